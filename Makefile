@@ -1,0 +1,151 @@
+# Lamina build. `make` builds everything; `make run` boots to the system,
+# `make test` runs host and guest tests, `make iso` builds a GRUB ISO.
+# Nothing here depends on KVM: QEMU uses TCG unless ACCEL=kvm.
+
+B        := build
+CC       := gcc
+LD       := ld
+OBJCOPY  := objcopy
+PYTHON   := python3
+
+GCCINC   := $(shell $(CC) -print-file-name=include)
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes -Werror=implicit-function-declaration
+COMMON   := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCCINC) -Iinclude \
+            -fno-pie -fno-stack-protector -fno-omit-frame-pointer -fno-common -O2 -g $(WARN)
+
+# The kernel: higher half, no red zone (interrupts push on the same stack),
+# no SSE (user FPU state is only saved on a switch, so the kernel must not
+# touch it).
+KCFLAGS  := $(COMMON) -Ikernel -Ikernel/arch/x86_64 -mcmodel=kernel -mno-red-zone \
+            -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx -fno-asynchronous-unwind-tables \
+            -DLAMINA_KERNEL
+KASFLAGS := -Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL -D__ASSEMBLY__
+
+# User programs: static, linked at 0x400000, liblamina instead of libc.
+UCFLAGS  := $(COMMON) -Ilib/include -mno-red-zone -fno-asynchronous-unwind-tables
+ULDFLAGS := -nostdlib -static -T lib/user.ld -z max-page-size=0x1000 --no-warn-rwx-segments
+
+KSRC     := $(wildcard kernel/*.c kernel/arch/x86_64/*.c)
+KASM     := $(wildcard kernel/arch/x86_64/*.S)
+KOBJ     := $(patsubst %,$(B)/%.o,$(KSRC) $(KASM))
+
+LSRC     := $(wildcard lib/*.c)
+LASM     := $(wildcard lib/*.S)
+LOBJ     := $(patsubst %,$(B)/%.o,$(LSRC) $(LASM))
+
+comma := ,
+space := $(empty) $(empty)
+
+# Each user program: name -> its sources.
+PROGS          := root ktest hello probe
+root_SRC       := $(wildcard servers/root/*.c)
+ktest_SRC      := $(wildcard tests/guest/*.c)
+hello_SRC      := apps/hello.c
+probe_SRC      := apps/probe.c
+PROG_ELFS      := $(patsubst %,$(B)/%.elf,$(PROGS))
+
+# Boot modules in the order the kernel receives them (root first).
+MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $(B)/probe.elf:probe
+QEMU_MODULES   := $(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :, ,$(m))))
+
+HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
+HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \
+                  -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all -DLAMINA_HOST
+
+.PHONY: all kernel user run test iso debug bench bench-lamina clean host-tests
+all: kernel user
+
+kernel: $(B)/lamina.elf $(B)/lamina.elf32
+user: $(PROG_ELFS)
+
+# --- kernel: link twice so the panic backtrace can name symbols ------------
+# Pass 1 links with an empty symbol table; its symbols are sorted into
+# ksyms.S, which sits in the last section so no earlier address moves.
+$(B)/lamina.pass1: $(KOBJ) $(B)/ksyms_empty.o kernel/arch/x86_64/linker.ld
+	$(LD) -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -T kernel/arch/x86_64/linker.ld -o $@ $(KOBJ) $(B)/ksyms_empty.o
+
+$(B)/ksyms.S: $(B)/lamina.pass1 tools/gen-ksyms.sh
+	sh tools/gen-ksyms.sh $< > $@
+
+$(B)/ksyms_empty.S: tools/gen-ksyms.sh
+	@mkdir -p $(B)
+	sh tools/gen-ksyms.sh > $@
+
+$(B)/%.o: $(B)/%.S
+	$(CC) -c $(KASFLAGS) -o $@ $<
+
+$(B)/lamina.elf: $(KOBJ) $(B)/ksyms.o kernel/arch/x86_64/linker.ld
+	$(LD) -nostdlib -z max-page-size=0x1000 --no-warn-rwx-segments -T kernel/arch/x86_64/linker.ld -o $@ $(KOBJ) $(B)/ksyms.o
+	@sh tools/check-ksyms.sh $(B)/lamina.pass1 $@
+
+# QEMU's multiboot loader takes only 32-bit ELF images.
+$(B)/lamina.elf32: $(B)/lamina.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+$(B)/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -c $(KCFLAGS) -MMD -MP -o $@ $<
+
+$(B)/kernel/%.S.o: kernel/%.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $(KASFLAGS) -MMD -MP -o $@ $<
+
+# --- user space -------------------------------------------------------------
+$(B)/lib/%.c.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -c $(UCFLAGS) -MMD -MP -o $@ $<
+
+$(B)/lib/%.S.o: lib/%.S
+	@mkdir -p $(dir $@)
+	$(CC) -c -Iinclude -Ilib/include -D__ASSEMBLY__ -MMD -MP -o $@ $<
+
+$(B)/liblamina.a: $(LOBJ)
+	rm -f $@; ar rcs $@ $^
+
+$(B)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) -c $(UCFLAGS) -MMD -MP -o $@ $<
+
+define PROG_RULE
+$(B)/$(1).elf: $$(patsubst %,$(B)/%.o,$$($(1)_SRC)) $(B)/liblamina.a lib/user.ld
+	$(LD) $(ULDFLAGS) -o $$@ $$(filter %.o,$$^) $(B)/liblamina.a
+endef
+$(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
+
+# --- host unit tests (pure kernel logic, with sanitizers) -------------------
+$(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h tests/host/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOSTCFLAGS) -o $@ $< $(filter $(addprefix kernel/,$(HOST_$*)),$(wildcard kernel/*.c))
+
+host-tests: $(HOST_TESTS)
+
+# --- running ----------------------------------------------------------------
+run: all
+	bash tools/run.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
+
+debug: all
+	bash tools/debug.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
+
+test: all host-tests
+	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
+	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
+	  --expect-min 80 --log $(B)/test.log
+
+iso: all tools/mkiso.sh tools/grub.cfg
+	bash tools/mkiso.sh $(B)/lamina.iso $(B)/lamina.elf $(MODULES)
+
+bench-lamina: all
+	bash tools/bench-lamina.sh $(B)/lamina.elf32 "$(QEMU_MODULES)" bench/out/lamina.txt
+
+bench: all
+	bash tools/bench.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# Kernel files each host test links (pure logic only).
+HOST_test_mdb := mdb.c
+HOST_test_format := format.c
+HOST_test_bootmem := bootmem.c

@@ -1,0 +1,869 @@
+/*
+ * lbench: the Linux column of `make bench` (see BENCHMARKS.md).
+ *
+ * Runs as /init (PID 1) in an initramfs under the Debian cloud kernel, or as an
+ * ordinary program on a Linux host (handy for debugging: it then neither mounts
+ * anything nor powers off).  Each benchmark runs in a fresh child forked from
+ * the init process, so every one starts from the same small address space and
+ * a crash in one costs only that benchmark's line.
+ *
+ * Method, identical to the Lamina side: rdtsc serialised with lfence, one
+ * warm-up batch, then 11 batches; the median batch's cost per operation is
+ * printed as
+ *     BENCH <name> cycles=<cycles/op> ns=<ns/op> iters=<ops per batch>
+ * Under QEMU -icount shift=0 the TSC advances once per guest instruction, so
+ * cycles= is an instruction count.
+ *
+ * Batches are kept around a million instructions: the 250 Hz tick (one every
+ * 4M instructions under icount) then lands in fewer than half of the batches
+ * and the median is a tick-free batch.
+ *
+ * Kernel command line: lbench.only=a,b,c runs only the named benchmarks.
+ *
+ * Build: musl-gcc -static -O2 -o lbench lbench.c -lpthread
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h> /* tcdrain */
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+/* musl ships no <linux/futex.h>. */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_PRIVATE_FLAG 128
+
+#define NBATCH 11
+#define MAXMETRIC 2
+#define PAGE 4096UL
+
+extern char **environ;
+
+static double tsc_per_ns = 1.0; /* set by calibrate() before any benchmark */
+static const char *only;        /* lbench.only= list, or NULL for all */
+
+/* ---------------------------------------------------------------- timing */
+
+/* lfence before: earlier instructions have completed; lfence after: later
+ * ones have not started.  Used at both ends of a measured interval. */
+static inline uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* TSC rate against CLOCK_MONOTONIC over 50 ms.  Under icount both clocks are
+ * virtual (1 instruction = 1 ns at shift=0), so the ratio is exact there; under
+ * plain TCG or KVM it converts host-time cycles to ns. */
+static void calibrate(void)
+{
+	uint64_t n0 = mono_ns(), t0 = tsc(), n1;
+	while ((n1 = mono_ns()) - n0 < 50000000ull)
+		;
+	uint64_t t1 = tsc();
+	tsc_per_ns = (double)(t1 - t0) / (double)(n1 - n0);
+}
+
+/* ---------------------------------------------------------------- output */
+
+/* One write per line so kernel messages cannot split it, then wait for the
+ * UART to drain so its transmit interrupts do not land in the next
+ * benchmark's batches. */
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof buf - 2)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	if (write(1, buf, n) < 0)
+		return;
+	tcdrain(1); /* fails harmlessly when stdout is not a tty */
+}
+
+static void die(const char *what)
+{
+	out("# lbench: %s: %s", what, strerror(errno));
+	_exit(1);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A batch performs n operations of each of its k metrics and adds the cycles
+ * spent on metric j to cyc[j].  Most batches time the whole loop; those that
+ * must do untimed work per operation (re-protecting a page, munmap) time each
+ * operation instead. */
+typedef void batch_fn(long n, uint64_t *cyc, void *ctx);
+
+static void measure(int k, const char *const names[], long n, batch_fn *batch, void *ctx)
+{
+	uint64_t cyc[MAXMETRIC];
+	double per[MAXMETRIC][NBATCH];
+
+	memset(cyc, 0, sizeof cyc);
+	batch(n, cyc, ctx); /* warm-up: caches, page tables, lazy kernel state */
+	for (int b = 0; b < NBATCH; b++) {
+		memset(cyc, 0, sizeof cyc);
+		batch(n, cyc, ctx);
+		for (int j = 0; j < k; j++)
+			per[j][b] = (double)cyc[j] / (double)n;
+	}
+	for (int j = 0; j < k; j++) {
+		qsort(per[j], NBATCH, sizeof(double), cmp_double);
+		double med = per[j][NBATCH / 2];
+		out("BENCH %s cycles=%.0f ns=%.0f iters=%ld", names[j], med, med / tsc_per_ns, n);
+	}
+}
+
+static void measure1(const char *name, long n, batch_fn *batch, void *ctx)
+{
+	const char *names[1] = {name};
+	measure(1, names, n, batch, ctx);
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static long sys_futex(int *uaddr, int op, int val)
+{
+	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+/* RW pages with a PROT_NONE page either side, every page touched.  The
+ * guards keep the mapping from merging with an unrelated neighbour, so each
+ * mprotect sees the same VMA layout on every run. */
+static char *guarded_pages(long npages)
+{
+	char *p = mmap(NULL, (npages + 2) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	p += PAGE;
+	if (mprotect(p, npages * PAGE, PROT_READ | PROT_WRITE))
+		die("mprotect");
+	for (long i = 0; i < npages; i++)
+		p[i * PAGE] = 1;
+	return p;
+}
+
+static pid_t start_partner(void (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		fn(arg);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* ---------------------------------------------------------------- null_syscall */
+
+/* The syscall instruction itself rather than musl's variadic syscall(): this
+ * is what syscall(SYS_getppid) reaches, without libc glue in the figure. */
+static void b_null(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		long r = SYS_getppid;
+		__asm__ volatile("syscall" : "+a"(r) : : "rcx", "r11", "memory");
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void bench_null_syscall(void) { measure1("null_syscall", 2000, b_null, NULL); }
+
+/* ---------------------------------------------------------------- pipe / unix */
+
+/* fds[0]: client writes requests, fds[1]: client reads replies; the partner
+ * uses fds[2] (read requests) and fds[3] (write replies). */
+struct chan { int fds[4]; };
+
+static void echo_server(void *arg)
+{
+	struct chan *c = arg;
+	long v;
+	while (read(c->fds[2], &v, sizeof v) == sizeof v) {
+		v++;
+		if (write(c->fds[3], &v, sizeof v) != sizeof v)
+			break;
+	}
+}
+
+static void b_chan(long n, uint64_t *cyc, void *ctx)
+{
+	struct chan *c = ctx;
+	long v = 0;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		if (write(c->fds[0], &v, sizeof v) != sizeof v || read(c->fds[1], &v, sizeof v) != sizeof v)
+			die("echo");
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void run_chan(const char *name, struct chan *c, int close_a, int close_b)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(c->fds[0]);
+		close(c->fds[1]);
+		echo_server(c);
+		_exit(0);
+	}
+	if (close_a >= 0)
+		close(close_a);
+	if (close_b >= 0)
+		close(close_b);
+	measure1(name, 64, b_chan, c);
+	close(c->fds[0]); /* EOF ends the partner */
+	reap(pid);
+}
+
+static void bench_pipe_rtt(void)
+{
+	int req[2], rep[2];
+	if (pipe(req) || pipe(rep))
+		die("pipe");
+	struct chan c = {{req[1], rep[0], req[0], rep[1]}};
+	run_chan("pipe_rtt", &c, req[0], rep[1]);
+}
+
+static void bench_unix_rtt(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair");
+	struct chan c = {{sv[0], sv[0], sv[1], sv[1]}};
+	/* The client's end is both fds[0] and fds[1]; the child closes it
+	 * twice, harmlessly. */
+	run_chan("unix_rtt", &c, sv[1], -1);
+}
+
+/* ---------------------------------------------------------------- futex ping-pong */
+
+/* turn: 1 = request posted (server's move), 0 = reply posted (client's move).
+ * The word carried each way is val. */
+struct pingpong {
+	int turn;
+	int op_wait, op_wake; /* FUTEX_* with or without the private flag */
+	volatile long val;
+	volatile int stop;
+};
+
+static void pp_server(void *arg)
+{
+	struct pingpong *s = arg;
+	for (;;) {
+		while (__atomic_load_n(&s->turn, __ATOMIC_ACQUIRE) == 0)
+			sys_futex(&s->turn, s->op_wait, 0);
+		if (s->stop)
+			return;
+		s->val++;
+		__atomic_store_n(&s->turn, 0, __ATOMIC_RELEASE);
+		sys_futex(&s->turn, s->op_wake, 1);
+	}
+}
+
+static void *pp_thread(void *arg)
+{
+	pp_server(arg);
+	return NULL;
+}
+
+static void b_pingpong(long n, uint64_t *cyc, void *ctx)
+{
+	struct pingpong *s = ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		s->val = i;
+		__atomic_store_n(&s->turn, 1, __ATOMIC_RELEASE);
+		sys_futex(&s->turn, s->op_wake, 1);
+		while (__atomic_load_n(&s->turn, __ATOMIC_ACQUIRE) == 1)
+			sys_futex(&s->turn, s->op_wait, 1);
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void pp_stop(struct pingpong *s)
+{
+	s->stop = 1;
+	__atomic_store_n(&s->turn, 1, __ATOMIC_RELEASE);
+	sys_futex(&s->turn, s->op_wake, 1);
+}
+
+/* Two processes sharing one page: shared (non-private) futexes. */
+static void bench_futex_rtt(void)
+{
+	struct pingpong *s = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED)
+		die("mmap");
+	s->op_wait = FUTEX_WAIT;
+	s->op_wake = FUTEX_WAKE;
+	pid_t pid = start_partner(pp_server, s);
+	measure1("futex_rtt", 64, b_pingpong, s);
+	pp_stop(s);
+	reap(pid);
+}
+
+/* Two threads of one process: private futexes, as pthreads would use. */
+static void bench_ipc_rtt_local(void)
+{
+	static struct pingpong s = {.op_wait = FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+				    .op_wake = FUTEX_WAKE | FUTEX_PRIVATE_FLAG};
+	pthread_t t;
+	if (pthread_create(&t, NULL, pp_thread, &s))
+		die("pthread_create");
+	measure1("ipc_rtt_local", 64, b_pingpong, &s);
+	pp_stop(&s);
+	pthread_join(t, NULL);
+}
+
+/* ---------------------------------------------------------------- yield */
+
+static volatile long *yield_count; /* shared page: partner's yields so far */
+static long yield_mine, yield_partner_seen; /* over all batches */
+
+static void yield_partner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		(*yield_count)++;
+		sched_yield();
+	}
+}
+
+/* n switches = n/2 yields here + n/2 in the partner. */
+static void b_yield(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	long before = *yield_count;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n / 2; i++)
+		sched_yield();
+	cyc[0] += tsc() - t0;
+	yield_partner_seen += *yield_count - before;
+	yield_mine += n / 2;
+}
+
+static void bench_yield_ctxsw(void)
+{
+	yield_count = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (yield_count == MAP_FAILED)
+		die("mmap");
+	pid_t pid = start_partner(yield_partner, NULL);
+	sched_yield(); /* let the partner reach its loop */
+	measure1("yield_ctxsw", 400, b_yield, NULL);
+	/* Per-switch arithmetic assumes strict alternation; say so if it failed. */
+	long d = yield_partner_seen - yield_mine;
+	if (d < -NBATCH - 1 || d > NBATCH + 1)
+		out("# yield_ctxsw: partner yielded %ld times against %ld: not alternating",
+		    yield_partner_seen, yield_mine);
+	kill(pid, SIGKILL);
+	reap(pid);
+}
+
+/* ---------------------------------------------------------------- exceptions */
+
+/* Each handler resumes after the faulting instruction, whose length is fixed
+ * by pinning its operands to registers in the asm below. */
+static void skip_insn(void *uc, int len) { ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP] += len; }
+static void h_skip3(int sig, siginfo_t *si, void *uc) { (void)sig, (void)si, skip_insn(uc, 3); }
+static void h_skip2(int sig, siginfo_t *si, void *uc) { (void)sig, (void)si, skip_insn(uc, 2); }
+static void h_none(int sig, siginfo_t *si, void *uc) { (void)sig, (void)si, (void)uc; }
+
+static void handle(int sig, void (*h)(int, siginfo_t *, void *))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = h;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL))
+		die("sigaction");
+}
+
+static void b_exc_prot(long n, uint64_t *cyc, void *ctx)
+{
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++)
+		__asm__ volatile("movb $1, (%%rdi)" /* c6 07 01: 3 bytes */ ::"D"(ctx) : "memory");
+	cyc[0] += tsc() - t0;
+}
+
+static void b_exc_div(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		unsigned a = 1, d = 0;
+		__asm__ volatile("divl %%ecx" /* f7 f1: 2 bytes */ : "+a"(a), "+d"(d) : "c"(0));
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void b_exc_ud(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++)
+		__asm__ volatile("ud2" ::: "memory");
+	cyc[0] += tsc() - t0;
+}
+
+/* int3 is a trap: the saved RIP is already past it. */
+static void b_exc_bp(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++)
+		__asm__ volatile("int3" ::: "memory");
+	cyc[0] += tsc() - t0;
+}
+
+static void bench_exc_prot(void)
+{
+	char *p = guarded_pages(1);
+	if (mprotect(p, PAGE, PROT_READ))
+		die("mprotect");
+	handle(SIGSEGV, h_skip3);
+	measure1("exc_prot", 200, b_exc_prot, p);
+}
+
+static void bench_exc_div(void) { handle(SIGFPE, h_skip2); measure1("exc_div", 200, b_exc_div, NULL); }
+static void bench_exc_ud(void) { handle(SIGILL, h_skip2); measure1("exc_ud", 200, b_exc_ud, NULL); }
+static void bench_exc_bp(void) { handle(SIGTRAP, h_none); measure1("exc_bp", 200, b_exc_bp, NULL); }
+
+/* ---------------------------------------------------------------- mprotect */
+
+struct region { char *p; long npages; };
+
+/* Alternate RO/RW so every call changes the page tables; each direction is
+ * timed on its own.  prot<N> is "make read-only", unprot<N> its inverse. */
+static void b_protect(long n, uint64_t *cyc, void *ctx)
+{
+	struct region *r = ctx;
+	size_t len = r->npages * PAGE;
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = tsc();
+		mprotect(r->p, len, PROT_READ);
+		uint64_t t1 = tsc();
+		mprotect(r->p, len, PROT_READ | PROT_WRITE);
+		uint64_t t2 = tsc();
+		cyc[0] += t1 - t0;
+		cyc[1] += t2 - t1;
+	}
+}
+
+static void bench_prot1(void)
+{
+	struct region r = {guarded_pages(1), 1};
+	const char *names[2] = {"prot1", "unprot1"};
+	measure(2, names, 200, b_protect, &r);
+}
+
+static void bench_prot100(void)
+{
+	struct region r = {guarded_pages(100), 100};
+	const char *names[2] = {"prot100", "unprot100"};
+	measure(2, names, 32, b_protect, &r);
+}
+
+/* ---------------------------------------------------------------- trap / appel */
+
+static char *appel_base;  /* region the SIGSEGV handlers work on */
+static long appel_prev;   /* appel1: page the handler unprotected last, or -1 */
+static long fault_count;
+
+/* trap, appel2: make the faulting page writable; the store then completes. */
+static void h_unprot(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	fault_count++;
+	mprotect((void *)((uintptr_t)si->si_addr & ~(PAGE - 1)), PAGE, PROT_READ | PROT_WRITE);
+}
+
+/* appel1: unprotect the faulting page and protect another (the previous one),
+ * so exactly one of the 100 pages is writable at a time. */
+static void h_appel1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	fault_count++;
+	char *page = (char *)((uintptr_t)si->si_addr & ~(PAGE - 1));
+	mprotect(page, PAGE, PROT_READ | PROT_WRITE);
+	if (appel_prev >= 0)
+		mprotect(appel_base + appel_prev * PAGE, PAGE, PROT_READ);
+	appel_prev = (page - appel_base) / PAGE;
+}
+
+/* Only the store is timed: fault, handler's mprotect, sigreturn, completion.
+ * Re-protecting for the next round is not part of the operation. */
+static void b_trap(long n, uint64_t *cyc, void *ctx)
+{
+	volatile char *p = ctx;
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = tsc();
+		*p = 1;
+		cyc[0] += tsc() - t0;
+		mprotect((void *)p, PAGE, PROT_READ);
+	}
+}
+
+static void bench_trap(void)
+{
+	char *p = guarded_pages(1);
+	mprotect(p, PAGE, PROT_READ);
+	handle(SIGSEGV, h_unprot);
+	measure1("trap", 100, b_trap, p);
+}
+
+static void b_appel1(long n, uint64_t *cyc, void *ctx)
+{
+	static long next;
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		((volatile char *)appel_base)[next * PAGE] = 1;
+		next = (next + 1) % 100;
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void check_faults(const char *name, long want)
+{
+	if (fault_count != want)
+		out("# %s: %ld faults for %ld accesses", name, fault_count, want);
+}
+
+static void bench_appel1(void)
+{
+	appel_base = guarded_pages(100);
+	mprotect(appel_base, 100 * PAGE, PROT_READ);
+	appel_prev = -1;
+	handle(SIGSEGV, h_appel1);
+	measure1("appel1", 50, b_appel1, NULL);
+	check_faults("appel1", 12 * 50);
+}
+
+/* Per page: one mprotect of all 100 pages, then 100 traps. */
+static void b_appel2(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long r = 0; r < n / 100; r++) {
+		mprotect(appel_base, 100 * PAGE, PROT_READ);
+		for (long i = 0; i < 100; i++)
+			((volatile char *)appel_base)[i * PAGE] = 1;
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void bench_appel2(void)
+{
+	appel_base = guarded_pages(100);
+	handle(SIGSEGV, h_unprot);
+	measure1("appel2", 100, b_appel2, NULL);
+	check_faults("appel2", 12 * 100);
+}
+
+/* ---------------------------------------------------------------- pagefault */
+
+/* huge: leave transparent huge pages to the kernel's default (the Debian
+ * kernel's is "always") on a 2 MiB-aligned region; otherwise forbid them so
+ * every 4 KiB page takes its own fault, which is what the Lamina figure is. */
+struct pf { long huge; };
+
+static void b_pagefault(long n, uint64_t *cyc, void *ctx)
+{
+	struct pf *f = ctx;
+	size_t len = n * PAGE, slack = f->huge ? (2ul << 20) : 0;
+	char *m = mmap(NULL, len + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		die("mmap");
+	char *p = (char *)(((uintptr_t)m + slack) & ~(slack ? slack - 1 : 0));
+	if (!f->huge)
+		madvise(p, len, MADV_NOHUGEPAGE);
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++)
+		((volatile char *)p)[i * PAGE] = 1;
+	cyc[0] += tsc() - t0;
+	munmap(m, len + slack);
+}
+
+static void bench_pagefault(void)
+{
+	struct pf f = {0};
+	measure1("pagefault", 256, b_pagefault, &f);
+}
+
+static void bench_pagefault_thp(void)
+{
+	struct pf f = {1};
+	measure1("pagefault_thp", 512, b_pagefault, &f);
+}
+
+/* ---------------------------------------------------------------- processes */
+
+static void wait_ok(pid_t pid)
+{
+	int st;
+	if (pid < 0)
+		die("fork");
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		die("child");
+}
+
+static void b_fork_exit(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(0);
+		wait_ok(pid);
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void bench_fork_exit(void)
+{
+	char *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		die("mmap");
+	memset(m, 1, 1 << 20);
+	measure1("fork_exit", 8, b_fork_exit, NULL);
+}
+
+static char *const tiny_argv[] = {"/tiny", NULL};
+
+static void b_spawn(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			execve(tiny_argv[0], tiny_argv, environ);
+			_exit(127);
+		}
+		wait_ok(pid);
+	}
+	cyc[0] += tsc() - t0;
+}
+
+/* posix_spawn: musl uses clone(CLONE_VM|CLONE_VFORK), so no page tables are
+ * copied.  Printed alongside spawn as the cheaper way Linux offers. */
+static void b_spawn_posix(long n, uint64_t *cyc, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		pid_t pid;
+		if (posix_spawn(&pid, tiny_argv[0], NULL, NULL, tiny_argv, environ))
+			die("posix_spawn");
+		wait_ok(pid);
+	}
+	cyc[0] += tsc() - t0;
+}
+
+static void bench_spawn(void)
+{
+	if (access(tiny_argv[0], X_OK)) {
+		out("# spawn: %s missing", tiny_argv[0]);
+		return;
+	}
+	measure1("spawn", 4, b_spawn, NULL);
+	measure1("spawn_posix", 4, b_spawn_posix, NULL);
+}
+
+/* ---------------------------------------------------------------- driver */
+
+static const struct bench {
+	const char *name;
+	void (*fn)(void);
+	/* Other names that select it in lbench.only: the extra metric the same
+	 * run prints, and the Lamina benchmark it is the counterpart of. */
+	const char *also;
+} benches[] = {
+	{"null_syscall", bench_null_syscall, NULL},
+	{"pipe_rtt", bench_pipe_rtt, "ipc_rtt"},
+	{"unix_rtt", bench_unix_rtt, "ipc_rtt"},
+	{"futex_rtt", bench_futex_rtt, "ipc_rtt,notify_rtt"},
+	{"ipc_rtt_local", bench_ipc_rtt_local, NULL},
+	{"yield_ctxsw", bench_yield_ctxsw, NULL},
+	{"exc_prot", bench_exc_prot, NULL},
+	{"exc_div", bench_exc_div, NULL},
+	{"exc_ud", bench_exc_ud, NULL},
+	{"exc_bp", bench_exc_bp, NULL},
+	{"prot1", bench_prot1, "unprot1"},
+	{"prot100", bench_prot100, "unprot100"},
+	{"trap", bench_trap, NULL},
+	{"appel1", bench_appel1, NULL},
+	{"appel2", bench_appel2, NULL},
+	{"pagefault", bench_pagefault, NULL},
+	{"pagefault_thp", bench_pagefault_thp, NULL},
+	{"fork_exit", bench_fork_exit, NULL},
+	{"spawn", bench_spawn, "spawn_posix"},
+};
+
+static int in_list(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = list; *p;) {
+		size_t w = strcspn(p, ",");
+		if (w == len && !strncmp(p, name, len))
+			return 1;
+		p += w + (p[w] == ',');
+	}
+	return 0;
+}
+
+static int selected(const struct bench *b)
+{
+	if (!only || in_list(only, b->name))
+		return 1;
+	for (const char *p = b->also; p && *p;) {
+		char name[64];
+		size_t w = strcspn(p, ",");
+		if (w < sizeof name) {
+			memcpy(name, p, w);
+			name[w] = 0;
+			if (in_list(only, name))
+				return 1;
+		}
+		p += w + (p[w] == ',');
+	}
+	return 0;
+}
+
+/* lbench.only=... from /proc/cmdline, or LBENCH_ONLY when run on a host. */
+static void read_only_list(void)
+{
+	static char cmd[4096];
+	only = getenv("LBENCH_ONLY");
+	int fd = open("/proc/cmdline", O_RDONLY);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, cmd, sizeof cmd - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	cmd[n] = 0;
+	for (char *tok = strtok(cmd, " \n"); tok; tok = strtok(NULL, " \n"))
+		if (!strncmp(tok, "lbench.only=", 12) && tok[12])
+			only = tok + 12;
+}
+
+static void setup_pid1(void)
+{
+	mkdir("/dev", 0755);
+	mkdir("/proc", 0555);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("proc", "/proc", "proc", 0, NULL);
+	/* The kernel gives init /dev/console only if the initramfs has the node;
+	 * open it ourselves in case it had not. */
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+int main(void)
+{
+	int pid1 = getpid() == 1;
+	if (pid1)
+		setup_pid1();
+	read_only_list();
+
+	/* One CPU for everything, so ping-pong and yield measure switches on one
+	 * CPU even when QEMU has several. */
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof set, &set);
+
+	calibrate();
+	struct utsname u;
+	uname(&u);
+	out("# lbench: Linux %s, TSC %.3f GHz, %d batches of which the median is printed",
+	    u.release, tsc_per_ns, NBATCH);
+
+	for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+		if (!selected(&benches[i]))
+			continue;
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			benches[i].fn();
+			_exit(0);
+		}
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			out("# %s failed (status 0x%x)", benches[i].name, st);
+		if (pid1) /* orphans (a killed partner's children, if any) */
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+	}
+	out("BENCH-DONE");
+	if (pid1) {
+		sync();
+		reboot(RB_POWER_OFF);
+		/* Not reached; if it were, init exiting panics the kernel and
+		 * panic=-1 with -no-reboot ends QEMU. */
+	}
+	return 0;
+}

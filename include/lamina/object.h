@@ -1,0 +1,70 @@
+/* Kernel object types, sizes and capability rights. */
+#ifndef LAMINA_OBJECT_H
+#define LAMINA_OBJECT_H
+
+#include <lamina/types.h>
+
+/* Object types, as passed to untyped_retype and returned by cnode_identify. */
+enum lm_obj {
+	LM_OBJ_NULL    = 0, /* empty slot */
+	LM_OBJ_UNTYPED = 1, /* 2^size_bits bytes of free physical memory */
+	LM_OBJ_FRAME   = 2, /* a page: size_bits 12 (4 KiB) or 21 (2 MiB) */
+	LM_OBJ_PTABLE  = 3, /* one 4 KiB paging structure (PDPT, PD or PT) */
+	LM_OBJ_VSPACE  = 4, /* an address space: its top-level table (PML4) */
+	LM_OBJ_CNODE   = 5, /* capability space of 2^size_bits slots */
+	LM_OBJ_TCB     = 6, /* a thread */
+	LM_OBJ_IOPORT  = 7, /* a range of x86 I/O ports (given at boot only) */
+	LM_OBJ_NTYPES
+};
+
+/* Sizes (log2 bytes) of objects made by retype. */
+#define LM_TCB_BITS        11
+#define LM_PTABLE_BITS     12
+#define LM_VSPACE_BITS     12
+#define LM_SLOT_BITS       6   /* a CNode slot is 64 bytes */
+#define LM_PAGE_BITS       12
+#define LM_LARGE_PAGE_BITS 21
+#define LM_PAGE_SIZE       (1ull << LM_PAGE_BITS)
+#define LM_LARGE_PAGE_SIZE (1ull << LM_LARGE_PAGE_BITS)
+
+#define LM_UNTYPED_MIN_BITS 12
+#define LM_UNTYPED_MAX_BITS 47
+#define LM_CNODE_MIN_BITS   2
+#define LM_CNODE_MAX_BITS   16
+#define LM_RETYPE_MAX_COUNT 256
+/* At most this many bytes are zeroed by one retype call (bounded work). */
+#define LM_RETYPE_MAX_ZERO_BITS 22
+
+/* Rights carried by a capability. A derived copy has a subset. */
+#define LM_R_READ   0x1u  /* frames: readable; objects: inspect */
+#define LM_R_WRITE  0x2u  /* frames: writable; objects: modify / invoke */
+#define LM_R_EXEC   0x4u  /* frames: executable */
+#define LM_R_GRANT  0x8u  /* may pass capabilities on (IPC, later) */
+#define LM_R_ALL    0xfu
+
+/* User virtual addresses usable for mappings: [LM_USER_MIN, LM_USER_MAX). */
+#define LM_USER_MIN 0x1000ull
+#define LM_USER_MAX 0x0000800000000000ull
+
+/* Thread scheduling priorities: 0 (lowest) .. LM_PRIO_MAX. */
+#define LM_PRIO_MAX 255
+
+/* Thread states reported by thread_info. */
+enum lm_thread_state {
+	LM_TS_INACTIVE = 0, /* created or suspended */
+	LM_TS_RUNNABLE = 1, /* running or ready */
+	LM_TS_FAULTED  = 2, /* stopped by a fault it had no handler for */
+	LM_TS_EXITED   = 3, /* called thread_exit */
+};
+
+/* Fault kinds recorded for a faulted thread (x86 vector numbers). */
+#define LM_FAULT_DE 0   /* divide error */
+#define LM_FAULT_BP 3
+#define LM_FAULT_UD 6
+#define LM_FAULT_GP 13
+#define LM_FAULT_PF 14
+#define LM_FAULT_MF 16
+#define LM_FAULT_AC 17
+#define LM_FAULT_XM 19
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * System-call numbers: the one list. The kernel's table (kernel/syscall.c)
+ * is indexed by these numbers minus LM_SYS_BASE.
+ *
+ * Convention (x86-64 SYSCALL): rax = number; arguments in rdi, rsi, rdx,
+ * r10, r8, r9. On return rax = enum lm_err; results come back in rdi, rsi,
+ * rdx, r10 as each call documents; rcx and r11 are clobbered, every other
+ * register is preserved. Capability arguments are slot numbers (cptrs) in
+ * the caller's capability space.
+ *
+ * Native numbers start at LM_SYS_BASE so that they never collide with Linux
+ * system-call numbers, which a later foreign-ABI entry reflects.
+ */
+#ifndef LAMINA_SYSCALL_H
+#define LAMINA_SYSCALL_H
+
+#define LM_SYS_BASE 0x1000
+
+#define LM_SYSCALLS(X)                                                        \
+	X(DEBUG_PUTC,          0)  /* (char)                                */ \
+	X(DEBUG_WRITE,         1)  /* (buf, len)                            */ \
+	X(CNODE_COPY,          2)  /* (dcn, di, scn, si, rights)            */ \
+	X(CNODE_MINT,          3)  /* (dcn, di, scn, si, rights, badge)     */ \
+	X(CNODE_MOVE,          4)  /* (dcn, di, scn, si)                    */ \
+	X(CNODE_DELETE,        5)  /* (cn, i)                               */ \
+	X(CNODE_REVOKE,        6)  /* (cn, i)                               */ \
+	X(CNODE_IDENTIFY,      7)  /* (cn, i) -> desc, addr, size           */ \
+	X(UNTYPED_RETYPE,      8)  /* (ut, type, bits, dcn, di, count)      */ \
+	X(VSPACE_MAP,          9)  /* (vs, frame, vaddr, rights)            */ \
+	X(VSPACE_UNMAP,        10) /* (frame)                               */ \
+	X(VSPACE_MAP_TABLE,    11) /* (vs, ptable, vaddr) -> level          */ \
+	X(VSPACE_UNMAP_TABLE,  12) /* (ptable)                              */ \
+	X(THREAD_CONFIGURE,    13) /* (tcb, cnode, vspace)                  */ \
+	X(THREAD_SET_PRIORITY, 14) /* (tcb, prio)                           */ \
+	X(THREAD_READ_REGS,    15) /* (tcb, struct lm_regs *)               */ \
+	X(THREAD_WRITE_REGS,   16) /* (tcb, const struct lm_regs *)         */ \
+	X(THREAD_RESUME,       17) /* (tcb)                                 */ \
+	X(THREAD_SUSPEND,      18) /* (tcb)                                 */ \
+	X(THREAD_INFO,         19) /* (tcb, struct lm_thread_info *)        */ \
+	X(THREAD_SET_FSBASE,   20) /* (tcb, base)                           */ \
+	X(THREAD_EXIT,         21) /* (code)                                */ \
+	X(THREAD_YIELD,        22) /* ()                                    */ \
+	X(IOPORT_IN,           23) /* (cap, port, width) -> value           */ \
+	X(IOPORT_OUT,          24) /* (cap, port, width, value)             */ \
+	X(DEBUG_CHECK,         25) /* () -> problems found                  */
+
+enum lm_sysno {
+#define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),
+	LM_SYSCALLS(LM_SYS_ENUM)
+#undef LM_SYS_ENUM
+	LM_SYS_END
+};
+#define LM_NSYSCALLS (LM_SYS_END - LM_SYS_BASE)
+
+/* cnode_identify packs type, rights and size into its first result. */
+#define LM_ID_TYPE(d)   ((d) & 0xff)
+#define LM_ID_RIGHTS(d) (((d) >> 8) & 0xff)
+#define LM_ID_BITS(d)   (((d) >> 16) & 0xff)
+#define LM_ID_MAPPED    (1ull << 24) /* frame or table is mapped */
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * What kernel/ may use of the CPU. Everything x86-specific stays behind
+ * this header.
+ */
+#ifndef ARCH_H
+#define ARCH_H
+
+#include "kernel.h"
+#include "layout.h"
+
+/*
+ * The user register frame, saved at the start of each thread's TCB. The
+ * CPU pushes rip..ss itself (TSS.rsp0 points just past ss of the current
+ * thread), entry.S pushes the rest, so entering the kernel writes the
+ * registers straight into the TCB. The order is fixed by entry.S.
+ */
+struct frame {
+	u64 r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi;
+	u64 vector; /* FRAME_SYSCALL, or the interrupt/exception vector */
+	u64 error;
+	u64 rip, cs, rflags, rsp, ss;
+};
+_Static_assert(sizeof(struct frame) == 22 * 8, "entry.S frame layout");
+
+/* vector value for a thread that entered by SYSCALL: it may leave by the
+ * faster SYSRET (rcx and r11 are the caller's to lose). */
+#define FRAME_SYSCALL ((u64)-1)
+#define FRAME_IRET    0
+
+#define RFLAGS_IF 0x200ull
+
+/* Per-CPU data reached through %gs in the kernel; entry.S uses the first
+ * four fields at fixed offsets. */
+struct tcb;
+struct percpu {
+	u64 user_rsp;   /* 0: scratch for syscall entry */
+	u64 frame_top;  /* 8: end of the current thread's frame (= TSS.rsp0) */
+	u64 kstack_top; /* 16: the kernel stack */
+	u64 frame;      /* 24: start of the current thread's frame */
+	struct tcb *cur;
+	u64 fs_loaded, gs_loaded;
+	struct tcb *fpu_owner; /* whose state is in the FPU registers */
+	bool ts_set;           /* CR0.TS is set */
+};
+extern struct percpu cpu0;
+
+/* CPU features found by CPUID (LM_CPU_* bits of bootinfo.h). */
+extern u32 cpu_features;
+extern u64 tsc_khz;
+
+void serial_init(void);
+void serial_putc(char c);
+void cpu_init(void);
+void cpu_set_frame(struct frame *f);
+void apic_init(void);
+void timer_start(void);
+void apic_eoi(void);
+__attribute__((noreturn)) void return_to_user(void);
+void fpu_switch(struct tcb *next);
+void fpu_init_state(void *fxarea);
+void arch_idle(void);
+void backtrace(u64 rbp);
+__attribute__((noreturn)) void qemu_exit(u8 code);
+
+static inline void *phys_to_virt(u64 pa) { return (void *)(pa + DIRECT_MAP); }
+static inline u64 virt_to_phys(const void *va)
+{
+	u64 v = (u64)va;
+	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - DIRECT_MAP;
+}
+
+#endif

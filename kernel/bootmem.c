@@ -1,0 +1,87 @@
+/* Range list arithmetic for boot memory (see bootmem.h). Ranges are kept
+ * sorted and disjoint. */
+#include "bootmem.h"
+
+void bootmem_add(struct bootmem *m, u64 start, u64 end)
+{
+	if (start >= end || m->n == BOOTMEM_MAX)
+		return;
+	int i = 0;
+	while (i < m->n && m->r[i].start < start)
+		i++;
+	for (int j = m->n; j > i; j--)
+		m->r[j] = m->r[j - 1];
+	m->r[i] = (struct range){ start, end };
+	m->n++;
+	/* Merge overlapping or touching neighbours. */
+	int w = 0;
+	for (int k = 1; k < m->n; k++) {
+		if (m->r[k].start <= m->r[w].end) {
+			if (m->r[k].end > m->r[w].end)
+				m->r[w].end = m->r[k].end;
+		} else {
+			m->r[++w] = m->r[k];
+		}
+	}
+	m->n = w + 1;
+}
+
+void bootmem_remove(struct bootmem *m, u64 start, u64 end)
+{
+	struct bootmem out = { .n = 0 };
+	if (start >= end)
+		return;
+	for (int i = 0; i < m->n; i++) {
+		struct range r = m->r[i];
+		if (r.end <= start || r.start >= end) {
+			out.r[out.n++] = r;
+			continue;
+		}
+		if (r.start < start && out.n < BOOTMEM_MAX)
+			out.r[out.n++] = (struct range){ r.start, start };
+		if (r.end > end && out.n < BOOTMEM_MAX)
+			out.r[out.n++] = (struct range){ end, r.end };
+	}
+	*m = out;
+}
+
+/* First fit, lowest address. Returns 0 if nothing fits (0 is never RAM
+ * we hand out: the first MiB is always removed). */
+u64 bootmem_alloc(struct bootmem *m, u64 size, u64 align)
+{
+	for (int i = 0; i < m->n; i++) {
+		u64 a = ALIGN_UP(m->r[i].start, align);
+		if (a >= m->r[i].start && a < m->r[i].end && m->r[i].end - a >= size) {
+			bootmem_remove(m, a, a + size);
+			return a;
+		}
+	}
+	return 0;
+}
+
+u64 bootmem_total(const struct bootmem *m)
+{
+	u64 t = 0;
+	for (int i = 0; i < m->n; i++)
+		t += m->r[i].end - m->r[i].start;
+	return t;
+}
+
+int bootmem_blocks(u64 start, u64 end, int min_bits, int max_bits,
+		   void (*emit)(u64 pa, int bits, void *arg), void *arg)
+{
+	int n = 0;
+	start = ALIGN_UP(start, 1ull << min_bits);
+	end &= ~((1ull << min_bits) - 1);
+	while (start < end) {
+		int bits = start ? __builtin_ctzll(start) : 63;
+		if (bits > max_bits)
+			bits = max_bits;
+		while (bits > min_bits && (1ull << bits) > end - start)
+			bits--;
+		emit(start, bits, arg);
+		n++;
+		start += 1ull << bits;
+	}
+	return n;
+}

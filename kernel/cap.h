@@ -1,0 +1,72 @@
+/*
+ * Capabilities and CNode slots. A slot is 64 bytes: the capability (what
+ * and with which rights) and its place in the derivation tree.
+ */
+#ifndef CAP_H
+#define CAP_H
+
+#include <lamina/object.h>
+#include "kernel.h"
+#include "mdb.h"
+
+/*
+ * Per-type meaning of the words:
+ *   UNTYPED  obj = paddr, bits = size, w2 = free mark (bytes used)
+ *   FRAME    obj = paddr, bits = 12|21, w2 = mapped vaddr, w3 = mapping asid+gen
+ *   PTABLE   obj = paddr, w2 = mapped vaddr, w3 = asid+gen+level (vspace.c)
+ *   VSPACE   obj = paddr of the PML4, w2 = asid
+ *   CNODE    obj = kernel address of slot 0, bits = slot bits, w2 = badge
+ *   TCB      obj = kernel address, w2 = badge
+ *   IOPORT   obj = first port, w2 = number of ports
+ */
+struct cap {
+	u8 type;
+	u8 rights;
+	u8 bits;
+	u8 flags;
+	u32 pad;
+	u64 obj;
+	u64 w2;
+	u64 w3;
+};
+
+#define CAP_F_MAPPED  0x1 /* frame or table: w2/w3 record the mapping */
+#define CAP_F_TCBSLOT 0x2 /* slot lives inside a TCB (its cspace/vspace) */
+
+struct slot {
+	struct cap cap;
+	struct mdb mdb;
+};
+_Static_assert(sizeof(struct slot) == 1 << LM_SLOT_BITS, "slot size");
+
+static inline struct slot *slot_of(struct mdb *m)
+{
+	return (struct slot *)((char *)m - __builtin_offsetof(struct slot, mdb));
+}
+
+/*
+ * Reference-counted kernel objects (TCB, CNode) start with this header,
+ * the CNode in its slot 0. refs counts the capabilities naming the object;
+ * at zero the object is finalised (cap.c).
+ */
+struct objhdr {
+	u32 refs;
+	u32 seen;               /* scratch for debug_check's recount */
+	struct objhdr *zombie;  /* finalisation worklist link */
+	struct objhdr *all_next, *all_prev; /* every live object of its type */
+	u8 type;
+	u8 bits;                /* CNode: slot bits */
+};
+
+void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent);
+void cap_delete(struct slot *s);
+void cap_delete_one(struct slot *s);
+int cap_revoke(struct slot *s);
+void cap_move(struct slot *dst, struct slot *src);
+void obj_ref(const struct cap *c);
+void obj_link(struct objhdr *h, u8 type);
+extern struct objhdr *all_objects[LM_OBJ_NTYPES];
+
+#define REVOKE_BATCH 64
+
+#endif

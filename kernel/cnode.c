@@ -1,0 +1,140 @@
+/* CNode operations: copy, mint, move, delete, revoke, identify. */
+#include <lamina/syscall.h>
+#include "cnode.h"
+#include "syscall.h"
+
+/* Common decode for copy/mint/move: destination and source slots. */
+static u64 decode_pair(struct frame *f, u8 src_rights, struct slot **dst, struct slot **src)
+{
+	struct slot *dcn, *scn;
+	u64 e;
+
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_CNODE, LM_R_WRITE, 1, &dcn)) ||
+	    (e = cnode_index(dcn, ARG2(f), 2, dst)) ||
+	    (e = cap_lookup(ARG3(f), LM_OBJ_CNODE, src_rights, 3, &scn)) ||
+	    (e = cnode_index(scn, ARG4(f), 4, src)))
+		return e;
+	if ((*src)->cap.type == LM_OBJ_NULL)
+		return SYSERR(LM_ECAP, 4);
+	if ((*dst)->cap.type != LM_OBJ_NULL)
+		return SYSERR(LM_EEXIST, 2);
+	return LM_OK;
+}
+
+static u64 derive(struct frame *f, bool mint)
+{
+	struct slot *dst, *src;
+	u64 e = decode_pair(f, LM_R_READ, &dst, &src);
+	if (e)
+		return e;
+	if (ARG5(f) & ~(u64)LM_R_ALL)
+		return SYSERR(LM_EINVAL, 5);
+	/* An untyped has one free mark; a copy would let two holders carve the
+	 * same memory. Untyped capabilities move, or are split by retype. */
+	if (src->cap.type == LM_OBJ_UNTYPED)
+		return SYSERR(LM_ETYPE, 4);
+
+	struct cap c = src->cap;
+	c.rights &= (u8)ARG5(f);
+	c.flags = 0;
+	if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE)
+		c.w2 = c.w3 = 0; /* the copy is not mapped */
+	if (mint) {
+		if (c.type == LM_OBJ_UNTYPED || c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE ||
+		    c.type == LM_OBJ_VSPACE || c.type == LM_OBJ_IOPORT)
+			return SYSERR(LM_ETYPE, 4); /* their words are not badges */
+		c.w2 = ARG6(f);
+	}
+	cap_insert(dst, &c, src);
+	return LM_OK;
+}
+
+SYS(cnode_copy) { return derive(f, false); }
+SYS(cnode_mint) { return derive(f, true); }
+
+SYS(cnode_move)
+{
+	struct slot *dst, *src;
+	u64 e = decode_pair(f, LM_R_WRITE, &dst, &src);
+	if (e)
+		return e;
+	cap_move(dst, src);
+	return LM_OK;
+}
+
+static u64 decode_one(struct frame *f, u8 rights, struct slot **s)
+{
+	struct slot *cn;
+	u64 e;
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_CNODE, rights, 1, &cn)) ||
+	    (e = cnode_index(cn, ARG2(f), 2, s)))
+		return e;
+	return LM_OK;
+}
+
+SYS(cnode_delete)
+{
+	struct slot *s;
+	u64 e = decode_one(f, LM_R_WRITE, &s);
+	if (e)
+		return e;
+	if (s->cap.type == LM_OBJ_NULL)
+		return SYSERR(LM_ECAP, 2);
+	cap_delete(s);
+	return LM_OK;
+}
+
+SYS(cnode_revoke)
+{
+	struct slot *s;
+	u64 e = decode_one(f, LM_R_WRITE, &s);
+	if (e)
+		return e;
+	if (s->cap.type == LM_OBJ_NULL)
+		return SYSERR(LM_ECAP, 2);
+	return cap_revoke(s) ? SYS_RESTART : LM_OK;
+}
+
+SYS(cnode_identify)
+{
+	struct slot *s;
+	u64 e = decode_one(f, LM_R_READ, &s);
+	if (e)
+		return e;
+	const struct cap *c = &s->cap;
+	u64 addr = c->obj, extra = 0;
+
+	switch (c->type) {
+	case LM_OBJ_UNTYPED:
+		extra = (1ull << c->bits) - c->w2;
+		break;
+	case LM_OBJ_FRAME:
+	case LM_OBJ_PTABLE:
+		extra = (c->flags & CAP_F_MAPPED) ? c->w2 : 0;
+		break;
+	case LM_OBJ_VSPACE:
+		addr = 0;
+		break;
+	case LM_OBJ_CNODE:
+	case LM_OBJ_TCB:
+		addr = c->w2; /* badge; kernel addresses stay hidden */
+		break;
+	case LM_OBJ_IOPORT:
+		extra = c->w2;
+		break;
+	}
+	f->rdi = c->type | ((u64)c->rights << 8) | ((u64)c->bits << 16) |
+		 ((c->flags & CAP_F_MAPPED) ? LM_ID_MAPPED : 0);
+	f->rsi = addr;
+	f->rdx = extra;
+	return LM_OK;
+}
+
+/* The last capability to this CNode is gone: empty every slot. Objects
+ * this drops to zero references join the worklist in cap.c. */
+void cnode_finalise(struct objhdr *h)
+{
+	struct slot *slots = (struct slot *)h;
+	for (u64 i = 1; i < (1ull << h->bits); i++)
+		cap_delete_one(&slots[i]);
+}

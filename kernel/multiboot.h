@@ -1,0 +1,23 @@
+/* What the boot loader told us, in one form for multiboot 1 and 2. */
+#ifndef MULTIBOOT_H
+#define MULTIBOOT_H
+
+#include "bootmem.h"
+#include <lamina/bootinfo.h>
+
+struct boot_module {
+	u64 start, end;
+	char name[LM_BI_NAME_LEN]; /* last word of the module's command line */
+};
+
+struct bootparams {
+	struct bootmem ram; /* usable RAM */
+	struct boot_module mods[LM_BI_MAX_MODULES];
+	int nmods;
+	char cmdline[LM_BI_CMDLINE_LEN];
+	u64 info_start, info_end; /* the loader's info block, kept until copied */
+};
+
+void multiboot_parse(u32 magic, u64 info, struct bootparams *bp);
+
+#endif

@@ -1,0 +1,60 @@
+/* Debug console output, panics and symbolic backtraces. */
+#include "arch.h"
+
+extern const u64 ksyms_count;
+extern const u64 ksyms_addrs[];
+extern const char ksyms_names[];
+extern char text_start[], text_end[];
+
+static void con_put(char c, void *arg) { serial_putc(c); }
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vformat(con_put, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Name of the function containing addr (names are stored back to back). */
+static const char *ksym(u64 addr, u64 *off)
+{
+	const char *name = ksyms_names;
+	const char *best = NULL;
+	for (u64 i = 0; i < ksyms_count; i++) {
+		if (ksyms_addrs[i] > addr)
+			break;
+		best = name;
+		*off = addr - ksyms_addrs[i];
+		name += strlen(name) + 1;
+	}
+	return best;
+}
+
+/* Follow the frame-pointer chain (the kernel keeps frame pointers). */
+void backtrace(u64 rbp)
+{
+	kprintf("backtrace:\n");
+	for (int depth = 0; depth < 32 && rbp >= KERNEL_VMA && IS_ALIGNED(rbp, 8); depth++) {
+		u64 ret = ((u64 *)rbp)[1];
+		if (ret < (u64)text_start || ret >= (u64)text_end)
+			break;
+		u64 off = 0;
+		const char *name = ksym(ret, &off);
+		kprintf("  %p %s+0x%lx\n", (void *)ret, name ? name : "?", off);
+		rbp = ((u64 *)rbp)[0];
+	}
+}
+
+__attribute__((noreturn)) void panic(const char *fmt, ...)
+{
+	va_list ap;
+	__asm__ volatile("cli");
+	kprintf("PANIC: ");
+	va_start(ap, fmt);
+	vformat(con_put, NULL, fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	backtrace((u64)__builtin_frame_address(0));
+	qemu_exit(3);
+}

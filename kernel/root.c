@@ -1,0 +1,215 @@
+/*
+ * Build the root task: the only thing the kernel starts by itself. Its
+ * memory comes from boot allocations; everything else in RAM becomes its
+ * untyped capabilities, after which the kernel never allocates again.
+ */
+#include <lamina/bootinfo.h>
+#include "arch.h"
+#include "bootmem.h"
+#include "cnode.h"
+#include "elf.h"
+#include "multiboot.h"
+#include "thread.h"
+#include "vspace.h"
+
+#define ROOT_CNODE_BITS 12
+#define ROOT_PRIO       255
+#define TABLE_POOL      64
+#define MODULE_VBASE    0x10000000000ull
+
+struct root_build {
+	struct bootmem *mem;
+	struct slot *slots;
+	u32 next;                /* next free slot */
+	u64 pml4, asid;
+	u64 pool[TABLE_POOL];
+	int npool;
+	struct lm_bootinfo *bi;
+};
+
+static u64 boot_alloc(struct root_build *rb, u64 size, u64 align)
+{
+	u64 pa = bootmem_alloc(rb->mem, size, align);
+	if (!pa)
+		panic("boot: out of memory building the root task");
+	memset(phys_to_virt(pa), 0, size);
+	return pa;
+}
+
+static u32 put_cap(struct root_build *rb, const struct cap *c)
+{
+	if (rb->next >= (1u << ROOT_CNODE_BITS))
+		panic("boot: root CNode full");
+	cap_insert(&rb->slots[rb->next], c, NULL);
+	return rb->next++;
+}
+
+/* Map a fresh zeroed frame at va; record its capability. Returns its address. */
+static u64 map_new_frame(struct root_build *rb, u64 va, u8 rights)
+{
+	u64 pa = boot_alloc(rb, 4096, 4096);
+	struct cap tables[4];
+	int nt = 0;
+	u64 flags = PTE_P | PTE_U;
+	if (rights & LM_R_WRITE)
+		flags |= PTE_W;
+	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
+		flags |= PTE_NX;
+	vspace_boot_map(rb->pml4, va, pa, flags, rb->pool, &rb->npool, tables, &nt, rb->asid);
+	for (int i = 0; i < nt; i++)
+		put_cap(rb, &tables[i]);
+	struct cap c = { .type = LM_OBJ_FRAME, .rights = LM_R_ALL, .bits = LM_PAGE_BITS,
+		.flags = CAP_F_MAPPED, .obj = pa, .w2 = va, .w3 = map_record(rb->asid) };
+	put_cap(rb, &c);
+	return pa;
+}
+
+static u64 load_root_elf(struct root_build *rb, const struct boot_module *m)
+{
+	const u8 *img = phys_to_virt(m->start);
+	u64 size = m->end - m->start;
+	const struct elf_phdr *ph;
+	int nph;
+	if (!elf_check(img, size, &ph, &nph))
+		panic("boot: root module is not a valid x86-64 ELF executable");
+	for (int i = 0; i < nph; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		u8 rights = LM_R_READ | (ph[i].p_flags & PF_W ? LM_R_WRITE : 0) |
+			    (ph[i].p_flags & PF_X ? LM_R_EXEC : 0);
+		u64 va0 = ph[i].p_vaddr & ~0xfffull;
+		for (u64 va = va0; va < ph[i].p_vaddr + ph[i].p_memsz; va += 4096) {
+			u8 *page = phys_to_virt(map_new_frame(rb, va, rights));
+			/* Copy the part of the file image that falls in this page. */
+			for (u64 b = 0; b < 4096; b++) {
+				u64 v = va + b;
+				if (v >= ph[i].p_vaddr && v < ph[i].p_vaddr + ph[i].p_filesz)
+					page[b] = img[ph[i].p_offset + (v - ph[i].p_vaddr)];
+			}
+		}
+	}
+	return ((const struct elf_ehdr *)img)->e_entry;
+}
+
+/* Copy each boot module into frames the root task owns, mapped read-only. */
+static void load_modules(struct root_build *rb, const struct bootparams *bp)
+{
+	u64 va = MODULE_VBASE;
+	for (int i = 0; i < bp->nmods; i++) {
+		const struct boot_module *m = &bp->mods[i];
+		struct lm_bi_module *bm = &rb->bi->modules[i];
+		u64 size = m->end - m->start;
+		strlcpy(bm->name, m->name, sizeof(bm->name));
+		bm->size = size;
+		bm->vaddr = va;
+		bm->nframes = (u32)((size + 4095) / 4096);
+		for (u64 off = 0; off < size; off += 4096) {
+			/* Tables for this range come first, so note the slot of the
+			 * first frame after they are made. */
+			u64 pa = map_new_frame(rb, va + off, LM_R_READ);
+			if (off == 0)
+				bm->slot = rb->next - 1;
+			u64 n = size - off < 4096 ? size - off : 4096;
+			memcpy(phys_to_virt(pa), (const u8 *)phys_to_virt(m->start) + off, n);
+		}
+		va += ALIGN_UP(size, LM_LARGE_PAGE_SIZE) + LM_LARGE_PAGE_SIZE;
+	}
+	rb->bi->n_modules = (u32)bp->nmods;
+}
+
+static void emit_untyped(u64 pa, int bits, void *arg)
+{
+	struct root_build *rb = arg;
+	struct lm_bootinfo *bi = rb->bi;
+	if (bi->n_untyped == LM_BI_MAX_UNTYPED)
+		return;
+	struct cap c = { .type = LM_OBJ_UNTYPED, .rights = LM_R_ALL, .bits = (u8)bits, .obj = pa };
+	struct lm_bi_untyped *u = &bi->untyped[bi->n_untyped++];
+	u->paddr = pa;
+	u->size_bits = (u8)bits;
+	u->slot = put_cap(rb, &c);
+}
+
+void root_create(struct bootparams *bp)
+{
+	struct root_build rb = { .mem = &bp->ram, .next = LM_SLOT_FIRST_BOOT };
+	int root_mod = -1;
+	for (int i = 0; i < bp->nmods; i++)
+		if (!memcmp(bp->mods[i].name, "root", 5))
+			root_mod = i;
+	if (root_mod < 0)
+		panic("boot: no module named 'root'");
+
+	/* The objects the root task is made of. */
+	u64 cn_pa = boot_alloc(&rb, 1ull << (ROOT_CNODE_BITS + LM_SLOT_BITS), 4096);
+	rb.slots = phys_to_virt(cn_pa);
+	struct objhdr *cnh = (struct objhdr *)rb.slots;
+	cnh->bits = ROOT_CNODE_BITS;
+	obj_link(cnh, LM_OBJ_CNODE);
+	rb.pml4 = boot_alloc(&rb, 4096, 4096);
+	vspace_init_pml4(rb.pml4);
+	rb.asid = asid_alloc(rb.pml4);
+	struct tcb *t = phys_to_virt(boot_alloc(&rb, 1 << LM_TCB_BITS, 1 << LM_TCB_BITS));
+	tcb_init(t);
+	for (rb.npool = 0; rb.npool < TABLE_POOL; rb.npool++)
+		rb.pool[rb.npool] = boot_alloc(&rb, 4096, 4096);
+
+	struct cap cn = { .type = LM_OBJ_CNODE, .rights = LM_R_ALL, .bits = ROOT_CNODE_BITS,
+		.obj = (u64)cnh };
+	struct cap vs = { .type = LM_OBJ_VSPACE, .rights = LM_R_ALL, .obj = rb.pml4, .w2 = rb.asid };
+	struct cap tc = { .type = LM_OBJ_TCB, .rights = LM_R_ALL, .obj = (u64)t };
+	struct cap io = { .type = LM_OBJ_IOPORT, .rights = LM_R_ALL, .obj = 0, .w2 = 0x10000 };
+	cap_insert(&rb.slots[LM_SLOT_CNODE], &cn, NULL);
+	cap_insert(&rb.slots[LM_SLOT_VSPACE], &vs, NULL);
+	cap_insert(&rb.slots[LM_SLOT_TCB], &tc, NULL);
+	cap_insert(&rb.slots[LM_SLOT_IOPORT], &io, NULL);
+
+	/* The bootinfo page first, so the rest can fill it in. */
+	u32 bi_slot = rb.next;
+	rb.bi = phys_to_virt(map_new_frame(&rb, LM_BOOTINFO_VADDR, LM_R_READ));
+	bi_slot = rb.next - 1;
+	cap_move(&rb.slots[LM_SLOT_BOOTINFO], &rb.slots[bi_slot]);
+	rb.next = bi_slot; /* the tables made for it stay before it */
+	struct lm_bootinfo *bi = rb.bi;
+	bi->magic = LM_BOOTINFO_MAGIC;
+	bi->cnode_bits = ROOT_CNODE_BITS;
+	bi->boot_first = LM_SLOT_FIRST_BOOT;
+	strlcpy(bi->cmdline, bp->cmdline, sizeof(bi->cmdline));
+
+	u64 entry = load_root_elf(&rb, &bp->mods[root_mod]);
+	for (u64 i = 1; i <= LM_ROOT_STACK_PAGES; i++)
+		map_new_frame(&rb, LM_ROOT_STACK_TOP - i * 4096, LM_R_READ | LM_R_WRITE);
+	load_modules(&rb, bp);
+	bi->boot_end = rb.next;
+
+	/* Module copies are made: their originals, the unused table pool and
+	 * the loader's info block are free memory now. */
+	for (int i = 0; i < bp->nmods; i++)
+		bootmem_add(&bp->ram, bp->mods[i].start & ~0xfffull, ALIGN_UP(bp->mods[i].end, 4096));
+	for (int i = 0; i < rb.npool; i++)
+		bootmem_add(&bp->ram, rb.pool[i], rb.pool[i] + 4096);
+	bootmem_add(&bp->ram, bp->info_start & ~0xfffull, ALIGN_UP(bp->info_end, 4096));
+	bootmem_remove(&bp->ram, 0, 0x100000);
+	bi->ram_bytes = bootmem_total(&bp->ram);
+	for (int i = 0; i < bp->ram.n; i++)
+		bootmem_blocks(bp->ram.r[i].start, bp->ram.r[i].end, LM_UNTYPED_MIN_BITS,
+			       LM_UNTYPED_MAX_BITS, emit_untyped, &rb);
+	bi->first_free = rb.next;
+	bi->tsc_khz = tsc_khz;
+	bi->cpu_features = cpu_features;
+
+	/* The thread: its cspace and vspace are children of slots 1 and 2. */
+	struct cap c = cn;
+	c.flags = CAP_F_TCBSLOT;
+	cap_insert(&t->cspace, &c, &rb.slots[LM_SLOT_CNODE]);
+	c = vs;
+	c.flags = CAP_F_TCBSLOT;
+	cap_insert(&t->vspace, &c, &rb.slots[LM_SLOT_VSPACE]);
+	t->prio = ROOT_PRIO;
+	t->frame.rip = entry;
+	t->frame.rsp = LM_ROOT_STACK_TOP;
+	t->frame.rdi = LM_BOOTINFO_VADDR;
+	sched_make_runnable(t);
+	kprintf("boot: root task: %u slots used, %u untyped, %lu MiB free\n", rb.next,
+		bi->n_untyped, bi->ram_bytes >> 20);
+}

@@ -1,0 +1,160 @@
+/*
+ * Fixed-priority round-robin scheduler. The current thread is never on a
+ * run queue; every other runnable thread is on the queue of its priority.
+ * A bitmap of non-empty queues makes picking the highest O(1).
+ */
+#include <lamina/bootinfo.h>
+#include "arch.h"
+#include "asm.h"
+#include "thread.h"
+#include "vspace.h"
+
+static struct tcb *rq_head[256], *rq_tail[256];
+static u64 rq_bits[4];
+bool need_resched;
+
+static void rq_add(struct tcb *t, bool front)
+{
+	u8 p = t->prio;
+	KASSERT(!t->queued);
+	t->queued = true;
+	if (front) {
+		t->rq_prev = NULL;
+		t->rq_next = rq_head[p];
+		if (rq_head[p])
+			rq_head[p]->rq_prev = t;
+		else
+			rq_tail[p] = t;
+		rq_head[p] = t;
+	} else {
+		t->rq_next = NULL;
+		t->rq_prev = rq_tail[p];
+		if (rq_tail[p])
+			rq_tail[p]->rq_next = t;
+		else
+			rq_head[p] = t;
+		rq_tail[p] = t;
+	}
+	rq_bits[p >> 6] |= BIT(p & 63);
+}
+
+static void rq_remove(struct tcb *t)
+{
+	u8 p = t->prio;
+	KASSERT(t->queued);
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t->rq_next;
+	else
+		rq_head[p] = t->rq_next;
+	if (t->rq_next)
+		t->rq_next->rq_prev = t->rq_prev;
+	else
+		rq_tail[p] = t->rq_prev;
+	if (!rq_head[p])
+		rq_bits[p >> 6] &= ~BIT(p & 63);
+	t->queued = false;
+	t->rq_next = t->rq_prev = NULL;
+}
+
+static int rq_top(void)
+{
+	for (int i = 3; i >= 0; i--)
+		if (rq_bits[i])
+			return i * 64 + 63 - __builtin_clzll(rq_bits[i]);
+	return -1;
+}
+
+void sched_make_runnable(struct tcb *t)
+{
+	struct tcb *cur = cpu0.cur;
+	t->state = LM_TS_RUNNABLE;
+	if (t == cur)
+		return;
+	rq_add(t, false);
+	if (!cur || cur->state != LM_TS_RUNNABLE || t->prio > cur->prio)
+		need_resched = true;
+}
+
+void sched_stop(struct tcb *t, u32 state)
+{
+	if (t->queued)
+		rq_remove(t);
+	if (t == cpu0.cur)
+		need_resched = true;
+	t->state = state;
+}
+
+/* The current thread goes to the back of its queue. */
+void sched_yield(void)
+{
+	struct tcb *cur = cpu0.cur;
+	cur->slice = SLICE_TICKS;
+	rq_add(cur, false);
+	need_resched = true;
+}
+
+void sched_tick(void)
+{
+	struct tcb *cur = cpu0.cur;
+	if (!cur || cur->state != LM_TS_RUNNABLE || cur->queued)
+		return;
+	if (--cur->slice == 0)
+		sched_yield();
+}
+
+static void switch_to(struct tcb *t)
+{
+	cpu0.cur = t;
+	cpu_set_frame(&t->frame);
+	vspace_activate(&t->vspace.cap);
+	if (cpu0.fs_loaded != t->fs_base) {
+		wrmsr(MSR_FS_BASE, t->fs_base);
+		cpu0.fs_loaded = t->fs_base;
+	}
+	if (cpu0.gs_loaded != t->gs_base) {
+		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
+		cpu0.gs_loaded = t->gs_base;
+	}
+	fpu_switch(t);
+}
+
+/* Choose the thread to return to; idles with interrupts on if none. */
+void schedule(void)
+{
+	struct tcb *cur = cpu0.cur;
+	need_resched = false;
+	if (cur && cur->state == LM_TS_RUNNABLE && !cur->queued) {
+		if (rq_top() <= cur->prio)
+			return;
+		rq_add(cur, true); /* preempted: it keeps its place */
+	}
+	int p;
+	while ((p = rq_top()) < 0) {
+		/* Nothing to run: park on the kernel's own page tables, since
+		 * the last thread's address space may be on its way out. */
+		cpu0.cur = NULL;
+		write_cr3(kernel_pml4_phys());
+		arch_idle();
+	}
+	struct tcb *next = rq_head[p];
+	rq_remove(next);
+	need_resched = false;
+	switch_to(next);
+}
+
+/* Queue consistency for DEBUG_CHECK: every queued thread is runnable and
+ * on the queue of its priority; the bitmap matches. */
+int sched_check(void)
+{
+	int bad = 0;
+	for (int p = 0; p < 256; p++) {
+		struct tcb *prev = NULL;
+		for (struct tcb *t = rq_head[p]; t; prev = t, t = t->rq_next) {
+			bad += t->prio != p || !t->queued || t->state != LM_TS_RUNNABLE;
+			bad += t->rq_prev != prev;
+		}
+		bad += rq_tail[p] != prev;
+		bad += !!(rq_bits[p >> 6] & BIT(p & 63)) != (rq_head[p] != NULL);
+	}
+	return bad;
+}

@@ -1,0 +1,82 @@
+/* The system-call table and dispatch, and capability lookup. */
+#include <lamina/syscall.h>
+#include "syscall.h"
+#include "thread.h"
+
+typedef u64 (*sys_fn)(struct frame *f);
+
+/* The one table: number (relative to LM_SYS_BASE) -> handler. */
+static const sys_fn sys_table[LM_NSYSCALLS] = {
+	[LM_SYS_DEBUG_PUTC - LM_SYS_BASE]          = sys_debug_putc,
+	[LM_SYS_DEBUG_WRITE - LM_SYS_BASE]         = sys_debug_write,
+	[LM_SYS_CNODE_COPY - LM_SYS_BASE]          = sys_cnode_copy,
+	[LM_SYS_CNODE_MINT - LM_SYS_BASE]          = sys_cnode_mint,
+	[LM_SYS_CNODE_MOVE - LM_SYS_BASE]          = sys_cnode_move,
+	[LM_SYS_CNODE_DELETE - LM_SYS_BASE]        = sys_cnode_delete,
+	[LM_SYS_CNODE_REVOKE - LM_SYS_BASE]        = sys_cnode_revoke,
+	[LM_SYS_CNODE_IDENTIFY - LM_SYS_BASE]      = sys_cnode_identify,
+	[LM_SYS_UNTYPED_RETYPE - LM_SYS_BASE]      = sys_untyped_retype,
+	[LM_SYS_VSPACE_MAP - LM_SYS_BASE]          = sys_vspace_map,
+	[LM_SYS_VSPACE_UNMAP - LM_SYS_BASE]        = sys_vspace_unmap,
+	[LM_SYS_VSPACE_MAP_TABLE - LM_SYS_BASE]    = sys_vspace_map_table,
+	[LM_SYS_VSPACE_UNMAP_TABLE - LM_SYS_BASE]  = sys_vspace_unmap_table,
+	[LM_SYS_THREAD_CONFIGURE - LM_SYS_BASE]    = sys_thread_configure,
+	[LM_SYS_THREAD_SET_PRIORITY - LM_SYS_BASE] = sys_thread_set_priority,
+	[LM_SYS_THREAD_READ_REGS - LM_SYS_BASE]    = sys_thread_read_regs,
+	[LM_SYS_THREAD_WRITE_REGS - LM_SYS_BASE]   = sys_thread_write_regs,
+	[LM_SYS_THREAD_RESUME - LM_SYS_BASE]       = sys_thread_resume,
+	[LM_SYS_THREAD_SUSPEND - LM_SYS_BASE]      = sys_thread_suspend,
+	[LM_SYS_THREAD_INFO - LM_SYS_BASE]         = sys_thread_info,
+	[LM_SYS_THREAD_SET_FSBASE - LM_SYS_BASE]   = sys_thread_set_fsbase,
+	[LM_SYS_THREAD_EXIT - LM_SYS_BASE]         = sys_thread_exit,
+	[LM_SYS_THREAD_YIELD - LM_SYS_BASE]        = sys_thread_yield,
+	[LM_SYS_IOPORT_IN - LM_SYS_BASE]           = sys_ioport_in,
+	[LM_SYS_IOPORT_OUT - LM_SYS_BASE]          = sys_ioport_out,
+	[LM_SYS_DEBUG_CHECK - LM_SYS_BASE]         = sys_debug_check,
+};
+
+/* Called by entry.S with the caller's saved frame; returns to whichever
+ * thread is current afterwards. */
+void syscall_dispatch(struct frame *f)
+{
+	u64 nr = f->rax - LM_SYS_BASE;
+	u64 r = nr < LM_NSYSCALLS ? sys_table[nr](f) : SYSERR(LM_ENOSYS, 0);
+
+	if (r == SYS_RESTART) {
+		f->rip -= 2; /* re-execute the SYSCALL; rax still holds its number */
+	} else {
+		f->rax = r & 0xff;
+		if (r & 0xff) {
+			f->rdi = (r >> 8) & 0xff;
+			f->rsi = r >> 32;
+		}
+	}
+	if (need_resched)
+		schedule();
+}
+
+/* Find cptr in the caller's CSpace; type 0 accepts any type. */
+u64 cap_lookup(u64 cptr, u8 type, u8 rights, int argno, struct slot **out)
+{
+	const struct cap *cs = &cpu0.cur->cspace.cap;
+	if (cptr == 0 || cptr >= (1ull << cs->bits))
+		return SYSERR(LM_ECAP, argno);
+	struct slot *s = (struct slot *)cs->obj + cptr;
+	if (s->cap.type == LM_OBJ_NULL)
+		return SYSERR(LM_ECAP, argno);
+	if (type && s->cap.type != type)
+		return SYSERR(LM_ETYPE, argno);
+	if ((s->cap.rights & rights) != rights)
+		return SYSERR(LM_ERIGHTS, argno);
+	*out = s;
+	return LM_OK;
+}
+
+/* Slot idx of the CNode that cn names. */
+u64 cnode_index(const struct slot *cn, u64 idx, int argno, struct slot **out)
+{
+	if (idx == 0 || idx >= (1ull << cn->cap.bits))
+		return SYSERR(LM_ERANGE, argno);
+	*out = (struct slot *)cn->cap.obj + idx;
+	return LM_OK;
+}

@@ -1,0 +1,40 @@
+/*
+ * System-call plumbing. Handlers take the caller's frame, decode every
+ * argument first (looking up capabilities, checking types, rights, ranges
+ * and user memory) and only then change state, so a failed call changes
+ * nothing. A handler returns LM_OK, SYSERR(...) or SYS_RESTART.
+ */
+#ifndef SYSCALL_H
+#define SYSCALL_H
+
+#include "arch.h"
+#include "cap.h"
+
+/* err in bits 0-7, the rejected argument's number in 8-15, a detail in 32-63. */
+#define SYSERR(e, arg)       ((u64)(e) | ((u64)(arg) << 8))
+#define SYSERR_D(e, arg, d)  (SYSERR(e, arg) | ((u64)(d) << 32))
+#define SYS_RESTART          (~0ull)
+
+/* Argument n of the call (1-based). */
+#define ARG1(f) ((f)->rdi)
+#define ARG2(f) ((f)->rsi)
+#define ARG3(f) ((f)->rdx)
+#define ARG4(f) ((f)->r10)
+#define ARG5(f) ((f)->r8)
+#define ARG6(f) ((f)->r9)
+
+u64 cap_lookup(u64 cptr, u8 type, u8 rights, int argno, struct slot **out);
+u64 cnode_index(const struct slot *cn, u64 idx, int argno, struct slot **out);
+
+#define SYS(name) u64 sys_##name(struct frame *f)
+SYS(debug_putc); SYS(debug_write); SYS(debug_check);
+SYS(cnode_copy); SYS(cnode_mint); SYS(cnode_move); SYS(cnode_delete);
+SYS(cnode_revoke); SYS(cnode_identify);
+SYS(untyped_retype);
+SYS(vspace_map); SYS(vspace_unmap); SYS(vspace_map_table); SYS(vspace_unmap_table);
+SYS(thread_configure); SYS(thread_set_priority); SYS(thread_read_regs);
+SYS(thread_write_regs); SYS(thread_resume); SYS(thread_suspend); SYS(thread_info);
+SYS(thread_set_fsbase); SYS(thread_exit); SYS(thread_yield);
+SYS(ioport_in); SYS(ioport_out);
+
+#endif

@@ -1,0 +1,233 @@
+/* Thread objects and their system calls. */
+#include <lamina/syscall.h>
+#include <lamina/regs.h>
+#include "asm.h"
+#include "syscall.h"
+#include "thread.h"
+#include "vspace.h"
+
+void tcb_init(struct tcb *t)
+{
+	t->frame.cs = SEL_UCODE;
+	t->frame.ss = SEL_UDATA;
+	t->frame.rflags = RFLAGS_IF | 0x2;
+	t->frame.vector = FRAME_IRET;
+	t->state = LM_TS_INACTIVE;
+	t->slice = SLICE_TICKS;
+	fpu_init_state(t->fx);
+	obj_link(&t->hdr, LM_OBJ_TCB);
+}
+
+bool tcb_can_run(const struct tcb *t)
+{
+	return t->cspace.cap.type == LM_OBJ_CNODE && t->vspace.cap.type == LM_OBJ_VSPACE;
+}
+
+/* Its cspace or vspace capability was deleted: it cannot run any more. */
+void tcb_lost_slot(struct tcb *t)
+{
+	if (t->state == LM_TS_RUNNABLE)
+		sched_stop(t, LM_TS_INACTIVE);
+}
+
+/* The last capability to t is gone. */
+void tcb_finalise(struct tcb *t)
+{
+	if (t->state == LM_TS_RUNNABLE)
+		sched_stop(t, LM_TS_INACTIVE);
+	if (cpu0.fpu_owner == t)
+		cpu0.fpu_owner = NULL;
+	cap_delete_one(&t->cspace);
+	cap_delete_one(&t->vspace);
+}
+
+/* A user exception with no handler: the thread stops, its holder can see why. */
+void thread_fault(struct tcb *t, struct frame *f, u64 addr)
+{
+	t->fault_kind = f->vector;
+	t->fault_addr = addr;
+	t->fault_error = f->error;
+	t->fault_rip = f->rip;
+	kprintf("thread %p faulted: vector %lu at rip %p addr %p error %lx\n", (void *)t,
+		f->vector, (void *)f->rip, (void *)addr, f->error);
+	sched_stop(t, LM_TS_FAULTED);
+}
+
+static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
+{
+	struct slot *s;
+	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, rights, 1, &s);
+	if (!e)
+		*t = (struct tcb *)s->cap.obj;
+	return e;
+}
+
+/* The thread keeps a child copy, so the caller may delete its own. */
+static void set_slot(struct tcb *t, struct slot *dst, struct slot *src)
+{
+	cap_delete(dst);
+	struct cap c = src->cap;
+	c.flags = CAP_F_TCBSLOT;
+	cap_insert(dst, &c, src);
+}
+
+SYS(thread_configure)
+{
+	struct tcb *t;
+	struct slot *cn, *vs;
+	u64 e;
+	if ((e = tcb_lookup(f, LM_R_WRITE, &t)) ||
+	    (e = cap_lookup(ARG2(f), LM_OBJ_CNODE, 0, 2, &cn)) ||
+	    (e = cap_lookup(ARG3(f), LM_OBJ_VSPACE, 0, 3, &vs)))
+		return e;
+	if (t->state == LM_TS_RUNNABLE)
+		return SYSERR(LM_ESTATE, 1);
+	set_slot(t, &t->cspace, cn);
+	set_slot(t, &t->vspace, vs);
+	return LM_OK;
+}
+
+SYS(thread_set_priority)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t), prio = ARG2(f);
+	if (e)
+		return e;
+	if (prio > LM_PRIO_MAX)
+		return SYSERR(LM_ERANGE, 2);
+	if (prio > cpu0.cur->prio)
+		return SYSERR(LM_ERIGHTS, 2);
+	if (t->state == LM_TS_RUNNABLE && t != cpu0.cur) {
+		sched_stop(t, LM_TS_INACTIVE);
+		t->prio = (u8)prio;
+		sched_make_runnable(t);
+	} else {
+		t->prio = (u8)prio;
+		need_resched = true; /* the caller may have lowered itself */
+	}
+	return LM_OK;
+}
+
+SYS(thread_read_regs)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_READ, &t);
+	if (e)
+		return e;
+	const struct frame *s = &t->frame;
+	struct lm_regs r = {
+		.rax = s->rax, .rbx = s->rbx, .rcx = s->rcx, .rdx = s->rdx, .rsi = s->rsi,
+		.rdi = s->rdi, .rbp = s->rbp, .r8 = s->r8, .r9 = s->r9, .r10 = s->r10,
+		.r11 = s->r11, .r12 = s->r12, .r13 = s->r13, .r14 = s->r14, .r15 = s->r15,
+		.rip = s->rip, .rsp = s->rsp, .rflags = s->rflags,
+		.fs_base = t->fs_base, .gs_base = t->gs_base,
+	};
+	if (!user_copy_out(ARG2(f), &r, sizeof(r)))
+		return SYSERR(LM_EFAULT, 2);
+	return LM_OK;
+}
+
+static bool user_canonical(u64 a) { return a < (1ull << 47); }
+
+SYS(thread_write_regs)
+{
+	struct tcb *t;
+	struct lm_regs r;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (t == cpu0.cur)
+		return SYSERR(LM_ESTATE, 1);
+	if (!user_copy_in(&r, ARG2(f), sizeof(r)))
+		return SYSERR(LM_EFAULT, 2);
+	if (r.rip >= LM_USER_MAX || !user_canonical(r.rsp) || !user_canonical(r.fs_base) ||
+	    !user_canonical(r.gs_base))
+		return SYSERR(LM_ERANGE, 2);
+
+	struct frame *d = &t->frame;
+	d->rax = r.rax; d->rbx = r.rbx; d->rcx = r.rcx; d->rdx = r.rdx; d->rsi = r.rsi;
+	d->rdi = r.rdi; d->rbp = r.rbp; d->r8 = r.r8; d->r9 = r.r9; d->r10 = r.r10;
+	d->r11 = r.r11; d->r12 = r.r12; d->r13 = r.r13; d->r14 = r.r14; d->r15 = r.r15;
+	d->rip = r.rip;
+	d->rsp = r.rsp;
+	d->rflags = (r.rflags & (LM_RFLAGS_USER_MASK | LM_RFLAGS_AC)) | RFLAGS_IF | 0x2;
+	d->vector = FRAME_IRET; /* every register is live: leave by IRETQ */
+	t->fs_base = r.fs_base;
+	t->gs_base = r.gs_base;
+	return LM_OK;
+}
+
+SYS(thread_resume)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (t->state == LM_TS_RUNNABLE)
+		return LM_OK;
+	if (!tcb_can_run(t))
+		return SYSERR(LM_ESTATE, 1);
+	sched_make_runnable(t);
+	return LM_OK;
+}
+
+SYS(thread_suspend)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (t->state == LM_TS_RUNNABLE)
+		sched_stop(t, LM_TS_INACTIVE);
+	else if (t->state == LM_TS_INACTIVE)
+		return LM_OK;
+	else
+		t->state = LM_TS_INACTIVE;
+	return LM_OK;
+}
+
+SYS(thread_info)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_READ, &t);
+	if (e)
+		return e;
+	struct lm_thread_info i = {
+		.state = t->state, .priority = t->prio, .fault_kind = t->fault_kind,
+		.fault_addr = t->fault_addr, .fault_error = t->fault_error,
+		.fault_rip = t->fault_rip, .exit_code = t->exit_code,
+	};
+	if (!user_copy_out(ARG2(f), &i, sizeof(i)))
+		return SYSERR(LM_EFAULT, 2);
+	return LM_OK;
+}
+
+SYS(thread_set_fsbase)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (!user_canonical(ARG2(f)))
+		return SYSERR(LM_ERANGE, 2);
+	t->fs_base = ARG2(f);
+	if (t == cpu0.cur) {
+		wrmsr(MSR_FS_BASE, t->fs_base);
+		cpu0.fs_loaded = t->fs_base;
+	}
+	return LM_OK;
+}
+
+SYS(thread_exit)
+{
+	struct tcb *t = cpu0.cur;
+	t->exit_code = ARG1(f);
+	sched_stop(t, LM_TS_EXITED);
+	return LM_OK;
+}
+
+SYS(thread_yield)
+{
+	sched_yield();
+	return LM_OK;
+}

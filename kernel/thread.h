@@ -1,0 +1,51 @@
+/* Threads (TCBs). */
+#ifndef THREAD_H
+#define THREAD_H
+
+#include <lamina/object.h>
+#include "arch.h"
+#include "cap.h"
+
+/*
+ * A TCB is a 2 KiB object made by retype, aligned to its size, so a slot
+ * inside it can find its TCB by masking. The frame must stay first:
+ * TSS.rsp0 points just past it and entry.S fills it in place.
+ */
+struct tcb {
+	struct frame frame;
+	struct objhdr hdr;
+	struct slot cspace;      /* the thread's CNode (a child capability) */
+	struct slot vspace;      /* the thread's address space */
+	u32 state;               /* enum lm_thread_state */
+	u8 prio;
+	bool queued;             /* on a run queue */
+	u16 slice;               /* timer ticks left in this time slice */
+	struct tcb *rq_next, *rq_prev;
+	u64 fs_base, gs_base;
+	u64 fault_kind, fault_addr, fault_error, fault_rip, exit_code;
+	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
+};
+_Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
+
+static inline struct tcb *tcb_of_slot(struct slot *s)
+{
+	return (struct tcb *)((uptr)s & ~((1ul << LM_TCB_BITS) - 1));
+}
+
+void tcb_init(struct tcb *t);
+void tcb_finalise(struct tcb *t);
+void tcb_lost_slot(struct tcb *t);
+void thread_fault(struct tcb *t, struct frame *f, u64 addr);
+bool tcb_can_run(const struct tcb *t);
+
+/* sched.c */
+#define SLICE_TICKS 1
+void sched_make_runnable(struct tcb *t);
+void sched_stop(struct tcb *t, u32 state);
+void sched_yield(void);
+void sched_tick(void);
+void schedule(void);
+int sched_check(void);
+extern bool need_resched;
+
+#endif

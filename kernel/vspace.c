@@ -1,0 +1,340 @@
+/*
+ * Address spaces: x86-64 four-level page tables filled only by map calls.
+ *
+ * Invariant: a present user entry at any level was installed through a
+ * capability that still records the mapping (CAP_F_MAPPED, w2 = vaddr,
+ * w3 = asid/gen/level). Deleting that capability removes the entry, and a
+ * table whose record is dropped is zeroed, so a detached table can never be
+ * attached again with old entries in it.
+ */
+#include <lamina/syscall.h>
+#include <lamina/bootinfo.h>
+#include "arch.h"
+#include "asm.h"
+#include "syscall.h"
+#include "thread.h"
+#include "vspace.h"
+
+extern u64 boot_pml4[512];
+
+static struct asid_entry asid_tab[ASID_COUNT];
+static u64 asid_next = 1; /* asid 0 is the kernel's own */
+static int asid_free = ASID_COUNT - 1;
+
+/* w3 of a mapped frame/table: asid, the asid's generation, table level. */
+#define MAP_REC(asid, gen, level) ((asid) | ((u64)(gen) << 16) | ((u64)(level) << 32))
+#define REC_ASID(w)  ((w) & 0xffff)
+#define REC_GEN(w)   (((w) >> 16) & 0xffff)
+#define REC_LEVEL(w) (((w) >> 32) & 0xf)
+
+u64 kernel_pml4_phys(void) { return virt_to_phys(boot_pml4); }
+
+int asid_alloc_count(void) { return asid_free; }
+
+/* Round robin, so a just-freed ID is reused as late as possible. */
+u64 asid_alloc(u64 pml4)
+{
+	KASSERT(asid_free > 0);
+	while (asid_tab[asid_next].pml4)
+		asid_next = asid_next + 1 < ASID_COUNT ? asid_next + 1 : 1;
+	u64 a = asid_next;
+	asid_tab[a].pml4 = pml4;
+	asid_tab[a].refs = 0;
+	asid_tab[a].stale = true;
+	asid_free--;
+	return a;
+}
+
+void vspace_ref(u64 asid) { asid_tab[asid].refs++; }
+
+void vspace_unref(u64 asid)
+{
+	struct asid_entry *e = &asid_tab[asid];
+	KASSERT(e->refs > 0);
+	if (--e->refs)
+		return;
+	e->pml4 = 0;
+	e->gen++;
+	asid_free++;
+}
+
+/* A new top-level table shares the kernel half with every other. */
+void vspace_init_pml4(u64 pml4)
+{
+	u64 *t = phys_to_virt(pml4);
+	for (int i = 256; i < 512; i++)
+		t[i] = boot_pml4[i];
+}
+
+void vspace_activate(const struct cap *vs)
+{
+	struct asid_entry *e = &asid_tab[vs->w2];
+	if ((read_cr3() & PTE_ADDR) == vs->obj && !e->stale)
+		return;
+	u64 cr3 = vs->obj;
+	if (cpu_features & LM_CPU_PCID)
+		cr3 |= vs->w2 | (e->stale ? 0 : BIT(63)); /* bit 63: keep this PCID's TLB */
+	e->stale = false;
+	write_cr3(cr3);
+}
+
+/* Entry index of vaddr at a level (4 = PML4 .. 1 = PT). */
+static inline u64 *entry(u64 table_pa, u64 va, int level)
+{
+	return (u64 *)phys_to_virt(table_pa) + ((va >> (12 + 9 * (level - 1))) & 511);
+}
+
+/* Walk from the PML4 down to `level`; NULL if a table on the way is
+ * missing (*missing = its level) or a large page is in the way. */
+static u64 *walk(u64 pml4, u64 va, int level, int *missing)
+{
+	u64 table = pml4;
+	for (int l = 4; l > level; l--) {
+		u64 *e = entry(table, va, l);
+		if (!(*e & PTE_P)) {
+			*missing = l - 1;
+			return NULL;
+		}
+		if (*e & PTE_PS) {
+			*missing = 0;
+			return NULL;
+		}
+		table = *e & PTE_ADDR;
+	}
+	return entry(table, va, level);
+}
+
+/* Drop the TLB entries for va in address space asid. */
+static void flush_page(u64 asid, u64 va)
+{
+	const struct cap *cur = &cpu0.cur->vspace.cap;
+	if (cpu0.cur && cur->type == LM_OBJ_VSPACE && cur->w2 == asid)
+		invlpg(va);
+	else
+		asid_tab[asid].stale = true;
+}
+
+static void flush_all(u64 asid)
+{
+	const struct cap *cur = &cpu0.cur->vspace.cap;
+	asid_tab[asid].stale = true;
+	if (cpu0.cur && cur->type == LM_OBJ_VSPACE && cur->w2 == asid)
+		vspace_activate(cur);
+}
+
+/* The live PML4 of a mapping record, or 0 if that address space is gone. */
+static u64 rec_pml4(u64 rec)
+{
+	const struct asid_entry *e = &asid_tab[REC_ASID(rec)];
+	return e->pml4 && e->gen == REC_GEN(rec) ? e->pml4 : 0;
+}
+
+void vspace_unmap_frame_cap(struct cap *c)
+{
+	u64 pml4 = rec_pml4(c->w3), va = c->w2;
+	int level = c->bits == LM_LARGE_PAGE_BITS ? 2 : 1, missing;
+	if (pml4) {
+		u64 *e = walk(pml4, va, level, &missing);
+		if (e && (*e & PTE_P) && (*e & PTE_ADDR) == c->obj) {
+			*e = 0;
+			flush_page(REC_ASID(c->w3), va);
+		}
+	}
+	c->flags &= ~CAP_F_MAPPED;
+	c->w2 = c->w3 = 0;
+}
+
+void vspace_unmap_table_cap(struct cap *c)
+{
+	u64 pml4 = rec_pml4(c->w3), va = c->w2;
+	int level = (int)REC_LEVEL(c->w3), missing;
+	if (pml4) {
+		u64 *e = walk(pml4, va, level + 1, &missing);
+		if (e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == c->obj) {
+			*e = 0;
+			flush_all(REC_ASID(c->w3));
+		}
+	}
+	memset(phys_to_virt(c->obj), 0, 4096);
+	c->flags &= ~CAP_F_MAPPED;
+	c->w2 = c->w3 = 0;
+}
+
+SYS(vspace_map)
+{
+	struct slot *vs, *fr;
+	u64 va = ARG3(f), rights = ARG4(f), e;
+	int missing;
+
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, LM_R_WRITE, 1, &vs)) ||
+	    (e = cap_lookup(ARG2(f), LM_OBJ_FRAME, 0, 2, &fr)))
+		return e;
+	if (rights & ~(u64)(LM_R_READ | LM_R_WRITE | LM_R_EXEC))
+		return SYSERR(LM_EINVAL, 4);
+	if ((rights | LM_R_READ) & ~(u64)fr->cap.rights)
+		return SYSERR(LM_ERIGHTS, 4);
+	if (va < LM_USER_MIN || va >= LM_USER_MAX || LM_USER_MAX - va < (1ull << fr->cap.bits))
+		return SYSERR(LM_ERANGE, 3);
+	if (!IS_ALIGNED(va, 1ull << fr->cap.bits))
+		return SYSERR(LM_EALIGN, 3);
+	if (fr->cap.flags & CAP_F_MAPPED)
+		return SYSERR(LM_ESTATE, 2);
+	int level = fr->cap.bits == LM_LARGE_PAGE_BITS ? 2 : 1;
+	u64 *pte = walk(vs->cap.obj, va, level, &missing);
+	if (!pte)
+		return missing ? SYSERR_D(LM_ETABLE, 3, missing) : SYSERR(LM_EEXIST, 3);
+	if (*pte & PTE_P)
+		return SYSERR(LM_EEXIST, 3);
+
+	u64 v = fr->cap.obj | PTE_P | PTE_U;
+	if (rights & LM_R_WRITE)
+		v |= PTE_W;
+	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
+		v |= PTE_NX;
+	if (level == 2)
+		v |= PTE_PS;
+	*pte = v;
+	fr->cap.flags |= CAP_F_MAPPED;
+	fr->cap.w2 = va;
+	fr->cap.w3 = MAP_REC(vs->cap.w2, asid_tab[vs->cap.w2].gen, 0);
+	return LM_OK;
+}
+
+SYS(vspace_unmap)
+{
+	struct slot *fr;
+	u64 e = cap_lookup(ARG1(f), LM_OBJ_FRAME, 0, 1, &fr);
+	if (e)
+		return e;
+	if (!(fr->cap.flags & CAP_F_MAPPED))
+		return SYSERR(LM_ENOENT, 1);
+	vspace_unmap_frame_cap(&fr->cap);
+	return LM_OK;
+}
+
+SYS(vspace_map_table)
+{
+	struct slot *vs, *pt;
+	u64 va = ARG3(f), e;
+
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, LM_R_WRITE, 1, &vs)) ||
+	    (e = cap_lookup(ARG2(f), LM_OBJ_PTABLE, LM_R_WRITE, 2, &pt)))
+		return e;
+	if (va < LM_USER_MIN || va >= LM_USER_MAX)
+		return SYSERR(LM_ERANGE, 3);
+	if (pt->cap.flags & CAP_F_MAPPED)
+		return SYSERR(LM_ESTATE, 2);
+	int missing = 0;
+	if (walk(vs->cap.obj, va, 1, &missing) || missing == 0)
+		return SYSERR(LM_EEXIST, 3);
+	u64 *slot = walk(vs->cap.obj, va, missing + 1, &(int){ 0 });
+	KASSERT(slot && !(*slot & PTE_P));
+
+	*slot = pt->cap.obj | PTE_P | PTE_W | PTE_U;
+	u64 span_mask = (1ull << (12 + 9 * missing)) - 1;
+	pt->cap.flags |= CAP_F_MAPPED;
+	pt->cap.w2 = va & ~span_mask;
+	pt->cap.w3 = MAP_REC(vs->cap.w2, asid_tab[vs->cap.w2].gen, missing);
+	f->rdi = (u64)missing;
+	return LM_OK;
+}
+
+SYS(vspace_unmap_table)
+{
+	struct slot *pt;
+	u64 e = cap_lookup(ARG1(f), LM_OBJ_PTABLE, 0, 1, &pt);
+	if (e)
+		return e;
+	if (!(pt->cap.flags & CAP_F_MAPPED))
+		return SYSERR(LM_ENOENT, 1);
+	vspace_unmap_table_cap(&pt->cap);
+	return LM_OK;
+}
+
+/*
+ * User memory is reached through the direct map after walking the current
+ * address space, never through the user address itself: a bad pointer is
+ * an error code, not a kernel page fault, and works the same with SMAP.
+ */
+static void *user_page(u64 ua, bool write)
+{
+	if (ua >= LM_USER_MAX)
+		return NULL;
+	u64 table = cpu0.cur->vspace.cap.obj;
+	for (int l = 4; l >= 1; l--) {
+		u64 e = *entry(table, ua, l);
+		if (!(e & PTE_P) || !(e & PTE_U) || (write && !(e & PTE_W)))
+			return NULL;
+		if (l == 1 || (e & PTE_PS)) {
+			u64 off = ua & ((1ull << (12 + 9 * (l - 1))) - 1);
+			return (char *)phys_to_virt((e & PTE_ADDR) & ~((1ull << (12 + 9 * (l - 1))) - 1)) + off;
+		}
+		table = e & PTE_ADDR;
+	}
+	return NULL;
+}
+
+static bool user_copy(u64 ua, void *k, size_t n, bool out)
+{
+	if (n && (ua >= LM_USER_MAX || LM_USER_MAX - ua < n))
+		return false;
+	/* Check every page first so a failed copy changes nothing. */
+	for (u64 p = ua & ~0xfffull; p < ua + n; p += 4096)
+		if (!user_page(p, out))
+			return false;
+	while (n) {
+		size_t chunk = 4096 - (ua & 0xfff);
+		if (chunk > n)
+			chunk = n;
+		char *u = user_page(ua, out);
+		if (out)
+			memcpy(u, k, chunk);
+		else
+			memcpy(k, u, chunk);
+		ua += chunk;
+		k = (char *)k + chunk;
+		n -= chunk;
+	}
+	return true;
+}
+
+bool user_copy_in(void *dst, u64 uaddr, size_t n) { return user_copy(uaddr, dst, n, false); }
+bool user_copy_out(u64 uaddr, const void *src, size_t n) { return user_copy(uaddr, (void *)src, n, true); }
+
+/*
+ * Boot only: map frame at vaddr in pml4 for the root task, taking table
+ * pages from table_pool and describing each table made in tables_made.
+ */
+int vspace_boot_map(u64 pml4, u64 va, u64 frame, u64 flags, u64 *pool, int *npool,
+		    struct cap *made, int *nmade, u64 asid)
+{
+	int missing;
+	u64 *pte;
+	while (!(pte = walk(pml4, va, 1, &missing))) {
+		KASSERT(missing > 0 && *npool > 0);
+		u64 pt = pool[--*npool];
+		memset(phys_to_virt(pt), 0, 4096);
+		*walk(pml4, va, missing + 1, &missing) = pt | PTE_P | PTE_W | PTE_U;
+		u64 span_mask = (1ull << (12 + 9 * missing)) - 1;
+		made[(*nmade)++] = (struct cap){ .type = LM_OBJ_PTABLE, .rights = LM_R_ALL,
+			.bits = LM_PTABLE_BITS, .flags = CAP_F_MAPPED, .obj = pt,
+			.w2 = va & ~span_mask, .w3 = MAP_REC(asid, asid_tab[asid].gen, missing) };
+	}
+	KASSERT(!(*pte & PTE_P));
+	*pte = frame | flags;
+	return 0;
+}
+
+u64 map_record(u64 asid) { return MAP_REC(asid, asid_tab[asid].gen, 0); }
+
+int asid_check(void)
+{
+	int bad = 0, used = 0;
+	for (int a = 1; a < ASID_COUNT; a++)
+		if (asid_tab[a].pml4) {
+			used++;
+			bad += asid_tab[a].refs == 0;
+		}
+	bad += used + asid_free != ASID_COUNT - 1;
+	return bad;
+}

@@ -1,0 +1,49 @@
+/* Address spaces and their IDs (ASID = PCID when the CPU has PCID). */
+#ifndef VSPACE_H
+#define VSPACE_H
+
+#include "cap.h"
+
+#define ASID_COUNT 4096
+
+/* One entry per live address space. gen changes whenever an ID is freed,
+ * so a mapping record naming an old (asid, gen) is known stale. */
+struct asid_entry {
+	u64 pml4;  /* physical address; 0 when free */
+	u32 refs;  /* capabilities naming this address space */
+	u16 gen;
+	bool stale; /* TLB may hold old entries for this PCID */
+};
+
+int asid_alloc_count(void);
+u64 asid_alloc(u64 pml4);
+void vspace_ref(u64 asid);
+void vspace_unref(u64 asid);
+void vspace_init_pml4(u64 pml4);
+void vspace_activate(const struct cap *vs);
+void vspace_unmap_frame_cap(struct cap *c);
+void vspace_unmap_table_cap(struct cap *c);
+bool user_copy_in(void *dst, u64 uaddr, size_t n);
+bool user_copy_out(u64 uaddr, const void *src, size_t n);
+u64 kernel_pml4_phys(void);
+u64 map_record(u64 asid);
+int asid_check(void);
+
+/* Boot-time mapping for the root task (root.c): the caller supplies the
+ * table pages; returns 0 or the level still missing. */
+int vspace_boot_map(u64 pml4, u64 vaddr, u64 frame, u64 pte_flags, u64 *table_pool, int *npool,
+		    struct cap *tables_made, int *ntables, u64 asid);
+
+#define PTE_P   BIT(0)
+#define PTE_W   BIT(1)
+#define PTE_U   BIT(2)
+#define PTE_PWT BIT(3)
+#define PTE_PCD BIT(4)
+#define PTE_A   BIT(5)
+#define PTE_D   BIT(6)
+#define PTE_PS  BIT(7)
+#define PTE_G   BIT(8)
+#define PTE_NX  BIT(63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+#endif
