@@ -25,8 +25,12 @@ void kmain(u32 magic, u64 info)
 	bootmem_remove(&bp.ram, bp.info_start & ~0xfffull, ALIGN_UP(bp.info_end, 4096));
 
 	/* The identity map was only for the jump to the higher half. */
+	/* Its entries are global (they are the kernel's too), so toggle
+	 * CR4.PGE to drop them from the TLB as well. */
 	boot_pml4[0] = 0;
-	write_cr3(read_cr3());
+	u64 cr4 = read_cr4();
+	write_cr4(cr4 & ~BIT(7));
+	write_cr4(cr4);
 
 	apic_init();
 	kprintf("boot: cpu features %x, tsc %lu kHz, cmdline '%s', %d modules\n", cpu_features,

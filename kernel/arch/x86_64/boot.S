@@ -76,7 +76,7 @@ boot_entry32:
 	mov $PHYS(boot_pd), %ecx
 	xor %eax, %eax                 /* physical address */
 2:	mov %eax, %edx
-	or $0x83, %edx                 /* present, writable, 2 MiB */
+	or $0x183, %edx                /* present, writable, 2 MiB, global */
 	cmp $0xc0000000, %eax
 	jb 3f
 	or $0x18, %edx                 /* PCD | PWT */
