@@ -31,17 +31,24 @@ static const char *ksym(u64 addr, u64 *off)
 	return best;
 }
 
-/* Follow the frame-pointer chain (the kernel keeps frame pointers). */
-void backtrace(u64 rbp)
+static void print_addr(u64 a)
+{
+	u64 off = 0;
+	const char *name = ksym(a, &off);
+	kprintf("  %p %s+0x%lx\n", (void *)a, name ? name : "?", off);
+}
+
+/* Name rip, then follow the frame-pointer chain (the kernel keeps frame
+ * pointers). */
+void backtrace(u64 rip, u64 rbp)
 {
 	kprintf("backtrace:\n");
+	print_addr(rip);
 	for (int depth = 0; depth < 32 && rbp >= KERNEL_VMA && IS_ALIGNED(rbp, 8); depth++) {
 		u64 ret = ((u64 *)rbp)[1];
 		if (ret < (u64)text_start || ret >= (u64)text_end)
 			break;
-		u64 off = 0;
-		const char *name = ksym(ret, &off);
-		kprintf("  %p %s+0x%lx\n", (void *)ret, name ? name : "?", off);
+		print_addr(ret);
 		rbp = ((u64 *)rbp)[0];
 	}
 }
@@ -55,6 +62,6 @@ __attribute__((noreturn)) void panic(const char *fmt, ...)
 	vformat(con_put, NULL, fmt, ap);
 	va_end(ap);
 	kprintf("\n");
-	backtrace((u64)__builtin_frame_address(0));
+	backtrace((u64)panic, (u64)__builtin_frame_address(0));
 	qemu_exit(3);
 }

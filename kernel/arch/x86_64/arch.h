@@ -59,7 +59,7 @@ __attribute__((noreturn)) void return_to_user(void);
 void fpu_switch(struct tcb *next);
 void fpu_init_state(void *fxarea);
 void arch_idle(void);
-void backtrace(u64 rbp);
+void backtrace(u64 rip, u64 rbp);
 __attribute__((noreturn)) void qemu_exit(u8 code);
 
 static inline void *phys_to_virt(u64 pa) { return (void *)(pa + DIRECT_MAP); }

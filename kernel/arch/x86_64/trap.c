@@ -63,6 +63,6 @@ void trap_kernel(struct frame *f)
 	kprintf("PANIC: kernel exception %lu (%s)\n", f->vector,
 		f->vector < 22 ? vec_names[f->vector] : "?");
 	dump_frame(f);
-	backtrace(f->rbp);
+	backtrace(f->rip, f->rbp);
 	qemu_exit(3);
 }
