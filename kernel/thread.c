@@ -6,6 +6,8 @@
 #include "thread.h"
 #include "vspace.h"
 
+struct tcb *root_tcb;
+
 void tcb_init(struct tcb *t)
 {
 	t->frame.cs = SEL_UCODE;
@@ -51,6 +53,10 @@ void thread_fault(struct tcb *t, struct frame *f, u64 addr)
 	kprintf("thread %p faulted: vector %lu at rip %p addr %p error %lx\n", (void *)t,
 		f->vector, (void *)f->rip, (void *)addr, f->error);
 	sched_stop(t, LM_TS_FAULTED);
+	/* Nobody holds the root task's capability but itself: it cannot be
+	 * restarted, so the system is over. Say so instead of idling. */
+	if (t == root_tcb)
+		panic("the root task faulted");
 }
 
 static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)

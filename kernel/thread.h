@@ -32,6 +32,7 @@ static inline struct tcb *tcb_of_slot(struct slot *s)
 	return (struct tcb *)((uptr)s & ~((1ul << LM_TCB_BITS) - 1));
 }
 
+extern struct tcb *root_tcb;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void tcb_lost_slot(struct tcb *t);

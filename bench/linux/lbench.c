@@ -165,17 +165,14 @@ static long sys_futex(int *uaddr, int op, int val)
 	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
 }
 
-/* RW pages with a PROT_NONE page either side, every page touched.  The
- * guards keep the mapping from merging with an unrelated neighbour, so each
- * mprotect sees the same VMA layout on every run. */
-static char *guarded_pages(long npages)
+/* A plain private anonymous mapping with every page written, so mprotect
+ * has present PTEs to change.  (PROT_NONE guard pages around it were tried:
+ * they made Linux's appel1/appel2 20-40% slower, so they are not used.) */
+static char *touched_pages(long npages)
 {
-	char *p = mmap(NULL, (npages + 2) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		die("mmap");
-	p += PAGE;
-	if (mprotect(p, npages * PAGE, PROT_READ | PROT_WRITE))
-		die("mprotect");
 	for (long i = 0; i < npages; i++)
 		p[i * PAGE] = 1;
 	return p;
@@ -220,7 +217,8 @@ static void bench_null_syscall(void) { measure1("null_syscall", 2000, b_null, NU
 /* ---------------------------------------------------------------- pipe / unix */
 
 /* fds[0]: client writes requests, fds[1]: client reads replies; the partner
- * uses fds[2] (read requests) and fds[3] (write replies). */
+ * uses fds[2] (read requests) and fds[3] (write replies).  A one-byte
+ * message ends the partner (closing is not enough for a datagram pair). */
 struct chan { int fds[4]; };
 
 static void echo_server(void *arg)
@@ -262,7 +260,9 @@ static void run_chan(const char *name, struct chan *c, int close_a, int close_b)
 	if (close_b >= 0)
 		close(close_b);
 	measure1(name, 64, b_chan, c);
-	close(c->fds[0]); /* EOF ends the partner */
+	char stop = 0;
+	if (write(c->fds[0], &stop, 1) != 1)
+		die("write");
 	reap(pid);
 }
 
@@ -284,6 +284,17 @@ static void bench_unix_rtt(void)
 	/* The client's end is both fds[0] and fds[1]; the child closes it
 	 * twice, harmlessly. */
 	run_chan("unix_rtt", &c, sv[1], -1);
+}
+
+/* Not in BENCHMARKS.md: the datagram flavour is cheaper than the stream one
+ * in 6.1, and one word per message is what it is for. */
+static void bench_unix_dgram_rtt(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		die("socketpair");
+	struct chan c = {{sv[0], sv[0], sv[1], sv[1]}};
+	run_chan("unix_dgram_rtt", &c, sv[1], -1);
 }
 
 /* ---------------------------------------------------------------- futex ping-pong */
@@ -398,11 +409,21 @@ static void bench_yield_ctxsw(void)
 	if (yield_count == MAP_FAILED)
 		die("mmap");
 	pid_t pid = start_partner(yield_partner, NULL);
-	sched_yield(); /* let the partner reach its loop */
+	/* CFS starts a forked child a slice ahead in vruntime, and sched_yield
+	 * only hands the CPU to a task at most the wakeup granularity ahead, so
+	 * at first our yields return to us without a switch (~450 instructions
+	 * each).  Yield until the partner has run on 64 yields in a row, so the
+	 * batches measure the steady state: one switch per yield. */
+	long streak = 0;
+	for (long i = 0; i < 1000000 && streak < 64; i++) {
+		long c = *yield_count;
+		sched_yield();
+		streak = *yield_count != c ? streak + 1 : 0;
+	}
 	measure1("yield_ctxsw", 400, b_yield, NULL);
 	/* Per-switch arithmetic assumes strict alternation; say so if it failed. */
 	long d = yield_partner_seen - yield_mine;
-	if (d < -NBATCH - 1 || d > NBATCH + 1)
+	if (d < -yield_mine / 50 || d > yield_mine / 50)
 		out("# yield_ctxsw: partner yielded %ld times against %ld: not alternating",
 		    yield_partner_seen, yield_mine);
 	kill(pid, SIGKILL);
@@ -469,7 +490,7 @@ static void b_exc_bp(long n, uint64_t *cyc, void *ctx)
 
 static void bench_exc_prot(void)
 {
-	char *p = guarded_pages(1);
+	char *p = touched_pages(1);
 	if (mprotect(p, PAGE, PROT_READ))
 		die("mprotect");
 	handle(SIGSEGV, h_skip3);
@@ -503,14 +524,14 @@ static void b_protect(long n, uint64_t *cyc, void *ctx)
 
 static void bench_prot1(void)
 {
-	struct region r = {guarded_pages(1), 1};
+	struct region r = {touched_pages(1), 1};
 	const char *names[2] = {"prot1", "unprot1"};
 	measure(2, names, 200, b_protect, &r);
 }
 
 static void bench_prot100(void)
 {
-	struct region r = {guarded_pages(100), 100};
+	struct region r = {touched_pages(100), 100};
 	const char *names[2] = {"prot100", "unprot100"};
 	measure(2, names, 32, b_protect, &r);
 }
@@ -557,7 +578,7 @@ static void b_trap(long n, uint64_t *cyc, void *ctx)
 
 static void bench_trap(void)
 {
-	char *p = guarded_pages(1);
+	char *p = touched_pages(1);
 	mprotect(p, PAGE, PROT_READ);
 	handle(SIGSEGV, h_unprot);
 	measure1("trap", 100, b_trap, p);
@@ -583,7 +604,7 @@ static void check_faults(const char *name, long want)
 
 static void bench_appel1(void)
 {
-	appel_base = guarded_pages(100);
+	appel_base = touched_pages(100);
 	mprotect(appel_base, 100 * PAGE, PROT_READ);
 	appel_prev = -1;
 	handle(SIGSEGV, h_appel1);
@@ -606,7 +627,7 @@ static void b_appel2(long n, uint64_t *cyc, void *ctx)
 
 static void bench_appel2(void)
 {
-	appel_base = guarded_pages(100);
+	appel_base = touched_pages(100);
 	handle(SIGSEGV, h_unprot);
 	measure1("appel2", 100, b_appel2, NULL);
 	check_faults("appel2", 12 * 100);
@@ -614,39 +635,26 @@ static void bench_appel2(void)
 
 /* ---------------------------------------------------------------- pagefault */
 
-/* huge: leave transparent huge pages to the kernel's default (the Debian
- * kernel's is "always") on a 2 MiB-aligned region; otherwise forbid them so
- * every 4 KiB page takes its own fault, which is what the Lamina figure is. */
-struct pf { long huge; };
-
+/* One fault per 4 KiB page, as on the Lamina side.  The 1 MiB region is too
+ * small for a transparent huge page anyway, and with -m 512M the kernel
+ * turns THP off at boot (it does below 512 MiB of RAM); MADV_NOHUGEPAGE only
+ * keeps that true if the mapping merges with a neighbour under a larger -m. */
 static void b_pagefault(long n, uint64_t *cyc, void *ctx)
 {
-	struct pf *f = ctx;
-	size_t len = n * PAGE, slack = f->huge ? (2ul << 20) : 0;
-	char *m = mmap(NULL, len + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	(void)ctx;
+	size_t len = n * PAGE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
 		die("mmap");
-	char *p = (char *)(((uintptr_t)m + slack) & ~(slack ? slack - 1 : 0));
-	if (!f->huge)
-		madvise(p, len, MADV_NOHUGEPAGE);
+	madvise(p, len, MADV_NOHUGEPAGE);
 	uint64_t t0 = tsc();
 	for (long i = 0; i < n; i++)
 		((volatile char *)p)[i * PAGE] = 1;
 	cyc[0] += tsc() - t0;
-	munmap(m, len + slack);
+	munmap(p, len);
 }
 
-static void bench_pagefault(void)
-{
-	struct pf f = {0};
-	measure1("pagefault", 256, b_pagefault, &f);
-}
-
-static void bench_pagefault_thp(void)
-{
-	struct pf f = {1};
-	measure1("pagefault_thp", 512, b_pagefault, &f);
-}
+static void bench_pagefault(void) { measure1("pagefault", 256, b_pagefault, NULL); }
 
 /* ---------------------------------------------------------------- processes */
 
@@ -735,6 +743,7 @@ static const struct bench {
 	{"null_syscall", bench_null_syscall, NULL},
 	{"pipe_rtt", bench_pipe_rtt, "ipc_rtt"},
 	{"unix_rtt", bench_unix_rtt, "ipc_rtt"},
+	{"unix_dgram_rtt", bench_unix_dgram_rtt, "ipc_rtt"},
 	{"futex_rtt", bench_futex_rtt, "ipc_rtt,notify_rtt"},
 	{"ipc_rtt_local", bench_ipc_rtt_local, NULL},
 	{"yield_ctxsw", bench_yield_ctxsw, NULL},
@@ -748,7 +757,6 @@ static const struct bench {
 	{"appel1", bench_appel1, NULL},
 	{"appel2", bench_appel2, NULL},
 	{"pagefault", bench_pagefault, NULL},
-	{"pagefault_thp", bench_pagefault_thp, NULL},
 	{"fork_exit", bench_fork_exit, NULL},
 	{"spawn", bench_spawn, "spawn_posix"},
 };
@@ -817,6 +825,9 @@ static void setup_pid1(void)
 		if (fd > 2)
 			close(fd);
 	}
+	/* The firmware leaves the cursor mid-line: start ours on a fresh one. */
+	if (write(1, "\n", 1) < 0)
+		return;
 }
 
 int main(void)
