@@ -1,8 +1,9 @@
 /*
  * Local APIC and its timer, the only interrupt the kernel keeps for itself.
- * The legacy PICs are masked. Timer frequency and TSC frequency are measured
- * against PIT channel 2. xAPIC MMIO is used; x2APIC and TSC-deadline are
- * detected (cpu_features) but this version needs neither.
+ * The legacy PICs are masked. Timer and TSC frequency are measured against
+ * PIT channel 2. x2APIC (MSR access) and the TSC-deadline timer are used
+ * when CPUID offers them; otherwise xAPIC MMIO and a periodic timer (QEMU's
+ * TCG has neither).
  */
 #include <lamina/bootinfo.h>
 #include "arch.h"
@@ -21,8 +22,21 @@
 u64 tsc_khz;
 static volatile u32 *lapic;
 
-static u32 lapic_read(u32 reg) { return lapic[reg / 4]; }
-static void lapic_write(u32 reg, u32 v) { lapic[reg / 4] = v; }
+static bool x2apic;
+static u64 tsc_per_tick;
+
+static u32 lapic_read(u32 reg)
+{
+	return x2apic ? (u32)rdmsr(0x800 + (reg >> 4)) : lapic[reg / 4];
+}
+
+static void lapic_write(u32 reg, u32 v)
+{
+	if (x2apic)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		lapic[reg / 4] = v;
+}
 
 void apic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
 
@@ -54,7 +68,8 @@ void apic_init(void)
 {
 	pic_mask_all();
 	u64 base = rdmsr(MSR_APIC_BASE);
-	wrmsr(MSR_APIC_BASE, base | BIT(11)); /* global enable */
+	x2apic = cpu_features & LM_CPU_X2APIC;
+	wrmsr(MSR_APIC_BASE, base | BIT(11) | (x2apic ? BIT(10) : 0)); /* enable */
 	lapic = phys_to_virt(base & 0xfffff000);
 	lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enable, spurious vector 255 */
 
@@ -67,6 +82,7 @@ void apic_init(void)
 	u32 elapsed = 0xffffffff - lapic_read(LAPIC_TMR_CUR);
 	lapic_write(LAPIC_TMR_INIT, 0);
 	tsc_khz = (t1 - t0) / 10;
+	tsc_per_tick = tsc_khz * 1000 / TIMER_HZ;
 	ticks_per_period = elapsed * 100 / TIMER_HZ;
 	if (!ticks_per_period)
 		ticks_per_period = 1;
@@ -74,6 +90,18 @@ void apic_init(void)
 
 void timer_start(void)
 {
-	lapic_write(LAPIC_LVT_TMR, VEC_TIMER | BIT(17)); /* periodic */
-	lapic_write(LAPIC_TMR_INIT, ticks_per_period);
+	if (cpu_features & LM_CPU_TSCDL) {
+		lapic_write(LAPIC_LVT_TMR, VEC_TIMER | (2u << 17)); /* TSC-deadline */
+		timer_rearm();
+	} else {
+		lapic_write(LAPIC_LVT_TMR, VEC_TIMER | BIT(17)); /* periodic */
+		lapic_write(LAPIC_TMR_INIT, ticks_per_period);
+	}
+}
+
+/* Called on each timer tick: a deadline timer fires once per arming. */
+void timer_rearm(void)
+{
+	if (cpu_features & LM_CPU_TSCDL)
+		wrmsr(MSR_TSC_DEADLINE, rdtsc() + tsc_per_tick);
 }

@@ -54,6 +54,7 @@ void cpu_init(void);
 void cpu_set_frame(struct frame *f);
 void apic_init(void);
 void timer_start(void);
+void timer_rearm(void);
 void apic_eoi(void);
 __attribute__((noreturn)) void return_to_user(void);
 void fpu_switch(struct tcb *next);

@@ -22,8 +22,10 @@ static void irq(u64 vector)
 	if (vector == VEC_SPURIOUS)
 		return;
 	apic_eoi();
-	if (vector == VEC_TIMER)
+	if (vector == VEC_TIMER) {
+		timer_rearm();
 		sched_tick();
+	}
 }
 
 void trap_user(struct frame *f)
