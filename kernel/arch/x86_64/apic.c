@@ -69,7 +69,10 @@ void apic_init(void)
 	pic_mask_all();
 	u64 base = rdmsr(MSR_APIC_BASE);
 	x2apic = cpu_features & LM_CPU_X2APIC;
-	wrmsr(MSR_APIC_BASE, base | BIT(11) | (x2apic ? BIT(10) : 0)); /* enable */
+	/* Enable xAPIC first: going from disabled straight to x2APIC faults. */
+	wrmsr(MSR_APIC_BASE, base | BIT(11));
+	if (x2apic)
+		wrmsr(MSR_APIC_BASE, base | BIT(11) | BIT(10));
 	lapic = phys_to_virt(base & 0xfffff000);
 	lapic_write(LAPIC_SVR, 0x100 | 0xff); /* enable, spurious vector 255 */
 
