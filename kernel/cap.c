@@ -44,6 +44,9 @@ static struct objhdr *obj_hdr(const struct cap *c)
 		return &((struct tcb *)c->obj)->hdr;
 	case LM_OBJ_CNODE:
 		return cnode_hdr(c);
+	case LM_OBJ_ENDPOINT:
+	case LM_OBJ_NOTIFY:
+		return (struct objhdr *)c->obj;
 	default:
 		return NULL;
 	}
@@ -107,7 +110,7 @@ void cap_delete_one(struct slot *s)
 	mdb_remove(&s->mdb);
 	memset(&s->cap, 0, sizeof(s->cap));
 	if (c.flags & CAP_F_TCBSLOT)
-		tcb_lost_slot(tcb_of_slot(s));
+		tcb_lost_slot(tcb_of_slot(s), s);
 	obj_unref(&c);
 }
 
@@ -123,8 +126,12 @@ static void drain(void)
 		obj_unlink(h);
 		if (h->type == LM_OBJ_TCB)
 			tcb_finalise((struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr)));
-		else
+		else if (h->type == LM_OBJ_CNODE)
 			cnode_finalise(h);
+		else if (h->type == LM_OBJ_ENDPOINT)
+			endpoint_finalise(h);
+		else
+			notify_finalise(h);
 	}
 	draining = false;
 }

@@ -45,7 +45,8 @@ static inline struct slot *slot_of(struct mdb *m)
 }
 
 /*
- * Reference-counted kernel objects (TCB, CNode) start with this header,
+ * Reference-counted kernel objects (TCB, CNode, endpoint, notification)
+ * start with this header,
  * the CNode in its slot 0. refs counts the capabilities naming the object;
  * at zero the object is finalised (cap.c).
  */

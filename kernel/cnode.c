@@ -117,6 +117,8 @@ SYS(cnode_identify)
 		break;
 	case LM_OBJ_CNODE:
 	case LM_OBJ_TCB:
+	case LM_OBJ_ENDPOINT:
+	case LM_OBJ_NOTIFY:
 		addr = c->w2; /* badge; kernel addresses stay hidden */
 		break;
 	case LM_OBJ_IOPORT:

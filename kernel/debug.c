@@ -1,6 +1,7 @@
 /* Debug console calls and the kernel self-check used by the fuzzer. */
 #include <lamina/syscall.h>
 #include "cnode.h"
+#include "ipc.h"
 #include "syscall.h"
 #include "thread.h"
 #include "vspace.h"
@@ -36,6 +37,8 @@ static struct objhdr *cap_hdr(const struct cap *c)
 		return cnode_hdr(c);
 	if (c->type == LM_OBJ_TCB)
 		return &((struct tcb *)c->obj)->hdr;
+	if (c->type == LM_OBJ_ENDPOINT || c->type == LM_OBJ_NOTIFY)
+		return (struct objhdr *)c->obj;
 	return NULL;
 }
 
@@ -52,13 +55,31 @@ static int check_slot(struct slot *s)
 	return mdb_check(&s->mdb);
 }
 
+/* A blocked thread is on the queue of what it waits for, or (waiting for a
+ * reply) owed one by exactly one server; reply links are symmetric. */
+static int check_ipc_links(const struct tcb *t)
+{
+	int bad = 0;
+	if (t->state == LM_TS_BLOCKED && t->blocked == BLK_REPLY)
+		bad += !t->replier || t->replier->reply_to != t || t->waitq;
+	else if (t->state == LM_TS_BLOCKED)
+		bad += !t->waitq || t->replier;
+	else
+		bad += t->waitq != NULL || t->replier != NULL;
+	if (t->reply_to)
+		bad += t->reply_to->replier != t;
+	if (t->bound)
+		bad += t->bound->bound != t;
+	return bad;
+}
+
 /* Walk every live CNode and TCB: tree links consistent, each object's
  * reference count equal to the capabilities found naming it, run queues
  * sane. Returns the number of problems (each printed). */
 static int kernel_check(void)
 {
 	int bad = 0, b;
-	for (int t = LM_OBJ_CNODE; t <= LM_OBJ_TCB; t++)
+	for (int t = 0; t < LM_OBJ_NTYPES; t++)
 		for (struct objhdr *h = all_objects[t]; h; h = h->all_next)
 			h->seen = 0;
 	for (struct objhdr *h = all_objects[LM_OBJ_CNODE]; h; h = h->all_next) {
@@ -71,15 +92,34 @@ static int kernel_check(void)
 	}
 	for (struct objhdr *h = all_objects[LM_OBJ_TCB]; h; h = h->all_next) {
 		struct tcb *t = (struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr));
-		bad += b = check_slot(&t->cspace) + check_slot(&t->vspace);
+		bad += b = check_slot(&t->cspace) + check_slot(&t->vspace) + check_slot(&t->ipcbuf);
 		if (b)
 			kprintf("check: tcb %p: bad internal slot\n", (void *)t);
 		if (t->state == LM_TS_RUNNABLE && !tcb_can_run(t)) {
 			kprintf("check: tcb %p runnable without cspace/vspace\n", (void *)t);
 			bad++;
 		}
+		if ((b = check_ipc_links(t))) {
+			kprintf("check: tcb %p: %d bad IPC links\n", (void *)t, b);
+			bad += b;
+		}
 	}
-	for (int t = LM_OBJ_CNODE; t <= LM_OBJ_TCB; t++)
+	for (struct objhdr *h = all_objects[LM_OBJ_ENDPOINT]; h; h = h->all_next) {
+		struct endpoint *ep = (struct endpoint *)h;
+		if ((b = waitq_check(&ep->q, ep->q_blocked, ep))) {
+			kprintf("check: endpoint %p: %d bad queue links\n", (void *)ep, b);
+			bad += b;
+		}
+	}
+	for (struct objhdr *h = all_objects[LM_OBJ_NOTIFY]; h; h = h->all_next) {
+		struct notify *n = (struct notify *)h;
+		b = waitq_check(&n->q, BLK_NTFN, n) + (n->bound && n->bound->bound != n);
+		if (b) {
+			kprintf("check: notification %p: %d bad links\n", (void *)n, b);
+			bad += b;
+		}
+	}
+	for (int t = 0; t < LM_OBJ_NTYPES; t++)
 		for (struct objhdr *h = all_objects[t]; h; h = h->all_next)
 			if (h->seen != h->refs) {
 				kprintf("check: object %p type %d: %u refs, %u caps\n", (void *)h, t,

@@ -118,6 +118,22 @@ static void switch_to(struct tcb *t)
 	fpu_switch(t);
 }
 
+/*
+ * t was woken by the current thread, which now waits (call, reply-receive):
+ * run t at once, without a trip through the run queue, unless something of
+ * higher priority is ready.
+ */
+void sched_switch_to(struct tcb *t)
+{
+	t->state = LM_TS_RUNNABLE;
+	if (cpu0.cur->state != LM_TS_RUNNABLE && rq_top() <= t->prio) {
+		switch_to(t);
+		need_resched = false;
+	} else {
+		sched_make_runnable(t);
+	}
+}
+
 /* Choose the thread to return to; idles with interrupts on if none. */
 void schedule(void)
 {

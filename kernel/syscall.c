@@ -33,6 +33,17 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_IOPORT_IN - LM_SYS_BASE]           = sys_ioport_in,
 	[LM_SYS_IOPORT_OUT - LM_SYS_BASE]          = sys_ioport_out,
 	[LM_SYS_DEBUG_CHECK - LM_SYS_BASE]         = sys_debug_check,
+	[LM_SYS_EP_SEND - LM_SYS_BASE]             = sys_ep_send,
+	[LM_SYS_EP_NBSEND - LM_SYS_BASE]           = sys_ep_nbsend,
+	[LM_SYS_EP_RECV - LM_SYS_BASE]             = sys_ep_recv,
+	[LM_SYS_EP_CALL - LM_SYS_BASE]             = sys_ep_call,
+	[LM_SYS_EP_REPLY - LM_SYS_BASE]            = sys_ep_reply,
+	[LM_SYS_EP_REPLY_RECV - LM_SYS_BASE]       = sys_ep_reply_recv,
+	[LM_SYS_NTFN_SIGNAL - LM_SYS_BASE]         = sys_ntfn_signal,
+	[LM_SYS_NTFN_WAIT - LM_SYS_BASE]           = sys_ntfn_wait,
+	[LM_SYS_NTFN_POLL - LM_SYS_BASE]           = sys_ntfn_poll,
+	[LM_SYS_THREAD_BIND_NOTIFY - LM_SYS_BASE]  = sys_thread_bind_notify,
+	[LM_SYS_THREAD_SET_IPC_BUFFER - LM_SYS_BASE] = sys_thread_set_ipc_buffer,
 };
 
 /* Called by entry.S with the caller's saved frame; returns to whichever

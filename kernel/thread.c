@@ -5,6 +5,7 @@
 #include "syscall.h"
 #include "thread.h"
 #include "vspace.h"
+#include "ipc.h"
 
 struct tcb *root_tcb;
 
@@ -25,9 +26,13 @@ bool tcb_can_run(const struct tcb *t)
 	return t->cspace.cap.type == LM_OBJ_CNODE && t->vspace.cap.type == LM_OBJ_VSPACE;
 }
 
-/* Its cspace or vspace capability was deleted: it cannot run any more. */
-void tcb_lost_slot(struct tcb *t)
+/* Without its cspace or vspace capability it cannot run any more; losing
+ * the IPC buffer only shortens its messages. */
+void tcb_lost_slot(struct tcb *t, struct slot *s)
 {
+	if (s == &t->ipcbuf)
+		return;
+	ipc_cancel(t, LM_EDELETED);
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, LM_TS_INACTIVE);
 }
@@ -35,12 +40,14 @@ void tcb_lost_slot(struct tcb *t)
 /* The last capability to t is gone. */
 void tcb_finalise(struct tcb *t)
 {
+	ipc_thread_gone(t);
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, LM_TS_INACTIVE);
 	if (cpu0.fpu_owner == t)
 		cpu0.fpu_owner = NULL;
 	cap_delete_one(&t->cspace);
 	cap_delete_one(&t->vspace);
+	cap_delete_one(&t->ipcbuf);
 }
 
 /* A user exception with no handler: the thread stops, its holder can see why. */
@@ -86,7 +93,7 @@ SYS(thread_configure)
 	    (e = cap_lookup(ARG2(f), LM_OBJ_CNODE, 0, 2, &cn)) ||
 	    (e = cap_lookup(ARG3(f), LM_OBJ_VSPACE, 0, 3, &vs)))
 		return e;
-	if (t->state == LM_TS_RUNNABLE)
+	if (t->state == LM_TS_RUNNABLE || t->state == LM_TS_BLOCKED)
 		return SYSERR(LM_ESTATE, 1);
 	set_slot(t, &t->cspace, cn);
 	set_slot(t, &t->vspace, vs);
@@ -107,6 +114,11 @@ SYS(thread_set_priority)
 		sched_stop(t, LM_TS_INACTIVE);
 		t->prio = (u8)prio;
 		sched_make_runnable(t);
+	} else if (t->waitq) { /* keep the wait queue in priority order */
+		struct waitq *q = t->waitq;
+		waitq_remove(q, t);
+		t->prio = (u8)prio;
+		waitq_add(q, t);
 	} else {
 		t->prio = (u8)prio;
 		need_resched = true; /* the caller may have lowered itself */
@@ -185,10 +197,32 @@ SYS(thread_suspend)
 		return e;
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, LM_TS_INACTIVE);
-	else if (t->state == LM_TS_INACTIVE)
-		return LM_OK;
+	else if (t->state == LM_TS_BLOCKED)
+		ipc_cancel(t, LM_EINTR); /* its call returns LM_EINTR when resumed */
 	else
 		t->state = LM_TS_INACTIVE;
+	return LM_OK;
+}
+
+SYS(thread_set_ipc_buffer)
+{
+	struct tcb *t;
+	struct slot *fr = NULL;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (ARG2(f)) {
+		if ((e = cap_lookup(ARG2(f), LM_OBJ_FRAME, LM_R_READ | LM_R_WRITE, 2, &fr)))
+			return e;
+		if (fr->cap.bits != LM_PAGE_BITS)
+			return SYSERR(LM_ETYPE, 2);
+	}
+	if (t->state == LM_TS_BLOCKED)
+		return SYSERR(LM_ESTATE, 1);
+	if (fr)
+		set_slot(t, &t->ipcbuf, fr);
+	else
+		cap_delete(&t->ipcbuf);
 	return LM_OK;
 }
 

@@ -16,16 +16,29 @@ struct tcb {
 	struct objhdr hdr;
 	struct slot cspace;      /* the thread's CNode (a child capability) */
 	struct slot vspace;      /* the thread's address space */
+	struct slot ipcbuf;      /* frame holding its IPC buffer, if any */
 	u32 state;               /* enum lm_thread_state */
 	u8 prio;
 	bool queued;             /* on a run queue */
 	u16 slice;               /* timer ticks left in this time slice */
-	struct tcb *rq_next, *rq_prev;
+	struct tcb *rq_next, *rq_prev; /* run queue, or the IPC wait queue */
+	/* IPC: while BLOCKED, what for and on what. */
+	u8 blocked;              /* BLK_* */
+	bool ipc_call;           /* blocked sending a call */
+	bool ipc_grant;          /* its endpoint capability may pass capabilities */
+	struct waitq *waitq;     /* the queue it is on */
+	void *wait_obj;          /* endpoint or notification */
+	u64 ipc_badge;           /* badge of the capability it sends through */
+	struct tcb *reply_to;    /* server: the caller it owes a reply */
+	struct tcb *replier;     /* client in BLK_REPLY: the server that owes it */
+	struct notify *bound;    /* notification bound to this thread */
 	u64 fs_base, gs_base;
 	u64 fault_kind, fault_addr, fault_error, fault_rip, exit_code;
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
+
+enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN };
 
 static inline struct tcb *tcb_of_slot(struct slot *s)
 {
@@ -35,11 +48,19 @@ static inline struct tcb *tcb_of_slot(struct slot *s)
 extern struct tcb *root_tcb;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
-void tcb_lost_slot(struct tcb *t);
+void tcb_lost_slot(struct tcb *t, struct slot *s);
 void thread_fault(struct tcb *t, struct frame *f, u64 addr);
 bool tcb_can_run(const struct tcb *t);
 
+/* IPC (endpoint.c, notify.c) */
+void ipc_cancel(struct tcb *t, u64 err);
+void ipc_thread_gone(struct tcb *t);
+void endpoint_finalise(struct objhdr *h);
+void notify_finalise(struct objhdr *h);
+void notify_unbind(struct tcb *t);
+
 /* sched.c */
+void sched_switch_to(struct tcb *t);
 #define SLICE_TICKS 1
 void sched_make_runnable(struct tcb *t);
 void sched_stop(struct tcb *t, u32 state);

@@ -28,6 +28,10 @@ static int obj_size_bits(u64 type, u64 bits, u8 parent_bits)
 		return bits >= LM_CNODE_MIN_BITS && bits <= LM_CNODE_MAX_BITS ? (int)(bits + LM_SLOT_BITS) : -1;
 	case LM_OBJ_TCB:
 		return LM_TCB_BITS;
+	case LM_OBJ_ENDPOINT:
+		return LM_ENDPOINT_BITS;
+	case LM_OBJ_NOTIFY:
+		return LM_NOTIFY_BITS;
 	}
 	return -1;
 }
@@ -63,6 +67,11 @@ static void init_object(u64 type, u64 pa, int size_bits, u64 bits, struct cap *c
 		tcb_init(t);
 		break;
 	}
+	case LM_OBJ_ENDPOINT:
+	case LM_OBJ_NOTIFY:
+		c->obj = (u64)phys_to_virt(pa);
+		obj_link(phys_to_virt(pa), (u8)type);
+		break;
 	}
 }
 

@@ -24,6 +24,8 @@ enum lm_err {
 	LM_ENOSYS   = 13, /* no such system call */
 	LM_ELIMIT   = 14, /* a fixed kernel table is full (address-space IDs) */
 	LM_EDELETED = 15, /* object deleted while the caller waited on it */
+	LM_EAGAIN   = 16, /* nobody waiting (non-blocking send) */
+	LM_EINTR    = 17, /* blocked call cancelled: the thread was suspended */
 	LM_NERR
 };
 

@@ -14,6 +14,8 @@ enum lm_obj {
 	LM_OBJ_CNODE   = 5, /* capability space of 2^size_bits slots */
 	LM_OBJ_TCB     = 6, /* a thread */
 	LM_OBJ_IOPORT  = 7, /* a range of x86 I/O ports (given at boot only) */
+	LM_OBJ_ENDPOINT = 8, /* synchronous IPC rendezvous point */
+	LM_OBJ_NOTIFY  = 9, /* asynchronous signal word */
 	LM_OBJ_NTYPES
 };
 
@@ -22,6 +24,8 @@ enum lm_obj {
 #define LM_PTABLE_BITS     12
 #define LM_VSPACE_BITS     12
 #define LM_SLOT_BITS       6   /* a CNode slot is 64 bytes */
+#define LM_ENDPOINT_BITS   7
+#define LM_NOTIFY_BITS     7
 #define LM_PAGE_BITS       12
 #define LM_LARGE_PAGE_BITS 21
 #define LM_PAGE_SIZE       (1ull << LM_PAGE_BITS)
@@ -55,6 +59,7 @@ enum lm_thread_state {
 	LM_TS_RUNNABLE = 1, /* running or ready */
 	LM_TS_FAULTED  = 2, /* stopped by a fault it had no handler for */
 	LM_TS_EXITED   = 3, /* called thread_exit */
+	LM_TS_BLOCKED  = 4, /* waiting in IPC: send, receive, reply or notification */
 };
 
 /* Fault kinds recorded for a faulted thread (x86 vector numbers). */

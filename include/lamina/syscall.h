@@ -42,7 +42,18 @@
 	X(THREAD_YIELD,        22) /* ()                                    */ \
 	X(IOPORT_IN,           23) /* (cap, port, width) -> value           */ \
 	X(IOPORT_OUT,          24) /* (cap, port, width, value)             */ \
-	X(DEBUG_CHECK,         25) /* () -> problems found                  */
+	X(DEBUG_CHECK,         25) /* () -> problems found                  */ \
+	X(EP_SEND,             26) /* (ep, info, w0, w1, w2, w3)            */ \
+	X(EP_NBSEND,           27) /* (ep, info, w0, w1, w2, w3)            */ \
+	X(EP_RECV,             28) /* (ep) -> badge, info, w0..w3           */ \
+	X(EP_CALL,             29) /* (ep, info, w0..w3) -> reply           */ \
+	X(EP_REPLY,            30) /* (0, info, w0..w3)                     */ \
+	X(EP_REPLY_RECV,       31) /* (ep, info, w0..w3) -> as EP_RECV      */ \
+	X(NTFN_SIGNAL,         32) /* (ntfn)                                */ \
+	X(NTFN_WAIT,           33) /* (ntfn) -> word                        */ \
+	X(NTFN_POLL,           34) /* (ntfn) -> word                        */ \
+	X(THREAD_BIND_NOTIFY,  35) /* (tcb, ntfn or 0)                      */ \
+	X(THREAD_SET_IPC_BUFFER, 36) /* (tcb, frame or 0)                   */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

@@ -1,0 +1,231 @@
+/*
+ * Endpoints: synchronous rendezvous IPC. A sender and a receiver meet;
+ * the message goes straight from one to the other (registers, then the
+ * IPC buffer, copied once), and nothing is buffered in the kernel. A call
+ * leaves the caller waiting for a reply that only the receiving thread can
+ * give, once (reply_to / replier).
+ */
+#include <lamina/syscall.h>
+#include "arch.h"
+#include "cnode.h"
+#include "ipc.h"
+#include "syscall.h"
+
+static struct lm_ipc_buffer *ipc_buffer(struct tcb *t)
+{
+	return t->ipcbuf.cap.type == LM_OBJ_FRAME ? phys_to_virt(t->ipcbuf.cap.obj) : NULL;
+}
+
+/* A capability slot in t's CSpace, or NULL. */
+static struct slot *tcb_slot(struct tcb *t, u64 cptr)
+{
+	const struct cap *cs = &t->cspace.cap;
+	if (cs->type != LM_OBJ_CNODE || cptr == 0 || cptr >= (1ull << cs->bits))
+		return NULL;
+	return (struct slot *)cs->obj + cptr;
+}
+
+static u64 transfer_caps(struct tcb *s, struct tcb *r, u64 info)
+{
+	struct lm_ipc_buffer *sb = ipc_buffer(s), *rb = ipc_buffer(r);
+	u64 n = 0;
+	if (!sb || !rb)
+		return 0;
+	/* Capabilities that vanished while the sender waited are skipped; so
+	 * are receive slots that are not empty. */
+	for (u64 i = 0; i < LM_MSG_NCAPS(info); i++) {
+		struct slot *src = tcb_slot(s, sb->send_caps[i]);
+		struct slot *dst = tcb_slot(r, rb->recv_slots[n]);
+		if (!src || !dst || src->cap.type == LM_OBJ_NULL || dst->cap.type != LM_OBJ_NULL)
+			continue;
+		if (src->cap.flags & CAP_F_TCBSLOT)
+			continue;
+		rb->recv_badges[n] = src->cap.w2;
+		if (info & LM_MSG_MOVE) {
+			cap_move(dst, src);
+		} else if (src->cap.type != LM_OBJ_UNTYPED) {
+			struct cap c = src->cap;
+			c.flags = 0;
+			if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE)
+				c.w2 = c.w3 = 0;
+			cap_insert(dst, &c, src);
+		} else {
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Deliver s's message (info and words from its saved registers, the rest
+ * from its IPC buffer) to r, with badge. r's call returns LM_OK.
+ */
+static void transfer(struct tcb *s, struct tcb *r, u64 badge, bool grant)
+{
+	const struct frame *sf = &s->frame;
+	struct frame *rf = &r->frame;
+	u64 info = sf->rsi, len = LM_MSG_LEN(info), ncaps = 0;
+
+	if (len > LM_MSG_REG_WORDS) {
+		struct lm_ipc_buffer *sb = ipc_buffer(s), *rb = ipc_buffer(r);
+		if (sb && rb)
+			memcpy(&rb->msg[LM_MSG_REG_WORDS], &sb->msg[LM_MSG_REG_WORDS],
+			       (len - LM_MSG_REG_WORDS) * 8);
+		else
+			len = LM_MSG_REG_WORDS;
+	}
+	if (grant && LM_MSG_NCAPS(info))
+		ncaps = transfer_caps(s, r, info);
+	rf->rdx = sf->rdx;
+	rf->r10 = sf->r10;
+	rf->r8 = sf->r8;
+	rf->r9 = sf->r9;
+	rf->rsi = LM_MSG_INFO(LM_MSG_LABEL(info), len, ncaps);
+	rf->rdi = badge;
+	rf->rax = LM_OK;
+}
+
+/* Decode the message info of a send, call or reply. */
+static u64 check_info(u64 info)
+{
+	if (LM_MSG_LEN(info) > LM_MSG_MAX_WORDS)
+		return SYSERR(LM_ERANGE, 2);
+	if (info & (LM_MSG_NOTIFY | 0xc080))
+		return SYSERR(LM_EINVAL, 2);
+	return LM_OK;
+}
+
+static u64 ep_lookup(struct frame *f, u8 rights, struct slot **s)
+{
+	return cap_lookup(ARG1(f), LM_OBJ_ENDPOINT, rights, 1, s);
+}
+
+/* r receives from caller s; a call leaves s waiting for r's reply. */
+static void rendezvous(struct tcb *s, struct tcb *r, u64 badge, bool grant, bool call)
+{
+	transfer(s, r, badge, grant);
+	if (call) {
+		if (r->reply_to) /* a reply right it never used is lost */
+			reply_drop(r);
+		r->reply_to = s;
+		s->replier = r;
+		block_on(s, NULL, BLK_REPLY, r);
+	}
+}
+
+static u64 do_send(struct frame *f, bool block, bool call)
+{
+	struct tcb *cur = cpu0.cur;
+	struct slot *s;
+	u64 e;
+	if ((e = ep_lookup(f, LM_R_WRITE, &s)) || (e = check_info(ARG2(f))))
+		return e;
+	struct endpoint *ep = (struct endpoint *)s->cap.obj;
+	bool grant = s->cap.rights & LM_R_GRANT;
+
+	if (ep->q_blocked == BLK_RECV && ep->q.head) {
+		struct tcb *r = waitq_pop(&ep->q);
+		r->blocked = BLK_NONE;
+		rendezvous(cur, r, s->cap.w2, grant, call);
+		if (call)
+			sched_switch_to(r); /* the caller waits: run the server now */
+		else
+			sched_make_runnable(r);
+		return LM_OK;
+	}
+	if (!block)
+		return SYSERR(LM_EAGAIN, 1);
+	ep->q_blocked = BLK_SEND;
+	cur->ipc_badge = s->cap.w2;
+	cur->ipc_grant = grant;
+	cur->ipc_call = call;
+	block_on(cur, &ep->q, BLK_SEND, ep);
+	return LM_OK;
+}
+
+SYS(ep_send) { return do_send(f, true, false); }
+SYS(ep_nbsend) { return do_send(f, false, false); }
+SYS(ep_call) { return do_send(f, true, true); }
+
+static u64 do_recv(struct frame *f, struct slot *s)
+{
+	struct tcb *cur = cpu0.cur;
+	struct endpoint *ep = (struct endpoint *)s->cap.obj;
+
+	if (notify_deliver_bound(cur))
+		return LM_OK;
+	if (ep->q_blocked == BLK_SEND && ep->q.head) {
+		struct tcb *snd = waitq_pop(&ep->q);
+		bool call = snd->ipc_call;
+		snd->blocked = BLK_NONE;
+		rendezvous(snd, cur, snd->ipc_badge, snd->ipc_grant, call);
+		if (!call)
+			sched_make_runnable(snd);
+		return LM_OK;
+	}
+	ep->q_blocked = BLK_RECV;
+	block_on(cur, &ep->q, BLK_RECV, ep);
+	return LM_OK;
+}
+
+SYS(ep_recv)
+{
+	struct slot *s;
+	u64 e = ep_lookup(f, LM_R_READ, &s);
+	return e ? e : do_recv(f, s);
+}
+
+/* Give the caller its reply; false if there is nobody to reply to. */
+static bool do_reply(struct tcb *cur)
+{
+	struct tcb *c = cur->reply_to;
+	if (!c)
+		return false;
+	cur->reply_to = NULL;
+	c->replier = NULL;
+	c->blocked = BLK_NONE;
+	transfer(cur, c, 0, true);
+	return true;
+}
+
+SYS(ep_reply)
+{
+	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
+	u64 e = check_info(ARG2(f));
+	if (e)
+		return e;
+	if (!do_reply(cur))
+		return SYSERR(LM_ESTATE, 0);
+	sched_make_runnable(c);
+	return LM_OK;
+}
+
+SYS(ep_reply_recv)
+{
+	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
+	struct slot *s;
+	u64 e;
+	if ((e = ep_lookup(f, LM_R_READ, &s)) || (e = check_info(ARG2(f))))
+		return e;
+	bool replied = do_reply(cur);
+	e = do_recv(f, s);
+	if (replied) {
+		if (cur->state == LM_TS_BLOCKED)
+			sched_switch_to(c); /* the server waits: run the client now */
+		else
+			sched_make_runnable(c);
+	}
+	return e;
+}
+
+/* The last capability is gone: every waiter's call fails. */
+void endpoint_finalise(struct objhdr *h)
+{
+	struct endpoint *ep = (struct endpoint *)h;
+	struct tcb *t;
+	while ((t = ep->q.head)) {
+		ipc_cancel(t, LM_EDELETED);
+		sched_make_runnable(t);
+	}
+}

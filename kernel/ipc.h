@@ -1,0 +1,39 @@
+/* Kernel side of IPC: endpoints, notifications and their wait queues. */
+#ifndef IPC_H
+#define IPC_H
+
+#include <lamina/ipc.h>
+#include "thread.h"
+
+/* Threads waiting on an object, highest priority first, FIFO within a
+ * priority. Linked through the TCBs' rq_next/rq_prev (a blocked thread is
+ * never on a run queue). */
+struct waitq {
+	struct tcb *head, *tail;
+};
+
+void waitq_add(struct waitq *q, struct tcb *t);
+void waitq_remove(struct waitq *q, struct tcb *t);
+struct tcb *waitq_pop(struct waitq *q);
+int waitq_check(const struct waitq *q, u8 blocked, const void *obj);
+
+struct endpoint {
+	struct objhdr hdr;
+	struct waitq q;   /* all senders or all receivers, never both */
+	u8 q_blocked;     /* BLK_SEND or BLK_RECV: which kind is queued */
+};
+_Static_assert(sizeof(struct endpoint) <= 1 << LM_ENDPOINT_BITS, "endpoint size");
+
+struct notify {
+	struct objhdr hdr;
+	u64 word;         /* signalled badges, ORed, until someone takes them */
+	struct waitq q;   /* threads in NTFN_WAIT */
+	struct tcb *bound;
+};
+_Static_assert(sizeof(struct notify) <= 1 << LM_NOTIFY_BITS, "notify size");
+
+void reply_drop(struct tcb *server);
+void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj);
+bool notify_deliver_bound(struct tcb *t);
+
+#endif
