@@ -9,6 +9,7 @@
  */
 #include "cap.h"
 #include "cnode.h"
+#include "ipc.h"
 #include "thread.h"
 #include "vspace.h"
 
@@ -107,6 +108,8 @@ void cap_delete_one(struct slot *s)
 		else
 			vspace_unmap_table_cap(&s->cap);
 	}
+	if (c.type == LM_OBJ_IRQ)
+		irq_release(c.obj);
 	mdb_remove(&s->mdb);
 	memset(&s->cap, 0, sizeof(s->cap));
 	if (c.flags & CAP_F_TCBSLOT)

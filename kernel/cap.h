@@ -18,6 +18,7 @@
  *   CNODE    obj = kernel address of slot 0, bits = slot bits, w2 = badge
  *   TCB      obj = kernel address, w2 = badge
  *   IOPORT   obj = first port, w2 = number of ports
+ *   IRQ      obj = interrupt line
  */
 struct cap {
 	u8 type;
@@ -58,6 +59,13 @@ struct objhdr {
 	u8 type;
 	u8 bits;                /* CNode: slot bits */
 };
+
+/* An untyped has one free mark and an IRQ line one holder: copies of either
+ * would let two holders share what only one may have. They move. */
+static inline bool cap_copyable(u8 type)
+{
+	return type != LM_OBJ_UNTYPED && type != LM_OBJ_IRQ;
+}
 
 void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent);
 void cap_delete(struct slot *s);

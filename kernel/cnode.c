@@ -29,9 +29,7 @@ static u64 derive(struct frame *f, bool mint)
 		return e;
 	if (ARG5(f) & ~(u64)LM_R_ALL)
 		return SYSERR(LM_EINVAL, 5);
-	/* An untyped has one free mark; a copy would let two holders carve the
-	 * same memory. Untyped capabilities move, or are split by retype. */
-	if (src->cap.type == LM_OBJ_UNTYPED)
+	if (!cap_copyable(src->cap.type))
 		return SYSERR(LM_ETYPE, 4);
 
 	struct cap c = src->cap;
@@ -41,7 +39,8 @@ static u64 derive(struct frame *f, bool mint)
 		c.w2 = c.w3 = 0; /* the copy is not mapped */
 	if (mint) {
 		if (c.type == LM_OBJ_UNTYPED || c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE ||
-		    c.type == LM_OBJ_VSPACE || c.type == LM_OBJ_IOPORT)
+		    c.type == LM_OBJ_VSPACE || c.type == LM_OBJ_IOPORT || c.type == LM_OBJ_IRQ ||
+		    c.type == LM_OBJ_IRQCTL)
 			return SYSERR(LM_ETYPE, 4); /* their words are not badges */
 		c.w2 = ARG6(f);
 	}
@@ -123,6 +122,9 @@ SYS(cnode_identify)
 		break;
 	case LM_OBJ_IOPORT:
 		extra = c->w2;
+		break;
+	case LM_OBJ_IRQCTL:
+		addr = 0;
 		break;
 	}
 	f->rdi = c->type | ((u64)c->rights << 8) | ((u64)c->bits << 16) |

@@ -43,7 +43,7 @@ static u64 transfer_caps(struct tcb *s, struct tcb *r, u64 info)
 		rb->recv_badges[n] = src->cap.w2;
 		if (info & LM_MSG_MOVE) {
 			cap_move(dst, src);
-		} else if (src->cap.type != LM_OBJ_UNTYPED) {
+		} else if (cap_copyable(src->cap.type)) {
 			struct cap c = src->cap;
 			c.flags = 0;
 			if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE)

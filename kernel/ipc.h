@@ -35,5 +35,12 @@ _Static_assert(sizeof(struct notify) <= 1 << LM_NOTIFY_BITS, "notify size");
 void reply_drop(struct tcb *server);
 void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj);
 bool notify_deliver_bound(struct tcb *t);
+void notify_signal(struct notify *n, u64 bits);
+
+/* irq.c */
+void irq_init(void);
+void irq_device(u64 vector);
+void irq_release(u64 line);
+void irq_notify_gone(struct notify *n);
 
 #endif

@@ -3,6 +3,7 @@
 #include "asm.h"
 #include "multiboot.h"
 #include "thread.h"
+#include "ipc.h"
 
 extern u64 boot_pml4[512];
 extern char kernel_phys_start[], kernel_phys_end[];
@@ -33,6 +34,7 @@ void kmain(u32 magic, u64 info)
 	write_cr4(cr4);
 
 	apic_init();
+	irq_init();
 	kprintf("boot: cpu features %x, tsc %lu kHz, cmdline '%s', %d modules\n", cpu_features,
 		tsc_khz, bp.cmdline, bp.nmods);
 	root_create(&bp);

@@ -27,7 +27,7 @@ static u64 ntfn_lookup(struct frame *f, u64 cptr, int argno, u8 rights, struct n
 
 /* Signal n with bits. Wakes one waiter, or the bound thread if it waits on
  * an endpoint, or keeps the bits in the word. */
-static void notify_signal(struct notify *n, u64 bits)
+void notify_signal(struct notify *n, u64 bits)
 {
 	struct tcb *t = n->q.head, *b = n->bound;
 	if (t) {
@@ -131,4 +131,5 @@ void notify_finalise(struct objhdr *h)
 	}
 	if (n->bound)
 		notify_unbind(n->bound);
+	irq_notify_gone(n);
 }

@@ -163,6 +163,8 @@ void root_create(struct bootparams *bp)
 	cap_insert(&rb.slots[LM_SLOT_VSPACE], &vs, NULL);
 	cap_insert(&rb.slots[LM_SLOT_TCB], &tc, NULL);
 	cap_insert(&rb.slots[LM_SLOT_IOPORT], &io, NULL);
+	struct cap irqctl = { .type = LM_OBJ_IRQCTL, .rights = LM_R_ALL };
+	cap_insert(&rb.slots[LM_SLOT_IRQCTL], &irqctl, NULL);
 
 	/* The bootinfo page first, so the rest can fill it in. */
 	u32 bi_slot = rb.next;

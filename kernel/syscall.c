@@ -44,6 +44,9 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_NTFN_POLL - LM_SYS_BASE]           = sys_ntfn_poll,
 	[LM_SYS_THREAD_BIND_NOTIFY - LM_SYS_BASE]  = sys_thread_bind_notify,
 	[LM_SYS_THREAD_SET_IPC_BUFFER - LM_SYS_BASE] = sys_thread_set_ipc_buffer,
+	[LM_SYS_IRQ_CLAIM - LM_SYS_BASE]           = sys_irq_claim,
+	[LM_SYS_IRQ_SET_NOTIFY - LM_SYS_BASE]      = sys_irq_set_notify,
+	[LM_SYS_IRQ_ACK - LM_SYS_BASE]             = sys_irq_ack,
 };
 
 /* Called by entry.S with the caller's saved frame; returns to whichever

@@ -19,6 +19,7 @@
 #define LM_SLOT_TCB      3 /* the root's thread */
 #define LM_SLOT_IOPORT   4 /* all I/O ports */
 #define LM_SLOT_BOOTINFO 5 /* the frame holding this page */
+#define LM_SLOT_IRQCTL   6 /* claims interrupt lines */
 #define LM_SLOT_FIRST_BOOT 8 /* boot-made frames/tables, untyped, modules follow */
 
 #define LM_BI_MAX_UNTYPED 128

@@ -16,6 +16,8 @@ enum lm_obj {
 	LM_OBJ_IOPORT  = 7, /* a range of x86 I/O ports (given at boot only) */
 	LM_OBJ_ENDPOINT = 8, /* synchronous IPC rendezvous point */
 	LM_OBJ_NOTIFY  = 9, /* asynchronous signal word */
+	LM_OBJ_IRQCTL  = 10, /* the right to claim interrupt lines (boot only) */
+	LM_OBJ_IRQ     = 11, /* one claimed interrupt line */
 	LM_OBJ_NTYPES
 };
 
@@ -49,6 +51,10 @@ enum lm_obj {
 /* User virtual addresses usable for mappings: [LM_USER_MIN, LM_USER_MAX). */
 #define LM_USER_MIN 0x1000ull
 #define LM_USER_MAX 0x0000800000000000ull
+
+/* Interrupt lines (IOAPIC inputs) that IRQ_CLAIM accepts: 0 .. LM_IRQ_COUNT-1.
+ * ISA IRQ n is line n, except the PIT (ISA 0) which QEMU wires to line 2. */
+#define LM_IRQ_COUNT 24
 
 /* Thread scheduling priorities: 0 (lowest) .. LM_PRIO_MAX. */
 #define LM_PRIO_MAX 255

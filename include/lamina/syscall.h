@@ -53,7 +53,10 @@
 	X(NTFN_WAIT,           33) /* (ntfn) -> word                        */ \
 	X(NTFN_POLL,           34) /* (ntfn) -> word                        */ \
 	X(THREAD_BIND_NOTIFY,  35) /* (tcb, ntfn or 0)                      */ \
-	X(THREAD_SET_IPC_BUFFER, 36) /* (tcb, frame or 0)                   */
+	X(THREAD_SET_IPC_BUFFER, 36) /* (tcb, frame or 0)                   */ \
+	X(IRQ_CLAIM,           37) /* (irqctl, line, dcn, di)               */ \
+	X(IRQ_SET_NOTIFY,      38) /* (irq, ntfn or 0)                      */ \
+	X(IRQ_ACK,             39) /* (irq)                                 */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

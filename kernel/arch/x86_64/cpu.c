@@ -29,7 +29,7 @@ static struct idt_gate idt[256];
 static u8 kstack[KSTACK_SIZE] __attribute__((aligned(16)));
 static u8 df_stack[4096] __attribute__((aligned(16)));
 
-extern const u64 isr_table[48];
+extern const u64 isr_table[64];
 extern const u64 isr_spurious;
 extern char syscall_entry[];
 
@@ -67,7 +67,7 @@ static void idt_set(int v, u64 handler, u8 ist)
 
 static void idt_init(void)
 {
-	for (int v = 0; v < 48; v++)
+	for (int v = 0; v < 64; v++)
 		idt_set(v, isr_table[v], v == 8 ? 1 : 0);
 	idt_set(255, isr_spurious, 0);
 	struct { u16 len; u64 base; } __attribute__((packed)) p = { sizeof(idt) - 1, (u64)idt };

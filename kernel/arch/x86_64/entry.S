@@ -127,7 +127,7 @@ isr\n:
 	ISR_RANGE %(\from+1), \to
 	.endif
 .endm
-	ISR_RANGE 0, 47
+	ISR_RANGE 0, 63
 	ISR 255
 
 .macro ISR_ADDR n
@@ -142,7 +142,7 @@ isr\n:
 	.section .rodata
 	.globl isr_table
 isr_table:
-	ISR_ADDRS 0, 47
+	ISR_ADDRS 0, 63
 	.globl isr_spurious
 isr_spurious:
 	.quad isr255

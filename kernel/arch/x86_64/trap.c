@@ -3,6 +3,7 @@
 #include "arch.h"
 #include "asm.h"
 #include "thread.h"
+#include "ipc.h"
 
 #define VEC_TIMER    32
 #define VEC_SPURIOUS 255
@@ -25,6 +26,8 @@ static void irq(u64 vector)
 	if (vector == VEC_TIMER) {
 		timer_rearm();
 		sched_tick();
+	} else {
+		irq_device(vector);
 	}
 }
 
