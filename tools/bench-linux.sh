@@ -13,6 +13,13 @@
 #                           kernel command line; Lamina names such as ipc_rtt
 #                           select their Linux counterparts)
 #   BENCH_LINUX_APPEND=...  extra kernel parameters, e.g. mitigations=off
+#   BENCH_QEMU_ARGS=...     extra QEMU arguments (give Lamina's run the same).
+#                           Linux's figures vary by up to ~0.6% between boots
+#                           because its RNG is seeded from RDRAND (host entropy
+#                           under TCG) and the RTC; with
+#                           "-cpu max,-rdrand,-rdseed -rtc base=2020-01-01,clock=vm"
+#                           (a later -cpu overrides the default) runs are
+#                           identical.
 #   BENCH_TIMEOUT=S         give up on QEMU after S seconds (default 1200)
 #   BENCH_CACHE=DIR         download/build cache (default bench/cache)
 #
@@ -33,6 +40,7 @@ SMP=${BENCH_SMP:-1}
 APPEND=${BENCH_LINUX_APPEND:-}
 ONLY=${BENCH_ONLY:-}
 TIMEOUT=${BENCH_TIMEOUT:-1200}
+QEMU_ARGS=${BENCH_QEMU_ARGS:-}
 
 say() { echo "bench-linux: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -127,7 +135,7 @@ rc=0
 # Console: strip the tty's \r, keep the whole log, echo results as they come.
 # shellcheck disable=SC2086
 { timeout -k 10 "$TIMEOUT" qemu-system-x86_64 $accel -cpu max -smp "$SMP" -m 512M \
-	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$INITRD" -append "$cmdline" \
+	-nographic -no-reboot $QEMU_ARGS -kernel "$VMLINUZ" -initrd "$INITRD" -append "$cmdline" \
 	</dev/null || echo "bench-linux-qemu-exit $?"; } |
 	sed -u 's/\r$//' | tee "$LOG" | grep --line-buffered -E '^(BENCH|# )' >&2 || true
 secs=$(( $(date +%s) - start ))
@@ -135,6 +143,7 @@ secs=$(( $(date +%s) - start ))
 {
 	echo "# linux kernel=$KVER mode=$MODE accel=$ACCEL smp=$SMP qemu=$qver seconds=$secs"
 	[ -z "$APPEND" ] || echo "# linux append=$APPEND"
+	[ -z "$QEMU_ARGS" ] || echo "# linux qemu_args=$QEMU_ARGS"
 	grep -E '^# lbench:' "$LOG" || true
 	grep -E '^BENCH [A-Za-z0-9_]+ ' "$LOG" || true
 } >"$OUT"

@@ -3,9 +3,10 @@
  *
  * Runs as /init (PID 1) in an initramfs under the Debian cloud kernel, or as an
  * ordinary program on a Linux host (handy for debugging: it then neither mounts
- * anything nor powers off).  Each benchmark runs in a fresh child forked from
- * the init process, so every one starts from the same small address space and
- * a crash in one costs only that benchmark's line.
+ * anything nor powers off).  Each benchmark runs in a child that re-executes
+ * this program (`lbench --run NAME RATE`), so every one starts from the same
+ * minimal address space, with address-space randomisation off (see no_aslr),
+ * and a crash in one costs only that benchmark's line.
  *
  * Method, identical to the Lamina side: rdtsc serialised with lfence, one
  * warm-up batch, then 11 batches; the median batch's cost per operation is
@@ -14,15 +15,18 @@
  * Under QEMU -icount shift=0 the TSC advances once per guest instruction, so
  * cycles= is an instruction count.
  *
- * Batches are kept around a million instructions: the 250 Hz tick (one every
- * 4M instructions under icount) then lands in fewer than half of the batches
- * and the median is a tick-free batch.
+ * Batches are kept at or below about a million instructions (hence only 2 or
+ * 3 forks per batch): the 250 Hz tick (one every 4M instructions under
+ * icount) then lands in fewer than half of the batches and the median is a
+ * tick-free batch.  With bigger batches the median picks up ticks and the RCU
+ * work they run, and varies from boot to boot.
  *
  * Kernel command line: lbench.only=a,b,c runs only the named benchmarks.
  *
  * Build: musl-gcc -static -O2 -o lbench lbench.c -lpthread
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -36,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -686,7 +691,7 @@ static void bench_fork_exit(void)
 	if (m == MAP_FAILED)
 		die("mmap");
 	memset(m, 1, 1 << 20);
-	measure1("fork_exit", 8, b_fork_exit, NULL);
+	measure1("fork_exit", 3, b_fork_exit, NULL);
 }
 
 static char *const tiny_argv[] = {"/tiny", NULL};
@@ -727,8 +732,8 @@ static void bench_spawn(void)
 		out("# spawn: %s missing", tiny_argv[0]);
 		return;
 	}
-	measure1("spawn", 4, b_spawn, NULL);
-	measure1("spawn_posix", 4, b_spawn_posix, NULL);
+	measure1("spawn", 2, b_spawn, NULL);
+	measure1("spawn_posix", 3, b_spawn_posix, NULL);
 }
 
 /* ---------------------------------------------------------------- driver */
@@ -815,6 +820,8 @@ static void setup_pid1(void)
 	mkdir("/proc", 0555);
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	mount("proc", "/proc", "proc", 0, NULL);
+	mkdir("/sys", 0555);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
 	/* The kernel gives init /dev/console only if the initramfs has the node;
 	 * open it ourselves in case it had not. */
 	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
@@ -830,26 +837,94 @@ static void setup_pid1(void)
 		return;
 }
 
-int main(void)
+/* Address-space layout randomisation changes, run to run, how many page-table
+ * pages a process needs (stack and mmap area land in different PUD/PMD
+ * ranges or not), which shows in fork_exit and spawn by some thousands of
+ * instructions and defeats the determinism icount otherwise gives.  So the
+ * benchmarks run with ADDR_NO_RANDOMIZE, as `setarch -R` would do: the kernel
+ * keeps its default configuration, only this process opts out. */
+static void no_aslr(char **argv)
 {
+	int p = personality(0xffffffff);
+	if (p == -1 || (p & ADDR_NO_RANDOMIZE))
+		return;
+	if (personality(p | ADDR_NO_RANDOMIZE) == -1)
+		return;
+	execve(getpid() == 1 ? argv[0] : "/proc/self/exe", argv, environ);
+	/* Still here: carry on with randomisation rather than not at all. */
+}
+
+/* Which CPU-bug mitigations the kernel chose for this (virtual) CPU: they
+ * decide what mitigations=off can change. */
+static void print_mitigations(void)
+{
+	static const char dir[] = "/sys/devices/system/cpu/vulnerabilities";
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char path[300], val[160];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, val, sizeof val - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		val[strcspn(val, "\n")] = 0;
+		out("# lbench: %s: %s", e->d_name, val);
+	}
+	closedir(d);
+}
+
+/* Child side of the driver: `lbench --run NAME TSC_PER_NS`. */
+static int run_one(const char *name, const char *rate)
+{
+	tsc_per_ns = strtod(rate, NULL);
+	for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
+		if (!strcmp(benches[i].name, name)) {
+			benches[i].fn();
+			return 0;
+		}
+	}
+	out("# lbench: no benchmark %s", name);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "--run"))
+		return run_one(argv[2], argv[3]);
+	no_aslr(argv);
 	int pid1 = getpid() == 1;
 	if (pid1)
 		setup_pid1();
 	read_only_list();
 
 	/* One CPU for everything, so ping-pong and yield measure switches on one
-	 * CPU even when QEMU has several. */
+	 * CPU even when QEMU has several.  Inherited by every benchmark. */
 	cpu_set_t set;
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	sched_setaffinity(0, sizeof set, &set);
 
 	calibrate();
+	char rate[32];
+	snprintf(rate, sizeof rate, "%.9g", tsc_per_ns);
 	struct utsname u;
 	uname(&u);
 	out("# lbench: Linux %s, TSC %.3f GHz, %d batches of which the median is printed",
 	    u.release, tsc_per_ns, NBATCH);
+	print_mitigations();
 
+	/* Each benchmark runs in a freshly exec'd copy of this program, so its
+	 * address space is the same minimal one whatever ran before (a mapping
+	 * left next to a benchmark's region changes how Linux splits and merges
+	 * VMAs in mprotect, by up to 20% in appel1). */
 	for (size_t i = 0; i < sizeof benches / sizeof benches[0]; i++) {
 		if (!selected(&benches[i]))
 			continue;
@@ -857,8 +932,9 @@ int main(void)
 		if (pid < 0)
 			die("fork");
 		if (pid == 0) {
-			benches[i].fn();
-			_exit(0);
+			char *args[] = {"lbench", "--run", (char *)benches[i].name, rate, NULL};
+			execve("/proc/self/exe", args, environ);
+			die("execve /proc/self/exe");
 		}
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
