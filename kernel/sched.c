@@ -93,6 +93,25 @@ void sched_yield(void)
 	need_resched = true;
 }
 
+/*
+ * Directed yield: t runs now with what is left of the caller's slice; the
+ * caller goes to the back of its queue. t must be runnable and may not
+ * outrank the caller's view of the queues: a thread of lower priority than
+ * something else ready is only switched to if the caller could have been.
+ */
+void sched_yield_to(struct tcb *t)
+{
+	struct tcb *cur = cpu0.cur;
+	if (t == cur)
+		return;
+	rq_remove(t);
+	t->slice = cur->slice;
+	cur->slice = SLICE_TICKS;
+	rq_add(cur, false);
+	switch_to(t);
+	need_resched = rq_top() > t->prio;
+}
+
 void sched_tick(void)
 {
 	struct tcb *cur = cpu0.cur;

@@ -266,6 +266,18 @@ SYS(thread_exit)
 	return LM_OK;
 }
 
+SYS(thread_yield_to)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (t->state != LM_TS_RUNNABLE)
+		return SYSERR(LM_ESTATE, 1);
+	sched_yield_to(t);
+	return LM_OK;
+}
+
 SYS(thread_yield)
 {
 	sched_yield();

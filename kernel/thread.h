@@ -61,6 +61,7 @@ void notify_unbind(struct tcb *t);
 
 /* sched.c */
 void sched_switch_to(struct tcb *t);
+void sched_yield_to(struct tcb *t);
 #define SLICE_TICKS 1
 void sched_make_runnable(struct tcb *t);
 void sched_stop(struct tcb *t, u32 state);
