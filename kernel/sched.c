@@ -13,6 +13,8 @@ static struct tcb *rq_head[256], *rq_tail[256];
 static u64 rq_bits[4];
 bool need_resched;
 
+static void switch_to(struct tcb *t);
+
 static void rq_add(struct tcb *t, bool front)
 {
 	u8 p = t->prio;
