@@ -3,7 +3,7 @@
 #   tools/bench-lamina.sh KERNEL.elf32 "MODULES" OUT.txt
 # Same QEMU configuration as the Linux side (tools/bench-linux.sh):
 # BENCH_MODE=icount (default: rdtsc counts guest instructions) or tcg,
-# BENCH_ACCEL=kvm (opt-in), BENCH_SMP, BENCH_ONLY=name,name.
+# BENCH_ACCEL=kvm (opt-in), BENCH_SMP, BENCH_ONLY=name,name, BENCH_QEMU_ARGS.
 set -euo pipefail
 kernel=$1 modules=$2 out=$3
 mkdir -p "$(dirname "$out")"
@@ -20,7 +20,7 @@ append="bench"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2086
-timeout "${BENCH_TIMEOUT:-600}" qemu-system-x86_64 $accel $icount -cpu max \
+timeout "${BENCH_TIMEOUT:-600}" qemu-system-x86_64 $accel $icount -cpu max ${BENCH_QEMU_ARGS:-} \
 	-smp "${BENCH_SMP:-1}" -m 512M -display none -monitor none -serial "file:$log" \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-kernel "$kernel" -initrd "$modules" -append "$append" </dev/null || true

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # The Linux half of `make bench`: boot the Debian cloud kernel under QEMU with
 # bench/linux/lbench.c as /init and collect its BENCH lines.
 #
@@ -8,7 +8,9 @@
 #   BENCH_MODE=icount|tcg   icount (default): -icount shift=0,sleep=off, so
 #                           cycles= counts guest instructions; tcg: emulated time
 #   BENCH_ACCEL=kvm         -accel kvm instead of TCG (opt-in; no icount)
-#   BENCH_SMP=N             guest CPUs (default 1; lbench pins itself to CPU 0)
+#   BENCH_SMP=N             guest CPUs (default 1; lbench pins itself to CPU 0).
+#                           QEMU 7.2 with -icount hangs bringing up a second
+#                           CPU, so N>1 works only with BENCH_MODE=tcg or kvm
 #   BENCH_ONLY=a,b          run only these (passed as lbench.only= on the
 #                           kernel command line; Lamina names such as ipc_rtt
 #                           select their Linux counterparts)
@@ -20,7 +22,8 @@
 #                           "-cpu max,-rdrand,-rdseed -rtc base=2020-01-01,clock=vm"
 #                           (a later -cpu overrides the default) runs are
 #                           identical.
-#   BENCH_TIMEOUT=S         give up on QEMU after S seconds (default 1200)
+#   BENCH_TIMEOUT=S         give up on QEMU after S seconds (default 600; a
+#                           whole run takes about 10)
 #   BENCH_CACHE=DIR         download/build cache (default bench/cache)
 #
 # The kernel package is downloaded and unpacked once; lbench, tiny and the
@@ -39,7 +42,7 @@ ACCEL=${BENCH_ACCEL:-tcg}
 SMP=${BENCH_SMP:-1}
 APPEND=${BENCH_LINUX_APPEND:-}
 ONLY=${BENCH_ONLY:-}
-TIMEOUT=${BENCH_TIMEOUT:-1200}
+TIMEOUT=${BENCH_TIMEOUT:-600}
 QEMU_ARGS=${BENCH_QEMU_ARGS:-}
 
 say() { echo "bench-linux: $*" >&2; }
@@ -53,6 +56,7 @@ command -v cpio >/dev/null || need="$need cpio"
 if [ -n "$need" ]; then
 	[ "$(id -u)" = 0 ] || die "missing packages:$need (apt-get install them)"
 	say "installing$need"
+	# shellcheck disable=SC2086 # a list of package names
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need >&2 ||
 		die "apt-get install$need failed"
 fi
@@ -83,7 +87,8 @@ if ! ls "$KDIR"/boot/vmlinuz-* >/dev/null 2>&1; then
 	rm -rf "$KDIR" "$dl"
 	mv "$KDIR.tmp" "$KDIR"
 fi
-VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* | head -n 1)
+set -- "$KDIR"/boot/vmlinuz-*
+VMLINUZ=$1
 KVER=${VMLINUZ##*/vmlinuz-}
 
 # ---- guest programs and initramfs, rebuilt when the sources change

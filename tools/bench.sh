@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make bench`: Lamina's figures, Linux's figures in the same QEMU
+# configuration, then the side-by-side table and chart in bench/out/.
+#
+# Environment (all optional, passed through to both sides):
+#   BENCH_ONLY=a,b            run only these benchmarks
+#   BENCH_MODE=icount|tcg     instruction counts (default) or emulated time
+#   BENCH_ACCEL=kvm           real virtualisation instead of TCG (opt-in)
+#   BENCH_SMP=N               guest CPUs (default 1)
+#   BENCH_LINUX_APPEND=...    also run Linux with these kernel parameters
+#                             (e.g. mitigations=off), shown as an extra column
+#
+# A Lamina side that fails or prints nothing leaves every Lamina figure n/a;
+# the Linux side and the table still run.  Exits non-zero if the Linux run
+# failed.
+set -u
+cd "$(dirname "$0")/.." || exit
+OUT=bench/out
+mkdir -p "$OUT"
+export BENCH_ONLY="${BENCH_ONLY:-}" BENCH_MODE="${BENCH_MODE:-icount}"
+# Both guests see the same CPU and clock. Without RDRAND and with a fixed
+# virtual RTC, Linux's figures repeat exactly from run to run as Lamina's do
+# (otherwise its random numbers move a few of them by up to 0.6%).
+export BENCH_QEMU_ARGS="${BENCH_QEMU_ARGS--cpu max,-rdrand,-rdseed -rtc base=2020-01-01,clock=vm}"
+
+say() { echo "bench: $*" >&2; }
+
+# Stale results from an earlier run must not pass for this run's.
+rm -f "$OUT/lamina.txt" "$OUT/linux.txt" "$OUT/linux-extra.txt"
+
+say "Lamina"
+if ! make -s bench-lamina; then
+	say "make bench-lamina failed: Lamina figures will be n/a"
+fi
+if ! grep -q '^BENCH ' "$OUT/lamina.txt" 2>/dev/null; then
+	say "no BENCH lines in $OUT/lamina.txt: Lamina figures will be n/a"
+	[ -e "$OUT/lamina.txt" ] || : >"$OUT/lamina.txt"
+fi
+
+rc=0
+say "Linux"
+BENCH_LINUX_APPEND='' tools/bench-linux.sh "$OUT/linux.txt" || rc=1
+if [ -n "${BENCH_LINUX_APPEND:-}" ]; then
+	say "Linux with $BENCH_LINUX_APPEND"
+	tools/bench-linux.sh "$OUT/linux-extra.txt" || rc=1
+fi
+
+python3 tools/bench-table.py || rc=1
+exit $rc
