@@ -96,16 +96,23 @@ SYS(cnode_revoke)
 
 SYS(cnode_identify)
 {
-	struct slot *s;
-	u64 e = decode_one(f, LM_R_READ, &s);
+	static const struct slot empty;
+	struct slot *cn, *s;
+	u64 e = cap_lookup(ARG1(f), LM_OBJ_CNODE, LM_R_READ, 1, &cn);
 	if (e)
+		return e;
+	/* Slot 0 exists but can never hold anything: report it empty. */
+	if (ARG2(f) == 0)
+		s = (struct slot *)&empty;
+	else if ((e = cnode_index(cn, ARG2(f), 2, &s)))
 		return e;
 	const struct cap *c = &s->cap;
 	u64 addr = c->obj, extra = 0;
 
 	switch (c->type) {
 	case LM_OBJ_UNTYPED:
-		extra = (1ull << c->bits) - c->w2;
+		/* With no children left the whole untyped is free again. */
+		extra = (1ull << c->bits) - (s->mdb.child ? c->w2 : 0);
 		break;
 	case LM_OBJ_FRAME:
 	case LM_OBJ_PTABLE:
