@@ -82,7 +82,9 @@ SYS(untyped_retype)
 
 	if ((e = cap_lookup(ARG1(f), LM_OBJ_UNTYPED, LM_R_WRITE, 1, &ut)))
 		return e;
-	if (type == LM_OBJ_NULL || type == LM_OBJ_IOPORT || type >= LM_OBJ_NTYPES)
+	/* I/O ports and interrupts are hardware, given at boot, never made. */
+	if (type == LM_OBJ_NULL || type == LM_OBJ_IOPORT || type == LM_OBJ_IRQCTL ||
+	    type == LM_OBJ_IRQ || type >= LM_OBJ_NTYPES)
 		return SYSERR(LM_EINVAL, 2);
 	int sb = obj_size_bits(type, bits, ut->cap.bits);
 	if (sb < 0)
