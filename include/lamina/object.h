@@ -48,9 +48,12 @@ enum lm_obj {
 #define LM_R_GRANT  0x8u  /* may pass capabilities on (IPC, later) */
 #define LM_R_ALL    0xfu
 
-/* User virtual addresses usable for mappings: [LM_USER_MIN, LM_USER_MAX). */
+/* User virtual addresses usable for mappings: [LM_USER_MIN, LM_USER_MAX).
+ * The top page below 2^47 is excluded: a SYSCALL in it would return to the
+ * non-canonical 2^47, and SYSRET to a non-canonical address faults in ring 0
+ * on Intel CPUs (with the user's stack). */
 #define LM_USER_MIN 0x1000ull
-#define LM_USER_MAX 0x0000800000000000ull
+#define LM_USER_MAX 0x00007ffffffff000ull
 
 /* Interrupt lines (IOAPIC inputs) that IRQ_CLAIM accepts: 0 .. LM_IRQ_COUNT-1.
  * ISA IRQ n is line n, except the PIT (ISA 0) which QEMU wires to line 2. */
