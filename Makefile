@@ -46,7 +46,9 @@ PROG_ELFS      := $(patsubst %,$(B)/%.elf,$(PROGS))
 
 # Boot modules in the order the kernel receives them (root first).
 MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $(B)/probe.elf:probe
-QEMU_MODULES   := $(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :, ,$(m))))
+# QEMU wants "path name,path name": join with commas, then turn each
+# path:name into "path name".
+QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))
 
 HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
 HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \

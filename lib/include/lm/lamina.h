@@ -1,0 +1,17 @@
+/* All of liblamina, for programs that want it all. */
+#ifndef LM_LAMINA_H
+#define LM_LAMINA_H
+
+#include <lamina/bootinfo.h>
+#include <lm/sys.h>
+#include <lm/string.h>
+#include <lm/printf.h>
+#include <lm/slot.h>
+#include <lm/untyped.h>
+#include <lm/vspace.h>
+#include <lm/elf.h>
+#include <lm/thread.h>
+#include <lm/spawn.h>
+#include <lm/cmdline.h>
+
+#endif

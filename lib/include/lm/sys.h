@@ -1,0 +1,373 @@
+/*
+ * liblamina system-call stubs: one static inline function per call in
+ * <lamina/syscall.h>, in the same order. Each returns the kernel's
+ * enum lm_err (0 = LM_OK); results come back through pointer arguments,
+ * which may be NULL when not wanted, and are set to 0 when the call fails.
+ *
+ * lm_syscall6() is the raw form (used by the fuzzer and by tests that look
+ * at the rejected-argument number a failed call leaves in rdi).
+ */
+#ifndef LM_SYS_H
+#define LM_SYS_H
+
+#include <lamina/types.h>
+#include <lamina/error.h>
+#include <lamina/object.h>
+#include <lamina/regs.h>
+#include <lamina/ipc.h>
+#include <lamina/syscall.h>
+
+/* Registers a call can return, in this order: rdi rsi rdx r10 r8 r9. */
+#define LM_SYS_NOUT 6
+
+/*
+ * The raw call: rax = nr, arguments in rdi rsi rdx r10 r8 r9. Returns rax;
+ * out (may be NULL) receives rdi, rsi, rdx, r10, r8, r9 as the kernel left
+ * them. rcx and r11 are clobbered by SYSCALL itself.
+ */
+static inline lm_u64 lm_syscall6(lm_u64 nr, lm_u64 a1, lm_u64 a2, lm_u64 a3,
+				 lm_u64 a4, lm_u64 a5, lm_u64 a6,
+				 lm_u64 out[LM_SYS_NOUT])
+{
+	register lm_u64 rax __asm__("rax") = nr;
+	register lm_u64 rdi __asm__("rdi") = a1;
+	register lm_u64 rsi __asm__("rsi") = a2;
+	register lm_u64 rdx __asm__("rdx") = a3;
+	register lm_u64 r10 __asm__("r10") = a4;
+	register lm_u64 r8 __asm__("r8") = a5;
+	register lm_u64 r9 __asm__("r9") = a6;
+
+	__asm__ volatile("syscall"
+			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx),
+			   "+r"(r10), "+r"(r8), "+r"(r9)
+			 :
+			 : "rcx", "r11", "memory");
+	if (out) {
+		out[0] = rdi;
+		out[1] = rsi;
+		out[2] = rdx;
+		out[3] = r10;
+		out[4] = r8;
+		out[5] = r9;
+	}
+	return rax;
+}
+
+/* The name of an error code ("LM_ECAP"), or "LM_E?" for an unknown one. */
+const char *lm_err_str(lm_u64 err);
+
+static inline int lm_sys(lm_u64 nr, lm_u64 a1, lm_u64 a2, lm_u64 a3,
+			 lm_u64 a4, lm_u64 a5, lm_u64 a6, lm_u64 *out)
+{
+	return (int)lm_syscall6(nr, a1, a2, a3, a4, a5, a6, out);
+}
+
+/* Store a result when the caller wants it: the value on success, else 0. */
+static inline void lm_sys_put(lm_u64 *p, int err, lm_u64 v)
+{
+	if (p)
+		*p = err ? 0 : v;
+}
+
+/* ---- debugging ---------------------------------------------------------- */
+
+static inline int lm_debug_putc(char c)
+{
+	return lm_sys(LM_SYS_DEBUG_PUTC, (lm_u8)c, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_debug_write(const void *buf, lm_u64 len)
+{
+	return lm_sys(LM_SYS_DEBUG_WRITE, (lm_u64)buf, len, 0, 0, 0, 0, 0);
+}
+
+/* ---- capability spaces -------------------------------------------------- */
+
+static inline int lm_cnode_copy(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
+				lm_cptr_t si, lm_u64 rights)
+{
+	return lm_sys(LM_SYS_CNODE_COPY, dcn, di, scn, si, rights, 0, 0);
+}
+
+static inline int lm_cnode_mint(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
+				lm_cptr_t si, lm_u64 rights, lm_u64 badge)
+{
+	return lm_sys(LM_SYS_CNODE_MINT, dcn, di, scn, si, rights, badge, 0);
+}
+
+static inline int lm_cnode_move(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
+				lm_cptr_t si)
+{
+	return lm_sys(LM_SYS_CNODE_MOVE, dcn, di, scn, si, 0, 0, 0);
+}
+
+static inline int lm_cnode_delete(lm_cptr_t cn, lm_cptr_t i)
+{
+	return lm_sys(LM_SYS_CNODE_DELETE, cn, i, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_cnode_revoke(lm_cptr_t cn, lm_cptr_t i)
+{
+	return lm_sys(LM_SYS_CNODE_REVOKE, cn, i, 0, 0, 0, 0, 0);
+}
+
+/* desc: LM_ID_TYPE/RIGHTS/BITS/MAPPED; addr: physical address or badge;
+ * extra: mapped vaddr, untyped free bytes or port count (docs/API.md). */
+static inline int lm_cnode_identify(lm_cptr_t cn, lm_cptr_t i, lm_u64 *desc,
+				    lm_u64 *addr, lm_u64 *extra)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_CNODE_IDENTIFY, cn, i, 0, 0, 0, 0, o);
+
+	lm_sys_put(desc, err, o[0]);
+	lm_sys_put(addr, err, o[1]);
+	lm_sys_put(extra, err, o[2]);
+	return err;
+}
+
+/* ---- untyped memory ----------------------------------------------------- */
+
+static inline int lm_untyped_retype(lm_cptr_t ut, lm_u64 type, lm_u64 bits,
+				    lm_cptr_t dcn, lm_cptr_t di, lm_u64 count)
+{
+	return lm_sys(LM_SYS_UNTYPED_RETYPE, ut, type, bits, dcn, di, count, 0);
+}
+
+/* ---- address spaces ----------------------------------------------------- */
+
+static inline int lm_vspace_map(lm_cptr_t vs, lm_cptr_t frame, lm_u64 vaddr,
+				lm_u64 rights)
+{
+	return lm_sys(LM_SYS_VSPACE_MAP, vs, frame, vaddr, rights, 0, 0, 0);
+}
+
+static inline int lm_vspace_unmap(lm_cptr_t frame)
+{
+	return lm_sys(LM_SYS_VSPACE_UNMAP, frame, 0, 0, 0, 0, 0, 0);
+}
+
+/* level: 3 (PDPT), 2 (PD) or 1 (PT), the level the table was installed at. */
+static inline int lm_vspace_map_table(lm_cptr_t vs, lm_cptr_t pt, lm_u64 vaddr,
+				      lm_u64 *level)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_VSPACE_MAP_TABLE, vs, pt, vaddr, 0, 0, 0, o);
+
+	lm_sys_put(level, err, o[0]);
+	return err;
+}
+
+static inline int lm_vspace_unmap_table(lm_cptr_t pt)
+{
+	return lm_sys(LM_SYS_VSPACE_UNMAP_TABLE, pt, 0, 0, 0, 0, 0, 0);
+}
+
+/* ---- threads ------------------------------------------------------------ */
+
+static inline int lm_thread_configure(lm_cptr_t tcb, lm_cptr_t cn, lm_cptr_t vs)
+{
+	return lm_sys(LM_SYS_THREAD_CONFIGURE, tcb, cn, vs, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_set_priority(lm_cptr_t tcb, lm_u64 prio)
+{
+	return lm_sys(LM_SYS_THREAD_SET_PRIORITY, tcb, prio, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_read_regs(lm_cptr_t tcb, struct lm_regs *out)
+{
+	return lm_sys(LM_SYS_THREAD_READ_REGS, tcb, (lm_u64)out, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_write_regs(lm_cptr_t tcb, const struct lm_regs *in)
+{
+	return lm_sys(LM_SYS_THREAD_WRITE_REGS, tcb, (lm_u64)in, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_resume(lm_cptr_t tcb)
+{
+	return lm_sys(LM_SYS_THREAD_RESUME, tcb, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_suspend(lm_cptr_t tcb)
+{
+	return lm_sys(LM_SYS_THREAD_SUSPEND, tcb, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_info(lm_cptr_t tcb, struct lm_thread_info *out)
+{
+	return lm_sys(LM_SYS_THREAD_INFO, tcb, (lm_u64)out, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_set_fsbase(lm_cptr_t tcb, lm_u64 base)
+{
+	return lm_sys(LM_SYS_THREAD_SET_FSBASE, tcb, base, 0, 0, 0, 0, 0);
+}
+
+static inline __attribute__((noreturn)) void lm_thread_exit(lm_u64 code)
+{
+	lm_sys(LM_SYS_THREAD_EXIT, code, 0, 0, 0, 0, 0, 0);
+	__builtin_trap(); /* exit never returns; if it did, fault loudly */
+}
+
+static inline int lm_thread_yield(void)
+{
+	return lm_sys(LM_SYS_THREAD_YIELD, 0, 0, 0, 0, 0, 0, 0);
+}
+
+/* Directed yield: run `tcb` now with the rest of our time slice. */
+static inline int lm_thread_yield_to(lm_cptr_t tcb)
+{
+	return lm_sys(LM_SYS_THREAD_YIELD_TO, tcb, 0, 0, 0, 0, 0, 0);
+}
+
+/* ---- I/O ports ---------------------------------------------------------- */
+
+static inline int lm_ioport_in(lm_cptr_t cap, lm_u64 port, lm_u64 width,
+			       lm_u64 *value)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_IOPORT_IN, cap, port, width, 0, 0, 0, o);
+
+	lm_sys_put(value, err, o[0]);
+	return err;
+}
+
+static inline int lm_ioport_out(lm_cptr_t cap, lm_u64 port, lm_u64 width,
+				lm_u64 value)
+{
+	return lm_sys(LM_SYS_IOPORT_OUT, cap, port, width, value, 0, 0, 0);
+}
+
+static inline int lm_debug_check(lm_u64 *problems)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_DEBUG_CHECK, 0, 0, 0, 0, 0, 0, o);
+
+	lm_sys_put(problems, err, o[0]);
+	return err;
+}
+
+/* ---- IPC: endpoints ----------------------------------------------------- */
+
+/* A received message: the badge of the sender's capability (or the
+ * notification word when LM_MSG_NOTIFY is set in info), the info word and
+ * the four register words. */
+struct lm_msg {
+	lm_u64 badge;
+	lm_u64 info;
+	lm_u64 w[LM_MSG_REG_WORDS];
+};
+
+static inline void lm_msg_put(struct lm_msg *m, int err, const lm_u64 *o)
+{
+	if (!m)
+		return;
+	m->badge = err ? 0 : o[0];
+	m->info = err ? 0 : o[1];
+	for (int i = 0; i < LM_MSG_REG_WORDS; i++)
+		m->w[i] = err ? 0 : o[2 + i];
+}
+
+static inline int lm_ep_send(lm_cptr_t ep, lm_u64 info, lm_u64 w0, lm_u64 w1,
+			     lm_u64 w2, lm_u64 w3)
+{
+	return lm_sys(LM_SYS_EP_SEND, ep, info, w0, w1, w2, w3, 0);
+}
+
+static inline int lm_ep_nbsend(lm_cptr_t ep, lm_u64 info, lm_u64 w0, lm_u64 w1,
+			       lm_u64 w2, lm_u64 w3)
+{
+	return lm_sys(LM_SYS_EP_NBSEND, ep, info, w0, w1, w2, w3, 0);
+}
+
+static inline int lm_ep_recv(lm_cptr_t ep, struct lm_msg *m)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_EP_RECV, ep, 0, 0, 0, 0, 0, o);
+
+	lm_msg_put(m, err, o);
+	return err;
+}
+
+static inline int lm_ep_call(lm_cptr_t ep, lm_u64 info, lm_u64 w0, lm_u64 w1,
+			     lm_u64 w2, lm_u64 w3, struct lm_msg *reply)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_EP_CALL, ep, info, w0, w1, w2, w3, o);
+
+	lm_msg_put(reply, err, o);
+	return err;
+}
+
+static inline int lm_ep_reply(lm_u64 info, lm_u64 w0, lm_u64 w1, lm_u64 w2,
+			      lm_u64 w3)
+{
+	return lm_sys(LM_SYS_EP_REPLY, 0, info, w0, w1, w2, w3, 0);
+}
+
+static inline int lm_ep_reply_recv(lm_cptr_t ep, lm_u64 info, lm_u64 w0,
+				   lm_u64 w1, lm_u64 w2, lm_u64 w3,
+				   struct lm_msg *m)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_EP_REPLY_RECV, ep, info, w0, w1, w2, w3, o);
+
+	lm_msg_put(m, err, o);
+	return err;
+}
+
+/* ---- IPC: notifications ------------------------------------------------- */
+
+static inline int lm_ntfn_signal(lm_cptr_t ntfn)
+{
+	return lm_sys(LM_SYS_NTFN_SIGNAL, ntfn, 0, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_ntfn_wait(lm_cptr_t ntfn, lm_u64 *word)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_NTFN_WAIT, ntfn, 0, 0, 0, 0, 0, o);
+
+	lm_sys_put(word, err, o[0]);
+	return err;
+}
+
+static inline int lm_ntfn_poll(lm_cptr_t ntfn, lm_u64 *word)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_NTFN_POLL, ntfn, 0, 0, 0, 0, 0, o);
+
+	lm_sys_put(word, err, o[0]);
+	return err;
+}
+
+static inline int lm_thread_bind_notify(lm_cptr_t tcb, lm_cptr_t ntfn)
+{
+	return lm_sys(LM_SYS_THREAD_BIND_NOTIFY, tcb, ntfn, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_thread_set_ipc_buffer(lm_cptr_t tcb, lm_cptr_t frame)
+{
+	return lm_sys(LM_SYS_THREAD_SET_IPC_BUFFER, tcb, frame, 0, 0, 0, 0, 0);
+}
+
+/* ---- interrupts --------------------------------------------------------- */
+
+static inline int lm_irq_claim(lm_cptr_t irqctl, lm_u64 line, lm_cptr_t dcn,
+			       lm_cptr_t di)
+{
+	return lm_sys(LM_SYS_IRQ_CLAIM, irqctl, line, dcn, di, 0, 0, 0);
+}
+
+static inline int lm_irq_set_notify(lm_cptr_t irq, lm_cptr_t ntfn)
+{
+	return lm_sys(LM_SYS_IRQ_SET_NOTIFY, irq, ntfn, 0, 0, 0, 0, 0);
+}
+
+static inline int lm_irq_ack(lm_cptr_t irq)
+{
+	return lm_sys(LM_SYS_IRQ_ACK, irq, 0, 0, 0, 0, 0, 0);
+}
+
+#endif

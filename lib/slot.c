@@ -1,0 +1,90 @@
+/* The free-slot bitmap over the caller's CNode (lm/slot.h). */
+#include <lm/slot.h>
+
+struct lm_slots lm_slots;
+
+static int slot_used(lm_u32 s)
+{
+	return (lm_slots.used[s / 64] >> (s % 64)) & 1;
+}
+
+static void slot_mark(lm_u32 s, int used)
+{
+	lm_u64 bit = 1ull << (s % 64);
+
+	if (used)
+		lm_slots.used[s / 64] |= bit;
+	else
+		lm_slots.used[s / 64] &= ~bit;
+}
+
+void lm_slot_init(lm_cptr_t first, lm_cptr_t end)
+{
+	struct lm_slots *a = &lm_slots;
+
+	if (end > LM_SLOTS_MAX)
+		end = LM_SLOTS_MAX;
+	if (first < 1)
+		first = 1; /* slot 0 never holds a capability */
+	if (first > end)
+		first = end;
+	a->first = a->hint = (lm_u32)first;
+	a->end = (lm_u32)end;
+	a->nfree = (lm_u32)(end - first);
+	for (lm_u32 i = 0; i < LM_SLOTS_MAX / 64; i++)
+		a->used[i] = 0;
+}
+
+lm_cptr_t lm_slot_alloc_n(lm_u32 n)
+{
+	struct lm_slots *a = &lm_slots;
+	lm_u32 span = a->end - a->first;
+
+	if (n == 0 || n > a->nfree)
+		return 0;
+	/* Two passes at most: from the hint to the end, then from the start. */
+	for (lm_u32 tries = 0, s = a->hint, run = 0; tries < 2 * span; tries++, s++) {
+		if (s >= a->end) {
+			s = a->first;
+			run = 0;
+		}
+		run = slot_used(s) ? 0 : run + 1;
+		if (run == n) {
+			lm_u32 base = s + 1 - n;
+
+			for (lm_u32 i = base; i <= s; i++)
+				slot_mark(i, 1);
+			a->nfree -= n;
+			a->hint = s + 1 < a->end ? s + 1 : a->first;
+			return base;
+		}
+	}
+	return 0;
+}
+
+lm_cptr_t lm_slot_alloc(void)
+{
+	return lm_slot_alloc_n(1);
+}
+
+void lm_slot_free_n(lm_cptr_t s, lm_u32 n)
+{
+	struct lm_slots *a = &lm_slots;
+
+	for (lm_u32 i = 0; i < n; i++, s++) {
+		if (s < a->first || s >= a->end || !slot_used((lm_u32)s))
+			continue; /* not ours or already free: ignore */
+		slot_mark((lm_u32)s, 0);
+		a->nfree++;
+	}
+}
+
+void lm_slot_free(lm_cptr_t s)
+{
+	lm_slot_free_n(s, 1);
+}
+
+lm_u32 lm_slot_nfree(void)
+{
+	return lm_slots.nfree;
+}

@@ -1,0 +1,29 @@
+/* Shared between spawn.c (the steps) and spawn_load.c (memory: sizing,
+ * segments, stack). Not part of the library's interface. */
+#ifndef LM_SPAWN_INT_H
+#define LM_SPAWN_INT_H
+
+#include <lm/spawn.h>
+#include <lm/untyped.h>
+
+#define SPAWN_PAGE 4096ull
+
+struct spawn_ctx {
+	const struct lm_spawn *a;
+	struct lm_proc *p;
+	struct lm_pool pool;   /* just p->ut: the child's memory */
+	lm_cptr_t bi_frame;    /* caller's slot of the bootinfo frame, or 0 */
+	lm_u32 next;           /* next child slot for frames and tables */
+	lm_u32 end;            /* 2^cnode_bits */
+	lm_u32 boot_first;
+};
+
+/* spawn_load.c */
+lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 nsegs);
+int spawn_give(struct spawn_ctx *c, lm_cptr_t slot);
+int spawn_map(struct spawn_ctx *c, lm_cptr_t frame, lm_u64 va, lm_u32 rights);
+int spawn_fill(lm_cptr_t frame, lm_u64 off, const void *src, lm_u64 len);
+int spawn_segments(struct spawn_ctx *c, lm_u32 nsegs);
+int spawn_stack(struct spawn_ctx *c);
+
+#endif

@@ -1,0 +1,44 @@
+/* The root task: the first process, holder of every initial capability. */
+#ifndef ROOT_H
+#define ROOT_H
+
+#include <lm/lamina.h>
+
+#define ROOT_CHILD_PRIO 100 /* what root gives the programs it starts */
+/* Root waits below everything it starts: lm_wait_thread polls with YIELD,
+ * so a waiter above its child would starve it. ktest keeps its helper
+ * threads above this. */
+#define ROOT_WAIT_PRIO  1
+#define ROOT_SPLIT_BITS 22          /* pool pieces: 4 MiB */
+#define ROOT_KEEP_BYTES (32ull << 20) /* kept when memory is given away */
+#define ROOT_MAX_GIVE   64          /* untyped capabilities given away */
+
+/* What a child gets besides its image. */
+struct root_child {
+	const char *name;   /* boot module */
+	lm_u32 cnode_bits;
+	int memory;         /* most of the untyped memory, moved to it */
+	int modules;        /* the other modules, mapped read-only */
+	int devices;        /* copies of the I/O-port and IRQ-control caps */
+};
+
+extern struct lm_pool root_pool;
+
+/* launch.c */
+const struct lm_bi_module *root_module(const struct lm_bootinfo *bi,
+				       const char *name);
+int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
+		struct lm_proc *p);
+
+/* give.c */
+struct root_ut {
+	lm_cptr_t slot;
+	lm_u64 paddr;
+	lm_u32 bits;
+};
+lm_u32 root_carve(struct lm_pool *p, lm_u64 keep, struct root_ut *out, lm_u32 max);
+
+/* tests.c */
+void root_run_tests(const struct lm_bootinfo *bi);
+
+#endif

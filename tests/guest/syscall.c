@@ -1,0 +1,171 @@
+/* The system-call boundary: numbering, the register convention, user
+ * pointers, and the debugging calls. */
+#include "harness.h"
+
+TEST(syscall_unknown_numbers_return_ENOSYS)
+{
+	static const lm_u64 nums[] = {
+		0, 1, 60, 231, LM_SYS_BASE - 1, LM_SYS_END, LM_SYS_END + 1, 0x1fff,
+		0x10000, (1ull << 32) | LM_SYS_DEBUG_PUTC, 1ull << 63, ~0ull,
+	};
+
+	for (lm_u32 i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		CHECK_ERR(t_raw(nums[i], '?', 0, 0, 0, 0, 0, 0), LM_ENOSYS);
+}
+
+/* Load rbx rbp r8 r9 r12-r15 with patterns, make a system call, and
+ * store what those registers hold afterwards. */
+static void sys_keep_regs(lm_u64 nr, const lm_u64 in[8], lm_u64 out[8])
+{
+	__asm__ volatile(
+		"	push %%rbx\n push %%rbp\n push %%r12\n"
+		"	push %%r13\n push %%r14\n push %%r15\n"
+		"	push %%rcx\n"                   /* out */
+		"	mov 0(%%rax), %%rbx\n mov 8(%%rax), %%rbp\n"
+		"	mov 16(%%rax), %%r12\n mov 24(%%rax), %%r13\n"
+		"	mov 32(%%rax), %%r14\n mov 40(%%rax), %%r15\n"
+		"	mov 48(%%rax), %%r8\n mov 56(%%rax), %%r9\n"
+		"	mov %%rdx, %%rax\n"             /* nr */
+		"	xor %%edi, %%edi\n xor %%esi, %%esi\n xor %%edx, %%edx\n"
+		"	syscall\n"
+		"	pop %%rax\n"
+		"	mov %%rbx, 0(%%rax)\n mov %%rbp, 8(%%rax)\n"
+		"	mov %%r12, 16(%%rax)\n mov %%r13, 24(%%rax)\n"
+		"	mov %%r14, 32(%%rax)\n mov %%r15, 40(%%rax)\n"
+		"	mov %%r8, 48(%%rax)\n mov %%r9, 56(%%rax)\n"
+		"	pop %%r15\n pop %%r14\n pop %%r13\n"
+		"	pop %%r12\n pop %%rbp\n pop %%rbx\n"
+		: "+a"(in), "+c"(out), "+d"(nr)
+		:
+		: "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+}
+
+TEST(syscall_preserves_registers_other_than_rcx_and_r11)
+{
+	static const lm_u64 nrs[] = { LM_SYS_THREAD_YIELD, LM_SYS_DEBUG_CHECK,
+				      LM_SYS_CNODE_IDENTIFY, 0x1fff };
+	lm_u64 in[8], out[8];
+
+	for (lm_u32 i = 0; i < 8; i++)
+		in[i] = 0x0123456789abcdefull ^ ((lm_u64)i << 60 | i);
+	for (lm_u32 k = 0; k < sizeof nrs / sizeof nrs[0]; k++) {
+		sys_keep_regs(nrs[k], in, out);
+		for (lm_u32 i = 0; i < 8; i++)
+			CHECK_EQ(out[i], in[i]);
+	}
+}
+
+#define FLAG_CF 0x1ull
+#define FLAG_DF 0x400ull
+
+/* THREAD_INFO on ourselves with CF and DF set: the kernel copies out with
+ * DF set by the caller (it must clear it for itself) and hands the flags
+ * back. Returns the flags after the call. */
+static lm_u64 info_with_df(struct lm_thread_info *ti, lm_u64 *err)
+{
+	lm_u64 flags, rax = LM_SYS_THREAD_INFO, rdi = LM_SLOT_TCB, rsi = (lm_u64)ti;
+
+	__asm__ volatile(
+		"	std\n"
+		"	stc\n"
+		"	syscall\n"
+		"	pushfq\n"
+		"	pop %[flags]\n"
+		"	cld\n"
+		: [flags] "=r"(flags), "+a"(rax), "+D"(rdi), "+S"(rsi)
+		:
+		: "rcx", "rdx", "r8", "r9", "r10", "r11", "memory", "cc");
+	*err = rax;
+	return flags;
+}
+
+TEST(syscall_preserves_user_flags_and_copes_with_DF_set)
+{
+	struct lm_thread_info ti = { 0 };
+	lm_u64 err, flags = info_with_df(&ti, &err);
+
+	CHECK_OK(err);
+	CHECK_EQ(ti.state, LM_TS_RUNNABLE);
+	CHECK_EQ(ti.priority, T_PRIO);
+	CHECK(flags & FLAG_DF);
+	CHECK(flags & FLAG_CF);
+}
+
+TEST(syscall_failed_calls_name_the_rejected_argument)
+{
+	lm_cptr_t e = t_slot(), f = t_new(LM_OBJ_FRAME, 12);
+	lm_u64 out[LM_SYS_NOUT];
+
+	CHECK(e && f);
+	CHECK_ERR(t_raw(LM_SYS_THREAD_RESUME, e, 0, 0, 0, 0, 0, out), LM_ECAP);
+	CHECK_EQ(out[0], 1);
+	CHECK_ERR(t_raw(LM_SYS_VSPACE_MAP, LM_SLOT_VSPACE, f, T_VA + 1, LM_R_READ, 0, 0, out),
+		  LM_EALIGN);
+	CHECK_EQ(out[0], 3);
+	CHECK_ERR(t_raw(LM_SYS_IOPORT_IN, LM_SLOT_IOPORT, 0x3ff, 3, 0, 0, 0, out), LM_EINVAL);
+	CHECK_EQ(out[0], 3);
+	CHECK_ERR(t_raw(LM_SYS_THREAD_SET_PRIORITY, LM_SLOT_TCB, 1000, 0, 0, 0, 0, out),
+		  LM_ERANGE);
+	CHECK_EQ(out[0], 2);
+}
+
+TEST(debug_write_and_putc_print)
+{
+	static const char msg[] = "\n  debug_write: this line is expected\n";
+
+	CHECK_OK(lm_debug_write(msg, sizeof msg - 1));
+	CHECK_OK(lm_debug_write(msg, 0));
+	CHECK_OK(lm_debug_putc(' '));
+	CHECK_OK(lm_debug_putc(' '));
+	CHECK_OK(lm_debug_putc('p'));
+	CHECK_OK(lm_debug_putc('\n'));
+}
+
+TEST(debug_write_bad_buffers_return_EFAULT_or_ERANGE)
+{
+	static char big[4097];
+	lm_cptr_t f = t_frame_at(T_VA, LM_R_READ | LM_R_WRITE);
+
+	CHECK(f);
+	CHECK_ERR(lm_debug_write(0, 1), LM_EFAULT);
+	CHECK_ERR(lm_debug_write((void *)T_KERNEL_ADDR, 16), LM_EFAULT);
+	CHECK_ERR(lm_debug_write((void *)T_VA_PAGE(1), 1), LM_EFAULT);
+	CHECK_ERR(lm_debug_write((void *)(T_VA + 4090), 10), LM_EFAULT);
+	CHECK_ERR(lm_debug_write((void *)(LM_USER_MAX - 4), 8), LM_EFAULT);
+	CHECK_ERR(lm_debug_write(big, sizeof big), LM_ERANGE);
+	CHECK_ERR(lm_debug_write(big, ~0ull), LM_ERANGE);
+}
+
+TEST(debug_check_finds_no_problems)
+{
+	lm_u64 problems = ~0ull;
+
+	CHECK_OK(lm_debug_check(&problems));
+	CHECK_EQ(problems, 0);
+}
+
+/*
+ * The page below 2^47 is not user space: a SYSCALL at its end would return
+ * to the non-canonical 2^47, where SYSRET faults in ring 0 on Intel CPUs.
+ * A SYSCALL at the end of the highest page allowed returns to LM_USER_MAX:
+ * canonical, unmapped, so only the thread faults.
+ */
+TEST(syscall_at_the_top_of_user_space_harms_only_the_thread)
+{
+	static const lm_u8 code[] = { 0xb8, 0x16, 0x10, 0, 0, 0x0f, 0x05 }; /* yield */
+	lm_cptr_t f = t_new(LM_OBJ_FRAME, 12), g = t_new(LM_OBJ_FRAME, 12), t;
+	lm_u64 entry = LM_USER_MAX - sizeof code;
+	struct lm_thread_info ti;
+
+	CHECK(f && g);
+	LM_STATIC_ASSERT(LM_SYS_THREAD_YIELD == 0x1016, "code above");
+	CHECK_ERR(lm_vspace_map(LM_SLOT_VSPACE, g, 0x7ffffffff000ull, LM_R_READ), LM_ERANGE);
+	CHECK_OK(t_map(f, LM_USER_MAX - LM_PAGE_SIZE, LM_R_READ | LM_R_WRITE | LM_R_EXEC));
+	memcpy((void *)entry, code, sizeof code);
+	t = t_thread((lm_thread_fn)entry, 0, T_PRIO);
+	CHECK(t);
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK_EQ(ti.fault_kind, LM_FAULT_PF);
+	CHECK_EQ(ti.fault_addr, LM_USER_MAX);
+}
