@@ -61,24 +61,23 @@ SYS(cnode_move)
 	return LM_OK;
 }
 
-static u64 decode_one(struct frame *f, u8 rights, struct slot **s)
+/* Slot ARG2 of CNode ARG1, which must hold a capability (delete, revoke). */
+static u64 decode_full(struct frame *f, struct slot **s)
 {
 	struct slot *cn;
 	u64 e;
-	if ((e = cap_lookup(ARG1(f), LM_OBJ_CNODE, rights, 1, &cn)) ||
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_CNODE, LM_R_WRITE, 1, &cn)) ||
 	    (e = cnode_index(cn, ARG2(f), 2, s)))
 		return e;
-	return LM_OK;
+	return (*s)->cap.type == LM_OBJ_NULL ? SYSERR(LM_ECAP, 2) : LM_OK;
 }
 
 SYS(cnode_delete)
 {
 	struct slot *s;
-	u64 e = decode_one(f, LM_R_WRITE, &s);
+	u64 e = decode_full(f, &s);
 	if (e)
 		return e;
-	if (s->cap.type == LM_OBJ_NULL)
-		return SYSERR(LM_ECAP, 2);
 	cap_delete(s);
 	return LM_OK;
 }
@@ -86,11 +85,9 @@ SYS(cnode_delete)
 SYS(cnode_revoke)
 {
 	struct slot *s;
-	u64 e = decode_one(f, LM_R_WRITE, &s);
+	u64 e = decode_full(f, &s);
 	if (e)
 		return e;
-	if (s->cap.type == LM_OBJ_NULL)
-		return SYSERR(LM_ECAP, 2);
 	return cap_revoke(s) ? SYS_RESTART : LM_OK;
 }
 
