@@ -37,7 +37,7 @@ static int add_cap(struct caplist *l, lm_cptr_t src, lm_cptr_t dst,
 
 /* Every module but root and the child itself, mapped read-only one after
  * the other (2 MiB apart) from LM_CHILD_MODULE_VADDR. */
-static int add_modules(const struct lm_bootinfo *bi, const char *self,
+static int add_modules(const struct lm_bootinfo *bi, const struct root_child *c,
 		       struct caplist *l)
 {
 	lm_u64 va = LM_CHILD_MODULE_VADDR;
@@ -46,7 +46,8 @@ static int add_modules(const struct lm_bootinfo *bi, const char *self,
 		const struct lm_bi_module *m = &bi->modules[i];
 		struct lm_bi_module *t = &tmpl.modules[tmpl.n_modules];
 
-		if (!strcmp(m->name, "root") || !strncmp(m->name, self, LM_BI_NAME_LEN))
+		if (!strcmp(m->name, "root") ||
+		    (!c->with_self && !strncmp(m->name, c->name, LM_BI_NAME_LEN)))
 			continue;
 		*t = *m;
 		t->vaddr = va;
@@ -104,7 +105,7 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 			err = add_cap(&l, LM_SLOT_IRQCTL, LM_SLOT_IRQCTL, LM_R_ALL, 0, 0);
 	}
 	if (!err && c->modules)
-		err = add_modules(bi, c->name, &l);
+		err = add_modules(bi, c, &l);
 	if (!err && c->memory)
 		err = add_memory(&l);
 	if (err)

@@ -77,7 +77,9 @@ int main(lm_word_t arg)
 	if (err)
 		lm_printf("root: cannot start hello: %s\n", lm_err_str(err));
 	if (lm_cmdline_has(bi->cmdline, "test"))
-		root_run_tests(bi);
+		root_run_and_exit(bi, &root_ktest);
+	else if (lm_cmdline_has(bi->cmdline, "bench"))
+		root_run_and_exit(bi, &root_kbench);
 	lm_thread_set_priority(LM_SLOT_TCB, ROOT_WAIT_PRIO);
 	if (!err)
 		run_hello(&hp);

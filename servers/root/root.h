@@ -20,6 +20,7 @@ struct root_child {
 	int memory;         /* most of the untyped memory, moved to it */
 	int modules;        /* the other modules, mapped read-only */
 	int devices;        /* copies of the I/O-port and IRQ-control caps */
+	int with_self;      /* its own module too (to start copies of itself) */
 };
 
 extern struct lm_pool root_pool;
@@ -39,6 +40,7 @@ struct root_ut {
 lm_u32 root_carve(struct lm_pool *p, lm_u64 keep, struct root_ut *out, lm_u32 max);
 
 /* tests.c */
-void root_run_tests(const struct lm_bootinfo *bi);
+void root_run_and_exit(const struct lm_bootinfo *bi, const struct root_child *c);
+extern const struct root_child root_ktest, root_kbench;
 
 #endif

@@ -1,0 +1,266 @@
+/*
+ * kbench: Lamina's side of `make bench` (docs/BENCHMARKS.md). Started by
+ * root on the `bench` command line with memory and the boot modules; it
+ * spawns copies of itself as partners in other address spaces.
+ *
+ * Each benchmark: one warm-up batch, then 11 batches timed with rdtsc
+ * (fenced), and one line with the median batch's cost per operation:
+ *   BENCH <name> cycles=<per op> ns=<per op> iters=<ops per batch>
+ * Under QEMU with -icount shift=0 rdtsc counts guest instructions, so
+ * cycles= is instructions per operation.
+ */
+#include <lm/lamina.h>
+
+#define BATCHES    11
+#define PRIO       100
+#define P_TCB      8  /* partner slots: our TCB, then its objects */
+#define P_OBJ1     9
+#define P_OBJ2     10
+#define IPCBUF_VA  0x600000000ull
+
+enum partner_mode { P_YIELD = 1, P_SERVER, P_NOTIFY };
+
+static const struct lm_bootinfo *bi;
+static lm_u8 local_stack[16384] __attribute__((aligned(16)));
+
+static inline lm_u64 tsc(void)
+{
+	lm_u32 lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((lm_u64)hi << 32) | lo;
+}
+
+/* BENCH_ONLY (bench.only=a,b on the command line) selects benchmarks. */
+static int selected(const char *name)
+{
+	const char *p = bi->cmdline, *key = "bench.only=";
+	lm_u64 n = strlen(name), k = strlen(key);
+
+	for (; *p; p++)
+		if (!strncmp(p, key, k))
+			break;
+	if (!*p)
+		return 1;
+	for (p += k; *p && *p != ' ';) {
+		const char *e = p;
+		while (*e && *e != ',' && *e != ' ')
+			e++;
+		if ((lm_u64)(e - p) == n && !strncmp(p, name, n))
+			return 1;
+		p = *e == ',' ? e + 1 : e;
+	}
+	return 0;
+}
+
+/* Run op(iters) for a warm-up and BATCHES timed batches; report the median
+ * batch divided by iters * per (operations per iteration). */
+static void bench(const char *name, lm_u64 iters, lm_u64 per, void (*op)(lm_u64))
+{
+	lm_u64 c[BATCHES];
+
+	op(iters);
+	for (int i = 0; i < BATCHES; i++) {
+		lm_u64 t0 = tsc();
+		op(iters);
+		c[i] = tsc() - t0;
+	}
+	for (int i = 1; i < BATCHES; i++) /* insertion sort: 11 values */
+		for (int j = i; j > 0 && c[j - 1] > c[j]; j--) {
+			lm_u64 t = c[j];
+			c[j] = c[j - 1];
+			c[j - 1] = t;
+		}
+	lm_u64 ops = iters * per, cyc = (c[BATCHES / 2] + ops / 2) / ops;
+	lm_u64 ns = bi->tsc_khz ? cyc * 1000000 / bi->tsc_khz : 0;
+	lm_printf("BENCH %s cycles=%lu ns=%lu iters=%lu\n", name, cyc, ns, ops);
+}
+
+/* ---- partners (a copy of this program in another address space) ------- */
+
+/* Echo server: reply with the length received. */
+static void __attribute__((noreturn)) serve(lm_cptr_t ep)
+{
+	struct lm_msg m;
+
+	lm_ep_recv(ep, &m);
+	for (;;)
+		lm_ep_reply_recv(ep, LM_MSG_INFO(0, LM_MSG_LEN(m.info), 0), m.w[0], 0, 0, 0, &m);
+}
+
+static void partner_main(lm_u64 mode)
+{
+	switch (mode) {
+	case P_YIELD:
+		for (;;)
+			lm_thread_yield_to(P_TCB);
+	case P_SERVER:
+		/* Its IPC buffer frame was mapped for it at IPCBUF_VA. */
+		lm_thread_set_ipc_buffer(LM_SLOT_TCB, P_OBJ2);
+		serve(P_OBJ1);
+	case P_NOTIFY:
+		for (;;) {
+			lm_ntfn_wait(P_OBJ1, 0);
+			lm_ntfn_signal(P_OBJ2);
+		}
+	}
+}
+
+static struct lm_proc partner;
+
+/* Start a partner with our TCB and up to two objects (copied with all
+ * rights; a frame in obj2 is also mapped at IPCBUF_VA). */
+static int partner_start(lm_u64 mode, lm_cptr_t obj1, lm_cptr_t obj2, int obj2_frame)
+{
+	const struct lm_bi_module *m = 0;
+	struct lm_spawn_cap caps[3] = {
+		{ LM_SLOT_TCB, P_TCB, LM_R_ALL, 0, 0 },
+		{ obj1, P_OBJ1, LM_R_ALL, 0, 0 },
+		{ obj2, P_OBJ2, obj2_frame ? LM_R_READ | LM_R_WRITE : LM_R_ALL,
+		  obj2_frame ? LM_SPAWN_MAP : 0, IPCBUF_VA },
+	};
+	struct lm_spawn a = { 0 };
+
+	for (lm_u32 i = 0; i < bi->n_modules; i++)
+		if (!strcmp(bi->modules[i].name, "kbench"))
+			m = &bi->modules[i];
+	if (!m)
+		return LM_ENOENT;
+	a.image = (const void *)m->vaddr;
+	a.size = m->size;
+	a.arg = mode;
+	a.prio = PRIO;
+	a.cnode_bits = 6;
+	a.caps = caps;
+	a.ncaps = obj2 ? 3 : obj1 ? 2 : 1;
+	return lm_spawn(&a, &partner);
+}
+
+static void partner_stop(void)
+{
+	lm_thread_suspend(partner.tcb);
+	lm_proc_destroy(&partner);
+}
+
+/* ---- the benchmarks ----------------------------------------------------- */
+
+/* An unassigned system-call number: entry, table bound check, LM_ENOSYS, exit. */
+static void op_null(lm_u64 n)
+{
+	for (lm_u64 i = 0; i < n; i++) {
+		lm_u64 rax = LM_SYS_END, rdi, rsi;
+		/* A failed call reports the argument and detail in rdi, rsi. */
+		__asm__ volatile("syscall" : "+a"(rax), "=D"(rdi), "=S"(rsi) :: "rcx", "r11", "memory");
+	}
+}
+
+static lm_cptr_t target;
+
+static void op_yield(lm_u64 n)
+{
+	for (lm_u64 i = 0; i < n; i++)
+		lm_thread_yield_to(target);
+}
+
+static lm_u64 msg_len;
+
+static void op_call(lm_u64 n)
+{
+	struct lm_msg r;
+	for (lm_u64 i = 0; i < n; i++)
+		lm_ep_call(target, LM_MSG_INFO(0, msg_len, 0), i, 0, 0, 0, &r);
+}
+
+static lm_cptr_t ntfn_a, ntfn_b;
+
+static void op_notify(lm_u64 n)
+{
+	for (lm_u64 i = 0; i < n; i++) {
+		lm_ntfn_signal(ntfn_a);
+		lm_ntfn_wait(ntfn_b, 0);
+	}
+}
+
+static lm_word_t local_server(lm_word_t ep)
+{
+	serve(ep);
+	return 0;
+}
+
+static lm_cptr_t new_obj(lm_u32 type, lm_u32 bits)
+{
+	lm_cptr_t s = 0;
+	return lm_obj_alloc(type, bits, &s) ? 0 : s;
+}
+
+static void run_ipc(void)
+{
+	static const struct { const char *name; lm_u64 len; } lens[] = {
+		{ "ipc_rtt_len_0", 0 }, { "ipc_rtt_len_4", 4 },
+		{ "ipc_rtt_len_16", 16 }, { "ipc_rtt_len_64", 64 },
+	};
+	lm_cptr_t ep = new_obj(LM_OBJ_ENDPOINT, 0), buf = new_obj(LM_OBJ_FRAME, 12);
+	lm_cptr_t mybuf = new_obj(LM_OBJ_FRAME, 12);
+
+	int err = !ep || !buf || !mybuf ? LM_ENOMEM : lm_thread_set_ipc_buffer(LM_SLOT_TCB, mybuf);
+	if (!err)
+		err = partner_start(P_SERVER, ep, buf, 1);
+	if (err) {
+		lm_printf("kbench: cannot set up the IPC server: %s\n", lm_err_str(err));
+		return;
+	}
+	target = ep;
+	msg_len = 1;
+	if (selected("ipc_rtt"))
+		bench("ipc_rtt", 2000, 1, op_call);
+	for (unsigned i = 0; i < 4; i++) {
+		msg_len = lens[i].len;
+		if (selected(lens[i].name))
+			bench(lens[i].name, 1000, 1, op_call);
+	}
+	partner_stop();
+
+	/* The same round trip with the server in our own address space. */
+	lm_cptr_t tcb;
+	if (selected("ipc_rtt_local") && !lm_thread_new(LM_SLOT_CNODE, LM_SLOT_VSPACE, &tcb) &&
+	    !lm_thread_start(tcb, local_server, ep, local_stack + sizeof(local_stack), PRIO)) {
+		msg_len = 1;
+		bench("ipc_rtt_local", 2000, 1, op_call);
+		lm_thread_suspend(tcb);
+	}
+}
+
+int main(lm_word_t arg)
+{
+	if (arg != LM_BOOTINFO_VADDR) {
+		partner_main(arg);
+		return 1;
+	}
+	bi = (const struct lm_bootinfo *)arg;
+	lm_slot_init(bi->first_free, 1ull << bi->cnode_bits);
+	static struct lm_pool pool;
+	lm_pool_init(&pool, 22);
+	for (lm_u32 i = 0; i < bi->n_untyped; i++)
+		lm_pool_add(&pool, bi->untyped[i].slot);
+	lm_pool_use(&pool);
+	lm_printf("kbench: tsc %lu kHz\n", bi->tsc_khz);
+
+	if (selected("null_syscall"))
+		bench("null_syscall", 10000, 1, op_null);
+
+	if (selected("yield_ctxsw") && !partner_start(P_YIELD, 0, 0, 0)) {
+		target = partner.tcb;
+		bench("yield_ctxsw", 2000, 2, op_yield); /* there and back: 2 switches */
+		partner_stop();
+	}
+
+	run_ipc();
+
+	ntfn_a = new_obj(LM_OBJ_NOTIFY, 0);
+	ntfn_b = new_obj(LM_OBJ_NOTIFY, 0);
+	if (selected("notify_rtt") && ntfn_a && ntfn_b && !partner_start(P_NOTIFY, ntfn_a, ntfn_b, 0)) {
+		bench("notify_rtt", 2000, 1, op_notify);
+		partner_stop();
+	}
+	lm_printf("kbench: done\n");
+	return 0;
+}
