@@ -33,6 +33,11 @@ struct notify {
 _Static_assert(sizeof(struct notify) <= 1 << LM_NOTIFY_BITS, "notify size");
 
 void reply_drop(struct tcb *server);
+
+/* fastpath.c */
+extern bool fastpath_enabled;
+bool fastpath_call(struct frame *f);
+bool fastpath_reply_recv(struct frame *f);
 void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj);
 bool notify_deliver_bound(struct tcb *t);
 void notify_signal(struct notify *n, u64 bits);

@@ -155,6 +155,18 @@ void sched_switch_to(struct tcb *t)
 	}
 }
 
+/* Fast path: something ready has a higher priority than prio. */
+bool sched_outranked(u8 prio)
+{
+	return rq_top() > (int)prio;
+}
+
+/* Fast path: the caller now waits and t (runnable, not queued) runs. */
+void sched_switch_direct(struct tcb *t)
+{
+	switch_to(t);
+}
+
 /* Choose the thread to return to; idles with interrupts on if none. */
 void schedule(void)
 {

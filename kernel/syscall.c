@@ -2,6 +2,7 @@
 #include <lamina/syscall.h>
 #include "syscall.h"
 #include "thread.h"
+#include "ipc.h"
 
 typedef u64 (*sys_fn)(struct frame *f);
 
@@ -54,6 +55,11 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
  * thread is current afterwards. */
 void syscall_dispatch(struct frame *f)
 {
+	/* The IPC fast path first: no table, no decoding beyond its checks. */
+	if (f->rax == LM_SYS_EP_CALL && fastpath_enabled && fastpath_call(f))
+		return;
+	if (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_enabled && fastpath_reply_recv(f))
+		return;
 	u64 nr = f->rax - LM_SYS_BASE;
 	u64 r = nr < LM_NSYSCALLS ? sys_table[nr](f) : SYSERR(LM_ENOSYS, 0);
 

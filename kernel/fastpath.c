@@ -1,0 +1,97 @@
+/*
+ * The IPC fast path: EP_CALL and EP_REPLY_RECV with the whole message in
+ * registers. It is a copy of the general path's rules (endpoint.c) for the
+ * common case, and returns false, changing nothing, whenever any of its
+ * preconditions fails, so the general path handles everything else:
+ *
+ *   - the capability is an endpoint with the right (WRITE to call, READ to
+ *     receive), named by a valid slot of the caller's CSpace;
+ *   - the message is at most LM_MSG_REG_WORDS words, no capabilities, no
+ *     reserved info bits;
+ *   - call: a receiver is waiting, owes no other reply, and nothing ready
+ *     outranks it;
+ *   - reply-receive: the caller owes a reply to a thread waiting for it,
+ *     no sender is queued on the endpoint, no bound notification is
+ *     pending, and nothing ready outranks the caller being replied to.
+ *
+ * Then the message moves register to register and the CPU switches
+ * straight to the other thread: no run queue, no scheduler decision.
+ */
+#include <lamina/syscall.h>
+#include "ipc.h"
+#include "syscall.h"
+
+bool fastpath_enabled = true;
+
+static struct endpoint *fp_endpoint(struct tcb *cur, u64 cptr, u8 right, u64 *badge)
+{
+	const struct cap *cs = &cur->cspace.cap;
+	if (cptr == 0 || cptr >= (1ull << cs->bits))
+		return NULL;
+	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
+	if (c->type != LM_OBJ_ENDPOINT || !(c->rights & right))
+		return NULL;
+	*badge = c->w2;
+	return (struct endpoint *)c->obj;
+}
+
+static bool fp_info_ok(u64 info)
+{
+	return LM_MSG_LEN(info) <= LM_MSG_REG_WORDS && !(info & ~(~0ull << 16 | 0x7f));
+}
+
+/* The message words and info go from frame s to thread r. */
+static void fp_transfer(const struct frame *s, struct tcb *r, u64 badge)
+{
+	struct frame *rf = &r->frame;
+	rf->rax = LM_OK;
+	rf->rdi = badge;
+	rf->rsi = s->rsi;
+	rf->rdx = s->rdx;
+	rf->r10 = s->r10;
+	rf->r8 = s->r8;
+	rf->r9 = s->r9;
+	r->blocked = BLK_NONE;
+	r->state = LM_TS_RUNNABLE;
+}
+
+bool fastpath_call(struct frame *f)
+{
+	struct tcb *cur = cpu0.cur, *r;
+	u64 badge;
+	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge);
+
+	if (!ep || !fp_info_ok(f->rsi) || ep->q_blocked != BLK_RECV || !(r = ep->q.head) ||
+	    r->reply_to || sched_outranked(r->prio))
+		return false;
+	waitq_remove(&ep->q, r);
+	fp_transfer(f, r, badge);
+	r->reply_to = cur;
+	cur->replier = r;
+	cur->state = LM_TS_BLOCKED;
+	cur->blocked = BLK_REPLY;
+	cur->wait_obj = r;
+	sched_switch_direct(r);
+	return true;
+}
+
+bool fastpath_reply_recv(struct frame *f)
+{
+	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
+	u64 badge;
+	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge);
+
+	if (!ep || !c || !fp_info_ok(f->rsi) || (ep->q_blocked == BLK_SEND && ep->q.head) ||
+	    (cur->bound && cur->bound->word) || sched_outranked(c->prio))
+		return false;
+	fp_transfer(f, c, 0);
+	cur->reply_to = NULL;
+	c->replier = NULL;
+	ep->q_blocked = BLK_RECV;
+	cur->state = LM_TS_BLOCKED;
+	cur->blocked = BLK_RECV;
+	cur->wait_obj = ep;
+	waitq_add(&ep->q, cur);
+	sched_switch_direct(c);
+	return true;
+}
