@@ -49,6 +49,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_IRQ_SET_NOTIFY - LM_SYS_BASE]      = sys_irq_set_notify,
 	[LM_SYS_IRQ_ACK - LM_SYS_BASE]             = sys_irq_ack,
 	[LM_SYS_THREAD_YIELD_TO - LM_SYS_BASE]     = sys_thread_yield_to,
+	[LM_SYS_DEBUG_FASTPATH - LM_SYS_BASE]      = sys_debug_fastpath,
 };
 
 /* Called by entry.S with the caller's saved frame; returns to whichever
