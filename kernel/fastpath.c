@@ -20,6 +20,7 @@
 #include <lamina/syscall.h>
 #include "ipc.h"
 #include "syscall.h"
+#include "switch.h"
 
 bool fastpath_enabled = true;
 static u64 fastpath_hits; /* completed fast calls, for tests */
@@ -56,6 +57,18 @@ static void fp_transfer(const struct frame *s, struct tcb *r, u64 badge)
 	r->state = LM_TS_RUNNABLE;
 }
 
+/* r is the head of q: take it off (the common case of waitq_remove). */
+static inline void fp_pop_head(struct waitq *q, struct tcb *r)
+{
+	q->head = r->rq_next;
+	if (q->head)
+		q->head->rq_prev = NULL;
+	else
+		q->tail = NULL;
+	r->rq_next = NULL;
+	r->waitq = NULL;
+}
+
 bool fastpath_call(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *r;
@@ -65,7 +78,7 @@ bool fastpath_call(struct frame *f)
 	if (!ep || !fp_info_ok(f->rsi) || ep->q_blocked != BLK_RECV || !(r = ep->q.head) ||
 	    r->reply_to || sched_outranked(r->prio))
 		return false;
-	waitq_remove(&ep->q, r);
+	fp_pop_head(&ep->q, r);
 	fp_transfer(f, r, badge);
 	r->reply_to = cur;
 	cur->replier = r;
@@ -73,7 +86,7 @@ bool fastpath_call(struct frame *f)
 	cur->blocked = BLK_REPLY;
 	cur->wait_obj = r;
 	fastpath_hits++;
-	sched_switch_direct(r);
+	switch_to(r);
 	return true;
 }
 
@@ -105,7 +118,13 @@ bool fastpath_reply_recv(struct frame *f)
 	cur->state = LM_TS_BLOCKED;
 	cur->blocked = BLK_RECV;
 	cur->wait_obj = ep;
-	waitq_add(&ep->q, cur);
-	sched_switch_direct(c);
+	if (!ep->q.head) { /* the usual case: the server is the only receiver */
+		ep->q.head = ep->q.tail = cur;
+		cur->rq_next = cur->rq_prev = NULL;
+		cur->waitq = &ep->q;
+	} else {
+		waitq_add(&ep->q, cur);
+	}
+	switch_to(c);
 	return true;
 }

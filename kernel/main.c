@@ -4,6 +4,7 @@
 #include "multiboot.h"
 #include "thread.h"
 #include "ipc.h"
+#include "vspace.h"
 
 extern u64 boot_pml4[512];
 extern char kernel_phys_start[], kernel_phys_end[];
@@ -32,6 +33,7 @@ void kmain(u32 magic, u64 info)
 	u64 cr4 = read_cr4();
 	write_cr4(cr4 & ~BIT(7));
 	write_cr4(cr4);
+	cpu0.cr3_pml4 = read_cr3() & PTE_ADDR;
 
 	apic_init();
 	irq_init();

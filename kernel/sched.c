@@ -8,12 +8,12 @@
 #include "asm.h"
 #include "thread.h"
 #include "vspace.h"
+#include "switch.h"
 
 static struct tcb *rq_head[256], *rq_tail[256];
-static u64 rq_bits[4];
+u64 rq_bits[4];
 bool need_resched;
 
-static void switch_to(struct tcb *t);
 
 static void rq_add(struct tcb *t, bool front)
 {
@@ -123,21 +123,6 @@ void sched_tick(void)
 		sched_yield();
 }
 
-static void switch_to(struct tcb *t)
-{
-	cpu0.cur = t;
-	cpu_set_frame(&t->frame);
-	vspace_activate(&t->vspace.cap);
-	if (cpu0.fs_loaded != t->fs_base) {
-		wrmsr(MSR_FS_BASE, t->fs_base);
-		cpu0.fs_loaded = t->fs_base;
-	}
-	if (cpu0.gs_loaded != t->gs_base) {
-		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
-		cpu0.gs_loaded = t->gs_base;
-	}
-	fpu_switch(t);
-}
 
 /*
  * t was woken by the current thread, which now waits (call, reply-receive):
@@ -155,18 +140,6 @@ void sched_switch_to(struct tcb *t)
 	}
 }
 
-/* Fast path: something ready has a higher priority than prio. */
-bool sched_outranked(u8 prio)
-{
-	return rq_top() > (int)prio;
-}
-
-/* Fast path: the caller now waits and t (runnable, not queued) runs. */
-void sched_switch_direct(struct tcb *t)
-{
-	switch_to(t);
-}
-
 /* Choose the thread to return to; idles with interrupts on if none. */
 void schedule(void)
 {
@@ -182,7 +155,8 @@ void schedule(void)
 		/* Nothing to run: park on the kernel's own page tables, since
 		 * the last thread's address space may be on its way out. */
 		cpu0.cur = NULL;
-		write_cr3(kernel_pml4_phys());
+		cpu0.cr3_pml4 = kernel_pml4_phys();
+		write_cr3(cpu0.cr3_pml4);
 		arch_idle();
 	}
 	struct tcb *next = rq_head[p];

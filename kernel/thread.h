@@ -62,8 +62,7 @@ void notify_unbind(struct tcb *t);
 /* sched.c */
 void sched_switch_to(struct tcb *t);
 void sched_yield_to(struct tcb *t);
-void sched_switch_direct(struct tcb *t);
-bool sched_outranked(u8 prio);
+
 #define SLICE_TICKS 1
 void sched_make_runnable(struct tcb *t);
 void sched_stop(struct tcb *t, u32 state);

@@ -66,12 +66,13 @@ void vspace_init_pml4(u64 pml4)
 		t[i] = boot_pml4[i];
 }
 
-void vspace_activate(const struct cap *vs)
+bool asid_stale(u64 asid) { return asid_tab[asid].stale; }
+
+void vspace_load(const struct cap *vs)
 {
 	struct asid_entry *e = &asid_tab[vs->w2];
-	if ((read_cr3() & PTE_ADDR) == vs->obj && !e->stale)
-		return;
 	u64 cr3 = vs->obj;
+	cpu0.cr3_pml4 = vs->obj;
 	if (cpu_features & LM_CPU_PCID)
 		cr3 |= vs->w2 | (e->stale ? 0 : BIT(63)); /* bit 63: keep this PCID's TLB */
 	e->stale = false;
@@ -119,7 +120,7 @@ static void flush_all(u64 asid)
 	const struct cap *cur = &cpu0.cur->vspace.cap;
 	asid_tab[asid].stale = true;
 	if (cpu0.cur && cur->type == LM_OBJ_VSPACE && cur->w2 == asid)
-		vspace_activate(cur);
+		vspace_load(cur);
 }
 
 /* The live PML4 of a mapping record, or 0 if that address space is gone. */

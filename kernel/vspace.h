@@ -2,6 +2,7 @@
 #ifndef VSPACE_H
 #define VSPACE_H
 
+#include "arch.h"
 #include "cap.h"
 
 #define ASID_COUNT 4096
@@ -20,7 +21,15 @@ u64 asid_alloc(u64 pml4);
 void vspace_ref(u64 asid);
 void vspace_unref(u64 asid);
 void vspace_init_pml4(u64 pml4);
-void vspace_activate(const struct cap *vs);
+void vspace_load(const struct cap *vs);
+bool asid_stale(u64 asid);
+
+/* Switch to address space vs unless it is loaded and its TLB is good. */
+static inline void vspace_activate(const struct cap *vs)
+{
+	if (vs->obj != cpu0.cr3_pml4 || asid_stale(vs->w2))
+		vspace_load(vs);
+}
 void vspace_unmap_frame_cap(struct cap *c);
 void vspace_unmap_table_cap(struct cap *c);
 bool user_copy_in(void *dst, u64 uaddr, size_t n);

@@ -41,6 +41,7 @@ struct percpu {
 	u64 fs_loaded, gs_loaded;
 	struct tcb *fpu_owner; /* whose state is in the FPU registers */
 	bool ts_set;           /* CR0.TS is set */
+	u64 cr3_pml4;          /* the PML4 CR3 points at (without PCID bits) */
 };
 extern struct percpu cpu0;
 
@@ -51,13 +52,29 @@ extern u64 tsc_khz;
 void serial_init(void);
 void serial_putc(char c);
 void cpu_init(void);
-void cpu_set_frame(struct frame *f);
+extern u64 *const tss_rsp0;
+
+/* Make f the frame that the next user entry saves into. */
+static inline void cpu_set_frame(struct frame *f)
+{
+	cpu0.frame = (u64)f;
+	cpu0.frame_top = (u64)(f + 1);
+	*tss_rsp0 = cpu0.frame_top;
+}
 void apic_init(void);
 void timer_start(void);
 void timer_rearm(void);
 void apic_eoi(void);
 __attribute__((noreturn)) void return_to_user(void);
-void fpu_switch(struct tcb *next);
+void fpu_set_ts(bool want);
+
+/* Arm CR0.TS exactly when next does not own the FPU registers. */
+static inline void fpu_switch(struct tcb *next)
+{
+	bool want = next != cpu0.fpu_owner;
+	if (want != cpu0.ts_set)
+		fpu_set_ts(want);
+}
 void fpu_init_state(void *fxarea);
 void arch_idle(void);
 void backtrace(u64 rip, u64 rbp);

@@ -25,6 +25,7 @@ u32 cpu_features;
 
 static u64 gdt[7];
 static struct tss tss;
+u64 *const tss_rsp0 = (u64 *)((u8 *)&tss + 4); /* rsp0: byte 4 of the TSS */
 static struct idt_gate idt[256];
 static u8 kstack[KSTACK_SIZE] __attribute__((aligned(16)));
 static u8 df_stack[4096] __attribute__((aligned(16)));
@@ -121,14 +122,6 @@ void cpu_init(void)
 	cpu0.ts_set = false;
 }
 
-/* Make f the frame that the next user entry saves into. */
-void cpu_set_frame(struct frame *f)
-{
-	cpu0.frame = (u64)f;
-	cpu0.frame_top = (u64)(f + 1);
-	tss.rsp0 = cpu0.frame_top;
-}
-
 void fpu_init_state(void *fxarea)
 {
 	u8 *fx = fxarea;
@@ -137,18 +130,15 @@ void fpu_init_state(void *fxarea)
 	*(u32 *)(fx + 24) = 0x1f80;  /* MXCSR: all exceptions masked */
 }
 
-/* On a switch, only arm CR0.TS; the state moves at the first FPU use
- * (#NM, trap.c), so threads that never use the FPU cost nothing. */
-void fpu_switch(struct tcb *next)
+/* CR0.TS must now be `want`: the FPU state moves at the first FPU use
+ * (#NM, fpu_trap), so threads that never use the FPU cost nothing. */
+void fpu_set_ts(bool want)
 {
-	bool want_ts = next != cpu0.fpu_owner;
-	if (want_ts != cpu0.ts_set) {
-		if (want_ts)
-			write_cr0(read_cr0() | CR0_TS);
-		else
-			clts();
-		cpu0.ts_set = want_ts;
-	}
+	if (want)
+		write_cr0(read_cr0() | CR0_TS);
+	else
+		clts();
+	cpu0.ts_set = want;
 }
 
 /* #NM: the current thread touched the FPU while another's state is loaded. */

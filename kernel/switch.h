@@ -1,0 +1,39 @@
+/* Thread switch and the ready-priority test, inline so that the scheduler
+ * and the IPC fast path share one definition without a call. */
+#ifndef SWITCH_H
+#define SWITCH_H
+
+#include "asm.h"
+#include "thread.h"
+#include "vspace.h"
+
+extern u64 rq_bits[4]; /* sched.c: bit p set when priority p has ready threads */
+
+/* Make t current: its frame receives the next entry, its address space,
+ * FS/GS bases and FPU ownership take effect. */
+static inline void switch_to(struct tcb *t)
+{
+	cpu0.cur = t;
+	cpu_set_frame(&t->frame);
+	vspace_activate(&t->vspace.cap);
+	if (cpu0.fs_loaded != t->fs_base) {
+		wrmsr(MSR_FS_BASE, t->fs_base);
+		cpu0.fs_loaded = t->fs_base;
+	}
+	if (cpu0.gs_loaded != t->gs_base) {
+		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
+		cpu0.gs_loaded = t->gs_base;
+	}
+	fpu_switch(t);
+}
+
+/* Something ready has a higher priority than prio. */
+static inline bool sched_outranked(u8 prio)
+{
+	u64 above = rq_bits[prio >> 6] & (~1ull << (prio & 63));
+	for (int i = (prio >> 6) + 1; i < 4; i++)
+		above |= rq_bits[i];
+	return above != 0;
+}
+
+#endif
