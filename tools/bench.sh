@@ -25,6 +25,9 @@ export BENCH_QEMU_ARGS="${BENCH_QEMU_ARGS--cpu max,-rdrand,-rdseed -rtc base=202
 
 say() { echo "bench: $*" >&2; }
 
+# The chart needs gnuplot; the Linux side cpio and musl (it checks those too).
+bash tools/deps.sh "gnuplot-nox cpio musl-tools" || say "missing packages: the chart may be skipped"
+
 # Stale results from an earlier run must not pass for this run's.
 rm -f "$OUT/lamina.txt" "$OUT/linux.txt" "$OUT/linux-extra.txt"
 
