@@ -37,17 +37,19 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench
+PROGS          := root ktest hello probe kbench console shell
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
 probe_SRC      := apps/probe.c
 kbench_SRC     := apps/kbench.c
+console_SRC    := $(wildcard servers/console/*.c)
+shell_SRC      := apps/shell.c
 PROG_ELFS      := $(patsubst %,$(B)/%.elf,$(PROGS))
 
 # Boot modules in the order the kernel receives them (root first).
 MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $(B)/probe.elf:probe \
-                  $(B)/kbench.elf:kbench
+                  $(B)/kbench.elf:kbench $(B)/console.elf:console $(B)/shell.elf:shell
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))

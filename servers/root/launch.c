@@ -99,7 +99,14 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 	if (!m)
 		return LM_ENOENT;
 	tmpl_init(bi);
-	if (c->devices) {
+	for (lm_u32 i = 0; i < c->nextra && !err; i++) {
+		const struct lm_spawn_cap *k = &c->extra[i];
+
+		err = add_cap(&l, k->src, k->dst, k->rights, k->flags, k->vaddr);
+		if (k->dst + 1 > l.dst)
+			l.dst = (lm_u32)k->dst + 1;
+	}
+	if (!err && c->devices) {
 		err = add_cap(&l, LM_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
 			err = add_cap(&l, LM_SLOT_IRQCTL, LM_SLOT_IRQCTL, LM_R_ALL, 0, 0);
@@ -113,7 +120,7 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 	a.image = (const void *)m->vaddr;
 	a.size = m->size;
 	a.arg = LM_BOOTINFO_VADDR;
-	a.prio = ROOT_CHILD_PRIO;
+	a.prio = c->prio ? c->prio : ROOT_CHILD_PRIO;
 	a.cnode_bits = c->cnode_bits;
 	a.ncaps = l.n;
 	a.caps = caps;

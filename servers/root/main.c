@@ -1,8 +1,9 @@
 /*
  * The root task. The kernel starts it with every initial capability
  * (<lamina/bootinfo.h>). It takes all untyped memory into its pool, prints
- * a banner, runs the test suite if the command line says `test`, then
- * starts `hello`, reports how it ended, and stops.
+ * a banner, runs the test suite if the command line says `test` (or the
+ * benchmarks for `bench`), then starts `hello`, reports how it ended, and
+ * on a normal boot starts the console server and the shell (normal.c).
  */
 #include "root.h"
 
@@ -80,8 +81,11 @@ int main(lm_word_t arg)
 		root_run_and_exit(bi, &root_ktest);
 	else if (lm_cmdline_has(bi->cmdline, "bench"))
 		root_run_and_exit(bi, &root_kbench);
+	else
+		root_console_make(bi);
 	lm_thread_set_priority(LM_SLOT_TCB, ROOT_WAIT_PRIO);
 	if (!err)
 		run_hello(&hp);
+	root_console_start();
 	idle();
 }

@@ -21,6 +21,9 @@ struct root_child {
 	int modules;        /* the other modules, mapped read-only */
 	int devices;        /* copies of the I/O-port and IRQ-control caps */
 	int with_self;      /* its own module too (to start copies of itself) */
+	lm_u32 prio;        /* 0: ROOT_CHILD_PRIO */
+	const struct lm_spawn_cap *extra; /* more capabilities, at their own slots */
+	lm_u32 nextra;
 };
 
 extern struct lm_pool root_pool;
@@ -38,6 +41,10 @@ struct root_ut {
 	lm_u32 bits;
 };
 lm_u32 root_carve(struct lm_pool *p, lm_u64 keep, struct root_ut *out, lm_u32 max);
+
+/* normal.c */
+void root_console_make(const struct lm_bootinfo *bi); /* at priority 255 */
+void root_console_start(void);
 
 /* tests.c */
 void root_run_and_exit(const struct lm_bootinfo *bi, const struct root_child *c);

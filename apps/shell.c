@@ -1,0 +1,627 @@
+/*
+ * shell: the interactive shell root starts on a normal boot. It talks only
+ * to the console server (servers/console/console.h): output with CON_WRITE,
+ * input with CON_READ and, when there is none, a wait on the console's
+ * "input available" notification.
+ *
+ * Root gives it (slots in console.h): the console endpoint, the input
+ * notification, a copy of the console's TCB (for ps), copies of the I/O-port
+ * and IRQ-control capabilities (passed on to ktest), every boot module but
+ * root's and its own mapped read-only, and most of memory, which it passes
+ * on to the programs it runs and takes back when they end.
+ *
+ * Waiting for a child: lm_wait_thread polls with YIELD, which only helps
+ * threads of the waiter's priority, and the shell runs above its children
+ * (a child cannot be given more than its parent's priority, and ktest must
+ * run at 100). So a helper thread of the shell at priority 1 polls (it only
+ * runs when nothing else can) and signals a notification the shell blocks on.
+ */
+#include <lm/lamina.h>
+#include "../servers/console/console.h"
+
+#define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
+#define SH_WAIT_PRIO  1            /* the helper that waits for a child */
+#define SH_KEEP_BYTES (24ull << 20) /* kept when memory is given to a child */
+#define SH_MAX_GIVE   64
+#define SH_MAX_CAPS   1024
+#define LINE_MAX      128          /* longer lines are cut to LINE_MAX - 1 */
+#define MAX_ARGS      8
+
+static const struct lm_bootinfo *bi;
+static struct lm_pool pool;
+static lm_cptr_t done_ntfn, waiter_tcb;
+static lm_u8 waiter_stack[16384] __attribute__((aligned(16)));
+
+/* ---- console I/O -------------------------------------------------------- */
+
+static int con_dead;
+
+static void con_write(const char *s, lm_u64 n)
+{
+	while (n && !con_dead) {
+		lm_u32 k = n > CON_MAX_BYTES ? CON_MAX_BYTES : (lm_u32)n;
+		lm_u64 w[4] = { 0 };
+		struct lm_msg r;
+
+		for (lm_u32 i = 0; i < k; i++)
+			w[i / 8] |= (lm_u64)(lm_u8)s[i] << (8 * (i % 8));
+		if (lm_ep_call(SH_SLOT_CON_EP, LM_MSG_INFO(CON_LABEL(CON_WRITE, k), 4, 0),
+			       w[0], w[1], w[2], w[3], &r)) {
+			con_dead = 1; /* no console: say so once, on the debug console */
+			lm_printf("shell: the console is gone\n");
+			return;
+		}
+		s += k;
+		n -= k;
+	}
+}
+
+static void con_puts(const char *s)
+{
+	con_write(s, strlen(s));
+}
+
+static int sh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = lm_vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 1)
+		n = sizeof buf - 1;
+	if (n > 0)
+		con_write(buf, (lm_u64)n);
+	return n;
+}
+
+/* Up to CON_MAX_BYTES input bytes, blocking until there is at least one. */
+static lm_u32 con_read(lm_u8 *b)
+{
+	for (;;) {
+		struct lm_msg r;
+		int err = lm_ep_call(SH_SLOT_CON_EP, LM_MSG_INFO(CON_LABEL(CON_READ, CON_MAX_BYTES), 0, 0),
+				     0, 0, 0, 0, &r);
+		lm_u32 n;
+
+		if (err || CON_LABEL_OP(LM_MSG_LABEL(r.info)) != CON_OK) {
+			lm_printf("shell: console READ failed: %s\n", lm_err_str(err));
+			lm_thread_exit(1);
+		}
+		n = CON_LABEL_N(LM_MSG_LABEL(r.info));
+		if (n > CON_MAX_BYTES)
+			n = CON_MAX_BYTES;
+		for (lm_u32 i = 0; i < n; i++)
+			b[i] = (lm_u8)(r.w[i / 8] >> (8 * (i % 8)));
+		if (n)
+			return n;
+		lm_ntfn_wait(SH_SLOT_CON_INPUT, 0);
+	}
+}
+
+/* One line of input, without its end. Non-printable bytes are ignored,
+ * backspace/DEL edit, a line too long is cut (and *cut set). */
+static lm_u32 read_line(char *line, int *cut)
+{
+	static lm_u8 b[CON_MAX_BYTES];
+	static lm_u32 bn, bi_;
+	static int last_cr;
+	lm_u32 len = 0, over = 0;
+
+	for (;;) {
+		if (bi_ == bn) {
+			bn = con_read(b);
+			bi_ = 0;
+		}
+		lm_u8 c = b[bi_++];
+		int cr = last_cr;
+
+		last_cr = c == '\r';
+		if (c == '\n' && cr)
+			continue; /* the LF of a CR LF */
+		if (c == '\r' || c == '\n')
+			break;
+		if (c == 0x08 || c == 0x7f) {
+			if (over)
+				over--;
+			else if (len)
+				len--;
+		} else if (c >= 0x20 && c < 0x7f) {
+			if (len < LINE_MAX - 1)
+				line[len++] = (char)c;
+			else
+				over++;
+		}
+	}
+	line[len] = 0;
+	*cut = over != 0;
+	return len;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+static const char *type_name(lm_u64 t)
+{
+	static const char *const n[] = {
+		"null", "untyped", "frame", "ptable", "vspace", "cnode", "tcb",
+		"ioport", "endpoint", "notify", "irqctl", "irq",
+	};
+	return t < sizeof n / sizeof n[0] ? n[t] : "?";
+}
+
+static const char *state_name(lm_u32 s)
+{
+	static const char *const n[] = { "inactive", "runnable", "faulted", "exited", "blocked" };
+	return s < sizeof n / sizeof n[0] ? n[s] : "?";
+}
+
+static void rights_str(lm_u64 r, char out[5])
+{
+	out[0] = r & LM_R_READ ? 'r' : '-';
+	out[1] = r & LM_R_WRITE ? 'w' : '-';
+	out[2] = r & LM_R_EXEC ? 'x' : '-';
+	out[3] = r & LM_R_GRANT ? 'g' : '-';
+	out[4] = 0;
+}
+
+static void size_str(lm_u64 bytes, char *out, lm_u64 n)
+{
+	if (bytes >= (1ull << 30) && !(bytes & ((1ull << 30) - 1)))
+		lm_snprintf(out, n, "%lu GiB", bytes >> 30);
+	else if (bytes >= (1ull << 20) && !(bytes & ((1ull << 20) - 1)))
+		lm_snprintf(out, n, "%lu MiB", bytes >> 20);
+	else if (bytes >= (1ull << 10) && !(bytes & ((1ull << 10) - 1)))
+		lm_snprintf(out, n, "%lu KiB", bytes >> 10);
+	else
+		lm_snprintf(out, n, "%lu B", bytes);
+}
+
+static lm_cptr_t cspace_end(void)
+{
+	return 1ull << bi->cnode_bits;
+}
+
+/* ---- children ----------------------------------------------------------- */
+
+struct prog {
+	const char *name;
+	lm_u32 cnode_bits;
+	int memory, modules, devices, with_self;
+};
+
+/* As root starts them (servers/root); anything else gets memory and the
+ * modules. */
+static const struct prog progs[] = {
+	{ "ktest", 14, 1, 1, 1, 0 },
+	{ "kbench", 12, 1, 1, 0, 1 },
+	{ "hello", 8, 0, 0, 0, 0 },
+};
+static const struct prog prog_default = { 0, 12, 1, 1, 0, 0 };
+
+static struct lm_bootinfo tmpl;
+static struct lm_spawn_cap caps[SH_MAX_CAPS];
+static lm_cptr_t kept[SH_MAX_GIVE]; /* our parents of the untypeds given away */
+static lm_u32 nkept;
+static struct lm_proc child;
+static const char *child_name;
+static lm_u32 ncaps, next_dst;
+
+static const struct lm_bi_module *find_module(const char *name)
+{
+	for (lm_u32 i = 0; i < bi->n_modules && i < LM_BI_MAX_MODULES; i++)
+		if (!strncmp(bi->modules[i].name, name, LM_BI_NAME_LEN))
+			return &bi->modules[i];
+	return 0;
+}
+
+static int add_cap(lm_cptr_t src, lm_cptr_t dst, lm_u32 rights, lm_u32 flags, lm_u64 va)
+{
+	if (ncaps == SH_MAX_CAPS)
+		return LM_ELIMIT;
+	caps[ncaps++] = (struct lm_spawn_cap){ src, dst, rights, flags, va };
+	return LM_OK;
+}
+
+static int add_modules(const char *self, int with_self)
+{
+	lm_u64 va = LM_CHILD_MODULE_VADDR;
+
+	for (lm_u32 i = 0; i < bi->n_modules && i < LM_BI_MAX_MODULES; i++) {
+		const struct lm_bi_module *m = &bi->modules[i];
+		struct lm_bi_module *t = &tmpl.modules[tmpl.n_modules];
+
+		if (!with_self && !strncmp(m->name, self, LM_BI_NAME_LEN))
+			continue;
+		*t = *m;
+		t->vaddr = va;
+		t->slot = next_dst;
+		for (lm_u32 f = 0; f < m->nframes; f++)
+			if (add_cap(m->slot + f, next_dst++, LM_R_READ, LM_SPAWN_MAP,
+				    va + f * LM_PAGE_SIZE))
+				return LM_ELIMIT;
+		tmpl.n_modules++;
+		va += (m->nframes * LM_PAGE_SIZE + LM_LARGE_PAGE_SIZE) & ~(LM_LARGE_PAGE_SIZE - 1);
+	}
+	return LM_OK;
+}
+
+/* Give the child all but SH_KEEP_BYTES, largest pieces first. Each piece
+ * U is cut from our pool and kept; its one child V (all of U) is moved to
+ * the child. Revoking U afterwards takes back everything made from it. */
+static int add_memory(void)
+{
+	for (lm_u32 bits = 40; bits >= 20 && nkept < SH_MAX_GIVE; bits--) {
+		while (nkept < SH_MAX_GIVE && lm_pool_free_bytes(&pool) >= SH_KEEP_BYTES + (1ull << bits)) {
+			lm_cptr_t u, v = lm_slot_alloc();
+			lm_u64 paddr;
+
+			if (!v)
+				return LM_ELIMIT;
+			if (lm_pool_alloc(&pool, LM_OBJ_UNTYPED, bits, &u)) {
+				lm_slot_free(v);
+				break; /* nothing this big left: go smaller */
+			}
+			kept[nkept++] = u;
+			int err = lm_untyped_retype(u, LM_OBJ_UNTYPED, bits, LM_SLOT_CNODE, v, 1);
+			if (err) {
+				lm_slot_free(v);
+				return err;
+			}
+			lm_cnode_identify(LM_SLOT_CNODE, v, 0, &paddr, 0);
+			struct lm_bi_untyped *ut = &tmpl.untyped[tmpl.n_untyped++];
+			ut->paddr = paddr;
+			ut->size_bits = (lm_u8)bits;
+			ut->slot = next_dst;
+			err = add_cap(v, next_dst++, LM_R_ALL, LM_SPAWN_MOVE, 0);
+			if (err)
+				return err;
+			if (tmpl.n_untyped == LM_BI_MAX_UNTYPED)
+				return LM_OK;
+		}
+	}
+	return LM_OK;
+}
+
+static void give_back(void)
+{
+	for (lm_u32 i = 0; i < nkept; i++)
+		lm_obj_free(kept[i]); /* revoke: the moved child and all made from it */
+	nkept = 0;
+	/* untypeds that never left (a failed spawn) were children of kept[] */
+	for (lm_u32 i = 0; i < ncaps; i++)
+		if (caps[i].flags & LM_SPAWN_MOVE)
+			lm_slot_free(caps[i].src);
+}
+
+static int spawn(const char *name, const struct prog *pr)
+{
+	const struct lm_bi_module *m = find_module(name);
+	struct lm_spawn a = { 0 };
+	int err = LM_OK;
+
+	if (!m)
+		return LM_ENOENT;
+	tmpl = (struct lm_bootinfo){ 0 };
+	memcpy(tmpl.cmdline, bi->cmdline, sizeof tmpl.cmdline);
+	tmpl.tsc_khz = bi->tsc_khz;
+	tmpl.ram_bytes = bi->ram_bytes;
+	tmpl.cpu_features = bi->cpu_features;
+	ncaps = 0;
+	nkept = 0;
+	next_dst = LM_SLOT_FIRST_BOOT;
+	if (pr->devices) {
+		err = add_cap(SH_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
+		if (!err)
+			err = add_cap(SH_SLOT_IRQCTL, LM_SLOT_IRQCTL, LM_R_ALL, 0, 0);
+	}
+	if (!err && pr->modules)
+		err = add_modules(name, pr->with_self);
+	if (!err && pr->memory)
+		err = add_memory();
+	if (!err) {
+		a.image = (const void *)m->vaddr;
+		a.size = m->size;
+		a.arg = LM_BOOTINFO_VADDR;
+		a.prio = SH_CHILD_PRIO;
+		a.cnode_bits = pr->cnode_bits;
+		a.ncaps = ncaps;
+		a.caps = caps;
+		a.bi = &tmpl;
+		a.pool = &pool;
+		a.suspended = 1;
+		err = lm_spawn(&a, &child);
+	}
+	if (err)
+		give_back();
+	return err;
+}
+
+static struct lm_thread_info child_info;
+static int child_wait_err;
+
+static lm_word_t waiter(lm_word_t tcb)
+{
+	child_wait_err = lm_wait_thread(tcb, 1ull << 40, &child_info);
+	lm_ntfn_signal(done_ntfn);
+	return 0;
+}
+
+static void run(const char *name)
+{
+	const struct prog *pr = &prog_default;
+	int err;
+
+	if (!strcmp(name, "console") || !strcmp(name, "root") || !strcmp(name, "shell")) {
+		sh_printf("run: %s is a system program and cannot be run from the shell\n", name);
+		return;
+	}
+	for (lm_u32 i = 0; i < sizeof progs / sizeof progs[0]; i++)
+		if (!strcmp(progs[i].name, name))
+			pr = &progs[i];
+	if (!find_module(name)) {
+		sh_printf("run: no such program: %s (try: help)\n", name);
+		return;
+	}
+	err = spawn(name, pr);
+	if (err) {
+		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
+		return;
+	}
+	child_name = name;
+	lm_ntfn_poll(done_ntfn, 0);
+	err = lm_proc_start(&child);
+	if (!err)
+		err = lm_thread_start(waiter_tcb, waiter, child.tcb,
+				      waiter_stack + sizeof waiter_stack, SH_WAIT_PRIO);
+	if (err) {
+		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
+	} else {
+		lm_ntfn_wait(done_ntfn, 0);
+		if (child_wait_err)
+			sh_printf("%s: waiting for it failed: %s\n", name, lm_err_str(child_wait_err));
+		else if (child_info.state == LM_TS_EXITED)
+			sh_printf("%s exited with code %lu\n", name, child_info.exit_code);
+		else if (child_info.state == LM_TS_FAULTED)
+			sh_printf("%s FAULTED: vector %lu at rip %#lx, address %#lx, error %#lx\n",
+				  name, child_info.fault_kind, child_info.fault_rip,
+				  child_info.fault_addr, child_info.fault_error);
+		else
+			sh_printf("%s stopped in state %s\n", name, state_name(child_info.state));
+	}
+	lm_thread_suspend(child.tcb);
+	lm_proc_destroy(&child);
+	child = (struct lm_proc){ 0 };
+	child_name = 0;
+	give_back();
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static void cmd_help(void)
+{
+	con_puts("commands:\n"
+		 "  help           this list\n"
+		 "  ps             the threads this shell holds: state and priority\n"
+		 "  caps           every capability in the shell's CSpace\n"
+		 "  mem            free untyped memory and total RAM\n"
+		 "  run <program>  start a boot module, wait for it, report how it ended\n"
+		 "  bench          run kbench (the benchmarks)\n"
+		 "  test           run ktest (the kernel test suite)\n"
+		 "programs:");
+	for (lm_u32 i = 0; i < bi->n_modules && i < LM_BI_MAX_MODULES; i++)
+		if (strncmp(bi->modules[i].name, "console", LM_BI_NAME_LEN))
+			sh_printf(" %.32s", bi->modules[i].name);
+	con_puts("\nchildren print to the debug console.\n");
+}
+
+static const char *tcb_name(lm_cptr_t s)
+{
+	if (s == LM_SLOT_TCB)
+		return "shell";
+	if (s == SH_SLOT_CON_TCB)
+		return "console";
+	if (s == waiter_tcb)
+		return "shell (child waiter)";
+	if (child.tcb && s == child.tcb)
+		return child_name ? child_name : "child";
+	return "?";
+}
+
+static void cmd_ps(void)
+{
+	sh_printf("%6s  %-22s %-9s %s\n", "slot", "thread", "state", "prio");
+	for (lm_cptr_t s = 1; s < cspace_end(); s++) {
+		lm_u64 desc;
+		struct lm_thread_info ti;
+
+		if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) != LM_OBJ_TCB)
+			continue;
+		if (lm_thread_info(s, &ti)) {
+			sh_printf("%6lu  %-22s (no READ right)\n", s, tcb_name(s));
+			continue;
+		}
+		sh_printf("%6lu  %-22s %-9s %u", s, tcb_name(s), state_name(ti.state), ti.priority);
+		if (ti.state == LM_TS_EXITED)
+			sh_printf("  exit code %lu", ti.exit_code);
+		else if (ti.state == LM_TS_FAULTED)
+			sh_printf("  vector %lu at %#lx", ti.fault_kind, ti.fault_rip);
+		con_puts("\n");
+	}
+}
+
+/* One line per capability, except that runs of alike frames and tables
+ * (image, stack, modules) are shown as one line each. */
+static void cmd_caps(void)
+{
+	lm_cptr_t end = cspace_end(), n = 0;
+
+	sh_printf("CSpace: 2^%u slots\n", bi->cnode_bits);
+	for (lm_cptr_t s = 1; s < end; s++) {
+		lm_u64 desc, addr, extra;
+		char r[5], sz[24];
+
+		if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, &addr, &extra) ||
+		    LM_ID_TYPE(desc) == LM_OBJ_NULL)
+			continue;
+		n++;
+		lm_u64 t = LM_ID_TYPE(desc);
+		rights_str(LM_ID_RIGHTS(desc), r);
+		if (t == LM_OBJ_FRAME || t == LM_OBJ_PTABLE) {
+			lm_cptr_t last = s;
+			lm_u64 d2;
+
+			while (last + 1 < end &&
+			       !lm_cnode_identify(LM_SLOT_CNODE, last + 1, &d2, 0, 0) &&
+			       (d2 & ~0ull) == desc)
+				last++;
+			size_str(1ull << LM_ID_BITS(desc), sz, sizeof sz);
+			if (last == s)
+				sh_printf("%6lu        %-8s %s %s at %#lx%s%s\n", s, type_name(t), r, sz,
+					  addr, desc & LM_ID_MAPPED ? ", mapped" : "",
+					  s == LM_SLOT_BOOTINFO ? " (bootinfo)" : "");
+			else
+				sh_printf("%6lu-%-6lu %-8s %s %lu x %s from %#lx%s\n", s, last, type_name(t),
+					  r, last - s + 1, sz, addr,
+					  desc & LM_ID_MAPPED ? ", mapped" : "");
+			n += last - s;
+			s = last;
+			continue;
+		}
+		sh_printf("%6lu        %-8s %s", s, type_name(t), r);
+		switch (t) {
+		case LM_OBJ_UNTYPED:
+			size_str(1ull << LM_ID_BITS(desc), sz, sizeof sz);
+			sh_printf(" %s at %#lx, %lu KiB free", sz, addr, extra >> 10);
+			break;
+		case LM_OBJ_CNODE:
+			sh_printf(" 2^%lu slots", LM_ID_BITS(desc));
+			break;
+		case LM_OBJ_IOPORT:
+			sh_printf(" ports %#lx-%#lx", addr, addr + extra - 1);
+			break;
+		default:
+			if (addr)
+				sh_printf(" badge %#lx", addr);
+		}
+		if (s == LM_SLOT_CNODE || s == LM_SLOT_VSPACE || s == LM_SLOT_TCB)
+			con_puts(" (own)");
+		else if (t == LM_OBJ_TCB)
+			sh_printf(" (%s)", tcb_name(s));
+		else if (s == SH_SLOT_CON_EP)
+			con_puts(" (console endpoint)");
+		else if (s == SH_SLOT_CON_INPUT)
+			con_puts(" (console input)");
+		con_puts("\n");
+	}
+	sh_printf("%lu capabilities\n", n);
+}
+
+static void cmd_mem(void)
+{
+	lm_u64 free = 0, total = 0, n = 0;
+
+	for (lm_cptr_t s = 1; s < cspace_end(); s++) {
+		lm_u64 desc, extra;
+
+		if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, &extra) ||
+		    LM_ID_TYPE(desc) != LM_OBJ_UNTYPED)
+			continue;
+		n++;
+		free += extra;
+	}
+	for (lm_u32 i = 0; i < bi->n_untyped && i < LM_BI_MAX_UNTYPED; i++)
+		total += 1ull << bi->untyped[i].size_bits;
+	sh_printf("free: %lu KiB (%lu MiB) in %lu untyped capabilities\n", free >> 10, free >> 20, n);
+	sh_printf("given to the shell: %lu MiB; total RAM: %lu MiB\n", total >> 20,
+		  bi->ram_bytes >> 20);
+}
+
+static lm_u32 split(char *line, char **argv)
+{
+	lm_u32 n = 0;
+
+	for (char *p = line; *p;) {
+		while (*p == ' ')
+			*p++ = 0;
+		if (!*p)
+			break;
+		if (n == MAX_ARGS)
+			return n + 1; /* too many */
+		argv[n++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return n;
+}
+
+static void command(char *line)
+{
+	char *argv[MAX_ARGS];
+	lm_u32 argc = split(line, argv);
+
+	if (argc == 0)
+		return;
+	if (argc > MAX_ARGS) {
+		sh_printf("too many words (at most %u)\n", MAX_ARGS);
+		return;
+	}
+	const char *c = argv[0];
+	int none = argc == 1;
+
+	if (!strcmp(c, "help") && none)
+		cmd_help();
+	else if (!strcmp(c, "ps") && none)
+		cmd_ps();
+	else if (!strcmp(c, "caps") && none)
+		cmd_caps();
+	else if (!strcmp(c, "mem") && none)
+		cmd_mem();
+	else if (!strcmp(c, "bench") && none)
+		run("kbench");
+	else if (!strcmp(c, "test") && none)
+		run("ktest");
+	else if (!strcmp(c, "run") && argc == 2)
+		run(argv[1]);
+	else if (!strcmp(c, "run"))
+		con_puts("usage: run <program>\n");
+	else if (!strcmp(c, "help") || !strcmp(c, "ps") || !strcmp(c, "caps") ||
+		 !strcmp(c, "mem") || !strcmp(c, "bench") || !strcmp(c, "test"))
+		sh_printf("%s: takes no arguments\n", c);
+	else
+		sh_printf("unknown command: %s (try: help)\n", c);
+}
+
+int main(lm_word_t arg)
+{
+	static char line[LINE_MAX];
+	int err, cut;
+
+	bi = (const struct lm_bootinfo *)arg;
+	if (arg != LM_BOOTINFO_VADDR || bi->magic != LM_BOOTINFO_MAGIC) {
+		lm_printf("shell: no bootinfo\n");
+		return 1;
+	}
+	lm_slot_init(bi->first_free, 1ull << bi->cnode_bits);
+	lm_pool_init(&pool, 22);
+	for (lm_u32 i = 0; i < bi->n_untyped && i < LM_BI_MAX_UNTYPED; i++)
+		lm_pool_add(&pool, bi->untyped[i].slot);
+	lm_pool_use(&pool);
+	err = lm_obj_alloc(LM_OBJ_NOTIFY, 0, &done_ntfn);
+	if (!err)
+		err = lm_thread_new(LM_SLOT_CNODE, LM_SLOT_VSPACE, &waiter_tcb);
+	if (err)
+		sh_printf("shell: cannot make its waiter thread (%s): run will not work\n",
+			  lm_err_str(err));
+	con_puts("\nLamina shell. Type help for the commands.\n");
+	for (;;) {
+		con_puts("lamina> ");
+		lm_u32 n = read_line(line, &cut);
+		if (cut)
+			sh_printf("(line too long: cut to %u characters)\n", LINE_MAX - 1);
+		if (n)
+			command(line);
+	}
+}

@@ -1,0 +1,88 @@
+/*
+ * The normal boot (neither `test` nor `bench`): root starts the console
+ * server (servers/console) and the shell (apps/shell.c) and hands them
+ * their capabilities (slots in servers/console/console.h):
+ *   console: a copy of the I/O ports, the IRQ capability for COM1's line 4
+ *            (claimed here, moved), the service endpoint (receive), the
+ *            "input available" notification (signal) and a notification of
+ *            its own for the IRQ;
+ *   shell:   the endpoint (call), the input notification (wait), a copy of
+ *            the console's TCB (inspect, for ps), copies of the I/O-port and
+ *            IRQ-control capabilities, the other modules and most of memory.
+ * Both are made while root still runs at 255 (a child's priority is at most
+ * its parent's) and started once hello has finished.
+ */
+#include "root.h"
+#include "../console/console.h"
+
+#define CONSOLE_PRIO 200 /* above the shell: output and echo are never held up */
+#define SHELL_PRIO   110 /* above the programs it runs (100) */
+
+static struct lm_proc con, sh;
+static int con_ok, sh_ok;
+
+static lm_cptr_t obj(lm_u32 type)
+{
+	lm_cptr_t s = 0;
+	int err = lm_obj_alloc(type, 0, &s);
+
+	if (err)
+		lm_printf("root: cannot make a %u object: %s\n", type, lm_err_str(err));
+	return err ? 0 : s;
+}
+
+/* Make both processes, suspended. */
+void root_console_make(const struct lm_bootinfo *bi)
+{
+	lm_cptr_t ep = obj(LM_OBJ_ENDPOINT), input = obj(LM_OBJ_NOTIFY);
+	lm_cptr_t irqn = obj(LM_OBJ_NOTIFY), irq = lm_slot_alloc();
+	int err;
+
+	if (!ep || !input || !irqn || !irq)
+		return;
+	err = lm_irq_claim(LM_SLOT_IRQCTL, CON_IRQ_LINE, LM_SLOT_CNODE, irq);
+	if (err) {
+		lm_printf("root: cannot claim IRQ %u: %s\n", CON_IRQ_LINE, lm_err_str(err));
+		return;
+	}
+	const struct lm_spawn_cap con_caps[] = {
+		{ LM_SLOT_IOPORT, CON_SLOT_IOPORT, LM_R_ALL, 0, 0 },
+		{ irq, CON_SLOT_IRQ, LM_R_ALL, LM_SPAWN_MOVE, 0 },
+		{ ep, CON_SLOT_EP, LM_R_READ, 0, 0 },
+		{ input, CON_SLOT_INPUT, LM_R_WRITE, 0, 0 },
+		{ irqn, CON_SLOT_IRQ_NTFN, LM_R_ALL, 0, 0 },
+	};
+	const struct root_child console = {
+		.name = "console", .cnode_bits = 8, .prio = CONSOLE_PRIO,
+		.extra = con_caps, .nextra = sizeof con_caps / sizeof con_caps[0],
+	};
+	err = root_launch(bi, &console, &con);
+	if (err) {
+		lm_printf("root: cannot start the console: %s\n", lm_err_str(err));
+		return;
+	}
+	con_ok = 1;
+	const struct lm_spawn_cap sh_caps[] = {
+		{ ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
+		{ input, SH_SLOT_CON_INPUT, LM_R_READ, 0, 0 },
+		{ con.tcb, SH_SLOT_CON_TCB, LM_R_READ, 0, 0 },
+	};
+	const struct root_child shell = {
+		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO,
+		.memory = 1, .modules = 1, .devices = 1,
+		.extra = sh_caps, .nextra = sizeof sh_caps / sizeof sh_caps[0],
+	};
+	err = root_launch(bi, &shell, &sh);
+	if (err)
+		lm_printf("root: cannot start the shell: %s\n", lm_err_str(err));
+	else
+		sh_ok = 1;
+}
+
+void root_console_start(void)
+{
+	if (con_ok)
+		lm_proc_start(&con);
+	if (sh_ok)
+		lm_proc_start(&sh);
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Boot Lamina normally (empty command line) in QEMU and drive the shell on
+the serial console like a user: type commands into QEMU's stdin, read the
+answers from its stdout. Prints `test <name> ... ok|FAIL why` per step and
+`N passed, M failed`; exits non-zero on any failure. Every wait is bounded.
+"""
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+B = os.path.join(ROOT, "build")
+MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell"]
+PROMPT = "lamina> "
+WAIT = 60.0        # per step
+TOTAL = 170.0      # whole test
+
+ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
+class Guest:
+    def __init__(self):
+        mods = ",".join("%s %s" % (os.path.join(B, m + ".elf"), m) for m in MODULES)
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "1",
+               "-m", "512M", "-display", "none", "-monitor", "none",
+               "-serial", "stdio", "-no-reboot",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-kernel", os.path.join(B, "lamina.elf32"), "-append", "",
+               "-initrd", mods]
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.buf = ""      # everything read, cleaned
+        self.pos = 0       # where the answer to the last command starts
+        self.start = time.monotonic()
+
+    def _read(self, timeout):
+        r, _, _ = select.select([self.p.stdout], [], [], timeout)
+        if not r:
+            return False
+        data = os.read(self.p.stdout.fileno(), 65536)
+        if not data:
+            raise EOFError("QEMU exited (status %s)" % self.p.poll())
+        self.buf += ANSI_RE.sub("", data.decode("latin-1")).replace("\r", "")
+        return True
+
+    def wait_for(self, pattern, timeout=WAIT):
+        """Wait until `pattern` (a regex) appears after self.pos; return the
+        text from self.pos to the end of the match and move pos past it."""
+        rx = re.compile(pattern)
+        end = min(time.monotonic() + timeout, self.start + TOTAL)
+        while True:
+            m = rx.search(self.buf, self.pos)
+            if m:
+                text = self.buf[self.pos:m.end()]
+                self.pos = m.end()
+                return text
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no %r within %.0f s; got: %r" %
+                                   (pattern, timeout, self.buf[self.pos:][-400:]))
+            self._read(min(left, 1.0))
+
+    def type(self, line):
+        # Slowly enough for the UART's 16-byte FIFO: the console drains it
+        # on each interrupt, but a pipe delivers as fast as QEMU reads.
+        data = (line + "\r").encode("latin-1")
+        for i in range(0, len(data), 8):
+            self.p.stdin.write(data[i:i + 8])
+            self.p.stdin.flush()
+            time.sleep(0.01)
+
+    def command(self, line, timeout=WAIT):
+        """Type a line; return the answer up to the next prompt."""
+        self.type(line)
+        return self.wait_for(re.escape(PROMPT), timeout)
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+
+
+def main():
+    results = []
+
+    def check(name, fn):
+        sys.stdout.write("test %s ... " % name)
+        sys.stdout.flush()
+        try:
+            why = fn()
+        except (TimeoutError, EOFError, OSError) as e:
+            why = str(e)
+        if why:
+            print("FAIL %s" % why)
+        else:
+            print("ok")
+        results.append(not why)
+
+    g = Guest()
+    state = {}
+    try:
+        def boot():
+            text = g.wait_for(re.escape(PROMPT))
+            if "hello from a second process" not in text:
+                return "hello did not run before the prompt"
+            return None
+        check("shell_prompt_after_boot", boot)
+        if not results[-1]:
+            raise SystemExit
+
+        def expect(line, *pats, absent=()):
+            def f():
+                out = g.command(line)
+                for p in pats:
+                    if not re.search(p, out):
+                        return "%r: no %r in %r" % (line, p, out[-300:])
+                for p in absent:
+                    if re.search(p, out):
+                        return "%r: unexpected %r in %r" % (line, p, out[-300:])
+                return None
+            return f
+
+        check("shell_help", expect("help", r"ps ", r"caps", r"mem", r"run <program>",
+                                   r"bench", r"test", r"hello"))
+        def mem():
+            out = g.command("mem")
+            m = re.search(r"free: (\d+) KiB \(\d+ MiB\) in \d+ untyped", out)
+            if not m or not re.search(r"total RAM: \d+ MiB", out):
+                return "mem said %r" % out[-300:]
+            state["free"] = int(m.group(1))
+            return None
+        check("shell_mem", mem)
+        check("shell_ps", expect("ps", r"\d+\s+shell\s+runnable\s+110",
+                                 r"\d+\s+console\s+blocked\s+200"))
+        check("shell_caps", expect("caps", r"1\s+cnode\s+rwxg 2\^14 slots \(own\)",
+                                   r"ioport", r"irqctl", r"endpoint .*\(console endpoint\)",
+                                   r"notify .*\(console input\)", r"untyped .* free",
+                                   r"tcb .*\(console\)", r"\d+ capabilities"))
+        check("shell_run_hello", expect("run hello", r"hello exited with code 0"))
+        check("shell_run_unknown_program", expect("run nosuchprog",
+                                                  r"no such program: nosuchprog"))
+        check("shell_unknown_command", expect("frobnicate", r"unknown command: frobnicate"))
+
+        def empty():
+            out = g.command("")
+            out = out[:-len(PROMPT)]
+            return None if out.strip() == "" else "empty line answered %r" % out
+        check("shell_empty_line", empty)
+        check("shell_long_line", expect("y" * 300, r"line too long",
+                                        r"unknown command: y{127}\b"))
+
+        def ktest():
+            g.type("test")
+            out = g.wait_for(r"\n(\d+) passed, (\d+) failed\n", 120)
+            m = re.search(r"(\d+) passed, (\d+) failed\n$", out)
+            if m.group(2) != "0" or int(m.group(1)) < 80:
+                return "ktest said %s" % m.group(0).strip()
+            out = g.wait_for(re.escape(PROMPT), WAIT)
+            if "ktest exited with code 0" not in out:
+                return "no 'ktest exited with code 0' before the prompt: %r" % out[-300:]
+            return None
+
+        def garbage():
+            junk = "".join(chr(c) for c in list(range(1, 32)) + list(range(127, 256))
+                           if chr(c) not in "\r\n")
+            g.command(junk + "\x1b[A\x08\x08\x08")
+            out = g.command("frobnicate 1 2")
+            if "unknown command: frobnicate" not in out:
+                return "after binary input: %r" % out[-300:]
+            return None
+        check("shell_survives_binary_input", garbage)
+        check("shell_run_usage", expect("run", r"usage: run <program>"))
+        check("shell_test_runs_ktest", ktest)
+
+        def mem_back():
+            out = g.command("mem")
+            m = re.search(r"free: (\d+) KiB", out)
+            if not m:
+                return "mem said %r" % out[-300:]
+            lost = state.get("free", 0) - int(m.group(1))
+            if lost > 8 * 1024:  # page tables and such may stay; not ktest's memory
+                return "%d KiB fewer free than before the runs" % lost
+            return None
+        check("shell_memory_comes_back_after_runs", mem_back)
+    except SystemExit:
+        pass
+    finally:
+        g.kill()
+    passed = sum(results)
+    failed = len(results) - passed
+    if failed:
+        sys.stdout.write("---- serial output (last 3000 characters)\n%s\n" % g.buf[-3000:])
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
