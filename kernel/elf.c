@@ -3,24 +3,24 @@
 #include <lamina/object.h>
 #include "elf.h"
 
-bool elf_check(const u8 *img, u64 size, const struct elf_phdr **php, int *nph)
+bool elf_check(const u8 *img, u64 size, const struct lm_elf_phdr **php, int *nph)
 {
-	const struct elf_ehdr *eh = (const void *)img;
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, "\x7f" "ELF", 4) || eh->e_ident[4] != 2 ||
-	    eh->e_machine != 62 || eh->e_type != 2 || eh->e_phentsize != sizeof(struct elf_phdr))
+	const struct lm_elf_ehdr *eh = (const void *)img;
+	if (size < sizeof(*eh) || memcmp(eh->ident, "\x7f" "ELF", 4) || eh->ident[4] != 2 ||
+	    eh->machine != 62 || eh->type != 2 || eh->phentsize != sizeof(struct lm_elf_phdr))
 		return false;
-	if (eh->e_phoff > size || (size - eh->e_phoff) / sizeof(struct elf_phdr) < eh->e_phnum)
+	if (eh->phoff > size || (size - eh->phoff) / sizeof(struct lm_elf_phdr) < eh->phnum)
 		return false;
-	const struct elf_phdr *ph = (const void *)(img + eh->e_phoff);
-	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
+	const struct lm_elf_phdr *ph = (const void *)(img + eh->phoff);
+	for (int i = 0; i < eh->phnum; i++) {
+		if (ph[i].type != LM_PT_LOAD)
 			continue;
-		if (ph[i].p_filesz > ph[i].p_memsz || ph[i].p_offset > size ||
-		    size - ph[i].p_offset < ph[i].p_filesz || ph[i].p_vaddr < LM_USER_MIN ||
-		    ph[i].p_vaddr >= LM_USER_MAX || LM_USER_MAX - ph[i].p_vaddr < ph[i].p_memsz)
+		if (ph[i].filesz > ph[i].memsz || ph[i].offset > size ||
+		    size - ph[i].offset < ph[i].filesz || ph[i].vaddr < LM_USER_MIN ||
+		    ph[i].vaddr >= LM_USER_MAX || LM_USER_MAX - ph[i].vaddr < ph[i].memsz)
 			return false;
 	}
 	*php = ph;
-	*nph = eh->e_phnum;
-	return eh->e_entry >= LM_USER_MIN && eh->e_entry < LM_USER_MAX;
+	*nph = eh->phnum;
+	return eh->entry >= LM_USER_MIN && eh->entry < LM_USER_MAX;
 }

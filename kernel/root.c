@@ -68,27 +68,27 @@ static u64 load_root_elf(struct root_build *rb, const struct boot_module *m)
 {
 	const u8 *img = phys_to_virt(m->start);
 	u64 size = m->end - m->start;
-	const struct elf_phdr *ph;
+	const struct lm_elf_phdr *ph;
 	int nph;
 	if (!elf_check(img, size, &ph, &nph))
 		panic("boot: root module is not a valid x86-64 ELF executable");
 	for (int i = 0; i < nph; i++) {
-		if (ph[i].p_type != PT_LOAD)
+		if (ph[i].type != LM_PT_LOAD)
 			continue;
-		u8 rights = LM_R_READ | (ph[i].p_flags & PF_W ? LM_R_WRITE : 0) |
-			    (ph[i].p_flags & PF_X ? LM_R_EXEC : 0);
-		u64 va0 = ph[i].p_vaddr & ~0xfffull;
-		for (u64 va = va0; va < ph[i].p_vaddr + ph[i].p_memsz; va += 4096) {
+		u8 rights = LM_R_READ | (ph[i].flags & LM_PF_W ? LM_R_WRITE : 0) |
+			    (ph[i].flags & LM_PF_X ? LM_R_EXEC : 0);
+		u64 va0 = ph[i].vaddr & ~0xfffull;
+		for (u64 va = va0; va < ph[i].vaddr + ph[i].memsz; va += 4096) {
 			u8 *page = phys_to_virt(map_new_frame(rb, va, rights));
 			/* Copy the part of the file image that falls in this page. */
 			for (u64 b = 0; b < 4096; b++) {
 				u64 v = va + b;
-				if (v >= ph[i].p_vaddr && v < ph[i].p_vaddr + ph[i].p_filesz)
-					page[b] = img[ph[i].p_offset + (v - ph[i].p_vaddr)];
+				if (v >= ph[i].vaddr && v < ph[i].vaddr + ph[i].filesz)
+					page[b] = img[ph[i].offset + (v - ph[i].vaddr)];
 			}
 		}
 	}
-	return ((const struct elf_ehdr *)img)->e_entry;
+	return ((const struct lm_elf_ehdr *)img)->entry;
 }
 
 /* Copy each boot module into frames the root task owns, mapped read-only. */

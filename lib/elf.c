@@ -1,33 +1,16 @@
 /* ELF64 image validation (lm/elf.h). Every header is copied out with
  * memcpy, so an image at any alignment is fine. */
+#include <lamina/elf.h>
 #include <lm/elf.h>
 #include <lm/string.h>
 #include <lamina/error.h>
 #include <lamina/object.h>
 
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
 #define PAGE 4096ull
 
-struct ehdr {
-	lm_u8 ident[16];
-	lm_u16 type, machine;
-	lm_u32 version;
-	lm_u64 entry, phoff, shoff;
-	lm_u32 flags;
-	lm_u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
 
-struct phdr {
-	lm_u32 type, flags;
-	lm_u64 offset, vaddr, paddr, filesz, memsz, align;
-};
 
-LM_STATIC_ASSERT(sizeof(struct ehdr) == 64, "ELF64 header");
-LM_STATIC_ASSERT(sizeof(struct phdr) == 56, "ELF64 program header");
-
-static int ehdr_ok(const struct ehdr *e, lm_u64 size)
+static int ehdr_ok(const struct lm_elf_ehdr *e, lm_u64 size)
 {
 	static const lm_u8 magic[7] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
 
@@ -35,27 +18,27 @@ static int ehdr_ok(const struct ehdr *e, lm_u64 size)
 		return 0; /* not ELF, not 64-bit, not little-endian, bad version */
 	if (e->type != 2 || e->machine != 62 || e->version != 1)
 		return 0; /* ET_EXEC, EM_X86_64 */
-	if (e->phentsize != sizeof(struct phdr))
+	if (e->phentsize != sizeof(struct lm_elf_phdr))
 		return 0;
 	if (e->phnum == 0 || e->phnum > LM_ELF_MAX_PHDRS)
 		return 0;
 	/* Program headers inside the image, without overflow. */
-	return e->phoff <= size && e->phnum * sizeof(struct phdr) <= size - e->phoff;
+	return e->phoff <= size && e->phnum * sizeof(struct lm_elf_phdr) <= size - e->phoff;
 }
 
-static void get_phdr(const void *img, const struct ehdr *e, lm_u32 i,
-		     struct phdr *ph)
+static void get_phdr(const void *img, const struct lm_elf_ehdr *e, lm_u32 i,
+		     struct lm_elf_phdr *ph)
 {
 	memcpy(ph, (const lm_u8 *)img + e->phoff + i * sizeof *ph, sizeof *ph);
 }
 
-static int loadable(const struct phdr *ph)
+static int loadable(const struct lm_elf_phdr *ph)
 {
-	return ph->type == PT_LOAD && ph->memsz > 0;
+	return ph->type == LM_PT_LOAD && ph->memsz > 0;
 }
 
 /* One loadable segment: LM_OK, LM_EINVAL or LM_ERANGE. */
-static int seg_ok(const struct phdr *ph, lm_u64 size)
+static int seg_ok(const struct lm_elf_phdr *ph, lm_u64 size)
 {
 	if (ph->filesz > ph->memsz)
 		return LM_EINVAL;
@@ -68,7 +51,7 @@ static int seg_ok(const struct phdr *ph, lm_u64 size)
 }
 
 /* Page ranges [first page, last page] of two segments overlap. */
-static int seg_overlap(const struct phdr *a, const struct phdr *b)
+static int seg_overlap(const struct lm_elf_phdr *a, const struct lm_elf_phdr *b)
 {
 	lm_u64 a0 = a->vaddr / PAGE, a1 = (a->vaddr + a->memsz - 1) / PAGE;
 	lm_u64 b0 = b->vaddr / PAGE, b1 = (b->vaddr + b->memsz - 1) / PAGE;
@@ -76,16 +59,16 @@ static int seg_overlap(const struct phdr *a, const struct phdr *b)
 	return a0 <= b1 && b0 <= a1;
 }
 
-static int entry_in(const struct phdr *ph, lm_u64 entry)
+static int entry_in(const struct lm_elf_phdr *ph, lm_u64 entry)
 {
-	return (ph->flags & PF_X) && entry >= ph->vaddr &&
+	return (ph->flags & LM_PF_X) && entry >= ph->vaddr &&
 	       entry - ph->vaddr < ph->memsz;
 }
 
 int lm_elf_check(const void *img, lm_u64 size, lm_u64 *entry, lm_u32 *nsegs)
 {
-	struct ehdr e;
-	struct phdr ph, other;
+	struct lm_elf_ehdr e;
+	struct lm_elf_phdr ph, other;
 	lm_u32 n = 0;
 	int entry_ok = 0, err;
 
@@ -120,8 +103,8 @@ int lm_elf_check(const void *img, lm_u64 size, lm_u64 *entry, lm_u32 *nsegs)
 
 int lm_elf_segment(const void *img, lm_u64 size, lm_u32 i, struct lm_elf_seg *seg)
 {
-	struct ehdr e;
-	struct phdr ph;
+	struct lm_elf_ehdr e;
+	struct lm_elf_phdr ph;
 
 	if (!img || size < sizeof e)
 		return LM_EINVAL;
@@ -138,8 +121,8 @@ int lm_elf_segment(const void *img, lm_u64 size, lm_u32 i, struct lm_elf_seg *se
 		seg->memsz = ph.memsz;
 		seg->filesz = ph.filesz;
 		seg->offset = ph.offset;
-		seg->rights = LM_R_READ | (ph.flags & PF_W ? LM_R_WRITE : 0) |
-			      (ph.flags & PF_X ? LM_R_EXEC : 0);
+		seg->rights = LM_R_READ | (ph.flags & LM_PF_W ? LM_R_WRITE : 0) |
+			      (ph.flags & LM_PF_X ? LM_R_EXEC : 0);
 		return LM_OK;
 	}
 	return LM_EINVAL;

@@ -1,33 +1,22 @@
 /* lib/elf.c against hand-made and corrupted images: bad input gives an
  * error, never a crash, and what passes is safe to load. */
+#include <lamina/elf.h>
 #include "harness.h"
 
-struct ehdr {
-	lm_u8 ident[16];
-	lm_u16 type, machine;
-	lm_u32 version;
-	lm_u64 entry, phoff, shoff;
-	lm_u32 flags;
-	lm_u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
 
-struct phdr {
-	lm_u32 type, flags;
-	lm_u64 offset, vaddr, paddr, filesz, memsz, align;
-};
 
 #define IMG_SIZE 0x3000
 
 static lm_u8 img[IMG_SIZE] __attribute__((aligned(8)));
 
-static struct ehdr *eh(void)
+static struct lm_elf_ehdr *eh(void)
 {
-	return (struct ehdr *)img;
+	return (struct lm_elf_ehdr *)img;
 }
 
-static struct phdr *ph(int i)
+static struct lm_elf_phdr *ph(int i)
 {
-	return (struct phdr *)(img + 64 + i * 56);
+	return (struct lm_elf_phdr *)(img + 64 + i * 56);
 }
 
 /* Two segments: text (R-X) at 0x400000 from file offset 0x1000, data
@@ -46,8 +35,8 @@ static void make_elf(void)
 	eh()->ehsize = 64;
 	eh()->phentsize = 56;
 	eh()->phnum = 2;
-	*ph(0) = (struct phdr){ 1, 5, 0x1000, 0x400000, 0x400000, 0x800, 0x800, 0x1000 };
-	*ph(1) = (struct phdr){ 1, 6, 0x2000, 0x401000, 0x401000, 0x100, 0x5000, 0x1000 };
+	*ph(0) = (struct lm_elf_phdr){ 1, 5, 0x1000, 0x400000, 0x400000, 0x800, 0x800, 0x1000 };
+	*ph(1) = (struct lm_elf_phdr){ 1, 6, 0x2000, 0x401000, 0x401000, 0x100, 0x5000, 0x1000 };
 }
 
 static int check(void)
