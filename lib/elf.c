@@ -8,8 +8,6 @@
 
 #define PAGE 4096ull
 
-
-
 static int ehdr_ok(const struct lm_elf_ehdr *e, lm_u64 size)
 {
 	static const lm_u8 magic[7] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };

@@ -133,6 +133,8 @@ int t_wait(lm_cptr_t tcb, struct lm_thread_info *ti); /* 10 s */
 /* Suspend ktest's main thread until every thread above T_WAKER_PRIO has
  * stopped or blocked: the way to let lower-priority threads run. */
 void t_sleep_until_idle(void);
+/* Yield until tcb is blocked in IPC (at most 100 yields); 1 if it is. */
+int t_blocked(lm_cptr_t tcb);
 /* Yield up to n times (lets equal-priority threads run). */
 void t_yield(lm_u32 n);
 

@@ -102,17 +102,6 @@ static lm_word_t delete_then_watch(lm_word_t arg)
 	return (lm_u64)err;
 }
 
-static int blocked(lm_cptr_t tcb)
-{
-	struct lm_thread_info ti;
-
-	for (int i = 0; i < 100; i++) {
-		if (lm_thread_info(tcb, &ti) == LM_OK && ti.state == LM_TS_BLOCKED)
-			return 1;
-		lm_thread_yield();
-	}
-	return 0;
-}
 
 TEST(ep_call_and_reply_carry_label_and_four_words)
 {
@@ -159,7 +148,7 @@ TEST(ep_send_blocks_until_a_receiver_takes_the_message)
 	CHECK(ep);
 	s = t_thread(send_words, ep, T_PRIO);
 	CHECK(s);
-	CHECK(blocked(s));
+	CHECK(t_blocked(s));
 	CHECK_OK(lm_ep_recv(ep, &m));
 	CHECK_EQ(LM_MSG_LABEL(m.info), 5);
 	CHECK_EQ(m.w[0] + m.w[1] + m.w[2] + m.w[3], 100);
@@ -177,7 +166,7 @@ TEST(ep_nbsend_without_receiver_returns_EAGAIN)
 	CHECK_ERR(lm_ep_nbsend(ep, INFO(1, 1, 0), 99, 0, 0, 0), LM_EAGAIN);
 	r = t_thread(recv_w0, ep, T_PRIO); /* the lost message must not arrive */
 	CHECK(r);
-	CHECK(blocked(r));
+	CHECK(t_blocked(r));
 	CHECK_OK(lm_ep_nbsend(ep, INFO(1, 1, 0), 42, 0, 0, 0));
 	CHECK_OK(t_wait(r, &ti));
 	CHECK_EQ(ti.exit_code, 42);
@@ -305,7 +294,7 @@ TEST(ep_message_is_cut_to_4_words_without_ipc_buffers)
 	CHECK(ep);
 	r = t_thread(recv_info, ep, T_PRIO);
 	CHECK(r);
-	CHECK(blocked(r));
+	CHECK(t_blocked(r));
 	CHECK_OK(lm_ep_nbsend(ep, INFO(3, 12, 0), 1, 2, 3, 4));
 	CHECK_OK(t_wait(r, &ti));
 	CHECK_EQ(LM_MSG_LEN(ti.exit_code), 4);
@@ -350,7 +339,7 @@ static lm_u64 transfer(lm_cptr_t cap, lm_cptr_t dst, lm_u64 flags, lm_u32 round)
 	xfer.buf = ipc_buffer(r, T_VA_PAGE(2 * round + 1));
 	if (!mine || !xfer.buf)
 		return ~0ull;
-	if (lm_thread_start(r, recv_cap, (lm_u64)&xfer, t_stack(), T_PRIO) || !blocked(r))
+	if (lm_thread_start(r, recv_cap, (lm_u64)&xfer, t_stack(), T_PRIO) || !t_blocked(r))
 		return ~0ull;
 	mine->send_caps[0] = cap;
 	lm_ep_send(xfer.ep, INFO(1, 0, 1) | flags, 0, 0, 0, 0);
@@ -425,9 +414,9 @@ TEST(ep_senders_queue_by_priority_then_arrival)
 	CHECK_EQ(LM_MSG_LABEL(m.info), 5);
 	/* equal priorities: first come, first served */
 	a = t_thread(call_w0, ep, T_PRIO);
-	CHECK(a && blocked(a));
+	CHECK(a && t_blocked(a));
 	b = t_thread(send_words, ep, T_PRIO);
-	CHECK(b && blocked(b));
+	CHECK(b && t_blocked(b));
 	CHECK_OK(lm_ep_recv(ep, &m));
 	CHECK_EQ(LM_MSG_LABEL(m.info), 1);
 	CHECK_OK(lm_ep_reply(INFO(0, 1, 0), 0, 0, 0, 0));
@@ -443,10 +432,10 @@ TEST(ep_receiving_a_new_call_drops_the_unanswered_one)
 
 	CHECK(ep);
 	a = t_thread(call_w0, ep, T_PRIO);
-	CHECK(a && blocked(a));
+	CHECK(a && t_blocked(a));
 	CHECK_OK(lm_ep_recv(ep, &m)); /* a's call: we owe a a reply */
 	b = t_thread(call_w0, ep, T_PRIO);
-	CHECK(b && blocked(b));
+	CHECK(b && t_blocked(b));
 	CHECK_OK(lm_ep_recv(ep, &m)); /* b's call: a's reply right is gone */
 	CHECK_OK(lm_ep_reply(INFO(0, 1, 0), 77, 0, 0, 0));
 	CHECK_OK(t_wait(a, &ti));
@@ -462,7 +451,7 @@ TEST(ep_suspending_a_blocked_receiver_makes_its_call_return_EINTR)
 
 	CHECK(ep);
 	r = t_thread(recv_w0, ep, T_PRIO);
-	CHECK(r && blocked(r));
+	CHECK(r && t_blocked(r));
 	CHECK_OK(lm_thread_suspend(r));
 	CHECK_OK(lm_thread_info(r, &ti));
 	CHECK_EQ(ti.state, LM_TS_INACTIVE);
@@ -500,7 +489,7 @@ TEST(ep_call_to_a_server_that_dies_returns_EDELETED)
 
 	CHECK(ep);
 	srv = t_thread(recv_then_exit, ep, T_PRIO);
-	CHECK(srv && blocked(srv));
+	CHECK(srv && t_blocked(srv));
 	d = (struct deed){ srv, LM_SLOT_TCB };
 	k = t_thread(delete_then_watch, (lm_u64)&d, 50);
 	CHECK(k);
@@ -532,7 +521,7 @@ TEST(ipc_buffer_of_a_blocked_thread_cannot_change)
 
 	CHECK(ep && f);
 	r = t_thread(recv_w0, ep, T_PRIO);
-	CHECK(r && blocked(r));
+	CHECK(r && t_blocked(r));
 	CHECK_ERR(lm_thread_set_ipc_buffer(r, f), LM_ESTATE);
 	CHECK_OK(lm_ep_nbsend(ep, INFO(1, 1, 0), 1, 0, 0, 0));
 }

@@ -19,17 +19,6 @@ static lm_cptr_t badged(lm_cptr_t n, lm_u64 badge)
 	return s;
 }
 
-static int blocked(lm_cptr_t tcb)
-{
-	struct lm_thread_info ti;
-
-	for (int i = 0; i < 100; i++) {
-		if (lm_thread_info(tcb, &ti) == LM_OK && ti.state == LM_TS_BLOCKED)
-			return 1;
-		lm_thread_yield();
-	}
-	return 0;
-}
 
 static lm_word_t wait_word(lm_word_t n)
 {
@@ -80,7 +69,7 @@ TEST(ntfn_wait_blocks_until_a_signal_comes)
 	b = badged(n, 0x800);
 	CHECK(b);
 	t = t_thread(wait_word, n, T_PRIO);
-	CHECK(t && blocked(t));
+	CHECK(t && t_blocked(t));
 	CHECK_OK(lm_ntfn_signal(b));
 	CHECK_OK(t_wait(t, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);
@@ -161,7 +150,7 @@ TEST(ntfn_signal_ends_a_bound_threads_receive)
 	CHECK(b);
 	CHECK_OK(lm_thread_bind_notify(t, n));
 	CHECK_OK(lm_thread_start(t, recv_on, ep, t_stack(), T_PRIO));
-	CHECK(blocked(t));
+	CHECK(t_blocked(t));
 	CHECK_OK(lm_ntfn_signal(b));
 	CHECK_OK(t_wait(t, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);
@@ -218,7 +207,7 @@ TEST(ntfn_suspending_a_waiter_makes_its_wait_return_EINTR)
 
 	CHECK(n);
 	t = t_thread(wait_word, n, T_PRIO);
-	CHECK(t && blocked(t));
+	CHECK(t && t_blocked(t));
 	CHECK_OK(lm_thread_suspend(t));
 	CHECK_OK(lm_thread_resume(t));
 	CHECK_OK(t_wait(t, &ti));
@@ -232,7 +221,7 @@ TEST(ntfn_destroyed_while_a_thread_waits_returns_EDELETED)
 
 	CHECK(n);
 	t = t_thread(wait_word, n, T_PRIO);
-	CHECK(t && blocked(t));
+	CHECK(t && t_blocked(t));
 	CHECK_OK(lm_cnode_delete(CN, n)); /* the last capability */
 	CHECK_OK(t_wait_ms(t, 2000, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);

@@ -245,3 +245,16 @@ lm_u64 t_raw(lm_u64 nr, lm_u64 a1, lm_u64 a2, lm_u64 a3, lm_u64 a4, lm_u64 a5,
 			out[i] = o[i];
 	return r;
 }
+
+/* Yield until tcb is blocked in IPC (at most 100 times); 1 if it is. */
+int t_blocked(lm_cptr_t tcb)
+{
+	struct lm_thread_info ti;
+
+	for (int i = 0; i < 100; i++) {
+		if (lm_thread_info(tcb, &ti) == LM_OK && ti.state == LM_TS_BLOCKED)
+			return 1;
+		lm_thread_yield();
+	}
+	return 0;
+}
