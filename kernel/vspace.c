@@ -105,11 +105,18 @@ static u64 *walk(u64 pml4, u64 va, int level, int *missing)
 	return entry(table, va, level);
 }
 
-/* Drop the TLB entries for va in address space asid. */
+/* The running thread's address-space capability if it is asid's, else NULL. */
+static const struct cap *current_vspace(u64 asid)
+{
+	const struct cap *vs = cpu0.cur ? &cpu0.cur->vspace.cap : NULL;
+	return vs && vs->type == LM_OBJ_VSPACE && vs->w2 == asid ? vs : NULL;
+}
+
+/* Drop the TLB entries for va in address space asid: now if it is loaded,
+ * else when it is next loaded. */
 static void flush_page(u64 asid, u64 va)
 {
-	const struct cap *cur = &cpu0.cur->vspace.cap;
-	if (cpu0.cur && cur->type == LM_OBJ_VSPACE && cur->w2 == asid)
+	if (current_vspace(asid))
 		invlpg(va);
 	else
 		asid_tab[asid].stale = true;
@@ -117,10 +124,10 @@ static void flush_page(u64 asid, u64 va)
 
 static void flush_all(u64 asid)
 {
-	const struct cap *cur = &cpu0.cur->vspace.cap;
+	const struct cap *vs = current_vspace(asid);
 	asid_tab[asid].stale = true;
-	if (cpu0.cur && cur->type == LM_OBJ_VSPACE && cur->w2 == asid)
-		vspace_load(cur);
+	if (vs)
+		vspace_load(vs);
 }
 
 /* The live PML4 of a mapping record, or 0 if that address space is gone. */
