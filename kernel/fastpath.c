@@ -12,7 +12,12 @@
  *     outranks it;
  *   - reply-receive: the caller owes a reply to a thread waiting for it,
  *     no sender is queued on the endpoint, no bound notification is
- *     pending, and nothing ready outranks the caller being replied to.
+ *     pending, and nothing ready outranks the caller being replied to;
+ *   - notification signal: a thread is waiting (it gets the bits and
+ *     joins the run queue, as in notify.c), or nobody waits and no thread
+ *     is bound (the bits are kept);
+ *   - notification wait: bits are pending (taken at once), or nobody else
+ *     waits and some thread is ready to run instead of the caller.
  *
  * Then the message moves register to register and the CPU switches
  * straight to the other thread: no run queue, no scheduler decision.
@@ -23,7 +28,7 @@
 #include "switch.h"
 
 bool fastpath_enabled = true;
-static u64 fastpath_hits; /* completed fast calls, for tests */
+static u64 fastpath_hits; /* calls the fast paths completed, for tests */
 
 static struct endpoint *fp_endpoint(struct tcb *cur, u64 cptr, u8 right, u64 *badge)
 {
@@ -87,6 +92,71 @@ bool fastpath_call(struct frame *f)
 	cur->wait_obj = r;
 	fastpath_hits++;
 	switch_to(r);
+	return true;
+}
+
+bool fastpath_signal(struct frame *f)
+{
+	struct tcb *cur = cpu0.cur, *t;
+	const struct cap *cs = &cur->cspace.cap;
+	u64 cptr = f->rdi;
+	if (cptr == 0 || cptr >= (1ull << cs->bits))
+		return false;
+	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
+	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_WRITE))
+		return false;
+	struct notify *n = (struct notify *)c->obj;
+	u64 bits = c->w2 ? c->w2 : 1;
+	if ((t = n->q.head)) {
+		fp_pop_head(&n->q, t);
+		t->frame.rax = LM_OK;
+		t->frame.rdi = n->word | bits;
+		t->frame.rsi = 0;
+		t->blocked = BLK_NONE;
+		n->word = 0;
+		sched_make_runnable(t);
+	} else if (!n->bound) {
+		n->word |= bits;
+	} else {
+		return false;
+	}
+	f->rax = LM_OK;
+	fastpath_hits++;
+	if (need_resched)
+		schedule();
+	return true;
+}
+
+bool fastpath_wait(struct frame *f)
+{
+	struct tcb *cur = cpu0.cur, *next;
+	const struct cap *cs = &cur->cspace.cap;
+	u64 cptr = f->rdi;
+	if (cptr == 0 || cptr >= (1ull << cs->bits))
+		return false;
+	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
+	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_READ))
+		return false;
+	struct notify *n = (struct notify *)c->obj;
+	if (n->word) {
+		f->rax = LM_OK;
+		f->rdi = n->word;
+		n->word = 0;
+		fastpath_hits++;
+		return true;
+	}
+	if (n->q.head || !(next = sched_take_next()))
+		return false;
+	f->rax = LM_OK;
+	fastpath_hits++;
+	cur->state = LM_TS_BLOCKED;
+	cur->blocked = BLK_NTFN;
+	cur->wait_obj = n;
+	n->q.head = n->q.tail = cur;
+	cur->rq_next = cur->rq_prev = NULL;
+	cur->waitq = &n->q;
+	switch_to(next);
+	need_resched = false;
 	return true;
 }
 

@@ -38,6 +38,8 @@ void reply_drop(struct tcb *server);
 extern bool fastpath_enabled;
 bool fastpath_call(struct frame *f);
 bool fastpath_reply_recv(struct frame *f);
+bool fastpath_signal(struct frame *f);
+bool fastpath_wait(struct frame *f);
 void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj);
 bool notify_deliver_bound(struct tcb *t);
 void notify_signal(struct notify *n, u64 bits);

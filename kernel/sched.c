@@ -140,6 +140,17 @@ void sched_switch_to(struct tcb *t)
 	}
 }
 
+/* The highest-priority ready thread, taken off its queue, or NULL. */
+struct tcb *sched_take_next(void)
+{
+	int p = rq_top();
+	if (p < 0)
+		return NULL;
+	struct tcb *t = rq_head[p];
+	rq_remove(t);
+	return t;
+}
+
 /* Choose the thread to return to; idles with interrupts on if none. */
 void schedule(void)
 {

@@ -56,11 +56,16 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
  * thread is current afterwards. */
 void syscall_dispatch(struct frame *f)
 {
-	/* The IPC fast path first: no table, no decoding beyond its checks. */
-	if (f->rax == LM_SYS_EP_CALL && fastpath_enabled && fastpath_call(f))
-		return;
-	if (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_enabled && fastpath_reply_recv(f))
-		return;
+	/* The IPC fast paths first: no table, no decoding beyond their checks.
+	 * Their numbers are adjacent, so one range test keeps them off every
+	 * other call's path. */
+	if (f->rax - LM_SYS_EP_CALL <= LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL && fastpath_enabled) {
+		if ((f->rax == LM_SYS_EP_CALL && fastpath_call(f)) ||
+		    (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_reply_recv(f)) ||
+		    (f->rax == LM_SYS_NTFN_SIGNAL && fastpath_signal(f)) ||
+		    (f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)))
+			return;
+	}
 	u64 nr = f->rax - LM_SYS_BASE;
 	u64 r = nr < LM_NSYSCALLS ? sys_table[nr](f) : SYSERR(LM_ENOSYS, 0);
 

@@ -73,6 +73,68 @@ TEST(fastpath_and_general_path_give_identical_results)
 	CHECK_EQ(LM_MSG_LABEL(seen_by_client[0][3].out[1]), 3 + 7);
 }
 
+/* Notification ping-pong: every register each side gets back from SIGNAL
+ * and WAIT, recorded through the raw call. */
+#define NPING 10
+static struct regs7 ping_seen[2][NPING][2], pong_seen[2][NPING][2];
+static lm_cptr_t ping_a, ping_b;
+
+static lm_word_t ponger(lm_word_t run)
+{
+	for (int i = 0; i < NPING; i++) {
+		struct regs7 *r = pong_seen[run][i];
+		r[0].rax = lm_syscall6(LM_SYS_NTFN_WAIT, ping_a, 0, 0, 0, 0, 0, r[0].out);
+		r[1].rax = lm_syscall6(LM_SYS_NTFN_SIGNAL, ping_b, 0, 0, 0, 0, 0, r[1].out);
+	}
+	return 0;
+}
+
+static void ping_run(int run)
+{
+	struct lm_thread_info ti;
+	lm_cptr_t t = t_thread(ponger, run, T_PRIO);
+	CHECK(t);
+	for (int i = 0; i < NPING; i++) {
+		struct regs7 *r = ping_seen[run][i];
+		r[0].rax = lm_syscall6(LM_SYS_NTFN_SIGNAL, ping_a, 0, 0, 0, 0, 0, r[0].out);
+		r[1].rax = lm_syscall6(LM_SYS_NTFN_WAIT, ping_b, 0, 0, 0, 0, 0, r[1].out);
+	}
+	CHECK_OK(t_wait(t, &ti));
+}
+
+TEST(fastpath_notifications_match_the_general_path)
+{
+	lm_cptr_t a = t_new(LM_OBJ_NOTIFY, 0), b = t_new(LM_OBJ_NOTIFY, 0);
+	lm_u64 out[LM_SYS_NOUT], hits0, hits1, hits2;
+
+	ping_a = t_slot();
+	ping_b = t_slot();
+	CHECK(a && b && ping_a && ping_b);
+	CHECK_OK(lm_cnode_mint(LM_SLOT_CNODE, ping_a, LM_SLOT_CNODE, a, LM_R_ALL, 0x5));
+	CHECK_OK(lm_cnode_mint(LM_SLOT_CNODE, ping_b, LM_SLOT_CNODE, b, LM_R_ALL, 0x30));
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 1, 0, 0, 0, 0, 0, out), LM_OK);
+	hits0 = out[1];
+	ping_run(0);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 0, 0, 0, 0, 0, 0, out), LM_OK);
+	hits1 = out[1];
+	ping_run(1);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 1, 0, 0, 0, 0, 0, out), LM_OK);
+	hits2 = out[1];
+	CHECK(hits1 > hits0);
+	CHECK_EQ(hits2, hits1);
+	for (int i = 0; i < NPING; i++)
+		for (int k = 0; k < 2; k++) {
+			CHECK_EQ(ping_seen[0][i][k].rax, LM_OK);
+			CHECK_EQ(pong_seen[0][i][k].rax, LM_OK);
+			for (int o = 0; o < LM_SYS_NOUT; o++) {
+				CHECK_EQ(ping_seen[0][i][k].out[o], ping_seen[1][i][k].out[o]);
+				CHECK_EQ(pong_seen[0][i][k].out[o], pong_seen[1][i][k].out[o]);
+			}
+		}
+	CHECK_EQ(pong_seen[0][0][0].out[0], 0x5);  /* the word: the badge signalled */
+	CHECK_EQ(ping_seen[0][0][1].out[0], 0x30);
+}
+
 TEST(fastpath_debug_switch_rejects_other_values)
 {
 	lm_u64 out[LM_SYS_NOUT];
