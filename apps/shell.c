@@ -38,21 +38,10 @@ static int con_dead;
 
 static void con_write(const char *s, lm_u64 n)
 {
-	while (n && !con_dead) {
-		lm_u32 k = n > CON_MAX_BYTES ? CON_MAX_BYTES : (lm_u32)n;
-		lm_u64 w[4] = { 0 };
-		struct lm_msg r;
-
-		for (lm_u32 i = 0; i < k; i++)
-			w[i / 8] |= (lm_u64)(lm_u8)s[i] << (8 * (i % 8));
-		if (lm_ep_call(SH_SLOT_CON_EP, LM_MSG_INFO(CON_LABEL(CON_WRITE, k), 4, 0),
-			       w[0], w[1], w[2], w[3], &r)) {
-			con_dead = 1; /* no console: say so once, on the debug console */
-			lm_printf("shell: the console is gone\n");
-			return;
-		}
-		s += k;
-		n -= k;
+	if (n && !con_dead && lm_con_write(SH_SLOT_CON_EP, s, n)) {
+		con_dead = 1; /* no console: say so once, on the debug console */
+		lm_stdout_use(0);
+		lm_printf("shell: the console is gone\n");
 	}
 }
 
@@ -312,7 +301,10 @@ static int spawn(const char *name, const struct prog *pr)
 	ncaps = 0;
 	nkept = 0;
 	next_dst = LM_SLOT_FIRST_BOOT;
-	if (pr->devices) {
+	/* The child prints through the console too. */
+	err = add_cap(SH_SLOT_CON_EP, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0);
+	tmpl.console_slot = LM_SLOT_CONSOLE;
+	if (!err && pr->devices) {
 		err = add_cap(SH_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
 			err = add_cap(SH_SLOT_IRQCTL, LM_SLOT_IRQCTL, LM_R_ALL, 0, 0);

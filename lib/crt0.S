@@ -12,7 +12,7 @@
 _start:
 	xor	%ebp, %ebp		/* end of the frame-pointer chain */
 	and	$-16, %rsp		/* SysV: rsp % 16 == 0 before a call */
-	call	main			/* int main(lm_word_t arg): rdi as given */
+	call	lm_start		/* lib/start.c: set up, then main(rdi) */
 	movslq	%eax, %rdi		/* exit code = main's result */
 	mov	$SYS_THREAD_EXIT, %eax
 	syscall

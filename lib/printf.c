@@ -1,7 +1,17 @@
 /* lm_printf and lm_snprintf: one formatter writing into a sink that either
  * fills a caller's buffer or flushes to the debug console when full. */
+#include <lm/console.h>
 #include <lm/printf.h>
 #include <lm/sys.h>
+
+/* Where lm_printf's output goes: a console endpoint, or (0) the kernel's
+ * debug console, which is only for early boot and programs without one. */
+static lm_cptr_t stdout_ep;
+
+void lm_stdout_use(lm_cptr_t ep)
+{
+	stdout_ep = ep;
+}
 
 struct sink {
 	char *buf;
@@ -13,7 +23,8 @@ struct sink {
 
 static void sink_flush(struct sink *s)
 {
-	if (s->console && s->len)
+	/* If the console is gone, still say it somewhere. */
+	if (s->console && s->len && (!stdout_ep || lm_con_write(stdout_ep, s->buf, s->len)))
 		lm_debug_write(s->buf, s->len);
 	s->len = 0;
 }

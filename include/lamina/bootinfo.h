@@ -56,7 +56,8 @@ struct lm_bootinfo {
 	lm_u64 tsc_khz;        /* measured TSC frequency */
 	lm_u64 ram_bytes;      /* usable RAM found in the firmware map */
 	lm_u32 cpu_features;   /* LM_CPU_* bits the kernel found and uses */
-	lm_u32 pad;
+	lm_u32 console_slot;   /* slot of a console endpoint, 0 if none (the
+				* kernel gives the root task none; parents set it) */
 	char   cmdline[LM_BI_CMDLINE_LEN];
 	struct lm_bi_untyped untyped[LM_BI_MAX_UNTYPED];
 	struct lm_bi_module  modules[LM_BI_MAX_MODULES];

@@ -28,18 +28,7 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
-#include <lamina/types.h>
-
-#define CON_WRITE      1
-#define CON_READ       2
-
-#define CON_OK         0
-#define CON_EBADREQ    1
-
-#define CON_MAX_BYTES  32
-#define CON_LABEL(op, n)   ((lm_u64)(op) | ((lm_u64)(n) << 8))
-#define CON_LABEL_OP(l)    ((l) & 0xff)
-#define CON_LABEL_N(l)     (((l) >> 8) & 0xff)
+#include <lm/console.h>
 
 /* The server's slots. */
 #define CON_SLOT_IOPORT    4   /* the I/O ports (a copy of root's) */

@@ -99,6 +99,11 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 	if (!m)
 		return LM_ENOENT;
 	tmpl_init(bi);
+	/* Every child but the console itself prints through the console. */
+	if (root_console_ep && strcmp(c->name, "console")) {
+		err = add_cap(&l, root_console_ep, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0);
+		tmpl.console_slot = LM_SLOT_CONSOLE;
+	}
 	for (lm_u32 i = 0; i < c->nextra && !err; i++) {
 		const struct lm_spawn_cap *k = &c->extra[i];
 

@@ -72,6 +72,8 @@ int main(lm_word_t arg)
 	lm_slot_init(bi->first_free, 1ull << bi->cnode_bits);
 	pool_setup(bi);
 	banner(bi);
+	/* The console first: everything after this prints through it. */
+	root_console_make(bi);
 	/* Make hello now, while root still runs at 255 and may give it
 	 * priority 100; the test run lowers root's priority for good. */
 	err = root_launch(bi, &hello, &hp);
@@ -82,10 +84,10 @@ int main(lm_word_t arg)
 	else if (lm_cmdline_has(bi->cmdline, "bench"))
 		root_run_and_exit(bi, &root_kbench);
 	else
-		root_console_make(bi);
+		root_shell_make(bi);
 	lm_thread_set_priority(LM_SLOT_TCB, ROOT_WAIT_PRIO);
 	if (!err)
 		run_hello(&hp);
-	root_console_start();
+	root_shell_start();
 	idle();
 }

@@ -1,7 +1,8 @@
 /*
- * The normal boot (neither `test` nor `bench`): root starts the console
- * server (servers/console) and the shell (apps/shell.c) and hands them
- * their capabilities (slots in servers/console/console.h):
+ * The console server (servers/console), started on every boot so that
+ * programs print through it rather than the kernel's debug console, and on
+ * the normal boot (neither `test` nor `bench`) the shell (apps/shell.c).
+ * Their capabilities (slots in servers/console/console.h):
  *   console: a copy of the I/O ports, the IRQ capability for COM1's line 4
  *            (claimed here, moved), the service endpoint (receive), the
  *            "input available" notification (signal) and a notification of
@@ -10,7 +11,8 @@
  *            the console's TCB (inspect, for ps), copies of the I/O-port and
  *            IRQ-control capabilities, the other modules and most of memory.
  * Both are made while root still runs at 255 (a child's priority is at most
- * its parent's) and started once hello has finished.
+ * its parent's); the console starts at once, the shell once hello has
+ * finished. Every other child gets the endpoint at LM_SLOT_CONSOLE.
  */
 #include "root.h"
 #include "../console/console.h"
@@ -19,7 +21,9 @@
 #define SHELL_PRIO   110 /* above the programs it runs (100) */
 
 static struct lm_proc con, sh;
-static int con_ok, sh_ok;
+static int sh_ok;
+static lm_cptr_t con_ep, con_input;
+lm_cptr_t root_console_ep; /* root's own WRITE copy; 0 until the console runs */
 
 static lm_cptr_t obj(lm_u32 type)
 {
@@ -31,14 +35,14 @@ static lm_cptr_t obj(lm_u32 type)
 	return err ? 0 : s;
 }
 
-/* Make both processes, suspended. */
+/* Make and start the console server; root prints through it from now on. */
 void root_console_make(const struct lm_bootinfo *bi)
 {
 	lm_cptr_t ep = obj(LM_OBJ_ENDPOINT), input = obj(LM_OBJ_NOTIFY);
-	lm_cptr_t irqn = obj(LM_OBJ_NOTIFY), irq = lm_slot_alloc();
+	lm_cptr_t irqn = obj(LM_OBJ_NOTIFY), irq = lm_slot_alloc(), mine = lm_slot_alloc();
 	int err;
 
-	if (!ep || !input || !irqn || !irq)
+	if (!ep || !input || !irqn || !irq || !mine)
 		return;
 	err = lm_irq_claim(LM_SLOT_IRQCTL, CON_IRQ_LINE, LM_SLOT_CNODE, irq);
 	if (err) {
@@ -57,14 +61,27 @@ void root_console_make(const struct lm_bootinfo *bi)
 		.extra = con_caps, .nextra = sizeof con_caps / sizeof con_caps[0],
 	};
 	err = root_launch(bi, &console, &con);
+	if (!err)
+		err = lm_cnode_copy(LM_SLOT_CNODE, mine, LM_SLOT_CNODE, ep, LM_R_WRITE);
 	if (err) {
 		lm_printf("root: cannot start the console: %s\n", lm_err_str(err));
 		return;
 	}
-	con_ok = 1;
+	lm_proc_start(&con);
+	con_ep = ep;
+	con_input = input;
+	root_console_ep = mine;
+	lm_stdout_use(mine);
+}
+
+/* The shell, made now (root still at 255) and started by root_shell_start. */
+void root_shell_make(const struct lm_bootinfo *bi)
+{
+	if (!root_console_ep)
+		return;
 	const struct lm_spawn_cap sh_caps[] = {
-		{ ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
-		{ input, SH_SLOT_CON_INPUT, LM_R_READ, 0, 0 },
+		{ con_ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
+		{ con_input, SH_SLOT_CON_INPUT, LM_R_READ, 0, 0 },
 		{ con.tcb, SH_SLOT_CON_TCB, LM_R_READ, 0, 0 },
 	};
 	const struct root_child shell = {
@@ -72,17 +89,15 @@ void root_console_make(const struct lm_bootinfo *bi)
 		.memory = 1, .modules = 1, .devices = 1,
 		.extra = sh_caps, .nextra = sizeof sh_caps / sizeof sh_caps[0],
 	};
-	err = root_launch(bi, &shell, &sh);
+	int err = root_launch(bi, &shell, &sh);
 	if (err)
 		lm_printf("root: cannot start the shell: %s\n", lm_err_str(err));
 	else
 		sh_ok = 1;
 }
 
-void root_console_start(void)
+void root_shell_start(void)
 {
-	if (con_ok)
-		lm_proc_start(&con);
 	if (sh_ok)
 		lm_proc_start(&sh);
 }

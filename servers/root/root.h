@@ -44,7 +44,9 @@ lm_u32 root_carve(struct lm_pool *p, lm_u64 keep, struct root_ut *out, lm_u32 ma
 
 /* normal.c */
 void root_console_make(const struct lm_bootinfo *bi); /* at priority 255 */
-void root_console_start(void);
+void root_shell_make(const struct lm_bootinfo *bi);
+void root_shell_start(void);
+extern lm_cptr_t root_console_ep;
 
 /* tests.c */
 void root_run_and_exit(const struct lm_bootinfo *bi, const struct root_child *c);

@@ -6,6 +6,7 @@
 #include <lm/sys.h>
 #include <lm/string.h>
 #include <lm/printf.h>
+#include <lm/console.h>
 #include <lm/slot.h>
 #include <lm/untyped.h>
 #include <lm/vspace.h>

@@ -2,9 +2,10 @@
  * Formatted output. Conversions: %d %i %u %x %X %p %s %c %%, with the
  * flags '-', '0', '#' (0x before hex), '+' and ' ', a width (digits or '*'), a precision for %s, and the
  * length modifiers l, ll, z (h and hh are accepted and ignored).
- * lm_printf formats into a buffer on the stack and sends it to the debug
- * console with DEBUG_WRITE, so one call's output is never split by another
- * thread's unless it is longer than the buffer.
+ * lm_printf formats into a buffer on the stack and sends it to the console
+ * server (lm_stdout_use, set at start from bootinfo's console_slot) or, with
+ * none, to the kernel's debug console with DEBUG_WRITE; one call's output is
+ * never split by another thread's unless it is longer than the buffer.
  */
 #ifndef LM_PRINTF_H
 #define LM_PRINTF_H

@@ -1,0 +1,16 @@
+/* What runs before main: a program started with a bootinfo page (argument
+ * LM_BOOTINFO_VADDR) prints through the console it names, if any. */
+#include <lamina/bootinfo.h>
+#include <lm/console.h>
+
+int main(lm_word_t arg);
+int lm_start(lm_word_t arg);
+
+int lm_start(lm_word_t arg)
+{
+	const struct lm_bootinfo *bi = (const struct lm_bootinfo *)arg;
+
+	if (arg == LM_BOOTINFO_VADDR && bi->magic == LM_BOOTINFO_MAGIC && bi->console_slot)
+		lm_stdout_use(bi->console_slot);
+	return main(arg);
+}
