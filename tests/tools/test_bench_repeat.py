@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-MODULES = ",".join(f"build/{m}.elf {m}" for m in ("root", "ktest", "hello", "probe", "kbench"))
+MODULES = ",".join(f"build/{m}.elf {m}" for m in ("root", "ktest", "hello", "probe", "kbench", "console", "shell"))
 SUBSET = "null_syscall,yield_ctxsw,ipc_rtt,notify_rtt"
 
 passed = failed = 0
