@@ -50,6 +50,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_IRQ_ACK - LM_SYS_BASE]             = sys_irq_ack,
 	[LM_SYS_THREAD_YIELD_TO - LM_SYS_BASE]     = sys_thread_yield_to,
 	[LM_SYS_DEBUG_FASTPATH - LM_SYS_BASE]      = sys_debug_fastpath,
+	[LM_SYS_THREAD_SET_EXCEPTION - LM_SYS_BASE] = sys_thread_set_exception,
 };
 
 /* Called by entry.S with the caller's saved frame; returns to whichever

@@ -39,7 +39,7 @@ SYS(ioport_in); SYS(ioport_out);
 SYS(ep_send); SYS(ep_nbsend); SYS(ep_recv); SYS(ep_call); SYS(ep_reply); SYS(ep_reply_recv);
 SYS(ntfn_signal); SYS(ntfn_wait); SYS(ntfn_poll); SYS(thread_bind_notify);
 SYS(thread_set_ipc_buffer);
-SYS(thread_yield_to); SYS(debug_fastpath);
+SYS(thread_yield_to); SYS(debug_fastpath); SYS(thread_set_exception);
 SYS(irq_claim); SYS(irq_set_notify); SYS(irq_ack);
 
 #endif

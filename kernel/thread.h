@@ -33,6 +33,8 @@ struct tcb {
 	struct tcb *replier;     /* client in BLK_REPLY: the server that owes it */
 	struct notify *bound;    /* notification bound to this thread */
 	u64 fs_base, gs_base;
+	u64 exc_entry;           /* in-process exception handler, 0: none */
+	u64 exc_top, exc_size;   /* its stack: [exc_top - exc_size, exc_top) */
 	u64 fault_kind, fault_addr, fault_error, fault_rip, exit_code;
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
@@ -50,6 +52,7 @@ void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void tcb_lost_slot(struct tcb *t, struct slot *s);
 void thread_fault(struct tcb *t, struct frame *f, u64 addr);
+bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr);
 bool tcb_can_run(const struct tcb *t);
 
 /* IPC (endpoint.c, notify.c) */

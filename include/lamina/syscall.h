@@ -58,7 +58,8 @@
 	X(IRQ_SET_NOTIFY,      38) /* (irq, ntfn or 0)                      */ \
 	X(IRQ_ACK,             39) /* (irq)                                 */ \
 	X(THREAD_YIELD_TO,     40) /* (tcb)                                 */ \
-	X(DEBUG_FASTPATH,      41) /* (on) -> was on, fast round trips      */
+	X(DEBUG_FASTPATH,      41) /* (on) -> was on, fast round trips      */ \
+	X(THREAD_SET_EXCEPTION, 42) /* (tcb, entry, stack_top, stack_size)  */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

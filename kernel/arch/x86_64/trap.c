@@ -39,7 +39,9 @@ void trap_user(struct frame *f)
 	} else if (f->vector == 7) {
 		fpu_trap();
 	} else {
-		thread_fault(cur, f, f->vector == 14 ? read_cr2() : 0);
+		u64 addr = f->vector == 14 ? read_cr2() : 0;
+		if (!upcall_deliver(cur, f, addr))
+			thread_fault(cur, f, addr);
 	}
 	if (need_resched)
 		schedule();

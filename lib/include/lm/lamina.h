@@ -7,6 +7,7 @@
 #include <lm/string.h>
 #include <lm/printf.h>
 #include <lm/console.h>
+#include <lm/exception.h>
 #include <lm/slot.h>
 #include <lm/untyped.h>
 #include <lm/vspace.h>

@@ -216,6 +216,12 @@ static inline int lm_thread_yield(void)
 }
 
 /* Directed yield: run `tcb` now with the rest of our time slice. */
+static inline int lm_thread_set_exception(lm_cptr_t tcb, lm_u64 entry, lm_u64 stack_top,
+					  lm_u64 stack_size)
+{
+	return lm_sys(LM_SYS_THREAD_SET_EXCEPTION, tcb, entry, stack_top, stack_size, 0, 0, 0);
+}
+
 static inline int lm_thread_yield_to(lm_cptr_t tcb)
 {
 	return lm_sys(LM_SYS_THREAD_YIELD_TO, tcb, 0, 0, 0, 0, 0, 0);

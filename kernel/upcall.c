@@ -1,0 +1,76 @@
+/*
+ * In-process exception upcalls (include/lamina/exception.h): the exokernel
+ * way to handle an exception is to hand it straight back to the library OS
+ * of the thread that took it. The kernel's whole part is to save the
+ * registers on the thread's exception stack and start the handler; the
+ * handler resumes by itself.
+ */
+#include <lamina/exception.h>
+#include <lamina/syscall.h>
+#include "syscall.h"
+#include "thread.h"
+#include "vspace.h"
+
+SYS(thread_set_exception)
+{
+	struct slot *s;
+	u64 entry = ARG2(f), top = ARG3(f), size = ARG4(f);
+	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, LM_R_WRITE, 1, &s);
+	if (e)
+		return e;
+	if (entry && (entry >= LM_USER_MAX || entry < LM_USER_MIN))
+		return SYSERR(LM_ERANGE, 2);
+	if (entry && (top > LM_USER_MAX || size > top || top - size < LM_USER_MIN ||
+		      size < sizeof(struct lm_exc_frame) + 16))
+		return SYSERR(LM_ERANGE, 3);
+	if (entry && !IS_ALIGNED(top, 16))
+		return SYSERR(LM_EALIGN, 3);
+	struct tcb *t = (struct tcb *)s->cap.obj;
+	t->exc_entry = entry;
+	t->exc_top = entry ? top : 0;
+	t->exc_size = entry ? size : 0;
+	return LM_OK;
+}
+
+/*
+ * Deliver exception f->vector of t to its handler. Returns false if t has
+ * no handler (the caller stops the thread as before); stops t with
+ * LM_FAULT_EXC_STACK if the frame cannot be written (stack unmapped,
+ * read-only, or full).
+ */
+bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
+{
+	if (!t->exc_entry)
+		return false;
+	/* Nested: already on the exception stack, so go below the current
+	 * frame (past the red zone the handler's code may use). A handler
+	 * that ran off the bottom (rsp within a page below it) counts as
+	 * nested too, and so overflows, rather than starting over at the top
+	 * on top of its own frames. */
+	u64 sp = t->exc_top, base = t->exc_top - t->exc_size;
+	if (f->rsp <= t->exc_top && f->rsp + 4096 > base)
+		sp = f->rsp - 128;
+	u64 at = (sp - sizeof(struct lm_exc_frame)) & ~15ull;
+	struct lm_exc_frame x = {
+		.vector = f->vector, .error = f->error, .addr = addr,
+		.regs = { .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
+			  .rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .r8 = f->r8, .r9 = f->r9,
+			  .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
+			  .r14 = f->r14, .r15 = f->r15, .rip = f->rip, .rsp = f->rsp,
+			  .rflags = f->rflags, .fs_base = t->fs_base, .gs_base = t->gs_base },
+	};
+	if (sp < base + sizeof(x) || at < base || !user_copy_out(at, &x, sizeof(x))) {
+		f->error = f->vector; /* what it was delivering */
+		f->vector = LM_FAULT_EXC_STACK;
+		thread_fault(t, f, at);
+		return true;
+	}
+	f->rip = t->exc_entry;
+	f->rsp = at;
+	f->rdi = at;
+	f->rflags &= ~(BIT(8) | BIT(10)); /* TF, DF: the handler starts clean */
+	/* Leave by SYSRET: rcx and r11 are dead at the handler's entry, and
+	 * the entry is a user address below LM_USER_MAX. */
+	f->vector = FRAME_SYSCALL;
+	return true;
+}

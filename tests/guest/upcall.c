@@ -1,0 +1,206 @@
+/* In-process exception upcalls: the kernel saves the registers on the
+ * thread's exception stack and runs the library OS's handler in the same
+ * address space; the handler resumes with no system call. */
+#include "harness.h"
+
+/* Fault sites; *_after is where a handler that skips the fault resumes. */
+__asm__(".text\n"
+	".globl u_ud, u_ud_after, u_de, u_de_at, u_de_after, u_bp, u_bp_after\n"
+	".globl u_st, u_st_after, u_regs\n"
+	"u_ud: ud2\n"
+	"u_ud_after: ret\n"
+	"u_de: xor %ecx, %ecx\n"
+	"	mov $1, %eax\n"
+	"	xor %edx, %edx\n"
+	"u_de_at: div %ecx\n"
+	"u_de_after: ret\n"
+	"u_bp: int3\n"
+	"u_bp_after: ret\n"
+	"u_st: movq $0x42, (%rdi)\n"
+	"u_st_after: ret\n"
+	/* Callee-saved registers survive a fault and its handler. */
+	"u_regs: push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"	mov $0x1111, %rbx\n mov $0x2222, %rbp\n mov $0x3333, %r12\n"
+	"	mov $0x4444, %r13\n mov $0x5555, %r14\n mov $0x6666, %r15\n"
+	"	ud2\n"
+	"	xor %eax, %eax\n"
+	"	cmp $0x1111, %rbx\n setne %al\n cmp $0x2222, %rbp\n setne %cl\n or %cl, %al\n"
+	"	cmp $0x3333, %r12\n setne %cl\n or %cl, %al\n cmp $0x4444, %r13\n setne %cl\n or %cl, %al\n"
+	"	cmp $0x5555, %r14\n setne %cl\n or %cl, %al\n cmp $0x6666, %r15\n setne %cl\n or %cl, %al\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+	"	ret\n");
+extern char u_ud[], u_ud_after[], u_de[], u_de_at[], u_de_after[], u_bp[], u_bp_after[],
+	u_st[], u_st_after[];
+void u_call_ud(void) __asm__("u_ud");
+void u_call_de(void) __asm__("u_de");
+void u_call_bp(void) __asm__("u_bp");
+void u_call_st(lm_u64 addr) __asm__("u_st");
+int u_call_regs(void) __asm__("u_regs");
+
+#define NREC 8
+static struct { lm_u64 vector, rip, addr, error, frame, rsp; } rec[NREC];
+static int nrec, nest, forever, calls;
+static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
+
+/* Skip a known fault site; #BP already points past its int3. */
+static void handler(struct lm_exc_frame *f)
+{
+	calls++;
+	if (nrec < NREC)
+		rec[nrec++] = (typeof(rec[0])){ f->vector, f->regs.rip, f->addr, f->error,
+						(lm_u64)f, f->regs.rsp };
+	if (forever)
+		u_call_ud(); /* never returns: nests until the stack is full */
+	if (nest && nrec == 1)
+		u_call_ud(); /* a fault inside the handler */
+	if (f->regs.rip == (lm_u64)u_ud || (f->vector == LM_FAULT_UD && f->regs.rip != (lm_u64)u_de_at))
+		f->regs.rip += 2; /* ud2 */
+	else if (f->regs.rip == (lm_u64)u_de_at)
+		f->regs.rip = (lm_u64)u_de_after;
+	else if (f->regs.rip == (lm_u64)u_st)
+		f->regs.rip = (lm_u64)u_st_after;
+}
+
+static int install(void)
+{
+	nrec = nest = forever = 0;
+	return lm_exc_install(LM_SLOT_TCB, handler, exc_stack + sizeof exc_stack, sizeof exc_stack);
+}
+
+static void uninstall(void)
+{
+	lm_exc_install(LM_SLOT_TCB, 0, 0, 0);
+}
+
+TEST(upcall_invalid_opcode_runs_handler_and_resumes)
+{
+	CHECK_OK(install());
+	u_call_ud();
+	uninstall();
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].vector, LM_FAULT_UD);
+	CHECK_EQ(rec[0].rip, (lm_u64)u_ud);
+	/* the frame is on the exception stack, 16-byte aligned */
+	CHECK(rec[0].frame >= (lm_u64)exc_stack && rec[0].frame < (lm_u64)exc_stack + sizeof exc_stack);
+	CHECK_EQ(rec[0].frame & 15, 0);
+}
+
+TEST(upcall_divide_error_and_breakpoint_reach_the_handler)
+{
+	CHECK_OK(install());
+	u_call_de();
+	u_call_bp();
+	uninstall();
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[0].vector, LM_FAULT_DE);
+	CHECK_EQ(rec[0].rip, (lm_u64)u_de_at);
+	CHECK_EQ(rec[1].vector, LM_FAULT_BP);
+	CHECK_EQ(rec[1].rip, (lm_u64)u_bp_after); /* a trap: rip is past int3 */
+}
+
+TEST(upcall_page_fault_gives_address_and_error_code)
+{
+	lm_cptr_t f = t_frame_at(T_VA_PAGE(3), LM_R_READ);
+
+	CHECK(f);
+	CHECK_OK(install());
+	u_call_st(T_VA_PAGE(3) + 8);
+	uninstall();
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].vector, LM_FAULT_PF);
+	CHECK_EQ(rec[0].addr, T_VA_PAGE(3) + 8);
+	CHECK_EQ(rec[0].error & 7, 7); /* present, write, user */
+	CHECK_EQ(*(volatile lm_u64 *)(T_VA_PAGE(3) + 8), 0); /* the store was skipped */
+}
+
+TEST(upcall_resume_restores_every_register)
+{
+	CHECK_OK(install());
+	int bad = u_call_regs();
+	uninstall();
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(bad, 0);
+}
+
+TEST(upcall_fault_in_the_handler_nests_below_its_frame)
+{
+	CHECK_OK(install());
+	nest = 1;
+	u_call_ud();
+	uninstall();
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[1].vector, LM_FAULT_UD);
+	CHECK(rec[1].frame < rec[0].frame);      /* below the first frame */
+	CHECK(rec[1].rsp < rec[0].frame);        /* taken while on the exception stack */
+	CHECK(rec[1].frame >= (lm_u64)exc_stack);
+}
+
+/* A thread with a handler but a bad exception stack stops, with the
+ * reason, and nothing else is harmed. */
+static lm_word_t run_ud(lm_word_t arg)
+{
+	u_call_ud();
+	return 0;
+}
+
+static void bad_stack(lm_u64 top, lm_u64 size, int recurse, lm_u64 want_error)
+{
+	lm_cptr_t t = t_thread_new();
+	struct lm_regs r;
+	struct lm_thread_info ti;
+
+	CHECK(t);
+	lm_exc_handler = handler;
+	forever = recurse;
+	calls = 0;
+	CHECK_OK(lm_thread_set_exception(t, (lm_u64)lm_exc_entry, top, size));
+	lm_thread_regs(&r, run_ud, 0, t_stack());
+	CHECK_OK(lm_thread_write_regs(t, &r));
+	CHECK_OK(lm_thread_set_priority(t, T_PRIO));
+	CHECK_OK(lm_thread_resume(t));
+	CHECK_OK(t_wait(t, &ti));
+	forever = 0;
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK_EQ(ti.fault_kind, LM_FAULT_EXC_STACK);
+	CHECK_EQ(ti.fault_error, want_error);
+}
+
+TEST(upcall_unmapped_exception_stack_stops_only_that_thread)
+{
+	bad_stack(T_VA_FRESH(2) + 0x10000, 0x4000, 0, LM_FAULT_UD);
+}
+
+TEST(upcall_read_only_exception_stack_stops_only_that_thread)
+{
+	CHECK(t_frame_at(T_VA_PAGE(5), LM_R_READ));
+	bad_stack(T_VA_PAGE(6), 4096, 0, LM_FAULT_UD);
+}
+
+TEST(upcall_overflowing_exception_stack_stops_only_that_thread)
+{
+	/* the handler faults again and again: frames nest until it is full */
+	bad_stack((lm_u64)exc_stack + sizeof exc_stack, sizeof exc_stack, 1, LM_FAULT_UD);
+	CHECK(calls > 10); /* many nested frames before it was full */
+}
+
+TEST(upcall_set_exception_bad_arguments_return_errors)
+{
+	lm_u64 top = (lm_u64)exc_stack + sizeof exc_stack, e = (lm_u64)lm_exc_entry;
+	lm_cptr_t ro = t_copy(LM_SLOT_TCB, LM_R_READ);
+
+	CHECK(ro);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, T_KERNEL_ADDR, top, 4096), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, top + 8, 4096), LM_EALIGN);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, top, 64), LM_ERANGE); /* too small */
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, T_KERNEL_ADDR, 4096), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_VSPACE, e, top, 4096), LM_ETYPE);
+	CHECK_ERR(lm_thread_set_exception(ro, e, top, 4096), LM_ERIGHTS);
+	CHECK_ERR(lm_thread_set_exception(t_slot(), e, top, 4096), LM_ECAP);
+	/* and without a handler a fault still just stops the thread */
+	struct lm_thread_info ti;
+	lm_cptr_t t = t_thread(run_ud, 0, T_PRIO);
+	CHECK(t);
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK_EQ(ti.fault_kind, LM_FAULT_UD);
+}
