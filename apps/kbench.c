@@ -186,6 +186,65 @@ static lm_word_t local_server(lm_word_t ep)
 	return 0;
 }
 
+/* ---- exceptions: an upcall into our own handler, which skips the fault
+ * and resumes without a system call ---------------------------------------- */
+
+__asm__(".text\n"
+	".globl kb_ud, kb_ud_end, kb_de, kb_de_at, kb_de_end, kb_bp, kb_st, kb_st_end\n"
+	"kb_ud: ud2\n"
+	"kb_ud_end: ret\n"
+	"kb_de: xor %ecx, %ecx\n mov $1, %eax\n xor %edx, %edx\n"
+	"kb_de_at: div %ecx\n"
+	"kb_de_end: ret\n"
+	"kb_bp: int3\n ret\n"
+	"kb_st: movq $1, (%rdi)\n"
+	"kb_st_end: ret\n");
+extern char kb_ud[], kb_ud_end[], kb_de_at[], kb_de_end[], kb_st[], kb_st_end[];
+void kb_call_ud(void) __asm__("kb_ud");
+void kb_call_de(void) __asm__("kb_de");
+void kb_call_bp(void) __asm__("kb_bp");
+void kb_call_st(lm_u64 addr) __asm__("kb_st");
+
+#define RO_PAGE 0x640000000ull
+static lm_u8 exc_stack[8192] __attribute__((aligned(16)));
+
+/* Skip whichever fault site faulted (int3 already points past itself). */
+static void skip_fault(struct lm_exc_frame *f)
+{
+	if (f->regs.rip == (lm_u64)kb_ud)
+		f->regs.rip = (lm_u64)kb_ud_end;
+	else if (f->regs.rip == (lm_u64)kb_de_at)
+		f->regs.rip = (lm_u64)kb_de_end;
+	else if (f->regs.rip == (lm_u64)kb_st)
+		f->regs.rip = (lm_u64)kb_st_end;
+}
+
+static void op_exc_ud(lm_u64 n) { for (lm_u64 i = 0; i < n; i++) kb_call_ud(); }
+static void op_exc_div(lm_u64 n) { for (lm_u64 i = 0; i < n; i++) kb_call_de(); }
+static void op_exc_bp(lm_u64 n) { for (lm_u64 i = 0; i < n; i++) kb_call_bp(); }
+static void op_exc_prot(lm_u64 n) { for (lm_u64 i = 0; i < n; i++) kb_call_st(RO_PAGE); }
+
+static lm_cptr_t new_obj(lm_u32 type, lm_u32 bits);
+
+static void run_exceptions(void)
+{
+	lm_cptr_t ro = new_obj(LM_OBJ_FRAME, 12);
+	if (!ro || lm_map_page(LM_SLOT_VSPACE, ro, RO_PAGE, LM_R_READ) ||
+	    lm_exc_install(LM_SLOT_TCB, skip_fault, exc_stack + sizeof exc_stack, sizeof exc_stack)) {
+		lm_printf("kbench: cannot set up the exception handler\n");
+		return;
+	}
+	if (selected("exc_prot"))
+		bench("exc_prot", 1000, 1, op_exc_prot);
+	if (selected("exc_div"))
+		bench("exc_div", 1000, 1, op_exc_div);
+	if (selected("exc_ud"))
+		bench("exc_ud", 1000, 1, op_exc_ud);
+	if (selected("exc_bp"))
+		bench("exc_bp", 1000, 1, op_exc_bp);
+	lm_exc_install(LM_SLOT_TCB, 0, 0, 0);
+}
+
 static lm_cptr_t new_obj(lm_u32 type, lm_u32 bits)
 {
 	lm_cptr_t s = 0;
@@ -261,6 +320,7 @@ int main(lm_word_t arg)
 		bench("notify_rtt", 2000, 1, op_notify);
 		partner_stop();
 	}
+	run_exceptions();
 	lm_printf("kbench: done\n");
 	return 0;
 }

@@ -51,15 +51,26 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
 	if (f->rsp <= t->exc_top && f->rsp + 4096 > base)
 		sp = f->rsp - 128;
 	u64 at = (sp - sizeof(struct lm_exc_frame)) & ~15ull;
-	struct lm_exc_frame x = {
-		.vector = f->vector, .error = f->error, .addr = addr,
-		.regs = { .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
-			  .rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .r8 = f->r8, .r9 = f->r9,
-			  .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13,
-			  .r14 = f->r14, .r15 = f->r15, .rip = f->rip, .rsp = f->rsp,
-			  .rflags = f->rflags, .fs_base = t->fs_base, .gs_base = t->gs_base },
-	};
-	if (sp < base + sizeof(x) || at < base || !user_copy_out(at, &x, sizeof(x))) {
+	struct lm_exc_frame x, *xp = &x;
+	bool direct = false;
+	if (sp >= base + sizeof(x) && at >= base) {
+		/* Usually the frame sits in one page: write it there directly. */
+		struct lm_exc_frame *u = user_writable(at, sizeof(x));
+		if (u) {
+			xp = u;
+			direct = true;
+		}
+	}
+	xp->vector = f->vector;
+	xp->error = f->error;
+	xp->addr = addr;
+	xp->pad = 0;
+	xp->regs = (struct lm_regs){ .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
+		.rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .r8 = f->r8, .r9 = f->r9,
+		.r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13, .r14 = f->r14,
+		.r15 = f->r15, .rip = f->rip, .rsp = f->rsp, .rflags = f->rflags,
+		.fs_base = t->fs_base, .gs_base = t->gs_base };
+	if (!direct && (sp < base + sizeof(x) || at < base || !user_copy_out(at, &x, sizeof(x)))) {
 		f->error = f->vector; /* what it was delivering */
 		f->vector = LM_FAULT_EXC_STACK;
 		thread_fault(t, f, at);

@@ -307,6 +307,15 @@ static bool user_copy(u64 ua, void *k, size_t n, bool out)
 }
 
 bool user_copy_in(void *dst, u64 uaddr, size_t n) { return user_copy(uaddr, dst, n, false); }
+
+/* Kernel address of user range [ua, ua + n) if it lies within one page that
+ * the current thread may write, else NULL. */
+void *user_writable(u64 ua, size_t n)
+{
+	if ((ua & 0xfff) + n > 4096)
+		return NULL;
+	return user_page(ua, true);
+}
 bool user_copy_out(u64 uaddr, const void *src, size_t n) { return user_copy(uaddr, (void *)src, n, true); }
 
 /*

@@ -34,6 +34,7 @@ void vspace_unmap_frame_cap(struct cap *c);
 void vspace_unmap_table_cap(struct cap *c);
 bool user_copy_in(void *dst, u64 uaddr, size_t n);
 bool user_copy_out(u64 uaddr, const void *src, size_t n);
+void *user_writable(u64 ua, size_t n);
 u64 kernel_pml4_phys(void);
 u64 map_record(u64 asid);
 int asid_check(void);
