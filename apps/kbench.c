@@ -9,7 +9,7 @@
  * Under QEMU with -icount shift=0 rdtsc counts guest instructions, so
  * cycles= is instructions per operation.
  */
-#include <lm/lamina.h>
+#include "kbench.h"
 
 #define BATCHES    11
 #define PRIO       100
@@ -20,18 +20,11 @@
 
 enum partner_mode { P_YIELD = 1, P_SERVER, P_NOTIFY };
 
-static const struct lm_bootinfo *bi;
+const struct lm_bootinfo *bi;
 static lm_u8 local_stack[16384] __attribute__((aligned(16)));
 
-static inline lm_u64 tsc(void)
-{
-	lm_u32 lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((lm_u64)hi << 32) | lo;
-}
-
 /* BENCH_ONLY (bench.only=a,b on the command line) selects benchmarks. */
-static int selected(const char *name)
+int selected(const char *name)
 {
 	const char *p = bi->cmdline, *key = "bench.only=";
 	lm_u64 n = strlen(name), k = strlen(key);
@@ -52,18 +45,8 @@ static int selected(const char *name)
 	return 0;
 }
 
-/* Run op(iters) for a warm-up and BATCHES timed batches; report the median
- * batch divided by iters * per (operations per iteration). */
-static void bench(const char *name, lm_u64 iters, lm_u64 per, void (*op)(lm_u64))
+static void report(const char *name, lm_u64 c[BATCHES], lm_u64 iters, lm_u64 per)
 {
-	lm_u64 c[BATCHES];
-
-	op(iters);
-	for (int i = 0; i < BATCHES; i++) {
-		lm_u64 t0 = tsc();
-		op(iters);
-		c[i] = tsc() - t0;
-	}
 	for (int i = 1; i < BATCHES; i++) /* insertion sort: 11 values */
 		for (int j = i; j > 0 && c[j - 1] > c[j]; j--) {
 			lm_u64 t = c[j];
@@ -73,6 +56,29 @@ static void bench(const char *name, lm_u64 iters, lm_u64 per, void (*op)(lm_u64)
 	lm_u64 ops = iters * per, cyc = (c[BATCHES / 2] + ops / 2) / ops;
 	lm_u64 ns = bi->tsc_khz ? cyc * 1000000 / bi->tsc_khz : 0;
 	lm_printf("BENCH %s cycles=%lu ns=%lu iters=%lu\n", name, cyc, ns, ops);
+}
+
+void bench(const char *name, lm_u64 iters, lm_u64 per, void (*op)(lm_u64))
+{
+	lm_u64 c[BATCHES];
+
+	op(iters);
+	for (int i = 0; i < BATCHES; i++) {
+		lm_u64 t0 = tsc();
+		op(iters);
+		c[i] = tsc() - t0;
+	}
+	report(name, c, iters, per);
+}
+
+void bench_self(const char *name, lm_u64 iters, lm_u64 per, lm_u64 (*op)(lm_u64))
+{
+	lm_u64 c[BATCHES];
+
+	op(iters);
+	for (int i = 0; i < BATCHES; i++)
+		c[i] = op(iters);
+	report(name, c, iters, per);
 }
 
 /* ---- partners (a copy of this program in another address space) ------- */
@@ -224,7 +230,6 @@ static void op_exc_div(lm_u64 n) { for (lm_u64 i = 0; i < n; i++) kb_call_de(); 
 static void op_exc_bp(lm_u64 n) { for (lm_u64 i = 0; i < n; i++) kb_call_bp(); }
 static void op_exc_prot(lm_u64 n) { for (lm_u64 i = 0; i < n; i++) kb_call_st(RO_PAGE); }
 
-static lm_cptr_t new_obj(lm_u32 type, lm_u32 bits);
 
 static void run_exceptions(void)
 {
@@ -245,7 +250,7 @@ static void run_exceptions(void)
 	lm_exc_install(LM_SLOT_TCB, 0, 0, 0);
 }
 
-static lm_cptr_t new_obj(lm_u32 type, lm_u32 bits)
+lm_cptr_t new_obj(lm_u32 type, lm_u32 bits)
 {
 	lm_cptr_t s = 0;
 	return lm_obj_alloc(type, bits, &s) ? 0 : s;
@@ -321,6 +326,9 @@ int main(lm_word_t arg)
 		partner_stop();
 	}
 	run_exceptions();
+	kb_pager();
+	kb_vm();
+	kb_linux();
 	lm_printf("kbench: done\n");
 	return 0;
 }

@@ -6,6 +6,7 @@
  * give, once (reply_to / replier).
  */
 #include <lamina/syscall.h>
+#include <lamina/exception.h>
 #include "arch.h"
 #include "cnode.h"
 #include "ipc.h"
@@ -65,6 +66,16 @@ static void transfer(struct tcb *s, struct tcb *r, u64 badge, bool grant)
 {
 	const struct frame *sf = &s->frame;
 	struct frame *rf = &r->frame;
+	if (s->fault_ipc) { /* the message is the fault, not s's registers */
+		rf->rdx = s->fault_kind;
+		rf->r10 = s->fault_addr;
+		rf->r8 = s->fault_error;
+		rf->r9 = s->fault_rip;
+		rf->rsi = LM_MSG_INFO(LM_FAULT_MSG, 4, 0);
+		rf->rdi = badge;
+		rf->rax = LM_OK;
+		return;
+	}
 	u64 info = sf->rsi, len = LM_MSG_LEN(info), ncaps = 0;
 
 	if (len > LM_MSG_REG_WORDS) {
@@ -176,41 +187,97 @@ SYS(ep_recv)
 	return e ? e : do_recv(f, s);
 }
 
-/* Give the caller its reply; false if there is nobody to reply to. */
-static bool do_reply(struct tcb *cur)
+/*
+ * A thread that faulted (t->fault_ipc) becomes a caller of its fault
+ * endpoint: the pager receives the fault as a message and owes it a reply.
+ * Returns false if t has no fault endpoint.
+ */
+bool fault_ipc_send(struct tcb *t, struct frame *f, u64 addr)
+{
+	const struct cap *c = &t->faultep.cap;
+	if (c->type != LM_OBJ_ENDPOINT)
+		return false;
+	struct endpoint *ep = (struct endpoint *)c->obj;
+	t->fault_kind = f->vector;
+	t->fault_addr = addr;
+	t->fault_error = f->error;
+	t->fault_rip = f->rip;
+	t->fault_ipc = true;
+	if (ep->q_blocked == BLK_RECV && ep->q.head) {
+		struct tcb *r = waitq_pop(&ep->q);
+		r->blocked = BLK_NONE;
+		rendezvous(t, r, c->w2, false, true);
+		sched_switch_to(r);
+	} else {
+		ep->q_blocked = BLK_SEND;
+		t->ipc_badge = c->w2;
+		t->ipc_grant = false;
+		t->ipc_call = true;
+		block_on(t, &ep->q, BLK_SEND, ep);
+	}
+	return true;
+}
+
+/* The pager's answer to a fault message (include/lamina/exception.h). The
+ * faulting thread's registers are untouched unless it is told a new rip. */
+static bool fault_reply(struct tcb *pager, struct tcb *c)
+{
+	const struct frame *pf = &pager->frame;
+	u64 label = LM_MSG_LABEL(pf->rsi), len = LM_MSG_LEN(pf->rsi);
+	c->fault_ipc = false;
+	if (label == LM_FAULT_RESUME_AT && len >= 1 && pf->rdx >= LM_USER_MIN &&
+	    pf->rdx < LM_USER_MAX) {
+		c->frame.rip = pf->rdx;
+		return true;
+	}
+	if (label == LM_FAULT_RESUME)
+		return true;
+	thread_stop_fault(c, LM_FAULT_PAGER_REPLY);
+	return false;
+}
+
+/* Give the caller its reply. Returns the caller to run, or NULL if there
+ * was nobody to reply to (*replied false) or the reply stopped it. */
+static struct tcb *do_reply(struct tcb *cur, bool *replied)
 {
 	struct tcb *c = cur->reply_to;
+	*replied = c != NULL;
 	if (!c)
-		return false;
+		return NULL;
 	cur->reply_to = NULL;
 	c->replier = NULL;
 	c->blocked = BLK_NONE;
+	if (c->fault_ipc)
+		return fault_reply(cur, c) ? c : NULL;
 	transfer(cur, c, 0, true);
-	return true;
+	return c;
 }
 
 SYS(ep_reply)
 {
-	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
+	bool replied;
 	u64 e = check_info(ARG2(f));
 	if (e)
 		return e;
-	if (!do_reply(cur))
+	struct tcb *c = do_reply(cpu0.cur, &replied);
+	if (!replied)
 		return SYSERR(LM_ESTATE, 0);
-	sched_make_runnable(c);
+	if (c)
+		sched_make_runnable(c);
 	return LM_OK;
 }
 
 SYS(ep_reply_recv)
 {
-	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
+	struct tcb *cur = cpu0.cur, *c;
 	struct slot *s;
+	bool replied;
 	u64 e;
 	if ((e = ep_lookup(f, LM_R_READ, &s)) || (e = check_info(ARG2(f))))
 		return e;
-	bool replied = do_reply(cur);
+	c = do_reply(cur, &replied);
 	e = do_recv(f, s);
-	if (replied) {
+	if (c) {
 		if (cur->state == LM_TS_BLOCKED)
 			sched_switch_to(c); /* the server waits: run the client now */
 		else
@@ -226,6 +293,7 @@ void endpoint_finalise(struct objhdr *h)
 	struct tcb *t;
 	while ((t = ep->q.head)) {
 		ipc_cancel(t, LM_EDELETED);
-		sched_make_runnable(t);
+		if (t->state == LM_TS_INACTIVE)
+			sched_make_runnable(t);
 	}
 }

@@ -178,7 +178,8 @@ bool fastpath_reply_recv(struct frame *f)
 	u64 badge;
 	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge);
 
-	if (!ep || !c || !fp_info_ok(f->rsi) || (ep->q_blocked == BLK_SEND && ep->q.head) ||
+	if (!ep || !c || c->fault_ipc || !fp_info_ok(f->rsi) ||
+	    (ep->q_blocked == BLK_SEND && ep->q.head) ||
 	    (cur->bound && cur->bound->word) || sched_outranked(c->prio))
 		return false;
 	fp_transfer(f, c, 0);

@@ -50,12 +50,8 @@ static u64 map_new_frame(struct root_build *rb, u64 va, u8 rights)
 	u64 pa = boot_alloc(rb, 4096, 4096);
 	struct cap tables[4];
 	int nt = 0;
-	u64 flags = PTE_P | PTE_U;
-	if (rights & LM_R_WRITE)
-		flags |= PTE_W;
-	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
-		flags |= PTE_NX;
-	vspace_boot_map(rb->pml4, va, pa, flags, rb->pool, &rb->npool, tables, &nt, rb->asid);
+	u64 pte = pte_leaf(0, rights, LM_R_ALL);
+	vspace_boot_map(rb->pml4, va, pa, pte, rb->pool, &rb->npool, tables, &nt, rb->asid);
 	for (int i = 0; i < nt; i++)
 		put_cap(rb, &tables[i]);
 	struct cap c = { .type = LM_OBJ_FRAME, .rights = LM_R_ALL, .bits = LM_PAGE_BITS,

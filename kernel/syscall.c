@@ -51,6 +51,10 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_THREAD_YIELD_TO - LM_SYS_BASE]     = sys_thread_yield_to,
 	[LM_SYS_DEBUG_FASTPATH - LM_SYS_BASE]      = sys_debug_fastpath,
 	[LM_SYS_THREAD_SET_EXCEPTION - LM_SYS_BASE] = sys_thread_set_exception,
+	[LM_SYS_THREAD_SET_FAULT_EP - LM_SYS_BASE] = sys_thread_set_fault_ep,
+	[LM_SYS_VSPACE_PROTECT - LM_SYS_BASE]      = sys_vspace_protect,
+	[LM_SYS_VSPACE_PAGE_STATE - LM_SYS_BASE]   = sys_vspace_page_state,
+	[LM_SYS_THREAD_SET_FOREIGN - LM_SYS_BASE]  = sys_thread_set_foreign,
 };
 
 /* Called by entry.S with the caller's saved frame; returns to whichever
@@ -67,8 +71,21 @@ void syscall_dispatch(struct frame *f)
 		    (f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)))
 			return;
 	}
-	u64 nr = f->rax - LM_SYS_BASE;
-	u64 r = nr < LM_NSYSCALLS ? sys_table[nr](f) : SYSERR(LM_ENOSYS, 0);
+	u64 nr = f->rax - LM_SYS_BASE, r;
+	if (nr < LM_NSYSCALLS) {
+		r = sys_table[nr](f);
+	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
+		/* Reflection: another OS's system call goes back to the thread's
+		 * own library OS, registers as they are: rax the number, the
+		 * arguments in place, rcx the return address and r11 the flags
+		 * (as SYSCALL left them). IRETQ, not SYSRET, keeps that rcx. */
+		f->rip = cpu0.cur->foreign_entry;
+		f->rflags &= ~BIT(10); /* DF: the handler starts clean */
+		f->vector = FRAME_IRET;
+		return;
+	} else {
+		r = SYSERR(LM_ENOSYS, 0);
+	}
 
 	if (r == SYS_RESTART) {
 		f->rip -= 2; /* re-execute the SYSCALL; rax still holds its number */

@@ -27,10 +27,11 @@ bool tcb_can_run(const struct tcb *t)
 }
 
 /* Without its cspace or vspace capability it cannot run any more; losing
- * the IPC buffer only shortens its messages. */
+ * the IPC buffer only shortens its messages, losing the fault endpoint
+ * only means its next fault stops it. */
 void tcb_lost_slot(struct tcb *t, struct slot *s)
 {
-	if (s == &t->ipcbuf)
+	if (s == &t->ipcbuf || s == &t->faultep)
 		return;
 	ipc_cancel(t, LM_EDELETED);
 	if (t->state == LM_TS_RUNNABLE)
@@ -48,6 +49,19 @@ void tcb_finalise(struct tcb *t)
 	cap_delete_one(&t->cspace);
 	cap_delete_one(&t->vspace);
 	cap_delete_one(&t->ipcbuf);
+	cap_delete_one(&t->faultep);
+}
+
+/* A thread that stops for good gives up the reply it owes: its caller's
+ * call fails (a pager's faulting thread stops) instead of waiting forever. */
+static void thread_stopped(struct tcb *t, u32 state)
+{
+	if (t->reply_to)
+		reply_drop(t);
+	if (t->state == LM_TS_RUNNABLE)
+		sched_stop(t, state);
+	else
+		t->state = state;
 }
 
 /* A user exception with no handler: the thread stops, its holder can see why. */
@@ -59,11 +73,22 @@ void thread_fault(struct tcb *t, struct frame *f, u64 addr)
 	t->fault_rip = f->rip;
 	kprintf("thread %p faulted: vector %lu at rip %p addr %p error %lx\n", (void *)t,
 		f->vector, (void *)f->rip, (void *)addr, f->error);
-	sched_stop(t, LM_TS_FAULTED);
+	thread_stopped(t, LM_TS_FAULTED);
 	/* Nobody holds the root task's capability but itself: it cannot be
 	 * restarted, so the system is over. Say so instead of idling. */
 	if (t == root_tcb)
 		panic("the root task faulted");
+}
+
+/* Its exception could not be handled (kind LM_FAULT_EXC_STACK or
+ * LM_FAULT_PAGER_*): fault_error keeps the vector it was about. */
+void thread_stop_fault(struct tcb *t, u64 kind)
+{
+	t->fault_error = t->fault_kind;
+	t->fault_kind = kind;
+	kprintf("thread %p stopped: fault %lu unhandled (reason %lu)\n", (void *)t,
+		t->fault_error, kind);
+	thread_stopped(t, LM_TS_FAULTED);
 }
 
 static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
@@ -262,7 +287,39 @@ SYS(thread_exit)
 {
 	struct tcb *t = cpu0.cur;
 	t->exit_code = ARG1(f);
-	sched_stop(t, LM_TS_EXITED);
+	thread_stopped(t, LM_TS_EXITED);
+	return LM_OK;
+}
+
+/* Faults go to ep (a copy kept by the thread, badge and all) when the
+ * thread has no in-process handler. */
+SYS(thread_set_fault_ep)
+{
+	struct tcb *t;
+	struct slot *ep = NULL;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (ARG2(f) && (e = cap_lookup(ARG2(f), LM_OBJ_ENDPOINT, LM_R_WRITE, 2, &ep)))
+		return e;
+	if (ep)
+		set_slot(t, &t->faultep, ep);
+	else
+		cap_delete(&t->faultep);
+	return LM_OK;
+}
+
+/* System calls with numbers below LM_SYS_BASE (another OS's numbering) are
+ * reflected to entry, in user mode (syscall.c). */
+SYS(thread_set_foreign)
+{
+	struct tcb *t;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t), entry = ARG2(f);
+	if (e)
+		return e;
+	if (entry && (entry < LM_USER_MIN || entry >= LM_USER_MAX))
+		return SYSERR(LM_ERANGE, 2);
+	t->foreign_entry = entry;
 	return LM_OK;
 }
 

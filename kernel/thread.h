@@ -17,6 +17,7 @@ struct tcb {
 	struct slot cspace;      /* the thread's CNode (a child capability) */
 	struct slot vspace;      /* the thread's address space */
 	struct slot ipcbuf;      /* frame holding its IPC buffer, if any */
+	struct slot faultep;     /* endpoint its faults are sent to, if any */
 	u32 state;               /* enum lm_thread_state */
 	u8 prio;
 	bool queued;             /* on a run queue */
@@ -26,6 +27,7 @@ struct tcb {
 	u8 blocked;              /* BLK_* */
 	bool ipc_call;           /* blocked sending a call */
 	bool ipc_grant;          /* its endpoint capability may pass capabilities */
+	bool fault_ipc;          /* its send/call is a fault message (fault_*) */
 	struct waitq *waitq;     /* the queue it is on */
 	void *wait_obj;          /* endpoint or notification */
 	u64 ipc_badge;           /* badge of the capability it sends through */
@@ -35,6 +37,7 @@ struct tcb {
 	u64 fs_base, gs_base;
 	u64 exc_entry;           /* in-process exception handler, 0: none */
 	u64 exc_top, exc_size;   /* its stack: [exc_top - exc_size, exc_top) */
+	u64 foreign_entry;       /* where non-native system calls go, 0: none */
 	u64 fault_kind, fault_addr, fault_error, fault_rip, exit_code;
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
@@ -52,7 +55,9 @@ void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void tcb_lost_slot(struct tcb *t, struct slot *s);
 void thread_fault(struct tcb *t, struct frame *f, u64 addr);
+void thread_stop_fault(struct tcb *t, u64 kind);
 bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr);
+bool fault_ipc_send(struct tcb *t, struct frame *f, u64 addr);
 bool tcb_can_run(const struct tcb *t);
 
 /* IPC (endpoint.c, notify.c) */

@@ -92,12 +92,12 @@ static u64 *walk(u64 pml4, u64 va, int level, int *missing)
 	u64 table = pml4;
 	for (int l = 4; l > level; l--) {
 		u64 *e = entry(table, va, l);
-		if (!(*e & PTE_P)) {
-			*missing = l - 1;
+		if (*e & PTE_PS) { /* also a large page protected to no access */
+			*missing = 0;
 			return NULL;
 		}
-		if (*e & PTE_PS) {
-			*missing = 0;
+		if (!(*e & PTE_P)) {
+			*missing = l - 1;
 			return NULL;
 		}
 		table = *e & PTE_ADDR;
@@ -143,7 +143,7 @@ void vspace_unmap_frame_cap(struct cap *c)
 	int level = c->bits == LM_LARGE_PAGE_BITS ? 2 : 1, missing;
 	if (pml4) {
 		u64 *e = walk(pml4, va, level, &missing);
-		if (e && (*e & PTE_P) && (*e & PTE_ADDR) == c->obj) {
+		if (e && (*e & (PTE_P | PTE_NONE)) && (*e & PTE_ADDR) == c->obj) {
 			*e = 0;
 			flush_page(REC_ASID(c->w3), va);
 		}
@@ -191,14 +191,10 @@ SYS(vspace_map)
 	u64 *pte = walk(vs->cap.obj, va, level, &missing);
 	if (!pte)
 		return missing ? SYSERR_D(LM_ETABLE, 3, missing) : SYSERR(LM_EEXIST, 3);
-	if (*pte & PTE_P)
+	if (*pte & (PTE_P | PTE_NONE))
 		return SYSERR(LM_EEXIST, 3);
 
-	u64 v = fr->cap.obj | PTE_P | PTE_U;
-	if (rights & LM_R_WRITE)
-		v |= PTE_W;
-	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
-		v |= PTE_NX;
+	u64 v = pte_leaf(fr->cap.obj, rights, fr->cap.rights);
 	if (level == 2)
 		v |= PTE_PS;
 	*pte = v;
@@ -256,6 +252,146 @@ SYS(vspace_unmap_table)
 	if (!(pt->cap.flags & CAP_F_MAPPED))
 		return SYSERR(LM_ENOENT, 1);
 	vspace_unmap_table_cap(&pt->cap);
+	return LM_OK;
+}
+
+/*
+ * Page-level primitives for a library OS: protection of a range and the
+ * hardware's accessed/dirty bits. Both act on leaf entries only, and
+ * protection never exceeds what the frame's capability allowed when it was
+ * mapped (PTE_MAYW/PTE_MAYX: the binding was checked then, once).
+ */
+#define PROT_RIGHTS (LM_R_READ | LM_R_WRITE | LM_R_EXEC)
+
+/* The leaf entry for va (level 1, or 2 for a large page), or NULL with
+ * *skip = bytes to the next place a mapping could be. */
+static u64 *leaf(u64 pml4, u64 va, int *level, u64 *skip)
+{
+	int missing = 0;
+	u64 *e = walk(pml4, va, 1, &missing);
+	*level = 1;
+	*skip = 0;
+	if (!e && !missing) { /* a large page is in the way */
+		e = walk(pml4, va, 2, &missing);
+		*level = 2;
+	}
+	if (!e) /* missing > 0: no table there; 0: a 1 GiB page (never made) */
+		*skip = 1ull << (12 + 9 * (missing ? missing : 2));
+	return e;
+}
+
+static u64 prot_entry(u64 v, u64 rights)
+{
+	v &= ~(PTE_P | PTE_W | PTE_NX | PTE_NONE);
+	if (!rights)
+		return v | PTE_NONE;
+	v |= PTE_P;
+	if (rights & LM_R_WRITE)
+		v |= PTE_W;
+	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
+		v |= PTE_NX;
+	return v;
+}
+
+/* Flushes of up to this many pages go one by one, more reload CR3. */
+#define FLUSH_PAGES_MAX 32
+
+SYS(vspace_protect)
+{
+	struct slot *vs;
+	u64 va = ARG2(f), n = ARG3(f), rights = ARG4(f), e;
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, LM_R_WRITE, 1, &vs)))
+		return e;
+	if (!IS_ALIGNED(va, LM_PAGE_SIZE))
+		return SYSERR(LM_EALIGN, 2);
+	if (va < LM_USER_MIN || va >= LM_USER_MAX)
+		return SYSERR(LM_ERANGE, 2);
+	if (n == 0 || n > LM_PROTECT_MAX_PAGES || n > (LM_USER_MAX - va) >> LM_PAGE_BITS)
+		return SYSERR(LM_ERANGE, 3);
+	if (rights & ~(u64)PROT_RIGHTS)
+		return SYSERR(LM_EINVAL, 4);
+	u64 need = (rights & LM_R_WRITE ? PTE_MAYW : 0) | (rights & LM_R_EXEC ? PTE_MAYX : 0);
+	u64 pml4 = vs->cap.obj, end = va + (n << LM_PAGE_BITS), mapped = 0, changed = 0;
+
+	/* Check everything first: a failed call changes nothing. */
+	for (u64 a = va; a < end;) {
+		int level;
+		u64 skip, *p = leaf(pml4, a, &level, &skip);
+		if (!p) {
+			a = (a & ~(skip - 1)) + skip;
+			continue;
+		}
+		if (level == 2) {
+			if ((*p & (PTE_P | PTE_NONE)) &&
+			    (!IS_ALIGNED(a, LM_LARGE_PAGE_SIZE) || end - a < LM_LARGE_PAGE_SIZE))
+				return SYSERR(LM_EALIGN, 3); /* would split a large page */
+			if ((*p & (PTE_P | PTE_NONE)) && (*p & need) != need)
+				return SYSERR(LM_ERIGHTS, 4);
+			a = (a & ~(LM_LARGE_PAGE_SIZE - 1)) + LM_LARGE_PAGE_SIZE;
+			continue;
+		}
+		/* Every entry of this page table inside the range. */
+		u64 stop = (a | ((1ull << 21) - 1)) + 1;
+		if (stop > end)
+			stop = end;
+		for (; a < stop; a += LM_PAGE_SIZE, p++)
+			if ((*p & (PTE_P | PTE_NONE)) && (*p & need) != need)
+				return SYSERR(LM_ERIGHTS, 4);
+	}
+	for (u64 a = va; a < end;) {
+		int level;
+		u64 skip, *p = leaf(pml4, a, &level, &skip);
+		if (!p) {
+			a = (a & ~(skip - 1)) + skip;
+			continue;
+		}
+		u64 step = level == 2 ? LM_LARGE_PAGE_SIZE : LM_PAGE_SIZE;
+		u64 stop = level == 2 ? a + step : (a | ((1ull << 21) - 1)) + 1;
+		if (stop > end)
+			stop = end;
+		for (; a < stop; a += step, p++) {
+			if (!(*p & (PTE_P | PTE_NONE)))
+				continue;
+			mapped += step >> LM_PAGE_BITS;
+			u64 v = prot_entry(*p, rights);
+			if (v == *p)
+				continue;
+			*p = v;
+			if (++changed <= FLUSH_PAGES_MAX && current_vspace(vs->cap.w2))
+				invlpg(a);
+		}
+	}
+	if (changed > FLUSH_PAGES_MAX || (changed && !current_vspace(vs->cap.w2)))
+		flush_all(vs->cap.w2);
+	f->rdi = mapped;
+	return LM_OK;
+}
+
+SYS(vspace_page_state)
+{
+	struct slot *vs;
+	u64 va = ARG2(f), clear = ARG3(f), e;
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, clear ? LM_R_WRITE : LM_R_READ, 1, &vs)))
+		return e;
+	if (va < LM_USER_MIN || va >= LM_USER_MAX)
+		return SYSERR(LM_ERANGE, 2);
+	if (clear & ~(u64)(LM_PG_ACCESSED | LM_PG_DIRTY))
+		return SYSERR(LM_EINVAL, 3);
+	int level;
+	u64 skip, *p = leaf(vs->cap.obj, va, &level, &skip);
+	if (!p || !(*p & (PTE_P | PTE_NONE)))
+		return SYSERR(LM_ENOENT, 2);
+	u64 v = *p, bits = (v & PTE_A ? LM_PG_ACCESSED : 0) | (v & PTE_D ? LM_PG_DIRTY : 0);
+	u64 rights = v & PTE_NONE ? 0 : LM_R_READ | (v & PTE_W ? LM_R_WRITE : 0) |
+		(v & PTE_NX ? 0 : LM_R_EXEC);
+	if (clear & bits) {
+		/* The TLB caches that a page is dirty: flush, or the next store
+		 * would not set the bit again. */
+		*p = v & ~((clear & LM_PG_ACCESSED ? PTE_A : 0) | (clear & LM_PG_DIRTY ? PTE_D : 0));
+		flush_page(vs->cap.w2, va);
+	}
+	f->rdi = bits;
+	f->rsi = rights;
 	return LM_OK;
 }
 

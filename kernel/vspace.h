@@ -2,6 +2,7 @@
 #ifndef VSPACE_H
 #define VSPACE_H
 
+#include <lamina/bootinfo.h>
 #include "arch.h"
 #include "cap.h"
 
@@ -55,5 +56,27 @@ int vspace_boot_map(u64 pml4, u64 vaddr, u64 frame, u64 pte_flags, u64 *table_po
 #define PTE_G   BIT(8)
 #define PTE_NX  BIT(63)
 #define PTE_ADDR 0x000ffffffffff000ull
+/* Bits the hardware ignores, ours in a leaf entry: what the capability it
+ * was mapped through allows (VSPACE_PROTECT never goes beyond that), and a
+ * mapping protected to no access at all, which is kept with P clear. */
+#define PTE_MAYW BIT(9)
+#define PTE_MAYX BIT(10)
+#define PTE_NONE BIT(11)
+
+/* A leaf entry for frame pa with `rights`, through a capability with
+ * cap_rights (both LM_R_*). */
+static inline u64 pte_leaf(u64 pa, u64 rights, u64 cap_rights)
+{
+	u64 v = pa | PTE_P | PTE_U;
+	if (rights & LM_R_WRITE)
+		v |= PTE_W;
+	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
+		v |= PTE_NX;
+	if (cap_rights & LM_R_WRITE)
+		v |= PTE_MAYW;
+	if (cap_rights & LM_R_EXEC)
+		v |= PTE_MAYX;
+	return v;
+}
 
 #endif

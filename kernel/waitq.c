@@ -1,4 +1,5 @@
 /* IPC wait queues (ipc.h) and blocking. */
+#include <lamina/exception.h>
 #include "ipc.h"
 
 void waitq_add(struct waitq *q, struct tcb *t)
@@ -64,7 +65,9 @@ void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj)
 		waitq_add(q, t);
 }
 
-/* Take t out of whatever it waits for; its call returns err. */
+/* Take t out of whatever it waits for; its call returns err. A fault
+ * message is not a call: suspending the thread withdraws it (resumed, the
+ * thread faults again), anything else leaves the fault unserved for good. */
 void ipc_cancel(struct tcb *t, u64 err)
 {
 	if (t->state != LM_TS_BLOCKED)
@@ -77,8 +80,14 @@ void ipc_cancel(struct tcb *t, u64 err)
 	}
 	t->blocked = BLK_NONE;
 	t->wait_obj = NULL;
-	t->frame.rax = err;
 	t->state = LM_TS_INACTIVE;
+	if (!t->fault_ipc) {
+		t->frame.rax = err;
+	} else {
+		t->fault_ipc = false;
+		if (err != LM_EINTR)
+			thread_stop_fault(t, LM_FAULT_PAGER_GONE);
+	}
 }
 
 /* The caller that server owes a reply gives up: its call fails. */
@@ -88,7 +97,8 @@ void reply_drop(struct tcb *server)
 	server->reply_to = NULL;
 	c->replier = NULL;
 	ipc_cancel(c, LM_EDELETED);
-	sched_make_runnable(c);
+	if (c->state == LM_TS_INACTIVE)
+		sched_make_runnable(c);
 }
 
 /* t is being destroyed: nobody may keep waiting on it or for it. */

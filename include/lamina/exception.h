@@ -29,8 +29,27 @@ LM_STATIC_ASSERT(sizeof(struct lm_exc_frame) == 24 * 8, "exception frame layout"
 #define LM_EXC_RSP     (LM_EXC_REGS + 16 * 8)
 #define LM_EXC_RFLAGS  (LM_EXC_REGS + 17 * 8)
 
-/* Why a thread with a handler was stopped anyway (fault_error of
- * THREAD_INFO when fault_kind is LM_FAULT_EXC_STACK). */
-#define LM_FAULT_EXC_STACK 256
+/* Why a thread with a handler or pager was stopped anyway (THREAD_INFO's
+ * fault_kind); fault_error then holds the vector it was delivering. */
+#define LM_FAULT_EXC_STACK   256 /* exception stack missing, read-only or full */
+#define LM_FAULT_PAGER_REPLY 257 /* the pager's reply was not a valid one */
+#define LM_FAULT_PAGER_GONE  258 /* the fault endpoint or the pager went away */
+
+/*
+ * Fault IPC (THREAD_SET_FAULT_EP). A thread without an in-process handler
+ * whose fault endpoint is set turns an exception into a call on that
+ * endpoint, as if it had called it with this message:
+ *   label LM_FAULT_MSG, 4 words: vector, address (cr2), error code, rip;
+ *   badge: the badge of the endpoint capability it was given.
+ * The receiver (the pager) answers with EP_REPLY or EP_REPLY_RECV:
+ *   label LM_FAULT_RESUME, no words: run the faulting instruction again;
+ *   label LM_FAULT_RESUME_AT, 1 word: continue at that rip instead;
+ *   anything else stops the thread with LM_FAULT_PAGER_REPLY.
+ * The thread's registers are never part of the message: a pager that wants
+ * them reads them with THREAD_READ_REGS.
+ */
+#define LM_FAULT_MSG       0xfa
+#define LM_FAULT_RESUME    0
+#define LM_FAULT_RESUME_AT 1
 
 #endif

@@ -59,7 +59,11 @@
 	X(IRQ_ACK,             39) /* (irq)                                 */ \
 	X(THREAD_YIELD_TO,     40) /* (tcb)                                 */ \
 	X(DEBUG_FASTPATH,      41) /* (on) -> was on, fast round trips      */ \
-	X(THREAD_SET_EXCEPTION, 42) /* (tcb, entry, stack_top, stack_size)  */
+	X(THREAD_SET_EXCEPTION, 42) /* (tcb, entry, stack_top, stack_size)  */ \
+	X(THREAD_SET_FAULT_EP, 43) /* (tcb, ep or 0)                        */ \
+	X(VSPACE_PROTECT,      44) /* (vs, vaddr, npages, rights) -> mapped */ \
+	X(VSPACE_PAGE_STATE,   45) /* (vs, vaddr, clear) -> state, rights    */ \
+	X(THREAD_SET_FOREIGN,  46) /* (tcb, entry or 0)                      */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),
@@ -74,5 +78,13 @@ enum lm_sysno {
 #define LM_ID_RIGHTS(d) (((d) >> 8) & 0xff)
 #define LM_ID_BITS(d)   (((d) >> 16) & 0xff)
 #define LM_ID_MAPPED    (1ull << 24) /* frame or table is mapped */
+
+/* VSPACE_PROTECT: at most this many pages per call (bounded work). */
+#define LM_PROTECT_MAX_PAGES (1ull << 18)
+
+/* VSPACE_PAGE_STATE: the hardware's accessed and dirty bits of a page,
+ * returned in rdi and cleared where `clear` has them. */
+#define LM_PG_ACCESSED 0x1u
+#define LM_PG_DIRTY    0x2u
 
 #endif

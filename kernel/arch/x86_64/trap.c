@@ -40,7 +40,7 @@ void trap_user(struct frame *f)
 		fpu_trap();
 	} else {
 		u64 addr = f->vector == 14 ? read_cr2() : 0;
-		if (!upcall_deliver(cur, f, addr))
+		if (!upcall_deliver(cur, f, addr) && !fault_ipc_send(cur, f, addr))
 			thread_fault(cur, f, addr);
 	}
 	if (need_resched)

@@ -376,4 +376,43 @@ static inline int lm_irq_ack(lm_cptr_t irq)
 	return lm_sys(LM_SYS_IRQ_ACK, irq, 0, 0, 0, 0, 0, 0);
 }
 
+/* ---- exceptions, pagers, page-level primitives, reflection --------------- */
+
+/* Faults of tcb (without an in-process handler) become fault messages on
+ * ep (0: none); see <lamina/exception.h>. */
+static inline int lm_thread_set_fault_ep(lm_cptr_t tcb, lm_cptr_t ep)
+{
+	return lm_sys(LM_SYS_THREAD_SET_FAULT_EP, tcb, ep, 0, 0, 0, 0, 0);
+}
+
+/* Set the rights (LM_R_READ/WRITE/EXEC, 0 = no access) of every page
+ * mapped in [vaddr, vaddr + npages * 4 KiB); *mapped = how many there were. */
+static inline int lm_vspace_protect(lm_cptr_t vs, lm_u64 vaddr, lm_u64 npages,
+				    lm_u64 rights, lm_u64 *mapped)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int e = lm_sys(LM_SYS_VSPACE_PROTECT, vs, vaddr, npages, rights, 0, 0, o);
+	lm_sys_put(mapped, e, o[0]);
+	return e;
+}
+
+/* The accessed/dirty bits (LM_PG_*) of the page at vaddr and its current
+ * rights; the bits in `clear` are cleared after reading. */
+static inline int lm_vspace_page_state(lm_cptr_t vs, lm_u64 vaddr, lm_u64 clear,
+				       lm_u64 *state, lm_u64 *rights)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int e = lm_sys(LM_SYS_VSPACE_PAGE_STATE, vs, vaddr, clear, 0, 0, 0, o);
+	lm_sys_put(state, e, o[0]);
+	lm_sys_put(rights, e, o[1]);
+	return e;
+}
+
+/* System calls numbered below LM_SYS_BASE go to entry (0: none); see
+ * docs/API.md, "System-call reflection". */
+static inline int lm_thread_set_foreign(lm_cptr_t tcb, lm_u64 entry)
+{
+	return lm_sys(LM_SYS_THREAD_SET_FOREIGN, tcb, entry, 0, 0, 0, 0, 0);
+}
+
 #endif

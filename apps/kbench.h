@@ -1,0 +1,37 @@
+/*
+ * kbench's shared parts: every apps/kbench*.c file adds benchmarks for one
+ * area, run from main() in apps/kbench.c.
+ */
+#ifndef KBENCH_H
+#define KBENCH_H
+
+#include <lm/lamina.h>
+
+extern const struct lm_bootinfo *bi;
+
+static inline lm_u64 tsc(void)
+{
+	lm_u32 lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((lm_u64)hi << 32) | lo;
+}
+
+/* Whether bench.only= on the command line (absent: everything) names it. */
+int selected(const char *name);
+
+/* Run op(iters) for a warm-up and 11 timed batches; print the median batch
+ * divided by iters * per (operations per iteration) as a BENCH line. */
+void bench(const char *name, lm_u64 iters, lm_u64 per, void (*op)(lm_u64));
+/* The same where op times itself and returns the cycles of its batch (for
+ * operations whose set-up must not be counted). */
+void bench_self(const char *name, lm_u64 iters, lm_u64 per, lm_u64 (*op)(lm_u64));
+
+/* A new object from the default pool, or 0. */
+lm_cptr_t new_obj(lm_u32 type, lm_u32 bits);
+
+/* The areas. */
+void kb_pager(void);  /* kbench_pager.c: fault IPC */
+void kb_vm(void);     /* kbench_vm.c: page-level primitives, Appel-Li, faults */
+void kb_linux(void);  /* kbench_linux.c: reflected Linux system calls */
+
+#endif

@@ -1,0 +1,6 @@
+/* kbench: linux benchmarks (see kbench.h). */
+#include "kbench.h"
+
+void kb_linux(void)
+{
+}

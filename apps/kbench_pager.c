@@ -1,0 +1,6 @@
+/* kbench: pager benchmarks (see kbench.h). */
+#include "kbench.h"
+
+void kb_pager(void)
+{
+}

@@ -1,0 +1,6 @@
+/* kbench: vm benchmarks (see kbench.h). */
+#include "kbench.h"
+
+void kb_vm(void)
+{
+}
