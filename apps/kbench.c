@@ -18,7 +18,6 @@
 #define P_OBJ2     10
 #define IPCBUF_VA  0x600000000ull
 
-enum partner_mode { P_YIELD = 1, P_SERVER, P_NOTIFY };
 
 const struct lm_bootinfo *bi;
 static lm_u8 local_stack[16384] __attribute__((aligned(16)));
@@ -108,14 +107,16 @@ static void partner_main(lm_u64 mode)
 			lm_ntfn_wait(P_OBJ1, 0);
 			lm_ntfn_signal(P_OBJ2);
 		}
+	case P_PAGER:
+		kb_pager_serve(P_OBJ1);
 	}
 }
 
-static struct lm_proc partner;
+struct lm_proc partner;
 
 /* Start a partner with our TCB and up to two objects (copied with all
  * rights; a frame in obj2 is also mapped at IPCBUF_VA). */
-static int partner_start(lm_u64 mode, lm_cptr_t obj1, lm_cptr_t obj2, int obj2_frame)
+int partner_start(lm_u64 mode, lm_cptr_t obj1, lm_cptr_t obj2, int obj2_frame)
 {
 	const struct lm_bi_module *m = 0;
 	struct lm_spawn_cap caps[3] = {
@@ -141,7 +142,7 @@ static int partner_start(lm_u64 mode, lm_cptr_t obj1, lm_cptr_t obj2, int obj2_f
 	return lm_spawn(&a, &partner);
 }
 
-static void partner_stop(void)
+void partner_stop(void)
 {
 	lm_thread_suspend(partner.tcb);
 	lm_proc_destroy(&partner);

@@ -29,8 +29,17 @@ void bench_self(const char *name, lm_u64 iters, lm_u64 per, lm_u64 (*op)(lm_u64)
 /* A new object from the default pool, or 0. */
 lm_cptr_t new_obj(lm_u32 type, lm_u32 bits);
 
+/* Partners: a copy of kbench in another address space, in one of these
+ * modes, with our TCB and up to two objects (copied with all rights; a
+ * frame in obj2 is also mapped at its IPC-buffer address). */
+enum partner_mode { P_YIELD = 1, P_SERVER, P_NOTIFY, P_PAGER };
+extern struct lm_proc partner;
+int partner_start(lm_u64 mode, lm_cptr_t obj1, lm_cptr_t obj2, int obj2_frame);
+void partner_stop(void);
+
 /* The areas. */
 void kb_pager(void);  /* kbench_pager.c: fault IPC */
+__attribute__((noreturn)) void kb_pager_serve(lm_cptr_t ep); /* its partner */
 void kb_vm(void);     /* kbench_vm.c: page-level primitives, Appel-Li, faults */
 void kb_linux(void);  /* kbench_linux.c: reflected Linux system calls */
 

@@ -4,7 +4,7 @@
  */
 #include "root.h"
 
-#define MAX_CAPS 512
+#define MAX_CAPS 2048 /* module frames count: ktest alone is ~400 with its debug info */
 
 /* Kept static: a bootinfo template and a capability list are too big for
  * comfort on root's 64 KiB stack, and root starts one child at a time. */

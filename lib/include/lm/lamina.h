@@ -8,6 +8,7 @@
 #include <lm/printf.h>
 #include <lm/console.h>
 #include <lm/exception.h>
+#include <lm/reflect.h>
 #include <lm/slot.h>
 #include <lm/untyped.h>
 #include <lm/vspace.h>

@@ -1,0 +1,267 @@
+/* System-call reflection: a SYSCALL numbered below LM_SYS_BASE from a
+ * thread with a foreign entry goes to that entry with every register as
+ * the caller left it; liblamina's lm_reflect_entry turns it into a C call
+ * and returns as Linux would (lm/reflect.h). */
+#include "harness.h"
+
+#define FLAG_CF 0x1ull
+#define FLAG_DF 0x400ull
+
+/* r_regs(out, nr): load every general register with a pattern (the six
+ * arguments 0x11..0x66), fill the red zone, set CF and DF, make a system
+ * call with rax = nr, and store what came back:
+ *   out[0] rax, [1..6] rbx rbp r12 r13 r14 r15, [7..12] rdi rsi rdx r10
+ *   r8 r9, [13] rcx, [14] r11, [15] rflags before, [16] rflags after,
+ *   [17] red-zone words changed (xor-or), [18] xmm0, [19] xmm15.
+ * Flags are read with the stack pointer moved below the red zone (lea
+ * does not touch the flags). */
+__asm__(".text\n"
+	".globl r_regs, r_ret\n"
+	"r_regs:\n"
+	"	push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"	push %rdi\n"
+	"	mov %rsi, %rax\n"
+	"	mov $0x1001, %rbx\n mov $0x1002, %rbp\n mov $0x1003, %r12\n"
+	"	mov $0x1004, %r13\n mov $0x1005, %r14\n mov $0x1006, %r15\n"
+	"	movq %rbx, %xmm0\n movq %r15, %xmm15\n"
+	"	mov $" "0x5aa5c33c96695aa5" ", %rcx\n"
+	"	.irp off, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128\n"
+	"	mov %rcx, -\\off(%rsp)\n"
+	"	.endr\n"
+	"	stc\n std\n"
+	"	lea -136(%rsp), %rsp\n pushfq\n pop %rcx\n lea 136(%rsp), %rsp\n"
+	"	mov %rcx, 15*8(%rdi)\n"
+	"	mov $0x11, %rdi\n mov $0x22, %rsi\n mov $0x33, %rdx\n"
+	"	mov $0x44, %r10\n mov $0x55, %r8\n mov $0x66, %r9\n"
+	"	mov $-1, %rcx\n mov $-1, %r11\n"
+	"	syscall\n"
+	"r_ret:\n"
+	"	xchg %rax, (%rsp)\n" /* rax = out; the result on the stack */
+	"	mov %rbx, 1*8(%rax)\n mov %rbp, 2*8(%rax)\n mov %r12, 3*8(%rax)\n"
+	"	mov %r13, 4*8(%rax)\n mov %r14, 5*8(%rax)\n mov %r15, 6*8(%rax)\n"
+	"	mov %rdi, 7*8(%rax)\n mov %rsi, 8*8(%rax)\n mov %rdx, 9*8(%rax)\n"
+	"	mov %r10, 10*8(%rax)\n mov %r8, 11*8(%rax)\n mov %r9, 12*8(%rax)\n"
+	"	mov %rcx, 13*8(%rax)\n mov %r11, 14*8(%rax)\n"
+	"	lea -136(%rsp), %rsp\n pushfq\n pop %rcx\n lea 136(%rsp), %rsp\n"
+	"	mov %rcx, 16*8(%rax)\n"
+	"	cld\n"
+	"	mov $" "0x5aa5c33c96695aa5" ", %rcx\n xor %r11, %r11\n"
+	"	.irp off, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128\n"
+	"	mov -\\off(%rsp), %rdx\n xor %rcx, %rdx\n or %rdx, %r11\n"
+	"	.endr\n"
+	"	mov %r11, 17*8(%rax)\n"
+	"	movq %xmm0, 18*8(%rax)\n movq %xmm15, 19*8(%rax)\n"
+	"	pop %rcx\n mov %rcx, 0(%rax)\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+	"	ret\n");
+void r_regs(lm_u64 out[20], lm_u64 nr);
+extern char r_ret[];
+
+/* What the handler saw of the last reflected call. */
+static struct lm_sysargs seen;
+static lm_u64 seen_flags, seen_rsp;
+static int ncalls;
+
+static long handler(struct lm_sysargs *a)
+{
+	lm_u64 fl;
+
+	__asm__ volatile("pushfq; pop %0" : "=r"(fl));
+	seen = *a;
+	seen_flags = fl;
+	seen_rsp = (lm_u64)__builtin_frame_address(0);
+	ncalls++;
+	/* an ordinary C handler may use the vector registers */
+	__asm__ volatile("pxor %%xmm0, %%xmm0; pcmpeqb %%xmm15, %%xmm15" ::: "xmm0", "xmm15");
+	if (a->nr == 39) /* getpid */
+		return 1234;
+	if (a->nr == 110) { /* getppid: a native call from inside the handler */
+		struct lm_thread_info ti;
+		return lm_thread_info(LM_SLOT_TCB, &ti) == LM_OK ? 4321 : -1;
+	}
+	return -38; /* -ENOSYS */
+}
+
+static int on(void)
+{
+	ncalls = 0;
+	seen = (struct lm_sysargs){ 0 };
+	return lm_reflect_install(LM_SLOT_TCB, handler);
+}
+
+static void off(void)
+{
+	lm_reflect_install(LM_SLOT_TCB, 0);
+}
+
+TEST(reflect_delivers_the_number_and_six_arguments)
+{
+	lm_u64 out[LM_SYS_NOUT];
+
+	CHECK_OK(on());
+	lm_u64 r = lm_syscall6(39, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, out);
+	off();
+	CHECK_EQ(r, 1234);
+	CHECK_EQ(ncalls, 1);
+	CHECK_EQ(seen.nr, 39);
+	for (int i = 0; i < 6; i++) {
+		CHECK_EQ(seen.a[i], 0xa1 + i);
+		CHECK_EQ(out[i], 0xa1 + i); /* the arguments come back unchanged */
+	}
+}
+
+TEST(reflect_preserves_every_register_but_rax_rcx_r11)
+{
+	lm_u64 o[20];
+
+	CHECK_OK(on());
+	r_regs(o, 0); /* Linux's read: -ENOSYS from the handler */
+	off();
+	CHECK_EQ(ncalls, 1);
+	CHECK_EQ(o[0], (lm_u64)-38);
+	for (int i = 1; i <= 6; i++)
+		CHECK_EQ(o[i], 0x1000 + i);
+	for (int i = 0; i < 6; i++)
+		CHECK_EQ(o[7 + i], 0x11 * (i + 1));
+	CHECK_EQ(o[13], (lm_u64)r_ret);  /* rcx: the return address, as Linux */
+	CHECK_EQ(o[14], o[15]);          /* r11: the caller's rflags, as Linux */
+	CHECK(o[15] & FLAG_CF);
+	CHECK(o[15] & FLAG_DF);
+	CHECK_EQ(o[16], o[15]);          /* the flags themselves, DF included */
+	CHECK_EQ(o[17], 0);              /* the red zone is untouched */
+	CHECK_EQ(o[18], 0x1001);         /* vector registers survive the handler */
+	CHECK_EQ(o[19], 0x1006);
+	/* the handler saw the registers and a clean direction flag */
+	CHECK_EQ(seen.rip, (lm_u64)r_ret);
+	CHECK_EQ(seen.rflags, o[15]);
+	CHECK_EQ(seen.rbx, 0x1001);
+	CHECK_EQ(seen_flags & FLAG_DF, 0);
+	CHECK_EQ(seen.a[3], 0x44);       /* the fourth argument is r10 */
+	CHECK_EQ(seen_rsp & 15, 0);      /* its frame is aligned */
+}
+
+TEST(reflect_handler_may_make_native_calls)
+{
+	CHECK_OK(on());
+	lm_u64 r = lm_syscall6(110, 0, 0, 0, 0, 0, 0, 0);
+	off();
+	CHECK_EQ(r, 4321);
+}
+
+TEST(reflect_native_calls_still_work_and_are_never_reflected)
+{
+	struct lm_thread_info ti = { 0 };
+	static const lm_u64 high[] = { LM_SYS_END, LM_SYS_END + 1, 0x1fff, 0x10000,
+				       1ull << 63, ~0ull };
+	lm_u64 got[6], top;
+	int info, before;
+
+	CHECK_OK(on());
+	info = lm_thread_info(LM_SLOT_TCB, &ti);
+	for (lm_u32 i = 0; i < 6; i++)
+		got[i] = t_raw(high[i], 0, 0, 0, 0, 0, 0, 0);
+	before = ncalls;
+	top = t_raw(LM_SYS_BASE - 1, 0, 0, 0, 0, 0, 0, 0); /* the highest foreign number */
+	off();
+	CHECK_OK(info);
+	CHECK_EQ(ti.state, LM_TS_RUNNABLE);
+	for (lm_u32 i = 0; i < 6; i++)
+		CHECK_ERR(got[i], LM_ENOSYS);
+	CHECK_EQ(before, 0);
+	CHECK_EQ(top, (lm_u64)-38);
+	CHECK_EQ(ncalls, 1);
+	CHECK_EQ(seen.nr, LM_SYS_BASE - 1);
+}
+
+TEST(reflect_entry_zero_turns_it_off)
+{
+	CHECK_OK(on());
+	lm_u64 r = t_raw(39, 0, 0, 0, 0, 0, 0, 0);
+	CHECK_OK(lm_thread_set_foreign(LM_SLOT_TCB, 0));
+	CHECK_EQ(r, 1234);
+	CHECK_ERR(t_raw(39, 0, 0, 0, 0, 0, 0, 0), LM_ENOSYS);
+	CHECK_ERR(t_raw(0, 0, 0, 0, 0, 0, 0, 0), LM_ENOSYS);
+	CHECK_EQ(ncalls, 1);
+}
+
+TEST(reflect_set_foreign_bad_arguments_return_errors)
+{
+	lm_cptr_t ro = t_copy(LM_SLOT_TCB, LM_R_READ);
+	lm_u64 e = (lm_u64)lm_reflect_entry;
+
+	CHECK(ro);
+	CHECK_ERR(lm_thread_set_foreign(LM_SLOT_TCB, T_KERNEL_ADDR), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_foreign(LM_SLOT_TCB, T_NONCANON), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_foreign(LM_SLOT_TCB, LM_USER_MAX), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_foreign(LM_SLOT_TCB, LM_USER_MIN - 1), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_foreign(LM_SLOT_TCB, ~0ull), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_foreign(t_slot(), e), LM_ECAP);
+	CHECK_ERR(lm_thread_set_foreign(LM_SLOT_VSPACE, e), LM_ETYPE);
+	CHECK_ERR(lm_thread_set_foreign(ro, e), LM_ERIGHTS);
+	/* the rejected argument is named: arg 2 for the range */
+	lm_u64 out[LM_SYS_NOUT];
+	CHECK_ERR(t_raw(LM_SYS_THREAD_SET_FOREIGN, LM_SLOT_TCB, T_KERNEL_ADDR, 0, 0, 0, 0, out),
+		  LM_ERANGE);
+	CHECK_EQ(out[0], 2);
+	/* nothing was set: foreign calls still fail */
+	CHECK_ERR(t_raw(39, 0, 0, 0, 0, 0, 0, 0), LM_ENOSYS);
+	/* the edges of the range are accepted */
+	CHECK_OK(lm_thread_set_foreign(LM_SLOT_TCB, LM_USER_MIN));
+	CHECK_OK(lm_thread_set_foreign(LM_SLOT_TCB, LM_USER_MAX - 1));
+	CHECK_OK(lm_thread_set_foreign(LM_SLOT_TCB, 0));
+}
+
+/* A second thread makes a foreign call to an entry that cannot run. */
+static lm_word_t foreign_call(lm_word_t arg)
+{
+	return lm_syscall6(39, 0, 0, 0, 0, 0, 0, 0);
+}
+
+static void run_bad_entry(lm_u64 entry, struct lm_thread_info *ti)
+{
+	lm_cptr_t t = t_thread_new();
+	struct lm_regs r;
+
+	CHECK(t);
+	CHECK_OK(lm_thread_set_foreign(t, entry));
+	lm_thread_regs(&r, foreign_call, 0, t_stack());
+	CHECK_OK(lm_thread_write_regs(t, &r));
+	CHECK_OK(lm_thread_set_priority(t, T_PRIO));
+	CHECK_OK(lm_thread_resume(t));
+	CHECK_OK(t_wait(t, ti));
+}
+
+TEST(reflect_unmapped_entry_faults_the_thread_at_the_entry)
+{
+	struct lm_thread_info ti = { 0 };
+	lm_u64 entry = T_VA_FRESH(3) + 0x123;
+
+	run_bad_entry(entry, &ti);
+	if (t_failed())
+		return;
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK_EQ(ti.fault_kind, LM_FAULT_PF);
+	CHECK_EQ(ti.fault_rip, entry);
+	CHECK_EQ(ti.fault_addr, entry);
+	CHECK_EQ(ti.fault_error & 5, 4); /* not present, user */
+	/* ktest's own thread has no entry: foreign calls still fail here */
+	CHECK_ERR(t_raw(39, 0, 0, 0, 0, 0, 0, 0), LM_ENOSYS);
+}
+
+TEST(reflect_non_executable_entry_faults_the_thread)
+{
+	struct lm_thread_info ti = { 0 };
+
+	if (!(t_bi->cpu_features & LM_CPU_NX)) {
+		t_note("no NX: data pages are executable");
+		return;
+	}
+	CHECK(t_frame_at(T_VA_PAGE(7), LM_R_READ | LM_R_WRITE));
+	run_bad_entry(T_VA_PAGE(7), &ti);
+	if (t_failed())
+		return;
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK_EQ(ti.fault_kind, LM_FAULT_PF);
+	CHECK_EQ(ti.fault_rip, T_VA_PAGE(7));
+	CHECK_EQ(ti.fault_error & 0x15, 0x15); /* present, user, fetch */
+}
