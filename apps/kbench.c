@@ -330,6 +330,7 @@ int main(lm_word_t arg)
 	kb_pager();
 	kb_vm();
 	kb_linux();
+	kb_proc();
 	lm_printf("kbench: done\n");
 	return 0;
 }

@@ -2,9 +2,17 @@
  * to memset/memcpy for struct copies, so these must exist. */
 #include "kernel.h"
 
+/* Whole aligned quadwords go 8 bytes a step (objects and pages are
+ * cleared this way: fast on every x86-64, with or without ERMS), anything
+ * else a byte at a time. */
 void *memset(void *d, int c, size_t n)
 {
 	void *r = d;
+	if (!(((uptr)d | n) & 7)) {
+		u64 q = n / 8, v = 0x0101010101010101ull * (u8)c;
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+		return r;
+	}
 	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return r;
 }
@@ -12,6 +20,11 @@ void *memset(void *d, int c, size_t n)
 void *memcpy(void *d, const void *s, size_t n)
 {
 	void *r = d;
+	if (!(((uptr)d | (uptr)s | n) & 7)) {
+		u64 q = n / 8;
+		__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) :: "memory");
+		return r;
+	}
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
 	return r;
 }
