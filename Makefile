@@ -37,7 +37,7 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell
+PROGS          := root ktest hello probe kbench console shell minilinux
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
@@ -45,11 +45,15 @@ probe_SRC      := apps/probe.c
 kbench_SRC     := $(wildcard apps/kbench*.c)
 console_SRC    := $(wildcard servers/console/*.c)
 shell_SRC      := apps/shell.c
+minilinux_SRC  := apps/minilinux.c
+# minilinux runs a Linux executable at the usual 0x400000 in its own space.
+minilinux_LDFLAGS := -Ttext=0x40000000
 PROG_ELFS      := $(patsubst %,$(B)/%.elf,$(PROGS))
 
 # Boot modules in the order the kernel receives them (root first).
 MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $(B)/probe.elf:probe \
-                  $(B)/kbench.elf:kbench $(B)/console.elf:console $(B)/shell.elf:shell
+                  $(B)/kbench.elf:kbench $(B)/console.elf:console $(B)/shell.elf:shell \
+                  $(B)/minilinux.elf:minilinux $(B)/linux-hello.elf:linux-hello
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))
@@ -62,7 +66,7 @@ HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclud
 all: kernel user
 
 kernel: $(B)/lamina.elf $(B)/lamina.elf32
-user: $(PROG_ELFS)
+user: $(PROG_ELFS) $(B)/linux-hello.elf
 
 # --- kernel: link twice so the panic backtrace can name symbols ------------
 # Pass 1 links with an empty symbol table; its symbols are sorted into
@@ -114,9 +118,14 @@ $(B)/%.c.o: %.c
 
 define PROG_RULE
 $(B)/$(1).elf: $$(patsubst %,$(B)/%.o,$$($(1)_SRC)) $(B)/liblamina.a lib/user.ld
-	$(LD) $(ULDFLAGS) -o $$@ $$(filter %.o,$$^) $(B)/liblamina.a
+	$(LD) $(ULDFLAGS) $$($(1)_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(B)/liblamina.a
 endef
 $(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
+
+# An unmodified Linux program for minilinux (musl-tools, tools/deps.sh).
+$(B)/linux-hello.elf: tests/linux/hello.c
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -o $@ $<
 
 # --- host unit tests (pure kernel logic, with sanitizers) -------------------
 $(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h tests/host/*.h)

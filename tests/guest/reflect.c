@@ -265,3 +265,104 @@ TEST(reflect_non_executable_entry_faults_the_thread)
 	CHECK_EQ(ti.fault_rip, T_VA_PAGE(7));
 	CHECK_EQ(ti.fault_error & 0x15, 0x15); /* present, user, fetch */
 }
+
+/* ---- a Linux program under apps/minilinux -------------------------------- */
+
+/* The console minilinux is given: an endpoint served here, so the test
+ * sees exactly what the Linux program wrote. */
+static char lx_out[2048];
+static lm_u32 lx_len;
+
+static lm_word_t lx_console(lm_word_t ep)
+{
+	struct lm_msg m;
+	int err = lm_ep_recv(ep, &m);
+
+	while (!err) {
+		lm_u32 n = CON_LABEL_N(LM_MSG_LABEL(m.info));
+
+		for (lm_u32 i = 0; i < n && i < CON_MAX_BYTES && lx_len < sizeof lx_out - 1; i++)
+			lx_out[lx_len++] = (char)(m.w[i / 8] >> (8 * (i % 8)));
+		err = lm_ep_reply_recv(ep, LM_MSG_INFO(CON_LABEL(CON_OK, n), 0, 0), 0, 0, 0, 0, &m);
+	}
+	return err;
+}
+
+static const struct lm_bi_module *t_module_info(const char *name)
+{
+	for (lm_u32 i = 0; i < t_bi->n_modules && i < LM_BI_MAX_MODULES; i++)
+		if (!strncmp(t_bi->modules[i].name, name, LM_BI_NAME_LEN))
+			return &t_bi->modules[i];
+	return 0;
+}
+
+static int has(const char *s)
+{
+	lm_u64 n = strlen(s);
+
+	for (lm_u32 i = 0; i + n <= lx_len; i++)
+		if (!memcmp(lx_out + i, s, n))
+			return 1;
+	return 0;
+}
+
+/* minilinux gets: the console endpoint (7), the linux-hello module mapped
+ * where root would put it, and 2 MiB of untyped memory. */
+TEST(reflect_minilinux_runs_an_unmodified_musl_program)
+{
+	static struct lm_bootinfo tmpl;
+	static struct lm_spawn_cap caps[64];
+	const struct lm_bi_module *lx = t_module_info("linux-hello");
+	struct lm_spawn a = { 0 };
+	struct lm_proc p;
+	struct lm_thread_info ti;
+	lm_cptr_t ep = t_new(LM_OBJ_ENDPOINT, 0), ut = t_new(LM_OBJ_UNTYPED, 21);
+	lm_u32 n = 0, dst = LM_SLOT_FIRST_BOOT;
+
+	a.image = t_module("minilinux", &a.size);
+	if (!a.image || !lx) { /* a boot with another module list */
+		t_note("no minilinux or linux-hello module: not run");
+		return;
+	}
+	CHECK(ep && ut);
+	CHECK(lx->nframes + 2 <= sizeof caps / sizeof caps[0]);
+	tmpl = (struct lm_bootinfo){ 0 };
+	tmpl.console_slot = LM_SLOT_CONSOLE;
+	caps[n++] = (struct lm_spawn_cap){ ep, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0 };
+	tmpl.modules[0] = *lx;
+	tmpl.modules[0].vaddr = LM_CHILD_MODULE_VADDR;
+	tmpl.modules[0].slot = dst;
+	tmpl.n_modules = 1;
+	for (lm_u32 f = 0; f < lx->nframes; f++)
+		caps[n++] = (struct lm_spawn_cap){ lx->slot + f, dst++, LM_R_READ, LM_SPAWN_MAP,
+						   LM_CHILD_MODULE_VADDR + f * LM_PAGE_SIZE };
+	CHECK_OK(lm_cnode_identify(LM_SLOT_CNODE, ut, 0, &tmpl.untyped[0].paddr, 0));
+	tmpl.untyped[0].size_bits = 21;
+	tmpl.untyped[0].slot = dst;
+	tmpl.n_untyped = 1;
+	caps[n++] = (struct lm_spawn_cap){ ut, dst++, 0, LM_SPAWN_MOVE, 0 };
+
+	lx_len = 0;
+	CHECK(t_thread(lx_console, ep, T_PRIO));
+	a.arg = LM_BOOTINFO_VADDR;
+	a.prio = T_PRIO;
+	a.cnode_bits = 8;
+	a.caps = caps;
+	a.ncaps = n;
+	a.bi = &tmpl;
+	CHECK_OK(lm_spawn(&a, &p));
+	CHECK_OK(t_wait(p.tcb, &ti));
+	lx_out[lx_len] = 0;
+	for (lm_u32 i = 0, b = 0; i < lx_len; i++)
+		if (lx_out[i] == '\n') {
+			lx_out[i] = 0; /* lm_printf has no %.*s */
+			t_note("%s", lx_out + b);
+			lx_out[i] = '\n';
+			b = i + 1;
+		}
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, 42); /* every check in tests/linux/hello.c held */
+	CHECK(has("linux-hello: write(2) works\n"));
+	CHECK(has("hello from musl, argc=1 argv[0]=linux-hello pid=1 ppid=0\n"));
+	CHECK(has("syscall(999) = -1, errno 38 (ENOSYS)\n"));
+}
