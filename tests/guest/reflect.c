@@ -79,6 +79,10 @@ static long handler(struct lm_sysargs *a)
 		struct lm_thread_info ti;
 		return lm_thread_info(LM_SLOT_TCB, &ti) == LM_OK ? 4321 : -1;
 	}
+	if (a->nr == 7) { /* a call that hands back a register (the test's own) */
+		a->a[1] = 0xbeef;
+		return 0;
+	}
 	return -38; /* -ENOSYS */
 }
 
@@ -138,6 +142,19 @@ TEST(reflect_preserves_every_register_but_rax_rcx_r11)
 	CHECK_EQ(seen_flags & FLAG_DF, 0);
 	CHECK_EQ(seen.a[3], 0x44);       /* the fourth argument is r10 */
 	CHECK_EQ(seen_rsp & 15, 0);      /* its frame is aligned */
+}
+
+TEST(reflect_handler_changes_to_the_arguments_reach_the_caller)
+{
+	lm_u64 out[LM_SYS_NOUT];
+
+	CHECK_OK(on());
+	lm_u64 r = lm_syscall6(7, 1, 2, 3, 4, 5, 6, out);
+	off();
+	CHECK_EQ(r, 0);
+	CHECK_EQ(out[0], 1);
+	CHECK_EQ(out[1], 0xbeef); /* rsi */
+	CHECK_EQ(out[2], 3);
 }
 
 TEST(reflect_handler_may_make_native_calls)
