@@ -12,6 +12,7 @@
 #include <lm/slot.h>
 #include <lm/untyped.h>
 #include <lm/vspace.h>
+#include <lm/vm.h>
 #include <lm/elf.h>
 #include <lm/thread.h>
 #include <lm/spawn.h>

@@ -1,0 +1,368 @@
+/* Virtual memory for a library OS (lm/vm.h): the fault dispatcher, on-demand
+ * regions with their frame supply, and the Appel-Li primitives. */
+#include <lm/vm.h>
+#include <lamina/bootinfo.h>
+#include <lm/sys.h>
+#include <lm/slot.h>
+#include <lm/untyped.h>
+#include <lm/vspace.h>
+
+#define PF_PRESENT 0x1
+#define PF_WRITE   0x2
+#define PF_FETCH   0x10
+
+static struct lm_vm_region *regions; /* newest first */
+static lm_exc_fn fallback;
+static lm_cptr_t vm_vs = LM_SLOT_VSPACE;
+
+/* Threads with the dispatcher and their exception stacks: an unhandled
+ * fault is found a thread by the stack its frame is on. */
+static struct vm_thread {
+	lm_cptr_t tcb;
+	lm_u64 lo, hi;
+} threads[LM_VM_MAX_THREADS];
+static lm_u32 nthreads;
+
+/* ---- the dispatcher -------------------------------------------------------- */
+
+/* No one takes it: take the thread's handler away and run the instruction
+ * again, so it faults as if there had never been one (stopped, or its
+ * pager called). A thread we do not know exits. */
+static void unhandled(struct lm_exc_frame *f)
+{
+	for (lm_u32 i = 0; i < nthreads; i++) {
+		if ((lm_u64)f < threads[i].lo || (lm_u64)f >= threads[i].hi)
+			continue;
+		lm_thread_set_exception(threads[i].tcb, 0, 0, 0);
+		/* int3 is a trap: point back at it so it happens again. */
+		if (f->vector == LM_FAULT_BP && ((lm_u8 *)f->regs.rip)[-1] == 0xcc)
+			f->regs.rip--;
+		return;
+	}
+	lm_thread_exit(0x100 + f->vector);
+}
+
+static void dispatch(struct lm_exc_frame *f)
+{
+	if (f->vector == LM_FAULT_PF) {
+		struct lm_vm_fault vf;
+
+		vf.addr = f->addr;
+		vf.access = f->error & PF_FETCH ? LM_VM_EXEC : f->error & PF_WRITE ? LM_VM_WRITE : LM_VM_READ;
+		vf.present = f->error & PF_PRESENT;
+		vf.frame = f;
+		for (struct lm_vm_region *r = regions; r; r = r->next)
+			if (vf.addr - r->base < r->size && r->hook(r, &vf))
+				return;
+	}
+	if (fallback)
+		fallback(f);
+	else
+		unhandled(f);
+}
+
+int lm_vm_init(lm_cptr_t tcb, void *stack_top, lm_u64 size)
+{
+	int err;
+
+	lm_u32 i;
+
+	for (i = 0; i < nthreads && threads[i].tcb != tcb; i++)
+		;
+	if (i == LM_VM_MAX_THREADS)
+		return LM_ELIMIT;
+	err = lm_exc_install(tcb, dispatch, stack_top, size);
+	if (err)
+		return err;
+	threads[i] = (struct vm_thread){ tcb, (lm_u64)stack_top - size, (lm_u64)stack_top };
+	if (i == nthreads)
+		nthreads++;
+	return LM_OK;
+}
+
+static int anon_hook(struct lm_vm_region *r, const struct lm_vm_fault *f);
+
+int lm_vm_fini(lm_cptr_t tcb)
+{
+	lm_u32 i;
+
+	for (i = 0; i < nthreads && threads[i].tcb != tcb; i++)
+		;
+	if (i == nthreads)
+		return LM_ENOENT;
+	threads[i] = threads[--nthreads];
+	lm_thread_set_exception(tcb, 0, 0, 0);
+	if (nthreads)
+		return LM_OK;
+	while (regions) {
+		if (regions->hook == anon_hook)
+			lm_vm_anon_destroy((struct lm_vm_anon *)regions);
+		else
+			lm_vm_region_remove(regions);
+	}
+	lm_vm_trim();
+	fallback = 0;
+	return LM_OK;
+}
+
+lm_exc_fn lm_vm_set_fallback(lm_exc_fn fn)
+{
+	lm_exc_fn old = fallback;
+
+	fallback = fn;
+	return old;
+}
+
+int lm_vm_region_add(struct lm_vm_region *r, lm_u64 base, lm_u64 size,
+		     lm_vm_hook hook, void *arg)
+{
+	if (!hook || !size || (base | size) & (LM_PAGE_SIZE - 1) || base + size < base)
+		return LM_EINVAL;
+	for (struct lm_vm_region *q = regions; q; q = q->next)
+		if (q == r)
+			return LM_EEXIST;
+	r->base = base;
+	r->size = size;
+	r->hook = hook;
+	r->arg = arg;
+	r->next = regions;
+	regions = r;
+	return LM_OK;
+}
+
+int lm_vm_region_remove(struct lm_vm_region *r)
+{
+	for (struct lm_vm_region **p = &regions; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			r->next = 0;
+			return LM_OK;
+		}
+	return LM_ENOENT;
+}
+
+/* ---- frames: made LM_VM_CHUNK_FRAMES at a time ------------------------------
+ *
+ * A chunk is an untyped of LM_VM_CHUNK_FRAMES pages from the default pool
+ * and as many consecutive slots; one retype makes (and zeroes) all its
+ * frames. Frames go out in order; a freed frame is deleted, and a chunk
+ * whose frames are all gone is whole again and is retyped anew (kept as a
+ * spare, up to SPARE_MAX, else given back to the pool). Frames are never
+ * reused without the kernel zeroing them. When the chunk table is full,
+ * frames come from the pool one by one. */
+#define CHUNK_BITS (LM_PAGE_BITS + 4)
+#define NCHUNKS    256
+#define SPARE_MAX  8
+LM_STATIC_ASSERT(1u << (CHUNK_BITS - LM_PAGE_BITS) == LM_VM_CHUNK_FRAMES, "chunk size");
+
+static struct chunk {
+	lm_cptr_t ut, first; /* its untyped, its first frame slot */
+	lm_u32 live;         /* frames in existence (handed out or ready) */
+	lm_u32 next;         /* frames handed out since the last retype */
+} chunks[NCHUNKS];
+static lm_u32 nchunks, cur; /* cur: the chunk frames are handed out from */
+
+static int chunk_retype(struct chunk *c)
+{
+	int err = lm_untyped_retype(c->ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE,
+				    c->first, LM_VM_CHUNK_FRAMES);
+
+	if (!err) {
+		c->live = LM_VM_CHUNK_FRAMES;
+		c->next = 0;
+	}
+	return err;
+}
+
+static void chunk_drop(lm_u32 i)
+{
+	struct chunk *c = &chunks[i];
+
+	lm_obj_free(c->ut);
+	lm_slot_free_n(c->first, LM_VM_CHUNK_FRAMES);
+	*c = chunks[--nchunks];
+	if (cur == nchunks)
+		cur = i;
+}
+
+/* A new or spare chunk, retyped: its index in *ci. */
+static int chunk_fill(lm_u32 *ci)
+{
+	lm_u32 i;
+	int err;
+
+	for (i = 0; i < nchunks; i++)
+		if (chunks[i].live == 0)
+			break;
+	if (i == nchunks) {
+		struct chunk *c = &chunks[i];
+
+		if (nchunks == NCHUNKS)
+			return LM_ELIMIT;
+		c->first = lm_slot_alloc_n(LM_VM_CHUNK_FRAMES);
+		if (!c->first)
+			return LM_ELIMIT;
+		err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, CHUNK_BITS, &c->ut);
+		if (err) {
+			lm_slot_free_n(c->first, LM_VM_CHUNK_FRAMES);
+			return err;
+		}
+		c->live = 0;
+		nchunks++;
+	}
+	err = chunk_retype(&chunks[i]);
+	if (err && chunks[i].live == 0)
+		chunk_drop(i);
+	else
+		*ci = i;
+	return err;
+}
+
+/* A zeroed frame, not mapped. */
+static int frame_get(lm_cptr_t *f)
+{
+	struct chunk *c = &chunks[cur];
+
+	if (cur >= nchunks || c->next == LM_VM_CHUNK_FRAMES) {
+		lm_u32 i;
+		int err = chunk_fill(&i);
+
+		if (err == LM_ELIMIT)
+			return lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, f);
+		if (err)
+			return err;
+		cur = i;
+		c = &chunks[cur];
+	}
+	*f = c->first + c->next++;
+	return LM_OK;
+}
+
+static lm_u32 spares(void)
+{
+	lm_u32 n = 0;
+
+	for (lm_u32 i = 0; i < nchunks; i++)
+		n += chunks[i].live == 0;
+	return n;
+}
+
+/* Delete a frame from frame_get (which unmaps it). */
+static void frame_put(lm_cptr_t f)
+{
+	for (lm_u32 i = 0; i < nchunks; i++) {
+		struct chunk *c = &chunks[i];
+
+		if (f - c->first >= LM_VM_CHUNK_FRAMES)
+			continue;
+		lm_cnode_delete(LM_SLOT_CNODE, f);
+		if (--c->live == 0 && spares() > SPARE_MAX)
+			chunk_drop(i);
+		return;
+	}
+	lm_obj_free(f);
+}
+
+/* Delete the frames made ahead and not handed out, and the empty chunks. */
+void lm_vm_trim(void)
+{
+	for (lm_u32 i = nchunks; i-- > 0;) {
+		struct chunk *c = &chunks[i];
+
+		for (; c->next < LM_VM_CHUNK_FRAMES; c->next++, c->live--)
+			lm_cnode_delete(LM_SLOT_CNODE, c->first + c->next);
+		if (c->live == 0)
+			chunk_drop(i);
+	}
+}
+
+/* ---- on-demand regions --------------------------------------------------- */
+
+static int anon_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
+{
+	struct lm_vm_anon *a = (struct lm_vm_anon *)r;
+	lm_u64 page = f->addr & ~(LM_PAGE_SIZE - 1), i = (page - r->base) >> LM_PAGE_BITS;
+	lm_cptr_t fr;
+
+	if (a->frames[i] || frame_get(&fr))
+		return LM_VM_PASS; /* mapped: a protection fault, someone else's */
+	if (lm_map_page_pool(0, vm_vs, fr, page, a->rights, 0, 0)) {
+		frame_put(fr);
+		return LM_VM_PASS;
+	}
+	a->frames[i] = fr;
+	a->mapped++;
+	a->faults++;
+	return LM_VM_HANDLED;
+}
+
+int lm_vm_anon_init(struct lm_vm_anon *a, lm_u64 base, lm_u64 size,
+		    lm_u64 rights, lm_cptr_t *frames)
+{
+	if (!frames || rights & ~(lm_u64)(LM_R_READ | LM_R_WRITE | LM_R_EXEC))
+		return LM_EINVAL;
+	int err = lm_vm_region_add(&a->r, base, size, anon_hook, a);
+
+	if (err)
+		return err;
+	a->rights = rights | LM_R_READ;
+	a->frames = frames;
+	a->mapped = a->faults = 0;
+	for (lm_u64 i = 0; i < size >> LM_PAGE_BITS; i++)
+		frames[i] = 0;
+	return LM_OK;
+}
+
+int lm_vm_anon_release(struct lm_vm_anon *a, lm_u64 addr, lm_u64 size)
+{
+	lm_u64 off = addr - a->r.base;
+
+	if ((addr | size) & (LM_PAGE_SIZE - 1) || off > a->r.size || size > a->r.size - off)
+		return LM_EINVAL;
+	for (lm_u64 i = off >> LM_PAGE_BITS; i < (off + size) >> LM_PAGE_BITS; i++)
+		if (a->frames[i]) {
+			frame_put(a->frames[i]);
+			a->frames[i] = 0;
+			a->mapped--;
+		}
+	return LM_OK;
+}
+
+int lm_vm_anon_destroy(struct lm_vm_anon *a)
+{
+	int err = lm_vm_anon_release(a, a->r.base, a->r.size);
+
+	lm_vm_region_remove(&a->r);
+	return err;
+}
+
+/* ---- Appel-Li primitives ----------------------------------------------------- */
+
+int lm_vm_protect(lm_u64 addr, lm_u64 npages, lm_u64 rights)
+{
+	while (npages) {
+		lm_u64 n = npages < LM_PROTECT_MAX_PAGES ? npages : LM_PROTECT_MAX_PAGES;
+		int err = lm_vspace_protect(vm_vs, addr, n, rights, 0);
+
+		if (err)
+			return err;
+		addr += n << LM_PAGE_BITS;
+		npages -= n;
+	}
+	return LM_OK;
+}
+
+int lm_vm_unprotect(lm_u64 addr, lm_u64 npages)
+{
+	return lm_vm_protect(addr, npages, LM_R_READ | LM_R_WRITE);
+}
+
+int lm_vm_dirty(lm_u64 addr, int clear, int *dirty)
+{
+	lm_u64 st = 0;
+	int err = lm_vspace_page_state(vm_vs, addr, clear ? LM_PG_DIRTY : 0, &st, 0);
+
+	if (dirty)
+		*dirty = !err && (st & LM_PG_DIRTY);
+	return err;
+}
