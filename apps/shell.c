@@ -357,6 +357,10 @@ static void run(const char *name)
 		sh_printf("run: no such program: %s (try: help)\n", name);
 		return;
 	}
+	if (!strncmp(name, "linux-", 6)) { /* a Linux executable, not ours */
+		sh_printf("run: %s is a Linux program: minilinux runs it (run minilinux)\n", name);
+		return;
+	}
 	err = spawn(name, pr);
 	if (err) {
 		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));

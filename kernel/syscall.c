@@ -80,7 +80,8 @@ void syscall_dispatch(struct frame *f)
 		 * arguments in place, rcx the return address and r11 the flags
 		 * (as SYSCALL left them). IRETQ, not SYSRET, keeps that rcx. */
 		f->rip = cpu0.cur->foreign_entry;
-		f->rflags &= ~BIT(10); /* DF: the handler starts clean */
+		/* TF, DF, AC: the handler starts clean; r11 has the caller's. */
+		f->rflags &= ~(BIT(8) | BIT(10) | BIT(18));
 		f->vector = FRAME_IRET;
 		return;
 	} else {

@@ -13,7 +13,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
-MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell"]
+MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "minilinux",
+           "linux-hello"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 170.0      # whole test
@@ -140,6 +141,10 @@ def main():
                                    r"notify .*\(console input\)", r"untyped .* free",
                                    r"tcb .*\(console\)", r"\d+ capabilities"))
         check("shell_run_hello", expect("run hello", r"hello exited with code 0"))
+        check("shell_run_minilinux", expect("run minilinux", r"hello from musl",
+                                            r"ENOSYS", r"minilinux exited with code 42"))
+        check("shell_run_linux_program_directly_is_refused",
+              expect("run linux-hello", r"linux-hello is a Linux program"))
         check("shell_run_unknown_program", expect("run nosuchprog",
                                                   r"no such program: nosuchprog"))
         check("shell_unknown_command", expect("frobnicate", r"unknown command: frobnicate"))
