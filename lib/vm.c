@@ -1,7 +1,6 @@
 /* Virtual memory for a library OS (lm/vm.h): the fault dispatcher, on-demand
  * regions with their frame supply, and the Appel-Li primitives. */
 #include <lm/vm.h>
-#include <lamina/bootinfo.h>
 #include <lm/sys.h>
 #include <lm/slot.h>
 #include <lm/untyped.h>
@@ -13,7 +12,7 @@
 
 static struct lm_vm_region *regions; /* newest first */
 static lm_exc_fn fallback;
-static lm_cptr_t vm_vs = LM_SLOT_VSPACE;
+#define vm_vs LM_SLOT_VSPACE
 
 /* Threads with the dispatcher and their exception stacks: an unhandled
  * fault is found a thread by the stack its frame is on. */
@@ -286,7 +285,12 @@ static int anon_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 
 	if (a->frames[i] || frame_get(&fr))
 		return LM_VM_PASS; /* mapped: a protection fault, someone else's */
-	if (lm_map_page_pool(0, vm_vs, fr, page, a->rights, 0, 0)) {
+	/* Page tables are made only when the map says one is missing. */
+	int err = lm_vspace_map(vm_vs, fr, page, a->rights);
+
+	if (err == LM_ETABLE)
+		err = lm_map_page(vm_vs, fr, page, a->rights);
+	if (err) {
 		frame_put(fr);
 		return LM_VM_PASS;
 	}
@@ -338,7 +342,7 @@ int lm_vm_anon_destroy(struct lm_vm_anon *a)
 
 /* ---- Appel-Li primitives ----------------------------------------------------- */
 
-int lm_vm_protect(lm_u64 addr, lm_u64 npages, lm_u64 rights)
+int lm_vm_protect_range(lm_u64 addr, lm_u64 npages, lm_u64 rights)
 {
 	while (npages) {
 		lm_u64 n = npages < LM_PROTECT_MAX_PAGES ? npages : LM_PROTECT_MAX_PAGES;
@@ -350,11 +354,6 @@ int lm_vm_protect(lm_u64 addr, lm_u64 npages, lm_u64 rights)
 		npages -= n;
 	}
 	return LM_OK;
-}
-
-int lm_vm_unprotect(lm_u64 addr, lm_u64 npages)
-{
-	return lm_vm_protect(addr, npages, LM_R_READ | LM_R_WRITE);
 }
 
 int lm_vm_dirty(lm_u64 addr, int clear, int *dirty)

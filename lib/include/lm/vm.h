@@ -25,8 +25,9 @@
 #ifndef LM_VM_H
 #define LM_VM_H
 
-#include <lamina/types.h>
+#include <lamina/bootinfo.h>
 #include <lm/exception.h>
+#include <lm/sys.h>
 
 /* Access kinds of a fault (struct lm_vm_fault.access). */
 #define LM_VM_READ  0x1
@@ -61,8 +62,8 @@ struct lm_vm_region {
 };
 
 /* Install the dispatcher for thread `tcb`, with an exception stack of
- * `size` bytes ending at `stack_top` (16-byte aligned). The first call also
- * sets up the library for address space LM_SLOT_VSPACE. */
+ * `size` bytes ending at `stack_top` (16-byte aligned).
+ * Everything acts on the caller's address space, LM_SLOT_VSPACE. */
 int lm_vm_init(lm_cptr_t tcb, void *stack_top, lm_u64 size);
 /* Remove the dispatcher from `tcb`. The last thread out also destroys the
  * remaining on-demand regions, forgets all regions and frees the frames the
@@ -106,11 +107,23 @@ void lm_vm_trim(void);
 
 /* ---- Appel-Li primitives ---------------------------------------------------- */
 
-/* Set the rights of the mapped pages in [addr, addr + npages * 4 KiB)
- * (VSPACE_PROTECT, split into calls of LM_PROTECT_MAX_PAGES); holes are
- * skipped. unprotect gives READ | WRITE back. */
-int lm_vm_protect(lm_u64 addr, lm_u64 npages, lm_u64 rights);
-int lm_vm_unprotect(lm_u64 addr, lm_u64 npages);
+/* Set the rights (LM_R_*, 0 = no access) of the mapped pages in
+ * [addr, addr + npages * 4 KiB); holes are skipped. One VSPACE_PROTECT,
+ * or several of LM_PROTECT_MAX_PAGES for a larger range
+ * (lm_vm_protect_range). unprotect gives READ | WRITE back. */
+int lm_vm_protect_range(lm_u64 addr, lm_u64 npages, lm_u64 rights);
+
+static inline int lm_vm_protect(lm_u64 addr, lm_u64 npages, lm_u64 rights)
+{
+	if (npages - 1 < LM_PROTECT_MAX_PAGES) /* one call: the fault path's case */
+		return lm_vspace_protect(LM_SLOT_VSPACE, addr, npages, rights, 0);
+	return lm_vm_protect_range(addr, npages, rights);
+}
+
+static inline int lm_vm_unprotect(lm_u64 addr, lm_u64 npages)
+{
+	return lm_vm_protect(addr, npages, LM_R_READ | LM_R_WRITE);
+}
 
 /* Whether the page at addr was written since it was mapped or since the
  * last clear (*dirty = 0 or 1); `clear` resets the bit. LM_ENOENT if
