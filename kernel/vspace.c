@@ -280,21 +280,111 @@ static u64 *leaf(u64 pml4, u64 va, int *level, u64 *skip)
 	return e;
 }
 
-static u64 prot_entry(u64 v, u64 rights)
-{
-	v &= ~(PTE_P | PTE_W | PTE_NX | PTE_NONE);
-	if (!rights)
-		return v | PTE_NONE;
-	v |= PTE_P;
-	if (rights & LM_R_WRITE)
-		v |= PTE_W;
-	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
-		v |= PTE_NX;
-	return v;
-}
-
 /* Flushes of up to this many pages go one by one, more reload CR3. */
 #define FLUSH_PAGES_MAX 32
+
+/* What protect changes in a leaf entry, and what it sets there. */
+#define PROT_BITS (PTE_P | PTE_W | PTE_NX | PTE_NONE)
+
+static u64 prot_set(u64 rights)
+{
+	if (!rights)
+		return PTE_NONE;
+	return PTE_P | (rights & LM_R_WRITE ? PTE_W : 0) |
+		(!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX) ? PTE_NX : 0);
+}
+
+/* The page-table entry for va when the path to it is all present tables,
+ * else NULL (a hole or a large page: the general path sorts those out). */
+static inline u64 *pte_of(u64 pml4, u64 va)
+{
+	u64 e = *entry(pml4, va, 4);
+	if (!(e & PTE_P))
+		return NULL;
+	e = *entry(e & PTE_ADDR, va, 3);
+	if ((e & (PTE_P | PTE_PS)) != PTE_P)
+		return NULL;
+	e = *entry(e & PTE_ADDR, va, 2);
+	if ((e & (PTE_P | PTE_PS)) != PTE_P)
+		return NULL;
+	return entry(e & PTE_ADDR, va, 1);
+}
+
+/* Would giving every mapped entry of [p, p + n) the rights `need` asks
+ * for go beyond what its frame capability allowed? */
+static bool prot_refused(const u64 *p, u64 n, u64 need)
+{
+	for (const u64 *end = p + n; p < end; p++)
+		if ((*p & (PTE_P | PTE_NONE)) && (*p & need) != need)
+			return true;
+	return false;
+}
+
+struct prot {
+	u64 set, mapped;
+	bool here;  /* the address space is loaded */
+	bool flush; /* entries changed that were not flushed one by one */
+};
+
+/* Change n entries of one table, for pages of `step` bytes from va. A few
+ * pages of the loaded address space are flushed one by one, more at the
+ * end all at once. */
+static void prot_apply(struct prot *pr, u64 *p, u64 n, u64 va, u64 step)
+{
+	u64 set = pr->set, mapped = 0;
+	bool each = pr->here && n <= FLUSH_PAGES_MAX, changed = false;
+	for (u64 *end = p + n; p < end; p++, va += step) {
+		u64 v = *p, nv = (v & ~PROT_BITS) | set;
+		if (!(v & (PTE_P | PTE_NONE)))
+			continue;
+		mapped++;
+		if (nv == v)
+			continue;
+		*p = nv;
+		changed = true;
+		if (each)
+			invlpg(va);
+	}
+	pr->mapped += mapped * (step >> LM_PAGE_BITS);
+	pr->flush |= changed && !each;
+}
+
+/* The general case: any range, holes, large pages, several tables. Check
+ * everything first (a failed call changes nothing), then change. */
+static u64 prot_range(struct prot *pr, u64 pml4, u64 va, u64 end, u64 need)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (u64 a = va; a < end;) {
+			int level;
+			u64 skip, *p = leaf(pml4, a, &level, &skip);
+			if (!p) {
+				a = (a & ~(skip - 1)) + skip;
+				continue;
+			}
+			if (level == 2) {
+				bool mapped = *p & (PTE_P | PTE_NONE);
+				if (mapped && (!IS_ALIGNED(a, LM_LARGE_PAGE_SIZE) ||
+					       end - a < LM_LARGE_PAGE_SIZE))
+					return SYSERR(LM_EALIGN, 3); /* would split it */
+				if (pass == 0 && prot_refused(p, 1, need))
+					return SYSERR(LM_ERIGHTS, 4);
+				if (pass == 1)
+					prot_apply(pr, p, 1, a, LM_LARGE_PAGE_SIZE);
+				a = (a & ~(LM_LARGE_PAGE_SIZE - 1)) + LM_LARGE_PAGE_SIZE;
+				continue;
+			}
+			u64 stop = (a | (LM_LARGE_PAGE_SIZE - 1)) + 1;
+			if (stop > end)
+				stop = end;
+			u64 n = (stop - a) >> LM_PAGE_BITS;
+			if (pass == 0 && prot_refused(p, n, need))
+				return SYSERR(LM_ERIGHTS, 4);
+			if (pass == 1)
+				prot_apply(pr, p, n, a, LM_PAGE_SIZE);
+			a = stop;
+		}
+	return LM_OK;
+}
 
 SYS(vspace_protect)
 {
@@ -311,59 +401,21 @@ SYS(vspace_protect)
 	if (rights & ~(u64)PROT_RIGHTS)
 		return SYSERR(LM_EINVAL, 4);
 	u64 need = (rights & LM_R_WRITE ? PTE_MAYW : 0) | (rights & LM_R_EXEC ? PTE_MAYX : 0);
-	u64 pml4 = vs->cap.obj, end = va + (n << LM_PAGE_BITS), mapped = 0, changed = 0;
+	u64 asid = vs->cap.w2, end = va + (n << LM_PAGE_BITS);
+	struct prot pr = { .set = prot_set(rights), .here = current_vspace(asid) != NULL };
 
-	/* Check everything first: a failed call changes nothing. */
-	for (u64 a = va; a < end;) {
-		int level;
-		u64 skip, *p = leaf(pml4, a, &level, &skip);
-		if (!p) {
-			a = (a & ~(skip - 1)) + skip;
-			continue;
-		}
-		if (level == 2) {
-			if ((*p & (PTE_P | PTE_NONE)) &&
-			    (!IS_ALIGNED(a, LM_LARGE_PAGE_SIZE) || end - a < LM_LARGE_PAGE_SIZE))
-				return SYSERR(LM_EALIGN, 3); /* would split a large page */
-			if ((*p & (PTE_P | PTE_NONE)) && (*p & need) != need)
-				return SYSERR(LM_ERIGHTS, 4);
-			a = (a & ~(LM_LARGE_PAGE_SIZE - 1)) + LM_LARGE_PAGE_SIZE;
-			continue;
-		}
-		/* Every entry of this page table inside the range. */
-		u64 stop = (a | ((1ull << 21) - 1)) + 1;
-		if (stop > end)
-			stop = end;
-		for (; a < stop; a += LM_PAGE_SIZE, p++)
-			if ((*p & (PTE_P | PTE_NONE)) && (*p & need) != need)
-				return SYSERR(LM_ERIGHTS, 4);
+	/* The usual case: the range lies in one page table. */
+	u64 *p = (va ^ (end - 1)) >> 21 ? NULL : pte_of(vs->cap.obj, va);
+	if (p) {
+		if (need && prot_refused(p, n, need))
+			return SYSERR(LM_ERIGHTS, 4);
+		prot_apply(&pr, p, n, va, LM_PAGE_SIZE);
+	} else if ((e = prot_range(&pr, vs->cap.obj, va, end, need))) {
+		return e;
 	}
-	for (u64 a = va; a < end;) {
-		int level;
-		u64 skip, *p = leaf(pml4, a, &level, &skip);
-		if (!p) {
-			a = (a & ~(skip - 1)) + skip;
-			continue;
-		}
-		u64 step = level == 2 ? LM_LARGE_PAGE_SIZE : LM_PAGE_SIZE;
-		u64 stop = level == 2 ? a + step : (a | ((1ull << 21) - 1)) + 1;
-		if (stop > end)
-			stop = end;
-		for (; a < stop; a += step, p++) {
-			if (!(*p & (PTE_P | PTE_NONE)))
-				continue;
-			mapped += step >> LM_PAGE_BITS;
-			u64 v = prot_entry(*p, rights);
-			if (v == *p)
-				continue;
-			*p = v;
-			if (++changed <= FLUSH_PAGES_MAX && current_vspace(vs->cap.w2))
-				invlpg(a);
-		}
-	}
-	if (changed > FLUSH_PAGES_MAX || (changed && !current_vspace(vs->cap.w2)))
-		flush_all(vs->cap.w2);
-	f->rdi = mapped;
+	if (pr.flush)
+		flush_all(asid);
+	f->rdi = pr.mapped;
 	return LM_OK;
 }
 
