@@ -1,7 +1,8 @@
 /* The free-slot bitmap over the caller's CNode (lm/slot.h). */
 #include <lm/slot.h>
+#include <lm/fork.h>
 
-struct lm_slots lm_slots;
+struct lm_slots lm_slots LM_PRIVATE;
 
 static int slot_used(lm_u32 s)
 {

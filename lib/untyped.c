@@ -3,8 +3,9 @@
 #include <lm/slot.h>
 #include <lm/sys.h>
 #include <lamina/bootinfo.h>
+#include <lm/fork.h>
 
-static struct lm_pool *pool_current;
+static struct lm_pool *pool_current LM_PRIVATE;
 
 void lm_pool_use(struct lm_pool *p)
 {

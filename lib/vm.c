@@ -5,6 +5,8 @@
 #include <lm/slot.h>
 #include <lm/untyped.h>
 #include <lm/vspace.h>
+#include <lm/fork.h>
+#include "vm_int.h"
 
 #define PF_PRESENT 0x1
 #define PF_WRITE   0x2
@@ -19,8 +21,8 @@ static lm_exc_fn fallback;
 static struct vm_thread {
 	lm_cptr_t tcb;
 	lm_u64 lo, hi;
-} threads[LM_VM_MAX_THREADS];
-static lm_u32 nthreads;
+} threads[LM_VM_MAX_THREADS] LM_PRIVATE;
+static lm_u32 nthreads LM_PRIVATE;
 
 /* ---- the dispatcher -------------------------------------------------------- */
 
@@ -158,8 +160,9 @@ static struct chunk {
 	lm_cptr_t ut, first; /* its untyped, its first frame slot */
 	lm_u32 live;         /* frames in existence (handed out or ready) */
 	lm_u32 next;         /* frames handed out since the last retype */
-} chunks[NCHUNKS];
-static lm_u32 nchunks, cur; /* cur: the chunk frames are handed out from */
+} chunks[NCHUNKS] LM_PRIVATE;
+/* cur: the chunk frames are handed out from */
+static lm_u32 nchunks LM_PRIVATE, cur LM_PRIVATE;
 
 static int chunk_retype(struct chunk *c)
 {
@@ -218,7 +221,7 @@ static int chunk_fill(lm_u32 *ci)
 }
 
 /* A zeroed frame, not mapped. */
-static int frame_get(lm_cptr_t *f)
+int lm_vm_frame_get(lm_cptr_t *f)
 {
 	struct chunk *c = &chunks[cur];
 
@@ -246,8 +249,9 @@ static lm_u32 spares(void)
 	return n;
 }
 
-/* Delete a frame from frame_get (which unmaps it). */
-static void frame_put(lm_cptr_t f)
+/* Delete a frame from lm_vm_frame_get (which unmaps it); any other frame
+ * is revoked and deleted and its slot freed. */
+void lm_vm_frame_put(lm_cptr_t f)
 {
 	for (lm_u32 i = 0; i < nchunks; i++) {
 		struct chunk *c = &chunks[i];
@@ -260,6 +264,15 @@ static void frame_put(lm_cptr_t f)
 		return;
 	}
 	lm_obj_free(f);
+}
+
+/* Whether f is one of the frames lm_vm_frame_get made (vm_int.h). */
+int lm_vm_frame_is_ours(lm_cptr_t f)
+{
+	for (lm_u32 i = 0; i < nchunks; i++)
+		if (f - chunks[i].first < LM_VM_CHUNK_FRAMES)
+			return 1;
+	return 0;
 }
 
 /* Delete the frames made ahead and not handed out, and the empty chunks. */
@@ -283,7 +296,7 @@ static int anon_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	lm_u64 page = f->addr & ~(LM_PAGE_SIZE - 1), i = (page - r->base) >> LM_PAGE_BITS;
 	lm_cptr_t fr;
 
-	if (a->frames[i] || frame_get(&fr))
+	if (a->frames[i] || lm_vm_frame_get(&fr))
 		return LM_VM_PASS; /* mapped: a protection fault, someone else's */
 	/* Page tables are made only when the map says one is missing. */
 	int err = lm_vspace_map(vm_vs, fr, page, a->rights);
@@ -291,7 +304,7 @@ static int anon_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	if (err == LM_ETABLE)
 		err = lm_map_page(vm_vs, fr, page, a->rights);
 	if (err) {
-		frame_put(fr);
+		lm_vm_frame_put(fr);
 		return LM_VM_PASS;
 	}
 	a->frames[i] = fr;
@@ -325,7 +338,7 @@ int lm_vm_anon_release(struct lm_vm_anon *a, lm_u64 addr, lm_u64 size)
 		return LM_EINVAL;
 	for (lm_u64 i = off >> LM_PAGE_BITS; i < (off + size) >> LM_PAGE_BITS; i++)
 		if (a->frames[i]) {
-			frame_put(a->frames[i]);
+			lm_vm_frame_put(a->frames[i]);
 			a->frames[i] = 0;
 			a->mapped--;
 		}
@@ -364,4 +377,26 @@ int lm_vm_dirty(lm_u64 addr, int clear, int *dirty)
 	if (dirty)
 		*dirty = !err && (st & LM_PG_DIRTY);
 	return err;
+}
+
+/* ---- for lm_fork (vm_int.h) ------------------------------------------------ */
+
+struct lm_vm_anon *lm_vm_anon_next(struct lm_vm_anon *prev)
+{
+	struct lm_vm_region *r = prev ? prev->r.next : regions;
+
+	for (; r; r = r->next)
+		if (r->hook == anon_hook)
+			return (struct lm_vm_anon *)r;
+	return 0;
+}
+
+/* In a forked child's copy of the private pages (this state plus delta):
+ * no chunks (the parent's untypeds are not the child's), one thread. */
+void lm_vm_fork_patch(lm_u64 delta, lm_cptr_t tcb, lm_u64 lo, lm_u64 hi)
+{
+	*(lm_u32 *)((char *)&nchunks + delta) = 0;
+	*(lm_u32 *)((char *)&cur + delta) = 0;
+	*(lm_u32 *)((char *)&nthreads + delta) = 1;
+	*(struct vm_thread *)((char *)&threads[0] + delta) = (struct vm_thread){ tcb, lo, hi };
 }

@@ -143,9 +143,20 @@ int main(lm_word_t arg)
 		lm_printf("ktest: not enough memory for a test arena\n0 passed, 1 failed\n");
 		return 1;
 	}
+	/* test.only=<prefix> on the command line runs just those tests. */
+	const char *cl = ((const struct lm_bootinfo *)arg)->cmdline, *only = 0;
+	lm_u64 only_len = 0;
+	for (const char *q = cl; *q; q++)
+		if (!strncmp(q, "test.only=", 10) && (q == cl || q[-1] == ' ')) {
+			only = q + 10;
+			while (only[only_len] && only[only_len] != ' ')
+				only_len++;
+		}
 	for (int slow = 0; slow <= 1; slow++)
 		for (lm_u32 i = 0; i < n; i++) {
 			if (__start_lm_tests[i]->slow != slow)
+				continue;
+			if (only && strncmp(__start_lm_tests[i]->name, only, only_len))
 				continue;
 			if (run_one(__start_lm_tests[i]))
 				passed++;

@@ -14,7 +14,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "minilinux",
-           "linux-hello"]
+           "linux-hello", "forktest"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 170.0      # whole test

@@ -17,5 +17,6 @@
 #include <lm/thread.h>
 #include <lm/spawn.h>
 #include <lm/cmdline.h>
+#include <lm/fork.h>
 
 #endif

@@ -101,6 +101,12 @@ int lm_vm_anon_release(struct lm_vm_anon *a, lm_u64 addr, lm_u64 size);
 /* Release every page and unregister the region. */
 int lm_vm_anon_destroy(struct lm_vm_anon *a);
 
+/* The frame supply: a zeroed frame, not mapped, in a slot of its own;
+ * and giving one back (unmapped by the deletion). Any other frame given
+ * to lm_vm_frame_put is revoked and deleted and its slot freed. */
+int lm_vm_frame_get(lm_cptr_t *frame);
+void lm_vm_frame_put(lm_cptr_t frame);
+
 /* Free the frames made ahead and not handed out (the fault path makes more
  * when it needs them). */
 void lm_vm_trim(void);

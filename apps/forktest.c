@@ -1,0 +1,220 @@
+/*
+ * forktest: copy-on-write fork exercised in a process of its own, so that
+ * what fork does to the process's pages and library state ends with it.
+ * tests/guest/fork.c spawns it with memory and a bootinfo page; the
+ * argument picks the scenario, the exit code says how it went (0: every
+ * check held, else which one failed).
+ */
+#include <lm/lamina.h>
+#include "forktest.h"
+
+/* Faults run hooks that change memory behind the compiler's back. */
+static lm_u64 rd(const volatile lm_u64 *p)
+{
+	lm_u64 v = *p;
+
+	__asm__ volatile("" ::: "memory");
+	return v;
+}
+
+static void wr(volatile lm_u64 *p, lm_u64 v)
+{
+	*p = v;
+	__asm__ volatile("" ::: "memory");
+}
+
+static volatile lm_u64 data_cell = 1;   /* .data */
+static volatile lm_u64 bss_cells[1024]; /* .bss, two pages */
+
+static lm_u64 own_writes(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+	volatile lm_u64 stack_cell = 5;
+
+	wr(&bss_cells[700], 7);
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = 0;
+
+		/* the parent wrote after the fork: the child must not see it */
+		bad |= rd(&data_cell) != 1;
+		bad |= (lm_u64)(rd(&bss_cells[700]) != 7) << 1;
+		bad |= (lm_u64)(stack_cell != 5) << 2;
+		wr(&data_cell, 100);
+		wr(&bss_cells[700], 700);
+		stack_cell = 500;
+		bad |= (lm_u64)(rd(&data_cell) != 100) << 3;
+		bad |= (lm_u64)(rd(&bss_cells[700]) != 700) << 4;
+		bad |= (lm_u64)(stack_cell != 500) << 5;
+		bad |= (lm_u64)(lm_fork_generation() != 1) << 6;
+		lm_thread_exit(bad ? 0x1000 | bad : 0);
+	}
+	if (r)
+		return 0x100 + r;
+	wr(&data_cell, 2); /* before the child runs: it waits for us to wait */
+	wr(&bss_cells[700], 8);
+	stack_cell = 6;
+	if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+		return 0x200;
+	if (ti.exit_code)
+		return ti.exit_code;
+	if (rd(&data_cell) != 2 || rd(&bss_cells[700]) != 8 || stack_cell != 6)
+		return 0x300;
+	return lm_fork_retired() ? 0x400 : 0;
+}
+
+/* Generation g forks g + 1 down to `depth`; each writes its number, checks
+ * its child exited well and that only its own writes are in its memory. */
+static lm_u64 generations(lm_u32 g, lm_u32 depth)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+
+	wr(&data_cell, g);
+	wr(&bss_cells[g], 1000 + g);
+	if (g == depth)
+		return 0;
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		if (lm_fork_generation() != g + 1 || rd(&data_cell) != (lm_u64)g)
+			lm_thread_exit(0x100 + g);
+		lm_thread_exit(generations(g + 1, depth));
+	}
+	if (r)
+		return 0x200 + (g << 4) + (lm_u64)r;
+	wr(&bss_cells[500 + g], g); /* a write while the child may run */
+	if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+		return 0x300 + g;
+	if (ti.exit_code)
+		return ti.exit_code;
+	for (lm_u32 k = 0; k <= depth; k++)
+		if (rd(&bss_cells[k]) != (k <= g ? 1000 + k : 0))
+			return 0x400 + (g << 4) + k;
+	return rd(&data_cell) == (lm_u64)g ? 0 : 0x500 + g;
+}
+
+static struct lm_vm_anon anon;
+static lm_cptr_t anon_frames[16];
+#define ANON_VA 0x10000000000ull
+
+static lm_u64 on_demand(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+	volatile lm_u64 *a = (volatile lm_u64 *)ANON_VA;
+
+	if (lm_vm_anon_init(&anon, ANON_VA, 16 * LM_PAGE_SIZE, LM_R_READ | LM_R_WRITE,
+			    anon_frames))
+		return 0x100;
+	for (lm_u32 i = 0; i < 8; i++) /* 8 pages touched, 8 never */
+		wr(&a[i * 512], 10 + i);
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = 0;
+
+		for (lm_u32 i = 0; i < 8; i++)
+			bad |= (lm_u64)(rd(&a[i * 512]) != 10 + i) << i;
+		wr(&a[3 * 512], 333);   /* copied on write */
+		wr(&a[12 * 512], 1212); /* a fresh zeroed page of its own */
+		bad |= (lm_u64)(rd(&a[3 * 512]) != 333) << 8;
+		bad |= (lm_u64)(rd(&a[12 * 512 + 1]) != 0) << 9;
+		lm_thread_exit(bad ? 0x1000 | bad : 0);
+	}
+	if (r)
+		return 0x200 + r;
+	wr(&a[5 * 512], 555);
+	if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+		return 0x300;
+	if (ti.exit_code)
+		return ti.exit_code;
+	if (rd(&a[3 * 512]) != 13 || rd(&a[5 * 512]) != 555 || anon_frames[12])
+		return 0x400;
+	return lm_vm_anon_destroy(&anon) ? 0x500 : 0;
+}
+
+/* 100 forks, each child writing a few pages: afterwards the parent holds
+ * exactly the memory and slots it held after the first two. (Those move
+ * the pages the parent writes into frames of the library's own, which it
+ * then reuses for its copies: a fixed cost, not one per fork.) */
+static lm_u64 many(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+	lm_u64 free0 = 0, slots0 = 0;
+
+	for (lm_u32 n = 0; n <= 100; n++) {
+		if (n == 2) {
+			lm_vm_trim();
+			free0 = lm_pool_free_bytes(lm_pool_current());
+			slots0 = lm_slot_nfree();
+		}
+		int r = lm_fork(&p);
+		if (r == LM_FORK_CHILD) {
+			wr(&data_cell, n);
+			wr(&bss_cells[n], n);
+			lm_thread_exit(rd(&bss_cells[n]) == n ? 0 : 1);
+		}
+		if (r)
+			return 0x100 + r;
+		wr(&bss_cells[200 + n], n);
+		if (lm_fork_wait(&p, &ti) || ti.exit_code)
+			return 0x200 + n;
+	}
+	lm_vm_trim();
+	if (lm_pool_free_bytes(lm_pool_current()) != free0) {
+		lm_printf("forktest: %lu bytes free after 100 forks, %lu after 2\n",
+			  lm_pool_free_bytes(lm_pool_current()), free0);
+		return 0x300;
+	}
+	if (lm_slot_nfree() != slots0)
+		return 0x400;
+	return lm_fork_retired() ? 0x500 : 0;
+}
+
+static lm_u64 no_memory(void)
+{
+	struct lm_proc p;
+	lm_u32 slots = lm_slot_nfree();
+
+	lm_fork_set_pool_bits(40); /* far more than there is */
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(0x100); /* must never happen */
+	lm_fork_set_pool_bits(20);
+	if (r != LM_ENOMEM)
+		return 0x200 + r;
+	if (p.tcb || lm_slot_nfree() != slots)
+		return 0x300;
+	return own_writes(); /* and fork still works afterwards */
+}
+
+int main(lm_word_t arg)
+{
+	const struct lm_bootinfo *bi = (const struct lm_bootinfo *)LM_BOOTINFO_VADDR;
+	static struct lm_pool pool;
+
+	lm_slot_init(bi->first_free, 1ull << bi->cnode_bits);
+	lm_pool_init(&pool, 18);
+	for (lm_u32 i = 0; i < bi->n_untyped; i++)
+		lm_pool_add(&pool, bi->untyped[i].slot);
+	lm_pool_use(&pool);
+	lm_fork_set_pool_bits(20);
+	static lm_u8 exc_stack[8192] __attribute__((aligned(16)));
+	if (lm_vm_init(LM_SLOT_TCB, exc_stack + sizeof exc_stack, sizeof exc_stack))
+		return 0xffe;
+	switch (arg) {
+	case FT_OWN_WRITES:
+		return (int)own_writes();
+	case FT_GENERATIONS:
+		lm_fork_set_pool_bits(21); /* 2 MiB, 512 KiB, 128 KiB down the line */
+		return (int)generations(0, 3);
+	case FT_ON_DEMAND:
+		return (int)on_demand();
+	case FT_MANY:
+		return (int)many();
+	case FT_NO_MEMORY:
+		return (int)no_memory();
+	}
+	return 0xfff;
+}

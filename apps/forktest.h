@@ -1,0 +1,13 @@
+/* forktest's scenarios (its argument word), for tests/guest/fork.c. */
+#ifndef FORKTEST_H
+#define FORKTEST_H
+
+enum {
+	FT_OWN_WRITES = 1, /* parent and child see their own writes */
+	FT_GENERATIONS,    /* three generations deep */
+	FT_ON_DEMAND,      /* on-demand pages: copy on reference, on write */
+	FT_MANY,           /* 100 forks leak nothing */
+	FT_NO_MEMORY,      /* fork without memory fails cleanly */
+};
+
+#endif

@@ -1,0 +1,637 @@
+/* Copy-on-write fork in the library OS (lm/fork.h). */
+#include <lm/fork.h>
+#include <lm/exception.h>
+#include <lm/slot.h>
+#include <lm/spawn.h>
+#include <lm/string.h>
+#include <lm/sys.h>
+#include <lm/thread.h>
+#include <lm/untyped.h>
+#include <lm/vspace.h>
+#include <lamina/bootinfo.h>
+#include "vm_int.h"
+
+#define PAGE            LM_PAGE_SIZE
+#define MAX_SEGS        32
+#define MAX_BOOT_PAGES  512
+#define MAX_RETIRED     512
+#define MAX_MOVED       64   /* page tables made for one child */
+#define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
+#define MAX_RECYCLED    64   /* copy targets kept for the next copies */
+#define EXC_STACK_SIZE  16384
+/* Where a process maps a page it copies on a write fault, and where the
+ * parent maps the child's private pages to fill them. */
+#define COPY_WINDOW     0x7ff000200000ull
+#define FILL_WINDOW     0x7ff000400000ull
+
+extern char __lm_private_start[], __lm_private_end[];
+int lm_fork_save(struct lm_regs *r);
+
+/* A stretch of the address space fork knows: its pages' frame slots and
+ * the rights the process means them to have. Writable segments carry the
+ * copy-on-write hook, above any on-demand region of the same pages. */
+struct seg {
+	struct lm_vm_region r;
+	lm_u64 rights;
+	lm_cptr_t *frames;        /* one slot per page, 0: none */
+	struct lm_vm_anon *anon;  /* an on-demand region's, or 0 (boot) */
+};
+
+static struct seg segs[MAX_SEGS];
+static lm_u32 nsegs;
+
+/* The state the fault path writes, and what a child must get its own of. */
+static struct {
+	int ready;
+	lm_u32 gen, nchildren, nretired, pool_bits;
+	lm_cptr_t retired[MAX_RETIRED];
+	struct { lm_cptr_t slot; lm_u32 bits; } spare[MAX_SPARE]; /* reaped children's */
+	lm_u32 nspare;
+	lm_cptr_t recycled[MAX_RECYCLED]; /* frames of ours nobody maps */
+	lm_u32 nrecycled;
+	lm_cptr_t boot[MAX_BOOT_PAGES];
+	struct lm_pool pool; /* the default pool once the process forks */
+	lm_u8 exc_stack[EXC_STACK_SIZE] __attribute__((aligned(16)));
+} fk LM_PRIVATE;
+
+static int is_private(lm_u64 va)
+{
+	return va >= (lm_u64)__lm_private_start && va < (lm_u64)__lm_private_end;
+}
+
+static int map_here(lm_cptr_t f, lm_u64 va, lm_u64 rights)
+{
+	int err = lm_vspace_map(LM_SLOT_VSPACE, f, va, rights);
+
+	return err == LM_ETABLE ? lm_map_page(LM_SLOT_VSPACE, f, va, rights) : err;
+}
+
+/* ---- the write fault ------------------------------------------------------- */
+
+/* A frame nobody maps any more. One of the library's goes to the next
+ * copy (a copy overwrites all of it, so it needs no zeroing): the pages a
+ * process writes after every fork cycle through the same few frames
+ * instead of spreading over new ones. */
+static void release(lm_cptr_t f)
+{
+	if (fk.nrecycled < MAX_RECYCLED && lm_vm_frame_is_ours(f))
+		fk.recycled[fk.nrecycled++] = f;
+	else
+		lm_vm_frame_put(f);
+}
+
+static int copy_target(lm_cptr_t *f)
+{
+	if (fk.nrecycled) {
+		*f = fk.recycled[--fk.nrecycled];
+		return LM_OK;
+	}
+	return lm_vm_frame_get(f);
+}
+
+/* A page replaced by a copy: children may still map it until reaped. */
+static void drop(lm_cptr_t f)
+{
+	if (!fk.nchildren)
+		release(f);
+	else if (fk.nretired < MAX_RETIRED)
+		fk.retired[fk.nretired++] = f;
+	/* else kept, unmapped, until the process ends */
+}
+
+static int cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
+{
+	/* The segment itself may sit in the page being replaced: everything
+	 * needed is read before that page is unmapped. */
+	struct seg *s = (struct seg *)r;
+	lm_u64 page = f->addr & ~(PAGE - 1), i = (page - r->base) / PAGE;
+	lm_u64 rights = s->rights, ro = rights & ~(lm_u64)LM_R_WRITE;
+	lm_cptr_t *slot = &s->frames[i], old = *slot, nf;
+
+	if (!old)
+		return LM_VM_PASS; /* never touched: the on-demand region's */
+	if (!f->present) /* inherited, not mapped yet: read-only first */
+		return map_here(old, page, ro) ? LM_VM_PASS : LM_VM_HANDLED;
+	if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE) || copy_target(&nf))
+		return LM_VM_PASS;
+	if (map_here(nf, COPY_WINDOW, LM_R_READ | LM_R_WRITE)) {
+		release(nf);
+		return LM_VM_PASS;
+	}
+	memcpy((void *)COPY_WINDOW, (const void *)page, PAGE);
+	lm_vspace_unmap(nf);
+	lm_vspace_unmap(old);
+	if (lm_vspace_map(LM_SLOT_VSPACE, nf, page, rights)) {
+		lm_vspace_map(LM_SLOT_VSPACE, old, page, ro);
+		release(nf);
+		return LM_VM_PASS;
+	}
+	*slot = nf;
+	drop(old);
+	return LM_VM_HANDLED;
+}
+
+static int seg_add(lm_u64 base, lm_u64 npages, lm_u64 rights, lm_cptr_t *frames,
+		   struct lm_vm_anon *anon)
+{
+	struct seg *s;
+
+	lm_u32 i;
+
+	for (i = 0; i < nsegs && segs[i].frames; i++)
+		; /* a hole left by a region that is gone, or a new one */
+	if (i == MAX_SEGS)
+		return LM_ELIMIT;
+	s = &segs[i];
+	s->rights = rights;
+	s->frames = frames;
+	s->anon = anon;
+	if (rights & LM_R_WRITE) {
+		int err = lm_vm_region_add(&s->r, base, npages * PAGE, cow_hook, s);
+
+		if (err)
+			return err;
+	} else {
+		s->r.base = base;
+		s->r.size = npages * PAGE;
+	}
+	if (i == nsegs)
+		nsegs++;
+	return LM_OK;
+}
+
+/* ---- learning the process's own layout (once) ------------------------------ */
+
+struct bootpage {
+	lm_u64 va, rights;
+	lm_cptr_t slot;
+};
+
+/* Its image, stack and bootinfo page: the frames in its boot slots. */
+static int scan_boot(void)
+{
+	const struct lm_bootinfo *bi = (const struct lm_bootinfo *)LM_BOOTINFO_VADDR;
+	static struct bootpage bp[MAX_BOOT_PAGES];
+	lm_u32 n = 0;
+
+	for (lm_cptr_t s = bi->boot_first; s < bi->boot_end; s++) {
+		lm_u64 desc, addr, va, st, rights;
+
+		if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, &addr, &va) ||
+		    LM_ID_TYPE(desc) != LM_OBJ_FRAME || !(desc & LM_ID_MAPPED) ||
+		    LM_ID_BITS(desc) != LM_PAGE_BITS)
+			continue;
+		if (va >= LM_CHILD_MODULE_VADDR && va < LM_SPAWN_STACK_TOP - (1ull << 30))
+			continue; /* boot modules: not inherited */
+		if (lm_vspace_page_state(LM_SLOT_VSPACE, va, 0, &st, &rights))
+			continue;
+		if (n == MAX_BOOT_PAGES)
+			return LM_ELIMIT;
+		bp[n++] = (struct bootpage){ va, rights, s };
+	}
+	for (lm_u32 i = 1; i < n; i++) /* by address; usually sorted already */
+		for (lm_u32 j = i; j > 0 && bp[j - 1].va > bp[j].va; j--) {
+			struct bootpage t = bp[j];
+			bp[j] = bp[j - 1];
+			bp[j - 1] = t;
+		}
+	for (lm_u32 i = 0; i < n;) {
+		lm_u32 j = i + 1;
+
+		while (j < n && bp[j].va == bp[j - 1].va + PAGE && bp[j].rights == bp[i].rights)
+			j++;
+		for (lm_u32 k = i; k < j; k++)
+			fk.boot[k] = bp[k].slot;
+		int err = seg_add(bp[i].va, j - i, bp[i].rights, &fk.boot[i], 0);
+		if (err)
+			return err;
+		i = j;
+	}
+	return LM_OK;
+}
+
+static int anon_live(const struct lm_vm_anon *a)
+{
+	for (struct lm_vm_anon *q = lm_vm_anon_next(0); q; q = lm_vm_anon_next(q))
+		if (q == a)
+			return 1;
+	return 0;
+}
+
+/* Before every fork: the segments of on-demand regions that are gone are
+ * dropped, new ones get theirs, and every writable segment's hook is
+ * registered (lm_vm_fini may have removed them all). */
+static int refresh_segs(void)
+{
+	for (lm_u32 i = 0; i < nsegs; i++)
+		if (segs[i].anon && !anon_live(segs[i].anon)) {
+			lm_vm_region_remove(&segs[i].r);
+			segs[i].anon = 0;
+			segs[i].frames = 0; /* a hole: skipped from now on */
+		}
+	for (struct lm_vm_anon *a = lm_vm_anon_next(0); a; a = lm_vm_anon_next(a)) {
+		lm_u32 i;
+
+		for (i = 0; i < nsegs && segs[i].anon != a; i++)
+			;
+		if (i == nsegs) {
+			int err = seg_add(a->r.base, a->r.size / PAGE, a->rights, a->frames, a);
+			if (err)
+				return err;
+		}
+	}
+	for (lm_u32 i = 0; i < nsegs; i++)
+		if (segs[i].frames && (segs[i].rights & LM_R_WRITE))
+			lm_vm_region_add(&segs[i].r, segs[i].r.base, segs[i].r.size, cow_hook,
+					 &segs[i]); /* LM_EEXIST when it is there */
+	return LM_OK;
+}
+
+/* Before every fork: the process's layout learnt (once), its default pool
+ * moved to private pages (the fault path allocates from it, so it must
+ * never be copy-on-write), the dispatcher on the main thread with the
+ * private exception stack. */
+static int setup(void)
+{
+	struct lm_pool *p = lm_pool_current();
+	int err;
+
+	if (!p)
+		return LM_ENOMEM;
+	if (!fk.pool_bits)
+		fk.pool_bits = 22;
+	if (!fk.ready && (err = scan_boot()))
+		return err;
+	fk.ready = 1;
+	if (p != &fk.pool) {
+		fk.pool = *p;
+		lm_pool_use(&fk.pool);
+	}
+	if ((err = lm_vm_init(LM_SLOT_TCB, fk.exc_stack + EXC_STACK_SIZE, EXC_STACK_SIZE)))
+		return err;
+	return refresh_segs();
+}
+
+/* ---- building the child ----------------------------------------------------- */
+
+struct build {
+	struct lm_proc *p;
+	struct lm_pool pool;      /* the child's untyped, for its objects */
+	lm_u32 cnode_bits;
+	lm_cptr_t moved[MAX_MOVED]; /* our slots of tables moved to the child */
+	lm_u32 nmoved;
+	lm_cptr_t child_ut;       /* our slot of the child's default pool */
+	lm_u64 child_ut_paddr;
+	lm_cptr_t fill[(MAX_BOOT_PAGES)]; /* new private frames, our slots */
+	lm_u32 nfill;
+};
+
+/* Map our copy `t` of a frame in the child at va, then move it to the
+ * child's slot `dst` (the tables made stay ours until the end). */
+static int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights)
+{
+	lm_cptr_t tabs[3];
+	lm_u32 n = 0;
+	int err = lm_map_page_pool(&b->pool, b->p->vspace, t, va, rights, tabs, &n);
+
+	for (lm_u32 i = 0; i < n; i++) {
+		if (b->nmoved == MAX_MOVED ||
+		    lm_cnode_move(b->p->cnode, tabs[i], LM_SLOT_CNODE, tabs[i])) {
+			err = err ? err : LM_ELIMIT;
+			lm_obj_free(tabs[i]);
+			continue;
+		}
+		b->moved[b->nmoved++] = tabs[i];
+	}
+	if (!err)
+		err = lm_cnode_move(b->p->cnode, dst, LM_SLOT_CNODE, t);
+	return err;
+}
+
+static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
+{
+	lm_cptr_t t = lm_slot_alloc();
+	int err;
+
+	if (!t)
+		return LM_ELIMIT;
+	err = lm_cnode_copy(LM_SLOT_CNODE, t, LM_SLOT_CNODE, s, LM_R_ALL);
+	if (!err && (err = give_mapped(b, t, s, va, rights)))
+		lm_cnode_delete(LM_SLOT_CNODE, t);
+	lm_slot_free(t);
+	return err;
+}
+
+/* The child's CNode mirrors our slots up to the highest one in use, with
+ * as many again for its own use (at most our own size). */
+static lm_u32 child_cnode_bits(void)
+{
+	lm_u64 desc;
+	lm_u32 top = 0, bits = 8, ours;
+
+	if (lm_cnode_identify(LM_SLOT_CNODE, LM_SLOT_CNODE, &desc, 0, 0))
+		return 0;
+	ours = LM_ID_BITS(desc);
+	for (lm_u32 w = lm_slots.end / 64 + 1; w-- > 0;)
+		if (w < LM_SLOTS_MAX / 64 && lm_slots.used[w]) {
+			top = w * 64 + 63 - (lm_u32)__builtin_clzll(lm_slots.used[w]);
+			break;
+		}
+	if (top < lm_slots.first)
+		top = lm_slots.first;
+	/* The slots fork takes for the child's tables and pages come first
+	 * fit from the bottom (lm_fork resets the hint), so below top + 128. */
+	while ((1u << bits) <= 2 * top || (1u << bits) <= top + 128)
+		bits++;
+	return bits < ours ? bits : ours;
+}
+
+/* The child's objects, from one untyped of ours. */
+static int make_objects(struct build *b)
+{
+	struct lm_proc *p = b->p;
+	lm_u32 cn_bytes_bits, bits;
+	int err;
+
+	if (!(b->cnode_bits = child_cnode_bits()))
+		return LM_ESTATE;
+	cn_bytes_bits = b->cnode_bits + LM_SLOT_BITS;
+	bits = (cn_bytes_bits > fk.pool_bits ? cn_bytes_bits : fk.pool_bits) + 1;
+	/* A reaped child's untyped of the right size first: memory carved
+	 * from a big untyped only comes back when all of it is free. */
+	for (lm_u32 i = 0; i < fk.nspare && !p->ut; i++)
+		if (fk.spare[i].bits == bits) {
+			p->ut = fk.spare[i].slot;
+			fk.spare[i] = fk.spare[--fk.nspare];
+		}
+	if (!p->ut && (err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &p->ut)))
+		return err;
+	lm_pool_init(&b->pool, 0);
+	if ((err = lm_pool_add(&b->pool, p->ut)) ||
+	    (err = lm_pool_alloc(&b->pool, LM_OBJ_UNTYPED, fk.pool_bits, &b->child_ut)) ||
+	    (err = lm_cnode_identify(LM_SLOT_CNODE, b->child_ut, 0, &b->child_ut_paddr, 0)) ||
+	    (err = lm_pool_alloc(&b->pool, LM_OBJ_CNODE, b->cnode_bits, &p->cnode)) ||
+	    (err = lm_pool_alloc(&b->pool, LM_OBJ_VSPACE, 0, &p->vspace)) ||
+	    (err = lm_pool_alloc(&b->pool, LM_OBJ_TCB, 0, &p->tcb)))
+		return err;
+	if ((err = lm_cnode_copy(p->cnode, LM_SLOT_CNODE, LM_SLOT_CNODE, p->cnode, LM_R_ALL)) ||
+	    (err = lm_cnode_copy(p->cnode, LM_SLOT_VSPACE, LM_SLOT_CNODE, p->vspace, LM_R_ALL)) ||
+	    (err = lm_cnode_copy(p->cnode, LM_SLOT_TCB, LM_SLOT_CNODE, p->tcb, LM_R_ALL)) ||
+	    (err = lm_thread_configure(p->tcb, p->cnode, p->vspace)))
+		return err;
+	/* I/O ports, IRQ control, console: whatever is there and copyable. */
+	for (lm_cptr_t s = 4; s < 8; s++)
+		if (s != LM_SLOT_BOOTINFO)
+			lm_cnode_copy(p->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
+	/* The bootinfo page, read-only and shared. */
+	lm_u64 desc, va;
+	if (!lm_cnode_identify(LM_SLOT_CNODE, LM_SLOT_BOOTINFO, &desc, 0, &va) &&
+	    LM_ID_TYPE(desc) == LM_OBJ_FRAME && (desc & LM_ID_MAPPED))
+		err = share_page(b, LM_SLOT_BOOTINFO, va, LM_R_READ);
+	return err;
+}
+
+/* Image, stack, bootinfo: mapped in the child now (writable pages
+ * read-only); on-demand pages: capabilities only. Private pages wait. */
+static int share_segments(struct build *b)
+{
+	for (lm_u32 i = 0; i < nsegs; i++) {
+		struct seg *s = &segs[i];
+		lm_u64 n = s->r.size / PAGE, rights = s->rights & ~(lm_u64)LM_R_WRITE;
+
+		if (!s->frames)
+			continue;
+		for (lm_u64 k = 0; k < n; k++) {
+			lm_u64 va = s->r.base + k * PAGE;
+			lm_cptr_t f = s->frames[k];
+			int err;
+
+			if (!f || is_private(va))
+				continue;
+			if (s->anon)
+				err = lm_cnode_copy(b->p->cnode, f, LM_SLOT_CNODE, f, LM_R_ALL);
+			else
+				err = share_page(b, f, va, rights);
+			if (err)
+				return err;
+		}
+	}
+	return LM_OK;
+}
+
+/* The child's own private pages: a copy of ours, made right for it, at
+ * the same slots as ours. */
+static int fill_private(struct build *b)
+{
+	lm_u64 npages = (lm_u64)(__lm_private_end - __lm_private_start) / PAGE;
+	lm_u64 delta = FILL_WINDOW - (lm_u64)__lm_private_start;
+	int err = LM_OK;
+
+	for (lm_u64 k = 0; k < npages; k++) {
+		if ((err = lm_pool_alloc(&b->pool, LM_OBJ_FRAME, LM_PAGE_BITS, &b->fill[k])))
+			return err;
+		b->nfill++;
+		if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
+			return err;
+	}
+	memcpy((void *)FILL_WINDOW, __lm_private_start, npages * PAGE);
+
+	/* Its slot allocator: its CNode's size, and free where the child has
+	 * nothing (the slots we keep its handles in, the frames being filled). */
+	struct lm_slots *cs = (struct lm_slots *)((char *)&lm_slots + delta);
+	lm_cptr_t ours[] = { b->p->ut, b->p->cnode, b->p->vspace, b->p->tcb };
+	for (lm_u32 i = 0; i < sizeof ours / sizeof ours[0] + b->nfill; i++) {
+		lm_cptr_t s = i < 4 ? ours[i] : b->fill[i - 4];
+		cs->used[s / 64] &= ~(1ull << (s % 64));
+	}
+	cs->end = 1u << b->cnode_bits;
+	cs->hint = cs->first;
+	cs->nfree = 0;
+	for (lm_u32 s = cs->first; s < cs->end; s++)
+		cs->nfree += !((cs->used[s / 64] >> (s % 64)) & 1);
+	/* Its pool, its fork state, its one thread. */
+	typeof(fk) *cf = (typeof(fk) *)((char *)&fk + delta);
+	lm_pool_init(&cf->pool, 18);
+	cf->pool.ut[0] = (struct lm_pool_ut){ b->child_ut, b->child_ut_paddr,
+					      (lm_u8)fk.pool_bits, fk.pool_bits > 18 };
+	cf->pool.n = 1;
+	cf->pool_bits = fk.pool_bits > 18 ? fk.pool_bits - 2 : 16;
+	cf->gen = fk.gen + 1;
+	cf->nchildren = 0;
+	cf->nretired = 0;
+	cf->nspare = 0;
+	cf->nrecycled = 0;
+	lm_vm_fork_patch(delta, LM_SLOT_TCB, (lm_u64)fk.exc_stack,
+			 (lm_u64)fk.exc_stack + EXC_STACK_SIZE);
+
+	for (lm_u64 k = 0; k < npages && !err; k++) {
+		lm_u64 va = (lm_u64)__lm_private_start + k * PAGE;
+		lm_cptr_t dst = 0;
+
+		lm_vspace_unmap(b->fill[k]);
+		for (lm_u32 i = 0; i < nsegs && !dst; i++)
+			if (segs[i].frames && va - segs[i].r.base < segs[i].r.size)
+				dst = segs[i].frames[(va - segs[i].r.base) / PAGE];
+		err = dst ? give_mapped(b, b->fill[k], dst, va, LM_R_READ | LM_R_WRITE) : LM_ENOENT;
+		if (!err)
+			lm_slot_free(b->fill[k]);
+	}
+	return err;
+}
+
+/* Our writable pages read-only (from now on a write copies), or back to
+ * writable. The private pages stay writable throughout. */
+static void protect_ours(int writable)
+{
+	lm_u64 ps = (lm_u64)__lm_private_start, pe = (lm_u64)__lm_private_end;
+
+	for (lm_u32 i = 0; i < nsegs; i++) {
+		struct seg *s = &segs[i];
+		lm_u64 lo = s->r.base, hi = s->r.base + s->r.size;
+		lm_u64 ro = writable ? s->rights : s->rights & ~(lm_u64)LM_R_WRITE;
+
+		if (!s->frames || !(s->rights & LM_R_WRITE))
+			continue;
+		if (ps < hi && pe > lo) { /* around the private pages */
+			if (ps > lo)
+				lm_vm_protect_range(lo, (ps - lo) / PAGE, ro);
+			if (hi > pe)
+				lm_vm_protect_range(pe, (hi - pe) / PAGE, ro);
+		} else {
+			lm_vm_protect_range(lo, s->r.size / PAGE, ro);
+		}
+	}
+}
+
+/* A child is gone. When it was the last, no child sees our pages any
+ * more: the pages kept for them go, and a process that is not a forked
+ * child itself (nothing of its is shared upwards) makes its pages
+ * writable again instead of copying each on its next write. */
+static void child_gone(void)
+{
+	if (fk.nchildren && --fk.nchildren)
+		return;
+	for (lm_u32 i = 0; i < fk.nretired; i++)
+		release(fk.retired[i]);
+	fk.nretired = 0;
+	if (fk.gen == 0)
+		protect_ours(1);
+}
+
+static int start_child(struct build *b, const struct lm_regs *saved)
+{
+	struct lm_regs r = *saved, self;
+	struct lm_thread_info ti;
+	int err;
+
+	if ((err = lm_thread_read_regs(LM_SLOT_TCB, &self)) ||
+	    (err = lm_thread_info(LM_SLOT_TCB, &ti)))
+		return err;
+	r.rax = 0;
+	r.rflags = 0x202;
+	r.fs_base = self.fs_base;
+	r.gs_base = self.gs_base;
+	if ((err = lm_thread_write_regs(b->p->tcb, &r)) ||
+	    (err = lm_thread_set_exception(b->p->tcb, (lm_u64)lm_exc_entry,
+					   (lm_u64)fk.exc_stack + EXC_STACK_SIZE, EXC_STACK_SIZE)) ||
+	    (err = lm_thread_set_priority(b->p->tcb, ti.priority)))
+		return err;
+	return lm_thread_resume(b->p->tcb);
+}
+
+static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
+{
+	static struct build b; /* large; one fork at a time */
+	int err;
+
+	if ((err = setup()))
+		return err;
+	b = (struct build){ .p = p };
+	*p = (struct lm_proc){ 0 };
+	lm_slots.hint = lm_slots.first; /* first fit: low slots (child_cnode_bits) */
+	err = make_objects(&b);
+	if (!err)
+		err = share_segments(&b);
+	if (!err)
+		err = lm_cnode_move(p->cnode, b.child_ut, LM_SLOT_CNODE, b.child_ut);
+	if (!err)
+		err = fill_private(&b);
+	int counted = !err;
+	if (!err) {
+		/* From here a page we copy may still be the child's: keep it. */
+		fk.nchildren++;
+		protect_ours(0);
+		err = start_child(&b, saved);
+	}
+	for (lm_u32 i = 0; i < b.nmoved; i++) /* the child has them now */
+		lm_slot_free(b.moved[i]);
+	if (!err)
+		lm_slot_free(b.child_ut);
+	for (lm_u32 i = 0; i < b.nfill && err; i++)
+		lm_slot_free(b.fill[i]);
+	if (err) {
+		if (p->ut)
+			lm_proc_destroy(p);
+		if (counted)
+			child_gone();
+		lm_slot_free(b.child_ut);
+		*p = (struct lm_proc){ 0 };
+		return err;
+	}
+	return LM_OK;
+}
+
+int lm_fork(struct lm_proc *p)
+{
+	struct lm_regs r;
+
+	if (lm_fork_save(&r) == 0)
+		return LM_FORK_CHILD;
+	return fork_parent(p, &r);
+}
+
+/* ---- reaping ------------------------------------------------------------------ */
+
+int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti)
+{
+	int err = lm_wait_thread(p->tcb, ~0ull, ti);
+
+	if (err)
+		return err;
+	if ((err = lm_thread_suspend(p->tcb)))
+		return err;
+	if (fk.nspare < MAX_SPARE) {
+		/* Everything the child was goes with a revoke; the untyped stays,
+		 * whole, for the next child. */
+		lm_u64 desc;
+
+		if ((err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut)) ||
+		    (err = lm_cnode_identify(LM_SLOT_CNODE, p->ut, &desc, 0, 0)))
+			return err;
+		fk.spare[fk.nspare].slot = p->ut;
+		fk.spare[fk.nspare++].bits = LM_ID_BITS(desc);
+		lm_slot_free(p->cnode);
+		lm_slot_free(p->vspace);
+		lm_slot_free(p->tcb);
+		*p = (struct lm_proc){ 0 };
+	} else if ((err = lm_proc_destroy(p))) {
+		return err;
+	}
+	child_gone();
+	return LM_OK;
+}
+
+void lm_fork_set_pool_bits(lm_u32 bits)
+{
+	fk.pool_bits = bits;
+}
+
+lm_u32 lm_fork_generation(void)
+{
+	return fk.gen;
+}
+
+lm_u32 lm_fork_retired(void)
+{
+	return fk.nretired;
+}

@@ -1,0 +1,63 @@
+/*
+ * Copy-on-write fork in the library OS. The kernel knows nothing of it:
+ * lm_fork builds the child process from capabilities the caller holds,
+ * and both processes' own exception handlers copy pages on write faults.
+ *
+ * What the child gets:
+ *   - a CNode of the parent's size in which every slot the parent's library
+ *     state names holds the child's counterpart: so the child's liblamina
+ *     (a copy of the parent's memory) is right about its own capabilities
+ *     without being told. Slots 1-3 are the child's own CNode, address
+ *     space and TCB; 4-7 copies of the parent's (I/O ports, bootinfo, IRQ
+ *     control, console endpoint);
+ *   - the parent's image, stack and bootinfo page mapped at once (read-only
+ *     and shared; writable pages become copy-on-write in both processes),
+ *     and the parent's on-demand regions (lm/vm.h) copy-on-reference: the
+ *     child maps a page read-only when it first touches it, copies it when
+ *     it first writes it;
+ *   - its own copy, made at once, of liblamina's private pages (the fault
+ *     path's state and the exception stack: LM_PRIVATE), in which its
+ *     default pool is an untyped of 2^pool_bits bytes of its own;
+ *   - the calling thread only (the main thread, LM_SLOT_TCB), resumed
+ *     where lm_fork returns, with its registers.
+ * Other mappings (boot modules, pages mapped by hand) are not inherited.
+ *
+ * The parent keeps the pages it replaced on a write fault while children
+ * may still see them, and frees them when its last child is reaped; a
+ * process that is not itself a forked child then makes its pages writable
+ * again in one call per region instead of copying them on the next write.
+ * Destroying a child destroys everything its memory made, grandchildren
+ * included.
+ */
+#ifndef LM_FORK_H
+#define LM_FORK_H
+
+#include <lamina/types.h>
+#include <lamina/regs.h>
+
+struct lm_proc;
+
+#define LM_FORK_CHILD (-1)
+
+/* The private pages' section attribute. */
+#define LM_PRIVATE __attribute__((section(".bss.lm_private")))
+
+/* Fork the calling thread's process (call it from the main thread, the
+ * one in LM_SLOT_TCB). In the parent: LM_OK with the child's handles in
+ * *p, or an error (nothing left behind); in the child: LM_FORK_CHILD. */
+int lm_fork(struct lm_proc *p);
+
+/* Wait for the child to stop (exit or fault), report how in *ti (may be
+ * NULL), destroy it and reclaim what it shared. */
+int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti);
+
+/* Size of the untyped each later child gets as its default pool
+ * (2^bits bytes; default 22, 4 MiB). */
+void lm_fork_set_pool_bits(lm_u32 bits);
+
+/* 0 for a process that was not forked, else how many forks down it is. */
+lm_u32 lm_fork_generation(void);
+/* Pages kept for children that may still see them (see above). */
+lm_u32 lm_fork_retired(void);
+
+#endif

@@ -1,0 +1,16 @@
+/* Between lib/vm.c and lib/fork.c: not part of the library's interface. */
+#ifndef LM_VM_INT_H
+#define LM_VM_INT_H
+
+#include <lm/vm.h>
+
+/* The on-demand region after prev (NULL: the first), or NULL. */
+struct lm_vm_anon *lm_vm_anon_next(struct lm_vm_anon *prev);
+/* Whether frame f came from lm_vm_frame_get. */
+int lm_vm_frame_is_ours(lm_cptr_t f);
+/* Make a forked child's copy of vm.c's private state (at its address plus
+ * delta) right for the child: no frame chunks, one thread `tcb` with its
+ * exception stack [lo, hi). */
+void lm_vm_fork_patch(lm_u64 delta, lm_cptr_t tcb, lm_u64 lo, lm_u64 hi);
+
+#endif

@@ -1,0 +1,65 @@
+/* Copy-on-write fork in the library OS (lm/fork.h). The scenarios run in
+ * apps/forktest, a process of their own started with memory and a
+ * bootinfo page, so that what fork does to a process's pages and library
+ * state ends with it; its exit code says how it went (0: every check
+ * held). */
+#include "harness.h"
+#include "../../apps/forktest.h"
+
+#define FT_MEM_BITS 23 /* 8 MiB for forktest and its descendants */
+
+static void forktest(lm_u64 mode)
+{
+	static struct lm_bootinfo tmpl;
+	struct lm_spawn a = { 0 };
+	struct lm_spawn_cap cap;
+	struct lm_proc p;
+	struct lm_thread_info ti;
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, FT_MEM_BITS);
+
+	CHECK(ut);
+	tmpl = *t_bi;
+	tmpl.n_modules = 0;
+	tmpl.console_slot = 0;
+	tmpl.n_untyped = 1;
+	tmpl.untyped[0] = (struct lm_bi_untyped){ .paddr = t_id(ut).addr, .slot = 8,
+						  .size_bits = FT_MEM_BITS };
+	cap = (struct lm_spawn_cap){ ut, 8, 0, LM_SPAWN_MOVE, 0 };
+	a.image = t_module("forktest", &a.size);
+	CHECK(a.image);
+	a.arg = mode;
+	a.prio = T_PRIO;
+	a.cnode_bits = 10;
+	a.caps = &cap;
+	a.ncaps = 1;
+	a.bi = &tmpl;
+	CHECK_OK(lm_spawn(&a, &p));
+	CHECK_OK(t_wait(p.tcb, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, 0);
+}
+
+TEST(fork_parent_and_child_see_their_own_writes)
+{
+	forktest(FT_OWN_WRITES);
+}
+
+TEST(fork_three_generations_each_see_their_own_memory)
+{
+	forktest(FT_GENERATIONS);
+}
+
+TEST(fork_on_demand_pages_are_copied_on_reference_and_on_write)
+{
+	forktest(FT_ON_DEMAND);
+}
+
+TEST(fork_100_times_leaks_nothing)
+{
+	forktest(FT_MANY);
+}
+
+TEST(fork_without_memory_fails_and_leaves_nothing)
+{
+	forktest(FT_NO_MEMORY);
+}
