@@ -136,7 +136,7 @@ int partner_start(lm_u64 mode, lm_cptr_t obj1, lm_cptr_t obj2, int obj2_frame)
 	a.size = m->size;
 	a.arg = mode;
 	a.prio = PRIO;
-	a.cnode_bits = 6;
+	a.cnode_bits = 8;
 	a.caps = caps;
 	a.ncaps = obj2 ? 3 : obj1 ? 2 : 1;
 	return lm_spawn(&a, &partner);

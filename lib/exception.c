@@ -1,8 +1,9 @@
 /* Installing the library OS's exception handler (lm/exception.h). */
 #include <lm/exception.h>
 #include <lm/sys.h>
+#include <lm/fork.h>
 
-lm_exc_fn lm_exc_handler;
+lm_exc_fn lm_exc_handler LM_PRIVATE; /* read before a fault is fixed */
 
 int lm_exc_install(lm_cptr_t tcb, lm_exc_fn fn, void *stack_top, lm_u64 size)
 {

@@ -13,12 +13,12 @@
 
 #define PAGE            LM_PAGE_SIZE
 #define MAX_SEGS        32
-#define MAX_BOOT_PAGES  512
-#define MAX_RETIRED     512
+#define MAX_BOOT_PAGES  384
+#define MAX_RETIRED     128
 #define MAX_MOVED       64   /* page tables made for one child */
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
-#define EXC_STACK_SIZE  16384
+#define EXC_STACK_SIZE  8192
 /* Where a process maps a page it copies on a write fault, and where the
  * parent maps the child's private pages to fill them. */
 #define COPY_WINDOW     0x7ff000200000ull
@@ -37,8 +37,9 @@ struct seg {
 	struct lm_vm_anon *anon;  /* an on-demand region's, or 0 (boot) */
 };
 
-static struct seg segs[MAX_SEGS];
-static lm_u32 nsegs;
+/* Private: the fault path reads them before it can fix a page. */
+static struct seg segs[MAX_SEGS] LM_PRIVATE;
+static lm_u32 nsegs LM_PRIVATE;
 
 /* The state the fault path writes, and what a child must get its own of. */
 static struct {
@@ -53,6 +54,14 @@ static struct {
 	struct lm_pool pool; /* the default pool once the process forks */
 	lm_u8 exc_stack[EXC_STACK_SIZE] __attribute__((aligned(16)));
 } fk LM_PRIVATE;
+
+static lm_u32 popcount(lm_u64 w)
+{
+	w = w - ((w >> 1) & 0x5555555555555555ull);
+	w = (w & 0x3333333333333333ull) + ((w >> 2) & 0x3333333333333333ull);
+	w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (lm_u32)((w * 0x0101010101010101ull) >> 56);
+}
 
 static int is_private(lm_u64 va)
 {
@@ -240,10 +249,15 @@ static int refresh_segs(void)
 				return err;
 		}
 	}
+	/* Ours go first, newest: a fault on a page of ours is then handled
+	 * without reading anyone else's region (in a child those may not be
+	 * mapped yet). */
 	for (lm_u32 i = 0; i < nsegs; i++)
-		if (segs[i].frames && (segs[i].rights & LM_R_WRITE))
+		if (segs[i].frames && (segs[i].rights & LM_R_WRITE)) {
+			lm_vm_region_remove(&segs[i].r);
 			lm_vm_region_add(&segs[i].r, segs[i].r.base, segs[i].r.size, cow_hook,
-					 &segs[i]); /* LM_EEXIST when it is there */
+					 &segs[i]);
+		}
 	return LM_OK;
 }
 
@@ -340,8 +354,9 @@ static lm_u32 child_cnode_bits(void)
 	if (top < lm_slots.first)
 		top = lm_slots.first;
 	/* The slots fork takes for the child's tables and pages come first
-	 * fit from the bottom (lm_fork resets the hint), so below top + 128. */
-	while ((1u << bits) <= 2 * top || (1u << bits) <= top + 128)
+	 * fit from the bottom (lm_fork resets the hint), so below top + 128;
+	 * the child gets at least as many again for its own. */
+	while ((1u << bits) <= top + 256)
 		bits++;
 	return bits < ours ? bits : ours;
 }
@@ -391,27 +406,52 @@ static int make_objects(struct build *b)
 	return err;
 }
 
-/* Image, stack, bootinfo: mapped in the child now (writable pages
- * read-only); on-demand pages: capabilities only. Private pages wait. */
+/* Copy the capabilities for pages [k, k + n) of s into the child's same
+ * slots, in runs of consecutive slots (one system call each). */
+static int copy_caps(struct build *b, const struct seg *s, lm_u64 k, lm_u64 n)
+{
+	while (n) {
+		lm_cptr_t first = s->frames[k];
+		lm_u64 run = 1;
+
+		if (!first || is_private(s->r.base + k * PAGE)) {
+			k++, n--;
+			continue;
+		}
+		while (run < n && run < LM_COPY_MAX && s->frames[k + run] == first + run &&
+		       !is_private(s->r.base + (k + run) * PAGE))
+			run++;
+		int err = lm_cnode_copy_range(b->p->cnode, first, LM_SLOT_CNODE, first, LM_R_ALL,
+					      run, 0);
+		if (err)
+			return err;
+		k += run;
+		n -= run;
+	}
+	return LM_OK;
+}
+
+/* Text and read-only data: mapped in the child now (its fault handler
+ * runs from them). Everything writable, and on-demand pages: only the
+ * capabilities, each page mapped read-only when the child first touches
+ * it and copied when it first writes it. Private pages wait. */
 static int share_segments(struct build *b)
 {
 	for (lm_u32 i = 0; i < nsegs; i++) {
 		struct seg *s = &segs[i];
-		lm_u64 n = s->r.size / PAGE, rights = s->rights & ~(lm_u64)LM_R_WRITE;
+		lm_u64 n = s->r.size / PAGE;
 
 		if (!s->frames)
 			continue;
+		if (s->rights & LM_R_WRITE) {
+			int err = copy_caps(b, s, 0, n);
+			if (err)
+				return err;
+			continue;
+		}
 		for (lm_u64 k = 0; k < n; k++) {
-			lm_u64 va = s->r.base + k * PAGE;
-			lm_cptr_t f = s->frames[k];
-			int err;
-
-			if (!f || is_private(va))
-				continue;
-			if (s->anon)
-				err = lm_cnode_copy(b->p->cnode, f, LM_SLOT_CNODE, f, LM_R_ALL);
-			else
-				err = share_page(b, f, va, rights);
+			int err = s->frames[k] ? share_page(b, s->frames[k], s->r.base + k * PAGE,
+							    s->rights) : LM_OK;
 			if (err)
 				return err;
 		}
@@ -446,9 +486,15 @@ static int fill_private(struct build *b)
 	}
 	cs->end = 1u << b->cnode_bits;
 	cs->hint = cs->first;
-	cs->nfree = 0;
-	for (lm_u32 s = cs->first; s < cs->end; s++)
-		cs->nfree += !((cs->used[s / 64] >> (s % 64)) & 1);
+	cs->nfree = cs->end - cs->first;
+	for (lm_u32 s = cs->first; s < cs->end; s = (s | 63) + 1) {
+		lm_u64 w = cs->used[s / 64] >> (s % 64);
+		lm_u32 left = 64 - s % 64;
+
+		if (s + left > cs->end) /* bits past the end do not count */
+			w &= (1ull << (cs->end - s)) - 1;
+		cs->nfree -= popcount(w);
+	}
 	/* Its pool, its fork state, its one thread. */
 	typeof(fk) *cf = (typeof(fk) *)((char *)&fk + delta);
 	lm_pool_init(&cf->pool, 18);

@@ -12,8 +12,9 @@
 #define PF_WRITE   0x2
 #define PF_FETCH   0x10
 
-static struct lm_vm_region *regions; /* newest first */
-static lm_exc_fn fallback;
+/* Private (lm/fork.h): the fault path reads them before it can fix a page. */
+static struct lm_vm_region *regions LM_PRIVATE; /* newest first */
+static lm_exc_fn fallback LM_PRIVATE;
 #define vm_vs LM_SLOT_VSPACE
 
 /* Threads with the dispatcher and their exception stacks: an unhandled

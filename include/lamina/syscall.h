@@ -19,7 +19,7 @@
 #define LM_SYSCALLS(X)                                                        \
 	X(DEBUG_PUTC,          0)  /* (char)                                */ \
 	X(DEBUG_WRITE,         1)  /* (buf, len)                            */ \
-	X(CNODE_COPY,          2)  /* (dcn, di, scn, si, rights)            */ \
+	X(CNODE_COPY,          2)  /* (dcn, di, scn, si, rights[, count])   */ \
 	X(CNODE_MINT,          3)  /* (dcn, di, scn, si, rights, badge)     */ \
 	X(CNODE_MOVE,          4)  /* (dcn, di, scn, si)                    */ \
 	X(CNODE_DELETE,        5)  /* (cn, i)                               */ \
@@ -78,6 +78,9 @@ enum lm_sysno {
 #define LM_ID_RIGHTS(d) (((d) >> 8) & 0xff)
 #define LM_ID_BITS(d)   (((d) >> 16) & 0xff)
 #define LM_ID_MAPPED    (1ull << 24) /* frame or table is mapped */
+
+/* CNODE_COPY with a count: at most this many slots per call. */
+#define LM_COPY_MAX 256
 
 /* VSPACE_PROTECT: at most this many pages per call (bounded work). */
 #define LM_PROTECT_MAX_PAGES (1ull << 18)

@@ -11,7 +11,10 @@
 
 #include <lamina/types.h>
 
-#define LM_SLOTS_MAX (1u << 16) /* the largest CNode (LM_CNODE_MAX_BITS) */
+/* The most slots one process's allocator manages (a larger CNode's slots
+ * beyond this are left to the caller). Its bitmap lives in liblamina's
+ * private pages, which a fork copies: so not 2^16. */
+#define LM_SLOTS_MAX (1u << 14)
 
 struct lm_slots {
 	lm_u32 first, end; /* the managed range [first, end) */

@@ -89,6 +89,18 @@ static inline int lm_cnode_copy(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
 	return lm_sys(LM_SYS_CNODE_COPY, dcn, di, scn, si, rights, 0, 0);
 }
 
+/* Copy `count` consecutive slots (si.., to di..) in one call; empty
+ * source slots are skipped; *made = copies made. */
+static inline int lm_cnode_copy_range(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
+				      lm_cptr_t si, lm_u64 rights, lm_u64 count,
+				      lm_u64 *made)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int e = lm_sys(LM_SYS_CNODE_COPY, dcn, di, scn, si, rights, count, o);
+	lm_sys_put(made, e, o[0]);
+	return e;
+}
+
 static inline int lm_cnode_mint(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
 				lm_cptr_t si, lm_u64 rights, lm_u64 badge)
 {
