@@ -442,3 +442,51 @@ TEST(cnode_slot_zero_never_holds_a_capability)
 	CHECK_EQ(t_type(LM_SLOT_NULL), LM_OBJ_NULL);
 	CHECK_EQ(t_type(f), LM_OBJ_FRAME);
 }
+
+/* CNODE_COPY with a count: consecutive slots in one call, into another
+ * CNode (as lm_fork does). */
+TEST(cnode_copy_range_copies_consecutive_slots_and_skips_empty_ones)
+{
+	lm_cptr_t src = lm_slot_alloc_n(4), cn = t_new(LM_OBJ_CNODE, 6);
+	lm_u64 made = 0;
+
+	CHECK(src && cn);
+	CHECK_OK(lm_untyped_retype(t_ut, LM_OBJ_FRAME, LM_PAGE_BITS, CN, src, 2));
+	CHECK_OK(lm_untyped_retype(t_ut, LM_OBJ_ENDPOINT, 0, CN, src + 3, 1)); /* src+2 empty */
+	CHECK_OK(lm_cnode_copy_range(cn, 10, CN, src, LM_R_READ, 4, &made));
+	CHECK_EQ(made, 3);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 10).desc), LM_OBJ_FRAME);
+	CHECK_EQ(t_id_in(cn, 11).addr, t_id(src + 1).addr);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 12).desc), LM_OBJ_NULL);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 13).desc), LM_OBJ_ENDPOINT);
+	CHECK_EQ(LM_ID_RIGHTS(t_id_in(cn, 13).desc), LM_R_READ);
+	/* the copies are children: revoking the originals removes them */
+	CHECK_OK(lm_cnode_revoke(CN, src));
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 10).desc), LM_OBJ_NULL);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 11).desc), LM_OBJ_FRAME);
+}
+
+TEST(cnode_copy_range_bad_arguments_change_nothing)
+{
+	lm_cptr_t src = lm_slot_alloc_n(4), cn = t_new(LM_OBJ_CNODE, 6), ut = t_new(LM_OBJ_UNTYPED, 12);
+	lm_u64 out[LM_SYS_NOUT];
+
+	CHECK(src && cn && ut);
+	CHECK_OK(lm_untyped_retype(t_ut, LM_OBJ_FRAME, LM_PAGE_BITS, CN, src, 4));
+	CHECK_OK(lm_untyped_retype(t_ut, LM_OBJ_FRAME, LM_PAGE_BITS, cn, 12, 1)); /* in the way */
+	CHECK_ERR(lm_cnode_copy_range(cn, 10, CN, src, LM_R_ALL, 4, 0), LM_EEXIST);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 10).desc), LM_OBJ_NULL); /* nothing copied */
+	CHECK_EQ(t_raw(LM_SYS_CNODE_COPY, cn, 20, CN, src, LM_R_ALL, LM_COPY_MAX + 1, out), LM_ERANGE);
+	CHECK_EQ(out[0], 6);
+	CHECK_ERR(lm_cnode_copy_range(cn, 62, CN, src, LM_R_ALL, 4, 0), LM_ERANGE); /* past its end */
+	CHECK_ERR(lm_cnode_copy_range(CN, src + 2, CN, src, LM_R_ALL, 4, 0), LM_EINVAL); /* overlap */
+	CHECK_ERR(lm_cnode_copy_range(cn, 20, CN, src, 0x100, 4, 0), LM_EINVAL);
+	CHECK_ERR(lm_cnode_copy_range(cn, 20, LM_SLOT_VSPACE, src, LM_R_ALL, 4, 0), LM_ETYPE);
+	CHECK_ERR(lm_cnode_copy_range(t_slot(), 20, CN, src, LM_R_ALL, 4, 0), LM_ECAP);
+	/* an untyped cannot be copied: refused, nothing copied */
+	CHECK_OK(lm_cnode_delete(CN, src + 3));
+	CHECK_OK(lm_cnode_move(CN, src + 3, CN, ut));
+	CHECK_ERR(lm_cnode_copy_range(cn, 20, CN, src, LM_R_ALL, 4, 0), LM_ETYPE);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 20).desc), LM_OBJ_NULL);
+	CHECK_OK(lm_cnode_move(CN, ut, CN, src + 3));
+}
