@@ -36,19 +36,38 @@ void lm_slot_init(lm_cptr_t first, lm_cptr_t end)
 		a->used[i] = 0;
 }
 
+/*
+ * First fit: the lowest free slots go first, so a process's slots stay
+ * packed at the bottom of its CNode (lm_fork gives a child a CNode only as
+ * big as the highest slot in use). `hint` is a low-water mark: no slot
+ * below it is free.
+ */
 lm_cptr_t lm_slot_alloc_n(lm_u32 n)
 {
 	struct lm_slots *a = &lm_slots;
-	lm_u32 span = a->end - a->first;
 
 	if (n == 0 || n > a->nfree)
 		return 0;
-	/* Two passes at most: from the hint to the end, then from the start. */
-	for (lm_u32 tries = 0, s = a->hint, run = 0; tries < 2 * span; tries++, s++) {
-		if (s >= a->end) {
-			s = a->first;
-			run = 0;
+	if (n == 1) { /* a word at a time */
+		for (lm_u32 w = a->hint / 64; w <= (a->end - 1) / 64; w++) {
+			lm_u64 free = ~a->used[w];
+			lm_u32 s;
+
+			if (w == a->hint / 64)
+				free &= ~0ull << (a->hint % 64);
+			if (!free)
+				continue;
+			s = w * 64 + (lm_u32)__builtin_ctzll(free);
+			if (s >= a->end)
+				break;
+			slot_mark(s, 1);
+			a->nfree--;
+			a->hint = s + 1;
+			return s;
 		}
+		return 0;
+	}
+	for (lm_u32 s = a->hint, run = 0; s < a->end; s++) {
 		run = slot_used(s) ? 0 : run + 1;
 		if (run == n) {
 			lm_u32 base = s + 1 - n;
@@ -56,7 +75,8 @@ lm_cptr_t lm_slot_alloc_n(lm_u32 n)
 			for (lm_u32 i = base; i <= s; i++)
 				slot_mark(i, 1);
 			a->nfree -= n;
-			a->hint = s + 1 < a->end ? s + 1 : a->first;
+			if (base == a->hint)
+				a->hint = s + 1;
 			return base;
 		}
 	}
@@ -77,6 +97,8 @@ void lm_slot_free_n(lm_cptr_t s, lm_u32 n)
 			continue; /* not ours or already free: ignore */
 		slot_mark((lm_u32)s, 0);
 		a->nfree++;
+		if (s < a->hint)
+			a->hint = (lm_u32)s;
 	}
 }
 
