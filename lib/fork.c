@@ -18,6 +18,7 @@
 #define MAX_MOVED       64   /* page tables made for one child */
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
+#define STARTER_FRAMES  4    /* copy targets a child starts with */
 #define EXC_STACK_SIZE  8192
 /* Where a process maps a page it copies on a write fault, and where the
  * parent maps the child's private pages to fill them. */
@@ -474,6 +475,16 @@ static int fill_private(struct build *b)
 		if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
 			return err;
 	}
+	/* A few frames to start its copies with: its first writes then need
+	 * no frames made (its pool has none ready yet). Same slots as ours. */
+	lm_cptr_t starter = lm_slot_alloc_n(STARTER_FRAMES);
+	if (!starter)
+		return LM_ELIMIT;
+	if ((err = lm_untyped_retype(b->p->ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, starter,
+				     STARTER_FRAMES))) {
+		lm_slot_free_n(starter, STARTER_FRAMES);
+		return err;
+	}
 	memcpy((void *)FILL_WINDOW, __lm_private_start, npages * PAGE);
 
 	/* Its slot allocator: its CNode's size, and free where the child has
@@ -506,9 +517,13 @@ static int fill_private(struct build *b)
 	cf->nchildren = 0;
 	cf->nretired = 0;
 	cf->nspare = 0;
-	cf->nrecycled = 0;
+	for (cf->nrecycled = 0; cf->nrecycled < STARTER_FRAMES; cf->nrecycled++)
+		cf->recycled[cf->nrecycled] = starter + cf->nrecycled;
 	lm_vm_fork_patch(delta, LM_SLOT_TCB, (lm_u64)fk.exc_stack,
 			 (lm_u64)fk.exc_stack + EXC_STACK_SIZE);
+	for (lm_u32 i = 0; i < STARTER_FRAMES; i++)
+		if (!lm_cnode_move(b->p->cnode, starter + i, LM_SLOT_CNODE, starter + i))
+			lm_slot_free(starter + i);
 
 	for (lm_u64 k = 0; k < npages && !err; k++) {
 		lm_u64 va = (lm_u64)__lm_private_start + k * PAGE;
