@@ -122,7 +122,14 @@ static int cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 		return LM_VM_PASS; /* never touched: the on-demand region's */
 	if (!f->present) /* inherited, not mapped yet: read-only first */
 		return map_here(old, page, ro) ? LM_VM_PASS : LM_VM_HANDLED;
-	if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE) || copy_target(&nf))
+	if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE))
+		return LM_VM_PASS;
+	/* No child left and the frame is ours, not our parent's: nobody else
+	 * can see the page, so it just becomes writable again. */
+	if (!fk.nchildren && (fk.gen == 0 || lm_vm_frame_is_ours(old)) &&
+	    !lm_vspace_protect(LM_SLOT_VSPACE, page, 1, rights, 0))
+		return LM_VM_HANDLED;
+	if (copy_target(&nf))
 		return LM_VM_PASS;
 	if (map_here(nf, COPY_WINDOW, LM_R_READ | LM_R_WRITE)) {
 		release(nf);
@@ -565,9 +572,8 @@ static void protect_ours(int writable)
 }
 
 /* A child is gone. When it was the last, no child sees our pages any
- * more: the pages kept for them go, and a process that is not a forked
- * child itself (nothing of its is shared upwards) makes its pages
- * writable again instead of copying each on its next write. */
+ * more: the pages kept for them go, and our own pages become writable
+ * again one by one as they are written (cow_hook), not all at once. */
 static void child_gone(void)
 {
 	if (fk.nchildren && --fk.nchildren)
@@ -575,8 +581,6 @@ static void child_gone(void)
 	for (lm_u32 i = 0; i < fk.nretired; i++)
 		release(fk.retired[i]);
 	fk.nretired = 0;
-	if (fk.gen == 0)
-		protect_ours(1);
 }
 
 static int start_child(struct build *b, const struct lm_regs *saved)
