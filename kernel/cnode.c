@@ -121,11 +121,47 @@ static u64 decode_full(struct frame *f, struct slot **s)
 	return (*s)->cap.type == LM_OBJ_NULL ? SYSERR(LM_ECAP, 2) : LM_OK;
 }
 
+/*
+ * CNODE_DELETE with a count (ARG3 > 1): every capability in slots
+ * i .. i+count-1; empty slots are skipped. Restarted after REVOKE_BATCH
+ * deletions, like revoke, so the work between interrupts stays bounded;
+ * the restarted call starts where this one stopped (its slot and count
+ * arguments are rewritten: rsi and rdx are not preserved by this call).
+ */
+static u64 delete_range(struct frame *f, u64 count)
+{
+	struct slot *cn, *s;
+	u64 i = ARG2(f), e;
+	int n = 0;
+
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_CNODE, LM_R_WRITE, 1, &cn)) ||
+	    (e = cnode_index(cn, i, 2, &s)))
+		return e;
+	if (count > (1ull << cn->cap.bits) - i)
+		return SYSERR(LM_ERANGE, 3);
+	for (u64 k = 0; k < count; k++) {
+		if (s[k].cap.type == LM_OBJ_NULL)
+			continue;
+		if (n++ == REVOKE_BATCH) {
+			/* Carry on from here when the call runs again. */
+			f->rsi = i + k;
+			f->rdx = count - k;
+			return SYS_RESTART;
+		}
+		cap_delete(&s[k]);
+		if (cn->cap.type != LM_OBJ_CNODE)
+			break; /* it held the last capability to its own CNode */
+	}
+	return LM_OK;
+}
+
 SYS(cnode_delete)
 {
 	struct slot *s;
-	u64 e = decode_full(f, &s);
-	if (e)
+	u64 e;
+	if (ARG3(f) > 1)
+		return delete_range(f, ARG3(f));
+	if ((e = decode_full(f, &s)))
 		return e;
 	cap_delete(s);
 	return LM_OK;

@@ -15,7 +15,8 @@
 #define MAX_SEGS        32
 #define MAX_BOOT_PAGES  384
 #define MAX_RETIRED     128
-#define MAX_MOVED       64   /* page tables made for one child */
+#define MAX_TABLES      48   /* page tables of one child's address space */
+#define MAX_SHELLS      8    /* children alive at once, plus one kept */
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
 #define STARTER_FRAMES  4    /* copy targets a child starts with */
@@ -42,6 +43,23 @@ struct seg {
 static struct seg segs[MAX_SEGS] LM_PRIVATE;
 static lm_u32 nsegs LM_PRIVATE;
 
+/*
+ * A child's CNode, address space and thread, with the page tables of that
+ * address space, made from an untyped of their own: when the child is
+ * reaped they are emptied and kept for the next child, so a fork makes no
+ * CNode (zeroed) and no page tables, and a reap destroys only what the
+ * child had. The child's memory (its pool, private pages) is another
+ * untyped, revoked at the reap.
+ */
+struct shell {
+	lm_cptr_t ut, cnode, vspace, tcb;
+	lm_u32 bits;             /* the CNode's */
+	lm_u32 state;            /* SHELL_* */
+	lm_u32 ntables;
+	lm_cptr_t tables[MAX_TABLES];
+};
+enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
+
 /* The state the fault path writes, and what a child must get its own of. */
 static struct {
 	int ready;
@@ -51,6 +69,7 @@ static struct {
 	lm_u32 nspare;
 	lm_cptr_t recycled[MAX_RECYCLED]; /* frames of ours nobody maps */
 	lm_u32 nrecycled;
+	struct shell shells[MAX_SHELLS];
 	lm_cptr_t boot[MAX_BOOT_PAGES];
 	struct lm_pool pool; /* the default pool once the process forks */
 	lm_u8 exc_stack[EXC_STACK_SIZE] __attribute__((aligned(16)));
@@ -298,10 +317,11 @@ static int setup(void)
 
 struct build {
 	struct lm_proc *p;
-	struct lm_pool pool;      /* the child's untyped, for its objects */
+	struct shell *sh;         /* its CNode, address space, thread, tables */
+	int new_shell;            /* made for this child, not a kept one */
+	struct lm_pool pool;      /* the child's memory: its pool's untyped */
+	struct lm_pool spool;     /* the shell's, for page tables */
 	lm_u32 cnode_bits;
-	lm_cptr_t moved[MAX_MOVED]; /* our slots of tables moved to the child */
-	lm_u32 nmoved;
 	lm_cptr_t child_ut;       /* our slot of the child's default pool */
 	lm_u64 child_ut_paddr;
 	lm_cptr_t fill[(MAX_BOOT_PAGES)]; /* new private frames, our slots */
@@ -309,24 +329,22 @@ struct build {
 };
 
 /* Map our copy `t` of a frame in the child at va, then move it to the
- * child's slot `dst` (the tables made stay ours until the end). */
+ * child's slot `dst`. Page tables made on the way belong to the shell. */
 static int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights)
 {
+	struct shell *sh = b->sh;
 	lm_cptr_t tabs[3];
 	lm_u32 n = 0;
-	int err = lm_map_page_pool(&b->pool, b->p->vspace, t, va, rights, tabs, &n);
+	int err = lm_map_page_pool(&b->spool, sh->vspace, t, va, rights, tabs, &n);
 
 	for (lm_u32 i = 0; i < n; i++) {
-		if (b->nmoved == MAX_MOVED ||
-		    lm_cnode_move(b->p->cnode, tabs[i], LM_SLOT_CNODE, tabs[i])) {
-			err = err ? err : LM_ELIMIT;
-			lm_obj_free(tabs[i]);
-			continue;
-		}
-		b->moved[b->nmoved++] = tabs[i];
+		if (sh->ntables < MAX_TABLES)
+			sh->tables[sh->ntables++] = tabs[i];
+		else
+			err = err ? err : LM_ELIMIT; /* kept, unrecorded, until the shell goes */
 	}
 	if (!err)
-		err = lm_cnode_move(b->p->cnode, dst, LM_SLOT_CNODE, t);
+		err = lm_cnode_move(sh->cnode, dst, LM_SLOT_CNODE, t);
 	return err;
 }
 
@@ -369,17 +387,93 @@ static lm_u32 child_cnode_bits(void)
 	return bits < ours ? bits : ours;
 }
 
-/* The child's objects, from one untyped of ours. */
+/* Destroy a shell and everything made from its untyped. */
+static void shell_destroy(struct shell *sh)
+{
+	if (sh->ut) {
+		lm_cnode_revoke(LM_SLOT_CNODE, sh->ut);
+		lm_cnode_delete(LM_SLOT_CNODE, sh->ut);
+		lm_slot_free(sh->ut);
+	}
+	lm_slot_free(sh->cnode);
+	lm_slot_free(sh->vspace);
+	lm_slot_free(sh->tcb);
+	for (lm_u32 i = 0; i < sh->ntables; i++)
+		lm_slot_free(sh->tables[i]);
+	*sh = (struct shell){ 0 };
+}
+
+/* A kept shell with a CNode of at least 2^bits slots, or a new one. */
+static int shell_get(struct build *b)
+{
+	struct shell *sh = 0;
+	int err;
+
+	for (lm_u32 i = 0; i < MAX_SHELLS && !sh; i++)
+		if (fk.shells[i].state == SHELL_KEPT && fk.shells[i].bits >= b->cnode_bits)
+			sh = &fk.shells[i];
+	if (sh) {
+		sh->state = SHELL_USED;
+		b->sh = sh;
+		b->cnode_bits = sh->bits;
+		lm_pool_init(&b->spool, 0);
+		return lm_pool_add(&b->spool, sh->ut);
+	}
+	for (lm_u32 i = 0; i < MAX_SHELLS && !sh; i++)
+		if (fk.shells[i].state == SHELL_FREE)
+			sh = &fk.shells[i];
+	if (!sh)
+		return LM_ELIMIT;
+	*sh = (struct shell){ .bits = b->cnode_bits, .state = SHELL_USED };
+	b->sh = sh;
+	b->new_shell = 1;
+	/* Its CNode, and as much again for the rest (about 20 page tables). */
+	lm_u32 cn = b->cnode_bits + LM_SLOT_BITS, bits = cn + 1 > 17 ? cn + 1 : 17;
+	lm_pool_init(&b->spool, 0);
+	if ((err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &sh->ut)) ||
+	    (err = lm_pool_add(&b->spool, sh->ut)) ||
+	    (err = lm_pool_alloc(&b->spool, LM_OBJ_CNODE, sh->bits, &sh->cnode)) ||
+	    (err = lm_pool_alloc(&b->spool, LM_OBJ_VSPACE, 0, &sh->vspace)) ||
+	    (err = lm_pool_alloc(&b->spool, LM_OBJ_TCB, 0, &sh->tcb)) ||
+	    (err = lm_cnode_copy(sh->cnode, LM_SLOT_CNODE, LM_SLOT_CNODE, sh->cnode, LM_R_ALL)) ||
+	    (err = lm_cnode_copy(sh->cnode, LM_SLOT_VSPACE, LM_SLOT_CNODE, sh->vspace, LM_R_ALL)) ||
+	    (err = lm_cnode_copy(sh->cnode, LM_SLOT_TCB, LM_SLOT_CNODE, sh->tcb, LM_R_ALL)) ||
+	    (err = lm_thread_configure(sh->tcb, sh->cnode, sh->vspace)))
+		return err;
+	return LM_OK;
+}
+
+/* Empty a reaped child's shell (all but its slots 1-3 and its tables) and
+ * keep it, or destroy it if one is kept already. */
+static void shell_put(struct shell *sh)
+{
+	for (lm_u32 i = 0; i < MAX_SHELLS; i++)
+		if (fk.shells[i].state == SHELL_KEPT) {
+			shell_destroy(sh);
+			return;
+		}
+	if (lm_cnode_delete_range(sh->cnode, 4, (1ull << sh->bits) - 4)) {
+		shell_destroy(sh);
+		return;
+	}
+	sh->state = SHELL_KEPT;
+}
+
+/* The child's objects: a shell, and an untyped for its memory. */
 static int make_objects(struct build *b)
 {
 	struct lm_proc *p = b->p;
-	lm_u32 cn_bytes_bits, bits;
+	lm_u32 bits = fk.pool_bits; /* all of it the child's pool (its private
+				     * pages and first frames are carved first) */
 	int err;
 
 	if (!(b->cnode_bits = child_cnode_bits()))
 		return LM_ESTATE;
-	cn_bytes_bits = b->cnode_bits + LM_SLOT_BITS;
-	bits = (cn_bytes_bits > fk.pool_bits ? cn_bytes_bits : fk.pool_bits) + 1;
+	if ((err = shell_get(b)))
+		return err;
+	p->cnode = b->sh->cnode;
+	p->vspace = b->sh->vspace;
+	p->tcb = b->sh->tcb;
 	/* A reaped child's untyped of the right size first: memory carved
 	 * from a big untyped only comes back when all of it is free. */
 	for (lm_u32 i = 0; i < fk.nspare && !p->ut; i++)
@@ -389,18 +483,13 @@ static int make_objects(struct build *b)
 		}
 	if (!p->ut && (err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &p->ut)))
 		return err;
+	/* The child's pool is a child untyped of ours, so that the one revoke
+	 * of ours at the reap removes all it made. */
 	lm_pool_init(&b->pool, 0);
-	if ((err = lm_pool_add(&b->pool, p->ut)) ||
-	    (err = lm_pool_alloc(&b->pool, LM_OBJ_UNTYPED, fk.pool_bits, &b->child_ut)) ||
-	    (err = lm_cnode_identify(LM_SLOT_CNODE, b->child_ut, 0, &b->child_ut_paddr, 0)) ||
-	    (err = lm_pool_alloc(&b->pool, LM_OBJ_CNODE, b->cnode_bits, &p->cnode)) ||
-	    (err = lm_pool_alloc(&b->pool, LM_OBJ_VSPACE, 0, &p->vspace)) ||
-	    (err = lm_pool_alloc(&b->pool, LM_OBJ_TCB, 0, &p->tcb)))
-		return err;
-	if ((err = lm_cnode_copy(p->cnode, LM_SLOT_CNODE, LM_SLOT_CNODE, p->cnode, LM_R_ALL)) ||
-	    (err = lm_cnode_copy(p->cnode, LM_SLOT_VSPACE, LM_SLOT_CNODE, p->vspace, LM_R_ALL)) ||
-	    (err = lm_cnode_copy(p->cnode, LM_SLOT_TCB, LM_SLOT_CNODE, p->tcb, LM_R_ALL)) ||
-	    (err = lm_thread_configure(p->tcb, p->cnode, p->vspace)))
+	if ((err = lm_untyped_retype(p->ut, LM_OBJ_UNTYPED, fk.pool_bits, LM_SLOT_CNODE,
+				     b->child_ut = lm_slot_alloc(), 1)) ||
+	    (err = lm_pool_add(&b->pool, b->child_ut)) ||
+	    (err = lm_cnode_identify(LM_SLOT_CNODE, b->child_ut, 0, &b->child_ut_paddr, 0)))
 		return err;
 	/* I/O ports, IRQ control, console: whatever is there and copyable. */
 	for (lm_cptr_t s = 4; s < 8; s++)
@@ -487,7 +576,7 @@ static int fill_private(struct build *b)
 	lm_cptr_t starter = lm_slot_alloc_n(STARTER_FRAMES);
 	if (!starter)
 		return LM_ELIMIT;
-	if ((err = lm_untyped_retype(b->p->ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, starter,
+	if ((err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, starter,
 				     STARTER_FRAMES))) {
 		lm_slot_free_n(starter, STARTER_FRAMES);
 		return err;
@@ -497,9 +586,11 @@ static int fill_private(struct build *b)
 	/* Its slot allocator: its CNode's size, and free where the child has
 	 * nothing (the slots we keep its handles in, the frames being filled). */
 	struct lm_slots *cs = (struct lm_slots *)((char *)&lm_slots + delta);
-	lm_cptr_t ours[] = { b->p->ut, b->p->cnode, b->p->vspace, b->p->tcb };
-	for (lm_u32 i = 0; i < sizeof ours / sizeof ours[0] + b->nfill; i++) {
-		lm_cptr_t s = i < 4 ? ours[i] : b->fill[i - 4];
+	lm_cptr_t ours[] = { b->p->ut, b->sh->ut, b->p->cnode, b->p->vspace, b->p->tcb };
+	lm_u32 nours = sizeof ours / sizeof ours[0];
+	for (lm_u32 i = 0; i < nours + b->nfill + b->sh->ntables; i++) {
+		lm_cptr_t s = i < nours ? ours[i] : i < nours + b->nfill ? b->fill[i - nours]
+			: b->sh->tables[i - nours - b->nfill];
 		cs->used[s / 64] &= ~(1ull << (s % 64));
 	}
 	cs->end = 1u << b->cnode_bits;
@@ -515,15 +606,18 @@ static int fill_private(struct build *b)
 	}
 	/* Its pool, its fork state, its one thread. */
 	typeof(fk) *cf = (typeof(fk) *)((char *)&fk + delta);
-	lm_pool_init(&cf->pool, 18);
+	/* Pieces of a frame chunk's size: small objects never waste more. */
+	lm_pool_init(&cf->pool, 16);
 	cf->pool.ut[0] = (struct lm_pool_ut){ b->child_ut, b->child_ut_paddr,
-					      (lm_u8)fk.pool_bits, fk.pool_bits > 18 };
+					      (lm_u8)fk.pool_bits, fk.pool_bits > 16 };
 	cf->pool.n = 1;
 	cf->pool_bits = fk.pool_bits > 18 ? fk.pool_bits - 2 : 16;
 	cf->gen = fk.gen + 1;
 	cf->nchildren = 0;
 	cf->nretired = 0;
 	cf->nspare = 0;
+	for (lm_u32 i = 0; i < MAX_SHELLS; i++)
+		cf->shells[i] = (struct shell){ 0 };
 	for (cf->nrecycled = 0; cf->nrecycled < STARTER_FRAMES; cf->nrecycled++)
 		cf->recycled[cf->nrecycled] = starter + cf->nrecycled;
 	lm_vm_fork_patch(delta, LM_SLOT_TCB, (lm_u64)fk.exc_stack,
@@ -618,9 +712,9 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
 	if (!err)
 		err = share_segments(&b);
 	if (!err)
-		err = lm_cnode_move(p->cnode, b.child_ut, LM_SLOT_CNODE, b.child_ut);
-	if (!err)
 		err = fill_private(&b);
+	if (!err)
+		err = lm_cnode_move(p->cnode, b.child_ut, LM_SLOT_CNODE, b.child_ut);
 	int counted = !err;
 	if (!err) {
 		/* From here a page we copy may still be the child's: keep it. */
@@ -628,15 +722,20 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
 		protect_ours(0);
 		err = start_child(&b, saved);
 	}
-	for (lm_u32 i = 0; i < b.nmoved; i++) /* the child has them now */
-		lm_slot_free(b.moved[i]);
 	if (!err)
 		lm_slot_free(b.child_ut);
 	for (lm_u32 i = 0; i < b.nfill && err; i++)
 		lm_slot_free(b.fill[i]);
 	if (err) {
-		if (p->ut)
-			lm_proc_destroy(p);
+		if (p->ut) {
+			lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
+			lm_cnode_delete(LM_SLOT_CNODE, p->ut);
+			lm_slot_free(p->ut);
+		}
+		if (b.sh && b.new_shell)
+			shell_destroy(b.sh);
+		else if (b.sh)
+			shell_put(b.sh); /* emptied and kept again */
 		if (counted)
 			child_gone();
 		lm_slot_free(b.child_ut);
@@ -663,25 +762,29 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti)
 
 	if (err)
 		return err;
+	struct shell *sh = 0;
+	for (lm_u32 i = 0; i < MAX_SHELLS && !sh; i++)
+		if (fk.shells[i].state == SHELL_USED && fk.shells[i].tcb == p->tcb)
+			sh = &fk.shells[i];
+	if (!sh)
+		return LM_ENOENT; /* not a child of lm_fork */
 	if ((err = lm_thread_suspend(p->tcb)))
 		return err;
+	/* Everything the child's memory made goes with one revoke; the
+	 * untyped stays, whole, for the next child. */
+	lm_u64 desc;
+	if ((err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut)) ||
+	    (err = lm_cnode_identify(LM_SLOT_CNODE, p->ut, &desc, 0, 0)))
+		return err;
 	if (fk.nspare < MAX_SPARE) {
-		/* Everything the child was goes with a revoke; the untyped stays,
-		 * whole, for the next child. */
-		lm_u64 desc;
-
-		if ((err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut)) ||
-		    (err = lm_cnode_identify(LM_SLOT_CNODE, p->ut, &desc, 0, 0)))
-			return err;
 		fk.spare[fk.nspare].slot = p->ut;
 		fk.spare[fk.nspare++].bits = LM_ID_BITS(desc);
-		lm_slot_free(p->cnode);
-		lm_slot_free(p->vspace);
-		lm_slot_free(p->tcb);
-		*p = (struct lm_proc){ 0 };
-	} else if ((err = lm_proc_destroy(p))) {
-		return err;
+	} else {
+		lm_cnode_delete(LM_SLOT_CNODE, p->ut);
+		lm_slot_free(p->ut);
 	}
+	shell_put(sh);
+	*p = (struct lm_proc){ 0 };
 	child_gone();
 	return LM_OK;
 }

@@ -22,7 +22,7 @@
 	X(CNODE_COPY,          2)  /* (dcn, di, scn, si, rights[, count])   */ \
 	X(CNODE_MINT,          3)  /* (dcn, di, scn, si, rights, badge)     */ \
 	X(CNODE_MOVE,          4)  /* (dcn, di, scn, si)                    */ \
-	X(CNODE_DELETE,        5)  /* (cn, i)                               */ \
+	X(CNODE_DELETE,        5)  /* (cn, i[, count])                      */ \
 	X(CNODE_REVOKE,        6)  /* (cn, i)                               */ \
 	X(CNODE_IDENTIFY,      7)  /* (cn, i) -> desc, addr, size           */ \
 	X(UNTYPED_RETYPE,      8)  /* (ut, type, bits, dcn, di, count)      */ \

@@ -490,3 +490,41 @@ TEST(cnode_copy_range_bad_arguments_change_nothing)
 	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 20).desc), LM_OBJ_NULL);
 	CHECK_OK(lm_cnode_move(CN, ut, CN, src + 3));
 }
+
+/* CNODE_DELETE with a count: every capability in a range, restarted in
+ * batches past 64 (the restart carries on where it stopped). */
+TEST(cnode_delete_range_empties_the_range_and_nothing_else)
+{
+	lm_cptr_t cn = t_new(LM_OBJ_CNODE, 9), f = frame();
+	lm_u64 made = 0;
+
+	CHECK(cn && f);
+	for (lm_cptr_t s = 10; s < 310; s += 3) /* 100 copies, holes between */
+		CHECK_OK(lm_cnode_copy(cn, s, CN, f, LM_R_ALL));
+	CHECK_OK(lm_cnode_copy(cn, 400, CN, f, LM_R_ALL)); /* outside the range */
+	CHECK_OK(lm_cnode_copy(cn, 9, CN, f, LM_R_ALL));
+	CHECK_OK(lm_cnode_delete_range(cn, 10, 300));
+	for (lm_cptr_t s = 10; s < 310; s++)
+		CHECK_EQ(LM_ID_TYPE(t_id_in(cn, s).desc), LM_OBJ_NULL);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 9).desc), LM_OBJ_FRAME);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 400).desc), LM_OBJ_FRAME);
+	CHECK_OK(lm_cnode_copy_range(cn, 10, CN, f, LM_R_ALL, 1, &made)); /* count 1: one */
+	CHECK_OK(lm_cnode_delete_range(cn, 8, 500)); /* empty slots are fine */
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 400).desc), LM_OBJ_NULL);
+}
+
+TEST(cnode_delete_range_bad_arguments_return_errors)
+{
+	lm_cptr_t cn = t_new(LM_OBJ_CNODE, 6), f = frame();
+
+	CHECK(cn && f);
+	lm_cptr_t ro = t_copy(cn, LM_R_READ);
+	CHECK(ro);
+	CHECK_OK(lm_cnode_copy(cn, 5, CN, f, LM_R_ALL));
+	CHECK_ERR(lm_cnode_delete_range(cn, 5, 60), LM_ERANGE); /* past its 64 slots */
+	CHECK_ERR(lm_cnode_delete_range(cn, 64, 2), LM_ERANGE);
+	CHECK_ERR(lm_cnode_delete_range(ro, 5, 2), LM_ERIGHTS);
+	CHECK_ERR(lm_cnode_delete_range(f, 5, 2), LM_ETYPE);
+	CHECK_ERR(lm_cnode_delete_range(t_slot(), 5, 2), LM_ECAP);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 5).desc), LM_OBJ_FRAME); /* still there */
+}

@@ -118,6 +118,13 @@ static inline int lm_cnode_delete(lm_cptr_t cn, lm_cptr_t i)
 	return lm_sys(LM_SYS_CNODE_DELETE, cn, i, 0, 0, 0, 0, 0);
 }
 
+/* Delete every capability in slots i .. i+count-1 of cn (empty ones
+ * are skipped). */
+static inline int lm_cnode_delete_range(lm_cptr_t cn, lm_cptr_t i, lm_u64 count)
+{
+	return lm_sys(LM_SYS_CNODE_DELETE, cn, i, count, 0, 0, 0, 0);
+}
+
 static inline int lm_cnode_revoke(lm_cptr_t cn, lm_cptr_t i)
 {
 	return lm_sys(LM_SYS_CNODE_REVOKE, cn, i, 0, 0, 0, 0, 0);
