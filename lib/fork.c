@@ -20,6 +20,7 @@
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
 #define STARTER_FRAMES  4    /* copy targets a child starts with */
+#define SERVER_STACK    4096
 #define EXC_STACK_SIZE  8192
 /* Where a process maps a page it copies on a write fault, and where the
  * parent maps the child's private pages to fill them. */
@@ -70,6 +71,12 @@ static struct {
 	lm_cptr_t recycled[MAX_RECYCLED]; /* frames of ours nobody maps */
 	lm_u32 nrecycled;
 	struct shell shells[MAX_SHELLS];
+	/* Capabilities on reference: a child asks its parent's fork server
+	 * (a thread of the parent, on own_ep) for the frame in a slot when it
+	 * first touches the page; up_ep is ours to ask our parent. */
+	lm_cptr_t own_ep, up_ep, server;
+	lm_u64 shared[LM_SLOTS_MAX / 64]; /* slots children may ask for */
+	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
 	lm_cptr_t boot[MAX_BOOT_PAGES];
 	struct lm_pool pool; /* the default pool once the process forks */
 	lm_u8 exc_stack[EXC_STACK_SIZE] __attribute__((aligned(16)));
@@ -118,7 +125,8 @@ static int copy_target(lm_cptr_t *f)
 	return lm_vm_frame_get(f);
 }
 
-/* A page replaced by a copy: children may still map it until reaped. */
+/* A page replaced by a copy, or released: children may still map it, or
+ * ask for it, until they are reaped. */
 static void drop(lm_cptr_t f)
 {
 	if (!fk.nchildren)
@@ -126,6 +134,73 @@ static void drop(lm_cptr_t f)
 	else if (fk.nretired < MAX_RETIRED)
 		fk.retired[fk.nretired++] = f;
 	/* else kept, unmapped, until the process ends */
+}
+
+/* The frame for our slot s, asked of our parent (it copies it into the
+ * same slot of our CNode). */
+static int fetch(lm_cptr_t s)
+{
+	struct lm_msg m;
+	int err;
+
+	if (!fk.up_ep)
+		return LM_ECAP;
+	err = lm_ep_call(fk.up_ep, LM_MSG_INFO(0, 1, 0), s, 0, 0, 0, &m);
+	return err ? err : (int)m.w[0];
+}
+
+/* A child (badge: its shell, 1-based) asks for the frame in slot s. Only
+ * slots shared at a fork are given; one we have not got ourselves yet is
+ * asked of our own parent first. */
+static lm_u64 serve(lm_u64 badge, lm_u64 s)
+{
+	struct shell *sh = badge - 1 < MAX_SHELLS ? &fk.shells[badge - 1] : 0;
+	lm_u64 desc;
+	int err;
+
+	if (!sh || sh->state != SHELL_USED)
+		return LM_ESTATE;
+	if (s >= LM_SLOTS_MAX || !((fk.shared[s / 64] >> (s % 64)) & 1))
+		return LM_ERIGHTS;
+	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
+		if ((err = fetch(s)))
+			return (lm_u64)err;
+	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
+	return err == LM_EEXIST ? LM_OK : (lm_u64)err;
+}
+
+static lm_word_t server_main(lm_word_t arg)
+{
+	struct lm_msg m;
+
+	lm_ep_recv(fk.own_ep, &m);
+	for (;;) {
+		lm_u64 r = serve(m.badge, m.w[0]);
+
+		lm_ep_reply_recv(fk.own_ep, LM_MSG_INFO(0, 1, 0), r, 0, 0, 0, &m);
+	}
+	return 0;
+}
+
+/* The first fork: the endpoint and the thread that serve the children. */
+static int server_start(void)
+{
+	struct lm_thread_info ti;
+	struct lm_regs r;
+	int err;
+
+	if (fk.server)
+		return LM_OK;
+	if ((err = lm_thread_info(LM_SLOT_TCB, &ti)) ||
+	    (err = lm_obj_alloc(LM_OBJ_ENDPOINT, 0, &fk.own_ep)) ||
+	    (err = lm_obj_alloc(LM_OBJ_TCB, 0, &fk.server)) ||
+	    (err = lm_thread_configure(fk.server, LM_SLOT_CNODE, LM_SLOT_VSPACE)))
+		return err;
+	lm_thread_regs(&r, server_main, 0, fk.server_stack + SERVER_STACK);
+	if ((err = lm_thread_write_regs(fk.server, &r)) ||
+	    (err = lm_thread_set_priority(fk.server, ti.priority)))
+		return err;
+	return lm_thread_resume(fk.server);
 }
 
 static int cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
@@ -139,8 +214,13 @@ static int cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 
 	if (!old)
 		return LM_VM_PASS; /* never touched: the on-demand region's */
-	if (!f->present) /* inherited, not mapped yet: read-only first */
-		return map_here(old, page, ro) ? LM_VM_PASS : LM_VM_HANDLED;
+	if (!f->present) { /* inherited, not mapped yet: read-only first */
+		int err = map_here(old, page, ro);
+
+		if (err == LM_ECAP && !fetch(old)) /* not even the capability yet */
+			err = map_here(old, page, ro);
+		return err ? LM_VM_PASS : LM_VM_HANDLED;
+	}
 	if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE))
 		return LM_VM_PASS;
 	/* No child left and the frame is ours, not our parent's: nobody else
@@ -308,8 +388,10 @@ static int setup(void)
 		fk.pool = *p;
 		lm_pool_use(&fk.pool);
 	}
-	if ((err = lm_vm_init(LM_SLOT_TCB, fk.exc_stack + EXC_STACK_SIZE, EXC_STACK_SIZE)))
+	if ((err = lm_vm_init(LM_SLOT_TCB, fk.exc_stack + EXC_STACK_SIZE, EXC_STACK_SIZE)) ||
+	    (err = server_start()))
 		return err;
+	lm_vm_release = drop;
 	return refresh_segs();
 }
 
@@ -319,6 +401,7 @@ struct build {
 	struct lm_proc *p;
 	struct shell *sh;         /* its CNode, address space, thread, tables */
 	int new_shell;            /* made for this child, not a kept one */
+	lm_cptr_t up_slot;        /* the child's way to our server */
 	struct lm_pool pool;      /* the child's memory: its pool's untyped */
 	struct lm_pool spool;     /* the shell's, for page tables */
 	lm_u32 cnode_bits;
@@ -495,6 +578,12 @@ static int make_objects(struct build *b)
 	for (lm_cptr_t s = 4; s < 8; s++)
 		if (s != LM_SLOT_BOOTINFO)
 			lm_cnode_copy(p->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
+	/* Its way to ask our server for frames: a slot free in ours. */
+	if (!(b->up_slot = lm_slot_alloc()))
+		return LM_ELIMIT;
+	if ((err = lm_cnode_mint(p->cnode, b->up_slot, LM_SLOT_CNODE, fk.own_ep, LM_R_WRITE,
+				 (lm_u64)(b->sh - fk.shells) + 1)))
+		return err;
 	/* The bootinfo page, read-only and shared. */
 	lm_u64 desc, va;
 	if (!lm_cnode_identify(LM_SLOT_CNODE, LM_SLOT_BOOTINFO, &desc, 0, &va) &&
@@ -503,35 +592,10 @@ static int make_objects(struct build *b)
 	return err;
 }
 
-/* Copy the capabilities for pages [k, k + n) of s into the child's same
- * slots, in runs of consecutive slots (one system call each). */
-static int copy_caps(struct build *b, const struct seg *s, lm_u64 k, lm_u64 n)
-{
-	while (n) {
-		lm_cptr_t first = s->frames[k];
-		lm_u64 run = 1;
-
-		if (!first || is_private(s->r.base + k * PAGE)) {
-			k++, n--;
-			continue;
-		}
-		while (run < n && run < LM_COPY_MAX && s->frames[k + run] == first + run &&
-		       !is_private(s->r.base + (k + run) * PAGE))
-			run++;
-		int err = lm_cnode_copy_range(b->p->cnode, first, LM_SLOT_CNODE, first, LM_R_ALL,
-					      run, 0);
-		if (err)
-			return err;
-		k += run;
-		n -= run;
-	}
-	return LM_OK;
-}
-
 /* Text and read-only data: mapped in the child now (its fault handler
- * runs from them). Everything writable, and on-demand pages: only the
- * capabilities, each page mapped read-only when the child first touches
- * it and copied when it first writes it. Private pages wait. */
+ * runs from them). Everything writable, and on-demand pages: nothing yet;
+ * the child asks for a page's frame when it first touches it (maps it
+ * read-only) and copies it when it first writes it. Private pages wait. */
 static int share_segments(struct build *b)
 {
 	for (lm_u32 i = 0; i < nsegs; i++) {
@@ -540,10 +604,13 @@ static int share_segments(struct build *b)
 
 		if (!s->frames)
 			continue;
-		if (s->rights & LM_R_WRITE) {
-			int err = copy_caps(b, s, 0, n);
-			if (err)
-				return err;
+		if (s->rights & LM_R_WRITE) { /* the child asks for these */
+			for (lm_u64 k = 0; k < n; k++) {
+				lm_cptr_t f = s->frames[k];
+
+				if (f && f < LM_SLOTS_MAX && !is_private(s->r.base + k * PAGE))
+					fk.shared[f / 64] |= 1ull << (f % 64);
+			}
 			continue;
 		}
 		for (lm_u64 k = 0; k < n; k++) {
@@ -616,6 +683,10 @@ static int fill_private(struct build *b)
 	cf->nchildren = 0;
 	cf->nretired = 0;
 	cf->nspare = 0;
+	cf->up_ep = b->up_slot;
+	cf->own_ep = cf->server = 0;
+	for (lm_u32 i = 0; i < LM_SLOTS_MAX / 64; i++)
+		cf->shared[i] = 0;
 	for (lm_u32 i = 0; i < MAX_SHELLS; i++)
 		cf->shells[i] = (struct shell){ 0 };
 	for (cf->nrecycled = 0; cf->nrecycled < STARTER_FRAMES; cf->nrecycled++)
@@ -675,6 +746,8 @@ static void child_gone(void)
 	for (lm_u32 i = 0; i < fk.nretired; i++)
 		release(fk.retired[i]);
 	fk.nretired = 0;
+	for (lm_u32 i = 0; i < LM_SLOTS_MAX / 64; i++)
+		fk.shared[i] = 0;
 }
 
 static int start_child(struct build *b, const struct lm_regs *saved)
@@ -724,6 +797,7 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
 	}
 	if (!err)
 		lm_slot_free(b.child_ut);
+	lm_slot_free(b.up_slot); /* it is the child's slot */
 	for (lm_u32 i = 0; i < b.nfill && err; i++)
 		lm_slot_free(b.fill[i]);
 	if (err) {

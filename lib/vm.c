@@ -267,6 +267,9 @@ void lm_vm_frame_put(lm_cptr_t f)
 	lm_obj_free(f);
 }
 
+/* Where a released on-demand page's frame goes (vm_int.h). */
+void (*lm_vm_release)(lm_cptr_t f) LM_PRIVATE;
+
 /* Whether f is one of the frames lm_vm_frame_get made (vm_int.h). */
 int lm_vm_frame_is_ours(lm_cptr_t f)
 {
@@ -339,7 +342,7 @@ int lm_vm_anon_release(struct lm_vm_anon *a, lm_u64 addr, lm_u64 size)
 		return LM_EINVAL;
 	for (lm_u64 i = off >> LM_PAGE_BITS; i < (off + size) >> LM_PAGE_BITS; i++)
 		if (a->frames[i]) {
-			lm_vm_frame_put(a->frames[i]);
+			(lm_vm_release ? lm_vm_release : lm_vm_frame_put)(a->frames[i]);
 			a->frames[i] = 0;
 			a->mapped--;
 		}
