@@ -16,11 +16,11 @@
 #define MAX_BOOT_PAGES  384
 #define MAX_RETIRED     128
 #define MAX_TABLES      48   /* page tables of one child's address space */
-#define MAX_SHELLS      8    /* children alive at once, plus one kept */
+#define MAX_SHELLS      LM_FORK_MAX_CHILDREN /* a kept one uses a place */
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
 #define STARTER_FRAMES  4    /* copy targets a child starts with */
-#define SERVER_STACK    4096
+#define SERVER_STACK    2048
 #define EXC_STACK_SIZE  8192
 /* Where a process maps a page it copies on a write fault, and where the
  * parent maps the child's private pages to fill them. */

@@ -153,7 +153,7 @@ int lm_vm_region_remove(struct lm_vm_region *r)
  * reused without the kernel zeroing them. When the chunk table is full,
  * frames come from the pool one by one. */
 #define CHUNK_BITS (LM_PAGE_BITS + 4)
-#define NCHUNKS    256
+#define NCHUNKS    128
 #define SPARE_MAX  8
 LM_STATIC_ASSERT(1u << (CHUNK_BITS - LM_PAGE_BITS) == LM_VM_CHUNK_FRAMES, "chunk size");
 

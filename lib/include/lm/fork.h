@@ -10,11 +10,13 @@
  *     without being told. Slots 1-3 are the child's own CNode, address
  *     space and TCB; 4-7 copies of the parent's (I/O ports, bootinfo, IRQ
  *     control, console endpoint);
- *   - the parent's image, stack and bootinfo page mapped at once (read-only
- *     and shared; writable pages become copy-on-write in both processes),
- *     and the parent's on-demand regions (lm/vm.h) copy-on-reference: the
- *     child maps a page read-only when it first touches it, copies it when
- *     it first writes it;
+ *   - the parent's text and read-only data mapped at once; its writable
+ *     image, stack and on-demand regions (lm/vm.h) on reference: when the
+ *     child first touches such a page it asks the parent's fork server (a
+ *     thread lm_fork starts in the parent) for the frame, maps it
+ *     read-only, and copies it when it first writes it; the parent's
+ *     writable pages become read-only too and are copied on its next
+ *     write while children may see them;
  *   - its own copy, made at once, of liblamina's private pages (the fault
  *     path's state and the exception stack: LM_PRIVATE), in which its
  *     default pool is an untyped of 2^pool_bits bytes of its own;
@@ -38,13 +40,15 @@
 struct lm_proc;
 
 #define LM_FORK_CHILD (-1)
+#define LM_FORK_MAX_CHILDREN 4 /* alive at once (liblamina's private pages hold them) */
 
 /* The private pages' section attribute. */
 #define LM_PRIVATE __attribute__((section(".bss.lm_private")))
 
 /* Fork the calling thread's process (call it from the main thread, the
  * one in LM_SLOT_TCB). In the parent: LM_OK with the child's handles in
- * *p, or an error (nothing left behind); in the child: LM_FORK_CHILD. */
+ * *p, or an error (nothing left behind; LM_ELIMIT with LM_FORK_MAX_CHILDREN
+ * children alive); in the child: LM_FORK_CHILD. */
 int lm_fork(struct lm_proc *p);
 
 /* Wait for the child to stop (exit or fault), report how in *ti (may be
