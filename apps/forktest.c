@@ -193,6 +193,35 @@ static lm_u64 no_memory(void)
 	return own_writes(); /* and fork still works afterwards */
 }
 
+/* LM_FORK_MAX_CHILDREN alive at once, not one more; a child may ask its
+ * parent only for the frames of pages the parent shared. */
+static lm_u64 limits(void)
+{
+	struct lm_proc p[LM_FORK_MAX_CHILDREN + 1];
+	struct lm_thread_info ti;
+	lm_u32 n;
+
+	for (n = 0; n < LM_FORK_MAX_CHILDREN; n++) {
+		int r = lm_fork(&p[n]);
+		if (r == LM_FORK_CHILD) {
+			lm_u64 bad = 0;
+
+			bad |= lm_fork_fetch(LM_SLOT_CNODE) != LM_ERIGHTS;      /* its CNode */
+			bad |= (lm_u64)(lm_fork_fetch(LM_SLOT_TCB) != LM_ERIGHTS) << 1;
+			bad |= (lm_u64)(lm_fork_fetch(1u << 20) != LM_ERIGHTS) << 2; /* no such slot */
+			lm_thread_exit(bad ? 0x1000 | bad : 0);
+		}
+		if (r)
+			return 0x100 + n;
+	}
+	if (lm_fork(&p[n]) != LM_ELIMIT)
+		return 0x200;
+	for (n = 0; n < LM_FORK_MAX_CHILDREN; n++)
+		if (lm_fork_wait(&p[n], &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+			return ti.exit_code ? ti.exit_code : 0x300 + n;
+	return lm_fork_fetch(8) == LM_ECAP ? own_writes() : 0x400; /* not forked */
+}
+
 int main(lm_word_t arg)
 {
 	const struct lm_bootinfo *bi = (const struct lm_bootinfo *)LM_BOOTINFO_VADDR;
@@ -219,6 +248,8 @@ int main(lm_word_t arg)
 		return (int)many();
 	case FT_NO_MEMORY:
 		return (int)no_memory();
+	case FT_LIMITS:
+		return (int)limits();
 	}
 	return 0xfff;
 }

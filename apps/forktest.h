@@ -8,6 +8,7 @@ enum {
 	FT_ON_DEMAND,      /* on-demand pages: copy on reference, on write */
 	FT_MANY,           /* 100 forks leak nothing */
 	FT_NO_MEMORY,      /* fork without memory fails cleanly */
+	FT_LIMITS,         /* too many children; a child asking for too much */
 };
 
 #endif

@@ -138,7 +138,7 @@ static void drop(lm_cptr_t f)
 
 /* The frame for our slot s, asked of our parent (it copies it into the
  * same slot of our CNode). */
-static int fetch(lm_cptr_t s)
+int lm_fork_fetch(lm_cptr_t s)
 {
 	struct lm_msg m;
 	int err;
@@ -163,7 +163,7 @@ static lm_u64 serve(lm_u64 badge, lm_u64 s)
 	if (s >= LM_SLOTS_MAX || !((fk.shared[s / 64] >> (s % 64)) & 1))
 		return LM_ERIGHTS;
 	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
-		if ((err = fetch(s)))
+		if ((err = lm_fork_fetch(s)))
 			return (lm_u64)err;
 	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
 	return err == LM_EEXIST ? LM_OK : (lm_u64)err;
@@ -217,7 +217,7 @@ static int cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	if (!f->present) { /* inherited, not mapped yet: read-only first */
 		int err = map_here(old, page, ro);
 
-		if (err == LM_ECAP && !fetch(old)) /* not even the capability yet */
+		if (err == LM_ECAP && !lm_fork_fetch(old)) /* not even the capability yet */
 			err = map_here(old, page, ro);
 		return err ? LM_VM_PASS : LM_VM_HANDLED;
 	}

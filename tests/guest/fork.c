@@ -63,3 +63,8 @@ TEST(fork_without_memory_fails_and_leaves_nothing)
 {
 	forktest(FT_NO_MEMORY);
 }
+
+TEST(fork_has_limits_and_a_child_gets_only_what_was_shared)
+{
+	forktest(FT_LIMITS);
+}

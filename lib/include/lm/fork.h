@@ -59,6 +59,12 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti);
  * (2^bits bytes; default 22, 4 MiB). */
 void lm_fork_set_pool_bits(lm_u32 bits);
 
+/* In a child: ask the parent for the frame of slot s (copied into our slot
+ * s). The fault path does this on a page's first touch; the parent gives
+ * only slots of pages it shared at a fork: LM_ERIGHTS otherwise, LM_ECAP
+ * in a process that was not forked. */
+int lm_fork_fetch(lm_cptr_t s);
+
 /* 0 for a process that was not forked, else how many forks down it is. */
 lm_u32 lm_fork_generation(void);
 /* Pages kept for children that may still see them (see above). */
