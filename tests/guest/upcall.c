@@ -18,6 +18,28 @@ __asm__(".text\n"
 	"u_bp_after: ret\n"
 	"u_st: movq $0x42, (%rdi)\n"
 	"u_st_after: ret\n"
+	".globl u_gp, u_gp_after, u_ac, u_ac_at, u_ac_after, u_mf, u_mf_at, u_mf_after\n"
+	"u_gp: hlt\n"                 /* privileged: #GP(0) at CPL 3 */
+	"u_gp_after: ret\n"
+	"u_ac: pushfq\n"
+	"	orq $0x40000, (%rsp)\n"   /* RFLAGS.AC */
+	"	popfq\n"
+	"u_ac_at: movl 1(%rdi), %eax\n" /* unaligned: #AC(0) */
+	"u_ac_after: pushfq\n"
+	"	andq $~0x40000, (%rsp)\n"
+	"	popfq\n"
+	"	ret\n"
+	"u_mf: sub $8, %rsp\n"
+	"	fninit\n"
+	"	movw $0x37b, (%rsp)\n"    /* unmask divide by zero */
+	"	fldcw (%rsp)\n"
+	"	fld1\n"
+	"	fldz\n"
+	"	fdivrp\n"                  /* 1/0: pending */
+	"u_mf_at: fwait\n"              /* reported here: #MF */
+	"u_mf_after: fninit\n"
+	"	add $8, %rsp\n"
+	"	ret\n"
 	/* Callee-saved registers survive a fault and its handler. */
 	"u_regs: push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
 	"	mov $0x1111, %rbx\n mov $0x2222, %rbp\n mov $0x3333, %r12\n"
@@ -29,6 +51,10 @@ __asm__(".text\n"
 	"	cmp $0x5555, %r14\n setne %cl\n or %cl, %al\n cmp $0x6666, %r15\n setne %cl\n or %cl, %al\n"
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
 	"	ret\n");
+extern char u_gp[], u_gp_after[], u_ac_at[], u_ac_after[], u_mf_at[], u_mf_after[];
+void u_call_gp(void) __asm__("u_gp");
+void u_call_ac(lm_u64 addr) __asm__("u_ac");
+void u_call_mf(void) __asm__("u_mf");
 extern char u_ud[], u_ud_after[], u_de[], u_de_at[], u_de_after[], u_bp[], u_bp_after[],
 	u_st[], u_st_after[];
 void u_call_ud(void) __asm__("u_ud");
@@ -59,6 +85,12 @@ static void handler(struct lm_exc_frame *f)
 		f->regs.rip = (lm_u64)u_de_after;
 	else if (f->regs.rip == (lm_u64)u_st)
 		f->regs.rip = (lm_u64)u_st_after;
+	else if (f->regs.rip == (lm_u64)u_gp)
+		f->regs.rip = (lm_u64)u_gp_after;
+	else if (f->regs.rip == (lm_u64)u_ac_at)
+		f->regs.rip = (lm_u64)u_ac_after;
+	else if (f->regs.rip == (lm_u64)u_mf_at || f->regs.rip == (lm_u64)u_mf_after)
+		f->regs.rip = (lm_u64)u_mf_after + 2; /* past fwait, and the fninit */
 }
 
 static int install(void)
@@ -96,6 +128,41 @@ TEST(upcall_divide_error_and_breakpoint_reach_the_handler)
 	CHECK_EQ(rec[0].rip, (lm_u64)u_de_at);
 	CHECK_EQ(rec[1].vector, LM_FAULT_BP);
 	CHECK_EQ(rec[1].rip, (lm_u64)u_bp_after); /* a trap: rip is past int3 */
+}
+
+TEST(upcall_general_protection_and_alignment_check_reach_the_handler)
+{
+	static lm_u64 words[2];
+
+	CHECK_OK(install());
+	u_call_gp();
+	u_call_ac((lm_u64)words);
+	uninstall();
+	CHECK(nrec >= 1);
+	CHECK_EQ(rec[0].vector, LM_FAULT_GP);
+	CHECK_EQ(rec[0].rip, (lm_u64)u_gp);
+	if (nrec == 1) {
+		/* CR0.AM and RFLAGS.AC are set; QEMU's TCG does not check
+		 * alignment at all, hardware does. */
+		t_note("this CPU raised no #AC for an unaligned access with AC set (QEMU TCG)");
+		return;
+	}
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[1].vector, LM_FAULT_AC);
+	CHECK_EQ(rec[1].rip, (lm_u64)u_ac_at);
+}
+
+TEST(upcall_x87_error_reaches_the_handler)
+{
+	CHECK_OK(install());
+	u_call_mf();
+	uninstall();
+	if (nrec == 0) {
+		t_note("this CPU raised no #MF for an unmasked x87 error (QEMU TCG): nothing to check");
+		return;
+	}
+	CHECK_EQ(nrec, 1);
+	CHECK_EQ(rec[0].vector, LM_FAULT_MF);
 }
 
 TEST(upcall_page_fault_gives_address_and_error_code)

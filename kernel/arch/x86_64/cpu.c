@@ -104,7 +104,9 @@ void cpu_init(void)
 
 	/* FPU/SSE for user threads: fxsave/fxrstor, switched lazily through
 	 * CR0.TS so a thread that never touches the FPU never pays for it. */
-	write_cr0((read_cr0() & ~BIT(2)) | BIT(1) | BIT(5)); /* -EM, +MP, +NE */
+	/* -EM, +MP, +NE (x87 errors as #MF), +AM (a user thread that sets
+	 * RFLAGS.AC gets #AC on unaligned accesses; the kernel is unaffected) */
+	write_cr0((read_cr0() & ~BIT(2)) | BIT(1) | BIT(5) | BIT(18));
 	u64 cr4 = read_cr4() | BIT(9) | BIT(10) | BIT(7); /* OSFXSR, OSXMMEXCPT, PGE */
 	if (cpu_features & LM_CPU_PCID)
 		cr4 |= BIT(17);
