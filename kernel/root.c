@@ -12,6 +12,8 @@
 #include "thread.h"
 #include "vspace.h"
 
+extern char kernel_phys_start[], kernel_phys_end[];
+
 #define ROOT_CNODE_BITS 12
 #define ROOT_PRIO       255
 #define TABLE_POOL      64
@@ -186,8 +188,13 @@ void root_create(struct bootparams *bp)
 		bootmem_add(&bp->ram, bp->mods[i].start & ~0xfffull, ALIGN_UP(bp->mods[i].end, 4096));
 	for (int i = 0; i < rb.npool; i++)
 		bootmem_add(&bp->ram, rb.pool[i], rb.pool[i] + 4096);
-	bootmem_add(&bp->ram, bp->info_start & ~0xfffull, ALIGN_UP(bp->info_end, 4096));
+	/* Only whole pages of the info block: GRUB may put it in the tail of
+	 * a kernel page (after the text, before the next segment). */
+	if (ALIGN_UP(bp->info_start, 4096) < (bp->info_end & ~0xfffull))
+		bootmem_add(&bp->ram, ALIGN_UP(bp->info_start, 4096), bp->info_end & ~0xfffull);
 	bootmem_remove(&bp->ram, 0, 0x100000);
+	/* Whatever was given back, the kernel image is never free memory. */
+	bootmem_remove(&bp->ram, (u64)kernel_phys_start, (u64)kernel_phys_end);
 	bi->ram_bytes = bootmem_total(&bp->ram);
 	for (int i = 0; i < bp->ram.n; i++)
 		bootmem_blocks(bp->ram.r[i].start, bp->ram.r[i].end, LM_UNTYPED_MIN_BITS,
