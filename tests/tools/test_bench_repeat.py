@@ -11,14 +11,11 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 MODULES = ",".join(f"build/{m}.elf {m}" for m in ("root", "ktest", "hello", "probe", "kbench", "console", "shell"))
 SUBSET = "null_syscall,yield_ctxsw,ipc_rtt,notify_rtt"
 
-passed = failed = 0
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from testlib import Results  # noqa: E402
 
-
-def result(name, ok, why=""):
-    global passed, failed
-    print(f"test {name} ... " + ("ok" if ok else f"FAIL {why}"), flush=True)
-    passed += ok
-    failed += not ok
+R = Results()
+result = R.result
 
 
 def run_once(out):
@@ -45,5 +42,4 @@ with tempfile.TemporaryDirectory() as d:
         result("bench_icount_figures_repeat_exactly", cmp.returncode == 0 and ra == rb,
                cmp.stdout + cmp.stderr)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+R.finish()

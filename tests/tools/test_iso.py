@@ -13,14 +13,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ISO = os.path.join(ROOT, "build", "lamina.iso")
 TIMEOUT = 300
 
-passed = failed = 0
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from testlib import Results  # noqa: E402
 
-
-def result(name, ok, why=""):
-    global passed, failed
-    print(f"test {name} ... " + ("ok" if ok else f"FAIL {why}"), flush=True)
-    passed += ok
-    failed += not ok
+R = Results()
+result = R.result
 
 
 mk = subprocess.run(["make", "-s", "iso"], cwd=ROOT, capture_output=True, text=True)
@@ -44,5 +41,4 @@ if mk.returncode == 0:
     result("iso_test_entry_reports_success_to_qemu", status == 1,
            "QEMU exit status %r (a reset or a hang is not success)" % status)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+R.finish()
