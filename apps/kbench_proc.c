@@ -19,6 +19,7 @@ static const struct lm_bi_module *module(const char *name)
 
 static const struct lm_bi_module *probe;
 static int spawn_failed;
+static lm_cptr_t spawn_ntfn; /* the child's stop notification */
 
 static void op_spawn(lm_u64 n)
 {
@@ -32,7 +33,7 @@ static void op_spawn(lm_u64 n)
 		a.arg = PROBE_ARG(PROBE_EXIT, 0);
 		a.prio = 100;
 		a.cnode_bits = 6;
-		if (lm_spawn(&a, &p) || lm_wait_thread(p.tcb, ~0ull, &ti) ||
+		if (lm_spawn(&a, &p) || lm_thread_join(p.tcb, spawn_ntfn, &ti) ||
 		    ti.state != LM_TS_EXITED || ti.exit_code != 0)
 			spawn_failed++;
 		lm_proc_destroy(&p);
@@ -78,7 +79,8 @@ void kb_proc(void)
 {
 	if (selected("fork_exit"))
 		run_fork_exit();
-	if (!selected("spawn") || !(probe = module("probe")))
+	if (!selected("spawn") || !(probe = module("probe")) ||
+	    !(spawn_ntfn = new_obj(LM_OBJ_NOTIFY, 0)))
 		return;
 	bench("spawn", 2, 1, op_spawn);
 	if (spawn_failed)

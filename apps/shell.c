@@ -10,17 +10,14 @@
  * root's and its own mapped read-only, and most of memory, which it passes
  * on to the programs it runs and takes back when they end.
  *
- * Waiting for a child: lm_wait_thread polls with YIELD, which only helps
- * threads of the waiter's priority, and the shell runs above its children
- * (a child cannot be given more than its parent's priority, and ktest must
- * run at 100). So a helper thread of the shell at priority 1 polls (it only
- * runs when nothing else can) and signals a notification the shell blocks on.
+ * Waiting for a child: the child's stop notification (THREAD_SET_STOP_NOTIFY)
+ * is one the shell blocks on (lm_thread_join), so the shell, which runs
+ * above its children, uses no time while they run.
  */
 #include <lm/lamina.h>
 #include "../servers/console/console.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
-#define SH_WAIT_PRIO  1            /* the helper that waits for a child */
 #define SH_KEEP_BYTES (24ull << 20) /* kept when memory is given to a child */
 #define SH_MAX_GIVE   64
 #define SH_MAX_CAPS   1024
@@ -29,8 +26,7 @@
 
 static const struct lm_bootinfo *bi;
 static struct lm_pool pool;
-static lm_cptr_t done_ntfn, waiter_tcb;
-static lm_u8 waiter_stack[16384] __attribute__((aligned(16)));
+static lm_cptr_t done_ntfn;
 
 /* ---- console I/O -------------------------------------------------------- */
 
@@ -334,13 +330,6 @@ static int spawn(const char *name, const struct prog *pr)
 static struct lm_thread_info child_info;
 static int child_wait_err;
 
-static lm_word_t waiter(lm_word_t tcb)
-{
-	child_wait_err = lm_wait_thread(tcb, 1ull << 40, &child_info);
-	lm_ntfn_signal(done_ntfn);
-	return 0;
-}
-
 static void run(const char *name)
 {
 	const struct prog *pr = &prog_default;
@@ -369,13 +358,10 @@ static void run(const char *name)
 	child_name = name;
 	lm_ntfn_poll(done_ntfn, 0);
 	err = lm_proc_start(&child);
-	if (!err)
-		err = lm_thread_start(waiter_tcb, waiter, child.tcb,
-				      waiter_stack + sizeof waiter_stack, SH_WAIT_PRIO);
 	if (err) {
 		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
 	} else {
-		lm_ntfn_wait(done_ntfn, 0);
+		child_wait_err = lm_thread_join(child.tcb, done_ntfn, &child_info);
 		if (child_wait_err)
 			sh_printf("%s: waiting for it failed: %s\n", name, lm_err_str(child_wait_err));
 		else if (child_info.state == LM_TS_EXITED)
@@ -419,8 +405,6 @@ static const char *tcb_name(lm_cptr_t s)
 		return "shell";
 	if (s == SH_SLOT_CON_TCB)
 		return "console";
-	if (s == waiter_tcb)
-		return "shell (child waiter)";
 	if (child.tcb && s == child.tcb)
 		return child_name ? child_name : "child";
 	return "?";
@@ -606,10 +590,8 @@ int main(lm_word_t arg)
 		lm_pool_add(&pool, bi->untyped[i].slot);
 	lm_pool_use(&pool);
 	err = lm_obj_alloc(LM_OBJ_NOTIFY, 0, &done_ntfn);
-	if (!err)
-		err = lm_thread_new(LM_SLOT_CNODE, LM_SLOT_VSPACE, &waiter_tcb);
 	if (err)
-		sh_printf("shell: cannot make its waiter thread (%s): run will not work\n",
+		sh_printf("shell: cannot make its notification (%s): run will not work\n",
 			  lm_err_str(err));
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {

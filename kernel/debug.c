@@ -93,7 +93,7 @@ static int kernel_check(void)
 	for (struct objhdr *h = all_objects[LM_OBJ_TCB]; h; h = h->all_next) {
 		struct tcb *t = (struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr));
 		bad += b = check_slot(&t->cspace) + check_slot(&t->vspace) + check_slot(&t->ipcbuf) +
-			check_slot(&t->faultep);
+			check_slot(&t->faultep) + check_slot(&t->stopntfn);
 		if (b)
 			kprintf("check: tcb %p: bad internal slot\n", (void *)t);
 		if (t->state == LM_TS_RUNNABLE && !tcb_can_run(t)) {

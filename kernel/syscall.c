@@ -55,6 +55,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_VSPACE_PROTECT - LM_SYS_BASE]      = sys_vspace_protect,
 	[LM_SYS_VSPACE_PAGE_STATE - LM_SYS_BASE]   = sys_vspace_page_state,
 	[LM_SYS_THREAD_SET_FOREIGN - LM_SYS_BASE]  = sys_thread_set_foreign,
+	[LM_SYS_THREAD_SET_STOP_NOTIFY - LM_SYS_BASE] = sys_thread_set_stop_notify,
 };
 
 /* Called by entry.S with the caller's saved frame; returns to whichever

@@ -40,7 +40,7 @@ SYS(ep_send); SYS(ep_nbsend); SYS(ep_recv); SYS(ep_call); SYS(ep_reply); SYS(ep_
 SYS(ntfn_signal); SYS(ntfn_wait); SYS(ntfn_poll); SYS(thread_bind_notify);
 SYS(thread_set_ipc_buffer);
 SYS(thread_yield_to); SYS(debug_fastpath); SYS(thread_set_exception);
-SYS(thread_set_fault_ep); SYS(thread_set_foreign); SYS(vspace_protect); SYS(vspace_page_state);
+SYS(thread_set_fault_ep); SYS(thread_set_foreign); SYS(thread_set_stop_notify); SYS(vspace_protect); SYS(vspace_page_state);
 SYS(irq_claim); SYS(irq_set_notify); SYS(irq_ack);
 
 #endif

@@ -31,7 +31,7 @@ bool tcb_can_run(const struct tcb *t)
  * only means its next fault stops it. */
 void tcb_lost_slot(struct tcb *t, struct slot *s)
 {
-	if (s == &t->ipcbuf || s == &t->faultep)
+	if (s == &t->ipcbuf || s == &t->faultep || s == &t->stopntfn)
 		return;
 	ipc_cancel(t, LM_EDELETED);
 	if (t->state == LM_TS_RUNNABLE)
@@ -50,18 +50,23 @@ void tcb_finalise(struct tcb *t)
 	cap_delete_one(&t->vspace);
 	cap_delete_one(&t->ipcbuf);
 	cap_delete_one(&t->faultep);
+	cap_delete_one(&t->stopntfn);
 }
 
 /* A thread that stops for good gives up the reply it owes: its caller's
  * call fails (a pager's faulting thread stops) instead of waiting forever. */
 static void thread_stopped(struct tcb *t, u32 state)
 {
+	const struct cap *n = &t->stopntfn.cap;
 	if (t->reply_to)
 		reply_drop(t);
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, state);
 	else
 		t->state = state;
+	/* Whoever waits for it hears so: no polling for a thread's end. */
+	if (n->type == LM_OBJ_NOTIFY)
+		notify_signal((struct notify *)n->obj, n->w2 ? n->w2 : 1);
 }
 
 /* A user exception with no handler: the thread stops, its holder can see why. */
@@ -306,6 +311,24 @@ SYS(thread_set_fault_ep)
 		set_slot(t, &t->faultep, ep);
 	else
 		cap_delete(&t->faultep);
+	return LM_OK;
+}
+
+/* ntfn (its badge, or 1) is signalled when the thread exits or stops on
+ * a fault; 0 clears it. The thread keeps its own copy of the capability. */
+SYS(thread_set_stop_notify)
+{
+	struct tcb *t;
+	struct slot *n = NULL;
+	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
+	if (e)
+		return e;
+	if (ARG2(f) && (e = cap_lookup(ARG2(f), LM_OBJ_NOTIFY, LM_R_WRITE, 2, &n)))
+		return e;
+	if (n)
+		set_slot(t, &t->stopntfn, n);
+	else
+		cap_delete(&t->stopntfn);
 	return LM_OK;
 }
 

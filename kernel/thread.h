@@ -18,6 +18,7 @@ struct tcb {
 	struct slot vspace;      /* the thread's address space */
 	struct slot ipcbuf;      /* frame holding its IPC buffer, if any */
 	struct slot faultep;     /* endpoint its faults are sent to, if any */
+	struct slot stopntfn;    /* signalled when it exits or stops on a fault */
 	u32 state;               /* enum lm_thread_state */
 	u8 prio;
 	bool queued;             /* on a run queue */

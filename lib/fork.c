@@ -75,6 +75,7 @@ static struct {
 	 * (a thread of the parent, on own_ep) for the frame in a slot when it
 	 * first touches the page; up_ep is ours to ask our parent. */
 	lm_cptr_t own_ep, up_ep, server;
+	lm_cptr_t stopped;                /* children's stop notification */
 	lm_u64 shared[LM_SLOTS_MAX / 64]; /* slots children may ask for */
 	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
 	lm_cptr_t boot[MAX_BOOT_PAGES];
@@ -193,6 +194,7 @@ static int server_start(void)
 		return LM_OK;
 	if ((err = lm_thread_info(LM_SLOT_TCB, &ti)) ||
 	    (err = lm_obj_alloc(LM_OBJ_ENDPOINT, 0, &fk.own_ep)) ||
+	    (err = lm_obj_alloc(LM_OBJ_NOTIFY, 0, &fk.stopped)) ||
 	    (err = lm_obj_alloc(LM_OBJ_TCB, 0, &fk.server)) ||
 	    (err = lm_thread_configure(fk.server, LM_SLOT_CNODE, LM_SLOT_VSPACE)))
 		return err;
@@ -684,7 +686,7 @@ static int fill_private(struct build *b)
 	cf->nretired = 0;
 	cf->nspare = 0;
 	cf->up_ep = b->up_slot;
-	cf->own_ep = cf->server = 0;
+	cf->own_ep = cf->server = cf->stopped = 0;
 	for (lm_u32 i = 0; i < LM_SLOTS_MAX / 64; i++)
 		cf->shared[i] = 0;
 	for (lm_u32 i = 0; i < MAX_SHELLS; i++)
@@ -832,7 +834,7 @@ int lm_fork(struct lm_proc *p)
 
 int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti)
 {
-	int err = lm_wait_thread(p->tcb, ~0ull, ti);
+	int err = lm_thread_join(p->tcb, fk.stopped, ti);
 
 	if (err)
 		return err;

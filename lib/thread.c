@@ -78,3 +78,24 @@ int lm_wait_thread(lm_cptr_t tcb, lm_u64 max_polls, struct lm_thread_info *info)
 		lm_thread_yield();
 	}
 }
+
+int lm_thread_join(lm_cptr_t tcb, lm_cptr_t ntfn, struct lm_thread_info *info)
+{
+	struct lm_thread_info ti;
+	int err = lm_thread_set_stop_notify(tcb, ntfn);
+
+	if (err)
+		return err;
+	for (;;) {
+		/* Checked after the notification is set: a stop in between
+		 * has signalled it, so the wait below returns at once. */
+		if ((err = lm_thread_info(tcb, &ti)))
+			return err;
+		if (info)
+			*info = ti;
+		if (!still_going(ti.state))
+			return LM_OK;
+		if ((err = lm_ntfn_wait(ntfn, 0)))
+			return err;
+	}
+}

@@ -63,7 +63,8 @@
 	X(THREAD_SET_FAULT_EP, 43) /* (tcb, ep or 0)                        */ \
 	X(VSPACE_PROTECT,      44) /* (vs, vaddr, npages, rights) -> mapped */ \
 	X(VSPACE_PAGE_STATE,   45) /* (vs, vaddr, clear) -> state, rights    */ \
-	X(THREAD_SET_FOREIGN,  46) /* (tcb, entry or 0)                      */
+	X(THREAD_SET_FOREIGN,  46) /* (tcb, entry or 0)                      */ \
+	X(THREAD_SET_STOP_NOTIFY, 47) /* (tcb, ntfn or 0)                    */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

@@ -134,3 +134,11 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 	a.suspended = 1;
 	return lm_spawn(&a, p);
 }
+
+int root_join(lm_cptr_t tcb, struct lm_thread_info *ti)
+{
+	static lm_cptr_t ntfn;
+	int err = ntfn ? LM_OK : lm_obj_alloc(LM_OBJ_NOTIFY, 0, &ntfn);
+
+	return err ? err : lm_thread_join(tcb, ntfn, ti);
+}

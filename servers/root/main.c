@@ -41,7 +41,7 @@ static void run_hello(struct lm_proc *p)
 	int err;
 
 	lm_proc_start(p);
-	err = lm_wait_thread(p->tcb, 1ull << 40, &ti);
+	err = root_join(p->tcb, &ti);
 	if (err)
 		lm_printf("root: waiting for hello failed: %s\n", lm_err_str(err));
 	else if (ti.state == LM_TS_EXITED)

@@ -5,9 +5,8 @@
 #include <lm/lamina.h>
 
 #define ROOT_CHILD_PRIO 100 /* what root gives the programs it starts */
-/* Root waits below everything it starts: lm_wait_thread polls with YIELD,
- * so a waiter above its child would starve it. ktest keeps its helper
- * threads above this. */
+/* Root waits (blocked, root_join) at the lowest priority but one, below
+ * everything it starts; ktest keeps its helper threads above this. */
 #define ROOT_WAIT_PRIO  1
 #define ROOT_SPLIT_BITS 22          /* pool pieces: 4 MiB */
 #define ROOT_KEEP_BYTES (32ull << 20) /* kept when memory is given away */
@@ -33,6 +32,8 @@ const struct lm_bi_module *root_module(const struct lm_bootinfo *bi,
 				       const char *name);
 int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 		struct lm_proc *p);
+/* Block until a child's thread exits or stops on a fault. */
+int root_join(lm_cptr_t tcb, struct lm_thread_info *ti);
 
 /* give.c */
 struct root_ut {

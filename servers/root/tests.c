@@ -7,7 +7,6 @@
 #include "root.h"
 
 #define DEBUG_EXIT_PORT 0xf4
-#define WAIT_POLLS (1ull << 40) /* root only polls when all else is idle */
 
 const struct root_child root_ktest = {
 	.name = "ktest", .cnode_bits = 14, .memory = 1, .modules = 1, .devices = 1,
@@ -50,7 +49,7 @@ void root_run_and_exit(const struct lm_bootinfo *bi, const struct root_child *c)
 	} else {
 		lm_proc_start(&p);
 		lm_thread_set_priority(LM_SLOT_TCB, ROOT_WAIT_PRIO);
-		err = lm_wait_thread(p.tcb, WAIT_POLLS, &ti);
+		err = root_join(p.tcb, &ti);
 		result = verdict(c->name, &ti, err);
 	}
 	lm_ioport_out(LM_SLOT_IOPORT, DEBUG_EXIT_PORT, 4, result);

@@ -434,4 +434,11 @@ static inline int lm_thread_set_foreign(lm_cptr_t tcb, lm_u64 entry)
 	return lm_sys(LM_SYS_THREAD_SET_FOREIGN, tcb, entry, 0, 0, 0, 0, 0);
 }
 
+/* ntfn (its badge, or 1) is signalled when tcb exits or stops on a
+ * fault (0: none). lm_thread_join waits that way. */
+static inline int lm_thread_set_stop_notify(lm_cptr_t tcb, lm_cptr_t ntfn)
+{
+	return lm_sys(LM_SYS_THREAD_SET_STOP_NOTIFY, tcb, ntfn, 0, 0, 0, 0, 0);
+}
+
 #endif

@@ -41,4 +41,11 @@ void lm_thread_regs(struct lm_regs *r, lm_thread_fn fn, lm_word_t arg,
  * LM_OK, a THREAD_INFO error, or LM_EAGAIN if it was still running. */
 int lm_wait_thread(lm_cptr_t tcb, lm_u64 max_polls, struct lm_thread_info *info);
 
+/* Block until `tcb` exits or stops on a fault, without polling: ntfn (a
+ * notification the caller may signal, possibly shared by several joins)
+ * becomes tcb's stop notification (THREAD_SET_STOP_NOTIFY). Stores the
+ * final THREAD_INFO in *info (may be NULL). A thread that is only
+ * suspended is not waited for: LM_OK once it is not running or blocked. */
+int lm_thread_join(lm_cptr_t tcb, lm_cptr_t ntfn, struct lm_thread_info *info);
+
 #endif
