@@ -296,40 +296,36 @@ SYS(thread_exit)
 	return LM_OK;
 }
 
-/* Faults go to ep (a copy kept by the thread, badge and all) when the
- * thread has no in-process handler. */
-SYS(thread_set_fault_ep)
+/* Give t its own copy (badge and all) of the capability arg 2 names, of
+ * `type` and with WRITE, in its slot at `off`; 0 takes it away. */
+static u64 set_tcb_cap(struct frame *f, u8 type, size_t off)
 {
 	struct tcb *t;
-	struct slot *ep = NULL;
+	struct slot *c = NULL;
 	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
 	if (e)
 		return e;
-	if (ARG2(f) && (e = cap_lookup(ARG2(f), LM_OBJ_ENDPOINT, LM_R_WRITE, 2, &ep)))
+	if (ARG2(f) && (e = cap_lookup(ARG2(f), type, LM_R_WRITE, 2, &c)))
 		return e;
-	if (ep)
-		set_slot(t, &t->faultep, ep);
+	struct slot *dst = (struct slot *)((char *)t + off);
+	if (c)
+		set_slot(t, dst, c);
 	else
-		cap_delete(&t->faultep);
+		cap_delete(dst);
 	return LM_OK;
 }
 
-/* ntfn (its badge, or 1) is signalled when the thread exits or stops on
- * a fault; 0 clears it. The thread keeps its own copy of the capability. */
+/* Faults go to this endpoint when the thread has no in-process handler. */
+SYS(thread_set_fault_ep)
+{
+	return set_tcb_cap(f, LM_OBJ_ENDPOINT, __builtin_offsetof(struct tcb, faultep));
+}
+
+/* This notification (its badge, or 1) is signalled when the thread exits
+ * or stops on a fault. */
 SYS(thread_set_stop_notify)
 {
-	struct tcb *t;
-	struct slot *n = NULL;
-	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
-	if (e)
-		return e;
-	if (ARG2(f) && (e = cap_lookup(ARG2(f), LM_OBJ_NOTIFY, LM_R_WRITE, 2, &n)))
-		return e;
-	if (n)
-		set_slot(t, &t->stopntfn, n);
-	else
-		cap_delete(&t->stopntfn);
-	return LM_OK;
+	return set_tcb_cap(f, LM_OBJ_NOTIFY, __builtin_offsetof(struct tcb, stopntfn));
 }
 
 /* System calls with numbers below LM_SYS_BASE (another OS's numbering) are
