@@ -101,12 +101,19 @@ static void load_modules(struct root_build *rb, const struct bootparams *bp)
 		bm->size = size;
 		bm->vaddr = va;
 		bm->nframes = (u32)((size + 4095) / 4096);
+		/* Every table for the range first (a module may cross 2 MiB
+		 * boundaries), so that its frames take consecutive slots. */
+		for (u64 off = 0; off < size; off = ALIGN_UP(va + off + 1, LM_LARGE_PAGE_SIZE) - va) {
+			struct cap tables[4];
+			int nt = 0;
+			vspace_boot_map(rb->pml4, va + off, 0, 0, rb->pool, &rb->npool, tables, &nt,
+					rb->asid);
+			for (int t = 0; t < nt; t++)
+				put_cap(rb, &tables[t]);
+		}
+		bm->slot = rb->next;
 		for (u64 off = 0; off < size; off += 4096) {
-			/* Tables for this range come first, so note the slot of the
-			 * first frame after they are made. */
 			u64 pa = map_new_frame(rb, va + off, LM_R_READ);
-			if (off == 0)
-				bm->slot = rb->next - 1;
 			u64 n = size - off < 4096 ? size - off : 4096;
 			memcpy(phys_to_virt(pa), (const u8 *)phys_to_virt(m->start) + off, n);
 		}

@@ -525,6 +525,8 @@ int vspace_boot_map(u64 pml4, u64 va, u64 frame, u64 flags, u64 *pool, int *npoo
 			.bits = LM_PTABLE_BITS, .flags = CAP_F_MAPPED, .obj = pt,
 			.w2 = va & ~span_mask, .w3 = MAP_REC(asid, asid_tab[asid].gen, missing) };
 	}
+	if (!frame) /* only the tables */
+		return 0;
 	KASSERT(!(*pte & PTE_P));
 	*pte = frame | flags;
 	return 0;

@@ -41,7 +41,7 @@ u64 map_record(u64 asid);
 int asid_check(void);
 
 /* Boot-time mapping for the root task (root.c): the caller supplies the
- * table pages; returns 0 or the level still missing. */
+ * table pages; frame 0 makes only the tables on the way to vaddr. */
 int vspace_boot_map(u64 pml4, u64 vaddr, u64 frame, u64 pte_flags, u64 *table_pool, int *npool,
 		    struct cap *tables_made, int *ntables, u64 asid);
 
