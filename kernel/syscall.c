@@ -56,6 +56,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_VSPACE_PAGE_STATE - LM_SYS_BASE]   = sys_vspace_page_state,
 	[LM_SYS_THREAD_SET_FOREIGN - LM_SYS_BASE]  = sys_thread_set_foreign,
 	[LM_SYS_THREAD_SET_STOP_NOTIFY - LM_SYS_BASE] = sys_thread_set_stop_notify,
+	[LM_SYS_IOPORT_ISSUE - LM_SYS_BASE]        = sys_ioport_issue,
 };
 
 /* Called by entry.S with the caller's saved frame; returns to whichever

@@ -40,17 +40,24 @@ void root_console_make(const struct lm_bootinfo *bi)
 {
 	lm_cptr_t ep = obj(LM_OBJ_ENDPOINT), input = obj(LM_OBJ_NOTIFY);
 	lm_cptr_t irqn = obj(LM_OBJ_NOTIFY), irq = lm_slot_alloc(), mine = lm_slot_alloc();
+	lm_cptr_t com1 = lm_slot_alloc();
 	int err;
 
-	if (!ep || !input || !irqn || !irq || !mine)
+	if (!ep || !input || !irqn || !irq || !mine || !com1)
 		return;
+	/* The driver gets COM1's eight ports and nothing else. */
+	err = lm_ioport_issue(LM_SLOT_IOPORT, CON_PORT, 8, LM_SLOT_CNODE, com1);
+	if (err) {
+		lm_printf("root: cannot issue COM1's ports: %s\n", lm_err_str(err));
+		return;
+	}
 	err = lm_irq_claim(LM_SLOT_IRQCTL, CON_IRQ_LINE, LM_SLOT_CNODE, irq);
 	if (err) {
 		lm_printf("root: cannot claim IRQ %u: %s\n", CON_IRQ_LINE, lm_err_str(err));
 		return;
 	}
 	const struct lm_spawn_cap con_caps[] = {
-		{ LM_SLOT_IOPORT, CON_SLOT_IOPORT, LM_R_ALL, 0, 0 },
+		{ com1, CON_SLOT_IOPORT, LM_R_ALL, LM_SPAWN_MOVE, 0 },
 		{ irq, CON_SLOT_IRQ, LM_R_ALL, LM_SPAWN_MOVE, 0 },
 		{ ep, CON_SLOT_EP, LM_R_READ, 0, 0 },
 		{ input, CON_SLOT_INPUT, LM_R_WRITE, 0, 0 },

@@ -111,3 +111,55 @@ TEST(ioport_cap_revoked_from_a_copy_stops_working)
 	CHECK_ERR(lm_ioport_in(leaf, UART_SCR, 1, &v), LM_ECAP);
 	CHECK_OK(lm_ioport_in(IO, UART_SCR, 1, &v));
 }
+
+/* IOPORT_ISSUE: a capability for part of the range, as a child. */
+TEST(ioport_issue_gives_a_narrower_capability_that_works_only_inside)
+{
+	lm_cptr_t c = t_slot(), d = t_slot();
+	lm_u64 v = 0;
+
+	CHECK(c && d);
+	CHECK_OK(lm_ioport_issue(IO, 0x3f8, 8, LM_SLOT_CNODE, c));
+	struct t_id id = t_id(c);
+	CHECK_EQ(LM_ID_TYPE(id.desc), LM_OBJ_IOPORT);
+	CHECK_EQ(id.addr, 0x3f8);
+	CHECK_EQ(id.extra, 8);
+	CHECK_OK(lm_ioport_out(c, UART_SCR, 1, 0x77));
+	CHECK_OK(lm_ioport_in(c, UART_SCR, 1, &v));
+	CHECK_EQ(v, 0x77);
+	CHECK_ERR(lm_ioport_in(c, 0x3f7, 1, &v), LM_ERANGE);  /* below */
+	CHECK_ERR(lm_ioport_in(c, 0x400, 1, &v), LM_ERANGE);  /* above */
+	CHECK_ERR(lm_ioport_in(c, 0x3fe, 4, &v), LM_ERANGE);  /* runs past the end */
+	/* narrower again, and never wider than the parent */
+	CHECK_OK(lm_ioport_issue(c, UART_SCR, 1, LM_SLOT_CNODE, d));
+	CHECK_ERR(lm_ioport_in(d, UART_MCR, 1, &v), LM_ERANGE);
+	CHECK_OK(lm_cnode_delete(LM_SLOT_CNODE, d));
+	CHECK_ERR(lm_ioport_issue(c, 0x3f0, 4, LM_SLOT_CNODE, d), LM_ERANGE);
+	CHECK_ERR(lm_ioport_issue(c, 0x3fc, 8, LM_SLOT_CNODE, d), LM_ERANGE);
+	/* revoking the parent takes the child back */
+	CHECK_OK(lm_ioport_issue(c, UART_SCR, 1, LM_SLOT_CNODE, d));
+	CHECK_OK(lm_cnode_revoke(LM_SLOT_CNODE, c));
+	CHECK_EQ(t_type(d), LM_OBJ_NULL);
+}
+
+TEST(ioport_issue_bad_arguments_return_errors)
+{
+	lm_cptr_t c = t_slot(), f = t_new(LM_OBJ_FRAME, LM_PAGE_BITS);
+	lm_cptr_t ro = t_copy(IO, LM_R_READ);
+	lm_u64 v;
+
+	CHECK(c && f && ro);
+	CHECK_ERR(lm_ioport_issue(t_slot(), 0x3f8, 8, LM_SLOT_CNODE, c), LM_ECAP);
+	CHECK_ERR(lm_ioport_issue(f, 0x3f8, 8, LM_SLOT_CNODE, c), LM_ETYPE);
+	CHECK_ERR(lm_ioport_issue(IO, 0x10000, 1, LM_SLOT_CNODE, c), LM_ERANGE);
+	CHECK_ERR(lm_ioport_issue(IO, 0x3f8, 0, LM_SLOT_CNODE, c), LM_ERANGE);
+	CHECK_ERR(lm_ioport_issue(IO, 0xfff0, 0x20, LM_SLOT_CNODE, c), LM_ERANGE);
+	CHECK_ERR(lm_ioport_issue(IO, 0x3f8, 8, f, c), LM_ETYPE);
+	CHECK_ERR(lm_ioport_issue(IO, 0x3f8, 8, LM_SLOT_CNODE, 1ull << 20), LM_ERANGE);
+	CHECK_ERR(lm_ioport_issue(IO, 0x3f8, 8, LM_SLOT_CNODE, f), LM_EEXIST);
+	CHECK_EQ(t_type(c), LM_OBJ_NULL);
+	/* a read-only parent gives a read-only child */
+	CHECK_OK(lm_ioport_issue(ro, 0x3f8, 8, LM_SLOT_CNODE, c));
+	CHECK_OK(lm_ioport_in(c, UART_SCR, 1, &v));
+	CHECK_ERR(lm_ioport_out(c, UART_SCR, 1, 1), LM_ERIGHTS);
+}

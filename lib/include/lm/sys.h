@@ -441,4 +441,12 @@ static inline int lm_thread_set_stop_notify(lm_cptr_t tcb, lm_cptr_t ntfn)
 	return lm_sys(LM_SYS_THREAD_SET_STOP_NOTIFY, tcb, ntfn, 0, 0, 0, 0, 0);
 }
 
+/* A capability for ports [first, first + count) of `ioport`, in slot di
+ * of CNode dcn (a child of it). */
+static inline int lm_ioport_issue(lm_cptr_t ioport, lm_u64 first, lm_u64 count,
+				  lm_cptr_t dcn, lm_cptr_t di)
+{
+	return lm_sys(LM_SYS_IOPORT_ISSUE, ioport, first, count, dcn, di, 0, 0);
+}
+
 #endif
