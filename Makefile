@@ -118,9 +118,14 @@ $(B)/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) -c $(UCFLAGS) -MMD -MP -o $@ $<
 
+# Each program is linked with its debug information into NAME.debug.elf (for
+# gdb and addr2line) and installed as a boot module without it: modules are
+# copied into frames at boot and mapped into the programs that get them.
 define PROG_RULE
-$(B)/$(1).elf: $$(patsubst %,$(B)/%.o,$$($(1)_SRC)) $(B)/liblamina.a lib/user.ld
+$(B)/$(1).debug.elf: $$(patsubst %,$(B)/%.o,$$($(1)_SRC)) $(B)/liblamina.a lib/user.ld
 	$(LD) $(ULDFLAGS) $$($(1)_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(B)/liblamina.a
+$(B)/$(1).elf: $(B)/$(1).debug.elf
+	objcopy --strip-debug $$< $$@
 endef
 $(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
 
