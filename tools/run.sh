@@ -54,6 +54,7 @@ if [ -n "${LAMINA_GDB:-}" ]; then
 	qemu+=(-s -S)
 	echo "QEMU is halted, waiting for gdb. In another terminal:"
 	echo "  gdb build/lamina.elf -ex 'target remote :1234'"
+	echo "(a program's symbols: add-symbol-file build/NAME.debug.elf)"
 fi
 echo "Lamina on the serial console. Quit: Ctrl-A then X (Ctrl-A C: QEMU monitor)."
 status=0
