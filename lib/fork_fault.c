@@ -1,0 +1,147 @@
+/* liblamina's fork: the write fault (copy on write, on reference) and the
+ * server a process's children ask for frames (lm/fork.h). */
+#include "fork_int.h"
+
+/* A frame nobody maps any more. One of the library's goes to the next
+ * copy (a copy overwrites all of it, so it needs no zeroing): the pages a
+ * process writes after every fork cycle through the same few frames
+ * instead of spreading over new ones. */
+void fork_release(lm_cptr_t f)
+{
+	if (fk.nrecycled < MAX_RECYCLED && lm_vm_frame_is_ours(f))
+		fk.recycled[fk.nrecycled++] = f;
+	else
+		lm_vm_frame_put(f);
+}
+
+static int copy_target(lm_cptr_t *f)
+{
+	if (fk.nrecycled) {
+		*f = fk.recycled[--fk.nrecycled];
+		return LM_OK;
+	}
+	return lm_vm_frame_get(f);
+}
+
+/* A page replaced by a copy, or released: children may still map it, or
+ * ask for it, until they are reaped. */
+void fork_drop(lm_cptr_t f)
+{
+	if (!fk.nchildren)
+		fork_release(f);
+	else if (fk.nretired < MAX_RETIRED)
+		fk.retired[fk.nretired++] = f;
+	/* else kept, unmapped, until the process ends */
+}
+
+/* The frame for our slot s, asked of our parent (it copies it into the
+ * same slot of our CNode). */
+int lm_fork_fetch(lm_cptr_t s)
+{
+	struct lm_msg m;
+	int err;
+
+	if (!fk.up_ep)
+		return LM_ECAP;
+	err = lm_ep_call(fk.up_ep, LM_MSG_INFO(0, 1, 0), s, 0, 0, 0, &m);
+	return err ? err : (int)m.w[0];
+}
+
+/* A child (badge: its shell, 1-based) asks for the frame in slot s. Only
+ * slots shared at a fork are given; one we have not got ourselves yet is
+ * asked of our own parent first. */
+static lm_u64 serve(lm_u64 badge, lm_u64 s)
+{
+	struct shell *sh = badge - 1 < MAX_SHELLS ? &fk.shells[badge - 1] : 0;
+	lm_u64 desc;
+	int err;
+
+	if (!sh || sh->state != SHELL_USED)
+		return LM_ESTATE;
+	if (s >= LM_SLOTS_MAX || !((fk.shared[s / 64] >> (s % 64)) & 1))
+		return LM_ERIGHTS;
+	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
+		if ((err = lm_fork_fetch(s)))
+			return (lm_u64)err;
+	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
+	return err == LM_EEXIST ? LM_OK : (lm_u64)err;
+}
+
+static lm_word_t server_main(lm_word_t arg)
+{
+	struct lm_msg m;
+
+	lm_ep_recv(fk.own_ep, &m);
+	for (;;) {
+		lm_u64 r = serve(m.badge, m.w[0]);
+
+		lm_ep_reply_recv(fk.own_ep, LM_MSG_INFO(0, 1, 0), r, 0, 0, 0, &m);
+	}
+	return 0;
+}
+
+/* The first fork: the endpoint and the thread that serve the children. */
+int fork_server_start(void)
+{
+	struct lm_thread_info ti;
+	struct lm_regs r;
+	int err;
+
+	if (fk.server)
+		return LM_OK;
+	if ((err = lm_thread_info(LM_SLOT_TCB, &ti)) ||
+	    (err = lm_obj_alloc(LM_OBJ_ENDPOINT, 0, &fk.own_ep)) ||
+	    (err = lm_obj_alloc(LM_OBJ_NOTIFY, 0, &fk.stopped)) ||
+	    (err = lm_obj_alloc(LM_OBJ_TCB, 0, &fk.server)) ||
+	    (err = lm_thread_configure(fk.server, LM_SLOT_CNODE, LM_SLOT_VSPACE)))
+		return err;
+	lm_thread_regs(&r, server_main, 0, fk.server_stack + SERVER_STACK);
+	if ((err = lm_thread_write_regs(fk.server, &r)) ||
+	    (err = lm_thread_set_priority(fk.server, ti.priority)))
+		return err;
+	return lm_thread_resume(fk.server);
+}
+
+int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
+{
+	/* The segment itself may sit in the page being replaced: everything
+	 * needed is read before that page is unmapped. */
+	struct seg *s = (struct seg *)r;
+	lm_u64 page = f->addr & ~(PAGE - 1), i = (page - r->base) / PAGE;
+	lm_u64 rights = s->rights, ro = rights & ~(lm_u64)LM_R_WRITE;
+	lm_cptr_t *slot = &s->frames[i], old = *slot, nf;
+
+	if (!old)
+		return LM_VM_PASS; /* never touched: the on-demand region's */
+	if (!f->present) { /* inherited, not mapped yet: read-only first */
+		int err = map_here(old, page, ro);
+
+		if (err == LM_ECAP && !lm_fork_fetch(old)) /* not even the capability yet */
+			err = map_here(old, page, ro);
+		return err ? LM_VM_PASS : LM_VM_HANDLED;
+	}
+	if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE))
+		return LM_VM_PASS;
+	/* No child left and the frame is ours, not our parent's: nobody else
+	 * can see the page, so it just becomes writable again. */
+	if (!fk.nchildren && (fk.gen == 0 || lm_vm_frame_is_ours(old)) &&
+	    !lm_vspace_protect(LM_SLOT_VSPACE, page, 1, rights, 0))
+		return LM_VM_HANDLED;
+	if (copy_target(&nf))
+		return LM_VM_PASS;
+	if (map_here(nf, COPY_WINDOW, LM_R_READ | LM_R_WRITE)) {
+		fork_release(nf);
+		return LM_VM_PASS;
+	}
+	memcpy((void *)COPY_WINDOW, (const void *)page, PAGE);
+	lm_vspace_unmap(nf);
+	lm_vspace_unmap(old);
+	if (lm_vspace_map(LM_SLOT_VSPACE, nf, page, rights)) {
+		lm_vspace_map(LM_SLOT_VSPACE, old, page, ro);
+		fork_release(nf);
+		return LM_VM_PASS;
+	}
+	*slot = nf;
+	fork_drop(old);
+	return LM_VM_HANDLED;
+}

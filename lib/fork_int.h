@@ -1,0 +1,123 @@
+/* Between the parts of liblamina's fork (lib/fork*.c): not part of the
+ * library's interface. fork.c builds and reaps children, fork_layout.c
+ * learns what the process has mapped, fork_fault.c is the fault path and
+ * the server children ask for frames. */
+#ifndef LM_FORK_INT_H
+#define LM_FORK_INT_H
+
+#include <lm/fork.h>
+#include <lm/exception.h>
+#include <lm/slot.h>
+#include <lm/spawn.h>
+#include <lm/string.h>
+#include <lm/sys.h>
+#include <lm/thread.h>
+#include <lm/untyped.h>
+#include <lm/vspace.h>
+#include <lamina/bootinfo.h>
+#include "vm_int.h"
+
+#define PAGE            LM_PAGE_SIZE
+#define MAX_SEGS        32
+#define MAX_BOOT_PAGES  384
+#define MAX_RETIRED     128
+#define MAX_TABLES      48   /* page tables of one child's address space */
+#define MAX_SHELLS      LM_FORK_MAX_CHILDREN /* a kept one uses a place */
+#define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
+#define MAX_RECYCLED    64   /* copy targets kept for the next copies */
+#define STARTER_FRAMES  4    /* copy targets a child starts with */
+#define SERVER_STACK    2048
+#define EXC_STACK_SIZE  8192
+/* Where a process maps a page it copies on a write fault, and where the
+ * parent maps the child's private pages to fill them. */
+#define COPY_WINDOW     0x7ff000200000ull
+#define FILL_WINDOW     0x7ff000400000ull
+
+extern char __lm_private_start[], __lm_private_end[];
+int lm_fork_save(struct lm_regs *r);
+
+/* A stretch of the address space fork knows: its pages' frame slots and
+ * the rights the process means them to have. Writable segments carry the
+ * copy-on-write hook, above any on-demand region of the same pages. */
+struct seg {
+	struct lm_vm_region r;
+	lm_u64 rights;
+	lm_cptr_t *frames;        /* one slot per page, 0: none */
+	struct lm_vm_anon *anon;  /* an on-demand region's, or 0 (boot) */
+};
+
+/* Private: the fault path reads them before it can fix a page. */
+extern struct seg segs[MAX_SEGS];
+extern lm_u32 nsegs;
+
+/*
+ * A child's CNode, address space and thread, with the page tables of that
+ * address space, made from an untyped of their own: when the child is
+ * reaped they are emptied and kept for the next child, so a fork makes no
+ * CNode (zeroed) and no page tables, and a reap destroys only what the
+ * child had. The child's memory (its pool, private pages) is another
+ * untyped, revoked at the reap.
+ */
+struct shell {
+	lm_cptr_t ut, cnode, vspace, tcb;
+	lm_u32 bits;             /* the CNode's */
+	lm_u32 state;            /* SHELL_* */
+	lm_u32 ntables;
+	lm_cptr_t tables[MAX_TABLES];
+};
+enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
+
+/* The state the fault path writes, and what a child must get its own of. */
+struct fork_state {
+	int ready;
+	lm_u32 gen, nchildren, nretired, pool_bits;
+	lm_cptr_t retired[MAX_RETIRED];
+	struct { lm_cptr_t slot; lm_u32 bits; } spare[MAX_SPARE]; /* reaped children's */
+	lm_u32 nspare;
+	lm_cptr_t recycled[MAX_RECYCLED]; /* frames of ours nobody maps */
+	lm_u32 nrecycled;
+	struct shell shells[MAX_SHELLS];
+	/* Capabilities on reference: a child asks its parent's fork server
+	 * (a thread of the parent, on own_ep) for the frame in a slot when it
+	 * first touches the page; up_ep is ours to ask our parent. */
+	lm_cptr_t own_ep, up_ep, server;
+	lm_cptr_t stopped;                /* children's stop notification */
+	lm_u64 shared[LM_SLOTS_MAX / 64]; /* slots children may ask for */
+	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
+	lm_cptr_t boot[MAX_BOOT_PAGES];
+	struct lm_pool pool; /* the default pool once the process forks */
+	lm_u8 exc_stack[EXC_STACK_SIZE] __attribute__((aligned(16)));
+};
+extern struct fork_state fk;
+
+static inline lm_u32 popcount(lm_u64 w)
+{
+	w = w - ((w >> 1) & 0x5555555555555555ull);
+	w = (w & 0x3333333333333333ull) + ((w >> 2) & 0x3333333333333333ull);
+	w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (lm_u32)((w * 0x0101010101010101ull) >> 56);
+}
+
+static inline int is_private(lm_u64 va)
+{
+	return va >= (lm_u64)__lm_private_start && va < (lm_u64)__lm_private_end;
+}
+
+static inline int map_here(lm_cptr_t f, lm_u64 va, lm_u64 rights)
+{
+	int err = lm_vspace_map(LM_SLOT_VSPACE, f, va, rights);
+
+	return err == LM_ETABLE ? lm_map_page(LM_SLOT_VSPACE, f, va, rights) : err;
+}
+
+
+/* fork_fault.c */
+int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f);
+void fork_drop(lm_cptr_t f);
+void fork_release(lm_cptr_t f);
+int fork_server_start(void);
+
+/* fork_layout.c */
+int fork_setup(void);
+
+#endif
