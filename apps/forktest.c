@@ -212,7 +212,7 @@ static lm_u64 limits(void)
 			lm_thread_exit(bad ? 0x1000 | bad : 0);
 		}
 		if (r)
-			return 0x100 + n;
+			return 0x100 + (n << 4) + (lm_u64)r;
 	}
 	if (lm_fork(&p[n]) != LM_ELIMIT)
 		return 0x200;
@@ -221,6 +221,8 @@ static lm_u64 limits(void)
 			return ti.exit_code ? ti.exit_code : 0x300 + n;
 	return lm_fork_fetch(8) == LM_ECAP ? own_writes() : 0x400; /* not forked */
 }
+
+static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
 {
@@ -236,20 +238,43 @@ int main(lm_word_t arg)
 	static lm_u8 exc_stack[8192] __attribute__((aligned(16)));
 	if (lm_vm_init(LM_SLOT_TCB, exc_stack + sizeof exc_stack, sizeof exc_stack))
 		return 0xffe;
-	switch (arg) {
+	if (arg == LM_BOOTINFO_VADDR) { /* started from the shell: all of them */
+		static const char *const names[] = { 0, "own writes", "three generations",
+			"on-demand pages", "100 forks", "no memory", "limits" };
+		lm_u64 bad = 0;
+
+		for (lm_u64 m = FT_OWN_WRITES; m <= FT_LIMITS; m++) {
+			lm_u64 r = run(m);
+
+			lm_printf("forktest: %s: %s (%#lx)\n", names[m], r ? "FAILED" : "ok", r);
+			bad |= r != 0;
+		}
+		return (int)bad;
+	}
+	return (int)run(arg);
+}
+
+static lm_u64 run(lm_u64 mode)
+{
+	switch (mode) {
 	case FT_OWN_WRITES:
-		return (int)own_writes();
+		return own_writes();
 	case FT_GENERATIONS:
 		lm_fork_set_pool_bits(21); /* 2 MiB, 512 KiB, 128 KiB down the line */
-		return (int)generations(0, 3);
+		lm_u64 r = generations(0, 3);
+		lm_fork_set_pool_bits(20);
+		return r;
 	case FT_ON_DEMAND:
-		return (int)on_demand();
+		return on_demand();
 	case FT_MANY:
-		return (int)many();
+		return many();
 	case FT_NO_MEMORY:
-		return (int)no_memory();
+		return no_memory();
 	case FT_LIMITS:
-		return (int)limits();
+		lm_fork_set_pool_bits(19); /* four at once: small ones */
+		lm_u64 l = limits();
+		lm_fork_set_pool_bits(20);
+		return l;
 	}
 	return 0xfff;
 }

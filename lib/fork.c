@@ -111,6 +111,9 @@ static int shell_get(struct build *b)
 		lm_pool_init(&b->spool, 0);
 		return lm_pool_add(&b->spool, sh->ut);
 	}
+	for (lm_u32 i = 0; i < MAX_SHELLS; i++) /* too small now: make room */
+		if (fk.shells[i].state == SHELL_KEPT)
+			shell_destroy(&fk.shells[i]);
 	for (lm_u32 i = 0; i < MAX_SHELLS && !sh; i++)
 		if (fk.shells[i].state == SHELL_FREE)
 			sh = &fk.shells[i];
@@ -166,13 +169,17 @@ static int make_objects(struct build *b)
 	p->cnode = b->sh->cnode;
 	p->vspace = b->sh->vspace;
 	p->tcb = b->sh->tcb;
-	/* A reaped child's untyped of the right size first: memory carved
-	 * from a big untyped only comes back when all of it is free. */
-	for (lm_u32 i = 0; i < fk.nspare && !p->ut; i++)
-		if (fk.spare[i].bits == bits) {
-			p->ut = fk.spare[i].slot;
-			fk.spare[i] = fk.spare[--fk.nspare];
-		}
+	/* A reaped child's untyped first, the smallest big enough: memory
+	 * carved from a big untyped only comes back when all of it is free. */
+	lm_u32 best = fk.nspare;
+	for (lm_u32 i = 0; i < fk.nspare; i++)
+		if (fk.spare[i].bits >= bits &&
+		    (best == fk.nspare || fk.spare[i].bits < fk.spare[best].bits))
+			best = i;
+	if (best < fk.nspare) {
+		p->ut = fk.spare[best].slot;
+		fk.spare[best] = fk.spare[--fk.nspare];
+	}
 	if (!p->ut && (err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &p->ut)))
 		return err;
 	/* The child's pool is a child untyped of ours, so that the one revoke

@@ -23,6 +23,14 @@ static int copy_target(lm_cptr_t *f)
 	return lm_vm_frame_get(f);
 }
 
+/* An on-demand page released (lm_vm_anon_release): still mapped, unlike
+ * a page replaced by a copy. */
+void fork_release_mapped(lm_cptr_t f)
+{
+	lm_vspace_unmap(f);
+	fork_drop(f);
+}
+
 /* A page replaced by a copy, or released: children may still map it, or
  * ask for it, until they are reaped. */
 void fork_drop(lm_cptr_t f)

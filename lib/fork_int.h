@@ -114,6 +114,7 @@ static inline int map_here(lm_cptr_t f, lm_u64 va, lm_u64 rights)
 /* fork_fault.c */
 int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f);
 void fork_drop(lm_cptr_t f);
+void fork_release_mapped(lm_cptr_t f);
 void fork_release(lm_cptr_t f);
 int fork_server_start(void);
 

@@ -150,6 +150,6 @@ int fork_setup(void)
 	if ((err = lm_vm_init(LM_SLOT_TCB, fk.exc_stack + EXC_STACK_SIZE, EXC_STACK_SIZE)) ||
 	    (err = fork_server_start()))
 		return err;
-	lm_vm_release = fork_drop;
+	lm_vm_release = fork_release_mapped;
 	return refresh_segs();
 }

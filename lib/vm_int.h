@@ -6,8 +6,9 @@
 
 /* The on-demand region after prev (NULL: the first), or NULL. */
 struct lm_vm_anon *lm_vm_anon_next(struct lm_vm_anon *prev);
-/* Where lm_vm_anon_release sends a page's frame: lm_vm_frame_put unless
- * set (lm_fork keeps frames its children may still ask for). */
+/* Where lm_vm_anon_release sends a page's frame, still mapped:
+ * lm_vm_frame_put unless set (lm_fork keeps frames its children may still
+ * ask for, and reuses its own). */
 extern void (*lm_vm_release)(lm_cptr_t f);
 /* Whether frame f came from lm_vm_frame_get. */
 int lm_vm_frame_is_ours(lm_cptr_t f);

@@ -143,6 +143,9 @@ def main():
         check("shell_run_hello", expect("run hello", r"hello exited with code 0"))
         check("shell_run_minilinux", expect("run minilinux", r"hello from musl",
                                             r"ENOSYS", r"minilinux exited with code 42"))
+        check("shell_run_forktest", expect("run forktest", r"forktest: three generations: ok",
+                                           r"forktest: 100 forks: ok",
+                                           r"forktest exited with code 0"))
         check("shell_run_linux_program_directly_is_refused",
               expect("run linux-hello", r"linux-hello is a Linux program"))
         check("shell_run_unknown_program", expect("run nosuchprog",
