@@ -64,8 +64,13 @@ HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/te
 HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \
                   -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all -DLAMINA_HOST
 
-.PHONY: all kernel user run test iso debug bench bench-lamina clean host-tests
+.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests
 all: kernel user
+
+# The Debian packages the build, run and tests need: installed when root,
+# else the exact apt-get line is printed (silent when all are present).
+deps:
+	@bash tools/deps.sh
 
 kernel: $(B)/lamina.elf $(B)/lamina.elf32
 user: $(PROG_ELFS) $(B)/linux-hello.elf
@@ -130,7 +135,7 @@ endef
 $(foreach p,$(PROGS),$(eval $(call PROG_RULE,$(p))))
 
 # An unmodified Linux program for minilinux (musl-tools, tools/deps.sh).
-$(B)/linux-hello.elf: tests/linux/hello.c
+$(B)/linux-hello.elf: tests/linux/hello.c | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 
@@ -142,24 +147,24 @@ $(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h tests/host/*.h)
 host-tests: $(HOST_TESTS)
 
 # --- running ----------------------------------------------------------------
-run: all
+run: deps all
 	bash tools/run.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
 
-debug: all
+debug: deps all
 	bash tools/debug.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
 
-test: all host-tests
+test: deps all host-tests
 	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
 	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
 	  --expect-min 80 --log $(B)/test.log
 
-iso: all tools/mkiso.sh tools/grub.cfg
+iso: deps all tools/mkiso.sh tools/grub.cfg
 	bash tools/mkiso.sh $(B)/lamina.iso $(B)/lamina.elf $(MODULES)
 
-bench-lamina: all
+bench-lamina: deps all
 	bash tools/bench-lamina.sh $(B)/lamina.elf32 "$(QEMU_MODULES)" bench/out/lamina.txt
 
-bench: all
+bench: deps all
 	bash tools/bench.sh
 
 clean:

@@ -125,33 +125,41 @@ static void rendezvous(struct tcb *s, struct tcb *r, u64 badge, bool grant, bool
 	}
 }
 
-static u64 do_send(struct frame *f, bool block, bool call)
+/* s sends on ep (its registers, or its fault when s->fault_ipc): straight
+ * to a waiting receiver, else onto the queue unless !block. False if it
+ * neither met a receiver nor queued. */
+static bool send(struct tcb *s, struct endpoint *ep, u64 badge, bool grant, bool call,
+		 bool block)
 {
-	struct tcb *cur = cpu0.cur;
-	struct slot *s;
-	u64 e;
-	if ((e = ep_lookup(f, LM_R_WRITE, &s)) || (e = check_info(ARG2(f))))
-		return e;
-	struct endpoint *ep = (struct endpoint *)s->cap.obj;
-	bool grant = s->cap.rights & LM_R_GRANT;
-
 	if (ep->q_blocked == BLK_RECV && ep->q.head) {
 		struct tcb *r = waitq_pop(&ep->q);
 		r->blocked = BLK_NONE;
-		rendezvous(cur, r, s->cap.w2, grant, call);
+		rendezvous(s, r, badge, grant, call);
 		if (call)
 			sched_switch_to(r); /* the caller waits: run the server now */
 		else
 			sched_make_runnable(r);
-		return LM_OK;
+		return true;
 	}
 	if (!block)
-		return SYSERR(LM_EAGAIN, 1);
+		return false;
 	ep->q_blocked = BLK_SEND;
-	cur->ipc_badge = s->cap.w2;
-	cur->ipc_grant = grant;
-	cur->ipc_call = call;
-	block_on(cur, &ep->q, BLK_SEND, ep);
+	s->ipc_badge = badge;
+	s->ipc_grant = grant;
+	s->ipc_call = call;
+	block_on(s, &ep->q, BLK_SEND, ep);
+	return true;
+}
+
+static u64 do_send(struct frame *f, bool block, bool call)
+{
+	struct slot *s;
+	u64 e;
+	if ((e = ep_lookup(f, LM_R_WRITE, &s)) || (e = check_info(ARG2(f))))
+		return e;
+	if (!send(cpu0.cur, (struct endpoint *)s->cap.obj, s->cap.w2,
+		  s->cap.rights & LM_R_GRANT, call, block))
+		return SYSERR(LM_EAGAIN, 1);
 	return LM_OK;
 }
 
@@ -197,25 +205,12 @@ bool fault_ipc_send(struct tcb *t, struct frame *f, u64 addr)
 	const struct cap *c = &t->faultep.cap;
 	if (c->type != LM_OBJ_ENDPOINT)
 		return false;
-	struct endpoint *ep = (struct endpoint *)c->obj;
 	t->fault_kind = f->vector;
 	t->fault_addr = addr;
 	t->fault_error = f->error;
 	t->fault_rip = f->rip;
 	t->fault_ipc = true;
-	if (ep->q_blocked == BLK_RECV && ep->q.head) {
-		struct tcb *r = waitq_pop(&ep->q);
-		r->blocked = BLK_NONE;
-		rendezvous(t, r, c->w2, false, true);
-		sched_switch_to(r);
-	} else {
-		ep->q_blocked = BLK_SEND;
-		t->ipc_badge = c->w2;
-		t->ipc_grant = false;
-		t->ipc_call = true;
-		block_on(t, &ep->q, BLK_SEND, ep);
-	}
-	return true;
+	return send(t, (struct endpoint *)c->obj, c->w2, false, true, true);
 }
 
 /* The pager's answer to a fault message (include/lamina/exception.h). The

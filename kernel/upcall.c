@@ -32,6 +32,16 @@ SYS(thread_set_exception)
 	return LM_OK;
 }
 
+/* The frame cannot be written (stack unmapped, read-only or full): t stops
+ * with LM_FAULT_EXC_STACK, the vector it was delivering in fault_error. */
+static bool stack_unusable(struct tcb *t, struct frame *f, u64 at)
+{
+	f->error = f->vector;
+	f->vector = LM_FAULT_EXC_STACK;
+	thread_fault(t, f, at);
+	return true;
+}
+
 /*
  * Deliver exception f->vector of t to its handler. Returns false if t has
  * no handler (the caller stops the thread as before); stops t with
@@ -51,16 +61,13 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
 	if (f->rsp <= t->exc_top && f->rsp + 4096 > base)
 		sp = f->rsp - 128;
 	u64 at = (sp - sizeof(struct lm_exc_frame)) & ~15ull;
-	struct lm_exc_frame x, *xp = &x;
-	bool direct = false;
-	if (sp >= base + sizeof(x) && at >= base) {
-		/* Usually the frame sits in one page: write it there directly. */
-		struct lm_exc_frame *u = user_writable(at, sizeof(x));
-		if (u) {
-			xp = u;
-			direct = true;
-		}
-	}
+	if (sp < base + sizeof(struct lm_exc_frame) || at < base)
+		return stack_unusable(t, f, at);
+	/* Usually the frame sits in one page: written there directly, else
+	 * built here and copied across the page boundary. */
+	struct lm_exc_frame x, *xp = user_writable(at, sizeof(x));
+	if (!xp)
+		xp = &x;
 	xp->vector = f->vector;
 	xp->error = f->error;
 	xp->addr = addr;
@@ -70,12 +77,8 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
 		.r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13, .r14 = f->r14,
 		.r15 = f->r15, .rip = f->rip, .rsp = f->rsp, .rflags = f->rflags,
 		.fs_base = t->fs_base, .gs_base = t->gs_base };
-	if (!direct && (sp < base + sizeof(x) || at < base || !user_copy_out(at, &x, sizeof(x)))) {
-		f->error = f->vector; /* what it was delivering */
-		f->vector = LM_FAULT_EXC_STACK;
-		thread_fault(t, f, at);
-		return true;
-	}
+	if (xp == &x && !user_copy_out(at, &x, sizeof(x)))
+		return stack_unusable(t, f, at);
 	f->rip = t->exc_entry;
 	f->rsp = at;
 	f->rdi = at;

@@ -286,16 +286,10 @@ static u64 *leaf(u64 pml4, u64 va, int *level, u64 *skip)
 /* What protect changes in a leaf entry, and what it sets there. */
 #define PROT_BITS (PTE_P | PTE_W | PTE_NX | PTE_NONE)
 
-static u64 prot_set(u64 rights)
-{
-	if (!rights)
-		return PTE_NONE;
-	return PTE_P | (rights & LM_R_WRITE ? PTE_W : 0) |
-		(!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX) ? PTE_NX : 0);
-}
-
 /* The page-table entry for va when the path to it is all present tables,
- * else NULL (a hole or a large page: the general path sorts those out). */
+ * else NULL (a hole or a large page: the general path sorts those out).
+ * walk() unrolled for protect's common case: through walk() prot1 costs
+ * 303 instructions instead of 277 and trap 689 instead of 663. */
 static inline u64 *pte_of(u64 pml4, u64 va)
 {
 	u64 e = *entry(pml4, va, 4);
@@ -402,7 +396,7 @@ SYS(vspace_protect)
 		return SYSERR(LM_EINVAL, 4);
 	u64 need = (rights & LM_R_WRITE ? PTE_MAYW : 0) | (rights & LM_R_EXEC ? PTE_MAYX : 0);
 	u64 asid = vs->cap.w2, end = va + (n << LM_PAGE_BITS);
-	struct prot pr = { .set = prot_set(rights), .here = current_vspace(asid) != NULL };
+	struct prot pr = { .set = pte_rights(rights), .here = current_vspace(asid) != NULL };
 
 	/* The usual case: the range lies in one page table. */
 	u64 *p = (va ^ (end - 1)) >> 21 ? NULL : pte_of(vs->cap.obj, va);

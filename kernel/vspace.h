@@ -63,15 +63,20 @@ int vspace_boot_map(u64 pml4, u64 vaddr, u64 frame, u64 pte_flags, u64 *table_po
 #define PTE_MAYX BIT(10)
 #define PTE_NONE BIT(11)
 
-/* A leaf entry for frame pa with `rights`, through a capability with
- * cap_rights (both LM_R_*). */
+/* The access bits of a leaf entry for `rights` (LM_R_*; 0: no access). */
+static inline u64 pte_rights(u64 rights)
+{
+	if (!rights)
+		return PTE_NONE;
+	return PTE_P | (rights & LM_R_WRITE ? PTE_W : 0) |
+		(!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX) ? PTE_NX : 0);
+}
+
+/* A leaf entry for frame pa with `rights` (READ implied), through a
+ * capability with cap_rights (both LM_R_*). */
 static inline u64 pte_leaf(u64 pa, u64 rights, u64 cap_rights)
 {
-	u64 v = pa | PTE_P | PTE_U;
-	if (rights & LM_R_WRITE)
-		v |= PTE_W;
-	if (!(rights & LM_R_EXEC) && (cpu_features & LM_CPU_NX))
-		v |= PTE_NX;
+	u64 v = pa | PTE_U | pte_rights(rights | LM_R_READ);
 	if (cap_rights & LM_R_WRITE)
 		v |= PTE_MAYW;
 	if (cap_rights & LM_R_EXEC)
