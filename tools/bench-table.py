@@ -53,6 +53,7 @@ ROWS = [
     ("exc_bp", "exc_bp", ["exc_bp"], "SIGTRAP"),
     ("dirty", "dirty", [], "none"),
     ("prot1", "prot1", ["prot1"], "mprotect 1 page"),
+    ("unprot1", "unprot1", [], "none"),
     ("prot100", "prot100", ["prot100"], "mprotect 100 pages"),
     ("unprot100", "unprot100", ["unprot100"], "mprotect 100 pages"),
     ("trap", "trap", ["trap"], "SIGSEGV + mprotect"),
