@@ -222,6 +222,47 @@ static lm_u64 limits(void)
 	return lm_fork_fetch(8) == LM_ECAP ? own_writes() : 0x400; /* not forked */
 }
 
+/* The parent runs with odd SSE and x87 modes (round toward zero, and flush
+ * to zero for SSE); each child must start with them, the second too,
+ * though its thread object last ran the first child, which changed them
+ * before it exited. */
+static lm_u64 fpu_modes(void)
+{
+	const lm_u32 odd_mx = 0x7f80 | 0x8000;   /* RC toward zero, FTZ */
+	const lm_u32 child_mx = 0x3f80 ^ 0x1000; /* RC down, PM clear */
+	const lm_u16 odd_cw = 0x0f7f, child_cw = 0x047f;
+	lm_u32 mx0 = lm_mxcsr();
+	lm_u16 cw0 = lm_fpu_cw();
+	lm_u64 bad = 0;
+
+	lm_set_mxcsr(odd_mx);
+	lm_set_fpu_cw(odd_cw);
+	for (int n = 0; n < 2 && !bad; n++) {
+		struct lm_proc p;
+		struct lm_thread_info ti;
+		int r = lm_fork(&p);
+
+		if (r == LM_FORK_CHILD) {
+			lm_u64 e = (lm_mxcsr() != odd_mx) | (lm_u64)(lm_fpu_cw() != odd_cw) << 1;
+
+			lm_set_mxcsr(child_mx); /* left for the next user of this thread */
+			lm_set_fpu_cw(child_cw);
+			lm_thread_exit(e ? 0x1000 | e : 0);
+		}
+		if (r)
+			bad = 0x100 + (lm_u64)r;
+		else if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+			bad = 0x200;
+		else if (ti.exit_code)
+			bad = ti.exit_code | (lm_u64)n << 8;
+		else if (lm_mxcsr() != odd_mx || lm_fpu_cw() != odd_cw)
+			bad = 0x300; /* the parent's own are untouched */
+	}
+	lm_set_mxcsr(mx0);
+	lm_set_fpu_cw(cw0);
+	return bad;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -240,10 +281,10 @@ int main(lm_word_t arg)
 		return 0xffe;
 	if (arg == LM_BOOTINFO_VADDR) { /* started from the shell: all of them */
 		static const char *const names[] = { 0, "own writes", "three generations",
-			"on-demand pages", "100 forks", "no memory", "limits" };
+			"on-demand pages", "100 forks", "no memory", "limits", "FPU modes" };
 		lm_u64 bad = 0;
 
-		for (lm_u64 m = FT_OWN_WRITES; m <= FT_LIMITS; m++) {
+		for (lm_u64 m = FT_OWN_WRITES; m <= FT_FPU; m++) {
 			lm_u64 r = run(m);
 
 			lm_printf("forktest: %s: %s (%#lx)\n", names[m], r ? "FAILED" : "ok", r);
@@ -275,6 +316,8 @@ static lm_u64 run(lm_u64 mode)
 		lm_u64 l = limits();
 		lm_fork_set_pool_bits(20);
 		return l;
+	case FT_FPU:
+		return fpu_modes();
 	}
 	return 0xfff;
 }

@@ -9,6 +9,7 @@ enum {
 	FT_MANY,           /* 100 forks leak nothing */
 	FT_NO_MEMORY,      /* fork without memory fails cleanly */
 	FT_LIMITS,         /* too many children; a child asking for too much */
+	FT_FPU,            /* a child starts with the parent's FPU and SSE modes */
 };
 
 #endif

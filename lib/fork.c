@@ -435,12 +435,22 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
 	return LM_OK;
 }
 
+/* The FPU and SSE state at the fork (an FXSAVE image), which the child
+ * starts from as a Linux child does: its rounding modes and exception masks
+ * (callee-saved by the ABI) are the parent's, not those its thread object
+ * last held (a kept shell's thread ran a sibling). Private, so each process
+ * saves its own while the child's copy is the parent's of that moment. */
+static struct lm_fpu_state fork_fpu LM_PRIVATE;
+
 int lm_fork(struct lm_proc *p)
 {
 	struct lm_regs r;
 
-	if (lm_fork_save(&r) == 0)
+	lm_fpu_save(&fork_fpu);
+	if (lm_fork_save(&r) == 0) {
+		lm_fpu_restore(&fork_fpu);
 		return LM_FORK_CHILD;
+	}
 	return fork_parent(p, &r);
 }
 

@@ -7,6 +7,7 @@
 
 #include <lm/fork.h>
 #include <lm/exception.h>
+#include <lm/fpu.h>
 #include <lm/slot.h>
 #include <lm/spawn.h>
 #include <lm/string.h>

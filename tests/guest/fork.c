@@ -69,6 +69,11 @@ TEST(fork_has_limits_and_a_child_gets_only_what_was_shared)
 	forktest(FT_LIMITS);
 }
 
+TEST(fork_child_starts_with_the_parents_fpu_and_sse_modes)
+{
+	forktest(FT_FPU);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */

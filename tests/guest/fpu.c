@@ -2,9 +2,9 @@
  * and system calls, and a new thread starts from the reset state. */
 #include "harness.h"
 
-#define MXCSR_DEFAULT 0x1f80u
+#define MXCSR_DEFAULT LM_MXCSR_DEFAULT
 #define MXCSR_RZ      0x7f80u /* round toward zero */
-#define FCW_DEFAULT   0x37fu
+#define FCW_DEFAULT   LM_FPU_CW_DEFAULT
 
 struct xmm_set {
 	lm_u64 w[32]; /* xmm0..xmm15, two words each */
@@ -130,37 +130,24 @@ TEST(fpu_sse_registers_survive_system_calls)
 	CHECK(memcmp(&in, &out, sizeof in) == 0);
 }
 
-static lm_u32 get_mxcsr(void)
-{
-	lm_u32 v;
-
-	__asm__ volatile("stmxcsr %0" : "=m"(v));
-	return v;
-}
-
-static void set_mxcsr(lm_u32 v)
-{
-	__asm__ volatile("ldmxcsr %0" : : "m"(v));
-}
-
 static lm_word_t mxcsr_keeper(lm_word_t mode)
 {
-	set_mxcsr((lm_u32)mode);
+	lm_set_mxcsr((lm_u32)mode);
 	for (int i = 0; i < 50; i++)
 		lm_thread_yield();
-	return get_mxcsr();
+	return lm_mxcsr();
 }
 
 TEST(fpu_mxcsr_is_per_thread)
 {
 	lm_cptr_t a = t_thread(mxcsr_keeper, MXCSR_RZ, T_PRIO);
 	lm_cptr_t b = t_thread(mxcsr_keeper, MXCSR_DEFAULT | 0x2000 /* round up */, T_PRIO);
-	lm_u32 mine = get_mxcsr();
+	lm_u32 mine = lm_mxcsr();
 	struct lm_thread_info ti;
 
 	CHECK(a && b);
 	t_yield(60);
-	CHECK_EQ(get_mxcsr(), mine);
+	CHECK_EQ(lm_mxcsr(), mine);
 	CHECK_OK(t_wait(a, &ti));
 	CHECK_EQ(ti.exit_code & 0xffff, MXCSR_RZ);
 	CHECK_OK(t_wait(b, &ti));
@@ -206,10 +193,7 @@ TEST(fpu_x87_state_survives_switches)
 
 static lm_word_t fpu_state_word(lm_word_t arg)
 {
-	lm_u16 fcw;
-
-	__asm__ volatile("fnstcw %0" : "=m"(fcw));
-	return get_mxcsr() | (lm_u64)fcw << 32;
+	return lm_mxcsr() | (lm_u64)lm_fpu_cw() << 32;
 }
 
 TEST(fpu_new_thread_starts_from_reset_state)
@@ -217,14 +201,14 @@ TEST(fpu_new_thread_starts_from_reset_state)
 	lm_cptr_t t;
 	struct lm_thread_info ti;
 
-	set_mxcsr(MXCSR_RZ); /* our odd state must not leak into it */
+	lm_set_mxcsr(MXCSR_RZ); /* our odd state must not leak into it */
 	t = t_thread(fpu_state_word, 0, T_PRIO);
 	if (!t) {
-		set_mxcsr(MXCSR_DEFAULT);
+		lm_set_mxcsr(MXCSR_DEFAULT);
 		CHECK(t);
 	}
 	CHECK_OK(t_wait(t, &ti));
-	set_mxcsr(MXCSR_DEFAULT);
+	lm_set_mxcsr(MXCSR_DEFAULT);
 	CHECK_EQ(ti.state, LM_TS_EXITED);
 	CHECK_EQ(ti.exit_code & 0xffffffff, MXCSR_DEFAULT);
 	CHECK_EQ(ti.exit_code >> 32, FCW_DEFAULT);

@@ -21,7 +21,8 @@
  *     path's state and the exception stack: LM_PRIVATE), in which its
  *     default pool is an untyped of 2^pool_bits bytes of its own;
  *   - the calling thread only (the main thread, LM_SLOT_TCB), resumed
- *     where lm_fork returns, with its registers.
+ *     where lm_fork returns, with its registers and its FPU/SSE state as
+ *     they were at the call.
  * Other mappings (boot modules, pages mapped by hand) are not inherited.
  *
  * The parent keeps the pages it replaced on a write fault while children

@@ -18,5 +18,6 @@
 #include <lm/spawn.h>
 #include <lm/cmdline.h>
 #include <lm/fork.h>
+#include <lm/fpu.h>
 
 #endif
