@@ -4,8 +4,12 @@
  * Deleting a capability may drop the last reference to a TCB or CNode,
  * whose finalisation deletes further capabilities (a CNode's slots, a
  * thread's cspace/vspace). To keep the kernel stack bounded those objects
- * go on a worklist (`zombies`) that the outermost delete drains, instead
- * of recursing.
+ * go on a worklist (`cap_zombies`) instead of recursing, and to keep the
+ * time between interrupts bounded the list is worked off in batches of
+ * DRAIN_BATCH: a system call that leaves work on it is restarted as
+ * FINISH_DELETE until the list is empty (syscall.c), and retype, the one
+ * call that reuses memory, empties it first, so no object's memory is
+ * reused while it is still being finalised.
  */
 #include "cap.h"
 #include "cnode.h"
@@ -14,7 +18,8 @@
 #include "vspace.h"
 
 struct objhdr *all_objects[LM_OBJ_NTYPES];
-static struct objhdr *zombies;
+struct objhdr *cap_zombies;
+u64 cap_drain_batches; /* batches that ran out of budget (DEBUG_CHECK reports it) */
 static bool draining;
 
 void obj_link(struct objhdr *h, u8 type)
@@ -69,8 +74,8 @@ static void obj_unref(const struct cap *c)
 	if (h) {
 		KASSERT(h->refs > 0);
 		if (--h->refs == 0) {
-			h->zombie = zombies;
-			zombies = h;
+			h->zombie = cap_zombies;
+			cap_zombies = h;
 		}
 	} else if (c->type == LM_OBJ_VSPACE) {
 		vspace_unref(c->w2);
@@ -117,44 +122,64 @@ void cap_delete_one(struct slot *s)
 	obj_unref(&c);
 }
 
-static void drain(void)
+/*
+ * Finalise what is on the worklist, one batch at most. True when the list
+ * is empty. A CNode that outlasts the batch goes back on the list with its
+ * cursor; objects its slots released are on the list before it.
+ */
+bool cap_drain(void)
 {
 	if (draining)
-		return;
+		return true; /* called from inside a finalisation: the outer loop carries on */
 	draining = true;
-	while (zombies) {
-		struct objhdr *h = zombies;
-		zombies = h->zombie;
+	u32 budget = DRAIN_BATCH;
+	while (cap_zombies && budget >= DRAIN_DELETE) {
+		struct objhdr *h = cap_zombies;
+		cap_zombies = h->zombie;
 		h->zombie = NULL;
+		if (h->type == LM_OBJ_CNODE) {
+			if (!h->fin)
+				obj_unlink(h);
+			if (!cnode_finalise(h, &budget)) {
+				h->zombie = cap_zombies;
+				cap_zombies = h;
+				cap_drain_batches++;
+				break;
+			}
+			continue;
+		}
+		budget -= DRAIN_DELETE;
 		obj_unlink(h);
 		if (h->type == LM_OBJ_TCB)
 			tcb_finalise((struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr)));
-		else if (h->type == LM_OBJ_CNODE)
-			cnode_finalise(h);
 		else if (h->type == LM_OBJ_ENDPOINT)
 			endpoint_finalise(h);
 		else
 			notify_finalise(h);
 	}
 	draining = false;
+	return cap_zombies == NULL;
 }
 
 void cap_delete(struct slot *s)
 {
 	cap_delete_one(s);
-	drain();
+	cap_drained();
 }
 
 /*
  * Delete the descendants of s, leaves first, so every step is one O(1)
- * unlink. After REVOKE_BATCH deletions it returns 1 and the system call is
- * restarted: an interrupt can be taken in between, and the next round
- * continues with whatever descendants remain.
+ * unlink. After REVOKE_BATCH deletions, or when finalisation work is left
+ * (a batch of it ran out), it returns 1 and the system call is restarted:
+ * an interrupt can be taken in between, and the next round finishes that
+ * work first, then continues with whatever descendants remain.
  */
 int cap_revoke(struct slot *s)
 {
+	if (!cap_drained())
+		return 1;
 	for (int n = 0; s->mdb.child; n++) {
-		if (n == REVOKE_BATCH)
+		if (n == REVOKE_BATCH || cap_zombies)
 			return 1;
 		cap_delete(slot_of(mdb_first_leaf(s->mdb.child)));
 		if (s->cap.type == LM_OBJ_NULL)

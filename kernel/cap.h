@@ -58,6 +58,7 @@ struct objhdr {
 	struct objhdr *all_next, *all_prev; /* every live object of its type */
 	u8 type;
 	u8 bits;                /* CNode: slot bits */
+	u32 fin;                /* CNode being finalised: next slot to empty (0: not begun) */
 };
 
 /* An untyped has one free mark and an IRQ line one holder: copies of either
@@ -69,6 +70,15 @@ static inline bool cap_copyable(u8 type)
 
 void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent);
 void cap_delete(struct slot *s);
+bool cap_drain(void);
+extern struct objhdr *cap_zombies;
+extern u64 cap_drain_batches;
+
+/* Nothing left to finalise, after one batch of it if there was some. */
+static inline bool cap_drained(void)
+{
+	return !cap_zombies || cap_drain();
+}
 void cap_delete_one(struct slot *s);
 int cap_revoke(struct slot *s);
 void cap_move(struct slot *dst, struct slot *src);
@@ -77,5 +87,11 @@ void obj_link(struct objhdr *h, u8 type);
 extern struct objhdr *all_objects[LM_OBJ_NTYPES];
 
 #define REVOKE_BATCH 64
+/* Work units of one finalisation batch: an object finalised, a CNode slot
+ * emptied or DRAIN_SCAN CNode slots looked at cost DRAIN_DELETE each (a
+ * batch is about 256 of them). */
+#define DRAIN_BATCH  2048
+#define DRAIN_DELETE 8
+#define DRAIN_SCAN   64
 
 #endif

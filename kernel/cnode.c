@@ -2,6 +2,7 @@
 #include <lamina/syscall.h>
 #include "cnode.h"
 #include "syscall.h"
+#include "thread.h"
 
 /* Common decode for copy/mint/move: destination and source slots. */
 static u64 decode_pair(struct frame *f, u8 src_rights, struct slot **dst, struct slot **src)
@@ -124,7 +125,8 @@ static u64 decode_full(struct frame *f, struct slot **s)
 /*
  * CNODE_DELETE with a count (ARG3 > 1): every capability in slots
  * i .. i+count-1; empty slots are skipped. Restarted after REVOKE_BATCH
- * deletions, like revoke, so the work between interrupts stays bounded;
+ * deletions or when finalisation work is left, like revoke, so the work
+ * between interrupts stays bounded;
  * the restarted call starts where this one stopped (its slot and count
  * arguments are rewritten: rsi and rdx are not preserved by this call).
  */
@@ -139,10 +141,12 @@ static u64 delete_range(struct frame *f, u64 count)
 		return e;
 	if (count > (1ull << cn->cap.bits) - i)
 		return SYSERR(LM_ERANGE, 3);
+	if (!cap_drained())
+		return SYS_RESTART; /* an earlier round's finalisation first */
 	for (u64 k = 0; k < count; k++) {
 		if (s[k].cap.type == LM_OBJ_NULL)
 			continue;
-		if (n++ == REVOKE_BATCH) {
+		if (n++ == REVOKE_BATCH || cap_zombies) {
 			/* Carry on from here when the call runs again. */
 			f->rsi = i + k;
 			f->rdx = count - k;
@@ -165,6 +169,19 @@ SYS(cnode_delete)
 		return e;
 	cap_delete(s);
 	return LM_OK;
+}
+
+/* A deletion's tail (syscall.c's finish_later): one batch of the work left,
+ * then the call's own result once none is. */
+SYS(finish_delete)
+{
+	struct tcb *cur = cpu0.cur;
+	if (!cur->finish_owed)
+		return SYSERR(LM_ESTATE, 0);
+	if (!cap_drained())
+		return SYS_RESTART;
+	cur->finish_owed = false;
+	return cur->finish_result;
 }
 
 SYS(cnode_revoke)
@@ -223,12 +240,34 @@ SYS(cnode_identify)
 	return LM_OK;
 }
 
-/* The last capability to this CNode is gone: empty every slot. Objects
- * this drops to zero references join the worklist in cap.c. */
-void cnode_finalise(struct objhdr *h)
+/* The last capability to this CNode is gone: empty its slots, from where
+ * the last batch stopped (h->fin), while *budget lasts. True when all are
+ * empty. Objects this drops to zero references join the worklist in cap.c.
+ * Until then the CNode's memory stays whole: retype waits for the list. */
+bool cnode_finalise(struct objhdr *h, u32 *budget)
 {
 	struct slot *slots = (struct slot *)h;
-	for (u64 i = 1; i < (1ull << h->bits); i++)
-		if (slots[i].cap.type != LM_OBJ_NULL) /* most of a big one is empty */
+	u64 n = 1ull << h->bits, i = h->fin ? h->fin : 1;
+
+	/* Looked at in blocks of DRAIN_SCAN slots, each charged like one
+	 * deletion, so the test per slot stays as cheap as it was unbounded:
+	 * most of a big CNode is empty. */
+	while (i < n) {
+		if (*budget < DRAIN_DELETE)
+			goto stop;
+		*budget -= DRAIN_DELETE;
+		for (u64 end = i + DRAIN_SCAN < n ? i + DRAIN_SCAN : n; i < end; i++) {
+			if (slots[i].cap.type == LM_OBJ_NULL)
+				continue;
+			if (*budget < DRAIN_DELETE)
+				goto stop;
+			*budget -= DRAIN_DELETE;
 			cap_delete_one(&slots[i]);
+		}
+	}
+	h->fin = (u32)n;
+	return true;
+stop:
+	h->fin = (u32)i;
+	return false;
 }

@@ -13,5 +13,5 @@ static inline struct slot *cnode_slots(const struct cap *c)
 	return (struct slot *)c->obj;
 }
 
-void cnode_finalise(struct objhdr *h);
+bool cnode_finalise(struct objhdr *h, u32 *budget);
 #endif

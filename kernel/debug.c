@@ -140,6 +140,9 @@ static int kernel_check(void)
 
 SYS(debug_check)
 {
+	if (!cap_drained())
+		return SYS_RESTART; /* half-finalised objects are not consistent yet */
 	f->rdi = (u64)kernel_check();
+	f->rsi = cap_drain_batches;
 	return LM_OK;
 }

@@ -57,7 +57,27 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_THREAD_SET_FOREIGN - LM_SYS_BASE]  = sys_thread_set_foreign,
 	[LM_SYS_THREAD_SET_STOP_NOTIFY - LM_SYS_BASE] = sys_thread_set_stop_notify,
 	[LM_SYS_IOPORT_ISSUE - LM_SYS_BASE]        = sys_ioport_issue,
+	[LM_SYS_FINISH_DELETE - LM_SYS_BASE]       = sys_finish_delete,
 };
+
+/*
+ * The call in f completed but left finalisation work (cap.c): the caller
+ * does not return before it is done. It is restarted as FINISH_DELETE,
+ * which works off a batch at a time, with an interrupt window between,
+ * and then returns r. Only for a caller still running: one that blocked
+ * or gave way gets its results later from someone else, and the work is
+ * left to the next call (retype finishes it first in any case).
+ */
+static u64 finish_later(struct frame *f, u64 r)
+{
+	struct tcb *cur = cpu0.cur;
+	if (&cur->frame != f || cur->state != LM_TS_RUNNABLE)
+		return r;
+	cur->finish_owed = true;
+	cur->finish_result = r;
+	f->rax = LM_SYS_FINISH_DELETE;
+	return SYS_RESTART;
+}
 
 /* Called by entry.S with the caller's saved frame; returns to whichever
  * thread is current afterwards. */
@@ -76,6 +96,8 @@ void syscall_dispatch(struct frame *f)
 	u64 nr = f->rax - LM_SYS_BASE, r;
 	if (nr < LM_NSYSCALLS) {
 		r = sys_table[nr](f);
+		if (unlikely(cap_zombies != NULL) && r != SYS_RESTART)
+			r = finish_later(f, r);
 	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
 		/* Reflection: another OS's system call goes back to the thread's
 		 * own library OS, registers as they are: rax the number, the

@@ -27,7 +27,7 @@ u64 cap_lookup(u64 cptr, u8 type, u8 rights, int argno, struct slot **out);
 u64 cnode_index(const struct slot *cn, u64 idx, int argno, struct slot **out);
 
 #define SYS(name) u64 sys_##name(struct frame *f)
-SYS(debug_putc); SYS(debug_write); SYS(debug_check);
+SYS(debug_putc); SYS(debug_write); SYS(debug_check); SYS(finish_delete);
 SYS(cnode_copy); SYS(cnode_mint); SYS(cnode_move); SYS(cnode_delete);
 SYS(cnode_revoke); SYS(cnode_identify);
 SYS(untyped_retype);

@@ -202,6 +202,7 @@ SYS(thread_write_regs)
 	d->vector = FRAME_IRET; /* every register is live: leave by IRETQ */
 	t->fs_base = r.fs_base;
 	t->gs_base = r.gs_base;
+	t->finish_owed = false; /* its rax is no longer FINISH_DELETE's */
 	return LM_OK;
 }
 

@@ -40,6 +40,8 @@ struct tcb {
 	u64 exc_top, exc_size;   /* its stack: [exc_top - exc_size, exc_top) */
 	u64 foreign_entry;       /* where non-native system calls go, 0: none */
 	u64 fault_kind, fault_addr, fault_error, fault_rip, exit_code;
+	bool finish_owed;        /* restarted as FINISH_DELETE (syscall.c) ... */
+	u64 finish_result;       /* ... and this is what its call returned */
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");

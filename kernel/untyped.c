@@ -82,6 +82,10 @@ SYS(untyped_retype)
 
 	if ((e = cap_lookup(ARG1(f), LM_OBJ_UNTYPED, LM_R_WRITE, 1, &ut)))
 		return e;
+	/* No memory is reused while an object in it is still being finalised:
+	 * that work (left by some thread's deletion) is finished first. */
+	if (!cap_drained())
+		return SYS_RESTART;
 	/* I/O ports and interrupts are hardware, given at boot, never made. */
 	if (type == LM_OBJ_NULL || type == LM_OBJ_IOPORT || type == LM_OBJ_IRQCTL ||
 	    type == LM_OBJ_IRQ || type >= LM_OBJ_NTYPES)

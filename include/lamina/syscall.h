@@ -65,7 +65,8 @@
 	X(VSPACE_PAGE_STATE,   45) /* (vs, vaddr, clear) -> state, rights    */ \
 	X(THREAD_SET_FOREIGN,  46) /* (tcb, entry or 0)                      */ \
 	X(THREAD_SET_STOP_NOTIFY, 47) /* (tcb, ntfn or 0)                    */ \
-	X(IOPORT_ISSUE,        48) /* (ioport, first, count, dcn, di)       */
+	X(IOPORT_ISSUE,        48) /* (ioport, first, count, dcn, di)       */ \
+	X(FINISH_DELETE,       49) /* () the kernel's, see API.md           */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

@@ -528,3 +528,75 @@ TEST(cnode_delete_range_bad_arguments_return_errors)
 	CHECK_ERR(lm_cnode_delete_range(t_slot(), 5, 2), LM_ECAP);
 	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 5).desc), LM_OBJ_FRAME); /* still there */
 }
+
+/* Every slot but 0 of cn holds a copy of cap (runs of copies of the
+ * first slots, doubling up to LM_COPY_MAX a call). */
+static void fill(lm_cptr_t cn, lm_u32 bits, lm_cptr_t cap)
+{
+	lm_u64 n = 1ull << bits, made;
+
+	CHECK_OK(lm_cnode_copy(cn, 1, CN, cap, LM_R_ALL));
+	for (lm_u64 have = 1; have < n - 1; have += made) {
+		lm_u64 k = have < LM_COPY_MAX ? have : LM_COPY_MAX;
+		if (k > n - 1 - have)
+			k = n - 1 - have;
+		if (k == 1) { /* a count of one is a plain copy, with no count back */
+			CHECK_OK(lm_cnode_copy(cn, 1 + have, cn, 1, LM_R_ALL));
+			made = 1;
+			continue;
+		}
+		CHECK_OK(lm_cnode_copy_range(cn, 1 + have, cn, 1, LM_R_ALL, k, &made));
+		CHECK_EQ(made, k);
+	}
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, n - 1).desc), LM_OBJ_ENDPOINT);
+}
+
+/* Destroying a CNode empties its slots a batch at a time, with interrupt
+ * windows between (FINISH_DELETE), and the delete returns only when all of
+ * it is done. */
+TEST(cnode_destroying_a_full_big_cnode_runs_in_batches_and_finishes)
+{
+	lm_cptr_t cn = t_new(LM_OBJ_CNODE, 12), ep = t_new(LM_OBJ_ENDPOINT, 0);
+	lm_u64 b0, b1, problems;
+
+	CHECK(cn && ep);
+	fill(cn, 12, ep);
+	CHECK_OK(lm_debug_drain_batches(&b0));
+	CHECK_OK(lm_cnode_delete(CN, cn)); /* the last capability to it */
+	CHECK_OK(lm_debug_drain_batches(&b1));
+	/* 4,095 deletions at DRAIN_DELETE each, DRAIN_BATCH a batch: 15 */
+	CHECK(b1 - b0 >= 10);
+	CHECK_OK(lm_debug_check(&problems));
+	CHECK_EQ(problems, 0);
+	CHECK_EQ(LM_ID_TYPE(t_id(cn).desc), LM_OBJ_NULL);
+	CHECK_ERR(lm_ep_nbsend(ep, 0, 0, 0, 0, 0), LM_EAGAIN); /* ours still works */
+}
+
+/* A CNode holding the last capability to another: both are emptied, the
+ * inner one's slots too, and the memory they came from is whole again and
+ * can be retyped at once. */
+TEST(cnode_revoke_of_nested_full_cnodes_finishes_and_frees_everything)
+{
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 20), ep = t_new(LM_OBJ_ENDPOINT, 0);
+	lm_cptr_t outer = t_slot(), inner = t_slot();
+	lm_u64 problems;
+
+	CHECK(ut && ep && outer && inner);
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_CNODE, 11, CN, outer, 1));
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_CNODE, 11, CN, inner, 1));
+	fill(inner, 11, ep);
+	fill(outer, 11, ep);
+	CHECK_OK(lm_cnode_delete(outer, 7));
+	CHECK_OK(lm_cnode_move(outer, 7, CN, inner)); /* outer holds inner's only one */
+	CHECK_OK(lm_cnode_revoke(CN, ut));
+	CHECK_EQ(LM_ID_TYPE(t_id(outer).desc), LM_OBJ_NULL);
+	CHECK_EQ(t_ut_free(ut), 1ull << 20);
+	CHECK_OK(lm_debug_check(&problems));
+	CHECK_EQ(problems, 0);
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_CNODE, 12, CN, outer, 1)); /* from the start again */
+}
+
+TEST(finish_delete_called_directly_returns_ESTATE)
+{
+	CHECK_ERR(lm_sys(LM_SYS_FINISH_DELETE, 0, 0, 0, 0, 0, 0, 0), LM_ESTATE);
+}

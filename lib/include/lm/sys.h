@@ -273,6 +273,17 @@ static inline int lm_debug_check(lm_u64 *problems)
 	return err;
 }
 
+/* How many times so far a deletion's finalisation ran out of its batch
+ * and went on after an interrupt window (FINISH_DELETE, for tests). */
+static inline int lm_debug_drain_batches(lm_u64 *batches)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_DEBUG_CHECK, 0, 0, 0, 0, 0, 0, o);
+
+	lm_sys_put(batches, err, o[1]);
+	return err;
+}
+
 /* ---- IPC: endpoints ----------------------------------------------------- */
 
 /* A received message: the badge of the sender's capability (or the
