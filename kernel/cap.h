@@ -70,21 +70,23 @@ static inline bool cap_copyable(u8 type)
 
 void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent);
 void cap_delete(struct slot *s);
-bool cap_drain(void);
-extern struct objhdr *cap_zombies;
-extern u64 cap_drain_batches;
-
-/* Nothing left to finalise, after one batch of it if there was some. */
-static inline bool cap_drained(void)
-{
-	return !cap_zombies || cap_drain();
-}
 void cap_delete_one(struct slot *s);
 int cap_revoke(struct slot *s);
 void cap_move(struct slot *dst, struct slot *src);
 void obj_ref(const struct cap *c);
 void obj_link(struct objhdr *h, u8 type);
 extern struct objhdr *all_objects[LM_OBJ_NTYPES];
+
+/* Finalisation worklist (cap.c): objects whose last capability is gone. */
+extern struct objhdr *cap_zombies;
+extern u64 cap_drain_batches;
+bool cap_drain(void);
+
+/* Nothing left to finalise, after one batch of it if there was some. */
+static inline bool cap_drained(void)
+{
+	return !cap_zombies || cap_drain();
+}
 
 #define REVOKE_BATCH 64
 /* Work units of one finalisation batch: an object finalised, a CNode slot

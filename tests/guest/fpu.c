@@ -2,9 +2,7 @@
  * and system calls, and a new thread starts from the reset state. */
 #include "harness.h"
 
-#define MXCSR_DEFAULT LM_MXCSR_DEFAULT
 #define MXCSR_RZ      0x7f80u /* round toward zero */
-#define FCW_DEFAULT   LM_FPU_CW_DEFAULT
 
 struct xmm_set {
 	lm_u64 w[32]; /* xmm0..xmm15, two words each */
@@ -141,7 +139,7 @@ static lm_word_t mxcsr_keeper(lm_word_t mode)
 TEST(fpu_mxcsr_is_per_thread)
 {
 	lm_cptr_t a = t_thread(mxcsr_keeper, MXCSR_RZ, T_PRIO);
-	lm_cptr_t b = t_thread(mxcsr_keeper, MXCSR_DEFAULT | 0x2000 /* round up */, T_PRIO);
+	lm_cptr_t b = t_thread(mxcsr_keeper, LM_MXCSR_DEFAULT | 0x2000 /* round up */, T_PRIO);
 	lm_u32 mine = lm_mxcsr();
 	struct lm_thread_info ti;
 
@@ -151,7 +149,7 @@ TEST(fpu_mxcsr_is_per_thread)
 	CHECK_OK(t_wait(a, &ti));
 	CHECK_EQ(ti.exit_code & 0xffff, MXCSR_RZ);
 	CHECK_OK(t_wait(b, &ti));
-	CHECK_EQ(ti.exit_code & 0xffff, MXCSR_DEFAULT | 0x2000);
+	CHECK_EQ(ti.exit_code & 0xffff, LM_MXCSR_DEFAULT | 0x2000);
 }
 
 /* Two integers pushed on the x87 stack survive yields (one asm statement:
@@ -204,12 +202,12 @@ TEST(fpu_new_thread_starts_from_reset_state)
 	lm_set_mxcsr(MXCSR_RZ); /* our odd state must not leak into it */
 	t = t_thread(fpu_state_word, 0, T_PRIO);
 	if (!t) {
-		lm_set_mxcsr(MXCSR_DEFAULT);
+		lm_set_mxcsr(LM_MXCSR_DEFAULT);
 		CHECK(t);
 	}
 	CHECK_OK(t_wait(t, &ti));
-	lm_set_mxcsr(MXCSR_DEFAULT);
+	lm_set_mxcsr(LM_MXCSR_DEFAULT);
 	CHECK_EQ(ti.state, LM_TS_EXITED);
-	CHECK_EQ(ti.exit_code & 0xffffffff, MXCSR_DEFAULT);
-	CHECK_EQ(ti.exit_code >> 32, FCW_DEFAULT);
+	CHECK_EQ(ti.exit_code & 0xffffffff, LM_MXCSR_DEFAULT);
+	CHECK_EQ(ti.exit_code >> 32, LM_FPU_CW_DEFAULT);
 }
