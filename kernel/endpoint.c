@@ -122,6 +122,7 @@ static always_inline void rendezvous(struct tcb *s, struct tcb *r, u64 badge, bo
 		if (r->reply_to) /* a reply right it never used is lost */
 			reply_drop(r);
 		r->reply_to = s;
+		r->borrowed = 0;
 		s->replier = r;
 		block_on(s, NULL, BLK_REPLY, r);
 	}
@@ -236,13 +237,15 @@ static bool fault_reply(struct tcb *pager, struct tcb *c)
 }
 
 /* Give the caller its reply. Returns the caller to run, or NULL if there
- * was nobody to reply to (*replied false) or the reply stopped it. */
-static struct tcb *do_reply(struct tcb *cur, bool *replied)
+ * was nobody to reply to (*replied false) or the reply stopped it;
+ * *direct is false if the caller's slice is used up (sched_charge). */
+static struct tcb *do_reply(struct tcb *cur, bool *replied, bool *direct)
 {
 	struct tcb *c = cur->reply_to;
 	*replied = c != NULL;
 	if (!c)
 		return NULL;
+	*direct = !sched_charge(cur, c);
 	cur->reply_to = NULL;
 	c->replier = NULL;
 	c->blocked = BLK_NONE;
@@ -254,11 +257,11 @@ static struct tcb *do_reply(struct tcb *cur, bool *replied)
 
 SYS(ep_reply)
 {
-	bool replied;
+	bool replied, direct;
 	u64 e = check_info(ARG2(f));
 	if (e)
 		return e;
-	struct tcb *c = do_reply(cpu0.cur, &replied);
+	struct tcb *c = do_reply(cpu0.cur, &replied, &direct);
 	if (!replied)
 		return SYSERR(LM_ESTATE, 0);
 	if (c)
@@ -270,18 +273,18 @@ SYS(ep_reply_recv)
 {
 	struct tcb *cur = cpu0.cur, *c;
 	struct slot *s;
-	bool replied;
+	bool replied, direct;
 	u64 e;
 	if ((e = ep_lookup(f, LM_R_READ, &s)) || (e = check_info(ARG2(f))))
 		return e;
-	c = do_reply(cur, &replied);
+	c = do_reply(cur, &replied, &direct);
 	/* The reply may have moved the endpoint's capability away (a transfer
 	 * from our IPC buffer with LM_MSG_MOVE): the receive half looks its
 	 * slot up again rather than trust the first lookup. */
 	if (!(e = ep_lookup(f, LM_R_READ, &s)))
 		e = do_recv(f, s);
 	if (c) {
-		if (cur->state == LM_TS_BLOCKED)
+		if (cur->state == LM_TS_BLOCKED && direct)
 			sched_switch_to(c); /* the server waits: run the client now */
 		else
 			sched_make_runnable(c);

@@ -12,7 +12,9 @@
  *     outranks it;
  *   - reply-receive: the caller owes a reply to a thread waiting for it,
  *     no sender is queued on the endpoint, no bound notification is
- *     pending, and nothing ready outranks the caller being replied to;
+ *     pending, no timer tick fell while it served the call (none to
+ *     charge to the caller: sched_charge), and nothing ready outranks the
+ *     caller being replied to;
  *   - notification signal: a thread is waiting (it gets the bits and
  *     joins the run queue, as in notify.c), or nobody waits and no thread
  *     is bound (the bits are kept);
@@ -86,6 +88,7 @@ bool fastpath_call(struct frame *f)
 	fp_pop_head(&ep->q, r);
 	fp_transfer(f, r, badge);
 	r->reply_to = cur;
+	r->borrowed = 0;
 	cur->replier = r;
 	cur->state = LM_TS_BLOCKED;
 	cur->blocked = BLK_REPLY;
@@ -180,7 +183,7 @@ bool fastpath_reply_recv(struct frame *f)
 
 	if (!ep || !c || c->fault_ipc || !fp_info_ok(f->rsi) ||
 	    (ep->q_blocked == BLK_SEND && ep->q.head) ||
-	    (cur->bound && cur->bound->word) || sched_outranked(c->prio))
+	    (cur->bound && cur->bound->word) || cur->borrowed || sched_outranked(c->prio))
 		return false;
 	fp_transfer(f, c, 0);
 	cur->reply_to = NULL;

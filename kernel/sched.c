@@ -119,8 +119,36 @@ void sched_tick(void)
 	struct tcb *cur = cpu0.cur;
 	if (!cur || cur->state != LM_TS_RUNNABLE || cur->queued)
 		return;
+	if (cur->reply_to && cur->borrowed < 0xffff)
+		cur->borrowed++;
 	if (--cur->slice == 0)
 		sched_yield();
+}
+
+/*
+ * Time a server spends on a call counts against the caller: at the reply,
+ * the ticks the server spent (its own and, passed up the same way, those
+ * of servers it called in turn) come off c's slice, and off c's own
+ * caller's account if c is a server too. True when that uses c's slice
+ * up: c then goes to the back of its queue rather than being switched to,
+ * so a client whose calls keep a server busy cannot keep the CPU from
+ * the other threads of its priority. Charged at the reply, through the
+ * reply link the kernel keeps, so nothing points at a caller that died.
+ */
+bool sched_charge(struct tcb *server, struct tcb *c)
+{
+	u16 b = server->borrowed;
+	server->borrowed = 0;
+	if (!b)
+		return false;
+	if (c->reply_to)
+		c->borrowed = c->borrowed + b < c->borrowed ? 0xffff : c->borrowed + b;
+	if (b < c->slice) {
+		c->slice -= b;
+		return false;
+	}
+	c->slice = SLICE_TICKS;
+	return true;
 }
 
 

@@ -23,6 +23,9 @@ struct tcb {
 	u8 prio;
 	bool queued;             /* on a run queue */
 	u16 slice;               /* timer ticks left in this time slice */
+	u16 borrowed;            /* server: ticks spent on the call it serves,
+	                          * its own and its callees', charged to the
+	                          * caller's slice at the reply (sched_charge) */
 	struct tcb *rq_next, *rq_prev; /* run queue, or the IPC wait queue */
 	/* IPC: while BLOCKED, what for and on what. */
 	u8 blocked;              /* BLK_* */
@@ -77,6 +80,7 @@ struct tcb *sched_take_next(void);
 
 #define SLICE_TICKS 1
 void sched_make_runnable(struct tcb *t);
+bool sched_charge(struct tcb *server, struct tcb *c);
 void sched_stop(struct tcb *t, u32 state);
 void sched_yield(void);
 void sched_tick(void);

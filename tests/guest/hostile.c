@@ -300,3 +300,79 @@ TEST(stopping_a_long_chain_of_pagers_owing_replies_stops_every_link)
 		CHECK_EQ(ti.fault_error, LM_FAULT_UD);
 	}
 }
+
+/* ---- 7. a client keeping a server busy keeps the CPU ----------------- */
+
+#define BUSY_CALLS 16
+
+static lm_cptr_t busy_ep, busy_ntfn, busy_done[2]; /* badges 1, 2 */
+static volatile lm_u64 busy_calls_made, busy_seen_by_peer;
+
+/* The server: every call costs it a long computation (as a console write
+ * costs the console driver its port I/O). */
+static lm_word_t busy_server(lm_word_t arg)
+{
+	struct lm_msg m;
+	int err = lm_ep_recv(busy_ep, &m);
+
+	while (!err) {
+		for (volatile lm_u64 i = 0; i < 4000000; i++)
+			;
+		err = lm_ep_reply_recv(busy_ep, INFO(0, 0, 0), 0, 0, 0, 0, &m);
+	}
+	return (lm_u64)err;
+}
+
+static lm_word_t busy_client(lm_word_t arg)
+{
+	struct lm_msg m;
+
+	for (int i = 0; i < BUSY_CALLS; i++) {
+		if (lm_ep_call(busy_ep, INFO(0, 0, 0), 0, 0, 0, 0, &m))
+			return 0xbad;
+		busy_calls_made++;
+	}
+	lm_ntfn_signal(busy_done[0]);
+	return 0;
+}
+
+/* An equal-priority thread queued behind the client: it notes how far the
+ * client had got when it first ran. */
+static lm_word_t busy_peer(lm_word_t arg)
+{
+	busy_seen_by_peer = busy_calls_made;
+	lm_ntfn_signal(busy_done[1]);
+	return 0;
+}
+
+TEST(time_a_server_spends_on_calls_counts_against_the_caller)
+{
+	lm_word_t word = 0, got;
+
+	busy_ep = t_new(LM_OBJ_ENDPOINT, 0);
+	busy_ntfn = t_new(LM_OBJ_NOTIFY, 0);
+	busy_calls_made = 0;
+	busy_seen_by_peer = ~0ull;
+	CHECK(busy_ep && busy_ntfn);
+	for (int i = 0; i < 2; i++) {
+		busy_done[i] = t_slot();
+		CHECK_OK(lm_cnode_mint(CN, busy_done[i], CN, busy_ntfn, LM_R_WRITE, 1u << i));
+	}
+	CHECK(t_thread(busy_server, 0, 60));
+	CHECK(t_thread(busy_client, 0, 50));
+	CHECK(t_thread(busy_peer, 0, 50));
+	/* Each signals its bit once at its end; we block until both have. */
+	while (word != 3) {
+		CHECK_OK(lm_ntfn_wait(busy_ntfn, &got));
+		word |= got;
+	}
+	/*
+	 * The client's calls keep the server busy for many timer ticks, which
+	 * land on the server, not on the client. Charged to the client at the
+	 * replies, they use up its slice, and the peer gets its turn while
+	 * the client still has calls to make. Uncharged, the client ran all
+	 * its calls first.
+	 */
+	t_note("the peer ran when %lu of %d calls had returned", busy_seen_by_peer, BUSY_CALLS);
+	CHECK(busy_seen_by_peer < BUSY_CALLS);
+}
