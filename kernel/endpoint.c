@@ -278,10 +278,10 @@ SYS(ep_reply_recv)
 	if ((e = ep_lookup(f, LM_R_READ, &s)) || (e = check_info(ARG2(f))))
 		return e;
 	c = do_reply(cur, &replied, &direct);
-	/* The reply may have moved the endpoint's capability away (a transfer
-	 * from our IPC buffer with LM_MSG_MOVE): the receive half looks its
-	 * slot up again rather than trust the first lookup. */
-	if (!(e = ep_lookup(f, LM_R_READ, &s)))
+	/* A reply that moved capabilities (from our IPC buffer, LM_MSG_MOVE)
+	 * may have moved the endpoint's own away: the receive half then looks
+	 * its slot up again rather than trust the first lookup. */
+	if (!(ARG2(f) & LM_MSG_MOVE) || !LM_MSG_NCAPS(ARG2(f)) || !(e = ep_lookup(f, LM_R_READ, &s)))
 		e = do_recv(f, s);
 	if (c) {
 		if (cur->state == LM_TS_BLOCKED && direct)

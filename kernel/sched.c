@@ -135,12 +135,10 @@ void sched_tick(void)
  * the other threads of its priority. Charged at the reply, through the
  * reply link the kernel keeps, so nothing points at a caller that died.
  */
-bool sched_charge(struct tcb *server, struct tcb *c)
+bool sched_charge_ticks(struct tcb *server, struct tcb *c)
 {
 	u16 b = server->borrowed;
 	server->borrowed = 0;
-	if (!b)
-		return false;
 	if (c->reply_to)
 		c->borrowed = c->borrowed + b < c->borrowed ? 0xffff : c->borrowed + b;
 	if (b < c->slice) {

@@ -80,7 +80,13 @@ struct tcb *sched_take_next(void);
 
 #define SLICE_TICKS 1
 void sched_make_runnable(struct tcb *t);
-bool sched_charge(struct tcb *server, struct tcb *c);
+bool sched_charge_ticks(struct tcb *server, struct tcb *c);
+/* c gets server's reply: true if the ticks server spent on it use up c's
+ * slice (sched.c). Usually none fell. */
+static inline bool sched_charge(struct tcb *server, struct tcb *c)
+{
+	return server->borrowed && sched_charge_ticks(server, c);
+}
 void sched_stop(struct tcb *t, u32 state);
 void sched_yield(void);
 void sched_tick(void);
