@@ -82,6 +82,9 @@ static void parse_mb2(u64 info, struct bootparams *bp)
 			add_module(bp, *(const u32 *)(tag + 8), *(const u32 *)(tag + 12),
 				   (const char *)tag + 16);
 		} else if (type == 6) {
+			/* GRUB-EFI passes this too, made from the EFI map after
+			 * ExitBootServices (boot-services memory available); the
+			 * EFI tags beside it (12, 17) are not needed. */
 			u32 esize = *(const u32 *)(tag + 8);
 			for (u32 e = 16; esize && e + esize <= size; e += esize)
 				add_ram(bp, *(const u64 *)(tag + e), *(const u64 *)(tag + e + 8),

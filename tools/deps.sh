@@ -5,8 +5,10 @@
 # non-interactively (CI); as anyone else: print the apt-get command, exit 1.
 set -euo pipefail
 
-pkgs=(qemu-system-x86 grub-pc-bin grub-common xorriso mtools musl-tools gcc
-	make python3 binutils)
+# grub-pc-bin and grub-efi-amd64-bin: the ISO boots under BIOS and UEFI;
+# ovmf: the UEFI firmware the ISO is tested under (tests/tools/test_iso.py).
+pkgs=(qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
+	ovmf musl-tools gcc make python3 binutils)
 for arg in "$@"; do
 	read -ra words <<<"$arg"    # one quoted argument may list several
 	pkgs+=(${words[@]+"${words[@]}"})

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Build a GRUB (multiboot2) ISO that boots Lamina in QEMU or on real hardware.
+# Build a GRUB (multiboot2) ISO that boots Lamina in QEMU or on real hardware,
+# under BIOS (El Torito, i386-pc GRUB) and UEFI (an EFI system partition image
+# with x86_64-efi GRUB) alike: grub-mkrescue adds each platform whose modules
+# are installed, so both are required here rather than silently left out.
 #   tools/mkiso.sh OUT.iso KERNEL.elf [MODULE:NAME ...]
 # e.g. tools/mkiso.sh build/lamina.iso build/lamina.elf \
 #          build/root.elf:root build/ktest.elf:ktest
@@ -15,6 +18,14 @@ fi
 out=$1 kernel=$2
 shift 2
 template=$(dirname "$0")/grub.cfg
+
+for platform in i386-pc:grub-pc-bin x86_64-efi:grub-efi-amd64-bin; do
+	if [ ! -d "/usr/lib/grub/${platform%%:*}" ]; then
+		echo "mkiso: no /usr/lib/grub/${platform%%:*}: install ${platform#*:}" \
+			"(tools/deps.sh) for a BIOS+UEFI ISO" >&2
+		exit 1
+	fi
+done
 
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
@@ -53,7 +64,7 @@ mkdir -p "$(dirname "$out")"
 # grub-mkrescue is chatty on success; show its output only if it fails.
 if ! log=$(grub-mkrescue -o "$out" "$tree" 2>&1); then
 	printf '%s\n' "$log" >&2
-	echo "mkiso: grub-mkrescue failed (needs grub-pc-bin, xorriso, mtools)" >&2
+	echo "mkiso: grub-mkrescue failed (needs grub-pc-bin, grub-efi-amd64-bin, xorriso, mtools)" >&2
 	exit 1
 fi
 echo "mkiso: wrote $out"

@@ -5,7 +5,10 @@
 #
 # Parts, in order: the tools' self-tests (tests/tools/*.py), each host test
 # binary, then the guest suite through tools/runtest.py with RUNTEST_ARGS (no
-# guest part if nothing follows `--`).  Each part prints `test <name> ...
+# guest part if nothing follows `--`), then the guest suite once more under
+# plain TCG while tools/busy.sh keeps every host CPU busy ("guest, busy
+# host"; its --log, if any, gets -busy before the extension): a test that
+# depends on where timer ticks fall fails there.  Each part prints `test <name> ...
 # ok|FAIL` lines and ends with `N passed, M failed` (runtest.py: `guest: N
 # passed, M failed`).  A part that exits non-zero without reporting a failure
 # (an ASan abort, a segfault, a timeout) counts as 1 failed and is named.
@@ -116,6 +119,15 @@ for t in ${host[@]+"${host[@]}"}; do
 done
 if [ ${#guest[@]} -gt 0 ]; then
 	run_part guest python3 "$tools/runtest.py" "${guest[@]}"
+	busy=("${guest[@]}")
+	for i in "${!busy[@]}"; do
+		if [ "${busy[$i]}" = --log ] && [ $((i + 1)) -lt ${#busy[@]} ]; then
+			log=${busy[$((i + 1))]}
+			busy[i + 1]=${log%.*}-busy.${log##*.}
+		fi
+	done
+	ACCEL=tcg run_part "guest, busy host" bash "$tools/busy.sh" \
+		python3 "$tools/runtest.py" "${busy[@]}"
 fi
 
 echo "==== summary"

@@ -127,13 +127,14 @@ lm_u64 t_ut_free(lm_cptr_t ut);
 void *t_stack(void);                          /* a fresh stack's top */
 lm_cptr_t t_thread_new(void);                 /* configured, inactive */
 lm_cptr_t t_thread(lm_thread_fn fn, lm_word_t arg, lm_u32 prio); /* running */
-/* Wait for a thread to stop, at most `ms` milliseconds; LM_EAGAIN if not. */
+/* Wait for a thread to stop; LM_EAGAIN if it has not after `ms`
+ * milliseconds and 1,000 yields both (util.c says why both). */
 int t_wait_ms(lm_cptr_t tcb, lm_u64 ms, struct lm_thread_info *ti);
 int t_wait(lm_cptr_t tcb, struct lm_thread_info *ti); /* 10 s */
 /* Suspend ktest's main thread until every thread above T_WAKER_PRIO has
  * stopped or blocked: the way to let lower-priority threads run. */
 void t_sleep_until_idle(void);
-/* Yield until tcb is blocked in IPC (at most 100 yields); 1 if it is. */
+/* Yield until tcb is blocked in IPC (at most 1,000 yields); 1 if it is. */
 int t_blocked(lm_cptr_t tcb);
 /* Yield up to n times (lets equal-priority threads run). */
 void t_yield(lm_u32 n);

@@ -158,18 +158,25 @@ lm_u64 t_ms_to_tsc(lm_u64 ms)
 	return ms * (t_bi->tsc_khz ? t_bi->tsc_khz : 1000000);
 }
 
+/* The deadline only ends a wait that has also had T_WAIT_TURNS yields (each
+ * a turn for the thread, if it is at our priority): on a loaded host a
+ * stall of QEMU can pass the deadline in one turn, and a thread that has
+ * had its turns has had its chance, however long they took. */
+#define T_WAIT_TURNS 1000
+
 int t_wait_ms(lm_cptr_t tcb, lm_u64 ms, struct lm_thread_info *ti)
 {
 	lm_u64 end = t_rdtsc() + t_ms_to_tsc(ms);
 	int err;
 
-	do {
+	for (lm_u32 turns = 0;; turns++) {
 		err = lm_wait_thread(tcb, 0, ti);
 		if (err != LM_EAGAIN)
 			return err;
+		if (turns >= T_WAIT_TURNS && t_rdtsc() >= end)
+			return LM_EAGAIN;
 		lm_thread_yield();
-	} while (t_rdtsc() < end);
-	return LM_EAGAIN;
+	}
 }
 
 int t_wait(lm_cptr_t tcb, struct lm_thread_info *ti)
@@ -246,12 +253,13 @@ lm_u64 t_raw(lm_u64 nr, lm_u64 a1, lm_u64 a2, lm_u64 a3, lm_u64 a4, lm_u64 a5,
 	return r;
 }
 
-/* Yield until tcb is blocked in IPC (at most 100 times); 1 if it is. */
+/* Yield until tcb is blocked in IPC (at most T_WAIT_TURNS times: a tick
+ * may take the CPU from it before it gets there); 1 if it is. */
 int t_blocked(lm_cptr_t tcb)
 {
 	struct lm_thread_info ti;
 
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < T_WAIT_TURNS; i++) {
 		if (lm_thread_info(tcb, &ti) == LM_OK && ti.state == LM_TS_BLOCKED)
 			return 1;
 		lm_thread_yield();
