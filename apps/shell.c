@@ -1,14 +1,18 @@
 /*
  * shell: the interactive shell root starts on a normal boot. It talks only
- * to the console server (servers/console/console.h): output with CON_WRITE,
- * input with CON_READ and, when there is none, a wait on the console's
- * "input available" notification.
+ * to the console server (servers/console/console.h): output with CON_WRITE
+ * on the output endpoint, input with CON_READ on the input endpoint, which
+ * blocks until a line is typed.
  *
- * Root gives it (slots in console.h): the console endpoint, the input
+ * Root gives it (slots in console.h): both console endpoints, its event
  * notification, a copy of the console's TCB (for ps), copies of the I/O-port
  * and IRQ-control capabilities (passed on to ktest), every boot module but
  * root's and its own mapped read-only, and most of memory, which it passes
  * on to the programs it runs and takes back when they end.
+ *
+ * The foreground program: `run` lends it the input endpoint
+ * (LM_SLOT_CONSOLE_IN: it owns the keyboard while it runs) and revokes it
+ * when the program ends.
  *
  * Waiting for a child: the child's stop notification (THREAD_SET_STOP_NOTIFY)
  * is one the shell blocks on (lm_thread_join), so the shell, which runs
@@ -63,33 +67,26 @@ static int sh_printf(const char *fmt, ...)
 	return n;
 }
 
-/* Up to CON_MAX_BYTES input bytes, blocking until there is at least one. */
+/* Up to CON_MAX_BYTES input bytes, blocking until there is at least one;
+ * 0 if Ctrl-C was typed instead. */
 static lm_u32 con_read(lm_u8 *b)
 {
-	for (;;) {
-		struct lm_msg r;
-		int err = lm_ep_call(SH_SLOT_CON_EP, LM_MSG_INFO(CON_LABEL(CON_READ, CON_MAX_BYTES), 0, 0),
-				     0, 0, 0, 0, &r);
-		lm_u32 n;
+	lm_u32 n;
+	int err = lm_con_read(SH_SLOT_CON_IN, b, CON_MAX_BYTES, &n);
 
-		if (err || CON_LABEL_OP(LM_MSG_LABEL(r.info)) != CON_OK) {
-			lm_printf("shell: console READ failed: %s\n", lm_err_str(err));
-			lm_thread_exit(1);
-		}
-		n = CON_LABEL_N(LM_MSG_LABEL(r.info));
-		if (n > CON_MAX_BYTES)
-			n = CON_MAX_BYTES;
-		for (lm_u32 i = 0; i < n; i++)
-			b[i] = (lm_u8)(r.w[i / 8] >> (8 * (i % 8)));
-		if (n)
-			return n;
-		lm_ntfn_wait(SH_SLOT_CON_INPUT, 0);
+	if (err == LM_EINTR)
+		return 0;
+	if (err) {
+		lm_printf("shell: console READ failed: %s\n", lm_err_str(err));
+		lm_thread_exit(1);
 	}
+	return n;
 }
 
-/* One line of input, without its end. Non-printable bytes are ignored,
+/* One line of input, without its end, or LM_EINTR if Ctrl-C was typed
+ * (the line so far is dropped). Non-printable bytes are ignored,
  * backspace/DEL edit, a line too long is cut (and *cut set). */
-static lm_u32 read_line(char *line, int *cut)
+static int read_line(char *line, lm_u32 *n, int *cut)
 {
 	static lm_u8 b[CON_MAX_BYTES];
 	static lm_u32 bn, bi_;
@@ -100,6 +97,8 @@ static lm_u32 read_line(char *line, int *cut)
 		if (bi_ == bn) {
 			bn = con_read(b);
 			bi_ = 0;
+			if (!bn)
+				return LM_EINTR;
 		}
 		lm_u8 c = b[bi_++];
 		int cr = last_cr;
@@ -123,7 +122,8 @@ static lm_u32 read_line(char *line, int *cut)
 	}
 	line[len] = 0;
 	*cut = over != 0;
-	return len;
+	*n = len;
+	return LM_OK;
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -296,10 +296,13 @@ static int spawn(const char *name, const struct prog *pr)
 	tmpl.cpu_features = bi->cpu_features;
 	ncaps = 0;
 	nkept = 0;
-	next_dst = LM_SLOT_FIRST_BOOT;
-	/* The child prints through the console too. */
+	next_dst = LM_SLOT_CONSOLE_IN + 1;
+	/* The child prints through the console too, and owns its input while
+	 * it runs (revoked in run()). */
 	err = add_cap(SH_SLOT_CON_EP, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0);
 	tmpl.console_slot = LM_SLOT_CONSOLE;
+	if (!err)
+		err = add_cap(SH_SLOT_CON_IN, LM_SLOT_CONSOLE_IN, LM_R_WRITE, 0, 0);
 	if (!err && pr->devices) {
 		err = add_cap(SH_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
@@ -374,6 +377,7 @@ static void run(const char *name)
 			sh_printf("%s stopped in state %s\n", name, state_name(child_info.state));
 	}
 	lm_thread_suspend(child.tcb);
+	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
 	lm_proc_destroy(&child);
 	child = (struct lm_proc){ 0 };
 	child_name = 0;
@@ -389,14 +393,15 @@ static void cmd_help(void)
 		 "  ps             the threads this shell holds: state and priority\n"
 		 "  caps           every capability in the shell's CSpace\n"
 		 "  mem            free untyped memory and total RAM\n"
-		 "  run <program>  start a boot module, wait for it, report how it ended\n"
+		 "  run <program>  start a boot module, wait for it, report how it ended;\n"
+		 "                 it owns the keyboard while it runs\n"
 		 "  bench          run kbench (the benchmarks)\n"
 		 "  test           run ktest (the kernel test suite)\n"
 		 "programs:");
 	for (lm_u32 i = 0; i < bi->n_modules && i < LM_BI_MAX_MODULES; i++)
 		if (strncmp(bi->modules[i].name, "console", LM_BI_NAME_LEN))
 			sh_printf(" %.32s", bi->modules[i].name);
-	con_puts("\nchildren print to the debug console.\n");
+	con_puts("\nprograms print through the console.\n");
 }
 
 static const char *tcb_name(lm_cptr_t s)
@@ -492,8 +497,10 @@ static void cmd_caps(void)
 			sh_printf(" (%s)", tcb_name(s));
 		else if (s == SH_SLOT_CON_EP)
 			con_puts(" (console endpoint)");
-		else if (s == SH_SLOT_CON_INPUT)
+		else if (s == SH_SLOT_CON_IN)
 			con_puts(" (console input)");
+		else if (s == SH_SLOT_EVENTS)
+			con_puts(" (events: Ctrl-C, child stops)");
 		con_puts("\n");
 	}
 	sh_printf("%lu capabilities\n", n);
@@ -595,8 +602,11 @@ int main(lm_word_t arg)
 			  lm_err_str(err));
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {
+		lm_u32 n;
+
 		con_puts("lamina> ");
-		lm_u32 n = read_line(line, &cut);
+		if (read_line(line, &n, &cut))
+			continue; /* Ctrl-C: the line is dropped (the console showed ^C) */
 		if (cut)
 			sh_printf("(line too long: cut to %u characters)\n", LINE_MAX - 1);
 		if (n)

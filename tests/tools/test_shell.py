@@ -14,10 +14,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "minilinux",
-           "linux-hello", "forktest"]
+           "linux-hello", "forktest", "conread"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
-TOTAL = 170.0      # whole test
+TOTAL = 240.0      # whole test
 
 ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 
@@ -65,9 +65,12 @@ class Guest:
             self._read(min(left, 1.0))
 
     def type(self, line):
+        self.send(line + "\r")
+
+    def send(self, text):
         # Slowly enough for the UART's 16-byte FIFO: the console drains it
         # on each interrupt, but a pipe delivers as fast as QEMU reads.
-        data = (line + "\r").encode("latin-1")
+        data = text.encode("latin-1")
         for i in range(0, len(data), 8):
             self.p.stdin.write(data[i:i + 8])
             self.p.stdin.flush()
@@ -138,7 +141,8 @@ def main():
                                  r"\d+\s+console\s+blocked\s+200"))
         check("shell_caps", expect("caps", r"1\s+cnode\s+rwxg 2\^14 slots \(own\)",
                                    r"ioport", r"irqctl", r"endpoint .*\(console endpoint\)",
-                                   r"notify .*\(console input\)", r"untyped .* free",
+                                   r"endpoint .*\(console input\)",
+                                   r"notify .*\(events: Ctrl-C, child stops\)", r"untyped .* free",
                                    r"tcb .*\(console\)", r"\d+ capabilities"))
         check("shell_run_hello", expect("run hello", r"hello exited with code 0"))
         check("shell_run_minilinux", expect("run minilinux", r"hello from musl",
@@ -173,7 +177,7 @@ def main():
 
         def garbage():
             junk = "".join(chr(c) for c in list(range(1, 32)) + list(range(127, 256))
-                           if chr(c) not in "\r\n")
+                           if chr(c) not in "\r\n\x03")  # Ctrl-C: tested on its own
             g.command(junk + "\x1b[A\x08\x08\x08")
             out = g.command("frobnicate 1 2")
             if "unknown command: frobnicate" not in out:
@@ -181,6 +185,32 @@ def main():
             return None
         check("shell_survives_binary_input", garbage)
         check("shell_run_usage", expect("run", r"usage: run <program>"))
+
+        def ctrl_c_at_prompt():
+            g.send("hel\x03")  # a partial line, then Ctrl-C: the line is dropped
+            out = g.wait_for(re.escape(PROMPT))
+            if "^C" not in out:
+                return "no ^C echoed: %r" % out[-300:]
+            out = g.command("mem")
+            if "free:" not in out:
+                return "the line before Ctrl-C was not dropped: %r" % out[-300:]
+            return None
+        check("shell_ctrl_c_at_the_prompt_drops_the_line", ctrl_c_at_prompt)
+
+        def owner_reads():
+            g.type("run conread")
+            out = g.wait_for(re.escape("conread: type a line"))
+            if "READ on the output endpoint refused: not the input owner" not in out:
+                return "READ without owning input was not refused: %r" % out[-300:]
+            g.type("hello there")
+            out = g.wait_for(re.escape(PROMPT))
+            if "conread: got 'hello there'" not in out or \
+               "conread exited with code 0" not in out:
+                return "the owner's READ: %r" % out[-300:]
+            return None
+        check("shell_foreground_program_owns_input", owner_reads)
+        check("shell_input_returns_to_the_shell", expect("frobnicate 2",
+                                                         r"unknown command: frobnicate"))
         check("shell_test_runs_ktest", ktest)
 
         def mem_back():
