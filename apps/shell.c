@@ -11,12 +11,13 @@
  * on to the programs it runs and takes back when they end.
  *
  * The foreground program: `run` lends it the input endpoint
- * (LM_SLOT_CONSOLE_IN: it owns the keyboard while it runs) and revokes it
- * when the program ends.
- *
- * Waiting for a child: the child's stop notification (THREAD_SET_STOP_NOTIFY)
- * is one the shell blocks on (lm_thread_join), so the shell, which runs
- * above its children, uses no time while they run.
+ * (LM_SLOT_CONSOLE_IN: it owns the keyboard while it runs) and waits on
+ * the event notification for either of two signals: the program's stop
+ * notification (SH_EV_DONE) or the console's Ctrl-C (SH_EV_INTR). On
+ * Ctrl-C it stops the program. Either way it then suspends the program,
+ * revokes the input endpoint it lent, destroys the program and takes its
+ * memory back. The shell runs above its programs (or, for spin, beside
+ * it), so a program that spins cannot keep it from acting on Ctrl-C.
  */
 #include <lm/lamina.h>
 #include "../servers/console/console.h"
@@ -30,7 +31,7 @@
 
 static const struct lm_bootinfo *bi;
 static struct lm_pool pool;
-static lm_cptr_t done_ntfn;
+static lm_cptr_t done_ntfn; /* SH_SLOT_EVENTS minted with SH_EV_DONE */
 
 /* ---- console I/O -------------------------------------------------------- */
 
@@ -175,16 +176,20 @@ struct prog {
 	const char *name;
 	lm_u32 cnode_bits;
 	int memory, modules, devices, with_self;
+	int shell_prio; /* at the shell's own priority, not SH_CHILD_PRIO */
 };
 
 /* As root starts them (servers/root); anything else gets memory and the
- * modules. */
+ * modules. spin runs beside the shell to show that Ctrl-C stops even a
+ * program the shell does not outrank (none can run above it: a thread's
+ * priority is at most its maker's). */
 static const struct prog progs[] = {
-	{ "ktest", 14, 1, 1, 1, 0 },
-	{ "kbench", 12, 1, 1, 0, 1 },
-	{ "hello", 8, 0, 0, 0, 0 },
+	{ "ktest", 14, 1, 1, 1, 0, 0 },
+	{ "kbench", 12, 1, 1, 0, 1, 0 },
+	{ "hello", 8, 0, 0, 0, 0, 0 },
+	{ "spin", 8, 0, 0, 0, 0, 1 },
 };
-static const struct prog prog_default = { 0, 12, 1, 1, 0, 0 };
+static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0 };
 
 static struct lm_bootinfo tmpl;
 static struct lm_spawn_cap caps[SH_MAX_CAPS];
@@ -281,6 +286,13 @@ static void give_back(void)
 			lm_slot_free(caps[i].src);
 }
 
+static lm_u32 shell_prio(void)
+{
+	struct lm_thread_info ti;
+
+	return lm_thread_info(LM_SLOT_TCB, &ti) ? SH_CHILD_PRIO : ti.priority;
+}
+
 static int spawn(const char *name, const struct prog *pr)
 {
 	const struct lm_bi_module *m = find_module(name);
@@ -316,7 +328,7 @@ static int spawn(const char *name, const struct prog *pr)
 		a.image = (const void *)m->vaddr;
 		a.size = m->size;
 		a.arg = LM_BOOTINFO_VADDR;
-		a.prio = SH_CHILD_PRIO;
+		a.prio = pr->shell_prio ? shell_prio() : SH_CHILD_PRIO;
 		a.cnode_bits = pr->cnode_bits;
 		a.ncaps = ncaps;
 		a.caps = caps;
@@ -331,7 +343,45 @@ static int spawn(const char *name, const struct prog *pr)
 }
 
 static struct lm_thread_info child_info;
-static int child_wait_err;
+
+/*
+ * Wait until the child stops (LM_OK, its state in child_info) or Ctrl-C is
+ * typed (LM_EINTR). Its stop notification and the console's Ctrl-C both
+ * signal SH_SLOT_EVENTS; the state is checked after the notification is
+ * set, so a stop in between is not missed.
+ */
+static int wait_child(void)
+{
+	int err = lm_thread_set_stop_notify(child.tcb, done_ntfn);
+
+	while (!err) {
+		lm_u64 word = 0;
+
+		err = lm_thread_info(child.tcb, &child_info);
+		if (err || (child_info.state != LM_TS_RUNNABLE && child_info.state != LM_TS_BLOCKED))
+			break;
+		err = lm_ntfn_wait(SH_SLOT_EVENTS, &word);
+		if (!err && (word & SH_EV_INTR))
+			return LM_EINTR;
+	}
+	return err;
+}
+
+static void report(const char *name, int err)
+{
+	if (err == LM_EINTR)
+		sh_printf("%s stopped by Ctrl-C\n", name);
+	else if (err)
+		sh_printf("%s: waiting for it failed: %s\n", name, lm_err_str(err));
+	else if (child_info.state == LM_TS_EXITED)
+		sh_printf("%s exited with code %lu\n", name, child_info.exit_code);
+	else if (child_info.state == LM_TS_FAULTED)
+		sh_printf("%s FAULTED: vector %lu at rip %#lx, address %#lx, error %#lx\n",
+			  name, child_info.fault_kind, child_info.fault_rip,
+			  child_info.fault_addr, child_info.fault_error);
+	else
+		sh_printf("%s stopped in state %s\n", name, state_name(child_info.state));
+}
 
 static void run(const char *name)
 {
@@ -359,23 +409,12 @@ static void run(const char *name)
 		return;
 	}
 	child_name = name;
-	lm_ntfn_poll(done_ntfn, 0);
+	lm_ntfn_poll(SH_SLOT_EVENTS, 0); /* forget Ctrl-Cs typed at the prompt */
 	err = lm_proc_start(&child);
-	if (err) {
+	if (err)
 		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
-	} else {
-		child_wait_err = lm_thread_join(child.tcb, done_ntfn, &child_info);
-		if (child_wait_err)
-			sh_printf("%s: waiting for it failed: %s\n", name, lm_err_str(child_wait_err));
-		else if (child_info.state == LM_TS_EXITED)
-			sh_printf("%s exited with code %lu\n", name, child_info.exit_code);
-		else if (child_info.state == LM_TS_FAULTED)
-			sh_printf("%s FAULTED: vector %lu at rip %#lx, address %#lx, error %#lx\n",
-				  name, child_info.fault_kind, child_info.fault_rip,
-				  child_info.fault_addr, child_info.fault_error);
-		else
-			sh_printf("%s stopped in state %s\n", name, state_name(child_info.state));
-	}
+	else
+		report(name, wait_child());
 	lm_thread_suspend(child.tcb);
 	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
 	lm_proc_destroy(&child);
@@ -394,14 +433,14 @@ static void cmd_help(void)
 		 "  caps           every capability in the shell's CSpace\n"
 		 "  mem            free untyped memory and total RAM\n"
 		 "  run <program>  start a boot module, wait for it, report how it ended;\n"
-		 "                 it owns the keyboard while it runs\n"
+		 "                 it owns the keyboard while it runs; Ctrl-C stops it\n"
 		 "  bench          run kbench (the benchmarks)\n"
 		 "  test           run ktest (the kernel test suite)\n"
 		 "programs:");
 	for (lm_u32 i = 0; i < bi->n_modules && i < LM_BI_MAX_MODULES; i++)
 		if (strncmp(bi->modules[i].name, "console", LM_BI_NAME_LEN))
 			sh_printf(" %.32s", bi->modules[i].name);
-	con_puts("\nprograms print through the console.\n");
+	con_puts("\nprograms print through the console; Ctrl-C stops the one running.\n");
 }
 
 static const char *tcb_name(lm_cptr_t s)
@@ -596,9 +635,12 @@ int main(lm_word_t arg)
 	for (lm_u32 i = 0; i < bi->n_untyped && i < LM_BI_MAX_UNTYPED; i++)
 		lm_pool_add(&pool, bi->untyped[i].slot);
 	lm_pool_use(&pool);
-	err = lm_obj_alloc(LM_OBJ_NOTIFY, 0, &done_ntfn);
+	done_ntfn = lm_slot_alloc();
+	err = done_ntfn ? lm_cnode_mint(LM_SLOT_CNODE, done_ntfn, LM_SLOT_CNODE, SH_SLOT_EVENTS,
+					LM_R_WRITE, SH_EV_DONE)
+			: LM_ELIMIT;
 	if (err)
-		sh_printf("shell: cannot make its notification (%s): run will not work\n",
+		sh_printf("shell: cannot mint its stop signal (%s): run will not work\n",
 			  lm_err_str(err));
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {

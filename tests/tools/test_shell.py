@@ -14,7 +14,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "minilinux",
-           "linux-hello", "forktest", "conread"]
+           "linux-hello", "forktest", "spin", "block", "conread"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test
@@ -196,6 +196,35 @@ def main():
                 return "the line before Ctrl-C was not dropped: %r" % out[-300:]
             return None
         check("shell_ctrl_c_at_the_prompt_drops_the_line", ctrl_c_at_prompt)
+
+        def stop(prog, ready):
+            def f():
+                g.type("run " + prog)
+                g.wait_for(re.escape(ready))
+                g.send("\x03")
+                out = g.wait_for(re.escape(PROMPT))
+                if "%s stopped by Ctrl-C" % prog not in out:
+                    return "after Ctrl-C: %r" % out[-300:]
+                out = g.command("ps")
+                if re.search(r"\b%s\b" % prog, out):
+                    return "ps still shows %s: %r" % (prog, out[-300:])
+                out = g.command("mem")
+                m = re.search(r"free: (\d+) KiB", out)
+                if not m:
+                    return "mem said %r" % out[-300:]
+                lost = state.get("free", 0) - int(m.group(1))
+                if lost > 8 * 1024:
+                    return "%d KiB fewer free than before %s ran" % (lost, prog)
+                return None
+            return f
+        check("shell_ctrl_c_stops_a_spinning_program_at_the_shells_priority",
+              stop("spin", "spin: spinning until stopped"))
+        check("shell_ctrl_c_stops_a_blocked_program",
+              stop("block", "block: waiting for a signal that never comes"))
+        check("shell_ctrl_c_stops_a_program_blocked_in_read",
+              stop("conread", "conread: type a line"))
+        check("shell_reads_input_after_stopping_a_reader",
+              expect("frobnicate", r"unknown command: frobnicate"))
 
         def owner_reads():
             g.type("run conread")
