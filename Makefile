@@ -37,7 +37,7 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell minilinux forktest
+PROGS          := root ktest hello probe kbench console shell minilinux forktest spin block conread
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
@@ -47,6 +47,9 @@ console_SRC    := $(wildcard servers/console/*.c)
 shell_SRC      := apps/shell.c
 minilinux_SRC  := apps/minilinux.c
 forktest_SRC   := apps/forktest.c
+spin_SRC       := apps/spin.c
+block_SRC      := apps/block.c
+conread_SRC    := apps/conread.c
 # minilinux runs a Linux executable at the usual 0x400000 in its own space.
 minilinux_LDFLAGS := -Ttext=0x40000000
 PROG_ELFS      := $(patsubst %,$(B)/%.elf,$(PROGS))
@@ -55,7 +58,8 @@ PROG_ELFS      := $(patsubst %,$(B)/%.elf,$(PROGS))
 MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $(B)/probe.elf:probe \
                   $(B)/kbench.elf:kbench $(B)/console.elf:console $(B)/shell.elf:shell \
                   $(B)/minilinux.elf:minilinux $(B)/linux-hello.elf:linux-hello \
-                  $(B)/forktest.elf:forktest
+                  $(B)/forktest.elf:forktest $(B)/spin.elf:spin $(B)/block.elf:block \
+                  $(B)/conread.elf:conread
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))

@@ -1,18 +1,23 @@
 /*
  * shell: the interactive shell root starts on a normal boot. It talks only
- * to the console server (servers/console/console.h): output with CON_WRITE,
- * input with CON_READ and, when there is none, a wait on the console's
- * "input available" notification.
+ * to the console server (servers/console/console.h): output with CON_WRITE
+ * on the output endpoint, input with CON_READ on the input endpoint, which
+ * blocks until a line is typed.
  *
- * Root gives it (slots in console.h): the console endpoint, the input
+ * Root gives it (slots in console.h): both console endpoints, its event
  * notification, a copy of the console's TCB (for ps), copies of the I/O-port
  * and IRQ-control capabilities (passed on to ktest), every boot module but
  * root's and its own mapped read-only, and most of memory, which it passes
  * on to the programs it runs and takes back when they end.
  *
- * Waiting for a child: the child's stop notification (THREAD_SET_STOP_NOTIFY)
- * is one the shell blocks on (lm_thread_join), so the shell, which runs
- * above its children, uses no time while they run.
+ * The foreground program: `run` lends it the input endpoint
+ * (LM_SLOT_CONSOLE_IN: it owns the keyboard while it runs) and waits on
+ * the event notification for either of two signals: the program's stop
+ * notification (SH_EV_DONE) or the console's Ctrl-C (SH_EV_INTR). On
+ * Ctrl-C it stops the program. Either way it then suspends the program,
+ * revokes the input endpoint it lent, destroys the program and takes its
+ * memory back. The shell runs above its programs (or, for spin, beside
+ * it), so a program that spins cannot keep it from acting on Ctrl-C.
  */
 #include <lm/lamina.h>
 #include "../servers/console/console.h"
@@ -26,7 +31,7 @@
 
 static const struct lm_bootinfo *bi;
 static struct lm_pool pool;
-static lm_cptr_t done_ntfn;
+static lm_cptr_t done_ntfn; /* SH_SLOT_EVENTS minted with SH_EV_DONE */
 
 /* ---- console I/O -------------------------------------------------------- */
 
@@ -63,33 +68,26 @@ static int sh_printf(const char *fmt, ...)
 	return n;
 }
 
-/* Up to CON_MAX_BYTES input bytes, blocking until there is at least one. */
+/* Up to CON_MAX_BYTES input bytes, blocking until there is at least one;
+ * 0 if Ctrl-C was typed instead. */
 static lm_u32 con_read(lm_u8 *b)
 {
-	for (;;) {
-		struct lm_msg r;
-		int err = lm_ep_call(SH_SLOT_CON_EP, LM_MSG_INFO(CON_LABEL(CON_READ, CON_MAX_BYTES), 0, 0),
-				     0, 0, 0, 0, &r);
-		lm_u32 n;
+	lm_u32 n;
+	int err = lm_con_read(SH_SLOT_CON_IN, b, CON_MAX_BYTES, &n);
 
-		if (err || CON_LABEL_OP(LM_MSG_LABEL(r.info)) != CON_OK) {
-			lm_printf("shell: console READ failed: %s\n", lm_err_str(err));
-			lm_thread_exit(1);
-		}
-		n = CON_LABEL_N(LM_MSG_LABEL(r.info));
-		if (n > CON_MAX_BYTES)
-			n = CON_MAX_BYTES;
-		for (lm_u32 i = 0; i < n; i++)
-			b[i] = (lm_u8)(r.w[i / 8] >> (8 * (i % 8)));
-		if (n)
-			return n;
-		lm_ntfn_wait(SH_SLOT_CON_INPUT, 0);
+	if (err == LM_EINTR)
+		return 0;
+	if (err) {
+		lm_printf("shell: console READ failed: %s\n", lm_err_str(err));
+		lm_thread_exit(1);
 	}
+	return n;
 }
 
-/* One line of input, without its end. Non-printable bytes are ignored,
+/* One line of input, without its end, or LM_EINTR if Ctrl-C was typed
+ * (the line so far is dropped). Non-printable bytes are ignored,
  * backspace/DEL edit, a line too long is cut (and *cut set). */
-static lm_u32 read_line(char *line, int *cut)
+static int read_line(char *line, lm_u32 *n, int *cut)
 {
 	static lm_u8 b[CON_MAX_BYTES];
 	static lm_u32 bn, bi_;
@@ -100,6 +98,8 @@ static lm_u32 read_line(char *line, int *cut)
 		if (bi_ == bn) {
 			bn = con_read(b);
 			bi_ = 0;
+			if (!bn)
+				return LM_EINTR;
 		}
 		lm_u8 c = b[bi_++];
 		int cr = last_cr;
@@ -123,7 +123,8 @@ static lm_u32 read_line(char *line, int *cut)
 	}
 	line[len] = 0;
 	*cut = over != 0;
-	return len;
+	*n = len;
+	return LM_OK;
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -175,16 +176,20 @@ struct prog {
 	const char *name;
 	lm_u32 cnode_bits;
 	int memory, modules, devices, with_self;
+	int shell_prio; /* at the shell's own priority, not SH_CHILD_PRIO */
 };
 
 /* As root starts them (servers/root); anything else gets memory and the
- * modules. */
+ * modules. spin runs beside the shell to show that Ctrl-C stops even a
+ * program the shell does not outrank (none can run above it: a thread's
+ * priority is at most its maker's). */
 static const struct prog progs[] = {
-	{ "ktest", 14, 1, 1, 1, 0 },
-	{ "kbench", 12, 1, 1, 0, 1 },
-	{ "hello", 8, 0, 0, 0, 0 },
+	{ "ktest", 14, 1, 1, 1, 0, 0 },
+	{ "kbench", 12, 1, 1, 0, 1, 0 },
+	{ "hello", 8, 0, 0, 0, 0, 0 },
+	{ "spin", 8, 0, 0, 0, 0, 1 },
 };
-static const struct prog prog_default = { 0, 12, 1, 1, 0, 0 };
+static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0 };
 
 static struct lm_bootinfo tmpl;
 static struct lm_spawn_cap caps[SH_MAX_CAPS];
@@ -281,6 +286,13 @@ static void give_back(void)
 			lm_slot_free(caps[i].src);
 }
 
+static lm_u32 shell_prio(void)
+{
+	struct lm_thread_info ti;
+
+	return lm_thread_info(LM_SLOT_TCB, &ti) ? SH_CHILD_PRIO : ti.priority;
+}
+
 static int spawn(const char *name, const struct prog *pr)
 {
 	const struct lm_bi_module *m = find_module(name);
@@ -296,10 +308,13 @@ static int spawn(const char *name, const struct prog *pr)
 	tmpl.cpu_features = bi->cpu_features;
 	ncaps = 0;
 	nkept = 0;
-	next_dst = LM_SLOT_FIRST_BOOT;
-	/* The child prints through the console too. */
+	next_dst = LM_SLOT_CONSOLE_IN + 1;
+	/* The child prints through the console too, and owns its input while
+	 * it runs (revoked in run()). */
 	err = add_cap(SH_SLOT_CON_EP, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0);
 	tmpl.console_slot = LM_SLOT_CONSOLE;
+	if (!err)
+		err = add_cap(SH_SLOT_CON_IN, LM_SLOT_CONSOLE_IN, LM_R_WRITE, 0, 0);
 	if (!err && pr->devices) {
 		err = add_cap(SH_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
@@ -313,7 +328,7 @@ static int spawn(const char *name, const struct prog *pr)
 		a.image = (const void *)m->vaddr;
 		a.size = m->size;
 		a.arg = LM_BOOTINFO_VADDR;
-		a.prio = SH_CHILD_PRIO;
+		a.prio = pr->shell_prio ? shell_prio() : SH_CHILD_PRIO;
 		a.cnode_bits = pr->cnode_bits;
 		a.ncaps = ncaps;
 		a.caps = caps;
@@ -328,7 +343,45 @@ static int spawn(const char *name, const struct prog *pr)
 }
 
 static struct lm_thread_info child_info;
-static int child_wait_err;
+
+/*
+ * Wait until the child stops (LM_OK, its state in child_info) or Ctrl-C is
+ * typed (LM_EINTR). Its stop notification and the console's Ctrl-C both
+ * signal SH_SLOT_EVENTS; the state is checked after the notification is
+ * set, so a stop in between is not missed.
+ */
+static int wait_child(void)
+{
+	int err = lm_thread_set_stop_notify(child.tcb, done_ntfn);
+
+	while (!err) {
+		lm_u64 word = 0;
+
+		err = lm_thread_info(child.tcb, &child_info);
+		if (err || (child_info.state != LM_TS_RUNNABLE && child_info.state != LM_TS_BLOCKED))
+			break;
+		err = lm_ntfn_wait(SH_SLOT_EVENTS, &word);
+		if (!err && (word & SH_EV_INTR))
+			return LM_EINTR;
+	}
+	return err;
+}
+
+static void report(const char *name, int err)
+{
+	if (err == LM_EINTR)
+		sh_printf("%s stopped by Ctrl-C\n", name);
+	else if (err)
+		sh_printf("%s: waiting for it failed: %s\n", name, lm_err_str(err));
+	else if (child_info.state == LM_TS_EXITED)
+		sh_printf("%s exited with code %lu\n", name, child_info.exit_code);
+	else if (child_info.state == LM_TS_FAULTED)
+		sh_printf("%s FAULTED: vector %lu at rip %#lx, address %#lx, error %#lx\n",
+			  name, child_info.fault_kind, child_info.fault_rip,
+			  child_info.fault_addr, child_info.fault_error);
+	else
+		sh_printf("%s stopped in state %s\n", name, state_name(child_info.state));
+}
 
 static void run(const char *name)
 {
@@ -356,24 +409,14 @@ static void run(const char *name)
 		return;
 	}
 	child_name = name;
-	lm_ntfn_poll(done_ntfn, 0);
+	lm_ntfn_poll(SH_SLOT_EVENTS, 0); /* forget Ctrl-Cs typed at the prompt */
 	err = lm_proc_start(&child);
-	if (err) {
+	if (err)
 		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
-	} else {
-		child_wait_err = lm_thread_join(child.tcb, done_ntfn, &child_info);
-		if (child_wait_err)
-			sh_printf("%s: waiting for it failed: %s\n", name, lm_err_str(child_wait_err));
-		else if (child_info.state == LM_TS_EXITED)
-			sh_printf("%s exited with code %lu\n", name, child_info.exit_code);
-		else if (child_info.state == LM_TS_FAULTED)
-			sh_printf("%s FAULTED: vector %lu at rip %#lx, address %#lx, error %#lx\n",
-				  name, child_info.fault_kind, child_info.fault_rip,
-				  child_info.fault_addr, child_info.fault_error);
-		else
-			sh_printf("%s stopped in state %s\n", name, state_name(child_info.state));
-	}
+	else
+		report(name, wait_child());
 	lm_thread_suspend(child.tcb);
+	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
 	lm_proc_destroy(&child);
 	child = (struct lm_proc){ 0 };
 	child_name = 0;
@@ -389,14 +432,15 @@ static void cmd_help(void)
 		 "  ps             the threads this shell holds: state and priority\n"
 		 "  caps           every capability in the shell's CSpace\n"
 		 "  mem            free untyped memory and total RAM\n"
-		 "  run <program>  start a boot module, wait for it, report how it ended\n"
+		 "  run <program>  start a boot module, wait for it, report how it ended;\n"
+		 "                 it owns the keyboard while it runs; Ctrl-C stops it\n"
 		 "  bench          run kbench (the benchmarks)\n"
 		 "  test           run ktest (the kernel test suite)\n"
 		 "programs:");
 	for (lm_u32 i = 0; i < bi->n_modules && i < LM_BI_MAX_MODULES; i++)
 		if (strncmp(bi->modules[i].name, "console", LM_BI_NAME_LEN))
 			sh_printf(" %.32s", bi->modules[i].name);
-	con_puts("\nchildren print to the debug console.\n");
+	con_puts("\nprograms print through the console; Ctrl-C stops the one running.\n");
 }
 
 static const char *tcb_name(lm_cptr_t s)
@@ -492,8 +536,10 @@ static void cmd_caps(void)
 			sh_printf(" (%s)", tcb_name(s));
 		else if (s == SH_SLOT_CON_EP)
 			con_puts(" (console endpoint)");
-		else if (s == SH_SLOT_CON_INPUT)
+		else if (s == SH_SLOT_CON_IN)
 			con_puts(" (console input)");
+		else if (s == SH_SLOT_EVENTS)
+			con_puts(" (events: Ctrl-C, child stops)");
 		con_puts("\n");
 	}
 	sh_printf("%lu capabilities\n", n);
@@ -589,14 +635,20 @@ int main(lm_word_t arg)
 	for (lm_u32 i = 0; i < bi->n_untyped && i < LM_BI_MAX_UNTYPED; i++)
 		lm_pool_add(&pool, bi->untyped[i].slot);
 	lm_pool_use(&pool);
-	err = lm_obj_alloc(LM_OBJ_NOTIFY, 0, &done_ntfn);
+	done_ntfn = lm_slot_alloc();
+	err = done_ntfn ? lm_cnode_mint(LM_SLOT_CNODE, done_ntfn, LM_SLOT_CNODE, SH_SLOT_EVENTS,
+					LM_R_WRITE, SH_EV_DONE)
+			: LM_ELIMIT;
 	if (err)
-		sh_printf("shell: cannot make its notification (%s): run will not work\n",
+		sh_printf("shell: cannot mint its stop signal (%s): run will not work\n",
 			  lm_err_str(err));
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {
+		lm_u32 n;
+
 		con_puts("lamina> ");
-		lm_u32 n = read_line(line, &cut);
+		if (read_line(line, &n, &cut))
+			continue; /* Ctrl-C: the line is dropped (the console showed ^C) */
 		if (cut)
 			sh_printf("(line too long: cut to %u characters)\n", LINE_MAX - 1);
 		if (n)

@@ -1,4 +1,4 @@
-/* Console client: writes through the console server (lm/console.h). */
+/* Console client: writes and reads through the console server (lm/console.h). */
 #include <lm/console.h>
 #include <lm/sys.h>
 
@@ -20,5 +20,36 @@ int lm_con_write(lm_cptr_t ep, const void *buf, lm_u64 n)
 		s += k;
 		n -= k;
 	}
+	return LM_OK;
+}
+
+int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got)
+{
+	lm_u8 *b = buf;
+	struct lm_msg r;
+	lm_u32 n;
+
+	*got = 0;
+	if (max == 0 || max > CON_MAX_BYTES)
+		max = CON_MAX_BYTES;
+	int err = lm_ep_call(in, LM_MSG_INFO(CON_LABEL(CON_READ, max), 0, 0), 0, 0, 0, 0, &r);
+	if (err)
+		return err;
+	switch (CON_LABEL_OP(LM_MSG_LABEL(r.info))) {
+	case CON_OK:
+		break;
+	case CON_EINTR:
+		return LM_EINTR;
+	case CON_ENOTOWNER:
+		return LM_ERIGHTS;
+	default:
+		return LM_EINVAL;
+	}
+	n = CON_LABEL_N(LM_MSG_LABEL(r.info));
+	if (n > max)
+		n = max;
+	for (lm_u32 i = 0; i < n; i++)
+		b[i] = (lm_u8)(r.w[i / 8] >> (8 * (i % 8)));
+	*got = n;
 	return LM_OK;
 }

@@ -1,14 +1,22 @@
 /*
  * console: the user-level COM1 driver (protocol in console.h).
  *
- * Root starts it with a copy of the I/O-port capability, the IRQ capability
- * for line 4, its service endpoint, the "input available" notification it
- * signals, and a notification of its own that it binds to its TCB and to
- * the IRQ. Then it serves forever, one EP_RECV / EP_REPLY_RECV per event:
+ * Root starts it with COM1's I/O ports, the IRQ capability for line 4, its
+ * two endpoints (output, for everyone; input, for the one who owns the
+ * keyboard), the shell's interrupt notification, a notification of its own
+ * that it binds to its TCB and to the IRQ, and a second thread.
+ *
+ * The main thread serves the output endpoint forever, one EP_RECV /
+ * EP_REPLY_RECV per event:
  *   - a notification (LM_MSG_NOTIFY): the UART interrupted; take every byte
- *     it has, echo it, keep it in the ring, IRQ_ACK, signal the clients;
- *   - CON_WRITE / CON_READ calls, each answered at once (a server holds one
- *     reply right at a time, so READ never blocks: it may return 0 bytes).
+ *     it has, echo it, keep it in the ring, IRQ_ACK, wake the reader. A
+ *     Ctrl-C (0x03) is not kept: it signals the shell's interrupt
+ *     notification and ends a READ that is waiting;
+ *   - CON_WRITE, answered at once; CON_READ, refused (CON_ENOTOWNER).
+ * The reader thread serves the input endpoint: a READ waits (holding its
+ * caller's reply right) until the ring has bytes or Ctrl-C comes. Being a
+ * thread of its own, it can keep one caller waiting without holding up
+ * output. The ring has one writer (main) and one reader (reader).
  */
 #include <lm/lamina.h>
 #include "console.h"
@@ -28,8 +36,18 @@
 
 #define RING_SIZE 4096 /* a power of two */
 
+#define CTRL_C 0x03
+
 static lm_u8 ring[RING_SIZE];
-static lm_u32 ring_head, ring_tail; /* head: next to read; tail: next to write */
+/* head: next to read, written only by the reader; tail: next to write,
+ * written only by the main thread. Each reads the other's with acquire,
+ * so a byte is in ring[] before the reader can see tail move past it. */
+static lm_u32 ring_head, ring_tail;
+/* Ctrl-C: main counts them in intr_seq and, before each count, stores in
+ * intr_tail where the ring ended; the reader drops input up to there. */
+static lm_u32 intr_seq, intr_tail;
+static lm_u32 seen_seq; /* the reader's: the last Ctrl-C it has acted on */
+static lm_u8 reader_stack[16384] __attribute__((aligned(16)));
 static lm_u32 col;   /* bytes echoed since the last line end or output: what backspace may erase */
 static int last_cr;  /* the last input byte was CR: a following LF is part of the same line end */
 
@@ -85,18 +103,40 @@ static void echo(lm_u8 c)
 	}
 }
 
-/* Take every byte the UART holds; 1 if there were any. */
+/* Ctrl-C: shown as ^C, never kept; the shell stops its foreground
+ * program, a READ waiting now ends with CON_EINTR, and what was typed
+ * before it and not yet read is dropped. */
+static void interrupt(void)
+{
+	__atomic_store_n(&intr_tail, ring_tail, __ATOMIC_RELAXED);
+	tx('^');
+	tx('C');
+	tx('\r');
+	tx('\n');
+	col = 0;
+	last_cr = 0;
+	__atomic_store_n(&intr_seq, intr_seq + 1, __ATOMIC_RELEASE);
+	lm_ntfn_signal(CON_SLOT_INTR);
+}
+
+/* Take every byte the UART holds; 1 if the reader should look. */
 static int drain(void)
 {
 	int got = 0;
 
 	for (int i = 0; i < 4096 && (inb(LSR) & LSR_DR); i++) {
 		lm_u8 c = (lm_u8)inb(RBR);
+		lm_u32 tail = ring_tail;
 
 		got = 1;
-		if (ring_tail - ring_head == RING_SIZE)
+		if (c == CTRL_C) {
+			interrupt();
+			continue;
+		}
+		if (tail - __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) == RING_SIZE)
 			continue; /* full: drop, and do not echo what is lost */
-		ring[ring_tail++ & (RING_SIZE - 1)] = c;
+		ring[tail & (RING_SIZE - 1)] = c;
+		__atomic_store_n(&ring_tail, tail + 1, __ATOMIC_RELEASE);
 		echo(c);
 	}
 	return got;
@@ -109,7 +149,7 @@ static void on_irq(void)
 	lm_irq_ack(CON_SLOT_IRQ);
 	got |= drain(); /* bytes that came between the drain and the ack */
 	if (got)
-		lm_ntfn_signal(CON_SLOT_INPUT);
+		lm_ntfn_signal(CON_SLOT_WAKE);
 }
 
 static void unpack(const lm_u64 w[4], lm_u8 *b, lm_u32 n)
@@ -125,7 +165,7 @@ static void pack(lm_u64 w[4], const lm_u8 *b, lm_u32 n)
 		w[i / 8] |= (lm_u64)b[i] << (8 * (i % 8));
 }
 
-/* Serve one request; the reply goes into *info and w[]. */
+/* Serve one output-endpoint request; the reply goes into *info and w[]. */
 static void serve(const struct lm_msg *m, lm_u64 *info, lm_u64 w[4])
 {
 	lm_u64 label = LM_MSG_LABEL(m->info);
@@ -145,17 +185,85 @@ static void serve(const struct lm_msg *m, lm_u64 *info, lm_u64 w[4])
 		*info = LM_MSG_INFO(CON_LABEL(CON_OK, n), 0, 0);
 		return;
 	case CON_READ:
-		if (n == 0 || n > CON_MAX_BYTES)
-			n = CON_MAX_BYTES;
-		lm_u32 k = 0;
-		while (k < n && ring_head != ring_tail)
-			b[k++] = ring[ring_head++ & (RING_SIZE - 1)];
-		pack(w, b, k);
-		*info = LM_MSG_INFO(CON_LABEL(CON_OK, k), 4, 0);
+		w[0] = w[1] = w[2] = w[3] = 0;
+		*info = LM_MSG_INFO(CON_ENOTOWNER, 0, 0);
 		return;
 	}
 	w[0] = w[1] = w[2] = w[3] = 0;
 	*info = LM_MSG_INFO(CON_EBADREQ, 0, 0);
+}
+
+/* Act on Ctrl-Cs not seen yet: drop the input typed before the last one.
+ * Head only moves forward (a later Ctrl-C may have moved intr_tail past
+ * where intr_seq said). Returns the Ctrl-C count now seen. */
+static lm_u32 drop_interrupted(void)
+{
+	lm_u32 seq = __atomic_load_n(&intr_seq, __ATOMIC_ACQUIRE);
+	lm_u32 to = __atomic_load_n(&intr_tail, __ATOMIC_RELAXED);
+
+	if (seq != seen_seq && (int)(to - ring_head) > 0)
+		__atomic_store_n(&ring_head, to, __ATOMIC_RELEASE);
+	seen_seq = seq;
+	return seq;
+}
+
+/* Answer one READ of up to n bytes: wait for input or a Ctrl-C, then
+ * reply. Bytes leave the ring only if the reply reached the caller (it may
+ * have been stopped meanwhile: they stay for the next reader). */
+static void read_one(lm_u32 n)
+{
+	lm_u32 seq = drop_interrupted(), head, k = 0;
+	lm_u8 b[CON_MAX_BYTES];
+	lm_u64 w[4];
+
+	if (n == 0 || n > CON_MAX_BYTES)
+		n = CON_MAX_BYTES;
+	while (ring_head == __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) &&
+	       seq == __atomic_load_n(&intr_seq, __ATOMIC_ACQUIRE))
+		lm_ntfn_wait(CON_SLOT_WAKE, 0); /* a signal after the check is kept */
+	if (seq != drop_interrupted()) {
+		lm_ep_reply(LM_MSG_INFO(CON_EINTR, 0, 0), 0, 0, 0, 0);
+		return;
+	}
+	head = ring_head;
+	while (k < n && head + k != __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE)) {
+		b[k] = ring[(head + k) & (RING_SIZE - 1)];
+		k++;
+	}
+	pack(w, b, k);
+	if (lm_ep_reply(LM_MSG_INFO(CON_LABEL(CON_OK, k), 4, 0), w[0], w[1], w[2], w[3]) == LM_OK)
+		__atomic_store_n(&ring_head, head + k, __ATOMIC_RELEASE);
+}
+
+/* The reader thread: serves the input endpoint, one READ at a time. */
+static lm_word_t reader(lm_word_t arg)
+{
+	for (;;) {
+		struct lm_msg m;
+		int err = lm_ep_recv(CON_SLOT_IN_EP, &m);
+
+		if (err)
+			continue; /* EINTR or EDELETED: nobody to answer */
+		if (CON_LABEL_OP(LM_MSG_LABEL(m.info)) == CON_READ)
+			read_one(CON_LABEL_N(LM_MSG_LABEL(m.info)));
+		else
+			lm_ep_reply(LM_MSG_INFO(CON_EBADREQ, 0, 0), 0, 0, 0, 0);
+	}
+	return 0;
+}
+
+/* The reader runs at the console's own priority. */
+static int start_reader(void)
+{
+	struct lm_thread_info ti;
+	int err = lm_thread_info(LM_SLOT_TCB, &ti);
+
+	if (!err)
+		err = lm_thread_start(CON_SLOT_READER, reader, 0,
+				      reader_stack + sizeof reader_stack, ti.priority);
+	if (err)
+		lm_printf("console: cannot start its reader: %s\n", lm_err_str(err));
+	return err;
 }
 
 static int setup(void)
@@ -179,7 +287,7 @@ static int setup(void)
 	}
 	outb(IER, IER_RDA);
 	drain(); /* typed before we were listening */
-	return LM_OK;
+	return start_reader();
 }
 
 int main(lm_word_t arg)

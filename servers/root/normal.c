@@ -3,16 +3,24 @@
  * programs print through it rather than the kernel's debug console, and on
  * the normal boot (neither `test` nor `bench`) the shell (apps/shell.c).
  * Their capabilities (slots in servers/console/console.h):
- *   console: a copy of the I/O ports, the IRQ capability for COM1's line 4
- *            (claimed here, moved), the service endpoint (receive), the
- *            "input available" notification (signal) and a notification of
- *            its own for the IRQ;
- *   shell:   the endpoint (call), the input notification (wait), a copy of
+ *   console: COM1's ports, the IRQ capability for COM1's line 4 (claimed
+ *            here, moved), its output and input endpoints (receive), the
+ *            shell's event notification (signal, badged SH_EV_INTR: Ctrl-C),
+ *            a notification of its own for the IRQ, one for its reader
+ *            thread, and that thread (made here, configured in its space);
+ *   shell:   the output endpoint (call), the input endpoint (call: only the
+ *            shell gets it, and lends it to its foreground program), its
+ *            event notification (wait, and mint its own badges), a copy of
  *            the console's TCB (inspect, for ps), copies of the I/O-port and
  *            IRQ-control capabilities, the other modules and most of memory.
  * Both are made while root still runs at 255 (a child's priority is at most
  * its parent's); the console starts at once, the shell once hello has
- * finished. Every other child gets the endpoint at LM_SLOT_CONSOLE.
+ * finished. Every other child gets the output endpoint at LM_SLOT_CONSOLE.
+ *
+ * Priorities: console 200 > shell 110 > programs (100, at most 110). A
+ * Ctrl-C interrupt reaches the console at once; its signal makes the shell
+ * runnable above any program it runs (or beside one at its own priority,
+ * within a time slice), so a spinning program cannot keep it from acting.
  */
 #include "root.h"
 #include "../console/console.h"
@@ -22,7 +30,7 @@
 
 static struct lm_proc con, sh;
 static int sh_ok;
-static lm_cptr_t con_ep, con_input;
+static lm_cptr_t con_ep, con_in, sh_events;
 lm_cptr_t root_console_ep; /* root's own WRITE copy; 0 until the console runs */
 
 static lm_cptr_t obj(lm_u32 type)
@@ -38,12 +46,15 @@ static lm_cptr_t obj(lm_u32 type)
 /* Make and start the console server; root prints through it from now on. */
 void root_console_make(const struct lm_bootinfo *bi)
 {
-	lm_cptr_t ep = obj(LM_OBJ_ENDPOINT), input = obj(LM_OBJ_NOTIFY);
-	lm_cptr_t irqn = obj(LM_OBJ_NOTIFY), irq = lm_slot_alloc(), mine = lm_slot_alloc();
-	lm_cptr_t com1 = lm_slot_alloc();
+	lm_cptr_t ep = obj(LM_OBJ_ENDPOINT), in = obj(LM_OBJ_ENDPOINT);
+	lm_cptr_t events = obj(LM_OBJ_NOTIFY), wake = obj(LM_OBJ_NOTIFY);
+	lm_cptr_t irqn = obj(LM_OBJ_NOTIFY), reader = obj(LM_OBJ_TCB);
+	lm_cptr_t irq = lm_slot_alloc(), mine = lm_slot_alloc();
+	lm_cptr_t com1 = lm_slot_alloc(), intr = lm_slot_alloc();
 	int err;
 
-	if (!ep || !input || !irqn || !irq || !mine || !com1)
+	if (!ep || !in || !events || !wake || !irqn || !reader || !irq || !mine || !com1 ||
+	    !intr)
 		return;
 	/* The driver gets COM1's eight ports and nothing else. */
 	err = lm_ioport_issue(LM_SLOT_IOPORT, CON_PORT, 8, LM_SLOT_CNODE, com1);
@@ -56,18 +67,30 @@ void root_console_make(const struct lm_bootinfo *bi)
 		lm_printf("root: cannot claim IRQ %u: %s\n", CON_IRQ_LINE, lm_err_str(err));
 		return;
 	}
+	/* Its Ctrl-C signal arrives in the shell's event word as SH_EV_INTR. */
+	err = lm_cnode_mint(LM_SLOT_CNODE, intr, LM_SLOT_CNODE, events, LM_R_WRITE, SH_EV_INTR);
+	if (err) {
+		lm_printf("root: cannot mint the console's interrupt signal: %s\n",
+			  lm_err_str(err));
+		return;
+	}
 	const struct lm_spawn_cap con_caps[] = {
 		{ com1, CON_SLOT_IOPORT, LM_R_ALL, LM_SPAWN_MOVE, 0 },
 		{ irq, CON_SLOT_IRQ, LM_R_ALL, LM_SPAWN_MOVE, 0 },
 		{ ep, CON_SLOT_EP, LM_R_READ, 0, 0 },
-		{ input, CON_SLOT_INPUT, LM_R_WRITE, 0, 0 },
+		{ intr, CON_SLOT_INTR, LM_R_WRITE, 0, 0 },
 		{ irqn, CON_SLOT_IRQ_NTFN, LM_R_ALL, 0, 0 },
+		{ in, CON_SLOT_IN_EP, LM_R_READ, 0, 0 },
+		{ wake, CON_SLOT_WAKE, LM_R_ALL, 0, 0 },
+		{ reader, CON_SLOT_READER, LM_R_ALL, 0, 0 },
 	};
 	const struct root_child console = {
 		.name = "console", .cnode_bits = 8, .prio = CONSOLE_PRIO,
 		.extra = con_caps, .nextra = sizeof con_caps / sizeof con_caps[0],
 	};
 	err = root_launch(bi, &console, &con);
+	if (!err) /* the reader lives in the console's CSpace and address space */
+		err = lm_thread_configure(reader, con.cnode, con.vspace);
 	if (!err)
 		err = lm_cnode_copy(LM_SLOT_CNODE, mine, LM_SLOT_CNODE, ep, LM_R_WRITE);
 	if (err) {
@@ -76,7 +99,8 @@ void root_console_make(const struct lm_bootinfo *bi)
 	}
 	lm_proc_start(&con);
 	con_ep = ep;
-	con_input = input;
+	con_in = in;
+	sh_events = events;
 	root_console_ep = mine;
 	lm_stdout_use(mine);
 }
@@ -88,8 +112,9 @@ void root_shell_make(const struct lm_bootinfo *bi)
 		return;
 	const struct lm_spawn_cap sh_caps[] = {
 		{ con_ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
-		{ con_input, SH_SLOT_CON_INPUT, LM_R_READ, 0, 0 },
+		{ con_in, SH_SLOT_CON_IN, LM_R_WRITE, 0, 0 },
 		{ con.tcb, SH_SLOT_CON_TCB, LM_R_READ, 0, 0 },
+		{ sh_events, SH_SLOT_EVENTS, LM_R_READ | LM_R_WRITE, 0, 0 },
 	};
 	const struct root_child shell = {
 		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO,

@@ -22,3 +22,15 @@ TEST(console_write_through_a_non_endpoint_fails_cleanly)
 	CHECK_ERR(lm_con_write(LM_SLOT_VSPACE, "x", 1), LM_ETYPE);
 	CHECK_ERR(lm_con_write((lm_u64)1 << t_bi->cnode_bits, "x", 1), LM_ECAP);
 }
+
+/* Input belongs to whoever holds the console's input endpoint (the shell,
+ * and the program it runs in the foreground): READ through the output
+ * endpoint is refused at once, with no bytes. */
+TEST(console_read_on_the_output_endpoint_is_refused_as_not_the_owner)
+{
+	lm_u8 b[4];
+	lm_u32 n = 99;
+
+	CHECK_ERR(lm_con_read(LM_SLOT_CONSOLE, b, sizeof b, &n), LM_ERIGHTS);
+	CHECK_EQ(n, 0);
+}

@@ -14,10 +14,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "minilinux",
-           "linux-hello", "forktest"]
+           "linux-hello", "forktest", "spin", "block", "conread"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
-TOTAL = 170.0      # whole test
+TOTAL = 240.0      # whole test
 
 ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 
@@ -65,9 +65,12 @@ class Guest:
             self._read(min(left, 1.0))
 
     def type(self, line):
+        self.send(line + "\r")
+
+    def send(self, text):
         # Slowly enough for the UART's 16-byte FIFO: the console drains it
         # on each interrupt, but a pipe delivers as fast as QEMU reads.
-        data = (line + "\r").encode("latin-1")
+        data = text.encode("latin-1")
         for i in range(0, len(data), 8):
             self.p.stdin.write(data[i:i + 8])
             self.p.stdin.flush()
@@ -138,7 +141,8 @@ def main():
                                  r"\d+\s+console\s+blocked\s+200"))
         check("shell_caps", expect("caps", r"1\s+cnode\s+rwxg 2\^14 slots \(own\)",
                                    r"ioport", r"irqctl", r"endpoint .*\(console endpoint\)",
-                                   r"notify .*\(console input\)", r"untyped .* free",
+                                   r"endpoint .*\(console input\)",
+                                   r"notify .*\(events: Ctrl-C, child stops\)", r"untyped .* free",
                                    r"tcb .*\(console\)", r"\d+ capabilities"))
         check("shell_run_hello", expect("run hello", r"hello exited with code 0"))
         check("shell_run_minilinux", expect("run minilinux", r"hello from musl",
@@ -173,7 +177,7 @@ def main():
 
         def garbage():
             junk = "".join(chr(c) for c in list(range(1, 32)) + list(range(127, 256))
-                           if chr(c) not in "\r\n")
+                           if chr(c) not in "\r\n\x03")  # Ctrl-C: tested on its own
             g.command(junk + "\x1b[A\x08\x08\x08")
             out = g.command("frobnicate 1 2")
             if "unknown command: frobnicate" not in out:
@@ -181,6 +185,61 @@ def main():
             return None
         check("shell_survives_binary_input", garbage)
         check("shell_run_usage", expect("run", r"usage: run <program>"))
+
+        def ctrl_c_at_prompt():
+            g.send("hel\x03")  # a partial line, then Ctrl-C: the line is dropped
+            out = g.wait_for(re.escape(PROMPT))
+            if "^C" not in out:
+                return "no ^C echoed: %r" % out[-300:]
+            out = g.command("mem")
+            if "free:" not in out:
+                return "the line before Ctrl-C was not dropped: %r" % out[-300:]
+            return None
+        check("shell_ctrl_c_at_the_prompt_drops_the_line", ctrl_c_at_prompt)
+
+        def stop(prog, ready):
+            def f():
+                g.type("run " + prog)
+                g.wait_for(re.escape(ready))
+                g.send("\x03")
+                out = g.wait_for(re.escape(PROMPT))
+                if "%s stopped by Ctrl-C" % prog not in out:
+                    return "after Ctrl-C: %r" % out[-300:]
+                out = g.command("ps")
+                if re.search(r"\b%s\b" % prog, out):
+                    return "ps still shows %s: %r" % (prog, out[-300:])
+                out = g.command("mem")
+                m = re.search(r"free: (\d+) KiB", out)
+                if not m:
+                    return "mem said %r" % out[-300:]
+                lost = state.get("free", 0) - int(m.group(1))
+                if lost > 8 * 1024:
+                    return "%d KiB fewer free than before %s ran" % (lost, prog)
+                return None
+            return f
+        check("shell_ctrl_c_stops_a_spinning_program_at_the_shells_priority",
+              stop("spin", "spin: spinning until stopped"))
+        check("shell_ctrl_c_stops_a_blocked_program",
+              stop("block", "block: waiting for a signal that never comes"))
+        check("shell_ctrl_c_stops_a_program_blocked_in_read",
+              stop("conread", "conread: type a line"))
+        check("shell_reads_input_after_stopping_a_reader",
+              expect("frobnicate", r"unknown command: frobnicate"))
+
+        def owner_reads():
+            g.type("run conread")
+            out = g.wait_for(re.escape("conread: type a line"))
+            if "READ on the output endpoint refused: not the input owner" not in out:
+                return "READ without owning input was not refused: %r" % out[-300:]
+            g.type("hello there")
+            out = g.wait_for(re.escape(PROMPT))
+            if "conread: got 'hello there'" not in out or \
+               "conread exited with code 0" not in out:
+                return "the owner's READ: %r" % out[-300:]
+            return None
+        check("shell_foreground_program_owns_input", owner_reads)
+        check("shell_input_returns_to_the_shell", expect("frobnicate 2",
+                                                         r"unknown command: frobnicate"))
         check("shell_test_runs_ktest", ktest)
 
         def mem_back():

@@ -1,11 +1,17 @@
 /*
  * The console protocol (servers/console) and its client side. A call's
  * label is `op | n << 8`; WRITE carries up to CON_MAX_BYTES bytes packed
- * little-endian in the four register words; READ never blocks and returns
- * what is buffered (a client that gets nothing waits on the console's input
- * notification). Programs started with a console find its endpoint at
- * LM_SLOT_CONSOLE, named by bootinfo's console_slot; lm_printf then prints
- * through it instead of the kernel's debug console.
+ * little-endian in the four register words.
+ *
+ * Output is open to every holder of the console endpoint (LM_SLOT_CONSOLE,
+ * named by bootinfo's console_slot; lm_printf prints through it).
+ *
+ * Input is a capability of its own: the console's input endpoint. Root
+ * gives it to the shell only; the shell lends a copy to the program it runs
+ * in the foreground, at LM_SLOT_CONSOLE_IN, and revokes it when the program
+ * ends. Whoever holds it owns the keyboard; READ on the output endpoint is
+ * refused (CON_ENOTOWNER). READ blocks until there is input, or until
+ * Ctrl-C is typed (CON_EINTR); Ctrl-C itself never reaches READ.
  */
 #ifndef LM_CONSOLE_H
 #define LM_CONSOLE_H
@@ -16,7 +22,9 @@
 #define CON_READ       2
 
 #define CON_OK         0
-#define CON_EBADREQ    1
+#define CON_EBADREQ    1 /* unknown operation */
+#define CON_ENOTOWNER  2 /* READ on the output endpoint: input is not yours */
+#define CON_EINTR      3 /* READ ended by Ctrl-C, no bytes */
 
 #define CON_MAX_BYTES  32
 #define CON_LABEL(op, n)   ((lm_u64)(op) | ((lm_u64)(n) << 8))
@@ -25,9 +33,20 @@
 
 /* Where parents put a child's console endpoint (WRITE). */
 #define LM_SLOT_CONSOLE    7
+/* Where the shell lends the foreground program the input endpoint (WRITE).
+ * The first slot after the fixed ones: in a program that was not lent
+ * input it holds something else (or nothing), and READ fails with
+ * LM_ETYPE or LM_ECAP. */
+#define LM_SLOT_CONSOLE_IN 8
 
 /* Write n bytes through console endpoint ep; LM_OK or the call's error. */
 int lm_con_write(lm_cptr_t ep, const void *buf, lm_u64 n);
+
+/* Read 1..max (at most CON_MAX_BYTES) input bytes through input endpoint
+ * `in`, blocking until there are some; *got says how many. LM_OK, the
+ * call's error, LM_EINTR (Ctrl-C was typed: no bytes), LM_ERIGHTS (`in`
+ * is the output endpoint: not the input owner) or LM_EINVAL. */
+int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got);
 
 /* Send lm_printf's output to console endpoint ep (0: the debug console). */
 void lm_stdout_use(lm_cptr_t ep);
