@@ -38,6 +38,11 @@ static u64 derive(struct frame *f, bool mint)
 		if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_VSPACE || c.type == LM_OBJ_IOPORT ||
 		    c.type == LM_OBJ_IRQCTL)
 			return SYSERR(LM_ETYPE, 4); /* their words are not badges */
+		/* A badge is set once: a server tells its clients apart by the
+		 * badges it minted, which a holder must not be able to re-mint
+		 * into another client's (seL4's rule too). */
+		if (c.w2)
+			return SYSERR(LM_ESTATE, 4);
 		c.w2 = ARG6(f);
 	}
 	cap_insert(dst, &c, src);

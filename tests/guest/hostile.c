@@ -376,3 +376,17 @@ TEST(time_a_server_spends_on_calls_counts_against_the_caller)
 	t_note("the peer ran when %lu of %d calls had returned", busy_seen_by_peer, BUSY_CALLS);
 	CHECK(busy_seen_by_peer < BUSY_CALLS);
 }
+
+/* ---- a badge is set once --------------------------------------------- */
+
+TEST(mint_of_a_badged_capability_returns_ESTATE)
+{
+	lm_cptr_t ep = t_new(LM_OBJ_ENDPOINT, 0), a = t_slot(), b = t_slot(), c = t_slot();
+
+	CHECK(ep && a && b && c);
+	CHECK_OK(lm_cnode_mint(CN, a, CN, ep, LM_R_ALL, 7));
+	CHECK_ERR(lm_cnode_mint(CN, b, CN, a, LM_R_ALL, 8), LM_ESTATE);
+	CHECK_EQ(t_type(b), LM_OBJ_NULL);
+	CHECK_OK(lm_cnode_copy(CN, c, CN, a, LM_R_READ)); /* a copy keeps it */
+	CHECK_EQ(t_id(c).addr, 7); /* the badge */
+}
