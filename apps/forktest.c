@@ -263,6 +263,92 @@ static lm_u64 fpu_modes(void)
 	return bad;
 }
 
+/* ---- what a child may get of its parent's ------------------------------- */
+
+#define SCRATCH_VA 0x20000000000ull /* where a child maps frames it was given */
+
+static lm_u32 cnode_bits(lm_cptr_t cn)
+{
+	lm_u64 desc;
+
+	return lm_cnode_identify(LM_SLOT_CNODE, cn, &desc, 0, 0) ? 0 : LM_ID_BITS(desc);
+}
+
+/* The slot of the frame mapped at va in this process, or 0. */
+static lm_cptr_t frame_at(lm_u64 va)
+{
+	lm_u64 desc, mapped, page = va & ~(lm_u64)(LM_PAGE_SIZE - 1);
+
+	for (lm_cptr_t s = 1; s < 1u << cnode_bits(LM_SLOT_CNODE); s++)
+		if (!lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, &mapped) &&
+		    LM_ID_TYPE(desc) == LM_OBJ_FRAME && (desc & LM_ID_MAPPED) && mapped == page)
+			return s;
+	return 0;
+}
+
+/* A child forked before the parent wrote a page asks for the frame of the
+ * parent's copy, shared only at a later fork: refused, and it never sees
+ * what the parent wrote. The parent tells it the slot, after the later
+ * fork, as the badge of a notification put in the child's last slot. */
+static volatile lm_u64 later_cells[512] __attribute__((aligned(LM_PAGE_SIZE)));
+
+static lm_u64 earlier_child(void)
+{
+	lm_cptr_t k = (1u << cnode_bits(LM_SLOT_CNODE)) - 1, slot;
+	lm_u64 desc, d0 = 0, a0 = 0, d1 = 0, a1 = 0, bad;
+	int err;
+
+	for (lm_u32 n = 0; lm_cnode_identify(LM_SLOT_CNODE, k, &desc, &slot, 0) ||
+			   LM_ID_TYPE(desc) != LM_OBJ_NOTIFY; n++)
+		if (n == 100000 || lm_thread_yield())
+			return 0x18000; /* never told */
+	lm_cnode_identify(LM_SLOT_CNODE, slot, &d0, &a0, 0);
+	err = lm_fork_fetch(slot);
+	bad = err != LM_ERIGHTS;
+	lm_cnode_identify(LM_SLOT_CNODE, slot, &d1, &a1, 0);
+	bad |= (lm_u64)(LM_ID_TYPE(d0) != LM_ID_TYPE(d1) || a0 != a1) << 1; /* given it */
+	if (LM_ID_TYPE(d1) == LM_OBJ_FRAME &&
+	    !lm_map_page(LM_SLOT_VSPACE, slot, SCRATCH_VA, LM_R_READ)) {
+		bad |= (lm_u64)(rd((volatile lm_u64 *)SCRATCH_VA) == 2) << 2; /* saw it */
+		lm_vspace_unmap(slot);
+	}
+	bad |= (lm_u64)(rd(&later_cells[0]) != 1) << 3;
+	return bad ? 0x10000 | bad : 0;
+}
+
+static lm_u64 later_fork(void)
+{
+	struct lm_proc p1, p2;
+	struct lm_thread_info ti;
+	lm_cptr_t tell = 0;
+	lm_u64 bad = 0;
+
+	wr(&later_cells[0], 1);
+	int r = lm_fork(&p1);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(earlier_child());
+	if (r)
+		return 0x100 + r;
+	wr(&later_cells[0], 2); /* copied: the copy's frame is in a new slot */
+	r = lm_fork(&p2);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(rd(&later_cells[0]) == 2 ? 0 : 0x20000);
+	lm_cptr_t copy = frame_at((lm_u64)later_cells);
+	if (r || !copy || lm_obj_alloc(LM_OBJ_NOTIFY, 0, &tell) ||
+	    lm_cnode_mint(p1.cnode, (1u << cnode_bits(p1.cnode)) - 1, LM_SLOT_CNODE, tell,
+			  LM_R_ALL, copy))
+		bad = 0x200;
+	if (!r && (lm_fork_wait(&p2, &ti) || ti.state != LM_TS_EXITED || ti.exit_code))
+		bad = bad ? bad : ti.exit_code ? ti.exit_code : 0x300;
+	if (lm_fork_wait(&p1, &ti) || ti.state != LM_TS_EXITED)
+		bad = bad ? bad : 0x400;
+	else if (ti.exit_code)
+		bad = bad ? bad : ti.exit_code;
+	if (tell)
+		lm_obj_free(tell);
+	return bad;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -281,10 +367,11 @@ int main(lm_word_t arg)
 		return 0xffe;
 	if (arg == LM_BOOTINFO_VADDR) { /* started from the shell: all of them */
 		static const char *const names[] = { 0, "own writes", "three generations",
-			"on-demand pages", "100 forks", "no memory", "limits", "FPU modes" };
+			"on-demand pages", "100 forks", "no memory", "limits", "FPU modes",
+			"later forks' pages refused" };
 		lm_u64 bad = 0;
 
-		for (lm_u64 m = FT_OWN_WRITES; m <= FT_FPU; m++) {
+		for (lm_u64 m = FT_OWN_WRITES; m <= FT_LAST; m++) {
 			lm_u64 r = run(m);
 
 			lm_printf("forktest: %s: %s (%#lx)\n", names[m], r ? "FAILED" : "ok", r);
@@ -318,6 +405,8 @@ static lm_u64 run(lm_u64 mode)
 		return l;
 	case FT_FPU:
 		return fpu_modes();
+	case FT_LATER_FORK:
+		return later_fork();
 	}
 	return 0xfff;
 }

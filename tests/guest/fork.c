@@ -74,6 +74,11 @@ TEST(fork_child_starts_with_the_parents_fpu_and_sse_modes)
 	forktest(FT_FPU);
 }
 
+TEST(fork_earlier_child_is_refused_a_page_shared_at_a_later_fork)
+{
+	forktest(FT_LATER_FORK);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */
