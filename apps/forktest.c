@@ -349,6 +349,117 @@ static lm_u64 later_fork(void)
 	return bad;
 }
 
+/* A hostile child tries to write its parent's memory through the
+ * capabilities fork gave it. */
+static const lm_u64 ro_cell = 0x5244; /* .rodata (const volatile goes in .data) */
+/* Pages of their own in .bss: the parent writes them only before the fork. */
+static volatile lm_u64 quiet[512] __attribute__((aligned(LM_PAGE_SIZE)));
+static volatile lm_u64 quiet2[512] __attribute__((aligned(LM_PAGE_SIZE)));
+
+/* Never called: its first byte is what a hostile child tries to change. */
+__attribute__((noinline, used)) static lm_u64 text_marker(void)
+{
+	return 0x7e57;
+}
+
+/* What a hostile child does with the capability fork gave it for the page
+ * at va: copy it asking for every right, map the copy writable elsewhere
+ * and, if that works, write v over va's first byte. 0 when the map is
+ * refused with LM_ERIGHTS (a copy never has more rights than its source). */
+static lm_u64 hostile_map(lm_u64 va, lm_u8 v)
+{
+	lm_cptr_t f = frame_at(va), t = lm_slot_alloc();
+	int err;
+
+	if (!f || !t || lm_cnode_copy(LM_SLOT_CNODE, t, LM_SLOT_CNODE, f, LM_R_ALL))
+		return 1;
+	err = lm_map_page(LM_SLOT_VSPACE, t, SCRATCH_VA, LM_R_READ | LM_R_WRITE);
+	if (!err) {
+		*(volatile lm_u8 *)(SCRATCH_VA + (va & (LM_PAGE_SIZE - 1))) = v;
+		lm_vspace_unmap(t);
+	}
+	lm_cnode_delete(LM_SLOT_CNODE, t);
+	lm_slot_free(t);
+	return err == LM_ERIGHTS ? 0 : 2;
+}
+
+/* Or it makes its own read-only mapping of the page writable and writes
+ * through it: refused with LM_ERIGHTS too. */
+static lm_u64 hostile_protect(lm_u64 va, lm_u8 v)
+{
+	int err = lm_vspace_protect(LM_SLOT_VSPACE, va & ~(lm_u64)(LM_PAGE_SIZE - 1), 1,
+				    LM_R_READ | LM_R_WRITE, 0);
+
+	if (!err)
+		*(volatile lm_u8 *)va = v;
+	return err == LM_ERIGHTS ? 0 : 4;
+}
+
+/* The text, read-only data and bootinfo page a child shares with its
+ * parent: it cannot get them written. */
+static lm_u64 shared_read_only(void)
+{
+	const volatile lm_u8 *text = (const volatile lm_u8 *)(lm_u64)text_marker;
+	lm_u8 text0 = *text;
+	struct lm_proc p;
+	struct lm_thread_info ti;
+	lm_u64 desc;
+
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = hostile_map((lm_u64)text, 0xcc);
+
+		bad |= hostile_map((lm_u64)&ro_cell, 0x66) << 4;
+		bad |= hostile_protect((lm_u64)&ro_cell, 0x77) << 8;
+		bad |= (lm_u64)(lm_cnode_identify(LM_SLOT_CNODE, LM_SLOT_BOOTINFO, &desc, 0, 0) ||
+				LM_ID_RIGHTS(desc) & LM_R_WRITE) << 12;
+		lm_thread_exit(bad ? 0x10000 | bad : 0);
+	}
+	if (r)
+		return 0x100 + r;
+	if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+		return 0x200;
+	if (*text != text0 || rd((const volatile lm_u64 *)&ro_cell) != 0x5244)
+		return 0x300; /* changed by the child */
+	return ti.exit_code;
+}
+
+/* A writable page the parent has not written since the fork: the child
+ * and a grandchild (which asks the child, which asks the parent) map the
+ * parent's frame read-only, and cannot get it written. */
+static lm_u64 unwritten_pages(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+
+	wr(&quiet[0], 77);
+	wr(&quiet2[0], 88);
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = (lm_u64)(rd(&quiet[0]) != 77) << 3; /* fetched, mapped read-only */
+
+		bad |= hostile_map((lm_u64)&quiet[0], 0x55);
+		bad |= hostile_protect((lm_u64)&quiet[1], 0x55);
+		r = lm_fork(&p); /* quiet2 untouched here: the grandchild's asks go up */
+		if (r == LM_FORK_CHILD) {
+			bad = (lm_u64)(rd(&quiet2[0]) != 88) << 3;
+			bad |= hostile_map((lm_u64)&quiet2[0], 0x55);
+			bad |= hostile_protect((lm_u64)&quiet2[1], 0x55);
+			lm_thread_exit(bad ? 0x20000 | bad : 0);
+		}
+		if (r || lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+			lm_thread_exit(0x30000);
+		lm_thread_exit(ti.exit_code ? ti.exit_code : bad ? 0x10000 | bad : 0);
+	}
+	if (r)
+		return 0x100 + r;
+	if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+		return 0x200;
+	if (rd(&quiet[0]) != 77 || rd(&quiet[1]) || rd(&quiet2[0]) != 88 || rd(&quiet2[1]))
+		return 0x300; /* changed by a descendant */
+	return ti.exit_code;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -368,7 +479,8 @@ int main(lm_word_t arg)
 	if (arg == LM_BOOTINFO_VADDR) { /* started from the shell: all of them */
 		static const char *const names[] = { 0, "own writes", "three generations",
 			"on-demand pages", "100 forks", "no memory", "limits", "FPU modes",
-			"later forks' pages refused" };
+			"later forks' pages refused", "shared pages read-only",
+			"unwritten pages read-only" };
 		lm_u64 bad = 0;
 
 		for (lm_u64 m = FT_OWN_WRITES; m <= FT_LAST; m++) {
@@ -407,6 +519,10 @@ static lm_u64 run(lm_u64 mode)
 		return fpu_modes();
 	case FT_LATER_FORK:
 		return later_fork();
+	case FT_SHARED_RO:
+		return shared_read_only();
+	case FT_UNWRITTEN:
+		return unwritten_pages();
 	}
 	return 0xfff;
 }

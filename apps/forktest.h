@@ -11,7 +11,9 @@ enum {
 	FT_LIMITS,         /* too many children; a child asking for too much */
 	FT_FPU,            /* a child starts with the parent's FPU and SSE modes */
 	FT_LATER_FORK,     /* a child never gets pages shared at a later fork */
-	FT_LAST = FT_LATER_FORK,
+	FT_SHARED_RO,      /* a child cannot write the parent's text or read-only data */
+	FT_UNWRITTEN,      /* nor its writable pages, nor can a grandchild */
+	FT_LAST = FT_UNWRITTEN,
 };
 
 #endif

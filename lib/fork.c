@@ -40,6 +40,10 @@ static int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, l
 	return err;
 }
 
+/* Our frame in slot s, mapped read-only at va in the child and in its slot
+ * s. The child's capability carries only the rights of that mapping (no
+ * LM_R_WRITE): a copy of it can never be mapped writable, so the child
+ * cannot change our text, read-only data or bootinfo. */
 static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
 {
 	lm_cptr_t t = lm_slot_alloc();
@@ -47,7 +51,7 @@ static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
 
 	if (!t)
 		return LM_ELIMIT;
-	err = lm_cnode_copy(LM_SLOT_CNODE, t, LM_SLOT_CNODE, s, LM_R_ALL);
+	err = lm_cnode_copy(LM_SLOT_CNODE, t, LM_SLOT_CNODE, s, rights & ~(lm_u64)LM_R_WRITE);
 	if (!err && (err = give_mapped(b, t, s, va, rights)))
 		lm_cnode_delete(LM_SLOT_CNODE, t);
 	lm_slot_free(t);
@@ -242,6 +246,7 @@ static int share_segments(struct build *b)
 	/* The record covers the child's CNode (the server refuses slots past
 	 * it): a kept shell's record from an earlier child is cleared here. */
 	memset(rec->shared, 0, nslots / 8);
+	memset(rec->exec, 0, nslots / 8);
 	for (lm_u32 i = 0; i < nsegs; i++) {
 		struct seg *s = &segs[i];
 		lm_u64 n = s->r.size / PAGE;
@@ -256,6 +261,8 @@ static int share_segments(struct build *b)
 				if (!f || f >= nslots || is_private(s->r.base + k * PAGE))
 					continue;
 				rec->shared[f / 64] |= bit;
+				if (s->rights & LM_R_EXEC)
+					rec->exec[f / 64] |= bit;
 			}
 			continue;
 		}

@@ -57,8 +57,10 @@ int lm_fork_fetch(lm_cptr_t s)
 
 /* A child (badge: its shell, 1-based) asks for the frame in slot s. It
  * gets only what its share record holds, the frames of writable pages at
- * its own fork. One we have not got ourselves yet is asked of our own
- * parent first (whose record for us holds it: our pages at our fork). */
+ * its own fork, and only to map read-only (plus executable where the page
+ * is): it copies a page before it writes it, so it never needs to write
+ * ours. One we have not got ourselves yet is asked of our own parent
+ * first (whose record for us holds it: our pages at our fork). */
 static lm_u64 serve(lm_u64 badge, lm_u64 s)
 {
 	struct shell *sh = badge - 1 < MAX_SHELLS ? &fk.shells[badge - 1] : 0;
@@ -74,7 +76,8 @@ static lm_u64 serve(lm_u64 badge, lm_u64 s)
 	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
 		if ((err = lm_fork_fetch(s)))
 			return (lm_u64)err;
-	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
+	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s,
+			    LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0));
 	return err == LM_EEXIST ? LM_OK : (lm_u64)err;
 }
 

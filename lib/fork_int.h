@@ -74,7 +74,7 @@ enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
 /*
  * What the child in one place (shell) may ask the fork server for: the
  * slots of the writable pages' frames as they were at that child's own
- * fork. Written by lm_fork
+ * fork, and of those the ones it maps executable. Written by lm_fork
  * before the child first runs, read by the server: a child never gets a
  * frame shared at another fork (an earlier child, the parent's later
  * copies). One page per place, made at the place's first fork and kept
@@ -83,8 +83,9 @@ enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
  */
 struct share_rec {
 	lm_u64 shared[LM_SLOTS_MAX / 64];
+	lm_u64 exec[LM_SLOTS_MAX / 64];
 };
-_Static_assert(sizeof(struct share_rec) <= PAGE, "a share record fits a page");
+_Static_assert(sizeof(struct share_rec) == PAGE, "a share record is one page");
 
 /* The state the fault path writes, and what a child must get its own of. */
 struct fork_state {
