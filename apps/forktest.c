@@ -263,6 +263,203 @@ static lm_u64 fpu_modes(void)
 	return bad;
 }
 
+/* ---- what a child may get of its parent's ------------------------------- */
+
+#define SCRATCH_VA 0x20000000000ull /* where a child maps frames it was given */
+
+static lm_u32 cnode_bits(lm_cptr_t cn)
+{
+	lm_u64 desc;
+
+	return lm_cnode_identify(LM_SLOT_CNODE, cn, &desc, 0, 0) ? 0 : LM_ID_BITS(desc);
+}
+
+/* The slot of the frame mapped at va in this process, or 0. */
+static lm_cptr_t frame_at(lm_u64 va)
+{
+	lm_u64 desc, mapped, page = va & ~(lm_u64)(LM_PAGE_SIZE - 1);
+
+	for (lm_cptr_t s = 1; s < 1u << cnode_bits(LM_SLOT_CNODE); s++)
+		if (!lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, &mapped) &&
+		    LM_ID_TYPE(desc) == LM_OBJ_FRAME && (desc & LM_ID_MAPPED) && mapped == page)
+			return s;
+	return 0;
+}
+
+/* A child forked before the parent wrote a page asks for the frame of the
+ * parent's copy, shared only at a later fork: refused, and it never sees
+ * what the parent wrote. The parent tells it the slot, after the later
+ * fork, as the badge of a notification put in the child's last slot. */
+static volatile lm_u64 later_cells[512] __attribute__((aligned(LM_PAGE_SIZE)));
+
+static lm_u64 earlier_child(void)
+{
+	lm_cptr_t k = (1u << cnode_bits(LM_SLOT_CNODE)) - 1, slot;
+	lm_u64 desc, d0 = 0, a0 = 0, d1 = 0, a1 = 0, bad;
+	int err;
+
+	for (lm_u32 n = 0; lm_cnode_identify(LM_SLOT_CNODE, k, &desc, &slot, 0) ||
+			   LM_ID_TYPE(desc) != LM_OBJ_NOTIFY; n++)
+		if (n == 100000 || lm_thread_yield())
+			return 0x18000; /* never told */
+	lm_cnode_identify(LM_SLOT_CNODE, slot, &d0, &a0, 0);
+	err = lm_fork_fetch(slot);
+	bad = err != LM_ERIGHTS;
+	lm_cnode_identify(LM_SLOT_CNODE, slot, &d1, &a1, 0);
+	bad |= (lm_u64)(LM_ID_TYPE(d0) != LM_ID_TYPE(d1) || a0 != a1) << 1; /* given it */
+	if (LM_ID_TYPE(d1) == LM_OBJ_FRAME &&
+	    !lm_map_page(LM_SLOT_VSPACE, slot, SCRATCH_VA, LM_R_READ)) {
+		bad |= (lm_u64)(rd((volatile lm_u64 *)SCRATCH_VA) == 2) << 2; /* saw it */
+		lm_vspace_unmap(slot);
+	}
+	bad |= (lm_u64)(rd(&later_cells[0]) != 1) << 3;
+	return bad ? 0x10000 | bad : 0;
+}
+
+static lm_u64 later_fork(void)
+{
+	struct lm_proc p1, p2;
+	struct lm_thread_info ti;
+	lm_cptr_t tell = 0;
+	lm_u64 bad = 0;
+
+	wr(&later_cells[0], 1);
+	int r = lm_fork(&p1);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(earlier_child());
+	if (r)
+		return 0x100 + r;
+	wr(&later_cells[0], 2); /* copied: the copy's frame is in a new slot */
+	r = lm_fork(&p2);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(rd(&later_cells[0]) == 2 ? 0 : 0x20000);
+	lm_cptr_t copy = frame_at((lm_u64)later_cells);
+	if (r || !copy || lm_obj_alloc(LM_OBJ_NOTIFY, 0, &tell) ||
+	    lm_cnode_mint(p1.cnode, (1u << cnode_bits(p1.cnode)) - 1, LM_SLOT_CNODE, tell,
+			  LM_R_ALL, copy))
+		bad = 0x200;
+	if (!r && (lm_fork_wait(&p2, &ti) || ti.state != LM_TS_EXITED || ti.exit_code))
+		bad = bad ? bad : ti.exit_code ? ti.exit_code : 0x300;
+	if (lm_fork_wait(&p1, &ti) || ti.state != LM_TS_EXITED)
+		bad = bad ? bad : 0x400;
+	else if (ti.exit_code)
+		bad = bad ? bad : ti.exit_code;
+	if (tell)
+		lm_obj_free(tell);
+	return bad;
+}
+
+/* A hostile child tries to write its parent's memory through the
+ * capabilities fork gave it. */
+static const lm_u64 ro_cell = 0x5244; /* .rodata (const volatile goes in .data) */
+/* Pages of their own in .bss: the parent writes them only before the fork. */
+static volatile lm_u64 quiet[512] __attribute__((aligned(LM_PAGE_SIZE)));
+static volatile lm_u64 quiet2[512] __attribute__((aligned(LM_PAGE_SIZE)));
+
+/* Never called: its first byte is what a hostile child tries to change. */
+__attribute__((noinline, used)) static lm_u64 text_marker(void)
+{
+	return 0x7e57;
+}
+
+/* What a hostile child does with the capability fork gave it for the page
+ * at va: copy it asking for every right, map the copy writable elsewhere
+ * and, if that works, write v over va's first byte. 0 when the map is
+ * refused with LM_ERIGHTS (a copy never has more rights than its source). */
+static lm_u64 hostile_map(lm_u64 va, lm_u8 v)
+{
+	lm_cptr_t f = frame_at(va), t = lm_slot_alloc();
+	int err;
+
+	if (!f || !t || lm_cnode_copy(LM_SLOT_CNODE, t, LM_SLOT_CNODE, f, LM_R_ALL))
+		return 1;
+	err = lm_map_page(LM_SLOT_VSPACE, t, SCRATCH_VA, LM_R_READ | LM_R_WRITE);
+	if (!err) {
+		*(volatile lm_u8 *)(SCRATCH_VA + (va & (LM_PAGE_SIZE - 1))) = v;
+		lm_vspace_unmap(t);
+	}
+	lm_cnode_delete(LM_SLOT_CNODE, t);
+	lm_slot_free(t);
+	return err == LM_ERIGHTS ? 0 : 2;
+}
+
+/* Or it makes its own read-only mapping of the page writable and writes
+ * through it: refused with LM_ERIGHTS too. */
+static lm_u64 hostile_protect(lm_u64 va, lm_u8 v)
+{
+	int err = lm_vspace_protect(LM_SLOT_VSPACE, va & ~(lm_u64)(LM_PAGE_SIZE - 1), 1,
+				    LM_R_READ | LM_R_WRITE, 0);
+
+	if (!err)
+		*(volatile lm_u8 *)va = v;
+	return err == LM_ERIGHTS ? 0 : 4;
+}
+
+/* The text, read-only data and bootinfo page a child shares with its
+ * parent: it cannot get them written. */
+static lm_u64 shared_read_only(void)
+{
+	const volatile lm_u8 *text = (const volatile lm_u8 *)(lm_u64)text_marker;
+	lm_u8 text0 = *text;
+	struct lm_proc p;
+	struct lm_thread_info ti;
+	lm_u64 desc;
+
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = hostile_map((lm_u64)text, 0xcc);
+
+		bad |= hostile_map((lm_u64)&ro_cell, 0x66) << 4;
+		bad |= hostile_protect((lm_u64)&ro_cell, 0x77) << 8;
+		bad |= (lm_u64)(lm_cnode_identify(LM_SLOT_CNODE, LM_SLOT_BOOTINFO, &desc, 0, 0) ||
+				LM_ID_RIGHTS(desc) & LM_R_WRITE) << 12;
+		lm_thread_exit(bad ? 0x10000 | bad : 0);
+	}
+	if (r)
+		return 0x100 + r;
+	if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+		return 0x200;
+	if (*text != text0 || rd((const volatile lm_u64 *)&ro_cell) != 0x5244)
+		return 0x300; /* changed by the child */
+	return ti.exit_code;
+}
+
+/* A writable page the parent has not written since the fork: the child
+ * and a grandchild (which asks the child, which asks the parent) map the
+ * parent's frame read-only, and cannot get it written. */
+static lm_u64 unwritten_pages(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+
+	wr(&quiet[0], 77);
+	wr(&quiet2[0], 88);
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = (lm_u64)(rd(&quiet[0]) != 77) << 3; /* fetched, mapped read-only */
+
+		bad |= hostile_map((lm_u64)&quiet[0], 0x55);
+		bad |= hostile_protect((lm_u64)&quiet[1], 0x55);
+		r = lm_fork(&p); /* quiet2 untouched here: the grandchild's asks go up */
+		if (r == LM_FORK_CHILD) {
+			bad = (lm_u64)(rd(&quiet2[0]) != 88) << 3;
+			bad |= hostile_map((lm_u64)&quiet2[0], 0x55);
+			bad |= hostile_protect((lm_u64)&quiet2[1], 0x55);
+			lm_thread_exit(bad ? 0x20000 | bad : 0);
+		}
+		if (r || lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+			lm_thread_exit(0x30000);
+		lm_thread_exit(ti.exit_code ? ti.exit_code : bad ? 0x10000 | bad : 0);
+	}
+	if (r)
+		return 0x100 + r;
+	if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED)
+		return 0x200;
+	if (rd(&quiet[0]) != 77 || rd(&quiet[1]) || rd(&quiet2[0]) != 88 || rd(&quiet2[1]))
+		return 0x300; /* changed by a descendant */
+	return ti.exit_code;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -281,10 +478,12 @@ int main(lm_word_t arg)
 		return 0xffe;
 	if (arg == LM_BOOTINFO_VADDR) { /* started from the shell: all of them */
 		static const char *const names[] = { 0, "own writes", "three generations",
-			"on-demand pages", "100 forks", "no memory", "limits", "FPU modes" };
+			"on-demand pages", "100 forks", "no memory", "limits", "FPU modes",
+			"later forks' pages refused", "shared pages read-only",
+			"unwritten pages read-only" };
 		lm_u64 bad = 0;
 
-		for (lm_u64 m = FT_OWN_WRITES; m <= FT_FPU; m++) {
+		for (lm_u64 m = FT_OWN_WRITES; m <= FT_LAST; m++) {
 			lm_u64 r = run(m);
 
 			lm_printf("forktest: %s: %s (%#lx)\n", names[m], r ? "FAILED" : "ok", r);
@@ -318,6 +517,12 @@ static lm_u64 run(lm_u64 mode)
 		return l;
 	case FT_FPU:
 		return fpu_modes();
+	case FT_LATER_FORK:
+		return later_fork();
+	case FT_SHARED_RO:
+		return shared_read_only();
+	case FT_UNWRITTEN:
+		return unwritten_pages();
 	}
 	return 0xfff;
 }

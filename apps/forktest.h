@@ -10,6 +10,10 @@ enum {
 	FT_NO_MEMORY,      /* fork without memory fails cleanly */
 	FT_LIMITS,         /* too many children; a child asking for too much */
 	FT_FPU,            /* a child starts with the parent's FPU and SSE modes */
+	FT_LATER_FORK,     /* a child never gets pages shared at a later fork */
+	FT_SHARED_RO,      /* a child cannot write the parent's text or read-only data */
+	FT_UNWRITTEN,      /* nor its writable pages, nor can a grandchild */
+	FT_LAST = FT_UNWRITTEN,
 };
 
 #endif

@@ -40,6 +40,10 @@ static int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, l
 	return err;
 }
 
+/* Our frame in slot s, mapped read-only at va in the child and in its slot
+ * s. The child's capability carries only the rights of that mapping (no
+ * LM_R_WRITE): a copy of it can never be mapped writable, so the child
+ * cannot change our text, read-only data or bootinfo. */
 static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
 {
 	lm_cptr_t t = lm_slot_alloc();
@@ -47,7 +51,7 @@ static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
 
 	if (!t)
 		return LM_ELIMIT;
-	err = lm_cnode_copy(LM_SLOT_CNODE, t, LM_SLOT_CNODE, s, LM_R_ALL);
+	err = lm_cnode_copy(LM_SLOT_CNODE, t, LM_SLOT_CNODE, s, rights & ~(lm_u64)LM_R_WRITE);
 	if (!err && (err = give_mapped(b, t, s, va, rights)))
 		lm_cnode_delete(LM_SLOT_CNODE, t);
 	lm_slot_free(t);
@@ -208,12 +212,41 @@ static int make_objects(struct build *b)
 	return err;
 }
 
+/* The page of the child's share record, made at its place's first fork
+ * and kept. */
+static int share_rec_map(struct shell *sh)
+{
+	lm_u32 i = (lm_u32)(sh - fk.shells);
+	int err;
+
+	if (fk.share_frames[i])
+		return LM_OK;
+	if ((err = lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &fk.share_frames[i])))
+		return err;
+	if ((err = map_here(fk.share_frames[i], (lm_u64)share_rec_of(sh), LM_R_READ | LM_R_WRITE))) {
+		lm_obj_free(fk.share_frames[i]);
+		fk.share_frames[i] = 0;
+	}
+	return err;
+}
+
 /* Text and read-only data: mapped in the child now (its fault handler
- * runs from them). Everything writable, and on-demand pages: nothing yet;
- * the child asks for a page's frame when it first touches it (maps it
- * read-only) and copies it when it first writes it. Private pages wait. */
+ * runs from them). Everything writable, and on-demand pages: nothing yet,
+ * but their frames' slots go in the child's share record; the child asks
+ * for a page's frame when it first touches it (maps it read-only) and
+ * copies it when it first writes it. Private pages wait. */
 static int share_segments(struct build *b)
 {
+	struct share_rec *rec = share_rec_of(b->sh);
+	lm_u32 nslots = share_rec_slots(b->sh);
+	int err = share_rec_map(b->sh);
+
+	if (err)
+		return err;
+	/* The record covers the child's CNode (the server refuses slots past
+	 * it): a kept shell's record from an earlier child is cleared here. */
+	memset(rec->shared, 0, nslots / 8);
+	memset(rec->exec, 0, nslots / 8);
 	for (lm_u32 i = 0; i < nsegs; i++) {
 		struct seg *s = &segs[i];
 		lm_u64 n = s->r.size / PAGE;
@@ -223,15 +256,19 @@ static int share_segments(struct build *b)
 		if (s->rights & LM_R_WRITE) { /* the child asks for these */
 			for (lm_u64 k = 0; k < n; k++) {
 				lm_cptr_t f = s->frames[k];
+				lm_u64 bit = 1ull << (f % 64);
 
-				if (f && f < LM_SLOTS_MAX && !is_private(s->r.base + k * PAGE))
-					fk.shared[f / 64] |= 1ull << (f % 64);
+				if (!f || f >= nslots || is_private(s->r.base + k * PAGE))
+					continue;
+				rec->shared[f / 64] |= bit;
+				if (s->rights & LM_R_EXEC)
+					rec->exec[f / 64] |= bit;
 			}
 			continue;
 		}
 		for (lm_u64 k = 0; k < n; k++) {
-			int err = s->frames[k] ? share_page(b, s->frames[k], s->r.base + k * PAGE,
-							    s->rights) : LM_OK;
+			err = s->frames[k] ? share_page(b, s->frames[k], s->r.base + k * PAGE,
+							s->rights) : LM_OK;
 			if (err)
 				return err;
 		}
@@ -301,10 +338,10 @@ static int fill_private(struct build *b)
 	cf->nspare = 0;
 	cf->up_ep = b->up_slot;
 	cf->own_ep = cf->server = cf->stopped = 0;
-	for (lm_u32 i = 0; i < LM_SLOTS_MAX / 64; i++)
-		cf->shared[i] = 0;
-	for (lm_u32 i = 0; i < MAX_SHELLS; i++)
+	for (lm_u32 i = 0; i < MAX_SHELLS; i++) {
 		cf->shells[i] = (struct shell){ 0 };
+		cf->share_frames[i] = 0; /* ours are not mapped in the child */
+	}
 	for (cf->nrecycled = 0; cf->nrecycled < STARTER_FRAMES; cf->nrecycled++)
 		cf->recycled[cf->nrecycled] = starter + cf->nrecycled;
 	lm_vm_fork_patch(delta, LM_SLOT_TCB, (lm_u64)fk.exc_stack,
@@ -362,8 +399,6 @@ static void child_gone(void)
 	for (lm_u32 i = 0; i < fk.nretired; i++)
 		fork_release(fk.retired[i]);
 	fk.nretired = 0;
-	for (lm_u32 i = 0; i < LM_SLOTS_MAX / 64; i++)
-		fk.shared[i] = 0;
 }
 
 static int start_child(struct build *b, const struct lm_regs *saved)

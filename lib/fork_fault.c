@@ -55,23 +55,29 @@ int lm_fork_fetch(lm_cptr_t s)
 	return err ? err : (int)m.w[0];
 }
 
-/* A child (badge: its shell, 1-based) asks for the frame in slot s. Only
- * slots shared at a fork are given; one we have not got ourselves yet is
- * asked of our own parent first. */
+/* A child (badge: its shell, 1-based) asks for the frame in slot s. It
+ * gets only what its share record holds, the frames of writable pages at
+ * its own fork, and only to map read-only (plus executable where the page
+ * is): it copies a page before it writes it, so it never needs to write
+ * ours. One we have not got ourselves yet is asked of our own parent
+ * first (whose record for us holds it: our pages at our fork). */
 static lm_u64 serve(lm_u64 badge, lm_u64 s)
 {
 	struct shell *sh = badge - 1 < MAX_SHELLS ? &fk.shells[badge - 1] : 0;
+	const struct share_rec *rec;
 	lm_u64 desc;
 	int err;
 
 	if (!sh || sh->state != SHELL_USED)
 		return LM_ESTATE;
-	if (s >= LM_SLOTS_MAX || !((fk.shared[s / 64] >> (s % 64)) & 1))
+	rec = share_rec_of(sh);
+	if (s >= share_rec_slots(sh) || !bit_test(rec->shared, s))
 		return LM_ERIGHTS;
 	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
 		if ((err = lm_fork_fetch(s)))
 			return (lm_u64)err;
-	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
+	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s,
+			    LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0));
 	return err == LM_EEXIST ? LM_OK : (lm_u64)err;
 }
 

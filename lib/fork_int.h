@@ -33,6 +33,9 @@
  * parent maps the child's private pages to fill them. */
 #define COPY_WINDOW     0x7ff000200000ull
 #define FILL_WINDOW     0x7ff000400000ull
+/* Where a process maps its share records, one page per child place
+ * (struct share_rec); in COPY_WINDOW's page table, and never inherited. */
+#define SHARE_WINDOW    0x7ff000300000ull
 
 extern char __lm_private_start[], __lm_private_end[];
 int lm_fork_save(struct lm_regs *r);
@@ -68,6 +71,22 @@ struct shell {
 };
 enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
 
+/*
+ * What the child in one place (shell) may ask the fork server for: the
+ * slots of the writable pages' frames as they were at that child's own
+ * fork, and of those the ones it maps executable. Written by lm_fork
+ * before the child first runs, read by the server: a child never gets a
+ * frame shared at another fork (an earlier child, the parent's later
+ * copies). One page per place, made at the place's first fork and kept
+ * (LM_FORK_MAX_CHILDREN pages at most), mapped at SHARE_WINDOW in the
+ * process alone: not in the private pages, which every fork copies.
+ */
+struct share_rec {
+	lm_u64 shared[LM_SLOTS_MAX / 64];
+	lm_u64 exec[LM_SLOTS_MAX / 64];
+};
+_Static_assert(sizeof(struct share_rec) == PAGE, "a share record is one page");
+
 /* The state the fault path writes, and what a child must get its own of. */
 struct fork_state {
 	int ready;
@@ -83,13 +102,30 @@ struct fork_state {
 	 * first touches the page; up_ep is ours to ask our parent. */
 	lm_cptr_t own_ep, up_ep, server;
 	lm_cptr_t stopped;                /* children's stop notification */
-	lm_u64 shared[LM_SLOTS_MAX / 64]; /* slots children may ask for */
+	lm_cptr_t share_frames[MAX_SHELLS]; /* the share records' pages */
 	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
 	lm_cptr_t boot[MAX_BOOT_PAGES];
 	struct lm_pool pool; /* the default pool once the process forks */
 	lm_u8 exc_stack[EXC_STACK_SIZE] __attribute__((aligned(16)));
 };
 extern struct fork_state fk;
+
+/* The share record of the child in shell sh (mapped: share_rec_map). */
+static inline struct share_rec *share_rec_of(const struct shell *sh)
+{
+	return (struct share_rec *)(SHARE_WINDOW + (lm_u64)(sh - fk.shells) * PAGE);
+}
+
+/* How many slots it covers: the child's CNode's, at most LM_SLOTS_MAX. */
+static inline lm_u32 share_rec_slots(const struct shell *sh)
+{
+	return (1ull << sh->bits) < LM_SLOTS_MAX ? 1u << sh->bits : LM_SLOTS_MAX;
+}
+
+static inline int bit_test(const lm_u64 *map, lm_u64 s)
+{
+	return (int)((map[s / 64] >> (s % 64)) & 1);
+}
 
 static inline lm_u32 popcount(lm_u64 w)
 {

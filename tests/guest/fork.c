@@ -74,6 +74,21 @@ TEST(fork_child_starts_with_the_parents_fpu_and_sse_modes)
 	forktest(FT_FPU);
 }
 
+TEST(fork_earlier_child_is_refused_a_page_shared_at_a_later_fork)
+{
+	forktest(FT_LATER_FORK);
+}
+
+TEST(fork_child_cannot_map_parent_text_or_rodata_writable)
+{
+	forktest(FT_SHARED_RO);
+}
+
+TEST(fork_child_and_grandchild_cannot_map_an_unwritten_parent_page_writable)
+{
+	forktest(FT_UNWRITTEN);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */

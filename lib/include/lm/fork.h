@@ -16,7 +16,10 @@
  *     thread lm_fork starts in the parent) for the frame, maps it
  *     read-only, and copies it when it first writes it; the parent's
  *     writable pages become read-only too and are copied on its next
- *     write while children may see them;
+ *     write while children may see them. Every capability to a parent's
+ *     frame the child holds has only the rights of its read-only mapping
+ *     (LM_R_READ, with LM_R_EXEC for text): no copy of it maps writable;
+ *     and the server gives a child only the frames shared at its own fork;
  *   - its own copy, made at once, of liblamina's private pages (the fault
  *     path's state and the exception stack: LM_PRIVATE), in which its
  *     default pool is an untyped of 2^pool_bits bytes of its own;
@@ -61,9 +64,10 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti);
 void lm_fork_set_pool_bits(lm_u32 bits);
 
 /* In a child: ask the parent for the frame of slot s (copied into our slot
- * s). The fault path does this on a page's first touch; the parent gives
- * only slots of pages it shared at a fork: LM_ERIGHTS otherwise, LM_ECAP
- * in a process that was not forked. */
+ * s, read-only). The fault path does this on a page's first touch; the
+ * parent gives only slots of writable pages' frames it shared at this
+ * child's fork: LM_ERIGHTS otherwise (a frame shared only at a later or
+ * another fork included), LM_ECAP in a process that was not forked. */
 int lm_fork_fetch(lm_cptr_t s);
 
 /* 0 for a process that was not forked, else how many forks down it is. */
