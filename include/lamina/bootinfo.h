@@ -70,5 +70,7 @@ LM_STATIC_ASSERT(sizeof(struct lm_bootinfo) <= 4096, "bootinfo fits a page");
 #define LM_CPU_NX       0x8u
 #define LM_CPU_1G_PAGES 0x10u
 #define LM_CPU_FSGSBASE 0x20u
+#define LM_CPU_SMEP     0x40u
+#define LM_CPU_SMAP     0x80u
 
 #endif

@@ -390,3 +390,16 @@ TEST(mint_of_a_badged_capability_returns_ESTATE)
 	CHECK_OK(lm_cnode_copy(CN, c, CN, a, LM_R_READ)); /* a copy keeps it */
 	CHECK_EQ(t_id(c).addr, 7); /* the badge */
 }
+
+/* ---- the kernel's own guards where the CPU has them ------------------- */
+
+TEST(kernel_uses_smep_and_smap_where_the_cpu_has_them)
+{
+	lm_u32 a = 7, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	CHECK_EQ(!!(t_bi->cpu_features & LM_CPU_SMEP), !!(b & (1u << 7)));
+	CHECK_EQ(!!(t_bi->cpu_features & LM_CPU_SMAP), !!(b & (1u << 20)));
+	if (!(b & (1u << 20)))
+		t_note("this CPU has no SMAP");
+}

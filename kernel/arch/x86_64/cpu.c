@@ -89,12 +89,18 @@ static void features_init(void)
 	cpuid(7, 0, r);
 	if (r[1] & BIT(0))
 		cpu_features |= LM_CPU_FSGSBASE;
+	if (r[1] & BIT(7))
+		cpu_features |= LM_CPU_SMEP;
+	if (r[1] & BIT(20))
+		cpu_features |= LM_CPU_SMAP;
 	cpuid(0x80000001, 0, r);
 	if (r[3] & BIT(20))
 		cpu_features |= LM_CPU_NX;
 	if (r[3] & BIT(26))
 		cpu_features |= LM_CPU_1G_PAGES;
 }
+
+extern u8 isr_clac[]; /* entry.S */
 
 void cpu_init(void)
 {
@@ -110,7 +116,20 @@ void cpu_init(void)
 	u64 cr4 = read_cr4() | BIT(9) | BIT(10) | BIT(7); /* OSFXSR, OSXMMEXCPT, PGE */
 	if (cpu_features & LM_CPU_PCID)
 		cr4 |= BIT(17);
-	write_cr4(cr4);
+	/* The kernel never runs user code nor touches user pages by their user
+	 * addresses (user memory is reached through the direct map after a
+	 * walk, vspace.c), so SMEP and SMAP cost nothing and turn a kernel bug
+	 * that would do either into a fault. With SMAP, every entry clears AC
+	 * (FMASK for SYSCALL; isr_common's clac, patched in here for interrupts
+	 * and exceptions, which keep user mode's AC). */
+	if (cpu_features & LM_CPU_SMEP)
+		cr4 |= BIT(20);
+	if (cpu_features & LM_CPU_SMAP) {
+		static const u8 clac[3] = { 0x0f, 0x01, 0xca };
+		memcpy(isr_clac, clac, sizeof(clac));
+		cr4 |= BIT(21);
+	}
+	write_cr4(cr4); /* serialising: the patched entry is fetched afresh */
 
 	/* SYSCALL: kernel CS/SS from STAR[47:32]; SYSRET user SS = +8, CS = +16. */
 	wrmsr(MSR_STAR, ((u64)(SEL_UDATA - 8 - 3) << 48) | ((u64)SEL_KCODE << 32));

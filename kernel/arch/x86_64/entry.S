@@ -94,9 +94,13 @@ return_to_user:
  * the idle loop runs with interrupts on, anything else is a kernel bug) it
  * pushed onto the kernel stack and we return there. */
 isr_common:
-	/* The C code assumes DF clear (string instructions copy forwards);
-	 * an interrupt gate clears IF and TF but keeps user mode's DF. */
+	/* The C code assumes DF clear (string instructions copy forwards),
+	 * and with SMAP on, AC clear (else user pages are open to it): an
+	 * interrupt gate clears IF and TF but keeps user mode's DF and AC. */
 	cld
+	.globl isr_clac
+isr_clac:
+	nopl (%rax)                    /* 3 bytes: clac where there is SMAP (cpu.c) */
 	testb $3, 24(%rsp)
 	jz 2f
 	swapgs
