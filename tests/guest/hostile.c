@@ -403,3 +403,61 @@ TEST(kernel_uses_smep_and_smap_where_the_cpu_has_them)
 	if (!(b & (1u << 20)))
 		t_note("this CPU has no SMAP");
 }
+
+/* ---- a segment load behind the kernel's back ------------------------- */
+
+static lm_u64 tls_word = 0x7157;
+static lm_cptr_t seg_go, seg_done;
+
+/* Load FS with a selector (the user data one, from SS): this thread's FS
+ * base becomes 0. Then let the other thread run. */
+static lm_word_t seg_loader(lm_word_t arg)
+{
+	__asm__ volatile("mov %%ss, %%ax\n mov %%ax, %%fs" ::: "rax", "memory");
+	lm_ntfn_signal(seg_go);
+	lm_ntfn_wait(seg_done, 0);
+	return 0;
+}
+
+/* Same FS base as the loader, set by the kernel: reads through it. */
+static lm_word_t seg_reader(lm_word_t arg)
+{
+	lm_u64 v;
+
+	lm_ntfn_wait(seg_go, 0);
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(v));
+	return v;
+}
+
+/* Start t at fn with FS base &tls_word. */
+static int seg_start(lm_cptr_t t, lm_thread_fn fn)
+{
+	struct lm_regs r;
+	int err;
+
+	lm_thread_regs(&r, fn, 0, t_stack());
+	r.fs_base = (lm_u64)&tls_word;
+	if ((err = lm_thread_write_regs(t, &r)) || (err = lm_thread_set_priority(t, T_PRIO)))
+		return err;
+	return lm_thread_resume(t);
+}
+
+TEST(another_threads_segment_load_does_not_change_our_fs_base)
+{
+	lm_cptr_t a = t_thread_new(), b = t_thread_new();
+	struct lm_thread_info ti;
+
+	lm_cptr_t b_end = t_new(LM_OBJ_NOTIFY, 0);
+
+	seg_go = t_new(LM_OBJ_NOTIFY, 0);
+	seg_done = t_new(LM_OBJ_NOTIFY, 0);
+	CHECK(a && b && b_end && seg_go && seg_done);
+	CHECK_OK(lm_thread_set_stop_notify(b, b_end));
+	CHECK_OK(seg_start(b, seg_reader));
+	CHECK_OK(seg_start(a, seg_loader));
+	/* We block: the switch from a to b is direct, nothing between. */
+	CHECK_OK(lm_ntfn_wait(b_end, 0));
+	CHECK_OK(lm_thread_info(b, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED); /* not faulted on address 0 */
+	CHECK_EQ(ti.exit_code, 0x7157);
+}
