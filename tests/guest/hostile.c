@@ -461,3 +461,61 @@ TEST(another_threads_segment_load_does_not_change_our_fs_base)
 	CHECK_EQ(ti.state, LM_TS_EXITED); /* not faulted on address 0 */
 	CHECK_EQ(ti.exit_code, 0x7157);
 }
+
+/* ---- single-stepping into the kernel --------------------------------- */
+
+/*
+ * TF set by the POPF right before a SYSCALL: the debug trap is due after
+ * the SYSCALL, which clears TF through FMASK on the way in. Whether the
+ * CPU delivers it in the kernel's first instruction or not at all, the
+ * kernel must not fall over, and back in user mode the thread must carry
+ * on (its TF is in the saved flags: the handler clears it). The thread's
+ * handler counts the traps it gets and clears TF in each frame.
+ */
+__asm__(".text\n"
+	".globl h_tf, h_tf_syscall_done\n"
+	"h_tf: pushfq\n"
+	"	orq $0x100, (%rsp)\n"
+	"	mov %rdi, %rax\n"           /* THREAD_YIELD */
+	"	popfq\n"
+	"	syscall\n"
+	"h_tf_syscall_done: pushfq\n"
+	"	andq $~0x100, (%rsp)\n"
+	"	popfq\n"
+	"	mov $0x5ed, %eax\n"
+	"	ret\n");
+extern char h_tf[], h_tf_syscall_done[];
+
+static lm_u64 tf_traps, tf_last;
+
+static void tf_handler(struct lm_exc_frame *f)
+{
+	if (f->vector != 1 || ++tf_traps > 100)
+		lm_thread_exit(0xbad0 + f->vector);
+	tf_last = f->regs.rip;
+	f->regs.rflags &= ~0x100ull; /* a user-level resume cannot single-step */
+}
+
+TEST(single_stepping_into_a_system_call_traps_only_in_user_mode)
+{
+	lm_cptr_t t = t_thread_new();
+	static lm_u8 stack[8192] __attribute__((aligned(16)));
+	struct lm_thread_info ti;
+	struct lm_regs r;
+
+	tf_traps = tf_last = 0;
+	CHECK(t);
+	CHECK_OK(lm_exc_install(t, tf_handler, stack + sizeof stack, sizeof stack));
+	lm_thread_regs(&r, (lm_thread_fn)(void *)h_tf, LM_SYS_THREAD_YIELD, t_stack());
+	CHECK_OK(lm_thread_write_regs(t, &r));
+	CHECK_OK(lm_thread_set_priority(t, T_PRIO));
+	CHECK_OK(lm_thread_resume(t));
+	CHECK_OK(t_wait(t, &ti));
+	t_note("%lu debug traps, the last at %#lx (after the SYSCALL: %#lx)", tf_traps, tf_last,
+	       (lm_u64)h_tf_syscall_done);
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, 0x5ed);
+	CHECK(tf_traps <= 1);
+	CHECK(tf_traps == 0 || tf_last > (lm_u64)h_tf_syscall_done - 3);
+	lm_exc_install(LM_SLOT_TCB, 0, 0, 0);
+}

@@ -67,6 +67,15 @@ void trap_kernel(struct frame *f)
 		irq(f->vector);
 		return;
 	}
+	/* A single-step trap due after a SYSCALL that user mode made with TF
+	 * set may be delivered at the kernel's first instruction on some CPUs
+	 * (FMASK clears TF only as SYSCALL completes), before its SWAPGS. No
+	 * debug register is ever armed, so a kernel-mode #DB is only that:
+	 * clear TF and go on; the user's TF is in its saved flags (r11). */
+	if (f->vector == 1) {
+		f->rflags &= ~BIT(8);
+		return;
+	}
 	kprintf("PANIC: kernel exception %lu (%s)\n", f->vector,
 		f->vector < 22 ? vec_names[f->vector] : "?");
 	dump_frame(f);
