@@ -319,6 +319,10 @@ static int spawn(const char *name, const struct prog *pr)
 		err = add_cap(SH_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
 			err = add_cap(SH_SLOT_IRQCTL, LM_SLOT_IRQCTL, LM_R_ALL, 0, 0);
+		if (!err && bi->debug_slot) {
+			tmpl.debug_slot = next_dst;
+			err = add_cap(bi->debug_slot, next_dst++, LM_R_ALL, 0, 0);
+		}
 	}
 	if (!err && pr->modules)
 		err = add_modules(name, pr->with_self);

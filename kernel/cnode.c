@@ -36,7 +36,7 @@ static u64 derive(struct frame *f, bool mint)
 	struct cap c = cap_derived(&src->cap, (u8)ARG5(f));
 	if (mint) {
 		if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_VSPACE || c.type == LM_OBJ_IOPORT ||
-		    c.type == LM_OBJ_IRQCTL)
+		    c.type == LM_OBJ_IRQCTL || c.type == LM_OBJ_DEBUG)
 			return SYSERR(LM_ETYPE, 4); /* their words are not badges */
 		/* A badge is set once: a server tells its clients apart by the
 		 * badges it minted, which a holder must not be able to re-mint
@@ -226,6 +226,7 @@ SYS(cnode_identify)
 		extra = c->w2;
 		break;
 	case LM_OBJ_IRQCTL:
+	case LM_OBJ_DEBUG:
 		addr = 0;
 		break;
 	}

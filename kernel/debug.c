@@ -1,4 +1,11 @@
-/* Debug console calls and the kernel self-check used by the fuzzer. */
+/*
+ * The kernel's debug calls: its console (COM1, polled: the console driver
+ * owns the port's interrupt), and the self-check the tests and the fuzzer
+ * run. Each needs the debug capability (LM_OBJ_DEBUG, root's at boot): the
+ * console is a device, polling it can hold the CPU with interrupts off for
+ * as long as the UART takes, and the self-check's work grows with every
+ * object in the system, not with what the caller holds.
+ */
 #include <lamina/syscall.h>
 #include "cnode.h"
 #include "ipc.h"
@@ -6,22 +13,33 @@
 #include "thread.h"
 #include "vspace.h"
 
+u64 debug_cap_check(u64 cptr)
+{
+	struct slot *s;
+	return cap_lookup(cptr, LM_OBJ_DEBUG, LM_R_WRITE, 1, &s);
+}
+
 SYS(debug_putc)
 {
-	serial_putc((char)ARG1(f));
+	u64 e = debug_cap_check(ARG1(f));
+	if (e)
+		return e;
+	serial_putc((char)ARG2(f));
 	return LM_OK;
 }
 
 SYS(debug_write)
 {
 	char buf[256];
-	u64 ua = ARG1(f), len = ARG2(f);
+	u64 ua = ARG2(f), len = ARG3(f), e;
+	if ((e = debug_cap_check(ARG1(f))))
+		return e;
 	if (len > 4096)
-		return SYSERR(LM_ERANGE, 2);
+		return SYSERR(LM_ERANGE, 3);
 	/* Check the whole buffer before printing any of it. */
 	for (u64 off = 0; off < len; off += sizeof(buf))
 		if (!user_copy_in(buf, ua + off, len - off < sizeof(buf) ? len - off : sizeof(buf)))
-			return SYSERR(LM_EFAULT, 1);
+			return SYSERR(LM_EFAULT, 2);
 	for (u64 off = 0; off < len; off += sizeof(buf)) {
 		u64 n = len - off < sizeof(buf) ? len - off : sizeof(buf);
 		user_copy_in(buf, ua + off, n);
@@ -143,6 +161,9 @@ static int kernel_check(void)
 
 SYS(debug_check)
 {
+	u64 e = debug_cap_check(ARG1(f));
+	if (e)
+		return e;
 	if (!cap_drained())
 		return SYS_RESTART; /* half-finalised objects are not consistent yet */
 	f->rdi = (u64)kernel_check();

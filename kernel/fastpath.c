@@ -166,9 +166,11 @@ bool fastpath_wait(struct frame *f)
 /* Tests run the same IPC with the fast path on and off and compare. */
 SYS(debug_fastpath)
 {
-	u64 on = ARG1(f); /* read before rdi is overwritten with the result */
+	u64 on = ARG2(f), e = debug_cap_check(ARG1(f));
+	if (e)
+		return e;
 	if (on > 1)
-		return SYSERR(LM_EINVAL, 1);
+		return SYSERR(LM_EINVAL, 2);
 	f->rdi = fastpath_enabled;
 	f->rsi = fastpath_hits;
 	fastpath_enabled = on;

@@ -170,6 +170,8 @@ void root_create(struct bootparams *bp)
 	cap_insert(&rb.slots[LM_SLOT_IOPORT], &io, NULL);
 	struct cap irqctl = { .type = LM_OBJ_IRQCTL, .rights = LM_R_ALL };
 	cap_insert(&rb.slots[LM_SLOT_IRQCTL], &irqctl, NULL);
+	struct cap debug = { .type = LM_OBJ_DEBUG, .rights = LM_R_ALL };
+	cap_insert(&rb.slots[LM_SLOT_DEBUG], &debug, NULL);
 
 	/* The bootinfo page first, so the rest can fill it in. */
 	u32 bi_slot = rb.next;
@@ -209,6 +211,7 @@ void root_create(struct bootparams *bp)
 	bi->first_free = rb.next;
 	bi->tsc_khz = tsc_khz;
 	bi->cpu_features = cpu_features;
+	bi->debug_slot = LM_SLOT_DEBUG;
 
 	/* The thread: its cspace and vspace are children of slots 1 and 2. */
 	struct cap c = cn;

@@ -24,6 +24,7 @@
 #define ARG6(f) ((f)->r9)
 
 u64 cap_lookup(u64 cptr, u8 type, u8 rights, int argno, struct slot **out);
+u64 debug_cap_check(u64 cptr); /* debug.c: cptr names the debug capability */
 u64 cnode_index(const struct slot *cn, u64 idx, int argno, struct slot **out);
 
 #define SYS(name) u64 sys_##name(struct frame *f)

@@ -86,9 +86,10 @@ SYS(untyped_retype)
 	 * that work (left by some thread's deletion) is finished first. */
 	if (!cap_drained())
 		return SYS_RESTART;
-	/* I/O ports and interrupts are hardware, given at boot, never made. */
+	/* I/O ports, interrupts and the debug console are hardware, given at
+	 * boot, never made. */
 	if (type == LM_OBJ_NULL || type == LM_OBJ_IOPORT || type == LM_OBJ_IRQCTL ||
-	    type == LM_OBJ_IRQ || type >= LM_OBJ_NTYPES)
+	    type == LM_OBJ_IRQ || type == LM_OBJ_DEBUG || type >= LM_OBJ_NTYPES)
 		return SYSERR(LM_EINVAL, 2);
 	int sb = obj_size_bits(type, bits, ut->cap.bits);
 	if (sb < 0)

@@ -8,6 +8,8 @@
  * debug console, which is only for early boot and programs without one. */
 static lm_cptr_t stdout_ep;
 
+lm_cptr_t lm_debug_cap; /* lm_start sets it from the bootinfo */
+
 void lm_stdout_use(lm_cptr_t ep)
 {
 	stdout_ep = ep;

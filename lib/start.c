@@ -2,6 +2,7 @@
  * LM_BOOTINFO_VADDR) prints through the console it names, if any. */
 #include <lamina/bootinfo.h>
 #include <lm/console.h>
+#include <lm/sys.h>
 
 int main(lm_word_t arg);
 int lm_start(lm_word_t arg);
@@ -10,7 +11,10 @@ int lm_start(lm_word_t arg)
 {
 	const struct lm_bootinfo *bi = (const struct lm_bootinfo *)arg;
 
-	if (arg == LM_BOOTINFO_VADDR && bi->magic == LM_BOOTINFO_MAGIC && bi->console_slot)
-		lm_stdout_use(bi->console_slot);
+	if (arg == LM_BOOTINFO_VADDR && bi->magic == LM_BOOTINFO_MAGIC) {
+		if (bi->console_slot)
+			lm_stdout_use(bi->console_slot);
+		lm_debug_cap = bi->debug_slot;
+	}
 	return main(arg);
 }

@@ -20,6 +20,7 @@
 #define LM_SLOT_IOPORT   4 /* all I/O ports */
 #define LM_SLOT_BOOTINFO 5 /* the frame holding this page */
 #define LM_SLOT_IRQCTL   6 /* claims interrupt lines */
+#define LM_SLOT_DEBUG    7 /* the kernel's debug calls (DEBUG_*): root's only */
 #define LM_SLOT_FIRST_BOOT 8 /* boot-made frames/tables, untyped, modules follow */
 
 #define LM_BI_MAX_UNTYPED 128
@@ -58,6 +59,9 @@ struct lm_bootinfo {
 	lm_u32 cpu_features;   /* LM_CPU_* bits the kernel found and uses */
 	lm_u32 console_slot;   /* slot of a console endpoint, 0 if none (the
 				* kernel gives the root task none; parents set it) */
+	lm_u32 debug_slot;     /* slot of the debug capability, 0 if none (the
+				* kernel gives root LM_SLOT_DEBUG; parents set it) */
+	lm_u32 pad;
 	char   cmdline[LM_BI_CMDLINE_LEN];
 	struct lm_bi_untyped untyped[LM_BI_MAX_UNTYPED];
 	struct lm_bi_module  modules[LM_BI_MAX_MODULES];

@@ -18,6 +18,7 @@ enum lm_obj {
 	LM_OBJ_NOTIFY  = 9, /* asynchronous signal word */
 	LM_OBJ_IRQCTL  = 10, /* the right to claim interrupt lines (boot only) */
 	LM_OBJ_IRQ     = 11, /* one claimed interrupt line */
+	LM_OBJ_DEBUG   = 12, /* the kernel's debug calls: its console, self-check (boot only) */
 	LM_OBJ_NTYPES
 };
 

@@ -17,8 +17,8 @@
 #define LM_SYS_BASE 0x1000
 
 #define LM_SYSCALLS(X)                                                        \
-	X(DEBUG_PUTC,          0)  /* (char)                                */ \
-	X(DEBUG_WRITE,         1)  /* (buf, len)                            */ \
+	X(DEBUG_PUTC,          0)  /* (debug, char)                         */ \
+	X(DEBUG_WRITE,         1)  /* (debug, buf, len)                     */ \
 	X(CNODE_COPY,          2)  /* (dcn, di, scn, si, rights[, count])   */ \
 	X(CNODE_MINT,          3)  /* (dcn, di, scn, si, rights, badge)     */ \
 	X(CNODE_MOVE,          4)  /* (dcn, di, scn, si)                    */ \
@@ -42,7 +42,7 @@
 	X(THREAD_YIELD,        22) /* ()                                    */ \
 	X(IOPORT_IN,           23) /* (cap, port, width) -> value           */ \
 	X(IOPORT_OUT,          24) /* (cap, port, width, value)             */ \
-	X(DEBUG_CHECK,         25) /* () -> problems found                  */ \
+	X(DEBUG_CHECK,         25) /* (debug) -> problems found             */ \
 	X(EP_SEND,             26) /* (ep, info, w0, w1, w2, w3)            */ \
 	X(EP_NBSEND,           27) /* (ep, info, w0, w1, w2, w3)            */ \
 	X(EP_RECV,             28) /* (ep) -> badge, info, w0..w3           */ \
@@ -58,7 +58,7 @@
 	X(IRQ_SET_NOTIFY,      38) /* (irq, ntfn or 0)                      */ \
 	X(IRQ_ACK,             39) /* (irq)                                 */ \
 	X(THREAD_YIELD_TO,     40) /* (tcb)                                 */ \
-	X(DEBUG_FASTPATH,      41) /* (on) -> was on, fast round trips      */ \
+	X(DEBUG_FASTPATH,      41) /* (debug, on) -> was on, fast round trips */ \
 	X(THREAD_SET_EXCEPTION, 42) /* (tcb, entry, stack_top, stack_size)  */ \
 	X(THREAD_SET_FAULT_EP, 43) /* (tcb, ep or 0)                        */ \
 	X(VSPACE_PROTECT,      44) /* (vs, vaddr, npages, rights) -> mapped */ \

@@ -115,6 +115,9 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 		err = add_cap(&l, LM_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
 			err = add_cap(&l, LM_SLOT_IRQCTL, LM_SLOT_IRQCTL, LM_R_ALL, 0, 0);
+		tmpl.debug_slot = l.dst; /* a child's 7 is its console */
+		if (!err)
+			err = add_cap(&l, LM_SLOT_DEBUG, l.dst++, LM_R_ALL, 0, 0);
 	}
 	if (!err && c->modules)
 		err = add_modules(bi, c, &l);

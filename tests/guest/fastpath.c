@@ -50,13 +50,13 @@ TEST(fastpath_and_general_path_give_identical_results)
 
 	CHECK(ep && badged);
 	CHECK_OK(lm_cnode_mint(LM_SLOT_CNODE, badged, LM_SLOT_CNODE, ep, LM_R_ALL, 0xbad9e));
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 1, 0, 0, 0, 0, 0, out), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 1, 0, 0, 0, 0, out), LM_OK);
 	hits0 = out[1];
 	one_run(0, ep, badged);
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 0, 0, 0, 0, 0, 0, out), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 0, 0, 0, 0, 0, out), LM_OK);
 	hits1 = out[1];
 	one_run(1, ep, badged);
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 1, 0, 0, 0, 0, 0, out), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 1, 0, 0, 0, 0, out), LM_OK);
 	hits2 = out[1];
 	CHECK(hits1 > hits0);   /* the first run took the fast path */
 	CHECK_EQ(hits2, hits1); /* the second never did */
@@ -112,13 +112,13 @@ TEST(fastpath_notifications_match_the_general_path)
 	CHECK(a && b && ping_a && ping_b);
 	CHECK_OK(lm_cnode_mint(LM_SLOT_CNODE, ping_a, LM_SLOT_CNODE, a, LM_R_ALL, 0x5));
 	CHECK_OK(lm_cnode_mint(LM_SLOT_CNODE, ping_b, LM_SLOT_CNODE, b, LM_R_ALL, 0x30));
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 1, 0, 0, 0, 0, 0, out), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 1, 0, 0, 0, 0, out), LM_OK);
 	hits0 = out[1];
 	ping_run(0);
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 0, 0, 0, 0, 0, 0, out), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 0, 0, 0, 0, 0, out), LM_OK);
 	hits1 = out[1];
 	ping_run(1);
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 1, 0, 0, 0, 0, 0, out), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 1, 0, 0, 0, 0, out), LM_OK);
 	hits2 = out[1];
 	CHECK(hits1 > hits0);
 	CHECK_EQ(hits2, hits1);
@@ -138,7 +138,7 @@ TEST(fastpath_notifications_match_the_general_path)
 TEST(fastpath_debug_switch_rejects_other_values)
 {
 	lm_u64 out[LM_SYS_NOUT];
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 2, 0, 0, 0, 0, 0, out), LM_EINVAL);
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, 1, 0, 0, 0, 0, 0, out), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 2, 0, 0, 0, 0, out), LM_EINVAL);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 1, 0, 0, 0, 0, out), LM_OK);
 	CHECK_EQ(out[0], 1); /* still on */
 }

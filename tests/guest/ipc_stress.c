@@ -108,5 +108,5 @@ TEST(ep_client_that_dies_before_the_reply_leaves_the_server_ESTATE)
 	CHECK_OK(t_wait(srv, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);
 	CHECK_EQ(ti.exit_code, LM_ESTATE); /* nobody left to reply to */
-	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_CHECK, 0, 0, 0, 0, 0, 0, 0), LM_OK);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_CHECK, lm_debug_cap, 0, 0, 0, 0, 0, 0), LM_OK);
 }

@@ -136,6 +136,24 @@ TEST(debug_write_bad_buffers_return_EFAULT_or_ERANGE)
 	CHECK_ERR(lm_debug_write(big, ~0ull), LM_ERANGE);
 }
 
+TEST(debug_calls_need_the_debug_capability)
+{
+	lm_u64 out[6];
+	lm_cptr_t copy = t_slot();
+
+	CHECK(lm_debug_cap && copy);
+	CHECK_EQ(t_type(lm_debug_cap), LM_OBJ_DEBUG);
+	CHECK_ERR(t_raw(LM_SYS_DEBUG_CHECK, 0, 0, 0, 0, 0, 0, out), LM_ECAP);
+	CHECK_ERR(t_raw(LM_SYS_DEBUG_CHECK, LM_SLOT_CNODE, 0, 0, 0, 0, 0, out), LM_ETYPE);
+	CHECK_ERR(t_raw(LM_SYS_DEBUG_PUTC, LM_SLOT_TCB, '!', 0, 0, 0, 0, out), LM_ETYPE);
+	CHECK_ERR(t_raw(LM_SYS_DEBUG_WRITE, 0, (lm_u64)"!", 1, 0, 0, 0, out), LM_ECAP);
+	CHECK_ERR(t_raw(LM_SYS_DEBUG_FASTPATH, 0, 1, 0, 0, 0, 0, out), LM_ECAP);
+	/* A copy without WRITE is no use either; nor can one be made by retype. */
+	CHECK_OK(lm_cnode_copy(LM_SLOT_CNODE, copy, LM_SLOT_CNODE, lm_debug_cap, LM_R_READ));
+	CHECK_ERR(t_raw(LM_SYS_DEBUG_CHECK, copy, 0, 0, 0, 0, 0, out), LM_ERIGHTS);
+	CHECK_ERR(lm_untyped_retype(t_ut, LM_OBJ_DEBUG, 0, LM_SLOT_CNODE, t_slot(), 1), LM_EINVAL);
+}
+
 TEST(debug_check_finds_no_problems)
 {
 	lm_u64 problems = ~0ull;

@@ -71,14 +71,20 @@ static inline void lm_sys_put(lm_u64 *p, int err, lm_u64 v)
 
 /* ---- debugging ---------------------------------------------------------- */
 
+/* The slot of the kernel's debug capability (LM_OBJ_DEBUG) that these use,
+ * 0 if the program has none: lm_start takes it from the bootinfo's
+ * debug_slot (root's is LM_SLOT_DEBUG; root and the shell pass it on to the
+ * programs they start with devices). */
+extern lm_cptr_t lm_debug_cap;
+
 static inline int lm_debug_putc(char c)
 {
-	return lm_sys(LM_SYS_DEBUG_PUTC, (lm_u8)c, 0, 0, 0, 0, 0, 0);
+	return lm_sys(LM_SYS_DEBUG_PUTC, lm_debug_cap, (lm_u8)c, 0, 0, 0, 0, 0);
 }
 
 static inline int lm_debug_write(const void *buf, lm_u64 len)
 {
-	return lm_sys(LM_SYS_DEBUG_WRITE, (lm_u64)buf, len, 0, 0, 0, 0, 0);
+	return lm_sys(LM_SYS_DEBUG_WRITE, lm_debug_cap, (lm_u64)buf, len, 0, 0, 0, 0);
 }
 
 /* ---- capability spaces -------------------------------------------------- */
@@ -267,7 +273,7 @@ static inline int lm_ioport_out(lm_cptr_t cap, lm_u64 port, lm_u64 width,
 static inline int lm_debug_check(lm_u64 *problems)
 {
 	lm_u64 o[LM_SYS_NOUT];
-	int err = lm_sys(LM_SYS_DEBUG_CHECK, 0, 0, 0, 0, 0, 0, o);
+	int err = lm_sys(LM_SYS_DEBUG_CHECK, lm_debug_cap, 0, 0, 0, 0, 0, o);
 
 	lm_sys_put(problems, err, o[0]);
 	return err;
@@ -278,7 +284,7 @@ static inline int lm_debug_check(lm_u64 *problems)
 static inline int lm_debug_drain_batches(lm_u64 *batches)
 {
 	lm_u64 o[LM_SYS_NOUT];
-	int err = lm_sys(LM_SYS_DEBUG_CHECK, 0, 0, 0, 0, 0, 0, o);
+	int err = lm_sys(LM_SYS_DEBUG_CHECK, lm_debug_cap, 0, 0, 0, 0, 0, o);
 
 	lm_sys_put(batches, err, o[1]);
 	return err;
