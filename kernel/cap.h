@@ -62,10 +62,28 @@ struct objhdr {
 };
 
 /* An untyped has one free mark and an IRQ line one holder: copies of either
- * would let two holders share what only one may have. They move. */
+ * would let two holders share what only one may have. A page table is walked
+ * by the MMU, so it must be installed in one place at most; its capability
+ * records where, and a copy would be a second, unmapped record through which
+ * the same table could be installed again (at another level, where the user
+ * fills its entries through the first view). So there is exactly one
+ * capability per table object, and its CAP_F_MAPPED is the object's state.
+ * They move. */
 static inline bool cap_copyable(u8 type)
 {
-	return type != LM_OBJ_UNTYPED && type != LM_OBJ_IRQ;
+	return type != LM_OBJ_UNTYPED && type != LM_OBJ_IRQ && type != LM_OBJ_PTABLE;
+}
+
+/* What a copy of c starts as: the same object and rights, no flags, and a
+ * frame not mapped anywhere (each frame capability records one mapping). */
+static inline struct cap cap_derived(const struct cap *c, u8 rights)
+{
+	struct cap d = *c;
+	d.rights &= rights;
+	d.flags = 0;
+	if (d.type == LM_OBJ_FRAME)
+		d.w2 = d.w3 = 0;
+	return d;
 }
 
 void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent);

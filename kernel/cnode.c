@@ -33,14 +33,9 @@ static u64 derive(struct frame *f, bool mint)
 	if (!cap_copyable(src->cap.type))
 		return SYSERR(LM_ETYPE, 4);
 
-	struct cap c = src->cap;
-	c.rights &= (u8)ARG5(f);
-	c.flags = 0;
-	if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE)
-		c.w2 = c.w3 = 0; /* the copy is not mapped */
+	struct cap c = cap_derived(&src->cap, (u8)ARG5(f));
 	if (mint) {
-		if (c.type == LM_OBJ_UNTYPED || c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE ||
-		    c.type == LM_OBJ_VSPACE || c.type == LM_OBJ_IOPORT || c.type == LM_OBJ_IRQ ||
+		if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_VSPACE || c.type == LM_OBJ_IOPORT ||
 		    c.type == LM_OBJ_IRQCTL)
 			return SYSERR(LM_ETYPE, 4); /* their words are not badges */
 		c.w2 = ARG6(f);
@@ -83,11 +78,7 @@ static u64 copy_range(struct frame *f, u64 count)
 	for (u64 i = 0; i < count; i++) {
 		if (src[i].cap.type == LM_OBJ_NULL)
 			continue;
-		struct cap c = src[i].cap;
-		c.rights &= (u8)rights;
-		c.flags = 0;
-		if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE)
-			c.w2 = c.w3 = 0;
+		struct cap c = cap_derived(&src[i].cap, (u8)rights);
 		cap_insert(&dst[i], &c, &src[i]);
 		made++;
 	}

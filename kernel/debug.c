@@ -52,6 +52,7 @@ static int check_slot(struct slot *s)
 	struct objhdr *h = cap_hdr(&s->cap);
 	if (h)
 		h->seen++;
+	vscheck_slot(&s->cap);
 	return mdb_check(&s->mdb);
 }
 
@@ -82,6 +83,7 @@ static int kernel_check(void)
 	for (int t = 0; t < LM_OBJ_NTYPES; t++)
 		for (struct objhdr *h = all_objects[t]; h; h = h->all_next)
 			h->seen = 0;
+	vscheck_begin();
 	for (struct objhdr *h = all_objects[LM_OBJ_CNODE]; h; h = h->all_next) {
 		struct slot *s = (struct slot *)h;
 		for (u64 i = 1; i < (1ull << h->bits); i++)
@@ -135,6 +137,7 @@ static int kernel_check(void)
 		kprintf("check: %d address-space ID problems\n", b);
 		bad += b;
 	}
+	bad += vscheck_end();
 	return bad;
 }
 

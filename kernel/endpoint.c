@@ -45,10 +45,7 @@ static u64 transfer_caps(struct tcb *s, struct tcb *r, u64 info)
 		if (info & LM_MSG_MOVE) {
 			cap_move(dst, src);
 		} else if (cap_copyable(src->cap.type)) {
-			struct cap c = src->cap;
-			c.flags = 0;
-			if (c.type == LM_OBJ_FRAME || c.type == LM_OBJ_PTABLE)
-				c.w2 = c.w3 = 0;
+			struct cap c = cap_derived(&src->cap, LM_R_ALL);
 			cap_insert(dst, &c, src);
 		} else {
 			continue;
@@ -78,6 +75,11 @@ static void transfer(struct tcb *s, struct tcb *r, u64 badge, bool grant)
 	}
 	u64 info = sf->rsi, len = LM_MSG_LEN(info), ncaps = 0;
 
+	/* check_info passed this when s called, but a blocked sender's saved
+	 * registers can be rewritten since (THREAD_WRITE_REGS): the length is
+	 * bounded again here, where it is used. */
+	if (len > LM_MSG_MAX_WORDS)
+		len = LM_MSG_MAX_WORDS;
 	if (len > LM_MSG_REG_WORDS) {
 		struct lm_ipc_buffer *sb = ipc_buffer(s), *rb = ipc_buffer(r);
 		if (sb && rb)
@@ -273,7 +275,11 @@ SYS(ep_reply_recv)
 	if ((e = ep_lookup(f, LM_R_READ, &s)) || (e = check_info(ARG2(f))))
 		return e;
 	c = do_reply(cur, &replied);
-	e = do_recv(f, s);
+	/* The reply may have moved the endpoint's capability away (a transfer
+	 * from our IPC buffer with LM_MSG_MOVE): the receive half looks its
+	 * slot up again rather than trust the first lookup. */
+	if (!(e = ep_lookup(f, LM_R_READ, &s)))
+		e = do_recv(f, s);
 	if (c) {
 		if (cur->state == LM_TS_BLOCKED)
 			sched_switch_to(c); /* the server waits: run the client now */

@@ -33,6 +33,7 @@ struct notify {
 _Static_assert(sizeof(struct notify) <= 1 << LM_NOTIFY_BITS, "notify size");
 
 void reply_drop(struct tcb *server);
+struct tcb *reply_detach(struct tcb *server);
 
 /* fastpath.c */
 extern bool fastpath_enabled;

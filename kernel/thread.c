@@ -1,6 +1,7 @@
 /* Thread objects and their system calls. */
 #include <lamina/syscall.h>
 #include <lamina/regs.h>
+#include <lamina/exception.h>
 #include "asm.h"
 #include "syscall.h"
 #include "thread.h"
@@ -53,20 +54,40 @@ void tcb_finalise(struct tcb *t)
 	cap_delete_one(&t->stopntfn);
 }
 
-/* A thread that stops for good gives up the reply it owes: its caller's
- * call fails (a pager's faulting thread stops) instead of waiting forever. */
+/* Why t could not have its exception handled (kind LM_FAULT_EXC_STACK or
+ * LM_FAULT_PAGER_*): fault_error keeps the vector it was about. */
+static void stop_fault_kind(struct tcb *t, u64 kind)
+{
+	t->fault_error = t->fault_kind;
+	t->fault_kind = kind;
+	kprintf("thread %p stopped: fault %lu unhandled (reason %lu)\n", (void *)t,
+		t->fault_error, kind);
+}
+
+/*
+ * A thread that stops for good gives up the reply it owes: its caller's
+ * call fails instead of waiting forever. If that caller is a faulted
+ * thread whose pager t was, it stops too, and so on down a chain of
+ * pagers that user space may make as long as it likes: a loop, so the
+ * kernel stack stays bounded.
+ */
 static void thread_stopped(struct tcb *t, u32 state)
 {
-	const struct cap *n = &t->stopntfn.cap;
-	if (t->reply_to)
-		reply_drop(t);
-	if (t->state == LM_TS_RUNNABLE)
-		sched_stop(t, state);
-	else
-		t->state = state;
-	/* Whoever waits for it hears so: no polling for a thread's end. */
-	if (n->type == LM_OBJ_NOTIFY)
-		notify_signal((struct notify *)n->obj, n->w2 ? n->w2 : 1);
+	while (t) {
+		const struct cap *n = &t->stopntfn.cap;
+		struct tcb *next = t->reply_to ? reply_detach(t) : NULL;
+		if (t->state == LM_TS_RUNNABLE)
+			sched_stop(t, state);
+		else
+			t->state = state;
+		/* Whoever waits for it hears so: no polling for a thread's end. */
+		if (n->type == LM_OBJ_NOTIFY)
+			notify_signal((struct notify *)n->obj, n->w2 ? n->w2 : 1);
+		if (next)
+			stop_fault_kind(next, LM_FAULT_PAGER_GONE);
+		t = next;
+		state = LM_TS_FAULTED;
+	}
 }
 
 /* A user exception with no handler: the thread stops, its holder can see why. */
@@ -85,14 +106,9 @@ void thread_fault(struct tcb *t, struct frame *f, u64 addr)
 		panic("the root task faulted");
 }
 
-/* Its exception could not be handled (kind LM_FAULT_EXC_STACK or
- * LM_FAULT_PAGER_*): fault_error keeps the vector it was about. */
 void thread_stop_fault(struct tcb *t, u64 kind)
 {
-	t->fault_error = t->fault_kind;
-	t->fault_kind = kind;
-	kprintf("thread %p stopped: fault %lu unhandled (reason %lu)\n", (void *)t,
-		t->fault_error, kind);
+	stop_fault_kind(t, kind);
 	thread_stopped(t, LM_TS_FAULTED);
 }
 

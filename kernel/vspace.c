@@ -137,16 +137,30 @@ static u64 rec_pml4(u64 rec)
 	return e->pml4 && e->gen == REC_GEN(rec) ? e->pml4 : 0;
 }
 
+/* The entry that mapped capability c's record names, if its address space
+ * is alive and the entry still points at c's object; else NULL. */
+u64 *vspace_rec_entry(const struct cap *c)
+{
+	u64 pml4 = rec_pml4(c->w3), *e;
+	int missing;
+	if (!pml4)
+		return NULL;
+	if (c->type == LM_OBJ_FRAME) {
+		e = walk(pml4, c->w2, c->bits == LM_LARGE_PAGE_BITS ? 2 : 1, &missing);
+		return e && (*e & (PTE_P | PTE_NONE)) && (*e & PTE_ADDR) == c->obj ? e : NULL;
+	}
+	e = walk(pml4, c->w2, (int)REC_LEVEL(c->w3) + 1, &missing);
+	return e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == c->obj ? e : NULL;
+}
+
+u64 asid_pml4(u64 asid) { return asid_tab[asid].pml4; }
+
 void vspace_unmap_frame_cap(struct cap *c)
 {
-	u64 pml4 = rec_pml4(c->w3), va = c->w2;
-	int level = c->bits == LM_LARGE_PAGE_BITS ? 2 : 1, missing;
-	if (pml4) {
-		u64 *e = walk(pml4, va, level, &missing);
-		if (e && (*e & (PTE_P | PTE_NONE)) && (*e & PTE_ADDR) == c->obj) {
-			*e = 0;
-			flush_page(REC_ASID(c->w3), va);
-		}
+	u64 *e = vspace_rec_entry(c);
+	if (e) {
+		*e = 0;
+		flush_page(REC_ASID(c->w3), c->w2);
 	}
 	c->flags &= ~CAP_F_MAPPED;
 	c->w2 = c->w3 = 0;
@@ -154,14 +168,10 @@ void vspace_unmap_frame_cap(struct cap *c)
 
 void vspace_unmap_table_cap(struct cap *c)
 {
-	u64 pml4 = rec_pml4(c->w3), va = c->w2;
-	int level = (int)REC_LEVEL(c->w3), missing;
-	if (pml4) {
-		u64 *e = walk(pml4, va, level + 1, &missing);
-		if (e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == c->obj) {
-			*e = 0;
-			flush_all(REC_ASID(c->w3));
-		}
+	u64 *e = vspace_rec_entry(c);
+	if (e) {
+		*e = 0;
+		flush_all(REC_ASID(c->w3));
 	}
 	memset(phys_to_virt(c->obj), 0, 4096);
 	c->flags &= ~CAP_F_MAPPED;

@@ -31,6 +31,11 @@ static inline void vspace_activate(const struct cap *vs)
 	if (vs->obj != cpu0.cr3_pml4 || asid_stale(vs->w2))
 		vspace_load(vs);
 }
+u64 *vspace_rec_entry(const struct cap *c);
+u64 asid_pml4(u64 asid);
+void vscheck_begin(void);
+void vscheck_slot(const struct cap *c);
+int vscheck_end(void);
 void vspace_unmap_frame_cap(struct cap *c);
 void vspace_unmap_table_cap(struct cap *c);
 bool user_copy_in(void *dst, u64 uaddr, size_t n);

@@ -67,11 +67,13 @@ void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj)
 
 /* Take t out of whatever it waits for; its call returns err. A fault
  * message is not a call: suspending the thread withdraws it (resumed, the
- * thread faults again), anything else leaves the fault unserved for good. */
-void ipc_cancel(struct tcb *t, u64 err)
+ * thread faults again), anything else leaves the fault unserved for good,
+ * and then true is returned: t must be stopped (thread_stop_fault), which
+ * the caller does, so that chains of such stops are a loop (thread.c). */
+static bool ipc_detach(struct tcb *t, u64 err)
 {
 	if (t->state != LM_TS_BLOCKED)
-		return;
+		return false;
 	if (t->waitq)
 		waitq_remove(t->waitq, t);
 	if (t->blocked == BLK_REPLY && t->replier) {
@@ -83,22 +85,38 @@ void ipc_cancel(struct tcb *t, u64 err)
 	t->state = LM_TS_INACTIVE;
 	if (!t->fault_ipc) {
 		t->frame.rax = err;
-	} else {
-		t->fault_ipc = false;
-		if (err != LM_EINTR)
-			thread_stop_fault(t, LM_FAULT_PAGER_GONE);
+		return false;
 	}
+	t->fault_ipc = false;
+	return err != LM_EINTR;
 }
 
-/* The caller that server owes a reply gives up: its call fails. */
-void reply_drop(struct tcb *server)
+void ipc_cancel(struct tcb *t, u64 err)
+{
+	if (ipc_detach(t, err))
+		thread_stop_fault(t, LM_FAULT_PAGER_GONE);
+}
+
+/* The caller that server owes a reply gives up: its call fails. A caller
+ * that was a faulted thread waiting for server as its pager must stop in
+ * turn: it is returned, for the caller of this to stop. */
+struct tcb *reply_detach(struct tcb *server)
 {
 	struct tcb *c = server->reply_to;
 	server->reply_to = NULL;
 	c->replier = NULL;
-	ipc_cancel(c, LM_EDELETED);
+	if (ipc_detach(c, LM_EDELETED))
+		return c;
 	if (c->state == LM_TS_INACTIVE)
 		sched_make_runnable(c);
+	return NULL;
+}
+
+void reply_drop(struct tcb *server)
+{
+	struct tcb *c = reply_detach(server);
+	if (c)
+		thread_stop_fault(c, LM_FAULT_PAGER_GONE);
 }
 
 /* t is being destroyed: nobody may keep waiting on it or for it. */

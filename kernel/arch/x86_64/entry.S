@@ -94,6 +94,9 @@ return_to_user:
  * the idle loop runs with interrupts on, anything else is a kernel bug) it
  * pushed onto the kernel stack and we return there. */
 isr_common:
+	/* The C code assumes DF clear (string instructions copy forwards);
+	 * an interrupt gate clears IF and TF but keeps user mode's DF. */
+	cld
 	testb $3, 24(%rsp)
 	jz 2f
 	swapgs
