@@ -14,7 +14,9 @@
  * wrote: every general register in it must equal the register the handler
  * finds live (the kernel enters the handler with them untouched, rcx, r11,
  * rdi and rsp apart). A frame written backwards, half or out of place
- * fails that and is counted in the verdict page.
+ * fails that and is counted in the verdict page; a whole frame of another
+ * thread that shares the exception stack is told apart (fz_fill_regs
+ * gives each register set its own rbp, and r15 = rbp + 0x1111).
  */
 #include "fuzz.h"
 
@@ -43,9 +45,22 @@ __asm__(".text\n"
 	"	jnz 2f\n"
 	"	lock incq 0(%rax)\n"
 	"	jmp 3f\n"
-	"2:	lock incq 8(%rax)\n"
+	/* A whole frame of another thread sharing this stack (it faulted
+	 * while this handler was stopped) has rbp and r15 in step, as
+	 * fz_fill_regs sets them; so does one from a thread never given
+	 * registers (both 0). A torn or misplaced frame has not. */
+	"2:	mov 80(%rdi), %rdx\n"
+	"	add $0x1111, %rdx\n"
+	"	cmp 144(%rdi), %rdx\n"
+	"	je 5f\n"
+	"	mov 80(%rdi), %rdx\n"
+	"	or 144(%rdi), %rdx\n"
+	"	jz 5f\n"
+	"	lock incq 8(%rax)\n"
 	"	mov %rdi, 16(%rax)\n"
 	"	mov %r11, 24(%rax)\n"
+	"	jmp 3f\n"
+	"5:	lock incq 32(%rax)\n"
 	/* poison what was checked, so a stale frame never passes */
 	"3:	mov $32, %ecx\n"
 	"4:	notq (%rdi,%rcx)\n"
@@ -98,6 +113,7 @@ struct fz_exe {
 static struct fz_exe fz_exe[FZ_EXECS];
 static struct fz_prog *volatile fz_cur;
 static lm_cptr_t fz_sb, fz_ut, fz_code, fz_vframe;
+static lm_u64 fz_token;
 
 struct fz_stats fz_st;
 
@@ -197,8 +213,8 @@ static void fz_fill_regs(struct fz_exe *e, const struct fz_call *c)
 	r->r10 = c->x[2] ^ 1;
 	r->r8 = 0x8888;
 	r->r9 = 0x9999;
-	r->rbp = 0x5eedbeefull ^ c->x[1];
-	r->r15 = ~c->x[6];
+	r->rbp = ++fz_token ^ c->x[6] << 20;   /* tells this set from others */
+	r->r15 = r->rbp + 0x1111;
 }
 
 /* Calls that would end or flood the executor become harmless ones; the
