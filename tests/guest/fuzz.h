@@ -55,6 +55,7 @@ struct fz_call {
 
 struct fz_prog {
 	lm_u32 n, next;      /* calls, and the next one an executor takes */
+	lm_u32 done;         /* the calls before it have all been made */
 	struct fz_call c[FZ_MAXCALLS];
 };
 

@@ -300,7 +300,12 @@ static lm_word_t fz_executor(lm_word_t id)
 		if (i >= p->n)
 			return 0;
 		p->next = i + 1;
+		/* A timer tick between taking a call and making it lets the
+		 * next executor overtake; the prologue must run in order. */
+		while (p->c[i].setup && p->done < i)
+			lm_thread_yield();
 		fz_exec_call(&p->c[i], (lm_u32)id);
+		p->done = i + 1;
 	}
 }
 
@@ -379,7 +384,7 @@ int fz_run_prog(struct fz_prog *p)
 	struct lm_thread_info ti;
 	int err = fz_sandbox_reset();
 
-	p->next = 0;
+	p->next = p->done = 0;
 	fz_cur = p;
 	for (lm_u32 i = 0; i < FZ_EXECS && !err; i++)
 		err = lm_thread_start(fz_exe[i].tcb, fz_executor, i, fz_exe[i].stack, T_PRIO);
