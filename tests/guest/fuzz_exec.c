@@ -301,8 +301,9 @@ static lm_word_t fz_executor(lm_word_t id)
 			return 0;
 		p->next = i + 1;
 		/* A timer tick between taking a call and making it lets the
-		 * next executor overtake; the prologue must run in order. */
-		while (p->c[i].setup && p->done < i)
+		 * next executor overtake; the prologue must run in order, and
+		 * be done before the first fuzzed call. */
+		while ((p->c[i].setup || (i && p->c[i - 1].setup)) && p->done < i)
 			lm_thread_yield();
 		fz_exec_call(&p->c[i], (lm_u32)id);
 		p->done = i + 1;
