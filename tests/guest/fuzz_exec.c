@@ -295,11 +295,12 @@ static lm_word_t fz_executor(lm_word_t id)
 {
 	for (;;) {
 		struct fz_prog *p = fz_cur;
-		lm_u32 i = p->next;
+		/* atomic: a tick between reading and bumping it would let two
+		 * executors take the same call */
+		lm_u32 i = __atomic_fetch_add(&p->next, 1, __ATOMIC_SEQ_CST);
 
 		if (i >= p->n)
 			return 0;
-		p->next = i + 1;
 		/* A timer tick between taking a call and making it lets the
 		 * next executor overtake; the prologue must run in order, and
 		 * be done before the first fuzzed call. */
