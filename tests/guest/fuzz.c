@@ -91,16 +91,15 @@ static const char *fz_finding(void)
 		return "a leak: the sandbox untyped not whole after revoke";
 	if (fz_st.problems)
 		return "DEBUG_CHECK problems";
-	if (fz_st.setup_fail)
-		return "a failed prologue call";
-	return 0;
+	return 0; /* a failed prologue call is the fuzzer's own trouble: counted */
 }
 
 static void fz_progress(lm_u64 t0, lm_u64 cov, lm_u64 sites)
 {
 	lm_printf("fuzz: %lu calls, %lu programs, %lu s, corpus %u, %lu unblocked, %lu hangs, "
-		  "frames %lu, coverage %lu", fz_st.calls, fz_st.programs, fz_secs(t0), fz_ncorpus,
-		  fz_st.unblocks, fz_st.hangs, fz_verdict()->good, cov);
+		  "%lu failed prologue calls, frames %lu, coverage %lu", fz_st.calls, fz_st.programs,
+		  fz_secs(t0), fz_ncorpus, fz_st.unblocks, fz_st.hangs, fz_st.setup_fail,
+		  fz_verdict()->good, cov);
 	if (sites)
 		lm_printf(" of %lu sites (%lu.%lu%%)", sites, cov * 100 / sites,
 			  cov * 1000 / sites % 10);
