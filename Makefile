@@ -26,6 +26,17 @@ UCFLAGS  := $(COMMON) -Ilib/include -mno-red-zone -fno-asynchronous-unwind-table
 ULDFLAGS := -nostdlib -static -T lib/user.ld -z max-page-size=0x1000 --no-warn-rwx-segments
 
 KSRC     := $(wildcard kernel/*.c kernel/arch/x86_64/*.c)
+
+# The fuzzing build (`make fuzz`, KCOV=1, in build-fuzz/): the system-call
+# and fault-path files call kernel/kcov.c at every basic block. Boot-only
+# files, the checker (debug.c) and the helpers below them are left out.
+KCOV_SRC := $(filter-out kernel/main.c kernel/bootmem.c kernel/multiboot.c kernel/root.c \
+              kernel/elf.c kernel/format.c kernel/panic.c kernel/string.c kernel/debug.c \
+              kernel/kcov.c,$(wildcard kernel/*.c)) kernel/arch/x86_64/trap.c
+ifeq ($(KCOV),1)
+KCFLAGS  += -DLAMINA_KCOV
+$(patsubst %,$(B)/%.o,$(KCOV_SRC)): KCFLAGS += -fsanitize-coverage=trace-pc
+endif
 KASM     := $(wildcard kernel/arch/x86_64/*.S)
 KOBJ     := $(patsubst %,$(B)/%.o,$(KSRC) $(KASM))
 
@@ -68,7 +79,7 @@ HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/te
 HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \
                   -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all -DLAMINA_HOST
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests
+.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests fuzz
 all: kernel user
 
 # The Debian packages the build, run and tests need: installed when root,
@@ -161,6 +172,14 @@ test: deps all host-tests
 	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
 	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
 	  --expect-min 80 --log $(B)/test.log
+
+# The long coverage-guided fuzzing run (docs/FUZZING.md): FUZZ_CALLS calls,
+# FUZZ_SEED to replay. The denominator of the coverage share is the number
+# of instrumented sites in the linked kernel.
+FUZZ_CALLS ?= 10000000
+fuzz: deps
+	$(MAKE) B=build-fuzz KCOV=1 all
+	bash tools/fuzz.sh build-fuzz "$(subst $(B)/,build-fuzz/,$(QEMU_MODULES))" $(FUZZ_CALLS) "$(FUZZ_SEED)"
 
 iso: deps all tools/mkiso.sh tools/grub.cfg
 	bash tools/mkiso.sh $(B)/lamina.iso $(B)/lamina.elf $(MODULES)

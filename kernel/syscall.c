@@ -58,6 +58,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_THREAD_SET_STOP_NOTIFY - LM_SYS_BASE] = sys_thread_set_stop_notify,
 	[LM_SYS_IOPORT_ISSUE - LM_SYS_BASE]        = sys_ioport_issue,
 	[LM_SYS_FINISH_DELETE - LM_SYS_BASE]       = sys_finish_delete,
+	[LM_SYS_DEBUG_COVERAGE - LM_SYS_BASE]      = sys_debug_coverage,
 };
 
 /*

@@ -66,7 +66,8 @@
 	X(THREAD_SET_FOREIGN,  46) /* (tcb, entry or 0)                      */ \
 	X(THREAD_SET_STOP_NOTIFY, 47) /* (tcb, ntfn or 0)                    */ \
 	X(IOPORT_ISSUE,        48) /* (ioport, first, count, dcn, di)       */ \
-	X(FINISH_DELETE,       49) /* () the kernel's, see API.md           */
+	X(FINISH_DELETE,       49) /* () the kernel's, see API.md           */ \
+	X(DEBUG_COVERAGE,      50) /* (debug) -> sites, size (fuzzing build) */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),
