@@ -20,17 +20,7 @@ static struct mdb *node_of(const struct mdb_end *e)
 	return (struct mdb *)((uptr)e & ~(uptr)(sizeof(struct mdb) - 1));
 }
 
-/* Put the lone end e after `after` in its list. */
-static void link_after(struct mdb_end *after, struct mdb_end *e)
-{
-	e->prev = after;
-	e->next = after->next;
-	if (e->next)
-		e->next->prev = e;
-	after->next = e;
-}
-
-static void unlink(struct mdb_end *e)
+static void unlink_end(struct mdb_end *e)
 {
 	if (e->prev)
 		e->prev->next = e->next;
@@ -41,21 +31,26 @@ static void unlink(struct mdb_end *e)
 /* n becomes parent's first child, or a root of its own (parent NULL). */
 void mdb_add_child(struct mdb *parent, struct mdb *n)
 {
-	n->open.prev = n->close.next = NULL;
 	n->open.next = &n->close;
 	n->close.prev = &n->open;
-	if (parent) {
-		link_after(&parent->open, &n->close);
-		link_after(&parent->open, &n->open);
+	if (!parent) {
+		n->open.prev = n->close.next = NULL;
+		return;
 	}
+	/* Never NULL: the parent's own closing end comes at the latest. */
+	struct mdb_end *after = parent->open.next;
+	n->open.prev = &parent->open;
+	n->close.next = after;
+	after->prev = &n->close;
+	parent->open.next = &n->open;
 }
 
 /* n's children stay in place, between its parent's ends now (or, with no
  * parent, roots side by side). */
 void mdb_remove(struct mdb *n)
 {
-	unlink(&n->open);
-	unlink(&n->close);
+	unlink_end(&n->open);
+	unlink_end(&n->close);
 	n->open.prev = n->open.next = n->close.prev = n->close.next = NULL;
 }
 
