@@ -331,6 +331,7 @@ int main(lm_word_t arg)
 	kb_vm();
 	kb_linux();
 	kb_proc();
+	kb_cap();
 	lm_printf("kbench: done\n");
 	return 0;
 }

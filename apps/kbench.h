@@ -43,5 +43,6 @@ __attribute__((noreturn)) void kb_pager_serve(lm_cptr_t ep); /* its partner */
 void kb_vm(void);     /* kbench_vm.c: page-level primitives, Appel-Li, faults */
 void kb_linux(void);  /* kbench_linux.c: reflected Linux system calls */
 void kb_proc(void);   /* kbench_proc.c: processes */
+void kb_cap(void);    /* kbench_cap.c: revoke and delete in the derivation tree */
 
 #endif

@@ -168,20 +168,22 @@ void cap_delete(struct slot *s)
 }
 
 /*
- * Delete the descendants of s, leaves first, so every step is one O(1)
- * unlink. After REVOKE_BATCH deletions, or when finalisation work is left
- * (a batch of it ran out), it returns 1 and the system call is restarted:
- * an interrupt can be taken in between, and the next round finishes that
- * work first, then continues with whatever descendants remain.
+ * Delete the descendants of s, each time the one just inside s's opening
+ * end (its first child, whose children then become s's): O(1) a deletion,
+ * and nothing to find again when the call resumes. After REVOKE_BATCH
+ * deletions, or when finalisation work is left (a batch of it ran out),
+ * it returns 1 and the system call is restarted: an interrupt can be taken
+ * in between, and the next round finishes that work first, then continues
+ * with whatever descendants remain (more, if some were made meanwhile).
  */
 int cap_revoke(struct slot *s)
 {
 	if (!cap_drained())
 		return 1;
-	for (int n = 0; s->mdb.child; n++) {
+	for (int n = 0; mdb_has_children(&s->mdb); n++) {
 		if (n == REVOKE_BATCH || cap_zombies)
 			return 1;
-		cap_delete(slot_of(mdb_first_leaf(s->mdb.child)));
+		cap_delete(slot_of(mdb_first_child(&s->mdb)));
 		if (s->cap.type == LM_OBJ_NULL)
 			break; /* s itself lived in an object that just died */
 	}

@@ -207,7 +207,7 @@ SYS(cnode_identify)
 	switch (c->type) {
 	case LM_OBJ_UNTYPED:
 		/* With no children left the whole untyped is free again. */
-		extra = (1ull << c->bits) - (s->mdb.child ? c->w2 : 0);
+		extra = (1ull << c->bits) - (mdb_has_children(&s->mdb) ? c->w2 : 0);
 		break;
 	case LM_OBJ_FRAME:
 	case LM_OBJ_PTABLE:

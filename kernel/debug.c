@@ -64,7 +64,7 @@ static struct objhdr *cap_hdr(const struct cap *c)
 static int check_slot(struct slot *s)
 {
 	if (s->cap.type == LM_OBJ_NULL)
-		return s->mdb.parent || s->mdb.child || s->mdb.next || s->mdb.prev;
+		return mdb_linked(&s->mdb);
 	if (s->cap.type >= LM_OBJ_NTYPES)
 		return 1;
 	struct objhdr *h = cap_hdr(&s->cap);

@@ -1,109 +1,126 @@
 /*
- * Derivation-tree operations. Invariants (checked by mdb_check):
- *  - c->parent == n for every child c of n;
- *  - siblings form a doubly linked list: x->next->prev == x, and the first
- *    sibling has prev == NULL and is its parent's `child`;
- *  - a root (parent == NULL) has no siblings.
- * Removing a node gives its children to its parent, in its place.
+ * Derivation-tree operations on the nested list (mdb.h). Invariants, which
+ * mdb_check verifies node by node:
+ *  - the list is doubly linked: x->next->prev == x, x->prev->next == x;
+ *  - a node's ends enclose whole nodes only: walking back from its closing
+ *    end meets closing ends of its children, each skipped to that child's
+ *    opening end, until it reaches its own opening end (properly nested,
+ *    as parentheses are).
+ * A node's parent is the nearest node whose ends enclose it.
  */
 #include "mdb.h"
 
-void mdb_add_child(struct mdb *parent, struct mdb *n)
+static bool is_close(const struct mdb_end *e)
 {
-	n->parent = parent;
-	n->child = NULL;
-	n->prev = NULL;
-	n->next = NULL;
-	if (!parent)
-		return;
-	n->next = parent->child;
-	if (n->next)
-		n->next->prev = n;
-	parent->child = n;
+	return ((uptr)e & sizeof(struct mdb_end)) != 0;
 }
 
+static struct mdb *node_of(const struct mdb_end *e)
+{
+	return (struct mdb *)((uptr)e & ~(uptr)(sizeof(struct mdb) - 1));
+}
+
+static void unlink_end(struct mdb_end *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+}
+
+/* n becomes parent's first child, or a root of its own (parent NULL). */
+void mdb_add_child(struct mdb *parent, struct mdb *n)
+{
+	n->open.next = &n->close;
+	n->close.prev = &n->open;
+	if (!parent) {
+		n->open.prev = n->close.next = NULL;
+		return;
+	}
+	/* Never NULL: the parent's own closing end comes at the latest. */
+	struct mdb_end *after = parent->open.next;
+	n->open.prev = &parent->open;
+	n->close.next = after;
+	after->prev = &n->close;
+	parent->open.next = &n->open;
+}
+
+/* n's children stay in place, between its parent's ends now (or, with no
+ * parent, roots side by side). */
 void mdb_remove(struct mdb *n)
 {
-	struct mdb *p = n->parent, *first = n->child, *last = NULL;
-
-	for (struct mdb *c = n->child; c; c = c->next) {
-		c->parent = p;
-		last = c;
-	}
-	if (!p) {
-		/* Children of a root become roots: roots have no siblings. */
-		struct mdb *c = first;
-		while (c) {
-			struct mdb *next = c->next;
-			c->next = c->prev = NULL;
-			c = next;
-		}
-	} else {
-		struct mdb *before = n->prev, *after = n->next;
-		if (first) {
-			first->prev = before;
-			last->next = after;
-			if (after)
-				after->prev = last;
-		} else {
-			first = after;
-			if (after)
-				after->prev = before;
-		}
-		if (before)
-			before->next = first;
-		else
-			p->child = first;
-	}
-	n->parent = n->child = n->next = n->prev = NULL;
+	unlink_end(&n->open);
+	unlink_end(&n->close);
+	n->open.prev = n->open.next = n->close.prev = n->close.next = NULL;
 }
 
 /* dst is unused memory; afterwards src is. Neighbours now point at dst. */
 void mdb_move(struct mdb *dst, struct mdb *src)
 {
+	bool leaf = !mdb_has_children(src);
+
 	*dst = *src;
-	if (dst->prev)
-		dst->prev->next = dst;
-	else if (dst->parent)
-		dst->parent->child = dst;
-	if (dst->next)
-		dst->next->prev = dst;
-	for (struct mdb *c = dst->child; c; c = c->next)
-		c->parent = dst;
-	src->parent = src->child = src->next = src->prev = NULL;
+	if (leaf) {
+		dst->open.next = &dst->close;
+		dst->close.prev = &dst->open;
+	} else {
+		dst->open.next->prev = &dst->open;
+		dst->close.prev->next = &dst->close;
+	}
+	if (dst->open.prev)
+		dst->open.prev->next = &dst->open;
+	if (dst->close.next)
+		dst->close.next->prev = &dst->close;
+	src->open.prev = src->open.next = src->close.prev = src->close.next = NULL;
 }
 
-struct mdb *mdb_first_leaf(struct mdb *n)
+/*
+ * Walk back from n's opening end, skipping each sibling before it from its
+ * closing end to its opening end: the first opening end met is the
+ * parent's. O(siblings before n in the list: those made after it).
+ */
+struct mdb *mdb_parent(const struct mdb *n)
 {
-	while (n->child)
-		n = n->child;
-	return n;
+	const struct mdb_end *e = n->open.prev;
+
+	while (e && is_close(e))
+		e = node_of(e)->open.prev;
+	return e ? node_of(e) : NULL;
 }
 
+/* Up through the parents: O(n's depth below ancestor, plus the siblings
+ * passed on the way), at most the nodes between their opening ends. */
 bool mdb_is_descendant(const struct mdb *n, const struct mdb *ancestor)
 {
-	for (n = n->parent; n; n = n->parent)
+	for (n = mdb_parent(n); n; n = mdb_parent(n))
 		if (n == ancestor)
 			return true;
 	return false;
 }
 
-/* Local consistency of one node; returns the number of broken links. */
+/* One node's links and its nesting; returns the number of broken links.
+ * Over every node of a tree that is O(nodes): each child is walked over
+ * once, by its parent. */
 int mdb_check(const struct mdb *n)
 {
+	const struct mdb_end *o = &n->open, *c = &n->close, *e;
 	int bad = 0;
 
-	if (n->prev) {
-		bad += n->prev->next != n;
-		bad += n->prev->parent != n->parent;
-	} else if (n->parent) {
-		bad += n->parent->child != n;
+	if (!o->next || !c->prev)
+		return 1;
+	bad += o->next->prev != o;
+	bad += c->prev->next != c;
+	bad += o->prev && o->prev->next != o;
+	bad += c->next && c->next->prev != c;
+	if (bad)
+		return bad;
+	/* Each step checks the link it follows, so the walk cannot loop. */
+	for (e = c->prev; e != o; e = e->prev) {
+		if (!is_close(e))
+			return 1; /* another node's opening end: the ends cross */
+		e = &node_of(e)->open;
+		if (!e->prev || e->prev->next != e)
+			return 1;
 	}
-	if (n->next)
-		bad += n->next->prev != n;
-	if (!n->parent)
-		bad += n->next != NULL || n->prev != NULL;
-	for (const struct mdb *c = n->child; c; c = c->next)
-		bad += c->parent != n;
-	return bad;
+	return 0;
 }

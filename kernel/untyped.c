@@ -107,7 +107,7 @@ SYS(untyped_retype)
 		if (dst[i].cap.type != LM_OBJ_NULL)
 			return SYSERR_D(LM_EEXIST, 5, di + i);
 
-	u64 mark = ut->mdb.child ? ut->cap.w2 : 0;
+	u64 mark = mdb_has_children(&ut->mdb) ? ut->cap.w2 : 0;
 	u64 start = ALIGN_UP(mark, 1ull << sb);
 	u64 size = 1ull << ut->cap.bits;
 	if (start > size || count > (size - start) >> sb)

@@ -63,8 +63,10 @@ ROWS = [
     ("fork_exit", "fork_exit", ["fork_exit"], "fork + _exit + waitpid"),
     ("spawn", "spawn", ["spawn"], "fork + execve + waitpid"),
 ]
-# Lamina-only figures known to come later (ipc_rtt_len_* is matched by
-# prefix); their rows follow the table's.  linux_getppid is Linux's getppid
+# Lamina-only series: one row per size N that Lamina printed, in numeric
+# order, after the table's rows.
+SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_"]
+# Lamina-only figures known to come later; their rows follow the series.  linux_getppid is Linux's getppid
 # run through Lamina's Linux personality, so Linux's own getppid is its pair.
 LAMINA_EXTRA = [
     ("fault_ipc_rtt", "fault_ipc_rtt", [], "none"),
@@ -166,8 +168,10 @@ def build_rows(lam, lin, extra):
     """One dict per table row: name, lamina, linux, ratio, extra, counterpart."""
     plan = list(ROWS)
     seen_lamina = {r[1] for r in plan if r[1]}
-    lens = sorted((n for n in lam.results if n.startswith("ipc_rtt_len_")),
-                  key=lambda n: (number(n[len("ipc_rtt_len_"):]) or 0, n))
+    lens = []
+    for prefix in SERIES:
+        lens += sorted((n for n in lam.results if n.startswith(prefix)),
+                       key=lambda n: (number(n[len(prefix):]) or 0, n))
     plan += [(n, n, [], "none") for n in lens]
     plan += LAMINA_EXTRA
     seen_lamina |= set(lens) | {r[1] for r in LAMINA_EXTRA}

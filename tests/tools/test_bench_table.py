@@ -44,6 +44,8 @@ BENCH dirty cycles=40 ns=40 iters=100
 BENCH prot1 n/a
 BENCH ipc_rtt_len_64 cycles=1000 ns=1000 iters=100
 BENCH ipc_rtt_len_8 cycles=900 ns=900 iters=100
+BENCH revoke_chain_100 cycles=150 ns=150 iters=1000
+BENCH revoke_chain_10 cycles=160 ns=160 iters=1000
 BENCH linux_getppid cycles=652 ns=652 iters=100
 """
 
@@ -158,6 +160,7 @@ def test_row_order():
     check(names[:len(want)] == want, "table rows first, in order")
     rest = names[len(want):]
     check(rest.index("ipc_rtt_len_8") < rest.index("ipc_rtt_len_64"), "len rows numeric order")
+    check(rest.index("revoke_chain_10") < rest.index("revoke_chain_100"), "series in numeric order")
     check(rest[-1] == "spawn_posix", "Linux-only extra last: %r" % rest)
     check(len(names) == len(set(names)), "duplicate rows")
 
@@ -178,8 +181,8 @@ def test_rows_cover_benchmarks_md():
                 names |= {n.strip() for n in m.group(1).split("/")}
     check(names, "no table found in " + spec)
     rows = {r[0] for r in bt.ROWS + bt.LAMINA_EXTRA}
-    # ipc_rtt_len_N rows come from whatever lengths Lamina measured.
-    missing = {n for n in names - rows if not n.startswith("ipc_rtt_len_")}
+    # Series rows (ipc_rtt_len_N, ...) come from whatever sizes Lamina measured.
+    missing = {n for n in names - rows if not n.startswith(tuple(bt.SERIES))}
     check(not missing, "no row for %s in %s" % (sorted(missing), spec))
     return None
 
