@@ -114,9 +114,12 @@ void sched_yield_to(struct tcb *t)
 	need_resched = rq_top() > t->prio;
 }
 
+u64 sched_ticks; /* timer ticks since boot */
+
 void sched_tick(void)
 {
 	struct tcb *cur = cpu0.cur;
+	sched_ticks++;
 	if (!cur || cur->state != LM_TS_RUNNABLE || cur->queued)
 		return;
 	if (cur->reply_to && cur->borrowed < 0xffff)

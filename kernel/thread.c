@@ -54,14 +54,43 @@ void tcb_finalise(struct tcb *t)
 	cap_delete_one(&t->stopntfn);
 }
 
+/*
+ * The kernel reports user faults on its debug console, a UART it polls
+ * with interrupts off: at most FAULT_REPORTS in any one second (100 ticks),
+ * so a process that makes threads fault in a loop cannot keep the kernel
+ * writing; the others are counted, and the count is said at the next
+ * report.
+ */
+#define FAULT_REPORTS 16
+static u64 report_second, reports, unreported;
+
+static bool fault_report(void)
+{
+	u64 second = sched_ticks / 100;
+	if (second != report_second) {
+		report_second = second;
+		reports = 0;
+	}
+	if (reports == FAULT_REPORTS) {
+		unreported++;
+		return false;
+	}
+	reports++;
+	if (unreported)
+		kprintf("(%lu fault reports left out)\n", unreported);
+	unreported = 0;
+	return true;
+}
+
 /* Why t could not have its exception handled (kind LM_FAULT_EXC_STACK or
  * LM_FAULT_PAGER_*): fault_error keeps the vector it was about. */
 static void stop_fault_kind(struct tcb *t, u64 kind)
 {
 	t->fault_error = t->fault_kind;
 	t->fault_kind = kind;
-	kprintf("thread %p stopped: fault %lu unhandled (reason %lu)\n", (void *)t,
-		t->fault_error, kind);
+	if (fault_report())
+		kprintf("thread %p stopped: fault %lu unhandled (reason %lu)\n", (void *)t,
+			t->fault_error, kind);
 }
 
 /*
@@ -97,8 +126,9 @@ void thread_fault(struct tcb *t, struct frame *f, u64 addr)
 	t->fault_addr = addr;
 	t->fault_error = f->error;
 	t->fault_rip = f->rip;
-	kprintf("thread %p faulted: vector %lu at rip %p addr %p error %lx\n", (void *)t,
-		f->vector, (void *)f->rip, (void *)addr, f->error);
+	if (fault_report())
+		kprintf("thread %p faulted: vector %lu at rip %p addr %p error %lx\n", (void *)t,
+			f->vector, (void *)f->rip, (void *)addr, f->error);
 	thread_stopped(t, LM_TS_FAULTED);
 	/* Nobody holds the root task's capability but itself: it cannot be
 	 * restarted, so the system is over. Say so instead of idling. */

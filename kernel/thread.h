@@ -80,6 +80,7 @@ struct tcb *sched_take_next(void);
 
 #define SLICE_TICKS 1
 void sched_make_runnable(struct tcb *t);
+extern u64 sched_ticks;
 bool sched_charge_ticks(struct tcb *server, struct tcb *c);
 /* c gets server's reply: true if the ticks server spent on it use up c's
  * slice (sched.c). Usually none fell. */
