@@ -21,14 +21,14 @@ static inline void switch_to(struct tcb *t)
 	 * bases are now: user mode can load FS or GS with a selector, which
 	 * sets that base to its descriptor's, 0 for every descriptor user mode
 	 * may load (and a null selector leaves it or clears it). So a base may
-	 * have become 0 behind the kernel's back, and only a base of 0 may be
-	 * skipped, when 0 is also what was written last.
+	 * have become 0 behind the kernel's back, and a write may be skipped
+	 * only when the base wanted and the base last written are both 0.
 	 */
-	if (cpu0.fs_loaded != t->fs_base || t->fs_base) {
+	if (cpu0.fs_loaded | t->fs_base) {
 		wrmsr(MSR_FS_BASE, t->fs_base);
 		cpu0.fs_loaded = t->fs_base;
 	}
-	if (cpu0.gs_loaded != t->gs_base || t->gs_base) {
+	if (cpu0.gs_loaded | t->gs_base) {
 		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
 		cpu0.gs_loaded = t->gs_base;
 	}
