@@ -13,7 +13,9 @@ enum {
 	FT_LATER_FORK,     /* a child never gets pages shared at a later fork */
 	FT_SHARED_RO,      /* a child cannot write the parent's text or read-only data */
 	FT_UNWRITTEN,      /* nor its writable pages, nor can a grandchild */
-	FT_LAST = FT_UNWRITTEN,
+	FT_HOSTILE_PLACE,  /* what a child leaves in its place never reaches the next */
+	FT_HOSTILE_ASKS,   /* the fork server refuses bad requests, serves a page once */
+	FT_LAST = FT_HOSTILE_ASKS,
 };
 
 #endif

@@ -99,6 +99,39 @@ static void shell_destroy(struct shell *sh)
 	*sh = (struct shell){ 0 };
 }
 
+/*
+ * A shell as a new child finds it: its CNode empty but for slots 1-3, each
+ * a full-rights copy of our capability to its CNode, address space and
+ * thread; the thread configured with those two and given nothing else (no
+ * fault endpoint, IPC buffer, bound or stop notification, foreign entry).
+ * A reaped child may have left anything in its place: moved, replaced or
+ * copied what its slots 1-3 held, left other capabilities in them (a
+ * parent frame it mapped, say), reconfigured its thread. We trust none of
+ * it and rebuild rather than check, for CNODE_IDENTIFY cannot tell one
+ * CNode or thread from another. Its address space is left with no mapping
+ * but the page tables we installed: every mapping is made through a frame
+ * capability, and every one the child held is gone, revoked with its
+ * memory or deleted here (it had no way to pass one out: make_objects).
+ * Its page tables were its memory's. The registers, priority and
+ * exception handler are set by start_child.
+ */
+static int shell_ready(struct shell *sh, int fresh)
+{
+	lm_cptr_t t = sh->tcb;
+	int err = LM_OK;
+
+	if (!fresh &&
+	    ((err = lm_cnode_delete_range(sh->cnode, 1, (1ull << sh->bits) - 1)) ||
+	     (err = lm_thread_set_fault_ep(t, 0)) || (err = lm_thread_set_ipc_buffer(t, 0)) ||
+	     (err = lm_thread_bind_notify(t, 0)) || (err = lm_thread_set_stop_notify(t, 0)) ||
+	     (err = lm_thread_set_foreign(t, 0))))
+		return err;
+	if ((err = lm_cnode_copy_range(sh->cnode, LM_SLOT_CNODE, LM_SLOT_CNODE, sh->cnode, LM_R_ALL,
+				       3, 0)))
+		return err;
+	return lm_thread_configure(t, sh->cnode, sh->vspace);
+}
+
 /* A kept shell with a CNode of at least 2^bits slots, or a new one. */
 static int shell_get(struct build *b)
 {
@@ -128,22 +161,24 @@ static int shell_get(struct build *b)
 	b->new_shell = 1;
 	/* Its CNode, and as much again for the rest (about 20 page tables). */
 	lm_u32 cn = b->cnode_bits + LM_SLOT_BITS, bits = cn + 1 > 17 ? cn + 1 : 17;
+	lm_cptr_t objs = lm_slot_alloc_n(3);
+	if (!objs)
+		return LM_ELIMIT;
+	sh->cnode = objs;
+	sh->vspace = objs + 1;
+	sh->tcb = objs + 2;
 	lm_pool_init(&b->spool, 0);
 	if ((err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &sh->ut)) ||
 	    (err = lm_pool_add(&b->spool, sh->ut)) ||
-	    (err = lm_pool_alloc(&b->spool, LM_OBJ_CNODE, sh->bits, &sh->cnode)) ||
-	    (err = lm_pool_alloc(&b->spool, LM_OBJ_VSPACE, 0, &sh->vspace)) ||
-	    (err = lm_pool_alloc(&b->spool, LM_OBJ_TCB, 0, &sh->tcb)) ||
-	    (err = lm_cnode_copy(sh->cnode, LM_SLOT_CNODE, LM_SLOT_CNODE, sh->cnode, LM_R_ALL)) ||
-	    (err = lm_cnode_copy(sh->cnode, LM_SLOT_VSPACE, LM_SLOT_CNODE, sh->vspace, LM_R_ALL)) ||
-	    (err = lm_cnode_copy(sh->cnode, LM_SLOT_TCB, LM_SLOT_CNODE, sh->tcb, LM_R_ALL)) ||
-	    (err = lm_thread_configure(sh->tcb, sh->cnode, sh->vspace)))
+	    (err = lm_untyped_retype(sh->ut, LM_OBJ_CNODE, sh->bits, LM_SLOT_CNODE, sh->cnode, 1)) ||
+	    (err = lm_untyped_retype(sh->ut, LM_OBJ_VSPACE, 0, LM_SLOT_CNODE, sh->vspace, 1)) ||
+	    (err = lm_untyped_retype(sh->ut, LM_OBJ_TCB, 0, LM_SLOT_CNODE, sh->tcb, 1)))
 		return err;
-	return LM_OK;
+	return shell_ready(sh, 1);
 }
 
-/* Empty a reaped child's shell (all but its slots 1-3 and its tables) and
- * keep it, or destroy it if one is kept already. */
+/* Empty a reaped child's shell (shell_ready) and keep it, or destroy it if
+ * one is kept already. */
 static void shell_put(struct shell *sh)
 {
 	for (lm_u32 i = 0; i < MAX_SHELLS; i++)
@@ -151,7 +186,7 @@ static void shell_put(struct shell *sh)
 			shell_destroy(sh);
 			return;
 		}
-	if (lm_cnode_delete_range(sh->cnode, 4, (1ull << sh->bits) - 4)) {
+	if (shell_ready(sh, 0)) {
 		shell_destroy(sh);
 		return;
 	}
@@ -194,10 +229,22 @@ static int make_objects(struct build *b)
 	    (err = lm_pool_add(&b->pool, b->child_ut)) ||
 	    (err = lm_cnode_identify(LM_SLOT_CNODE, b->child_ut, 0, &b->child_ut_paddr, 0)))
 		return err;
-	/* I/O ports, IRQ control, console: whatever is there and copyable. */
-	for (lm_cptr_t s = 4; s < 8; s++)
-		if (s != LM_SLOT_BOOTINFO)
-			lm_cnode_copy(p->cnode, s, LM_SLOT_CNODE, s, LM_R_ALL);
+	/* I/O ports, IRQ control, console: whatever is there and copyable, but
+	 * never a way to pass a capability on. Neither may the child send
+	 * with LM_R_GRANT nor receive on an endpoint (a reply carries
+	 * capabilities to the caller): all it holds stays in its CNode and
+	 * its memory's objects, which the reap empties and revokes, so
+	 * nothing it mapped in its address space outlives it. */
+	for (lm_cptr_t s = 4; s < 8; s++) {
+		lm_u64 desc, rights = LM_R_ALL & ~(lm_u64)LM_R_GRANT;
+
+		if (s == LM_SLOT_BOOTINFO || lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) ||
+		    LM_ID_TYPE(desc) == LM_OBJ_NULL)
+			continue;
+		if (LM_ID_TYPE(desc) == LM_OBJ_ENDPOINT)
+			rights = LM_R_WRITE;
+		lm_cnode_copy(p->cnode, s, LM_SLOT_CNODE, s, rights);
+	}
 	/* Its way to ask our server for frames: a slot free in ours. */
 	if (!(b->up_slot = lm_slot_alloc()))
 		return LM_ELIMIT;
@@ -511,6 +558,9 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti)
 	if ((err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut)) ||
 	    (err = lm_cnode_identify(LM_SLOT_CNODE, p->ut, &desc, 0, 0)))
 		return err;
+	/* Its threads are gone; a request of theirs the server is in the
+	 * middle of is finished before the place is emptied and reused. */
+	fork_server_sync();
 	if (fk.nspare < MAX_SPARE) {
 		fk.spare[fk.nspare].slot = p->ut;
 		fk.spare[fk.nspare++].bits = LM_ID_BITS(desc);

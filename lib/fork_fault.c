@@ -51,20 +51,22 @@ int lm_fork_fetch(lm_cptr_t s)
 
 	if (!fk.up_ep)
 		return LM_ECAP;
-	err = lm_ep_call(fk.up_ep, LM_MSG_INFO(0, 1, 0), s, 0, 0, 0, &m);
+	err = lm_ep_call(fk.up_ep, LM_MSG_INFO(FORK_FETCH, 1, 0), s, 0, 0, 0, &m);
 	return err ? err : (int)m.w[0];
 }
 
 /* A child (badge: its shell, 1-based) asks for the frame in slot s. It
  * gets only what its share record holds, the frames of writable pages at
- * its own fork, and only to map read-only (plus executable where the page
- * is): it copies a page before it writes it, so it never needs to write
- * ours. One we have not got ourselves yet is asked of our own parent
- * first (whose record for us holds it: our pages at our fork). */
+ * its own fork, each once, and only to map read-only (plus executable
+ * where the page is): it copies a page before it writes it, so it never
+ * needs to write ours. One we have not got ourselves yet is asked of our
+ * own parent first (whose record for us holds it: our pages at our fork).
+ * O(1) work whatever is asked: a bit test, at most one request up, one
+ * copy. */
 static lm_u64 serve(lm_u64 badge, lm_u64 s)
 {
 	struct shell *sh = badge - 1 < MAX_SHELLS ? &fk.shells[badge - 1] : 0;
-	const struct share_rec *rec;
+	struct share_rec *rec;
 	lm_u64 desc;
 	int err;
 
@@ -72,26 +74,45 @@ static lm_u64 serve(lm_u64 badge, lm_u64 s)
 		return LM_ESTATE;
 	rec = share_rec_of(sh);
 	if (s >= share_rec_slots(sh) || !bit_test(rec->shared, s))
-		return LM_ERIGHTS;
+		return LM_ERIGHTS; /* never shared with it, or served already */
+	rec->shared[s / 64] &= ~(1ull << (s % 64));
 	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
 		if ((err = lm_fork_fetch(s)))
 			return (lm_u64)err;
-	err = lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s,
-			    LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0));
-	return err == LM_EEXIST ? LM_OK : (lm_u64)err;
+	return (lm_u64)lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s,
+				     LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0));
 }
 
+/* One request at a time: lm_fork_wait's FORK_SYNC returns only when a
+ * request that came before it is finished, so a child being reaped has
+ * none half done (the server would finish it in the place's next child). */
 static lm_word_t server_main(lm_word_t arg)
 {
 	struct lm_msg m;
 
 	lm_ep_recv(fk.own_ep, &m);
 	for (;;) {
-		lm_u64 r = serve(m.badge, m.w[0]);
+		lm_u64 label = LM_MSG_LABEL(m.info), reply = 0, r;
 
-		lm_ep_reply_recv(fk.own_ep, LM_MSG_INFO(0, 1, 0), r, 0, 0, 0, &m);
+		if (m.badge && label == FORK_FETCH) {
+			r = serve(m.badge, m.w[0]);
+		} else if (!m.badge && label == FORK_SYNC) {
+			r = LM_OK;
+		} else {
+			reply = FORK_REFUSED;
+			r = LM_EINVAL;
+		}
+		lm_ep_reply_recv(fk.own_ep, LM_MSG_INFO(reply, 1, 0), r, 0, 0, 0, &m);
 	}
 	return 0;
+}
+
+/* Wait until the server has finished whatever it was asked before now. */
+void fork_server_sync(void)
+{
+	struct lm_msg m;
+
+	lm_ep_call(fk.own_ep, LM_MSG_INFO(FORK_SYNC, 0, 0), 0, 0, 0, 0, &m);
 }
 
 /* The first fork: the endpoint and the thread that serve the children. */

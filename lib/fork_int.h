@@ -63,7 +63,8 @@ extern lm_u32 nsegs;
  * untyped, revoked at the reap.
  */
 struct shell {
-	lm_cptr_t ut, cnode, vspace, tcb;
+	lm_cptr_t ut;
+	lm_cptr_t cnode, vspace, tcb; /* consecutive slots: one copy fills the child's 1-3 */
 	lm_u32 bits;             /* the CNode's */
 	lm_u32 state;            /* SHELL_* */
 	lm_u32 ntables;
@@ -72,12 +73,24 @@ struct shell {
 enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
 
 /*
+ * The fork server's protocol (labels of a call on its endpoint). A child
+ * calls with its badge (its place, 1-based) and FORK_FETCH; the process's
+ * own threads call with the unbadged capability and FORK_SYNC, answered
+ * once every request received before it is finished. Anything else is
+ * refused with reply label FORK_REFUSED, which also stops a thread whose
+ * fault the call is (a fault message's reply must be 0 or 1 to resume).
+ */
+enum { FORK_FETCH = 0, FORK_SYNC = 1, FORK_REFUSED = 2 };
+
+/*
  * What the child in one place (shell) may ask the fork server for: the
  * slots of the writable pages' frames as they were at that child's own
  * fork, and of those the ones it maps executable. Written by lm_fork
  * before the child first runs, read by the server: a child never gets a
  * frame shared at another fork (an earlier child, the parent's later
- * copies). One page per place, made at the place's first fork and kept
+ * copies). The server clears a slot's `shared` bit as it serves it, so a
+ * child gets each frame once: what its requests cost the server (and,
+ * through it, our own ancestors' servers) is bounded by its record. One page per place, made at the place's first fork and kept
  * (LM_FORK_MAX_CHILDREN pages at most), mapped at SHARE_WINDOW in the
  * process alone: not in the private pages, which every fork copies.
  */
@@ -154,6 +167,7 @@ void fork_drop(lm_cptr_t f);
 void fork_release_mapped(lm_cptr_t f);
 void fork_release(lm_cptr_t f);
 int fork_server_start(void);
+void fork_server_sync(void);
 
 /* fork_layout.c */
 int fork_setup(void);

@@ -89,6 +89,16 @@ TEST(fork_child_and_grandchild_cannot_map_an_unwritten_parent_page_writable)
 	forktest(FT_UNWRITTEN);
 }
 
+TEST(fork_child_leaving_capabilities_in_its_place_does_not_reach_the_next_child)
+{
+	forktest(FT_HOSTILE_PLACE);
+}
+
+TEST(fork_server_refuses_bad_requests_and_serves_a_page_once)
+{
+	forktest(FT_HOSTILE_ASKS);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */

@@ -66,8 +66,9 @@ void lm_fork_set_pool_bits(lm_u32 bits);
 /* In a child: ask the parent for the frame of slot s (copied into our slot
  * s, read-only). The fault path does this on a page's first touch; the
  * parent gives only slots of writable pages' frames it shared at this
- * child's fork: LM_ERIGHTS otherwise (a frame shared only at a later or
- * another fork included), LM_ECAP in a process that was not forked. */
+ * child's fork, each once: LM_ERIGHTS otherwise (a frame shared only at a
+ * later or another fork, or fetched already, included), LM_ECAP in a
+ * process that was not forked. */
 int lm_fork_fetch(lm_cptr_t s);
 
 /* 0 for a process that was not forked, else how many forks down it is. */
