@@ -121,10 +121,15 @@ static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
 	return e;
 }
 
-/* The thread keeps a child copy, so the caller may delete its own. */
+/* The thread keeps a child copy, so the caller may delete its own. The old
+ * capability is deleted without finalising what it kept alive: that could
+ * destroy src's CNode (the old CSpace may hold the last capability to the
+ * caller, whose own CSpace holds src) before src is copied, or the next
+ * slot a call like THREAD_CONFIGURE reads. The work is finished when the
+ * call returns (syscall.c, finish_later). */
 static void set_slot(struct tcb *t, struct slot *dst, struct slot *src)
 {
-	cap_delete(dst);
+	cap_delete_one(dst);
 	struct cap c = src->cap;
 	c.flags = CAP_F_TCBSLOT;
 	cap_insert(dst, &c, src);

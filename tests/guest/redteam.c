@@ -1,0 +1,266 @@
+/*
+ * Red-team attacks on the kernel (the second round of hostile programs).
+ * Each test performs one attack an unprivileged process can make with what
+ * it holds and checks that the effect stays documented and confined. The
+ * ones named in the red-team report as defects failed (or brought the
+ * kernel down) before their fix; the others are regression guards for
+ * attacks that held.
+ */
+#include <lamina/exception.h>
+#include "harness.h"
+
+#define CN   LM_SLOT_CNODE
+#define VS   LM_SLOT_VSPACE
+#define RW   (LM_R_READ | LM_R_WRITE)
+#define INFO LM_MSG_INFO
+
+static int problems_now(lm_u64 *n)
+{
+	return lm_debug_check(n);
+}
+
+/* Start tcb (configured already) at fn(arg) at priority prio. */
+static int start_at(lm_cptr_t tcb, lm_thread_fn fn, lm_word_t arg, lm_u32 prio)
+{
+	return lm_thread_start(tcb, fn, arg, t_stack(), prio);
+}
+
+/* ---- a call whose first half finalises what its second half uses ------ */
+
+/*
+ * Runs with CSpace A: slot 1 thread T, slot 2 CNode W, slot 3 our address
+ * space. T's CSpace is Z, which holds the last capability to this very
+ * thread, and Z's last capability is T's. Replacing T's CSpace therefore
+ * destroys Z, then us, then A, whose slot 2 the kernel is about to copy
+ * into T.
+ */
+static lm_word_t configure_t_with_w(lm_word_t arg)
+{
+	(void)arg;
+	return (lm_word_t)lm_thread_configure(1, 2, 3);
+}
+
+TEST(thread_configure_whose_old_cspace_holds_the_callers_last_capability_survives)
+{
+	lm_cptr_t a = t_new(LM_OBJ_CNODE, 2), z = t_new(LM_OBJ_CNODE, 2);
+	lm_cptr_t w = t_new(LM_OBJ_CNODE, 2), c = t_new(LM_OBJ_TCB, 0), t = t_new(LM_OBJ_TCB, 0);
+	struct lm_thread_info ti;
+	lm_u64 problems;
+
+	CHECK(a && z && w && c && t);
+	CHECK_OK(lm_thread_configure(t, z, VS));
+	CHECK_OK(lm_thread_configure(c, a, VS));
+	CHECK_OK(lm_cnode_copy(a, 1, CN, t, LM_R_ALL));
+	CHECK_OK(lm_cnode_copy(a, 2, CN, w, LM_R_ALL));
+	CHECK_OK(lm_cnode_copy(a, 3, CN, VS, LM_R_ALL));
+	CHECK_OK(start_at(c, configure_t_with_w, 0, T_PRIO - 1));
+	/* C's last capability goes into Z; A and Z keep only the threads'. */
+	CHECK_OK(lm_cnode_move(z, 1, CN, c));
+	CHECK_OK(lm_cnode_delete(CN, a));
+	CHECK_OK(lm_cnode_delete(CN, z));
+	t_sleep_until_idle(); /* C runs, and is destroyed by its own call */
+
+	/* T's CSpace is W now (T can be resumed), and all is consistent. */
+	CHECK_OK(lm_thread_info(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_INACTIVE);
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+}
+
+/* ---- mapping records of frames under a table that was taken away ------- */
+
+TEST(frame_capability_left_mapped_under_a_removed_table_does_not_unmap_a_new_mapping)
+{
+	lm_u64 va = T_VA_FRESH(5), state, rights, problems;
+	lm_cptr_t pt[3], x = t_new(LM_OBJ_FRAME, LM_PAGE_BITS), f1, f2;
+
+	CHECK(x);
+	f1 = t_copy(x, RW);
+	f2 = t_copy(x, RW);
+	CHECK(f1 && f2);
+	for (int i = 0; i < 3; i++) {
+		pt[i] = t_new(LM_OBJ_PTABLE, 0);
+		CHECK(pt[i]);
+		CHECK_OK(lm_vspace_map_table(VS, pt[i], va, 0));
+	}
+	CHECK_OK(lm_vspace_map(VS, f1, va, RW));
+	*(volatile lm_u64 *)va = 0x5eed;
+	/* The page table goes (and is zeroed); f1 still records its mapping. */
+	CHECK_OK(lm_vspace_unmap_table(pt[2]));
+	CHECK(t_id(f1).desc & LM_ID_MAPPED);
+	/* The table comes back, empty, and another copy maps the frame there. */
+	CHECK_OK(lm_vspace_map_table(VS, pt[2], va, 0));
+	CHECK_OK(lm_vspace_map(VS, f2, va, RW));
+	CHECK_EQ(*(volatile lm_u64 *)va, 0x5eed);
+	/* Deleting the stale record must not take f2's mapping away. */
+	CHECK_OK(lm_cnode_delete(CN, f1));
+	CHECK_OK(lm_vspace_page_state(VS, va, 0, &state, &rights));
+	CHECK(t_id(f2).desc & LM_ID_MAPPED);
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+}
+
+/* ---- delete_range over the CNode holding its own capability ----------- */
+
+/* CSpace X: slot 1 the last capability to this thread, slot 2 the last
+ * capability (beside the thread's own) to X. Deleting both in one range. */
+static lm_word_t delete_own_range(lm_word_t arg)
+{
+	(void)arg;
+	return (lm_word_t)lm_cnode_delete_range(2, 1, 3);
+}
+
+TEST(delete_range_over_the_cnode_holding_its_own_and_the_callers_capability_stops_cleanly)
+{
+	lm_cptr_t x = t_new(LM_OBJ_CNODE, 2), c = t_new(LM_OBJ_TCB, 0);
+	lm_u64 problems;
+
+	CHECK(x && c);
+	CHECK_OK(lm_thread_configure(c, x, VS));
+	CHECK_OK(lm_cnode_copy(x, 2, CN, x, LM_R_ALL));
+	CHECK_OK(start_at(c, delete_own_range, 0, T_PRIO - 1));
+	CHECK_OK(lm_cnode_move(x, 1, CN, c));
+	CHECK_OK(lm_cnode_delete(CN, x));
+	t_sleep_until_idle();
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+}
+
+/* ---- revoke whose capability is moved between its batches -------------- */
+
+#define RV_N 1000
+
+static lm_cptr_t rt_cn, rt_done;
+static volatile lm_u64 rt_result;
+
+static lm_word_t rt_revoker(lm_word_t slot)
+{
+	rt_result = lm_cnode_revoke(CN, slot);
+	lm_ntfn_signal(rt_done);
+	return 0;
+}
+
+TEST(revoke_of_a_capability_moved_between_batches_returns_ECAP_and_leaves_a_sound_tree)
+{
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 16), f = t_slot(), ep = t_slot(), g = t_slot();
+	lm_cptr_t tcb;
+	struct lm_msg m;
+	lm_u64 problems, left = 0;
+
+	rt_cn = t_new(LM_OBJ_CNODE, 11);
+	rt_done = t_new(LM_OBJ_NOTIFY, 0);
+	rt_result = ~0ull;
+	CHECK(ut && f && ep && g && rt_cn && rt_done);
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, CN, f, 1));
+	for (lm_u64 i = 1; i <= RV_N; i++)
+		CHECK_OK(lm_cnode_copy(rt_cn, i, CN, f, LM_R_ALL));
+	/* The untyped's newest child, deleted by the first batch, wakes us. */
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_ENDPOINT, 0, CN, ep, 1));
+	tcb = t_thread(rt_revoker, ut, T_PRIO - 1);
+	CHECK(tcb);
+	CHECK_ERR(lm_ep_recv(ep, &m), LM_EDELETED);
+	CHECK_EQ(rt_result, ~0ull);
+	/* Between batches: the revoked capability goes to another slot. */
+	CHECK_OK(lm_cnode_move(CN, g, CN, ut));
+	CHECK_OK(lm_ntfn_wait(rt_done, 0));
+	CHECK_EQ(rt_result, LM_ECAP);
+	for (lm_u64 i = 1; i <= RV_N; i++)
+		left += LM_ID_TYPE(t_id_in(rt_cn, i).desc) == LM_OBJ_FRAME;
+	CHECK(left > 0 && left < RV_N);
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+	/* Revoked from its new slot, it finishes. */
+	CHECK_OK(lm_cnode_revoke(CN, g));
+	CHECK_EQ(t_ut_free(g), 1u << 16);
+	CHECK_OK(lm_cnode_move(CN, ut, CN, g));
+}
+
+/* ---- state user mode leaves in segment registers and the FPU ---------- */
+
+__attribute__((naked)) static void load_null_ss(void)
+{
+	__asm__ volatile("xor %eax, %eax\n"
+			 "	mov %eax, %ss\n"
+			 "	ud2\n");
+}
+
+__attribute__((naked)) static void load_tss_into_ds(void)
+{
+	__asm__ volatile("mov $0x2b, %eax\n" /* the TSS descriptor, RPL 3 */
+			 "	mov %eax, %ds\n"
+			 "	ud2\n");
+}
+
+__attribute__((naked)) static void load_kernel_ss(void)
+{
+	__asm__ volatile("mov $0x13, %eax\n" /* kernel data, RPL 3 */
+			 "	mov %eax, %ss\n"
+			 "	ud2\n");
+}
+
+static int run_faulting(lm_thread_fn fn, lm_word_t arg, struct lm_thread_info *ti)
+{
+	lm_cptr_t t = t_thread_new();
+	if (!t)
+		return -1;
+	int err = start_at(t, fn, arg, T_PRIO);
+	return err ? err : t_wait(t, ti);
+}
+
+TEST(segment_loads_user_mode_may_not_make_fault_only_the_thread)
+{
+	static const lm_thread_fn fns[] = {
+		(lm_thread_fn)(void *)load_null_ss, (lm_thread_fn)(void *)load_tss_into_ds,
+		(lm_thread_fn)(void *)load_kernel_ss,
+	};
+	struct lm_thread_info ti;
+	lm_u64 problems;
+
+	for (unsigned i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		CHECK_OK(run_faulting(fns[i], 0, &ti));
+		CHECK_EQ(ti.state, LM_TS_FAULTED);
+		CHECK_EQ(ti.fault_kind, LM_FAULT_GP);
+	}
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+}
+
+/*
+ * FXRSTOR of an image with MXCSR's reserved bits set: real CPUs refuse it
+ * (#GP in user mode); an emulator may load it. Either way the thread then
+ * yields to us, we take the FPU (the kernel saves its state with FXSAVE),
+ * and it takes the FPU back (the kernel reloads that state with FXRSTOR, in
+ * kernel mode): what the kernel saved it must be able to load again.
+ */
+static lm_u8 bad_fx[512] __attribute__((aligned(16)));
+
+__attribute__((naked)) static void fxrstor_reserved_mxcsr(void)
+{
+	__asm__ volatile("fxrstor64 (%%rdi)\n"
+			 "	mov %0, %%eax\n"
+			 "	syscall\n"
+			 "	pxor %%xmm1, %%xmm1\n"
+			 "	ud2\n"
+			 :: "i"(LM_SYS_THREAD_YIELD));
+}
+
+TEST(fpu_state_with_reserved_mxcsr_bits_never_faults_the_kernel)
+{
+	lm_cptr_t t = t_thread_new();
+	struct lm_thread_info ti;
+
+	CHECK(t);
+	for (int i = 0; i < 512; i++)
+		bad_fx[i] = 0;
+	*(lm_u16 *)bad_fx = 0x37f;
+	*(lm_u32 *)(bad_fx + 24) = 0xffffffff; /* MXCSR reserved bits set */
+	*(lm_u32 *)(bad_fx + 28) = 0xffffffff; /* and a mask claiming them */
+	CHECK_OK(start_at(t, (lm_thread_fn)(void *)fxrstor_reserved_mxcsr, (lm_word_t)bad_fx, T_PRIO));
+	for (int i = 0; i < 8; i++) {
+		__asm__ volatile("pxor %%xmm2, %%xmm2" ::: "xmm2");
+		lm_thread_yield();
+	}
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK(ti.fault_kind == LM_FAULT_GP || ti.fault_kind == LM_FAULT_UD);
+}
