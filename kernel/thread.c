@@ -233,7 +233,11 @@ SYS(thread_resume)
 	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
 	if (e)
 		return e;
-	if (t->state == LM_TS_RUNNABLE)
+	/* A thread blocked in IPC is on its wait queue through the links a
+	 * run queue uses: made runnable there too, it would be on both (and
+	 * destroying the endpoint would never get it off). It carries on by
+	 * itself when its IPC completes or is cancelled. */
+	if (t->state == LM_TS_RUNNABLE || t->state == LM_TS_BLOCKED)
 		return LM_OK;
 	if (!tcb_can_run(t))
 		return SYSERR(LM_ESTATE, 1);

@@ -264,3 +264,96 @@ TEST(fpu_state_with_reserved_mxcsr_bits_never_faults_the_kernel)
 	CHECK_EQ(ti.state, LM_TS_FAULTED);
 	CHECK(ti.fault_kind == LM_FAULT_GP || ti.fault_kind == LM_FAULT_UD);
 }
+
+/* ---- finalisation whose work grows with what the attacker made ---------- */
+
+#define WAITERS 2048
+
+/* Receive on rdi; no stack. Deleted under it, the call returns and ud2
+ * stops the thread. */
+__attribute__((naked)) static void recv_forever(void)
+{
+	__asm__ volatile("mov %0, %%eax\n"
+			 "	syscall\n"
+			 "	ud2\n"
+			 :: "i"(LM_SYS_EP_RECV));
+}
+
+/*
+ * Every waiter on an endpoint is woken when it is destroyed: work that
+ * grows with the threads a process queued there (each 2 KiB of its
+ * untyped). Like a big CNode's, it must go in batches with an interrupt
+ * window between, not all in one.
+ */
+TEST(destroying_an_endpoint_with_thousands_of_waiters_goes_in_batches)
+{
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 23), ep = t_new(LM_OBJ_ENDPOINT, 0);
+	lm_cptr_t first = lm_slot_alloc_n(WAITERS);
+	lm_u64 problems, before, after, t0, t1;
+	struct lm_thread_info ti;
+
+	CHECK(ut && ep && first);
+	for (lm_u64 i = 0; i < WAITERS; i += 256)
+		CHECK_OK(lm_untyped_retype(ut, LM_OBJ_TCB, 0, CN, first + i, 256));
+	for (lm_u64 i = 0; i < WAITERS; i++) {
+		struct lm_regs r = { 0 };
+		CHECK_OK(lm_thread_configure(first + i, CN, VS));
+		r.rip = (lm_u64)(void *)recv_forever;
+		r.rdi = ep;
+		r.rflags = 0x202;
+		CHECK_OK(lm_thread_write_regs(first + i, &r));
+		CHECK_OK(lm_thread_set_priority(first + i, T_PRIO - 1));
+		CHECK_OK(lm_thread_resume(first + i));
+	}
+	t_sleep_until_idle();
+	CHECK_OK(lm_thread_info(first + WAITERS - 1, &ti));
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(lm_debug_drain_batches(&before));
+	t0 = t_rdtsc();
+	CHECK_OK(lm_cnode_delete(CN, ep));
+	t1 = t_rdtsc();
+	t_note("deleting the endpoint took %lu us", (t1 - t0) * 1000 / (t_bi->tsc_khz ? t_bi->tsc_khz : 1000000));
+	CHECK_OK(lm_debug_drain_batches(&after));
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+	CHECK(after > before);
+}
+
+/* ---- resuming a thread that is blocked in IPC --------------------------- */
+
+/*
+ * A blocked thread is on its endpoint's wait queue through the same links
+ * a run queue uses. Resuming it must not put it on a run queue as well:
+ * the queues would share it, and the next message would wake it twice.
+ */
+TEST(resuming_a_thread_blocked_in_ipc_leaves_it_blocked_and_queues_sound)
+{
+	lm_cptr_t ep = t_new(LM_OBJ_ENDPOINT, 0), r1 = t_thread_new(), r2 = t_thread_new();
+	struct lm_thread_info ti;
+	lm_u64 problems;
+
+	CHECK(ep && r1 && r2);
+	for (int i = 0; i < 2; i++) {
+		struct lm_regs r = { 0 };
+		r.rip = (lm_u64)(void *)recv_forever;
+		r.rdi = ep;
+		r.rflags = 0x202;
+		CHECK_OK(lm_thread_write_regs(i ? r2 : r1, &r));
+		CHECK_OK(lm_thread_set_priority(i ? r2 : r1, T_PRIO - 1));
+		CHECK_OK(lm_thread_resume(i ? r2 : r1));
+	}
+	t_sleep_until_idle();
+	CHECK_OK(lm_thread_info(r1, &ti));
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(lm_thread_resume(r1));
+	CHECK_OK(lm_thread_info(r1, &ti));
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+	/* Two messages, one for each receiver. */
+	CHECK_OK(lm_ep_send(ep, INFO(1, 0, 0), 0, 0, 0, 0));
+	CHECK_OK(lm_ep_send(ep, INFO(1, 0, 0), 0, 0, 0, 0));
+	t_sleep_until_idle();
+	CHECK_OK(problems_now(&problems));
+	CHECK_EQ(problems, 0);
+}
