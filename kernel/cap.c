@@ -149,13 +149,25 @@ bool cap_drain(void)
 			continue;
 		}
 		budget -= DRAIN_DELETE;
-		obj_unlink(h);
-		if (h->type == LM_OBJ_TCB)
+		if (h->type == LM_OBJ_TCB) {
+			obj_unlink(h);
 			tcb_finalise((struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr)));
-		else if (h->type == LM_OBJ_ENDPOINT)
-			endpoint_finalise(h);
-		else
-			notify_finalise(h);
+			continue;
+		}
+		/* An endpoint or notification wakes its waiters, which a process
+		 * may have queued by the thousand: in batches too (fin marks one
+		 * begun). */
+		if (!h->fin) {
+			obj_unlink(h);
+			h->fin = 1;
+		}
+		if (!(h->type == LM_OBJ_ENDPOINT ? endpoint_finalise(h, &budget)
+						 : notify_finalise(h, &budget))) {
+			h->zombie = cap_zombies;
+			cap_zombies = h;
+			cap_drain_batches++;
+			break;
+		}
 	}
 	draining = false;
 	return cap_zombies == NULL;

@@ -58,7 +58,8 @@ struct objhdr {
 	struct objhdr *all_next, *all_prev; /* every live object of its type */
 	u8 type;
 	u8 bits;                /* CNode: slot bits */
-	u32 fin;                /* CNode being finalised: next slot to empty (0: not begun) */
+	u32 fin;                /* CNode being finalised: next slot to empty (0: not begun);
+	                         * endpoint, notification: 1 once begun */
 };
 
 /* An untyped has one free mark and an IRQ line one holder: copies of either

@@ -292,14 +292,20 @@ SYS(ep_reply_recv)
 	return e;
 }
 
-/* The last capability is gone: every waiter's call fails. */
-void endpoint_finalise(struct objhdr *h)
+/* The last capability is gone: every waiter's call fails, as many as
+ * *budget allows (cap.c): a process may queue thousands. True when none
+ * is left. */
+bool endpoint_finalise(struct objhdr *h, u32 *budget)
 {
 	struct endpoint *ep = (struct endpoint *)h;
 	struct tcb *t;
 	while ((t = ep->q.head)) {
+		if (*budget < DRAIN_DELETE)
+			return false;
+		*budget -= DRAIN_DELETE;
 		ipc_cancel(t, LM_EDELETED);
 		if (t->state == LM_TS_INACTIVE)
 			sched_make_runnable(t);
 	}
+	return true;
 }

@@ -121,15 +121,22 @@ SYS(thread_bind_notify)
 	return LM_OK;
 }
 
-void notify_finalise(struct objhdr *h)
+/* As endpoint_finalise: nothing signals it any more (its interrupt line
+ * and bound thread let go first), then its waiters wake, as many as
+ * *budget allows. True when none is left. */
+bool notify_finalise(struct objhdr *h, u32 *budget)
 {
 	struct notify *n = (struct notify *)h;
 	struct tcb *t;
-	while ((t = n->q.head)) {
-		ipc_cancel(t, LM_EDELETED);
-		sched_make_runnable(t);
-	}
 	if (n->bound)
 		notify_unbind(n->bound);
 	irq_notify_gone(n);
+	while ((t = n->q.head)) {
+		if (*budget < DRAIN_DELETE)
+			return false;
+		*budget -= DRAIN_DELETE;
+		ipc_cancel(t, LM_EDELETED);
+		sched_make_runnable(t);
+	}
+	return true;
 }

@@ -142,8 +142,11 @@ bool sched_charge_ticks(struct tcb *server, struct tcb *c)
 {
 	u16 b = server->borrowed;
 	server->borrowed = 0;
-	if (c->reply_to)
-		c->borrowed = c->borrowed + b < c->borrowed ? 0xffff : c->borrowed + b;
+	if (c->reply_to) {
+		/* u16 operands add as int: saturate by hand, not by wrap test. */
+		u32 sum = (u32)c->borrowed + b;
+		c->borrowed = sum > 0xffff ? 0xffff : (u16)sum;
+	}
 	if (b < c->slice) {
 		c->slice -= b;
 		return false;

@@ -151,10 +151,15 @@ static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
 	return e;
 }
 
-/* The thread keeps a child copy, so the caller may delete its own. */
+/* The thread keeps a child copy, so the caller may delete its own. The old
+ * capability is deleted without finalising what it kept alive: that could
+ * destroy src's CNode (the old CSpace may hold the last capability to the
+ * caller, whose own CSpace holds src) before src is copied, or the next
+ * slot a call like THREAD_CONFIGURE reads. The work is finished when the
+ * call returns (syscall.c, finish_later). */
 static void set_slot(struct tcb *t, struct slot *dst, struct slot *src)
 {
-	cap_delete(dst);
+	cap_delete_one(dst);
 	struct cap c = src->cap;
 	c.flags = CAP_F_TCBSLOT;
 	cap_insert(dst, &c, src);
@@ -258,7 +263,11 @@ SYS(thread_resume)
 	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
 	if (e)
 		return e;
-	if (t->state == LM_TS_RUNNABLE)
+	/* A thread blocked in IPC is on its wait queue through the links a
+	 * run queue uses: made runnable there too, it would be on both (and
+	 * destroying the endpoint would never get it off). It carries on by
+	 * itself when its IPC completes or is cancelled. */
+	if (t->state == LM_TS_RUNNABLE || t->state == LM_TS_BLOCKED)
 		return LM_OK;
 	if (!tcb_can_run(t))
 		return SYSERR(LM_ESTATE, 1);

@@ -69,8 +69,8 @@ bool tcb_can_run(const struct tcb *t);
 /* IPC (endpoint.c, notify.c) */
 void ipc_cancel(struct tcb *t, u64 err);
 void ipc_thread_gone(struct tcb *t);
-void endpoint_finalise(struct objhdr *h);
-void notify_finalise(struct objhdr *h);
+bool endpoint_finalise(struct objhdr *h, u32 *budget);
+bool notify_finalise(struct objhdr *h, u32 *budget);
 void notify_unbind(struct tcb *t);
 
 /* sched.c */

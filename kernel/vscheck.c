@@ -5,9 +5,12 @@
  *    PTABLE capability), and no table is reached twice, from any address
  *    space or place: what the hardware walks is installed once;
  *  - every present user entry is the one a live mapping record of a
- *    capability names, and each record names its own entry (a one-to-one
- *    match: records are counted against entries, and each entry may be
- *    claimed by one record only);
+ *    capability names, and each record names an entry that points at its
+ *    object (entries are counted against the entries records claim). One
+ *    entry may be claimed by two records of one frame only: a frame
+ *    capability whose table was removed keeps its record, and if the frame
+ *    is mapped at that address again it names the new entry too (as in
+ *    seL4: its holder may unmap that frame there; docs/SECURITY.md);
  *  - no leaf maps a page the kernel owns: its image (with its stack and
  *    boot tables), a TCB, CNode, endpoint or notification, a page table or
  *    a top-level table;
@@ -23,7 +26,7 @@
 #define NPAGES (DIRECT_MAP_LIMIT >> LM_PAGE_BITS)
 static u64 owned[NPAGES / 64]; /* pages the kernel owns */
 static u64 table[NPAGES / 64]; /* page-table objects not yet reached by a walk */
-static u64 records, problems;
+static u64 records, problems; /* records: entries claimed by a record */
 
 /* An ignored bit of every entry kind: set while a record has claimed the
  * entry during one check, cleared by the walk that follows. */
@@ -86,9 +89,12 @@ void vscheck_slot(const struct cap *c)
 	u64 *e = vspace_rec_entry(c);
 	if (!e)
 		return; /* its address space is gone: no hardware reaches it */
+	if (*e & PTE_CLAIMED) {
+		if (c->type != LM_OBJ_FRAME)
+			problem("two mapping records for one table entry", c->obj, c->w2);
+		return;
+	}
 	records++;
-	if (*e & PTE_CLAIMED)
-		problem("two mapping records for one entry", c->obj, c->w2);
 	*e |= PTE_CLAIMED;
 }
 
