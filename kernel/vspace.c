@@ -20,7 +20,7 @@ extern u64 boot_pml4[512];
 /* w3 of a mapped frame/table: asid, the asid's generation, table level. */
 #define MAP_REC(asid, gen, level) ((asid) | ((u64)(gen) << 16) | ((u64)(level) << 48))
 #define REC_ASID(w)  ((w) & 0xffff)
-#define REC_GEN(w)   ((u32)((w) >> 16))
+#define REC_GEN(w)   (((w) >> 16) & 0x7fffffff)
 #define REC_LEVEL(w) (((w) >> 48) & 0xf)
 
 u64 kernel_pml4_phys(void) { return virt_to_phys(boot_pml4); }

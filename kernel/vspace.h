@@ -12,11 +12,12 @@
  * space's PML4. gen changes whenever an ID is freed, so a mapping record
  * naming an old (asid, gen) is known stale. */
 struct asid_entry {
-	u64 pml4;   /* physical address; 0 when free */
-	u32 refs;   /* VSPACE capabilities naming this address space */
-	u32 gen;
-	bool stale; /* TLB may hold old entries for this PCID */
+	u64 pml4;        /* physical address; 0 when free */
+	u32 refs;        /* VSPACE capabilities naming this address space */
+	u32 gen : 31;
+	u32 stale : 1;   /* TLB may hold old entries for this PCID */
 };
+_Static_assert(sizeof(struct asid_entry) == 16, "a shift indexes the table");
 extern struct asid_entry asid_tab[ASID_COUNT];
 
 /*
