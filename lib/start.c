@@ -5,6 +5,10 @@
 #include <lm/sys.h>
 #include <lm/vspace.h>
 
+/* Here, not in vspace.c: a program that makes no address spaces does not
+ * link the code that does. */
+lm_cptr_t lm_asid_cap;
+
 int main(lm_word_t arg);
 int lm_start(lm_word_t arg);
 

@@ -4,8 +4,6 @@
 #include <lm/untyped.h>
 #include <lm/sys.h>
 
-lm_cptr_t lm_asid_cap;
-
 int lm_vspace_alloc(struct lm_pool *pool, lm_cptr_t asids, lm_cptr_t *vs)
 {
 	int err = lm_pool_alloc(pool ? pool : lm_pool_current(), LM_OBJ_VSPACE, 0, vs);
