@@ -635,6 +635,7 @@ int main(lm_word_t arg)
 	static struct lm_pool pool;
 
 	lm_slot_init(bi->first_free, 1ull << bi->cnode_bits);
+	lm_asid_cap = bi->asid_slot; /* lm_start reads the bootinfo only when arg names it */
 	lm_pool_init(&pool, 18);
 	for (lm_u32 i = 0; i < bi->n_untyped; i++)
 		lm_pool_add(&pool, bi->untyped[i].slot);

@@ -75,6 +75,22 @@ static lm_u64 mode_revoke_self(void)
 	return 0;
 }
 
+/* Take every address-space ID its range has (an attacker exhausting what
+ * it was given): the slots from the top of its CNode down. */
+static lm_u64 mode_asids(void)
+{
+	lm_cptr_t top = last_slot();
+	lm_u64 n;
+	int err = LM_OK;
+
+	for (n = 0; n < top - PROBE_ASID_SLOT && !err; n++) {
+		err = lm_untyped_retype(PROBE_FRAME_SLOT, LM_OBJ_VSPACE, 0, LM_SLOT_CNODE, top - n, 1);
+		if (!err)
+			err = lm_vspace_assign(top - n, PROBE_ASID_SLOT, 0);
+	}
+	return (n - 1) << 8 | (lm_u64)err;
+}
+
 static lm_u64 run(lm_u64 mode, lm_u64 param)
 {
 	switch (mode) {
@@ -122,6 +138,8 @@ static lm_u64 run(lm_u64 mode, lm_u64 param)
 		return mode_write_own_regs();
 	case PROBE_REVOKE_SELF:
 		return mode_revoke_self();
+	case PROBE_ASIDS:
+		return mode_asids();
 	}
 	return ~0ull;
 }

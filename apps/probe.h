@@ -18,6 +18,7 @@
  * (probe holds no untyped memory to make tables from). */
 #define PROBE_FRAME_SLOT 8
 #define PROBE_MAP_VADDR  0x5ff000ull
+#define PROBE_ASID_SLOT  9
 
 enum probe_mode {
 	PROBE_EXIT = 0,        /* exit(param) */
@@ -40,6 +41,10 @@ enum probe_mode {
 	PROBE_SPIN,            /* loop forever */
 	PROBE_WRITE_OWN_REGS,  /* THREAD_WRITE_REGS on itself: exit(error) */
 	PROBE_REVOKE_SELF,     /* revoke and delete slots 4..63: exit(0) */
+	PROBE_ASIDS,           /* make address spaces from the untyped in
+				* PROBE_FRAME_SLOT with IDs from the range in
+				* PROBE_ASID_SLOT until a call fails:
+				* exit(made << 8 | error) */
 	PROBE_NMODES
 };
 

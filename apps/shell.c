@@ -177,19 +177,23 @@ struct prog {
 	lm_u32 cnode_bits;
 	int memory, modules, devices, with_self;
 	int shell_prio; /* at the shell's own priority, not SH_CHILD_PRIO */
+	lm_u32 asids;   /* its range of address-space IDs: 0, LM_SPAWN_ASIDS */
 };
+
+/* Half of the shell's range (root's ROOT_BIG_ASIDS). */
+#define SH_BIG_ASIDS 1024
 
 /* As root starts them (servers/root); anything else gets memory and the
  * modules. spin runs beside the shell to show that Ctrl-C stops even a
  * program the shell does not outrank (none can run above it: a thread's
  * priority is at most its maker's). */
 static const struct prog progs[] = {
-	{ "ktest", 14, 1, 1, 1, 0, 0 },
-	{ "kbench", 12, 1, 1, 0, 1, 0 },
-	{ "hello", 8, 0, 0, 0, 0, 0 },
-	{ "spin", 8, 0, 0, 0, 0, 1 },
+	{ "ktest", 14, 1, 1, 1, 0, 0, SH_BIG_ASIDS },
+	{ "kbench", 12, 1, 1, 0, 1, 0, SH_BIG_ASIDS },
+	{ "hello", 8, 0, 0, 0, 0, 0, 0 },
+	{ "spin", 8, 0, 0, 0, 0, 1, 0 },
 };
-static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0 };
+static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0 };
 
 static struct lm_bootinfo tmpl;
 static struct lm_spawn_cap caps[SH_MAX_CAPS];
@@ -338,6 +342,7 @@ static int spawn(const char *name, const struct prog *pr)
 		a.caps = caps;
 		a.bi = &tmpl;
 		a.pool = &pool;
+		a.nasids = pr->asids;
 		a.suspended = 1;
 		err = lm_spawn(&a, &child);
 	}

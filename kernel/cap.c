@@ -65,7 +65,7 @@ void obj_ref(const struct cap *c)
 	if (h)
 		h->refs++;
 	else if (c->type == LM_OBJ_VSPACE)
-		vspace_ref(c->w2);
+		vspace_ref(c);
 }
 
 static void obj_unref(const struct cap *c)
@@ -78,7 +78,7 @@ static void obj_unref(const struct cap *c)
 			cap_zombies = h;
 		}
 	} else if (c->type == LM_OBJ_VSPACE) {
-		vspace_unref(c->w2);
+		vspace_unref(c);
 	}
 }
 
@@ -115,6 +115,8 @@ void cap_delete_one(struct slot *s)
 	}
 	if (c.type == LM_OBJ_IRQ)
 		irq_release(c.obj);
+	if (c.type == LM_OBJ_ASIDS)
+		asids_release(s); /* before unlinking: its mark needs its children */
 	mdb_remove(&s->mdb);
 	memset(&s->cap, 0, sizeof(s->cap));
 	if (c.flags & CAP_F_TCBSLOT)

@@ -14,10 +14,12 @@
  *   UNTYPED  obj = paddr, bits = size, w2 = free mark (bytes used)
  *   FRAME    obj = paddr, bits = 12|21, w2 = mapped vaddr, w3 = mapping asid+gen
  *   PTABLE   obj = paddr, w2 = mapped vaddr, w3 = asid+gen+level (vspace.c)
- *   VSPACE   obj = paddr of the PML4, w2 = asid
+ *   VSPACE   obj = paddr of the PML4, w2 = asid (0: none assigned yet)
  *   CNODE    obj = kernel address of slot 0, bits = slot bits, w2 = badge
  *   TCB      obj = kernel address, w2 = badge
  *   IOPORT   obj = first port, w2 = number of ports
+ *   ASIDS    obj = first ID, w2 = number of IDs, w3 = mark: the IDs at the
+ *            start issued to sub-ranges (while it has children; asid.c)
  *   IRQ      obj = interrupt line
  */
 struct cap {
@@ -62,17 +64,20 @@ struct objhdr {
 	                         * endpoint, notification: 1 once begun */
 };
 
-/* An untyped has one free mark and an IRQ line one holder: copies of either
- * would let two holders share what only one may have. A page table is walked
+/* An untyped and an ID range have one free mark each and an IRQ line one
+ * holder: copies would let two holders share what only one may have. A page table is walked
  * by the MMU, so it must be installed in one place at most; its capability
  * records where, and a copy would be a second, unmapped record through which
  * the same table could be installed again (at another level, where the user
  * fills its entries through the first view). So there is exactly one
  * capability per table object, and its CAP_F_MAPPED is the object's state.
  * They move. */
-static inline bool cap_copyable(u8 type)
+/* An address space without an ID moves only too, so that VSPACE_ASSIGN
+ * has the one capability to update (seL4's rule for an unmapped PML4). */
+static inline bool cap_copyable(const struct cap *c)
 {
-	return type != LM_OBJ_UNTYPED && type != LM_OBJ_IRQ && type != LM_OBJ_PTABLE;
+	return c->type != LM_OBJ_UNTYPED && c->type != LM_OBJ_IRQ && c->type != LM_OBJ_PTABLE &&
+		c->type != LM_OBJ_ASIDS && !(c->type == LM_OBJ_VSPACE && !c->w2);
 }
 
 /* What a copy of c starts as: the same object and rights, no flags, and a

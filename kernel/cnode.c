@@ -3,6 +3,7 @@
 #include "cnode.h"
 #include "syscall.h"
 #include "thread.h"
+#include "vspace.h"
 
 /* Common decode for copy/mint/move: destination and source slots. */
 static u64 decode_pair(struct frame *f, u8 src_rights, struct slot **dst, struct slot **src)
@@ -30,8 +31,8 @@ static u64 derive(struct frame *f, bool mint)
 		return e;
 	if (ARG5(f) & ~(u64)LM_R_ALL)
 		return SYSERR(LM_EINVAL, 5);
-	if (!cap_copyable(src->cap.type))
-		return SYSERR(LM_ETYPE, 4);
+	if (!cap_copyable(&src->cap))
+		return SYSERR(src->cap.type == LM_OBJ_VSPACE ? LM_ESTATE : LM_ETYPE, 4);
 
 	struct cap c = cap_derived(&src->cap, (u8)ARG5(f));
 	if (mint) {
@@ -75,7 +76,7 @@ static u64 copy_range(struct frame *f, u64 count)
 	for (u64 i = 0; i < count; i++) {
 		if (src[i].cap.type == LM_OBJ_NULL)
 			continue;
-		if (!cap_copyable(src[i].cap.type))
+		if (!cap_copyable(&src[i].cap))
 			return SYSERR_D(LM_ETYPE, 4, i);
 		if (dst[i].cap.type != LM_OBJ_NULL)
 			return SYSERR_D(LM_EEXIST, 2, i);
@@ -213,8 +214,9 @@ SYS(cnode_identify)
 	case LM_OBJ_PTABLE:
 		extra = (c->flags & CAP_F_MAPPED) ? c->w2 : 0;
 		break;
-	case LM_OBJ_VSPACE:
+	case LM_OBJ_VSPACE: /* "mapped": it has a live ID, which extra gives */
 		addr = 0;
+		extra = vspace_live(c) ? c->w2 : 0;
 		break;
 	case LM_OBJ_CNODE:
 	case LM_OBJ_TCB:
@@ -223,6 +225,7 @@ SYS(cnode_identify)
 		addr = c->w2; /* badge; kernel addresses stay hidden */
 		break;
 	case LM_OBJ_IOPORT:
+	case LM_OBJ_ASIDS:
 		extra = c->w2;
 		break;
 	case LM_OBJ_IRQCTL:
@@ -231,7 +234,8 @@ SYS(cnode_identify)
 		break;
 	}
 	f->rdi = c->type | ((u64)c->rights << 8) | ((u64)c->bits << 16) |
-		 ((c->flags & CAP_F_MAPPED) ? LM_ID_MAPPED : 0);
+		 ((c->flags & CAP_F_MAPPED) || (c->type == LM_OBJ_VSPACE && vspace_live(c)) ?
+		  LM_ID_MAPPED : 0);
 	f->rsi = addr;
 	f->rdx = extra;
 	return LM_OK;

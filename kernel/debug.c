@@ -71,6 +71,7 @@ static int check_slot(struct slot *s)
 	if (h)
 		h->seen++;
 	vscheck_slot(&s->cap);
+	asid_check_slot(s);
 	return mdb_check(&s->mdb);
 }
 
@@ -102,6 +103,7 @@ static int kernel_check(void)
 		for (struct objhdr *h = all_objects[t]; h; h = h->all_next)
 			h->seen = 0;
 	vscheck_begin();
+	asid_check_begin();
 	for (struct objhdr *h = all_objects[LM_OBJ_CNODE]; h; h = h->all_next) {
 		struct slot *s = (struct slot *)h;
 		for (u64 i = 1; i < (1ull << h->bits); i++)
@@ -151,7 +153,7 @@ static int kernel_check(void)
 		kprintf("check: %d run-queue problems\n", b);
 		bad += b;
 	}
-	if ((b = asid_check())) {
+	if ((b = asid_check_end())) {
 		kprintf("check: %d address-space ID problems\n", b);
 		bad += b;
 	}

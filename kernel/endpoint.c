@@ -44,7 +44,7 @@ static u64 transfer_caps(struct tcb *s, struct tcb *r, u64 info)
 		rb->recv_badges[n] = src->cap.w2;
 		if (info & LM_MSG_MOVE) {
 			cap_move(dst, src);
-		} else if (cap_copyable(src->cap.type)) {
+		} else if (cap_copyable(&src->cap)) {
 			struct cap c = cap_derived(&src->cap, LM_R_ALL);
 			cap_insert(dst, &c, src);
 		} else {

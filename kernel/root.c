@@ -153,7 +153,10 @@ void root_create(struct bootparams *bp)
 	obj_link(cnh, LM_OBJ_CNODE);
 	rb.pml4 = boot_alloc(&rb, 4096, 4096);
 	vspace_init_pml4(rb.pml4);
-	rb.asid = asid_alloc(rb.pml4);
+	/* Its ID is the last of its range, where VSPACE_ASSIGN would put it:
+	 * issued sub-ranges come from the bottom. */
+	rb.asid = ASID_COUNT - 1;
+	asid_boot(rb.asid, rb.pml4);
 	struct tcb *t = phys_to_virt(boot_alloc(&rb, 1 << LM_TCB_BITS, 1 << LM_TCB_BITS));
 	tcb_init(t);
 	for (rb.npool = 0; rb.npool < TABLE_POOL; rb.npool++)
@@ -208,6 +211,10 @@ void root_create(struct bootparams *bp)
 	for (int i = 0; i < bp->ram.n; i++)
 		bootmem_blocks(bp->ram.r[i].start, bp->ram.r[i].end, LM_UNTYPED_MIN_BITS,
 			       LM_UNTYPED_MAX_BITS, emit_untyped, &rb);
+	/* Every address-space ID but the kernel's (0), root's own among them. */
+	struct cap asids = { .type = LM_OBJ_ASIDS, .rights = LM_R_ALL, .obj = 1,
+		.w2 = ASID_COUNT - 1 };
+	bi->asid_slot = put_cap(&rb, &asids);
 	bi->first_free = rb.next;
 	bi->tsc_khz = tsc_khz;
 	bi->cpu_features = cpu_features;

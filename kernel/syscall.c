@@ -59,6 +59,8 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_IOPORT_ISSUE - LM_SYS_BASE]        = sys_ioport_issue,
 	[LM_SYS_FINISH_DELETE - LM_SYS_BASE]       = sys_finish_delete,
 	[LM_SYS_DEBUG_COVERAGE - LM_SYS_BASE]      = sys_debug_coverage,
+	[LM_SYS_ASIDS_ISSUE - LM_SYS_BASE]         = sys_asids_issue,
+	[LM_SYS_VSPACE_ASSIGN - LM_SYS_BASE]       = sys_vspace_assign,
 };
 
 /*

@@ -174,6 +174,8 @@ SYS(thread_configure)
 	    (e = cap_lookup(ARG2(f), LM_OBJ_CNODE, 0, 2, &cn)) ||
 	    (e = cap_lookup(ARG3(f), LM_OBJ_VSPACE, 0, 3, &vs)))
 		return e;
+	if (!vspace_live(&vs->cap))
+		return SYSERR(LM_ESTATE, 3); /* no ID: it could not be run on */
 	if (t->state == LM_TS_RUNNABLE || t->state == LM_TS_BLOCKED)
 		return SYSERR(LM_ESTATE, 1);
 	set_slot(t, &t->cspace, cn);
@@ -269,7 +271,7 @@ SYS(thread_resume)
 	 * itself when its IPC completes or is cancelled. */
 	if (t->state == LM_TS_RUNNABLE || t->state == LM_TS_BLOCKED)
 		return LM_OK;
-	if (!tcb_can_run(t))
+	if (!tcb_can_run(t) || !vspace_live(&t->vspace.cap))
 		return SYSERR(LM_ESTATE, 1);
 	sched_make_runnable(t);
 	return LM_OK;

@@ -50,8 +50,7 @@ static void init_object(u64 type, u64 pa, int size_bits, u64 bits, struct cap *c
 		c->bits = LM_PTABLE_BITS;
 		break;
 	case LM_OBJ_VSPACE:
-		vspace_init_pml4(pa);
-		c->w2 = asid_alloc(pa);
+		vspace_init_pml4(pa); /* no ID yet: VSPACE_ASSIGN */
 		break;
 	case LM_OBJ_CNODE: {
 		struct objhdr *h = phys_to_virt(pa);
@@ -86,10 +85,11 @@ SYS(untyped_retype)
 	 * that work (left by some thread's deletion) is finished first. */
 	if (!cap_drained())
 		return SYS_RESTART;
-	/* I/O ports, interrupts and the debug console are hardware, given at
-	 * boot, never made. */
+	/* I/O ports, interrupts, the debug console and address-space IDs are
+	 * given at boot, never made. */
 	if (type == LM_OBJ_NULL || type == LM_OBJ_IOPORT || type == LM_OBJ_IRQCTL ||
-	    type == LM_OBJ_IRQ || type == LM_OBJ_DEBUG || type >= LM_OBJ_NTYPES)
+	    type == LM_OBJ_IRQ || type == LM_OBJ_DEBUG || type == LM_OBJ_ASIDS ||
+	    type >= LM_OBJ_NTYPES)
 		return SYSERR(LM_EINVAL, 2);
 	int sb = obj_size_bits(type, bits, ut->cap.bits);
 	if (sb < 0)
@@ -112,8 +112,6 @@ SYS(untyped_retype)
 	u64 size = 1ull << ut->cap.bits;
 	if (start > size || count > (size - start) >> sb)
 		return SYSERR(LM_ENOMEM, 1);
-	if (type == LM_OBJ_VSPACE && asid_alloc_count() < (int)count)
-		return SYSERR(LM_ELIMIT, 2);
 
 	/* Perform: nothing below can fail. */
 	for (u64 i = 0; i < count; i++) {

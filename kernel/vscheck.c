@@ -69,8 +69,8 @@ void vscheck_begin(void)
 			mark(owned, virt_to_phys(h), len);
 		}
 	for (u64 a = 1; a < ASID_COUNT; a++)
-		if (asid_pml4(a))
-			mark(owned, asid_pml4(a), LM_PAGE_SIZE);
+		if (asid_tab[a].pml4)
+			mark(owned, asid_tab[a].pml4, LM_PAGE_SIZE);
 }
 
 /* One capability: tables are owned; a live mapping record must name an
@@ -78,6 +78,8 @@ void vscheck_begin(void)
  * name the same entry. */
 void vscheck_slot(const struct cap *c)
 {
+	if (c->type == LM_OBJ_VSPACE) /* live or not, its PML4 is the kernel's */
+		mark(owned, c->obj, LM_PAGE_SIZE);
 	if (c->type == LM_OBJ_PTABLE) {
 		if (test(table, c->obj))
 			problem("two capabilities to one page table", c->obj, 0);
@@ -145,7 +147,7 @@ int vscheck_end(void)
 	const u64 *kernel = phys_to_virt(kernel_pml4_phys());
 	u64 entries = 0;
 	for (u64 a = 1; a < ASID_COUNT; a++) {
-		u64 pml4 = asid_pml4(a);
+		u64 pml4 = asid_tab[a].pml4;
 		if (!pml4)
 			continue;
 		const u64 *t = phys_to_virt(pml4);

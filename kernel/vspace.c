@@ -17,46 +17,13 @@
 
 extern u64 boot_pml4[512];
 
-static struct asid_entry asid_tab[ASID_COUNT];
-static u64 asid_next = 1; /* asid 0 is the kernel's own */
-static int asid_free = ASID_COUNT - 1;
-
 /* w3 of a mapped frame/table: asid, the asid's generation, table level. */
-#define MAP_REC(asid, gen, level) ((asid) | ((u64)(gen) << 16) | ((u64)(level) << 32))
+#define MAP_REC(asid, gen, level) ((asid) | ((u64)(gen) << 16) | ((u64)(level) << 48))
 #define REC_ASID(w)  ((w) & 0xffff)
-#define REC_GEN(w)   (((w) >> 16) & 0xffff)
-#define REC_LEVEL(w) (((w) >> 32) & 0xf)
+#define REC_GEN(w)   (((w) >> 16) & 0x7fffffff)
+#define REC_LEVEL(w) (((w) >> 48) & 0xf)
 
 u64 kernel_pml4_phys(void) { return virt_to_phys(boot_pml4); }
-
-int asid_alloc_count(void) { return asid_free; }
-
-/* Round robin, so a just-freed ID is reused as late as possible. */
-u64 asid_alloc(u64 pml4)
-{
-	KASSERT(asid_free > 0);
-	while (asid_tab[asid_next].pml4)
-		asid_next = asid_next + 1 < ASID_COUNT ? asid_next + 1 : 1;
-	u64 a = asid_next;
-	asid_tab[a].pml4 = pml4;
-	asid_tab[a].refs = 0;
-	asid_tab[a].stale = true;
-	asid_free--;
-	return a;
-}
-
-void vspace_ref(u64 asid) { asid_tab[asid].refs++; }
-
-void vspace_unref(u64 asid)
-{
-	struct asid_entry *e = &asid_tab[asid];
-	KASSERT(e->refs > 0);
-	if (--e->refs)
-		return;
-	e->pml4 = 0;
-	e->gen++;
-	asid_free++;
-}
 
 /* A new top-level table shares the kernel half with every other. */
 void vspace_init_pml4(u64 pml4)
@@ -66,10 +33,16 @@ void vspace_init_pml4(u64 pml4)
 		t[i] = boot_pml4[i];
 }
 
-bool asid_stale(u64 asid) { return asid_tab[asid].stale; }
-
+/* Load vs, or for an address space whose ID was taken back the kernel's
+ * own tables: its thread faults at once in user mode, and nothing of what
+ * it had mapped (perhaps freed since) is ever walked again. */
 void vspace_load(const struct cap *vs)
 {
+	if (!vspace_live(vs)) {
+		cpu0.cr3_pml4 = kernel_pml4_phys();
+		write_cr3(cpu0.cr3_pml4);
+		return;
+	}
 	struct asid_entry *e = &asid_tab[vs->w2];
 	u64 cr3 = vs->obj;
 	cpu0.cr3_pml4 = vs->obj;
@@ -109,7 +82,7 @@ static u64 *walk(u64 pml4, u64 va, int level, int *missing)
 static const struct cap *current_vspace(u64 asid)
 {
 	const struct cap *vs = cpu0.cur ? &cpu0.cur->vspace.cap : NULL;
-	return vs && vs->type == LM_OBJ_VSPACE && vs->w2 == asid ? vs : NULL;
+	return vs && vs->type == LM_OBJ_VSPACE && vs->w2 == asid && vspace_live(vs) ? vs : NULL;
 }
 
 /* Drop the TLB entries for va in address space asid: now if it is loaded,
@@ -153,8 +126,6 @@ u64 *vspace_rec_entry(const struct cap *c)
 	return e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == c->obj ? e : NULL;
 }
 
-u64 asid_pml4(u64 asid) { return asid_tab[asid].pml4; }
-
 void vspace_unmap_frame_cap(struct cap *c)
 {
 	u64 *e = vspace_rec_entry(c);
@@ -178,13 +149,23 @@ void vspace_unmap_table_cap(struct cap *c)
 	c->w2 = c->w3 = 0;
 }
 
+/* The address space vs names, which must be live: one without an ID
+ * (never assigned, or taken back) cannot be mapped into. */
+static u64 vs_lookup(u64 cptr, u8 rights, struct slot **vs)
+{
+	u64 e = cap_lookup(cptr, LM_OBJ_VSPACE, rights, 1, vs);
+	if (!e && !vspace_live(&(*vs)->cap))
+		return SYSERR(LM_ESTATE, 1);
+	return e;
+}
+
 SYS(vspace_map)
 {
 	struct slot *vs, *fr;
 	u64 va = ARG3(f), rights = ARG4(f), e;
 	int missing;
 
-	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, LM_R_WRITE, 1, &vs)) ||
+	if ((e = vs_lookup(ARG1(f), LM_R_WRITE, &vs)) ||
 	    (e = cap_lookup(ARG2(f), LM_OBJ_FRAME, 0, 2, &fr)))
 		return e;
 	if (rights & ~(u64)(LM_R_READ | LM_R_WRITE | LM_R_EXEC))
@@ -231,7 +212,7 @@ SYS(vspace_map_table)
 	struct slot *vs, *pt;
 	u64 va = ARG3(f), e;
 
-	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, LM_R_WRITE, 1, &vs)) ||
+	if ((e = vs_lookup(ARG1(f), LM_R_WRITE, &vs)) ||
 	    (e = cap_lookup(ARG2(f), LM_OBJ_PTABLE, LM_R_WRITE, 2, &pt)))
 		return e;
 	if (va < LM_USER_MIN || va >= LM_USER_MAX)
@@ -394,7 +375,7 @@ SYS(vspace_protect)
 {
 	struct slot *vs;
 	u64 va = ARG2(f), n = ARG3(f), rights = ARG4(f), e;
-	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, LM_R_WRITE, 1, &vs)))
+	if ((e = vs_lookup(ARG1(f), LM_R_WRITE, &vs)))
 		return e;
 	if (!IS_ALIGNED(va, LM_PAGE_SIZE))
 		return SYSERR(LM_EALIGN, 2);
@@ -427,7 +408,7 @@ SYS(vspace_page_state)
 {
 	struct slot *vs;
 	u64 va = ARG2(f), clear = ARG3(f), e;
-	if ((e = cap_lookup(ARG1(f), LM_OBJ_VSPACE, clear ? LM_R_WRITE : LM_R_READ, 1, &vs)))
+	if ((e = vs_lookup(ARG1(f), clear ? LM_R_WRITE : LM_R_READ, &vs)))
 		return e;
 	if (va < LM_USER_MIN || va >= LM_USER_MAX)
 		return SYSERR(LM_ERANGE, 2);
@@ -458,9 +439,10 @@ SYS(vspace_page_state)
  */
 static void *user_page(u64 ua, bool write)
 {
-	if (ua >= LM_USER_MAX)
-		return NULL;
-	u64 table = cpu0.cur->vspace.cap.obj;
+	const struct cap *vs = &cpu0.cur->vspace.cap;
+	if (ua >= LM_USER_MAX || !vspace_live(vs))
+		return NULL; /* its ID taken back: what it had mapped may be freed */
+	u64 table = vs->obj;
 	for (int l = 4; l >= 1; l--) {
 		u64 e = *entry(table, ua, l);
 		if (!(e & PTE_P) || !(e & PTE_U) || (write && !(e & PTE_W)))
@@ -537,15 +519,3 @@ int vspace_boot_map(u64 pml4, u64 va, u64 frame, u64 flags, u64 *pool, int *npoo
 }
 
 u64 map_record(u64 asid) { return MAP_REC(asid, asid_tab[asid].gen, 0); }
-
-int asid_check(void)
-{
-	int bad = 0, used = 0;
-	for (int a = 1; a < ASID_COUNT; a++)
-		if (asid_tab[a].pml4) {
-			used++;
-			bad += asid_tab[a].refs == 0;
-		}
-	bad += used + asid_free != ASID_COUNT - 1;
-	return bad;
-}

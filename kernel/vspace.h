@@ -6,33 +6,50 @@
 #include "arch.h"
 #include "cap.h"
 
-#define ASID_COUNT 4096
+#define ASID_COUNT 4096 /* 0 is the kernel's own; 1 .. 4095 are handed out */
 
-/* One entry per live address space. gen changes whenever an ID is freed,
- * so a mapping record naming an old (asid, gen) is known stale. */
+/* One entry per address-space ID; an entry in use names its address
+ * space's PML4. gen changes whenever an ID is freed, so a mapping record
+ * naming an old (asid, gen) is known stale. */
 struct asid_entry {
-	u64 pml4;  /* physical address; 0 when free */
-	u32 refs;  /* capabilities naming this address space */
-	u16 gen;
-	bool stale; /* TLB may hold old entries for this PCID */
+	u64 pml4;        /* physical address; 0 when free */
+	u32 refs;        /* VSPACE capabilities naming this address space */
+	u32 gen : 31;
+	u32 stale : 1;   /* TLB may hold old entries for this PCID */
 };
+_Static_assert(sizeof(struct asid_entry) == 16, "a shift indexes the table");
+extern struct asid_entry asid_tab[ASID_COUNT];
 
-int asid_alloc_count(void);
-u64 asid_alloc(u64 pml4);
-void vspace_ref(u64 asid);
-void vspace_unref(u64 asid);
+/*
+ * A VSPACE capability names a live address space while its ID's entry
+ * names its PML4: never for one made by retype and not yet assigned an ID
+ * (w2 = 0, and entry 0 is never in use), nor once its ID was taken back
+ * with the range it came from (the entry is free or another's). A PML4 is
+ * assigned an ID once in its life, and its memory is not reused while a
+ * capability to it exists, so the match cannot be a coincidence.
+ */
+static inline bool vspace_live(const struct cap *vs)
+{
+	return asid_tab[vs->w2].pml4 == vs->obj;
+}
+
+void asid_boot(u64 asid, u64 pml4);
+void asid_free(u64 asid);
+void asids_release(const struct slot *range);
+void vspace_ref(const struct cap *vs);
+void vspace_unref(const struct cap *vs);
 void vspace_init_pml4(u64 pml4);
 void vspace_load(const struct cap *vs);
-bool asid_stale(u64 asid);
 
-/* Switch to address space vs unless it is loaded and its TLB is good. */
+/* Switch to address space vs unless it is loaded and its TLB is good. A
+ * PML4 whose ID is freed is never left loaded (asid_free), so a match
+ * with cr3_pml4 is a live address space. */
 static inline void vspace_activate(const struct cap *vs)
 {
-	if (vs->obj != cpu0.cr3_pml4 || asid_stale(vs->w2))
+	if (vs->obj != cpu0.cr3_pml4 || asid_tab[vs->w2].stale)
 		vspace_load(vs);
 }
 u64 *vspace_rec_entry(const struct cap *c);
-u64 asid_pml4(u64 asid);
 void vscheck_begin(void);
 void vscheck_slot(const struct cap *c);
 int vscheck_end(void);
@@ -43,7 +60,9 @@ bool user_copy_out(u64 uaddr, const void *src, size_t n);
 void *user_writable(u64 ua, size_t n);
 u64 kernel_pml4_phys(void);
 u64 map_record(u64 asid);
-int asid_check(void);
+void asid_check_begin(void);
+void asid_check_slot(const struct slot *s);
+int asid_check_end(void);
 
 /* Boot-time mapping for the root task (root.c): the caller supplies the
  * table pages; frame 0 makes only the tables on the way to vaddr. */

@@ -172,6 +172,7 @@ static int shell_get(struct build *b)
 	    (err = lm_pool_add(&b->spool, sh->ut)) ||
 	    (err = lm_untyped_retype(sh->ut, LM_OBJ_CNODE, sh->bits, LM_SLOT_CNODE, sh->cnode, 1)) ||
 	    (err = lm_untyped_retype(sh->ut, LM_OBJ_VSPACE, 0, LM_SLOT_CNODE, sh->vspace, 1)) ||
+	    (err = lm_vspace_assign(sh->vspace, lm_asid_cap, 0)) ||
 	    (err = lm_untyped_retype(sh->ut, LM_OBJ_TCB, 0, LM_SLOT_CNODE, sh->tcb, 1)))
 		return err;
 	return shell_ready(sh, 1);
@@ -191,6 +192,21 @@ static void shell_put(struct shell *sh)
 		return;
 	}
 	sh->state = SHELL_KEPT;
+}
+
+/* The child's own range of address-space IDs, a sub-range of ours at the
+ * slot of ours (its copy of our state names that slot): fk.asids IDs, by
+ * default an eighth of our range, so that four children and their own
+ * children leave us room. None when that comes to 0. */
+static int give_asids(struct build *b)
+{
+	lm_u64 n = fk.asids, count = 0;
+
+	if (!lm_asid_cap)
+		return LM_OK;
+	if (!n && !lm_cnode_identify(LM_SLOT_CNODE, lm_asid_cap, 0, 0, &count))
+		n = count / 8;
+	return n ? lm_asids_issue(lm_asid_cap, n, b->p->cnode, lm_asid_cap) : LM_OK;
 }
 
 /* The child's objects: a shell, and an untyped for its memory. */
@@ -245,6 +261,8 @@ static int make_objects(struct build *b)
 			rights = LM_R_WRITE;
 		lm_cnode_copy(p->cnode, s, LM_SLOT_CNODE, s, rights);
 	}
+	if ((err = give_asids(b)))
+		return err;
 	/* Its way to ask our server for frames: a slot free in ours. */
 	if (!(b->up_slot = lm_slot_alloc()))
 		return LM_ELIMIT;
@@ -379,6 +397,7 @@ static int fill_private(struct build *b)
 					      (lm_u8)fk.pool_bits, fk.pool_bits > 16 };
 	cf->pool.n = 1;
 	cf->pool_bits = fk.pool_bits > 18 ? fk.pool_bits - 2 : 16;
+	cf->asids = 0;
 	cf->gen = fk.gen + 1;
 	cf->nchildren = 0;
 	cf->nretired = 0;
@@ -577,6 +596,11 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti)
 void lm_fork_set_pool_bits(lm_u32 bits)
 {
 	fk.pool_bits = bits;
+}
+
+void lm_fork_set_asids(lm_u32 n)
+{
+	fk.asids = n;
 }
 
 lm_u32 lm_fork_generation(void)

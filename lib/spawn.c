@@ -41,7 +41,7 @@ static int make_objects(struct spawn_ctx *c)
 	int err = lm_pool_alloc(&c->pool, LM_OBJ_CNODE, c->a->cnode_bits, &p->cnode);
 
 	if (!err)
-		err = lm_pool_alloc(&c->pool, LM_OBJ_VSPACE, 0, &p->vspace);
+		err = lm_vspace_alloc(&c->pool, c->a->asids, &p->vspace);
 	if (!err)
 		err = lm_pool_alloc(&c->pool, LM_OBJ_TCB, 0, &p->tcb);
 	if (!err)
@@ -50,6 +50,9 @@ static int make_objects(struct spawn_ctx *c)
 		err = lm_cnode_copy(p->cnode, LM_SLOT_VSPACE, LM_SLOT_CNODE, p->vspace, LM_R_ALL);
 	if (!err)
 		err = lm_cnode_copy(p->cnode, LM_SLOT_TCB, LM_SLOT_CNODE, p->tcb, LM_R_ALL);
+	if (!err && c->asid_slot) /* goes with its CNode */
+		err = lm_asids_issue(c->a->asids ? c->a->asids : lm_asid_cap, c->nasids, p->cnode,
+				     c->asid_slot);
 	return err;
 }
 
@@ -149,6 +152,7 @@ static int write_bootinfo(struct spawn_ctx *c)
 		bi->boot_first = c->boot_first;
 		bi->boot_end = c->next;
 		bi->first_free = c->next;
+		bi->asid_slot = c->asid_slot;
 		lm_vspace_unmap(t);
 	}
 	lm_cnode_delete(LM_SLOT_CNODE, t);
@@ -230,6 +234,10 @@ int lm_spawn(const struct lm_spawn *a, struct lm_proc *p)
 				    LM_OBJ_UNTYPED, spawn_mem_bits(a, nsegs), &p->ut);
 	if (err)
 		return err;
+	if (a->bi && a->nasids != LM_SPAWN_NO_ASIDS) {
+		c.nasids = a->nasids ? a->nasids : LM_SPAWN_ASIDS;
+		c.asid_slot = c.next < c.end ? c.next++ : 0;
+	}
 	c.boot_first = c.next;
 	lm_pool_init(&c.pool, 0);
 	err = lm_pool_add(&c.pool, p->ut);

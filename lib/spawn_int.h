@@ -16,6 +16,8 @@ struct spawn_ctx {
 	lm_u32 next;           /* next child slot for frames and tables */
 	lm_u32 end;            /* 2^cnode_bits */
 	lm_u32 boot_first;
+	lm_u32 asid_slot;      /* the child's ID range, or 0 */
+	lm_u32 nasids;
 };
 
 /* spawn_load.c */

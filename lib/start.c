@@ -3,6 +3,11 @@
 #include <lamina/bootinfo.h>
 #include <lm/console.h>
 #include <lm/sys.h>
+#include <lm/vspace.h>
+
+/* Here, not in vspace.c: a program that makes no address spaces does not
+ * link the code that does. */
+lm_cptr_t lm_asid_cap;
 
 int main(lm_word_t arg);
 int lm_start(lm_word_t arg);
@@ -15,6 +20,7 @@ int lm_start(lm_word_t arg)
 		if (bi->console_slot)
 			lm_stdout_use(bi->console_slot);
 		lm_debug_cap = bi->debug_slot;
+		lm_asid_cap = bi->asid_slot;
 	}
 	return main(arg);
 }

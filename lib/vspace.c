@@ -1,7 +1,22 @@
-/* lm_map_page: map, and on LM_ETABLE add the missing table and retry. */
+/* Address spaces (lm_vspace_alloc) and lm_map_page: map, and on LM_ETABLE
+ * add the missing table and retry. */
 #include <lm/vspace.h>
 #include <lm/untyped.h>
 #include <lm/sys.h>
+
+int lm_vspace_alloc(struct lm_pool *pool, lm_cptr_t asids, lm_cptr_t *vs)
+{
+	int err = lm_pool_alloc(pool ? pool : lm_pool_current(), LM_OBJ_VSPACE, 0, vs);
+
+	if (err)
+		return err;
+	err = lm_vspace_assign(*vs, asids ? asids : lm_asid_cap, 0);
+	if (err) {
+		lm_obj_free(*vs);
+		*vs = 0;
+	}
+	return err;
+}
 
 int lm_map_page_pool(struct lm_pool *pool, lm_cptr_t vs, lm_cptr_t frame,
 		     lm_u64 vaddr, lm_u64 rights, lm_cptr_t tables[3],

@@ -61,7 +61,9 @@ struct lm_bootinfo {
 				* kernel gives the root task none; parents set it) */
 	lm_u32 debug_slot;     /* slot of the debug capability, 0 if none (the
 				* kernel gives root LM_SLOT_DEBUG; parents set it) */
-	lm_u32 pad;
+	lm_u32 asid_slot;      /* slot of an address-space ID range (LM_OBJ_ASIDS),
+				* 0 if none (the kernel gives root one covering
+				* every usable ID; parents set it) */
 	char   cmdline[LM_BI_CMDLINE_LEN];
 	struct lm_bi_untyped untyped[LM_BI_MAX_UNTYPED];
 	struct lm_bi_module  modules[LM_BI_MAX_MODULES];

@@ -22,7 +22,7 @@ enum lm_err {
 	LM_ESTATE   = 11, /* object not in a state that allows this */
 	LM_ETABLE   = 12, /* paging structure missing; rsi = level (3 PDPT, 2 PD, 1 PT) */
 	LM_ENOSYS   = 13, /* no such system call */
-	LM_ELIMIT   = 14, /* a fixed kernel table is full (address-space IDs) */
+	LM_ELIMIT   = 14, /* used up: no free ID left in an address-space ID range */
 	LM_EDELETED = 15, /* object deleted while the caller waited on it */
 	LM_EAGAIN   = 16, /* nobody waiting (non-blocking send) */
 	LM_EINTR    = 17, /* blocked call cancelled: the thread was suspended */

@@ -19,6 +19,7 @@ enum lm_obj {
 	LM_OBJ_IRQCTL  = 10, /* the right to claim interrupt lines (boot only) */
 	LM_OBJ_IRQ     = 11, /* one claimed interrupt line */
 	LM_OBJ_DEBUG   = 12, /* the kernel's debug calls: its console, self-check (boot only) */
+	LM_OBJ_ASIDS   = 13, /* a range of address-space IDs (boot only; ASIDS_ISSUE) */
 	LM_OBJ_NTYPES
 };
 

@@ -67,7 +67,9 @@
 	X(THREAD_SET_STOP_NOTIFY, 47) /* (tcb, ntfn or 0)                    */ \
 	X(IOPORT_ISSUE,        48) /* (ioport, first, count, dcn, di)       */ \
 	X(FINISH_DELETE,       49) /* () the kernel's, see API.md           */ \
-	X(DEBUG_COVERAGE,      50) /* (debug) -> sites, size (fuzzing build) */
+	X(DEBUG_COVERAGE,      50) /* (debug) -> sites, size (fuzzing build) */ \
+	X(ASIDS_ISSUE,         51) /* (asids, count, dcn, di)               */ \
+	X(VSPACE_ASSIGN,       52) /* (vs, asids) -> asid                   */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

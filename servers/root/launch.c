@@ -134,6 +134,7 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 	a.caps = caps;
 	a.bi = &tmpl;
 	a.pool = &root_pool;
+	a.nasids = c->asids;
 	a.suspended = 1;
 	return lm_spawn(&a, p);
 }

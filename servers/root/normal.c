@@ -86,6 +86,7 @@ void root_console_make(const struct lm_bootinfo *bi)
 	};
 	const struct root_child console = {
 		.name = "console", .cnode_bits = 8, .prio = CONSOLE_PRIO,
+		.asids = LM_SPAWN_NO_ASIDS, /* it makes no address spaces */
 		.extra = con_caps, .nextra = sizeof con_caps / sizeof con_caps[0],
 	};
 	err = root_launch(bi, &console, &con);
@@ -117,7 +118,7 @@ void root_shell_make(const struct lm_bootinfo *bi)
 		{ sh_events, SH_SLOT_EVENTS, LM_R_READ | LM_R_WRITE, 0, 0 },
 	};
 	const struct root_child shell = {
-		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO,
+		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO, .asids = ROOT_BIG_ASIDS,
 		.memory = 1, .modules = 1, .devices = 1,
 		.extra = sh_caps, .nextra = sizeof sh_caps / sizeof sh_caps[0],
 	};

@@ -11,6 +11,10 @@
 #define ROOT_SPLIT_BITS 22          /* pool pieces: 4 MiB */
 #define ROOT_KEEP_BYTES (32ull << 20) /* kept when memory is given away */
 #define ROOT_MAX_GIVE   64          /* untyped capabilities given away */
+/* Address-space IDs for the program that gets most of memory (the shell,
+ * ktest or kbench): half of the 4,095; the other programs get
+ * LM_SPAWN_ASIDS, and root keeps the rest. */
+#define ROOT_BIG_ASIDS  2048
 
 /* What a child gets besides its image. */
 struct root_child {
@@ -21,6 +25,7 @@ struct root_child {
 	int devices;        /* copies of the I/O-port and IRQ-control caps */
 	int with_self;      /* its own module too (to start copies of itself) */
 	lm_u32 prio;        /* 0: ROOT_CHILD_PRIO */
+	lm_u32 asids;       /* its range of address-space IDs (lm_spawn.nasids) */
 	const struct lm_spawn_cap *extra; /* more capabilities, at their own slots */
 	lm_u32 nextra;
 };

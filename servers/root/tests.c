@@ -10,10 +10,12 @@
 
 const struct root_child root_ktest = {
 	.name = "ktest", .cnode_bits = 14, .memory = 1, .modules = 1, .devices = 1,
+	.asids = ROOT_BIG_ASIDS,
 };
 
 const struct root_child root_kbench = {
 	.name = "kbench", .cnode_bits = 12, .memory = 1, .modules = 1, .with_self = 1,
+	.asids = ROOT_BIG_ASIDS,
 };
 
 /* 0 if the suite ran to the end with no failure, else 1. */

@@ -18,6 +18,7 @@
 #define FZ_MAXCALLS  96            /* setup prologue + fuzzed calls */
 #define FZ_FUZZCALLS 48            /* fuzzed calls in one program, at most */
 #define FZ_EXECS     3             /* executor threads */
+#define FZ_ASIDS     4             /* the sandbox's range of address-space IDs */
 
 /* The sandbox's address space (its own VSPACE object). */
 #define FZ_VA         0x500000000000ull
@@ -32,7 +33,7 @@ enum {
 	SB_FRAME = 6, SB_PTABLE = 10, SB_EP = 14, SB_EP_BADGED = 16, SB_NTFN = 17,
 	SB_NTFN_BADGED = 19, SB_UT_CHILD = 20, SB_FRAME_RO = 21, SB_UT = 22,
 	SB_CODE = 23, SB_VERDICT = 24, SB_DATA = 25 /* 3 frames */, SB_TABLES = 28,
-	SB_FRAME2M = 31, SB_FIRST_FREE = 32,
+	SB_FRAME2M = 31, SB_ASIDS = 32 /* FZ_ASIDS address-space IDs */, SB_FIRST_FREE = 33,
 };
 
 /* How an argument is chosen when the call runs. */

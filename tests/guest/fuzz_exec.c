@@ -166,6 +166,10 @@ static void fz_model(lm_u64 nr, const lm_u64 a[6])
 			fz_set(a[3], LM_OBJ_NULL);
 		}
 		break;
+	case LM_SYS_ASIDS_ISSUE:
+		if (a[2] == SB_SELF)
+			fz_set(a[3], LM_OBJ_ASIDS);
+		break;
 	case LM_SYS_CNODE_DELETE:
 		n = a[2] > 1 ? a[2] : 1;
 		for (lm_u64 k = 0; a[0] == SB_SELF && k < n; k++)
@@ -362,6 +366,8 @@ static int fz_sandbox_reset(void)
 	if (!err)
 		err = lm_cnode_copy(fz_sb, SB_VERDICT, LM_SLOT_CNODE, fz_vframe,
 				    LM_R_READ | LM_R_WRITE);
+	if (!err)
+		err = lm_asids_issue(lm_asid_cap, FZ_ASIDS, fz_sb, SB_ASIDS);
 	fz_pool_reset();
 	return err;
 }

@@ -33,7 +33,7 @@ lm_u64 fz_rnd(void)
 /*
  * Argument specs, one letter an argument:
  *   c CNode  f empty slot  a any capability  u untyped  F frame  P table
- *   V address space  T thread  E endpoint  N notification  e/n/r the same
+ *   V address space  A ID range  T thread  E endpoint  N notification  e/n/r the same
  *   or 0 (endpoint, notification, frame)  R rights  b badge  k copy count
  *   K delete count  t object type  B size bits  C retype count  v address
  *   p priority  g register set  s buffer  i message info  w word
@@ -57,6 +57,7 @@ static const struct { lm_u16 nr; lm_u8 weight; const char *spec; } fz_specs[] = 
 	S(THREAD_SET_FAULT_EP, 3, "Te"), S(VSPACE_PROTECT, 4, "VvzR"),
 	S(VSPACE_PAGE_STATE, 2, "Vvl"), S(THREAD_SET_FOREIGN, 1, "Tx"),
 	S(THREAD_SET_STOP_NOTIFY, 2, "Tn"), S(FINISH_DELETE, 1, ""),
+	S(VSPACE_ASSIGN, 3, "VA"), S(ASIDS_ISSUE, 2, "Akcf"),
 #undef S
 };
 #define FZ_NSPECS (sizeof fz_specs / sizeof fz_specs[0])
@@ -84,6 +85,7 @@ void fz_pool_reset(void)
 	fz_pool[SB_SELF] = LM_OBJ_CNODE;
 	fz_pool[SB_UT] = LM_OBJ_UNTYPED;
 	fz_pool[SB_CODE] = fz_pool[SB_VERDICT] = LM_OBJ_FRAME;
+	fz_pool[SB_ASIDS] = LM_OBJ_ASIDS;
 }
 
 /* The v-th slot (mod their number) that matches; a random slot if none. */
@@ -173,6 +175,7 @@ static void fz_gen_arg(struct fz_call *c, int i, char k, lm_u64 type)
 {
 	static const lm_u8 slot_ty[128] = { ['c'] = LM_OBJ_CNODE, ['u'] = LM_OBJ_UNTYPED,
 		['F'] = LM_OBJ_FRAME, ['P'] = LM_OBJ_PTABLE, ['V'] = LM_OBJ_VSPACE,
+		['A'] = LM_OBJ_ASIDS,
 		['T'] = LM_OBJ_TCB, ['E'] = LM_OBJ_ENDPOINT, ['N'] = LM_OBJ_NOTIFY,
 		['e'] = LM_OBJ_ENDPOINT, ['n'] = LM_OBJ_NOTIFY, ['r'] = LM_OBJ_FRAME };
 	static const lm_u64 prios[] = { 0, 1, 50, 99, 100, 101, 255, 256 };
@@ -321,7 +324,7 @@ void fz_mutate(struct fz_prog *p, lm_u32 first, const struct fz_prog *other)
 
 /* The fixed start of every program: fill the fresh sandbox (the controller
  * has put its untyped at SB_UT, itself at SB_SELF, the code and verdict
- * frames at SB_CODE and SB_VERDICT), map the set-up pages, configure two
+ * frames at SB_CODE and SB_VERDICT, an ID range at SB_ASIDS), map the set-up pages, configure two
  * threads. Every call must succeed. */
 void fz_prologue(struct fz_prog *p)
 {
@@ -329,6 +332,7 @@ void fz_prologue(struct fz_prog *p)
 #define C(name, a, b, c_, d, e, f) { LM_SYS_##name - LM_SYS_BASE, a, b, c_, d, e, f }
 		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_FRAME, 21, SB_SELF, SB_FRAME2M, 1),
 		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_VSPACE, 0, SB_SELF, SB_VSPACE, 1),
+		C(VSPACE_ASSIGN, SB_VSPACE, SB_ASIDS, 0, 0, 0, 0),
 		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_TCB, 0, SB_SELF, SB_TCB, 2),
 		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_CNODE, 4, SB_SELF, SB_CNODE, 1),
 		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_FRAME, 12, SB_SELF, SB_FRAME, 4),

@@ -5,6 +5,7 @@ extern const struct t_case *const __start_lm_tests[];
 extern const struct t_case *const __stop_lm_tests[];
 
 #define T_ARENA_BITS 24 /* 16 MiB per test, reused by every test */
+#define T_ASIDS      256 /* address-space IDs per test, likewise */
 
 const struct lm_bootinfo *t_bi;
 struct lm_pool t_pool;
@@ -12,6 +13,7 @@ lm_cptr_t t_ut;
 lm_u32 t_ut_bits;
 
 static struct lm_pool main_pool;
+static lm_cptr_t main_asids, test_asids; /* ktest's ID range; each test's */
 static struct lm_slots slots_before;   /* allocator state before a test */
 static char fail_msg[320];
 static int fail_count;
@@ -61,6 +63,11 @@ static void begin(void)
 	if (lm_pool_add(&t_pool, t_ut))
 		t_fail(__FILE__, __LINE__, "arena untyped unusable");
 	lm_pool_use(&t_pool);
+	/* Its own IDs, taken back whole after it (ktest's range has no other
+	 * sub-range, so every test gets the same ones). */
+	if (lm_asids_issue(main_asids, T_ASIDS, LM_SLOT_CNODE, test_asids))
+		t_fail(__FILE__, __LINE__, "no address-space IDs for the test");
+	lm_asid_cap = test_asids;
 }
 
 static int slot_was_free(lm_u32 s)
@@ -92,6 +99,10 @@ static void end(void)
 	if (err)
 		t_fail(__FILE__, __LINE__, "revoking the arena: %s", lm_err_str(err));
 	free_test_slots();
+	lm_asid_cap = main_asids;
+	if (t_type(test_asids) != LM_OBJ_NULL &&
+	    (lm_cnode_revoke(LM_SLOT_CNODE, test_asids) || lm_cnode_delete(LM_SLOT_CNODE, test_asids)))
+		t_fail(__FILE__, __LINE__, "cannot take the test's address-space IDs back");
 	free = t_ut_free(t_ut);
 	if (free != (lm_u64)1 << t_ut_bits)
 		t_fail(__FILE__, __LINE__, "arena not whole after revoke: %#lx of %#lx bytes free",
@@ -122,6 +133,8 @@ static void setup(lm_word_t arg)
 	for (lm_u32 i = 0; i < t_bi->n_untyped && i < LM_BI_MAX_UNTYPED; i++)
 		lm_pool_add(&main_pool, t_bi->untyped[i].slot);
 	lm_pool_use(&main_pool);
+	main_asids = lm_asid_cap;
+	test_asids = lm_slot_alloc();
 	for (t_ut_bits = T_ARENA_BITS; t_ut_bits >= 20; t_ut_bits--)
 		if (lm_obj_alloc(LM_OBJ_UNTYPED, t_ut_bits, &t_ut) == LM_OK)
 			break;

@@ -108,6 +108,7 @@ extern lm_u32 t_ut_bits;
 
 lm_cptr_t t_slot(void);                       /* an empty slot */
 lm_cptr_t t_new(lm_u32 type, lm_u32 bits);    /* an object from the arena */
+lm_cptr_t t_vspace(void);                      /* an address space with an ID */
 lm_cptr_t t_copy(lm_cptr_t src, lm_u32 rights); /* a copy in a new slot */
 lm_cptr_t t_frame_at(lm_u64 va, lm_u32 rights); /* new 4 KiB frame mapped at va */
 int t_map(lm_cptr_t frame, lm_u64 va, lm_u32 rights);

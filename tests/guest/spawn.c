@@ -57,8 +57,11 @@ TEST(spawn_child_layout_matches_the_promise)
 	CHECK_EQ(ti.exit_code, 0); /* slots 1-3 as promised, seen from inside */
 	CHECK_EQ(LM_ID_TYPE(t_id_in(p.cnode, 20).desc), LM_OBJ_FRAME);
 	CHECK_EQ(LM_ID_RIGHTS(t_id_in(p.cnode, 20).desc), LM_R_READ);
-	/* image frames and their page tables follow the listed slots */
-	CHECK(frame_or_table(p.cnode, 21));
+	/* its own range of address-space IDs right after the listed slots,
+	 * LM_SPAWN_ASIDS of them; image frames and page tables after it */
+	CHECK_EQ(LM_ID_TYPE(t_id_in(p.cnode, 21).desc), LM_OBJ_ASIDS);
+	CHECK_EQ(t_id_in(p.cnode, 21).extra, LM_SPAWN_ASIDS);
+	CHECK(frame_or_table(p.cnode, 22));
 	CHECK(frame_or_table(p.cnode, p.first_free - 1));
 	CHECK_EQ(LM_ID_TYPE(t_id_in(p.cnode, p.first_free).desc), LM_OBJ_NULL);
 	CHECK_EQ(LM_ID_TYPE(t_id_in(p.cnode, LM_SLOT_BOOTINFO).desc), LM_OBJ_FRAME);
@@ -67,7 +70,8 @@ TEST(spawn_child_layout_matches_the_promise)
 	CHECK_OK(t_map(view, T_VA, LM_R_READ));
 	CHECK_EQ(bi->magic, LM_BOOTINFO_MAGIC);
 	CHECK_EQ(bi->cnode_bits, 7);
-	CHECK_EQ(bi->boot_first, 21);
+	CHECK_EQ(bi->boot_first, 22);
+	CHECK_EQ(bi->asid_slot, 21);
 	CHECK_EQ(bi->first_free, p.first_free);
 	CHECK(strcmp(bi->cmdline, "child") == 0);
 }

@@ -43,6 +43,16 @@ lm_cptr_t t_new(lm_u32 type, lm_u32 bits)
 	return s;
 }
 
+lm_cptr_t t_vspace(void)
+{
+	lm_cptr_t s = 0;
+	int err = lm_vspace_alloc(0, 0, &s);
+
+	if (err)
+		t_fail(__FILE__, __LINE__, "making an address space: %s", lm_err_str(err));
+	return err ? 0 : s;
+}
+
 lm_cptr_t t_copy(lm_cptr_t src, lm_u32 rights)
 {
 	lm_cptr_t s = t_slot();

@@ -366,7 +366,7 @@ TEST(vspace_unmap_table_bad_arguments_return_errors)
 
 TEST(vspace_other_address_space_mappings_are_invisible_here)
 {
-	lm_cptr_t vs = t_new(LM_OBJ_VSPACE, 0), f = frame();
+	lm_cptr_t vs = t_vspace(), f = frame();
 	struct lm_thread_info ti;
 
 	CHECK(vs && f);
@@ -379,7 +379,7 @@ TEST(vspace_other_address_space_mappings_are_invisible_here)
 
 TEST(vspace_destroyed_address_space_leaves_unmappable_record)
 {
-	lm_cptr_t vs = t_new(LM_OBJ_VSPACE, 0), f = frame();
+	lm_cptr_t vs = t_vspace(), f = frame();
 
 	CHECK(vs && f);
 	CHECK_OK(lm_map_page(vs, f, T_VA, RW));

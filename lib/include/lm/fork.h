@@ -23,6 +23,10 @@
  *   - its own copy, made at once, of liblamina's private pages (the fault
  *     path's state and the exception stack: LM_PRIVATE), in which its
  *     default pool is an untyped of 2^pool_bits bytes of its own;
+ *   - an address space whose ID comes from the parent's range
+ *     (lm_asid_cap), and a range of its own issued from that one at the
+ *     same slot: lm_fork_set_asids IDs, by default an eighth of the
+ *     parent's range (none when that is 0: such a child cannot fork);
  *   - the calling thread only (the main thread, LM_SLOT_TCB), resumed
  *     where lm_fork returns, with its registers and its FPU/SSE state as
  *     they were at the call.
@@ -62,6 +66,10 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti);
 /* Size of the untyped each later child gets as its default pool
  * (2^bits bytes; default 22, 4 MiB). */
 void lm_fork_set_pool_bits(lm_u32 bits);
+
+/* IDs in the range of address-space IDs each later child gets (0, the
+ * default: an eighth of ours; a child's own default is the same rule). */
+void lm_fork_set_asids(lm_u32 n);
 
 /* In a child: ask the parent for the frame of slot s (copied into our slot
  * s, read-only). The fault path does this on a page's first touch; the

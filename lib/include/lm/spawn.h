@@ -14,12 +14,17 @@
  *     5 the bootinfo frame (when a bootinfo template is given); every
  *     capability the caller lists, at the slot the caller chose (by
  *     convention 4 = I/O ports and 6 = IRQ control, as for root); then,
- *     from max(8, highest listed slot + 1), the frames and tables made for
- *     its image, stack, bootinfo page and mapped capabilities; all slots
- *     after those are empty;
+ *     at max(8, highest listed slot + 1), its own range of address-space
+ *     IDs (with a template, unless asked for none), and after it the frames
+ *     and tables made for its image, stack, bootinfo page and mapped
+ *     capabilities; all slots after those are empty;
+ *   - its address space's ID comes from the caller's range `asids`
+ *     (default lm_asid_cap); its own range is a sub-range of that one,
+ *     issued to it (ASIDS_ISSUE): `nasids` IDs, LM_SPAWN_ASIDS by default,
+ *     so that it can make address spaces of its own, and no more;
  *   - with a template: a page in struct lm_bootinfo format, read-only at
  *     LM_BOOTINFO_VADDR. lm_spawn copies the template and fills in magic,
- *     cnode_bits, first_free, boot_first and boot_end; everything else
+ *     cnode_bits, first_free, boot_first, boot_end and asid_slot; everything else
  *     (untyped and module lists naming the child's slots, cmdline, CPU
  *     data) is the caller's to fill.
  */
@@ -37,6 +42,11 @@ struct lm_pool;
 #define LM_SPAWN_WINDOW       0x7ff000000000ull
 /* Where root maps boot modules in the processes it starts. */
 #define LM_CHILD_MODULE_VADDR 0x7f0000000000ull
+
+/* The size of the ID range a child gets unless lm_spawn.nasids says
+ * otherwise; LM_SPAWN_NO_ASIDS there: none. */
+#define LM_SPAWN_ASIDS    64u
+#define LM_SPAWN_NO_ASIDS 0xffffffffu
 
 /* lm_spawn_cap.flags */
 #define LM_SPAWN_MOVE 0x1u /* move instead of copying (needed for untyped) */
@@ -61,6 +71,8 @@ struct lm_spawn {
 	const struct lm_spawn_cap *caps;
 	const struct lm_bootinfo *bi; /* bootinfo template, or NULL for none */
 	struct lm_pool *pool;         /* where memory comes from; NULL: default */
+	lm_cptr_t asids;     /* range its address space's ID comes from; 0: lm_asid_cap */
+	lm_u32 nasids;       /* IDs in its own range (needs bi): 0 = LM_SPAWN_ASIDS */
 	int suspended;       /* do not resume: the caller calls lm_proc_start */
 };
 
@@ -78,7 +90,8 @@ struct lm_proc {
  * Make the process and (unless a->suspended) start it. Errors: those of
  * lm_elf_check for a bad image; LM_ERANGE for a listed slot outside the
  * child's CNode or on a fixed slot (0-3, 5 with a template); LM_ELIMIT when
- * the child's CNode or the caller's slots run out; the kernel's for the
+ * the child's CNode or the caller's slots run out, or (from the kernel) when
+ * the caller's ID range has too few free IDs; the kernel's for the
  * rest. On failure nothing is left behind and moved capabilities are back
  * in their slots.
  */

@@ -187,6 +187,16 @@ static inline int lm_vspace_unmap_table(lm_cptr_t pt)
 	return lm_sys(LM_SYS_VSPACE_UNMAP_TABLE, pt, 0, 0, 0, 0, 0, 0);
 }
 
+/* Give a new address space an ID from range `asids` (*asid: which). */
+static inline int lm_vspace_assign(lm_cptr_t vs, lm_cptr_t asids, lm_u64 *asid)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_VSPACE_ASSIGN, vs, asids, 0, 0, 0, 0, o);
+
+	lm_sys_put(asid, err, o[0]);
+	return err;
+}
+
 /* ---- threads ------------------------------------------------------------ */
 
 static inline int lm_thread_configure(lm_cptr_t tcb, lm_cptr_t cn, lm_cptr_t vs)
@@ -464,6 +474,15 @@ static inline int lm_ioport_issue(lm_cptr_t ioport, lm_u64 first, lm_u64 count,
 				  lm_cptr_t dcn, lm_cptr_t di)
 {
 	return lm_sys(LM_SYS_IOPORT_ISSUE, ioport, first, count, dcn, di, 0, 0);
+}
+
+/* ---- address-space ID ranges -------------------------------------------- */
+
+/* The next `count` IDs of range `asids` as a sub-range capability in
+ * dcn[di] (revoking `asids` takes it back). */
+static inline int lm_asids_issue(lm_cptr_t asids, lm_u64 count, lm_cptr_t dcn, lm_cptr_t di)
+{
+	return lm_sys(LM_SYS_ASIDS_ISSUE, asids, count, dcn, di, 0, 0, 0);
 }
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Mapping pages with page tables made on demand. The kernel maps a frame
+ * Address spaces, and mapping pages with page tables made on demand. The kernel maps a frame
  * only where every paging structure on the way exists and otherwise says
  * LM_ETABLE; these helpers then make a page table from a pool, install it
  * with VSPACE_MAP_TABLE and try again.
@@ -10,6 +10,16 @@
 #include <lamina/types.h>
 
 struct lm_pool;
+
+/* The process's range of address-space IDs (LM_OBJ_ASIDS), 0 if it has
+ * none: lm_start takes it from the bootinfo's asid_slot. Every address
+ * space a process makes needs an ID from a range it holds. */
+extern lm_cptr_t lm_asid_cap;
+
+/* Make an address space from `pool` (NULL: the default pool) and give it
+ * an ID from range `asids` (0: lm_asid_cap). Nothing is left on failure
+ * (LM_ELIMIT: the range has no free ID; LM_ECAP: no range). */
+int lm_vspace_alloc(struct lm_pool *pool, lm_cptr_t asids, lm_cptr_t *vs);
 
 /* Map `frame` at `vaddr` in address space `vs` with `rights` (LM_R_*),
  * making missing paging structures from the default pool. Tables made stay
