@@ -117,6 +117,11 @@ SYS(thread_bind_notify)
 	if (n) {
 		n->bound = t;
 		t->bound = n;
+		/* Bits that came before the binding end a receive the thread is
+		 * in now, as they would a later one: a driver bound only after
+		 * it began to receive must not sleep on a masked interrupt. */
+		if (n->word)
+			notify_signal(n, 0);
 	}
 	return LM_OK;
 }

@@ -173,6 +173,23 @@ TEST(ntfn_pending_bits_come_first_on_receive)
 	CHECK_EQ(m.badge, 0x3);
 }
 
+TEST(ntfn_bound_to_a_thread_already_receiving_ends_the_receive_with_its_bits)
+{
+	lm_cptr_t n = notification(), ep = t_new(LM_OBJ_ENDPOINT, 0), b, t = t_thread_new();
+	struct lm_thread_info ti;
+
+	CHECK(n && ep && t);
+	b = badged(n, 0x24);
+	CHECK(b);
+	CHECK_OK(lm_thread_start(t, recv_on, ep, t_stack(), T_PRIO));
+	CHECK(t_blocked(t));
+	CHECK_OK(lm_ntfn_signal(b)); /* nobody bound yet: the bits are kept */
+	CHECK_OK(lm_thread_bind_notify(t, n));
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, 0x24);
+}
+
 TEST(ntfn_binds_to_one_thread_at_a_time)
 {
 	lm_cptr_t n = notification(), m = notification(), a = t_thread_new(), b = t_thread_new();
