@@ -33,23 +33,13 @@ void vspace_init_pml4(u64 pml4)
 		t[i] = boot_pml4[i];
 }
 
-/* Load vs, or for an address space whose ID was taken back the kernel's
- * own tables: its thread faults at once in user mode, and nothing of what
- * it had mapped (perhaps freed since) is ever walked again. */
-void vspace_load(const struct cap *vs)
+/* vspace_load of an address space whose ID was taken back: the kernel's
+ * own tables instead. Its thread faults at once in user mode, and nothing
+ * of what it had mapped (perhaps freed since) is ever walked again. */
+void vspace_load_dead(void)
 {
-	if (!vspace_live(vs)) {
-		cpu0.cr3_pml4 = kernel_pml4_phys();
-		write_cr3(cpu0.cr3_pml4);
-		return;
-	}
-	struct asid_entry *e = &asid_tab[vs->w2];
-	u64 cr3 = vs->obj;
-	cpu0.cr3_pml4 = vs->obj;
-	if (cpu_features & LM_CPU_PCID)
-		cr3 |= vs->w2 | (e->stale ? 0 : BIT(63)); /* bit 63: keep this PCID's TLB */
-	e->stale = false;
-	write_cr3(cr3);
+	cpu0.cr3_pml4 = kernel_pml4_phys();
+	write_cr3(cpu0.cr3_pml4);
 }
 
 /* Entry index of vaddr at a level (4 = PML4 .. 1 = PT). */
@@ -151,7 +141,7 @@ void vspace_unmap_table_cap(struct cap *c)
 
 /* The address space vs names, which must be live: one without an ID
  * (never assigned, or taken back) cannot be mapped into. */
-static u64 vs_lookup(u64 cptr, u8 rights, struct slot **vs)
+static always_inline u64 vs_lookup(u64 cptr, u8 rights, struct slot **vs)
 {
 	u64 e = cap_lookup(cptr, LM_OBJ_VSPACE, rights, 1, vs);
 	if (!e && !vspace_live(&(*vs)->cap))

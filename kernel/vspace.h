@@ -4,6 +4,7 @@
 
 #include <lamina/bootinfo.h>
 #include "arch.h"
+#include "asm.h"
 #include "cap.h"
 
 #define ASID_COUNT 4096 /* 0 is the kernel's own; 1 .. 4095 are handed out */
@@ -39,7 +40,23 @@ void asids_release(const struct slot *range);
 void vspace_ref(const struct cap *vs);
 void vspace_unref(const struct cap *vs);
 void vspace_init_pml4(u64 pml4);
-void vspace_load(const struct cap *vs);
+void vspace_load_dead(void);
+
+/* Load vs (inline: every switch between address spaces comes here). */
+static inline void vspace_load(const struct cap *vs)
+{
+	struct asid_entry *e = &asid_tab[vs->w2];
+	u64 cr3 = vs->obj;
+	if (e->pml4 != vs->obj) {
+		vspace_load_dead();
+		return;
+	}
+	cpu0.cr3_pml4 = vs->obj;
+	if (cpu_features & LM_CPU_PCID)
+		cr3 |= vs->w2 | (e->stale ? 0 : BIT(63)); /* bit 63: keep this PCID's TLB */
+	e->stale = false;
+	write_cr3(cr3);
+}
 
 /* Switch to address space vs unless it is loaded and its TLB is good. A
  * PML4 whose ID is freed is never left loaded (asid_free), so a match
