@@ -173,6 +173,63 @@ static lm_u64 many(void)
 	return lm_fork_retired() ? 0x500 : 0;
 }
 
+/* Our range of address-space IDs as a child sees it: its first ID, or 0
+ * if lm_asid_cap is no range of `n` IDs. */
+static lm_u64 own_range(lm_cptr_t cn, lm_u64 n)
+{
+	lm_u64 desc, first, count;
+
+	if (lm_cnode_identify(cn, lm_asid_cap, &desc, &first, &count) ||
+	    LM_ID_TYPE(desc) != LM_OBJ_ASIDS || count != n)
+		return 0;
+	return first;
+}
+
+/* One child kept alive (it suspends itself) while 50 more are forked and
+ * reaped one by one: each gets a range of IDs, the same one, for a reaped
+ * child's IDs are ours again at once; the kept one's stays its own. */
+static lm_u64 keep_one(void)
+{
+	struct lm_proc kept, p;
+	struct lm_thread_info ti;
+	lm_u64 desc, size, n, kept_first, first = 0;
+
+	if (lm_cnode_identify(LM_SLOT_CNODE, lm_asid_cap, &desc, 0, &size))
+		return 0x100;
+	n = size / 8 < LM_FORK_ASIDS ? size / 8 : LM_FORK_ASIDS;
+	int r = lm_fork(&kept);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 mine = own_range(LM_SLOT_CNODE, n);
+
+		lm_thread_suspend(LM_SLOT_TCB); /* until the parent is done */
+		lm_thread_exit(mine && own_range(LM_SLOT_CNODE, n) == mine ? 0 : 0x1000);
+	}
+	if (r)
+		return 0x200 + r;
+	if (!(kept_first = own_range(kept.cnode, n)))
+		return 0x300;
+	while (!lm_thread_info(kept.tcb, &ti) && ti.state != LM_TS_INACTIVE)
+		lm_thread_yield();
+	for (lm_u32 k = 0; k < 50; k++) {
+		lm_u64 got;
+
+		r = lm_fork(&p);
+		if (r == LM_FORK_CHILD)
+			lm_thread_exit(own_range(LM_SLOT_CNODE, n) ? 0 : 0x2000 + k);
+		if (r)
+			return 0x400 + (k << 4) + (lm_u64)r;
+		got = own_range(p.cnode, n);
+		if (!got || got == kept_first || (first && got != first))
+			return 0x500 + k;
+		first = got;
+		if (lm_fork_wait(&p, &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+			return ti.exit_code ? ti.exit_code : 0x600 + k;
+	}
+	if (lm_thread_resume(kept.tcb) || lm_fork_wait(&kept, &ti) || ti.state != LM_TS_EXITED)
+		return 0x700;
+	return ti.exit_code;
+}
+
 static lm_u64 no_memory(void)
 {
 	struct lm_proc p;
@@ -696,6 +753,8 @@ static lm_u64 run(lm_u64 mode)
 		return hostile_place();
 	case FT_HOSTILE_ASKS:
 		return hostile_asks();
+	case FT_KEEP_ONE:
+		return keep_one();
 	}
 	return 0xfff;
 }

@@ -16,6 +16,11 @@ enum {
 	FT_HOSTILE_PLACE,  /* what a child leaves in its place never reaches the next */
 	FT_HOSTILE_ASKS,   /* the fork server refuses bad requests, serves a page once */
 	FT_LAST = FT_HOSTILE_ASKS,
+	/* Not in the run of every scenario (LM_BOOTINFO_VADDR): its second
+	 * child at once needs a new shell, and after the others the pool has
+	 * no room left for one (what earlier scenarios' destroyed shells
+	 * took never comes back to it). */
+	FT_KEEP_ONE,       /* one child kept alive while 50 are forked and reaped */
 };
 
 #endif

@@ -116,7 +116,7 @@ void cap_delete_one(struct slot *s)
 	if (c.type == LM_OBJ_IRQ)
 		irq_release(c.obj);
 	if (c.type == LM_OBJ_ASIDS)
-		asids_release(s); /* before unlinking: its mark needs its children */
+		asids_release(s); /* before unlinking: its parent takes its IDs */
 	mdb_remove(&s->mdb);
 	memset(&s->cap, 0, sizeof(s->cap));
 	if (c.flags & CAP_F_TCBSLOT)

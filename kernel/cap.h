@@ -18,8 +18,8 @@
  *   CNODE    obj = kernel address of slot 0, bits = slot bits, w2 = badge
  *   TCB      obj = kernel address, w2 = badge
  *   IOPORT   obj = first port, w2 = number of ports
- *   ASIDS    obj = first ID, w2 = number of IDs, w3 = mark: the IDs at the
- *            start issued to sub-ranges (while it has children; asid.c)
+ *   ASIDS    obj = first ID, w2 = number of IDs, w3 = depth: 1 for root's,
+ *            its issuer's + 1 (it owns the IDs of its run at its depth; asid.c)
  *   IRQ      obj = interrupt line
  */
 struct cap {

@@ -213,7 +213,7 @@ void root_create(struct bootparams *bp)
 			       LM_UNTYPED_MAX_BITS, emit_untyped, &rb);
 	/* Every address-space ID but the kernel's (0), root's own among them. */
 	struct cap asids = { .type = LM_OBJ_ASIDS, .rights = LM_R_ALL, .obj = 1,
-		.w2 = ASID_COUNT - 1 };
+		.w2 = ASID_COUNT - 1, .w3 = ASIDS_ROOT_DEPTH };
 	bi->asid_slot = put_cap(&rb, &asids);
 	bi->first_free = rb.next;
 	bi->tsc_khz = tsc_khz;

@@ -8,6 +8,9 @@
 #include "cap.h"
 
 #define ASID_COUNT 4096 /* 0 is the kernel's own; 1 .. 4095 are handed out */
+/* An ID range capability's depth (w3, asid.c): root's range, the deepest. */
+#define ASIDS_ROOT_DEPTH 1
+#define ASIDS_DEPTH_MAX  0xffff
 
 /* One entry per address-space ID; an entry in use names its address
  * space's PML4. gen changes whenever an ID is freed, so a mapping record

@@ -196,17 +196,23 @@ static void shell_put(struct shell *sh)
 
 /* The child's own range of address-space IDs, a sub-range of ours at the
  * slot of ours (its copy of our state names that slot): fk.asids IDs, by
- * default an eighth of our range, so that four children and their own
- * children leave us room. None when that comes to 0. */
+ * default LM_FORK_ASIDS but at most an eighth of our range, so that a
+ * child's children get some too. When no run that long is free in our
+ * range the child gets the largest power of two fewer that fits, down to
+ * none (it runs, but cannot fork). A reaped child's IDs are ours again. */
 static int give_asids(struct build *b)
 {
 	lm_u64 n = fk.asids, count = 0;
+	int err;
 
-	if (!lm_asid_cap)
+	if (!lm_asid_cap || n == LM_FORK_NO_ASIDS)
 		return LM_OK;
 	if (!n && !lm_cnode_identify(LM_SLOT_CNODE, lm_asid_cap, 0, 0, &count))
-		n = count / 8;
-	return n ? lm_asids_issue(lm_asid_cap, n, b->p->cnode, lm_asid_cap) : LM_OK;
+		n = count / 8 < LM_FORK_ASIDS ? count / 8 : LM_FORK_ASIDS;
+	for (; n; n /= 2)
+		if ((err = lm_asids_issue(lm_asid_cap, n, b->p->cnode, lm_asid_cap)) != LM_ELIMIT)
+			return err;
+	return LM_OK;
 }
 
 /* The child's objects: a shell, and an untyped for its memory. */

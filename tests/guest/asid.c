@@ -123,7 +123,7 @@ TEST(asids_issue_bad_arguments_return_errors)
 	CHECK_ERR(lm_cnode_mint(CN, e, CN, r, LM_R_ALL, 1), LM_ETYPE);
 }
 
-TEST(asids_issue_carves_disjoint_sub_ranges_given_back_when_all_are_gone)
+TEST(asids_issue_carves_disjoint_sub_ranges_and_revoke_takes_them_all_back)
 {
 	lm_cptr_t r = sub_range(16), a = t_slot(), b = t_slot(), vs = t_vspace();
 	lm_u64 first;
@@ -135,16 +135,97 @@ TEST(asids_issue_carves_disjoint_sub_ranges_given_back_when_all_are_gone)
 	CHECK_EQ(first_id(a), first);
 	CHECK_EQ(first_id(b), first + 4);
 	CHECK_EQ(t_id(b).extra, 4);
-	CHECK_OK(lm_cnode_delete(CN, a)); /* b still there: its IDs stay issued */
-	CHECK_OK(lm_cnode_identify(CN, b, 0, 0, 0));
-	a = t_slot();
-	CHECK_OK(lm_asids_issue(r, 4, CN, a));
-	CHECK_EQ(first_id(a), first + 8);
 	CHECK_OK(lm_cnode_revoke(CN, r)); /* both gone: the range is whole again */
 	CHECK_EQ(LM_ID_TYPE(t_id(a).desc), LM_OBJ_NULL);
 	CHECK_EQ(LM_ID_TYPE(t_id(b).desc), LM_OBJ_NULL);
 	CHECK_OK(lm_asids_issue(r, 16, CN, a));
 	CHECK_EQ(first_id(a), first);
+}
+
+TEST(asids_issue_after_a_sub_range_is_deleted_reuses_its_ids)
+{
+	lm_cptr_t r = sub_range(8), a = t_slot(), b = t_slot(), c = t_slot();
+	lm_cptr_t v = t_new(LM_OBJ_VSPACE, 0);
+	lm_u64 first, id = 0;
+
+	CHECK(r && a && b && c && v);
+	first = first_id(r);
+	CHECK_OK(lm_asids_issue(r, 4, CN, a));
+	CHECK_OK(lm_asids_issue(r, 4, CN, b)); /* all 8 issued */
+	CHECK_ERR(lm_asids_issue(r, 1, CN, c), LM_ELIMIT);
+	CHECK_ERR(assign(v, r), LM_ELIMIT);
+	CHECK_OK(lm_cnode_delete(CN, a)); /* b stays: a's IDs are r's again at once */
+	CHECK_OK(lm_asids_issue(r, 4, CN, c));
+	CHECK_EQ(first_id(c), first);
+	CHECK_OK(lm_cnode_delete(CN, c));
+	CHECK_OK(lm_vspace_assign(v, r, &id)); /* and assignable: the highest of them */
+	CHECK_EQ(id, first + 3);
+	CHECK_EQ(first_id(b), first + 4); /* b never moved */
+	for (int k = 0; k < 100; k++) { /* issue and delete forever, b kept */
+		CHECK_OK(lm_asids_issue(r, 3, CN, c));
+		CHECK_EQ(first_id(c), first);
+		CHECK_OK(lm_cnode_delete(CN, c));
+	}
+}
+
+TEST(asids_issue_fits_the_lowest_hole_a_deleted_sub_range_left)
+{
+	lm_cptr_t r = sub_range(16), a = t_slot(), b = t_slot(), c = t_slot(), d = t_slot();
+	lm_cptr_t e = t_slot(), g = t_slot(), v = t_new(LM_OBJ_VSPACE, 0);
+	lm_u64 first, out[LM_SYS_NOUT];
+
+	CHECK(r && a && b && c && d && e && g && v);
+	first = first_id(r);
+	CHECK_OK(lm_asids_issue(r, 4, CN, a));
+	CHECK_OK(lm_asids_issue(r, 4, CN, b));
+	CHECK_OK(lm_asids_issue(r, 4, CN, c));
+	CHECK_OK(assign(v, r)); /* the top ID, first + 15: in use */
+	CHECK_OK(lm_cnode_delete(CN, b)); /* a hole of 4 in the middle */
+	CHECK_ERR(t_raw(LM_SYS_ASIDS_ISSUE, r, 5, CN, d, 0, 0, out), LM_ELIMIT);
+	CHECK_EQ(out[0], 2); /* 4 + 3 free, but no run of 5 */
+	CHECK_OK(lm_asids_issue(r, 3, CN, d));
+	CHECK_EQ(first_id(d), first + 4); /* the lowest that fits: the hole */
+	CHECK_OK(lm_asids_issue(r, 2, CN, e));
+	CHECK_EQ(first_id(e), first + 12); /* 1 left in the hole: too small */
+	CHECK_OK(lm_asids_issue(r, 1, CN, g));
+	CHECK_EQ(first_id(g), first + 7);
+	CHECK_ERR(lm_asids_issue(r, 2, CN, t_slot()), LM_ELIMIT); /* first + 14 only */
+}
+
+/* A range deleted between its issuer and its own sub-range: its IDs go up
+ * to the issuer, its sub-range's stay the sub-range's (and its address
+ * spaces live) until that goes too; revoking the top kills them all. */
+TEST(asids_deleting_a_middle_range_gives_its_ids_up_and_revoke_kills_below)
+{
+	lm_cptr_t r = sub_range(16), s = t_slot(), t = t_slot(), u = t_slot();
+	lm_cptr_t vs = t_new(LM_OBJ_VSPACE, 0), vt = t_new(LM_OBJ_VSPACE, 0);
+	lm_cptr_t vr = t_new(LM_OBJ_VSPACE, 0);
+	lm_u64 first;
+
+	CHECK(r && s && t && u && vs && vt && vr);
+	first = first_id(r);
+	CHECK_OK(lm_asids_issue(r, 8, CN, s));
+	CHECK_OK(lm_asids_issue(s, 4, CN, t)); /* first .. first + 3 */
+	CHECK_EQ(first_id(t), first);
+	CHECK_OK(assign(vs, s)); /* first + 7 */
+	CHECK_OK(assign(vt, t)); /* first + 3 */
+	CHECK_EQ(t_id(vs).extra, first + 7);
+	CHECK_EQ(t_id(vt).extra, first + 3);
+	CHECK_OK(lm_cnode_delete(CN, s));
+	CHECK(!(t_id(vs).desc & LM_ID_MAPPED)); /* s's own: dead */
+	CHECK(t_id(vt).desc & LM_ID_MAPPED);    /* t's: alive */
+	CHECK_OK(lm_asids_issue(r, 4, CN, u));  /* s's free IDs are r's */
+	CHECK_EQ(first_id(u), first + 4);
+	CHECK_OK(lm_cnode_delete(CN, u));
+	CHECK_ERR(lm_asids_issue(r, 13, CN, u), LM_ELIMIT); /* t still holds 4 */
+	CHECK_OK(assign(vr, r));
+	CHECK_EQ(t_id(vr).extra, first + 15);
+	CHECK_OK(lm_cnode_revoke(CN, r)); /* t goes, and its address space */
+	CHECK_EQ(LM_ID_TYPE(t_id(t).desc), LM_OBJ_NULL);
+	CHECK(!(t_id(vt).desc & LM_ID_MAPPED));
+	CHECK(t_id(vr).desc & LM_ID_MAPPED); /* r's own stays */
+	CHECK_OK(lm_asids_issue(r, 15, CN, u));
+	CHECK_EQ(first_id(u), first);
 }
 
 TEST(asids_exhausted_range_returns_ELIMIT_until_an_address_space_goes)

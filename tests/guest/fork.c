@@ -99,6 +99,11 @@ TEST(fork_server_refuses_bad_requests_and_serves_a_page_once)
 	forktest(FT_HOSTILE_ASKS);
 }
 
+TEST(fork_50_children_come_and_go_while_one_is_kept_each_given_ids)
+{
+	forktest(FT_KEEP_ONE);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */

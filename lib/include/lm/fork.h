@@ -25,8 +25,11 @@
  *     default pool is an untyped of 2^pool_bits bytes of its own;
  *   - an address space whose ID comes from the parent's range
  *     (lm_asid_cap), and a range of its own issued from that one at the
- *     same slot: lm_fork_set_asids IDs, by default an eighth of the
- *     parent's range (none when that is 0: such a child cannot fork);
+ *     same slot: lm_fork_set_asids IDs, by default LM_FORK_ASIDS but at
+ *     most an eighth of the parent's range; fewer (halved until a run
+ *     that long is free in the parent's range) or none when the parent's
+ *     range is that full or that small: such a child cannot fork. A
+ *     reaped child's IDs are the parent's again at once;
  *   - the calling thread only (the main thread, LM_SLOT_TCB), resumed
  *     where lm_fork returns, with its registers and its FPU/SSE state as
  *     they were at the call.
@@ -49,6 +52,8 @@ struct lm_proc;
 
 #define LM_FORK_CHILD (-1)
 #define LM_FORK_MAX_CHILDREN 4 /* alive at once (liblamina's private pages hold them) */
+#define LM_FORK_ASIDS 64 /* IDs a child's range gets by default (lm_fork_set_asids) */
+#define LM_FORK_NO_ASIDS 0xffffffffu /* lm_fork_set_asids: children get no range */
 
 /* The private pages' section attribute. */
 #define LM_PRIVATE __attribute__((section(".bss.lm_private")))
@@ -68,7 +73,8 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti);
 void lm_fork_set_pool_bits(lm_u32 bits);
 
 /* IDs in the range of address-space IDs each later child gets (0, the
- * default: an eighth of ours; a child's own default is the same rule). */
+ * default: LM_FORK_ASIDS, at most an eighth of ours; LM_FORK_NO_ASIDS:
+ * none). A child starts with the default. */
 void lm_fork_set_asids(lm_u32 n);
 
 /* In a child: ask the parent for the frame of slot s (copied into our slot
