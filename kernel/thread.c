@@ -228,7 +228,9 @@ SYS(thread_resume)
 	u64 e = tcb_lookup(f, LM_R_WRITE, &t);
 	if (e)
 		return e;
-	if (t->state == LM_TS_RUNNABLE)
+	/* A blocked thread is not stopped: it stays on its wait queue (whose
+	 * links are its run-queue links) until the IPC ends or is cancelled. */
+	if (t->state == LM_TS_RUNNABLE || t->state == LM_TS_BLOCKED)
 		return LM_OK;
 	if (!tcb_can_run(t))
 		return SYSERR(LM_ESTATE, 1);
