@@ -21,13 +21,20 @@
 #include "fuzz.h"
 
 LM_STATIC_ASSERT(LM_SYS_THREAD_EXIT == 0x1015, "fz_handler exits by number");
+LM_STATIC_ASSERT(LM_SYS_EP_RECV == 0x101c && LM_SYS_EP_CALL == 0x101d &&
+		 LM_SYS_EP_REPLY_RECV == 0x101f, "fz_handler knows the receiving calls");
+LM_STATIC_ASSERT(FZ_CODE_VA == 0x500000000000 && FZ_VERDICT_VA == 0x5000007ff000,
+		 "fz_handler's addresses");
 
 /* Position-independent: copied into the code frame, FZ_CODE_VA. rbx holds
- * the flags to load, r12 an address, r13 a selector, r14 a call number. */
+ * the flags to load, r12 an address, r13 a selector, r14 a call number;
+ * rbp tells the register set apart and says what FS base it was given
+ * (bits 3-5) and whether its code may load a segment register (bit 0). */
 __asm__(".text\n"
 	".globl fz_code_start, fz_code_end, fz_snip\n"
 	"fz_code_start:\n"
-	/* the handler, at offset 0: rdi = rsp = the frame */
+	/* the handler, at offset 0: rdi = rsp = the frame. r11 collects
+	 * what is wrong: bits 0-12 the frame, 13 the message, 14 FS. */
 	"	xor %r11d, %r11d\n"
 #define FZ_CMP(reg, off, bit) \
 	"	cmp %" reg ", " #off "(%rdi)\n	je 1f\n	or $" #bit ", %r11d\n1:\n"
@@ -37,30 +44,41 @@ __asm__(".text\n"
 	FZ_CMP("r15", 144, 2048)
 #undef FZ_CMP
 	"	testq $0x200, 168(%rdi)\n	jnz 1f\n	or $4096, %r11d\n1:\n"
-	"	movabs $0x500000001000, %rax\n"           /* FZ_VERDICT_VA */
+	/* A message a receiving call of fz_s6 or fz_s12 returned (r13 is
+	 * their mark, set after the call) is at most LM_MSG_MAX_WORDS long.
+	 * Live registers only: the frame may not be ours to trust. */
+	"	cmp $0x5ca11, %r13\n	jne 6f\n"
+	"	test %rax, %rax\n	jnz 6f\n"
+	"	cmp $0x101c, %r14\n	je 7f\n"
+	"	cmp $0x101d, %r14\n	je 7f\n"
+	"	cmp $0x101f, %r14\n	jne 6f\n"
+	"7:	test $0x2000, %esi\n	jnz 6f\n"
+	"	mov %esi, %ecx\n	and $0x7f, %ecx\n	cmp $64, %ecx\n	jbe 6f\n"
+	"	or $8192, %r11d\n"
+	/* The FS base is the one the register set was given (rbp bits 3-5),
+	 * unless its code may have loaded FS itself (rbp bit 0), or the base
+	 * the kernel keeps is not a small one (set some other way): read
+	 * through FS and straight, both in the code page. */
+	"6:	test $1, %bpl\n	jnz 8f\n"
+	"	cmpq $64, 176(%rdi)\n	jae 8f\n"
+	"	mov %rbp, %rcx\n	and $0x38, %ecx\n"
+	"	movabs $0x500000000000, %rdx\n"
+	"	mov %fs:(%rdx), %rax\n"
+	"	cmp (%rdx,%rcx), %rax\n	je 8f\n"
+	"	or $16384, %r11d\n"
+	"8:	movabs $0x5000007ff000, %rax\n"           /* FZ_VERDICT_VA */
 	"	mov 0(%rdi), %rdx\n"
 	"	and $31, %edx\n"
 	"	lock incq 64(%rax,%rdx,8)\n"
-	"	test %r11d, %r11d\n"
+	"	test $8192, %r11d\n	jz 1f\n	lock incq 32(%rax)\n1:\n"
+	"	test $16384, %r11d\n	jz 1f\n	lock incq 40(%rax)\n1:\n"
+	"	test $4095+4096, %r11d\n"
 	"	jnz 2f\n"
 	"	lock incq 0(%rax)\n"
 	"	jmp 3f\n"
-	/* A whole frame of another thread sharing this stack (it faulted
-	 * while this handler was stopped) has rbp and r15 in step, as
-	 * fz_fill_regs sets them; so does one from a thread never given
-	 * registers (both 0). A torn or misplaced frame has not. */
-	"2:	mov 80(%rdi), %rdx\n"
-	"	add $0x1111, %rdx\n"
-	"	cmp 144(%rdi), %rdx\n"
-	"	je 5f\n"
-	"	mov 80(%rdi), %rdx\n"
-	"	or 144(%rdi), %rdx\n"
-	"	jz 5f\n"
-	"	lock incq 8(%rax)\n"
+	"2:	lock incq 8(%rax)\n"
 	"	mov %rdi, 16(%rax)\n"
 	"	mov %r11, 24(%rax)\n"
-	"	jmp 3f\n"
-	"5:	lock incq 32(%rax)\n"
 	/* poison what was checked, so a stale frame never passes */
 	"3:	mov $32, %ecx\n"
 	"4:	notq (%rdi,%rcx)\n"
@@ -79,13 +97,13 @@ __asm__(".text\n"
 	"fz_s4:	push %rbx\n	popfq\n	mov (%r12), %rax\n	ud2\n"
 	"fz_s5:	push %rbx\n	popfq\n	mov %r13w, %ds\n	mov %r13w, %es\n"
 	"	mov %r13w, %fs\n	mov %r13w, %gs\n	ud2\n"
-	"fz_s6:	push %rbx\n	popfq\n	mov %r14, %rax\n	syscall\n	ud2\n"
+	"fz_s6:	push %rbx\n	popfq\n	mov %r14, %rax\n	syscall\n	mov $0x5ca11, %r13d\n	ud2\n"
 	"fz_s7:	std\n	ud2\n"
 	"fz_s8:	std\n	mov %rax, (%r12)\n	ud2\n"
 	"fz_s9:	push %rbx\n	popfq\n	jmp *%r12\n"
 	"fz_s10: mov %r13w, %ss\n	ud2\n"
 	"fz_s11: push %rbx\n	popfq\n	nop\n	nop\n	ud2\n"
-	"fz_s12: std\n	mov %r14, %rax\n	syscall\n	ud2\n"
+	"fz_s12: std\n	mov %r14, %rax\n	syscall\n	mov $0x5ca11, %r13d\n	ud2\n"
 	"fz_s13: hlt\n"
 	"fz_code_end:\n"
 	".section .rodata\n"
@@ -116,6 +134,7 @@ static lm_cptr_t fz_sb, fz_ut, fz_code, fz_vframe;
 static lm_u64 fz_token;
 
 struct fz_stats fz_st;
+lm_u64 dbg_nr, dbg_ret, dbg_arg, dbg_a0, dbg_a1, dbg_id;
 
 const volatile struct fz_verdict *fz_verdict(void)
 {
@@ -174,6 +193,64 @@ static void fz_model(lm_u64 nr, const lm_u64 a[6])
 	}
 }
 
+struct fz_taint fz_taint;
+static lm_u64 fz_exc_phys[2];    /* the exception-stack frames of the prologue */
+
+static int fz_near_exc(lm_u64 a, lm_u64 len)
+{
+	return a < FZ_EXC_VA + 2 * LM_PAGE_SIZE + 256 && a + len > FZ_EXC_VA - 256;
+}
+
+/* Whether frame slot s (in the sandbox) is, or may be, an exception-stack
+ * frame; its address in *pa, its mapping, if mapped, in *va and *size. */
+static int fz_exc_frame(lm_u64 s, lm_u64 *pa, lm_u64 *va, lm_u64 *size)
+{
+	lm_u64 desc;
+
+	*pa = *va = *size = 0;
+	if (lm_cnode_identify(SB_SELF, s, &desc, pa, va) != LM_OK ||
+	    LM_ID_TYPE(desc) != LM_OBJ_FRAME)
+		return 1;
+	*size = 1ull << LM_ID_BITS(desc);
+	return *pa == fz_exc_phys[0] || *pa == fz_exc_phys[1];
+}
+
+/* A call that succeeded may let user code explain a wrong exception frame
+ * or FS base (fuzz.h): note it. Sandbox threads make the calls their
+ * register sets name (x[5]) themselves. */
+static void fz_note_taint(const struct fz_call *c, lm_u64 nr, const lm_u64 a[6])
+{
+	lm_u64 pa, va, size, sys = c->x[5];
+
+	switch (nr) {
+	case LM_SYS_THREAD_SET_EXCEPTION:
+		fz_taint.frames |= !c->setup && a[1];
+		break;
+	case LM_SYS_VSPACE_MAP:
+		if (fz_exc_frame(a[1], &pa, &va, &size) || fz_near_exc(va, size))
+			fz_taint.frames |= !c->setup;
+		if (c->setup && (a[2] == FZ_EXC_VA || a[2] == FZ_EXC_VA + LM_PAGE_SIZE))
+			fz_exc_phys[a[2] != FZ_EXC_VA] = pa;
+		break;
+	case LM_SYS_THREAD_SET_IPC_BUFFER:
+		fz_taint.frames |= !c->setup && a[1] && fz_exc_frame(a[1], &pa, &va, &size);
+		break;
+	case LM_SYS_THREAD_SET_FSBASE:
+		fz_taint.fs = 1;
+		break;
+	case LM_SYS_THREAD_WRITE_REGS:
+		if (c->raw || c->kind[1] != K_REGS) {
+			fz_taint.frames = fz_taint.fs = 1;
+			break;
+		}
+		fz_taint.frames |= fz_near_exc(c->x[2], 8) || fz_near_exc(c->x[3] - 64, 128) ||
+				   sys == LM_SYS_THREAD_SET_EXCEPTION || sys == LM_SYS_VSPACE_MAP ||
+				   sys == LM_SYS_THREAD_SET_IPC_BUFFER || sys == LM_SYS_THREAD_WRITE_REGS;
+		fz_taint.fs |= sys == LM_SYS_THREAD_SET_FSBASE || sys == LM_SYS_THREAD_WRITE_REGS;
+		break;
+	}
+}
+
 static int fz_is_ipc(lm_u64 nr)
 {
 	return nr >= LM_SYS_EP_SEND && nr <= LM_SYS_EP_REPLY_RECV;
@@ -213,7 +290,12 @@ static void fz_fill_regs(struct fz_exe *e, const struct fz_call *c)
 	r->r10 = c->x[2] ^ 1;
 	r->r8 = 0x8888;
 	r->r9 = 0x9999;
-	r->rbp = ++fz_token ^ c->x[6] << 20;   /* tells this set from others */
+	/* rbp tells this set from others, gives its FS base (bits 3-5) and
+	 * says (bit 0) whether its code may load FS itself: fz_s5, a jump
+	 * anywhere, a rip anywhere. The handler checks the base by it. */
+	r->rbp = (++fz_token << 8 ^ c->x[6] << 20) | (c->x[6] >> 8 & 0x38) |
+		 (s == 5 || s == 9 || s >= FZ_NSNIPS);
+	r->fs_base = r->rbp & 0x38;
 	r->r15 = r->rbp + 0x1111;
 }
 
@@ -259,6 +341,7 @@ void fz_exec_call(struct fz_call *c, lm_u32 id)
 		fz_st.last_bad_ret = ret;
 	}
 	if (c->setup && ret != LM_OK) {
+		dbg_nr = nr; dbg_ret = ret; dbg_arg = out[0]; dbg_a0 = a[0]; dbg_a1 = a[1]; dbg_id = id;
 		fz_st.setup_fail++;
 		fz_st.last_bad_nr = nr;
 		fz_st.last_bad_ret = ret;
@@ -275,6 +358,7 @@ void fz_exec_call(struct fz_call *c, lm_u32 id)
 			fz_learn(e->ipc->recv_slots[j]);
 	}
 	if (ret == LM_OK) {
+		fz_note_taint(c, nr, a);
 		fz_model(nr, a);
 		if (fz_is_ipc(nr) && (c->x[0] >> 56) != FZ_CAP_NONE)
 			fz_learn(e->ipc->send_caps[0]);
@@ -295,9 +379,11 @@ static lm_word_t fz_executor(lm_word_t id)
 		if (i >= p->n)
 			return 0;
 		/* A timer tick between taking a call and making it lets the
-		 * next executor overtake; the prologue must run in order, and
-		 * be done before the first fuzzed call. */
-		while ((p->c[i].setup || (i && p->c[i - 1].setup)) && p->done < i)
+		 * next executor overtake: the prologue runs in order, and every
+		 * fuzzed call waits until all of it is done (not only the call
+		 * before it: a fuzzed call could delete a thread the last
+		 * prologue calls set up, and they would fail). */
+		while (p->done < (i < p->nsetup ? i : p->nsetup))
 			lm_thread_yield();
 		fz_exec_call(&p->c[i], (lm_u32)id);
 		p->done = i + 1;
@@ -381,6 +467,8 @@ int fz_run_prog(struct fz_prog *p)
 
 	p->next = p->done = 0;
 	fz_cur = p;
+	fz_taint = (struct fz_taint){ 0 };
+	fz_exc_phys[0] = fz_exc_phys[1] = ~0ull;
 	for (lm_u32 i = 0; i < FZ_EXECS && !err; i++)
 		err = lm_thread_start(fz_exe[i].tcb, fz_executor, i, fz_exe[i].stack, T_PRIO);
 	while (!err) {

@@ -141,7 +141,7 @@ static lm_u64 fz_vaddr(void)
 /* Addresses a snippet may load from, store to or jump to. */
 static lm_u64 fz_target(void)
 {
-	static const lm_u64 t[] = { FZ_CODE_VA, FZ_VERDICT_VA + 512, FZ_STACK_VA + 8,
+	static const lm_u64 t[] = { FZ_CODE_VA, FZ_CODE_VA + 512, FZ_STACK_VA + 8,
 		FZ_EXC_VA + 4096 - 8, FZ_VA + 0x10000, T_KERNEL_ADDR, T_NONCANON, 0,
 		FZ_VA + LM_LARGE_PAGE_SIZE };
 	return R(8) ? ONE_OF(t) : fz_vaddr();
@@ -344,6 +344,7 @@ void fz_prologue(struct fz_prog *p)
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_TABLES, FZ_VA, 0, 0, 0),
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_TABLES + 1, FZ_VA, 0, 0, 0),
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_TABLES + 2, FZ_VA, 0, 0, 0),
+		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_PTABLE + 3, FZ_VERDICT_VA, 0, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_CODE, FZ_CODE_VA, LM_R_READ | LM_R_EXEC, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_VERDICT, FZ_VERDICT_VA, LM_R_READ | LM_R_WRITE, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_DATA, FZ_STACK_VA, LM_R_READ | LM_R_WRITE, 0, 0),
@@ -355,9 +356,11 @@ void fz_prologue(struct fz_prog *p)
 		C(THREAD_SET_PRIORITY, SB_TCB2, T_PRIO, 0, 0, 0, 0),
 		C(THREAD_SET_IPC_BUFFER, SB_TCB, SB_FRAME + 3, 0, 0, 0, 0),
 		C(THREAD_SET_IPC_BUFFER, SB_TCB2, SB_FRAME + 2, 0, 0, 0, 0),
-		/* one frame will cross the page boundary, one will not */
+		/* one frame will cross the page boundary, one will not; the
+		 * two stacks do not overlap, so a frame is only ever written
+		 * by the kernel for its own thread (fuzz.h, struct fz_taint) */
 		C(THREAD_SET_EXCEPTION, SB_TCB, FZ_CODE_VA, FZ_EXC_VA + 4096 + 64, 4096 + 64, 0, 0),
-		C(THREAD_SET_EXCEPTION, SB_TCB2, FZ_CODE_VA, FZ_EXC_VA + 8192, 4096, 0, 0),
+		C(THREAD_SET_EXCEPTION, SB_TCB2, FZ_CODE_VA, FZ_EXC_VA + 8192, 4096 - 64, 0, 0),
 #undef C
 	};
 
@@ -368,6 +371,7 @@ void fz_prologue(struct fz_prog *p)
 		for (int j = 0; j < 6; j++)
 			c->v[j] = pro[i][j + 1];
 	}
+	p->nsetup = p->n;
 }
 
 static const char *const fz_names[LM_NSYSCALLS] = {
