@@ -135,7 +135,7 @@ static void fz_progress(lm_u64 t0, lm_u64 cov, lm_u64 sites)
 static const char *fz_session(lm_u64 n, lm_u64 seed, int verbose)
 {
 	lm_u64 t0 = t_rdtsc(), sites = 0, best = fz_cov(), next_check = FZ_CHECK_EVERY;
-	lm_u64 next_note = 1000000, usig, p;
+	lm_u64 next_note = 100000, usig, p;
 	const char *found = 0;
 
 	lm_cmdline_u64(t_bi->cmdline, "kcov_sites", &sites);
@@ -162,7 +162,7 @@ static const char *fz_session(lm_u64 n, lm_u64 seed, int verbose)
 		if ((found = fz_finding()))
 			fz_dump(found);
 		if (verbose && fz_st.calls >= next_note) {
-			next_note += 1000000;
+			next_note += 100000;
 			fz_progress(t0, best, sites);
 		}
 	}

@@ -55,13 +55,13 @@ __asm__(".text\n"
 	"7:	test $0x2000, %esi\n	jnz 6f\n"
 	"	mov %esi, %ecx\n	and $0x7f, %ecx\n	cmp $64, %ecx\n	jbe 6f\n"
 	"	or $8192, %r11d\n"
-	/* The FS base is the one the register set was given (rbp bits 3-5),
+	/* The FS base is the one the register set was given (rbp bit 3),
 	 * unless its code may have loaded FS itself (rbp bit 0), or the base
 	 * the kernel keeps is not a small one (set some other way): read
 	 * through FS and straight, both in the code page. */
 	"6:	test $1, %bpl\n	jnz 8f\n"
 	"	cmpq $64, 176(%rdi)\n	jae 8f\n"
-	"	mov %rbp, %rcx\n	and $0x38, %ecx\n"
+	"	mov %rbp, %rcx\n	and $8, %ecx\n"
 	"	movabs $0x500000000000, %rdx\n"
 	"	mov %fs:(%rdx), %rax\n"
 	"	cmp (%rdx,%rcx), %rax\n	je 8f\n"
@@ -96,7 +96,7 @@ __asm__(".text\n"
 	"fz_s3:	push %rbx\n	popfq\n	mov %rax, (%r12)\n	ud2\n"
 	"fz_s4:	push %rbx\n	popfq\n	mov (%r12), %rax\n	ud2\n"
 	"fz_s5:	push %rbx\n	popfq\n	mov %r13w, %ds\n	mov %r13w, %es\n"
-	"	mov %r13w, %fs\n	mov %r13w, %gs\n	ud2\n"
+	"	mov %r13w, %fs\n	mov %r13w, %gs\n	mov %r14, %rax\n	syscall\n	ud2\n"
 	"fz_s6:	push %rbx\n	popfq\n	mov %r14, %rax\n	syscall\n	mov $0x5ca11, %r13d\n	ud2\n"
 	"fz_s7:	std\n	ud2\n"
 	"fz_s8:	std\n	mov %rax, (%r12)\n	ud2\n"
@@ -269,6 +269,18 @@ static void fz_fill_ipc(struct fz_exe *e, const struct fz_call *c, lm_u64 ep)
 		e->ipc->msg[j] = c->x[6] + (lm_u64)j;
 }
 
+/* The type of capability a sandbox thread's call takes first (0: any). */
+static lm_u8 fz_call_type(lm_u64 nr, lm_u64 r)
+{
+	if (nr >= LM_SYS_EP_SEND && nr <= LM_SYS_EP_REPLY_RECV && nr != LM_SYS_EP_REPLY)
+		return LM_OBJ_ENDPOINT;
+	if (nr >= LM_SYS_NTFN_SIGNAL && nr <= LM_SYS_NTFN_POLL)
+		return LM_OBJ_NOTIFY;
+	if (nr == LM_SYS_THREAD_YIELD_TO)
+		return LM_OBJ_TCB;
+	return r % 2 ? LM_OBJ_ENDPOINT : 0;
+}
+
 static void fz_fill_regs(struct fz_exe *e, const struct fz_call *c)
 {
 	struct lm_regs *r = &e->regs;
@@ -283,19 +295,21 @@ static void fz_fill_regs(struct fz_exe *e, const struct fz_call *c)
 	r->rsp = c->x[3];
 	r->r13 = c->x[4];
 	r->r14 = r->rax = c->x[5];
-	r->rdi = c->x[6] % 3 ? fz_pick(K_SLOT, c->x[6] % 2 ? LM_OBJ_ENDPOINT : 0, c->x[6] >> 8)
+	r->rdi = c->x[6] % 8 ? fz_pick(K_SLOT, fz_call_type(c->x[5], c->x[6]), c->x[6] >> 8)
 			     : c->x[6] % 300;
 	r->rsi = c->x[7];
 	r->rdx = c->x[6] ^ c->x[7];
 	r->r10 = c->x[2] ^ 1;
 	r->r8 = 0x8888;
 	r->r9 = 0x9999;
-	/* rbp tells this set from others, gives its FS base (bits 3-5) and
-	 * says (bit 0) whether its code may load FS itself: fz_s5, a jump
-	 * anywhere, a rip anywhere. The handler checks the base by it. */
-	r->rbp = (++fz_token << 8 ^ c->x[6] << 20) | (c->x[6] >> 8 & 0x38) |
+	/* rbp tells this set from others, gives its FS base (bit 3: two
+	 * values, so that threads often share one, which is what a lost
+	 * base write needs) and says (bit 0) whether its code may load FS
+	 * itself: fz_s5 (which then yields or calls), a jump anywhere, a rip
+	 * anywhere. The handler checks the base by it. */
+	r->rbp = (++fz_token << 8 ^ c->x[6] << 20) | (c->x[6] >> 8 & 8) |
 		 (s == 5 || s == 9 || s >= FZ_NSNIPS);
-	r->fs_base = r->rbp & 0x38;
+	r->fs_base = r->rbp & 8;
 	r->r15 = r->rbp + 0x1111;
 }
 
@@ -360,6 +374,10 @@ void fz_exec_call(struct fz_call *c, lm_u32 id)
 	if (ret == LM_OK) {
 		fz_note_taint(c, nr, a);
 		fz_model(nr, a);
+		/* let a thread just started run up to its call or fault before
+		 * the next call (which may rewrite what it is blocked in) */
+		if (nr == LM_SYS_THREAD_RESUME)
+			lm_thread_yield();
 		if (fz_is_ipc(nr) && (c->x[0] >> 56) != FZ_CAP_NONE)
 			fz_learn(e->ipc->send_caps[0]);
 	} else if ((ret == LM_ECAP || ret == LM_ETYPE || ret == LM_EEXIST) && out[0] >= 1 &&

@@ -113,10 +113,14 @@ lm_u64 fz_pick(lm_u8 kind, lm_u8 ty, lm_u64 v)
 	return 1 + v % (FZ_SLOTS - 1);
 }
 
-static lm_u64 fz_info(void)
+/* Message info; long: lengths past LM_MSG_MAX_WORDS as often as not (what
+ * a register set writes over a blocked sender's info). */
+static lm_u64 fz_info(int long_ok)
 {
 	static const lm_u64 lens[] = { 0, 1, 2, 4, 5, 8, 63, 64, 65, 127 };
-	lm_u64 i = LM_MSG_INFO(R(4) ? R(4) : fz_rnd() & 0xffff, ONE_OF(lens), R(2) ? R(4) : 0);
+	static const lm_u64 longs[] = { 65, 66, 100, 127 };
+	lm_u64 len = long_ok && R(2) ? ONE_OF(longs) : ONE_OF(lens);
+	lm_u64 i = LM_MSG_INFO(R(4) ? R(4) : fz_rnd() & 0xffff, len, R(2) ? R(4) : 0);
 
 	if (R(5) < 2)
 		i |= LM_MSG_MOVE;
@@ -157,16 +161,19 @@ static void fz_gen_regs(lm_u64 x[8])
 		FZ_STACK_VA + 8, FZ_STACK_VA, FZ_EXC_VA + 4096 + 32, FZ_EXC_VA + 8192 - 128,
 		FZ_VA + 0x10000, 0 };
 	static const lm_u16 calls[] = { LM_SYS_EP_SEND, LM_SYS_EP_CALL, LM_SYS_EP_RECV,
-		LM_SYS_NTFN_WAIT, LM_SYS_THREAD_YIELD, LM_SYS_EP_REPLY_RECV };
+		LM_SYS_NTFN_WAIT, LM_SYS_THREAD_YIELD, LM_SYS_EP_REPLY_RECV,
+		LM_SYS_THREAD_YIELD_TO };
 
-	x[0] = R(16);                                   /* snippet (>= count: random rip) */
+	static const lm_u64 callers[] = { 5, 6, 6, 12 };   /* snippets that make a call */
+
+	x[0] = R(3) ? R(16) : ONE_OF(callers);          /* snippet (>= count: random rip) */
 	x[1] = R(4) ? ONE_OF(flags) : fz_rnd() & 0x40dd5;
 	x[2] = fz_target();
 	x[3] = R(6) ? ONE_OF(sp) : fz_vaddr();
 	x[4] = R(8) ? ONE_OF(sels) : fz_rnd() & 0xffff;
 	x[5] = R(4) ? ONE_OF(calls) : R(8) ? LM_SYS_BASE + R(LM_NSYSCALLS) : R(512);
 	x[6] = fz_rnd();
-	x[7] = fz_info();
+	x[7] = fz_info(1);
 }
 
 static void fz_gen_arg(struct fz_call *c, int i, char k, lm_u64 type)
@@ -209,7 +216,7 @@ static void fz_gen_arg(struct fz_call *c, int i, char k, lm_u64 type)
 	case 'p': c->v[i] = ONE_OF(prios); break;
 	case 'g': c->kind[i] = K_REGS; fz_gen_regs(c->x); break;
 	case 's': c->kind[i] = R(8) ? K_BUF : K_LIT; break;
-	case 'i': c->v[i] = fz_info(); break;
+	case 'i': c->v[i] = fz_info(0); break;
 	case 'w': c->v[i] = R(2) ? R(16) : fz_rnd(); break;
 	case 'x': c->v[i] = R(4) ? FZ_CODE_VA : R(2) ? FZ_CODE_VA + R(96) : fz_vaddr(); break;
 	case 'X': c->v[i] = R(8) ? FZ_EXC_VA + 4096 + ONE_OF(tops) : fz_vaddr(); break;
