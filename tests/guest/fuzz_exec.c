@@ -130,7 +130,7 @@ struct fz_exe {
 
 static struct fz_exe fz_exe[FZ_EXECS];
 static struct fz_prog *volatile fz_cur;
-static lm_cptr_t fz_sb, fz_ut, fz_code, fz_vframe;
+static lm_cptr_t fz_sb, fz_ut, fz_code, fz_vframe, fz_vmap, fz_vs;
 static lm_u64 fz_token;
 
 struct fz_stats fz_st;
@@ -419,7 +419,9 @@ int fz_sandbox_init(void)
 	fz_ut = t_new(LM_OBJ_UNTYPED, 22);
 	fz_code = t_frame_at(FZ_HOST_VA, LM_R_READ | LM_R_WRITE);
 	fz_vframe = t_frame_at(FZ_HOST_VA + LM_PAGE_SIZE, LM_R_READ | LM_R_WRITE);
-	if (!fz_sb || !fz_ut || !fz_code || !fz_vframe)
+	fz_vmap = t_copy(fz_vframe, LM_R_READ | LM_R_WRITE); /* its mapping in the sandbox */
+	fz_vs = t_slot();
+	if (!fz_sb || !fz_ut || !fz_code || !fz_vframe || !fz_vmap || !fz_vs)
 		return LM_ENOMEM;
 	for (lm_u64 i = 0; i < (lm_u64)(fz_code_end - fz_code_start); i++)
 		code[i] = (lm_u8)fz_code_start[i];
@@ -463,9 +465,6 @@ static int fz_sandbox_reset(void)
 		err = lm_cnode_copy(fz_sb, SB_SELF, LM_SLOT_CNODE, fz_sb, LM_R_ALL);
 	if (!err)
 		err = lm_cnode_copy(fz_sb, SB_CODE, LM_SLOT_CNODE, fz_code, LM_R_READ | LM_R_EXEC);
-	if (!err)
-		err = lm_cnode_copy(fz_sb, SB_VERDICT, LM_SLOT_CNODE, fz_vframe,
-				    LM_R_READ | LM_R_WRITE);
 	fz_pool_reset();
 	return err;
 }
@@ -475,18 +474,14 @@ int fz_sandbox_leaked(void)
 	return fz_sandbox_empty() || t_ut_free(fz_ut) != 1ull << 22;
 }
 
-/* Run p to its end: every call taken, the executors stopped or blocked
- * with nothing left to wake them. Hangs (3 s) are counted and cut off. */
-int fz_run_prog(struct fz_prog *p)
+/* Run p's calls from p->next to p->n: every call taken, the executors
+ * stopped or blocked with nothing left to wake them. Hangs (3 s) are
+ * counted and cut off. */
+static int fz_run_calls(struct fz_prog *p, lm_u64 end)
 {
-	lm_u64 end = t_rdtsc() + t_ms_to_tsc(3000);
 	struct lm_thread_info ti;
-	int err = fz_sandbox_reset();
+	int err = 0;
 
-	p->next = p->done = 0;
-	fz_cur = p;
-	fz_taint = (struct fz_taint){ 0 };
-	fz_exc_phys[0] = fz_exc_phys[1] = ~0ull;
 	for (lm_u32 i = 0; i < FZ_EXECS && !err; i++)
 		err = lm_thread_start(fz_exe[i].tcb, fz_executor, i, fz_exe[i].stack, T_PRIO);
 	while (!err) {
@@ -513,6 +508,40 @@ int fz_run_prog(struct fz_prog *p)
 	}
 	for (lm_u32 i = 0; i < FZ_EXECS; i++)
 		lm_thread_suspend(fz_exe[i].tcb);
+	return err;
+}
+
+/* The verdict page goes into the sandbox's address space from ktest's own
+ * capability: with none in the sandbox, nothing there can map, alias or
+ * receive into it (its stores only reach it at FZ_VERDICT_VA, where no
+ * generated address goes). */
+static void fz_map_verdict(void)
+{
+	if (lm_cnode_copy(LM_SLOT_CNODE, fz_vs, fz_sb, SB_VSPACE, LM_R_ALL) == LM_OK)
+		lm_vspace_map(fz_vs, fz_vmap, FZ_VERDICT_VA, LM_R_READ | LM_R_WRITE);
+	lm_cnode_delete(LM_SLOT_CNODE, fz_vs);
+}
+
+/* Run p: the prologue, the verdict page mapped, then the fuzzed calls. */
+int fz_run_prog(struct fz_prog *p)
+{
+	lm_u64 end = t_rdtsc() + t_ms_to_tsc(3000);
+	lm_u32 n = p->n;
+	int err = fz_sandbox_reset();
+
+	p->next = p->done = 0;
+	p->n = p->nsetup;
+	fz_cur = p;
+	fz_taint = (struct fz_taint){ 0 };
+	fz_exc_phys[0] = fz_exc_phys[1] = ~0ull;
+	if (!err)
+		err = fz_run_calls(p, end);
+	fz_map_verdict();
+	p->n = n;
+	p->next = p->nsetup;
+	if (!err)
+		err = fz_run_calls(p, end);
+	lm_vspace_unmap(fz_vmap);
 	fz_st.programs++;
 	return err;
 }

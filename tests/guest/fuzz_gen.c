@@ -83,7 +83,7 @@ void fz_pool_reset(void)
 		fz_pool[i] = LM_OBJ_NULL;
 	fz_pool[SB_SELF] = LM_OBJ_CNODE;
 	fz_pool[SB_UT] = LM_OBJ_UNTYPED;
-	fz_pool[SB_CODE] = fz_pool[SB_VERDICT] = LM_OBJ_FRAME;
+	fz_pool[SB_CODE] = LM_OBJ_FRAME;
 }
 
 /* The v-th slot (mod their number) that matches; a random slot if none. */
@@ -328,7 +328,7 @@ void fz_mutate(struct fz_prog *p, lm_u32 first, const struct fz_prog *other)
 
 /* The fixed start of every program: fill the fresh sandbox (the controller
  * has put its untyped at SB_UT, itself at SB_SELF, the code and verdict
- * frames at SB_CODE and SB_VERDICT), map the set-up pages, configure two
+ * frame at SB_CODE; ktest maps the verdict page itself), map the set-up pages, configure two
  * threads. Every call must succeed. */
 void fz_prologue(struct fz_prog *p)
 {
@@ -353,7 +353,6 @@ void fz_prologue(struct fz_prog *p)
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_TABLES + 2, FZ_VA, 0, 0, 0),
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_PTABLE + 3, FZ_VERDICT_VA, 0, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_CODE, FZ_CODE_VA, LM_R_READ | LM_R_EXEC, 0, 0),
-		C(VSPACE_MAP, SB_VSPACE, SB_VERDICT, FZ_VERDICT_VA, LM_R_READ | LM_R_WRITE, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_DATA, FZ_STACK_VA, LM_R_READ | LM_R_WRITE, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_DATA + 1, FZ_EXC_VA, LM_R_READ | LM_R_WRITE, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_DATA + 2, FZ_EXC_VA + 4096, LM_R_READ | LM_R_WRITE, 0, 0),
