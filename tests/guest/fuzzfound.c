@@ -84,3 +84,26 @@ TEST(resume_of_a_thread_blocked_in_receive_leaves_it_receiving)
 	CHECK_EQ(ti.state, LM_TS_EXITED);
 	CHECK_EQ(ti.exit_code, 0x5eed);
 }
+
+/* ---- 2. DEBUG_CHECK's view of a TCB ---------------------------------- */
+
+/*
+ * A TCB's object header is not at its start, and DEBUG_CHECK marked the
+ * TCB's size from the header: past the end of a TCB that ends a page, so
+ * a frame in the next page, mapped, was reported as "a kernel-owned page
+ * mapped into user space" (the fuzzer's TCBs filled a 64 KiB untyped, and
+ * its stack page came next).
+ */
+TEST(frame_right_after_a_tcb_that_ends_a_page_is_not_kernel_owned)
+{
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 13), tcbs = lm_slot_alloc_n(2), fr = t_slot();
+	lm_u64 problems;
+
+	CHECK(ut && tcbs && fr);
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_TCB, 0, LM_SLOT_CNODE, tcbs, 2));
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, fr, 1));
+	CHECK_EQ(t_id(fr).addr, t_id(ut).addr + LM_PAGE_SIZE);
+	CHECK_OK(t_map(fr, T_VA_FRESH(7), LM_R_READ | LM_R_WRITE));
+	CHECK_OK(lm_debug_check(&problems));
+	CHECK_EQ(problems, 0);
+}
