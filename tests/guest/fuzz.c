@@ -142,7 +142,7 @@ static const char *fz_session(lm_u64 n, lm_u64 seed, int verbose)
 	fz_st = (struct fz_stats){ 0 };
 	fz_srand(seed);
 	fz_ncorpus = 0;
-	if (fz_sandbox_init())
+	if (fz_sandbox_init() || lm_thread_set_fsbase(LM_SLOT_TCB, FZ_FS_BASE))
 		return "no sandbox";
 	while (fz_st.calls < n && !found) {
 		fz_next_prog();
@@ -194,6 +194,7 @@ TEST_SLOW(fuzz_deep_programs_keep_kernel_consistent)
 	lm_cmdline_u64(t_bi->cmdline, "fuzz.calls", &calls);
 	t_note("fuzz: seed=%#lx calls=%lu (replay: fuzzseed=%#lx)", seed, calls, seed);
 	found = fz_session(calls, seed, calls > FZ_TEST_CALLS);
+	lm_thread_set_fsbase(LM_SLOT_TCB, 0);
 	fz_report();
 	if (found)
 		t_fail(__FILE__, __LINE__, "fuzz found %s (seed %#lx)", found, seed);

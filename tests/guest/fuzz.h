@@ -18,6 +18,11 @@
 #define FZ_MAXCALLS  96            /* setup prologue + fuzzed calls */
 #define FZ_FUZZCALLS 48            /* fuzzed calls in one program, at most */
 #define FZ_EXECS     3             /* executor threads */
+/* The FS base of the controller and the executors (whose code never uses
+ * FS) and of half the sandbox register sets: a thread that zeroes its own
+ * base by a segment load and switches to any of them must not pass the
+ * zero on (the handler checks sandbox threads' bases). */
+#define FZ_FS_BASE   8
 
 /* The sandbox's address space (its own VSPACE object). */
 #define FZ_VA         0x500000000000ull

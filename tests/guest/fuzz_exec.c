@@ -23,6 +23,7 @@
 LM_STATIC_ASSERT(LM_SYS_THREAD_EXIT == 0x1015, "fz_handler exits by number");
 LM_STATIC_ASSERT(LM_SYS_EP_RECV == 0x101c && LM_SYS_EP_CALL == 0x101d &&
 		 LM_SYS_EP_REPLY_RECV == 0x101f, "fz_handler knows the receiving calls");
+LM_STATIC_ASSERT(FZ_FS_BASE == 8, "fz_handler's FS base bit");
 LM_STATIC_ASSERT(FZ_CODE_VA == 0x500000000000 && FZ_VERDICT_VA == 0x5000007ff000,
 		 "fz_handler's addresses");
 
@@ -482,8 +483,11 @@ static int fz_run_calls(struct fz_prog *p, lm_u64 end)
 	struct lm_thread_info ti;
 	int err = 0;
 
-	for (lm_u32 i = 0; i < FZ_EXECS && !err; i++)
+	for (lm_u32 i = 0; i < FZ_EXECS && !err; i++) {
 		err = lm_thread_start(fz_exe[i].tcb, fz_executor, i, fz_exe[i].stack, T_PRIO);
+		if (!err)
+			err = lm_thread_set_fsbase(fz_exe[i].tcb, FZ_FS_BASE);
+	}
 	while (!err) {
 		lm_u32 running = 0, blocked = 0, last = 0;
 
