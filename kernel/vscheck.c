@@ -66,7 +66,10 @@ void vscheck_begin(void)
 	for (int t = 0; t < LM_OBJ_NTYPES; t++)
 		for (struct objhdr *h = all_objects[t]; h; h = h->all_next) {
 			u64 len = t == LM_OBJ_CNODE ? (u64)sizeof(struct slot) << h->bits : size[t];
-			mark(owned, virt_to_phys(h), len);
+			/* a TCB's header follows its frame: mark from its start */
+			void *start = t == LM_OBJ_TCB ?
+				(void *)((char *)h - __builtin_offsetof(struct tcb, hdr)) : (void *)h;
+			mark(owned, virt_to_phys(start), len);
 		}
 	for (u64 a = 1; a < ASID_COUNT; a++)
 		if (asid_tab[a].pml4)

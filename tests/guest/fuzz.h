@@ -19,11 +19,19 @@
 #define FZ_FUZZCALLS 48            /* fuzzed calls in one program, at most */
 #define FZ_EXECS     3             /* executor threads */
 #define FZ_ASIDS     4             /* the sandbox's range of address-space IDs */
+/* The FS base of the controller and the executors (whose code never uses
+ * FS) and of half the sandbox register sets: a thread that zeroes its own
+ * base by a segment load and switches to any of them must not pass the
+ * zero on (the handler checks sandbox threads' bases). */
+#define FZ_FS_BASE   8
 
 /* The sandbox's address space (its own VSPACE object). */
 #define FZ_VA         0x500000000000ull
 #define FZ_CODE_VA    FZ_VA                   /* the snippets, R+X */
-#define FZ_VERDICT_VA (FZ_VA + 0x1000)        /* the handler's counters */
+/* The handler's counters, in a page no generated address reaches (the
+ * generator's addresses stay below FZ_VA + 4 MiB but for 2 MiB-aligned
+ * ones): sandbox code stores anywhere it is told to. */
+#define FZ_VERDICT_VA (FZ_VA + 0x7ff000)
 #define FZ_STACK_VA   (FZ_VA + 0x2000)        /* a stack page */
 #define FZ_EXC_VA     (FZ_VA + 0x3000)        /* two exception-stack pages */
 
@@ -32,7 +40,7 @@ enum {
 	SB_SELF = 1, SB_VSPACE = 2, SB_TCB = 3, SB_TCB2 = 4, SB_CNODE = 5,
 	SB_FRAME = 6, SB_PTABLE = 10, SB_EP = 14, SB_EP_BADGED = 16, SB_NTFN = 17,
 	SB_NTFN_BADGED = 19, SB_UT_CHILD = 20, SB_FRAME_RO = 21, SB_UT = 22,
-	SB_CODE = 23, SB_VERDICT = 24, SB_DATA = 25 /* 3 frames */, SB_TABLES = 28,
+	SB_CODE = 23, SB_DATA = 25 /* 3 frames */, SB_TABLES = 28,
 	SB_FRAME2M = 31, SB_ASIDS = 32 /* FZ_ASIDS address-space IDs */, SB_FIRST_FREE = 33,
 };
 
@@ -56,6 +64,7 @@ struct fz_call {
 
 struct fz_prog {
 	lm_u32 n, next;      /* calls, and the next one an executor takes */
+	lm_u32 nsetup;       /* the prologue: c[0 .. nsetup) */
 	lm_u32 done;         /* the calls before it have all been made */
 	struct fz_call c[FZ_MAXCALLS];
 };
@@ -67,15 +76,27 @@ struct fz_prog {
 
 /* The exception handler's counters, at FZ_VERDICT_VA (fuzz_exec.c). */
 struct fz_verdict {
-	lm_u64 good, bad, bad_at, bad_mask, foreign;
-	lm_u64 pad[3];
+	lm_u64 good, bad, bad_at, bad_mask;  /* frames: as the thread's, or not */
+	lm_u64 long_msg, fs_wrong;           /* a received message, the FS base */
+	lm_u64 pad[2];
 	lm_u64 vectors[32];
 };
+
+/* What a program did that lets user code, not the kernel, explain a
+ * verdict (fz_exec_call sets them; the controller excuses such verdicts):
+ * frames, when exception stacks may be shared, remapped or written by
+ * other code; FS, when a base was set other than with a register set. */
+struct fz_taint {
+	lm_u8 frames, fs;
+};
+extern struct fz_taint fz_taint;
 
 /* Findings and counts of a session. */
 struct fz_stats {
 	lm_u64 calls, programs, unblocks, hangs, problems, checks;
 	lm_u64 bad_rax, bad_abi, setup_fail, leaks;
+	lm_u64 bad_frames, long_msgs, fs_wrong;   /* the handler's, in untainted programs */
+	lm_u64 excused;                           /* its verdicts in tainted ones */
 	lm_u64 errs[LM_NERR];
 	lm_u64 last_bad_nr, last_bad_ret;
 };

@@ -21,13 +21,21 @@
 #include "fuzz.h"
 
 LM_STATIC_ASSERT(LM_SYS_THREAD_EXIT == 0x1015, "fz_handler exits by number");
+LM_STATIC_ASSERT(LM_SYS_EP_RECV == 0x101c && LM_SYS_EP_CALL == 0x101d &&
+		 LM_SYS_EP_REPLY_RECV == 0x101f, "fz_handler knows the receiving calls");
+LM_STATIC_ASSERT(FZ_FS_BASE == 8, "fz_handler's FS base bit");
+LM_STATIC_ASSERT(FZ_CODE_VA == 0x500000000000 && FZ_VERDICT_VA == 0x5000007ff000,
+		 "fz_handler's addresses");
 
 /* Position-independent: copied into the code frame, FZ_CODE_VA. rbx holds
- * the flags to load, r12 an address, r13 a selector, r14 a call number. */
+ * the flags to load, r12 an address, r13 a selector, r14 a call number;
+ * rbp tells the register set apart and says what FS base it was given
+ * (bits 3-5) and whether its code may load a segment register (bit 0). */
 __asm__(".text\n"
 	".globl fz_code_start, fz_code_end, fz_snip\n"
 	"fz_code_start:\n"
-	/* the handler, at offset 0: rdi = rsp = the frame */
+	/* the handler, at offset 0: rdi = rsp = the frame. r11 collects
+	 * what is wrong: bits 0-12 the frame, 13 the message, 14 FS. */
 	"	xor %r11d, %r11d\n"
 #define FZ_CMP(reg, off, bit) \
 	"	cmp %" reg ", " #off "(%rdi)\n	je 1f\n	or $" #bit ", %r11d\n1:\n"
@@ -37,30 +45,41 @@ __asm__(".text\n"
 	FZ_CMP("r15", 144, 2048)
 #undef FZ_CMP
 	"	testq $0x200, 168(%rdi)\n	jnz 1f\n	or $4096, %r11d\n1:\n"
-	"	movabs $0x500000001000, %rax\n"           /* FZ_VERDICT_VA */
+	/* A message a receiving call of fz_s6 or fz_s12 returned (r13 is
+	 * their mark, set after the call) is at most LM_MSG_MAX_WORDS long.
+	 * Live registers only: the frame may not be ours to trust. */
+	"	cmp $0x5ca11, %r13\n	jne 6f\n"
+	"	test %rax, %rax\n	jnz 6f\n"
+	"	cmp $0x101c, %r14\n	je 7f\n"
+	"	cmp $0x101d, %r14\n	je 7f\n"
+	"	cmp $0x101f, %r14\n	jne 6f\n"
+	"7:	test $0x2000, %esi\n	jnz 6f\n"
+	"	mov %esi, %ecx\n	and $0x7f, %ecx\n	cmp $64, %ecx\n	jbe 6f\n"
+	"	or $8192, %r11d\n"
+	/* The FS base is the one the register set was given (rbp bit 3),
+	 * unless its code may have loaded FS itself (rbp bit 0), or the base
+	 * the kernel keeps is not a small one (set some other way): read
+	 * through FS and straight, both in the code page. */
+	"6:	test $1, %bpl\n	jnz 8f\n"
+	"	cmpq $64, 176(%rdi)\n	jae 8f\n"
+	"	mov %rbp, %rcx\n	and $8, %ecx\n"
+	"	movabs $0x500000000000, %rdx\n"
+	"	mov %fs:(%rdx), %rax\n"
+	"	cmp (%rdx,%rcx), %rax\n	je 8f\n"
+	"	or $16384, %r11d\n"
+	"8:	movabs $0x5000007ff000, %rax\n"           /* FZ_VERDICT_VA */
 	"	mov 0(%rdi), %rdx\n"
 	"	and $31, %edx\n"
 	"	lock incq 64(%rax,%rdx,8)\n"
-	"	test %r11d, %r11d\n"
+	"	test $8192, %r11d\n	jz 1f\n	lock incq 32(%rax)\n1:\n"
+	"	test $16384, %r11d\n	jz 1f\n	lock incq 40(%rax)\n1:\n"
+	"	test $4095+4096, %r11d\n"
 	"	jnz 2f\n"
 	"	lock incq 0(%rax)\n"
 	"	jmp 3f\n"
-	/* A whole frame of another thread sharing this stack (it faulted
-	 * while this handler was stopped) has rbp and r15 in step, as
-	 * fz_fill_regs sets them; so does one from a thread never given
-	 * registers (both 0). A torn or misplaced frame has not. */
-	"2:	mov 80(%rdi), %rdx\n"
-	"	add $0x1111, %rdx\n"
-	"	cmp 144(%rdi), %rdx\n"
-	"	je 5f\n"
-	"	mov 80(%rdi), %rdx\n"
-	"	or 144(%rdi), %rdx\n"
-	"	jz 5f\n"
-	"	lock incq 8(%rax)\n"
+	"2:	lock incq 8(%rax)\n"
 	"	mov %rdi, 16(%rax)\n"
 	"	mov %r11, 24(%rax)\n"
-	"	jmp 3f\n"
-	"5:	lock incq 32(%rax)\n"
 	/* poison what was checked, so a stale frame never passes */
 	"3:	mov $32, %ecx\n"
 	"4:	notq (%rdi,%rcx)\n"
@@ -78,14 +97,14 @@ __asm__(".text\n"
 	"fz_s3:	push %rbx\n	popfq\n	mov %rax, (%r12)\n	ud2\n"
 	"fz_s4:	push %rbx\n	popfq\n	mov (%r12), %rax\n	ud2\n"
 	"fz_s5:	push %rbx\n	popfq\n	mov %r13w, %ds\n	mov %r13w, %es\n"
-	"	mov %r13w, %fs\n	mov %r13w, %gs\n	ud2\n"
-	"fz_s6:	push %rbx\n	popfq\n	mov %r14, %rax\n	syscall\n	ud2\n"
+	"	mov %r13w, %fs\n	mov %r13w, %gs\n	mov %r14, %rax\n	syscall\n	ud2\n"
+	"fz_s6:	push %rbx\n	popfq\n	mov %r14, %rax\n	syscall\n	mov $0x5ca11, %r13d\n	ud2\n"
 	"fz_s7:	std\n	ud2\n"
 	"fz_s8:	std\n	mov %rax, (%r12)\n	ud2\n"
 	"fz_s9:	push %rbx\n	popfq\n	jmp *%r12\n"
 	"fz_s10: mov %r13w, %ss\n	ud2\n"
 	"fz_s11: push %rbx\n	popfq\n	nop\n	nop\n	ud2\n"
-	"fz_s12: std\n	mov %r14, %rax\n	syscall\n	ud2\n"
+	"fz_s12: std\n	mov %r14, %rax\n	syscall\n	mov $0x5ca11, %r13d\n	ud2\n"
 	"fz_s13: hlt\n"
 	"fz_code_end:\n"
 	".section .rodata\n"
@@ -112,10 +131,11 @@ struct fz_exe {
 
 static struct fz_exe fz_exe[FZ_EXECS];
 static struct fz_prog *volatile fz_cur;
-static lm_cptr_t fz_sb, fz_ut, fz_code, fz_vframe;
+static lm_cptr_t fz_sb, fz_ut, fz_code, fz_vframe, fz_vmap, fz_vs;
 static lm_u64 fz_token;
 
 struct fz_stats fz_st;
+lm_u64 dbg_nr, dbg_ret, dbg_arg, dbg_a0, dbg_a1, dbg_id;
 
 const volatile struct fz_verdict *fz_verdict(void)
 {
@@ -178,6 +198,64 @@ static void fz_model(lm_u64 nr, const lm_u64 a[6])
 	}
 }
 
+struct fz_taint fz_taint;
+static lm_u64 fz_exc_phys[2];    /* the exception-stack frames of the prologue */
+
+static int fz_near_exc(lm_u64 a, lm_u64 len)
+{
+	return a < FZ_EXC_VA + 2 * LM_PAGE_SIZE + 256 && a + len > FZ_EXC_VA - 256;
+}
+
+/* Whether frame slot s (in the sandbox) is, or may be, an exception-stack
+ * frame; its address in *pa, its mapping, if mapped, in *va and *size. */
+static int fz_exc_frame(lm_u64 s, lm_u64 *pa, lm_u64 *va, lm_u64 *size)
+{
+	lm_u64 desc;
+
+	*pa = *va = *size = 0;
+	if (lm_cnode_identify(SB_SELF, s, &desc, pa, va) != LM_OK ||
+	    LM_ID_TYPE(desc) != LM_OBJ_FRAME)
+		return 1;
+	*size = 1ull << LM_ID_BITS(desc);
+	return *pa == fz_exc_phys[0] || *pa == fz_exc_phys[1];
+}
+
+/* A call that succeeded may let user code explain a wrong exception frame
+ * or FS base (fuzz.h): note it. Sandbox threads make the calls their
+ * register sets name (x[5]) themselves. */
+static void fz_note_taint(const struct fz_call *c, lm_u64 nr, const lm_u64 a[6])
+{
+	lm_u64 pa, va, size, sys = c->x[5];
+
+	switch (nr) {
+	case LM_SYS_THREAD_SET_EXCEPTION:
+		fz_taint.frames |= !c->setup && a[1];
+		break;
+	case LM_SYS_VSPACE_MAP:
+		if (fz_exc_frame(a[1], &pa, &va, &size) || fz_near_exc(va, size))
+			fz_taint.frames |= !c->setup;
+		if (c->setup && (a[2] == FZ_EXC_VA || a[2] == FZ_EXC_VA + LM_PAGE_SIZE))
+			fz_exc_phys[a[2] != FZ_EXC_VA] = pa;
+		break;
+	case LM_SYS_THREAD_SET_IPC_BUFFER:
+		fz_taint.frames |= !c->setup && a[1] && fz_exc_frame(a[1], &pa, &va, &size);
+		break;
+	case LM_SYS_THREAD_SET_FSBASE:
+		fz_taint.fs = 1;
+		break;
+	case LM_SYS_THREAD_WRITE_REGS:
+		if (c->raw || c->kind[1] != K_REGS) {
+			fz_taint.frames = fz_taint.fs = 1;
+			break;
+		}
+		fz_taint.frames |= fz_near_exc(c->x[2], 8) || fz_near_exc(c->x[3] - 64, 128) ||
+				   sys == LM_SYS_THREAD_SET_EXCEPTION || sys == LM_SYS_VSPACE_MAP ||
+				   sys == LM_SYS_THREAD_SET_IPC_BUFFER || sys == LM_SYS_THREAD_WRITE_REGS;
+		fz_taint.fs |= sys == LM_SYS_THREAD_SET_FSBASE || sys == LM_SYS_THREAD_WRITE_REGS;
+		break;
+	}
+}
+
 static int fz_is_ipc(lm_u64 nr)
 {
 	return nr >= LM_SYS_EP_SEND && nr <= LM_SYS_EP_REPLY_RECV;
@@ -196,6 +274,18 @@ static void fz_fill_ipc(struct fz_exe *e, const struct fz_call *c, lm_u64 ep)
 		e->ipc->msg[j] = c->x[6] + (lm_u64)j;
 }
 
+/* The type of capability a sandbox thread's call takes first (0: any). */
+static lm_u8 fz_call_type(lm_u64 nr, lm_u64 r)
+{
+	if (nr >= LM_SYS_EP_SEND && nr <= LM_SYS_EP_REPLY_RECV && nr != LM_SYS_EP_REPLY)
+		return LM_OBJ_ENDPOINT;
+	if (nr >= LM_SYS_NTFN_SIGNAL && nr <= LM_SYS_NTFN_POLL)
+		return LM_OBJ_NOTIFY;
+	if (nr == LM_SYS_THREAD_YIELD_TO)
+		return LM_OBJ_TCB;
+	return r % 2 ? LM_OBJ_ENDPOINT : 0;
+}
+
 static void fz_fill_regs(struct fz_exe *e, const struct fz_call *c)
 {
 	struct lm_regs *r = &e->regs;
@@ -210,14 +300,21 @@ static void fz_fill_regs(struct fz_exe *e, const struct fz_call *c)
 	r->rsp = c->x[3];
 	r->r13 = c->x[4];
 	r->r14 = r->rax = c->x[5];
-	r->rdi = c->x[6] % 3 ? fz_pick(K_SLOT, c->x[6] % 2 ? LM_OBJ_ENDPOINT : 0, c->x[6] >> 8)
+	r->rdi = c->x[6] % 8 ? fz_pick(K_SLOT, fz_call_type(c->x[5], c->x[6]), c->x[6] >> 8)
 			     : c->x[6] % 300;
 	r->rsi = c->x[7];
 	r->rdx = c->x[6] ^ c->x[7];
 	r->r10 = c->x[2] ^ 1;
 	r->r8 = 0x8888;
 	r->r9 = 0x9999;
-	r->rbp = ++fz_token ^ c->x[6] << 20;   /* tells this set from others */
+	/* rbp tells this set from others, gives its FS base (bit 3: two
+	 * values, so that threads often share one, which is what a lost
+	 * base write needs) and says (bit 0) whether its code may load FS
+	 * itself: fz_s5 (which then yields or calls), a jump anywhere, a rip
+	 * anywhere. The handler checks the base by it. */
+	r->rbp = (++fz_token << 8 ^ c->x[6] << 20) | (c->x[6] >> 8 & 8) |
+		 (s == 5 || s == 9 || s >= FZ_NSNIPS);
+	r->fs_base = r->rbp & 8;
 	r->r15 = r->rbp + 0x1111;
 }
 
@@ -263,6 +360,7 @@ void fz_exec_call(struct fz_call *c, lm_u32 id)
 		fz_st.last_bad_ret = ret;
 	}
 	if (c->setup && ret != LM_OK) {
+		dbg_nr = nr; dbg_ret = ret; dbg_arg = out[0]; dbg_a0 = a[0]; dbg_a1 = a[1]; dbg_id = id;
 		fz_st.setup_fail++;
 		fz_st.last_bad_nr = nr;
 		fz_st.last_bad_ret = ret;
@@ -279,7 +377,12 @@ void fz_exec_call(struct fz_call *c, lm_u32 id)
 			fz_learn(e->ipc->recv_slots[j]);
 	}
 	if (ret == LM_OK) {
+		fz_note_taint(c, nr, a);
 		fz_model(nr, a);
+		/* let a thread just started run up to its call or fault before
+		 * the next call (which may rewrite what it is blocked in) */
+		if (nr == LM_SYS_THREAD_RESUME)
+			lm_thread_yield();
 		if (fz_is_ipc(nr) && (c->x[0] >> 56) != FZ_CAP_NONE)
 			fz_learn(e->ipc->send_caps[0]);
 	} else if ((ret == LM_ECAP || ret == LM_ETYPE || ret == LM_EEXIST) && out[0] >= 1 &&
@@ -299,9 +402,11 @@ static lm_word_t fz_executor(lm_word_t id)
 		if (i >= p->n)
 			return 0;
 		/* A timer tick between taking a call and making it lets the
-		 * next executor overtake; the prologue must run in order, and
-		 * be done before the first fuzzed call. */
-		while ((p->c[i].setup || (i && p->c[i - 1].setup)) && p->done < i)
+		 * next executor overtake: the prologue runs in order, and every
+		 * fuzzed call waits until all of it is done (not only the call
+		 * before it: a fuzzed call could delete a thread the last
+		 * prologue calls set up, and they would fail). */
+		while (p->done < (i < p->nsetup ? i : p->nsetup))
 			lm_thread_yield();
 		fz_exec_call(&p->c[i], (lm_u32)id);
 		p->done = i + 1;
@@ -319,7 +424,9 @@ int fz_sandbox_init(void)
 	fz_ut = t_new(LM_OBJ_UNTYPED, 22);
 	fz_code = t_frame_at(FZ_HOST_VA, LM_R_READ | LM_R_WRITE);
 	fz_vframe = t_frame_at(FZ_HOST_VA + LM_PAGE_SIZE, LM_R_READ | LM_R_WRITE);
-	if (!fz_sb || !fz_ut || !fz_code || !fz_vframe)
+	fz_vmap = t_copy(fz_vframe, LM_R_READ | LM_R_WRITE); /* its mapping in the sandbox */
+	fz_vs = t_slot();
+	if (!fz_sb || !fz_ut || !fz_code || !fz_vframe || !fz_vmap || !fz_vs)
 		return LM_ENOMEM;
 	for (lm_u64 i = 0; i < (lm_u64)(fz_code_end - fz_code_start); i++)
 		code[i] = (lm_u8)fz_code_start[i];
@@ -364,9 +471,6 @@ static int fz_sandbox_reset(void)
 	if (!err)
 		err = lm_cnode_copy(fz_sb, SB_CODE, LM_SLOT_CNODE, fz_code, LM_R_READ | LM_R_EXEC);
 	if (!err)
-		err = lm_cnode_copy(fz_sb, SB_VERDICT, LM_SLOT_CNODE, fz_vframe,
-				    LM_R_READ | LM_R_WRITE);
-	if (!err)
 		err = lm_asids_issue(lm_asid_cap, FZ_ASIDS, fz_sb, SB_ASIDS);
 	fz_pool_reset();
 	return err;
@@ -377,18 +481,19 @@ int fz_sandbox_leaked(void)
 	return fz_sandbox_empty() || t_ut_free(fz_ut) != 1ull << 22;
 }
 
-/* Run p to its end: every call taken, the executors stopped or blocked
- * with nothing left to wake them. Hangs (3 s) are counted and cut off. */
-int fz_run_prog(struct fz_prog *p)
+/* Run p's calls from p->next to p->n: every call taken, the executors
+ * stopped or blocked with nothing left to wake them. Hangs (3 s) are
+ * counted and cut off. */
+static int fz_run_calls(struct fz_prog *p, lm_u64 end)
 {
-	lm_u64 end = t_rdtsc() + t_ms_to_tsc(3000);
 	struct lm_thread_info ti;
-	int err = fz_sandbox_reset();
+	int err = 0;
 
-	p->next = p->done = 0;
-	fz_cur = p;
-	for (lm_u32 i = 0; i < FZ_EXECS && !err; i++)
+	for (lm_u32 i = 0; i < FZ_EXECS && !err; i++) {
 		err = lm_thread_start(fz_exe[i].tcb, fz_executor, i, fz_exe[i].stack, T_PRIO);
+		if (!err)
+			err = lm_thread_set_fsbase(fz_exe[i].tcb, FZ_FS_BASE);
+	}
 	while (!err) {
 		lm_u32 running = 0, blocked = 0, last = 0;
 
@@ -413,6 +518,40 @@ int fz_run_prog(struct fz_prog *p)
 	}
 	for (lm_u32 i = 0; i < FZ_EXECS; i++)
 		lm_thread_suspend(fz_exe[i].tcb);
+	return err;
+}
+
+/* The verdict page goes into the sandbox's address space from ktest's own
+ * capability: with none in the sandbox, nothing there can map, alias or
+ * receive into it (its stores only reach it at FZ_VERDICT_VA, where no
+ * generated address goes). */
+static void fz_map_verdict(void)
+{
+	if (lm_cnode_copy(LM_SLOT_CNODE, fz_vs, fz_sb, SB_VSPACE, LM_R_ALL) == LM_OK)
+		lm_vspace_map(fz_vs, fz_vmap, FZ_VERDICT_VA, LM_R_READ | LM_R_WRITE);
+	lm_cnode_delete(LM_SLOT_CNODE, fz_vs);
+}
+
+/* Run p: the prologue, the verdict page mapped, then the fuzzed calls. */
+int fz_run_prog(struct fz_prog *p)
+{
+	lm_u64 end = t_rdtsc() + t_ms_to_tsc(3000);
+	lm_u32 n = p->n;
+	int err = fz_sandbox_reset();
+
+	p->next = p->done = 0;
+	p->n = p->nsetup;
+	fz_cur = p;
+	fz_taint = (struct fz_taint){ 0 };
+	fz_exc_phys[0] = fz_exc_phys[1] = ~0ull;
+	if (!err)
+		err = fz_run_calls(p, end);
+	fz_map_verdict();
+	p->n = n;
+	p->next = p->nsetup;
+	if (!err)
+		err = fz_run_calls(p, end);
+	lm_vspace_unmap(fz_vmap);
 	fz_st.programs++;
 	return err;
 }

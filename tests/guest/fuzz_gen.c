@@ -84,7 +84,7 @@ void fz_pool_reset(void)
 		fz_pool[i] = LM_OBJ_NULL;
 	fz_pool[SB_SELF] = LM_OBJ_CNODE;
 	fz_pool[SB_UT] = LM_OBJ_UNTYPED;
-	fz_pool[SB_CODE] = fz_pool[SB_VERDICT] = LM_OBJ_FRAME;
+	fz_pool[SB_CODE] = LM_OBJ_FRAME;
 	fz_pool[SB_ASIDS] = LM_OBJ_ASIDS;
 }
 
@@ -115,10 +115,14 @@ lm_u64 fz_pick(lm_u8 kind, lm_u8 ty, lm_u64 v)
 	return 1 + v % (FZ_SLOTS - 1);
 }
 
-static lm_u64 fz_info(void)
+/* Message info; long: lengths past LM_MSG_MAX_WORDS as often as not (what
+ * a register set writes over a blocked sender's info). */
+static lm_u64 fz_info(int long_ok)
 {
 	static const lm_u64 lens[] = { 0, 1, 2, 4, 5, 8, 63, 64, 65, 127 };
-	lm_u64 i = LM_MSG_INFO(R(4) ? R(4) : fz_rnd() & 0xffff, ONE_OF(lens), R(2) ? R(4) : 0);
+	static const lm_u64 longs[] = { 65, 66, 100, 127 };
+	lm_u64 len = long_ok && R(2) ? ONE_OF(longs) : ONE_OF(lens);
+	lm_u64 i = LM_MSG_INFO(R(4) ? R(4) : fz_rnd() & 0xffff, len, R(2) ? R(4) : 0);
 
 	if (R(5) < 2)
 		i |= LM_MSG_MOVE;
@@ -143,7 +147,7 @@ static lm_u64 fz_vaddr(void)
 /* Addresses a snippet may load from, store to or jump to. */
 static lm_u64 fz_target(void)
 {
-	static const lm_u64 t[] = { FZ_CODE_VA, FZ_VERDICT_VA + 512, FZ_STACK_VA + 8,
+	static const lm_u64 t[] = { FZ_CODE_VA, FZ_CODE_VA + 512, FZ_STACK_VA + 8,
 		FZ_EXC_VA + 4096 - 8, FZ_VA + 0x10000, T_KERNEL_ADDR, T_NONCANON, 0,
 		FZ_VA + LM_LARGE_PAGE_SIZE };
 	return R(8) ? ONE_OF(t) : fz_vaddr();
@@ -159,16 +163,19 @@ static void fz_gen_regs(lm_u64 x[8])
 		FZ_STACK_VA + 8, FZ_STACK_VA, FZ_EXC_VA + 4096 + 32, FZ_EXC_VA + 8192 - 128,
 		FZ_VA + 0x10000, 0 };
 	static const lm_u16 calls[] = { LM_SYS_EP_SEND, LM_SYS_EP_CALL, LM_SYS_EP_RECV,
-		LM_SYS_NTFN_WAIT, LM_SYS_THREAD_YIELD, LM_SYS_EP_REPLY_RECV };
+		LM_SYS_NTFN_WAIT, LM_SYS_THREAD_YIELD, LM_SYS_EP_REPLY_RECV,
+		LM_SYS_THREAD_YIELD_TO };
 
-	x[0] = R(16);                                   /* snippet (>= count: random rip) */
+	static const lm_u64 callers[] = { 5, 6, 6, 12 };   /* snippets that make a call */
+
+	x[0] = R(3) ? R(16) : ONE_OF(callers);          /* snippet (>= count: random rip) */
 	x[1] = R(4) ? ONE_OF(flags) : fz_rnd() & 0x40dd5;
 	x[2] = fz_target();
 	x[3] = R(6) ? ONE_OF(sp) : fz_vaddr();
 	x[4] = R(8) ? ONE_OF(sels) : fz_rnd() & 0xffff;
 	x[5] = R(4) ? ONE_OF(calls) : R(8) ? LM_SYS_BASE + R(LM_NSYSCALLS) : R(512);
 	x[6] = fz_rnd();
-	x[7] = fz_info();
+	x[7] = fz_info(1);
 }
 
 static void fz_gen_arg(struct fz_call *c, int i, char k, lm_u64 type)
@@ -212,7 +219,7 @@ static void fz_gen_arg(struct fz_call *c, int i, char k, lm_u64 type)
 	case 'p': c->v[i] = ONE_OF(prios); break;
 	case 'g': c->kind[i] = K_REGS; fz_gen_regs(c->x); break;
 	case 's': c->kind[i] = R(8) ? K_BUF : K_LIT; break;
-	case 'i': c->v[i] = fz_info(); break;
+	case 'i': c->v[i] = fz_info(0); break;
 	case 'w': c->v[i] = R(2) ? R(16) : fz_rnd(); break;
 	case 'x': c->v[i] = R(4) ? FZ_CODE_VA : R(2) ? FZ_CODE_VA + R(96) : fz_vaddr(); break;
 	case 'X': c->v[i] = R(8) ? FZ_EXC_VA + 4096 + ONE_OF(tops) : fz_vaddr(); break;
@@ -324,7 +331,8 @@ void fz_mutate(struct fz_prog *p, lm_u32 first, const struct fz_prog *other)
 
 /* The fixed start of every program: fill the fresh sandbox (the controller
  * has put its untyped at SB_UT, itself at SB_SELF, the code and verdict
- * frames at SB_CODE and SB_VERDICT, an ID range at SB_ASIDS), map the set-up pages, configure two
+ * frame at SB_CODE, an ID range at SB_ASIDS; ktest maps the verdict page
+ * itself), map the set-up pages, configure two
  * threads. Every call must succeed. */
 void fz_prologue(struct fz_prog *p)
 {
@@ -348,8 +356,8 @@ void fz_prologue(struct fz_prog *p)
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_TABLES, FZ_VA, 0, 0, 0),
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_TABLES + 1, FZ_VA, 0, 0, 0),
 		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_TABLES + 2, FZ_VA, 0, 0, 0),
+		C(VSPACE_MAP_TABLE, SB_VSPACE, SB_PTABLE + 3, FZ_VERDICT_VA, 0, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_CODE, FZ_CODE_VA, LM_R_READ | LM_R_EXEC, 0, 0),
-		C(VSPACE_MAP, SB_VSPACE, SB_VERDICT, FZ_VERDICT_VA, LM_R_READ | LM_R_WRITE, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_DATA, FZ_STACK_VA, LM_R_READ | LM_R_WRITE, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_DATA + 1, FZ_EXC_VA, LM_R_READ | LM_R_WRITE, 0, 0),
 		C(VSPACE_MAP, SB_VSPACE, SB_DATA + 2, FZ_EXC_VA + 4096, LM_R_READ | LM_R_WRITE, 0, 0),
@@ -359,9 +367,11 @@ void fz_prologue(struct fz_prog *p)
 		C(THREAD_SET_PRIORITY, SB_TCB2, T_PRIO, 0, 0, 0, 0),
 		C(THREAD_SET_IPC_BUFFER, SB_TCB, SB_FRAME + 3, 0, 0, 0, 0),
 		C(THREAD_SET_IPC_BUFFER, SB_TCB2, SB_FRAME + 2, 0, 0, 0, 0),
-		/* one frame will cross the page boundary, one will not */
+		/* one frame will cross the page boundary, one will not; the
+		 * two stacks do not overlap, so a frame is only ever written
+		 * by the kernel for its own thread (fuzz.h, struct fz_taint) */
 		C(THREAD_SET_EXCEPTION, SB_TCB, FZ_CODE_VA, FZ_EXC_VA + 4096 + 64, 4096 + 64, 0, 0),
-		C(THREAD_SET_EXCEPTION, SB_TCB2, FZ_CODE_VA, FZ_EXC_VA + 8192, 4096, 0, 0),
+		C(THREAD_SET_EXCEPTION, SB_TCB2, FZ_CODE_VA, FZ_EXC_VA + 8192, 4096 - 64, 0, 0),
 #undef C
 	};
 
@@ -372,6 +382,7 @@ void fz_prologue(struct fz_prog *p)
 		for (int j = 0; j < 6; j++)
 			c->v[j] = pro[i][j + 1];
 	}
+	p->nsetup = p->n;
 }
 
 static const char *const fz_names[LM_NSYSCALLS] = {
