@@ -241,7 +241,7 @@ SYS(thread_write_regs)
 		return SYSERR(LM_ESTATE, 1);
 	if (!user_copy_in(&r, ARG2(f), sizeof(r)))
 		return SYSERR(LM_EFAULT, 2);
-	if (r.rip >= LM_USER_MAX || !user_canonical(r.rsp) || !user_canonical(r.fs_base) ||
+	if (r.rip < LM_USER_MIN || r.rip >= LM_USER_MAX || !user_canonical(r.rsp) || !user_canonical(r.fs_base) ||
 	    !user_canonical(r.gs_base))
 		return SYSERR(LM_ERANGE, 2);
 

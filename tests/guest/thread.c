@@ -229,6 +229,10 @@ TEST(thread_write_regs_non_canonical_addresses_return_ERANGE)
 	CHECK_ERR(lm_thread_write_regs(t, &bad), LM_ERANGE);
 	bad.rip = T_KERNEL_ADDR;
 	CHECK_ERR(lm_thread_write_regs(t, &bad), LM_ERANGE);
+	bad.rip = LM_USER_MIN - 1; /* the first page is never user memory */
+	CHECK_ERR(lm_thread_write_regs(t, &bad), LM_ERANGE);
+	bad.rip = 0;
+	CHECK_ERR(lm_thread_write_regs(t, &bad), LM_ERANGE);
 	bad = w;
 	bad.rsp = 0xffffffff80001000ull;
 	CHECK_ERR(lm_thread_write_regs(t, &bad), LM_ERANGE);
