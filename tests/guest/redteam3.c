@@ -1,0 +1,297 @@
+/*
+ * Red team, third round: address-space ID ranges (kernel/asid.c) against
+ * threads that live in the address spaces a range gave IDs (blocked,
+ * faulting, with an exception handler, serving a call), IDs given to a
+ * new address space while capabilities still record mappings in the old
+ * one, ranges nested as deep as depths go; the derivation tree and
+ * batched finalisation. Each test makes one attack a process can make
+ * with what it holds and checks that the documented behaviour holds and
+ * the kernel stays consistent (DEBUG_CHECK). docs/SECURITY.md lists them.
+ */
+#include <lamina/exception.h>
+#include "harness.h"
+
+#define CN   LM_SLOT_CNODE
+#define RW   (LM_R_READ | LM_R_WRITE)
+#define RX   (LM_R_READ | LM_R_EXEC)
+#define INFO LM_MSG_INFO
+
+static int sound(void)
+{
+	lm_u64 problems = 1;
+
+	return lm_debug_check(&problems) == LM_OK && problems == 0;
+}
+
+static lm_u64 first_id(lm_cptr_t range) { return t_id(range).addr; }
+
+/* A sub-range of n IDs of the test's range, in a new slot. */
+static lm_cptr_t sub_range(lm_u64 n)
+{
+	lm_cptr_t s = t_slot();
+
+	if (s && lm_asids_issue(lm_asid_cap, n, CN, s)) {
+		t_fail(__FILE__, __LINE__, "issuing %lu IDs", n);
+		return 0;
+	}
+	return s;
+}
+
+/*
+ * A foreign address space: a new one with an ID from range r, with a
+ * page of code at T_VA (copied from `code`, n bytes; the rest int3) and a
+ * writable page at T_VA_PAGE(1). *vs gets it; returns the code frame as
+ * ktest maps it (at T_VA_PAGE(slot)), or 0.
+ */
+static lm_cptr_t foreign_space(lm_cptr_t r, const unsigned char *code, lm_u64 n, lm_u64 slot,
+			       lm_cptr_t *vs, lm_u64 *asid)
+{
+	lm_cptr_t v = t_new(LM_OBJ_VSPACE, 0), f = t_frame_at(T_VA_PAGE(slot), RW), fx, st;
+	unsigned char *p = (unsigned char *)T_VA_PAGE(slot);
+
+	if (!v || !f)
+		return 0;
+	for (lm_u64 i = 0; i < LM_PAGE_SIZE; i++)
+		p[i] = i < n ? code[i] : 0xcc;
+	fx = t_copy(f, RX);
+	st = t_new(LM_OBJ_FRAME, 12);
+	if (!fx || !st || lm_vspace_assign(v, r, asid) || lm_map_page(v, fx, T_VA, RX) ||
+	    lm_map_page(v, st, T_VA_PAGE(1), RW))
+		return 0;
+	*vs = v;
+	return f;
+}
+
+/* A thread in vs with ktest's CSpace at T_VA with rax = nr, rdi = a1,
+ * priority prio, started. */
+static lm_cptr_t foreign_thread(lm_cptr_t vs, lm_u64 nr, lm_u64 a1, lm_u32 prio)
+{
+	lm_cptr_t t = t_new(LM_OBJ_TCB, 0);
+	struct lm_regs r = { 0 };
+
+	r.rax = nr;
+	r.rdi = a1;
+	r.rip = T_VA;
+	r.rsp = T_VA_PAGE(2) - 64;
+	r.rflags = 0x202;
+	if (!t || lm_thread_configure(t, CN, vs) || lm_thread_write_regs(t, &r) ||
+	    lm_thread_set_priority(t, prio) || lm_thread_resume(t))
+		return 0;
+	return t;
+}
+
+/* syscall; ud2 */
+static const unsigned char recv_then_ud2[] = { 0x0f, 0x05, 0x0f, 0x0b };
+
+/*
+ * A thread blocked in a receive in an address space whose range is then
+ * deleted: a message still reaches it (the IPC buffer is a frame, not a
+ * walk of that space), it wakes on no user mapping at all and faults at
+ * its next instruction: #PF, not the ud2 there, even after the same ID is
+ * given to another address space with the same code at the same address.
+ * It cannot be resumed; its registers can be read and written.
+ */
+TEST(thread_blocked_in_a_dead_address_space_wakes_on_nothing_even_after_its_id_is_reused)
+{
+	lm_cptr_t r = sub_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, vs2 = 0, t, r2;
+	lm_u64 a1 = 0, a2 = 0;
+	struct lm_thread_info ti;
+	struct lm_regs regs;
+
+	CHECK(r && ep);
+	CHECK(foreign_space(r, recv_then_ud2, sizeof recv_then_ud2, 2, &vs, &a1));
+	t = foreign_thread(vs, LM_SYS_EP_RECV, ep, T_PRIO);
+	CHECK(t);
+	CHECK(t_blocked(t));
+	CHECK_OK(lm_cnode_delete(CN, r));
+	CHECK(sound());
+	/* The same ID, to a new address space with the same code there. */
+	r2 = sub_range(1);
+	CHECK(r2);
+	CHECK_EQ(first_id(r2), a1);
+	CHECK(foreign_space(r2, recv_then_ud2, sizeof recv_then_ud2, 3, &vs2, &a2));
+	CHECK_EQ(a2, a1);
+	CHECK(sound());
+	CHECK_OK(lm_thread_read_regs(t, &regs));
+	CHECK_EQ(regs.rip, T_VA + 2);
+	CHECK_OK(lm_ep_nbsend(ep, INFO(7, 4, 0), 1, 2, 3, 4));
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK_EQ(ti.fault_kind, LM_FAULT_PF);
+	CHECK_EQ(ti.fault_rip, T_VA + 2);
+	CHECK_ERR(lm_thread_resume(t), LM_ESTATE);
+	CHECK_OK(lm_thread_read_regs(t, &regs));
+	CHECK_EQ(regs.rdx, 1); /* the message did arrive */
+	CHECK_OK(lm_thread_write_regs(t, &regs));
+	CHECK_ERR(lm_thread_resume(t), LM_ESTATE);
+	CHECK(sound());
+}
+
+/*
+ * The same thread with an exception handler and a stack mapped in its
+ * space: once the range is gone the upcall must not write that stack (a
+ * walk of a dead space, whose tables may be freed memory), so the thread
+ * stops with LM_FAULT_EXC_STACK.
+ */
+TEST(exception_upcall_of_a_thread_in_a_dead_address_space_writes_nothing)
+{
+	lm_cptr_t r = sub_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, f, t;
+	lm_u64 a = 0;
+	struct lm_thread_info ti;
+
+	CHECK(r && ep);
+	f = foreign_space(r, recv_then_ud2, sizeof recv_then_ud2, 2, &vs, &a);
+	CHECK(f);
+	t = foreign_thread(vs, LM_SYS_EP_RECV, ep, T_PRIO);
+	CHECK(t);
+	CHECK(t_blocked(t));
+	CHECK_OK(lm_thread_set_exception(t, T_VA + 2, T_VA_PAGE(2), LM_PAGE_SIZE));
+	CHECK_OK(lm_cnode_delete(CN, r));
+	CHECK_OK(lm_ep_nbsend(ep, INFO(7, 0, 0), 0, 0, 0, 0));
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK_EQ(ti.fault_kind, LM_FAULT_EXC_STACK);
+	CHECK_EQ(ti.fault_error, LM_FAULT_PF);
+	CHECK(sound());
+}
+
+static lm_word_t caller(lm_word_t ep)
+{
+	struct lm_msg m;
+
+	lm_thread_exit((lm_u64)lm_ep_call(ep, INFO(1, 1, 0), 5, 0, 0, 0, &m));
+}
+
+/*
+ * A server in an address space whose range is deleted while it waits for
+ * calls: a caller's call reaches it, the server faults at once (no fault
+ * endpoint, no handler) and the caller is not left waiting for a reply
+ * that will never come.
+ */
+TEST(call_to_a_server_whose_address_space_died_fails_instead_of_hanging)
+{
+	lm_cptr_t r = sub_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, srv, c;
+	lm_u64 a = 0;
+	struct lm_thread_info ti;
+	struct lm_regs regs;
+
+	CHECK(r && ep);
+	CHECK(foreign_space(r, recv_then_ud2, sizeof recv_then_ud2, 2, &vs, &a));
+	srv = foreign_thread(vs, LM_SYS_EP_RECV, ep, T_PRIO);
+	CHECK(srv);
+	CHECK(t_blocked(srv));
+	CHECK_OK(lm_cnode_delete(CN, r));
+	c = t_thread_new();
+	CHECK(c);
+	lm_thread_regs(&regs, caller, ep, t_stack());
+	CHECK_OK(lm_thread_write_regs(c, &regs));
+	CHECK_OK(lm_thread_set_priority(c, T_PRIO));
+	CHECK_OK(lm_thread_resume(c));
+	CHECK_OK(t_wait(c, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_NE(ti.exit_code, LM_OK);
+	CHECK_OK(t_wait(srv, &ti));
+	CHECK_EQ(ti.state, LM_TS_FAULTED);
+	CHECK(sound());
+}
+
+/*
+ * Capabilities that recorded mappings and installed tables in an address
+ * space whose ID was taken back and then given to another: unmapping and
+ * deleting them must not reach the new owner's tables (the record's
+ * generation is stale), the tables come back clean and may be installed
+ * in the new space, and DEBUG_CHECK holds at each step.
+ */
+TEST(stale_mapping_records_of_a_dead_space_never_reach_the_new_owner_of_its_id)
+{
+	lm_cptr_t r = sub_range(1), v1 = t_new(LM_OBJ_VSPACE, 0), v2 = t_new(LM_OBJ_VSPACE, 0);
+	lm_cptr_t f1 = t_new(LM_OBJ_FRAME, 12), f2 = t_new(LM_OBJ_FRAME, 12), pt[3], pt2[3], r2;
+	lm_u64 a1 = 0, a2 = 0, bits = 0, rights = 0, level = 0;
+	lm_u64 va = T_VA_FRESH(3);
+
+	CHECK(r && v1 && v2 && f1 && f2);
+	for (int i = 0; i < 3; i++) {
+		pt[i] = t_new(LM_OBJ_PTABLE, 0);
+		pt2[i] = t_new(LM_OBJ_PTABLE, 0);
+		CHECK(pt[i] && pt2[i]);
+	}
+	CHECK_OK(lm_vspace_assign(v1, r, &a1));
+	for (int i = 0; i < 3; i++) {
+		CHECK_OK(lm_vspace_map_table(v1, pt[i], va, &level));
+		CHECK_EQ(level, 3 - i);
+	}
+	CHECK_OK(lm_vspace_map(v1, f1, va, RW));
+	CHECK_OK(lm_cnode_delete(CN, r));
+	r2 = sub_range(1);
+	CHECK(r2);
+	CHECK_OK(lm_vspace_assign(v2, r2, &a2));
+	CHECK_EQ(a2, a1);
+	for (int i = 0; i < 3; i++)
+		CHECK_OK(lm_vspace_map_table(v2, pt2[i], va, &level));
+	CHECK_OK(lm_vspace_map(v2, f2, va, RW));
+	CHECK(sound());
+	/* The old capabilities still say "mapped"; acting on them touches
+	 * nothing of v2. */
+	CHECK_OK(lm_vspace_unmap(f1));
+	CHECK_OK(lm_vspace_page_state(v2, va, 0, &bits, &rights));
+	CHECK_EQ(rights & RW, RW);
+	CHECK(sound());
+	for (int i = 2; i >= 0; i--) {
+		CHECK_OK(lm_vspace_unmap_table(pt[i]));
+		CHECK_OK(lm_vspace_page_state(v2, va, 0, &bits, &rights));
+		CHECK(sound());
+	}
+	/* The old tables are clean and go into v2 elsewhere; f1 maps there. */
+	lm_u64 vb = T_VA_FRESH(4);
+	for (int i = 0; i < 3; i++)
+		CHECK_OK(lm_vspace_map_table(v2, pt[i], vb, &level));
+	CHECK_OK(lm_vspace_map(v2, f1, vb, RW));
+	CHECK_OK(lm_vspace_page_state(v2, va, 0, &bits, &rights));
+	CHECK(sound());
+	/* Deleting the dead space's capability changes nothing of v2. */
+	CHECK_OK(lm_cnode_delete(CN, v1));
+	CHECK_OK(lm_vspace_page_state(v2, va, 0, &bits, &rights));
+	CHECK_OK(lm_vspace_page_state(v2, vb, 0, &bits, &rights));
+	CHECK(sound());
+}
+
+/*
+ * Ranges nested as deep as depths go (65,535), holding only two range
+ * capabilities at a time: issue a child, issue its child, delete the
+ * middle one (its child keeps its depth and IDs). The deepest refuses to
+ * issue with LM_ELIMIT; an address space gets its ID; deleting the
+ * deepest gives the ID back to the test range at once.
+ */
+TEST_SLOW(asids_nested_to_the_deepest_depth_refuse_one_more_and_give_back_their_id)
+{
+	lm_cptr_t a = t_slot(), b = t_slot(), c = t_slot(), vs = t_new(LM_OBJ_VSPACE, 0), again;
+	lm_u64 id, got = 0, depth;
+
+	CHECK(a && b && c && vs);
+	CHECK_OK(lm_asids_issue(lm_asid_cap, 1, CN, a));
+	id = first_id(a);
+	/* The test range is at depth 3 (root 1, ktest 2); a at 4. */
+	for (depth = 4;; depth++) {
+		int e = lm_asids_issue(a, 1, CN, b);
+		if (e) {
+			CHECK_ERR(e, LM_ELIMIT);
+			break;
+		}
+		CHECK_OK(lm_cnode_delete(CN, a));
+		CHECK_OK(lm_cnode_move(CN, a, CN, b));
+		CHECK_EQ(first_id(a), id);
+		if ((depth & 0x3fff) == 0)
+			CHECK(sound());
+	}
+	CHECK(depth >= 0xfff0 && depth <= 0xffff);
+	CHECK(sound());
+	CHECK_OK(lm_vspace_assign(vs, a, &got));
+	CHECK_EQ(got, id);
+	CHECK_OK(lm_cnode_delete(CN, a));
+	CHECK(!(t_id(vs).desc & LM_ID_MAPPED));
+	CHECK(sound());
+	again = sub_range(1);
+	CHECK(again);
+	CHECK_EQ(first_id(again), id);
+	(void)c;
+}
