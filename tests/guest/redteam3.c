@@ -295,3 +295,122 @@ TEST_SLOW(asids_nested_to_the_deepest_depth_refuse_one_more_and_give_back_their_
 	CHECK_EQ(first_id(again), id);
 	(void)c;
 }
+
+/* ---- FINISH_DELETE owed by a thread another acts on between batches ---- */
+
+#define FD_WAITERS 600 /* 256 woken a batch: three batches */
+
+/* rdi = endpoint: receive, then exit with the error the receive got. */
+__attribute__((naked)) static void recv_then_exit(void)
+{
+	__asm__ volatile("mov %0, %%eax\n"
+			 "	syscall\n"
+			 "	mov %%rax, %%rdi\n"
+			 "	mov %1, %%eax\n"
+			 "	syscall\n"
+			 "	ud2\n"
+			 :: "i"(LM_SYS_EP_RECV), "i"(LM_SYS_THREAD_EXIT));
+}
+
+static lm_cptr_t fd_deleter, fd_ep;
+static void *fd_stack;
+static volatile lm_u64 fd_woken;
+
+static lm_word_t fd_exit_77(lm_word_t unused)
+{
+	lm_thread_exit(77);
+}
+
+static lm_word_t fd_delete(lm_word_t ep)
+{
+	lm_thread_exit(0x100 | (lm_u64)lm_cnode_delete(CN, ep));
+}
+
+/* Woken (above the deleter) by the first batch of the endpoint's
+ * finalisation, while the deleter owes FINISH_DELETE: act on it. */
+static lm_word_t fd_actor(lm_word_t how)
+{
+	struct lm_msg m;
+	struct lm_regs r;
+
+	fd_woken = lm_ep_recv(fd_ep, &m) == LM_EDELETED;
+	if (how == 0)
+		lm_thread_suspend(fd_deleter);
+	if (how == 1) {
+		lm_thread_regs(&r, fd_exit_77, 0, fd_stack);
+		lm_thread_write_regs(fd_deleter, &r);
+	}
+	if (how == 2)
+		lm_cnode_delete(CN, fd_deleter);
+	lm_thread_exit(0);
+}
+
+static void finish_delete_owed_by_a_thread_acted_on(lm_u64 how)
+{
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 21), first = lm_slot_alloc_n(FD_WAITERS), w;
+	struct lm_thread_info ti;
+	lm_u64 before = 0, after = 0, exited = 0;
+
+	fd_ep = t_new(LM_OBJ_ENDPOINT, 0);
+	fd_stack = t_stack();
+	fd_woken = 0;
+	CHECK(ut && first && fd_ep && fd_stack);
+	for (lm_u64 i = 0; i < FD_WAITERS; i += 200)
+		CHECK_OK(lm_untyped_retype(ut, LM_OBJ_TCB, 0, CN, first + i, 200));
+	for (lm_u64 i = 0; i < FD_WAITERS; i++) {
+		struct lm_regs r = { 0 };
+		CHECK_OK(lm_thread_configure(first + i, CN, LM_SLOT_VSPACE));
+		r.rip = (lm_u64)(void *)recv_then_exit;
+		r.rdi = fd_ep;
+		r.rflags = 0x202;
+		CHECK_OK(lm_thread_write_regs(first + i, &r));
+		CHECK_OK(lm_thread_set_priority(first + i, T_PRIO - 2));
+		CHECK_OK(lm_thread_resume(first + i));
+	}
+	w = t_thread(fd_actor, how, T_PRIO - 1);
+	CHECK(w);
+	t_sleep_until_idle();
+	CHECK_OK(lm_thread_info(first + FD_WAITERS - 1, &ti));
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(lm_debug_drain_batches(&before));
+	fd_deleter = t_thread(fd_delete, fd_ep, T_PRIO - 2);
+	CHECK(fd_deleter);
+	t_sleep_until_idle();
+	CHECK(fd_woken);
+	CHECK_OK(lm_debug_drain_batches(&after));
+	CHECK(after > before); /* it did go in batches */
+	CHECK(sound()); /* any work left is finished by this call, or the next */
+	if (how == 0) {
+		CHECK_OK(lm_thread_info(fd_deleter, &ti));
+		CHECK_EQ(ti.state, LM_TS_INACTIVE);
+		CHECK_OK(lm_thread_resume(fd_deleter));
+		t_sleep_until_idle();
+	}
+	if (how != 2) {
+		CHECK_OK(t_wait(fd_deleter, &ti));
+		CHECK_EQ(ti.state, LM_TS_EXITED);
+		CHECK_EQ(ti.exit_code, how == 0 ? 0x100 | LM_OK : 77);
+	}
+	t_sleep_until_idle();
+	for (lm_u64 i = 0; i < FD_WAITERS; i++) {
+		CHECK_OK(lm_thread_info(first + i, &ti));
+		exited += ti.state == LM_TS_EXITED && ti.exit_code == LM_EDELETED;
+	}
+	CHECK_EQ(exited, FD_WAITERS);
+	CHECK(sound());
+}
+
+TEST(finish_delete_owed_by_a_thread_suspended_between_batches_still_completes)
+{
+	finish_delete_owed_by_a_thread_acted_on(0);
+}
+
+TEST(finish_delete_owed_by_a_thread_whose_registers_are_rewritten_is_dropped_and_work_completes)
+{
+	finish_delete_owed_by_a_thread_acted_on(1);
+}
+
+TEST(finish_delete_owed_by_a_thread_destroyed_between_batches_still_completes)
+{
+	finish_delete_owed_by_a_thread_acted_on(2);
+}
