@@ -414,3 +414,100 @@ TEST(finish_delete_owed_by_a_thread_destroyed_between_batches_still_completes)
 {
 	finish_delete_owed_by_a_thread_acted_on(2);
 }
+
+/* ---- a revoke in batches, and what another thread does in between ----- */
+
+#define RV_N 600
+static lm_cptr_t rv_done;
+static volatile lm_u64 rv_result;
+
+static lm_word_t rv_revoker(lm_word_t slot)
+{
+	rv_result = lm_cnode_revoke(CN, slot);
+	lm_ntfn_signal(rv_done);
+	return 0;
+}
+
+/*
+ * ut (an untyped of 2^16 made from a parent untyped in ktest's slot
+ * parent) gets a frame with RV_N copies and, newest, an endpoint we wait
+ * on; a thread below us revokes ut, and its first batch wakes us: then
+ * `how` acts on the tree while the revoke is half done.
+ */
+static void revoke_acted_on_between_batches(int how)
+{
+	lm_cptr_t parent = t_new(LM_OBJ_UNTYPED, 17), ut = t_slot(), f = t_slot(), ep = t_slot();
+	lm_cptr_t cn = t_new(LM_OBJ_CNODE, 10), extra = t_slot(), tcb;
+	struct lm_msg m;
+	lm_u64 left = 0;
+
+	rv_done = t_new(LM_OBJ_NOTIFY, 0);
+	rv_result = ~0ull;
+	CHECK(parent && ut && f && ep && cn && extra && rv_done);
+	CHECK_OK(lm_untyped_retype(parent, LM_OBJ_UNTYPED, 16, CN, ut, 1));
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, CN, f, 1));
+	for (lm_u64 i = 1; i <= RV_N; i++)
+		CHECK_OK(lm_cnode_copy(cn, i, CN, f, LM_R_ALL));
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_ENDPOINT, 0, CN, ep, 1));
+	tcb = t_thread(rv_revoker, ut, T_PRIO - 1);
+	CHECK(tcb);
+	CHECK_ERR(lm_ep_recv(ep, &m), LM_EDELETED);
+	CHECK_EQ(rv_result, ~0ull); /* the revoke is half done */
+	for (lm_u64 i = 1; i <= RV_N; i++)
+		left += LM_ID_TYPE(t_id_in(cn, i).desc) == LM_OBJ_FRAME;
+	CHECK(left > 0 && left < RV_N);
+	CHECK(sound());
+	switch (how) {
+	case 0: /* its parent goes: ut hangs from the test's untyped now */
+		CHECK_OK(lm_cnode_delete(CN, parent));
+		break;
+	case 1: /* the revoked capability itself goes */
+		CHECK_OK(lm_cnode_delete(CN, ut));
+		break;
+	case 2: /* a new child of it, made while it is being revoked */
+		CHECK_OK(lm_untyped_retype(ut, LM_OBJ_NOTIFY, 0, CN, extra, 1));
+		break;
+	case 3: /* a second revoke of it, to the end */
+		CHECK_OK(lm_cnode_revoke(CN, ut));
+		break;
+	case 4: /* the copies' CNode goes (their slots die mid-revoke) */
+		CHECK_OK(lm_cnode_delete(CN, cn));
+		break;
+	}
+	CHECK(sound());
+	CHECK_OK(lm_ntfn_wait(rv_done, 0));
+	CHECK_EQ(rv_result, how == 1 ? LM_ECAP : LM_OK);
+	CHECK(sound());
+	if (how == 1)
+		return;
+	CHECK_EQ(t_type(f), LM_OBJ_NULL);
+	CHECK_EQ(t_type(extra), LM_OBJ_NULL);
+	CHECK_EQ(t_ut_free(ut), 1u << 16);
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_UNTYPED, 16, CN, f, 1)); /* whole again */
+	CHECK(sound());
+}
+
+TEST(revoke_whose_capability_loses_its_parent_between_batches_finishes)
+{
+	revoke_acted_on_between_batches(0);
+}
+
+TEST(revoke_whose_capability_is_deleted_between_batches_returns_ECAP_and_leaves_a_sound_tree)
+{
+	revoke_acted_on_between_batches(1);
+}
+
+TEST(revoke_of_an_untyped_retyped_from_between_batches_takes_the_new_child_too)
+{
+	revoke_acted_on_between_batches(2);
+}
+
+TEST(two_revokes_of_one_capability_interleaved_both_finish)
+{
+	revoke_acted_on_between_batches(3);
+}
+
+TEST(revoke_whose_remaining_descendants_die_with_their_cnode_between_batches_finishes)
+{
+	revoke_acted_on_between_batches(4);
+}
