@@ -511,3 +511,115 @@ TEST(revoke_whose_remaining_descendants_die_with_their_cnode_between_batches_fin
 {
 	revoke_acted_on_between_batches(4);
 }
+
+/* ---- a notification half finalised, its remaining waiters acted on ---- */
+
+/* rdi = notification: wait, then exit with the error the wait got. */
+__attribute__((naked)) static void wait_then_exit(void)
+{
+	__asm__ volatile("mov %0, %%eax\n"
+			 "	syscall\n"
+			 "	mov %%rax, %%rdi\n"
+			 "	mov %1, %%eax\n"
+			 "	syscall\n"
+			 "	ud2\n"
+			 :: "i"(LM_SYS_NTFN_WAIT), "i"(LM_SYS_THREAD_EXIT));
+}
+
+static lm_cptr_t nf_first, nf_ntfn;
+static volatile lm_u64 nf_acted;
+
+/* Woken by the first batch, while the last waiters are still queued on
+ * the dead notification, act on the last one: reorder it (0), suspend it
+ * (1), destroy it (2). Only this first call acts between batches: it
+ * then finishes the work itself (FINISH_DELETE) before it returns. */
+static lm_word_t nf_actor(lm_word_t how)
+{
+	lm_u64 w = 0;
+	lm_cptr_t last = nf_first + FD_WAITERS - 1;
+	int e = lm_ntfn_wait(nf_ntfn, &w), a;
+
+	if (how == 0)
+		a = lm_thread_set_priority(last, T_PRIO - 1);
+	else if (how == 1)
+		a = lm_thread_suspend(last);
+	else
+		a = lm_cnode_delete(CN, last);
+	nf_acted = (e == LM_EDELETED) | (a == LM_OK) << 1;
+	lm_thread_exit(0);
+}
+
+static lm_word_t nf_delete(lm_word_t n)
+{
+	lm_thread_exit(0x100 | (lm_u64)lm_cnode_delete(CN, n));
+}
+
+static void notification_half_finalised(lm_u64 how)
+{
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 21), w, d, last;
+	struct lm_thread_info ti;
+	lm_u64 before = 0, after = 0, exited = 0;
+
+	nf_first = lm_slot_alloc_n(FD_WAITERS);
+	nf_ntfn = t_new(LM_OBJ_NOTIFY, 0);
+	nf_acted = 0;
+	last = nf_first + FD_WAITERS - 1;
+	CHECK(ut && nf_first && nf_ntfn);
+	for (lm_u64 i = 0; i < FD_WAITERS; i += 200)
+		CHECK_OK(lm_untyped_retype(ut, LM_OBJ_TCB, 0, CN, nf_first + i, 200));
+	for (lm_u64 i = 0; i < FD_WAITERS; i++) {
+		struct lm_regs r = { 0 };
+		CHECK_OK(lm_thread_configure(nf_first + i, CN, LM_SLOT_VSPACE));
+		r.rip = (lm_u64)(void *)wait_then_exit;
+		r.rdi = nf_ntfn;
+		r.rflags = 0x202;
+		CHECK_OK(lm_thread_write_regs(nf_first + i, &r));
+		CHECK_OK(lm_thread_set_priority(nf_first + i, T_PRIO - 2));
+		CHECK_OK(lm_thread_resume(nf_first + i));
+	}
+	w = t_thread(nf_actor, how, T_PRIO - 1);
+	CHECK(w);
+	t_sleep_until_idle();
+	CHECK_OK(lm_debug_drain_batches(&before));
+	d = t_thread(nf_delete, nf_ntfn, T_PRIO - 2);
+	CHECK(d);
+	t_sleep_until_idle();
+	CHECK_EQ(nf_acted, 3);
+	CHECK_OK(lm_debug_drain_batches(&after));
+	CHECK(after >= before + 2); /* the action fell between batches */
+	CHECK(sound());
+	CHECK_OK(t_wait(d, &ti));
+	CHECK_EQ(ti.exit_code, 0x100 | LM_OK);
+	if (how == 1) {
+		CHECK_OK(lm_thread_info(last, &ti));
+		CHECK_EQ(ti.state, LM_TS_INACTIVE);
+		CHECK_OK(lm_thread_resume(last));
+		t_sleep_until_idle();
+		CHECK_OK(lm_thread_info(last, &ti));
+		CHECK_EQ(ti.state, LM_TS_EXITED);
+		CHECK_EQ(ti.exit_code, LM_EINTR);
+	}
+	if (how == 2)
+		CHECK_EQ(t_type(last), LM_OBJ_NULL);
+	for (lm_u64 i = 0; i < FD_WAITERS - (how != 0); i++) {
+		CHECK_OK(lm_thread_info(nf_first + i, &ti));
+		exited += ti.state == LM_TS_EXITED && ti.exit_code == LM_EDELETED;
+	}
+	CHECK_EQ(exited, FD_WAITERS - (how != 0));
+	CHECK(sound());
+}
+
+TEST(notification_half_finalised_whose_last_waiter_is_reordered_finishes)
+{
+	notification_half_finalised(0);
+}
+
+TEST(notification_half_finalised_whose_last_waiter_is_suspended_finishes)
+{
+	notification_half_finalised(1);
+}
+
+TEST(notification_half_finalised_whose_last_waiter_is_destroyed_finishes)
+{
+	notification_half_finalised(2);
+}
