@@ -623,3 +623,144 @@ TEST(notification_half_finalised_whose_last_waiter_is_destroyed_finishes)
 {
 	notification_half_finalised(2);
 }
+
+/* ---- ranges and unassigned address spaces through IPC ----------------- */
+
+struct rt3_xfer {
+	lm_cptr_t ep, slot;
+	struct lm_ipc_buffer *buf;
+};
+static struct rt3_xfer rt3_x;
+
+static struct lm_ipc_buffer *ipc_buffer_at(lm_cptr_t tcb, lm_u64 va)
+{
+	lm_cptr_t f = t_frame_at(va, RW);
+
+	if (!f || lm_thread_set_ipc_buffer(tcb, f) != LM_OK)
+		return 0;
+	return (struct lm_ipc_buffer *)va;
+}
+
+static lm_word_t recv_one_cap(lm_word_t arg)
+{
+	struct rt3_xfer *x = (struct rt3_xfer *)arg;
+	struct lm_msg m;
+	int err;
+
+	x->buf->recv_slots[0] = x->slot;
+	err = lm_ep_recv(x->ep, &m);
+	return err ? 0x100 + (lm_u64)err : LM_MSG_NCAPS(m.info);
+}
+
+/* Send cap (copy, or move with LM_MSG_MOVE) to a receiver landing it in
+ * dst; how many capabilities arrived, or ~0 on a setup failure. */
+static lm_u64 send_one_cap(lm_cptr_t cap, lm_cptr_t dst, lm_u64 flags, lm_u32 round)
+{
+	lm_cptr_t r = t_thread_new();
+	struct lm_ipc_buffer *mine;
+	struct lm_thread_info ti;
+
+	rt3_x.ep = t_new(LM_OBJ_ENDPOINT, 0);
+	rt3_x.slot = dst;
+	if (!rt3_x.ep || !r)
+		return ~0ull;
+	mine = ipc_buffer_at(LM_SLOT_TCB, T_VA_PAGE(8 + 2 * round));
+	rt3_x.buf = ipc_buffer_at(r, T_VA_PAGE(8 + 2 * round + 1));
+	if (!mine || !rt3_x.buf)
+		return ~0ull;
+	if (lm_thread_start(r, recv_one_cap, (lm_u64)&rt3_x, t_stack(), T_PRIO) || !t_blocked(r))
+		return ~0ull;
+	mine->send_caps[0] = cap;
+	lm_ep_send(rt3_x.ep, INFO(1, 0, 1) | flags, 0, 0, 0, 0);
+	lm_thread_set_ipc_buffer(LM_SLOT_TCB, 0);
+	if (t_wait(r, &ti) || ti.state != LM_TS_EXITED)
+		return ~0ull;
+	return ti.exit_code;
+}
+
+/* A range has one capability and an unassigned address space one too:
+ * an IPC copy of either is skipped (a second range capability would
+ * make two owners of one run of IDs), a move keeps the one. */
+TEST(id_ranges_and_unassigned_address_spaces_travel_by_ipc_only_by_move)
+{
+	lm_cptr_t r = sub_range(4), d1 = t_slot(), vs = t_new(LM_OBJ_VSPACE, 0), d2 = t_slot();
+	lm_cptr_t d3 = t_slot(), sub = t_slot(), v2 = t_new(LM_OBJ_VSPACE, 0);
+	lm_u64 first, a = 0;
+
+	CHECK(r && d1 && vs && d2 && d3 && sub && v2);
+	first = first_id(r);
+	CHECK_EQ(send_one_cap(r, d1, 0, 0), 0);
+	CHECK_EQ(t_type(d1), LM_OBJ_NULL);
+	CHECK_EQ(send_one_cap(r, d1, LM_MSG_MOVE, 1), 1);
+	CHECK_EQ(t_type(r), LM_OBJ_NULL);
+	CHECK_EQ(first_id(d1), first);
+	CHECK_EQ(send_one_cap(vs, d2, 0, 2), 0);
+	CHECK_EQ(t_type(d2), LM_OBJ_NULL);
+	CHECK_EQ(send_one_cap(vs, d2, LM_MSG_MOVE, 3), 1);
+	CHECK_OK(lm_vspace_assign(d2, d1, &a));
+	CHECK_EQ(a, first + 3);
+	CHECK_EQ(send_one_cap(d2, d3, 0, 4), 1); /* assigned: copies go */
+	CHECK(t_id(d3).desc & LM_ID_MAPPED);
+	CHECK_OK(lm_asids_issue(d1, 3, CN, sub));
+	CHECK_OK(lm_vspace_assign(v2, sub, &a));
+	CHECK_EQ(a, first + 2);
+	CHECK(sound());
+	CHECK_OK(lm_cnode_delete(CN, d1)); /* d2's ID goes; sub keeps its own */
+	CHECK(!(t_id(d3).desc & LM_ID_MAPPED));
+	CHECK(t_id(v2).desc & LM_ID_MAPPED);
+	CHECK(sound());
+}
+
+/* ---- bits pending when a notification is bound ------------------------ */
+
+static lm_cptr_t bn_ep, bn_ep2;
+static volatile lm_u64 bn_call, bn_reply, bn_info, bn_word;
+
+static lm_word_t bn_caller(lm_word_t unused)
+{
+	struct lm_msg m;
+
+	bn_call = lm_ep_call(bn_ep, INFO(5, 1, 0), 9, 0, 0, 0, &m);
+	bn_reply = m.w[0];
+	lm_ep_recv(bn_ep2, &m); /* the pending bits end this at once */
+	bn_info = m.info;
+	bn_word = m.badge;
+	return 0;
+}
+
+/* Bits pending on a notification bound to a thread that is sending a
+ * call, then waiting for its reply, end neither: the call completes with
+ * its reply, and the bits end the thread's next receive. */
+TEST(binding_a_pending_notification_to_a_caller_ends_its_next_receive_not_its_call)
+{
+	lm_cptr_t n = t_new(LM_OBJ_NOTIFY, 0), t;
+	struct lm_msg m;
+	struct lm_thread_info ti;
+
+	bn_ep = t_new(LM_OBJ_ENDPOINT, 0);
+	bn_ep2 = t_new(LM_OBJ_ENDPOINT, 0);
+	bn_call = bn_reply = bn_info = bn_word = ~0ull;
+	CHECK(n && bn_ep && bn_ep2);
+	t = t_thread(bn_caller, 0, T_PRIO);
+	CHECK(t);
+	CHECK(t_blocked(t)); /* sending: nobody receives yet */
+	CHECK_OK(lm_ntfn_signal(n));
+	CHECK_OK(lm_thread_bind_notify(t, n));
+	CHECK_OK(lm_thread_info(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(lm_ep_recv(bn_ep, &m));
+	CHECK_EQ(LM_MSG_LABEL(m.info), 5);
+	CHECK_OK(lm_thread_info(t, &ti)); /* now waiting for the reply */
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(lm_thread_bind_notify(t, 0));
+	CHECK_OK(lm_thread_bind_notify(t, n)); /* again, while it waits */
+	CHECK_OK(lm_thread_info(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(lm_ep_reply(INFO(0, 1, 0), m.w[0] + 1, 0, 0, 0));
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(bn_call, LM_OK);
+	CHECK_EQ(bn_reply, 10);
+	CHECK(bn_info & LM_MSG_NOTIFY);
+	CHECK_EQ(bn_word, 1);
+	CHECK(sound());
+}
