@@ -38,6 +38,11 @@
 #include "vspace.h"
 
 struct asid_entry asid_tab[ASID_COUNT];
+/* ID 0 is never given out. Its entry names no page (1 is no page address),
+ * so an empty address-space slot (ID 0, address 0) is never taken for a
+ * live address space: not by vspace_live, and not by vspace_load, which
+ * would otherwise load 0 into CR3. asid_boot sets it. */
+#define ASID_NONE_PML4 1
 static u16 asid_depth[ASID_COUNT];
 static int asid_used;
 
@@ -63,6 +68,7 @@ void asid_boot(u64 asid, u64 pml4)
 {
 	for (u64 a = 1; a < ASID_COUNT; a++)
 		asid_depth[a] = ASIDS_ROOT_DEPTH;
+	asid_tab[0].pml4 = ASID_NONE_PML4;
 	asid_take(asid, pml4, 0);
 }
 
@@ -242,7 +248,7 @@ int asid_check_end(void)
 		used++;
 		bad += e->refs == 0 || e->refs != seen_refs[a] || !asid_depth[a];
 	}
-	bad += asid_tab[0].pml4 != 0 || asid_depth[0] != 0;
+	bad += asid_tab[0].pml4 != ASID_NONE_PML4 || asid_depth[0] != 0;
 	bad += used != asid_used;
 	return bad;
 }

@@ -97,7 +97,7 @@ static void flush_all(u64 asid)
 static u64 rec_pml4(u64 rec)
 {
 	const struct asid_entry *e = &asid_tab[REC_ASID(rec)];
-	return e->pml4 && e->gen == REC_GEN(rec) ? e->pml4 : 0;
+	return REC_ASID(rec) && e->pml4 && e->gen == REC_GEN(rec) ? e->pml4 : 0;
 }
 
 /* The entry that mapped capability c's record names, if its address space
