@@ -9,19 +9,6 @@
 #define CN LM_SLOT_CNODE
 #define RW (LM_R_READ | LM_R_WRITE)
 
-static lm_u64 first_id(lm_cptr_t range) { return t_id(range).addr; }
-
-/* A sub-range of n IDs of the test's range, in a new slot. */
-static lm_cptr_t sub_range(lm_u64 n)
-{
-	lm_cptr_t s = t_slot();
-
-	if (s && lm_asids_issue(lm_asid_cap, n, CN, s)) {
-		t_fail(__FILE__, __LINE__, "issuing %lu IDs", n);
-		return 0;
-	}
-	return s;
-}
 
 static int assign(lm_cptr_t vs, lm_cptr_t range)
 {
@@ -41,14 +28,14 @@ TEST(asids_a_program_gets_a_range_named_by_its_bootinfo)
 
 TEST(vspace_assign_gives_the_highest_free_id_of_the_range)
 {
-	lm_cptr_t r = sub_range(8), vs = t_new(LM_OBJ_VSPACE, 0), f = t_new(LM_OBJ_FRAME, 12);
+	lm_cptr_t r = t_asid_range(8), vs = t_new(LM_OBJ_VSPACE, 0), f = t_new(LM_OBJ_FRAME, 12);
 	lm_u64 asid = 0;
 
 	CHECK(r && vs && f);
 	CHECK(!(t_id(vs).desc & LM_ID_MAPPED)); /* no ID yet */
 	CHECK_EQ(t_id(vs).extra, 0);
 	CHECK_OK(lm_vspace_assign(vs, r, &asid));
-	CHECK_EQ(asid, first_id(r) + 7);
+	CHECK_EQ(asid, t_first_id(r) + 7);
 	CHECK(t_id(vs).desc & LM_ID_MAPPED);
 	CHECK_EQ(t_id(vs).extra, asid);
 	CHECK_OK(lm_map_page(vs, f, T_VA, RW));
@@ -100,7 +87,7 @@ TEST(vspace_assign_bad_arguments_return_errors)
 
 TEST(asids_issue_bad_arguments_return_errors)
 {
-	lm_cptr_t r = sub_range(4), f = t_new(LM_OBJ_FRAME, 12), e = t_slot(), d = t_slot();
+	lm_cptr_t r = t_asid_range(4), f = t_new(LM_OBJ_FRAME, 12), e = t_slot(), d = t_slot();
 	lm_u64 out[LM_SYS_NOUT];
 
 	CHECK(r && f && e && d);
@@ -125,57 +112,57 @@ TEST(asids_issue_bad_arguments_return_errors)
 
 TEST(asids_issue_carves_disjoint_sub_ranges_and_revoke_takes_them_all_back)
 {
-	lm_cptr_t r = sub_range(16), a = t_slot(), b = t_slot(), vs = t_vspace();
+	lm_cptr_t r = t_asid_range(16), a = t_slot(), b = t_slot(), vs = t_vspace();
 	lm_u64 first;
 
 	CHECK(r && a && b && vs);
-	first = first_id(r);
+	first = t_first_id(r);
 	CHECK_OK(lm_asids_issue(r, 4, CN, a));
 	CHECK_OK(lm_asids_issue(r, 4, CN, b));
-	CHECK_EQ(first_id(a), first);
-	CHECK_EQ(first_id(b), first + 4);
+	CHECK_EQ(t_first_id(a), first);
+	CHECK_EQ(t_first_id(b), first + 4);
 	CHECK_EQ(t_id(b).extra, 4);
 	CHECK_OK(lm_cnode_revoke(CN, r)); /* both gone: the range is whole again */
 	CHECK_EQ(LM_ID_TYPE(t_id(a).desc), LM_OBJ_NULL);
 	CHECK_EQ(LM_ID_TYPE(t_id(b).desc), LM_OBJ_NULL);
 	CHECK_OK(lm_asids_issue(r, 16, CN, a));
-	CHECK_EQ(first_id(a), first);
+	CHECK_EQ(t_first_id(a), first);
 }
 
 TEST(asids_issue_after_a_sub_range_is_deleted_reuses_its_ids)
 {
-	lm_cptr_t r = sub_range(8), a = t_slot(), b = t_slot(), c = t_slot();
+	lm_cptr_t r = t_asid_range(8), a = t_slot(), b = t_slot(), c = t_slot();
 	lm_cptr_t v = t_new(LM_OBJ_VSPACE, 0);
 	lm_u64 first, id = 0;
 
 	CHECK(r && a && b && c && v);
-	first = first_id(r);
+	first = t_first_id(r);
 	CHECK_OK(lm_asids_issue(r, 4, CN, a));
 	CHECK_OK(lm_asids_issue(r, 4, CN, b)); /* all 8 issued */
 	CHECK_ERR(lm_asids_issue(r, 1, CN, c), LM_ELIMIT);
 	CHECK_ERR(assign(v, r), LM_ELIMIT);
 	CHECK_OK(lm_cnode_delete(CN, a)); /* b stays: a's IDs are r's again at once */
 	CHECK_OK(lm_asids_issue(r, 4, CN, c));
-	CHECK_EQ(first_id(c), first);
+	CHECK_EQ(t_first_id(c), first);
 	CHECK_OK(lm_cnode_delete(CN, c));
 	CHECK_OK(lm_vspace_assign(v, r, &id)); /* and assignable: the highest of them */
 	CHECK_EQ(id, first + 3);
-	CHECK_EQ(first_id(b), first + 4); /* b never moved */
+	CHECK_EQ(t_first_id(b), first + 4); /* b never moved */
 	for (int k = 0; k < 100; k++) { /* issue and delete forever, b kept */
 		CHECK_OK(lm_asids_issue(r, 3, CN, c));
-		CHECK_EQ(first_id(c), first);
+		CHECK_EQ(t_first_id(c), first);
 		CHECK_OK(lm_cnode_delete(CN, c));
 	}
 }
 
 TEST(asids_issue_fits_the_lowest_hole_a_deleted_sub_range_left)
 {
-	lm_cptr_t r = sub_range(16), a = t_slot(), b = t_slot(), c = t_slot(), d = t_slot();
+	lm_cptr_t r = t_asid_range(16), a = t_slot(), b = t_slot(), c = t_slot(), d = t_slot();
 	lm_cptr_t e = t_slot(), g = t_slot(), v = t_new(LM_OBJ_VSPACE, 0);
 	lm_u64 first, out[LM_SYS_NOUT];
 
 	CHECK(r && a && b && c && d && e && g && v);
-	first = first_id(r);
+	first = t_first_id(r);
 	CHECK_OK(lm_asids_issue(r, 4, CN, a));
 	CHECK_OK(lm_asids_issue(r, 4, CN, b));
 	CHECK_OK(lm_asids_issue(r, 4, CN, c));
@@ -184,11 +171,11 @@ TEST(asids_issue_fits_the_lowest_hole_a_deleted_sub_range_left)
 	CHECK_ERR(t_raw(LM_SYS_ASIDS_ISSUE, r, 5, CN, d, 0, 0, out), LM_ELIMIT);
 	CHECK_EQ(out[0], 2); /* 4 + 3 free, but no run of 5 */
 	CHECK_OK(lm_asids_issue(r, 3, CN, d));
-	CHECK_EQ(first_id(d), first + 4); /* the lowest that fits: the hole */
+	CHECK_EQ(t_first_id(d), first + 4); /* the lowest that fits: the hole */
 	CHECK_OK(lm_asids_issue(r, 2, CN, e));
-	CHECK_EQ(first_id(e), first + 12); /* 1 left in the hole: too small */
+	CHECK_EQ(t_first_id(e), first + 12); /* 1 left in the hole: too small */
 	CHECK_OK(lm_asids_issue(r, 1, CN, g));
-	CHECK_EQ(first_id(g), first + 7);
+	CHECK_EQ(t_first_id(g), first + 7);
 	CHECK_ERR(lm_asids_issue(r, 2, CN, t_slot()), LM_ELIMIT); /* first + 14 only */
 }
 
@@ -197,16 +184,16 @@ TEST(asids_issue_fits_the_lowest_hole_a_deleted_sub_range_left)
  * spaces live) until that goes too; revoking the top kills them all. */
 TEST(asids_deleting_a_middle_range_gives_its_ids_up_and_revoke_kills_below)
 {
-	lm_cptr_t r = sub_range(16), s = t_slot(), t = t_slot(), u = t_slot();
+	lm_cptr_t r = t_asid_range(16), s = t_slot(), t = t_slot(), u = t_slot();
 	lm_cptr_t vs = t_new(LM_OBJ_VSPACE, 0), vt = t_new(LM_OBJ_VSPACE, 0);
 	lm_cptr_t vr = t_new(LM_OBJ_VSPACE, 0);
 	lm_u64 first;
 
 	CHECK(r && s && t && u && vs && vt && vr);
-	first = first_id(r);
+	first = t_first_id(r);
 	CHECK_OK(lm_asids_issue(r, 8, CN, s));
 	CHECK_OK(lm_asids_issue(s, 4, CN, t)); /* first .. first + 3 */
-	CHECK_EQ(first_id(t), first);
+	CHECK_EQ(t_first_id(t), first);
 	CHECK_OK(assign(vs, s)); /* first + 7 */
 	CHECK_OK(assign(vt, t)); /* first + 3 */
 	CHECK_EQ(t_id(vs).extra, first + 7);
@@ -215,7 +202,7 @@ TEST(asids_deleting_a_middle_range_gives_its_ids_up_and_revoke_kills_below)
 	CHECK(!(t_id(vs).desc & LM_ID_MAPPED)); /* s's own: dead */
 	CHECK(t_id(vt).desc & LM_ID_MAPPED);    /* t's: alive */
 	CHECK_OK(lm_asids_issue(r, 4, CN, u));  /* s's free IDs are r's */
-	CHECK_EQ(first_id(u), first + 4);
+	CHECK_EQ(t_first_id(u), first + 4);
 	CHECK_OK(lm_cnode_delete(CN, u));
 	CHECK_ERR(lm_asids_issue(r, 13, CN, u), LM_ELIMIT); /* t still holds 4 */
 	CHECK_OK(assign(vr, r));
@@ -225,12 +212,12 @@ TEST(asids_deleting_a_middle_range_gives_its_ids_up_and_revoke_kills_below)
 	CHECK(!(t_id(vt).desc & LM_ID_MAPPED));
 	CHECK(t_id(vr).desc & LM_ID_MAPPED); /* r's own stays */
 	CHECK_OK(lm_asids_issue(r, 15, CN, u));
-	CHECK_EQ(first_id(u), first);
+	CHECK_EQ(t_first_id(u), first);
 }
 
 TEST(asids_exhausted_range_returns_ELIMIT_until_an_address_space_goes)
 {
-	lm_cptr_t r = sub_range(2), v1 = t_new(LM_OBJ_VSPACE, 0), v2 = t_new(LM_OBJ_VSPACE, 0);
+	lm_cptr_t r = t_asid_range(2), v1 = t_new(LM_OBJ_VSPACE, 0), v2 = t_new(LM_OBJ_VSPACE, 0);
 	lm_cptr_t v3 = t_new(LM_OBJ_VSPACE, 0), c = t_slot(), d = t_slot();
 	lm_u64 out[LM_SYS_NOUT], id1 = 0;
 
@@ -250,12 +237,12 @@ TEST(asids_exhausted_range_returns_ELIMIT_until_an_address_space_goes)
 
 TEST(asids_deleted_range_leaves_its_address_spaces_dead_for_good)
 {
-	lm_cptr_t r = sub_range(2), vs = t_new(LM_OBJ_VSPACE, 0), f = t_new(LM_OBJ_FRAME, 12);
+	lm_cptr_t r = t_asid_range(2), vs = t_new(LM_OBJ_VSPACE, 0), f = t_new(LM_OBJ_FRAME, 12);
 	lm_cptr_t tcb = t_new(LM_OBJ_TCB, 0), copy = 0, again = t_slot();
 	lm_u64 first;
 
 	CHECK(r && vs && f && tcb && again);
-	first = first_id(r);
+	first = t_first_id(r);
 	CHECK_OK(assign(vs, r));
 	CHECK_OK(lm_map_page(vs, f, T_VA, RW));
 	copy = t_copy(vs, LM_R_ALL);
@@ -269,7 +256,7 @@ TEST(asids_deleted_range_leaves_its_address_spaces_dead_for_good)
 	CHECK_OK(t_map(f, T_VA, RW)); /* and the frame maps elsewhere */
 	/* Its IDs are the test range's again: the same two, both free. */
 	CHECK_OK(lm_asids_issue(lm_asid_cap, 2, CN, again));
-	CHECK_EQ(first_id(again), first);
+	CHECK_EQ(t_first_id(again), first);
 	for (int i = 0; i < 2; i++) {
 		lm_cptr_t v = t_new(LM_OBJ_VSPACE, 0);
 		CHECK(v);
@@ -300,7 +287,7 @@ static int spawn_probe_with(lm_u64 arg, lm_cptr_t asids, const struct lm_spawn_c
  * dead, and the IDs are ours again. */
 TEST(asids_process_exhausting_its_range_leaves_others_theirs)
 {
-	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 16), r = sub_range(4), again = t_slot();
+	lm_cptr_t ut = t_new(LM_OBJ_UNTYPED, 16), r = t_asid_range(4), again = t_slot();
 	struct lm_spawn_cap caps[] = {
 		{ ut, PROBE_FRAME_SLOT, 0, LM_SPAWN_MOVE, 0 },
 		{ r, PROBE_ASID_SLOT, 0, LM_SPAWN_MOVE, 0 },
@@ -311,7 +298,7 @@ TEST(asids_process_exhausting_its_range_leaves_others_theirs)
 	lm_cptr_t top = 63;
 
 	CHECK(ut && r && again);
-	first = first_id(r);
+	first = t_first_id(r);
 	CHECK_OK(spawn_probe_with(PROBE_ARG(PROBE_ASIDS, 0), 0, caps, 2, &p));
 	CHECK_OK(t_wait(p.tcb, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);
@@ -325,7 +312,7 @@ TEST(asids_process_exhausting_its_range_leaves_others_theirs)
 		CHECK(!(t_id_in(p.cnode, s).desc & LM_ID_MAPPED));
 	}
 	CHECK_OK(lm_asids_issue(lm_asid_cap, 4, CN, again));
-	CHECK_EQ(first_id(again), first);
+	CHECK_EQ(t_first_id(again), first);
 	for (int i = 0; i < 4; i++) {
 		lm_cptr_t vs = t_new(LM_OBJ_VSPACE, 0);
 		CHECK(vs);
@@ -338,7 +325,7 @@ TEST(asids_process_exhausting_its_range_leaves_others_theirs)
  * all: it faults at once, and cannot be resumed. */
 TEST(asids_thread_in_an_address_space_whose_range_is_deleted_faults)
 {
-	lm_cptr_t r = sub_range(1);
+	lm_cptr_t r = t_asid_range(1);
 	struct lm_proc p;
 	struct lm_thread_info ti;
 

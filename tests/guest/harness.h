@@ -149,6 +149,20 @@ const void *t_module(const char *name, lm_u64 *size);
 int t_spawn_probe(lm_u64 arg, const struct lm_spawn_cap *caps, lm_u32 ncaps,
 		  struct lm_proc *p);
 
+/* A sub-range of n IDs of the test's ID range, in a new slot; the first
+ * ID of a range. */
+lm_cptr_t t_asid_range(lm_u64 n);
+lm_u64 t_first_id(lm_cptr_t range);
+
+/* PIT channel 0 (ports through LM_SLOT_IOPORT) as a rate generator at about
+ * 1 kHz, or stopped (mode 0 with the longest count: one edge, 55 ms away,
+ * then quiet). QEMU wires the PIT (ISA 0) to IOAPIC input 2. */
+int t_pit_run(int on);
+/* Poll notification n for up to ms milliseconds: the word, or 0. It polls
+ * once more after the deadline: a stall of QEMU on a loaded host can pass
+ * the deadline between two polls, with the interrupt pending meanwhile. */
+lm_u64 t_poll_for(lm_cptr_t n, lm_u64 ms);
+
 /* Raw call returning rax; out[] gets rdi..r9. */
 lm_u64 t_raw(lm_u64 nr, lm_u64 a1, lm_u64 a2, lm_u64 a3, lm_u64 a4, lm_u64 a5,
 	     lm_u64 a6, lm_u64 *out);

@@ -9,8 +9,6 @@
 
 #define SPARE_LINE 5 /* ISA IRQ 5: nothing on it in QEMU's PC */
 #define PIT_LINE   2 /* QEMU wires the PIT (ISA 0) to IOAPIC input 2 */
-#define PIT_CH0    0x40
-#define PIT_CMD    0x43
 
 TEST(irq_claim_gives_an_irq_capability)
 {
@@ -83,34 +81,6 @@ TEST(irq_set_notify_and_ack_check_their_arguments)
 	CHECK_ERR(lm_irq_ack(t_slot()), LM_ECAP);
 }
 
-/* Program PIT channel 0 as a rate generator at about 1 kHz, or stop it
- * (mode 0 with the longest count: one edge, 55 ms away, then quiet). */
-static int pit_run(int on)
-{
-	lm_u64 count = on ? 1193 : 0;
-	int err = lm_ioport_out(IO, PIT_CMD, 1, on ? 0x34 : 0x30);
-
-	if (!err)
-		err = lm_ioport_out(IO, PIT_CH0, 1, count & 0xff);
-	if (!err)
-		err = lm_ioport_out(IO, PIT_CH0, 1, count >> 8);
-	return err;
-}
-
-/* Poll n for up to ms milliseconds; the word, or 0. It polls once more
- * after the deadline: a stall of QEMU on a loaded host can pass the
- * deadline between two polls, with the interrupt pending meanwhile. */
-static lm_u64 poll_for(lm_cptr_t n, lm_u64 ms)
-{
-	lm_u64 end = t_rdtsc() + t_ms_to_tsc(ms), w = 0;
-
-	while (w == 0 && t_rdtsc() < end)
-		lm_ntfn_poll(n, &w);
-	if (w == 0)
-		lm_ntfn_poll(n, &w);
-	return w;
-}
-
 TEST(irq_pit_interrupt_signals_the_bound_notification)
 {
 	lm_cptr_t irq = t_slot(), n = t_new(LM_OBJ_NOTIFY, 0), b = t_slot();
@@ -120,13 +90,13 @@ TEST(irq_pit_interrupt_signals_the_bound_notification)
 	CHECK_OK(lm_cnode_mint(CN, b, CN, n, LM_R_ALL, 0x4));
 	CHECK_OK(lm_irq_claim(CTL, PIT_LINE, CN, irq));
 	CHECK_OK(lm_irq_set_notify(irq, b));
-	CHECK_OK(pit_run(1));
-	first = poll_for(n, 10000);
+	CHECK_OK(t_pit_run(1));
+	first = t_poll_for(n, 10000);
 	/* masked until acknowledged: no second signal yet */
-	late = poll_for(n, 20);
+	late = t_poll_for(n, 20);
 	CHECK_OK(lm_irq_ack(irq));
-	second = poll_for(n, 10000);
-	pit_run(0);
+	second = t_poll_for(n, 10000);
+	t_pit_run(0);
 	lm_irq_set_notify(irq, 0);
 	lm_cnode_delete(CN, irq);
 	CHECK_EQ(first, 0x4);

@@ -208,36 +208,10 @@ TEST(waiters_on_a_bound_notification_are_served_before_its_receiving_thread)
 
 #define SPARE_LINE 5
 #define PIT_LINE   2
-#define PIT_CH0    0x40
-#define PIT_CMD    0x43
-
-static int pit_run(int on)
-{
-	lm_u64 count = on ? 1193 : 0;
-	int err = lm_ioport_out(IO, PIT_CMD, 1, on ? 0x34 : 0x30);
-
-	if (!err)
-		err = lm_ioport_out(IO, PIT_CH0, 1, count & 0xff);
-	if (!err)
-		err = lm_ioport_out(IO, PIT_CH0, 1, count >> 8);
-	return err;
-}
-
-/* Poll n for up to ms milliseconds (and once more after): the word, or 0. */
-static lm_u64 poll_for(lm_cptr_t n, lm_u64 ms)
-{
-	lm_u64 end = t_rdtsc() + t_ms_to_tsc(ms), w = 0;
-
-	while (w == 0 && t_rdtsc() < end)
-		lm_ntfn_poll(n, &w);
-	if (w == 0)
-		lm_ntfn_poll(n, &w);
-	return w;
-}
 
 static void irq_off(lm_cptr_t irq)
 {
-	pit_run(0);
+	t_pit_run(0);
 	lm_irq_set_notify(irq, 0);
 	lm_cnode_delete(CN, irq);
 }
@@ -254,14 +228,14 @@ TEST(irq_notification_destroyed_while_bound_leaves_the_line_silent_until_rebound
 	CHECK_OK(lm_irq_claim(CTL, PIT_LINE, CN, irq));
 	CHECK_OK(lm_irq_set_notify(irq, n1));
 	CHECK_OK(lm_cnode_delete(CN, n1));
-	CHECK_OK(pit_run(1));
+	CHECK_OK(t_pit_run(1));
 	for (int i = 0; i < 50; i++) /* any edge now has no notification */
 		CHECK_OK(lm_irq_ack(irq));
-	(void)poll_for(n2, 20);
+	(void)t_poll_for(n2, 20);
 	CHECK(sound());
 	CHECK_OK(lm_irq_set_notify(irq, n2));
 	CHECK_OK(lm_irq_ack(irq));
-	got = poll_for(n2, 10000);
+	got = t_poll_for(n2, 10000);
 	irq_off(irq);
 	CHECK_EQ(got, 1);
 	CHECK(sound());
@@ -277,8 +251,8 @@ TEST(irq_rebound_to_another_notification_signals_only_the_new_one)
 	CHECK_OK(lm_irq_claim(CTL, PIT_LINE, CN, irq));
 	CHECK_OK(lm_irq_set_notify(irq, n1));
 	CHECK_OK(lm_irq_set_notify(irq, n2));
-	CHECK_OK(pit_run(1));
-	got = poll_for(n2, 10000);
+	CHECK_OK(t_pit_run(1));
+	got = t_poll_for(n2, 10000);
 	CHECK_OK(lm_ntfn_poll(n1, &old));
 	irq_off(irq);
 	CHECK_EQ(got, 1);
@@ -297,19 +271,19 @@ TEST(irq_capability_deleted_while_its_interrupt_is_unacknowledged_frees_the_line
 	CHECK(irq && again && moved && n);
 	CHECK_OK(lm_irq_claim(CTL, PIT_LINE, CN, irq));
 	CHECK_OK(lm_irq_set_notify(irq, n));
-	CHECK_OK(pit_run(1));
-	first = poll_for(n, 10000);
+	CHECK_OK(t_pit_run(1));
+	first = t_poll_for(n, 10000);
 	CHECK_OK(lm_cnode_delete(CN, irq)); /* masked, unacknowledged */
 	CHECK_OK(lm_irq_claim(CTL, PIT_LINE, CN, again));
 	CHECK_OK(lm_irq_ack(again)); /* unbound: no effect */
 	CHECK_OK(lm_ntfn_poll(n, &none));
-	none = poll_for(n, 20);      /* masked and unbound: nothing can come */
+	none = t_poll_for(n, 20);      /* masked and unbound: nothing can come */
 	CHECK_OK(lm_cnode_move(CN, moved, CN, again));
 	CHECK_ERR(lm_irq_ack(again), LM_ECAP);
 	CHECK_OK(lm_irq_set_notify(moved, n));
 	for (int i = 0; i < 3; i++)
 		CHECK_OK(lm_irq_ack(moved));
-	second = poll_for(n, 10000);
+	second = t_poll_for(n, 10000);
 	irq_off(moved);
 	CHECK_EQ(first, 1);
 	CHECK_EQ(none, 0);

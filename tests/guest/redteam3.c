@@ -23,19 +23,6 @@ static int sound(void)
 	return lm_debug_check(&problems) == LM_OK && problems == 0;
 }
 
-static lm_u64 first_id(lm_cptr_t range) { return t_id(range).addr; }
-
-/* A sub-range of n IDs of the test's range, in a new slot. */
-static lm_cptr_t sub_range(lm_u64 n)
-{
-	lm_cptr_t s = t_slot();
-
-	if (s && lm_asids_issue(lm_asid_cap, n, CN, s)) {
-		t_fail(__FILE__, __LINE__, "issuing %lu IDs", n);
-		return 0;
-	}
-	return s;
-}
 
 /*
  * A foreign address space: a new one with an ID from range r, with a
@@ -93,7 +80,7 @@ static const unsigned char recv_then_ud2[] = { 0x0f, 0x05, 0x0f, 0x0b };
  */
 TEST(thread_blocked_in_a_dead_address_space_wakes_on_nothing_even_after_its_id_is_reused)
 {
-	lm_cptr_t r = sub_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, vs2 = 0, t, r2;
+	lm_cptr_t r = t_asid_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, vs2 = 0, t, r2;
 	lm_u64 a1 = 0, a2 = 0;
 	struct lm_thread_info ti;
 	struct lm_regs regs;
@@ -106,9 +93,9 @@ TEST(thread_blocked_in_a_dead_address_space_wakes_on_nothing_even_after_its_id_i
 	CHECK_OK(lm_cnode_delete(CN, r));
 	CHECK(sound());
 	/* The same ID, to a new address space with the same code there. */
-	r2 = sub_range(1);
+	r2 = t_asid_range(1);
 	CHECK(r2);
-	CHECK_EQ(first_id(r2), a1);
+	CHECK_EQ(t_first_id(r2), a1);
 	CHECK(foreign_space(r2, recv_then_ud2, sizeof recv_then_ud2, 3, &vs2, &a2));
 	CHECK_EQ(a2, a1);
 	CHECK(sound());
@@ -135,7 +122,7 @@ TEST(thread_blocked_in_a_dead_address_space_wakes_on_nothing_even_after_its_id_i
  */
 TEST(exception_upcall_of_a_thread_in_a_dead_address_space_writes_nothing)
 {
-	lm_cptr_t r = sub_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, f, t;
+	lm_cptr_t r = t_asid_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, f, t;
 	lm_u64 a = 0;
 	struct lm_thread_info ti;
 
@@ -170,7 +157,7 @@ static lm_word_t caller(lm_word_t ep)
  */
 TEST(call_to_a_server_whose_address_space_died_fails_instead_of_hanging)
 {
-	lm_cptr_t r = sub_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, srv, c;
+	lm_cptr_t r = t_asid_range(1), ep = t_new(LM_OBJ_ENDPOINT, 0), vs = 0, srv, c;
 	lm_u64 a = 0;
 	struct lm_thread_info ti;
 	struct lm_regs regs;
@@ -204,7 +191,7 @@ TEST(call_to_a_server_whose_address_space_died_fails_instead_of_hanging)
  */
 TEST(stale_mapping_records_of_a_dead_space_never_reach_the_new_owner_of_its_id)
 {
-	lm_cptr_t r = sub_range(1), v1 = t_new(LM_OBJ_VSPACE, 0), v2 = t_new(LM_OBJ_VSPACE, 0);
+	lm_cptr_t r = t_asid_range(1), v1 = t_new(LM_OBJ_VSPACE, 0), v2 = t_new(LM_OBJ_VSPACE, 0);
 	lm_cptr_t f1 = t_new(LM_OBJ_FRAME, 12), f2 = t_new(LM_OBJ_FRAME, 12), pt[3], pt2[3], r2;
 	lm_u64 a1 = 0, a2 = 0, bits = 0, rights = 0, level = 0;
 	lm_u64 va = T_VA_FRESH(3);
@@ -222,7 +209,7 @@ TEST(stale_mapping_records_of_a_dead_space_never_reach_the_new_owner_of_its_id)
 	}
 	CHECK_OK(lm_vspace_map(v1, f1, va, RW));
 	CHECK_OK(lm_cnode_delete(CN, r));
-	r2 = sub_range(1);
+	r2 = t_asid_range(1);
 	CHECK(r2);
 	CHECK_OK(lm_vspace_assign(v2, r2, &a2));
 	CHECK_EQ(a2, a1);
@@ -269,7 +256,7 @@ TEST_SLOW(asids_nested_to_the_deepest_depth_refuse_one_more_and_give_back_their_
 
 	CHECK(a && b && c && vs);
 	CHECK_OK(lm_asids_issue(lm_asid_cap, 1, CN, a));
-	id = first_id(a);
+	id = t_first_id(a);
 	/* The test range is at depth 3 (root 1, ktest 2); a at 4. */
 	for (depth = 4;; depth++) {
 		int e = lm_asids_issue(a, 1, CN, b);
@@ -279,7 +266,7 @@ TEST_SLOW(asids_nested_to_the_deepest_depth_refuse_one_more_and_give_back_their_
 		}
 		CHECK_OK(lm_cnode_delete(CN, a));
 		CHECK_OK(lm_cnode_move(CN, a, CN, b));
-		CHECK_EQ(first_id(a), id);
+		CHECK_EQ(t_first_id(a), id);
 		if ((depth & 0x3fff) == 0)
 			CHECK(sound());
 	}
@@ -290,9 +277,9 @@ TEST_SLOW(asids_nested_to_the_deepest_depth_refuse_one_more_and_give_back_their_
 	CHECK_OK(lm_cnode_delete(CN, a));
 	CHECK(!(t_id(vs).desc & LM_ID_MAPPED));
 	CHECK(sound());
-	again = sub_range(1);
+	again = t_asid_range(1);
 	CHECK(again);
-	CHECK_EQ(first_id(again), id);
+	CHECK_EQ(t_first_id(again), id);
 	(void)c;
 }
 
@@ -683,17 +670,17 @@ static lm_u64 send_one_cap(lm_cptr_t cap, lm_cptr_t dst, lm_u64 flags, lm_u32 ro
  * make two owners of one run of IDs), a move keeps the one. */
 TEST(id_ranges_and_unassigned_address_spaces_travel_by_ipc_only_by_move)
 {
-	lm_cptr_t r = sub_range(4), d1 = t_slot(), vs = t_new(LM_OBJ_VSPACE, 0), d2 = t_slot();
+	lm_cptr_t r = t_asid_range(4), d1 = t_slot(), vs = t_new(LM_OBJ_VSPACE, 0), d2 = t_slot();
 	lm_cptr_t d3 = t_slot(), sub = t_slot(), v2 = t_new(LM_OBJ_VSPACE, 0);
 	lm_u64 first, a = 0;
 
 	CHECK(r && d1 && vs && d2 && d3 && sub && v2);
-	first = first_id(r);
+	first = t_first_id(r);
 	CHECK_EQ(send_one_cap(r, d1, 0, 0), 0);
 	CHECK_EQ(t_type(d1), LM_OBJ_NULL);
 	CHECK_EQ(send_one_cap(r, d1, LM_MSG_MOVE, 1), 1);
 	CHECK_EQ(t_type(r), LM_OBJ_NULL);
-	CHECK_EQ(first_id(d1), first);
+	CHECK_EQ(t_first_id(d1), first);
 	CHECK_EQ(send_one_cap(vs, d2, 0, 2), 0);
 	CHECK_EQ(t_type(d2), LM_OBJ_NULL);
 	CHECK_EQ(send_one_cap(vs, d2, LM_MSG_MOVE, 3), 1);

@@ -276,3 +276,42 @@ int t_blocked(lm_cptr_t tcb)
 	}
 	return 0;
 }
+
+lm_u64 t_first_id(lm_cptr_t range) { return t_id(range).addr; }
+
+lm_cptr_t t_asid_range(lm_u64 n)
+{
+	lm_cptr_t s = t_slot();
+
+	if (s && lm_asids_issue(lm_asid_cap, n, LM_SLOT_CNODE, s)) {
+		t_fail(__FILE__, __LINE__, "issuing %lu IDs", n);
+		return 0;
+	}
+	return s;
+}
+
+#define PIT_CH0 0x40
+#define PIT_CMD 0x43
+
+int t_pit_run(int on)
+{
+	lm_u64 count = on ? 1193 : 0;
+	int err = lm_ioport_out(LM_SLOT_IOPORT, PIT_CMD, 1, on ? 0x34 : 0x30);
+
+	if (!err)
+		err = lm_ioport_out(LM_SLOT_IOPORT, PIT_CH0, 1, count & 0xff);
+	if (!err)
+		err = lm_ioport_out(LM_SLOT_IOPORT, PIT_CH0, 1, count >> 8);
+	return err;
+}
+
+lm_u64 t_poll_for(lm_cptr_t n, lm_u64 ms)
+{
+	lm_u64 end = t_rdtsc() + t_ms_to_tsc(ms), w = 0;
+
+	while (w == 0 && t_rdtsc() < end)
+		lm_ntfn_poll(n, &w);
+	if (w == 0)
+		lm_ntfn_poll(n, &w);
+	return w;
+}
