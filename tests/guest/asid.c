@@ -264,22 +264,6 @@ TEST(asids_deleted_range_leaves_its_address_spaces_dead_for_good)
 	}
 }
 
-static int spawn_probe_with(lm_u64 arg, lm_cptr_t asids, const struct lm_spawn_cap *caps,
-			    lm_u32 ncaps, struct lm_proc *p)
-{
-	struct lm_spawn a = { 0 };
-
-	a.image = t_module("probe", &a.size);
-	if (!a.image)
-		return LM_ENOENT;
-	a.arg = arg;
-	a.prio = T_PRIO;
-	a.cnode_bits = 6;
-	a.caps = caps;
-	a.ncaps = ncaps;
-	a.asids = asids;
-	return lm_spawn(&a, p);
-}
 
 /* The attack the ranges close: a process takes every ID it can. It gets
  * its range's worth and LM_ELIMIT; everyone else still makes address
@@ -299,7 +283,7 @@ TEST(asids_process_exhausting_its_range_leaves_others_theirs)
 
 	CHECK(ut && r && again);
 	first = t_first_id(r);
-	CHECK_OK(spawn_probe_with(PROBE_ARG(PROBE_ASIDS, 0), 0, caps, 2, &p));
+	CHECK_OK(t_spawn_probe_with(PROBE_ARG(PROBE_ASIDS, 0), 0, caps, 2, &p));
 	CHECK_OK(t_wait(p.tcb, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);
 	CHECK_EQ(ti.exit_code, 4u << 8 | LM_ELIMIT);
@@ -330,7 +314,7 @@ TEST(asids_thread_in_an_address_space_whose_range_is_deleted_faults)
 	struct lm_thread_info ti;
 
 	CHECK(r);
-	CHECK_OK(spawn_probe_with(PROBE_ARG(PROBE_SPIN, 0), r, 0, 0, &p));
+	CHECK_OK(t_spawn_probe_with(PROBE_ARG(PROBE_SPIN, 0), r, 0, 0, &p));
 	lm_thread_yield();
 	CHECK_OK(lm_thread_info(p.tcb, &ti));
 	CHECK_EQ(ti.state, LM_TS_RUNNABLE);

@@ -148,6 +148,10 @@ const void *t_module(const char *name, lm_u64 *size);
 /* Spawn `probe` with argument `arg` in the arena; started. */
 int t_spawn_probe(lm_u64 arg, const struct lm_spawn_cap *caps, lm_u32 ncaps,
 		  struct lm_proc *p);
+/* The same with an ID range for the child to make its address space from
+ * (0: the test's range, lm_asid_cap). */
+int t_spawn_probe_with(lm_u64 arg, lm_cptr_t asids, const struct lm_spawn_cap *caps,
+		       lm_u32 ncaps, struct lm_proc *p);
 
 /* A sub-range of n IDs of the test's ID range, in a new slot; the first
  * ID of a range. */

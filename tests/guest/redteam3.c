@@ -182,6 +182,7 @@ TEST(call_to_a_server_whose_address_space_died_fails_instead_of_hanging)
 	CHECK(sound());
 }
 
+
 /*
  * Capabilities that recorded mappings and installed tables in an address
  * space whose ID was taken back and then given to another: unmapping and
@@ -287,6 +288,28 @@ TEST_SLOW(asids_nested_to_the_deepest_depth_refuse_one_more_and_give_back_their_
 
 #define FD_WAITERS 600 /* 256 woken a batch: three batches */
 
+/* FD_WAITERS threads made from ut into slots first.., each running fn(obj)
+ * (stackless code) at T_PRIO - 2. */
+static int start_waiters(lm_cptr_t ut, lm_cptr_t first, void *fn, lm_cptr_t obj)
+{
+	int err = 0;
+
+	for (lm_u64 i = 0; i < FD_WAITERS && !err; i += 200)
+		err = lm_untyped_retype(ut, LM_OBJ_TCB, 0, CN, first + i, 200);
+	for (lm_u64 i = 0; i < FD_WAITERS && !err; i++) {
+		struct lm_regs r = { 0 };
+
+		r.rip = (lm_u64)fn;
+		r.rdi = obj;
+		r.rflags = 0x202;
+		if (!(err = lm_thread_configure(first + i, CN, LM_SLOT_VSPACE)) &&
+		    !(err = lm_thread_write_regs(first + i, &r)) &&
+		    !(err = lm_thread_set_priority(first + i, T_PRIO - 2)))
+			err = lm_thread_resume(first + i);
+	}
+	return err;
+}
+
 /* rdi = endpoint: receive, then exit with the error the receive got. */
 __attribute__((naked)) static void recv_then_exit(void)
 {
@@ -342,18 +365,7 @@ static void finish_delete_owed_by_a_thread_acted_on(lm_u64 how)
 	fd_stack = t_stack();
 	fd_woken = 0;
 	CHECK(ut && first && fd_ep && fd_stack);
-	for (lm_u64 i = 0; i < FD_WAITERS; i += 200)
-		CHECK_OK(lm_untyped_retype(ut, LM_OBJ_TCB, 0, CN, first + i, 200));
-	for (lm_u64 i = 0; i < FD_WAITERS; i++) {
-		struct lm_regs r = { 0 };
-		CHECK_OK(lm_thread_configure(first + i, CN, LM_SLOT_VSPACE));
-		r.rip = (lm_u64)(void *)recv_then_exit;
-		r.rdi = fd_ep;
-		r.rflags = 0x202;
-		CHECK_OK(lm_thread_write_regs(first + i, &r));
-		CHECK_OK(lm_thread_set_priority(first + i, T_PRIO - 2));
-		CHECK_OK(lm_thread_resume(first + i));
-	}
+	CHECK_OK(start_waiters(ut, first, (void *)recv_then_exit, fd_ep));
 	w = t_thread(fd_actor, how, T_PRIO - 1);
 	CHECK(w);
 	t_sleep_until_idle();
@@ -552,18 +564,7 @@ static void notification_half_finalised(lm_u64 how)
 	nf_acted = 0;
 	last = nf_first + FD_WAITERS - 1;
 	CHECK(ut && nf_first && nf_ntfn);
-	for (lm_u64 i = 0; i < FD_WAITERS; i += 200)
-		CHECK_OK(lm_untyped_retype(ut, LM_OBJ_TCB, 0, CN, nf_first + i, 200));
-	for (lm_u64 i = 0; i < FD_WAITERS; i++) {
-		struct lm_regs r = { 0 };
-		CHECK_OK(lm_thread_configure(nf_first + i, CN, LM_SLOT_VSPACE));
-		r.rip = (lm_u64)(void *)wait_then_exit;
-		r.rdi = nf_ntfn;
-		r.rflags = 0x202;
-		CHECK_OK(lm_thread_write_regs(nf_first + i, &r));
-		CHECK_OK(lm_thread_set_priority(nf_first + i, T_PRIO - 2));
-		CHECK_OK(lm_thread_resume(nf_first + i));
-	}
+	CHECK_OK(start_waiters(ut, nf_first, (void *)wait_then_exit, nf_ntfn));
 	w = t_thread(nf_actor, how, T_PRIO - 1);
 	CHECK(w);
 	t_sleep_until_idle();

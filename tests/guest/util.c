@@ -238,6 +238,12 @@ const void *t_module(const char *name, lm_u64 *size)
 int t_spawn_probe(lm_u64 arg, const struct lm_spawn_cap *caps, lm_u32 ncaps,
 		  struct lm_proc *p)
 {
+	return t_spawn_probe_with(arg, 0, caps, ncaps, p);
+}
+
+int t_spawn_probe_with(lm_u64 arg, lm_cptr_t asids, const struct lm_spawn_cap *caps,
+		       lm_u32 ncaps, struct lm_proc *p)
+{
 	struct lm_spawn a = { 0 };
 
 	a.image = t_module("probe", &a.size);
@@ -248,6 +254,7 @@ int t_spawn_probe(lm_u64 arg, const struct lm_spawn_cap *caps, lm_u32 ncaps,
 	a.cnode_bits = 6;
 	a.caps = caps;
 	a.ncaps = ncaps;
+	a.asids = asids;
 	return lm_spawn(&a, p);
 }
 
