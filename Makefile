@@ -79,8 +79,8 @@ HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/te
 HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \
                   -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all -DLAMINA_HOST
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests fuzz
-all: kernel user
+.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests host-tools fuzz
+all: kernel user host-tools
 
 # The Debian packages the build, run and tests need: installed when root,
 # else the exact apt-get line is printed (silent when all are present).
@@ -155,11 +155,21 @@ $(B)/linux-hello.elf: tests/linux/hello.c | deps
 	musl-gcc -static -O2 -Wall -o $@ $<
 
 # --- host unit tests (pure kernel logic, with sanitizers) -------------------
-$(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h tests/host/*.h)
+$(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h kernel/bpf/*.[ch] include/lamina/*.h tests/host/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOSTCFLAGS) -o $@ $< $(filter $(addprefix kernel/,$(HOST_$*)),$(wildcard kernel/*.c))
+	$(CC) $(HOSTCFLAGS) -o $@ $< $(filter $(addprefix kernel/,$(HOST_$*)),$(wildcard kernel/*.c kernel/bpf/*.c))
 
 host-tests: $(HOST_TESTS)
+
+# --- host tools built from kernel sources -----------------------------------
+# bpf-run: the eBPF interpreter as a bpf_conformance plugin (README).
+HOST_TOOLS     := $(B)/bpf-run
+host-tools: $(HOST_TOOLS)
+
+$(B)/bpf-run: tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -o $@ \
+	  tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.c)
 
 # --- running ----------------------------------------------------------------
 run: deps all
@@ -199,3 +209,4 @@ clean:
 HOST_test_mdb := mdb.c
 HOST_test_format := format.c
 HOST_test_bootmem := bootmem.c
+HOST_test_bpf := bpf/interp.c

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Self-test of build/bpf-run in the bpf_conformance plugin convention:
+program as base16 on stdin (or raw bytes with --raw), memory as the first
+argument, r0 in lowercase hex on stdout and status 0, or an error on stderr
+and a non-zero status.
+
+Prints `test <name> ... ok|FAIL <reason>` and `N passed, M failed`; exits 1
+if anything failed.
+"""
+import os
+import struct
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.dont_write_bytecode = True      # no tools/__pycache__ in the tree
+from testlib import Results  # noqa: E402
+
+BPF_RUN = os.path.join(ROOT, "build", "bpf-run")
+
+
+def insn(op, dst=0, src=0, off=0, imm=0):
+    return struct.pack("<BBhi", op, dst | src << 4, off, imm)
+
+
+def b16(code):
+    return " ".join("%02x" % b for b in code)
+
+
+EXIT = insn(0x95)
+
+
+def mov(dst, imm):
+    return insn(0xb7, dst, imm=imm)
+
+
+def lddw(dst, v):
+    return insn(0x18, dst, imm=struct.unpack("<i", struct.pack("<I", v & 0xffffffff))[0]) + \
+        insn(0, imm=struct.unpack("<i", struct.pack("<I", v >> 32))[0])
+
+
+def run(args, stdin):
+    if isinstance(stdin, str):
+        stdin = stdin.encode()
+    p = subprocess.run([BPF_RUN] + args, input=stdin, capture_output=True, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+# name, memory argument (None: none), extra options, program text, r0 expected.
+GOOD = [
+    ("mov_imm", None, [], b16(mov(0, 0x2a) + EXIT), "2a"),
+    ("zero_prints_0", None, [], b16(mov(0, 0) + EXIT), "0"),
+    ("minus_one_is_64_bit", None, [], b16(mov(0, -1) + EXIT), "ffffffffffffffff"),
+    ("ldxw_from_memory", "aa bb cc dd", [], b16(insn(0x61, 0, 1) + EXIT), "ddccbbaa"),
+    ("memory_without_spaces", "aabbccdd", [], b16(insn(0x61, 0, 1) + EXIT), "ddccbbaa"),
+    ("r2_is_the_length", "01 02 03", [], b16(insn(0xbf, 0, 2) + EXIT), "3"),
+    ("r1_is_0_without_memory", None, [], b16(insn(0xbf, 0, 1) + EXIT), "0"),
+    ("no_verify_runs", None, ["--no-verify"], b16(mov(0, 7) + EXIT), "7"),
+    ("whitespace_and_case", None, [], "B7 00 00 00\n 05 00 00 00\n\t95 00 00 00 00 00 00 00\n", "5"),
+    # As the conformance suite's div32-by-zero-reg: 1 / 0 = 0.
+    ("div32_by_zero_reg", None, [], b16(insn(0xb4, 0, imm=1) + insn(0xb4, 1) +
+                                        insn(0x3c, 0, 1) + EXIT), "0"),
+    # mod64 by zero keeps the dividend; lddw then be16 swaps the low half.
+    ("mod64_by_zero", None, [], b16(mov(0, 9) + insn(0x97, 0) + EXIT), "9"),
+    ("lddw_be16", None, [], b16(lddw(0, 0x1122334455667788) + insn(0xdc, 0, imm=16) + EXIT), "8877"),
+    ("stack_round_trip", None, [], b16(insn(0x7a, 10, off=-8, imm=-3) +
+                                       insn(0x79, 0, 10, off=-8) + EXIT), "fffffffffffffffd"),
+    ("local_call", None, [], b16(insn(0x85, src=1, imm=1) + EXIT + mov(0, 0x11) + EXIT), "11"),
+]
+
+
+def check_good(r, name, mem, opts, prog, want):
+    rc, out, err = run(([mem] if mem is not None else []) + opts, prog)
+    r.result(name, rc == 0 and out == want + "\n" and err == "",
+             "rc=%d out=%r err=%r, want %r" % (rc, out, err, want))
+
+
+def check_bad(r, name, args, prog, words):
+    rc, out, err = run(args, prog)
+    r.result(name, rc != 0 and out == "" and all(w in err for w in words),
+             "rc=%d out=%r err=%r, want an error naming %s" % (rc, out, err, words))
+
+
+def main():
+    r = Results()
+    if not os.access(BPF_RUN, os.X_OK):
+        r.result("bpf_run_is_built", False, "%s is missing: run make" % BPF_RUN)
+        r.finish()
+    for case in GOOD:
+        check_good(r, *case)
+    rc, out, err = run(["--raw"], mov(0, 0x33) + EXIT)
+    r.result("raw_program", rc == 0 and out == "33\n", "rc=%d out=%r err=%r" % (rc, out, err))
+    rc, out, err = run(["--program", b16(mov(0, 4) + EXIT)], "")
+    r.result("program_option", rc == 0 and out == "4\n", "rc=%d out=%r err=%r" % (rc, out, err))
+
+    ldx_past = b16(insn(0x61, 0, 1, off=4) + EXIT)
+    check_bad(r, "out_of_bounds_load", ["aa bb cc dd"], ldx_past, ["instruction 0", "outside"])
+    check_bad(r, "invalid_opcode_named", [], b16(mov(0, 1) + insn(0xff) + EXIT),
+              ["instruction 1", "invalid instruction"])
+    check_bad(r, "helper_unknown", [], b16(insn(0x85, imm=1) + EXIT), ["unknown helper"])
+    check_bad(r, "endless_loop_budget", [], b16(insn(0x05, off=-1) + EXIT), ["budget"])
+    check_bad(r, "jit_not_yet", ["--jit"], b16(mov(0, 1) + EXIT), ["--jit", "no JIT"])
+    check_bad(r, "verify_only_not_yet", ["--verify-only"], b16(mov(0, 1) + EXIT),
+              ["--verify-only", "no verifier"])
+    check_bad(r, "elf_not_yet", ["--elf"], b16(mov(0, 1) + EXIT), ["--elf"])
+    check_bad(r, "unknown_option", ["--bogus"], b16(mov(0, 1) + EXIT), ["--bogus"])
+    check_bad(r, "odd_hex_refused", [], "b7 0", ["base16"])
+    check_bad(r, "cut_off_program", [], "b7 00 00 00", ["8-byte"])
+    check_bad(r, "empty_program", [], "", ["empty"])
+    check_bad(r, "bad_memory_hex", ["zz"], b16(mov(0, 1) + EXIT), ["memory"])
+    r.finish()
+
+
+if __name__ == "__main__":
+    main()
