@@ -41,6 +41,24 @@ def lddw(dst, v):
         insn(0, imm=struct.unpack("<i", struct.pack("<I", v >> 32))[0])
 
 
+def runner_b16(code):
+    """As the suite's runner writes bytes: two spaces after each, then a newline."""
+    return "".join("%02x  " % b for b in code) + "\n"
+
+
+def ldxh_all():
+    """Ten big-endian halfwords 0..9 at r1, each shifted 4 bits further,
+    or-ed together (after the suite's ldxh-all test)."""
+    code = insn(0xbf, 0, 1)
+    for k in range(10):
+        reg = 9 - k
+        code += insn(0x69, reg, 0, off=2 * k) + insn(0xdc, reg, imm=16) + \
+            insn(0x67, reg, imm=4 * k)
+    for reg in range(1, 10):
+        code += insn(0x4f, 0, reg)
+    return code + EXIT
+
+
 def run(args, stdin):
     if isinstance(stdin, str):
         stdin = stdin.encode()
@@ -68,6 +86,13 @@ GOOD = [
     ("stack_round_trip", None, [], b16(insn(0x7a, 10, off=-8, imm=-3) +
                                        insn(0x79, 0, 10, off=-8) + EXIT), "fffffffffffffffd"),
     ("local_call", None, [], b16(insn(0x85, src=1, imm=1) + EXIT + mov(0, 0x11) + EXIT), "11"),
+    ("runner_spacing", "00  01  02  ", [], runner_b16(insn(0x71, 0, 1, off=2) + EXIT), "2"),
+    ("empty_memory_argument", "", [], runner_b16(insn(0xbf, 0, 1) + EXIT), "0"),
+    # After the suite's div32-high-divisor: only the divisor's low half counts.
+    ("div32_high_divisor", None, [], runner_b16(mov(0, 12) + lddw(1, 0x100000004) +
+                                                insn(0x3c, 0, 1) + EXIT), "3"),
+    ("ldxh_all", " ".join("00 %02x" % k for k in range(10)), [], runner_b16(ldxh_all()),
+     "9876543210"),
 ]
 
 
