@@ -396,6 +396,58 @@ static void control_must_stay_inside_the_program(void)
 	CHECK(RUN_P(call, NULL, 0) == BPF_EJUMP);
 }
 
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+/* Random programs, mostly made of real opcodes with registers, offsets and
+ * immediates near the memory's size, never write outside it (the guard
+ * bytes on both sides keep their pattern) and always stop: with a result
+ * or one of the errors, within the budget. */
+static void random_programs_stay_inside_memory_and_stop(void)
+{
+	static const uint8_t ops[] = {
+		0x07, 0x0f, 0x17, 0x1f, 0xb7, 0xbf, 0x04, 0x0c, 0x3f, 0x9f, 0x37, 0x97, 0x6f, 0x7f,
+		0xc7, 0x87, 0xdc, 0xd7, 0x05, 0x06, 0x15, 0x1d, 0x2d, 0x6e, 0xad, 0x85, 0x95, 0x18,
+		0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73,
+		0x7b, 0xc3, 0xdb,
+	};
+	static const int imms[] = { 0, 1, 8, 16, 32, 64, -1, -8, 0x01, 0xf1, 0xe1, 0x41 };
+	uint8_t buf[64 + 2 * 32];
+	struct lm_bpf_insn p[24];
+	int bad = 0, ok = 0, wrote = 0, refused = 0;
+
+	for (int t = 0; t < 5000; t++) {
+		memset(buf, 0xa5, sizeof(buf));
+		for (size_t k = 0; k < 24; k++) {
+			uint32_t r = rnd();
+			p[k].op = r % 8 ? ops[r % sizeof(ops)] : (uint8_t)(r >> 8);
+			p[k].regs = (uint8_t)(rnd() % 11 | (rnd() % 11) << 4);
+			p[k].off = (short)((int)(rnd() % 80) - 40);
+			p[k].imm = rnd() % 4 ? imms[rnd() % (sizeof(imms) / sizeof(imms[0]))] : (int)rnd();
+		}
+		p[23] = EXIT;
+		enum bpf_err e = bpf_run(&vm, p, 24, buf + 32, 64, 2000, &res);
+		for (size_t k = 0; k < 32; k++)
+			bad += buf[k] != 0xa5 || buf[96 + k] != 0xa5;
+		bad += (unsigned)e >= BPF_NERR || res.steps > 2000;
+		ok += e == BPF_OK;
+		refused += e == BPF_EMEM;
+		for (size_t k = 32; k < 96; k++)
+			if (buf[k] != 0xa5) {
+				wrote++;
+				break;
+			}
+	}
+	printf("(%d ran to exit, %d wrote memory, %d refused an access) ", ok, wrote, refused);
+	CHECK(bad == 0);
+	CHECK(ok > 0 && wrote > 0 && refused > 0);     /* the programs did reach memory */
+}
+
 int main(void)
 {
 	RUN(alu64_add_sub_mul_or_and_xor);
@@ -428,5 +480,6 @@ int main(void)
 	RUN(helper_calls_are_unknown);
 	RUN(registers_r10_and_above_are_checked);
 	RUN(control_must_stay_inside_the_program);
+	RUN(random_programs_stay_inside_memory_and_stop);
 	return CHECK_DONE();
 }
