@@ -169,7 +169,14 @@ def main():
             out = g.wait_for(r"\n(\d+) passed, (\d+) failed\n", 120)
             m = re.search(r"(\d+) passed, (\d+) failed\n$", out)
             if m.group(2) != "0" or int(m.group(1)) < 80:
-                return "ktest said %s" % m.group(0).strip()
+                failed, name = [], "?"
+                for line in out.splitlines():
+                    t = re.match(r"test (\S+) \.\.\. ", line)
+                    name = t.group(1) if t else name
+                    if "FAIL " in line:
+                        failed.append("%s: %s" % (name, line.split("FAIL ", 1)[1]))
+                named = "; ".join(failed[:3])
+                return "ktest said %s%s" % (m.group(0).strip(), " (" + named + ")" if named else "")
             out = g.wait_for(re.escape(PROMPT), WAIT)
             if "ktest exited with code 0" not in out:
                 return "no 'ktest exited with code 0' before the prompt: %r" % out[-300:]
