@@ -11,14 +11,8 @@
  * Memory is little-endian whatever the host: loads and stores go byte by
  * byte, so `le` is a truncation and `be` a swap.
  */
+#include "kernel.h" /* its types only: this file calls nothing outside itself */
 #include "bpf.h"
-
-typedef lm_u8 u8;
-typedef lm_u16 u16;
-typedef lm_u32 u32;
-typedef lm_u64 u64;
-typedef lm_i64 i64;
-typedef unsigned long uptr;
 
 struct frame {
 	u64 saved[4];   /* the caller's r6-r9 */
