@@ -64,16 +64,19 @@ struct objhdr {
 	                         * endpoint, notification: 1 once begun */
 };
 
-/* An untyped and an ID range have one free mark each and an IRQ line one
- * holder: copies would let two holders share what only one may have. A page table is walked
- * by the MMU, so it must be installed in one place at most; its capability
- * records where, and a copy would be a second, unmapped record through which
- * the same table could be installed again (at another level, where the user
- * fills its entries through the first view). So there is exactly one
- * capability per table object, and its CAP_F_MAPPED is the object's state.
- * They move. */
-/* An address space without an ID moves only too, so that VSPACE_ASSIGN
- * has the one capability to update (seL4's rule for an unmapped PML4). */
+/*
+ * Capabilities that only move, never copy:
+ *  - an untyped and an ID range have one free mark each, and an IRQ line
+ *    one holder: copies would let two holders share what only one may have;
+ *  - a page table is walked by the MMU, so it is installed in one place at
+ *    most; its capability records where, and a copy would be a second,
+ *    unmapped record through which the same table could be installed again
+ *    (at another level, where the user fills its entries through the first
+ *    view). So there is exactly one capability per table object, and its
+ *    CAP_F_MAPPED is the object's state;
+ *  - an address space without an ID, so that VSPACE_ASSIGN has the one
+ *    capability to update (seL4's rule for an unmapped PML4).
+ */
 static inline bool cap_copyable(const struct cap *c)
 {
 	return c->type != LM_OBJ_UNTYPED && c->type != LM_OBJ_IRQ && c->type != LM_OBJ_PTABLE &&
