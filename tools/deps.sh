@@ -7,8 +7,10 @@ set -euo pipefail
 
 # grub-pc-bin and grub-efi-amd64-bin: the ISO boots under BIOS and UEFI;
 # ovmf: the UEFI firmware the ISO is tested under (tests/tools/test_iso.py).
+# clang: eBPF programs (clang -target bpf) and the verifier's libFuzzer
+# target (libclang-rt-dev); busybox-static: the Linux personality's program.
 pkgs=(qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-	ovmf musl-tools gcc make python3 binutils)
+	ovmf musl-tools gcc make python3 binutils clang libclang-rt-dev busybox-static)
 for arg in "$@"; do
 	read -ra words <<<"$arg"    # one quoted argument may list several
 	pkgs+=(${words[@]+"${words[@]}"})

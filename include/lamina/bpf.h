@@ -94,4 +94,73 @@ LM_STATIC_ASSERT(sizeof(struct lm_bpf_insn) == 8, "eBPF instructions are 8 bytes
 
 #define LM_BPF_LDDW      (LM_BPF_LD | LM_BPF_IMM | LM_BPF_DW)
 
+/* --- What the kernel's program objects see (docs/API.md, "eBPF") -------- */
+
+/* Program types: what r1 points to, what r0 means, which helpers exist. */
+enum lm_bpf_type {
+	LM_BPF_PROG_MEM       = 1, /* r1: a writable buffer of ctx_size bytes, r2 its
+	                              size (bpf-run's and BPF_RUN's convention) */
+	LM_BPF_PROG_PREDICATE = 2, /* r1: one read-only page of the thread's memory;
+	                              r0 != 0: the predicate holds, wake the thread */
+	LM_BPF_PROG_SYSCALL   = 3, /* r1: a read-only struct lm_bpf_syscall_ctx;
+	                              r0: an LM_BPF_SYS_* decision */
+	LM_BPF_NTYPES
+};
+
+/* The context of a system-call filter: the call as the thread made it. */
+struct lm_bpf_syscall_ctx {
+	lm_u64 nr;       /* rax: LM_SYS_* for native calls, a Linux number otherwise */
+	lm_u64 args[6];  /* rdi, rsi, rdx, r10, r8, r9 */
+	lm_u64 rip;      /* the instruction after the syscall */
+};
+
+/* A filter's r0: the low 16 bits say what happens, bits 16-31 carry the
+ * error for DENY. Any other value denies the call with LM_ERIGHTS (a filter
+ * fails closed); API.md gives the exact rule. */
+#define LM_BPF_SYS_ALLOW   0x0000u  /* the call runs */
+#define LM_BPF_SYS_DENY    0x0001u  /* the call returns the error in bits 16-31 */
+#define LM_BPF_SYS_REFLECT 0x0002u  /* the call goes to the thread's library OS
+                                       (its foreign-ABI entry, THREAD_SET_FOREIGN) */
+#define LM_BPF_SYS_ERR(r)  (((r) >> 16) & 0xffffu)
+
+/* Helpers (call imm with src 0). Which program types may call each is in
+ * API.md; the verifier refuses any other number. */
+#define LM_BPF_HELPER_TICKS 1  /* () -> timer ticks since boot */
+#define LM_BPF_HELPER_CSUM  2  /* (const void *p, u64 len, u64 seed) -> the
+                                  16-bit ones'-complement sum of p[0..len)
+                                  added to seed (folded, not inverted) */
+
+/* Why the verifier refused a program (with the instruction's index). */
+enum lm_bpf_verr {
+	LM_BPF_V_OK = 0,
+	LM_BPF_V_TOO_LONG,        /* no instructions, or more than LM_BPF_MAX_INSNS */
+	LM_BPF_V_OPCODE,          /* not an RFC 9669 instruction, or a reserved field set */
+	LM_BPF_V_REG,             /* register above r10 */
+	LM_BPF_V_WRITE_R10,       /* r10, the frame pointer, is read-only */
+	LM_BPF_V_JUMP_RANGE,      /* jump or call target outside the program */
+	LM_BPF_V_JUMP_LDDW,       /* jump into the second slot of an lddw */
+	LM_BPF_V_LDDW,            /* lddw cut off, second slot malformed, or an
+	                             unsupported src (map and BTF forms) */
+	LM_BPF_V_FALL_OFF,        /* a path runs past the last instruction */
+	LM_BPF_V_UNREACHABLE,     /* an instruction no path reaches */
+	LM_BPF_V_LOOP,            /* a loop the verifier cannot prove bounded */
+	LM_BPF_V_UNINIT_REG,      /* read of a register no path has written */
+	LM_BPF_V_UNINIT_STACK,    /* read of stack bytes not written on every path */
+	LM_BPF_V_OUT_OF_BOUNDS,   /* access outside the context or the stack */
+	LM_BPF_V_PTR_ARITH,       /* arithmetic a pointer may not take part in */
+	LM_BPF_V_BAD_ACCESS,      /* load/store through a scalar, store to a
+	                             read-only context, or a misaligned atomic */
+	LM_BPF_V_PTR_LEAK,        /* a pointer stored where it could leak, or
+	                             returned in r0 */
+	LM_BPF_V_HELPER,          /* a helper that does not exist for this type */
+	LM_BPF_V_HELPER_ARG,      /* a helper argument of the wrong type or size */
+	LM_BPF_V_CALL_DEPTH,      /* local calls nested too deep, or recursion */
+	LM_BPF_V_STACK_DEPTH,     /* local calls together use too much stack */
+	LM_BPF_V_COMPLEX,         /* the verifier's own work or memory bound was hit */
+	LM_BPF_V_NERR
+};
+
+#define LM_BPF_MAX_INSNS  4096  /* longest program the kernel loads */
+#define LM_BPF_MAX_FRAMES 8     /* local-call depth, the entry function included */
+
 #endif

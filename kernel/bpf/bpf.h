@@ -14,7 +14,7 @@
 
 #include <lamina/bpf.h>
 
-#define BPF_MAX_FRAMES 8    /* call depth, the entry function included */
+#define BPF_MAX_FRAMES LM_BPF_MAX_FRAMES
 
 enum bpf_err {
 	BPF_OK,
@@ -44,15 +44,74 @@ struct bpf_result {
 	lm_u64 steps;       /* instructions run */
 };
 
-/*
- * Run prog (n instructions) with r1 = mem, r2 = len (r1 = 0 when mem is
- * NULL), r10 = the top of the first 512-byte frame, for at most budget
- * instructions. Returns res->err.
- */
-enum bpf_err bpf_run(struct bpf_vm *vm, const struct lm_bpf_insn *prog, lm_u32 n,
-		     void *mem, lm_u64 len, lm_u64 budget, struct bpf_result *res);
 
 /* A short name for an error ("invalid opcode"). */
 const char *bpf_strerror(enum bpf_err err);
+
+/* --- helpers -------------------------------------------------------------- */
+
+/* How the verifier types a helper's argument. */
+enum bpf_arg {
+	BPF_ARG_NONE,      /* not an argument (the list ends) */
+	BPF_ARG_SCALAR,    /* any initialised scalar */
+	BPF_ARG_MEM,       /* pointer to readable bytes (context or initialised
+	                      stack); their number is the next argument */
+	BPF_ARG_SIZE,      /* scalar, the size of the MEM before it: its bounds
+	                      must keep the access inside that memory */
+};
+
+typedef lm_u64 (*bpf_helper_fn)(lm_u64, lm_u64, lm_u64, lm_u64, lm_u64);
+
+struct bpf_helper {
+	bpf_helper_fn fn;          /* NULL: no helper with this number */
+	lm_u8 args[5];             /* enum bpf_arg for r1..r5 */
+};
+
+/* The helpers one program type may call: helper number i is table[i]. */
+struct bpf_helpers {
+	const struct bpf_helper *table;
+	lm_u32 count;
+};
+
+/*
+ * Run prog (n instructions) with r1 = mem, r2 = len (r1 = 0 when mem is
+ * NULL), r10 = the top of the first 512-byte frame, for at most budget
+ * instructions; helper calls go to helpers (NULL: none). Returns res->err.
+ */
+enum bpf_err bpf_run(struct bpf_vm *vm, const struct lm_bpf_insn *prog, lm_u32 n,
+		     void *mem, lm_u64 len, const struct bpf_helpers *helpers,
+		     lm_u64 budget, struct bpf_result *res);
+
+/* --- verifier (verify*.c) ---------------------------------------------------- */
+
+/* What the program is checked against. */
+struct bpf_verify_cfg {
+	lm_u32 ctx_size;               /* bytes r1 points to; 0: r1 is the scalar 0 */
+	lm_u8 ctx_writable;            /* stores into the context allowed */
+	lm_u8 r2_is_size;              /* r2 starts as the scalar ctx_size */
+	const struct bpf_helpers *helpers;
+	lm_u64 max_work;               /* bound on the verifier's own steps (0: default) */
+};
+
+struct bpf_verify_result {
+	enum lm_bpf_verr err;
+	lm_u32 pc;                     /* the instruction refused, when err is not OK */
+	lm_u64 work;                   /* the verifier's steps, for the scaling table */
+	lm_u32 stack;                  /* deepest stack use over all call chains (bytes) */
+};
+
+/* The verifier's working memory, placed by the caller (the kernel keeps one,
+ * statically; it allocates nothing). Its size bounds what the verifier can
+ * hold; running out is LM_BPF_V_COMPLEX, never an overflow. Defined in
+ * verify.h so only the verifier knows its layout. */
+struct bpf_verify_ws;
+extern const lm_u64 bpf_verify_ws_size;   /* bytes a struct bpf_verify_ws needs */
+
+enum lm_bpf_verr bpf_verify(struct bpf_verify_ws *ws, const struct lm_bpf_insn *prog,
+			    lm_u32 n, const struct bpf_verify_cfg *cfg,
+			    struct bpf_verify_result *res);
+
+/* A short reason for a verifier error ("read of an uninitialised register"). */
+const char *bpf_verify_strerror(enum lm_bpf_verr err);
 
 #endif

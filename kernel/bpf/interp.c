@@ -28,6 +28,7 @@ struct run {
 	struct frame frames[BPF_MAX_FRAMES];
 	uptr mem;
 	u64 len;
+	const struct bpf_helpers *helpers;
 };
 
 static const u8 size_bytes[4] = { 4, 2, 1, 8 };    /* by LM_BPF_SIZE >> 3 */
@@ -255,6 +256,32 @@ static enum bpf_err call_local(struct run *r, const struct lm_bpf_insn *i)
 	return BPF_OK;
 }
 
+/* A helper call: its MEM arguments are checked like a load of their SIZE
+ * bytes; r1-r5 read as zero afterwards (the verifier treats them as
+ * clobbered, so no verified program can tell). */
+static enum bpf_err call_helper(struct run *r, const struct lm_bpf_insn *i)
+{
+	const struct bpf_helper *h;
+	u64 *a = &r->reg[1];
+
+	if (!r->helpers || (u32)i->imm >= r->helpers->count)
+		return BPF_EHELPER;
+	h = &r->helpers->table[(u32)i->imm];
+	if (!h->fn)
+		return BPF_EHELPER;
+	for (int k = 0; k < 5; k++) {
+		if (h->args[k] != BPF_ARG_MEM)
+			continue;
+		if (k == 4 || a[k + 1] > LM_BPF_STACK * BPF_MAX_FRAMES + r->len ||
+		    (a[k + 1] && !access_ok(r, a[k], (u32)a[k + 1])))
+			return BPF_EMEM;
+	}
+	r->reg[0] = h->fn(a[0], a[1], a[2], a[3], a[4]);
+	for (int k = 0; k < 5; k++)
+		a[k] = 0;
+	return BPF_OK;
+}
+
 static enum bpf_err do_exit(struct run *r)
 {
 	struct frame *f;
@@ -288,7 +315,7 @@ static enum bpf_err step_jmp(struct run *r, const struct lm_bpf_insn *i)
 			return BPF_EOPCODE;
 		if (LM_BPF_SRC(i) == LM_BPF_CALL_LOCAL)
 			return call_local(r, i);
-		return LM_BPF_SRC(i) == LM_BPF_CALL_HELPER ? BPF_EHELPER : BPF_EOPCODE;
+		return LM_BPF_SRC(i) == LM_BPF_CALL_HELPER ? call_helper(r, i) : BPF_EOPCODE;
 	case LM_BPF_EXIT:
 		return is32 || x ? BPF_EOPCODE : do_exit(r);
 	case 0xe0:
@@ -450,9 +477,11 @@ static enum bpf_err step(struct run *r, const struct lm_bpf_insn *i)
 }
 
 enum bpf_err bpf_run(struct bpf_vm *vm, const struct lm_bpf_insn *prog, lm_u32 n,
-		     void *mem, lm_u64 len, lm_u64 budget, struct bpf_result *res)
+		     void *mem, lm_u64 len, const struct bpf_helpers *helpers,
+		     lm_u64 budget, struct bpf_result *res)
 {
-	struct run r = { .vm = vm, .prog = prog, .n = n, .mem = (uptr)mem, .len = mem ? len : 0 };
+	struct run r = { .vm = vm, .prog = prog, .n = n, .mem = (uptr)mem,
+			 .len = mem ? len : 0, .helpers = helpers };
 	enum bpf_err err = BPF_OK;
 	u8 *frame0 = vm->stack + sizeof(vm->stack) - LM_BPF_STACK;
 

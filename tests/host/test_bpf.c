@@ -17,7 +17,7 @@ static struct bpf_result res;
 
 static enum bpf_err run_n(const struct lm_bpf_insn *p, size_t n, void *mem, uint64_t len)
 {
-	return bpf_run(&vm, p, (lm_u32)n, mem, len, 100000, &res);
+	return bpf_run(&vm, p, (lm_u32)n, mem, len, NULL, 100000, &res);
 }
 #define RUN_P(prog, mem, len) run_n(prog, sizeof(prog) / sizeof(prog[0]), mem, len)
 
@@ -352,7 +352,7 @@ static void r1_r2_hold_memory_and_length(void)
 static void budget_stops_an_endless_loop(void)
 {
 	struct lm_bpf_insn p[] = { MOV(0, 0), I(0x05, 0, 0, -1, 0), EXIT };
-	CHECK(bpf_run(&vm, p, 3, NULL, 0, 1000, &res) == BPF_EBUDGET && res.steps == 1000);
+	CHECK(bpf_run(&vm, p, 3, NULL, 0, NULL, 1000, &res) == BPF_EBUDGET && res.steps == 1000);
 	CHECK(res.pc == 1);
 }
 
@@ -431,7 +431,7 @@ static void random_programs_stay_inside_memory_and_stop(void)
 			p[k].imm = rnd() % 4 ? imms[rnd() % (sizeof(imms) / sizeof(imms[0]))] : (int)rnd();
 		}
 		p[23] = EXIT;
-		enum bpf_err e = bpf_run(&vm, p, 24, buf + 32, 64, 2000, &res);
+		enum bpf_err e = bpf_run(&vm, p, 24, buf + 32, 64, NULL, 2000, &res);
 		for (size_t k = 0; k < 32; k++)
 			bad += buf[k] != 0xa5 || buf[96 + k] != 0xa5;
 		bad += (unsigned)e >= BPF_NERR || res.steps > 2000;

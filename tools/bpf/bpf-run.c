@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 		die("out of memory for the %s", "program");
 	memcpy(insns, prog, proglen);
 	free(prog);
-	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen, budget, &res);
+	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen, NULL, budget, &res);
 	free(insns);
 	free(mem);
 	if (res.err) {
