@@ -166,10 +166,13 @@ host-tests: $(HOST_TESTS)
 HOST_TOOLS     := $(B)/bpf-run
 host-tools: $(HOST_TOOLS)
 
-$(B)/bpf-run: tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
+# --elf links with liblamina's ELF loader (BPF_ELF_SRC), built for the host.
+BPF_ELF_SRC    := lib/bpf_elf.c lib/bpf_elf_link.c
+$(B)/bpf-run: tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h \
+	      $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h include/lamina/elf.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -o $@ \
-	  tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.c)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -Ilib/include -o $@ \
+	  tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.c) $(BPF_ELF_SRC)
 
 # --- running ----------------------------------------------------------------
 run: deps all

@@ -6,27 +6,30 @@
  *
  * The program comes on stdin as base16 text (bytes as hex pairs, any
  * whitespace between them), or raw bytes with --raw, or as base16 text in
- * --program <hex>. r1 points to a copy of the memory (0 when there is none)
- * and r2 holds its length. On success r0 goes to stdout in lowercase hex
+ * --program <hex>, or as an ELF object from clang -target bpf with --elf
+ * (raw bytes; --section NAME picks the program, else the first). r1
+ * points to a copy of the memory (0 when there is none) and r2 holds its
+ * length. On success r0 goes to stdout in lowercase hex
  * without 0x or leading zeros (what the suite's runner parses, as uBPF's
  * plugin prints it) and the exit status is 0; any failure is one line on
  * stderr and status 1.
  *
  * There is no verifier or JIT yet: the interpreter checks the program as
  * it runs, which is what --no-verify asks for and the default for now;
- * --verify-only, --jit and --elf are refused until they exist.
+ * --verify-only and --jit are refused until they exist.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bpf/bpf.h"
+#include <lm/bpf_elf.h>
 
 #define DEFAULT_BUDGET 10000000ull
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpf-run [<memory as base16>] [--no-verify] [--raw] "
-			"[--program <base16>] [--budget <n>] < program\n");
+			"[--program <base16>] [--budget <n>] [--elf [--section <name>]] < program\n");
 	exit(1);
 }
 
@@ -88,12 +91,31 @@ static char *read_all(FILE *f, size_t *len)
 	return buf;
 }
 
+/* --elf: link the program out of the object (lib/bpf_elf*.c); the
+ * instructions replace the object in *prog. */
+static void elf_link(unsigned char **prog, size_t *len, const char *section)
+{
+	enum { CAP = 65536 };
+	struct lm_bpf_elf_error err;
+	struct lm_bpf_insn *insns = malloc(CAP * sizeof *insns);
+	lm_u32 n;
+
+	if (!insns)
+		die("out of memory for the %s", "program");
+	if (lm_bpf_elf_load(*prog, *len, section, insns, CAP, &n, &err) != 0)
+		die("ELF: %s", err.msg);
+	free(*prog);
+	*prog = (unsigned char *)insns;
+	*len = (size_t)n * sizeof *insns;
+}
+
 int main(int argc, char **argv)
 {
 	static struct bpf_vm vm;
 	const char *memhex = NULL, *proghex = NULL;
 	unsigned long long budget = DEFAULT_BUDGET;
-	int raw = 0, a = 1;
+	int raw = 0, a = 1, elf = 0;
+	const char *section = NULL;
 	unsigned char *mem = NULL, *prog;
 	size_t memlen = 0, proglen;
 	struct bpf_result res;
@@ -114,7 +136,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--jit"))
 			die("%s: there is no JIT yet (the interpreter runs without it)", argv[a]);
 		else if (!strcmp(argv[a], "--elf"))
-			die("%s: ELF objects cannot be loaded yet (base16 or --raw only)", argv[a]);
+			elf = raw = 1;
+		else if (!strcmp(argv[a], "--section") && a + 1 < argc)
+			section = argv[++a];
 		else if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
 			usage();
 		else
@@ -131,6 +155,8 @@ int main(int argc, char **argv)
 		if (!raw)
 			free(text);
 	}
+	if (elf)
+		elf_link(&prog, &proglen, section);
 	if (proglen == 0 || proglen % sizeof(struct lm_bpf_insn))
 		die("the program is %s, not a whole number of 8-byte instructions",
 		    proglen ? "cut off" : "empty");
