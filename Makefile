@@ -43,6 +43,8 @@ KOBJ     := $(patsubst %,$(B)/%.o,$(KSRC) $(KASM))
 LSRC     := $(wildcard lib/*.c)
 LASM     := $(wildcard lib/*.S)
 LOBJ     := $(patsubst %,$(B)/%.o,$(LSRC) $(LASM))
+# The eBPF ELF loader: in liblamina, and built for the host too (bpf-run, tests).
+BPF_ELF_SRC := lib/bpf_elf.c lib/bpf_elf_link.c
 
 comma := ,
 space := $(empty) $(empty)
@@ -77,10 +79,11 @@ QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$
 
 HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
 HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \
-                  -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all -DLAMINA_HOST
+                  -Ilib/include -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all \
+                  -DLAMINA_HOST -DBPF_OBJ_DIR='"$(B)/bpf"'
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests host-tools fuzz
-all: kernel user host-tools
+.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests host-tools fuzz bpf
+all: kernel user host-tools bpf
 
 # The Debian packages the build, run and tests need: installed when root,
 # else the exact apt-get line is printed (silent when all are present).
@@ -155,9 +158,36 @@ $(B)/linux-hello.elf: tests/linux/hello.c | deps
 	musl-gcc -static -O2 -Wall -o $@ $<
 
 # --- host unit tests (pure kernel logic, with sanitizers) -------------------
+# HOST_<test> names the kernel/ files a test links, HOST_LIB_<test> the lib/ ones.
 $(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h kernel/bpf/*.[ch] include/lamina/*.h tests/host/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOSTCFLAGS) -o $@ $< $(filter $(addprefix kernel/,$(HOST_$*)),$(wildcard kernel/*.c kernel/bpf/*.c))
+	$(CC) $(HOSTCFLAGS) -o $@ $< $(filter $(addprefix kernel/,$(HOST_$*)),$(wildcard kernel/*.c kernel/bpf/*.c)) \
+	  $(HOST_LIB_$*)
+
+# --- eBPF programs built by clang (tests/bpf/README.md) ---------------------
+# The corpus's C programs, the ELF loader's test objects, and the filters a
+# guest test will embed (build/bpf/<name>.o). clang 14 emits ISA v1-v3.
+BPF_CC         := clang
+BPF_CFLAGS     := -target bpf -O2 -Wall -Werror -Iinclude
+BPF_CORPUS_OBJS := $(patsubst tests/bpf/corpus/%.c,$(B)/bpf/corpus/%.o,$(wildcard tests/bpf/corpus/*.c))
+BPF_ELF_OBJS   := $(patsubst tests/bpf/elf/%.c,$(B)/bpf/elf/%.o,$(wildcard tests/bpf/elf/*.c))
+BPF_GUEST_OBJS := $(patsubst tests/bpf/guest/%.c,$(B)/bpf/%.o,$(wildcard tests/bpf/guest/*.c))
+bpf: $(BPF_CORPUS_OBJS) $(BPF_ELF_OBJS) $(BPF_GUEST_OBJS)
+
+$(B)/bpf/corpus/%.o: tests/bpf/corpus/%.c $(wildcard tests/bpf/corpus/*.h)
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+
+$(B)/bpf/elf/%.o: tests/bpf/elf/%.c
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+
+$(B)/bpf/%.o: tests/bpf/guest/%.c include/lamina/bpf.h include/lamina/types.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+
+# test_bpf_elf links the loader and embeds the objects built from tests/bpf/elf/.
+$(B)/host/test_bpf_elf: $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h $(BPF_ELF_OBJS)
 
 host-tests: $(HOST_TESTS)
 
@@ -167,7 +197,6 @@ HOST_TOOLS     := $(B)/bpf-run
 host-tools: $(HOST_TOOLS)
 
 # --elf links with liblamina's ELF loader (BPF_ELF_SRC), built for the host.
-BPF_ELF_SRC    := lib/bpf_elf.c lib/bpf_elf_link.c
 $(B)/bpf-run: tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h \
 	      $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h include/lamina/elf.h
 	@mkdir -p $(dir $@)
@@ -213,3 +242,5 @@ HOST_test_mdb := mdb.c
 HOST_test_format := format.c
 HOST_test_bootmem := bootmem.c
 HOST_test_bpf := bpf/interp.c
+HOST_test_bpf_elf := bpf/interp.c
+HOST_LIB_test_bpf_elf := $(BPF_ELF_SRC)
