@@ -31,6 +31,7 @@ The syntax, one instruction per line; `#` or `;` starts a comment:
     exit
     out:                 a label, alone or before an instruction
     .insn 0x8f, 0, 0, 0, 0   any raw instruction: op, dst, src, off, imm
+    .repeat 100 add r0, 1    the instruction 100 times
 
 Registers are r0..r10, with or without %. Numbers are decimal or 0x hex,
 with an optional sign.
@@ -268,8 +269,15 @@ def assemble(text):
         if not line:
             continue
         mnem, _, rest = line.partition(" ")
+        times = 1
+        if mnem == ".repeat":
+            count, _, line = rest.strip().partition(" ")
+            times = number(count, ".repeat count") if count.isdigit() else -1
+            if not 0 <= times <= 1 << 20:
+                raise AsmError("line %d: .repeat wants a count from 0 to %d" % (n, 1 << 20))
+            mnem, _, rest = line.strip().partition(" ")
         try:
-            items += [(n, x) for x in one(mnem.lower(), rest.strip())]
+            items += [(n, x) for x in one(mnem.lower(), rest.strip())] * times
         except AsmError as e:
             raise AsmError("line %d: %s" % (n, e)) from None
     out = b""

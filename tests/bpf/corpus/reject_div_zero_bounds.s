@@ -1,0 +1,16 @@
+; what: q = 100 / r with r = ctx[0] & 1: a verifier that took r for 1
+; what: would see idx = 100 - q = 0, but 100 / 0 = 0 (RFC 9669) makes
+; what: idx 100, past a 64-byte context
+; mem: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f
+; mem: 20 21 22 23 24 25 26 27 28 29 2a 2b 2c 2d 2e 2f 30 31 32 33 34 35 36 37 38 39 3a 3b 3c 3d 3e 3f
+; reject: OUT_OF_BOUNDS @ 8
+ldxb r2, [r1+0]
+and r2, 1
+mov r3, 100
+div r3, r2
+mov r4, 100
+sub r4, r3
+add r1, r4
+mov r0, 0
+ldxb r0, [r1+0]
+exit

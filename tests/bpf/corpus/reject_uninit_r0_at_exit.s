@@ -1,0 +1,3 @@
+; what: exit without setting r0
+; reject: UNINIT_REG @ 0
+exit
