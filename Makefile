@@ -186,8 +186,10 @@ $(B)/bpf/%.o: tests/bpf/guest/%.c include/lamina/bpf.h include/lamina/types.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 
-# test_bpf_elf links the loader and embeds the objects built from tests/bpf/elf/.
-$(B)/host/test_bpf_elf: $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h $(BPF_ELF_OBJS)
+# test_bpf_elf links the loader and embeds the objects built from
+# tests/bpf/elf/ and tests/bpf/guest/.
+$(B)/host/test_bpf_elf: $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h $(BPF_ELF_OBJS) \
+			$(BPF_GUEST_OBJS)
 
 host-tests: $(HOST_TESTS)
 

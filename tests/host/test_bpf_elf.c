@@ -1,6 +1,6 @@
 /* Host tests of the eBPF ELF loader (lib/bpf_elf*.c): objects clang built
- * from tests/bpf/elf/ (calls.c, data.c, textonly.c) are linked and run in the interpreter, then
- * damaged on purpose (cut short, fields set out of range, thousands of
+ * from tests/bpf/elf/ and tests/bpf/guest/ are linked and run in the
+ * interpreter, then damaged on purpose (cut short, fields set out of range, thousands of
  * random corruptions): every damaged object gets an error with a message,
  * and ASan sees no read outside it. */
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include "bpf/bpf.h"
 #include <lamina/elf.h>
 #include <lamina/error.h>
+#include <lamina/syscall.h>
 #include <lm/bpf_elf.h>
 
 /* The objects, embedded at build time (BPF_OBJ_DIR is the Makefile's). */
@@ -20,6 +21,14 @@
 EMBED(calls_o, "calls.o")
 EMBED(data_o, "data.o")
 EMBED(textonly_o, "textonly.o")
+/* The filters built for the guest (tests/bpf/guest/, build/bpf/<name>.o). */
+#define EMBED_GUEST(sym, file)                                                  \
+	__asm__(".section .rodata\n.balign 8\n" #sym ":\n.incbin \"" BPF_OBJ_DIR  \
+		"/" file "\"\n" #sym "_end:\n.previous\n");                         \
+	extern const unsigned char sym[], sym##_end[];
+EMBED_GUEST(syscall_allow_o, "syscall_allow.o")
+EMBED_GUEST(wake_ready_o, "wake_ready.o")
+EMBED_GUEST(packet_filter_o, "packet_filter.o")
 
 #define CAP 1024
 static struct lm_bpf_insn prog[CAP];
@@ -151,6 +160,57 @@ static void too_small_output_is_ERANGE(void)
 	CHECK(lm_bpf_elf_load(OBJ(calls_o), "mixed", prog, 4, &n, &err) == LM_ERANGE);
 	CHECK(lm_bpf_elf_load(OBJ(calls_o), "mixed", prog, 0, &n, &err) == LM_ERANGE);
 	CHECK(err.msg[0] != 0);
+}
+
+/* r0 of the linked program over mem. */
+static uint64_t run_on(void *mem, uint64_t len)
+{
+	struct bpf_result res;
+
+	if (bpf_run(&vm, prog, nprog, mem, len, NULL, 100000, &res) != BPF_OK)
+		return 0xdeadbeefull;
+	return res.r0;
+}
+
+static void guest_syscall_filter_allows_denies_reflects(void)
+{
+	struct lm_bpf_syscall_ctx c = { 0 };
+
+	CHECK(load(OBJ(syscall_allow_o), "syscall") == LM_OK);
+	c.nr = LM_SYS_DEBUG_PUTC;
+	CHECK(run_on(&c, sizeof c) == LM_BPF_SYS_ALLOW);
+	c.nr = LM_SYS_THREAD_EXIT;
+	CHECK(run_on(&c, sizeof c) == LM_BPF_SYS_ALLOW);
+	c.nr = LM_SYS_VSPACE_MAP;
+	CHECK(run_on(&c, sizeof c) == (LM_BPF_SYS_DENY | (uint64_t)LM_ERIGHTS << 16));
+	c.nr = LM_SYS_END + 100;
+	CHECK(run_on(&c, sizeof c) == (LM_BPF_SYS_DENY | (uint64_t)LM_ERIGHTS << 16));
+	c.nr = 1;       /* Linux write */
+	CHECK(run_on(&c, sizeof c) == LM_BPF_SYS_REFLECT);
+}
+
+static void guest_predicate_reads_the_ready_word(void)
+{
+	static uint64_t page[512];
+
+	CHECK(load(OBJ(wake_ready_o), NULL) == LM_OK);
+	CHECK(run_on(page, sizeof page) == 0);
+	page[0] = 3;
+	CHECK(run_on(page, sizeof page) == 1);
+}
+
+static void guest_packet_filter_keeps_dns_only(void)
+{
+	unsigned char f[64] = { [12] = 0x08, [14] = 0x45, [23] = 17, [36] = 0, [37] = 53 };
+
+	CHECK(load(OBJ(packet_filter_o), "packet") == LM_OK);
+	CHECK(run_on(f, sizeof f) == 1);
+	CHECK(run_on(f, 37) == 0);      /* too short to hold the port */
+	f[37] = 54;
+	CHECK(run_on(f, sizeof f) == 0);
+	f[37] = 53;
+	f[23] = 6;                      /* TCP */
+	CHECK(run_on(f, sizeof f) == 0);
 }
 
 /* --- damaged objects ------------------------------------------------------ */
@@ -339,6 +399,9 @@ int main(void)
 	RUN(unknown_section_is_ENOENT_named);
 	RUN(global_data_refused_naming_the_symbol);
 	RUN(too_small_output_is_ERANGE);
+	RUN(guest_syscall_filter_allows_denies_reflects);
+	RUN(guest_predicate_reads_the_ready_word);
+	RUN(guest_packet_filter_keeps_dns_only);
 	RUN(null_image_is_an_error);
 	RUN(every_truncation_is_an_error);
 	RUN(damaged_fields_are_named);

@@ -108,6 +108,25 @@ def check_bad(r, name, args, prog, words):
              "rc=%d out=%r err=%r, want an error naming %s" % (rc, out, err, words))
 
 
+def check_elf(r):
+    """--elf: a clang object on stdin (make bpf builds tests/bpf/elf/calls.o)."""
+    obj = os.path.join(ROOT, "build", "bpf", "elf", "calls.o")
+    if not os.path.exists(obj):
+        r.result("elf_object_is_built", False, "%s is missing: run make" % obj)
+        return
+    data = open(obj, "rb").read()
+    iota = " ".join("%02x" % k for k in range(64))
+    for name, opts, want in [("elf_first_program", [], "87"),
+                             ("elf_section_deep", ["--section", "deep"], "1a9"),
+                             ("elf_section_plain", ["--section", "plain"], "2a")]:
+        rc, out, err = run([iota, "--elf"] + opts, data)
+        r.result(name, rc == 0 and out == want + "\n", "rc=%d out=%r err=%r" % (rc, out, err))
+    check_bad(r, "elf_section_missing", [iota, "--elf", "--section", "nope"], data,
+              ["ELF", "no program section nope"])
+    check_bad(r, "elf_not_an_object", ["--elf"], b16(mov(0, 1) + EXIT), ["ELF", "not"])
+    check_bad(r, "elf_cut_short", ["--elf"], data[:100], ["ELF"])
+
+
 def main():
     r = Results()
     if not os.access(BPF_RUN, os.X_OK):
@@ -129,7 +148,7 @@ def main():
     check_bad(r, "jit_not_yet", ["--jit"], b16(mov(0, 1) + EXIT), ["--jit", "no JIT"])
     check_bad(r, "verify_only_not_yet", ["--verify-only"], b16(mov(0, 1) + EXIT),
               ["--verify-only", "no verifier"])
-    check_bad(r, "elf_not_yet", ["--elf"], b16(mov(0, 1) + EXIT), ["--elf"])
+    check_elf(r)
     check_bad(r, "unknown_option", ["--bogus"], b16(mov(0, 1) + EXIT), ["--bogus"])
     check_bad(r, "odd_hex_refused", [], "b7 0", ["base16"])
     check_bad(r, "cut_off_program", [], "b7 00 00 00", ["8-byte"])
