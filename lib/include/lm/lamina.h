@@ -14,6 +14,7 @@
 #include <lm/vspace.h>
 #include <lm/vm.h>
 #include <lm/elf.h>
+#include <lm/bpf_elf.h>
 #include <lm/thread.h>
 #include <lm/spawn.h>
 #include <lm/cmdline.h>
