@@ -65,7 +65,9 @@ void bpf_obj_shdr(const struct bpf_obj *o, lm_u32 i, struct lm_elf_shdr *sh)
 	memcpy(sh, o->img + e.shoff + (lm_u64)i * sizeof *sh, sizeof *sh);
 }
 
-/* A NUL-terminated string at off in section sec, or NULL. */
+/* A NUL-terminated string at off in section sec, or NULL. The table's
+ * range is checked here, not left to section_check: names are read while
+ * sections are still being checked, and the table may come later. */
 static const char *str_at(const struct bpf_obj *o, lm_u32 sec, lm_u64 off)
 {
 	struct lm_elf_shdr sh;
@@ -74,6 +76,8 @@ static const char *str_at(const struct bpf_obj *o, lm_u32 sec, lm_u64 off)
 		return NULL;
 	bpf_obj_shdr(o, sec, &sh);
 	if (sh.type != LM_SHT_STRTAB || off >= sh.size)
+		return NULL;
+	if (sh.offset > o->size || sh.size > o->size - sh.offset)
 		return NULL;
 	const char *s = (const char *)o->img + sh.offset + off;
 	for (lm_u64 k = 0; k < sh.size - off; k++)

@@ -346,6 +346,27 @@ static void damaged_fields_are_named(void)
 	}
 }
 
+/* The section-name table is read while sections are still being checked:
+ * a name table that comes after the section being named, with its offset
+ * far outside the file, must be caught before it is read. */
+static void late_name_table_outside_the_file(void)
+{
+	size_t size = size_of(calls_o, calls_o_end);
+	unsigned char *c = copy_of(calls_o, size);
+	lm_u32 last = ehdr_of(c).shnum - 1;
+	size_t at = shdr_at(c, last);
+	lm_u32 strtab = LM_SHT_STRTAB;
+	lm_u64 far = 1ull << 40;
+	lm_u16 idx = (lm_u16)last;
+
+	memcpy(c + at + offsetof(struct lm_elf_shdr, type), &strtab, 4);
+	memcpy(c + at + offsetof(struct lm_elf_shdr, offset), &far, 8);
+	memcpy(c + offsetof(struct lm_elf_ehdr, shstrndx), &idx, 2);
+	CHECK(load(c, size, NULL) == LM_EINVAL && err.msg[0] != 0);
+	try_all(c, size);
+	free(c);
+}
+
 /* A small xorshift generator: the same corruptions every run. */
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next(void)
@@ -405,6 +426,7 @@ int main(void)
 	RUN(null_image_is_an_error);
 	RUN(every_truncation_is_an_error);
 	RUN(damaged_fields_are_named);
+	RUN(late_name_table_outside_the_file);
 	RUN(random_corruptions_only_errors);
 	return CHECK_DONE();
 }
