@@ -377,21 +377,43 @@ static uint64_t next(void)
 	return rng;
 }
 
+/* Where the symbols, relocations and section headers start (clang puts
+ * them after the code and data). */
+static size_t tables_start(const unsigned char *img)
+{
+	size_t at = shdr_at(img, 0);
+	lm_u32 types[] = { LM_SHT_SYMTAB, LM_SHT_REL };
+
+	for (int t = 0; t < 2; t++) {
+		lm_u32 i = find_section_type(img, types[t], 0);
+		struct lm_elf_shdr sh;
+		if (!i)
+			continue;
+		memcpy(&sh, img + shdr_at(img, i), sizeof sh);
+		if (sh.offset < at)
+			at = sh.offset;
+	}
+	return at;
+}
+
 /* Random bytes set to random or boundary values; half the time inside the
- * headers and tables (where the loader looks), else anywhere. */
+ * symbols, relocations and section headers (where the loader looks), else anywhere. 6000 objects
+ * by default, BPF_ELF_ITERS=n for more. */
 static void random_corruptions_only_errors(void)
 {
 	static const uint8_t vals[] = { 0, 1, 7, 8, 0x7f, 0x80, 0xff };
 	const unsigned char *objs[] = { calls_o, data_o, textonly_o };
 	const size_t sizes[] = { size_of(calls_o, calls_o_end), size_of(data_o, data_o_end),
 				 size_of(textonly_o, textonly_o_end) };
-	int failed = 0, tries = 0;
+	int failed = 0, tries = 0, iters = 6000;
 
-	for (int iter = 0; iter < 6000; iter++) {
+	if (getenv("BPF_ELF_ITERS"))            /* longer runs by hand */
+		iters = atoi(getenv("BPF_ELF_ITERS"));
+	for (int iter = 0; iter < iters; iter++) {
 		int w = iter % 3;
 		size_t size = sizes[w];
 		unsigned char *c = copy_of(objs[w], size);
-		size_t tables = shdr_at(objs[w], 0);
+		size_t tables = tables_start(objs[w]);
 		int flips = 1 + (int)(next() % 4);
 
 		for (int f = 0; f < flips; f++) {
