@@ -178,6 +178,9 @@ $(B)/bpf/corpus/%.o: tests/bpf/corpus/%.c $(wildcard tests/bpf/corpus/*.h)
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 
+# *_v3.c: the ISA v3 forms (32-bit jumps, ALU on subregisters).
+$(B)/bpf/corpus/%_v3.o: BPF_CFLAGS += -mcpu=v3
+
 $(B)/bpf/elf/%.o: tests/bpf/elf/%.c
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<

@@ -11,8 +11,9 @@ default and --jit. A mode bpf-run does not have yet (it answers "... yet"
 or "unknown option") is skipped with a SKIP line saying so; the
 expectations are written for the finished verifier and JIT.
 
-C programs are compiled with clang -target bpf -O2 into build/bpf/corpus/
-(make bpf does the same) and given to bpf-run with --elf; .s programs are
+C programs are compiled with clang -target bpf -O2 (and -mcpu=v3 for
+*_v3.c) into build/bpf/corpus/ (make bpf does the same) and given to
+bpf-run with --elf; .s programs are
 assembled with tools/bpf/bpf-as.py.
 
 Prints `test <program>/<mode> ... ok|FAIL <reason>` and `N passed, M
@@ -113,8 +114,9 @@ def build(path):
         if not clang:
             raise RuntimeError("clang is missing (make deps)")
         os.makedirs(OBJDIR, exist_ok=True)
-        p = subprocess.run([clang, "-target", "bpf", "-O2", "-Wall", "-Werror", "-I",
-                            os.path.join(ROOT, "include"), "-c", path, "-o", obj],
+        v3 = ["-mcpu=v3"] if path.endswith("_v3.c") else []    # as the Makefile does
+        p = subprocess.run([clang, "-target", "bpf", "-O2", "-Wall", "-Werror"] + v3 +
+                           ["-I", os.path.join(ROOT, "include"), "-c", path, "-o", obj],
                            capture_output=True, text=True)
         if p.returncode:
             raise RuntimeError("clang: " + p.stderr.strip())
