@@ -147,13 +147,32 @@ def check_labels(r):
     r.result("labels_forward_backward_and_over_lddw", got == want, got.hex())
 
 
+def check_conformance_forms(r):
+    """What the bpf_conformance suite's own assembler also takes."""
+    cases = [("call_helper", "call helper 3", I(0x85, imm=3)),
+             ("call_runtime", "call runtime 4", I(0x85, 0, 2, 0, 4)),
+             ("swap32", "swap32 r1", I(0xd7, 1, imm=32)),
+             ("register_11", "mov %r11, 1", I(0xb7, 11, imm=1)),
+             ("lock_fetch_xchg", "lock fetch xchg [r1], r2", I(0xdb, 1, 2, 0, 0xe1)),
+             # `exit` is the first exit unless a label says otherwise
+             ("exit_label_first_exit", "ja exit\nmov r0, 1\nexit\nexit",
+              I(0x05, off=1) + I(0xb7, imm=1) + I(0x95) * 2),
+             ("exit_label_explicit", "ja exit\nexit\nexit:\nexit", I(0x05, off=1) + I(0x95) * 2)]
+    for name, text, want in cases:
+        try:
+            got = bpf_as.assemble(text)
+        except bpf_as.AsmError as e:
+            got = str(e).encode()
+        r.result("conformance_" + name, got == want, "got %s, want %s" % (got.hex(), want.hex()))
+
+
 def check_data_file(r):
     text = "# a bpf_conformance test\n-- asm\nmov %r0, 3\nexit\n-- result\n0x3\n-- mem\n00 01\n"
     r.result("conformance_data_file_asm_part", bpf_as.assemble(text) == I(0xb7, imm=3) + I(0x95))
 
 
 def check_errors(r):
-    cases = [("mov r0, 1\nfrob r1\n", "line 2"), ("mov r11, 1", "register"),
+    cases = [("mov r0, 1\nfrob r1\n", "line 2"), ("mov r16, 1", "register"),
              ("ja nowhere", "nowhere"), ("ldxw r0, [r1+40000]", "16 bits"),
              ("mov r0, 0x100000000", "32 bits"), ("a:\na: exit", "twice"),
              ("add r0", "2 operands"), ("lock nand [r1], r2", "atomic"),
@@ -295,6 +314,7 @@ def main():
     check_lddw(r)
     check_labels(r)
     check_data_file(r)
+    check_conformance_forms(r)
     check_errors(r)
     check_clang(r)
     check_cli(r)

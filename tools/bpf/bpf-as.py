@@ -16,7 +16,7 @@ The syntax, one instruction per line; `#` or `;` starts a comment:
     neg r3                 the 32 suffix is the 32-bit form (neg32, mov32 ...)
     movsx8 r0, r1        sign-extending moves: movsx8/16/32 (64-bit),
     movsx832 r0, r1        movsx832/movsx1632 (32-bit); also movsx864 ...
-    be16 r0              le16/32/64, be16/32/64, bswap16/32/64
+    be16 r0              le16/32/64, be16/32/64, bswap16/32/64 (or swap16 ..)
     lddw r0, 0x1122334455667788
     ldxw r0, [r1+4]      ldxb ldxh ldxw ldxdw; ldxsb ldxsh ldxsw sign-extend
     stxdw [r10-8], r1    stxb stxh stxw stxdw: store a register
@@ -26,15 +26,18 @@ The syntax, one instruction per line; `#` or `;` starts a comment:
     ja +2                jumps take +N/-N or a label; the 32 suffix on a
     jeq r1, 0, +3          conditional jump compares 32 bits; ja32 is gotol
     jsgt32 r1, r2, out     (offset in imm)
-    call 1               a helper
+    call 1               a helper (also `call helper 1`; `call runtime 1`
+                           is src 2, a helper by BTF ID)
     call local fn        a local call, to a label or +N/-N
     exit
-    out:                 a label, alone or before an instruction
+    out:                 a label, alone or before an instruction; the label
+                           `exit`, unless defined, is the first exit
     .insn 0x8f, 0, 0, 0, 0   any raw instruction: op, dst, src, off, imm
     .repeat 100 add r0, 1    the instruction 100 times
 
-Registers are r0..r10, with or without %. Numbers are decimal or 0x hex,
-with an optional sign.
+Registers are r0..r10, with or without %; r11..r15 also encode, for
+programs meant to be refused. Numbers are decimal or 0x hex, with an
+optional sign.
 """
 import re
 import struct
@@ -54,7 +57,7 @@ JCOND = {"jeq": 0x10, "jgt": 0x20, "jge": 0x30, "jset": 0x40, "jne": 0x50, "jsgt
 SIZES = {"w": 0x00, "h": 0x08, "b": 0x10, "dw": 0x18}
 ATOMIC = {"add": 0x00, "or": 0x40, "and": 0x50, "xor": 0xa0}
 XCHG, CMPXCHG, FETCH = 0xe1, 0xf1, 0x01
-ENDIAN = {"le": 0xd4, "be": 0xdc, "bswap": 0xd7}
+ENDIAN = {"le": 0xd4, "be": 0xdc, "bswap": 0xd7, "swap": 0xd7}
 MOVSX = {"8": (0xbf, 8), "16": (0xbf, 16), "32": (0xbf, 32), "864": (0xbf, 8),
          "1664": (0xbf, 16), "3264": (0xbf, 32), "832": (0xbc, 8), "1632": (0xbc, 16)}
 
@@ -86,7 +89,7 @@ def off16(v, what="offset"):
 
 def reg(text):
     m = re.fullmatch(r"%?r(\d+)", text.strip())
-    if not m or int(m.group(1)) > 10:
+    if not m or int(m.group(1)) > 15:
         raise AsmError("not a register: %r" % text)
     return int(m.group(1))
 
@@ -162,7 +165,7 @@ def atomic(words, args):
     op = op[:-2] if op.endswith("32") else op
     if op in ATOMIC:
         code = ATOMIC[op] | (FETCH if fetch else 0)
-    elif op in ("xchg", "cmpxchg") and not fetch:
+    elif op in ("xchg", "cmpxchg"):         # always fetch; `fetch` may be said
         code = XCHG if op == "xchg" else CMPXCHG
     else:
         raise AsmError("lock: unknown atomic operation %r" % words[0])
@@ -201,7 +204,7 @@ def one(mnem, rest):
         want(args, 2, mnem)
         op, bits = MOVSX[mnem[5:]]
         return [insn(op, reg(args[0]), reg(args[1]), bits)]
-    m = re.fullmatch(r"(le|be|bswap)(16|32|64)", mnem)
+    m = re.fullmatch(r"(le|be|bswap|swap)(16|32|64)", mnem)
     if m:
         want(args, 1, mnem)
         return [insn(ENDIAN[m.group(1)], reg(args[0]), 0, 0, int(m.group(2)))]
@@ -235,8 +238,11 @@ def one(mnem, rest):
         words = rest.split()
         if words and words[0] == "local":
             return [(0x85, 0, 1, 0, Target(" ".join(words[1:])))]
+        src = {"helper": 0, "runtime": 2}.get(words[0] if words else "", -1)
+        if src >= 0:
+            args = split_args(rest.split(None, 1)[1] if len(words) > 1 else "")
         want(args, 1, mnem)
-        return [insn(0x85, 0, 0, 0, imm32(args[0]))]
+        return [insn(0x85, 0, max(src, 0), 0, imm32(args[0]))]
     raise AsmError("unknown instruction %r" % mnem)
 
 
@@ -258,16 +264,22 @@ def asm_part(text):
 def assemble(text):
     """Assembly text -> the program's bytes; AsmError names the line."""
     labels, items = {}, []          # items: (line, bytes or tuple)
+    implicit_exit = False
     for n, line in enumerate(asm_part(text), 1):
         line = re.split(r"[#;]", line, 1)[0].strip()
         m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)\s*:(.*)", line)
         if m:
-            if m.group(1) in labels:
-                raise AsmError("line %d: label %r defined twice" % (n, m.group(1)))
-            labels[m.group(1)] = len(items)
+            name = m.group(1)
+            if name in labels and not (name == "exit" and implicit_exit):
+                raise AsmError("line %d: label %r defined twice" % (n, name))
+            implicit_exit = implicit_exit and name != "exit"    # an explicit one wins
+            labels[name] = len(items)
             line = m.group(2).strip()
         if not line:
             continue
+        if re.match(r"exit\b", line) and "exit" not in labels:
+            labels["exit"] = len(items)     # the implicit label (bpf_conformance's)
+            implicit_exit = True
         mnem, _, rest = line.partition(" ")
         times = 1
         if mnem == ".repeat":
