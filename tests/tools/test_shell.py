@@ -13,8 +13,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
-MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "minilinux",
-           "linux-hello", "forktest", "spin", "block", "conread"]
+MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
+           "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
+           "linux-calls", "linux-calls-pie"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test
