@@ -166,9 +166,16 @@ $(B)/linux-calls.elf: $(LINUX_CALLS_SRC) | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $(filter %.c,$^)
 
+# Debian's musl-gcc wrapper does not know -static-pie (its specs ask for
+# the dynamic loader): the start files and libc.a are named here, with
+# rcrt1.o, musl's self-relocating start for static-pie.
+MUSL_LIB := /usr/lib/x86_64-linux-musl
 $(B)/linux-calls-pie.elf: $(LINUX_CALLS_SRC) | deps
 	@mkdir -p $(B)
-	musl-gcc -static-pie -fPIE -O2 -Wall -o $@ $(filter %.c,$^)
+	musl-gcc -static-pie -fPIE -O2 -Wall -nostartfiles -nodefaultlibs -o $@ \
+	  $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $$($(CC) -print-file-name=crtbeginS.o) \
+	  $(filter %.c,$^) $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
+	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
 
 $(B)/linux-busybox.elf: /bin/busybox | deps
 	@mkdir -p $(B)

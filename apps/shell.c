@@ -173,6 +173,11 @@ static lm_cptr_t cspace_end(void)
 
 /* ---- children ----------------------------------------------------------- */
 
+/* prog.modules: none, every module but the Linux programs (linux-*: only
+ * the personality and its tests need them, and their frames would crowd a
+ * child's CNode), or all of them. */
+#define SH_MOD_LINUX 2
+
 struct prog {
 	const char *name;
 	lm_u32 cnode_bits;
@@ -190,7 +195,7 @@ struct prog {
  * program the shell does not outrank (none can run above it: a thread's
  * priority is at most its maker's). */
 static const struct prog progs[] = {
-	{ "ktest", 14, 1, 1, 1, 0, 0, SH_BIG_ASIDS, 0 },
+	{ "ktest", 14, 1, SH_MOD_LINUX, 1, 0, 0, SH_BIG_ASIDS, 0 },
 	{ "kbench", 12, 1, 1, 0, 1, 0, SH_BIG_ASIDS, 0 },
 	{ "hello", 8, 0, 0, 0, 0, 0, 0, 0 },
 	{ "spin", 8, 0, 0, 0, 0, 1, 0, 0 },
@@ -230,7 +235,7 @@ static int add_cap(lm_cptr_t src, lm_cptr_t dst, lm_u32 rights, lm_u32 flags, lm
 	return LM_OK;
 }
 
-static int add_modules(const char *self, int with_self)
+static int add_modules(const char *self, int with_self, int linux_too)
 {
 	lm_u64 va = LM_CHILD_MODULE_VADDR;
 
@@ -241,6 +246,8 @@ static int add_modules(const char *self, int with_self)
 		if (!with_self && !strncmp(m->name, self, LM_BI_NAME_LEN))
 			continue;
 		if (child_only_module && strncmp(m->name, child_only_module, LM_BI_NAME_LEN))
+			continue;
+		if (!child_only_module && !linux_too && !strncmp(m->name, "linux-", 6))
 			continue;
 		*t = *m;
 		t->vaddr = va;
@@ -344,7 +351,7 @@ static int spawn(const char *name, const struct prog *pr)
 	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
 		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 	if (!err && pr->modules)
-		err = add_modules(name, pr->with_self);
+		err = add_modules(name, pr->with_self, pr->modules == SH_MOD_LINUX);
 	if (!err && pr->memory)
 		err = add_memory();
 	if (!err) {

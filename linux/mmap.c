@@ -61,11 +61,11 @@ static long place(lm_u64 addr, lm_u64 len, lm_u64 flags)
 LX_SYS(mmap)
 {
 	lm_u64 len = LX_PAGE_UP(a[1]), flags = a[3];
-	lm_u32 prot = (lm_u32)a[2];
+	lm_u32 prot = (lm_u32)a[2] & PROT_ALL; /* Linux ignores other bits here */
 	long at;
 
-	if (!a[1] || len < a[1] || (prot & ~PROT_ALL))
-		return !a[1] || (prot & ~PROT_ALL) ? -EINVAL : -ENOMEM;
+	if (!a[1] || len < a[1])
+		return !a[1] ? -EINVAL : -ENOMEM;
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED &&
 	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
 		return -EINVAL;
@@ -97,7 +97,8 @@ LX_SYS(munmap)
 LX_SYS(mprotect)
 {
 	lm_u64 addr = a[0], len = LX_PAGE_UP(a[1]);
-	lm_u32 prot = (lm_u32)a[2] & ~0x03000000u; /* PROT_GROWSDOWN/UP: ignored */
+	/* PROT_GROWSDOWN/UP and PROT_SEM are accepted and ignored */
+	lm_u32 prot = (lm_u32)a[2] & ~0x03000008u;
 
 	if ((addr & (LX_PAGE - 1)) || len < a[1] || (prot & ~PROT_ALL))
 		return -EINVAL;

@@ -129,7 +129,8 @@ def main():
             return f
 
         check("shell_help", expect("help", r"ps ", r"caps", r"mem", r"run <program>",
-                                   r"bench", r"test", r"hello"))
+                                   r"linux \[-t\] \[-x\] <program>", r"bench", r"test",
+                                   r"hello"))
         def mem():
             out = g.command("mem")
             m = re.search(r"free: (\d+) KiB \(\d+ MiB\) in \d+ untyped", out)
@@ -146,13 +147,24 @@ def main():
                                    r"notify .*\(events: Ctrl-C, child stops\)", r"untyped .* free",
                                    r"tcb .*\(console\)", r"\d+ capabilities"))
         check("shell_run_hello", expect("run hello", r"hello exited with code 0"))
-        check("shell_run_minilinux", expect("run minilinux", r"hello from musl",
-                                            r"ENOSYS", r"minilinux exited with code 42"))
+        check("shell_linux_runs_a_musl_program", expect("linux hello", r"hello from musl",
+                                                        r"argv\[0\]=hello", r"ENOSYS",
+                                                        r"hello exited with code 42"))
+        check("shell_linux_runs_busybox_with_quoted_arguments",
+              expect("linux busybox printf '%s|%s\\n' 'a b' \"c'd\"", r"a b\|c'd\n",
+                     r"busybox exited with code 0"))
+        check("shell_linux_exit_status_comes_back", expect("linux busybox false",
+                                                           r"busybox exited with code 1"))
+        check("shell_linux_unknown_program", expect("linux nosuch",
+                                                    r"no such Linux program: nosuch"))
+        check("shell_linux_usage", expect("linux -t", r"usage: linux"))
+        check("shell_unterminated_quote", expect("linux busybox echo 'abc",
+                                                 r"unterminated quote"))
         check("shell_run_forktest", expect("run forktest", r"forktest: three generations: ok",
                                            r"forktest: 100 forks: ok",
                                            r"forktest exited with code 0"))
         check("shell_run_linux_program_directly_is_refused",
-              expect("run linux-hello", r"linux-hello is a Linux program"))
+              expect("run linux-hello", r"linux-hello is a Linux program: run it with: linux hello"))
         check("shell_run_unknown_program", expect("run nosuchprog",
                                                   r"no such program: nosuchprog"))
         check("shell_unknown_command", expect("frobnicate", r"unknown command: frobnicate"))
