@@ -94,13 +94,16 @@ void lx_con_termios(struct lx_termios *t, int set);
 void lx_fd_init(void);
 #define LX_NOFILE 256
 
+/* ---- proc.c ------------------------------------------------------------------ */
+extern const char *lx_execfn;           /* "/bin/<program>": AT_EXECFN, /proc/self/exe */
+void lx_set_comm(const char *path);     /* the name prctl(PR_GET_NAME) reports */
+
 /* ---- random.c ----------------------------------------------------------------- */
 void lx_random(void *buf, lm_u64 n);
 lm_u64 lx_rdtsc(void);
 
-/* ---- signal.c ------------------------------------------------------------------ */
 /* ---- time.c -------------------------------------------------------------------- */
-void lx_time_init(void);
+void lx_time_init(void);  /* read the RTC, start the monotonic clock */
 
 /* ---- syscall.c ------------------------------------------------------------------ */
 long lx_dispatch(struct lm_sysargs *a);

@@ -23,8 +23,6 @@
 
 const struct lm_bootinfo *lx_bi;
 int lx_trace, lx_capture;
-extern const char *lx_execfn;
-void lx_set_comm(const char *path);
 
 void lx_exit(int status)
 {
