@@ -134,6 +134,8 @@ LX_SYS(clock_gettime); LX_SYS(clock_getres); LX_SYS(gettimeofday); LX_SYS(time);
 LX_SYS(nanosleep); LX_SYS(clock_nanosleep);
 /* signal.c */
 LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack);
+/* fs.c */
+LX_SYS(getcwd); LX_SYS(chdir);
 /* random.c */
 LX_SYS(getrandom);
 

@@ -25,7 +25,7 @@ static const struct lx_call table[NR_MAX] = {
 	S(24, sched_yield), S(25, mremap), S(28, madvise), S(32, dup), S(33, dup2),
 	S(35, nanosleep), S(39, getpid), ABSENT(56, clone), ABSENT(57, fork),
 	ABSENT(59, execve), S(60, exit), ABSENT(61, wait4), ABSENT(62, kill), S(63, uname),
-	S(72, fcntl), ABSENT(79, getcwd), ABSENT(80, chdir), S(89, readlink), S(95, umask),
+	S(72, fcntl), S(79, getcwd), S(80, chdir), S(89, readlink), S(95, umask),
 	S(96, gettimeofday), S(97, getrlimit), S(102, getuid), S(104, getgid),
 	S(105, setuid), S(106, setgid), S(107, geteuid), S(108, getegid),
 	S(110, getppid), S(111, getpgrp), S(115, getgroups), S(118, getresuid),

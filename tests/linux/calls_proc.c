@@ -86,6 +86,13 @@ static void names(const char *argv0)
 	FAILS(syscall(SYS_readlink, "/proc/self/exe", buf, 0), EINVAL);
 	FAILS(syscall(SYS_readlink, "/no/such/link", buf, sizeof buf), ENOENT);
 	FAILS(syscall(SYS_readlink, BAD, buf, sizeof buf), EFAULT);
+	CHECK(syscall(SYS_chdir, "/") == 0 && syscall(SYS_chdir, "/./..//") == 0);
+	FAILS(syscall(SYS_chdir, "/no/such/dir"), ENOENT);
+	FAILS(syscall(SYS_chdir, ""), ENOENT);
+	FAILS(syscall(SYS_chdir, BAD), EFAULT);
+	CHECK(syscall(SYS_getcwd, buf, sizeof buf) == 2 && !strcmp(buf, "/"));
+	FAILS(syscall(SYS_getcwd, buf, 1), ERANGE);
+	FAILS(syscall(SYS_getcwd, BAD, sizeof buf), EFAULT);
 	CHECK(syscall(SYS_getrandom, rnd, sizeof rnd, 0) == sizeof rnd && memcmp(rnd, zero, 32));
 	FAILS(syscall(SYS_getrandom, rnd, sizeof rnd, 0x100), EINVAL);
 	FAILS(syscall(SYS_getrandom, BAD, 8, 0), EFAULT);

@@ -18,7 +18,8 @@ one boot), where -x makes the personality frame both streams and the status
 
 The C tests of tests/linux/calls*.c (musl, static and static-pie) run in the
 same boot: `linux -x calls` and `linux -x calls-pie` must exit 0 with
-nothing on stderr.
+nothing on stderr, and `linux -x calls crash` (a store to page 0) must end
+with status 139 and the personality's fault report.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -135,6 +136,23 @@ def main():
             return f
         check("linux_calls_static_musl", c_test("calls"))
         check("linux_calls_static_pie_musl", c_test("calls-pie"))
+
+        def crash():
+            so, se, st, why = guest_run(g, "calls", ["crash"])
+            if why:
+                return why
+            if st != 139 or so != b"calls: storing to address 16\n":
+                return "exit %d, stdout %r" % (st, so)
+            if not re.search(r"linux: fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x10: killed",
+                             g.buf[-2000:]):
+                return "no fault report: %r" % g.buf[-600:]
+            return None
+        check("linux_program_fault_ends_it_with_status_139", crash)
+
+        def nosuch():
+            out = g.command("linux nosuch", CASE_WAIT)
+            return None if "no such Linux program: nosuch" in out else "said %r" % out[-300:]
+        check("linux_unknown_program_is_refused", nosuch)
 
         for n, line, words in cases:
             def f(words=words, line=line):
