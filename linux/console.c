@@ -14,13 +14,14 @@
 #include "lx.h"
 
 #define CAP_MAX (64u << 10)
+#define ICRNL   0x100
 
 static char cap_buf[2][CAP_MAX];
 static lm_u64 cap_len[2];
 static int cap_cut;
 
 static struct lx_termios tio = {
-	.iflag = 0x500,             /* ICRNL | IXON */
+	.iflag = ICRNL | 0x400,     /* ICRNL | IXON */
 	.oflag = 0x5,               /* OPOST | ONLCR */
 	.cflag = 0xbf,              /* B38400 | CS8 | CREAD */
 	.lflag = 0x8a3b,            /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
@@ -62,7 +63,15 @@ long lx_con_read(void *buf, lm_u64 n)
 			  &got);
 	if (err == LM_EINTR)
 		return -EINTR;
-	return err ? -EIO : (long)got;
+	if (err)
+		return -EIO;
+	/* The console hands over the bytes typed; the line discipline's part
+	 * that programs rely on is done here: Enter (CR) reads as NL. */
+	if (tio.iflag & ICRNL)
+		for (lm_u32 i = 0; i < got; i++)
+			if (((char *)buf)[i] == '\r')
+				((char *)buf)[i] = '\n';
+	return (long)got;
 }
 
 int lx_con_is_tty(int which)

@@ -155,6 +155,25 @@ def main():
                      r"busybox exited with code 0"))
         check("shell_linux_exit_status_comes_back", expect("linux busybox false",
                                                            r"busybox exited with code 1"))
+        def linux_reads_a_line():
+            g.type("linux busybox head -n 1")
+            g.wait_for(re.escape("head -n 1\n"))
+            g.type("typed line")
+            out = g.wait_for(re.escape(PROMPT))
+            if out.count("typed line") != 2 or "busybox exited with code 0" not in out:
+                return "head -n 1 gave %r" % out[-300:]
+            return None
+        check("shell_linux_program_reads_the_terminal", linux_reads_a_line)
+
+        def linux_ctrl_c():
+            # Ctrl-C only once it reads: one typed while the shell starts it
+            # is dropped with the prompt's
+            g.type("linux busybox sh -c 'echo ready; read x'")
+            g.wait_for(r"\nready\n")
+            g.send("\x03")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "busybox stopped by Ctrl-C" in out else "after Ctrl-C: %r" % out[-300:]
+        check("shell_ctrl_c_stops_a_linux_program", linux_ctrl_c)
         check("shell_linux_unknown_program", expect("linux nosuch",
                                                     r"no such Linux program: nosuch"))
         check("shell_linux_usage", expect("linux -t", r"usage: linux"))
