@@ -25,6 +25,7 @@ int main(int argc, char **argv)
 	test_proc(argv[0]);
 	test_time();
 	test_signal();
+	test_efault();
 	printf("calls: %d failed\n", failures);
 	return failures > 100 ? 100 : failures;
 }

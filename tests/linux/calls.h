@@ -48,5 +48,6 @@ void test_mm(void);
 void test_proc(const char *argv0);
 void test_time(void);
 void test_signal(void);
+void test_efault(void);
 
 #endif
