@@ -100,6 +100,16 @@
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
 
+/* poll */
+#define POLLIN     0x001
+#define POLLPRI    0x002
+#define POLLOUT    0x004
+#define POLLERR    0x008
+#define POLLHUP    0x010
+#define POLLNVAL   0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+
 /* time */
 #define CLOCK_REALTIME           0
 #define CLOCK_MONOTONIC          1
@@ -156,6 +166,11 @@ struct lx_timespec {
 
 struct lx_timeval {
 	long tv_sec, tv_usec;
+};
+
+struct lx_pollfd {
+	int fd;
+	short events, revents;
 };
 
 struct lx_iovec {

@@ -52,15 +52,17 @@ long lx_con_write(int which, const void *buf, lm_u64 n)
 	return raw_write(buf, n) ? -EIO : (long)n;
 }
 
-long lx_con_read(void *buf, lm_u64 n)
+/* Bytes poll took from the console before read asked (at most one READ's). */
+static char ahead[CON_MAX_BYTES];
+static lm_u32 nahead;
+
+/* One READ of up to n bytes from the console, with ICRNL applied. */
+static long con_read(char *buf, lm_u64 n)
 {
 	lm_u32 got;
-	int err;
+	int err = lm_con_read(LM_SLOT_CONSOLE_IN, buf, n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES,
+			      &got);
 
-	if (lx_capture || !n)
-		return 0;
-	err = lm_con_read(LM_SLOT_CONSOLE_IN, buf, n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES,
-			  &got);
 	if (err == LM_EINTR)
 		return -EINTR;
 	if (err)
@@ -69,9 +71,43 @@ long lx_con_read(void *buf, lm_u64 n)
 	 * that programs rely on is done here: Enter (CR) reads as NL. */
 	if (tio.iflag & ICRNL)
 		for (lm_u32 i = 0; i < got; i++)
-			if (((char *)buf)[i] == '\r')
-				((char *)buf)[i] = '\n';
+			if (buf[i] == '\r')
+				buf[i] = '\n';
 	return (long)got;
+}
+
+long lx_con_read(void *buf, lm_u64 n)
+{
+	if (lx_capture || !n)
+		return 0;
+	if (nahead) {
+		lm_u32 k = n < nahead ? (lm_u32)n : nahead;
+
+		memcpy(buf, ahead, k);
+		memmove(ahead, ahead + k, nahead - k);
+		nahead -= k;
+		return (long)k;
+	}
+	return con_read(buf, n);
+}
+
+/* Whether read(0) would return at once: in capture mode always (end of
+ * file); on the terminal when bytes are ahead, or, with `wait`, after
+ * blocking for them (the console cannot be asked without reading).
+ * 0, 1, or -EINTR. */
+int lx_con_input_ready(int wait)
+{
+	long r;
+
+	if (lx_capture || nahead)
+		return 1;
+	if (!wait)
+		return 0;
+	r = con_read(ahead, sizeof ahead);
+	if (r < 0)
+		return (int)r;
+	nahead = (lm_u32)r;
+	return 1;
 }
 
 int lx_con_is_tty(int which)

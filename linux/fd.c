@@ -226,6 +226,29 @@ LX_SYS(fcntl)
 	}
 }
 
+/* What poll reports for fd now (events asked, revents answered): POLLNVAL
+ * for a descriptor not open; the outputs can always be written (the
+ * console takes everything, the capture buffers drop what overflows); the
+ * terminal's input is readable when bytes are ahead (console.c). *tty_in
+ * is set when fd waits for terminal input that is not there yet. */
+short lx_fd_poll(int fd, short events, int *tty_in)
+{
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+	short r = 0;
+
+	if (!f)
+		return POLLNVAL;
+	if (can_write(f))
+		r |= events & (POLLOUT | POLLWRNORM);
+	if (can_read(f) && (events & (POLLIN | POLLRDNORM))) {
+		if (lx_con_input_ready(0))
+			r |= events & (POLLIN | POLLRDNORM);
+		else
+			*tty_in = 1;
+	}
+	return r;
+}
+
 /* What stat says of a terminal (a pseudo-terminal, as over ssh), of the
  * capture mode's pipes and of its /dev/null stdin. */
 static void stat_of(const struct file *f, struct lx_stat *st)

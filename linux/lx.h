@@ -86,12 +86,14 @@ int lx_writable(lm_u64 addr, lm_u64 n);
 #define LX_CON_ERR 2
 long lx_con_write(int which, const void *buf, lm_u64 n);
 long lx_con_read(void *buf, lm_u64 n);
+int lx_con_input_ready(int wait);
 int lx_con_is_tty(int which);
 void lx_con_flush_capture(int status);
 void lx_con_termios(struct lx_termios *t, int set);
 
 /* ---- fd.c ------------------------------------------------------------------ */
 void lx_fd_init(void);
+short lx_fd_poll(int fd, short events, int *tty_in);
 #define LX_NOFILE 256
 
 /* ---- proc.c ------------------------------------------------------------------ */
@@ -104,6 +106,7 @@ lm_u64 lx_rdtsc(void);
 
 /* ---- time.c -------------------------------------------------------------------- */
 void lx_time_init(void);  /* read the RTC, start the monotonic clock */
+void lx_sleep_ns(long ns);  /* ns < 0: for ever */
 
 /* ---- syscall.c ------------------------------------------------------------------ */
 long lx_dispatch(struct lm_sysargs *a);
@@ -125,6 +128,7 @@ LX_SYS(exit); LX_SYS(exit_group); LX_SYS(getpid); LX_SYS(getppid); LX_SYS(gettid
 LX_SYS(getuid); LX_SYS(getgid); LX_SYS(geteuid); LX_SYS(getegid);
 LX_SYS(getresuid); LX_SYS(getresgid); LX_SYS(getgroups); LX_SYS(getpgrp);
 LX_SYS(getpgid); LX_SYS(getsid); LX_SYS(setuid); LX_SYS(setgid);
+LX_SYS(setpgid); LX_SYS(setsid);
 LX_SYS(set_tid_address); LX_SYS(set_robust_list); LX_SYS(arch_prctl);
 LX_SYS(prctl); LX_SYS(prlimit64); LX_SYS(getrlimit); LX_SYS(setrlimit);
 LX_SYS(sched_getaffinity); LX_SYS(sched_yield); LX_SYS(umask); LX_SYS(uname);
@@ -136,6 +140,8 @@ LX_SYS(nanosleep); LX_SYS(clock_nanosleep);
 LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack);
 /* fs.c */
 LX_SYS(getcwd); LX_SYS(chdir);
+/* poll.c */
+LX_SYS(poll); LX_SYS(ppoll);
 /* random.c */
 LX_SYS(getrandom);
 

@@ -50,6 +50,17 @@ LX_SYS(getpgrp) { return LX_PID; }
 LX_SYS(getsid) { return a[0] == 0 || a[0] == LX_PID ? LX_PID : -ESRCH; }
 LX_SYS(getpgid) { return a[0] == 0 || a[0] == LX_PID ? LX_PID : -ESRCH; }
 
+/* setpgid: the process leads its own group already; setsid: a group
+ * leader may not start a session (EPERM, as Linux says). */
+LX_SYS(setpgid)
+{
+	if ((a[0] && a[0] != LX_PID) || (long)a[1] < 0)
+		return a[0] && a[0] != LX_PID ? -ESRCH : -EINVAL;
+	return !a[1] || a[1] == LX_PID ? 0 : -EPERM;
+}
+
+LX_SYS(setsid) { return -EPERM; }
+
 /* Root may become any user; there is only the one, so only it is allowed. */
 LX_SYS(setuid) { return (lm_u32)a[0] == LX_UID ? 0 : -EPERM; }
 LX_SYS(setgid) { return (lm_u32)a[0] == LX_GID ? 0 : -EPERM; }

@@ -161,6 +161,17 @@ static void sleep_until(lm_u64 id, long until)
 		lm_thread_yield();
 }
 
+void lx_sleep_ns(long ns)
+{
+	long now;
+
+	clock_ns(CLOCK_MONOTONIC, &now);
+	if (ns < 0)
+		for (;;)
+			lm_thread_yield(); /* nothing can wake it: Ctrl-C ends it */
+	sleep_until(CLOCK_MONOTONIC, now + ns);
+}
+
 static long get_req(lm_u64 ureq, struct lx_timespec *ts)
 {
 	if (lx_copy_in(ts, ureq, sizeof *ts))

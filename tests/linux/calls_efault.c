@@ -23,6 +23,7 @@ struct pcall {
 void test_efault(void)
 {
 	static struct iovec iov = { 0, 1 };
+	static const struct timespec zero_ts = { 0, 0 };
 	unsigned long set = 0;
 	const struct pcall calls[] = {
 		{ "write", SYS_write, { 1, 0, 1 }, 1, 0 },
@@ -39,6 +40,9 @@ void test_efault(void)
 		{ "sigaltstack new", SYS_sigaltstack, { 0, 0 }, 0, 0 },
 		{ "sigaltstack old", SYS_sigaltstack, { 0, 0 }, 1, 1 },
 		{ "nanosleep", SYS_nanosleep, { 0, 0 }, 0, 0 },
+		{ "poll", SYS_poll, { 0, 1, 0 }, 0, 1 },
+		{ "ppoll", SYS_ppoll, { 0, 1, (long)&zero_ts, 0, 8 }, 0, 1 },
+		{ "ppoll timeout", SYS_ppoll, { 0, 0, 0, 0, 8 }, 2, 0 },
 		{ "clock_nanosleep", SYS_clock_nanosleep, { CLOCK_MONOTONIC, 0, 0, 0 }, 2, 0 },
 		{ "clock_gettime", SYS_clock_gettime, { CLOCK_REALTIME, 0 }, 1, 1 },
 		{ "clock_getres", SYS_clock_getres, { CLOCK_REALTIME, 0 }, 1, 1 },

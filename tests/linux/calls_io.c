@@ -1,6 +1,8 @@
 /* Descriptors and the terminal: read, write, readv, writev, lseek, pread64,
  * pwrite64, fstat, newfstatat, ioctl, fcntl, dup, dup2, dup3, close. */
 #include <fcntl.h>
+#include <poll.h>
+#include <time.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -119,8 +121,35 @@ static void descriptors(void)
 	CHECK(syscall(SYS_close, 50) == 0 && syscall(SYS_close, 60) == 0);
 }
 
+static void polling(void)
+{
+	struct pollfd p[3] = { { 1, POLLOUT, 7 }, { 99, POLLIN, 7 }, { -1, POLLIN, 7 } };
+	struct pollfd in = { 0, POLLIN, 0 };
+	struct timespec t = { 0, 1000 * 1000 }, t0, t1;
+
+	CHECK(syscall(SYS_poll, p, 3, 0) == 2);
+	CHECK(p[0].revents == POLLOUT && p[1].revents == POLLNVAL && p[2].revents == 0);
+	CHECK(syscall(SYS_poll, NULL, 0, 0) == 0);
+	if (piped) /* end of file is readable */
+		CHECK(syscall(SYS_poll, &in, 1, -1) == 1 && (in.revents & POLLIN));
+	FAILS(syscall(SYS_poll, BAD, 1, 0), EFAULT);
+	FAILS(syscall(SYS_poll, p, 1 << 20, 0), EINVAL);
+	/* nothing can become ready: the timeout passes */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(syscall(SYS_ppoll, &p[2], 1, &t, NULL, 8) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK((t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec >= 1000000L);
+	t.tv_nsec = 1000000000L;
+	FAILS(syscall(SYS_ppoll, p, 1, &t, NULL, 8), EINVAL);
+	FAILS(syscall(SYS_ppoll, p, 1, BAD, NULL, 8), EFAULT);
+	/* setpgid on itself: already its group's leader */
+	CHECK(syscall(SYS_setpgid, 0, 0) == 0);
+	FAILS(syscall(SYS_setsid), EPERM);
+}
+
 void test_io(void)
 {
+	polling();
 	rw();
 	stat_and_ioctl();
 	descriptors();

@@ -174,6 +174,17 @@ def main():
             out = g.wait_for(re.escape(PROMPT))
             return None if "busybox stopped by Ctrl-C" in out else "after Ctrl-C: %r" % out[-300:]
         check("shell_ctrl_c_stops_a_linux_program", linux_ctrl_c)
+
+        def linux_ash():
+            g.type("linux busybox sh")
+            g.wait_for(re.escape("built-in shell (ash)"))
+            g.wait_for(re.escape("/ # "))
+            g.type("echo hi from ash")
+            g.wait_for(r"\nhi from ash\n")
+            g.type("exit 5")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "busybox exited with code 5" in out else "after exit: %r" % out[-300:]
+        check("shell_linux_runs_busybox_ash_interactively", linux_ash)
         check("shell_linux_unknown_program", expect("linux nosuch",
                                                     r"no such Linux program: nosuch"))
         check("shell_linux_usage", expect("linux -t", r"usage: linux"))
