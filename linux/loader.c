@@ -149,28 +149,13 @@ static lm_u64 push_str(char **sp, const char *s)
 	return (lm_u64)*sp;
 }
 
-/*
- * From LX_STACK_TOP down: the strings (execfn, environment, arguments,
- * "x86_64"), 16 random bytes, then, 16-byte aligned from the returned rsp
- * up: argc, argv[] and NULL, envp[] and NULL, the auxiliary vector.
- */
-lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv, const char *execfn)
+/* The auxiliary vector (docs/LINUX.md lists its entries); its length in
+ * words. */
+static lm_u64 build_auxv(lm_u64 *auxv, const struct lx_image *im, lm_u64 platform, lm_u64 rnd,
+			 lm_u64 fn)
 {
-	char *sp = (char *)LX_STACK_TOP;
-	lm_u64 av[64], env[NENV], auxv[2 * 24], n = 0, ptrs[64 + NENV + 64];
 	lm_u32 a = 1, b, c = 0, d;
-
-	if (lx_mm_add(LX_STACK_TOP - LX_STACK_SIZE, LX_STACK_TOP, PROT_READ | PROT_WRITE))
-		return 0;
-	lm_u64 fn = push_str(&sp, execfn);
-	for (lm_u64 i = 0; i < NENV; i++)
-		env[i] = push_str(&sp, envp_default[i]);
-	for (int i = argc; i-- > 0;)
-		av[i] = push_str(&sp, argv[i]);
-	lm_u64 platform = push_str(&sp, "x86_64");
-	sp = (char *)((lm_u64)(sp - 16) & ~15ull);
-	lx_random(sp, 16);
-	lm_u64 rnd = (lm_u64)sp;
+	lm_u64 n = 0;
 
 	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
 #define AUX(k, v) (auxv[n++] = (k), auxv[n++] = (v))
@@ -194,6 +179,32 @@ lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv, const 
 	AUX(AT_EXECFN, fn);
 	AUX(AT_NULL, 0);
 #undef AUX
+	return n;
+}
+
+/*
+ * From LX_STACK_TOP down: the strings (execfn, environment, arguments,
+ * "x86_64"), 16 random bytes, then, 16-byte aligned from the returned rsp
+ * up: argc, argv[] and NULL, envp[] and NULL, the auxiliary vector.
+ */
+lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv, const char *execfn)
+{
+	char *sp = (char *)LX_STACK_TOP;
+	lm_u64 av[64], env[NENV], auxv[2 * 24], n, ptrs[1 + 64 + 1 + NENV + 1]; /* argc <= 63 (main.c) */
+
+	if (lx_mm_add(LX_STACK_TOP - LX_STACK_SIZE, LX_STACK_TOP, PROT_READ | PROT_WRITE))
+		return 0;
+	lm_u64 fn = push_str(&sp, execfn);
+	for (lm_u64 i = 0; i < NENV; i++)
+		env[i] = push_str(&sp, envp_default[i]);
+	for (int i = argc; i-- > 0;)
+		av[i] = push_str(&sp, argv[i]);
+	lm_u64 platform = push_str(&sp, "x86_64");
+	sp = (char *)((lm_u64)(sp - 16) & ~15ull);
+	lx_random(sp, 16);
+	lm_u64 rnd = (lm_u64)sp;
+
+	n = build_auxv(auxv, im, platform, rnd, fn);
 	lm_u64 np = 0;
 	ptrs[np++] = (lm_u64)argc;
 	for (int i = 0; i < argc; i++)
