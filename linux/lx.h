@@ -71,6 +71,7 @@ int lx_mm_protect(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* 1 if [addr, addr + len) lies in the map with every right in prot. */
 int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot);
 void lx_brk_init(lm_u64 start);
+void lx_mm_report(void);  /* -t: pages and areas at exit */
 
 /* ---- uaccess.c: the program's memory, checked --------------------------------- */
 int lx_copy_in(void *dst, lm_u64 usrc, lm_u64 n);   /* 0 or -EFAULT */

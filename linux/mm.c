@@ -317,6 +317,12 @@ lm_u64 lx_find_gap(lm_u64 len)
 	}
 }
 
+/* For -t: how much of the program is in memory at its end. */
+void lx_mm_report(void)
+{
+	lm_printf("[linux] %u pages mapped (%u KiB), %d areas\n", pt_used, pt_used * 4, lx_nareas);
+}
+
 /* ---- the fault hook ---------------------------------------------------------- */
 
 static struct lm_vm_region region;

@@ -40,6 +40,7 @@ static const struct lx_call table[NR_MAX] = {
 };
 
 static lm_u32 refused[NR_MAX + 1]; /* [NR_MAX]: numbers past the table */
+static lm_u64 ncalls;
 
 static const char *name_of(lm_u64 nr)
 {
@@ -51,6 +52,7 @@ long lx_dispatch(struct lm_sysargs *a)
 	lm_u64 nr = a->nr;
 	long r;
 
+	ncalls++;
 	if (nr < NR_MAX && table[nr].fn) {
 		r = table[nr].fn(a->a);
 	} else {
@@ -68,6 +70,8 @@ void lx_syscall_report(void)
 {
 	if (!lx_trace)
 		return;
+	lm_printf("[linux] %lu system calls\n", ncalls);
+	lx_mm_report();
 	for (lm_u64 nr = 0; nr <= NR_MAX; nr++)
 		if (refused[nr])
 			lm_printf("[linux] ENOSYS %s#%lu: %u time(s)\n",
