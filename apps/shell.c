@@ -27,7 +27,8 @@
 #define SH_MAX_GIVE   64
 #define SH_MAX_CAPS   1024
 #define LINE_MAX      128          /* longer lines are cut to LINE_MAX - 1 */
-#define MAX_ARGS      8
+#define MAX_ARGS      32
+#define LX_ARG_SEP    '\x1f'       /* between words of a Linux command line (linux/main.c) */
 
 static const struct lm_bootinfo *bi;
 static struct lm_pool pool;
@@ -172,12 +173,18 @@ static lm_cptr_t cspace_end(void)
 
 /* ---- children ----------------------------------------------------------- */
 
+/* prog.modules: none, every module but the Linux programs (linux-*: only
+ * the personality and its tests need them, and their frames would crowd a
+ * child's CNode), or all of them. */
+#define SH_MOD_LINUX 2
+
 struct prog {
 	const char *name;
 	lm_u32 cnode_bits;
 	int memory, modules, devices, with_self;
 	int shell_prio; /* at the shell's own priority, not SH_CHILD_PRIO */
 	lm_u32 asids;   /* its range of address-space IDs: 0, LM_SPAWN_ASIDS */
+	int rtc;        /* the CMOS clock's ports (0x70-0x71) at LM_SLOT_IOPORT */
 };
 
 /* Half of the shell's range (root's ROOT_BIG_ASIDS). */
@@ -188,12 +195,21 @@ struct prog {
  * program the shell does not outrank (none can run above it: a thread's
  * priority is at most its maker's). */
 static const struct prog progs[] = {
-	{ "ktest", 14, 1, 1, 1, 0, 0, SH_BIG_ASIDS },
-	{ "kbench", 12, 1, 1, 0, 1, 0, SH_BIG_ASIDS },
-	{ "hello", 8, 0, 0, 0, 0, 0, 0 },
-	{ "spin", 8, 0, 0, 0, 0, 1, 0 },
+	{ "ktest", 14, 1, SH_MOD_LINUX, 1, 0, 0, SH_BIG_ASIDS, 0 },
+	{ "kbench", 12, 1, 1, 0, 1, 0, SH_BIG_ASIDS, 0 },
+	{ "hello", 8, 0, 0, 0, 0, 0, 0, 0 },
+	{ "spin", 8, 0, 0, 0, 0, 1, 0, 0 },
+	/* the Linux personality: one module (the program), a large CNode (a
+	 * slot per frame it maps), the wall clock */
+	{ "linux", 14, 1, 1, 0, 0, 0, 0, 1 },
 };
-static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0 };
+static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
+
+/* The command line a program is given in its bootinfo, and the one module
+ * it is given when set (the Linux personality's program). */
+static char child_cmdline[LM_BI_CMDLINE_LEN];
+static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
+static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
 static struct lm_spawn_cap caps[SH_MAX_CAPS];
@@ -219,7 +235,7 @@ static int add_cap(lm_cptr_t src, lm_cptr_t dst, lm_u32 rights, lm_u32 flags, lm
 	return LM_OK;
 }
 
-static int add_modules(const char *self, int with_self)
+static int add_modules(const char *self, int with_self, int linux_too)
 {
 	lm_u64 va = LM_CHILD_MODULE_VADDR;
 
@@ -228,6 +244,10 @@ static int add_modules(const char *self, int with_self)
 		struct lm_bi_module *t = &tmpl.modules[tmpl.n_modules];
 
 		if (!with_self && !strncmp(m->name, self, LM_BI_NAME_LEN))
+			continue;
+		if (child_only_module && strncmp(m->name, child_only_module, LM_BI_NAME_LEN))
+			continue;
+		if (!child_only_module && !linux_too && !strncmp(m->name, "linux-", 6))
 			continue;
 		*t = *m;
 		t->vaddr = va;
@@ -306,7 +326,7 @@ static int spawn(const char *name, const struct prog *pr)
 	if (!m)
 		return LM_ENOENT;
 	tmpl = (struct lm_bootinfo){ 0 };
-	memcpy(tmpl.cmdline, bi->cmdline, sizeof tmpl.cmdline);
+	memcpy(tmpl.cmdline, child_cmdline[0] ? child_cmdline : bi->cmdline, sizeof tmpl.cmdline);
 	tmpl.tsc_khz = bi->tsc_khz;
 	tmpl.ram_bytes = bi->ram_bytes;
 	tmpl.cpu_features = bi->cpu_features;
@@ -328,8 +348,10 @@ static int spawn(const char *name, const struct prog *pr)
 			err = add_cap(bi->debug_slot, next_dst++, LM_R_ALL, 0, 0);
 		}
 	}
+	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
+		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 	if (!err && pr->modules)
-		err = add_modules(name, pr->with_self);
+		err = add_modules(name, pr->with_self, pr->modules == SH_MOD_LINUX);
 	if (!err && pr->memory)
 		err = add_memory();
 	if (!err) {
@@ -392,44 +414,96 @@ static void report(const char *name, int err)
 		sh_printf("%s stopped in state %s\n", name, state_name(child_info.state));
 }
 
-static void run(const char *name)
+/* Start program `name`, wait for it, report how it ended under the name
+ * `shown`. */
+static void run_prog(const char *name, const char *shown)
 {
 	const struct prog *pr = &prog_default;
 	int err;
 
-	if (!strcmp(name, "console") || !strcmp(name, "root") || !strcmp(name, "shell")) {
-		sh_printf("run: %s is a system program and cannot be run from the shell\n", name);
-		return;
-	}
 	for (lm_u32 i = 0; i < sizeof progs / sizeof progs[0]; i++)
 		if (!strcmp(progs[i].name, name))
 			pr = &progs[i];
-	if (!find_module(name)) {
-		sh_printf("run: no such program: %s (try: help)\n", name);
-		return;
-	}
-	if (!strncmp(name, "linux-", 6)) { /* a Linux executable, not ours */
-		sh_printf("run: %s is a Linux program: minilinux runs it (run minilinux)\n", name);
-		return;
-	}
 	err = spawn(name, pr);
 	if (err) {
 		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
 		return;
 	}
-	child_name = name;
+	child_name = shown;
 	lm_ntfn_poll(SH_SLOT_EVENTS, 0); /* forget Ctrl-Cs typed at the prompt */
 	err = lm_proc_start(&child);
 	if (err)
 		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
 	else
-		report(name, wait_child());
+		report(shown, wait_child());
 	lm_thread_suspend(child.tcb);
 	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
 	lm_proc_destroy(&child);
 	child = (struct lm_proc){ 0 };
 	child_name = 0;
 	give_back();
+}
+
+static void run(const char *name)
+{
+
+	if (!strcmp(name, "console") || !strcmp(name, "root") || !strcmp(name, "shell")) {
+		sh_printf("run: %s is a system program and cannot be run from the shell\n", name);
+		return;
+	}
+	if (!find_module(name)) {
+		sh_printf("run: no such program: %s (try: help)\n", name);
+		return;
+	}
+	if (!strncmp(name, "linux-", 6)) { /* a Linux executable, not ours */
+		sh_printf("run: %s is a Linux program: run it with: linux %s\n", name, name + 6);
+		return;
+	}
+	if (!strcmp(name, "linux")) {
+		con_puts("run: the Linux personality runs a Linux program: linux <program> [args]\n");
+		return;
+	}
+	run_prog(name, name);
+}
+
+/* linux [-t] [-x] <program> [args...]: the Linux personality (linux/) runs
+ * boot module linux-<program> with argv = {<program>, args...}; the words
+ * reach it in its bootinfo's cmdline, separated by LX_ARG_SEP. */
+static void cmd_linux(lm_u32 argc, char **argv)
+{
+	static char module[LM_BI_NAME_LEN + 8];
+	lm_u32 i = 1, n = 0;
+
+	while (i < argc && argv[i][0] == '-' && (argv[i][1] == 't' || argv[i][1] == 'x') &&
+	       !argv[i][2])
+		i++;
+	if (i == argc) {
+		con_puts("usage: linux [-t] [-x] <program> [arguments...]\n");
+		return;
+	}
+	lm_snprintf(module, sizeof module, "linux-%s", argv[i]);
+	if (strlen(module) >= LM_BI_NAME_LEN || !find_module(module)) {
+		sh_printf("linux: no such Linux program: %s (boot modules linux-*: try help)\n",
+			  argv[i]);
+		return;
+	}
+	for (lm_u32 j = 1; j < argc; j++) {
+		lm_u64 len = strlen(argv[j]);
+
+		if (n + len + 1 >= sizeof child_cmdline) {
+			con_puts("linux: the command line is too long\n");
+			return;
+		}
+		if (j > 1)
+			child_cmdline[n++] = LX_ARG_SEP;
+		memcpy(child_cmdline + n, argv[j], len);
+		n += len;
+	}
+	child_cmdline[n] = 0;
+	child_only_module = module;
+	run_prog("linux", argv[i]);
+	child_cmdline[0] = 0;
+	child_only_module = 0;
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -443,6 +517,9 @@ static void cmd_help(void)
 		 "  mem            free untyped memory and total RAM\n"
 		 "  run <program>  start a boot module, wait for it, report how it ended;\n"
 		 "                 it owns the keyboard while it runs; Ctrl-C stops it\n"
+		 "  linux [-t] [-x] <program> [args]\n"
+		 "                 run Linux program linux-<program> (e.g. busybox) under the\n"
+		 "                 Linux personality; -t traces its system calls\n"
 		 "  bench          run kbench (the benchmarks)\n"
 		 "  test           run ktest (the kernel test suite)\n"
 		 "programs:");
@@ -574,29 +651,58 @@ static void cmd_mem(void)
 		  bi->ram_bytes >> 20);
 }
 
-static lm_u32 split(char *line, char **argv)
+/* Split a line into words in place. As in sh: 'single quotes' keep
+ * everything, "double quotes" keep everything but \" and \\, and a
+ * backslash outside quotes keeps the next character; quotes may make an
+ * empty word. Returns the number of words, MAX_ARGS + 1 for too many, or
+ * 0 with *bad set for an unterminated quote. */
+static lm_u32 split(char *line, char **argv, int *bad)
 {
 	lm_u32 n = 0;
+	char *in = line, *out = line;
 
-	for (char *p = line; *p;) {
-		while (*p == ' ')
-			*p++ = 0;
-		if (!*p)
-			break;
+	*bad = 0;
+	for (;;) {
+		while (*in == ' ')
+			in++;
+		if (!*in)
+			return n;
 		if (n == MAX_ARGS)
 			return n + 1; /* too many */
-		argv[n++] = p;
-		while (*p && *p != ' ')
-			p++;
+		argv[n++] = out;
+		char q = 0;
+		while (*in && (q || *in != ' ')) {
+			char c = *in++;
+
+			if (q && c == q)
+				q = 0;
+			else if (!q && (c == '\'' || c == '"'))
+				q = c;
+			else if (c == '\\' && q != '\'' && *in &&
+				 (!q || *in == '"' || *in == '\\'))
+				*out++ = *in++;
+			else
+				*out++ = c;
+		}
+		if (q) {
+			*bad = 1;
+			return 0;
+		}
+		/* out never passes in: each word is at most as long as its input */
+		if (*in)
+			in++;
+		*out++ = 0;
 	}
-	return n;
 }
 
 static void command(char *line)
 {
 	char *argv[MAX_ARGS];
-	lm_u32 argc = split(line, argv);
+	int bad;
+	lm_u32 argc = split(line, argv, &bad);
 
+	if (bad)
+		con_puts("unterminated quote\n");
 	if (argc == 0)
 		return;
 	if (argc > MAX_ARGS) {
@@ -620,6 +726,8 @@ static void command(char *line)
 		run("ktest");
 	else if (!strcmp(c, "run") && argc == 2)
 		run(argv[1]);
+	else if (!strcmp(c, "linux"))
+		cmd_linux(argc, argv);
 	else if (!strcmp(c, "run"))
 		con_puts("usage: run <program>\n");
 	else if (!strcmp(c, "help") || !strcmp(c, "ps") || !strcmp(c, "caps") ||
@@ -651,6 +759,11 @@ int main(lm_word_t arg)
 	if (err)
 		sh_printf("shell: cannot mint its stop signal (%s): run will not work\n",
 			  lm_err_str(err));
+	rtc_ports = lm_slot_alloc();
+	if (rtc_ports && lm_ioport_issue(SH_SLOT_IOPORT, 0x70, 2, LM_SLOT_CNODE, rtc_ports)) {
+		lm_slot_free(rtc_ports);
+		rtc_ports = 0;
+	}
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {
 		lm_u32 n;

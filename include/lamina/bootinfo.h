@@ -24,7 +24,7 @@
 #define LM_SLOT_FIRST_BOOT 8 /* boot-made frames/tables, untyped, modules follow */
 
 #define LM_BI_MAX_UNTYPED 128
-#define LM_BI_MAX_MODULES 16
+#define LM_BI_MAX_MODULES 24 /* 16 were all used once the Linux programs came */
 #define LM_BI_NAME_LEN    32
 #define LM_BI_CMDLINE_LEN 256
 

@@ -283,9 +283,9 @@ TEST(reflect_non_executable_entry_faults_the_thread)
 	CHECK_EQ(ti.fault_error & 0x15, 0x15); /* present, user, fetch */
 }
 
-/* ---- a Linux program under apps/minilinux -------------------------------- */
+/* ---- a Linux program under the Linux personality (linux/) ---------------- */
 
-/* The console minilinux is given: an endpoint served here, so the test
+/* The console the personality is given: an endpoint served here, so the test
  * sees exactly what the Linux program wrote. */
 static char lx_out[2048];
 static lm_u32 lx_len;
@@ -323,9 +323,10 @@ static int has(const char *s)
 	return 0;
 }
 
-/* minilinux gets: the console endpoint (7), the linux-hello module mapped
- * where root would put it, and 2 MiB of untyped memory. */
-TEST(reflect_minilinux_runs_an_unmodified_musl_program)
+/* The personality gets: the console endpoint (7), the linux-hello module
+ * mapped where root would put it, 2 MiB of untyped memory, and the command
+ * line "hello" (run linux-hello, argv = {"hello"}). */
+TEST(reflect_linux_personality_runs_an_unmodified_musl_program)
 {
 	static struct lm_bootinfo tmpl;
 	static struct lm_spawn_cap caps[64];
@@ -336,15 +337,16 @@ TEST(reflect_minilinux_runs_an_unmodified_musl_program)
 	lm_cptr_t ep = t_new(LM_OBJ_ENDPOINT, 0), ut = t_new(LM_OBJ_UNTYPED, 21);
 	lm_u32 n = 0, dst = LM_SLOT_FIRST_BOOT;
 
-	a.image = t_module("minilinux", &a.size);
+	a.image = t_module("linux", &a.size);
 	if (!a.image || !lx) { /* a boot with another module list */
-		t_note("no minilinux or linux-hello module: not run");
+		t_note("no linux or linux-hello module: not run");
 		return;
 	}
 	CHECK(ep && ut);
 	CHECK(lx->nframes + 2 <= sizeof caps / sizeof caps[0]);
 	tmpl = (struct lm_bootinfo){ 0 };
 	tmpl.console_slot = LM_SLOT_CONSOLE;
+	memcpy(tmpl.cmdline, "hello", 6);
 	caps[n++] = (struct lm_spawn_cap){ ep, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0 };
 	tmpl.modules[0] = *lx;
 	tmpl.modules[0].vaddr = LM_CHILD_MODULE_VADDR;
@@ -363,7 +365,7 @@ TEST(reflect_minilinux_runs_an_unmodified_musl_program)
 	CHECK(t_thread(lx_console, ep, T_PRIO));
 	a.arg = LM_BOOTINFO_VADDR;
 	a.prio = T_PRIO;
-	a.cnode_bits = 8;
+	a.cnode_bits = 12; /* the personality's image is a few hundred frames */
 	a.caps = caps;
 	a.ncaps = n;
 	a.bi = &tmpl;
@@ -380,6 +382,6 @@ TEST(reflect_minilinux_runs_an_unmodified_musl_program)
 	CHECK_EQ(ti.state, LM_TS_EXITED);
 	CHECK_EQ(ti.exit_code, 42); /* every check in tests/linux/hello.c held */
 	CHECK(has("linux-hello: write(2) works\n"));
-	CHECK(has("hello from musl, argc=1 argv[0]=linux-hello pid=1 ppid=0\n"));
+	CHECK(has("hello from musl, argc=1 argv[0]=hello pid=1 ppid=0\n"));
 	CHECK(has("syscall(999) = -1, errno 38 (ENOSYS)\n"));
 }

@@ -1,6 +1,7 @@
 /*
  * An ordinary Linux program, built with `musl-gcc -static` and run
- * unmodified on Lamina by apps/minilinux (system-call reflection). It uses
+ * unmodified on Lamina by the Linux personality (linux/, by system-call
+ * reflection). It uses
  * only what a small library OS serves: write/writev through stdio,
  * getpid/getppid, and an unknown system call that must fail with ENOSYS.
  * The exit code tells the test what it saw: 42 when everything held, else

@@ -13,8 +13,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 B = os.path.join(ROOT, "build")
-MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "minilinux",
-           "linux-hello", "forktest", "spin", "block", "conread"]
+MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
+           "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
+           "linux-calls", "linux-calls-pie"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test
@@ -128,7 +129,8 @@ def main():
             return f
 
         check("shell_help", expect("help", r"ps ", r"caps", r"mem", r"run <program>",
-                                   r"bench", r"test", r"hello"))
+                                   r"linux \[-t\] \[-x\] <program>", r"bench", r"test",
+                                   r"hello"))
         def mem():
             out = g.command("mem")
             m = re.search(r"free: (\d+) KiB \(\d+ MiB\) in \d+ untyped", out)
@@ -145,13 +147,54 @@ def main():
                                    r"notify .*\(events: Ctrl-C, child stops\)", r"untyped .* free",
                                    r"tcb .*\(console\)", r"\d+ capabilities"))
         check("shell_run_hello", expect("run hello", r"hello exited with code 0"))
-        check("shell_run_minilinux", expect("run minilinux", r"hello from musl",
-                                            r"ENOSYS", r"minilinux exited with code 42"))
+        check("shell_linux_runs_a_musl_program", expect("linux hello", r"hello from musl",
+                                                        r"argv\[0\]=hello", r"ENOSYS",
+                                                        r"hello exited with code 42"))
+        check("shell_linux_runs_busybox_with_quoted_arguments",
+              expect("linux busybox printf '%s|%s\\n' 'a b' \"c'd\"", r"a b\|c'd\n",
+                     r"busybox exited with code 0"))
+        check("shell_linux_exit_status_comes_back", expect("linux busybox false",
+                                                           r"busybox exited with code 1"))
+        def linux_reads_a_line():
+            g.type("linux busybox head -n 1")
+            g.wait_for(re.escape("head -n 1\n"))
+            g.type("typed line")
+            out = g.wait_for(re.escape(PROMPT))
+            if out.count("typed line") != 2 or "busybox exited with code 0" not in out:
+                return "head -n 1 gave %r" % out[-300:]
+            return None
+        check("shell_linux_program_reads_the_terminal", linux_reads_a_line)
+
+        def linux_ctrl_c():
+            # Ctrl-C only once it reads: one typed while the shell starts it
+            # is dropped with the prompt's
+            g.type("linux busybox sh -c 'echo ready; read x'")
+            g.wait_for(r"\nready\n")
+            g.send("\x03")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "busybox stopped by Ctrl-C" in out else "after Ctrl-C: %r" % out[-300:]
+        check("shell_ctrl_c_stops_a_linux_program", linux_ctrl_c)
+
+        def linux_ash():
+            g.type("linux busybox sh")
+            g.wait_for(re.escape("built-in shell (ash)"))
+            g.wait_for(re.escape("/ # "))
+            g.type("echo hi from ash")
+            g.wait_for(r"\nhi from ash\n")
+            g.type("exit 5")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "busybox exited with code 5" in out else "after exit: %r" % out[-300:]
+        check("shell_linux_runs_busybox_ash_interactively", linux_ash)
+        check("shell_linux_unknown_program", expect("linux nosuch",
+                                                    r"no such Linux program: nosuch"))
+        check("shell_linux_usage", expect("linux -t", r"usage: linux"))
+        check("shell_unterminated_quote", expect("linux busybox echo 'abc",
+                                                 r"unterminated quote"))
         check("shell_run_forktest", expect("run forktest", r"forktest: three generations: ok",
                                            r"forktest: 100 forks: ok",
                                            r"forktest exited with code 0"))
         check("shell_run_linux_program_directly_is_refused",
-              expect("run linux-hello", r"linux-hello is a Linux program"))
+              expect("run linux-hello", r"linux-hello is a Linux program: run it with: linux hello"))
         check("shell_run_unknown_program", expect("run nosuchprog",
                                                   r"no such program: nosuchprog"))
         check("shell_unknown_command", expect("frobnicate", r"unknown command: frobnicate"))

@@ -1,0 +1,214 @@
+/*
+ * The Linux x86-64 user ABI, as far as the personality serves it: error
+ * numbers, flag values and the layouts of the structures Linux programs
+ * pass to the kernel. Values are Linux's (include/uapi and the manual
+ * pages); the layouts are checked by size against the x86-64 ABI.
+ */
+#ifndef LX_ABI_H
+#define LX_ABI_H
+
+#include <lamina/types.h>
+
+/* errno values */
+#define EPERM    1
+#define ENOENT   2
+#define ESRCH    3
+#define EINTR    4
+#define EIO      5
+#define ENOEXEC  8
+#define EBADF    9
+#define ECHILD   10
+#define EAGAIN   11
+#define ENOMEM   12
+#define EACCES   13
+#define EFAULT   14
+#define EEXIST   17
+#define ENOTDIR  20
+#define EINVAL   22
+#define EMFILE   24
+#define ENOTTY   25
+#define ESPIPE   29
+#define ERANGE   34
+#define ENAMETOOLONG 36
+#define ENOSYS   38
+
+/* mmap, mprotect, mremap, madvise */
+#define PROT_NONE  0x0
+#define PROT_READ  0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC  0x4
+#define MAP_SHARED          0x01
+#define MAP_PRIVATE         0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE            0x0f
+#define MAP_FIXED           0x10
+#define MAP_ANONYMOUS       0x20
+#define MAP_GROWSDOWN       0x0100
+#define MAP_DENYWRITE       0x0800
+#define MAP_EXECUTABLE      0x1000
+#define MAP_LOCKED          0x2000
+#define MAP_NORESERVE       0x4000
+#define MAP_POPULATE        0x8000
+#define MAP_NONBLOCK        0x10000
+#define MAP_STACK           0x20000
+#define MAP_HUGETLB         0x40000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MREMAP_MAYMOVE   1
+#define MREMAP_FIXED     2
+#define MREMAP_DONTUNMAP 4
+#define MADV_NORMAL     0
+#define MADV_RANDOM     1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED   3
+#define MADV_DONTNEED   4
+#define MADV_FREE       8
+
+/* arch_prctl, prctl */
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+/* files and descriptors */
+#define AT_FDCWD         (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_EMPTY_PATH    0x1000
+#define O_ACCMODE   0x3
+#define O_RDONLY    0x0
+#define O_WRONLY    0x1
+#define O_RDWR      0x2
+#define O_APPEND    0x400
+#define O_NONBLOCK  0x800
+#define O_CLOEXEC   0x80000
+#define F_DUPFD     0
+#define F_GETFD     1
+#define F_SETFD     2
+#define F_GETFL     3
+#define F_SETFL     4
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC  1
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+#define TCGETS     0x5401
+#define TCSETS     0x5402
+#define TCSETSW    0x5403
+#define TCSETSF    0x5404
+#define TIOCGPGRP  0x540f
+#define TIOCSPGRP  0x5410
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+
+/* poll */
+#define POLLIN     0x001
+#define POLLPRI    0x002
+#define POLLOUT    0x004
+#define POLLERR    0x008
+#define POLLHUP    0x010
+#define POLLNVAL   0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+
+/* time */
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+#define TIMER_ABSTIME            1
+
+/* signals */
+#define LX_NSIG       64
+#define SIGKILL       9
+#define SIGSTOP       19
+#define SIG_BLOCK     0
+#define SIG_UNBLOCK   1
+#define SIG_SETMASK   2
+#define SA_RESTORER   0x04000000
+
+/* getrandom, resource limits */
+#define GRND_NONBLOCK 0x1
+#define GRND_RANDOM   0x2
+#define GRND_INSECURE 0x4
+#define RLIMIT_STACK  3
+#define RLIMIT_NOFILE 7
+#define RLIM_NLIMITS  16
+#define RLIM_INFINITY (~0ull)
+
+/* The auxiliary vector's keys. */
+#define AT_NULL     0
+#define AT_PHDR     3
+#define AT_PHENT    4
+#define AT_PHNUM    5
+#define AT_PAGESZ   6
+#define AT_BASE     7
+#define AT_FLAGS    8
+#define AT_ENTRY    9
+#define AT_UID      11
+#define AT_EUID     12
+#define AT_GID      13
+#define AT_EGID     14
+#define AT_PLATFORM 15
+#define AT_HWCAP    16
+#define AT_CLKTCK   17
+#define AT_SECURE   23
+#define AT_RANDOM   25
+#define AT_HWCAP2   26
+#define AT_EXECFN   31
+
+struct lx_timespec {
+	long tv_sec, tv_nsec;
+};
+
+struct lx_timeval {
+	long tv_sec, tv_usec;
+};
+
+struct lx_pollfd {
+	int fd;
+	short events, revents;
+};
+
+struct lx_iovec {
+	lm_u64 base, len;
+};
+
+struct lx_stat {
+	lm_u64 dev, ino, nlink;
+	lm_u32 mode, uid, gid, pad0;
+	lm_u64 rdev;
+	long size, blksize, blocks;
+	long atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+	long unused[3];
+};
+LM_STATIC_ASSERT(sizeof(struct lx_stat) == 144, "Linux x86-64 struct stat");
+
+struct lx_utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+struct lx_rlimit {
+	lm_u64 cur, max;
+};
+
+/* The kernel's struct sigaction (not libc's): mask last, 8 bytes. */
+struct lx_sigaction {
+	lm_u64 handler, flags, restorer, mask;
+};
+
+/* The kernel's struct termios (TCGETS), 36 bytes. */
+struct lx_termios {
+	lm_u32 iflag, oflag, cflag, lflag;
+	lm_u8 line, cc[19];
+};
+LM_STATIC_ASSERT(sizeof(struct lx_termios) == 36, "Linux struct termios");
+
+struct lx_winsize {
+	lm_u16 row, col, xpixel, ypixel;
+};
+
+#endif

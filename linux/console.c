@@ -1,0 +1,157 @@
+/*
+ * The terminal: descriptors 0, 1 and 2 of a Linux process start on the
+ * Lamina console (servers/console). Output goes through the console
+ * endpoint bootinfo names; input through the input endpoint the shell lends
+ * its foreground program (LM_SLOT_CONSOLE_IN), 32 bytes per READ at most.
+ *
+ * Capture mode (linux -x, for test runners such as tests/tools/test_busybox.py):
+ * stdout and stderr are kept apart in buffers and printed at exit as
+ *   @@LX-OUT <bytes> <hex>\n  @@LX-ERR <bytes> <hex>\n  @@LX-STATUS <code>\n
+ * so a runner can compare both streams byte for byte with a host run; the
+ * program then sees what a host program run by a test runner sees: stdout
+ * and stderr are pipes and stdin is at end of file (like /dev/null).
+ */
+#include "lx.h"
+
+#define CAP_MAX (64u << 10)
+#define ICRNL   0x100
+
+static char cap_buf[2][CAP_MAX];
+static lm_u64 cap_len[2];
+static int cap_cut;
+
+static struct lx_termios tio = {
+	.iflag = ICRNL | 0x400,     /* ICRNL | IXON */
+	.oflag = 0x5,               /* OPOST | ONLCR */
+	.cflag = 0xbf,              /* B38400 | CS8 | CREAD */
+	.lflag = 0x8a3b,            /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	.cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
+};
+
+static lm_cptr_t con(void)
+{
+	return lx_bi->console_slot;
+}
+
+static int raw_write(const void *buf, lm_u64 n)
+{
+	return con() ? lm_con_write(con(), buf, n) : lm_debug_write(buf, n);
+}
+
+long lx_con_write(int which, const void *buf, lm_u64 n)
+{
+	if (lx_capture) {
+		lm_u64 room = CAP_MAX - cap_len[which - 1];
+		lm_u64 k = n < room ? n : room;
+
+		memcpy(cap_buf[which - 1] + cap_len[which - 1], buf, k);
+		cap_len[which - 1] += k;
+		cap_cut |= k < n;
+		return (long)n;
+	}
+	return raw_write(buf, n) ? -EIO : (long)n;
+}
+
+/* Bytes poll took from the console before read asked (at most one READ's). */
+static char ahead[CON_MAX_BYTES];
+static lm_u32 nahead;
+
+/* One READ of up to n bytes from the console, with ICRNL applied. */
+static long con_read(char *buf, lm_u64 n)
+{
+	lm_u32 got;
+	int err = lm_con_read(LM_SLOT_CONSOLE_IN, buf, n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES,
+			      &got);
+
+	if (err == LM_EINTR)
+		return -EINTR;
+	if (err)
+		return -EIO;
+	/* The console hands over the bytes typed; the line discipline's part
+	 * that programs rely on is done here: Enter (CR) reads as NL. */
+	if (tio.iflag & ICRNL)
+		for (lm_u32 i = 0; i < got; i++)
+			if (buf[i] == '\r')
+				buf[i] = '\n';
+	return (long)got;
+}
+
+long lx_con_read(void *buf, lm_u64 n)
+{
+	if (lx_capture || !n)
+		return 0;
+	if (nahead) {
+		lm_u32 k = n < nahead ? (lm_u32)n : nahead;
+
+		memcpy(buf, ahead, k);
+		memmove(ahead, ahead + k, nahead - k);
+		nahead -= k;
+		return (long)k;
+	}
+	return con_read(buf, n);
+}
+
+/* Whether read(0) would return at once: in capture mode always (end of
+ * file); on the terminal when bytes are ahead, or, with `wait`, after
+ * blocking for them (the console cannot be asked without reading).
+ * 0, 1, or -EINTR. */
+int lx_con_input_ready(int wait)
+{
+	long r;
+
+	if (lx_capture || nahead)
+		return 1;
+	if (!wait)
+		return 0;
+	r = con_read(ahead, sizeof ahead);
+	if (r < 0)
+		return (int)r;
+	nahead = (lm_u32)r;
+	return 1;
+}
+
+int lx_con_is_tty(int which)
+{
+	return !lx_capture;
+}
+
+/* The terminal's settings are kept and reported; the console server does
+ * its own line handling, so they change nothing yet. */
+void lx_con_termios(struct lx_termios *t, int set)
+{
+	if (set)
+		tio = *t;
+	else
+		*t = tio;
+}
+
+static void put_hex(const char *tag, int which)
+{
+	static const char dig[] = "0123456789abcdef";
+	char line[512];
+	lm_u64 n = 0;
+
+	lm_printf("@@LX-%s %lu ", tag, cap_len[which]);
+	for (lm_u64 i = 0; i < cap_len[which]; i++) {
+		line[n++] = dig[(lm_u8)cap_buf[which][i] >> 4];
+		line[n++] = dig[cap_buf[which][i] & 15];
+		if (n == sizeof line) {
+			raw_write(line, n);
+			n = 0;
+		}
+	}
+	line[n++] = '\n';
+	raw_write(line, n);
+}
+
+void lx_con_flush_capture(int status)
+{
+	if (!lx_capture)
+		return;
+	lm_printf("\n");
+	put_hex("OUT", 0);
+	put_hex("ERR", 1);
+	if (cap_cut)
+		lm_printf("@@LX-TRUNCATED\n");
+	lm_printf("@@LX-STATUS %d\n", status);
+}

@@ -1,0 +1,149 @@
+/*
+ * The Linux personality's internal interfaces: one library OS per Linux
+ * process, in the process's own address space (docs/LINUX.md).
+ *
+ * The Linux program and the personality share one thread. Each Linux
+ * SYSCALL is reflected by the kernel to lm_reflect_entry, which calls
+ * lx_dispatch (syscall.c) on the program's stack; dispatch looks the number
+ * up in the one table and calls the family's handler. A handler gets the
+ * six argument registers and returns the result or -errno, as Linux does.
+ *
+ * Every pointer a handler gets from the program is checked against the
+ * memory map (mm.c) before use (uaccess.c): the map is the personality's
+ * own record of what the program owns, so a pointer into the library OS,
+ * into a hole or into a page without the needed access gives -EFAULT and
+ * never a fault in the library OS.
+ *
+ * Like liblamina, none of this is thread-safe: a Linux process has one
+ * thread until clone is served.
+ */
+#ifndef LX_H
+#define LX_H
+
+#include <lm/lamina.h>
+#include "abi.h"
+
+/* ---- the address-space layout (docs/LINUX.md) ------------------------------ */
+#define LX_LOW          0x10000ull          /* lowest address a program may map */
+#define LX_LIBOS_BASE   0x40000000ull       /* the personality's image (Makefile) */
+#define LX_LIBOS_END    0x80000000ull
+#define LX_PIE_BASE     0x555555554000ull   /* where a static-pie is loaded */
+#define LX_MMAP_TOP     0x7ee000000000ull   /* mmap without a hint: top down from here */
+#define LX_MMAP_BOTTOM  0x100000000000ull
+#define LX_STACK_TOP    0x7ef000000000ull   /* the stack: LX_STACK_SIZE below */
+#define LX_STACK_SIZE   (8ull << 20)        /* RLIMIT_STACK; mapped on touch */
+#define LX_HIGH         0x7f0000000000ull   /* modules and liblamina's own above */
+
+#define LX_PAGE         LM_PAGE_SIZE
+#define LX_PAGE_DOWN(x) ((x) & ~(LX_PAGE - 1))
+#define LX_PAGE_UP(x)   (((x) + LX_PAGE - 1) & ~(LX_PAGE - 1))
+
+/* The identity every Linux process has for now: one root user. */
+#define LX_PID  1
+#define LX_PPID 0
+#define LX_UID  0
+#define LX_GID  0
+
+/* ---- main.c: the process ---------------------------------------------------- */
+extern const struct lm_bootinfo *lx_bi;
+extern int lx_trace;     /* -t: every call on the console */
+extern int lx_capture;   /* -x: output framed for a test runner (console.c) */
+__attribute__((noreturn)) void lx_exit(int status);
+
+/* ---- loader.c ---------------------------------------------------------------- */
+struct lx_image {
+	lm_u64 entry, phdr, phnum, base, brk;
+};
+/* Check and load an ELF executable (ET_EXEC or static-pie ET_DYN) from
+ * memory into the map; 0 or -errno. */
+int lx_load(const void *img, lm_u64 size, struct lx_image *out);
+/* Map the stack and build Linux's initial stack; returns the entry rsp. */
+lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv,
+			const char *execfn);
+
+/* ---- mm.c: the memory map --------------------------------------------------- */
+int lx_mm_init(void);
+/* Add [lo, hi) (page-aligned, free) with PROT_* rights, mapped on touch. */
+int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot);
+/* Map every page of [lo, hi) now, writable (for the loader), then prot. */
+int lx_mm_populate(lm_u64 lo, lm_u64 hi);
+int lx_mm_protect(lm_u64 lo, lm_u64 hi, lm_u32 prot);
+/* 1 if [addr, addr + len) lies in the map with every right in prot. */
+int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot);
+void lx_brk_init(lm_u64 start);
+void lx_mm_report(void);  /* -t: pages and areas at exit */
+
+/* ---- uaccess.c: the program's memory, checked --------------------------------- */
+int lx_copy_in(void *dst, lm_u64 usrc, lm_u64 n);   /* 0 or -EFAULT */
+int lx_copy_out(lm_u64 udst, const void *src, lm_u64 n);
+/* A NUL-terminated string into buf[max]: its length, -EFAULT, -ENAMETOOLONG. */
+long lx_copy_str(char *buf, lm_u64 ustr, lm_u64 max);
+int lx_readable(lm_u64 addr, lm_u64 n);
+int lx_writable(lm_u64 addr, lm_u64 n);
+
+/* ---- console.c: the terminal and the capture buffers --------------------------- */
+#define LX_CON_IN  0
+#define LX_CON_OUT 1
+#define LX_CON_ERR 2
+long lx_con_write(int which, const void *buf, lm_u64 n);
+long lx_con_read(void *buf, lm_u64 n);
+int lx_con_input_ready(int wait);
+int lx_con_is_tty(int which);
+void lx_con_flush_capture(int status);
+void lx_con_termios(struct lx_termios *t, int set);
+
+/* ---- fd.c ------------------------------------------------------------------ */
+void lx_fd_init(void);
+short lx_fd_poll(int fd, short events, int *tty_in);
+#define LX_NOFILE 256
+
+/* ---- proc.c ------------------------------------------------------------------ */
+extern const char *lx_execfn;           /* "/bin/<program>": AT_EXECFN, /proc/self/exe */
+void lx_set_comm(const char *path);     /* the name prctl(PR_GET_NAME) reports */
+
+/* ---- random.c ----------------------------------------------------------------- */
+void lx_random(void *buf, lm_u64 n);
+lm_u64 lx_rdtsc(void);
+
+/* ---- time.c -------------------------------------------------------------------- */
+void lx_time_init(void);  /* read the RTC, start the monotonic clock */
+void lx_sleep_ns(long ns);  /* ns < 0: for ever */
+
+/* ---- syscall.c ------------------------------------------------------------------ */
+long lx_dispatch(struct lm_sysargs *a);
+void lx_syscall_report(void);
+
+/* Every handler: the argument registers in, the result or -errno out. */
+#define LX_SYS(name) long sys_##name(const lm_u64 *a)
+typedef long (*lx_sys_fn)(const lm_u64 *a);
+
+/* fd.c */
+LX_SYS(read); LX_SYS(write); LX_SYS(readv); LX_SYS(writev); LX_SYS(close);
+LX_SYS(fstat); LX_SYS(newfstatat); LX_SYS(lseek); LX_SYS(ioctl); LX_SYS(fcntl);
+LX_SYS(dup); LX_SYS(dup2); LX_SYS(dup3); LX_SYS(pread64); LX_SYS(pwrite64);
+/* mm.c */
+LX_SYS(brk); LX_SYS(mmap); LX_SYS(munmap); LX_SYS(mprotect); LX_SYS(mremap);
+LX_SYS(madvise);
+/* proc.c */
+LX_SYS(exit); LX_SYS(exit_group); LX_SYS(getpid); LX_SYS(getppid); LX_SYS(gettid);
+LX_SYS(getuid); LX_SYS(getgid); LX_SYS(geteuid); LX_SYS(getegid);
+LX_SYS(getresuid); LX_SYS(getresgid); LX_SYS(getgroups); LX_SYS(getpgrp);
+LX_SYS(getpgid); LX_SYS(getsid); LX_SYS(setuid); LX_SYS(setgid);
+LX_SYS(setpgid); LX_SYS(setsid);
+LX_SYS(set_tid_address); LX_SYS(set_robust_list); LX_SYS(arch_prctl);
+LX_SYS(prctl); LX_SYS(prlimit64); LX_SYS(getrlimit); LX_SYS(setrlimit);
+LX_SYS(sched_getaffinity); LX_SYS(sched_yield); LX_SYS(umask); LX_SYS(uname);
+LX_SYS(readlink); LX_SYS(readlinkat); LX_SYS(getcpu);
+/* time.c */
+LX_SYS(clock_gettime); LX_SYS(clock_getres); LX_SYS(gettimeofday); LX_SYS(time);
+LX_SYS(nanosleep); LX_SYS(clock_nanosleep);
+/* signal.c */
+LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack);
+/* fs.c */
+LX_SYS(getcwd); LX_SYS(chdir);
+/* poll.c */
+LX_SYS(poll); LX_SYS(ppoll);
+/* random.c */
+LX_SYS(getrandom);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * linux: the Linux personality. It runs one unmodified static Linux
+ * x86-64 executable (musl or glibc, ET_EXEC or static-pie) in its own
+ * address space: the program is loaded beside the personality, and its
+ * system calls come back here by reflection (lm/reflect.h) on the same
+ * thread, to be served by the handlers in this folder (docs/LINUX.md).
+ *
+ * The shell starts it for `linux [-t] [-x] <program> [args...]`
+ * (apps/shell.c): the command line arrives in bootinfo's cmdline as words
+ * separated by LX_ARG_SEP (so that arguments may hold spaces or be
+ * empty), and the program is the boot module named "linux-<program>", the
+ * only module the shell maps here. argv is {<program>, args...}, as if run
+ * from /bin. The exit status is this process's exit code.
+ *
+ *   -t  trace: every system call and its result on the console, and the
+ *       calls refused with ENOSYS at exit
+ *   -x  capture: stdout and stderr framed for a test runner (console.c)
+ */
+#include "lx.h"
+
+#define LX_ARG_SEP '\x1f'
+#define MAX_ARGS   63
+
+const struct lm_bootinfo *lx_bi;
+int lx_trace, lx_capture;
+
+void lx_exit(int status)
+{
+	lx_syscall_report();
+	lx_con_flush_capture(status);
+	lm_thread_exit((lm_u64)status);
+	__builtin_unreachable();
+}
+
+/* Split the command line in place; the number of words. */
+static int split_args(char *line, char **argv)
+{
+	int n = 0;
+
+	if (!*line)
+		return 0;
+	argv[n++] = line;
+	for (char *p = line; *p; p++)
+		if (*p == LX_ARG_SEP) {
+			*p = 0;
+			if (n == MAX_ARGS)
+				return -1;
+			argv[n++] = p + 1;
+		}
+	return n;
+}
+
+static const struct lm_bi_module *find_module(const char *name)
+{
+	for (lm_u32 i = 0; i < lx_bi->n_modules && i < LM_BI_MAX_MODULES; i++)
+		if (!strncmp(lx_bi->modules[i].name, "linux-", 6) &&
+		    !strncmp(lx_bi->modules[i].name + 6, name, LM_BI_NAME_LEN - 6))
+			return &lx_bi->modules[i];
+	return 0;
+}
+
+static void use_memory(void)
+{
+	static struct lm_pool pool;
+
+	lm_slot_init(lx_bi->first_free, 1ull << lx_bi->cnode_bits);
+	lm_pool_init(&pool, 22);
+	for (lm_u32 i = 0; i < lx_bi->n_untyped && i < LM_BI_MAX_UNTYPED; i++)
+		lm_pool_add(&pool, lx_bi->untyped[i].slot);
+	lm_pool_use(&pool);
+}
+
+int main(lm_word_t arg)
+{
+	static char line[LM_BI_CMDLINE_LEN + 1], execfn[LM_BI_NAME_LEN + 8];
+	char *argv[MAX_ARGS];
+	const struct lm_bi_module *m;
+	struct lx_image im;
+	int argc, err;
+
+	lx_bi = (const struct lm_bootinfo *)arg;
+	if (arg != LM_BOOTINFO_VADDR || lx_bi->magic != LM_BOOTINFO_MAGIC)
+		return 200;
+	memcpy(line, lx_bi->cmdline, LM_BI_CMDLINE_LEN);
+	argc = split_args(line, argv);
+	char **av = argv;
+	for (; argc > 0 && av[0][0] == '-' && av[0][1] && !av[0][2]; av++, argc--) {
+		if (av[0][1] == 't')
+			lx_trace = 1;
+		else if (av[0][1] == 'x')
+			lx_capture = 1;
+		else
+			break;
+	}
+	if (argc <= 0) {
+		lm_printf("usage: linux [-t] [-x] <program> [arguments...] (at most %d words)\n",
+			  MAX_ARGS - 2);
+		return 2;
+	}
+	m = find_module(av[0]);
+	if (!m) {
+		lm_printf("linux: %s: no such Linux program (boot module linux-%s)\n", av[0], av[0]);
+		return 127; /* a shell's "command not found" */
+	}
+	use_memory();
+	lx_fd_init();
+	lx_time_init();
+	err = lx_mm_init();
+	if (!err)
+		err = lx_load((const void *)m->vaddr, m->size, &im);
+	if (err) {
+		lm_printf("linux: %s: cannot load it (error %d)\n", av[0], -err);
+		return 126; /* a shell's "cannot execute" */
+	}
+	lx_brk_init(im.brk);
+	lm_snprintf(execfn, sizeof execfn, "/bin/%s", av[0]);
+	lx_execfn = execfn;
+	lx_set_comm(execfn);
+	lm_u64 sp = lx_initial_stack(&im, argc, av, execfn);
+	if (!sp || lm_reflect_install(LM_SLOT_TCB, lx_dispatch)) {
+		lm_printf("linux: %s: no memory for its stack\n", av[0]);
+		return 126;
+	}
+	/* Enter as Linux's execve does: rsp at argc, rdx = 0 (no function for
+	 * atexit), no frame, no FS base until the program sets one. */
+	__asm__ volatile("mov %0, %%rsp\n"
+			 "xor %%edx, %%edx\n"
+			 "xor %%ebp, %%ebp\n"
+			 "jmp *%1" :: "r"(sp), "r"(im.entry) : "memory");
+	__builtin_unreachable();
+}

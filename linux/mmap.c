@@ -1,0 +1,168 @@
+/*
+ * The memory system calls: brk, mmap (anonymous, private), munmap,
+ * mprotect, mremap, madvise. Each checks all its arguments first, so a
+ * failed call leaves the map as it was (mm.h's operations reserve the area
+ * records they need before changing anything).
+ */
+#include "mm.h"
+
+#define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
+
+static lm_u64 brk_start, brk_cur;
+
+void lx_brk_init(lm_u64 start)
+{
+	brk_start = brk_cur = start;
+}
+
+/* brk(addr): move the break; the result is the break after the call (the
+ * old one when the move is refused, as Linux does). */
+LX_SYS(brk)
+{
+	lm_u64 want = a[0], old_end = LX_PAGE_UP(brk_cur), new_end = LX_PAGE_UP(want);
+
+	if (want < brk_start || new_end < want)
+		return (long)brk_cur;
+	if (new_end > old_end) {
+		if (!lx_range_valid(old_end, new_end) || !lx_range_free(old_end, new_end) ||
+		    lx_mm_add(old_end, new_end, PROT_READ | PROT_WRITE))
+			return (long)brk_cur;
+	} else if (new_end < old_end && lx_unmap(new_end, old_end)) {
+		return (long)brk_cur;
+	}
+	brk_cur = want;
+	return (long)brk_cur;
+}
+
+/* Where a new mapping of len bytes goes: MAP_FIXED takes addr, a hint is
+ * taken when free, otherwise the highest gap below LX_MMAP_TOP. */
+static long place(lm_u64 addr, lm_u64 len, lm_u64 flags)
+{
+	lm_u64 end = addr + len;
+
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & (LX_PAGE - 1))
+			return -EINVAL;
+		if (end < addr || !lx_range_valid(addr, end))
+			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
+		    !lx_range_free(addr, end))
+			return -EEXIST;
+		return (long)addr;
+	}
+	addr = LX_PAGE_DOWN(addr);
+	end = addr + len;
+	if (addr && end > addr && lx_range_valid(addr, end) && lx_range_free(addr, end))
+		return (long)addr;
+	addr = lx_find_gap(len);
+	return addr ? (long)addr : -ENOMEM;
+}
+
+LX_SYS(mmap)
+{
+	lm_u64 len = LX_PAGE_UP(a[1]), flags = a[3];
+	lm_u32 prot = (lm_u32)a[2] & PROT_ALL; /* Linux ignores other bits here */
+	long at;
+
+	if (!a[1] || len < a[1])
+		return !a[1] ? -EINVAL : -ENOMEM;
+	if ((flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED &&
+	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return (long)a[4] <= 2 && (long)a[4] >= 0 ? -EACCES : -EBADF; /* no files yet */
+	if (flags & MAP_HUGETLB)
+		return -EINVAL;
+	at = place(a[0], len, flags);
+	if (at < 0)
+		return at;
+	if (!lx_range_free((lm_u64)at, (lm_u64)at + len)) {
+		long err = lx_unmap((lm_u64)at, (lm_u64)at + len); /* MAP_FIXED replaces */
+		if (err)
+			return err;
+	}
+	/* Shared anonymous memory is private while a process has no children. */
+	return lx_mm_add((lm_u64)at, (lm_u64)at + len, prot) ? -ENOMEM : at;
+}
+
+LX_SYS(munmap)
+{
+	lm_u64 addr = a[0], len = LX_PAGE_UP(a[1]);
+
+	if ((addr & (LX_PAGE - 1)) || !a[1] || len < a[1] || !lx_range_valid(addr, addr + len))
+		return -EINVAL;
+	return lx_unmap(addr, addr + len);
+}
+
+LX_SYS(mprotect)
+{
+	lm_u64 addr = a[0], len = LX_PAGE_UP(a[1]);
+	/* PROT_GROWSDOWN/UP and PROT_SEM are accepted and ignored */
+	lm_u32 prot = (lm_u32)a[2] & ~0x03000008u;
+
+	if ((addr & (LX_PAGE - 1)) || len < a[1] || (prot & ~PROT_ALL))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (!lx_range_valid(addr, addr + len) || !lx_range_covered(addr, addr + len))
+		return -ENOMEM;
+	return lx_mm_protect(addr, addr + len, prot);
+}
+
+/* mremap: shrink in place, grow in place when the pages after are free,
+ * else move (MREMAP_MAYMOVE) or move to new_addr (MREMAP_FIXED); the pages
+ * move with their contents. One area at a time, as Linux requires. */
+LX_SYS(mremap)
+{
+	lm_u64 old = a[0], old_len = LX_PAGE_UP(a[1]), new_len = LX_PAGE_UP(a[2]);
+	lm_u64 flags = a[3], to = a[4];
+	struct lx_area *ar = lx_area_at(old);
+
+	if ((old & (LX_PAGE - 1)) || (flags & ~7ull) || !new_len || new_len < a[2] ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) || (flags & MREMAP_DONTUNMAP) ||
+	    !old_len)
+		return -EINVAL;
+	if (!ar || old + old_len > ar->hi || old + old_len < old)
+		return -EFAULT;
+	lm_u32 prot = ar->prot;
+	if (flags & MREMAP_FIXED) {
+		if ((to & (LX_PAGE - 1)) || !lx_range_valid(to, to + new_len) ||
+		    (to < old + old_len && old < to + new_len))
+			return -EINVAL;
+	} else if (new_len <= old_len) {
+		return new_len < old_len && lx_unmap(old + new_len, old + old_len) ? -ENOMEM
+										: (long)old;
+	} else if (lx_range_valid(old + old_len, old + new_len) &&
+		   lx_range_free(old + old_len, old + new_len)) {
+		return lx_mm_add(old + old_len, old + new_len, prot) ? -ENOMEM : (long)old;
+	} else if (!(flags & MREMAP_MAYMOVE) || !(to = lx_find_gap(new_len))) {
+		return -ENOMEM;
+	}
+	if (lx_unmap(to, to + new_len) || lx_mm_add(to, to + new_len, prot))
+		return -ENOMEM;
+	lm_u64 keep = old_len < new_len ? old_len : new_len;
+	if (lx_pages_move(old, keep, to, prot))
+		return -ENOMEM;
+	lx_unmap(old, old + old_len);
+	return (long)to;
+}
+
+/* madvise: DONTNEED and FREE drop the pages (private anonymous memory then
+ * reads as zeros, which is what DONTNEED promises and FREE allows); the
+ * other advice is accepted and ignored. */
+LX_SYS(madvise)
+{
+	lm_u64 addr = a[0], len = LX_PAGE_UP(a[1]), adv = a[2];
+
+	if ((addr & (LX_PAGE - 1)) || len < a[1])
+		return -EINVAL;
+	if (!(adv <= MADV_DONTNEED || (adv >= MADV_FREE && adv <= 21 && adv != 9)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (!lx_range_valid(addr, addr + len) || !lx_range_covered(addr, addr + len))
+		return -ENOMEM;
+	if (adv == MADV_DONTNEED || adv == MADV_FREE)
+		lx_pages_release(addr, addr + len);
+	return 0;
+}

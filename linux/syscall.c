@@ -1,0 +1,79 @@
+/*
+ * The one system-call table: Linux x86-64 number -> name and handler.
+ * A number without a handler (or past the table) returns -ENOSYS and is
+ * counted; `linux -t` prints every call with its result, and at exit the
+ * calls that were refused. docs/LINUX.md lists the status of each call.
+ */
+#include "lx.h"
+
+#define NR_MAX 335 /* one past rseq, the highest number named here */
+
+struct lx_call {
+	const char *name;
+	lx_sys_fn fn;
+};
+
+#define S(nr, name) [nr] = { #name, sys_##name }
+#define ABSENT(nr, name) [nr] = { #name, 0 }
+
+static const struct lx_call table[NR_MAX] = {
+	S(0, read), S(1, write), ABSENT(2, open), S(3, close), ABSENT(4, stat),
+	S(5, fstat), ABSENT(6, lstat), S(7, poll), S(8, lseek), S(9, mmap),
+	S(10, mprotect), S(11, munmap), S(12, brk), S(13, rt_sigaction),
+	S(14, rt_sigprocmask), ABSENT(15, rt_sigreturn), S(16, ioctl), S(17, pread64),
+	S(18, pwrite64), S(19, readv), S(20, writev), ABSENT(21, access), ABSENT(22, pipe),
+	S(24, sched_yield), S(25, mremap), S(28, madvise), S(32, dup), S(33, dup2),
+	S(35, nanosleep), S(39, getpid), ABSENT(56, clone), ABSENT(57, fork),
+	ABSENT(59, execve), S(60, exit), ABSENT(61, wait4), ABSENT(62, kill), S(63, uname),
+	S(72, fcntl), S(79, getcwd), S(80, chdir), S(89, readlink), S(95, umask),
+	S(96, gettimeofday), S(97, getrlimit), S(102, getuid), S(104, getgid),
+	S(105, setuid), S(106, setgid), S(107, geteuid), S(108, getegid), S(109, setpgid),
+	S(110, getppid), S(111, getpgrp), S(112, setsid), S(115, getgroups), S(118, getresuid),
+	S(120, getresgid), S(121, getpgid), S(124, getsid), S(131, sigaltstack),
+	S(157, prctl), S(158, arch_prctl), S(160, setrlimit), S(186, gettid),
+	S(201, time), ABSENT(202, futex), S(204, sched_getaffinity),
+	S(218, set_tid_address), S(228, clock_gettime), S(229, clock_getres),
+	S(230, clock_nanosleep), S(231, exit_group), ABSENT(257, openat),
+	S(262, newfstatat), S(267, readlinkat), S(271, ppoll), S(273, set_robust_list),
+	S(292, dup3), ABSENT(293, pipe2), S(302, prlimit64), S(309, getcpu),
+	S(318, getrandom), ABSENT(332, statx), ABSENT(334, rseq),
+};
+
+static lm_u32 refused[NR_MAX + 1]; /* [NR_MAX]: numbers past the table */
+static lm_u64 ncalls;
+
+static const char *name_of(lm_u64 nr)
+{
+	return nr < NR_MAX && table[nr].name ? table[nr].name : "?";
+}
+
+long lx_dispatch(struct lm_sysargs *a)
+{
+	lm_u64 nr = a->nr;
+	long r;
+
+	ncalls++;
+	if (nr < NR_MAX && table[nr].fn) {
+		r = table[nr].fn(a->a);
+	} else {
+		refused[nr < NR_MAX ? nr : NR_MAX]++;
+		r = -ENOSYS;
+	}
+	if (lx_trace)
+		lm_printf("[linux] %s#%lu(%#lx, %#lx, %#lx, %#lx) = %ld\n", name_of(nr), nr,
+			  a->a[0], a->a[1], a->a[2], a->a[3], r);
+	return r;
+}
+
+/* With -t: the calls answered ENOSYS, with how often. */
+void lx_syscall_report(void)
+{
+	if (!lx_trace)
+		return;
+	lm_printf("[linux] %lu system calls\n", ncalls);
+	lx_mm_report();
+	for (lm_u64 nr = 0; nr <= NR_MAX; nr++)
+		if (refused[nr])
+			lm_printf("[linux] ENOSYS %s#%lu: %u time(s)\n",
+				  nr < NR_MAX ? name_of(nr) : "(out of range)", nr, refused[nr]);
+}

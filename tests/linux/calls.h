@@ -1,0 +1,53 @@
+/*
+ * The system-call tests of the Linux personality: ordinary Linux programs
+ * (musl-gcc -static and -static-pie) that make each implemented call the
+ * right way and the wrong ways (bad descriptors, bad pointers, bad flags)
+ * and check the results against what Linux documents (man 2). Run by
+ * tests/tools/test_busybox.py as `linux -x calls` and `linux -x calls-pie`;
+ * also runnable on the host, where they must pass too. The exit status is
+ * the number of failed checks (0: all held); each failure is one line on
+ * stderr.
+ */
+#ifndef CALLS_H
+#define CALLS_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern int failures;
+/* 1 when running under the personality in capture mode (or on the host
+ * with stdout a pipe): stdin is then at end of file and no terminal. */
+extern int piped;
+/* A pointer that is no one's: page 0 is never mapped. */
+#define BAD ((void *)16)
+/* An address outside user space. */
+#define KBAD ((void *)0xffff888000000000ul)
+/* An address inside the Linux personality's own image under Lamina (on the
+ * host: just unmapped). Linux programs must not reach it. */
+#define LIBOS ((void *)0x40001000)
+
+#define CHECK(c) \
+	((c) ? (void)0 : (void)(failures++, fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c)))
+/* A raw call fails with errno e. */
+#define FAILS(call, e) \
+	do { \
+		errno = 0; \
+		long r_ = (long)(call); \
+		int e_ = errno; \
+		if (r_ != -1 || e_ != (e)) { \
+			failures++; \
+			fprintf(stderr, "FAIL %s:%d: %s = %ld errno %d, wanted errno %d\n", \
+				__FILE__, __LINE__, #call, r_, e_, (e)); \
+		} \
+	} while (0)
+
+void test_io(void);
+void test_mm(void);
+void test_proc(const char *argv0);
+void test_time(void);
+void test_signal(void);
+void test_efault(void);
+
+#endif

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""The busybox suite: run every case of a case file under Lamina's Linux
+personality and on the host, with the same /bin/busybox, and compare
+stdout, stderr and the exit status byte for byte.
+
+    tests/tools/test_busybox.py [CASES]      (default tests/linux/busybox.cases;
+                                              `make linux-check CASES=path`)
+
+A case file is plain text, one command line per line (the words after
+`busybox`, split as sh would: quotes and backslashes), blank lines and
+lines starting with # ignored. The expected output is never written down:
+each case runs on the host at test time, as `busybox WORDS...` with
+argv[0] = "busybox", the personality's default environment, stdin from
+/dev/null and stdout/stderr to pipes; in the guest as
+`linux -x busybox WORDS...` typed at the shell of one boot (all cases in
+one boot), where -x makes the personality frame both streams and the status
+(linux/console.c).
+
+The C tests of tests/linux/calls*.c (musl, static and static-pie) run in the
+same boot: `linux -x calls` and `linux -x calls-pie` must exit 0 with
+nothing on stderr, and `linux -x calls crash` (a store to page 0) must end
+with status 139 and the personality's fault report.
+
+Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
+"""
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_shell as ts  # noqa: E402  (the QEMU guest driven through the serial shell)
+
+ROOT = ts.ROOT
+BUSYBOX = "/bin/busybox"
+# The personality's default environment (linux/loader.c).
+ENV = {"PATH": "/bin:/usr/bin:/sbin:/usr/sbin", "HOME": "/", "TERM": "vt100"}
+LINE_MAX = 127           # the shell cuts longer lines
+CASE_WAIT = 120.0
+SAFE = re.compile(r"^[A-Za-z0-9_./:=+,@%^-]+$")
+
+FRAME = re.compile(r"@@LX-OUT (\d+) ([0-9a-f]*)\n@@LX-ERR (\d+) ([0-9a-f]*)\n"
+                   r"(@@LX-TRUNCATED\n)?@@LX-STATUS (\d+)\n")
+
+
+def quote(word):
+    """A word as the Lamina shell reads it back (apps/shell.c split)."""
+    if SAFE.match(word):
+        return word
+    return "'" + word.replace("'", "'\\''") + "'"
+
+
+def read_cases(path):
+    cases = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cases.append((n, line, shlex.split(line)))
+    return cases
+
+
+def host_run(words):
+    p = subprocess.run(["busybox"] + words, executable=BUSYBOX, env=ENV,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30, cwd="/")
+    return p.stdout, p.stderr, p.returncode
+
+
+def guest_run(g, prog, words):
+    """Type one `linux -x` command; (stdout, stderr, status, why)."""
+    line = "linux -x %s %s" % (prog, " ".join(quote(w) for w in words))
+    if len(line) > LINE_MAX:
+        return None, None, None, "command line longer than the shell's %d" % LINE_MAX
+    out = g.command(line.rstrip(), CASE_WAIT)
+    m = FRAME.search(out)
+    if not m:
+        return None, None, None, "no framed result in %r" % out[-400:]
+    so, se = bytes.fromhex(m.group(2)), bytes.fromhex(m.group(4))
+    if len(so) != int(m.group(1)) or len(se) != int(m.group(3)):
+        return None, None, None, "framed lengths disagree: %r" % m.group(0)[:200]
+    if m.group(5):
+        return None, None, None, "output over the capture buffer"
+    status = int(m.group(6))
+    if "exited with code %d" % status not in out[m.end():]:
+        return None, None, None, "the shell reported another end: %r" % out[m.end():][-200:]
+    return so, se, status, None
+
+
+def compare(case, host, guest):
+    what = []
+    for name, h, g in zip(("stdout", "stderr", "status"), host, guest):
+        if h != g:
+            what.append("%s: host %r, guest %r" % (name, h if name == "status" else h[:200],
+                                                   g if name == "status" else g[:200]))
+    return "; ".join(what) or None
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests/linux/busybox.cases")
+    cases = read_cases(path)
+    if not os.access(BUSYBOX, os.X_OK):
+        print("test busybox_on_the_host ... FAIL no %s (package busybox-static)" % BUSYBOX)
+        print("0 passed, 1 failed")
+        return 1
+    ts.TOTAL = 120.0 + 30.0 * len(cases)   # one boot for everything
+    results = []
+
+    def check(name, fn):
+        sys.stdout.write("test %s ... " % name)
+        sys.stdout.flush()
+        try:
+            why = fn()
+        except (TimeoutError, EOFError, OSError, subprocess.SubprocessError) as e:
+            why = str(e)
+        print("FAIL %s" % why if why else "ok")
+        results.append(not why)
+
+    g = ts.Guest()
+    try:
+        check("busybox_guest_boots_to_the_shell", lambda: None if g.wait_for(
+            re.escape(ts.PROMPT)) is not None else "no prompt")
+        if not results[-1]:
+            raise SystemExit
+
+        def c_test(prog):
+            def f():
+                so, se, st, why = guest_run(g, prog, [])
+                if why:
+                    return why
+                if st != 0 or se:
+                    return "exit %d, stderr %r, stdout %r" % (st, se[-600:], so[-300:])
+                return None
+            return f
+        check("linux_calls_static_musl", c_test("calls"))
+        check("linux_calls_static_pie_musl", c_test("calls-pie"))
+
+        def crash():
+            so, se, st, why = guest_run(g, "calls", ["crash"])
+            if why:
+                return why
+            if st != 139 or so != b"calls: storing to address 16\n":
+                return "exit %d, stdout %r" % (st, so)
+            if not re.search(r"linux: fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x10: killed",
+                             g.buf[-2000:]):
+                return "no fault report: %r" % g.buf[-600:]
+            return None
+        check("linux_program_fault_ends_it_with_status_139", crash)
+
+        def nosuch():
+            out = g.command("linux nosuch", CASE_WAIT)
+            return None if "no such Linux program: nosuch" in out else "said %r" % out[-300:]
+        check("linux_unknown_program_is_refused", nosuch)
+
+        for n, line, words in cases:
+            def f(words=words, line=line):
+                so, se, st, why = guest_run(g, "busybox", words)
+                if not why:
+                    why = compare(line, host_run(words), (so, se, st))
+                return "[%s] %s" % (line, why) if why else None
+            check("busybox_line_%d" % n, f)
+    except SystemExit:
+        pass
+    finally:
+        g.kill()
+    passed = sum(results)
+    failed = len(results) - passed
+    if failed:
+        sys.stdout.write("---- serial output (last 3000 characters)\n%s\n" % g.buf[-3000:])
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
