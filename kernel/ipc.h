@@ -29,6 +29,8 @@ struct notify {
 	u64 word;         /* signalled badges, ORed, until someone takes them */
 	struct waitq q;   /* threads in NTFN_WAIT */
 	struct tcb *bound;
+	struct tcb *preds; /* threads in BPF_WAIT whose predicate its signals
+	                      look at again (pred_next links; bpf/predicate.c) */
 };
 _Static_assert(sizeof(struct notify) <= 1 << LM_NOTIFY_BITS, "notify size");
 
