@@ -44,8 +44,10 @@ void tcb_lost_slot(struct tcb *t, struct slot *s)
 		}
 		return;
 	}
-	if (s >= t->filters && s < t->filters + LM_BPF_MAX_FILTERS)
+	if (s >= t->filters && s < t->filters + LM_BPF_MAX_FILTERS) {
+		t->filter_allow = 0; /* nothing is allowed outright any more */
 		return;
+	}
 	ipc_cancel(t, LM_EDELETED);
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, LM_TS_INACTIVE);

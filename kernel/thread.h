@@ -57,6 +57,7 @@ struct tcb {
 	/* System-call filters (bpf/filter.c): nfilters only grows; a slot whose
 	 * capability was revoked stays counted and denies every call. */
 	u8 nfilters;
+	u64 filter_allow;        /* native calls every filter allows outright */
 	struct slot filters[LM_BPF_MAX_FILTERS];
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };

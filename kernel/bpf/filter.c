@@ -14,6 +14,15 @@
  *     their stack, and THREAD_CONFIGURE gives them those filters: the one
  *     place they are inherited.
  * An unfiltered thread pays one test of nfilters on its way in.
+ *
+ * The decision cache (Linux's seccomp action cache, the same idea): most
+ * filters allow most native calls by their number alone. At a program's
+ * first attachment the kernel runs it once for each of the first 64 native
+ * numbers with only the number readable (the arguments and rip outside the
+ * context it is given, no helpers): a run that completes and returns ALLOW
+ * could not have looked at anything else, so that number is allowed
+ * whatever the arguments. A thread keeps the intersection over its filters
+ * (filter_allow); a call whose bit is set skips the programs.
  */
 #include <lamina/syscall.h>
 #include "syscall.h"
@@ -50,6 +59,43 @@ static u32 decide(const struct slot *s, struct lm_bpf_syscall_ctx *ctx, bool for
 	return d;
 }
 
+#define ALLOW_NRS 64
+
+/* A copy of the program behind a first instruction r2 = the context's
+ * size, so that the run over the number alone (8 bytes) sees the r2 a
+ * real run does. Jumps are relative: the copy runs the same. */
+static struct lm_bpf_insn cache_prog[LM_BPF_MAX_INSNS + 1];
+
+static u64 allow_map(struct bpf_prog *p)
+{
+	if (p->allow_known)
+		return p->allow;
+	struct bpf_result res;
+	cache_prog[0] = (struct lm_bpf_insn){ LM_BPF_ALU64 | LM_BPF_MOV | LM_BPF_K, 2, 0,
+					      sizeof(struct lm_bpf_syscall_ctx) };
+	memcpy(cache_prog + 1, bpf_insns(p), p->n * sizeof(struct lm_bpf_insn));
+	p->allow = 0;
+	for (u64 i = 0; i < ALLOW_NRS; i++) {
+		u64 nr = LM_SYS_BASE + i;
+		if (bpf_run(&bpf_vm0, cache_prog, p->n + 1, &nr, sizeof(nr), NULL,
+			    LM_BPF_EVAL_BUDGET + 1, &res) == BPF_OK && res.r0 == LM_BPF_SYS_ALLOW)
+			p->allow |= BIT(i);
+	}
+	p->allow_known = true;
+	return p->allow;
+}
+
+/* What t's filters all allow outright. */
+static void allow_update(struct tcb *t)
+{
+	u64 a = ~0ull;
+	for (int i = 0; i < t->nfilters; i++) {
+		struct bpf_prog *p = bpf_prog_of(&t->filters[i].cap, LM_BPF_PROG_SYSCALL);
+		a &= p ? allow_map(p) : 0;
+	}
+	t->filter_allow = a;
+}
+
 /*
  * The current thread (filtered) makes the call in f. False: it goes on as
  * usual. True: it was dealt with here (denied, or sent to the library OS).
@@ -59,6 +105,9 @@ static u32 decide(const struct slot *s, struct lm_bpf_syscall_ctx *ctx, bool for
 bool filter_syscall(struct frame *f)
 {
 	struct tcb *t = cpu0.cur;
+	u64 i = f->rax - LM_SYS_BASE;
+	if (i < ALLOW_NRS && (t->filter_allow & BIT(i)))
+		return false;
 	if (f->rax == LM_SYS_FINISH_DELETE && t->finish_owed)
 		return false;
 	bool foreign = f->rax < LM_SYS_BASE;
@@ -136,10 +185,13 @@ u64 filter_inherit_check(const struct tcb *t, int argno)
 void filter_inherit(struct tcb *t)
 {
 	struct tcb *cur = cpu0.cur;
+	if (t->nfilters == cur->nfilters)
+		return;
 	while (t->nfilters < cur->nfilters) {
 		tcb_set_slot(t, &t->filters[t->nfilters], &cur->filters[t->nfilters]);
 		t->nfilters++;
 	}
+	allow_update(t);
 }
 
 /* (tcb, prog): prog (loaded, SYSCALL, with LM_R_ATTACH) goes on top of the
@@ -162,5 +214,6 @@ SYS(thread_set_filter)
 		return SYSERR(LM_ELIMIT, 1);
 	tcb_set_slot(t, &t->filters[t->nfilters], ps);
 	t->nfilters++;
+	allow_update(t);
 	return LM_OK;
 }

@@ -12,7 +12,7 @@
 
 /* One CPU, and no run ever nests inside another (helpers neither block nor
  * run programs): one stack area and one buffer serve every run. */
-static struct bpf_vm vm;
+struct bpf_vm bpf_vm0;
 static u8 run_buf[LM_BPF_MAX_CTX];
 static struct bpf_verify_ws *verify_ws; /* bpf_verify_ws_size bytes, from boot */
 
@@ -29,7 +29,7 @@ void bpf_prog_init(struct bpf_prog *p, u8 size_bits)
 enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, u64 budget,
 			  struct bpf_result *res)
 {
-	return bpf_run(&vm, bpf_insns(p), p->n, ctx, len, bpf_helpers_for(p->type), budget, res);
+	return bpf_run(&bpf_vm0, bpf_insns(p), p->n, ctx, len, bpf_helpers_for(p->type), budget, res);
 }
 
 /* What a program of each type is checked against; 0: no such type. */

@@ -26,9 +26,12 @@
 struct bpf_prog {
 	struct objhdr hdr;      /* hdr.bits: the object's size (log2 bytes) */
 	u8 type;                /* enum lm_bpf_type once loaded, 0 before */
+	bool allow_known;       /* SYSCALL: allow is computed (first attach) */
 	u32 n;                  /* instructions */
 	u32 ctx_size;           /* bytes r1 points to when it runs */
 	u32 jit_off;            /* reserved for the JIT: offset of its code, 0: none */
+	u64 allow;              /* SYSCALL: native calls it allows whatever their
+	                           arguments, bit i for LM_SYS_BASE + i (filter.c) */
 };
 _Static_assert(sizeof(struct bpf_prog) <= LM_BPF_HDR_BYTES, "program header");
 
@@ -44,6 +47,7 @@ static inline struct bpf_prog *bpf_prog_of(const struct cap *c, u32 type)
 	return c->type == LM_OBJ_BPF && p->type == type ? p : NULL;
 }
 
+extern struct bpf_vm bpf_vm0; /* the one run's stacks (prog.c) */
 void bpf_prog_init(struct bpf_prog *p, u8 size_bits);
 void bpf_boot(void *workspace);
 /* Run a loaded program over [ctx, ctx + len) with its type's helpers. */

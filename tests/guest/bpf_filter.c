@@ -341,3 +341,28 @@ TEST(thread_set_filter_refuses_bad_arguments)
 		CHECK_OK(lm_thread_set_filter(t, f));
 	CHECK_ERR(lm_thread_set_filter(t, f), LM_ELIMIT);
 }
+
+/* The decision cache runs a filter over the number alone; a filter that
+ * also looks at r2 (the context's size) or an argument is still run on
+ * each call, and decides as it would without the cache. */
+TEST(filter_cache_keeps_decisions_that_depend_on_r2_or_arguments)
+{
+	static const struct lm_bpf_insn by_r2[] = {
+		LDXDW(3, 1, CTX_NR), MOV_K(0, LM_BPF_SYS_ALLOW), JNE_K(3, LM_SYS_THREAD_YIELD, 2),
+		JNE_K(2, sizeof(struct lm_bpf_syscall_ctx), 1), MOV_K(0, DENY(LM_ENOENT)), EXIT(),
+	};
+	lm_cptr_t p = t_bpf(LM_BPF_PROG_SYSCALL, by_r2, NINSNS(by_r2), 0);
+	lm_cptr_t q = t_bpf(LM_BPF_PROG_SYSCALL, yield_says_arg0, NINSNS(yield_says_arg0), 0);
+	CHECK(p && q);
+	lm_cptr_t t = filtered_thread(p);
+	struct lm_thread_info ti;
+	CHECK(t);
+	CHECK_OK(run_thread(t, just_yield, 0, &ti));
+	CHECK_EQ(ti.exit_code, 0x100 + LM_ENOENT);
+	struct decisions d = { { 0 }, 0 };
+	t = filtered_thread(q);
+	CHECK(t);
+	CHECK_OK(run_thread(t, try_decisions, &d, &ti));
+	CHECK_EQ(d.got[0], LM_OK);
+	CHECK_EQ(d.got[1], LM_ENOENT);
+}
