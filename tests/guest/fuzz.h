@@ -43,7 +43,8 @@ enum {
 	SB_NTFN_BADGED = 19, SB_UT_CHILD = 20, SB_FRAME_RO = 21, SB_UT = 22,
 	SB_CODE = 23, SB_DATA = 25 /* 3 frames */, SB_TABLES = 28,
 	SB_FRAME2M = 31, SB_ASIDS = 32 /* FZ_ASIDS address-space IDs */,
-	SB_BPF = 33 /* a MEM program, a PREDICATE one, a SYSCALL one */, SB_FIRST_FREE = 36,
+	SB_BPF = 33 /* MEM, PREDICATE and SYSCALL programs, one not loaded */,
+	SB_FIRST_FREE = 37,
 };
 
 /* How an argument is chosen when the call runs. */

@@ -406,7 +406,7 @@ void fz_prologue(struct fz_prog *p)
 		 * by the kernel for its own thread (fuzz.h, struct fz_taint) */
 		C(THREAD_SET_EXCEPTION, SB_TCB, FZ_CODE_VA, FZ_EXC_VA + 4096 + 64, 4096 + 64, 0, 0),
 		C(THREAD_SET_EXCEPTION, SB_TCB2, FZ_CODE_VA, FZ_EXC_VA + 8192, 4096 - 64, 0, 0),
-		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_BPF, LM_BPF_MIN_BITS, SB_SELF, SB_BPF, 3),
+		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_BPF, LM_BPF_MIN_BITS, SB_SELF, SB_BPF, 4),
 		C(BPF_LOAD, SB_BPF, LM_BPF_PROG_MEM, (lm_u64)fz_word, 2, 8, 0),
 		C(BPF_LOAD, SB_BPF + 1, LM_BPF_PROG_PREDICATE, (lm_u64)fz_word, 2, 0, 0),
 		C(BPF_LOAD, SB_BPF + 2, LM_BPF_PROG_SYSCALL, (lm_u64)fz_ret0, 2, 0, 0),
