@@ -214,3 +214,4 @@ HOST_test_mdb := mdb.c
 HOST_test_format := format.c
 HOST_test_bootmem := bootmem.c
 HOST_test_bpf := bpf/interp.c
+HOST_test_bpf_helpers := bpf/interp.c bpf/helpers.c
