@@ -2,6 +2,7 @@
  * reference monitor of a sandbox, and that filters only tighten. */
 #include <lm/reflect.h>
 #include "bpf_util.h"
+#include "../../apps/probe.h"
 
 #define CN LM_SLOT_CNODE
 
@@ -365,4 +366,44 @@ TEST(filter_cache_keeps_decisions_that_depend_on_r2_or_arguments)
 	CHECK_OK(run_thread(t, try_decisions, &d, &ti));
 	CHECK_EQ(d.got[0], LM_OK);
 	CHECK_EQ(d.got[1], LM_ENOENT);
+}
+
+/* The same monitor around a whole process: probe, spawned suspended, gets
+ * the filter on its only thread before it runs a single instruction; it
+ * may call its console endpoint (slot PROBE_EP_SLOT in its CSpace) and
+ * exit, and every other call it tries is refused. */
+TEST(filter_sandboxed_process_may_only_call_its_console_and_exit)
+{
+	lm_cptr_t con = t_new(LM_OBJ_ENDPOINT, 0);
+	CHECK(con);
+	struct lm_bpf_insn mon[] = {
+		LDXDW(2, 1, CTX_NR), JEQ_K(2, LM_SYS_THREAD_EXIT, 5), JNE_K(2, LM_SYS_EP_CALL, 2),
+		LDXDW(3, 1, CTX_ARG(0)), JEQ_K(3, PROBE_EP_SLOT, 2),
+		MOV_K(0, DENY(LM_ERIGHTS)), EXIT(), MOV_K(0, LM_BPF_SYS_ALLOW), EXIT(),
+	};
+	lm_cptr_t p = t_bpf(LM_BPF_PROG_SYSCALL, mon, NINSNS(mon), 0);
+	CHECK(p);
+	struct lm_spawn_cap caps[] = { { con, PROBE_EP_SLOT, LM_R_ALL, 0, 0 } };
+	struct lm_spawn a = { 0 };
+	struct lm_proc pr;
+	a.image = t_module("probe", &a.size);
+	CHECK(a.image);
+	a.arg = PROBE_ARG(PROBE_SANDBOXED, 0);
+	a.prio = T_PRIO;
+	a.cnode_bits = 6;
+	a.caps = caps;
+	a.ncaps = 1;
+	a.suspended = 1;
+	CHECK_OK(lm_spawn(&a, &pr));
+	CHECK_OK(lm_thread_set_filter(pr.tcb, p));
+	CHECK_OK(lm_proc_start(&pr));
+	struct lm_msg m;
+	CHECK_OK(lm_ep_recv(con, &m));
+	CHECK_EQ(m.w[0], 0x4869);
+	CHECK_OK(lm_ep_reply(LM_MSG_INFO(0, 1, 0), 0x6f6b, 0, 0, 0));
+	struct lm_thread_info ti;
+	CHECK_OK(t_wait(pr.tcb, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, PROBE_SANDBOXED_ALL);
+	CHECK_OK(lm_proc_destroy(&pr));
 }
