@@ -6,7 +6,8 @@
  *   - at the call (true already: no sleep);
  *   - when the notification named in the call (or, with none named, the
  *     one bound to the thread) is signalled: at most PRED_SIGNAL_EVALS
- *     sleepers per signal, from the front of its list;
+ *     sleepers per signal, from the front of its list, those still asleep
+ *     moved to the back;
  *   - at each timer tick: at most PRED_TICK_EVALS sleepers, in turn
  *     round the list of every sleeper (pred_all), so each is looked at
  *     again within (sleepers / PRED_TICK_EVALS) ticks.
@@ -49,21 +50,38 @@ static void pred_append(struct tcb *t)
 	t->waitq = &pred_all;
 }
 
+/* n's list of sleepers: t joins the back, or leaves. */
+static void plist_append(struct notify *n, struct tcb *t)
+{
+	t->pred_next = NULL;
+	t->pred_prev = n->preds_tail;
+	if (n->preds_tail)
+		n->preds_tail->pred_next = t;
+	else
+		n->preds = t;
+	n->preds_tail = t;
+}
+
+static void plist_remove(struct notify *n, struct tcb *t)
+{
+	if (t->pred_prev)
+		t->pred_prev->pred_next = t->pred_next;
+	else
+		n->preds = t->pred_next;
+	if (t->pred_next)
+		t->pred_next->pred_prev = t->pred_prev;
+	else
+		n->preds_tail = t->pred_prev;
+	t->pred_next = t->pred_prev = NULL;
+}
+
 /* Take t off its notification's list and drop its program capability.
  * Called with t no longer in BLK_PRED (ipc_detach, pred_wake). */
 void pred_detach(struct tcb *t)
 {
-	struct notify *n = t->pred_ntfn;
-	if (n) {
-		if (t->pred_prev)
-			t->pred_prev->pred_next = t->pred_next;
-		else
-			n->preds = t->pred_next;
-		if (t->pred_next)
-			t->pred_next->pred_prev = t->pred_prev;
-		t->pred_next = t->pred_prev = NULL;
-		t->pred_ntfn = NULL;
-	}
+	if (t->pred_ntfn)
+		plist_remove(t->pred_ntfn, t);
+	t->pred_ntfn = NULL;
 	cap_delete_one(&t->predprog); /* finalising it, if last, waits for the worklist */
 	pred_count--;
 }
@@ -109,12 +127,18 @@ static bool pred_recheck(struct tcb *t)
 	return true;
 }
 
+/* Those still asleep go to the back: the next signal starts with the
+ * ones this one did not reach, and stops when it comes round. */
 void pred_signal(struct notify *n)
 {
-	struct tcb *t = n->preds, *next;
-	for (int k = 0; t && k < PRED_SIGNAL_EVALS; k++, t = next) {
-		next = t->pred_next;
-		pred_recheck(t);
+	struct tcb *t, *first = NULL;
+	for (int k = 0; k < PRED_SIGNAL_EVALS && (t = n->preds) && t != first; k++) {
+		if (pred_recheck(t))
+			continue;
+		plist_remove(n, t);
+		plist_append(n, t);
+		if (!first)
+			first = t;
 	}
 }
 
@@ -164,13 +188,8 @@ SYS(bpf_wait)
 	tcb_set_slot(cur, &cur->predprog, ps);
 	cur->pred_vaddr = va;
 	cur->pred_ntfn = n;
-	if (n) {
-		cur->pred_prev = NULL;
-		cur->pred_next = n->preds;
-		if (n->preds)
-			n->preds->pred_prev = cur;
-		n->preds = cur;
-	}
+	if (n)
+		plist_append(n, cur);
 	block_on(cur, NULL, BLK_PRED, n);
 	pred_append(cur); /* at the back: the tick reaches it in turn */
 	pred_count++;
@@ -192,6 +211,9 @@ int pred_check(void)
 			while (u && u != t)
 				u = u->pred_next;
 			bad += u != t;
+			for (u = t; u->pred_next; u = u->pred_next)
+				;
+			bad += t->pred_ntfn->preds_tail != u;
 		}
 	}
 	return bad + (n != pred_count);

@@ -239,3 +239,32 @@ TEST(bpf_wait_refuses_bad_arguments)
 	CHECK_ERR(lm_bpf_wait(p, PAGE, p, 0), LM_ETYPE);
 	CHECK_ERR(lm_bpf_wait(p, PAGE, nw, 0), LM_ERIGHTS);
 }
+
+/* More sleepers on one notification than a signal looks at (8): each
+ * signal looks at those it reached least recently, so signals alone wake
+ * them all; the lists stay consistent (the harness's DEBUG_CHECK). */
+TEST(bpf_wait_many_sleepers_on_one_notification_all_wake)
+{
+	enum { N = 12 };
+	volatile lm_u64 *pg = page();
+	lm_cptr_t p = t_bpf(LM_BPF_PROG_PREDICATE, first_word, NINSNS(first_word), 0);
+	lm_cptr_t n = t_new(LM_OBJ_NOTIFY, 0), c[N];
+	static struct sleep_args s[N];
+	struct lm_thread_info ti;
+	CHECK(pg && p && n);
+	pg[0] = 0;
+	for (int i = 0; i < N; i++) {
+		s[i] = (struct sleep_args){ p, n, PAGE, 0 };
+		c[i] = t_thread(sleeper, (lm_word_t)&s[i], T_PRIO);
+		CHECK(c[i] && t_blocked(c[i]));
+	}
+	CHECK_OK(lm_ntfn_signal(n)); /* all still false: rotated */
+	pg[0] = 11;
+	CHECK_OK(lm_ntfn_signal(n));
+	CHECK_OK(lm_ntfn_signal(n));
+	for (int i = 0; i < N; i++) {
+		CHECK_OK(t_wait(c[i], &ti));
+		CHECK_EQ(ti.exit_code, 0x100 + LM_OK);
+		CHECK_EQ(s[i].r0, 11);
+	}
+}
