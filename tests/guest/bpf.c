@@ -139,18 +139,20 @@ TEST(bpf_run_refuses_bad_arguments)
  * termination, or stopped by the instruction budget (LM_ELIMIT). */
 TEST(bpf_run_of_an_endless_loop_is_refused_or_stopped)
 {
-	static const struct lm_bpf_insn spin[] = { MOV_K(0, 0), JEQ_K(0, 0, -1), EXIT() };
+	/* spins while the context's first word is 0 */
+	static const struct lm_bpf_insn spin[] = { LDXW(0, 1, 0), JEQ_K(0, 0, -1), EXIT() };
 	lm_cptr_t p = t_new(LM_OBJ_BPF, LM_BPF_MIN_BITS);
+	lm_u32 zero = 0;
 	lm_u64 why;
 	CHECK(p);
-	int err = lm_bpf_load(p, LM_BPF_PROG_MEM, spin, NINSNS(spin), 0, &why, 0);
+	int err = lm_bpf_load(p, LM_BPF_PROG_MEM, spin, NINSNS(spin), 4, &why, 0);
 	if (err == LM_EVERIFY) {
 		CHECK_EQ(why, LM_BPF_V_LOOP);
 		return;
 	}
 	CHECK_OK(err);
 	lm_u64 out[LM_SYS_NOUT];
-	CHECK_ERR(t_raw(LM_SYS_BPF_RUN, p, 0, 0, 0, 0, 0, out), LM_ELIMIT);
+	CHECK_ERR(t_raw(LM_SYS_BPF_RUN, p, (lm_u64)&zero, 4, 0, 0, 0, out), LM_ELIMIT);
 	CHECK_EQ(out[1], 1); /* the instruction it was stopped at */
 }
 
