@@ -25,14 +25,18 @@ KASFLAGS := -Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL -D__ASSEMBLY
 UCFLAGS  := $(COMMON) -Ilib/include -mno-red-zone -fno-asynchronous-unwind-tables
 ULDFLAGS := -nostdlib -static -T lib/user.ld -z max-page-size=0x1000 --no-warn-rwx-segments
 
-KSRC     := $(wildcard kernel/*.c kernel/arch/x86_64/*.c)
+KSRC     := $(wildcard kernel/*.c kernel/arch/x86_64/*.c kernel/bpf/*.c)
+# eBPF files that need the rest of the kernel; the others (interpreter,
+# verifier, helpers) also build on the host, into bpf-run and host tests.
+BPF_KONLY := kernel/bpf/prog.c kernel/bpf/predicate.c kernel/bpf/filter.c
+BPF_SHARED = $(filter-out $(BPF_KONLY),$(wildcard kernel/bpf/*.c))
 
 # The fuzzing build (`make fuzz`, KCOV=1, in build-fuzz/): the system-call
 # and fault-path files call kernel/kcov.c at every basic block. Boot-only
 # files, the checker (debug.c) and the helpers below them are left out.
 KCOV_SRC := $(filter-out kernel/main.c kernel/bootmem.c kernel/multiboot.c kernel/root.c \
               kernel/elf.c kernel/format.c kernel/panic.c kernel/string.c kernel/debug.c \
-              kernel/kcov.c,$(wildcard kernel/*.c)) kernel/arch/x86_64/trap.c
+              kernel/kcov.c,$(wildcard kernel/*.c)) kernel/arch/x86_64/trap.c $(BPF_KONLY)
 ifeq ($(KCOV),1)
 KCFLAGS  += -DLAMINA_KCOV
 $(patsubst %,$(B)/%.o,$(KCOV_SRC)): KCFLAGS += -fsanitize-coverage=trace-pc
@@ -239,7 +243,7 @@ $(B)/bpf-run: tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.[ch]) include/lamina/b
 	      $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h include/lamina/elf.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -Ilib/include -o $@ \
-	  tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.c) $(BPF_ELF_SRC)
+	  tools/bpf/bpf-run.c $(BPF_SHARED) $(BPF_ELF_SRC)
 
 # --- running ----------------------------------------------------------------
 run: deps all
@@ -282,3 +286,4 @@ HOST_test_bootmem := bootmem.c
 HOST_test_bpf := bpf/interp.c
 HOST_test_bpf_elf := bpf/interp.c
 HOST_LIB_test_bpf_elf := $(BPF_ELF_SRC)
+HOST_test_bpf_helpers := bpf/interp.c bpf/helpers.c

@@ -332,6 +332,7 @@ int main(lm_word_t arg)
 	kb_linux();
 	kb_proc();
 	kb_cap();
+	kb_bpf();
 	lm_printf("kbench: done\n");
 	return 0;
 }

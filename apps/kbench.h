@@ -44,5 +44,6 @@ void kb_vm(void);     /* kbench_vm.c: page-level primitives, Appel-Li, faults */
 void kb_linux(void);  /* kbench_linux.c: reflected Linux system calls */
 void kb_proc(void);   /* kbench_proc.c: processes */
 void kb_cap(void);    /* kbench_cap.c: revoke and delete in the derivation tree */
+void kb_bpf(void);    /* kbench_bpf.c: eBPF loading, runs, filters, predicates */
 
 #endif

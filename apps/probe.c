@@ -91,6 +91,25 @@ static lm_u64 mode_asids(void)
 	return (n - 1) << 8 | (lm_u64)err;
 }
 
+/* Run under a monitor that allows only EP_CALL of PROBE_EP_SLOT and
+ * THREAD_EXIT, each refused call denied with LM_ERIGHTS (-LM_ERIGHTS for a
+ * Linux number). */
+static lm_u64 mode_sandboxed(void)
+{
+	struct lm_msg m = { 0 };
+	lm_u64 bits = 0;
+
+	bits |= (lm_u64)(lm_thread_yield() == LM_ERIGHTS) << 0;
+	bits |= (lm_u64)(lm_thread_set_priority(LM_SLOT_TCB, 1) == LM_ERIGHTS) << 1;
+	bits |= (lm_u64)(lm_cnode_delete(LM_SLOT_CNODE, PROBE_EP_SLOT) == LM_ERIGHTS) << 2;
+	bits |= (lm_u64)(lm_ep_call(PROBE_EP_SLOT + 1, LM_MSG_INFO(0, 1, 0), 1, 0, 0, 0, &m) ==
+			 LM_ERIGHTS) << 3;
+	bits |= (lm_u64)(lm_syscall6(39, 0, 0, 0, 0, 0, 0, 0) == (lm_u64)-(long)LM_ERIGHTS) << 4;
+	bits |= (lm_u64)(lm_ep_call(PROBE_EP_SLOT, LM_MSG_INFO(0, 1, 0), 0x4869, 0, 0, 0, &m) ==
+			 LM_OK && m.w[0] == 0x6f6b) << 5;
+	return bits;
+}
+
 static lm_u64 run(lm_u64 mode, lm_u64 param)
 {
 	switch (mode) {
@@ -140,6 +159,8 @@ static lm_u64 run(lm_u64 mode, lm_u64 param)
 		return mode_revoke_self();
 	case PROBE_ASIDS:
 		return mode_asids();
+	case PROBE_SANDBOXED:
+		return mode_sandboxed();
 	}
 	return ~0ull;
 }

@@ -19,6 +19,8 @@
 #define PROBE_FRAME_SLOT 8
 #define PROBE_MAP_VADDR  0x5ff000ull
 #define PROBE_ASID_SLOT  9
+#define PROBE_EP_SLOT    10 /* PROBE_SANDBOXED's console endpoint */
+#define PROBE_SANDBOXED_ALL 0x3f
 
 enum probe_mode {
 	PROBE_EXIT = 0,        /* exit(param) */
@@ -45,6 +47,9 @@ enum probe_mode {
 				* PROBE_FRAME_SLOT with IDs from the range in
 				* PROBE_ASID_SLOT until a call fails:
 				* exit(made << 8 | error) */
+	PROBE_SANDBOXED,       /* under a reference monitor (bpf_filter.c): try
+				* what it must refuse, then call the endpoint in
+				* PROBE_EP_SLOT: exit(a bit per expected outcome) */
 	PROBE_NMODES
 };
 

@@ -52,6 +52,7 @@ static struct objhdr *obj_hdr(const struct cap *c)
 		return cnode_hdr(c);
 	case LM_OBJ_ENDPOINT:
 	case LM_OBJ_NOTIFY:
+	case LM_OBJ_BPF:
 		return (struct objhdr *)c->obj;
 	default:
 		return NULL;
@@ -151,6 +152,12 @@ bool cap_drain(void)
 			continue;
 		}
 		budget -= DRAIN_DELETE;
+		/* A program: every thread that used it held a capability, so
+		 * nothing refers to it any more (bpf/prog.h). */
+		if (h->type == LM_OBJ_BPF) {
+			obj_unlink(h);
+			continue;
+		}
 		if (h->type == LM_OBJ_TCB) {
 			obj_unlink(h);
 			tcb_finalise((struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr)));

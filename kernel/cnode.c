@@ -4,6 +4,7 @@
 #include "syscall.h"
 #include "thread.h"
 #include "vspace.h"
+#include "bpf/prog.h"
 
 /* Common decode for copy/mint/move: destination and source slots. */
 static u64 decode_pair(struct frame *f, u8 src_rights, struct slot **dst, struct slot **src)
@@ -223,6 +224,10 @@ SYS(cnode_identify)
 	case LM_OBJ_ENDPOINT:
 	case LM_OBJ_NOTIFY:
 		addr = c->w2; /* badge; kernel addresses stay hidden */
+		break;
+	case LM_OBJ_BPF: /* extra: the program type once loaded, 0 before */
+		addr = c->w2;
+		extra = ((struct bpf_prog *)c->obj)->type;
 		break;
 	case LM_OBJ_IOPORT:
 	case LM_OBJ_ASIDS:

@@ -12,6 +12,7 @@
 #include "syscall.h"
 #include "thread.h"
 #include "vspace.h"
+#include "bpf/prog.h"
 
 u64 debug_cap_check(u64 cptr)
 {
@@ -55,7 +56,7 @@ static struct objhdr *cap_hdr(const struct cap *c)
 		return cnode_hdr(c);
 	if (c->type == LM_OBJ_TCB)
 		return &((struct tcb *)c->obj)->hdr;
-	if (c->type == LM_OBJ_ENDPOINT || c->type == LM_OBJ_NOTIFY)
+	if (c->type == LM_OBJ_ENDPOINT || c->type == LM_OBJ_NOTIFY || c->type == LM_OBJ_BPF)
 		return (struct objhdr *)c->obj;
 	return NULL;
 }
@@ -114,8 +115,11 @@ static int kernel_check(void)
 	}
 	for (struct objhdr *h = all_objects[LM_OBJ_TCB]; h; h = h->all_next) {
 		struct tcb *t = (struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr));
-		bad += b = check_slot(&t->cspace) + check_slot(&t->vspace) + check_slot(&t->ipcbuf) +
-			check_slot(&t->faultep) + check_slot(&t->stopntfn);
+		b = check_slot(&t->cspace) + check_slot(&t->vspace) + check_slot(&t->ipcbuf) +
+			check_slot(&t->faultep) + check_slot(&t->stopntfn) + check_slot(&t->predprog);
+		for (int i = 0; i < LM_BPF_MAX_FILTERS; i++)
+			b += check_slot(&t->filters[i]);
+		bad += b;
 		if (b)
 			kprintf("check: tcb %p: bad internal slot\n", (void *)t);
 		if (t->state == LM_TS_RUNNABLE && !tcb_can_run(t)) {
@@ -149,6 +153,10 @@ static int kernel_check(void)
 					h->refs, h->seen);
 				bad++;
 			}
+	if ((b = pred_check())) {
+		kprintf("check: %d predicate-sleeper problems\n", b);
+		bad += b;
+	}
 	if ((b = sched_check())) {
 		kprintf("check: %d run-queue problems\n", b);
 		bad += b;

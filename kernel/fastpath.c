@@ -15,9 +15,10 @@
  *     pending, no timer tick fell while it served the call (none to
  *     charge to the caller: sched_charge), and nothing ready outranks the
  *     caller being replied to;
- *   - notification signal: a thread is waiting (it gets the bits and
- *     joins the run queue, as in notify.c), or nobody waits and no thread
- *     is bound (the bits are kept);
+ *   - notification signal: no thread sleeps on a predicate it looks at
+ *     (BPF_WAIT), and a thread is waiting (it gets the bits and joins the
+ *     run queue, as in notify.c), or nobody waits and no thread is bound
+ *     (the bits are kept);
  *   - notification wait: bits are pending (taken at once), or nobody else
  *     waits and some thread is ready to run instead of the caller.
  *
@@ -110,6 +111,8 @@ bool fastpath_signal(struct frame *f)
 		return false;
 	struct notify *n = (struct notify *)c->obj;
 	u64 bits = c->w2 ? c->w2 : 1;
+	if (n->preds)
+		return false;
 	if ((t = n->q.head)) {
 		fp_pop_head(&n->q, t);
 		t->frame.rax = LM_OK;

@@ -29,6 +29,9 @@ struct notify {
 	u64 word;         /* signalled badges, ORed, until someone takes them */
 	struct waitq q;   /* threads in NTFN_WAIT */
 	struct tcb *bound;
+	/* Threads in BPF_WAIT whose predicate its signals look at again, in
+	 * the order they were last looked at (pred_next links; bpf/predicate.c). */
+	struct tcb *preds, *preds_tail;
 };
 _Static_assert(sizeof(struct notify) <= 1 << LM_NOTIFY_BITS, "notify size");
 

@@ -5,6 +5,7 @@
 #include "thread.h"
 #include "ipc.h"
 #include "vspace.h"
+#include "bpf/prog.h"
 
 extern u64 boot_pml4[512];
 extern char kernel_phys_start[], kernel_phys_end[];
@@ -34,6 +35,13 @@ void kmain(u32 magic, u64 info)
 	write_cr4(cr4 & ~BIT(7));
 	write_cr4(cr4);
 	cpu0.cr3_pml4 = read_cr3() & PTE_ADDR;
+
+	/* The verifier's working memory: the kernel's one allocation for eBPF,
+	 * made here, before the rest of memory goes to the root task. */
+	u64 ws = bootmem_alloc(&bp.ram, ALIGN_UP(bpf_verify_ws_size + 1, 4096), 4096);
+	if (!ws)
+		panic("no memory for the eBPF verifier's workspace");
+	bpf_boot(phys_to_virt(ws));
 
 	apic_init();
 	irq_init();

@@ -8,6 +8,7 @@
 #include <lamina/syscall.h>
 #include "ipc.h"
 #include "syscall.h"
+#include "bpf/prog.h"
 
 static void deliver(struct tcb *t, u64 word, u64 info)
 {
@@ -44,6 +45,9 @@ void notify_signal(struct notify *n, u64 bits)
 	} else {
 		n->word |= bits;
 	}
+	/* The page a predicate reads may have changed: look again. */
+	if (unlikely(n->preds != NULL))
+		pred_signal(n);
 }
 
 SYS(ntfn_signal)
@@ -106,7 +110,7 @@ SYS(thread_bind_notify)
 	struct slot *ts;
 	struct notify *n = NULL;
 	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, LM_R_WRITE, 1, &ts);
-	if (e)
+	if (e || (e = filter_may_control((struct tcb *)ts->cap.obj, 1)))
 		return e;
 	if (ARG2(f) && (e = ntfn_lookup(f, ARG2(f), 2, LM_R_READ, &n)))
 		return e;
@@ -136,7 +140,9 @@ bool notify_finalise(struct objhdr *h, u32 *budget)
 	if (n->bound)
 		notify_unbind(n->bound);
 	irq_notify_gone(n);
-	while ((t = n->q.head)) {
+	/* Threads in NTFN_WAIT, then those sleeping on a predicate that this
+	 * notification woke (their BPF_WAIT returns LM_EDELETED). */
+	while ((t = n->q.head ? n->q.head : n->preds)) {
 		if (*budget < DRAIN_DELETE)
 			return false;
 		*budget -= DRAIN_DELETE;

@@ -3,6 +3,7 @@
 #include "syscall.h"
 #include "thread.h"
 #include "ipc.h"
+#include "bpf/prog.h"
 
 typedef u64 (*sys_fn)(struct frame *f);
 
@@ -61,6 +62,10 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_DEBUG_COVERAGE - LM_SYS_BASE]      = sys_debug_coverage,
 	[LM_SYS_ASIDS_ISSUE - LM_SYS_BASE]         = sys_asids_issue,
 	[LM_SYS_VSPACE_ASSIGN - LM_SYS_BASE]       = sys_vspace_assign,
+	[LM_SYS_BPF_LOAD - LM_SYS_BASE]            = sys_bpf_load,
+	[LM_SYS_BPF_RUN - LM_SYS_BASE]             = sys_bpf_run,
+	[LM_SYS_BPF_WAIT - LM_SYS_BASE]            = sys_bpf_wait,
+	[LM_SYS_THREAD_SET_FILTER - LM_SYS_BASE]   = sys_thread_set_filter,
 };
 
 /*
@@ -84,8 +89,24 @@ static u64 finish_later(struct frame *f, u64 r)
 
 /* Called by entry.S with the caller's saved frame; returns to whichever
  * thread is current afterwards. */
+/* Reflection: another OS's system call goes back to the thread's own
+ * library OS, registers as they are: rax the number, the arguments in
+ * place, rcx the return address and r11 the flags (as SYSCALL left them).
+ * IRETQ, not SYSRET, keeps that rcx. */
+void syscall_reflect(struct frame *f)
+{
+	f->rip = cpu0.cur->foreign_entry;
+	/* TF, DF, AC: the handler starts clean; r11 has the caller's. */
+	f->rflags &= ~(BIT(8) | BIT(10) | BIT(18));
+	f->vector = FRAME_IRET;
+}
+
 void syscall_dispatch(struct frame *f)
 {
+	/* A filtered thread's calls go through its filters first (bpf/filter.c):
+	 * for every other thread, this one test is all they cost. */
+	if (unlikely(cpu0.cur->nfilters) && filter_syscall(f))
+		return;
 	/* The IPC fast paths first: no table, no decoding beyond their checks.
 	 * Their numbers are adjacent, so one range test keeps them off every
 	 * other call's path. */
@@ -102,14 +123,7 @@ void syscall_dispatch(struct frame *f)
 		if (unlikely(cap_zombies != NULL) && r != SYS_RESTART)
 			r = finish_later(f, r);
 	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
-		/* Reflection: another OS's system call goes back to the thread's
-		 * own library OS, registers as they are: rax the number, the
-		 * arguments in place, rcx the return address and r11 the flags
-		 * (as SYSCALL left them). IRETQ, not SYSRET, keeps that rcx. */
-		f->rip = cpu0.cur->foreign_entry;
-		/* TF, DF, AC: the handler starts clean; r11 has the caller's. */
-		f->rflags &= ~(BIT(8) | BIT(10) | BIT(18));
-		f->vector = FRAME_IRET;
+		syscall_reflect(f);
 		return;
 	} else {
 		r = SYSERR(LM_ENOSYS, 0);

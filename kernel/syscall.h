@@ -45,5 +45,7 @@ SYS(thread_set_ipc_buffer);
 SYS(thread_yield_to); SYS(debug_fastpath); SYS(thread_set_exception);
 SYS(thread_set_fault_ep); SYS(thread_set_foreign); SYS(thread_set_stop_notify); SYS(vspace_protect); SYS(vspace_page_state);
 SYS(irq_claim); SYS(irq_set_notify); SYS(irq_ack);
+SYS(bpf_load); SYS(bpf_run); SYS(bpf_wait); SYS(thread_set_filter);
+void syscall_reflect(struct frame *f);
 
 #endif

@@ -7,6 +7,7 @@
 #include "thread.h"
 #include "vspace.h"
 #include "ipc.h"
+#include "bpf/prog.h"
 
 struct tcb *root_tcb;
 
@@ -34,6 +35,19 @@ void tcb_lost_slot(struct tcb *t, struct slot *s)
 {
 	if (s == &t->ipcbuf || s == &t->faultep || s == &t->stopntfn)
 		return;
+	/* Its predicate program revoked: the wait ends (LM_EDELETED). A
+	 * filter's slot stays counted, empty: the filter now denies all. */
+	if (s == &t->predprog) {
+		if (t->state == LM_TS_BLOCKED && t->blocked == BLK_PRED) {
+			ipc_cancel(t, LM_EDELETED);
+			sched_make_runnable(t);
+		}
+		return;
+	}
+	if (s >= t->filters && s < t->filters + LM_BPF_MAX_FILTERS) {
+		t->filter_allow = 0; /* nothing is allowed outright any more */
+		return;
+	}
 	ipc_cancel(t, LM_EDELETED);
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, LM_TS_INACTIVE);
@@ -52,6 +66,9 @@ void tcb_finalise(struct tcb *t)
 	cap_delete_one(&t->ipcbuf);
 	cap_delete_one(&t->faultep);
 	cap_delete_one(&t->stopntfn);
+	cap_delete_one(&t->predprog);
+	for (int i = 0; i < t->nfilters; i++)
+		cap_delete_one(&t->filters[i]);
 }
 
 /*
@@ -142,13 +159,16 @@ void thread_stop_fault(struct tcb *t, u64 kind)
 	thread_stopped(t, LM_TS_FAULTED);
 }
 
+/* Changing a thread (WRITE) takes, for a filtered caller, a thread that
+ * carries its filters (bpf/filter.c). */
 static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
 {
 	struct slot *s;
 	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, rights, 1, &s);
-	if (!e)
-		*t = (struct tcb *)s->cap.obj;
-	return e;
+	if (e)
+		return e;
+	*t = (struct tcb *)s->cap.obj;
+	return rights & LM_R_WRITE ? filter_may_control(*t, 1) : LM_OK;
 }
 
 /* The thread keeps a child copy, so the caller may delete its own. The old
@@ -157,7 +177,7 @@ static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
  * caller, whose own CSpace holds src) before src is copied, or the next
  * slot a call like THREAD_CONFIGURE reads. The work is finished when the
  * call returns (syscall.c, finish_later). */
-static void set_slot(struct tcb *t, struct slot *dst, struct slot *src)
+void tcb_set_slot(struct tcb *t, struct slot *dst, struct slot *src)
 {
 	cap_delete_one(dst);
 	struct cap c = src->cap;
@@ -165,12 +185,17 @@ static void set_slot(struct tcb *t, struct slot *dst, struct slot *src)
 	cap_insert(dst, &c, src);
 }
 
+/* A filtered caller's filters go to the thread it configures (filter.c):
+ * the one place a thread inherits them. */
 SYS(thread_configure)
 {
 	struct tcb *t;
-	struct slot *cn, *vs;
+	struct slot *cn, *vs, *ts;
 	u64 e;
-	if ((e = tcb_lookup(f, LM_R_WRITE, &t)) ||
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_TCB, LM_R_WRITE, 1, &ts)))
+		return e;
+	t = (struct tcb *)ts->cap.obj;
+	if ((e = filter_inherit_check(t, 1)) ||
 	    (e = cap_lookup(ARG2(f), LM_OBJ_CNODE, 0, 2, &cn)) ||
 	    (e = cap_lookup(ARG3(f), LM_OBJ_VSPACE, 0, 3, &vs)))
 		return e;
@@ -178,8 +203,9 @@ SYS(thread_configure)
 		return SYSERR(LM_ESTATE, 3); /* no ID: it could not be run on */
 	if (t->state == LM_TS_RUNNABLE || t->state == LM_TS_BLOCKED)
 		return SYSERR(LM_ESTATE, 1);
-	set_slot(t, &t->cspace, cn);
-	set_slot(t, &t->vspace, vs);
+	filter_inherit(t);
+	tcb_set_slot(t, &t->cspace, cn);
+	tcb_set_slot(t, &t->vspace, vs);
 	return LM_OK;
 }
 
@@ -308,7 +334,7 @@ SYS(thread_set_ipc_buffer)
 	if (t->state == LM_TS_BLOCKED)
 		return SYSERR(LM_ESTATE, 1);
 	if (fr)
-		set_slot(t, &t->ipcbuf, fr);
+		tcb_set_slot(t, &t->ipcbuf, fr);
 	else
 		cap_delete(&t->ipcbuf);
 	return LM_OK;
@@ -367,7 +393,7 @@ static u64 set_tcb_cap(struct frame *f, u8 type, size_t off)
 		return e;
 	struct slot *dst = (struct slot *)((char *)t + off);
 	if (c)
-		set_slot(t, dst, c);
+		tcb_set_slot(t, dst, c);
 	else
 		cap_delete(dst);
 	return LM_OK;

@@ -3,6 +3,7 @@
 #define THREAD_H
 
 #include <lamina/object.h>
+#include <lamina/bpf.h>
 #include "arch.h"
 #include "cap.h"
 
@@ -45,11 +46,24 @@ struct tcb {
 	u64 fault_kind, fault_addr, fault_error, fault_rip, exit_code;
 	bool finish_owed;        /* restarted as FINISH_DELETE (syscall.c) ... */
 	u64 finish_result;       /* ... and this is what its call returned */
+	/* BPF_WAIT (bpf/predicate.c): while blocked in BLK_PRED, the program
+	 * (the thread's own copy of the capability, so it outlives the
+	 * caller's), the page it reads and the notification whose signals
+	 * make it look again (on that notification's preds list). */
+	struct slot predprog;
+	u64 pred_vaddr;
+	struct notify *pred_ntfn;
+	struct tcb *pred_next, *pred_prev;
+	/* System-call filters (bpf/filter.c): nfilters only grows; a slot whose
+	 * capability was revoked stays counted and denies every call. */
+	u8 nfilters;
+	u64 filter_allow;        /* native calls every filter allows outright */
+	struct slot filters[LM_BPF_MAX_FILTERS];
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
 
-enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN };
+enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN, BLK_PRED };
 
 static inline struct tcb *tcb_of_slot(struct slot *s)
 {
@@ -60,6 +74,7 @@ extern struct tcb *root_tcb;
 void tcb_init(struct tcb *t);
 void tcb_finalise(struct tcb *t);
 void tcb_lost_slot(struct tcb *t, struct slot *s);
+void tcb_set_slot(struct tcb *t, struct slot *dst, struct slot *src);
 void thread_fault(struct tcb *t, struct frame *f, u64 addr);
 void thread_stop_fault(struct tcb *t, u64 kind);
 bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr);

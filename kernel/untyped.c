@@ -11,6 +11,7 @@
 #include "syscall.h"
 #include "thread.h"
 #include "vspace.h"
+#include "bpf/prog.h"
 
 /* Object size in bits, or -1 if type/bits are not a valid request. */
 static int obj_size_bits(u64 type, u64 bits, u8 parent_bits)
@@ -32,6 +33,8 @@ static int obj_size_bits(u64 type, u64 bits, u8 parent_bits)
 		return LM_ENDPOINT_BITS;
 	case LM_OBJ_NOTIFY:
 		return LM_NOTIFY_BITS;
+	case LM_OBJ_BPF:
+		return bits >= LM_BPF_MIN_BITS && bits <= LM_BPF_MAX_BITS ? (int)bits : -1;
 	}
 	return -1;
 }
@@ -70,6 +73,11 @@ static void init_object(u64 type, u64 pa, int size_bits, u64 bits, struct cap *c
 	case LM_OBJ_NOTIFY:
 		c->obj = (u64)phys_to_virt(pa);
 		obj_link(phys_to_virt(pa), (u8)type);
+		break;
+	case LM_OBJ_BPF:
+		c->obj = (u64)phys_to_virt(pa);
+		c->bits = (u8)bits;
+		bpf_prog_init(phys_to_virt(pa), (u8)bits);
 		break;
 	}
 }

@@ -10,13 +10,14 @@
 #include "syscall.h"
 #include "thread.h"
 #include "vspace.h"
+#include "bpf/prog.h"
 
 SYS(thread_set_exception)
 {
 	struct slot *s;
 	u64 entry = ARG2(f), top = ARG3(f), size = ARG4(f);
 	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, LM_R_WRITE, 1, &s);
-	if (e)
+	if (e || (e = filter_may_control((struct tcb *)s->cap.obj, 1)))
 		return e;
 	if (entry && (entry >= LM_USER_MAX || entry < LM_USER_MIN))
 		return SYSERR(LM_ERANGE, 2);

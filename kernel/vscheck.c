@@ -65,7 +65,8 @@ void vscheck_begin(void)
 	mark(owned, (u64)kernel_phys_start, kernel_phys_end - kernel_phys_start);
 	for (int t = 0; t < LM_OBJ_NTYPES; t++)
 		for (struct objhdr *h = all_objects[t]; h; h = h->all_next) {
-			u64 len = t == LM_OBJ_CNODE ? (u64)sizeof(struct slot) << h->bits : size[t];
+			u64 len = t == LM_OBJ_CNODE ? (u64)sizeof(struct slot) << h->bits :
+				  t == LM_OBJ_BPF ? 1ull << h->bits : size[t];
 			/* a TCB's header follows its frame: mark from its start */
 			void *start = t == LM_OBJ_TCB ?
 				(void *)((char *)h - __builtin_offsetof(struct tcb, hdr)) : (void *)h;

@@ -427,9 +427,8 @@ SYS(vspace_page_state)
  * address space, never through the user address itself: a bad pointer is
  * an error code, not a kernel page fault, and works the same with SMAP.
  */
-static void *user_page(u64 ua, bool write)
+void *vspace_user_page(const struct cap *vs, u64 ua, bool write)
 {
-	const struct cap *vs = &cpu0.cur->vspace.cap;
 	if (ua >= LM_USER_MAX || !vspace_live(vs))
 		return NULL; /* its ID taken back: what it had mapped may be freed */
 	u64 table = vs->obj;
@@ -444,6 +443,11 @@ static void *user_page(u64 ua, bool write)
 		table = e & PTE_ADDR;
 	}
 	return NULL;
+}
+
+static void *user_page(u64 ua, bool write)
+{
+	return vspace_user_page(&cpu0.cur->vspace.cap, ua, write);
 }
 
 static bool user_copy(u64 ua, void *k, size_t n, bool out)

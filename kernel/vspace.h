@@ -78,6 +78,10 @@ void vspace_unmap_table_cap(struct cap *c);
 bool user_copy_in(void *dst, u64 uaddr, size_t n);
 bool user_copy_out(u64 uaddr, const void *src, size_t n);
 void *user_writable(u64 ua, size_t n);
+/* Kernel address of user address ua in address space vs (any thread's,
+ * not only the caller's), if mapped user-accessible (and writable if
+ * asked); NULL otherwise, or if vs is not live. */
+void *vspace_user_page(const struct cap *vs, u64 ua, bool write);
 u64 kernel_pml4_phys(void);
 u64 map_record(u64 asid);
 void asid_check_begin(void);

@@ -1,6 +1,7 @@
 /* IPC wait queues (ipc.h) and blocking. */
 #include <lamina/exception.h>
 #include "ipc.h"
+#include "bpf/prog.h"
 
 void waitq_add(struct waitq *q, struct tcb *t)
 {
@@ -74,6 +75,7 @@ static bool ipc_detach(struct tcb *t, u64 err)
 {
 	if (t->state != LM_TS_BLOCKED)
 		return false;
+	bool pred = t->blocked == BLK_PRED;
 	if (t->waitq)
 		waitq_remove(t->waitq, t);
 	if (t->blocked == BLK_REPLY && t->replier) {
@@ -83,6 +85,8 @@ static bool ipc_detach(struct tcb *t, u64 err)
 	t->blocked = BLK_NONE;
 	t->wait_obj = NULL;
 	t->state = LM_TS_INACTIVE;
+	if (pred) /* after BLK_NONE: dropping its program must not cancel again */
+		pred_detach(t);
 	if (!t->fault_ipc) {
 		t->frame.rax = err;
 		return false;

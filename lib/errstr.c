@@ -11,6 +11,7 @@ static const char *const err_names[LM_NERR] = {
 	[LM_ETABLE] = "LM_ETABLE",   [LM_ENOSYS] = "LM_ENOSYS",
 	[LM_ELIMIT] = "LM_ELIMIT",   [LM_EDELETED] = "LM_EDELETED",
 	[LM_EAGAIN] = "LM_EAGAIN",   [LM_EINTR] = "LM_EINTR",
+	[LM_EVERIFY] = "LM_EVERIFY",
 };
 
 const char *lm_err_str(lm_u64 err)

@@ -28,6 +28,7 @@ lm_u32 lm_obj_size_bits(lm_u32 type, lm_u32 bits)
 	switch (type) {
 	case LM_OBJ_UNTYPED:
 	case LM_OBJ_FRAME:
+	case LM_OBJ_BPF:
 		return bits;
 	case LM_OBJ_PTABLE:
 		return LM_PTABLE_BITS;

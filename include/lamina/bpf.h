@@ -163,4 +163,22 @@ enum lm_bpf_verr {
 #define LM_BPF_MAX_INSNS  4096  /* longest program the kernel loads */
 #define LM_BPF_MAX_FRAMES 8     /* local-call depth, the entry function included */
 
+/* --- Program objects (LM_OBJ_BPF; docs/API.md, "eBPF programs") --------- */
+
+/* An object of 2^size_bits bytes (LM_BPF_MIN_BITS .. LM_BPF_MAX_BITS)
+ * holds a header of LM_BPF_HDR_BYTES, then the instructions; the pages
+ * after those are where the JIT will put the translated code. BPF_LOAD
+ * refuses a program whose instructions do not fit (LM_ERANGE). */
+#define LM_BPF_HDR_BYTES   64
+#define LM_BPF_INSNS_FIT(bits) (((1u << (bits)) - LM_BPF_HDR_BYTES) / 8)
+
+#define LM_BPF_MAX_CTX     4096    /* MEM programs: largest ctx_size */
+#define LM_BPF_PAGE_CTX    4096    /* PREDICATE programs: the page they read */
+#define LM_BPF_MAX_FILTERS 4       /* system-call filters on one thread */
+
+/* Instructions one run may take: BPF_RUN, and each evaluation of a
+ * predicate or a filter. Running out fails the run (LM_ELIMIT). */
+#define LM_BPF_RUN_BUDGET    (1u << 16)
+#define LM_BPF_EVAL_BUDGET   4096
+
 #endif

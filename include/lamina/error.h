@@ -26,6 +26,8 @@ enum lm_err {
 	LM_EDELETED = 15, /* object deleted while the caller waited on it */
 	LM_EAGAIN   = 16, /* nobody waiting (non-blocking send) */
 	LM_EINTR    = 17, /* blocked call cancelled: the thread was suspended */
+	LM_EVERIFY  = 18, /* eBPF program refused by the verifier: rsi = enum
+	                     lm_bpf_verr, rdx = the instruction's index */
 	LM_NERR
 };
 

@@ -20,6 +20,7 @@ enum lm_obj {
 	LM_OBJ_IRQ     = 11, /* one claimed interrupt line */
 	LM_OBJ_DEBUG   = 12, /* the kernel's debug calls: its console, self-check (boot only) */
 	LM_OBJ_ASIDS   = 13, /* a range of address-space IDs (boot only; ASIDS_ISSUE) */
+	LM_OBJ_BPF     = 14, /* an eBPF program: 2^size_bits bytes (BPF_LOAD) */
 	LM_OBJ_NTYPES
 };
 
@@ -35,6 +36,11 @@ enum lm_obj {
 #define LM_PAGE_SIZE       (1ull << LM_PAGE_BITS)
 #define LM_LARGE_PAGE_SIZE (1ull << LM_LARGE_PAGE_BITS)
 
+/* An eBPF program object: a header, the instructions, then pages the JIT
+ * will fill (include/lamina/bpf.h, "program objects"). */
+#define LM_BPF_MIN_BITS    12
+#define LM_BPF_MAX_BITS    18
+
 #define LM_UNTYPED_MIN_BITS 12
 #define LM_UNTYPED_MAX_BITS 47
 #define LM_CNODE_MIN_BITS   2
@@ -49,6 +55,11 @@ enum lm_obj {
 #define LM_R_EXEC   0x4u  /* frames: executable */
 #define LM_R_GRANT  0x8u  /* may pass capabilities on (IPC, later) */
 #define LM_R_ALL    0xfu
+/* eBPF programs: EXEC's bit, named for what it allows there: attaching the
+ * program to a thread (THREAD_SET_FILTER) or sleeping on it (BPF_WAIT).
+ * CNODE_MINT or CNODE_COPY without it gives a capability that can only
+ * load, run and inspect the program. */
+#define LM_R_ATTACH LM_R_EXEC
 
 /* User virtual addresses usable for mappings: [LM_USER_MIN, LM_USER_MAX).
  * The top page below 2^47 is excluded: a SYSCALL in it would return to the

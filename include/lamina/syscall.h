@@ -69,7 +69,11 @@
 	X(FINISH_DELETE,       49) /* () the kernel's, see API.md           */ \
 	X(DEBUG_COVERAGE,      50) /* (debug) -> sites, size (fuzzing build) */ \
 	X(ASIDS_ISSUE,         51) /* (asids, count, dcn, di)               */ \
-	X(VSPACE_ASSIGN,       52) /* (vs, asids) -> asid                   */
+	X(VSPACE_ASSIGN,       52) /* (vs, asids) -> asid                   */ \
+	X(BPF_LOAD,            53) /* (prog, type, insns, n, ctx_size) -> work */ \
+	X(BPF_RUN,             54) /* (prog, buf, len) -> r0, steps          */ \
+	X(BPF_WAIT,            55) /* (prog, vaddr, ntfn or 0) -> r0         */ \
+	X(THREAD_SET_FILTER,   56) /* (tcb, prog)                            */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

@@ -11,7 +11,8 @@
  * Memory is little-endian whatever the host: loads and stores go byte by
  * byte, so `le` is a truncation and `be` a swap.
  */
-#include "kernel.h" /* its types only: this file calls nothing outside itself */
+#include "kernel.h" /* its types only: this file calls nothing outside itself
+                      * but memset, for its block clears */
 #include "bpf.h"
 
 struct frame {
@@ -251,8 +252,7 @@ static enum bpf_err call_local(struct run *r, const struct lm_bpf_insn *i)
 	r->reg[10] -= LM_BPF_STACK;
 	/* A new frame reads as zeros, never as an earlier callee's data. */
 	stack = (u8 *)(uptr)r->reg[10] - LM_BPF_STACK;
-	for (u32 k = 0; k < LM_BPF_STACK; k++)
-		stack[k] = 0;
+	__builtin_memset(stack, 0, LM_BPF_STACK);
 	return BPF_OK;
 }
 
@@ -485,8 +485,9 @@ enum bpf_err bpf_run(struct bpf_vm *vm, const struct lm_bpf_insn *prog, lm_u32 n
 	enum bpf_err err = BPF_OK;
 	u8 *frame0 = vm->stack + sizeof(vm->stack) - LM_BPF_STACK;
 
-	for (u32 k = 0; k < LM_BPF_STACK; k++)
-		frame0[k] = 0;
+	/* A block clear, not a byte loop: this is most of a short program's
+	 * run (2,048 of 2,350 instructions of fixed cost under icount). */
+	__builtin_memset(frame0, 0, LM_BPF_STACK);
 	r.reg[1] = (u64)(uptr)mem;
 	r.reg[2] = r.len;
 	r.reg[10] = (u64)(uptr)(vm->stack + sizeof(vm->stack));

@@ -10,6 +10,7 @@
 #ifndef FUZZ_H
 #define FUZZ_H
 
+#include <lamina/bpf.h>
 #include "harness.h"
 
 #define FZ_SB_BITS   8             /* the sandbox CNode: 256 slots */
@@ -41,7 +42,9 @@ enum {
 	SB_FRAME = 6, SB_PTABLE = 10, SB_EP = 14, SB_EP_BADGED = 16, SB_NTFN = 17,
 	SB_NTFN_BADGED = 19, SB_UT_CHILD = 20, SB_FRAME_RO = 21, SB_UT = 22,
 	SB_CODE = 23, SB_DATA = 25 /* 3 frames */, SB_TABLES = 28,
-	SB_FRAME2M = 31, SB_ASIDS = 32 /* FZ_ASIDS address-space IDs */, SB_FIRST_FREE = 33,
+	SB_FRAME2M = 31, SB_ASIDS = 32 /* FZ_ASIDS address-space IDs */,
+	SB_BPF = 33 /* MEM, PREDICATE and SYSCALL programs, one not loaded */,
+	SB_FIRST_FREE = 37,
 };
 
 /* How an argument is chosen when the call runs. */
@@ -117,6 +120,8 @@ void fz_gen_prog(struct fz_prog *p, lm_u32 first);
 void fz_mutate(struct fz_prog *p, lm_u32 first, const struct fz_prog *other);
 void fz_prologue(struct fz_prog *p);
 void fz_print_call(const struct fz_call *c, lm_u32 i);
+/* eBPF programs the generator hands BPF_LOAD (fuzz_gen.c). */
+extern const struct lm_bpf_insn fz_ret0[2], fz_ret1[2], fz_word[2];
 
 /* fuzz_exec.c */
 int fz_sandbox_init(void);

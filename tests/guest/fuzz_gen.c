@@ -58,6 +58,8 @@ static const struct { lm_u16 nr; lm_u8 weight; const char *spec; } fz_specs[] = 
 	S(VSPACE_PAGE_STATE, 2, "Vvl"), S(THREAD_SET_FOREIGN, 1, "Tx"),
 	S(THREAD_SET_STOP_NOTIFY, 2, "Tn"), S(FINISH_DELETE, 1, ""),
 	S(VSPACE_ASSIGN, 3, "VA"), S(ASIDS_ISSUE, 2, "Akcf"),
+	S(BPF_LOAD, 3, "LqyYQ"), S(BPF_RUN, 3, "LsQ"), S(BPF_WAIT, 2, "LWn"),
+	S(THREAD_SET_FILTER, 2, "TL"),
 #undef S
 };
 #define FZ_NSPECS (sizeof fz_specs / sizeof fz_specs[0])
@@ -69,6 +71,27 @@ static const char *fz_spec(lm_u16 nr)
 			return fz_specs[i].spec;
 	return 0;
 }
+
+/* Programs for BPF_LOAD: each loads as any type (filters: ALLOW, DENY
+ * with error 0 = fail closed, the number as a decision), with a few that
+ * the verifier refuses or that never end. */
+#define I_(op, d, s_, off, imm) { (lm_u8)(op), (lm_u8)((d) | (s_) << 4), (short)(off), (int)(imm) }
+const struct lm_bpf_insn fz_ret0[2] = { I_(0xb7, 0, 0, 0, 0), I_(0x95, 0, 0, 0, 0) };
+const struct lm_bpf_insn fz_ret1[2] = { I_(0xb7, 0, 0, 0, 1), I_(0x95, 0, 0, 0, 0) };
+const struct lm_bpf_insn fz_word[2] = { I_(0x79, 0, 1, 0, 0), I_(0x95, 0, 0, 0, 0) };
+static const struct lm_bpf_insn fz_spin[3] = {
+	I_(0xb7, 0, 0, 0, 0), I_(0x15, 0, 0, -1, 0), I_(0x95, 0, 0, 0, 0) };
+static const struct lm_bpf_insn fz_bad[3] = {
+	I_(0xb7, 11, 0, 0, 0), I_(0x05, 0, 0, 7, 0), I_(0x95, 0, 0, 0, 0) };
+static const struct lm_bpf_insn fz_csum[5] = {
+	I_(0xb7, 2, 0, 0, 8), I_(0xb7, 3, 0, 0, 0), I_(0x85, 0, 0, 0, LM_BPF_HELPER_CSUM),
+	I_(0x85, 0, 0, 0, LM_BPF_HELPER_TICKS), I_(0x95, 0, 0, 0, 0) };
+static const struct { const struct lm_bpf_insn *p; lm_u64 n; } fz_progs[] = {
+	{ fz_ret0, 2 }, { fz_ret1, 2 }, { fz_word, 2 }, { fz_spin, 3 }, { fz_bad, 3 },
+	{ fz_csum, 5 },
+};
+/* A page of ktest's for predicates to read (BPF_WAIT's address). */
+static lm_u8 fz_pred_page[4096] __attribute__((aligned(4096)));
 
 static const lm_u64 fz_boundary[] = {
 	0, 1, ~0ull, 1ull << 63, LM_USER_MAX, LM_USER_MAX - 1, LM_USER_MAX - 4096,
@@ -184,7 +207,9 @@ static void fz_gen_arg(struct fz_call *c, int i, char k, lm_u64 type)
 		['F'] = LM_OBJ_FRAME, ['P'] = LM_OBJ_PTABLE, ['V'] = LM_OBJ_VSPACE,
 		['A'] = LM_OBJ_ASIDS,
 		['T'] = LM_OBJ_TCB, ['E'] = LM_OBJ_ENDPOINT, ['N'] = LM_OBJ_NOTIFY,
-		['e'] = LM_OBJ_ENDPOINT, ['n'] = LM_OBJ_NOTIFY, ['r'] = LM_OBJ_FRAME };
+		['e'] = LM_OBJ_ENDPOINT, ['n'] = LM_OBJ_NOTIFY, ['r'] = LM_OBJ_FRAME,
+		['L'] = LM_OBJ_BPF };
+	static const lm_u64 ctxs[] = { 0, 8, 64, 4096, 4097, 512 };
 	static const lm_u64 prios[] = { 0, 1, 50, 99, 100, 101, 255, 256 };
 	static const lm_u64 tops[] = { 0, 16, 32, 48, 64, 128, 176, 192, 208, 4096 };
 
@@ -209,11 +234,20 @@ static void fz_gen_arg(struct fz_call *c, int i, char k, lm_u64 type)
 	case 'b': c->v[i] = R(0x200); break;
 	case 'k': c->v[i] = R(4) ? R(3) : R(300); break;
 	case 'K': c->v[i] = R(4) ? R(3) : R(300); break;
-	case 't': c->v[i] = R(8) ? 1 + R(9) : R(16); break;
+	case 't': c->v[i] = R(8) ? (R(10) ? 1 + R(9) : LM_OBJ_BPF) : R(16); break;
 	case 'B': /* fits the type where it can */
 		c->v[i] = type == LM_OBJ_FRAME ? (R(4) ? 12 : 21) : type == LM_OBJ_CNODE ? 2 + R(7)
-			: type == LM_OBJ_UNTYPED ? 12 + R(6) : R(4) ? 0 : R(64);
+			: type == LM_OBJ_UNTYPED ? 12 + R(6) : type == LM_OBJ_BPF ? 11 + R(9)
+			: R(4) ? 0 : R(64);
 		break;
+	case 'q': c->v[i] = R(8) ? 1 + R(3) : R(6); break;
+	case 'y': /* a program (x[0] says which), now and then any address */
+		c->x[0] = R(sizeof fz_progs / sizeof fz_progs[0]);
+		c->v[i] = R(10) ? (lm_u64)fz_progs[c->x[0]].p : fz_vaddr();
+		break;
+	case 'Y': c->v[i] = R(8) ? fz_progs[c->x[0]].n : R(2) ? R(5000) : ONE_OF(fz_boundary); break;
+	case 'Q': c->v[i] = R(6) ? ONE_OF(ctxs) : fz_rnd(); break;
+	case 'W': c->v[i] = R(4) ? (lm_u64)fz_pred_page : fz_vaddr(); break;
 	case 'C': c->v[i] = R(4) ? 1 + R(4) : R(300); break;
 	case 'v': c->v[i] = fz_vaddr(); break;
 	case 'p': c->v[i] = ONE_OF(prios); break;
@@ -372,6 +406,10 @@ void fz_prologue(struct fz_prog *p)
 		 * by the kernel for its own thread (fuzz.h, struct fz_taint) */
 		C(THREAD_SET_EXCEPTION, SB_TCB, FZ_CODE_VA, FZ_EXC_VA + 4096 + 64, 4096 + 64, 0, 0),
 		C(THREAD_SET_EXCEPTION, SB_TCB2, FZ_CODE_VA, FZ_EXC_VA + 8192, 4096 - 64, 0, 0),
+		C(UNTYPED_RETYPE, SB_UT, LM_OBJ_BPF, LM_BPF_MIN_BITS, SB_SELF, SB_BPF, 4),
+		C(BPF_LOAD, SB_BPF, LM_BPF_PROG_MEM, (lm_u64)fz_word, 2, 8, 0),
+		C(BPF_LOAD, SB_BPF + 1, LM_BPF_PROG_PREDICATE, (lm_u64)fz_word, 2, 0, 0),
+		C(BPF_LOAD, SB_BPF + 2, LM_BPF_PROG_SYSCALL, (lm_u64)fz_ret0, 2, 0, 0),
 #undef C
 	};
 

@@ -322,3 +322,20 @@ lm_u64 t_poll_for(lm_cptr_t n, lm_u64 ms)
 		lm_ntfn_poll(n, &w);
 	return w;
 }
+
+lm_cptr_t t_bpf(lm_u32 type, const struct lm_bpf_insn *insns, lm_u64 n, lm_u64 ctx_size)
+{
+	lm_cptr_t p = t_new(LM_OBJ_BPF, LM_BPF_MIN_BITS);
+	lm_u64 why, pc;
+	int err;
+
+	if (!p)
+		return 0;
+	err = lm_bpf_load(p, type, insns, n, ctx_size, &why, &pc);
+	if (err) {
+		t_fail(__FILE__, __LINE__, "loading a program: %s (reason %lu at %lu)",
+		       lm_err_str(err), why, pc);
+		return 0;
+	}
+	return p;
+}

@@ -93,6 +93,10 @@ GOOD = [
                                                 insn(0x3c, 0, 1) + EXIT), "3"),
     ("ldxh_all", " ".join("00 %02x" % k for k in range(10)), [], runner_b16(ldxh_all()),
      "9876543210"),
+    # The kernel's MEM helpers: CSUM (RFC 1071's example sums to ddf2), TICKS reads 0.
+    ("helper_csum", "00 01 f2 03 f4 f5 f6 f7", [], b16(mov(3, 0) + insn(0x85, imm=2) + EXIT),
+     "ddf2"),
+    ("helper_ticks_is_0", None, [], b16(mov(0, 5) + insn(0x85, imm=1) + EXIT), "0"),
 ]
 
 
@@ -143,7 +147,7 @@ def main():
     check_bad(r, "out_of_bounds_load", ["aa bb cc dd"], ldx_past, ["instruction 0", "outside"])
     check_bad(r, "invalid_opcode_named", [], b16(mov(0, 1) + insn(0xff) + EXIT),
               ["instruction 1", "invalid instruction"])
-    check_bad(r, "helper_unknown", [], b16(insn(0x85, imm=1) + EXIT), ["unknown helper"])
+    check_bad(r, "helper_unknown", [], b16(insn(0x85, imm=99) + EXIT), ["unknown helper"])
     check_bad(r, "endless_loop_budget", [], b16(insn(0x05, off=-1) + EXIT), ["budget"])
     check_bad(r, "jit_not_yet", ["--jit"], b16(mov(0, 1) + EXIT), ["--jit", "no JIT"])
     check_bad(r, "verify_only_not_yet", ["--verify-only"], b16(mov(0, 1) + EXIT),

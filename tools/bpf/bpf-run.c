@@ -23,8 +23,12 @@
 #include <string.h>
 #include "bpf/bpf.h"
 #include <lm/bpf_elf.h>
+#include "bpf/helpers.h"
 
 #define DEFAULT_BUDGET 10000000ull
+
+/* LM_BPF_HELPER_TICKS: there is no kernel clock here. */
+lm_u64 bpf_ticks(void) { return 0; }
 
 static void usage(void)
 {
@@ -169,7 +173,8 @@ int main(int argc, char **argv)
 		die("out of memory for the %s", "program");
 	memcpy(insns, prog, proglen);
 	free(prog);
-	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen, NULL, budget, &res);
+	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen,
+		bpf_helpers_for(LM_BPF_PROG_MEM), budget, &res);
 	free(insns);
 	free(mem);
 	if (res.err) {

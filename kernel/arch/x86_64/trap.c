@@ -4,6 +4,7 @@
 #include "asm.h"
 #include "thread.h"
 #include "ipc.h"
+#include "bpf/prog.h"
 
 #define VEC_TIMER    32
 #define VEC_SPURIOUS 255
@@ -26,6 +27,7 @@ static void irq(u64 vector)
 	if (vector == VEC_TIMER) {
 		timer_rearm();
 		sched_tick();
+		pred_tick(); /* predicates look again at what a tick may have changed */
 	} else {
 		irq_device(vector);
 	}

@@ -16,6 +16,7 @@
 #include <lamina/regs.h>
 #include <lamina/ipc.h>
 #include <lamina/syscall.h>
+#include <lamina/bpf.h>
 
 /* Registers a call can return, in this order: rdi rsi rdx r10 r8 r9. */
 #define LM_SYS_NOUT 6
@@ -483,6 +484,54 @@ static inline int lm_ioport_issue(lm_cptr_t ioport, lm_u64 first, lm_u64 count,
 static inline int lm_asids_issue(lm_cptr_t asids, lm_u64 count, lm_cptr_t dcn, lm_cptr_t di)
 {
 	return lm_sys(LM_SYS_ASIDS_ISSUE, asids, count, dcn, di, 0, 0, 0);
+}
+
+/* ---- eBPF programs (docs/API.md, "eBPF programs") ------------------------ */
+
+/* Verify and load n instructions into program object prog as `type` (enum
+ * lm_bpf_type) over a context of ctx_size bytes (0: the type's own size).
+ * Refused by the verifier: LM_EVERIFY, and *why / *pc say why and where
+ * (either may be NULL). */
+static inline int lm_bpf_load(lm_cptr_t prog, lm_u32 type, const struct lm_bpf_insn *insns,
+			      lm_u64 n, lm_u64 ctx_size, lm_u64 *why, lm_u64 *pc)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_BPF_LOAD, prog, type, (lm_u64)insns, n, ctx_size, 0, o);
+
+	if (why)
+		*why = err == LM_EVERIFY ? o[1] : 0;
+	if (pc)
+		*pc = err == LM_EVERIFY ? o[2] : 0;
+	return err;
+}
+
+/* Run MEM program prog over buf (len: its ctx_size), in place; *r0 its
+ * result (may be NULL). */
+static inline int lm_bpf_run(lm_cptr_t prog, void *buf, lm_u64 len, lm_u64 *r0)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_BPF_RUN, prog, (lm_u64)buf, len, 0, 0, 0, o);
+
+	lm_sys_put(r0, err, o[0]);
+	return err;
+}
+
+/* Sleep until PREDICATE program prog, run over the page at vaddr, returns
+ * non-zero (*r0, may be NULL); it is run again when ntfn is signalled (0:
+ * the thread's bound notification, if any) and at timer ticks. */
+static inline int lm_bpf_wait(lm_cptr_t prog, lm_u64 vaddr, lm_cptr_t ntfn, lm_u64 *r0)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_BPF_WAIT, prog, vaddr, ntfn, 0, 0, 0, o);
+
+	lm_sys_put(r0, err, o[0]);
+	return err;
+}
+
+/* Add SYSCALL program prog to tcb's system-call filters (for good). */
+static inline int lm_thread_set_filter(lm_cptr_t tcb, lm_cptr_t prog)
+{
+	return lm_sys(LM_SYS_THREAD_SET_FILTER, tcb, prog, 0, 0, 0, 0, 0);
 }
 
 #endif

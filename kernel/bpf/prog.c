@@ -1,0 +1,119 @@
+/*
+ * eBPF program objects: BPF_LOAD verifies a program into an object made by
+ * retype, BPF_RUN test-runs a MEM program (Linux's BPF_PROG_TEST_RUN).
+ * Loading happens once; a loaded program never changes, so whoever holds
+ * it (a sleeping thread, a filtered thread) sees the program it checked.
+ */
+#include <lamina/syscall.h>
+#include "syscall.h"
+#include "thread.h"
+#include "vspace.h"
+#include "prog.h"
+
+/* One CPU, and no run ever nests inside another (helpers neither block nor
+ * run programs): one stack area and one buffer serve every run. */
+struct bpf_vm bpf_vm0;
+static u8 run_buf[LM_BPF_MAX_CTX];
+static struct bpf_verify_ws *verify_ws; /* bpf_verify_ws_size bytes, from boot */
+
+lm_u64 bpf_ticks(void) { return sched_ticks; }
+
+void bpf_boot(void *workspace) { verify_ws = workspace; }
+
+void bpf_prog_init(struct bpf_prog *p, u8 size_bits)
+{
+	p->hdr.bits = size_bits;
+	obj_link(&p->hdr, LM_OBJ_BPF);
+}
+
+enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, u64 budget,
+			  struct bpf_result *res)
+{
+	return bpf_run(&bpf_vm0, bpf_insns(p), p->n, ctx, len, bpf_helpers_for(p->type), budget, res);
+}
+
+/* What a program of each type is checked against; 0: no such type. */
+static u32 ctx_size_of(u64 type, u64 asked)
+{
+	switch (type) {
+	case LM_BPF_PROG_MEM:
+		return asked <= LM_BPF_MAX_CTX ? (u32)asked : ~0u;
+	case LM_BPF_PROG_PREDICATE:
+		return asked == 0 || asked == LM_BPF_PAGE_CTX ? LM_BPF_PAGE_CTX : ~0u;
+	case LM_BPF_PROG_SYSCALL:
+		return asked == 0 || asked == sizeof(struct lm_bpf_syscall_ctx) ?
+			       sizeof(struct lm_bpf_syscall_ctx) : ~0u;
+	}
+	return ~0u;
+}
+
+/* (prog, type, insns, n, ctx_size) -> rdi = the verifier's work. Refused:
+ * LM_EVERIFY, rsi = enum lm_bpf_verr, rdx = the instruction. */
+SYS(bpf_load)
+{
+	struct slot *s;
+	u64 type = ARG2(f), ua = ARG3(f), n = ARG4(f), e;
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_BPF, LM_R_WRITE, 1, &s)))
+		return e;
+	struct bpf_prog *p = (struct bpf_prog *)s->cap.obj;
+	if (p->type)
+		return SYSERR(LM_ESTATE, 1);
+	if (type == 0 || type >= LM_BPF_NTYPES)
+		return SYSERR(LM_EINVAL, 2);
+	if (n == 0 || n > LM_BPF_MAX_INSNS || n > LM_BPF_INSNS_FIT(p->hdr.bits))
+		return SYSERR(LM_ERANGE, 4);
+	u32 ctx = ctx_size_of(type, ARG5(f));
+	if (ctx == ~0u)
+		return SYSERR(LM_ERANGE, 5);
+	/* Straight into the object: until it is loaded nothing reads them. */
+	if (!user_copy_in(bpf_insns(p), ua, n * sizeof(struct lm_bpf_insn)))
+		return SYSERR(LM_EFAULT, 3);
+	struct bpf_verify_cfg cfg = {
+		.ctx_size = ctx, .ctx_writable = type == LM_BPF_PROG_MEM, .r2_is_size = 1,
+		.helpers = bpf_helpers_for((u32)type),
+	};
+	struct bpf_verify_result res;
+	if (bpf_verify(verify_ws, bpf_insns(p), (u32)n, &cfg, &res) != LM_BPF_V_OK) {
+		f->rdx = res.pc;
+		return SYSERR_D(LM_EVERIFY, 3, res.err);
+	}
+	p->n = (u32)n;
+	p->ctx_size = ctx;
+	p->type = (u8)type;
+	f->rdi = res.work;
+	return LM_OK;
+}
+
+/* A run that broke a rule: the interpreter stopped it at res->pc. */
+static u64 run_error(const struct bpf_result *res)
+{
+	return SYSERR_D(res->err == BPF_EBUDGET ? LM_ELIMIT : LM_EINVAL, 1, res->pc);
+}
+
+/* (prog, buf, len) -> rdi = r0, rsi = instructions run. The program runs on
+ * a copy of buf (len must be its ctx_size), copied back afterwards. */
+SYS(bpf_run)
+{
+	struct slot *s;
+	u64 ua = ARG2(f), len = ARG3(f), e;
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_BPF, LM_R_WRITE, 1, &s)))
+		return e;
+	struct bpf_prog *p = (struct bpf_prog *)s->cap.obj;
+	if (!p->type)
+		return SYSERR(LM_ESTATE, 1);
+	if (p->type != LM_BPF_PROG_MEM)
+		return SYSERR(LM_ETYPE, 1);
+	if (len != p->ctx_size)
+		return SYSERR(LM_ERANGE, 3);
+	/* Readable, and writable (the same bytes written back): checked
+	 * before the run, so the copy-out afterwards cannot fail. */
+	if (!user_copy_in(run_buf, ua, len) || !user_copy_out(ua, run_buf, len))
+		return SYSERR(LM_EFAULT, 2);
+	struct bpf_result res;
+	if (bpf_prog_run(p, len ? run_buf : NULL, len, LM_BPF_RUN_BUDGET, &res))
+		return run_error(&res);
+	user_copy_out(ua, run_buf, len);
+	f->rdi = res.r0;
+	f->rsi = res.steps;
+	return LM_OK;
+}
