@@ -210,3 +210,5 @@ HOST_test_mdb := mdb.c
 HOST_test_format := format.c
 HOST_test_bootmem := bootmem.c
 HOST_test_bpf := bpf/interp.c
+HOST_test_bpf_verify := bpf/interp.c bpf/verify.c bpf/verify_cfg.c bpf/verify_state.c \
+                        bpf/verify_tnum.c bpf/verify_alu.c bpf/verify_jmp.c bpf/verify_mem.c
