@@ -101,7 +101,7 @@ static enum lm_bpf_verr verify_cfg(const struct lm_bpf_insn *p, lm_u32 n, struct
 }
 
 /* Accepted, and safe on 50 random contexts. */
-static int accepted(const struct lm_bpf_insn *p, lm_u32 n, lm_u32 ctx, int writable)
+static __attribute__((unused)) int accepted(const struct lm_bpf_insn *p, lm_u32 n, lm_u32 ctx, int writable)
 {
 	struct bpf_verify_cfg c = cfg_of(ctx, writable);
 	enum lm_bpf_verr e = verify_cfg(p, n, c);
@@ -113,7 +113,7 @@ static int accepted(const struct lm_bpf_insn *p, lm_u32 n, lm_u32 ctx, int writa
 	return run_random(p, n, &c, 50) == 0;
 }
 
-static int refused(const struct lm_bpf_insn *p, lm_u32 n, lm_u32 ctx, int writable,
+static __attribute__((unused)) int refused(const struct lm_bpf_insn *p, lm_u32 n, lm_u32 ctx, int writable,
 		   enum lm_bpf_verr want, lm_u32 pc)
 {
 	enum lm_bpf_verr e = verify_cfg(p, n, cfg_of(ctx, writable));
