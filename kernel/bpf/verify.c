@@ -60,7 +60,7 @@ static enum lm_bpf_verr set_pc(struct bpf_verify_ws *ws, struct vstate *S, u32 p
 
 static enum lm_bpf_verr jump(struct bpf_verify_ws *ws, struct vstate *S, u32 from, u32 to)
 {
-	return set_pc(ws, S, to, to <= from ? v_loop_head_of_edge(ws, from, to) : 0xff, from);
+	return set_pc(ws, S, to, to <= from ? vfy_loop_head_of_edge(ws, from, to) : 0xff, from);
 }
 
 /* At a clean loop's head (verify_cfg.c), the same state as one iteration
@@ -76,7 +76,7 @@ static enum lm_bpf_verr loop_check(struct bpf_verify_ws *ws, struct vstate *S)
 	l = &ws->loops[p->loop[p->nl - 1]];
 	if (l->head != p->pc || !l->clean)
 		return LM_BPF_V_OK;
-	h = v_hash(S);
+	h = vfy_hash(S);
 	ws->res->work += V_WORK_STATE;
 	if (p->it[p->nl - 1] > 0 && p->hash[p->nl - 1] == h) {
 		ws->err_pc = l->back;
@@ -90,7 +90,7 @@ static enum lm_bpf_verr loop_check(struct bpf_verify_ws *ws, struct vstate *S)
 
 static void set_frame_ptr(struct vreg *r, u32 frame)
 {
-	sc_const(r, 0);
+	scal_const(r, 0);
 	r->type = V_PTR_STACK;
 	r->frame = (u8)frame;
 }
@@ -110,9 +110,9 @@ static enum lm_bpf_verr call_local(struct bpf_verify_ws *ws, struct vstate *S, u
 	S->f[d].func = (u16)g;
 	for (u32 k = 0; k < 4; k++) {
 		S->f[d].saved[k] = S->r[6 + k];
-		v_reg_uninit(&S->r[6 + k]);
+		vfy_reg_uninit(&S->r[6 + k]);
 	}
-	v_reg_uninit(&S->r[0]);
+	vfy_reg_uninit(&S->r[0]);
 	set_frame_ptr(&S->r[10], d);
 	S->depth++;
 	return set_pc(ws, S, to, 0xff, pc);
@@ -122,18 +122,18 @@ static enum lm_bpf_verr call_local(struct bpf_verify_ws *ws, struct vstate *S, u
 static void kill_frame_ptrs(struct vstate *S, u32 dead)
 {
 	if (S->r[0].type == V_PTR_STACK && S->r[0].frame >= dead)
-		v_reg_uninit(&S->r[0]);
+		vfy_reg_uninit(&S->r[0]);
 	for (u32 f = 0; f < dead; f++)
 		for (u32 s = 0; s < V_SLOTS; s++) {
 			u8 k = S->f[f].spill[s];
 			if (k && S->sp[k - 1].type == V_PTR_STACK && S->sp[k - 1].frame >= dead) {
-				v_spill_drop(S, f, s);
+				vfy_spill_drop(S, f, s);
 				S->f[f].init[s] = 0;
 			}
 		}
 	for (u32 s = 0; s < V_SLOTS; s++)
 		if (S->f[dead].spill[s])
-			v_spill_drop(S, dead, s);
+			vfy_spill_drop(S, dead, s);
 }
 
 /* *ended: the path ended (an exit from the entry function). */
@@ -153,7 +153,7 @@ static enum lm_bpf_verr do_exit(struct bpf_verify_ws *ws, struct vstate *S, int 
 	for (u32 k = 0; k < 4; k++)
 		S->r[6 + k] = S->f[d].saved[k];
 	for (u32 k = 1; k <= 5; k++)
-		v_reg_uninit(&S->r[k]);
+		vfy_reg_uninit(&S->r[k]);
 	set_frame_ptr(&S->r[10], d - 1);
 	__builtin_memset(&S->f[d], 0, sizeof(S->f[d]));
 	__builtin_memset(&S->pos[d], 0, sizeof(S->pos[d]));
@@ -168,13 +168,13 @@ static enum lm_bpf_verr branch(struct bpf_verify_ws *ws, struct vstate *S, u32 p
 	const struct lm_bpf_insn *i = &ws->prog[pc];
 	struct vcond c;
 	struct vstate *T;
-	enum lm_bpf_verr e = v_cond(S, i, &c);
+	enum lm_bpf_verr e = vfy_cond(S, i, &c);
 	int x = (i->op & LM_BPF_X) != 0;
 
 	if (e)
 		return e;
 	if (c.ok[1] && c.ok[0]) {
-		if (!(T = v_clone(ws, S)))
+		if (!(T = vfy_clone(ws, S)))
 			return LM_BPF_V_COMPLEX;
 		ws->res->work += V_WORK_STATE;
 	} else {
@@ -194,7 +194,7 @@ static enum lm_bpf_verr branch(struct bpf_verify_ws *ws, struct vstate *S, u32 p
 		if (e)
 			return e;
 		if (W != S)
-			v_insert(ws, W);
+			vfy_insert(ws, W);
 	}
 	if (!c.ok[0] && !c.ok[1])
 		*gone = 1;              /* no value reaches here: the path is dead */
@@ -212,18 +212,18 @@ static enum lm_bpf_verr step(struct bpf_verify_ws *ws, struct vstate *S, int *go
 
 	switch (LM_BPF_CLASS(i->op)) {
 	case LM_BPF_LD:
-		sc_const(&S->r[LM_BPF_DST(i)], (u64)(u32)i->imm | (u64)(u32)i[1].imm << 32);
+		scal_const(&S->r[LM_BPF_DST(i)], (u64)(u32)i->imm | (u64)(u32)i[1].imm << 32);
 		return set_pc(ws, S, pc + 2, 0xff, pc);
 	case LM_BPF_LDX:
-		e = v_ldx(ws, S, i);
+		e = vfy_ldx(ws, S, i);
 		break;
 	case LM_BPF_ST:
 	case LM_BPF_STX:
-		e = v_store(ws, S, i);
+		e = vfy_store(ws, S, i);
 		break;
 	case LM_BPF_ALU:
 	case LM_BPF_ALU64:
-		e = v_alu(S, i);
+		e = vfy_alu(S, i);
 		break;
 	default:
 		if (oper == LM_BPF_JA)
@@ -233,7 +233,7 @@ static enum lm_bpf_verr step(struct bpf_verify_ws *ws, struct vstate *S, int *go
 		if (oper == LM_BPF_CALL && LM_BPF_SRC(i) == LM_BPF_CALL_LOCAL)
 			return call_local(ws, S, pc);
 		if (oper == LM_BPF_CALL) {
-			e = v_helper(ws, S, i);
+			e = vfy_helper(ws, S, i);
 			break;
 		}
 		return branch(ws, S, pc, gone);
@@ -249,11 +249,11 @@ static void init_state(struct bpf_verify_ws *ws, struct vstate *S)
 
 	__builtin_memset(S, 0, sizeof(*S));
 	S->depth = 1;
-	sc_const(&S->r[1], 0);
+	scal_const(&S->r[1], 0);
 	if (cfg->ctx_size)
 		S->r[1].type = V_PTR_CTX;
 	if (cfg->r2_is_size)
-		sc_const(&S->r[2], cfg->ctx_size);
+		scal_const(&S->r[2], cfg->ctx_size);
 	set_frame_ptr(&S->r[10], 0);
 	set_pc(ws, S, 0, 0xff, 0);
 }
@@ -272,7 +272,7 @@ static enum lm_bpf_verr out_of_work(struct bpf_verify_ws *ws, const struct vstat
 
 static enum lm_bpf_verr run(struct bpf_verify_ws *ws)
 {
-	struct vstate *S = v_alloc(ws), *next;
+	struct vstate *S = vfy_alloc(ws), *next;
 	enum lm_bpf_verr e;
 
 	init_state(ws, S);
@@ -287,15 +287,15 @@ static enum lm_bpf_verr run(struct bpf_verify_ws *ws)
 		if ((e = step(ws, S, &gone)))
 			return e;
 		if (gone) {
-			v_free(ws, S);
-			S = v_pop(ws);
+			vfy_free(ws, S);
+			S = vfy_pop(ws);
 			continue;
 		}
 		/* Go on with S while nothing waiting comes first. */
-		next = v_peek(ws);
-		if (next && v_poscmp(ws, S, next) >= 0) {
-			v_insert(ws, S);
-			S = v_pop(ws);
+		next = vfy_peek(ws);
+		if (next && vfy_poscmp(ws, S, next) >= 0) {
+			vfy_insert(ws, S);
+			S = vfy_pop(ws);
 		}
 	}
 	return LM_BPF_V_OK;
@@ -340,8 +340,8 @@ enum lm_bpf_verr bpf_verify(struct bpf_verify_ws *ws, const struct lm_bpf_insn *
 	ws->err_pc = 0;
 	__builtin_memset(ws->func_stack, 0, sizeof(ws->func_stack));
 	__builtin_memset(ws->calls, 0, sizeof(ws->calls));
-	v_pool_init(ws);
-	e = v_structure(ws);
+	vfy_pool_init(ws);
+	e = vfy_structure(ws);
 	if (!e)
 		e = run(ws);
 	if (!e) {

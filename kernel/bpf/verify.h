@@ -50,7 +50,7 @@ enum vtype {
 };
 
 /* One register's value. For a pointer the numeric fields describe the
- * offset from its base. Invariant after sc_sync: the value lies in
+ * offset from its base. Invariant after scal_sync: the value lies in
  * [smin, smax] as signed, [umin, umax] as unsigned, and matches t. */
 struct vreg {
 	u8 type;
@@ -138,38 +138,38 @@ struct bpf_verify_ws {
 };
 
 /* verify_cfg.c: decode every instruction, functions, reachability, loops. */
-enum lm_bpf_verr v_structure(struct bpf_verify_ws *ws);
-u32 v_loop_head_of_edge(struct bpf_verify_ws *ws, u32 from, u32 to);
+enum lm_bpf_verr vfy_structure(struct bpf_verify_ws *ws);
+u32 vfy_loop_head_of_edge(struct bpf_verify_ws *ws, u32 from, u32 to);
 
 /* verify_tnum.c: known bits and the bounds that go with them. */
-struct tnum tn_const(u64 v);
-struct tnum tn_unknown(void);
-struct tnum tn_range(u64 min, u64 max);
-struct tnum tn_add(struct tnum a, struct tnum b);
-struct tnum tn_sub(struct tnum a, struct tnum b);
-struct tnum tn_and(struct tnum a, struct tnum b);
-struct tnum tn_or(struct tnum a, struct tnum b);
-struct tnum tn_xor(struct tnum a, struct tnum b);
-struct tnum tn_mul(struct tnum a, struct tnum b);
-struct tnum tn_lsh(struct tnum a, u32 k);
-struct tnum tn_rsh(struct tnum a, u32 k);
-struct tnum tn_arsh(struct tnum a, u32 k);
-struct tnum tn_trunc(struct tnum a, u32 bytes);
-struct tnum tn_sext(struct tnum a, u32 bits);
-struct tnum tn_bswap(struct tnum a, u32 bits);
-struct tnum tn_join(struct tnum a, struct tnum b);
-int sc_sync(struct vreg *r);                  /* 0: no value fits */
-void sc_const(struct vreg *r, u64 v);
-void sc_unknown(struct vreg *r);
-void sc_trunc32(struct vreg *r);
-void sc_sext(struct vreg *r, u32 bits);       /* from the low bits */
-int sc_meet(struct vreg *a, const struct vreg *b);   /* 0: empty */
-void sc_join(struct vreg *a, const struct vreg *b);
-int sc_is_const(const struct vreg *r);
+struct tnum tnum_const(u64 v);
+struct tnum tnum_unknown(void);
+struct tnum tnum_range(u64 min, u64 max);
+struct tnum tnum_add(struct tnum a, struct tnum b);
+struct tnum tnum_sub(struct tnum a, struct tnum b);
+struct tnum tnum_and(struct tnum a, struct tnum b);
+struct tnum tnum_or(struct tnum a, struct tnum b);
+struct tnum tnum_xor(struct tnum a, struct tnum b);
+struct tnum tnum_mul(struct tnum a, struct tnum b);
+struct tnum tnum_lsh(struct tnum a, u32 k);
+struct tnum tnum_rsh(struct tnum a, u32 k);
+struct tnum tnum_arsh(struct tnum a, u32 k);
+struct tnum tnum_trunc(struct tnum a, u32 bytes);
+struct tnum tnum_sext(struct tnum a, u32 bits);
+struct tnum tnum_bswap(struct tnum a, u32 bits);
+struct tnum tnum_join(struct tnum a, struct tnum b);
+int scal_sync(struct vreg *r);                  /* 0: no value fits */
+void scal_const(struct vreg *r, u64 v);
+void scal_unknown(struct vreg *r);
+void scal_trunc32(struct vreg *r);
+void scal_sext(struct vreg *r, u32 bits);       /* from the low bits */
+int scal_meet(struct vreg *a, const struct vreg *b);   /* 0: empty */
+void scal_join(struct vreg *a, const struct vreg *b);
+int scal_is_const(const struct vreg *r);
 
 /* verify_alu.c: arithmetic. */
-void sc_alu(struct vreg *d, const struct vreg *s, u8 oper, int is64, int sgn);
-enum lm_bpf_verr v_alu(struct vstate *S, const struct lm_bpf_insn *i);
+void scal_alu(struct vreg *d, const struct vreg *s, u8 oper, int is64, int sgn);
+enum lm_bpf_verr vfy_alu(struct vstate *S, const struct lm_bpf_insn *i);
 
 /* verify_jmp.c: conditional jumps. ok[0]: fall through possible, ok[1]:
  * jump possible; fall/taken get the refined state's r[] values of dst and
@@ -178,25 +178,25 @@ struct vcond {
 	int ok[2];
 	struct vreg d[2], s[2];
 };
-enum lm_bpf_verr v_cond(const struct vstate *S, const struct lm_bpf_insn *i, struct vcond *c);
+enum lm_bpf_verr vfy_cond(const struct vstate *S, const struct lm_bpf_insn *i, struct vcond *c);
 
 /* verify_mem.c: loads, stores, atomics, helper arguments. */
-enum lm_bpf_verr v_ldx(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i);
-enum lm_bpf_verr v_store(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i);
-enum lm_bpf_verr v_helper(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i);
+enum lm_bpf_verr vfy_ldx(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i);
+enum lm_bpf_verr vfy_store(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i);
+enum lm_bpf_verr vfy_helper(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i);
 
 /* verify_state.c: the pool, positions, joins. */
-void v_pool_init(struct bpf_verify_ws *ws);
-struct vstate *v_alloc(struct bpf_verify_ws *ws);
-void v_free(struct bpf_verify_ws *ws, struct vstate *S);
-struct vstate *v_clone(struct bpf_verify_ws *ws, const struct vstate *S);
-int v_poscmp(const struct bpf_verify_ws *ws, const struct vstate *a, const struct vstate *b);
-int v_insert(struct bpf_verify_ws *ws, struct vstate *S);  /* 0: the pool is full */
-struct vstate *v_pop(struct bpf_verify_ws *ws);
-struct vstate *v_peek(struct bpf_verify_ws *ws);
-u64 v_hash(const struct vstate *S);
-void v_reg_uninit(struct vreg *r);
-int v_spill_alloc(struct vstate *S);          /* index, or -1 */
-void v_spill_drop(struct vstate *S, u32 frame, u32 slot);
+void vfy_pool_init(struct bpf_verify_ws *ws);
+struct vstate *vfy_alloc(struct bpf_verify_ws *ws);
+void vfy_free(struct bpf_verify_ws *ws, struct vstate *S);
+struct vstate *vfy_clone(struct bpf_verify_ws *ws, const struct vstate *S);
+int vfy_poscmp(const struct bpf_verify_ws *ws, const struct vstate *a, const struct vstate *b);
+int vfy_insert(struct bpf_verify_ws *ws, struct vstate *S);  /* 0: the pool is full */
+struct vstate *vfy_pop(struct bpf_verify_ws *ws);
+struct vstate *vfy_peek(struct bpf_verify_ws *ws);
+u64 vfy_hash(const struct vstate *S);
+void vfy_reg_uninit(struct vreg *r);
+int vfy_spill_alloc(struct vstate *S);          /* index, or -1 */
+void vfy_spill_drop(struct vstate *S, u32 frame, u32 slot);
 
 #endif

@@ -17,13 +17,13 @@
 #define S64_MAX ((i64)(U64_MAX >> 1))
 #define S64_MIN (-S64_MAX - 1)
 
-/* Bounds start unknown; each operation sets what it knows, sc_sync adds
+/* Bounds start unknown; each operation sets what it knows, scal_sync adds
  * what the known bits imply. */
 static void set_bounds(struct vreg *d, struct tnum t)
 {
 	struct tnum keep = t;
 
-	sc_unknown(d);
+	scal_unknown(d);
 	d->t = keep;
 }
 
@@ -33,7 +33,7 @@ static void add(struct vreg *d, const struct vreg *s)
 	u64 lo, hi;
 	i64 slo, shi;
 
-	set_bounds(d, tn_add(a.t, s->t));
+	set_bounds(d, tnum_add(a.t, s->t));
 	if (!__builtin_add_overflow(a.umin, s->umin, &lo) &&
 	    !__builtin_add_overflow(a.umax, s->umax, &hi)) {
 		d->umin = lo;
@@ -51,7 +51,7 @@ static void sub(struct vreg *d, const struct vreg *s)
 	struct vreg a = *d;
 	i64 slo, shi;
 
-	set_bounds(d, tn_sub(a.t, s->t));
+	set_bounds(d, tnum_sub(a.t, s->t));
 	if (a.umin >= s->umax) {
 		d->umin = a.umin - s->umax;
 		d->umax = a.umax - s->umin;
@@ -67,7 +67,7 @@ static void mul(struct vreg *d, const struct vreg *s)
 {
 	struct vreg a = *d;
 
-	set_bounds(d, tn_mul(a.t, s->t));
+	set_bounds(d, tnum_mul(a.t, s->t));
 	if (a.umax <= 0xffffffffu && s->umax <= 0xffffffffu) {
 		d->umin = a.umin * s->umin;
 		d->umax = a.umax * s->umax;
@@ -81,10 +81,10 @@ static void udivmod(struct vreg *d, const struct vreg *s, int mod)
 
 	if (s->umax == 0) {                     /* always by zero */
 		if (!mod)
-			sc_const(d, 0);
+			scal_const(d, 0);
 		return;                         /* x % 0 = x */
 	}
-	sc_unknown(d);
+	scal_unknown(d);
 	if (mod) {
 		if (a.umax < s->umin) {         /* x < y: x % y = x */
 			*d = a;
@@ -104,19 +104,19 @@ static void sdivmod(struct vreg *d, const struct vreg *s, int mod)
 	struct vreg a = *d;
 	i64 c = (i64)s->t.v, lim;
 
-	if (!sc_is_const(s)) {
-		sc_unknown(d);
+	if (!scal_is_const(s)) {
+		scal_unknown(d);
 		return;
 	}
 	if (c == 0) {
 		if (!mod)
-			sc_const(d, 0);
+			scal_const(d, 0);
 		return;
 	}
-	sc_unknown(d);
+	scal_unknown(d);
 	if (c == -1) {
 		if (mod)
-			sc_const(d, 0);
+			scal_const(d, 0);
 		else if (a.smin != S64_MIN) {
 			d->smin = -a.smax;
 			d->smax = -a.smin;
@@ -142,8 +142,8 @@ static void shift(struct vreg *d, const struct vreg *s, u8 oper, u32 width)
 	struct vreg a = *d;
 	u32 k = (u32)(s->t.v & (width - 1));
 
-	if (!sc_is_const(s)) {
-		sc_unknown(d);
+	if (!scal_is_const(s)) {
+		scal_unknown(d);
 		if (oper == LM_BPF_RSH)
 			d->umax = a.umax;       /* x >> k <= x */
 		else if (oper == LM_BPF_ARSH) {
@@ -153,17 +153,17 @@ static void shift(struct vreg *d, const struct vreg *s, u8 oper, u32 width)
 		return;
 	}
 	if (oper == LM_BPF_LSH) {
-		set_bounds(d, tn_lsh(a.t, k));
+		set_bounds(d, tnum_lsh(a.t, k));
 		if (a.umax <= (U64_MAX >> k)) {
 			d->umin = a.umin << k;
 			d->umax = a.umax << k;
 		}
 	} else if (oper == LM_BPF_RSH) {
-		set_bounds(d, tn_rsh(a.t, k));
+		set_bounds(d, tnum_rsh(a.t, k));
 		d->umin = a.umin >> k;
 		d->umax = a.umax >> k;
 	} else {
-		set_bounds(d, tn_arsh(a.t, k));
+		set_bounds(d, tnum_arsh(a.t, k));
 		d->smin = a.smin >> k;
 		d->smax = a.smax >> k;
 	}
@@ -186,15 +186,15 @@ static void alu64(struct vreg *d, const struct vreg *s, u8 oper, int sgn, u32 wi
 			udivmod(d, s, oper == LM_BPF_MOD);
 		break;
 	case LM_BPF_AND:
-		set_bounds(d, tn_and(a.t, s->t));
+		set_bounds(d, tnum_and(a.t, s->t));
 		d->umax = a.umax < s->umax ? a.umax : s->umax;
 		break;
 	case LM_BPF_OR:
-		set_bounds(d, tn_or(a.t, s->t));
+		set_bounds(d, tnum_or(a.t, s->t));
 		d->umin = a.umin > s->umin ? a.umin : s->umin;
 		break;
 	case LM_BPF_XOR:
-		set_bounds(d, tn_xor(a.t, s->t));
+		set_bounds(d, tnum_xor(a.t, s->t));
 		break;
 	case LM_BPF_LSH:
 	case LM_BPF_RSH:
@@ -203,7 +203,7 @@ static void alu64(struct vreg *d, const struct vreg *s, u8 oper, int sgn, u32 wi
 		break;
 	case LM_BPF_NEG: {
 		struct vreg zero;
-		sc_const(&zero, 0);
+		scal_const(&zero, 0);
 		*d = zero;
 		sub(d, &a);
 		break;
@@ -212,12 +212,12 @@ static void alu64(struct vreg *d, const struct vreg *s, u8 oper, int sgn, u32 wi
 		*d = *s;
 		break;
 	}
-	sc_sync(d);
+	scal_sync(d);
 }
 
 /* The 32-bit forms: operands as the low halves (sign-extended where the
  * operation is signed), the result's low half zero-extended. */
-void sc_alu(struct vreg *d, const struct vreg *s, u8 oper, int is64, int sgn)
+void scal_alu(struct vreg *d, const struct vreg *s, u8 oper, int is64, int sgn)
 {
 	struct vreg b = *s;
 
@@ -225,15 +225,15 @@ void sc_alu(struct vreg *d, const struct vreg *s, u8 oper, int is64, int sgn)
 		alu64(d, &b, oper, sgn, 64);
 		return;
 	}
-	sc_trunc32(d);
-	sc_trunc32(&b);
+	scal_trunc32(d);
+	scal_trunc32(&b);
 	if (oper == LM_BPF_ARSH || sgn) {
-		sc_sext(d, 32);
+		scal_sext(d, 32);
 		if (sgn)
-			sc_sext(&b, 32);
+			scal_sext(&b, 32);
 	}
 	alu64(d, &b, oper, sgn, 32);
-	sc_trunc32(d);
+	scal_trunc32(d);
 }
 
 /* --- the instruction --------------------------------------------------- */
@@ -247,21 +247,21 @@ static void byte_swap(struct vreg *d, const struct lm_bpf_insn *i)
 {
 	u32 bits = (u32)i->imm;
 	int to_le = LM_BPF_CLASS(i->op) == LM_BPF_ALU && !(i->op & LM_BPF_X);
-	struct tnum t = to_le ? tn_trunc(d->t, bits / 8) : tn_bswap(d->t, bits);
+	struct tnum t = to_le ? tnum_trunc(d->t, bits / 8) : tnum_bswap(d->t, bits);
 
 	if (to_le && bits == 64)
 		return;
 	if (to_le && (d->umin >> bits) == (d->umax >> bits)) {
 		u64 keep = (1ull << bits) - 1;
 		u64 lo = d->umin & keep, hi = d->umax & keep;
-		sc_unknown(d);
+		scal_unknown(d);
 		d->umin = lo;
 		d->umax = hi;
 	} else {
-		sc_unknown(d);
+		scal_unknown(d);
 	}
 	d->t = t;
-	sc_sync(d);
+	scal_sync(d);
 }
 
 /* Pointer arithmetic: only ALU64 add and subtract of a scalar, and the
@@ -279,7 +279,7 @@ static enum lm_bpf_verr ptr_alu(struct vreg *d, const struct vreg *s, u8 oper, i
 		sub(d, s);
 		d->type = V_SCALAR;
 		d->frame = 0;
-		sc_sync(d);
+		scal_sync(d);
 		return LM_BPF_V_OK;
 	}
 	if (is_ptr(s)) {                        /* scalar + pointer */
@@ -296,7 +296,7 @@ static enum lm_bpf_verr ptr_alu(struct vreg *d, const struct vreg *s, u8 oper, i
 		add(d, &off);
 	else
 		sub(d, &off);
-	sc_sync(d);
+	scal_sync(d);
 	d->type = type;         /* the offset changed, not what it is from */
 	d->frame = frame;
 	return LM_BPF_V_OK;
@@ -311,13 +311,13 @@ static enum lm_bpf_verr alu_mov(struct vreg *d, const struct vreg *s, const stru
 	if (is_ptr(d))
 		return LM_BPF_V_OK;
 	if (i->off)
-		sc_sext(d, (u32)i->off);
+		scal_sext(d, (u32)i->off);
 	if (!is64)
-		sc_trunc32(d);
+		scal_trunc32(d);
 	return LM_BPF_V_OK;
 }
 
-enum lm_bpf_verr v_alu(struct vstate *S, const struct lm_bpf_insn *i)
+enum lm_bpf_verr vfy_alu(struct vstate *S, const struct lm_bpf_insn *i)
 {
 	u8 oper = LM_BPF_OPER(i->op);
 	int is64 = LM_BPF_CLASS(i->op) == LM_BPF_ALU64;
@@ -330,7 +330,7 @@ enum lm_bpf_verr v_alu(struct vstate *S, const struct lm_bpf_insn *i)
 		if (s->type == V_UNINIT)
 			return LM_BPF_V_UNINIT_REG;
 	} else {
-		sc_const(&imm, (u64)(i64)i->imm);
+		scal_const(&imm, (u64)(i64)i->imm);
 	}
 	if (oper == LM_BPF_MOV)
 		return alu_mov(d, s, i, is64);
@@ -344,6 +344,6 @@ enum lm_bpf_verr v_alu(struct vstate *S, const struct lm_bpf_insn *i)
 	}
 	if (is_ptr(d) || is_ptr(s))
 		return ptr_alu(d, s, oper, is64);
-	sc_alu(d, s, oper, is64, i->off == 1);
+	scal_alu(d, s, oper, is64, i->off == 1);
 	return LM_BPF_V_OK;
 }

@@ -287,7 +287,7 @@ static u32 loop_around(const struct bpf_verify_ws *ws, u32 from, u32 to)
 	return l;
 }
 
-u32 v_loop_head_of_edge(struct bpf_verify_ws *ws, u32 from, u32 to)
+u32 vfy_loop_head_of_edge(struct bpf_verify_ws *ws, u32 from, u32 to)
 {
 	return loop_around(ws, from, to);
 }
@@ -361,7 +361,7 @@ static enum lm_bpf_verr pass_loops(struct bpf_verify_ws *ws)
 	return LM_BPF_V_OK;
 }
 
-enum lm_bpf_verr v_structure(struct bpf_verify_ws *ws)
+enum lm_bpf_verr vfy_structure(struct bpf_verify_ws *ws)
 {
 	enum lm_bpf_verr e;
 

@@ -71,7 +71,7 @@ static int decide(u8 op, const struct vreg *a, const struct vreg *b)
 	switch (op) {
 	case LM_BPF_JEQ:
 	case LM_BPF_JNE:
-		if (sc_is_const(a) && sc_is_const(b))
+		if (scal_is_const(a) && scal_is_const(b))
 			eq = a->t.v == b->t.v;
 		else if (a->umin > b->umax || a->umax < b->umin || a->smin > b->smax ||
 			 a->smax < b->smin || ((a->t.v ^ b->t.v) & ~a->t.m & ~b->t.m))
@@ -120,7 +120,7 @@ static int refine_gt(struct vreg *a, struct vreg *b, int sgn, int or_eq)
 		a->umin = a->umin > amin ? a->umin : amin;
 		b->umax = b->umax < bmax ? b->umax : bmax;
 	}
-	return sc_sync(a) && sc_sync(b);
+	return scal_sync(a) && scal_sync(b);
 }
 
 /* a != b: a constant at the edge of the other's range moves the edge. */
@@ -128,7 +128,7 @@ static void refine_ne(struct vreg *a, const struct vreg *b)
 {
 	u64 c = b->t.v;
 
-	if (!sc_is_const(b))
+	if (!scal_is_const(b))
 		return;
 	if (a->umin == c && a->umin < a->umax)
 		a->umin++;
@@ -147,26 +147,26 @@ static int refine(u8 op, struct vreg *a, struct vreg *b)
 
 	switch (op) {
 	case LM_BPF_JEQ:
-		if (!sc_meet(a, b))
+		if (!scal_meet(a, b))
 			return 0;
 		*b = *a;
 		return 1;
 	case LM_BPF_JNE:
 		refine_ne(a, b);
 		refine_ne(b, a);
-		return sc_sync(a) && sc_sync(b);
+		return scal_sync(a) && scal_sync(b);
 	case LM_BPF_JSET:       /* a single-bit constant: that bit is set */
-		if (sc_is_const(b) && c && !(c & (c - 1))) {
+		if (scal_is_const(b) && c && !(c & (c - 1))) {
 			a->t.v |= c;
 			a->t.m &= ~c;
 		}
-		return sc_sync(a);
+		return scal_sync(a);
 	case NSET:              /* a constant: its bits are clear */
-		if (sc_is_const(b)) {
+		if (scal_is_const(b)) {
 			a->t.v &= ~c;
 			a->t.m &= ~c;
 		}
-		return sc_sync(a);
+		return scal_sync(a);
 	case LM_BPF_JGT: return refine_gt(a, b, 0, 0);
 	case LM_BPF_JGE: return refine_gt(a, b, 0, 1);
 	case LM_BPF_JLT: return refine_gt(b, a, 0, 0);
@@ -185,9 +185,9 @@ static struct vreg view(const struct vreg *r, int is32, int sgn)
 
 	v.type = V_SCALAR;
 	if (is32) {
-		sc_trunc32(&v);
+		scal_trunc32(&v);
 		if (sgn)
-			sc_sext(&v, 32);
+			scal_sext(&v, 32);
 	}
 	return v;
 }
@@ -201,8 +201,8 @@ static int write_back(struct vreg *r, const struct vreg *v, int is32)
 	if (!is32) {
 		*r = *v;
 	} else if (r->umax <= 0xffffffffu) {
-		sc_trunc32(&low);
-		if (!sc_meet(r, &low))
+		scal_trunc32(&low);
+		if (!scal_meet(r, &low))
 			return 0;
 	}
 	r->type = type;
@@ -215,14 +215,14 @@ static int is_ptr(const struct vreg *r)
 	return r->type == V_PTR_CTX || r->type == V_PTR_STACK;
 }
 
-enum lm_bpf_verr v_cond(const struct vstate *S, const struct lm_bpf_insn *i, struct vcond *c)
+enum lm_bpf_verr vfy_cond(const struct vstate *S, const struct lm_bpf_insn *i, struct vcond *c)
 {
 	u8 op = LM_BPF_OPER(i->op);
 	int is32 = LM_BPF_CLASS(i->op) == LM_BPF_JMP32, x = (i->op & LM_BPF_X) != 0;
 	const struct vreg *a = &S->r[LM_BPF_DST(i)];
 	struct vreg imm, b0;
 
-	sc_const(&imm, is32 ? (u64)(u32)i->imm : (u64)(i64)i->imm);
+	scal_const(&imm, is32 ? (u64)(u32)i->imm : (u64)(i64)i->imm);
 	b0 = x ? S->r[LM_BPF_SRC(i)] : imm;
 	if (a->type == V_UNINIT || b0.type == V_UNINIT)
 		return LM_BPF_V_UNINIT_REG;

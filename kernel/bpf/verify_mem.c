@@ -24,14 +24,14 @@ static int is_ptr(const struct vreg *r)
 }
 
 /* An unknown value as a load of `size` bytes gives it. */
-static void sc_sized(struct vreg *r, u32 size, int sext)
+static void scal_sized(struct vreg *r, u32 size, int sext)
 {
-	sc_unknown(r);
+	scal_unknown(r);
 	if (size < 8) {
 		r->umax = (1ull << (8 * size)) - 1;
-		sc_sync(r);
+		scal_sync(r);
 		if (sext)
-			sc_sext(r, 8 * size);
+			scal_sext(r, 8 * size);
 	}
 }
 
@@ -92,7 +92,7 @@ static void unspill(struct vstate *S, u32 f, u32 slot)
 	if (!fr->spill[slot])
 		return;
 	fr->init[slot] = S->sp[fr->spill[slot] - 1].type == V_SCALAR ? 0xff : 0;
-	v_spill_drop(S, f, slot);
+	vfy_spill_drop(S, f, slot);
 }
 
 /* Write bytes [lo, hi + size) of frame f; val is the value when the
@@ -109,7 +109,7 @@ static enum lm_bpf_verr stack_write(struct vstate *S, u32 f, i64 lo, i64 hi, u64
 	if (lo != hi)
 		return LM_BPF_V_OK;     /* which bytes got written is not known */
 	if (val) {
-		int k = v_spill_alloc(S);
+		int k = vfy_spill_alloc(S);
 		if (k < 0) {
 			if (val->type != V_SCALAR)
 				return LM_BPF_V_COMPLEX;
@@ -128,7 +128,7 @@ static enum lm_bpf_verr stack_write(struct vstate *S, u32 f, i64 lo, i64 hi, u64
 
 /* --- loads, stores, atomics --------------------------------------------- */
 
-enum lm_bpf_verr v_ldx(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i)
+enum lm_bpf_verr vfy_ldx(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i)
 {
 	u32 size = size_bytes[LM_BPF_SIZE(i->op) >> 3];
 	const struct vreg *p = &S->r[LM_BPF_SRC(i)];
@@ -138,7 +138,7 @@ enum lm_bpf_verr v_ldx(struct bpf_verify_ws *ws, struct vstate *S, const struct 
 
 	if (e)
 		return e;
-	sc_sized(&v, size, LM_BPF_MODE(i->op) == LM_BPF_MEMSX);
+	scal_sized(&v, size, LM_BPF_MODE(i->op) == LM_BPF_MEMSX);
 	if (p->type == V_PTR_STACK) {
 		const struct vframe *fr = &S->f[p->frame];
 		u32 slot = (u32)(lo - STACK_LO) / 8;
@@ -171,7 +171,7 @@ static enum lm_bpf_verr atomic(struct bpf_verify_ws *ws, struct vstate *S,
 		if ((e = stack_write(S, p->frame, lo, hi, size, NULL)))
 			return e;
 	}
-	sc_sized(&old, size, 0);
+	scal_sized(&old, size, 0);
 	if (i->imm == LM_BPF_CMPXCHG)
 		*r0 = old;
 	else if (i->imm & LM_BPF_FETCH)
@@ -179,7 +179,7 @@ static enum lm_bpf_verr atomic(struct bpf_verify_ws *ws, struct vstate *S,
 	return LM_BPF_V_OK;
 }
 
-enum lm_bpf_verr v_store(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i)
+enum lm_bpf_verr vfy_store(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i)
 {
 	u32 size = size_bytes[LM_BPF_SIZE(i->op) >> 3];
 	const struct vreg *p = &S->r[LM_BPF_DST(i)];
@@ -192,7 +192,7 @@ enum lm_bpf_verr v_store(struct bpf_verify_ws *ws, struct vstate *S, const struc
 		if (val.type == V_UNINIT)
 			return LM_BPF_V_UNINIT_REG;
 	} else {
-		sc_const(&val, (u64)(i64)i->imm);
+		scal_const(&val, (u64)(i64)i->imm);
 	}
 	if (p->type == V_PTR_CTX && !ws->cfg->ctx_writable)
 		return LM_BPF_V_BAD_ACCESS;
@@ -226,7 +226,7 @@ static enum lm_bpf_verr mem_arg(struct bpf_verify_ws *ws, struct vstate *S, u32 
 	return LM_BPF_V_OK;
 }
 
-enum lm_bpf_verr v_helper(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i)
+enum lm_bpf_verr vfy_helper(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i)
 {
 	const struct bpf_helpers *hs = ws->cfg->helpers;
 	const struct bpf_helper *h;
@@ -248,8 +248,8 @@ enum lm_bpf_verr v_helper(struct bpf_verify_ws *ws, struct vstate *S, const stru
 			break;
 		}
 	}
-	sc_unknown(&S->r[0]);
+	scal_unknown(&S->r[0]);
 	for (u32 k = 1; k <= 5; k++)
-		v_reg_uninit(&S->r[k]);
+		vfy_reg_uninit(&S->r[k]);
 	return LM_BPF_V_OK;
 }

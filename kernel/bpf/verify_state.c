@@ -9,7 +9,7 @@
  */
 #include "verify.h"
 
-void v_pool_init(struct bpf_verify_ws *ws)
+void vfy_pool_init(struct bpf_verify_ws *ws)
 {
 	ws->npending = 0;
 	ws->nfree = V_NSTATES;
@@ -17,31 +17,31 @@ void v_pool_init(struct bpf_verify_ws *ws)
 		ws->free[k] = (u16)(V_NSTATES - 1 - k);
 }
 
-struct vstate *v_alloc(struct bpf_verify_ws *ws)
+struct vstate *vfy_alloc(struct bpf_verify_ws *ws)
 {
 	return ws->nfree ? &ws->st[ws->free[--ws->nfree]] : 0;
 }
 
-void v_free(struct bpf_verify_ws *ws, struct vstate *S)
+void vfy_free(struct bpf_verify_ws *ws, struct vstate *S)
 {
 	ws->free[ws->nfree++] = (u16)(S - ws->st);
 }
 
-struct vstate *v_clone(struct bpf_verify_ws *ws, const struct vstate *S)
+struct vstate *vfy_clone(struct bpf_verify_ws *ws, const struct vstate *S)
 {
-	struct vstate *T = v_alloc(ws);
+	struct vstate *T = vfy_alloc(ws);
 
 	if (T)
 		__builtin_memcpy(T, S, sizeof(*T));
 	return T;
 }
 
-void v_reg_uninit(struct vreg *r)
+void vfy_reg_uninit(struct vreg *r)
 {
 	__builtin_memset(r, 0, sizeof(*r));
 }
 
-int v_spill_alloc(struct vstate *S)
+int vfy_spill_alloc(struct vstate *S)
 {
 	u64 freebits = ~S->sp_used & ((1ull << V_NSPILL) - 1);
 	int k;
@@ -53,11 +53,11 @@ int v_spill_alloc(struct vstate *S)
 	return k;
 }
 
-void v_spill_drop(struct vstate *S, u32 frame, u32 slot)
+void vfy_spill_drop(struct vstate *S, u32 frame, u32 slot)
 {
 	u32 k = S->f[frame].spill[slot] - 1u;
 
-	v_reg_uninit(&S->sp[k]);
+	vfy_reg_uninit(&S->sp[k]);
 	S->sp_used &= ~(1ull << k);
 	S->f[frame].spill[slot] = 0;
 }
@@ -78,7 +78,7 @@ static u32 elem(const struct bpf_verify_ws *ws, const struct vpos *p, u32 k)
  * jump raises a pc (or enters a loop whose head is past the old pc), a back
  * edge raises its loop's iteration, a call appends a frame, a return
  * raises the caller's pc. */
-int v_poscmp(const struct bpf_verify_ws *ws, const struct vstate *a, const struct vstate *b)
+int vfy_poscmp(const struct bpf_verify_ws *ws, const struct vstate *a, const struct vstate *b)
 {
 	u32 depth = a->depth < b->depth ? a->depth : b->depth;
 
@@ -101,11 +101,11 @@ int v_poscmp(const struct bpf_verify_ws *ws, const struct vstate *a, const struc
 static void join_reg(struct vreg *b, const struct vreg *a)
 {
 	if (a->type != b->type || a->frame != b->frame) {
-		v_reg_uninit(b);        /* a pointer here, a number there: unusable */
+		vfy_reg_uninit(b);        /* a pointer here, a number there: unusable */
 		return;
 	}
 	if (b->type != V_UNINIT)
-		sc_join(b, a);
+		scal_join(b, a);
 }
 
 static void join_slot(struct vstate *B, const struct vstate *A, u32 f, u32 s)
@@ -122,7 +122,7 @@ static void join_slot(struct vstate *B, const struct vstate *A, u32 f, u32 s)
 		ia = 0;                 /* a pointer's bytes are never readable */
 	if (fb->spill[s]) {
 		u8 ib = B->sp[fb->spill[s] - 1].type == V_SCALAR ? 0xff : 0;
-		v_spill_drop(B, f, s);
+		vfy_spill_drop(B, f, s);
 		fb->init[s] = ib;
 	}
 	fb->init[s] &= ia;
@@ -142,16 +142,16 @@ static void join(struct vstate *B, const struct vstate *A)
 }
 
 /* Wait S, or join it into the state waiting at its position. */
-int v_insert(struct bpf_verify_ws *ws, struct vstate *S)
+int vfy_insert(struct bpf_verify_ws *ws, struct vstate *S)
 {
 	u32 lo = 0, hi = ws->npending;
 
 	while (lo < hi) {
 		u32 mid = (lo + hi) / 2;
-		int c = v_poscmp(ws, S, &ws->st[ws->pending[mid]]);
+		int c = vfy_poscmp(ws, S, &ws->st[ws->pending[mid]]);
 		if (c == 0) {
 			join(&ws->st[ws->pending[mid]], S);
-			v_free(ws, S);
+			vfy_free(ws, S);
 			ws->res->work += V_WORK_STATE;
 			return 1;
 		}
@@ -167,12 +167,12 @@ int v_insert(struct bpf_verify_ws *ws, struct vstate *S)
 	return 1;
 }
 
-struct vstate *v_peek(struct bpf_verify_ws *ws)
+struct vstate *vfy_peek(struct bpf_verify_ws *ws)
 {
 	return ws->npending ? &ws->st[ws->pending[ws->npending - 1]] : 0;
 }
 
-struct vstate *v_pop(struct bpf_verify_ws *ws)
+struct vstate *vfy_pop(struct bpf_verify_ws *ws)
 {
 	return ws->npending ? &ws->st[ws->pending[--ws->npending]] : 0;
 }
@@ -180,7 +180,7 @@ struct vstate *v_pop(struct bpf_verify_ws *ws)
 /* FNV-1a over the abstract part of a state (not its position). Unused
  * registers, frames and spill entries are kept zeroed so that equal
  * states hash equal. */
-u64 v_hash(const struct vstate *S)
+u64 vfy_hash(const struct vstate *S)
 {
 	const u8 *p = (const u8 *)&S->r, *end = (const u8 *)(S + 1);
 	u64 h = 0xcbf29ce484222325ull;

@@ -1,7 +1,7 @@
 /*
  * The verifier's numbers: known bits (a tnum, after the tristate numbers
  * of Vishwanathan et al. that Linux's verifier also uses) and signed and
- * unsigned ranges, kept consistent with each other by sc_sync.
+ * unsigned ranges, kept consistent with each other by scal_sync.
  *
  * Every operation here over-approximates: the result describes at least
  * every value the concrete operation can produce from values the inputs
@@ -19,53 +19,53 @@ static u64 umin64(u64 a, u64 b) { return a < b ? a : b; }
 static i64 smax64(i64 a, i64 b) { return a > b ? a : b; }
 static i64 smin64(i64 a, i64 b) { return a < b ? a : b; }
 
-struct tnum tn_const(u64 v) { return (struct tnum){ v, 0 }; }
-struct tnum tn_unknown(void) { return (struct tnum){ 0, U64_MAX }; }
+struct tnum tnum_const(u64 v) { return (struct tnum){ v, 0 }; }
+struct tnum tnum_unknown(void) { return (struct tnum){ 0, U64_MAX }; }
 
 /* The bits min and max share from the top are known; the rest are not. */
-struct tnum tn_range(u64 min, u64 max)
+struct tnum tnum_range(u64 min, u64 max)
 {
 	u64 chi = min ^ max, delta;
 	int bits;
 
 	if (chi == 0)
-		return tn_const(min);
+		return tnum_const(min);
 	bits = 64 - __builtin_clzll(chi);
 	if (bits > 63)
-		return tn_unknown();
+		return tnum_unknown();
 	delta = (1ull << bits) - 1;
 	return (struct tnum){ min & ~delta, delta };
 }
 
 /* Sum: an unknown bit may carry into every bit above it that the sums of
  * the lowest and highest candidates disagree on. */
-struct tnum tn_add(struct tnum a, struct tnum b)
+struct tnum tnum_add(struct tnum a, struct tnum b)
 {
 	u64 sv = a.v + b.v, sigma = a.m + b.m + sv;
 	u64 mu = (sigma ^ sv) | a.m | b.m;
 	return (struct tnum){ sv & ~mu, mu };
 }
 
-struct tnum tn_sub(struct tnum a, struct tnum b)
+struct tnum tnum_sub(struct tnum a, struct tnum b)
 {
 	u64 dv = a.v - b.v, alpha = dv + a.m, beta = dv - b.m;
 	u64 mu = (alpha ^ beta) | a.m | b.m;
 	return (struct tnum){ dv & ~mu, mu };
 }
 
-struct tnum tn_and(struct tnum a, struct tnum b)
+struct tnum tnum_and(struct tnum a, struct tnum b)
 {
 	u64 v = a.v & b.v;
 	return (struct tnum){ v, (a.v | a.m) & (b.v | b.m) & ~v };
 }
 
-struct tnum tn_or(struct tnum a, struct tnum b)
+struct tnum tnum_or(struct tnum a, struct tnum b)
 {
 	u64 v = a.v | b.v;
 	return (struct tnum){ v, (a.m | b.m) & ~v };
 }
 
-struct tnum tn_xor(struct tnum a, struct tnum b)
+struct tnum tnum_xor(struct tnum a, struct tnum b)
 {
 	u64 mu = a.m | b.m;
 	return (struct tnum){ (a.v ^ b.v) & ~mu, mu };
@@ -73,39 +73,39 @@ struct tnum tn_xor(struct tnum a, struct tnum b)
 
 /* Exact for constants; otherwise only the trailing zeros both factors
  * certainly have survive (a product has at least their sum). */
-struct tnum tn_mul(struct tnum a, struct tnum b)
+struct tnum tnum_mul(struct tnum a, struct tnum b)
 {
 	u32 za, zb;
 
 	if (!a.m && !b.m)
-		return tn_const(a.v * b.v);
+		return tnum_const(a.v * b.v);
 	za = (a.v | a.m) ? (u32)__builtin_ctzll(a.v | a.m) : 64;
 	zb = (b.v | b.m) ? (u32)__builtin_ctzll(b.v | b.m) : 64;
 	if (za + zb >= 64)
-		return tn_const(0);
+		return tnum_const(0);
 	return (struct tnum){ 0, U64_MAX << (za + zb) };
 }
 
-struct tnum tn_lsh(struct tnum a, u32 k) { return (struct tnum){ a.v << k, a.m << k }; }
-struct tnum tn_rsh(struct tnum a, u32 k) { return (struct tnum){ a.v >> k, a.m >> k }; }
+struct tnum tnum_lsh(struct tnum a, u32 k) { return (struct tnum){ a.v << k, a.m << k }; }
+struct tnum tnum_rsh(struct tnum a, u32 k) { return (struct tnum){ a.v >> k, a.m >> k }; }
 
 /* An unknown sign bit stays unknown in every bit it is copied into. */
-struct tnum tn_arsh(struct tnum a, u32 k)
+struct tnum tnum_arsh(struct tnum a, u32 k)
 {
 	return (struct tnum){ (u64)((i64)a.v >> k), (u64)((i64)a.m >> k) };
 }
 
-struct tnum tn_trunc(struct tnum a, u32 bytes)
+struct tnum tnum_trunc(struct tnum a, u32 bytes)
 {
 	u64 keep = bytes >= 8 ? U64_MAX : (1ull << (8 * bytes)) - 1;
 	return (struct tnum){ a.v & keep, a.m & keep };
 }
 
 /* Sign-extend from the low `bits` bits. */
-struct tnum tn_sext(struct tnum a, u32 bits)
+struct tnum tnum_sext(struct tnum a, u32 bits)
 {
 	u32 sh = 64 - bits;
-	return tn_arsh(tn_lsh(a, sh), sh);
+	return tnum_arsh(tnum_lsh(a, sh), sh);
 }
 
 static u64 bswap_bits(u64 v, u32 bits)
@@ -117,12 +117,12 @@ static u64 bswap_bits(u64 v, u32 bits)
 }
 
 /* A byte swap moves each bit, known or not, to a known place. */
-struct tnum tn_bswap(struct tnum a, u32 bits)
+struct tnum tnum_bswap(struct tnum a, u32 bits)
 {
 	return (struct tnum){ bswap_bits(a.v, bits), bswap_bits(a.m, bits) };
 }
 
-struct tnum tn_join(struct tnum a, struct tnum b)
+struct tnum tnum_join(struct tnum a, struct tnum b)
 {
 	u64 mu = a.m | b.m | (a.v ^ b.v);
 	return (struct tnum){ a.v & ~mu, mu };
@@ -130,16 +130,16 @@ struct tnum tn_join(struct tnum a, struct tnum b)
 
 /* --- ranges ----------------------------------------------------------- */
 
-void sc_const(struct vreg *r, u64 v)
+void scal_const(struct vreg *r, u64 v)
 {
 	r->type = V_SCALAR;
 	r->frame = 0;
 	r->smin = r->smax = (i64)v;
 	r->umin = r->umax = v;
-	r->t = tn_const(v);
+	r->t = tnum_const(v);
 }
 
-void sc_unknown(struct vreg *r)
+void scal_unknown(struct vreg *r)
 {
 	r->type = V_SCALAR;
 	r->frame = 0;
@@ -147,10 +147,10 @@ void sc_unknown(struct vreg *r)
 	r->smax = S64_MAX;
 	r->umin = 0;
 	r->umax = U64_MAX;
-	r->t = tn_unknown();
+	r->t = tnum_unknown();
 }
 
-int sc_is_const(const struct vreg *r)
+int scal_is_const(const struct vreg *r)
 {
 	return r->t.m == 0;
 }
@@ -176,14 +176,14 @@ static void sync_once(struct vreg *r)
 	}
 }
 
-int sc_sync(struct vreg *r)
+int scal_sync(struct vreg *r)
 {
 	struct tnum t;
 
 	sync_once(r);
 	if (r->umin > r->umax || r->smin > r->smax)
 		return 0;
-	t = tn_range(r->umin, r->umax);
+	t = tnum_range(r->umin, r->umax);
 	if ((t.v ^ r->t.v) & ~t.m & ~r->t.m)
 		return 0;
 	r->t = (struct tnum){ (r->t.v | t.v) & ~(r->t.m & t.m), r->t.m & t.m };
@@ -193,7 +193,7 @@ int sc_sync(struct vreg *r)
 
 /* Keep the low 32 bits, as every ALU32 result does. Exact when the range
  * does not cross a multiple of 2^32. */
-void sc_trunc32(struct vreg *r)
+void scal_trunc32(struct vreg *r)
 {
 	if ((r->umin >> 32) == (r->umax >> 32)) {
 		r->umin &= 0xffffffffu;
@@ -202,18 +202,18 @@ void sc_trunc32(struct vreg *r)
 		r->umin = 0;
 		r->umax = 0xffffffffu;
 	}
-	r->t = tn_trunc(r->t, 4);
+	r->t = tnum_trunc(r->t, 4);
 	r->smin = 0;
 	r->smax = 0xffffffffll;
-	sc_sync(r);
+	scal_sync(r);
 }
 
 /* Sign-extend the low `bits` bits (a value already truncated to them, or
  * one whose higher bits are to be ignored). */
-void sc_sext(struct vreg *r, u32 bits)
+void scal_sext(struct vreg *r, u32 bits)
 {
 	u64 half = 1ull << (bits - 1), all = bits == 64 ? U64_MAX : (half << 1) - 1;
-	struct tnum t = tn_sext(tn_trunc(r->t, bits / 8), bits);
+	struct tnum t = tnum_sext(tnum_trunc(r->t, bits / 8), bits);
 
 	if (bits == 64)
 		return;
@@ -237,11 +237,11 @@ void sc_sext(struct vreg *r, u32 bits)
 	r->umin = 0;
 	r->umax = U64_MAX;
 	r->t = t;
-	sc_sync(r);
+	scal_sync(r);
 }
 
 /* Both descriptions hold: keep what each says. */
-int sc_meet(struct vreg *a, const struct vreg *b)
+int scal_meet(struct vreg *a, const struct vreg *b)
 {
 	if ((a->t.v ^ b->t.v) & ~a->t.m & ~b->t.m)
 		return 0;
@@ -250,15 +250,15 @@ int sc_meet(struct vreg *a, const struct vreg *b)
 	a->umin = umax64(a->umin, b->umin);
 	a->umax = umin64(a->umax, b->umax);
 	a->t = (struct tnum){ (a->t.v | b->t.v) & ~(a->t.m & b->t.m), a->t.m & b->t.m };
-	return sc_sync(a);
+	return scal_sync(a);
 }
 
 /* Either description may hold: keep what both allow. */
-void sc_join(struct vreg *a, const struct vreg *b)
+void scal_join(struct vreg *a, const struct vreg *b)
 {
 	a->smin = smin64(a->smin, b->smin);
 	a->smax = smax64(a->smax, b->smax);
 	a->umin = umin64(a->umin, b->umin);
 	a->umax = umax64(a->umax, b->umax);
-	a->t = tn_join(a->t, b->t);
+	a->t = tnum_join(a->t, b->t);
 }
