@@ -12,20 +12,26 @@
  * plugin prints it) and the exit status is 0; any failure is one line on
  * stderr and status 1.
  *
- * There is no verifier or JIT yet: the interpreter checks the program as
- * it runs, which is what --no-verify asks for and the default for now;
- * --verify-only, --jit and --elf are refused until they exist.
+ * By default the verifier (kernel/bpf/verify*.c) checks the program first,
+ * with the memory as its context (ctx_size its length, writable, r2 its
+ * size; no memory: r1 is 0), then the interpreter runs it. A refused
+ * program is one line on stderr, `bpf-run: instruction <N>: <NAME>:
+ * <reason>` (NAME as in enum lm_bpf_verr without LM_BPF_V_), status 1.
+ * --verify-only stops after the verifier (prints "ok", status 0);
+ * --no-verify runs the interpreter alone. --jit and --elf are refused
+ * until they exist.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bpf/bpf.h"
+#include "bpf/verify.h"
 
 #define DEFAULT_BUDGET 10000000ull
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bpf-run [<memory as base16>] [--no-verify] [--raw] "
+	fprintf(stderr, "usage: bpf-run [<memory as base16>] [--no-verify | --verify-only] [--raw] "
 			"[--program <base16>] [--budget <n>] < program\n");
 	exit(1);
 }
@@ -88,12 +94,32 @@ static char *read_all(FILE *f, size_t *len)
 	return buf;
 }
 
+/* The verifier's verdict with the memory as the context; refused: exit 1. */
+static void verify_or_die(const struct lm_bpf_insn *insns, lm_u32 n, size_t memlen)
+{
+	struct bpf_verify_cfg cfg = { .ctx_size = (lm_u32)memlen, .ctx_writable = 1,
+				      .r2_is_size = 1 };
+	struct bpf_verify_result vres;
+	struct bpf_verify_ws *ws = malloc(bpf_verify_ws_size);
+
+	if (!ws)
+		die("out of memory for the %s", "verifier");
+	if (memlen > 0xffffffffu)
+		die("the memory is %s", "too large");
+	if (bpf_verify(ws, insns, n, &cfg, &vres)) {
+		fprintf(stderr, "bpf-run: instruction %u: %s: %s\n", vres.pc,
+			bpf_verify_name(vres.err), bpf_verify_strerror(vres.err));
+		exit(1);
+	}
+	free(ws);
+}
+
 int main(int argc, char **argv)
 {
 	static struct bpf_vm vm;
 	const char *memhex = NULL, *proghex = NULL;
 	unsigned long long budget = DEFAULT_BUDGET;
-	int raw = 0, a = 1;
+	int raw = 0, a = 1, verify = 1, verify_only = 0;
 	unsigned char *mem = NULL, *prog;
 	size_t memlen = 0, proglen;
 	struct bpf_result res;
@@ -102,7 +128,7 @@ int main(int argc, char **argv)
 		memhex = argv[a++];
 	for (; a < argc; a++) {
 		if (!strcmp(argv[a], "--no-verify") || !strcmp(argv[a], "--interpret"))
-			continue;
+			verify = 0;
 		else if (!strcmp(argv[a], "--raw"))
 			raw = 1;
 		else if (!strcmp(argv[a], "--program") && a + 1 < argc)
@@ -110,7 +136,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--budget") && a + 1 < argc)
 			budget = strtoull(argv[++a], NULL, 0);
 		else if (!strcmp(argv[a], "--verify-only"))
-			die("%s: there is no verifier yet (only --no-verify runs)", argv[a]);
+			verify_only = 1;
 		else if (!strcmp(argv[a], "--jit"))
 			die("%s: there is no JIT yet (the interpreter runs without it)", argv[a]);
 		else if (!strcmp(argv[a], "--elf"))
@@ -143,6 +169,12 @@ int main(int argc, char **argv)
 		die("out of memory for the %s", "program");
 	memcpy(insns, prog, proglen);
 	free(prog);
+	if (verify || verify_only)
+		verify_or_die(insns, (lm_u32)(proglen / 8), memlen);
+	if (verify_only) {
+		printf("ok\n");
+		return 0;
+	}
 	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen, NULL, budget, &res);
 	free(insns);
 	free(mem);
