@@ -187,6 +187,9 @@ static enum lm_bpf_verr branch(struct bpf_verify_ws *ws, struct vstate *S, u32 p
 		W->r[LM_BPF_DST(i)] = c.d[way];
 		if (x)
 			W->r[LM_BPF_SRC(i)] = c.s[way];
+		vfy_link_refine(W, LM_BPF_DST(i));
+		if (x)
+			vfy_link_refine(W, LM_BPF_SRC(i));
 		if (way)
 			e = jump(ws, W, pc, pc + 1 + i->off);
 		else

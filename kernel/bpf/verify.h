@@ -51,14 +51,24 @@ enum vtype {
 
 /* One register's value. For a pointer the numeric fields describe the
  * offset from its base. Invariant after scal_sync: the value lies in
- * [smin, smax] as signed, [umin, umax] as unsigned, and matches t. */
+ * [smin, smax] as signed, [umin, umax] as unsigned, and matches t.
+ *
+ * Linked values: registers with the same nonzero id hold (modulo 2^64)
+ * one hidden number, fixed when the id was issued, plus their delta. A
+ * copy (mov) links its source and destination, adding a constant keeps
+ * the link, anything else breaks it; so a comparison that bounds one of
+ * them bounds the others (the `if (p + 4 > end)` idiom: the check is on a
+ * copy, the access through the original). Ids are issued by a counter in
+ * the state and never reused along a path. */
 struct vreg {
 	u8 type;
 	u8 frame;       /* V_PTR_STACK: index of the frame pointed into */
-	u8 pad[6];
+	u8 pad[2];
+	u32 id;
 	i64 smin, smax;
 	u64 umin, umax;
 	struct tnum t;
+	u64 delta;
 };
 
 /* One call frame's abstract memory and what its caller keeps. */
@@ -84,7 +94,8 @@ struct vpos {
 
 struct vstate {
 	u8 depth;               /* frames in use, >= 1 */
-	u8 pad[7];
+	u8 pad[3];
+	u32 next_id;            /* the last link id issued (struct vreg) */
 	struct vpos pos[LM_BPF_MAX_FRAMES];
 	/* The abstract part (hashed for loop detection): everything below. */
 	struct vreg r[LM_BPF_NREGS];
@@ -166,6 +177,7 @@ void scal_sext(struct vreg *r, u32 bits);       /* from the low bits */
 int scal_meet(struct vreg *a, const struct vreg *b);   /* 0: empty */
 void scal_join(struct vreg *a, const struct vreg *b);
 int scal_is_const(const struct vreg *r);
+void scal_add_const(struct vreg *r, u64 c);
 
 /* verify_alu.c: arithmetic. */
 void scal_alu(struct vreg *d, const struct vreg *s, u8 oper, int is64, int sgn);
@@ -179,6 +191,7 @@ struct vcond {
 	struct vreg d[2], s[2];
 };
 enum lm_bpf_verr vfy_cond(const struct vstate *S, const struct lm_bpf_insn *i, struct vcond *c);
+void vfy_link_refine(struct vstate *S, u32 k);
 
 /* verify_mem.c: loads, stores, atomics, helper arguments. */
 enum lm_bpf_verr vfy_ldx(struct bpf_verify_ws *ws, struct vstate *S, const struct lm_bpf_insn *i);

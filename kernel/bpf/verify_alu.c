@@ -302,14 +302,21 @@ static enum lm_bpf_verr ptr_alu(struct vreg *d, const struct vreg *s, u8 oper, i
 	return LM_BPF_V_OK;
 }
 
-static enum lm_bpf_verr alu_mov(struct vreg *d, const struct vreg *s, const struct lm_bpf_insn *i,
-				int is64)
+/* A 64-bit copy links source and destination (verify.h, struct vreg). */
+static enum lm_bpf_verr alu_mov(struct vstate *S, struct vreg *d, struct vreg *s,
+				const struct lm_bpf_insn *i, int is64)
 {
 	if (is_ptr(s) && (i->off || !is64))
 		return LM_BPF_V_PTR_ARITH;      /* a truncated or extended pointer */
+	if (is64 && !i->off && !s->id && (i->op & LM_BPF_X)) {
+		s->id = ++S->next_id;
+		s->delta = 0;
+	}
 	*d = *s;
-	if (is_ptr(d))
+	if (is_ptr(d) || (is64 && !i->off))
 		return LM_BPF_V_OK;
+	d->id = 0;
+	d->delta = 0;
 	if (i->off)
 		scal_sext(d, (u32)i->off);
 	if (!is64)
@@ -322,8 +329,10 @@ enum lm_bpf_verr vfy_alu(struct vstate *S, const struct lm_bpf_insn *i)
 	u8 oper = LM_BPF_OPER(i->op);
 	int is64 = LM_BPF_CLASS(i->op) == LM_BPF_ALU64;
 	int x = (i->op & LM_BPF_X) != 0;
-	struct vreg *d = &S->r[LM_BPF_DST(i)], imm;
-	const struct vreg *s = &imm;
+	struct vreg *d = &S->r[LM_BPF_DST(i)], imm, *s = &imm;
+	u32 id = d->id;
+	u64 delta = d->delta, c;
+	enum lm_bpf_verr e = LM_BPF_V_OK;
 
 	if (x && oper != LM_BPF_END) {
 		s = &S->r[LM_BPF_SRC(i)];
@@ -333,17 +342,39 @@ enum lm_bpf_verr vfy_alu(struct vstate *S, const struct lm_bpf_insn *i)
 		scal_const(&imm, (u64)(i64)i->imm);
 	}
 	if (oper == LM_BPF_MOV)
-		return alu_mov(d, s, i, is64);
+		return alu_mov(S, d, s, i, is64);
 	if (d->type == V_UNINIT)
 		return LM_BPF_V_UNINIT_REG;
+	c = s->t.v;
 	if (oper == LM_BPF_END) {
 		if (is_ptr(d))
 			return LM_BPF_V_PTR_ARITH;
 		byte_swap(d, i);
-		return LM_BPF_V_OK;
+	} else if (is_ptr(d) || is_ptr(s)) {
+		e = ptr_alu(d, s, oper, is64);
+	} else {
+		scal_alu(d, s, oper, is64, i->off == 1);
 	}
-	if (is_ptr(d) || is_ptr(s))
-		return ptr_alu(d, s, oper, is64);
-	scal_alu(d, s, oper, is64, i->off == 1);
-	return LM_BPF_V_OK;
+	/* Adding a constant keeps a link; anything else breaks it. */
+	if (is64 && (oper == LM_BPF_ADD || oper == LM_BPF_SUB) && s->type == V_SCALAR &&
+	    scal_is_const(s) && s != d && id) {
+		d->id = id;
+		d->delta = oper == LM_BPF_ADD ? delta + c : delta - c;
+	} else {
+		d->id = 0;
+		d->delta = 0;
+	}
+	return e;
+}
+
+void scal_add_const(struct vreg *r, u64 c)
+{
+	struct vreg k = *r;
+	u8 type = r->type, frame = r->frame;
+
+	scal_const(&k, c);
+	add(r, &k);
+	scal_sync(r);
+	r->type = type;
+	r->frame = frame;
 }

@@ -241,3 +241,22 @@ enum lm_bpf_verr vfy_cond(const struct vstate *S, const struct lm_bpf_insn *i, s
 	}
 	return LM_BPF_V_OK;
 }
+
+/* A register a branch refined teaches the same about the registers linked
+ * to it (verify.h, struct vreg): each is it plus a known difference. */
+void vfy_link_refine(struct vstate *S, u32 k)
+{
+	const struct vreg *r = &S->r[k];
+
+	if (!r->id)
+		return;
+	for (u32 j = 0; j < LM_BPF_NREGS; j++) {
+		struct vreg *o = &S->r[j], t = *r, m;
+		if (j == k || o->id != r->id)
+			continue;
+		scal_add_const(&t, o->delta - r->delta);
+		m = *o;
+		if (scal_meet(&m, &t))
+			*o = m;
+	}
+}

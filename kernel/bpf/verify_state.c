@@ -131,6 +131,8 @@ static void join_slot(struct vstate *B, const struct vstate *A, u32 f, u32 s)
 /* B := what holds on either of A's and B's paths (same position). */
 static void join(struct vstate *B, const struct vstate *A)
 {
+	if (A->next_id > B->next_id)
+		B->next_id = A->next_id;
 	for (u32 k = 0; k < LM_BPF_NREGS; k++)
 		join_reg(&B->r[k], &A->r[k]);
 	for (u32 f = 0; f < B->depth; f++) {
@@ -177,15 +179,36 @@ struct vstate *vfy_pop(struct bpf_verify_ws *ws)
 	return ws->npending ? &ws->st[ws->pending[--ws->npending]] : 0;
 }
 
-/* FNV-1a over the abstract part of a state (not its position). Unused
- * registers, frames and spill entries are kept zeroed so that equal
- * states hash equal. */
+/* FNV-1a over the abstract part of a state: registers, each frame's
+ * written bytes and spilled values by slot; not its position, nor link ids
+ * or spill-table indices, which name the same things differently on each
+ * iteration. */
+static u64 fnv(u64 h, const void *p, size_t n)
+{
+	for (const u8 *b = p; n--; b++)
+		h = (h ^ *b) * 0x100000001b3ull;
+	return h;
+}
+
+static u64 hash_reg(u64 h, const struct vreg *r)
+{
+	h = fnv(h, r, 2);
+	return fnv(h, &r->smin, sizeof(r->smin) * 4 + sizeof(r->t));
+}
+
 u64 vfy_hash(const struct vstate *S)
 {
-	const u8 *p = (const u8 *)&S->r, *end = (const u8 *)(S + 1);
 	u64 h = 0xcbf29ce484222325ull;
 
-	for (; p < end; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
+	for (u32 k = 0; k < LM_BPF_NREGS; k++)
+		h = hash_reg(h, &S->r[k]);
+	for (u32 f = 0; f < S->depth; f++) {
+		for (u32 k = 0; k < 4; k++)
+			h = hash_reg(h, &S->f[f].saved[k]);
+		h = fnv(h, S->f[f].init, sizeof(S->f[f].init));
+		for (u32 s = 0; s < V_SLOTS; s++)
+			if (S->f[f].spill[s])
+				h = hash_reg(fnv(h, &s, sizeof(s)), &S->sp[S->f[f].spill[s] - 1]);
+	}
 	return h;
 }

@@ -134,6 +134,8 @@ void scal_const(struct vreg *r, u64 v)
 {
 	r->type = V_SCALAR;
 	r->frame = 0;
+	r->id = 0;
+	r->delta = 0;
 	r->smin = r->smax = (i64)v;
 	r->umin = r->umax = v;
 	r->t = tnum_const(v);
@@ -143,6 +145,8 @@ void scal_unknown(struct vreg *r)
 {
 	r->type = V_SCALAR;
 	r->frame = 0;
+	r->id = 0;
+	r->delta = 0;
 	r->smin = S64_MIN;
 	r->smax = S64_MAX;
 	r->umin = 0;

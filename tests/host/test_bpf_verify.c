@@ -178,6 +178,25 @@ static void loop_over_a_pointer_range_accepted(void)
 	ACCEPT(p, 24, 0);
 }
 
+/* The check is on a copy (r3 = r4 + 4), the access through the original. */
+static void bounds_check_on_a_linked_copy_accepted(void)
+{
+	struct lm_bpf_insn p[] = {
+		MOVR(5, 1), ADDR(5, 2),                 /* end */
+		LDXB(4, 1, 0), AND(4, 63), ADDR(4, 1),  /* r4 = ctx + (ctx[0] & 63) */
+		MOVR(3, 4), ADD(3, 4),
+		I(0x2d, 3, 5, 2, 0),                    /* if r3 > end goto out */
+		LDXW(0, 4, 0), EXIT,
+		MOV(0, 0), EXIT,
+	};
+	struct lm_bpf_insn q[] = {              /* one byte too far */
+		MOVR(5, 1), ADDR(5, 2), LDXB(4, 1, 0), AND(4, 63), ADDR(4, 1),
+		MOVR(3, 4), ADD(3, 4), I(0x2d, 3, 5, 2, 0), LDXW(0, 4, 1), EXIT, MOV(0, 0), EXIT,
+	};
+	ACCEPT(p, 40, 0);
+	REFUSE(q, 40, 0, OUT_OF_BOUNDS, 8);
+}
+
 static void nested_loops_accepted(void)
 {
 	struct lm_bpf_insn p[] = {
@@ -396,6 +415,7 @@ int main(void)
 	RUN(movsx_and_byte_swaps_are_tracked);
 	RUN(counted_loop_as_clang_emits_it_accepted);
 	RUN(loop_over_a_pointer_range_accepted);
+	RUN(bounds_check_on_a_linked_copy_accepted);
 	RUN(nested_loops_accepted);
 	RUN(unbounded_loops_refused_at_the_back_edge);
 	RUN(local_call_may_use_the_callers_stack);

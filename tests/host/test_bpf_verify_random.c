@@ -165,6 +165,18 @@ static lm_u32 gen_one(lm_u32 k, lm_u32 end, lm_u32 ctx)
 		prog[k++] = AND(d, (int)(rnd() % 32));
 		prog[k++] = ADDR(d, 1);
 		prog[k] = I(ld[rnd() % sizeof(ld)], pick_reg() % 10, d, (short)(rnd() % 8), 0);
+	} else if (r < 15 && rnd() % 2 && k + 9 < end) {
+		/* the bounds-check idiom: check a copy, access the original */
+		lm_u32 a = 6 + rnd() % 4, b = 6 + (a - 5) % 4, e = 6 + (a - 4) % 4;
+		prog[k++] = MOVR(e, 1);
+		prog[k++] = ADDR(e, 2);                     /* end = ctx + len */
+		prog[k++] = LDXB(b, 1, (short)(rnd() % 4));
+		prog[k++] = MOVR(a, 1);
+		prog[k++] = ADDR(a, b);                     /* a = ctx + a byte */
+		prog[k++] = MOVR(b, a);
+		prog[k++] = ADD(b, (int)(rnd() % 10));
+		prog[k++] = I(0x2d, b, e, 1, 0);            /* if b > end: skip */
+		prog[k] = I(ld[rnd() % sizeof(ld)], 0, a, (short)(rnd() % 8), 0);
 	} else if (k + 4 < end) {   /* a small counted loop */
 		prog[k++] = MOV(9, 0);
 		prog[k++] = ADDR(0, 9);
@@ -235,6 +247,11 @@ static void accepted_random_programs_never_fault(void)
 
 int main(void)
 {
+	const char *sd = getenv("BPF_VERIFY_SEED");     /* to explore other programs */
+
+	if (sd)
+		seed = strtoull(sd, NULL, 0) | 1;
+	printf("seed %#llx\n", (unsigned long long)seed);
 	ws = malloc(bpf_verify_ws_size);
 	if (!ws)
 		return 1;
