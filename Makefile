@@ -213,3 +213,4 @@ HOST_test_bpf := bpf/interp.c
 HOST_test_bpf_verify := bpf/interp.c bpf/verify.c bpf/verify_cfg.c bpf/verify_state.c \
                         bpf/verify_tnum.c bpf/verify_alu.c bpf/verify_jmp.c bpf/verify_mem.c
 HOST_test_bpf_verify_random := $(HOST_test_bpf_verify)
+HOST_test_bpf_verify_domain := $(HOST_test_bpf_verify)
