@@ -105,6 +105,31 @@ static void alu_results_contain_every_concrete_result(void)
 	CHECK(bad == 0);
 }
 
+static void byte_swaps_contain_every_concrete_result(void)
+{
+	static const lm_u8 ops[] = { 0xd4, 0xdc, 0xd7 };
+	int bad = 0;
+
+	for (int t = 0; t < 20000; t++) {
+		lm_u64 a[4];
+		int ka = 1 + rnd() % 4, bits = 16 << (rnd() % 3);
+		struct lm_bpf_insn sw = I(ops[rnd() % 3], 0, 0, 0, bits);
+		struct vstate S = { .depth = 1 };
+
+		for (int j = 0; j < 4; j++)
+			a[j] = sample();
+		S.r[0] = abstract(a, ka);
+		vfy_alu(&S, &sw);
+		for (int i = 0; i < ka; i++) {
+			struct lm_bpf_insn p[] = { LDDW(0, a[i]), sw, EXIT };
+			struct bpf_result r;
+			bpf_run(&vm, p, N(p), NULL, 0, NULL, 100, &r);
+			bad += !member(&S.r[0], r.r0);
+		}
+	}
+	CHECK(bad == 0);
+}
+
 static int jump_taken(lm_u8 op, lm_u64 a, lm_u64 b)
 {
 	struct lm_bpf_insn p[] = { LDDW(1, a), LDDW(2, b), MOV(0, 0), I(op, 1, 2, 1, 0), EXIT,
@@ -152,6 +177,7 @@ static void comparisons_keep_every_value_that_takes_each_way(void)
 int main(void)
 {
 	RUN(alu_results_contain_every_concrete_result);
+	RUN(byte_swaps_contain_every_concrete_result);
 	RUN(comparisons_keep_every_value_that_takes_each_way);
 	return CHECK_DONE();
 }
