@@ -163,44 +163,68 @@ static enum lm_bpf_verr do_exit(struct bpf_verify_ws *ws, struct vstate *S, int 
 
 /* --- one instruction -------------------------------------------------------- */
 
+/* Does the path from pc reach a join point or an exit within a few
+ * instructions, without forking? */
+static int ends_soon(const struct bpf_verify_ws *ws, u32 pc)
+{
+	for (int k = 0; k < 16; k++) {
+		const struct lm_bpf_insn *i = &ws->prog[pc];
+		u8 cls = LM_BPF_CLASS(i->op), oper = LM_BPF_OPER(i->op);
+		if (ws->flags[pc] & VI_JOIN)
+			return 1;
+		if (cls != LM_BPF_JMP && cls != LM_BPF_JMP32) {
+			pc += i->op == LM_BPF_LDDW ? 2 : 1;
+			continue;
+		}
+		if (oper == LM_BPF_EXIT)
+			return 1;
+		if (oper != LM_BPF_JA)
+			return 0;       /* a branch or a call */
+		pc = pc + 1 + (cls == LM_BPF_JMP32 ? i->imm : i->off);
+	}
+	return 0;
+}
+
+/* A conditional jump: each way that some value takes gets the refined
+ * operands. When both do, one goes on in S and the other is queued: S
+ * takes the way that soon ends (a case's body rather than the chain of
+ * compares), so queued states do not pile up along a chain. */
 static enum lm_bpf_verr branch(struct bpf_verify_ws *ws, struct vstate *S, u32 pc, int *gone)
 {
 	const struct lm_bpf_insn *i = &ws->prog[pc];
 	struct vcond c;
-	struct vstate *T;
+	struct vstate *W[2] = { S, S };
 	enum lm_bpf_verr e = vfy_cond(S, i, &c);
 	int x = (i->op & LM_BPF_X) != 0;
+	u32 to[2] = { pc + 1, pc + 1 + i->off };
 
 	if (e)
 		return e;
+	if (!c.ok[0] && !c.ok[1]) {
+		*gone = 1;              /* no value reaches here: the path is dead */
+		return LM_BPF_V_OK;
+	}
 	if (c.ok[1] && c.ok[0]) {
-		if (!(T = vfy_clone(ws, S)))
+		int stay = ends_soon(ws, to[1]) && !ends_soon(ws, to[0]);
+		if (!(W[!stay] = vfy_clone(ws, S)))
 			return LM_BPF_V_COMPLEX;
 		ws->res->work += V_WORK_STATE;
-	} else {
-		T = c.ok[1] ? S : 0;
 	}
 	for (int way = 0; way < 2; way++) {
-		struct vstate *W = way ? T : (c.ok[0] ? S : 0);
-		if (!W)
+		if (!c.ok[way])
 			continue;
-		W->r[LM_BPF_DST(i)] = c.d[way];
+		W[way]->r[LM_BPF_DST(i)] = c.d[way];
 		if (x)
-			W->r[LM_BPF_SRC(i)] = c.s[way];
-		vfy_link_refine(W, LM_BPF_DST(i));
+			W[way]->r[LM_BPF_SRC(i)] = c.s[way];
+		vfy_link_refine(W[way], LM_BPF_DST(i));
 		if (x)
-			vfy_link_refine(W, LM_BPF_SRC(i));
-		if (way)
-			e = jump(ws, W, pc, pc + 1 + i->off);
-		else
-			e = set_pc(ws, W, pc + 1, 0xff, pc);
+			vfy_link_refine(W[way], LM_BPF_SRC(i));
+		e = way ? jump(ws, W[way], pc, to[1]) : set_pc(ws, W[way], to[0], 0xff, pc);
 		if (e)
 			return e;
-		if (W != S)
-			vfy_insert(ws, W);
+		if (W[way] != S)
+			vfy_queue(ws, W[way]);
 	}
-	if (!c.ok[0] && !c.ok[1])
-		*gone = 1;              /* no value reaches here: the path is dead */
 	return LM_BPF_V_OK;
 }
 
@@ -294,9 +318,12 @@ static enum lm_bpf_verr run(struct bpf_verify_ws *ws)
 			S = vfy_pop(ws);
 			continue;
 		}
-		/* Go on with S while nothing waiting comes first. */
+		/* Go on with S where nothing can join it: where only one edge
+		 * leads, or where it comes before everything queued. */
+		if (!(ws->flags[S->pos[S->depth - 1].pc] & VI_JOIN))
+			continue;
 		next = vfy_peek(ws);
-		if (next && vfy_poscmp(ws, S, next) >= 0) {
+		if (next && (ws->neager || vfy_poscmp(ws, S, next) >= 0)) {
 			vfy_insert(ws, S);
 			S = vfy_pop(ws);
 		}

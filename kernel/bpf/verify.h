@@ -119,6 +119,9 @@ struct vloop {
 #define VI_LDDW2   0x01     /* second slot of an lddw */
 #define VI_SEEN    0x02     /* reached in the structural walk */
 #define VI_ENTRY   0x04     /* a function starts here */
+#define VI_PRED    0x08     /* some reachable instruction leads here */
+#define VI_JOIN    0x10     /* paths may meet here: two edges lead here, or
+                               it is where a local call returns */
 
 struct bpf_verify_ws {
 	const struct lm_bpf_insn *prog;
@@ -139,10 +142,14 @@ struct bpf_verify_ws {
 	u16 func_stack[V_MAX_FUNCS];    /* deepest stack byte each function used */
 	u64 calls[V_MAX_FUNCS];         /* bit g of calls[f]: f calls g */
 
-	/* The pool: pending holds waiting states sorted by position, largest
-	 * first (the next to run is last); free the unused slots. */
+	/* The pool: pending holds states waiting at join points sorted by
+	 * position, largest first (the next to run is last); eager holds
+	 * states at instructions only one edge leads to, which nothing can
+	 * join (run first, in any order); free the unused slots. */
 	u16 pending[V_NSTATES];
 	u32 npending;
+	u16 eager[V_NSTATES];
+	u32 neager;
 	u16 free[V_NSTATES];
 	u32 nfree;
 	struct vstate st[V_NSTATES];
@@ -206,6 +213,7 @@ struct vstate *vfy_clone(struct bpf_verify_ws *ws, const struct vstate *S);
 int vfy_poscmp(const struct bpf_verify_ws *ws, const struct vstate *a, const struct vstate *b);
 int vfy_insert(struct bpf_verify_ws *ws, struct vstate *S);  /* 0: the pool is full */
 struct vstate *vfy_pop(struct bpf_verify_ws *ws);
+void vfy_queue(struct bpf_verify_ws *ws, struct vstate *S);
 struct vstate *vfy_peek(struct bpf_verify_ws *ws);
 u64 vfy_hash(const struct vstate *S);
 void vfy_reg_uninit(struct vreg *r);

@@ -210,7 +210,8 @@ static enum lm_bpf_verr pass_funcs(struct bpf_verify_ws *ws)
 }
 
 /* Walk every edge from pc 0: what falls off its function, what is never
- * reached. The work list holds each instruction at most once. */
+ * reached, where paths meet. The work list holds each instruction at most
+ * once. */
 static enum lm_bpf_verr pass_reach(struct bpf_verify_ws *ws)
 {
 	u32 top = 0;
@@ -227,8 +228,13 @@ static enum lm_bpf_verr pass_reach(struct bpf_verify_ws *ws)
 				return fail(ws, LM_BPF_V_FALL_OFF, pc);
 			next[0] = pc + len;
 		}
+		if (is_call_local(i))
+			ws->flags[pc + 1] |= VI_JOIN;   /* every exit of the callee returns here */
 		for (int k = 0; k < 2; k++) {
-			if (next[k] < 0 || (ws->flags[next[k]] & VI_SEEN))
+			if (next[k] < 0)
+				continue;
+			ws->flags[next[k]] |= ws->flags[next[k]] & VI_PRED ? VI_JOIN : VI_PRED;
+			if (ws->flags[next[k]] & VI_SEEN)
 				continue;
 			ws->flags[next[k]] |= VI_SEEN;
 			ws->todo[top++] = (u16)next[k];

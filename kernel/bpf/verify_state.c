@@ -12,6 +12,7 @@
 void vfy_pool_init(struct bpf_verify_ws *ws)
 {
 	ws->npending = 0;
+	ws->neager = 0;
 	ws->nfree = V_NSTATES;
 	for (u32 k = 0; k < V_NSTATES; k++)
 		ws->free[k] = (u16)(V_NSTATES - 1 - k);
@@ -169,13 +170,32 @@ int vfy_insert(struct bpf_verify_ws *ws, struct vstate *S)
 	return 1;
 }
 
+/* Queue a state that is not run next: at a join point it waits in
+ * position order (and may be joined), elsewhere it runs before any of
+ * those. */
+void vfy_queue(struct bpf_verify_ws *ws, struct vstate *S)
+{
+	if (ws->flags[S->pos[S->depth - 1].pc] & VI_JOIN)
+		vfy_insert(ws, S);
+	else
+		ws->eager[ws->neager++] = (u16)(S - ws->st);
+}
+
+/* The next state to run: an eager one, else the first waiting one. Why
+ * that order is right: every state's successors have larger positions, so
+ * once no eager state is left, nothing can still arrive at the smallest
+ * waiting position. */
 struct vstate *vfy_peek(struct bpf_verify_ws *ws)
 {
+	if (ws->neager)
+		return &ws->st[ws->eager[ws->neager - 1]];
 	return ws->npending ? &ws->st[ws->pending[ws->npending - 1]] : 0;
 }
 
 struct vstate *vfy_pop(struct bpf_verify_ws *ws)
 {
+	if (ws->neager)
+		return &ws->st[ws->eager[--ws->neager]];
 	return ws->npending ? &ws->st[ws->pending[--ws->npending]] : 0;
 }
 

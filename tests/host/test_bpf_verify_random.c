@@ -49,6 +49,29 @@ static lm_u32 early_exits(lm_u32 n)
 	return k;
 }
 
+/* A switch of `cases` cases, each its own body: a chain of compares, then
+ * the bodies (r0 = its number, to the shared end). Every compare's target
+ * is waiting at once if states wait in position order; only one edge leads
+ * to each body, so the verifier runs them at once instead. */
+static lm_u32 switch_chain(lm_u32 cases)
+{
+	lm_u32 k = 0, body = 2 + cases + 2, end = body + 2 * cases;
+
+	prog[k++] = MOV(0, 0);
+	prog[k++] = LDXDW(6, 1, 0);
+	for (lm_u32 c = 0; c < cases; c++, k++)
+		prog[k] = JEQ(6, (int)(c * 3), (short)(body + 2 * c - k - 1));
+	prog[k++] = MOV(0, -1);
+	prog[k++] = JA((short)(end - k - 1));
+	for (lm_u32 c = 0; c < cases; c++) {
+		prog[k++] = MOV(0, (int)c);
+		prog[k] = JA((short)(end - k - 1));
+		k++;
+	}
+	prog[k++] = EXIT;
+	return k;
+}
+
 static lm_u64 work_of(lm_u32 n)
 {
 	enum lm_bpf_verr e = verify_cfg(prog, n, cfg_of(16, 0));
@@ -75,6 +98,16 @@ static void work_grows_linearly_with_early_exits(void)
 
 	printf("(work 400: %llu, 4000: %llu) ", (unsigned long long)w400, (unsigned long long)w4000);
 	CHECK(w4000 != ~0ull && w4000 <= 12 * w400 && w4000 <= 40 * 4000);
+}
+
+static void switch_with_many_distinct_cases_accepted(void)
+{
+	lm_u64 w100 = work_of(switch_chain(100)), w1000 = work_of(switch_chain(1000));
+
+	printf("(work 100 cases: %llu, 1000: %llu) ", (unsigned long long)w100,
+	       (unsigned long long)w1000);
+	CHECK(w1000 != ~0ull && w1000 <= 12 * w100);
+	CHECK(run_random(prog, switch_chain(1000), &(struct bpf_verify_cfg){ .ctx_size = 16 }, 5) == 0);
 }
 
 /* --- hostile input ------------------------------------------------------------ */
@@ -257,6 +290,7 @@ int main(void)
 		return 1;
 	RUN(work_grows_linearly_with_diamonds);
 	RUN(work_grows_linearly_with_early_exits);
+	RUN(switch_with_many_distinct_cases_accepted);
 	RUN(random_instruction_streams_never_crash_or_overwork);
 	RUN(accepted_random_programs_never_fault);
 	free(ws);
