@@ -11,7 +11,10 @@
  *
  * Loops: each back edge (a jump to an instruction at or before itself)
  * spans an interval [target, source]; intervals that overlap without one
- * containing the other are merged, so the loops nest. The abstract
+ * containing the other, or that start at the same instruction, are merged,
+ * so the loops nest and each has its own head. (clang also jumps back to a
+ * shared exit block placed before the code: that makes a loop too, whose
+ * "iterations" end at the exit.) The abstract
  * interpreter unrolls each loop, counting its iterations.
  */
 #include "verify.h"
@@ -254,7 +257,8 @@ static int contains(const struct vloop *l, u32 lo, u32 hi)
 }
 
 /* Add the interval [lo, hi], merging every loop it partly overlaps (and
- * any it is equal to) until the family nests again. */
+ * any with the same head: a position names a loop by its head) until the
+ * family nests again. */
 static int add_interval(struct bpf_verify_ws *ws, u32 lo, u32 hi, u32 src)
 {
 	int merged = 1;
@@ -265,7 +269,7 @@ static int add_interval(struct bpf_verify_ws *ws, u32 lo, u32 hi, u32 src)
 			struct vloop *l = &ws->loops[k];
 			int overlap = l->head <= hi && lo <= l->end;
 			int nested = contains(l, lo, hi) || (lo <= l->head && l->end <= hi);
-			int same = l->head == lo && l->end == hi;
+			int same = l->head == lo;       /* one loop per head */
 			if (!same && (!overlap || nested))
 				continue;
 			lo = lo < l->head ? lo : l->head;

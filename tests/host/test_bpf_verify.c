@@ -197,6 +197,21 @@ static void bounds_check_on_a_linked_copy_accepted(void)
 	REFUSE(q, 40, 0, OUT_OF_BOUNDS, 8);
 }
 
+/* clang places a shared exit block before code that jumps back to it:
+ * back edges, but every "iteration" ends at the exit. */
+static void jumps_back_to_a_shared_exit_accepted(void)
+{
+	struct lm_bpf_insn p[] = {
+		MOV(0, 0), LDXDW(2, 1, 0), JNE(2, 0, 1),
+		EXIT,                                   /* the shared exit */
+		MOV(0, 2), JGT(2, 499, -3), MOV(0, 3), LDXDW(3, 1, 8), JEQ(3, 7, -6),
+		LDXDW(4, 1, 16), JEQ(4, 9, -8), LDXDW(5, 1, 24), JEQ(5, 1, -10),
+		LDXDW(6, 1, 32), JEQ(6, 2, -12), LDXDW(7, 1, 40), JEQ(7, 3, -14),
+		MOV(0, 1), JA(-16),
+	};
+	ACCEPT(p, 48, 0);
+}
+
 static void nested_loops_accepted(void)
 {
 	struct lm_bpf_insn p[] = {
@@ -416,6 +431,7 @@ int main(void)
 	RUN(counted_loop_as_clang_emits_it_accepted);
 	RUN(loop_over_a_pointer_range_accepted);
 	RUN(bounds_check_on_a_linked_copy_accepted);
+	RUN(jumps_back_to_a_shared_exit_accepted);
 	RUN(nested_loops_accepted);
 	RUN(unbounded_loops_refused_at_the_back_edge);
 	RUN(local_call_may_use_the_callers_stack);
