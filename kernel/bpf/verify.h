@@ -11,7 +11,9 @@
  * across iterations (so loops are unrolled with precise values until their
  * exit condition is decided). Every successor of a state has a larger
  * position than the state, so taking the smallest waiting state each time
- * visits each position once, after everything that flows into it.
+ * visits each position once, after everything that flows into it. Only
+ * join points (VI_JOIN) need that order: a state where a single edge leads
+ * runs at once (ws->eager).
  */
 #ifndef BPF_VERIFY_H
 #define BPF_VERIFY_H
