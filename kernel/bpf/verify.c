@@ -150,6 +150,7 @@ static enum lm_bpf_verr do_exit(struct bpf_verify_ws *ws, struct vstate *S, int 
 		return LM_BPF_V_OK;
 	}
 	kill_frame_ptrs(S, d);
+	ws->res->work += V_WORK_STATE;  /* the frame's slots are all visited */
 	for (u32 k = 0; k < 4; k++)
 		S->r[6 + k] = S->f[d].saved[k];
 	for (u32 k = 1; k <= 5; k++)

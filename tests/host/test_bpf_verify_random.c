@@ -13,20 +13,23 @@ static struct lm_bpf_insn prog[MAXN];
 /* n instructions: loads, then diamonds (a compare on a context value, a
  * different add on each side) until the exit. Path enumeration would see
  * 2^(n/4) paths; joins see each instruction once. */
+static lm_u32 ndiamonds;
+
 static lm_u32 diamonds(lm_u32 n)
 {
 	lm_u32 k = 0;
 
+	ndiamonds = 0;
 	prog[k++] = MOV(0, 0);
 	prog[k++] = LDXDW(6, 1, 0);
 	prog[k++] = LDXDW(7, 1, 8);
-	while (k + 5 <= n - 1) {
+	while (k + 4 <= n - 1) {
 		struct lm_bpf_insn cmp = (k & 8) ? JGT(6, (int)k, 2) : I(0x2d, 6, 7, 2, 0);
 		prog[k++] = cmp;
 		prog[k++] = ADD(0, 1);
 		prog[k++] = JA(1);
 		prog[k++] = I(0x27, 0, 0, 0, 3);    /* r0 *= 3 on the other side */
-		prog[k++] = I(0x57, 0, 0, 0, 0xffff);
+		ndiamonds++;
 	}
 	while (k < n - 1)
 		prog[k++] = ADD(0, 1);
@@ -84,9 +87,11 @@ static void work_grows_linearly_with_diamonds(void)
 {
 	lm_u64 w100 = work_of(diamonds(100)), w400 = work_of(diamonds(400));
 	lm_u64 w1000 = work_of(diamonds(1000)), w4000 = work_of(diamonds(4000));
+	lm_u32 d4000 = ndiamonds;
 
 	printf("(work 100: %llu, 400: %llu, 1000: %llu, 4000: %llu) ", (unsigned long long)w100,
 	       (unsigned long long)w400, (unsigned long long)w1000, (unsigned long long)w4000);
+	CHECK(d4000 >= 990);                /* 4,000 instructions, 1,000 diamonds */
 	CHECK(w4000 != ~0ull && w4000 <= 12 * w400 && w1000 <= 3 * w400);
 	CHECK(w4000 <= 20 * 4000);          /* a few units per instruction */
 	CHECK(run_random(prog, diamonds(4000), &(struct bpf_verify_cfg){ .ctx_size = 16 }, 5) == 0);
