@@ -5,9 +5,10 @@
  *
  * Bounds: memory is the caller's struct bpf_verify_ws (no allocation, no
  * recursion); time is res->work, one unit per instruction run on a state
- * and V_WORK_STATE per fork or join, against cfg->max_work. A loop-free
- * function is run once per position, so its work is linear in its length
- * (per call path into it); a loop costs its iterations times its body.
+ * and V_WORK_STATE per fork, join, loop-head hash or return, against
+ * cfg->max_work. A loop-free function is run once per position, so its
+ * work is linear in its length (per call path into it); a loop costs its
+ * iterations times its body.
  */
 #include "verify.h"
 

@@ -325,6 +325,62 @@ static void atomics_checked(void)
 	REFUSE(s, 0, 0, UNINIT_STACK, 1);
 }
 
+static void stack_written_on_one_path_only_is_uninitialised(void)
+{
+	struct lm_bpf_insn p[] = {
+		LDXB(2, 1, 0), JEQ(2, 0, 1), STDW(10, -8, 1), LDXDW(0, 10, -8), EXIT,
+	};
+	struct lm_bpf_insn q[] = {
+		LDXB(2, 1, 0), STDW(10, -8, 2), JEQ(2, 0, 1), STDW(10, -8, 1), LDXDW(0, 10, -8), EXIT,
+	};
+	REFUSE(p, 8, 0, UNINIT_STACK, 3);
+	ACCEPT(q, 8, 0);
+}
+
+/* A variable offset into the stack: every byte it may reach is read. */
+static void variable_stack_offsets_checked_over_their_range(void)
+{
+	struct lm_bpf_insn p[] = {
+		STDW(10, -16, 1), STDW(10, -8, 2), LDXB(2, 1, 0), AND(2, 8),
+		MOVR(3, 10), ADDR(3, 2), LDXDW(0, 3, -16), EXIT,
+	};
+	struct lm_bpf_insn q[] = {      /* -24 may be read and was never written */
+		STDW(10, -16, 1), STDW(10, -8, 2), LDXB(2, 1, 0), AND(2, 8),
+		MOVR(3, 10), I(0x1f, 3, 2, 0, 0) /* r3 -= r2 */, LDXDW(0, 3, -16), EXIT,
+	};
+	struct lm_bpf_insn w[] = {      /* a store at an unknown place: then read back */
+		STDW(10, -16, 1), STDW(10, -8, 2), LDXB(2, 1, 0), AND(2, 8), MOVR(3, 10),
+		ADDR(3, 2), STXB(3, 2, -16), LDXDW(0, 10, -16), LDXDW(4, 10, -8), ADDR(0, 4), EXIT,
+	};
+	ACCEPT(p, 8, 0);
+	REFUSE(q, 8, 0, UNINIT_STACK, 6);
+	ACCEPT(w, 8, 0);
+}
+
+static void signed_division_and_sign_extending_loads_bound_values(void)
+{
+	struct lm_bpf_insn p[] = {      /* (s8)ctx[0] / -16 is in [-7, 8] */
+		I(0x91, 2, 1, 0, 0) /* ldxsb */, I(0x37, 2, 0, 1, -16) /* sdiv */, ADD(2, 7),
+		ADDR(1, 2), LDXB(0, 1, 0), EXIT,
+	};
+	struct lm_bpf_insn q[] = {      /* (s8)ctx[0] smod 5 is in [-4, 4] */
+		I(0x91, 2, 1, 0, 0), I(0x97, 2, 0, 1, 5), ADD(2, 4), ADDR(1, 2), LDXB(0, 1, 0), EXIT,
+	};
+	ACCEPT(p, 16, 0);
+	REFUSE(p, 15, 0, OUT_OF_BOUNDS, 4);
+	ACCEPT(q, 9, 0);
+	REFUSE(q, 8, 0, OUT_OF_BOUNDS, 4);
+}
+
+static void helper_memory_in_the_context_with_a_checked_size(void)
+{
+	struct lm_bpf_insn p[] = {      /* sum(ctx + 4, ctx[0] & 15): needs 19 bytes */
+		LDXB(2, 1, 0), AND(2, 15), ADD(1, 4), MOV(3, 0), CALL(2), EXIT,
+	};
+	ACCEPT(p, 19, 0);
+	REFUSE(p, 18, 0, HELPER_ARG, 4);
+}
+
 /* --- refused, one per reason --------------------------------------------------- */
 
 static void structure_errors_name_the_instruction(void)
@@ -439,6 +495,10 @@ int main(void)
 	RUN(recursion_and_deep_calls_refused);
 	RUN(helpers_checked_by_number_and_arguments);
 	RUN(atomics_checked);
+	RUN(stack_written_on_one_path_only_is_uninitialised);
+	RUN(variable_stack_offsets_checked_over_their_range);
+	RUN(signed_division_and_sign_extending_loads_bound_values);
+	RUN(helper_memory_in_the_context_with_a_checked_size);
 	RUN(structure_errors_name_the_instruction);
 	RUN(value_errors_name_the_instruction);
 	RUN(work_bound_is_complex);
