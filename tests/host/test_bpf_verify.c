@@ -461,6 +461,49 @@ static void work_bound_is_complex(void)
 	CHECK(verify_cfg(p, N(p), c) == LM_BPF_V_OK && res.work == 5);
 }
 
+/* The verifier's tables are bounded: beyond them a program is COMPLEX. */
+static void too_many_loops_or_functions_is_complex(void)
+{
+	static struct lm_bpf_insn p[400];
+	lm_u32 k = 0, calls;
+
+	p[k++] = MOV(0, 0);
+	for (int l = 0; l < V_MAX_LOOPS + 1; l++) {
+		p[k++] = MOV(1, 0);
+		p[k++] = ADD(1, 1);
+		p[k++] = JLT(1, 2, -2);
+	}
+	p[k++] = EXIT;
+	CHECK(verify_cfg(p, k, cfg_of(0, 0)) == LM_BPF_V_COMPLEX);
+	CHECK(verify_cfg(p, k - 4, cfg_of(0, 0)) == LM_BPF_V_FALL_OFF);
+	p[k - 4] = EXIT;
+	CHECK(verify_cfg(p, k - 3, cfg_of(0, 0)) == LM_BPF_V_OK);
+
+	k = 0;                  /* the entry and 64 more functions */
+	calls = V_MAX_FUNCS;
+	for (lm_u32 c = 0; c < calls; c++, k++)
+		p[k] = CALLL((int)(calls + 1 - k - 1 + 2 * c));
+	p[k++] = EXIT;
+	for (lm_u32 c = 0; c < calls; c++) {
+		p[k++] = MOV(0, (int)c);
+		p[k++] = EXIT;
+	}
+	CHECK(verify_cfg(p, k, cfg_of(0, 0)) == LM_BPF_V_COMPLEX);
+	CHECK(verify_cfg(p, k - 2, cfg_of(0, 0)) == LM_BPF_V_JUMP_RANGE);
+
+	k = 0;                  /* loops nested deeper than V_MAX_NEST */
+	p[k++] = MOV(0, 0);
+	for (int d = 0; d <= V_MAX_NEST; d++)
+		p[k++] = ADD(0, 1);             /* the head of loop d */
+	for (int d = V_MAX_NEST; d >= 0; d--, k++)
+		p[k] = JLT(0, 2, (short)(1 + d - (int)k - 1));
+	p[k++] = EXIT;
+	CHECK(verify_cfg(p, k, cfg_of(0, 0)) == LM_BPF_V_COMPLEX);
+	p[1] = MOV(1, 0);               /* one level less: fine */
+	p[k - 2] = JLT(0, 2, 0);
+	CHECK(verify_cfg(p, k, cfg_of(0, 0)) == LM_BPF_V_OK);
+}
+
 static void every_error_has_a_name_and_a_reason(void)
 {
 	for (int e = 0; e < LM_BPF_V_NERR; e++)
@@ -502,6 +545,7 @@ int main(void)
 	RUN(structure_errors_name_the_instruction);
 	RUN(value_errors_name_the_instruction);
 	RUN(work_bound_is_complex);
+	RUN(too_many_loops_or_functions_is_complex);
 	RUN(every_error_has_a_name_and_a_reason);
 	free(ws);
 	return CHECK_DONE();
