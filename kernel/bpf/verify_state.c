@@ -2,10 +2,12 @@
  * The verifier's states: the fixed pool they live in, the order of their
  * positions, and the join of two states that reach the same position.
  *
- * The pool is ws->st[]; a state is free, waiting (in ws->pending, sorted
- * by position, the smallest last) or the one being run. No two waiting
- * states share a position: a state arriving where one waits is joined
- * into it. Everything here is bounded by V_NSTATES and the state's size.
+ * The pool is ws->st[]; a state is free, eager (in ws->eager: at an
+ * instruction one edge leads to, run before the others in any order),
+ * waiting (in ws->pending, at a join point, sorted by position, the
+ * smallest last) or the one being run. No two waiting states share a
+ * position: a state arriving where one waits is joined into it.
+ * Everything here is bounded by V_NSTATES and the state's size.
  */
 #include "verify.h"
 
