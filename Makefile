@@ -287,3 +287,7 @@ HOST_test_bpf := bpf/interp.c
 HOST_test_bpf_elf := bpf/interp.c
 HOST_LIB_test_bpf_elf := $(BPF_ELF_SRC)
 HOST_test_bpf_helpers := bpf/interp.c bpf/helpers.c
+HOST_test_bpf_verify := bpf/interp.c bpf/verify.c bpf/verify_cfg.c bpf/verify_state.c \
+                        bpf/verify_tnum.c bpf/verify_alu.c bpf/verify_jmp.c bpf/verify_mem.c
+HOST_test_bpf_verify_random := $(HOST_test_bpf_verify)
+HOST_test_bpf_verify_domain := $(HOST_test_bpf_verify)

@@ -162,6 +162,9 @@ enum lm_bpf_verr {
 
 #define LM_BPF_MAX_INSNS  4096  /* longest program the kernel loads */
 #define LM_BPF_MAX_FRAMES 8     /* local-call depth, the entry function included */
+#define LM_BPF_STACK_TOTAL 2048 /* bytes the frames of one call chain may use
+                                   together (each function counts its deepest
+                                   stack access, rounded up to 8) */
 
 /* --- Program objects (LM_OBJ_BPF; docs/API.md, "eBPF programs") --------- */
 

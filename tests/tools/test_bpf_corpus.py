@@ -132,7 +132,7 @@ def unavailable(opts):
     """None if bpf-run runs with these options, else its reason."""
     prog = b"b7 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00"
     rc, out, err = bpf_run(opts, prog)
-    if rc == 0 and out == "0\n":
+    if rc == 0 and out in ("0\n", "ok\n"):     # --verify-only prints ok
         return None
     return err.strip().splitlines()[0] if err.strip() else "exit status %d" % rc
 

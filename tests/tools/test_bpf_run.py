@@ -2,12 +2,14 @@
 """Self-test of build/bpf-run in the bpf_conformance plugin convention:
 program as base16 on stdin (or raw bytes with --raw), memory as the first
 argument, r0 in lowercase hex on stdout and status 0, or an error on stderr
-and a non-zero status.
+and a non-zero status. By default the verifier checks the program first; a
+refusal is exactly `bpf-run: instruction <N>: <NAME>: <reason>`.
 
 Prints `test <name> ... ok|FAIL <reason>` and `N passed, M failed`; exits 1
 if anything failed.
 """
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -131,6 +133,33 @@ def check_elf(r):
     check_bad(r, "elf_cut_short", ["--elf"], data[:100], ["ELF"])
 
 
+# The exact refusal line a corpus runner parses.
+REFUSAL = re.compile(r"^bpf-run: instruction (\d+): ([A-Z_0-9]+): [^\n]+\n$")
+
+
+def check_refusal(r):
+    uninit = b16(mov(0, 0) + insn(0xbf, 0, 3) + EXIT)     # r0 = r3, never written
+    for name, args in (("refusal_format", []), ("refusal_format_verify_only", ["--verify-only"])):
+        rc, out, err = run(args, uninit)
+        m = REFUSAL.match(err)
+        r.result(name, rc == 1 and out == "" and m is not None and m.group(1) == "1" and
+                 m.group(2) == "UNINIT_REG", "rc=%d out=%r err=%r" % (rc, out, err))
+    rc, out, err = run(["--no-verify"], uninit)
+    r.result("no_verify_runs_what_the_verifier_refuses", rc == 0 and out == "0\n",
+             "rc=%d out=%r err=%r" % (rc, out, err))
+    rc, out, err = run(["--verify-only"], b16(mov(0, 7) + EXIT))
+    r.result("verify_only_accepts", rc == 0 and out == "ok\n" and err == "",
+             "rc=%d out=%r err=%r" % (rc, out, err))
+    # The memory is the context: 4 bytes allow a word at 0, not at 1.
+    rc, out, err = run(["aa bb cc dd", "--verify-only"], b16(insn(0x61, 0, 1, off=0) + EXIT))
+    r.result("verify_only_context_is_the_memory", rc == 0 and out == "ok\n",
+             "rc=%d out=%r err=%r" % (rc, out, err))
+    rc, out, err = run(["aa bb cc dd", "--verify-only"], b16(insn(0x61, 0, 1, off=1) + EXIT))
+    m = REFUSAL.match(err)
+    r.result("verify_only_refuses_past_the_context", rc == 1 and m is not None and
+             m.group(2) == "OUT_OF_BOUNDS", "rc=%d out=%r err=%r" % (rc, out, err))
+
+
 def main():
     r = Results()
     if not os.access(BPF_RUN, os.X_OK):
@@ -144,14 +173,22 @@ def main():
     r.result("program_option", rc == 0 and out == "4\n", "rc=%d out=%r err=%r" % (rc, out, err))
 
     ldx_past = b16(insn(0x61, 0, 1, off=4) + EXIT)
-    check_bad(r, "out_of_bounds_load", ["aa bb cc dd"], ldx_past, ["instruction 0", "outside"])
+    check_bad(r, "out_of_bounds_load", ["aa bb cc dd"], ldx_past, ["instruction 0", "OUT_OF_BOUNDS"])
+    check_bad(r, "out_of_bounds_load_interpreter", ["aa bb cc dd", "--no-verify"], ldx_past,
+              ["instruction 0", "outside"])
     check_bad(r, "invalid_opcode_named", [], b16(mov(0, 1) + insn(0xff) + EXIT),
+              ["instruction 1", "OPCODE"])
+    check_bad(r, "invalid_opcode_interpreter", ["--no-verify"], b16(mov(0, 1) + insn(0xff) + EXIT),
               ["instruction 1", "invalid instruction"])
-    check_bad(r, "helper_unknown", [], b16(insn(0x85, imm=99) + EXIT), ["unknown helper"])
-    check_bad(r, "endless_loop_budget", [], b16(insn(0x05, off=-1) + EXIT), ["budget"])
+    check_bad(r, "helper_unknown", [], b16(insn(0x85, imm=99) + EXIT), ["instruction 0", "HELPER"])
+    check_bad(r, "helper_unknown_interpreter", ["--no-verify"], b16(insn(0x85, imm=99) + EXIT),
+              ["unknown helper"])
+    check_bad(r, "endless_loop_budget", ["--no-verify"], b16(mov(0, 0) + insn(0x05, off=-1)),
+              ["budget"])
+    check_bad(r, "endless_loop_refused", [], b16(mov(0, 0) + insn(0x05, off=-1)),
+              ["instruction 1", "LOOP"])
     check_bad(r, "jit_not_yet", ["--jit"], b16(mov(0, 1) + EXIT), ["--jit", "no JIT"])
-    check_bad(r, "verify_only_not_yet", ["--verify-only"], b16(mov(0, 1) + EXIT),
-              ["--verify-only", "no verifier"])
+    check_refusal(r)
     check_elf(r)
     check_bad(r, "unknown_option", ["--bogus"], b16(mov(0, 1) + EXIT), ["--bogus"])
     check_bad(r, "odd_hex_refused", [], "b7 0", ["base16"])

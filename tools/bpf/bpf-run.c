@@ -14,9 +14,15 @@
  * plugin prints it) and the exit status is 0; any failure is one line on
  * stderr and status 1.
  *
- * There is no verifier or JIT yet: the interpreter checks the program as
- * it runs, which is what --no-verify asks for and the default for now;
- * --verify-only and --jit are refused until they exist.
+ * By default the verifier (kernel/bpf/verify*.c) checks the program first,
+ * with the memory as its context (ctx_size its length, writable, r2 its
+ * size; no memory: r1 is 0), then the interpreter runs it. A refused
+ * program is one line on stderr, `bpf-run: instruction <N>: <NAME>:
+ * <reason>` (NAME as in enum lm_bpf_verr without LM_BPF_V_), status 1.
+ * --verify-only stops after the verifier (prints "ok", status 0);
+ * --no-verify runs the interpreter alone; --readonly makes the context
+ * read-only for the verifier. --elf links the program out of a clang
+ * object first (lib/bpf_elf*.c). --jit is refused until it exists.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +30,7 @@
 #include "bpf/bpf.h"
 #include <lm/bpf_elf.h>
 #include "bpf/helpers.h"
+#include "bpf/verify.h"
 
 #define DEFAULT_BUDGET 10000000ull
 
@@ -32,8 +39,8 @@ lm_u64 bpf_ticks(void) { return 0; }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bpf-run [<memory as base16>] [--no-verify] [--raw] "
-			"[--program <base16>] [--budget <n>] [--elf [--section <name>]] < program\n");
+	fprintf(stderr, "usage: bpf-run [<memory as base16>] [--no-verify | --verify-only] [--readonly] "
+			"[--raw] [--program <base16>] [--budget <n>] [--elf [--section <name>]] < program\n");
 	exit(1);
 }
 
@@ -113,12 +120,33 @@ static void elf_link(unsigned char **prog, size_t *len, const char *section)
 	*len = (size_t)n * sizeof *insns;
 }
 
+/* The verifier's verdict with the memory as the context; refused: exit 1. */
+static void verify_or_die(const struct lm_bpf_insn *insns, lm_u32 n, size_t memlen,
+			  int readonly)
+{
+	struct bpf_verify_cfg cfg = { .ctx_size = (lm_u32)memlen, .ctx_writable = !readonly,
+				      .r2_is_size = 1, .helpers = bpf_helpers_for(LM_BPF_PROG_MEM) };
+	struct bpf_verify_result vres;
+	struct bpf_verify_ws *ws = malloc(bpf_verify_ws_size);
+
+	if (!ws)
+		die("out of memory for the %s", "verifier");
+	if (memlen > 0xffffffffu)
+		die("the memory is %s", "too large");
+	if (bpf_verify(ws, insns, n, &cfg, &vres)) {
+		fprintf(stderr, "bpf-run: instruction %u: %s: %s\n", vres.pc,
+			bpf_verify_name(vres.err), bpf_verify_strerror(vres.err));
+		exit(1);
+	}
+	free(ws);
+}
+
 int main(int argc, char **argv)
 {
 	static struct bpf_vm vm;
 	const char *memhex = NULL, *proghex = NULL;
 	unsigned long long budget = DEFAULT_BUDGET;
-	int raw = 0, a = 1, elf = 0;
+	int raw = 0, a = 1, elf = 0, verify = 1, verify_only = 0, readonly = 0;
 	const char *section = NULL;
 	unsigned char *mem = NULL, *prog;
 	size_t memlen = 0, proglen;
@@ -128,7 +156,7 @@ int main(int argc, char **argv)
 		memhex = argv[a++];
 	for (; a < argc; a++) {
 		if (!strcmp(argv[a], "--no-verify") || !strcmp(argv[a], "--interpret"))
-			continue;
+			verify = 0;
 		else if (!strcmp(argv[a], "--raw"))
 			raw = 1;
 		else if (!strcmp(argv[a], "--program") && a + 1 < argc)
@@ -136,7 +164,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--budget") && a + 1 < argc)
 			budget = strtoull(argv[++a], NULL, 0);
 		else if (!strcmp(argv[a], "--verify-only"))
-			die("%s: there is no verifier yet (only --no-verify runs)", argv[a]);
+			verify_only = 1;
+		else if (!strcmp(argv[a], "--readonly"))
+			readonly = 1;
 		else if (!strcmp(argv[a], "--jit"))
 			die("%s: there is no JIT yet (the interpreter runs without it)", argv[a]);
 		else if (!strcmp(argv[a], "--elf"))
@@ -173,6 +203,12 @@ int main(int argc, char **argv)
 		die("out of memory for the %s", "program");
 	memcpy(insns, prog, proglen);
 	free(prog);
+	if (verify || verify_only)
+		verify_or_die(insns, (lm_u32)(proglen / 8), memlen, readonly);
+	if (verify_only) {
+		printf("ok\n");
+		return 0;
+	}
 	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen,
 		bpf_helpers_for(LM_BPF_PROG_MEM), budget, &res);
 	free(insns);
