@@ -210,3 +210,5 @@ HOST_test_mdb := mdb.c
 HOST_test_format := format.c
 HOST_test_bootmem := bootmem.c
 HOST_test_bpf := bpf/interp.c
+HOST_test_bpf_jit := bpf/interp.c bpf/jit.c bpf/jit_alu.c bpf/jit_emit.c bpf/jit_jmp.c \
+                     bpf/jit_mem.c bpf/jit_run.c bpf/verify.c

@@ -1,0 +1,54 @@
+/*
+ * Loading JIT'ed eBPF on the host (bpf-run, the host tests, the fuzz target,
+ * the benchmark): the pages are mapped writable, the code written, then
+ * made executable and read-only. They are never writable and executable at
+ * once (W^X), as in the kernel.
+ */
+#ifndef JIT_LOAD_H
+#define JIT_LOAD_H
+
+#include <stdlib.h>
+#include <sys/mman.h>
+#include "bpf/jit.h"
+
+struct jit_code {
+	void *code;         /* NULL: the program did not compile */
+	size_t map_len;     /* the mapping to unmap */
+	lm_u64 size;        /* bytes of code */
+};
+
+static inline struct jit_code jit_load(const struct lm_bpf_insn *prog, lm_u32 n,
+				       enum bpf_jit_mode mode, const struct bpf_helpers *helpers)
+{
+	struct jit_code jc = { 0 };
+	lm_u64 cap = bpf_jit_size_bound(n, mode);
+	size_t len = (cap + 4095) & ~(size_t)4095;
+	lm_u32 *offs = malloc(((size_t)n + 1) * sizeof(*offs));
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!offs || p == MAP_FAILED) {
+		free(offs);
+		if (p != MAP_FAILED)
+			munmap(p, len);
+		return jc;
+	}
+	jc.size = bpf_jit_compile(prog, n, mode, helpers, offs, p, cap);
+	free(offs);
+	if (!jc.size || mprotect(p, len, PROT_READ | PROT_EXEC) != 0) {
+		munmap(p, len);
+		jc.size = 0;
+		return jc;
+	}
+	jc.code = p;
+	jc.map_len = len;
+	return jc;
+}
+
+static inline void jit_unload(struct jit_code *jc)
+{
+	if (jc->code)
+		munmap(jc->code, jc->map_len);
+	jc->code = NULL;
+}
+
+#endif
