@@ -12,21 +12,25 @@
  * plugin prints it) and the exit status is 0; any failure is one line on
  * stderr and status 1.
  *
- * There is no verifier or JIT yet: the interpreter checks the program as
+ * There is no verifier step yet: the interpreter checks the program as
  * it runs, which is what --no-verify asks for and the default for now;
- * --verify-only, --jit and --elf are refused until they exist.
+ * --verify-only and --elf are refused until they exist. --jit runs the
+ * program as x86-64 code from the JIT instead (kernel/bpf/jit.h): in its
+ * checked mode, which gives the interpreter's results and errors, unless
+ * the program was verified (then in its verified mode).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bpf/bpf.h"
+#include "jit_load.h"
 
 #define DEFAULT_BUDGET 10000000ull
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpf-run [<memory as base16>] [--no-verify] [--raw] "
-			"[--program <base16>] [--budget <n>] < program\n");
+			"[--program <base16>] [--budget <n>] [--jit] < program\n");
 	exit(1);
 }
 
@@ -71,6 +75,19 @@ static unsigned char *base16_decode(const char *s, size_t *len, const char *what
 	return out;
 }
 
+/* Compile for the host (W^X: written, then made executable) and run. */
+static void run_jit(struct bpf_vm *vm, const struct lm_bpf_insn *insns, lm_u32 n, int verified,
+		    void *mem, size_t memlen, unsigned long long budget, struct bpf_result *res)
+{
+	struct jit_code jc = jit_load(insns, n, verified ? BPF_JIT_VERIFIED : BPF_JIT_CHECKED, NULL);
+
+	if (!jc.code)
+		die("the JIT cannot translate %s", n > BPF_JIT_MAX_INSNS ? "so long a program"
+			: "this program (out of memory)");
+	bpf_jit_run(jc.code, vm, mem, memlen, budget, res);
+	jit_unload(&jc);
+}
+
 static char *read_all(FILE *f, size_t *len)
 {
 	size_t cap = 4096, n = 0, got;
@@ -93,7 +110,8 @@ int main(int argc, char **argv)
 	static struct bpf_vm vm;
 	const char *memhex = NULL, *proghex = NULL;
 	unsigned long long budget = DEFAULT_BUDGET;
-	int raw = 0, a = 1;
+	int raw = 0, jit = 0, a = 1;
+	int verified = 0;       /* set once a verify step has accepted the program */
 	unsigned char *mem = NULL, *prog;
 	size_t memlen = 0, proglen;
 	struct bpf_result res;
@@ -112,7 +130,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--verify-only"))
 			die("%s: there is no verifier yet (only --no-verify runs)", argv[a]);
 		else if (!strcmp(argv[a], "--jit"))
-			die("%s: there is no JIT yet (the interpreter runs without it)", argv[a]);
+			jit = 1;
 		else if (!strcmp(argv[a], "--elf"))
 			die("%s: ELF objects cannot be loaded yet (base16 or --raw only)", argv[a]);
 		else if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
@@ -143,7 +161,12 @@ int main(int argc, char **argv)
 		die("out of memory for the %s", "program");
 	memcpy(insns, prog, proglen);
 	free(prog);
-	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen, NULL, budget, &res);
+	if (jit)
+		run_jit(&vm, insns, (lm_u32)(proglen / 8), verified, memlen ? mem : NULL, memlen,
+			budget, &res);
+	else
+		bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen, NULL,
+			budget, &res);
 	free(insns);
 	free(mem);
 	if (res.err) {
