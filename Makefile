@@ -79,7 +79,7 @@ HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/te
 HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \
                   -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all -DLAMINA_HOST
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests host-tools fuzz
+.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-bpf clean host-tests host-tools fuzz fuzz-bpf
 all: kernel user host-tools
 
 # The Debian packages the build, run and tests need: installed when root,
@@ -163,13 +163,22 @@ host-tests: $(HOST_TESTS)
 
 # --- host tools built from kernel sources -----------------------------------
 # bpf-run: the eBPF interpreter as a bpf_conformance plugin (README).
-HOST_TOOLS     := $(B)/bpf-run
+HOST_TOOLS     := $(B)/bpf-run $(B)/bpf-bench
 host-tools: $(HOST_TOOLS)
 
 $(B)/bpf-run: tools/bpf/bpf-run.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -o $@ \
 	  tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.c)
+
+# bpf-bench: a packet filter timed in the interpreter and the JIT (README).
+$(B)/bpf-bench: tools/bpf/bpf-bench.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -o $@ \
+	  tools/bpf/bpf-bench.c $(wildcard kernel/bpf/*.c)
+
+bench-bpf: $(B)/bpf-bench
+	$(B)/bpf-bench
 
 # --- running ----------------------------------------------------------------
 run: deps all
