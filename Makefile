@@ -163,6 +163,8 @@ host-tests: $(HOST_TESTS)
 
 # --- host tools built from kernel sources -----------------------------------
 # bpf-run: the eBPF interpreter as a bpf_conformance plugin (README).
+# The eBPF sources that build on the host as well as in the kernel.
+BPF_SHARED      = $(wildcard kernel/bpf/*.c)
 HOST_TOOLS     := $(B)/bpf-run $(B)/bpf-bench
 host-tools: $(HOST_TOOLS)
 
@@ -175,7 +177,7 @@ $(B)/bpf-run: tools/bpf/bpf-run.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[
 $(B)/bpf-bench: tools/bpf/bpf-bench.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -o $@ \
-	  tools/bpf/bpf-bench.c $(wildcard kernel/bpf/*.c)
+	  tools/bpf/bpf-bench.c $(BPF_SHARED)
 
 bench-bpf: $(B)/bpf-bench
 	$(B)/bpf-bench
@@ -187,7 +189,7 @@ run: deps all
 debug: deps all
 	bash tools/debug.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
 
-test: deps all host-tests
+test: deps all host-tests $(BPF_FUZZ)
 	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
 	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
 	  --expect-min 80 --log $(B)/test.log
@@ -199,6 +201,20 @@ FUZZ_CALLS ?= 10000000
 fuzz: deps
 	$(MAKE) B=build-fuzz KCOV=1 all
 	bash tools/fuzz.sh build-fuzz "$(subst $(B)/,build-fuzz/,$(QEMU_MODULES))" $(FUZZ_CALLS) "$(FUZZ_SEED)"
+
+# eBPF under libFuzzer (tests/fuzz/bpf_fuzz.c): the verifier, interpreter
+# and JIT on random instruction streams, for FUZZ_SECONDS; the corpus stays
+# in build/fuzz-bpf/corpus. make test runs 60 seconds of it
+# (tests/tools/test_bpf_fuzz.py).
+FUZZ_SECONDS ?= 60
+BPF_FUZZ     := $(B)/fuzz-bpf/bpf_fuzz
+$(BPF_FUZZ): tests/fuzz/bpf_fuzz.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -Iinclude -Ikernel -Itools/bpf -o $@ tests/fuzz/bpf_fuzz.c $(BPF_SHARED)
+
+fuzz-bpf: $(BPF_FUZZ)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PYTHON) tests/tools/test_bpf_fuzz.py
 
 iso: deps all tools/mkiso.sh tools/grub.cfg
 	bash tools/mkiso.sh $(B)/lamina.iso $(B)/lamina.elf $(MODULES)
@@ -220,4 +236,4 @@ HOST_test_format := format.c
 HOST_test_bootmem := bootmem.c
 HOST_test_bpf := bpf/interp.c
 # The JIT's tests run the interpreter and the verifier too: all of kernel/bpf.
-HOST_test_bpf_jit := $(patsubst kernel/%,%,$(wildcard kernel/bpf/*.c))
+HOST_test_bpf_jit = $(patsubst kernel/%,%,$(BPF_SHARED))

@@ -39,12 +39,13 @@ static enum bpf_err jit_run_mode(struct bpf_vm *vm, const struct lm_bpf_insn *p,
 	return res->err;
 }
 
-/* Do two runs agree? An interpreter stopped by its budget may be a JIT
- * that finished or was stopped too: the budgets count different things. */
+/* Do two runs agree? The JIT runs on a budget that stops it first
+ * (jit_load.h): if it finished, the interpreter did and the two must agree;
+ * if it stopped for its budget there is nothing to compare. */
 static int same(const struct bpf_result *a, const struct bpf_result *b)
 {
-	if (a->err == BPF_EBUDGET)
-		return b->err == BPF_EBUDGET || b->err == BPF_OK;
+	if (b->err == BPF_EBUDGET)
+		return 1;
 	return a->err == b->err && a->r0 == b->r0 && (a->err == BPF_OK || a->pc == b->pc);
 }
 
@@ -86,11 +87,11 @@ static enum bpf_err run_both(struct bpf_vm *vm, const struct lm_bpf_insn *p, lm_
 		if (mlen)
 			memcpy(mem, mem0, mlen);
 		*vm = vm0;
-		jit_run_mode(vm, p, n, mem, len, h, budget, &rj, mode);
+		jit_run_mode(vm, p, n, mem, len, h, jit_budget_within(budget, n), &rj, mode);
 		if (!same(res, &rj)) {
 			report(mode == BPF_JIT_CHECKED ? "checked" : "verified", res, &rj);
 			bad = 1;
-		} else if (res->err != BPF_EBUDGET &&
+		} else if (rj.err != BPF_EBUDGET &&
 			   ((mlen && memcmp(mem, mem_i, mlen)) ||
 			    (mode == BPF_JIT_CHECKED && memcmp(vm, &vm_i, sizeof(vm_i))))) {
 			if (verbose_mismatch)

@@ -44,6 +44,21 @@ static inline struct jit_code jit_load(const struct lm_bpf_insn *prog, lm_u32 n,
 	return jc;
 }
 
+/*
+ * A JIT budget that makes the JIT stop no later than the interpreter with
+ * `budget` steps would, for an n-instruction program: between two counted
+ * events (a backward jump taken, a call) or returns, the pc only grows, so
+ * a run with e events takes at most n * (2e + 1) steps. A JIT run that
+ * finishes within this budget therefore finishes in the interpreter too,
+ * and the two must agree exactly; only a JIT stopped for its budget may
+ * differ (the differential tests use this).
+ */
+static inline lm_u64 jit_budget_within(lm_u64 budget, lm_u32 n)
+{
+	lm_u64 per = n ? budget / n : budget;
+	return per > 1 ? (per - 1) / 2 : 0;
+}
+
 static inline void jit_unload(struct jit_code *jc)
 {
 	if (jc->code)
