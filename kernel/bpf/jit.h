@@ -44,7 +44,7 @@ enum bpf_jit_mode {
  * a checked 32-bit fetch-xor, 106 bytes; a verified signed mod, 52). */
 #define BPF_JIT_INSN_MAX_VERIFIED  64u
 #define BPF_JIT_INSN_MAX_CHECKED   128u
-#define BPF_JIT_FIXED_MAX          160u
+#define BPF_JIT_FIXED_MAX          192u
 
 /* Longest program: an error exit carries its instruction in 24 bits. */
 #define BPF_JIT_MAX_INSNS  (1u << 24)
