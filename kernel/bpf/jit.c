@@ -73,13 +73,13 @@ static enum bpf_err alu_err(const struct lm_bpf_insn *i)
 	return i->off == 0 ? BPF_OK : BPF_EOPCODE;
 }
 
-static int in_prog(const struct jit *j, i64 rel)
+static int in_prog(const struct jit *j, u32 pc, i64 rel)
 {
-	i64 t = (i64)j->pc + 1 + rel;
+	i64 t = (i64)pc + 1 + rel;
 	return t >= 0 && t < (i64)j->n;
 }
 
-static enum bpf_err jmp_err(const struct jit *j, const struct lm_bpf_insn *i)
+static enum bpf_err jmp_err(const struct jit *j, u32 pc, const struct lm_bpf_insn *i)
 {
 	int is32 = LM_BPF_CLASS(i->op) == LM_BPF_JMP32, x = (i->op & LM_BPF_X) != 0;
 	const struct bpf_helpers *h = j->helpers;
@@ -88,12 +88,12 @@ static enum bpf_err jmp_err(const struct jit *j, const struct lm_bpf_insn *i)
 	case LM_BPF_JA:
 		if (x)
 			return BPF_EOPCODE;
-		return in_prog(j, is32 ? i->imm : i->off) ? BPF_OK : BPF_EJUMP;
+		return in_prog(j, pc, is32 ? i->imm : i->off) ? BPF_OK : BPF_EJUMP;
 	case LM_BPF_CALL:
 		if (is32 || x)
 			return BPF_EOPCODE;
 		if (LM_BPF_SRC(i) == LM_BPF_CALL_LOCAL)
-			return in_prog(j, i->imm) ? BPF_OK : BPF_EJUMP;
+			return in_prog(j, pc, i->imm) ? BPF_OK : BPF_EJUMP;
 		if (LM_BPF_SRC(i) != LM_BPF_CALL_HELPER)
 			return BPF_EOPCODE;
 		if (!h || (u32)i->imm >= h->count || !h->table[(u32)i->imm].fn)
@@ -137,7 +137,7 @@ static enum bpf_err decode_err(const struct jit *j, u32 pc)
 	case LM_BPF_ALU64:
 		return alu_err(i);
 	default:
-		return jmp_err(j, i);
+		return jmp_err(j, pc, i);
 	}
 }
 
@@ -145,12 +145,7 @@ static enum bpf_err decode_err(const struct jit *j, u32 pc)
  * runs that slot as an instruction: opcode 0, refused. */
 static int lddw_tail(const struct jit *j, u32 t)
 {
-	struct jit at = *j;
-
-	if (t == 0 || j->prog[t - 1].op != LM_BPF_LDDW)
-		return 0;
-	at.pc = t - 1;
-	return decode_err(&at, t - 1) == BPF_OK;
+	return t > 0 && j->prog[t - 1].op == LM_BPF_LDDW && decode_err(j, t - 1) == BPF_OK;
 }
 
 /* --- error exits ------------------------------------------------------------ */
