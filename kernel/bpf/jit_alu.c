@@ -43,6 +43,12 @@ static void shift(struct emit *e, const struct lm_bpf_insn *i, int w, int d, int
 		x_shift_cl(e, w, op, d == RCX ? R11 : d);
 		x_mov_rr(e, 1, RCX, R11);
 	}
+	/* A 32-bit shift zero-extends its destination, but a count of 0 is a
+	 * corner (x86 then leaves the flags alone) that the kernel would rely
+	 * on every CPU and QEMU's TCG getting right: zero-extend explicitly,
+	 * for 3 bytes. */
+	if (!w)
+		x_mov_rr(e, 0, d, d);
 }
 
 /*
