@@ -1,10 +1,12 @@
 /*
  * eBPF in Lamina: the JIT to x86-64 (jit.c, jit_alu.c, jit_mem.c,
- * jit_emit.c, jit_run.c). Freestanding like the interpreter: it builds into
- * the kernel, the host tests and tools/bpf/bpf-run.
+ * jit_jmp.c, jit_emit.c, jit_run.c). Freestanding like the interpreter: it
+ * builds into the kernel, the host tests and tools/bpf/bpf-run.
  *
  * Use:
- *   1. size a buffer: bpf_jit_size_bound(n) bytes, writable;
+ *   1. size a buffer: bpf_jit_size_bound(n, mode) bytes, writable, and a
+ *      scratch of n + 1 words (the kernel: one static array of
+ *      LM_BPF_MAX_INSNS + 1, 16 KiB, as for the verifier's workspace);
  *   2. bpf_jit_compile() writes the code into it and returns its size;
  *   3. make the pages executable and not writable (never both at once:
  *      on the host mprotect(PROT_READ | PROT_EXEC); in the kernel the
@@ -18,7 +20,8 @@
  * budget: the JIT counts only backward jumps taken and local calls, so a
  * program that loops is stopped (BPF_EBUDGET) at a different point, and a
  * program the interpreter stops for its length may finish (docs/DESIGN.md,
- * "eBPF JIT").
+ * "The eBPF JIT"; tools/bpf/jit_load.h has a JIT budget that stops no
+ * later than a given interpreter budget).
  */
 #ifndef BPF_JIT_H
 #define BPF_JIT_H
