@@ -8,10 +8,11 @@
  * dropped). For every input the interpreter and the checked JIT run from
  * the same memory and stack and must agree: the same error and instruction,
  * or the same r0, memory and stack (unless the JIT, on a budget that makes
- * it stop first, stopped for it: jit_load.h). If bpf_verify accepts the program, the
- * verified JIT must give the interpreter's r0 and memory too. Any
- * difference aborts (a crash to libFuzzer), as does any fault the
- * sanitizers see in the verifier or the interpreter.
+ * it stop first, stopped for it: jit_load.h). The verified JIT must give
+ * the interpreter's r0 and memory too, for every program bpf_verify accepts
+ * and every one jit_replays_safely allows (the interpreter ran it to its
+ * exit without local calls). Any difference aborts (a crash to libFuzzer),
+ * as does any fault the sanitizers see in the verifier or the interpreter.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -114,7 +115,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ws && !(ws = malloc(bpf_verify_ws_size)))
 		abort();
 	cfg.ctx_size = (lm_u32)len;
-	if (n && bpf_verify(ws, prog, (lm_u32)n, &cfg, &vr) == LM_BPF_V_OK)
+	if (jit_replays_safely(prog, (lm_u32)n, res.err)) {
+		memset(vm0.stack + sizeof(vm0.stack) - LM_BPF_STACK, 0, LM_BPF_STACK);
 		check_jit(BPF_JIT_VERIFIED, (uint32_t)n, mem, mem0, mem_i, len, &res);
+	} else if (n && bpf_verify(ws, prog, (lm_u32)n, &cfg, &vr) == LM_BPF_V_OK) {
+		check_jit(BPF_JIT_VERIFIED, (uint32_t)n, mem, mem0, mem_i, len, &res);
+	}
 	return 0;
 }

@@ -59,6 +59,25 @@ static inline lm_u64 jit_budget_within(lm_u64 budget, lm_u32 n)
 	return per > 1 ? (per - 1) / 2 : 0;
 }
 
+/*
+ * May the differential tests run this program in the verified mode though
+ * no verifier passed it? Yes if the interpreter ran it to its exit and it
+ * makes no local call: from the same registers, memory and first frame
+ * (zeroed, as the interpreter has it) the verified code takes the same
+ * path and makes the same accesses, all of which the interpreter checked.
+ * (With local calls a frame used twice would hold the first callee's bytes
+ * in the JIT and zeros in the interpreter.)
+ */
+static inline int jit_replays_safely(const struct lm_bpf_insn *p, lm_u32 n, enum bpf_err interp)
+{
+	if (interp != BPF_OK)
+		return 0;
+	for (lm_u32 k = 0; k < n; k++)
+		if (p[k].op == (LM_BPF_JMP | LM_BPF_CALL) && LM_BPF_SRC(&p[k]) == LM_BPF_CALL_LOCAL)
+			return 0;
+	return 1;
+}
+
 static inline void jit_unload(struct jit_code *jc)
 {
 	if (jc->code)
