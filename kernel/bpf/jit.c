@@ -154,8 +154,8 @@ static u64 stub_for(struct jit *j, u32 pc, enum bpf_err err)
 {
 	u64 at = j->stubs.pos;
 
-	x_mov_imm(&j->stubs, R11, (u64)pc << 8 | err);
-	x_jmp(&j->stubs, j->err_common);
+	x86_mov_imm(&j->stubs, R11, (u64)pc << 8 | err);
+	x86_jmp(&j->stubs, j->err_common);
 	return at;
 }
 
@@ -169,12 +169,12 @@ static u64 stub(struct jit *j, enum bpf_err err)
 
 void jit_fail_if(struct jit *j, enum x86_cc cc, enum bpf_err err)
 {
-	x_jcc(&j->body, cc, stub(j, err));
+	x86_jcc(&j->body, cc, stub(j, err));
 }
 
 void jit_fail(struct jit *j, enum bpf_err err)
 {
-	x_jmp(&j->body, stub(j, err));
+	x86_jmp(&j->body, stub(j, err));
 }
 
 /* Where control goes for a jump or call to instruction t: its code, the
@@ -194,7 +194,7 @@ u64 jit_target(struct jit *j, i64 rel)
 /* Checked mode: one more backward jump or call, BPF_EBUDGET if none is left. */
 void jit_budget(struct jit *j)
 {
-	x_alu_mi(&j->body, ALU_SUB, R_STATE, ST(budget), 1);
+	x86_alu_mi(&j->body, ALU_SUB, R_STATE, ST(budget), 1);
 	jit_fail_if(j, CC_B, BPF_EBUDGET);
 }
 
@@ -210,31 +210,31 @@ static void emit_prologue(struct jit *j)
 	u64 epilogue, loop;
 
 	for (u32 k = 0; k < sizeof(saved_regs); k++)
-		x_push(e, saved_regs[k]);
-	x_mov_rr(e, 1, R_STATE, RDI);
-	x_store(e, 1, R_STATE, ST(saved_rsp), RSP);
-	x_load(e, 1, RDI, R_STATE, ST(mem));
-	x_load(e, 1, RSI, R_STATE, ST(len));
-	x_load(e, 1, RBP, R_STATE, ST(top));
+		x86_push(e, saved_regs[k]);
+	x86_mov_rr(e, 1, R_STATE, RDI);
+	x86_store(e, 1, R_STATE, ST(saved_rsp), RSP);
+	x86_load(e, 1, RDI, R_STATE, ST(mem));
+	x86_load(e, 1, RSI, R_STATE, ST(len));
+	x86_load(e, 1, RBP, R_STATE, ST(top));
 	/* The interpreter's registers start at zero: so do these. */
 	for (u32 r = 0; r < LM_BPF_NREGS; r++)
 		if (r != 1 && r != 2 && r != 10)
-			x_alu_rr(e, 0, ALU_XOR, bpf_jit_reg[r], bpf_jit_reg[r]);
+			x86_alu_rr(e, 0, ALU_XOR, bpf_jit_reg[r], bpf_jit_reg[r]);
 	if (jit_checked(j))
-		x_call(e, j->zero_frame);
-	x_alu_ri(e, 1, ALU_SUB, RSP, 8);
-	x_call(e, j->body_start);
-	x_alu_ri(e, 1, ALU_ADD, RSP, 8);
+		x86_call(e, j->zero_frame);
+	x86_alu_ri(e, 1, ALU_SUB, RSP, 8);
+	x86_call(e, j->body_start);
+	x86_alu_ri(e, 1, ALU_ADD, RSP, 8);
 
 	epilogue = e->pos;
 	for (u32 k = sizeof(saved_regs); k-- > 0;)
-		x_pop(e, saved_regs[k]);
-	x_byte(e, 0xc3);
+		x86_pop(e, saved_regs[k]);
+	x86_byte(e, 0xc3);
 
 	j->err_common = e->pos;
-	x_op(e, X_MEM, 0x89, R11, R_STATE, ST(fault));
-	x_load(e, 1, RSP, R_STATE, ST(saved_rsp));
-	x_jmp(e, epilogue);
+	x86_op(e, X_MEM, 0x89, R11, R_STATE, ST(fault));
+	x86_load(e, 1, RSP, R_STATE, ST(saved_rsp));
+	x86_jmp(e, epilogue);
 
 	/* zero_frame (checked mode): [rbp - 512, rbp) = 0, eight stores a
 	 * round, with r9-r11 (rep stosq needs eBPF r0, r1 and r4, and measured
@@ -245,16 +245,16 @@ static void emit_prologue(struct jit *j)
 		j->body_start = e->pos;
 		return;
 	}
-	x_lea(e, R11, RBP, -LM_BPF_STACK);
-	x_alu_rr(e, 0, ALU_XOR, R10, R10);
-	x_mov_imm(e, R9, LM_BPF_STACK / 64);
+	x86_lea(e, R11, RBP, -LM_BPF_STACK);
+	x86_alu_rr(e, 0, ALU_XOR, R10, R10);
+	x86_mov_imm(e, R9, LM_BPF_STACK / 64);
 	loop = e->pos;
 	for (int k = 0; k < 8; k++)
-		x_store(e, 1, R11, 8 * k, R10);
-	x_alu_ri(e, 1, ALU_ADD, R11, 64);
-	x_op(e, 0, 0xff, 1, R9, 0);         /* dec r9d */
-	x_jcc8_back(e, CC_NE, loop);
-	x_byte(e, 0xc3);
+		x86_store(e, 1, R11, 8 * k, R10);
+	x86_alu_ri(e, 1, ALU_ADD, R11, 64);
+	x86_op(e, 0, 0xff, 1, R9, 0);         /* dec r9d */
+	x86_jcc8_back(e, CC_NE, loop);
+	x86_byte(e, 0xc3);
 	j->body_start = e->pos;
 }
 
@@ -274,7 +274,7 @@ static u32 emit_insn(struct jit *j)
 	}
 	switch (LM_BPF_CLASS(i->op)) {
 	case LM_BPF_LD:
-		x_mov_imm(&j->body, bpf_jit_reg[LM_BPF_DST(i)],
+		x86_mov_imm(&j->body, bpf_jit_reg[LM_BPF_DST(i)],
 			  (u64)(u32)i->imm | (u64)(u32)i[1].imm << 32);
 		return 2;
 	case LM_BPF_LDX:
@@ -320,8 +320,8 @@ static int pass(struct jit *j, int final)
 	if (final && j->offs[j->n] != j->body.pos)
 		return 0;
 	j->offs[j->n] = (u32)j->body.pos;
-	x_mov_imm(&j->body, R11, (u64)j->n << 8 | BPF_EFALL);   /* 6 bytes */
-	x_jmp(&j->body, j->err_common);                         /* 5 */
+	x86_mov_imm(&j->body, R11, (u64)j->n << 8 | BPF_EFALL);   /* 6 bytes */
+	x86_jmp(&j->body, j->err_common);                         /* 5 */
 	return 1;
 }
 

@@ -14,15 +14,15 @@ static void mov(struct emit *e, const struct lm_bpf_insn *i, int w, int d, int s
 	int x = (i->op & LM_BPF_X) != 0;
 
 	if (!x)
-		x_mov_imm(e, d, w ? (u64)(i64)i->imm : (u32)i->imm);
+		x86_mov_imm(e, d, w ? (u64)(i64)i->imm : (u32)i->imm);
 	else if (i->off == 0)
-		x_mov_rr(e, w, d, s);       /* even d = s: mov r32, r32 zero-extends */
+		x86_mov_rr(e, w, d, s);       /* even d = s: mov r32, r32 zero-extends */
 	else if (i->off == 8)
-		x_op(e, X_B8 | (w ? X_W : 0), 0x0fbe, d, s, 0);    /* movsx r, r8 */
+		x86_op(e, X_B8 | (w ? X_W : 0), 0x0fbe, d, s, 0);    /* movsx r, r8 */
 	else if (i->off == 16)
-		x_op(e, w ? X_W : 0, 0x0fbf, d, s, 0);             /* movsx r, r16 */
+		x86_op(e, w ? X_W : 0, 0x0fbf, d, s, 0);             /* movsx r, r16 */
 	else
-		x_op(e, X_W, 0x63, d, s, 0);                        /* movsxd */
+		x86_op(e, X_W, 0x63, d, s, 0);                        /* movsxd */
 }
 
 /* The count must be in cl, and eBPF r4 lives in rcx: save it in r11. */
@@ -34,21 +34,21 @@ static void shift(struct emit *e, const struct lm_bpf_insn *i, int w, int d, int
 	enum x86_shift op = sh[LM_BPF_OPER(i->op) >> 4];
 
 	if (!(i->op & LM_BPF_X)) {
-		x_shift_ri(e, w, op, d, (u8)(i->imm & (w ? 63 : 31)));
+		x86_shift_ri(e, w, op, d, (u8)(i->imm & (w ? 63 : 31)));
 	} else if (s == RCX) {
-		x_shift_cl(e, w, op, d);
+		x86_shift_cl(e, w, op, d);
 	} else {
-		x_mov_rr(e, 1, R11, RCX);
-		x_mov_rr(e, 1, RCX, s);
-		x_shift_cl(e, w, op, d == RCX ? R11 : d);
-		x_mov_rr(e, 1, RCX, R11);
+		x86_mov_rr(e, 1, R11, RCX);
+		x86_mov_rr(e, 1, RCX, s);
+		x86_shift_cl(e, w, op, d == RCX ? R11 : d);
+		x86_mov_rr(e, 1, RCX, R11);
 	}
 	/* A 32-bit shift zero-extends its destination, but a count of 0 is a
 	 * corner (x86 then leaves the flags alone) that the kernel would rely
 	 * on every CPU and QEMU's TCG getting right: zero-extend explicitly,
 	 * for 3 bytes. */
 	if (!w)
-		x_mov_rr(e, 0, d, d);
+		x86_mov_rr(e, 0, d, d);
 }
 
 /*
@@ -63,45 +63,45 @@ static void divmod(struct emit *e, const struct lm_bpf_insn *i, int w, int d, in
 	unsigned wf = w ? X_W : 0;
 	u64 nonzero, other, done0, done1 = 0;
 
-	x_mov_rr(e, 1, R9, RAX);
-	x_mov_rr(e, 1, R10, RDX);
+	x86_mov_rr(e, 1, R9, RAX);
+	x86_mov_rr(e, 1, R10, RDX);
 	if (i->op & LM_BPF_X)
-		x_mov_rr(e, 1, R11, s);
+		x86_mov_rr(e, 1, R11, s);
 	else
-		x_mov_imm(e, R11, w ? (u64)(i64)i->imm : (u32)i->imm);
-	x_mov_rr(e, 1, RAX, d);
-	x_test_rr(e, w, R11, R11);
-	nonzero = x_jcc8(e, CC_NE);
+		x86_mov_imm(e, R11, w ? (u64)(i64)i->imm : (u32)i->imm);
+	x86_mov_rr(e, 1, RAX, d);
+	x86_test_rr(e, w, R11, R11);
+	nonzero = x86_jcc8(e, CC_NE);
 	if (!mod)
-		x_alu_rr(e, 0, ALU_XOR, RAX, RAX);
-	done0 = x_jcc8(e, CC_ALWAYS);
-	x_land(e, nonzero);
+		x86_alu_rr(e, 0, ALU_XOR, RAX, RAX);
+	done0 = x86_jcc8(e, CC_ALWAYS);
+	x86_land(e, nonzero);
 	if (sgn) {
-		x_alu_ri(e, w, ALU_CMP, R11, -1);
-		other = x_jcc8(e, CC_NE);
+		x86_alu_ri(e, w, ALU_CMP, R11, -1);
+		other = x86_jcc8(e, CC_NE);
 		if (mod)
-			x_alu_rr(e, 0, ALU_XOR, RAX, RAX);
+			x86_alu_rr(e, 0, ALU_XOR, RAX, RAX);
 		else
-			x_op(e, wf, 0xf7, 3, RAX, 0);           /* neg */
-		done1 = x_jcc8(e, CC_ALWAYS);
-		x_land(e, other);
+			x86_op(e, wf, 0xf7, 3, RAX, 0);           /* neg */
+		done1 = x86_jcc8(e, CC_ALWAYS);
+		x86_land(e, other);
 		if (w)
-			x_byte(e, 0x48);
-		x_byte(e, 0x99);                            /* cqo / cdq */
-		x_op(e, wf, 0xf7, 7, R11, 0);               /* idiv r11 */
+			x86_byte(e, 0x48);
+		x86_byte(e, 0x99);                            /* cqo / cdq */
+		x86_op(e, wf, 0xf7, 7, R11, 0);               /* idiv r11 */
 	} else {
-		x_alu_rr(e, 0, ALU_XOR, RDX, RDX);
-		x_op(e, wf, 0xf7, 6, R11, 0);               /* div r11 */
+		x86_alu_rr(e, 0, ALU_XOR, RDX, RDX);
+		x86_op(e, wf, 0xf7, 6, R11, 0);               /* div r11 */
 	}
 	if (mod)
-		x_mov_rr(e, 1, RAX, RDX);
-	x_land(e, done0);
+		x86_mov_rr(e, 1, RAX, RDX);
+	x86_land(e, done0);
 	if (sgn)
-		x_land(e, done1);
-	x_mov_rr(e, w, R11, RAX);       /* the result; ALU: zero-extended */
-	x_mov_rr(e, 1, RAX, R9);
-	x_mov_rr(e, 1, RDX, R10);
-	x_mov_rr(e, 1, d, R11);
+		x86_land(e, done1);
+	x86_mov_rr(e, w, R11, RAX);       /* the result; ALU: zero-extended */
+	x86_mov_rr(e, 1, RAX, R9);
+	x86_mov_rr(e, 1, RDX, R10);
+	x86_mov_rr(e, 1, d, R11);
 }
 
 /* ALU K: to little endian, a truncation on x86. ALU X (to big endian) and
@@ -112,17 +112,17 @@ static void endian(struct emit *e, const struct lm_bpf_insn *i, int d)
 
 	if (i->imm == 16) {
 		if (swap) {
-			x_op(e, X_66, 0xc1, SH_ROL, d, 0);      /* rol r16, 8 */
-			x_byte(e, 8);
+			x86_op(e, X_66, 0xc1, SH_ROL, d, 0);      /* rol r16, 8 */
+			x86_byte(e, 8);
 		}
-		x_op(e, 0, 0x0fb7, d, d, 0);                /* movzx r32, r16 */
+		x86_op(e, 0, 0x0fb7, d, d, 0);                /* movzx r32, r16 */
 	} else if (i->imm == 32) {
 		if (swap)
-			x_bswap(e, 0, d);
+			x86_bswap(e, 0, d);
 		else
-			x_mov_rr(e, 0, d, d);
+			x86_mov_rr(e, 0, d, d);
 	} else if (swap) {
-		x_bswap(e, 1, d);
+		x86_bswap(e, 1, d);
 	}
 }
 
@@ -144,23 +144,23 @@ void jit_alu(struct jit *j, const struct lm_bpf_insn *i)
 	case LM_BPF_AND:
 	case LM_BPF_XOR:
 		if (x)
-			x_alu_rr(e, w, alu[oper >> 4], d, s);
+			x86_alu_rr(e, w, alu[oper >> 4], d, s);
 		else
-			x_alu_ri(e, w, alu[oper >> 4], d, i->imm);
+			x86_alu_ri(e, w, alu[oper >> 4], d, i->imm);
 		return;
 	case LM_BPF_MUL:
 		if (x) {
-			x_op(e, w ? X_W : 0, 0x0faf, d, s, 0);     /* imul d, s */
+			x86_op(e, w ? X_W : 0, 0x0faf, d, s, 0);     /* imul d, s */
 		} else {
-			x_op(e, w ? X_W : 0, 0x69, d, d, 0);       /* imul d, d, imm32 */
-			x_u32(e, (u32)i->imm);
+			x86_op(e, w ? X_W : 0, 0x69, d, d, 0);       /* imul d, d, imm32 */
+			x86_u32(e, (u32)i->imm);
 		}
 		return;
 	case LM_BPF_MOV:
 		mov(e, i, w, d, s);
 		return;
 	case LM_BPF_NEG:
-		x_op(e, w ? X_W : 0, 0xf7, 3, d, 0);
+		x86_op(e, w ? X_W : 0, 0xf7, 3, d, 0);
 		return;
 	case LM_BPF_LSH:
 	case LM_BPF_RSH:

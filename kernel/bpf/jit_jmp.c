@@ -27,18 +27,18 @@ static void jump(struct jit *j, int cc, i64 rel)
 
 	if (!jit_checked(j) || t < 0 || t > (i64)j->pc) {
 		if (cc == CC_ALWAYS)
-			x_jmp(e, jit_target(j, rel));
+			x86_jmp(e, jit_target(j, rel));
 		else
-			x_jcc(e, cc, jit_target(j, rel));
+			x86_jcc(e, cc, jit_target(j, rel));
 		return;
 	}
 	/* Backward, checked: count it when it is taken. */
 	if (cc != CC_ALWAYS)
-		skip = x_jcc8(e, cc ^ 1);       /* the opposite condition */
+		skip = x86_jcc8(e, cc ^ 1);       /* the opposite condition */
 	jit_budget(j);
-	x_jmp(e, jit_target(j, rel));
+	x86_jmp(e, jit_target(j, rel));
 	if (cc != CC_ALWAYS)
-		x_land(e, skip);
+		x86_land(e, skip);
 }
 
 static void cond_jump(struct jit *j, const struct lm_bpf_insn *i)
@@ -49,13 +49,13 @@ static void cond_jump(struct jit *j, const struct lm_bpf_insn *i)
 
 	if (LM_BPF_OPER(i->op) == LM_BPF_JSET) {
 		if (x)
-			x_test_rr(e, w, d, s);
+			x86_test_rr(e, w, d, s);
 		else
-			x_test_ri(e, w, d, i->imm);
+			x86_test_ri(e, w, d, i->imm);
 	} else if (x) {
-		x_alu_rr(e, w, ALU_CMP, d, s);
+		x86_alu_rr(e, w, ALU_CMP, d, s);
 	} else {
-		x_alu_ri(e, w, ALU_CMP, d, i->imm);
+		x86_alu_ri(e, w, ALU_CMP, d, i->imm);
 	}
 	jump(j, jcc_of[LM_BPF_OPER(i->op) >> 4], i->off);
 }
@@ -67,18 +67,18 @@ static void call_local(struct jit *j, const struct lm_bpf_insn *i)
 	struct emit *e = &j->body;
 
 	if (jit_checked(j)) {
-		x_op(e, X_W | X_MEM, 0x3b, RBP, R_STATE, ST(call_min));    /* cmp rbp, [] */
+		x86_op(e, X_W | X_MEM, 0x3b, RBP, R_STATE, ST(call_min));    /* cmp rbp, [] */
 		jit_fail_if(j, CC_B, BPF_EDEPTH);
 		jit_budget(j);
 	}
 	for (u32 k = 0; k < sizeof(call_saved); k++)
-		x_push(e, call_saved[k]);
-	x_alu_ri(e, 1, ALU_SUB, RBP, LM_BPF_STACK);
+		x86_push(e, call_saved[k]);
+	x86_alu_ri(e, 1, ALU_SUB, RBP, LM_BPF_STACK);
 	if (jit_checked(j))
-		x_call(e, j->zero_frame);   /* a new frame reads as zeros */
-	x_call(e, jit_target(j, i->imm));
+		x86_call(e, j->zero_frame);   /* a new frame reads as zeros */
+	x86_call(e, jit_target(j, i->imm));
 	for (u32 k = sizeof(call_saved); k-- > 0;)
-		x_pop(e, call_saved[k]);
+		x86_pop(e, call_saved[k]);
 }
 
 /*
@@ -94,21 +94,21 @@ static void call_helper(struct jit *j, const struct lm_bpf_insn *i)
 	const struct bpf_helper *h = &j->helpers->table[(u32)i->imm];
 
 	if (jit_checked(j)) {
-		x_store(e, 1, R_STATE, ST(fp), RBP);
-		x_mov_imm(e, R9, (u64)(uptr)h);
-		x_store(e, 1, R_STATE, ST(helper), R9);
-		x_mov_rr(e, 1, R9, R_STATE);
+		x86_store(e, 1, R_STATE, ST(fp), RBP);
+		x86_mov_imm(e, R9, (u64)(uptr)h);
+		x86_store(e, 1, R_STATE, ST(helper), R9);
+		x86_mov_rr(e, 1, R9, R_STATE);
 	}
-	x_alu_ri(e, 1, ALU_SUB, RSP, 8);
-	x_call_abs(e, jit_checked(j) ? (u64)(uptr)bpf_jit_checked_helper : (u64)(uptr)h->fn);
-	x_alu_ri(e, 1, ALU_ADD, RSP, 8);
+	x86_alu_ri(e, 1, ALU_SUB, RSP, 8);
+	x86_call_abs(e, jit_checked(j) ? (u64)(uptr)bpf_jit_checked_helper : (u64)(uptr)h->fn);
+	x86_alu_ri(e, 1, ALU_ADD, RSP, 8);
 	if (jit_checked(j)) {
-		x_op(e, X_MEM, 0x83, ALU_CMP, R_STATE, ST(fault));  /* cmp dword [], 0 */
-		x_byte(e, 0);
+		x86_op(e, X_MEM, 0x83, ALU_CMP, R_STATE, ST(fault));  /* cmp dword [], 0 */
+		x86_byte(e, 0);
 		jit_fail_if(j, CC_NE, BPF_EMEM);
 	}
 	for (u32 r = 1; r <= 5; r++)
-		x_alu_rr(e, 0, ALU_XOR, bpf_jit_reg[r], bpf_jit_reg[r]);
+		x86_alu_rr(e, 0, ALU_XOR, bpf_jit_reg[r], bpf_jit_reg[r]);
 }
 
 /* Classes JMP and JMP32, already decoded (jit.c): every target of JA and
@@ -128,7 +128,7 @@ void jit_jmp(struct jit *j, const struct lm_bpf_insn *i)
 			call_helper(j, i);
 		return;
 	case LM_BPF_EXIT:
-		x_byte(&j->body, 0xc3);     /* ret */
+		x86_byte(&j->body, 0xc3);     /* ret */
 		return;
 	default:
 		cond_jump(j, i);

@@ -28,19 +28,19 @@ static struct mop address(struct jit *j, int breg, short off, u32 lg, int in_r11
 
 	if (!jit_checked(j) && !in_r11)
 		return (struct mop){ bpf_jit_reg[breg], off };
-	x_lea(e, R11, bpf_jit_reg[breg], off);
+	x86_lea(e, R11, bpf_jit_reg[breg], off);
 	if (!jit_checked(j))
 		return (struct mop){ R11, 0 };
-	x_mov_rr(e, 1, R10, R11);
-	x_op(e, X_W | X_MEM, 0x2b, R10, R_STATE, ST(mem));                 /* sub r10, [] */
-	x_op(e, X_W | X_MEM, 0x3b, R10, R_STATE, ST(mem_lim) + 8 * (int)lg); /* cmp r10, [] */
-	inside = x_jcc8(e, CC_B);
-	x_lea(e, R10, RBP, -LM_BPF_STACK);
-	x_alu_rr(e, 1, ALU_CMP, R11, R10);
+	x86_mov_rr(e, 1, R10, R11);
+	x86_op(e, X_W | X_MEM, 0x2b, R10, R_STATE, ST(mem));                 /* sub r10, [] */
+	x86_op(e, X_W | X_MEM, 0x3b, R10, R_STATE, ST(mem_lim) + 8 * (int)lg); /* cmp r10, [] */
+	inside = x86_jcc8(e, CC_B);
+	x86_lea(e, R10, RBP, -LM_BPF_STACK);
+	x86_alu_rr(e, 1, ALU_CMP, R11, R10);
 	jit_fail_if(j, CC_B, BPF_EMEM);
-	x_op(e, X_W | X_MEM, 0x3b, R11, R_STATE, ST(stack_lim) + 8 * (int)lg);
+	x86_op(e, X_W | X_MEM, 0x3b, R11, R_STATE, ST(stack_lim) + 8 * (int)lg);
 	jit_fail_if(j, CC_A, BPF_EMEM);
-	x_land(e, inside);
+	x86_land(e, inside);
 	return (struct mop){ R11, 0 };
 }
 
@@ -54,7 +54,7 @@ void jit_ldx(struct jit *j, const struct lm_bpf_insn *i)
 	 * sign-extending ones and 64-bit loads write 64. */
 	unsigned w = lg == 3 || signx ? X_W : 0;
 
-	x_op(&j->body, X_MEM | w, signx ? sx[lg] : zx[lg], bpf_jit_reg[LM_BPF_DST(i)], m.base, m.disp);
+	x86_op(&j->body, X_MEM | w, signx ? sx[lg] : zx[lg], bpf_jit_reg[LM_BPF_DST(i)], m.base, m.disp);
 }
 
 /*
@@ -79,31 +79,31 @@ static void atomic(struct jit *j, const struct lm_bpf_insn *i)
 	u64 again;
 
 	if (jit_checked(j)) {
-		x_op(e, X_B8, 0xf6, 0, R11, 0);         /* test r11b, size - 1 */
-		x_byte(e, w ? 7 : 3);
+		x86_op(e, X_B8, 0xf6, 0, R11, 0);         /* test r11b, size - 1 */
+		x86_byte(e, w ? 7 : 3);
 		jit_fail_if(j, CC_NE, BPF_EALIGN);
 	}
 	if (op == LM_BPF_XCHG) {
-		x_op(e, X_MEM | wf, 0x87, s, m.base, m.disp);
+		x86_op(e, X_MEM | wf, 0x87, s, m.base, m.disp);
 	} else if (op == LM_BPF_CMPXCHG) {
-		x_op(e, X_LOCK | X_MEM | wf, 0x0fb1, s, m.base, m.disp);
+		x86_op(e, X_LOCK | X_MEM | wf, 0x0fb1, s, m.base, m.disp);
 		if (!w)
-			x_mov_rr(e, 0, RAX, RAX);
+			x86_mov_rr(e, 0, RAX, RAX);
 	} else if (op == (LM_BPF_ADD | LM_BPF_FETCH)) {
-		x_op(e, X_LOCK | X_MEM | wf, 0x0fc1, s, m.base, m.disp);    /* xadd */
+		x86_op(e, X_LOCK | X_MEM | wf, 0x0fc1, s, m.base, m.disp);    /* xadd */
 	} else if (!loop) {
-		x_op(e, X_LOCK | X_MEM | wf, (u32)alu[base >> 4] << 3 | 1, s, m.base, m.disp);
+		x86_op(e, X_LOCK | X_MEM | wf, (u32)alu[base >> 4] << 3 | 1, s, m.base, m.disp);
 	} else {
-		x_mov_rr(e, 1, R9, RAX);
-		x_op(e, X_MEM | wf, 0x8b, RAX, m.base, m.disp);
+		x86_mov_rr(e, 1, R9, RAX);
+		x86_op(e, X_MEM | wf, 0x8b, RAX, m.base, m.disp);
 		again = e->pos;
-		x_mov_rr(e, 1, R10, RAX);
-		x_alu_rr(e, w, alu[base >> 4], R10, s == RAX ? R9 : s);
-		x_op(e, X_LOCK | X_MEM | wf, 0x0fb1, R10, m.base, m.disp);
-		x_jcc8_back(e, CC_NE, again);
+		x86_mov_rr(e, 1, R10, RAX);
+		x86_alu_rr(e, w, alu[base >> 4], R10, s == RAX ? R9 : s);
+		x86_op(e, X_LOCK | X_MEM | wf, 0x0fb1, R10, m.base, m.disp);
+		x86_jcc8_back(e, CC_NE, again);
 		if (s != RAX) {         /* src = the old value, r0 as it was */
-			x_mov_rr(e, w, s, RAX);
-			x_mov_rr(e, 1, RAX, R9);
+			x86_mov_rr(e, w, s, RAX);
+			x86_mov_rr(e, 1, RAX, R9);
 		}
 	}
 }
@@ -121,15 +121,15 @@ void jit_st(struct jit *j, const struct lm_bpf_insn *i)
 	}
 	m = address(j, LM_BPF_DST(i), i->off, lg, 0);
 	if (LM_BPF_CLASS(i->op) == LM_BPF_STX) {
-		x_op(e, flags[lg] | (lg == 0 ? X_B8 : 0), lg == 0 ? 0x88 : 0x89,
+		x86_op(e, flags[lg] | (lg == 0 ? X_B8 : 0), lg == 0 ? 0x88 : 0x89,
 		     bpf_jit_reg[LM_BPF_SRC(i)], m.base, m.disp);
 		return;
 	}
-	x_op(e, flags[lg], lg == 0 ? 0xc6 : 0xc7, 0, m.base, m.disp);
+	x86_op(e, flags[lg], lg == 0 ? 0xc6 : 0xc7, 0, m.base, m.disp);
 	if (lg == 0)
-		x_byte(e, (u8)i->imm);
+		x86_byte(e, (u8)i->imm);
 	else if (lg == 1)
-		x_byte(e, (u8)i->imm), x_byte(e, (u8)(i->imm >> 8));
+		x86_byte(e, (u8)i->imm), x86_byte(e, (u8)(i->imm >> 8));
 	else
-		x_u32(e, (u32)i->imm);
+		x86_u32(e, (u32)i->imm);
 }

@@ -21,7 +21,7 @@ enum x86_reg {
 enum x86_cc {
 	CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_BE = 0x6, CC_A = 0x7,
 	CC_L = 0xc, CC_GE = 0xd, CC_LE = 0xe, CC_G = 0xf,
-	CC_ALWAYS = 0x10,       /* x_jcc8 only: jmp */
+	CC_ALWAYS = 0x10,       /* x86_jcc8 only: jmp */
 };
 
 /* Group-1 arithmetic: the /digit of 0x81/0x83, and (<< 3 | 1) the r/m, reg opcode. */
@@ -36,41 +36,41 @@ struct emit {
 	int full;       /* some byte did not fit in cap */
 };
 
-/* x_op flags. */
+/* x86_op flags. */
 #define X_W     0x01    /* REX.W: 64-bit operand */
 #define X_B8    0x02    /* a byte register: always a REX, so 4-7 mean spl..dil */
 #define X_66    0x04    /* operand-size prefix: 16-bit operand */
 #define X_LOCK  0x08    /* lock prefix */
 #define X_MEM   0x10    /* rm is the base of [rm + disp], not a register */
 
-void x_byte(struct emit *e, u8 b);
-void x_u32(struct emit *e, u32 v);
-void x_op(struct emit *e, unsigned flags, u32 opcode, int reg, int rm, int disp);
+void x86_byte(struct emit *e, u8 b);
+void x86_u32(struct emit *e, u32 v);
+void x86_op(struct emit *e, unsigned flags, u32 opcode, int reg, int rm, int disp);
 
-void x_mov_rr(struct emit *e, int w, int dst, int src);
-void x_mov_imm(struct emit *e, int dst, u64 v);
-void x_alu_rr(struct emit *e, int w, enum x86_alu op, int dst, int src);
-void x_alu_ri(struct emit *e, int w, enum x86_alu op, int dst, int imm);
-void x_alu_mi(struct emit *e, enum x86_alu op, int base, int disp, int imm);
-void x_test_rr(struct emit *e, int w, int a, int b);
-void x_test_ri(struct emit *e, int w, int a, int imm);
-void x_shift_ri(struct emit *e, int w, enum x86_shift op, int dst, u8 count);
-void x_shift_cl(struct emit *e, int w, enum x86_shift op, int dst);
-void x_load(struct emit *e, int w, int dst, int base, int disp);
-void x_store(struct emit *e, int w, int base, int disp, int src);
-void x_lea(struct emit *e, int dst, int base, int disp);
-void x_push(struct emit *e, int r);
-void x_pop(struct emit *e, int r);
+void x86_mov_rr(struct emit *e, int w, int dst, int src);
+void x86_mov_imm(struct emit *e, int dst, u64 v);
+void x86_alu_rr(struct emit *e, int w, enum x86_alu op, int dst, int src);
+void x86_alu_ri(struct emit *e, int w, enum x86_alu op, int dst, int imm);
+void x86_alu_mi(struct emit *e, enum x86_alu op, int base, int disp, int imm);
+void x86_test_rr(struct emit *e, int w, int a, int b);
+void x86_test_ri(struct emit *e, int w, int a, int imm);
+void x86_shift_ri(struct emit *e, int w, enum x86_shift op, int dst, u8 count);
+void x86_shift_cl(struct emit *e, int w, enum x86_shift op, int dst);
+void x86_load(struct emit *e, int w, int dst, int base, int disp);
+void x86_store(struct emit *e, int w, int base, int disp, int src);
+void x86_lea(struct emit *e, int dst, int base, int disp);
+void x86_push(struct emit *e, int r);
+void x86_pop(struct emit *e, int r);
 
-void x_jmp(struct emit *e, u64 target);
-void x_jcc(struct emit *e, enum x86_cc cc, u64 target);
-void x_call(struct emit *e, u64 target);
-void x_call_abs(struct emit *e, u64 addr);
-void x_bswap(struct emit *e, int w, int r);
+void x86_jmp(struct emit *e, u64 target);
+void x86_jcc(struct emit *e, enum x86_cc cc, u64 target);
+void x86_call(struct emit *e, u64 target);
+void x86_call_abs(struct emit *e, u64 addr);
+void x86_bswap(struct emit *e, int w, int r);
 /* A short forward jump (cc or CC_ALWAYS): returns where its displacement
- * goes, for x_land to fill in once the target is reached. */
-u64 x_jcc8(struct emit *e, int cc);
-void x_land(struct emit *e, u64 at);
-void x_jcc8_back(struct emit *e, int cc, u64 target);
+ * goes, for x86_land to fill in once the target is reached. */
+u64 x86_jcc8(struct emit *e, int cc);
+void x86_land(struct emit *e, u64 at);
+void x86_jcc8_back(struct emit *e, int cc, u64 target);
 
 #endif
