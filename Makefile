@@ -88,8 +88,8 @@ HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclud
                   -Ilib/include -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all \
                   -DLAMINA_HOST -DBPF_OBJ_DIR='"$(B)/bpf"'
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests host-tools fuzz bpf \
-        linux-check
+.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-bpf clean host-tests \
+        host-tools fuzz fuzz-bpf bpf linux-check
 all: kernel user host-tools bpf
 
 # The Debian packages the build, run and tests need: installed when root,
@@ -235,15 +235,24 @@ host-tests: $(HOST_TESTS)
 
 # --- host tools built from kernel sources -----------------------------------
 # bpf-run: the eBPF interpreter as a bpf_conformance plugin (README).
-HOST_TOOLS     := $(B)/bpf-run
+HOST_TOOLS     := $(B)/bpf-run $(B)/bpf-bench
 host-tools: $(HOST_TOOLS)
 
 # --elf links with liblamina's ELF loader (BPF_ELF_SRC), built for the host.
-$(B)/bpf-run: tools/bpf/bpf-run.c $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h \
+$(B)/bpf-run: tools/bpf/bpf-run.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h \
 	      $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h include/lamina/elf.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -Ilib/include -o $@ \
-	  tools/bpf/bpf-run.c $(BPF_SHARED) $(BPF_ELF_SRC)
+	  tools/bpf/bpf-run.c tools/bpf/host_ticks.c $(BPF_SHARED) $(BPF_ELF_SRC)
+
+# bpf-bench: a packet filter timed in the interpreter and the JIT (README).
+$(B)/bpf-bench: tools/bpf/bpf-bench.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel -o $@ \
+	  tools/bpf/bpf-bench.c tools/bpf/host_ticks.c $(BPF_SHARED)
+
+bench-bpf: $(B)/bpf-bench
+	$(B)/bpf-bench
 
 # --- running ----------------------------------------------------------------
 run: deps all
@@ -252,7 +261,7 @@ run: deps all
 debug: deps all
 	bash tools/debug.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
 
-test: deps all host-tests
+test: deps all host-tests $(BPF_FUZZ)
 	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
 	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
 	  --expect-min 80 --log $(B)/test.log
@@ -264,6 +273,20 @@ FUZZ_CALLS ?= 10000000
 fuzz: deps
 	$(MAKE) B=build-fuzz KCOV=1 all
 	bash tools/fuzz.sh build-fuzz "$(subst $(B)/,build-fuzz/,$(QEMU_MODULES))" $(FUZZ_CALLS) "$(FUZZ_SEED)"
+
+# eBPF under libFuzzer (tests/fuzz/bpf_fuzz.c): the verifier, interpreter
+# and JIT on random instruction streams, for FUZZ_SECONDS; the corpus stays
+# in build/fuzz-bpf/corpus. make test runs 60 seconds of it
+# (tests/tools/test_bpf_fuzz.py).
+FUZZ_SECONDS ?= 60
+BPF_FUZZ     := $(B)/fuzz-bpf/bpf_fuzz
+$(BPF_FUZZ): tests/fuzz/bpf_fuzz.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -Iinclude -Ikernel -Itools/bpf -o $@ tests/fuzz/bpf_fuzz.c tools/bpf/host_ticks.c $(BPF_SHARED)
+
+fuzz-bpf: $(BPF_FUZZ)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PYTHON) tests/tools/test_bpf_fuzz.py
 
 iso: deps all tools/mkiso.sh tools/grub.cfg
 	bash tools/mkiso.sh $(B)/lamina.iso $(B)/lamina.elf $(MODULES)
@@ -291,3 +314,6 @@ HOST_test_bpf_verify := bpf/interp.c bpf/verify.c bpf/verify_cfg.c bpf/verify_st
                         bpf/verify_tnum.c bpf/verify_alu.c bpf/verify_jmp.c bpf/verify_mem.c
 HOST_test_bpf_verify_random := $(HOST_test_bpf_verify)
 HOST_test_bpf_verify_domain := $(HOST_test_bpf_verify)
+# The JIT's tests run the interpreter and the verifier too: all of kernel/bpf.
+HOST_test_bpf_jit = $(patsubst kernel/%,%,$(BPF_SHARED))
+HOST_LIB_test_bpf_jit := tools/bpf/host_ticks.c

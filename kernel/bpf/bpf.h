@@ -34,7 +34,7 @@ enum bpf_err {
 /* What a run needs besides the program: the stacks of every call frame.
  * Large (4 KiB), so the caller places it; its contents need no setup. */
 struct bpf_vm {
-	lm_u8 stack[BPF_MAX_FRAMES * LM_BPF_STACK];
+	lm_u8 stack[BPF_MAX_FRAMES * LM_BPF_STACK] __attribute__((aligned(16)));
 };
 
 struct bpf_result {

@@ -167,6 +167,10 @@ def main():
         r.finish()
     for case in GOOD:
         check_good(r, *case)
+    # The same programs as x86-64 code from the JIT: the same r0.
+    for name, mem, opts, prog, want in GOOD:
+        check_good(r, "jit_" + name, mem, opts + ["--jit"], prog, want)
+    check_good(r, "jit_after_no_verify", None, ["--no-verify", "--jit"], b16(mov(0, 5) + EXIT), "5")
     rc, out, err = run(["--raw"], mov(0, 0x33) + EXIT)
     r.result("raw_program", rc == 0 and out == "33\n", "rc=%d out=%r err=%r" % (rc, out, err))
     rc, out, err = run(["--program", b16(mov(0, 4) + EXIT)], "")
@@ -187,9 +191,24 @@ def main():
               ["budget"])
     check_bad(r, "endless_loop_refused", [], b16(mov(0, 0) + insn(0x05, off=-1)),
               ["instruction 1", "LOOP"])
-    check_bad(r, "jit_not_yet", ["--jit"], b16(mov(0, 1) + EXIT), ["--jit", "no JIT"])
     check_refusal(r)
     check_elf(r)
+    # The JIT's checked mode (--no-verify) refuses what the interpreter
+    # refuses, naming the same instruction.
+    check_bad(r, "jit_out_of_bounds_load", ["aa bb cc dd", "--no-verify", "--jit"], ldx_past,
+              ["instruction 0", "outside"])
+    check_bad(r, "jit_invalid_opcode_named", ["--no-verify", "--jit"], b16(mov(0, 1) + insn(0xff) + EXIT),
+              ["instruction 1", "invalid instruction"])
+    check_bad(r, "jit_helper_unknown", ["--no-verify", "--jit"], b16(insn(0x85, imm=99) + EXIT),
+              ["unknown helper"])
+    check_bad(r, "jit_endless_loop_budget", ["--no-verify", "--jit", "--budget", "1000"],
+              b16(insn(0x05, off=-1) + EXIT), ["instruction 0", "budget"])
+    check_bad(r, "jit_endless_recursion", ["--no-verify", "--jit"], b16(insn(0x85, src=1, imm=-1) + EXIT),
+              ["instruction 0", "too deep"])
+    check_bad(r, "jit_runs_off_the_end", ["--no-verify", "--jit"], b16(mov(0, 1)),
+              ["instruction 1", "off the end"])
+    check_bad(r, "jit_verified_refuses_first", ["aa bb cc dd", "--jit"], ldx_past,
+              ["instruction 0", "OUT_OF_BOUNDS"])
     check_bad(r, "unknown_option", ["--bogus"], b16(mov(0, 1) + EXIT), ["--bogus"])
     check_bad(r, "odd_hex_refused", [], "b7 0", ["base16"])
     check_bad(r, "cut_off_program", [], "b7 00 00 00", ["8-byte"])

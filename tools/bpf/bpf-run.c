@@ -22,7 +22,10 @@
  * --verify-only stops after the verifier (prints "ok", status 0);
  * --no-verify runs the interpreter alone; --readonly makes the context
  * read-only for the verifier. --elf links the program out of a clang
- * object first (lib/bpf_elf*.c). --jit is refused until it exists.
+ * object first (lib/bpf_elf*.c). --jit runs
+ * the program as x86-64 code from the JIT instead (kernel/bpf/jit.h): in
+ * its verified mode when the verifier accepted it, else (--no-verify) in
+ * its checked mode, which gives the interpreter's results and errors.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +34,15 @@
 #include <lm/bpf_elf.h>
 #include "bpf/helpers.h"
 #include "bpf/verify.h"
+#include "jit_load.h"
 
 #define DEFAULT_BUDGET 10000000ull
-
-/* LM_BPF_HELPER_TICKS: there is no kernel clock here. */
-lm_u64 bpf_ticks(void) { return 0; }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpf-run [<memory as base16>] [--no-verify | --verify-only] [--readonly] "
-			"[--raw] [--program <base16>] [--budget <n>] [--elf [--section <name>]] < program\n");
+			"[--jit] [--raw] [--program <base16>] [--budget <n>] [--elf [--section <name>]] "
+			"< program\n");
 	exit(1);
 }
 
@@ -83,6 +85,20 @@ static unsigned char *base16_decode(const char *s, size_t *len, const char *what
 	}
 	*len = n;
 	return out;
+}
+
+/* Compile for the host (W^X: written, then made executable) and run. */
+static void run_jit(struct bpf_vm *vm, const struct lm_bpf_insn *insns, lm_u32 n, int verified,
+		    void *mem, size_t memlen, unsigned long long budget, struct bpf_result *res)
+{
+	struct jit_code jc = jit_load(insns, n, verified ? BPF_JIT_VERIFIED : BPF_JIT_CHECKED,
+				       bpf_helpers_for(LM_BPF_PROG_MEM));
+
+	if (!jc.code)
+		die("the JIT cannot translate %s", n > BPF_JIT_MAX_INSNS ? "so long a program"
+			: "this program (out of memory)");
+	bpf_jit_run(jc.code, vm, mem, memlen, budget, res);
+	jit_unload(&jc);
 }
 
 static char *read_all(FILE *f, size_t *len)
@@ -146,7 +162,7 @@ int main(int argc, char **argv)
 	static struct bpf_vm vm;
 	const char *memhex = NULL, *proghex = NULL;
 	unsigned long long budget = DEFAULT_BUDGET;
-	int raw = 0, a = 1, elf = 0, verify = 1, verify_only = 0, readonly = 0;
+	int raw = 0, a = 1, elf = 0, verify = 1, verify_only = 0, readonly = 0, jit = 0;
 	const char *section = NULL;
 	unsigned char *mem = NULL, *prog;
 	size_t memlen = 0, proglen;
@@ -168,7 +184,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--readonly"))
 			readonly = 1;
 		else if (!strcmp(argv[a], "--jit"))
-			die("%s: there is no JIT yet (the interpreter runs without it)", argv[a]);
+			jit = 1;
 		else if (!strcmp(argv[a], "--elf"))
 			elf = raw = 1;
 		else if (!strcmp(argv[a], "--section") && a + 1 < argc)
@@ -209,8 +225,12 @@ int main(int argc, char **argv)
 		printf("ok\n");
 		return 0;
 	}
-	bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen,
-		bpf_helpers_for(LM_BPF_PROG_MEM), budget, &res);
+	if (jit)
+		run_jit(&vm, insns, (lm_u32)(proglen / 8), verify, memlen ? mem : NULL, memlen,
+			budget, &res);
+	else
+		bpf_run(&vm, insns, (lm_u32)(proglen / 8), memlen ? mem : NULL, memlen,
+			bpf_helpers_for(LM_BPF_PROG_MEM), budget, &res);
 	free(insns);
 	free(mem);
 	if (res.err) {
