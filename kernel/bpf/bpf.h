@@ -45,6 +45,19 @@ struct bpf_result {
 };
 
 
+/* Is op (an atomic instruction's imm) one RFC 9669 defines: add, or, and,
+ * xor with or without FETCH, xchg, cmpxchg? One rule for the interpreter,
+ * the verifier and the JIT. */
+static inline int bpf_atomic_op_ok(int op)
+{
+	int base = op & ~LM_BPF_FETCH;
+
+	if (op == LM_BPF_XCHG || op == LM_BPF_CMPXCHG)
+		return 1;
+	return (op & ~0xf1) == 0 && (base == LM_BPF_ADD || base == LM_BPF_OR ||
+				     base == LM_BPF_AND || base == LM_BPF_XOR);
+}
+
 /* A short name for an error ("invalid opcode"). */
 const char *bpf_strerror(enum bpf_err err);
 

@@ -407,22 +407,12 @@ static enum bpf_err atomic32(lm_u32 *p, int op, u64 *src, u64 *r0)
 	return BPF_OK;
 }
 
-static int atomic_op_ok(int op)
-{
-	int base = op & ~LM_BPF_FETCH;
-
-	if (op == LM_BPF_XCHG || op == LM_BPF_CMPXCHG)
-		return 1;
-	return (op & ~0xf1) == 0 && (base == LM_BPF_ADD || base == LM_BPF_OR ||
-				     base == LM_BPF_AND || base == LM_BPF_XOR);
-}
-
 static enum bpf_err step_atomic(struct run *r, const struct lm_bpf_insn *i, u32 size)
 {
 	int op = i->imm;
 	u8 *p;
 
-	if ((size != 4 && size != 8) || !atomic_op_ok(op))
+	if ((size != 4 && size != 8) || !bpf_atomic_op_ok(op))
 		return BPF_EOPCODE;
 	if ((op & LM_BPF_FETCH) && op != LM_BPF_CMPXCHG && LM_BPF_SRC(i) == 10)
 		return BPF_EREG;

@@ -30,23 +30,13 @@ const u8 bpf_jit_reg[LM_BPF_NREGS] = {
 
 /* --- which instructions the interpreter refuses statically ----------------- */
 
-static int atomic_op_ok(int op)
-{
-	int base = op & ~LM_BPF_FETCH;
-
-	if (op == LM_BPF_XCHG || op == LM_BPF_CMPXCHG)
-		return 1;
-	return (op & ~0xf1) == 0 && (base == LM_BPF_ADD || base == LM_BPF_OR ||
-				     base == LM_BPF_AND || base == LM_BPF_XOR);
-}
-
 static enum bpf_err store_err(const struct lm_bpf_insn *i)
 {
 	u8 size = LM_BPF_SIZE(i->op);
 
 	if (LM_BPF_CLASS(i->op) != LM_BPF_STX || LM_BPF_MODE(i->op) != LM_BPF_ATOMIC)
 		return LM_BPF_MODE(i->op) == LM_BPF_MEM ? BPF_OK : BPF_EOPCODE;
-	if ((size != LM_BPF_W && size != LM_BPF_DW) || !atomic_op_ok(i->imm))
+	if ((size != LM_BPF_W && size != LM_BPF_DW) || !bpf_atomic_op_ok(i->imm))
 		return BPF_EOPCODE;
 	if ((i->imm & LM_BPF_FETCH) && i->imm != LM_BPF_CMPXCHG && LM_BPF_SRC(i) == 10)
 		return BPF_EREG;

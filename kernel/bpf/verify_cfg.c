@@ -19,16 +19,6 @@
  */
 #include "verify.h"
 
-static int atomic_op_ok(int op)
-{
-	int base = op & ~LM_BPF_FETCH;
-
-	if (op == LM_BPF_XCHG || op == LM_BPF_CMPXCHG)
-		return 1;
-	return (op & ~0xf1) == 0 && (base == LM_BPF_ADD || base == LM_BPF_OR ||
-				     base == LM_BPF_AND || base == LM_BPF_XOR);
-}
-
 static enum lm_bpf_verr decode_alu(const struct lm_bpf_insn *i)
 {
 	u8 oper = LM_BPF_OPER(i->op);
@@ -102,7 +92,7 @@ static enum lm_bpf_verr decode_mem(const struct bpf_verify_ws *ws, u32 pc)
 		if (mode == LM_BPF_MEM)
 			return i->imm ? LM_BPF_V_OPCODE : LM_BPF_V_OK;
 		if (mode != LM_BPF_ATOMIC || (size != LM_BPF_W && size != LM_BPF_DW) ||
-		    !atomic_op_ok(i->imm))
+		    !bpf_atomic_op_ok(i->imm))
 			return LM_BPF_V_OPCODE;
 		if ((i->imm & LM_BPF_FETCH) && i->imm != LM_BPF_CMPXCHG && LM_BPF_SRC(i) == 10)
 			return LM_BPF_V_WRITE_R10;
