@@ -71,6 +71,13 @@ SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_"]
 LAMINA_EXTRA = [
     ("fault_ipc_rtt", "fault_ipc_rtt", [], "none"),
     ("linux_getppid", "linux_getppid", ["null_syscall"], "getppid on Linux"),
+    # eBPF (issue 12): Linux's seccomp and test runs are not measured here.
+    ("bpf_verify_200", "bpf_verify_200", [], "none"),
+    ("bpf_run_interp", "bpf_run_interp", [], "none"),
+    ("bpf_run_jit", "bpf_run_jit", [], "none"),
+    ("bpf_filter_syscall", "bpf_filter_syscall", ["null_syscall"], "getppid, no filter"),
+    ("bpf_filter_syscall_run", "bpf_filter_syscall_run", ["null_syscall"], "getppid, no filter"),
+    ("bpf_predicate_wake", "bpf_predicate_wake", [], "none"),
 ]
 
 BENCH_RE = re.compile(r"^BENCH\s+(\S+)(.*)$")
