@@ -79,7 +79,8 @@ HOST_TESTS     := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/te
 HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Ikernel \
                   -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all -DLAMINA_HOST
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests host-tools fuzz
+.PHONY: all deps kernel user run test iso debug bench bench-lamina clean host-tests host-tools fuzz \
+        assure
 all: kernel user host-tools
 
 # The Debian packages the build, run and tests need: installed when root,
@@ -178,8 +179,15 @@ run: deps all
 debug: deps all
 	bash tools/debug.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
 
+# The assurance checks (docs/ASSURANCE.md): SPIN models, Frama-C WP proofs
+# and the EVA harness, each one test in `make test`, or alone: make assure.
+ASSURE         := $(sort $(wildcard tests/assurance/*.sh))
+
+assure: deps
+	@fail=0; for t in $(ASSURE); do echo "==== $$t"; $$t || fail=1; done; exit $$fail
+
 test: deps all host-tests
-	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
+	bash tools/testall.sh --host "$(HOST_TESTS) $(ASSURE)" -- \
 	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
 	  --expect-min 80 --log $(B)/test.log
 
