@@ -6,6 +6,8 @@
 #
 #   tests/assurance/spin.sh        prints states explored per run and
 #                                  `1 passed, 0 failed` (or 0, 1)
+#   tests/assurance/spin.sh --long also the wider bounds, minutes each (about
+#                                  ten million states and 2 GB for IPC)
 #
 # Each run is spin -a (the model into a C verifier, pan.c), gcc, ./pan.
 # -DSAFETY: safety properties only (no cycle search); -DCOLLAPSE: state
@@ -27,6 +29,13 @@ runs=(
 	"revoke_batch3|kernel/models/revoke.pml|-DNOPS=2 -DNOPS2=1 -DBATCH=3|pass"
 	"revoke_batch_too_small_never_ends|kernel/models/revoke.pml|-DNOPS=1 -DNOPS2=1 -DBATCH=1|fail"
 )
+if [ "${1-}" = --long ]; then
+	runs+=(
+		"ipc_two_calls_each|kernel/models/ipc.pml|-DNOPS=2 -DNDEL=1|pass"
+		"revoke_two_users_two_calls|kernel/models/revoke.pml|-DNOPS=2 -DNOPS2=2 -DBATCH=2|pass"
+	)
+	memlim=4000
+fi
 
 bad=0
 for r in "${runs[@]}"; do
@@ -36,7 +45,7 @@ for r in "${runs[@]}"; do
 	start=$(date +%s)
 	# shellcheck disable=SC2086 # defs is a list of -D options
 	if ! (cd "$d" && spin -a $defs "$root/$model" >spin.log 2>&1 &&
-		gcc -O2 -w -DSAFETY -DCOLLAPSE -DMEMLIM=1500 -o pan pan.c >gcc.log 2>&1); then
+		gcc -O2 -w -DSAFETY -DCOLLAPSE -DMEMLIM=${memlim:-1500} -o pan pan.c >gcc.log 2>&1); then
 		echo "spin: $name: model did not build:"
 		cat "$d/spin.log" "$d/gcc.log" 2>/dev/null | head -20
 		bad=$((bad + 1))
