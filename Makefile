@@ -89,7 +89,7 @@ HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclud
                   -DLAMINA_HOST -DBPF_OBJ_DIR='"$(B)/bpf"'
 
 .PHONY: all deps kernel user run test iso debug bench bench-lamina bench-bpf clean host-tests \
-        host-tools fuzz fuzz-bpf bpf linux-check
+        host-tools fuzz fuzz-bpf bpf linux-check assure
 all: kernel user host-tools bpf
 
 # The Debian packages the build, run and tests need: installed when root,
@@ -261,11 +261,18 @@ run: deps all
 debug: deps all
 	bash tools/debug.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
 
+# The assurance checks (docs/ASSURANCE.md): SPIN models, Frama-C WP proofs
+# and the EVA harness, each one test in `make test`, or alone: make assure.
+ASSURE         := $(sort $(wildcard tests/assurance/*.sh))
+
+assure: deps
+	@fail=0; for t in $(ASSURE); do echo "==== $$t"; $$t || fail=1; done; exit $$fail
+
 # The eBPF libFuzzer target (its rule is below): defined before the test
 # rule, whose prerequisites are expanded as it is read.
 BPF_FUZZ     := $(B)/fuzz-bpf/bpf_fuzz
 test: deps all host-tests $(BPF_FUZZ)
-	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
+	bash tools/testall.sh --host "$(HOST_TESTS) $(ASSURE)" -- \
 	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
 	  --expect-min 80 --log $(B)/test.log
 

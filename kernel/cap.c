@@ -10,6 +10,10 @@
  * FINISH_DELETE until the list is empty (syscall.c), and retype, the one
  * call that reuses memory, empties it first, so no object's memory is
  * reused while it is still being finalised.
+ *
+ * kernel/models/revoke.pml models this file's worklist, batches and
+ * restarts for SPIN (tests/assurance/spin.sh, docs/ASSURANCE.md): keep
+ * the two in step.
  */
 #include "cap.h"
 #include "cnode.h"

@@ -4,6 +4,10 @@
  * IPC buffer, copied once), and nothing is buffered in the kernel. A call
  * leaves the caller waiting for a reply that only the receiving thread can
  * give, once (reply_to / replier).
+ *
+ * kernel/models/ipc.pml models call, receive, reply, reply-receive, the
+ * bound notification, fault IPC and deletion for SPIN
+ * (tests/assurance/spin.sh, docs/ASSURANCE.md): keep the two in step.
  */
 #include <lamina/syscall.h>
 #include <lamina/exception.h>

@@ -9,8 +9,10 @@ set -euo pipefail
 # ovmf: the UEFI firmware the ISO is tested under (tests/tools/test_iso.py).
 # clang: eBPF programs (clang -target bpf) and the verifier's libFuzzer
 # target (libclang-rt-dev); busybox-static: the Linux personality's program.
+# frama-c-base why3 z3 cvc4 spin: the assurance checks (docs/ASSURANCE.md).
 pkgs=(qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
-	ovmf musl-tools gcc make python3 binutils clang libclang-rt-dev busybox-static)
+	ovmf musl-tools gcc make python3 binutils clang libclang-rt-dev busybox-static
+	frama-c-base why3 z3 cvc4 spin)
 for arg in "$@"; do
 	read -ra words <<<"$arg"    # one quoted argument may list several
 	pkgs+=(${words[@]+"${words[@]}"})

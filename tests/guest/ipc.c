@@ -444,6 +444,26 @@ TEST(ep_receiving_a_new_call_drops_the_unanswered_one)
 	CHECK_EQ(ti.exit_code, 77);
 }
 
+/* The choice docs/API.md records (and kernel/models/ipc.pml checks): a
+ * failed EP_REPLY_RECV has not replied, and the reply is still owed. */
+TEST(ep_reply_recv_on_a_deleted_endpoint_fails_before_it_replies)
+{
+	lm_cptr_t ep = endpoint(), a;
+	struct lm_msg m;
+	struct lm_thread_info ti;
+
+	CHECK(ep);
+	a = t_thread(call_w0, ep, T_PRIO);
+	CHECK(a && t_blocked(a));
+	CHECK_OK(lm_ep_recv(ep, &m)); /* a's call: we owe a a reply */
+	CHECK_OK(lm_cnode_delete(CN, ep));
+	CHECK_ERR(lm_ep_reply_recv(ep, INFO(0, 1, 0), 55, 0, 0, 0, &m), LM_ECAP);
+	CHECK(t_blocked(a)); /* no reply was given */
+	CHECK_OK(lm_ep_reply(INFO(0, 1, 0), 77, 0, 0, 0)); /* and ours to give */
+	CHECK_OK(t_wait(a, &ti));
+	CHECK_EQ(ti.exit_code, 77);
+}
+
 TEST(ep_suspending_a_blocked_receiver_makes_its_call_return_EINTR)
 {
 	lm_cptr_t ep = endpoint(), r;
