@@ -5,7 +5,7 @@ against build/bpf-run in each of its modes, and report per mode.
     bpf-conform.py [--bpf-run PATH] [--mode NAME]... [-v] DIR
 
 Each test file has sections that start with a `-- name` line: `-- asm`
-(the program, assembled by tools/bpf/bpf-as.py) or `-- raw` (the program
+(the program, assembled by tools/bpf/bpf-as.py --wrap) or `-- raw` (the program
 as base16 bytes), `-- mem` (base16 memory, passed as bpf-run's first
 argument), `-- result` (r0 in hex, taken modulo 2^64) or `-- error` (the
 run must fail). Other sections (`-- c`, comments for other runners) are
@@ -44,6 +44,7 @@ def load_bpf_as():
     mod = importlib.util.module_from_spec(spec)
     sys.dont_write_bytecode = True
     spec.loader.exec_module(mod)
+    mod.WRAP = True         # wide immediates keep their low 32 bits, as in the suite
     return mod
 
 
