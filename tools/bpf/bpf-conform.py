@@ -6,11 +6,12 @@ against build/bpf-run in each of its modes, and report per mode.
 
 Each test file has sections that start with a `-- name` line: `-- asm`
 (the program, assembled by tools/bpf/bpf-as.py --wrap) or `-- raw` (the program
-as base16 bytes), `-- mem` (base16 memory, passed as bpf-run's first
+as base16 bytes, or one 0x-prefixed 64-bit number per instruction; it
+wins over `-- asm`), `-- mem` (base16 memory, passed as bpf-run's first
 argument), `-- result` (r0 in hex, taken modulo 2^64) or `-- error` (the
 run must fail). Other sections (`-- c`, comments for other runners) are
-ignored; a `-- map` section means the program needs maps, which bpf-run
-does not have, so the test is run and expected to fail everywhere.
+ignored (a `-- map` section declares maps, which bpf-run does not have:
+such a test fails, as bpf-as does not take its map references).
 
 Modes (all by default): interp (verify, then interpret), no-verify
 (interpreter alone), jit (verify, then JIT), jit-checked (--no-verify
@@ -25,6 +26,7 @@ a failure (use it as a report, not as a gate).
 """
 import importlib.util
 import os
+import struct
 import subprocess
 import sys
 
@@ -61,10 +63,16 @@ def sections(text):
 
 
 def hexbytes(text):
-    """Base16 text (comments after # dropped) -> normalised `aa bb ..`."""
-    digits = "".join(l.split("#", 1)[0] for l in text.split("\n")).split()
-    s = "".join(digits)
-    return " ".join(s[i:i + 2] for i in range(0, len(s), 2)).lower()
+    """Base16 text (comments after # dropped) -> normalised `aa bb ..`. A
+    word written 0x... is one instruction as a 64-bit number (the suite's
+    `-- raw` form: 0x5566778800000018 is lddw r0 with imm 0x55667788)."""
+    out = []
+    for word in " ".join(l.split("#", 1)[0] for l in text.split("\n")).split():
+        if word.lower().startswith("0x"):
+            out += ["%02x" % b for b in struct.pack("<Q", int(word, 16))]
+        else:
+            out += [word[i:i + 2].lower() for i in range(0, len(word), 2)]
+    return " ".join(out)
 
 
 def load_test(path, bpf_as):
@@ -72,7 +80,7 @@ def load_test(path, bpf_as):
     with open(path) as f:
         sec = sections(f.read())
     t = {"prog": None, "asm_error": None, "mem": None, "want": None,
-         "error": "error" in sec or "map" in sec}
+         "error": "error" in sec}
     if "raw" in sec:
         t["prog"] = hexbytes(sec["raw"])
     else:
