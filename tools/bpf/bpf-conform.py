@@ -26,6 +26,7 @@ a failure (use it as a report, not as a gate).
 """
 import importlib.util
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -106,14 +107,14 @@ def run_one(bpf_run, t, flags):
     except subprocess.TimeoutExpired:
         return False, "error", "timed out"
     err = p.stderr.strip().split("\n")[-1] if p.stderr.strip() else ""
-    refused = p.returncode != 0 and ": instruction " in err and \
-        "load or store" not in err and err.split(": ")[2:3] != []
+    # the verifier's refusals name its error: `instruction 3: OUT_OF_BOUNDS: ...`
+    refused = re.match(r"bpf-run: instruction \d+: [A-Z_]+: ", err) is not None
     if "--verify-only" in flags:
         if p.returncode == 0:
             return not t["error"], "accepted" if t["error"] else "ok", ""
         return t["error"], "refused", err
     if p.returncode != 0:
-        kind = "refused" if "--no-verify" not in flags and refused else "error"
+        kind = "refused" if refused else "error"
         return t["error"], kind, err
     if t["error"]:
         return False, "accepted", "r0 " + p.stdout.strip()
