@@ -157,13 +157,24 @@ def check_conformance_forms(r):
              # `exit` is the first exit unless a label says otherwise
              ("exit_label_first_exit", "ja exit\nmov r0, 1\nexit\nexit",
               I(0x05, off=1) + I(0xb7, imm=1) + I(0x95) * 2),
-             ("exit_label_explicit", "ja exit\nexit\nexit:\nexit", I(0x05, off=1) + I(0x95) * 2)]
+             ("exit_label_explicit", "ja exit\nexit\nexit:\nexit", I(0x05, off=1) + I(0x95) * 2),
+             # a 64-bit immediate that sign-extends from 32 bits loses nothing
+             ("imm_sign_extended_64", "jne r6, 0xffffffffffffff80, +0", I(0x55, 6, imm=-128)),
+             ("callx_register", "call %r2", I(0x8d, 2)),
+             ("callx", "callx r3", I(0x8d, 3))]
     for name, text, want in cases:
         try:
             got = bpf_as.assemble(text)
         except bpf_as.AsmError as e:
             got = str(e).encode()
         r.result("conformance_" + name, got == want, "got %s, want %s" % (got.hex(), want.hex()))
+    # --wrap keeps the low 32 bits of a wider immediate, as the suite's assembler does
+    bpf_as.WRAP = True
+    try:
+        got = bpf_as.assemble("mov32 r1, 0x876543210")
+    finally:
+        bpf_as.WRAP = False
+    r.result("conformance_wrap_keeps_low_32_bits", got == I(0xb4, 1, imm=0x76543210), got.hex())
 
 
 def check_data_file(r):
@@ -174,7 +185,8 @@ def check_data_file(r):
 def check_errors(r):
     cases = [("mov r0, 1\nfrob r1\n", "line 2"), ("mov r16, 1", "register"),
              ("ja nowhere", "nowhere"), ("ldxw r0, [r1+40000]", "16 bits"),
-             ("mov r0, 0x100000000", "32 bits"), ("a:\na: exit", "twice"),
+             ("mov r0, 0x100000000", "32 bits"), ("mov r0, 0xffffffff7fffffff", "fit in 32"),
+             ("a:\na: exit", "twice"),
              ("add r0", "2 operands"), ("lock nand [r1], r2", "atomic"),
              ("ldxsdw r0, [r1]", "ldxsdw")]
     for text, word in cases:

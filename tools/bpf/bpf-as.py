@@ -2,7 +2,7 @@
 """bpf-as: assemble eBPF (RFC 9669) in the syntax of the bpf_conformance
 suite's .data files (uBPF's assembler syntax), with labels.
 
-    bpf-as.py [--raw] [-o OUT] [FILE]
+    bpf-as.py [--raw] [--wrap] [-o OUT] [FILE]
 
 Reads FILE (or stdin); a bpf_conformance .data file is accepted too (only
 its `-- asm` part is read). Writes base16 text, one instruction per line,
@@ -29,6 +29,8 @@ The syntax, one instruction per line; `#` or `;` starts a comment:
     call 1               a helper (also `call helper 1`; `call runtime 1`
                            is src 2, a helper by BTF ID)
     call local fn        a local call, to a label or +N/-N
+    callx r2             call the address in a register (also `call %r2`);
+                           encoded, but Lamina refuses it
     exit
     out:                 a label, alone or before an instruction; the label
                            `exit`, unless defined, is the first exit
@@ -37,7 +39,9 @@ The syntax, one instruction per line; `#` or `;` starts a comment:
 
 Registers are r0..r10, with or without %; r11..r15 also encode, for
 programs meant to be refused. Numbers are decimal or 0x hex, with an
-optional sign.
+optional sign. A 32-bit immediate is -2^31..2^32-1 or a 64-bit value that
+sign-extends from 32 bits (0xffffffffffffff80); with --wrap any 64-bit
+value is cut to its low 32 bits, as the suite's own assembler does.
 """
 import re
 import struct
@@ -74,8 +78,20 @@ def number(text, what):
     return -v if m.group(1) == "-" else v
 
 
+# --wrap: keep the low 32 bits of any 64-bit immediate, as the
+# bpf_conformance suite's own assembler does (its lock_cmpxchg32 test writes
+# `mov32 r1, 0x876543210`); by default such a value is an error.
+WRAP = False
+
+
 def imm32(text):
+    """A 32-bit immediate: -2^31..2^32-1, or a 64-bit value that is the sign
+    extension of one (0xffffffffffffff80 is -128), so nothing is lost."""
     v = number(text, "immediate")
+    if 2**64 - 2**31 <= v < 2**64:
+        v -= 2**64
+    elif WRAP and -2**63 <= v < 2**64:
+        v &= 2**32 - 1
     if not -2**31 <= v < 2**32:
         raise AsmError("immediate %s does not fit in 32 bits" % text)
     return v - 2**32 if v >= 2**31 else v
@@ -242,7 +258,12 @@ def one(mnem, rest):
         if src >= 0:
             args = split_args(rest.split(None, 1)[1] if len(words) > 1 else "")
         want(args, 1, mnem)
+        if is_reg(args[0]) and src < 0:         # call %rN: callx, below
+            return [insn(0x8d, reg(args[0]))]
         return [insn(0x85, 0, max(src, 0), 0, imm32(args[0]))]
+    if mnem == "callx":                         # the target's address in dst;
+        want(args, 1, mnem)                     # Lamina refuses it (docs/API.md)
+        return [insn(0x8d, reg(args[0]))]
     raise AsmError("unknown instruction %r" % mnem)
 
 
@@ -315,12 +336,15 @@ def base16(code):
 
 
 def main(argv):
+    global WRAP
     raw, out, src = False, None, None
     args = list(argv)
     while args:
         a = args.pop(0)
         if a == "--raw":
             raw = True
+        elif a == "--wrap":
+            WRAP = True
         elif a == "-o" and args:
             out = args.pop(0)
         elif a in ("-h", "--help"):
@@ -329,7 +353,7 @@ def main(argv):
         elif src is None and not a.startswith("-"):
             src = a
         else:
-            sys.stderr.write("usage: bpf-as.py [--raw] [-o OUT] [FILE]\n")
+            sys.stderr.write("usage: bpf-as.py [--raw] [--wrap] [-o OUT] [FILE]\n")
             return 1
     try:
         text = open(src).read() if src else sys.stdin.read()
