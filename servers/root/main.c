@@ -74,6 +74,7 @@ int main(lm_word_t arg)
 	banner(bi);
 	/* The console first: everything after this prints through it. */
 	root_console_make(bi);
+	root_fs_make(bi);
 	/* Make hello now, while root still runs at 255 and may give it
 	 * priority 100; the test run lowers root's priority for good. */
 	err = root_launch(bi, &hello, &hp);

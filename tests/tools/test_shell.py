@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
            "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
-           "linux-calls", "linux-calls-pie"]
+           "linux-calls", "linux-calls-pie", "fs", "rootfs.cpio:rootfs"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test
@@ -25,7 +25,9 @@ ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 class Guest:
     def __init__(self):
-        mods = ",".join("%s %s" % (os.path.join(B, m + ".elf"), m) for m in MODULES)
+        # "file:name" for a module that is no ELF program (the root file system)
+        mods = ",".join("%s %s" % (os.path.join(B, m.split(":")[0]), m.split(":")[1]) if ":" in m
+                        else "%s %s" % (os.path.join(B, m + ".elf"), m) for m in MODULES)
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "1",
                "-m", "512M", "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-no-reboot",
