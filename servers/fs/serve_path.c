@@ -107,7 +107,7 @@ static long do_open(struct fs_req *q)
 			return -EEXIST;
 		if (S_ISLNK(i->mode) && !(flags & O_PATH))
 			return -ELOOP;
-		if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
+		if (((flags & O_DIRECTORY) || w.slash) && !S_ISDIR(i->mode))
 			return -ENOTDIR;
 		if (S_ISDIR(i->mode) && (acc != 0 || (flags & O_CREAT)) && !(flags & O_PATH))
 			return -EISDIR;

@@ -3,7 +3,8 @@
 personality and on the host, with the same /bin/busybox, and compare
 stdout, stderr and the exit status byte for byte.
 
-    tests/tools/test_busybox.py [CASES]      (default tests/linux/busybox.cases;
+    tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases
+                                              and busybox-files.cases;
                                               `make linux-check CASES=path`)
 
 A case file is plain text, one command line per line (the words after
@@ -125,8 +126,14 @@ def compare(case, host, guest):
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests/linux/busybox.cases")
-    cases = read_cases(path)
+    # default: the suite without files, then the file cases (in that order:
+    # the file cases change the tree, which the first suite never looks at)
+    paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-files.cases")]
+    cases = []
+    for path in paths:
+        tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
+        cases += [(tag, n, line, words) for n, line, words in read_cases(path)]
     if not os.access(BUSYBOX, os.X_OK):
         print("test busybox_on_the_host ... FAIL no %s (package busybox-static)" % BUSYBOX)
         print("0 passed, 1 failed")
@@ -186,13 +193,13 @@ def main():
             return None if "no such Linux program: nosuch" in out else "said %r" % out[-300:]
         check("linux_unknown_program_is_refused", nosuch)
 
-        for n, line, words in cases:
+        for tag, n, line, words in cases:
             def f(words=words, line=line):
                 so, se, st, why = guest_run(g, "busybox", words)
                 if not why:
                     why = compare(line, host_run(words), (so, se, st))
                 return "[%s] %s" % (line, why) if why else None
-            check("busybox_line_%d" % n, f)
+            check("%s_line_%d" % (tag, n), f)
     except SystemExit:
         pass
     finally:
