@@ -58,8 +58,11 @@ struct inode *dir_lookup(struct inode *d, const char *name, lm_u64 len)
 int dir_add(struct inode *d, const char *name, struct inode *i)
 {
 	lm_u64 len = strlen(name);
-	char *copy = fs_alloc(len + 1);
+	char *copy;
 
+	if (!d->nlink) /* removed, though still open: nothing new goes in (Linux: ENOENT) */
+		return -ENOENT;
+	copy = fs_alloc(len + 1);
 	if (!copy)
 		return -ENOSPC;
 	if (d->nents == d->cap) {

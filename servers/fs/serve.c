@@ -112,7 +112,8 @@ static long do_seek(struct fs_req *q, struct handle *h)
 	case SEEK_END: base = (long)h->ino->size; break;
 	default: return -EINVAL;
 	}
-	if ((off > 0 && base + off < base) || base + off < 0)
+	/* base is at most FS_MAX_FILE: only a huge off can overflow */
+	if ((off > 0 && off > 0x7fffffffffffffffl - base) || base + off < 0)
 		return -EINVAL;
 	h->off = (lm_u64)(base + off);
 	return (long)h->off;
