@@ -252,6 +252,9 @@ static int add_modules(const char *self, int with_self, int linux_too)
 			continue;
 		if (!child_only_module && !linux_too && !strncmp(m->name, "linux-", 6))
 			continue;
+		/* the root image is the file server's alone (servers/root/fs.c) */
+		if (!strncmp(m->name, "rootfs", LM_BI_NAME_LEN) || !strncmp(m->name, "fs", LM_BI_NAME_LEN))
+			continue;
 		*t = *m;
 		t->vaddr = va;
 		t->slot = next_dst;

@@ -1,6 +1,7 @@
 /*
- * The file server (servers/fs), started on every boot after the console.
- * Its capabilities: its endpoint (receive), 48 MiB of untyped memory
+ * The file server (servers/fs), started on a normal boot (the shell's),
+ * after the shell is made.
+ * Its capabilities: its endpoint (receive), 16 MiB of untyped memory
  * for its heap, the boot module "rootfs"
  * alone, and FS_CLIENTS buffer pages mapped at FS_SRV_BUF_VA. The shell
  * gets the endpoint (to mint one badge per Linux process) and copies of
@@ -37,8 +38,7 @@ void root_fs_make(const struct lm_bootinfo *bi)
 						     FS_SRV_BUF_VA + b * LM_PAGE_SIZE };
 	}
 	if (err) {
-		lm_printf("root: cannot make the file server's objects: %s\n", lm_err_str(err));
-		root_fs_ep = 0;
+		lm_printf("root: no memory for the file server: %s\n", lm_err_str(err));
 		return;
 	}
 	caps[0] = (struct lm_spawn_cap){ root_fs_ep, FS_SLOT_EP, LM_R_READ, 0, 0 };

@@ -56,7 +56,8 @@ void root_shell_start(void);
 extern lm_cptr_t root_console_ep;
 
 /* fs.c */
-void root_fs_make(const struct lm_bootinfo *bi);
+void root_fs_objects(void);
+void root_fs_start(const struct lm_bootinfo *bi);
 extern lm_cptr_t root_fs_ep, root_fs_buf[];
 
 /* tests.c */
