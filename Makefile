@@ -54,13 +54,14 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread
+PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
 probe_SRC      := apps/probe.c
 kbench_SRC     := $(wildcard apps/kbench*.c)
 console_SRC    := $(wildcard servers/console/*.c)
+fs_SRC         := $(wildcard servers/fs/*.c)
 shell_SRC      := apps/shell.c
 linux_SRC      := $(wildcard linux/*.c)
 forktest_SRC   := apps/forktest.c
@@ -78,7 +79,8 @@ MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $
                   $(B)/linux.elf:linux $(B)/linux-hello.elf:linux-hello \
                   $(B)/forktest.elf:forktest $(B)/spin.elf:spin $(B)/block.elf:block \
                   $(B)/conread.elf:conread $(B)/linux-busybox.elf:linux-busybox \
-                  $(B)/linux-calls.elf:linux-calls $(B)/linux-calls-pie.elf:linux-calls-pie
+                  $(B)/linux-calls.elf:linux-calls $(B)/linux-calls-pie.elf:linux-calls-pie \
+                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))
@@ -99,7 +101,7 @@ deps:
 
 kernel: $(B)/lamina.elf $(B)/lamina.elf32
 LINUX_PROGS    := $(B)/linux-hello.elf $(B)/linux-busybox.elf $(B)/linux-calls.elf \
-                  $(B)/linux-calls-pie.elf
+                  $(B)/linux-calls-pie.elf $(B)/rootfs.cpio
 user: $(PROG_ELFS) $(LINUX_PROGS)
 
 # --- kernel: link twice so the panic backtrace can name symbols ------------
@@ -188,9 +190,17 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 	@mkdir -p $(B)
 	cp $< $@
 
+# The Linux root file system (docs/LINUX.md): rootfs/, busybox and its
+# applet links, the C tests; build/rootfs-tree is the same tree as files,
+# for the busybox suite's host runs.
+ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
+$(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf
+	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
+	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf
+
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).
-CASES ?= tests/linux/busybox.cases
+CASES ?= tests/linux/busybox.cases tests/linux/busybox-files.cases
 linux-check: deps all
 	$(PYTHON) tests/tools/test_busybox.py $(CASES)
 

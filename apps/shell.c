@@ -21,6 +21,8 @@
  */
 #include <lm/lamina.h>
 #include "../servers/console/console.h"
+#include "../servers/fs/fs_proto.h"
+#include "../servers/fs/fs_srv.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
 #define SH_KEEP_BYTES (24ull << 20) /* kept when memory is given to a child */
@@ -209,6 +211,7 @@ static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
  * it is given when set (the Linux personality's program). */
 static char child_cmdline[LM_BI_CMDLINE_LEN];
 static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
+static lm_cptr_t fs_ep;     /* the file server's endpoint, badge 1 (made at start), or 0 */
 static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
@@ -248,6 +251,9 @@ static int add_modules(const char *self, int with_self, int linux_too)
 		if (child_only_module && strncmp(m->name, child_only_module, LM_BI_NAME_LEN))
 			continue;
 		if (!child_only_module && !linux_too && !strncmp(m->name, "linux-", 6))
+			continue;
+		/* the root image is the file server's alone (servers/root/fs.c) */
+		if (!strncmp(m->name, "rootfs", LM_BI_NAME_LEN) || !strncmp(m->name, "fs", LM_BI_NAME_LEN))
 			continue;
 		*t = *m;
 		t->vaddr = va;
@@ -347,6 +353,17 @@ static int spawn(const char *name, const struct prog *pr)
 			tmpl.debug_slot = next_dst;
 			err = add_cap(bi->debug_slot, next_dst++, LM_R_ALL, 0, 0);
 		}
+	}
+	/* A Linux process: the file server's endpoint with badge 1 and client
+	 * page 0 (one Linux process at a time until the process manager hands
+	 * out badges; the personality's FS_HELLO drops its predecessor's
+	 * handles). Fixed slots and address: servers/fs/fs_srv.h. */
+	if (!err && !strcmp(name, "linux") && fs_ep) {
+		err = add_cap(fs_ep, LX_SLOT_FS, LM_R_WRITE, 0, 0);
+		if (!err)
+			err = add_cap(SH_SLOT_FS_BUF, LX_SLOT_FS_BUF, LM_R_READ | LM_R_WRITE,
+				      LM_SPAWN_MAP, FS_BUF_VA);
+		next_dst = LX_SLOT_FS_BUF + 1;
 	}
 	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
 		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
@@ -763,6 +780,11 @@ int main(lm_word_t arg)
 	if (rtc_ports && lm_ioport_issue(SH_SLOT_IOPORT, 0x70, 2, LM_SLOT_CNODE, rtc_ports)) {
 		lm_slot_free(rtc_ports);
 		rtc_ports = 0;
+	}
+	fs_ep = lm_slot_alloc();
+	if (fs_ep && lm_cnode_mint(LM_SLOT_CNODE, fs_ep, LM_SLOT_CNODE, SH_SLOT_FS_EP, LM_R_WRITE, 1)) {
+		lm_slot_free(fs_ep);
+		fs_ep = 0; /* no file server: Linux programs see an empty root */
 	}
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {

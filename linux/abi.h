@@ -31,6 +31,11 @@
 #define ERANGE   34
 #define ENAMETOOLONG 36
 #define ENOSYS   38
+#define EISDIR   21
+#define ENOTEMPTY 39
+#define ELOOP    40
+#define EOPNOTSUPP 95
+#define EBUSY    16
 
 /* mmap, mprotect, mremap, madvise */
 #define PROT_NONE  0x0
@@ -82,6 +87,38 @@
 #define O_APPEND    0x400
 #define O_NONBLOCK  0x800
 #define O_CLOEXEC   0x80000
+#define O_CREAT     0x40
+#define O_EXCL      0x80
+#define O_NOCTTY    0x100
+#define O_TRUNC     0x200
+#define O_DSYNC     0x1000
+#define O_ASYNC     0x2000
+#define O_DIRECT    0x4000
+#define O_LARGEFILE 0x8000
+#define O_DIRECTORY 0x10000
+#define O_NOFOLLOW  0x20000
+#define O_NOATIME   0x40000
+#define O_SYNC      0x101000
+#define O_PATH      0x200000
+#define O_TMPFILE   0x410000
+#define AT_REMOVEDIR        0x200
+#define AT_SYMLINK_FOLLOW   0x400
+#define AT_NO_AUTOMOUNT     0x800
+#define AT_EACCESS          0x200
+#define AT_STATX_SYNC_TYPE  0x6000
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE  2
+#define RENAME_WHITEOUT  4
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define UTIME_NOW  ((1l << 30) - 1)
+#define UTIME_OMIT ((1l << 30) - 2)
+#define S_IFMT   0170000
+#define S_IFDIR  0040000
+#define S_IFREG  0100000
+#define S_IFLNK  0120000
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
 #define F_DUPFD     0
 #define F_GETFD     1
 #define F_SETFD     2
@@ -186,6 +223,23 @@ struct lx_stat {
 	long unused[3];
 };
 LM_STATIC_ASSERT(sizeof(struct lx_stat) == 144, "Linux x86-64 struct stat");
+
+struct lx_statx_ts {
+	long sec;
+	lm_u32 nsec, pad;
+};
+
+struct lx_statx {
+	lm_u32 mask, blksize;
+	lm_u64 attributes;
+	lm_u32 nlink, uid, gid;
+	lm_u16 mode, pad0;
+	lm_u64 ino, size, blocks, attributes_mask;
+	struct lx_statx_ts atime, btime, ctime, mtime;
+	lm_u32 rdev_major, rdev_minor, dev_major, dev_minor;
+	lm_u64 spare[14];
+};
+LM_STATIC_ASSERT(sizeof(struct lx_statx) == 256, "Linux struct statx");
 
 struct lx_utsname {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];

@@ -1,25 +1,33 @@
 /*
  * File descriptors. A descriptor names an open file description (struct
- * file: what it is, its status flags, how many descriptors share it), as in
- * Linux: dup'ed descriptors share flags, FD_CLOEXEC belongs to the
- * descriptor. The only files so far are the terminal's three (console.c);
- * the file server and pipes add kinds here (docs/LINUX.md).
+ * file), as in Linux: dup'ed descriptors share it, FD_CLOEXEC belongs to
+ * the descriptor. A description is of a kind: the terminal (console.c,
+ * its status flags kept here), or a file of the file server, whose offset
+ * and status flags live in the server under a handle (servers/fs), so
+ * that descriptors of other processes (after fork) can share them too.
+ * Pipes will be one more kind (docs/LINUX.md).
  */
 #include "lx.h"
 
 #define IOV_MAX   1024
 
+enum { F_CON = 1, F_FS };
+
 struct file {
-	int stream;   /* LX_CON_IN, LX_CON_OUT, LX_CON_ERR */
-	lm_u32 flags; /* O_ACCMODE | O_APPEND | O_NONBLOCK */
+	int kind;     /* F_CON, F_FS; 0 = free */
+	int stream;   /* F_CON: LX_CON_IN, LX_CON_OUT, LX_CON_ERR */
+	lm_u32 flags; /* F_CON: O_ACCMODE | O_APPEND | O_NONBLOCK; F_FS: O_ACCMODE | O_PATH */
+	lm_u32 mode;  /* F_FS: the inode's type and permissions at open */
+	lm_u64 handle; /* F_FS: the server's handle */
 	int refs;     /* descriptors naming it; 0 = free */
 };
 
-static struct file files[3];
+static struct file files[LX_NOFILE];
 static struct fd {
 	struct file *f;
 	int cloexec;
 } fds[LX_NOFILE];
+lm_u64 lx_cwd;
 
 /* The terminal on 0, 1 and 2, read-write as a login terminal is; in capture
  * mode stdin reads only and the outputs write only, like /dev/null and
@@ -27,11 +35,29 @@ static struct fd {
 void lx_fd_init(void)
 {
 	for (int i = 0; i < 3; i++) {
+		files[i].kind = F_CON;
 		files[i].stream = i;
 		files[i].flags = lx_capture ? (i ? O_WRONLY : O_RDONLY) : O_RDWR;
 		files[i].refs = 1;
 		fds[i].f = &files[i];
 	}
+}
+
+static struct file *file_new(void)
+{
+	for (int i = 0; i < LX_NOFILE; i++)
+		if (!files[i].refs)
+			return &files[i];
+	return 0;
+}
+
+static void file_put(struct file *f)
+{
+	if (--f->refs)
+		return;
+	if (f->kind == F_FS)
+		lx_fs_call(FS_CLOSE, f->handle, 0, 0, 0, 0);
+	*f = (struct file){ 0 };
 }
 
 static struct file *get(lm_u64 fd)
@@ -41,18 +67,52 @@ static struct file *get(lm_u64 fd)
 
 static int can_read(const struct file *f)
 {
-	return (f->flags & O_ACCMODE) != O_WRONLY;
+	return (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
 }
 
 static int can_write(const struct file *f)
 {
-	return (f->flags & O_ACCMODE) != O_RDONLY;
+	return (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
+}
+
+/* Server file I/O in page-sized pieces; pos < 0: at the handle's offset.
+ * A short piece ends the call (end of file). */
+static long fs_io(struct file *f, lm_u64 buf, lm_u64 n, long pos, int out)
+{
+	long done = 0;
+
+	while ((lm_u64)done < n) {
+		lm_u64 k = n - (lm_u64)done < FS_DATA ? n - (lm_u64)done : FS_DATA;
+		long r;
+
+		if (out)
+			memcpy(lx_fsb->data, (const void *)(buf + (lm_u64)done), k);
+		r = lx_fs_call(out ? FS_WRITE : FS_READ, f->handle, k,
+			       pos < 0 ? 0 : (lm_u64)pos + (lm_u64)done, pos >= 0, 0);
+		if (r < 0)
+			return done ? done : r;
+		if (!out)
+			memcpy((void *)(buf + (lm_u64)done), lx_fsb->data, (lm_u64)r);
+		done += r;
+		if ((lm_u64)r < k)
+			break;
+	}
+	return done;
+}
+
+static long file_read(struct file *f, lm_u64 buf, lm_u64 n)
+{
+	if (f->kind == F_FS)
+		return S_ISDIR(f->mode) ? -EISDIR : fs_io(f, buf, n, -1, 0);
+	return lx_con_read((void *)buf, n);
 }
 
 static long file_write(struct file *f, lm_u64 buf, lm_u64 n)
 {
 	if (!lx_readable(buf, n))
 		return -EFAULT;
+	if (f->kind == F_FS)
+		return fs_io(f, buf, n, -1, 1);
 	return lx_con_write(f->stream == LX_CON_ERR ? LX_CON_ERR : LX_CON_OUT, (const void *)buf, n);
 }
 
@@ -64,7 +124,7 @@ LX_SYS(read)
 		return -EBADF;
 	if (!lx_writable(a[1], a[2]))
 		return -EFAULT;
-	return lx_con_read((void *)a[1], a[2]);
+	return file_read(f, a[1], a[2]);
 }
 
 LX_SYS(write)
@@ -100,7 +160,7 @@ static long vector_io(const lm_u64 *a, int out)
 	}
 	for (lm_u64 i = 0; i < cnt; i++) {
 		long r = out ? file_write(f, iov[i].base, iov[i].len)
-			     : lx_con_read((void *)iov[i].base, iov[i].len);
+			     : file_read(f, iov[i].base, iov[i].len);
 
 		if (r < 0)
 			return done ? done : r;
@@ -123,19 +183,44 @@ LX_SYS(writev)
 
 /* Positioned I/O and seeking need a file with a position: a terminal and
  * a pipe have none, which Linux reports before the access mode. */
+static long positioned(const lm_u64 *a, int out)
+{
+	struct file *f = get(a[0]);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != F_FS)
+		return -ESPIPE;
+	if (!(out ? can_write(f) : can_read(f)))
+		return -EBADF;
+	if ((long)a[3] < 0)
+		return -EINVAL;
+	if (out ? !lx_readable(a[1], a[2]) : !lx_writable(a[1], a[2]))
+		return -EFAULT;
+	if (!out && S_ISDIR(f->mode))
+		return -EISDIR;
+	return fs_io(f, a[1], a[2], (long)a[3], out);
+}
+
 LX_SYS(pread64)
 {
-	return get(a[0]) ? -ESPIPE : -EBADF;
+	return positioned(a, 0);
 }
 
 LX_SYS(pwrite64)
 {
-	return get(a[0]) ? -ESPIPE : -EBADF;
+	return positioned(a, 1);
 }
 
 LX_SYS(lseek)
 {
-	return get(a[0]) ? -ESPIPE : -EBADF;
+	struct file *f = get(a[0]);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != F_FS)
+		return -ESPIPE;
+	return lx_fs_call(FS_SEEK, f->handle, a[1], a[2], 0, 0);
 }
 
 LX_SYS(close)
@@ -144,8 +229,8 @@ LX_SYS(close)
 
 	if (!f)
 		return -EBADF;
-	f->refs--;
 	fds[a[0]] = (struct fd){ 0, 0 };
+	file_put(f);
 	return 0;
 }
 
@@ -161,6 +246,57 @@ static long install(struct file *f, lm_u64 from, int cloexec)
 	return -EMFILE;
 }
 
+long lx_fd_open(lm_u64 handle, lm_u32 mode, lm_u32 flags)
+{
+	struct file *f = file_new();
+	long fd;
+
+	if (!f) {
+		lx_fs_call(FS_CLOSE, handle, 0, 0, 0, 0);
+		return -EMFILE;
+	}
+	*f = (struct file){ F_FS, 0, flags & (O_ACCMODE | O_PATH), mode, handle, 0 };
+	fd = install(f, 0, !!(flags & O_CLOEXEC));
+	if (fd < 0) {
+		f->refs = 1;
+		file_put(f);
+	}
+	return fd;
+}
+
+/* /dev/tty and /dev/console: the terminal, as descriptors 0-2 are. */
+long lx_fd_open_tty(lm_u32 flags)
+{
+	struct file *f = file_new();
+	long fd;
+
+	if (!f)
+		return -EMFILE;
+	*f = (struct file){ F_CON, LX_CON_OUT, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 0, 0, 0 };
+	fd = install(f, 0, !!(flags & O_CLOEXEC));
+	if (fd < 0)
+		*f = (struct file){ 0 };
+	return fd;
+}
+
+long lx_fd_handle(long fd)
+{
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+
+	if (!f)
+		return -EBADF;
+	return f->kind == F_FS ? (long)f->handle : -ENOTDIR;
+}
+
+long lx_fd_at(long dirfd, const char *path)
+{
+	if (path[0] == '/')
+		return 0;
+	if ((int)dirfd == AT_FDCWD)
+		return (long)lx_cwd;
+	return lx_fd_handle(dirfd);
+}
+
 LX_SYS(dup)
 {
 	struct file *f = get(a[0]);
@@ -174,10 +310,10 @@ static long dup_to(lm_u64 old, lm_u64 new, int cloexec)
 
 	if (!f || new >= LX_NOFILE)
 		return -EBADF;
+	f->refs++; /* first: new may already name f */
 	if (fds[new].f)
-		fds[new].f->refs--;
+		file_put(fds[new].f);
 	fds[new] = (struct fd){ f, cloexec };
-	f->refs++;
 	return (long)new;
 }
 
@@ -216,8 +352,12 @@ LX_SYS(fcntl)
 		fds[a[0]].cloexec = arg & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
+		if (f->kind == F_FS) /* the server's: shared by every holder */
+			return lx_fs_call(FS_GETFL, f->handle, 0, 0, 0, 0) | O_LARGEFILE;
 		return f->flags;
 	case F_SETFL: /* only these status flags may change, as on Linux */
+		if (f->kind == F_FS)
+			return lx_fs_call(FS_SETFL, f->handle, arg, 0, 0, 0);
 		f->flags = (f->flags & ~(lm_u32)(O_APPEND | O_NONBLOCK)) |
 			   ((lm_u32)arg & (O_APPEND | O_NONBLOCK));
 		return 0;
@@ -227,10 +367,11 @@ LX_SYS(fcntl)
 }
 
 /* What poll reports for fd now (events asked, revents answered): POLLNVAL
- * for a descriptor not open; the outputs can always be written (the
- * console takes everything, the capture buffers drop what overflows); the
- * terminal's input is readable when bytes are ahead (console.c). *tty_in
- * is set when fd waits for terminal input that is not there yet. */
+ * for a descriptor not open; files and the outputs can always be read and
+ * written (the console takes everything, the capture buffers drop what
+ * overflows); the terminal's input is readable when bytes are ahead
+ * (console.c). *tty_in is set when fd waits for terminal input that is
+ * not there yet. */
 short lx_fd_poll(int fd, short events, int *tty_in)
 {
 	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
@@ -241,7 +382,7 @@ short lx_fd_poll(int fd, short events, int *tty_in)
 	if (can_write(f))
 		r |= events & (POLLOUT | POLLWRNORM);
 	if (can_read(f) && (events & (POLLIN | POLLRDNORM))) {
-		if (lx_con_input_ready(0))
+		if (f->kind == F_FS || lx_con_input_ready(0))
 			r |= events & (POLLIN | POLLRDNORM);
 		else
 			*tty_in = 1;
@@ -251,7 +392,7 @@ short lx_fd_poll(int fd, short events, int *tty_in)
 
 /* What stat says of a terminal (a pseudo-terminal, as over ssh), of the
  * capture mode's pipes and of its /dev/null stdin. */
-static void stat_of(const struct file *f, struct lx_stat *st)
+static void con_stat(const struct file *f, struct lx_stat *st)
 {
 	*st = (struct lx_stat){ .dev = 0x16, .ino = 3 + (lm_u64)f->stream, .nlink = 1 };
 	st->uid = LX_UID;
@@ -270,38 +411,25 @@ static void stat_of(const struct file *f, struct lx_stat *st)
 	}
 }
 
-LX_SYS(fstat)
+/* fstat of a descriptor: the terminal's here, a file's from the server. */
+long lx_fd_stat(long fd, struct lx_stat *st)
 {
-	struct file *f = get(a[0]);
-	struct lx_stat st;
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
 
 	if (!f)
 		return -EBADF;
-	stat_of(f, &st);
-	return lx_copy_out(a[1], &st, sizeof st);
+	if (f->kind == F_FS)
+		return lx_fs_stat(f->handle, "", FS_AT_EMPTY, st);
+	con_stat(f, st);
+	return 0;
 }
 
-/* newfstatat(dirfd, path, st, flags): with AT_EMPTY_PATH and "" it is
- * fstat(dirfd); there are no paths until the file server comes. */
-LX_SYS(newfstatat)
+LX_SYS(fstat)
 {
-	char path[256];
-	long n;
+	struct lx_stat st;
+	long r = lx_fd_stat((long)a[0], &st);
 
-	if (a[3] & ~(lm_u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* NO_AUTOMOUNT */))
-		return -EINVAL;
-	n = lx_copy_str(path, a[1], sizeof path);
-	if (n < 0)
-		return n;
-	if (n == 0 && (a[3] & AT_EMPTY_PATH)) {
-		lm_u64 b[2] = { a[0], a[2] };
-		return (long)a[0] == AT_FDCWD ? -ENOENT : sys_fstat(b);
-	}
-	if (n == 0)
-		return -ENOENT;
-	if (path[0] != '/' && (long)a[0] != AT_FDCWD)
-		return get(a[0]) ? -ENOTDIR : -EBADF;
-	return -ENOENT;
+	return r ? r : lx_copy_out(a[1], &st, sizeof st);
 }
 
 LX_SYS(ioctl)
@@ -313,7 +441,7 @@ LX_SYS(ioctl)
 
 	if (!f)
 		return -EBADF;
-	if (!lx_con_is_tty(f->stream))
+	if (f->kind != F_CON || !lx_con_is_tty(f->stream))
 		return -ENOTTY;
 	switch (a[1]) {
 	case TCGETS:

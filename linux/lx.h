@@ -92,14 +92,40 @@ int lx_con_is_tty(int which);
 void lx_con_flush_capture(int status);
 void lx_con_termios(struct lx_termios *t, int set);
 
+/* ---- fsclient.c: the file server (servers/fs/fs_proto.h) ---------------------- */
+#include "../servers/fs/fs_proto.h"
+extern struct fs_buf *lx_fsb;   /* the page shared with the server */
+static inline void lx_strcpy(char *d, const char *s)
+{
+	memcpy(d, s, strlen(s) + 1);
+}
+void lx_fs_init(void);
+long lx_fs_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3, lm_u64 *r1);
+long lx_fs_path(int second, lm_u64 upath); /* 0, -EFAULT, -ENAMETOOLONG */
+
 /* ---- fd.c ------------------------------------------------------------------ */
 void lx_fd_init(void);
+/* The server handle of a descriptor naming a file of the file server:
+ * >0; -EBADF if fd is not open, -ENOTDIR if it names no file server file
+ * (the terminal). */
+long lx_fd_handle(long fd);
+/* A new descriptor for an open server handle (mode from FS_OPEN). */
+long lx_fd_open(lm_u64 handle, lm_u32 mode, lm_u32 flags);
+/* The handle a path is resolved from: 0 (the root) for an absolute path,
+ * the working directory for AT_FDCWD, else the descriptor's handle. */
+long lx_fd_at(long dirfd, const char *path);
+extern lm_u64 lx_cwd; /* the working directory's handle, 0 = the root */
+long lx_fd_open_tty(lm_u32 flags);
+long lx_fd_stat(long fd, struct lx_stat *st);
+/* fs_stat.c: stat of (handle, path in the page's path or given) */
+long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st);
 short lx_fd_poll(int fd, short events, int *tty_in);
 #define LX_NOFILE 256
 
 /* ---- proc.c ------------------------------------------------------------------ */
 extern const char *lx_execfn;           /* "/bin/<program>": AT_EXECFN, /proc/self/exe */
 void lx_set_comm(const char *path);     /* the name prctl(PR_GET_NAME) reports */
+lm_u32 lx_umask(void);
 
 /* ---- random.c ----------------------------------------------------------------- */
 void lx_random(void *buf, lm_u64 n);
@@ -107,6 +133,7 @@ lm_u64 lx_rdtsc(void);
 
 /* ---- time.c -------------------------------------------------------------------- */
 void lx_time_init(void);  /* read the RTC, start the monotonic clock */
+long lx_realtime_ns(void); /* CLOCK_REALTIME */
 void lx_sleep_ns(long ns);  /* ns < 0: for ever */
 
 /* ---- syscall.c ------------------------------------------------------------------ */
@@ -133,14 +160,22 @@ LX_SYS(setpgid); LX_SYS(setsid);
 LX_SYS(set_tid_address); LX_SYS(set_robust_list); LX_SYS(arch_prctl);
 LX_SYS(prctl); LX_SYS(prlimit64); LX_SYS(getrlimit); LX_SYS(setrlimit);
 LX_SYS(sched_getaffinity); LX_SYS(sched_yield); LX_SYS(umask); LX_SYS(uname);
-LX_SYS(readlink); LX_SYS(readlinkat); LX_SYS(getcpu);
+LX_SYS(getcpu);
 /* time.c */
 LX_SYS(clock_gettime); LX_SYS(clock_getres); LX_SYS(gettimeofday); LX_SYS(time);
 LX_SYS(nanosleep); LX_SYS(clock_nanosleep);
 /* signal.c */
 LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack);
 /* fs.c */
-LX_SYS(getcwd); LX_SYS(chdir);
+LX_SYS(getcwd); LX_SYS(chdir); LX_SYS(fchdir); LX_SYS(open); LX_SYS(openat);
+LX_SYS(creat); LX_SYS(getdents64); LX_SYS(mkdir); LX_SYS(mkdirat); LX_SYS(unlink);
+LX_SYS(rmdir); LX_SYS(unlinkat); LX_SYS(rename); LX_SYS(renameat); LX_SYS(renameat2);
+LX_SYS(link); LX_SYS(linkat); LX_SYS(symlink); LX_SYS(symlinkat); LX_SYS(readlink);
+LX_SYS(readlinkat);
+/* fs_attr.c */
+LX_SYS(stat); LX_SYS(lstat); LX_SYS(statx); LX_SYS(chmod); LX_SYS(fchmod);
+LX_SYS(fchmodat); LX_SYS(utimensat); LX_SYS(truncate); LX_SYS(ftruncate);
+LX_SYS(access); LX_SYS(faccessat); LX_SYS(faccessat2);
 /* poll.c */
 LX_SYS(poll); LX_SYS(ppoll);
 /* random.c */

@@ -105,6 +105,7 @@ int main(lm_word_t arg)
 	use_memory();
 	lx_fd_init();
 	lx_time_init();
+	lx_fs_init();
 	err = lx_mm_init();
 	if (!err)
 		err = lx_load((const void *)m->vaddr, m->size, &im);

@@ -195,6 +195,11 @@ LX_SYS(getcpu)
 	return 0;
 }
 
+lm_u32 lx_umask(void)
+{
+	return mask;
+}
+
 LX_SYS(umask)
 {
 	lm_u32 old = mask;
@@ -212,31 +217,3 @@ LX_SYS(uname)
 	return lx_copy_out(a[0], &u, sizeof u);
 }
 
-/* readlink of /proc/self/exe names the executable (glibc asks at start);
- * other paths do not exist until the file server does. */
-static long do_readlink(lm_u64 upath, lm_u64 buf, lm_u64 size)
-{
-	char path[256];
-	long n = lx_copy_str(path, upath, sizeof path);
-	lm_u64 len = strlen(lx_execfn);
-
-	if (n < 0)
-		return n;
-	if ((long)size <= 0)
-		return -EINVAL;
-	if (strcmp(path, "/proc/self/exe"))
-		return -ENOENT;
-	if (len > size)
-		len = size;
-	return lx_copy_out(buf, lx_execfn, len) ? -EFAULT : (long)len;
-}
-
-LX_SYS(readlink)
-{
-	return do_readlink(a[0], a[1], a[2]);
-}
-
-LX_SYS(readlinkat)
-{
-	return do_readlink(a[1], a[2], a[3]);
-}

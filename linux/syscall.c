@@ -6,7 +6,7 @@
  */
 #include "lx.h"
 
-#define NR_MAX 335 /* one past rseq, the highest number named here */
+#define NR_MAX 440 /* one past faccessat2, the highest number named here */
 
 struct lx_call {
 	const char *name;
@@ -17,26 +17,31 @@ struct lx_call {
 #define ABSENT(nr, name) [nr] = { #name, 0 }
 
 static const struct lx_call table[NR_MAX] = {
-	S(0, read), S(1, write), ABSENT(2, open), S(3, close), ABSENT(4, stat),
-	S(5, fstat), ABSENT(6, lstat), S(7, poll), S(8, lseek), S(9, mmap),
+	S(0, read), S(1, write), S(2, open), S(3, close), S(4, stat),
+	S(5, fstat), S(6, lstat), S(7, poll), S(8, lseek), S(9, mmap),
 	S(10, mprotect), S(11, munmap), S(12, brk), S(13, rt_sigaction),
 	S(14, rt_sigprocmask), ABSENT(15, rt_sigreturn), S(16, ioctl), S(17, pread64),
-	S(18, pwrite64), S(19, readv), S(20, writev), ABSENT(21, access), ABSENT(22, pipe),
+	S(18, pwrite64), S(19, readv), S(20, writev), S(21, access), ABSENT(22, pipe),
 	S(24, sched_yield), S(25, mremap), S(28, madvise), S(32, dup), S(33, dup2),
 	S(35, nanosleep), S(39, getpid), ABSENT(56, clone), ABSENT(57, fork),
 	ABSENT(59, execve), S(60, exit), ABSENT(61, wait4), ABSENT(62, kill), S(63, uname),
-	S(72, fcntl), S(79, getcwd), S(80, chdir), S(89, readlink), S(95, umask),
-	S(96, gettimeofday), S(97, getrlimit), S(102, getuid), S(104, getgid),
+	S(72, fcntl), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
+	S(81, fchdir), S(82, rename), S(83, mkdir), S(84, rmdir), S(85, creat), S(86, link),
+	S(87, unlink), S(88, symlink), S(89, readlink), S(90, chmod), S(91, fchmod),
+	S(95, umask), S(96, gettimeofday), S(97, getrlimit), S(102, getuid), S(104, getgid),
 	S(105, setuid), S(106, setgid), S(107, geteuid), S(108, getegid), S(109, setpgid),
 	S(110, getppid), S(111, getpgrp), S(112, setsid), S(115, getgroups), S(118, getresuid),
 	S(120, getresgid), S(121, getpgid), S(124, getsid), S(131, sigaltstack),
 	S(157, prctl), S(158, arch_prctl), S(160, setrlimit), S(186, gettid),
-	S(201, time), ABSENT(202, futex), S(204, sched_getaffinity),
+	S(201, time), ABSENT(202, futex), S(204, sched_getaffinity), S(217, getdents64),
 	S(218, set_tid_address), S(228, clock_gettime), S(229, clock_getres),
-	S(230, clock_nanosleep), S(231, exit_group), ABSENT(257, openat),
-	S(262, newfstatat), S(267, readlinkat), S(271, ppoll), S(273, set_robust_list),
+	S(230, clock_nanosleep), S(231, exit_group), S(257, openat), S(258, mkdirat),
+	S(262, newfstatat), S(263, unlinkat), S(264, renameat), S(265, linkat),
+	S(266, symlinkat), S(267, readlinkat), S(268, fchmodat), S(269, faccessat),
+	S(271, ppoll), S(273, set_robust_list), S(280, utimensat),
 	S(292, dup3), ABSENT(293, pipe2), S(302, prlimit64), S(309, getcpu),
-	S(318, getrandom), ABSENT(332, statx), ABSENT(334, rseq),
+	S(316, renameat2), S(318, getrandom), S(332, statx), ABSENT(334, rseq),
+	S(439, faccessat2),
 };
 
 static lm_u32 refused[NR_MAX + 1]; /* [NR_MAX]: numbers past the table */

@@ -103,6 +103,14 @@ static int clock_ns(lm_u64 id, long *ns)
 	}
 }
 
+long lx_realtime_ns(void)
+{
+	long ns = 0;
+
+	clock_ns(CLOCK_REALTIME, &ns);
+	return ns;
+}
+
 LX_SYS(clock_gettime)
 {
 	long ns;

@@ -49,6 +49,8 @@ static int add_modules(const struct lm_bootinfo *bi, const struct root_child *c,
 		if (!strcmp(m->name, "root") ||
 		    (!c->with_self && !strncmp(m->name, c->name, LM_BI_NAME_LEN)))
 			continue;
+		if (c->module && strncmp(m->name, c->module, LM_BI_NAME_LEN))
+			continue;
 		*t = *m;
 		t->vaddr = va;
 		t->slot = l->dst;

@@ -3,7 +3,8 @@
  * (<lamina/bootinfo.h>). It takes all untyped memory into its pool, prints
  * a banner, runs the test suite if the command line says `test` (or the
  * benchmarks for `bench`), then starts `hello`, reports how it ended, and
- * on a normal boot starts the console server and the shell (normal.c).
+ * on a normal boot starts the console server, the shell (normal.c) and the
+ * file server (fs.c).
  */
 #include "root.h"
 
@@ -83,8 +84,11 @@ int main(lm_word_t arg)
 		root_run_and_exit(bi, &root_ktest);
 	else if (lm_cmdline_has(bi->cmdline, "bench"))
 		root_run_and_exit(bi, &root_kbench);
-	else
+	else {
+		root_fs_objects();
 		root_shell_make(bi);
+		root_fs_start(bi); /* the file server: Linux programs' files */
+	}
 	lm_thread_set_priority(LM_SLOT_TCB, ROOT_WAIT_PRIO);
 	if (!err)
 		run_hello(&hp);

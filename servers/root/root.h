@@ -24,6 +24,7 @@ struct root_child {
 	int modules;        /* the other modules, mapped read-only */
 	int devices;        /* copies of the I/O-port and IRQ-control caps */
 	int with_self;      /* its own module too (to start copies of itself) */
+	const char *module; /* with modules: this one alone */
 	lm_u32 prio;        /* 0: ROOT_CHILD_PRIO */
 	lm_u32 asids;       /* its range of address-space IDs (lm_spawn.nasids) */
 	const struct lm_spawn_cap *extra; /* more capabilities, at their own slots */
@@ -53,6 +54,11 @@ void root_console_make(const struct lm_bootinfo *bi); /* at priority 255 */
 void root_shell_make(const struct lm_bootinfo *bi);
 void root_shell_start(void);
 extern lm_cptr_t root_console_ep;
+
+/* fs.c */
+void root_fs_objects(void);
+void root_fs_start(const struct lm_bootinfo *bi);
+extern lm_cptr_t root_fs_ep, root_fs_buf[];
 
 /* tests.c */
 void root_run_and_exit(const struct lm_bootinfo *bi, const struct root_child *c);

@@ -26,6 +26,7 @@ int main(int argc, char **argv)
 	test_time();
 	test_signal();
 	test_efault();
+	test_fs();
 	printf("calls: %d failed\n", failures);
 	return failures > 100 ? 100 : failures;
 }

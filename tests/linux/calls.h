@@ -49,5 +49,6 @@ void test_proc(const char *argv0);
 void test_time(void);
 void test_signal(void);
 void test_efault(void);
+void test_fs(void);
 
 #endif

@@ -3,7 +3,8 @@
 personality and on the host, with the same /bin/busybox, and compare
 stdout, stderr and the exit status byte for byte.
 
-    tests/tools/test_busybox.py [CASES]      (default tests/linux/busybox.cases;
+    tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases
+                                              and busybox-files.cases;
                                               `make linux-check CASES=path`)
 
 A case file is plain text, one command line per line (the words after
@@ -62,10 +63,36 @@ def read_cases(path):
     return cases
 
 
+# The host runs each case chrooted in a copy of the guest's root file system
+# (build/rootfs-tree, written by tools/mkrootfs.py beside the image), so
+# that absolute paths and the changes earlier cases made agree: the cases
+# run in the same order on both sides, each tree starting as the image.
+TREE = os.path.join(ROOT, "build/rootfs-tree")
+DEVICES = {"null": (1, 3), "zero": (1, 5), "random": (1, 8), "urandom": (1, 9),
+           "tty": (5, 0)}
+host_root = None
+
+
+def host_tree():
+    """A fresh copy of the tree, with /dev's devices; its path."""
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="lamina-rootfs-")
+    root = os.path.join(d, "root")
+    shutil.copytree(TREE, root, symlinks=True)
+    for name, (major, minor) in DEVICES.items():
+        path = os.path.join(root, "dev", name)
+        if os.path.exists(path):
+            os.unlink(path)
+        os.mknod(path, 0o20666, os.makedev(major, minor))
+    return root
+
+
 def host_run(words):
-    p = subprocess.run(["busybox"] + words, executable=BUSYBOX, env=ENV,
+    p = subprocess.run(["busybox"] + words, executable="/bin/busybox", env=ENV,
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=30, cwd="/")
+                       stderr=subprocess.PIPE, timeout=30,
+                       preexec_fn=lambda: (os.chroot(host_root), os.chdir("/")))
     return p.stdout, p.stderr, p.returncode
 
 
@@ -99,13 +126,25 @@ def compare(case, host, guest):
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests/linux/busybox.cases")
-    cases = read_cases(path)
+    # default: the suite without files, then the file cases (in that order:
+    # the file cases change the tree, which the first suite never looks at)
+    paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-files.cases")]
+    cases = []
+    for path in paths:
+        tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
+        cases += [(tag, n, line, words) for n, line, words in read_cases(path)]
     if not os.access(BUSYBOX, os.X_OK):
         print("test busybox_on_the_host ... FAIL no %s (package busybox-static)" % BUSYBOX)
         print("0 passed, 1 failed")
         return 1
     ts.TOTAL = 120.0 + 30.0 * len(cases)   # one boot for everything
+    global host_root
+    if os.geteuid() != 0 or not os.path.isdir(TREE):
+        print("test busybox_host_root_tree ... FAIL the host runs need root (chroot) and %s" % TREE)
+        print("0 passed, 1 failed")
+        return 1
+    host_root = host_tree()
     results = []
 
     def check(name, fn):
@@ -154,17 +193,19 @@ def main():
             return None if "no such Linux program: nosuch" in out else "said %r" % out[-300:]
         check("linux_unknown_program_is_refused", nosuch)
 
-        for n, line, words in cases:
+        for tag, n, line, words in cases:
             def f(words=words, line=line):
                 so, se, st, why = guest_run(g, "busybox", words)
                 if not why:
                     why = compare(line, host_run(words), (so, se, st))
                 return "[%s] %s" % (line, why) if why else None
-            check("busybox_line_%d" % n, f)
+            check("%s_line_%d" % (tag, n), f)
     except SystemExit:
         pass
     finally:
         g.kill()
+        import shutil
+        shutil.rmtree(os.path.dirname(host_root), ignore_errors=True)
     passed = sum(results)
     failed = len(results) - passed
     if failed:

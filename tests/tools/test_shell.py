@@ -15,7 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
            "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
-           "linux-calls", "linux-calls-pie"]
+           "linux-calls", "linux-calls-pie", "fs", "rootfs.cpio:rootfs"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test
@@ -25,7 +25,9 @@ ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 class Guest:
     def __init__(self):
-        mods = ",".join("%s %s" % (os.path.join(B, m + ".elf"), m) for m in MODULES)
+        # "file:name" for a module that is no ELF program (the root file system)
+        mods = ",".join("%s %s" % (os.path.join(B, m.split(":")[0]), m.split(":")[1]) if ":" in m
+                        else "%s %s" % (os.path.join(B, m + ".elf"), m) for m in MODULES)
         cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "1",
                "-m", "512M", "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-no-reboot",
@@ -193,6 +195,21 @@ def main():
         check("shell_run_forktest", expect("run forktest", r"forktest: three generations: ok",
                                            r"forktest: 100 forks: ok",
                                            r"forktest exited with code 0"))
+        def rebase():
+            # The Linux runs may leave the shell's pool one 4 MiB piece cut
+            # for small objects (the personality's 2^14-slot CNode) with its
+            # alignment padding: kept for reuse, not lost. Allow that once,
+            # then measure the later runs from here.
+            out = g.command("mem")
+            m = re.search(r"free: (\d+) KiB", out)
+            if not m:
+                return "mem said %r" % out[-300:]
+            lost = state.get("free", 0) - int(m.group(1))
+            if lost > 12 * 1024:
+                return "%d KiB fewer free after the Linux runs" % lost
+            state["free"] = int(m.group(1))
+            return None
+        check("shell_linux_runs_give_their_memory_back", rebase)
         check("shell_run_linux_program_directly_is_refused",
               expect("run linux-hello", r"linux-hello is a Linux program: run it with: linux hello"))
         check("shell_run_unknown_program", expect("run nosuchprog",

@@ -1,0 +1,139 @@
+/*
+ * The file server's internals: an in-memory tree of inodes (inode.c), path
+ * resolution (path.c), open file descriptions (handle.c), the request
+ * handlers (serve.c, serve_path.c), the boot image (image.c) and a heap
+ * (heap.c). One thread serves one request at a time, so nothing here
+ * needs a lock.
+ */
+#ifndef FS_H
+#define FS_H
+
+#include <lm/lamina.h>
+#include "fs_proto.h"
+
+/* Linux's numbers: the server answers Linux processes. */
+#define ENOENT 2
+#define EIO 5
+#define EBADF 9
+#define EACCES 13
+#define EBUSY 16
+#define EEXIST 17
+#define EXDEV 18
+#define ENOTDIR 20
+#define EISDIR 21
+#define EINVAL 22
+#define ENFILE 23
+#define EFBIG 27
+#define ENOSPC 28
+#define ESPIPE 29
+#define ENAMETOOLONG 36
+#define ENOSYS 38
+#define ENOTEMPTY 39
+#define ELOOP 40
+#define ENOMEM 12
+#define EPERM 1
+
+#define S_IFMT   0170000
+#define S_IFDIR  0040000
+#define S_IFREG  0100000
+#define S_IFLNK  0120000
+#define S_IFCHR  0020000
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+
+#define O_ACCMODE 3
+#define O_WRONLY  1
+#define O_RDWR    2
+#define O_CREAT   0100
+#define O_EXCL    0200
+#define O_NOCTTY  0400
+#define O_TRUNC   01000
+#define O_APPEND  02000
+#define O_NONBLOCK 04000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW  0400000
+#define O_CLOEXEC   02000000
+#define O_PATH      010000000
+
+#define NAME_MAX 255
+#define FS_MAX_FILE (64ull << 20)
+
+/* ---- heap.c ---- */
+void fs_heap_init(void);
+void *fs_alloc(lm_u64 n);   /* zeroed; 0 when the arena is spent */
+void fs_free(void *p);
+lm_u64 fs_alloc_size(const void *p);
+
+/* ---- inode.c ---- */
+struct dent {
+	struct inode *ino;
+	char *name;
+};
+
+struct inode {
+	lm_u32 mode;      /* S_IF* | permissions; 0 = free */
+	lm_u32 nlink;
+	lm_u32 opens;     /* handles naming it: freed when both are 0 */
+	lm_u32 rdev;
+	lm_u64 size;
+	char *data;       /* file bytes or link target; heap, or the image's if !owned */
+	int owned;
+	struct dent *ents; /* a directory's entries (heap), nents used */
+	lm_u32 nents, cap;
+	struct inode *parent; /* a directory's ".." */
+	lm_u64 atime, mtime, ctime;
+};
+
+extern struct inode *fs_root;
+extern lm_u64 fs_now;
+struct inode *ino_new(lm_u32 mode);
+lm_u64 ino_number(const struct inode *i);
+void ino_put(struct inode *i);          /* forget it if no link nor handle names it */
+struct inode *dir_lookup(struct inode *d, const char *name, lm_u64 len);
+int dir_add(struct inode *d, const char *name, struct inode *i);
+int dir_remove(struct inode *d, const char *name);
+int file_resize(struct inode *i, lm_u64 size);
+int file_write(struct inode *i, lm_u64 pos, const void *src, lm_u64 n);
+int ino_path(const struct inode *d, char *out, lm_u64 max);
+
+/* ---- path.c ---- */
+#define W_FOLLOW 1 /* follow a symbolic link in the last component */
+#define W_PARENT 2 /* stop at the last component's directory */
+struct walk {
+	struct inode *dir;   /* the last component's directory */
+	struct inode *ino;   /* what the path names, or 0 (W_PARENT only) */
+	char name[NAME_MAX + 1];
+	int slash;           /* the path ended in '/' */
+};
+int fs_walk(struct inode *start, const char *path, int flags, struct walk *w);
+
+/* ---- handle.c ---- */
+struct handle {
+	struct inode *ino;   /* 0: free */
+	lm_u64 owner;        /* the client's badge */
+	lm_u64 off;
+	lm_u32 flags;        /* O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH */
+	lm_u32 refs;
+};
+#define FS_HANDLES 1024
+lm_u64 h_new(struct inode *i, lm_u64 owner, lm_u32 flags);
+struct handle *h_get(lm_u64 h, lm_u64 owner);
+void h_put(lm_u64 h);
+void h_forget_owner(lm_u64 owner);
+
+/* ---- image.c ---- */
+int fs_image_load(const void *img, lm_u64 size);
+void fs_devices(void);
+
+/* ---- serve.c ---- */
+struct fs_req {
+	lm_u64 badge, label, w[4];
+	struct fs_buf *buf;
+	lm_u64 r1;           /* the reply's w1 */
+};
+long fs_serve(struct fs_req *q);
+long fs_serve_path(struct fs_req *q);
+
+#endif

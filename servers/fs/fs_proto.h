@@ -1,0 +1,85 @@
+/*
+ * The file server's protocol (servers/fs), shared with its clients (the
+ * Linux personality, linux/fsclient.c). docs/LINUX.md describes it.
+ *
+ * Every request is an EP_CALL on the server's endpoint through a badged
+ * capability: the badge names the client (1..FS_CLIENTS), and with it the
+ * client's buffer page, a 4 KiB frame mapped in both (struct fs_buf).
+ * label = FS_*, w0..w3 = the arguments below; strings and data travel in
+ * the page. The reply's w0 is the result (>= 0) or -errno (Linux's
+ * numbers: the server serves Linux processes), w1 a second result.
+ *
+ * Open file descriptions live in the server, named by handles (1..): the
+ * offset and the status flags (O_ACCMODE, O_APPEND, O_NONBLOCK) are
+ * there, so that every descriptor (and, after fork, every process) naming
+ * one handle shares them. A handle belongs to the client that opened it;
+ * any other client's use of it is EBADF.
+ *
+ * "dir" arguments are a handle of a directory, or 0 for the root; a path
+ * starting with '/' ignores it. FS_AT_EMPTY with an empty path means the
+ * handle itself (fstat, fchmod, futimens, fchdir).
+ */
+#ifndef FS_PROTO_H
+#define FS_PROTO_H
+
+#include <lamina/types.h>
+
+#define FS_CLIENTS 8                      /* badges 1..8, one buffer page each */
+#define FS_BUF_VA  0x7ef800000000ull      /* the page, in a Linux process */
+#define FS_PATH    2016                   /* a path with its NUL, at most */
+#define FS_DATA    4032                   /* data bytes per READ/WRITE/... */
+
+struct fs_buf {
+	lm_u64 now_ns;    /* the client's wall clock: timestamps of changes */
+	lm_u64 times[4];  /* UTIMES: atime sec, nsec, mtime sec, nsec */
+	lm_u64 rsv[3];
+	union {
+		char data[FS_DATA];
+		struct {
+			char path[FS_PATH];
+			char path2[FS_PATH];
+		};
+	};
+};
+LM_STATIC_ASSERT(sizeof(struct fs_buf) == 4096, "one page");
+
+/* What FS_STAT writes at data. */
+struct fs_stat {
+	lm_u64 ino, size, nlink, mode, rdev;
+	lm_u64 atime, mtime, ctime; /* ns since 1970 */
+};
+
+/* Requests: label, then (w0, w1, w2, w3). */
+enum {
+	FS_HELLO = 1, /* ()                        forget the badge's handles -> 0 */
+	FS_OPEN,      /* (dir, flags, mode)        path -> handle, w1 = mode */
+	FS_CLOSE,     /* (h)                       -> 0 */
+	FS_READ,      /* (h, n, pos, use_pos)      -> n read, bytes at data */
+	FS_WRITE,     /* (h, n, pos, use_pos)      bytes at data -> n written */
+	FS_SEEK,      /* (h, off, whence)          -> new offset */
+	FS_STAT,      /* (dir, flags)              path -> 0, fs_stat at data */
+	FS_GETDENTS,  /* (h, n)                    -> bytes of linux_dirent64 at data */
+	FS_MKDIR,     /* (dir, mode)               path */
+	FS_UNLINK,    /* (dir, flags)              path (AT_REMOVEDIR in flags) */
+	FS_RENAME,    /* (dir, dir2, flags)        path -> path2 */
+	FS_LINK,      /* (dir, dir2, flags)        path -> path2 */
+	FS_SYMLINK,   /* (dir)                     path2 made a link to path */
+	FS_READLINK,  /* (dir, n)                  path -> length, target at data */
+	FS_CHMOD,     /* (dir, mode, flags)        path */
+	FS_UTIMES,    /* (dir, flags)              path, times[] */
+	FS_TRUNCATE,  /* (dir, length, flags)      path (FS_AT_EMPTY: dir is an open handle, writable) */
+	FS_ACCESS,    /* (dir, mode, flags)        path */
+	FS_GETFL,     /* (h)                       -> status flags */
+	FS_SETFL,     /* (h, flags)                O_APPEND, O_NONBLOCK */
+	FS_GETPATH,   /* (h)                       -> length, the directory's path at data */
+	FS_DUP,       /* (h)                       one more reference to the handle */
+	FS_NREQ
+};
+
+/* flags of path requests, Linux's values */
+#define FS_AT_NOFOLLOW 0x100
+#define FS_AT_REMOVEDIR 0x200
+#define FS_AT_FOLLOW   0x400
+#define FS_AT_EMPTY    0x1000
+
+#endif
