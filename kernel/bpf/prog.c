@@ -39,7 +39,7 @@ enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, u64 budget,
 			  struct bpf_result *res)
 {
 	if (p->jit_pages)
-		return bpf_jit_run((const void *)jit_code(p), &bpf_vm0, ctx, len, budget, res);
+		return bpf_jit_run_verified((const void *)jit_code(p), &bpf_vm0, ctx, len, res);
 	return bpf_run(&bpf_vm0, bpf_insns(p), p->n, ctx, len, bpf_helpers_for(p->type), budget, res);
 }
 
@@ -118,7 +118,7 @@ static u32 ctx_size_of(u64 type, u64 asked)
 
 /* (prog, type, insns, n, ctx_size, flags) -> rdi = the verifier's work,
  * rsi = bytes of JIT'ed code (0: interpreted). Refused: LM_EVERIFY,
- * rsi = enum lm_bpf_verr, rdx = the instruction. */
+ * rsi = enum lm_bpf_verr, rdx = the instruction, r10 = the work done. */
 SYS(bpf_load)
 {
 	struct slot *s;
@@ -142,10 +142,11 @@ SYS(bpf_load)
 		return SYSERR(LM_EFAULT, 3);
 	struct bpf_verify_cfg cfg = {
 		.ctx_size = ctx, .ctx_writable = type == LM_BPF_PROG_MEM, .r2_is_size = 1,
-		.helpers = bpf_helpers_for((u32)type),
+		.helpers = bpf_helpers_for((u32)type), .max_work = LM_BPF_MAX_WORK,
 	};
 	struct bpf_verify_result res;
 	if (bpf_verify(verify_ws, bpf_insns(p), (u32)n, &cfg, &res) != LM_BPF_V_OK) {
+		f->r10 = res.work;
 		f->rdx = res.pc;
 		return SYSERR_D(LM_EVERIFY, 3, res.err);
 	}

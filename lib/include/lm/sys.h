@@ -490,7 +490,7 @@ static inline int lm_asids_issue(lm_cptr_t asids, lm_u64 count, lm_cptr_t dcn, l
 
 /* What BPF_LOAD says besides its error. */
 struct lm_bpf_load_info {
-	lm_u64 work;        /* the verifier's work units */
+	lm_u64 work;        /* the verifier's work units (also when it refused) */
 	lm_u64 jit_bytes;   /* bytes of JIT'ed code; 0: the program is interpreted */
 	lm_u64 why, pc;     /* LM_EVERIFY: the enum lm_bpf_verr reason, the instruction */
 };
@@ -504,7 +504,7 @@ static inline int lm_bpf_load_flags(lm_cptr_t prog, lm_u32 type, const struct lm
 	int err = lm_sys(LM_SYS_BPF_LOAD, prog, type, (lm_u64)insns, n, ctx_size, flags, o);
 
 	if (info) {
-		info->work = err == LM_OK ? o[0] : 0;
+		info->work = err == LM_OK ? o[0] : err == LM_EVERIFY ? o[3] : 0;
 		info->jit_bytes = err == LM_OK ? o[1] : 0;
 		info->why = err == LM_EVERIFY ? o[1] : 0;
 		info->pc = err == LM_EVERIFY ? o[2] : 0;
