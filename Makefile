@@ -226,6 +226,11 @@ $(B)/bpf/%.o: tests/bpf/guest/%.c include/lamina/bpf.h include/lamina/types.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
 
+# The guest test bpf_clang.c embeds those objects (.incbin of
+# BPF_GUEST_DIR/<name>.o) and links them with liblamina's ELF loader.
+$(B)/tests/guest/bpf_clang.c.o: $(BPF_GUEST_OBJS)
+$(B)/tests/guest/bpf_clang.c.o: UCFLAGS += -DBPF_GUEST_DIR='"$(B)/bpf"'
+
 # test_bpf_elf links the loader and embeds the objects built from
 # tests/bpf/elf/ and tests/bpf/guest/.
 $(B)/host/test_bpf_elf: $(BPF_ELF_SRC) lib/bpf_elf_int.h lib/include/lm/bpf_elf.h $(BPF_ELF_OBJS) \
