@@ -266,6 +266,8 @@ run: deps all
 debug: deps all
 	bash tools/debug.sh $(B)/lamina.elf32 "$(QEMU_MODULES)"
 
+# Defined before its use as a prerequisite (make expands those as it reads).
+BPF_FUZZ     := $(B)/fuzz-bpf/bpf_fuzz
 test: deps all host-tests $(BPF_FUZZ)
 	bash tools/testall.sh --host "$(HOST_TESTS)" -- \
 	  --kernel $(B)/lamina.elf32 --modules "$(QEMU_MODULES)" --append test \
@@ -284,7 +286,6 @@ fuzz: deps
 # in build/fuzz-bpf/corpus. make test runs 60 seconds of it
 # (tests/tools/test_bpf_fuzz.py).
 FUZZ_SECONDS ?= 60
-BPF_FUZZ     := $(B)/fuzz-bpf/bpf_fuzz
 $(BPF_FUZZ): tests/fuzz/bpf_fuzz.c tools/bpf/jit_load.h $(wildcard kernel/bpf/*.[ch]) include/lamina/bpf.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
