@@ -119,6 +119,12 @@ TEST(bpf_jit_gives_the_interpreters_results)
 			CHECK(si >= progs[k].n / 2);
 		}
 	}
+	/* With code in the window: each of its pages read-only and
+	 * executable, the direct map not executable, and the window holding
+	 * exactly the live programs' pages (kernel/arch/x86_64/kmap.c). */
+	lm_u64 problems = 1;
+	CHECK_OK(lm_debug_check(&problems));
+	CHECK_EQ(problems, 0);
 }
 
 TEST(bpf_run_repeat_runs_the_program_that_many_times_in_one_call)
