@@ -203,7 +203,7 @@ $(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h kernel/bpf/*.[ch] i
 
 # --- eBPF programs built by clang (tests/bpf/README.md) ---------------------
 # The corpus's C programs, the ELF loader's test objects, and the filters a
-# guest test will embed (build/bpf/<name>.o). clang 14 emits ISA v1-v3.
+# guest test embeds (build/bpf/<name>.o). clang 14 emits ISA v1-v3.
 BPF_CC         := clang
 BPF_CFLAGS     := -target bpf -O2 -Wall -Werror -Iinclude
 BPF_CORPUS_OBJS := $(patsubst tests/bpf/corpus/%.c,$(B)/bpf/corpus/%.o,$(wildcard tests/bpf/corpus/*.c))
