@@ -61,7 +61,9 @@ void kmap_init(void)
 }
 
 /* Map npages physical pages from pa read-only and executable at the first
- * free run of the window; its address, or 0 if no run is long enough. */
+ * free run of the window; its address, or 0 if no run is long enough.
+ * invlpg is serialising, so the code just written through the direct map
+ * is what the CPU fetches from the new address. */
 u64 codewin_map(u64 pa, u32 npages)
 {
 	for (u32 i = 0; i + npages <= CODEWIN_PAGES;) {
