@@ -9,8 +9,9 @@
  *   bpf_load_jit_4000   the 4,000 one verified and JIT'ed
  *   bpf_load_worst_loop, bpf_load_worst_diamond  hostile programs: a loop
  *                       the verifier unrolls until its work bound refuses
- *                       it (COMPLEX); the body a single add, or diamonds
- * A "# bpf_load_<n> work=<units> err=<error>" line goes with each.
+ *                       it (EVERIFY); the body a single add, or diamonds
+ * A "# <name> insns=<n> work=<units> err=<error> why=<enum lm_bpf_verr>"
+ * line goes with each.
  */
 #include "kbench.h"
 #include <lamina/bpf.h>
@@ -29,7 +30,7 @@
 
 static struct lm_bpf_insn prog[4096];
 static lm_u32 prog_n, load_bits;
-static lm_u64 load_flags, last_work, last_err;
+static lm_u64 load_flags, last_work, last_err, last_why;
 static int failed;
 
 /* n instructions: two loads, then 4-instruction diamonds, then the exit
@@ -90,6 +91,7 @@ static lm_u64 op_load(lm_u64 n)
 						     &info);
 		cycles += tsc() - t0;
 		last_work = info.work;
+		last_why = info.why;
 		failed |= lm_cnode_delete(LM_SLOT_CNODE, o);
 	}
 	return cycles;
@@ -100,7 +102,8 @@ static void one(const char *name, lm_u32 bits, lm_u64 flags, lm_u64 iters)
 	load_bits = bits;
 	load_flags = flags;
 	bench_self(name, iters, 1, op_load);
-	lm_printf("# %s insns=%u work=%lu err=%lu\n", name, prog_n, last_work, last_err);
+	lm_printf("# %s insns=%u work=%lu err=%s why=%lu\n", name, prog_n, last_work,
+		  lm_err_str(last_err), last_why);
 }
 
 void kb_bpf_load(void)
