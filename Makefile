@@ -213,7 +213,7 @@ $(B)/host/%: tests/host/%.c $(wildcard kernel/*.c kernel/*.h kernel/bpf/*.[ch] i
 
 # --- eBPF programs built by clang (tests/bpf/README.md) ---------------------
 # The corpus's C programs, the ELF loader's test objects, and the filters a
-# guest test will embed (build/bpf/<name>.o). clang 14 emits ISA v1-v3.
+# guest test embeds (build/bpf/<name>.o). clang 14 emits ISA v1-v3.
 BPF_CC         := clang
 BPF_CFLAGS     := -target bpf -O2 -Wall -Werror -Iinclude
 BPF_CORPUS_OBJS := $(patsubst tests/bpf/corpus/%.c,$(B)/bpf/corpus/%.o,$(wildcard tests/bpf/corpus/*.c))
@@ -235,6 +235,11 @@ $(B)/bpf/elf/%.o: tests/bpf/elf/%.c
 $(B)/bpf/%.o: tests/bpf/guest/%.c include/lamina/bpf.h include/lamina/types.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_CFLAGS) -c -o $@ $<
+
+# The guest test bpf_clang.c embeds those objects (.incbin of
+# BPF_GUEST_DIR/<name>.o) and links them with liblamina's ELF loader.
+$(B)/tests/guest/bpf_clang.c.o: $(BPF_GUEST_OBJS)
+$(B)/tests/guest/bpf_clang.c.o: UCFLAGS += -DBPF_GUEST_DIR='"$(B)/bpf"'
 
 # test_bpf_elf links the loader and embeds the objects built from
 # tests/bpf/elf/ and tests/bpf/guest/.

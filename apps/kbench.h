@@ -45,5 +45,6 @@ void kb_linux(void);  /* kbench_linux.c: reflected Linux system calls */
 void kb_proc(void);   /* kbench_proc.c: processes */
 void kb_cap(void);    /* kbench_cap.c: revoke and delete in the derivation tree */
 void kb_bpf(void);    /* kbench_bpf.c: eBPF loading, runs, filters, predicates */
+void kb_bpf_load(void); /* kbench_bpfload.c: the verifier's scaling, its worst case */
 
 #endif

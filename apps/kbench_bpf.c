@@ -4,11 +4,16 @@
  *                       into a fresh object (the retype is not timed)
  *   bpf_run_interp      BPF_RUN of a UDP-port packet filter over a 64-byte
  *                       header: the whole call, copies and interpreter
+ *                       (loaded with LM_BPF_LOAD_NOJIT)
+ *   bpf_run_jit         the same, JIT'ed (the kernel's default)
+ *   bpf_prog_interp, bpf_prog_jit  one run of that filter apart from the
+ *                       call: a BPF_RUN making 16 runs minus one making 1,
+ *                       divided by 15
  *   bpf_filter_syscall  null_syscall's unassigned number, from a thread
  *                       with a 7-instruction filter attached (decided by
  *                       the number alone: the decision cache answers)
  *   bpf_filter_syscall_run  the same with a filter that reads an argument,
- *                       so it runs in the interpreter on every call
+ *                       so it runs (JIT'ed) on every call
  *   bpf_predicate_wake  a notification signal until the thread it wakes
  *                       (its predicate now true) runs: one way
  */
@@ -32,14 +37,21 @@ static lm_u8 stack_b[16384] __attribute__((aligned(16)));
 static lm_u8 page[4096] __attribute__((aligned(4096)));
 static int failed;
 
-static lm_cptr_t load(lm_u32 type, const struct lm_bpf_insn *p, lm_u64 n, lm_u64 ctx)
+/* An 8 KiB object: a page for the JIT's code (flags: LM_BPF_LOAD_*). */
+static lm_cptr_t load_flags(lm_u32 type, const struct lm_bpf_insn *p, lm_u64 n, lm_u64 ctx,
+			    lm_u64 flags)
 {
-	lm_cptr_t o = new_obj(LM_OBJ_BPF, LM_BPF_MIN_BITS);
-	if (!o || lm_bpf_load(o, type, p, n, ctx, 0, 0)) {
+	lm_cptr_t o = new_obj(LM_OBJ_BPF, LM_BPF_MIN_BITS + 1);
+	if (!o || lm_bpf_load_flags(o, type, p, n, ctx, flags, 0)) {
 		lm_printf("kbench: loading a program failed\n");
 		return 0;
 	}
 	return o;
+}
+
+static lm_cptr_t load(lm_u32 type, const struct lm_bpf_insn *p, lm_u64 n, lm_u64 ctx)
+{
+	return load_flags(type, p, n, ctx, 0);
 }
 
 /* ---- bpf_verify_200 ------------------------------------------------------ */
@@ -98,6 +110,32 @@ static void op_run(lm_u64 n)
 	lm_u64 r0;
 	for (lm_u64 i = 0; i < n; i++)
 		failed |= lm_bpf_run(run_prog, packet, sizeof(packet), &r0) || r0 != 1;
+}
+
+/* 15 runs of the program without the call around them. */
+static lm_u64 op_prog(lm_u64 n)
+{
+	lm_u64 r0, cycles = 0;
+	for (lm_u64 i = 0; i < n; i++) {
+		lm_u64 t0 = tsc();
+		failed |= lm_bpf_run_repeat(run_prog, packet, sizeof(packet), 1, &r0, 0);
+		lm_u64 t1 = tsc();
+		failed |= lm_bpf_run_repeat(run_prog, packet, sizeof(packet), 16, &r0, 0);
+		cycles += (tsc() - t1) - (t1 - t0);
+	}
+	return cycles;
+}
+
+static void run_pair(const char *call, const char *prog, lm_u64 flags)
+{
+	if (!selected(call) && !selected(prog))
+		return;
+	if (!(run_prog = load_flags(LM_BPF_PROG_MEM, udp53, sizeof(udp53) / 8, 64, flags)))
+		return;
+	if (selected(call))
+		bench(call, 2000, 1, op_run);
+	if (selected(prog))
+		bench_self(prog, 500, 15, op_prog);
 }
 
 /* ---- bpf_filter_syscall -------------------------------------------------- */
@@ -198,9 +236,9 @@ void kb_bpf(void)
 		make_filter200();
 		bench_self("bpf_verify_200", 20, 1, op_verify);
 	}
-	if (selected("bpf_run_interp") && (run_prog = load(LM_BPF_PROG_MEM, udp53,
-							     sizeof(udp53) / 8, 64)))
-		bench("bpf_run_interp", 2000, 1, op_run);
+	run_pair("bpf_run_interp", "bpf_prog_interp", LM_BPF_LOAD_NOJIT);
+	run_pair("bpf_run_jit", "bpf_prog_jit", 0);
+	kb_bpf_load();
 	lm_cptr_t f;
 	filtered_name = "bpf_filter_syscall";
 	if (selected(filtered_name) &&

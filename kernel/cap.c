@@ -20,6 +20,7 @@
 #include "ipc.h"
 #include "thread.h"
 #include "vspace.h"
+#include "bpf/prog.h"
 
 struct objhdr *all_objects[LM_OBJ_NTYPES];
 struct objhdr *cap_zombies;
@@ -157,9 +158,10 @@ bool cap_drain(void)
 		}
 		budget -= DRAIN_DELETE;
 		/* A program: every thread that used it held a capability, so
-		 * nothing refers to it any more (bpf/prog.h). */
+		 * nothing refers to it or runs its code any more (bpf/prog.h). */
 		if (h->type == LM_OBJ_BPF) {
 			obj_unlink(h);
+			bpf_prog_finalise((struct bpf_prog *)h);
 			continue;
 		}
 		if (h->type == LM_OBJ_TCB) {

@@ -166,6 +166,7 @@ static int kernel_check(void)
 		bad += b;
 	}
 	bad += vscheck_end();
+	bad += bpf_jit_check();
 	return bad;
 }
 

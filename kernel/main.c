@@ -35,6 +35,7 @@ void kmain(u32 magic, u64 info)
 	write_cr4(cr4 & ~BIT(7));
 	write_cr4(cr4);
 	cpu0.cr3_pml4 = read_cr3() & PTE_ADDR;
+	kmap_init();
 
 	/* The verifier's working memory: the kernel's one allocation for eBPF,
 	 * made here, before the rest of memory goes to the root task. */

@@ -170,12 +170,21 @@ enum lm_bpf_verr {
 
 /* An object of 2^size_bits bytes (LM_BPF_MIN_BITS .. LM_BPF_MAX_BITS)
  * holds a header of LM_BPF_HDR_BYTES, then the instructions; the pages
- * after those are where the JIT will put the translated code. BPF_LOAD
- * refuses a program whose instructions do not fit (LM_ERANGE). */
+ * after those are where the JIT puts the translated code (a program with
+ * no such page, or whose code does not fit, runs in the interpreter).
+ * BPF_LOAD refuses a program whose instructions do not fit (LM_ERANGE). */
 #define LM_BPF_HDR_BYTES   64
 #define LM_BPF_INSNS_FIT(bits) (((1u << (bits)) - LM_BPF_HDR_BYTES) / 8)
 
 #define LM_BPF_MAX_CTX     4096    /* MEM programs: largest ctx_size */
+/* The verifier's work bound in the kernel (units: an instruction run on
+ * one abstract state; a fork, join or loop-head check is 16). BPF_LOAD
+ * runs without preemption, so this bounds one call: the worst program
+ * measured costs about 450 guest instructions a unit (docs/API.md). A
+ * loop-free program of LM_BPF_MAX_INSNS instructions needs about 36,000. */
+#define LM_BPF_MAX_WORK    100000u
+#define LM_BPF_LOAD_NOJIT  0x1u    /* BPF_LOAD flag: never JIT, always interpret */
+#define LM_BPF_RUN_MAX_REPEAT 16   /* BPF_RUN: most runs one call makes */
 #define LM_BPF_PAGE_CTX    4096    /* PREDICATE programs: the page they read */
 #define LM_BPF_MAX_FILTERS 4       /* system-call filters on one thread */
 

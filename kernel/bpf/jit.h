@@ -91,4 +91,9 @@ lm_u64 bpf_jit_compile(const struct lm_bpf_insn *prog, lm_u32 n, enum bpf_jit_mo
 enum bpf_err bpf_jit_run(const void *code, struct bpf_vm *vm, void *mem, lm_u64 len,
 			 lm_u64 budget, struct bpf_result *res);
 
+/* bpf_jit_run for code compiled in BPF_JIT_VERIFIED mode only (it has no
+ * budget; res->steps is 0): sets up just what that code reads. */
+enum bpf_err bpf_jit_run_verified(const void *code, struct bpf_vm *vm, void *mem, lm_u64 len,
+				  struct bpf_result *res);
+
 #endif

@@ -5,16 +5,19 @@
  *
  *   0                 struct bpf_prog (LM_BPF_HDR_BYTES)
  *   LM_BPF_HDR_BYTES  n instructions, as loaded (8 bytes each)
- *   jit_off           (later) the JIT's code: the pages from the first page
+ *   bpf_jit_off(n)    the JIT's code: the pages from the first page
  *                     boundary after the instructions to the object's end
  *
- * The JIT step will translate into those pages through the direct map
- * while the object is not yet loaded, then map the same physical pages a
- * second time in a kernel window, read-only and executable, and set
- * jit_entry; the direct map stays non-executable. Nothing else in the
- * kernel points into the object: threads hold capabilities to it (in
- * their TCB, like their fault endpoint), so it lives exactly as long as
- * some capability names it, and its memory cannot be retyped before.
+ * BPF_LOAD, once the verifier accepts, translates into those pages through
+ * the direct map (non-executable), then maps the pages the code uses a
+ * second time in the kernel's code window (arch kmap.c), read-only and
+ * executable, and records where (jit_slot, jit_pages): no page is ever
+ * writable and executable at once. Nothing else in the kernel points into
+ * the object: threads hold capabilities to it (in their TCB, like their
+ * fault endpoint), so it lives exactly as long as some capability names
+ * it, its memory cannot be retyped before, and when the last capability
+ * goes no thread can be running or sleeping on its code:
+ * bpf_prog_finalise unmaps the window then.
  */
 #ifndef BPF_PROG_H
 #define BPF_PROG_H
@@ -29,7 +32,8 @@ struct bpf_prog {
 	bool allow_known;       /* SYSCALL: allow is computed (first attach) */
 	u32 n;                  /* instructions */
 	u32 ctx_size;           /* bytes r1 points to when it runs */
-	u32 jit_off;            /* reserved for the JIT: offset of its code, 0: none */
+	u16 jit_slot;           /* its code's first page in the code window */
+	u16 jit_pages;          /* pages of code mapped there; 0: interpreted */
 	u64 allow;              /* SYSCALL: native calls it allows whatever their
 	                           arguments, bit i for LM_SYS_BASE + i (filter.c) */
 };
@@ -47,9 +51,17 @@ static inline struct bpf_prog *bpf_prog_of(const struct cap *c, u32 type)
 	return c->type == LM_OBJ_BPF && p->type == type ? p : NULL;
 }
 
+/* Where the JIT's code starts in an object holding n instructions. */
+static inline u64 bpf_jit_off(u32 n)
+{
+	return ALIGN_UP(LM_BPF_HDR_BYTES + (u64)n * sizeof(struct lm_bpf_insn), LM_PAGE_SIZE);
+}
+
 extern struct bpf_vm bpf_vm0; /* the one run's stacks (prog.c) */
 void bpf_prog_init(struct bpf_prog *p, u8 size_bits);
 void bpf_boot(void *workspace);
+void bpf_prog_finalise(struct bpf_prog *p);
+int bpf_jit_check(void);
 /* Run a loaded program over [ctx, ctx + len) with its type's helpers. */
 enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, u64 budget,
 			  struct bpf_result *res);

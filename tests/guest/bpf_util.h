@@ -39,8 +39,8 @@
 
 #define NINSNS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A program object of 2^12 bytes with insns loaded as `type`, or 0 (the
- * failure recorded). */
+/* A program object of 2^13 bytes (room for the JIT's code) with insns
+ * loaded as `type`, or 0 (the failure recorded). */
 lm_cptr_t t_bpf(lm_u32 type, const struct lm_bpf_insn *insns, lm_u64 n, lm_u64 ctx_size);
 
 #endif

@@ -325,7 +325,7 @@ lm_u64 t_poll_for(lm_cptr_t n, lm_u64 ms)
 
 lm_cptr_t t_bpf(lm_u32 type, const struct lm_bpf_insn *insns, lm_u64 n, lm_u64 ctx_size)
 {
-	lm_cptr_t p = t_new(LM_OBJ_BPF, LM_BPF_MIN_BITS);
+	lm_cptr_t p = t_new(LM_OBJ_BPF, LM_BPF_MIN_BITS + 1); /* a page for the JIT */
 	lm_u64 why, pc;
 	int err;
 

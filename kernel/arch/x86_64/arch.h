@@ -80,6 +80,14 @@ void arch_idle(void);
 void backtrace(u64 rip, u64 rbp);
 __attribute__((noreturn)) void qemu_exit(u8 code);
 
+/* kmap.c: the kernel half after boot (image, NX direct map) and the code
+ * window for JIT'ed eBPF. */
+void kmap_init(void);
+u64 codewin_map(u64 pa, u32 npages);
+void codewin_unmap(u64 va, u32 npages);
+u64 codewin_phys(u64 va);
+int codewin_check(u32 *used);
+
 static inline void *phys_to_virt(u64 pa) { return (void *)(pa + DIRECT_MAP); }
 static inline u64 virt_to_phys(const void *va)
 {

@@ -8,6 +8,10 @@
  * not used (documented limit of this version). */
 #define DIRECT_MAP_LIMIT 0x100000000
 #define KSTACK_SIZE 16384
+/* The code window (kmap.c): JIT'ed eBPF, read-only and executable, in the
+ * top GiB of the kernel half; one page table, so 512 pages (2 MiB). */
+#define CODEWIN_BASE  0xffffffffc0000000
+#define CODEWIN_PAGES 512
 
 /* Segment selectors (cpu.c builds the GDT in this order; SYSRET needs
  * user data right below user code). */

@@ -488,6 +488,30 @@ static inline int lm_asids_issue(lm_cptr_t asids, lm_u64 count, lm_cptr_t dcn, l
 
 /* ---- eBPF programs (docs/API.md, "eBPF programs") ------------------------ */
 
+/* What BPF_LOAD says besides its error. */
+struct lm_bpf_load_info {
+	lm_u64 work;        /* the verifier's work units (also when it refused) */
+	lm_u64 jit_bytes;   /* bytes of JIT'ed code; 0: the program is interpreted */
+	lm_u64 why, pc;     /* LM_EVERIFY: the enum lm_bpf_verr reason, the instruction */
+};
+
+/* BPF_LOAD with flags (LM_BPF_LOAD_*); *info may be NULL. */
+static inline int lm_bpf_load_flags(lm_cptr_t prog, lm_u32 type, const struct lm_bpf_insn *insns,
+				    lm_u64 n, lm_u64 ctx_size, lm_u64 flags,
+				    struct lm_bpf_load_info *info)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_BPF_LOAD, prog, type, (lm_u64)insns, n, ctx_size, flags, o);
+
+	if (info) {
+		info->work = err == LM_OK ? o[0] : err == LM_EVERIFY ? o[3] : 0;
+		info->jit_bytes = err == LM_OK ? o[1] : 0;
+		info->why = err == LM_EVERIFY ? o[1] : 0;
+		info->pc = err == LM_EVERIFY ? o[2] : 0;
+	}
+	return err;
+}
+
 /* Verify and load n instructions into program object prog as `type` (enum
  * lm_bpf_type) over a context of ctx_size bytes (0: the type's own size).
  * Refused by the verifier: LM_EVERIFY, and *why / *pc say why and where
@@ -495,13 +519,13 @@ static inline int lm_asids_issue(lm_cptr_t asids, lm_u64 count, lm_cptr_t dcn, l
 static inline int lm_bpf_load(lm_cptr_t prog, lm_u32 type, const struct lm_bpf_insn *insns,
 			      lm_u64 n, lm_u64 ctx_size, lm_u64 *why, lm_u64 *pc)
 {
-	lm_u64 o[LM_SYS_NOUT];
-	int err = lm_sys(LM_SYS_BPF_LOAD, prog, type, (lm_u64)insns, n, ctx_size, 0, o);
+	struct lm_bpf_load_info i;
+	int err = lm_bpf_load_flags(prog, type, insns, n, ctx_size, 0, &i);
 
 	if (why)
-		*why = err == LM_EVERIFY ? o[1] : 0;
+		*why = i.why;
 	if (pc)
-		*pc = err == LM_EVERIFY ? o[2] : 0;
+		*pc = i.pc;
 	return err;
 }
 
@@ -513,6 +537,20 @@ static inline int lm_bpf_run(lm_cptr_t prog, void *buf, lm_u64 len, lm_u64 *r0)
 	int err = lm_sys(LM_SYS_BPF_RUN, prog, (lm_u64)buf, len, 0, 0, 0, o);
 
 	lm_sys_put(r0, err, o[0]);
+	return err;
+}
+
+/* BPF_RUN making `repeat` runs (1 .. LM_BPF_RUN_MAX_REPEAT) over the same
+ * buffer in one call; *r0 the last run's result, *steps the instructions
+ * the interpreter ran in all (0 when JIT'ed); either may be NULL. */
+static inline int lm_bpf_run_repeat(lm_cptr_t prog, void *buf, lm_u64 len, lm_u64 repeat,
+				    lm_u64 *r0, lm_u64 *steps)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int err = lm_sys(LM_SYS_BPF_RUN, prog, (lm_u64)buf, len, repeat, 0, 0, o);
+
+	lm_sys_put(r0, err, o[0]);
+	lm_sys_put(steps, err, o[1]);
 	return err;
 }
 
