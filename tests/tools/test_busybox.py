@@ -206,12 +206,7 @@ def main():
         g.kill()
         import shutil
         shutil.rmtree(os.path.dirname(host_root), ignore_errors=True)
-    passed = sum(results)
-    failed = len(results) - passed
-    if failed:
-        sys.stdout.write("---- serial output (last 3000 characters)\n%s\n" % g.buf[-3000:])
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return ts.report(results, g)
 
 
 if __name__ == "__main__":

@@ -323,6 +323,12 @@ def main():
         pass
     finally:
         g.kill()
+    return report(results, g)
+
+
+def report(results, g):
+    """The tally line (and the guest's last output when something failed);
+    the exit status. Shared with test_busybox.py."""
     passed = sum(results)
     failed = len(results) - passed
     if failed:
