@@ -1,13 +1,15 @@
 /*
- * eBPF in Lamina: the interpreter (interp.c). Freestanding: the same source
- * builds into the kernel and, with the host tests and tools/bpf/bpf-run,
- * on the host.
+ * eBPF in Lamina: the interfaces of the interpreter (interp.c), the helper
+ * tables and the verifier (verify*.c); the JIT's are in jit.h. Freestanding:
+ * the same sources build into the kernel and, with the host tests and
+ * tools/bpf/bpf-run, on the host.
  *
- * There is no verifier yet, so the interpreter trusts nothing about the
- * program: every register access, jump target, load and store is checked
- * as it runs, and a bounded number of instructions runs. A program that
- * breaks a rule stops with an error and the index of the instruction; it
- * never touches memory outside the region it was given and its stack.
+ * The interpreter trusts nothing about the program, verified or not: every
+ * register access, jump target, load and store is checked as it runs, and
+ * a bounded number of instructions runs. A program that breaks a rule stops
+ * with an error and the index of the instruction; it never touches memory
+ * outside the region it was given and its stack. (bpf-run --no-verify and
+ * the fuzzers rely on that; the kernel only runs verified programs.)
  */
 #ifndef BPF_H
 #define BPF_H
