@@ -64,8 +64,9 @@ ROWS = [
     ("spawn", "spawn", ["spawn"], "fork + execve + waitpid"),
 ]
 # Lamina-only series: one row per size N that Lamina printed, in numeric
-# order, after the table's rows.
-SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_"]
+# order, after the table's rows (bpf_load_: the verifier's scaling rows
+# and its two worst cases).
+SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_", "bpf_load_"]
 # Lamina-only figures known to come later; their rows follow the series.  linux_getppid is Linux's getppid
 # run through Lamina's Linux personality, so Linux's own getppid is its pair.
 LAMINA_EXTRA = [
@@ -75,6 +76,8 @@ LAMINA_EXTRA = [
     ("bpf_verify_200", "bpf_verify_200", [], "none"),
     ("bpf_run_interp", "bpf_run_interp", [], "none"),
     ("bpf_run_jit", "bpf_run_jit", [], "none"),
+    ("bpf_prog_interp", "bpf_prog_interp", [], "none"),
+    ("bpf_prog_jit", "bpf_prog_jit", [], "none"),
     ("bpf_filter_syscall", "bpf_filter_syscall", ["null_syscall"], "getppid, no filter"),
     ("bpf_filter_syscall_run", "bpf_filter_syscall_run", ["null_syscall"], "getppid, no filter"),
     ("bpf_predicate_wake", "bpf_predicate_wake", [], "none"),
