@@ -60,6 +60,46 @@ static inline int bpf_atomic_op_ok(int op)
 				     base == LM_BPF_AND || base == LM_BPF_XOR);
 }
 
+/*
+ * Are the fields an instruction does not use zero, as RFC 9669 requires
+ * ("unused fields SHALL be cleared to zero")? The interpreter and the JIT
+ * refuse one that is not (BPF_EOPCODE) when it would run, as the verifier
+ * refuses it (LM_BPF_V_OPCODE) before; which fields each form uses is the
+ * RFC's. Fields that carry an operand are checked where they are used.
+ */
+static inline int bpf_fields_ok(const struct lm_bpf_insn *i)
+{
+	lm_u8 cls = LM_BPF_CLASS(i->op), oper = LM_BPF_OPER(i->op);
+	int x = (i->op & LM_BPF_X) != 0;
+
+	switch (cls) {
+	case LM_BPF_LDX:
+		return i->imm == 0;
+	case LM_BPF_ST:
+		return LM_BPF_SRC(i) == 0;
+	case LM_BPF_STX:
+		return LM_BPF_MODE(i->op) == LM_BPF_ATOMIC || i->imm == 0;
+	case LM_BPF_ALU:
+	case LM_BPF_ALU64:
+		if (oper == LM_BPF_END)
+			return LM_BPF_SRC(i) == 0;
+		if (oper == LM_BPF_NEG)
+			return LM_BPF_SRC(i) == 0 && i->imm == 0;
+		return x ? i->imm == 0 : LM_BPF_SRC(i) == 0;
+	case LM_BPF_JMP:
+	case LM_BPF_JMP32:
+		if (oper == LM_BPF_JA)
+			return i->regs == 0 && (cls == LM_BPF_JMP32 ? i->off == 0 : i->imm == 0);
+		if (oper == LM_BPF_CALL)
+			return LM_BPF_DST(i) == 0 && i->off == 0;
+		if (oper == LM_BPF_EXIT)
+			return i->regs == 0 && i->off == 0 && i->imm == 0;
+		return x ? i->imm == 0 : LM_BPF_SRC(i) == 0;
+	default:        /* LD: lddw's own checks cover its fields */
+		return 1;
+	}
+}
+
 /* A short name for an error ("invalid opcode"). */
 const char *bpf_strerror(enum bpf_err err);
 

@@ -450,6 +450,8 @@ static enum bpf_err step(struct run *r, const struct lm_bpf_insn *i)
 {
 	if (LM_BPF_DST(i) > 10 || LM_BPF_SRC(i) > 10)
 		return BPF_EREG;
+	if (!bpf_fields_ok(i))
+		return BPF_EOPCODE;
 	switch (LM_BPF_CLASS(i->op)) {
 	case LM_BPF_LD:
 		return i->op == LM_BPF_LDDW ? step_lddw(r, i) : BPF_EOPCODE;

@@ -106,6 +106,8 @@ static enum bpf_err decode_err(const struct jit *j, u32 pc)
 
 	if (LM_BPF_DST(i) > 10 || LM_BPF_SRC(i) > 10)
 		return BPF_EREG;
+	if (!bpf_fields_ok(i))
+		return BPF_EOPCODE;
 	switch (LM_BPF_CLASS(i->op)) {
 	case LM_BPF_LD:
 		if (i->op != LM_BPF_LDDW || LM_BPF_SRC(i) != 0 || i->off != 0)

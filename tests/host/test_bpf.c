@@ -384,6 +384,25 @@ static void registers_r10_and_above_are_checked(void)
 	CHECK(RUN_P(ld10, NULL, 0) == BPF_EREG);
 }
 
+/* RFC 9669: fields a form does not use must be zero; a program that sets
+ * one stops there (the verifier refuses it before: OPCODE). */
+static void reserved_fields_are_refused(void)
+{
+	struct lm_bpf_insn mov_src[] = { I(0xb7, 0, 1, 0, 1), EXIT };     /* mov imm, src set */
+	struct lm_bpf_insn add_imm[] = { MOV(0, 1), I(0x0f, 0, 0, 0, 5), EXIT }; /* add reg, imm set */
+	struct lm_bpf_insn exit_imm[] = { MOV(0, 1), I(0x95, 0, 0, 0, 1) };
+	struct lm_bpf_insn ldx_imm[] = { I(0x79, 0, 10, -8, 3), EXIT };
+	struct lm_bpf_insn ja_imm[] = { I(0x05, 0, 0, 0, 1), MOV(0, 2), EXIT };
+	struct lm_bpf_insn neg_imm[] = { MOV(0, 1), I(0x87, 0, 0, 0, 1), EXIT };
+
+	CHECK(RUN_P(mov_src, NULL, 0) == BPF_EOPCODE && res.pc == 0);
+	CHECK(RUN_P(add_imm, NULL, 0) == BPF_EOPCODE && res.pc == 1);
+	CHECK(RUN_P(exit_imm, NULL, 0) == BPF_EOPCODE && res.pc == 1);
+	CHECK(RUN_P(ldx_imm, NULL, 0) == BPF_EOPCODE && res.pc == 0);
+	CHECK(RUN_P(ja_imm, NULL, 0) == BPF_EOPCODE && res.pc == 0);
+	CHECK(RUN_P(neg_imm, NULL, 0) == BPF_EOPCODE && res.pc == 1);
+}
+
 static void control_must_stay_inside_the_program(void)
 {
 	struct lm_bpf_insn fall[] = { MOV(0, 1) };
@@ -402,6 +421,57 @@ static uint32_t rnd(void)
 {
 	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 	return (uint32_t)(rng >> 16);
+}
+
+/* Most generated instructions clear the fields their form does not use,
+ * as RFC 9669 requires and a compiler does; one in 16 keeps what it drew,
+ * so that refusing a reserved field (bpf_fields_ok) is tested too. Also
+ * used by test_bpf_jit.c, which includes this file. */
+static void clear_unused(struct lm_bpf_insn *i)
+{
+	uint8_t cls = LM_BPF_CLASS(i->op), oper = LM_BPF_OPER(i->op);
+	int x = (i->op & LM_BPF_X) != 0;
+
+	if (rnd() % 16 == 0)
+		return;
+	switch (cls) {
+	case LM_BPF_LDX:
+		i->imm = 0;
+		break;
+	case LM_BPF_ST:
+		i->regs &= 0x0f;
+		break;
+	case LM_BPF_STX:
+		if (LM_BPF_MODE(i->op) != LM_BPF_ATOMIC)
+			i->imm = 0;
+		break;
+	case LM_BPF_ALU:
+	case LM_BPF_ALU64:
+		if (oper == LM_BPF_END || oper == LM_BPF_NEG || !x)
+			i->regs &= 0x0f;
+		if (oper == LM_BPF_NEG || (x && oper != LM_BPF_END))
+			i->imm = 0;
+		break;
+	case LM_BPF_JMP:
+	case LM_BPF_JMP32:
+		if (oper == LM_BPF_JA) {
+			i->regs = 0;
+			if (cls == LM_BPF_JMP32)
+				i->off = 0;
+			else
+				i->imm = 0;
+		} else if (oper == LM_BPF_CALL) {
+			i->regs &= 0xf0;
+			i->off = 0;
+		} else if (oper == LM_BPF_EXIT) {
+			i->regs = 0, i->off = 0, i->imm = 0;
+		} else if (x) {
+			i->imm = 0;
+		} else {
+			i->regs &= 0x0f;
+		}
+		break;
+	}
 }
 
 /* Random programs, mostly made of real opcodes with registers, offsets and
@@ -429,6 +499,7 @@ static void random_programs_stay_inside_memory_and_stop(void)
 			p[k].regs = (uint8_t)(rnd() % 11 | (rnd() % 11) << 4);
 			p[k].off = (short)((int)(rnd() % 80) - 40);
 			p[k].imm = rnd() % 4 ? imms[rnd() % (sizeof(imms) / sizeof(imms[0]))] : (int)rnd();
+			clear_unused(&p[k]);
 		}
 		p[23] = EXIT;
 		enum bpf_err e = bpf_run(&vm, p, 24, buf + 32, 64, NULL, 2000, &res);
@@ -480,6 +551,7 @@ int main(void)
 	RUN(helper_calls_are_unknown);
 	RUN(registers_r10_and_above_are_checked);
 	RUN(control_must_stay_inside_the_program);
+	RUN(reserved_fields_are_refused);
 	RUN(random_programs_stay_inside_memory_and_stop);
 	return CHECK_DONE();
 }

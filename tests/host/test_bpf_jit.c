@@ -371,8 +371,9 @@ static struct lm_bpf_insn random_insn(uint32_t pc, uint32_t n)
 	} else if (kind < 99) {
 		i.op = 0x95;
 	} else {
-		i = (struct lm_bpf_insn){ (uint8_t)rnd(), (uint8_t)rnd(), (short)rnd(), (int)rnd() };
+		return (struct lm_bpf_insn){ (uint8_t)rnd(), (uint8_t)rnd(), (short)rnd(), (int)rnd() };
 	}
+	clear_unused(&i);
 	return i;
 }
 
