@@ -668,55 +668,11 @@ static void cmd_mem(void)
 		  bi->ram_bytes >> 20);
 }
 
-/* Split a line into words in place. As in sh: 'single quotes' keep
- * everything, "double quotes" keep everything but \" and \\, and a
- * backslash outside quotes keeps the next character; quotes may make an
- * empty word. Returns the number of words, MAX_ARGS + 1 for too many, or
- * 0 with *bad set for an unterminated quote. */
-static lm_u32 split(char *line, char **argv, int *bad)
-{
-	lm_u32 n = 0;
-	char *in = line, *out = line;
-
-	*bad = 0;
-	for (;;) {
-		while (*in == ' ')
-			in++;
-		if (!*in)
-			return n;
-		if (n == MAX_ARGS)
-			return n + 1; /* too many */
-		argv[n++] = out;
-		char q = 0;
-		while (*in && (q || *in != ' ')) {
-			char c = *in++;
-
-			if (q && c == q)
-				q = 0;
-			else if (!q && (c == '\'' || c == '"'))
-				q = c;
-			else if (c == '\\' && q != '\'' && *in &&
-				 (!q || *in == '"' || *in == '\\'))
-				*out++ = *in++;
-			else
-				*out++ = c;
-		}
-		if (q) {
-			*bad = 1;
-			return 0;
-		}
-		/* out never passes in: each word is at most as long as its input */
-		if (*in)
-			in++;
-		*out++ = 0;
-	}
-}
-
 static void command(char *line)
 {
 	char *argv[MAX_ARGS];
 	int bad;
-	lm_u32 argc = split(line, argv, &bad);
+	lm_u32 argc = lm_cmdline_split(line, argv, MAX_ARGS, &bad);
 
 	if (bad)
 		con_puts("unterminated quote\n");

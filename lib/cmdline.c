@@ -75,3 +75,47 @@ int lm_cmdline_u64(const char *cmd, const char *key, lm_u64 *val)
 			return lm_parse_u64(w + kl + 1, n - kl - 1, val);
 	return 0;
 }
+
+/* Split a line into words in place. As in sh: 'single quotes' keep
+ * everything, "double quotes" keep everything but \" and \\, and a
+ * backslash outside quotes keeps the next character; quotes may make an
+ * empty word. Returns the number of words, max + 1 for too many, or
+ * 0 with *bad set for an unterminated quote. */
+lm_u32 lm_cmdline_split(char *line, char **argv, lm_u32 max, int *bad)
+{
+	lm_u32 n = 0;
+	char *in = line, *out = line;
+
+	*bad = 0;
+	for (;;) {
+		while (*in == ' ')
+			in++;
+		if (!*in)
+			return n;
+		if (n == max)
+			return n + 1; /* too many */
+		argv[n++] = out;
+		char q = 0;
+		while (*in && (q || *in != ' ')) {
+			char c = *in++;
+
+			if (q && c == q)
+				q = 0;
+			else if (!q && (c == '\'' || c == '"'))
+				q = c;
+			else if (c == '\\' && q != '\'' && *in &&
+				 (!q || *in == '"' || *in == '\\'))
+				*out++ = *in++;
+			else
+				*out++ = c;
+		}
+		if (q) {
+			*bad = 1;
+			return 0;
+		}
+		/* out never passes in: each word is at most as long as its input */
+		if (*in)
+			in++;
+		*out++ = 0;
+	}
+}
