@@ -359,7 +359,7 @@ static int spawn(const char *name, const struct prog *pr)
 	 * out badges; the personality's FS_HELLO drops its predecessor's
 	 * handles). Fixed slots and address: servers/fs/fs_srv.h. */
 	if (!err && !strcmp(name, "linux") && fs_ep) {
-		err = add_cap(fs_ep, LX_SLOT_FS, LM_R_WRITE, 0, 0);
+		err = add_cap(fs_ep, LX_SLOT_FS, LM_R_WRITE | LM_R_GRANT, 0, 0);
 		if (!err)
 			err = add_cap(SH_SLOT_FS_BUF, LX_SLOT_FS_BUF, LM_R_READ | LM_R_WRITE,
 				      LM_SPAWN_MAP, FS_BUF_VA);
@@ -738,7 +738,8 @@ int main(lm_word_t arg)
 		rtc_ports = 0;
 	}
 	fs_ep = lm_slot_alloc();
-	if (fs_ep && lm_cnode_mint(LM_SLOT_CNODE, fs_ep, LM_SLOT_CNODE, SH_SLOT_FS_EP, LM_R_WRITE, 1)) {
+	if (fs_ep && lm_cnode_mint(LM_SLOT_CNODE, fs_ep, LM_SLOT_CNODE, SH_SLOT_FS_EP,
+				    LM_R_WRITE | LM_R_GRANT, 1)) {
 		lm_slot_free(fs_ep);
 		fs_ep = 0; /* no file server: Linux programs see an empty root */
 	}

@@ -100,8 +100,29 @@ static inline void lx_strcpy(char *d, const char *s)
 	memcpy(d, s, strlen(s) + 1);
 }
 void lx_fs_init(void);
+long lx_fs_hello(int fresh);   /* a forked child: lx_fs_hello(0) with its own lx_wake_ntfn */
 long lx_fs_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3, lm_u64 *r1);
+/* As lx_fs_call, with ntail (<= FS_TAIL) bytes in message words 4.. (WRITE) */
+long lx_fs_call_tail(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
+		     const void *tail, lm_u64 ntail, lm_u64 *r1);
+lm_u64 lx_fs_write_max(void);  /* FS_WRITE_MAX, or FS_DATA without an IPC buffer */
 long lx_fs_path(int second, lm_u64 upath); /* 0, -EFAULT, -ENAMETOOLONG */
+
+/* ---- fs_block.c: waiting for the file server (lx-arch: the wake notification) - */
+#define LX_WAKE_FS    1 /* file server: a pipe/handle we wait on changed */
+#define LX_WAKE_PM    2 /* process manager: a child changed state, or a signal is pending */
+#define LX_WAKE_TIMER 4 /* timer server: a deadline passed */
+extern lm_cptr_t lx_wake_ntfn;  /* this process's wake notification, 0 = none */
+struct lm_ipc_buffer *lx_ipc_buffer(void); /* the thread's IPC buffer, or 0 */
+void lx_wake_make_fs_fallback(void); /* make lx_wake_ntfn if nobody has */
+void lx_wake_wait(void);        /* until the wake notification is signalled */
+/* A request that may answer "would block": asked again after each wake-up;
+ * -EINTR when a signal that is not blocked is pending. */
+long lx_fs_call_wait(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
+		     const void *tail, lm_u64 ntail, lm_u64 *r1);
+/* signal.c (signal delivery): weak stand-ins in fs_block.c until then */
+void lx_sig_post(int sig, int code, int pid);
+int lx_sig_pending_unblocked(void);
 
 /* ---- fd.c ------------------------------------------------------------------ */
 void lx_fd_init(void);

@@ -124,7 +124,7 @@ void root_shell_make(const struct lm_bootinfo *bi)
 	/* The file server's endpoint, to mint a badge per Linux process, and
 	 * its client pages (servers/root/fs.c). */
 	if (root_fs_ep) {
-		sh_caps[n++] = (struct lm_spawn_cap){ root_fs_ep, SH_SLOT_FS_EP, LM_R_WRITE, 0, 0 };
+		sh_caps[n++] = (struct lm_spawn_cap){ root_fs_ep, SH_SLOT_FS_EP, LM_R_WRITE | LM_R_GRANT, 0, 0 };
 		for (lm_u32 b = 0; b < FS_CLIENTS; b++)
 			sh_caps[n++] = (struct lm_spawn_cap){ root_fs_buf[b], SH_SLOT_FS_BUF + b,
 							     LM_R_READ | LM_R_WRITE, 0, 0 };
