@@ -121,6 +121,7 @@
 #define S_IFREG  0100000
 #define S_IFLNK  0120000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 #define F_DUPFD     0
 #define F_GETFD     1
 #define F_SETFD     2

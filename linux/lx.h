@@ -140,7 +140,9 @@ long lx_fd_open_tty(lm_u32 flags);
 long lx_fd_stat(long fd, struct lx_stat *st);
 /* fs_stat.c: stat of (handle, path in the page's path or given) */
 long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st);
-short lx_fd_poll(int fd, short events, int *tty_in);
+/* revents of fd; arm: a pipe end not ready wakes us when it changes */
+short lx_fd_poll(int fd, short events, int arm, int *tty_in);
+int lx_fd_room(int n); /* 1 if n more descriptors can be opened now */
 #define LX_NOFILE 256
 
 /* ---- proc.c ------------------------------------------------------------------ */
@@ -198,7 +200,9 @@ LX_SYS(stat); LX_SYS(lstat); LX_SYS(statx); LX_SYS(chmod); LX_SYS(fchmod);
 LX_SYS(fchmodat); LX_SYS(utimensat); LX_SYS(truncate); LX_SYS(ftruncate);
 LX_SYS(access); LX_SYS(faccessat); LX_SYS(faccessat2);
 /* poll.c */
-LX_SYS(poll); LX_SYS(ppoll);
+LX_SYS(poll); LX_SYS(ppoll); LX_SYS(select); LX_SYS(pselect6);
+/* pipe.c */
+LX_SYS(pipe); LX_SYS(pipe2);
 /* random.c */
 LX_SYS(getrandom);
 

@@ -184,24 +184,21 @@ static long do_getdents(struct fs_req *q, struct handle *h)
 	return (long)used;
 }
 
-/* poll on a handle: a pipe's end (pipe.c); anything else is ready for
- * what its access mode allows, and *r1 is what a read would get. */
+/* poll on a handle: a pipe's end (pipe.c); anything else is always
+ * ready, whatever its access mode, as on Linux (O_PATH: not pollable);
+ * *r1 is what a read would get. */
 static long do_poll(struct fs_req *q, struct handle *h)
 {
-	lm_u64 ev = q->w[1], r = 0;
+	lm_u64 ev = q->w[1];
 	struct inode *i = h->ino;
 
 	if (S_ISFIFO(i->mode))
 		return pipe_poll(h, q->badge, ev, &q->r1);
 	if (h->flags & O_PATH)
 		return FS_POLLNVAL;
-	if ((h->flags & O_ACCMODE) != O_WRONLY)
-		r |= FS_POLLIN;
-	if ((h->flags & O_ACCMODE) != 0)
-		r |= FS_POLLOUT;
 	if (S_ISREG(i->mode) && h->off < i->size)
 		q->r1 = i->size - h->off;
-	return (long)(r & ev);
+	return (long)(ev & (FS_POLLIN | FS_POLLOUT));
 }
 
 static int on_handle(lm_u64 label)
