@@ -141,7 +141,7 @@ long pipe_write(struct handle *h, lm_u64 badge, const char *src, lm_u64 n, int a
 
 /* What poll sees on a pipe end: POLLIN (bytes to read), POLLHUP (no
  * writer left), POLLOUT (room for an atomic write), POLLERR (no reader
- * left); *r1 the bytes readable (FIONREAD). With FS_POLL_ARM and nothing
+ * left: with POLLOUT too, as on Linux, where such a write does not block); *r1 the bytes readable (FIONREAD). With FS_POLL_ARM and nothing
  * of interest ready, the badge waits for a change of this end. */
 long pipe_poll(struct handle *h, lm_u64 badge, lm_u64 events, lm_u64 *r1)
 {
@@ -155,7 +155,7 @@ long pipe_poll(struct handle *h, lm_u64 badge, lm_u64 events, lm_u64 *r1)
 		*r1 = p->len;
 	} else {
 		r |= p->readers ? 0 : FS_POLLERR;
-		r |= p->readers && FS_PIPE_SIZE - p->len >= FS_PIPE_BUF ? FS_POLLOUT : 0;
+		r |= FS_PIPE_SIZE - p->len >= FS_PIPE_BUF ? FS_POLLOUT : 0;
 	}
 	r &= want;
 	if (!r && (events & FS_POLL_ARM))
