@@ -9,6 +9,10 @@
  * mapped. Segments are copied into fresh frames (the module stays
  * read-only), their bss tail is zero (fresh frames are), then each gets the
  * rights its p_flags ask for.
+ *
+ * execve (exec.c) calls lx_load_check on the new image while the old one
+ * still runs, and lx_load only past its point of no return, on an empty
+ * map: so lx_load can then fail only for want of memory.
  */
 #include "mm.h"
 #include <lamina/elf.h>
@@ -98,6 +102,22 @@ static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bi
 	return err;
 }
 
+int lx_load_check(const void *image, lm_u64 size)
+{
+	const struct lm_elf_ehdr *e = image;
+	struct lm_elf_phdr ph[MAX_PHDRS];
+	lm_u64 bias;
+	int err = check_header(e, size);
+
+	if (err)
+		return err;
+	memcpy(ph, (const lm_u8 *)image + e->phoff, e->phnum * sizeof ph[0]);
+	err = check_segments(image, size, e, ph, &bias);
+	if (!err && (e->entry + bias < LX_LOW || e->entry + bias >= LX_HIGH))
+		err = -ENOEXEC;
+	return err;
+}
+
 int lx_load(const void *image, lm_u64 size, struct lx_image *out)
 {
 	const lm_u8 *img = image;
@@ -134,18 +154,11 @@ int lx_load(const void *image, lm_u64 size, struct lx_image *out)
 
 /* ---- the initial stack ------------------------------------------------------------ */
 
-static const char *const envp_default[] = {
-	"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "TERM=vt100",
-};
-#define NENV (sizeof envp_default / sizeof envp_default[0])
-
-/* Push a string below *sp; its address. */
-static lm_u64 push_str(char **sp, const char *s)
+/* Push n bytes below *sp; their address. */
+static lm_u64 push(char **sp, const void *p, lm_u64 n)
 {
-	lm_u64 n = strlen(s) + 1;
-
 	*sp -= n;
-	memcpy(*sp, s, n);
+	memcpy(*sp, p, n);
 	return (lm_u64)*sp;
 }
 
@@ -183,39 +196,39 @@ static lm_u64 build_auxv(lm_u64 *auxv, const struct lx_image *im, lm_u64 platfor
 }
 
 /*
- * From LX_STACK_TOP down: the strings (execfn, environment, arguments,
- * "x86_64"), 16 random bytes, then, 16-byte aligned from the returned rsp
- * up: argc, argv[] and NULL, envp[] and NULL, the auxiliary vector.
+ * From LX_STACK_TOP down: execfn, the argument and environment strings
+ * (args->str as one block), "x86_64", 16 random bytes, then, 16-byte
+ * aligned from the returned rsp up: argc, argv[] and NULL, envp[] and
+ * NULL, the auxiliary vector. args->len <= LX_ARG_MAX (exec.c), far less
+ * than the stack, whose pages are mapped on touch.
  */
-lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv, const char *execfn)
+lm_u64 lx_initial_stack(const struct lx_image *im, const struct lx_args *args, const char *execfn)
 {
 	char *sp = (char *)LX_STACK_TOP;
-	lm_u64 av[64], env[NENV], auxv[2 * 24], n, ptrs[1 + 64 + 1 + NENV + 1]; /* argc <= 63 (main.c) */
+	lm_u64 auxv[2 * 24], n, nstr = (lm_u64)(args->argc + args->envc);
 
 	if (lx_mm_add(LX_STACK_TOP - LX_STACK_SIZE, LX_STACK_TOP, PROT_READ | PROT_WRITE))
 		return 0;
-	lm_u64 fn = push_str(&sp, execfn);
-	for (lm_u64 i = 0; i < NENV; i++)
-		env[i] = push_str(&sp, envp_default[i]);
-	for (int i = argc; i-- > 0;)
-		av[i] = push_str(&sp, argv[i]);
-	lm_u64 platform = push_str(&sp, "x86_64");
+	lm_u64 fn = push(&sp, execfn, strlen(execfn) + 1);
+	lm_u64 strs = push(&sp, args->str, args->len);
+	lm_u64 platform = push(&sp, "x86_64", 7);
 	sp = (char *)((lm_u64)(sp - 16) & ~15ull);
 	lx_random(sp, 16);
 	lm_u64 rnd = (lm_u64)sp;
 
 	n = build_auxv(auxv, im, platform, rnd, fn);
-	lm_u64 np = 0;
-	ptrs[np++] = (lm_u64)argc;
-	for (int i = 0; i < argc; i++)
-		ptrs[np++] = av[i];
-	ptrs[np++] = 0;
-	for (lm_u64 i = 0; i < NENV; i++)
-		ptrs[np++] = env[i];
-	ptrs[np++] = 0;
-	lm_u64 words = np + n;
-	lm_u64 *top = (lm_u64 *)((lm_u64)(sp - words * 8) & ~15ull);
-	memcpy(top, ptrs, np * 8);
-	memcpy(top + np, auxv, n * 8);
+	lm_u64 words = 1 + nstr + 2 + n;
+	lm_u64 *top = (lm_u64 *)((lm_u64)(sp - words * 8) & ~15ull), *w = top;
+	*w++ = (lm_u64)args->argc;
+	if (!args->argc)
+		*w++ = 0;
+	for (lm_u64 i = 0; i < nstr; i++) {
+		*w++ = strs;
+		strs += strlen((const char *)strs) + 1;
+		if (i + 1 == (lm_u64)args->argc)
+			*w++ = 0;
+	}
+	*w++ = 0;
+	memcpy(w, auxv, n * 8);
 	return (lm_u64)top;
 }

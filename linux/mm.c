@@ -297,6 +297,12 @@ int lx_mm_populate(lm_u64 lo, lm_u64 hi)
 	return lm_vm_protect_range(lo, (hi - lo) / LX_PAGE, LM_R_READ | LM_R_WRITE) ? -ENOMEM : 0;
 }
 
+void lx_mm_reset(void)
+{
+	lx_pages_release(LX_LOW, LX_HIGH);
+	lx_nareas = 0;
+}
+
 lm_u64 lx_find_gap(lm_u64 len)
 {
 	lm_u64 top = LX_MMAP_TOP;
