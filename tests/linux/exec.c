@@ -9,12 +9,12 @@
  *                      then fd 10 FD_CLOEXEC, fd 11 not, and exec of
  *   exec-show-pie pie  (static-pie, from this ET_EXEC) checks argv, envp,
  *                      auxv, /proc/self/exe, the name, the descriptors;
- *                      execs the script /tmp/exec-script (#!/bin/sh), which
+ *                      execs the script /tmp/xt/exec-script (#!/bin/sh), which
  *                      execs /bin/exec-test back "$0" "$1";
- *   exec-test back     execs /tmp/exec-arg (#!/bin/exec-show one-arg);
- *   exec-show one-arg  checks the interpreter's argv; execs /tmp/l1, five
+ *   exec-test back     execs /tmp/xt/exec-arg (#!/bin/exec-show one-arg);
+ *   exec-show one-arg  checks the interpreter's argv; execs /tmp/xt/l1, five
  *                      nested #! files (the most Linux 6 follows);
- *   exec-show /tmp/l5  checks the nested argv and ends with status 0.
+ *   exec-show /tmp/xt/l5  checks the nested argv and ends with status 0.
  *
  * Each failure is a line on stderr; the status is nonzero on any.
  */
@@ -76,21 +76,22 @@ static void errors(void)
 
 	memset(longpath, 'a', sizeof longpath - 1);
 	longpath[0] = '/';
+	mkdir("/tmp/xt", 0755); /* exec-show's last stage removes it */
 	memset(big, 'b', (200 << 10) - 1);
 	big[(200 << 10) - 1] = 0;
-	put("/tmp/noexec", "hello\n", 0755);
-	put("/tmp/badelf", "\177ELF garbage that is no header", 0755);
-	put("/tmp/nointerp", "#!/nonexistent/interp\n", 0755);
-	put("/tmp/emptyinterp", "#!   \n", 0755);
-	put("/tmp/noxscript", "#!/bin/sh\necho no\n", 0644);
-	put("/tmp/l0", "#!/tmp/l1\n", 0755); /* l0 .. l5: six #! files */
-	put("/tmp/l1", "#!/tmp/l2\n", 0755);
-	put("/tmp/l2", "#!/tmp/l3\n", 0755);
-	put("/tmp/l3", "#!/tmp/l4\n", 0755);
-	put("/tmp/l4", "#!/tmp/l5\n", 0755);
-	put("/tmp/l5", "#!/bin/exec-show\n", 0755);
-	unlink("/tmp/loop");
-	CHECK(symlink("/tmp/loop", "/tmp/loop") == 0);
+	put("/tmp/xt/noexec", "hello\n", 0755);
+	put("/tmp/xt/badelf", "\177ELF garbage that is no header", 0755);
+	put("/tmp/xt/nointerp", "#!/nonexistent/interp\n", 0755);
+	put("/tmp/xt/emptyinterp", "#!   \n", 0755);
+	put("/tmp/xt/noxscript", "#!/bin/sh\necho no\n", 0644);
+	put("/tmp/xt/l0", "#!/tmp/xt/l1\n", 0755); /* l0 .. l5: six #! files */
+	put("/tmp/xt/l1", "#!/tmp/xt/l2\n", 0755);
+	put("/tmp/xt/l2", "#!/tmp/xt/l3\n", 0755);
+	put("/tmp/xt/l3", "#!/tmp/xt/l4\n", 0755);
+	put("/tmp/xt/l4", "#!/tmp/xt/l5\n", 0755);
+	put("/tmp/xt/l5", "#!/bin/exec-show\n", 0755);
+	unlink("/tmp/xt/loop");
+	CHECK(symlink("/tmp/xt/loop", "/tmp/xt/loop") == 0);
 
 	FAILS(AT_FDCWD, "/nonexistent", argv, 0, 0, ENOENT);
 	FAILS(AT_FDCWD, "", argv, 0, 0, ENOENT);
@@ -98,13 +99,13 @@ static void errors(void)
 	FAILS(AT_FDCWD, "/etc/passwd", argv, 0, 0, EACCES);   /* no x bit */
 	FAILS(AT_FDCWD, "/tmp", argv, 0, 0, EACCES);          /* a directory */
 	FAILS(AT_FDCWD, "/dev/null", argv, 0, 0, EACCES);     /* not a regular file */
-	FAILS(AT_FDCWD, "/tmp/noxscript", argv, 0, 0, EACCES);
-	FAILS(AT_FDCWD, "/tmp/noexec", argv, 0, 0, ENOEXEC);
-	FAILS(AT_FDCWD, "/tmp/badelf", argv, 0, 0, ENOEXEC);
-	FAILS(AT_FDCWD, "/tmp/nointerp", argv, 0, 0, ENOENT);
-	FAILS(AT_FDCWD, "/tmp/emptyinterp", argv, 0, 0, ENOEXEC);
-	FAILS(AT_FDCWD, "/tmp/loop", argv, 0, 0, ELOOP);
-	FAILS(AT_FDCWD, "/tmp/l0", argv, 0, 0, ELOOP);        /* six levels */
+	FAILS(AT_FDCWD, "/tmp/xt/noxscript", argv, 0, 0, EACCES);
+	FAILS(AT_FDCWD, "/tmp/xt/noexec", argv, 0, 0, ENOEXEC);
+	FAILS(AT_FDCWD, "/tmp/xt/badelf", argv, 0, 0, ENOEXEC);
+	FAILS(AT_FDCWD, "/tmp/xt/nointerp", argv, 0, 0, ENOENT);
+	FAILS(AT_FDCWD, "/tmp/xt/emptyinterp", argv, 0, 0, ENOEXEC);
+	FAILS(AT_FDCWD, "/tmp/xt/loop", argv, 0, 0, ELOOP);
+	FAILS(AT_FDCWD, "/tmp/xt/l0", argv, 0, 0, ELOOP);        /* six levels */
 	FAILS(AT_FDCWD, longpath, argv, 0, 0, ENAMETOOLONG);
 	FAILS(AT_FDCWD, (void *)16, argv, 0, 0, EFAULT);
 	FAILS(AT_FDCWD, "/bin/exec-show", (void *)16, 0, 0, EFAULT);
@@ -148,14 +149,14 @@ int main(int argc, char **argv, char **envp)
 		char *env[] = { "STAGE=3", 0 };
 
 		CHECK(!strcmp(argv[0], "/bin/exec-test"));
-		CHECK(!strcmp(argv[2], "/tmp/exec-script") && !strcmp(argv[3], "a1"));
+		CHECK(!strcmp(argv[2], "/tmp/xt/exec-script") && !strcmp(argv[3], "a1"));
 		CHECK(fcntl(11, F_GETFD) == 0 && fcntl(10, F_GETFD) == -1 && errno == EBADF);
 		printf("exec-test: back from the script: %s %s\n", argv[2], argv[3]);
 		fflush(stdout);
 		if (failures)
 			return failures;
-		put("/tmp/exec-arg", "#!/bin/exec-show  one-arg  \n", 0755);
-		execve("/tmp/exec-arg", next, env);
+		put("/tmp/xt/exec-arg", "#!/bin/exec-show  one-arg  \n", 0755);
+		execve("/tmp/xt/exec-arg", next, env);
 		fprintf(stderr, "FAIL exec-arg: %s\n", strerror(errno));
 		return 1;
 	}

@@ -60,6 +60,22 @@ static void auxv(const char *execfn, const char *exe, const char *comm)
 	CHECK(sbrk(0) != (void *)-1);
 }
 
+/* The chain's files go at its end, so that the tree is as before. */
+static void clean(void)
+{
+	static const char *const names[] = {
+		"badelf", "emptyinterp", "exec-arg", "exec-script", "l0", "l1", "l2", "l3", "l4",
+		"l5", "loop", "noexec", "nointerp", "noxscript",
+	};
+	char path[64];
+
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "/tmp/xt/%s", names[i]);
+		CHECK(unlink(path) == 0);
+	}
+	CHECK(rmdir("/tmp/xt") == 0);
+}
+
 static void next(const char *path, char *const *argv, char *const *envp)
 {
 	fflush(stdout);
@@ -74,9 +90,9 @@ int main(int argc, char **argv, char **envp)
 {
 	static const char *const pie[] = { "exec-show-pie", "pie", "arg two", "", 0 };
 	static const char *const pie_env[] = { "LX_EXEC=1", "EMPTY=", 0 };
-	static const char *const onearg[] = { "/bin/exec-show", "one-arg", "/tmp/exec-arg", "p1", 0 };
-	static const char *const nested[] = { "/bin/exec-show", "/tmp/l5", "/tmp/l4", "/tmp/l3",
-					      "/tmp/l2", "/tmp/l1", "n1", 0 };
+	static const char *const onearg[] = { "/bin/exec-show", "one-arg", "/tmp/xt/exec-arg", "p1", 0 };
+	static const char *const nested[] = { "/bin/exec-show", "/tmp/xt/l5", "/tmp/xt/l4", "/tmp/xt/l3",
+					      "/tmp/xt/l2", "/tmp/xt/l1", "n1", 0 };
 	char c;
 
 	if (argc > 1 && !strcmp(argv[1], "pie")) {
@@ -92,28 +108,29 @@ int main(int argc, char **argv, char **envp)
 		CHECK(fcntl(1, F_GETFD) == 0);
 		printf("exec-show-pie: argv, envp, auxv, descriptors as execve gave them\n");
 		if (!failures) {
-			int fd = open("/tmp/exec-script", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+			int fd = open("/tmp/xt/exec-script", O_WRONLY | O_CREAT | O_TRUNC, 0755);
 			const char *s = "#!/bin/sh\necho \"script: $0 $1\"\n"
 					"exec /bin/exec-test back \"$0\" \"$1\"\n";
 
 			CHECK(fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s));
 			close(fd);
 		}
-		next("/tmp/exec-script", script, env);
+		next("/tmp/xt/exec-script", script, env);
 	}
 	if (argc > 1 && !strcmp(argv[1], "one-arg")) {
 		char *l1[] = { "l1", "n1", 0 };
 
 		CHECK(argv_is(argc, argv, onearg));
 		CHECK(envp[0] && !strcmp(envp[0], "STAGE=3") && !envp[1]);
-		auxv("/tmp/exec-arg", "/bin/exec-show", "exec-arg");
+		auxv("/tmp/xt/exec-arg", "/bin/exec-show", "exec-arg");
 		printf("exec-show: #! with one argument\n");
-		next("/tmp/l1", l1, envp);
+		next("/tmp/xt/l1", l1, envp);
 	}
-	if (argc > 1 && !strcmp(argv[1], "/tmp/l5")) {
+	if (argc > 1 && !strcmp(argv[1], "/tmp/xt/l5")) {
 		CHECK(argv_is(argc, argv, nested));
-		auxv("/tmp/l1", "/bin/exec-show", "l1");
+		auxv("/tmp/xt/l1", "/bin/exec-show", "l1");
 		printf("exec-show: five nested #! files\n");
+		clean();
 		return failures;
 	}
 	fprintf(stderr, "FAIL exec-show: unexpected arguments (argc %d)\n", argc);
