@@ -111,10 +111,13 @@ static long script_args(struct lx_args *g, const char *interp, const char *arg, 
 
 /* ---- the file ------------------------------------------------------------------- */
 
+/* The loader may have taken frames into the new program's map (zeroed
+ * entries); the rest go back. */
 static void buf_free(void)
 {
 	while (buf_pages)
-		lm_vm_frame_put(buf_frames[--buf_pages]); /* deleting a frame unmaps it */
+		if (buf_frames[--buf_pages])
+			lm_vm_frame_put(buf_frames[buf_pages]); /* deleting unmaps it */
 }
 
 static long buf_grow(lm_u64 size)
@@ -313,7 +316,7 @@ static __attribute__((noreturn)) void commit(void)
 	int err;
 
 	lx_mm_reset();
-	err = lx_load(go.img, go.size, &im);
+	err = lx_load(go.img, go.size, go.img == (const void *)EXEC_BUF ? buf_frames : 0, &im);
 	buf_free();
 	if (err)
 		killed("no memory for the image");

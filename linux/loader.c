@@ -72,11 +72,42 @@ static int check_segments(const lm_u8 *img, lm_u64 size, const struct lm_elf_ehd
 	return 0;
 }
 
+/* The file's frames, when the image is in page-sized frames of its own
+ * (execve's buffer: frames[k] holds file bytes [k * 4096, (k + 1) * 4096)):
+ * a page made only of one segment's file bytes takes its frame instead of
+ * a copy. */
+struct frames {
+	lm_cptr_t *f;                 /* 0: copy everything (a boot module) */
+	const struct lm_elf_phdr *ph; /* every segment, to find shared file pages */
+	int phnum;
+};
+
+/* The page at va of segment p takes file page fo's frame: the page holds
+ * file bytes only (no bss, no neighbour segment's page) and no other
+ * segment's file bytes lie in that file page (else it would need them too). */
+static int movable(const struct frames *fr, const struct lm_elf_phdr *p, lm_u64 va, lm_u64 fo,
+		   int first_shared)
+{
+	if (!fr->f || first_shared || fo + LX_PAGE > p->offset + p->filesz)
+		return 0;
+	for (int i = 0; i < fr->phnum; i++) {
+		const struct lm_elf_phdr *q = &fr->ph[i];
+
+		if (q != p && q->type == LM_PT_LOAD && q->filesz &&
+		    LX_PAGE_DOWN(q->offset) < fo + LX_PAGE && q->offset + q->filesz > fo)
+			return 0;
+	}
+	return 1;
+}
+
 /* Map one segment. A page it shares with the previous segment keeps that
- * segment's frame and gets the union of both rights. */
-static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bias)
+ * segment's frame and gets the union of both rights. Movable pages take the
+ * file's frames; the others are fresh frames with their bytes copied. */
+static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bias,
+			const struct frames *fr)
 {
 	lm_u64 va = p->vaddr + bias, lo = LX_PAGE_DOWN(va), hi = LX_PAGE_UP(va + p->memsz);
+	lm_u64 fend = va + p->filesz;
 	lm_u32 prot = prot_of(p->flags);
 	struct lx_area *shared = lx_area_at(lo);
 	lm_u32 shared_prot = shared ? shared->prot | prot : 0;
@@ -91,10 +122,25 @@ static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bi
 		if (err)
 			return err;
 	}
-	err = lx_mm_populate(lo, hi);
+	for (lm_u64 pg = lo; pg < hi; pg += LX_PAGE) {
+		lm_u64 fo = pg - va + p->offset;
+
+		if (movable(fr, p, va, fo, pg == lo && shared)) {
+			err = lx_page_adopt(pg, fr->f[fo / LX_PAGE]);
+			fr->f[fo / LX_PAGE] = 0;
+			if (err)
+				return err;
+		}
+	}
+	err = lx_mm_populate(lo, hi); /* the pages not taken: fresh frames */
 	if (err)
 		return err;
-	memcpy((void *)va, img + p->offset, p->filesz);
+	for (lm_u64 pg = lo; pg < hi && pg < fend; pg += LX_PAGE) {
+		lm_u64 from = pg > va ? pg : va, to = pg + LX_PAGE < fend ? pg + LX_PAGE : fend;
+
+		if (!movable(fr, p, va, pg - va + p->offset, pg == lo && shared))
+			memcpy((void *)from, img + p->offset + (from - va), to - from);
+	}
 	if (shared && (err = lx_mm_protect(lo, lo + LX_PAGE, shared_prot)))
 		return err;
 	if (hi > lo + (shared ? LX_PAGE : 0))
@@ -118,11 +164,12 @@ int lx_load_check(const void *image, lm_u64 size)
 	return err;
 }
 
-int lx_load(const void *image, lm_u64 size, struct lx_image *out)
+int lx_load(const void *image, lm_u64 size, lm_cptr_t *frames, struct lx_image *out)
 {
 	const lm_u8 *img = image;
 	const struct lm_elf_ehdr *e = image;
 	struct lm_elf_phdr ph[MAX_PHDRS];
+	struct frames fr = { frames, ph, e->phnum };
 	lm_u64 bias = 0, end = 0;
 	int err = check_header(e, size);
 
@@ -140,7 +187,7 @@ int lx_load(const void *image, lm_u64 size, struct lx_image *out)
 		if (!out->phdr && e->phoff >= ph[i].offset &&
 		    e->phoff - ph[i].offset < ph[i].filesz)
 			out->phdr = ph[i].vaddr + bias + (e->phoff - ph[i].offset);
-		err = load_segment(img, &ph[i], bias);
+		err = load_segment(img, &ph[i], bias, &fr);
 		if (ph[i].vaddr + bias + ph[i].memsz > end)
 			end = ph[i].vaddr + bias + ph[i].memsz;
 	}

@@ -58,8 +58,10 @@ struct lx_image {
  * checks, without changing the map); 0 or -ENOEXEC, -ENOMEM. */
 int lx_load_check(const void *img, lm_u64 size);
 /* Check and load an ELF executable (ET_EXEC or static-pie ET_DYN) from
- * memory into the map; 0 or -errno. */
-int lx_load(const void *img, lm_u64 size, struct lx_image *out);
+ * memory into the map; 0 or -errno. frames: 0, or the frames holding img
+ * page by page (execve's buffer), which the loader may take into the
+ * program's map instead of copying them: it zeroes the entries it takes. */
+int lx_load(const void *img, lm_u64 size, lm_cptr_t *frames, struct lx_image *out);
 struct lx_args;
 /* Map the stack and build Linux's initial stack; returns the entry rsp. */
 lm_u64 lx_initial_stack(const struct lx_image *im, const struct lx_args *args,
@@ -94,6 +96,9 @@ int lx_mm_init(void);
 int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* Map every page of [lo, hi) now, writable (for the loader), then prot. */
 int lx_mm_populate(lm_u64 lo, lm_u64 hi);
+/* Move frame f (one of lm_vm_frame_get's, mapped elsewhere) to page va of
+ * an area, writable; the map owns it from then on. 0 or -ENOMEM (f freed). */
+int lx_page_adopt(lm_u64 va, lm_cptr_t f);
 int lx_mm_protect(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* 1 if [addr, addr + len) lies in the map with every right in prot. */
 int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot);
