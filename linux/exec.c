@@ -361,6 +361,8 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 		return -ENAMETOOLONG;
 	lx_strcpy(cur, p);
 	lx_strcpy(given, p);
+	if (!*p) /* AT_EMPTY_PATH: the descriptor's file, named as Linux names it */
+		lm_snprintf(given, sizeof given, "/dev/fd/%ld", dirfd);
 	for (int depth = 0;; depth++) {
 		h = open_exec(dirfd, cur, flags, &size, &own);
 		if (h < 0)
@@ -394,7 +396,10 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 		}
 		break;
 	}
-	resolve(dirfd, cur, exe);
+	if (*cur)
+		resolve(dirfd, cur, exe);
+	else
+		lx_strcpy(exe, given);
 	go.img = (const void *)EXEC_BUF;
 	go.size = (lm_u64)n;
 	go.args = g;

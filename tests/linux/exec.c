@@ -14,7 +14,10 @@
  *   exec-test back     execs /tmp/xt/exec-arg (#!/bin/exec-show one-arg);
  *   exec-show one-arg  checks the interpreter's argv; execs /tmp/xt/l1, five
  *                      nested #! files (the most Linux 6 follows);
- *   exec-show /tmp/xt/l5  checks the nested argv and ends with status 0.
+ *   exec-show /tmp/xt/l5  checks the nested argv, removes /tmp/xt, and
+ *                      execs /bin/exec-show by descriptor (AT_EMPTY_PATH);
+ *   exec-show fexec    AT_EXECFN /dev/fd/<n>, that descriptor (O_CLOEXEC)
+ *                      closed; ends with status 0.
  *
  * Each failure is a line on stderr; the status is nonzero on any.
  */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int failures;
@@ -131,6 +132,23 @@ int main(int argc, char **argv, char **envp)
 		auxv("/tmp/xt/l1", "/bin/exec-show", "l1");
 		printf("exec-show: five nested #! files\n");
 		clean();
+		fflush(stdout);
+		if (failures)
+			return failures;
+		int fd = open("/bin/exec-show", O_RDONLY | O_CLOEXEC);
+		char *fx[] = { "exec-show", "fexec", 0 };
+
+		syscall(SYS_execveat, fd, "", fx, envp, AT_EMPTY_PATH);
+		fprintf(stderr, "FAIL fexecve: %s\n", strerror(errno));
+		return 1;
+	}
+	if (argc == 2 && !strcmp(argv[1], "fexec")) {
+		const char *fn = (const char *)getauxval(AT_EXECFN);
+		int fd = fn && !strncmp(fn, "/dev/fd/", 8) ? atoi(fn + 8) : -1;
+
+		CHECK(fd > 2);
+		CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF); /* O_CLOEXEC: closed */
+		printf("exec-show: execveat AT_EMPTY_PATH\n");
 		return failures;
 	}
 	fprintf(stderr, "FAIL exec-show: unexpected arguments (argc %d)\n", argc);
