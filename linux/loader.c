@@ -6,9 +6,11 @@
  * an interpreter (static-pie, which relocates itself) at LX_PIE_BASE. The
  * image is untrusted: every header and segment is checked to lie in the
  * file and in the Linux part of the address space before anything is
- * mapped. Segments are copied into fresh frames (the module stays
+ * mapped. Segments are copied into fresh frames (a boot module stays
  * read-only), their bss tail is zero (fresh frames are), then each gets the
- * rights its p_flags ask for.
+ * rights its p_flags ask for. From execve's buffer, whose frames hold the
+ * file page by page, a page made of one segment's file bytes takes the
+ * buffer's frame instead of a copy (struct frames).
  *
  * execve (exec.c) calls lx_load_check on the new image while the old one
  * still runs, and lx_load only past its point of no return, on an empty
