@@ -186,6 +186,21 @@ $(B)/linux-calls-pie.elf: $(LINUX_CALLS_SRC) | deps
 	  $(filter %.c,$^) $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
 	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
 
+# execve's chain (tests/linux/exec.c): run from the file tree, not as modules.
+$(B)/linux-exec-test.elf: tests/linux/exec.c | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -o $@ $<
+$(B)/linux-exec-show.elf: tests/linux/exec_show.c | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -o $@ $<
+$(B)/linux-exec-show-pie.elf: tests/linux/exec_show.c | deps
+	@mkdir -p $(B)
+	musl-gcc -static-pie -fPIE -O2 -Wall -nostartfiles -nodefaultlibs -o $@ \
+	  $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $$($(CC) -print-file-name=crtbeginS.o) \
+	  $< $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
+	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
+EXEC_TESTS := $(B)/linux-exec-test.elf $(B)/linux-exec-show.elf $(B)/linux-exec-show-pie.elf
+
 $(B)/linux-busybox.elf: /bin/busybox | deps
 	@mkdir -p $(B)
 	cp $< $@
@@ -194,13 +209,16 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 # applet links, the C tests; build/rootfs-tree is the same tree as files,
 # for the busybox suite's host runs.
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
-$(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf
+$(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf \
+		  $(EXEC_TESTS)
 	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
-	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf
+	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf \
+	  bin/exec-test=$(B)/linux-exec-test.elf bin/exec-show=$(B)/linux-exec-show.elf \
+	  bin/exec-show-pie=$(B)/linux-exec-show-pie.elf
 
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).
-CASES ?= tests/linux/busybox.cases tests/linux/busybox-files.cases
+CASES ?= tests/linux/busybox.cases tests/linux/busybox-files.cases tests/linux/busybox-exec.cases
 linux-check: deps all
 	$(PYTHON) tests/tools/test_busybox.py $(CASES)
 

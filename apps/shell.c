@@ -484,7 +484,8 @@ static void run(const char *name)
 }
 
 /* linux [-t] [-x] <program> [args...]: the Linux personality (linux/) runs
- * boot module linux-<program> with argv = {<program>, args...}; the words
+ * boot module linux-<program>, or <program> from the file server's tree
+ * (a path, or a name in /bin...), with argv = {<program>, args...}; the words
  * reach it in its bootinfo's cmdline, separated by LX_ARG_SEP. */
 static void cmd_linux(lm_u32 argc, char **argv)
 {
@@ -498,12 +499,11 @@ static void cmd_linux(lm_u32 argc, char **argv)
 		con_puts("usage: linux [-t] [-x] <program> [arguments...]\n");
 		return;
 	}
+	/* boot module linux-<program> when there is one (the test programs),
+	 * else none: the personality finds the program in the file tree */
 	lm_snprintf(module, sizeof module, "linux-%s", argv[i]);
-	if (strlen(module) >= LM_BI_NAME_LEN || !find_module(module)) {
-		sh_printf("linux: no such Linux program: %s (boot modules linux-*: try help)\n",
-			  argv[i]);
-		return;
-	}
+	if (strlen(module) >= LM_BI_NAME_LEN || !find_module(module))
+		lm_snprintf(module, sizeof module, "linux-");
 	for (lm_u32 j = 1; j < argc; j++) {
 		lm_u64 len = strlen(argv[j]);
 
@@ -535,7 +535,8 @@ static void cmd_help(void)
 		 "  run <program>  start a boot module, wait for it, report how it ended;\n"
 		 "                 it owns the keyboard while it runs; Ctrl-C stops it\n"
 		 "  linux [-t] [-x] <program> [args]\n"
-		 "                 run Linux program linux-<program> (e.g. busybox) under the\n"
+		 "                 run Linux program linux-<program> or <program> from the\n"
+		 "                 file tree (e.g. busybox, /bin/ls, ls) under the\n"
 		 "                 Linux personality; -t traces its system calls\n"
 		 "  bench          run kbench (the benchmarks)\n"
 		 "  test           run ktest (the kernel test suite)\n"

@@ -279,6 +279,17 @@ LX_SYS(close)
 	return 0;
 }
 
+void lx_fd_exec(void)
+{
+	for (int fd = 0; fd < LX_NOFILE; fd++)
+		if (fds[fd].f && fds[fd].cloexec) {
+			struct file *f = fds[fd].f;
+
+			fds[fd] = (struct fd){ 0, 0 };
+			file_put(f);
+		}
+}
+
 /* The lowest free descriptor >= from, made to name f. */
 static long install(struct file *f, lm_u64 from, int cloexec)
 {

@@ -6,9 +6,15 @@
  * an interpreter (static-pie, which relocates itself) at LX_PIE_BASE. The
  * image is untrusted: every header and segment is checked to lie in the
  * file and in the Linux part of the address space before anything is
- * mapped. Segments are copied into fresh frames (the module stays
+ * mapped. Segments are copied into fresh frames (a boot module stays
  * read-only), their bss tail is zero (fresh frames are), then each gets the
- * rights its p_flags ask for.
+ * rights its p_flags ask for. From execve's buffer, whose frames hold the
+ * file page by page, a page made of one segment's file bytes takes the
+ * buffer's frame instead of a copy (struct frames).
+ *
+ * execve (exec.c) calls lx_load_check on the new image while the old one
+ * still runs, and lx_load only past its point of no return, on an empty
+ * map: so lx_load can then fail only for want of memory.
  */
 #include "mm.h"
 #include <lamina/elf.h>
@@ -68,11 +74,42 @@ static int check_segments(const lm_u8 *img, lm_u64 size, const struct lm_elf_ehd
 	return 0;
 }
 
+/* The file's frames, when the image is in page-sized frames of its own
+ * (execve's buffer: frames[k] holds file bytes [k * 4096, (k + 1) * 4096)):
+ * a page made only of one segment's file bytes takes its frame instead of
+ * a copy. */
+struct frames {
+	lm_cptr_t *f;                 /* 0: copy everything (a boot module) */
+	const struct lm_elf_phdr *ph; /* every segment, to find shared file pages */
+	int phnum;
+};
+
+/* The page at va of segment p takes file page fo's frame: the page holds
+ * file bytes only (no bss, no neighbour segment's page) and no other
+ * segment's file bytes lie in that file page (else it would need them too). */
+static int movable(const struct frames *fr, const struct lm_elf_phdr *p, lm_u64 va, lm_u64 fo,
+		   int first_shared)
+{
+	if (!fr->f || first_shared || fo + LX_PAGE > p->offset + p->filesz)
+		return 0;
+	for (int i = 0; i < fr->phnum; i++) {
+		const struct lm_elf_phdr *q = &fr->ph[i];
+
+		if (q != p && q->type == LM_PT_LOAD && q->filesz &&
+		    LX_PAGE_DOWN(q->offset) < fo + LX_PAGE && q->offset + q->filesz > fo)
+			return 0;
+	}
+	return 1;
+}
+
 /* Map one segment. A page it shares with the previous segment keeps that
- * segment's frame and gets the union of both rights. */
-static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bias)
+ * segment's frame and gets the union of both rights. Movable pages take the
+ * file's frames; the others are fresh frames with their bytes copied. */
+static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bias,
+			const struct frames *fr)
 {
 	lm_u64 va = p->vaddr + bias, lo = LX_PAGE_DOWN(va), hi = LX_PAGE_UP(va + p->memsz);
+	lm_u64 fend = va + p->filesz;
 	lm_u32 prot = prot_of(p->flags);
 	struct lx_area *shared = lx_area_at(lo);
 	lm_u32 shared_prot = shared ? shared->prot | prot : 0;
@@ -87,10 +124,25 @@ static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bi
 		if (err)
 			return err;
 	}
-	err = lx_mm_populate(lo, hi);
+	for (lm_u64 pg = lo; pg < hi; pg += LX_PAGE) {
+		lm_u64 fo = pg - va + p->offset;
+
+		if (movable(fr, p, va, fo, pg == lo && shared)) {
+			err = lx_page_adopt(pg, fr->f[fo / LX_PAGE]);
+			fr->f[fo / LX_PAGE] = 0;
+			if (err)
+				return err;
+		}
+	}
+	err = lx_mm_populate(lo, hi); /* the pages not taken: fresh frames */
 	if (err)
 		return err;
-	memcpy((void *)va, img + p->offset, p->filesz);
+	for (lm_u64 pg = lo; pg < hi && pg < fend; pg += LX_PAGE) {
+		lm_u64 from = pg > va ? pg : va, to = pg + LX_PAGE < fend ? pg + LX_PAGE : fend;
+
+		if (!movable(fr, p, va, pg - va + p->offset, pg == lo && shared))
+			memcpy((void *)from, img + p->offset + (from - va), to - from);
+	}
 	if (shared && (err = lx_mm_protect(lo, lo + LX_PAGE, shared_prot)))
 		return err;
 	if (hi > lo + (shared ? LX_PAGE : 0))
@@ -98,11 +150,28 @@ static int load_segment(const lm_u8 *img, const struct lm_elf_phdr *p, lm_u64 bi
 	return err;
 }
 
-int lx_load(const void *image, lm_u64 size, struct lx_image *out)
+int lx_load_check(const void *image, lm_u64 size)
+{
+	const struct lm_elf_ehdr *e = image;
+	struct lm_elf_phdr ph[MAX_PHDRS];
+	lm_u64 bias;
+	int err = check_header(e, size);
+
+	if (err)
+		return err;
+	memcpy(ph, (const lm_u8 *)image + e->phoff, e->phnum * sizeof ph[0]);
+	err = check_segments(image, size, e, ph, &bias);
+	if (!err && (e->entry + bias < LX_LOW || e->entry + bias >= LX_HIGH))
+		err = -ENOEXEC;
+	return err;
+}
+
+int lx_load(const void *image, lm_u64 size, lm_cptr_t *frames, struct lx_image *out)
 {
 	const lm_u8 *img = image;
 	const struct lm_elf_ehdr *e = image;
 	struct lm_elf_phdr ph[MAX_PHDRS];
+	struct frames fr = { frames, ph, e->phnum };
 	lm_u64 bias = 0, end = 0;
 	int err = check_header(e, size);
 
@@ -120,7 +189,7 @@ int lx_load(const void *image, lm_u64 size, struct lx_image *out)
 		if (!out->phdr && e->phoff >= ph[i].offset &&
 		    e->phoff - ph[i].offset < ph[i].filesz)
 			out->phdr = ph[i].vaddr + bias + (e->phoff - ph[i].offset);
-		err = load_segment(img, &ph[i], bias);
+		err = load_segment(img, &ph[i], bias, &fr);
 		if (ph[i].vaddr + bias + ph[i].memsz > end)
 			end = ph[i].vaddr + bias + ph[i].memsz;
 	}
@@ -134,18 +203,11 @@ int lx_load(const void *image, lm_u64 size, struct lx_image *out)
 
 /* ---- the initial stack ------------------------------------------------------------ */
 
-static const char *const envp_default[] = {
-	"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "TERM=vt100",
-};
-#define NENV (sizeof envp_default / sizeof envp_default[0])
-
-/* Push a string below *sp; its address. */
-static lm_u64 push_str(char **sp, const char *s)
+/* Push n bytes below *sp; their address. */
+static lm_u64 push(char **sp, const void *p, lm_u64 n)
 {
-	lm_u64 n = strlen(s) + 1;
-
 	*sp -= n;
-	memcpy(*sp, s, n);
+	memcpy(*sp, p, n);
 	return (lm_u64)*sp;
 }
 
@@ -183,39 +245,39 @@ static lm_u64 build_auxv(lm_u64 *auxv, const struct lx_image *im, lm_u64 platfor
 }
 
 /*
- * From LX_STACK_TOP down: the strings (execfn, environment, arguments,
- * "x86_64"), 16 random bytes, then, 16-byte aligned from the returned rsp
- * up: argc, argv[] and NULL, envp[] and NULL, the auxiliary vector.
+ * From LX_STACK_TOP down: execfn, the argument and environment strings
+ * (args->str as one block), "x86_64", 16 random bytes, then, 16-byte
+ * aligned from the returned rsp up: argc, argv[] and NULL, envp[] and
+ * NULL, the auxiliary vector. args->len <= LX_ARG_MAX (exec.c), far less
+ * than the stack, whose pages are mapped on touch.
  */
-lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv, const char *execfn)
+lm_u64 lx_initial_stack(const struct lx_image *im, const struct lx_args *args, const char *execfn)
 {
 	char *sp = (char *)LX_STACK_TOP;
-	lm_u64 av[64], env[NENV], auxv[2 * 24], n, ptrs[1 + 64 + 1 + NENV + 1]; /* argc <= 63 (main.c) */
+	lm_u64 auxv[2 * 24], n, nstr = (lm_u64)(args->argc + args->envc);
 
 	if (lx_mm_add(LX_STACK_TOP - LX_STACK_SIZE, LX_STACK_TOP, PROT_READ | PROT_WRITE))
 		return 0;
-	lm_u64 fn = push_str(&sp, execfn);
-	for (lm_u64 i = 0; i < NENV; i++)
-		env[i] = push_str(&sp, envp_default[i]);
-	for (int i = argc; i-- > 0;)
-		av[i] = push_str(&sp, argv[i]);
-	lm_u64 platform = push_str(&sp, "x86_64");
+	lm_u64 fn = push(&sp, execfn, strlen(execfn) + 1);
+	lm_u64 strs = push(&sp, args->str, args->len);
+	lm_u64 platform = push(&sp, "x86_64", 7);
 	sp = (char *)((lm_u64)(sp - 16) & ~15ull);
 	lx_random(sp, 16);
 	lm_u64 rnd = (lm_u64)sp;
 
 	n = build_auxv(auxv, im, platform, rnd, fn);
-	lm_u64 np = 0;
-	ptrs[np++] = (lm_u64)argc;
-	for (int i = 0; i < argc; i++)
-		ptrs[np++] = av[i];
-	ptrs[np++] = 0;
-	for (lm_u64 i = 0; i < NENV; i++)
-		ptrs[np++] = env[i];
-	ptrs[np++] = 0;
-	lm_u64 words = np + n;
-	lm_u64 *top = (lm_u64 *)((lm_u64)(sp - words * 8) & ~15ull);
-	memcpy(top, ptrs, np * 8);
-	memcpy(top + np, auxv, n * 8);
+	lm_u64 words = 1 + nstr + 2 + n;
+	lm_u64 *top = (lm_u64 *)((lm_u64)(sp - words * 8) & ~15ull), *w = top;
+	*w++ = (lm_u64)args->argc;
+	if (!args->argc)
+		*w++ = 0;
+	for (lm_u64 i = 0; i < nstr; i++) {
+		*w++ = strs;
+		strs += strlen((const char *)strs) + 1;
+		if (i + 1 == (lm_u64)args->argc)
+			*w++ = 0;
+	}
+	*w++ = 0;
+	memcpy(w, auxv, n * 8);
 	return (lm_u64)top;
 }

@@ -54,12 +54,41 @@ __attribute__((noreturn)) void lx_exit(int status);
 struct lx_image {
 	lm_u64 entry, phdr, phnum, base, brk;
 };
+/* Check an ELF executable's headers and segments (everything lx_load
+ * checks, without changing the map); 0 or -ENOEXEC, -ENOMEM. */
+int lx_load_check(const void *img, lm_u64 size);
 /* Check and load an ELF executable (ET_EXEC or static-pie ET_DYN) from
- * memory into the map; 0 or -errno. */
-int lx_load(const void *img, lm_u64 size, struct lx_image *out);
+ * memory into the map; 0 or -errno. frames: 0, or the frames holding img
+ * page by page (execve's buffer), which the loader may take into the
+ * program's map instead of copying them: it zeroes the entries it takes. */
+int lx_load(const void *img, lm_u64 size, lm_cptr_t *frames, struct lx_image *out);
+struct lx_args;
 /* Map the stack and build Linux's initial stack; returns the entry rsp. */
-lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv,
+lm_u64 lx_initial_stack(const struct lx_image *im, const struct lx_args *args,
 			const char *execfn);
+
+/* ---- exec.c: execve, and the first program -------------------------------------- */
+/* What execve copies from the old image: strings and pointers together at
+ * most LX_ARG_MAX bytes (E2BIG beyond; Linux allows a quarter of the stack
+ * limit, 2 MiB, and 32 pages per string). */
+#define LX_ARG_MAX (128u << 10)
+struct lx_args {
+	int argc, envc;
+	lm_u32 len;             /* bytes of str used */
+	char str[LX_ARG_MAX];   /* argc strings, then envc strings, each with its NUL */
+};
+/* Append one string (args->envc must be 0 while arguments are added):
+ * 0 or -E2BIG. */
+int lx_args_add(struct lx_args *args, const char *s, int env);
+/* Run the program at path (from dirfd, AT_* flags; the file server's tree)
+ * in place of the current one. Returns only on failure (-errno), with the
+ * process as it was. */
+long lx_exec_path(long dirfd, const char *path, lm_u64 flags, struct lx_args *args);
+/* The same for an image in memory (a boot module), named execfn. */
+long lx_exec_image(const void *img, lm_u64 size, const char *execfn, struct lx_args *args);
+/* signal.c (W4): at exec, handled signals back to SIG_DFL, the alternate
+ * stack cleared; ignored ones, the mask and pending signals kept. */
+void lx_sig_exec(void);
 
 /* ---- mm.c: the memory map --------------------------------------------------- */
 int lx_mm_init(void);
@@ -67,10 +96,15 @@ int lx_mm_init(void);
 int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* Map every page of [lo, hi) now, writable (for the loader), then prot. */
 int lx_mm_populate(lm_u64 lo, lm_u64 hi);
+/* Move frame f (one of lm_vm_frame_get's, mapped elsewhere) to page va of
+ * an area, writable; the map owns it from then on. 0 or -ENOMEM (f freed). */
+int lx_page_adopt(lm_u64 va, lm_cptr_t f);
 int lx_mm_protect(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* 1 if [addr, addr + len) lies in the map with every right in prot. */
 int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot);
 void lx_brk_init(lm_u64 start);
+/* execve: every page and area of the old program released. */
+void lx_mm_reset(void);
 void lx_mm_report(void);  /* -t: pages and areas at exit */
 
 /* ---- uaccess.c: the program's memory, checked --------------------------------- */
@@ -143,11 +177,14 @@ long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st);
 /* revents of fd; arm: a pipe end not ready wakes us when it changes */
 short lx_fd_poll(int fd, short events, int arm, int *tty_in);
 int lx_fd_room(int n); /* 1 if n more descriptors can be opened now */
+/* execve: close the descriptors marked FD_CLOEXEC. */
+void lx_fd_exec(void);
 #define LX_NOFILE 256
 
 /* ---- proc.c ------------------------------------------------------------------ */
-extern const char *lx_execfn;           /* "/bin/<program>": AT_EXECFN, /proc/self/exe */
+extern const char *lx_execfn;           /* the program's resolved path: /proc/self/exe */
 void lx_set_comm(const char *path);     /* the name prctl(PR_GET_NAME) reports */
+void lx_proc_exec(void);                /* execve: FS base and clear_tid reset */
 lm_u32 lx_umask(void);
 
 /* ---- random.c ----------------------------------------------------------------- */
@@ -184,6 +221,8 @@ LX_SYS(set_tid_address); LX_SYS(set_robust_list); LX_SYS(arch_prctl);
 LX_SYS(prctl); LX_SYS(prlimit64); LX_SYS(getrlimit); LX_SYS(setrlimit);
 LX_SYS(sched_getaffinity); LX_SYS(sched_yield); LX_SYS(umask); LX_SYS(uname);
 LX_SYS(getcpu);
+/* exec.c */
+LX_SYS(execve); LX_SYS(execveat);
 /* time.c */
 LX_SYS(clock_gettime); LX_SYS(clock_getres); LX_SYS(gettimeofday); LX_SYS(time);
 LX_SYS(nanosleep); LX_SYS(clock_nanosleep);

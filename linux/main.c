@@ -8,9 +8,12 @@
  * The shell starts it for `linux [-t] [-x] <program> [args...]`
  * (apps/shell.c): the command line arrives in bootinfo's cmdline as words
  * separated by LX_ARG_SEP (so that arguments may hold spaces or be
- * empty), and the program is the boot module named "linux-<program>", the
- * only module the shell maps here. argv is {<program>, args...}, as if run
- * from /bin. The exit status is this process's exit code.
+ * empty). The program is the boot module named "linux-<program>" when the
+ * shell mapped one here (the test suites' programs), run as /bin/<program>;
+ * otherwise it is found in the file server's tree: a path, or a name in
+ * PATH's directories (/bin/ls: a busybox applet). Both start through
+ * execve's code (exec.c). argv is {<program>, args...}. The exit status
+ * is this process's exit code.
  *
  *   -t  trace: every system call and its result on the console, and the
  *       calls refused with ENOSYS at exit
@@ -70,13 +73,53 @@ static void use_memory(void)
 	lm_pool_use(&pool);
 }
 
+static const char *const env_default[] = {
+	"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "TERM=vt100",
+};
+
+/* A program without a boot module: a path, or a name looked up in PATH's
+ * directories, run from the file server's tree. Returns only on failure:
+ * the shell's status (127 not found, 126 found but not runnable). */
+static int has_slash(const char *s)
+{
+	while (*s && *s != '/')
+		s++;
+	return *s == '/';
+}
+
+static int start_from_tree(const char *name, struct lx_args *args)
+{
+	static const char *const dirs[] = { "/bin", "/usr/bin", "/sbin", "/usr/sbin" };
+	static char path[FS_PATH];
+	struct lx_stat st;
+	long err = -ENOENT;
+
+	if (has_slash(name)) {
+		err = lx_exec_path(AT_FDCWD, name, 0, args);
+	} else {
+		for (lm_u32 i = 0; i < sizeof dirs / sizeof dirs[0] && err == -ENOENT; i++) {
+			lm_snprintf(path, sizeof path, "%s/%s", dirs[i], name);
+			err = lx_fs_stat(0, path, 0, &st);
+			if (!err)
+				err = lx_exec_path(AT_FDCWD, path, 0, args);
+		}
+	}
+	if (err == -ENOENT || err == -ENOTDIR) {
+		lm_printf("linux: no such Linux program: %s (no boot module linux-%s, "
+			  "not in the tree)\n", name, name);
+		return 127; /* a shell's "command not found" */
+	}
+	lm_printf("linux: %s: cannot run it (error %ld)\n", name, -err);
+	return 126; /* a shell's "cannot execute" */
+}
+
 int main(lm_word_t arg)
 {
 	static char line[LM_BI_CMDLINE_LEN + 1], execfn[LM_BI_NAME_LEN + 8];
+	static struct lx_args args;
 	char *argv[MAX_ARGS];
 	const struct lm_bi_module *m;
-	struct lx_image im;
-	int argc, err;
+	int argc, err = 0;
 
 	lx_bi = (const struct lm_bootinfo *)arg;
 	if (arg != LM_BOOTINFO_VADDR || lx_bi->magic != LM_BOOTINFO_MAGIC)
@@ -97,36 +140,23 @@ int main(lm_word_t arg)
 			  MAX_ARGS - 2);
 		return 2;
 	}
-	m = find_module(av[0]);
-	if (!m) {
-		lm_printf("linux: %s: no such Linux program (boot module linux-%s)\n", av[0], av[0]);
-		return 127; /* a shell's "command not found" */
-	}
+	for (int i = 0; i < argc; i++)
+		err |= lx_args_add(&args, av[i], 0);
+	for (lm_u32 i = 0; i < sizeof env_default / sizeof env_default[0]; i++)
+		err |= lx_args_add(&args, env_default[i], 1);
 	use_memory();
 	lx_fd_init();
 	lx_time_init();
 	lx_fs_init();
-	err = lx_mm_init();
-	if (!err)
-		err = lx_load((const void *)m->vaddr, m->size, &im);
-	if (err) {
-		lm_printf("linux: %s: cannot load it (error %d)\n", av[0], -err);
-		return 126; /* a shell's "cannot execute" */
-	}
-	lx_brk_init(im.brk);
-	lm_snprintf(execfn, sizeof execfn, "/bin/%s", av[0]);
-	lx_execfn = execfn;
-	lx_set_comm(execfn);
-	lm_u64 sp = lx_initial_stack(&im, argc, av, execfn);
-	if (!sp || lm_reflect_install(LM_SLOT_TCB, lx_dispatch)) {
-		lm_printf("linux: %s: no memory for its stack\n", av[0]);
+	if (err || lx_mm_init() || lm_reflect_install(LM_SLOT_TCB, lx_dispatch)) {
+		lm_printf("linux: %s: no memory to start it\n", av[0]);
 		return 126;
 	}
-	/* Enter as Linux's execve does: rsp at argc, rdx = 0 (no function for
-	 * atexit), no frame, no FS base until the program sets one. */
-	__asm__ volatile("mov %0, %%rsp\n"
-			 "xor %%edx, %%edx\n"
-			 "xor %%ebp, %%ebp\n"
-			 "jmp *%1" :: "r"(sp), "r"(im.entry) : "memory");
-	__builtin_unreachable();
+	m = find_module(av[0]);
+	if (!m)
+		return start_from_tree(av[0], &args);
+	lm_snprintf(execfn, sizeof execfn, "/bin/%s", av[0]);
+	err = (int)lx_exec_image((const void *)m->vaddr, m->size, execfn, &args);
+	lm_printf("linux: %s: cannot load it (error %d)\n", av[0], -err);
+	return 126; /* a shell's "cannot execute" */
 }

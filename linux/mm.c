@@ -95,6 +95,22 @@ static int page_map(lm_u64 va, lm_u64 rights)
 	return 0;
 }
 
+int lx_page_adopt(lm_u64 va, lm_cptr_t f)
+{
+	lm_u32 i = pt_find(va);
+
+	lm_vspace_unmap(f);
+	if (pt_key[i] || pt_used >= PT_FULL ||
+	    lm_map_page(LM_SLOT_VSPACE, f, va, LM_R_READ | LM_R_WRITE)) {
+		lm_vm_frame_put(f);
+		return -ENOMEM;
+	}
+	pt_key[i] = va / LX_PAGE + 1;
+	pt_frame[i] = (lm_u32)f;
+	pt_used++;
+	return 0;
+}
+
 void lx_pages_release(lm_u64 lo, lm_u64 hi)
 {
 	if ((hi - lo) / LX_PAGE <= PT_SIZE) {
@@ -295,6 +311,12 @@ int lx_mm_populate(lm_u64 lo, lm_u64 hi)
 			return err;
 	}
 	return lm_vm_protect_range(lo, (hi - lo) / LX_PAGE, LM_R_READ | LM_R_WRITE) ? -ENOMEM : 0;
+}
+
+void lx_mm_reset(void)
+{
+	lx_pages_release(LX_LOW, LX_HIGH);
+	lx_nareas = 0;
 }
 
 lm_u64 lx_find_gap(lm_u64 len)

@@ -29,6 +29,12 @@ void lx_set_comm(const char *path)
 	strncpy(comm, base, sizeof comm - 1);
 }
 
+void lx_proc_exec(void)
+{
+	fs_base = clear_tid = 0;
+	lm_thread_set_fsbase(LM_SLOT_TCB, 0);
+}
+
 LX_SYS(exit)
 {
 	lx_exit((int)(a[0] & 0xff));

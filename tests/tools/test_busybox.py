@@ -3,8 +3,9 @@
 personality and on the host, with the same /bin/busybox, and compare
 stdout, stderr and the exit status byte for byte.
 
-    tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases
-                                              and busybox-files.cases;
+    tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases,
+                                              busybox-files.cases and
+                                              busybox-exec.cases;
                                               `make linux-check CASES=path`)
 
 A case file is plain text, one command line per line (the words after
@@ -20,7 +21,9 @@ one boot), where -x makes the personality frame both streams and the status
 The C tests of tests/linux/calls*.c (musl, static and static-pie) run in the
 same boot: `linux -x calls` and `linux -x calls-pie` must exit 0 with
 nothing on stderr, and `linux -x calls crash` (a store to page 0) must end
-with status 139 and the personality's fault report.
+with status 139 and the personality's fault report. execve's chain
+(tests/linux/exec.c) runs as `linux -x exec-test`, from the file tree (no
+boot module), and must exit 0 with nothing on stderr.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -129,7 +132,8 @@ def main():
     # default: the suite without files, then the file cases (in that order:
     # the file cases change the tree, which the first suite never looks at)
     paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
-                             os.path.join(ROOT, "tests/linux/busybox-files.cases")]
+                             os.path.join(ROOT, "tests/linux/busybox-files.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-exec.cases")]
     cases = []
     for path in paths:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
@@ -175,6 +179,8 @@ def main():
             return f
         check("linux_calls_static_musl", c_test("calls"))
         check("linux_calls_static_pie_musl", c_test("calls-pie"))
+        # execve's chain (tests/linux/exec.c), started from the file tree
+        check("linux_execve_chain_from_the_tree", c_test("exec-test"))
 
         def crash():
             so, se, st, why = guest_run(g, "calls", ["crash"])
