@@ -103,48 +103,10 @@ static long fs_io(struct file *f, lm_u64 buf, lm_u64 n, long pos, int out)
 	return done;
 }
 
-/* A pipe's read: one request, waiting while the pipe is empty and has a
- * writer; what is there (up to FS_DATA bytes) comes back at once, as
- * Linux returns what a pipe holds rather than waiting for n. */
-static long pipe_read(struct file *f, lm_u64 buf, lm_u64 n)
-{
-	long r = lx_fs_call_wait(FS_READ, f->handle, n < FS_DATA ? n : FS_DATA, 0, 0, 0, 0, 0);
-
-	if (r > 0)
-		memcpy((void *)buf, lx_fsb->data, (lm_u64)r);
-	return r;
-}
-
-/* A pipe's write: pieces of up to FS_WRITE_MAX (= PIPE_BUF) bytes, one
- * request each (the bytes past FS_DATA in the message's tail). A write of
- * at most PIPE_BUF bytes is one atomic piece: the server takes all or
- * answers "would block". A longer one may be taken in parts, each piece
- * waiting for room, unless O_NONBLOCK, where a part is the answer. EPIPE
- * raises SIGPIPE, as on Linux. */
-static long pipe_write(struct file *f, lm_u64 buf, lm_u64 n)
-{
-	lm_u64 done = 0, max = lx_fs_write_max(), how = n <= FS_PIPE_BUF ? FS_W_ATOMIC : 0;
-
-	while (done < n) {
-		lm_u64 k = n - done < max ? n - done : max, head = k < FS_DATA ? k : FS_DATA;
-		const char *src = (const char *)(buf + done);
-		long r;
-
-		memcpy(lx_fsb->data, src, head);
-		r = lx_fs_call_wait(FS_WRITE, f->handle, k, 0, how, src + head, k - head, 0);
-		if (r == -EPIPE)
-			lx_sig_post(SIGPIPE, 0, LX_PID);
-		if (r < 0)
-			return done ? (long)done : r;
-		done += (lm_u64)r;
-	}
-	return (long)done;
-}
-
 static long file_read(struct file *f, lm_u64 buf, lm_u64 n)
 {
 	if (f->kind == F_FS && S_ISFIFO(f->mode))
-		return pipe_read(f, buf, n);
+		return lx_pipe_read(f->handle, buf, n);
 	if (f->kind == F_FS)
 		return S_ISDIR(f->mode) ? -EISDIR : fs_io(f, buf, n, -1, 0);
 	return lx_con_read((void *)buf, n);
@@ -155,7 +117,7 @@ static long file_write(struct file *f, lm_u64 buf, lm_u64 n)
 	if (!lx_readable(buf, n))
 		return -EFAULT;
 	if (f->kind == F_FS && S_ISFIFO(f->mode))
-		return pipe_write(f, buf, n);
+		return lx_pipe_write(f->handle, buf, n);
 	if (f->kind == F_FS)
 		return fs_io(f, buf, n, -1, 1);
 	return lx_con_write(f->stream == LX_CON_ERR ? LX_CON_ERR : LX_CON_OUT, (const void *)buf, n);
@@ -203,6 +165,8 @@ static long vector_io(const lm_u64 *a, int out)
 		if (out ? !lx_readable(iov[i].base, iov[i].len) : !lx_writable(iov[i].base, iov[i].len))
 			return -EFAULT;
 	}
+	if (f->kind == F_FS && S_ISFIFO(f->mode) && (!out || total <= FS_PIPE_BUF))
+		return lx_pipe_vector(f->handle, iov, cnt, total, out);
 	for (lm_u64 i = 0; i < cnt; i++) {
 		long r = out ? file_write(f, iov[i].base, iov[i].len)
 			     : file_read(f, iov[i].base, iov[i].len);

@@ -179,6 +179,10 @@ short lx_fd_poll(int fd, short events, int arm, int *tty_in);
 int lx_fd_room(int n); /* 1 if n more descriptors can be opened now */
 /* execve: close the descriptors marked FD_CLOEXEC. */
 void lx_fd_exec(void);
+/* pipe.c: a pipe end's I/O (handle h; buffers checked by the caller) */
+long lx_pipe_read(lm_u64 h, lm_u64 buf, lm_u64 n);
+long lx_pipe_write(lm_u64 h, lm_u64 buf, lm_u64 n);
+long lx_pipe_vector(lm_u64 h, const struct lx_iovec *iov, lm_u64 cnt, lm_u64 total, int out);
 #define LX_NOFILE 256
 
 /* ---- proc.c ------------------------------------------------------------------ */

@@ -60,6 +60,9 @@ static void basics(void)
 	iov[0] = (struct iovec){ buf, 1 };
 	iov[1] = (struct iovec){ buf + 1, 10 };
 	CHECK(syscall(SYS_readv, fd[0], iov, 2) == 5 && !memcmp(buf, "abcde", 5));
+	/* a readv waits for the first byte only, like a read */
+	CHECK(syscall(SYS_write, fd[1], "q", 1) == 1);
+	CHECK(syscall(SYS_readv, fd[0], iov, 2) == 1 && buf[0] == 'q');
 	CHECK(syscall(SYS_write, fd[1], "x", 0) == 0);
 	/* the ends' kinds and modes */
 	CHECK(syscall(SYS_fstat, fd[0], &st) == 0 && S_ISFIFO(st.st_mode));
@@ -143,6 +146,8 @@ static void nonblocking(void)
 	CHECK(syscall(SYS_write, fd[1], big, 3996) == 3996);
 	FAILS(syscall(SYS_write, fd[1], big, 4096), EAGAIN);
 	FAILS(syscall(SYS_write, fd[1], big, 101), EAGAIN);
+	struct iovec two[2] = { { big, 50 }, { big, 51 } }; /* a writev is one write */
+	FAILS(syscall(SYS_writev, fd[1], two, 2), EAGAIN);
 	CHECK(fionread(fd[0]) == CAP - 100);
 	/* a longer one may take what fits (Lamina) or nothing (Linux's pages) */
 	r = syscall(SYS_write, fd[1], big, 5000);
