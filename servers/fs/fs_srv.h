@@ -4,12 +4,9 @@
 
 #define FS_SLOT_EP     9                    /* its endpoint (READ) */
 #define FS_SRV_BUF_VA  0x500000000ull       /* client b's page at + (b-1) * 4 KiB */
-#define FS_SLOT_MEM    32                   /* untyped, 4 MiB each, for the heap */
+#define FS_SLOT_MEM    96                   /* untyped, 4 MiB each, for the heap (past the pages) */
 #define FS_MEM_PIECES  4
 
-/* In the shell: the endpoint (to mint badges from) and the client pages. */
-#define SH_SLOT_FS_EP  12
-#define SH_SLOT_FS_BUF 13                   /* .. + FS_CLIENTS - 1 */
 
 /* In a Linux process: its badged endpoint and its page (at FS_BUF_VA). */
 #define LX_SLOT_FS     9
