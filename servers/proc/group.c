@@ -34,7 +34,7 @@ long pm_setpgid(struct req *q)
 		return -ESRCH; /* neither the caller nor a child of its */
 	if (t->sid != q->self->sid)
 		return -EPERM;
-	if (t->sid == pid)
+	if (t->leader)
 		return -EPERM; /* a session leader stays in its group */
 	if (!pgid)
 		pgid = pid;
@@ -63,6 +63,7 @@ long pm_setsid(struct req *q)
 		if (procs[c].state != P_FREE && procs[c].pgid == q->pid)
 			return -EPERM; /* it leads a group (or its pid names one) */
 	q->self->sid = q->self->pgid = q->pid;
+	q->self->leader = 1;
 	return q->pid;
 }
 

@@ -41,6 +41,9 @@ enum { P_FREE, P_ALIVE, P_ZOMBIE };
  */
 struct proc {
 	lm_u8 state, ppid, pgid, sid, top;
+	lm_u8 leader;              /* made its session with PM_SETSID (a
+				    * top-level process's session is the
+				    * shell's, named by the process's pid) */
 	lm_u32 wstatus;            /* a zombie's, in wait4's format */
 	lm_u64 pending;            /* signals 1..64 as bits 0..63 */
 	lm_u8 sender[NSIG + 1];    /* who sent each pending signal */
