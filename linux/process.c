@@ -219,6 +219,8 @@ LX_SYS(exit_group) { lx_exit((int)(a[0] & 0xff)); }
 
 /* ---- fork ------------------------------------------------------------------------- */
 
+#define FORK_TRIES 64 /* yields to wait for a place (see do_fork) */
+
 struct fork_args {
 	lm_u64 flags, sp, ptid, ctid, tls;
 	struct kid *k;
@@ -308,10 +310,18 @@ static long do_fork(void *arg)
 	long pid;
 	int err;
 
-	reap_stopped();
-	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN && !k; i++)
-		if (!kids[i].pid)
-			k = &kids[i];
+	/* A place for the child: children that have ended but not stopped
+	 * yet (or linger for children of their own) hold theirs; they are
+	 * given a while to stop, then fork says EAGAIN, as at Linux's
+	 * RLIMIT_NPROC. */
+	for (int tries = 0; !k && tries < FORK_TRIES; tries++) {
+		if (tries)
+			lm_thread_yield();
+		reap_stopped();
+		for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN && !k; i++)
+			if (!kids[i].pid)
+				k = &kids[i];
+	}
 	if (!k)
 		return -EAGAIN; /* LM_FORK_MAX_CHILDREN alive */
 	fa->k = k;
