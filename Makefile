@@ -348,3 +348,6 @@ HOST_test_bpf_verify_domain := $(HOST_test_bpf_verify)
 # The JIT's tests run the interpreter and the verifier too: all of kernel/bpf.
 HOST_test_bpf_jit = $(patsubst kernel/%,%,$(BPF_SHARED))
 HOST_LIB_test_bpf_jit := tools/bpf/host_ticks.c
+# the file server's handles and pipes, with a stand-in heap and wake-up record
+HOST_LIB_test_fs_pipe := $(addprefix servers/fs/,handle.c pipe.c inode.c path.c serve.c serve_path.c)
+$(B)/host/test_fs_pipe: $(HOST_LIB_test_fs_pipe) $(wildcard servers/fs/*.h)

@@ -36,6 +36,8 @@
 #define ELOOP    40
 #define EOPNOTSUPP 95
 #define EBUSY    16
+#define ENFILE   23
+#define EPIPE    32
 
 /* mmap, mprotect, mremap, madvise */
 #define PROT_NONE  0x0
@@ -119,6 +121,7 @@
 #define S_IFREG  0100000
 #define S_IFLNK  0120000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 #define F_DUPFD     0
 #define F_GETFD     1
 #define F_SETFD     2
@@ -135,6 +138,7 @@
 #define TIOCGPGRP  0x540f
 #define TIOCSPGRP  0x5410
 #define TIOCGWINSZ 0x5413
+#define FIONREAD   0x541b
 #define TIOCSWINSZ 0x5414
 
 /* poll */
@@ -162,6 +166,7 @@
 #define LX_NSIG       64
 #define SIGKILL       9
 #define SIGSTOP       19
+#define SIGPIPE       13
 #define SIG_BLOCK     0
 #define SIG_UNBLOCK   1
 #define SIG_SETMASK   2

@@ -5,7 +5,10 @@
  * its status flags kept here), or a file of the file server, whose offset
  * and status flags live in the server under a handle (servers/fs), so
  * that descriptors of other processes (after fork) can share them too.
- * Pipes will be one more kind (docs/LINUX.md).
+ * A pipe's end is a file of the file server too (mode S_IFIFO): its reads
+ * and writes may have to wait (fs_block.c). The process holds a server
+ * handle once however many descriptors name it: FS_CLOSE goes with the
+ * description's last descriptor.
  */
 #include "lx.h"
 
@@ -100,8 +103,48 @@ static long fs_io(struct file *f, lm_u64 buf, lm_u64 n, long pos, int out)
 	return done;
 }
 
+/* A pipe's read: one request, waiting while the pipe is empty and has a
+ * writer; what is there (up to FS_DATA bytes) comes back at once, as
+ * Linux returns what a pipe holds rather than waiting for n. */
+static long pipe_read(struct file *f, lm_u64 buf, lm_u64 n)
+{
+	long r = lx_fs_call_wait(FS_READ, f->handle, n < FS_DATA ? n : FS_DATA, 0, 0, 0, 0, 0);
+
+	if (r > 0)
+		memcpy((void *)buf, lx_fsb->data, (lm_u64)r);
+	return r;
+}
+
+/* A pipe's write: pieces of up to FS_WRITE_MAX (= PIPE_BUF) bytes, one
+ * request each (the bytes past FS_DATA in the message's tail). A write of
+ * at most PIPE_BUF bytes is one atomic piece: the server takes all or
+ * answers "would block". A longer one may be taken in parts, each piece
+ * waiting for room, unless O_NONBLOCK, where a part is the answer. EPIPE
+ * raises SIGPIPE, as on Linux. */
+static long pipe_write(struct file *f, lm_u64 buf, lm_u64 n)
+{
+	lm_u64 done = 0, max = lx_fs_write_max(), how = n <= FS_PIPE_BUF ? FS_W_ATOMIC : 0;
+
+	while (done < n) {
+		lm_u64 k = n - done < max ? n - done : max, head = k < FS_DATA ? k : FS_DATA;
+		const char *src = (const char *)(buf + done);
+		long r;
+
+		memcpy(lx_fsb->data, src, head);
+		r = lx_fs_call_wait(FS_WRITE, f->handle, k, 0, how, src + head, k - head, 0);
+		if (r == -EPIPE)
+			lx_sig_post(SIGPIPE, 0, (int)lx_pid);
+		if (r < 0)
+			return done ? (long)done : r;
+		done += (lm_u64)r;
+	}
+	return (long)done;
+}
+
 static long file_read(struct file *f, lm_u64 buf, lm_u64 n)
 {
+	if (f->kind == F_FS && S_ISFIFO(f->mode))
+		return pipe_read(f, buf, n);
 	if (f->kind == F_FS)
 		return S_ISDIR(f->mode) ? -EISDIR : fs_io(f, buf, n, -1, 0);
 	return lx_con_read((void *)buf, n);
@@ -111,6 +154,8 @@ static long file_write(struct file *f, lm_u64 buf, lm_u64 n)
 {
 	if (!lx_readable(buf, n))
 		return -EFAULT;
+	if (f->kind == F_FS && S_ISFIFO(f->mode))
+		return pipe_write(f, buf, n);
 	if (f->kind == F_FS)
 		return fs_io(f, buf, n, -1, 1);
 	return lx_con_write(f->stream == LX_CON_ERR ? LX_CON_ERR : LX_CON_OUT, (const void *)buf, n);
@@ -189,7 +234,7 @@ static long positioned(const lm_u64 *a, int out)
 
 	if (!f)
 		return -EBADF;
-	if (f->kind != F_FS)
+	if (f->kind != F_FS || S_ISFIFO(f->mode))
 		return -ESPIPE;
 	if (!(out ? can_write(f) : can_read(f)))
 		return -EBADF;
@@ -244,6 +289,18 @@ static long install(struct file *f, lm_u64 from, int cloexec)
 			return (long)fd;
 		}
 	return -EMFILE;
+}
+
+/* 1 if n more descriptors (and descriptions) can be opened now. */
+int lx_fd_room(int n)
+{
+	int fds_free = 0, files_free = 0;
+
+	for (int i = 0; i < LX_NOFILE; i++) {
+		fds_free += !fds[i].f;
+		files_free += !files[i].refs;
+	}
+	return fds_free >= n && files_free >= n;
 }
 
 long lx_fd_open(lm_u64 handle, lm_u32 mode, lm_u32 flags)
@@ -352,6 +409,8 @@ LX_SYS(fcntl)
 		fds[a[0]].cloexec = arg & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
+		if (f->kind == F_FS && S_ISFIFO(f->mode))
+			return lx_fs_call(FS_GETFL, f->handle, 0, 0, 0, 0);
 		if (f->kind == F_FS) /* the server's: shared by every holder */
 			return lx_fs_call(FS_GETFL, f->handle, 0, 0, 0, 0) | O_LARGEFILE;
 		return f->flags;
@@ -367,22 +426,38 @@ LX_SYS(fcntl)
 }
 
 /* What poll reports for fd now (events asked, revents answered): POLLNVAL
- * for a descriptor not open; files and the outputs can always be read and
- * written (the console takes everything, the capture buffers drop what
- * overflows); the terminal's input is readable when bytes are ahead
+ * for a descriptor not open; a file server's file as the server says
+ * (files are always ready, a pipe's end when it is; with arm, the server
+ * signals our wake notification when a pipe end not ready changes); the
+ * terminal's outputs are always ready (the console takes everything, the
+ * capture buffers drop what overflows), its input when bytes are ahead
  * (console.c). *tty_in is set when fd waits for terminal input that is
  * not there yet. */
-short lx_fd_poll(int fd, short events, int *tty_in)
+short lx_fd_poll(int fd, short events, int arm, int *tty_in)
 {
 	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+	lm_u64 ev = 0;
 	short r = 0;
+	long sr;
 
 	if (!f)
 		return POLLNVAL;
+	if (f->kind == F_FS) {
+		ev |= (events & (POLLIN | POLLRDNORM)) ? FS_POLLIN : 0;
+		ev |= (events & (POLLOUT | POLLWRNORM)) ? FS_POLLOUT : 0;
+		sr = lx_fs_call(FS_POLL, f->handle, ev | (arm ? FS_POLL_ARM : 0), 0, 0, 0);
+		if (sr < 0)
+			return POLLNVAL;
+		if (sr & FS_POLLIN)
+			r |= events & (POLLIN | POLLRDNORM);
+		if (sr & FS_POLLOUT)
+			r |= events & (POLLOUT | POLLWRNORM);
+		return r | (short)(sr & (FS_POLLHUP | FS_POLLERR | FS_POLLNVAL));
+	}
 	if (can_write(f))
 		r |= events & (POLLOUT | POLLWRNORM);
 	if (can_read(f) && (events & (POLLIN | POLLRDNORM))) {
-		if (f->kind == F_FS || lx_con_input_ready(0))
+		if (lx_con_input_ready(0))
 			r |= events & (POLLIN | POLLRDNORM);
 		else
 			*tty_in = 1;
@@ -432,6 +507,17 @@ LX_SYS(fstat)
 	return r ? r : lx_copy_out(a[1], &st, sizeof st);
 }
 
+static long fionread(struct file *f, lm_u64 uarg)
+{
+	lm_u64 n = 0;
+	long r = lx_fs_call(FS_POLL, f->handle, 0, 0, 0, &n);
+	int v = n > 0x7fffffff ? 0x7fffffff : (int)n;
+
+	if (S_ISDIR(f->mode))
+		return -ENOTTY;
+	return r < 0 ? r : lx_copy_out(uarg, &v, sizeof v);
+}
+
 LX_SYS(ioctl)
 {
 	struct file *f = get(a[0]);
@@ -441,6 +527,8 @@ LX_SYS(ioctl)
 
 	if (!f)
 		return -EBADF;
+	if (f->kind == F_FS && a[1] == FIONREAD) /* bytes a read would get now */
+		return fionread(f, a[2]);
 	if (f->kind != F_CON || !lx_con_is_tty(f->stream))
 		return -ENOTTY;
 	switch (a[1]) {

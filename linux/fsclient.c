@@ -1,8 +1,8 @@
 /*
  * The file server's client side (protocol: servers/fs/fs_proto.h): the
  * badged endpoint at LX_SLOT_FS and the buffer page at FS_BUF_VA, both
- * put there by the shell. Without them (no file server) every request
- * answers -ENOENT: the file system is then empty.
+ * put there by the shell (or the process manager). Without them (no file
+ * server) every request answers -ENOENT: the file system is then empty.
  */
 #include "lx.h"
 #include "../servers/fs/fs_srv.h"
@@ -13,30 +13,78 @@ static struct fs_buf own_page;
 struct fs_buf *lx_fsb = &own_page;
 static int have_fs;
 
-void lx_fs_init(void)
+/*
+ * Say hello: with fresh, the server drops what a predecessor on our badge
+ * held (a new process; a forked child says it without fresh: it holds its
+ * parent's handles). Our wake notification goes with it, minted with
+ * LX_WAKE_FS and moved to the server, so that its signals say "the file
+ * server". 0, or -errno (no server: the file system is then empty).
+ */
+long lx_fs_hello(int fresh)
 {
+	struct lm_ipc_buffer *ib = lx_ipc_buffer();
+	lm_cptr_t w = lx_wake_ntfn && ib ? lm_slot_alloc() : 0;
+	lm_u64 ncaps = 0;
 	struct lm_msg m;
+	int err;
 
-	/* A new process on the badge: the server drops its predecessor's
-	 * handles. Either the call works or there is no server. */
-	have_fs = !lm_ep_call(LX_SLOT_FS, LM_MSG_INFO(FS_HELLO, 0, 0), 0, 0, 0, 0, &m) &&
-		  m.w[0] == 0;
+	if (w && !lm_cnode_mint(LM_SLOT_CNODE, w, LM_SLOT_CNODE, lx_wake_ntfn, LM_R_WRITE,
+				LX_WAKE_FS)) {
+		ib->send_caps[0] = w;
+		ncaps = 1;
+	}
+	err = lm_ep_call(LX_SLOT_FS, LM_MSG_INFO(FS_HELLO, 1, ncaps) | (ncaps ? LM_MSG_MOVE : 0),
+			 fresh ? FS_HELLO_FRESH : 0, 0, 0, 0, &m);
+	if (w) { /* moved to the server, or still ours: either way the slot is empty after */
+		lm_cnode_delete(LM_SLOT_CNODE, w);
+		lm_slot_free(w);
+	}
+	have_fs = !err && m.w[0] == 0;
 	if (have_fs)
 		lx_fsb = (struct fs_buf *)FS_BUF_VA;
+	return err ? -ENOENT : (long)m.w[0];
 }
 
-long lx_fs_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3, lm_u64 *r1)
+void lx_fs_init(void)
 {
+	lx_wake_make_fs_fallback();
+	lx_fs_hello(1);
+}
+
+/* Most WRITE bytes one request carries (fs_proto.h: the tail needs our
+ * IPC buffer). */
+lm_u64 lx_fs_write_max(void)
+{
+	return lx_ipc_buffer() ? FS_WRITE_MAX : FS_DATA;
+}
+
+long lx_fs_call_tail(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
+		     const void *tail, lm_u64 ntail, lm_u64 *r1)
+{
+	struct lm_ipc_buffer *ib = ntail ? lx_ipc_buffer() : 0;
+	lm_u64 words = 0;
 	struct lm_msg m;
 
 	if (!have_fs)
 		return -ENOENT;
+	if (ntail) {
+		if (!ib || ntail > FS_TAIL)
+			return -EINVAL;
+		words = (ntail + 7) / 8;
+		memcpy(&ib->msg[LM_MSG_REG_WORDS], tail, ntail);
+	}
 	lx_fsb->now_ns = (lm_u64)lx_realtime_ns();
-	if (lm_ep_call(LX_SLOT_FS, LM_MSG_INFO(label, 4, 0), w0, w1, w2, w3, &m))
+	if (lm_ep_call(LX_SLOT_FS, LM_MSG_INFO(label, LM_MSG_REG_WORDS + words, 0), w0, w1, w2, w3,
+		       &m))
 		return -EIO;
 	if (r1)
 		*r1 = m.w[1];
 	return (long)m.w[0];
+}
+
+long lx_fs_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3, lm_u64 *r1)
+{
+	return lx_fs_call_tail(label, w0, w1, w2, w3, 0, 0, r1);
 }
 
 /* Copy the program's path into the page's path (or path2) field. */

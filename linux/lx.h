@@ -56,14 +56,8 @@ extern int lx_capture;   /* -x: output framed for a test runner (console.c) */
 __attribute__((noreturn)) void lx_exit(int status);
 
 /* ---- process.c, wait.c, pm.c: the process and the process manager ------------ */
-/* Who woke us: the bits of the wake notification's word (one minted copy
- * per server, docs/LINUX.md). */
-#define LX_WAKE_FS    1
-#define LX_WAKE_PM    2
-#define LX_WAKE_TIMER 4
-extern lm_cptr_t lx_wake_ntfn;      /* this process's wake notification */
+/* The wake notification, LX_WAKE_*, lx_wake_wait: fs_block.c's part of lx.h. */
 extern long lx_pid;                 /* from the process manager (1 without one) */
-struct lm_ipc_buffer *lx_ipc_buffer(void);
 void lx_proc_init(void);
 /* The program's end with wait4's status word: (code << 8) or the signal. */
 __attribute__((noreturn)) void lx_exit_wstatus(int wstatus);
@@ -71,11 +65,8 @@ __attribute__((noreturn)) void lx_exit_wstatus(int wstatus);
 void lx_proc_poll(void);
 /* A request to the process manager: w0 (result or -errno), *r1 = w1. */
 long lx_pm_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 *r1);
-/* Wait for the wake notification (what woke us: LX_WAKE_*). */
-lm_u64 lx_wake_wait(void);
-/* Signals (signal*.c; weak defaults in process.c until delivery exists). */
-void lx_sig_post(int sig, int code, int pid);
-int lx_sig_pending_unblocked(void);
+/* signal.c: the program's disposition of sig (handler: 0 SIG_DFL, 1 SIG_IGN) */
+lm_u64 lx_sig_disposition(int sig);
 /* The system call being served (syscall.c): clone edits where it returns. */
 extern struct lm_sysargs *lx_cur_args;
 
@@ -137,8 +128,29 @@ static inline void lx_strcpy(char *d, const char *s)
 	memcpy(d, s, strlen(s) + 1);
 }
 void lx_fs_init(void);
+long lx_fs_hello(int fresh);   /* a forked child: lx_fs_hello(0) with its own lx_wake_ntfn */
 long lx_fs_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3, lm_u64 *r1);
+/* As lx_fs_call, with ntail (<= FS_TAIL) bytes in message words 4.. (WRITE) */
+long lx_fs_call_tail(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
+		     const void *tail, lm_u64 ntail, lm_u64 *r1);
+lm_u64 lx_fs_write_max(void);  /* FS_WRITE_MAX, or FS_DATA without an IPC buffer */
 long lx_fs_path(int second, lm_u64 upath); /* 0, -EFAULT, -ENAMETOOLONG */
+
+/* ---- fs_block.c: waiting for the file server (lx-arch: the wake notification) - */
+#define LX_WAKE_FS    1 /* file server: a pipe/handle we wait on changed */
+#define LX_WAKE_PM    2 /* process manager: a child changed state, or a signal is pending */
+#define LX_WAKE_TIMER 4 /* timer server: a deadline passed */
+extern lm_cptr_t lx_wake_ntfn;  /* this process's wake notification, 0 = none */
+struct lm_ipc_buffer *lx_ipc_buffer(void); /* the thread's IPC buffer, or 0 */
+void lx_wake_make_fs_fallback(void); /* make lx_wake_ntfn if nobody has */
+void lx_wake_wait(void);        /* until the wake notification is signalled */
+/* A request that may answer "would block": asked again after each wake-up;
+ * -EINTR when a signal that is not blocked is pending. */
+long lx_fs_call_wait(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
+		     const void *tail, lm_u64 ntail, lm_u64 *r1);
+/* signal.c (signal delivery): weak stand-ins in fs_block.c until then */
+void lx_sig_post(int sig, int code, int pid);
+int lx_sig_pending_unblocked(void);
 
 /* ---- fd.c ------------------------------------------------------------------ */
 void lx_fd_init(void);
@@ -156,7 +168,9 @@ long lx_fd_open_tty(lm_u32 flags);
 long lx_fd_stat(long fd, struct lx_stat *st);
 /* fs_stat.c: stat of (handle, path in the page's path or given) */
 long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st);
-short lx_fd_poll(int fd, short events, int *tty_in);
+/* revents of fd; arm: a pipe end not ready wakes us when it changes */
+short lx_fd_poll(int fd, short events, int arm, int *tty_in);
+int lx_fd_room(int n); /* 1 if n more descriptors can be opened now */
 #define LX_NOFILE 256
 
 /* ---- proc.c ------------------------------------------------------------------ */
@@ -217,7 +231,9 @@ LX_SYS(stat); LX_SYS(lstat); LX_SYS(statx); LX_SYS(chmod); LX_SYS(fchmod);
 LX_SYS(fchmodat); LX_SYS(utimensat); LX_SYS(truncate); LX_SYS(ftruncate);
 LX_SYS(access); LX_SYS(faccessat); LX_SYS(faccessat2);
 /* poll.c */
-LX_SYS(poll); LX_SYS(ppoll);
+LX_SYS(poll); LX_SYS(ppoll); LX_SYS(select); LX_SYS(pselect6);
+/* pipe.c */
+LX_SYS(pipe); LX_SYS(pipe2);
 /* random.c */
 LX_SYS(getrandom);
 

@@ -1,24 +1,82 @@
 /*
- * poll and ppoll over the descriptors there are: the terminal's (and the
- * capture mode's pipes and /dev/null). Outputs are always ready; the only
- * thing that can become ready is the terminal's input, and the console can
- * only be asked by reading, so a poll that must wait for it blocks in a
- * READ whose bytes are kept for the next read (console.c). A timeout is
- * honoured when nothing waits for the terminal; one that waits for it
- * blocks until input comes (the timer server will bound it).
+ * poll, ppoll, select and pselect6 over every kind of descriptor: files
+ * of the file server (always ready), pipe ends (ready as the server
+ * says), the terminal (its outputs always, its input when bytes are
+ * ahead).
+ *
+ * Waiting: the descriptors are scanned; if none is ready and there is a
+ * timeout other than 0, they are scanned again with FS_POLL_ARM, so that
+ * the server signals our wake notification when a pipe end that was not
+ * ready changes, and we wait for it (lx_wake_wait) and scan again. A
+ * signal that is not blocked ends the wait with -EINTR.
+ *
+ * What is missing until the timer server (docs/LINUX.md): a finite
+ * timeout is kept by yielding and reading the clock between looks at the
+ * wake notification (it burns the CPU it is given, as nanosleep does
+ * today); and the terminal's input can only be asked by reading, so a
+ * wait that includes it blocks in a terminal READ (bytes kept for the
+ * next read, console.c) whatever the timeout, and sees pipe changes only
+ * after input comes.
  */
 #include "lx.h"
 
+#define FD_WORDS (LX_NOFILE / 64)
+
 /* Fill in revents; the number of descriptors with any. */
-static int scan(struct lx_pollfd *fds, lm_u64 n, int *tty_in)
+static int scan(struct lx_pollfd *fds, lm_u64 n, int arm, int *tty_in)
 {
 	int ready = 0;
 
 	*tty_in = 0;
 	for (lm_u64 i = 0; i < n; i++) {
-		fds[i].revents = fds[i].fd < 0 ? 0 : lx_fd_poll(fds[i].fd, fds[i].events, tty_in);
+		fds[i].revents = fds[i].fd < 0 ? 0 :
+				 lx_fd_poll(fds[i].fd, fds[i].events, arm, tty_in);
 		ready += fds[i].revents != 0;
 	}
+	return ready;
+}
+
+/* Yield until the wake notification has a bit or the clock passes
+ * `deadline`: 1 if woken. */
+static int nap_until(long deadline)
+{
+	lm_u64 word = 0;
+
+	while (lx_realtime_ns() < deadline) {
+		if (lx_wake_ntfn && !lm_ntfn_poll(lx_wake_ntfn, &word) && word)
+			return 1;
+		lm_thread_yield();
+	}
+	return 0;
+}
+
+/* Until a descriptor is ready (their number), the timeout passes (ns;
+ * < 0: none; 0) or a signal is pending (-EINTR). */
+static long wait_ready(struct lx_pollfd *fds, lm_u64 n, long timeout, long *left)
+{
+	long deadline = timeout > 0 ? lx_realtime_ns() + timeout : 0;
+	int tty_in, ready = scan(fds, n, 0, &tty_in);
+
+	*left = 0;
+	while (!ready && timeout != 0) {
+		ready = scan(fds, n, 1, &tty_in);
+		if (ready)
+			break;
+		if (lx_sig_pending_unblocked())
+			return -EINTR;
+		if (tty_in) {
+			int r = lx_con_input_ready(1);
+
+			if (r < 0)
+				return r;
+		} else if (timeout < 0) {
+			lx_wake_wait();
+		} else if (!nap_until(deadline)) {
+			return 0;
+		}
+	}
+	if (timeout > 0 && lx_realtime_ns() < deadline)
+		*left = deadline - lx_realtime_ns();
 	return ready;
 }
 
@@ -26,25 +84,15 @@ static int scan(struct lx_pollfd *fds, lm_u64 n, int *tty_in)
 static long do_poll(lm_u64 ufds, lm_u64 n, long timeout)
 {
 	static struct lx_pollfd fds[LX_NOFILE];
-	int tty_in, ready;
+	long ready, left;
 
 	if (n > LX_NOFILE) /* RLIMIT_NOFILE */
 		return -EINVAL;
 	if (!lx_writable(ufds, n * sizeof fds[0]) || lx_copy_in(fds, ufds, n * sizeof fds[0]))
 		return -EFAULT;
-	ready = scan(fds, n, &tty_in);
-	if (!ready && timeout != 0) {
-		if (tty_in) {
-			int r = lx_con_input_ready(1);
-
-			if (r < 0)
-				return r;
-			ready = scan(fds, n, &tty_in);
-		} else {
-			lx_sleep_ns(timeout);
-		}
-	}
-	lx_copy_out(ufds, fds, n * sizeof fds[0]);
+	ready = wait_ready(fds, n, timeout, &left);
+	if (ready >= 0)
+		lx_copy_out(ufds, fds, n * sizeof fds[0]);
 	return ready;
 }
 
@@ -56,19 +104,122 @@ LX_SYS(poll)
 	return do_poll(a[0], a[1], ms < 0 ? -1 : ms * 1000000l);
 }
 
+/* A timespec argument: ns (or -1 for none: a null pointer). */
+static long timespec_arg(lm_u64 uts, long *ns)
+{
+	struct lx_timespec ts;
+
+	*ns = -1;
+	if (!uts)
+		return 0;
+	if (lx_copy_in(&ts, uts, sizeof ts))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000l)
+		return -EINVAL;
+	*ns = ts.tv_sec * 1000000000l + ts.tv_nsec;
+	return 0;
+}
+
 /* ppoll(fds, nfds, timeout, sigmask, sigsetsize): the mask only matters
  * once signals are delivered. */
 LX_SYS(ppoll)
 {
-	struct lx_timespec ts;
+	long ns, err = timespec_arg(a[2], &ns);
 
-	if (a[2]) {
-		if (lx_copy_in(&ts, a[2], sizeof ts))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000l)
-			return -EINVAL;
-	}
+	if (err)
+		return err;
 	if (a[3] && a[4] != 8)
 		return -EINVAL;
-	return do_poll(a[0], a[1], a[2] ? ts.tv_sec * 1000000000l + ts.tv_nsec : -1);
+	return do_poll(a[0], a[1], ns);
+}
+
+/* select's three sets as poll's events: read, write, except (POLLPRI). */
+static long do_select(lm_u64 nfds, const lm_u64 *usets, long timeout, long *left)
+{
+	static lm_u64 sets[3][FD_WORDS];
+	static struct lx_pollfd fds[LX_NOFILE];
+	static const short ev[3] = { POLLIN, POLLOUT, POLLPRI };
+	static const short hit[3] = { POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI };
+	int nf = (int)nfds; /* an int in Linux: the high half is not looked at */
+	lm_u64 n = nf < LX_NOFILE ? (lm_u64)nf : LX_NOFILE, bytes = (n + 63) / 64 * 8, m = 0;
+	long ready, count = 0;
+
+	if (nf < 0)
+		return -EINVAL;
+	for (int s = 0; s < 3; s++) {
+		memset(sets[s], 0, sizeof sets[s]);
+		if (usets[s] && lx_copy_in(sets[s], usets[s], bytes))
+			return -EFAULT;
+	}
+	for (lm_u64 fd = 0; fd < n; fd++) {
+		short e = 0;
+
+		for (int s = 0; s < 3; s++)
+			e |= (sets[s][fd / 64] >> (fd % 64)) & 1 ? ev[s] : 0;
+		if (!e)
+			continue;
+		if (lx_fd_handle((long)fd) == -EBADF)
+			return -EBADF;
+		fds[m++] = (struct lx_pollfd){ (int)fd, e, 0 };
+	}
+	ready = wait_ready(fds, m, timeout, left);
+	if (ready < 0)
+		return ready;
+	for (int s = 0; s < 3; s++)
+		memset(sets[s], 0, sizeof sets[s]);
+	for (lm_u64 i = 0; i < m; i++)
+		for (int s = 0; s < 3; s++)
+			if ((fds[i].events & ev[s]) && (fds[i].revents & hit[s])) {
+				sets[s][fds[i].fd / 64] |= 1ull << (fds[i].fd % 64);
+				count++;
+			}
+	for (int s = 0; s < 3; s++)
+		if (usets[s] && lx_copy_out(usets[s], sets[s], bytes))
+			return -EFAULT;
+	return count;
+}
+
+/* select(nfds, readfds, writefds, exceptfds, timeout): the timeout is
+ * left holding the time not slept, as Linux does. */
+LX_SYS(select)
+{
+	struct lx_timeval tv;
+	long ns = -1, left, r;
+
+	if (a[4]) {
+		if (lx_copy_in(&tv, a[4], sizeof tv))
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
+			return -EINVAL;
+		ns = tv.tv_sec * 1000000000l + tv.tv_usec * 1000;
+	}
+	r = do_select(a[0], &a[1], ns, &left);
+	if (r >= 0 && a[4]) {
+		tv = (struct lx_timeval){ left / 1000000000l, left % 1000000000l / 1000 };
+		lx_copy_out(a[4], &tv, sizeof tv);
+	}
+	return r;
+}
+
+/* pselect6(nfds, readfds, writefds, exceptfds, timeout, {sigmask, size}) */
+LX_SYS(pselect6)
+{
+	struct lx_timespec ts;
+	lm_u64 sig[2];
+	long ns, left, r = timespec_arg(a[4], &ns);
+
+	if (r)
+		return r;
+	if (a[5]) {
+		if (lx_copy_in(sig, a[5], sizeof sig))
+			return -EFAULT;
+		if (sig[0] && sig[1] != 8)
+			return -EINVAL;
+	}
+	r = do_select(a[0], &a[1], ns, &left);
+	if (r >= 0 && a[4]) {
+		ts = (struct lx_timespec){ left / 1000000000l, left % 1000000000l };
+		lx_copy_out(a[4], &ts, sizeof ts);
+	}
+	return r;
 }

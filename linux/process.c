@@ -105,15 +105,6 @@ void lx_proc_init(void)
 	lm_fork_set_pool_bits(25);
 }
 
-lm_u64 lx_wake_wait(void)
-{
-	lm_u64 w = 0;
-
-	if (!lx_wake_ntfn || lm_ntfn_wait(lx_wake_ntfn, &w))
-		lm_thread_yield(); /* no notification: poll */
-	return w;
-}
-
 /* ---- signals from the manager ------------------------------------------------------ */
 
 void lx_proc_poll(void)
@@ -133,12 +124,15 @@ void lx_proc_poll(void)
 }
 
 /* Until signal delivery exists (linux/signal*.c replaces these): a signal
- * takes its default action, which is to end the process but for those
- * ignored by default and the stop and continue signals (not served). */
+ * left at SIG_DFL takes its default action, which is to end the process
+ * but for those ignored by default and the stop and continue signals (not
+ * served); one ignored, or caught (no handler runs yet), changes nothing. */
 __attribute__((weak)) void lx_sig_post(int sig, int code, int pid)
 {
 	if (sig == 17 || sig == 23 || sig == 28 || (sig >= 18 && sig <= 22))
 		return; /* SIGCHLD SIGURG SIGWINCH; SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU */
+	if (sig != 9 && lx_sig_disposition(sig) != 0)
+		return;
 	lx_exit_wstatus(sig);
 }
 
@@ -263,6 +257,7 @@ static void child_start(struct fork_args *fa)
 	ipcbuf_setup();
 	hello();
 	lx_pid = pid;
+	lx_fs_hello(0); /* our wake to the file server; we hold our parent's handles */
 	if (fa->flags & CLONE_SETTLS) {
 		lm_u64 b[2] = { ARCH_SET_FS, fa->tls };
 		sys_arch_prctl(b);

@@ -32,18 +32,23 @@
 #define ELOOP 40
 #define ENOMEM 12
 #define EPERM 1
+#define EAGAIN 11
+#define EPIPE 32
 
 #define S_IFMT   0170000
 #define S_IFDIR  0040000
 #define S_IFREG  0100000
 #define S_IFLNK  0120000
 #define S_IFCHR  0020000
+#define S_IFIFO  0010000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
 
 #define O_ACCMODE 3
+#define O_RDONLY  0
 #define O_WRONLY  1
 #define O_RDWR    2
 #define O_CREAT   0100
@@ -55,10 +60,13 @@
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW  0400000
 #define O_CLOEXEC   02000000
+#define O_DIRECT    040000
 #define O_PATH      010000000
 
 #define NAME_MAX 255
 #define FS_MAX_FILE (64ull << 20)
+
+struct fs_req;
 
 /* ---- heap.c ---- */
 void fs_heap_init(void);
@@ -83,6 +91,7 @@ struct inode {
 	struct dent *ents; /* a directory's entries (heap), nents used */
 	lm_u32 nents, cap;
 	struct inode *parent; /* a directory's ".." */
+	struct pipe *pipe;    /* a pipe's (S_IFIFO): heap */
 	lm_u64 atime, mtime, ctime;
 };
 
@@ -110,18 +119,48 @@ struct walk {
 int fs_walk(struct inode *start, const char *path, int flags, struct walk *w);
 
 /* ---- handle.c ---- */
+/* Badge b (1..FS_CLIENTS) is bit b-1 of a badge set. */
+#define BADGE_BIT(b) (1ull << ((b) - 1))
 struct handle {
 	struct inode *ino;   /* 0: free */
-	lm_u64 owner;        /* the client's badge */
+	lm_u64 holders;      /* the badges holding it: never 0 while in use */
 	lm_u64 off;
 	lm_u32 flags;        /* O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH */
-	lm_u32 refs;
 };
 #define FS_HANDLES 1024
-lm_u64 h_new(struct inode *i, lm_u64 owner, lm_u32 flags);
-struct handle *h_get(lm_u64 h, lm_u64 owner);
-void h_put(lm_u64 h);
-void h_forget_owner(lm_u64 owner);
+lm_u64 h_new(struct inode *i, lm_u64 badge, lm_u32 flags);
+lm_u32 h_free_count(lm_u32 want);  /* free handles, counting up to want */
+struct handle *h_get(lm_u64 h, lm_u64 badge);
+void h_release(lm_u64 h, lm_u64 badge);   /* badge no longer holds h */
+void h_release_all(lm_u64 badge);
+lm_u32 h_held_by(lm_u64 badge);           /* how many handles badge holds */
+void h_fork(lm_u64 parent, lm_u64 child);
+
+/* ---- pipe.c ---- */
+/* A pipe: a ring of bytes, grown by doubling up to FS_PIPE_SIZE as it
+ * fills, so that an idle pipe costs little of the heap. Exactly one read
+ * handle and one write handle name it (a pipe has no name to reopen). */
+struct pipe {
+	char *buf;            /* heap; 0 until the first write */
+	lm_u32 cap;           /* bytes buf holds */
+	lm_u32 head, len;     /* the oldest byte's index, bytes in it */
+	lm_u32 readers, writers; /* open read / write handles (0 or 1) */
+	lm_u64 rwait, wwait;  /* badges waiting to read / to write */
+};
+long pipe_make(lm_u64 badge, lm_u32 flags, lm_u64 *wh);
+long pipe_read(struct handle *h, lm_u64 badge, char *out, lm_u64 n, lm_u64 *r1);
+long pipe_write(struct handle *h, lm_u64 badge, const char *src, lm_u64 n, int atomic,
+		lm_u64 *r1);
+long pipe_poll(struct handle *h, lm_u64 badge, lm_u64 events, lm_u64 *r1);
+void pipe_end_closed(struct inode *i, lm_u32 flags);   /* a handle of it went */
+void pipe_forget(struct inode *i, lm_u32 flags, lm_u64 badge); /* badge left that end */
+
+/* ---- client.c ---- */
+void fs_clients_init(void);
+const lm_u64 *fs_msg_words(void);  /* message words 4.. just received, or 0 */
+void fs_discard_cap(void);          /* delete a capability a request brought */
+long fs_serve_client(struct fs_req *q, lm_u64 ncaps);   /* HELLO, FORK, DROP */
+void fs_wake(lm_u64 badges);        /* signal the wake caps of these badges */
 
 /* ---- image.c ---- */
 int fs_image_load(const void *img, lm_u64 size);
@@ -130,7 +169,9 @@ void fs_devices(void);
 /* ---- serve.c ---- */
 struct fs_req {
 	lm_u64 badge, label, w[4];
-	struct fs_buf *buf;
+	struct fs_buf *buf;  /* 0 for FS_BADGE_PM, which has no page */
+	lm_u64 tail[FS_TAIL / 8]; /* WRITE: message words 4.. */
+	lm_u64 ntail;        /* bytes of tail the message carried */
 	lm_u64 r1;           /* the reply's w1 */
 };
 long fs_serve(struct fs_req *q);

@@ -12,8 +12,21 @@
  * Open file descriptions live in the server, named by handles (1..): the
  * offset and the status flags (O_ACCMODE, O_APPEND, O_NONBLOCK) are
  * there, so that every descriptor (and, after fork, every process) naming
- * one handle shares them. A handle belongs to the client that opened it;
- * any other client's use of it is EBADF.
+ * one handle shares them. A handle is held by a set of badges: the one
+ * that opened it, and those FS_FORK gave it to; the use of a handle by a
+ * badge that does not hold it is EBADF. FS_CLOSE drops the caller's
+ * membership; the handle goes when no badge holds it. A client holds a
+ * handle once however many of its descriptors name it.
+ *
+ * The process manager's badge FS_BADGE_PM (it has no page) may only send
+ * FS_FORK and FS_DROP; a client badge sending those gets EPERM.
+ *
+ * Nothing blocks in the server: a request that would have to wait (READ
+ * of an empty pipe that has writers, WRITE to a full pipe that has
+ * readers, the handle without O_NONBLOCK) answers w0 = -EAGAIN, w1 =
+ * FS_WOULDBLOCK, and the server signals the client's wake notification
+ * (given with FS_HELLO) when that pipe end changes; the client then asks
+ * again. With O_NONBLOCK the answer is -EAGAIN, w1 = 0.
  *
  * "dir" arguments are a handle of a directory, or 0 for the root; a path
  * starting with '/' ignores it. FS_AT_EMPTY with an empty path means the
@@ -25,9 +38,14 @@
 #include <lamina/types.h>
 
 #define FS_CLIENTS 64                     /* badges 1..64 (pids), one buffer page each */
+#define FS_BADGE_PM 0x10000               /* the process manager's badge: FORK, DROP */
 #define FS_BUF_VA  0x7ef800000000ull      /* the page, in a Linux process */
 #define FS_PATH    2016                   /* a path with its NUL, at most */
 #define FS_DATA    4032                   /* data bytes per READ/WRITE/... */
+#define FS_TAIL    64                     /* WRITE: bytes past FS_DATA in message words 4.. */
+#define FS_WRITE_MAX (FS_DATA + FS_TAIL)  /* = PIPE_BUF: an atomic pipe write in one request */
+#define FS_PIPE_BUF 4096                  /* pipe writes up to this are atomic */
+#define FS_PIPE_SIZE 65536                /* a pipe's capacity (Linux's default) */
 
 struct fs_buf {
 	lm_u64 now_ns;    /* the client's wall clock: timestamps of changes */
@@ -51,11 +69,11 @@ struct fs_stat {
 
 /* Requests: label, then (w0, w1, w2, w3). */
 enum {
-	FS_HELLO = 1, /* ()                        forget the badge's handles -> 0 */
+	FS_HELLO = 1, /* (fresh) + wake cap        -> 0; fresh: forget the badge's handles */
 	FS_OPEN,      /* (dir, flags, mode)        path -> handle, w1 = mode */
 	FS_CLOSE,     /* (h)                       -> 0 */
 	FS_READ,      /* (h, n, pos, use_pos)      -> n read, bytes at data */
-	FS_WRITE,     /* (h, n, pos, use_pos)      bytes at data -> n written */
+	FS_WRITE,     /* (h, n, pos, how)          bytes at data (+ tail) -> n written */
 	FS_SEEK,      /* (h, off, whence)          -> new offset */
 	FS_STAT,      /* (dir, flags)              path -> 0, fs_stat at data */
 	FS_GETDENTS,  /* (h, n)                    -> bytes of linux_dirent64 at data */
@@ -72,9 +90,32 @@ enum {
 	FS_GETFL,     /* (h)                       -> status flags */
 	FS_SETFL,     /* (h, flags)                O_APPEND, O_NONBLOCK */
 	FS_GETPATH,   /* (h)                       -> length, the directory's path at data */
-	FS_DUP,       /* (h)                       one more reference to the handle */
+	FS_PIPE,      /* (flags)                   -> read handle, w1 = write handle */
+	FS_POLL,      /* (h, events)               -> revents, w1 = bytes readable */
+	FS_FORK,      /* (parent, child)           FS_BADGE_PM only: child holds parent's handles */
+	FS_DROP,      /* (badge)                   FS_BADGE_PM only: release its handles, wake cap */
 	FS_NREQ
 };
+
+/* FS_HELLO's w0 */
+#define FS_HELLO_FRESH 1  /* a new process on the badge: drop what it held */
+
+/* FS_WRITE's w3: how. A WRITE of n > FS_DATA bytes (at most FS_WRITE_MAX)
+ * carries bytes FS_DATA.. in message words 4.. (the call's length counts
+ * them; both sides need an IPC buffer). */
+#define FS_W_POS    1     /* at w2, not at the handle's offset (files) */
+#define FS_W_ATOMIC 2     /* a pipe: all n bytes at once or none (n <= FS_PIPE_BUF) */
+
+/* w1 of a -EAGAIN answer: the caller should wait for its wake notification */
+#define FS_WOULDBLOCK 1
+
+/* FS_POLL events and revents: Linux's values */
+#define FS_POLLIN   0x001
+#define FS_POLLOUT  0x004
+#define FS_POLLERR  0x008
+#define FS_POLLHUP  0x010
+#define FS_POLLNVAL 0x020
+#define FS_POLL_ARM 0x10000 /* register as a waiter: the wake cap is signalled on a change */
 
 /* flags of path requests, Linux's values */
 #define FS_AT_NOFOLLOW 0x100

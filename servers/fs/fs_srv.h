@@ -2,9 +2,12 @@
 #ifndef FS_SRV_H
 #define FS_SRV_H
 
+#include "fs_proto.h"
+
 #define FS_SLOT_EP     9                    /* its endpoint (READ) */
 #define FS_SRV_BUF_VA  0x500000000ull       /* client b's page at + (b-1) * 4 KiB */
-#define FS_SLOT_MEM    96                   /* untyped, 4 MiB each, for the heap (past the pages) */
+#define FS_SLOT_BUF    (FS_SLOT_EP + 1)     /* the client pages: .. + FS_CLIENTS - 1 */
+#define FS_SLOT_MEM    (FS_SLOT_BUF + FS_CLIENTS) /* untyped, 4 MiB each, for the heap */
 #define FS_MEM_PIECES  4
 
 

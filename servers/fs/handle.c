@@ -1,49 +1,82 @@
 /*
  * Open file descriptions, named by handles 1..FS_HANDLES: the inode, the
  * offset and the status flags, shared by every descriptor that names the
- * handle. refs counts the client's references (dup across processes comes
- * with fork: FS_DUP); the handle goes at the last FS_CLOSE. A handle is
- * usable only by the client (badge) that opened it.
+ * handle in every process holding it. A handle is held by a set of badges
+ * (one bit each, FS_CLIENTS <= 64): the opener's, and the children FS_FORK
+ * gave it to. A badge's membership goes with FS_CLOSE or FS_DROP; the
+ * handle goes with the last membership. A client holds a handle once,
+ * however many of its descriptors name it (the personality counts those).
  */
 #include "fs.h"
 
 static struct handle handles[FS_HANDLES + 1]; /* [0] unused: 0 is "none" */
 
-lm_u64 h_new(struct inode *i, lm_u64 owner, lm_u32 flags)
+lm_u64 h_new(struct inode *i, lm_u64 badge, lm_u32 flags)
 {
 	for (lm_u64 h = 1; h <= FS_HANDLES; h++)
 		if (!handles[h].ino) {
-			handles[h] = (struct handle){ i, owner, 0, flags, 1 };
+			handles[h] = (struct handle){ i, BADGE_BIT(badge), 0, flags };
 			i->opens++;
 			return h;
 		}
 	return 0;
 }
 
-struct handle *h_get(lm_u64 h, lm_u64 owner)
+lm_u32 h_free_count(lm_u32 want)
 {
-	if (h == 0 || h > FS_HANDLES || !handles[h].ino || handles[h].owner != owner)
+	lm_u32 n = 0;
+
+	for (lm_u64 h = 1; h <= FS_HANDLES && n < want; h++)
+		n += !handles[h].ino;
+	return n;
+}
+
+struct handle *h_get(lm_u64 h, lm_u64 badge)
+{
+	if (h == 0 || h > FS_HANDLES || !handles[h].ino || !(handles[h].holders & BADGE_BIT(badge)))
 		return 0;
 	return &handles[h];
 }
 
-void h_put(lm_u64 h)
+/* h is held by badge (h_get said so). */
+void h_release(lm_u64 h, lm_u64 badge)
 {
 	struct handle *x = &handles[h];
+	struct inode *i = x->ino;
 
-	if (--x->refs)
+	x->holders &= ~BADGE_BIT(badge);
+	if (i->pipe)
+		pipe_forget(i, x->flags, badge);
+	if (x->holders)
 		return;
-	x->ino->opens--;
-	ino_put(x->ino);
+	i->opens--;
+	if (i->pipe)
+		pipe_end_closed(i, x->flags);
 	*x = (struct handle){ 0 };
+	ino_put(i);
 }
 
-/* A client starts afresh (a new process on its badge): its old handles go. */
-void h_forget_owner(lm_u64 owner)
+void h_release_all(lm_u64 badge)
 {
 	for (lm_u64 h = 1; h <= FS_HANDLES; h++)
-		if (handles[h].ino && handles[h].owner == owner) {
-			handles[h].refs = 1;
-			h_put(h);
-		}
+		if (handles[h].ino && (handles[h].holders & BADGE_BIT(badge)))
+			h_release(h, badge);
+}
+
+lm_u32 h_held_by(lm_u64 badge)
+{
+	lm_u32 n = 0;
+
+	for (lm_u64 h = 1; h <= FS_HANDLES; h++)
+		n += handles[h].ino && (handles[h].holders & BADGE_BIT(badge));
+	return n;
+}
+
+/* The child holds every handle the parent holds: the same numbers, so
+ * the child's copy of the parent's descriptor table stays valid. */
+void h_fork(lm_u64 parent, lm_u64 child)
+{
+	for (lm_u64 h = 1; h <= FS_HANDLES; h++)
+		if (handles[h].ino && (handles[h].holders & BADGE_BIT(parent)))
+			handles[h].holders |= BADGE_BIT(child);
 }

@@ -36,6 +36,10 @@ void ino_put(struct inode *i)
 		return;
 	if (i->owned)
 		fs_free(i->data);
+	if (i->pipe) {
+		fs_free(i->pipe->buf);
+		fs_free(i->pipe);
+	}
 	for (lm_u32 n = 0; n < i->nents; n++)
 		fs_free(i->ents[n].name);
 	fs_free(i->ents);

@@ -6,8 +6,9 @@
  * module "rootfs" (a cpio archive, unpacked at start: image.c) and the
  * FS_CLIENTS buffer pages, mapped here at FS_SRV_BUF_VA, page b-1 for
  * badge b; root gives copies of the endpoint (to mint) and of the pages to
- * the shell, which hands a badged endpoint and its page to each Linux
- * process. One thread serves every request in turn: a request is decoded
+ * the shell (and the process manager), which hand a badged endpoint and
+ * its page to each Linux process. The process manager's own badge
+ * FS_BADGE_PM may fork and drop badges (client.c). One thread serves every request in turn: a request is decoded
  * and checked before anything changes, so a malformed one costs its
  * sender an error and nobody else anything.
  */
@@ -16,15 +17,45 @@
 
 static struct fs_req q;
 
+/* A WRITE's bytes past FS_DATA, from message words 4.. */
+static void take_tail(const struct lm_msg *m)
+{
+	const lm_u64 *words = fs_msg_words();
+	lm_u64 len = LM_MSG_LEN(m->info);
+
+	if (!words || len <= LM_MSG_REG_WORDS)
+		return;
+	len -= LM_MSG_REG_WORDS;
+	if (len > FS_TAIL / 8)
+		len = FS_TAIL / 8;
+	memcpy(q.tail, words, len * 8);
+	q.ntail = len * 8;
+}
+
+/* Who may send what: FS_FORK and FS_DROP only FS_BADGE_PM, the rest only
+ * clients (1..FS_CLIENTS); a capability only with FS_HELLO. */
 static long serve(const struct lm_msg *m)
 {
-	if (m->badge < 1 || m->badge > FS_CLIENTS)
-		return -EBADF; /* an unbadged copy: root's own, never a client's */
-	q = (struct fs_req){ .badge = m->badge, .label = LM_MSG_LABEL(m->info) };
+	lm_u64 label = LM_MSG_LABEL(m->info), ncaps = LM_MSG_NCAPS(m->info);
+	int pm = m->badge == FS_BADGE_PM, client = m->badge >= 1 && m->badge <= FS_CLIENTS;
+
+	q = (struct fs_req){ .badge = m->badge, .label = label };
 	for (int k = 0; k < 4; k++)
 		q.w[k] = m->w[k];
+	if (ncaps && !(client && label == FS_HELLO))
+		fs_discard_cap();
+	if (label == FS_FORK || label == FS_DROP)
+		return pm ? fs_serve_client(&q, 0) : -EPERM;
+	if (pm)
+		return -EPERM;
+	if (!client)
+		return -EBADF; /* an unbadged copy: root's own, never a client's */
 	q.buf = (struct fs_buf *)(FS_SRV_BUF_VA + (m->badge - 1) * LM_PAGE_SIZE);
 	fs_now = q.buf->now_ns;
+	if (label == FS_HELLO)
+		return fs_serve_client(&q, ncaps);
+	if (label == FS_WRITE)
+		take_tail(m);
 	return fs_serve(&q);
 }
 
@@ -38,6 +69,7 @@ static int setup(const struct lm_bootinfo *bi)
 			m = &bi->modules[k];
 	lm_slot_init(bi->first_free, 1ull << bi->cnode_bits);
 	fs_heap_init();
+	fs_clients_init();
 	fs_root = ino_new(S_IFDIR | 0755);
 	fs_root->nlink = 2;
 	if (!m) {

@@ -58,6 +58,8 @@ static long do_read(struct fs_req *q, struct handle *h)
 		return -EISDIR;
 	if (S_ISCHR(i->mode))
 		return dev_read(i, q->buf->data, n);
+	if (S_ISFIFO(i->mode))
+		return pipe_read(h, q->badge, q->buf->data, n, &q->r1);
 	if ((long)pos < 0)
 		return -EINVAL;
 	if (pos >= i->size)
@@ -71,29 +73,46 @@ static long do_read(struct fs_req *q, struct handle *h)
 	return (long)n;
 }
 
+/* The bytes of a WRITE: the page's, then the message's tail. */
+static long write_bytes(struct fs_req *q, char *tmp)
+{
+	lm_u64 n = q->w[1];
+
+	if (n > FS_WRITE_MAX || (n > FS_DATA && q->ntail < n - FS_DATA))
+		return -EINVAL;
+	/* the page is the client's: copy before use, so what is checked is what is written */
+	memcpy(tmp, q->buf->data, n < FS_DATA ? n : FS_DATA);
+	if (n > FS_DATA)
+		memcpy(tmp + FS_DATA, q->tail, n - FS_DATA);
+	return 0;
+}
+
 static long do_write(struct fs_req *q, struct handle *h)
 {
-	lm_u64 n = q->w[1], pos = q->w[3] ? q->w[2] : h->off;
+	lm_u64 n = q->w[1], how = q->w[3], pos = (how & FS_W_POS) ? q->w[2] : h->off;
 	struct inode *i = h->ino;
-	char tmp[FS_DATA];
-	int err;
+	char tmp[FS_WRITE_MAX];
+	long err;
 
 	if ((h->flags & O_ACCMODE) == 0 || (h->flags & O_PATH))
 		return -EBADF;
-	if (n > FS_DATA)
+	if (how & ~(lm_u64)(FS_W_POS | FS_W_ATOMIC))
 		return -EINVAL;
+	err = write_bytes(q, tmp);
+	if (err)
+		return err;
 	if (S_ISCHR(i->mode))
 		return (long)n; /* /dev/null, /dev/zero, /dev/urandom take it all */
+	if (S_ISFIFO(i->mode))
+		return pipe_write(h, q->badge, tmp, n, !!(how & FS_W_ATOMIC), &q->r1);
 	if ((long)pos < 0)
 		return -EINVAL;
-	if ((h->flags & O_APPEND) && !q->w[3])
+	if ((h->flags & O_APPEND) && !(how & FS_W_POS))
 		pos = i->size;
-	/* the page is the client's: copy before use, so what is checked is what is written */
-	memcpy(tmp, q->buf->data, n);
 	err = file_write(i, pos, tmp, n);
 	if (err)
 		return err;
-	if (!q->w[3])
+	if (!(how & FS_W_POS))
 		h->off = pos + n;
 	return (long)n;
 }
@@ -106,6 +125,8 @@ static long do_seek(struct fs_req *q, struct handle *h)
 		return -EBADF;
 	if (S_ISCHR(h->ino->mode))
 		return 0; /* /dev/null and friends: every position is 0 */
+	if (S_ISFIFO(h->ino->mode))
+		return -ESPIPE;
 	switch (q->w[2]) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (long)h->off; break;
@@ -163,26 +184,48 @@ static long do_getdents(struct fs_req *q, struct handle *h)
 	return (long)used;
 }
 
+/* poll on a handle: a pipe's end (pipe.c); anything else is always
+ * ready, whatever its access mode, as on Linux (O_PATH: not pollable);
+ * *r1 is what a read would get. */
+static long do_poll(struct fs_req *q, struct handle *h)
+{
+	lm_u64 ev = q->w[1];
+	struct inode *i = h->ino;
+
+	if (S_ISFIFO(i->mode))
+		return pipe_poll(h, q->badge, ev, &q->r1);
+	if (h->flags & O_PATH)
+		return FS_POLLNVAL;
+	if (S_ISREG(i->mode) && h->off < i->size)
+		q->r1 = i->size - h->off;
+	return (long)(ev & (FS_POLLIN | FS_POLLOUT));
+}
+
+static int on_handle(lm_u64 label)
+{
+	return label == FS_CLOSE || label == FS_READ || label == FS_WRITE || label == FS_SEEK ||
+	       label == FS_GETDENTS || label == FS_GETFL || label == FS_SETFL ||
+	       label == FS_GETPATH || label == FS_POLL;
+}
+
+/* A client's request (main.c has checked the badge). */
 long fs_serve(struct fs_req *q)
 {
 	struct handle *h;
 
-	if (q->label == FS_HELLO) {
-		h_forget_owner(q->badge);
-		return 0;
-	}
-	if (q->label < FS_OPEN || q->label >= FS_NREQ)
+	if (q->label == FS_PIPE)
+		return pipe_make(q->badge, (lm_u32)q->w[0], &q->r1);
+	if (q->label <= FS_HELLO || q->label >= FS_NREQ || q->label == FS_FORK ||
+	    q->label == FS_DROP)
 		return -ENOSYS;
-	if (q->label != FS_CLOSE && q->label != FS_READ && q->label != FS_WRITE &&
-	    q->label != FS_SEEK && q->label != FS_GETDENTS && q->label != FS_GETFL &&
-	    q->label != FS_SETFL && q->label != FS_GETPATH && q->label != FS_DUP)
+	if (!on_handle(q->label))
 		return fs_serve_path(q);
 	h = h_get(q->w[0], q->badge);
 	if (!h)
 		return -EBADF;
 	switch (q->label) {
 	case FS_CLOSE:
-		h_put(q->w[0]);
+		h_release(q->w[0], q->badge);
 		return 0;
 	case FS_READ:
 		return do_read(q, h);
@@ -202,11 +245,8 @@ long fs_serve(struct fs_req *q)
 		if (!S_ISDIR(h->ino->mode))
 			return -ENOTDIR;
 		return ino_path(h->ino, q->buf->data, FS_DATA);
-	case FS_DUP:
-		if (h->refs == ~0u)
-			return -EINVAL;
-		h->refs++;
-		return 0;
+	case FS_POLL:
+		return do_poll(q, h);
 	}
 	return -ENOSYS;
 }

@@ -134,7 +134,7 @@ static long do_stat(struct fs_req *q)
 
 	if (err)
 		return err;
-	st = (struct fs_stat){ ino_number(i), i->size, i->nlink, i->mode, i->rdev,
+	st = (struct fs_stat){ ino_number(i), i->size, S_ISFIFO(i->mode) ? 1 : i->nlink, i->mode, i->rdev,
 			       i->atime, i->mtime, i->ctime };
 	memcpy(q->buf->data, &st, sizeof st);
 	return 0;

@@ -126,14 +126,12 @@ long pm_fork(struct req *q)
 		return -ESRCH;
 	if ((err = alloc(q->pid, &pid)))
 		return err;
-#ifdef FS_FORK
 	struct lm_msg m;
 	if (lm_ep_call(PM_SLOT_FS_PM, LM_MSG_INFO(FS_FORK, 2, 0), q->pid, pid, 0, 0, &m) ||
 	    (long)m.w[0] < 0) {
 		pm_free(pid);
 		return -EAGAIN; /* the file server could not (its tables are full) */
 	}
-#endif
 	procs[pid].pgid = self->pgid;
 	procs[pid].sid = self->sid;
 	procs[pid].top = self->top;

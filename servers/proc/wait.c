@@ -21,10 +21,8 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 			if (procs[c].state == P_ZOMBIE)
 				pm_free(c);
 		}
-#ifdef FS_DROP
 	struct lm_msg m;
 	lm_ep_call(PM_SLOT_FS_PM, LM_MSG_INFO(FS_DROP, 1, 0), pid, 0, 0, 0, &m);
-#endif
 	if (p->ppid == PM_REAPER)
 		pm_free(pid);
 	else if (p->ppid)

@@ -26,7 +26,7 @@ void root_fs_objects(void)
 
 	for (lm_u32 b = 0; b < FS_CLIENTS && !err; b++) {
 		err = lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &root_fs_buf[b]);
-		caps[b + 1] = (struct lm_spawn_cap){ root_fs_buf[b], FS_SLOT_EP + 1 + b,
+		caps[b + 1] = (struct lm_spawn_cap){ root_fs_buf[b], FS_SLOT_BUF + b,
 						     LM_R_READ | LM_R_WRITE, LM_SPAWN_MAP,
 						     FS_SRV_BUF_VA + b * LM_PAGE_SIZE };
 	}

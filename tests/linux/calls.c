@@ -27,6 +27,7 @@ int main(int argc, char **argv)
 	test_signal();
 	test_efault();
 	test_fs();
+	test_pipe();
 	printf("calls: %d failed\n", failures);
 	return failures > 100 ? 100 : failures;
 }

@@ -50,5 +50,6 @@ void test_time(void);
 void test_signal(void);
 void test_efault(void);
 void test_fs(void);
+void test_pipe(void);
 
 #endif

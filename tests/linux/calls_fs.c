@@ -358,6 +358,44 @@ static void garbage(void)
 	CHECK(raw_call(6 /* SEEK */, h, 0x7fffffffffffffff, 1, 0, &r) == 0);
 	CHECK(raw_call(3, h, 0, 0, 0, &r) == 0 && r == 0);
 	CHECK(raw_call(3, h, 0, 0, 0, &r) == 0 && r == -EBADF);
+	/* badges and their privileges (fs_proto.h): FORK and DROP are the
+	 * process manager's; a client asking is refused before anything
+	 * changes, whatever the arguments */
+	CHECK(raw_call(24 /* FORK */, 1, 2, 0, 0, &r) == 0 && r == -EPERM);
+	CHECK(raw_call(24, 1, 1, 0, 0, &r) == 0 && r == -EPERM);
+	CHECK(raw_call(24, -1, 99, 0, 0, &r) == 0 && r == -EPERM);
+	CHECK(raw_call(25 /* DROP */, 1, 0, 0, 0, &r) == 0 && r == -EPERM);
+	CHECK(raw_call(25, 0x10000, 0, 0, 0, &r) == 0 && r == -EPERM);
+	CHECK(raw_call(1 /* HELLO */, 2, 0, 0, 0, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(1, -1, 0, 0, 0, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(22 /* PIPE */, 1, 0, 0, 0, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(22, 02000000 /* O_CLOEXEC: the personality's */, 0, 0, 0, &r) == 0 &&
+	      r == -EINVAL);
+	CHECK(raw_call(23 /* POLL */, 0, 1, 0, 0, &r) == 0 && r == -EBADF);
+	CHECK(raw_call(23, 4096, 1, 0, 0, &r) == 0 && r == -EBADF);
+	CHECK(raw_call(26, 0, 0, 0, 0, &r) == 0 && r == -ENOSYS);
+	CHECK(raw_call(2, 0, 0, 0, 0, &r) == 0 && r > 0); /* /etc again */
+	h = r;
+	CHECK(raw_call(23, h, 0x10005, 0, 0, &r) == 0 && r == 5); /* a file: always ready */
+	CHECK(raw_call(5 /* WRITE */, h, 1, 0, 0, &r) == 0 && r == -EBADF); /* read only */
+	CHECK(raw_call(3, h, 0, 0, 0, &r) == 0 && r == 0);
+	/* a pipe made by hand: a WRITE past FS_DATA needs its tail in the
+	 * message words, which this call does not carry */
+	CHECK(raw_call(22, 0, 0, 0, 0, &r) == 0 && r > 0);
+	h = r;
+	CHECK(raw_call(5, h + 1, 4033, 0, 2, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(5, h + 1, 4097, 0, 0, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(5, h + 1, 10, 0, 4, &r) == 0 && r == -EINVAL);   /* unknown how */
+	CHECK(raw_call(5, h + 1, 10, 0, 0, &r) == 0 && r == 10);         /* "/etc\0xxxxx" */
+	CHECK(raw_call(4, h, 5000, 0, 0, &r) == 0 && r == -EINVAL);
+	memset(page + 64, 'y', 10);
+	CHECK(raw_call(4, h, 100, 0, 0, &r) == 0 && r == 10 && !memcmp(page + 64, "/etc\0xxxxx", 10));
+	CHECK(raw_call(5, h, 1, 0, 0, &r) == 0 && r == -EBADF);         /* the read end */
+	CHECK(raw_call(4, h + 1, 1, 0, 0, &r) == 0 && r == -EBADF);     /* the write end */
+	CHECK(raw_call(6, h, 0, 0, 0, &r) == 0 && r == -ESPIPE);
+	CHECK(raw_call(3, h, 0, 0, 0, &r) == 0 && r == 0);
+	CHECK(raw_call(5, h + 1, 1, 0, 0, &r) == 0 && r == -EPIPE);
+	CHECK(raw_call(3, h + 1, 0, 0, 0, &r) == 0 && r == 0);
 	CHECK(syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", &st, 0) == 0 && st.st_size > 0);
 }
 
