@@ -23,9 +23,6 @@
 #define PM_USER_QUOTA  48        /* processes (zombies included) one user may have */
 #define PM_BADGE_SHELL 0x10000ull /* the shell's badge: PM_NEW, PM_RELEASE */
 #define PM_WOULDBLOCK  1         /* w1 of a -EAGAIN reply: wait for the wake, then ask again */
-#ifndef FS_BADGE_PM
-#define FS_BADGE_PM    0x10000ull /* the manager's badge on the file server (FS_FORK, FS_DROP) */
-#endif
 
 /* Wake bits of a Linux process's wake notification (linux/lx.h). */
 #define PM_WAKE_BIT    2         /* LX_WAKE_PM */
