@@ -8,6 +8,7 @@
  * only under Lamina (a host has other limits and no such endpoint).
  */
 #include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,34 @@ static void memory(void)
 	CHECK(global == 4);
 	free(heap);
 	munmap(map, 64 << 12);
+}
+
+/* A jump to a point saved before the fork (a shell's error exits do this). */
+static jmp_buf before;
+static void jumps(void)
+{
+	int st = -1;
+	volatile int stage = 0;
+
+	if (setjmp(before)) {
+		_exit(stage == 1 ? 11 : 12);
+	}
+	pid_t p = fork();
+	if (p == 0) {
+		stage = 1;
+		longjmp(before, 1);
+	}
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFEXITED(st) && WEXITSTATUS(st) == 11);
+	/* and a string compare (SSE) in the child after the fork */
+	p = fork();
+	if (p == 0) {
+		static const char *names[] = { "read", "readonly", "return", "set", "shift" };
+		int i = 0;
+		while (i < 5 && strcmp(names[i], "return"))
+			i++;
+		_exit(i);
+	}
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFEXITED(st) && WEXITSTATUS(st) == 2);
 }
 
 static void ids(void)
@@ -268,6 +297,7 @@ int main(int argc, char **argv)
 	exit_status();
 	signals();
 	memory();
+	jumps();
 	ids();
 	orphans();
 	if (lamina) {
