@@ -181,6 +181,7 @@ def main():
         check("linux_calls_static_pie_musl", c_test("calls-pie"))
         # execve's chain (tests/linux/exec.c), started from the file tree
         check("linux_execve_chain_from_the_tree", c_test("exec-test"))
+        check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
 
         def crash():
             so, se, st, why = guest_run(g, "calls", ["crash"])
