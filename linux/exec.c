@@ -375,7 +375,7 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 				return -ELOOP;
 			err = parse_script(head, n, &interp, &arg);
 			if (!err)
-				err = script_args(g, interp, arg, cur);
+				err = script_args(g, interp, arg, *cur ? cur : given);
 			if (err)
 				return err;
 			lx_strcpy(cur, interp);
