@@ -332,7 +332,7 @@ static __attribute__((noreturn)) void commit(void)
 		killed("no memory for the stack");
 	if (lx_trace)
 		lm_printf("[linux] execve %s (%s): %lu bytes, %lu file server requests, "
-			  "%lu cycles to stage, %lu to load\n", given, exe, go.size, go.reqs,
+			  "%lu rdtsc ticks to stage, %lu to load\n", given, exe, go.size, go.reqs,
 			  t1 - go.t0, lx_rdtsc() - t1);
 	enter(sp, im.entry);
 }
@@ -375,7 +375,7 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 				return -ELOOP;
 			err = parse_script(head, n, &interp, &arg);
 			if (!err)
-				err = script_args(g, interp, arg, cur);
+				err = script_args(g, interp, arg, *cur ? cur : given);
 			if (err)
 				return err;
 			lx_strcpy(cur, interp);
