@@ -54,7 +54,7 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs
+PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs timer
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
@@ -62,6 +62,7 @@ probe_SRC      := apps/probe.c
 kbench_SRC     := $(wildcard apps/kbench*.c)
 console_SRC    := $(wildcard servers/console/*.c)
 fs_SRC         := $(wildcard servers/fs/*.c)
+timer_SRC      := $(wildcard servers/timer/*.c)
 shell_SRC      := apps/shell.c
 linux_SRC      := $(wildcard linux/*.c)
 forktest_SRC   := apps/forktest.c
@@ -80,7 +81,7 @@ MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $
                   $(B)/forktest.elf:forktest $(B)/spin.elf:spin $(B)/block.elf:block \
                   $(B)/conread.elf:conread $(B)/linux-busybox.elf:linux-busybox \
                   $(B)/linux-calls.elf:linux-calls $(B)/linux-calls-pie.elf:linux-calls-pie \
-                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs
+                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs $(B)/timer.elf:timer
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))

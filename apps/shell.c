@@ -23,6 +23,7 @@
 #include "../servers/console/console.h"
 #include "../servers/fs/fs_proto.h"
 #include "../servers/fs/fs_srv.h"
+#include "../servers/timer/timer_srv.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
 #define SH_KEEP_BYTES (24ull << 20) /* kept when memory is given to a child */
@@ -212,6 +213,7 @@ static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
 static char child_cmdline[LM_BI_CMDLINE_LEN];
 static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
 static lm_cptr_t fs_ep;     /* the file server's endpoint, badge 1 (made at start), or 0 */
+static lm_cptr_t timer_ep;  /* the timer server's endpoint, badge 1 (made at start), or 0 */
 static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
@@ -253,7 +255,8 @@ static int add_modules(const char *self, int with_self, int linux_too)
 		if (!child_only_module && !linux_too && !strncmp(m->name, "linux-", 6))
 			continue;
 		/* the root image is the file server's alone (servers/root/fs.c) */
-		if (!strncmp(m->name, "rootfs", LM_BI_NAME_LEN) || !strncmp(m->name, "fs", LM_BI_NAME_LEN))
+		if (!strncmp(m->name, "rootfs", LM_BI_NAME_LEN) || !strncmp(m->name, "fs", LM_BI_NAME_LEN) ||
+		    !strncmp(m->name, "timer", LM_BI_NAME_LEN))
 			continue;
 		*t = *m;
 		t->vaddr = va;
@@ -365,6 +368,12 @@ static int spawn(const char *name, const struct prog *pr)
 				      LM_SPAWN_MAP, FS_BUF_VA);
 		next_dst = LX_SLOT_FS_BUF + 1;
 	}
+	/* ... and the timer server's endpoint with badge 1 (the same one
+	 * process at a time; the process manager will mint one per pid). */
+	if (!err && !strcmp(name, "linux") && timer_ep) {
+		err = add_cap(timer_ep, LX_SLOT_TIMER, LM_R_WRITE | LM_R_GRANT, 0, 0);
+		next_dst = LX_SLOT_TIMER + 1;
+	}
 	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
 		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 	if (!err && pr->modules)
@@ -455,6 +464,7 @@ static void run_prog(const char *name, const char *shown)
 		report(shown, wait_child());
 	lm_thread_suspend(child.tcb);
 	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
+	lm_con_mode(SH_SLOT_CON_IN, 0, 0); /* echo, Ctrl-C and output as the shell wants them */
 	lm_proc_destroy(&child);
 	child = (struct lm_proc){ 0 };
 	child_name = 0;
@@ -464,7 +474,8 @@ static void run_prog(const char *name, const char *shown)
 static void run(const char *name)
 {
 
-	if (!strcmp(name, "console") || !strcmp(name, "root") || !strcmp(name, "shell")) {
+	if (!strcmp(name, "console") || !strcmp(name, "root") || !strcmp(name, "shell") ||
+	    !strcmp(name, "timer")) {
 		sh_printf("run: %s is a system program and cannot be run from the shell\n", name);
 		return;
 	}
@@ -741,6 +752,12 @@ int main(lm_word_t arg)
 	if (fs_ep && lm_cnode_mint(LM_SLOT_CNODE, fs_ep, LM_SLOT_CNODE, SH_SLOT_FS_EP, LM_R_WRITE, 1)) {
 		lm_slot_free(fs_ep);
 		fs_ep = 0; /* no file server: Linux programs see an empty root */
+	}
+	timer_ep = lm_slot_alloc();
+	if (timer_ep && lm_cnode_mint(LM_SLOT_CNODE, timer_ep, LM_SLOT_CNODE, SH_SLOT_TIMER_EP,
+				      LM_R_WRITE | LM_R_GRANT, 1)) {
+		lm_slot_free(timer_ep);
+		timer_ep = 0; /* no timer server: Linux programs sleep by yielding */
 	}
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {

@@ -53,3 +53,25 @@ int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got)
 	*got = n;
 	return LM_OK;
 }
+
+int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old)
+{
+	struct lm_msg r;
+	int err;
+
+	if (mode > 0xff)
+		return LM_EINVAL;
+	err = lm_ep_call(in, LM_MSG_INFO(CON_LABEL(CON_MODE, mode), 0, 0), 0, 0, 0, 0, &r);
+	if (err)
+		return err;
+	switch (CON_LABEL_OP(LM_MSG_LABEL(r.info))) {
+	case CON_OK:
+		if (old)
+			*old = CON_LABEL_N(LM_MSG_LABEL(r.info));
+		return LM_OK;
+	case CON_ENOTOWNER:
+		return LM_ERIGHTS;
+	default:
+		return LM_EINVAL;
+	}
+}

@@ -90,6 +90,15 @@ long lx_con_read(void *buf, lm_u64 n);
 int lx_con_input_ready(int wait);
 int lx_con_is_tty(int which);
 void lx_con_flush_capture(int status);
+long lx_con_raw_write(const void *buf, lm_u64 n); /* n or -EIO */
+long lx_con_raw_read(void *buf, lm_u64 n);        /* 1..n, -EINTR, -EIO; blocks */
+
+/* ---- tty.c: the line discipline -------------------------------------------------- */
+void lx_tty_init(void);       /* take the console's echo and line handling (CON_MODE) */
+long lx_tty_write(const void *buf, lm_u64 n);
+long lx_tty_read(void *buf, lm_u64 n);
+int lx_tty_input_ready(int wait);
+/* TCGETS (set 0), TCSETS/TCSETSW (1), TCSETSF (2) */
 void lx_con_termios(struct lx_termios *t, int set);
 
 /* ---- fsclient.c: the file server (servers/fs/fs_proto.h) ---------------------- */
@@ -134,7 +143,40 @@ lm_u64 lx_rdtsc(void);
 /* ---- time.c -------------------------------------------------------------------- */
 void lx_time_init(void);  /* read the RTC, start the monotonic clock */
 long lx_realtime_ns(void); /* CLOCK_REALTIME */
-void lx_sleep_ns(long ns);  /* ns < 0: for ever */
+int lx_clock_ns(lm_u64 id, long *ns); /* 0, or -EINVAL for a clock there is not */
+
+/* ---- sleep.c: sleeping, alarm and ITIMER_REAL ---------------------------------- */
+/* Sleep until clock id reads `until` ns: 0, or -EINTR when a signal that is
+ * not blocked is pending first. */
+long lx_sleep_until(lm_u64 id, long until);
+long lx_sleep_ns(long ns);  /* ns < 0: until a signal; 0 or -EINTR */
+/* The alarm (alarm, setitimer ITIMER_REAL): raise SIGALRM if it is due.
+ * Called at every wake-up and at syscall return. */
+void lx_alarm_check(void);
+
+/* ---- the wake notification (one per Linux process) ----------------------------- */
+/* Who signalled: the badge of each server's copy (docs/LINUX.md). */
+#define LX_WAKE_FS    1
+#define LX_WAKE_PM    2
+#define LX_WAKE_TIMER 4
+extern lm_cptr_t lx_wake_ntfn;
+
+/* ---- timer.c: the timer server's client (servers/timer) ------------------------- */
+#define LX_TIMER_WAIT  0 /* the current blocking wait's deadline */
+#define LX_TIMER_ALARM 1 /* alarm / ITIMER_REAL */
+int lx_wake_init(void);        /* make lx_wake_ntfn if nobody has */
+void lx_timer_init(void);      /* at start and in a child after fork: TIMER_HELLO */
+lm_u64 lx_tsc_ns(void);        /* the timer server's clock: TSC ns */
+int lx_timer_arm(int id, lm_u64 deadline_tsc_ns); /* 0, or -1 without a server */
+void lx_timer_cancel(int id);
+lm_u64 lx_wait_until(lm_u64 deadline_tsc_ns); /* the wake word; 0 if it only yielded */
+lm_u64 lx_wait(void);
+
+/* ---- signals (linux/signal*.c) -------------------------------------------------- */
+/* Make sig pending in this process, with si_code and si_pid. */
+void lx_sig_post(int sig, int code, int pid);
+/* 1 if a signal that is not blocked is pending: a blocking call returns -EINTR. */
+int lx_sig_pending_unblocked(void);
 
 /* ---- syscall.c ------------------------------------------------------------------ */
 long lx_dispatch(struct lm_sysargs *a);
@@ -163,7 +205,9 @@ LX_SYS(sched_getaffinity); LX_SYS(sched_yield); LX_SYS(umask); LX_SYS(uname);
 LX_SYS(getcpu);
 /* time.c */
 LX_SYS(clock_gettime); LX_SYS(clock_getres); LX_SYS(gettimeofday); LX_SYS(time);
-LX_SYS(nanosleep); LX_SYS(clock_nanosleep);
+/* sleep.c */
+LX_SYS(nanosleep); LX_SYS(clock_nanosleep); LX_SYS(alarm); LX_SYS(setitimer);
+LX_SYS(getitimer);
 /* signal.c */
 LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack);
 /* fs.c */

@@ -105,6 +105,8 @@ int main(lm_word_t arg)
 	use_memory();
 	lx_fd_init();
 	lx_time_init();
+	lx_timer_init();
+	lx_tty_init();
 	lx_fs_init();
 	err = lx_mm_init();
 	if (!err)

@@ -3,9 +3,10 @@
  * capture mode's pipes and /dev/null). Outputs are always ready; the only
  * thing that can become ready is the terminal's input, and the console can
  * only be asked by reading, so a poll that must wait for it blocks in a
- * READ whose bytes are kept for the next read (console.c). A timeout is
- * honoured when nothing waits for the terminal; one that waits for it
- * blocks until input comes (the timer server will bound it).
+ * READ whose bytes are kept for the next read (tty.c). A timeout is
+ * honoured when nothing waits for the terminal (a sleep on the timer
+ * server, sleep.c; a signal ends it with EINTR); one that waits for it
+ * blocks until input comes (a console READ cannot be bounded in time).
  */
 #include "lx.h"
 
@@ -41,7 +42,10 @@ static long do_poll(lm_u64 ufds, lm_u64 n, long timeout)
 				return r;
 			ready = scan(fds, n, &tty_in);
 		} else {
-			lx_sleep_ns(timeout);
+			long r = lx_sleep_ns(timeout);
+
+			if (r < 0)
+				return r;
 		}
 	}
 	lx_copy_out(ufds, fds, n * sizeof fds[0]);

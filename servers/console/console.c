@@ -12,9 +12,12 @@
  *     it has, echo it, keep it in the ring, IRQ_ACK, wake the reader. A
  *     Ctrl-C (0x03) is not kept: it signals the shell's interrupt
  *     notification and ends a READ that is waiting;
- *   - CON_WRITE, answered at once; CON_READ, refused (CON_ENOTOWNER).
+ *   - CON_WRITE, answered at once; CON_READ and CON_MODE, refused
+ *     (CON_ENOTOWNER).
  * The reader thread serves the input endpoint: a READ waits (holding its
- * caller's reply right) until the ring has bytes or Ctrl-C comes. Being a
+ * caller's reply right) until the ring has bytes or Ctrl-C comes; CON_MODE
+ * sets the flags (no echo, Ctrl-C as input, output untranslated) that the
+ * main thread applies to the bytes it handles from then on. Being a
  * thread of its own, it can keep one caller waiting without holding up
  * output. The ring has one writer (main) and one reader (reader).
  */
@@ -48,6 +51,12 @@ static lm_u32 ring_head, ring_tail;
 static lm_u32 intr_seq, intr_tail;
 static lm_u32 seen_seq; /* the reader's: the last Ctrl-C it has acted on */
 static lm_u8 reader_stack[16384] __attribute__((aligned(16)));
+/* CON_MODE_* flags: written by the reader (CON_MODE on the input endpoint),
+ * read by main as each byte comes or goes out. */
+static lm_u32 mode;
+/* In CON_MODE_RAWINTR: the ring position just past the last Ctrl-C kept as
+ * input (main's); while the reader's head is before it, that one is unread. */
+static lm_u32 intr_kept_end;
 static lm_u32 col;   /* bytes echoed since the last line end or output: what backspace may erase */
 static int last_cr;  /* the last input byte was CR: a following LF is part of the same line end */
 
@@ -71,10 +80,10 @@ static void tx(lm_u8 c)
 	outb(RBR, c);
 }
 
-/* Output from a client: "\n" becomes "\r\n". */
+/* Output from a client: "\n" becomes "\r\n" (unless CON_MODE_RAWOUT). */
 static void put(lm_u8 c)
 {
-	if (c == '\n')
+	if (c == '\n' && !(__atomic_load_n(&mode, __ATOMIC_RELAXED) & CON_MODE_RAWOUT))
 		tx('\r');
 	tx(c);
 }
@@ -128,16 +137,25 @@ static int drain(void)
 		lm_u8 c = (lm_u8)inb(RBR);
 		lm_u32 tail = ring_tail;
 
+		lm_u32 head = __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE);
+		lm_u32 m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
+
 		got = 1;
-		if (c == CTRL_C) {
+		/* Ctrl-C interrupts, unless the owner takes it as input; even
+		 * then a second one while the first is unread interrupts, so
+		 * that a program that stopped reading can still be stopped. */
+		if (c == CTRL_C && (!(m & CON_MODE_RAWINTR) || (int)(intr_kept_end - head) > 0)) {
 			interrupt();
 			continue;
 		}
-		if (tail - __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) == RING_SIZE)
+		if (tail - head == RING_SIZE)
 			continue; /* full: drop, and do not echo what is lost */
 		ring[tail & (RING_SIZE - 1)] = c;
 		__atomic_store_n(&ring_tail, tail + 1, __ATOMIC_RELEASE);
-		echo(c);
+		if (c == CTRL_C)
+			intr_kept_end = tail + 1;
+		if (!(m & CON_MODE_NOECHO))
+			echo(c);
 	}
 	return got;
 }
@@ -185,6 +203,7 @@ static void serve(const struct lm_msg *m, lm_u64 *info, lm_u64 w[4])
 		*info = LM_MSG_INFO(CON_LABEL(CON_OK, n), 0, 0);
 		return;
 	case CON_READ:
+	case CON_MODE:
 		w[0] = w[1] = w[2] = w[3] = 0;
 		*info = LM_MSG_INFO(CON_ENOTOWNER, 0, 0);
 		return;
@@ -244,10 +263,18 @@ static lm_word_t reader(lm_word_t arg)
 
 		if (err)
 			continue; /* EINTR or EDELETED: nobody to answer */
-		if (CON_LABEL_OP(LM_MSG_LABEL(m.info)) == CON_READ)
-			read_one(CON_LABEL_N(LM_MSG_LABEL(m.info)));
-		else
+		lm_u64 label = LM_MSG_LABEL(m.info);
+		lm_u32 n = CON_LABEL_N(label);
+
+		if (CON_LABEL_OP(label) == CON_READ) {
+			read_one(n);
+		} else if (CON_LABEL_OP(label) == CON_MODE && !(n & ~CON_MODE_ALL)) {
+			lm_u32 old = __atomic_exchange_n(&mode, n, __ATOMIC_RELAXED);
+
+			lm_ep_reply(LM_MSG_INFO(CON_LABEL(CON_OK, old), 0, 0), 0, 0, 0, 0);
+		} else {
 			lm_ep_reply(LM_MSG_INFO(CON_EBADREQ, 0, 0), 0, 0, 0, 0);
+		}
 	}
 	return 0;
 }

@@ -21,7 +21,10 @@
  *              Blocks until input is typed. Reply: label = CON_OK | n << 8,
  *              n (1..max) input bytes in w0..w3; or CON_EINTR (no bytes)
  *              if Ctrl-C was typed while it waited.
- *   CON_READ (output): reply label = CON_ENOTOWNER at once.
+ *   CON_MODE (input): label = CON_MODE | flags << 8 (CON_MODE_* of
+ *              lm/console.h). Reply: label = CON_OK | old flags << 8;
+ *              CON_EBADREQ for unknown flags.
+ *   CON_READ, CON_MODE (output): reply label = CON_ENOTOWNER at once.
  *   Anything else: reply label = CON_EBADREQ.
  *
  * Input is echoed by the server as it arrives: printable bytes as they
@@ -31,7 +34,12 @@
  * READ unchanged (CR and LF included), except Ctrl-C, which is never
  * buffered: it signals the shell's interrupt notification (the shell stops
  * its foreground program) and ends a READ that is waiting. Bytes typed
- * before it stay buffered. Line editing is the client's.
+ * before it stay buffered. Line editing is the client's. The modes change
+ * this for a client with a line discipline of its own: CON_MODE_NOECHO (no
+ * echo), CON_MODE_RAWINTR (Ctrl-C is a byte READ returns, but a second one
+ * typed while the first is unread interrupts as above), CON_MODE_RAWOUT
+ * (no "\r" added to output). The shell resets them when its foreground
+ * program ends.
  *
  * Capability slots in the console server's CSpace (root puts them there):
  */

@@ -26,6 +26,7 @@
 #include "../console/console.h"
 #include "../fs/fs_proto.h"
 #include "../fs/fs_srv.h"
+#include "../timer/timer_srv.h"
 
 #define CONSOLE_PRIO 200 /* above the shell: output and echo are never held up */
 #define SHELL_PRIO   110 /* above the programs it runs (100) */
@@ -113,7 +114,7 @@ void root_shell_make(const struct lm_bootinfo *bi)
 {
 	if (!root_console_ep)
 		return;
-	struct lm_spawn_cap sh_caps[5 + FS_CLIENTS] = {
+	struct lm_spawn_cap sh_caps[6 + FS_CLIENTS] = {
 		{ con_ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
 		{ con_in, SH_SLOT_CON_IN, LM_R_WRITE, 0, 0 },
 		{ con.tcb, SH_SLOT_CON_TCB, LM_R_READ, 0, 0 },
@@ -129,6 +130,10 @@ void root_shell_make(const struct lm_bootinfo *bi)
 			sh_caps[n++] = (struct lm_spawn_cap){ root_fs_buf[b], SH_SLOT_FS_BUF + b,
 							     LM_R_READ | LM_R_WRITE, 0, 0 };
 	}
+	/* The timer server's endpoint, to mint a badge per Linux process. */
+	if (root_timer_ep)
+		sh_caps[n++] = (struct lm_spawn_cap){ root_timer_ep, SH_SLOT_TIMER_EP,
+						     LM_R_WRITE | LM_R_GRANT, 0, 0 };
 	const struct root_child shell = {
 		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO, .asids = ROOT_BIG_ASIDS,
 		.memory = 1, .modules = 1, .devices = 1,

@@ -1,0 +1,339 @@
+/*
+ * The terminal's line discipline, as Linux's n_tty does it, run here in the
+ * personality: the console server (servers/console) only moves bytes. At
+ * start the personality asks the console (CON_MODE, through the input
+ * endpoint the shell lent it) not to echo, to pass Ctrl-C on as a byte and
+ * to leave output alone; from then on what termios says is done here:
+ *
+ *   input:  ISTRIP, IGNCR, ICRNL, INLCR; ISIG (VINTR -> SIGINT, VQUIT ->
+ *           SIGQUIT, VSUSP -> SIGTSTP, raised by lx_sig_post in this
+ *           process; the queue is flushed unless NOFLSH); ICANON: a read
+ *           returns at most one line, VERASE (and backspace, 0x08) erases
+ *           a character, VWERASE a word, VKILL the line, VEOF ends the line
+ *           without itself (on an empty line: a read returns 0);
+ *           non-canonical: a read returns once min(VMIN, count) bytes are
+ *           there (VMIN 0 is taken as 1 and VTIME is ignored: the console
+ *           cannot be asked without waiting, nor bounded in time);
+ *   echo:   ECHO, ECHOE ("\b \b"), ECHOK/ECHOKE (the line erased), ECHONL,
+ *           ECHOCTL (^X for control bytes);
+ *   output: OPOST + ONLCR ("\n" -> "\r\n").
+ *
+ * Bytes are echoed when the personality reads them from the console, that
+ * is when the program reads (or polls) the terminal, not as they are typed.
+ * If the console refuses the mode (input not lent), the console's own echo
+ * and line ends are left in place and only ICRNL is applied here, as before.
+ */
+#include "lx.h"
+
+#define Q_SIZE    4096 /* the input queue, as Linux's */
+#define MAX_LINES 256
+
+/* termios bits (asm-generic/termbits.h) */
+#define ISTRIP  0x20
+#define INLCR   0x40
+#define IGNCR   0x80
+#define ICRNL   0x100
+#define OPOST   0x1
+#define ONLCR   0x4
+#define ISIG    0x1
+#define ICANON  0x2
+#define ECHO    0x8
+#define ECHOE   0x10
+#define ECHOK   0x20
+#define ECHONL  0x40
+#define NOFLSH  0x80
+#define ECHOCTL 0x200
+#define ECHOKE  0x800
+#define IEXTEN  0x8000
+enum { VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VTIME = 5, VMIN = 6,
+       VSUSP = 10, VEOL = 11, VWERASE = 14 };
+
+static struct lx_termios tio = {
+	.iflag = ICRNL | 0x400,     /* ICRNL | IXON */
+	.oflag = OPOST | ONLCR,
+	.cflag = 0xbf,              /* B38400 | CS8 | CREAD */
+	.lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+	.cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
+};
+
+static int own;               /* the console took our mode: the discipline is ours */
+static char q[Q_SIZE];        /* input: complete lines first, then the line being edited */
+static lm_u32 nq;
+static lm_u32 lines[MAX_LINES], nlines; /* lengths of the complete lines (0: end of file) */
+static char echo_buf[256];
+static lm_u32 necho;
+
+void lx_tty_init(void)
+{
+	own = !lx_capture &&
+	      lm_con_mode(LM_SLOT_CONSOLE_IN, CON_MODE_ALL, 0) == LM_OK;
+}
+
+static int canon(void)
+{
+	return (tio.lflag & ICANON) != 0;
+}
+
+/* Output, with OPOST/ONLCR applied when the discipline is ours. */
+static long out(const char *buf, lm_u64 n)
+{
+	char b[128];
+	lm_u64 i = 0;
+
+	if (!own || (tio.oflag & (OPOST | ONLCR)) != (OPOST | ONLCR))
+		return lx_con_raw_write(buf, n);
+	while (i < n) {
+		lm_u32 k = 0;
+
+		for (; i < n && k < sizeof b - 1; i++) {
+			if (buf[i] == '\n')
+				b[k++] = '\r';
+			b[k++] = buf[i];
+		}
+		long r = lx_con_raw_write(b, k);
+		if (r < 0)
+			return r;
+	}
+	return (long)n;
+}
+
+long lx_tty_write(const void *buf, lm_u64 n)
+{
+	return out(buf, n);
+}
+
+static void echo_flush(void)
+{
+	if (necho)
+		out(echo_buf, necho);
+	necho = 0;
+}
+
+static void echo_put(char c)
+{
+	if (necho == sizeof echo_buf)
+		echo_flush();
+	echo_buf[necho++] = c;
+}
+
+static int is_ctl(char c)
+{
+	return ((lm_u8)c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
+}
+
+/* Echo one input byte as ECHO and ECHOCTL say. */
+static void echo_char(char c)
+{
+	if (!(tio.lflag & ECHO))
+		return;
+	if (is_ctl(c) && (tio.lflag & ECHOCTL)) {
+		echo_put('^');
+		echo_put((char)(c ^ 0x40));
+	} else {
+		echo_put(c);
+	}
+}
+
+static lm_u32 ready_bytes(void)
+{
+	lm_u32 r = 0;
+
+	for (lm_u32 i = 0; i < nlines; i++)
+		r += lines[i];
+	return r;
+}
+
+/* Erase the last byte of the line being edited, on screen too. */
+static int erase_one(void)
+{
+	if (nq == ready_bytes())
+		return 0;
+	char c = q[--nq];
+	if ((tio.lflag & (ECHO | ECHOE)) == (ECHO | ECHOE))
+		for (int k = is_ctl(c) && (tio.lflag & ECHOCTL) ? 2 : 1; k > 0; k--) {
+			echo_put('\b');
+			echo_put(' ');
+			echo_put('\b');
+		}
+	return 1;
+}
+
+static void end_line(void)
+{
+	lm_u32 start = ready_bytes();
+
+	if (nlines < MAX_LINES)
+		lines[nlines++] = nq - start;
+}
+
+/* A signal character: flush, show it, raise the signal. */
+static void isig(char c, int sig)
+{
+	if (!(tio.lflag & NOFLSH)) {
+		nq = 0;
+		nlines = 0;
+	}
+	echo_char(c);
+	echo_flush();
+	lx_sig_post(sig, SI_KERNEL, 0);
+}
+
+static void canon_char(char c)
+{
+	lm_u8 *cc = tio.cc;
+
+	if (c == (char)cc[VERASE] || c == 0x08) {
+		erase_one();
+	} else if (c == (char)cc[VWERASE] && (tio.lflag & IEXTEN)) {
+		while (nq > ready_bytes() && q[nq - 1] == ' ')
+			erase_one();
+		while (nq > ready_bytes() && q[nq - 1] != ' ')
+			erase_one();
+	} else if (c == (char)cc[VKILL]) {
+		if (tio.lflag & (ECHOK | ECHOKE))
+			while (erase_one())
+				;
+		else
+			nq = ready_bytes();
+	} else if (c == (char)cc[VEOF]) {
+		end_line();
+	} else if (nq < Q_SIZE - 1 || c == '\n') {
+		/* the last byte of the queue is kept for a line end */
+		if (nq == Q_SIZE)
+			return;
+		q[nq++] = c;
+		if (c == '\n' || (cc[VEOL] && c == (char)cc[VEOL])) {
+			if (!(tio.lflag & ECHO) && (tio.lflag & ECHONL))
+				echo_put('\n');
+			else
+				echo_char(c);
+			end_line();
+		} else {
+			echo_char(c);
+		}
+	}
+}
+
+static void input_char(char c)
+{
+	lm_u8 *cc = tio.cc;
+
+	if (tio.iflag & ISTRIP)
+		c &= 0x7f;
+	if (c == '\r') {
+		if (tio.iflag & IGNCR)
+			return;
+		if (tio.iflag & ICRNL)
+			c = '\n';
+	} else if (c == '\n' && (tio.iflag & INLCR)) {
+		c = '\r';
+	}
+	if (tio.lflag & ISIG) {
+		if (cc[VINTR] && c == (char)cc[VINTR])
+			return isig(c, SIGINT);
+		if (cc[VQUIT] && c == (char)cc[VQUIT])
+			return isig(c, SIGQUIT);
+		if (cc[VSUSP] && c == (char)cc[VSUSP])
+			return isig(c, SIGTSTP);
+	}
+	if (canon()) {
+		canon_char(c);
+	} else if (nq < Q_SIZE) {
+		q[nq++] = c;
+		echo_char(c);
+	}
+}
+
+/* Read what the console has (waiting for at least a byte) and put it
+ * through the discipline: 0, -EINTR (a signal is pending, or Ctrl-C when
+ * the console interrupted), -EIO. */
+static long fill(void)
+{
+	char b[CON_MAX_BYTES];
+	long r = lx_con_raw_read(b, sizeof b);
+
+	if (r < 0)
+		return r;
+	for (long i = 0; i < r; i++)
+		if (own)
+			input_char(b[i]);
+		else if (nq < Q_SIZE) /* the console echoed and edits: only ICRNL */
+			q[nq++] = b[i] == '\r' && (tio.iflag & ICRNL) ? '\n' : b[i];
+	echo_flush();
+	if (lx_sig_pending_unblocked())
+		return -EINTR;
+	return 0;
+}
+
+/* Readable now: a line (or end of file) in canonical mode, min(VMIN,
+ * want) bytes otherwise. */
+static int readable(lm_u64 want)
+{
+	lm_u64 vmin = tio.cc[VMIN] ? tio.cc[VMIN] : 1;
+
+	if (own && canon())
+		return nlines > 0;
+	return nq >= (want < vmin ? want : vmin) && nq > 0;
+}
+
+static long take(char *buf, lm_u64 n)
+{
+	lm_u32 k = nq < n ? nq : (lm_u32)n;
+
+	if (own && canon()) {
+		if (!lines[0]) { /* end of file: this read returns 0 */
+			memmove(lines, lines + 1, --nlines * sizeof lines[0]);
+			return 0;
+		}
+		if (k > lines[0])
+			k = lines[0];
+		lines[0] -= k;
+		if (!lines[0])
+			memmove(lines, lines + 1, --nlines * sizeof lines[0]);
+	}
+	memcpy(buf, q, k);
+	memmove(q, q + k, nq - k);
+	nq -= k;
+	return (long)k;
+}
+
+long lx_tty_read(void *buf, lm_u64 n)
+{
+	while (!readable(n)) {
+		long r = fill();
+
+		if (r < 0)
+			return r;
+	}
+	return take(buf, n);
+}
+
+/* 1 if a read would return at once; with `wait`, read the console until
+ * one would (0, 1 or -EINTR). */
+int lx_tty_input_ready(int wait)
+{
+	while (!readable(1)) {
+		if (!wait)
+			return 0;
+		long r = fill();
+		if (r < 0)
+			return (int)r;
+	}
+	return 1;
+}
+
+/* TCGETS (set 0), TCSETS/TCSETSW (1), TCSETSF (2: the input is flushed).
+ * Output is never queued here, so TCSETSW has nothing to wait for. Bytes
+ * already queued are one line being edited after a switch to canonical
+ * mode, and all readable after a switch away from it. */
+void lx_con_termios(struct lx_termios *t, int set)
+{
+	if (!set) {
+		*t = tio;
+		return;
+	}
+	if (set == 2)
+		nq = 0;
+	tio = *t;
+	nlines = 0;
+}
