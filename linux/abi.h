@@ -31,6 +31,7 @@
 #define ERANGE   34
 #define ENAMETOOLONG 36
 #define ENOSYS   38
+#define ENOTCONN 107
 #define EISDIR   21
 #define ENOTEMPTY 39
 #define ELOOP    40

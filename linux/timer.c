@@ -94,7 +94,13 @@ void lx_timer_init(void)
 
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns)
 {
-	if (!have_timer || timer_call(TIMER_ARM, 0, (lm_u64)id, deadline_tsc_ns, 0))
+	long r = have_timer ? timer_call(TIMER_ARM, 0, (lm_u64)id, deadline_tsc_ns, 0) : -EIO;
+
+	if (r == -ENOTCONN) { /* the server forgot us (a HELLO without a cap): once more */
+		lx_timer_init();
+		r = have_timer ? timer_call(TIMER_ARM, 0, (lm_u64)id, deadline_tsc_ns, 0) : -EIO;
+	}
+	if (r)
 		return -1;
 	armed |= 1ull << id;
 	return 0;

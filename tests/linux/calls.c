@@ -18,6 +18,15 @@ int main(int argc, char **argv)
 		*p = 1;
 		return 99;
 	}
+	if (argc == 2 && !strcmp(argv[1], "tty"))
+		return test_tty();
+	if (argc == 2 && !strcmp(argv[1], "alarm")) {
+		/* no handler: SIGALRM's default action ends the program during
+		 * its sleep, with status 128 + 14 */
+		alarm(1);
+		sleep(10);
+		return 99;
+	}
 	piped = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
 	CHECK(argc == 1 && argv[1] == NULL);
 	test_io();
@@ -27,6 +36,7 @@ int main(int argc, char **argv)
 	test_signal();
 	test_efault();
 	test_fs();
+	test_timers();
 	printf("calls: %d failed\n", failures);
 	return failures > 100 ? 100 : failures;
 }

@@ -50,5 +50,7 @@ void test_time(void);
 void test_signal(void);
 void test_efault(void);
 void test_fs(void);
+void test_timers(void);
+int test_tty(void);
 
 #endif
