@@ -70,7 +70,8 @@ static long timer_call(lm_u64 label, lm_u64 ncaps, lm_u64 w0, lm_u64 w1, lm_u64 
 	return (long)m.w[0];
 }
 
-/* At start, and in a child after fork: a wake notification and a HELLO. */
+/* At start, and in a child after fork once the child has its own wake
+ * notification (lx_wake_ntfn) and IPC buffer: a HELLO with a fresh mint. */
 void lx_timer_init(void)
 {
 	struct lm_ipc_buffer *b;

@@ -228,15 +228,14 @@ static void input_char(char c)
 	} else if (c == '\n' && (tio.iflag & INLCR)) {
 		c = '\r';
 	}
-	if (tio.lflag & ISIG) {
-		if (cc[VINTR] && c == (char)cc[VINTR])
-			return isig(c, SIGINT);
-		if (cc[VQUIT] && c == (char)cc[VQUIT])
-			return isig(c, SIGQUIT);
-		if (cc[VSUSP] && c == (char)cc[VSUSP])
-			return isig(c, SIGTSTP);
-	}
-	if (canon()) {
+	int sig = !(tio.lflag & ISIG) ? 0 :
+		  cc[VINTR] && c == (char)cc[VINTR] ? SIGINT :
+		  cc[VQUIT] && c == (char)cc[VQUIT] ? SIGQUIT :
+		  cc[VSUSP] && c == (char)cc[VSUSP] ? SIGTSTP : 0;
+
+	if (sig) {
+		isig(c, sig);
+	} else if (canon()) {
 		canon_char(c);
 	} else if (nq < Q_SIZE) {
 		q[nq++] = c;
