@@ -342,3 +342,9 @@ HOST_test_bpf_verify_domain := $(HOST_test_bpf_verify)
 # The JIT's tests run the interpreter and the verifier too: all of kernel/bpf.
 HOST_test_bpf_jit = $(patsubst kernel/%,%,$(BPF_SHARED))
 HOST_LIB_test_bpf_jit := tools/bpf/host_ticks.c
+# The Linux personality's line discipline, with the console stubbed out.
+HOST_LIB_test_tty := linux/tty.c
+$(B)/host/test_tty: linux/tty.c linux/lx.h linux/abi.h
+# The timer server's deadline table, with the PIT stubbed out.
+HOST_LIB_test_timer_table := servers/timer/table.c
+$(B)/host/test_timer_table: servers/timer/table.c servers/timer/timer.h servers/timer/timer_proto.h

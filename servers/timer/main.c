@@ -19,8 +19,14 @@
 #include "timer.h"
 
 static struct lm_ipc_buffer *ipcbuf = (struct lm_ipc_buffer *)TIMER_IPCBUF_VA;
-static lm_cptr_t scratch;   /* where a client's capability lands */
-lm_cptr_t timer_wake_slots;
+static lm_cptr_t scratch;          /* where a client's capability lands */
+static lm_cptr_t timer_wake_slots; /* + badge - 1: each client's wake notification */
+
+/* A signal never blocks; one to a wake capability that is gone only fails. */
+void timer_wake(lm_u32 client)
+{
+	lm_ntfn_signal(timer_wake_slots + client);
+}
 
 /* The capability a HELLO brought (in the scratch slot) becomes the
  * client's wake notification if it is one we may signal. */

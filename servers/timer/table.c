@@ -65,9 +65,7 @@ void table_run(void)
 				continue;
 			if (t->deadline <= now + SLACK_NS) {
 				t->armed = 0;
-				/* never blocks; a wake capability that is gone
-				 * or of another type only fails */
-				lm_ntfn_signal(timer_wake_slots + c);
+				timer_wake(c);
 			} else if (t->deadline < next) {
 				next = t->deadline;
 			}

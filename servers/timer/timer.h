@@ -27,6 +27,8 @@ long table_cancel(lm_u32 client, lm_u64 id, lm_u64 *r1);
  * earliest one left. */
 void table_run(void);
 extern lm_u8 table_has_wake[TIMER_CLIENTS];
-extern lm_cptr_t timer_wake_slots; /* + badge - 1: each client's wake notification */
+
+/* main.c: signal client's wake notification (never blocks) */
+void timer_wake(lm_u32 client);
 
 #endif
