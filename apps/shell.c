@@ -347,7 +347,7 @@ static int spawn(const char *name, const struct prog *pr)
 	err = add_cap(SH_SLOT_CON_EP, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0);
 	tmpl.console_slot = LM_SLOT_CONSOLE;
 	if (!err)
-		err = add_cap(SH_SLOT_CON_IN, LM_SLOT_CONSOLE_IN, LM_R_WRITE, 0, 0);
+		err = add_cap(SH_SLOT_CON_IN, LM_SLOT_CONSOLE_IN, LM_R_WRITE | LM_R_GRANT, 0, 0);
 	if (!err && pr->devices) {
 		err = add_cap(SH_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
@@ -465,6 +465,7 @@ static void run_prog(const char *name, const char *shown)
 	lm_thread_suspend(child.tcb);
 	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
 	lm_con_mode(SH_SLOT_CON_IN, 0, 0); /* echo, Ctrl-C and output as the shell wants them */
+	lm_con_notify(SH_SLOT_CON_IN, 0);  /* and nobody else to tell of input */
 	lm_proc_destroy(&child);
 	child = (struct lm_proc){ 0 };
 	child_name = 0;

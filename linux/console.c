@@ -62,6 +62,27 @@ long lx_con_raw_read(void *buf, lm_u64 n)
 	return err ? -EIO : (long)got;
 }
 
+long lx_con_raw_read_now(void *buf, lm_u64 n)
+{
+	lm_u32 got;
+	int err = lm_con_read_now(LM_SLOT_CONSOLE_IN, buf,
+				  n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES, &got);
+
+	return err ? -EIO : (long)got;
+}
+
+int lx_con_notify(void)
+{
+	lm_cptr_t minted = lx_wake_mint(LX_WAKE_CON);
+	int err;
+
+	if (!minted)
+		return -1;
+	err = lm_con_notify(LM_SLOT_CONSOLE_IN, 1);
+	lx_wake_unmint(minted);
+	return err ? -1 : 0;
+}
+
 long lx_con_read(void *buf, lm_u64 n)
 {
 	if (lx_capture || !n)

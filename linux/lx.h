@@ -92,12 +92,17 @@ int lx_con_is_tty(int which);
 void lx_con_flush_capture(int status);
 long lx_con_raw_write(const void *buf, lm_u64 n); /* n or -EIO */
 long lx_con_raw_read(void *buf, lm_u64 n);        /* 1..n, -EINTR, -EIO; blocks */
+long lx_con_raw_read_now(void *buf, lm_u64 n);    /* 0..n, -EIO; never waits */
+/* Ask the console to signal lx_wake_ntfn (LX_WAKE_CON) on input: 0 or -1. */
+int lx_con_notify(void);
 
 /* ---- tty.c: the line discipline -------------------------------------------------- */
 void lx_tty_init(void);       /* take the console's echo and line handling (CON_MODE) */
 long lx_tty_write(const void *buf, lm_u64 n);
 long lx_tty_read(void *buf, lm_u64 n);
 int lx_tty_input_ready(int wait);
+void lx_tty_pump(void);       /* take what the console has now through the discipline */
+int lx_tty_can_wait(void);    /* 1: the console signals input, so lx_block waits for it */
 /* TCGETS (set 0), TCSETS/TCSETSW (1), TCSETSF (2) */
 void lx_con_termios(struct lx_termios *t, int set);
 
@@ -150,6 +155,11 @@ int lx_clock_ns(lm_u64 id, long *ns); /* 0, or -EINVAL for a clock there is not 
  * not blocked is pending first. */
 long lx_sleep_until(lm_u64 id, long until);
 long lx_sleep_ns(long ns);  /* ns < 0: until a signal; 0 or -EINTR */
+/* One wait on the wake notification, until `until` (CLOCK_MONOTONIC ns;
+ * < 0: no deadline) or any wake-up: 0, or -EINTR when a signal that is not
+ * blocked is pending (before or after). Terminal input that woke it has
+ * gone through the line discipline (ISIG) when it returns. */
+long lx_block(long until);
 /* The alarm (alarm, setitimer ITIMER_REAL): raise SIGALRM if it is due.
  * Called at every wake-up and at syscall return. */
 void lx_alarm_check(void);
@@ -159,12 +169,19 @@ void lx_alarm_check(void);
 #define LX_WAKE_FS    1
 #define LX_WAKE_PM    2
 #define LX_WAKE_TIMER 4
+#define LX_WAKE_CON   8 /* the console: input arrived (this branch's addition) */
 extern lm_cptr_t lx_wake_ntfn;
+/* wake.c (stand-ins until the process manager's start-up makes them) */
+int lx_wake_init(void);        /* make lx_wake_ntfn if nobody has */
+struct lm_ipc_buffer *lx_ipc_buffer(void); /* the thread's, made on first use; 0 if none */
+/* A copy of lx_wake_ntfn minted with `bit`, in a new slot also named in
+ * the IPC buffer's send_caps[0] (for the next request); 0 on failure. */
+lm_cptr_t lx_wake_mint(lm_u64 bit);
+void lx_wake_unmint(lm_cptr_t slot); /* once the server has its copy */
 
 /* ---- timer.c: the timer server's client (servers/timer) ------------------------- */
 #define LX_TIMER_WAIT  0 /* the current blocking wait's deadline */
 #define LX_TIMER_ALARM 1 /* alarm / ITIMER_REAL */
-int lx_wake_init(void);        /* make lx_wake_ntfn if nobody has */
 void lx_timer_init(void);      /* at start and in a child after fork: TIMER_HELLO */
 lm_u64 lx_tsc_ns(void);        /* the timer server's clock: TSC ns */
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns); /* 0, or -1 without a server */

@@ -1,12 +1,12 @@
 /*
  * poll and ppoll over the descriptors there are: the terminal's (and the
  * capture mode's pipes and /dev/null). Outputs are always ready; the only
- * thing that can become ready is the terminal's input, and the console can
- * only be asked by reading, so a poll that must wait for it blocks in a
- * READ whose bytes are kept for the next read (tty.c). A timeout is
- * honoured when nothing waits for the terminal (a sleep on the timer
- * server, sleep.c; a signal ends it with EINTR); one that waits for it
- * blocks until input comes (a console READ cannot be bounded in time).
+ * thing that can become ready is the terminal's input. A poll that must
+ * wait is a loop of lx_block (sleep.c): until the deadline (the timer
+ * server), a signal (EINTR) or the console's signal that input came
+ * (LX_WAKE_CON), then a new scan. Without the console's signal, a wait for
+ * the terminal blocks in a console READ whose bytes the next read gets,
+ * and the timeout is not honoured.
  */
 #include "lx.h"
 
@@ -23,30 +23,41 @@ static int scan(struct lx_pollfd *fds, lm_u64 n, int *tty_in)
 	return ready;
 }
 
+static long now_ns(void)
+{
+	long ns = 0;
+
+	lx_clock_ns(CLOCK_MONOTONIC, &ns);
+	return ns;
+}
+
 /* timeout: ns, < 0 for none. */
 static long do_poll(lm_u64 ufds, lm_u64 n, long timeout)
 {
 	static struct lx_pollfd fds[LX_NOFILE];
 	int tty_in, ready;
+	long until = timeout > 0 ? now_ns() + timeout : -1, r;
 
 	if (n > LX_NOFILE) /* RLIMIT_NOFILE */
 		return -EINVAL;
 	if (!lx_writable(ufds, n * sizeof fds[0]) || lx_copy_in(fds, ufds, n * sizeof fds[0]))
 		return -EFAULT;
 	ready = scan(fds, n, &tty_in);
-	if (!ready && timeout != 0) {
-		if (tty_in) {
-			int r = lx_con_input_ready(1);
-
+	while (!ready && timeout != 0) {
+		if (tty_in && !lx_tty_can_wait()) {
+			/* only a console READ that waits can tell: no timeout */
+			r = lx_con_input_ready(1);
 			if (r < 0)
 				return r;
 			ready = scan(fds, n, &tty_in);
-		} else {
-			long r = lx_sleep_ns(timeout);
-
-			if (r < 0)
-				return r;
+			break;
 		}
+		r = lx_block(until); /* the terminal's input, a timer, a signal */
+		if (r < 0)
+			return r;
+		ready = scan(fds, n, &tty_in);
+		if (until >= 0 && now_ns() >= until)
+			break;
 	}
 	lx_copy_out(ufds, fds, n * sizeof fds[0]);
 	return ready;

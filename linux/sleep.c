@@ -5,7 +5,10 @@
  * the process's wake notification, then reads the clock again: a wake-up
  * may be another server's (a pipe, a signal) or an earlier timer's, so the
  * clock, not the wake-up, says when the sleep is over. Before each wait a
- * pending signal that is not blocked ends the sleep with -EINTR.
+ * pending signal that is not blocked ends the sleep with -EINTR. lx_block
+ * is that one wait, for every blocking call of the personality: terminal
+ * input that wakes it goes through the line discipline at once, so that a
+ * Ctrl-C typed during a sleep interrupts it (ISIG).
  *
  * The alarm is one deadline on CLOCK_MONOTONIC (alarm_at, 0 = none) with
  * its interval (setitimer's it_interval). It is armed at the timer server
@@ -61,32 +64,53 @@ void lx_alarm_check(void)
 	lx_sig_post(SIGALRM, SI_KERNEL, 0);
 }
 
-long lx_sleep_until(lm_u64 id, long until)
+long lx_block(long until)
 {
+	lm_u64 word;
 	long now;
 
-	for (;;) {
-		lx_alarm_check();
-		if (lx_clock_ns(id, &now) || now >= until)
+	lx_alarm_check();
+	if (lx_sig_pending_unblocked())
+		return -EINTR;
+	if (until < 0) {
+		word = lx_wait();
+	} else {
+		now = mono();
+		if (now >= until)
 			return 0;
-		if (lx_sig_pending_unblocked())
-			return -EINTR;
 		/* +1: the two clocks' conversions may differ by a nanosecond;
 		 * a wake-up a little early only costs one more round */
-		lx_wait_until(lx_tsc_ns() + (lm_u64)(until - now) + 1);
+		word = lx_wait_until(lx_tsc_ns() + (lm_u64)(until - now) + 1);
+	}
+	if (word & LX_WAKE_CON)
+		lx_tty_pump(); /* Ctrl-C typed while we wait is SIGINT now */
+	lx_alarm_check();
+	return lx_sig_pending_unblocked() ? -EINTR : 0;
+}
+
+long lx_sleep_until(lm_u64 id, long until)
+{
+	long now, r;
+
+	for (;;) {
+		if (lx_clock_ns(id, &now) || now >= until)
+			return 0;
+		/* CLOCK_REALTIME is CLOCK_MONOTONIC plus a constant here */
+		r = lx_block(mono() + (until - now));
+		if (r)
+			return r;
 	}
 }
 
 long lx_sleep_ns(long ns)
 {
+	long r;
+
 	if (ns >= 0)
 		return lx_sleep_until(CLOCK_MONOTONIC, mono() + ns);
-	for (;;) {
-		lx_alarm_check();
-		if (lx_sig_pending_unblocked())
-			return -EINTR;
-		lx_wait();
-	}
+	while (!(r = lx_block(-1)))
+		;
+	return r;
 }
 
 static long get_req(lm_u64 ureq, struct lx_timespec *ts)

@@ -1,9 +1,8 @@
 /*
- * The timer server's client (servers/timer/timer_proto.h) and the process's
- * wake notification.
+ * The timer server's client (servers/timer/timer_proto.h).
  *
  * Every blocking wait of the personality is one NTFN_WAIT on lx_wake_ntfn
- * (lx.h: LX_WAKE_* say who signalled). For a wait with a deadline the
+ * (wake.c; LX_WAKE_* say who signalled). For a wait with a deadline the
  * personality first arms a timer with the timer server, whose endpoint the
  * shell put at LX_SLOT_TIMER (badge = this process); TIMER_HELLO gave the
  * server a copy of the wake notification minted with LX_WAKE_TIMER. A
@@ -18,38 +17,8 @@
 #include "../servers/timer/timer_proto.h"
 #include "../servers/timer/timer_srv.h"
 
-#define IPCBUF_VA 0x7ef800100000ull /* beside the file server's page; never the program's */
-
-lm_cptr_t lx_wake_ntfn;
 static int have_timer;
 static lm_u64 armed; /* bit i: timer i armed at the server and not yet seen to fire */
-
-/* The thread's IPC buffer: capabilities travel through it (HELLO). A local
- * stand-in until linux/main.c sets one up for every server (lx_ipc_buffer). */
-static struct lm_ipc_buffer *ipc_buffer(void)
-{
-	static struct lm_ipc_buffer *b;
-	lm_cptr_t f;
-
-	if (b)
-		return b;
-	if (lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &f))
-		return 0;
-	if (lm_map_page(LM_SLOT_VSPACE, f, IPCBUF_VA, LM_R_READ | LM_R_WRITE) ||
-	    lm_thread_set_ipc_buffer(LM_SLOT_TCB, f)) {
-		lm_obj_free(f);
-		return 0;
-	}
-	b = (struct lm_ipc_buffer *)IPCBUF_VA;
-	return b;
-}
-
-/* The wake notification, made from the process's own memory if nobody has
- * made it yet (the process manager's start-up will make it first). */
-int lx_wake_init(void)
-{
-	return lx_wake_ntfn ? 0 : lm_obj_alloc(LM_OBJ_NOTIFY, 0, &lx_wake_ntfn);
-}
 
 /* TSC ns now: the timer server's clock (timer_proto.h). */
 lm_u64 lx_tsc_ns(void)
@@ -74,23 +43,16 @@ static long timer_call(lm_u64 label, lm_u64 ncaps, lm_u64 w0, lm_u64 w1, lm_u64 
  * notification (lx_wake_ntfn) and IPC buffer: a HELLO with a fresh mint. */
 void lx_timer_init(void)
 {
-	struct lm_ipc_buffer *b;
-	lm_cptr_t minted = lm_slot_alloc();
+	lm_cptr_t minted = lx_wake_mint(LX_WAKE_TIMER);
 
 	have_timer = 0;
 	armed = 0;
-	if (!minted || lx_wake_init() || !(b = ipc_buffer()))
+	if (!minted)
 		return;
-	if (lm_cnode_mint(LM_SLOT_CNODE, minted, LM_SLOT_CNODE, lx_wake_ntfn, LM_R_WRITE,
-			  LX_WAKE_TIMER))
-		return;
-	b->send_caps[0] = minted;
 	have_timer = 1;
 	if (timer_call(TIMER_HELLO, 1, 0, 0, 0))
 		have_timer = 0;
-	/* the server holds its own copy now */
-	lm_cnode_delete(LM_SLOT_CNODE, minted);
-	lm_slot_free(minted);
+	lx_wake_unmint(minted); /* the server holds its own copy now */
 }
 
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns)

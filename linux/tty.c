@@ -18,8 +18,12 @@
  *           ECHOCTL (^X for control bytes);
  *   output: OPOST + ONLCR ("\n" -> "\r\n").
  *
- * Bytes are echoed when the personality reads them from the console, that
- * is when the program reads (or polls) the terminal, not as they are typed.
+ * Bytes are echoed when the personality takes them from the console: when
+ * the program reads or polls the terminal, or, when the console signals
+ * the wake notification on input (CON_NOTIFY, LX_WAKE_CON), whenever the
+ * personality wakes from a wait (a sleep, a poll), so that a Ctrl-C typed
+ * during a sleep interrupts it. Without that notification a wait for input
+ * is a console READ that waits, which no timer or signal can end.
  * If the console refuses the mode (input not lent), the console's own echo
  * and line ends are left in place and only ICRNL is applied here, as before.
  */
@@ -57,6 +61,7 @@ static struct lx_termios tio = {
 };
 
 static int own;               /* the console took our mode: the discipline is ours */
+static int notified;          /* the console signals LX_WAKE_CON on input: waits are ours too */
 static char q[Q_SIZE];        /* input: complete lines first, then the line being edited */
 static lm_u32 nq;
 static lm_u32 lines[MAX_LINES], nlines; /* lengths of the complete lines (0: end of file) */
@@ -67,6 +72,7 @@ void lx_tty_init(void)
 {
 	own = !lx_capture &&
 	      lm_con_mode(LM_SLOT_CONSOLE_IN, CON_MODE_ALL, 0) == LM_OK;
+	notified = own && lx_con_notify() == 0;
 }
 
 static int canon(void)
@@ -243,25 +249,64 @@ static void input_char(char c)
 	}
 }
 
-/* Read what the console has (waiting for at least a byte) and put it
- * through the discipline: 0, -EINTR (a signal is pending, or Ctrl-C when
- * the console interrupted), -EIO. */
-static long fill(void)
+static void input(const char *b, long n)
 {
-	char b[CON_MAX_BYTES];
-	long r = lx_con_raw_read(b, sizeof b);
-
-	if (r < 0)
-		return r;
-	for (long i = 0; i < r; i++)
+	for (long i = 0; i < n; i++)
 		if (own)
 			input_char(b[i]);
 		else if (nq < Q_SIZE) /* the console echoed and edits: only ICRNL */
 			q[nq++] = b[i] == '\r' && (tio.iflag & ICRNL) ? '\n' : b[i];
 	echo_flush();
-	if (lx_sig_pending_unblocked())
-		return -EINTR;
-	return 0;
+}
+
+/* Take what the console has now (never waiting): bytes taken, or -EIO. */
+static long pump(void)
+{
+	char b[CON_MAX_BYTES];
+	long r, total = 0;
+
+	do { /* bounded: the console's ring holds 4 KiB */
+		r = lx_con_raw_read_now(b, sizeof b);
+		if (r < 0)
+			return r;
+		input(b, r);
+		total += r;
+	} while (r == sizeof b && total < 8192);
+	return total;
+}
+
+void lx_tty_pump(void)
+{
+	if (notified)
+		pump();
+}
+
+int lx_tty_can_wait(void)
+{
+	return notified;
+}
+
+/* Get more input through the discipline: 0, -EINTR (a signal is pending,
+ * or Ctrl-C when the console interrupted), -EIO. With the console's
+ * notification the wait is lx_block's (a timer or a signal ends it too);
+ * without, a console READ that waits. */
+static long fill(void)
+{
+	char b[CON_MAX_BYTES];
+	long r;
+
+	if (notified) {
+		r = pump();
+		if (r == 0)
+			r = lx_block(-1);
+	} else {
+		r = lx_con_raw_read(b, sizeof b);
+		if (r > 0)
+			input(b, r);
+	}
+	if (r < 0)
+		return r;
+	return lx_sig_pending_unblocked() ? -EINTR : 0;
 }
 
 /* Readable now: a line (or end of file) in canonical mode, min(VMIN,
@@ -311,6 +356,8 @@ long lx_tty_read(void *buf, lm_u64 n)
  * one would (0, 1 or -EINTR). */
 int lx_tty_input_ready(int wait)
 {
+	if (!readable(1))
+		lx_tty_pump();
 	while (!readable(1)) {
 		if (!wait)
 			return 0;

@@ -24,7 +24,16 @@
  *   CON_MODE (input): label = CON_MODE | flags << 8 (CON_MODE_* of
  *              lm/console.h). Reply: label = CON_OK | old flags << 8;
  *              CON_EBADREQ for unknown flags.
- *   CON_READ, CON_MODE (output): reply label = CON_ENOTOWNER at once.
+ *   CON_READ_NOW (input): as CON_READ, but never waits: n may be 0.
+ *   CON_NOTIFY (input), with one capability: a notification the server
+ *              signals whenever input arrives (or Ctrl-C is kept as input),
+ *              replacing any earlier one; without a capability: none.
+ *              Reply: label = CON_OK | kept << 8 (kept = 1 if a notification
+ *              is kept now); CON_EBADREQ if the capability is no
+ *              notification (none is kept then). Sending a capability needs
+ *              GRANT on the input endpoint (the shell lends it so).
+ *   CON_READ, CON_MODE, CON_READ_NOW, CON_NOTIFY (output): reply label =
+ *              CON_ENOTOWNER at once.
  *   Anything else: reply label = CON_EBADREQ.
  *
  * Input is echoed by the server as it arrives: printable bytes as they
@@ -57,6 +66,8 @@
 #define CON_SLOT_IN_EP     12  /* the input endpoint (READ) */
 #define CON_SLOT_WAKE      13  /* the reader's "input or Ctrl-C" notification */
 #define CON_SLOT_READER    14  /* the reader thread (made and configured by root) */
+#define CON_SLOT_IPCBUF    15  /* the reader's IPC buffer frame (CON_NOTIFY brings a cap) */
+#define CON_IPCBUF_VA      0x500000000ull
 
 #define CON_IRQ_LINE       4
 #define CON_PORT           0x3f8

@@ -42,6 +42,28 @@ long lx_con_raw_read(void *buf, lm_u64 n)
 	return (long)k;
 }
 
+/* The console's "input came" notification (CON_NOTIFY): the suite runs
+ * once without it (reads are console READs that wait) and once with it
+ * (reads that never wait, then a wait on the wake notification). */
+static int notify_ok;
+static int blocks;
+
+int lx_con_notify(void)
+{
+	return notify_ok ? 0 : -1;
+}
+
+long lx_con_raw_read_now(void *buf, lm_u64 n)
+{
+	return *typed ? lx_con_raw_read(buf, n) : 0;
+}
+
+long lx_block(long until)
+{
+	blocks++;
+	return *typed ? 0 : -4; /* nothing more will come: -EINTR ends the read */
+}
+
 int lm_con_mode(lm_u64 in, lm_u32 mode, lm_u32 *old)
 {
 	return 0;
@@ -171,10 +193,17 @@ static void poll_readiness_is_a_whole_line_in_canonical_mode(void)
 	CHECK(rd(b, sizeof b) == 3);
 }
 
-int main(void)
+static void a_read_with_nothing_typed_waits_on_the_wake_notification(void)
 {
-	lx_tty_init();
-	lx_con_termios(&cooked, 0);
+	char b[8];
+
+	reset("");
+	blocks = 0;
+	CHECK(lx_tty_read(b, sizeof b) == -4 && blocks == 1);
+}
+
+static void suite(void)
+{
 	RUN(canonical_read_returns_one_line_with_cr_as_nl);
 	RUN(erase_word_erase_and_kill_edit_the_line);
 	RUN(eof_on_an_empty_line_reads_0_and_ends_a_line_elsewhere);
@@ -182,6 +211,17 @@ int main(void)
 	RUN(ctrl_c_posts_sigint_flushes_and_echoes);
 	RUN(raw_mode_returns_bytes_as_typed_without_echo);
 	RUN(output_gets_cr_before_nl_unless_opost_is_off);
+}
+
+int main(void)
+{
+	lx_tty_init();
+	lx_con_termios(&cooked, 0);
+	suite();
 	RUN(poll_readiness_is_a_whole_line_in_canonical_mode);
+	notify_ok = 1;
+	lx_tty_init();
+	suite();
+	RUN(a_read_with_nothing_typed_waits_on_the_wake_notification);
 	return CHECK_DONE();
 }

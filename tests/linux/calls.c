@@ -20,6 +20,15 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "tty"))
 		return test_tty();
+	if (argc == 2 && !strcmp(argv[1], "sleep")) {
+		/* for a typist's Ctrl-C (tests/tools/test_shell.py): SIGINT
+		 * ends the sleep, and the program with it (status 130) */
+		printf("calls: sleeping\n");
+		fflush(stdout);
+		sleep(30);
+		printf("calls: woke\n");
+		return 99;
+	}
 	if (argc == 2 && !strcmp(argv[1], "alarm")) {
 		/* no handler: SIGALRM's default action ends the program during
 		 * its sleep, with status 128 + 14 */

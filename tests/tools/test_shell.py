@@ -177,6 +177,31 @@ def main():
             return None if "busybox exited with code 130" in out else "after Ctrl-C: %r" % out[-300:]
         check("shell_ctrl_c_is_sigint_for_a_linux_program", linux_ctrl_c)
 
+        def linux_ctrl_c_in_a_sleep():
+            # the console signals the sleeping process that input came;
+            # its line discipline sees Ctrl-C at once: SIGINT ends the sleep
+            g.type("linux calls sleep")
+            g.wait_for(re.escape("calls: sleeping\n"))
+            g.send("\x03")
+            out = g.wait_for(re.escape(PROMPT))
+            if "calls: woke" in out or "calls exited with code 130" not in out:
+                return "after Ctrl-C: %r" % out[-300:]
+            return None
+        check("shell_ctrl_c_interrupts_a_sleeping_linux_program", linux_ctrl_c_in_a_sleep)
+
+        def linux_read_timeout():
+            # ash's read -t polls the terminal with a timeout: it ends
+            # with nothing typed, and returns what is typed in time
+            out = g.command("linux busybox sh -c 'read -t 1 x; echo status $?'")
+            if "status 1\n" not in out:
+                return "read -t 1 said %r" % out[-300:]
+            g.type("linux busybox sh -c 'echo ready; read -t 50 x; echo got $x'")
+            g.wait_for(re.escape("ready\n"))
+            g.type("abc")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "got abc\n" in out else "read -t 50 said %r" % out[-300:]
+        check("shell_linux_poll_on_the_terminal_honours_its_timeout", linux_read_timeout)
+
         def linux_ctrl_c_twice():
             # a program that never reads: its first Ctrl-C waits unread
             # in the console, the second stops it as the shell stops any

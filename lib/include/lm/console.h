@@ -22,6 +22,8 @@
 #define CON_WRITE      1
 #define CON_READ       2
 #define CON_MODE       4 /* input endpoint only: n = the new CON_MODE_* flags */
+#define CON_READ_NOW   5 /* input endpoint only: READ that never waits (0 bytes if none) */
+#define CON_NOTIFY     6 /* input endpoint only: + a notification to signal on input, or none */
 
 /* The console's modes (CON_MODE; all off at boot, and the shell turns them
  * off again when its foreground program ends): for a client that runs its
@@ -63,6 +65,16 @@ int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got);
  * *old (may be 0) gets the flags before. LM_OK, the call's error,
  * LM_ERIGHTS (not the input owner) or LM_EINVAL (unknown flags). */
 int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old);
+
+/* As lm_con_read, but never waits: *got may be 0. */
+int lm_con_read_now(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got);
+
+/* Ask the console to signal a notification whenever input arrives (with
+ * `cap`: the notification named in send_caps[0] of the caller's IPC
+ * buffer, which the caller must have), or to stop (without). LM_OK, the
+ * call's error, LM_ERIGHTS (not the input owner), LM_EINVAL (no
+ * notification arrived). */
+int lm_con_notify(lm_cptr_t in, int cap);
 
 /* Send lm_printf's output to console endpoint ep (0: the debug console). */
 void lm_stdout_use(lm_cptr_t ep);
