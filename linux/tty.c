@@ -11,9 +11,9 @@
  *           returns at most one line, VERASE (and backspace, 0x08) erases
  *           a character, VWERASE a word, VKILL the line, VEOF ends the line
  *           without itself (on an empty line: a read returns 0);
- *           non-canonical: a read returns once min(VMIN, count) bytes are
- *           there (VMIN 0 is taken as 1 and VTIME is ignored: the console
- *           cannot be asked without waiting, nor bounded in time);
+ *           non-canonical: VMIN and VTIME as termios(3) says (without the
+ *           console's notification, VMIN 0 counts as 1 and VTIME is
+ *           ignored: a console READ that waits cannot be bounded in time);
  *   echo:   ECHO, ECHOE ("\b \b"), ECHOK/ECHOKE (the line erased), ECHONL,
  *           ECHOCTL (^X for control bytes);
  *   output: OPOST + ONLCR ("\n" -> "\r\n").
@@ -341,8 +341,50 @@ static long take(char *buf, lm_u64 n)
 	return (long)k;
 }
 
+static long mono_ns(void)
+{
+	long ns = 0;
+
+	lx_clock_ns(CLOCK_MONOTONIC, &ns);
+	return ns;
+}
+
+/* Non-canonical with VTIME (tenths of a second) or VMIN 0, as termios(3)
+ * says: VMIN 0 VTIME 0 takes what is there (maybe nothing); VMIN 0 waits
+ * at most VTIME for a first byte; VMIN > 0 waits for a first byte, then
+ * for VMIN bytes as long as each comes within VTIME of the one before.
+ * Needs waits that a timer can end (notified). */
+static long timed_read(char *buf, lm_u64 n)
+{
+	lm_u64 vmin = tio.cc[VMIN], want = vmin < n ? vmin : n;
+	long vtime = tio.cc[VTIME] * 100000000l, until = -1, r;
+	lm_u32 last;
+
+	pump();
+	if (vmin && !nq) { /* the first byte: no time limit */
+		while (!nq)
+			if ((r = fill()) < 0)
+				return r;
+	}
+	last = nq;
+	if (vtime)
+		until = mono_ns() + vtime;
+	while (vtime && nq < (vmin ? want : 1) && mono_ns() < until) {
+		if ((r = lx_block(until)) < 0)
+			return r;
+		pump();
+		if (vmin && nq != last) { /* VTIME runs from the last byte */
+			last = nq;
+			until = mono_ns() + vtime;
+		}
+	}
+	return take(buf, n);
+}
+
 long lx_tty_read(void *buf, lm_u64 n)
 {
+	if (notified && !canon() && (!tio.cc[VMIN] || tio.cc[VTIME]))
+		return timed_read(buf, n);
 	while (!readable(n)) {
 		long r = fill();
 

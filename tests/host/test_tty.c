@@ -58,10 +58,21 @@ long lx_con_raw_read_now(void *buf, lm_u64 n)
 	return *typed ? lx_con_raw_read(buf, n) : 0;
 }
 
+int lx_clock_ns(lm_u64 id, long *ns)
+{
+	static long t;
+
+	*ns = t += 1000000; /* a clock that moves 1 ms a look */
+	return 0;
+}
+
 long lx_block(long until)
 {
 	blocks++;
-	return *typed ? 0 : -4; /* nothing more will come: -EINTR ends the read */
+	/* nothing more will come: a wait without a deadline would be for
+	 * ever, so -EINTR ends it; one with a deadline passes (the clock
+	 * moves on every look) */
+	return *typed || until >= 0 ? 0 : -4;
 }
 
 int lm_con_mode(lm_u64 in, lm_u32 mode, lm_u32 *old)
@@ -202,6 +213,28 @@ static void a_read_with_nothing_typed_waits_on_the_wake_notification(void)
 	CHECK(lx_tty_read(b, sizeof b) == -4 && blocks == 1);
 }
 
+static void vmin_0_reads_what_is_there_and_vtime_bounds_the_wait(void)
+{
+	struct lx_termios t = cooked;
+	char b[64];
+
+	t.lflag &= ~(0x2u | 0x8u); /* ICANON, ECHO */
+	t.cc[6] = 0;               /* VMIN */
+	t.cc[5] = 0;               /* VTIME */
+	reset("");
+	lx_con_termios(&t, 1);
+	CHECK(lx_tty_read(b, sizeof b) == 0);
+	reset("ab");
+	lx_con_termios(&t, 1);
+	CHECK(lx_tty_read(b, sizeof b) == 2);
+	t.cc[5] = 2;               /* 0.2 s */
+	lx_con_termios(&t, 1);
+	typed = "";
+	blocks = 0;
+	CHECK(lx_tty_read(b, sizeof b) == 0 && blocks > 0); /* waited, then timed out */
+	lx_con_termios(&cooked, 1);
+}
+
 static void suite(void)
 {
 	RUN(canonical_read_returns_one_line_with_cr_as_nl);
@@ -223,5 +256,6 @@ int main(void)
 	lx_tty_init();
 	suite();
 	RUN(a_read_with_nothing_typed_waits_on_the_wake_notification);
+	RUN(vmin_0_reads_what_is_there_and_vtime_bounds_the_wait);
 	return CHECK_DONE();
 }
