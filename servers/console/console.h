@@ -2,11 +2,10 @@
  * The console protocol: what servers/console (the user-level COM1 driver)
  * understands, shared with its clients (lib/console.c, apps/shell.c).
  *
- * Messages use only the four register words (but CON_NOTIFY's capability),
- * so neither side needs an IPC
- * buffer: up to CON_MAX_BYTES (32) bytes per call, packed little-endian in
- * w0..w3 (byte i is bits 8*(i%8).. of word i/8). Every request is an
- * EP_CALL and gets exactly one reply.
+ * Messages use only the four register words, so neither side needs an IPC
+ * buffer (but for CON_NOTIFY's capability): up to CON_MAX_BYTES (32) bytes
+ * per call, packed little-endian in w0..w3 (byte i is bits 8*(i%8).. of
+ * word i/8). Every request is an EP_CALL and gets exactly one reply.
  *
  * Two endpoints, each a capability:
  *   output (LM_SLOT_CONSOLE in every program): anyone may WRITE;
