@@ -464,7 +464,7 @@ static void run_prog(const char *name, const char *shown)
 		report(shown, wait_child());
 	lm_thread_suspend(child.tcb);
 	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
-	lm_con_mode(SH_SLOT_CON_IN, 0, 0); /* echo, Ctrl-C and output as the shell wants them */
+	lm_con_mode(SH_SLOT_CON_IN, 0, 0, 0); /* echo, Ctrl-C and output as the shell wants them */
 	lm_con_notify(SH_SLOT_CON_IN, 0);  /* and nobody else to tell of input */
 	lm_proc_destroy(&child);
 	child = (struct lm_proc){ 0 };

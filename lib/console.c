@@ -82,7 +82,7 @@ int lm_con_notify(lm_cptr_t in, int cap)
 	}
 }
 
-int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old)
+int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old, lm_u32 *echoed)
 {
 	struct lm_msg r;
 	int err;
@@ -96,6 +96,8 @@ int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old)
 	case CON_OK:
 		if (old)
 			*old = CON_LABEL_N(LM_MSG_LABEL(r.info));
+		if (echoed)
+			*echoed = (lm_u32)r.w[0];
 		return LM_OK;
 	case CON_ENOTOWNER:
 		return LM_ERIGHTS;

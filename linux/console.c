@@ -68,6 +68,8 @@ long lx_con_raw_read_now(void *buf, lm_u64 n)
 	int err = lm_con_read_now(LM_SLOT_CONSOLE_IN, buf,
 				  n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES, &got);
 
+	if (err == LM_EINTR) /* the console interrupted: the shell stops us */
+		return -EINTR;
 	return err ? -EIO : (long)got;
 }
 

@@ -92,7 +92,7 @@ int lx_con_is_tty(int which);
 void lx_con_flush_capture(int status);
 long lx_con_raw_write(const void *buf, lm_u64 n); /* n or -EIO */
 long lx_con_raw_read(void *buf, lm_u64 n);        /* 1..n, -EINTR, -EIO; blocks */
-long lx_con_raw_read_now(void *buf, lm_u64 n);    /* 0..n, -EIO; never waits */
+long lx_con_raw_read_now(void *buf, lm_u64 n);    /* 0..n, -EINTR, -EIO; never waits */
 /* Ask the console to signal lx_wake_ntfn (LX_WAKE_CON) on input: 0 or -1. */
 int lx_con_notify(void);
 

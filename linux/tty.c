@@ -24,7 +24,9 @@
  * personality wakes from a wait (a sleep, a poll), so that a Ctrl-C typed
  * during a sleep interrupts it. Without that notification a wait for input
  * is a console READ that waits, which no timer or signal can end.
- * If the console refuses the mode (input not lent), the console's own echo
+ * Bytes typed before the personality took the console over were echoed by
+ * the console (CON_MODE says how many wait unread): they are not echoed
+ * again. If the console refuses the mode (input not lent), the console's own echo
  * and line ends are left in place and only ICRNL is applied here, as before.
  */
 #include "lx.h"
@@ -61,6 +63,7 @@ static struct lx_termios tio = {
 };
 
 static int own;               /* the console took our mode: the discipline is ours */
+static lm_u32 echoed;         /* bytes to come that the console echoed before it was ours */
 static int notified;          /* the console signals LX_WAKE_CON on input: waits are ours too */
 static char q[Q_SIZE];        /* input: complete lines first, then the line being edited */
 static lm_u32 nq;
@@ -71,7 +74,7 @@ static lm_u32 necho;
 void lx_tty_init(void)
 {
 	own = !lx_capture &&
-	      lm_con_mode(LM_SLOT_CONSOLE_IN, CON_MODE_ALL, 0) == LM_OK;
+	      lm_con_mode(LM_SLOT_CONSOLE_IN, CON_MODE_ALL, 0, &echoed) == LM_OK;
 	notified = own && lx_con_notify() == 0;
 }
 
@@ -252,9 +255,15 @@ static void input_char(char c)
 static void input(const char *b, long n)
 {
 	for (long i = 0; i < n; i++)
-		if (own)
+		if (own && echoed) { /* typed ahead and shown: not again */
+			lm_u32 shown = necho;
+
 			input_char(b[i]);
-		else if (nq < Q_SIZE) /* the console echoed and edits: only ICRNL */
+			necho = shown;
+			echoed--;
+		} else if (own) {
+			input_char(b[i]);
+		} else if (nq < Q_SIZE) /* the console echoed and edits: only ICRNL */
 			q[nq++] = b[i] == '\r' && (tio.iflag & ICRNL) ? '\n' : b[i];
 	echo_flush();
 }

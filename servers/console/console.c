@@ -303,9 +303,15 @@ static lm_word_t reader(lm_word_t arg)
 		} else if (CON_LABEL_OP(label) == CON_NOTIFY && land) {
 			set_notify(m.info);
 		} else if (CON_LABEL_OP(label) == CON_MODE && !(n & ~CON_MODE_ALL)) {
-			lm_u32 old = __atomic_exchange_n(&mode, n, __ATOMIC_RELAXED);
+			lm_u32 old = __atomic_exchange_n(&mode, n, __ATOMIC_SEQ_CST);
+			/* what is in the ring now was echoed if echo was on (main
+			 * reads the mode per byte before it stores the byte: on
+			 * one CPU only a preemption between the two could make
+			 * this one byte off) */
+			lm_u64 echoed = (old & CON_MODE_NOECHO) ? 0 :
+					__atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) - ring_head;
 
-			lm_ep_reply(LM_MSG_INFO(CON_LABEL(CON_OK, old), 0, 0), 0, 0, 0, 0);
+			lm_ep_reply(LM_MSG_INFO(CON_LABEL(CON_OK, old), 1, 0), echoed, 0, 0, 0);
 		} else {
 			lm_ep_reply(LM_MSG_INFO(CON_EBADREQ, 0, 0), 0, 0, 0, 0);
 		}

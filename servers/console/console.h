@@ -22,8 +22,9 @@
  *              n (1..max) input bytes in w0..w3; or CON_EINTR (no bytes)
  *              if Ctrl-C was typed while it waited.
  *   CON_MODE (input): label = CON_MODE | flags << 8 (CON_MODE_* of
- *              lm/console.h). Reply: label = CON_OK | old flags << 8;
- *              CON_EBADREQ for unknown flags.
+ *              lm/console.h). Reply: label = CON_OK | old flags << 8, w0 =
+ *              how many of the unread bytes were echoed (0 if echo was
+ *              off); CON_EBADREQ for unknown flags.
  *   CON_READ_NOW (input): as CON_READ, but never waits: n may be 0.
  *   CON_NOTIFY (input), with one capability: a notification the server
  *              signals whenever input arrives (or Ctrl-C is kept as input),

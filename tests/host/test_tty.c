@@ -75,8 +75,11 @@ long lx_block(long until)
 	return *typed || until >= 0 ? 0 : -4;
 }
 
-int lm_con_mode(lm_u64 in, lm_u32 mode, lm_u32 *old)
+static lm_u32 typed_ahead; /* bytes the console echoed before the mode changed */
+
+int lm_con_mode(lm_u64 in, lm_u32 mode, lm_u32 *old, lm_u32 *echoed)
 {
+	*echoed = typed_ahead;
 	return 0;
 }
 
@@ -235,6 +238,19 @@ static void vmin_0_reads_what_is_there_and_vtime_bounds_the_wait(void)
 	lx_con_termios(&cooked, 1);
 }
 
+static void bytes_the_console_echoed_are_not_echoed_again(void)
+{
+	char b[64];
+
+	typed_ahead = 3;
+	lx_tty_init();
+	reset("abcd\r");
+	CHECK(rd(b, sizeof b) == 5 && !strcmp(b, "abcd\n"));
+	CHECK(!strcmp(shown, "d\r\n"));
+	typed_ahead = 0;
+	lx_tty_init();
+}
+
 static void suite(void)
 {
 	RUN(canonical_read_returns_one_line_with_cr_as_nl);
@@ -257,5 +273,6 @@ int main(void)
 	suite();
 	RUN(a_read_with_nothing_typed_waits_on_the_wake_notification);
 	RUN(vmin_0_reads_what_is_there_and_vtime_bounds_the_wait);
+	RUN(bytes_the_console_echoed_are_not_echoed_again);
 	return CHECK_DONE();
 }

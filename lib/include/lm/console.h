@@ -62,9 +62,12 @@ int lm_con_write(lm_cptr_t ep, const void *buf, lm_u64 n);
 int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got);
 
 /* Set the console's mode flags (CON_MODE_*) through input endpoint `in`;
- * *old (may be 0) gets the flags before. LM_OK, the call's error,
- * LM_ERIGHTS (not the input owner) or LM_EINVAL (unknown flags). */
-int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old);
+ * *old (may be 0) gets the flags before, *echoed (may be 0) how many of
+ * the bytes waiting to be read the console echoed already (when echo goes
+ * off: the client, which echoes from now on, must not echo those again).
+ * LM_OK, the call's error, LM_ERIGHTS (not the input owner) or LM_EINVAL
+ * (unknown flags). */
+int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old, lm_u32 *echoed);
 
 /* As lm_con_read, but never waits: *got may be 0. */
 int lm_con_read_now(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got);
