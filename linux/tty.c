@@ -26,8 +26,9 @@
  * is a console READ that waits, which no timer or signal can end.
  * Bytes typed before the personality took the console over were echoed by
  * the console (CON_MODE says how many wait unread): they are not echoed
- * again. If the console refuses the mode (input not lent), the console's own echo
- * and line ends are left in place and only ICRNL is applied here, as before.
+ * again. If the console refuses the mode (input not lent), the console's
+ * own echo and line ends are left in place and only ICRNL is applied here,
+ * as before.
  */
 #include "lx.h"
 
