@@ -54,7 +54,7 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs proc
+PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs proc timer
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
@@ -63,6 +63,7 @@ kbench_SRC     := $(wildcard apps/kbench*.c)
 console_SRC    := $(wildcard servers/console/*.c)
 fs_SRC         := $(wildcard servers/fs/*.c)
 proc_SRC       := $(wildcard servers/proc/*.c)
+timer_SRC      := $(wildcard servers/timer/*.c)
 shell_SRC      := apps/shell.c apps/shell_pm.c
 linux_SRC      := $(wildcard linux/*.c)
 forktest_SRC   := apps/forktest.c
@@ -82,7 +83,7 @@ MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $
                   $(B)/conread.elf:conread $(B)/linux-busybox.elf:linux-busybox \
                   $(B)/linux-calls.elf:linux-calls $(B)/linux-calls-pie.elf:linux-calls-pie \
                   $(B)/linux-procs.elf:linux-procs \
-                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs $(B)/proc.elf:proc
+                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs $(B)/proc.elf:proc $(B)/timer.elf:timer
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))
@@ -367,3 +368,9 @@ HOST_LIB_test_bpf_jit := tools/bpf/host_ticks.c
 # the file server's handles and pipes, with a stand-in heap and wake-up record
 HOST_LIB_test_fs_pipe := $(addprefix servers/fs/,handle.c pipe.c inode.c path.c serve.c serve_path.c)
 $(B)/host/test_fs_pipe: $(HOST_LIB_test_fs_pipe) $(wildcard servers/fs/*.h)
+# The Linux personality's line discipline, with the console stubbed out.
+HOST_LIB_test_tty := linux/tty.c
+$(B)/host/test_tty: linux/tty.c linux/lx.h linux/abi.h
+# The timer server's deadline table, with the PIT stubbed out.
+HOST_LIB_test_timer_table := servers/timer/table.c
+$(B)/host/test_timer_table: servers/timer/table.c servers/timer/timer.h servers/timer/timer_proto.h

@@ -25,6 +25,7 @@
 #include "../servers/fs/fs_srv.h"
 #include "../servers/proc/pm_srv.h"
 #include "shell_pm.h"
+#include "../servers/timer/timer_srv.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
 #define SH_KEEP_BYTES (24ull << 20) /* kept when memory is given to a child */
@@ -215,6 +216,7 @@ static char child_cmdline[LM_BI_CMDLINE_LEN];
 static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
 static lm_cptr_t lx_caps[3]; /* a Linux process's: fs endpoint, fs page, pm endpoint */
 static long lx_pid;          /* its pid from the process manager, or 0 */
+static lm_cptr_t timer_ep;  /* the timer server's endpoint, badge 1 (made at start), or 0 */
 static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
@@ -257,7 +259,7 @@ static int add_modules(const char *self, int with_self, int linux_too)
 			continue;
 		/* the root image is the file server's alone (servers/root/fs.c) */
 		if (!strncmp(m->name, "rootfs", LM_BI_NAME_LEN) || !strncmp(m->name, "fs", LM_BI_NAME_LEN) ||
-		    !strncmp(m->name, "proc", LM_BI_NAME_LEN))
+		    !strncmp(m->name, "proc", LM_BI_NAME_LEN) || !strncmp(m->name, "timer", LM_BI_NAME_LEN))
 			continue;
 		*t = *m;
 		t->vaddr = va;
@@ -356,7 +358,7 @@ static int spawn(const char *name, const struct prog *pr)
 	err = add_cap(SH_SLOT_CON_EP, LM_SLOT_CONSOLE, LM_R_WRITE, 0, 0);
 	tmpl.console_slot = LM_SLOT_CONSOLE;
 	if (!err)
-		err = add_cap(SH_SLOT_CON_IN, LM_SLOT_CONSOLE_IN, LM_R_WRITE, 0, 0);
+		err = add_cap(SH_SLOT_CON_IN, LM_SLOT_CONSOLE_IN, LM_R_WRITE | LM_R_GRANT, 0, 0);
 	if (!err && pr->devices) {
 		err = add_cap(SH_SLOT_IOPORT, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
 		if (!err)
@@ -380,6 +382,12 @@ static int spawn(const char *name, const struct prog *pr)
 		next_dst = LX_SLOT_PM + 1;
 	} else if (lx_pid < 0) {
 		lx_pid = 0;
+	}
+	/* ... and the timer server's endpoint with badge 1 (the same one
+	 * process at a time; the process manager will mint one per pid). */
+	if (!err && !strcmp(name, "linux") && timer_ep) {
+		err = add_cap(timer_ep, LX_SLOT_TIMER, LM_R_WRITE | LM_R_GRANT, 0, 0);
+		next_dst = LX_SLOT_TIMER + 1;
 	}
 	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
 		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
@@ -473,6 +481,8 @@ static void run_prog(const char *name, const char *shown)
 		report(shown, err = wait_child());
 	lm_thread_suspend(child.tcb);
 	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
+	lm_con_mode(SH_SLOT_CON_IN, 0, 0, 0); /* echo, Ctrl-C and output as the shell wants them */
+	lm_con_notify(SH_SLOT_CON_IN, 0);  /* and nobody else to tell of input */
 	lm_proc_destroy(&child);
 	lx_release(err == LM_OK && child_info.state == LM_TS_EXITED ? child_info.exit_code : 137);
 	child = (struct lm_proc){ 0 };
@@ -483,7 +493,8 @@ static void run_prog(const char *name, const char *shown)
 static void run(const char *name)
 {
 
-	if (!strcmp(name, "console") || !strcmp(name, "root") || !strcmp(name, "shell")) {
+	if (!strcmp(name, "console") || !strcmp(name, "root") || !strcmp(name, "shell") ||
+	    !strcmp(name, "timer")) {
 		sh_printf("run: %s is a system program and cannot be run from the shell\n", name);
 		return;
 	}
@@ -759,6 +770,12 @@ int main(lm_word_t arg)
 	}
 	if (sh_pm_init())
 		sh_printf("shell: no IPC buffer: Linux programs run without a process manager\n");
+	timer_ep = lm_slot_alloc();
+	if (timer_ep && lm_cnode_mint(LM_SLOT_CNODE, timer_ep, LM_SLOT_CNODE, SH_SLOT_TIMER_EP,
+				      LM_R_WRITE | LM_R_GRANT, 1)) {
+		lm_slot_free(timer_ep);
+		timer_ep = 0; /* no timer server: Linux programs sleep by yielding */
+	}
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {
 		lm_u32 n;

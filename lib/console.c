@@ -23,7 +23,7 @@ int lm_con_write(lm_cptr_t ep, const void *buf, lm_u64 n)
 	return LM_OK;
 }
 
-int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got)
+static int con_read(lm_cptr_t in, lm_u32 op, void *buf, lm_u32 max, lm_u32 *got)
 {
 	lm_u8 *b = buf;
 	struct lm_msg r;
@@ -32,7 +32,7 @@ int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got)
 	*got = 0;
 	if (max == 0 || max > CON_MAX_BYTES)
 		max = CON_MAX_BYTES;
-	int err = lm_ep_call(in, LM_MSG_INFO(CON_LABEL(CON_READ, max), 0, 0), 0, 0, 0, 0, &r);
+	int err = lm_ep_call(in, LM_MSG_INFO(CON_LABEL(op, max), 0, 0), 0, 0, 0, 0, &r);
 	if (err)
 		return err;
 	switch (CON_LABEL_OP(LM_MSG_LABEL(r.info))) {
@@ -52,4 +52,56 @@ int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got)
 		b[i] = (lm_u8)(r.w[i / 8] >> (8 * (i % 8)));
 	*got = n;
 	return LM_OK;
+}
+
+int lm_con_read(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got)
+{
+	return con_read(in, CON_READ, buf, max, got);
+}
+
+int lm_con_read_now(lm_cptr_t in, void *buf, lm_u32 max, lm_u32 *got)
+{
+	return con_read(in, CON_READ_NOW, buf, max, got);
+}
+
+int lm_con_notify(lm_cptr_t in, int cap)
+{
+	struct lm_msg r;
+	int err = lm_ep_call(in, LM_MSG_INFO(CON_NOTIFY, 0, cap ? 1 : 0), 0, 0, 0, 0, &r);
+
+	if (err)
+		return err;
+	switch (CON_LABEL_OP(LM_MSG_LABEL(r.info))) {
+	case CON_OK: /* n = 1: a notification is kept (a capability that did
+		      * not travel, for want of GRANT or of a buffer, is none) */
+		return !cap == !CON_LABEL_N(LM_MSG_LABEL(r.info)) ? LM_OK : LM_EINVAL;
+	case CON_ENOTOWNER:
+		return LM_ERIGHTS;
+	default:
+		return LM_EINVAL;
+	}
+}
+
+int lm_con_mode(lm_cptr_t in, lm_u32 mode, lm_u32 *old, lm_u32 *echoed)
+{
+	struct lm_msg r;
+	int err;
+
+	if (mode > 0xff)
+		return LM_EINVAL;
+	err = lm_ep_call(in, LM_MSG_INFO(CON_LABEL(CON_MODE, mode), 0, 0), 0, 0, 0, 0, &r);
+	if (err)
+		return err;
+	switch (CON_LABEL_OP(LM_MSG_LABEL(r.info))) {
+	case CON_OK:
+		if (old)
+			*old = CON_LABEL_N(LM_MSG_LABEL(r.info));
+		if (echoed)
+			*echoed = (lm_u32)r.w[0];
+		return LM_OK;
+	case CON_ENOTOWNER:
+		return LM_ERIGHTS;
+	default:
+		return LM_EINVAL;
+	}
 }

@@ -32,6 +32,7 @@
 #define ERANGE   34
 #define ENAMETOOLONG 36
 #define ENOSYS   38
+#define ENOTCONN 107
 #define EISDIR   21
 #define ENOTEMPTY 39
 #define ELOOP    40
@@ -165,9 +166,23 @@
 
 /* signals */
 #define LX_NSIG       64
+#define SIGINT        2
+#define SIGQUIT       3
 #define SIGKILL       9
+#define SIGALRM       14
+#define SIGCHLD       17
+#define SIGCONT       18
 #define SIGSTOP       19
 #define SIGPIPE       13
+#define SIGTSTP       20
+#define SIGTTIN       21
+#define SIGTTOU       22
+#define SIGURG        23
+#define SIGWINCH      28
+#define SI_KERNEL     0x80
+#define ITIMER_REAL   0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF   2
 #define SIG_BLOCK     0
 #define SIG_UNBLOCK   1
 #define SIG_SETMASK   2

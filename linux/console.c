@@ -3,6 +3,7 @@
  * Lamina console (servers/console). Output goes through the console
  * endpoint bootinfo names; input through the input endpoint the shell lends
  * its foreground program (LM_SLOT_CONSOLE_IN), 32 bytes per READ at most.
+ * Both pass through the line discipline (tty.c) on the way.
  *
  * Capture mode (linux -x, for test runners such as tests/tools/test_busybox.py):
  * stdout and stderr are kept apart in buffers and printed at exit as
@@ -14,7 +15,6 @@
 #include "lx.h"
 
 #define CAP_MAX (64u << 10)
-#define ICRNL   0x100
 
 /* The capture buffers live in pages of their own (LX_CAPTURE_VA), which a
  * fork gives the child writable: every process of the tree appends to the
@@ -66,14 +66,6 @@ void lx_con_fork_child(void)
 			    LM_R_READ | LM_R_WRITE);
 }
 
-static struct lx_termios tio = {
-	.iflag = ICRNL | 0x400,     /* ICRNL | IXON */
-	.oflag = 0x5,               /* OPOST | ONLCR */
-	.cflag = 0xbf,              /* B38400 | CS8 | CREAD */
-	.lflag = 0x8a3b,            /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
-	.cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
-};
-
 static lm_cptr_t con(void)
 {
 	return lx_bi->console_slot;
@@ -82,6 +74,11 @@ static lm_cptr_t con(void)
 static int raw_write(const void *buf, lm_u64 n)
 {
 	return con() ? lm_con_write(con(), buf, n) : lm_debug_write(buf, n);
+}
+
+long lx_con_raw_write(const void *buf, lm_u64 n)
+{
+	return raw_write(buf, n) ? -EIO : (long)n;
 }
 
 long lx_con_write(int which, const void *buf, lm_u64 n)
@@ -95,15 +92,12 @@ long lx_con_write(int which, const void *buf, lm_u64 n)
 		cap_cut |= k < n;
 		return (long)n;
 	}
-	return raw_write(buf, n) ? -EIO : (long)n;
+	return lx_tty_write(buf, n);
 }
 
-/* Bytes poll took from the console before read asked (at most one READ's). */
-static char ahead[CON_MAX_BYTES];
-static lm_u32 nahead;
-
-/* One READ of up to n bytes from the console, with ICRNL applied. */
-static long con_read(char *buf, lm_u64 n)
+/* One READ of up to n (<= CON_MAX_BYTES) bytes from the console, as typed:
+ * the count, -EINTR (the console interrupted: Ctrl-C), -EIO. */
+long lx_con_raw_read(void *buf, lm_u64 n)
 {
 	lm_u32 got;
 	int err = lm_con_read(LM_SLOT_CONSOLE_IN, buf, n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES,
@@ -111,64 +105,50 @@ static long con_read(char *buf, lm_u64 n)
 
 	if (err == LM_EINTR)
 		return -EINTR;
-	if (err)
-		return -EIO;
-	/* The console hands over the bytes typed; the line discipline's part
-	 * that programs rely on is done here: Enter (CR) reads as NL. */
-	if (tio.iflag & ICRNL)
-		for (lm_u32 i = 0; i < got; i++)
-			if (buf[i] == '\r')
-				buf[i] = '\n';
-	return (long)got;
+	return err ? -EIO : (long)got;
+}
+
+long lx_con_raw_read_now(void *buf, lm_u64 n)
+{
+	lm_u32 got;
+	int err = lm_con_read_now(LM_SLOT_CONSOLE_IN, buf,
+				  n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES, &got);
+
+	if (err == LM_EINTR) /* the console interrupted: the shell stops us */
+		return -EINTR;
+	return err ? -EIO : (long)got;
+}
+
+int lx_con_notify(void)
+{
+	lm_cptr_t minted = lx_wake_mint(LX_WAKE_CON);
+	int err;
+
+	if (!minted)
+		return -1;
+	err = lm_con_notify(LM_SLOT_CONSOLE_IN, 1);
+	lx_wake_unmint(minted);
+	return err ? -1 : 0;
 }
 
 long lx_con_read(void *buf, lm_u64 n)
 {
 	if (lx_capture || !n)
 		return 0;
-	if (nahead) {
-		lm_u32 k = n < nahead ? (lm_u32)n : nahead;
-
-		memcpy(buf, ahead, k);
-		memmove(ahead, ahead + k, nahead - k);
-		nahead -= k;
-		return (long)k;
-	}
-	return con_read(buf, n);
+	return lx_tty_read(buf, n);
 }
 
 /* Whether read(0) would return at once: in capture mode always (end of
- * file); on the terminal when bytes are ahead, or, with `wait`, after
- * blocking for them (the console cannot be asked without reading).
- * 0, 1, or -EINTR. */
+ * file); on the terminal as the line discipline says (tty.c), which with
+ * `wait` reads the console until it would. 0, 1, or -EINTR. */
 int lx_con_input_ready(int wait)
 {
-	long r;
-
-	if (lx_capture || nahead)
-		return 1;
-	if (!wait)
-		return 0;
-	r = con_read(ahead, sizeof ahead);
-	if (r < 0)
-		return (int)r;
-	nahead = (lm_u32)r;
-	return 1;
+	return lx_capture ? 1 : lx_tty_input_ready(wait);
 }
 
 int lx_con_is_tty(int which)
 {
 	return !lx_capture;
-}
-
-/* The terminal's settings are kept and reported; the console server does
- * its own line handling, so they change nothing yet. */
-void lx_con_termios(struct lx_termios *t, int set)
-{
-	if (set)
-		tio = *t;
-	else
-		*t = tio;
 }
 
 static void put_hex(const char *tag, int which)

@@ -515,7 +515,7 @@ LX_SYS(ioctl)
 	case TCSETSF:
 		if (lx_copy_in(&t, a[2], sizeof t))
 			return -EFAULT;
-		lx_con_termios(&t, 1);
+		lx_con_termios(&t, a[1] == TCSETSF ? 2 : 1);
 		return 0;
 	case TIOCGWINSZ:
 		return lx_copy_out(a[2], &ws, sizeof ws);

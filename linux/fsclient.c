@@ -22,23 +22,15 @@ static int have_fs;
  */
 long lx_fs_hello(int fresh)
 {
-	struct lm_ipc_buffer *ib = lx_ipc_buffer();
-	lm_cptr_t w = lx_wake_ntfn && ib ? lm_slot_alloc() : 0;
-	lm_u64 ncaps = 0;
+	lm_cptr_t w = lx_wake_mint(LX_WAKE_FS);
+	lm_u64 ncaps = w ? 1 : 0;
 	struct lm_msg m;
 	int err;
 
-	if (w && !lm_cnode_mint(LM_SLOT_CNODE, w, LM_SLOT_CNODE, lx_wake_ntfn, LM_R_WRITE,
-				LX_WAKE_FS)) {
-		ib->send_caps[0] = w;
-		ncaps = 1;
-	}
 	err = lm_ep_call(LX_SLOT_FS, LM_MSG_INFO(FS_HELLO, 1, ncaps) | (ncaps ? LM_MSG_MOVE : 0),
 			 fresh ? FS_HELLO_FRESH : 0, 0, 0, 0, &m);
-	if (w) { /* moved to the server, or still ours: either way the slot is empty after */
-		lm_cnode_delete(LM_SLOT_CNODE, w);
-		lm_slot_free(w);
-	}
+	if (w) /* moved to the server, or still ours: either way the slot is empty after */
+		lx_wake_unmint(w);
 	have_fs = !err && m.w[0] == 0;
 	if (have_fs)
 		lx_fsb = (struct fs_buf *)FS_BUF_VA;
@@ -47,7 +39,6 @@ long lx_fs_hello(int fresh)
 
 void lx_fs_init(void)
 {
-	lx_wake_make_fs_fallback();
 	lx_fs_hello(1);
 }
 

@@ -152,6 +152,20 @@ int lx_con_capture_init(void);  /* -x: the buffers, in pages a fork tree shares 
 /* At fork: the capture pages and the console input, given to child c. */
 int lx_con_fork_share(struct lm_fork_child *c);
 void lx_con_fork_child(void);   /* in the child: map them */
+long lx_con_raw_write(const void *buf, lm_u64 n); /* n or -EIO */
+long lx_con_raw_read(void *buf, lm_u64 n);        /* 1..n, -EINTR, -EIO; blocks */
+long lx_con_raw_read_now(void *buf, lm_u64 n);    /* 0..n, -EINTR, -EIO; never waits */
+/* Ask the console to signal lx_wake_ntfn (LX_WAKE_CON) on input: 0 or -1. */
+int lx_con_notify(void);
+
+/* ---- tty.c: the line discipline -------------------------------------------------- */
+void lx_tty_init(void);       /* take the console's echo and line handling (CON_MODE) */
+long lx_tty_write(const void *buf, lm_u64 n);
+long lx_tty_read(void *buf, lm_u64 n);
+int lx_tty_input_ready(int wait);
+void lx_tty_pump(void);       /* take what the console has now through the discipline */
+int lx_tty_can_wait(void);    /* 1: the console signals input, so lx_block waits for it */
+/* TCGETS (set 0), TCSETS/TCSETSW (1), TCSETSF (2) */
 void lx_con_termios(struct lx_termios *t, int set);
 
 /* ---- fsclient.c: the file server (servers/fs/fs_proto.h) ---------------------- */
@@ -171,13 +185,6 @@ lm_u64 lx_fs_write_max(void);  /* FS_WRITE_MAX, or FS_DATA without an IPC buffer
 long lx_fs_path(int second, lm_u64 upath); /* 0, -EFAULT, -ENAMETOOLONG */
 
 /* ---- fs_block.c: waiting for the file server (lx-arch: the wake notification) - */
-#define LX_WAKE_FS    1 /* file server: a pipe/handle we wait on changed */
-#define LX_WAKE_PM    2 /* process manager: a child changed state, or a signal is pending */
-#define LX_WAKE_TIMER 4 /* timer server: a deadline passed */
-extern lm_cptr_t lx_wake_ntfn;  /* this process's wake notification, 0 = none */
-struct lm_ipc_buffer *lx_ipc_buffer(void); /* the thread's IPC buffer, or 0 */
-void lx_wake_make_fs_fallback(void); /* make lx_wake_ntfn if nobody has */
-void lx_wake_wait(void);        /* until the wake notification is signalled */
 /* A request that may answer "would block": asked again after each wake-up;
  * -EINTR when a signal that is not blocked is pending. */
 long lx_fs_call_wait(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
@@ -226,7 +233,54 @@ lm_u64 lx_rdtsc(void);
 /* ---- time.c -------------------------------------------------------------------- */
 void lx_time_init(void);  /* read the RTC, start the monotonic clock */
 long lx_realtime_ns(void); /* CLOCK_REALTIME */
-void lx_sleep_ns(long ns);  /* ns < 0: for ever */
+int lx_clock_ns(lm_u64 id, long *ns); /* 0, or -EINVAL for a clock there is not */
+
+/* ---- sleep.c: sleeping, alarm and ITIMER_REAL ---------------------------------- */
+/* Sleep until clock id reads `until` ns: 0, or -EINTR when a signal that is
+ * not blocked is pending first. */
+long lx_sleep_until(lm_u64 id, long until);
+long lx_sleep_ns(long ns);  /* ns < 0: until a signal; 0 or -EINTR */
+/* One wait on the wake notification, until `until` (CLOCK_MONOTONIC ns;
+ * < 0: no deadline) or any wake-up: 0, or -EINTR when a signal that is not
+ * blocked is pending (before or after). Terminal input that woke it has
+ * gone through the line discipline (ISIG) when it returns. */
+long lx_block(long until);
+/* The alarm (alarm, setitimer ITIMER_REAL): raise SIGALRM if it is due.
+ * Called at every wake-up and at syscall return. */
+void lx_alarm_check(void);
+
+/* ---- the wake notification (one per Linux process) ----------------------------- */
+/* Who signalled: the badge of each server's copy (docs/LINUX.md). */
+#define LX_WAKE_FS    1 /* file server: a pipe/handle we wait on changed */
+#define LX_WAKE_PM    2 /* process manager: a child changed state, or a signal is pending */
+#define LX_WAKE_TIMER 4 /* timer server: a deadline passed */
+#define LX_WAKE_CON   8 /* the console: input arrived */
+extern lm_cptr_t lx_wake_ntfn;  /* this process's wake notification, 0 = none */
+/* wake.c: make the IPC buffer and the notification (at start, and in a
+ * child after fork): 0 or -ENOMEM */
+int lx_wake_setup(void);
+struct lm_ipc_buffer *lx_ipc_buffer(void); /* the thread's IPC buffer, or 0 */
+void lx_wake_wait(void);        /* until the wake notification is signalled */
+/* A copy of lx_wake_ntfn minted with `bit`, in a new slot also named in
+ * the IPC buffer's send_caps[0] (for the next request); 0 on failure. */
+lm_cptr_t lx_wake_mint(lm_u64 bit);
+void lx_wake_unmint(lm_cptr_t slot); /* once the server has its copy */
+
+/* ---- timer.c: the timer server's client (servers/timer) ------------------------- */
+#define LX_TIMER_WAIT  0 /* the current blocking wait's deadline */
+#define LX_TIMER_ALARM 1 /* alarm / ITIMER_REAL */
+void lx_timer_init(void);      /* at start and in a child after fork: TIMER_HELLO */
+lm_u64 lx_tsc_ns(void);        /* the timer server's clock: TSC ns */
+int lx_timer_arm(int id, lm_u64 deadline_tsc_ns); /* 0, or -1 without a server */
+void lx_timer_cancel(int id);
+lm_u64 lx_wait_until(lm_u64 deadline_tsc_ns); /* the wake word; 0 if it only yielded */
+lm_u64 lx_wait(void);
+
+/* ---- signals (linux/signal*.c) -------------------------------------------------- */
+/* Make sig pending in this process, with si_code and si_pid. */
+void lx_sig_post(int sig, int code, int pid);
+/* 1 if a signal that is not blocked is pending: a blocking call returns -EINTR. */
+int lx_sig_pending_unblocked(void);
 
 /* ---- syscall.c ------------------------------------------------------------------ */
 long lx_dispatch(struct lm_sysargs *a);
@@ -260,7 +314,9 @@ LX_SYS(getcpu);
 LX_SYS(execve); LX_SYS(execveat);
 /* time.c */
 LX_SYS(clock_gettime); LX_SYS(clock_getres); LX_SYS(gettimeofday); LX_SYS(time);
-LX_SYS(nanosleep); LX_SYS(clock_nanosleep);
+/* sleep.c */
+LX_SYS(nanosleep); LX_SYS(clock_nanosleep); LX_SYS(alarm); LX_SYS(setitimer);
+LX_SYS(getitimer);
 /* signal.c */
 LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack);
 /* fs.c */

@@ -144,6 +144,8 @@ int main(lm_word_t arg)
 	}
 	lx_fd_init();
 	lx_time_init();
+	lx_timer_init();
+	lx_tty_init();
 	lx_fs_init();
 	if (err || lx_mm_init() || lm_reflect_install(LM_SLOT_TCB, lx_dispatch)) {
 		lm_printf("linux: %s: no memory to start it\n", av[0]);

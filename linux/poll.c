@@ -7,16 +7,12 @@
  * Waiting: the descriptors are scanned; if none is ready and there is a
  * timeout other than 0, they are scanned again with FS_POLL_ARM, so that
  * the server signals our wake notification when a pipe end that was not
- * ready changes, and we wait for it (lx_wake_wait) and scan again. A
- * signal that is not blocked ends the wait with -EINTR.
- *
- * What is missing until the timer server (docs/LINUX.md): a finite
- * timeout is kept by yielding and reading the clock between looks at the
- * wake notification (it burns the CPU it is given, as nanosleep does
- * today); and the terminal's input can only be asked by reading, so a
- * wait that includes it blocks in a terminal READ (bytes kept for the
- * next read, console.c) whatever the timeout, and sees pipe changes only
- * after input comes.
+ * ready changes, and we wait in lx_block (sleep.c): until the deadline
+ * (the timer server), a signal (-EINTR), a pipe's change (LX_WAKE_FS) or
+ * the console's signal that input came (LX_WAKE_CON), then scan again.
+ * Without the console's signal (lx_tty_can_wait), a wait that includes
+ * the terminal blocks in a console READ whose bytes the next read gets,
+ * and the timeout is not honoured.
  */
 #include "lx.h"
 
@@ -36,25 +32,19 @@ static int scan(struct lx_pollfd *fds, lm_u64 n, int arm, int *tty_in)
 	return ready;
 }
 
-/* Yield until the wake notification has a bit or the clock passes
- * `deadline`: 1 if woken. */
-static int nap_until(long deadline)
+static long now_ns(void)
 {
-	lm_u64 word = 0;
+	long ns = 0;
 
-	while (lx_realtime_ns() < deadline) {
-		if (lx_wake_ntfn && !lm_ntfn_poll(lx_wake_ntfn, &word) && word)
-			return 1;
-		lm_thread_yield();
-	}
-	return 0;
+	lx_clock_ns(CLOCK_MONOTONIC, &ns);
+	return ns;
 }
 
 /* Until a descriptor is ready (their number), the timeout passes (ns;
- * < 0: none; 0) or a signal is pending (-EINTR). */
+ * < 0: none; 0) or a signal is pending (-EINTR); *left: what remains. */
 static long wait_ready(struct lx_pollfd *fds, lm_u64 n, long timeout, long *left)
 {
-	long deadline = timeout > 0 ? lx_realtime_ns() + timeout : 0;
+	long until = timeout > 0 ? now_ns() + timeout : -1, r;
 	int tty_in, ready = scan(fds, n, 0, &tty_in);
 
 	*left = 0;
@@ -62,21 +52,23 @@ static long wait_ready(struct lx_pollfd *fds, lm_u64 n, long timeout, long *left
 		ready = scan(fds, n, 1, &tty_in);
 		if (ready)
 			break;
-		if (lx_sig_pending_unblocked())
-			return -EINTR;
-		if (tty_in) {
-			int r = lx_con_input_ready(1);
-
+		if (tty_in && !lx_tty_can_wait()) {
+			/* only a console READ that waits can tell: no timeout */
+			r = lx_con_input_ready(1);
 			if (r < 0)
 				return r;
-		} else if (timeout < 0) {
-			lx_wake_wait();
-		} else if (!nap_until(deadline)) {
-			return 0;
+			ready = scan(fds, n, 0, &tty_in);
+			break;
 		}
+		r = lx_block(until); /* a pipe, the terminal's input, a timer, a signal */
+		if (r < 0)
+			return r;
+		ready = scan(fds, n, 0, &tty_in);
+		if (until >= 0 && now_ns() >= until)
+			break;
 	}
-	if (timeout > 0 && lx_realtime_ns() < deadline)
-		*left = deadline - lx_realtime_ns();
+	if (until >= 0 && now_ns() < until)
+		*left = until - now_ns();
 	return ready;
 }
 

@@ -35,11 +35,9 @@
 #define CLONE_OK (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | \
 		  CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | 0x2000 | 0x400000 | 0x800000 | 0x40000)
 
-lm_cptr_t lx_wake_ntfn;
 long lx_pid = 1;
 static volatile struct pm_sigpage *sigpage;
 static lm_u64 seen;           /* sigpage->posted when we last fetched */
-static int have_ipcbuf;
 extern lm_u64 lx_clear_tid;
 
 /* A Lamina child of ours (a forked process), until reaped. */
@@ -50,22 +48,7 @@ struct kid {
 };
 static struct kid kids[LM_FORK_MAX_CHILDREN];
 
-struct lm_ipc_buffer *lx_ipc_buffer(void)
-{
-	return have_ipcbuf ? (struct lm_ipc_buffer *)LX_IPCBUF_VA : 0;
-}
-
 /* ---- identity: the IPC buffer, the wake, PM_HELLO ------------------------------ */
-
-static int ipcbuf_setup(void)
-{
-	lm_cptr_t f;
-
-	have_ipcbuf = !lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &f) &&
-		      !lm_map_page(LM_SLOT_VSPACE, f, LX_IPCBUF_VA, LM_R_READ | LM_R_WRITE) &&
-		      !lm_thread_set_ipc_buffer(LM_SLOT_TCB, f);
-	return have_ipcbuf;
-}
 
 /* Our wake notification, a copy minted LX_WAKE_PM sent with PM_HELLO, and
  * the signal page that comes back. Without a manager: pid 1, no signals
@@ -73,16 +56,12 @@ static int ipcbuf_setup(void)
 static void hello(void)
 {
 	struct lm_ipc_buffer *b = lx_ipc_buffer();
-	lm_cptr_t minted = lm_slot_alloc(), page = lm_slot_alloc();
+	lm_cptr_t minted, page = lm_slot_alloc();
 	struct lm_msg m;
 
 	sigpage = 0;
-	if (lm_obj_alloc(LM_OBJ_NOTIFY, 0, &lx_wake_ntfn))
-		lx_wake_ntfn = 0;
-	if (!b || !lx_wake_ntfn || !minted || !page ||
-	    lm_cnode_mint(LM_SLOT_CNODE, minted, LM_SLOT_CNODE, lx_wake_ntfn, LM_R_WRITE, LX_WAKE_PM))
+	if (!page || !(minted = lx_wake_mint(LX_WAKE_PM)))
 		return;
-	b->send_caps[0] = minted;
 	b->recv_slots[0] = page;
 	if (!lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_HELLO, 0, 1), 0, 0, 0, 0, &m) &&
 	    (long)m.w[0] > 0) {
@@ -97,7 +76,7 @@ static void hello(void)
 
 void lx_proc_init(void)
 {
-	ipcbuf_setup();
+	lx_wake_setup();
 	hello();
 	/* A child's memory: its private pages, the pages it copies, its
 	 * own children's; 32 MiB, 2 less each generation (liblamina). Enough
@@ -254,10 +233,11 @@ static void child_start(struct fork_args *fa)
 	lm_reflect_install(LM_SLOT_TCB, lx_dispatch); /* a new thread: no foreign entry yet */
 	lm_map_page(LM_SLOT_VSPACE, LX_SLOT_FS_BUF, FS_BUF_VA, LM_R_READ | LM_R_WRITE);
 	lx_con_fork_child();
-	ipcbuf_setup();
+	lx_wake_setup();
 	hello();
 	lx_pid = pid;
 	lx_fs_hello(0); /* our wake to the file server; we hold our parent's handles */
+	lx_timer_init(); /* and to the timer server */
 	if (fa->flags & CLONE_SETTLS) {
 		lm_u64 b[2] = { ARCH_SET_FS, fa->tls };
 		sys_arch_prctl(b);

@@ -23,7 +23,8 @@ static const struct lx_call table[NR_MAX] = {
 	S(14, rt_sigprocmask), ABSENT(15, rt_sigreturn), S(16, ioctl), S(17, pread64),
 	S(18, pwrite64), S(19, readv), S(20, writev), S(21, access), S(22, pipe), S(23, select),
 	S(24, sched_yield), S(25, mremap), S(28, madvise), S(32, dup), S(33, dup2),
-	S(35, nanosleep), S(39, getpid), S(56, clone), S(57, fork), S(58, vfork),
+	S(35, nanosleep), S(36, getitimer), S(37, alarm), S(38, setitimer), S(39, getpid),
+	S(56, clone), S(57, fork), S(58, vfork),
 	S(59, execve), S(60, exit), S(61, wait4), S(62, kill), S(63, uname),
 	S(72, fcntl), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
 	S(81, fchdir), S(82, rename), S(83, mkdir), S(84, rmdir), S(85, creat), S(86, link),
@@ -66,6 +67,7 @@ long lx_dispatch(struct lm_sysargs *a)
 		refused[nr < NR_MAX ? nr : NR_MAX]++;
 		r = -ENOSYS;
 	}
+	lx_alarm_check(); /* an alarm due since the call began: SIGALRM now */
 	if (lx_trace)
 		lm_printf("[linux] %s#%lu(%#lx, %#lx, %#lx, %#lx) = %ld\n", name_of(nr), nr,
 			  a->a[0], a->a[1], a->a[2], a->a[3], r);

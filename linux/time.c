@@ -5,8 +5,7 @@
  * read once at start from the CMOS through an I/O-port capability for ports
  * 0x70-0x71 (slot LM_SLOT_IOPORT: the shell gives the Linux personality
  * only those two ports), plus the monotonic time since; without the
- * capability it starts at 0 (1970). Sleeping yields the CPU until the
- * deadline passes: there is no timer server yet to wait on.
+ * capability it starts at 0 (1970). Sleeping is sleep.c's.
  */
 #include "lx.h"
 
@@ -81,7 +80,7 @@ void lx_time_init(void)
 	real0 = rtc_read();
 }
 
-static int clock_ns(lm_u64 id, long *ns)
+int lx_clock_ns(lm_u64 id, long *ns)
 {
 	switch (id) {
 	case CLOCK_REALTIME:
@@ -107,7 +106,7 @@ long lx_realtime_ns(void)
 {
 	long ns = 0;
 
-	clock_ns(CLOCK_REALTIME, &ns);
+	lx_clock_ns(CLOCK_REALTIME, &ns);
 	return ns;
 }
 
@@ -116,7 +115,7 @@ LX_SYS(clock_gettime)
 	long ns;
 	struct lx_timespec ts;
 
-	if (clock_ns(a[0], &ns))
+	if (lx_clock_ns(a[0], &ns))
 		return -EINVAL;
 	ts.tv_sec = ns / NS;
 	ts.tv_nsec = ns % NS;
@@ -128,7 +127,7 @@ LX_SYS(clock_getres)
 	long ns;
 	struct lx_timespec ts = { 0, 1 };
 
-	if (clock_ns(a[0], &ns))
+	if (lx_clock_ns(a[0], &ns))
 		return -EINVAL;
 	return a[1] ? lx_copy_out(a[1], &ts, sizeof ts) : 0;
 }
@@ -139,7 +138,7 @@ LX_SYS(gettimeofday)
 	struct lx_timeval tv;
 	int tz[2] = { 0, 0 };
 
-	clock_ns(CLOCK_REALTIME, &ns);
+	lx_clock_ns(CLOCK_REALTIME, &ns);
 	tv.tv_sec = ns / NS;
 	tv.tv_usec = ns % NS / 1000;
 	if (a[0] && lx_copy_out(a[0], &tv, sizeof tv))
@@ -153,68 +152,9 @@ LX_SYS(time)
 {
 	long ns, s;
 
-	clock_ns(CLOCK_REALTIME, &ns);
+	lx_clock_ns(CLOCK_REALTIME, &ns);
 	s = ns / NS;
 	if (a[0] && lx_copy_out(a[0], &s, sizeof s))
 		return -EFAULT;
 	return s;
-}
-
-/* Sleep until clock `id` reads `until` ns: yield until then. */
-static void sleep_until(lm_u64 id, long until)
-{
-	long ns;
-
-	while (!clock_ns(id, &ns) && ns < until)
-		lm_thread_yield();
-}
-
-void lx_sleep_ns(long ns)
-{
-	long now;
-
-	clock_ns(CLOCK_MONOTONIC, &now);
-	if (ns < 0)
-		for (;;)
-			lm_thread_yield(); /* nothing can wake it: Ctrl-C ends it */
-	sleep_until(CLOCK_MONOTONIC, now + ns);
-}
-
-static long get_req(lm_u64 ureq, struct lx_timespec *ts)
-{
-	if (lx_copy_in(ts, ureq, sizeof *ts))
-		return -EFAULT;
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NS)
-		return -EINVAL;
-	return 0;
-}
-
-LX_SYS(nanosleep)
-{
-	struct lx_timespec ts;
-	long now, err = get_req(a[0], &ts);
-
-	if (err)
-		return err;
-	clock_ns(CLOCK_MONOTONIC, &now);
-	sleep_until(CLOCK_MONOTONIC, now + ts.tv_sec * NS + ts.tv_nsec);
-	return 0;
-}
-
-/* clock_nanosleep(id, flags, req, rem) */
-LX_SYS(clock_nanosleep)
-{
-	struct lx_timespec ts;
-	long now, err;
-
-	if (a[0] == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
-	if (clock_ns(a[0], &now)) /* flags other than TIMER_ABSTIME: ignored, as Linux does */
-		return -EINVAL;
-	err = get_req(a[2], &ts);
-	if (err)
-		return err;
-	long t = ts.tv_sec * NS + ts.tv_nsec;
-	sleep_until(a[0], a[1] & TIMER_ABSTIME ? t : now + t);
-	return 0;
 }

@@ -12,9 +12,12 @@
  *     it has, echo it, keep it in the ring, IRQ_ACK, wake the reader. A
  *     Ctrl-C (0x03) is not kept: it signals the shell's interrupt
  *     notification and ends a READ that is waiting;
- *   - CON_WRITE, answered at once; CON_READ, refused (CON_ENOTOWNER).
+ *   - CON_WRITE, answered at once; CON_READ and CON_MODE, refused
+ *     (CON_ENOTOWNER).
  * The reader thread serves the input endpoint: a READ waits (holding its
- * caller's reply right) until the ring has bytes or Ctrl-C comes. Being a
+ * caller's reply right) until the ring has bytes or Ctrl-C comes; CON_MODE
+ * sets the flags (no echo, Ctrl-C as input, output untranslated) that the
+ * main thread applies to the bytes it handles from then on. Being a
  * thread of its own, it can keep one caller waiting without holding up
  * output. The ring has one writer (main) and one reader (reader).
  */
@@ -48,6 +51,18 @@ static lm_u32 ring_head, ring_tail;
 static lm_u32 intr_seq, intr_tail;
 static lm_u32 seen_seq; /* the reader's: the last Ctrl-C it has acted on */
 static lm_u8 reader_stack[16384] __attribute__((aligned(16)));
+/* CON_MODE_* flags: written by the reader (CON_MODE on the input endpoint),
+ * read by main as each byte comes or goes out. */
+static lm_u32 mode;
+/* In CON_MODE_RAWINTR: the ring position just past the last Ctrl-C kept as
+ * input (main's); while the reader's head is before it, that one is unread. */
+static lm_u32 intr_kept_end;
+/* CON_NOTIFY: the input owner's notification, in owner_ntfn (set by the
+ * reader; main signals it when input arrives: a signal to an empty or
+ * replaced slot only fails). land: where a capability sent to the reader
+ * lands. Both 0 when the reader has no IPC buffer. */
+static lm_cptr_t owner_ntfn, land;
+static struct lm_ipc_buffer *reader_ipc = (struct lm_ipc_buffer *)CON_IPCBUF_VA;
 static lm_u32 col;   /* bytes echoed since the last line end or output: what backspace may erase */
 static int last_cr;  /* the last input byte was CR: a following LF is part of the same line end */
 
@@ -71,10 +86,10 @@ static void tx(lm_u8 c)
 	outb(RBR, c);
 }
 
-/* Output from a client: "\n" becomes "\r\n". */
+/* Output from a client: "\n" becomes "\r\n" (unless CON_MODE_RAWOUT). */
 static void put(lm_u8 c)
 {
-	if (c == '\n')
+	if (c == '\n' && !(__atomic_load_n(&mode, __ATOMIC_RELAXED) & CON_MODE_RAWOUT))
 		tx('\r');
 	tx(c);
 }
@@ -128,16 +143,25 @@ static int drain(void)
 		lm_u8 c = (lm_u8)inb(RBR);
 		lm_u32 tail = ring_tail;
 
+		lm_u32 head = __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE);
+		lm_u32 m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
+
 		got = 1;
-		if (c == CTRL_C) {
+		/* Ctrl-C interrupts, unless the owner takes it as input; even
+		 * then a second one while the first is unread interrupts, so
+		 * that a program that stopped reading can still be stopped. */
+		if (c == CTRL_C && (!(m & CON_MODE_RAWINTR) || (int)(intr_kept_end - head) > 0)) {
 			interrupt();
 			continue;
 		}
-		if (tail - __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) == RING_SIZE)
+		if (tail - head == RING_SIZE)
 			continue; /* full: drop, and do not echo what is lost */
 		ring[tail & (RING_SIZE - 1)] = c;
 		__atomic_store_n(&ring_tail, tail + 1, __ATOMIC_RELEASE);
-		echo(c);
+		if (c == CTRL_C)
+			intr_kept_end = tail + 1;
+		if (!(m & CON_MODE_NOECHO))
+			echo(c);
 	}
 	return got;
 }
@@ -148,8 +172,11 @@ static void on_irq(void)
 
 	lm_irq_ack(CON_SLOT_IRQ);
 	got |= drain(); /* bytes that came between the drain and the ack */
-	if (got)
+	if (got) {
 		lm_ntfn_signal(CON_SLOT_WAKE);
+		if (owner_ntfn)
+			lm_ntfn_signal(owner_ntfn);
+	}
 }
 
 static void unpack(const lm_u64 w[4], lm_u8 *b, lm_u32 n)
@@ -185,6 +212,9 @@ static void serve(const struct lm_msg *m, lm_u64 *info, lm_u64 w[4])
 		*info = LM_MSG_INFO(CON_LABEL(CON_OK, n), 0, 0);
 		return;
 	case CON_READ:
+	case CON_MODE:
+	case CON_READ_NOW:
+	case CON_NOTIFY:
 		w[0] = w[1] = w[2] = w[3] = 0;
 		*info = LM_MSG_INFO(CON_ENOTOWNER, 0, 0);
 		return;
@@ -210,7 +240,7 @@ static lm_u32 drop_interrupted(void)
 /* Answer one READ of up to n bytes: wait for input or a Ctrl-C, then
  * reply. Bytes leave the ring only if the reply reached the caller (it may
  * have been stopped meanwhile: they stay for the next reader). */
-static void read_one(lm_u32 n)
+static void read_one(lm_u32 n, int wait)
 {
 	lm_u32 seq = drop_interrupted(), head, k = 0;
 	lm_u8 b[CON_MAX_BYTES];
@@ -218,7 +248,7 @@ static void read_one(lm_u32 n)
 
 	if (n == 0 || n > CON_MAX_BYTES)
 		n = CON_MAX_BYTES;
-	while (ring_head == __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) &&
+	while (wait && ring_head == __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) &&
 	       seq == __atomic_load_n(&intr_seq, __ATOMIC_ACQUIRE))
 		lm_ntfn_wait(CON_SLOT_WAKE, 0); /* a signal after the check is kept */
 	if (seq != drop_interrupted()) {
@@ -235,19 +265,56 @@ static void read_one(lm_u32 n)
 		__atomic_store_n(&ring_head, head + k, __ATOMIC_RELEASE);
 }
 
+/* CON_NOTIFY: keep the notification that came in `land` (or none). */
+static void set_notify(lm_u64 info)
+{
+	lm_u64 desc = 0;
+	int ok = LM_MSG_NCAPS(info) == 1 &&
+		 !lm_cnode_identify(LM_SLOT_CNODE, land, &desc, 0, 0) &&
+		 LM_ID_TYPE(desc) == LM_OBJ_NOTIFY && (LM_ID_RIGHTS(desc) & LM_R_WRITE);
+
+	lm_cnode_delete(LM_SLOT_CNODE, owner_ntfn);
+	if (ok)
+		ok = lm_cnode_move(LM_SLOT_CNODE, owner_ntfn, LM_SLOT_CNODE, land) == LM_OK;
+	lm_ep_reply(LM_MSG_INFO(ok || !LM_MSG_NCAPS(info) ? CON_LABEL(CON_OK, ok) : CON_EBADREQ, 0,
+				0),
+		    0, 0, 0, 0);
+}
+
 /* The reader thread: serves the input endpoint, one READ at a time. */
 static lm_word_t reader(lm_word_t arg)
 {
 	for (;;) {
 		struct lm_msg m;
-		int err = lm_ep_recv(CON_SLOT_IN_EP, &m);
+		int err;
 
+		if (land) { /* a capability sent with any request lands here */
+			lm_cnode_delete(LM_SLOT_CNODE, land);
+			reader_ipc->recv_slots[0] = land;
+		}
+		err = lm_ep_recv(CON_SLOT_IN_EP, &m);
 		if (err)
 			continue; /* EINTR or EDELETED: nobody to answer */
-		if (CON_LABEL_OP(LM_MSG_LABEL(m.info)) == CON_READ)
-			read_one(CON_LABEL_N(LM_MSG_LABEL(m.info)));
-		else
+		lm_u64 label = LM_MSG_LABEL(m.info);
+		lm_u32 n = CON_LABEL_N(label);
+
+		if (CON_LABEL_OP(label) == CON_READ || CON_LABEL_OP(label) == CON_READ_NOW) {
+			read_one(n, CON_LABEL_OP(label) == CON_READ);
+		} else if (CON_LABEL_OP(label) == CON_NOTIFY && land) {
+			set_notify(m.info);
+		} else if (CON_LABEL_OP(label) == CON_MODE && !(n & ~CON_MODE_ALL)) {
+			lm_u32 old = __atomic_exchange_n(&mode, n, __ATOMIC_SEQ_CST);
+			/* what is in the ring now was echoed if echo was on (main
+			 * reads the mode per byte before it stores the byte: on
+			 * one CPU only a preemption between the two could make
+			 * this one byte off) */
+			lm_u64 echoed = (old & CON_MODE_NOECHO) ? 0 :
+					__atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) - ring_head;
+
+			lm_ep_reply(LM_MSG_INFO(CON_LABEL(CON_OK, old), 1, 0), echoed, 0, 0, 0);
+		} else {
 			lm_ep_reply(LM_MSG_INFO(CON_EBADREQ, 0, 0), 0, 0, 0, 0);
+		}
 	}
 	return 0;
 }
@@ -287,15 +354,25 @@ static int setup(void)
 	}
 	outb(IER, IER_RDA);
 	drain(); /* typed before we were listening */
+	/* CON_NOTIFY needs the reader to receive a capability: an IPC buffer
+	 * and two slots (without the frame from root: no CON_NOTIFY) */
+	if (lm_thread_set_ipc_buffer(CON_SLOT_READER, CON_SLOT_IPCBUF) == LM_OK) {
+		land = lm_slot_alloc();
+		owner_ntfn = land ? lm_slot_alloc() : 0;
+		if (!owner_ntfn)
+			land = 0;
+	}
 	return start_reader();
 }
 
 int main(lm_word_t arg)
 {
+	const struct lm_bootinfo *bi = (const struct lm_bootinfo *)arg;
 	struct lm_msg m;
 	lm_u64 info = 0, w[4] = { 0 };
 	int owed = 0, err;
 
+	lm_slot_init(bi->first_free, 1ull << bi->cnode_bits);
 	if (setup())
 		return 1;
 	for (;;) {

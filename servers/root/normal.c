@@ -7,7 +7,8 @@
  *            here, moved), its output and input endpoints (receive), the
  *            shell's event notification (signal, badged SH_EV_INTR: Ctrl-C),
  *            a notification of its own for the IRQ, one for its reader
- *            thread, and that thread (made here, configured in its space);
+ *            thread, that thread (made here, configured in its space) and
+ *            a frame for the reader's IPC buffer (CON_NOTIFY brings a cap);
  *   shell:   the output endpoint (call), the input endpoint (call: only the
  *            shell gets it, and lends it to its foreground program), its
  *            event notification (wait, and mint its own badges), a copy of
@@ -26,6 +27,7 @@
 #include "../console/console.h"
 #include "../proc/pm_proto.h"
 #include "../proc/pm_srv.h"
+#include "../timer/timer_srv.h"
 
 #define CONSOLE_PRIO 200 /* above the shell: output and echo are never held up */
 #define SHELL_PRIO   110 /* above the programs it runs (100) */
@@ -51,12 +53,13 @@ void root_console_make(const struct lm_bootinfo *bi)
 	lm_cptr_t ep = obj(LM_OBJ_ENDPOINT), in = obj(LM_OBJ_ENDPOINT);
 	lm_cptr_t events = obj(LM_OBJ_NOTIFY), wake = obj(LM_OBJ_NOTIFY);
 	lm_cptr_t irqn = obj(LM_OBJ_NOTIFY), reader = obj(LM_OBJ_TCB);
+	lm_cptr_t ipcbuf = 0;
 	lm_cptr_t irq = lm_slot_alloc(), mine = lm_slot_alloc();
 	lm_cptr_t com1 = lm_slot_alloc(), intr = lm_slot_alloc();
 	int err;
 
 	if (!ep || !in || !events || !wake || !irqn || !reader || !irq || !mine || !com1 ||
-	    !intr)
+	    !intr || lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &ipcbuf))
 		return;
 	/* The driver gets COM1's eight ports and nothing else. */
 	err = lm_ioport_issue(LM_SLOT_IOPORT, CON_PORT, 8, LM_SLOT_CNODE, com1);
@@ -85,6 +88,7 @@ void root_console_make(const struct lm_bootinfo *bi)
 		{ in, CON_SLOT_IN_EP, LM_R_READ, 0, 0 },
 		{ wake, CON_SLOT_WAKE, LM_R_ALL, 0, 0 },
 		{ reader, CON_SLOT_READER, LM_R_ALL, 0, 0 },
+		{ ipcbuf, CON_SLOT_IPCBUF, LM_R_READ | LM_R_WRITE, LM_SPAWN_MAP, CON_IPCBUF_VA },
 	};
 	const struct root_child console = {
 		.name = "console", .cnode_bits = 8, .prio = CONSOLE_PRIO,
@@ -113,9 +117,9 @@ void root_shell_make(const struct lm_bootinfo *bi)
 {
 	if (!root_console_ep)
 		return;
-	struct lm_spawn_cap sh_caps[5] = {
+	struct lm_spawn_cap sh_caps[6] = {
 		{ con_ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
-		{ con_in, SH_SLOT_CON_IN, LM_R_WRITE, 0, 0 },
+		{ con_in, SH_SLOT_CON_IN, LM_R_WRITE | LM_R_GRANT, 0, 0 },
 		{ con.tcb, SH_SLOT_CON_TCB, LM_R_READ, 0, 0 },
 		{ sh_events, SH_SLOT_EVENTS, LM_R_READ | LM_R_WRITE, 0, 0 },
 	};
@@ -129,6 +133,10 @@ void root_shell_make(const struct lm_bootinfo *bi)
 				 LM_R_WRITE | LM_R_GRANT, PM_BADGE_SHELL))
 		sh_caps[n++] = (struct lm_spawn_cap){ pm, SH_SLOT_PM, LM_R_WRITE | LM_R_GRANT,
 						      LM_SPAWN_MOVE, 0 };
+	/* The timer server's endpoint, to mint a badge per Linux process. */
+	if (root_timer_ep)
+		sh_caps[n++] = (struct lm_spawn_cap){ root_timer_ep, SH_SLOT_TIMER_EP,
+						     LM_R_WRITE | LM_R_GRANT, 0, 0 };
 	const struct root_child shell = {
 		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO, .asids = ROOT_BIG_ASIDS,
 		.memory = 1, .modules = 1, .devices = 1,

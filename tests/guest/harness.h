@@ -162,6 +162,10 @@ lm_u64 t_first_id(lm_cptr_t range);
  * 1 kHz, or stopped (mode 0 with the longest count: one edge, 55 ms away,
  * then quiet). QEMU wires the PIT (ISA 0) to IOAPIC input 2. */
 int t_pit_run(int on);
+/* 1 if the PIT's line (2) can be claimed. On a normal boot the timer
+ * server (servers/timer) holds it, so ktest run from the shell skips the
+ * tests that need the PIT (saying so); the `test` boot has no timer server. */
+int t_pit_free(void);
 /* Poll notification n for up to ms milliseconds: the word, or 0. It polls
  * once more after the deadline: a stall of QEMU on a loaded host can pass
  * the deadline between two polls, with the interrupt pending meanwhile. */

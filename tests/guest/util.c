@@ -312,6 +312,19 @@ int t_pit_run(int on)
 	return err;
 }
 
+int t_pit_free(void)
+{
+	lm_cptr_t s = t_slot();
+	int err = s ? lm_irq_claim(LM_SLOT_IRQCTL, 2, LM_SLOT_CNODE, s) : LM_ELIMIT;
+
+	if (err == LM_OK) {
+		lm_cnode_delete(LM_SLOT_CNODE, s);
+		return 1;
+	}
+	lm_printf("(the PIT's line is taken: the timer server's on a normal boot; skipped) ");
+	return 0;
+}
+
 lm_u64 t_poll_for(lm_cptr_t n, lm_u64 ms)
 {
 	lm_u64 end = t_rdtsc() + t_ms_to_tsc(ms), w = 0;

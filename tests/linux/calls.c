@@ -18,6 +18,24 @@ int main(int argc, char **argv)
 		*p = 1;
 		return 99;
 	}
+	if (argc == 2 && !strcmp(argv[1], "tty"))
+		return test_tty();
+	if (argc == 2 && !strcmp(argv[1], "sleep")) {
+		/* for a typist's Ctrl-C (tests/tools/test_shell.py): SIGINT
+		 * ends the sleep, and the program with it (status 130) */
+		printf("calls: sleeping\n");
+		fflush(stdout);
+		sleep(30);
+		printf("calls: woke\n");
+		return 99;
+	}
+	if (argc == 2 && !strcmp(argv[1], "alarm")) {
+		/* no handler: SIGALRM's default action ends the program during
+		 * its sleep, with status 128 + 14 */
+		alarm(1);
+		sleep(10);
+		return 99;
+	}
 	piped = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
 	CHECK(argc == 1 && argv[1] == NULL);
 	test_io();
@@ -28,6 +46,7 @@ int main(int argc, char **argv)
 	test_efault();
 	test_fs();
 	test_pipe();
+	test_timers();
 	printf("calls: %d failed\n", failures);
 	return failures > 100 ? 100 : failures;
 }

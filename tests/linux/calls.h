@@ -51,5 +51,7 @@ void test_signal(void);
 void test_efault(void);
 void test_fs(void);
 void test_pipe(void);
+void test_timers(void);
+int test_tty(void);
 
 #endif

@@ -20,7 +20,8 @@ one boot), where -x makes the personality frame both streams and the status
 
 The C tests of tests/linux/calls*.c (musl, static and static-pie) run in the
 same boot: `linux -x calls` and `linux -x calls-pie` must exit 0 with
-nothing on stderr, and `linux -x calls crash` (a store to page 0) must end
+nothing on stderr, `linux -x calls alarm` (alarm(1), then sleep(10)) must end
+with status 142, and `linux -x calls crash` (a store to page 0) must end
 with status 139 and the personality's fault report. execve's chain
 (tests/linux/exec.c) runs as `linux -x exec-test`, from the file tree (no
 boot module), and must exit 0 with nothing on stderr.
@@ -194,6 +195,16 @@ def main():
                 return "no fault report: %r" % g.buf[-600:]
             return None
         check("linux_program_fault_ends_it_with_status_139", crash)
+
+        def alarm():
+            # alarm(1) then a 10 s sleep, no handler: SIGALRM's default
+            # action ends the program during the sleep (the timer server
+            # wakes it), with status 128 + 14
+            so, se, st, why = guest_run(g, "calls", ["alarm"])
+            if why:
+                return why
+            return None if st == 142 and not so and not se else "exit %d, stdout %r" % (st, so)
+        check("linux_alarm_ends_a_sleeping_program_with_sigalrm", alarm)
 
         def nosuch():
             out = g.command("linux nosuch", CASE_WAIT)

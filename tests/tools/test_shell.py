@@ -16,7 +16,7 @@ B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
            "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
            "linux-calls", "linux-calls-pie", "linux-procs", "fs", "rootfs.cpio:rootfs",
-           "proc"]
+           "proc", "timer"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test
@@ -169,14 +169,52 @@ def main():
         check("shell_linux_program_reads_the_terminal", linux_reads_a_line)
 
         def linux_ctrl_c():
-            # Ctrl-C only once it reads: one typed while the shell starts it
-            # is dropped with the prompt's
+            # Ctrl-C reaches the program's line discipline as a byte
+            # (ISIG: SIGINT, whose default action ends sh with 130)
             g.type("linux busybox sh -c 'echo ready; read x'")
             g.wait_for(r"\nready\n")
             g.send("\x03")
             out = g.wait_for(re.escape(PROMPT))
+            return None if "busybox exited with code 130" in out else "after Ctrl-C: %r" % out[-300:]
+        check("shell_ctrl_c_is_sigint_for_a_linux_program", linux_ctrl_c)
+
+        def linux_ctrl_c_in_a_sleep():
+            # the console signals the sleeping process that input came;
+            # its line discipline sees Ctrl-C at once: SIGINT ends the sleep
+            g.type("linux calls sleep")
+            g.wait_for(re.escape("calls: sleeping\n"))
+            g.send("\x03")
+            out = g.wait_for(re.escape(PROMPT))
+            if "calls: woke" in out or "calls exited with code 130" not in out:
+                return "after Ctrl-C: %r" % out[-300:]
+            return None
+        check("shell_ctrl_c_interrupts_a_sleeping_linux_program", linux_ctrl_c_in_a_sleep)
+
+        def linux_read_timeout():
+            # ash's read -t polls the terminal with a timeout: it ends
+            # with nothing typed, and returns what is typed in time
+            out = g.command("linux busybox sh -c 'read -t 1 x; echo status $?'")
+            if "status 1\n" not in out:
+                return "read -t 1 said %r" % out[-300:]
+            g.type("linux busybox sh -c 'echo ready; read -t 50 x; echo got $x'")
+            g.wait_for(re.escape("ready\n"))
+            g.type("abc")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "got abc\n" in out else "read -t 50 said %r" % out[-300:]
+        check("shell_linux_poll_on_the_terminal_honours_its_timeout", linux_read_timeout)
+
+        def linux_ctrl_c_twice():
+            # a program that never reads: its first Ctrl-C waits unread
+            # in the console, the second stops it as the shell stops any
+            g.type("linux busybox sh -c 'echo ready; while :; do :; done'")
+            g.wait_for(r"\nready\n")
+            g.send("\x03")
+            time.sleep(0.5)
+            g.send("\x03")
+            out = g.wait_for(re.escape(PROMPT))
             return None if "busybox stopped by Ctrl-C" in out else "after Ctrl-C: %r" % out[-300:]
-        check("shell_ctrl_c_stops_a_linux_program", linux_ctrl_c)
+        check("shell_second_ctrl_c_stops_a_linux_program_that_does_not_read",
+              linux_ctrl_c_twice)
 
         def linux_ash():
             g.type("linux busybox sh")
@@ -188,6 +226,46 @@ def main():
             out = g.wait_for(re.escape(PROMPT))
             return None if "busybox exited with code 5" in out else "after exit: %r" % out[-300:]
         check("shell_linux_runs_busybox_ash_interactively", linux_ash)
+
+        def ash_line_discipline():
+            # busybox ash edits its own line (ICANON and ECHO off): each
+            # typed character shows once; backspace (DEL) erases on screen
+            # and in the line; Ctrl-D on an empty line leaves ash
+            g.type("linux busybox sh")
+            g.wait_for(re.escape("/ # "))
+            g.type("echo typed once")
+            out = g.wait_for(r"\ntyped once\n")
+            if out.count("echo typed once") != 1:
+                return "the line was echoed %d times: %r" % (out.count("echo typed once"), out)
+            g.wait_for(re.escape("/ # "))
+            g.type("echo abcX\x7fd")
+            out = g.wait_for(r"\nabcd\n")
+            g.wait_for(re.escape("/ # "))
+            g.send("\x04")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "busybox exited with code 0" in out else "after Ctrl-D: %r" % out[-300:]
+        check("shell_linux_ash_shows_typed_characters_once", ash_line_discipline)
+
+        def termios():
+            # tests/linux/calls_tty.c: TCGETS/TCSETS round trip, a raw read
+            # returns the one byte typed (not echoed), then a canonical
+            # read returns the edited line (backspace 0x08 and DEL)
+            g.type("linux calls tty")
+            g.wait_for(re.escape("tty: raw ready\n"))
+            g.send("x")
+            out = g.wait_for(re.escape("tty: line ready\n"))
+            if "tty: raw read 1 byte(s): x\n" not in out:
+                return "raw read: %r" % out
+            if re.search(r"\nx+tty", out):
+                return "the raw byte was echoed: %r" % out
+            g.type("liNX\x08\x7fne\x15line 2")
+            out = g.wait_for(re.escape(PROMPT))
+            if "tty: line read 7 byte(s): [line 2\n]" not in out:
+                return "canonical read: %r" % out[-300:]
+            if "tty: 0 failed" not in out or "calls exited with code 0" not in out:
+                return "termios checks: %r" % out[-300:]
+            return None
+        check("shell_linux_termios_raw_and_canonical_reads", termios)
         check("shell_linux_unknown_program", expect("linux nosuch",
                                                     r"no such Linux program: nosuch"))
         check("shell_linux_usage", expect("linux -t", r"usage: linux"))
