@@ -63,8 +63,10 @@ static long con_read(char *buf, lm_u64 n)
 	int err = lm_con_read(LM_SLOT_CONSOLE_IN, buf, n < CON_MAX_BYTES ? (lm_u32)n : CON_MAX_BYTES,
 			      &got);
 
-	if (err == LM_EINTR)
-		return -EINTR;
+	if (err == LM_EINTR) { /* Ctrl-C: SIGINT; restarted with SA_RESTART */
+		lx_sig_post(SIGINT, SI_KERNEL, 0);
+		return -ERESTARTSYS;
+	}
 	if (err)
 		return -EIO;
 	/* The console hands over the bytes typed; the line discipline's part
@@ -94,7 +96,7 @@ long lx_con_read(void *buf, lm_u64 n)
 /* Whether read(0) would return at once: in capture mode always (end of
  * file); on the terminal when bytes are ahead, or, with `wait`, after
  * blocking for them (the console cannot be asked without reading).
- * 0, 1, or -EINTR. */
+ * 0, 1, or -ERESTARTSYS (Ctrl-C: SIGINT is pending). */
 int lx_con_input_ready(int wait)
 {
 	long r;

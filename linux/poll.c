@@ -37,11 +37,11 @@ static long do_poll(lm_u64 ufds, lm_u64 n, long timeout)
 		if (tty_in) {
 			int r = lx_con_input_ready(1);
 
-			if (r < 0)
-				return r;
+			if (r < 0) /* a signal (Ctrl-C): poll is never restarted */
+				return -ERESTARTNOHAND;
 			ready = scan(fds, n, &tty_in);
-		} else {
-			lx_sleep_ns(timeout);
+		} else if (lx_sleep_ns(timeout)) {
+			return -ERESTARTNOHAND;
 		}
 	}
 	lx_copy_out(ufds, fds, n * sizeof fds[0]);
@@ -56,11 +56,14 @@ LX_SYS(poll)
 	return do_poll(a[0], a[1], ms < 0 ? -1 : ms * 1000000l);
 }
 
-/* ppoll(fds, nfds, timeout, sigmask, sigsetsize): the mask only matters
- * once signals are delivered. */
+/* ppoll(fds, nfds, timeout, sigmask, sigsetsize): sigmask is the mask
+ * while it waits; if a signal interrupts it, the handler's frame holds the
+ * old mask (as rt_sigsuspend's), else it is put back at once. */
 LX_SYS(ppoll)
 {
 	struct lx_timespec ts;
+	lm_u64 mask;
+	long r;
 
 	if (a[2]) {
 		if (lx_copy_in(&ts, a[2], sizeof ts))
@@ -70,5 +73,12 @@ LX_SYS(ppoll)
 	}
 	if (a[3] && a[4] != 8)
 		return -EINVAL;
-	return do_poll(a[0], a[1], a[2] ? ts.tv_sec * 1000000000l + ts.tv_nsec : -1);
+	if (a[3] && lx_copy_in(&mask, a[3], sizeof mask))
+		return -EFAULT;
+	if (a[3])
+		lx_sig_mask_for_wait(mask);
+	r = do_poll(a[0], a[1], a[2] ? ts.tv_sec * 1000000000l + ts.tv_nsec : -1);
+	if (a[3] && r != -ERESTARTNOHAND)
+		lx_sig_mask_restore();
+	return r;
 }

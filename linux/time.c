@@ -160,24 +160,28 @@ LX_SYS(time)
 	return s;
 }
 
-/* Sleep until clock `id` reads `until` ns: yield until then. */
-static void sleep_until(lm_u64 id, long until)
+/* Sleep until clock `id` reads `until` ns (< 0: for ever), yielding, or
+ * until a signal not blocked is pending: 1 then, 0 at the time. */
+static int sleep_until(lm_u64 id, long until)
 {
 	long ns;
 
-	while (!clock_ns(id, &ns) && ns < until)
+	for (;;) {
+		lx_proc_poll();
+		if (lx_sig_pending_unblocked())
+			return 1;
+		if (until >= 0 && (clock_ns(id, &ns) || ns >= until))
+			return 0;
 		lm_thread_yield();
+	}
 }
 
-void lx_sleep_ns(long ns)
+int lx_sleep_ns(long ns)
 {
 	long now;
 
 	clock_ns(CLOCK_MONOTONIC, &now);
-	if (ns < 0)
-		for (;;)
-			lm_thread_yield(); /* nothing can wake it: Ctrl-C ends it */
-	sleep_until(CLOCK_MONOTONIC, now + ns);
+	return sleep_until(CLOCK_MONOTONIC, ns < 0 ? -1 : now + ns);
 }
 
 static long get_req(lm_u64 ureq, struct lx_timespec *ts)
@@ -189,6 +193,25 @@ static long get_req(lm_u64 ureq, struct lx_timespec *ts)
 	return 0;
 }
 
+/* Sleep until `until` on clock id; interrupted by a signal, the time left
+ * goes to *urem (if given) and the call ends with EINTR once the handler
+ * has run (nanosleep is never restarted with SA_RESTART). */
+static long interrupted(lm_u64 urem, lm_u64 id, long until)
+{
+	struct lx_timespec rem;
+	long now;
+
+	if (!sleep_until(id, until))
+		return 0;
+	clock_ns(id, &now);
+	now = until > now ? until - now : 0;
+	rem.tv_sec = now / NS;
+	rem.tv_nsec = now % NS;
+	if (urem && lx_copy_out(urem, &rem, sizeof rem))
+		return -EFAULT;
+	return -ERESTARTNOHAND;
+}
+
 LX_SYS(nanosleep)
 {
 	struct lx_timespec ts;
@@ -197,8 +220,7 @@ LX_SYS(nanosleep)
 	if (err)
 		return err;
 	clock_ns(CLOCK_MONOTONIC, &now);
-	sleep_until(CLOCK_MONOTONIC, now + ts.tv_sec * NS + ts.tv_nsec);
-	return 0;
+	return interrupted(a[1], CLOCK_MONOTONIC, now + ts.tv_sec * NS + ts.tv_nsec);
 }
 
 /* clock_nanosleep(id, flags, req, rem) */
@@ -215,6 +237,7 @@ LX_SYS(clock_nanosleep)
 	if (err)
 		return err;
 	long t = ts.tv_sec * NS + ts.tv_nsec;
-	sleep_until(a[0], a[1] & TIMER_ABSTIME ? t : now + t);
-	return 0;
+	if (a[1] & TIMER_ABSTIME) /* no rem: the same deadline again */
+		return sleep_until(a[0], t) ? -ERESTARTNOHAND : 0;
+	return interrupted(a[3], a[0], now + t);
 }

@@ -48,6 +48,9 @@ void test_mm(void);
 void test_proc(const char *argv0);
 void test_time(void);
 void test_signal(void);
+void test_sigdeliver(void);
+int sigill_blocked(void);
+int kill_self(void);
 void test_efault(void);
 void test_fs(void);
 

@@ -19,8 +19,10 @@ one boot), where -x makes the personality frame both streams and the status
 
 The C tests of tests/linux/calls*.c (musl, static and static-pie) run in the
 same boot: `linux -x calls` and `linux -x calls-pie` must exit 0 with
-nothing on stderr, and `linux -x calls crash` (a store to page 0) must end
-with status 139 and the personality's fault report.
+nothing on stderr, `linux -x calls crash` (a store to page 0) must end
+with status 139 and the personality's fault report, `linux -x calls
+sigill-blocked` (ud2 with SIGILL blocked) with 132 and the report, and
+`linux -x calls kill-self` (SIGUSR1's default action) with 138.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -93,7 +95,10 @@ def host_run(words):
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=30,
                        preexec_fn=lambda: (os.chroot(host_root), os.chdir("/")))
-    return p.stdout, p.stderr, p.returncode
+    # killed by signal s: subprocess says -s; the guest reports the
+    # status a shell shows, 128 + s (the personality cannot tell the
+    # difference to its shell yet)
+    return p.stdout, p.stderr, 128 - p.returncode if p.returncode < 0 else p.returncode
 
 
 def guest_run(g, prog, words):
@@ -187,6 +192,23 @@ def main():
                 return "no fault report: %r" % g.buf[-600:]
             return None
         check("linux_program_fault_ends_it_with_status_139", crash)
+
+        def killed(arg, status, out, report):
+            def f():
+                so, se, st, why = guest_run(g, "calls", [arg])
+                if why:
+                    return why
+                if st != status or so != out:
+                    return "exit %d, stdout %r" % (st, so)
+                if report and not re.search(report, g.buf[-2000:]):
+                    return "no fault report: %r" % g.buf[-600:]
+                return None
+            return f
+        check("linux_fault_with_its_signal_blocked_kills_with_status_132",
+              killed("sigill-blocked", 132, b"calls: ud2 with SIGILL blocked\n",
+                     r"linux: fault \(vector 6\) at rip 0x[0-9a-f]+, address 0x0: killed"))
+        check("linux_signal_default_action_kills_with_status_138",
+              killed("kill-self", 138, b"calls: SIGUSR1 to itself\n", None))
 
         def nosuch():
             out = g.command("linux nosuch", CASE_WAIT)
