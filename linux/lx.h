@@ -147,6 +147,9 @@ void lx_sig_post(int sig, int code, int pid);
 int lx_sig_pending_unblocked(void);
 /* execve's reset: handlers back to SIG_DFL (SIG_IGN kept), no altstack. */
 void lx_sig_exec(void);
+/* fork's child: the handlers, mask and alternate stack are inherited (they
+ * are copied with the memory); nothing is pending. */
+void lx_sig_fork_child(void);
 /* The end by a signal's default action: status 128 + sig for now (the
  * process manager will record "killed by sig"). */
 __attribute__((noreturn)) void lx_exit_signal(int sig);

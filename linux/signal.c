@@ -77,6 +77,12 @@ void lx_sig_exec(void)
 	lx_sig_restore_mask = 0;
 }
 
+void lx_sig_fork_child(void)
+{
+	lx_sig_pending = 0;
+	lx_sig_restore_mask = 0;
+}
+
 /* rt_sigaction(sig, act, oldact, sigsetsize) */
 LX_SYS(rt_sigaction)
 {

@@ -306,6 +306,40 @@ static void test_segv(void)
 	signal(SIGSEGV, SIG_DFL);
 }
 
+/* A stack overflow: SIGSEGV can only be handled on the alternate stack
+ * (the program's own has no room for the frame); the handler leaves with
+ * siglongjmp. */
+static volatile unsigned long overflow_depth;
+
+static unsigned long recurse(volatile char *prev)
+{
+	volatile char page[4000];
+
+	page[0] = prev ? prev[0] + 1 : 0;
+	if (++overflow_depth == 0) /* never: the stack ends first */
+		return 0;
+	return recurse(page) + page[1];
+}
+
+static void test_overflow(void)
+{
+	stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt, .ss_flags = 0 };
+
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	set_handler(SIGSEGV, on_jump, SA_ONSTACK, 0);
+	overflow_depth = 0;
+	reached = 0;
+	if (!sigsetjmp(jb, 1)) {
+		recurse(0);
+		reached = 1;
+	}
+	CHECK(!reached && got_sig == SIGSEGV && overflow_depth > 1000);
+	CHECK(stack_local >= (unsigned long)alt && stack_local < (unsigned long)alt + sizeof alt);
+	ss.ss_flags = SS_DISABLE;
+	CHECK(sigaltstack(&ss, NULL) == 0);
+	signal(SIGSEGV, SIG_DFL);
+}
+
 /* SIGFPE from a division by zero, left with siglongjmp. */
 static void test_fpe(void)
 {
@@ -400,6 +434,7 @@ void test_sigdeliver(void)
 	test_ill_edit();
 	test_trap();
 	test_segv();
+	test_overflow();
 	test_fpe();
 	test_pending_suspend();
 	test_ignore_errors();
