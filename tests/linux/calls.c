@@ -22,6 +22,8 @@ int main(int argc, char **argv)
 		return sigill_blocked();
 	if (argc == 2 && !strcmp(argv[1], "kill-self"))
 		return kill_self();
+	if (argc == 2 && !strcmp(argv[1], "segv-in-handler"))
+		return segv_in_handler();
 	piped = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
 	CHECK(argc == 1 && argv[1] == NULL);
 	test_io();

@@ -51,6 +51,7 @@ void test_signal(void);
 void test_sigdeliver(void);
 int sigill_blocked(void);
 int kill_self(void);
+int segv_in_handler(void);
 void test_efault(void);
 void test_fs(void);
 

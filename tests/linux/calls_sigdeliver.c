@@ -464,3 +464,24 @@ int kill_self(void)
 	syscall(SYS_kill, getpid(), SIGUSR1);
 	return 99;
 }
+
+/* `calls segv-in-handler`: a SIGSEGV handler (without SA_NODEFER) that
+ * faults again: the signal is blocked in it, so the second fault kills
+ * (139), as on Linux. */
+static void on_segv_again(int sig, siginfo_t *si, void *uc)
+{
+	volatile int *volatile p = BAD;
+
+	*p = 2;
+}
+
+int segv_in_handler(void)
+{
+	volatile int *volatile p = BAD;
+
+	set_handler(SIGSEGV, on_segv_again, 0, 0);
+	printf("calls: SIGSEGV in its handler\n");
+	fflush(stdout);
+	*p = 1;
+	return 99;
+}

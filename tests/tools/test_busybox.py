@@ -22,7 +22,9 @@ same boot: `linux -x calls` and `linux -x calls-pie` must exit 0 with
 nothing on stderr, `linux -x calls crash` (a store to page 0) must end
 with status 139 and the personality's fault report, `linux -x calls
 sigill-blocked` (ud2 with SIGILL blocked) with 132 and the report, and
-`linux -x calls kill-self` (SIGUSR1's default action) with 138.
+`linux -x calls kill-self` (SIGUSR1's default action) with 138, and
+`linux -x calls segv-in-handler` (a fault in its own SIGSEGV handler)
+with 139.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -209,6 +211,9 @@ def main():
                      r"linux: fault \(vector 6\) at rip 0x[0-9a-f]+, address 0x0: killed"))
         check("linux_signal_default_action_kills_with_status_138",
               killed("kill-self", 138, b"calls: SIGUSR1 to itself\n", None))
+        check("linux_fault_in_its_own_handler_kills_with_status_139",
+              killed("segv-in-handler", 139, b"calls: SIGSEGV in its handler\n",
+                     r"linux: fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x10: killed"))
 
         def nosuch():
             out = g.command("linux nosuch", CASE_WAIT)
