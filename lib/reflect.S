@@ -64,7 +64,8 @@ lm_reflect_entry:
 	 * rbp, r12-r15 are the caller's again (callee-saved). */
 .Lexit:
 	mov	%rsp, %rsi			/* the FXSAVE image */
-	sub	$160, %rsp			/* struct lm_regs (lamina/regs.h) */
+	push	%rax				/* the result, kept from the hook */
+	sub	$8 + 160, %rsp			/* struct lm_regs (lamina/regs.h) */
 	mov	%rax, 0(%rsp)
 	mov	56(%rbx), %rcx
 	mov	%rcx, 8(%rsp)			/* rbx */
@@ -102,8 +103,8 @@ lm_reflect_entry:
 	mov	%rax, %rdi
 	test	%rax, %rax
 	jnz	lm_resume
-	mov	(%rsp), %rax			/* the result */
-	add	$160, %rsp
+	mov	168(%rsp), %rax			/* the result */
+	add	$176, %rsp
 	jmp	.Lreturn
 	.size	lm_reflect_entry, . - lm_reflect_entry
 

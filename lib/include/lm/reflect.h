@@ -65,8 +65,9 @@ __attribute__((noreturn)) void lm_resume(const struct lm_resume *r);
  * whole state as it would be after an ordinary return (r->rax = the
  * handler's result, rcx = rip, r11 = rflags; fs_base and gs_base read as
  * 0) and its FPU/SSE state, both on the caller's stack below the red
- * zone. The hook returns 0 to return as usual (changes to *r and *fx are
- * then ignored) or a record for lm_resume. While it is unset a reflected
+ * zone. The hook returns 0 to return as usual (rax = the handler's
+ * result; changes to *r are ignored, the FPU state is reloaded from *fx)
+ * or a record for lm_resume. While it is unset a reflected
  * call costs one compare more.
  */
 typedef const struct lm_resume *(*lm_reflect_exit_fn)(struct lm_regs *r,
