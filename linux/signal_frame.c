@@ -15,7 +15,8 @@
 #include "signal.h"
 
 #define FX_SIZE   512
-#define MAX_FRAME (FX_SIZE + 64 + sizeof(struct lx_rt_sigframe) + 16)
+/* What is copied: the frame, alignment (< 16 + 8), the FPU image. */
+#define MAX_FRAME (sizeof(struct lx_rt_sigframe) + 24 + FX_SIZE)
 /* The rflags bits a frame may set (Linux's FIX_EFLAGS): AC OF DF TF SF
  * ZF AF PF CF and RF. */
 #define FIX_FLAGS 0x50dd5ull
@@ -74,7 +75,7 @@ int lx_sig_setup_frame(struct lm_resume *rec, int sig, const struct lx_siginfo *
 	fx = (sp - FX_SIZE) & ~63ull;
 	sp = ((fx - sizeof *f) & ~15ull) - 8;
 	/* lm_resume also writes 16 bytes at the new rsp - 144. */
-	if (top - sp > MAX_FRAME || !lx_writable(sp - 144, top - (sp - 144)))
+	if (fx + FX_SIZE - sp > MAX_FRAME || !lx_writable(sp - 144, top - (sp - 144)))
 		return -EFAULT;
 
 	f = (struct lx_rt_sigframe *)frame_buf;
