@@ -12,6 +12,13 @@
  * registers alone) and calls the handler. Back, it restores everything,
  * loads r11 and rflags from the saved flags, and jumps to rcx with rsp as
  * it was: registers as after a Linux SYSCALL.
+ *
+ * The exit hook (lm/reflect.h): if the handler set lm_reflect_exit, the
+ * entry clears it and, before restoring anything, writes the caller's
+ * whole state as it would be after the return (a struct lm_regs) below the
+ * FXSAVE image and calls the hook with both. The hook returns 0 (return
+ * as usual: rax = the handler's result) or a struct lm_resume to load
+ * instead (lm_resume). The common path pays one compare for this.
  */
 
 	.text
@@ -35,6 +42,9 @@ lm_reflect_entry:
 	fxsave64 (%rsp)
 	mov	%rbx, %rdi
 	call	*lm_reflect_handler(%rip)
+	cmpq	$0, lm_reflect_exit(%rip)
+	jne	.Lexit
+.Lreturn:
 	fxrstor64 (%rsp)
 	lea	8(%rbx), %rsp			/* skip nr: rax is the result */
 	pop	%rdi
@@ -49,6 +59,77 @@ lm_reflect_entry:
 	pop	%rcx
 	lea	128(%rsp), %rsp			/* lea: the flags stay as restored */
 	jmp	*%rcx
+
+	/* rbx = the struct lm_sysargs, rsp = the FXSAVE image, rax = result;
+	 * rbp, r12-r15 are the caller's again (callee-saved). */
+.Lexit:
+	mov	%rsp, %rsi			/* the FXSAVE image */
+	push	%rax				/* the result, kept from the hook */
+	sub	$8 + 160, %rsp			/* struct lm_regs (lamina/regs.h) */
+	mov	%rax, 0(%rsp)
+	mov	56(%rbx), %rcx
+	mov	%rcx, 8(%rsp)			/* rbx */
+	mov	72(%rbx), %rcx
+	mov	%rcx, 16(%rsp)			/* rcx = rip, as after SYSCALL */
+	mov	%rcx, 120(%rsp)			/* rip */
+	mov	24(%rbx), %rcx
+	mov	%rcx, 24(%rsp)			/* rdx */
+	mov	16(%rbx), %rcx
+	mov	%rcx, 32(%rsp)			/* rsi */
+	mov	8(%rbx), %rcx
+	mov	%rcx, 40(%rsp)			/* rdi */
+	mov	%rbp, 48(%rsp)
+	mov	40(%rbx), %rcx
+	mov	%rcx, 56(%rsp)			/* r8 */
+	mov	48(%rbx), %rcx
+	mov	%rcx, 64(%rsp)			/* r9 */
+	mov	32(%rbx), %rcx
+	mov	%rcx, 72(%rsp)			/* r10 */
+	mov	64(%rbx), %rcx
+	mov	%rcx, 80(%rsp)			/* r11 = rflags, as after SYSCALL */
+	mov	%rcx, 136(%rsp)			/* rflags */
+	mov	%r12, 88(%rsp)
+	mov	%r13, 96(%rsp)
+	mov	%r14, 104(%rsp)
+	mov	%r15, 112(%rsp)
+	lea	80 + 128(%rbx), %rcx
+	mov	%rcx, 128(%rsp)			/* rsp as it was at the SYSCALL */
+	movq	$0, 144(%rsp)			/* fs_base, gs_base: not restored */
+	movq	$0, 152(%rsp)
+	mov	%rsp, %rdi
+	mov	lm_reflect_exit(%rip), %rax
+	movq	$0, lm_reflect_exit(%rip)
+	call	*%rax				/* rsp is 16-byte aligned here */
+	mov	%rax, %rdi
+	test	%rax, %rax
+	jnz	lm_resume
+	mov	168(%rsp), %rax			/* the result */
+	add	$176, %rsp
+	jmp	.Lreturn
 	.size	lm_reflect_entry, . - lm_reflect_entry
+
+/*
+ * lm_resume(r): load a whole thread state from a struct lm_resume and go
+ * there (lm/reflect.h). It first moves rsp to the record's own scratch
+ * stack (its end), so that the copy may overwrite the stack this was
+ * called on; a page fault during the copy is served on the exception stack
+ * and resumed here (lm_exc_resume writes below the scratch rsp). Then the
+ * FXSAVE image, then every register from r->regs through lm_exc_resume
+ * (the record's regs sit where an exception frame's do).
+ */
+	.globl	lm_resume
+	.type	lm_resume, @function
+lm_resume:
+	mov	%rdi, %rdx
+	lea	960(%rdx), %rsp			/* sizeof(struct lm_resume) */
+	mov	0(%rdx), %rdi			/* copy_dst */
+	mov	8(%rdx), %rsi			/* copy_src */
+	mov	16(%rdx), %rcx			/* copy_len */
+	cld
+	rep movsb
+	fxrstor64 192(%rdx)			/* fx */
+	mov	%rdx, %rdi
+	jmp	lm_exc_resume
+	.size	lm_resume, . - lm_resume
 
 	.section .note.GNU-stack, "", @progbits

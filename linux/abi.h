@@ -166,19 +166,37 @@
 
 /* signals */
 #define LX_NSIG       64
+#define SIGHUP        1
 #define SIGINT        2
 #define SIGQUIT       3
+#define SIGILL        4
+#define SIGTRAP       5
+#define SIGABRT       6
+#define SIGBUS        7
+#define SIGFPE        8
 #define SIGKILL       9
+#define SIGUSR1       10
+#define SIGSEGV       11
+#define SIGUSR2       12
+#define SIGPIPE       13
 #define SIGALRM       14
+#define SIGTERM       15
+#define SIGSTKFLT     16
 #define SIGCHLD       17
 #define SIGCONT       18
 #define SIGSTOP       19
-#define SIGPIPE       13
 #define SIGTSTP       20
 #define SIGTTIN       21
 #define SIGTTOU       22
 #define SIGURG        23
+#define SIGXCPU       24
+#define SIGXFSZ       25
+#define SIGVTALRM     26
+#define SIGPROF       27
 #define SIGWINCH      28
+#define SIGIO         29
+#define SIGPWR        30
+#define SIGSYS        31
 #define SI_KERNEL     0x80
 #define ITIMER_REAL   0
 #define ITIMER_VIRTUAL 1
@@ -186,7 +204,40 @@
 #define SIG_BLOCK     0
 #define SIG_UNBLOCK   1
 #define SIG_SETMASK   2
+#define SIG_DFL       0
+#define SIG_IGN       1
+#define SA_SIGINFO    0x00000004
 #define SA_RESTORER   0x04000000
+#define SA_ONSTACK    0x08000000
+#define SA_RESTART    0x10000000
+#define SA_NODEFER    0x40000000
+#define SA_RESETHAND  0x80000000
+#define SS_ONSTACK    1
+#define SS_DISABLE    2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ   2048
+/* si_code values */
+#define SI_USER       0
+#define SI_KERNEL     0x80
+#define SI_TKILL      (-6)
+#define ILL_ILLOPN    2
+#define FPE_INTDIV    1
+#define FPE_FLTDIV    3
+#define FPE_FLTOVF    4
+#define FPE_FLTUND    5
+#define FPE_FLTRES    6
+#define FPE_FLTINV    7
+#define SEGV_MAPERR   1
+#define SEGV_ACCERR   2
+#define BUS_ADRALN    1
+#define BUS_ADRERR    2
+#define TRAP_TRACE    2
+/* What an interrupted call returns inside the personality, never to the
+ * program: the signal delivery turns it into -EINTR or a restart
+ * (signal_deliver.c), as Linux's ERESTART* codes. */
+#define ERESTARTSYS    512 /* restart if the handler has SA_RESTART */
+#define ERESTARTNOINTR 513 /* always restart */
+#define ERESTARTNOHAND 514 /* restart only if no handler runs: else EINTR */
 
 /* getrandom, resource limits */
 #define GRND_NONBLOCK 0x1
@@ -274,6 +325,58 @@ struct lx_rlimit {
 struct lx_sigaction {
 	lm_u64 handler, flags, restorer, mask;
 };
+
+/* stack_t */
+struct lx_stack {
+	lm_u64 sp;
+	int flags, pad;
+	lm_u64 size;
+};
+
+/* siginfo_t, 128 bytes: the fields the personality fills. */
+struct lx_siginfo {
+	int signo, err, code, pad;
+	union {
+		struct {
+			int pid;
+			lm_u32 uid;
+		} kill;
+		lm_u64 addr; /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+		lm_u64 raw[14];
+	} u;
+};
+LM_STATIC_ASSERT(sizeof(struct lx_siginfo) == 128, "Linux siginfo_t");
+
+/* struct sigcontext (x86-64): the registers in Linux's order, then the
+ * segment words, the fault's details and the FPU state's address. */
+struct lx_sigcontext {
+	lm_u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	lm_u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, rflags;
+	lm_u16 cs, gs, fs, ss;
+	lm_u64 err, trapno, oldmask, cr2;
+	lm_u64 fpstate; /* a 512-byte FXSAVE image, or 0 */
+	lm_u64 reserved[8];
+};
+LM_STATIC_ASSERT(sizeof(struct lx_sigcontext) == 256, "Linux struct sigcontext");
+
+struct lx_ucontext {
+	lm_u64 flags, link;
+	struct lx_stack stack;
+	struct lx_sigcontext mc;
+	lm_u64 sigmask;
+};
+LM_STATIC_ASSERT(sizeof(struct lx_ucontext) == 304, "Linux struct ucontext");
+#define UC_SIGCONTEXT_SS     0x2
+#define UC_STRICT_RESTORE_SS 0x4
+
+/* What a handler finds at its rsp: the return address (sa_restorer, which
+ * calls rt_sigreturn), the context, the siginfo. */
+struct lx_rt_sigframe {
+	lm_u64 pretcode;
+	struct lx_ucontext uc;
+	struct lx_siginfo info;
+};
+LM_STATIC_ASSERT(sizeof(struct lx_rt_sigframe) == 440, "Linux struct rt_sigframe");
 
 /* The kernel's struct termios (TCGETS), 36 bytes. */
 struct lx_termios {

@@ -46,11 +46,6 @@ static struct {
 } go;
 static lm_u8 exec_stack[16384] __attribute__((aligned(16)));
 
-/* W4's signal.c defines the real one (lx.h); without it nothing to reset. */
-__attribute__((weak)) void lx_sig_exec(void)
-{
-}
-
 /* ---- the arguments ------------------------------------------------------------ */
 
 int lx_args_add(struct lx_args *g, const char *s, int env)

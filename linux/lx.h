@@ -66,7 +66,6 @@ void lx_proc_poll(void);
 /* A request to the process manager: w0 (result or -errno), *r1 = w1. */
 long lx_pm_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 *r1);
 /* signal.c: the program's disposition of sig (handler: 0 SIG_DFL, 1 SIG_IGN) */
-lm_u64 lx_sig_disposition(int sig);
 /* The system call being served (syscall.c): clone edits where it returns. */
 extern struct lm_sysargs *lx_cur_args;
 
@@ -276,15 +275,47 @@ void lx_timer_cancel(int id);
 lm_u64 lx_wait_until(lm_u64 deadline_tsc_ns); /* the wake word; 0 if it only yielded */
 lm_u64 lx_wait(void);
 
-/* ---- signals (linux/signal*.c) -------------------------------------------------- */
-/* Make sig pending in this process, with si_code and si_pid. */
+/* ---- signal*.c: signals (docs/LINUX.md "Signals") ---------------------------------- */
+/* Make sig pending in this process with si_code `code` and si_pid `pid`
+ * (a signal ignored and not blocked is dropped, as Linux does); it is
+ * delivered at the end of the current system call if not blocked. */
 void lx_sig_post(int sig, int code, int pid);
-/* 1 if a signal that is not blocked is pending: a blocking call returns -EINTR. */
+/* 1 if a pending signal is not blocked: a blocking call then returns
+ * -ERESTARTSYS (SA_RESTART restarts it) or -EINTR / -ERESTARTNOHAND. */
 int lx_sig_pending_unblocked(void);
+/* execve's reset: handlers back to SIG_DFL (SIG_IGN kept), no altstack. */
+void lx_sig_exec(void);
+/* fork's child: the handlers, mask and alternate stack are inherited (they
+ * are copied with the memory); nothing is pending. */
+void lx_sig_fork_child(void);
+/* The end by a signal's default action: status 128 + sig for now (the
+ * process manager will record "killed by sig"). */
+__attribute__((noreturn)) void lx_exit_signal(int sig);
+/* A wait with a temporary mask (ppoll, pselect): set it; put the old one
+ * back unless the call ends with -ERESTARTNOHAND (a handler's frame then
+ * holds it, as for rt_sigsuspend). */
+void lx_sig_mask_for_wait(lm_u64 mask);
+void lx_sig_mask_restore(void);
+/* mm.c's fallback: a fault of the program becomes a signal. */
+void lx_sig_fault(struct lm_exc_frame *f);
+/* The process manager's check of the signal page (linux/process.c); an
+ * empty weak one until it lands. Called at every system call's end. */
+void lx_proc_poll(void);
+/* At the end of every reflected call: ask the entry for the exit hook if a
+ * signal is to be delivered. */
+static inline void lx_sig_check(long r)
+{
+	extern lm_u64 lx_sig_pending, lx_sig_blocked;
+	extern const struct lm_resume *lx_sig_exit(struct lm_regs *r, struct lm_fpu_state *fx);
+
+	if ((lx_sig_pending & ~lx_sig_blocked) || (unsigned long)(r + ERESTARTNOHAND) <= 2)
+		lm_reflect_exit = lx_sig_exit;
+}
 
 /* ---- syscall.c ------------------------------------------------------------------ */
 long lx_dispatch(struct lm_sysargs *a);
 void lx_syscall_report(void);
+extern struct lm_sysargs *lx_cur_args; /* the call being served */
 
 /* Every handler: the argument registers in, the result or -errno out. */
 #define LX_SYS(name) long sys_##name(const lm_u64 *a)
@@ -317,8 +348,9 @@ LX_SYS(clock_gettime); LX_SYS(clock_getres); LX_SYS(gettimeofday); LX_SYS(time);
 /* sleep.c */
 LX_SYS(nanosleep); LX_SYS(clock_nanosleep); LX_SYS(alarm); LX_SYS(setitimer);
 LX_SYS(getitimer);
-/* signal.c */
-LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack);
+/* signal.c, signal_frame.c, signal_wait.c */
+LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack); LX_SYS(rt_sigpending);
+LX_SYS(rt_sigreturn); LX_SYS(rt_sigsuspend); LX_SYS(pause); LX_SYS(rt_sigtimedwait);
 /* fs.c */
 LX_SYS(getcwd); LX_SYS(chdir); LX_SYS(fchdir); LX_SYS(open); LX_SYS(openat);
 LX_SYS(creat); LX_SYS(getdents64); LX_SYS(mkdir); LX_SYS(mkdirat); LX_SYS(unlink);

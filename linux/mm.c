@@ -446,21 +446,12 @@ static int mm_fault(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	return page_map(va, rights_of(a->prot)) ? LM_VM_PASS : LM_VM_HANDLED;
 }
 
-/* The program touched memory it does not own (or divided by zero...):
- * Linux would kill it with a signal; for now it ends with 128 + SIGSEGV. */
-static void mm_unhandled(struct lm_exc_frame *f)
-{
-	lm_printf("linux: fault (vector %lu) at rip %#lx, address %#lx: killed\n",
-		  f->vector, f->regs.rip, f->addr);
-	lx_exit_wstatus(f->vector == 14 || f->vector == 13 ? 11 : f->vector == 0 ? 8 : 4);
-}
-
 int lx_mm_init(void)
 {
 	int err = lm_vm_init(LM_SLOT_TCB, exc_stack + sizeof exc_stack, sizeof exc_stack);
 
 	if (!err)
 		err = lm_vm_region_add(&region, LX_LOW, LX_HIGH - LX_LOW, mm_fault, 0);
-	lm_vm_set_fallback(mm_unhandled);
+	lm_vm_set_fallback(lx_sig_fault); /* the program's faults: signals */
 	return err ? -ENOMEM : 0;
 }

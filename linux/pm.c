@@ -93,29 +93,42 @@ LX_SYS(kill)
 		    (int)a[0] != -(int)lx_pid)
 			return -ESRCH;
 		if (a[1])
-			lx_sig_post((int)a[1], 0, (int)lx_pid);
+			lx_sig_post((int)a[1], SI_USER, (int)lx_pid);
 		return 0;
 	}
+	/* A signal to ourselves (or our group) is pending before kill returns,
+	 * as Linux has it: fetch it now rather than at the next call. */
+	lx_proc_poll();
 	return r;
 }
 
-/* One thread per process: its tid is its pid, its tgid too. */
+/* One thread per process: its tid is its pid, its tgid too. A signal to
+ * ourselves is posted here (si_code SI_TKILL), others go through kill. */
+static long tkill_to(long tid, lm_u64 sig)
+{
+	lm_u64 b[2] = { (lm_u64)tid, sig };
+
+	if (sig > LX_NSIG)
+		return -EINVAL;
+	if (tid != lx_pid)
+		return sys_kill(b);
+	if (sig)
+		lx_sig_post((int)sig, SI_TKILL, (int)lx_pid);
+	return 0;
+}
+
 LX_SYS(tkill)
 {
-	lm_u64 b[2] = { a[0], a[1] };
-
-	if ((long)a[0] <= 0)
+	if ((int)a[0] <= 0)
 		return -EINVAL;
-	return sys_kill(b);
+	return tkill_to((int)a[0], a[1]);
 }
 
 LX_SYS(tgkill)
 {
-	lm_u64 b[2] = { a[1], a[2] };
-
-	if ((long)a[0] <= 0 || (long)a[1] <= 0)
+	if ((int)a[0] <= 0 || (int)a[1] <= 0)
 		return -EINVAL;
 	if (a[0] != a[1])
 		return -ESRCH; /* the thread is not in that group */
-	return sys_kill(b);
+	return tkill_to((int)a[0], a[2]);
 }

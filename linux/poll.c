@@ -112,17 +112,28 @@ static long timespec_arg(lm_u64 uts, long *ns)
 	return 0;
 }
 
-/* ppoll(fds, nfds, timeout, sigmask, sigsetsize): the mask only matters
- * once signals are delivered. */
+/* ppoll(fds, nfds, timeout, sigmask, sigsetsize): sigmask is the mask
+ * while it waits; if a signal interrupts it, the handler's frame holds the
+ * old mask (as rt_sigsuspend's), else it is put back at once. */
 LX_SYS(ppoll)
 {
-	long ns, err = timespec_arg(a[2], &ns);
+	lm_u64 mask;
+	long ns, r, err = timespec_arg(a[2], &ns);
 
 	if (err)
 		return err;
 	if (a[3] && a[4] != 8)
 		return -EINVAL;
-	return do_poll(a[0], a[1], ns);
+	if (a[3] && lx_copy_in(&mask, a[3], sizeof mask))
+		return -EFAULT;
+	if (a[3])
+		lx_sig_mask_for_wait(mask);
+	r = do_poll(a[0], a[1], ns);
+	if (r == -EINTR)
+		r = -ERESTARTNOHAND; /* poll is never restarted */
+	if (a[3] && r != -ERESTARTNOHAND)
+		lx_sig_mask_restore();
+	return r;
 }
 
 /* select's three sets as poll's events: read, write, except (POLLPRI). */

@@ -102,24 +102,6 @@ void lx_proc_poll(void)
 	}
 }
 
-/* Until signal delivery exists (linux/signal*.c replaces these): a signal
- * left at SIG_DFL takes its default action, which is to end the process
- * but for those ignored by default and the stop and continue signals (not
- * served); one ignored, or caught (no handler runs yet), changes nothing. */
-__attribute__((weak)) void lx_sig_post(int sig, int code, int pid)
-{
-	if (sig == 17 || sig == 23 || sig == 28 || (sig >= 18 && sig <= 22))
-		return; /* SIGCHLD SIGURG SIGWINCH; SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU */
-	if (sig != 9 && lx_sig_disposition(sig) != 0)
-		return;
-	lx_exit_wstatus(sig);
-}
-
-__attribute__((weak)) int lx_sig_pending_unblocked(void)
-{
-	return 0;
-}
-
 /* ---- Lamina children -------------------------------------------------------------- */
 
 static void kid_free(struct kid *k)
@@ -233,6 +215,7 @@ static void child_start(struct fork_args *fa)
 	lm_reflect_install(LM_SLOT_TCB, lx_dispatch); /* a new thread: no foreign entry yet */
 	lm_map_page(LM_SLOT_VSPACE, LX_SLOT_FS_BUF, FS_BUF_VA, LM_R_READ | LM_R_WRITE);
 	lx_con_fork_child();
+	lx_sig_fork_child(); /* nothing pending in a new process */
 	lx_wake_setup();
 	hello();
 	lx_pid = pid;

@@ -1,20 +1,92 @@
 /*
- * Signals, bookkeeping only (delivery comes with the process manager,
- * docs/LINUX.md): each signal's disposition and the blocked mask are kept
- * and reported as Linux would, with Linux's rules for SIGKILL and SIGSTOP.
+ * Signals: the state (signal.h), the calls that set it (rt_sigaction,
+ * rt_sigprocmask, rt_sigpending, sigaltstack) and making a signal pending
+ * (lx_sig_post). Delivery is signal_deliver.c's, the frame
+ * signal_frame.c's, the waiting calls and kill signal_wait.c's.
  */
-#include "lx.h"
+#include "signal.h"
 
-static struct lx_sigaction actions[LX_NSIG + 1];
-static lm_u64 blocked;
-static lm_u64 alt_stack[3] = { 0, 2, 0 }; /* stack_t: sp, flags, size; SS_DISABLE */
+struct lx_sigaction lx_sigact[LX_NSIG + 1];
+lm_u64 lx_sig_blocked, lx_sig_pending, lx_sig_saved_mask;
+int lx_sig_restore_mask;
+struct lx_siginfo lx_sig_info[LX_NSIG + 1];
+struct lx_stack lx_altstack = { 0, SS_DISABLE, 0, 0 };
 
-#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+/* Stopping (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) needs the process manager
+ * and the shell: until then their default action is to ignore them. */
+#define DEFAULT_IGNORED (LX_SIGBIT(SIGCHLD) | LX_SIGBIT(SIGURG) | LX_SIGBIT(SIGWINCH) | \
+			 LX_SIGBIT(SIGCONT) | LX_SIGBIT(SIGSTOP) | LX_SIGBIT(SIGTSTP) | \
+			 LX_SIGBIT(SIGTTIN) | LX_SIGBIT(SIGTTOU))
+
+int lx_sig_default_ignored(int sig)
+{
+	return sig < 32 && (DEFAULT_IGNORED & LX_SIGBIT(sig)) != 0;
+}
+
+int lx_sig_ignored(int sig)
+{
+	lm_u64 h = lx_sigact[sig].handler;
+
+	return h == SIG_IGN || (h == SIG_DFL && lx_sig_default_ignored(sig));
+}
+
+void lx_sig_post(int sig, int code, int pid)
+{
+	struct lx_siginfo *si = &lx_sig_info[sig];
+
+	if (sig < 1 || sig > LX_NSIG)
+		return;
+	if (!(lx_sig_blocked & LX_SIGBIT(sig)) && lx_sig_ignored(sig))
+		return; /* blocked signals are kept: the handler may change */
+	if (lx_sig_pending & LX_SIGBIT(sig))
+		return;  /* not queued: the first one's siginfo stays */
+	memset(si, 0, sizeof *si);
+	si->signo = sig;
+	si->code = code;
+	si->u.kill.pid = pid;
+	si->u.kill.uid = LX_UID;
+	lx_sig_pending |= LX_SIGBIT(sig);
+}
+
+int lx_sig_pending_unblocked(void)
+{
+	return (lx_sig_pending & ~lx_sig_blocked) != 0;
+}
+
+int lx_sig_take(lm_u64 set, struct lx_siginfo *si)
+{
+	lm_u64 ready = lx_sig_pending & set;
+	int sig;
+
+	if (!ready)
+		return 0;
+	sig = __builtin_ctzll(ready) + 1;
+	lx_sig_pending &= ~LX_SIGBIT(sig);
+	*si = lx_sig_info[sig];
+	return sig;
+}
+
+void lx_sig_exec(void)
+{
+	for (int s = 1; s <= LX_NSIG; s++)
+		if (lx_sigact[s].handler != SIG_IGN)
+			memset(&lx_sigact[s], 0, sizeof lx_sigact[s]);
+		else
+			lx_sigact[s].flags = 0;
+	lx_altstack = (struct lx_stack){ 0, SS_DISABLE, 0, 0 };
+	lx_sig_restore_mask = 0;
+}
+
+void lx_sig_fork_child(void)
+{
+	lx_sig_pending = 0;
+	lx_sig_restore_mask = 0;
+}
 
 /* rt_sigaction(sig, act, oldact, sigsetsize) */
 LX_SYS(rt_sigaction)
 {
-	lm_u64 sig = a[0];
+	lm_u64 sig = (lm_u32)a[0]; /* int */
 	struct lx_sigaction act;
 
 	if (a[3] != 8 || sig < 1 || sig > LX_NSIG)
@@ -23,11 +95,14 @@ LX_SYS(rt_sigaction)
 		return -EFAULT;
 	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
-	if (a[2] && lx_copy_out(a[2], &actions[sig], sizeof act))
+	if (a[2] && lx_copy_out(a[2], &lx_sigact[sig], sizeof act))
 		return -EFAULT;
 	if (a[1]) {
-		act.mask &= ~UNBLOCKABLE;
-		actions[sig] = act;
+		act.mask &= ~LX_UNBLOCKABLE;
+		lx_sigact[sig] = act;
+		/* Setting SIG_IGN (or SIG_DFL that ignores) drops it if pending. */
+		if (lx_sig_ignored((int)sig))
+			lx_sig_pending &= ~LX_SIGBIT(sig);
 	}
 	return 0;
 }
@@ -35,7 +110,7 @@ LX_SYS(rt_sigaction)
 /* rt_sigprocmask(how, set, oldset, sigsetsize) */
 LX_SYS(rt_sigprocmask)
 {
-	lm_u64 set = 0, old = blocked;
+	lm_u64 set = 0, old = lx_sig_blocked;
 
 	if (a[3] != 8)
 		return -EINVAL;
@@ -49,36 +124,76 @@ LX_SYS(rt_sigprocmask)
 		return -EFAULT;
 	if (a[1]) {
 		if (a[0] == SIG_BLOCK)
-			blocked |= set;
+			lx_sig_blocked |= set;
 		else if (a[0] == SIG_UNBLOCK)
-			blocked &= ~set;
+			lx_sig_blocked &= ~set;
 		else
-			blocked = set;
-		blocked &= ~UNBLOCKABLE;
+			lx_sig_blocked = set;
+		lx_sig_blocked &= ~LX_UNBLOCKABLE;
 	}
+	return 0; /* a signal unblocked here is delivered as the call returns */
+}
+
+/* rt_sigpending(set, sigsetsize): the pending signals that are blocked. */
+LX_SYS(rt_sigpending)
+{
+	lm_u64 set = lx_sig_pending & lx_sig_blocked;
+
+	if (a[1] > 8)
+		return -EINVAL;
+	return lx_copy_out(a[0], &set, a[1]) ? -EFAULT : 0;
+}
+
+/* ---- the alternate stack ----------------------------------------------------- */
+
+int lx_on_altstack(lm_u64 sp)
+{
+	if (lx_altstack.flags & SS_AUTODISARM)
+		return 0;
+	return sp > lx_altstack.sp && sp - lx_altstack.sp <= lx_altstack.size;
+}
+
+int lx_altstack_flags(lm_u64 sp)
+{
+	if (!lx_altstack.size)
+		return SS_DISABLE;
+	return lx_on_altstack(sp) ? SS_ONSTACK : 0;
+}
+
+long lx_altstack_set(const struct lx_stack *ss, lm_u64 sp)
+{
+	lm_u32 mode = (lm_u32)ss->flags & ~SS_AUTODISARM;
+
+	if (lx_on_altstack(sp))
+		return -EPERM;
+	if (mode != SS_DISABLE && mode != SS_ONSTACK && mode)
+		return -EINVAL;
+	if (mode == SS_DISABLE) {
+		lx_altstack = (struct lx_stack){ 0, SS_DISABLE, 0, 0 };
+		return 0;
+	}
+	if (ss->size < MINSIGSTKSZ)
+		return -ENOMEM;
+	lx_altstack = (struct lx_stack){ ss->sp, (int)((lm_u32)ss->flags & SS_AUTODISARM), 0, ss->size };
 	return 0;
 }
 
-/* sigaltstack(ss, old_ss): kept for the delivery to come. */
+/* sigaltstack(ss, old_ss): the old one is reported as it was before. */
 LX_SYS(sigaltstack)
 {
-	lm_u64 ss[3];
+	lm_u64 sp = lx_caller_rsp();
+	struct lx_stack ss, old = { lx_altstack.sp, 0, 0, lx_altstack.size };
+	long err;
 
-	if (a[0] && lx_copy_in(ss, a[0], sizeof ss))
-		return -EFAULT;
-	if (a[1] && lx_copy_out(a[1], alt_stack, sizeof alt_stack))
+	old.flags = lx_altstack_flags(sp) | (int)((lm_u32)lx_altstack.flags & SS_AUTODISARM);
+	if (a[0] && lx_copy_in(&ss, a[0], sizeof ss))
 		return -EFAULT;
 	if (a[0]) {
-		if ((lm_u32)ss[1] & ~0x80000006u) /* SS_DISABLE | SS_ONSTACK | SS_AUTODISARM */
-			return -EINVAL;
-		if (!((lm_u32)ss[1] & 2) && ss[2] < 2048) /* MINSIGSTKSZ */
-			return -ENOMEM;
-		memcpy(alt_stack, ss, sizeof ss);
+		err = lx_altstack_set(&ss, sp);
+		if (err)
+			return err;
 	}
+	if (a[1] && lx_copy_out(a[1], &old, sizeof old))
+		return -EFAULT;
 	return 0;
-}
-
-lm_u64 lx_sig_disposition(int sig)
-{
-	return sig >= 1 && sig <= LX_NSIG ? actions[sig].handler : 0;
 }

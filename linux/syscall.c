@@ -20,11 +20,11 @@ static const struct lx_call table[NR_MAX] = {
 	S(0, read), S(1, write), S(2, open), S(3, close), S(4, stat),
 	S(5, fstat), S(6, lstat), S(7, poll), S(8, lseek), S(9, mmap),
 	S(10, mprotect), S(11, munmap), S(12, brk), S(13, rt_sigaction),
-	S(14, rt_sigprocmask), ABSENT(15, rt_sigreturn), S(16, ioctl), S(17, pread64),
+	S(14, rt_sigprocmask), S(15, rt_sigreturn), S(16, ioctl), S(17, pread64),
 	S(18, pwrite64), S(19, readv), S(20, writev), S(21, access), S(22, pipe), S(23, select),
 	S(24, sched_yield), S(25, mremap), S(28, madvise), S(32, dup), S(33, dup2),
-	S(35, nanosleep), S(36, getitimer), S(37, alarm), S(38, setitimer), S(39, getpid),
-	S(56, clone), S(57, fork), S(58, vfork),
+	S(34, pause), S(35, nanosleep), S(36, getitimer), S(37, alarm), S(38, setitimer),
+	S(39, getpid), S(56, clone), S(57, fork), S(58, vfork),
 	S(59, execve), S(60, exit), S(61, wait4), S(62, kill), S(63, uname),
 	S(72, fcntl), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
 	S(81, fchdir), S(82, rename), S(83, mkdir), S(84, rmdir), S(85, creat), S(86, link),
@@ -32,11 +32,13 @@ static const struct lx_call table[NR_MAX] = {
 	S(95, umask), S(96, gettimeofday), S(97, getrlimit), S(102, getuid), S(104, getgid),
 	S(105, setuid), S(106, setgid), S(107, geteuid), S(108, getegid), S(109, setpgid),
 	S(110, getppid), S(111, getpgrp), S(112, setsid), S(115, getgroups), S(118, getresuid),
-	S(120, getresgid), S(121, getpgid), S(124, getsid), S(131, sigaltstack),
-	S(157, prctl), S(158, arch_prctl), S(160, setrlimit), S(186, gettid),
-	S(200, tkill), S(201, time), ABSENT(202, futex), S(204, sched_getaffinity), S(217, getdents64),
+	S(120, getresgid), S(121, getpgid), S(124, getsid), S(127, rt_sigpending),
+	S(128, rt_sigtimedwait), S(130, rt_sigsuspend), S(131, sigaltstack),
+	S(157, prctl), S(158, arch_prctl), S(160, setrlimit), S(186, gettid), S(200, tkill),
+	S(201, time), ABSENT(202, futex), S(204, sched_getaffinity), S(217, getdents64),
 	S(218, set_tid_address), S(228, clock_gettime), S(229, clock_getres),
-	S(230, clock_nanosleep), S(231, exit_group), S(234, tgkill), S(247, waitid), S(257, openat), S(258, mkdirat),
+	S(230, clock_nanosleep), S(231, exit_group), S(234, tgkill), S(247, waitid),
+	S(257, openat), S(258, mkdirat),
 	S(262, newfstatat), S(263, unlinkat), S(264, renameat), S(265, linkat),
 	S(266, symlinkat), S(267, readlinkat), S(268, fchmodat), S(269, faccessat), S(270, pselect6),
 	S(271, ppoll), S(273, set_robust_list), S(280, utimensat),
@@ -45,8 +47,8 @@ static const struct lx_call table[NR_MAX] = {
 	S(439, faccessat2),
 };
 
-static lm_u32 refused[NR_MAX + 1]; /* [NR_MAX]: numbers past the table */
 struct lm_sysargs *lx_cur_args;
+static lm_u32 refused[NR_MAX + 1]; /* [NR_MAX]: numbers past the table */
 static lm_u64 ncalls;
 
 static const char *name_of(lm_u64 nr)
@@ -72,6 +74,7 @@ long lx_dispatch(struct lm_sysargs *a)
 		lm_printf("[linux] %s#%lu(%#lx, %#lx, %#lx, %#lx) = %ld\n", name_of(nr), nr,
 			  a->a[0], a->a[1], a->a[2], a->a[3], r);
 	lx_proc_poll(); /* signals another process sent: one compare when none */
+	lx_sig_check(r);
 	return r;
 }
 

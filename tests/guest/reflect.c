@@ -59,8 +59,41 @@ extern char r_ret[];
 
 /* What the handler saw of the last reflected call. */
 static struct lm_sysargs seen;
-static lm_u64 seen_flags, seen_rsp;
+static lm_u64 seen_flags, seen_rsp, seen_caller_rsp;
 static int ncalls;
+
+/* The exit hooks (lm/reflect.h): what they saw, and the record one loads. */
+static struct lm_regs hook_regs;
+static lm_u64 hook_xmm0, hook_xmm15;
+static struct lm_resume hook_rec;
+static lm_u64 copy_src[4] = { 1, 2, 3, 4 }, copy_dst[4];
+
+static const struct lm_resume *hook_zero(struct lm_regs *r, struct lm_fpu_state *fx)
+{
+	hook_regs = *r;
+	memcpy(&hook_xmm0, fx->b + 160, 8);       /* xmm0 in the FXSAVE image */
+	memcpy(&hook_xmm15, fx->b + 160 + 15 * 16, 8);
+	r->rax = 0xdead; /* ignored: 0 returns as usual */
+	return 0;
+}
+
+static const struct lm_resume *hook_resume(struct lm_regs *r, struct lm_fpu_state *fx)
+{
+	lm_u64 x = 0x3001;
+
+	hook_regs = *r;
+	hook_rec.regs = *r;
+	hook_rec.regs.rax = 0x99;
+	hook_rec.regs.rbx = 0x2001;
+	hook_rec.regs.r12 = 0x2003;
+	hook_rec.regs.rdi = 0xd1;
+	hook_rec.fx = *fx;
+	memcpy(hook_rec.fx.b + 160, &x, 8);
+	hook_rec.copy_dst = (lm_u64)copy_dst;
+	hook_rec.copy_src = (lm_u64)copy_src;
+	hook_rec.copy_len = sizeof copy_src;
+	return &hook_rec;
+}
 
 static long handler(struct lm_sysargs *a)
 {
@@ -68,6 +101,7 @@ static long handler(struct lm_sysargs *a)
 
 	__asm__ volatile("pushfq; pop %0" : "=r"(fl));
 	seen = *a;
+	seen_caller_rsp = lm_sysargs_rsp(a);
 	seen_flags = fl;
 	seen_rsp = (lm_u64)__builtin_frame_address(0);
 	ncalls++;
@@ -78,6 +112,14 @@ static long handler(struct lm_sysargs *a)
 	if (a->nr == 110) { /* getppid: a native call from inside the handler */
 		struct lm_thread_info ti;
 		return lm_thread_info(LM_SLOT_TCB, &ti) == LM_OK ? 4321 : -1;
+	}
+	if (a->nr == 500) { /* the exit hook, which returns as usual */
+		lm_reflect_exit = hook_zero;
+		return 77;
+	}
+	if (a->nr == 501) { /* the exit hook, which loads a record */
+		lm_reflect_exit = hook_resume;
+		return 78;
 	}
 	if (a->nr == 7) { /* a call that hands back a register (the test's own) */
 		a->a[1] = 0xbeef;
@@ -142,6 +184,57 @@ TEST(reflect_preserves_every_register_but_rax_rcx_r11)
 	CHECK_EQ(seen_flags & FLAG_DF, 0);
 	CHECK_EQ(seen.a[3], 0x44);       /* the fourth argument is r10 */
 	CHECK_EQ(seen_rsp & 15, 0);      /* its frame is aligned */
+}
+
+TEST(reflect_exit_hook_sees_the_whole_state_and_0_returns_as_usual)
+{
+	lm_u64 o[20];
+
+	CHECK_OK(on());
+	r_regs(o, 500);
+	off();
+	CHECK_EQ(lm_reflect_exit, 0); /* one call only */
+	CHECK_EQ(o[0], 77);
+	for (int i = 1; i <= 6; i++)
+		CHECK_EQ(o[i], 0x1000 + i);
+	CHECK_EQ(o[17], 0);
+	CHECK_EQ(o[18], 0x1001);
+	CHECK_EQ(hook_regs.rax, 77);
+	CHECK_EQ(hook_regs.rbx, 0x1001);
+	CHECK_EQ(hook_regs.rbp, 0x1002);
+	CHECK_EQ(hook_regs.r12, 0x1003);
+	CHECK_EQ(hook_regs.r15, 0x1006);
+	CHECK_EQ(hook_regs.rdi, 0x11);
+	CHECK_EQ(hook_regs.r10, 0x44);
+	CHECK_EQ(hook_regs.r9, 0x66);
+	CHECK_EQ(hook_regs.rip, (lm_u64)r_ret);
+	CHECK_EQ(hook_regs.rcx, (lm_u64)r_ret);
+	CHECK_EQ(hook_regs.rflags, o[15]);
+	CHECK_EQ(hook_regs.r11, o[15]);
+	CHECK_EQ(hook_regs.rsp, seen_caller_rsp); /* as lm_sysargs_rsp says */
+	CHECK_EQ(hook_xmm0, 0x1001);  /* the caller's, not the handler's */
+	CHECK_EQ(hook_xmm15, 0x1006);
+}
+
+TEST(reflect_exit_hook_record_loads_every_register_the_fpu_and_copies)
+{
+	lm_u64 o[20];
+
+	CHECK_OK(on());
+	r_regs(o, 501);
+	off();
+	CHECK_EQ(o[0], 0x99);
+	CHECK_EQ(o[1], 0x2001);  /* rbx */
+	CHECK_EQ(o[2], 0x1002);  /* rbp as it was */
+	CHECK_EQ(o[3], 0x2003);  /* r12 */
+	CHECK_EQ(o[7], 0xd1);    /* rdi */
+	CHECK_EQ(o[8], 0x22);    /* rsi as it was */
+	CHECK_EQ(o[16], o[15]);  /* the flags, DF included */
+	CHECK_EQ(o[17], 0);      /* the red zone is untouched */
+	CHECK_EQ(o[18], 0x3001); /* xmm0 from the record's FXSAVE image */
+	CHECK_EQ(o[19], 0x1006);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(copy_dst[i], copy_src[i]);
 }
 
 TEST(reflect_handler_changes_to_the_arguments_reach_the_caller)

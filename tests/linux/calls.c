@@ -36,6 +36,12 @@ int main(int argc, char **argv)
 		sleep(10);
 		return 99;
 	}
+	if (argc == 2 && !strcmp(argv[1], "sigill-blocked"))
+		return sigill_blocked();
+	if (argc == 2 && !strcmp(argv[1], "kill-self"))
+		return kill_self();
+	if (argc == 2 && !strcmp(argv[1], "segv-in-handler"))
+		return segv_in_handler();
 	piped = fstat(1, &st) == 0 && S_ISFIFO(st.st_mode);
 	CHECK(argc == 1 && argv[1] == NULL);
 	test_io();
@@ -43,6 +49,7 @@ int main(int argc, char **argv)
 	test_proc(argv[0]);
 	test_time();
 	test_signal();
+	test_sigdeliver();
 	test_efault();
 	test_fs();
 	test_pipe();

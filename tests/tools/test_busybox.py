@@ -24,7 +24,11 @@ nothing on stderr, `linux -x calls alarm` (alarm(1), then sleep(10)) must end
 with status 142, and `linux -x calls crash` (a store to page 0) must end
 with status 139 and the personality's fault report. execve's chain
 (tests/linux/exec.c) runs as `linux -x exec-test`, from the file tree (no
-boot module), and must exit 0 with nothing on stderr.
+boot module), and must exit 0 with nothing on stderr. `linux -x calls
+sigill-blocked` (ud2 with SIGILL blocked) must end with 132 and the
+report, `linux -x calls kill-self` (SIGUSR1's default action) with 138,
+and `linux -x calls segv-in-handler` (a fault in its own SIGSEGV
+handler) with 139.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -97,7 +101,10 @@ def host_run(words):
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=30,
                        preexec_fn=lambda: (os.chroot(host_root), os.chdir("/")))
-    return p.stdout, p.stderr, p.returncode
+    # killed by signal s: subprocess says -s; the guest reports the
+    # status a shell shows, 128 + s (the personality cannot tell the
+    # difference to its shell yet)
+    return p.stdout, p.stderr, 128 - p.returncode if p.returncode < 0 else p.returncode
 
 
 def guest_run(g, prog, words):
@@ -205,6 +212,26 @@ def main():
                 return why
             return None if st == 142 and not so and not se else "exit %d, stdout %r" % (st, so)
         check("linux_alarm_ends_a_sleeping_program_with_sigalrm", alarm)
+
+        def killed(arg, status, out, report):
+            def f():
+                so, se, st, why = guest_run(g, "calls", [arg])
+                if why:
+                    return why
+                if st != status or so != out:
+                    return "exit %d, stdout %r" % (st, so)
+                if report and not re.search(report, g.buf[-2000:]):
+                    return "no fault report: %r" % g.buf[-600:]
+                return None
+            return f
+        check("linux_fault_with_its_signal_blocked_kills_with_status_132",
+              killed("sigill-blocked", 132, b"calls: ud2 with SIGILL blocked\n",
+                     r"linux: fault \(vector 6\) at rip 0x[0-9a-f]+, address 0x0: killed"))
+        check("linux_signal_default_action_kills_with_status_138",
+              killed("kill-self", 138, b"calls: SIGUSR1 to itself\n", None))
+        check("linux_fault_in_its_own_handler_kills_with_status_139",
+              killed("segv-in-handler", 139, b"calls: SIGSEGV in its handler\n",
+                     r"linux: fault \(vector 14\) at rip 0x[0-9a-f]+, address 0x10: killed"))
 
         def nosuch():
             out = g.command("linux nosuch", CASE_WAIT)

@@ -15,6 +15,8 @@
 #define LM_REFLECT_H
 
 #include <lamina/types.h>
+#include <lamina/regs.h>
+#include <lm/fpu.h>
 
 /* A reflected call: the number (rax) and six arguments (rdi, rsi, rdx,
  * r10, r8, r9), plus where it returns to and the caller's flags. Changes
@@ -29,6 +31,48 @@ struct lm_sysargs {
 };
 
 typedef long (*lm_reflect_fn)(struct lm_sysargs *a);
+
+/* The caller's stack pointer at the SYSCALL: the entry put *a right below
+ * the 128-byte red zone. */
+static inline lm_u64 lm_sysargs_rsp(const struct lm_sysargs *a)
+{
+	return (lm_u64)(a + 1) + 128;
+}
+
+/*
+ * A whole thread state to go to (lm_resume): every register of `regs`
+ * but fs_base and gs_base (left as they are), rip, rsp and rflags (user
+ * bits only) included, and the FPU/SSE state `fx`. Before loading them,
+ * copy_len bytes are copied from copy_src to copy_dst: that is how a
+ * library OS puts a frame (a Linux signal frame) on the stack the handler
+ * itself runs on. The copy runs on the record's own stack[], so the record
+ * must not lie in what is copied over (static memory is the usual place).
+ * lm_resume also writes 16 bytes just below regs.rsp - 128.
+ */
+struct lm_resume {
+	lm_u64 copy_dst, copy_src, copy_len, pad;
+	struct lm_regs regs;    /* where an exception frame has its regs */
+	struct lm_fpu_state fx;
+	lm_u64 stack[32];       /* lm_resume's own, for the copy */
+} __attribute__((aligned(16)));
+
+__attribute__((noreturn)) void lm_resume(const struct lm_resume *r);
+
+/*
+ * The exit hook: a handler that must not simply return to the caller (to
+ * enter a signal handler, or to return from one) sets lm_reflect_exit
+ * before returning. The entry clears it and calls it with the caller's
+ * whole state as it would be after an ordinary return (r->rax = the
+ * handler's result, rcx = rip, r11 = rflags; fs_base and gs_base read as
+ * 0) and its FPU/SSE state, both on the caller's stack below the red
+ * zone. The hook returns 0 to return as usual (rax = the handler's
+ * result; changes to *r are ignored, the FPU state is reloaded from *fx)
+ * or a record for lm_resume. While it is unset a reflected
+ * call costs one compare more.
+ */
+typedef const struct lm_resume *(*lm_reflect_exit_fn)(struct lm_regs *r,
+						     struct lm_fpu_state *fx);
+extern lm_reflect_exit_fn lm_reflect_exit;
 
 extern lm_reflect_fn lm_reflect_handler;
 
