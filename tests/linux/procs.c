@@ -217,7 +217,7 @@ static void orphans(void)
 }
 
 /* Fork until refused: EAGAIN (the manager's quota of processes, or
- * Lamina's children at once); then every child is reaped and fork works
+ * Lamina's children at once) or ENOMEM (memory); then every child is reaped and fork works
  * again. The children end at once; we do not wait for them until then. */
 static void fork_limit(void)
 {
@@ -231,8 +231,10 @@ static void fork_limit(void)
 			n++;
 			refused = 0;
 		} else {
-			CHECK(errno == EAGAIN);
-			if (errno != EAGAIN)
+			/* fork(2): EAGAIN at the quota, ENOMEM when memory
+			 * runs out first (each child holds a pool of its own) */
+			CHECK(errno == EAGAIN || errno == ENOMEM);
+			if (errno != EAGAIN && errno != ENOMEM)
 				break;
 			refused++;
 			sched_yield();
