@@ -54,7 +54,7 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs
+PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs proc
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
@@ -62,7 +62,8 @@ probe_SRC      := apps/probe.c
 kbench_SRC     := $(wildcard apps/kbench*.c)
 console_SRC    := $(wildcard servers/console/*.c)
 fs_SRC         := $(wildcard servers/fs/*.c)
-shell_SRC      := apps/shell.c
+proc_SRC       := $(wildcard servers/proc/*.c)
+shell_SRC      := apps/shell.c apps/shell_pm.c
 linux_SRC      := $(wildcard linux/*.c)
 forktest_SRC   := apps/forktest.c
 spin_SRC       := apps/spin.c
@@ -80,7 +81,8 @@ MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $
                   $(B)/forktest.elf:forktest $(B)/spin.elf:spin $(B)/block.elf:block \
                   $(B)/conread.elf:conread $(B)/linux-busybox.elf:linux-busybox \
                   $(B)/linux-calls.elf:linux-calls $(B)/linux-calls-pie.elf:linux-calls-pie \
-                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs
+                  $(B)/linux-procs.elf:linux-procs \
+                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs $(B)/proc.elf:proc
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))
@@ -101,7 +103,7 @@ deps:
 
 kernel: $(B)/lamina.elf $(B)/lamina.elf32
 LINUX_PROGS    := $(B)/linux-hello.elf $(B)/linux-busybox.elf $(B)/linux-calls.elf \
-                  $(B)/linux-calls-pie.elf $(B)/rootfs.cpio
+                  $(B)/linux-calls-pie.elf $(B)/linux-procs.elf $(B)/rootfs.cpio
 user: $(PROG_ELFS) $(LINUX_PROGS)
 
 # --- kernel: link twice so the panic backtrace can name symbols ------------
@@ -186,6 +188,10 @@ $(B)/linux-calls-pie.elf: $(LINUX_CALLS_SRC) | deps
 	  $(filter %.c,$^) $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
 	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
 
+$(B)/linux-procs.elf: tests/linux/procs.c | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -o $@ $<
+
 $(B)/linux-busybox.elf: /bin/busybox | deps
 	@mkdir -p $(B)
 	cp $< $@
@@ -194,9 +200,10 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 # applet links, the C tests; build/rootfs-tree is the same tree as files,
 # for the busybox suite's host runs.
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
-$(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf
+$(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf \
+                  $(B)/linux-procs.elf
 	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
-	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf
+	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf bin/procs=$(B)/linux-procs.elf
 
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).

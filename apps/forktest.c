@@ -737,7 +737,7 @@ static lm_u64 run(lm_u64 mode)
 	case FT_NO_MEMORY:
 		return no_memory();
 	case FT_LIMITS:
-		lm_fork_set_pool_bits(19); /* four at once: small ones */
+		lm_fork_set_pool_bits(17); /* LM_FORK_MAX_CHILDREN (8) at once: small ones */
 		lm_u64 l = limits();
 		lm_fork_set_pool_bits(20);
 		return l;

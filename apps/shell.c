@@ -23,6 +23,8 @@
 #include "../servers/console/console.h"
 #include "../servers/fs/fs_proto.h"
 #include "../servers/fs/fs_srv.h"
+#include "../servers/proc/pm_srv.h"
+#include "shell_pm.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
 #define SH_KEEP_BYTES (24ull << 20) /* kept when memory is given to a child */
@@ -203,7 +205,7 @@ static const struct prog progs[] = {
 	{ "spin", 8, 0, 0, 0, 0, 1, 0, 0 },
 	/* the Linux personality: one module (the program), a large CNode (a
 	 * slot per frame it maps), the wall clock */
-	{ "linux", 14, 1, 1, 0, 0, 0, 0, 1 },
+	{ "linux", 14, 1, 1, 0, 0, 0, 512, 1 }, /* 512 IDs: its forked children's */
 };
 static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
 
@@ -211,7 +213,8 @@ static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
  * it is given when set (the Linux personality's program). */
 static char child_cmdline[LM_BI_CMDLINE_LEN];
 static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
-static lm_cptr_t fs_ep;     /* the file server's endpoint, badge 1 (made at start), or 0 */
+static lm_cptr_t lx_caps[3]; /* a Linux process's: fs endpoint, fs page, pm endpoint */
+static long lx_pid;          /* its pid from the process manager, or 0 */
 static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
@@ -253,7 +256,8 @@ static int add_modules(const char *self, int with_self, int linux_too)
 		if (!child_only_module && !linux_too && !strncmp(m->name, "linux-", 6))
 			continue;
 		/* the root image is the file server's alone (servers/root/fs.c) */
-		if (!strncmp(m->name, "rootfs", LM_BI_NAME_LEN) || !strncmp(m->name, "fs", LM_BI_NAME_LEN))
+		if (!strncmp(m->name, "rootfs", LM_BI_NAME_LEN) || !strncmp(m->name, "fs", LM_BI_NAME_LEN) ||
+		    !strncmp(m->name, "proc", LM_BI_NAME_LEN))
 			continue;
 		*t = *m;
 		t->vaddr = va;
@@ -323,6 +327,14 @@ static lm_u32 shell_prio(void)
 	return lm_thread_info(LM_SLOT_TCB, &ti) ? SH_CHILD_PRIO : ti.priority;
 }
 
+/* The Linux process's pid is the manager's again. */
+static void lx_release(lm_u64 code)
+{
+	if (lx_pid > 0)
+		sh_pm_release(lx_pid, code, lx_caps);
+	lx_pid = 0;
+}
+
 static int spawn(const char *name, const struct prog *pr)
 {
 	const struct lm_bi_module *m = find_module(name);
@@ -354,16 +366,20 @@ static int spawn(const char *name, const struct prog *pr)
 			err = add_cap(bi->debug_slot, next_dst++, LM_R_ALL, 0, 0);
 		}
 	}
-	/* A Linux process: the file server's endpoint with badge 1 and client
-	 * page 0 (one Linux process at a time until the process manager hands
-	 * out badges; the personality's FS_HELLO drops its predecessor's
-	 * handles). Fixed slots and address: servers/fs/fs_srv.h. */
-	if (!err && !strcmp(name, "linux") && fs_ep) {
-		err = add_cap(fs_ep, LX_SLOT_FS, LM_R_WRITE | LM_R_GRANT, 0, 0);
+	/* A Linux process: a pid from the process manager, which is its badge
+	 * on the file server and on the manager (slots and address:
+	 * servers/fs/fs_srv.h, servers/proc/pm_srv.h). Without a manager it
+	 * runs alone, with an empty file system. */
+	if (!err && !strcmp(name, "linux") && (lx_pid = sh_pm_new(lx_caps)) > 0) {
+		err = add_cap(lx_caps[0], LX_SLOT_FS, LM_R_WRITE | LM_R_GRANT, 0, 0);
 		if (!err)
-			err = add_cap(SH_SLOT_FS_BUF, LX_SLOT_FS_BUF, LM_R_READ | LM_R_WRITE,
+			err = add_cap(lx_caps[1], LX_SLOT_FS_BUF, LM_R_READ | LM_R_WRITE,
 				      LM_SPAWN_MAP, FS_BUF_VA);
-		next_dst = LX_SLOT_FS_BUF + 1;
+		if (!err)
+			err = add_cap(lx_caps[2], LX_SLOT_PM, LM_R_WRITE | LM_R_GRANT, 0, 0);
+		next_dst = LX_SLOT_PM + 1;
+	} else if (lx_pid < 0) {
+		lx_pid = 0;
 	}
 	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
 		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
@@ -385,8 +401,10 @@ static int spawn(const char *name, const struct prog *pr)
 		a.suspended = 1;
 		err = lm_spawn(&a, &child);
 	}
-	if (err)
+	if (err) {
 		give_back();
+		lx_release(0);
+	}
 	return err;
 }
 
@@ -452,10 +470,11 @@ static void run_prog(const char *name, const char *shown)
 	if (err)
 		sh_printf("run: cannot start %s: %s\n", name, lm_err_str(err));
 	else
-		report(shown, wait_child());
+		report(shown, err = wait_child());
 	lm_thread_suspend(child.tcb);
 	lm_cnode_revoke(LM_SLOT_CNODE, SH_SLOT_CON_IN); /* input is the shell's again */
 	lm_proc_destroy(&child);
+	lx_release(err == LM_OK && child_info.state == LM_TS_EXITED ? child_info.exit_code : 137);
 	child = (struct lm_proc){ 0 };
 	child_name = 0;
 	give_back();
@@ -737,12 +756,8 @@ int main(lm_word_t arg)
 		lm_slot_free(rtc_ports);
 		rtc_ports = 0;
 	}
-	fs_ep = lm_slot_alloc();
-	if (fs_ep && lm_cnode_mint(LM_SLOT_CNODE, fs_ep, LM_SLOT_CNODE, SH_SLOT_FS_EP,
-				    LM_R_WRITE | LM_R_GRANT, 1)) {
-		lm_slot_free(fs_ep);
-		fs_ep = 0; /* no file server: Linux programs see an empty root */
-	}
+	if (sh_pm_init())
+		sh_printf("shell: no IPC buffer: Linux programs run without a process manager\n");
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {
 		lm_u32 n;

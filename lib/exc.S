@@ -2,9 +2,14 @@
  * The user-mode side of exception upcalls (<lamina/exception.h>).
  *
  * lm_exc_entry: the kernel enters here with rdi = rsp = the 16-byte
- * aligned exception frame. Every register is saved in the frame, so this
- * may clobber them all. It calls the library OS's handler, which may edit
- * the frame (skip an instruction, map a page), then resumes the frame.
+ * aligned exception frame. Every general register is saved in the frame,
+ * so this may clobber them all; the FPU/SSE state is not, so it is saved
+ * here (FXSAVE, 512 bytes below the frame) around the handler: a handler is
+ * ordinary C, which may use the XMM registers (a page copy does), and the
+ * interrupted code may be in the middle of an SSE loop (a string compare
+ * that touched a page not yet mapped). It calls the library OS's handler,
+ * which may edit the frame (skip an instruction, map a page), then resumes
+ * the frame.
  *
  * lm_exc_resume(frame): back to the interrupted code with no system call.
  * rip and rflags go onto the interrupted stack below its 128-byte red zone;
@@ -18,7 +23,10 @@
 	.type	lm_exc_entry, @function
 lm_exc_entry:
 	mov	%rdi, %rbx			/* callee-saved: the frame */
+	sub	$512, %rsp			/* stays 16-byte aligned */
+	fxsave64 (%rsp)
 	call	*lm_exc_handler(%rip)
+	fxrstor64 (%rsp)
 	mov	%rbx, %rdi
 	/* fall through */
 

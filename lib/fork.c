@@ -494,7 +494,27 @@ static int start_child(struct build *b, const struct lm_regs *saved)
 	return lm_thread_resume(b->p->tcb);
 }
 
-static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
+int lm_fork_share(struct lm_fork_child *c, lm_cptr_t f, int exec)
+{
+	struct build *b = (struct build *)c;
+	struct share_rec *rec = share_rec_of(b->sh);
+	lm_u64 bit = 1ull << (f % 64);
+
+	if (!f || f >= share_rec_slots(b->sh))
+		return LM_ERANGE;
+	rec->shared[f / 64] |= bit;
+	if (exec)
+		rec->exec[f / 64] |= bit;
+	return LM_OK;
+}
+
+lm_cptr_t lm_fork_child_cnode(const struct lm_fork_child *c)
+{
+	return ((const struct build *)c)->p->cnode;
+}
+
+static int fork_parent(struct lm_proc *p, const struct lm_regs *saved, lm_fork_hook hook,
+		       void *arg)
 {
 	static struct build b; /* large; one fork at a time */
 	int err;
@@ -515,8 +535,12 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
 	if (!err) {
 		/* From here a page we copy may still be the child's: keep it. */
 		fk.nchildren++;
-		protect_ours(0);
-		err = start_child(&b, saved);
+		if (hook)
+			err = hook((struct lm_fork_child *)&b, arg);
+		if (!err) {
+			protect_ours(0);
+			err = start_child(&b, saved);
+		}
 	}
 	if (!err)
 		lm_slot_free(b.child_ut);
@@ -549,7 +573,7 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved)
  * saves its own while the child's copy is the parent's of that moment. */
 static struct lm_fpu_state fork_fpu LM_PRIVATE;
 
-int lm_fork(struct lm_proc *p)
+int lm_fork_ex(struct lm_proc *p, lm_fork_hook hook, void *arg)
 {
 	struct lm_regs r;
 
@@ -558,7 +582,12 @@ int lm_fork(struct lm_proc *p)
 		lm_fpu_restore(&fork_fpu);
 		return LM_FORK_CHILD;
 	}
-	return fork_parent(p, &r);
+	return fork_parent(p, &r, hook, arg);
+}
+
+int lm_fork(struct lm_proc *p)
+{
+	return lm_fork_ex(p, 0, 0);
 }
 
 /* ---- reaping ------------------------------------------------------------------ */
@@ -617,4 +646,9 @@ lm_u32 lm_fork_generation(void)
 lm_u32 lm_fork_retired(void)
 {
 	return fk.nretired;
+}
+
+lm_u32 lm_fork_children(void)
+{
+	return fk.nchildren;
 }

@@ -162,21 +162,43 @@ int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	if (!fk.nchildren && (fk.gen == 0 || lm_vm_frame_is_ours(old)) &&
 	    !lm_vspace_protect(LM_SLOT_VSPACE, page, 1, rights, 0))
 		return LM_VM_HANDLED;
-	if (copy_target(&nf))
+	if (lm_fork_copy(page, rights, old, &nf))
 		return LM_VM_PASS;
-	if (map_here(nf, COPY_WINDOW, LM_R_READ | LM_R_WRITE)) {
+	*slot = nf;
+	return LM_VM_HANDLED;
+}
+
+int lm_fork_copy(lm_u64 page, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame)
+{
+	lm_u64 ro = rights & ~(lm_u64)LM_R_WRITE;
+	lm_cptr_t nf;
+	int err;
+
+	if ((err = copy_target(&nf)))
+		return err;
+	if ((err = map_here(nf, COPY_WINDOW, LM_R_READ | LM_R_WRITE))) {
 		fork_release(nf);
-		return LM_VM_PASS;
+		return err;
 	}
 	memcpy((void *)COPY_WINDOW, (const void *)page, PAGE);
 	lm_vspace_unmap(nf);
 	lm_vspace_unmap(old);
-	if (lm_vspace_map(LM_SLOT_VSPACE, nf, page, rights)) {
+	if ((err = lm_vspace_map(LM_SLOT_VSPACE, nf, page, rights))) {
 		lm_vspace_map(LM_SLOT_VSPACE, old, page, ro);
 		fork_release(nf);
-		return LM_VM_PASS;
+		return err;
 	}
-	*slot = nf;
 	fork_drop(old);
-	return LM_VM_HANDLED;
+	*frame = nf;
+	return LM_OK;
+}
+
+void lm_fork_retire(lm_cptr_t f)
+{
+	fork_drop(f);
+}
+
+int lm_fork_owns(lm_cptr_t f)
+{
+	return fk.gen == 0 || lm_vm_frame_is_ours(f);
 }

@@ -21,7 +21,7 @@
 #define PAGE            LM_PAGE_SIZE
 #define MAX_SEGS        32
 #define MAX_BOOT_PAGES  384
-#define MAX_RETIRED     128
+#define MAX_RETIRED     1024 /* a library OS's own pages retire here too */
 #define MAX_TABLES      48   /* page tables of one child's address space */
 #define MAX_SHELLS      LM_FORK_MAX_CHILDREN /* a kept one uses a place */
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */

@@ -16,9 +16,55 @@
 #define CAP_MAX (64u << 10)
 #define ICRNL   0x100
 
-static char cap_buf[2][CAP_MAX];
-static lm_u64 cap_len[2];
-static int cap_cut;
+/* The capture buffers live in pages of their own (LX_CAPTURE_VA), which a
+ * fork gives the child writable: every process of the tree appends to the
+ * same two streams, as to a pipe the test runner reads, and the top one
+ * prints them when it (and so the whole tree) has ended. */
+struct capture {
+	lm_u64 len[2];
+	lm_u64 cut;
+	lm_u8 pad[4096 - 24];
+	char buf[2][CAP_MAX];
+};
+#define CAP_PAGES (sizeof(struct capture) / LM_PAGE_SIZE)
+LM_STATIC_ASSERT(sizeof(struct capture) % LM_PAGE_SIZE == 0, "whole pages");
+static lm_cptr_t cap_frames[CAP_PAGES];
+static struct capture *cap = (struct capture *)LX_CAPTURE_VA;
+#define cap_len cap->len
+#define cap_buf cap->buf
+#define cap_cut cap->cut
+
+int lx_con_capture_init(void)
+{
+	for (lm_u32 i = 0; i < CAP_PAGES; i++)
+		if (lm_vm_frame_get(&cap_frames[i]) ||
+		    lm_map_page(LM_SLOT_VSPACE, cap_frames[i], LX_CAPTURE_VA + i * LM_PAGE_SIZE,
+				LM_R_READ | LM_R_WRITE))
+			return -ENOMEM;
+	return 0;
+}
+
+int lx_con_fork_share(struct lm_fork_child *c)
+{
+	lm_cptr_t cn = lm_fork_child_cnode(c);
+
+	/* the console input the shell lent us, if it did */
+	lm_cnode_copy(cn, LM_SLOT_CONSOLE_IN, LM_SLOT_CNODE, LM_SLOT_CONSOLE_IN, LM_R_WRITE);
+	for (lm_u32 i = 0; lx_capture && i < CAP_PAGES; i++) {
+		int err = lm_cnode_copy(cn, cap_frames[i], LM_SLOT_CNODE, cap_frames[i],
+					LM_R_READ | LM_R_WRITE);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void lx_con_fork_child(void)
+{
+	for (lm_u32 i = 0; lx_capture && i < CAP_PAGES; i++)
+		lm_map_page(LM_SLOT_VSPACE, cap_frames[i], LX_CAPTURE_VA + i * LM_PAGE_SIZE,
+			    LM_R_READ | LM_R_WRITE);
+}
 
 static struct lx_termios tio = {
 	.iflag = ICRNL | 0x400,     /* ICRNL | IXON */

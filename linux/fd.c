@@ -487,7 +487,7 @@ LX_SYS(ioctl)
 	struct file *f = get(a[0]);
 	struct lx_termios t;
 	struct lx_winsize ws = { 24, 80, 0, 0 };
-	int pgrp = LX_PID;
+	int pgrp = (int)lx_pid;
 
 	if (!f)
 		return -EBADF;

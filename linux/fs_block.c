@@ -7,8 +7,8 @@
  *
  * The weak definitions here stand in for the other pieces of the
  * personality until they are merged (each is replaced by the strong one
- * of its owner): the wake notification and the IPC buffer (process
- * manager work, linux/main.c), and the signal hooks (linux/signal*.c).
+ * of its owner): the wake notification and the IPC buffer (process.c).
+ * The signal hooks' weak stand-ins are process.c's.
  */
 #include "lx.h"
 
@@ -31,17 +31,6 @@ __attribute__((weak)) struct lm_ipc_buffer *lx_ipc_buffer(void)
 		return 0;
 	b = (struct lm_ipc_buffer *)LX_IPC_VA;
 	return b;
-}
-
-/* No signal is ever pending until signals are delivered. */
-__attribute__((weak)) int lx_sig_pending_unblocked(void)
-{
-	return 0;
-}
-
-/* Until signals are delivered, SIGPIPE changes nothing: write returns EPIPE. */
-__attribute__((weak)) void lx_sig_post(int sig, int code, int pid)
-{
 }
 
 /* Make the wake notification if nobody has (lx-arch §1: one per process). */

@@ -38,9 +38,13 @@
 #define LX_PAGE_DOWN(x) ((x) & ~(LX_PAGE - 1))
 #define LX_PAGE_UP(x)   (((x) + LX_PAGE - 1) & ~(LX_PAGE - 1))
 
-/* The identity every Linux process has for now: one root user. */
-#define LX_PID  1
-#define LX_PPID 0
+/* Pages of the personality's own, mapped by hand (not in the program's map,
+ * not inherited by fork: each process maps its own). */
+#define LX_IPCBUF_VA    0x7ef800010000ull   /* the thread's IPC buffer */
+#define LX_SIGPAGE_VA   0x7ef800020000ull   /* the process manager's signal page */
+#define LX_CAPTURE_VA   0x7ef800100000ull   /* capture buffers (-x), shared by a fork tree */
+
+/* The identity of the one user (root); pids come from the process manager. */
 #define LX_UID  0
 #define LX_GID  0
 
@@ -48,7 +52,23 @@
 extern const struct lm_bootinfo *lx_bi;
 extern int lx_trace;     /* -t: every call on the console */
 extern int lx_capture;   /* -x: output framed for a test runner (console.c) */
+/* The program's end: exit code `status` (0..255). */
 __attribute__((noreturn)) void lx_exit(int status);
+
+/* ---- process.c, wait.c, pm.c: the process and the process manager ------------ */
+/* The wake notification, LX_WAKE_*, lx_wake_wait: fs_block.c's part of lx.h. */
+extern long lx_pid;                 /* from the process manager (1 without one) */
+void lx_proc_init(void);
+/* The program's end with wait4's status word: (code << 8) or the signal. */
+__attribute__((noreturn)) void lx_exit_wstatus(int wstatus);
+/* Check the signal page; fetch and post what the process manager holds. */
+void lx_proc_poll(void);
+/* A request to the process manager: w0 (result or -errno), *r1 = w1. */
+long lx_pm_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 *r1);
+/* signal.c: the program's disposition of sig (handler: 0 SIG_DFL, 1 SIG_IGN) */
+lm_u64 lx_sig_disposition(int sig);
+/* The system call being served (syscall.c): clone edits where it returns. */
+extern struct lm_sysargs *lx_cur_args;
 
 /* ---- loader.c ---------------------------------------------------------------- */
 struct lx_image {
@@ -63,6 +83,10 @@ lm_u64 lx_initial_stack(const struct lx_image *im, int argc, char **argv,
 
 /* ---- mm.c: the memory map --------------------------------------------------- */
 int lx_mm_init(void);
+struct lm_fork_child;
+/* At fork: every page's frame shared with child c, writable pages made
+ * read-only here (copied on our next write). */
+int lx_mm_fork_share(struct lm_fork_child *c);
 /* Add [lo, hi) (page-aligned, free) with PROT_* rights, mapped on touch. */
 int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* Map every page of [lo, hi) now, writable (for the loader), then prot. */
@@ -90,6 +114,10 @@ long lx_con_read(void *buf, lm_u64 n);
 int lx_con_input_ready(int wait);
 int lx_con_is_tty(int which);
 void lx_con_flush_capture(int status);
+int lx_con_capture_init(void);  /* -x: the buffers, in pages a fork tree shares */
+/* At fork: the capture pages and the console input, given to child c. */
+int lx_con_fork_share(struct lm_fork_child *c);
+void lx_con_fork_child(void);   /* in the child: map them */
 void lx_con_termios(struct lx_termios *t, int set);
 
 /* ---- fsclient.c: the file server (servers/fs/fs_proto.h) ---------------------- */
@@ -178,6 +206,9 @@ LX_SYS(dup); LX_SYS(dup2); LX_SYS(dup3); LX_SYS(pread64); LX_SYS(pwrite64);
 /* mm.c */
 LX_SYS(brk); LX_SYS(mmap); LX_SYS(munmap); LX_SYS(mprotect); LX_SYS(mremap);
 LX_SYS(madvise);
+/* process.c, wait.c, pm.c */
+LX_SYS(fork); LX_SYS(vfork); LX_SYS(clone); LX_SYS(wait4); LX_SYS(waitid); LX_SYS(kill);
+LX_SYS(tkill); LX_SYS(tgkill);
 /* proc.c */
 LX_SYS(exit); LX_SYS(exit_group); LX_SYS(getpid); LX_SYS(getppid); LX_SYS(gettid);
 LX_SYS(getuid); LX_SYS(getgid); LX_SYS(geteuid); LX_SYS(getegid);

@@ -24,14 +24,6 @@
 const struct lm_bootinfo *lx_bi;
 int lx_trace, lx_capture;
 
-void lx_exit(int status)
-{
-	lx_syscall_report();
-	lx_con_flush_capture(status);
-	lm_thread_exit((lm_u64)status);
-	__builtin_unreachable();
-}
-
 /* Split the command line in place; the number of words. */
 static int split_args(char *line, char **argv)
 {
@@ -103,6 +95,11 @@ int main(lm_word_t arg)
 		return 127; /* a shell's "command not found" */
 	}
 	use_memory();
+	lx_proc_init();
+	if (lx_capture && lx_con_capture_init()) {
+		lm_printf("linux: no memory for the capture buffers\n");
+		return 126;
+	}
 	lx_fd_init();
 	lx_time_init();
 	lx_fs_init();

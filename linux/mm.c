@@ -4,10 +4,20 @@
  * page on first touch, and the checks uaccess.c asks of it.
  *
  * Invariant: a page is in the page table below only if it lies in an area,
- * and it is mapped with the area's rights. Frames come from liblamina's
- * frame supply (lm_vm_frame_get: zeroed, one slot each), so a page the
- * program has not written reads as zeros, and giving a frame back
- * (lm_vm_frame_put) deletes it, which unmaps it.
+ * and it is mapped with the area's rights, less LM_R_WRITE while a fork
+ * shares its frame. Frames come from liblamina's frame supply
+ * (lm_vm_frame_get: zeroed, one slot each), so a page the program has not
+ * written reads as zeros; a frame given back goes to lm_fork_retire, which
+ * keeps it while a child may still ask for it.
+ *
+ * fork (process.c, lx_mm_fork_share): every frame in the table enters the
+ * child's share record and our writable pages become read-only. The child
+ * inherits the table (it is in our memory) but none of the mappings: its
+ * first touch of a page fetches the frame from us (lm_fork_fetch) and maps
+ * it read-only; the first write to a frame that is not its own (or that
+ * children of its own may see) copies it (lm_fork_copy). A frame is a
+ * process's own if it made it (lm_fork_owns); with no child alive, a write
+ * to its own read-only page just makes it writable again.
  */
 #include "mm.h"
 
@@ -62,6 +72,20 @@ static void pt_remove(lm_u32 i)
 	}
 }
 
+/* A frame leaves the table: unmapped, kept while a child may ask for it. */
+static void frame_drop(lm_cptr_t f)
+{
+	lm_vspace_unmap(f);
+	lm_fork_retire(f);
+}
+
+/* Whether a page of frame f may be mapped writable now: not while a fork
+ * shares it. */
+static int frame_private(lm_cptr_t f)
+{
+	return !lm_fork_children() && lm_fork_owns(f);
+}
+
 static lm_u64 rights_of(lm_u32 prot)
 {
 	lm_u64 r = LM_R_READ;
@@ -102,7 +126,7 @@ void lx_pages_release(lm_u64 lo, lm_u64 hi)
 			lm_u32 i = pt_find(va);
 
 			if (pt_key[i]) {
-				lm_vm_frame_put(pt_frame[i]);
+				frame_drop(pt_frame[i]);
 				pt_remove(i);
 			}
 		}
@@ -114,7 +138,7 @@ void lx_pages_release(lm_u64 lo, lm_u64 hi)
 		lm_u64 va = (pt_key[i] - 1) * LX_PAGE;
 
 		if (pt_key[i] && va >= lo && va < hi) {
-			lm_vm_frame_put(pt_frame[i]);
+			frame_drop(pt_frame[i]);
 			pt_remove(i--);
 		}
 	}
@@ -131,8 +155,9 @@ int lx_pages_move(lm_u64 lo, lm_u64 len, lm_u64 to, lm_u32 prot)
 		pt_remove(i);
 		lm_vspace_unmap(f);
 		i = pt_find(to + off);
-		if (lm_map_page(LM_SLOT_VSPACE, f, to + off, rights_of(prot))) {
-			lm_vm_frame_put(f);
+		lm_u64 r = rights_of(prot) & (frame_private(f) ? ~0ull : ~(lm_u64)LM_R_WRITE);
+		if (lm_map_page(LM_SLOT_VSPACE, f, to + off, r)) {
+			frame_drop(f);
 			return -ENOMEM;
 		}
 		pt_key[i] = (to + off) / LX_PAGE + 1;
@@ -281,8 +306,13 @@ int lx_mm_protect(lm_u64 lo, lm_u64 hi, lm_u32 prot)
 		return -ENOMEM;
 	area_cut(lo, hi);
 	area_insert(lo, hi, prot);
-	/* holes (pages not touched yet) are skipped; they map with prot later */
-	lm_vm_protect_range(lo, (hi - lo) / LX_PAGE, rights_of(prot));
+	/* holes (pages not touched yet) are skipped; they map with prot later.
+	 * While pages may be shared, write comes back page by page (the fault
+	 * hook copies, or gives it back to a page of our own). */
+	lm_u64 r = rights_of(prot);
+	if (lm_fork_children() || lm_fork_generation())
+		r &= ~(lm_u64)LM_R_WRITE;
+	lm_vm_protect_range(lo, (hi - lo) / LX_PAGE, r);
 	return 0;
 }
 
@@ -328,17 +358,70 @@ void lx_mm_report(void)
 static struct lm_vm_region region;
 static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
 
+/* Fork: every frame of the table to child c; our writable pages read-only. */
+int lx_mm_fork_share(struct lm_fork_child *c)
+{
+	for (lm_u32 i = 0; i < PT_SIZE; i++) {
+		lm_u64 va = (pt_key[i] - 1) * LX_PAGE;
+		struct lx_area *a;
+
+		if (!pt_key[i] || !(a = lx_area_at(va)))
+			continue;
+		if (lm_fork_share(c, pt_frame[i], a->prot & PROT_EXEC))
+			return -ENOMEM;
+		if ((a->prot & PROT_WRITE) &&
+		    lm_vspace_protect(LM_SLOT_VSPACE, va, 1, rights_of(a->prot) & ~(lm_u64)LM_R_WRITE, 0))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A page in the table not mapped here: inherited at fork. Its frame is
+ * fetched from our parent the first time, and mapped read-only unless it
+ * is our own. */
+static int map_inherited(lm_u64 va, lm_cptr_t f, lm_u64 rights)
+{
+	if (!frame_private(f))
+		rights &= ~(lm_u64)LM_R_WRITE;
+	if (!lm_map_page(LM_SLOT_VSPACE, f, va, rights))
+		return LM_VM_HANDLED;
+	if (lm_fork_fetch(f) || lm_map_page(LM_SLOT_VSPACE, f, va, rights))
+		return LM_VM_PASS;
+	return LM_VM_HANDLED;
+}
+
+/* A write to a read-only page of a writable area: shared at a fork. */
+static int write_shared(lm_u64 va, lm_u32 i, lm_u64 rights)
+{
+	lm_cptr_t f = pt_frame[i], nf;
+
+	if (frame_private(f))
+		return lm_vspace_protect(LM_SLOT_VSPACE, va, 1, rights, 0) ? LM_VM_PASS : LM_VM_HANDLED;
+	if (lm_fork_copy(va, rights, f, &nf))
+		return LM_VM_PASS;
+	pt_frame[i] = (lm_u32)nf;
+	return LM_VM_HANDLED;
+}
+
 /* A first touch inside an area, with an access its rights allow: map a
- * zeroed page. Anything else is the program's fault (the fallback). */
+ * zeroed page, or an inherited one; a write to a shared page: copy it.
+ * Anything else is the program's fault (the fallback). */
 static int mm_fault(struct lm_vm_region *r, const struct lm_vm_fault *f)
 {
 	struct lx_area *a = lx_area_at(f->addr);
 	lm_u32 need = f->access == LM_VM_WRITE ? PROT_WRITE :
 		      f->access == LM_VM_EXEC ? PROT_EXEC : PROT_READ;
+	lm_u64 va = LX_PAGE_DOWN(f->addr);
 
-	if (!a || f->present || !((a->prot | (a->prot ? PROT_READ : 0)) & need))
+	if (!a || !((a->prot | (a->prot ? PROT_READ : 0)) & need))
 		return LM_VM_PASS;
-	return page_map(LX_PAGE_DOWN(f->addr), rights_of(a->prot)) ? LM_VM_PASS : LM_VM_HANDLED;
+	lm_u32 i = pt_find(va);
+	if (f->present)
+		return pt_key[i] && need == PROT_WRITE ? write_shared(va, i, rights_of(a->prot))
+						       : LM_VM_PASS;
+	if (pt_key[i])
+		return map_inherited(va, pt_frame[i], rights_of(a->prot));
+	return page_map(va, rights_of(a->prot)) ? LM_VM_PASS : LM_VM_HANDLED;
 }
 
 /* The program touched memory it does not own (or divided by zero...):
@@ -347,7 +430,7 @@ static void mm_unhandled(struct lm_exc_frame *f)
 {
 	lm_printf("linux: fault (vector %lu) at rip %#lx, address %#lx: killed\n",
 		  f->vector, f->regs.rip, f->addr);
-	lx_exit(128 + (f->vector == 14 || f->vector == 13 ? 11 : f->vector == 0 ? 8 : 4));
+	lx_exit_wstatus(f->vector == 14 || f->vector == 13 ? 11 : f->vector == 0 ? 8 : 4);
 }
 
 int lx_mm_init(void)

@@ -40,7 +40,7 @@ long lx_pipe_write(lm_u64 h, lm_u64 buf, lm_u64 n)
 		memcpy(lx_fsb->data, src, head);
 		r = lx_fs_call_wait(FS_WRITE, h, k, 0, how, src + head, k - head, 0);
 		if (r == -EPIPE)
-			lx_sig_post(SIGPIPE, 0, LX_PID);
+			lx_sig_post(SIGPIPE, 0, (int)lx_pid);
 		if (r < 0)
 			return done ? (long)done : r;
 		done += (lm_u64)r;
@@ -72,7 +72,7 @@ long lx_pipe_vector(lm_u64 h, const struct lx_iovec *iov, lm_u64 cnt, lm_u64 tot
 		return r;
 	r = lx_fs_call_wait(FS_WRITE, h, n, 0, FS_W_ATOMIC, tail, n > FS_DATA ? n - FS_DATA : 0, 0);
 	if (r == -EPIPE)
-		lx_sig_post(SIGPIPE, 0, LX_PID);
+		lx_sig_post(SIGPIPE, 0, (int)lx_pid);
 	return r;
 }
 

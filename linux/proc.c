@@ -1,11 +1,12 @@
 /*
- * The process: its identity (one process, pid 1, of a single root user
- * until the process manager hands out pids), its thread pointer, its limits
- * and names, and its end.
+ * The process: its user (one root user), its thread pointer, its limits and
+ * names. Its pid, parent, group and end are the process manager's
+ * (pm.c, process.c).
  */
 #include "lx.h"
 
-static lm_u64 fs_base, clear_tid;
+static lm_u64 fs_base;
+lm_u64 lx_clear_tid; /* set_tid_address, clone: kept for threads to come */
 static lm_u32 mask = 022;
 static char comm[16];
 const char *lx_execfn = "";
@@ -29,37 +30,11 @@ void lx_set_comm(const char *path)
 	strncpy(comm, base, sizeof comm - 1);
 }
 
-LX_SYS(exit)
-{
-	lx_exit((int)(a[0] & 0xff));
-}
-
-LX_SYS(exit_group)
-{
-	lx_exit((int)(a[0] & 0xff));
-}
-
-LX_SYS(getpid) { return LX_PID; }
-LX_SYS(gettid) { return LX_PID; }
-LX_SYS(getppid) { return LX_PPID; }
+LX_SYS(gettid) { return lx_pid; }
 LX_SYS(getuid) { return LX_UID; }
 LX_SYS(geteuid) { return LX_UID; }
 LX_SYS(getgid) { return LX_GID; }
 LX_SYS(getegid) { return LX_GID; }
-LX_SYS(getpgrp) { return LX_PID; }
-LX_SYS(getsid) { return a[0] == 0 || a[0] == LX_PID ? LX_PID : -ESRCH; }
-LX_SYS(getpgid) { return a[0] == 0 || a[0] == LX_PID ? LX_PID : -ESRCH; }
-
-/* setpgid: the process leads its own group already; setsid: a group
- * leader may not start a session (EPERM, as Linux says). */
-LX_SYS(setpgid)
-{
-	if ((a[0] && a[0] != LX_PID) || (long)a[1] < 0)
-		return a[0] && a[0] != LX_PID ? -ESRCH : -EINVAL;
-	return !a[1] || a[1] == LX_PID ? 0 : -EPERM;
-}
-
-LX_SYS(setsid) { return -EPERM; }
 
 /* Root may become any user; there is only the one, so only it is allowed. */
 LX_SYS(setuid) { return (lm_u32)a[0] == LX_UID ? 0 : -EPERM; }
@@ -85,8 +60,8 @@ LX_SYS(getgroups)
 /* set_tid_address: kept for clone and exit's futex wake (next sessions). */
 LX_SYS(set_tid_address)
 {
-	clear_tid = a[0];
-	return LX_PID;
+	lx_clear_tid = a[0];
+	return lx_pid;
 }
 
 /* set_robust_list: the list is only walked when a thread dies holding a
@@ -137,7 +112,7 @@ LX_SYS(prlimit64)
 {
 	struct lx_rlimit nl;
 
-	if (a[0] != 0 && a[0] != LX_PID)
+	if (a[0] != 0 && (long)a[0] != lx_pid)
 		return -ESRCH;
 	if (a[1] >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -173,7 +148,7 @@ LX_SYS(sched_getaffinity)
 {
 	lm_u64 set = 1;
 
-	if (a[0] != 0 && a[0] != LX_PID)
+	if (a[0] != 0 && (long)a[0] != lx_pid)
 		return -ESRCH;
 	if (a[1] < sizeof set || (a[1] & 7))
 		return -EINVAL;

@@ -77,3 +77,8 @@ LX_SYS(sigaltstack)
 	}
 	return 0;
 }
+
+lm_u64 lx_sig_disposition(int sig)
+{
+	return sig >= 1 && sig <= LX_NSIG ? actions[sig].handler : 0;
+}

@@ -23,8 +23,8 @@ static const struct lx_call table[NR_MAX] = {
 	S(14, rt_sigprocmask), ABSENT(15, rt_sigreturn), S(16, ioctl), S(17, pread64),
 	S(18, pwrite64), S(19, readv), S(20, writev), S(21, access), S(22, pipe), S(23, select),
 	S(24, sched_yield), S(25, mremap), S(28, madvise), S(32, dup), S(33, dup2),
-	S(35, nanosleep), S(39, getpid), ABSENT(56, clone), ABSENT(57, fork),
-	ABSENT(59, execve), S(60, exit), ABSENT(61, wait4), ABSENT(62, kill), S(63, uname),
+	S(35, nanosleep), S(39, getpid), S(56, clone), S(57, fork), S(58, vfork),
+	ABSENT(59, execve), S(60, exit), S(61, wait4), S(62, kill), S(63, uname),
 	S(72, fcntl), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
 	S(81, fchdir), S(82, rename), S(83, mkdir), S(84, rmdir), S(85, creat), S(86, link),
 	S(87, unlink), S(88, symlink), S(89, readlink), S(90, chmod), S(91, fchmod),
@@ -33,9 +33,9 @@ static const struct lx_call table[NR_MAX] = {
 	S(110, getppid), S(111, getpgrp), S(112, setsid), S(115, getgroups), S(118, getresuid),
 	S(120, getresgid), S(121, getpgid), S(124, getsid), S(131, sigaltstack),
 	S(157, prctl), S(158, arch_prctl), S(160, setrlimit), S(186, gettid),
-	S(201, time), ABSENT(202, futex), S(204, sched_getaffinity), S(217, getdents64),
+	S(200, tkill), S(201, time), ABSENT(202, futex), S(204, sched_getaffinity), S(217, getdents64),
 	S(218, set_tid_address), S(228, clock_gettime), S(229, clock_getres),
-	S(230, clock_nanosleep), S(231, exit_group), S(257, openat), S(258, mkdirat),
+	S(230, clock_nanosleep), S(231, exit_group), S(234, tgkill), S(247, waitid), S(257, openat), S(258, mkdirat),
 	S(262, newfstatat), S(263, unlinkat), S(264, renameat), S(265, linkat),
 	S(266, symlinkat), S(267, readlinkat), S(268, fchmodat), S(269, faccessat), S(270, pselect6),
 	S(271, ppoll), S(273, set_robust_list), S(280, utimensat),
@@ -45,6 +45,7 @@ static const struct lx_call table[NR_MAX] = {
 };
 
 static lm_u32 refused[NR_MAX + 1]; /* [NR_MAX]: numbers past the table */
+struct lm_sysargs *lx_cur_args;
 static lm_u64 ncalls;
 
 static const char *name_of(lm_u64 nr)
@@ -58,6 +59,7 @@ long lx_dispatch(struct lm_sysargs *a)
 	long r;
 
 	ncalls++;
+	lx_cur_args = a;
 	if (nr < NR_MAX && table[nr].fn) {
 		r = table[nr].fn(a->a);
 	} else {
@@ -67,6 +69,7 @@ long lx_dispatch(struct lm_sysargs *a)
 	if (lx_trace)
 		lm_printf("[linux] %s#%lu(%#lx, %#lx, %#lx, %#lx) = %ld\n", name_of(nr), nr,
 			  a->a[0], a->a[1], a->a[2], a->a[3], r);
+	lx_proc_poll(); /* signals another process sent: one compare when none */
 	return r;
 }
 

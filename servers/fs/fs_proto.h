@@ -37,7 +37,7 @@
 
 #include <lamina/types.h>
 
-#define FS_CLIENTS 64                     /* badges 1..64, one buffer page each */
+#define FS_CLIENTS 64                     /* badges 1..64 (pids), one buffer page each */
 #define FS_BADGE_PM 0x10000               /* the process manager's badge: FORK, DROP */
 #define FS_BUF_VA  0x7ef800000000ull      /* the page, in a Linux process */
 #define FS_PATH    2016                   /* a path with its NUL, at most */

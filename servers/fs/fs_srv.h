@@ -10,9 +10,6 @@
 #define FS_SLOT_MEM    (FS_SLOT_BUF + FS_CLIENTS) /* untyped, 4 MiB each, for the heap */
 #define FS_MEM_PIECES  4
 
-/* In the shell: the endpoint (to mint badges from) and the client pages. */
-#define SH_SLOT_FS_EP  12
-#define SH_SLOT_FS_BUF 13                   /* .. + FS_CLIENTS - 1 */
 
 /* In a Linux process: its badged endpoint and its page (at FS_BUF_VA). */
 #define LX_SLOT_FS     9

@@ -3,8 +3,8 @@
  * (<lamina/bootinfo.h>). It takes all untyped memory into its pool, prints
  * a banner, runs the test suite if the command line says `test` (or the
  * benchmarks for `bench`), then starts `hello`, reports how it ended, and
- * on a normal boot starts the console server, the shell (normal.c) and the
- * file server (fs.c).
+ * on a normal boot starts the console server, the shell (normal.c), the
+ * file server (fs.c) and the process manager (proc.c).
  */
 #include "root.h"
 
@@ -86,8 +86,10 @@ int main(lm_word_t arg)
 		root_run_and_exit(bi, &root_kbench);
 	else {
 		root_fs_objects();
+		root_proc_objects();
 		root_shell_make(bi);
 		root_fs_start(bi); /* the file server: Linux programs' files */
+		root_proc_start(bi); /* the process manager: their pids */
 	}
 	lm_thread_set_priority(LM_SLOT_TCB, ROOT_WAIT_PRIO);
 	if (!err)

@@ -24,8 +24,8 @@
  */
 #include "root.h"
 #include "../console/console.h"
-#include "../fs/fs_proto.h"
-#include "../fs/fs_srv.h"
+#include "../proc/pm_proto.h"
+#include "../proc/pm_srv.h"
 
 #define CONSOLE_PRIO 200 /* above the shell: output and echo are never held up */
 #define SHELL_PRIO   110 /* above the programs it runs (100) */
@@ -113,22 +113,22 @@ void root_shell_make(const struct lm_bootinfo *bi)
 {
 	if (!root_console_ep)
 		return;
-	struct lm_spawn_cap sh_caps[5 + FS_CLIENTS] = {
+	struct lm_spawn_cap sh_caps[5] = {
 		{ con_ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
 		{ con_in, SH_SLOT_CON_IN, LM_R_WRITE, 0, 0 },
 		{ con.tcb, SH_SLOT_CON_TCB, LM_R_READ, 0, 0 },
 		{ sh_events, SH_SLOT_EVENTS, LM_R_READ | LM_R_WRITE, 0, 0 },
 	};
 	lm_u32 n = 4;
+	lm_cptr_t pm = root_pm_ep ? lm_slot_alloc() : 0;
 
-	/* The file server's endpoint, to mint a badge per Linux process, and
-	 * its client pages (servers/root/fs.c). */
-	if (root_fs_ep) {
-		sh_caps[n++] = (struct lm_spawn_cap){ root_fs_ep, SH_SLOT_FS_EP, LM_R_WRITE | LM_R_GRANT, 0, 0 };
-		for (lm_u32 b = 0; b < FS_CLIENTS; b++)
-			sh_caps[n++] = (struct lm_spawn_cap){ root_fs_buf[b], SH_SLOT_FS_BUF + b,
-							     LM_R_READ | LM_R_WRITE, 0, 0 };
-	}
+	/* The process manager's endpoint, badge PM_BADGE_SHELL: a pid, a file
+	 * server badge and page for each Linux process it starts
+	 * (servers/root/proc.c). */
+	if (pm && !lm_cnode_mint(LM_SLOT_CNODE, pm, LM_SLOT_CNODE, root_pm_ep,
+				 LM_R_WRITE | LM_R_GRANT, PM_BADGE_SHELL))
+		sh_caps[n++] = (struct lm_spawn_cap){ pm, SH_SLOT_PM, LM_R_WRITE | LM_R_GRANT,
+						      LM_SPAWN_MOVE, 0 };
 	const struct root_child shell = {
 		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO, .asids = ROOT_BIG_ASIDS,
 		.memory = 1, .modules = 1, .devices = 1,

@@ -60,6 +60,11 @@ void root_fs_objects(void);
 void root_fs_start(const struct lm_bootinfo *bi);
 extern lm_cptr_t root_fs_ep, root_fs_buf[];
 
+/* proc.c */
+void root_proc_objects(void);
+void root_proc_start(const struct lm_bootinfo *bi);
+extern lm_cptr_t root_pm_ep;
+
 /* tests.c */
 void root_run_and_exit(const struct lm_bootinfo *bi, const struct root_child *c);
 extern const struct root_child root_ktest, root_kbench;

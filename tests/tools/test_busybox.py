@@ -175,6 +175,7 @@ def main():
             return f
         check("linux_calls_static_musl", c_test("calls"))
         check("linux_calls_static_pie_musl", c_test("calls-pie"))
+        check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
 
         def crash():
             so, se, st, why = guest_run(g, "calls", ["crash"])

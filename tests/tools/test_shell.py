@@ -15,7 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
            "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
-           "linux-calls", "linux-calls-pie", "fs", "rootfs.cpio:rootfs"]
+           "linux-calls", "linux-calls-pie", "linux-procs", "fs", "rootfs.cpio:rootfs",
+           "proc"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test

@@ -51,7 +51,7 @@
 struct lm_proc;
 
 #define LM_FORK_CHILD (-1)
-#define LM_FORK_MAX_CHILDREN 4 /* alive at once (liblamina's private pages hold them) */
+#define LM_FORK_MAX_CHILDREN 8 /* alive at once (liblamina's private pages hold them) */
 #define LM_FORK_ASIDS 64 /* IDs a child's range gets by default (lm_fork_set_asids) */
 #define LM_FORK_NO_ASIDS 0xffffffffu /* lm_fork_set_asids: children get no range */
 
@@ -63,6 +63,41 @@ struct lm_proc;
  * *p, or an error (nothing left behind; LM_ELIMIT with LM_FORK_MAX_CHILDREN
  * children alive); in the child: LM_FORK_CHILD. */
 int lm_fork(struct lm_proc *p);
+
+/*
+ * For a library OS that keeps its own page table (pages mapped by hand,
+ * which lm_fork does not know): lm_fork_ex calls hook(c, arg) while child
+ * c is built, after its memory is set up and before it first runs or the
+ * parent's own pages are made read-only. There the caller
+ *   - names the frames the child may ask for (lm_fork_share: they enter
+ *     the child's share record; the child then gets each, read-only, with
+ *     lm_fork_fetch into the same slot), and makes its own writable pages
+ *     of them read-only, to be copied on its next write (lm_fork_copy);
+ *   - may put capabilities in the child's CNode (lm_fork_child_cnode),
+ *     into slots the caller's own library state leaves empty.
+ * The child's copy of the caller's memory is what it is when the hook
+ * returns: the hook must not write pages it shares. A hook's error ends
+ * the fork (nothing left behind) and is lm_fork_ex's. lm_fork(p) is
+ * lm_fork_ex(p, 0, 0).
+ */
+struct lm_fork_child;
+typedef int (*lm_fork_hook)(struct lm_fork_child *c, void *arg);
+int lm_fork_ex(struct lm_proc *p, lm_fork_hook hook, void *arg);
+/* LM_ERANGE for a slot past the child's CNode. */
+int lm_fork_share(struct lm_fork_child *c, lm_cptr_t frame, int exec);
+lm_cptr_t lm_fork_child_cnode(const struct lm_fork_child *c);
+
+/* The page at va (mapped, readable) copied into a frame of ours, which
+ * replaces it there with `rights`; the old frame goes to lm_fork_retire.
+ * The new frame's slot in *frame. */
+int lm_fork_copy(lm_u64 va, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame);
+/* A frame of a page that is gone or replaced (unmapped first): kept while
+ * a child may still ask for it, then reused or freed. */
+void lm_fork_retire(lm_cptr_t frame);
+/* 1 if frame f is this process's own (not one fetched from its parent). */
+int lm_fork_owns(lm_cptr_t f);
+/* Children alive (built and not yet reaped). */
+lm_u32 lm_fork_children(void);
 
 /* Wait for the child to stop (exit or fault), report how in *ti (may be
  * NULL), destroy it and reclaim what it shared. */

@@ -1,0 +1,68 @@
+/*
+ * The shell's client of the process manager (shell_pm.h). Without a
+ * manager (root could not start one) sh_pm_new fails and `linux` says so.
+ */
+#include "shell_pm.h"
+#include "../servers/proc/pm_proto.h"
+#include "../servers/proc/pm_srv.h"
+
+#define SH_IPCBUF_VA 0x5ff000000ull
+
+static struct lm_ipc_buffer *ipcbuf;
+
+int sh_pm_init(void)
+{
+	lm_cptr_t f;
+	int err;
+
+	if ((err = lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &f)) ||
+	    (err = lm_map_page(LM_SLOT_VSPACE, f, SH_IPCBUF_VA, LM_R_READ | LM_R_WRITE)) ||
+	    (err = lm_thread_set_ipc_buffer(LM_SLOT_TCB, f)))
+		return err;
+	ipcbuf = (struct lm_ipc_buffer *)SH_IPCBUF_VA;
+	return LM_OK;
+}
+
+static void free_caps(lm_cptr_t caps[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (caps[i]) {
+			lm_cnode_delete(LM_SLOT_CNODE, caps[i]);
+			lm_slot_free(caps[i]);
+			caps[i] = 0;
+		}
+}
+
+long sh_pm_new(lm_cptr_t caps[3])
+{
+	struct lm_msg m;
+	long r;
+
+	if (!ipcbuf)
+		return -38; /* ENOSYS: no manager */
+	for (int i = 0; i < 3; i++)
+		if (!(caps[i] = lm_slot_alloc())) {
+			free_caps(caps);
+			return -12;
+		}
+	for (int i = 0; i < 3; i++)
+		ipcbuf->recv_slots[i] = caps[i];
+	r = lm_ep_call(SH_SLOT_PM, LM_MSG_INFO(PM_NEW, 0, 0), 0, 0, 0, 0, &m) ? -38 : (long)m.w[0];
+	for (int i = 0; i < 3; i++)
+		ipcbuf->recv_slots[i] = 0;
+	if (r > 0 && LM_MSG_NCAPS(m.info) == 3)
+		return r;
+	if (r > 0)
+		sh_pm_release(r, 0, caps);
+	free_caps(caps);
+	return r > 0 ? -12 : r;
+}
+
+void sh_pm_release(long pid, lm_u64 code, lm_cptr_t caps[3])
+{
+	struct lm_msg m;
+
+	lm_ep_call(SH_SLOT_PM, LM_MSG_INFO(PM_RELEASE, 2, 0), (lm_u64)pid, (code & 0xff) << 8, 0, 0,
+		   &m);
+	free_caps(caps);
+}

@@ -1,0 +1,19 @@
+/* The shell's side of the process manager (servers/proc/pm_proto.h): a pid,
+ * with its file server badge and page, for each Linux process it starts. */
+#ifndef SHELL_PM_H
+#define SHELL_PM_H
+
+#include <lm/lamina.h>
+
+/* Set up the IPC buffer replies with capabilities need; 0 or an error
+ * (then there is no process manager for this shell). */
+int sh_pm_init(void);
+/* A new top-level pid (> 0), its capabilities in caps[0..2]: the file
+ * server's endpoint and client page, the manager's endpoint (badge pid);
+ * or -errno. */
+long sh_pm_new(lm_cptr_t caps[3]);
+/* The process of pid has ended with exit code `code` (its status if it never
+ * said so itself); the capabilities of sh_pm_new are deleted. */
+void sh_pm_release(long pid, lm_u64 code, lm_cptr_t caps[3]);
+
+#endif

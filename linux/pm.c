@@ -1,0 +1,121 @@
+/*
+ * The process manager's client (servers/proc/pm_proto.h): requests on the
+ * endpoint at LX_SLOT_PM (badge = our pid), and the calls that are just one
+ * request: the ids of the process, its group and session, kill.
+ * Without a manager (the shell had none) every request answers -ENOSYS
+ * and the process is pid 1, its own group and session, with no parent.
+ */
+#include "lx.h"
+#include "../servers/proc/pm_proto.h"
+#include "../servers/proc/pm_srv.h"
+
+long lx_pm_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 *r1)
+{
+	struct lm_msg m;
+
+	if (lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(label, 3, 0), w0, w1, w2, 0, &m))
+		return -ENOSYS;
+	if (r1)
+		*r1 = m.w[1];
+	return (long)m.w[0];
+}
+
+/* A call that names a pid (0: ourselves) without a manager: only we exist. */
+static long alone(lm_u64 pid)
+{
+	return pid == 0 || (long)pid == lx_pid ? lx_pid : -ESRCH;
+}
+
+LX_SYS(getpid) { return lx_pid; }
+
+LX_SYS(getppid)
+{
+	long r = lx_pm_call(PM_GETPPID, 0, 0, 0, 0);
+
+	return r == -ENOSYS ? 0 : r;
+}
+
+LX_SYS(getpgid)
+{
+	long r = lx_pm_call(PM_GETPGID, a[0], 0, 0, 0);
+
+	return r == -ENOSYS ? alone(a[0]) : r;
+}
+
+LX_SYS(getpgrp)
+{
+	lm_u64 b[1] = { 0 };
+
+	return sys_getpgid(b);
+}
+
+LX_SYS(getsid)
+{
+	long r = lx_pm_call(PM_GETSID, a[0], 0, 0, 0);
+
+	return r == -ENOSYS ? alone(a[0]) : r;
+}
+
+LX_SYS(setpgid)
+{
+	long r;
+
+	if ((long)a[1] < 0)
+		return -EINVAL;
+	r = lx_pm_call(PM_SETPGID, a[0], a[1], 0, 0);
+	if (r != -ENOSYS)
+		return r;
+	if (alone(a[0]) < 0)
+		return -ESRCH;
+	return !a[1] || (long)a[1] == lx_pid ? 0 : -EPERM;
+}
+
+LX_SYS(setsid)
+{
+	long r = lx_pm_call(PM_SETSID, 0, 0, 0, 0);
+
+	return r == -ENOSYS ? -EPERM : r;
+}
+
+/* kill(pid, sig): through the manager, which makes it pending in every
+ * target (ourselves included: we see it at this call's return). */
+LX_SYS(kill)
+{
+	long r;
+
+	if (a[1] > LX_NSIG)
+		return -EINVAL;
+	if ((int)a[0] == (int)0x80000000u)
+		return -ESRCH; /* -INT_MIN has no group */
+	r = lx_pm_call(PM_KILL, (lm_u64)(long)(int)a[0], a[1], 0, 0);
+	if (r == -ENOSYS) { /* alone */
+		if ((int)a[0] != (int)lx_pid && (int)a[0] != 0 && (int)a[0] != -1 &&
+		    (int)a[0] != -(int)lx_pid)
+			return -ESRCH;
+		if (a[1])
+			lx_sig_post((int)a[1], 0, (int)lx_pid);
+		return 0;
+	}
+	return r;
+}
+
+/* One thread per process: its tid is its pid, its tgid too. */
+LX_SYS(tkill)
+{
+	lm_u64 b[2] = { a[0], a[1] };
+
+	if ((long)a[0] <= 0)
+		return -EINVAL;
+	return sys_kill(b);
+}
+
+LX_SYS(tgkill)
+{
+	lm_u64 b[2] = { a[1], a[2] };
+
+	if ((long)a[0] <= 0 || (long)a[1] <= 0)
+		return -EINVAL;
+	if (a[0] != a[1])
+		return -ESRCH; /* the thread is not in that group */
+	return sys_kill(b);
+}

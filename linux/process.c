@@ -1,0 +1,385 @@
+/*
+ * The process: its identity from the process manager (servers/proc), its
+ * wake notification and IPC buffer, fork (fork, vfork, clone without
+ * threads), its end, and the signals the manager holds for it.
+ *
+ * fork is liblamina's copy-on-write lm_fork, with a hook for what lm_fork
+ * does not know: the program's pages (mm.c's table: shared, and ours made
+ * read-only), the capture buffers and console input (console.c), and the
+ * child's three capabilities from PM_FORK (file server endpoint and page,
+ * process manager endpoint) put in its CNode at their fixed slots. The
+ * fork runs on a stack of the personality's own (fork_stack), not the
+ * program's: from the hook on, nothing the child will read is written.
+ *
+ * Lamina-level lifetime (docs/LINUX.md): a child's memory derives from
+ * ours, so when our program ends we report to the manager at once and
+ * then linger, serving our children's page requests (liblamina's fork
+ * server), until every Lamina child has stopped and been reaped.
+ */
+#include "lx.h"
+#include "../servers/fs/fs_srv.h"
+#include "../servers/proc/pm_proto.h"
+#include "../servers/proc/pm_srv.h"
+
+#define CSIGNAL              0xff
+#define CLONE_VM             0x100
+#define CLONE_VFORK          0x4000
+#define CLONE_THREAD         0x10000
+#define CLONE_SETTLS         0x80000
+#define CLONE_PARENT_SETTID  0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_CHILD_SETTID   0x1000000
+/* Served as fork: the exit signal, vfork's wait (the parent does not wait),
+ * and the flags that change nothing here (ptrace, detached, untraced,
+ * System V semaphores). */
+#define CLONE_OK (CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+		  CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | 0x2000 | 0x400000 | 0x800000 | 0x40000)
+
+lm_cptr_t lx_wake_ntfn;
+long lx_pid = 1;
+static volatile struct pm_sigpage *sigpage;
+static lm_u64 seen;           /* sigpage->posted when we last fetched */
+static int have_ipcbuf;
+extern lm_u64 lx_clear_tid;
+
+/* A Lamina child of ours (a forked process), until reaped. */
+struct kid {
+	long pid;
+	struct lm_proc proc;
+	lm_cptr_t caps[3];        /* from PM_FORK; caps[2] (its PM endpoint) kept */
+};
+static struct kid kids[LM_FORK_MAX_CHILDREN];
+
+struct lm_ipc_buffer *lx_ipc_buffer(void)
+{
+	return have_ipcbuf ? (struct lm_ipc_buffer *)LX_IPCBUF_VA : 0;
+}
+
+/* ---- identity: the IPC buffer, the wake, PM_HELLO ------------------------------ */
+
+static int ipcbuf_setup(void)
+{
+	lm_cptr_t f;
+
+	have_ipcbuf = !lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &f) &&
+		      !lm_map_page(LM_SLOT_VSPACE, f, LX_IPCBUF_VA, LM_R_READ | LM_R_WRITE) &&
+		      !lm_thread_set_ipc_buffer(LM_SLOT_TCB, f);
+	return have_ipcbuf;
+}
+
+/* Our wake notification, a copy minted LX_WAKE_PM sent with PM_HELLO, and
+ * the signal page that comes back. Without a manager: pid 1, no signals
+ * from outside. */
+static void hello(void)
+{
+	struct lm_ipc_buffer *b = lx_ipc_buffer();
+	lm_cptr_t minted = lm_slot_alloc(), page = lm_slot_alloc();
+	struct lm_msg m;
+
+	sigpage = 0;
+	if (lm_obj_alloc(LM_OBJ_NOTIFY, 0, &lx_wake_ntfn))
+		lx_wake_ntfn = 0;
+	if (!b || !lx_wake_ntfn || !minted || !page ||
+	    lm_cnode_mint(LM_SLOT_CNODE, minted, LM_SLOT_CNODE, lx_wake_ntfn, LM_R_WRITE, LX_WAKE_PM))
+		return;
+	b->send_caps[0] = minted;
+	b->recv_slots[0] = page;
+	if (!lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_HELLO, 0, 1), 0, 0, 0, 0, &m) &&
+	    (long)m.w[0] > 0) {
+		lx_pid = (long)m.w[0];
+		if (LM_MSG_NCAPS(m.info) == 1 &&
+		    !lm_map_page(LM_SLOT_VSPACE, page, LX_SIGPAGE_VA, LM_R_READ))
+			sigpage = (volatile struct pm_sigpage *)LX_SIGPAGE_VA;
+	}
+	b->recv_slots[0] = 0;
+	seen = 0;
+}
+
+void lx_proc_init(void)
+{
+	ipcbuf_setup();
+	hello();
+	/* A child's memory: its private pages, the pages it copies, its
+	 * own children's; 32 MiB, 2 less each generation (liblamina). Enough
+	 * for a child that loads busybox (2 MiB) and forks itself. */
+	lm_fork_set_pool_bits(25);
+}
+
+/* ---- signals from the manager ------------------------------------------------------ */
+
+void lx_proc_poll(void)
+{
+	struct lm_msg m;
+
+	if (!sigpage || sigpage->posted == seen)
+		return;
+	seen = sigpage->posted; /* before the fetch: a later post is seen next time */
+	if (lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_SIGFETCH, 0, 0), 0, 0, 0, 0, &m))
+		return;
+	for (lm_u64 set = m.w[0]; set; set &= set - 1) {
+		int sig = __builtin_ctzll(set) + 1;
+
+		lx_sig_post(sig, 0 /* SI_USER */, set == m.w[0] ? (int)m.w[1] : 0);
+	}
+}
+
+/* Until signal delivery exists (linux/signal*.c replaces these): a signal
+ * left at SIG_DFL takes its default action, which is to end the process
+ * but for those ignored by default and the stop and continue signals (not
+ * served); one ignored, or caught (no handler runs yet), changes nothing. */
+__attribute__((weak)) void lx_sig_post(int sig, int code, int pid)
+{
+	if (sig == 17 || sig == 23 || sig == 28 || (sig >= 18 && sig <= 22))
+		return; /* SIGCHLD SIGURG SIGWINCH; SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU */
+	if (sig != 9 && lx_sig_disposition(sig) != 0)
+		return;
+	lx_exit_wstatus(sig);
+}
+
+__attribute__((weak)) int lx_sig_pending_unblocked(void)
+{
+	return 0;
+}
+
+/* ---- Lamina children -------------------------------------------------------------- */
+
+static void kid_free(struct kid *k)
+{
+	for (int i = 0; i < 3; i++)
+		if (k->caps[i]) {
+			lm_cnode_delete(LM_SLOT_CNODE, k->caps[i]);
+			lm_slot_free(k->caps[i]);
+		}
+	*k = (struct kid){ 0 };
+}
+
+/* Reap kid k if it has stopped (or wait until it has, if block). One that
+ * stopped without telling the manager (a fault in its personality) is
+ * reported with its own endpoint: the manager ignores it otherwise. */
+static int kid_reap(struct kid *k, int block)
+{
+	struct lm_thread_info ti;
+	struct lm_msg m;
+
+	if (!block && (lm_thread_info(k->proc.tcb, &ti) ||
+		       (ti.state != LM_TS_EXITED && ti.state != LM_TS_FAULTED)))
+		return 0;
+	if (lm_fork_wait(&k->proc, &ti))
+		return 0;
+	lm_u64 ws = ti.state == LM_TS_EXITED ? (ti.exit_code & 0xff) << 8 : 11;
+	lm_ep_call(k->caps[2], LM_MSG_INFO(PM_EXIT, 1, 0), ws, 0, 0, 0, &m);
+	kid_free(k);
+	return 1;
+}
+
+static void reap_stopped(void)
+{
+	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++)
+		if (kids[i].pid)
+			kid_reap(&kids[i], 0);
+}
+
+/* Reap the Lamina child of pid if it has stopped (wait4 found it a zombie). */
+void lx_proc_reaped(long pid)
+{
+	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++)
+		if (kids[i].pid == pid)
+			kid_reap(&kids[i], 0);
+}
+
+void lx_exit_wstatus(int ws)
+{
+	int code = (ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff;
+	struct lm_msg m;
+
+	lx_syscall_report();
+	lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_EXIT, 1, 0), (lm_u64)ws & 0xffff, 0, 0, 0, &m);
+	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++) /* linger */
+		if (kids[i].pid)
+			kid_reap(&kids[i], 1);
+	if (lm_fork_generation() == 0)
+		lx_con_flush_capture(code);
+	lm_thread_exit((lm_u64)code);
+	__builtin_unreachable();
+}
+
+void lx_exit(int status)
+{
+	lx_exit_wstatus((status & 0xff) << 8);
+}
+
+LX_SYS(exit) { lx_exit((int)(a[0] & 0xff)); }
+LX_SYS(exit_group) { lx_exit((int)(a[0] & 0xff)); }
+
+/* ---- fork ------------------------------------------------------------------------- */
+
+#define FORK_TRIES 64 /* yields to wait for a place (see do_fork) */
+
+struct fork_args {
+	lm_u64 flags, sp, ptid, ctid, tls;
+	struct kid *k;
+};
+
+static int fork_hook(struct lm_fork_child *c, void *arg)
+{
+	struct kid *k = arg;
+	lm_cptr_t cn = lm_fork_child_cnode(c);
+	int err;
+
+	if ((err = lm_cnode_move(cn, LX_SLOT_FS, LM_SLOT_CNODE, k->caps[0])) ||
+	    (err = lm_cnode_move(cn, LX_SLOT_FS_BUF, LM_SLOT_CNODE, k->caps[1])) ||
+	    (err = lm_cnode_copy(cn, LX_SLOT_PM, LM_SLOT_CNODE, k->caps[2],
+				 LM_R_WRITE | LM_R_GRANT)) ||
+	    (err = lx_con_fork_share(c)))
+		return err;
+	return lx_mm_fork_share(c) ? LM_ENOMEM : LM_OK;
+}
+
+lm_u64 lx_clone_sp, lx_clone_rip;
+void lx_clone_tramp(void);
+/* Where a clone child with a stack of its own returns: its registers as
+ * the call left them (reflect.S), rsp and rip from the two words. */
+__asm__(".text\n.globl lx_clone_tramp\nlx_clone_tramp:\n"
+	"\tmov lx_clone_sp(%rip), %rsp\n"
+	"\tjmp *lx_clone_rip(%rip)\n");
+
+/* The child, at once after lm_fork: its own pages mapped by hand, its own
+ * identity, no children. Still on the fork stack. */
+static void child_start(struct fork_args *fa)
+{
+	long pid = fa->k->pid;
+
+	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++)
+		kids[i] = (struct kid){ 0 };
+	lm_reflect_install(LM_SLOT_TCB, lx_dispatch); /* a new thread: no foreign entry yet */
+	lm_map_page(LM_SLOT_VSPACE, LX_SLOT_FS_BUF, FS_BUF_VA, LM_R_READ | LM_R_WRITE);
+	lx_con_fork_child();
+	ipcbuf_setup();
+	hello();
+	lx_pid = pid;
+	lx_fs_hello(0); /* our wake to the file server; we hold our parent's handles */
+	if (fa->flags & CLONE_SETTLS) {
+		lm_u64 b[2] = { ARCH_SET_FS, fa->tls };
+		sys_arch_prctl(b);
+	}
+	if (fa->flags & CLONE_CHILD_SETTID)
+		lx_copy_out(fa->ctid, &pid, 4);
+	if (fa->flags & CLONE_CHILD_CLEARTID)
+		lx_clear_tid = fa->ctid;
+	if (fa->sp) { /* return on the stack the caller gave */
+		lx_clone_sp = fa->sp;
+		lx_clone_rip = lx_cur_args->rip;
+		lx_cur_args->rip = (lm_u64)lx_clone_tramp;
+	}
+}
+
+/* PM_FORK: the child's pid and its three capabilities in k->caps. */
+static long pm_fork(struct kid *k)
+{
+	struct lm_ipc_buffer *b = lx_ipc_buffer();
+	struct lm_msg m;
+	long r;
+
+	if (!b)
+		return -ENOSYS;
+	for (int i = 0; i < 3; i++)
+		if (!(k->caps[i] = lm_slot_alloc()))
+			return -EAGAIN;
+	for (int i = 0; i < 3; i++)
+		b->recv_slots[i] = k->caps[i];
+	r = lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_FORK, 0, 0), 0, 0, 0, 0, &m) ? -ENOSYS
+										: (long)m.w[0];
+	for (int i = 0; i < 3; i++)
+		b->recv_slots[i] = 0;
+	if (r > 0 && LM_MSG_NCAPS(m.info) != 3)
+		r = -EAGAIN;
+	return r;
+}
+
+/* On the fork stack. In the parent: the child's pid or -errno; in the
+ * child: 0. */
+static long do_fork(void *arg)
+{
+	struct fork_args *fa = arg;
+	struct kid *k = 0;
+	long pid;
+	int err;
+
+	/* A place for the child: children that have ended but not stopped
+	 * yet (or linger for children of their own) hold theirs; they are
+	 * given a while to stop, then fork says EAGAIN, as at Linux's
+	 * RLIMIT_NPROC. */
+	for (int tries = 0; !k && tries < FORK_TRIES; tries++) {
+		if (tries)
+			lm_thread_yield();
+		reap_stopped();
+		for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN && !k; i++)
+			if (!kids[i].pid)
+				k = &kids[i];
+	}
+	if (!k)
+		return -EAGAIN; /* LM_FORK_MAX_CHILDREN alive */
+	fa->k = k;
+	if ((pid = pm_fork(k)) <= 0) {
+		kid_free(k);
+		return pid ? pid : -EAGAIN;
+	}
+	k->pid = pid;
+	err = lm_fork_ex(&k->proc, fork_hook, k);
+	if (err == LM_FORK_CHILD) {
+		child_start(fa);
+		return 0;
+	}
+	if (err) { /* the pid ends before it began: reported and reaped at once */
+		struct lm_msg m;
+		lm_ep_call(k->caps[2], LM_MSG_INFO(PM_EXIT, 1, 0), 0, 0, 0, 0, &m);
+		lx_pm_call(PM_WAIT, PM_P_PID, (lm_u64)pid, PM_WNOHANG, 0);
+		kid_free(k);
+		return err == LM_ENOMEM ? -ENOMEM : -EAGAIN;
+	}
+	lm_slot_free(k->caps[0]); /* moved to the child */
+	lm_slot_free(k->caps[1]);
+	k->caps[0] = k->caps[1] = 0;
+	return pid;
+}
+
+static lm_u8 fork_stack[16384] __attribute__((aligned(16)));
+long lx_on_stack(long (*fn)(void *), void *arg, void *top);
+__asm__(".text\n.globl lx_on_stack\nlx_on_stack:\n"
+	"\tpush %rbp\n\tmov %rsp, %rbp\n\tmov %rdx, %rsp\n"
+	"\tmov %rdi, %rax\n\tmov %rsi, %rdi\n\tcall *%rax\n"
+	"\tmov %rbp, %rsp\n\tpop %rbp\n\tret\n");
+
+static long fork_with(lm_u64 flags, lm_u64 sp, lm_u64 ptid, lm_u64 ctid, lm_u64 tls)
+{
+	struct fork_args fa = { flags, sp, ptid, ctid, tls, 0 };
+	long pid;
+
+	if ((flags & CLONE_PARENT_SETTID) && !lx_writable(ptid, 4))
+		return -EFAULT;
+	if ((flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) && !lx_writable(ctid, 4))
+		return -EFAULT;
+	pid = lx_on_stack(do_fork, &fa, fork_stack + sizeof fork_stack);
+	if (pid > 0 && (flags & CLONE_PARENT_SETTID))
+		lx_copy_out(ptid, &pid, 4);
+	return pid;
+}
+
+LX_SYS(fork) { return fork_with(17, 0, 0, 0, 0); }
+/* vfork: the parent does not wait for the child's exec or exit (a copy,
+ * not the same memory: what the child writes the parent never sees). */
+LX_SYS(vfork) { return fork_with(17, 0, 0, 0, 0); }
+
+/* clone(flags, stack, parent_tid, child_tid, tls): fork-like clones only;
+ * CLONE_VM only with CLONE_VFORK (posix_spawn's), served as fork with the
+ * child on the given stack. Threads: ENOSYS until the personality has
+ * them. */
+LX_SYS(clone)
+{
+	lm_u64 fl = a[0];
+
+	if ((fl & CLONE_THREAD) || (fl & ~(lm_u64)CLONE_OK) ||
+	    ((fl & CLONE_VM) && !(fl & CLONE_VFORK)))
+		return -ENOSYS;
+	return fork_with(fl, a[1], a[2], a[3], a[4]);
+}

@@ -1,0 +1,104 @@
+/*
+ * The process manager's internals (servers/proc). One table of PM_PIDS
+ * processes, indexed by pid; every request is decoded and checked by the
+ * file that serves it before anything changes, and nothing here blocks on
+ * a client's behalf: "not yet" is an answer (-EAGAIN, PM_WOULDBLOCK) and
+ * the client is woken through its wake notification when something changes.
+ */
+#ifndef PM_H
+#define PM_H
+
+#include <lm/lamina.h>
+#include "pm_proto.h"
+#include "pm_srv.h"
+#include "../fs/fs_proto.h"
+
+/* Linux's errno values (the manager serves Linux processes). */
+#define EPERM   1
+#define ESRCH   3
+#define ECHILD  10
+#define EAGAIN  11
+#define ENOMEM  12
+#define EINVAL  22
+#define ENOSYS  38
+
+#define SIGCHLD 17
+#define NSIG    64
+
+#define PM_SIGPAGE_VA 0x600000000ull /* pid p's signal page at + (p-1) * 4 KiB */
+#define PM_IPCBUF_VA  0x5ff000000ull
+#define PM_REAPER     0xff           /* ppid of an orphan: reaped at its exit */
+
+enum { P_FREE, P_ALIVE, P_ZOMBIE };
+
+/*
+ * A process. ppid: 0 for a top-level process (the shell's, released by
+ * PM_RELEASE), PM_REAPER for an orphan, else its parent's pid, which is
+ * then alive. top: the pid of the top-level process it descends from (the
+ * Lamina process tree PM_RELEASE ends). The capabilities are this
+ * incarnation's: minted or copied at its start, revoked when it is reaped,
+ * so a dead pid's leftovers never speak for the next process of that pid.
+ */
+struct proc {
+	lm_u8 state, ppid, pgid, sid, top;
+	lm_u8 leader;              /* made its session with PM_SETSID (a
+				    * top-level process's session is the
+				    * shell's, named by the process's pid) */
+	lm_u32 wstatus;            /* a zombie's, in wait4's format */
+	lm_u64 pending;            /* signals 1..64 as bits 0..63 */
+	lm_u8 sender[NSIG + 1];    /* who sent each pending signal */
+	lm_cptr_t fs_ep, pm_ep;    /* minted with badge pid */
+	lm_cptr_t page;            /* copy of the file server's client page pid-1 */
+	lm_cptr_t sig_ro;          /* read-only copy of its signal page */
+	lm_cptr_t wake;            /* its wake notification (PM_HELLO), or 0 */
+};
+
+/* The request being served: decoded message, and what the reply carries. */
+struct req {
+	lm_u64 badge, label, w[4];
+	lm_cptr_t cap_in;          /* a capability that came with it, or 0 */
+	lm_u64 r1;                 /* the reply's w1 */
+	lm_cptr_t caps_out[3];     /* capabilities the reply carries */
+	lm_u32 ncaps;
+	struct proc *self;         /* the caller, 0 for the shell */
+	lm_u8 pid;                 /* the caller's pid, 0 for the shell */
+};
+
+extern struct proc procs[PM_PIDS + 1]; /* [0] unused */
+extern lm_cptr_t pm_sigframe[PM_PIDS + 1];
+
+static inline struct pm_sigpage *sigpage(lm_u8 pid)
+{
+	return (struct pm_sigpage *)(PM_SIGPAGE_VA + (lm_u64)(pid - 1) * LM_PAGE_SIZE);
+}
+
+static inline int pid_live(long pid)
+{
+	return pid >= 1 && pid <= PM_PIDS && procs[pid].state != P_FREE;
+}
+
+/* table.c */
+int pm_table_init(void);
+long pm_new(struct req *q);
+long pm_fork(struct req *q);
+long pm_release(struct req *q);
+long pm_hello(struct req *q);
+void pm_free(lm_u8 pid);
+void pm_give_caps(struct req *q, lm_u8 pid);
+/* wait.c */
+long pm_exit(struct req *q);
+long pm_wait(struct req *q);
+void pm_exit_proc(lm_u8 pid, lm_u32 wstatus);
+/* signal.c */
+long pm_kill(struct req *q);
+long pm_sigfetch(struct req *q);
+void pm_post(lm_u8 pid, int sig, lm_u8 from);
+/* group.c */
+long pm_getppid(struct req *q);
+long pm_setpgid(struct req *q);
+long pm_getpgid(struct req *q);
+long pm_setsid(struct req *q);
+long pm_getsid(struct req *q);
+long pm_list(struct req *q);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * The process manager's protocol (servers/proc), shared with its clients:
+ * the Linux personality (linux/process.c) and the shell (apps/shell.c).
+ * docs/API.md ("The process manager") describes it; docs/LINUX.md how the
+ * personality uses it.
+ *
+ * Every request is an EP_CALL on the manager's endpoint through a badged
+ * capability: the badge is the caller's pid (1..PM_PIDS), or PM_BADGE_SHELL
+ * for the shell. label = PM_*, w0..w3 the arguments below; the reply's w0
+ * is the result (>= 0) or -errno (Linux's numbers), w1 a second result.
+ * Replies marked "+ caps" carry capabilities: the caller names empty slots
+ * in its IPC buffer's recv_slots[] before the call.
+ *
+ * A pid is also the process's badge on the file server: the manager mints
+ * both, and hands out page pid-1 of the file server's client pages.
+ */
+#ifndef PM_PROTO_H
+#define PM_PROTO_H
+
+#include <lamina/types.h>
+
+#define PM_PIDS        64        /* pids 1..64 */
+#define PM_USER_QUOTA  48        /* processes (zombies included) one user may have */
+#define PM_BADGE_SHELL 0x10000ull /* the shell's badge: PM_NEW, PM_RELEASE */
+#define PM_WOULDBLOCK  1         /* w1 of a -EAGAIN reply: wait for the wake, then ask again */
+
+/* Wake bits of a Linux process's wake notification (linux/lx.h). */
+#define PM_WAKE_BIT    2         /* LX_WAKE_PM */
+
+/* Requests: label, then (w0, w1, w2, w3). */
+enum {
+	PM_NEW = 1,  /* ()                        shell only -> pid + caps: fs ep, fs page, pm ep */
+	PM_RELEASE,  /* (pid, status)             shell only: a top-level process ended -> 0 */
+	PM_HELLO,    /* () + cap: wake ntfn       -> pid + cap: the signal page (read-only) */
+	PM_FORK,     /* ()                        -> child pid + caps as PM_NEW */
+	PM_EXIT,     /* (wstatus)                 -> 0; the caller is a zombie */
+	PM_WAIT,     /* (idtype, id, options)     -> pid (0: WNOHANG, none ready), w1 = wstatus */
+	PM_KILL,     /* (pid, sig)                -> 0 */
+	PM_SIGFETCH, /* ()                        -> pending mask (taken), w1 = sender of the lowest */
+	PM_GETPPID,  /* ()                        -> ppid (0: none) */
+	PM_SETPGID,  /* (pid, pgid)               -> 0 */
+	PM_GETPGID,  /* (pid)                     -> pgid */
+	PM_SETSID,   /* ()                        -> the new session (= pid) */
+	PM_GETSID,   /* (pid)                     -> sid */
+	PM_LIST,     /* (pid)                     -> next pid in use >= pid (0: none), w1 = ppid */
+	PM_NREQ
+};
+
+/* PM_WAIT's idtype (Linux's waitid values) and options. */
+#define PM_P_ALL   0
+#define PM_P_PID   1
+#define PM_P_PGID  2
+#define PM_WNOHANG 1
+#define PM_WNOWAIT 2 /* leave the zombie to be waited for again (waitid) */
+
+/* The signal page: one frame per pid, written by the manager, mapped
+ * read-only by the process. `posted` grows by one at every signal made
+ * pending; a process that remembers the value it last saw knows, with one
+ * compare and no IPC, whether to ask PM_SIGFETCH. */
+struct pm_sigpage {
+	lm_u64 posted;
+	lm_u64 pid;
+};
+
+#endif

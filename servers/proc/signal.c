@@ -1,0 +1,67 @@
+/*
+ * Signals between processes: PM_KILL makes a signal pending in its
+ * targets (a bit, the sender, one more `posted` in the target's signal
+ * page, a signal on its wake notification); PM_SIGFETCH hands the pending
+ * set to the process itself, whose personality delivers them. Delivery
+ * inside a process is the personality's (linux/signal*.c).
+ */
+#include "pm.h"
+
+void pm_post(lm_u8 pid, int sig, lm_u8 from)
+{
+	struct proc *p = &procs[pid];
+
+	if (p->state != P_ALIVE)
+		return; /* a zombie takes no signals */
+	p->pending |= 1ull << (sig - 1);
+	p->sender[sig] = from;
+	sigpage(pid)->posted++;
+	if (p->wake)
+		lm_ntfn_signal(p->wake);
+}
+
+/* Whether a target of kill(pid, ...) as Linux chooses them. */
+static int target(const struct req *q, lm_u8 c, long pid)
+{
+	const struct proc *p = &procs[c];
+
+	if (p->state == P_FREE)
+		return 0;
+	if (pid > 0)
+		return c == pid;
+	if (pid == -1)
+		return c != q->pid && p->state == P_ALIVE;
+	if (pid == 0)
+		return q->self && p->pgid == q->self->pgid;
+	return p->pgid == -pid;
+}
+
+/* PM_KILL (pid, sig): sig 0 only checks that a target exists. */
+long pm_kill(struct req *q)
+{
+	long pid = (long)q->w[0];
+	lm_u64 sig = q->w[1];
+	int found = 0;
+
+	if (sig > NSIG)
+		return -EINVAL;
+	if (pid == 0 && !q->self)
+		return -ESRCH; /* the shell has no group */
+	for (lm_u8 c = 1; c <= PM_PIDS; c++)
+		if (target(q, c, pid)) {
+			found = 1;
+			if (sig)
+				pm_post(c, (int)sig, q->pid);
+		}
+	return found ? 0 : -ESRCH;
+}
+
+/* PM_SIGFETCH -> the pending set (taken), w1 = the lowest one's sender. */
+long pm_sigfetch(struct req *q)
+{
+	lm_u64 set = q->self->pending;
+
+	q->self->pending = 0;
+	q->r1 = set ? q->self->sender[__builtin_ctzll(set) + 1] : 0;
+	return (long)set; /* a mask, not a result: read as unsigned (bit 63: signal 64) */
+}

@@ -1,0 +1,82 @@
+/*
+ * The end of a process and its parent's wait: PM_EXIT makes the caller a
+ * zombie holding its status, hands its children to the reaper (an orphan
+ * is freed as soon as it is a zombie: nobody will wait for it), tells the
+ * file server to drop its handles, and posts SIGCHLD to its parent, whose
+ * wake notification is signalled. PM_WAIT never blocks: "not yet" is
+ * -EAGAIN with PM_WOULDBLOCK, and the parent waits for its wake.
+ */
+#include "pm.h"
+
+void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
+{
+	struct proc *p = &procs[pid];
+
+	p->state = P_ZOMBIE;
+	p->wstatus = wstatus;
+	p->pending = 0;
+	for (lm_u8 c = 1; c <= PM_PIDS; c++)
+		if (procs[c].state != P_FREE && procs[c].ppid == pid) {
+			procs[c].ppid = PM_REAPER;
+			if (procs[c].state == P_ZOMBIE)
+				pm_free(c);
+		}
+	struct lm_msg m;
+	lm_ep_call(PM_SLOT_FS_PM, LM_MSG_INFO(FS_DROP, 1, 0), pid, 0, 0, 0, &m);
+	if (p->ppid == PM_REAPER)
+		pm_free(pid);
+	else if (p->ppid)
+		pm_post(p->ppid, SIGCHLD, pid);
+}
+
+/* PM_EXIT (wstatus): wait4's format, (code << 8) or the signal number. */
+long pm_exit(struct req *q)
+{
+	if (q->self->state != P_ALIVE)
+		return -ESRCH;
+	pm_exit_proc(q->pid, (lm_u32)q->w[0] & 0xffff);
+	return 0;
+}
+
+static int matches(const struct req *q, lm_u8 c, lm_u64 idtype, long id)
+{
+	const struct proc *p = &procs[c];
+
+	if (p->state == P_FREE || p->ppid != q->pid)
+		return 0;
+	if (idtype == PM_P_PID)
+		return c == id;
+	if (idtype == PM_P_PGID)
+		return p->pgid == (id ? id : q->self->pgid);
+	return 1;
+}
+
+/* PM_WAIT (idtype, id, options) -> pid and status of a zombie child, now
+ * freed unless PM_WNOWAIT. */
+long pm_wait(struct req *q)
+{
+	lm_u64 idtype = q->w[0], opt = q->w[2];
+	long id = (long)q->w[1];
+	int any = 0;
+
+	if (idtype > PM_P_PGID || (opt & ~(lm_u64)(PM_WNOHANG | PM_WNOWAIT)) ||
+	    (idtype != PM_P_ALL && id < 0))
+		return -EINVAL;
+	for (lm_u8 c = 1; c <= PM_PIDS; c++) {
+		if (!matches(q, c, idtype, id))
+			continue;
+		any = 1;
+		if (procs[c].state != P_ZOMBIE)
+			continue;
+		q->r1 = procs[c].wstatus;
+		if (!(opt & PM_WNOWAIT))
+			pm_free(c);
+		return c;
+	}
+	if (!any)
+		return -ECHILD;
+	if (opt & PM_WNOHANG)
+		return 0;
+	q->r1 = PM_WOULDBLOCK;
+	return -EAGAIN;
+}
