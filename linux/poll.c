@@ -62,6 +62,7 @@ static long wait_ready(struct lx_pollfd *fds, lm_u64 n, long timeout, long *left
 		ready = scan(fds, n, 1, &tty_in);
 		if (ready)
 			break;
+		lx_proc_poll();
 		if (lx_sig_pending_unblocked())
 			return -EINTR;
 		if (tty_in) {

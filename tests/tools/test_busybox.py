@@ -3,8 +3,9 @@
 personality and on the host, with the same /bin/busybox, and compare
 stdout, stderr and the exit status byte for byte.
 
-    tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases
-                                              and busybox-files.cases;
+    tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases,
+                                              busybox-files.cases and
+                                              busybox-pipes.cases;
                                               `make linux-check CASES=path`)
 
 A case file is plain text, one command line per line (the words after
@@ -129,7 +130,8 @@ def main():
     # default: the suite without files, then the file cases (in that order:
     # the file cases change the tree, which the first suite never looks at)
     paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
-                             os.path.join(ROOT, "tests/linux/busybox-files.cases")]
+                             os.path.join(ROOT, "tests/linux/busybox-files.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-pipes.cases")]
     cases = []
     for path in paths:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
