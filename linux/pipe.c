@@ -50,23 +50,30 @@ long lx_pipe_write(lm_u64 h, lm_u64 buf, lm_u64 n)
 
 /* readv and writev (of at most PIPE_BUF bytes) as one read or write, as
  * on Linux: a readv waits only for the first byte, a writev is atomic.
- * The vector is checked. */
+ * The bytes are gathered in (or scattered from) the page shared with the
+ * server and the 64-byte tail. The vector is checked. */
 long lx_pipe_vector(lm_u64 h, const struct lx_iovec *iov, lm_u64 cnt, lm_u64 total, int out)
 {
-	static char tmp[FS_PIPE_BUF];
-	lm_u64 at = 0;
-	long r = out ? (long)total : lx_pipe_read(h, (lm_u64)tmp, total < FS_DATA ? total : FS_DATA);
+	char tail[FS_TAIL];
+	lm_u64 at = 0, n = out ? total : (total < FS_DATA ? total : FS_DATA);
+	long r = out ? (long)total : lx_fs_call_wait(FS_READ, h, n, 0, 0, 0, 0, 0);
 
-	for (lm_u64 i = 0; i < cnt && r > 0 && at < (lm_u64)r; i++) {
-		lm_u64 k = iov[i].len < (lm_u64)r - at ? iov[i].len : (lm_u64)r - at;
+	for (lm_u64 i = 0; i < cnt && r > 0 && at < (lm_u64)r; i++)
+		for (lm_u64 k = 0; k < iov[i].len && at < (lm_u64)r; k++, at++) {
+			char *b = at < FS_DATA ? &lx_fsb->data[at] : &tail[at - FS_DATA];
+			char *u = (char *)iov[i].base + k;
 
-		if (out)
-			memcpy(tmp + at, (const void *)iov[i].base, k);
-		else
-			memcpy((void *)iov[i].base, tmp + at, k);
-		at += k;
-	}
-	return out ? lx_pipe_write(h, (lm_u64)tmp, total) : r;
+			if (out)
+				*b = *u;
+			else
+				*u = *b;
+		}
+	if (!out || r <= 0)
+		return r;
+	r = lx_fs_call_wait(FS_WRITE, h, n, 0, FS_W_ATOMIC, tail, n > FS_DATA ? n - FS_DATA : 0, 0);
+	if (r == -EPIPE)
+		lx_sig_post(SIGPIPE, 0, (int)lx_pid);
+	return r;
 }
 
 static long make_pipe(lm_u64 ufds, lm_u64 flags)

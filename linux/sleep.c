@@ -70,6 +70,7 @@ long lx_block(long until)
 	long now;
 
 	lx_alarm_check();
+	lx_proc_poll(); /* what other processes sent */
 	if (lx_sig_pending_unblocked())
 		return -EINTR;
 	if (until < 0) {
@@ -85,6 +86,7 @@ long lx_block(long until)
 	if (word & LX_WAKE_CON)
 		lx_tty_pump(); /* Ctrl-C typed while we wait is SIGINT now */
 	lx_alarm_check();
+	lx_proc_poll();
 	return lx_sig_pending_unblocked() ? -EINTR : 0;
 }
 

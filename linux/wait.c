@@ -35,7 +35,7 @@ static long wait_child(lm_u64 idtype, long id, lm_u64 opts, lm_u64 *ws)
 		}
 		lx_proc_poll();
 		if (lx_sig_pending_unblocked())
-			return -EINTR;
+			return -ERESTARTSYS;
 		lx_wake_wait();
 		lx_proc_poll();
 	}

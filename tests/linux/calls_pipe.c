@@ -1,7 +1,8 @@
 /* Pipes in one process: pipe, pipe2, read/write/readv/writev on them,
  * EOF, EPIPE, O_NONBLOCK, PIPE_BUF atomicity, fstat, lseek, fcntl,
- * FIONREAD, poll/ppoll/select/pselect6, and the errors of pipe itself.
- * (Pipes between processes need fork: busybox-pipes.cases.) */
+ * FIONREAD, poll/ppoll/select/pselect6, and the errors of pipe itself;
+ * then between processes (fork): more than a pipe holds, a reader killed
+ * while it waits, SIGPIPE ending a writer, atomic writes of two writers. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "calls.h"
 
@@ -261,6 +263,82 @@ static void errors(void)
 	closep(fd);
 }
 
+/* What a child writes, byte k of writer w. */
+static char pattern(long k, int w)
+{
+	return (char)(k * 31 + k / 4093 + w);
+}
+
+static void between(void)
+{
+	static char buf[8192];
+	int fd[2], st = 0;
+	long total = 0, r, bad = 0;
+	pid_t p, q;
+
+	/* 200,000 bytes through a 64 KiB pipe: the writer waits for the reader */
+	CHECK(mkpipe(fd, 0) == 0);
+	if ((p = fork()) == 0) {
+		syscall(SYS_close, fd[0]);
+		for (long k = 0; k < 200000; k += 5000) {
+			for (int i = 0; i < 5000; i++)
+				buf[i] = pattern(k + i, 0);
+			if (syscall(SYS_write, fd[1], buf, 5000) != 5000)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	syscall(SYS_close, fd[1]);
+	while ((r = syscall(SYS_read, fd[0], buf, sizeof buf)) > 0) {
+		for (long i = 0; i < r; i++)
+			bad += buf[i] != pattern(total + i, 0);
+		total += r;
+	}
+	CHECK(r == 0 && total == 200000 && bad == 0);
+	CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	syscall(SYS_close, fd[0]);
+	/* a reader waiting in read is killed by a signal */
+	CHECK(mkpipe(fd, 0) == 0);
+	if ((p = fork()) == 0) {
+		syscall(SYS_read, fd[0], buf, 1);
+		_exit(5);
+	}
+	CHECK(kill(p, SIGTERM) == 0);
+	CHECK(waitpid(p, &st, 0) == p && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	closep(fd);
+	/* a writer whose reader is gone: SIGPIPE's default action ends it */
+	CHECK(mkpipe(fd, 0) == 0);
+	if ((p = fork()) == 0) {
+		syscall(SYS_close, fd[0]);
+		for (;;)
+			syscall(SYS_write, fd[1], buf, 4096);
+	}
+	closep(fd);
+	CHECK(waitpid(p, &st, 0) == p && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+	/* two writers of 4,096-byte writes: each arrives whole (PIPE_BUF) */
+	CHECK(mkpipe(fd, 0) == 0);
+	for (int w = 0; w < 2; w++)
+		if ((w ? (q = fork()) : (p = fork())) == 0) {
+			memset(buf, 'a' + w, 4096);
+			for (int i = 0; i < 40; i++)
+				if (syscall(SYS_write, fd[1], buf, 4096) != 4096)
+					_exit(1);
+			_exit(0);
+		}
+	syscall(SYS_close, fd[1]);
+	total = bad = 0;
+	while ((r = syscall(SYS_read, fd[0], buf + total % 4096, 4096 - total % 4096)) > 0) {
+		total += r;
+		if (total % 4096 == 0)
+			for (int i = 1; i < 4096; i++)
+				bad += buf[i] != buf[0];
+	}
+	CHECK(r == 0 && total == 2 * 40 * 4096 && bad == 0);
+	CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(waitpid(q, &st, 0) == q && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	syscall(SYS_close, fd[0]);
+}
+
 void test_pipe(void)
 {
 	basics();
@@ -268,5 +346,6 @@ void test_pipe(void)
 	nonblocking();
 	polling();
 	errors();
+	between();
 	printf("pipe: done\n");
 }

@@ -5,7 +5,7 @@ stdout, stderr and the exit status byte for byte.
 
     tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases,
                                               busybox-files.cases and
-                                              busybox-exec.cases;
+                                              busybox-exec.cases and busybox-pipes.cases;
                                               `make linux-check CASES=path`)
 
 A case file is plain text, one command line per line (the words after
@@ -141,7 +141,8 @@ def main():
     # the file cases change the tree, which the first suite never looks at)
     paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-files.cases"),
-                             os.path.join(ROOT, "tests/linux/busybox-exec.cases")]
+                             os.path.join(ROOT, "tests/linux/busybox-exec.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-pipes.cases")]
     cases = []
     for path in paths:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
