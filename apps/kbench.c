@@ -44,6 +44,71 @@ int selected(const char *name)
 	return 0;
 }
 
+/* ---- the counting build's events (docs/BENCHMARKS.md) ------------------ */
+
+#define NCOUNTS (sizeof(struct lm_counts) / sizeof(lm_u64))
+int counting;
+static struct lm_counts span_at, span_sum; /* the last reading; the kept spans' sum */
+static int span_keep;                      /* the span since span_at is kept */
+static lm_u64 spans;                       /* spans kept */
+
+/* A reading of the counters ends the span since the last one (added to
+ * the sum if kept) and starts the next. A span's events include the exit
+ * of the reading that opened it and the entry of the one that closed it:
+ * taken off. */
+void span_mark(int keep)
+{
+	struct lm_counts now;
+	lm_u64 *a = (lm_u64 *)&span_at, *b = (lm_u64 *)&now, *sum = (lm_u64 *)&span_sum;
+
+	if (lm_debug_counts(&now)) {
+		counting = 0;
+		return;
+	}
+	if (span_keep) {
+		for (unsigned i = 0; i < NCOUNTS; i++)
+			sum[i] += b[i] - a[i];
+		span_sum.syscalls--;
+		span_sum.exits--;
+		spans++;
+	}
+	span_at = now;
+	span_keep = keep;
+}
+
+static void span_reset(void)
+{
+	span_sum = (struct lm_counts){ 0 };
+	spans = 0;
+	span_keep = 0;
+}
+
+/* Per operation, to two decimals: x / ops. */
+static void count_fmt(char *buf, lm_u64 x, lm_u64 ops)
+{
+	lm_u64 h = (x * 100 + ops / 2) / ops;
+	lm_snprintf(buf, 24, "%lu.%02lu", h / 100, h % 100);
+}
+
+/* COUNT <name> switches= cr3= flush= flush_full= invlpg= entries= interrupts=
+ * per operation, from the spans kept over `ops` operations. */
+static void count_report(const char *name, lm_u64 ops)
+{
+	const struct lm_counts *c = &span_sum;
+	char sw[24], cr3[24], fl[24], full[24], pg[24], irq[24];
+
+	if (!spans)
+		return;
+	count_fmt(sw, LM_COUNT_SWITCHES(c), ops);
+	count_fmt(cr3, c->cr3_writes, ops);
+	count_fmt(fl, c->flush_full + c->flush_page, ops);
+	count_fmt(full, c->flush_full, ops);
+	count_fmt(pg, c->flush_page, ops);
+	count_fmt(irq, c->interrupts + c->kernel_irqs, ops);
+	lm_printf("COUNT %s switches=%s cr3=%s flush=%s flush_full=%s invlpg=%s irqs=%s ops=%lu\n",
+		  name, sw, cr3, fl, full, pg, irq, ops);
+}
+
 static void report(const char *name, lm_u64 c[BATCHES], lm_u64 iters, lm_u64 per)
 {
 	for (int i = 1; i < BATCHES; i++) /* insertion sort: 11 values */
@@ -62,12 +127,20 @@ void bench(const char *name, lm_u64 iters, lm_u64 per, void (*op)(lm_u64))
 	lm_u64 c[BATCHES];
 
 	op(iters);
+	if (counting) {
+		span_reset();
+		span_mark(1);
+	}
 	for (int i = 0; i < BATCHES; i++) {
 		lm_u64 t0 = tsc();
 		op(iters);
 		c[i] = tsc() - t0;
 	}
+	if (counting)
+		span_mark(0);
 	report(name, c, iters, per);
+	if (counting)
+		count_report(name, BATCHES * iters * per);
 }
 
 void bench_self(const char *name, lm_u64 iters, lm_u64 per, lm_u64 (*op)(lm_u64))
@@ -75,9 +148,12 @@ void bench_self(const char *name, lm_u64 iters, lm_u64 per, lm_u64 (*op)(lm_u64)
 	lm_u64 c[BATCHES];
 
 	op(iters);
+	span_reset();
 	for (int i = 0; i < BATCHES; i++)
 		c[i] = op(iters);
 	report(name, c, iters, per);
+	if (counting)
+		count_report(name, BATCHES * iters * per);
 }
 
 /* ---- partners (a copy of this program in another address space) ------- */
@@ -308,6 +384,10 @@ int main(lm_word_t arg)
 		lm_pool_add(&pool, bi->untyped[i].slot);
 	lm_pool_use(&pool);
 	lm_printf("kbench: tsc %lu kHz\n", bi->tsc_khz);
+	/* Only the counting kernel's root gives kbench the debug capability. */
+	counting = bi->debug_slot && !lm_debug_counts(&span_at);
+	if (counting)
+		lm_printf("# kbench: counting switches, CR3 writes and TLB flushes\n");
 
 	if (selected("null_syscall"))
 		bench("null_syscall", 10000, 1, op_null);

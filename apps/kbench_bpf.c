@@ -79,9 +79,9 @@ static lm_u64 op_verify(lm_u64 n)
 			failed = 1;
 			return 0;
 		}
-		lm_u64 t0 = tsc();
+		lm_u64 t0 = span_begin();
 		failed |= lm_bpf_load(o, LM_BPF_PROG_SYSCALL, filter200, 200, 0, 0, 0);
-		cycles += tsc() - t0;
+		cycles += span_end(t0);
 		failed |= lm_cnode_delete(LM_SLOT_CNODE, o);
 	}
 	return cycles;

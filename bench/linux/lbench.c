@@ -883,6 +883,30 @@ static void print_mitigations(void)
 	closedir(d);
 }
 
+/* Whether the (virtual) CPU offers PCID and INVPCID: with PCID Linux tags
+ * TLB entries per address space and a context switch need not flush them
+ * (docs/BENCHMARKS.md, the switch and flush columns). */
+static void print_tlb_features(void)
+{
+	static char buf[16384];
+	int fd = open("/proc/cpuinfo", O_RDONLY);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *f = strstr(buf, "\nflags");
+	if (!f)
+		return;
+	char *end = strchr(f + 1, '\n');
+	if (end)
+		*end = 0;
+	out("# lbench: cpu pcid=%d invpcid=%d pti=%d", !!strstr(f, " pcid"),
+	    !!strstr(f, " invpcid"), !!strstr(f, " pti"));
+}
+
 /* Child side of the driver: `lbench --run NAME TSC_PER_NS`. */
 static int run_one(const char *name, const char *rate)
 {
@@ -922,6 +946,7 @@ int main(int argc, char **argv)
 	out("# lbench: Linux %s, TSC %.3f GHz, %d batches of which the median is printed",
 	    u.release, tsc_per_ns, NBATCH);
 	print_mitigations();
+	print_tlb_features();
 
 	/* Each benchmark runs in a freshly exec'd copy of this program, so its
 	 * address space is the same minimal one whatever ran before (a mapping

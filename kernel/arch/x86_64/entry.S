@@ -6,6 +6,15 @@
  * therefore needs nothing saved beyond its frame.
  */
 #include "layout.h"
+#include "count.h"
+
+/* The counting build (count.h) counts SYSCALL entries and returns to user
+ * mode here; trap.c counts the rest. */
+.macro COUNT_EVENT off
+#ifdef LM_COUNT_EVENTS
+	incq kcount+\off(%rip)
+#endif
+.endm
 
 #define PCPU_USER_RSP  0
 #define PCPU_FRAME_TOP 8
@@ -55,6 +64,7 @@
 	.globl syscall_entry
 syscall_entry:
 	swapgs
+	COUNT_EVENT KCOUNT_SYSCALLS
 	mov %rsp, %gs:PCPU_USER_RSP
 	mov %gs:PCPU_FRAME_TOP, %rsp
 	pushq $SEL_UDATA
@@ -76,6 +86,7 @@ syscall_entry:
 	.globl return_to_user
 return_to_user:
 	mov %gs:PCPU_FRAME, %rsp
+	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
 	je 1f
 	POP_GPRS
