@@ -336,8 +336,9 @@ lm_cptr_t new_obj(lm_u32 type, lm_u32 bits)
 static void run_ipc(void)
 {
 	static const struct { const char *name; lm_u64 len; } lens[] = {
-		{ "ipc_rtt_len_0", 0 }, { "ipc_rtt_len_4", 4 },
-		{ "ipc_rtt_len_16", 16 }, { "ipc_rtt_len_64", 64 },
+		{ "ipc_rtt_len_0", 0 }, { "ipc_rtt_len_1", 1 }, { "ipc_rtt_len_2", 2 },
+		{ "ipc_rtt_len_4", 4 }, { "ipc_rtt_len_8", 8 }, { "ipc_rtt_len_16", 16 },
+		{ "ipc_rtt_len_32", 32 }, { "ipc_rtt_len_64", 64 },
 	};
 	lm_cptr_t ep = new_obj(LM_OBJ_ENDPOINT, 0), buf = new_obj(LM_OBJ_FRAME, 12);
 	lm_cptr_t mybuf = new_obj(LM_OBJ_FRAME, 12);
@@ -353,7 +354,7 @@ static void run_ipc(void)
 	msg_len = 1;
 	if (selected("ipc_rtt"))
 		bench("ipc_rtt", 2000, 1, op_call);
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++) {
 		msg_len = lens[i].len;
 		if (selected(lens[i].name))
 			bench(lens[i].name, 1000, 1, op_call);

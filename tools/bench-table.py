@@ -69,7 +69,8 @@ ROWS = [
 # Lamina-only series: one row per size N that Lamina printed, in numeric
 # order, after the table's rows (bpf_load_: the verifier's scaling rows
 # and its two worst cases).
-SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_", "bpf_load_"]
+SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_", "bpf_load_", "fork_exit_",
+          "spawn_"]
 # Lamina-only figures known to come later; their rows follow the series.  linux_getppid is Linux's getppid
 # run through Lamina's Linux personality, so Linux's own getppid is its pair.
 LAMINA_EXTRA = [
@@ -165,6 +166,13 @@ class BenchFile:
         return r["cycles"] if r else None
 
 
+def size_of(text):
+    """A series row's size: 16, 64k (KiB), 2m (MiB); 0 if not a size."""
+    scale = {"k": 1 << 10, "m": 1 << 20}.get(text[-1:].lower(), 1)
+    v = number(text[:-1] if scale > 1 else text)
+    return v * scale if v is not None else 0
+
+
 def best(bf, names):
     """(lowest figure, its name) among names in bf, or (None, None)."""
     found = [(bf.cycles(n), n) for n in names if bf.cycles(n) is not None]
@@ -195,7 +203,7 @@ def build_rows(lam, lin, extra, lam_count=None, lin_count=None):
     lens = []
     for prefix in SERIES:
         lens += sorted((n for n in lam.results if n.startswith(prefix)),
-                       key=lambda n: (number(n[len(prefix):]) or 0, n))
+                       key=lambda n: (size_of(n[len(prefix):]), n))
     plan += [(n, n, [], "none") for n in lens]
     plan += LAMINA_EXTRA
     seen_lamina |= set(lens) | {r[1] for r in LAMINA_EXTRA}
