@@ -77,7 +77,11 @@ syscall_entry:
 	PUSH_GPRS
 	mov %rsp, %rdi
 	mov %gs:PCPU_KSTACK, %rsp
+#ifdef LM_COUNT_EVENTS
+	call count_syscall
+#else
 	call syscall_dispatch
+#endif
 	/* fall through */
 
 /* Leave to the current thread: SYSRET if it entered by SYSCALL and nothing
@@ -118,7 +122,11 @@ isr_clac:
 	PUSH_GPRS
 	mov %rsp, %rdi
 	mov %gs:PCPU_KSTACK, %rsp
+#ifdef LM_COUNT_EVENTS
+	call count_trap
+#else
 	call trap_user
+#endif
 	jmp return_to_user
 2:	PUSH_GPRS
 	mov %rsp, %rdi
