@@ -26,8 +26,7 @@ static const struct lm_bi_module *module(const char *name)
 static const struct lm_bi_module *probe;
 static int spawn_failed;
 static lm_cptr_t spawn_ntfn; /* the child's stop notification */
-static const void *spawn_image; /* a generated image instead of probe's */
-static lm_u64 spawn_size;
+static lm_u64 spawn_size; /* of the generated image at IMG_VA */
 
 static void op_spawn(lm_u64 n)
 {
@@ -36,12 +35,11 @@ static void op_spawn(lm_u64 n)
 		struct lm_proc p;
 		struct lm_thread_info ti;
 
-		a.image = spawn_image ? spawn_image : (const void *)probe->vaddr;
-		a.size = spawn_image ? spawn_size : probe->size;
+		a.image = (const void *)probe->vaddr;
+		a.size = probe->size;
 		a.arg = PROBE_ARG(PROBE_EXIT, 0);
 		a.prio = 100;
-		/* The generated images need room for up to 512 image frames. */
-		a.cnode_bits = spawn_image ? 10 : 6;
+		a.cnode_bits = 6;
 		if (lm_spawn(&a, &p) || lm_thread_join(p.tcb, spawn_ntfn, &ti) ||
 		    ti.state != LM_TS_EXITED || ti.exit_code != 0)
 			spawn_failed++;
@@ -171,6 +169,26 @@ static void image_make(lm_u64 size)
 	memcpy(img + IMG_CODE, code, sizeof code);
 }
 
+/* op_spawn for the generated image; its child's CNode has room for up to
+ * 512 image frames. */
+static void op_spawn_image(lm_u64 n)
+{
+	for (lm_u64 i = 0; i < n; i++) {
+		struct lm_spawn a = { 0 };
+		struct lm_proc p;
+		struct lm_thread_info ti;
+
+		a.image = (const void *)IMG_VA;
+		a.size = spawn_size;
+		a.prio = 100;
+		a.cnode_bits = 10;
+		if (lm_spawn(&a, &p) || lm_thread_join(p.tcb, spawn_ntfn, &ti) ||
+		    ti.state != LM_TS_EXITED || ti.exit_code != 0)
+			spawn_failed++;
+		lm_proc_destroy(&p);
+	}
+}
+
 static void run_spawn_sizes(void)
 {
 	static const struct { const char *name; lm_u64 size; } sizes[] = {
@@ -187,26 +205,27 @@ static void run_spawn_sizes(void)
 			return;
 		}
 		image_make(sizes[i].size);
-		spawn_image = (const void *)IMG_VA;
 		spawn_size = sizes[i].size;
-		bench(sizes[i].name, 2, 1, op_spawn);
+		bench(sizes[i].name, 2, 1, op_spawn_image);
 	}
-	spawn_image = 0;
 }
 
 void kb_proc(void)
 {
+	int spawns = selected("spawn") || selected("spawn_16k") || selected("spawn_256k") ||
+		     selected("spawn_2m");
+
+	/* fork_exit and spawn first, in the state they were always measured
+	 * in; the series after them. */
 	if (selected("fork_exit"))
 		run_fork_exit();
-	run_fork_sizes();
-	if (!selected("spawn") && !selected("spawn_16k") && !selected("spawn_256k") &&
-	    !selected("spawn_2m"))
-		return;
-	if (!(probe = module("probe")) || !(spawn_ntfn = new_obj(LM_OBJ_NOTIFY, 0)))
-		return;
-	if (selected("spawn"))
+	if (spawns && (!(probe = module("probe")) || !(spawn_ntfn = new_obj(LM_OBJ_NOTIFY, 0))))
+		spawns = 0;
+	if (spawns && selected("spawn"))
 		bench("spawn", 2, 1, op_spawn);
-	run_spawn_sizes();
+	run_fork_sizes();
+	if (spawns)
+		run_spawn_sizes();
 	if (spawn_failed)
 		lm_printf("# spawn: %d of the spawned processes failed\n", spawn_failed);
 }
