@@ -97,9 +97,10 @@ KVER=${VMLINUZ##*/vmlinuz-}
 
 # ---- guest programs and initramfs, rebuilt when the sources change
 newer() { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }
-if newer "$SRC/lbench.c" "$CACHE/lbench"; then
+if newer "$SRC/lbench.c" "$CACHE/lbench" || newer "$SRC/lcount.c" "$CACHE/lbench" ||
+	newer "$SRC/lcount.h" "$CACHE/lbench"; then
 	say "building lbench"
-	musl-gcc -static -O2 -Wall -o "$CACHE/lbench.tmp" "$SRC/lbench.c" -lpthread
+	musl-gcc -static -O2 -Wall -o "$CACHE/lbench.tmp" "$SRC/lbench.c" "$SRC/lcount.c" -lpthread
 	mv "$CACHE/lbench.tmp" "$CACHE/lbench"
 fi
 if newer "$SRC/tiny.c" "$CACHE/tiny"; then
