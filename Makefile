@@ -34,6 +34,14 @@ BPF_SHARED = $(filter-out $(BPF_KONLY),$(wildcard kernel/bpf/*.c))
 # The fuzzing build (`make fuzz`, KCOV=1, in build-fuzz/): the system-call
 # and fault-path files call kernel/kcov.c at every basic block. Boot-only
 # files, the checker (debug.c) and the helpers below them are left out.
+# The counting build (`make bench-count`, COUNT=1, kernel only, in
+# build-count/): the kernel counts privilege switches, CR3 writes and TLB
+# flushes for DEBUG_COUNTS (kernel/count.h). Any other build counts nothing.
+ifeq ($(COUNT),1)
+KCFLAGS  += -DLM_COUNT_EVENTS
+KASFLAGS += -DLM_COUNT_EVENTS
+endif
+
 KCOV_SRC := $(filter-out kernel/main.c kernel/bootmem.c kernel/multiboot.c kernel/root.c \
               kernel/elf.c kernel/format.c kernel/panic.c kernel/string.c kernel/debug.c \
               kernel/kcov.c,$(wildcard kernel/*.c)) kernel/arch/x86_64/trap.c $(BPF_KONLY)
@@ -93,7 +101,7 @@ HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclud
                   -Ilib/include -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all \
                   -DLAMINA_HOST -DBPF_OBJ_DIR='"$(B)/bpf"'
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-bpf clean host-tests \
+.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-count bench-bpf clean host-tests \
         host-tools fuzz fuzz-bpf bpf linux-check assure
 all: kernel user host-tools bpf
 
@@ -342,6 +350,12 @@ iso: deps all tools/mkiso.sh tools/grub.cfg
 
 bench-lamina: deps all
 	bash tools/bench-lamina.sh $(B)/lamina.elf32 "$(QEMU_MODULES)" bench/out/lamina.txt
+
+# The benchmarks once more under the counting kernel (the same user
+# programs): kbench adds a COUNT line per benchmark (docs/BENCHMARKS.md).
+bench-count: deps all
+	$(MAKE) -s B=build-count COUNT=1 kernel
+	bash tools/bench-lamina.sh build-count/lamina.elf32 "$(QEMU_MODULES)" bench/out/lamina-count.txt
 
 bench: deps all
 	bash tools/bench.sh

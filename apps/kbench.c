@@ -44,6 +44,121 @@ int selected(const char *name)
 	return 0;
 }
 
+/* ---- the counting build's events (docs/BENCHMARKS.md) ------------------ */
+
+#define NCOUNTS (sizeof(struct lm_counts) / sizeof(lm_u64))
+int counting;
+static struct lm_counts span_at, span_sum; /* the last reading; the kept spans' sum */
+static int span_keep;                      /* the span since span_at is kept */
+static lm_u64 spans;                       /* spans kept */
+/* Where the kernel's time goes, per system call (only for the benchmarks
+ * named in detailed(): fork_exit and spawn and their series). */
+static int detail;
+static struct lm_kernel_time kt_at[LM_KT_N], kt_sum[LM_KT_N];
+static const char *const sys_names[LM_NSYSCALLS] = {
+#define KB_SYS_NAME(name, n) [n] = #name,
+	LM_SYSCALLS(KB_SYS_NAME)
+#undef KB_SYS_NAME
+};
+
+/* A reading of the counters ends the span since the last one (added to
+ * the sum if kept) and starts the next. A span's events include the exit
+ * of the reading that opened it and the entry of the one that closed it:
+ * taken off. */
+void span_mark(int keep)
+{
+	struct lm_counts now;
+	struct lm_kernel_time kt[LM_KT_N];
+	lm_u64 *a = (lm_u64 *)&span_at, *b = (lm_u64 *)&now, *sum = (lm_u64 *)&span_sum;
+
+	if (lm_sys(LM_SYS_DEBUG_COUNTS, lm_debug_cap, (lm_u64)&now, detail ? (lm_u64)kt : 0,
+		   0, 0, 0, 0)) {
+		counting = 0;
+		return;
+	}
+	if (span_keep) {
+		for (unsigned i = 0; i < NCOUNTS; i++)
+			sum[i] += b[i] - a[i];
+		span_sum.syscalls--;
+		span_sum.exits--;
+		spans++;
+		for (unsigned i = 0; detail && i < LM_KT_N; i++) {
+			kt_sum[i].calls += kt[i].calls - kt_at[i].calls;
+			kt_sum[i].ticks += kt[i].ticks - kt_at[i].ticks;
+		}
+	}
+	span_at = now;
+	span_keep = keep;
+	if (detail)
+		memcpy(kt_at, kt, sizeof kt);
+}
+
+static void span_reset(const char *name)
+{
+	span_sum = (struct lm_counts){ 0 };
+	spans = 0;
+	span_keep = 0;
+	detail = !strncmp(name, "fork_exit", 9) || !strncmp(name, "spawn", 5);
+	memset(kt_sum, 0, sizeof kt_sum);
+}
+
+
+/* Per operation, to two decimals: x / ops. */
+static void count_fmt(char *buf, lm_u64 x, lm_u64 ops)
+{
+	lm_u64 h = (x * 100 + ops / 2) / ops;
+	lm_snprintf(buf, 24, "%lu.%02lu", h / 100, h % 100);
+}
+
+/* KTIME lines: the kernel's time per operation by system call, largest
+ * first (the closing readings' own DEBUG_COUNTS calls are left out). */
+static void ktime_report(const char *name, lm_u64 ops)
+{
+	char calls[24], ticks[24];
+	lm_u64 total = 0;
+
+	kt_sum[LM_SYS_DEBUG_COUNTS - LM_SYS_BASE] = (struct lm_kernel_time){ 0 };
+	for (unsigned i = 0; i < LM_KT_N; i++)
+		total += kt_sum[i].ticks;
+	count_fmt(ticks, total, ops);
+	lm_printf("KTIME %s kernel ticks=%s\n", name, ticks);
+	for (;;) {
+		unsigned m = 0;
+		for (unsigned i = 1; i < LM_KT_N; i++)
+			if (kt_sum[i].ticks > kt_sum[m].ticks)
+				m = i;
+		if (!kt_sum[m].ticks)
+			break;
+		count_fmt(calls, kt_sum[m].calls, ops);
+		count_fmt(ticks, kt_sum[m].ticks, ops);
+		lm_printf("KTIME %s %s calls=%s ticks=%s\n", name,
+			  m < LM_NSYSCALLS ? sys_names[m] : m == LM_KT_OTHER ? "other" :
+			  m == LM_KT_EXCEPTIONS ? "exceptions" : "interrupts", calls, ticks);
+		kt_sum[m].ticks = 0;
+	}
+}
+
+/* COUNT <name> switches= cr3= flush= flush_full= invlpg= entries= interrupts=
+ * per operation, from the spans kept over `ops` operations. */
+static void count_report(const char *name, lm_u64 ops)
+{
+	const struct lm_counts *c = &span_sum;
+	char sw[24], cr3[24], fl[24], full[24], pg[24], irq[24];
+
+	if (!spans)
+		return;
+	count_fmt(sw, LM_COUNT_SWITCHES(c), ops);
+	count_fmt(cr3, c->cr3_writes, ops);
+	count_fmt(fl, c->flush_full + c->flush_page, ops);
+	count_fmt(full, c->flush_full, ops);
+	count_fmt(pg, c->flush_page, ops);
+	count_fmt(irq, c->interrupts + c->kernel_irqs, ops);
+	lm_printf("COUNT %s switches=%s cr3=%s flush=%s flush_full=%s invlpg=%s irqs=%s ops=%lu\n",
+		  name, sw, cr3, fl, full, pg, irq, ops);
+	if (detail)
+		ktime_report(name, ops);
+}
+
 static void report(const char *name, lm_u64 c[BATCHES], lm_u64 iters, lm_u64 per)
 {
 	for (int i = 1; i < BATCHES; i++) /* insertion sort: 11 values */
@@ -62,12 +177,20 @@ void bench(const char *name, lm_u64 iters, lm_u64 per, void (*op)(lm_u64))
 	lm_u64 c[BATCHES];
 
 	op(iters);
+	if (counting) {
+		span_reset(name);
+		span_mark(1);
+	}
 	for (int i = 0; i < BATCHES; i++) {
 		lm_u64 t0 = tsc();
 		op(iters);
 		c[i] = tsc() - t0;
 	}
+	if (counting)
+		span_mark(0);
 	report(name, c, iters, per);
+	if (counting)
+		count_report(name, BATCHES * iters * per);
 }
 
 void bench_self(const char *name, lm_u64 iters, lm_u64 per, lm_u64 (*op)(lm_u64))
@@ -75,9 +198,12 @@ void bench_self(const char *name, lm_u64 iters, lm_u64 per, lm_u64 (*op)(lm_u64)
 	lm_u64 c[BATCHES];
 
 	op(iters);
+	span_reset(name);
 	for (int i = 0; i < BATCHES; i++)
 		c[i] = op(iters);
 	report(name, c, iters, per);
+	if (counting)
+		count_report(name, BATCHES * iters * per);
 }
 
 /* ---- partners (a copy of this program in another address space) ------- */
@@ -260,8 +386,9 @@ lm_cptr_t new_obj(lm_u32 type, lm_u32 bits)
 static void run_ipc(void)
 {
 	static const struct { const char *name; lm_u64 len; } lens[] = {
-		{ "ipc_rtt_len_0", 0 }, { "ipc_rtt_len_4", 4 },
-		{ "ipc_rtt_len_16", 16 }, { "ipc_rtt_len_64", 64 },
+		{ "ipc_rtt_len_0", 0 }, { "ipc_rtt_len_1", 1 }, { "ipc_rtt_len_2", 2 },
+		{ "ipc_rtt_len_4", 4 }, { "ipc_rtt_len_8", 8 }, { "ipc_rtt_len_16", 16 },
+		{ "ipc_rtt_len_32", 32 }, { "ipc_rtt_len_64", 64 },
 	};
 	lm_cptr_t ep = new_obj(LM_OBJ_ENDPOINT, 0), buf = new_obj(LM_OBJ_FRAME, 12);
 	lm_cptr_t mybuf = new_obj(LM_OBJ_FRAME, 12);
@@ -277,7 +404,7 @@ static void run_ipc(void)
 	msg_len = 1;
 	if (selected("ipc_rtt"))
 		bench("ipc_rtt", 2000, 1, op_call);
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < sizeof lens / sizeof lens[0]; i++) {
 		msg_len = lens[i].len;
 		if (selected(lens[i].name))
 			bench(lens[i].name, 1000, 1, op_call);
@@ -308,6 +435,10 @@ int main(lm_word_t arg)
 		lm_pool_add(&pool, bi->untyped[i].slot);
 	lm_pool_use(&pool);
 	lm_printf("kbench: tsc %lu kHz\n", bi->tsc_khz);
+	/* Only the counting kernel's root gives kbench the debug capability. */
+	counting = bi->debug_slot && !lm_debug_counts(&span_at);
+	if (counting)
+		lm_printf("# kbench: counting switches, CR3 writes and TLB flushes\n");
 
 	if (selected("null_syscall"))
 		bench("null_syscall", 10000, 1, op_null);

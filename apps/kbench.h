@@ -16,6 +16,29 @@ static inline lm_u64 tsc(void)
 	return ((lm_u64)hi << 32) | lo;
 }
 
+/* The counting kernel (make bench-count) answers DEBUG_COUNTS: then each
+ * benchmark also prints its switches, CR3 writes and TLB flushes per
+ * operation (a COUNT line). Under any other kernel kbench makes no
+ * counting call at all, and none of this runs inside a timed window. */
+extern int counting;
+void span_mark(int keep);
+/* A self-timed op's timed part: t0 = span_begin(); ...; c += span_end(t0).
+ * The counting build adds the part's events to the benchmark's counts;
+ * the test of `counting` lies outside the timed window either way. */
+static inline lm_u64 span_begin(void)
+{
+	if (counting)
+		span_mark(1);
+	return tsc();
+}
+static inline lm_u64 span_end(lm_u64 t0)
+{
+	lm_u64 d = tsc() - t0; /* before the test: t0 need not live across a call */
+	if (counting)
+		span_mark(0);
+	return d;
+}
+
 /* Whether bench.only= on the command line (absent: everything) names it. */
 int selected(const char *name);
 

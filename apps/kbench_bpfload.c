@@ -86,10 +86,10 @@ static lm_u64 op_load(lm_u64 n)
 			failed = 1;
 			return 0;
 		}
-		lm_u64 t0 = tsc();
+		lm_u64 t0 = span_begin();
 		last_err = (lm_u64)lm_bpf_load_flags(o, LM_BPF_PROG_MEM, prog, prog_n, 16, load_flags,
 						     &info);
-		cycles += tsc() - t0;
+		cycles += span_end(t0);
 		last_work = info.work;
 		last_why = info.why;
 		failed |= lm_cnode_delete(LM_SLOT_CNODE, o);

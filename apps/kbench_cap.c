@@ -28,9 +28,9 @@ static lm_u64 op_revoke_chain(lm_u64 n)
 	for (lm_u64 i = 0; i < n; i++) {
 		for (lm_u64 d = 1; d <= size; d++)
 			failed |= lm_cnode_copy(cn, d + 1, cn, d, LM_R_ALL);
-		lm_u64 t0 = tsc();
+		lm_u64 t0 = span_begin();
 		failed |= lm_cnode_revoke(cn, 1);
-		cycles += tsc() - t0;
+		cycles += span_end(t0);
 	}
 	return cycles;
 }
@@ -43,9 +43,9 @@ static lm_u64 op_delete_children(lm_u64 n)
 		failed |= new_root();
 		for (lm_u64 c = 1; c <= size; c++)
 			failed |= lm_cnode_copy(cn, c + 1, cn, 1, LM_R_ALL);
-		lm_u64 t0 = tsc();
+		lm_u64 t0 = span_begin();
 		failed |= lm_cnode_delete(cn, 1);
-		cycles += tsc() - t0;
+		cycles += span_end(t0);
 		failed |= lm_cnode_revoke(LM_SLOT_CNODE, frame); /* the children, untimed */
 	}
 	return cycles;

@@ -37,31 +37,33 @@ static void op_dirty(lm_u64 n)
 }
 
 /* As lbench's b_protect: read-only, then back, each direction timed on its
- * own. op_protect returns the first sum, op_unprotect (the same batch) the
- * second. */
-static lm_u64 prot_pages, unprot_sum;
+ * own: op_protect times the first, op_unprotect the second. */
+static lm_u64 prot_pages;
 
 static lm_u64 op_protect(lm_u64 n)
 {
-	lm_u64 prot = 0;
+	lm_u64 c = 0;
 
-	unprot_sum = 0;
 	for (lm_u64 i = 0; i < n; i++) {
-		lm_u64 t0 = tsc();
+		lm_u64 t0 = span_begin();
 		lm_vm_protect(VM_VA, prot_pages, LM_R_READ);
-		lm_u64 t1 = tsc();
+		c += span_end(t0);
 		lm_vm_unprotect(VM_VA, prot_pages);
-		lm_u64 t2 = tsc();
-		prot += t1 - t0;
-		unprot_sum += t2 - t1;
 	}
-	return prot;
+	return c;
 }
 
 static lm_u64 op_unprotect(lm_u64 n)
 {
-	op_protect(n);
-	return unprot_sum;
+	lm_u64 c = 0;
+
+	for (lm_u64 i = 0; i < n; i++) {
+		lm_vm_protect(VM_VA, prot_pages, LM_R_READ);
+		lm_u64 t0 = span_begin();
+		lm_vm_unprotect(VM_VA, prot_pages);
+		c += span_end(t0);
+	}
+	return c;
 }
 
 static void run_protect(const char *prot, const char *unprot, lm_u64 pages, lm_u64 iters)
@@ -103,9 +105,9 @@ static lm_u64 op_trap(lm_u64 n)
 	lm_u64 c = 0;
 
 	for (lm_u64 i = 0; i < n; i++) {
-		lm_u64 t0 = tsc();
+		lm_u64 t0 = span_begin();
 		touch(VM_VA);
-		c += tsc() - t0;
+		c += span_end(t0);
 		lm_vm_protect(VM_VA, 1, LM_R_READ);
 	}
 	return c;
@@ -167,11 +169,11 @@ static void run_traps(void)
  * after the batch, untimed (lbench: munmap). */
 static lm_u64 op_pagefault(lm_u64 n)
 {
-	lm_u64 t0 = tsc();
+	lm_u64 t0 = span_begin();
 
 	for (lm_u64 i = 0; i < n; i++)
 		touch(PF_VA + i * PG);
-	lm_u64 c = tsc() - t0;
+	lm_u64 c = span_end(t0);
 	lm_vm_anon_release(&pf_mem, PF_VA, n * PG);
 	return c;
 }

@@ -66,6 +66,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_BPF_RUN - LM_SYS_BASE]             = sys_bpf_run,
 	[LM_SYS_BPF_WAIT - LM_SYS_BASE]            = sys_bpf_wait,
 	[LM_SYS_THREAD_SET_FILTER - LM_SYS_BASE]   = sys_thread_set_filter,
+	[LM_SYS_DEBUG_COUNTS - LM_SYS_BASE]        = sys_debug_counts,
 };
 
 /*

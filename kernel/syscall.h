@@ -29,7 +29,7 @@ u64 cnode_index(const struct slot *cn, u64 idx, int argno, struct slot **out);
 
 #define SYS(name) u64 sys_##name(struct frame *f)
 SYS(debug_putc); SYS(debug_write); SYS(debug_check); SYS(finish_delete);
-SYS(debug_coverage);
+SYS(debug_coverage); SYS(debug_counts);
 SYS(cnode_copy); SYS(cnode_mint); SYS(cnode_move); SYS(cnode_delete);
 SYS(cnode_revoke); SYS(cnode_identify);
 SYS(untyped_retype);

@@ -24,7 +24,7 @@ timeout "${BENCH_TIMEOUT:-600}" qemu-system-x86_64 $accel $icount -cpu max ${BEN
 	-smp "${BENCH_SMP:-1}" -m 512M -display none -monitor none -serial "file:$log" \
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-kernel "$kernel" -initrd "$modules" -append "$append" </dev/null || true
-tr -d '\r' < "$log" | grep -E '^(BENCH|#) ' > "$out" || true
+tr -d '\r' < "$log" | grep -E '^(BENCH|COUNT|KTIME|#) ' > "$out" || true
 if grep -q PANIC "$log"; then
 	echo "bench-lamina: kernel panic during the benchmark run:" >&2
 	grep -A20 PANIC "$log" >&2

@@ -15,6 +15,10 @@
 #                           kernel command line; Lamina names such as ipc_rtt
 #                           select their Linux counterparts)
 #   BENCH_LINUX_APPEND=...  extra kernel parameters, e.g. mitigations=off
+#   BENCH_COUNT=1           the counting boot (lbench.count): COUNT lines of
+#                           system calls, faults, CR3 writes and TLB flushes
+#                           per operation from perf tracepoint counters; its
+#                           BENCH figures are not to be used (tracepoints on)
 #   BENCH_QEMU_ARGS=...     extra QEMU arguments (give Lamina's run the same).
 #                           Linux's figures vary by up to ~0.6% between boots
 #                           because its RNG is seeded from RDRAND (host entropy
@@ -93,9 +97,10 @@ KVER=${VMLINUZ##*/vmlinuz-}
 
 # ---- guest programs and initramfs, rebuilt when the sources change
 newer() { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }
-if newer "$SRC/lbench.c" "$CACHE/lbench"; then
+if newer "$SRC/lbench.c" "$CACHE/lbench" || newer "$SRC/lcount.c" "$CACHE/lbench" ||
+	newer "$SRC/lcount.h" "$CACHE/lbench"; then
 	say "building lbench"
-	musl-gcc -static -O2 -Wall -o "$CACHE/lbench.tmp" "$SRC/lbench.c" -lpthread
+	musl-gcc -static -O2 -Wall -o "$CACHE/lbench.tmp" "$SRC/lbench.c" "$SRC/lcount.c" -lpthread
 	mv "$CACHE/lbench.tmp" "$CACHE/lbench"
 fi
 if newer "$SRC/tiny.c" "$CACHE/tiny"; then
@@ -132,6 +137,7 @@ esac
 cmdline="console=ttyS0 quiet panic=-1"
 [ -z "$ONLY" ] || cmdline="$cmdline lbench.only=$ONLY"
 [ -z "$APPEND" ] || cmdline="$cmdline $APPEND"
+[ -z "${BENCH_COUNT:-}" ] || cmdline="$cmdline lbench.count"
 
 qver=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')
 say "booting $KVER ($MODE, smp $SMP${APPEND:+, $APPEND})"
@@ -151,6 +157,7 @@ secs=$(( $(date +%s) - start ))
 	[ -z "$QEMU_ARGS" ] || echo "# linux qemu_args=$QEMU_ARGS"
 	grep -E '^# lbench:' "$LOG" || true
 	grep -E '^BENCH [A-Za-z0-9_]+ ' "$LOG" || true
+	grep -E '^COUNT [A-Za-z0-9_]+ ' "$LOG" || true
 } >"$OUT"
 
 if grep -q '^bench-linux-qemu-exit' "$LOG"; then

@@ -14,8 +14,11 @@
         Exits 1 if a BENCH file is malformed (default: the files above that
         exist).
 
-A BENCH file holds lines `BENCH <name> cycles=<c> ns=<n> iters=<i>`; anything
-else is ignored, except `# linux key=value ...` headers written by
+A BENCH file holds lines `BENCH <name> cycles=<c> ns=<n> iters=<i>`, and the
+counting runs' files (lamina-count.txt from `make bench-count`, linux-count.txt
+from BENCH_COUNT=1 tools/bench-linux.sh) lines `COUNT <name> switches=<s>
+cr3=<c> flush=<f> flush_full=<a> invlpg=<p> ...` per operation, which add the
+switch, CR3 and TLB-flush columns (docs/BENCHMARKS.md); anything else is ignored, except `# linux key=value ...` headers written by
 tools/bench-linux.sh, which give the kernel, mode and QEMU version.  A figure
 that is missing or printed as n/a shows as n/a, and so does its ratio.
 Standard library only.
@@ -66,7 +69,8 @@ ROWS = [
 # Lamina-only series: one row per size N that Lamina printed, in numeric
 # order, after the table's rows (bpf_load_: the verifier's scaling rows
 # and its two worst cases).
-SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_", "bpf_load_"]
+SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_", "bpf_load_", "fork_exit_",
+          "spawn_"]
 # Lamina-only figures known to come later; their rows follow the series.  linux_getppid is Linux's getppid
 # run through Lamina's Linux personality, so Linux's own getppid is its pair.
 LAMINA_EXTRA = [
@@ -84,6 +88,11 @@ LAMINA_EXTRA = [
 ]
 
 BENCH_RE = re.compile(r"^BENCH\s+(\S+)(.*)$")
+COUNT_RE = re.compile(r"^COUNT\s+([A-Za-z0-9_]+)(.*)$")
+# Linux exceptions with no tracepoint to count them (lbench counts system
+# calls and page faults): each op's exception adds an entry and the return
+# to the signal handler.
+LINUX_UNTRACED_SWITCHES = {"exc_div": 2, "exc_ud": 2, "exc_bp": 2}
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 FIELD_RE = re.compile(r"(\w+)=(\S+)")
 META_RE = re.compile(r"(\w+)=(.*?)(?=\s+\w+=|\s*$)")
@@ -105,6 +114,7 @@ class BenchFile:
         self.path = path
         self.exists = os.path.exists(path)
         self.results = {}
+        self.counts = {}  # name -> {switches, cr3, flush_full, invlpg, ...} per op
         self.meta = {}
         self.problems = []  # for --check
         if not self.exists:
@@ -116,6 +126,10 @@ class BenchFile:
     def _line(self, line, lineno):
         if line.startswith("# linux "):
             self.meta.update(META_RE.findall(line[len("# linux "):]))
+            return
+        c = COUNT_RE.match(line)
+        if c:
+            self.counts[c.group(1)] = {k: number(v) for k, v in FIELD_RE.findall(c.group(2))}
             return
         m = BENCH_RE.match(line)
         if not m:
@@ -152,6 +166,13 @@ class BenchFile:
         return r["cycles"] if r else None
 
 
+def size_of(text):
+    """A series row's size: 16, 64k (KiB), 2m (MiB); 0 if not a size."""
+    scale = {"k": 1 << 10, "m": 1 << 20}.get(text[-1:].lower(), 1)
+    v = number(text[:-1] if scale > 1 else text)
+    return v * scale if v is not None else 0
+
+
 def best(bf, names):
     """(lowest figure, its name) among names in bf, or (None, None)."""
     found = [(bf.cycles(n), n) for n in names if bf.cycles(n) is not None]
@@ -174,14 +195,15 @@ def fmt_ratio(r):
     return "n/a" if r is None else (f"{r:,.0f}" if r >= 100 else f"{r:.2f}")
 
 
-def build_rows(lam, lin, extra):
-    """One dict per table row: name, lamina, linux, ratio, extra, counterpart."""
+def build_rows(lam, lin, extra, lam_count=None, lin_count=None):
+    """One dict per table row: name, lamina, linux, ratio, extra, counterpart,
+    and the per-op counts of each side (lcount, xcount) where counted."""
     plan = list(ROWS)
     seen_lamina = {r[1] for r in plan if r[1]}
     lens = []
     for prefix in SERIES:
         lens += sorted((n for n in lam.results if n.startswith(prefix)),
-                       key=lambda n: (number(n[len(prefix):]) or 0, n))
+                       key=lambda n: (size_of(n[len(prefix):]), n))
     plan += [(n, n, [], "none") for n in lens]
     plan += LAMINA_EXTRA
     seen_lamina |= set(lens) | {r[1] for r in LAMINA_EXTRA}
@@ -200,30 +222,69 @@ def build_rows(lam, lin, extra):
         ev, _ = best(extra, xnames)
         if len(xnames) > 1 and xname:
             label = f"{label}: {xname}"
+        lc = lam_count.counts.get(lname) if lam_count and lname else None
+        xc = None
+        if lin_count and xnames:
+            xc = lin_count.counts.get(xname or xnames[0])
+            if xc and xc.get("switches") is not None:
+                xc = dict(xc, switches=xc["switches"] + LINUX_UNTRACED_SWITCHES.get(row, 0))
         rows.append({
             "name": row, "lamina": lv, "linux": xv, "ratio": ratio(xv, lv),
             "extra": ev, "extra_ratio": ratio(ev, lv), "counterpart": label,
+            "lcount": lc, "xcount": xc,
         })
     return rows
 
 
-def header(extra_label):
+def fmt_count(v):
+    if v is None:
+        return "n/a"
+    return f"{v:,.0f}" if v == int(v) else f"{v:,.2f}"
+
+
+def count_cells(c):
+    """switches, CR3 writes, TLB flushes (full + pages) of one side."""
+    if not c:
+        return ["", "", ""]
+    full, pages = c.get("flush_full"), c.get("invlpg")
+    if full is None or pages is None:
+        flush = "n/a"
+    elif pages:
+        flush = f"{fmt_count(full)} + {fmt_count(pages)} pg"
+    else:
+        flush = fmt_count(full)
+    return [fmt_count(c.get("switches")), fmt_count(c.get("cr3")), flush]
+
+
+COUNT_HEADER = ["Lamina switches", "CR3", "TLB flushes", "Linux switches", "CR3", "TLB flushes"]
+
+
+def header(extra_label, with_counts=False):
     h = ["benchmark", "Lamina", "Linux", "Linux/Lamina"]
     if extra_label:
         h += [f"Linux {extra_label}", "ratio"]
+    if with_counts:
+        h += COUNT_HEADER
     return h + ["Linux counterpart"]
 
 
-def cells(r, with_extra):
+def cells(r, with_extra, with_counts=False):
     c = [r["name"], fmt(r["lamina"]), fmt(r["linux"]), fmt_ratio(r["ratio"])]
     if with_extra:
         c += [fmt(r["extra"]), fmt_ratio(r["extra_ratio"])]
+    if with_counts:
+        c += count_cells(r.get("lcount")) + count_cells(r.get("xcount"))
     return c + [r["counterpart"]]
 
 
+def has_counts(rows):
+    return any(r.get("lcount") or r.get("xcount") for r in rows)
+
+
 def text_table(rows, extra_label):
-    h = header(extra_label)
-    body = [cells(r, bool(extra_label)) for r in rows]
+    wc = has_counts(rows)
+    h = header(extra_label, wc)
+    body = [cells(r, bool(extra_label), wc) for r in rows]
     widths = [max(len(x[i]) for x in [h] + body) for i in range(len(h))]
     left = {0, len(h) - 1}  # names left-aligned, figures right-aligned
 
@@ -234,11 +295,12 @@ def text_table(rows, extra_label):
 
 
 def md_table(rows, extra_label):
-    h = header(extra_label)
+    wc = has_counts(rows)
+    h = header(extra_label, wc)
     align = ["---"] + ["---:"] * (len(h) - 2) + ["---"]
     out = ["| " + " | ".join(h) + " |", "|" + "|".join(align) + "|"]
     for r in rows:
-        out.append("| " + " | ".join(cells(r, bool(extra_label))) + " |")
+        out.append("| " + " | ".join(cells(r, bool(extra_label), wc)) + " |")
     return "\n".join(out)
 
 
@@ -297,6 +359,17 @@ def markdown(rows, lam, lin, extra_label):
         md_table(rows, extra_label),
         "",
     ]
+    if has_counts(rows):
+        lines += [
+            "Switches, CR3 writes and TLB flushes are per operation, counted in separate "
+            "counting boots: Lamina's kernel built with LM_COUNT_EVENTS (`make bench-count`), "
+            "Linux with perf tracepoint counters (`lbench.count`). Switches are entries to the "
+            "kernel from user mode and returns to it; a TLB flush is a full one (a CR3 write "
+            "without PCID, which this CPU lacks) plus `pg`, INVLPG pages (Linux: range flushes). "
+            "Linux's exc_div/exc_ud/exc_bp add the 2 switches of the exception itself, which "
+            "has no tracepoint. Blank: not counted. docs/BENCHMARKS.md says how each is reasoned.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -399,6 +472,10 @@ def main(argv=None):
     ap.add_argument("--linux", default=os.path.join(OUT, "linux.txt"))
     ap.add_argument("--extra", default=os.path.join(OUT, "linux-extra.txt"),
                     help="Linux booted with BENCH_LINUX_APPEND (used if it exists)")
+    ap.add_argument("--lamina-count", default=os.path.join(OUT, "lamina-count.txt"),
+                    help="COUNT lines of the counting kernel (used if it exists)")
+    ap.add_argument("--linux-count", default=os.path.join(OUT, "linux-count.txt"),
+                    help="COUNT lines of Linux's counting boot (used if it exists)")
     ap.add_argument("--out", default=OUT, help="where results.md and results.svg go")
     ap.add_argument("--no-chart", action="store_true")
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"))
@@ -418,7 +495,7 @@ def main(argv=None):
     for bf, what in ((lam, "Lamina"), (lin, "Linux")):
         if not bf.results:
             print(f"note: no {what} results in {bf.path}: its figures are n/a", file=sys.stderr)
-    rows = build_rows(lam, lin, extra)
+    rows = build_rows(lam, lin, extra, BenchFile(args.lamina_count), BenchFile(args.linux_count))
     mode = lin.meta.get("mode") or os.environ.get("BENCH_MODE", "icount")
     print(f"Lamina vs Linux, {unit(mode)}; Linux/Lamina > 1: Lamina is faster")
     print(text_table(rows, extra_label))

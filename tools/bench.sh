@@ -9,6 +9,10 @@
 #   BENCH_SMP=N               guest CPUs (default 1)
 #   BENCH_LINUX_APPEND=...    also run Linux with these kernel parameters
 #                             (e.g. mitigations=off), shown as an extra column
+#   BENCH_COUNT=0             skip the two counting boots (Lamina's counting
+#                             kernel, `make bench-count`, and Linux with
+#                             lbench.count) that give the switch, CR3 and
+#                             TLB-flush columns
 #
 # A Lamina side that fails or prints nothing leaves every Lamina figure n/a;
 # the Linux side and the table still run.  Exits non-zero if the Linux run
@@ -29,7 +33,10 @@ say() { echo "bench: $*" >&2; }
 bash tools/deps.sh "gnuplot-nox cpio musl-tools" || say "missing packages: the chart may be skipped"
 
 # Stale results from an earlier run must not pass for this run's.
-rm -f "$OUT/lamina.txt" "$OUT/linux.txt" "$OUT/linux-extra.txt"
+rm -f "$OUT/lamina.txt" "$OUT/linux.txt" "$OUT/linux-extra.txt" \
+	"$OUT/lamina-count.txt" "$OUT/linux-count.txt"
+counts=1
+[ "${BENCH_COUNT:-1}" = 0 ] && counts=0
 
 say "Lamina"
 if ! make -s bench-lamina; then
@@ -40,12 +47,23 @@ if ! grep -q '^BENCH ' "$OUT/lamina.txt" 2>/dev/null; then
 	[ -e "$OUT/lamina.txt" ] || : >"$OUT/lamina.txt"
 fi
 
+if [ $counts = 1 ]; then
+	say "Lamina, counting kernel"
+	make -s bench-count || say "make bench-count failed: no Lamina switch and flush columns"
+fi
+
 rc=0
 say "Linux"
 BENCH_LINUX_APPEND='' tools/bench-linux.sh "$OUT/linux.txt" || rc=1
 if [ -n "${BENCH_LINUX_APPEND:-}" ]; then
 	say "Linux with $BENCH_LINUX_APPEND"
 	tools/bench-linux.sh "$OUT/linux-extra.txt" || rc=1
+fi
+
+if [ $counts = 1 ]; then
+	say "Linux, counting boot"
+	BENCH_LINUX_APPEND='' BENCH_COUNT=1 tools/bench-linux.sh "$OUT/linux-count.txt" ||
+		say "Linux's counting boot failed: no Linux switch and flush columns"
 fi
 
 python3 tools/bench-table.py || rc=1

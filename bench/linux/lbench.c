@@ -23,7 +23,7 @@
  *
  * Kernel command line: lbench.only=a,b,c runs only the named benchmarks.
  *
- * Build: musl-gcc -static -O2 -o lbench lbench.c -lpthread
+ * Build: musl-gcc -static -O2 -o lbench lbench.c lcount.c -lpthread
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -52,13 +52,14 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "lcount.h"
+
 /* musl ships no <linux/futex.h>. */
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
 #define FUTEX_PRIVATE_FLAG 128
 
 #define NBATCH 11
-#define MAXMETRIC 2
 #define PAGE 4096UL
 
 extern char **environ;
@@ -101,8 +102,7 @@ static void calibrate(void)
 /* One write per line so kernel messages cannot split it, then wait for the
  * UART to drain so its transmit interrupts do not land in the next
  * benchmark's batches. */
-static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void out(const char *fmt, ...)
+void out(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -144,16 +144,20 @@ static void measure(int k, const char *const names[], long n, batch_fn *batch, v
 
 	memset(cyc, 0, sizeof cyc);
 	batch(n, cyc, ctx); /* warm-up: caches, page tables, lazy kernel state */
+	count_reset();
+	count_mark(k == 1 ? 0 : -1); /* batches of several metrics mark their own */
 	for (int b = 0; b < NBATCH; b++) {
 		memset(cyc, 0, sizeof cyc);
 		batch(n, cyc, ctx);
 		for (int j = 0; j < k; j++)
 			per[j][b] = (double)cyc[j] / (double)n;
 	}
+	count_mark(-1);
 	for (int j = 0; j < k; j++) {
 		qsort(per[j], NBATCH, sizeof(double), cmp_double);
 		double med = per[j][NBATCH / 2];
 		out("BENCH %s cycles=%.0f ns=%.0f iters=%ld", names[j], med, med / tsc_per_ns, n);
+		count_report(names[j], j, n * NBATCH);
 	}
 }
 
@@ -519,11 +523,14 @@ static void b_protect(long n, uint64_t *cyc, void *ctx)
 	struct region *r = ctx;
 	size_t len = r->npages * PAGE;
 	for (long i = 0; i < n; i++) {
+		count_mark(0);
 		uint64_t t0 = tsc();
 		mprotect(r->p, len, PROT_READ);
 		uint64_t t1 = tsc();
+		count_mark(1); /* lbench.count only: its cycles are not figures */
 		mprotect(r->p, len, PROT_READ | PROT_WRITE);
 		uint64_t t2 = tsc();
+		count_mark(-1);
 		cyc[0] += t1 - t0;
 		cyc[1] += t2 - t1;
 	}
@@ -579,7 +586,9 @@ static void b_trap(long n, uint64_t *cyc, void *ctx)
 		uint64_t t0 = tsc();
 		*p = 1;
 		cyc[0] += tsc() - t0;
+		count_mark(-1); /* lbench.count only: not the re-protect */
 		mprotect((void *)p, PAGE, PROT_READ);
+		count_mark(0);
 	}
 }
 
@@ -650,14 +659,17 @@ static void b_pagefault(long n, uint64_t *cyc, void *ctx)
 {
 	(void)ctx;
 	size_t len = n * PAGE;
+	count_mark(-1);
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		die("mmap");
 	madvise(p, len, MADV_NOHUGEPAGE);
+	count_mark(0); /* lbench.count only: not the mmap and munmap */
 	uint64_t t0 = tsc();
 	for (long i = 0; i < n; i++)
 		((volatile char *)p)[i * PAGE] = 1;
 	cyc[0] += tsc() - t0;
+	count_mark(-1);
 	munmap(p, len);
 }
 
@@ -814,6 +826,8 @@ static void read_only_list(void)
 	for (char *tok = strtok(cmd, " \n"); tok; tok = strtok(NULL, " \n"))
 		if (!strncmp(tok, "lbench.only=", 12) && tok[12])
 			only = tok + 12;
+		else if (!strcmp(tok, "lbench.count"))
+			counting = 1;
 }
 
 static void setup_pid1(void)
@@ -883,6 +897,30 @@ static void print_mitigations(void)
 	closedir(d);
 }
 
+/* Whether the (virtual) CPU offers PCID and INVPCID: with PCID Linux tags
+ * TLB entries per address space and a context switch need not flush them
+ * (docs/BENCHMARKS.md, the switch and flush columns). */
+static void print_tlb_features(void)
+{
+	static char buf[16384];
+	int fd = open("/proc/cpuinfo", O_RDONLY);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *f = strstr(buf, "\nflags");
+	if (!f)
+		return;
+	char *end = strchr(f + 1, '\n');
+	if (end)
+		*end = 0;
+	out("# lbench: cpu pcid=%d invpcid=%d pti=%d", !!strstr(f, " pcid"),
+	    !!strstr(f, " invpcid"), !!strstr(f, " pti"));
+}
+
 /* Child side of the driver: `lbench --run NAME TSC_PER_NS`. */
 static int run_one(const char *name, const char *rate)
 {
@@ -899,8 +937,12 @@ static int run_one(const char *name, const char *rate)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "--run"))
+	if (argc == 4 && !strcmp(argv[1], "--run")) {
+		read_only_list();
+		if (counting)
+			count_open();
 		return run_one(argv[2], argv[3]);
+	}
 	no_aslr(argv);
 	int pid1 = getpid() == 1;
 	if (pid1)
@@ -922,6 +964,7 @@ int main(int argc, char **argv)
 	out("# lbench: Linux %s, TSC %.3f GHz, %d batches of which the median is printed",
 	    u.release, tsc_per_ns, NBATCH);
 	print_mitigations();
+	print_tlb_features();
 
 	/* Each benchmark runs in a freshly exec'd copy of this program, so its
 	 * address space is the same minimal one whatever ran before (a mapping

@@ -125,6 +125,13 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 		err = add_modules(bi, c, &l);
 	if (!err && c->memory)
 		err = add_memory(&l);
+	/* The counting kernel (its DEBUG_COUNTS is not LM_ENOSYS) lets the
+	 * benchmarks read its counters: the debug capability goes last, so
+	 * every other slot is where it is under any other kernel. */
+	if (!err && c->counts && lm_debug_counts(0) != LM_ENOSYS) {
+		tmpl.debug_slot = l.dst;
+		err = add_cap(&l, LM_SLOT_DEBUG, l.dst++, LM_R_ALL, 0, 0);
+	}
 	if (err)
 		return err;
 	a.image = (const void *)m->vaddr;

@@ -24,6 +24,7 @@ struct root_child {
 	int modules;        /* the other modules, mapped read-only */
 	int devices;        /* copies of the I/O-port and IRQ-control caps */
 	int with_self;      /* its own module too (to start copies of itself) */
+	int counts;         /* the debug capability if the kernel counts events */
 	const char *module; /* with modules: this one alone */
 	lm_u32 prio;        /* 0: ROOT_CHILD_PRIO */
 	lm_u32 asids;       /* its range of address-space IDs (lm_spawn.nasids) */

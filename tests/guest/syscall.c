@@ -154,6 +154,38 @@ TEST(debug_calls_need_the_debug_capability)
 	CHECK_ERR(lm_untyped_retype(t_ut, LM_OBJ_DEBUG, 0, LM_SLOT_CNODE, t_slot(), 1), LM_EINVAL);
 }
 
+/*
+ * DEBUG_COUNTS answers only in the counting build (make bench-count): in
+ * any other it is LM_ENOSYS, whatever the arguments. Under the counting
+ * kernel a null call between two readings counts exactly: two entries by
+ * SYSCALL (it and the second reading) and two returns (the first reading's
+ * and its own), no CR3 write and no flush (unless a timer tick came).
+ */
+TEST(debug_counts_exist_only_in_the_counting_build)
+{
+	struct lm_counts a, b;
+	lm_u64 out[6];
+	int err = lm_debug_counts(&a);
+
+	if (err == LM_ENOSYS) {
+		CHECK_ERR(t_raw(LM_SYS_DEBUG_COUNTS, 0, 0, 0, 0, 0, 0, out), LM_ENOSYS);
+		return;
+	}
+	CHECK_OK(err);
+	CHECK_ERR(t_raw(LM_SYS_END, 0, 0, 0, 0, 0, 0, out), LM_ENOSYS);
+	CHECK_OK(lm_debug_counts(&b));
+	lm_u64 irqs = b.interrupts - a.interrupts; /* a timer tick may come */
+	CHECK_EQ(b.syscalls - a.syscalls, 2);
+	CHECK_EQ(b.exits - a.exits, 2 + irqs);
+	CHECK_EQ(b.exceptions - a.exceptions, 0);
+	if (!irqs) {
+		CHECK_EQ(b.cr3_writes - a.cr3_writes, 0);
+		CHECK_EQ(b.flush_full + b.flush_page - a.flush_full - a.flush_page, 0);
+	}
+	CHECK_ERR(t_raw(LM_SYS_DEBUG_COUNTS, 0, (lm_u64)&a, 0, 0, 0, 0, out), LM_ECAP);
+	CHECK_ERR(lm_debug_counts((struct lm_counts *)T_KERNEL_ADDR), LM_EFAULT);
+}
+
 TEST(debug_check_finds_no_problems)
 {
 	lm_u64 problems = ~0ull;

@@ -3,6 +3,7 @@
 #define ASM_H
 
 #include "kernel.h"
+#include "count.h"
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
@@ -36,9 +37,20 @@ static inline u64 read_cr2(void) { u64 v; __asm__ volatile("mov %%cr2, %0" : "=r
 static inline u64 read_cr3(void) { u64 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline u64 read_cr4(void) { u64 v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr0(u64 v) { __asm__ volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
-static inline void write_cr3(u64 v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
+/* The counting build (count.h) counts every CR3 write and INVLPG. */
+static inline void write_cr3(u64 v)
+{
+#ifdef LM_COUNT_EVENTS
+	count_cr3(v);
+#endif
+	__asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory");
+}
 static inline void write_cr4(u64 v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v) : "memory"); }
-static inline void invlpg(u64 va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
+static inline void invlpg(u64 va)
+{
+	COUNT(flush_page);
+	__asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
+}
 static inline void clts(void) { __asm__ volatile("clts"); }
 
 #define MSR_EFER           0xc0000080

@@ -6,6 +6,15 @@
  * therefore needs nothing saved beyond its frame.
  */
 #include "layout.h"
+#include "count.h"
+
+/* The counting build (count.h) counts SYSCALL entries and returns to user
+ * mode here; trap.c counts the rest. */
+.macro COUNT_EVENT off
+#ifdef LM_COUNT_EVENTS
+	incq kcount+\off(%rip)
+#endif
+.endm
 
 #define PCPU_USER_RSP  0
 #define PCPU_FRAME_TOP 8
@@ -55,6 +64,7 @@
 	.globl syscall_entry
 syscall_entry:
 	swapgs
+	COUNT_EVENT KCOUNT_SYSCALLS
 	mov %rsp, %gs:PCPU_USER_RSP
 	mov %gs:PCPU_FRAME_TOP, %rsp
 	pushq $SEL_UDATA
@@ -67,7 +77,11 @@ syscall_entry:
 	PUSH_GPRS
 	mov %rsp, %rdi
 	mov %gs:PCPU_KSTACK, %rsp
+#ifdef LM_COUNT_EVENTS
+	call count_syscall
+#else
 	call syscall_dispatch
+#endif
 	/* fall through */
 
 /* Leave to the current thread: SYSRET if it entered by SYSCALL and nothing
@@ -76,6 +90,7 @@ syscall_entry:
 	.globl return_to_user
 return_to_user:
 	mov %gs:PCPU_FRAME, %rsp
+	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
 	je 1f
 	POP_GPRS
@@ -107,7 +122,11 @@ isr_clac:
 	PUSH_GPRS
 	mov %rsp, %rdi
 	mov %gs:PCPU_KSTACK, %rsp
+#ifdef LM_COUNT_EVENTS
+	call count_trap
+#else
 	call trap_user
+#endif
 	jmp return_to_user
 2:	PUSH_GPRS
 	mov %rsp, %rdi

@@ -2,6 +2,7 @@
  * device events; from kernel mode only the idle loop may take interrupts. */
 #include "arch.h"
 #include "asm.h"
+#include "count.h"
 #include "thread.h"
 #include "ipc.h"
 #include "bpf/prog.h"
@@ -37,10 +38,13 @@ void trap_user(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur;
 	if (f->vector >= 32) {
+		COUNT(interrupts);
 		irq(f->vector);
 	} else if (f->vector == 7) {
+		COUNT(exceptions);
 		fpu_trap();
 	} else {
+		COUNT(exceptions);
 		u64 addr = f->vector == 14 ? read_cr2() : 0;
 		if (!upcall_deliver(cur, f, addr) && !fault_ipc_send(cur, f, addr))
 			thread_fault(cur, f, addr);
@@ -66,6 +70,7 @@ static void dump_frame(const struct frame *f)
 void trap_kernel(struct frame *f)
 {
 	if (f->vector >= 32) {
+		COUNT(kernel_irqs);
 		irq(f->vector);
 		return;
 	}

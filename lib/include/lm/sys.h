@@ -17,6 +17,7 @@
 #include <lamina/ipc.h>
 #include <lamina/syscall.h>
 #include <lamina/bpf.h>
+#include <lamina/count.h>
 
 /* Registers a call can return, in this order: rdi rsi rdx r10 r8 r9. */
 #define LM_SYS_NOUT 6
@@ -299,6 +300,14 @@ static inline int lm_debug_drain_batches(lm_u64 *batches)
 
 	lm_sys_put(batches, err, o[1]);
 	return err;
+}
+
+/* The kernel's event counters since boot (switches, CR3 writes, TLB
+ * flushes): only in the counting build (`make bench-count`); elsewhere
+ * LM_ENOSYS. */
+static inline int lm_debug_counts(struct lm_counts *c)
+{
+	return lm_sys(LM_SYS_DEBUG_COUNTS, lm_debug_cap, (lm_u64)c, 0, 0, 0, 0, 0);
 }
 
 /* ---- IPC: endpoints ----------------------------------------------------- */
