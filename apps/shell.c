@@ -25,7 +25,6 @@
 #include "../servers/fs/fs_srv.h"
 #include "../servers/proc/pm_srv.h"
 #include "shell_pm.h"
-#include "../servers/timer/timer_srv.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
 #define SH_KEEP_BYTES (24ull << 20) /* kept when memory is given to a child */
@@ -216,7 +215,6 @@ static char child_cmdline[LM_BI_CMDLINE_LEN];
 static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
 static lm_cptr_t lx_caps[3]; /* a Linux process's: fs endpoint, fs page, pm endpoint */
 static long lx_pid;          /* its pid from the process manager, or 0 */
-static lm_cptr_t timer_ep;  /* the timer server's endpoint, badge 1 (made at start), or 0 */
 static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
@@ -379,15 +377,9 @@ static int spawn(const char *name, const struct prog *pr)
 				      LM_SPAWN_MAP, FS_BUF_VA);
 		if (!err)
 			err = add_cap(lx_caps[2], LX_SLOT_PM, LM_R_WRITE | LM_R_GRANT, 0, 0);
-		next_dst = LX_SLOT_PM + 1;
+		next_dst = LX_SLOT_PM + 2; /* 12: the timer endpoint the manager gives (PM_HELLO) */
 	} else if (lx_pid < 0) {
 		lx_pid = 0;
-	}
-	/* ... and the timer server's endpoint with badge 1 (the same one
-	 * process at a time; the process manager will mint one per pid). */
-	if (!err && !strcmp(name, "linux") && timer_ep) {
-		err = add_cap(timer_ep, LX_SLOT_TIMER, LM_R_WRITE | LM_R_GRANT, 0, 0);
-		next_dst = LX_SLOT_TIMER + 1;
 	}
 	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
 		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);
@@ -770,12 +762,6 @@ int main(lm_word_t arg)
 	}
 	if (sh_pm_init())
 		sh_printf("shell: no IPC buffer: Linux programs run without a process manager\n");
-	timer_ep = lm_slot_alloc();
-	if (timer_ep && lm_cnode_mint(LM_SLOT_CNODE, timer_ep, LM_SLOT_CNODE, SH_SLOT_TIMER_EP,
-				      LM_R_WRITE | LM_R_GRANT, 1)) {
-		lm_slot_free(timer_ep);
-		timer_ep = 0; /* no timer server: Linux programs sleep by yielding */
-	}
 	con_puts("\nLamina shell. Type help for the commands.\n");
 	for (;;) {
 		lm_u32 n;

@@ -17,6 +17,7 @@
  * server), until every Lamina child has stopped and been reaped.
  */
 #include "lx.h"
+#include "../servers/timer/timer_srv.h"
 #include "../servers/fs/fs_srv.h"
 #include "../servers/proc/pm_proto.h"
 #include "../servers/proc/pm_srv.h"
@@ -63,14 +64,19 @@ static void hello(void)
 	if (!page || !(minted = lx_wake_mint(LX_WAKE_PM)))
 		return;
 	b->recv_slots[0] = page;
+	/* The timer server's endpoint minted with our pid comes second
+	 * (servers/timer/timer_srv.h); a forked child's slot holds nothing of
+	 * its parent's, but make sure: a receive slot must be empty. */
+	lm_cnode_delete(LM_SLOT_CNODE, LX_SLOT_TIMER);
+	b->recv_slots[1] = LX_SLOT_TIMER;
 	if (!lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_HELLO, 0, 1), 0, 0, 0, 0, &m) &&
 	    (long)m.w[0] > 0) {
 		lx_pid = (long)m.w[0];
-		if (LM_MSG_NCAPS(m.info) == 1 &&
+		if (LM_MSG_NCAPS(m.info) >= 1 &&
 		    !lm_map_page(LM_SLOT_VSPACE, page, LX_SIGPAGE_VA, LM_R_READ))
 			sigpage = (volatile struct pm_sigpage *)LX_SIGPAGE_VA;
 	}
-	b->recv_slots[0] = 0;
+	b->recv_slots[0] = b->recv_slots[1] = 0;
 	seen = 0;
 }
 

@@ -51,6 +51,7 @@ struct proc {
 	lm_cptr_t page;            /* copy of the file server's client page pid-1 */
 	lm_cptr_t sig_ro;          /* read-only copy of its signal page */
 	lm_cptr_t wake;            /* its wake notification (PM_HELLO), or 0 */
+	lm_cptr_t timer_ep;        /* the timer server's, minted with badge pid, or 0 */
 };
 
 /* The request being served: decoded message, and what the reply carries. */

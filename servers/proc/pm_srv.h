@@ -8,6 +8,7 @@
 #define PM_SLOT_FS_EP  10   /* the file server's, unbadged: minted per pid */
 #define PM_SLOT_FS_PM  11   /* the file server's, badge FS_BADGE_PM: FS_FORK, FS_DROP */
 #define PM_SLOT_MEM    12   /* untyped: signal pages, its IPC buffer */
+#define PM_SLOT_TIMER_EP 13 /* the timer server's, unbadged: minted per pid (0: none) */
 #define PM_SLOT_FS_BUF 16   /* .. + FS_CLIENTS - 1: the file server's client pages */
 #define PM_MEM_BITS    20   /* 1 MiB */
 

@@ -43,6 +43,7 @@ void pm_free(lm_u8 pid)
 	drop(&p->page);
 	drop(&p->sig_ro);
 	drop(&p->wake);
+	drop(&p->timer_ep);
 	*sigpage(pid) = (struct pm_sigpage){ 0 };
 	*p = (struct proc){ 0 };
 	nused--;
@@ -81,6 +82,14 @@ static long alloc(lm_u8 ppid, lm_u8 *out)
 				lm_slot_free(s[i]);
 			}
 		return -ENOMEM;
+	}
+	/* The timer server's endpoint with the same badge, if there is one
+	 * (servers/timer): a process's timers are its own, a fork's too. */
+	n.timer_ep = lm_slot_alloc();
+	if (n.timer_ep && lm_cnode_mint(LM_SLOT_CNODE, n.timer_ep, LM_SLOT_CNODE, PM_SLOT_TIMER_EP,
+					LM_R_WRITE | LM_R_GRANT, pid)) {
+		lm_slot_free(n.timer_ep);
+		n.timer_ep = 0;
 	}
 	procs[pid] = n;
 	sigpage(pid)->posted = 0;
@@ -159,7 +168,8 @@ long pm_release(struct req *q)
 	return 0;
 }
 
-/* PM_HELLO + wake notification: the caller's signal page. */
+/* PM_HELLO + wake notification: the caller's signal page and, if there is
+ * a timer server, its endpoint minted with the caller's pid. */
 long pm_hello(struct req *q)
 {
 	struct proc *self = q->self;
@@ -175,6 +185,7 @@ long pm_hello(struct req *q)
 			lm_ntfn_signal(self->wake);
 	}
 	q->caps_out[0] = self->sig_ro;
-	q->ncaps = 1;
+	q->caps_out[1] = self->timer_ep;
+	q->ncaps = self->timer_ep ? 2 : 1;
 	return q->pid;
 }

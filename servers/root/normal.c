@@ -27,7 +27,6 @@
 #include "../console/console.h"
 #include "../proc/pm_proto.h"
 #include "../proc/pm_srv.h"
-#include "../timer/timer_srv.h"
 
 #define CONSOLE_PRIO 200 /* above the shell: output and echo are never held up */
 #define SHELL_PRIO   110 /* above the programs it runs (100) */
@@ -133,10 +132,6 @@ void root_shell_make(const struct lm_bootinfo *bi)
 				 LM_R_WRITE | LM_R_GRANT, PM_BADGE_SHELL))
 		sh_caps[n++] = (struct lm_spawn_cap){ pm, SH_SLOT_PM, LM_R_WRITE | LM_R_GRANT,
 						      LM_SPAWN_MOVE, 0 };
-	/* The timer server's endpoint, to mint a badge per Linux process. */
-	if (root_timer_ep)
-		sh_caps[n++] = (struct lm_spawn_cap){ root_timer_ep, SH_SLOT_TIMER_EP,
-						     LM_R_WRITE | LM_R_GRANT, 0, 0 };
 	const struct root_child shell = {
 		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO, .asids = ROOT_BIG_ASIDS,
 		.memory = 1, .modules = 1, .devices = 1,

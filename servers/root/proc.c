@@ -18,7 +18,7 @@
 #define PM_PRIO 140 /* above the shell and its programs, below the file server */
 
 static struct lm_proc pmp;
-static struct lm_spawn_cap caps[4 + FS_CLIENTS];
+static struct lm_spawn_cap caps[5 + FS_CLIENTS];
 lm_cptr_t root_pm_ep; /* 0: no process manager */
 
 void root_proc_objects(void)
@@ -50,9 +50,13 @@ void root_proc_start(const struct lm_bootinfo *bi)
 	for (lm_u32 b = 0; b < FS_CLIENTS; b++)
 		caps[4 + b] = (struct lm_spawn_cap){ root_fs_buf[b], PM_SLOT_FS_BUF + b,
 						     LM_R_READ | LM_R_WRITE, 0, 0 };
+	lm_u32 n = 4 + FS_CLIENTS;
+	if (root_timer_ep) /* minted per pid: each process's timers its own */
+		caps[n++] = (struct lm_spawn_cap){ root_timer_ep, PM_SLOT_TIMER_EP,
+						   LM_R_WRITE | LM_R_GRANT, 0, 0 };
 	const struct root_child pm = {
 		.name = "proc", .cnode_bits = 10, .prio = PM_PRIO,
-		.asids = LM_SPAWN_NO_ASIDS, .extra = caps, .nextra = 4 + FS_CLIENTS,
+		.asids = LM_SPAWN_NO_ASIDS, .extra = caps, .nextra = n,
 	};
 	err = root_launch(bi, &pm, &pmp);
 	if (err) {

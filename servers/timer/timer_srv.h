@@ -17,11 +17,9 @@
 #define TIMER_PIT_LINE     2    /* IOAPIC input 2: ISA IRQ 0 (docs/API.md "Interrupts") */
 #define TIMER_PIT_PORT     0x40 /* channel 0 data; 0x43 the mode/command register */
 
-/* In the shell: the endpoint (WRITE | GRANT), to mint one badge per Linux
- * process (past the file server's client pages, which may grow to 64). */
-#define SH_SLOT_TIMER_EP   96
-
-/* In a Linux process: its badged copy (WRITE | GRANT: HELLO carries a cap). */
+/* In a Linux process: its copy minted with its pid by the process manager
+ * (which holds the endpoint at PM_SLOT_TIMER_EP) and handed over with the
+ * PM_HELLO reply (WRITE | GRANT: TIMER_HELLO carries a cap). */
 #define LX_SLOT_TIMER      12
 
 #endif
