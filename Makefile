@@ -181,7 +181,7 @@ $(B)/linux-hello.elf: tests/linux/hello.c | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 
-LINUX_CALLS_SRC := $(wildcard tests/linux/calls*.c) tests/linux/calls.h
+LINUX_CALLS_SRC := $(wildcard tests/linux/calls*.c) tests/linux/calls.h tests/linux/check.h
 $(B)/linux-calls.elf: $(LINUX_CALLS_SRC) | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $(filter %.c,$^)
@@ -211,7 +211,7 @@ $(B)/linux-exec-show-pie.elf: tests/linux/exec_show.c | deps
 	  $< $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
 	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
 EXEC_TESTS := $(B)/linux-exec-test.elf $(B)/linux-exec-show.elf $(B)/linux-exec-show-pie.elf
-$(B)/linux-procs.elf: tests/linux/procs.c | deps
+$(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 

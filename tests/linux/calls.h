@@ -28,20 +28,7 @@ extern int piped;
  * host: just unmapped). Linux programs must not reach it. */
 #define LIBOS ((void *)0x40001000)
 
-#define CHECK(c) \
-	((c) ? (void)0 : (void)(failures++, fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c)))
-/* A raw call fails with errno e. */
-#define FAILS(call, e) \
-	do { \
-		errno = 0; \
-		long r_ = (long)(call); \
-		int e_ = errno; \
-		if (r_ != -1 || e_ != (e)) { \
-			failures++; \
-			fprintf(stderr, "FAIL %s:%d: %s = %ld errno %d, wanted errno %d\n", \
-				__FILE__, __LINE__, #call, r_, e_, (e)); \
-		} \
-	} while (0)
+#include "check.h"
 
 void test_io(void);
 void test_mm(void);

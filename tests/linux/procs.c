@@ -22,19 +22,7 @@
 
 static int failures, lamina;
 
-#define CHECK(c) \
-	((c) ? (void)0 : (void)(failures++, fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #c)))
-#define FAILS(call, e) \
-	do { \
-		errno = 0; \
-		long r_ = (long)(call); \
-		int e_ = errno; \
-		if (r_ != -1 || e_ != (e)) { \
-			failures++; \
-			fprintf(stderr, "FAIL %s:%d: %s = %ld errno %d, wanted errno %d\n", \
-				__FILE__, __LINE__, #call, r_, e_, (e)); \
-		} \
-	} while (0)
+#include "check.h"
 
 /* A child that ends with `code` at once. */
 static pid_t child_exit(int code)
