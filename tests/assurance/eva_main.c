@@ -227,6 +227,14 @@ int main(void)
 
 	boot();
 	setup();
+	/* Or from the state after a revoke of the child untyped: everything
+	 * made from it deleted (the CNode finalised with what it holds), its
+	 * memory free for reuse; what is left is the frame, root's CNode and
+	 * the boot untyped. */
+	int after_revoke = Frama_C_interval(0, 1);
+	//@ split after_revoke;
+	if (after_revoke)
+		call_ok(sys_cnode_revoke, 1, 7, 0, 0, 0, 0);
 	int k = Frama_C_interval(0, NROLES - 1);
 	//@ split k;
 	const struct role *r = &roles[k];
