@@ -14,7 +14,7 @@
  * setup (setup()) then retypes and copies through the system calls
  * themselves, to a state with a child untyped, a CNode holding
  * capabilities (one to itself), an endpoint and a notification each with
- * a copy, and a frame.
+ * a copy, and a frame; or that and then a revoke of the child untyped.
  *
  * Retype here makes untyped, CNodes, endpoints and notifications, and
  * frames (never mapped): threads and address spaces need the scheduler
