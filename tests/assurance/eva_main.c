@@ -1,20 +1,24 @@
 /*
- * Frama-C EVA harness for the capability layer (tests/assurance/eva.sh,
- * docs/ASSURANCE.md): the derivation tree (mdb.c), capabilities and the
- * worklist (cap.c), CNodes (cnode.c), untyped memory and retype
- * (untyped.c) and capability lookup (syscall.c), run on a boot state like
- * the one root.c builds, by a sequence of system calls whose every
- * argument is nondeterministic.
+ * Frama-C EVA harness for the capability layer, the precise one
+ * (tests/assurance/eva.sh, docs/ASSURANCE.md): the derivation tree
+ * (mdb.c), capabilities and the worklist (cap.c), CNodes (cnode.c),
+ * untyped memory and retype (untyped.c) and capability lookup
+ * (syscall.c), run on a state built by real system calls from root's
+ * boot state, then one more system call whose every argument is
+ * nondeterministic. (eva_seq.c is the broad one: four calls in a row
+ * from the boot state, at the price of precision.)
  *
  * The boot state: root's TCB with a CSpace of 2^ROOT_BITS slots, built as
  * root.c builds it (boot()), with an untyped capability to UT_BITS of
- * physical memory at UT_PA, as root.c hands out the free memory. Physical memory is reached through
- * the direct map (arch.h phys_to_virt): eva.sh declares that range valid
- * (-absolute-valid-range), which is the one piece of hardware modelled.
+ * physical memory at UT_PA, as root.c hands out the free memory. The
+ * setup (setup()) then retypes and copies through the system calls
+ * themselves, to a state with a child untyped, a CNode holding
+ * capabilities (one to itself), an endpoint and a notification each with
+ * a copy, and a frame; or that and then a revoke of the child untyped.
  *
  * Retype here makes untyped, CNodes, endpoints and notifications, and
  * frames (never mapped): threads and address spaces need the scheduler
- * and page tables, which this first harness leaves out, so the functions
+ * and page tables, which this harness leaves out, so the functions
  * of thread.c, endpoint.c, notify.c, irq.c and vspace.c that the code
  * reaches are stubbed below with what they do when no thread waits, no
  * frame is mapped and no interrupt line is held.
@@ -30,21 +34,67 @@
 
 #define ROOT_BITS 4
 #define UT_PA     0x200000ull
-#define UT_BITS   16
-#ifndef STEPS
-#define STEPS     4
-#endif
+#define UT_BITS   13
 
 struct percpu cpu0;
 static struct tcb root;
 static struct slot root_cnode[1 << ROOT_BITS] __attribute__((aligned(1 << (ROOT_BITS + LM_SLOT_BITS))));
+
+/*
+ * Object memory, typed: what retype makes of each type lies in that type's
+ * own array, which EVA sees as a separate base, instead of all in one
+ * byte range (the direct map). The model of the kernel's object placement
+ * is phys_to_virt (eva/arch.h replaces the direct map's arithmetic with
+ * this function): the object at physical address pa of the untyped's
+ * memory is at the same offset of the array of the type being made. That
+ * type is the one the harness asks retype for (eva_placing): every object
+ * one UNTYPED_RETYPE makes is of the type asked for (untyped.c), and
+ * retype is the only caller of phys_to_virt the harness reaches. CNodes
+ * are made with 2^ROOT_BITS slots here, the size of a cn_mem cell, so a
+ * slot index past a CNode's end is past its cell.
+ *
+ * Memory reused for another type lands in another array: sound because
+ * retype reuses memory only when no object made from it is left (the
+ * untyped has no children, everything it made finalised first: the SPIN
+ * model kernel/models/revoke.pml checks that), so nothing can still reach
+ * the old object.
+ */
+#define UT_SIZE (1ull << UT_BITS)
+static u8 eva_placing;
+static struct slot cn_mem[UT_SIZE >> (ROOT_BITS + LM_SLOT_BITS)][1 << ROOT_BITS];
+static u8 ep_mem[UT_SIZE >> LM_ENDPOINT_BITS][1 << LM_ENDPOINT_BITS] __attribute__((aligned(1 << LM_ENDPOINT_BITS)));
+static u8 ntfn_mem[UT_SIZE >> LM_NOTIFY_BITS][1 << LM_NOTIFY_BITS] __attribute__((aligned(1 << LM_NOTIFY_BITS)));
+static u8 frame_mem[UT_SIZE] __attribute__((aligned(1 << LM_PAGE_BITS)));
+
+void *phys_to_virt(u64 pa)
+{
+	u64 off = pa - UT_PA;
+
+	//@ assert in_untyped: off < UT_SIZE;
+	switch (eva_placing) {
+	case LM_OBJ_CNODE:
+		return cn_mem[off >> (ROOT_BITS + LM_SLOT_BITS)];
+	case LM_OBJ_ENDPOINT:
+		return ep_mem[off >> LM_ENDPOINT_BITS];
+	case LM_OBJ_NOTIFY:
+		return ntfn_mem[off >> LM_NOTIFY_BITS];
+	default:
+		return &frame_mem[off];
+	}
+}
 
 /* Stubs: no thread waits on any object, no frame or table is mapped, no
  * interrupt line or ID range is held (the retype types below make none). */
 bool endpoint_finalise(struct objhdr *h, u32 *budget) { return true; }
 bool notify_finalise(struct objhdr *h, u32 *budget) { return true; }
 void tcb_finalise(struct tcb *t) { }
-void tcb_lost_slot(struct tcb *t, struct slot *s) { }
+/* Root's only TCB slot with a capability is its cspace: deleting it (a
+ * revoke of root's CNode capability in slot 1) leaves root without a
+ * CSpace. eva.sh keeps the states where that happened apart from the
+ * others (-eva-partition-value), or EVA would read the CNode's address
+ * from one and its size from the other. */
+u8 eva_cspace_gone;
+void tcb_lost_slot(struct tcb *t, struct slot *s) { eva_cspace_gone = 1; }
 void tcb_init(struct tcb *t) { }
 void irq_release(u64 line) { }
 void asids_release(const struct slot *range) { }
@@ -79,36 +129,155 @@ static void boot(void)
 	cpu0.cur = &root;
 }
 
-static const u8 retype_types[] = { LM_OBJ_UNTYPED, LM_OBJ_FRAME, LM_OBJ_CNODE,
-				   LM_OBJ_ENDPOINT, LM_OBJ_NOTIFY };
+/*
+ * Typed slots: the harness keeps each type of capability in its own pair
+ * of slot indexes, in the root CNode and in the CNode retype makes (of
+ * 2^ROOT_BITS slots, like root's), and gives each call arguments from the
+ * pair of one type. A slot then holds that type or nothing, and what EVA
+ * reads from it (the object's address, the size in bits) is that type's:
+ * EVA's domains keep no relation between a slot's type and its other
+ * words, so a read through a set of slots of several types would give a
+ * type of one and the address of another. The kernel is no less checked
+ * for it: whatever the arguments, EVA covers every execution they lead
+ * to; a call given another type's slot fails its type check, and each
+ * argument also takes indexes 0 and 2^ROOT_BITS, which fail their range
+ * checks.
+ */
+struct role { u8 type; u64 lo, hi; };
+static const struct role roles[] = {
+	{ LM_OBJ_CNODE, 1, 2 },    /* root's own CNode in LM_SLOT_CNODE */
+	{ LM_OBJ_ENDPOINT, 3, 4 },
+	{ LM_OBJ_NOTIFY, 5, 6 },
+	{ LM_OBJ_UNTYPED, 7, 8 },  /* the boot untyped in LM_SLOT_FIRST_BOOT */
+	{ LM_OBJ_FRAME, 9, 10 },
+};
+enum { R_CNODE, R_EP, R_NTFN, R_UT, R_FRAME, NROLES };
+_Static_assert(LM_SLOT_CNODE == 1 && LM_SLOT_FIRST_BOOT == 8, "root.c's slots in their roles");
+
+/* One of r's slots, or one of the two indexes no CNode here has. */
+static u64 slot_in(const struct role *r)
+{
+	switch (Frama_C_interval(0, 3)) {
+	case 0: return r->lo;
+	case 1: return r->hi;
+	case 2: return 0;
+	default: return 1 << ROOT_BITS;
+	}
+}
+
+static void call_ok(u64 (*sys)(struct frame *), u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
+{
+	struct frame f = { .rdi = a1, .rsi = a2, .rdx = a3, .r10 = a4, .r8 = a5, .r9 = a6 };
+	u64 r = sys(&f);
+	//@ assert setup_call_ok: r == LM_OK;
+}
+
+static void retype_ok(u64 ut, u8 type, u64 bits, u64 cn, u64 di, u64 count)
+{
+	eva_placing = type;
+	call_ok(sys_untyped_retype, ut, type, bits, cn, di, count);
+}
+
+/* The state the nondeterministic call starts from, made by system calls
+ * with fixed arguments (each asserted to succeed): a child untyped (slot
+ * 7, the first half of the boot untyped) from which a CNode (2), an
+ * endpoint (3) and a notification (5) are made, a frame (9) from the boot
+ * untyped's second half, a copy of the endpoint (4) and a badged copy of
+ * the notification (6), and in the new CNode a copy of the endpoint, of
+ * the frame, of root's CNode and of itself (slots as their roles). */
+static void setup(void)
+{
+	retype_ok(8, LM_OBJ_UNTYPED, UT_BITS - 1, 1, 7, 1);
+	retype_ok(7, LM_OBJ_CNODE, ROOT_BITS, 1, 2, 1);
+	retype_ok(7, LM_OBJ_ENDPOINT, 0, 1, 3, 1);
+	retype_ok(7, LM_OBJ_NOTIFY, 0, 1, 5, 1);
+	retype_ok(8, LM_OBJ_FRAME, LM_PAGE_BITS, 1, 9, 1);
+	call_ok(sys_cnode_copy, 1, 4, 1, 3, LM_R_ALL, 0);
+	call_ok(sys_cnode_mint, 1, 6, 1, 5, LM_R_ALL, 0x55);
+	call_ok(sys_cnode_copy, 2, 3, 1, 3, LM_R_ALL, 0);
+	call_ok(sys_cnode_copy, 2, 9, 1, 9, LM_R_ALL, 0);
+	call_ok(sys_cnode_copy, 2, 1, 1, 1, LM_R_ALL, 0);
+	call_ok(sys_cnode_copy, 2, 2, 1, 2, LM_R_ALL, 0);
+}
+
+static void retype(struct frame *f, const struct role *r)
+{
+	f->rdi = slot_in(&roles[R_UT]);
+	f->rsi = r->type;
+	f->r10 = slot_in(&roles[R_CNODE]);
+	f->r8 = slot_in(r);
+	f->r9 = Frama_C_interval(0, 1) ? 1 : Frama_C_interval(0, 1) ? 2 : 0;
+	switch (r->type) {
+	case LM_OBJ_UNTYPED: f->rdx = Frama_C_unsigned_long_interval(LM_UNTYPED_MIN_BITS - 1, UT_BITS + 1); break;
+	case LM_OBJ_FRAME: f->rdx = Frama_C_interval(0, 1) ? LM_PAGE_BITS : LM_LARGE_PAGE_BITS; break;
+	case LM_OBJ_CNODE: f->rdx = Frama_C_interval(0, 1) ? ROOT_BITS : LM_CNODE_MIN_BITS - 1; break;
+	default: f->rdx = any(); break;
+	}
+	eva_placing = r->type;
+	//@ split f->rdi;
+	//@ split f->r10;
+	//@ split f->r8;
+	//@ split f->r9;
+	sys_untyped_retype(f);
+}
 
 int main(void)
 {
 	struct frame f = { 0 };
 
 	boot();
-	for (int i = 0; i < STEPS; i++) {
-		f.rdi = Frama_C_unsigned_long_interval(0, (1 << ROOT_BITS) + 1);
-		f.rsi = Frama_C_unsigned_long_interval(0, (1 << ROOT_BITS) + 1);
-		f.rdx = any();
-		f.r10 = Frama_C_unsigned_long_interval(0, (1 << ROOT_BITS) + 1);
-		f.r8 = any();
-		f.r9 = any();
-		switch (Frama_C_interval(0, 7)) {
-		case 0:
-			f.rsi = retype_types[Frama_C_interval(0, 4)];
-			f.rdx = Frama_C_unsigned_long_interval(0, 14);
-			f.r9 = Frama_C_unsigned_long_interval(0, 3);
-			sys_untyped_retype(&f);
-			break;
-		case 1: sys_cnode_copy(&f); break;
-		case 2: sys_cnode_mint(&f); break;
-		case 3: sys_cnode_move(&f); break;
-		case 4: sys_cnode_delete(&f); break;
-		case 5: sys_cnode_revoke(&f); break;
-		case 6: sys_cnode_identify(&f); break;
-		default: sys_finish_delete(&f); break;
-		}
+	setup();
+	/* Or from the state after a revoke of the child untyped: everything
+	 * made from it deleted (the CNode finalised with what it holds), its
+	 * memory free for reuse; what is left is the frame, root's CNode and
+	 * the boot untyped. */
+	int after_revoke = Frama_C_interval(0, 1);
+	//@ split after_revoke;
+	if (after_revoke)
+		call_ok(sys_cnode_revoke, 1, 7, 0, 0, 0, 0);
+	int k = Frama_C_interval(0, NROLES - 1);
+	//@ split k;
+	const struct role *r = &roles[k];
+	int call = Frama_C_interval(0, 9);
+	//@ split call;
+	f.rdi = slot_in(&roles[R_CNODE]);
+	f.rsi = slot_in(r);
+	f.rdx = slot_in(&roles[R_CNODE]);
+	f.r10 = slot_in(r);
+	f.r8 = Frama_C_interval(0, 1) ? LM_R_ALL : any();
+	f.r9 = any();
+	/* One CNode and one slot per state: a lookup or a revoke through a
+	 * set of slots would read the checked type of one and the address or
+	 * links of another. (Splitting the source CNode and slot of copy and
+	 * move as well takes five times as long and removes no alarm. A split
+	 * inside a block, reached by some calls only, is lost at its end.) */
+	//@ split f.rdi;
+	//@ split f.rsi;
+	switch (call) {
+	case 0: retype(&f, r); break;
+	case 1:
+		f.r9 = Frama_C_interval(0, 1);
+		sys_cnode_copy(&f);
+		break;
+	case 2: /* a range of two: r's pair, from and to a CNode's */
+		f.rsi = f.r10 = r->lo;
+		f.r9 = 2;
+		sys_cnode_copy(&f);
+		break;
+	case 3: sys_cnode_mint(&f); break;
+	case 4: sys_cnode_move(&f); break;
+	case 5:
+		f.rdx = Frama_C_interval(0, 1);
+		sys_cnode_delete(&f);
+		break;
+	case 6: /* a range of two: r's pair */
+		f.rsi = r->lo;
+		f.rdx = 2;
+		sys_cnode_delete(&f);
+		break;
+	case 7: sys_cnode_revoke(&f); break;
+	case 8: sys_cnode_identify(&f); break;
+	default: sys_finish_delete(&f); break;
 	}
 	return 0;
 }
