@@ -24,6 +24,7 @@
 #include "../servers/fs/fs_proto.h"
 #include "../servers/fs/fs_srv.h"
 #include "../servers/proc/pm_srv.h"
+#include "../servers/timer/timer_srv.h"
 #include "shell_pm.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
@@ -377,7 +378,7 @@ static int spawn(const char *name, const struct prog *pr)
 				      LM_SPAWN_MAP, FS_BUF_VA);
 		if (!err)
 			err = add_cap(lx_caps[2], LX_SLOT_PM, LM_R_WRITE | LM_R_GRANT, 0, 0);
-		next_dst = LX_SLOT_PM + 2; /* 12: the timer endpoint the manager gives (PM_HELLO) */
+		next_dst = LX_SLOT_TIMER + 1; /* 12: the timer endpoint the manager gives (PM_HELLO) */
 	} else if (lx_pid < 0) {
 		lx_pid = 0;
 	}

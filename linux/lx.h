@@ -268,6 +268,7 @@ void lx_wake_unmint(lm_cptr_t slot); /* once the server has its copy */
 /* ---- timer.c: the timer server's client (servers/timer) ------------------------- */
 #define LX_TIMER_WAIT  0 /* the current blocking wait's deadline */
 #define LX_TIMER_ALARM 1 /* alarm / ITIMER_REAL */
+extern lm_cptr_t lx_timer_ep;  /* the timer server's endpoint, or 0 */
 void lx_timer_init(void);      /* at start and in a child after fork: TIMER_HELLO */
 lm_u64 lx_tsc_ns(void);        /* the timer server's clock: TSC ns */
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns); /* 0, or -1 without a server */

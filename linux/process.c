@@ -64,13 +64,23 @@ static void hello(void)
 	if (!page || !(minted = lx_wake_mint(LX_WAKE_PM)))
 		return;
 	b->recv_slots[0] = page;
-	/* The timer server's endpoint minted with our pid comes second
-	 * (servers/timer/timer_srv.h); a forked child's slot holds nothing of
-	 * its parent's, but make sure: a receive slot must be empty. */
-	lm_cnode_delete(LM_SLOT_CNODE, LX_SLOT_TIMER);
-	b->recv_slots[1] = LX_SLOT_TIMER;
-	if (!lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_HELLO, 0, 1), 0, 0, 0, 0, &m) &&
-	    (long)m.w[0] > 0) {
+	/* The timer server's endpoint minted with our pid comes second, at
+	 * LX_SLOT_TIMER, which whoever gave us the manager's endpoint keeps
+	 * for it (a forked child's holds nothing of its parent's: emptied to
+	 * be sure). Without a manager the slot may be anything's: untouched. */
+	lm_u64 desc = 0;
+	lx_timer_ep = 0;
+	if (!lm_cnode_identify(LM_SLOT_CNODE, LX_SLOT_PM, &desc, 0, 0) &&
+	    LM_ID_TYPE(desc) == LM_OBJ_ENDPOINT) {
+		lm_cnode_delete(LM_SLOT_CNODE, LX_SLOT_TIMER);
+		lx_timer_ep = LX_SLOT_TIMER;
+	}
+	b->recv_slots[1] = lx_timer_ep;
+	if (lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_HELLO, 0, 1), 0, 0, 0, 0, &m))
+		m = (struct lm_msg){ 0 }; /* no manager: no pid, no signal page, no timer */
+	if (LM_MSG_NCAPS(m.info) < 2)
+		lx_timer_ep = 0; /* no timer server: waits with a deadline yield */
+	if ((long)m.w[0] > 0) {
 		lx_pid = (long)m.w[0];
 		if (LM_MSG_NCAPS(m.info) >= 1 &&
 		    !lm_map_page(LM_SLOT_VSPACE, page, LX_SIGPAGE_VA, LM_R_READ))

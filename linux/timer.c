@@ -4,7 +4,8 @@
  * Every blocking wait of the personality is one NTFN_WAIT on lx_wake_ntfn
  * (wake.c; LX_WAKE_* say who signalled). For a wait with a deadline the
  * personality first arms a timer with the timer server, whose endpoint the
- * shell put at LX_SLOT_TIMER (badge = this process); TIMER_HELLO gave the
+ * process manager gave with PM_HELLO (lx_timer_ep = LX_SLOT_TIMER; badge =
+ * this process's pid); TIMER_HELLO gave the
  * server a copy of the wake notification minted with LX_WAKE_TIMER. A
  * child after fork starts with nothing of this at the server: it makes its
  * own notification and says TIMER_HELLO again (lx_timer_init), which also
@@ -18,6 +19,7 @@
 #include "../servers/timer/timer_srv.h"
 
 static int have_timer;
+lm_cptr_t lx_timer_ep; /* the timer server's endpoint (process.c's PM_HELLO), or 0 */
 static lm_u64 armed; /* bit i: timer i armed at the server and not yet seen to fire */
 
 /* TSC ns now: the timer server's clock (timer_proto.h). */
@@ -30,7 +32,7 @@ static long timer_call(lm_u64 label, lm_u64 ncaps, lm_u64 w0, lm_u64 w1, lm_u64 
 {
 	struct lm_msg m;
 
-	if (lm_ep_call(LX_SLOT_TIMER, LM_MSG_INFO(label, 2, ncaps), w0, w1, 0, 0, &m)) {
+	if (!lx_timer_ep || lm_ep_call(lx_timer_ep, LM_MSG_INFO(label, 2, ncaps), w0, w1, 0, 0, &m)) {
 		have_timer = 0; /* the server is gone: yield from now on */
 		return -EIO;
 	}
