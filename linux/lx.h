@@ -63,6 +63,8 @@ void lx_proc_init(void);
 __attribute__((noreturn)) void lx_exit_wstatus(int wstatus);
 /* Check the signal page; fetch and post what the process manager holds. */
 void lx_proc_poll(void);
+/* Our parent's pid from the signal page, or -1 without one. */
+long lx_proc_ppid(void);
 /* A request to the process manager: w0 (result or -errno), *r1 = w1. */
 long lx_pm_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 *r1);
 /* signal.c: the program's disposition of sig (handler: 0 SIG_DFL, 1 SIG_IGN) */

@@ -28,10 +28,14 @@ static long alone(lm_u64 pid)
 
 LX_SYS(getpid) { return lx_pid; }
 
+/* The manager keeps our parent's pid in the signal page (0 once we are an
+ * orphan): a memory read, no IPC. Without the page, ask. */
 LX_SYS(getppid)
 {
-	long r = lx_pm_call(PM_GETPPID, 0, 0, 0, 0);
+	long r = lx_proc_ppid();
 
+	if (r < 0)
+		r = lx_pm_call(PM_GETPPID, 0, 0, 0, 0);
 	return r == -ENOSYS ? 0 : r;
 }
 

@@ -90,6 +90,11 @@ static void hello(void)
 	seen = 0;
 }
 
+long lx_proc_ppid(void)
+{
+	return sigpage ? (long)sigpage->ppid : -1;
+}
+
 void lx_proc_init(void)
 {
 	lx_wake_setup();

@@ -56,10 +56,13 @@ enum {
 /* The signal page: one frame per pid, written by the manager, mapped
  * read-only by the process. `posted` grows by one at every signal made
  * pending; a process that remembers the value it last saw knows, with one
- * compare and no IPC, whether to ask PM_SIGFETCH. */
+ * compare and no IPC, whether to ask PM_SIGFETCH. `ppid` is what
+ * PM_GETPPID would answer (0 once orphaned), kept up to date by the
+ * manager, so getppid needs no IPC either. */
 struct pm_sigpage {
 	lm_u64 posted;
 	lm_u64 pid;
+	lm_u64 ppid;
 };
 
 #endif

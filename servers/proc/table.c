@@ -94,6 +94,7 @@ static long alloc(lm_u8 ppid, lm_u8 *out)
 	procs[pid] = n;
 	sigpage(pid)->posted = 0;
 	sigpage(pid)->pid = pid;
+	sigpage(pid)->ppid = ppid;
 	nused++;
 	last_pid = pid;
 	*out = pid;

@@ -18,6 +18,7 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 	for (lm_u8 c = 1; c <= PM_PIDS; c++)
 		if (procs[c].state != P_FREE && procs[c].ppid == pid) {
 			procs[c].ppid = PM_REAPER;
+			sigpage(c)->ppid = 0; /* an orphan's getppid */
 			if (procs[c].state == P_ZOMBIE)
 				pm_free(c);
 		}
