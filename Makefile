@@ -101,7 +101,8 @@ HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclud
                   -Ilib/include -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all \
                   -DLAMINA_HOST -DBPF_OBJ_DIR='"$(B)/bpf"'
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-count bench-bpf clean host-tests \
+.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-count bench-bpf \
+        bench-linux-personality clean host-tests \
         host-tools fuzz fuzz-bpf bpf linux-check assure
 all: kernel user host-tools bpf
 
@@ -369,6 +370,12 @@ bench-count: deps all
 
 bench: deps all
 	bash tools/bench.sh
+
+# lxbench (bench/linux/lxbench.c), the same static Linux program, on Lamina's
+# Linux personality and on Linux, and their table (docs/BENCHMARKS.md,
+# "Linux programs on both"); `make bench` runs it too.
+bench-linux-personality: deps all
+	bash tools/bench-lx.sh --lx-only
 
 clean:
 	rm -rf $(B)
