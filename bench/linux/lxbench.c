@@ -4,7 +4,7 @@
  * programs on both").  `make bench-linux-personality` runs it twice:
  * as /bin/lxbench in Lamina's root file system (`linux lxbench` at the
  * shell, tools/bench-lx-lamina.py) and as /init in an initramfs under the
- * Debian cloud kernel (tools/bench-lx-linux.sh).  The binary is the same
+ * Debian cloud kernel (BENCH_LINUX_INIT=lxbench tools/bench-linux.sh).  The binary is the same
  * file on both sides.
  *
  * Method, the same as kbench and lbench: rdtsc fenced with lfence, one
@@ -66,7 +66,6 @@
 
 #define NBATCH 11
 #define SCRIPT_BATCHES 3
-#define MAXBATCH 11
 
 static const char DIR[] = "/tmp/lxb";
 static const char DATA[] = "/tmp/lxb/data";
@@ -94,7 +93,6 @@ static char *const ENVP[] = {"PATH=/bin:/usr/bin:/sbin:/usr/sbin", "HOME=/", "TE
 
 static double tsc_per_ns = 1.0;
 static int quick;
-static int nbatch = NBATCH;
 static int failed;
 static int last_status; /* the last child's wait status, for failures */
 
@@ -155,11 +153,12 @@ static int cmp_double(const void *a, const void *b)
  * operation failed (the benchmark is then reported as failed, no figure). */
 typedef uint64_t batch_fn(long n, void *ctx);
 
-static void measure(const char *name, long n, int batches, batch_fn *batch, void *ctx)
+static void measure(const char *name, long n, batch_fn *batch, void *ctx)
 {
-	double per[MAXBATCH];
+	double per[NBATCH];
+	int batches = quick ? 1 : NBATCH;
 	if (quick)
-		n = 1, batches = 1;
+		n = 1;
 	if (!batch(n, ctx)) /* warm-up */
 		goto fail;
 	for (int b = 0; b < batches; b++) {
@@ -239,7 +238,7 @@ static void bench_pipe_rtt(void)
 	close(rep[1]);
 	int fds[2] = {req[1], rep[0]};
 	if (pid > 0)
-		measure("linux_pipe_rtt", 64, nbatch, b_pipe, fds);
+		measure("linux_pipe_rtt", 64, b_pipe, fds);
 	close(req[1]); /* the partner reads end of file and exits */
 	close(rep[0]);
 	wait_ok(pid);
@@ -268,7 +267,7 @@ static void bench_fork_exit(void)
 		return;
 	}
 	memset(m, 1, 1 << 20);
-	measure("linux_fork_exit", 3, nbatch, b_fork_exit, NULL);
+	measure("linux_fork_exit", 3, b_fork_exit, NULL);
 	munmap(m, 1 << 20);
 }
 
@@ -295,7 +294,7 @@ static void bench_spawn(void)
 {
 	static char *const argv[] = {"tiny", NULL};
 	struct prog p = {TINY, argv};
-	measure("linux_spawn", 2, nbatch, b_spawn, &p);
+	measure("linux_spawn", 2, b_spawn, &p);
 }
 
 static uint64_t b_open_close(long n, void *ctx)
@@ -310,7 +309,7 @@ static uint64_t b_open_close(long n, void *ctx)
 	return tsc() - t0;
 }
 
-static void bench_open_close(void) { measure("linux_open_close", 100, nbatch, b_open_close, NULL); }
+static void bench_open_close(void) { measure("linux_open_close", 100, b_open_close, NULL); }
 
 static uint64_t b_read(long n, void *ctx)
 {
@@ -331,7 +330,7 @@ static void bench_read_4k(void)
 		failed = 1;
 		return;
 	}
-	measure("linux_read_4k", 100, nbatch, b_read, &fd);
+	measure("linux_read_4k", 100, b_read, &fd);
 	close(fd);
 }
 
@@ -477,8 +476,13 @@ static int wanted(int argc, char **argv, int first, const char *name)
 	return 0;
 }
 
+/* The files go, so that a run leaves the tree as it found it (the busybox
+ * suite runs --quick between cases that list /tmp). */
 static void finish(int pid1)
 {
+	unlink(DATA);
+	unlink(SCRIPT_PATH);
+	rmdir(DIR);
 	out("BENCH-DONE");
 	if (pid1) {
 		sync();
@@ -517,7 +521,7 @@ int main(int argc, char **argv)
 			else if (!strcmp(benches[i].name, "busybox_script"))
 				script_round(0, NULL, 0); /* returns only on failure */
 			else
-				measure(benches[i].name, 2000, nbatch, b_getppid, NULL);
+				measure(benches[i].name, 2000, b_getppid, NULL);
 		}
 	} else {
 		failed = 1;
