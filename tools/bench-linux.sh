@@ -15,7 +15,7 @@
 #                           kernel command line; Lamina names such as ipc_rtt
 #                           select their Linux counterparts)
 #   BENCH_LINUX_APPEND=...  extra kernel parameters, e.g. mitigations=off
-#   BENCH_COUNT=1           the counting boot (lbench.count): COUNT lines of
+#   BENCH_COUNT=1           the counting boot (lbench.count; 0 or unset: none): COUNT lines of
 #                           system calls, faults, CR3 writes and TLB flushes
 #                           per operation from perf tracepoint counters; its
 #                           BENCH figures are not to be used (tracepoints on)
@@ -166,7 +166,8 @@ esac
 cmdline="console=ttyS0 quiet panic=-1"
 if [ "${BENCH_LINUX_INIT:-}" != lxbench ]; then
 	[ -z "$ONLY" ] || cmdline="$cmdline lbench.only=$ONLY"
-	[ -z "${BENCH_COUNT:-}" ] || cmdline="$cmdline lbench.count"
+	# BENCH_COUNT=0 (`make bench` passes it through from the user) is no counting boot
+	case ${BENCH_COUNT:-0} in 0) ;; *) cmdline="$cmdline lbench.count" ;; esac
 fi
 [ -z "$APPEND" ] || cmdline="$cmdline $APPEND"
 
