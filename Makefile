@@ -101,7 +101,8 @@ HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclud
                   -Ilib/include -Itests/host -fsanitize=address,undefined -fno-sanitize-recover=all \
                   -DLAMINA_HOST -DBPF_OBJ_DIR='"$(B)/bpf"'
 
-.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-count bench-bpf clean host-tests \
+.PHONY: all deps kernel user run test iso debug bench bench-lamina bench-count bench-bpf \
+        bench-linux-personality clean host-tests \
         host-tools fuzz fuzz-bpf bpf linux-check assure
 all: kernel user host-tools bpf
 
@@ -215,6 +216,15 @@ $(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 
+# lxbench (bench/linux/lxbench.c, docs/BENCHMARKS.md): the Linux programs
+# timed on both systems, and tiny, the static program its spawn executes.
+$(B)/linux-lxbench.elf: bench/linux/lxbench.c | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -o $@ $<
+$(B)/linux-tiny.elf: bench/linux/tiny.c | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -nostdlib -nostartfiles -o $@ $<
+
 $(B)/linux-busybox.elf: /bin/busybox | deps
 	@mkdir -p $(B)
 	cp $< $@
@@ -224,11 +234,12 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 # for the busybox suite's host runs.
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
 $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf \
-		  $(EXEC_TESTS) $(B)/linux-procs.elf
+		  $(EXEC_TESTS) $(B)/linux-procs.elf $(B)/linux-lxbench.elf $(B)/linux-tiny.elf
 	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
 	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf bin/procs=$(B)/linux-procs.elf \
 	  bin/exec-test=$(B)/linux-exec-test.elf bin/exec-show=$(B)/linux-exec-show.elf \
-	  bin/exec-show-pie=$(B)/linux-exec-show-pie.elf
+	  bin/exec-show-pie=$(B)/linux-exec-show-pie.elf \
+	  bin/lxbench=$(B)/linux-lxbench.elf bin/tiny=$(B)/linux-tiny.elf
 
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).
@@ -359,6 +370,12 @@ bench-count: deps all
 
 bench: deps all
 	bash tools/bench.sh
+
+# lxbench (bench/linux/lxbench.c), the same static Linux program, on Lamina's
+# Linux personality and on Linux, and their table (docs/BENCHMARKS.md,
+# "Linux programs on both"); `make bench` runs it too.
+bench-linux-personality: deps all
+	bash tools/bench-lx.sh --lx-only
 
 clean:
 	rm -rf $(B)

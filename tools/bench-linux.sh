@@ -15,7 +15,7 @@
 #                           kernel command line; Lamina names such as ipc_rtt
 #                           select their Linux counterparts)
 #   BENCH_LINUX_APPEND=...  extra kernel parameters, e.g. mitigations=off
-#   BENCH_COUNT=1           the counting boot (lbench.count): COUNT lines of
+#   BENCH_COUNT=1           the counting boot (lbench.count; 0 or unset: none): COUNT lines of
 #                           system calls, faults, CR3 writes and TLB flushes
 #                           per operation from perf tracepoint counters; its
 #                           BENCH figures are not to be used (tracepoints on)
@@ -29,6 +29,13 @@
 #   BENCH_TIMEOUT=S         give up on QEMU after S seconds (default 600; a
 #                           whole run takes about 10)
 #   BENCH_CACHE=DIR         download/build cache (default bench/cache)
+#   BENCH_LINUX_INIT=lxbench  boot bench/linux/lxbench.c as /init instead
+#                           (`make bench-linux-personality`: the Linux
+#                           programs timed on both systems), in an initramfs
+#                           of its own with /bin/tiny, /bin/busybox (the
+#                           host's, as in Lamina's root file system) and the
+#                           applet links its script uses; BENCH_ONLY and
+#                           BENCH_COUNT do not apply
 #
 # The kernel package is downloaded and unpacked once; lbench, tiny and the
 # initramfs are rebuilt only when their sources change.  Besides OUTPUT, the
@@ -109,7 +116,29 @@ if newer "$SRC/tiny.c" "$CACHE/tiny"; then
 	mv "$CACHE/tiny.tmp" "$CACHE/tiny"
 fi
 INITRD=$CACHE/initramfs.gz
-if newer "$CACHE/lbench" "$INITRD" || newer "$CACHE/tiny" "$INITRD"; then
+if [ "${BENCH_LINUX_INIT:-}" = lxbench ]; then
+	if newer "$SRC/lxbench.c" "$CACHE/lxbench"; then
+		say "building lxbench"
+		musl-gcc -static -O2 -Wall -o "$CACHE/lxbench.tmp" "$SRC/lxbench.c"
+		mv "$CACHE/lxbench.tmp" "$CACHE/lxbench"
+	fi
+	INITRD=$CACHE/initramfs-lx.gz
+	if newer "$CACHE/lxbench" "$INITRD" || newer "$CACHE/tiny" "$INITRD" ||
+		newer /bin/busybox "$INITRD"; then
+		say "packing the lxbench initramfs"
+		r=$CACHE/initramfs-lx-root
+		rm -rf "$r"
+		mkdir -p "$r/dev" "$r/proc" "$r/bin" "$r/tmp"
+		cp "$CACHE/lxbench" "$r/init"
+		cp "$CACHE/lxbench" "$r/bin/lxbench"
+		cp "$CACHE/tiny" "$r/bin/tiny"
+		cp /bin/busybox "$r/bin/busybox"
+		for a in sh ls cat wc head; do ln -s busybox "$r/bin/$a"; done
+		mknod "$r/dev/console" c 5 1 2>/dev/null || true
+		(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$INITRD.tmp"
+		mv "$INITRD.tmp" "$INITRD"
+	fi
+elif newer "$CACHE/lbench" "$INITRD" || newer "$CACHE/tiny" "$INITRD"; then
 	say "packing initramfs"
 	r=$CACHE/initramfs-root
 	rm -rf "$r"
@@ -135,9 +164,12 @@ tcg)
 *) die "BENCH_ACCEL must be tcg or kvm, not '$ACCEL'" ;;
 esac
 cmdline="console=ttyS0 quiet panic=-1"
-[ -z "$ONLY" ] || cmdline="$cmdline lbench.only=$ONLY"
+if [ "${BENCH_LINUX_INIT:-}" != lxbench ]; then
+	[ -z "$ONLY" ] || cmdline="$cmdline lbench.only=$ONLY"
+	# BENCH_COUNT=0 (`make bench` passes it through from the user) is no counting boot
+	case ${BENCH_COUNT:-0} in 0) ;; *) cmdline="$cmdline lbench.count" ;; esac
+fi
 [ -z "$APPEND" ] || cmdline="$cmdline $APPEND"
-[ -z "${BENCH_COUNT:-}" ] || cmdline="$cmdline lbench.count"
 
 qver=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')
 say "booting $KVER ($MODE, smp $SMP${APPEND:+, $APPEND})"
@@ -155,7 +187,7 @@ secs=$(( $(date +%s) - start ))
 	echo "# linux kernel=$KVER mode=$MODE accel=$ACCEL smp=$SMP qemu=$qver seconds=$secs"
 	[ -z "$APPEND" ] || echo "# linux append=$APPEND"
 	[ -z "$QEMU_ARGS" ] || echo "# linux qemu_args=$QEMU_ARGS"
-	grep -E '^# lbench:' "$LOG" || true
+	grep -E '^# (lbench|lxbench):' "$LOG" || true
 	grep -E '^BENCH [A-Za-z0-9_]+ ' "$LOG" || true
 	grep -E '^COUNT [A-Za-z0-9_]+ ' "$LOG" || true
 } >"$OUT"

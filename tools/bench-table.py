@@ -21,6 +21,15 @@ cr3=<c> flush=<f> flush_full=<a> invlpg=<p> ...` per operation, which add the
 switch, CR3 and TLB-flush columns (docs/BENCHMARKS.md); anything else is ignored, except `# linux key=value ...` headers written by
 tools/bench-linux.sh, which give the kernel, mode and QEMU version.  A figure
 that is missing or printed as n/a shows as n/a, and so does its ratio.
+
+A second table, "Linux programs on both", compares the same static Linux
+program, lxbench (bench/linux/lxbench.c), run on Lamina's Linux personality
+(default bench/out/lx-lamina.txt, tools/bench-lx-lamina.py) and on Linux
+(bench/out/lx-linux.txt, BENCH_LINUX_INIT=lxbench tools/bench-linux.sh),
+row by row under the same name (LX_ROWS); it is printed and added to
+results.md when either file exists. With --lx-only (`make
+bench-linux-personality`), or when neither lamina.txt nor linux.txt exists,
+only that table is made.
 Standard library only.
 """
 import argparse
@@ -86,6 +95,19 @@ LAMINA_EXTRA = [
     ("bpf_filter_syscall_run", "bpf_filter_syscall_run", ["null_syscall"], "getppid, no filter"),
     ("bpf_predicate_wake", "bpf_predicate_wake", [], "none"),
 ]
+
+# lxbench's rows: (name, what both systems run). The same binary on both.
+LX_ROWS = [
+    ("linux_getppid", "getppid (the SYSCALL instruction)"),
+    ("linux_pipe_rtt", "8 bytes through a pipe to a forked child and back"),
+    ("linux_fork_exit", "fork after writing 1 MiB, _exit, waitpid"),
+    ("linux_spawn", "fork, execve of a static program that exits, waitpid"),
+    ("linux_open_close", "open + close of a 4 KiB file"),
+    ("linux_read_4k", "pread of 4 KiB"),
+    ("busybox_script", "busybox sh, a script of 200 applet runs: execve to execve, total"),
+]
+LX_NOTE = ("linux_thread_create is not measured: the personality has no clone for "
+           "threads yet.")
 
 BENCH_RE = re.compile(r"^BENCH\s+(\S+)(.*)$")
 COUNT_RE = re.compile(r"^COUNT\s+([A-Za-z0-9_]+)(.*)$")
@@ -234,6 +256,56 @@ def build_rows(lam, lin, extra, lam_count=None, lin_count=None):
             "lcount": lc, "xcount": xc,
         })
     return rows
+
+
+def lx_rows(lam, lin):
+    """The Linux-programs table: lxbench's figures on each system."""
+    names = [n for n, _ in LX_ROWS]
+    plan = list(LX_ROWS) + [(n, "") for bf in (lam, lin) for n in bf.results if n not in names]
+    rows, seen = [], set()
+    for name, what in plan:
+        if name in seen:
+            continue
+        seen.add(name)
+        lv, xv = lam.cycles(name), lin.cycles(name)
+        rows.append({"name": name, "lamina": lv, "linux": xv, "ratio": ratio(xv, lv),
+                     "counterpart": what})
+    return rows
+
+
+def lx_header():
+    return ["program", "Lamina personality", "Linux", "Linux/Lamina", "operation"]
+
+
+def lx_cells(r):
+    return [r["name"], fmt(r["lamina"]), fmt(r["linux"]), fmt_ratio(r["ratio"]), r["counterpart"]]
+
+
+def lx_text(rows):
+    h = lx_header()
+    body = [lx_cells(r) for r in rows]
+    widths = [max(len(x[i]) for x in [h] + body) for i in range(len(h))]
+    left = {0, len(h) - 1}
+
+    def line(c):
+        return "  ".join(x.ljust(w) if i in left else x.rjust(w)
+                         for i, (x, w) in enumerate(zip(c, widths))).rstrip()
+    return "\n".join([line(h), line(["-" * w for w in widths])] + [line(c) for c in body])
+
+
+def lx_markdown(rows, lam, lin):
+    h = lx_header()
+    out = ["## Linux programs on both (lxbench)", "",
+           "The same static musl program, `bench/linux/lxbench.c`, as /bin/lxbench under "
+           "Lamina's Linux personality and as /init under Linux "
+           f"({lin.meta.get('kernel', 'n/a')}); Linux/Lamina above 1 means it ran faster on "
+           "Lamina. " + LX_NOTE, "",
+           "| " + " | ".join(h) + " |", "|---|---:|---:|---:|---|"]
+    out += ["| " + " | ".join(lx_cells(r)) + " |" for r in rows]
+    for bf, what in ((lam, "Lamina"), (lin, "Linux")):
+        if not bf.results:
+            out.append(f"\n{what}: no results in {os.path.relpath(bf.path, ROOT)}.")
+    return "\n".join(out + [""])
 
 
 def fmt_count(v):
@@ -476,6 +548,12 @@ def main(argv=None):
                     help="COUNT lines of the counting kernel (used if it exists)")
     ap.add_argument("--linux-count", default=os.path.join(OUT, "linux-count.txt"),
                     help="COUNT lines of Linux's counting boot (used if it exists)")
+    ap.add_argument("--lx-lamina", default=os.path.join(OUT, "lx-lamina.txt"),
+                    help="lxbench on Lamina's Linux personality (used if it exists)")
+    ap.add_argument("--lx-linux", default=os.path.join(OUT, "lx-linux.txt"),
+                    help="lxbench on Linux (used if it exists)")
+    ap.add_argument("--lx-only", action="store_true",
+                    help="only the lxbench table (results.md holds only it)")
     ap.add_argument("--out", default=OUT, help="where results.md and results.svg go")
     ap.add_argument("--no-chart", action="store_true")
     ap.add_argument("--compare", nargs=2, metavar=("A", "B"))
@@ -491,6 +569,20 @@ def main(argv=None):
         return check(paths)
 
     lam, lin, extra = BenchFile(args.lamina), BenchFile(args.linux), BenchFile(args.extra)
+    lxl, lxx = BenchFile(args.lx_lamina), BenchFile(args.lx_linux)
+    with_lx = lxl.exists or lxx.exists
+    if args.lx_only or (with_lx and not lam.exists and not lin.exists):
+        # `make bench-linux-personality` alone: its table only
+        rows = lx_rows(lxl, lxx)
+        print("Linux programs on Lamina's personality and on Linux; Linux/Lamina > 1: "
+              "faster on Lamina")
+        print(lx_text(rows))
+        os.makedirs(args.out, exist_ok=True)
+        md = os.path.join(args.out, "results.md")
+        with open(md, "w") as f:
+            f.write("# Lamina vs Linux benchmarks\n\n" + lx_markdown(rows, lxl, lxx))
+        print(f"table: {shown(md)}")
+        return 0
     extra_label = (extra.meta.get("append") or "(extra)") if extra.exists else ""
     for bf, what in ((lam, "Lamina"), (lin, "Linux")):
         if not bf.results:
@@ -499,11 +591,18 @@ def main(argv=None):
     mode = lin.meta.get("mode") or os.environ.get("BENCH_MODE", "icount")
     print(f"Lamina vs Linux, {unit(mode)}; Linux/Lamina > 1: Lamina is faster")
     print(text_table(rows, extra_label))
+    lx = lx_rows(lxl, lxx) if with_lx else None
+    if lx:
+        print()
+        print("Linux programs on Lamina's personality and on Linux (lxbench)")
+        print(lx_text(lx))
 
     os.makedirs(args.out, exist_ok=True)
     md = os.path.join(args.out, "results.md")
     with open(md, "w") as f:
         f.write(markdown(rows, lam, lin, extra_label))
+        if lx:
+            f.write("\n" + lx_markdown(lx, lxl, lxx))
     print(f"table: {shown(md)}")
     if not args.no_chart:
         print(chart(rows, args.out, extra_label, mode))

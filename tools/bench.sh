@@ -13,6 +13,9 @@
 #                             kernel, `make bench-count`, and Linux with
 #                             lbench.count) that give the switch, CR3 and
 #                             TLB-flush columns
+#   BENCH_LX=0                skip lxbench, the Linux programs timed on
+#                             Lamina's personality and on Linux
+#                             (tools/bench-lx.sh, the second table)
 #
 # A Lamina side that fails or prints nothing leaves every Lamina figure n/a;
 # the Linux side and the table still run.  Exits non-zero if the Linux run
@@ -64,6 +67,13 @@ if [ $counts = 1 ]; then
 	say "Linux, counting boot"
 	BENCH_LINUX_APPEND='' BENCH_COUNT=1 tools/bench-linux.sh "$OUT/linux-count.txt" ||
 		say "Linux's counting boot failed: no Linux switch and flush columns"
+fi
+
+if [ "${BENCH_LX:-1}" != 0 ]; then
+	say "lxbench: Linux programs on Lamina's personality and on Linux"
+	bash tools/bench-lx.sh --no-table || say "lxbench failed on a side: its figures may be n/a"
+else
+	rm -f "$OUT/lx-lamina.txt" "$OUT/lx-linux.txt"
 fi
 
 python3 tools/bench-table.py || rc=1

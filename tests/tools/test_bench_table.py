@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Self-test of tools/bench-table.py on canned BENCH files: parsing, n/a,
-ratios, the ipc_rtt/notify_rtt pairings, row order, --compare and --check.
+ratios, the ipc_rtt/notify_rtt pairings, row order, --compare and --check,
+and lxbench's second table (the same program on both systems).
 
 Prints `test <name> ... ok|FAIL <reason>` and `N passed, M failed`; exits 1
 if anything failed.
@@ -73,7 +74,11 @@ class Files:
 
 
 def run(argv):
-    """bench-table's main(argv) -> (exit status, stdout + stderr)."""
+    """bench-table's main(argv) -> (exit status, stdout + stderr). lxbench's
+    files are none unless named, so bench/out/ never leaks in."""
+    for opt in ("--lx-lamina", "--lx-linux"):
+        if opt not in argv:
+            argv = argv + [opt, os.path.join(tempfile.gettempdir(), "bench-table-test-none.txt")]
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
         rc = bt.main(argv)
@@ -226,6 +231,46 @@ def test_main_with_no_lamina_results():
                        "--extra", os.path.join(f.dir, "x"), "--out", f.dir, "--no-chart"])
     check(rc == 0, "exit %d" % rc)
     check(re.search(r"null_syscall\s+n/a\s+326\s+n/a", out), "row:\n" + out)
+
+
+LX_LAMINA = """\
+# lamina mode=icount
+BENCH linux_getppid cycles=989 ns=989 iters=2000
+BENCH linux_pipe_rtt cycles=9378 ns=9378 iters=64
+BENCH busybox_script cycles=700000000 ns=700000000 iters=1
+"""
+LX_LINUX = """\
+# linux kernel=6.1.0-99-cloud-amd64 mode=icount accel=tcg smp=1 qemu=7.2.22 seconds=9
+BENCH linux_getppid cycles=326 ns=326 iters=2000
+BENCH linux_pipe_rtt cycles=10320 ns=10320 iters=64
+BENCH linux_spawn cycles=395187 ns=395187 iters=2
+"""
+
+
+def test_lx_table():
+    with Files() as f:
+        xl, xx = f.write("lx-lamina.txt", LX_LAMINA), f.write("lx-linux.txt", LX_LINUX)
+        none = os.path.join(f.dir, "none.txt")
+        rc, out = run(["--lamina", none, "--linux", none, "--lx-lamina", xl, "--lx-linux", xx,
+                       "--out", f.dir, "--no-chart"])
+        check(rc == 0, "exit %d" % rc)
+        check(re.search(r"linux_pipe_rtt\s+9,378\s+10,320\s+1\.10", out), "text row:\n" + out)
+        check("null_syscall" not in out, "the main table made without its files:\n" + out)
+        with open(os.path.join(f.dir, "results.md")) as md:
+            text = md.read()
+        check("| linux_getppid | 989 | 326 | 0.33 |" in text, "markdown row:\n" + text)
+        check("| linux_spawn | n/a | 395,187 | n/a |" in text, "one side only:\n" + text)
+        check(text.index("linux_getppid") < text.index("linux_spawn") <
+              text.index("busybox_script"), "LX_ROWS order")
+        # with the main files too: both tables, lxbench's after
+        lam, lin = f.write("lamina.txt", LAMINA), f.write("linux.txt", LINUX)
+        rc, out = run(["--lamina", lam, "--linux", lin, "--extra", none, "--lx-lamina", xl,
+                       "--lx-linux", xx, "--out", f.dir, "--no-chart"])
+        with open(os.path.join(f.dir, "results.md")) as md:
+            text = md.read()
+        check(rc == 0 and "| null_syscall | 163 | 326 |" in text and
+              text.index("null_syscall") < text.index("## Linux programs on both"),
+              "both tables:\n" + text)
 
 
 def test_chart():

@@ -28,7 +28,8 @@ boot module), and must exit 0 with nothing on stderr. `linux -x calls
 sigill-blocked` (ud2 with SIGILL blocked) must end with 132 and the
 report, `linux -x calls kill-self` (SIGUSR1's default action) with 138,
 and `linux -x calls segv-in-handler` (a fault in its own SIGSEGV
-handler) with 139.
+handler) with 139. `linux -x lxbench --quick` (bench/linux/lxbench.c, one
+small batch of each benchmark) must exit 0 and print every figure.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -191,6 +192,20 @@ def main():
         # execve's chain (tests/linux/exec.c), started from the file tree
         check("linux_execve_chain_from_the_tree", c_test("exec-test"))
         check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
+
+        def lxbench_quick():
+            # the benchmark program (make bench-linux-personality), one
+            # small batch of each: it runs, every figure is printed
+            so, se, st, why = guest_run(g, "lxbench", ["--quick"])
+            if why:
+                return why
+            names = re.findall(r"^BENCH (\w+) cycles=\d+ ", so.decode("latin-1"), re.M)
+            want = ["linux_getppid", "linux_pipe_rtt", "linux_fork_exit", "linux_spawn",
+                    "linux_open_close", "linux_read_4k", "busybox_script"]
+            if st != 0 or se or names != want or not so.endswith(b"BENCH-DONE\n"):
+                return "exit %d, stderr %r, stdout %r" % (st, se[-300:], so[-600:])
+            return None
+        check("linux_lxbench_quick_runs_every_benchmark", lxbench_quick)
 
         def crash():
             so, se, st, why = guest_run(g, "calls", ["crash"])

@@ -25,11 +25,14 @@ ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 
 
 class Guest:
-    def __init__(self):
-        # "file:name" for a module that is no ELF program (the root file system)
+    def __init__(self, qemu_args=()):
+        # "file:name" for a module that is no ELF program (the root file system).
+        # qemu_args follow -accel tcg (tools/bench-lx-lamina.py: icount, and a
+        # -cpu of its own in place of -cpu max).
         mods = ",".join("%s %s" % (os.path.join(B, m.split(":")[0]), m.split(":")[1]) if ":" in m
                         else "%s %s" % (os.path.join(B, m + ".elf"), m) for m in MODULES)
-        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-smp", "1",
+        cpu = [] if "-cpu" in qemu_args else ["-cpu", "max"]
+        cmd = ["qemu-system-x86_64", "-accel", "tcg"] + list(qemu_args) + cpu + ["-smp", "1",
                "-m", "512M", "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-no-reboot",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
