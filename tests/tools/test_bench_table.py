@@ -192,9 +192,10 @@ def test_rows_cover_benchmarks_md():
             m = re.match(r"^\| ([a-z0-9_ /*]+) \|", line)
             if m and m.group(1).strip() not in ("name", "benchmark"):
                 for n in (n.strip() for n in m.group(1).split("/")):
-                    # "a / _b": the second name shares the first's stem.
-                    names.add(n if not n.startswith("_") or not names else
-                              prev.rsplit("_", 1)[0] + n)
+                    # "a / _b / _c": each later name shares the first's stem.
+                    if n.startswith("_") and names:
+                        n = prev.rsplit("_", 1)[0] + n
+                    names.add(n)
                     prev = n
     check(names, "no table found in " + spec)
     rows = {r[0] for r in bt.ROWS + bt.LAMINA_EXTRA}
