@@ -79,12 +79,13 @@ void lx_proc_init(void)
 	lx_wake_setup();
 	hello();
 	/* A child's memory: its private pages, the pages it copies, its
-	 * own children's. At most 64 MiB, 2 bits less each generation, and
-	 * at most half of what the parent has free, but never less than
-	 * 4 MiB (enough to exec busybox, a 2 MiB image): below that fork
-	 * says ENOMEM (docs/LINUX.md, "Memory of a child"). */
-	lm_fork_set_pool_bits(26);
-	lm_fork_set_pool_floor(22);
+	 * own children's. At most 128 MiB, 2 bits less each generation,
+	 * and at most half of what the parent has free, but never less than
+	 * 8 MiB (a child exec'ing busybox, a 2 MiB image, used 6.3 MiB of
+	 * 8): below that fork says ENOMEM (docs/LINUX.md, "Memory of a
+	 * child"). */
+	lm_fork_set_pool_bits(27);
+	lm_fork_set_pool_floor(23);
 }
 
 /* ---- signals from the manager ------------------------------------------------------ */

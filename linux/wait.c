@@ -19,7 +19,6 @@
 #define SIGINFO_SIZE 128
 
 void lx_proc_reaped(long pid);
-void lx_proc_reap_stopped(void);
 
 /* PM_WAIT until a child matches or it cannot: pid, *ws the status. */
 static long wait_child(lm_u64 idtype, long id, lm_u64 opts, lm_u64 *ws)
@@ -37,8 +36,7 @@ static long wait_child(lm_u64 idtype, long id, lm_u64 opts, lm_u64 *ws)
 		lx_proc_poll();
 		if (lx_sig_pending_unblocked())
 			return -ERESTARTSYS;
-		lx_wake_wait();
-		lx_proc_reap_stopped(); /* one that stopped without PM_EXIT is reported now */
+		lx_wake_wait(); /* reports a child stopped without PM_EXIT */
 		lx_proc_poll();
 	}
 }
