@@ -14,6 +14,7 @@ struct build {
 	struct lm_pool pool;      /* the child's memory: its pool's untyped */
 	struct lm_pool spool;     /* the shell's, for page tables */
 	lm_u32 cnode_bits;
+	lm_u32 pool_bits;         /* the child's pool's size */
 	lm_cptr_t child_ut;       /* our slot of the child's default pool */
 	lm_u64 child_ut_paddr;
 	lm_cptr_t fill[(MAX_BOOT_PAGES)]; /* new private frames, our slots */
@@ -59,9 +60,14 @@ static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
 }
 
 /* The child's CNode mirrors our slots up to the highest one in use, with
- * as many again for its own use (at most our own size). */
-static lm_u32 child_cnode_bits(void)
+ * room for its own use: a slot for every page its pool of 2^pool_bits
+ * bytes can make (each frame it maps or copies takes one), and 256 more
+ * for its other objects; at most our own size. A smaller CNode runs out
+ * of slots long before the pool runs out of memory, and an exec of a 2 MiB
+ * program (a slot per page of the file) fails then with ENOMEM. */
+static lm_u32 child_cnode_bits(lm_u32 pool_bits)
 {
+	lm_u32 pages = pool_bits > LM_PAGE_BITS ? 1u << (pool_bits - LM_PAGE_BITS) : 1;
 	lm_u64 desc;
 	lm_u32 top = 0, bits = 8, ours;
 
@@ -76,9 +82,8 @@ static lm_u32 child_cnode_bits(void)
 	if (top < lm_slots.first)
 		top = lm_slots.first;
 	/* The slots fork takes for the child's tables and pages come first
-	 * fit from the bottom (lm_fork resets the hint), so below top + 128;
-	 * the child gets at least as many again for its own. */
-	while ((1u << bits) <= top + 256)
+	 * fit from the bottom (lm_fork resets the hint), so below top + 128. */
+	while (bits < 31 && (1u << bits) <= top + 256 + pages)
 		bits++;
 	return bits < ours ? bits : ours;
 }
@@ -215,24 +220,36 @@ static int give_asids(struct build *b)
 	return LM_OK;
 }
 
-/* The child's objects: a shell, and an untyped for its memory. */
-static int make_objects(struct build *b)
+/*
+ * The size of the child's pool (lm_fork_set_pool_floor): without a floor,
+ * 2^fk.pool_bits exactly. With one, the largest size from that down to
+ * the floor that is at most half of what our pool has free (the rest
+ * stays ours: our own copies on write, our other children); 0 (the fork
+ * fails with LM_ENOMEM) when not even the floor is. Whether it fits in
+ * one piece is found when it is allocated (try_pool).
+ */
+static lm_u32 pool_target(void)
 {
-	struct lm_proc *p = b->p;
-	lm_u32 bits = fk.pool_bits; /* all of it the child's pool (its private
-				     * pages and first frames are carved first) */
-	int err;
+	lm_u32 bits = fk.pool_bits;
+	lm_u64 half;
 
-	if (!(b->cnode_bits = child_cnode_bits()))
-		return LM_ESTATE;
-	if ((err = shell_get(b)))
-		return err;
-	p->cnode = b->sh->cnode;
-	p->vspace = b->sh->vspace;
-	p->tcb = b->sh->tcb;
-	/* A reaped child's untyped first, the smallest big enough: memory
-	 * carved from a big untyped only comes back when all of it is free. */
+	if (!fk.pool_floor || bits <= fk.pool_floor)
+		return bits;
+	half = lm_pool_free_bytes(lm_pool_current()) / 2;
+	if (half < 1ull << fk.pool_floor)
+		return 0; /* the floor for the child, as much again kept for us */
+	while (bits > fk.pool_floor && (1ull << bits) > half)
+		bits--;
+	return bits;
+}
+
+/* An untyped of at least 2^bits bytes for the child in p->ut: a reaped
+ * child's first, the smallest big enough (memory carved from a big
+ * untyped only comes back when all of it is free), else a new one. */
+static int try_pool(struct lm_proc *p, lm_u32 bits)
+{
 	lm_u32 best = fk.nspare;
+
 	for (lm_u32 i = 0; i < fk.nspare; i++)
 		if (fk.spare[i].bits >= bits &&
 		    (best == fk.nspare || fk.spare[i].bits < fk.spare[best].bits))
@@ -240,13 +257,40 @@ static int make_objects(struct build *b)
 	if (best < fk.nspare) {
 		p->ut = fk.spare[best].slot;
 		fk.spare[best] = fk.spare[--fk.nspare];
+		return LM_OK;
 	}
-	if (!p->ut && (err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &p->ut)))
+	return lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &p->ut);
+}
+
+/* The child's objects: a shell, and an untyped for its memory. */
+static int make_objects(struct build *b)
+{
+	struct lm_proc *p = b->p;
+	lm_u32 bits = pool_target(); /* all of it the child's pool (its private
+				      * pages and first frames are carved first) */
+	lm_u32 floor = fk.pool_floor && fk.pool_floor < bits ? fk.pool_floor : bits;
+	int err;
+
+	if (!bits)
+		return LM_ENOMEM;
+	if (!(b->cnode_bits = child_cnode_bits(bits)))
+		return LM_ESTATE;
+	if ((err = shell_get(b)))
 		return err;
+	p->cnode = b->sh->cnode;
+	p->vspace = b->sh->vspace;
+	p->tcb = b->sh->tcb;
+	/* Smaller down to the floor when the memory is there but not in one
+	 * piece that big; LM_ENOMEM below the floor. */
+	while ((err = try_pool(p, bits)) == LM_ENOMEM && bits > floor)
+		bits--;
+	if (err)
+		return err;
+	b->pool_bits = bits;
 	/* The child's pool is a child untyped of ours, so that the one revoke
 	 * of ours at the reap removes all it made. */
 	lm_pool_init(&b->pool, 0);
-	if ((err = lm_untyped_retype(p->ut, LM_OBJ_UNTYPED, fk.pool_bits, LM_SLOT_CNODE,
+	if ((err = lm_untyped_retype(p->ut, LM_OBJ_UNTYPED, bits, LM_SLOT_CNODE,
 				     b->child_ut = lm_slot_alloc(), 1)) ||
 	    (err = lm_pool_add(&b->pool, b->child_ut)) ||
 	    (err = lm_cnode_identify(LM_SLOT_CNODE, b->child_ut, 0, &b->child_ut_paddr, 0)))
@@ -400,9 +444,12 @@ static int fill_private(struct build *b)
 	/* Pieces of a frame chunk's size: small objects never waste more. */
 	lm_pool_init(&cf->pool, 16);
 	cf->pool.ut[0] = (struct lm_pool_ut){ b->child_ut, b->child_ut_paddr,
-					      (lm_u8)fk.pool_bits, fk.pool_bits > 16 };
+					      (lm_u8)b->pool_bits, b->pool_bits > 16 };
 	cf->pool.n = 1;
-	cf->pool_bits = fk.pool_bits > 18 ? fk.pool_bits - 2 : 16;
+	/* Its children's: 2 bits less than its own, not below the floor. */
+	cf->pool_bits = b->pool_bits > 18 ? b->pool_bits - 2 : 16;
+	if (cf->pool_bits < fk.pool_floor)
+		cf->pool_bits = fk.pool_floor;
 	cf->asids = 0;
 	cf->gen = fk.gen + 1;
 	cf->nchildren = 0;
@@ -631,6 +678,11 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti)
 void lm_fork_set_pool_bits(lm_u32 bits)
 {
 	fk.pool_bits = bits;
+}
+
+void lm_fork_set_pool_floor(lm_u32 bits)
+{
+	fk.pool_floor = bits;
 }
 
 void lm_fork_set_asids(lm_u32 n)

@@ -104,6 +104,7 @@ _Static_assert(sizeof(struct share_rec) == PAGE, "a share record is one page");
 struct fork_state {
 	int ready;
 	lm_u32 gen, nchildren, nretired, pool_bits;
+	lm_u32 pool_floor; /* 0: each child's pool 2^pool_bits exactly */
 	lm_u32 asids; /* IDs in each child's range; 0: an eighth of ours */
 	lm_cptr_t retired[MAX_RETIRED];
 	struct { lm_cptr_t slot; lm_u32 bits; } spare[MAX_SPARE]; /* reaped children's */

@@ -44,6 +44,16 @@ static void unhandled(struct lm_exc_frame *f)
 	lm_thread_exit(0x100 + f->vector);
 }
 
+/* Whether f is a fault of a handler: the interrupted code ran on the
+ * exception stack f is on (the kernel's test for a nested frame). */
+static int in_handler(const struct lm_exc_frame *f)
+{
+	for (lm_u32 i = 0; i < nthreads; i++)
+		if ((lm_u64)f >= threads[i].lo && (lm_u64)f < threads[i].hi)
+			return f->regs.rsp <= threads[i].hi && f->regs.rsp + 4096 > threads[i].lo;
+	return 0;
+}
+
 static void dispatch(struct lm_exc_frame *f)
 {
 	if (f->vector == LM_FAULT_PF) {
@@ -56,6 +66,14 @@ static void dispatch(struct lm_exc_frame *f)
 		for (struct lm_vm_region *r = regions; r; r = r->next)
 			if (vf.addr - r->base < r->size && r->hook(r, &vf))
 				return;
+	}
+	/* A handler's own fault no region fixed (a copy on write with no
+	 * memory left, say) never goes to the fallback: the fallback runs on
+	 * the same stack and would fault the same way again, nesting until
+	 * the exception stack is full. The thread stops instead. */
+	if (in_handler(f)) {
+		unhandled(f);
+		return;
 	}
 	if (fallback)
 		fallback(f);

@@ -256,6 +256,7 @@ void lx_alarm_check(void);
 #define LX_WAKE_PM    2 /* process manager: a child changed state, or a signal is pending */
 #define LX_WAKE_TIMER 4 /* timer server: a deadline passed */
 #define LX_WAKE_CON   8 /* the console: input arrived */
+#define LX_WAKE_KID   16 /* a Lamina child of ours stopped (process.c) */
 extern lm_cptr_t lx_wake_ntfn;  /* this process's wake notification, 0 = none */
 /* wake.c: make the IPC buffer and the notification (at start, and in a
  * child after fork): 0 or -ENOMEM */

@@ -100,9 +100,13 @@ void lx_proc_init(void)
 	lx_wake_setup();
 	hello();
 	/* A child's memory: its private pages, the pages it copies, its
-	 * own children's; 32 MiB, 2 less each generation (liblamina). Enough
-	 * for a child that loads busybox (2 MiB) and forks itself. */
-	lm_fork_set_pool_bits(25);
+	 * own children's. At most 128 MiB, 2 bits less each generation,
+	 * and at most half of what the parent has free, but never less than
+	 * 8 MiB (a child exec'ing busybox, a 2 MiB image, used 6.3 MiB of
+	 * 8): below that fork says ENOMEM (docs/LINUX.md, "Memory of a
+	 * child"). */
+	lm_fork_set_pool_bits(27);
+	lm_fork_set_pool_floor(23);
 }
 
 /* ---- signals from the manager ------------------------------------------------------ */
@@ -154,7 +158,7 @@ static int kid_reap(struct kid *k, int block)
 	return 1;
 }
 
-static void reap_stopped(void)
+void lx_proc_reap_stopped(void)
 {
 	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++)
 		if (kids[i].pid)
@@ -296,7 +300,7 @@ static long do_fork(void *arg)
 	for (int tries = 0; !k && tries < FORK_TRIES; tries++) {
 		if (tries)
 			lm_thread_yield();
-		reap_stopped();
+		lx_proc_reap_stopped();
 		for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN && !k; i++)
 			if (!kids[i].pid)
 				k = &kids[i];
@@ -319,7 +323,15 @@ static long do_fork(void *arg)
 		lm_ep_call(k->caps[2], LM_MSG_INFO(PM_EXIT, 1, 0), 0, 0, 0, 0, &m);
 		lx_pm_call(PM_WAIT, PM_P_PID, (lm_u64)pid, PM_WNOHANG, 0);
 		kid_free(k);
-		return err == LM_ENOMEM ? -ENOMEM : -EAGAIN;
+			return err == LM_ENOMEM ? -ENOMEM : -EAGAIN;
+	}
+	/* Its stop (an exit, or a fault in its personality that never says
+	 * PM_EXIT) wakes us: a wait4 for it then finds it stopped and
+	 * reports it (lx_proc_reap_stopped) instead of sleeping forever. */
+	lm_cptr_t w = lx_wake_mint(LX_WAKE_KID);
+	if (w) {
+		lm_thread_set_stop_notify(k->proc.tcb, w); /* the thread holds a copy */
+		lx_wake_unmint(w);
 	}
 	lm_slot_free(k->caps[0]); /* moved to the child */
 	lm_slot_free(k->caps[1]);

@@ -36,7 +36,7 @@ static long wait_child(lm_u64 idtype, long id, lm_u64 opts, lm_u64 *ws)
 		lx_proc_poll();
 		if (lx_sig_pending_unblocked())
 			return -ERESTARTSYS;
-		lx_wake_wait();
+		lx_wake_wait(); /* reports a child stopped without PM_EXIT */
 		lx_proc_poll();
 	}
 }

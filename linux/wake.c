@@ -59,10 +59,17 @@ void lx_wake_unmint(lm_cptr_t s)
 /* Wait for a wake-up (any bit: the caller checks again what it waits
  * for). Without a notification nothing can wake us: yield and let the
  * caller ask again. */
+void lx_proc_reap_stopped(void);
+
 void lx_wake_wait(void)
 {
 	lm_u64 word;
 
 	if (!lx_wake_ntfn || lm_ntfn_wait(lx_wake_ntfn, &word))
 		lm_thread_yield();
+	/* A child of ours that stopped without PM_EXIT (LX_WAKE_KID) is
+	 * reported now, whatever we wait for: until then it holds its
+	 * descriptors (a pipe we read would never see its end). */
+	else if (word & LX_WAKE_KID)
+		lx_proc_reap_stopped();
 }

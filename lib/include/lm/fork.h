@@ -104,8 +104,19 @@ lm_u32 lm_fork_children(void);
 int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti);
 
 /* Size of the untyped each later child gets as its default pool
- * (2^bits bytes; default 22, 4 MiB). */
+ * (2^bits bytes; default 22, 4 MiB). A child's own children get 2 bits
+ * less (not below 16, nor below the floor). */
 void lm_fork_set_pool_bits(lm_u32 bits);
+/* A floor for the child's pool, inherited by children (0, the default:
+ * none, the pool is 2^pool_bits exactly or the fork fails with
+ * LM_ENOMEM). With a floor, a child's pool is the largest 2^b, from
+ * pool_bits down to the floor, that is at most half of what the parent's
+ * default pool has free and that can be allocated; the fork fails with
+ * LM_ENOMEM when not even 2^floor can, or when the parent has less than
+ * twice 2^floor free (it keeps as much for its own copies on write).
+ * The child's CNode has a slot
+ * for every page of its pool (at most the parent's size). */
+void lm_fork_set_pool_floor(lm_u32 bits);
 
 /* IDs in the range of address-space IDs each later child gets (0, the
  * default: LM_FORK_ASIDS, at most an eighth of ours; LM_FORK_NO_ASIDS:
