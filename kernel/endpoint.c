@@ -166,8 +166,13 @@ static u64 do_send(struct frame *f, bool block, bool call)
 	u64 e;
 	if ((e = ep_lookup(f, LM_R_WRITE, &s)) || (e = check_info(ARG2(f))))
 		return e;
-	if (!send(cpu0.cur, (struct endpoint *)s->cap.obj, s->cap.w2,
-		  s->cap.rights & LM_R_GRANT, call, block))
+	struct tcb *cur = cpu0.cur;
+	struct endpoint *ep = (struct endpoint *)s->cap.obj;
+	/* No receiver waits: one that would block enters its handler instead. */
+	if (unlikely(cur->upcalls & LM_UPCALL_ON_BLOCK) && block &&
+	    !(ep->q_blocked == BLK_RECV && ep->q.head))
+		return upcall_blocked(cur, f->rax);
+	if (!send(cur, ep, s->cap.w2, s->cap.rights & LM_R_GRANT, call, block))
 		return SYSERR(LM_EAGAIN, 1);
 	return LM_OK;
 }
@@ -176,7 +181,9 @@ SYS(ep_send) { return do_send(f, true, false); }
 SYS(ep_nbsend) { return do_send(f, false, false); }
 SYS(ep_call) { return do_send(f, true, true); }
 
-static u64 do_recv(struct frame *f, struct slot *s)
+/* nr: the call to retry if it would block (EP_RECV for EP_REPLY_RECV's
+ * receive half, whose reply is given). */
+static u64 do_recv(struct frame *f, struct slot *s, u64 nr)
 {
 	struct tcb *cur = cpu0.cur;
 	struct endpoint *ep = (struct endpoint *)s->cap.obj;
@@ -192,6 +199,8 @@ static u64 do_recv(struct frame *f, struct slot *s)
 			sched_make_runnable(snd);
 		return LM_OK;
 	}
+	if (unlikely(cur->upcalls & LM_UPCALL_ON_BLOCK))
+		return upcall_blocked(cur, nr);
 	ep->q_blocked = BLK_RECV;
 	block_on(cur, &ep->q, BLK_RECV, ep);
 	return LM_OK;
@@ -201,7 +210,7 @@ SYS(ep_recv)
 {
 	struct slot *s;
 	u64 e = ep_lookup(f, LM_R_READ, &s);
-	return e ? e : do_recv(f, s);
+	return e ? e : do_recv(f, s, LM_SYS_EP_RECV);
 }
 
 /*
@@ -286,7 +295,7 @@ SYS(ep_reply_recv)
 	 * may have moved the endpoint's own away: the receive half then looks
 	 * its slot up again rather than trust the first lookup. */
 	if (!(ARG2(f) & LM_MSG_MOVE) || !LM_MSG_NCAPS(ARG2(f)) || !(e = ep_lookup(f, LM_R_READ, &s)))
-		e = do_recv(f, s);
+		e = do_recv(f, s, LM_SYS_EP_RECV);
 	if (c) {
 		if (cur->state == LM_TS_BLOCKED && direct)
 			sched_switch_to(c); /* the server waits: run the client now */

@@ -6,6 +6,7 @@
  * clients and interrupts at once.
  */
 #include <lamina/syscall.h>
+#include <lamina/exception.h>
 #include "ipc.h"
 #include "syscall.h"
 #include "bpf/prog.h"
@@ -71,6 +72,8 @@ SYS(ntfn_wait)
 		n->word = 0;
 		return LM_OK;
 	}
+	if (unlikely(cpu0.cur->upcalls & LM_UPCALL_ON_BLOCK))
+		return upcall_blocked(cpu0.cur, LM_SYS_NTFN_WAIT);
 	block_on(cpu0.cur, &n->q, BLK_NTFN, n);
 	return LM_OK;
 }

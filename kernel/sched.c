@@ -4,6 +4,7 @@
  * A bitmap of non-empty queues makes picking the highest O(1).
  */
 #include <lamina/bootinfo.h>
+#include <lamina/exception.h>
 #include "arch.h"
 #include "asm.h"
 #include "thread.h"
@@ -124,8 +125,14 @@ void sched_tick(void)
 		return;
 	if (cur->reply_to && cur->borrowed < 0xffff)
 		cur->borrowed++;
-	if (--cur->slice == 0)
+	if (--cur->slice == 0) {
+		if (unlikely(cur->upcalls & LM_UPCALL_ON_PREEMPT)) {
+			upcall_preempted(cur, LM_PREEMPT_SLICE);
+			if (cur->state != LM_TS_RUNNABLE)
+				return; /* stopped: no exception stack to tell it on */
+		}
 		sched_yield();
+	}
 }
 
 /*
@@ -191,7 +198,10 @@ void schedule(void)
 	if (cur && cur->state == LM_TS_RUNNABLE && !cur->queued) {
 		if (rq_top() <= cur->prio)
 			return;
-		rq_add(cur, true); /* preempted: it keeps its place */
+		if (unlikely(cur->upcalls & LM_UPCALL_ON_PREEMPT))
+			upcall_preempted(cur, LM_PREEMPT_PRIO);
+		if (cur->state == LM_TS_RUNNABLE)
+			rq_add(cur, true); /* preempted: it keeps its place */
 	}
 	int p;
 	while ((p = rq_top()) < 0) {

@@ -67,6 +67,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_BPF_WAIT - LM_SYS_BASE]            = sys_bpf_wait,
 	[LM_SYS_THREAD_SET_FILTER - LM_SYS_BASE]   = sys_thread_set_filter,
 	[LM_SYS_DEBUG_COUNTS - LM_SYS_BASE]        = sys_debug_counts,
+	[LM_SYS_THREAD_SET_UPCALLS - LM_SYS_BASE]  = sys_thread_set_upcalls,
 };
 
 /*
@@ -102,22 +103,9 @@ void syscall_reflect(struct frame *f)
 	f->vector = FRAME_IRET;
 }
 
-void syscall_dispatch(struct frame *f)
+/* The general path: the table, then the result into the frame. */
+static always_inline void syscall_general(struct frame *f)
 {
-	/* A filtered thread's calls go through its filters first (bpf/filter.c):
-	 * for every other thread, this one test is all they cost. */
-	if (unlikely(cpu0.cur->nfilters) && filter_syscall(f))
-		return;
-	/* The IPC fast paths first: no table, no decoding beyond their checks.
-	 * Their numbers are adjacent, so one range test keeps them off every
-	 * other call's path. */
-	if (f->rax - LM_SYS_EP_CALL <= LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL && fastpath_enabled) {
-		if ((f->rax == LM_SYS_EP_CALL && fastpath_call(f)) ||
-		    (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_reply_recv(f)) ||
-		    (f->rax == LM_SYS_NTFN_SIGNAL && fastpath_signal(f)) ||
-		    (f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)))
-			return;
-	}
 	u64 nr = f->rax - LM_SYS_BASE, r;
 	if (nr < LM_NSYSCALLS) {
 		r = sys_table[nr](f);
@@ -141,6 +129,41 @@ void syscall_dispatch(struct frame *f)
 	}
 	if (need_resched)
 		schedule();
+}
+
+/*
+ * A thread with sysgate set: a filtered one's calls go through its filters
+ * first (bpf/filter.c); one whose blocking calls upcall (upcall.c) skips
+ * the fast paths, which block without asking. True if the call was dealt
+ * with here.
+ */
+static __attribute__((noinline)) bool syscall_gate(struct frame *f)
+{
+	u8 g = cpu0.cur->sysgate;
+	if ((g & GATE_FILTER) && filter_syscall(f))
+		return true;
+	if (!(g & GATE_SLOW))
+		return false;
+	syscall_general(f);
+	return true;
+}
+
+void syscall_dispatch(struct frame *f)
+{
+	/* For a thread with nothing to gate, this one test is all it costs. */
+	if (unlikely(cpu0.cur->sysgate) && syscall_gate(f))
+		return;
+	/* The IPC fast paths first: no table, no decoding beyond their checks.
+	 * Their numbers are adjacent, so one range test keeps them off every
+	 * other call's path. */
+	if (f->rax - LM_SYS_EP_CALL <= LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL && fastpath_enabled) {
+		if ((f->rax == LM_SYS_EP_CALL && fastpath_call(f)) ||
+		    (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_reply_recv(f)) ||
+		    (f->rax == LM_SYS_NTFN_SIGNAL && fastpath_signal(f)) ||
+		    (f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)))
+			return;
+	}
+	syscall_general(f);
 }
 
 /* Find cptr in the caller's CSpace; type 0 accepts any type. */

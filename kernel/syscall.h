@@ -37,7 +37,7 @@ SYS(vspace_map); SYS(vspace_unmap); SYS(vspace_map_table); SYS(vspace_unmap_tabl
 SYS(vspace_assign); SYS(asids_issue);
 SYS(thread_configure); SYS(thread_set_priority); SYS(thread_read_regs);
 SYS(thread_write_regs); SYS(thread_resume); SYS(thread_suspend); SYS(thread_info);
-SYS(thread_set_fsbase); SYS(thread_exit); SYS(thread_yield);
+SYS(thread_set_fsbase); SYS(thread_exit); SYS(thread_yield); SYS(thread_set_upcalls);
 SYS(ioport_in); SYS(ioport_out); SYS(ioport_issue);
 SYS(ep_send); SYS(ep_nbsend); SYS(ep_recv); SYS(ep_call); SYS(ep_reply); SYS(ep_reply_recv);
 SYS(ntfn_signal); SYS(ntfn_wait); SYS(ntfn_poll); SYS(thread_bind_notify);

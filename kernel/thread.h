@@ -42,6 +42,9 @@ struct tcb {
 	u64 fs_base, gs_base;
 	u64 exc_entry;           /* in-process exception handler, 0: none */
 	u64 exc_top, exc_size;   /* its stack: [exc_top - exc_size, exc_top) */
+	u8 upcalls;              /* LM_UPCALL_ON_*: only with exc_entry set */
+	u8 sysgate;              /* GATE_*: its calls need more than the usual
+	                          * path; 0 for nearly every thread */
 	u64 foreign_entry;       /* where non-native system calls go, 0: none */
 	u64 fault_kind, fault_addr, fault_error, fault_rip, exit_code;
 	bool finish_owed;        /* restarted as FINISH_DELETE (syscall.c) ... */
@@ -65,6 +68,10 @@ _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
 
 enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN, BLK_PRED };
 
+/* tcb.sysgate (syscall.c): what a call must go through first. */
+#define GATE_FILTER 0x1 /* system-call filters (nfilters > 0) */
+#define GATE_SLOW   0x2 /* no IPC fast path: blocking calls upcall instead */
+
 static inline struct tcb *tcb_of_slot(struct slot *s)
 {
 	return (struct tcb *)((uptr)s & ~((1ul << LM_TCB_BITS) - 1));
@@ -78,6 +85,8 @@ void tcb_set_slot(struct tcb *t, struct slot *dst, struct slot *src);
 void thread_fault(struct tcb *t, struct frame *f, u64 addr);
 void thread_stop_fault(struct tcb *t, u64 kind);
 bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr);
+void upcall_preempted(struct tcb *t, u64 why);
+u64 upcall_blocked(struct tcb *t, u64 nr);
 bool fault_ipc_send(struct tcb *t, struct frame *f, u64 addr);
 bool tcb_can_run(const struct tcb *t);
 

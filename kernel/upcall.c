@@ -30,16 +30,88 @@ SYS(thread_set_exception)
 	t->exc_entry = entry;
 	t->exc_top = entry ? top : 0;
 	t->exc_size = entry ? size : 0;
+	if (!entry) { /* scheduling upcalls go to the handler: none without it */
+		t->upcalls = 0;
+		t->sysgate &= ~GATE_SLOW;
+	}
+	return LM_OK;
+}
+
+/* (tcb, flags) -> rdi: the flags it had. Flags only with a handler. */
+SYS(thread_set_upcalls)
+{
+	struct slot *s;
+	u64 flags = ARG2(f);
+	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, LM_R_WRITE, 1, &s);
+	if (e || (e = filter_may_control((struct tcb *)s->cap.obj, 1)))
+		return e;
+	if (flags & ~(u64)LM_UPCALL_ALL)
+		return SYSERR(LM_EINVAL, 2);
+	struct tcb *t = (struct tcb *)s->cap.obj;
+	if (flags && !t->exc_entry)
+		return SYSERR(LM_ESTATE, 1);
+	f->rdi = t->upcalls;
+	t->upcalls = (u8)flags;
+	if (flags & LM_UPCALL_ON_BLOCK)
+		t->sysgate |= GATE_SLOW;
+	else
+		t->sysgate &= ~GATE_SLOW;
 	return LM_OK;
 }
 
 /* The frame cannot be written (stack unmapped, read-only or full): t stops
  * with LM_FAULT_EXC_STACK, the vector it was delivering in fault_error. */
-static bool stack_unusable(struct tcb *t, struct frame *f, u64 at)
+static bool stack_unusable(struct tcb *t, struct frame *f, u64 vector, u64 at)
 {
-	f->error = f->vector;
+	f->error = vector;
 	f->vector = LM_FAULT_EXC_STACK;
 	thread_fault(t, f, at);
+	return false;
+}
+
+/*
+ * Push t's registers (frame f, rip as given) as an exception frame with
+ * vector, error and addr onto t's exception stack and point f at the
+ * handler. False if t stopped instead (LM_FAULT_EXC_STACK): the stack is
+ * unmapped, read-only or full.
+ */
+static bool push_frame(struct tcb *t, struct frame *f, u64 vector, u64 error, u64 addr,
+		       u64 rip, u64 rax)
+{
+	/* Nested: already on the exception stack, so go below the current
+	 * frame (past the red zone the handler's code may use). A handler
+	 * that ran off the bottom (rsp within a page below it) counts as
+	 * nested too, and so overflows, rather than starting over at the top
+	 * on top of its own frames. */
+	u64 sp = t->exc_top, base = t->exc_top - t->exc_size;
+	if (f->rsp <= t->exc_top && f->rsp + 4096 > base)
+		sp = f->rsp - 128;
+	u64 at = (sp - sizeof(struct lm_exc_frame)) & ~15ull;
+	if (sp < base + sizeof(struct lm_exc_frame) || at < base)
+		return stack_unusable(t, f, vector, at);
+	/* Usually the frame sits in one page: written there directly, else
+	 * built here and copied across the page boundary. */
+	struct lm_exc_frame x, *xp = user_writable(at, sizeof(x));
+	if (!xp)
+		xp = &x;
+	xp->vector = vector;
+	xp->error = error;
+	xp->addr = addr;
+	xp->pad = 0;
+	xp->regs = (struct lm_regs){ .rax = rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
+		.rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .r8 = f->r8, .r9 = f->r9,
+		.r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13, .r14 = f->r14,
+		.r15 = f->r15, .rip = rip, .rsp = f->rsp, .rflags = f->rflags,
+		.fs_base = t->fs_base, .gs_base = t->gs_base };
+	if (xp == &x && !user_copy_out(at, &x, sizeof(x)))
+		return stack_unusable(t, f, vector, at);
+	f->rip = t->exc_entry;
+	f->rsp = at;
+	f->rdi = at;
+	f->rflags &= ~(BIT(8) | BIT(10)); /* TF, DF: the handler starts clean */
+	/* Leave by SYSRET: rcx and r11 are dead at the handler's entry, and
+	 * the entry is a user address below LM_USER_MAX. */
+	f->vector = FRAME_SYSCALL;
 	return true;
 }
 
@@ -53,39 +125,38 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
 {
 	if (!t->exc_entry)
 		return false;
-	/* Nested: already on the exception stack, so go below the current
-	 * frame (past the red zone the handler's code may use). A handler
-	 * that ran off the bottom (rsp within a page below it) counts as
-	 * nested too, and so overflows, rather than starting over at the top
-	 * on top of its own frames. */
-	u64 sp = t->exc_top, base = t->exc_top - t->exc_size;
-	if (f->rsp <= t->exc_top && f->rsp + 4096 > base)
-		sp = f->rsp - 128;
-	u64 at = (sp - sizeof(struct lm_exc_frame)) & ~15ull;
-	if (sp < base + sizeof(struct lm_exc_frame) || at < base)
-		return stack_unusable(t, f, at);
-	/* Usually the frame sits in one page: written there directly, else
-	 * built here and copied across the page boundary. */
-	struct lm_exc_frame x, *xp = user_writable(at, sizeof(x));
-	if (!xp)
-		xp = &x;
-	xp->vector = f->vector;
-	xp->error = f->error;
-	xp->addr = addr;
-	xp->pad = 0;
-	xp->regs = (struct lm_regs){ .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
-		.rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .r8 = f->r8, .r9 = f->r9,
-		.r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13, .r14 = f->r14,
-		.r15 = f->r15, .rip = f->rip, .rsp = f->rsp, .rflags = f->rflags,
-		.fs_base = t->fs_base, .gs_base = t->gs_base };
-	if (xp == &x && !user_copy_out(at, &x, sizeof(x)))
-		return stack_unusable(t, f, at);
-	f->rip = t->exc_entry;
-	f->rsp = at;
-	f->rdi = at;
-	f->rflags &= ~(BIT(8) | BIT(10)); /* TF, DF: the handler starts clean */
-	/* Leave by SYSRET: rcx and r11 are dead at the handler's entry, and
-	 * the entry is a user address below LM_USER_MAX. */
-	f->vector = FRAME_SYSCALL;
+	push_frame(t, f, f->vector, f->error, addr, f->rip, f->rax);
 	return true;
+}
+
+/*
+ * t, the current thread and runnable, loses the CPU involuntarily (sched.c:
+ * slice end, or something of higher priority ready) with
+ * LM_UPCALL_ON_PREEMPT set: it will start at its handler when it next runs,
+ * by whatever path (run queue, directed yield). Written now, while its
+ * address space is the current one. If it cannot be, t stops (and is no
+ * longer runnable: the caller must not queue it).
+ */
+void upcall_preempted(struct tcb *t, u64 why)
+{
+	if (t->exc_entry)
+		push_frame(t, &t->frame, LM_UPCALL_PREEMPTED, why, 0, t->frame.rip, t->frame.rax);
+}
+
+/*
+ * The current thread, with LM_UPCALL_ON_BLOCK, is about to block in system
+ * call nr (its SYSCALL frame, not yet answered): instead it enters its
+ * handler with registers as before the call and rip at the SYSCALL, so that
+ * resuming retries (nr replaces rax: EP_RECV for what is left of an
+ * EP_REPLY_RECV). Returns what the call's handler returns: SYS_RESTART,
+ * whose rip -= 2 is allowed for here, so dispatch writes no result over the
+ * handler's arguments and leaves no finishing work in between. If t stopped
+ * (no usable stack), the restart leaves rip at the call.
+ */
+u64 upcall_blocked(struct tcb *t, u64 nr)
+{
+	struct frame *f = &t->frame;
+	if (push_frame(t, f, LM_UPCALL_BLOCKED, nr, 0, f->rip - 2, nr))
+		f->rip += 2;
+	return SYS_RESTART;
 }

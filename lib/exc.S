@@ -12,9 +12,21 @@
  * the frame.
  *
  * lm_exc_resume(frame): back to the interrupted code with no system call.
- * rip and rflags go onto the interrupted stack below its 128-byte red zone;
- * every register comes from the frame; `ret $128` then lands on rip with
- * rsp exactly as it was.
+ * rip, rflags, rax, rdi (and a word's address, below) go onto the
+ * interrupted stack below its 128-byte red zone; every other register
+ * comes from the frame; once rsp is the interrupted stack, the rest comes
+ * from there, and `ret $128` lands on rip with rsp exactly as it was.
+ * Nothing is read from the frame after rsp has left the stack it is on:
+ * a scheduling upcall (THREAD_SET_UPCALLS) that arrives then starts a new
+ * frame at the top of the exception stack, where this one may have been,
+ * and resuming that one from the same rip finishes this sequence right.
+ * Before that, an upcall nests below this stack pointer and leaves the
+ * frame alone; either way the sequence may be restarted where it was.
+ *
+ * lm_exc_resume_release(frame, word): the same, and stores 0 to *word once
+ * rsp is the interrupted stack, not before: a user-level thread package
+ * (lib/uthread.c) releases its lock there, when no other kernel thread can
+ * then start running on the stack this one is leaving.
  */
 #include <lamina/exception.h>
 
@@ -33,12 +45,22 @@ lm_exc_entry:
 	.globl	lm_exc_resume
 	.type	lm_exc_resume, @function
 lm_exc_resume:
+	lea	exc_no_word(%rip), %rsi
+	.globl	lm_exc_resume_release
+lm_exc_resume_release:
+	/* A nested frame may end just below the interrupted red zone: the
+	 * stores below then land on its rip, rsp and rflags, read first. */
 	mov	LM_EXC_RSP(%rdi), %rax
-	sub	$144, %rax
-	mov	LM_EXC_RFLAGS(%rdi), %rcx
-	mov	%rcx, (%rax)
+	sub	$168, %rax
 	mov	LM_EXC_RIP(%rdi), %rcx
+	mov	LM_EXC_RFLAGS(%rdi), %rdx
+	mov	%rsi, (%rax)
+	mov	%rdx, 24(%rax)
+	mov	%rcx, 32(%rax)
+	mov	LM_EXC_REGS + 5 * 8(%rdi), %rcx
 	mov	%rcx, 8(%rax)
+	mov	LM_EXC_REGS + 0 * 8(%rdi), %rcx
+	mov	%rcx, 16(%rax)
 	mov	LM_EXC_REGS + 1 * 8(%rdi), %rbx
 	mov	LM_EXC_REGS + 2 * 8(%rdi), %rcx
 	mov	LM_EXC_REGS + 3 * 8(%rdi), %rdx
@@ -53,10 +75,19 @@ lm_exc_resume:
 	mov	LM_EXC_REGS + 13 * 8(%rdi), %r14
 	mov	LM_EXC_REGS + 14 * 8(%rdi), %r15
 	mov	%rax, %rsp
-	mov	LM_EXC_REGS + 0 * 8(%rdi), %rax
-	mov	LM_EXC_REGS + 5 * 8(%rdi), %rdi
+	pop	%rax
+	movq	$0, (%rax)
+	pop	%rdi
+	pop	%rax
 	popfq
 	ret	$128
+	.globl	lm_exc_resume_end
+lm_exc_resume_end:
 	.size	lm_exc_resume, . - lm_exc_resume
+
+	.bss
+	.balign	8
+exc_no_word:				/* lm_exc_resume's word: nobody reads it */
+	.quad	0
 
 	.section .note.GNU-stack, "", @progbits

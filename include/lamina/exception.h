@@ -36,6 +36,37 @@ LM_STATIC_ASSERT(sizeof(struct lm_exc_frame) == 24 * 8, "exception frame layout"
 #define LM_FAULT_PAGER_GONE  258 /* the fault endpoint or the pager went away */
 
 /*
+ * Scheduling upcalls (THREAD_SET_UPCALLS): a thread with an exception
+ * handler may also be told when it loses the CPU, so that a library OS can
+ * schedule its own user-level threads (scheduler activations, Xok's
+ * prologue/epilogue). They arrive as exception frames with these vectors.
+ *
+ * LM_UPCALL_ON_PREEMPT: when the thread's time slice ends, or a thread of
+ * higher priority takes the CPU from it, its interrupted registers are
+ * pushed as a frame with vector LM_UPCALL_PREEMPTED (error: LM_PREEMPT_*)
+ * at that moment, and it next runs at its handler. Each slice end counts,
+ * even when nothing else is ready and it goes on at once: the library OS
+ * gets a tick. A voluntary yield is not a preemption.
+ *
+ * LM_UPCALL_ON_BLOCK: EP_RECV, EP_SEND, EP_CALL (while no receiver waits),
+ * the receive half of EP_REPLY_RECV and NTFN_WAIT do not block: where they
+ * would, the thread enters its handler with vector LM_UPCALL_BLOCKED, error
+ * the call's number and regs as they were before the call, rip at its
+ * SYSCALL instruction: resuming the frame makes the call again. For
+ * EP_REPLY_RECV the reply was given, and regs.rax is EP_RECV, so the retry
+ * only receives. A call that completes at once, the wait for a reply once
+ * a call's message was taken, and fault messages are unchanged. To block
+ * after all, the library OS turns LM_UPCALL_ON_BLOCK off around the call.
+ */
+#define LM_UPCALL_PREEMPTED 0x200
+#define LM_UPCALL_BLOCKED   0x201
+#define LM_UPCALL_ON_PREEMPT 0x1
+#define LM_UPCALL_ON_BLOCK   0x2
+#define LM_UPCALL_ALL        0x3
+#define LM_PREEMPT_SLICE 1 /* its time slice ended */
+#define LM_PREEMPT_PRIO  2 /* a thread of higher priority became ready */
+
+/*
  * Fault IPC (THREAD_SET_FAULT_EP). A thread without an in-process handler
  * whose fault endpoint is set turns an exception into a call on that
  * endpoint, as if it had called it with this message:

@@ -13,7 +13,7 @@
  *     capability) only itself or threads that carry its filters first in
  *     their stack, and THREAD_CONFIGURE gives them those filters: the one
  *     place they are inherited.
- * An unfiltered thread pays one test of nfilters on its way in.
+ * An unfiltered thread pays one test of sysgate on its way in.
  *
  * The decision cache (Linux's seccomp action cache, the same idea): most
  * filters allow most native calls by their number alone. At a program's
@@ -191,6 +191,7 @@ void filter_inherit(struct tcb *t)
 		tcb_set_slot(t, &t->filters[t->nfilters], &cur->filters[t->nfilters]);
 		t->nfilters++;
 	}
+	t->sysgate |= GATE_FILTER;
 	allow_update(t);
 }
 
@@ -214,6 +215,7 @@ SYS(thread_set_filter)
 		return SYSERR(LM_ELIMIT, 1);
 	tcb_set_slot(t, &t->filters[t->nfilters], ps);
 	t->nfilters++;
+	t->sysgate |= GATE_FILTER;
 	allow_update(t);
 	return LM_OK;
 }

@@ -20,5 +20,6 @@
 #include <lm/cmdline.h>
 #include <lm/fork.h>
 #include <lm/fpu.h>
+#include <lm/uthread.h>
 
 #endif

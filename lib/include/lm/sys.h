@@ -259,6 +259,16 @@ static inline int lm_thread_set_exception(lm_cptr_t tcb, lm_u64 entry, lm_u64 st
 	return lm_sys(LM_SYS_THREAD_SET_EXCEPTION, tcb, entry, stack_top, stack_size, 0, 0, 0);
 }
 
+/* Scheduling upcalls (LM_UPCALL_ON_*, <lamina/exception.h>) for a thread
+ * with an exception handler; *old (may be NULL) gets the flags it had. */
+static inline int lm_thread_set_upcalls(lm_cptr_t tcb, lm_u64 flags, lm_u64 *old)
+{
+	lm_u64 o[LM_SYS_NOUT];
+	int e = lm_sys(LM_SYS_THREAD_SET_UPCALLS, tcb, flags, 0, 0, 0, 0, o);
+	lm_sys_put(old, e, o[0]);
+	return e;
+}
+
 static inline int lm_thread_yield_to(lm_cptr_t tcb)
 {
 	return lm_sys(LM_SYS_THREAD_YIELD_TO, tcb, 0, 0, 0, 0, 0, 0);
