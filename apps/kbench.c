@@ -464,6 +464,7 @@ int main(lm_word_t arg)
 	kb_proc();
 	kb_cap();
 	kb_bpf();
+	kb_uth();
 	lm_printf("kbench: done\n");
 	return 0;
 }

@@ -69,5 +69,6 @@ void kb_proc(void);   /* kbench_proc.c: processes */
 void kb_cap(void);    /* kbench_cap.c: revoke and delete in the derivation tree */
 void kb_bpf(void);    /* kbench_bpf.c: eBPF loading, runs, filters, predicates */
 void kb_bpf_load(void); /* kbench_bpfload.c: the verifier's scaling, its worst case */
+void kb_uth(void);    /* kbench_uth.c: user-level threads, the preemption upcall */
 
 #endif

@@ -61,22 +61,21 @@ SYS(thread_set_upcalls)
 
 /* The frame cannot be written (stack unmapped, read-only or full): t stops
  * with LM_FAULT_EXC_STACK, the vector it was delivering in fault_error. */
-static bool stack_unusable(struct tcb *t, struct frame *f, u64 vector, u64 at)
+static bool stack_unusable(struct tcb *t, struct frame *f, u64 at)
 {
-	f->error = vector;
+	f->error = f->vector;
 	f->vector = LM_FAULT_EXC_STACK;
 	thread_fault(t, f, at);
 	return false;
 }
 
 /*
- * Push t's registers (frame f, rip as given) as an exception frame with
- * vector, error and addr onto t's exception stack and point f at the
- * handler. False if t stopped instead (LM_FAULT_EXC_STACK): the stack is
- * unmapped, read-only or full.
+ * Push t's registers (frame f) as an exception frame with f's vector and
+ * error and addr onto t's exception stack and point f at the handler.
+ * False if t stopped instead (LM_FAULT_EXC_STACK): the stack is unmapped,
+ * read-only or full.
  */
-static bool push_frame(struct tcb *t, struct frame *f, u64 vector, u64 error, u64 addr,
-		       u64 rip, u64 rax)
+static always_inline bool push_frame(struct tcb *t, struct frame *f, u64 addr)
 {
 	/* Nested: already on the exception stack, so go below the current
 	 * frame (past the red zone the handler's code may use). A handler
@@ -88,23 +87,23 @@ static bool push_frame(struct tcb *t, struct frame *f, u64 vector, u64 error, u6
 		sp = f->rsp - 128;
 	u64 at = (sp - sizeof(struct lm_exc_frame)) & ~15ull;
 	if (sp < base + sizeof(struct lm_exc_frame) || at < base)
-		return stack_unusable(t, f, vector, at);
+		return stack_unusable(t, f, at);
 	/* Usually the frame sits in one page: written there directly, else
 	 * built here and copied across the page boundary. */
 	struct lm_exc_frame x, *xp = user_writable(at, sizeof(x));
 	if (!xp)
 		xp = &x;
-	xp->vector = vector;
-	xp->error = error;
+	xp->vector = f->vector;
+	xp->error = f->error;
 	xp->addr = addr;
 	xp->pad = 0;
-	xp->regs = (struct lm_regs){ .rax = rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
+	xp->regs = (struct lm_regs){ .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
 		.rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .r8 = f->r8, .r9 = f->r9,
 		.r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13, .r14 = f->r14,
-		.r15 = f->r15, .rip = rip, .rsp = f->rsp, .rflags = f->rflags,
+		.r15 = f->r15, .rip = f->rip, .rsp = f->rsp, .rflags = f->rflags,
 		.fs_base = t->fs_base, .gs_base = t->gs_base };
 	if (xp == &x && !user_copy_out(at, &x, sizeof(x)))
-		return stack_unusable(t, f, vector, at);
+		return stack_unusable(t, f, at);
 	f->rip = t->exc_entry;
 	f->rsp = at;
 	f->rdi = at;
@@ -125,7 +124,7 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
 {
 	if (!t->exc_entry)
 		return false;
-	push_frame(t, f, f->vector, f->error, addr, f->rip, f->rax);
+	push_frame(t, f, addr);
 	return true;
 }
 
@@ -139,8 +138,11 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
  */
 void upcall_preempted(struct tcb *t, u64 why)
 {
-	if (t->exc_entry)
-		push_frame(t, &t->frame, LM_UPCALL_PREEMPTED, why, 0, t->frame.rip, t->frame.rax);
+	if (t->exc_entry) {
+		t->frame.vector = LM_UPCALL_PREEMPTED; /* the frame is rewritten: */
+		t->frame.error = why;                  /* both are free to use */
+		push_frame(t, &t->frame, 0);
+	}
 }
 
 /*
@@ -156,7 +158,11 @@ void upcall_preempted(struct tcb *t, u64 why)
 u64 upcall_blocked(struct tcb *t, u64 nr)
 {
 	struct frame *f = &t->frame;
-	if (push_frame(t, f, LM_UPCALL_BLOCKED, nr, 0, f->rip - 2, nr))
-		f->rip += 2;
+	f->rip -= 2;
+	f->rax = nr;
+	f->vector = LM_UPCALL_BLOCKED;
+	f->error = nr;
+	push_frame(t, f, 0);
+	f->rip += 2; /* the handler's entry, or back past the SYSCALL if t stopped */
 	return SYS_RESTART;
 }

@@ -42,25 +42,23 @@ lm_exc_entry:
 	mov	%rbx, %rdi
 	/* fall through */
 
-	.globl	lm_exc_resume
-	.type	lm_exc_resume, @function
-lm_exc_resume:
-	lea	exc_no_word(%rip), %rsi
-	.globl	lm_exc_resume_release
-lm_exc_resume_release:
+/* The resume sequence; with release, *rsi = 0 once on the new stack. */
+.macro RESUME release
 	/* A nested frame may end just below the interrupted red zone: the
 	 * stores below then land on its rip, rsp and rflags, read first. */
 	mov	LM_EXC_RSP(%rdi), %rax
-	sub	$168, %rax
+	sub	$160, %rax
 	mov	LM_EXC_RIP(%rdi), %rcx
 	mov	LM_EXC_RFLAGS(%rdi), %rdx
-	mov	%rsi, (%rax)
-	mov	%rdx, 24(%rax)
-	mov	%rcx, 32(%rax)
+	.if \release
+	mov	%rsi, -8(%rax)
+	.endif
+	mov	%rdx, 16(%rax)
+	mov	%rcx, 24(%rax)
 	mov	LM_EXC_REGS + 5 * 8(%rdi), %rcx
-	mov	%rcx, 8(%rax)
+	mov	%rcx, (%rax)
 	mov	LM_EXC_REGS + 0 * 8(%rdi), %rcx
-	mov	%rcx, 16(%rax)
+	mov	%rcx, 8(%rax)
 	mov	LM_EXC_REGS + 1 * 8(%rdi), %rbx
 	mov	LM_EXC_REGS + 2 * 8(%rdi), %rcx
 	mov	LM_EXC_REGS + 3 * 8(%rdi), %rdx
@@ -74,20 +72,28 @@ lm_exc_resume_release:
 	mov	LM_EXC_REGS + 12 * 8(%rdi), %r13
 	mov	LM_EXC_REGS + 13 * 8(%rdi), %r14
 	mov	LM_EXC_REGS + 14 * 8(%rdi), %r15
-	mov	%rax, %rsp
+	.if \release
+	lea	-8(%rax), %rsp
 	pop	%rax
 	movq	$0, (%rax)
+	.else
+	mov	%rax, %rsp
+	.endif
 	pop	%rdi
 	pop	%rax
 	popfq
 	ret	$128
+.endm
+
+	.globl	lm_exc_resume
+	.type	lm_exc_resume, @function
+lm_exc_resume:
+	RESUME 0
+	.globl	lm_exc_resume_release
+lm_exc_resume_release:
+	RESUME 1
 	.globl	lm_exc_resume_end
 lm_exc_resume_end:
 	.size	lm_exc_resume, . - lm_exc_resume
-
-	.bss
-	.balign	8
-exc_no_word:				/* lm_exc_resume's word: nobody reads it */
-	.quad	0
 
 	.section .note.GNU-stack, "", @progbits

@@ -94,6 +94,9 @@ LAMINA_EXTRA = [
     ("bpf_filter_syscall", "bpf_filter_syscall", ["null_syscall"], "getppid, no filter"),
     ("bpf_filter_syscall_run", "bpf_filter_syscall_run", ["null_syscall"], "getppid, no filter"),
     ("bpf_predicate_wake", "bpf_predicate_wake", [], "none"),
+    # User-level threads on the scheduling upcalls (issue 13).
+    ("uth_yield", "uth_yield", [], "none"),
+    ("upcall_preempt", "upcall_preempt", [], "none"),
 ]
 
 # lxbench's rows: (name, what both systems run). The same binary on both.
