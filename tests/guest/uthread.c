@@ -214,12 +214,18 @@ static void *signaller(void *arg)
 	return 0;
 }
 
-TEST(uthread_would_block_runs_other_threads_first)
+/* A fresh start for the would-block tests; 0 if no notification. */
+static int wb_reset(void)
 {
 	reset();
 	wb_word = wb_n = 0;
 	wb_ntfn = t_new(LM_OBJ_NOTIFY, 0);
-	CHECK(wb_ntfn);
+	return wb_ntfn != 0;
+}
+
+TEST(uthread_would_block_runs_other_threads_first)
+{
+	CHECK(wb_reset());
 	CHECK(lm_uth_create(waiter, 0));
 	CHECK(lm_uth_create(signaller, 0));
 	CHECK_OK(lm_uth_run(LM_SLOT_TCB, LM_UTH_BLOCKING));
@@ -242,10 +248,7 @@ static lm_word_t low_signaller(lm_word_t ntfn)
 
 TEST(uthread_would_block_alone_blocks_the_kernel_thread)
 {
-	reset();
-	wb_word = wb_n = 0;
-	wb_ntfn = t_new(LM_OBJ_NOTIFY, 0);
-	CHECK(wb_ntfn);
+	CHECK(wb_reset());
 	CHECK(t_thread(low_signaller, wb_ntfn, T_PRIO - 1));
 	CHECK(lm_uth_create(waiter, 0));
 	CHECK_OK(lm_uth_run(LM_SLOT_TCB, LM_UTH_BLOCKING));
