@@ -51,10 +51,10 @@ LM_STATIC_ASSERT(sizeof(struct lm_exc_frame) == 24 * 8, "exception frame layout"
  * LM_UPCALL_ON_BLOCK: EP_RECV, EP_SEND, EP_CALL (while no receiver waits),
  * the receive half of EP_REPLY_RECV and NTFN_WAIT do not block: where they
  * would, the thread enters its handler with vector LM_UPCALL_BLOCKED, error
- * the call's number and regs as they were before the call, rip at its
- * SYSCALL instruction: resuming the frame makes the call again. For
- * EP_REPLY_RECV the reply was given, and regs.rax is EP_RECV, so the retry
- * only receives. A call that completes at once, the wait for a reply once
+ * the number of the call to retry and regs as they were before the call,
+ * rip at its SYSCALL instruction: resuming the frame makes the call again.
+ * For EP_REPLY_RECV the reply was given, and error and regs.rax are
+ * EP_RECV, so the retry only receives. A call that completes at once, the wait for a reply once
  * a call's message was taken, and fault messages are unchanged. To block
  * after all, the library OS turns LM_UPCALL_ON_BLOCK off around the call.
  */

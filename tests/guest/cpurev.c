@@ -225,3 +225,41 @@ TEST(cpurev_preempt_without_usable_stack_stops_thread)
 	CHECK_EQ(ti.fault_error, LM_UPCALL_PREEMPTED);
 	CHECK(spun > 0);
 }
+
+static lm_cptr_t rr_ep;
+static volatile lm_u64 rr_reply = 0;
+
+/* Below ktest: calls while ktest waits to receive, then says it is done. */
+static lm_word_t rr_client(lm_word_t done)
+{
+	struct lm_msg m;
+	if (!lm_ep_call(rr_ep, LM_MSG_INFO(3, 1, 0), 41, 0, 0, 0, &m))
+		rr_reply = m.w[0];
+	lm_ntfn_signal(done);
+	return 0;
+}
+
+TEST(cpurev_reply_recv_replies_then_upcalls_for_the_receive)
+{
+	lm_cptr_t done = t_new(LM_OBJ_NOTIFY, 0);
+	struct lm_msg m;
+	lm_u64 w;
+
+	rr_ep = t_new(LM_OBJ_ENDPOINT, 0);
+	CHECK(done && rr_ep);
+	rr_reply = 0;
+	CHECK(t_thread(rr_client, done, T_PRIO - 1));
+	CHECK_OK(lm_ep_recv(rr_ep, &m)); /* the client runs and calls */
+	CHECK_EQ(m.w[0], 41);
+	CHECK_OK(install());
+	cancel_block = 1;
+	CHECK_OK(lm_thread_set_upcalls(LM_SLOT_TCB, LM_UPCALL_ON_BLOCK, 0));
+	/* the reply goes out; the receive would block: upcall, made to fail */
+	CHECK_ERR(lm_ep_reply_recv(rr_ep, LM_MSG_INFO(0, 1, 0), 42, 0, 0, 0, &m), LM_EAGAIN);
+	uninstall();
+	CHECK_EQ(nblocked, 1);
+	CHECK_EQ(rec[0].rax, LM_SYS_EP_RECV); /* a retry would only receive */
+	CHECK_EQ(rec[0].error, LM_SYS_EP_RECV);
+	CHECK_OK(lm_ntfn_wait(done, &w));
+	CHECK_EQ(rr_reply, 42);
+}
