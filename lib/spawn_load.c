@@ -55,10 +55,48 @@ static lm_u64 caps_tables(const struct lm_spawn *a)
 	return hi ? n + region_tables(lo, hi) : n;
 }
 
+/* The image page (index into the caller's frames) holding the file bytes
+ * of page va of s; s's offset and address are congruent modulo a page. */
+static lm_u64 image_page(const struct lm_elf_seg *s, lm_u64 va)
+{
+	return (s->offset + (va - s->vaddr)) / SPAWN_PAGE;
+}
+
+/* Whether page va of segment s is mapped from the caller's own frame, read-
+ * only, rather than copied: frames were given, the segment is not
+ * writable, its file offset and address are congruent modulo a page, and
+ * every byte of the segment in this page comes from the file (no tail to
+ * zero). The rest of such a page shows the file's neighbouring bytes, as a
+ * mapping of the file would. */
+static int page_shared(const struct lm_spawn *a, lm_u32 frame_rights,
+		       const struct lm_elf_seg *s, lm_u64 va)
+{
+	lm_u64 end = s->vaddr + s->memsz;
+
+	if (!a->nframes || (s->rights & LM_R_WRITE) || (s->rights & ~frame_rights) ||
+	    (s->offset - s->vaddr) % SPAWN_PAGE)
+		return 0;
+	if (end > va + SPAWN_PAGE)
+		end = va + SPAWN_PAGE;
+	return end <= s->vaddr + s->filesz && image_page(s, va) < a->nframes;
+}
+
+/* Shared pages from va on, in one page table and one CNODE_COPY. */
+static lm_u64 shared_run(const struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va)
+{
+	lm_u64 n = 0, end = s->vaddr + s->memsz;
+
+	while (va + n * SPAWN_PAGE < end && n < LM_COPY_MAX &&
+	       (n == 0 || ((va + n * SPAWN_PAGE) & (SPAN_2M - 1))) &&
+	       page_shared(c->a, c->frame_rights, s, va + n * SPAWN_PAGE))
+		n++;
+	return n;
+}
+
 /* log2 of an untyped big enough for everything lm_spawn makes: the CNode
  * (carved first, so aligned at no cost), address space, TCB, every frame
  * and table, plus two pages for alignment padding. */
-lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 nsegs)
+lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 frame_rights, lm_u32 nsegs)
 {
 	lm_u64 top = LM_SPAWN_STACK_TOP, pages = 3, bytes;
 	lm_u32 bits = LM_UNTYPED_MIN_BITS;
@@ -68,6 +106,9 @@ lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 nsegs)
 		lm_elf_segment(a->image, a->size, i, &s);
 		pages += region_pages(s.vaddr, s.vaddr + s.memsz);
 		pages += region_tables(s.vaddr, s.vaddr + s.memsz);
+		for (lm_u64 va = s.vaddr & ~(SPAWN_PAGE - 1); va < s.vaddr + s.memsz;
+		     va += SPAWN_PAGE)
+			pages -= page_shared(a, frame_rights, &s, va); /* no frame made */
 	}
 	pages += stack_pages(a) + region_tables(top - stack_pages(a) * SPAWN_PAGE, top);
 	pages += 1 + region_tables(LM_BOOTINFO_VADDR, LM_BOOTINFO_VADDR + SPAWN_PAGE);
@@ -150,16 +191,60 @@ static int load_page(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va)
 	return err;
 }
 
+/* n shared pages from va: the child's read-only copies of the caller's
+ * frames go straight into its CNode (one CNODE_COPY) and are mapped from
+ * there (one VSPACE_MAP with a count), tables added as needed. A failure
+ * leaves them in the child's CNode, which lm_spawn's undo deletes. */
+static int map_shared(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va, lm_u64 n)
+{
+	lm_u64 made = 0;
+	lm_u32 tabs = 0, first = c->next; /* tables given later follow them */
+	int err;
+
+	if (n > c->end - c->next)
+		return LM_ELIMIT;
+	if (n == 1) /* CNODE_COPY without a count: no count comes back */
+		made = !(err = lm_cnode_copy(c->p->cnode, c->next, LM_SLOT_CNODE,
+					     c->a->frames + image_page(s, va), s->rights));
+	else
+		err = lm_cnode_copy_range(c->p->cnode, c->next, LM_SLOT_CNODE,
+					  c->a->frames + image_page(s, va), s->rights, n, &made);
+	if (!err && made != n)
+		err = LM_ECAP; /* a hole in the caller's frames */
+	c->next += (lm_u32)made;
+	while (!err) {
+		lm_cptr_t pt = 0;
+
+		err = lm_vspace_map_range(c->p->vspace, c->p->cnode, first, va,
+					  s->rights, n);
+		if (err != LM_ETABLE || tabs++ == 3)
+			break;
+		err = lm_pool_alloc(&c->pool, LM_OBJ_PTABLE, 0, &pt);
+		if (!err)
+			err = lm_vspace_map_table(c->p->vspace, pt, va, 0);
+		if (!err)
+			err = spawn_give(c, pt);
+		if (err && pt)
+			lm_obj_free(pt);
+	}
+	return err;
+}
+
 int spawn_segments(struct spawn_ctx *c, lm_u32 nsegs)
 {
 	struct lm_elf_seg s;
 
 	for (lm_u32 i = 0; i < nsegs; i++) {
 		int err = lm_elf_segment(c->a->image, c->a->size, i, &s);
-		lm_u64 va = s.vaddr & ~(SPAWN_PAGE - 1);
+		lm_u64 va = s.vaddr & ~(SPAWN_PAGE - 1), n;
 
-		for (; !err && va < s.vaddr + s.memsz; va += SPAWN_PAGE)
-			err = load_page(c, &s, va);
+		while (!err && va < s.vaddr + s.memsz) {
+			if ((n = shared_run(c, &s, va)))
+				err = map_shared(c, &s, va, n);
+			else
+				err = load_page(c, &s, va);
+			va += (n ? n : 1) * SPAWN_PAGE;
+		}
 		if (err)
 			return err;
 	}
