@@ -280,7 +280,17 @@ int lm_proc_start(const struct lm_proc *p)
 
 int lm_proc_destroy(struct lm_proc *p)
 {
-	int err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
+	int err;
+
+	/* The thread and the address space first (the child's copies, then
+	 * ours): the frames and tables deleted after them then have no live
+	 * address space to clear entries in and flush. Whatever the child left
+	 * in its slots 2 and 3 goes with its CNode anyway. */
+	lm_cnode_delete(p->cnode, LM_SLOT_TCB);
+	lm_cnode_delete(p->cnode, LM_SLOT_VSPACE);
+	lm_cnode_delete(LM_SLOT_CNODE, p->tcb);
+	lm_cnode_delete(LM_SLOT_CNODE, p->vspace);
+	err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
 
 	if (!err)
 		err = lm_cnode_delete(LM_SLOT_CNODE, p->ut);
