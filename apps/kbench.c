@@ -224,6 +224,9 @@ static void partner_main(lm_u64 mode)
 	case P_YIELD:
 		for (;;)
 			lm_thread_yield_to(P_TCB);
+	case P_YIELD_SCHED:
+		for (;;)
+			lm_thread_yield();
 	case P_SERVER:
 		/* Its IPC buffer frame was mapped for it at IPCBUF_VA. */
 		lm_thread_set_ipc_buffer(LM_SLOT_TCB, P_OBJ2);
@@ -292,6 +295,14 @@ static void op_yield(lm_u64 n)
 {
 	for (lm_u64 i = 0; i < n; i++)
 		lm_thread_yield_to(target);
+}
+
+/* THREAD_YIELD, no target: the scheduler picks the next ready thread of
+ * the highest priority, here the partner (the two alone at PRIO). */
+static void op_yield_sched(lm_u64 n)
+{
+	for (lm_u64 i = 0; i < n; i++)
+		lm_thread_yield();
 }
 
 static lm_u64 msg_len;
@@ -446,6 +457,10 @@ int main(lm_word_t arg)
 	if (selected("yield_ctxsw") && !partner_start(P_YIELD, 0, 0, 0)) {
 		target = partner.tcb;
 		bench("yield_ctxsw", 2000, 2, op_yield); /* there and back: 2 switches */
+		partner_stop();
+	}
+	if (selected("yield_sched") && !partner_start(P_YIELD_SCHED, 0, 0, 0)) {
+		bench("yield_sched", 2000, 2, op_yield_sched); /* ours and the partner's */
 		partner_stop();
 	}
 

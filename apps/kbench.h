@@ -55,7 +55,7 @@ lm_cptr_t new_obj(lm_u32 type, lm_u32 bits);
 /* Partners: a copy of kbench in another address space, in one of these
  * modes, with our TCB and up to two objects (copied with all rights; a
  * frame in obj2 is also mapped at its IPC-buffer address). */
-enum partner_mode { P_YIELD = 1, P_SERVER, P_NOTIFY, P_PAGER };
+enum partner_mode { P_YIELD = 1, P_SERVER, P_NOTIFY, P_PAGER, P_YIELD_SCHED };
 extern struct lm_proc partner;
 int partner_start(lm_u64 mode, lm_cptr_t obj1, lm_cptr_t obj2, int obj2_frame);
 void partner_stop(void);

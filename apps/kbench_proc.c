@@ -27,6 +27,7 @@ static const struct lm_bi_module *probe;
 static int spawn_failed;
 static lm_cptr_t spawn_ntfn; /* the child's stop notification */
 static lm_u64 spawn_size; /* of the generated image at IMG_VA */
+static lm_cptr_t spawn_frames; /* its frames, in consecutive slots */
 
 static void op_spawn(lm_u64 n)
 {
@@ -37,6 +38,8 @@ static void op_spawn(lm_u64 n)
 
 		a.image = (const void *)probe->vaddr;
 		a.size = probe->size;
+		a.frames = probe->slot;
+		a.nframes = probe->nframes;
 		a.arg = PROBE_ARG(PROBE_EXIT, 0);
 		a.prio = 100;
 		a.cnode_bits = 6;
@@ -134,13 +137,14 @@ static void run_fork_sizes(void)
 
 /* ---- spawn of generated images ------------------------------------------ */
 
-#define IMG_VA   0x700000000ull /* a 2 MiB frame, 2 MiB-aligned */
+#define IMG_VA   0x700000000ull /* 512 4 KiB frames, 2 MiB-aligned */
+#define IMG_PAGES 512
 #define IMG_BASE 0x400000ull    /* where the image's text is linked */
 #define IMG_CODE 0x100          /* its entry, after the headers */
 
 /* An image of `size` bytes at IMG_VA: ELF header, two program headers
  * (text read-execute, all but the last page; one page of read-write data)
- * and code at IMG_CODE that calls THREAD_EXIT(0). The frame came zeroed. */
+ * and code at IMG_CODE that calls THREAD_EXIT(0). The frames came zeroed. */
 static void image_make(lm_u64 size)
 {
 	lm_u8 *img = (lm_u8 *)IMG_VA;
@@ -169,6 +173,25 @@ static void image_make(lm_u64 size)
 	memcpy(img + IMG_CODE, code, sizeof code);
 }
 
+/* The generated images' memory, as a boot module's: 4 KiB frames in
+ * consecutive slots (spawn_frames), mapped in order at IMG_VA. */
+static int image_frames(void)
+{
+	lm_cptr_t ut = new_obj(LM_OBJ_UNTYPED, 21), first = lm_slot_alloc_n(IMG_PAGES);
+	lm_u32 half = IMG_PAGES / 2; /* a retype makes at most 256 */
+
+	if (!ut || !first ||
+	    lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, first, half) ||
+	    lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, first + half, half))
+		return -1;
+	for (lm_u32 i = 0; i < IMG_PAGES; i++)
+		if (lm_map_page(LM_SLOT_VSPACE, first + i, IMG_VA + i * LM_PAGE_SIZE,
+				LM_R_READ | LM_R_WRITE))
+			return -1;
+	spawn_frames = first;
+	return 0;
+}
+
 /* op_spawn for the generated image; its child's CNode has room for up to
  * 512 image frames. */
 static void op_spawn_image(lm_u64 n)
@@ -180,6 +203,8 @@ static void op_spawn_image(lm_u64 n)
 
 		a.image = (const void *)IMG_VA;
 		a.size = spawn_size;
+		a.frames = spawn_frames;
+		a.nframes = (lm_u32)(spawn_size / LM_PAGE_SIZE);
 		a.prio = 100;
 		a.cnode_bits = 10;
 		if (lm_spawn(&a, &p) || lm_thread_join(p.tcb, spawn_ntfn, &ti) ||
@@ -194,13 +219,10 @@ static void run_spawn_sizes(void)
 	static const struct { const char *name; lm_u64 size; } sizes[] = {
 		{ "spawn_16k", 16 << 10 }, { "spawn_256k", 256 << 10 }, { "spawn_2m", 2 << 20 },
 	};
-	lm_cptr_t f = 0;
-
 	for (unsigned i = 0; i < 3; i++) {
 		if (!selected(sizes[i].name))
 			continue;
-		if (!f && (!(f = new_obj(LM_OBJ_FRAME, 21)) ||
-			   lm_map_page(LM_SLOT_VSPACE, f, IMG_VA, LM_R_READ | LM_R_WRITE))) {
+		if (!spawn_frames && image_frames()) {
 			lm_printf("kbench: cannot make the spawn images\n");
 			return;
 		}

@@ -264,8 +264,8 @@ static int add_modules(const char *self, int with_self, int linux_too)
 		t->vaddr = va;
 		t->slot = next_dst;
 		for (lm_u32 f = 0; f < m->nframes; f++)
-			if (add_cap(m->slot + f, next_dst++, LM_R_READ, LM_SPAWN_MAP,
-				    va + f * LM_PAGE_SIZE))
+			if (add_cap(m->slot + f, next_dst++, LM_R_READ | LM_R_EXEC,
+				    LM_SPAWN_MAP | LM_SPAWN_MAP_RO, va + f * LM_PAGE_SIZE))
 				return LM_ELIMIT;
 		tmpl.n_modules++;
 		va += (m->nframes * LM_PAGE_SIZE + LM_LARGE_PAGE_SIZE) & ~(LM_LARGE_PAGE_SIZE - 1);
@@ -391,6 +391,8 @@ static int spawn(const char *name, const struct prog *pr)
 	if (!err) {
 		a.image = (const void *)m->vaddr;
 		a.size = m->size;
+		a.frames = m->slot; /* text and read-only data not copied */
+		a.nframes = m->nframes;
 		a.arg = LM_BOOTINFO_VADDR;
 		a.prio = pr->shell_prio ? shell_prio() : SH_CHILD_PRIO;
 		a.cnode_bits = pr->cnode_bits;

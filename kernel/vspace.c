@@ -149,12 +149,80 @@ static always_inline u64 vs_lookup(u64 cptr, u8 rights, struct slot **vs)
 	return e;
 }
 
+/* Every slot of a range must hold an unmapped 4 KiB frame whose rights
+ * allow `rights`; D = the index of the first that does not. */
+static u64 range_frames_ok(const struct slot *fr, u64 count, u64 rights)
+{
+	for (u64 i = 0; i < count; i++) {
+		const struct cap *c = &fr[i].cap;
+
+		if (c->type == LM_OBJ_NULL)
+			return SYSERR_D(LM_ECAP, 2, i);
+		if (c->type != LM_OBJ_FRAME)
+			return SYSERR_D(LM_ETYPE, 2, i);
+		if (c->bits != LM_PAGE_BITS)
+			return SYSERR_D(LM_EINVAL, 2, i);
+		if ((rights | LM_R_READ) & ~(u64)c->rights)
+			return SYSERR_D(LM_ERIGHTS, 4, i);
+		if (c->flags & CAP_F_MAPPED)
+			return SYSERR_D(LM_ESTATE, 2, i);
+	}
+	return LM_OK;
+}
+
+/*
+ * VSPACE_MAP with a count (ARG5 != 0; 0 is the one-frame form): the 4 KiB frames in slots
+ * first .. first+count-1 of CNode ARG6 mapped at consecutive pages from
+ * vaddr, all inside one page table (a spawn mapping an image's text from
+ * the frames it lies in, with the copies already in the child's CNode).
+ * Everything is checked before anything is mapped; new entries replace
+ * empty ones, so no flush. rdi = count.
+ */
+static u64 map_range(struct frame *f, u64 count)
+{
+	struct slot *vs, *cn, *fr;
+	u64 va = ARG3(f), rights = ARG4(f), e, *pte;
+	int missing;
+
+	if ((e = vs_lookup(ARG1(f), LM_R_WRITE, &vs)) ||
+	    (e = cap_lookup(ARG6(f), LM_OBJ_CNODE, LM_R_WRITE, 6, &cn)) ||
+	    (e = cnode_index(cn, ARG2(f), 2, &fr)))
+		return e;
+	if (rights & ~(u64)(LM_R_READ | LM_R_WRITE | LM_R_EXEC))
+		return SYSERR(LM_EINVAL, 4);
+	if (!IS_ALIGNED(va, LM_PAGE_SIZE))
+		return SYSERR(LM_EALIGN, 3);
+	if (va < LM_USER_MIN || va >= LM_USER_MAX)
+		return SYSERR(LM_ERANGE, 3);
+	if (count > LM_MAP_MAX || count > (1ull << cn->cap.bits) - ARG2(f) ||
+	    ((va >> 12) & 511) + count > 512) /* one page table */
+		return SYSERR(LM_ERANGE, 5);
+	if ((e = range_frames_ok(fr, count, rights)))
+		return e;
+	if (!(pte = walk(vs->cap.obj, va, 1, &missing)))
+		return missing ? SYSERR_D(LM_ETABLE, 3, missing) : SYSERR(LM_EEXIST, 3);
+	for (u64 i = 0; i < count; i++)
+		if (pte[i] & (PTE_P | PTE_NONE))
+			return SYSERR_D(LM_EEXIST, 3, i);
+	u64 rec = MAP_REC(vs->cap.w2, asid_tab[vs->cap.w2].gen, 0);
+	for (u64 i = 0; i < count; i++) {
+		pte[i] = pte_leaf(fr[i].cap.obj, rights, fr[i].cap.rights);
+		fr[i].cap.flags |= CAP_F_MAPPED;
+		fr[i].cap.w2 = va + i * LM_PAGE_SIZE;
+		fr[i].cap.w3 = rec;
+	}
+	f->rdi = count;
+	return LM_OK;
+}
+
 SYS(vspace_map)
 {
 	struct slot *vs, *fr;
 	u64 va = ARG3(f), rights = ARG4(f), e;
 	int missing;
 
+	if (ARG5(f))
+		return map_range(f, ARG5(f));
 	if ((e = vs_lookup(ARG1(f), LM_R_WRITE, &vs)) ||
 	    (e = cap_lookup(ARG2(f), LM_OBJ_FRAME, 0, 2, &fr)))
 		return e;

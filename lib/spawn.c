@@ -33,6 +33,24 @@ static int caps_ok(const struct lm_spawn *a, lm_u32 end, lm_u32 *next)
 	return LM_OK;
 }
 
+/* The rights of the image's first frame, which decide what is shared
+ * (lm/spawn.h); 0 without frames. */
+static int frames_rights(const struct lm_spawn *a, lm_u32 *rights)
+{
+	lm_u64 desc;
+	int err;
+
+	*rights = 0;
+	if (!a->nframes)
+		return LM_OK;
+	err = lm_cnode_identify(LM_SLOT_CNODE, a->frames, &desc, 0, 0);
+	if (!err && LM_ID_TYPE(desc) != LM_OBJ_FRAME)
+		err = LM_ID_TYPE(desc) == LM_OBJ_NULL ? LM_ECAP : LM_ETYPE;
+	if (!err)
+		*rights = LM_ID_RIGHTS(desc);
+	return err;
+}
+
 /* The CNode, address space and TCB, and the child's own copies of them at
  * slots 1-3. */
 static int make_objects(struct spawn_ctx *c)
@@ -79,7 +97,8 @@ static int give_mapped(struct spawn_ctx *c, const struct lm_spawn_cap *k)
 		lm_slot_free(t);
 		return err;
 	}
-	err = spawn_map(c, t, k->vaddr, k->rights);
+	err = spawn_map(c, t, k->vaddr,
+			k->flags & LM_SPAWN_MAP_RO ? LM_R_READ : k->rights);
 	if (!err)
 		err = lm_cnode_move(c->p->cnode, k->dst, LM_SLOT_CNODE, t);
 	if (err) {
@@ -230,8 +249,10 @@ int lm_spawn(const struct lm_spawn *a, struct lm_proc *p)
 	if (!err)
 		err = caps_ok(a, c.end, &c.next);
 	if (!err)
-		err = lm_pool_alloc(a->pool ? a->pool : lm_pool_current(),
-				    LM_OBJ_UNTYPED, spawn_mem_bits(a, nsegs), &p->ut);
+		err = frames_rights(a, &c.frame_rights);
+	if (!err)
+		err = lm_pool_alloc(a->pool ? a->pool : lm_pool_current(), LM_OBJ_UNTYPED,
+				    spawn_mem_bits(a, c.frame_rights, nsegs), &p->ut);
 	if (err)
 		return err;
 	if (a->bi && a->nasids != LM_SPAWN_NO_ASIDS) {
@@ -259,7 +280,17 @@ int lm_proc_start(const struct lm_proc *p)
 
 int lm_proc_destroy(struct lm_proc *p)
 {
-	int err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
+	int err;
+
+	/* The thread and the address space first (the child's copies, then
+	 * ours): the frames and tables deleted after them then have no live
+	 * address space to clear entries in and flush. Whatever the child left
+	 * in its slots 2 and 3 goes with its CNode anyway. */
+	lm_cnode_delete(p->cnode, LM_SLOT_TCB);
+	lm_cnode_delete(p->cnode, LM_SLOT_VSPACE);
+	lm_cnode_delete(LM_SLOT_CNODE, p->tcb);
+	lm_cnode_delete(LM_SLOT_CNODE, p->vspace);
+	err = lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
 
 	if (!err)
 		err = lm_cnode_delete(LM_SLOT_CNODE, p->ut);

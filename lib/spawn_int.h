@@ -7,6 +7,7 @@
 #include <lm/untyped.h>
 
 #define SPAWN_PAGE 4096ull
+#define SPAN_2M    (1ull << 21) /* what one page table maps */
 
 struct spawn_ctx {
 	const struct lm_spawn *a;
@@ -18,10 +19,11 @@ struct spawn_ctx {
 	lm_u32 boot_first;
 	lm_u32 asid_slot;      /* the child's ID range, or 0 */
 	lm_u32 nasids;
+	lm_u32 frame_rights;   /* of the image's frames, 0 without */
 };
 
 /* spawn_load.c */
-lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 nsegs);
+lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 frame_rights, lm_u32 nsegs);
 int spawn_give(struct spawn_ctx *c, lm_cptr_t slot);
 int spawn_map(struct spawn_ctx *c, lm_cptr_t frame, lm_u64 va, lm_u32 rights);
 int spawn_fill(lm_cptr_t frame, lm_u64 off, const void *src, lm_u64 len);

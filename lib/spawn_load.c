@@ -55,10 +55,49 @@ static lm_u64 caps_tables(const struct lm_spawn *a)
 	return hi ? n + region_tables(lo, hi) : n;
 }
 
+/*
+ * Where the pages of s that are the caller's own frames, mapped read-only,
+ * end: they are the segment's first pages, from the one holding its start.
+ * A page is one when frames were given, the segment is not writable, the
+ * frames' rights allow the segment's, its file offset and address agree
+ * modulo a page, every byte of the segment in the page comes from the file
+ * (no tail to zero: the page holding the end of the file bytes is copied
+ * when a tail follows) and the page's frame is among those given (frame k
+ * holds file bytes from k pages). The rest of such a page shows the file's
+ * neighbouring bytes, as a mapping of the file would.
+ */
+static lm_u64 shared_end(const struct lm_spawn *a, lm_u32 frame_rights,
+			 const struct lm_elf_seg *s)
+{
+	lm_u64 first = s->vaddr & ~(SPAWN_PAGE - 1), file_end = s->vaddr + s->filesz;
+	lm_u64 frame = s->offset / SPAWN_PAGE, end;
+
+	if (!a->nframes || (s->rights & LM_R_WRITE) || (s->rights & ~frame_rights) ||
+	    (s->offset - s->vaddr) % SPAWN_PAGE || frame >= a->nframes)
+		return first;
+	end = s->memsz > s->filesz ? file_end & ~(SPAWN_PAGE - 1)
+				   : (file_end + SPAWN_PAGE - 1) & ~(SPAWN_PAGE - 1);
+	if (end > first + (a->nframes - frame) * SPAWN_PAGE)
+		end = first + (a->nframes - frame) * SPAWN_PAGE;
+	return end;
+}
+
+/* Shared pages from va on, in one page table and one CNODE_COPY. */
+static lm_u64 shared_run(const struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va)
+{
+	lm_u64 end = shared_end(c->a, c->frame_rights, s), table_end = (va | (SPAN_2M - 1)) + 1;
+
+	if (end > table_end)
+		end = table_end;
+	if (va >= end)
+		return 0;
+	return (end - va) / SPAWN_PAGE < LM_COPY_MAX ? (end - va) / SPAWN_PAGE : LM_COPY_MAX;
+}
+
 /* log2 of an untyped big enough for everything lm_spawn makes: the CNode
  * (carved first, so aligned at no cost), address space, TCB, every frame
  * and table, plus two pages for alignment padding. */
-lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 nsegs)
+lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 frame_rights, lm_u32 nsegs)
 {
 	lm_u64 top = LM_SPAWN_STACK_TOP, pages = 3, bytes;
 	lm_u32 bits = LM_UNTYPED_MIN_BITS;
@@ -68,6 +107,8 @@ lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 nsegs)
 		lm_elf_segment(a->image, a->size, i, &s);
 		pages += region_pages(s.vaddr, s.vaddr + s.memsz);
 		pages += region_tables(s.vaddr, s.vaddr + s.memsz);
+		pages -= (shared_end(a, frame_rights, &s) - (s.vaddr & ~(SPAWN_PAGE - 1))) /
+			 SPAWN_PAGE; /* no frame made for those */
 	}
 	pages += stack_pages(a) + region_tables(top - stack_pages(a) * SPAWN_PAGE, top);
 	pages += 1 + region_tables(LM_BOOTINFO_VADDR, LM_BOOTINFO_VADDR + SPAWN_PAGE);
@@ -150,16 +191,60 @@ static int load_page(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va)
 	return err;
 }
 
+/* n shared pages from va: the child's read-only copies of the caller's
+ * frames go straight into its CNode (one CNODE_COPY) and are mapped from
+ * there (one VSPACE_MAP with a count), tables added as needed. A failure
+ * leaves them in the child's CNode, which lm_spawn's undo deletes. */
+static int map_shared(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va, lm_u64 n)
+{
+	lm_u64 made = 0, frame = c->a->frames + (s->offset + (va - s->vaddr)) / SPAWN_PAGE;
+	lm_u32 tabs = 0, first = c->next; /* tables given later follow them */
+	int err;
+
+	if (n > c->end - c->next)
+		return LM_ELIMIT;
+	if (n == 1) /* CNODE_COPY without a count: no count comes back */
+		made = !(err = lm_cnode_copy(c->p->cnode, c->next, LM_SLOT_CNODE, frame,
+					     s->rights));
+	else
+		err = lm_cnode_copy_range(c->p->cnode, c->next, LM_SLOT_CNODE, frame, s->rights,
+					  n, &made);
+	if (!err && made != n)
+		err = LM_ECAP; /* a hole in the caller's frames */
+	c->next += (lm_u32)made;
+	while (!err) {
+		lm_cptr_t pt = 0;
+
+		err = lm_vspace_map_range(c->p->vspace, c->p->cnode, first, va,
+					  s->rights, n);
+		if (err != LM_ETABLE || tabs++ == 3)
+			break;
+		err = lm_pool_alloc(&c->pool, LM_OBJ_PTABLE, 0, &pt);
+		if (!err)
+			err = lm_vspace_map_table(c->p->vspace, pt, va, 0);
+		if (!err)
+			err = spawn_give(c, pt);
+		if (err && pt)
+			lm_obj_free(pt);
+	}
+	return err;
+}
+
 int spawn_segments(struct spawn_ctx *c, lm_u32 nsegs)
 {
 	struct lm_elf_seg s;
 
 	for (lm_u32 i = 0; i < nsegs; i++) {
 		int err = lm_elf_segment(c->a->image, c->a->size, i, &s);
-		lm_u64 va = s.vaddr & ~(SPAWN_PAGE - 1);
+		lm_u64 va = s.vaddr & ~(SPAWN_PAGE - 1), n;
 
-		for (; !err && va < s.vaddr + s.memsz; va += SPAWN_PAGE)
-			err = load_page(c, &s, va);
+		while (!err && va < s.vaddr + s.memsz) {
+			if ((n = shared_run(c, &s, va)))
+				err = map_shared(c, &s, va, n);
+			else
+				err = load_page(c, &s, va);
+			va += (n ? n : 1) * SPAWN_PAGE;
+		}
 		if (err)
 			return err;
 	}

@@ -59,6 +59,8 @@ ROWS = [
     ("ipc_rtt_local", "ipc_rtt_local", ["ipc_rtt_local"], "futex, two threads"),
     ("notify_rtt", "notify_rtt", ["futex_rtt"], "futex_rtt"),
     ("yield_ctxsw", "yield_ctxsw", ["yield_ctxsw"], "sched_yield, per switch"),
+    # Undirected: the scheduler picks; Linux's sched_yield is this too.
+    ("yield_sched", "yield_sched", ["yield_ctxsw"], "sched_yield, per switch"),
     ("exc_prot", "exc_prot", ["exc_prot"], "SIGSEGV"),
     ("exc_div", "exc_div", ["exc_div"], "SIGFPE"),
     ("exc_ud", "exc_ud", ["exc_ud"], "SIGILL"),
@@ -72,6 +74,7 @@ ROWS = [
     ("appel1", "appel1", ["appel1"], "signals + mprotect"),
     ("appel2", "appel2", ["appel2"], "signals + mprotect, per page"),
     ("pagefault", "pagefault", ["pagefault"], "anonymous first touch"),
+    ("map_page", "map_page", [], "none (seL4's map a page: 747)"),
     ("fork_exit", "fork_exit", ["fork_exit"], "fork + _exit + waitpid"),
     ("spawn", "spawn", ["spawn"], "fork + execve + waitpid"),
 ]

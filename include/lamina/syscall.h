@@ -26,7 +26,7 @@
 	X(CNODE_REVOKE,        6)  /* (cn, i)                               */ \
 	X(CNODE_IDENTIFY,      7)  /* (cn, i) -> desc, addr, size           */ \
 	X(UNTYPED_RETYPE,      8)  /* (ut, type, bits, dcn, di, count)      */ \
-	X(VSPACE_MAP,          9)  /* (vs, frame, vaddr, rights)            */ \
+	X(VSPACE_MAP,          9)  /* (vs, frame, vaddr, rights[, count, cn]) */ \
 	X(VSPACE_UNMAP,        10) /* (frame)                               */ \
 	X(VSPACE_MAP_TABLE,    11) /* (vs, ptable, vaddr) -> level          */ \
 	X(VSPACE_UNMAP_TABLE,  12) /* (ptable)                              */ \
@@ -93,6 +93,10 @@ enum lm_sysno {
 
 /* CNODE_COPY with a count: at most this many slots per call. */
 #define LM_COPY_MAX 256
+
+/* VSPACE_MAP with a count: at most this many pages per call, all in one
+ * page table (a 2 MiB-aligned span). */
+#define LM_MAP_MAX 512
 
 /* VSPACE_PROTECT: at most this many pages per call (bounded work). */
 #define LM_PROTECT_MAX_PAGES (1ull << 18)

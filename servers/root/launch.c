@@ -36,7 +36,9 @@ static int add_cap(struct caplist *l, lm_cptr_t src, lm_cptr_t dst,
 }
 
 /* Every module but root and the child itself, mapped read-only one after
- * the other (2 MiB apart) from LM_CHILD_MODULE_VADDR. */
+ * the other (2 MiB apart) from LM_CHILD_MODULE_VADDR. The capabilities keep
+ * exec (never write) so that the child can spawn a module without copying
+ * its text (lm_spawn.frames). */
 static int add_modules(const struct lm_bootinfo *bi, const struct root_child *c,
 		       struct caplist *l)
 {
@@ -55,7 +57,8 @@ static int add_modules(const struct lm_bootinfo *bi, const struct root_child *c,
 		t->vaddr = va;
 		t->slot = l->dst;
 		for (lm_u32 f = 0; f < m->nframes; f++)
-			if (add_cap(l, m->slot + f, l->dst++, LM_R_READ, LM_SPAWN_MAP,
+			if (add_cap(l, m->slot + f, l->dst++, LM_R_READ | LM_R_EXEC,
+				    LM_SPAWN_MAP | LM_SPAWN_MAP_RO,
 				    va + f * LM_PAGE_SIZE))
 				return LM_ELIMIT;
 		tmpl.n_modules++;
@@ -136,6 +139,8 @@ int root_launch(const struct lm_bootinfo *bi, const struct root_child *c,
 		return err;
 	a.image = (const void *)m->vaddr;
 	a.size = m->size;
+	a.frames = m->slot; /* text and read-only data not copied */
+	a.nframes = m->nframes;
 	a.arg = LM_BOOTINFO_VADDR;
 	a.prio = c->prio ? c->prio : ROOT_CHILD_PRIO;
 	a.cnode_bits = c->cnode_bits;

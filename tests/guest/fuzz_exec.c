@@ -232,6 +232,10 @@ static void fz_note_taint(const struct fz_call *c, lm_u64 nr, const lm_u64 a[6])
 		fz_taint.frames |= !c->setup && a[1];
 		break;
 	case LM_SYS_VSPACE_MAP:
+		if (a[4]) { /* a range from any CNode: assume the worst */
+			fz_taint.frames |= !c->setup;
+			break;
+		}
 		if (fz_exc_frame(a[1], &pa, &va, &size) || fz_near_exc(va, size))
 			fz_taint.frames |= !c->setup;
 		if (c->setup && (a[2] == FZ_EXC_VA || a[2] == FZ_EXC_VA + LM_PAGE_SIZE))

@@ -27,6 +27,22 @@
  *     cnode_bits, first_free, boot_first, boot_end and asid_slot; everything else
  *     (untyped and module lists naming the child's slots, cmdline, CPU
  *     data) is the caller's to fill.
+ *
+ * Image pages: a page of a writable segment, or one that holds part of a
+ * zeroed tail (memsz past filesz), is a new frame with the image's bytes
+ * copied in. Given the image's frames (lm_spawn.frames), a page of a
+ * read-only segment whose file offset and address agree modulo 4 KiB is
+ * instead the caller's frame itself, mapped with the segment's rights
+ * minus write through a copy of the capability that has only those rights
+ * (so neither the mapping nor anything the child derives from it can
+ * write the caller's frame); the rest of such a page shows the file's
+ * neighbouring bytes, as a file mapping would. Those frames need the read
+ * right (and exec for an executable segment): lm_spawn reads the rights
+ * of the first and shares only segments they allow (the others' pages are
+ * copied); a later frame with fewer rights fails the spawn (LM_ERIGHTS),
+ * and a first slot that is empty or not a frame fails it too (LM_ECAP,
+ * LM_ETYPE). Their copies sit among the child's frames and go with
+ * lm_proc_destroy.
  */
 #ifndef LM_SPAWN_H
 #define LM_SPAWN_H
@@ -51,6 +67,9 @@ struct lm_pool;
 /* lm_spawn_cap.flags */
 #define LM_SPAWN_MOVE 0x1u /* move instead of copying (needed for untyped) */
 #define LM_SPAWN_MAP  0x2u /* a frame: also map the child's copy at vaddr */
+/* With LM_SPAWN_MAP: map it read-only whatever `rights` the copy keeps (a
+ * boot module's frames with exec, so the child can spawn from them). */
+#define LM_SPAWN_MAP_RO 0x4u
 
 struct lm_spawn_cap {
 	lm_cptr_t src;  /* slot in the caller */
@@ -63,6 +82,14 @@ struct lm_spawn_cap {
 struct lm_spawn {
 	const void *image;   /* the ELF executable */
 	lm_u64 size;
+	/* Optional: the frames the image lies in (a boot module's: slot and
+	 * nframes of its lm_bi_module), 4 KiB frames in the caller's slots
+	 * frames .. frames+nframes-1, frame i holding image bytes from i * 4 KiB.
+	 * With them, pages of read-only segments are not copied: the child gets
+	 * read-only copies of these capabilities, mapped where the segment
+	 * goes (see below). 0: every page is copied. */
+	lm_cptr_t frames;
+	lm_u32 nframes;
 	lm_word_t arg;       /* the child's rdi: main's argument */
 	lm_u32 prio;         /* at most the caller's own priority */
 	lm_u32 cnode_bits;   /* the child's CNode has 2^cnode_bits slots */

@@ -168,6 +168,18 @@ static inline int lm_vspace_map(lm_cptr_t vs, lm_cptr_t frame, lm_u64 vaddr,
 	return lm_sys(LM_SYS_VSPACE_MAP, vs, frame, vaddr, rights, 0, 0, 0);
 }
 
+/* Map the 4 KiB frames in slots first .. first+count-1 of CNode `cn` at
+ * count consecutive pages from vaddr, inside one page table (count <=
+ * LM_MAP_MAX, not crossing a 2 MiB boundary). All or nothing; count 0
+ * is an error here (the one-frame form is lm_vspace_map). */
+static inline int lm_vspace_map_range(lm_cptr_t vs, lm_cptr_t cn, lm_cptr_t first,
+				      lm_u64 vaddr, lm_u64 rights, lm_u64 count)
+{
+	if (!count)
+		return LM_ERANGE;
+	return lm_sys(LM_SYS_VSPACE_MAP, vs, first, vaddr, rights, count, cn, 0);
+}
+
 static inline int lm_vspace_unmap(lm_cptr_t frame)
 {
 	return lm_sys(LM_SYS_VSPACE_UNMAP, frame, 0, 0, 0, 0, 0, 0);
