@@ -305,19 +305,26 @@ long lx_fd_open(lm_u64 handle, lm_u32 mode, lm_u32 flags)
 	return fd;
 }
 
-/* A /proc file, read-only: a directory or a regular file. */
-long lx_fd_open_proc(lm_u64 h, int dir, lm_u32 flags)
+/* A new description like proto, of a kind the personality serves itself
+ * (nothing to give back to a server if there is no descriptor for it). */
+static long open_local(struct file proto, lm_u32 flags)
 {
 	struct file *f = file_new();
 	long fd;
 
 	if (!f)
 		return -EMFILE;
-	*f = (struct file){ F_PROC, 0, O_RDONLY, dir ? S_IFDIR : S_IFREG, h, 0 };
+	*f = proto;
 	fd = install(f, 0, !!(flags & O_CLOEXEC));
 	if (fd < 0)
 		*f = (struct file){ 0 };
 	return fd;
+}
+
+/* A /proc file, read-only: a directory or a regular file. */
+long lx_fd_open_proc(lm_u64 h, int dir, lm_u32 flags)
+{
+	return open_local((struct file){ F_PROC, 0, O_RDONLY, dir ? S_IFDIR : S_IFREG, h, 0 }, flags);
 }
 
 long lx_fd_proc(long fd)
@@ -365,16 +372,8 @@ long lx_fd_link(long fd, char *out, lm_u64 size)
 /* /dev/tty and /dev/console: the terminal, as descriptors 0-2 are. */
 long lx_fd_open_tty(lm_u32 flags)
 {
-	struct file *f = file_new();
-	long fd;
-
-	if (!f)
-		return -EMFILE;
-	*f = (struct file){ F_CON, LX_CON_OUT, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 0, 0, 0 };
-	fd = install(f, 0, !!(flags & O_CLOEXEC));
-	if (fd < 0)
-		*f = (struct file){ 0 };
-	return fd;
+	return open_local((struct file){ F_CON, LX_CON_OUT,
+		flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 0, 0, 0 }, flags);
 }
 
 long lx_fd_handle(long fd)
