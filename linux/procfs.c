@@ -304,6 +304,12 @@ static void node_stat(const struct pnode *n, struct lx_stat *st)
 	st->mode = n->kind == PN_FDDIR ? S_IFDIR | 0500 : is_dir(n->kind) ? S_IFDIR | 0555
 		 : is_link(n->kind) ? S_IFLNK | 0777 : S_IFREG | 0444;
 	st->nlink = is_dir(n->kind) ? 2 : 1;
+	if (n->kind == PN_FD) { /* as Linux: r-x for reading, -wx for writing, size 64 */
+		long fl = sys_fcntl((const lm_u64[]){ (lm_u64)n->fd, F_GETFL, 0 });
+		st->mode = S_IFLNK | ((fl & O_ACCMODE) != O_WRONLY ? 0500 : 0) |
+			   ((fl & O_ACCMODE) != O_RDONLY ? 0300 : 0);
+		st->size = 64;
+	}
 	st->atime = st->mtime = st->ctime = lx_realtime_ns() / 1000000000;
 }
 
