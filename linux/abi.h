@@ -389,4 +389,16 @@ struct lx_winsize {
 	lm_u16 row, col, xpixel, ypixel;
 };
 
+/* sysinfo(2) */
+struct lx_sysinfo {
+	long uptime;
+	lm_u64 loads[3];
+	lm_u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	lm_u16 procs, pad;
+	lm_u64 totalhigh, freehigh;
+	lm_u32 mem_unit;
+	char pad2[4];
+};
+LM_STATIC_ASSERT(sizeof(struct lx_sysinfo) == 112, "Linux x86-64 struct sysinfo");
+
 #endif

@@ -172,10 +172,13 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 	} else {
 		if (!*p)
 			return -ENOENT;
+		if (!strcmp(p, "/proc/self/exe")) /* ash runs a script that is not #! so */
+			p = lx_execfn;
 		dir = lx_fd_at(dirfd, p);
 		if (dir < 0)
 			return dir;
-		lx_strcpy(lx_fsb->path, strcmp(p, "/proc/self/exe") ? p : lx_execfn);
+		if (p != lx_fsb->path)
+			lx_strcpy(lx_fsb->path, p);
 		h = lx_fs_call(FS_OPEN, (lm_u64)dir,
 			       O_RDONLY | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0, 0, 0);
 		*own = h > 0;
@@ -325,6 +328,7 @@ static __attribute__((noreturn)) void commit(void)
 	sp = lx_initial_stack(&im, go.args, given);
 	if (!sp)
 		killed("no memory for the stack");
+	lx_procfs_exec(go.args);
 	if (lx_trace)
 		lm_printf("[linux] execve %s (%s): %lu bytes, %lu file server requests, "
 			  "%lu rdtsc ticks to stage, %lu to load\n", given, exe, go.size, go.reqs,

@@ -8,20 +8,21 @@
  * A pipe's end is a file of the file server too (mode S_IFIFO): its reads
  * and writes may have to wait (fs_block.c). The process holds a server
  * handle once however many descriptors name it: FS_CLOSE goes with the
- * description's last descriptor.
+ * description's last descriptor. A file of /proc (F_PROC) is the
+ * personality's own (procfs.c): its contents were made at open.
  */
 #include "lx.h"
 
 #define IOV_MAX   1024
 
-enum { F_CON = 1, F_FS };
+enum { F_CON = 1, F_FS, F_PROC };
 
 struct file {
-	int kind;     /* F_CON, F_FS; 0 = free */
+	int kind;     /* F_CON, F_FS, F_PROC; 0 = free */
 	int stream;   /* F_CON: LX_CON_IN, LX_CON_OUT, LX_CON_ERR */
 	lm_u32 flags; /* F_CON: O_ACCMODE | O_APPEND | O_NONBLOCK; F_FS: O_ACCMODE | O_PATH */
-	lm_u32 mode;  /* F_FS: the inode's type and permissions at open */
-	lm_u64 handle; /* F_FS: the server's handle */
+	lm_u32 mode;  /* F_FS: the inode's type and permissions at open; F_PROC: its type */
+	lm_u64 handle; /* F_FS: the server's handle; F_PROC: procfs.c's */
 	int refs;     /* descriptors naming it; 0 = free */
 };
 
@@ -60,6 +61,8 @@ static void file_put(struct file *f)
 		return;
 	if (f->kind == F_FS)
 		lx_fs_call(FS_CLOSE, f->handle, 0, 0, 0, 0);
+	if (f->kind == F_PROC)
+		lx_procfs_close(f->handle);
 	*f = (struct file){ 0 };
 }
 
@@ -109,6 +112,8 @@ static long file_read(struct file *f, lm_u64 buf, lm_u64 n)
 		return lx_pipe_read(f->handle, buf, n);
 	if (f->kind == F_FS)
 		return S_ISDIR(f->mode) ? -EISDIR : fs_io(f, buf, n, -1, 0);
+	if (f->kind == F_PROC)
+		return lx_procfs_read(f->handle, buf, n, -1);
 	return lx_con_read((void *)buf, n);
 }
 
@@ -198,7 +203,7 @@ static long positioned(const lm_u64 *a, int out)
 
 	if (!f)
 		return -EBADF;
-	if (f->kind != F_FS || S_ISFIFO(f->mode))
+	if (f->kind == F_CON || S_ISFIFO(f->mode))
 		return -ESPIPE;
 	if (!(out ? can_write(f) : can_read(f)))
 		return -EBADF;
@@ -208,6 +213,8 @@ static long positioned(const lm_u64 *a, int out)
 		return -EFAULT;
 	if (!out && S_ISDIR(f->mode))
 		return -EISDIR;
+	if (f->kind == F_PROC)
+		return lx_procfs_read(f->handle, a[1], a[2], (long)a[3]);
 	return fs_io(f, a[1], a[2], (long)a[3], out);
 }
 
@@ -227,6 +234,8 @@ LX_SYS(lseek)
 
 	if (!f)
 		return -EBADF;
+	if (f->kind == F_PROC)
+		return lx_procfs_seek(f->handle, (long)a[1], a[2]);
 	if (f->kind != F_FS)
 		return -ESPIPE;
 	return lx_fs_call(FS_SEEK, f->handle, a[1], a[2], 0, 0);
@@ -296,19 +305,75 @@ long lx_fd_open(lm_u64 handle, lm_u32 mode, lm_u32 flags)
 	return fd;
 }
 
-/* /dev/tty and /dev/console: the terminal, as descriptors 0-2 are. */
-long lx_fd_open_tty(lm_u32 flags)
+/* A new description like proto, of a kind the personality serves itself
+ * (nothing to give back to a server if there is no descriptor for it). */
+static long open_local(struct file proto, lm_u32 flags)
 {
 	struct file *f = file_new();
 	long fd;
 
 	if (!f)
 		return -EMFILE;
-	*f = (struct file){ F_CON, LX_CON_OUT, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 0, 0, 0 };
+	*f = proto;
 	fd = install(f, 0, !!(flags & O_CLOEXEC));
 	if (fd < 0)
 		*f = (struct file){ 0 };
 	return fd;
+}
+
+/* A /proc file, read-only: a directory or a regular file. */
+long lx_fd_open_proc(lm_u64 h, int dir, lm_u32 flags)
+{
+	return open_local((struct file){ F_PROC, 0, O_RDONLY, dir ? S_IFDIR : S_IFREG, h, 0 }, flags);
+}
+
+long lx_fd_proc(long fd)
+{
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+
+	return f && f->kind == F_PROC ? (long)f->handle : -1;
+}
+
+int lx_fd_next(int fd)
+{
+	for (; fd >= 0 && fd < LX_NOFILE; fd++)
+		if (fds[fd].f)
+			return fd;
+	return -1;
+}
+
+/* What readlink of /proc/self/fd/N says: a directory's path, /proc's
+ * names, the terminal (/dev/pts/0 as fstat says) and, for what has no
+ * path to give (the server knows a file by its inode: a file may have
+ * several names or none), "pipe:[ino]" or "file:[ino]". */
+long lx_fd_link(long fd, char *out, lm_u64 size)
+{
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+	struct lx_stat st;
+	long n;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind == F_PROC)
+		return lm_snprintf(out, size, "%s", lx_procfs_name(f->handle));
+	if (f->kind == F_FS && S_ISDIR(f->mode) &&
+	    (n = lx_fs_call(FS_GETPATH, f->handle, 0, 0, 0, 0)) >= 0)
+		return lm_snprintf(out, size, "%s", lx_fsb->data);
+	if (lx_fd_stat(fd, &st))
+		return -EBADF;
+	if (S_ISFIFO(st.mode))
+		return lm_snprintf(out, size, "pipe:[%lu]", st.ino);
+	if (f->kind == F_CON)
+		return lm_snprintf(out, size, "%s", (st.mode & S_IFMT) == S_IFCHR && st.rdev == (1 << 8 | 3) ?
+			"/dev/null" : "/dev/pts/0");
+	return lm_snprintf(out, size, "file:[%lu]", st.ino);
+}
+
+/* /dev/tty and /dev/console: the terminal, as descriptors 0-2 are. */
+long lx_fd_open_tty(lm_u32 flags)
+{
+	return open_local((struct file){ F_CON, LX_CON_OUT,
+		flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 0, 0, 0 }, flags);
 }
 
 long lx_fd_handle(long fd)
@@ -322,6 +387,12 @@ long lx_fd_handle(long fd)
 
 long lx_fd_at(long dirfd, const char *path)
 {
+	int m = lx_procfs_match(dirfd, path);
+
+	if (m == LX_PROC_LONG)
+		return -ENAMETOOLONG;
+	if (m)
+		return LX_AT_PROC;
 	if (path[0] == '/')
 		return 0;
 	if ((int)dirfd == AT_FDCWD)
@@ -417,6 +488,8 @@ short lx_fd_poll(int fd, short events, int arm, int *tty_in)
 
 	if (!f)
 		return POLLNVAL;
+	if (f->kind == F_PROC) /* a file: always ready */
+		return events & (POLLIN | POLLRDNORM);
 	if (f->kind == F_FS) {
 		ev |= (events & (POLLIN | POLLRDNORM)) ? FS_POLLIN : 0;
 		ev |= (events & (POLLOUT | POLLWRNORM)) ? FS_POLLOUT : 0;
@@ -470,6 +543,8 @@ long lx_fd_stat(long fd, struct lx_stat *st)
 		return -EBADF;
 	if (f->kind == F_FS)
 		return lx_fs_stat(f->handle, "", FS_AT_EMPTY, st);
+	if (f->kind == F_PROC)
+		return lx_procfs_fstat(f->handle, st);
 	con_stat(f, st);
 	return 0;
 }

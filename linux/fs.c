@@ -34,10 +34,10 @@ static long open_at(long dirfd, lm_u64 upath, lm_u64 flags, lm_u64 mode)
 	if ((flags & O_PATH))
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	dir = at(dirfd, upath, 0);
+	if (dir == LX_AT_PROC)
+		return lx_procfs_open(flags);
 	if (dir < 0)
 		return dir;
-	if (!strcmp(lx_fsb->path, "/proc/self/exe"))
-		lx_strcpy(lx_fsb->path, lx_execfn); /* the program, in /bin */
 	h = lx_fs_call(FS_OPEN, (lm_u64)dir, flags & OPEN_FLAGS,
 		       (mode & 07777) & ~(lm_u64)lx_umask(), 0, &r1);
 	if (h < 0)
@@ -69,9 +69,12 @@ LX_SYS(creat)
  * libc function) returns. */
 LX_SYS(getcwd)
 {
-	long n = lx_cwd ? lx_fs_call(FS_GETPATH, lx_cwd, 0, 0, 0, 0) : 1;
+	const char *proc = lx_procfs_cwd();
+	long n = proc ? (long)strlen(proc) : lx_cwd ? lx_fs_call(FS_GETPATH, lx_cwd, 0, 0, 0, 0) : 1;
 
-	if (!lx_cwd)
+	if (proc)
+		lx_strcpy(lx_fsb->data, proc);
+	else if (!lx_cwd)
 		lx_strcpy(lx_fsb->data, "/");
 	if (n < 0)
 		return n;
@@ -81,12 +84,14 @@ LX_SYS(getcwd)
 }
 
 /* The working directory is a handle of the server (opened O_PATH): it
- * follows the directory through renames, as Linux's does. */
+ * follows the directory through renames, as Linux's does. In /proc it is
+ * procfs.c's path instead (the handle stays, unused, until we leave). */
 static long set_cwd(lm_u64 h)
 {
 	if (lx_cwd)
 		lx_fs_call(FS_CLOSE, lx_cwd, 0, 0, 0, 0);
 	lx_cwd = h;
+	lx_procfs_cwd_leave();
 	return 0;
 }
 
@@ -94,6 +99,8 @@ LX_SYS(chdir)
 {
 	long dir = at(AT_FDCWD, a[0], 0), h;
 
+	if (dir == LX_AT_PROC)
+		return lx_procfs_chdir();
 	if (dir < 0)
 		return dir;
 	h = lx_fs_call(FS_OPEN, (lm_u64)dir, O_PATH | O_DIRECTORY, 0, 0, 0);
@@ -102,9 +109,11 @@ LX_SYS(chdir)
 
 LX_SYS(fchdir)
 {
-	long h = lx_fd_handle((long)a[0]);
+	long h = lx_fd_handle((long)a[0]), p = lx_fd_proc((long)a[0]);
 	long r;
 
+	if (p >= 0 && lx_procfs_match(AT_FDCWD, lx_procfs_name((lm_u64)p)))
+		return lx_procfs_chdir();
 	if (h == -ENOTDIR)
 		return -ENOTDIR;
 	if (h < 0)
@@ -116,14 +125,16 @@ LX_SYS(fchdir)
 
 LX_SYS(getdents64)
 {
-	long h = lx_fd_handle((long)a[0]), r;
+	long h = lx_fd_handle((long)a[0]), p = lx_fd_proc((long)a[0]), r;
 
-	if (h == -ENOTDIR)
+	if (p < 0 && h == -ENOTDIR)
 		return -ENOTDIR;
-	if (h < 0)
+	if (p < 0 && h < 0)
 		return h;
 	if (!lx_writable(a[1], a[2]))
 		return -EFAULT;
+	if (p >= 0)
+		return lx_procfs_getdents((lm_u64)p, a[1], a[2]);
 	r = lx_fs_call(FS_GETDENTS, (lm_u64)h, a[2], 0, 0, 0);
 	if (r > 0)
 		memcpy((void *)a[1], lx_fsb->data, (lm_u64)r);
@@ -238,27 +249,29 @@ LX_SYS(symlink)
 	return symlink_at(a[0], AT_FDCWD, a[1]);
 }
 
-/* readlink: /proc/self/exe names the executable (glibc asks at start);
- * the rest is the server's. */
+/* readlink: /proc's links are procfs.c's (glibc asks /proc/self/exe at
+ * start); the rest is the server's. */
 static long readlink_at(long dirfd, lm_u64 upath, lm_u64 buf, lm_u64 size)
 {
+	static char link[FS_PATH];
 	long dir = at(dirfd, upath, 0), n;
+	const char *text = lx_fsb->data;
 
-	if (dir < 0)
+	if (dir < 0 && dir != LX_AT_PROC)
 		return dir;
-	if ((long)size <= 0)
+	if ((int)size <= 0) /* Linux's bufsiz is an int */
 		return -EINVAL;
-	if (!strcmp(lx_fsb->path, "/proc/self/exe")) {
-		n = (long)strlen(lx_execfn);
-		memcpy(lx_fsb->data, lx_execfn, (lm_u64)n);
+	if (dir == LX_AT_PROC) {
+		n = lx_procfs_readlink(link, sizeof link);
+		text = link;
 	} else {
 		n = lx_fs_call(FS_READLINK, (lm_u64)dir, size, 0, 0, 0);
-		if (n < 0)
-			return n;
 	}
+	if (n < 0)
+		return n;
 	if ((lm_u64)n > size)
 		n = (long)size;
-	return lx_copy_out(buf, lx_fsb->data, (lm_u64)n) ? -EFAULT : n;
+	return lx_copy_out(buf, text, (lm_u64)n) ? -EFAULT : n;
 }
 
 LX_SYS(readlinkat)

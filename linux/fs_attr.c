@@ -59,11 +59,15 @@ static long stat_at(long dirfd, lm_u64 upath, lm_u64 flags, struct lx_stat *st)
 	if (r)
 		return r;
 	if (!lx_fsb->path[0] && (flags & AT_EMPTY_PATH)) {
+		if ((int)dirfd == AT_FDCWD && lx_procfs_match(dirfd, "."))
+			return lx_procfs_stat(0, st); /* the working directory is in /proc */
 		if ((int)dirfd == AT_FDCWD)
 			return lx_fs_stat(lx_cwd, "", FS_AT_EMPTY, st);
 		return lx_fd_stat(dirfd, st);
 	}
 	dir = lx_fd_at(dirfd, lx_fsb->path);
+	if (dir == LX_AT_PROC)
+		return lx_procfs_stat(!!(flags & AT_SYMLINK_NOFOLLOW), st);
 	if (dir < 0)
 		return dir;
 	return lx_fs_stat((lm_u64)dir, 0, flags & AT_SYMLINK_NOFOLLOW, st);
@@ -246,6 +250,8 @@ static long access_at(long dirfd, lm_u64 upath, lm_u64 mode, lm_u64 flags)
 	if (flags & ~(lm_u64)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	r = attr_target(dirfd, upath, flags, &dir, &fl);
+	if (r == LX_AT_PROC)
+		return lx_procfs_access(mode);
 	return r ? r : lx_fs_call(FS_ACCESS, dir, mode, fl, 0, 0);
 }
 

@@ -251,6 +251,8 @@ static lm_u64 build_auxv(lm_u64 *auxv, const struct lx_image *im, lm_u64 platfor
  * NULL, the auxiliary vector. args->len <= LX_ARG_MAX (exec.c), far less
  * than the stack, whose pages are mapped on touch.
  */
+lm_u64 lx_arg_start;
+
 lm_u64 lx_initial_stack(const struct lx_image *im, const struct lx_args *args, const char *execfn)
 {
 	char *sp = (char *)LX_STACK_TOP;
@@ -260,6 +262,7 @@ lm_u64 lx_initial_stack(const struct lx_image *im, const struct lx_args *args, c
 		return 0;
 	lm_u64 fn = push(&sp, execfn, strlen(execfn) + 1);
 	lm_u64 strs = push(&sp, args->str, args->len);
+	lx_arg_start = strs;
 	lm_u64 platform = push(&sp, "x86_64", 7);
 	sp = (char *)((lm_u64)(sp - 16) & ~15ull);
 	lx_random(sp, 16);

@@ -84,6 +84,9 @@ int lx_load_check(const void *img, lm_u64 size);
  * program's map instead of copying them: it zeroes the entries it takes. */
 int lx_load(const void *img, lm_u64 size, lm_cptr_t *frames, struct lx_image *out);
 struct lx_args;
+/* Where the argument strings lie on the initial stack: /proc/self/cmdline
+ * reads them there, as Linux does (a program may rewrite them). */
+extern lm_u64 lx_arg_start;
 /* Map the stack and build Linux's initial stack; returns the entry rsp. */
 lm_u64 lx_initial_stack(const struct lx_image *im, const struct lx_args *args,
 			const char *execfn);
@@ -221,9 +224,50 @@ long lx_pipe_write(lm_u64 h, lm_u64 buf, lm_u64 n);
 long lx_pipe_vector(lm_u64 h, const struct lx_iovec *iov, lm_u64 cnt, lm_u64 total, int out);
 #define LX_NOFILE 256
 
+/* ---- procfs.c, procfs_dir.c, procfs_text.c: /proc (docs/LINUX.md "/proc") ------------- */
+/* lx_fd_at's answer for a path in /proc: the file server never sees one.
+ * The calls that read /proc (open, stat, readlink, access, chdir) serve it
+ * from procfs.c; every other caller returns it as it is: /proc is
+ * read-only (EACCES). lx_fd_handle never answers -EACCES. */
+#define LX_AT_PROC (-EACCES)
+/* 1 if (dirfd, path) lies in /proc: it is then procfs.c's current path.
+ * 0 if not; a relative path from a /proc directory that leads out of it
+ * ("../etc") is then rewritten in place to the absolute path when it is
+ * the page's path or path2, LX_PROC_LONG if that would not fit. */
+#define LX_PROC_LONG 2
+int lx_procfs_match(long dirfd, const char *path);
+/* The calls on the current path (after lx_fd_at answered LX_AT_PROC): */
+long lx_procfs_open(lm_u64 flags);                 /* a descriptor, or -errno */
+long lx_procfs_stat(int nofollow, struct lx_stat *st);
+long lx_procfs_readlink(char *out, lm_u64 size);   /* its length, or -errno */
+long lx_procfs_access(lm_u64 mode);
+long lx_procfs_chdir(void);
+/* The working directory when it is in /proc ("/proc/..."), else 0; a
+ * chdir anywhere else forgets it. */
+const char *lx_procfs_cwd(void);
+void lx_procfs_cwd_leave(void);
+/* Descriptors of kind F_PROC (fd.c): h is procfs.c's open file. */
+long lx_procfs_read(lm_u64 h, lm_u64 buf, lm_u64 n, long pos); /* pos < 0: at the offset */
+long lx_procfs_seek(lm_u64 h, long off, lm_u64 whence);
+long lx_procfs_getdents(lm_u64 h, lm_u64 buf, lm_u64 n);
+long lx_procfs_fstat(lm_u64 h, struct lx_stat *st);
+const char *lx_procfs_name(lm_u64 h);             /* "/proc/..." */
+void lx_procfs_close(lm_u64 h);
+/* exec.c: at every exec, the arguments kept for /proc/self/cmdline and
+ * what the process manager shows of us (PM_SETINFO). */
+void lx_procfs_exec(const struct lx_args *args);
+void lx_procfs_report(void);
+/* fd.c: what /proc/self/fd/N shows. */
+long lx_fd_proc(long fd);                   /* its procfs handle, or -1 */
+long lx_fd_link(long fd, char *out, lm_u64 size); /* readlink's text, or -EBADF */
+int lx_fd_next(int fd);                     /* the first open descriptor >= fd, or -1 */
+/* mm.c: the memory figures /proc shows: bytes of the map, pages mapped. */
+void lx_mm_usage(lm_u64 *vsize, lm_u64 *rss);
+
 /* ---- proc.c ------------------------------------------------------------------ */
 extern const char *lx_execfn;           /* the program's resolved path: /proc/self/exe */
 void lx_set_comm(const char *path);     /* the name prctl(PR_GET_NAME) reports */
+const char *lx_comm(void);
 void lx_proc_exec(void);                /* execve: FS base and clear_tid reset */
 lm_u32 lx_umask(void);
 
@@ -371,5 +415,7 @@ LX_SYS(poll); LX_SYS(ppoll); LX_SYS(select); LX_SYS(pselect6);
 LX_SYS(pipe); LX_SYS(pipe2);
 /* random.c */
 LX_SYS(getrandom);
+/* procfs_text.c */
+LX_SYS(sysinfo);
 
 #endif

@@ -455,3 +455,11 @@ int lx_mm_init(void)
 	lm_vm_set_fallback(lx_sig_fault); /* the program's faults: signals */
 	return err ? -ENOMEM : 0;
 }
+
+void lx_mm_usage(lm_u64 *vsize, lm_u64 *rss)
+{
+	*vsize = 0;
+	for (int i = 0; i < lx_nareas; i++)
+		*vsize += lx_areas[i].hi - lx_areas[i].lo;
+	*rss = pt_used;
+}

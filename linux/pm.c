@@ -5,7 +5,7 @@
  * Without a manager (the shell had none) every request answers -ENOSYS
  * and the process is pid 1, its own group and session, with no parent.
  */
-#include "lx.h"
+#include "procfs.h"
 #include "../servers/proc/pm_proto.h"
 #include "../servers/proc/pm_srv.h"
 
@@ -135,4 +135,41 @@ LX_SYS(tgkill)
 	if (a[0] != a[1])
 		return -ESRCH; /* the thread is not in that group */
 	return tkill_to((int)a[0], a[2]);
+}
+
+/* PM_INFO (pid): the ids in *ids, the record from the IPC buffer's words
+ * 4.. (empty without an IPC buffer: the kernel then moves 4 words). */
+long lx_pm_info(long pid, lm_u64 *ids, struct pm_info *out)
+{
+	struct lm_ipc_buffer *b = lx_ipc_buffer();
+	struct lm_msg m;
+
+	if (lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_INFO, 1, 0), (lm_u64)pid, 0, 0, 0, &m))
+		return -ENOSYS;
+	if ((long)m.w[0] < 0)
+		return (long)m.w[0];
+	*ids = m.w[1];
+	if (b && LM_MSG_LEN(m.info) == PM_INFO_LEN)
+		memcpy(out, &b->msg[4], sizeof *out);
+	else
+		*out = (struct pm_info){ 0 };
+	out->comm[sizeof out->comm - 1] = out->exe[sizeof out->exe - 1] = 0;
+	if (out->cmdline_len > sizeof out->cmdline)
+		out->cmdline_len = sizeof out->cmdline;
+	return 0;
+}
+
+/* PM_SETINFO: our record, for the others' /proc (nothing without an IPC
+ * buffer). */
+long lx_pm_setinfo(const struct pm_info *in)
+{
+	struct lm_ipc_buffer *b = lx_ipc_buffer();
+	struct lm_msg m;
+
+	if (!b)
+		return -ENOMEM;
+	memcpy(&b->msg[4], in, sizeof *in);
+	if (lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_SETINFO, PM_INFO_LEN, 0), 0, 0, 0, 0, &m))
+		return -ENOSYS;
+	return (long)m.w[0];
 }

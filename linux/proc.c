@@ -30,6 +30,11 @@ void lx_set_comm(const char *path)
 	strncpy(comm, base, sizeof comm - 1);
 }
 
+const char *lx_comm(void)
+{
+	return comm;
+}
+
 void lx_proc_exec(void)
 {
 	fs_base = lx_clear_tid = 0;
@@ -105,6 +110,7 @@ LX_SYS(prctl)
 			return -EFAULT;
 		name[15] = 0;
 		strncpy(comm, name, sizeof comm - 1);
+		lx_procfs_report(); /* what the others' /proc shows */
 		return 0;
 	case PR_GET_NAME:
 		return lx_copy_out(a[1], comm, sizeof comm);

@@ -29,7 +29,7 @@ static const struct lx_call table[NR_MAX] = {
 	S(72, fcntl), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
 	S(81, fchdir), S(82, rename), S(83, mkdir), S(84, rmdir), S(85, creat), S(86, link),
 	S(87, unlink), S(88, symlink), S(89, readlink), S(90, chmod), S(91, fchmod),
-	S(95, umask), S(96, gettimeofday), S(97, getrlimit), S(102, getuid), S(104, getgid),
+	S(95, umask), S(96, gettimeofday), S(97, getrlimit), S(99, sysinfo), S(102, getuid), S(104, getgid),
 	S(105, setuid), S(106, setgid), S(107, geteuid), S(108, getegid), S(109, setpgid),
 	S(110, getppid), S(111, getpgrp), S(112, setsid), S(115, getgroups), S(118, getresuid),
 	S(120, getresgid), S(121, getpgid), S(124, getsid), S(127, rt_sigpending),

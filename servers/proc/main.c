@@ -46,10 +46,11 @@ static const struct op ops[PM_NREQ] = {
 	[PM_GETPPID] = { pm_getppid, 0 }, [PM_SETPGID] = { pm_setpgid, 0 },
 	[PM_GETPGID] = { pm_getpgid, 0 }, [PM_SETSID] = { pm_setsid, 0 },
 	[PM_GETSID] = { pm_getsid, 0 },   [PM_LIST] = { pm_list, 0 },
+	[PM_SETINFO] = { pm_setinfo, 0 }, [PM_INFO] = { pm_info, 0 },
 };
 
-/* Decode: the caller (a live pid, or the shell) and the label. PM_KILL
- * and PM_LIST are the shell's too (Ctrl-C, ps). */
+/* Decode: the caller (a live pid, or the shell) and the label. PM_KILL,
+ * PM_LIST and PM_INFO are the shell's too (Ctrl-C, ps). */
 static long serve(struct req *q)
 {
 	const struct op *o = q->label < PM_NREQ ? &ops[q->label] : 0;
@@ -61,7 +62,8 @@ static long serve(struct req *q)
 		return -ESRCH; /* no process behind this badge (any more) */
 	q->pid = shell ? 0 : (lm_u8)q->badge;
 	q->self = shell ? 0 : &procs[q->pid];
-	if (o->shell != shell && !(shell && (q->label == PM_KILL || q->label == PM_LIST)))
+	if (o->shell != shell &&
+	    !(shell && (q->label == PM_KILL || q->label == PM_LIST || q->label == PM_INFO)))
 		return -EPERM;
 	return o->fn(q);
 }
@@ -85,14 +87,15 @@ int main(lm_word_t arg)
 		for (lm_u32 i = 0; i < q.ncaps; i++)
 			ipcbuf->send_caps[i] = q.caps_out[i];
 		if (owed)
-			err = lm_ep_reply_recv(PM_SLOT_EP, LM_MSG_INFO(0, 2, q.ncaps), (lm_u64)r,
+			err = lm_ep_reply_recv(PM_SLOT_EP, LM_MSG_INFO(0, q.rlen, q.ncaps), (lm_u64)r,
 					       q.r1, 0, 0, &m);
 		else
 			err = lm_ep_recv(PM_SLOT_EP, &m);
 		owed = 0;
 		if (err)
 			continue;
-		q = (struct req){ .badge = m.badge, .label = LM_MSG_LABEL(m.info) };
+		q = (struct req){ .badge = m.badge, .label = LM_MSG_LABEL(m.info),
+				  .len = (lm_u32)LM_MSG_LEN(m.info), .rlen = 2 };
 		for (int k = 0; k < 4; k++)
 			q.w[k] = m.w[k];
 		if (LM_MSG_NCAPS(m.info)) { /* it landed in spare: ours now */

@@ -57,6 +57,10 @@ struct proc {
 /* The request being served: decoded message, and what the reply carries. */
 struct req {
 	lm_u64 badge, label, w[4];
+	lm_u32 len;                /* the request's words; those past 4 are in
+				    * the IPC buffer's msg[] until the reply */
+	lm_u32 rlen;               /* the reply's words: 2, or more written to
+				    * the IPC buffer's msg[4..] by the handler */
 	lm_cptr_t cap_in;          /* a capability that came with it, or 0 */
 	lm_u64 r1;                 /* the reply's w1 */
 	lm_cptr_t caps_out[3];     /* capabilities the reply carries */
@@ -101,5 +105,9 @@ long pm_getpgid(struct req *q);
 long pm_setsid(struct req *q);
 long pm_getsid(struct req *q);
 long pm_list(struct req *q);
+/* info.c */
+long pm_setinfo(struct req *q);
+long pm_info(struct req *q);
+void pm_info_inherit(lm_u8 pid, lm_u8 ppid);
 
 #endif

@@ -43,6 +43,8 @@ enum {
 	PM_SETSID,   /* ()                        -> the new session (= pid) */
 	PM_GETSID,   /* (pid)                     -> sid */
 	PM_LIST,     /* (pid)                     -> next pid in use >= pid (0: none), w1 = ppid */
+	PM_SETINFO,  /* () + struct pm_info in words 4..  -> 0: what /proc shows of the caller */
+	PM_INFO,     /* (pid)                     -> 0, w1 = ids, struct pm_info in words 4.. */
 	PM_NREQ
 };
 
@@ -52,6 +54,32 @@ enum {
 #define PM_P_PGID  2
 #define PM_WNOHANG 1
 #define PM_WNOWAIT 2 /* leave the zombie to be waited for again (waitid) */
+
+/* What a process reports of itself for /proc (PM_SETINFO, at every exec
+ * and prctl(PR_SET_NAME)) and what PM_INFO answers of any pid: the whole
+ * record travels in message words 4..63 (both sides need an IPC buffer).
+ * The manager keeps it as sent, but for the strings, which it cuts at
+ * their last byte; a fork's child starts with its parent's. The figures
+ * are as of the last report (a process's own /proc/self is fresh). */
+struct pm_info {
+	lm_u64 start_ns;        /* when it started, the TSC clock since boot */
+	lm_u64 cpu_ns;          /* CPU time it had used */
+	lm_u64 vsize;           /* bytes of its memory map */
+	lm_u64 rss;             /* pages mapped */
+	lm_u64 cmdline_len;     /* bytes of cmdline used: its arguments, each with its NUL */
+	char comm[16];          /* the name (prctl PR_SET_NAME), NUL-terminated */
+	char exe[128];          /* the executable's path, NUL-terminated */
+	char cmdline[296];      /* the arguments, cut at 296 bytes */
+};
+#define PM_INFO_WORDS  (sizeof(struct pm_info) / 8)
+#define PM_INFO_LEN    (4 + PM_INFO_WORDS) /* a PM_SETINFO request, a PM_INFO reply */
+LM_STATIC_ASSERT(PM_INFO_LEN == 64, "pm_info fills message words 4..63");
+
+/* PM_INFO's w1: the ids and state of the pid. */
+#define PM_INFO_PPID(w)  ((w) & 0xff)
+#define PM_INFO_STATE(w) (((w) >> 8) & 0xff)   /* 1 alive, 2 zombie */
+#define PM_INFO_PGID(w)  (((w) >> 16) & 0xff)
+#define PM_INFO_SID(w)   (((w) >> 24) & 0xff)
 
 /* The signal page: one frame per pid, written by the manager, mapped
  * read-only by the process. `posted` grows by one at every signal made

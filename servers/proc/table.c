@@ -95,6 +95,7 @@ static long alloc(lm_u8 ppid, lm_u8 *out)
 	sigpage(pid)->posted = 0;
 	sigpage(pid)->pid = pid;
 	sigpage(pid)->ppid = ppid;
+	pm_info_inherit(pid, ppid);
 	nused++;
 	last_pid = pid;
 	*out = pid;

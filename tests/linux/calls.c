@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 	test_fs();
 	test_pipe();
 	test_timers();
+	test_procfs(argv[0]);
 	printf("calls: %d failed\n", failures);
 	return failures > 100 ? 100 : failures;
 }

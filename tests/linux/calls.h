@@ -33,6 +33,7 @@ extern int piped;
 void test_io(void);
 void test_mm(void);
 void test_proc(const char *argv0);
+void test_procfs(const char *argv0);
 void test_time(void);
 void test_signal(void);
 void test_sigdeliver(void);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -239,11 +240,11 @@ static void fork_limit(void)
 
 /* Requests the personality would never send, straight to the process
  * manager's endpoint (slot 11): errors, and the manager still serves. */
-static long pm_call(long label, long w0, long w1, long w2, long *r1)
+static long pm_call_len(long label, long len, long w0, long w1, long w2, long *r1)
 {
 	register long rax __asm__("rax") = 0x1000 + 29; /* EP_CALL */
 	register long rdi __asm__("rdi") = 11;
-	register long rsi __asm__("rsi") = (label << 16) | 4;
+	register long rsi __asm__("rsi") = (label << 16) | len;
 	register long rdx __asm__("rdx") = w0;
 	register long r10 __asm__("r10") = w1;
 	register long r8 __asm__("r8") = w2;
@@ -254,6 +255,37 @@ static long pm_call(long label, long w0, long w1, long w2, long *r1)
 	if (r1)
 		*r1 = r10;
 	return rax ? -1000 - rax : rdx;
+}
+
+static long pm_call(long label, long w0, long w1, long w2, long *r1)
+{
+	return pm_call_len(label, 4, w0, w1, w2, r1);
+}
+
+/* PM_SETINFO and PM_INFO (servers/proc/info.c): a record of the wrong
+ * length is refused; one whose strings have no end is kept with ends the
+ * manager puts there; PM_INFO of a pid not in use is ESRCH. The record
+ * travels in message words 4..63 of the thread's IPC buffer, which is the
+ * personality's (linux/lx.h LX_IPCBUF_VA): written here by hand. */
+static void garbage_info(void)
+{
+	unsigned char *words = (unsigned char *)0x7ef800010000ul + 32; /* msg[4] */
+	long r1 = 0;
+
+	CHECK(pm_call(15 /* SETINFO */, 0, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call_len(15, 63, 0, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call(16 /* INFO */, 0, 0, 0, 0) == -ESRCH);
+	CHECK(pm_call(16, 65, 0, 0, 0) == -ESRCH);
+	CHECK(pm_call(16, -1, 0, 0, 0) == -ESRCH);
+	CHECK(pm_call(16, 1ul << 40, 0, 0, 0) == -ESRCH);
+	memset(words, 0xff, 480);
+	CHECK(pm_call_len(15, 64, 0, 0, 0, 0) == 0);
+	memset(words, 0, 480);
+	CHECK(pm_call(16, getpid(), 0, 0, &r1) == 0 && (r1 & 0xff) == getppid());
+	CHECK(words[40 + 15] == 0 && words[56 + 127] == 0);         /* comm, exe ended */
+	CHECK(*(unsigned long *)(words + 32) == 296);                /* cmdline_len cut */
+	CHECK(prctl(PR_SET_NAME, "procs") == 0);                     /* our record again */
+	CHECK(pm_call(16, getpid(), 0, 0, 0) == 0 && !strcmp((char *)words + 40, "procs"));
 }
 
 static void garbage(void)
@@ -275,6 +307,7 @@ static void garbage(void)
 	CHECK(pm_call(11 /* GETPGID */, -3, 0, 0, 0) == -ESRCH);
 	CHECK(pm_call(14 /* LIST */, 1, 0, 0, &r1) > 0);
 	CHECK(pm_call(14, 1u << 31, 0, 0, 0) == 0);
+	garbage_info();
 	CHECK(pm_call(9 /* GETPPID */, 0, 0, 0, 0) >= 0); /* still serving */
 	CHECK(getppid() >= 0 && getpgid(0) > 0);
 }

@@ -5,7 +5,8 @@ stdout, stderr and the exit status byte for byte.
 
     tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases,
                                               busybox-files.cases and
-                                              busybox-exec.cases and busybox-pipes.cases;
+                                              busybox-exec.cases, busybox-pipes.cases and
+                                              busybox-proc.cases;
                                               `make linux-check CASES=path`)
 
 A case file is plain text, one command line per line (the words after
@@ -94,6 +95,11 @@ def host_tree():
         if os.path.exists(path):
             os.unlink(path)
         os.mknod(path, 0o20666, os.makedev(major, minor))
+    # the host's /proc inside the tree, for the /proc cases
+    # (busybox-proc.cases); unmounted before the tree goes
+    os.makedirs(os.path.join(root, "proc"), exist_ok=True)
+    subprocess.run(["mount", "-t", "proc", "proc", os.path.join(root, "proc")],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return root
 
 
@@ -143,7 +149,8 @@ def main():
     paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-files.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-exec.cases"),
-                             os.path.join(ROOT, "tests/linux/busybox-pipes.cases")]
+                             os.path.join(ROOT, "tests/linux/busybox-pipes.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-proc.cases")]
     cases = []
     for path in paths:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
@@ -266,6 +273,11 @@ def main():
     finally:
         g.kill()
         import shutil
+        subprocess.run(["umount", os.path.join(host_root, "proc")],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if os.path.ismount(os.path.join(host_root, "proc")):
+            print("test busybox_host_tree_unmounts_proc ... FAIL %s/proc still mounted" % host_root)
+            return 1
         shutil.rmtree(os.path.dirname(host_root), ignore_errors=True)
     return ts.report(results, g)
 
