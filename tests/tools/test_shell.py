@@ -16,7 +16,7 @@ B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
            "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
            "linux-calls", "linux-calls-pie", "linux-procs", "fs", "rootfs.cpio:rootfs",
-           "proc", "timer"]
+           "proc", "timer", "mem"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test

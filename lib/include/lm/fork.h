@@ -54,6 +54,9 @@ struct lm_proc;
 #define LM_FORK_MAX_CHILDREN 8 /* alive at once (liblamina's private pages hold them) */
 #define LM_FORK_ASIDS 64 /* IDs a child's range gets by default (lm_fork_set_asids) */
 #define LM_FORK_NO_ASIDS 0xffffffffu /* lm_fork_set_asids: children get no range */
+/* lm_fork_set_asids: each child half of our range (at most LM_FORK_ASIDS),
+ * and its children the same rule: a tree as deep as log2 of the range. */
+#define LM_FORK_HALF_ASIDS 0xfffffffeu
 
 /* The private pages' section attribute. */
 #define LM_PRIVATE __attribute__((section(".bss.lm_private")))
