@@ -305,6 +305,8 @@ static int account_objects(struct build *b)
 	return LM_OK;
 }
 
+#define MANAGED_CNODE_POOL 24
+
 /* The child's objects: a shell, and an untyped for its memory. */
 static int make_objects(struct build *b)
 {
@@ -317,7 +319,12 @@ static int make_objects(struct build *b)
 
 	if (!bits)
 		return LM_ENOMEM;
-	if (!(b->cnode_bits = child_cnode_bits(bits)))
+	/* With a manager the CNode is sized for at most 2^MANAGED_CNODE_POOL
+	 * bytes of frames: a fork's cost grows with its child's CNode (made
+	 * zeroed, emptied slot by slot at the reap), and 16 MiB of frames
+	 * is three busybox execs' worth. */
+	if (!(b->cnode_bits = child_cnode_bits(managed && bits > MANAGED_CNODE_POOL ?
+						   MANAGED_CNODE_POOL : bits)))
 		return LM_ESTATE;
 	if (managed && b->cnode_bits > LM_MEM_CHUNK_BITS - 1 - LM_SLOT_BITS)
 		b->cnode_bits = LM_MEM_CHUNK_BITS - 1 - LM_SLOT_BITS;
