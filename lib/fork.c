@@ -319,12 +319,13 @@ static int make_objects(struct build *b)
 
 	if (!bits)
 		return LM_ENOMEM;
-	/* With a manager the CNode is sized for at most 2^MANAGED_CNODE_POOL
-	 * bytes of frames: a fork's cost grows with its child's CNode (made
-	 * zeroed, emptied slot by slot at the reap), and 16 MiB of frames
-	 * is three busybox execs' worth. */
-	if (!(b->cnode_bits = child_cnode_bits(managed && bits > MANAGED_CNODE_POOL ?
-						   MANAGED_CNODE_POOL : bits)))
+	/* With a manager a grandchild's CNode (and below) is sized for at
+	 * most 2^MANAGED_CNODE_POOL bytes of frames: a fork's cost grows with
+	 * its child's CNode (made zeroed, emptied slot by slot at the reap),
+	 * and 16 MiB of frames is three busybox execs' worth. Our own
+	 * children (a shell's commands) may map as much as without. */
+	int capped = managed && fk.gen >= 1 && bits > MANAGED_CNODE_POOL;
+	if (!(b->cnode_bits = child_cnode_bits(capped ? MANAGED_CNODE_POOL : bits)))
 		return LM_ESTATE;
 	if (managed && b->cnode_bits > LM_MEM_CHUNK_BITS - 1 - LM_SLOT_BITS)
 		b->cnode_bits = LM_MEM_CHUNK_BITS - 1 - LM_SLOT_BITS;
