@@ -246,7 +246,7 @@ $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-call
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).
 CASES ?= tests/linux/busybox.cases tests/linux/busybox-files.cases tests/linux/busybox-exec.cases \
-	 tests/linux/busybox-pipes.cases
+	 tests/linux/busybox-pipes.cases tests/linux/busybox-trees.cases
 linux-check: deps all
 	$(PYTHON) tests/tools/test_busybox.py $(CASES)
 

@@ -143,7 +143,8 @@ def main():
     paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-files.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-exec.cases"),
-                             os.path.join(ROOT, "tests/linux/busybox-pipes.cases")]
+                             os.path.join(ROOT, "tests/linux/busybox-pipes.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-trees.cases")]
     cases = []
     for path in paths:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
