@@ -270,7 +270,7 @@ static int try_pool(struct lm_proc *p, lm_u32 bits)
 
 /*
  * With a memory manager (lm_mem_use): the child's memory is an account of
- * its own below ours (MEM_SPLIT, our quota), in the child's CNode at the
+ * its own below ours (MEM_SPLIT with our whole quota), in the child's CNode at the
  * slot ours is in, and one chunk from it to start with; the child grows
  * its pool from the account (lm/mem.h's refill hook) and the reap closes
  * it. Its CNode is sized as without a manager (fk.pool_bits: the memory it
@@ -280,7 +280,6 @@ static int try_pool(struct lm_proc *p, lm_u32 bits)
 static int account_objects(struct build *b)
 {
 	lm_cptr_t acct = lm_mem_account(), tmp = lm_slot_alloc();
-	lm_u64 quota, use, free;
 	int err;
 
 	if (!tmp)
@@ -288,8 +287,8 @@ static int account_objects(struct build *b)
 	b->child_ut = lm_slot_alloc();
 	if (!b->child_ut)
 		err = LM_ELIMIT;
-	else if (!(err = lm_mem_info(acct, &quota, &use, &free)) &&
-		 !(err = lm_mem_split(acct, lm_mem_ipcbuf(), quota, tmp, &b->sh->mem_badge)))
+	else if (!(err = lm_mem_split(acct, lm_mem_ipcbuf(), LM_MEM_QUOTA_ALL, tmp,
+				      &b->sh->mem_badge)))
 		err = lm_mem_grow(tmp, lm_mem_ipcbuf(), b->child_ut);
 	if (!err)
 		err = lm_cnode_move(b->p->cnode, acct, LM_SLOT_CNODE, tmp);
@@ -319,6 +318,16 @@ static int make_objects(struct build *b)
 
 	if (!bits)
 		return LM_ENOMEM;
+	/* Without a manager the child's memory first, down to the floor when
+	 * the memory is there but not in one piece that big (LM_ENOMEM below
+	 * it): a fork that fails for want of memory leaves our kept shell
+	 * alone, and the CNode is sized for the pool the child really gets. */
+	if (!managed) {
+		while ((err = try_pool(p, bits)) == LM_ENOMEM && bits > floor)
+			bits--;
+		if (err)
+			return err;
+	}
 	/* With a manager a grandchild's CNode (and below) is sized for at
 	 * most 2^MANAGED_CNODE_POOL bytes of frames: a fork's cost grows with
 	 * its child's CNode (made zeroed, emptied slot by slot at the reap),
@@ -341,12 +350,6 @@ static int make_objects(struct build *b)
 		b->pool_bits = bits; /* its children's CNodes: sized from it */
 		goto caps;
 	}
-	/* Smaller down to the floor when the memory is there but not in one
-	 * piece that big; LM_ENOMEM below the floor. */
-	while ((err = try_pool(p, bits)) == LM_ENOMEM && bits > floor)
-		bits--;
-	if (err)
-		return err;
 	b->pool_bits = bits;
 	/* The child's pool is a child untyped of ours, so that the one revoke
 	 * of ours at the reap removes all it made. */

@@ -22,8 +22,10 @@ typedef struct lm_ipc_buffer *(*lm_mem_ipcbuf_fn)(void);
 
 /* One chunk (an untyped of 2 MiB, naturally aligned) in our empty slot dst. */
 int lm_mem_grow(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
-/* A new account below acct with quota chunks (at most acct's) in our empty
- * slot dst; its badge in *badge. */
+/* A new account below acct with quota chunks (at most acct's:
+ * LM_MEM_QUOTA_ALL for as much as acct's) in our empty slot dst; its badge
+ * in *badge. */
+#define LM_MEM_QUOTA_ALL (~0ull >> 1)
 int lm_mem_split(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 quota, lm_cptr_t dst,
 		 lm_u64 *badge);
 /* End the account `badge` below acct and every one below it: every chunk
