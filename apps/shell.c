@@ -207,7 +207,9 @@ static const struct prog progs[] = {
 	{ "spin", 8, 0, 0, 0, 0, 1, 0, 0 },
 	/* the Linux personality: one module (the program), a large CNode (a
 	 * slot per frame it maps), the wall clock */
-	{ "linux", 14, 1, 1, 0, 0, 0, 512, 1 }, /* 512 IDs: its forked children's */
+	/* half of our IDs: its forked children's, half of them each
+	 * (LM_FORK_HALF_ASIDS) so that trees nest ten deep */
+	{ "linux", 14, 1, 1, 0, 0, 0, SH_BIG_ASIDS, 1 },
 };
 static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
 

@@ -208,22 +208,25 @@ static void shell_put(struct shell *sh)
 static int give_asids(struct build *b)
 {
 	lm_u64 n = fk.asids, count = 0;
-	int err;
+	int half = n == LM_FORK_HALF_ASIDS, err = LM_OK;
 
 	if (!lm_asid_cap || n == LM_FORK_NO_ASIDS)
 		return LM_OK;
-	if ((!n || n == LM_FORK_HALF_ASIDS) &&
-	    !lm_cnode_identify(LM_SLOT_CNODE, lm_asid_cap, 0, 0, &count)) {
-		lm_u64 part = n ? count / 2 : count / 8;
-
-		n = part < LM_FORK_ASIDS ? part : LM_FORK_ASIDS;
-	}
+	if ((!n || half) && !lm_cnode_identify(LM_SLOT_CNODE, lm_asid_cap, 0, 0, &count))
+		n = half ? count / 2 : count / 8 < LM_FORK_ASIDS ? count / 8 : LM_FORK_ASIDS;
 	if (n == LM_FORK_HALF_ASIDS)
 		return LM_OK; /* our range unreadable: none */
 	for (; n; n /= 2)
 		if ((err = lm_asids_issue(lm_asid_cap, n, b->p->cnode, lm_asid_cap)) != LM_ELIMIT)
-			return err;
-	return LM_OK;
+			break;
+	/* HALF: an only child gets half of our range (a chain of command
+	 * substitutions nests log2 of it deep); a child beside others half
+	 * of the largest run left, so that the next ones, and every child's
+	 * own address-space ID, still find room (eight children at once). */
+	if (half && !err && n > 1 && fk.nchildren &&
+	    !(err = lm_cnode_delete(b->p->cnode, lm_asid_cap)))
+		err = lm_asids_issue(lm_asid_cap, n / 2, b->p->cnode, lm_asid_cap);
+	return err == LM_ELIMIT ? LM_OK : err;
 }
 
 /*

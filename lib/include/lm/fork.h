@@ -57,8 +57,9 @@ struct lm_proc;
 #define LM_FORK_MAX_CHILDREN 8 /* alive at once (liblamina's private pages hold them) */
 #define LM_FORK_ASIDS 64 /* IDs a child's range gets by default (lm_fork_set_asids) */
 #define LM_FORK_NO_ASIDS 0xffffffffu /* lm_fork_set_asids: children get no range */
-/* lm_fork_set_asids: each child half of our range (at most LM_FORK_ASIDS),
- * and its children the same rule: a tree as deep as log2 of the range. */
+/* lm_fork_set_asids: an only child half of our range, a child beside
+ * others half of the largest run left; its children the same rule: a
+ * chain as deep as log2 of the range. */
 #define LM_FORK_HALF_ASIDS 0xfffffffeu
 
 /* The private pages' section attribute. */
@@ -126,7 +127,7 @@ void lm_fork_set_pool_floor(lm_u32 bits);
 
 /* IDs in the range of address-space IDs each later child gets (0, the
  * default: LM_FORK_ASIDS, at most an eighth of ours; LM_FORK_NO_ASIDS:
- * none; LM_FORK_HALF_ASIDS: at most half of ours, a rule the child keeps).
+ * none; LM_FORK_HALF_ASIDS: half, a rule the child keeps).
  * A child starts with the default, or with LM_FORK_HALF_ASIDS. */
 void lm_fork_set_asids(lm_u32 n);
 
