@@ -62,7 +62,7 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs proc timer
+PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs proc timer mem
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
@@ -72,6 +72,7 @@ console_SRC    := $(wildcard servers/console/*.c)
 fs_SRC         := $(wildcard servers/fs/*.c)
 proc_SRC       := $(wildcard servers/proc/*.c)
 timer_SRC      := $(wildcard servers/timer/*.c)
+mem_SRC        := $(wildcard servers/mem/*.c)
 shell_SRC      := apps/shell.c apps/shell_pm.c
 linux_SRC      := $(wildcard linux/*.c)
 forktest_SRC   := apps/forktest.c
@@ -91,7 +92,8 @@ MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $
                   $(B)/conread.elf:conread $(B)/linux-busybox.elf:linux-busybox \
                   $(B)/linux-calls.elf:linux-calls $(B)/linux-calls-pie.elf:linux-calls-pie \
                   $(B)/linux-procs.elf:linux-procs \
-                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs $(B)/proc.elf:proc $(B)/timer.elf:timer
+                  $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs $(B)/proc.elf:proc $(B)/timer.elf:timer \
+                  $(B)/mem.elf:mem
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))
@@ -244,7 +246,7 @@ $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-call
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).
 CASES ?= tests/linux/busybox.cases tests/linux/busybox-files.cases tests/linux/busybox-exec.cases \
-	 tests/linux/busybox-pipes.cases tests/linux/busybox-proc.cases
+	 tests/linux/busybox-pipes.cases tests/linux/busybox-trees.cases tests/linux/busybox-proc.cases
 linux-check: deps all
 	$(PYTHON) tests/tools/test_busybox.py $(CASES)
 

@@ -25,6 +25,7 @@
 #include "../servers/fs/fs_srv.h"
 #include "../servers/proc/pm_srv.h"
 #include "../servers/timer/timer_srv.h"
+#include "../servers/mem/mem_srv.h"
 #include "shell_pm.h"
 
 #define SH_CHILD_PRIO 100          /* what ktest expects (tests/guest/harness.h) */
@@ -206,7 +207,9 @@ static const struct prog progs[] = {
 	{ "spin", 8, 0, 0, 0, 0, 1, 0, 0 },
 	/* the Linux personality: one module (the program), a large CNode (a
 	 * slot per frame it maps), the wall clock */
-	{ "linux", 14, 1, 1, 0, 0, 0, 512, 1 }, /* 512 IDs: its forked children's */
+	/* half of our IDs: its forked children's, half of them each
+	 * (LM_FORK_HALF_ASIDS) so that trees nest ten deep */
+	{ "linux", 14, 1, 1, 0, 0, 0, SH_BIG_ASIDS, 1 },
 };
 static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
 
@@ -216,6 +219,7 @@ static char child_cmdline[LM_BI_CMDLINE_LEN];
 static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
 static lm_cptr_t lx_caps[3]; /* a Linux process's: fs endpoint, fs page, pm endpoint */
 static long lx_pid;          /* its pid from the process manager, or 0 */
+static lm_u64 lx_mem;        /* its tree's memory account's badge, or 0 */
 static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
@@ -334,6 +338,8 @@ static void lx_release(lm_u64 code)
 	if (lx_pid > 0)
 		sh_pm_release(lx_pid, code, lx_caps);
 	lx_pid = 0;
+	sh_mem_end(lx_mem); /* after the tree: the personality lingers for its children */
+	lx_mem = 0;
 }
 
 static int spawn(const char *name, const struct prog *pr)
@@ -379,6 +385,12 @@ static int spawn(const char *name, const struct prog *pr)
 		if (!err)
 			err = add_cap(lx_caps[2], LX_SLOT_PM, LM_R_WRITE | LM_R_GRANT, 0, 0);
 		next_dst = LX_SLOT_TIMER + 1; /* 12: the timer endpoint the manager gives (PM_HELLO) */
+		/* Its user's memory account (servers/mem): its forks' memory. */
+		lm_cptr_t acct;
+		if (!err && !sh_mem_new(&acct, &lx_mem)) {
+			err = add_cap(acct, LX_SLOT_MEM, LM_R_WRITE | LM_R_GRANT, LM_SPAWN_MOVE, 0);
+			next_dst = LX_SLOT_MEM + 1;
+		}
 	} else if (lx_pid < 0) {
 		lx_pid = 0;
 	}
@@ -556,7 +568,8 @@ static void cmd_help(void)
 		 "  help           this list\n"
 		 "  ps             the threads this shell holds: state and priority\n"
 		 "  caps           every capability in the shell's CSpace\n"
-		 "  mem            free untyped memory and total RAM\n"
+		 "  mem            free untyped memory and total RAM; the memory\n"
+		 "                 manager's accounts: quota, use, guaranteed (chunks)\n"
 		 "  run <program>  start a boot module, wait for it, report how it ended;\n"
 		 "                 it owns the keyboard while it runs; Ctrl-C stops it\n"
 		 "  linux [-t] [-x] <program> [args]\n"
@@ -692,6 +705,16 @@ static void cmd_mem(void)
 	sh_printf("free: %lu KiB (%lu MiB) in %lu untyped capabilities\n", free >> 10, free >> 20, n);
 	sh_printf("given to the shell: %lu MiB; total RAM: %lu MiB\n", total >> 20,
 		  bi->ram_bytes >> 20);
+	/* The memory manager's accounts (servers/mem): 2 MiB chunks. */
+	lm_u64 a[4];
+	if (sh_mem_next(1, a)) {
+		con_puts("memory manager: none\n");
+		return;
+	}
+	sh_printf("memory manager accounts (chunks of 2 MiB):\n"
+		  "  badge parent    quota      use  guaranteed\n");
+	for (lm_u64 b = 1; !sh_mem_next(b, a); b = a[0] + 1)
+		sh_printf("  %5lu %6lu %8lu %8lu %11u\n", a[0], a[1], a[2], a[3], 0);
 }
 
 static void command(char *line)

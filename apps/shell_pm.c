@@ -5,6 +5,11 @@
 #include "shell_pm.h"
 #include "../servers/proc/pm_proto.h"
 #include "../servers/proc/pm_srv.h"
+#include "../servers/mem/mem_proto.h"
+#include "../servers/mem/mem_srv.h"
+#include <lm/mem.h>
+
+#define SH_MEM_SHARE 7 /* eighths of the free chunks a Linux tree may use */
 
 #define SH_IPCBUF_VA 0x5ff000000ull
 
@@ -65,4 +70,46 @@ void sh_pm_release(long pid, lm_u64 code, lm_cptr_t caps[3])
 	lm_ep_call(SH_SLOT_PM, LM_MSG_INFO(PM_RELEASE, 2, 0), (lm_u64)pid, (code & 0xff) << 8, 0, 0,
 		   &m);
 	free_caps(caps);
+}
+
+int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge)
+{
+	lm_u64 quota, use, free;
+	lm_cptr_t s;
+	int err;
+
+	if (!ipcbuf)
+		return LM_ENOSYS;
+	if ((err = lm_mem_info(SH_SLOT_MEM, &quota, &use, &free)))
+		return err;
+	if (!(s = lm_slot_alloc()))
+		return LM_ELIMIT;
+	quota = free * SH_MEM_SHARE / 8;
+	err = lm_mem_split(SH_SLOT_MEM, ipcbuf, quota ? quota : 1, s, badge);
+	if (err) {
+		lm_slot_free(s);
+		return err;
+	}
+	*cap = s;
+	return LM_OK;
+}
+
+void sh_mem_end(lm_u64 badge)
+{
+	if (badge)
+		lm_mem_close(SH_SLOT_MEM, badge, 0);
+}
+
+int sh_mem_next(lm_u64 from, lm_u64 out[4])
+{
+	struct lm_msg m;
+	int err = lm_ep_call(SH_SLOT_MEM, LM_MSG_INFO(MEM_LIST, 1, 0), from, 0, 0, 0, &m);
+
+	if (err)
+		return err;
+	if ((long)m.w[0] < 0)
+		return (int)-(long)m.w[0];
+	for (int i = 0; i < 4; i++)
+		out[i] = m.w[i];
+	return LM_OK;
 }

@@ -16,4 +16,15 @@ long sh_pm_new(lm_cptr_t caps[3]);
  * said so itself); the capabilities of sh_pm_new are deleted. */
 void sh_pm_release(long pid, lm_u64 code, lm_cptr_t caps[3]);
 
+/* The memory manager (servers/mem/mem_proto.h), through the root account
+ * in SH_SLOT_MEM. A new account for a Linux process tree (its user's
+ * quota: SH_MEM_SHARE eighths of the chunks free) in *cap, its badge in
+ * *badge; 0 or an error (then the tree has no manager: fork as without). */
+int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge);
+/* Take back everything lent to the account (its tree has ended). */
+void sh_mem_end(lm_u64 badge);
+/* The first account at or after badge `from`: out[] = badge, parent's
+ * badge, quota, use (chunks). 0, or LM_ENOENT after the last. */
+int sh_mem_next(lm_u64 from, lm_u64 out[4]);
+
 #endif

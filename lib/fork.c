@@ -208,16 +208,25 @@ static void shell_put(struct shell *sh)
 static int give_asids(struct build *b)
 {
 	lm_u64 n = fk.asids, count = 0;
-	int err;
+	int half = n == LM_FORK_HALF_ASIDS, err = LM_OK;
 
 	if (!lm_asid_cap || n == LM_FORK_NO_ASIDS)
 		return LM_OK;
-	if (!n && !lm_cnode_identify(LM_SLOT_CNODE, lm_asid_cap, 0, 0, &count))
-		n = count / 8 < LM_FORK_ASIDS ? count / 8 : LM_FORK_ASIDS;
+	if ((!n || half) && !lm_cnode_identify(LM_SLOT_CNODE, lm_asid_cap, 0, 0, &count))
+		n = half ? count / 2 : count / 8 < LM_FORK_ASIDS ? count / 8 : LM_FORK_ASIDS;
+	if (n == LM_FORK_HALF_ASIDS)
+		return LM_OK; /* our range unreadable: none */
 	for (; n; n /= 2)
 		if ((err = lm_asids_issue(lm_asid_cap, n, b->p->cnode, lm_asid_cap)) != LM_ELIMIT)
-			return err;
-	return LM_OK;
+			break;
+	/* HALF: an only child gets half of our range (a chain of command
+	 * substitutions nests log2 of it deep); a child beside others half
+	 * of the largest run left, so that the next ones, and every child's
+	 * own address-space ID, still find room (eight children at once). */
+	if (half && !err && n > 1 && fk.nchildren &&
+	    !(err = lm_cnode_delete(b->p->cnode, lm_asid_cap)))
+		err = lm_asids_issue(lm_asid_cap, n / 2, b->p->cnode, lm_asid_cap);
+	return err == LM_ELIMIT ? LM_OK : err;
 }
 
 /*
@@ -262,30 +271,88 @@ static int try_pool(struct lm_proc *p, lm_u32 bits)
 	return lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, &p->ut);
 }
 
+/*
+ * With a memory manager (lm_mem_use): the child's memory is an account of
+ * its own below ours (MEM_SPLIT with our whole quota), in the child's CNode at the
+ * slot ours is in, and one chunk from it to start with; the child grows
+ * its pool from the account (lm/mem.h's refill hook) and the reap closes
+ * it. Its CNode is sized as without a manager (fk.pool_bits: the memory it
+ * may come to use), at most what leaves its shell one chunk's size (our
+ * own pool may be chunks). Nothing here depends on what our pool has free.
+ */
+static int account_objects(struct build *b)
+{
+	lm_cptr_t acct = lm_mem_account(), tmp = lm_slot_alloc();
+	int err;
+
+	if (!tmp)
+		return LM_ELIMIT;
+	b->child_ut = lm_slot_alloc();
+	if (!b->child_ut)
+		err = LM_ELIMIT;
+	else if (!(err = lm_mem_split(acct, lm_mem_ipcbuf(), LM_MEM_QUOTA_ALL, tmp,
+				      &b->sh->mem_badge)))
+		err = lm_mem_grow(tmp, lm_mem_ipcbuf(), b->child_ut);
+	if (!err)
+		err = lm_cnode_move(b->p->cnode, acct, LM_SLOT_CNODE, tmp);
+	lm_cnode_delete(LM_SLOT_CNODE, tmp);
+	lm_slot_free(tmp);
+	if (err)
+		return err;
+	b->pool_bits = LM_MEM_CHUNK_BITS;
+	lm_pool_init(&b->pool, 0);
+	if ((err = lm_pool_add_whole(&b->pool, b->child_ut)) ||
+	    (err = lm_cnode_identify(LM_SLOT_CNODE, b->child_ut, 0, &b->child_ut_paddr, 0)))
+		return err;
+	return LM_OK;
+}
+
+#define MANAGED_CNODE_POOL 24
+
 /* The child's objects: a shell, and an untyped for its memory. */
 static int make_objects(struct build *b)
 {
 	struct lm_proc *p = b->p;
-	lm_u32 bits = pool_target(); /* all of it the child's pool (its private
-				      * pages and first frames are carved first) */
+	int managed = lm_mem_account() != 0;
+	lm_u32 bits = managed ? fk.pool_bits : pool_target(); /* all of it the child's pool
+				      * (its private pages and first frames are carved first) */
 	lm_u32 floor = fk.pool_floor && fk.pool_floor < bits ? fk.pool_floor : bits;
 	int err;
 
 	if (!bits)
 		return LM_ENOMEM;
-	if (!(b->cnode_bits = child_cnode_bits(bits)))
+	/* Without a manager the child's memory first, down to the floor when
+	 * the memory is there but not in one piece that big (LM_ENOMEM below
+	 * it): a fork that fails for want of memory leaves our kept shell
+	 * alone, and the CNode is sized for the pool the child really gets. */
+	if (!managed) {
+		while ((err = try_pool(p, bits)) == LM_ENOMEM && bits > floor)
+			bits--;
+		if (err)
+			return err;
+	}
+	/* With a manager a grandchild's CNode (and below) is sized for at
+	 * most 2^MANAGED_CNODE_POOL bytes of frames: a fork's cost grows with
+	 * its child's CNode (made zeroed, emptied slot by slot at the reap),
+	 * and 16 MiB of frames is three busybox execs' worth. Our own
+	 * children (a shell's commands) may map as much as without. */
+	int capped = managed && fk.gen >= 1 && bits > MANAGED_CNODE_POOL;
+	if (!(b->cnode_bits = child_cnode_bits(capped ? MANAGED_CNODE_POOL : bits)))
 		return LM_ESTATE;
+	if (managed && b->cnode_bits > LM_MEM_CHUNK_BITS - 1 - LM_SLOT_BITS)
+		b->cnode_bits = LM_MEM_CHUNK_BITS - 1 - LM_SLOT_BITS;
 	if ((err = shell_get(b)))
 		return err;
 	p->cnode = b->sh->cnode;
 	p->vspace = b->sh->vspace;
 	p->tcb = b->sh->tcb;
-	/* Smaller down to the floor when the memory is there but not in one
-	 * piece that big; LM_ENOMEM below the floor. */
-	while ((err = try_pool(p, bits)) == LM_ENOMEM && bits > floor)
-		bits--;
-	if (err)
-		return err;
+	b->sh->mem_badge = 0;
+	if (managed) {
+		if ((err = account_objects(b)))
+			return err;
+		b->pool_bits = bits; /* its children's CNodes: sized from it */
+		goto caps;
+	}
 	b->pool_bits = bits;
 	/* The child's pool is a child untyped of ours, so that the one revoke
 	 * of ours at the reap removes all it made. */
@@ -295,6 +362,7 @@ static int make_objects(struct build *b)
 	    (err = lm_pool_add(&b->pool, b->child_ut)) ||
 	    (err = lm_cnode_identify(LM_SLOT_CNODE, b->child_ut, 0, &b->child_ut_paddr, 0)))
 		return err;
+caps:
 	/* I/O ports, IRQ control, console: whatever is there and copyable, but
 	 * never a way to pass a capability on. Neither may the child send
 	 * with LM_R_GRANT nor receive on an endpoint (a reply carries
@@ -426,7 +494,8 @@ static int fill_private(struct build *b)
 	for (lm_u32 i = 0; i < nours + b->nfill + b->sh->ntables; i++) {
 		lm_cptr_t s = i < nours ? ours[i] : i < nours + b->nfill ? b->fill[i - nours]
 			: b->sh->tables[i - nours - b->nfill];
-		cs->used[s / 64] &= ~(1ull << (s % 64));
+		if (s) /* no p->ut with a memory manager */
+			cs->used[s / 64] &= ~(1ull << (s % 64));
 	}
 	cs->end = 1u << b->cnode_bits;
 	cs->hint = cs->first;
@@ -443,14 +512,18 @@ static int fill_private(struct build *b)
 	typeof(fk) *cf = (typeof(fk) *)((char *)&fk + delta);
 	/* Pieces of a frame chunk's size: small objects never waste more. */
 	lm_pool_init(&cf->pool, 16);
-	cf->pool.ut[0] = (struct lm_pool_ut){ b->child_ut, b->child_ut_paddr,
-					      (lm_u8)b->pool_bits, b->pool_bits > 16 };
+	if (b->sh->mem_badge) /* one chunk, never cut (lm_pool_add_whole) */
+		cf->pool.ut[0] = (struct lm_pool_ut){ b->child_ut, b->child_ut_paddr,
+						      LM_MEM_CHUNK_BITS, 0 };
+	else
+		cf->pool.ut[0] = (struct lm_pool_ut){ b->child_ut, b->child_ut_paddr,
+						      (lm_u8)b->pool_bits, b->pool_bits > 16 };
 	cf->pool.n = 1;
 	/* Its children's: 2 bits less than its own, not below the floor. */
 	cf->pool_bits = b->pool_bits > 18 ? b->pool_bits - 2 : 16;
 	if (cf->pool_bits < fk.pool_floor)
 		cf->pool_bits = fk.pool_floor;
-	cf->asids = 0;
+	cf->asids = fk.asids == LM_FORK_HALF_ASIDS ? fk.asids : 0; /* the rule, not the count */
 	cf->gen = fk.gen + 1;
 	cf->nchildren = 0;
 	cf->nretired = 0;
@@ -595,6 +668,10 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved, lm_fork_h
 	for (lm_u32 i = 0; i < b.nfill && err; i++)
 		lm_slot_free(b.fill[i]);
 	if (err) {
+		if (b.sh && b.sh->mem_badge) /* the account and its chunk */
+			lm_mem_close(lm_mem_account(), b.sh->mem_badge, 0);
+		if (b.sh)
+			b.sh->mem_badge = 0;
 		if (p->ut) {
 			lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
 			lm_cnode_delete(LM_SLOT_CNODE, p->ut);
@@ -653,6 +730,18 @@ int lm_fork_wait(struct lm_proc *p, struct lm_thread_info *ti)
 		return LM_ENOENT; /* not a child of lm_fork */
 	if ((err = lm_thread_suspend(p->tcb)))
 		return err;
+	if (sh->mem_badge) {
+		/* Its account ends: every chunk lent to it and to its own
+		 * children's accounts is revoked, all they made with them. */
+		if ((err = lm_mem_close(lm_mem_account(), sh->mem_badge, 0)))
+			return err;
+		sh->mem_badge = 0;
+		fork_server_sync();
+		shell_put(sh);
+		*p = (struct lm_proc){ 0 };
+		child_gone();
+		return LM_OK;
+	}
 	/* Everything the child's memory made goes with one revoke; the
 	 * untyped stays, whole, for the next child. */
 	lm_u64 desc;

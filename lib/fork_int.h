@@ -16,6 +16,7 @@
 #include <lm/untyped.h>
 #include <lm/vspace.h>
 #include <lamina/bootinfo.h>
+#include <lm/mem.h>
 #include "vm_int.h"
 
 #define PAGE            LM_PAGE_SIZE
@@ -69,6 +70,7 @@ struct shell {
 	lm_u32 state;            /* SHELL_* */
 	lm_u32 ntables;
 	lm_cptr_t tables[MAX_TABLES];
+	lm_u64 mem_badge;        /* the child's account (lm/mem.h), 0: none */
 };
 enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
 

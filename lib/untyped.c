@@ -6,6 +6,12 @@
 #include <lm/fork.h>
 
 static struct lm_pool *pool_current LM_PRIVATE;
+static lm_pool_refill_fn refill LM_PRIVATE;
+
+void lm_pool_set_refill(lm_pool_refill_fn fn)
+{
+	refill = fn;
+}
 
 void lm_pool_use(struct lm_pool *p)
 {
@@ -71,6 +77,15 @@ int lm_pool_add(struct lm_pool *p, lm_cptr_t slot)
 	if (LM_ID_TYPE(desc) != LM_OBJ_UNTYPED)
 		return LM_ETYPE;
 	return pool_add_entry(p, slot, paddr, LM_ID_BITS(desc));
+}
+
+int lm_pool_add_whole(struct lm_pool *p, lm_cptr_t slot)
+{
+	int err = lm_pool_add(p, slot);
+
+	if (!err)
+		p->ut[p->n - 1].split = 0;
+	return err;
 }
 
 static lm_u64 ut_free(const struct lm_pool_ut *u)
@@ -174,15 +189,11 @@ static int pool_split(struct lm_pool *p)
 	return pool_add_entry(p, s, paddr, p->split_bits);
 }
 
-int lm_pool_alloc(struct lm_pool *p, lm_u32 type, lm_u32 bits, lm_cptr_t *slot)
+static int pool_alloc_once(struct lm_pool *p, lm_u32 type, lm_u32 bits, lm_u32 sb,
+			   lm_cptr_t *slot)
 {
-	lm_u32 sb = lm_obj_size_bits(type, bits);
 	int i, err;
 
-	if (!p)
-		return LM_ENOMEM;
-	if (sb == 0)
-		return LM_EINVAL;
 	i = pool_pick(p, sb);
 	if (i < 0 && p->split_bits && sb <= p->split_bits) {
 		err = pool_split(p);
@@ -193,6 +204,22 @@ int lm_pool_alloc(struct lm_pool *p, lm_u32 type, lm_u32 bits, lm_cptr_t *slot)
 	if (i < 0)
 		return LM_ENOMEM;
 	return retype_one(p->ut[i].slot, type, bits, slot);
+}
+
+int lm_pool_alloc(struct lm_pool *p, lm_u32 type, lm_u32 bits, lm_cptr_t *slot)
+{
+	lm_u32 sb = lm_obj_size_bits(type, bits);
+	int err;
+
+	if (!p)
+		return LM_ENOMEM;
+	if (sb == 0)
+		return LM_EINVAL;
+	err = pool_alloc_once(p, type, bits, sb, slot);
+	/* The default pool asks its hook for more, once (lm_pool_set_refill). */
+	if (err == LM_ENOMEM && refill && p == pool_current && !refill(p, sb))
+		err = pool_alloc_once(p, type, bits, sb, slot);
+	return err;
 }
 
 int lm_obj_alloc(lm_u32 type, lm_u32 bits, lm_cptr_t *slot)

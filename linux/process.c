@@ -21,6 +21,8 @@
 #include "../servers/fs/fs_srv.h"
 #include "../servers/proc/pm_proto.h"
 #include "../servers/proc/pm_srv.h"
+#include "../servers/mem/mem_srv.h"
+#include <lm/mem.h>
 
 #define CSIGNAL              0xff
 #define CLONE_VM             0x100
@@ -107,6 +109,17 @@ void lx_proc_init(void)
 	 * child"). */
 	lm_fork_set_pool_bits(27);
 	lm_fork_set_pool_floor(23);
+	/* Address-space IDs: each child half of ours, not an eighth, so that
+	 * command substitutions nest five deep and more (512 at the top). */
+	lm_fork_set_asids(LM_FORK_HALF_ASIDS);
+	/* With an account from the memory manager (the shell's `linux`
+	 * gives one, servers/mem): the pool grows a chunk at a time from
+	 * it, and each fork's child gets an account of its own below ours
+	 * (lm/mem.h), so memory no longer halves at each generation. */
+	lm_u64 desc;
+	if (!lm_mem_account() && !lm_cnode_identify(LM_SLOT_CNODE, LX_SLOT_MEM, &desc, 0, 0) &&
+	    LM_ID_TYPE(desc) == LM_OBJ_ENDPOINT)
+		lm_mem_use(LX_SLOT_MEM, lx_ipc_buffer);
 }
 
 /* ---- signals from the manager ------------------------------------------------------ */

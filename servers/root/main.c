@@ -4,8 +4,8 @@
  * a banner, runs the test suite if the command line says `test` (or the
  * benchmarks for `bench`), then starts `hello`, reports how it ended, and
  * on a normal boot starts the console server, the shell (normal.c), the
- * file server (fs.c), the process manager (proc.c) and the timer server
- * (timer.c).
+ * file server (fs.c), the process manager (proc.c), the timer server
+ * (timer.c) and the memory manager (mem.c).
  */
 #include "root.h"
 
@@ -90,10 +90,12 @@ int main(lm_word_t arg)
 		root_fs_objects();
 		root_proc_objects();
 		root_timer_objects();
+		root_mem_objects(); /* half of memory, before the shell takes the rest */
 		root_shell_make(bi);
 		root_fs_start(bi); /* the file server: Linux programs' files */
 		root_proc_start(bi); /* the process manager: their pids */
 		root_timer_start(bi); /* the timer server: Linux programs' sleeps */
+		root_mem_start(bi); /* the memory manager: Linux process trees' memory */
 	}
 	lm_thread_set_priority(LM_SLOT_TCB, ROOT_WAIT_PRIO);
 	if (!err)

@@ -27,6 +27,8 @@
 #include "../console/console.h"
 #include "../proc/pm_proto.h"
 #include "../proc/pm_srv.h"
+#include "../mem/mem_proto.h"
+#include "../mem/mem_srv.h"
 
 #define CONSOLE_PRIO 200 /* above the shell: output and echo are never held up */
 #define SHELL_PRIO   110 /* above the programs it runs (100) */
@@ -116,7 +118,7 @@ void root_shell_make(const struct lm_bootinfo *bi)
 {
 	if (!root_console_ep)
 		return;
-	struct lm_spawn_cap sh_caps[6] = {
+	struct lm_spawn_cap sh_caps[7] = {
 		{ con_ep, SH_SLOT_CON_EP, LM_R_WRITE, 0, 0 },
 		{ con_in, SH_SLOT_CON_IN, LM_R_WRITE | LM_R_GRANT, 0, 0 },
 		{ con.tcb, SH_SLOT_CON_TCB, LM_R_READ, 0, 0 },
@@ -131,6 +133,13 @@ void root_shell_make(const struct lm_bootinfo *bi)
 	if (pm && !lm_cnode_mint(LM_SLOT_CNODE, pm, LM_SLOT_CNODE, root_pm_ep,
 				 LM_R_WRITE | LM_R_GRANT, PM_BADGE_SHELL))
 		sh_caps[n++] = (struct lm_spawn_cap){ pm, SH_SLOT_PM, LM_R_WRITE | LM_R_GRANT,
+						      LM_SPAWN_MOVE, 0 };
+	/* The memory manager's endpoint, badge MEM_BADGE_ROOT: the root
+	 * account, split for each Linux process tree (servers/root/mem.c). */
+	lm_cptr_t mem = root_mem_ep ? lm_slot_alloc() : 0;
+	if (mem && !lm_cnode_mint(LM_SLOT_CNODE, mem, LM_SLOT_CNODE, root_mem_ep,
+				  LM_R_WRITE | LM_R_GRANT, MEM_BADGE_ROOT))
+		sh_caps[n++] = (struct lm_spawn_cap){ mem, SH_SLOT_MEM, LM_R_WRITE | LM_R_GRANT,
 						      LM_SPAWN_MOVE, 0 };
 	const struct root_child shell = {
 		.name = "shell", .cnode_bits = 14, .prio = SHELL_PRIO, .asids = ROOT_BIG_ASIDS,

@@ -71,6 +71,11 @@ void root_timer_objects(void);
 void root_timer_start(const struct lm_bootinfo *bi);
 extern lm_cptr_t root_timer_ep;
 
+/* mem.c */
+void root_mem_objects(void);
+void root_mem_start(const struct lm_bootinfo *bi);
+extern lm_cptr_t root_mem_ep;
+
 /* tests.c */
 void root_run_and_exit(const struct lm_bootinfo *bi, const struct root_child *c);
 extern const struct root_child root_ktest, root_kbench;

@@ -150,6 +150,7 @@ def main():
                              os.path.join(ROOT, "tests/linux/busybox-files.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-exec.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-pipes.cases"),
+                             os.path.join(ROOT, "tests/linux/busybox-trees.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-proc.cases")]
     cases = []
     for path in paths:

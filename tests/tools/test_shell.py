@@ -16,7 +16,7 @@ B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
            "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
            "linux-calls", "linux-calls-pie", "linux-procs", "fs", "rootfs.cpio:rootfs",
-           "proc", "timer"]
+           "proc", "timer", "mem"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 240.0      # whole test
@@ -142,6 +142,9 @@ def main():
             m = re.search(r"free: (\d+) KiB \(\d+ MiB\) in \d+ untyped", out)
             if not m or not re.search(r"total RAM: \d+ MiB", out):
                 return "mem said %r" % out[-300:]
+            # the memory manager's root account: all its chunks, none lent
+            if not re.search(r"badge parent +quota +use +guaranteed\s+1 +0 +\d+ +0 +0\s", out):
+                return "mem shows no memory manager account: %r" % out[-300:]
             state["free"] = int(m.group(1))
             return None
         check("shell_mem", mem)

@@ -22,7 +22,10 @@
  *     and the server gives a child only the frames shared at its own fork;
  *   - its own copy, made at once, of liblamina's private pages (the fault
  *     path's state and the exception stack: LM_PRIVATE), in which its
- *     default pool is an untyped of 2^pool_bits bytes of its own;
+ *     default pool is an untyped of 2^pool_bits bytes of its own, or,
+ *     with a memory manager (lm/mem.h, lm_mem_use), one 2 MiB chunk lent
+ *     to an account of its own below ours, grown through the pool's
+ *     refill hook and closed when the child is reaped;
  *   - an address space whose ID comes from the parent's range
  *     (lm_asid_cap), and a range of its own issued from that one at the
  *     same slot: lm_fork_set_asids IDs, by default LM_FORK_ASIDS but at
@@ -54,6 +57,10 @@ struct lm_proc;
 #define LM_FORK_MAX_CHILDREN 8 /* alive at once (liblamina's private pages hold them) */
 #define LM_FORK_ASIDS 64 /* IDs a child's range gets by default (lm_fork_set_asids) */
 #define LM_FORK_NO_ASIDS 0xffffffffu /* lm_fork_set_asids: children get no range */
+/* lm_fork_set_asids: an only child half of our range, a child beside
+ * others half of the largest run left; its children the same rule: a
+ * chain as deep as log2 of the range. */
+#define LM_FORK_HALF_ASIDS 0xfffffffeu
 
 /* The private pages' section attribute. */
 #define LM_PRIVATE __attribute__((section(".bss.lm_private")))
@@ -120,7 +127,8 @@ void lm_fork_set_pool_floor(lm_u32 bits);
 
 /* IDs in the range of address-space IDs each later child gets (0, the
  * default: LM_FORK_ASIDS, at most an eighth of ours; LM_FORK_NO_ASIDS:
- * none). A child starts with the default. */
+ * none; LM_FORK_HALF_ASIDS: half, a rule the child keeps).
+ * A child starts with the default, or with LM_FORK_HALF_ASIDS. */
 void lm_fork_set_asids(lm_u32 n);
 
 /* In a child: ask the parent for the frame of slot s (copied into our slot

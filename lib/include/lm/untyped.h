@@ -48,6 +48,22 @@ lm_u64 lm_pool_free_bytes(const struct lm_pool *p);
  * plus LM_ENOMEM when no untyped has room, LM_ELIMIT when no slot is free. */
 int lm_pool_alloc(struct lm_pool *p, lm_u32 type, lm_u32 bits, lm_cptr_t *slot);
 
+/* Add an untyped that is never cut in pieces (a memory manager's chunk:
+ * its objects are carved straight from it). */
+int lm_pool_add_whole(struct lm_pool *p, lm_cptr_t slot);
+
+/*
+ * The refill hook (lm_pool_set_refill): when an allocation from the
+ * default pool finds no room, lm_pool_alloc calls fn(pool, size_bits of
+ * the object) once; fn adds memory to the pool (a memory manager's chunk,
+ * lm/mem.h) and returns LM_OK, and the allocation is tried again, once.
+ * Any other pool, and an object bigger than what fn adds, fail with
+ * LM_ENOMEM as without a hook. 0 removes the hook. The hook is private
+ * state: a forked child has its parent's.
+ */
+typedef int (*lm_pool_refill_fn)(struct lm_pool *p, lm_u32 size_bits);
+void lm_pool_set_refill(lm_pool_refill_fn fn);
+
 /* The process's default pool, used by lm_obj_alloc and lm_map_page. */
 void lm_pool_use(struct lm_pool *p);
 struct lm_pool *lm_pool_current(void);

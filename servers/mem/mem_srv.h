@@ -1,0 +1,20 @@
+/* Where root puts the memory manager's capabilities (servers/root/mem.c),
+ * and where its clients hold theirs. */
+#ifndef MEM_SRV_H
+#define MEM_SRV_H
+
+/* In the manager. */
+#define MEM_SLOT_EP     9    /* its endpoint: receive, and mint accounts' badges */
+#define MEM_SLOT_OWN    10   /* untyped for its own objects (IPC buffer) */
+#define MEM_SLOT_UT     16   /* .. : the memory it lends, naturally aligned pieces
+			      * of at least a chunk, up to the first empty slot */
+#define MEM_OWN_BITS    16   /* 64 KiB */
+#define MEM_IPCBUF_VA   0x20000000ull
+
+/* In the shell: the root account (MEM_BADGE_ROOT). */
+#define SH_SLOT_MEM     13
+
+/* In a Linux process: its user's account (LX_SLOT_TIMER is 12). */
+#define LX_SLOT_MEM     13
+
+#endif
