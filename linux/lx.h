@@ -319,7 +319,9 @@ static inline void lx_sig_check(long r)
 	extern lm_u64 lx_sig_pending, lx_sig_blocked;
 	extern const struct lm_resume *lx_sig_exit(struct lm_regs *r, struct lm_fpu_state *fx);
 
-	if ((lx_sig_pending & ~lx_sig_blocked) || (unsigned long)(r + ERESTARTNOHAND) <= 2)
+	/* clone's hook (thread.c) delivers a signal itself once the thread runs */
+	if (((lx_sig_pending & ~lx_sig_blocked) || (unsigned long)(r + ERESTARTNOHAND) <= 2) &&
+	    !lx_cur_args->exit)
 		lx_cur_args->exit = lx_sig_exit; /* the lock stays held for it */
 }
 

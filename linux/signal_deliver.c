@@ -21,7 +21,7 @@
 
 /* lm_resume's record: never on a stack; the thread's own, as lm_resume
  * reads it after the lock is released */
-#define rec (lx_self()->rec)
+#define rec (lx_self()->mem->rec)
 static int sigreturn_now;    /* rt_sigreturn filled rec */
 
 /* Killed: the process manager records "killed by sig" (WIFSIGNALED for

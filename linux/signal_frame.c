@@ -28,7 +28,7 @@
 /* The frame is built in the thread's slot: lm_resume copies it after the
  * lock is released. */
 LM_STATIC_ASSERT(MAX_FRAME <= LX_SIGFRAME_MAX, "thread.h's sigframe");
-#define frame_buf (lx_self()->sigframe)
+#define frame_buf (lx_self()->mem->sigframe)
 
 /* The FPU state a handler starts with: what Linux gives, x87 and SSE at
  * their defaults and every register empty. */

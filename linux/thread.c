@@ -16,6 +16,8 @@
 #include "mm.h"
 
 struct lx_thread lx_threads[LX_THREADS];
+static struct lx_thread_mem first_mem;
+LM_STATIC_ASSERT(sizeof(struct lx_thread_mem) <= LX_PAGE, "one page above the exception stack");
 
 static volatile int lock_word;
 static struct lx_thread *owner, *last; /* last: whose state the globals hold */
@@ -111,6 +113,7 @@ void lx_thr_init(void)
 	t->self = t;
 	t->state = LX_T_LIVE;
 	t->tcb = LM_SLOT_TCB;
+	t->mem = &first_mem;
 	lm_thread_set_gsbase(LM_SLOT_TCB, (lm_u64)t);
 }
 
@@ -121,6 +124,7 @@ void lx_thr_fork_child(void)
 	if (me != t) {
 		*t = *me;
 		t->self = t;
+		t->mem = &first_mem; /* its page is not inherited; nothing in it is needed */
 		t->exc_va = 0;
 		lm_thread_set_gsbase(LM_SLOT_TCB, (lm_u64)t);
 	}
@@ -268,7 +272,7 @@ lm_u64 lx_thr_wait(lm_u64 deadline)
 
 #define EXC_VA    0x7ef800200000ull /* thread i's exception stack: EXC_VA + i * EXC_SPAN */
 #define EXC_SPAN  0x8000ull         /* 16 KiB of stack and a guard gap */
-#define EXC_PAGES 4
+#define EXC_PAGES 4                 /* and one more above: its struct lx_thread_mem */
 
 /* The new thread, made by sys_clone, started by the exit hook (it needs
  * the caller's whole register file). */
@@ -281,7 +285,7 @@ static int exc_stack(struct lx_thread *t)
 
 	if (t->exc_va)
 		return 0;
-	for (int i = 0; i < EXC_PAGES; i++) {
+	for (int i = 0; i <= EXC_PAGES; i++) {
 		if (lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &f))
 			return -ENOMEM;
 		if (lm_map_page(LM_SLOT_VSPACE, f, va + i * LX_PAGE, LM_R_READ | LM_R_WRITE)) {
@@ -290,6 +294,7 @@ static int exc_stack(struct lx_thread *t)
 		}
 	}
 	t->exc_va = va;
+	t->mem = (struct lx_thread_mem *)(va + EXC_PAGES * LX_PAGE);
 	return 0;
 }
 

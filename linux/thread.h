@@ -32,6 +32,14 @@ struct lx_thread_saved {
 	struct lm_sysargs *args;
 };
 
+/* What lm_resume reads after the lock is released: the first thread's is
+ * static, another's is the page above its exception stack (thread.c), so
+ * a process without threads carries no more than before. */
+struct lx_thread_mem {
+	struct lm_resume rec;    /* lm_resume's record for this thread */
+	lm_u8 sigframe[LX_SIGFRAME_MAX] __attribute__((aligned(64)));
+};
+
 struct lx_thread {
 	struct lx_thread *self;  /* %gs:0 */
 	long tid;
@@ -44,8 +52,7 @@ struct lx_thread {
 	lm_u64 tpending;         /* tgkill'd to it; posted when it takes the lock */
 	lm_u64 unmap_lo, unmap_hi; /* munmap of its own stack: done once it is gone */
 	struct lx_thread_saved s;
-	struct lm_resume rec;    /* lm_resume's record for this thread */
-	lm_u8 sigframe[LX_SIGFRAME_MAX] __attribute__((aligned(64)));
+	struct lx_thread_mem *mem;
 };
 
 extern struct lx_thread lx_threads[LX_THREADS];
