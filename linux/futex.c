@@ -108,7 +108,9 @@ static long wait(lm_u64 uaddr, lm_u32 val, long until, lm_u32 bits)
 	}
 	r = t->fwoken ? 0 : r;
 	t->futex = 0;
-	return r;
+	/* as Linux: a wait without a timeout is restarted after a handler
+	 * with SA_RESTART, else EINTR */
+	return r == -EINTR && until < 0 ? -ERESTARTSYS : r;
 }
 
 /* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */

@@ -2,7 +2,8 @@
  * POSIX threads and futex in the Linux personality: pthread_create/join,
  * mutexes and condition variables under contention, detached threads,
  * thread-local storage, gettid, tgkill to one thread, a process-directed
- * signal taken by the thread that does not block it, exit_group from a
+ * signal taken by the thread that does not block it, EINTR from a futex
+ * wait, exit_group from a
  * thread while others wait in futex, and futex's errors. An ordinary
  * Linux program (musl-gcc -static); run by tests/tools/test_busybox.py as
  * `linux -x threads`. The exit status is the number of failed checks;
@@ -278,6 +279,24 @@ static void *pauser(void *arg)
 	return 0;
 }
 
+/* A futex wait that a signal for this thread interrupts (no SA_RESTART). */
+static volatile int intr_word, intr_errno;
+
+static void *futex_intr(void *arg)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	pthread_sigmask(SIG_SETMASK, &s, 0);
+	*(volatile pid_t *)arg = gettid_();
+	__atomic_store_n(&ready, 1, __ATOMIC_SEQ_CST);
+	struct timespec ts = { 10, 0 }; /* never reached: not a hang if it were */
+
+	if (futex(&intr_word, FUTEX_WAIT_PRIVATE, 0, &ts, 0, 0) == -1)
+		intr_errno = errno;
+	return 0;
+}
+
 static void thread_signals(void)
 {
 	struct sigaction sa;
@@ -301,6 +320,18 @@ static void thread_signals(void)
 	CHECK(syscall(SYS_tgkill, getpid(), tid, SIGUSR1) == 0);
 	CHECK(pthread_join(t, 0) == 0);
 	CHECK(handled_by == tid);
+
+	/* EINTR from a futex wait: the signal is posted by the time the
+	 * thread waits (it is sent after the thread's last call before) */
+	handled_by = 0;
+	ready = 0;
+	tid = 0;
+	CHECK(pthread_create(&t, 0, futex_intr, (void *)&tid) == 0);
+	while (!ready)
+		sched_yield();
+	CHECK(syscall(SYS_tgkill, getpid(), tid, SIGUSR1) == 0);
+	CHECK(pthread_join(t, 0) == 0);
+	CHECK(intr_errno == EINTR && handled_by == tid);
 
 	/* a signal to the process while we block it: the thread takes it */
 	sigemptyset(&s);
