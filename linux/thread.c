@@ -25,6 +25,10 @@ static int depth;
 static struct lx_thread *leader;
 static lm_cptr_t wake_self; /* lx_wake_ntfn minted LX_WAKE_THREAD: wakes the leader */
 static int nlive = 1;
+/* A second thread was made: until then the lock is not taken at all (a
+ * process without threads pays two loads a call for it, and its fork
+ * child copies no page for it); clone takes it for the caller. */
+static int threaded;
 
 /* ---- the lock ------------------------------------------------------------------ */
 
@@ -64,8 +68,11 @@ static void take(struct lx_thread *t)
 
 void lx_lock(void)
 {
-	struct lx_thread *t = lx_self();
+	struct lx_thread *t;
 
+	if (!threaded)
+		return;
+	t = lx_self();
 	if (owner == t)
 		depth++;
 	else
@@ -80,7 +87,7 @@ static void drop(void)
 
 void lx_unlock(void)
 {
-	if (--depth == 0)
+	if (threaded && --depth == 0)
 		drop();
 }
 
@@ -89,6 +96,10 @@ void lx_thr_yield(void)
 	struct lx_thread *t = owner;
 	int d = depth;
 
+	if (!threaded) {
+		lm_thread_yield();
+		return;
+	}
 	drop();
 	lm_thread_yield();
 	take(t);
@@ -137,7 +148,8 @@ void lx_thr_fork_child(void)
 		lx_threads[i].tcb = lx_threads[i].ntfn = 0;
 		lx_threads[i].exc_va = lx_threads[i].unmap_hi = 0;
 	}
-	owner = last = t;
+	owner = last = 0; /* one thread again: no lock (the call returns through it) */
+	lock_word = depth = threaded = 0;
 	leader = 0;
 	wake_self = 0;
 	nlive = 1;
@@ -215,6 +227,8 @@ lm_u64 lx_timer_wait_fired(lm_u64 word); /* timer.c */
 const struct lm_resume *lx_sig_exit(struct lm_regs *r, struct lm_fpu_state *fx);
 void lx_proc_reap_stopped(void);
 
+static lm_u64 lx_woken(lm_u64 word);
+
 lm_u64 lx_thr_wait(lm_u64 deadline)
 {
 	struct lx_thread *t = lx_self();
@@ -224,6 +238,11 @@ lm_u64 lx_thr_wait(lm_u64 deadline)
 	if (deadline && lx_timer_wait_arm(deadline)) {
 		lx_thr_yield(); /* no timer server: the caller asks again */
 		return 0;
+	}
+	if (!threaded) { /* the one thread: nothing to share */
+		if (!lx_wake_ntfn || lm_ntfn_wait(lx_wake_ntfn, &word))
+			lm_thread_yield();
+		return lx_woken(word);
 	}
 	t->wait = follow ? LX_W_FOLLOWER : LX_W_LEADER;
 	if (!follow)
@@ -242,6 +261,12 @@ lm_u64 lx_thr_wait(lm_u64 deadline)
 	for (int i = 0; i < LX_THREADS; i++) /* each checks again what it waits for */
 		if (lx_threads[i].wait == LX_W_FOLLOWER)
 			lm_ntfn_signal(lx_threads[i].ntfn);
+	return lx_woken(word);
+}
+
+/* The leader's part of a wake-up: what the process's word says. */
+static lm_u64 lx_woken(lm_u64 word)
+{
 	lx_timer_wait_fired(word);
 	/* A child of ours that stopped without PM_EXIT (LX_WAKE_KID) is
 	 * reported now, whatever we wait for: until then it holds its
@@ -362,6 +387,12 @@ long lx_thr_clone(struct lm_sysargs *a)
 		return err;
 	if (!wake_self && !(wake_self = lx_wake_mint(LX_WAKE_THREAD)))
 		return -ENOMEM;
+	if (!threaded) { /* from now on the lock is real: ours, in this call */
+		threaded = 1;
+		lock_word = 1;
+		owner = last = lx_self();
+		depth = 1;
+	}
 	tid = tid_of(t);
 	t->self = t;
 	t->tid = tid;
@@ -435,7 +466,7 @@ void lx_thr_exec(void)
 
 void lx_thr_exec_done(void)
 {
-	if (owner == lx_self()) {
+	if (threaded && owner == lx_self()) {
 		depth = 0;
 		drop();
 	}
