@@ -297,6 +297,19 @@ static void *futex_intr(void *arg)
 	return 0;
 }
 
+/* Start fn (which stores its tid in *tid, then sets ready) and wait until
+ * it has: its tid. */
+static pid_t start_ready(pthread_t *t, void *(*fn)(void *), volatile pid_t *tid)
+{
+	handled_by = 0;
+	ready = 0;
+	*tid = 0;
+	CHECK(pthread_create(t, 0, fn, (void *)tid) == 0);
+	while (!ready)
+		sched_yield();
+	return *tid;
+}
+
 static void thread_signals(void)
 {
 	struct sigaction sa;
@@ -310,11 +323,7 @@ static void thread_signals(void)
 	sigaction(SIGUSR2, &sa, 0);
 
 	/* tgkill: to that thread, not to the caller */
-	handled_by = 0;
-	ready = 0;
-	CHECK(pthread_create(&t, 0, pauser, (void *)&tid) == 0);
-	while (!ready)
-		sched_yield();
+	start_ready(&t, pauser, &tid);
 	FAILS(syscall(SYS_tgkill, getpid(), 0x3ffffff, SIGUSR1), ESRCH);
 	CHECK(syscall(SYS_tgkill, getpid(), tid, 0) == 0);
 	CHECK(syscall(SYS_tgkill, getpid(), tid, SIGUSR1) == 0);
@@ -323,12 +332,7 @@ static void thread_signals(void)
 
 	/* EINTR from a futex wait: the signal is posted by the time the
 	 * thread waits (it is sent after the thread's last call before) */
-	handled_by = 0;
-	ready = 0;
-	tid = 0;
-	CHECK(pthread_create(&t, 0, futex_intr, (void *)&tid) == 0);
-	while (!ready)
-		sched_yield();
+	start_ready(&t, futex_intr, &tid);
 	CHECK(syscall(SYS_tgkill, getpid(), tid, SIGUSR1) == 0);
 	CHECK(pthread_join(t, 0) == 0);
 	CHECK(intr_errno == EINTR && handled_by == tid);
@@ -337,12 +341,7 @@ static void thread_signals(void)
 	sigemptyset(&s);
 	sigaddset(&s, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &s, &old);
-	handled_by = 0;
-	ready = 0;
-	tid = 0;
-	CHECK(pthread_create(&t, 0, pauser, (void *)&tid) == 0);
-	while (!ready)
-		sched_yield();
+	start_ready(&t, pauser, &tid);
 	CHECK(kill(getpid(), SIGUSR2) == 0);
 	CHECK(pthread_join(t, 0) == 0);
 	CHECK(handled_by == tid);
