@@ -3,13 +3,14 @@
  * mutexes and condition variables under contention, detached threads,
  * thread-local storage, gettid, tgkill to one thread, a process-directed
  * signal taken by the thread that does not block it, EINTR from a futex
- * wait, exit_group from a
+ * wait, clone's errors, exit_group from a
  * thread while others wait in futex, and futex's errors. An ordinary
  * Linux program (musl-gcc -static); run by tests/tools/test_busybox.py as
  * `linux -x threads`. The exit status is the number of failed checks;
  * each failure is one line on stderr. Nothing depends on timing: threads
  * wait for each other with futexes, joins and flags, never with sleeps.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -21,11 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
+static int failures, lamina;
 
 #include "check.h"
 
@@ -388,8 +390,26 @@ static void group_exit(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 }
 
+/* clone's refusals, before any thread is made. The bad-pointer case only
+ * under Lamina: Linux makes the thread and ignores the pointer. */
+static void clone_errors(void)
+{
+	static char stack[4096] __attribute__((aligned(16)));
+	long thr = CLONE_VM | CLONE_SIGHAND | CLONE_THREAD;
+
+	FAILS(syscall(SYS_clone, CLONE_THREAD, stack + sizeof stack, 0, 0, 0), EINVAL);
+	FAILS(syscall(SYS_clone, CLONE_THREAD | CLONE_VM, stack + sizeof stack, 0, 0, 0), EINVAL);
+	if (lamina)
+		FAILS(syscall(SYS_clone, thr | CLONE_PARENT_SETTID, stack + sizeof stack, (void *)8, 0, 0),
+		      EFAULT);
+}
+
 int main(void)
 {
+	struct utsname u;
+
+	lamina = !uname(&u) && strstr(u.release, "lamina") != NULL;
+	clone_errors();
 	create_join();
 	many_in_turn();
 	mutex_condvar();
