@@ -10,8 +10,10 @@
  * slot order, not FIFO (futex(2) promises no order).
  *
  * Shared futexes (without FUTEX_PRIVATE_FLAG) are served the same way:
- * they wake threads of this process only. A futex in a MAP_SHARED page
- * between processes is not supported (docs/LINUX.md).
+ * they wake threads of this process only. That is all there can be: the
+ * personality's MAP_SHARED memory is copied at fork like private memory
+ * (mm.c), so no futex word is ever shared between processes
+ * (docs/LINUX.md).
  */
 #include "thread.h"
 
