@@ -356,6 +356,10 @@ SYS(thread_info)
 	return LM_OK;
 }
 
+/* (tcb, base, which): which 0 sets the FS base, LM_BASE_GS the GS base
+ * (a library OS's per-thread pointer: user mode cannot read either base,
+ * only through %fs:/%gs: loads). While the kernel runs, the user's GS
+ * base sits in KERNEL_GS_BASE (swapped in on exit, switch.h). */
 SYS(thread_set_fsbase)
 {
 	struct tcb *t;
@@ -364,6 +368,16 @@ SYS(thread_set_fsbase)
 		return e;
 	if (!user_canonical(ARG2(f)))
 		return SYSERR(LM_ERANGE, 2);
+	if (ARG3(f) > LM_BASE_GS)
+		return SYSERR(LM_ERANGE, 3);
+	if (ARG3(f) == LM_BASE_GS) {
+		t->gs_base = ARG2(f);
+		if (t == cpu0.cur) {
+			wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+			cpu0.gs_loaded = t->gs_base;
+		}
+		return LM_OK;
+	}
 	t->fs_base = ARG2(f);
 	if (t == cpu0.cur) {
 		wrmsr(MSR_FS_BASE, t->fs_base);

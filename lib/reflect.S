@@ -6,19 +6,20 @@
  * stack, whose 128-byte red zone is live. DF is clear.
  *
  * Below the red zone it pushes a struct lm_sysargs (rax and the arguments,
- * rbx, r11, rcx), keeps its address in rbx (callee-saved, so it survives
+ * rbx, r11, rcx, and a zero exit hook), keeps its address in rbx (callee-saved, so it survives
  * the handler), FXSAVEs the FPU/SSE state on a 16-byte aligned area below
  * (the handler is ordinary C; a Linux system call leaves the vector
  * registers alone) and calls the handler. Back, it restores everything,
  * loads r11 and rflags from the saved flags, and jumps to rcx with rsp as
  * it was: registers as after a Linux SYSCALL.
  *
- * The exit hook (lm/reflect.h): if the handler set lm_reflect_exit, the
- * entry clears it and, before restoring anything, writes the caller's
+ * The exit hook (lm/reflect.h): if the handler set a->exit (this call's,
+ * on this thread's stack: safe with several threads) or lm_reflect_exit
+ * (which the entry then clears), before restoring anything the entry writes the caller's
  * whole state as it would be after the return (a struct lm_regs) below the
  * FXSAVE image and calls the hook with both. The hook returns 0 (return
  * as usual: rax = the handler's result) or a struct lm_resume to load
- * instead (lm_resume). The common path pays one compare for this.
+ * instead (lm_resume). The common path pays two compares for this.
  */
 
 	.text
@@ -26,6 +27,7 @@
 	.type	lm_reflect_entry, @function
 lm_reflect_entry:
 	lea	-128(%rsp), %rsp		/* past the red zone */
+	pushq	$0				/* exit: this call's hook */
 	push	%rcx				/* rip */
 	push	%r11				/* rflags */
 	push	%rbx
@@ -42,8 +44,12 @@ lm_reflect_entry:
 	fxsave64 (%rsp)
 	mov	%rbx, %rdi
 	call	*lm_reflect_handler(%rip)
-	cmpq	$0, lm_reflect_exit(%rip)
-	jne	.Lexit
+	mov	80(%rbx), %rcx			/* this call's hook (a->exit) */
+	test	%rcx, %rcx
+	jnz	.Lexit
+	mov	lm_reflect_exit(%rip), %rcx	/* or the process's one */
+	test	%rcx, %rcx
+	jnz	.Lexit_global
 .Lreturn:
 	fxrstor64 (%rsp)
 	lea	8(%rbx), %rsp			/* skip nr: rax is the result */
@@ -57,15 +63,18 @@ lm_reflect_entry:
 	mov	(%rsp), %r11
 	popfq
 	pop	%rcx
-	lea	128(%rsp), %rsp			/* lea: the flags stay as restored */
+	lea	8 + 128(%rsp), %rsp		/* exit, the red zone (lea: flags kept) */
 	jmp	*%rcx
 
-	/* rbx = the struct lm_sysargs, rsp = the FXSAVE image, rax = result;
-	 * rbp, r12-r15 are the caller's again (callee-saved). */
+	/* rbx = the struct lm_sysargs, rsp = the FXSAVE image, rax = result,
+	 * rcx = the hook; rbp, r12-r15 are the caller's again (callee-saved). */
+.Lexit_global:
+	movq	$0, lm_reflect_exit(%rip)
 .Lexit:
 	mov	%rsp, %rsi			/* the FXSAVE image */
 	push	%rax				/* the result, kept from the hook */
-	sub	$8 + 160, %rsp			/* struct lm_regs (lamina/regs.h) */
+	push	%rcx				/* the hook */
+	sub	$160, %rsp			/* struct lm_regs (lamina/regs.h) */
 	mov	%rax, 0(%rsp)
 	mov	56(%rbx), %rcx
 	mov	%rcx, 8(%rsp)			/* rbx */
@@ -92,14 +101,12 @@ lm_reflect_entry:
 	mov	%r13, 96(%rsp)
 	mov	%r14, 104(%rsp)
 	mov	%r15, 112(%rsp)
-	lea	80 + 128(%rbx), %rcx
+	lea	88 + 128(%rbx), %rcx
 	mov	%rcx, 128(%rsp)			/* rsp as it was at the SYSCALL */
 	movq	$0, 144(%rsp)			/* fs_base, gs_base: not restored */
 	movq	$0, 152(%rsp)
 	mov	%rsp, %rdi
-	mov	lm_reflect_exit(%rip), %rax
-	movq	$0, lm_reflect_exit(%rip)
-	call	*%rax				/* rsp is 16-byte aligned here */
+	call	*160(%rsp)			/* rsp is 16-byte aligned here */
 	mov	%rax, %rdi
 	test	%rax, %rax
 	jnz	lm_resume

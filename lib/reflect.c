@@ -6,7 +6,7 @@
 lm_reflect_fn lm_reflect_handler;
 lm_reflect_exit_fn lm_reflect_exit;
 
-LM_STATIC_ASSERT(sizeof(struct lm_sysargs) == 10 * 8, "lm_sysargs matches lib/reflect.S");
+LM_STATIC_ASSERT(sizeof(struct lm_sysargs) == 11 * 8, "lm_sysargs matches lib/reflect.S");
 /* lib/reflect.S's lm_resume: regs where lm_exc_resume expects a frame's,
  * fx at 192, the scratch stack's end at 960. */
 LM_STATIC_ASSERT(__builtin_offsetof(struct lm_resume, regs) == LM_EXC_REGS, "lm_resume regs");

@@ -40,6 +40,7 @@
 #define EBUSY    16
 #define ENFILE   23
 #define EPIPE    32
+#define ETIMEDOUT 110
 
 /* mmap, mprotect, mremap, madvise */
 #define PROT_NONE  0x0

@@ -24,6 +24,7 @@
  * Linux then kills the process with SIGSEGV, and so does this (status 139).
  */
 #include "mm.h"
+#include "thread.h"
 
 #define SCRIPT_DEPTH 5                  /* #! files in a chain (ELOOP beyond), as Linux 6 */
 #define SCRIPT_LINE  256                /* a #! line: 255 bytes and its newline */
@@ -313,6 +314,7 @@ static __attribute__((noreturn)) void commit(void)
 	lm_u64 t1 = lx_rdtsc(), sp;
 	int err;
 
+	lx_thr_exec();
 	lx_mm_reset();
 	err = lx_load(go.img, go.size, go.img == (const void *)EXEC_BUF ? buf_frames : 0, &im);
 	buf_free();
@@ -333,6 +335,7 @@ static __attribute__((noreturn)) void commit(void)
 		lm_printf("[linux] execve %s (%s): %lu bytes, %lu file server requests, "
 			  "%lu rdtsc ticks to stage, %lu to load\n", given, exe, go.size, go.reqs,
 			  t1 - go.t0, lx_rdtsc() - t1);
+	lx_thr_exec_done(); /* the call never returns: the lock is free */
 	enter(sp, im.entry);
 }
 
@@ -435,6 +438,8 @@ static long do_execve(long dirfd, lm_u64 upath, lm_u64 uargv, lm_u64 uenvp, lm_u
 
 	if (flags & ~(lm_u64)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 		return -EINVAL;
+	if (lx_thr_count() > 1 && lx_self() != &lx_threads[0])
+		return -ENOSYS; /* from another thread than the first: not yet (LINUX.md) */
 	err = lx_copy_str(p, upath, FS_PATH);
 	if (err < 0)
 		return err;

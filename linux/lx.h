@@ -14,8 +14,9 @@
  * into a hole or into a page without the needed access gives -EFAULT and
  * never a fault in the library OS.
  *
- * Like liblamina, none of this is thread-safe: a Linux process has one
- * thread until clone is served.
+ * A process may have several threads (thread.h): one lock covers the
+ * personality's state, taken by lx_dispatch and the fault hook, released
+ * only while a thread waits.
  */
 #ifndef LX_H
 #define LX_H
@@ -70,6 +71,7 @@ long lx_pm_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 *r1);
 /* signal.c: the program's disposition of sig (handler: 0 SIG_DFL, 1 SIG_IGN) */
 /* The system call being served (syscall.c): clone edits where it returns. */
 extern struct lm_sysargs *lx_cur_args;
+extern lm_u64 lx_fs_base, lx_clear_tid; /* the lock holder's (proc.c) */
 
 /* ---- loader.c ---------------------------------------------------------------- */
 struct lx_image {
@@ -301,7 +303,9 @@ void lx_alarm_check(void);
 #define LX_WAKE_TIMER 4 /* timer server: a deadline passed */
 #define LX_WAKE_CON   8 /* the console: input arrived */
 #define LX_WAKE_KID   16 /* a Lamina child of ours stopped (process.c) */
+#define LX_WAKE_THREAD 32 /* another thread of ours: a futex wake, a signal (thread.c) */
 extern lm_cptr_t lx_wake_ntfn;  /* this process's wake notification, 0 = none */
+extern lm_cptr_t lx_ipcbuf_frame; /* the IPC buffer's frame, shared by our threads */
 /* wake.c: make the IPC buffer and the notification (at start, and in a
  * child after fork): 0 or -ENOMEM */
 int lx_wake_setup(void);
@@ -319,6 +323,9 @@ extern lm_cptr_t lx_timer_ep;  /* the timer server's endpoint, or 0 */
 void lx_timer_init(void);      /* at start and in a child after fork: TIMER_HELLO */
 lm_u64 lx_tsc_ns(void);        /* the timer server's clock: TSC ns */
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns); /* 0, or -1 without a server */
+/* A wait's deadline: LX_TIMER_WAIT armed unless an earlier one is (the
+ * threads share it); 0, or -1 without a server. */
+int lx_timer_wait_arm(lm_u64 deadline_tsc_ns);
 void lx_timer_cancel(int id);
 lm_u64 lx_wait_until(lm_u64 deadline_tsc_ns); /* the wake word; 0 if it only yielded */
 lm_u64 lx_wait(void);
@@ -356,8 +363,10 @@ static inline void lx_sig_check(long r)
 	extern lm_u64 lx_sig_pending, lx_sig_blocked;
 	extern const struct lm_resume *lx_sig_exit(struct lm_regs *r, struct lm_fpu_state *fx);
 
-	if ((lx_sig_pending & ~lx_sig_blocked) || (unsigned long)(r + ERESTARTNOHAND) <= 2)
-		lm_reflect_exit = lx_sig_exit;
+	/* clone's hook (thread.c) delivers a signal itself once the thread runs */
+	if (((lx_sig_pending & ~lx_sig_blocked) || (unsigned long)(r + ERESTARTNOHAND) <= 2) &&
+	    !lx_cur_args->exit)
+		lx_cur_args->exit = lx_sig_exit; /* the lock stays held for it */
 }
 
 /* ---- syscall.c ------------------------------------------------------------------ */
@@ -417,5 +426,7 @@ LX_SYS(pipe); LX_SYS(pipe2);
 LX_SYS(getrandom);
 /* procfs_text.c */
 LX_SYS(sysinfo);
+/* futex.c */
+LX_SYS(futex);
 
 #endif

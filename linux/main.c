@@ -19,7 +19,7 @@
  *       calls refused with ENOSYS at exit
  *   -x  capture: stdout and stderr framed for a test runner (console.c)
  */
-#include "lx.h"
+#include "thread.h"
 
 #define LX_ARG_SEP '\x1f'
 #define MAX_ARGS   63
@@ -136,6 +136,7 @@ int main(lm_word_t arg)
 		err |= lx_args_add(&args, av[i], 0);
 	for (lm_u32 i = 0; i < sizeof env_default / sizeof env_default[0]; i++)
 		err |= lx_args_add(&args, env_default[i], 1);
+	lx_thr_init(); /* before any call or fault: GS names the thread's slot */
 	use_memory();
 	lx_proc_init();
 	if (lx_capture && lx_con_capture_init()) {

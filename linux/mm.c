@@ -20,6 +20,7 @@
  * to its own read-only page just makes it writable again.
  */
 #include "mm.h"
+#include "thread.h"
 
 struct lx_area lx_areas[LX_MAX_AREAS];
 int lx_nareas;
@@ -428,7 +429,7 @@ static int write_shared(lm_u64 va, lm_u32 i, lm_u64 rights)
 /* A first touch inside an area, with an access its rights allow: map a
  * zeroed page, or an inherited one; a write to a shared page: copy it.
  * Anything else is the program's fault (the fallback). */
-static int mm_fault(struct lm_vm_region *r, const struct lm_vm_fault *f)
+static int mm_fault_locked(const struct lm_vm_fault *f)
 {
 	struct lx_area *a = lx_area_at(f->addr);
 	lm_u32 need = f->access == LM_VM_WRITE ? PROT_WRITE :
@@ -444,6 +445,17 @@ static int mm_fault(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	if (pt_key[i])
 		return map_inherited(va, pt_frame[i], rights_of(a->prot));
 	return page_map(va, rights_of(a->prot)) ? LM_VM_PASS : LM_VM_HANDLED;
+}
+
+/* The lock nests: a fault while the personality copies in or out. */
+static int mm_fault(struct lm_vm_region *r, const struct lm_vm_fault *f)
+{
+	int res;
+
+	lx_lock();
+	res = mm_fault_locked(f);
+	lx_unlock();
+	return res;
 }
 
 int lx_mm_init(void)

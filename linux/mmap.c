@@ -5,6 +5,7 @@
  * records they need before changing anything).
  */
 #include "mm.h"
+#include "thread.h"
 
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
 
@@ -91,6 +92,8 @@ LX_SYS(munmap)
 
 	if ((addr & (LX_PAGE - 1)) || !a[1] || len < a[1] || !lx_range_valid(addr, addr + len))
 		return -EINVAL;
+	if (lx_thr_defer_unmap(addr, addr + len))
+		return 0; /* the caller's own stack: once the thread is gone */
 	return lx_unmap(addr, addr + len);
 }
 

@@ -6,6 +6,7 @@
  * and the process is pid 1, its own group and session, with no parent.
  */
 #include "procfs.h"
+#include "thread.h"
 #include "../servers/proc/pm_proto.h"
 #include "../servers/proc/pm_srv.h"
 
@@ -106,18 +107,27 @@ LX_SYS(kill)
 	return r;
 }
 
-/* One thread per process: its tid is its pid, its tgid too. A signal to
- * ourselves is posted here (si_code SI_TKILL), others go through kill. */
+/* A signal to one of our threads (si_code SI_TKILL): posted now for the
+ * caller, else when that thread next takes the lock, and it is woken
+ * (thread.h). Another process's thread: its first thread (tid = pid),
+ * through kill. */
 static long tkill_to(long tid, lm_u64 sig)
 {
 	lm_u64 b[2] = { (lm_u64)tid, sig };
+	struct lx_thread *t;
 
 	if (sig > LX_NSIG)
 		return -EINVAL;
-	if (tid != lx_pid)
+	if (!(t = lx_thr_find(tid)))
 		return sys_kill(b);
-	if (sig)
+	if (!sig)
+		return 0;
+	if (t == lx_self()) {
 		lx_sig_post((int)sig, SI_TKILL, (int)lx_pid);
+		return 0;
+	}
+	t->tpending |= 1ull << (sig - 1);
+	lx_thr_wake(t);
 	return 0;
 }
 
@@ -132,9 +142,9 @@ LX_SYS(tgkill)
 {
 	if ((int)a[0] <= 0 || (int)a[1] <= 0)
 		return -EINVAL;
-	if (a[0] != a[1])
+	if ((long)a[0] == lx_pid ? !lx_thr_find((long)a[1]) : a[0] != a[1])
 		return -ESRCH; /* the thread is not in that group */
-	return tkill_to((int)a[0], a[2]);
+	return tkill_to((int)a[1], a[2]);
 }
 
 /* PM_INFO (pid): the ids in *ids, the record from the IPC buffer's words

@@ -3,10 +3,11 @@
  * names. Its pid, parent, group and end are the process manager's
  * (pm.c, process.c).
  */
-#include "lx.h"
+#include "thread.h"
 
-static lm_u64 fs_base;
-lm_u64 lx_clear_tid; /* set_tid_address, clone: kept for threads to come */
+/* The lock holder's (thread.h swaps them): its FS base, and the word its
+ * exit clears and futex-wakes (set_tid_address, CLONE_CHILD_CLEARTID). */
+lm_u64 lx_fs_base, lx_clear_tid;
 static lm_u32 mask = 022;
 static char comm[16];
 const char *lx_execfn = "";
@@ -37,11 +38,9 @@ const char *lx_comm(void)
 
 void lx_proc_exec(void)
 {
-	fs_base = lx_clear_tid = 0;
+	lx_fs_base = lx_clear_tid = 0;
 	lm_thread_set_fsbase(LM_SLOT_TCB, 0);
 }
-
-LX_SYS(gettid) { return lx_pid; }
 LX_SYS(getuid) { return LX_UID; }
 LX_SYS(geteuid) { return LX_UID; }
 LX_SYS(getgid) { return LX_GID; }
@@ -68,11 +67,11 @@ LX_SYS(getgroups)
 	return (int)a[0] < 0 ? -EINVAL : 0;
 }
 
-/* set_tid_address: kept for clone and exit's futex wake (next sessions). */
+/* set_tid_address: the word this thread's exit clears and futex-wakes. */
 LX_SYS(set_tid_address)
 {
 	lx_clear_tid = a[0];
-	return lx_pid;
+	return sys_gettid(a);
 }
 
 /* set_robust_list: the list is only walked when a thread dies holding a
@@ -86,13 +85,13 @@ LX_SYS(arch_prctl)
 {
 	switch (a[0]) {
 	case ARCH_SET_FS:
-		if (lm_thread_set_fsbase(LM_SLOT_TCB, a[1]))
+		if (lm_thread_set_fsbase(lx_self()->tcb, a[1]))
 			return -EPERM; /* non-canonical */
-		fs_base = a[1];
+		lx_fs_base = a[1];
 		return 0;
 	case ARCH_GET_FS:
-		return lx_copy_out(a[1], &fs_base, sizeof fs_base);
-	case ARCH_SET_GS: /* GS is not the program's to change (yet) */
+		return lx_copy_out(a[1], &lx_fs_base, sizeof lx_fs_base);
+	case ARCH_SET_GS: /* GS is the personality's: its thread slots (thread.h) */
 	case ARCH_GET_GS:
 		return -ENOSYS;
 	default:
@@ -169,7 +168,7 @@ LX_SYS(sched_getaffinity)
 
 LX_SYS(sched_yield)
 {
-	lm_thread_yield();
+	lx_thr_yield();
 	return 0;
 }
 

@@ -16,7 +16,7 @@
  * then linger, serving our children's page requests (liblamina's fork
  * server), until every Lamina child has stopped and been reaped.
  */
-#include "lx.h"
+#include "thread.h"
 #include "../servers/timer/timer_srv.h"
 #include "../servers/fs/fs_srv.h"
 #include "../servers/proc/pm_proto.h"
@@ -41,7 +41,6 @@
 long lx_pid = 1;
 static volatile struct pm_sigpage *sigpage;
 static lm_u64 seen;           /* sigpage->posted when we last fetched */
-extern lm_u64 lx_clear_tid;
 
 /* A Lamina child of ours (a forked process), until reaped. */
 struct kid {
@@ -191,6 +190,7 @@ void lx_exit_wstatus(int ws)
 	int code = (ws & 0x7f) ? 128 + (ws & 0x7f) : (ws >> 8) & 0xff;
 	struct lm_msg m;
 
+	lx_thr_end_process(ws); /* the others stopped; returns in the first thread */
 	lx_syscall_report();
 	lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_EXIT, 1, 0), (lm_u64)ws & 0xffff, 0, 0, 0, &m);
 	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++) /* linger */
@@ -207,8 +207,6 @@ void lx_exit(int status)
 	lx_exit_wstatus((status & 0xff) << 8);
 }
 
-LX_SYS(exit) { lx_exit((int)(a[0] & 0xff)); }
-LX_SYS(exit_group) { lx_exit((int)(a[0] & 0xff)); }
 
 /* ---- fork ------------------------------------------------------------------------- */
 
@@ -248,6 +246,7 @@ static void child_start(struct fork_args *fa)
 {
 	long pid = fa->k->pid;
 
+	lx_thr_fork_child(); /* first: GS names our one thread's slot */
 	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++)
 		kids[i] = (struct kid){ 0 };
 	lm_reflect_install(LM_SLOT_TCB, lx_dispatch); /* a new thread: no foreign entry yet */
@@ -312,7 +311,7 @@ static long do_fork(void *arg)
 	 * RLIMIT_NPROC. */
 	for (int tries = 0; !k && tries < FORK_TRIES; tries++) {
 		if (tries)
-			lm_thread_yield();
+			lx_thr_yield();
 		lx_proc_reap_stopped();
 		for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN && !k; i++)
 			if (!kids[i].pid)
@@ -379,15 +378,16 @@ LX_SYS(fork) { return fork_with(17, 0, 0, 0, 0); }
  * not the same memory: what the child writes the parent never sees). */
 LX_SYS(vfork) { return fork_with(17, 0, 0, 0, 0); }
 
-/* clone(flags, stack, parent_tid, child_tid, tls): fork-like clones only;
- * CLONE_VM only with CLONE_VFORK (posix_spawn's), served as fork with the
- * child on the given stack. Threads: ENOSYS until the personality has
- * them. */
+/* clone(flags, stack, parent_tid, child_tid, tls): a thread (thread.c), or
+ * fork-like; CLONE_VM without CLONE_THREAD only with CLONE_VFORK
+ * (posix_spawn's), served as fork with the child on the given stack. */
 LX_SYS(clone)
 {
 	lm_u64 fl = a[0];
 
-	if ((fl & CLONE_THREAD) || (fl & ~(lm_u64)CLONE_OK) ||
+	if (fl & CLONE_THREAD)
+		return lx_thr_clone(lx_cur_args);
+	if ((fl & ~(lm_u64)CLONE_OK) ||
 	    ((fl & CLONE_VM) && !(fl & CLONE_VFORK)))
 		return -ENOSYS;
 	return fork_with(fl, a[1], a[2], a[3], a[4]);

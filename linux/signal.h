@@ -1,7 +1,9 @@
 /*
  * The signal state of the Linux process, shared by signal*.c only
- * (lx.h has what the rest of the personality calls). One thread, so one
- * set: the dispositions, the blocked mask, the pending set with one
+ * (lx.h has what the rest of the personality calls). The dispositions and
+ * the pending set are the process's; the blocked mask, sigsuspend's saved
+ * mask and the alternate stack are the lock holder's (thread.h swaps them
+ * per thread). The dispositions, the blocked mask, the pending set with one
  * siginfo per signal (standard signals do not queue; real-time signals do
  * not queue here either: a second one while pending is merged), and the
  * alternate stack.

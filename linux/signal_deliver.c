@@ -17,8 +17,11 @@
  */
 #include "signal.h"
 #include "mm.h"
+#include "thread.h"
 
-static struct lm_resume rec; /* lm_resume's record: never on a stack */
+/* lm_resume's record: never on a stack; the thread's own, as lm_resume
+ * reads it after the lock is released */
+#define rec (lx_self()->mem->rec)
 static int sigreturn_now;    /* rt_sigreturn filled rec */
 
 /* Killed: the process manager records "killed by sig" (WIFSIGNALED for
@@ -93,6 +96,7 @@ const struct lm_resume *lx_sig_exit(struct lm_regs *r, struct lm_fpu_state *fx)
 	}
 	if (sig && lx_sig_setup_frame(&rec, sig, &si, oldmask, 0, 0, 0))
 		lx_exit_signal(SIGSEGV); /* no room for the frame */
+	lx_unlock(); /* held since the call (lx_dispatch) */
 	return &rec;
 }
 
@@ -107,7 +111,7 @@ LX_SYS(rt_sigreturn)
 		lx_exit_signal(SIGSEGV);
 	}
 	sigreturn_now = 1;
-	lm_reflect_exit = lx_sig_exit;
+	lx_cur_args->exit = lx_sig_exit;
 	return 0;
 }
 
@@ -174,6 +178,7 @@ void lx_sig_fault(struct lm_exc_frame *f)
 	 * registers (checked in their code, docs/LINUX.md), so this is the
 	 * program's state at the fault. */
 	lm_fpu_save(&rec.fx);
+	lx_lock();
 	fs = fault_signal(f, &rec.fx);
 	h = lx_sigact[fs.sig].handler;
 	if (!in_program(f->regs.rip) || h == SIG_DFL || h == SIG_IGN ||
@@ -196,6 +201,7 @@ void lx_sig_fault(struct lm_exc_frame *f)
 			  f->vector, f->regs.rip);
 		lx_exit_signal(SIGSEGV);
 	}
+	lx_unlock();
 	lm_resume(&rec);
 }
 
@@ -209,8 +215,7 @@ int lx_sig_wait(lm_u64 set, long deadline_ns)
 			return 1;
 		if (deadline_ns >= 0 && lx_realtime_ns() >= deadline_ns)
 			return 0;
-		/* Until the wake notification (process manager, timer server):
-		 * yield; nothing else can make a signal pending yet. */
-		lm_thread_yield();
+		/* Without a timer server a deadline cannot wake us: yield. */
+		lx_thr_yield();
 	}
 }

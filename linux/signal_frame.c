@@ -13,6 +13,7 @@
  * memory the frame goes to.
  */
 #include "signal.h"
+#include "thread.h"
 
 #define FX_SIZE   512
 /* What is copied: the frame, alignment (< 16 + 8), the FPU image. */
@@ -24,7 +25,10 @@
 #define USER_CS   0x33
 #define USER_SS   0x2b
 
-static lm_u8 frame_buf[MAX_FRAME] __attribute__((aligned(64)));
+/* The frame is built in the thread's slot: lm_resume copies it after the
+ * lock is released. */
+LM_STATIC_ASSERT(MAX_FRAME <= LX_SIGFRAME_MAX, "thread.h's sigframe");
+#define frame_buf (lx_self()->mem->sigframe)
 
 /* The FPU state a handler starts with: what Linux gives, x87 and SSE at
  * their defaults and every register empty. */

@@ -83,8 +83,7 @@ long lx_block(long until)
 		 * a wake-up a little early only costs one more round */
 		word = lx_wait_until(lx_tsc_ns() + (lm_u64)(until - now) + 1);
 	}
-	if (word & LX_WAKE_CON)
-		lx_tty_pump(); /* Ctrl-C typed while we wait is SIGINT now */
+	(void)word; /* terminal input: pumped by lx_thr_wait (Ctrl-C is SIGINT now) */
 	lx_alarm_check();
 	lx_proc_poll();
 	return lx_sig_pending_unblocked() ? -EINTR : 0;

@@ -4,7 +4,7 @@
  * counted; `linux -t` prints every call with its result, and at exit the
  * calls that were refused. docs/LINUX.md lists the status of each call.
  */
-#include "lx.h"
+#include "thread.h"
 
 #define NR_MAX 440 /* one past faccessat2, the highest number named here */
 
@@ -35,7 +35,7 @@ static const struct lx_call table[NR_MAX] = {
 	S(120, getresgid), S(121, getpgid), S(124, getsid), S(127, rt_sigpending),
 	S(128, rt_sigtimedwait), S(130, rt_sigsuspend), S(131, sigaltstack),
 	S(157, prctl), S(158, arch_prctl), S(160, setrlimit), S(186, gettid), S(200, tkill),
-	S(201, time), ABSENT(202, futex), S(204, sched_getaffinity), S(217, getdents64),
+	S(201, time), S(202, futex), S(204, sched_getaffinity), S(217, getdents64),
 	S(218, set_tid_address), S(228, clock_gettime), S(229, clock_getres),
 	S(230, clock_nanosleep), S(231, exit_group), S(234, tgkill), S(247, waitid),
 	S(257, openat), S(258, mkdirat),
@@ -61,6 +61,7 @@ long lx_dispatch(struct lm_sysargs *a)
 	lm_u64 nr = a->nr;
 	long r;
 
+	lx_lock();
 	ncalls++;
 	lx_cur_args = a;
 	if (nr < NR_MAX && table[nr].fn) {
@@ -75,6 +76,8 @@ long lx_dispatch(struct lm_sysargs *a)
 			  a->a[0], a->a[1], a->a[2], a->a[3], r);
 	lx_proc_poll(); /* signals another process sent: one compare when none */
 	lx_sig_check(r);
+	if (!a->exit)
+		lx_unlock(); /* else the exit hook releases it */
 	return r;
 }
 

@@ -14,13 +14,14 @@
  * Without a timer server (no capability, or a call fails) a wait with a
  * deadline yields the CPU instead, as before there was one.
  */
-#include "lx.h"
+#include "thread.h"
 #include "../servers/timer/timer_proto.h"
 #include "../servers/timer/timer_srv.h"
 
 static int have_timer;
 lm_cptr_t lx_timer_ep; /* the timer server's endpoint (process.c's PM_HELLO), or 0 */
 static lm_u64 armed; /* bit i: timer i armed at the server and not yet seen to fire */
+static lm_u64 wait_at; /* LX_TIMER_WAIT's deadline at the server, 0: none */
 
 /* TSC ns now: the timer server's clock (timer_proto.h). */
 lm_u64 lx_tsc_ns(void)
@@ -49,6 +50,7 @@ void lx_timer_init(void)
 
 	have_timer = 0;
 	armed = 0;
+	wait_at = 0;
 	if (!minted)
 		return;
 	have_timer = 1;
@@ -78,29 +80,37 @@ void lx_timer_cancel(int id)
 	armed &= ~(1ull << id);
 }
 
-/* Block until the TSC passes deadline (TSC ns) or anything else wakes the
- * process; the wake word (0 when it could only yield). The caller checks
- * again what it waits for: a wake-up says only that something changed. */
-lm_u64 lx_wait_until(lm_u64 deadline)
+int lx_timer_wait_arm(lm_u64 deadline)
 {
-	lm_u64 word = 0;
+	if (wait_at && wait_at <= deadline && (armed & (1ull << LX_TIMER_WAIT)))
+		return 0; /* an earlier one wakes every waiter; each asks again */
+	if (lx_timer_arm(LX_TIMER_WAIT, deadline))
+		return -1;
+	wait_at = deadline;
+	return 0;
+}
 
-	if (lx_timer_arm(LX_TIMER_WAIT, deadline)) {
-		lm_thread_yield();
-		return 0;
-	}
-	lm_ntfn_wait(lx_wake_ntfn, &word);
-	if (word & LX_WAKE_TIMER)
+/* thread.c, at a wake-up of the process's notification */
+lm_u64 lx_timer_wait_fired(lm_u64 word)
+{
+	if (word & LX_WAKE_TIMER) {
 		armed = 0; /* one signal may stand for several timers: the caller checks */
+		wait_at = 0;
+	}
 	return word;
 }
 
-/* Block until anything wakes the process (no deadline). */
+/* Block until the TSC passes deadline (TSC ns) or anything else wakes the
+ * thread; the wake word (0 when it was not the one to see it). The caller
+ * checks again what it waits for: a wake-up says only that something
+ * changed. */
+lm_u64 lx_wait_until(lm_u64 deadline)
+{
+	return lx_thr_wait(deadline ? deadline : 1);
+}
+
+/* Block until anything wakes the thread (no deadline). */
 lm_u64 lx_wait(void)
 {
-	lm_u64 word = 0;
-
-	if (!lx_wake_ntfn || lm_ntfn_wait(lx_wake_ntfn, &word))
-		lm_thread_yield();
-	return word;
+	return lx_thr_wait(0);
 }

@@ -9,9 +9,9 @@
  * parent's notification is not its own, and the buffer's mapping is not
  * inherited): lx_wake_setup makes both afresh at start and in the child.
  */
-#include "lx.h"
+#include "thread.h"
 
-lm_cptr_t lx_wake_ntfn;
+lm_cptr_t lx_wake_ntfn, lx_ipcbuf_frame;
 static struct lm_ipc_buffer *ipcbuf;
 
 struct lm_ipc_buffer *lx_ipc_buffer(void)
@@ -26,8 +26,10 @@ int lx_wake_setup(void)
 	ipcbuf = 0;
 	if (!lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &f)) {
 		if (!lm_map_page(LM_SLOT_VSPACE, f, LX_IPCBUF_VA, LM_R_READ | LM_R_WRITE) &&
-		    !lm_thread_set_ipc_buffer(LM_SLOT_TCB, f))
+		    !lm_thread_set_ipc_buffer(LM_SLOT_TCB, f)) {
 			ipcbuf = (struct lm_ipc_buffer *)LX_IPCBUF_VA;
+			lx_ipcbuf_frame = f;
+		}
 		else
 			lm_obj_free(f);
 	}
@@ -57,19 +59,8 @@ void lx_wake_unmint(lm_cptr_t s)
 }
 
 /* Wait for a wake-up (any bit: the caller checks again what it waits
- * for). Without a notification nothing can wake us: yield and let the
- * caller ask again. */
-void lx_proc_reap_stopped(void);
-
+ * for): thread.c's wait, which also reports a stopped child. */
 void lx_wake_wait(void)
 {
-	lm_u64 word;
-
-	if (!lx_wake_ntfn || lm_ntfn_wait(lx_wake_ntfn, &word))
-		lm_thread_yield();
-	/* A child of ours that stopped without PM_EXIT (LX_WAKE_KID) is
-	 * reported now, whatever we wait for: until then it holds its
-	 * descriptors (a pipe we read would never see its end). */
-	else if (word & LX_WAKE_KID)
-		lx_proc_reap_stopped();
+	lx_thr_wait(0);
 }

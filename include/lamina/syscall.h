@@ -37,7 +37,7 @@
 	X(THREAD_RESUME,       17) /* (tcb)                                 */ \
 	X(THREAD_SUSPEND,      18) /* (tcb)                                 */ \
 	X(THREAD_INFO,         19) /* (tcb, struct lm_thread_info *)        */ \
-	X(THREAD_SET_FSBASE,   20) /* (tcb, base)                           */ \
+	X(THREAD_SET_FSBASE,   20) /* (tcb, base[, LM_BASE_GS])             */ \
 	X(THREAD_EXIT,         21) /* (code)                                */ \
 	X(THREAD_YIELD,        22) /* ()                                    */ \
 	X(IOPORT_IN,           23) /* (cap, port, width) -> value           */ \
@@ -92,6 +92,9 @@ enum lm_sysno {
 #define LM_ID_MAPPED    (1ull << 24) /* frame or table is mapped */
 
 /* CNODE_COPY with a count: at most this many slots per call. */
+/* THREAD_SET_FSBASE's third argument: set the GS base instead of FS. */
+#define LM_BASE_GS 1
+
 #define LM_COPY_MAX 256
 
 /* VSPACE_MAP with a count: at most this many pages per call, all in one

@@ -121,6 +121,10 @@ static long handler(struct lm_sysargs *a)
 		lm_reflect_exit = hook_resume;
 		return 78;
 	}
+	if (a->nr == 502) { /* this call's own exit hook (a->exit) */
+		a->exit = hook_zero;
+		return 79;
+	}
 	if (a->nr == 7) { /* a call that hands back a register (the test's own) */
 		a->a[1] = 0xbeef;
 		return 0;
@@ -214,6 +218,28 @@ TEST(reflect_exit_hook_sees_the_whole_state_and_0_returns_as_usual)
 	CHECK_EQ(hook_regs.rsp, seen_caller_rsp); /* as lm_sysargs_rsp says */
 	CHECK_EQ(hook_xmm0, 0x1001);  /* the caller's, not the handler's */
 	CHECK_EQ(hook_xmm15, 0x1006);
+}
+
+TEST(reflect_call_exit_hook_runs_for_that_call_only)
+{
+	lm_u64 o[20];
+
+	CHECK_OK(on());
+	hook_regs = (struct lm_regs){ 0 };
+	r_regs(o, 502);
+	CHECK_EQ(o[0], 79);
+	CHECK_EQ(hook_regs.rax, 79);
+	CHECK_EQ(hook_regs.rsp, seen_caller_rsp);
+	CHECK_EQ(hook_regs.r12, 0x1003);
+	CHECK_EQ(o[17], 0);     /* the red zone is untouched */
+	CHECK_EQ(o[18], 0x1001);
+	CHECK_EQ(seen.exit, 0); /* 0 at entry */
+	hook_regs.rax = 0;
+	r_regs(o, 0);           /* the next call has none */
+	off();
+	CHECK_EQ(o[0], (lm_u64)-38);
+	CHECK_EQ(hook_regs.rax, 0);
+	CHECK_EQ(lm_reflect_exit, 0);
 }
 
 TEST(reflect_exit_hook_record_loads_every_register_the_fpu_and_copies)

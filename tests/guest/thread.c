@@ -469,6 +469,40 @@ TEST(thread_fs_and_gs_base_set_through_write_regs)
 	CHECK_EQ(ti.exit_code, 0x65b10c);
 }
 
+static lm_u64 gs_self[2] __attribute__((aligned(16))) = { 0x65b5e1f, 0 };
+
+static lm_word_t gs0_now(void)
+{
+	lm_word_t v;
+
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(v));
+	return v;
+}
+
+TEST(thread_set_gsbase_on_itself_takes_effect_at_once)
+{
+	CHECK_OK(lm_thread_set_gsbase(LM_SLOT_TCB, (lm_u64)gs_self));
+	CHECK_EQ(gs0_now(), 0x65b5e1f);
+	lm_thread_yield(); /* kept across a switch */
+	CHECK_EQ(gs0_now(), 0x65b5e1f);
+	CHECK_OK(lm_thread_set_gsbase(LM_SLOT_TCB, 0));
+}
+
+TEST(thread_set_gsbase_bad_which_or_address_returns_ERANGE)
+{
+	lm_cptr_t t = t_thread_new();
+	struct lm_regs r;
+
+	CHECK(t);
+	CHECK_OK(lm_thread_set_gsbase(t, 0x4000));
+	CHECK_ERR(lm_thread_set_gsbase(t, T_KERNEL_ADDR), LM_ERANGE);
+	CHECK_ERR(lm_sys(LM_SYS_THREAD_SET_FSBASE, t, 0x5000, 2, 0, 0, 0, 0), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_gsbase(LM_SLOT_CNODE, 0x4000), LM_ETYPE);
+	CHECK_OK(lm_thread_read_regs(t, &r));
+	CHECK_EQ(r.gs_base, 0x4000);
+	CHECK_EQ(r.fs_base, 0);
+}
+
 TEST(thread_set_fsbase_non_canonical_returns_ERANGE)
 {
 	lm_cptr_t t = t_thread_new();

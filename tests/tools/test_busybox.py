@@ -31,6 +31,8 @@ report, `linux -x calls kill-self` (SIGUSR1's default action) with 138,
 and `linux -x calls segv-in-handler` (a fault in its own SIGSEGV
 handler) with 139. `linux -x lxbench --quick` (bench/linux/lxbench.c, one
 small batch of each benchmark) must exit 0 and print every figure.
+`linux -x procs` and `linux -x threads` (tests/linux/procs.c, threads.c)
+must exit 0 with nothing on stderr.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -200,6 +202,7 @@ def main():
         # execve's chain (tests/linux/exec.c), started from the file tree
         check("linux_execve_chain_from_the_tree", c_test("exec-test"))
         check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
+        check("linux_threads_pthreads_futex_tgkill_exit_group", c_test("threads"))
 
         def lxbench_quick():
             # the benchmark program (make bench-linux-personality), one

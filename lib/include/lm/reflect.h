@@ -18,6 +18,11 @@
 #include <lamina/regs.h>
 #include <lm/fpu.h>
 
+struct lm_resume;
+/* The exit hook's type (see lm_reflect_exit below). */
+typedef const struct lm_resume *(*lm_reflect_exit_fn)(struct lm_regs *r,
+						     struct lm_fpu_state *fx);
+
 /* A reflected call: the number (rax) and six arguments (rdi, rsi, rdx,
  * r10, r8, r9), plus where it returns to and the caller's flags. Changes
  * to a[] reach the caller's registers (a handler for a call that writes
@@ -28,6 +33,7 @@ struct lm_sysargs {
 	lm_u64 rbx;    /* the caller's rbx (the entry uses rbx) */
 	lm_u64 rflags; /* r11 at the SYSCALL */
 	lm_u64 rip;    /* rcx: the instruction after the SYSCALL */
+	lm_reflect_exit_fn exit; /* 0 at entry: this call's exit hook, if set */
 };
 
 typedef long (*lm_reflect_fn)(struct lm_sysargs *a);
@@ -60,18 +66,18 @@ __attribute__((noreturn)) void lm_resume(const struct lm_resume *r);
 
 /*
  * The exit hook: a handler that must not simply return to the caller (to
- * enter a signal handler, or to return from one) sets lm_reflect_exit
- * before returning. The entry clears it and calls it with the caller's
+ * enter a signal handler, or to return from one) sets a->exit (the call's
+ * own, so threads of one process never see each other's) or the process's
+ * lm_reflect_exit (single-threaded users; the entry clears it) before
+ * returning; a->exit wins. The entry calls it with the caller's
  * whole state as it would be after an ordinary return (r->rax = the
  * handler's result, rcx = rip, r11 = rflags; fs_base and gs_base read as
  * 0) and its FPU/SSE state, both on the caller's stack below the red
  * zone. The hook returns 0 to return as usual (rax = the handler's
  * result; changes to *r are ignored, the FPU state is reloaded from *fx)
- * or a record for lm_resume. While it is unset a reflected
- * call costs one compare more.
+ * or a record for lm_resume. While both are unset a reflected
+ * call costs two compares more.
  */
-typedef const struct lm_resume *(*lm_reflect_exit_fn)(struct lm_regs *r,
-						     struct lm_fpu_state *fx);
 extern lm_reflect_exit_fn lm_reflect_exit;
 
 extern lm_reflect_fn lm_reflect_handler;

@@ -253,6 +253,13 @@ static inline int lm_thread_set_fsbase(lm_cptr_t tcb, lm_u64 base)
 	return lm_sys(LM_SYS_THREAD_SET_FSBASE, tcb, base, 0, 0, 0, 0, 0);
 }
 
+/* The GS base (THREAD_SET_FSBASE with LM_BASE_GS): a library OS's pointer
+ * to its per-thread state, read back with a %gs: load. */
+static inline int lm_thread_set_gsbase(lm_cptr_t tcb, lm_u64 base)
+{
+	return lm_sys(LM_SYS_THREAD_SET_FSBASE, tcb, base, LM_BASE_GS, 0, 0, 0, 0);
+}
+
 static inline __attribute__((noreturn)) void lm_thread_exit(lm_u64 code)
 {
 	lm_sys(LM_SYS_THREAD_EXIT, code, 0, 0, 0, 0, 0, 0);
