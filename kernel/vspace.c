@@ -182,7 +182,7 @@ static u64 map_range(struct frame *f, u64 count)
 {
 	struct slot *vs, *cn, *fr;
 	u64 va = ARG3(f), rights = ARG4(f), e, *pte;
-	int missing;
+	int missing = 0; /* walk sets it only when a table is missing */
 
 	if ((e = vs_lookup(ARG1(f), LM_R_WRITE, &vs)) ||
 	    (e = cap_lookup(ARG6(f), LM_OBJ_CNODE, LM_R_WRITE, 6, &cn)) ||
