@@ -166,6 +166,15 @@ long lx_tty_read(void *buf, lm_u64 n);
 int lx_tty_input_ready(int wait);
 void lx_tty_pump(void);       /* take what the console has now through the discipline */
 int lx_tty_can_wait(void);    /* 1: the console signals input, so lx_block waits for it */
+/* ---- jobctl.c: job control (servers/proc/stop.c, tty.c keep the state) --------- */
+int lx_sig_default_stops(int sig); /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU */
+void lx_job_stop(int sig);         /* stopped by sig until continued */
+long lx_job_check(int sig);        /* SIGTTIN/SIGTTOU check: 0, -EIO, -ERESTARTSYS */
+long lx_job_tcgetpgrp(void);
+long lx_job_tcsetpgrp(int pgid);
+long lx_job_setctty(long steal);
+void lx_job_ttysig(int sig);       /* typed at the terminal: to the foreground group */
+void lx_job_nocldstop(void);       /* SIGCHLD's SA_NOCLDSTOP to the manager */
 /* TCGETS (set 0), TCSETS/TCSETSW (1), TCSETSF (2) */
 void lx_con_termios(struct lx_termios *t, int set);
 

@@ -6,8 +6,9 @@
  * to leave output alone; from then on what termios says is done here:
  *
  *   input:  ISTRIP, IGNCR, ICRNL, INLCR; ISIG (VINTR -> SIGINT, VQUIT ->
- *           SIGQUIT, VSUSP -> SIGTSTP, raised by lx_sig_post in this
- *           process; the queue is flushed unless NOFLSH); ICANON: a read
+ *           SIGQUIT, VSUSP -> SIGTSTP, sent to the terminal's foreground
+ *           process group through the process manager, jobctl.c; the
+ *           queue is flushed unless NOFLSH); ICANON: a read
  *           returns at most one line, VERASE (and backspace, 0x08) erases
  *           a character, VWERASE a word, VKILL the line, VEOF ends the line
  *           without itself (on an empty line: a read returns 0);
@@ -21,8 +22,12 @@
  * Bytes are echoed when the personality takes them from the console: when
  * the program reads or polls the terminal, or, when the console signals
  * the wake notification on input (CON_NOTIFY, LX_WAKE_CON), whenever the
- * personality wakes from a wait (a sleep, a poll), so that a Ctrl-C typed
- * during a sleep interrupts it. Without that notification a wait for input
+ * personality wakes from a wait (a sleep, a poll, a wait4), so that a
+ * Ctrl-C or Ctrl-Z typed meanwhile reaches the foreground group. The
+ * console tells one process of input: the last that waited to read the
+ * terminal asks it to (CON_NOTIFY) before each such wait; a shell waiting
+ * for its foreground job so still sees the job's Ctrl-Z unless the job
+ * itself reads the terminal. Without that notification a wait for input
  * is a console READ that waits, which no timer or signal can end.
  * Bytes typed before the personality took the console over were echoed by
  * the console (CON_MODE says how many wait unread): they are not echoed
@@ -185,7 +190,7 @@ static void isig(char c, int sig)
 	}
 	echo_char(c);
 	echo_flush();
-	lx_sig_post(sig, SI_KERNEL, 0);
+	lx_job_ttysig(sig);
 }
 
 static void canon_char(char c)
@@ -307,8 +312,10 @@ static long fill(void)
 
 	if (notified) {
 		r = pump();
-		if (r == 0)
+		if (r == 0) {
+			lx_con_notify(); /* the reader waiting is told of input */
 			r = lx_block(-1);
+		}
 	} else {
 		r = lx_con_raw_read(b, sizeof b);
 		if (r > 0)
@@ -371,6 +378,7 @@ static long timed_read(char *buf, lm_u64 n)
 	lm_u32 last;
 
 	pump();
+	lx_con_notify();
 	if (vmin && !nq) { /* the first byte: no time limit */
 		while (!nq)
 			if ((r = fill()) < 0)
@@ -391,7 +399,7 @@ static long timed_read(char *buf, lm_u64 n)
 	return take(buf, n);
 }
 
-long lx_tty_read(void *buf, lm_u64 n)
+static long read_now(void *buf, lm_u64 n)
 {
 	if (notified && !canon() && (!tio.cc[VMIN] || tio.cc[VTIME]))
 		return timed_read(buf, n);
@@ -402,6 +410,19 @@ long lx_tty_read(void *buf, lm_u64 n)
 			return r;
 	}
 	return take(buf, n);
+}
+
+/* A read from a background group is SIGTTIN's first (jobctl.c); one a
+ * signal ends is restarted if no handler runs or it has SA_RESTART, as
+ * Linux's n_tty has it (so a stop and continue is not seen). */
+long lx_tty_read(void *buf, lm_u64 n)
+{
+	long r = lx_job_check(SIGTTIN);
+
+	if (r)
+		return r;
+	r = read_now(buf, n);
+	return r == -EINTR && lx_sig_pending_unblocked() ? -ERESTARTSYS : r;
 }
 
 /* 1 if a read would return at once; with `wait`, read the console until

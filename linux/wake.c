@@ -63,7 +63,7 @@ void lx_proc_reap_stopped(void);
 
 void lx_wake_wait(void)
 {
-	lm_u64 word;
+	lm_u64 word = 0;
 
 	if (!lx_wake_ntfn || lm_ntfn_wait(lx_wake_ntfn, &word))
 		lm_thread_yield();
@@ -72,4 +72,6 @@ void lx_wake_wait(void)
 	 * descriptors (a pipe we read would never see its end). */
 	else if (word & LX_WAKE_KID)
 		lx_proc_reap_stopped();
+	if (word & LX_WAKE_CON)
+		lx_tty_pump(); /* Ctrl-C, Ctrl-Z typed while we wait (tty.c) */
 }

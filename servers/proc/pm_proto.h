@@ -43,6 +43,25 @@ enum {
 	PM_SETSID,   /* ()                        -> the new session (= pid) */
 	PM_GETSID,   /* (pid)                     -> sid */
 	PM_LIST,     /* (pid)                     -> next pid in use >= pid (0: none), w1 = ppid */
+	/* Job control (stop.c): the caller's own stop, as its personality
+	 * acts on a stop signal's default action. */
+	PM_STOP,     /* (sig)                     -> 0: stopped; 1: a SIGCONT or SIGKILL
+	              *                              already pending, not stopped */
+	PM_STOPPED,  /* ()                        -> 1: still stopped, 0: continued */
+	PM_SIGFLAGS, /* (flags)                   -> 0; PM_NOCLDSTOP: no SIGCHLD for our
+	              *                              children's stops and continues */
+	/* The terminal (tty.c): the console, the controlling terminal of one
+	 * session, and its foreground group. */
+	PM_TCGETPGRP, /* ()                       -> the foreground group; -ENOTTY: not
+	               *                             our controlling terminal */
+	PM_TCSETPGRP, /* (pgid, ttou_ok)          -> 0; -EINTR: we are in the background
+	               *                             and SIGTTOU went to our group */
+	PM_SETCTTY,  /* (steal)                   -> 0: the console is our session's */
+	PM_TTYCHECK, /* (sig, ok)                 -> 0: may use the terminal; -EINTR: sig
+	              *                              (SIGTTIN/SIGTTOU) went to our group;
+	              *                              -EIO: background and ok (ignored) */
+	PM_TTYSIG,   /* (sig)                     -> 0: sig posted to the foreground group
+	              *                              (the line discipline's Ctrl-C, Ctrl-Z) */
 	PM_NREQ
 };
 
@@ -52,6 +71,12 @@ enum {
 #define PM_P_PGID  2
 #define PM_WNOHANG 1
 #define PM_WNOWAIT 2 /* leave the zombie to be waited for again (waitid) */
+#define PM_WUNTRACED  4  /* report a child's stop (WUNTRACED, WSTOPPED) */
+#define PM_WCONTINUED 8  /* report a child's continue */
+#define PM_WNOEXIT    16 /* do not report ends (waitid without WEXITED) */
+
+/* PM_SIGFLAGS's flags. */
+#define PM_NOCLDSTOP 1
 
 /* The signal page: one frame per pid, written by the manager, mapped
  * read-only by the process. `posted` grows by one at every signal made

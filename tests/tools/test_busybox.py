@@ -192,6 +192,7 @@ def main():
         # execve's chain (tests/linux/exec.c), started from the file tree
         check("linux_execve_chain_from_the_tree", c_test("exec-test"))
         check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
+        check("linux_jobs_stop_continue_wait_sigchld", c_test("jobs"))
 
         def lxbench_quick():
             # the benchmark program (make bench-linux-personality), one
