@@ -212,10 +212,10 @@ $(B)/linux-exec-show-pie.elf: tests/linux/exec_show.c | deps
 	  $< $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
 	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
 EXEC_TESTS := $(B)/linux-exec-test.elf $(B)/linux-exec-show.elf $(B)/linux-exec-show-pie.elf
-$(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h | deps
+$(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h tests/linux/pm_call.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
-$(B)/linux-jobs.elf: tests/linux/jobs.c tests/linux/check.h servers/proc/pm_proto.h | deps
+$(B)/linux-jobs.elf: tests/linux/jobs.c tests/linux/check.h tests/linux/pm_call.h servers/proc/pm_proto.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -DLAMINA_PM -Iinclude -o $@ $<
 

@@ -35,10 +35,10 @@
  * own echo and line ends are left in place and only ICRNL is applied here,
  * as before.
  */
-#include "lx.h"
+#include "tty.h"
 
-#define Q_SIZE    4096 /* the input queue, as Linux's */
-#define MAX_LINES 256
+#define Q_SIZE    LX_TTY_Q_SIZE
+#define MAX_LINES LX_TTY_MAX_LINES
 
 /* termios bits (asm-generic/termbits.h) */
 #define ISTRIP  0x20
@@ -60,7 +60,7 @@
 enum { VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VTIME = 5, VMIN = 6,
        VSUSP = 10, VEOL = 11, VWERASE = 14 };
 
-static struct lx_termios tio = {
+static const struct lx_termios tio_initial = {
 	.iflag = ICRNL | 0x400,     /* ICRNL | IXON */
 	.oflag = OPOST | ONLCR,
 	.cflag = 0xbf,              /* B38400 | CS8 | CREAD */
@@ -71,17 +71,24 @@ static struct lx_termios tio = {
 static int own;               /* the console took our mode: the discipline is ours */
 static lm_u32 echoed;         /* bytes to come that the console echoed before it was ours */
 static int notified;          /* the console signals LX_WAKE_CON on input: waits are ours too */
-static char q[Q_SIZE];        /* input: complete lines first, then the line being edited */
-static lm_u32 nq;
-static lm_u32 lines[MAX_LINES], nlines; /* lengths of the complete lines (0: end of file) */
-static char echo_buf[256];
-static lm_u32 necho;
+/* The shared state (tty.h), by the names it had when it was ours alone. */
+#define tio      lx_tty->tio
+#define q        lx_tty->q
+#define nq       lx_tty->nq
+#define lines    lx_tty->lines
+#define nlines   lx_tty->nlines
+#define echo_buf lx_tty->echo_buf
+#define necho    lx_tty->necho
 
 void lx_tty_init(void)
 {
 	own = !lx_capture &&
 	      lm_con_mode(LM_SLOT_CONSOLE_IN, CON_MODE_ALL, 0, &echoed) == LM_OK;
 	notified = own && lx_con_notify() == 0;
+	if (own)
+		lx_tty_share_init(&tio_initial);
+	else
+		tio = tio_initial;
 }
 
 static int canon(void)
@@ -260,6 +267,7 @@ static void input_char(char c)
 
 static void input(const char *b, long n)
 {
+	lx_tty_lock();
 	for (long i = 0; i < n; i++)
 		if (own && echoed) { /* typed ahead and shown: not again */
 			lm_u32 shown = necho;
@@ -272,6 +280,7 @@ static void input(const char *b, long n)
 		} else if (nq < Q_SIZE) /* the console echoed and edits: only ICRNL */
 			q[nq++] = b[i] == '\r' && (tio.iflag & ICRNL) ? '\n' : b[i];
 	echo_flush();
+	lx_tty_unlock();
 }
 
 /* Take what the console has now (never waiting): bytes taken, or -EIO. */
@@ -301,6 +310,10 @@ int lx_tty_can_wait(void)
 	return notified;
 }
 
+static int readable(lm_u64 want);
+static long mono_ns(void);
+#define LOST_WAKE_NS 100000000l
+
 /* Get more input through the discipline: 0, -EINTR (a signal is pending,
  * or Ctrl-C when the console interrupted), -EIO. With the console's
  * notification the wait is lx_block's (a timer or a signal ends it too);
@@ -310,12 +323,16 @@ static long fill(void)
 	char b[CON_MAX_BYTES];
 	long r;
 
+	if (notified && lx_con_notify())
+		notified = 0; /* the console will not tell us: READs that wait */
 	if (notified) {
+		/* Told of input from now on; what another process of the tree
+		 * took from the console before is in the shared queue, but
+		 * the console told that process, not us: the wait is bounded
+		 * (LOST_WAKE_NS) so that such bytes are seen. */
 		r = pump();
-		if (r == 0) {
-			lx_con_notify(); /* the reader waiting is told of input */
-			r = lx_block(-1);
-		}
+		if (r == 0 && !readable(1))
+			r = lx_block(mono_ns() + LOST_WAKE_NS);
 	} else {
 		r = lx_con_raw_read(b, sizeof b);
 		if (r > 0)
@@ -341,7 +358,7 @@ static long take(char *buf, lm_u64 n)
 {
 	lm_u32 k = nq < n ? nq : (lm_u32)n;
 
-	if (own && canon()) {
+	if (own && canon() && nlines) {
 		if (!lines[0]) { /* end of file: this read returns 0 */
 			memmove(lines, lines + 1, --nlines * sizeof lines[0]);
 			return 0;
@@ -356,6 +373,19 @@ static long take(char *buf, lm_u64 n)
 	memmove(q, q + k, nq - k);
 	nq -= k;
 	return (long)k;
+}
+
+/* Take what is readable, if it still is (another process of the tree
+ * may have taken it since we looked): the count, or -EAGAIN. */
+static long take_ready(char *buf, lm_u64 n, int any)
+{
+	long r = -EAGAIN;
+
+	lx_tty_lock();
+	if (any || readable(n))
+		r = take(buf, n);
+	lx_tty_unlock();
+	return r;
 }
 
 static long mono_ns(void)
@@ -396,20 +426,19 @@ static long timed_read(char *buf, lm_u64 n)
 			until = mono_ns() + vtime;
 		}
 	}
-	return take(buf, n);
+	return take_ready(buf, n, 1);
 }
 
 static long read_now(void *buf, lm_u64 n)
 {
+	long r;
+
 	if (notified && !canon() && (!tio.cc[VMIN] || tio.cc[VTIME]))
 		return timed_read(buf, n);
-	while (!readable(n)) {
-		long r = fill();
-
-		if (r < 0)
+	while ((r = take_ready(buf, n, 0)) == -EAGAIN)
+		if ((r = fill()) < 0)
 			return r;
-	}
-	return take(buf, n);
+	return r;
 }
 
 /* A read from a background group is SIGTTIN's first (jobctl.c); one a
@@ -451,8 +480,10 @@ void lx_con_termios(struct lx_termios *t, int set)
 		*t = tio;
 		return;
 	}
+	lx_tty_lock();
 	if (set == 2)
 		nq = 0;
 	tio = *t;
 	nlines = 0;
+	lx_tty_unlock();
 }

@@ -239,40 +239,26 @@ static void bad_input(void)
 #ifdef LAMINA_PM
 #include "../../servers/proc/pm_proto.h"
 
-/* Requests the personality would never send, straight to the process
- * manager's endpoint (slot 11), as tests/linux/procs.c does. */
-static long pm_call(long label, long w0, long w1, long w2)
-{
-	register long rax __asm__("rax") = 0x1000 + 29; /* EP_CALL */
-	register long rdi __asm__("rdi") = 11;
-	register long rsi __asm__("rsi") = (label << 16) | 4;
-	register long rdx __asm__("rdx") = w0;
-	register long r10 __asm__("r10") = w1;
-	register long r8 __asm__("r8") = w2;
-	register long r9 __asm__("r9") = 0;
-
-	__asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
-			 "+r"(r9) : : "rcx", "r11", "memory");
-	return rax ? -1000 - rax : rdx;
-}
+/* Requests the personality would never send (pm_call.h). */
+#include "pm_call.h"
 
 static void garbage(void)
 {
-	CHECK(pm_call(PM_STOP, 0, 0, 0) == -EINVAL);
-	CHECK(pm_call(PM_STOP, SIGINT, 0, 0) == -EINVAL);   /* not a stop signal */
-	CHECK(pm_call(PM_STOP, 1000, 0, 0) == -EINVAL);
-	CHECK(pm_call(PM_STOPPED, 0, 0, 0) == 0);           /* we are not stopped */
-	CHECK(pm_call(PM_SIGFLAGS, 0x80, 0, 0) == -EINVAL);
-	CHECK(pm_call(PM_TTYCHECK, SIGINT, 0, 0) == -EINVAL);
-	CHECK(pm_call(PM_TTYSIG, 0, 0, 0) == -EINVAL);
-	CHECK(pm_call(PM_TTYSIG, 65, 0, 0) == -EINVAL);
-	CHECK(pm_call(PM_WAIT, 0, 0, 0x20) == -EINVAL);     /* an option the manager has not */
+	CHECK(pm_call(PM_STOP, 0, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_STOP, SIGINT, 0, 0, 0) == -EINVAL);   /* not a stop signal */
+	CHECK(pm_call(PM_STOP, 1000, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_STOPPED, 0, 0, 0, 0) == 0);           /* we are not stopped */
+	CHECK(pm_call(PM_SIGFLAGS, 0x80, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_TTYCHECK, SIGINT, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_TTYSIG, 0, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_TTYSIG, 65, 0, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_WAIT, 0, 0, 0x20, 0) == -EINVAL);     /* an option the manager has not */
 	/* The shell ran us on the console (PM_NEW), and this test process is
 	 * in a group of its own: the background. */
-	CHECK(pm_call(PM_TCSETPGRP, -5, 1, 0) == -EINVAL);
-	CHECK(pm_call(PM_TTYCHECK, SIGTTIN, 1, 0) == -EIO);
-	CHECK(pm_call(PM_TTYCHECK, SIGTTOU, 1, 0) == 0);
-	CHECK(pm_call(PM_NREQ, 0, 0, 0) == -ENOSYS);
+	CHECK(pm_call(PM_TCSETPGRP, -5, 1, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_TTYCHECK, SIGTTIN, 1, 0, 0) == -EIO);
+	CHECK(pm_call(PM_TTYCHECK, SIGTTOU, 1, 0, 0) == 0);
+	CHECK(pm_call(PM_NREQ, 0, 0, 0, 0) == -ENOSYS);
 	CHECK(getppid() >= 0 && getpgid(0) > 0);            /* still serving */
 }
 #else
