@@ -169,6 +169,8 @@ void lx_tty_pump(void);       /* take what the console has now through the disci
 int lx_tty_fork_share(struct lm_fork_child *c); /* tty_share.c: the shared state, to a child */
 void lx_tty_fork_child(void);
 int lx_tty_can_wait(void);    /* 1: the console signals input, so lx_block waits for it */
+void lx_tty_listen(void);     /* before a wait for input: the console's signal to us */
+long lx_tty_bound(long until); /* a wait for input's deadline: until, at most 100 ms */
 /* ---- jobctl.c: job control (servers/proc/stop.c, tty.c keep the state) --------- */
 int lx_sig_default_stops(int sig); /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU */
 void lx_job_stop(int sig);         /* stopped by sig until continued */

@@ -314,6 +314,24 @@ static int readable(lm_u64 want);
 static long mono_ns(void);
 #define LOST_WAKE_NS 100000000l
 
+/* Before a wait for input: the console tells us of it from now on (or,
+ * if it will not, waits for the terminal are console READs). */
+void lx_tty_listen(void)
+{
+	if (notified && lx_con_notify())
+		notified = 0;
+}
+
+/* A wait for input ends by `until` (< 0: none) and within LOST_WAKE_NS:
+ * bytes another process of the tree took from the console before we
+ * listened are in the shared queue, but the console told that process. */
+long lx_tty_bound(long until)
+{
+	long b = mono_ns() + LOST_WAKE_NS;
+
+	return until < 0 || b < until ? b : until;
+}
+
 /* Get more input through the discipline: 0, -EINTR (a signal is pending,
  * or Ctrl-C when the console interrupted), -EIO. With the console's
  * notification the wait is lx_block's (a timer or a signal ends it too);
@@ -323,8 +341,7 @@ static long fill(void)
 	char b[CON_MAX_BYTES];
 	long r;
 
-	if (notified && lx_con_notify())
-		notified = 0; /* the console will not tell us: READs that wait */
+	lx_tty_listen();
 	if (notified) {
 		/* Told of input from now on; what another process of the tree
 		 * took from the console before is in the shared queue, but
@@ -332,7 +349,7 @@ static long fill(void)
 		 * (LOST_WAKE_NS) so that such bytes are seen. */
 		r = pump();
 		if (r == 0 && !readable(1))
-			r = lx_block(mono_ns() + LOST_WAKE_NS);
+			r = lx_block(lx_tty_bound(-1));
 	} else {
 		r = lx_con_raw_read(b, sizeof b);
 		if (r > 0)
@@ -408,7 +425,7 @@ static long timed_read(char *buf, lm_u64 n)
 	lm_u32 last;
 
 	pump();
-	lx_con_notify();
+	lx_tty_listen();
 	if (vmin && !nq) { /* the first byte: no time limit */
 		while (!nq)
 			if ((r = fill()) < 0)

@@ -329,6 +329,22 @@ def main():
             out = g.wait_for(re.escape("/ # "))
             if "alive 131\n" not in out:
                 return "after Ctrl-\\: %r" % out
+            # a job that reads the terminal: what is typed once it has
+            # printed reaches it (the tree's one input queue), also after
+            # a Ctrl-Z and fg
+            reader = "sh -c 'echo ready; read x; echo got $x'"
+            g.type(reader)
+            g.wait_for(r"\nready\n")
+            g.type("abc")
+            g.wait_for(r"\ngot abc\n")
+            g.type(reader)
+            g.wait_for(r"\nready\n")
+            g.send("\x1a")
+            g.wait_for(r"Stopped.*\n/ # ")
+            g.type("fg")
+            g.wait_for(r"read x.*\n")
+            g.type("def")
+            g.wait_for(r"\ngot def\n")
             g.type("exit")
             out = g.wait_for(re.escape(PROMPT))
             return None if "busybox exited with code 0" in out else "after exit: %r" % out[-300:]
