@@ -214,12 +214,15 @@ $(B)/linux-exec-show-pie.elf: tests/linux/exec_show.c | deps
 	  $< $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
 	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
 EXEC_TESTS := $(B)/linux-exec-test.elf $(B)/linux-exec-show.elf $(B)/linux-exec-show-pie.elf
-$(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h | deps
+$(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h tests/linux/pm_call.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 $(B)/linux-threads.elf: tests/linux/threads.c tests/linux/check.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
+$(B)/linux-jobs.elf: tests/linux/jobs.c tests/linux/check.h tests/linux/pm_call.h servers/proc/pm_proto.h | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -DLAMINA_PM -Iinclude -o $@ $<
 
 # lxbench (bench/linux/lxbench.c, docs/BENCHMARKS.md): the Linux programs
 # timed on both systems, and tiny, the static program its spawn executes.
@@ -239,11 +242,11 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 # for the busybox suite's host runs.
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
 $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf \
-		  $(EXEC_TESTS) $(B)/linux-procs.elf $(B)/linux-threads.elf $(B)/linux-lxbench.elf \
+		  $(EXEC_TESTS) $(B)/linux-procs.elf $(B)/linux-threads.elf $(B)/linux-jobs.elf $(B)/linux-lxbench.elf \
 		  $(B)/linux-tiny.elf
 	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
 	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf bin/procs=$(B)/linux-procs.elf \
-	  bin/threads=$(B)/linux-threads.elf \
+	  bin/threads=$(B)/linux-threads.elf bin/jobs=$(B)/linux-jobs.elf \
 	  bin/exec-test=$(B)/linux-exec-test.elf bin/exec-show=$(B)/linux-exec-show.elf \
 	  bin/exec-show-pie=$(B)/linux-exec-show-pie.elf \
 	  bin/lxbench=$(B)/linux-lxbench.elf bin/tiny=$(B)/linux-tiny.elf

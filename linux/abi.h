@@ -140,6 +140,7 @@
 #define TCSETSF    0x5404
 #define TIOCGPGRP  0x540f
 #define TIOCSPGRP  0x5410
+#define TIOCSCTTY  0x540e
 #define TIOCGWINSZ 0x5413
 #define FIONREAD   0x541b
 #define TIOCSWINSZ 0x5414
@@ -207,6 +208,7 @@
 #define SIG_SETMASK   2
 #define SIG_DFL       0
 #define SIG_IGN       1
+#define SA_NOCLDSTOP  0x00000001
 #define SA_SIGINFO    0x00000004
 #define SA_RESTORER   0x04000000
 #define SA_ONSTACK    0x08000000

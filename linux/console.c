@@ -48,8 +48,12 @@ int lx_con_fork_share(struct lm_fork_child *c)
 {
 	lm_cptr_t cn = lm_fork_child_cnode(c);
 
-	/* the console input the shell lent us, if it did */
-	lm_cnode_copy(cn, LM_SLOT_CONSOLE_IN, LM_SLOT_CNODE, LM_SLOT_CONSOLE_IN, LM_R_WRITE);
+	/* the console input the shell lent us, if it did; GRANT: the child
+	 * sends its own notification with CON_NOTIFY when it reads (tty.c) */
+	lm_cnode_copy(cn, LM_SLOT_CONSOLE_IN, LM_SLOT_CNODE, LM_SLOT_CONSOLE_IN,
+		      LM_R_WRITE | LM_R_GRANT);
+	if (lx_tty_fork_share(c))
+		return -ENOMEM;
 	for (lm_u32 i = 0; lx_capture && i < CAP_PAGES; i++) {
 		int err = lm_cnode_copy(cn, cap_frames[i], LM_SLOT_CNODE, cap_frames[i],
 					LM_R_READ | LM_R_WRITE);
@@ -61,6 +65,7 @@ int lx_con_fork_share(struct lm_fork_child *c)
 
 void lx_con_fork_child(void)
 {
+	lx_tty_fork_child();
 	for (lm_u32 i = 0; lx_capture && i < CAP_PAGES; i++)
 		lm_map_page(LM_SLOT_VSPACE, cap_frames[i], LX_CAPTURE_VA + i * LM_PAGE_SIZE,
 			    LM_R_READ | LM_R_WRITE);

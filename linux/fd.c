@@ -573,7 +573,8 @@ LX_SYS(ioctl)
 	struct file *f = get(a[0]);
 	struct lx_termios t;
 	struct lx_winsize ws = { 24, 80, 0, 0 };
-	int pgrp = (int)lx_pid;
+	int pgrp;
+	long r;
 
 	if (!f)
 		return -EBADF;
@@ -590,6 +591,8 @@ LX_SYS(ioctl)
 	case TCSETSF:
 		if (lx_copy_in(&t, a[2], sizeof t))
 			return -EFAULT;
+		if ((r = lx_job_check(SIGTTOU)))
+			return r;
 		lx_con_termios(&t, a[1] == TCSETSF ? 2 : 1);
 		return 0;
 	case TIOCGWINSZ:
@@ -597,9 +600,16 @@ LX_SYS(ioctl)
 	case TIOCSWINSZ:
 		return lx_readable(a[2], sizeof ws) ? 0 : -EFAULT;
 	case TIOCGPGRP:
+		if ((r = lx_job_tcgetpgrp()) < 0)
+			return r;
+		pgrp = (int)r;
 		return lx_copy_out(a[2], &pgrp, sizeof pgrp);
 	case TIOCSPGRP:
-		return lx_readable(a[2], sizeof pgrp) ? 0 : -EFAULT;
+		if (lx_copy_in(&pgrp, a[2], sizeof pgrp))
+			return -EFAULT;
+		return lx_job_tcsetpgrp(pgrp);
+	case TIOCSCTTY:
+		return lx_job_setctty((long)a[2]);
 	default:
 		return -ENOTTY;
 	}

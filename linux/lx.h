@@ -44,6 +44,7 @@
 #define LX_IPCBUF_VA    0x7ef800010000ull   /* the thread's IPC buffer */
 #define LX_SIGPAGE_VA   0x7ef800020000ull   /* the process manager's signal page */
 #define LX_CAPTURE_VA   0x7ef800100000ull   /* capture buffers (-x), shared by a fork tree */
+#define LX_TTY_VA       0x7ef800200000ull   /* the line discipline's state, shared by a fork tree */
 
 /* The identity of the one user (root); pids come from the process manager. */
 #define LX_UID  0
@@ -170,7 +171,20 @@ long lx_tty_write(const void *buf, lm_u64 n);
 long lx_tty_read(void *buf, lm_u64 n);
 int lx_tty_input_ready(int wait);
 void lx_tty_pump(void);       /* take what the console has now through the discipline */
+int lx_tty_fork_share(struct lm_fork_child *c); /* tty_share.c: the shared state, to a child */
+void lx_tty_fork_child(void);
 int lx_tty_can_wait(void);    /* 1: the console signals input, so lx_block waits for it */
+void lx_tty_listen(void);     /* before a wait for input: the console's signal to us */
+long lx_tty_bound(long until); /* a wait for input's deadline: until, at most 100 ms */
+/* ---- jobctl.c: job control (servers/proc/stop.c, tty.c keep the state) --------- */
+int lx_sig_default_stops(int sig); /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU */
+void lx_job_stop(int sig);         /* stopped by sig until continued */
+long lx_job_check(int sig);        /* SIGTTIN/SIGTTOU check: 0, -EIO, -ERESTARTSYS */
+long lx_job_tcgetpgrp(void);
+long lx_job_tcsetpgrp(int pgid);
+long lx_job_setctty(long steal);
+void lx_job_ttysig(int sig);       /* typed at the terminal: to the foreground group */
+void lx_job_nocldstop(void);       /* SIGCHLD's SA_NOCLDSTOP to the manager */
 /* TCGETS (set 0), TCSETS/TCSETSW (1), TCSETSF (2) */
 void lx_con_termios(struct lx_termios *t, int set);
 

@@ -52,6 +52,8 @@ static long wait_ready(struct lx_pollfd *fds, lm_u64 n, long timeout, long *left
 		ready = scan(fds, n, 1, &tty_in);
 		if (ready)
 			break;
+		if (tty_in)
+			lx_tty_listen(); /* the console tells us of input from now on */
 		if (tty_in && !lx_tty_can_wait()) {
 			/* only a console READ that waits can tell: no timeout */
 			r = lx_con_input_ready(1);
@@ -60,7 +62,8 @@ static long wait_ready(struct lx_pollfd *fds, lm_u64 n, long timeout, long *left
 			ready = scan(fds, n, 0, &tty_in);
 			break;
 		}
-		r = lx_block(until); /* a pipe, the terminal's input, a timer, a signal */
+		/* a pipe, the terminal's input, a timer, a signal */
+		r = lx_block(tty_in ? lx_tty_bound(until) : until);
 		if (r < 0)
 			return r;
 		ready = scan(fds, n, 0, &tty_in);

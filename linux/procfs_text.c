@@ -81,17 +81,20 @@ long lx_procfs_view(long pid, struct lx_pview *v)
 }
 
 /* Linux's state letter: we are running; another process is waiting
- * (a Lamina process that is not running is blocked on IPC) or a zombie. */
+ * (a Lamina process that is not running is blocked on IPC), stopped (job
+ * control) or a zombie. */
 static char state(const struct lx_pview *v)
 {
 	if (PM_INFO_STATE(v->ids) == 2)
 		return 'Z';
+	if (PM_INFO_STOPSIG(v->ids))
+		return 'T';
 	return v->pid == lx_pid ? 'R' : 'S';
 }
 
 static const char *state_name(char s)
 {
-	return s == 'R' ? "running" : s == 'Z' ? "zombie" : "sleeping";
+	return s == 'R' ? "running" : s == 'Z' ? "zombie" : s == 'T' ? "stopped" : "sleeping";
 }
 
 /* /proc/<pid>/stat: the 52 fields of man 5 proc. */

@@ -12,11 +12,11 @@ int lx_sig_restore_mask;
 struct lx_siginfo lx_sig_info[LX_NSIG + 1];
 struct lx_stack lx_altstack = { 0, SS_DISABLE, 0, 0 };
 
-/* Stopping (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) needs the process manager
- * and the shell: until then their default action is to ignore them. */
+/* SIGCONT's continuing is the process manager's (a stopped process is
+ * continued before it takes SIGCONT): delivered, its default ignores it.
+ * The stop signals' default action is jobctl.c's. */
 #define DEFAULT_IGNORED (LX_SIGBIT(SIGCHLD) | LX_SIGBIT(SIGURG) | LX_SIGBIT(SIGWINCH) | \
-			 LX_SIGBIT(SIGCONT) | LX_SIGBIT(SIGSTOP) | LX_SIGBIT(SIGTSTP) | \
-			 LX_SIGBIT(SIGTTIN) | LX_SIGBIT(SIGTTOU))
+			 LX_SIGBIT(SIGCONT))
 
 int lx_sig_default_ignored(int sig)
 {
@@ -75,6 +75,7 @@ void lx_sig_exec(void)
 			lx_sigact[s].flags = 0;
 	lx_altstack = (struct lx_stack){ 0, SS_DISABLE, 0, 0 };
 	lx_sig_restore_mask = 0;
+	lx_job_nocldstop();
 }
 
 void lx_sig_fork_child(void)
@@ -103,6 +104,8 @@ LX_SYS(rt_sigaction)
 		/* Setting SIG_IGN (or SIG_DFL that ignores) drops it if pending. */
 		if (lx_sig_ignored((int)sig))
 			lx_sig_pending &= ~LX_SIGBIT(sig);
+		if (sig == SIGCHLD)
+			lx_job_nocldstop();
 	}
 	return 0;
 }

@@ -12,8 +12,8 @@
  * One signal is delivered per delivery point, the lowest pending one not
  * blocked; another still pending is delivered at the handler's first call
  * (or its rt_sigreturn). Default actions: terminate (core-dump signals
- * too, no core is written) or ignore; stop and continue are ignored until
- * the process manager and the shell can stop a process.
+ * too, no core is written), ignore, or stop (jobctl.c: the process waits
+ * here, inside next_signal, until the process manager continues it).
  */
 #include "signal.h"
 #include "mm.h"
@@ -43,6 +43,10 @@ static int next_signal(struct lx_siginfo *si)
 
 		if (h == SIG_IGN || (h == SIG_DFL && lx_sig_default_ignored(sig)))
 			continue;
+		if (h == SIG_DFL && lx_sig_default_stops(sig)) {
+			lx_job_stop(sig); /* back when continued (jobctl.c) */
+			continue;
+		}
 		if (h == SIG_DFL)
 			lx_exit_signal(sig);
 		return sig;

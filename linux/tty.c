@@ -6,8 +6,9 @@
  * to leave output alone; from then on what termios says is done here:
  *
  *   input:  ISTRIP, IGNCR, ICRNL, INLCR; ISIG (VINTR -> SIGINT, VQUIT ->
- *           SIGQUIT, VSUSP -> SIGTSTP, raised by lx_sig_post in this
- *           process; the queue is flushed unless NOFLSH); ICANON: a read
+ *           SIGQUIT, VSUSP -> SIGTSTP, sent to the terminal's foreground
+ *           process group through the process manager, jobctl.c; the
+ *           queue is flushed unless NOFLSH); ICANON: a read
  *           returns at most one line, VERASE (and backspace, 0x08) erases
  *           a character, VWERASE a word, VKILL the line, VEOF ends the line
  *           without itself (on an empty line: a read returns 0);
@@ -21,8 +22,12 @@
  * Bytes are echoed when the personality takes them from the console: when
  * the program reads or polls the terminal, or, when the console signals
  * the wake notification on input (CON_NOTIFY, LX_WAKE_CON), whenever the
- * personality wakes from a wait (a sleep, a poll), so that a Ctrl-C typed
- * during a sleep interrupts it. Without that notification a wait for input
+ * personality wakes from a wait (a sleep, a poll, a wait4), so that a
+ * Ctrl-C or Ctrl-Z typed meanwhile reaches the foreground group. The
+ * console tells one process of input: the last that waited to read the
+ * terminal asks it to (CON_NOTIFY) before each such wait; a shell waiting
+ * for its foreground job so still sees the job's Ctrl-Z unless the job
+ * itself reads the terminal. Without that notification a wait for input
  * is a console READ that waits, which no timer or signal can end.
  * Bytes typed before the personality took the console over were echoed by
  * the console (CON_MODE says how many wait unread): they are not echoed
@@ -30,10 +35,10 @@
  * own echo and line ends are left in place and only ICRNL is applied here,
  * as before.
  */
-#include "lx.h"
+#include "tty.h"
 
-#define Q_SIZE    4096 /* the input queue, as Linux's */
-#define MAX_LINES 256
+#define Q_SIZE    LX_TTY_Q_SIZE
+#define MAX_LINES LX_TTY_MAX_LINES
 
 /* termios bits (asm-generic/termbits.h) */
 #define ISTRIP  0x20
@@ -55,7 +60,7 @@
 enum { VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VTIME = 5, VMIN = 6,
        VSUSP = 10, VEOL = 11, VWERASE = 14 };
 
-static struct lx_termios tio = {
+static const struct lx_termios tio_initial = {
 	.iflag = ICRNL | 0x400,     /* ICRNL | IXON */
 	.oflag = OPOST | ONLCR,
 	.cflag = 0xbf,              /* B38400 | CS8 | CREAD */
@@ -66,17 +71,24 @@ static struct lx_termios tio = {
 static int own;               /* the console took our mode: the discipline is ours */
 static lm_u32 echoed;         /* bytes to come that the console echoed before it was ours */
 static int notified;          /* the console signals LX_WAKE_CON on input: waits are ours too */
-static char q[Q_SIZE];        /* input: complete lines first, then the line being edited */
-static lm_u32 nq;
-static lm_u32 lines[MAX_LINES], nlines; /* lengths of the complete lines (0: end of file) */
-static char echo_buf[256];
-static lm_u32 necho;
+/* The shared state (tty.h), by the names it had when it was ours alone. */
+#define tio      lx_tty->tio
+#define q        lx_tty->q
+#define nq       lx_tty->nq
+#define lines    lx_tty->lines
+#define nlines   lx_tty->nlines
+#define echo_buf lx_tty->echo_buf
+#define necho    lx_tty->necho
 
 void lx_tty_init(void)
 {
 	own = !lx_capture &&
 	      lm_con_mode(LM_SLOT_CONSOLE_IN, CON_MODE_ALL, 0, &echoed) == LM_OK;
 	notified = own && lx_con_notify() == 0;
+	if (own)
+		lx_tty_share_init(&tio_initial);
+	else
+		tio = tio_initial;
 }
 
 static int canon(void)
@@ -185,7 +197,7 @@ static void isig(char c, int sig)
 	}
 	echo_char(c);
 	echo_flush();
-	lx_sig_post(sig, SI_KERNEL, 0);
+	lx_job_ttysig(sig);
 }
 
 static void canon_char(char c)
@@ -255,6 +267,7 @@ static void input_char(char c)
 
 static void input(const char *b, long n)
 {
+	lx_tty_lock();
 	for (long i = 0; i < n; i++)
 		if (own && echoed) { /* typed ahead and shown: not again */
 			lm_u32 shown = necho;
@@ -267,6 +280,7 @@ static void input(const char *b, long n)
 		} else if (nq < Q_SIZE) /* the console echoed and edits: only ICRNL */
 			q[nq++] = b[i] == '\r' && (tio.iflag & ICRNL) ? '\n' : b[i];
 	echo_flush();
+	lx_tty_unlock();
 }
 
 /* Take what the console has now (never waiting): bytes taken, or -EIO. */
@@ -296,6 +310,28 @@ int lx_tty_can_wait(void)
 	return notified;
 }
 
+static int readable(lm_u64 want);
+static long mono_ns(void);
+#define LOST_WAKE_NS 100000000l
+
+/* Before a wait for input: the console tells us of it from now on (or,
+ * if it will not, waits for the terminal are console READs). */
+void lx_tty_listen(void)
+{
+	if (notified && lx_con_notify())
+		notified = 0;
+}
+
+/* A wait for input ends by `until` (< 0: none) and within LOST_WAKE_NS:
+ * bytes another process of the tree took from the console before we
+ * listened are in the shared queue, but the console told that process. */
+long lx_tty_bound(long until)
+{
+	long b = mono_ns() + LOST_WAKE_NS;
+
+	return until < 0 || b < until ? b : until;
+}
+
 /* Get more input through the discipline: 0, -EINTR (a signal is pending,
  * or Ctrl-C when the console interrupted), -EIO. With the console's
  * notification the wait is lx_block's (a timer or a signal ends it too);
@@ -305,10 +341,15 @@ static long fill(void)
 	char b[CON_MAX_BYTES];
 	long r;
 
+	lx_tty_listen();
 	if (notified) {
+		/* Told of input from now on; what another process of the tree
+		 * took from the console before is in the shared queue, but
+		 * the console told that process, not us: the wait is bounded
+		 * (LOST_WAKE_NS) so that such bytes are seen. */
 		r = pump();
-		if (r == 0)
-			r = lx_block(-1);
+		if (r == 0 && !readable(1))
+			r = lx_block(lx_tty_bound(-1));
 	} else {
 		r = lx_con_raw_read(b, sizeof b);
 		if (r > 0)
@@ -334,7 +375,7 @@ static long take(char *buf, lm_u64 n)
 {
 	lm_u32 k = nq < n ? nq : (lm_u32)n;
 
-	if (own && canon()) {
+	if (own && canon() && nlines) {
 		if (!lines[0]) { /* end of file: this read returns 0 */
 			memmove(lines, lines + 1, --nlines * sizeof lines[0]);
 			return 0;
@@ -349,6 +390,19 @@ static long take(char *buf, lm_u64 n)
 	memmove(q, q + k, nq - k);
 	nq -= k;
 	return (long)k;
+}
+
+/* Take what is readable, if it still is (another process of the tree
+ * may have taken it since we looked): the count, or -EAGAIN. */
+static long take_ready(char *buf, lm_u64 n, int any)
+{
+	long r = -EAGAIN;
+
+	lx_tty_lock();
+	if (any || readable(n))
+		r = take(buf, n);
+	lx_tty_unlock();
+	return r;
 }
 
 static long mono_ns(void)
@@ -371,6 +425,7 @@ static long timed_read(char *buf, lm_u64 n)
 	lm_u32 last;
 
 	pump();
+	lx_tty_listen();
 	if (vmin && !nq) { /* the first byte: no time limit */
 		while (!nq)
 			if ((r = fill()) < 0)
@@ -388,20 +443,32 @@ static long timed_read(char *buf, lm_u64 n)
 			until = mono_ns() + vtime;
 		}
 	}
-	return take(buf, n);
+	return take_ready(buf, n, 1);
 }
 
-long lx_tty_read(void *buf, lm_u64 n)
+static long read_now(void *buf, lm_u64 n)
 {
+	long r;
+
 	if (notified && !canon() && (!tio.cc[VMIN] || tio.cc[VTIME]))
 		return timed_read(buf, n);
-	while (!readable(n)) {
-		long r = fill();
-
-		if (r < 0)
+	while ((r = take_ready(buf, n, 0)) == -EAGAIN)
+		if ((r = fill()) < 0)
 			return r;
-	}
-	return take(buf, n);
+	return r;
+}
+
+/* A read from a background group is SIGTTIN's first (jobctl.c); one a
+ * signal ends is restarted if no handler runs or it has SA_RESTART, as
+ * Linux's n_tty has it (so a stop and continue is not seen). */
+long lx_tty_read(void *buf, lm_u64 n)
+{
+	long r = lx_job_check(SIGTTIN);
+
+	if (r)
+		return r;
+	r = read_now(buf, n);
+	return r == -EINTR && lx_sig_pending_unblocked() ? -ERESTARTSYS : r;
 }
 
 /* 1 if a read would return at once; with `wait`, read the console until
@@ -430,8 +497,10 @@ void lx_con_termios(struct lx_termios *t, int set)
 		*t = tio;
 		return;
 	}
+	lx_tty_lock();
 	if (set == 2)
 		nq = 0;
 	tio = *t;
 	nlines = 0;
+	lx_tty_unlock();
 }

@@ -3,8 +3,10 @@
  * PM_WOULDBLOCK) waits for the wake notification, which the manager
  * signals when a child ends (or a signal is posted), then asks again.
  * Nothing blocks inside the manager. A child found ended is reaped at the
- * Lamina level too, once its process has stopped (process.c). Resource
- * usage is not kept: rusage comes back zeroed.
+ * Lamina level too, once its process has stopped (process.c). With
+ * WUNTRACED (WSTOPPED) and WCONTINUED the manager also reports a child
+ * stopped or continued by a signal (servers/proc/stop.c), once each time.
+ * Resource usage is not kept: rusage comes back zeroed.
  */
 #include "lx.h"
 #include "../servers/proc/pm_proto.h"
@@ -20,6 +22,19 @@
 
 void lx_proc_reaped(long pid);
 
+/* A status of a child alive: stopped (sig << 8 | 0x7f) or continued. */
+static int stop_or_cont(lm_u64 ws)
+{
+	return (ws & 0xff) == 0x7f || ws == 0xffff;
+}
+
+/* wait's options as the manager's. */
+static lm_u64 pm_opts(lm_u64 opt)
+{
+	return (opt & WNOHANG ? PM_WNOHANG : 0) | (opt & WNOWAIT ? PM_WNOWAIT : 0) |
+	       (opt & WUNTRACED ? PM_WUNTRACED : 0) | (opt & WCONTINUED ? PM_WCONTINUED : 0);
+}
+
 /* PM_WAIT until a child matches or it cannot: pid, *ws the status. */
 static long wait_child(lm_u64 idtype, long id, lm_u64 opts, lm_u64 *ws)
 {
@@ -29,7 +44,7 @@ static long wait_child(lm_u64 idtype, long id, lm_u64 opts, lm_u64 *ws)
 		if (r == -ENOSYS)
 			return -ECHILD; /* no manager: no children */
 		if (r != -EAGAIN || *ws != PM_WOULDBLOCK) {
-			if (r > 0 && !(opts & PM_WNOWAIT))
+			if (r > 0 && !(opts & PM_WNOWAIT) && !stop_or_cont(*ws))
 				lx_proc_reaped(r);
 			return r;
 		}
@@ -68,7 +83,7 @@ LX_SYS(wait4)
 		idtype = PM_P_PGID;
 		id = -pid;
 	}
-	r = wait_child(idtype, id, opt & WNOHANG ? PM_WNOHANG : 0, &ws);
+	r = wait_child(idtype, id, pm_opts(opt), &ws);
 	if (r > 0) {
 		int st = (int)ws;
 		if (a[1])
@@ -91,10 +106,8 @@ LX_SYS(waitid)
 	if ((a[2] && !lx_writable(a[2], SIGINFO_SIZE)) ||
 	    (a[4] && !lx_writable(a[4], RUSAGE_SIZE)))
 		return -EFAULT;
-	if (!(opt & WEXITED)) /* stops and continues are not kept: none ever */
-		return opt & WNOHANG ? 0 : -ECHILD;
 	r = wait_child(idtype, idtype == PM_P_ALL ? 0 : (long)(int)a[1],
-		       (opt & WNOHANG ? PM_WNOHANG : 0) | (opt & WNOWAIT ? PM_WNOWAIT : 0), &ws);
+		       pm_opts(opt) | (opt & WEXITED ? 0 : PM_WNOEXIT), &ws);
 	if (r < 0)
 		return r;
 	if (r > 0) {
@@ -104,6 +117,13 @@ LX_SYS(waitid)
 		info[4] = (lm_u32)r;                  /* si_pid */
 		info[5] = LX_UID;                     /* si_uid */
 		info[6] = sig ? (lm_u32)sig : (lm_u32)(ws >> 8) & 0xff; /* si_status */
+		if (ws == 0xffff) {                   /* CLD_CONTINUED by SIGCONT */
+			info[2] = 6;
+			info[6] = SIGCONT;
+		} else if (sig == 0x7f) {             /* CLD_STOPPED, by the stop signal */
+			info[2] = 5;
+			info[6] = (lm_u32)(ws >> 8) & 0xff;
+		}
 	}
 	if (a[2])
 		lx_copy_out(a[2], info, sizeof info);

@@ -42,8 +42,9 @@ long pm_setinfo(struct req *q)
 	return 0;
 }
 
-/* PM_INFO (pid) -> 0, w1 = ppid | state << 8 | pgid << 16 | sid << 24,
- * the record in words 4..; -ESRCH for a pid not in use. */
+/* PM_INFO (pid) -> 0, w1 = ppid | state << 8 | pgid << 16 | sid << 24 |
+ * stop signal << 32 (stop.c; 0 unless stopped), the record in words 4..;
+ * -ESRCH for a pid not in use. */
 long pm_info(struct req *q)
 {
 	long pid = (long)q->w[0];
@@ -51,7 +52,8 @@ long pm_info(struct req *q)
 	if (!pid_live(pid))
 		return -ESRCH;
 	q->r1 = procs[pid].ppid | (lm_u64)procs[pid].state << 8 |
-		(lm_u64)procs[pid].pgid << 16 | (lm_u64)procs[pid].sid << 24;
+		(lm_u64)procs[pid].pgid << 16 | (lm_u64)procs[pid].sid << 24 |
+		(lm_u64)procs[pid].stopsig << 32;
 	memcpy(&ipcbuf->msg[4], &info[pid], sizeof info[pid]);
 	q->rlen = PM_INFO_LEN;
 	return 0;

@@ -47,6 +47,11 @@ static const struct op ops[PM_NREQ] = {
 	[PM_GETPGID] = { pm_getpgid, 0 }, [PM_SETSID] = { pm_setsid, 0 },
 	[PM_GETSID] = { pm_getsid, 0 },   [PM_LIST] = { pm_list, 0 },
 	[PM_SETINFO] = { pm_setinfo, 0 }, [PM_INFO] = { pm_info, 0 },
+	[PM_STOP] = { pm_stop, 0 },       [PM_STOPPED] = { pm_stopped, 0 },
+	[PM_SIGFLAGS] = { pm_sigflags, 0 },
+	[PM_TCGETPGRP] = { pm_tcgetpgrp, 0 }, [PM_TCSETPGRP] = { pm_tcsetpgrp, 0 },
+	[PM_SETCTTY] = { pm_setctty, 0 },     [PM_TTYCHECK] = { pm_ttycheck, 0 },
+	[PM_TTYSIG] = { pm_ttysig, 0 },
 };
 
 /* Decode: the caller (a live pid, or the shell) and the label. PM_KILL,

@@ -22,7 +22,18 @@
 #define EINVAL  22
 #define ENOSYS  38
 
+#define ENOTTY  25
+#define EIO     5
+#define EINTR   4
+#define SIGKILL 9
 #define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGBIT(s) (1ull << ((s) - 1))
+#define STOP_SIGS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 #define NSIG    64
 
 #define PM_SIGPAGE_VA 0x600000000ull /* pid p's signal page at + (p-1) * 4 KiB */
@@ -30,6 +41,7 @@
 #define PM_REAPER     0xff           /* ppid of an orphan: reaped at its exit */
 
 enum { P_FREE, P_ALIVE, P_ZOMBIE };
+enum { REPORT_NONE, REPORT_STOP, REPORT_CONT };
 
 /*
  * A process. ppid: 0 for a top-level process (the shell's, released by
@@ -45,6 +57,10 @@ struct proc {
 				    * top-level process's session is the
 				    * shell's, named by the process's pid) */
 	lm_u32 wstatus;            /* a zombie's, in wait4's format */
+	lm_u8 stopsig;             /* alive and stopped by this signal, or 0 */
+	lm_u8 report;              /* REPORT_*: a stop or continue its parent's
+				    * wait has not been told of yet */
+	lm_u8 nocldstop;           /* its SIGCHLD has SA_NOCLDSTOP (PM_SIGFLAGS) */
 	lm_u64 pending;            /* signals 1..64 as bits 0..63 */
 	lm_u8 sender[NSIG + 1];    /* who sent each pending signal */
 	lm_cptr_t fs_ep, pm_ep;    /* minted with badge pid */
@@ -98,6 +114,19 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus);
 long pm_kill(struct req *q);
 long pm_sigfetch(struct req *q);
 void pm_post(lm_u8 pid, int sig, lm_u8 from);
+/* stop.c */
+long pm_stop(struct req *q);
+long pm_stopped(struct req *q);
+long pm_sigflags(struct req *q);
+void pm_stop_post(lm_u8 pid, int sig);
+int pm_wait_report(struct req *q, lm_u8 c, lm_u64 opt);
+/* tty.c */
+long pm_tcgetpgrp(struct req *q);
+long pm_tcsetpgrp(struct req *q);
+long pm_setctty(struct req *q);
+long pm_ttycheck(struct req *q);
+long pm_ttysig(struct req *q);
+void pm_tty_session(lm_u8 sid);
 /* group.c */
 long pm_getppid(struct req *q);
 long pm_setpgid(struct req *q);

@@ -45,6 +45,25 @@ enum {
 	PM_LIST,     /* (pid)                     -> next pid in use >= pid (0: none), w1 = ppid */
 	PM_SETINFO,  /* () + struct pm_info in words 4..  -> 0: what /proc shows of the caller */
 	PM_INFO,     /* (pid)                     -> 0, w1 = ids, struct pm_info in words 4.. */
+	/* Job control (stop.c): the caller's own stop, as its personality
+	 * acts on a stop signal's default action. */
+	PM_STOP,     /* (sig)                     -> 0: stopped; 1: a SIGCONT or SIGKILL
+	              *                              already pending, not stopped */
+	PM_STOPPED,  /* ()                        -> 1: still stopped, 0: continued */
+	PM_SIGFLAGS, /* (flags)                   -> 0; PM_NOCLDSTOP: no SIGCHLD for our
+	              *                              children's stops and continues */
+	/* The terminal (tty.c): the console, the controlling terminal of one
+	 * session, and its foreground group. */
+	PM_TCGETPGRP, /* ()                       -> the foreground group; -ENOTTY: not
+	               *                             our controlling terminal */
+	PM_TCSETPGRP, /* (pgid, ttou_ok)          -> 0; -EINTR: we are in the background
+	               *                             and SIGTTOU went to our group */
+	PM_SETCTTY,  /* (steal)                   -> 0: the console is our session's */
+	PM_TTYCHECK, /* (sig, ok)                 -> 0: may use the terminal; -EINTR: sig
+	              *                              (SIGTTIN/SIGTTOU) went to our group;
+	              *                              -EIO: background and ok (ignored) */
+	PM_TTYSIG,   /* (sig)                     -> 0: sig posted to the foreground group
+	              *                              (the line discipline's Ctrl-C, Ctrl-Z) */
 	PM_NREQ
 };
 
@@ -54,6 +73,12 @@ enum {
 #define PM_P_PGID  2
 #define PM_WNOHANG 1
 #define PM_WNOWAIT 2 /* leave the zombie to be waited for again (waitid) */
+#define PM_WUNTRACED  4  /* report a child's stop (WUNTRACED, WSTOPPED) */
+#define PM_WCONTINUED 8  /* report a child's continue */
+#define PM_WNOEXIT    16 /* do not report ends (waitid without WEXITED) */
+
+/* PM_SIGFLAGS's flags. */
+#define PM_NOCLDSTOP 1
 
 /* What a process reports of itself for /proc (PM_SETINFO, at every exec
  * and prctl(PR_SET_NAME)) and what PM_INFO answers of any pid: the whole
@@ -80,6 +105,7 @@ LM_STATIC_ASSERT(PM_INFO_LEN == 64, "pm_info fills message words 4..63");
 #define PM_INFO_STATE(w) (((w) >> 8) & 0xff)   /* 1 alive, 2 zombie */
 #define PM_INFO_PGID(w)  (((w) >> 16) & 0xff)
 #define PM_INFO_SID(w)   (((w) >> 24) & 0xff)
+#define PM_INFO_STOPSIG(w) (((w) >> 32) & 0xff) /* stopped by this signal, or 0 */
 
 /* The signal page: one frame per pid, written by the manager, mapped
  * read-only by the process. `posted` grows by one at every signal made

@@ -13,6 +13,7 @@ void pm_post(lm_u8 pid, int sig, lm_u8 from)
 
 	if (p->state != P_ALIVE)
 		return; /* a zombie takes no signals */
+	pm_stop_post(pid, sig);
 	p->pending |= 1ull << (sig - 1);
 	p->sender[sig] = from;
 	sigpage(pid)->posted++;

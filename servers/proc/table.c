@@ -121,6 +121,7 @@ long pm_new(struct req *q)
 	if (err)
 		return err;
 	procs[pid].pgid = procs[pid].sid = procs[pid].top = pid;
+	pm_tty_session(pid); /* the shell runs it on the console */
 	pm_give_caps(q, pid);
 	return pid;
 }
@@ -146,6 +147,7 @@ long pm_fork(struct req *q)
 	procs[pid].pgid = self->pgid;
 	procs[pid].sid = self->sid;
 	procs[pid].top = self->top;
+	procs[pid].nocldstop = self->nocldstop;
 	pm_give_caps(q, pid);
 	return pid;
 }

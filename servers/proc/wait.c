@@ -15,6 +15,8 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 	p->state = P_ZOMBIE;
 	p->wstatus = wstatus;
 	p->pending = 0;
+	p->stopsig = 0;
+	p->report = REPORT_NONE;
 	for (lm_u8 c = 1; c <= PM_PIDS; c++)
 		if (procs[c].state != P_FREE && procs[c].ppid == pid) {
 			procs[c].ppid = PM_REAPER;
@@ -53,21 +55,25 @@ static int matches(const struct req *q, lm_u8 c, lm_u64 idtype, long id)
 }
 
 /* PM_WAIT (idtype, id, options) -> pid and status of a zombie child, now
- * freed unless PM_WNOWAIT. */
+ * freed unless PM_WNOWAIT; with PM_WUNTRACED or PM_WCONTINUED, of a child
+ * that stopped or continued since its parent last asked. */
 long pm_wait(struct req *q)
 {
 	lm_u64 idtype = q->w[0], opt = q->w[2];
 	long id = (long)q->w[1];
 	int any = 0;
 
-	if (idtype > PM_P_PGID || (opt & ~(lm_u64)(PM_WNOHANG | PM_WNOWAIT)) ||
+	if (idtype > PM_P_PGID ||
+	    (opt & ~(lm_u64)(PM_WNOHANG | PM_WNOWAIT | PM_WUNTRACED | PM_WCONTINUED | PM_WNOEXIT)) ||
 	    (idtype != PM_P_ALL && id < 0))
 		return -EINVAL;
 	for (lm_u8 c = 1; c <= PM_PIDS; c++) {
 		if (!matches(q, c, idtype, id))
 			continue;
 		any = 1;
-		if (procs[c].state != P_ZOMBIE)
+		if (pm_wait_report(q, c, opt))
+			return c; /* stopped or continued (stop.c) */
+		if (procs[c].state != P_ZOMBIE || (opt & PM_WNOEXIT))
 			continue;
 		q->r1 = procs[c].wstatus;
 		if (!(opt & PM_WNOWAIT))

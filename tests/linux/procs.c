@@ -239,28 +239,8 @@ static void fork_limit(void)
 }
 
 /* Requests the personality would never send, straight to the process
- * manager's endpoint (slot 11): errors, and the manager still serves. */
-static long pm_call_len(long label, long len, long w0, long w1, long w2, long *r1)
-{
-	register long rax __asm__("rax") = 0x1000 + 29; /* EP_CALL */
-	register long rdi __asm__("rdi") = 11;
-	register long rsi __asm__("rsi") = (label << 16) | len;
-	register long rdx __asm__("rdx") = w0;
-	register long r10 __asm__("r10") = w1;
-	register long r8 __asm__("r8") = w2;
-	register long r9 __asm__("r9") = 0;
-
-	__asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
-			 "+r"(r9) : : "rcx", "r11", "memory");
-	if (r1)
-		*r1 = r10;
-	return rax ? -1000 - rax : rdx;
-}
-
-static long pm_call(long label, long w0, long w1, long w2, long *r1)
-{
-	return pm_call_len(label, 4, w0, w1, w2, r1);
-}
+ * manager's endpoint: errors, and the manager still serves. */
+#include "pm_call.h"
 
 /* PM_SETINFO and PM_INFO (servers/proc/info.c): a record of the wrong
  * length is refused; one whose strings have no end is kept with ends the

@@ -203,6 +203,7 @@ def main():
         check("linux_execve_chain_from_the_tree", c_test("exec-test"))
         check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
         check("linux_threads_pthreads_futex_tgkill_exit_group", c_test("threads"))
+        check("linux_jobs_stop_continue_wait_sigchld", c_test("jobs"))
 
         def lxbench_quick():
             # the benchmark program (make bench-linux-personality), one

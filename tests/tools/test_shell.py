@@ -19,7 +19,7 @@ MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "lin
            "proc", "timer", "mem"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
-TOTAL = 240.0      # whole test
+TOTAL = 420.0      # whole test
 
 ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 
@@ -272,6 +272,86 @@ def main():
                 return "termios checks: %r" % out[-300:]
             return None
         check("shell_linux_termios_raw_and_canonical_reads", termios)
+
+        def jobs_tty():
+            # tests/linux/jobs.c's terminal part: tcgetpgrp/tcsetpgrp,
+            # SIGTTIN and SIGTTOU for a background group, EPERM, ESRCH
+            out = g.command("linux jobs tty", 120)
+            if "jobs tty: 0 failed" not in out or "jobs exited with code 0" not in out:
+                return "jobs tty: %r" % out[-400:]
+            return None
+        check("shell_linux_tcsetpgrp_sigttin_sigttou", jobs_tty)
+
+        def ash_job_control():
+            # busybox ash's job control on the console: Ctrl-Z stops the
+            # foreground job (SIGTSTP to its group through the process
+            # manager), jobs lists it, fg continues it (its CONT trap
+            # says so), Ctrl-C ends it but not ash; bg, kill %1; Ctrl-C
+            # ends a foreground pipeline, Ctrl-\ is SIGQUIT. Each key is
+            # sent once the job has printed, so after ash made it the
+            # foreground group.
+            job = "sh -c 'trap \"echo cont\" CONT; echo ready; while :; do sleep 1; done'"
+            def stopped_job():
+                g.type(job)
+                g.wait_for(r"\nready\n")
+                g.send("\x1a")
+                g.wait_for(r"Stopped.*\n/ # ")
+            g.type("linux busybox sh")
+            g.wait_for(re.escape("/ # "))
+            stopped_job()
+            g.type("jobs")
+            out = g.wait_for(re.escape("/ # "))
+            if "Stopped" not in out:
+                return "jobs: %r" % out
+            g.type("fg")
+            g.wait_for(r"cont\n")
+            g.send("\x03")
+            g.wait_for(re.escape("/ # "))
+            g.type("echo alive $?")
+            out = g.wait_for(re.escape("/ # "))
+            if "alive 130\n" not in out:
+                return "after fg and Ctrl-C: %r" % out
+            stopped_job()
+            g.type("bg")
+            g.wait_for(r"cont\n")
+            g.type("kill %1")
+            g.wait_for(re.escape("/ # "))
+            g.type("jobs; echo listed")
+            out = g.wait_for(r"\nlisted\n")
+            if "Terminated" not in out:
+                return "after kill %%1: %r" % out
+            g.type("sh -c 'echo ready; exec sleep 100' | cat")
+            g.wait_for(r"\nready\n")
+            g.send("\x03")
+            g.wait_for(re.escape("/ # "))
+            g.type("sh -c 'echo ready; exec sleep 100'")
+            g.wait_for(r"\nready\n")
+            g.send("\x1c")
+            g.wait_for(re.escape("/ # "))
+            g.type("echo alive $?")
+            out = g.wait_for(re.escape("/ # "))
+            if "alive 131\n" not in out:
+                return "after Ctrl-\\: %r" % out
+            # a job that reads the terminal: what is typed once it has
+            # printed reaches it (the tree's one input queue), also after
+            # a Ctrl-Z and fg
+            reader = "sh -c 'echo ready; read x; echo got $x'"
+            g.type(reader)
+            g.wait_for(r"\nready\n")
+            g.type("abc")
+            g.wait_for(r"\ngot abc\n")
+            g.type(reader)
+            g.wait_for(r"\nready\n")
+            g.send("\x1a")
+            g.wait_for(r"Stopped.*\n/ # ")
+            g.type("fg")
+            g.wait_for(r"read x.*\n")
+            g.type("def")
+            g.wait_for(r"\ngot def\n")
+            g.type("exit")
+            out = g.wait_for(re.escape(PROMPT))
+            return None if "busybox exited with code 0" in out else "after exit: %r" % out[-300:]
+        check("shell_linux_ash_job_control_ctrl_z_fg_bg_ctrl_c", ash_job_control)
         check("shell_linux_unknown_program", expect("linux nosuch",
                                                     r"no such Linux program: nosuch"))
         check("shell_linux_usage", expect("linux -t", r"usage: linux"))
