@@ -10,6 +10,10 @@
  */
 #include "mdb.h"
 
+/* What is_close and node_of compute from an end's address depends on it. */
+_Static_assert(sizeof(struct mdb_end) == 16 && sizeof(struct mdb) == 32 &&
+	       __alignof__(struct mdb) == 32, "an end's bit 4 says which end");
+
 static bool is_close(const struct mdb_end *e)
 {
 	return ((uptr)e & sizeof(struct mdb_end)) != 0;
@@ -88,6 +92,10 @@ struct mdb *mdb_parent(const struct mdb *n)
 {
 	const struct mdb_end *e = n->open.prev;
 
+#ifdef MDB_WP_WALKS /* the walk's invariant, proved: tests/assurance/mdb_walk_wp.c */
+	/*@ loop invariant walk_valid(e) && parent_from(e) == parent(n);
+	    loop assigns e; */
+#endif
 	while (e && is_close(e))
 		e = node_of(e)->open.prev;
 	return e ? node_of(e) : NULL;
@@ -97,6 +105,12 @@ struct mdb *mdb_parent(const struct mdb *n)
  * passed on the way), at most the nodes between their opening ends. */
 bool mdb_is_descendant(const struct mdb *n, const struct mdb *ancestor)
 {
+#ifdef MDB_WP_WALKS /* every n met is an ancestor: tests/assurance/mdb_walk_wp.c */
+	/*@ loop invariant n != \null ==> up_valid(n) &&
+		is_ancestor(n, \at(n, Pre)) &&
+		\forall struct mdb *a; is_ancestor(a, n) ==> is_ancestor(a, \at(n, Pre));
+	    loop assigns n; */
+#endif
 	for (n = mdb_parent(n); n; n = mdb_parent(n))
 		if (n == ancestor)
 			return true;
