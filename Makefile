@@ -412,7 +412,7 @@ HOST_LIB_test_fs_pipe := $(addprefix servers/fs/,handle.c pipe.c inode.c path.c 
 $(B)/host/test_fs_pipe: $(HOST_LIB_test_fs_pipe) $(wildcard servers/fs/*.h)
 # The Linux personality's line discipline, with the console stubbed out.
 HOST_LIB_test_tty := linux/tty.c
-$(B)/host/test_tty: linux/tty.c linux/lx.h linux/abi.h
+$(B)/host/test_tty: linux/tty.c linux/tty.h linux/lx.h linux/abi.h
 # The timer server's deadline table, with the PIT stubbed out.
 HOST_LIB_test_timer_table := servers/timer/table.c
 $(B)/host/test_timer_table: servers/timer/table.c servers/timer/timer.h servers/timer/timer_proto.h
