@@ -203,12 +203,8 @@ static int map_shared(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va
 
 	if (n > c->end - c->next)
 		return LM_ELIMIT;
-	if (n == 1) /* CNODE_COPY without a count: no count comes back */
-		made = !(err = lm_cnode_copy(c->p->cnode, c->next, LM_SLOT_CNODE, frame,
-					     s->rights));
-	else
-		err = lm_cnode_copy_range(c->p->cnode, c->next, LM_SLOT_CNODE, frame, s->rights,
-					  n, &made);
+	err = lm_cnode_copy_range(c->p->cnode, c->next, LM_SLOT_CNODE, frame, s->rights, n,
+				  &made);
 	if (!err && made != n)
 		err = LM_ECAP; /* a hole in the caller's frames */
 	c->next += (lm_u32)made;

@@ -98,14 +98,16 @@ static inline int lm_cnode_copy(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
 }
 
 /* Copy `count` consecutive slots (si.., to di..) in one call; empty
- * source slots are skipped; *made = copies made. */
+ * source slots are skipped; *made = copies made (a count of 0 or 1 is
+ * CNODE_COPY of one slot: an empty source is LM_ECAP, *made = 1 on success). */
 static inline int lm_cnode_copy_range(lm_cptr_t dcn, lm_cptr_t di, lm_cptr_t scn,
 				      lm_cptr_t si, lm_u64 rights, lm_u64 count,
 				      lm_u64 *made)
 {
 	lm_u64 o[LM_SYS_NOUT];
 	int e = lm_sys(LM_SYS_CNODE_COPY, dcn, di, scn, si, rights, count, o);
-	lm_sys_put(made, e, o[0]);
+	/* a count of 0 or 1 is the one-slot copy, which reports no count */
+	lm_sys_put(made, e, count > 1 ? o[0] : 1);
 	return e;
 }
 
