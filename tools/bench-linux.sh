@@ -104,10 +104,14 @@ KVER=${VMLINUZ##*/vmlinuz-}
 
 # ---- guest programs and initramfs, rebuilt when the sources change
 newer() { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }
-if newer "$SRC/lbench.c" "$CACHE/lbench" || newer "$SRC/lcount.c" "$CACHE/lbench" ||
-	newer "$SRC/lcount.h" "$CACHE/lbench"; then
+lbench_newer=0
+for f in lbench.c lbench_vm.c lbench.h lcount.c lcount.h; do
+	newer "$SRC/$f" "$CACHE/lbench" && lbench_newer=1
+done
+if [ $lbench_newer = 1 ]; then
 	say "building lbench"
-	musl-gcc -static -O2 -Wall -o "$CACHE/lbench.tmp" "$SRC/lbench.c" "$SRC/lcount.c" -lpthread
+	musl-gcc -static -O2 -Wall -o "$CACHE/lbench.tmp" "$SRC/lbench.c" "$SRC/lbench_vm.c" "$SRC/lcount.c" \
+		-lpthread
 	mv "$CACHE/lbench.tmp" "$CACHE/lbench"
 fi
 if newer "$SRC/tiny.c" "$CACHE/tiny"; then
