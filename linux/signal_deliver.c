@@ -211,15 +211,24 @@ void lx_sig_fault(struct lm_exc_frame *f)
 
 /* ---- waiting ------------------------------------------------------------------ */
 
+/* Until a signal of `set` or one not blocked is pending (1), or the
+ * realtime deadline passes (0; < 0: none). It sleeps on the wake
+ * notification: the manager signals it when a signal is posted to us, the
+ * timer server at the deadline or at our alarm (checked here, as at every
+ * call's end); without them lx_thr_wait yields and we look again. */
 int lx_sig_wait(lm_u64 set, long deadline_ns)
 {
 	for (;;) {
+		lx_alarm_check();
 		lx_proc_poll();
 		if ((lx_sig_pending & (~lx_sig_blocked | set)))
 			return 1;
-		if (deadline_ns >= 0 && lx_realtime_ns() >= deadline_ns)
+		long now = lx_realtime_ns();
+		if (deadline_ns >= 0 && now >= deadline_ns)
 			return 0;
-		/* Without a timer server a deadline cannot wake us: yield. */
-		lx_thr_yield();
+		if (deadline_ns < 0)
+			lx_wait();
+		else /* +1: a wake-up a nanosecond early only costs one more round */
+			lx_wait_until(lx_tsc_ns() + (lm_u64)(deadline_ns - now) + 1);
 	}
 }

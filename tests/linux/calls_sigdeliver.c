@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
 #include "calls.h"
@@ -23,6 +25,8 @@ static volatile unsigned long mask_in_handler, uc_mask, uc_rip, stack_local;
 static void *volatile got_addr;
 static sigjmp_buf jb;
 static volatile int reached;
+
+static void test_waits_woken(void);
 
 static unsigned long cur_mask(void)
 {
@@ -437,7 +441,50 @@ void test_sigdeliver(void)
 	test_overflow();
 	test_fpe();
 	test_pending_suspend();
+	test_waits_woken();
 	test_ignore_errors();
+}
+
+/* The waits end when a signal comes later, from a timer or from another
+ * process (they sleep on the wake notification the manager and the timer
+ * server signal): pause ended by an alarm, sigtimedwait's timeout with
+ * nothing pending, sigsuspend ended by a child's kill. */
+static void test_waits_woken(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } }; /* once, in 20 ms */
+	struct timespec t30 = { 0, 30000000 };
+	sigset_t set, none;
+	siginfo_t si;
+	int st;
+
+	hits = 0;
+	set_handler(SIGALRM, on_info, 0, 0);
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	FAILS(pause(), EINTR);
+	CHECK(hits == 1 && got_sig == SIGALRM);
+	signal(SIGALRM, SIG_DFL);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	errno = 0;
+	CHECK(sigtimedwait(&set, &si, &t30) == -1 && errno == EAGAIN);
+	CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
+
+	hits = 0;
+	set_handler(SIGUSR1, on_info, 0, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0); /* until sigsuspend waits */
+	pid_t c = fork();
+	if (c == 0)
+		_exit(kill(getppid(), SIGUSR1) == 0 ? 0 : 1);
+	sigemptyset(&none);
+	FAILS(sigsuspend(&none), EINTR);
+	CHECK(hits == 1 && got_sig == SIGUSR1 && got_pid == c);
+	CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
+	CHECK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	signal(SIGUSR1, SIG_DFL);
 }
 
 /* `calls sigill-blocked`: a fault whose signal is blocked kills with it
