@@ -13,25 +13,10 @@
 #include "pm_srv.h"
 #include "../fs/fs_proto.h"
 
-/* Linux's errno values (the manager serves Linux processes). */
-#define EPERM   1
-#define ESRCH   3
-#define ECHILD  10
-#define EAGAIN  11
-#define ENOMEM  12
-#define EINVAL  22
-#define ENOSYS  38
+/* Linux's errno and signal numbers (the manager serves Linux processes):
+ * the personality's ABI header, the one place they are written. */
+#include "../../linux/abi.h"
 
-#define ENOTTY  25
-#define EIO     5
-#define EINTR   4
-#define SIGKILL 9
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGTSTP 20
-#define SIGTTIN 21
-#define SIGTTOU 22
 #define SIGBIT(s) (1ull << ((s) - 1))
 #define STOP_SIGS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
 #define NSIG    64
