@@ -4,19 +4,22 @@
 #include <lm/slot.h>
 #include <lm/sys.h>
 #include "../servers/mem/mem_proto.h"
+#include "mem_int.h"
 
 _Static_assert(LM_MEM_CHUNK_BITS == MEM_CHUNK_BITS, "one chunk size");
 
 static lm_cptr_t account LM_PRIVATE;
 static lm_mem_ipcbuf_fn ipcbuf_of LM_PRIVATE;
+struct mem_held mem_held[MEM_HELD_MAX] LM_PRIVATE;
 
-/* A call that may bring one capability into dst. The IPC buffer's receive
- * slots and badges are restored after (a fault handler's refill may run
- * while the thread was setting up another call). */
-static int call(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 label, lm_u64 w0,
-		lm_cptr_t dst, struct lm_msg *m)
+/* A call with words w[0..2] that may send one capability (send, 0: none)
+ * and bring one into dst. The IPC buffer's receive slots and badges are
+ * restored after (a fault handler's refill may run while the thread was
+ * setting up another call). */
+int mem_call(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 label, const lm_u64 w[3],
+	     lm_cptr_t send, lm_cptr_t dst, struct lm_msg *m)
 {
-	lm_u64 slots[LM_MSG_MAX_CAPS], badges[LM_MSG_MAX_CAPS];
+	lm_u64 slots[LM_MSG_MAX_CAPS], badges[LM_MSG_MAX_CAPS], sent = 0;
 	int err;
 
 	if (ib) {
@@ -26,13 +29,18 @@ static int call(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 label, lm_u64 w
 			ib->recv_slots[i] = 0;
 		}
 		ib->recv_slots[0] = dst;
+		sent = ib->send_caps[0];
+		ib->send_caps[0] = send;
 	}
-	err = lm_ep_call(acct, LM_MSG_INFO(label, 1, 0), w0, 0, 0, 0, m);
-	if (ib)
+	err = lm_ep_call(acct, LM_MSG_INFO(label, 3, ib && send ? 1 : 0), w[0], w[1], w[2], 0,
+			 m);
+	if (ib) {
 		for (int i = 0; i < LM_MSG_MAX_CAPS; i++) {
 			ib->recv_slots[i] = slots[i];
 			ib->recv_badges[i] = badges[i];
 		}
+		ib->send_caps[0] = sent;
+	}
 	if (err)
 		return err;
 	if ((long)m->w[0] < 0)
@@ -40,32 +48,58 @@ static int call(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 label, lm_u64 w
 	return LM_OK;
 }
 
-int lm_mem_grow(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst)
+static int call(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 label, lm_u64 w0,
+		lm_cptr_t dst, struct lm_msg *m)
 {
+	const lm_u64 w[3] = { w0, 0, 0 };
+
+	return mem_call(acct, ib, label, w, 0, dst, m);
+}
+
+static int grow(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 flags, lm_cptr_t dst)
+{
+	const lm_u64 w[3] = { 1, flags, 0 };
 	struct lm_msg m;
 	int err;
 
 	if (!ib)
 		return LM_EFAULT;
-	if ((err = call(acct, ib, MEM_GROW, 1, dst, &m)))
+	if ((err = mem_call(acct, ib, MEM_GROW, w, 0, dst, &m)))
 		return err;
 	return LM_MSG_NCAPS(m.info) == 1 ? LM_OK : LM_ECAP;
 }
 
-int lm_mem_split(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 quota, lm_cptr_t dst,
-		 lm_u64 *badge)
+int lm_mem_grow(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst)
 {
+	return grow(acct, ib, 0, dst);
+}
+
+int lm_mem_grow_guaranteed(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst)
+{
+	return grow(acct, ib, MEM_GROW_GUARANTEED, dst);
+}
+
+int lm_mem_split_with(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 quota,
+		      lm_u64 guaranteed, lm_u64 max_accounts, lm_cptr_t dst, lm_u64 *badge)
+{
+	const lm_u64 w[3] = { quota, guaranteed, max_accounts };
 	struct lm_msg m;
 	int err;
 
 	if (!ib)
 		return LM_EFAULT;
-	if ((err = call(acct, ib, MEM_SPLIT, quota, dst, &m)))
+	if ((err = mem_call(acct, ib, MEM_SPLIT, w, 0, dst, &m)))
 		return err;
 	if (LM_MSG_NCAPS(m.info) != 1)
 		return LM_ECAP;
 	*badge = m.w[0];
 	return LM_OK;
+}
+
+int lm_mem_split(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 quota, lm_cptr_t dst,
+		 lm_u64 *badge)
+{
+	return lm_mem_split_with(acct, ib, quota, 0, 0, dst, badge);
 }
 
 int lm_mem_close(lm_cptr_t acct, lm_u64 badge, lm_u64 *chunks)
@@ -91,6 +125,26 @@ int lm_mem_info(lm_cptr_t acct, lm_u64 *quota, lm_u64 *use, lm_u64 *free)
 	return LM_OK;
 }
 
+int lm_mem_guaranteed(lm_cptr_t acct, lm_u64 *guaranteed)
+{
+	struct lm_msg m;
+	int err = call(acct, 0, MEM_INFO, 0, 0, &m);
+
+	if (!err)
+		*guaranteed = m.w[3] >> 32;
+	return err;
+}
+
+/* Remember a chunk the pool grew by (lm_mem_reclaim may give it back). */
+static void held_add(lm_cptr_t s, lm_u64 paddr)
+{
+	for (int i = 0; i < MEM_HELD_MAX; i++)
+		if (!mem_held[i].slot) {
+			mem_held[i] = (struct mem_held){ s, paddr };
+			return;
+		}
+}
+
 /* The default pool's refill hook: one chunk, added whole. */
 static int refill(struct lm_pool *p, lm_u32 size_bits)
 {
@@ -103,9 +157,12 @@ static int refill(struct lm_pool *p, lm_u32 size_bits)
 		lm_slot_free(s);
 		return err;
 	}
-	if ((err = lm_pool_add_whole(p, s)))
+	if ((err = lm_pool_add_whole(p, s))) {
 		lm_obj_free(s); /* the pool is full: charged until the account ends */
-	return err;
+		return err;
+	}
+	held_add(s, p->ut[p->n - 1].paddr);
+	return LM_OK;
 }
 
 void lm_mem_use(lm_cptr_t acct, lm_mem_ipcbuf_fn ib)

@@ -88,6 +88,16 @@ int lm_pool_add_whole(struct lm_pool *p, lm_cptr_t slot)
 	return err;
 }
 
+int lm_pool_remove(struct lm_pool *p, lm_cptr_t slot)
+{
+	for (lm_u32 i = 0; i < p->n; i++)
+		if (p->ut[i].slot == slot) {
+			p->ut[i] = p->ut[--p->n];
+			return LM_OK;
+		}
+	return LM_ENOENT;
+}
+
 static lm_u64 ut_free(const struct lm_pool_ut *u)
 {
 	lm_u64 desc, addr, free;

@@ -1,13 +1,16 @@
-/* The memory manager's accounts (mem.h): quotas counted up the tree. */
+/* The memory manager's accounts (mem.h): quotas and account limits
+ * counted up the tree. */
 #include "mem.h"
 
 struct account accounts[MEM_MAX_ACCOUNTS];
 
 /* The root account: all of the memory, badge MEM_BADGE_ROOT, on the
- * endpoint root minted for the shell (no cap of ours: never closed). */
+ * endpoint root minted for the shell (no cap of ours: never closed). All
+ * of it may be guaranteed; every other account may be below it. */
 void account_init(void)
 {
 	accounts[0] = (struct account){ .live = 1, .parent = NONE, .quota = nchunks,
+					.guar = nchunks, .alimit = MEM_MAX_ACCOUNTS - 1,
 					.head = NONE, .tail = NONE };
 }
 
@@ -18,44 +21,87 @@ struct account *account_of(lm_u64 badge)
 	return &accounts[badge - 1];
 }
 
-static lm_u16 index_of(const struct account *a)
+lm_u16 account_index(const struct account *a)
 {
 	return (lm_u16)(a - accounts);
 }
 
+/* 1 if a is strictly above t. At most MEM_MAX_DEPTH steps. */
+int account_is_above(const struct account *a, const struct account *t)
+{
+	for (lm_u16 i = t->parent; i != NONE; i = accounts[i].parent)
+		if (&accounts[i] == a)
+			return 1;
+	return 0;
+}
+
 /* Add d (+1 or -n) to the use of a and of every account above it. At most
  * MEM_MAX_DEPTH + 1 steps. */
-static void charge(struct account *a, long d)
+void account_charge(struct account *a, long d)
 {
-	for (lm_u16 i = index_of(a); i != NONE; i = accounts[i].parent)
+	for (lm_u16 i = account_index(a); i != NONE; i = accounts[i].parent)
 		accounts[i].use = (lm_u32)((long)accounts[i].use + d);
 }
 
-long account_grow(struct account *a, lm_cptr_t dst, lm_u64 *paddr)
+/* Add d to the count of accounts below every account above a. */
+static void count_below(struct account *a, int d)
 {
-	for (lm_u16 i = index_of(a); i != NONE; i = accounts[i].parent)
+	for (lm_u16 i = a->parent; i != NONE; i = accounts[i].parent)
+		accounts[i].below = (lm_u16)(accounts[i].below + d);
+}
+
+long account_grow(struct account *a, lm_u64 flags, lm_cptr_t dst, lm_u64 *paddr)
+{
+	int g = (flags & MEM_GROW_GUARANTEED) != 0;
+
+	if (flags & ~(lm_u64)MEM_GROW_GUARANTEED)
+		return -LM_EINVAL;
+	for (lm_u16 i = account_index(a); i != NONE; i = accounts[i].parent)
 		if (accounts[i].use >= accounts[i].quota)
 			return -LM_ENOMEM;
-	int err = chunk_lend(index_of(a), dst, paddr);
+	if (!guarantee_grow_ok(a, g))
+		return -LM_ENOMEM;
+	int err = chunk_lend(account_index(a), dst, paddr);
 	if (err)
 		return -err;
 	a->own++;
-	charge(a, 1);
+	account_charge(a, 1);
+	if (g) {
+		chunks[a->tail].guaranteed = 1;
+		a->gused++;
+	}
 	return 1;
 }
 
-long account_split(struct account *a, lm_u64 quota, lm_cptr_t *cap, lm_u64 *q)
+/* The account limit of a new child of a: one less than a's (its subtree
+ * is inside a's), half the table below the root account, so one subtree
+ * never takes the whole table. `want` (0: no wish) may only lower it. */
+static lm_u16 child_limit(const struct account *a, lm_u64 want)
 {
+	lm_u16 lim = a->parent == NONE ? a->alimit / 2 : (lm_u16)(a->alimit - 1);
+
+	return want && want < lim ? (lm_u16)want : lim;
+}
+
+/* w[0] = quota, w[1] = guaranteed, w[2] = account limit (mem_proto.h). */
+long account_split(struct account *a, const lm_u64 w[4], lm_cptr_t *cap, lm_u64 *q)
+{
+	lm_u64 quota = w[0] < a->quota ? w[0] : a->quota, g = w[1];
 	lm_u16 i;
 
-	if (quota == 0)
+	if (quota == 0 || g > quota)
 		return -LM_ERANGE;
 	if (a->depth >= MEM_MAX_DEPTH)
 		return -LM_ELIMIT;
+	for (lm_u16 k = account_index(a); k != NONE; k = accounts[k].parent)
+		if (accounts[k].below >= accounts[k].alimit)
+			return -LM_ELIMIT;
 	for (i = 1; i < MEM_MAX_ACCOUNTS && accounts[i].live; i++)
 		;
 	if (i == MEM_MAX_ACCOUNTS)
 		return -LM_ELIMIT;
+	if (!guarantee_split_ok(a, g))
+		return -LM_ENOMEM;
 	lm_cptr_t s = lm_slot_alloc();
 	if (!s)
 		return -LM_ELIMIT;
@@ -66,12 +112,15 @@ long account_split(struct account *a, lm_u64 quota, lm_cptr_t *cap, lm_u64 *q)
 		return -err;
 	}
 	accounts[i] = (struct account){
-		.live = 1, .depth = (lm_u8)(a->depth + 1), .parent = index_of(a),
-		.quota = quota < a->quota ? (lm_u32)quota : a->quota,
+		.live = 1, .depth = (lm_u8)(a->depth + 1), .parent = account_index(a),
+		.quota = (lm_u32)quota, .guar = (lm_u32)g, .alimit = child_limit(a, w[2]),
 		.head = NONE, .tail = NONE, .cap = s,
+		.page = accounts[i].page, .frame = accounts[i].frame,
 	};
+	a->gused += (lm_u32)g;
+	count_below(&accounts[i], 1);
 	*cap = s;
-	*q = accounts[i].quota;
+	*q = quota;
 	return (long)i + 1;
 }
 
@@ -88,8 +137,11 @@ static lm_u64 end_tree(lm_u16 i)
 			taken += end_tree(k);
 	taken += a->own;
 	chunk_return_all(a);
-	charge(a, -(long)a->own);
+	account_charge(a, -(long)a->own);
 	a->own = 0;
+	accounts[a->parent].gused -= a->guar;
+	count_below(a, -1);
+	revoke_forget(a);
 	lm_cnode_revoke(LM_SLOT_CNODE, a->cap);
 	lm_cnode_delete(LM_SLOT_CNODE, a->cap);
 	lm_slot_free(a->cap);
@@ -103,13 +155,10 @@ long account_close(struct account *a, lm_u64 badge)
 
 	if (!t)
 		return -LM_ENOENT;
-	if (t == a || t->parent == NONE)
+	/* Only an account above it may. */
+	if (!account_is_above(a, t))
 		return -LM_ERIGHTS;
-	/* Only an account above it may: walk up from it. */
-	for (lm_u16 i = t->parent; i != NONE; i = accounts[i].parent)
-		if (&accounts[i] == a)
-			return (long)end_tree(index_of(t));
-	return -LM_ERIGHTS;
+	return (long)end_tree(account_index(t));
 }
 
 long account_list(lm_u64 from, lm_u64 out[4])
@@ -122,7 +171,7 @@ long account_list(lm_u64 from, lm_u64 out[4])
 		out[0] = b;
 		out[1] = a->parent == NONE ? 0 : (lm_u64)a->parent + 1;
 		out[2] = a->quota;
-		out[3] = a->use;
+		out[3] = a->use | (lm_u64)a->guar << 32;
 		return (long)b;
 	}
 	return -LM_ENOENT;

@@ -9,6 +9,7 @@ static lm_u16 free_head = NONE;
 static void put_free(lm_u16 i)
 {
 	chunks[i].account = NONE;
+	chunks[i].guaranteed = 0;
 	chunks[i].next = free_head;
 	free_head = i;
 	nfree++;
@@ -85,4 +86,32 @@ void chunk_return_all(struct account *a)
 		i = next;
 	}
 	a->head = a->tail = NONE;
+}
+
+/* a's chunks in lending order (the oldest first) into out; how many. */
+lm_u32 chunk_list(const struct account *a, lm_u16 *out)
+{
+	lm_u32 n = 0;
+
+	for (lm_u16 i = a->head; i != NONE && n < MEM_MAX_CHUNKS; i = chunks[i].next)
+		out[n++] = i;
+	return n;
+}
+
+/* Take back chunk i, one of a's: out of a's list (a walk of it), revoked,
+ * free. The caller uncharges it. */
+void chunk_take(struct account *a, lm_u16 i)
+{
+	lm_u16 prev = NONE;
+
+	for (lm_u16 k = a->head; k != NONE && k != i; k = chunks[k].next)
+		prev = k;
+	if (prev == NONE)
+		a->head = chunks[i].next;
+	else
+		chunks[prev].next = chunks[i].next;
+	if (a->tail == i)
+		a->tail = prev;
+	lm_cnode_revoke(LM_SLOT_CNODE, chunks[i].slot);
+	put_free(i);
 }

@@ -38,46 +38,70 @@ static int setup(const struct lm_bootinfo *bi)
 }
 
 /* One request: the result in r[0] (>= 0, or a negative LM_E*), more words
- * in r[1..3]; a cap to send in *cap, moved when *move. */
-static void serve(const struct lm_msg *m, lm_cptr_t lend, lm_u64 r[4], lm_cptr_t *cap,
-		  int *move)
+ * in r[1..3]; a cap to send in *cap, moved when *move. `lend` is our empty
+ * slot for a cap to send, `got` the receive slot (a cap the caller sent,
+ * or empty). */
+static void serve(const struct lm_msg *m, lm_cptr_t lend, lm_cptr_t got, lm_u64 r[4],
+		  lm_cptr_t *cap, int *move)
 {
 	struct account *a = account_of(m->badge);
-	lm_u64 label = LM_MSG_LABEL(m->info);
+	lm_u64 label = LM_MSG_LABEL(m->info), w[4] = { 0 };
 
+	/* Words the caller did not send are 0, whatever the registers held. */
+	for (lm_u64 i = 0; i < 4 && i < LM_MSG_LEN(m->info); i++)
+		w[i] = m->w[i];
 	if (!a) {
 		r[0] = (lm_u64)-LM_ENOENT; /* an account closed while its holder called */
 		return;
 	}
 	switch (label) {
 	case MEM_GROW:
-		if (m->w[0] == 0) {
+		if (w[0] == 0) {
 			r[0] = (lm_u64)-LM_ERANGE;
 			break;
 		}
-		r[0] = (lm_u64)account_grow(a, lend, &r[1]);
+		r[0] = (lm_u64)account_grow(a, w[1], lend, &r[1]);
 		if ((long)r[0] > 0) {
 			*cap = lend;
 			*move = 1;
 		}
 		break;
 	case MEM_SPLIT:
-		r[0] = (lm_u64)account_split(a, m->w[0], cap, &r[1]);
+		r[0] = (lm_u64)account_split(a, w, cap, &r[1]);
 		break;
 	case MEM_CLOSE:
-		r[0] = (lm_u64)account_close(a, m->w[0]);
+		r[0] = (lm_u64)account_close(a, w[0]);
 		break;
 	case MEM_INFO:
 		r[0] = a->quota;
 		r[1] = a->use;
 		r[2] = nfree;
-		r[3] = m->badge;
+		r[3] = m->badge | (lm_u64)a->guar << 32;
 		break;
 	case MEM_LIST:
 		if (a != &accounts[0])
 			r[0] = (lm_u64)-LM_ERIGHTS;
 		else
-			r[0] = (lm_u64)account_list(m->w[0], r);
+			r[0] = (lm_u64)account_list(w[0], r);
+		break;
+	case MEM_REGISTER:
+		r[0] = (lm_u64)revoke_register(a, LM_MSG_NCAPS(m->info) ? got : 0, lend);
+		if (r[0] == 0) {
+			*cap = lend;
+			*move = 1;
+		}
+		break;
+	case MEM_REQUEST:
+		r[0] = (lm_u64)revoke_request(a, w);
+		break;
+	case MEM_RETURN:
+		r[0] = (lm_u64)revoke_return(a, w[0]);
+		break;
+	case MEM_ENFORCE:
+		r[0] = (lm_u64)revoke_enforce(a, w[0]);
+		break;
+	case MEM_ACK:
+		r[0] = (lm_u64)revoke_ack(a, w[0]);
 		break;
 	default:
 		r[0] = (lm_u64)-LM_ENOSYS;
@@ -86,11 +110,12 @@ static void serve(const struct lm_msg *m, lm_cptr_t lend, lm_u64 r[4], lm_cptr_t
 
 int main(lm_word_t arg)
 {
-	lm_cptr_t lend;
+	lm_cptr_t lend, got;
 	struct lm_msg m;
 	int owed = 0, err;
 
-	if (setup((const struct lm_bootinfo *)arg) || !(lend = lm_slot_alloc())) {
+	if (setup((const struct lm_bootinfo *)arg) || !(lend = lm_slot_alloc()) ||
+	    !(got = lm_slot_alloc())) {
 		lm_printf("mem: cannot set up: no memory manager\n");
 		return 1;
 	}
@@ -98,7 +123,8 @@ int main(lm_word_t arg)
 	lm_cptr_t cap = 0;
 	int move = 0;
 	for (;;) {
-		ipcbuf->recv_slots[0] = ipcbuf->recv_slots[1] = ipcbuf->recv_slots[2] = 0;
+		ipcbuf->recv_slots[0] = got;
+		ipcbuf->recv_slots[1] = ipcbuf->recv_slots[2] = 0;
 		ipcbuf->send_caps[0] = cap;
 		if (owed)
 			err = lm_ep_reply_recv(MEM_SLOT_EP,
@@ -111,12 +137,16 @@ int main(lm_word_t arg)
 		/* A chunk the reply could not move (no receive slot) stays lent,
 		 * charged until its account closes; the slot is ours again. */
 		lm_cnode_delete(LM_SLOT_CNODE, lend);
-		if (err)
+		if (err) {
+			lm_cnode_delete(LM_SLOT_CNODE, got);
 			continue;
+		}
 		r[0] = r[1] = r[2] = r[3] = 0;
 		cap = 0;
 		move = 0;
-		serve(&m, lend, r, &cap, &move);
+		serve(&m, lend, got, r, &cap, &move);
+		/* A cap the caller sent and the request did not keep. */
+		lm_cnode_delete(LM_SLOT_CNODE, got);
 		owed = 1;
 	}
 }

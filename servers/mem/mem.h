@@ -1,5 +1,6 @@
 /* The memory manager's parts (servers/mem): the chunk list (chunk.c), the
- * account table (account.c), the serve loop (main.c). */
+ * account table (account.c), guaranteed chunks (guarantee.c), revocation
+ * requests and the abort record (revoke.c), the serve loop (main.c). */
 #ifndef MEM_H
 #define MEM_H
 
@@ -11,6 +12,7 @@
 #define MEM_MAX_ACCOUNTS 128
 #define MEM_MAX_DEPTH    48   /* accounts above an account: bounds every walk */
 #define NONE             0xffff
+#define MEM_PAGE_VA      0x30000000ull /* account i's page at + i * 4 KiB */
 
 /*
  * A chunk: our untyped P of 2^MEM_CHUNK_BITS. Lent, P has one child
@@ -23,6 +25,7 @@ struct chunk {
 	lm_u64 paddr;
 	lm_u16 next;
 	lm_u16 account;           /* NONE when free */
+	lm_u8 guaranteed;         /* lent from the guaranteed quota: never forced */
 };
 
 /*
@@ -30,16 +33,26 @@ struct chunk {
  * revoking it at the close takes every copy from its holders). `use`
  * counts the chunks lent to it and to every account below it; an account
  * lends only while its own use and every ancestor's stay within quota.
- * Its own chunks are a list, oldest first (later: revocation requests
- * take the newest, guaranteed pages the oldest).
+ * `below` counts the live accounts under it and `alimit` bounds them, so
+ * one client's splits never fill the table (checked at every ancestor).
+ * `guar` is its guaranteed quota; `gused` what of it is spent: the
+ * guarantees of its children plus its own guaranteed chunks (guarantee.c).
+ * Its own chunks are a list, oldest first; forced revocation takes the
+ * newest that is not guaranteed. `owed`: chunks the latest request still
+ * wants back. `ntf`, `page`: registered (MEM_REGISTER), 0 before.
  */
 struct account {
 	lm_u8 live;
 	lm_u8 depth;              /* 0: the root account */
 	lm_u16 parent;            /* NONE for the root account */
 	lm_u32 quota, use, own;
+	lm_u32 guar, gused, owed;
+	lm_u16 alimit, below;
 	lm_u16 head, tail;        /* its chunks */
 	lm_cptr_t cap;
+	lm_cptr_t ntf;            /* a notification of the holder's */
+	struct mem_page *page;    /* at MEM_PAGE_VA, kept for the table index */
+	lm_cptr_t frame;          /* the page's frame: ours; holders get copies */
 };
 
 extern struct chunk chunks[MEM_MAX_CHUNKS];
@@ -50,13 +63,31 @@ extern struct account accounts[MEM_MAX_ACCOUNTS];
 int chunk_init(void);
 int chunk_lend(lm_u16 acct, lm_cptr_t dst, lm_u64 *paddr);
 void chunk_return_all(struct account *a);
+lm_u32 chunk_list(const struct account *a, lm_u16 *out);
+void chunk_take(struct account *a, lm_u16 i);
 
 /* account.c */
 void account_init(void);
 struct account *account_of(lm_u64 badge);
-long account_grow(struct account *a, lm_cptr_t dst, lm_u64 *paddr);
-long account_split(struct account *a, lm_u64 quota, lm_cptr_t *cap, lm_u64 *q);
+lm_u16 account_index(const struct account *a);
+int account_is_above(const struct account *a, const struct account *t);
+void account_charge(struct account *a, long d);
+long account_grow(struct account *a, lm_u64 flags, lm_cptr_t dst, lm_u64 *paddr);
+long account_split(struct account *a, const lm_u64 w[4], lm_cptr_t *cap, lm_u64 *q);
 long account_close(struct account *a, lm_u64 badge);
 long account_list(lm_u64 from, lm_u64 out[4]);
+
+/* guarantee.c */
+lm_u32 guarantee_owed(void);
+int guarantee_grow_ok(const struct account *a, int guaranteed);
+int guarantee_split_ok(const struct account *a, lm_u64 g);
+
+/* revoke.c */
+long revoke_register(struct account *a, lm_cptr_t ntf, lm_cptr_t dst);
+long revoke_request(struct account *a, const lm_u64 w[4]);
+long revoke_return(struct account *a, lm_u64 paddr);
+long revoke_enforce(struct account *a, lm_u64 badge);
+long revoke_ack(struct account *a, lm_u64 seq);
+void revoke_forget(struct account *a);
 
 #endif

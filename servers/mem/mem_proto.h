@@ -15,14 +15,23 @@
 #define MEM_BADGE_ROOT  1           /* account 0: all of the manager's memory */
 
 enum {
-	/* w0 = how many chunks wanted (>= 1; one is lent per call). One
-	 * cap: the chunk (an untyped of 2^MEM_CHUNK_BITS, moved). Reply
-	 * w0 = 1, w1 = its physical address. LM_ENOMEM when the account,
-	 * an ancestor's quota or the manager's memory is used up. */
+	/* w0 = how many chunks wanted (>= 1; one is lent per call), w1 =
+	 * flags (MEM_GROW_GUARANTEED: from the account's guaranteed quota;
+	 * never taken by force). One cap: the chunk (an untyped of
+	 * 2^MEM_CHUNK_BITS, moved). Reply w0 = 1, w1 = its physical address.
+	 * LM_ENOMEM when the account, an ancestor's quota, the guaranteed
+	 * quota or the manager's memory not promised to guarantees is used
+	 * up; LM_EINVAL for unknown flags. */
 	MEM_GROW = 1,
-	/* w0 = quota in chunks (at most the caller's). One cap: the new
-	 * account (a child of the caller's). Reply w0 = its badge, w1 = its
-	 * quota. LM_ELIMIT when the table is full or the tree too deep. */
+	/* w0 = quota in chunks (at most the caller's), w1 = guaranteed
+	 * chunks (<= quota; carved from the caller's guaranteed quota), w2 =
+	 * how many accounts may be made below it (0: the default, one less
+	 * than the caller's; half the table below the root account). One
+	 * cap: the new account (a child of the caller's). Reply w0 = its
+	 * badge, w1 = its quota. LM_ELIMIT when the table is full, the tree
+	 * too deep or the caller's or an ancestor's account limit reached;
+	 * LM_ENOMEM when the guarantee cannot be honoured; LM_ERANGE for
+	 * quota 0 or a guarantee above the quota. */
 	MEM_SPLIT = 2,
 	/* w0 = badge of an account below the caller's. Takes back every chunk
 	 * lent to it and to the accounts below it (revoke: every object made
@@ -30,14 +39,67 @@ enum {
 	 * chunks taken back. LM_ERIGHTS for an account not below the caller's, LM_ENOENT for none. */
 	MEM_CLOSE = 3,
 	/* Reply w0 = quota, w1 = use (chunks, the accounts below included),
-	 * w2 = chunks the manager has free, w3 = the caller's badge. */
+	 * w2 = chunks the manager has free, w3 = the caller's badge |
+	 * its guaranteed quota << 32. */
 	MEM_INFO = 4,
 	/* w0 = a badge to start from (>= 1). Reply w0 = the first live
 	 * account's badge at or after it (LM_ENOENT: none), w1 = its
-	 * parent's badge (0 for the root account), w2 = quota, w3 = use.
-	 * Guaranteed pages are a later increment: none yet. */
+	 * parent's badge (0 for the root account), w2 = quota, w3 = use |
+	 * guaranteed quota << 32. */
 	MEM_LIST = 5,
+	/* One cap: a notification (the manager signals it on each request
+	 * and each forced take). Reply: the account's page (struct mem_page,
+	 * a 4 KiB frame, READ only) moved to receive slot 0. Again: the
+	 * notification is replaced, the same page sent again. LM_ETYPE: no
+	 * notification. */
+	MEM_REGISTER = 6,
+	/* w0 = badge of an account below the caller's, w1 = chunks wanted
+	 * back (>= 1; capped at the chunks it holds that are not
+	 * guaranteed), w2 = deadline (the requester's clock; 0: at once).
+	 * Writes the request in the account's page, replacing an earlier one,
+	 * and signals its notification. Reply w0 = chunks asked. */
+	MEM_REQUEST = 7,
+	/* w0 = physical address of a chunk lent to the caller's own account.
+	 * Revoked and freed. Reply w0 = chunks still owed to a request.
+	 * LM_ENOENT: no chunk at that address is lent to this account. */
+	MEM_RETURN = 8,
+	/* w0 = badge of an account below the caller's: its deadline passed.
+	 * The chunks still owed are taken by force, newest first, never a
+	 * guaranteed one; each is written in its page's abort record and its
+	 * notification signalled. Reply w0 = chunks taken. */
+	MEM_ENFORCE = 9,
+	/* w0 = the sequence number of the last abort record the caller has
+	 * read: those records leave the page, making room. Reply w0 = records
+	 * left. */
+	MEM_ACK = 10,
 	MEM_NREQ
+};
+
+#define MEM_GROW_GUARANTEED 0x1
+
+/*
+ * The page an account's holder reads (MEM_REGISTER): written only by the
+ * manager, which signals the notification after each change. A request
+ * bumps req_seq; abort_seq counts every chunk taken by force, written or
+ * not, so the records' seq are 1, 2, ... with a gap where records were
+ * lost; abort_lost counts those (the array was full: MEM_ACK empties it).
+ */
+#define MEM_NREC 252
+
+struct mem_abort_rec {
+	lm_u64 seq;
+	lm_u64 paddr;             /* the chunk taken: its physical address */
+};
+
+struct mem_page {
+	lm_u64 req_seq;           /* requests made so far */
+	lm_u64 req_chunks;        /* chunks the latest request still wants */
+	lm_u64 req_deadline;      /* as the requester gave it */
+	lm_u64 abort_seq;         /* chunks taken by force so far */
+	lm_u64 abort_lost;        /* records not written: no room */
+	lm_u64 nrec;              /* records in rec[] */
+	lm_u64 pad[2];
+	struct mem_abort_rec rec[MEM_NREC];
 };
 
 #endif

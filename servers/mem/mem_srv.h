@@ -8,7 +8,7 @@
 #define MEM_SLOT_OWN    10   /* untyped for its own objects (IPC buffer) */
 #define MEM_SLOT_UT     16   /* .. : the memory it lends, naturally aligned pieces
 			      * of at least a chunk, up to the first empty slot */
-#define MEM_OWN_BITS    16   /* 64 KiB */
+#define MEM_OWN_BITS    20   /* 1 MiB: the IPC buffer, an account page per table index */
 #define MEM_IPCBUF_VA   0x20000000ull
 
 /* In the shell: the root account (MEM_BADGE_ROOT). */

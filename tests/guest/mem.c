@@ -10,71 +10,7 @@
 #include <lm/mem.h>
 #include "../../servers/mem/mem_proto.h"
 #include "../../servers/mem/mem_srv.h"
-
-#define CN LM_SLOT_CNODE
-#define RW (LM_R_READ | LM_R_WRITE)
-
-static struct lm_ipc_buffer *ib;
-static lm_cptr_t mem_ep; /* the manager's endpoint, unbadged */
-
-/* A manager lending 2^(MEM_CHUNK_BITS + lg) bytes; the root account's
- * endpoint in *root. */
-static int mem_start(lm_u32 lg, lm_cptr_t *root, struct lm_proc *p)
-{
-	static struct lm_bootinfo tmpl;
-	lm_cptr_t ep = t_new(LM_OBJ_ENDPOINT, 0), own = t_new(LM_OBJ_UNTYPED, MEM_OWN_BITS);
-	lm_cptr_t lend = t_new(LM_OBJ_UNTYPED, MEM_CHUNK_BITS + lg), r = t_slot();
-	lm_cptr_t buf = t_frame_at(T_VA_PAGE(0), RW);
-	struct lm_spawn a = { 0 };
-	int err;
-
-	if (!ep || !own || !lend || !r || !buf)
-		return LM_ENOMEM;
-	if ((err = lm_thread_set_ipc_buffer(LM_SLOT_TCB, buf)))
-		return err;
-	ib = (struct lm_ipc_buffer *)T_VA_PAGE(0);
-	const struct lm_spawn_cap caps[] = {
-		{ ep, MEM_SLOT_EP, LM_R_ALL, 0, 0 },
-		{ own, MEM_SLOT_OWN, LM_R_ALL, LM_SPAWN_MOVE, 0 },
-		{ lend, MEM_SLOT_UT, LM_R_ALL, LM_SPAWN_MOVE, 0 },
-	};
-	tmpl = (struct lm_bootinfo){ 0 };
-	a.image = t_module("mem", &a.size);
-	if (!a.image)
-		return LM_ENOENT;
-	a.arg = LM_BOOTINFO_VADDR;
-	a.prio = T_PRIO;
-	a.cnode_bits = 10;
-	a.caps = caps;
-	a.ncaps = 3;
-	a.bi = &tmpl;
-	a.nasids = LM_SPAWN_NO_ASIDS;
-	if ((err = lm_spawn(&a, p)))
-		return err;
-	if ((err = lm_cnode_mint(CN, r, CN, ep, LM_R_WRITE | LM_R_GRANT, MEM_BADGE_ROOT)))
-		return err;
-	*root = r;
-	mem_ep = ep;
-	return LM_OK;
-}
-
-/* A new account below acct with quota q, in a new slot (0 on failure). */
-static lm_cptr_t split(lm_cptr_t acct, lm_u64 q, lm_u64 *badge)
-{
-	lm_cptr_t s = t_slot();
-
-	return s && !lm_mem_split(acct, ib, q, s, badge) ? s : 0;
-}
-
-static lm_u64 info(lm_cptr_t acct, int which)
-{
-	lm_u64 v[3] = { ~0ull, ~0ull, ~0ull };
-
-	lm_mem_info(acct, &v[0], &v[1], &v[2]);
-	return v[which];
-}
-
-enum { QUOTA, USE, FREE };
+#include "mem_test.h"
 
 TEST(mem_grow_within_quota_then_a_clean_enomem)
 {
@@ -82,29 +18,29 @@ TEST(mem_grow_within_quota_then_a_clean_enomem)
 	lm_u64 badge;
 	struct lm_proc p;
 
-	CHECK_OK(mem_start(1, &root, &p));
-	CHECK_EQ(info(root, QUOTA), 2);
-	CHECK_EQ(info(root, FREE), 2);
-	CHECK((a = split(root, 1, &badge)));
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK_EQ(mt_info(root, QUOTA), 2);
+	CHECK_EQ(mt_info(root, FREE), 2);
+	CHECK((a = mt_split(root, 1, &badge)));
 	CHECK(badge > MEM_BADGE_ROOT);
-	CHECK_OK(lm_mem_grow(a, ib, c1));
+	CHECK_OK(lm_mem_grow(a, mt_ib, c1));
 	struct t_id id = t_id(c1);
 	CHECK_EQ(LM_ID_TYPE(id.desc), LM_OBJ_UNTYPED);
 	CHECK_EQ(LM_ID_BITS(id.desc), MEM_CHUNK_BITS);
 	CHECK_EQ(id.addr & ((1ull << MEM_CHUNK_BITS) - 1), 0); /* naturally aligned */
 	CHECK_EQ(id.extra, 1ull << MEM_CHUNK_BITS);           /* whole */
 	/* Over its quota: refused, nothing lent, the slot stays empty. */
-	CHECK_ERR(lm_mem_grow(a, ib, c2), LM_ENOMEM);
+	CHECK_ERR(lm_mem_grow(a, mt_ib, c2), LM_ENOMEM);
 	CHECK_EQ(t_type(c2), LM_OBJ_NULL);
-	CHECK_EQ(info(a, QUOTA), 1);
-	CHECK_EQ(info(a, USE), 1);
-	CHECK_EQ(info(root, USE), 1);
-	CHECK_EQ(info(root, FREE), 1);
+	CHECK_EQ(mt_info(a, QUOTA), 1);
+	CHECK_EQ(mt_info(a, USE), 1);
+	CHECK_EQ(mt_info(root, USE), 1);
+	CHECK_EQ(mt_info(root, FREE), 1);
 	/* The manager's memory out: the root account gets the last one, then
 	 * a clean error too. */
-	CHECK_OK(lm_mem_grow(root, ib, c2));
+	CHECK_OK(lm_mem_grow(root, mt_ib, c2));
 	lm_cptr_t c3 = t_slot();
-	CHECK_ERR(lm_mem_grow(root, ib, c3), LM_ENOMEM);
+	CHECK_ERR(lm_mem_grow(root, mt_ib, c3), LM_ENOMEM);
 	CHECK_EQ(t_type(c3), LM_OBJ_NULL);
 }
 
@@ -114,21 +50,21 @@ TEST(mem_split_quota_counts_against_the_parent)
 	lm_u64 ba, bb;
 	struct lm_proc p;
 
-	CHECK_OK(mem_start(1, &root, &p));
-	CHECK((a = split(root, 1, &ba)));
-	CHECK((b = split(a, 100, &bb)));
-	CHECK_EQ(info(b, QUOTA), 1); /* at most the parent's */
-	CHECK_OK(lm_mem_grow(b, ib, d));
-	CHECK_EQ(info(a, USE), 1); /* its child's chunk counts */
-	CHECK_EQ(info(root, USE), 1);
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 1, &ba)));
+	CHECK((b = mt_split(a, 100, &bb)));
+	CHECK_EQ(mt_info(b, QUOTA), 1); /* at most the parent's */
+	CHECK_OK(lm_mem_grow(b, mt_ib, d));
+	CHECK_EQ(mt_info(a, USE), 1); /* its child's chunk counts */
+	CHECK_EQ(mt_info(root, USE), 1);
 	/* a is within nothing now: refused, though the memory is there. */
-	CHECK_ERR(lm_mem_grow(a, ib, e), LM_ENOMEM);
-	CHECK_EQ(info(root, FREE), 1);
+	CHECK_ERR(lm_mem_grow(a, mt_ib, e), LM_ENOMEM);
+	CHECK_EQ(mt_info(root, FREE), 1);
 	/* A fork bomb of accounts below a never takes more than a's quota. */
 	lm_u64 bx;
-	lm_cptr_t x = split(b, 5, &bx);
+	lm_cptr_t x = mt_split(b, 5, &bx);
 	CHECK(x);
-	CHECK_ERR(lm_mem_grow(x, ib, e), LM_ENOMEM);
+	CHECK_ERR(lm_mem_grow(x, mt_ib, e), LM_ENOMEM);
 	CHECK_EQ(t_type(e), LM_OBJ_NULL);
 }
 
@@ -138,16 +74,16 @@ TEST(mem_close_revokes_every_object_made_from_a_lent_chunk)
 	lm_u64 ba, bb, n = 0;
 	struct lm_proc p;
 
-	CHECK_OK(mem_start(1, &root, &p));
-	CHECK((a = split(root, 2, &ba)));
-	CHECK((b = split(a, 2, &bb)));
-	CHECK_OK(lm_mem_grow(a, ib, c));
-	CHECK_OK(lm_mem_grow(b, ib, g));
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 2, &ba)));
+	CHECK((b = mt_split(a, 2, &bb)));
+	CHECK_OK(lm_mem_grow(a, mt_ib, c));
+	CHECK_OK(lm_mem_grow(b, mt_ib, g));
 	/* A frame from a's chunk, mapped and written. */
 	CHECK_OK(lm_untyped_retype(c, LM_OBJ_FRAME, LM_PAGE_BITS, CN, f, 1));
 	CHECK_OK(t_map(f, T_VA_FRESH(2), RW));
 	*(volatile lm_u64 *)T_VA_FRESH(2) = 42;
-	CHECK_EQ(info(root, FREE), 0);
+	CHECK_EQ(mt_info(root, FREE), 0);
 	/* Closing a closes b below it: both chunks back, every object gone. */
 	CHECK_OK(lm_mem_close(root, ba, &n));
 	CHECK_EQ(n, 2);
@@ -156,12 +92,12 @@ TEST(mem_close_revokes_every_object_made_from_a_lent_chunk)
 	CHECK_EQ(t_type(g), LM_OBJ_NULL);
 	CHECK_EQ(t_type(a), LM_OBJ_NULL); /* the accounts' capabilities too */
 	CHECK_EQ(t_type(b), LM_OBJ_NULL);
-	CHECK_EQ(info(root, FREE), 2);
-	CHECK_EQ(info(root, USE), 0);
+	CHECK_EQ(mt_info(root, FREE), 2);
+	CHECK_EQ(mt_info(root, USE), 0);
 	/* The chunks are lent again, whole. */
-	lm_cptr_t a2 = split(root, 2, &ba), c2 = t_slot();
+	lm_cptr_t a2 = mt_split(root, 2, &ba), c2 = t_slot();
 	CHECK(a2);
-	CHECK_OK(lm_mem_grow(a2, ib, c2));
+	CHECK_OK(lm_mem_grow(a2, mt_ib, c2));
 	CHECK_EQ(t_id(c2).extra, 1ull << MEM_CHUNK_BITS);
 }
 
@@ -171,10 +107,10 @@ TEST(mem_close_only_from_an_account_above)
 	lm_u64 ba, bb, ba2;
 	struct lm_proc p;
 
-	CHECK_OK(mem_start(1, &root, &p));
-	CHECK((a = split(root, 1, &ba)));
-	CHECK((b = split(root, 1, &bb)));
-	CHECK((a2 = split(a, 1, &ba2)));
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 1, &ba)));
+	CHECK((b = mt_split(root, 1, &bb)));
+	CHECK((a2 = mt_split(a, 1, &ba2)));
 	CHECK_ERR(lm_mem_close(a, bb, 0), LM_ERIGHTS);   /* a sibling's */
 	CHECK_ERR(lm_mem_close(a, ba, 0), LM_ERIGHTS);   /* its own */
 	CHECK_ERR(lm_mem_close(a2, ba, 0), LM_ERIGHTS);  /* its parent's */
@@ -185,7 +121,7 @@ TEST(mem_close_only_from_an_account_above)
 	CHECK_ERR(lm_mem_close(a, ~0ull, 0), LM_ENOENT);
 	CHECK_OK(lm_mem_close(a, ba2, 0)); /* its child's: yes */
 	CHECK_ERR(lm_mem_close(a, ba2, 0), LM_ENOENT); /* once */
-	CHECK_EQ(info(b, QUOTA), 1); /* b untouched */
+	CHECK_EQ(mt_info(b, QUOTA), 1); /* b untouched */
 }
 
 TEST(mem_bad_labels_badges_and_arguments)
@@ -195,29 +131,29 @@ TEST(mem_bad_labels_badges_and_arguments)
 	struct lm_msg m;
 	struct lm_proc p;
 
-	CHECK_OK(mem_start(1, &root, &p));
-	CHECK((a = split(root, 1, &ba)));
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 1, &ba)));
 	CHECK_OK(lm_ep_call(a, LM_MSG_INFO(99, 0, 0), 0, 0, 0, 0, &m));
 	CHECK_EQ(m.w[0], (lm_u64)-LM_ENOSYS);
 	CHECK_OK(lm_ep_call(a, LM_MSG_INFO(0, 0, 0), 0, 0, 0, 0, &m));
 	CHECK_EQ(m.w[0], (lm_u64)-LM_ENOSYS);
 	CHECK_ERR(lm_ep_call(a, LM_MSG_INFO(MEM_GROW, 1, 0), 0, 0, 0, 0, &m), LM_OK);
 	CHECK_EQ(m.w[0], (lm_u64)-LM_ERANGE); /* zero chunks */
-	CHECK_ERR(lm_mem_split(a, ib, 0, c, &ba), LM_ERANGE);
+	CHECK_ERR(lm_mem_split(a, mt_ib, 0, c, &ba), LM_ERANGE);
 	CHECK_ERR(lm_ep_call(a, LM_MSG_INFO(MEM_LIST, 1, 0), 1, 0, 0, 0, &m), LM_OK);
 	CHECK_EQ(m.w[0], (lm_u64)-LM_ERIGHTS); /* the root account's only */
 	/* The endpoint without a badge is no account. */
-	CHECK_OK(lm_cnode_copy(CN, unbadged, CN, mem_ep, LM_R_WRITE));
+	CHECK_OK(lm_cnode_copy(CN, unbadged, CN, mt_ep, LM_R_WRITE));
 	lm_u64 q, u, fr;
 	CHECK_ERR(lm_mem_info(unbadged, &q, &u, &fr), LM_ENOENT);
 	CHECK_ERR(lm_mem_info(0x7fffff, &q, &u, &fr), LM_ECAP); /* no capability at all */
 	/* A grow with no receive slot: lent and charged, no capability. */
-	CHECK_ERR(lm_mem_grow(a, ib, 0), LM_ECAP);
-	CHECK_EQ(info(a, USE), 1);
+	CHECK_ERR(lm_mem_grow(a, mt_ib, 0), LM_ECAP);
+	CHECK_EQ(mt_info(a, USE), 1);
 	lm_u64 n = 0;
 	CHECK_OK(lm_mem_close(root, ba, &n)); /* and taken back */
 	CHECK_EQ(n, 1);
-	CHECK_EQ(info(root, FREE), 2);
+	CHECK_EQ(mt_info(root, FREE), 2);
 	/* A closed account's holder gets a clean error, never a hang. */
 	CHECK_NE(lm_mem_info(a, &q, &u, &fr), LM_OK);
 	/* MEM_LIST walks the live accounts. */
@@ -235,8 +171,8 @@ TEST(mem_flood_of_accounts_is_bounded_and_closed_at_once)
 	struct lm_proc p;
 	int err = LM_OK;
 
-	CHECK_OK(mem_start(1, &root, &p));
-	CHECK((a = split(root, 2, &ba)));
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 2, &ba)));
 	/* A chain as deep as the manager allows, then a table full of
 	 * accounts: each refused with LM_ELIMIT, the manager still serving. */
 	lm_cptr_t cur = a;
@@ -244,7 +180,7 @@ TEST(mem_flood_of_accounts_is_bounded_and_closed_at_once)
 		lm_cptr_t s = t_slot();
 
 		CHECK(s);
-		if ((err = lm_mem_split(cur, ib, 1, s, &b)))
+		if ((err = lm_mem_split(cur, mt_ib, 1, s, &b)))
 			break;
 		made++;
 		cur = s;
@@ -254,16 +190,16 @@ TEST(mem_flood_of_accounts_is_bounded_and_closed_at_once)
 		lm_cptr_t s = t_slot();
 
 		CHECK(s);
-		if ((err = lm_mem_split(a, ib, 1, s, &b)))
+		if ((err = lm_mem_split(a, mt_ib, 1, s, &b)))
 			break;
 		made++;
 	}
 	CHECK_EQ(err, LM_ELIMIT);
 	CHECK(made < 128);
-	CHECK_OK(lm_mem_grow(root, ib, c)); /* others are still served */
+	CHECK_OK(lm_mem_grow(root, mt_ib, c)); /* others are still served */
 	CHECK_OK(lm_mem_close(root, ba, &n));
-	CHECK_EQ(info(root, USE), 1);
-	lm_cptr_t a2 = split(root, 1, &ba);
+	CHECK_EQ(mt_info(root, USE), 1);
+	lm_cptr_t a2 = mt_split(root, 1, &ba);
 	CHECK(a2); /* every place in the table free again */
 }
 

@@ -22,17 +22,26 @@ typedef struct lm_ipc_buffer *(*lm_mem_ipcbuf_fn)(void);
 
 /* One chunk (an untyped of 2 MiB, naturally aligned) in our empty slot dst. */
 int lm_mem_grow(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
+/* The same from acct's guaranteed quota: never taken by force. */
+int lm_mem_grow_guaranteed(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
 /* A new account below acct with quota chunks (at most acct's:
  * LM_MEM_QUOTA_ALL for as much as acct's) in our empty slot dst; its badge
  * in *badge. */
 #define LM_MEM_QUOTA_ALL (~0ull >> 1)
 int lm_mem_split(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 quota, lm_cptr_t dst,
 		 lm_u64 *badge);
+/* The same with `guaranteed` chunks of the quota guaranteed (carved from
+ * acct's guaranteed quota; LM_ENOMEM if the manager could not honour it)
+ * and at most max_accounts accounts below it (0: the default). */
+int lm_mem_split_with(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 quota,
+		      lm_u64 guaranteed, lm_u64 max_accounts, lm_cptr_t dst, lm_u64 *badge);
 /* End the account `badge` below acct and every one below it: every chunk
  * lent to them is revoked. *chunks (may be 0): how many. */
 int lm_mem_close(lm_cptr_t acct, lm_u64 badge, lm_u64 *chunks);
 /* acct's quota and use (chunks), and the chunks the manager has free. */
 int lm_mem_info(lm_cptr_t acct, lm_u64 *quota, lm_u64 *use, lm_u64 *free);
+/* acct's guaranteed quota (chunks). */
+int lm_mem_guaranteed(lm_cptr_t acct, lm_u64 *guaranteed);
 
 /*
  * The process's account: the default pool grows from it (a chunk at a
@@ -43,5 +52,61 @@ int lm_mem_info(lm_cptr_t acct, lm_u64 *quota, lm_u64 *use, lm_u64 *free);
 void lm_mem_use(lm_cptr_t acct, lm_mem_ipcbuf_fn ib);
 lm_cptr_t lm_mem_account(void);
 struct lm_ipc_buffer *lm_mem_ipcbuf(void);
+
+/* ---- revocation (lib/mem_reclaim.c; docs/API.md "Revocation") ---------- */
+
+/* Register with acct: the manager signals ntf (a notification of ours) on
+ * each request and forced take; its page (requests, abort records) comes
+ * read-only into our empty slot dst and is mapped at vaddr. The process's
+ * requests and records are this account's from then on. */
+int lm_mem_register(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t ntf, lm_cptr_t dst,
+		    lm_u64 vaddr);
+/* As an account above `badge`: ask it for `chunks` back by `deadline`
+ * (*asked: what was asked, at most its chunks not guaranteed); take what
+ * is still owed by force (*taken). */
+int lm_mem_request(lm_cptr_t acct, lm_u64 badge, lm_u64 chunks, lm_u64 deadline,
+		   lm_u64 *asked);
+int lm_mem_enforce(lm_cptr_t acct, lm_u64 badge, lm_u64 *taken);
+/* Give back acct's chunk at physical address paddr (*owed: still owed). */
+int lm_mem_return(lm_cptr_t acct, lm_u64 paddr, lm_u64 *owed);
+/* Drop the abort records up to seq from the page (*left: records left). */
+int lm_mem_ack(lm_cptr_t acct, lm_u64 seq, lm_u64 *left);
+/* Chunks the registered account's latest request still wants. */
+lm_u64 lm_mem_wanted(void);
+
+/* The library OS's bookkeeping: npages pages at vaddr are frames made from
+ * the chunk at physical address `chunk`. Pinned ones are never given back
+ * by choice; `taken` is set when the chunk leaves (returned or taken by
+ * force). The caller owns the struct. */
+struct lm_mem_map {
+	lm_u64 vaddr, npages, chunk;
+	lm_u8 pinned, taken;
+	struct lm_mem_map *next;  /* the library's */
+};
+void lm_mem_track(struct lm_mem_map *m);
+void lm_mem_untrack(struct lm_mem_map *m);
+struct lm_mem_map *lm_mem_lookup(lm_u64 vaddr);
+
+/* The application's choice: up to max physical addresses of chunks it
+ * holds and gives up (a cache drops entries first) for `wanted`; how many.
+ * liblamina fills the rest (lm_mem_reclaim). Returns the previous hook. */
+#define LM_MEM_RECLAIM_MAX 32
+typedef lm_u64 (*lm_mem_reclaim_fn)(lm_u64 wanted, lm_u64 *paddrs, lm_u64 max);
+lm_mem_reclaim_fn lm_mem_set_reclaim(lm_mem_reclaim_fn fn);
+/* Answer the registered account's request: the hook's chunks, then pool
+ * chunks nothing was made from, then tracked chunks all clean and
+ * unpinned, least recently used first (accessed bits, cleared as read),
+ * each returned (MEM_RETURN). *returned: how many. */
+int lm_mem_reclaim(lm_u64 *returned);
+
+/* A chunk taken by force (the manager's abort record). */
+struct lm_mem_abort {
+	lm_u64 seq;
+	lm_u64 paddr;
+};
+/* Read the records not read yet (at most max, the oldest first, into
+ * out; *n of them), mark their tracked maps taken, drop them from the
+ * page; *lost: records the page had no room for since the last call. */
+int lm_mem_aborts(struct lm_mem_abort *out, lm_u64 max, lm_u64 *n, lm_u64 *lost);
 
 #endif

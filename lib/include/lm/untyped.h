@@ -40,6 +40,9 @@ struct lm_pool {
 void lm_pool_init(struct lm_pool *p, lm_u32 split_bits);
 /* Add the untyped capability in `slot` (identify learns its size). */
 int lm_pool_add(struct lm_pool *p, lm_cptr_t slot);
+/* Forget the untyped in `slot` (the capability stays): LM_ENOENT if the
+ * pool has none there. Before giving memory back or after it was taken. */
+int lm_pool_remove(struct lm_pool *p, lm_cptr_t slot);
 /* Bytes not yet carved, summed over the pool's untypeds. */
 lm_u64 lm_pool_free_bytes(const struct lm_pool *p);
 
