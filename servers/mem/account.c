@@ -105,8 +105,10 @@ long account_split(struct account *a, const lm_u64 w[4], lm_cptr_t *cap, lm_u64 
 	lm_cptr_t s = lm_slot_alloc();
 	if (!s)
 		return -LM_ELIMIT;
-	int err = lm_cnode_mint(LM_SLOT_CNODE, s, LM_SLOT_CNODE, MEM_SLOT_EP, LM_R_WRITE,
-				(lm_u64)i + 1);
+	/* GRANT: MEM_REGISTER passes a notification (the manager keeps no
+	 * other capability a client sends). */
+	int err = lm_cnode_mint(LM_SLOT_CNODE, s, LM_SLOT_CNODE, MEM_SLOT_EP,
+				LM_R_WRITE | LM_R_GRANT, (lm_u64)i + 1);
 	if (err) {
 		lm_slot_free(s);
 		return -err;

@@ -9,7 +9,6 @@
 #include "mem_srv.h"
 
 #define MEM_MAX_CHUNKS   512  /* 1 GiB */
-#define MEM_MAX_ACCOUNTS 128
 #define MEM_MAX_DEPTH    48   /* accounts above an account: bounds every walk */
 #define NONE             0xffff
 #define MEM_PAGE_VA      0x30000000ull /* account i's page at + i * 4 KiB */

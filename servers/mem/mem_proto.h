@@ -13,6 +13,7 @@
 
 #define MEM_CHUNK_BITS  21          /* 2 MiB */
 #define MEM_BADGE_ROOT  1           /* account 0: all of the manager's memory */
+#define MEM_MAX_ACCOUNTS 128        /* the root account's included */
 
 enum {
 	/* w0 = how many chunks wanted (>= 1; one is lent per call), w1 =

@@ -25,7 +25,9 @@ lm_u64 mt_info(lm_cptr_t acct, int which);
 lm_cptr_t mt_grow(lm_cptr_t acct, int guaranteed, lm_u64 *paddr);
 /* A frame made from chunk, mapped read-write at va (0 on failure). */
 lm_cptr_t mt_frame_of(lm_cptr_t chunk, lm_u64 va);
-/* Register acct with a new notification (*ntf), its page at va. */
+/* Register acct with a new notification (*ntf; the manager signals a copy
+ * badged MT_NTF_BADGE), its page at va. */
+#define MT_NTF_BADGE 0x4
 int mt_register(lm_cptr_t acct, lm_cptr_t *ntf, lm_u64 va);
 
 #endif

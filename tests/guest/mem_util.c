@@ -13,8 +13,10 @@ lm_cptr_t mt_ep; /* the manager's endpoint, unbadged */
 int mt_start(lm_u32 lg, lm_cptr_t *root, struct lm_proc *p)
 {
 	static struct lm_bootinfo tmpl;
-	lm_cptr_t ep = t_new(LM_OBJ_ENDPOINT, 0), own = t_new(LM_OBJ_UNTYPED, MEM_OWN_BITS);
+	/* The biggest first: 4 chunks and the rest fit the 16 MiB arena. The
+	 * manager's own memory: its IPC buffer, a page per registered account. */
 	lm_cptr_t lend = t_new(LM_OBJ_UNTYPED, MEM_CHUNK_BITS + lg), r = t_slot();
+	lm_cptr_t ep = t_new(LM_OBJ_ENDPOINT, 0), own = t_new(LM_OBJ_UNTYPED, 17);
 	lm_cptr_t buf = t_frame_at(T_VA_PAGE(0), RW);
 	struct lm_spawn a = { 0 };
 	int err;
@@ -99,10 +101,13 @@ lm_cptr_t mt_frame_of(lm_cptr_t chunk, lm_u64 va)
 
 int mt_register(lm_cptr_t acct, lm_cptr_t *ntf, lm_u64 va)
 {
-	lm_cptr_t n = t_new(LM_OBJ_NOTIFY, 0), pg = t_slot();
+	lm_cptr_t n = t_new(LM_OBJ_NOTIFY, 0), pg = t_slot(), b = t_slot();
+	int err;
 
-	if (!n || !pg)
+	if (!n || !pg || !b)
 		return LM_ENOMEM;
+	if ((err = lm_cnode_mint(CN, b, CN, n, LM_R_WRITE, MT_NTF_BADGE)))
+		return err;
 	*ntf = n;
-	return lm_mem_register(acct, mt_ib, n, pg, va);
+	return lm_mem_register(acct, mt_ib, b, pg, va);
 }

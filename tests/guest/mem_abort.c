@@ -1,0 +1,214 @@
+/*
+ * The abort protocol (servers/mem/revoke.c, lib/mem_reclaim.c): at the
+ * deadline (MEM_ENFORCE) the manager takes what is still owed by force:
+ * the revoke removes every object and mapping made from a chunk, in every
+ * address space, and the holder finds an abort record per chunk in its
+ * page (records that did not fit are counted); a later touch of a taken
+ * page faults into the library OS, which reads the record and recovers.
+ */
+#include "harness.h"
+#include <lm/vm.h>
+#include "../../servers/mem/mem_proto.h"
+#include "mem_test.h"
+
+/* Take n of acct's chunks by force, as its parent root. */
+static lm_u64 force(lm_cptr_t root, lm_u64 badge, lm_u64 n)
+{
+	lm_u64 asked = 0, taken = ~0ull;
+
+	if (lm_mem_request(root, badge, n, 0, &asked) || lm_mem_enforce(root, badge, &taken))
+		return ~0ull;
+	return taken;
+}
+
+TEST(mem_enforce_removes_a_frame_mapped_in_three_address_spaces)
+{
+	lm_cptr_t root, a, c, ntf, f, vs[3], fr[3];
+	lm_u64 ba, pa, n = 0, lost = 9, st, r;
+	lm_u64 va = T_VA_FRESH(2);
+	struct lm_mem_abort rec[4];
+	struct lm_proc p;
+
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 2, &ba)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	CHECK((c = mt_grow(a, 0, &pa)));
+	CHECK((f = mt_frame_of(c, va)));
+	*(volatile lm_u64 *)va = 42;
+	vs[0] = LM_SLOT_VSPACE;
+	fr[0] = f;
+	for (int i = 1; i < 3; i++) {
+		CHECK((vs[i] = t_vspace()));
+		CHECK((fr[i] = t_copy(f, RW)));
+		CHECK_OK(lm_map_page(vs[i], fr[i], va + i * LM_PAGE_SIZE, RW));
+	}
+	for (int i = 0; i < 3; i++)
+		CHECK_OK(lm_vspace_page_state(vs[i], va + i * LM_PAGE_SIZE, 0, &st, &r));
+	CHECK_EQ(force(root, ba, 1), 1);
+	for (int i = 0; i < 3; i++) {
+		CHECK_ERR(lm_vspace_page_state(vs[i], va + i * LM_PAGE_SIZE, 0, &st, &r),
+			  LM_ENOENT);
+		CHECK_EQ(t_type(fr[i]), LM_OBJ_NULL);
+	}
+	CHECK_EQ(t_type(c), LM_OBJ_NULL);
+	/* The record names it; the notification said so. */
+	lm_u64 w = 0;
+	CHECK_OK(lm_ntfn_poll(ntf, &w));
+	CHECK_EQ(w, MT_NTF_BADGE);
+	CHECK_OK(lm_mem_aborts(rec, 4, &n, &lost));
+	CHECK_EQ(n, 1);
+	CHECK_EQ(lost, 0);
+	CHECK_EQ(rec[0].seq, 1);
+	CHECK_EQ(rec[0].paddr, pa);
+	CHECK_EQ(((const volatile struct mem_page *)MT_PAGE_VA)->nrec, 0); /* acked */
+	CHECK_OK(lm_mem_aborts(rec, 4, &n, &lost));
+	CHECK_EQ(n, 0);
+	CHECK_EQ(mt_info(a, USE), 0);
+}
+
+/* ---- the holder blocked in IPC -------------------------------------------- */
+
+static lm_cptr_t blk_ep;
+static volatile lm_u64 blk_saw;
+
+static lm_word_t blocked_holder(lm_word_t arg)
+{
+	struct lm_mem_abort rec[2];
+	struct lm_msg m;
+	lm_u64 n = 0, lost = 0;
+
+	if (lm_ep_recv(blk_ep, &m))
+		return 1;
+	if (!lm_mem_aborts(rec, 2, &n, &lost) && n == 1)
+		blk_saw = rec[0].paddr;
+	lm_ep_reply(LM_MSG_INFO(0, 1, 0), n, 0, 0, 0);
+	return 0;
+}
+
+TEST(mem_enforce_while_the_holder_is_blocked_in_ipc)
+{
+	lm_cptr_t root, a, c, f, ntf, tcb;
+	lm_u64 ba, pa;
+	struct lm_proc p;
+	struct lm_msg m;
+	struct lm_thread_info ti;
+
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 1, &ba)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	CHECK((c = mt_grow(a, 0, &pa)));
+	CHECK((f = mt_frame_of(c, T_VA_FRESH(2))));
+	CHECK((blk_ep = t_new(LM_OBJ_ENDPOINT, 0)));
+	blk_saw = 0;
+	CHECK((tcb = t_thread(blocked_holder, 0, T_PRIO)));
+	CHECK(t_blocked(tcb));
+	CHECK_EQ(force(root, ba, 1), 1);
+	CHECK_EQ(t_type(f), LM_OBJ_NULL);
+	CHECK(t_blocked(tcb)); /* still waiting, untouched */
+	CHECK_OK(lm_ep_call(blk_ep, LM_MSG_INFO(0, 0, 0), 0, 0, 0, 0, &m));
+	CHECK_EQ(m.w[0], 1);
+	CHECK_OK(t_wait(tcb, &ti));
+	CHECK_EQ(blk_saw, pa);
+}
+
+/* ---- overflow ---------------------------------------------------------------- */
+
+TEST(mem_abort_records_that_do_not_fit_are_counted_never_dropped_silently)
+{
+	static struct lm_mem_abort rec[MEM_NREC + 8];
+	lm_cptr_t root, a, ntf, s[4];
+	lm_u64 ba, n = 0, lost = 0, total = 0;
+	struct lm_proc p;
+
+	CHECK_OK(mt_start(2, &root, &p));
+	CHECK((a = mt_split(root, 4, &ba)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	for (int i = 0; i < 4; i++)
+		CHECK((s[i] = t_slot()));
+	/* 65 rounds of 4 chunks taken, never read: 260 > MEM_NREC. */
+	for (int round = 0; round < 65; round++) {
+		for (int i = 0; i < 4; i++)
+			CHECK_OK(lm_mem_grow(a, mt_ib, s[i]));
+		CHECK_EQ(force(root, ba, 4), 4);
+		total += 4;
+	}
+	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
+	CHECK_EQ(pg->nrec, MEM_NREC);
+	CHECK_EQ(pg->abort_seq, total);
+	CHECK_EQ(pg->abort_lost, total - MEM_NREC);
+	/* Read in two goes: the rest stays for the second. */
+	CHECK_OK(lm_mem_aborts(rec, 200, &n, &lost));
+	CHECK_EQ(n, 200);
+	CHECK_EQ(lost, total - MEM_NREC);
+	CHECK_EQ(rec[0].seq, 1);
+	CHECK_EQ(rec[199].seq, 200);
+	CHECK_OK(lm_mem_aborts(rec, MEM_NREC + 8, &n, &lost));
+	CHECK_EQ(n, MEM_NREC - 200);
+	CHECK_EQ(lost, 0);
+	CHECK_EQ(rec[n - 1].seq, MEM_NREC);
+	/* Room again: the next record's seq shows the gap. */
+	CHECK_OK(lm_mem_grow(a, mt_ib, s[0]));
+	CHECK_EQ(force(root, ba, 1), 1);
+	CHECK_OK(lm_mem_aborts(rec, 4, &n, &lost));
+	CHECK_EQ(n, 1);
+	CHECK_EQ(rec[0].seq, total + 1);
+	CHECK_EQ(lost, 0);
+}
+
+/* ---- recovery at the next touch --------------------------------------------- */
+
+static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
+static volatile int recovered;
+
+/* The library OS's pager: a fault on a tracked page whose chunk the record
+ * names is refilled with a zeroed frame from memory it still has. */
+static int refill_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
+{
+	struct lm_mem_abort rec[4];
+	lm_u64 n, lost;
+	struct lm_mem_map *m;
+
+	lm_mem_aborts(rec, 4, &n, &lost);
+	if (!(m = lm_mem_lookup(f->addr)) || !m->taken)
+		return LM_VM_PASS;
+	lm_cptr_t fr = t_new(LM_OBJ_FRAME, LM_PAGE_BITS);
+	if (!fr || t_map(fr, f->addr & ~(LM_PAGE_SIZE - 1), RW))
+		return LM_VM_PASS;
+	recovered++;
+	return LM_VM_HANDLED;
+}
+
+TEST(mem_touch_of_a_taken_page_faults_into_the_library_os_which_recovers)
+{
+	static struct lm_vm_region reg;
+	static struct lm_mem_map map;
+	lm_cptr_t root, a, c, cg, ntf;
+	lm_u64 ba, pa, va = T_VA_FRESH(2), vg = T_VA_FRESH(3);
+	struct lm_proc p;
+
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split_with(root, 2, 1, 0, &ba)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	CHECK((cg = mt_grow(a, 1, 0)));
+	CHECK((c = mt_grow(a, 0, &pa)));
+	CHECK(mt_frame_of(c, va));
+	CHECK(mt_frame_of(cg, vg));
+	*(volatile lm_u64 *)va = 42;
+	*(volatile lm_u64 *)vg = 43;
+	map = (struct lm_mem_map){ .vaddr = va, .npages = 1, .chunk = pa };
+	lm_mem_track(&map);
+	recovered = 0;
+	CHECK_OK(lm_vm_init(LM_SLOT_TCB, exc_stack + sizeof exc_stack, sizeof exc_stack));
+	CHECK_OK(lm_vm_region_add(&reg, va, LM_PAGE_SIZE, refill_hook, 0));
+	CHECK_EQ(force(root, ba, 2), 1); /* the guaranteed one stays */
+	lm_u64 v = *(volatile lm_u64 *)va; /* faults, refilled with zeros */
+	lm_u64 g = *(volatile lm_u64 *)vg;
+	int taken = ((volatile struct lm_mem_map *)&map)->taken; /* set by the hook */
+	lm_vm_region_remove(&reg);
+	lm_vm_fini(LM_SLOT_TCB);
+	lm_mem_untrack(&map);
+	CHECK_EQ(recovered, 1);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(g, 43);
+	CHECK(taken);
+}

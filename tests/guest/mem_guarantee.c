@@ -1,0 +1,91 @@
+/*
+ * Guaranteed chunks (servers/mem/guarantee.c): an account's guaranteed
+ * quota is carved from its parent's, the manager promises only chunks it
+ * holds free, and a chunk lent from a guarantee is never taken by force.
+ */
+#include "harness.h"
+#include "../../servers/mem/mem_proto.h"
+#include "mem_test.h"
+
+TEST(mem_guarantees_never_exceed_what_the_manager_holds)
+{
+	lm_cptr_t root, a, b, s = t_slot();
+	lm_u64 ba, bb, x, g = 0;
+	struct lm_proc p;
+	struct lm_msg m;
+
+	CHECK_OK(mt_start(2, &root, &p)); /* 4 chunks */
+	CHECK_ERR(lm_mem_split_with(root, mt_ib, 4, 5, 0, s, &x), LM_ERANGE); /* > quota */
+	CHECK((a = mt_split_with(root, 4, 3, 0, &ba)));
+	CHECK_OK(lm_mem_guaranteed(a, &g));
+	CHECK_EQ(g, 3);
+	/* One chunk is left to promise. */
+	CHECK_ERR(lm_mem_split_with(root, mt_ib, 4, 2, 0, s, &x), LM_ENOMEM);
+	CHECK_EQ(t_type(s), LM_OBJ_NULL);
+	CHECK((b = mt_split_with(root, 4, 1, 0, &bb)));
+	/* All four promised: a plain chunk would break a promise. */
+	CHECK(!mt_grow(root, 0, 0));
+	CHECK(!mt_grow(a, 0, 0));
+	CHECK(mt_grow(a, 1, 0));
+	CHECK(mt_grow(a, 1, 0));
+	CHECK(mt_grow(a, 1, 0));
+	CHECK(!mt_grow(a, 1, 0)); /* its guarantee spent */
+	CHECK(mt_grow(b, 1, 0));
+	CHECK_EQ(mt_info(root, FREE), 0);
+	/* A child's guarantee comes from its parent's. */
+	CHECK_ERR(lm_mem_split_with(a, mt_ib, 1, 1, 0, s, &x), LM_ENOMEM);
+	/* MEM_LIST shows each guarantee (the high half of w3). */
+	CHECK_OK(lm_ep_call(root, LM_MSG_INFO(MEM_LIST, 1, 0), ba, 0, 0, 0, &m));
+	CHECK_EQ(m.w[0], ba);
+	CHECK_EQ(m.w[3] >> 32, 3);
+	CHECK_EQ(m.w[3] & 0xffffffff, 3);
+	/* Closing a frees its promise with its chunks. */
+	CHECK_OK(lm_mem_close(root, ba, 0));
+	CHECK(mt_grow(root, 0, 0));
+	CHECK((a = mt_split_with(root, 2, 2, 0, &ba)));
+	CHECK(!mt_grow(root, 0, 0)); /* 2 free, both promised to a */
+	CHECK_ERR(lm_mem_grow(root, mt_ib, 0x7fffff), LM_ENOMEM);
+	/* A bad flag is refused. */
+	CHECK_OK(lm_ep_call(a, LM_MSG_INFO(MEM_GROW, 2, 0), 1, 0x80, 0, 0, &m));
+	CHECK_EQ(m.w[0], (lm_u64)-LM_EINVAL);
+}
+
+TEST(mem_guaranteed_chunks_are_never_taken_by_force)
+{
+	lm_cptr_t root, a, cg[2], cp[2], fg[2], fp[2], ntf;
+	lm_u64 ba, asked = 0, taken = 0;
+	struct lm_proc p;
+
+	CHECK_OK(mt_start(2, &root, &p));
+	CHECK((a = mt_split_with(root, 4, 2, 0, &ba)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	for (int i = 0; i < 2; i++) {
+		CHECK((cg[i] = mt_grow(a, 1, 0)));
+		CHECK((cp[i] = mt_grow(a, 0, 0)));
+		CHECK((fg[i] = mt_frame_of(cg[i], T_VA_FRESH(2) + i * LM_PAGE_SIZE)));
+		CHECK((fp[i] = mt_frame_of(cp[i], T_VA_FRESH(3) + i * LM_PAGE_SIZE)));
+		*(volatile lm_u64 *)(T_VA_FRESH(2) + i * LM_PAGE_SIZE) = 7 + i;
+	}
+	/* Asked for everything: only what is not guaranteed can be owed. */
+	CHECK_OK(lm_mem_request(root, ba, 4, 0, &asked));
+	CHECK_EQ(asked, 2);
+	CHECK_OK(lm_mem_enforce(root, ba, &taken));
+	CHECK_EQ(taken, 2);
+	for (int i = 0; i < 2; i++) {
+		CHECK_EQ(t_type(fp[i]), LM_OBJ_NULL);
+		CHECK_EQ(t_type(cp[i]), LM_OBJ_NULL);
+		CHECK_EQ(t_type(fg[i]), LM_OBJ_FRAME);
+		CHECK_EQ(*(volatile lm_u64 *)(T_VA_FRESH(2) + i * LM_PAGE_SIZE), 7 + i);
+	}
+	/* Again: nothing left to take. */
+	CHECK_OK(lm_mem_request(root, ba, 4, 0, &asked));
+	CHECK_EQ(asked, 0);
+	CHECK_OK(lm_mem_enforce(root, ba, &taken));
+	CHECK_EQ(taken, 0);
+	CHECK_EQ(mt_info(a, USE), 2);
+	CHECK_EQ(t_type(fg[0]), LM_OBJ_FRAME);
+	/* A guaranteed chunk given back by choice is a guarantee again. */
+	CHECK_OK(lm_mem_return(a, t_id(cg[1]).addr, &asked));
+	CHECK_EQ(t_type(fg[1]), LM_OBJ_NULL);
+	CHECK(mt_grow(a, 1, 0));
+}
