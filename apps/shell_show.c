@@ -133,5 +133,6 @@ void sh_cmd_mem(const struct lm_bootinfo *bi)
 	sh_printf("memory manager accounts (chunks of 2 MiB):\n"
 		  "  badge parent    quota      use  guaranteed\n");
 	for (lm_u64 b = 1; !sh_mem_next(b, a); b = a[0] + 1)
-		sh_printf("  %5lu %6lu %8lu %8lu %11u\n", a[0], a[1], a[2], a[3], 0);
+		sh_printf("  %5lu %6lu %8lu %8lu %11lu\n", a[0], a[1], a[2], a[3] & 0xffffffff,
+			  a[3] >> 32); /* MEM_LIST: w3 = use | guaranteed << 32 */
 }

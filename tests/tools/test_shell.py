@@ -142,8 +142,9 @@ def main():
             m = re.search(r"free: (\d+) KiB \(\d+ MiB\) in \d+ untyped", out)
             if not m or not re.search(r"total RAM: \d+ MiB", out):
                 return "mem said %r" % out[-300:]
-            # the memory manager's root account: all its chunks, none lent
-            if not re.search(r"badge parent +quota +use +guaranteed\s+1 +0 +\d+ +0 +0\s", out):
+            # the memory manager's root account: all its chunks, none lent,
+            # all of them its guaranteed quota (no account above can force it)
+            if not re.search(r"badge parent +quota +use +guaranteed\s+1 +0 +(\d+) +0 +\1\s", out):
                 return "mem shows no memory manager account: %r" % out[-300:]
             state["free"] = int(m.group(1))
             return None
