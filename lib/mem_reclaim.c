@@ -209,10 +209,16 @@ int lm_mem_reclaim(lm_u64 *returned)
 	if (n > want)
 		n = want;
 	n = pick_default(want, chosen, n, LM_MEM_RECLAIM_MAX);
+	/* A chunk the manager refuses (the hook named one not ours) is
+	 * skipped: the first such error is returned, the others still go. */
 	for (lm_u64 k = 0; k < n; k++) {
+		int e = lm_mem_return(reg_acct, chosen[k], &owed);
+
+		if (e) {
+			err = err ? err : e;
+			continue;
+		}
 		chunk_gone(chosen[k]);
-		if ((err = lm_mem_return(reg_acct, chosen[k], &owed)))
-			break; /* refused (not ours): the rest are still tried by the caller */
 		done++;
 	}
 	if (returned)

@@ -230,3 +230,39 @@ TEST(mem_flood_of_requests_from_one_client_cannot_starve_another)
 	CHECK_EQ(q, 1);
 	CHECK(flood_calls > 0);
 }
+
+static lm_u64 bogus_chunk;
+static lm_u64 name_bogus(lm_u64 wanted, lm_u64 *paddrs, lm_u64 max)
+{
+	paddrs[0] = bogus_chunk; /* not ours: the manager refuses it */
+	return 1;
+}
+
+TEST(mem_reclaim_hook_naming_a_chunk_not_held_is_refused_the_rest_still_given)
+{
+	lm_cptr_t root, a, b, ntf, ca, cb;
+	lm_u64 ba, bb, pa, pb, asked, got = 9;
+	struct lm_proc p;
+	static struct lm_mem_map map;
+
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 1, &ba)));
+	CHECK((b = mt_split(root, 1, &bb)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	CHECK((ca = mt_grow(a, 0, &pa)));
+	CHECK((cb = mt_grow(b, 0, &pb)));
+	map = (struct lm_mem_map){ .vaddr = T_VA_FRESH(2), .npages = 1, .chunk = pa };
+	lm_mem_track(&map);
+	bogus_chunk = pb; /* b's */
+	lm_mem_set_reclaim(name_bogus);
+	CHECK_OK(lm_mem_request(root, ba, 1, 0, &asked));
+	int err = lm_mem_reclaim(&got);
+	lm_mem_set_reclaim(0);
+	lm_mem_untrack(&map);
+	CHECK_ERR(err, LM_ENOENT);
+	CHECK_EQ(got, 0);                       /* the hook's pick filled the request */
+	CHECK_EQ(t_type(cb), LM_OBJ_UNTYPED);   /* b keeps its chunk */
+	CHECK_EQ(t_type(ca), LM_OBJ_UNTYPED);
+	CHECK(!map.taken);
+	CHECK_EQ(lm_mem_wanted(), 1);
+}

@@ -96,7 +96,8 @@ lm_mem_reclaim_fn lm_mem_set_reclaim(lm_mem_reclaim_fn fn);
 /* Answer the registered account's request: the hook's chunks, then pool
  * chunks nothing was made from, then tracked chunks all clean and
  * unpinned, least recently used first (accessed bits, cleared as read),
- * each returned (MEM_RETURN). *returned: how many. */
+ * each returned (MEM_RETURN). *returned: how many; the first refusal's
+ * error (a chunk the hook named that is not ours), the rest still given. */
 int lm_mem_reclaim(lm_u64 *returned);
 
 /* A chunk taken by force (the manager's abort record). */
