@@ -62,7 +62,7 @@ comma := ,
 space := $(empty) $(empty)
 
 # Each user program: name -> its sources.
-PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs proc timer mem
+PROGS          := root ktest hello probe kbench console shell linux forktest spin block conread fs proc timer mem memdemo
 root_SRC       := $(wildcard servers/root/*.c)
 ktest_SRC      := $(wildcard tests/guest/*.c)
 hello_SRC      := apps/hello.c
@@ -79,6 +79,7 @@ forktest_SRC   := apps/forktest.c
 spin_SRC       := apps/spin.c
 block_SRC      := apps/block.c
 conread_SRC    := apps/conread.c
+memdemo_SRC    := apps/memdemo.c
 # The Linux personality lives at 1 GiB, out of the way of a Linux
 # executable's usual 0x400000 (docs/LINUX.md has the whole layout).
 linux_LDFLAGS  := -Ttext=0x40000000
@@ -93,7 +94,7 @@ MODULES        := $(B)/root.elf:root $(B)/ktest.elf:ktest $(B)/hello.elf:hello $
                   $(B)/linux-calls.elf:linux-calls $(B)/linux-calls-pie.elf:linux-calls-pie \
                   $(B)/linux-procs.elf:linux-procs \
                   $(B)/fs.elf:fs $(B)/rootfs.cpio:rootfs $(B)/proc.elf:proc $(B)/timer.elf:timer \
-                  $(B)/mem.elf:mem
+                  $(B)/mem.elf:mem $(B)/memdemo.elf:memdemo
 # QEMU wants "path name,path name": join with commas, then turn each
 # path:name into "path name".
 QEMU_MODULES   := $(subst |, ,$(subst $(space),$(comma),$(foreach m,$(MODULES),$(subst :,|,$(m)))))

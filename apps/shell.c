@@ -180,6 +180,8 @@ static const struct prog progs[] = {
 	/* half of our IDs: its forked children's, half of them each
 	 * (LM_FORK_HALF_ASIDS) so that trees nest ten deep */
 	{ "linux", 14, 1, 1, 0, 0, 0, SH_BIG_ASIDS, 1 },
+	/* its children are copies of itself */
+	{ "memdemo", 12, 1, 1, 0, 1, 0, 0, 0 },
 };
 static const struct prog prog_default = { 0, 12, 1, 1, 0, 0, 0, 0, 0 };
 

@@ -16,7 +16,7 @@ B = os.path.join(ROOT, "build")
 MODULES = ["root", "ktest", "hello", "probe", "kbench", "console", "shell", "linux",
            "linux-hello", "forktest", "spin", "block", "conread", "linux-busybox",
            "linux-calls", "linux-calls-pie", "linux-procs", "fs", "rootfs.cpio:rootfs",
-           "proc", "timer", "mem"]
+           "proc", "timer", "mem", "memdemo"]
 PROMPT = "lamina> "
 WAIT = 60.0        # per step
 TOTAL = 420.0      # whole test
@@ -358,6 +358,10 @@ def main():
         check("shell_linux_usage", expect("linux -t", r"usage: linux"))
         check("shell_unterminated_quote", expect("linux busybox echo 'abc",
                                                  r"unterminated quote"))
+        check("shell_run_memdemo", expect("run memdemo",
+                                           r"memdemo: child 0 \(cooperates\): asked for 2, gave 2; lost 0 pages, 0 pages differ, guaranteed page intact",
+                                           r"memdemo: child 2 \(ignores requests\): asked for 2, gave 0; lost 2 pages, 2 pages differ, guaranteed page intact",
+                                           r"memdemo: ok", r"memdemo exited with code 0"))
         check("shell_run_forktest", expect("run forktest", r"forktest: three generations: ok",
                                            r"forktest: 100 forks: ok",
                                            r"forktest exited with code 0"))
