@@ -480,6 +480,7 @@ int main(lm_word_t arg)
 	kb_cap();
 	kb_bpf();
 	kb_uth();
+	kb_mem();
 	lm_printf("kbench: done\n");
 	return 0;
 }

@@ -70,5 +70,7 @@ void kb_cap(void);    /* kbench_cap.c: revoke and delete in the derivation tree 
 void kb_bpf(void);    /* kbench_bpf.c: eBPF loading, runs, filters, predicates */
 void kb_bpf_load(void); /* kbench_bpfload.c: the verifier's scaling, its worst case */
 void kb_uth(void);    /* kbench_uth.c: user-level threads, the preemption upcall */
+void kb_mem(void);    /* kbench_mem.c: memory revocation (servers/mem); last: it sets
+		       * an IPC buffer of its own */
 
 #endif
