@@ -1,6 +1,7 @@
 /* Copy-on-write fork in the library OS (lm/fork.h): building a child and
  * reaping it. */
 #include "fork_int.h"
+#include "mem_int.h"
 
 struct fork_state fk LM_PRIVATE;
 
@@ -538,6 +539,7 @@ static int fill_private(struct build *b)
 		cf->recycled[cf->nrecycled] = starter + cf->nrecycled;
 	lm_vm_fork_patch(delta, LM_SLOT_TCB, (lm_u64)fk.exc_stack,
 			 (lm_u64)fk.exc_stack + EXC_STACK_SIZE);
+	lm_mem_fork_patch(delta);
 	for (lm_u32 i = 0; i < STARTER_FRAMES; i++)
 		if (!lm_cnode_move(b->p->cnode, starter + i, LM_SLOT_CNODE, starter + i))
 			lm_slot_free(starter + i);

@@ -17,4 +17,7 @@ extern struct mem_held mem_held[MEM_HELD_MAX];
 int mem_call(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 label, const lm_u64 w[3],
 	     lm_cptr_t send, lm_cptr_t dst, struct lm_msg *m);
 
+/* lm_fork: the child starts with no registration, maps or held chunks. */
+void lm_mem_fork_patch(lm_u64 delta);
+
 #endif

@@ -254,3 +254,19 @@ int lm_mem_aborts(struct lm_mem_abort *out, lm_u64 max, lm_u64 *n, lm_u64 *lost)
 		return err;
 	return LM_OK;
 }
+
+/* ---- fork ------------------------------------------------------------------ */
+
+/* The child's copy of this state (its private pages, at +delta from ours,
+ * written by lm_fork before it runs): the registration, the tracked maps
+ * and the chunks the pool grew by are ours, not its own (the page is not
+ * mapped in it, the chunks are not its account's): it starts with none and
+ * registers its own account. The hook stays (code, not state). */
+void lm_mem_fork_patch(lm_u64 delta)
+{
+	*(lm_cptr_t *)((char *)&reg_acct + delta) = 0;
+	*(const volatile struct mem_page **)((char *)&page + delta) = 0;
+	*(struct lm_mem_map **)((char *)&maps + delta) = 0;
+	for (int i = 0; i < MEM_HELD_MAX; i++)
+		((struct mem_held *)((char *)&mem_held[i] + delta))->slot = 0;
+}
