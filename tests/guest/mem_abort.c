@@ -23,18 +23,22 @@ static lm_u64 force(lm_cptr_t root, lm_u64 badge, lm_u64 n)
 
 TEST(mem_enforce_removes_a_frame_mapped_in_three_address_spaces)
 {
-	lm_cptr_t root, a, c, ntf, f, vs[3], fr[3];
-	lm_u64 ba, pa, n = 0, lost = 9, st, r;
+	lm_cptr_t root, a, b, c, cb, fb, ntf, f, vs[3], fr[3];
+	lm_u64 ba, bb, pa, n = 0, lost = 9, st, r;
 	lm_u64 va = T_VA_FRESH(2);
 	struct lm_mem_abort rec[4];
 	struct lm_proc p;
 
 	CHECK_OK(mt_start(1, &root, &p));
-	CHECK((a = mt_split(root, 2, &ba)));
+	CHECK((a = mt_split(root, 1, &ba)));
+	CHECK((b = mt_split(root, 1, &bb)));
 	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
 	CHECK((c = mt_grow(a, 0, &pa)));
+	CHECK((cb = mt_grow(b, 0, 0)));
+	CHECK((fb = mt_frame_of(cb, T_VA_FRESH(3))));
 	CHECK((f = mt_frame_of(c, va)));
 	*(volatile lm_u64 *)va = 42;
+	*(volatile lm_u64 *)T_VA_FRESH(3) = 43;
 	vs[0] = LM_SLOT_VSPACE;
 	fr[0] = f;
 	for (int i = 1; i < 3; i++) {
@@ -51,6 +55,9 @@ TEST(mem_enforce_removes_a_frame_mapped_in_three_address_spaces)
 		CHECK_EQ(t_type(fr[i]), LM_OBJ_NULL);
 	}
 	CHECK_EQ(t_type(c), LM_OBJ_NULL);
+	/* Another account's chunk and its frame are untouched. */
+	CHECK_EQ(t_type(fb), LM_OBJ_FRAME);
+	CHECK_EQ(*(volatile lm_u64 *)T_VA_FRESH(3), 43);
 	/* The record names it; the notification said so. */
 	lm_u64 w = 0;
 	CHECK_OK(lm_ntfn_poll(ntf, &w));
