@@ -365,9 +365,12 @@ static void finish_delete_owed_by_a_thread_acted_on(lm_u64 how)
 	fd_stack = t_stack();
 	fd_woken = 0;
 	CHECK(ut && first && fd_ep && fd_stack);
-	CHECK_OK(start_waiters(ut, first, (void *)recv_then_exit, fd_ep));
+	/* The actor queues first, so the first batch wakes it (see
+	 * notification_half_finalised). */
 	w = t_thread(fd_actor, how, T_PRIO - 1);
 	CHECK(w);
+	t_sleep_until_idle();
+	CHECK_OK(start_waiters(ut, first, (void *)recv_then_exit, fd_ep));
 	t_sleep_until_idle();
 	CHECK_OK(lm_thread_info(first + FD_WAITERS - 1, &ti));
 	CHECK_EQ(ti.state, LM_TS_BLOCKED);
@@ -564,9 +567,15 @@ static void notification_half_finalised(lm_u64 how)
 	nf_acted = 0;
 	last = nf_first + FD_WAITERS - 1;
 	CHECK(ut && nf_first && nf_ntfn);
-	CHECK_OK(start_waiters(ut, nf_first, (void *)wait_then_exit, nf_ntfn));
+	/* The actor must be first in the queue, so the first batch wakes it
+	 * while `last` is still queued: it waits before any waiter starts. If
+	 * it were made after them, ktest blocking in between (a pool refill
+	 * from the memory manager, a console write) would let waiters queue
+	 * ahead of it, and the batch that woke it would wake `last` too. */
 	w = t_thread(nf_actor, how, T_PRIO - 1);
 	CHECK(w);
+	t_sleep_until_idle();
+	CHECK_OK(start_waiters(ut, nf_first, (void *)wait_then_exit, nf_ntfn));
 	t_sleep_until_idle();
 	CHECK_OK(lm_debug_drain_batches(&before));
 	d = t_thread(nf_delete, nf_ntfn, T_PRIO - 2);
