@@ -34,6 +34,7 @@ static int setup(const struct lm_bootinfo *bi)
 	if ((err = chunk_init()))
 		return err;
 	account_init();
+	clock_init(bi, ipcbuf);
 	return LM_OK;
 }
 
@@ -137,10 +138,18 @@ int main(lm_word_t arg)
 		/* A chunk the reply could not move (no receive slot) stays lent,
 		 * charged until its account closes; the slot is ours again. */
 		lm_cnode_delete(LM_SLOT_CNODE, lend);
-		if (err) {
+		if (err || (m.info & LM_MSG_NOTIFY)) {
 			lm_cnode_delete(LM_SLOT_CNODE, got);
+			if (!err) { /* the timer server: a deadline passed */
+				clock_fired();
+				revoke_sweep();
+			}
+			cap = 0;
 			continue;
 		}
+		/* Deadlines that passed while we waited, before what the
+		 * message may ask of the accounts concerned. */
+		revoke_sweep();
 		r[0] = r[1] = r[2] = r[3] = 0;
 		cap = 0;
 		move = 0;

@@ -1,6 +1,7 @@
 /* The memory manager's parts (servers/mem): the chunk list (chunk.c), the
  * account table (account.c), guaranteed chunks (guarantee.c), revocation
- * requests and the abort record (revoke.c), the serve loop (main.c). */
+ * requests and the abort record (revoke.c), deadlines (clock.c), the serve
+ * loop (main.c). */
 #ifndef MEM_H
 #define MEM_H
 
@@ -38,7 +39,8 @@ struct chunk {
  * guarantees of its children plus its own guaranteed chunks (guarantee.c).
  * Its own chunks are a list, oldest first; forced revocation takes the
  * newest that is not guaranteed. `owed`: chunks the latest request still
- * wants back. `ntf`, `page`: registered (MEM_REGISTER), 0 before.
+ * wants back, `deadline` when they are taken by force (TSC ns, clock.c; 0:
+ * none, only MEM_ENFORCE). `ntf`, `page`: registered (MEM_REGISTER), 0 before.
  */
 struct account {
 	lm_u8 live;
@@ -46,6 +48,7 @@ struct account {
 	lm_u16 parent;            /* NONE for the root account */
 	lm_u32 quota, use, own;
 	lm_u32 guar, gused, owed;
+	lm_u64 deadline;
 	lm_u16 alimit, below;
 	lm_u16 head, tail;        /* its chunks */
 	lm_cptr_t cap;
@@ -88,5 +91,12 @@ long revoke_return(struct account *a, lm_u64 paddr);
 long revoke_enforce(struct account *a, lm_u64 badge);
 long revoke_ack(struct account *a, lm_u64 seq);
 void revoke_forget(struct account *a);
+void revoke_sweep(void);
+
+/* clock.c */
+lm_u64 clock_now(void);
+void clock_init(const struct lm_bootinfo *bi, struct lm_ipc_buffer *ipcbuf);
+void clock_arm(lm_u64 at);
+void clock_fired(void);
 
 #endif

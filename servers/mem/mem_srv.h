@@ -6,6 +6,8 @@
 /* In the manager. */
 #define MEM_SLOT_EP     9    /* its endpoint: receive, and mint accounts' badges */
 #define MEM_SLOT_OWN    10   /* untyped for its own objects (IPC buffer) */
+#define MEM_SLOT_TIMER  11   /* the timer server's endpoint, badged TIMER_BADGE_MEM
+			      * (empty: deadlines pass at the next message) */
 #define MEM_SLOT_UT     16   /* .. : the memory it lends, naturally aligned pieces
 			      * of at least a chunk, up to the first empty slot */
 #define MEM_OWN_BITS    20   /* 1 MiB: the IPC buffer, an account page per table index */

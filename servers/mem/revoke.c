@@ -3,7 +3,8 @@
  * "Revocation"): the manager asks an account's holder for chunks back
  * (MEM_REQUEST writes the account's page and signals its notification),
  * the holder chooses which and returns them (MEM_RETURN), and when the
- * deadline has passed (MEM_ENFORCE, from an account above) the manager
+ * deadline has passed (the manager's clock, revoke_sweep; or MEM_ENFORCE
+ * from an account above: it passes now) the manager
  * takes what is still owed by force and writes an abort record per chunk
  * in the page, so the holder learns exactly what it lost.
  *
@@ -92,6 +93,8 @@ long revoke_request(struct account *a, const lm_u64 w[4])
 		return -LM_ERANGE;
 	lm_u32 n = revocable(t);
 	t->owed = w[1] < n ? (lm_u32)w[1] : n;
+	t->deadline = t->owed ? w[2] : 0;
+	clock_arm(t->deadline);
 	if (t->page) {
 		t->page->req_chunks = t->owed;
 		t->page->req_deadline = w[2];
@@ -142,16 +145,12 @@ static void record(struct account *a, lm_u64 paddr)
 	p->nrec++;
 }
 
-long revoke_enforce(struct account *a, lm_u64 badge)
+/* t's deadline passed: what it still owes is taken by force. */
+static lm_u32 enforce(struct account *t)
 {
 	static lm_u16 list[MEM_MAX_CHUNKS];
-	struct account *t = account_of(badge);
 	lm_u32 taken = 0;
 
-	if (!t)
-		return -LM_ENOENT;
-	if (!account_is_above(a, t))
-		return -LM_ERIGHTS;
 	/* The newest first; at most what is owed, each a revoke. */
 	for (lm_u32 n = chunk_list(t, list); n-- > 0 && t->owed;) {
 		if (chunks[list[n]].guaranteed)
@@ -162,11 +161,43 @@ long revoke_enforce(struct account *a, lm_u64 badge)
 		taken++;
 	}
 	t->owed = 0;
+	t->deadline = 0;
 	if (t->page)
 		t->page->req_chunks = 0;
 	if (taken)
 		tell(t);
 	return taken;
+}
+
+long revoke_enforce(struct account *a, lm_u64 badge)
+{
+	struct account *t = account_of(badge);
+
+	if (!t)
+		return -LM_ENOENT;
+	if (!account_is_above(a, t))
+		return -LM_ERIGHTS;
+	return enforce(t);
+}
+
+/* Before each message and when the timer server fires: every deadline
+ * that passed is enforced (a table scan, and a revoke per chunk owed), the
+ * timer armed for the earliest one left. */
+void revoke_sweep(void)
+{
+	lm_u64 now = clock_now(), next = 0;
+
+	for (lm_u32 i = 0; i < MEM_MAX_ACCOUNTS; i++) {
+		struct account *t = &accounts[i];
+
+		if (!t->live || !t->owed || !t->deadline)
+			continue;
+		if (t->deadline <= now)
+			enforce(t);
+		else if (!next || t->deadline < next)
+			next = t->deadline;
+	}
+	clock_arm(next);
 }
 
 long revoke_ack(struct account *a, lm_u64 seq)
@@ -197,4 +228,5 @@ void revoke_forget(struct account *a)
 		a->ntf = 0;
 	}
 	a->owed = 0;
+	a->deadline = 0;
 }

@@ -11,6 +11,7 @@
 #include "root.h"
 #include "../mem/mem_proto.h"
 #include "../mem/mem_srv.h"
+#include "../timer/timer_proto.h"
 
 #define MEM_PRIO 150 /* above the shell and its programs */
 
@@ -33,8 +34,8 @@ void root_mem_objects(void)
 
 void root_mem_start(const struct lm_bootinfo *bi)
 {
-	static struct lm_spawn_cap caps[2 + ROOT_MAX_GIVE];
-	lm_cptr_t own = 0;
+	static struct lm_spawn_cap caps[3 + ROOT_MAX_GIVE];
+	lm_cptr_t own = 0, timer = 0;
 	lm_u32 n = 0;
 	int err = root_mem_ep && npieces ? LM_OK : LM_ENOMEM;
 
@@ -44,8 +45,16 @@ void root_mem_start(const struct lm_bootinfo *bi)
 		goto out_no_server;
 	caps[n++] = (struct lm_spawn_cap){ root_mem_ep, MEM_SLOT_EP, LM_R_ALL, 0, 0 };
 	caps[n++] = (struct lm_spawn_cap){ own, MEM_SLOT_OWN, LM_R_ALL, LM_SPAWN_MOVE, 0 };
+	/* The timer server with the manager's own badge: its requests'
+	 * deadlines pass without a message coming (servers/mem/clock.c). */
+	if (root_timer_ep && (timer = lm_slot_alloc()) &&
+	    !lm_cnode_mint(LM_SLOT_CNODE, timer, LM_SLOT_CNODE, root_timer_ep,
+			   LM_R_WRITE | LM_R_GRANT, TIMER_BADGE_MEM))
+		caps[n++] = (struct lm_spawn_cap){ timer, MEM_SLOT_TIMER, LM_R_WRITE | LM_R_GRANT,
+						   LM_SPAWN_MOVE, 0 };
+	lm_u32 first = n;
 	for (lm_u32 i = 0; i < npieces; i++) { /* not smaller than a chunk (carve: 1 MiB) */
-		lm_cptr_t dst = MEM_SLOT_UT + (n - 2);
+		lm_cptr_t dst = MEM_SLOT_UT + (n - first);
 
 		if (pieces[i].bits >= MEM_CHUNK_BITS)
 			caps[n++] = (struct lm_spawn_cap){ pieces[i].slot, dst, LM_R_ALL,

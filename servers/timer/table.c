@@ -1,6 +1,6 @@
 /*
  * The deadlines: a fixed table of TIMER_PER_CLIENT timers for each of the
- * TIMER_CLIENTS badges (256 in all), so that what a client can make the
+ * TIMER_CLIENTS badges (260 in all), so that what a client can make the
  * server do is bounded by the table's size: every request and every
  * interrupt is at most two passes over it, whatever any client asks.
  */

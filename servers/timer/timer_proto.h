@@ -13,8 +13,8 @@
  * this one minus an offset it keeps.
  *
  * Every request is an EP_CALL on the server's endpoint, badged by whoever
- * handed the client its copy (the shell: one badge per Linux process,
- * 1..TIMER_CLIENTS). Label = TIMER_*, w0..w1 its arguments; the reply's w0
+ * handed the client its copy (the process manager: one badge per Linux
+ * process, 1..64; root: TIMER_BADGE_MEM for the memory manager). Label = TIMER_*, w0..w1 its arguments; the reply's w0
  * is 0 or a negative Linux errno, w1 a second result.
  *
  *   TIMER_HELLO, one capability: the client's wake notification (minted
@@ -44,7 +44,8 @@ enum {
 	TIMER_CANCEL = 3,
 };
 
-#define TIMER_CLIENTS    64  /* badges 1..64: the Linux pids */
+#define TIMER_CLIENTS    65  /* badges 1..64: the Linux pids (PM_PIDS) */
+#define TIMER_BADGE_MEM  65  /* the memory manager's: its requests' deadlines */
 #define TIMER_PER_CLIENT 4   /* timers per badge */
 
 /* TSC ticks -> TSC ns at khz kHz, without overflow for centuries of ticks:

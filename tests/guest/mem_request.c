@@ -23,13 +23,13 @@ TEST(mem_request_signals_the_holder_which_returns_a_chunk)
 	CHECK_EQ(lm_mem_wanted(), 0);
 	CHECK_OK(lm_ntfn_poll(ntf, &w));
 	CHECK_EQ(w, 0);
-	CHECK_OK(lm_mem_request(root, ba, 1, 1234, &asked));
+	CHECK_OK(lm_mem_request(root, ba, 1, MT_NEVER, &asked));
 	CHECK_EQ(asked, 1);
 	CHECK_OK(lm_ntfn_poll(ntf, &w));
 	CHECK_EQ(w, MT_NTF_BADGE); /* told */
 	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
 	CHECK_EQ(pg->req_seq, 1);
-	CHECK_EQ(pg->req_deadline, 1234);
+	CHECK_EQ(pg->req_deadline, MT_NEVER);
 	CHECK_EQ(lm_mem_wanted(), 1);
 	CHECK_OK(lm_mem_return(a, p2, &owed));
 	CHECK_EQ(owed, 0);
@@ -180,6 +180,55 @@ TEST(mem_request_to_a_holder_that_is_gone_is_taken_at_the_deadline)
 	/* The page went with the account: unmapped in the holder. */
 	lm_u64 st, r;
 	CHECK_ERR(lm_vspace_page_state(LM_SLOT_VSPACE, MT_PAGE_VA, 0, &st, &r), LM_ENOENT);
+}
+
+/* A deadline that has passed when the manager next runs is enforced on its
+ * own path (servers/mem/clock.c): no MEM_ENFORCE. The order is IPC's: the
+ * request is written and answered; the next message the manager receives
+ * (anyone's; here our MEM_INFO) finds the deadline passed and takes the
+ * chunk before it is served. A deadline still ahead takes nothing. */
+TEST(mem_request_whose_deadline_passed_is_enforced_by_the_manager)
+{
+	lm_cptr_t root, a, c1, c2, ntf, f;
+	lm_u64 ba, p1, p2, asked = 0, w = 0, x;
+	struct lm_proc p;
+
+	CHECK_OK(mt_start(1, &root, &p));
+	CHECK((a = mt_split(root, 2, &ba)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	CHECK((c1 = mt_grow(a, 0, &p1)));
+	CHECK((c2 = mt_grow(a, 0, &p2)));
+	CHECK((f = mt_frame_of(c2, T_VA_FRESH(2))));
+	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
+	/* Ahead: messages come and go, nothing is taken. */
+	CHECK_OK(lm_mem_request(root, ba, 1, MT_NEVER, &asked));
+	CHECK_EQ(mt_info(a, USE), 2);
+	CHECK_EQ(pg->nrec, 0);
+	CHECK_EQ(pg->req_chunks, 1);
+	/* Passed (1 ns after the TSC was reset): taken at the next message. */
+	CHECK_OK(lm_mem_request(root, ba, 1, 1, &asked));
+	CHECK_EQ(asked, 1);
+	CHECK_OK(lm_ntfn_poll(ntf, &w)); /* the request's signal */
+	CHECK_EQ(mt_info(root, FREE), 1); /* the next message: the chunk taken first */
+	CHECK_EQ(mt_info(a, USE), 1);
+	CHECK_EQ(pg->nrec, 1);
+	CHECK_EQ(pg->rec[0].paddr, p2); /* the newest */
+	CHECK_EQ(pg->req_chunks, 0);
+	CHECK_EQ(t_type(f), LM_OBJ_NULL);
+	CHECK_EQ(t_type(c2), LM_OBJ_NULL);
+	CHECK_EQ(t_type(c1), LM_OBJ_UNTYPED);
+	CHECK_OK(lm_ntfn_poll(ntf, &w));
+	CHECK_EQ(w, MT_NTF_BADGE); /* told of the take */
+	/* Enforced once: later messages and MEM_ENFORCE take nothing more. */
+	CHECK_OK(lm_mem_enforce(root, ba, &x));
+	CHECK_EQ(x, 0);
+	CHECK_EQ(t_type(c1), LM_OBJ_UNTYPED);
+	CHECK_ERR(lm_mem_return(a, p2, &x), LM_ENOENT);
+	/* A deadline of 0 is none: only MEM_ENFORCE takes. */
+	CHECK_OK(lm_mem_request(root, ba, 1, 0, &asked));
+	CHECK_EQ(mt_info(a, USE), 1);
+	CHECK_EQ(mt_info(a, USE), 1);
+	CHECK_EQ(t_type(c1), LM_OBJ_UNTYPED);
 }
 
 /* ---- a flood from one client ----------------------------------------------- */

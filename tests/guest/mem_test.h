@@ -10,6 +10,7 @@
 #define CN LM_SLOT_CNODE
 #define RW (LM_R_READ | LM_R_WRITE)
 #define MT_PAGE_VA T_VA_PAGE(8) /* where a test maps its account's page */
+#define MT_NEVER (1ull << 62)   /* a deadline (TSC ns) no test run reaches */
 
 extern struct lm_ipc_buffer *mt_ib; /* ktest's IPC buffer */
 extern lm_cptr_t mt_ep;             /* the manager's endpoint, unbadged */
