@@ -3,9 +3,12 @@
  * docs/DESIGN.md "Revocation"). Run from the shell (`run memdemo`) and by
  * make test (tests/tools/test_shell.py).
  *
- * The parent starts a memory manager of its own (the "mem" module) with
- * 32 MiB (16 chunks) and three children, copies of this program, each with
- * an account of 3 chunks, 1 of them guaranteed. A child keeps one page of
+ * Run by the shell, the parent holds an account of the system's memory
+ * manager (MEMDEMO_SLOT_ACCT: 12 chunks, 3 of them guaranteed; the shell's
+ * `mem` lists it and closes it when memdemo ends); started any other way
+ * it starts a memory manager of its own (the "mem" module) with 32 MiB
+ * (16 chunks). It starts three children, copies of this program, each
+ * with an account of 3 chunks below its own, 1 of them guaranteed. A child keeps one page of
  * data in each of its chunks. Then a new job of the parent's wants more
  * than is free: the parent asks each child for 2 chunks back, and at the
  * deadline enforces it; the job gets the free chunks and the 6 back. Two children cooperate: their hook saves the
@@ -377,25 +380,41 @@ static lm_u64 job(lm_cptr_t root)
 	return n;
 }
 
+/* An account the shell gave us at MEMDEMO_SLOT_ACCT (the system's
+ * manager), else 0. */
+static int shell_account(void)
+{
+	lm_u64 desc;
+
+	return !lm_cnode_identify(LM_SLOT_CNODE, MEMDEMO_SLOT_ACCT, &desc, 0, 0) &&
+	       LM_ID_TYPE(desc) == LM_OBJ_ENDPOINT;
+}
+
 static int parent(const struct lm_bootinfo *bi)
 {
 	static struct lm_proc mp, kp[KIDS];
 	const struct lm_bi_module *self = module(bi, "memdemo"), *mm = module(bi, "mem");
-	lm_cptr_t ep, root;
+	int sys = shell_account();
+	lm_cptr_t ep, root = MEMDEMO_SLOT_ACCT;
 	lm_u64 badge[KIDS], q, use, free;
 	int err, bad = 0;
 
-	if (!self || !mm) {
+	if (!self || (!mm && !sys)) {
 		lm_printf("memdemo: needs the memdemo and mem modules\n");
 		return 1;
 	}
 	if ((err = parent_setup(bi)) || (err = lm_obj_alloc(LM_OBJ_ENDPOINT, 0, &ep)) ||
-	    (err = manager(mm, &mp, &root))) {
+	    (!sys && (err = manager(mm, &mp, &root)))) {
 		lm_printf("memdemo: cannot set up: %s\n", lm_err_str(err));
 		return 1;
 	}
-	lm_printf("memdemo: a memory manager with %d chunks; three children of %d chunks, "
-		  "1 guaranteed; child %d ignores requests\n", 1 << (LEND_BITS - MEM_CHUNK_BITS),
+	lm_mem_info(root, &q, &use, &free);
+	if (sys)
+		lm_printf("memdemo: an account of %lu chunks from the system's memory manager "
+			  "(the shell's `mem` lists it); ", q);
+	else
+		lm_printf("memdemo: a memory manager of its own with %lu chunks; ", q);
+	lm_printf("three children of %d chunks, 1 guaranteed; child %d ignores requests\n",
 		  KID_CHUNKS, KIDS - 1);
 	for (lm_u64 i = 0; i < KIDS && !err; i++)
 		err = child(bi, self, root, ep, i, &badge[i], &kp[i]);
@@ -411,6 +430,8 @@ static int parent(const struct lm_bootinfo *bi)
 		goto out;
 	table(root, "with the children running");
 	lm_mem_info(root, &q, &use, &free);
+	if (free > q - use) /* what our quota leaves, not only what the manager has */
+		free = q - use;
 	lm_printf("memdemo: a new job wants %lu chunks, %lu are free: each child is asked "
 		  "for %d\n", free + KIDS * ASKED, free, ASKED);
 	for (lm_u64 i = 0; i < KIDS && !bad; i++)
@@ -424,7 +445,10 @@ static int parent(const struct lm_bootinfo *bi)
 out:
 	for (int i = 0; i < KIDS; i++)
 		lm_proc_destroy(&kp[i]);
-	lm_proc_destroy(&mp);
+	if (!sys)
+		lm_proc_destroy(&mp);
+	/* The system's manager: the shell closes our account when we end,
+	 * which takes back the job's chunks and the children's accounts. */
 	lm_printf("memdemo: %s\n", bad ? "FAILED" : "ok");
 	return bad ? 1 : 0;
 }

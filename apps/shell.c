@@ -191,7 +191,7 @@ static char child_cmdline[LM_BI_CMDLINE_LEN];
 static lm_cptr_t rtc_ports; /* ports 0x70-0x71 only (made at start), or 0 */
 static lm_cptr_t lx_caps[3]; /* a Linux process's: fs endpoint, fs page, pm endpoint */
 static long lx_pid;          /* its pid from the process manager, or 0 */
-static lm_u64 lx_mem;        /* its tree's memory account's badge, or 0 */
+static lm_u64 lx_mem;        /* its tree's memory account's badge (or memdemo's), or 0 */
 static const char *child_only_module;
 
 static struct lm_bootinfo tmpl;
@@ -365,6 +365,15 @@ static int spawn(const char *name, const struct prog *pr)
 		}
 	} else if (lx_pid < 0) {
 		lx_pid = 0;
+	}
+	/* memdemo shows revocation through the system's manager: an account
+	 * of ours with a small quota, so that its pressure is real and `mem`
+	 * shows it; closed when it ends, as a Linux tree's. */
+	lm_cptr_t demo;
+	if (!err && !strcmp(name, "memdemo") && next_dst == MEMDEMO_SLOT_ACCT &&
+	    !sh_mem_split(MEMDEMO_QUOTA, MEMDEMO_GUAR, &demo, &lx_mem)) {
+		err = add_cap(demo, MEMDEMO_SLOT_ACCT, LM_R_WRITE | LM_R_GRANT, LM_SPAWN_MOVE, 0);
+		next_dst = MEMDEMO_SLOT_ACCT + 1;
 	}
 	if (!err && pr->rtc && rtc_ports) /* none: its time starts at 0 (1970) */
 		err = add_cap(rtc_ports, LM_SLOT_IOPORT, LM_R_ALL, 0, 0);

@@ -72,26 +72,35 @@ void sh_pm_release(long pid, lm_u64 code, lm_cptr_t caps[3])
 	free_caps(caps);
 }
 
-int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge)
+int sh_mem_split(lm_u64 quota, lm_u64 guar, lm_cptr_t *cap, lm_u64 *badge)
 {
-	lm_u64 quota, use, free;
 	lm_cptr_t s;
 	int err;
 
 	if (!ipcbuf)
 		return LM_ENOSYS;
-	if ((err = lm_mem_info(SH_SLOT_MEM, &quota, &use, &free)))
-		return err;
 	if (!(s = lm_slot_alloc()))
 		return LM_ELIMIT;
-	quota = free * SH_MEM_SHARE / 8;
-	err = lm_mem_split(SH_SLOT_MEM, ipcbuf, quota ? quota : 1, s, badge);
+	err = lm_mem_split_with(SH_SLOT_MEM, ipcbuf, quota, guar, 0, s, badge);
 	if (err) {
 		lm_slot_free(s);
 		return err;
 	}
 	*cap = s;
 	return LM_OK;
+}
+
+int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge)
+{
+	lm_u64 quota, use, free;
+	int err;
+
+	if (!ipcbuf)
+		return LM_ENOSYS;
+	if ((err = lm_mem_info(SH_SLOT_MEM, &quota, &use, &free)))
+		return err;
+	quota = free * SH_MEM_SHARE / 8;
+	return sh_mem_split(quota ? quota : 1, 0, cap, badge);
 }
 
 void sh_mem_end(lm_u64 badge)

@@ -21,6 +21,8 @@ void sh_pm_release(long pid, lm_u64 code, lm_cptr_t caps[3]);
  * quota: SH_MEM_SHARE eighths of the chunks free) in *cap, its badge in
  * *badge; 0 or an error (then the tree has no manager: fork as without). */
 int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge);
+/* A new account of quota chunks, guar of them guaranteed (memdemo's). */
+int sh_mem_split(lm_u64 quota, lm_u64 guar, lm_cptr_t *cap, lm_u64 *badge);
 /* Take back everything lent to the account (its tree has ended). */
 void sh_mem_end(lm_u64 badge);
 /* The first account at or after badge `from`: out[] = badge, parent's

@@ -163,17 +163,19 @@ long account_close(struct account *a, lm_u64 badge)
 	return (long)end_tree(account_index(t));
 }
 
-long account_list(lm_u64 from, lm_u64 out[4])
+/* The first live account at or after badge `from` that is a or below it
+ * (the root account sees them all): one table scan, a walk up from each. */
+long account_list(const struct account *a, lm_u64 from, lm_u64 out[4])
 {
 	for (lm_u64 b = from ? from : 1; b <= MEM_MAX_ACCOUNTS; b++) {
-		const struct account *a = &accounts[b - 1];
+		const struct account *t = &accounts[b - 1];
 
-		if (!a->live)
+		if (!t->live || (t != a && !account_is_above(a, t)))
 			continue;
 		out[0] = b;
-		out[1] = a->parent == NONE ? 0 : (lm_u64)a->parent + 1;
-		out[2] = a->quota;
-		out[3] = a->use | (lm_u64)a->guar << 32;
+		out[1] = t->parent == NONE ? 0 : (lm_u64)t->parent + 1;
+		out[2] = t->quota;
+		out[3] = t->use | (lm_u64)t->guar << 32;
 		return (long)b;
 	}
 	return -LM_ENOENT;

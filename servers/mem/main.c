@@ -80,10 +80,7 @@ static void serve(const struct lm_msg *m, lm_cptr_t lend, lm_cptr_t got, lm_u64 
 		r[3] = m->badge | (lm_u64)a->guar << 32;
 		break;
 	case MEM_LIST:
-		if (a != &accounts[0])
-			r[0] = (lm_u64)-LM_ERIGHTS;
-		else
-			r[0] = (lm_u64)account_list(w[0], r);
+		r[0] = (lm_u64)account_list(a, w[0], r);
 		break;
 	case MEM_REGISTER:
 		r[0] = (lm_u64)revoke_register(a, LM_MSG_NCAPS(m->info) ? got : 0, lend);

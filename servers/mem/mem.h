@@ -77,7 +77,7 @@ void account_charge(struct account *a, long d);
 long account_grow(struct account *a, lm_u64 flags, lm_cptr_t dst, lm_u64 *paddr);
 long account_split(struct account *a, const lm_u64 w[4], lm_cptr_t *cap, lm_u64 *q);
 long account_close(struct account *a, lm_u64 badge);
-long account_list(lm_u64 from, lm_u64 out[4]);
+long account_list(const struct account *a, lm_u64 from, lm_u64 out[4]);
 
 /* guarantee.c */
 lm_u32 guarantee_owed(void);

@@ -44,7 +44,8 @@ enum {
 	 * its guaranteed quota << 32. */
 	MEM_INFO = 4,
 	/* w0 = a badge to start from (>= 1). Reply w0 = the first live
-	 * account's badge at or after it (LM_ENOENT: none), w1 = its
+	 * account's badge at or after it that is the caller's or below it
+	 * (the root account's: every account; LM_ENOENT: none), w1 = its
 	 * parent's badge (0 for the root account), w2 = quota, w3 = use |
 	 * guaranteed quota << 32. */
 	MEM_LIST = 5,

@@ -16,6 +16,12 @@
 /* In the shell: the root account (MEM_BADGE_ROOT). */
 #define SH_SLOT_MEM     13
 
+/* In memdemo run by the shell: an account of the shell's (apps/memdemo.c:
+ * MEMDEMO_QUOTA chunks, MEMDEMO_GUAR guaranteed). */
+#define MEMDEMO_SLOT_ACCT 9
+#define MEMDEMO_QUOTA     12
+#define MEMDEMO_GUAR      3
+
 /* In a Linux process: its user's account (LX_SLOT_TIMER is 12). */
 #define LX_SLOT_MEM     13
 

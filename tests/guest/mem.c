@@ -140,8 +140,24 @@ TEST(mem_bad_labels_badges_and_arguments)
 	CHECK_ERR(lm_ep_call(a, LM_MSG_INFO(MEM_GROW, 1, 0), 0, 0, 0, 0, &m), LM_OK);
 	CHECK_EQ(m.w[0], (lm_u64)-LM_ERANGE); /* zero chunks */
 	CHECK_ERR(lm_mem_split(a, mt_ib, 0, c, &ba), LM_ERANGE);
+	/* Below the root account MEM_LIST shows only the caller's own
+	 * subtree: not the root account, not a sibling. */
+	lm_u64 bs, bsib;
+	lm_cptr_t sib = mt_split(root, 1, &bsib), sub = t_slot();
+	CHECK(sib && sub);
+	CHECK_OK(lm_mem_split(a, mt_ib, 1, sub, &bs));
 	CHECK_ERR(lm_ep_call(a, LM_MSG_INFO(MEM_LIST, 1, 0), 1, 0, 0, 0, &m), LM_OK);
-	CHECK_EQ(m.w[0], (lm_u64)-LM_ERIGHTS); /* the root account's only */
+	CHECK_EQ(m.w[0], ba);
+	CHECK_EQ(m.w[1], MEM_BADGE_ROOT);
+	CHECK_ERR(lm_ep_call(a, LM_MSG_INFO(MEM_LIST, 1, 0), ba + 1, 0, 0, 0, &m), LM_OK);
+	CHECK_EQ(m.w[0], bs); /* its child; the sibling (made before it) skipped */
+	CHECK_EQ(m.w[1], ba);
+	CHECK_ERR(lm_ep_call(a, LM_MSG_INFO(MEM_LIST, 1, 0), bs + 1, 0, 0, 0, &m), LM_OK);
+	CHECK_EQ(m.w[0], (lm_u64)-LM_ENOENT);
+	CHECK_ERR(lm_ep_call(sub, LM_MSG_INFO(MEM_LIST, 1, 0), 1, 0, 0, 0, &m), LM_OK);
+	CHECK_EQ(m.w[0], bs);
+	CHECK_OK(lm_mem_close(root, bs, 0));
+	CHECK_OK(lm_mem_close(root, bsib, 0));
 	/* The endpoint without a badge is no account. */
 	CHECK_OK(lm_cnode_copy(CN, unbadged, CN, mt_ep, LM_R_WRITE));
 	lm_u64 q, u, fr;

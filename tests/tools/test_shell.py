@@ -358,10 +358,55 @@ def main():
         check("shell_linux_usage", expect("linux -t", r"usage: linux"))
         check("shell_unterminated_quote", expect("linux busybox echo 'abc",
                                                  r"unterminated quote"))
-        check("shell_run_memdemo", expect("run memdemo",
-                                           r"memdemo: child 0 \(cooperates\): asked for 2, gave 2; lost 0 pages, 0 pages differ, guaranteed page intact",
-                                           r"memdemo: child 2 \(ignores requests\): asked for 2, gave 0; lost 2 pages, 2 pages differ, guaranteed page intact",
-                                           r"memdemo: ok", r"memdemo exited with code 0"))
+        def memdemo():
+            # memdemo runs under the system's memory manager: an account of
+            # the shell's (quota 12, 3 guaranteed) below the root account,
+            # its three children's accounts (3 each, 1 guaranteed) below
+            # that. Its tables are MEM_LIST of its subtree; the shell's
+            # `mem` before and after shows the same accounts and the root
+            # account's use back where it was: everything was taken back.
+            def accounts(out):
+                return {int(m.group(1)): tuple(int(x) for x in m.groups()[1:])
+                        for m in re.finditer(r"^\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$",
+                                             out, re.M)}
+            before = accounts(g.command("mem"))
+            if 1 not in before:
+                return "mem shows no root account: %r" % before
+            out = g.command("run memdemo")
+            for p in (r"memdemo: an account of 12 chunks from the system's memory manager",
+                      r"memdemo: child 0 \(cooperates\): asked for 2, gave 2; lost 0 pages, 0 pages differ, guaranteed page intact",
+                      r"memdemo: child 2 \(ignores requests\): asked for 2, gave 0; lost 2 pages, 2 pages differ, guaranteed page intact",
+                      r"memdemo: the new job got 9 chunks",
+                      r"memdemo: ok", r"memdemo exited with code 0"):
+                if not re.search(p, out):
+                    return "run memdemo: no %r in %r" % (p, out[-600:])
+            # Its tables: "with the children running" and "after the requests".
+            i = out.find("with the children running")
+            j = out.find("after the requests")
+            if i < 0 or j < i:
+                return "run memdemo: no tables in %r" % out[-600:]
+            during, after_req = accounts(out[i:j]), accounts(out[j:])
+            demo = [b for b, a in during.items() if a[0] == 1 and a[1] == 12]
+            if len(demo) != 1:
+                return "memdemo's account (parent 1, quota 12) not in %r" % during
+            d = demo[0]
+            if during[d] != (1, 12, 9, 3):
+                return "memdemo's account while its children run: %r" % (during[d],)
+            kids = [a for b, a in during.items() if a[0] == d]
+            if sorted(kids) != [(d, 3, 3, 1)] * 3:
+                return "the children's accounts: %r" % kids
+            kids = [a for b, a in after_req.items() if a[0] == d]
+            if after_req.get(d) != (1, 12, 3, 3) or sorted(kids) != [(d, 3, 1, 1)] * 3:
+                return "after the requests (each child keeps its guaranteed chunk): %r" % after_req
+            if d in before:
+                return "badge %d was live before memdemo: %r" % (d, before)
+            after = accounts(g.command("mem"))
+            if d in after or any(a[0] == d for a in after.values()):
+                return "memdemo's accounts outlived it: %r" % after
+            if after.get(1) != before[1]:
+                return "the root account went from %r to %r" % (before[1], after.get(1))
+            return None
+        check("shell_run_memdemo", memdemo)
         check("shell_run_forktest", expect("run forktest", r"forktest: three generations: ok",
                                            r"forktest: 100 forks: ok",
                                            r"forktest exited with code 0"))
