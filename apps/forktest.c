@@ -6,6 +6,7 @@
  * check held, else which one failed).
  */
 #include <lm/lamina.h>
+#include <lm/mem.h>
 #include "forktest.h"
 
 /* Faults run hooks that change memory behind the compiler's back. */
@@ -720,6 +721,50 @@ int main(lm_word_t arg)
 	return (int)run(arg);
 }
 
+/* ---- FT_REVOKED ---------------------------------------------------------------- */
+
+#define REV_IPCBUF_VA 0x40000000000ull /* our IPC buffer: not the child's */
+static struct lm_ipc_buffer *rev_ipcbuf(void)
+{
+	return (struct lm_ipc_buffer *)REV_IPCBUF_VA;
+}
+
+/* In the middle of the fork: the child's account made, its memory copied
+ * into its chunk, the child not started. The test takes the chunk now and
+ * answers; we go on as if nothing happened (the library cannot know). */
+static int stop_hook(struct lm_fork_child *c, void *arg)
+{
+	struct lm_msg m;
+
+	return lm_ep_call(FT_SLOT_TEST, LM_MSG_INFO(FT_STOP, 0, 0), 0, 0, 0, 0, &m);
+}
+
+/* Our children's memory from the account at FT_SLOT_ACCT; the test revokes
+ * the child's chunk while we are stopped in the fork. Whatever follows (a
+ * fork that fails, or a child that faults at once, its memory gone), we
+ * must come back to report it and reap the child: no hang. */
+static lm_u64 revoked(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti = { 0 };
+	struct lm_msg m;
+	lm_cptr_t f;
+
+	if (lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &f) ||
+	    lm_map_page(LM_SLOT_VSPACE, f, REV_IPCBUF_VA, LM_R_READ | LM_R_WRITE) ||
+	    lm_thread_set_ipc_buffer(LM_SLOT_TCB, f))
+		return 0x100;
+	lm_mem_use(FT_SLOT_ACCT, rev_ipcbuf);
+	int r = lm_fork_ex(&p, stop_hook, 0);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(0x77); /* if its memory were still there */
+	int w = r ? 0 : lm_fork_wait(&p, &ti);
+	lm_ep_call(FT_SLOT_TEST, LM_MSG_INFO(FT_DONE, 3, 0), (lm_u64)r, ti.state, (lm_u64)w, 0,
+		   &m);
+	lm_mem_use(0, 0);
+	return 0;
+}
+
 static lm_u64 run(lm_u64 mode)
 {
 	switch (mode) {
@@ -755,6 +800,8 @@ static lm_u64 run(lm_u64 mode)
 		return hostile_asks();
 	case FT_KEEP_ONE:
 		return keep_one();
+	case FT_REVOKED:
+		return revoked();
 	}
 	return 0xfff;
 }

@@ -21,6 +21,16 @@ enum {
 	 * no room left for one (what earlier scenarios' destroyed shells
 	 * took never comes back to it). */
 	FT_KEEP_ONE,       /* one child kept alive while 50 are forked and reaped */
+	/* Not in the shell's run either: it needs tests/guest/mem_fork.c. */
+	FT_REVOKED,        /* the child's chunk taken by force in the middle of the fork */
 };
+
+/* FT_REVOKED: the memory manager account its children's memory comes from
+ * and the test's endpoint (FT_STOP: the fork stopped, the child's memory
+ * copied, not started; FT_DONE: w0 = lm_fork's result, w1 = the child's
+ * state when reaped, w2 = lm_fork_wait's result). */
+#define FT_SLOT_ACCT 9
+#define FT_SLOT_TEST 10
+enum { FT_STOP = 1, FT_DONE };
 
 #endif
