@@ -7,6 +7,8 @@
  */
 #include "harness.h"
 #include "../../servers/mem/mem_proto.h"
+#include "../../servers/mem/mem_srv.h"
+#include "../../servers/timer/timer_proto.h"
 #include "mem_test.h"
 
 TEST(mem_request_signals_the_holder_which_returns_a_chunk)
@@ -229,6 +231,88 @@ TEST(mem_request_whose_deadline_passed_is_enforced_by_the_manager)
 	CHECK_EQ(mt_info(a, USE), 1);
 	CHECK_EQ(mt_info(a, USE), 1);
 	CHECK_EQ(t_type(c1), LM_OBJ_UNTYPED);
+}
+
+/* A timer server of the test's own (a thread of ktest's, receiving at
+ * T_VA_PAGE(1)): it keeps the notification the manager's TIMER_HELLO gives
+ * in ft_ntf and notes each TIMER_ARM; the test "fires" it by signalling
+ * ft_ntf itself, so nothing depends on time. */
+static lm_cptr_t ft_ntf;
+static volatile lm_u64 ft_arms, ft_deadline;
+
+static lm_word_t fake_timer(lm_word_t ep)
+{
+	struct lm_ipc_buffer *b = (struct lm_ipc_buffer *)T_VA_PAGE(1);
+	struct lm_msg m;
+
+	b->recv_slots[0] = ft_ntf;
+	int err = lm_ep_recv(ep, &m);
+	for (;;) {
+		lm_u64 r = (lm_u64)-38; /* ENOSYS */
+
+		if (err)
+			return 0x100 + (lm_u64)err;
+		if (LM_MSG_LABEL(m.info) == TIMER_HELLO && LM_MSG_NCAPS(m.info) == 1) {
+			b->recv_slots[0] = 0; /* kept: no more capabilities */
+			r = 0;
+		} else if (LM_MSG_LABEL(m.info) == TIMER_ARM) {
+			ft_deadline = m.w[1];
+			ft_arms++;
+			r = 0;
+		}
+		err = lm_ep_reply_recv(ep, LM_MSG_INFO(0, 2, 0), r, 0, 0, 0, &m);
+	}
+}
+
+TEST(mem_deadline_passes_when_the_timer_server_signals_the_manager)
+{
+	lm_cptr_t tep = t_new(LM_OBJ_ENDPOINT, 0), tcopy = t_slot(), th = t_thread_new();
+	lm_cptr_t buf = t_frame_at(T_VA_PAGE(1), RW), root, a, c1, c2, ntf, f;
+	lm_u64 ba, p1, p2, asked = 0, w = 0;
+	struct lm_proc p;
+	int err;
+
+	CHECK(tep && tcopy && th && buf && (ft_ntf = t_slot()));
+	ft_arms = ft_deadline = 0;
+	CHECK_OK(lm_cnode_mint(CN, tcopy, CN, tep, LM_R_WRITE | LM_R_GRANT, TIMER_BADGE_MEM));
+	CHECK_OK(lm_thread_set_ipc_buffer(th, buf));
+	CHECK_OK(lm_thread_start(th, fake_timer, tep, t_stack(), T_PRIO));
+	mt_timer = tcopy;
+	err = mt_start(1, &root, &p);
+	mt_timer = 0;
+	CHECK_OK(err);
+	CHECK((a = mt_split(root, 2, &ba))); /* answered: its setup (the HELLO) is done */
+	CHECK_EQ(t_type(ft_ntf), LM_OBJ_NOTIFY);
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	CHECK((c1 = mt_grow(a, 0, &p1)));
+	CHECK((c2 = mt_grow(a, 0, &p2)));
+	CHECK((f = mt_frame_of(c2, T_VA_FRESH(2))));
+	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
+	/* A deadline ahead: the server is armed for it; a signal before it
+	 * takes nothing. */
+	CHECK_OK(lm_mem_request(root, ba, 1, MT_NEVER, &asked));
+	CHECK_EQ(ft_arms, 1);
+	CHECK_EQ(ft_deadline, MT_NEVER);
+	CHECK_OK(lm_ntfn_signal(ft_ntf));
+	CHECK_EQ(mt_info(a, USE), 2);
+	CHECK_EQ(pg->nrec, 0);
+	/* One already passed: armed for it; no message comes, the server's
+	 * signal alone has the manager take the chunk and tell the holder. */
+	CHECK_OK(lm_mem_request(root, ba, 1, 1, &asked));
+	CHECK_EQ(ft_deadline, 1);
+	CHECK_OK(lm_ntfn_poll(ntf, &w)); /* the requests' signals */
+	CHECK_EQ(pg->nrec, 0);
+	CHECK_OK(lm_ntfn_signal(ft_ntf));
+	CHECK_OK(lm_ntfn_wait(ntf, &w)); /* the take's */
+	CHECK_EQ(pg->nrec, 1);
+	CHECK_EQ(pg->rec[0].paddr, p2);
+	CHECK_EQ(t_type(f), LM_OBJ_NULL);
+	CHECK_EQ(t_type(c1), LM_OBJ_UNTYPED);
+	CHECK_EQ(mt_info(a, USE), 1);
+	/* A stray signal with nothing owed takes nothing more. */
+	CHECK_OK(lm_ntfn_signal(ft_ntf));
+	CHECK_EQ(mt_info(a, USE), 1);
+	CHECK_OK(lm_thread_suspend(th));
 }
 
 /* ---- a flood from one client ----------------------------------------------- */

@@ -14,6 +14,7 @@
 
 extern struct lm_ipc_buffer *mt_ib; /* ktest's IPC buffer */
 extern lm_cptr_t mt_ep;             /* the manager's endpoint, unbadged */
+extern lm_cptr_t mt_timer;          /* if set, mt_start gives it as the timer server */
 
 int mt_start(lm_u32 lg, lm_cptr_t *root, struct lm_proc *p);
 /* A new account below acct (quota q; g guaranteed; at most lim below it,

@@ -7,6 +7,7 @@
 
 struct lm_ipc_buffer *mt_ib;
 lm_cptr_t mt_ep; /* the manager's endpoint, unbadged */
+lm_cptr_t mt_timer; /* given to the next manager as its timer server, if set */
 
 /* A manager lending 2^(MEM_CHUNK_BITS + lg) bytes; the root account's
  * endpoint in *root. */
@@ -30,6 +31,7 @@ int mt_start(lm_u32 lg, lm_cptr_t *root, struct lm_proc *p)
 		{ ep, MEM_SLOT_EP, LM_R_ALL, 0, 0 },
 		{ own, MEM_SLOT_OWN, LM_R_ALL, LM_SPAWN_MOVE, 0 },
 		{ lend, MEM_SLOT_UT, LM_R_ALL, LM_SPAWN_MOVE, 0 },
+		{ mt_timer, MEM_SLOT_TIMER, LM_R_WRITE | LM_R_GRANT, 0, 0 },
 	};
 	tmpl = (struct lm_bootinfo){ 0 };
 	a.image = t_module("mem", &a.size);
@@ -39,7 +41,7 @@ int mt_start(lm_u32 lg, lm_cptr_t *root, struct lm_proc *p)
 	a.prio = T_PRIO;
 	a.cnode_bits = 10;
 	a.caps = caps;
-	a.ncaps = 3;
+	a.ncaps = mt_timer ? 4 : 3;
 	a.bi = &tmpl;
 	a.nasids = LM_SPAWN_NO_ASIDS;
 	if ((err = lm_spawn(&a, p)))
