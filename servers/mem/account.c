@@ -151,16 +151,22 @@ static lm_u64 end_tree(lm_u16 i)
 	return taken;
 }
 
-long account_close(struct account *a, lm_u64 badge)
+/* The live account `badge` strictly below a, or 0 with *err: -LM_ENOENT
+ * (none), -LM_ERIGHTS (not below a: only an account above may act on it). */
+struct account *account_below(const struct account *a, lm_u64 badge, long *err)
 {
 	struct account *t = account_of(badge);
 
-	if (!t)
-		return -LM_ENOENT;
-	/* Only an account above it may. */
-	if (!account_is_above(a, t))
-		return -LM_ERIGHTS;
-	return (long)end_tree(account_index(t));
+	*err = !t ? -LM_ENOENT : !account_is_above(a, t) ? -LM_ERIGHTS : 0;
+	return *err ? 0 : t;
+}
+
+long account_close(struct account *a, lm_u64 badge)
+{
+	long err;
+	struct account *t = account_below(a, badge, &err);
+
+	return t ? (long)end_tree(account_index(t)) : err;
 }
 
 /* The first live account at or after badge `from` that is a or below it

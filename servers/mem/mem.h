@@ -73,6 +73,7 @@ void account_init(void);
 struct account *account_of(lm_u64 badge);
 lm_u16 account_index(const struct account *a);
 int account_is_above(const struct account *a, const struct account *t);
+struct account *account_below(const struct account *a, lm_u64 badge, long *err);
 void account_charge(struct account *a, long d);
 long account_grow(struct account *a, lm_u64 flags, lm_cptr_t dst, lm_u64 *paddr);
 long account_split(struct account *a, const lm_u64 w[4], lm_cptr_t *cap, lm_u64 *q);

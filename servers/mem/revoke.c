@@ -83,12 +83,11 @@ static lm_u32 revocable(const struct account *a)
 /* w[0] = badge below a, w[1] = chunks, w[2] = deadline. */
 long revoke_request(struct account *a, const lm_u64 w[4])
 {
-	struct account *t = account_of(w[0]);
+	long err;
+	struct account *t = account_below(a, w[0], &err);
 
 	if (!t)
-		return -LM_ENOENT;
-	if (!account_is_above(a, t))
-		return -LM_ERIGHTS;
+		return err;
 	if (w[1] == 0)
 		return -LM_ERANGE;
 	lm_u32 n = revocable(t);
@@ -171,13 +170,10 @@ static lm_u32 enforce(struct account *t)
 
 long revoke_enforce(struct account *a, lm_u64 badge)
 {
-	struct account *t = account_of(badge);
+	long err;
+	struct account *t = account_below(a, badge, &err);
 
-	if (!t)
-		return -LM_ENOENT;
-	if (!account_is_above(a, t))
-		return -LM_ERIGHTS;
-	return enforce(t);
+	return t ? (long)enforce(t) : err;
 }
 
 /* Before each message and when the timer server fires: every deadline

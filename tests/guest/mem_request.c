@@ -11,6 +11,19 @@
 #include "../../servers/timer/timer_proto.h"
 #include "mem_test.h"
 
+/* An account of quota 2 below root, registered (its page at MT_PAGE_VA),
+ * holding two chunks (c1 the older); 0 on failure. */
+static lm_cptr_t two_chunks(lm_cptr_t root, lm_u64 *ba, lm_cptr_t *ntf, lm_cptr_t *c1,
+			    lm_u64 *p1, lm_cptr_t *c2, lm_u64 *p2)
+{
+	lm_cptr_t a = mt_split(root, 2, ba);
+
+	if (!a || mt_register(a, ntf, MT_PAGE_VA) || !(*c1 = mt_grow(a, 0, p1)) ||
+	    !(*c2 = mt_grow(a, 0, p2)))
+		return 0;
+	return a;
+}
+
 TEST(mem_request_signals_the_holder_which_returns_a_chunk)
 {
 	lm_cptr_t root, a, c1, c2, ntf;
@@ -18,10 +31,7 @@ TEST(mem_request_signals_the_holder_which_returns_a_chunk)
 	struct lm_proc p;
 
 	CHECK_OK(mt_start(1, &root, &p));
-	CHECK((a = mt_split(root, 2, &ba)));
-	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
-	CHECK((c1 = mt_grow(a, 0, &p1)));
-	CHECK((c2 = mt_grow(a, 0, &p2)));
+	CHECK((a = two_chunks(root, &ba, &ntf, &c1, &p1, &c2, &p2)));
 	CHECK_EQ(lm_mem_wanted(), 0);
 	CHECK_OK(lm_ntfn_poll(ntf, &w));
 	CHECK_EQ(w, 0);
@@ -196,10 +206,7 @@ TEST(mem_request_whose_deadline_passed_is_enforced_by_the_manager)
 	struct lm_proc p;
 
 	CHECK_OK(mt_start(1, &root, &p));
-	CHECK((a = mt_split(root, 2, &ba)));
-	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
-	CHECK((c1 = mt_grow(a, 0, &p1)));
-	CHECK((c2 = mt_grow(a, 0, &p2)));
+	CHECK((a = two_chunks(root, &ba, &ntf, &c1, &p1, &c2, &p2)));
 	CHECK((f = mt_frame_of(c2, T_VA_FRESH(2))));
 	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
 	/* Ahead: messages come and go, nothing is taken. */
@@ -281,11 +288,9 @@ TEST(mem_deadline_passes_when_the_timer_server_signals_the_manager)
 	err = mt_start(1, &root, &p);
 	mt_timer = 0;
 	CHECK_OK(err);
-	CHECK((a = mt_split(root, 2, &ba))); /* answered: its setup (the HELLO) is done */
+	/* Answered: the manager's setup (the HELLO) is done. */
+	CHECK((a = two_chunks(root, &ba, &ntf, &c1, &p1, &c2, &p2)));
 	CHECK_EQ(t_type(ft_ntf), LM_OBJ_NOTIFY);
-	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
-	CHECK((c1 = mt_grow(a, 0, &p1)));
-	CHECK((c2 = mt_grow(a, 0, &p2)));
 	CHECK((f = mt_frame_of(c2, T_VA_FRESH(2))));
 	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
 	/* A deadline ahead: the server is armed for it; a signal before it
