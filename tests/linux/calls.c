@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 	CHECK(argc == 1 && argv[1] == NULL);
 	test_io();
 	test_mm();
+	test_mmap();
+	test_sendfile();
 	test_proc(argv[0]);
 	test_time();
 	test_signal();
