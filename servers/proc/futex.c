@@ -78,7 +78,9 @@ long pm_futex(struct req *q)
 			return -EINVAL;
 		return reg(q->pid, a, b);
 	case PM_FUTEX_DONE:
-		if (a > 63 || !(w = find(q->pid, a)))
+		if (a > 63)
+			return -EINVAL;
+		if (!(w = find(q->pid, a)))
 			return -ENOENT;
 		if (w->woken || b) {
 			long r = w->woken;
