@@ -123,6 +123,9 @@ struct lm_fork_child;
 /* At fork: every page's frame shared with child c, writable pages made
  * read-only here (copied on our next write). */
 int lx_mm_fork_share(struct lm_fork_child *c);
+/* Before lm_fork_ex: every page of a MAP_SHARED area given its frame, so
+ * that the hook above can share it. 0 or -ENOMEM. */
+int lx_mm_fork_prepare(void);
 /* Add [lo, hi) (page-aligned, free) with PROT_* rights, mapped on touch. */
 int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* Map every page of [lo, hi) now, writable (for the loader), then prot. */

@@ -19,10 +19,10 @@
  * process's own if it made it (lm_fork_owns); with no child alive, a write
  * to its own read-only page just makes it writable again.
  *
- * MAP_SHARED anonymous areas (LX_AREA_SHARED) are the exception: at fork
- * every page of them gets a frame (untouched ones too) and the child gets
- * a copy of each frame capability, with write, in the same slot, before
- * it first runs; neither side ever copies them or maps them read-only for
+ * MAP_SHARED anonymous areas (LX_AREA_SHARED) are the exception: before a
+ * fork every page of them gets a frame (untouched ones too:
+ * lx_mm_fork_prepare) and the child gets a copy of each frame capability,
+ * with write, in the same slot, before it first runs; neither side ever copies them or maps them read-only for
  * the other's sake. A shared frame is freed as any other: unmapped and
  * retired (kept while a child of ours may still map it), so it lives
  * until the last process that maps it lets it go.
@@ -421,9 +421,25 @@ void lx_mm_report(void)
 static struct lm_vm_region region;
 static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
 
-/* Fork: every page of a SHARED area gets its frame now (the child maps
- * the same one), and the child a capability to it in the same slot, with
- * write whatever the area's rights now (its mprotect may add it back). */
+/* Before a fork: every page of a SHARED area gets its frame (the child
+ * maps the same one). Before lm_fork_ex, not in its hook: the child's
+ * copy of liblamina's slot allocator and frame supply is made before the
+ * hook runs, so a frame made there would be free in the child's eyes. */
+int lx_mm_fork_prepare(void)
+{
+	for (int k = 0; k < lx_nareas; k++) {
+		struct lx_area *a = &lx_areas[k];
+
+		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE)
+			if (!pt_key[pt_find(va)] && page_map(va, 0))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Fork: the child gets a capability to every SHARED page's frame in the
+ * same slot, with write whatever the area's rights now (its mprotect may
+ * add it back). */
 static int fork_shared(struct lm_fork_child *c)
 {
 	lm_cptr_t cn = lm_fork_child_cnode(c);
@@ -431,16 +447,11 @@ static int fork_shared(struct lm_fork_child *c)
 	for (int k = 0; k < lx_nareas; k++) {
 		struct lx_area *a = &lx_areas[k];
 
-		if (a->kind != LX_AREA_SHARED)
-			continue;
-		for (lm_u64 va = a->lo; va < a->hi; va += LX_PAGE) {
+		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE) {
 			lm_u32 i = pt_find(va);
 
-			if (!pt_key[i] && page_map(va, 0))
-				return -ENOMEM;
-			i = pt_find(va);
-			if (lm_cnode_copy(cn, pt_frame[i], LM_SLOT_CNODE, pt_frame[i],
-					  LM_R_READ | LM_R_WRITE | LM_R_EXEC))
+			if (!pt_key[i] || lm_cnode_copy(cn, pt_frame[i], LM_SLOT_CNODE, pt_frame[i],
+							LM_R_READ | LM_R_WRITE | LM_R_EXEC))
 				return -ENOMEM;
 		}
 	}

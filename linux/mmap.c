@@ -127,7 +127,9 @@ LX_SYS(mprotect)
 
 /* mremap: shrink in place, grow in place when the pages after are free,
  * else move (MREMAP_MAYMOVE) or move to new_addr (MREMAP_FIXED); the pages
- * move with their contents. One area at a time, as Linux requires. */
+ * move with their contents. One area at a time, as Linux requires. The
+ * pages a shared area grows by lie past its shared object: a touch is
+ * SIGBUS, as on Linux (an LX_AREA_BUS area). */
 LX_SYS(mremap)
 {
 	lm_u64 old = a[0], old_len = LX_PAGE_UP(a[1]), new_len = LX_PAGE_UP(a[2]);
@@ -141,6 +143,7 @@ LX_SYS(mremap)
 	if (!ar || old + old_len > ar->hi || old + old_len < old)
 		return -EFAULT;
 	lm_u32 prot = ar->prot, kind = ar->kind;
+	lm_u32 grown = kind == LX_AREA_SHARED ? LX_AREA_BUS : kind;
 	if (kind == LX_AREA_BUS || kind == LX_AREA_FILE || kind == LX_AREA_FILE_RO)
 		return -EINVAL; /* file mappings keep their place (a partial mremap) */
 	if (flags & MREMAP_FIXED) {
@@ -152,14 +155,15 @@ LX_SYS(mremap)
 										: (long)old;
 	} else if (lx_range_valid(old + old_len, old + new_len) &&
 		   lx_range_free(old + old_len, old + new_len)) {
-		return lx_mm_add_kind(old + old_len, old + new_len, prot, kind) ? -ENOMEM
-										    : (long)old;
+		return lx_mm_add_kind(old + old_len, old + new_len, prot, grown) ? -ENOMEM
+										     : (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE) || !(to = lx_find_gap(new_len))) {
 		return -ENOMEM;
 	}
-	if (lx_unmap(to, to + new_len) || lx_mm_add_kind(to, to + new_len, prot, kind))
-		return -ENOMEM;
 	lm_u64 keep = old_len < new_len ? old_len : new_len;
+	if (lx_unmap(to, to + new_len) || lx_mm_add_kind(to, to + keep, prot, kind) ||
+	    (new_len > keep && lx_mm_add_kind(to + keep, to + new_len, prot, grown)))
+		return -ENOMEM;
 	if (lx_pages_move(old, keep, to, prot))
 		return -ENOMEM;
 	lx_unmap(old, old + old_len);

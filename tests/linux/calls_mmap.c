@@ -111,6 +111,66 @@ static void shared_anon(void)
 	CHECK(munmap(p, 3 * PG) == 0);
 }
 
+static sigjmp_buf jb;
+static void on_bus(int sig)
+{
+	siglongjmp(jb, 1);
+}
+
+/* 1 if reading p is SIGBUS. */
+static int bus_at(volatile char *p)
+{
+	struct sigaction sa = { .sa_handler = on_bus }, old;
+	volatile int got = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(jb, 1))
+		got = *p;
+	else
+		got = -1;
+	sigaction(SIGBUS, &old, 0);
+	return got == -1;
+}
+
+/* Two forks down, and moved: a grandchild's write and a child's write
+ * after its mremap (the frames move with the mapping) reach the parent.
+ * Pages a shared mapping grows by are past the shared object: SIGBUS. */
+static void shared_deeper(void)
+{
+	char *s = mmap(0, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t c;
+
+	CHECK(s != MAP_FAILED);
+	if (s == MAP_FAILED)
+		return;
+	if ((c = fork()) == 0) {
+		pid_t g = fork();
+
+		if (g < 0)
+			_exit(10);
+		if (g == 0) {
+			s[0] = 'g';
+			_exit(0);
+		}
+		char *to = mmap(0, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *q = mremap(s, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+		if (!reaped(g))
+			_exit(11);
+		if (q != to)
+			_exit(12);
+		if (q[0] != 'g')
+			_exit(13);
+		q[PG + 1] = 'r';
+		q = mremap(q, 2 * PG, 3 * PG, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED || !bus_at(q + 2 * PG))
+			_exit(2);
+		_exit(q[PG + 1] == 'r' ? 0 : 3);
+	}
+	CHECK(reaped(c));
+	CHECK(s[0] == 'g' && s[PG + 1] == 'r');
+	munmap(s, 2 * PG);
+}
+
 /* A process-shared mutex: two processes add 2000 each under it. */
 static void shared_mutex(void)
 {
@@ -143,12 +203,6 @@ static void shared_mutex(void)
 	CHECK(reaped(c));
 	CHECK(s->n == 4000);
 	munmap(s, PG);
-}
-
-static sigjmp_buf jb;
-static void on_bus(int sig)
-{
-	siglongjmp(jb, 1);
 }
 
 static int pattern(long i)
@@ -212,16 +266,7 @@ static void file_maps(void)
 	m = mmap(0, 5 * PG, PROT_READ, MAP_PRIVATE, ro, 0);
 	CHECK(m != MAP_FAILED);
 	if (m != MAP_FAILED) {
-		struct sigaction sa = { .sa_handler = on_bus }, old;
-		volatile int got = 0;
-
-		sigaction(SIGBUS, &sa, &old);
-		if (!sigsetjmp(jb, 1))
-			got = m[3 * PG + 1];
-		else
-			got = -1;
-		sigaction(SIGBUS, &old, 0);
-		CHECK(got == -1);
+		CHECK(bus_at(m + 3 * PG + 1));
 		CHECK(m[2 * PG + 99] == buf[2 * PG + 99] && m[2 * PG + 100] == 0);
 		/* a call given such a page: EFAULT, not a fault */
 		FAILS(write(wo, m + 4 * PG, 1), EFAULT);
@@ -276,6 +321,7 @@ static void dev_zero(void)
 void test_mmap(void)
 {
 	shared_anon();
+	shared_deeper();
 	shared_mutex();
 	file_maps();
 	dev_zero();
