@@ -125,6 +125,22 @@ static long wait(lm_u64 uaddr, lm_u32 val, long until, lm_u32 bits)
 	return r == -EINTR && until < 0 ? -ERESTARTSYS : r;
 }
 
+/* The threads (by slot) registered with the manager now: a thread that
+ * execve ends while it waits leaves its entry, which lx_futex_exec takes
+ * back (else a wake could choose it and be lost). */
+static lm_u64 registered;
+
+void lx_futex_exec(void)
+{
+	lm_u64 me = (lm_u64)(lx_self() - lx_threads);
+
+	for (lm_u64 tag = 0; registered & ~(1ull << me); tag++)
+		if (registered & (1ull << tag) && tag != me) {
+			lx_pm_call(PM_FUTEX, PM_FUTEX_DONE, tag, 1, 0);
+			registered &= ~(1ull << tag);
+		}
+}
+
 /* The key of a futex word other processes may wait on, or 0 (private). */
 static lm_u64 shared_key(lm_u64 uaddr, lm_u64 op)
 {
@@ -142,6 +158,7 @@ static long wait_shared(lm_u64 key, lm_u64 uaddr, lm_u32 val, long until)
 
 	if ((r = lx_pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, tag, 0)) < 0)
 		return r; /* -ENOMEM: too many waiters of ours; -ENOSYS: no manager */
+	registered |= 1ull << tag;
 	if (lx_copy_in(&cur, uaddr, 4))
 		r = -EFAULT;
 	else if (cur != val)
@@ -151,8 +168,9 @@ static long wait_shared(lm_u64 key, lm_u64 uaddr, lm_u32 val, long until)
 		r = until >= 0 && now >= until ? -ETIMEDOUT : lx_block(until);
 	}
 	/* the entry goes; a wake that chose it meanwhile still counts */
-	if (!woken && lx_pm_call(PM_FUTEX, PM_FUTEX_DONE, tag, 1, 0) == 1)
-		return 0;
+	if (!woken)
+		woken = lx_pm_call(PM_FUTEX, PM_FUTEX_DONE, tag, 1, 0) == 1;
+	registered &= ~(1ull << tag);
 	if (woken)
 		return 0;
 	return r == -EINTR && until < 0 ? -ERESTARTSYS : r;
