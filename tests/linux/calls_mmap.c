@@ -171,6 +171,44 @@ static void shared_deeper(void)
 	munmap(s, 2 * PG);
 }
 
+/* The parent unmaps a shared page while its child maps it: the child
+ * keeps the page and its bytes, and the parent's next memory is not that
+ * frame. A page that was PROT_NONE at the fork is shared too. */
+static void shared_after_munmap(void)
+{
+	char *s = mmap(0, 3 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile int *seq = (volatile int *)(s + PG);
+	pid_t c;
+
+	CHECK(s != MAP_FAILED);
+	if (s == MAP_FAILED)
+		return;
+	s[0] = 'x';
+	CHECK(mprotect(s + 2 * PG, PG, PROT_NONE) == 0);
+	if ((c = fork()) == 0) {
+		if (!await(seq, 1) || s[0] != 'x')
+			_exit(1);
+		s[0] = 'y';
+		if (mprotect(s + 2 * PG, PG, PROT_READ | PROT_WRITE) || s[2 * PG] != 0)
+			_exit(2);
+		s[2 * PG] = 'c';
+		post(seq, 2);
+		_exit(s[0] == 'y' ? 0 : 3);
+	}
+	CHECK(munmap(s, PG) == 0);
+	for (int i = 0; i < 8; i++) { /* fresh pages, written: none is the child's */
+		char *n = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(n != MAP_FAILED);
+		if (n != MAP_FAILED)
+			n[0] = 'z';
+	}
+	post(seq, 1);
+	CHECK(await(seq, 2));
+	CHECK(reaped(c));
+	CHECK(mprotect(s + 2 * PG, PG, PROT_READ) == 0 && s[2 * PG] == 'c');
+	munmap(s + PG, 2 * PG);
+}
+
 /* A process-shared mutex: two processes add 2000 each under it. */
 static void shared_mutex(void)
 {
@@ -322,6 +360,7 @@ void test_mmap(void)
 {
 	shared_anon();
 	shared_deeper();
+	shared_after_munmap();
 	shared_mutex();
 	file_maps();
 	dev_zero();

@@ -67,6 +67,7 @@ void test_sendfile(void)
 	FAILS(sendfile(pfd[1], pfd[1], 0, 1), EBADF);     /* in not open for reading */
 	FAILS(sendfile(pfd[1], pfd[0], &off, 1), ESPIPE); /* an offset on a pipe */
 	FAILS(sendfile(pfd[1], in, BAD, 1), EFAULT);
+	FAILS(sendfile(pfd[1], in, (off_t *)KBAD, 1), EFAULT);
 	off = -1;
 	FAILS(sendfile(pfd[1], in, &off, 1), EINVAL);
 	app = open(DST, O_WRONLY | O_APPEND);
