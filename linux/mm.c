@@ -22,10 +22,11 @@
  * MAP_SHARED anonymous areas (LX_AREA_SHARED) are the exception: before a
  * fork every page of them gets a frame (untouched ones too:
  * lx_mm_fork_prepare) and the child gets a copy of each frame capability,
- * with write, in the same slot, before it first runs; neither side ever copies them or maps them read-only for
- * the other's sake. A shared frame is freed as any other: unmapped and
- * retired (kept while a child of ours may still map it), so it lives
- * until the last process that maps it lets it go.
+ * with write, in the same slot, before it first runs; neither side ever
+ * copies them or maps them read-only for the other's sake. A shared frame
+ * is freed as any other: unmapped and retired (kept while a child of ours
+ * may still map it), so it lives until the last process that maps it lets
+ * it go.
  */
 #include "mm.h"
 #include "thread.h"
@@ -424,9 +425,22 @@ static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
 /* Before a fork: every page of a SHARED area gets its frame (the child
  * maps the same one). Before lm_fork_ex, not in its hook: the child's
  * copy of liblamina's slot allocator and frame supply is made before the
- * hook runs, so a frame made there would be free in the child's eyes. */
+ * hook runs, so a frame made there would be free in the child's eyes.
+ * Counted first: a fork that cannot have them all takes none. */
 int lx_mm_fork_prepare(void)
 {
+	lm_u64 need = 0;
+
+	for (int k = 0; k < lx_nareas; k++) {
+		struct lx_area *a = &lx_areas[k];
+
+		if (a->kind == LX_AREA_SHARED && (a->hi - a->lo) / LX_PAGE > PT_FULL)
+			return -ENOMEM; /* never walk a huge one */
+		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE)
+			need += !pt_key[pt_find(va)];
+	}
+	if (pt_used + need > PT_FULL)
+		return -ENOMEM;
 	for (int k = 0; k < lx_nareas; k++) {
 		struct lx_area *a = &lx_areas[k];
 

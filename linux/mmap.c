@@ -1,8 +1,9 @@
 /*
  * The memory system calls: brk, mmap (anonymous private and shared; files
- * and /dev/zero in mmap_file.c), munmap, mprotect, mremap, madvise. Each checks all its arguments first, so a
- * failed call leaves the map as it was (mm.h's operations reserve the area
- * records they need before changing anything).
+ * and /dev/zero in mmap_file.c), munmap, mprotect, mremap, madvise. Each
+ * checks all its arguments first, so a failed call leaves the map as it
+ * was (mm.h's operations reserve the area records they need before
+ * changing anything).
  */
 #include "mm.h"
 #include "thread.h"

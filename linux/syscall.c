@@ -43,7 +43,8 @@ static const struct lx_call table[NR_MAX] = {
 	S(266, symlinkat), S(267, readlinkat), S(268, fchmodat), S(269, faccessat), S(270, pselect6),
 	S(271, ppoll), S(273, set_robust_list), S(280, utimensat),
 	S(292, dup3), S(293, pipe2), S(302, prlimit64), S(309, getcpu),
-	S(316, renameat2), S(318, getrandom), S(322, execveat), S(326, copy_file_range), S(332, statx), ABSENT(334, rseq),
+	S(316, renameat2), S(318, getrandom), S(322, execveat), S(326, copy_file_range),
+	S(332, statx), ABSENT(334, rseq),
 	S(439, faccessat2),
 };
 
