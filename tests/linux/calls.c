@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "sigill-blocked"))
 		return sigill_blocked();
+	if (argc == 2 && !strcmp(argv[1], "futex-pingpong"))
+		return futex_pingpong();
 	if (argc == 2 && !strcmp(argv[1], "kill-self"))
 		return kill_self();
 	if (argc == 2 && !strcmp(argv[1], "segv-in-handler"))

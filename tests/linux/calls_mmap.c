@@ -365,3 +365,36 @@ void test_mmap(void)
 	file_maps();
 	dev_zero();
 }
+
+/* `calls futex-pingpong`: the time of a round trip between two processes
+ * through futexes on shared memory (each side waits for its turn on one
+ * word, FUTEX_WAIT and FUTEX_WAKE without FUTEX_PRIVATE_FLAG), for
+ * docs/LINUX.md; not a check. */
+int futex_pingpong(void)
+{
+	volatile int *turn = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct timespec a, b;
+	const int rounds = 2000;
+	pid_t c;
+
+	if (turn == MAP_FAILED)
+		return 1;
+	if ((c = fork()) == 0) {
+		for (int i = 0; i < rounds; i++) {
+			if (!await(turn, 2 * i + 1))
+				_exit(1);
+			post(turn, 2 * i + 2);
+		}
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < rounds; i++) {
+		post(turn, 2 * i + 1);
+		if (!await(turn, 2 * i + 2))
+			return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("futex-pingpong: %ld ns a round trip (%d rounds)\n",
+	       ((b.tv_sec - a.tv_sec) * 1000000000l + b.tv_nsec - a.tv_nsec) / rounds, rounds);
+	return !reaped(c);
+}
