@@ -41,6 +41,9 @@
 #define ENFILE   23
 #define EPIPE    32
 #define ETIMEDOUT 110
+#define ENODEV   19
+#define EXDEV    18
+#define EOVERFLOW 75
 
 /* mmap, mprotect, mremap, madvise */
 #define PROT_NONE  0x0

@@ -315,6 +315,7 @@ static __attribute__((noreturn)) void commit(void)
 	int err;
 
 	lx_thr_exec();
+	lx_futex_exec();
 	lx_mm_reset();
 	err = lx_load(go.img, go.size, go.img == (const void *)EXEC_BUF ? buf_frames : 0, &im);
 	buf_free();

@@ -117,15 +117,21 @@ static long file_read(struct file *f, lm_u64 buf, lm_u64 n)
 	return lx_con_read((void *)buf, n);
 }
 
-static long file_write(struct file *f, lm_u64 buf, lm_u64 n)
+/* A write from buf, which the caller checked (or is the personality's). */
+static long file_write_checked(struct file *f, lm_u64 buf, lm_u64 n)
 {
-	if (!lx_readable(buf, n))
-		return -EFAULT;
 	if (f->kind == F_FS && S_ISFIFO(f->mode))
 		return lx_pipe_write(f->handle, buf, n);
 	if (f->kind == F_FS)
 		return fs_io(f, buf, n, -1, 1);
 	return lx_con_write(f->stream == LX_CON_ERR ? LX_CON_ERR : LX_CON_OUT, (const void *)buf, n);
+}
+
+static long file_write(struct file *f, lm_u64 buf, lm_u64 n)
+{
+	if (!lx_readable(buf, n))
+		return -EFAULT;
+	return file_write_checked(f, buf, n);
 }
 
 LX_SYS(read)
@@ -193,6 +199,30 @@ LX_SYS(readv)
 LX_SYS(writev)
 {
 	return vector_io(a, 1);
+}
+
+long lx_fd_access(long fd)
+{
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+
+	return !f || (f->flags & O_PATH) ? -EBADF : (long)(f->flags & O_ACCMODE);
+}
+
+long lx_fd_io(long fd, void *buf, lm_u64 n, long pos, int out)
+{
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+
+	if (!f || !(out ? can_write(f) : can_read(f)))
+		return -EBADF;
+	if (pos < 0)
+		return out ? file_write_checked(f, (lm_u64)buf, n) : file_read(f, (lm_u64)buf, n);
+	if (f->kind == F_CON || S_ISFIFO(f->mode))
+		return -ESPIPE;
+	if (S_ISDIR(f->mode))
+		return -EISDIR;
+	if (f->kind == F_PROC)
+		return lx_procfs_read(f->handle, (lm_u64)buf, n, pos);
+	return fs_io(f, (lm_u64)buf, n, pos, out);
 }
 
 /* Positioned I/O and seeking need a file with a position: a terminal and

@@ -1,5 +1,6 @@
 /*
- * futex (man 2 futex) between the threads of one process.
+ * futex (man 2 futex) between the threads of one process, and between
+ * processes on a word of shared memory.
  *
  * A waiter records the word's address and its bitset in its thread slot
  * (thread.h) and waits (lx_block) until a wake chooses it, a signal that
@@ -9,13 +10,22 @@
  * FUTEX_WAKE, as Linux's hash-bucket lock makes them. Waiters are woken in
  * slot order, not FIFO (futex(2) promises no order).
  *
- * Shared futexes (without FUTEX_PRIVATE_FLAG) are served the same way:
- * they wake threads of this process only. That is all there can be: the
- * personality's MAP_SHARED memory is copied at fork like private memory
- * (mm.c), so no futex word is ever shared between processes
- * (docs/LINUX.md).
+ * A futex without FUTEX_PRIVATE_FLAG on a word in a SHARED area (MAP_SHARED
+ * anonymous memory, whose frames a fork shares: mm.c) may have waiters in
+ * other processes: its waits and wakes go through the process manager
+ * (servers/proc/futex.c, PM_FUTEX), keyed by the word's frame's physical
+ * address plus its offset (lx_mm_shared_key), the same in every process
+ * that maps it. A waiter registers first and then checks the value, so a
+ * wake after the check finds it; it waits on the process's wake
+ * notification, which the manager signals, and asks whether the wake was
+ * its own (PM_FUTEX_DONE). Every other futex (private, or on a word only
+ * this process maps) stays here. On a shared word the bitset is not
+ * looked at (every wait matches every wake) and a requeue wakes the
+ * waiters it would move (a spurious wake-up, which futex(2) allows).
  */
 #include "thread.h"
+#include "mm.h"
+#include "../servers/proc/pm_proto.h"
 
 #define FUTEX_WAIT            0
 #define FUTEX_WAKE            1
@@ -115,6 +125,64 @@ static long wait(lm_u64 uaddr, lm_u32 val, long until, lm_u32 bits)
 	return r == -EINTR && until < 0 ? -ERESTARTSYS : r;
 }
 
+/* The threads (by slot) registered with the manager now: a thread that
+ * execve ends while it waits leaves its entry, which lx_futex_exec takes
+ * back (else a wake could choose it and be lost). */
+static lm_u64 registered;
+
+void lx_futex_exec(void)
+{
+	lm_u64 me = (lm_u64)(lx_self() - lx_threads);
+
+	for (lm_u64 tag = 0; registered & ~(1ull << me); tag++)
+		if (registered & (1ull << tag) && tag != me) {
+			lx_pm_call(PM_FUTEX, PM_FUTEX_DONE, tag, 1, 0);
+			registered &= ~(1ull << tag);
+		}
+}
+
+/* The key of a futex word other processes may wait on, or 0 (private). */
+static lm_u64 shared_key(lm_u64 uaddr, lm_u64 op)
+{
+	return op & FUTEX_PRIVATE_FLAG ? 0 : lx_mm_shared_key(uaddr);
+}
+
+/* A wait on a shared word (key): registered with the process manager
+ * before the value is checked. */
+static long wait_shared(lm_u64 key, lm_u64 uaddr, lm_u32 val, long until)
+{
+	lm_u64 tag = (lm_u64)(lx_self() - lx_threads);
+	lm_u32 cur;
+	long r, now;
+	int woken = 0;
+
+	if ((r = lx_pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, tag, 0)) < 0)
+		return r; /* -ENOMEM: too many waiters of ours; -ENOSYS: no manager */
+	registered |= 1ull << tag;
+	if (lx_copy_in(&cur, uaddr, 4))
+		r = -EFAULT;
+	else if (cur != val)
+		r = -EAGAIN;
+	while (!r && !(woken = lx_pm_call(PM_FUTEX, PM_FUTEX_DONE, tag, 0, 0) == 1)) {
+		lx_clock_ns(CLOCK_MONOTONIC, &now);
+		r = until >= 0 && now >= until ? -ETIMEDOUT : lx_block(until);
+	}
+	/* the entry goes; a wake that chose it meanwhile still counts */
+	if (!woken)
+		woken = lx_pm_call(PM_FUTEX, PM_FUTEX_DONE, tag, 1, 0) == 1;
+	registered &= ~(1ull << tag);
+	if (woken)
+		return 0;
+	return r == -EINTR && until < 0 ? -ERESTARTSYS : r;
+}
+
+/* Without a manager (-ENOSYS) there is no other process: the word is
+ * this process's alone (the caller falls back to the private futex). */
+static long wake_shared(lm_u64 key, long n)
+{
+	return lx_pm_call(PM_FUTEX, PM_FUTEX_WAKE, key, (lm_u64)n, 0);
+}
+
 /* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */
 LX_SYS(futex)
 {
@@ -122,6 +190,7 @@ LX_SYS(futex)
 	int realtime = (a[1] & FUTEX_CLOCK_REALTIME) != 0;
 	lm_u32 val = (lm_u32)a[2], val3 = (lm_u32)a[5], cur;
 	long until, r;
+	lm_u64 key;
 
 	if (a[0] & 3)
 		return -EINVAL; /* not 4-byte aligned */
@@ -134,6 +203,11 @@ LX_SYS(futex)
 			return -EINVAL;
 		if ((r = deadline(a[3], op, realtime, &until)))
 			return r;
+		if (lx_copy_in(&cur, a[0], 4)) /* also gives the page its frame */
+			return -EFAULT;
+		if ((key = shared_key(a[0], a[1])) &&
+		    (r = wait_shared(key, a[0], val, until)) != -ENOSYS)
+			return r;
 		return wait(a[0], val, until, op == FUTEX_WAIT ? ~0u : val3);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
@@ -141,6 +215,9 @@ LX_SYS(futex)
 			return -EINVAL;
 		if (!lx_readable(a[0], 4))
 			return -EFAULT;
+		if ((key = shared_key(a[0], a[1])) &&
+		    (r = wake_shared(key, (int)val < 0 ? 0x7fffffff : val)) != -ENOSYS)
+			return r;
 		return lx_futex_wake(a[0], (int)val < 0 ? 0x7fffffff : val,
 				     op == FUTEX_WAKE ? ~0u : val3);
 	case FUTEX_REQUEUE:
@@ -153,6 +230,9 @@ LX_SYS(futex)
 			return -EFAULT;
 		if (op == FUTEX_CMP_REQUEUE && cur != val3)
 			return -EAGAIN;
+		if ((key = shared_key(a[0], a[1])) &&
+		    (r = wake_shared(key, (long)val + (long)(int)a[3])) != -ENOSYS)
+			return r;
 		return requeue(a[0], val, a[4], (int)a[3]);
 	default:
 		return -ENOSYS;

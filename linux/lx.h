@@ -123,6 +123,9 @@ struct lm_fork_child;
 /* At fork: every page's frame shared with child c, writable pages made
  * read-only here (copied on our next write). */
 int lx_mm_fork_share(struct lm_fork_child *c);
+/* Before lm_fork_ex: every page of a MAP_SHARED area given its frame, so
+ * that the hook above can share it. 0 or -ENOMEM. */
+int lx_mm_fork_prepare(void);
 /* Add [lo, hi) (page-aligned, free) with PROT_* rights, mapped on touch. */
 int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot);
 /* Map every page of [lo, hi) now, writable (for the loader), then prot. */
@@ -234,6 +237,14 @@ short lx_fd_poll(int fd, short events, int arm, int *tty_in);
 int lx_fd_room(int n); /* 1 if n more descriptors can be opened now */
 /* execve: close the descriptors marked FD_CLOEXEC. */
 void lx_fd_exec(void);
+/* fd's access mode (O_RDONLY, O_WRONLY, O_RDWR), -EBADF if not open or O_PATH. */
+long lx_fd_access(long fd);
+/* The personality's own I/O on fd (sendfile.c, mmap_file.c): buf is not
+ * checked (the personality's memory, or pages of the map it made
+ * writable). pos >= 0: at pos, the offset unchanged (-ESPIPE for a pipe
+ * or the terminal, -EISDIR); pos < 0: at the offset, as read and write.
+ * -EBADF when fd is not open for that direction. */
+long lx_fd_io(long fd, void *buf, lm_u64 n, long pos, int out);
 /* pipe.c: a pipe end's I/O (handle h; buffers checked by the caller) */
 long lx_pipe_read(lm_u64 h, lm_u64 buf, lm_u64 n);
 long lx_pipe_write(lm_u64 h, lm_u64 buf, lm_u64 n);
@@ -393,6 +404,8 @@ extern struct lm_sysargs *lx_cur_args; /* the call being served */
 typedef long (*lx_sys_fn)(const lm_u64 *a);
 
 /* fd.c */
+/* sendfile.c */
+LX_SYS(sendfile); LX_SYS(copy_file_range);
 LX_SYS(read); LX_SYS(write); LX_SYS(readv); LX_SYS(writev); LX_SYS(close);
 LX_SYS(fstat); LX_SYS(newfstatat); LX_SYS(lseek); LX_SYS(ioctl); LX_SYS(fcntl);
 LX_SYS(dup); LX_SYS(dup2); LX_SYS(dup3); LX_SYS(pread64); LX_SYS(pwrite64);

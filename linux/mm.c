@@ -18,6 +18,15 @@
  * children of its own may see) copies it (lm_fork_copy). A frame is a
  * process's own if it made it (lm_fork_owns); with no child alive, a write
  * to its own read-only page just makes it writable again.
+ *
+ * MAP_SHARED anonymous areas (LX_AREA_SHARED) are the exception: before a
+ * fork every page of them gets a frame (untouched ones too:
+ * lx_mm_fork_prepare) and the child gets a copy of each frame capability,
+ * with write, in the same slot, before it first runs; neither side ever
+ * copies them or maps them read-only for the other's sake. A shared frame
+ * is freed as any other: unmapped and retired (kept while a child of ours
+ * may still map it), so it lives until the last process that maps it lets
+ * it go.
  */
 #include "mm.h"
 #include "thread.h"
@@ -100,7 +109,16 @@ static lm_u64 rights_of(lm_u32 prot)
 	return r;
 }
 
-/* Map a fresh zeroed frame at page va. */
+/* Whether the page at va is in a SHARED area (its frame is never copied). */
+static int page_shared(lm_u64 va)
+{
+	struct lx_area *a = lx_area_at(va);
+
+	return a && a->kind == LX_AREA_SHARED;
+}
+
+/* Map a fresh zeroed frame at page va (rights 0: the frame only, mapped at
+ * the next touch). */
 static int page_map(lm_u64 va, lm_u64 rights)
 {
 	lm_u32 i = pt_find(va);
@@ -110,7 +128,7 @@ static int page_map(lm_u64 va, lm_u64 rights)
 		return 0;
 	if (pt_used >= PT_FULL || lm_vm_frame_get(&f))
 		return -ENOMEM;
-	if (lm_map_page(LM_SLOT_VSPACE, f, va, rights)) {
+	if (rights && lm_map_page(LM_SLOT_VSPACE, f, va, rights)) {
 		lm_vm_frame_put(f);
 		return -ENOMEM;
 	}
@@ -172,7 +190,8 @@ int lx_pages_move(lm_u64 lo, lm_u64 len, lm_u64 to, lm_u32 prot)
 		pt_remove(i);
 		lm_vspace_unmap(f);
 		i = pt_find(to + off);
-		lm_u64 r = rights_of(prot) & (frame_private(f) ? ~0ull : ~(lm_u64)LM_R_WRITE);
+		lm_u64 r = rights_of(prot) &
+			   (frame_private(f) || page_shared(to) ? ~0ull : ~(lm_u64)LM_R_WRITE);
 		if (lm_map_page(LM_SLOT_VSPACE, f, to + off, r)) {
 			frame_drop(f);
 			return -ENOMEM;
@@ -229,7 +248,7 @@ int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot)
 	while (addr < end) {
 		struct lx_area *a = lx_area_at(addr);
 
-		if (!a)
+		if (!a || a->kind == LX_AREA_BUS)
 			return 0;
 		/* x86 pages that can be written or run can be read */
 		lm_u32 eff = a->prot | (a->prot & (PROT_WRITE | PROT_EXEC) ? PROT_READ : 0);
@@ -254,7 +273,7 @@ static int area_cut(lm_u64 lo, lm_u64 hi)
 			if (lx_nareas == LX_MAX_AREAS)
 				return -ENOMEM;
 			memmove(a + 2, a + 1, (lx_nareas - i - 1) * sizeof *a);
-			a[1] = (struct lx_area){ hi, a->hi, a->prot };
+			a[1] = (struct lx_area){ hi, a->hi, a->prot, a->kind };
 			a->hi = lo;
 			lx_nareas++;
 			return 0;
@@ -273,7 +292,7 @@ static int area_cut(lm_u64 lo, lm_u64 hi)
 }
 
 /* Insert a free range, merged with equal neighbours. */
-static int area_insert(lm_u64 lo, lm_u64 hi, lm_u32 prot)
+static int area_insert(lm_u64 lo, lm_u64 hi, lm_u32 prot, lm_u32 kind)
 {
 	int i = 0;
 
@@ -281,8 +300,8 @@ static int area_insert(lm_u64 lo, lm_u64 hi, lm_u32 prot)
 		i++;
 	struct lx_area *l = i > 0 ? &lx_areas[i - 1] : 0;
 	struct lx_area *r = i < lx_nareas ? &lx_areas[i] : 0;
-	int left = l && l->hi == lo && l->prot == prot;
-	int right = r && r->lo == hi && r->prot == prot;
+	int left = l && l->hi == lo && l->prot == prot && l->kind == kind;
+	int right = r && r->lo == hi && r->prot == prot && r->kind == kind;
 
 	if (left && right) {
 		l->hi = r->hi;
@@ -296,17 +315,22 @@ static int area_insert(lm_u64 lo, lm_u64 hi, lm_u32 prot)
 		if (lx_nareas == LX_MAX_AREAS)
 			return -ENOMEM;
 		memmove(&lx_areas[i + 1], &lx_areas[i], (lx_nareas - i) * sizeof *r);
-		lx_areas[i] = (struct lx_area){ lo, hi, prot };
+		lx_areas[i] = (struct lx_area){ lo, hi, prot, kind };
 		lx_nareas++;
 	}
 	return 0;
 }
 
-int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot)
+int lx_mm_add_kind(lm_u64 lo, lm_u64 hi, lm_u32 prot, lm_u32 kind)
 {
 	if (!lx_range_valid(lo, hi) || !lx_range_free(lo, hi))
 		return -ENOMEM;
-	return area_insert(lo, hi, prot);
+	return area_insert(lo, hi, prot, kind);
+}
+
+int lx_mm_add(lm_u64 lo, lm_u64 hi, lm_u32 prot)
+{
+	return lx_mm_add_kind(lo, hi, prot, LX_AREA_ANON);
 }
 
 int lx_unmap(lm_u64 lo, lm_u64 hi)
@@ -317,19 +341,36 @@ int lx_unmap(lm_u64 lo, lm_u64 hi)
 	return area_cut(lo, hi);
 }
 
+/* Area by area, each keeping its kind: only the first and the last may
+ * be split, so two free records are all it needs. Holes in [lo, hi) are
+ * skipped (mprotect checked there are none). */
 int lx_mm_protect(lm_u64 lo, lm_u64 hi, lm_u32 prot)
 {
 	if (lx_nareas + 2 > LX_MAX_AREAS)
 		return -ENOMEM;
-	area_cut(lo, hi);
-	area_insert(lo, hi, prot);
-	/* holes (pages not touched yet) are skipped; they map with prot later.
-	 * While pages may be shared, write comes back page by page (the fault
-	 * hook copies, or gives it back to a page of our own). */
-	lm_u64 r = rights_of(prot);
-	if (lm_fork_children() || lm_fork_generation())
-		r &= ~(lm_u64)LM_R_WRITE;
-	lm_vm_protect_range(lo, (hi - lo) / LX_PAGE, r);
+	while (lo < hi) {
+		struct lx_area *a = lx_area_at(lo);
+		lm_u64 end;
+		lm_u32 kind;
+
+		if (!a) {
+			lo += LX_PAGE;
+			continue;
+		}
+		end = a->hi < hi ? a->hi : hi;
+		kind = a->kind;
+		area_cut(lo, end);
+		area_insert(lo, end, prot, kind);
+		/* pages not touched yet are skipped; they map with prot later.
+		 * While private pages may be shared with a fork, write comes
+		 * back page by page (the fault hook copies, or gives it back
+		 * to a page of our own); SHARED pages are written in place. */
+		lm_u64 r = rights_of(prot);
+		if (kind != LX_AREA_SHARED && (lm_fork_children() || lm_fork_generation()))
+			r &= ~(lm_u64)LM_R_WRITE;
+		lm_vm_protect_range(lo, (end - lo) / LX_PAGE, r);
+		lo = end;
+	}
 	return 0;
 }
 
@@ -381,14 +422,67 @@ void lx_mm_report(void)
 static struct lm_vm_region region;
 static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
 
-/* Fork: every frame of the table to child c; our writable pages read-only. */
+/* Before a fork: every page of a SHARED area gets its frame (the child
+ * maps the same one). Before lm_fork_ex, not in its hook: the child's
+ * copy of liblamina's slot allocator and frame supply is made before the
+ * hook runs, so a frame made there would be free in the child's eyes.
+ * Counted first: a fork that cannot have them all takes none. */
+int lx_mm_fork_prepare(void)
+{
+	lm_u64 need = 0;
+
+	for (int k = 0; k < lx_nareas; k++) {
+		struct lx_area *a = &lx_areas[k];
+
+		if (a->kind == LX_AREA_SHARED && (a->hi - a->lo) / LX_PAGE > PT_FULL)
+			return -ENOMEM; /* never walk a huge one */
+		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE)
+			need += !pt_key[pt_find(va)];
+	}
+	if (pt_used + need > PT_FULL)
+		return -ENOMEM;
+	for (int k = 0; k < lx_nareas; k++) {
+		struct lx_area *a = &lx_areas[k];
+
+		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE)
+			if (!pt_key[pt_find(va)] && page_map(va, 0))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Fork: the child gets a capability to every SHARED page's frame in the
+ * same slot, with write whatever the area's rights now (its mprotect may
+ * add it back). */
+static int fork_shared(struct lm_fork_child *c)
+{
+	lm_cptr_t cn = lm_fork_child_cnode(c);
+
+	for (int k = 0; k < lx_nareas; k++) {
+		struct lx_area *a = &lx_areas[k];
+
+		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE) {
+			lm_u32 i = pt_find(va);
+
+			if (!pt_key[i] || lm_cnode_copy(cn, pt_frame[i], LM_SLOT_CNODE, pt_frame[i],
+							LM_R_READ | LM_R_WRITE | LM_R_EXEC))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Fork: every frame of the table to child c; our writable pages read-only
+ * (but SHARED ones: fork_shared). */
 int lx_mm_fork_share(struct lm_fork_child *c)
 {
+	if (fork_shared(c))
+		return -ENOMEM;
 	for (lm_u32 i = 0; i < PT_SIZE; i++) {
 		lm_u64 va = (pt_key[i] - 1) * LX_PAGE;
 		struct lx_area *a;
 
-		if (!pt_key[i] || !(a = lx_area_at(va)))
+		if (!pt_key[i] || !(a = lx_area_at(va)) || a->kind == LX_AREA_SHARED)
 			continue;
 		if (lm_fork_share(c, pt_frame[i], a->prot & PROT_EXEC))
 			return -ENOMEM;
@@ -402,9 +496,9 @@ int lx_mm_fork_share(struct lm_fork_child *c)
 /* A page in the table not mapped here: inherited at fork. Its frame is
  * fetched from our parent the first time, and mapped read-only unless it
  * is our own. */
-static int map_inherited(lm_u64 va, lm_cptr_t f, lm_u64 rights)
+static int map_inherited(lm_u64 va, lm_cptr_t f, lm_u64 rights, int shared)
 {
-	if (!frame_private(f))
+	if (!shared && !frame_private(f))
 		rights &= ~(lm_u64)LM_R_WRITE;
 	if (!lm_map_page(LM_SLOT_VSPACE, f, va, rights))
 		return LM_VM_HANDLED;
@@ -414,11 +508,11 @@ static int map_inherited(lm_u64 va, lm_cptr_t f, lm_u64 rights)
 }
 
 /* A write to a read-only page of a writable area: shared at a fork. */
-static int write_shared(lm_u64 va, lm_u32 i, lm_u64 rights)
+static int write_shared(lm_u64 va, lm_u32 i, lm_u64 rights, int shared)
 {
 	lm_cptr_t f = pt_frame[i], nf;
 
-	if (frame_private(f))
+	if (shared || frame_private(f))
 		return lm_vspace_protect(LM_SLOT_VSPACE, va, 1, rights, 0) ? LM_VM_PASS : LM_VM_HANDLED;
 	if (lm_fork_copy(va, rights, f, &nf))
 		return LM_VM_PASS;
@@ -436,14 +530,15 @@ static int mm_fault_locked(const struct lm_vm_fault *f)
 		      f->access == LM_VM_EXEC ? PROT_EXEC : PROT_READ;
 	lm_u64 va = LX_PAGE_DOWN(f->addr);
 
-	if (!a || !((a->prot | (a->prot ? PROT_READ : 0)) & need))
-		return LM_VM_PASS;
+	if (!a || a->kind == LX_AREA_BUS || !((a->prot | (a->prot ? PROT_READ : 0)) & need))
+		return LM_VM_PASS; /* past a file's end: SIGBUS (signal_deliver.c) */
 	lm_u32 i = pt_find(va);
+	int shared = a->kind == LX_AREA_SHARED;
 	if (f->present)
-		return pt_key[i] && need == PROT_WRITE ? write_shared(va, i, rights_of(a->prot))
-						       : LM_VM_PASS;
+		return pt_key[i] && need == PROT_WRITE
+			       ? write_shared(va, i, rights_of(a->prot), shared) : LM_VM_PASS;
 	if (pt_key[i])
-		return map_inherited(va, pt_frame[i], rights_of(a->prot));
+		return map_inherited(va, pt_frame[i], rights_of(a->prot), shared);
 	return page_map(va, rights_of(a->prot)) ? LM_VM_PASS : LM_VM_HANDLED;
 }
 
@@ -466,6 +561,18 @@ int lx_mm_init(void)
 		err = lm_vm_region_add(&region, LX_LOW, LX_HIGH - LX_LOW, mm_fault, 0);
 	lm_vm_set_fallback(lx_sig_fault); /* the program's faults: signals */
 	return err ? -ENOMEM : 0;
+}
+
+lm_u64 lx_mm_shared_key(lm_u64 uaddr)
+{
+	lm_u32 i = pt_find(uaddr);
+	lm_u64 desc, paddr;
+
+	if (!page_shared(uaddr) || !pt_key[i] ||
+	    lm_cnode_identify(LM_SLOT_CNODE, pt_frame[i], &desc, &paddr, 0) ||
+	    LM_ID_TYPE(desc) != LM_OBJ_FRAME)
+		return 0;
+	return paddr + (uaddr & (LX_PAGE - 1));
 }
 
 void lx_mm_usage(lm_u64 *vsize, lm_u64 *rss)

@@ -14,13 +14,29 @@
 
 #define LX_MAX_AREAS 512
 
+/* What backs an area's pages, which decides what fork, mprotect, madvise
+ * and a fault do with them. */
+enum {
+	LX_AREA_ANON,    /* private: zeroed on touch, copied on write after fork */
+	LX_AREA_SHARED,  /* MAP_SHARED anonymous (or /dev/zero): every page gets its
+			  * frame at fork, and the child maps the same frames,
+			  * writable, never copied (lx_mm_fork_share) */
+	LX_AREA_FILE,    /* MAP_PRIVATE of a file: read in at mmap (mmap_file.c),
+			  * then private like ANON; madvise(DONTNEED) keeps it */
+	LX_AREA_FILE_RO, /* MAP_SHARED of a file, read-only: as FILE, but
+			  * mprotect may not add PROT_WRITE (EACCES) */
+	LX_AREA_BUS,     /* past a mapped file's last page: a touch is SIGBUS,
+			  * a system call given it EFAULT */
+};
+
 struct lx_area {
 	lm_u64 lo, hi;  /* page-aligned, lo < hi */
 	lm_u32 prot;    /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	lm_u32 kind;    /* LX_AREA_* */
 };
 
-/* Sorted by address, never overlapping; adjacent areas of equal rights are
- * merged. */
+/* Sorted by address, never overlapping; adjacent areas of equal rights and
+ * kind are merged. */
 extern struct lx_area lx_areas[LX_MAX_AREAS];
 extern int lx_nareas;
 
@@ -42,5 +58,20 @@ int lx_pages_move(lm_u64 lo, lm_u64 len, lm_u64 to, lm_u32 prot);
 lm_u64 lx_find_gap(lm_u64 len);
 /* The area holding addr, or 0. */
 struct lx_area *lx_area_at(lm_u64 addr);
+/* lx_mm_add with a kind (LX_AREA_*). */
+int lx_mm_add_kind(lm_u64 lo, lm_u64 hi, lm_u32 prot, lm_u32 kind);
+/* The identity of the futex word at uaddr in a SHARED area, the same in
+ * every process that maps its frame: the frame's physical address plus
+ * the offset. 0 if uaddr is not in a SHARED area or its page has no frame
+ * yet (then no other process can see it). */
+lm_u64 lx_mm_shared_key(lm_u64 uaddr);
+
+/* mmap_file.c: mmap of descriptor fd at off for len bytes: 0 with the
+ * area's kind in *kind, or the error (EINVAL, EOVERFLOW, EBADF, EACCES,
+ * ENODEV) before the map changes. */
+long lx_mmap_file_check(long fd, lm_u64 off, lm_u64 len, lm_u32 prot, int shared, lm_u32 *kind);
+/* Map the file (kind LX_AREA_FILE or FILE_RO) at [at, at + len), a free
+ * range: at, or -errno with the range free again. */
+long lx_mmap_file(lm_u64 at, lm_u64 len, lm_u32 prot, lm_u32 kind, long fd, lm_u64 off);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * The memory system calls: brk, mmap (anonymous, private), munmap,
- * mprotect, mremap, madvise. Each checks all its arguments first, so a
- * failed call leaves the map as it was (mm.h's operations reserve the area
- * records they need before changing anything).
+ * The memory system calls: brk, mmap (anonymous private and shared; files
+ * and /dev/zero in mmap_file.c), munmap, mprotect, mremap, madvise. Each
+ * checks all its arguments first, so a failed call leaves the map as it
+ * was (mm.h's operations reserve the area records they need before
+ * changing anything).
  */
 #include "mm.h"
 #include "thread.h"
@@ -70,10 +71,16 @@ LX_SYS(mmap)
 	if ((flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED &&
 	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return (long)a[4] <= 2 && (long)a[4] >= 0 ? -EACCES : -EBADF; /* no files yet */
 	if (flags & MAP_HUGETLB)
 		return -EINVAL;
+	int shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	lm_u32 kind = shared ? LX_AREA_SHARED : LX_AREA_ANON;
+	if (!(flags & MAP_ANONYMOUS)) {
+		long r = lx_mmap_file_check((long)a[4], a[5], len, prot, shared, &kind);
+
+		if (r)
+			return r;
+	}
 	at = place(a[0], len, flags);
 	if (at < 0)
 		return at;
@@ -82,8 +89,10 @@ LX_SYS(mmap)
 		if (err)
 			return err;
 	}
-	/* Shared anonymous memory is private while a process has no children. */
-	return lx_mm_add((lm_u64)at, (lm_u64)at + len, prot) ? -ENOMEM : at;
+	if (kind == LX_AREA_FILE || kind == LX_AREA_FILE_RO)
+		return lx_mmap_file((lm_u64)at, len, prot, kind, (long)a[4], a[5]);
+	/* A SHARED area is private memory until a fork shares its frames. */
+	return lx_mm_add_kind((lm_u64)at, (lm_u64)at + len, prot, kind) ? -ENOMEM : at;
 }
 
 LX_SYS(munmap)
@@ -109,12 +118,19 @@ LX_SYS(mprotect)
 		return 0;
 	if (!lx_range_valid(addr, addr + len) || !lx_range_covered(addr, addr + len))
 		return -ENOMEM;
+	/* a read-only MAP_SHARED file stays so (as Linux, for a file not
+	 * open for writing; here for every file: mmap_file.c) */
+	for (lm_u64 at = addr; (prot & PROT_WRITE) && at < addr + len; at = lx_area_at(at)->hi)
+		if (lx_area_at(at)->kind == LX_AREA_FILE_RO)
+			return -EACCES;
 	return lx_mm_protect(addr, addr + len, prot);
 }
 
 /* mremap: shrink in place, grow in place when the pages after are free,
  * else move (MREMAP_MAYMOVE) or move to new_addr (MREMAP_FIXED); the pages
- * move with their contents. One area at a time, as Linux requires. */
+ * move with their contents. One area at a time, as Linux requires. The
+ * pages a shared area grows by lie past its shared object: a touch is
+ * SIGBUS, as on Linux (an LX_AREA_BUS area). */
 LX_SYS(mremap)
 {
 	lm_u64 old = a[0], old_len = LX_PAGE_UP(a[1]), new_len = LX_PAGE_UP(a[2]);
@@ -127,7 +143,10 @@ LX_SYS(mremap)
 		return -EINVAL;
 	if (!ar || old + old_len > ar->hi || old + old_len < old)
 		return -EFAULT;
-	lm_u32 prot = ar->prot;
+	lm_u32 prot = ar->prot, kind = ar->kind;
+	lm_u32 grown = kind == LX_AREA_SHARED ? LX_AREA_BUS : kind;
+	if (kind == LX_AREA_BUS || kind == LX_AREA_FILE || kind == LX_AREA_FILE_RO)
+		return -EINVAL; /* file mappings keep their place (a partial mremap) */
 	if (flags & MREMAP_FIXED) {
 		if ((to & (LX_PAGE - 1)) || !lx_range_valid(to, to + new_len) ||
 		    (to < old + old_len && old < to + new_len))
@@ -137,22 +156,27 @@ LX_SYS(mremap)
 										: (long)old;
 	} else if (lx_range_valid(old + old_len, old + new_len) &&
 		   lx_range_free(old + old_len, old + new_len)) {
-		return lx_mm_add(old + old_len, old + new_len, prot) ? -ENOMEM : (long)old;
+		return lx_mm_add_kind(old + old_len, old + new_len, prot, grown) ? -ENOMEM
+										     : (long)old;
 	} else if (!(flags & MREMAP_MAYMOVE) || !(to = lx_find_gap(new_len))) {
 		return -ENOMEM;
 	}
-	if (lx_unmap(to, to + new_len) || lx_mm_add(to, to + new_len, prot))
-		return -ENOMEM;
 	lm_u64 keep = old_len < new_len ? old_len : new_len;
+	if (lx_unmap(to, to + new_len) || lx_mm_add_kind(to, to + keep, prot, kind) ||
+	    (new_len > keep && lx_mm_add_kind(to + keep, to + new_len, prot, grown)))
+		return -ENOMEM;
 	if (lx_pages_move(old, keep, to, prot))
 		return -ENOMEM;
 	lx_unmap(old, old + old_len);
 	return (long)to;
 }
 
-/* madvise: DONTNEED and FREE drop the pages (private anonymous memory then
- * reads as zeros, which is what DONTNEED promises and FREE allows); the
- * other advice is accepted and ignored. */
+/* madvise: DONTNEED and FREE drop the pages of private anonymous memory
+ * (which then reads as zeros, which is what DONTNEED promises and FREE
+ * allows); shared memory and file mappings keep theirs (Linux reads them
+ * again from the shared object or the file: the same contents, but for a
+ * private file page written since, which here keeps the write). The other
+ * advice is accepted and ignored. */
 LX_SYS(madvise)
 {
 	lm_u64 addr = a[0], len = LX_PAGE_UP(a[1]), adv = a[2];
@@ -165,7 +189,13 @@ LX_SYS(madvise)
 		return 0;
 	if (!lx_range_valid(addr, addr + len) || !lx_range_covered(addr, addr + len))
 		return -ENOMEM;
-	if (adv == MADV_DONTNEED || adv == MADV_FREE)
-		lx_pages_release(addr, addr + len);
+	for (lm_u64 at = addr; (adv == MADV_DONTNEED || adv == MADV_FREE) && at < addr + len;) {
+		struct lx_area *ar = lx_area_at(at);
+		lm_u64 end = ar->hi < addr + len ? ar->hi : addr + len;
+
+		if (ar->kind == LX_AREA_ANON)
+			lx_pages_release(at, end);
+		at = end;
+	}
 	return 0;
 }

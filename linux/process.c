@@ -319,6 +319,8 @@ static long do_fork(void *arg)
 	}
 	if (!k)
 		return -EAGAIN; /* LM_FORK_MAX_CHILDREN alive */
+	if (lx_mm_fork_prepare())
+		return -ENOMEM; /* MAP_SHARED pages: their frames first (mm.c) */
 	fa->k = k;
 	if ((pid = pm_fork(k)) <= 0) {
 		kid_free(k);

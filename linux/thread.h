@@ -100,5 +100,8 @@ void lx_thr_exec_done(void);
 int lx_thr_defer_unmap(lm_u64 lo, lm_u64 hi);
 /* futex.c: wake up to n waiters of uaddr (a thread's exit: clear_tid). */
 long lx_futex_wake(lm_u64 uaddr, long n, lm_u32 bits);
+/* futex.c: at execve, after lx_thr_exec: the process manager's entries of
+ * threads that ended while waiting on a shared futex taken back. */
+void lx_futex_exec(void);
 
 #endif

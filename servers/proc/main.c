@@ -52,6 +52,7 @@ static const struct op ops[PM_NREQ] = {
 	[PM_TCGETPGRP] = { pm_tcgetpgrp, 0 }, [PM_TCSETPGRP] = { pm_tcsetpgrp, 0 },
 	[PM_SETCTTY] = { pm_setctty, 0 },     [PM_TTYCHECK] = { pm_ttycheck, 0 },
 	[PM_TTYSIG] = { pm_ttysig, 0 },
+	[PM_FUTEX] = { pm_futex, 0 },
 };
 
 /* Decode: the caller (a live pid, or the shell) and the label. PM_KILL,

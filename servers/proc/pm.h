@@ -119,6 +119,9 @@ long pm_getpgid(struct req *q);
 long pm_setsid(struct req *q);
 long pm_getsid(struct req *q);
 long pm_list(struct req *q);
+/* futex.c */
+long pm_futex(struct req *q);
+void pm_futex_drop(lm_u8 pid);
 /* info.c */
 long pm_setinfo(struct req *q);
 long pm_info(struct req *q);

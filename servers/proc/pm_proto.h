@@ -64,6 +64,17 @@ enum {
 	              *                              -EIO: background and ok (ignored) */
 	PM_TTYSIG,   /* (sig)                     -> 0: sig posted to the foreground group
 	              *                              (the line discipline's Ctrl-C, Ctrl-Z) */
+	/* Futexes shared between processes (futex.c): a word in memory several
+	 * processes map, named by a key (the frame's physical address plus
+	 * the offset; linux/futex.c), a waiter by its thread's tag (0..63). */
+	PM_FUTEX,    /* (PM_FUTEX_WAIT, key, tag)  -> 0: registered (before the word's
+	              *                              check); -ENOMEM: the caller has
+	              *                              PM_FUTEX_PER_PID waiting already
+	              * (PM_FUTEX_DONE, tag, cancel) -> 1: a wake chose it (the entry
+	              *                              goes); 0: not (the entry goes
+	              *                              with cancel); -ENOENT: none
+	              * (PM_FUTEX_WAKE, key, n)   -> waiters marked woken (at most n),
+	              *                              each one's process signalled */
 	PM_NREQ
 };
 
@@ -76,6 +87,12 @@ enum {
 #define PM_WUNTRACED  4  /* report a child's stop (WUNTRACED, WSTOPPED) */
 #define PM_WCONTINUED 8  /* report a child's continue */
 #define PM_WNOEXIT    16 /* do not report ends (waitid without WEXITED) */
+
+/* PM_FUTEX's operations. */
+#define PM_FUTEX_WAIT 0
+#define PM_FUTEX_DONE 1
+#define PM_FUTEX_WAKE 2
+#define PM_FUTEX_PER_PID 16 /* waiters of one process at once (its threads) */
 
 /* PM_SIGFLAGS's flags. */
 #define PM_NOCLDSTOP 1

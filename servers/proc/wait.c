@@ -17,6 +17,7 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 	p->pending = 0;
 	p->stopsig = 0;
 	p->report = REPORT_NONE;
+	pm_futex_drop(pid);
 	for (lm_u8 c = 1; c <= PM_PIDS; c++)
 		if (procs[c].state != P_FREE && procs[c].ppid == pid) {
 			procs[c].ppid = PM_REAPER;

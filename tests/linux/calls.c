@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "sigill-blocked"))
 		return sigill_blocked();
+	if (argc == 2 && !strcmp(argv[1], "futex-pingpong"))
+		return futex_pingpong();
 	if (argc == 2 && !strcmp(argv[1], "kill-self"))
 		return kill_self();
 	if (argc == 2 && !strcmp(argv[1], "segv-in-handler"))
@@ -46,6 +48,8 @@ int main(int argc, char **argv)
 	CHECK(argc == 1 && argv[1] == NULL);
 	test_io();
 	test_mm();
+	test_mmap();
+	test_sendfile();
 	test_proc(argv[0]);
 	test_time();
 	test_signal();

@@ -32,6 +32,9 @@ extern int piped;
 
 void test_io(void);
 void test_mm(void);
+void test_mmap(void);      /* calls_mmap.c */
+int futex_pingpong(void);
+void test_sendfile(void);  /* calls_sendfile.c */
 void test_proc(const char *argv0);
 void test_procfs(const char *argv0);
 void test_time(void);

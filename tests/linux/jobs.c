@@ -242,6 +242,37 @@ static void bad_input(void)
 /* Requests the personality would never send (pm_call.h). */
 #include "pm_call.h"
 
+/* PM_FUTEX (servers/proc/futex.c): its right use by hand, and its
+ * limits (the personality sends it for shared futexes: calls_mmap.c). */
+static void futex_garbage(void)
+{
+	long key = 0x123456789a0;
+
+	CHECK(pm_call(PM_FUTEX, 7, 0, 0, 0) == -EINVAL);              /* no such op */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, 64, 0) == -EINVAL); /* tag past 63 */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 64, 0, 0) == -EINVAL);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 40, 0, 0) == -ENOENT);   /* not waiting */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAKE, key, 5, 0) == 0);        /* nobody */
+	/* one waiter, woken once */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, 40, 0) == 0);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 40, 0, 0) == 0);         /* not yet */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAKE, key + 4, 5, 0) == 0);    /* another word */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAKE, key, 5, 0) == 1);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAKE, key, 5, 0) == 0);        /* woken already */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 40, 0, 0) == 1);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 40, 0, 0) == -ENOENT);   /* gone with it */
+	/* at most PM_FUTEX_PER_PID of ours at once; a cancel frees one */
+	for (int i = 0; i < PM_FUTEX_PER_PID; i++)
+		CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, 40 + i, 0) == 0);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, 63, 0) == -ENOMEM);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAIT, key + 8, 40, 0) == 0);   /* re-registers 40 */
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAKE, key, 100, 0) == PM_FUTEX_PER_PID - 1);
+	for (int i = 0; i < PM_FUTEX_PER_PID; i++)
+		CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 40 + i, 1, 0) == (i ? 1 : 0));
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, 63, 0) == 0);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 63, 1, 0) == 0);
+}
+
 static void garbage(void)
 {
 	CHECK(pm_call(PM_STOP, 0, 0, 0, 0) == -EINVAL);
@@ -259,6 +290,7 @@ static void garbage(void)
 	CHECK(pm_call(PM_TTYCHECK, SIGTTIN, 1, 0, 0) == -EIO);
 	CHECK(pm_call(PM_TTYCHECK, SIGTTOU, 1, 0, 0) == 0);
 	CHECK(pm_call(PM_NREQ, 0, 0, 0, 0) == -ENOSYS);
+	futex_garbage();
 	CHECK(getppid() >= 0 && getpgid(0) > 0);            /* still serving */
 }
 #else

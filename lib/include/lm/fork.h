@@ -83,7 +83,12 @@ int lm_fork(struct lm_proc *p);
  *   - may put capabilities in the child's CNode (lm_fork_child_cnode),
  *     into slots the caller's own library state leaves empty.
  * The child's copy of the caller's memory is what it is when the hook
- * returns: the hook must not write pages it shares. A hook's error ends
+ * returns: the hook must not write pages it shares. But liblamina's own
+ * private state (the slot allocator, the frame supply) is copied for the
+ * child before the hook runs: a slot or frame the hook allocates is free
+ * in the child's eyes, so one whose capability the child is to get in the
+ * same slot must be made before lm_fork_ex (the Linux personality's
+ * MAP_SHARED frames: lx_mm_fork_prepare). A hook's error ends
  * the fork (nothing left behind) and is lm_fork_ex's. lm_fork(p) is
  * lm_fork_ex(p, 0, 0).
  */
