@@ -139,6 +139,7 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
 void upcall_preempted(struct tcb *t, u64 why)
 {
 	if (t->exc_entry) {
+		frame_syscall_regs(&t->frame);
 		t->frame.vector = LM_UPCALL_PREEMPTED; /* the frame is rewritten: */
 		t->frame.error = why;                  /* both are free to use */
 		push_frame(t, &t->frame, 0);
@@ -158,6 +159,7 @@ void upcall_preempted(struct tcb *t, u64 why)
 u64 upcall_blocked(struct tcb *t, u64 nr)
 {
 	struct frame *f = &t->frame;
+	frame_syscall_regs(f);
 	f->rip -= 2;
 	f->rax = nr;
 	f->vector = LM_UPCALL_BLOCKED;
