@@ -490,27 +490,45 @@ SYS(vspace_page_state)
 	return LM_OK;
 }
 
+/* The entry for ua at one level of the walk (shift: the bits it
+ * translates above), or 0 unless it allows the access: need is P and U,
+ * and W to write. */
+static always_inline u64 user_entry(u64 table_pa, u64 ua, int shift, u64 need)
+{
+	u64 e = ((u64 *)phys_to_virt(table_pa))[(ua >> shift) & 511];
+	return (e & need) == need ? e : 0;
+}
+
+/* Kernel address of ua in the page (of 1 << shift bytes) that e maps. */
+static always_inline void *user_in_page(u64 e, u64 ua, int shift)
+{
+	u64 mask = (1ull << shift) - 1;
+	return (char *)phys_to_virt(e & PTE_ADDR & ~mask) + (ua & mask);
+}
+
 /*
  * User memory is reached through the direct map after walking the current
  * address space, never through the user address itself: a bad pointer is
  * an error code, not a kernel page fault, and works the same with SMAP.
+ * The walk is unrolled (every exception upcall writes its frame through
+ * here); a PML4 entry never has PS (the kernel never sets it).
  */
 void *vspace_user_page(const struct cap *vs, u64 ua, bool write)
 {
 	if (ua >= LM_USER_MAX || !vspace_live(vs))
 		return NULL; /* its ID taken back: what it had mapped may be freed */
-	u64 table = vs->obj;
-	for (int l = 4; l >= 1; l--) {
-		u64 e = *entry(table, ua, l);
-		if (!(e & PTE_P) || !(e & PTE_U) || (write && !(e & PTE_W)))
-			return NULL;
-		if (l == 1 || (e & PTE_PS)) {
-			u64 off = ua & ((1ull << (12 + 9 * (l - 1))) - 1);
-			return (char *)phys_to_virt((e & PTE_ADDR) & ~((1ull << (12 + 9 * (l - 1))) - 1)) + off;
-		}
-		table = e & PTE_ADDR;
-	}
-	return NULL;
+	u64 need = PTE_P | PTE_U | (write ? PTE_W : 0), e;
+	if (!(e = user_entry(vs->obj, ua, 39, need)) || !(e = user_entry(e & PTE_ADDR, ua, 30, need)))
+		return NULL;
+	if (e & PTE_PS)
+		return user_in_page(e, ua, 30);
+	if (!(e = user_entry(e & PTE_ADDR, ua, 21, need)))
+		return NULL;
+	if (e & PTE_PS)
+		return user_in_page(e, ua, 21);
+	if (!(e = user_entry(e & PTE_ADDR, ua, 12, need)))
+		return NULL;
+	return user_in_page(e, ua, 12);
 }
 
 static void *user_page(u64 ua, bool write)
