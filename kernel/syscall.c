@@ -168,29 +168,3 @@ struct frame *syscall_dispatch(struct frame *f)
 	syscall_general(f);
 	return f;
 }
-
-/* Find cptr in the caller's CSpace; type 0 accepts any type. */
-u64 cap_lookup(u64 cptr, u8 type, u8 rights, int argno, struct slot **out)
-{
-	const struct cap *cs = &cpu0.cur->cspace.cap;
-	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return SYSERR(LM_ECAP, argno);
-	struct slot *s = (struct slot *)cs->obj + cptr;
-	if (s->cap.type == LM_OBJ_NULL)
-		return SYSERR(LM_ECAP, argno);
-	if (type && s->cap.type != type)
-		return SYSERR(LM_ETYPE, argno);
-	if ((s->cap.rights & rights) != rights)
-		return SYSERR(LM_ERIGHTS, argno);
-	*out = s;
-	return LM_OK;
-}
-
-/* Slot idx of the CNode that cn names. */
-u64 cnode_index(const struct slot *cn, u64 idx, int argno, struct slot **out)
-{
-	if (idx == 0 || idx >= (1ull << cn->cap.bits))
-		return SYSERR(LM_ERANGE, argno);
-	*out = (struct slot *)cn->cap.obj + idx;
-	return LM_OK;
-}
