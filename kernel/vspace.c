@@ -50,21 +50,30 @@ static inline u64 *entry(u64 table_pa, u64 va, int level)
 
 /* Walk from the PML4 down to `level`; NULL if a table on the way is
  * missing (*missing = its level) or a large page is in the way. */
+static always_inline bool walk_step(u64 *table, u64 va, int l, int *missing)
+{
+	u64 e = *entry(*table, va, l);
+	if (e & PTE_PS) { /* also a large page protected to no access */
+		*missing = 0;
+		return false;
+	}
+	if (!(e & PTE_P)) {
+		*missing = l - 1;
+		return false;
+	}
+	*table = e & PTE_ADDR;
+	return true;
+}
+
+/* Unrolled: each step's shift is then a constant (the loop took 15
+ * instructions a level). */
 static u64 *walk(u64 pml4, u64 va, int level, int *missing)
 {
 	u64 table = pml4;
-	for (int l = 4; l > level; l--) {
-		u64 *e = entry(table, va, l);
-		if (*e & PTE_PS) { /* also a large page protected to no access */
-			*missing = 0;
-			return NULL;
-		}
-		if (!(*e & PTE_P)) {
-			*missing = l - 1;
-			return NULL;
-		}
-		table = *e & PTE_ADDR;
-	}
+	if ((level < 4 && !walk_step(&table, va, 4, missing)) ||
+	    (level < 3 && !walk_step(&table, va, 3, missing)) ||
+	    (level < 2 && !walk_step(&table, va, 2, missing)))
+		return NULL;
 	return entry(table, va, level);
 }
 

@@ -22,6 +22,7 @@ ap.add_argument("bench"); ap.add_argument("start")
 ap.add_argument("skip", nargs="?", type=int, default=300)
 ap.add_argument("--user", default="build/kbench.elf")
 ap.add_argument("--max", type=int, default=6000)
+ap.add_argument("--listing", action="store_true", help="every kernel instruction, disassembled")
 a = ap.parse_args()
 
 mods = subprocess.run(["make", "-s", "--eval", "pm: ; @echo $(QEMU_MODULES)", "pm"],
@@ -85,6 +86,15 @@ for pc in pcs[:-1]:
         runs[-1][1] += 1
     else:
         runs.append([n, 1])
+if a.listing:
+    dis = {}
+    for l in subprocess.run(["objdump", "-d", "--no-show-raw-insn", "build/lamina.elf"],
+                            capture_output=True, text=True).stdout.splitlines():
+        p = l.split(":", 1)
+        if len(p) == 2 and p[0].startswith("ffffffff") and " " not in p[0].strip():
+            dis[int(p[0], 16)] = p[1].strip()
+    for pc in pcs[:-1]:
+        print("%x  %-24s %s" % (pc, name(pc), dis.get(pc, "")))
 for n, c in runs:
     print("%6d  %s" % (c, n))
 print("%6d  total, of it %d in the kernel" % (len(pcs) - 1, sum(1 for pc in pcs[:-1] if pc >> 63)))
