@@ -79,15 +79,25 @@
 .endm
 
 /* The registers a system call may return results in (docs/API.md), from
- * the frame at %rsp + \base. */
-.macro LOAD_RESULTS base
-	mov F_RAX+\base(%rsp), %rax
-	mov F_RDI+\base(%rsp), %rdi
-	mov F_RSI+\base(%rsp), %rsi
-	mov F_RDX+\base(%rsp), %rdx
-	mov F_R10+\base(%rsp), %r10
-	mov F_R8+\base(%rsp), %r8
-	mov F_R9+\base(%rsp), %r9
+ * the frame at %rsp. */
+.macro LOAD_RESULTS
+	mov F_RAX(%rsp), %rax
+	mov F_RDI(%rsp), %rdi
+	mov F_RSI(%rsp), %rsi
+	mov F_RDX(%rsp), %rdx
+	mov F_R10(%rsp), %r10
+	mov F_R8(%rsp), %r8
+	mov F_R9(%rsp), %r9
+.endm
+
+/* Leave by SYSRET with the frame at %rsp: it loads rip into rcx's place
+ * and rflags into r11's, so their slots are never read. */
+.macro SYSRET_FRAME
+	mov F_RIP(%rsp), %rcx
+	mov F_RFLAGS(%rsp), %r11
+	mov F_RSP(%rsp), %rsp
+	swapgs
+	sysretq
 .endm
 
 	.text
@@ -150,35 +160,26 @@ syscall_entry:
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
 	jne 2f
-	LOAD_RESULTS 0
-	mov F_RIP(%rsp), %rcx
-	mov F_RFLAGS(%rsp), %r11
-	mov F_RSP(%rsp), %rsp
-	swapgs
-	sysretq
+	LOAD_RESULTS
+	SYSRET_FRAME
 
 /* Leave to the current thread: SYSRET if it entered by SYSCALL and nothing
  * rewrote its frame since, IRETQ otherwise. Its rip is then below
- * LM_USER_MAX, so SYSRET never sees a non-canonical address. SYSRET loads
- * rcx and r11 from rip and rflags, so their slots are not read. */
+ * LM_USER_MAX, so SYSRET never sees a non-canonical address. */
 	.globl return_to_user
 return_to_user:
 	mov %gs:PCPU_FRAME, %rsp
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
 	jne 2f
-	LOAD_RESULTS 0
+	LOAD_RESULTS
 	mov F_RBX(%rsp), %rbx
 	mov F_RBP(%rsp), %rbp
 	mov F_R12(%rsp), %r12
 	mov F_R13(%rsp), %r13
 	mov F_R14(%rsp), %r14
 	mov F_R15(%rsp), %r15
-	mov F_RIP(%rsp), %rcx
-	mov F_RFLAGS(%rsp), %r11
-	mov F_RSP(%rsp), %rsp
-	swapgs
-	sysretq
+	SYSRET_FRAME
 2:	POP_GPRS
 	add $16, %rsp
 	swapgs
