@@ -18,6 +18,9 @@
  *     reply is a valid answer (LM_FAULT_RESUME, or LM_FAULT_RESUME_AT with
  *     a user rip: fault_reply in endpoint.c), which leaves its registers
  *     alone but for that rip;
+ *   - fault (fault_ipc_send, t's fault recorded): a receiver waits on
+ *     the fault endpoint, owes no other reply, and nothing ready outranks
+ *     it; the fault becomes its message, t waits for the reply;
  *   - notification signal: no thread sleeps on a predicate it looks at
  *     (BPF_WAIT), and a thread is waiting (it gets the bits and joins the
  *     run queue, as in notify.c), or nobody waits and no thread is bound
@@ -100,6 +103,37 @@ bool fastpath_call(struct frame *f)
 	cur->wait_obj = r;
 	fastpath_hits++;
 	switch_to(r);
+	return true;
+}
+
+/* t, current, faulted; its fault goes to ep as a call (the general path:
+ * send and transfer in endpoint.c). */
+bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
+{
+	struct tcb *r;
+	if (ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || t->queued ||
+	    sched_outranked(r->prio))
+		return false;
+	fp_pop_head(&ep->q, r);
+	struct frame *rf = &r->frame;
+	rf->rax = LM_OK;
+	rf->rdi = badge;
+	rf->rsi = LM_MSG_INFO(LM_FAULT_MSG, 4, 0);
+	rf->rdx = t->fault_kind;
+	rf->r10 = t->fault_addr;
+	rf->r8 = t->fault_error;
+	rf->r9 = t->fault_rip;
+	r->blocked = BLK_NONE;
+	r->state = LM_TS_RUNNABLE;
+	r->reply_to = t;
+	r->borrowed = 0;
+	t->replier = r;
+	t->state = LM_TS_BLOCKED;
+	t->blocked = BLK_REPLY;
+	t->wait_obj = r;
+	fastpath_hits++;
+	switch_to(r);
+	need_resched = false;
 	return true;
 }
 
