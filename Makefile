@@ -49,6 +49,12 @@ ifeq ($(KCOV),1)
 KCFLAGS  += -DLAMINA_KCOV
 $(patsubst %,$(B)/%.o,$(KCOV_SRC)): KCFLAGS += -fsanitize-coverage=trace-pc
 endif
+# The system-call and exception hot paths keep no frame pointer: its
+# push/mov/leave is a tenth of a null call. A backtrace through them skips
+# their frames (panic.c stops at an rbp that is not a kernel address).
+KHOT_SRC := kernel/syscall.c kernel/fastpath.c kernel/upcall.c kernel/arch/x86_64/trap.c \
+            kernel/sched.c kernel/notify.c kernel/endpoint.c kernel/thread.c kernel/vspace.c
+$(patsubst %,$(B)/%.o,$(KHOT_SRC)): KCFLAGS += -fomit-frame-pointer
 KASM     := $(wildcard kernel/arch/x86_64/*.S)
 KOBJ     := $(patsubst %,$(B)/%.o,$(KSRC) $(KASM))
 

@@ -23,18 +23,19 @@ _Static_assert(__builtin_offsetof(struct lm_counts, exits) == KCOUNT_EXITS, "ent
 struct lm_counts kcount;
 static struct lm_kernel_time ktime[LM_KT_N];
 
-void syscall_dispatch(struct frame *f);
+struct frame *syscall_dispatch(struct frame *f);
 void trap_user(struct frame *f);
 
 /* entry.S calls these instead of syscall_dispatch and trap_user. The
  * frame's rax and vector are read before: the call rewrites rax. */
-void count_syscall(struct frame *f)
+struct frame *count_syscall(struct frame *f)
 {
 	u64 nr = f->rax - LM_SYS_BASE, t0 = rdtsc();
 	syscall_dispatch(f);
 	struct lm_kernel_time *k = &ktime[nr < LM_NSYSCALLS ? nr : LM_KT_OTHER];
 	k->calls++;
 	k->ticks += rdtsc() - t0;
+	return f;
 }
 
 void count_trap(struct frame *f)

@@ -228,6 +228,8 @@ bool fault_ipc_send(struct tcb *t, struct frame *f, u64 addr)
 	t->fault_error = f->error;
 	t->fault_rip = f->rip;
 	t->fault_ipc = true;
+	if (fastpath_enabled && fastpath_fault(t, (struct endpoint *)c->obj, c->w2))
+		return true;
 	return send(t, (struct endpoint *)c->obj, c->w2, false, true, true);
 }
 

@@ -14,7 +14,13 @@
  *     no sender is queued on the endpoint, no bound notification is
  *     pending, no timer tick fell while it served the call (none to
  *     charge to the caller: sched_charge), and nothing ready outranks the
- *     caller being replied to;
+ *     caller being replied to; to a thread waiting on a fault message, the
+ *     reply is a valid answer (LM_FAULT_RESUME, or LM_FAULT_RESUME_AT with
+ *     a user rip: fault_reply in endpoint.c), which leaves its registers
+ *     alone but for that rip;
+ *   - fault (fault_ipc_send, t's fault recorded): a receiver waits on
+ *     the fault endpoint, owes no other reply, and nothing ready outranks
+ *     it; the fault becomes its message, t waits for the reply;
  *   - notification signal: no thread sleeps on a predicate it looks at
  *     (BPF_WAIT), and a thread is waiting (it gets the bits and joins the
  *     run queue, as in notify.c), or nobody waits and no thread is bound
@@ -26,6 +32,7 @@
  * straight to the other thread: no run queue, no scheduler decision.
  */
 #include <lamina/syscall.h>
+#include <lamina/exception.h>
 #include "ipc.h"
 #include "syscall.h"
 #include "switch.h"
@@ -96,6 +103,37 @@ bool fastpath_call(struct frame *f)
 	cur->wait_obj = r;
 	fastpath_hits++;
 	switch_to(r);
+	return true;
+}
+
+/* t, current, faulted; its fault goes to ep as a call (the general path:
+ * send and transfer in endpoint.c). */
+bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
+{
+	struct tcb *r;
+	if (ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || t->queued ||
+	    sched_outranked(r->prio))
+		return false;
+	fp_pop_head(&ep->q, r);
+	struct frame *rf = &r->frame;
+	rf->rax = LM_OK;
+	rf->rdi = badge;
+	rf->rsi = LM_MSG_INFO(LM_FAULT_MSG, 4, 0);
+	rf->rdx = t->fault_kind;
+	rf->r10 = t->fault_addr;
+	rf->r8 = t->fault_error;
+	rf->r9 = t->fault_rip;
+	r->blocked = BLK_NONE;
+	r->state = LM_TS_RUNNABLE;
+	r->reply_to = t;
+	r->borrowed = 0;
+	t->replier = r;
+	t->state = LM_TS_BLOCKED;
+	t->blocked = BLK_REPLY;
+	t->wait_obj = r;
+	fastpath_hits++;
+	switch_to(r);
+	need_resched = false;
 	return true;
 }
 
@@ -180,17 +218,38 @@ SYS(debug_fastpath)
 	return LM_OK;
 }
 
+/* The reply in f to c's fault, if it is a valid answer (resume, or resume
+ * at a user rip: anything else stops c, which the general path does): c
+ * is resumed with its registers as they were but for that rip. Out of
+ * line, so that the common reply keeps its registers. */
+static __attribute__((noinline)) bool fp_fault_reply(const struct frame *f, struct tcb *c)
+{
+	u64 label = LM_MSG_LABEL(f->rsi);
+	if (label == LM_FAULT_RESUME_AT && LM_MSG_LEN(f->rsi) >= 1 && f->rdx >= LM_USER_MIN &&
+	    f->rdx < LM_USER_MAX)
+		c->frame.rip = f->rdx;
+	else if (label != LM_FAULT_RESUME)
+		return false;
+	c->fault_ipc = false;
+	c->blocked = BLK_NONE;
+	c->state = LM_TS_RUNNABLE;
+	return true;
+}
+
 bool fastpath_reply_recv(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
 	u64 badge;
 	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge);
 
-	if (!ep || !c || c->fault_ipc || !fp_info_ok(f->rsi) ||
-	    (ep->q_blocked == BLK_SEND && ep->q.head) ||
+	if (!ep || !c || !fp_info_ok(f->rsi) || (ep->q_blocked == BLK_SEND && ep->q.head) ||
 	    (cur->bound && cur->bound->word) || cur->borrowed || sched_outranked(c->prio))
 		return false;
-	fp_transfer(f, c, 0);
+	if (likely(!c->fault_ipc))
+		fp_transfer(f, c, 0);
+	else if (!fp_fault_reply(f, c))
+		return false;
+	fastpath_hits++;
 	cur->reply_to = NULL;
 	c->replier = NULL;
 	ep->q_blocked = BLK_RECV;

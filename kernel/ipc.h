@@ -42,6 +42,8 @@ struct tcb *reply_detach(struct tcb *server);
 extern bool fastpath_enabled;
 bool fastpath_call(struct frame *f);
 bool fastpath_reply_recv(struct frame *f);
+struct endpoint;
+bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge);
 bool fastpath_signal(struct frame *f);
 bool fastpath_wait(struct frame *f);
 void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj);

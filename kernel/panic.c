@@ -4,7 +4,7 @@
 extern const u64 ksyms_count;
 extern const u64 ksyms_addrs[];
 extern const char ksyms_names[];
-extern char text_start[], text_end[];
+extern char text_start[], text_end[], bss_start[], bss_end[];
 
 static void con_put(char c, void *arg) { serial_putc(c); }
 
@@ -38,13 +38,17 @@ static void print_addr(u64 a)
 	kprintf("  %p %s+0x%lx\n", (void *)a, name ? name : "?", off);
 }
 
-/* Name rip, then follow the frame-pointer chain (the kernel keeps frame
- * pointers). */
+/* Name rip, then follow the frame-pointer chain. The hot-path files build
+ * without frame pointers (Makefile, KHOT_SRC): in one of their frames rbp
+ * may hold anything, so the walk goes on only while rbp points into .bss,
+ * where the kernel stack is (never a fault while panicking). */
 void backtrace(u64 rip, u64 rbp)
 {
 	kprintf("backtrace:\n");
 	print_addr(rip);
-	for (int depth = 0; depth < 32 && rbp >= KERNEL_VMA && IS_ALIGNED(rbp, 8); depth++) {
+	for (int depth = 0; depth < 32 && rbp >= (u64)bss_start && rbp + 16 <= (u64)bss_end &&
+			    IS_ALIGNED(rbp, 8);
+	     depth++) {
 		u64 ret = ((u64 *)rbp)[1];
 		if (ret < (u64)text_start || ret >= (u64)text_end)
 			break;

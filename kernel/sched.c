@@ -13,6 +13,7 @@
 
 static struct tcb *rq_head[256], *rq_tail[256];
 u64 rq_bits[4];
+u64 rq_words; /* bit i set when rq_bits[i] is not 0 */
 bool need_resched;
 
 
@@ -39,6 +40,7 @@ static void rq_add(struct tcb *t, bool front)
 		rq_tail[p] = t;
 	}
 	rq_bits[p >> 6] |= BIT(p & 63);
+	rq_words |= BIT(p >> 6);
 }
 
 static void rq_remove(struct tcb *t)
@@ -53,18 +55,21 @@ static void rq_remove(struct tcb *t)
 		t->rq_next->rq_prev = t->rq_prev;
 	else
 		rq_tail[p] = t->rq_prev;
-	if (!rq_head[p])
+	if (!rq_head[p]) {
 		rq_bits[p >> 6] &= ~BIT(p & 63);
+		if (!rq_bits[p >> 6])
+			rq_words &= ~BIT(p >> 6);
+	}
 	t->queued = false;
 	t->rq_next = t->rq_prev = NULL;
 }
 
 static int rq_top(void)
 {
-	for (int i = 3; i >= 0; i--)
-		if (rq_bits[i])
-			return i * 64 + 63 - __builtin_clzll(rq_bits[i]);
-	return -1;
+	if (!rq_words)
+		return -1;
+	int i = 63 - __builtin_clzll(rq_words);
+	return i * 64 + 63 - __builtin_clzll(rq_bits[i]);
 }
 
 void sched_make_runnable(struct tcb *t)
@@ -232,5 +237,7 @@ int sched_check(void)
 		bad += rq_tail[p] != prev;
 		bad += !!(rq_bits[p >> 6] & BIT(p & 63)) != (rq_head[p] != NULL);
 	}
+	for (int i = 0; i < 4; i++)
+		bad += !!rq_bits[i] != !!(rq_words & BIT(i));
 	return bad;
 }

@@ -8,6 +8,7 @@
 #include "vspace.h"
 
 extern u64 rq_bits[4]; /* sched.c: bit p set when priority p has ready threads */
+extern u64 rq_words;   /* sched.c: bit i set when rq_bits[i] is not 0 */
 
 /* Make t current: its frame receives the next entry, its address space,
  * FS/GS bases and FPU ownership take effect. */
@@ -38,10 +39,8 @@ static inline void switch_to(struct tcb *t)
 /* Something ready has a higher priority than prio. */
 static inline bool sched_outranked(u8 prio)
 {
-	u64 above = rq_bits[prio >> 6] & (~1ull << (prio & 63));
-	for (int i = (prio >> 6) + 1; i < 4; i++)
-		above |= rq_bits[i];
-	return above != 0;
+	/* Above prio in its own word, or any ready word above that one. */
+	return (rq_bits[prio >> 6] & (~1ull << (prio & 63))) | (rq_words & (~1ull << (prio >> 6)));
 }
 
 #endif

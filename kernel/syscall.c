@@ -97,6 +97,7 @@ static u64 finish_later(struct frame *f, u64 r)
  * IRETQ, not SYSRET, keeps that rcx. */
 void syscall_reflect(struct frame *f)
 {
+	frame_syscall_regs(f);
 	f->rip = cpu0.cur->foreign_entry;
 	/* TF, DF, AC: the handler starts clean; r11 has the caller's. */
 	f->rflags &= ~(BIT(8) | BIT(10) | BIT(18));
@@ -148,11 +149,12 @@ static __attribute__((noinline)) bool syscall_gate(struct frame *f)
 	return true;
 }
 
-void syscall_dispatch(struct frame *f)
+/* Returns f, for entry.S's test of whether its thread is still current. */
+struct frame *syscall_dispatch(struct frame *f)
 {
 	/* For a thread with nothing to gate, this one test is all it costs. */
 	if (unlikely(cpu0.cur->sysgate) && syscall_gate(f))
-		return;
+		return f;
 	/* The IPC fast paths first: no table, no decoding beyond their checks.
 	 * Their numbers are adjacent, so one range test keeps them off every
 	 * other call's path. */
@@ -161,33 +163,8 @@ void syscall_dispatch(struct frame *f)
 		    (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_reply_recv(f)) ||
 		    (f->rax == LM_SYS_NTFN_SIGNAL && fastpath_signal(f)) ||
 		    (f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)))
-			return;
+			return f;
 	}
 	syscall_general(f);
-}
-
-/* Find cptr in the caller's CSpace; type 0 accepts any type. */
-u64 cap_lookup(u64 cptr, u8 type, u8 rights, int argno, struct slot **out)
-{
-	const struct cap *cs = &cpu0.cur->cspace.cap;
-	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return SYSERR(LM_ECAP, argno);
-	struct slot *s = (struct slot *)cs->obj + cptr;
-	if (s->cap.type == LM_OBJ_NULL)
-		return SYSERR(LM_ECAP, argno);
-	if (type && s->cap.type != type)
-		return SYSERR(LM_ETYPE, argno);
-	if ((s->cap.rights & rights) != rights)
-		return SYSERR(LM_ERIGHTS, argno);
-	*out = s;
-	return LM_OK;
-}
-
-/* Slot idx of the CNode that cn names. */
-u64 cnode_index(const struct slot *cn, u64 idx, int argno, struct slot **out)
-{
-	if (idx == 0 || idx >= (1ull << cn->cap.bits))
-		return SYSERR(LM_ERANGE, argno);
-	*out = (struct slot *)cn->cap.obj + idx;
-	return LM_OK;
+	return f;
 }

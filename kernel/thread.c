@@ -242,6 +242,7 @@ SYS(thread_read_regs)
 	if (e)
 		return e;
 	const struct frame *s = &t->frame;
+	frame_syscall_regs(&t->frame);
 	struct lm_regs r = {
 		.rax = s->rax, .rbx = s->rbx, .rcx = s->rcx, .rdx = s->rdx, .rsi = s->rsi,
 		.rdi = s->rdi, .rbp = s->rbp, .r8 = s->r8, .r9 = s->r9, .r10 = s->r10,

@@ -69,6 +69,37 @@ static bool stack_unusable(struct tcb *t, struct frame *f, u64 at)
 	return false;
 }
 
+/* Field by field, each a load and a store: built all at once, the
+ * compiler holds them in registers and spills half of them. */
+static always_inline void exc_frame_fill(struct lm_exc_frame *x, const struct tcb *t,
+					 const struct frame *f, u64 addr)
+{
+	x->vector = f->vector;
+	x->error = f->error;
+	x->addr = addr;
+	x->pad = 0;
+	x->regs.rax = f->rax;
+	x->regs.rbx = f->rbx;
+	x->regs.rcx = f->rcx;
+	x->regs.rdx = f->rdx;
+	x->regs.rsi = f->rsi;
+	x->regs.rdi = f->rdi;
+	x->regs.rbp = f->rbp;
+	x->regs.r8 = f->r8;
+	x->regs.r9 = f->r9;
+	x->regs.r10 = f->r10;
+	x->regs.r11 = f->r11;
+	x->regs.r12 = f->r12;
+	x->regs.r13 = f->r13;
+	x->regs.r14 = f->r14;
+	x->regs.r15 = f->r15;
+	x->regs.rip = f->rip;
+	x->regs.rsp = f->rsp;
+	x->regs.rflags = f->rflags;
+	x->regs.fs_base = t->fs_base;
+	x->regs.gs_base = t->gs_base;
+}
+
 /*
  * Push t's registers (frame f) as an exception frame with f's vector and
  * error and addr onto t's exception stack and point f at the handler.
@@ -91,18 +122,8 @@ static always_inline bool push_frame(struct tcb *t, struct frame *f, u64 addr)
 	/* Usually the frame sits in one page: written there directly, else
 	 * built here and copied across the page boundary. */
 	struct lm_exc_frame x, *xp = user_writable(at, sizeof(x));
-	if (!xp)
-		xp = &x;
-	xp->vector = f->vector;
-	xp->error = f->error;
-	xp->addr = addr;
-	xp->pad = 0;
-	xp->regs = (struct lm_regs){ .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
-		.rsi = f->rsi, .rdi = f->rdi, .rbp = f->rbp, .r8 = f->r8, .r9 = f->r9,
-		.r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13, .r14 = f->r14,
-		.r15 = f->r15, .rip = f->rip, .rsp = f->rsp, .rflags = f->rflags,
-		.fs_base = t->fs_base, .gs_base = t->gs_base };
-	if (xp == &x && !user_copy_out(at, &x, sizeof(x)))
+	exc_frame_fill(xp ? xp : &x, t, f, addr);
+	if (!xp && !user_copy_out(at, &x, sizeof(x)))
 		return stack_unusable(t, f, at);
 	f->rip = t->exc_entry;
 	f->rsp = at;
@@ -139,6 +160,7 @@ bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr)
 void upcall_preempted(struct tcb *t, u64 why)
 {
 	if (t->exc_entry) {
+		frame_syscall_regs(&t->frame);
 		t->frame.vector = LM_UPCALL_PREEMPTED; /* the frame is rewritten: */
 		t->frame.error = why;                  /* both are free to use */
 		push_frame(t, &t->frame, 0);
@@ -158,6 +180,7 @@ void upcall_preempted(struct tcb *t, u64 why)
 u64 upcall_blocked(struct tcb *t, u64 nr)
 {
 	struct frame *f = &t->frame;
+	frame_syscall_regs(f);
 	f->rip -= 2;
 	f->rax = nr;
 	f->vector = LM_UPCALL_BLOCKED;

@@ -50,21 +50,30 @@ static inline u64 *entry(u64 table_pa, u64 va, int level)
 
 /* Walk from the PML4 down to `level`; NULL if a table on the way is
  * missing (*missing = its level) or a large page is in the way. */
-static u64 *walk(u64 pml4, u64 va, int level, int *missing)
+static always_inline bool walk_step(u64 *table, u64 va, int l, int *missing)
+{
+	u64 e = *entry(*table, va, l);
+	if (e & PTE_PS) { /* also a large page protected to no access */
+		*missing = 0;
+		return false;
+	}
+	if (!(e & PTE_P)) {
+		*missing = l - 1;
+		return false;
+	}
+	*table = e & PTE_ADDR;
+	return true;
+}
+
+/* Unrolled and inline: each step's shift is a constant, and so is the
+ * level at every caller (the loop took 15 instructions a level). */
+static always_inline u64 *walk(u64 pml4, u64 va, int level, int *missing)
 {
 	u64 table = pml4;
-	for (int l = 4; l > level; l--) {
-		u64 *e = entry(table, va, l);
-		if (*e & PTE_PS) { /* also a large page protected to no access */
-			*missing = 0;
-			return NULL;
-		}
-		if (!(*e & PTE_P)) {
-			*missing = l - 1;
-			return NULL;
-		}
-		table = *e & PTE_ADDR;
-	}
+	if ((level < 4 && !walk_step(&table, va, 4, missing)) ||
+	    (level < 3 && !walk_step(&table, va, 3, missing)) ||
+	    (level < 2 && !walk_step(&table, va, 2, missing)))
+		return NULL;
 	return entry(table, va, level);
 }
 
@@ -219,7 +228,7 @@ SYS(vspace_map)
 {
 	struct slot *vs, *fr;
 	u64 va = ARG3(f), rights = ARG4(f), e;
-	int missing;
+	int missing = 0;
 
 	if (ARG5(f))
 		return map_range(f, ARG5(f));
@@ -490,27 +499,45 @@ SYS(vspace_page_state)
 	return LM_OK;
 }
 
+/* The entry for ua at one level of the walk (shift: the bits it
+ * translates above), or 0 unless it allows the access: need is P and U,
+ * and W to write. */
+static always_inline u64 user_entry(u64 table_pa, u64 ua, int shift, u64 need)
+{
+	u64 e = ((u64 *)phys_to_virt(table_pa))[(ua >> shift) & 511];
+	return (e & need) == need ? e : 0;
+}
+
+/* Kernel address of ua in the page (of 1 << shift bytes) that e maps. */
+static always_inline void *user_in_page(u64 e, u64 ua, int shift)
+{
+	u64 mask = (1ull << shift) - 1;
+	return (char *)phys_to_virt(e & PTE_ADDR & ~mask) + (ua & mask);
+}
+
 /*
  * User memory is reached through the direct map after walking the current
  * address space, never through the user address itself: a bad pointer is
  * an error code, not a kernel page fault, and works the same with SMAP.
+ * The walk is unrolled (every exception upcall writes its frame through
+ * here); a PML4 entry never has PS (the kernel never sets it).
  */
 void *vspace_user_page(const struct cap *vs, u64 ua, bool write)
 {
 	if (ua >= LM_USER_MAX || !vspace_live(vs))
 		return NULL; /* its ID taken back: what it had mapped may be freed */
-	u64 table = vs->obj;
-	for (int l = 4; l >= 1; l--) {
-		u64 e = *entry(table, ua, l);
-		if (!(e & PTE_P) || !(e & PTE_U) || (write && !(e & PTE_W)))
-			return NULL;
-		if (l == 1 || (e & PTE_PS)) {
-			u64 off = ua & ((1ull << (12 + 9 * (l - 1))) - 1);
-			return (char *)phys_to_virt((e & PTE_ADDR) & ~((1ull << (12 + 9 * (l - 1))) - 1)) + off;
-		}
-		table = e & PTE_ADDR;
-	}
-	return NULL;
+	u64 need = PTE_P | PTE_U | (write ? PTE_W : 0), e;
+	if (!(e = user_entry(vs->obj, ua, 39, need)) || !(e = user_entry(e & PTE_ADDR, ua, 30, need)))
+		return NULL;
+	if (e & PTE_PS)
+		return user_in_page(e, ua, 30);
+	if (!(e = user_entry(e & PTE_ADDR, ua, 21, need)))
+		return NULL;
+	if (e & PTE_PS)
+		return user_in_page(e, ua, 21);
+	if (!(e = user_entry(e & PTE_ADDR, ua, 12, need)))
+		return NULL;
+	return user_in_page(e, ua, 12);
 }
 
 static void *user_page(u64 ua, bool write)
@@ -561,7 +588,7 @@ bool user_copy_out(u64 uaddr, const void *src, size_t n) { return user_copy(uadd
 int vspace_boot_map(u64 pml4, u64 va, u64 frame, u64 flags, u64 *pool, int *npool,
 		    struct cap *made, int *nmade, u64 asid)
 {
-	int missing;
+	int missing = 0;
 	u64 *pte;
 	while (!(pte = walk(pml4, va, 1, &missing))) {
 		KASSERT(missing > 0 && *npool > 0);

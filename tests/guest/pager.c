@@ -134,6 +134,82 @@ TEST(pager_resume_without_a_fix_faults_again)
 	CHECK_EQ(ti.exit_code, 7);
 }
 
+static lm_cptr_t fp_ep;
+static lm_word_t store_then_ud(lm_word_t va);
+
+/* Sends one message to fp_ep, so that a pager waiting there wakes. */
+static lm_word_t poke(lm_word_t arg)
+{
+	return (lm_word_t)lm_ep_send(fp_ep, LM_MSG_INFO(5, 1, 0), arg, 0, 0, 0);
+}
+
+/* One pager session with the fast path on or off: the thread faults at
+ * p_st (page absent), the pager maps the page and answers RESUME with
+ * EP_REPLY_RECV (the store is retried with the thread's registers as they
+ * were), the thread faults at p_ud, the pager answers RESUME_AT past it
+ * and receives the next message, a poke. *hits: the fast-path hits. */
+static void fault_session(lm_u64 fast, lm_u64 va, lm_cptr_t frame, lm_u64 seen[4], lm_u64 *hits)
+{
+	struct lm_msg m;
+	struct lm_thread_info ti;
+	lm_u64 out[LM_SYS_NOUT];
+
+	fp_ep = t_new(LM_OBJ_ENDPOINT, 0);
+	CHECK(fp_ep);
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, fast, 0, 0, 0, 0, out), LM_OK);
+	*hits = out[1];
+	lm_cptr_t t = paged_thread(store_then_ud, va, fp_ep);
+	CHECK(t);
+	CHECK_OK(lm_ep_recv(fp_ep, &m));
+	seen[0] = m.w[0];
+	CHECK_OK(t_map(frame, va & ~0xfffull, LM_R_READ | LM_R_WRITE));
+	CHECK_OK(lm_ep_reply_recv(fp_ep, RESUME, 0, 0, 0, 0, &m));
+	seen[1] = m.w[0];
+	seen[2] = m.w[3];
+	lm_cptr_t p = t_thread_new();
+	CHECK(p);
+	/* Same priority: it runs once we wait, after the paged thread. */
+	CHECK_OK(lm_thread_start(p, poke, 0x99, t_stack(), T_PRIO));
+	CHECK_OK(lm_ep_reply_recv(fp_ep, RESUME_AT, (lm_u64)p_ud_after, 0, 0, 0, &m));
+	seen[3] = m.w[0];
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, 0x42);
+	CHECK_OK(t_wait(p, &ti));
+	CHECK_EQ(lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, 1, 0, 0, 0, 0, out), LM_OK);
+	CHECK_OK(lm_vspace_unmap(frame));
+	*hits = out[1] - *hits;
+}
+
+/* Faults and fault replies on the IPC fast path keep the general path's
+ * rules: the same messages, the thread's registers stay (its retried store
+ * uses rdi), RESUME_AT sets only rip, and the pager's receive goes on. */
+TEST(pager_faults_and_replies_take_the_fast_path_with_the_same_results)
+{
+	lm_cptr_t frame = t_new(LM_OBJ_FRAME, 12);
+	lm_u64 fast[4], slow[4], hits_slow, hits_fast;
+
+	CHECK(frame);
+	fault_session(0, T_VA_PAGE(11) + 8, frame, slow, &hits_slow);
+	fault_session(1, T_VA_PAGE(11) + 8, frame, fast, &hits_fast);
+	CHECK_EQ(hits_slow, 0);
+	CHECK(hits_fast >= 4); /* the two faults sent and their two replies */
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(fast[i], slow[i]);
+	CHECK_EQ(slow[0], LM_FAULT_PF);
+	CHECK_EQ(slow[1], LM_FAULT_UD);
+	CHECK_EQ(slow[2], (lm_u64)p_ud);
+	CHECK_EQ(slow[3], 0x99);
+}
+
+/* A thread that faults on a store, then on ud2; 0x42 if the store landed. */
+static lm_word_t store_then_ud(lm_word_t va)
+{
+	p_call_st(va);
+	p_call_ud();
+	return *(volatile lm_u64 *)va;
+}
+
 /* Replies that are not a valid answer stop the faulting thread, with a
  * reason, and never resume it somewhere strange. */
 static void garbage_reply(lm_u64 info, lm_u64 w0)

@@ -13,9 +13,10 @@ TEST(syscall_unknown_numbers_return_ENOSYS)
 		CHECK_ERR(t_raw(nums[i], '?', 0, 0, 0, 0, 0, 0), LM_ENOSYS);
 }
 
-/* Load rbx rbp r8 r9 r12-r15 with patterns, make a system call, and
- * store what those registers hold afterwards. */
-static void sys_keep_regs(lm_u64 nr, const lm_u64 in[8], lm_u64 out[8])
+/* Load rbx rbp r8 r9 r12-r15 with patterns, make a system call (its first
+ * argument a1, the others 0), and store what those registers hold
+ * afterwards. */
+static void sys_keep_regs_a1(lm_u64 nr, lm_u64 a1, const lm_u64 in[8], lm_u64 out[8])
 {
 	__asm__ volatile(
 		"	push %%rbx\n push %%rbp\n push %%r12\n"
@@ -26,7 +27,7 @@ static void sys_keep_regs(lm_u64 nr, const lm_u64 in[8], lm_u64 out[8])
 		"	mov 32(%%rax), %%r14\n mov 40(%%rax), %%r15\n"
 		"	mov 48(%%rax), %%r8\n mov 56(%%rax), %%r9\n"
 		"	mov %%rdx, %%rax\n"             /* nr */
-		"	xor %%edi, %%edi\n xor %%esi, %%esi\n xor %%edx, %%edx\n"
+		"	xor %%esi, %%esi\n xor %%edx, %%edx\n"
 		"	syscall\n"
 		"	pop %%rax\n"
 		"	mov %%rbx, 0(%%rax)\n mov %%rbp, 8(%%rax)\n"
@@ -35,9 +36,14 @@ static void sys_keep_regs(lm_u64 nr, const lm_u64 in[8], lm_u64 out[8])
 		"	mov %%r8, 48(%%rax)\n mov %%r9, 56(%%rax)\n"
 		"	pop %%r15\n pop %%r14\n pop %%r13\n"
 		"	pop %%r12\n pop %%rbp\n pop %%rbx\n"
-		: "+a"(in), "+c"(out), "+d"(nr)
+		: "+a"(in), "+c"(out), "+d"(nr), "+D"(a1)
 		:
-		: "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+		: "rsi", "r8", "r9", "r10", "r11", "memory", "cc");
+}
+
+static void sys_keep_regs(lm_u64 nr, const lm_u64 in[8], lm_u64 out[8])
+{
+	sys_keep_regs_a1(nr, 0, in, out);
 }
 
 TEST(syscall_preserves_registers_other_than_rcx_and_r11)
@@ -53,6 +59,71 @@ TEST(syscall_preserves_registers_other_than_rcx_and_r11)
 		for (lm_u32 i = 0; i < 8; i++)
 			CHECK_EQ(out[i], in[i]);
 	}
+}
+
+static lm_cptr_t wake_ntfn;
+
+static lm_word_t signal_wake(lm_word_t arg)
+{
+	return (lm_word_t)lm_ntfn_signal(wake_ntfn);
+}
+
+/* The kernel leaves a call that ended in the thread that made it loading
+ * only the result registers (the callee-saved ones are still in the CPU),
+ * and one that ended in another thread loading all of its frame: here the
+ * caller blocks, another thread runs and wakes it, and every register but
+ * rcx and r11 (and the result registers rax, rdi, rsi) must come back. */
+TEST(syscall_preserves_registers_across_a_block_and_two_switches)
+{
+	lm_cptr_t t = t_thread_new();
+	struct lm_thread_info ti;
+	lm_u64 in[8], out[8];
+
+	wake_ntfn = t_new(LM_OBJ_NOTIFY, 0);
+	CHECK(t && wake_ntfn);
+	for (lm_u32 i = 0; i < 8; i++)
+		in[i] = 0xfedcba9876543210ull ^ ((lm_u64)i << 56 | i);
+	/* Same priority: it runs only once this thread blocks in the wait. */
+	CHECK_OK(lm_thread_start(t, signal_wake, 0, t_stack(), T_PRIO));
+	sys_keep_regs_a1(LM_SYS_NTFN_WAIT, wake_ntfn, in, out);
+	for (lm_u32 i = 0; i < 8; i++)
+		CHECK_EQ(out[i], in[i]);
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+}
+
+static lm_word_t wait_wake(lm_word_t arg)
+{
+	return (lm_word_t)lm_ntfn_wait(wake_ntfn, 0);
+}
+
+/* SYSCALL entry does not store rcx and r11 (SYSCALL overwrote them with
+ * rip and rflags): a thread stopped in a call reads as SYSRET will leave
+ * it, rcx = rip and r11 = rflags. */
+TEST(thread_read_regs_in_a_call_gives_rcx_rip_and_r11_rflags)
+{
+	lm_cptr_t t = t_thread_new();
+	struct lm_thread_info ti;
+	struct lm_regs r;
+
+	wake_ntfn = t_new(LM_OBJ_NOTIFY, 0);
+	CHECK(t && wake_ntfn);
+	/* Same priority: it runs when we yield, until it blocks in its wait. */
+	CHECK_OK(lm_thread_start(t, wait_wake, 0, t_stack(), T_PRIO));
+	for (int i = 0; i < 1000; i++) {
+		CHECK_OK(lm_thread_info(t, &ti));
+		if (ti.state == LM_TS_BLOCKED)
+			break;
+		lm_thread_yield();
+	}
+	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(lm_thread_read_regs(t, &r));
+	CHECK_EQ(r.rcx, r.rip);
+	CHECK_EQ(r.r11, r.rflags);
+	CHECK_OK(lm_ntfn_signal(wake_ntfn));
+	CHECK_OK(t_wait(t, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, LM_OK);
 }
 
 #define FLAG_CF 0x1ull

@@ -34,7 +34,7 @@ _Static_assert(sizeof(struct frame) == 22 * 8, "entry.S frame layout");
 struct tcb;
 struct percpu {
 	u64 user_rsp;   /* 0: scratch for syscall entry */
-	u64 frame_top;  /* 8: end of the current thread's frame (= TSS.rsp0) */
+	u64 sys_top;    /* 8: the current thread's frame.ss: SYSCALL entry pushes below it */
 	u64 kstack_top; /* 16: the kernel stack */
 	u64 frame;      /* 24: start of the current thread's frame */
 	struct tcb *cur;
@@ -58,8 +58,23 @@ extern u64 *const tss_rsp0;
 static inline void cpu_set_frame(struct frame *f)
 {
 	cpu0.frame = (u64)f;
-	cpu0.frame_top = (u64)(f + 1);
-	*tss_rsp0 = cpu0.frame_top;
+	cpu0.sys_top = (u64)&f->ss;
+	*tss_rsp0 = (u64)(f + 1);
+}
+
+/*
+ * A frame saved by SYSCALL (vector FRAME_SYSCALL) has stale rcx and r11
+ * slots (entry.S does not store them): the user's rcx and r11 are its rip
+ * and rflags, which SYSRET loads into them. Whatever hands such a frame on
+ * as registers (reads it, pushes it to an exception stack, turns it into
+ * an IRETQ frame) calls this first.
+ */
+static inline void frame_syscall_regs(struct frame *f)
+{
+	if (f->vector == FRAME_SYSCALL) {
+		f->rcx = f->rip;
+		f->r11 = f->rflags;
+	}
 }
 void apic_init(void);
 void timer_start(void);

@@ -17,10 +17,30 @@
 .endm
 
 #define PCPU_USER_RSP  0
-#define PCPU_FRAME_TOP 8
+#define PCPU_SYS_TOP   8
 #define PCPU_KSTACK    16
 #define PCPU_FRAME     24
-#define F_VECTOR       (15 * 8)
+
+/* struct frame (arch.h), byte offsets. */
+#define F_R15    0
+#define F_R14    8
+#define F_R13    16
+#define F_R12    24
+#define F_RBP    32
+#define F_RBX    40
+#define F_R11    48
+#define F_R10    56
+#define F_R9     64
+#define F_R8     72
+#define F_RAX    80
+#define F_RCX    88
+#define F_RDX    96
+#define F_RSI    104
+#define F_RDI    112
+#define F_VECTOR 120
+#define F_RIP    136
+#define F_RFLAGS 152
+#define F_RSP    160
 
 .macro PUSH_GPRS
 	push %rdi
@@ -58,31 +78,90 @@
 	pop %rdi
 .endm
 
+/* The registers a system call may return results in (docs/API.md), from
+ * the frame at %rsp. */
+.macro LOAD_RESULTS
+	mov F_RAX(%rsp), %rax
+	mov F_RDI(%rsp), %rdi
+	mov F_RSI(%rsp), %rsi
+	mov F_RDX(%rsp), %rdx
+	mov F_R10(%rsp), %r10
+	mov F_R8(%rsp), %r8
+	mov F_R9(%rsp), %r9
+.endm
+
+/* Leave by SYSRET with the frame at %rsp: it loads rip into rcx's place
+ * and rflags into r11's, so their slots are never read. */
+.macro SYSRET_FRAME
+	mov F_RIP(%rsp), %rcx
+	mov F_RFLAGS(%rsp), %r11
+	mov F_RSP(%rsp), %rsp
+	swapgs
+	sysretq
+.endm
+
 	.text
-/* SYSCALL: rcx = user rip, r11 = user rflags, IF already cleared by FMASK.
- * The user stack is never touched. */
+/*
+ * SYSCALL: rcx = user rip, r11 = user rflags, IF already cleared by FMASK.
+ * The user stack is never touched. The registers go straight into the
+ * current thread's frame (PCPU_SYS_TOP is the address of its ss slot):
+ * rip, rflags, rsp, every general register but rcx and r11, and vector
+ * FRAME_SYSCALL. Not written, because they hold nothing new:
+ *   - cs and ss, which stay SEL_UCODE and SEL_UDATA (tcb_init; the CPU
+ *     writes those same values on an interrupt or exception);
+ *   - error, which only an exception frame has;
+ *   - rcx and r11, which SYSCALL overwrote with rip and rflags: in a
+ *     FRAME_SYSCALL frame those two slots are stale, and whatever hands
+ *     the frame on as registers first copies rip and rflags there
+ *     (frame_syscall_regs, arch.h), as SYSRET will.
+ */
 	.globl syscall_entry
 syscall_entry:
 	swapgs
 	COUNT_EVENT KCOUNT_SYSCALLS
 	mov %rsp, %gs:PCPU_USER_RSP
-	mov %gs:PCPU_FRAME_TOP, %rsp
-	pushq $SEL_UDATA
-	pushq %gs:PCPU_USER_RSP
-	push %r11
-	pushq $SEL_UCODE
-	push %rcx
-	pushq $0
-	pushq $-1                      /* FRAME_SYSCALL */
-	PUSH_GPRS
-	mov %rsp, %rdi
+	mov %gs:PCPU_SYS_TOP, %rsp
+	pushq %gs:PCPU_USER_RSP        /* frame.rsp; %rsp = frame + F_RSP */
+	mov %r11, F_RFLAGS-F_RSP(%rsp)
+	mov %rcx, F_RIP-F_RSP(%rsp)
+	movq $-1, F_VECTOR-F_RSP(%rsp) /* FRAME_SYSCALL */
+	mov %rdi, F_RDI-F_RSP(%rsp)
+	mov %rsi, F_RSI-F_RSP(%rsp)
+	mov %rdx, F_RDX-F_RSP(%rsp)
+	mov %rax, F_RAX-F_RSP(%rsp)
+	mov %r8, F_R8-F_RSP(%rsp)
+	mov %r9, F_R9-F_RSP(%rsp)
+	mov %r10, F_R10-F_RSP(%rsp)
+	mov %rbx, F_RBX-F_RSP(%rsp)
+	mov %rbp, F_RBP-F_RSP(%rsp)
+	mov %r12, F_R12-F_RSP(%rsp)
+	mov %r13, F_R13-F_RSP(%rsp)
+	mov %r14, F_R14-F_RSP(%rsp)
+	mov %r15, F_R15-F_RSP(%rsp)
+	lea -F_RSP(%rsp), %rdi
 	mov %gs:PCPU_KSTACK, %rsp
 #ifdef LM_COUNT_EVENTS
 	call count_syscall
 #else
 	call syscall_dispatch
 #endif
-	/* fall through */
+	/*
+	 * It returned the frame it was given. If that is still the current
+	 * thread's, to leave by SYSRET, only the result registers need
+	 * loading: rbx, rbp and r12-r15 are the caller's still, since the C
+	 * code preserved them, and nothing rewrote them in the frame (no
+	 * kernel path writes the callee-saved registers of the thread whose
+	 * call it is running: THREAD_WRITE_REGS refuses the caller itself).
+	 * Otherwise another thread runs now and all of its frame is loaded.
+	 */
+	cmp %gs:PCPU_FRAME, %rax
+	jne return_to_user
+	mov %rax, %rsp
+	COUNT_EVENT KCOUNT_EXITS
+	cmpq $-1, F_VECTOR(%rsp)
+	jne 2f
+	LOAD_RESULTS
+	SYSRET_FRAME
 
 /* Leave to the current thread: SYSRET if it entered by SYSCALL and nothing
  * rewrote its frame since, IRETQ otherwise. Its rip is then below
@@ -92,17 +171,19 @@ return_to_user:
 	mov %gs:PCPU_FRAME, %rsp
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
-	je 1f
-	POP_GPRS
+	jne 2f
+	LOAD_RESULTS
+	mov F_RBX(%rsp), %rbx
+	mov F_RBP(%rsp), %rbp
+	mov F_R12(%rsp), %r12
+	mov F_R13(%rsp), %r13
+	mov F_R14(%rsp), %r14
+	mov F_R15(%rsp), %r15
+	SYSRET_FRAME
+2:	POP_GPRS
 	add $16, %rsp
 	swapgs
 	iretq
-1:	POP_GPRS
-	mov 16(%rsp), %rcx             /* rip */
-	mov 32(%rsp), %r11             /* rflags */
-	mov 40(%rsp), %rsp             /* rsp */
-	swapgs
-	sysretq
 
 /* Interrupts and exceptions. From user mode the CPU has pushed the
  * hardware frame into the current TCB (TSS.rsp0); from kernel mode (only

@@ -352,14 +352,20 @@ struct lm_msg {
 	lm_u64 w[LM_MSG_REG_WORDS];
 };
 
+/* A failed call leaves a zeroed message. Two plain branches: the words go
+ * straight from the registers the call returned them in. */
 static inline void lm_msg_put(struct lm_msg *m, int err, const lm_u64 *o)
 {
 	if (!m)
 		return;
-	m->badge = err ? 0 : o[0];
-	m->info = err ? 0 : o[1];
+	if (err) {
+		*m = (struct lm_msg){ 0 };
+		return;
+	}
+	m->badge = o[0];
+	m->info = o[1];
 	for (int i = 0; i < LM_MSG_REG_WORDS; i++)
-		m->w[i] = err ? 0 : o[2 + i];
+		m->w[i] = o[2 + i];
 }
 
 static inline int lm_ep_send(lm_cptr_t ep, lm_u64 info, lm_u64 w0, lm_u64 w1,
