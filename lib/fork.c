@@ -59,6 +59,40 @@ static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
 	return err;
 }
 
+/* A read-only segment of ours (text, read-only data) mapped in the child
+ * and in its slots. A run of pages whose frames are in consecutive slots
+ * and lie in one page table costs three calls, not three a page: its
+ * first page by share_page (which makes the page tables on the way), the
+ * rest with one CNODE_COPY and one VSPACE_MAP with a count. */
+static int share_readonly(struct build *b, const struct seg *s)
+{
+	lm_u64 n = s->r.size / PAGE, ro = s->rights & ~(lm_u64)LM_R_WRITE, made;
+	int err;
+
+	for (lm_u64 k = 0, run; k < n; k += run) {
+		lm_cptr_t f = s->frames[k];
+		lm_u64 va = s->r.base + k * PAGE;
+
+		run = 1;
+		if (!f)
+			continue;
+		if ((err = share_page(b, f, va, s->rights)))
+			return err;
+		while (k + run < n && run < LM_COPY_MAX && s->frames[k + run] == f + run &&
+		       (va + run * PAGE) >> 21 == va >> 21)
+			run++;
+		if (run == 1)
+			continue;
+		if ((err = lm_cnode_copy_range(b->p->cnode, f + 1, LM_SLOT_CNODE, f + 1, ro, run - 1,
+					       &made)) ||
+		    (made != run - 1 && (err = LM_ESTATE)) ||
+		    (err = lm_vspace_map_range(b->p->vspace, b->p->cnode, f + 1, va + PAGE, s->rights,
+					       run - 1)))
+			return err;
+	}
+	return LM_OK;
+}
+
 /* The child's CNode mirrors our slots up to the highest one in use, with
  * room for its own use: a slot for every page its pool of 2^pool_bits
  * bytes can make (each frame it maps or copies takes one), and 256 more
@@ -449,14 +483,44 @@ static int share_segments(struct build *b)
 			}
 			continue;
 		}
-		for (lm_u64 k = 0; k < n; k++) {
-			err = s->frames[k] ? share_page(b, s->frames[k], s->r.base + k * PAGE,
-							s->rights) : LM_OK;
-			if (err)
-				return err;
-		}
+		if ((err = share_readonly(b, s)))
+			return err;
 	}
 	return LM_OK;
+}
+
+/* The frame of ours that backs private page va (its slot in the child). */
+static lm_cptr_t private_frame(lm_u64 va)
+{
+	for (lm_u32 i = 0; i < nsegs; i++)
+		if (segs[i].frames && va - segs[i].r.base < segs[i].r.size)
+			return segs[i].frames[(va - segs[i].r.base) / PAGE];
+	return 0;
+}
+
+/* The child's lm_fork_forget map: the slots its allocator starts with in
+ * use (cs) but for those the fork fills: slots 1-7 and the bootinfo page,
+ * the way to our server, its first copy targets, its private pages, our
+ * text and read-only data. What is left holds nothing in the child but
+ * may be fetched: our frames. */
+static void unfetched_init(struct build *b, typeof(fk) *cf, const struct lm_slots *cs,
+			   lm_cptr_t starter)
+{
+	lm_u64 *m = cf->unfetched;
+	lm_u64 ps = (lm_u64)__lm_private_start, pe = (lm_u64)__lm_private_end;
+
+	memcpy(m, cs->used, sizeof cf->unfetched);
+	m[0] &= ~0xffull;
+	bit_clear(m, LM_SLOT_BOOTINFO);
+	bit_clear(m, b->up_slot);
+	for (lm_u32 i = 0; i < STARTER_FRAMES; i++)
+		bit_clear(m, starter + i);
+	for (lm_u64 va = ps; va < pe; va += PAGE)
+		bit_clear(m, private_frame(va));
+	for (lm_u32 i = 0; i < nsegs; i++)
+		if (segs[i].frames && !(segs[i].rights & LM_R_WRITE))
+			for (lm_u64 k = 0; k < segs[i].r.size / PAGE; k++)
+				bit_clear(m, segs[i].frames[k]);
 }
 
 /* The child's own private pages: a copy of ours, made right for it, at
@@ -498,6 +562,7 @@ static int fill_private(struct build *b)
 			cs->used[s / 64] &= ~(1ull << (s % 64));
 	}
 	cs->end = 1u << b->cnode_bits;
+	unfetched_init(b, (typeof(fk) *)((char *)&fk + delta), cs, starter);
 	cs->hint = cs->first;
 	cs->nfree = cs->end - cs->first;
 	for (lm_u32 s = cs->first; s < cs->end; s = (s | 63) + 1) {
@@ -544,12 +609,9 @@ static int fill_private(struct build *b)
 
 	for (lm_u64 k = 0; k < npages && !err; k++) {
 		lm_u64 va = (lm_u64)__lm_private_start + k * PAGE;
-		lm_cptr_t dst = 0;
+		lm_cptr_t dst = private_frame(va);
 
 		lm_vspace_unmap(b->fill[k]);
-		for (lm_u32 i = 0; i < nsegs && !dst; i++)
-			if (segs[i].frames && va - segs[i].r.base < segs[i].r.size)
-				dst = segs[i].frames[(va - segs[i].r.base) / PAGE];
 		err = dst ? give_mapped(b, b->fill[k], dst, va, LM_R_READ | LM_R_WRITE) : LM_ENOENT;
 		if (!err)
 			lm_slot_free(b->fill[k]);

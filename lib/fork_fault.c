@@ -8,6 +8,7 @@
  * instead of spreading over new ones. */
 void fork_release(lm_cptr_t f)
 {
+	bit_clear(fk.unfetched, f);
 	if (fk.nrecycled < MAX_RECYCLED && lm_vm_frame_is_ours(f))
 		fk.recycled[fk.nrecycled++] = f;
 	else
@@ -52,7 +53,18 @@ int lm_fork_fetch(lm_cptr_t s)
 	if (!fk.up_ep)
 		return LM_ECAP;
 	err = lm_ep_call(fk.up_ep, LM_MSG_INFO(FORK_FETCH, 1, 0), s, 0, 0, 0, &m);
+	if (!err && !m.w[0])
+		bit_clear(fk.unfetched, s);
 	return err ? err : (int)m.w[0];
+}
+
+int lm_fork_forget(lm_cptr_t f)
+{
+	if (!fk.gen || fk.nchildren || f >= LM_SLOTS_MAX || !bit_test(fk.unfetched, f))
+		return 0;
+	bit_clear(fk.unfetched, f);
+	lm_slot_free(f);
+	return 1;
 }
 
 /* A child (badge: its shell, 1-based) asks for the frame in slot s. It

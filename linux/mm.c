@@ -34,6 +34,32 @@ int lx_nareas;
 static lm_u64 pt_key[PT_SIZE];  /* vpn + 1; 0 = empty */
 static lm_u32 pt_frame[PT_SIZE]; /* slot numbers fit 32 bits */
 static lm_u32 pt_used;
+/* Bit i set iff pt_key[i] != 0: entries are added only by pt_put and
+ * removed only by pt_remove, which keep it so. Walks of the whole table
+ * (fork, execve's release) visit the entries through it (pt_next), not
+ * 16,384 keys. */
+static lm_u64 pt_occ[PT_SIZE / 64];
+
+/* The first entry in use at index i or above; PT_SIZE when none. */
+static lm_u32 pt_next(lm_u32 i)
+{
+	for (lm_u32 w = i / 64; w < PT_SIZE / 64; w++) {
+		lm_u64 m = pt_occ[w] & (w == i / 64 ? ~0ull << (i % 64) : ~0ull);
+
+		if (m)
+			return w * 64 + (lm_u32)__builtin_ctzll(m);
+	}
+	return PT_SIZE;
+}
+
+/* Entry i, empty, becomes page va's in frame f. */
+static void pt_put(lm_u32 i, lm_u64 va, lm_cptr_t f)
+{
+	pt_key[i] = va / LX_PAGE + 1;
+	pt_frame[i] = (lm_u32)f;
+	pt_occ[i / 64] |= 1ull << (i % 64);
+	pt_used++;
+}
 
 static lm_u32 pt_home(lm_u64 key)
 {
@@ -57,6 +83,7 @@ static void pt_remove(lm_u32 i)
 	lm_u32 j = i;
 
 	pt_key[i] = 0;
+	pt_occ[i / 64] &= ~(1ull << (i % 64));
 	pt_used--;
 	for (;;) {
 		j = (j + 1) & (PT_SIZE - 1);
@@ -68,7 +95,9 @@ static void pt_remove(lm_u32 i)
 			continue;
 		pt_key[i] = pt_key[j];
 		pt_frame[i] = pt_frame[j];
+		pt_occ[i / 64] |= 1ull << (i % 64);
 		pt_key[j] = 0;
+		pt_occ[j / 64] &= ~(1ull << (j % 64));
 		i = j;
 	}
 }
@@ -76,6 +105,8 @@ static void pt_remove(lm_u32 i)
 /* A frame leaves the table: unmapped, kept while a child may ask for it. */
 static void frame_drop(lm_cptr_t f)
 {
+	if (lm_fork_forget(f))
+		return; /* inherited at fork, never fetched: not mapped, not held */
 	lm_vspace_unmap(f);
 	lm_fork_retire(f);
 }
@@ -114,9 +145,7 @@ static int page_map(lm_u64 va, lm_u64 rights)
 		lm_vm_frame_put(f);
 		return -ENOMEM;
 	}
-	pt_key[i] = va / LX_PAGE + 1;
-	pt_frame[i] = f;
-	pt_used++;
+	pt_put(i, va, f);
 	return 0;
 }
 
@@ -130,9 +159,7 @@ int lx_page_adopt(lm_u64 va, lm_cptr_t f)
 		lm_vm_frame_put(f);
 		return -ENOMEM;
 	}
-	pt_key[i] = va / LX_PAGE + 1;
-	pt_frame[i] = (lm_u32)f;
-	pt_used++;
+	pt_put(i, va, f);
 	return 0;
 }
 
@@ -149,14 +176,18 @@ void lx_pages_release(lm_u64 lo, lm_u64 hi)
 		}
 		return;
 	}
-	/* A range larger than the table: visit the table instead. A removal
-	 * shifts another entry into slot i, so i is looked at again. */
-	for (lm_u32 i = 0; i < PT_SIZE; i++) {
+	/* A range larger than the table: visit the table's entries instead.
+	 * A removal shifts another entry into slot i, so i is looked at
+	 * again. */
+	for (lm_u32 i = pt_next(0); i < PT_SIZE;) {
 		lm_u64 va = (pt_key[i] - 1) * LX_PAGE;
 
-		if (pt_key[i] && va >= lo && va < hi) {
+		if (va >= lo && va < hi) {
 			frame_drop(pt_frame[i]);
-			pt_remove(i--);
+			pt_remove(i);
+			i = pt_next(i);
+		} else {
+			i = pt_next(i + 1);
 		}
 	}
 }
@@ -177,9 +208,7 @@ int lx_pages_move(lm_u64 lo, lm_u64 len, lm_u64 to, lm_u32 prot)
 			frame_drop(f);
 			return -ENOMEM;
 		}
-		pt_key[i] = (to + off) / LX_PAGE + 1;
-		pt_frame[i] = f;
-		pt_used++;
+		pt_put(i, to + off, f);
 	}
 	return 0;
 }
@@ -344,6 +373,7 @@ int lx_mm_populate(lm_u64 lo, lm_u64 hi)
 	return lm_vm_protect_range(lo, (hi - lo) / LX_PAGE, LM_R_READ | LM_R_WRITE) ? -ENOMEM : 0;
 }
 
+
 void lx_mm_reset(void)
 {
 	lx_pages_release(LX_LOW, LX_HIGH);
@@ -387,16 +417,10 @@ static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
  * mapped in an area is in the table, so the two cover the same pages. */
 int lx_mm_fork_share(struct lm_fork_child *c)
 {
-	for (lm_u32 i = 0; i < PT_SIZE; i++) {
-		struct lx_area *a;
+	for (lm_u32 i = pt_next(0); i < PT_SIZE; i = pt_next(i + 1)) {
+		struct lx_area *a = lx_area_at((pt_key[i] - 1) * LX_PAGE);
 
-		/* Most of the table is empty: eight keys at a time. */
-		if (!(i & 7) && !(pt_key[i] | pt_key[i + 1] | pt_key[i + 2] | pt_key[i + 3] |
-				  pt_key[i + 4] | pt_key[i + 5] | pt_key[i + 6] | pt_key[i + 7])) {
-			i += 7;
-			continue;
-		}
-		if (!pt_key[i] || !(a = lx_area_at((pt_key[i] - 1) * LX_PAGE)))
+		if (!a)
 			continue;
 		if (lm_fork_share(c, pt_frame[i], a->prot & PROT_EXEC))
 			return -ENOMEM;
