@@ -274,6 +274,7 @@ int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot)
  * record (when [lo, hi) splits one area in two). */
 static int area_cut(lm_u64 lo, lm_u64 hi)
 {
+	lx_img_touch(lo, hi);
 	for (int i = 0; i < lx_nareas; i++) {
 		struct lx_area *a = &lx_areas[i];
 
@@ -306,6 +307,7 @@ static int area_insert(lm_u64 lo, lm_u64 hi, lm_u32 prot)
 {
 	int i = 0;
 
+	lx_img_touch(lo, hi);
 	while (i < lx_nareas && lx_areas[i].lo < lo)
 		i++;
 	struct lx_area *l = i > 0 ? &lx_areas[i - 1] : 0;
