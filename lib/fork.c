@@ -523,6 +523,35 @@ static void unfetched_init(struct build *b, typeof(fk) *cf, const struct lm_slot
 				bit_clear(m, segs[i].frames[k]);
 }
 
+/* The filled frames (fill0.., mapped in our window) given to the child at
+ * its private pages' slots and addresses, when those slots are
+ * consecutive: one copy, one map in the child, one delete of ours (which
+ * unmaps the window), not three calls a page. 0, or an error and nothing
+ * changed (give_mapped's page-by-page way then). */
+static int give_private_run(struct build *b, lm_cptr_t fill0, lm_u64 npages)
+{
+	lm_u64 ps = (lm_u64)__lm_private_start, made = 0;
+	lm_cptr_t dst = private_frame(ps);
+	int err;
+
+	for (lm_u64 k = 0; k < npages; k++)
+		if (!dst || private_frame(ps + k * PAGE) != dst + k)
+			return LM_ERANGE;
+	if ((err = lm_cnode_copy_range(b->p->cnode, dst, LM_SLOT_CNODE, fill0,
+				       LM_R_READ | LM_R_WRITE, npages, &made)) ||
+	    (made != npages && (err = LM_ESTATE)) ||
+	    (err = lm_vspace_map_range(b->p->vspace, b->p->cnode, dst, ps, LM_R_READ | LM_R_WRITE,
+				       npages))) {
+		if (made)
+			lm_cnode_delete_range(b->p->cnode, dst, npages);
+		return err;
+	}
+	lm_cnode_delete_range(LM_SLOT_CNODE, fill0, npages);
+	lm_slot_free_n(fill0, (lm_u32)npages);
+	b->nfill = 0;
+	return LM_OK;
+}
+
 /* The child's own private pages: a copy of ours, made right for it, at
  * the same slots as ours. */
 static int fill_private(struct build *b)
@@ -531,13 +560,23 @@ static int fill_private(struct build *b)
 	lm_u64 delta = FILL_WINDOW - (lm_u64)__lm_private_start;
 	int err = LM_OK;
 
-	for (lm_u64 k = 0; k < npages; k++) {
-		if ((err = lm_pool_alloc(&b->pool, LM_OBJ_FRAME, LM_PAGE_BITS, &b->fill[k])))
-			return err;
-		b->nfill++;
-		if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
-			return err;
+	/* Its frames in consecutive slots of ours, made with one retype and
+	 * mapped with one call where the window's page table is there. */
+	lm_cptr_t fill0 = lm_slot_alloc_n((lm_u32)npages);
+	if (!fill0)
+		return LM_ELIMIT;
+	if ((err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, fill0,
+				     npages))) {
+		lm_slot_free_n(fill0, (lm_u32)npages);
+		return err;
 	}
+	for (b->nfill = 0; b->nfill < npages; b->nfill++)
+		b->fill[b->nfill] = fill0 + b->nfill;
+	if (lm_vspace_map_range(LM_SLOT_VSPACE, LM_SLOT_CNODE, fill0, FILL_WINDOW,
+				LM_R_READ | LM_R_WRITE, npages))
+		for (lm_u64 k = 0; k < npages; k++)
+			if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
+				return err;
 	/* A few frames to start its copies with: its first writes then need
 	 * no frames made (its pool has none ready yet). Same slots as ours. */
 	lm_cptr_t starter = lm_slot_alloc_n(STARTER_FRAMES);
@@ -607,6 +646,8 @@ static int fill_private(struct build *b)
 		if (!lm_cnode_move(b->p->cnode, starter + i, LM_SLOT_CNODE, starter + i))
 			lm_slot_free(starter + i);
 
+	if (!give_private_run(b, fill0, npages))
+		return LM_OK;
 	for (lm_u64 k = 0; k < npages && !err; k++) {
 		lm_u64 va = (lm_u64)__lm_private_start + k * PAGE;
 		lm_cptr_t dst = private_frame(va);

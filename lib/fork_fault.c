@@ -8,7 +8,6 @@
  * instead of spreading over new ones. */
 void fork_release(lm_cptr_t f)
 {
-	bit_clear(fk.unfetched, f);
 	if (fk.nrecycled < MAX_RECYCLED && lm_vm_frame_is_ours(f))
 		fk.recycled[fk.nrecycled++] = f;
 	else
@@ -58,9 +57,15 @@ int lm_fork_fetch(lm_cptr_t s)
 	return err ? err : (int)m.w[0];
 }
 
+void fork_slot_freed(lm_cptr_t s)
+{
+	bit_clear(fk.unfetched, s);
+}
+
 int lm_fork_forget(lm_cptr_t f)
 {
-	if (!fk.gen || fk.nchildren || f >= LM_SLOTS_MAX || !bit_test(fk.unfetched, f))
+	if (!fk.gen || fk.nchildren || f >= LM_SLOTS_MAX || !bit_test(fk.unfetched, f) ||
+	    lm_vm_frame_is_ours(f))
 		return 0;
 	bit_clear(fk.unfetched, f);
 	lm_slot_free(f);

@@ -123,8 +123,8 @@ struct fork_state {
 	/* In a child: slots empty here that our allocator holds in use, our
 	 * parent's frames we never fetched among them (lm_fork_forget). Set
 	 * at the fork (unfetched_init); a bit goes when the slot is fetched
-	 * (lm_fork_fetch) or its frame released (fork_release), the only
-	 * ways such a slot is filled or freed. */
+	 * (lm_fork_fetch) or freed (fork_slot_freed, lm_slot_free's hook),
+	 * so a slot given out again is never taken for one. */
 	lm_u64 unfetched[LM_SLOTS_MAX / 64];
 	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
 	lm_cptr_t boot[MAX_BOOT_PAGES];
@@ -182,6 +182,7 @@ static inline int map_here(lm_cptr_t f, lm_u64 va, lm_u64 rights)
 int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f);
 void fork_drop(lm_cptr_t f);
 void fork_release_mapped(lm_cptr_t f);
+void fork_slot_freed(lm_cptr_t s);
 void fork_release(lm_cptr_t f);
 int fork_server_start(void);
 void fork_server_sync(void);
