@@ -10,7 +10,10 @@
  * the whole ELF file is read into a buffer of the personality's own
  * (EXEC_BUF, above the Linux range, so no program pointer reaches it) and
  * every header and segment checked (lx_load_check). A failure up to there
- * returns -errno to the caller with the process intact.
+ * returns -errno to the caller with the process intact. When the file is
+ * the one the running program was loaded from, unchanged, and its
+ * read-only segments are as loaded (same_image), only the headers and the
+ * writable segments are read: the commit keeps the others (lx_load_keep).
  *
  * The point of no return is the switch to exec_stack (the program's stack,
  * on which a reflected call runs, is about to go): then the old areas and
