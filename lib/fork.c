@@ -498,31 +498,6 @@ static lm_cptr_t private_frame(lm_u64 va)
 	return 0;
 }
 
-/* The child's lm_fork_forget map: the slots its allocator starts with in
- * use (cs) but for those the fork fills: slots 1-7 and the bootinfo page,
- * the way to our server, its first copy targets, its private pages, our
- * text and read-only data. What is left holds nothing in the child but
- * may be fetched: our frames. */
-static void unfetched_init(struct build *b, typeof(fk) *cf, const struct lm_slots *cs,
-			   lm_cptr_t starter)
-{
-	lm_u64 *m = cf->unfetched;
-	lm_u64 ps = (lm_u64)__lm_private_start, pe = (lm_u64)__lm_private_end;
-
-	memcpy(m, cs->used, sizeof cf->unfetched);
-	m[0] &= ~0xffull;
-	bit_clear(m, LM_SLOT_BOOTINFO);
-	bit_clear(m, b->up_slot);
-	for (lm_u32 i = 0; i < STARTER_FRAMES; i++)
-		bit_clear(m, starter + i);
-	for (lm_u64 va = ps; va < pe; va += PAGE)
-		bit_clear(m, private_frame(va));
-	for (lm_u32 i = 0; i < nsegs; i++)
-		if (segs[i].frames && !(segs[i].rights & LM_R_WRITE))
-			for (lm_u64 k = 0; k < segs[i].r.size / PAGE; k++)
-				bit_clear(m, segs[i].frames[k]);
-}
-
 /* The filled frames (fill0.., mapped in our window) given to the child at
  * its private pages' slots and addresses, when those slots are
  * consecutive: one copy, one map in the child, one delete of ours (which
@@ -601,7 +576,6 @@ static int fill_private(struct build *b)
 			cs->used[s / 64] &= ~(1ull << (s % 64));
 	}
 	cs->end = 1u << b->cnode_bits;
-	unfetched_init(b, (typeof(fk) *)((char *)&fk + delta), cs, starter);
 	cs->hint = cs->first;
 	cs->nfree = cs->end - cs->first;
 	for (lm_u32 s = cs->first; s < cs->end; s = (s | 63) + 1) {

@@ -52,22 +52,19 @@ int lm_fork_fetch(lm_cptr_t s)
 	if (!fk.up_ep)
 		return LM_ECAP;
 	err = lm_ep_call(fk.up_ep, LM_MSG_INFO(FORK_FETCH, 1, 0), s, 0, 0, 0, &m);
-	if (!err && !m.w[0])
-		bit_clear(fk.unfetched, s);
 	return err ? err : (int)m.w[0];
 }
 
-void fork_slot_freed(lm_cptr_t s)
-{
-	bit_clear(fk.unfetched, s);
-}
-
+/* The kernel says whether slot f is empty (one CNODE_IDENTIFY, where
+ * unmapping and deleting were two calls and the library's bookkeeping):
+ * whatever put a frame there, or did not, nothing else is trusted. */
 int lm_fork_forget(lm_cptr_t f)
 {
-	if (!fk.gen || fk.nchildren || f >= LM_SLOTS_MAX || !bit_test(fk.unfetched, f) ||
-	    lm_vm_frame_is_ours(f))
+	lm_u64 desc;
+
+	if (!fk.gen || fk.nchildren || lm_vm_frame_is_ours(f) ||
+	    lm_cnode_identify(LM_SLOT_CNODE, f, &desc, 0, 0) || LM_ID_TYPE(desc) != LM_OBJ_NULL)
 		return 0;
-	bit_clear(fk.unfetched, f);
 	lm_slot_free(f);
 	return 1;
 }

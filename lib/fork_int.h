@@ -120,12 +120,6 @@ struct fork_state {
 	lm_cptr_t own_ep, up_ep, server;
 	lm_cptr_t stopped;                /* children's stop notification */
 	lm_cptr_t share_frames[MAX_SHELLS]; /* the share records' pages */
-	/* In a child: slots empty here that our allocator holds in use, our
-	 * parent's frames we never fetched among them (lm_fork_forget). Set
-	 * at the fork (unfetched_init); a bit goes when the slot is fetched
-	 * (lm_fork_fetch) or freed (fork_slot_freed, lm_slot_free's hook),
-	 * so a slot given out again is never taken for one. */
-	lm_u64 unfetched[LM_SLOTS_MAX / 64];
 	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
 	lm_cptr_t boot[MAX_BOOT_PAGES];
 	struct lm_pool pool; /* the default pool once the process forks */
@@ -150,12 +144,6 @@ static inline int bit_test(const lm_u64 *map, lm_u64 s)
 	return (int)((map[s / 64] >> (s % 64)) & 1);
 }
 
-/* Maps of LM_SLOTS_MAX bits; slots past them are never set. */
-static inline void bit_clear(lm_u64 *map, lm_u64 s)
-{
-	if (s < LM_SLOTS_MAX)
-		map[s / 64] &= ~(1ull << (s % 64));
-}
 
 static inline lm_u32 popcount(lm_u64 w)
 {
@@ -182,7 +170,6 @@ static inline int map_here(lm_cptr_t f, lm_u64 va, lm_u64 rights)
 int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f);
 void fork_drop(lm_cptr_t f);
 void fork_release_mapped(lm_cptr_t f);
-void fork_slot_freed(lm_cptr_t s);
 void fork_release(lm_cptr_t f);
 int fork_server_start(void);
 void fork_server_sync(void);

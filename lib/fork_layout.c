@@ -151,6 +151,5 @@ int fork_setup(void)
 	    (err = fork_server_start()))
 		return err;
 	lm_vm_release = fork_release_mapped;
-	lm_slot_freed = fork_slot_freed;
 	return refresh_segs();
 }

@@ -3,7 +3,6 @@
 #include <lm/fork.h>
 
 struct lm_slots lm_slots LM_PRIVATE;
-void (*lm_slot_freed)(lm_cptr_t s) LM_PRIVATE;
 
 static int slot_used(lm_u32 s)
 {
@@ -98,8 +97,6 @@ void lm_slot_free_n(lm_cptr_t s, lm_u32 n)
 			continue; /* not ours or already free: ignore */
 		slot_mark((lm_u32)s, 0);
 		a->nfree++;
-		if (lm_slot_freed)
-			lm_slot_freed(s);
 		if (s < a->hint)
 			a->hint = (lm_u32)s;
 	}

@@ -33,9 +33,5 @@ lm_cptr_t lm_slot_alloc_n(lm_u32 n);
 void lm_slot_free(lm_cptr_t s);
 void lm_slot_free_n(lm_cptr_t s, lm_u32 n);
 lm_u32 lm_slot_nfree(void);
-/* Called with every slot lm_slot_free(_n) gives back, when set (0: none):
- * liblamina's fork keeps its map of never-fetched slots exact with it
- * (lm_fork_forget). Private: the fault path frees slots. */
-extern void (*lm_slot_freed)(lm_cptr_t s);
 
 #endif
