@@ -144,7 +144,6 @@ static inline int bit_test(const lm_u64 *map, lm_u64 s)
 	return (int)((map[s / 64] >> (s % 64)) & 1);
 }
 
-
 static inline lm_u32 popcount(lm_u64 w)
 {
 	w = w - ((w >> 1) & 0x5555555555555555ull);
