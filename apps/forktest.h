@@ -21,6 +21,7 @@ enum {
 	 * no room left for one (what earlier scenarios' destroyed shells
 	 * took never comes back to it). */
 	FT_KEEP_ONE,       /* one child kept alive while 50 are forked and reaped */
+	FT_FORGET,         /* lm_fork_forget: only a parent's frame never fetched */
 };
 
 #endif

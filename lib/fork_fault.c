@@ -62,9 +62,10 @@ int lm_fork_forget(lm_cptr_t f)
 {
 	lm_u64 desc;
 
-	if (!fk.gen || fk.nchildren || lm_vm_frame_is_ours(f) ||
+	if (!fk.gen || fk.nchildren || f < lm_slots.first || f >= lm_slots.end ||
+	    !bit_test(lm_slots.used, f) || lm_vm_frame_is_ours(f) ||
 	    lm_cnode_identify(LM_SLOT_CNODE, f, &desc, 0, 0) || LM_ID_TYPE(desc) != LM_OBJ_NULL)
-		return 0;
+		return 0; /* a slot not ours in use (nothing to forget) or holding something */
 	lm_slot_free(f);
 	return 1;
 }
