@@ -419,20 +419,22 @@ static lm_u8 exc_stack[16384] __attribute__((aligned(16)));
  * mapped in an area is in the table, so the two cover the same pages. */
 int lx_mm_fork_share(struct lm_fork_child *c)
 {
-	for (lm_u32 i = pt_next(0); i < PT_SIZE; i = pt_next(i + 1)) {
-		struct lx_area *a = lx_area_at((pt_key[i] - 1) * LX_PAGE);
+	struct lx_area *a = 0; /* the last entry's: most pages are in a few areas */
 
-		if (!a)
+	for (lm_u32 i = pt_next(0); i < PT_SIZE; i = pt_next(i + 1)) {
+		lm_u64 va = (pt_key[i] - 1) * LX_PAGE;
+
+		if ((!a || va < a->lo || va >= a->hi) && !(a = lx_area_at(va)))
 			continue;
 		if (lm_fork_share(c, pt_frame[i], a->prot & PROT_EXEC))
 			return -ENOMEM;
 	}
 	for (int i = 0; i < lx_nareas; i++) {
-		struct lx_area *a = &lx_areas[i];
+		struct lx_area *w = &lx_areas[i];
 
-		if ((a->prot & PROT_WRITE) &&
-		    lm_vm_protect_range(a->lo, (a->hi - a->lo) / LX_PAGE,
-					rights_of(a->prot) & ~(lm_u64)LM_R_WRITE))
+		if ((w->prot & PROT_WRITE) &&
+		    lm_vm_protect_range(w->lo, (w->hi - w->lo) / LX_PAGE,
+					rights_of(w->prot) & ~(lm_u64)LM_R_WRITE))
 			return -ENOMEM;
 	}
 	return 0;
