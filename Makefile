@@ -233,7 +233,7 @@ $(B)/linux-jobs.elf: tests/linux/jobs.c tests/linux/check.h tests/linux/pm_call.
 
 # lxbench (bench/linux/lxbench.c, docs/BENCHMARKS.md): the Linux programs
 # timed on both systems, and tiny, the static program its spawn executes.
-$(B)/linux-lxbench.elf: bench/linux/lxbench.c | deps
+$(B)/linux-lxbench.elf: bench/linux/lxbench.c bench/linux/bench_time.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 $(B)/linux-tiny.elf: bench/linux/tiny.c | deps

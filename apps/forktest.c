@@ -685,6 +685,57 @@ static lm_u64 hostile_asks(void)
 	return ti.state == LM_TS_FAULTED && ti.fault_kind == LM_FAULT_PAGER_REPLY ? 0 : 0x400;
 }
 
+/* Two pages of its own, written before the fork: the child reads the
+ * first and writes the second. */
+static volatile lm_u64 forget_b[512] __attribute__((aligned(LM_PAGE_SIZE)));
+static volatile lm_u64 forget_c[512] __attribute__((aligned(LM_PAGE_SIZE)));
+static lm_cptr_t forget_slot_a; /* a frame of the parent's, from its slot allocator */
+
+/* lm_fork_forget in a child: 1 for a frame of its parent's it never
+ * fetched (the slot in use in its allocator, empty in its CNode), 0 for
+ * one it fetched, one of its own, slot 0, a slot past its CNode or free;
+ * 0 in a process never forked. */
+static lm_u64 forget(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+
+	wr(&forget_b[0], 0xb);
+	wr(&forget_c[0], 0xc);
+	if (lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &forget_slot_a))
+		return 0x10;
+	if (lm_fork_forget(forget_slot_a) != 0)
+		return 0x20;
+	int r = lm_fork(&p);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = 0;
+		lm_cptr_t fa = forget_slot_a, fb, fc, free_slot = lm_slot_alloc();
+
+		bad |= rd(&forget_b[0]) != 0xb; /* fetched, mapped read-only */
+		wr(&forget_c[0], 0xcc);         /* copied: a frame of its own */
+		fb = frame_at((lm_u64)forget_b);
+		fc = frame_at((lm_u64)forget_c);
+		lm_slot_free(free_slot);
+		bad |= (lm_u64)(!fb || !fc || !free_slot) << 1;
+		bad |= (lm_u64)(lm_fork_forget(fb) != 0) << 2;
+		bad |= (lm_u64)(lm_fork_forget(fc) != 0) << 3;
+		bad |= (lm_u64)(lm_fork_forget(0) != 0) << 4;
+		bad |= (lm_u64)(lm_fork_forget(1u << 30) != 0) << 5;
+		bad |= (lm_u64)(lm_fork_forget(free_slot) != 0) << 6;
+		bad |= (lm_u64)(lm_fork_forget(fa) != 1) << 7;
+		bad |= (lm_u64)(lm_fork_forget(fa) != 0) << 8; /* its slot free now */
+		lm_thread_exit(bad);
+	}
+	if (r)
+		return 0x100 + r;
+	if (lm_fork_wait(&p, &ti))
+		return 0x200;
+	lm_obj_free(forget_slot_a);
+	if (ti.state != LM_TS_EXITED)
+		return 0x300;
+	return ti.exit_code ? 0x1000 | ti.exit_code : 0;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -802,6 +853,8 @@ static lm_u64 run(lm_u64 mode)
 		return keep_one();
 	case FT_REVOKED:
 		return revoked();
+	case FT_FORGET:
+		return forget();
 	}
 	return 0xfff;
 }

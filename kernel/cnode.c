@@ -128,6 +128,16 @@ static u64 decode_full(struct frame *f, struct slot **s)
  * the restarted call starts where this one stopped (its slot and count
  * arguments are rewritten: rsi and rdx are not preserved by this call).
  */
+/* The OR of sixteen slots' types: 0 when all are empty. Written out: a
+ * loop is not unrolled at -O2. */
+static inline u8 types16(const struct slot *s)
+{
+	return s[0].cap.type | s[1].cap.type | s[2].cap.type | s[3].cap.type | s[4].cap.type |
+	       s[5].cap.type | s[6].cap.type | s[7].cap.type | s[8].cap.type | s[9].cap.type |
+	       s[10].cap.type | s[11].cap.type | s[12].cap.type | s[13].cap.type |
+	       s[14].cap.type | s[15].cap.type;
+}
+
 static u64 delete_range(struct frame *f, u64 count)
 {
 	struct slot *cn, *s;
@@ -142,6 +152,12 @@ static u64 delete_range(struct frame *f, u64 count)
 	if (!cap_drained())
 		return SYS_RESTART; /* an earlier round's finalisation first */
 	for (u64 k = 0; k < count; k++) {
+		/* A reaped child's CNode (lib/fork.c's shell_ready) is mostly
+		 * empty: skip sixteen empty slots with one test. */
+		while (count - k >= 16 && !types16(&s[k]))
+			k += 16;
+		if (k == count)
+			break;
 		if (s[k].cap.type == LM_OBJ_NULL)
 			continue;
 		if (n++ == REVOKE_BATCH || cap_zombies) {

@@ -60,6 +60,40 @@ static int share_page(struct build *b, lm_cptr_t s, lm_u64 va, lm_u64 rights)
 	return err;
 }
 
+/* A read-only segment of ours (text, read-only data) mapped in the child
+ * and in its slots. A run of pages whose frames are in consecutive slots
+ * and lie in one page table costs three calls, not three a page: its
+ * first page by share_page (which makes the page tables on the way), the
+ * rest with one CNODE_COPY and one VSPACE_MAP with a count. */
+static int share_readonly(struct build *b, const struct seg *s)
+{
+	lm_u64 n = s->r.size / PAGE, ro = s->rights & ~(lm_u64)LM_R_WRITE, made;
+	int err;
+
+	for (lm_u64 k = 0, run; k < n; k += run) {
+		lm_cptr_t f = s->frames[k];
+		lm_u64 va = s->r.base + k * PAGE;
+
+		run = 1;
+		if (!f)
+			continue;
+		if ((err = share_page(b, f, va, s->rights)))
+			return err;
+		while (k + run < n && run < LM_COPY_MAX && s->frames[k + run] == f + run &&
+		       (va + run * PAGE) >> 21 == va >> 21)
+			run++;
+		if (run == 1)
+			continue;
+		if ((err = lm_cnode_copy_range(b->p->cnode, f + 1, LM_SLOT_CNODE, f + 1, ro, run - 1,
+					       &made)) ||
+		    (made != run - 1 && (err = LM_ESTATE)) ||
+		    (err = lm_vspace_map_range(b->p->vspace, b->p->cnode, f + 1, va + PAGE, s->rights,
+					       run - 1)))
+			return err;
+	}
+	return LM_OK;
+}
+
 /* The child's CNode mirrors our slots up to the highest one in use, with
  * room for its own use: a slot for every page its pool of 2^pool_bits
  * bytes can make (each frame it maps or copies takes one), and 256 more
@@ -450,13 +484,47 @@ static int share_segments(struct build *b)
 			}
 			continue;
 		}
-		for (lm_u64 k = 0; k < n; k++) {
-			err = s->frames[k] ? share_page(b, s->frames[k], s->r.base + k * PAGE,
-							s->rights) : LM_OK;
-			if (err)
-				return err;
-		}
+		if ((err = share_readonly(b, s)))
+			return err;
 	}
+	return LM_OK;
+}
+
+/* The frame of ours that backs private page va (its slot in the child). */
+static lm_cptr_t private_frame(lm_u64 va)
+{
+	for (lm_u32 i = 0; i < nsegs; i++)
+		if (segs[i].frames && va - segs[i].r.base < segs[i].r.size)
+			return segs[i].frames[(va - segs[i].r.base) / PAGE];
+	return 0;
+}
+
+/* The filled frames (fill0.., mapped in our window) given to the child at
+ * its private pages' slots and addresses, when those slots are
+ * consecutive: one copy, one map in the child, one delete of ours (which
+ * unmaps the window), not three calls a page. 0, or an error and nothing
+ * changed (give_mapped's page-by-page way then). */
+static int give_private_run(struct build *b, lm_cptr_t fill0, lm_u64 npages)
+{
+	lm_u64 ps = (lm_u64)__lm_private_start, made = 0;
+	lm_cptr_t dst = private_frame(ps);
+	int err;
+
+	for (lm_u64 k = 0; k < npages; k++)
+		if (!dst || private_frame(ps + k * PAGE) != dst + k)
+			return LM_ERANGE;
+	if ((err = lm_cnode_copy_range(b->p->cnode, dst, LM_SLOT_CNODE, fill0,
+				       LM_R_READ | LM_R_WRITE, npages, &made)) ||
+	    (made != npages && (err = LM_ESTATE)) ||
+	    (err = lm_vspace_map_range(b->p->vspace, b->p->cnode, dst, ps, LM_R_READ | LM_R_WRITE,
+				       npages))) {
+		if (made)
+			lm_cnode_delete_range(b->p->cnode, dst, npages);
+		return err;
+	}
+	lm_cnode_delete_range(LM_SLOT_CNODE, fill0, npages);
+	lm_slot_free_n(fill0, (lm_u32)npages);
+	b->nfill = 0;
 	return LM_OK;
 }
 
@@ -468,13 +536,23 @@ static int fill_private(struct build *b)
 	lm_u64 delta = FILL_WINDOW - (lm_u64)__lm_private_start;
 	int err = LM_OK;
 
-	for (lm_u64 k = 0; k < npages; k++) {
-		if ((err = lm_pool_alloc(&b->pool, LM_OBJ_FRAME, LM_PAGE_BITS, &b->fill[k])))
-			return err;
-		b->nfill++;
-		if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
-			return err;
+	/* Its frames in consecutive slots of ours, made with one retype and
+	 * mapped with one call where the window's page table is there. */
+	lm_cptr_t fill0 = lm_slot_alloc_n((lm_u32)npages);
+	if (!fill0)
+		return LM_ELIMIT;
+	if ((err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, fill0,
+				     npages))) {
+		lm_slot_free_n(fill0, (lm_u32)npages);
+		return err;
 	}
+	for (b->nfill = 0; b->nfill < npages; b->nfill++)
+		b->fill[b->nfill] = fill0 + b->nfill;
+	if (lm_vspace_map_range(LM_SLOT_VSPACE, LM_SLOT_CNODE, fill0, FILL_WINDOW,
+				LM_R_READ | LM_R_WRITE, npages))
+		for (lm_u64 k = 0; k < npages; k++)
+			if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
+				return err;
 	/* A few frames to start its copies with: its first writes then need
 	 * no frames made (its pool has none ready yet). Same slots as ours. */
 	lm_cptr_t starter = lm_slot_alloc_n(STARTER_FRAMES);
@@ -544,14 +622,13 @@ static int fill_private(struct build *b)
 		if (!lm_cnode_move(b->p->cnode, starter + i, LM_SLOT_CNODE, starter + i))
 			lm_slot_free(starter + i);
 
+	if (!give_private_run(b, fill0, npages))
+		return LM_OK;
 	for (lm_u64 k = 0; k < npages && !err; k++) {
 		lm_u64 va = (lm_u64)__lm_private_start + k * PAGE;
-		lm_cptr_t dst = 0;
+		lm_cptr_t dst = private_frame(va);
 
 		lm_vspace_unmap(b->fill[k]);
-		for (lm_u32 i = 0; i < nsegs && !dst; i++)
-			if (segs[i].frames && va - segs[i].r.base < segs[i].r.size)
-				dst = segs[i].frames[(va - segs[i].r.base) / PAGE];
 		err = dst ? give_mapped(b, b->fill[k], dst, va, LM_R_READ | LM_R_WRITE) : LM_ENOENT;
 		if (!err)
 			lm_slot_free(b->fill[k]);

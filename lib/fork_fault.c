@@ -55,6 +55,21 @@ int lm_fork_fetch(lm_cptr_t s)
 	return err ? err : (int)m.w[0];
 }
 
+/* The kernel says whether slot f is empty (one CNODE_IDENTIFY, where
+ * unmapping and deleting were two calls and the library's bookkeeping):
+ * whatever put a frame there, or did not, nothing else is trusted. */
+int lm_fork_forget(lm_cptr_t f)
+{
+	lm_u64 desc;
+
+	if (!fk.gen || fk.nchildren || f < lm_slots.first || f >= lm_slots.end ||
+	    !bit_test(lm_slots.used, f) || lm_vm_frame_is_ours(f) ||
+	    lm_cnode_identify(LM_SLOT_CNODE, f, &desc, 0, 0) || LM_ID_TYPE(desc) != LM_OBJ_NULL)
+		return 0; /* a slot not ours in use (nothing to forget) or holding something */
+	lm_slot_free(f);
+	return 1;
+}
+
 /* A child (badge: its shell, 1-based) asks for the frame in slot s. It
  * gets only what its share record holds, the frames of writable pages at
  * its own fork, each once, and only to map read-only (plus executable

@@ -10,7 +10,10 @@
  * the whole ELF file is read into a buffer of the personality's own
  * (EXEC_BUF, above the Linux range, so no program pointer reaches it) and
  * every header and segment checked (lx_load_check). A failure up to there
- * returns -errno to the caller with the process intact.
+ * returns -errno to the caller with the process intact. When the file is
+ * the one the running program was loaded from, unchanged, and its
+ * read-only segments are as loaded (same_image), only the headers and the
+ * writable segments are read: the commit keeps the others (lx_load_keep).
  *
  * The point of no return is the switch to exec_stack (the program's stack,
  * on which a reflected call runs, is about to go): then the old areas and
@@ -25,6 +28,7 @@
  */
 #include "mm.h"
 #include "thread.h"
+#include <lamina/elf.h>
 
 #define SCRIPT_DEPTH 5                  /* #! files in a chain (ELOOP beyond), as Linux 6 */
 #define SCRIPT_LINE  256                /* a #! line: 255 bytes and its newline */
@@ -44,7 +48,18 @@ static struct {
 	lm_u64 size;
 	const struct lx_args *args;
 	lm_u64 t0, reqs;  /* -t: rdtsc at the start, file server requests */
+	int keep;         /* the same file as the running program's: lx_load_keep */
+	int file;         /* from a file (not a boot module) */
 } go;
+
+/* A file as execve saw it: the running program's (img_id, when loaded
+ * from a file) and the one being staged. A write to the file changes its
+ * ctime (and a utimensat that puts mtime back changes it too). */
+struct file_id {
+	lm_u64 dev, ino;
+	long size, mtime, mtime_ns, ctime, ctime_ns;
+};
+static struct file_id img_id, new_id;
 static lm_u8 exec_stack[16384] __attribute__((aligned(16)));
 
 /* ---- the arguments ------------------------------------------------------------ */
@@ -116,19 +131,26 @@ static void buf_free(void)
 			lm_vm_frame_put(buf_frames[buf_pages]); /* deleting unmaps it */
 }
 
-static long buf_grow(lm_u64 size)
+/* Frames under the buffer's bytes [lo, hi), where there are none yet
+ * (pages below lo may stay without: buf_frames[k] 0). */
+static long buf_map(lm_u64 lo, lm_u64 hi)
 {
 	lm_cptr_t f;
 
-	while (buf_pages * LX_PAGE < size) {
-		if (buf_pages == EXEC_PAGES || lm_vm_frame_get(&f))
+	if (hi > EXEC_MAX)
+		return -ENOMEM;
+	for (lm_u64 k = lo / LX_PAGE; k * LX_PAGE < hi; k++) {
+		while (buf_pages <= k)
+			buf_frames[buf_pages++] = 0;
+		if (buf_frames[k])
+			continue;
+		if (lm_vm_frame_get(&f))
 			return -ENOMEM;
-		if (lm_map_page(LM_SLOT_VSPACE, f, EXEC_BUF + buf_pages * LX_PAGE,
-				LM_R_READ | LM_R_WRITE)) {
+		if (lm_map_page(LM_SLOT_VSPACE, f, EXEC_BUF + k * LX_PAGE, LM_R_READ | LM_R_WRITE)) {
 			lm_vm_frame_put(f);
 			return -ENOMEM;
 		}
-		buf_frames[buf_pages++] = f;
+		buf_frames[k] = f;
 	}
 	return 0;
 }
@@ -165,6 +187,8 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 	struct lx_stat st;
 	long dir, h, r;
 
+	new_id = (struct file_id){ 0 };
+
 	*own = 0;
 	if (!*p && (flags & AT_EMPTY_PATH)) {
 		h = (int)dirfd == AT_FDCWD ? -EACCES : lx_fd_handle(dirfd);
@@ -197,7 +221,54 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 		return r;
 	}
 	*size = (lm_u64)st.size;
+	new_id = (struct file_id){ st.dev, st.ino, st.size, st.mtime, st.mtime_ns, st.ctime,
+				   st.ctime_ns };
 	return h;
+}
+
+/* The running program was loaded from this same file, unchanged, and its
+ * read-only segments are still as loaded. */
+static int same_image(void)
+{
+	return lx_img_kept && new_id.ino && !memcmp(&new_id, &img_id, sizeof new_id);
+}
+
+/*
+ * Staging for lx_load_keep: only the first page (the headers) and the
+ * writable segments' file bytes are read into the buffer (its other pages
+ * stay without frames): 1 when the headers are not all in the first page
+ * (then the whole file is read), else 0 or -errno.
+ */
+static long stage_keep(lm_u64 h, lm_u64 size)
+{
+	const struct lm_elf_ehdr *e = (const void *)EXEC_BUF;
+	const struct lm_elf_phdr *ph;
+	lm_u64 first = size < LX_PAGE ? size : LX_PAGE;
+	long n, err;
+
+	if ((err = buf_map(0, first)))
+		return err;
+	n = read_at(h, (char *)EXEC_BUF, first, 0);
+	if (n != (long)first)
+		return n < 0 ? n : -ENOEXEC;
+	if (first < sizeof *e || e->phoff > first ||
+	    (first - e->phoff) / sizeof *ph < e->phnum)
+		return 1;
+	if ((err = lx_load_check((const void *)EXEC_BUF, size)))
+		return err; /* every segment lies in the file */
+	ph = (const void *)(EXEC_BUF + e->phoff);
+	for (int i = 0; i < e->phnum; i++) {
+		lm_u64 lo = LX_PAGE_DOWN(ph[i].offset), hi = ph[i].offset + ph[i].filesz;
+
+		if (ph[i].type != LM_PT_LOAD || !(ph[i].flags & LM_PF_W) || !ph[i].filesz)
+			continue;
+		if ((err = buf_map(lo, hi)))
+			return err;
+		n = read_at(h, (char *)EXEC_BUF + lo, hi - lo, lo);
+		if (n != (long)(hi - lo))
+			return n < 0 ? n : -ENOEXEC;
+	}
+	return 0;
 }
 
 /* "#!interp [arg]\n" in head[0, n), NUL-terminated in place. */
@@ -316,11 +387,20 @@ static __attribute__((noreturn)) void commit(void)
 
 	lx_thr_exec();
 	lx_futex_exec();
-	lx_mm_reset();
-	err = lx_load(go.img, go.size, go.img == (const void *)EXEC_BUF ? buf_frames : 0, &im);
+	if (go.keep) { /* all but the read-only segments, which stay */
+		if (lx_unmap(LX_LOW, lx_img_lo) || lx_unmap(lx_img_hi, LX_HIGH))
+			killed("no memory for the map");
+		err = lx_load_keep(go.img, go.size, buf_frames, &im);
+	} else {
+		lx_mm_reset();
+		lx_img_kept = 0;
+		err = lx_load(go.img, go.size, go.img == (const void *)EXEC_BUF ? buf_frames : 0, &im);
+	}
 	buf_free();
 	if (err)
 		killed("no memory for the image");
+	lx_img_kept = go.file && lx_img_hi > lx_img_lo;
+	img_id = new_id;
 	lx_brk_init(im.brk);
 	lx_fd_exec();
 	lx_sig_exec();
@@ -386,8 +466,18 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 			flags = 0;
 			continue;
 		}
-		err = n < 0 ? n : n < 4 || memcmp(head, "\x7f" "ELF", 4) ? -ENOEXEC : buf_grow(size);
-		if (!err) {
+		err = n < 0 ? n : n < 4 || memcmp(head, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
+		go.keep = 0;
+		if (!err && same_image()) {
+			err = stage_keep((lm_u64)h, size);
+			go.keep = !err;
+			n = (long)size;
+			if (err > 0) { /* headers past the first page: read it all */
+				err = 0;
+				buf_free();
+			}
+		}
+		if (!err && !go.keep && !(err = buf_map(0, size))) {
 			n = read_at((lm_u64)h, (char *)EXEC_BUF, size, 0);
 			err = n < 0 ? n : lx_load_check((const void *)EXEC_BUF, (lm_u64)n);
 		}
@@ -406,6 +496,7 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 	go.img = (const void *)EXEC_BUF;
 	go.size = (lm_u64)n;
 	go.args = g;
+	go.file = 1;
 	point_of_no_return();
 }
 
@@ -424,6 +515,7 @@ long lx_exec_image(const void *img, lm_u64 size, const char *execfn, struct lx_a
 	go.img = img;
 	go.size = size;
 	go.args = g;
+	go.keep = go.file = 0;
 	point_of_no_return();
 }
 

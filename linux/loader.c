@@ -15,6 +15,12 @@
  * execve (exec.c) calls lx_load_check on the new image while the old one
  * still runs, and lx_load only past its point of no return, on an empty
  * map: so lx_load can then fail only for want of memory.
+ *
+ * The span of the read-only segments' pages is recorded (lx_img_lo,
+ * lx_img_hi) when no writable segment shares a page with it: an execve of
+ * the same file (a forked busybox running /proc/self/exe) then keeps
+ * those pages mapped, or inherited from the parent, and loads only the
+ * writable segments (lx_load_keep).
  */
 #include "mm.h"
 #include <lamina/elf.h>
@@ -166,7 +172,33 @@ int lx_load_check(const void *image, lm_u64 size)
 	return err;
 }
 
-int lx_load(const void *image, lm_u64 size, lm_cptr_t *frames, struct lx_image *out)
+lm_u64 lx_img_lo, lx_img_hi;
+int lx_img_kept;
+
+/* The read-only segments' page span, if no writable segment's pages meet
+ * it; else lo == hi. */
+static void ro_span(const struct lm_elf_phdr *ph, int n, lm_u64 bias, lm_u64 *lo, lm_u64 *hi)
+{
+	*lo = ~0ull;
+	*hi = 0;
+	for (int i = 0; i < n; i++)
+		if (ph[i].type == LM_PT_LOAD && ph[i].memsz && !(ph[i].flags & LM_PF_W)) {
+			lm_u64 s = LX_PAGE_DOWN(ph[i].vaddr + bias);
+			lm_u64 t = LX_PAGE_UP(ph[i].vaddr + bias + ph[i].memsz);
+			*lo = s < *lo ? s : *lo;
+			*hi = t > *hi ? t : *hi;
+		}
+	for (int i = 0; i < n; i++)
+		if (ph[i].type == LM_PT_LOAD && ph[i].memsz && (ph[i].flags & LM_PF_W) &&
+		    LX_PAGE_DOWN(ph[i].vaddr + bias) < *hi &&
+		    LX_PAGE_UP(ph[i].vaddr + bias + ph[i].memsz) > *lo)
+			*lo = *hi;
+	if (*lo >= *hi)
+		*lo = *hi = 0;
+}
+
+static int load(const void *image, lm_u64 size, lm_cptr_t *frames, int keep,
+		struct lx_image *out)
 {
 	const lm_u8 *img = image;
 	const struct lm_elf_ehdr *e = image;
@@ -189,7 +221,8 @@ int lx_load(const void *image, lm_u64 size, lm_cptr_t *frames, struct lx_image *
 		if (!out->phdr && e->phoff >= ph[i].offset &&
 		    e->phoff - ph[i].offset < ph[i].filesz)
 			out->phdr = ph[i].vaddr + bias + (e->phoff - ph[i].offset);
-		err = load_segment(img, &ph[i], bias, &fr);
+		if (!keep || (ph[i].flags & LM_PF_W))
+			err = load_segment(img, &ph[i], bias, &fr);
 		if (ph[i].vaddr + bias + ph[i].memsz > end)
 			end = ph[i].vaddr + bias + ph[i].memsz;
 	}
@@ -198,7 +231,18 @@ int lx_load(const void *image, lm_u64 size, lm_cptr_t *frames, struct lx_image *
 	if (!lx_mm_allows(out->entry, 1, PROT_EXEC))
 		return -ENOEXEC;
 	out->brk = LX_PAGE_UP(end);
+	ro_span(ph, e->phnum, bias, &lx_img_lo, &lx_img_hi);
 	return 0;
+}
+
+int lx_load(const void *image, lm_u64 size, lm_cptr_t *frames, struct lx_image *out)
+{
+	return load(image, size, frames, 0, out);
+}
+
+int lx_load_keep(const void *image, lm_u64 size, lm_cptr_t *frames, struct lx_image *out)
+{
+	return load(image, size, frames, 1, out);
 }
 
 /* ---- the initial stack ------------------------------------------------------------ */

@@ -86,6 +86,11 @@ int lx_load_check(const void *img, lm_u64 size);
  * page by page (execve's buffer), which the loader may take into the
  * program's map instead of copying them: it zeroes the entries it takes. */
 int lx_load(const void *img, lm_u64 size, lm_cptr_t *frames, struct lx_image *out);
+/* lx_load of the file the running program was loaded from, unchanged
+ * since, whose read-only segments are still mapped as loaded (mm.h,
+ * lx_img_kept): those are kept, only the writable ones loaded (img need
+ * hold only the headers and their bytes). */
+int lx_load_keep(const void *img, lm_u64 size, lm_cptr_t *frames, struct lx_image *out);
 struct lx_args;
 /* Where the argument strings lie on the initial stack: /proc/self/cmdline
  * reads them there, as Linux does (a program may rewrite them). */

@@ -43,6 +43,32 @@ int lx_nareas;
 static lm_u64 pt_key[PT_SIZE];  /* vpn + 1; 0 = empty */
 static lm_u32 pt_frame[PT_SIZE]; /* slot numbers fit 32 bits */
 static lm_u32 pt_used;
+/* Bit i set iff pt_key[i] != 0: entries are added only by pt_put and
+ * removed only by pt_remove, which keep it so. Walks of the whole table
+ * (fork, execve's release) visit the entries through it (pt_next), not
+ * 16,384 keys. */
+static lm_u64 pt_occ[PT_SIZE / 64];
+
+/* The first entry in use at index i or above; PT_SIZE when none. */
+static lm_u32 pt_next(lm_u32 i)
+{
+	for (lm_u32 w = i / 64; w < PT_SIZE / 64; w++) {
+		lm_u64 m = pt_occ[w] & (w == i / 64 ? ~0ull << (i % 64) : ~0ull);
+
+		if (m)
+			return w * 64 + (lm_u32)__builtin_ctzll(m);
+	}
+	return PT_SIZE;
+}
+
+/* Entry i, empty, becomes page va's in frame f. */
+static void pt_put(lm_u32 i, lm_u64 va, lm_cptr_t f)
+{
+	pt_key[i] = va / LX_PAGE + 1;
+	pt_frame[i] = (lm_u32)f;
+	pt_occ[i / 64] |= 1ull << (i % 64);
+	pt_used++;
+}
 
 static lm_u32 pt_home(lm_u64 key)
 {
@@ -66,6 +92,7 @@ static void pt_remove(lm_u32 i)
 	lm_u32 j = i;
 
 	pt_key[i] = 0;
+	pt_occ[i / 64] &= ~(1ull << (i % 64));
 	pt_used--;
 	for (;;) {
 		j = (j + 1) & (PT_SIZE - 1);
@@ -77,7 +104,9 @@ static void pt_remove(lm_u32 i)
 			continue;
 		pt_key[i] = pt_key[j];
 		pt_frame[i] = pt_frame[j];
+		pt_occ[i / 64] |= 1ull << (i % 64);
 		pt_key[j] = 0;
+		pt_occ[j / 64] &= ~(1ull << (j % 64));
 		i = j;
 	}
 }
@@ -85,6 +114,8 @@ static void pt_remove(lm_u32 i)
 /* A frame leaves the table: unmapped, kept while a child may ask for it. */
 static void frame_drop(lm_cptr_t f)
 {
+	if (lm_fork_forget(f))
+		return; /* inherited at fork, never fetched: not mapped, not held */
 	lm_vspace_unmap(f);
 	lm_fork_retire(f);
 }
@@ -132,9 +163,7 @@ static int page_map(lm_u64 va, lm_u64 rights)
 		lm_vm_frame_put(f);
 		return -ENOMEM;
 	}
-	pt_key[i] = va / LX_PAGE + 1;
-	pt_frame[i] = f;
-	pt_used++;
+	pt_put(i, va, f);
 	return 0;
 }
 
@@ -148,9 +177,7 @@ int lx_page_adopt(lm_u64 va, lm_cptr_t f)
 		lm_vm_frame_put(f);
 		return -ENOMEM;
 	}
-	pt_key[i] = va / LX_PAGE + 1;
-	pt_frame[i] = (lm_u32)f;
-	pt_used++;
+	pt_put(i, va, f);
 	return 0;
 }
 
@@ -167,14 +194,18 @@ void lx_pages_release(lm_u64 lo, lm_u64 hi)
 		}
 		return;
 	}
-	/* A range larger than the table: visit the table instead. A removal
-	 * shifts another entry into slot i, so i is looked at again. */
-	for (lm_u32 i = 0; i < PT_SIZE; i++) {
+	/* A range larger than the table: visit the table's entries instead.
+	 * A removal shifts another entry into slot i, so i is looked at
+	 * again. */
+	for (lm_u32 i = pt_next(0); i < PT_SIZE;) {
 		lm_u64 va = (pt_key[i] - 1) * LX_PAGE;
 
-		if (pt_key[i] && va >= lo && va < hi) {
+		if (va >= lo && va < hi) {
 			frame_drop(pt_frame[i]);
-			pt_remove(i--);
+			pt_remove(i);
+			i = pt_next(i);
+		} else {
+			i = pt_next(i + 1);
 		}
 	}
 }
@@ -196,9 +227,7 @@ int lx_pages_move(lm_u64 lo, lm_u64 len, lm_u64 to, lm_u32 prot)
 			frame_drop(f);
 			return -ENOMEM;
 		}
-		pt_key[i] = (to + off) / LX_PAGE + 1;
-		pt_frame[i] = f;
-		pt_used++;
+		pt_put(i, to + off, f);
 	}
 	return 0;
 }
@@ -264,6 +293,7 @@ int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot)
  * record (when [lo, hi) splits one area in two). */
 static int area_cut(lm_u64 lo, lm_u64 hi)
 {
+	lx_img_touch(lo, hi);
 	for (int i = 0; i < lx_nareas; i++) {
 		struct lx_area *a = &lx_areas[i];
 
@@ -296,6 +326,7 @@ static int area_insert(lm_u64 lo, lm_u64 hi, lm_u32 prot, lm_u32 kind)
 {
 	int i = 0;
 
+	lx_img_touch(lo, hi);
 	while (i < lx_nareas && lx_areas[i].lo < lo)
 		i++;
 	struct lx_area *l = i > 0 ? &lx_areas[i - 1] : 0;
@@ -385,6 +416,7 @@ int lx_mm_populate(lm_u64 lo, lm_u64 hi)
 	return lm_vm_protect_range(lo, (hi - lo) / LX_PAGE, LM_R_READ | LM_R_WRITE) ? -ENOMEM : 0;
 }
 
+
 void lx_mm_reset(void)
 {
 	lx_pages_release(LX_LOW, LX_HIGH);
@@ -472,22 +504,33 @@ static int fork_shared(struct lm_fork_child *c)
 	return 0;
 }
 
-/* Fork: every frame of the table to child c; our writable pages read-only
- * (but SHARED ones: fork_shared). */
+/* Fork: every frame of the table to child c; our writable pages read-only,
+ * one VSPACE_PROTECT per writable area rather than one per page (holes
+ * are skipped by the kernel; a 1 MiB area was 256 calls). Every page
+ * mapped in an area is in the table, so the two cover the same pages.
+ * SHARED areas stay as they are: fork_shared gave the child their frames. */
 int lx_mm_fork_share(struct lm_fork_child *c)
 {
+	struct lx_area *a = 0; /* the last entry's: most pages are in a few areas */
+
 	if (fork_shared(c))
 		return -ENOMEM;
-	for (lm_u32 i = 0; i < PT_SIZE; i++) {
+	for (lm_u32 i = pt_next(0); i < PT_SIZE; i = pt_next(i + 1)) {
 		lm_u64 va = (pt_key[i] - 1) * LX_PAGE;
-		struct lx_area *a;
 
-		if (!pt_key[i] || !(a = lx_area_at(va)) || a->kind == LX_AREA_SHARED)
+		if ((!a || va < a->lo || va >= a->hi) && !(a = lx_area_at(va)))
+			continue;
+		if (a->kind == LX_AREA_SHARED)
 			continue;
 		if (lm_fork_share(c, pt_frame[i], a->prot & PROT_EXEC))
 			return -ENOMEM;
-		if ((a->prot & PROT_WRITE) &&
-		    lm_vspace_protect(LM_SLOT_VSPACE, va, 1, rights_of(a->prot) & ~(lm_u64)LM_R_WRITE, 0))
+	}
+	for (int i = 0; i < lx_nareas; i++) {
+		struct lx_area *w = &lx_areas[i];
+
+		if ((w->prot & PROT_WRITE) && w->kind != LX_AREA_SHARED &&
+		    lm_vm_protect_range(w->lo, (w->hi - w->lo) / LX_PAGE,
+					rights_of(w->prot) & ~(lm_u64)LM_R_WRITE))
 			return -ENOMEM;
 	}
 	return 0;

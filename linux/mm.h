@@ -74,4 +74,18 @@ long lx_mmap_file_check(long fd, lm_u64 off, lm_u64 len, lm_u32 prot, int shared
  * range: at, or -errno with the range free again. */
 long lx_mmap_file(lm_u64 at, lm_u64 len, lm_u32 prot, lm_u32 kind, long fd, lm_u64 off);
 
+/* The running program's read-only segments, [lx_img_lo, lx_img_hi) in
+ * pages, as execve loaded them from a file and while lx_img_kept: a change
+ * to the areas there (a munmap, mprotect or MAP_FIXED mmap: area_cut,
+ * area_insert) clears it, so the pages still hold the file's bytes. An
+ * execve of the same file keeps them instead of reading the file again
+ * (exec.c, loader.c). */
+extern lm_u64 lx_img_lo, lx_img_hi;
+extern int lx_img_kept;
+static inline void lx_img_touch(lm_u64 lo, lm_u64 hi)
+{
+	if (lo < lx_img_hi && hi > lx_img_lo)
+		lx_img_kept = 0;
+}
+
 #endif

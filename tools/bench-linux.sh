@@ -105,7 +105,7 @@ KVER=${VMLINUZ##*/vmlinuz-}
 # ---- guest programs and initramfs, rebuilt when the sources change
 newer() { [ ! -e "$2" ] || [ "$1" -nt "$2" ]; }
 lbench_newer=0
-for f in lbench.c lbench_vm.c lbench.h lcount.c lcount.h; do
+for f in lbench.c lbench_vm.c lbench.h lcount.c lcount.h bench_time.h; do
 	newer "$SRC/$f" "$CACHE/lbench" && lbench_newer=1
 done
 if [ $lbench_newer = 1 ]; then
@@ -121,7 +121,7 @@ if newer "$SRC/tiny.c" "$CACHE/tiny"; then
 fi
 INITRD=$CACHE/initramfs.gz
 if [ "${BENCH_LINUX_INIT:-}" = lxbench ]; then
-	if newer "$SRC/lxbench.c" "$CACHE/lxbench"; then
+	if newer "$SRC/lxbench.c" "$CACHE/lxbench" || newer "$SRC/bench_time.h" "$CACHE/lxbench"; then
 		say "building lxbench"
 		musl-gcc -static -O2 -Wall -o "$CACHE/lxbench.tmp" "$SRC/lxbench.c"
 		mv "$CACHE/lxbench.tmp" "$CACHE/lxbench"

@@ -110,10 +110,9 @@ LX_ROWS = [
     ("linux_spawn", "fork, execve of a static program that exits, waitpid"),
     ("linux_open_close", "open + close of a 4 KiB file"),
     ("linux_read_4k", "pread of 4 KiB"),
+    ("linux_thread_create", "pthread_create of a thread that returns, pthread_join"),
     ("busybox_script", "busybox sh, a script of 200 applet runs: execve to execve, total"),
 ]
-LX_NOTE = ("linux_thread_create is not measured: the personality has no clone for "
-           "threads yet.")
 
 BENCH_RE = re.compile(r"^BENCH\s+(\S+)(.*)$")
 COUNT_RE = re.compile(r"^COUNT\s+([A-Za-z0-9_]+)(.*)$")
@@ -305,7 +304,7 @@ def lx_markdown(rows, lam, lin):
            "The same static musl program, `bench/linux/lxbench.c`, as /bin/lxbench under "
            "Lamina's Linux personality and as /init under Linux "
            f"({lin.meta.get('kernel', 'n/a')}); Linux/Lamina above 1 means it ran faster on "
-           "Lamina. " + LX_NOTE, "",
+           "Lamina.", "",
            "| " + " | ".join(h) + " |", "|---|---:|---:|---:|---|"]
     out += ["| " + " | ".join(lx_cells(r)) + " |" for r in rows]
     for bf, what in ((lam, "Lamina"), (lin, "Linux")):

@@ -68,57 +68,16 @@ static const char *only;        /* lbench.only= list, or NULL for all */
 
 /* ---------------------------------------------------------------- timing */
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* TSC rate against CLOCK_MONOTONIC over 50 ms.  Under icount both clocks are
- * virtual (1 instruction = 1 ns at shift=0), so the ratio is exact there; under
- * plain TCG or KVM it converts host-time cycles to ns. */
+/* TSC rate over 50 ms (bench_time.h). */
 static void calibrate(void)
 {
-	uint64_t n0 = mono_ns(), t0 = tsc(), n1;
-	while ((n1 = mono_ns()) - n0 < 50000000ull)
-		;
-	uint64_t t1 = tsc();
-	tsc_per_ns = (double)(t1 - t0) / (double)(n1 - n0);
-}
-
-/* ---------------------------------------------------------------- output */
-
-/* One write per line so kernel messages cannot split it, then wait for the
- * UART to drain so its transmit interrupts do not land in the next
- * benchmark's batches. */
-void out(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, n) < 0)
-		return;
-	tcdrain(1); /* fails harmlessly when stdout is not a tty */
+	tsc_per_ns = calibrate_ms(50);
 }
 
 void die(const char *what)
 {
 	out("# lbench: %s: %s", what, strerror(errno));
 	_exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* A batch performs n operations of each of its k metrics and adds the cycles

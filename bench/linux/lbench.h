@@ -6,18 +6,10 @@
 #define LBENCH_H
 
 #include <stdint.h>
+#include "bench_time.h"
 #include "lcount.h"
 
 #define PAGE 4096UL
-
-/* lfence before: earlier instructions have completed; lfence after: later
- * ones have not started.  Used at both ends of a measured interval. */
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
-	return ((uint64_t)hi << 32) | lo;
-}
 
 /* A batch performs n operations of each of its k metrics and adds the cycles
  * spent on metric j to cyc[j] (lbench.c's measure). */

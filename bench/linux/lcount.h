@@ -17,7 +17,7 @@ void count_mark(int next);
 /* COUNT <name> ... per operation of metric j over ops operations. */
 void count_report(const char *name, int j, long ops);
 
-/* lbench.c's line printer. */
-void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The line printer, out: bench_time.h's. */
+#include "bench_time.h"
 
 #endif

@@ -24,6 +24,10 @@
  *   linux_open_close  open + close of a 4 KiB file in /tmp/lxb (made first,
  *                     with the script: only these two files are there)
  *   linux_read_4k     pread of its 4 KiB
+ *   linux_thread_create  pthread_create of a thread that returns at once,
+ *                     then pthread_join of it (musl's: clone with
+ *                     CLONE_THREAD, the join a futex wait on the thread's
+ *                     tid word, cleared and woken by the kernel at its end)
  *   busybox_script    `busybox sh` running a fixed script of 200 applet
  *                     invocations (SCRIPT below), the total per script,
  *                     from lxbench's execve of busybox to the script's
@@ -34,20 +38,18 @@
  *                     its memory, docs/LINUX.md, too little for 200
  *                     busybox children); fewer batches (SCRIPT_BATCHES),
  *                     run after the others
- * Not here: linux_thread_create, as the personality has no clone for
- * threads yet.
  *
  * Usage: lxbench [--quick] [NAME...]   (--quick: one small batch of each,
  * for the test suite; names: run only those).  As PID 1 (Linux's
  * initramfs) it mounts devtmpfs, prints BENCH-DONE and powers off.
  *
- * Build: musl-gcc -static -O2 -o lxbench lxbench.c
+ * Build: musl-gcc -static -O2 -o lxbench lxbench.c (bench_time.h beside it)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,9 +62,9 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <termios.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_time.h"
 
 #define NBATCH 11
 #define SCRIPT_BATCHES 3
@@ -98,55 +100,10 @@ static int last_status; /* the last child's wait status, for failures */
 
 /* ---------------------------------------------------------------- timing */
 
-static inline uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-/* TSC rate against CLOCK_MONOTONIC over 10 ms (exact under icount, where
- * both are virtual), only to print ns= beside cycles=. */
+/* tsc, out and cmp_double: bench_time.h, shared with lbench. TSC rate over 10 ms (bench_time.h). */
 static void calibrate(void)
 {
-	uint64_t n0 = mono_ns(), t0 = tsc(), n1;
-	while ((n1 = mono_ns()) - n0 < 10000000ull)
-		;
-	uint64_t t1 = tsc();
-	if (n1 > n0)
-		tsc_per_ns = (double)(t1 - t0) / (double)(n1 - n0);
-}
-
-/* One write per line; tcdrain so the console's transmit interrupts do not
- * land in the next batches (it fails harmlessly where there is no tty). */
-static void out(const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, n) < 0)
-		return;
-	tcdrain(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	tsc_per_ns = calibrate_ms(10);
 }
 
 /* A batch does n operations and returns the cycles they took, or 0 if an
@@ -334,6 +291,23 @@ static void bench_read_4k(void)
 	close(fd);
 }
 
+static void *thread_main(void *arg) { return arg; }
+
+static uint64_t b_thread(long n, void *ctx)
+{
+	(void)ctx;
+	uint64_t t0 = tsc();
+	for (long i = 0; i < n; i++) {
+		pthread_t t;
+		void *r;
+		if (pthread_create(&t, NULL, thread_main, &n) || pthread_join(t, &r) || r != &n)
+			return 0;
+	}
+	return tsc() - t0;
+}
+
+static void bench_thread_create(void) { measure("linux_thread_create", 16, b_thread, NULL); }
+
 /* busybox_script, one round: the state so far goes through busybox's
  * arguments and comes back to `lxbench --script-after STATUS RATE QUICK
  * FAILED ROUND T0 [FIGURE...]` (round 0 is the warm-up). Returns only if
@@ -415,6 +389,7 @@ static const struct bench {
 	{"linux_spawn", bench_spawn},
 	{"linux_open_close", bench_open_close},
 	{"linux_read_4k", bench_read_4k},
+	{"linux_thread_create", bench_thread_create},
 	{"busybox_script", NULL}, /* last: script_round */
 };
 

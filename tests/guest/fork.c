@@ -104,6 +104,11 @@ TEST(fork_50_children_come_and_go_while_one_is_kept_each_given_ids)
 	forktest(FT_KEEP_ONE);
 }
 
+TEST(fork_forget_gives_back_only_a_parent_frame_never_fetched)
+{
+	forktest(FT_FORGET);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */

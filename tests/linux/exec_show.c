@@ -77,6 +77,38 @@ static void clean(void)
 	CHECK(rmdir("/tmp/xt") == 0);
 }
 
+/* In the read-only data: which build of the file runs (a copy of this
+ * program with the mark rewritten is "MARK-B"). */
+static const char mark[] = "MARK-A";
+
+static int marked(const char *want)
+{
+	const volatile char *m = mark;
+	char got[sizeof mark];
+
+	for (unsigned i = 0; i < sizeof mark; i++)
+		got[i] = m[i];
+	return !strcmp(got, want);
+}
+
+/* /tmp/xs: a copy of /bin/exec-show, its mark rewritten to b's. */
+static void copy_marked(char b)
+{
+	static char img[4 << 20];
+	int fd = open("/bin/exec-show", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, img, sizeof img) : -1;
+
+	CHECK(n > 0 && n < (ssize_t)sizeof img);
+	close(fd);
+	for (ssize_t i = 0; i + (ssize_t)sizeof mark <= n; i++)
+		if (!memcmp(img + i, "MARK-A", sizeof mark))
+			img[i + 5] = b;
+	unlink("/tmp/xs");
+	fd = open("/tmp/xs", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	CHECK(fd >= 0 && n > 0 && write(fd, img, n) == n);
+	close(fd);
+}
+
 static void next(const char *path, char *const *argv, char *const *envp)
 {
 	fflush(stdout);
@@ -146,9 +178,36 @@ int main(int argc, char **argv, char **envp)
 		const char *fn = (const char *)getauxval(AT_EXECFN);
 		int fd = fn && !strncmp(fn, "/dev/fd/", 8) ? atoi(fn + 8) : -1;
 
+		char *copy[] = { "/tmp/xs", "copy", 0 };
+
 		CHECK(fd > 2);
 		CHECK(fcntl(fd, F_GETFD) == -1 && errno == EBADF); /* O_CLOEXEC: closed */
 		printf("exec-show: execveat AT_EMPTY_PATH\n");
+		copy_marked('A');
+		next("/tmp/xs", copy, envp);
+	}
+	/* An execve of the running program's own file may keep its read-only
+	 * pages (docs/LINUX.md, "execve"): not once the file is another. */
+	if (argc == 2 && !strcmp(argv[1], "copy")) {
+		char *changed[] = { "/tmp/xs", "changed", 0 };
+
+		CHECK(marked("MARK-A"));
+		copy_marked('B'); /* the running file replaced, same size */
+		next("/tmp/xs", changed, envp);
+	}
+	if (argc == 2 && !strcmp(argv[1], "changed")) {
+		char *same[] = { "/tmp/xs", "same", 0 };
+
+		CHECK(marked("MARK-B"));
+		auxv("/tmp/xs", "/tmp/xs", "xs");
+		printf("exec-show: the file changed under the running program\n");
+		next("/tmp/xs", same, envp);
+	}
+	if (argc == 2 && !strcmp(argv[1], "same")) {
+		CHECK(marked("MARK-B"));
+		auxv("/tmp/xs", "/tmp/xs", "xs");
+		CHECK(unlink("/tmp/xs") == 0);
+		printf("exec-show: the running program's own file again\n");
 		return failures;
 	}
 	fprintf(stderr, "FAIL exec-show: unexpected arguments (argc %d)\n", argc);

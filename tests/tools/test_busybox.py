@@ -213,7 +213,7 @@ def main():
                 return why
             names = re.findall(r"^BENCH (\w+) cycles=\d+ ", so.decode("latin-1"), re.M)
             want = ["linux_getppid", "linux_pipe_rtt", "linux_fork_exit", "linux_spawn",
-                    "linux_open_close", "linux_read_4k", "busybox_script"]
+                    "linux_open_close", "linux_read_4k", "linux_thread_create", "busybox_script"]
             if st != 0 or se or names != want or not so.endswith(b"BENCH-DONE\n"):
                 return "exit %d, stderr %r, stdout %r" % (st, se[-300:], so[-600:])
             return None

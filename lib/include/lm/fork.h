@@ -108,6 +108,15 @@ int lm_fork_copy(lm_u64 va, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame);
 void lm_fork_retire(lm_cptr_t frame);
 /* 1 if frame f is this process's own (not one fetched from its parent). */
 int lm_fork_owns(lm_cptr_t f);
+/* A frame of a page that is gone, in place of unmapping and retiring it:
+ * when f is a frame of our parent's that we never fetched (our slot f is
+ * in use in our slot allocator and empty, as the kernel says) and no
+ * child of ours may ask for it, its slot is free again and 1 comes back,
+ * after one system call instead of two (an execve in a forked child gives
+ * back every page it inherited). 0 otherwise (also for a slot that is
+ * free, out of range, or in a process never forked), and the caller
+ * unmaps and retires f as usual. */
+int lm_fork_forget(lm_cptr_t f);
 /* Children alive (built and not yet reaped). */
 lm_u32 lm_fork_children(void);
 
