@@ -162,9 +162,10 @@ bool fastpath_reply_recv(struct frame *f) { unreached(); return false; }
 bool fastpath_signal(struct frame *f) { unreached(); return false; }
 bool fastpath_wait(struct frame *f) { unreached(); return false; }
 
-/* Slots of root's CNode, by role (the nondeterministic arguments take a
- * role's slots, or 0 and 2^ROOT_BITS, which fail the range check: see
- * eva_main.c for why a role's slots hold one type). */
+/* Slots of root's CNode, by role (a nondeterministic argument takes the
+ * slots of the role the call asks for, 0 and 2^ROOT_BITS, which fail the
+ * range check, and the untyped's, the wrong type: see eva_main.c for why a
+ * role's slots hold one type). */
 enum {
 	S_CNODE = LM_SLOT_CNODE, S_VSPACE = LM_SLOT_VSPACE, S_ROOT = LM_SLOT_TCB,
 	S_EP0 = 4, S_EP1 = 5, S_NTFN = 6, S_NTFN_B = 7, S_UT = LM_SLOT_FIRST_BOOT,
@@ -177,10 +178,12 @@ static const struct role r_ntfn = { 2, { S_NTFN, S_NTFN_B } };
 
 void syscall_dispatch(struct frame *f); /* entry.S calls it */
 
+/* One of r's slots, 0 or 2^ROOT_BITS (out of range), or the untyped's
+ * (the wrong type for every call here). */
 static u64 slot_in(const struct role *r)
 {
-	int i = Frama_C_interval(0, r->n + 1);
-	return i < r->n ? r->slot[i] : i == r->n ? 0 : 1 << ROOT_BITS;
+	int i = Frama_C_interval(0, r->n + 2);
+	return i < r->n ? r->slot[i] : i == r->n ? 0 : i == r->n + 1 ? 1 << ROOT_BITS : S_UT;
 }
 
 static void boot(void)
