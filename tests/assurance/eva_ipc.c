@@ -326,14 +326,17 @@ static void step(void)
 		a1 = slot_in(&r_tcb);
 		a2 = Frama_C_interval(0, 1) ? Frama_C_interval(0, 1) ? 3 : 10 : Frama_C_interval(0, 1) ? 30 : LM_PRIO_MAX + 1;
 		break;
-	case C_DELETE:
+	case C_DELETE: /* one capability; or both of the notification's, its
+			* last: it is finalised (endpoint 1's and each
+			* thread's only capability are their last too) */
 		a1 = S_CNODE;
-		switch (Frama_C_interval(0, 2)) {
+		a3 = 1;
+		switch (Frama_C_interval(0, 3)) {
 		case 0: a2 = slot_in(&r_ep); break;
 		case 1: a2 = slot_in(&r_ntfn); break;
-		default: a2 = slot_in(&r_tcb); break;
+		case 2: a2 = slot_in(&r_tcb); break;
+		default: a2 = S_NTFN; a3 = 2; break;
 		}
-		a3 = 1;
 		break;
 	case C_CONFIGURE:
 		a1 = slot_in(&r_tcb);
@@ -345,6 +348,7 @@ static void step(void)
 	}
 	//@ split a1;
 	//@ split a2;
+	//@ split a3;
 	switch (ev) {
 	case C_SEND: sys(LM_SYS_EP_SEND, a1, a2, 1, 2, 3, 4); break;
 	case C_NBSEND: sys(LM_SYS_EP_NBSEND, a1, a2, 1, 2, 3, 4); break;
