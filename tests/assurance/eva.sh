@@ -8,7 +8,7 @@
 #
 #   ipc      tests/assurance/eva_ipc.c: typed object memory (TCBs,
 #            endpoints, notifications), three threads and root made and
-#            started by real system calls, five start states made by fixed
+#            started by real system calls, six start states made by fixed
 #            events, then one event (a call of the current thread with
 #            nondeterministic arguments, a timer tick, a fault)
 #   precise  tests/assurance/eva_main.c: typed object memory (eva/arch.h),

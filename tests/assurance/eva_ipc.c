@@ -13,7 +13,7 @@
  * space), gives them priorities 10, 5 and 5 and resumes them; root lowers
  * itself to 1 and the scheduler runs the server (thread 1), which receives
  * on endpoint 0 and blocks; client 2 runs next. From there, or from one
- * of four more states made by fixed events (start()), one
+ * of five more states made by fixed events (start()), one
  * nondeterministic event: the current thread makes one system
  * call (every IPC, notification and thread call, deletion of an endpoint,
  * notification or thread capability, FINISH_DELETE) with nondeterministic
@@ -390,6 +390,9 @@ static void step(void)
  *   START_BASE   the setup's: server t1 receiving on endpoint 0, t2 running,
  *            t3 and root ready;
  *   START_REPLY  t2 called endpoint 0: t1 runs and owes t2 the reply;
+ *   START_TICK   as START_REPLY, and a timer tick fell while the server
+ *                served the call (its slice ends; the tick is charged to
+ *                t2 at the reply, sched_charge);
  *   START_SENDQ  t2 called and t3 sent on endpoint 1, which nobody receives
  *            on: both queued there, root runs;
  *   START_NTFN   t2 waits on the notification, which t3 bound to the server
@@ -397,7 +400,7 @@ static void step(void)
  *   START_FAULT  t2 made endpoint 0 (badged) t3's fault endpoint and yielded;
  *            t3 faulted: the server runs and owes t3 the fault's reply.
  */
-enum { START_BASE, START_REPLY, START_SENDQ, START_NTFN, START_FAULT, NSTARTS };
+enum { START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, NSTARTS };
 
 static void page_fault(struct tcb *t)
 {
@@ -414,6 +417,13 @@ static void start(int which)
 	case START_REPLY:
 		sys_ok(LM_SYS_EP_CALL, S_EP0, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
 		//@ assert start_reply: cpu0.cur == t1 && t1->reply_to == t2;
+		break;
+	case START_TICK:
+		sys_ok(LM_SYS_EP_CALL, S_EP0, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
+		sched_tick();
+		if (need_resched)
+			schedule();
+		//@ assert start_tick: cpu0.cur == t1 && t1->reply_to == t2 && t1->borrowed == 1;
 		break;
 	case START_SENDQ:
 		sys_ok(LM_SYS_EP_CALL, S_EP1, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
