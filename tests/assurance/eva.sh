@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Abstract interpretation (Frama-C EVA) of the capability layer: cnode.c
-# and untyped.c's system calls, with cap.c, mdb.c and capability lookup
-# (syscall.c), run by two harnesses. One test in `make test`;
-# docs/ASSURANCE.md lists the alarms and why each is there.
+# Abstract interpretation (Frama-C EVA) of the capability layer (cnode.c
+# and untyped.c's system calls, with cap.c, mdb.c and capability lookup in
+# syscall.c), run by two harnesses, and of IPC, threads and the scheduler
+# (endpoint.c, notify.c, waitq.c, thread.c, sched.c, over the capability
+# layer, through syscall.c's dispatch) by a third. One test in `make
+# test`; docs/ASSURANCE.md lists the alarms and why each is there.
 #
+#   ipc      tests/assurance/eva_ipc.c: typed object memory (TCBs,
+#            endpoints, notifications), three threads and root made and
+#            started by real system calls, six start states made by fixed
+#            events, then one event (a call of the current thread with
+#            nondeterministic arguments, a timer tick, a fault)
 #   precise  tests/assurance/eva_main.c: typed object memory (eva/arch.h),
 #            a setup made by real system calls, then one call with every
 #            argument nondeterministic, states kept apart per argument
@@ -29,25 +36,29 @@ out=${ASSURE_OUT:-$root/build/assurance}/eva
 mkdir -p "$out"
 cd "$root" || exit 1
 
-kernel="kernel/mdb.c kernel/cap.c kernel/cnode.c kernel/untyped.c kernel/syscall.c"
+caps="kernel/mdb.c kernel/cap.c kernel/cnode.c kernel/untyped.c kernel/syscall.c"
+ipc="$caps kernel/endpoint.c kernel/notify.c kernel/waitq.c kernel/thread.c kernel/sched.c"
 inc="-Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL"
 
-# name | harness | extra include path | frama-c options
+# name | harness | kernel files | extra include path | frama-c options
 # precise: -eva-plevel: the setup's objects are few, but a write through
 # a pointer into a set of slots must stay a set; the partition on
 # eva_cspace_gone keeps apart the states where root lost its CSpace.
 # seq: precision 2, four calls: about ten seconds on one core. The
 # direct map is valid where that harness's untyped memory lies (arch.h
 # phys_to_virt: DIRECT_MAP + UT_PA, UT_BITS bits), and nowhere else.
+# ipc: the same precision as precise; its states are kept apart by the
+# harness's own splits (start state, thread, event, slot arguments).
 runs=(
-	"precise|eva_main.c|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
-	"seq|eva_seq.c||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
+	"ipc|eva_ipc.c|$ipc|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto"
+	"precise|eva_main.c|$caps|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
+	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
 )
 
 ok=1
 declare -A got
 for r in "${runs[@]}"; do
-	IFS='|' read -r name harness extra opts <<<"$r"
+	IFS='|' read -r name harness kernel extra opts <<<"$r"
 	log=$out/$name.log
 	start=$(date +%s)
 	# shellcheck disable=SC2086 # kernel, opts: lists of words

@@ -95,6 +95,13 @@ void tcb_finalise(struct tcb *t) { }
  * from one and its size from the other. */
 u8 eva_cspace_gone;
 void tcb_lost_slot(struct tcb *t, struct slot *s) { eva_cspace_gone = 1; }
+/* tcb_of_slot's model (thread.h): root's is the only TCB, and its cspace
+ * slot the only TCB slot. */
+struct tcb *tcb_of_slot(struct slot *s)
+{
+	//@ assert tcb_slot: s == &root.cspace;
+	return &root;
+}
 void tcb_init(struct tcb *t) { }
 void irq_release(u64 line) { }
 void asids_release(const struct slot *range) { }

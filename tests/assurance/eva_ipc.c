@@ -1,0 +1,463 @@
+/*
+ * Frama-C EVA harness for IPC, threads and the scheduler, precise
+ * (tests/assurance/eva.sh, docs/ASSURANCE.md): endpoints (endpoint.c),
+ * notifications (notify.c), wait queues and blocking (waitq.c), thread
+ * objects and their calls (thread.c) and the scheduler (sched.c), with
+ * the capability layer under them (mdb.c, cap.c, cnode.c, untyped.c,
+ * syscall.c's dispatch and lookup), every one the kernel's own code.
+ *
+ * The state: root's thread (priority 20) with a CSpace of 2^ROOT_BITS
+ * slots and an address space, as root.c makes them, and an untyped. A
+ * setup made by real system calls retypes three threads, two endpoints
+ * and a notification, configures the threads (root's CNode, its address
+ * space), gives them priorities 10, 5 and 5 and resumes them; root lowers
+ * itself to 1 and the scheduler runs the server (thread 1), which receives
+ * on endpoint 0 and blocks; client 2 runs next. From there, or from one
+ * of five more states made by fixed events (start()), one
+ * nondeterministic event: the current thread makes one system
+ * call (every IPC, notification and thread call, deletion of an endpoint,
+ * notification or thread capability, FINISH_DELETE) with nondeterministic
+ * arguments, through syscall_dispatch as entry.S calls it (which runs the
+ * scheduler after it); or the timer ticks (sched_tick, then schedule); or
+ * the current thread faults (trap.c's path: fault IPC to its fault
+ * endpoint, else it stops).
+ *
+ * Stubs are only for hardware (FPU, CR3, MSRs, idling, the console) and
+ * for what no state here reaches (upcalls: no thread sets an exception
+ * handler; eBPF predicates and filters: none loaded; interrupt lines:
+ * none claimed): those that must stay unreached assert so.
+ */
+#include "__fc_builtin.h"
+#include <string.h> /* Frama-C's specifications of memset and memcpy */
+#include "cap.h"
+#include "cnode.h"
+#include "syscall.h"
+#include "thread.h"
+#include "vspace.h"
+#include "ipc.h"
+#include "bpf/prog.h"
+#include <lamina/syscall.h>
+#include <lamina/bootinfo.h>
+
+#define ROOT_BITS 4
+#define UT_PA     0x200000ull
+#define UT_BITS   14
+#define UT_SIZE   (1ull << UT_BITS)
+#define PML4_PA   0x1000ull /* root's address space: never dereferenced */
+#define ASID      1
+
+struct percpu cpu0;
+u32 cpu_features;
+struct asid_entry asid_tab[ASID_COUNT];
+static u64 tss_word;
+u64 *const tss_rsp0 = &tss_word;
+bool fastpath_enabled; /* false: every call takes the general path */
+
+static struct tcb root __attribute__((aligned(1 << LM_TCB_BITS)));
+static struct slot root_cnode[1 << ROOT_BITS] __attribute__((aligned(1 << (ROOT_BITS + LM_SLOT_BITS))));
+
+/* Typed object memory, as eva_main.c: what retype makes of each type lies
+ * at its offset in the untyped, in that type's own array (eva/arch.h's
+ * phys_to_virt). Only the setup retypes here, and every object one retype
+ * makes is of the type asked for. TCBs are aligned to their size as the
+ * kernel's are, so tcb_of_slot's mask finds them. */
+static u8 eva_placing;
+static struct tcb tcb_mem[UT_SIZE >> LM_TCB_BITS] __attribute__((aligned(1 << LM_TCB_BITS)));
+static u8 ep_mem[UT_SIZE >> LM_ENDPOINT_BITS][1 << LM_ENDPOINT_BITS] __attribute__((aligned(1 << LM_ENDPOINT_BITS)));
+static u8 ntfn_mem[UT_SIZE >> LM_NOTIFY_BITS][1 << LM_NOTIFY_BITS] __attribute__((aligned(1 << LM_NOTIFY_BITS)));
+
+void *phys_to_virt(u64 pa)
+{
+	u64 off = pa - UT_PA;
+
+	//@ assert in_untyped: off < UT_SIZE;
+	switch (eva_placing) {
+	case LM_OBJ_TCB:
+		return &tcb_mem[off >> LM_TCB_BITS];
+	case LM_OBJ_ENDPOINT:
+		return ep_mem[off >> LM_ENDPOINT_BITS];
+	default:
+		//@ assert placing_notify: eva_placing == LM_OBJ_NOTIFY;
+		return ntfn_mem[off >> LM_NOTIFY_BITS];
+	}
+}
+
+/* The compiler's count of leading zeros (rq_top), which Frama-C knows
+ * only by a contract too weak to find a queue by: the same function,
+ * written out (x is never 0 here: rq_top tests first). */
+int __builtin_clzll(unsigned long long x)
+{
+	int n = 0;
+	//@ loop unroll 64;
+	for (unsigned long long b = 1ull << 63; b && !(x & b); b >>= 1)
+		n++;
+	return n;
+}
+
+/* tcb_of_slot (thread.h), whose mask EVA cannot follow: the TCB that
+ * holds slot s, found by comparing s with every TCB's slots, as the mask
+ * finds it (a TCB is aligned to its size, its slots lie inside it). Only
+ * TCB slots are ever passed (cap.c: capabilities flagged CAP_F_TCBSLOT). */
+static struct tcb *eva_owner(struct tcb *t, struct slot *s)
+{
+	if (s == &t->cspace || s == &t->vspace || s == &t->ipcbuf || s == &t->faultep ||
+	    s == &t->stopntfn || s == &t->predprog)
+		return t;
+	for (int i = 0; i < LM_BPF_MAX_FILTERS; i++)
+		if (s == &t->filters[i])
+			return t;
+	return NULL;
+}
+
+struct tcb *tcb_of_slot(struct slot *s)
+{
+	struct tcb *t = eva_owner(&root, s);
+	for (int i = 0; !t && i < (int)(UT_SIZE >> LM_TCB_BITS); i++)
+		t = eva_owner(&tcb_mem[i], s);
+	//@ assert tcb_slot: t != \null;
+	return t;
+}
+
+/* Hardware. */
+void fpu_init_state(void *fxarea) { }
+void fpu_set_ts(bool want) { cpu0.ts_set = want; }
+void vspace_load_dead(void) { cpu0.cr3_pml4 = 0; }
+u64 kernel_pml4_phys(void) { return 0; }
+void arch_idle(void) { }
+void kprintf(const char *fmt, ...) { }
+/* A reachable panic (a failed KASSERT among them) is a defect: the
+ * assertion is then not proved, and eva.sh fails. */
+void panic(const char *fmt, ...)
+{
+	//@ assert no_panic: \false;
+	while (1)
+		;
+}
+
+/* Not reached from any state here (no thread has an exception handler or
+ * upcalls, no eBPF program or filter exists, no interrupt line is claimed,
+ * no frame is mapped): the asserts say so, EVA checks it. */
+static void unreached(void)
+{
+	//@ assert unreached: \false;
+}
+u64 upcall_blocked(struct tcb *t, u64 nr) { unreached(); return 0; }
+void upcall_preempted(struct tcb *t, u64 why) { unreached(); }
+bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr) { return false; }
+void pred_signal(struct notify *n) { unreached(); }
+void pred_detach(struct tcb *t) { unreached(); }
+bool filter_syscall(struct frame *f) { unreached(); return false; }
+u64 filter_may_control(const struct tcb *t, int argno) { return LM_OK; }
+u64 filter_inherit_check(const struct tcb *t, int argno) { return LM_OK; }
+void filter_inherit(struct tcb *t) { }
+void irq_release(u64 line) { unreached(); }
+void irq_notify_gone(struct notify *n) { }
+void asids_release(const struct slot *range) { unreached(); }
+void vspace_ref(const struct cap *vs) { }
+void vspace_unref(const struct cap *vs) { }
+void vspace_unmap_frame_cap(struct cap *c) { unreached(); }
+void vspace_unmap_table_cap(struct cap *c) { unreached(); }
+bool fastpath_call(struct frame *f) { unreached(); return false; }
+bool fastpath_reply_recv(struct frame *f) { unreached(); return false; }
+bool fastpath_signal(struct frame *f) { unreached(); return false; }
+bool fastpath_wait(struct frame *f) { unreached(); return false; }
+
+/* Slots of root's CNode, by role (a nondeterministic argument takes the
+ * slots of the role the call asks for, 0 and 2^ROOT_BITS, which fail the
+ * range check, and the untyped's, the wrong type: see eva_main.c for why a
+ * role's slots hold one type). */
+enum {
+	S_CNODE = LM_SLOT_CNODE, S_VSPACE = LM_SLOT_VSPACE, S_ROOT = LM_SLOT_TCB,
+	S_EP0 = 4, S_EP1 = 5, S_NTFN = 6, S_NTFN_B = 7, S_UT = LM_SLOT_FIRST_BOOT,
+	S_T1 = 9, S_T2 = 10, S_T3 = 11, S_EP0_B = 12,
+};
+struct role { u8 n; u8 slot[4]; };
+static const struct role r_tcb = { 4, { S_ROOT, S_T1, S_T2, S_T3 } };
+static const struct role r_ep = { 3, { S_EP0, S_EP1, S_EP0_B } };
+static const struct role r_ntfn = { 2, { S_NTFN, S_NTFN_B } };
+
+void syscall_dispatch(struct frame *f); /* entry.S calls it */
+
+/* One of r's slots, 0 or 2^ROOT_BITS (out of range), or the untyped's
+ * (the wrong type for every call here). */
+static u64 slot_in(const struct role *r)
+{
+	int i = Frama_C_interval(0, r->n + 2);
+	return i < r->n ? r->slot[i] : i == r->n ? 0 : i == r->n + 1 ? 1 << ROOT_BITS : S_UT;
+}
+
+static void boot(void)
+{
+	struct objhdr *cnh = (struct objhdr *)root_cnode;
+	struct cap cn = { .type = LM_OBJ_CNODE, .rights = LM_R_ALL, .bits = ROOT_BITS, .obj = (u64)cnh };
+	struct cap vs = { .type = LM_OBJ_VSPACE, .rights = LM_R_ALL, .obj = PML4_PA, .w2 = ASID };
+	struct cap tc = { .type = LM_OBJ_TCB, .rights = LM_R_ALL, .obj = (u64)&root };
+	struct cap ut = { .type = LM_OBJ_UNTYPED, .rights = LM_R_ALL, .bits = UT_BITS, .obj = UT_PA };
+
+	asid_tab[ASID].pml4 = PML4_PA;
+	cnh->bits = ROOT_BITS;
+	obj_link(cnh, LM_OBJ_CNODE);
+	tcb_init(&root);
+	root.prio = 20;
+	cap_insert(&root_cnode[S_CNODE], &cn, NULL);
+	cap_insert(&root_cnode[S_VSPACE], &vs, NULL);
+	cap_insert(&root_cnode[S_ROOT], &tc, NULL);
+	cap_insert(&root_cnode[S_UT], &ut, NULL);
+	cn.flags = vs.flags = CAP_F_TCBSLOT;
+	cap_insert(&root.cspace, &cn, &root_cnode[S_CNODE]);
+	cap_insert(&root.vspace, &vs, &root_cnode[S_VSPACE]);
+	root_tcb = &root;
+	cpu0.cur = &root;
+	root.state = LM_TS_RUNNABLE;
+	cpu0.cr3_pml4 = PML4_PA;
+}
+
+/* The current thread makes call nr with these arguments, through the
+ * kernel's entry (syscall_dispatch: the table, the result into its frame,
+ * the scheduler if needed). */
+static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
+{
+	struct frame *f = &cpu0.cur->frame;
+	f->rax = nr;
+	f->rdi = a1;
+	f->rsi = a2;
+	f->rdx = a3;
+	f->r10 = a4;
+	f->r8 = a5;
+	f->r9 = a6;
+	syscall_dispatch(f);
+	return f->rax;
+}
+
+static void sys_ok(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
+{
+	u64 r = sys(nr, a1, a2, a3, a4, a5, a6);
+	//@ assert setup_call_ok: r == LM_OK;
+}
+
+static void retype_ok(u8 type, u64 slot, u64 count)
+{
+	eva_placing = type;
+	sys_ok(LM_SYS_UNTYPED_RETYPE, S_UT, type, 0, S_CNODE, slot, count);
+}
+
+static struct tcb *const t1 = &tcb_mem[0], *const t2 = &tcb_mem[1], *const t3 = &tcb_mem[2];
+
+/* Root makes the objects and starts the threads, then lowers itself: the
+ * server (t1) runs, receives on endpoint 0 and blocks; client t2 runs. */
+static void setup(void)
+{
+	retype_ok(LM_OBJ_TCB, S_T1, 3);
+	retype_ok(LM_OBJ_ENDPOINT, S_EP0, 2);
+	retype_ok(LM_OBJ_NOTIFY, S_NTFN, 1);
+	sys_ok(LM_SYS_CNODE_MINT, S_CNODE, S_EP0_B, S_CNODE, S_EP0, LM_R_ALL, 0x11);
+	sys_ok(LM_SYS_CNODE_MINT, S_CNODE, S_NTFN_B, S_CNODE, S_NTFN, LM_R_ALL, 0x55);
+	for (u64 s = S_T1; s <= S_T3; s++)
+		sys_ok(LM_SYS_THREAD_CONFIGURE, s, S_CNODE, S_VSPACE, 0, 0, 0);
+	sys_ok(LM_SYS_THREAD_SET_PRIORITY, S_T1, 10, 0, 0, 0, 0);
+	sys_ok(LM_SYS_THREAD_SET_PRIORITY, S_T2, 5, 0, 0, 0, 0);
+	sys_ok(LM_SYS_THREAD_SET_PRIORITY, S_T3, 5, 0, 0, 0, 0);
+	for (u64 s = S_T1; s <= S_T3; s++)
+		sys_ok(LM_SYS_THREAD_RESUME, s, 0, 0, 0, 0, 0);
+	sys_ok(LM_SYS_THREAD_SET_PRIORITY, S_ROOT, 1, 0, 0, 0, 0);
+	//@ assert setup_server_runs: cpu0.cur == t1;
+	sys_ok(LM_SYS_EP_RECV, S_EP0, 0, 0, 0, 0, 0);
+	//@ assert setup_client_runs: cpu0.cur == t2;
+}
+
+/* Which thread runs, as a number to keep the states apart by. */
+static int current(void)
+{
+	struct tcb *c = cpu0.cur;
+	return c == &root ? 0 : c == t1 ? 1 : c == t2 ? 2 : 3;
+}
+
+enum {
+	C_SEND, C_NBSEND, C_CALL, C_RECV, C_REPLY, C_REPLY_RECV, C_SIGNAL, C_WAIT, C_POLL,
+	C_BIND, C_RESUME, C_SUSPEND, C_PRIO, C_YIELD, C_YIELD_TO, C_FAULT_EP, C_STOP_NTFN,
+	C_EXIT, C_CONFIGURE, C_DELETE, C_FINISH, C_TICK, C_FAULT, NEVENTS
+};
+
+/* A message info: valid (label, 0 to 4 words in registers, up to the
+ * maximum), too long, or with reserved bits. */
+static u64 info(void)
+{
+	switch (Frama_C_interval(0, 3)) {
+	case 0: return LM_MSG_INFO(7, Frama_C_interval(0, LM_MSG_REG_WORDS), 0);
+	case 1: return LM_MSG_INFO(7, LM_MSG_MAX_WORDS, 0);
+	case 2: return LM_MSG_INFO(7, LM_MSG_MAX_WORDS + 1, 0);
+	default: return LM_MSG_NOTIFY;
+	}
+}
+
+static void page_fault(struct tcb *t);
+
+/* One event: a system call of the current thread, a timer tick, or a
+ * fault of the current thread. */
+static void step(void)
+{
+	struct tcb *cur = cpu0.cur;
+	int who, ev;
+	u64 a1 = 0, a2 = 0, a3 = 0;
+
+	who = current();
+	//@ split who;
+	/* A call restarted as FINISH_DELETE runs again before anything else
+	 * the thread does. */
+	ev = cur->finish_owed ? C_FINISH : Frama_C_interval(0, NEVENTS - 1);
+	//@ split ev;
+	switch (ev) {
+	case C_SEND: case C_NBSEND: case C_CALL: case C_REPLY_RECV:
+		a1 = slot_in(&r_ep);
+		a2 = info();
+		break;
+	case C_RECV: a1 = slot_in(&r_ep); break;
+	case C_REPLY: a2 = info(); break;
+	case C_SIGNAL: case C_WAIT: case C_POLL: a1 = slot_in(&r_ntfn); break;
+	case C_BIND: case C_STOP_NTFN:
+		a1 = slot_in(&r_tcb);
+		a2 = Frama_C_interval(0, 1) ? slot_in(&r_ntfn) : 0;
+		break;
+	case C_FAULT_EP:
+		a1 = slot_in(&r_tcb);
+		a2 = Frama_C_interval(0, 1) ? slot_in(&r_ep) : 0;
+		break;
+	case C_PRIO:
+		a1 = slot_in(&r_tcb);
+		a2 = Frama_C_interval(0, 1) ? Frama_C_interval(0, 1) ? 3 : 10 : Frama_C_interval(0, 1) ? 30 : LM_PRIO_MAX + 1;
+		break;
+	case C_DELETE: /* one capability; or both of the notification's, its
+			* last: it is finalised (endpoint 1's and each
+			* thread's only capability are their last too) */
+		a1 = S_CNODE;
+		a3 = 1;
+		switch (Frama_C_interval(0, 3)) {
+		case 0: a2 = slot_in(&r_ep); break;
+		case 1: a2 = slot_in(&r_ntfn); break;
+		case 2: a2 = slot_in(&r_tcb); break;
+		default: a2 = S_NTFN; a3 = 2; break;
+		}
+		break;
+	case C_CONFIGURE:
+		a1 = slot_in(&r_tcb);
+		a2 = S_CNODE;
+		a3 = S_VSPACE;
+		break;
+	case C_EXIT: a1 = 42; break;
+	default: a1 = slot_in(&r_tcb); break;
+	}
+	//@ split a1;
+	//@ split a2;
+	//@ split a3;
+	switch (ev) {
+	case C_SEND: sys(LM_SYS_EP_SEND, a1, a2, 1, 2, 3, 4); break;
+	case C_NBSEND: sys(LM_SYS_EP_NBSEND, a1, a2, 1, 2, 3, 4); break;
+	case C_CALL: sys(LM_SYS_EP_CALL, a1, a2, 1, 2, 3, 4); break;
+	case C_RECV: sys(LM_SYS_EP_RECV, a1, 0, 0, 0, 0, 0); break;
+	case C_REPLY: sys(LM_SYS_EP_REPLY, 0, a2, 5, 6, 7, 8); break;
+	case C_REPLY_RECV: sys(LM_SYS_EP_REPLY_RECV, a1, a2, 5, 6, 7, 8); break;
+	case C_SIGNAL: sys(LM_SYS_NTFN_SIGNAL, a1, 0, 0, 0, 0, 0); break;
+	case C_WAIT: sys(LM_SYS_NTFN_WAIT, a1, 0, 0, 0, 0, 0); break;
+	case C_POLL: sys(LM_SYS_NTFN_POLL, a1, 0, 0, 0, 0, 0); break;
+	case C_BIND: sys(LM_SYS_THREAD_BIND_NOTIFY, a1, a2, 0, 0, 0, 0); break;
+	case C_RESUME: sys(LM_SYS_THREAD_RESUME, a1, 0, 0, 0, 0, 0); break;
+	case C_SUSPEND: sys(LM_SYS_THREAD_SUSPEND, a1, 0, 0, 0, 0, 0); break;
+	case C_PRIO: sys(LM_SYS_THREAD_SET_PRIORITY, a1, a2, 0, 0, 0, 0); break;
+	case C_YIELD: sys(LM_SYS_THREAD_YIELD, 0, 0, 0, 0, 0, 0); break;
+	case C_YIELD_TO: sys(LM_SYS_THREAD_YIELD_TO, a1, 0, 0, 0, 0, 0); break;
+	case C_FAULT_EP: sys(LM_SYS_THREAD_SET_FAULT_EP, a1, a2, 0, 0, 0, 0); break;
+	case C_STOP_NTFN: sys(LM_SYS_THREAD_SET_STOP_NOTIFY, a1, a2, 0, 0, 0, 0); break;
+	case C_EXIT: sys(LM_SYS_THREAD_EXIT, a1, 0, 0, 0, 0, 0); break;
+	case C_CONFIGURE: sys(LM_SYS_THREAD_CONFIGURE, a1, a2, a3, 0, 0, 0); break;
+	case C_DELETE: sys(LM_SYS_CNODE_DELETE, a1, a2, a3, 0, 0, 0); break;
+	case C_FINISH: sys(LM_SYS_FINISH_DELETE, 0, 0, 0, 0, 0, 0); break;
+	case C_TICK: /* the timer interrupt (trap.c: irq, then schedule) */
+		sched_tick();
+		if (need_resched)
+			schedule();
+		break;
+	default: /* a page fault (trap.c's path); root's would be a panic */
+		if (cur != &root)
+			page_fault(cur);
+		break;
+	}
+}
+
+/*
+ * The states the nondeterministic event starts from, each made from the
+ * setup's by fixed events (every call asserted to succeed, and who runs
+ * after it):
+ *   START_BASE   the setup's: server t1 receiving on endpoint 0, t2 running,
+ *            t3 and root ready;
+ *   START_REPLY  t2 called endpoint 0: t1 runs and owes t2 the reply;
+ *   START_TICK   as START_REPLY, and a timer tick fell while the server
+ *                served the call (its slice ends; the tick is charged to
+ *                t2 at the reply, sched_charge);
+ *   START_SENDQ  t2 called and t3 sent on endpoint 1, which nobody receives
+ *            on: both queued there, root runs;
+ *   START_NTFN   t2 waits on the notification, which t3 bound to the server
+ *            (receiving on endpoint 0): t3 runs;
+ *   START_FAULT  t2 made endpoint 0 (badged) t3's fault endpoint and yielded;
+ *            t3 faulted: the server runs and owes t3 the fault's reply.
+ */
+enum { START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, NSTARTS };
+
+static void page_fault(struct tcb *t)
+{
+	t->frame.vector = 14;
+	if (!upcall_deliver(t, &t->frame, 0x1000) && !fault_ipc_send(t, &t->frame, 0x1000))
+		thread_fault(t, &t->frame, 0x1000);
+	if (need_resched)
+		schedule();
+}
+
+static void start(int which)
+{
+	switch (which) {
+	case START_REPLY:
+		sys_ok(LM_SYS_EP_CALL, S_EP0, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
+		//@ assert start_reply: cpu0.cur == t1 && t1->reply_to == t2;
+		break;
+	case START_TICK:
+		sys_ok(LM_SYS_EP_CALL, S_EP0, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
+		sched_tick();
+		if (need_resched)
+			schedule();
+		//@ assert start_tick: cpu0.cur == t1 && t1->reply_to == t2 && t1->borrowed == 1;
+		break;
+	case START_SENDQ:
+		sys_ok(LM_SYS_EP_CALL, S_EP1, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
+		//@ assert start_sendq_t3: cpu0.cur == t3;
+		sys_ok(LM_SYS_EP_SEND, S_EP1, LM_MSG_INFO(8, 1, 0), 3, 0, 0, 0);
+		//@ assert start_sendq: cpu0.cur == &root;
+		break;
+	case START_NTFN:
+		sys_ok(LM_SYS_NTFN_WAIT, S_NTFN, 0, 0, 0, 0, 0);
+		//@ assert start_ntfn_t3: cpu0.cur == t3;
+		sys_ok(LM_SYS_THREAD_BIND_NOTIFY, S_T1, S_NTFN, 0, 0, 0, 0);
+		//@ assert start_ntfn: cpu0.cur == t3;
+		break;
+	case START_FAULT:
+		sys_ok(LM_SYS_THREAD_SET_FAULT_EP, S_T3, S_EP0_B, 0, 0, 0, 0);
+		sys_ok(LM_SYS_THREAD_YIELD, 0, 0, 0, 0, 0, 0);
+		//@ assert start_fault_t3: cpu0.cur == t3;
+		page_fault(t3);
+		//@ assert start_fault: cpu0.cur == t1 && t1->reply_to == t3 && t3->fault_ipc;
+		break;
+	default:
+		break;
+	}
+}
+
+int main(void)
+{
+	int which;
+
+	boot();
+	setup();
+	which = Frama_C_interval(0, NSTARTS - 1);
+	//@ split which;
+	start(which);
+	step();
+	return 0;
+}
