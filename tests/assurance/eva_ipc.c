@@ -176,7 +176,7 @@ static const struct role r_tcb = { 4, { S_ROOT, S_T1, S_T2, S_T3 } };
 static const struct role r_ep = { 3, { S_EP0, S_EP1, S_EP0_B } };
 static const struct role r_ntfn = { 2, { S_NTFN, S_NTFN_B } };
 
-void syscall_dispatch(struct frame *f); /* entry.S calls it */
+struct frame *syscall_dispatch(struct frame *f); /* entry.S calls it */
 
 /* One of r's slots, 0 or 2^ROOT_BITS (out of range), or the untyped's
  * (the wrong type for every call here). */
