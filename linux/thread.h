@@ -89,6 +89,10 @@ long lx_thr_clone(struct lm_sysargs *a);
  * every other thread stopped; if the caller is not the first thread it
  * hands the end to it and never returns. */
 void lx_thr_end_process(int wstatus);
+/* A stop signal stops the whole process: every other live thread
+ * suspended (the set returned), then resumed by lx_thr_continue_others. */
+lm_u32 lx_thr_stop_others(void);
+void lx_thr_continue_others(lm_u32 set);
 /* execve at its point of no return: every other thread ended and freed
  * (the caller is the first). lx_thr_exec_done: the lock released for good,
  * as the new program starts. */

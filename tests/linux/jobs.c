@@ -22,12 +22,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -126,6 +128,80 @@ static void stopped_runs_nothing(void)
 	CHECK(kill(p, SIGCONT) == 0);
 	CHECK(wait4(p, &st, 0, NULL) == p && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
 	go();
+}
+
+/* A stop signal stops the whole process (POSIX): a child of two threads,
+ * one spinning on a counter in MAP_SHARED memory, the other waiting in
+ * pause (so it, not the spinner, takes the signal under Lamina). Once it
+ * is stopped the counter stays the same across round trips through a
+ * helper process (each lets the spinner run if it could); once continued
+ * it moves again. */
+static volatile unsigned long *counter;
+
+static void *spin(void *arg)
+{
+	for (;;)
+		(*counter)++;
+	return arg;
+}
+
+static void round_trips(int n)
+{
+	for (int i = 0; i < n; i++) {
+		int fd[2], st;
+		char c;
+		pid_t h;
+
+		if (pipe(fd))
+			return;
+		h = fork();
+		if (h == 0) {
+			write(fd[1], "x", 1);
+			_exit(0);
+		}
+		close(fd[1]);
+		read(fd[0], &c, 1);
+		close(fd[0]);
+		waitpid(h, &st, 0);
+		sched_yield();
+	}
+}
+
+static void stop_all_threads(void)
+{
+	int st = -1;
+	unsigned long c1, c2;
+	pid_t p;
+
+	counter = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(counter != MAP_FAILED);
+	if (counter == MAP_FAILED)
+		return;
+	*counter = 0;
+	p = fork();
+	if (p == 0) {
+		pthread_t t;
+
+		if (pthread_create(&t, 0, spin, 0))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	while (*counter < 1000) /* both threads run */
+		sched_yield();
+	CHECK(kill(p, SIGSTOP) == 0);
+	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	c1 = *counter;
+	round_trips(10);
+	c2 = *counter;
+	CHECK(c1 == c2); /* the spinning thread stopped too */
+	CHECK(kill(p, SIGCONT) == 0);
+	CHECK(wait4(p, &st, WCONTINUED, NULL) == p && WIFCONTINUED(st));
+	while (*counter == c2) /* it runs again */
+		sched_yield();
+	CHECK(kill(p, SIGKILL) == 0);
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	munmap((void *)counter, 4096);
 }
 
 static volatile sig_atomic_t got;
@@ -428,6 +504,7 @@ int main(int argc, char **argv)
 		setpgid(0, 0);
 		stop_and_continue();
 		stopped_runs_nothing();
+		stop_all_threads();
 		handlers();
 		sigchld();
 		waitid_stops();
