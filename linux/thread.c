@@ -493,6 +493,29 @@ void lx_thr_continue_others(lm_u32 set)
 			lm_thread_resume(lx_threads[i].tcb);
 }
 
+void lx_thr_exec_handoff(lm_word_t (*fn)(lm_word_t), void *stack)
+{
+	struct lx_thread *me = lx_self(), *first = &lx_threads[0];
+	struct lm_regs r;
+
+	if (me == first)
+		return;
+	/* Whatever the first thread did (a call, a wait, parked after its
+	 * exit) is dropped: it runs fn at the top of its stack, off its
+	 * exception stack, as the exec's caller would. */
+	lm_thread_suspend(LM_SLOT_TCB);
+	lm_thread_regs(&r, fn, 0, stack);
+	r.gs_base = (lm_u64)first;
+	first->state = LX_T_LIVE;
+	first->wait = LX_W_NONE;
+	owner = last = first; /* the lock passes to it, and the globals: our mask */
+	if (lm_thread_write_regs(LM_SLOT_TCB, &r) || lm_thread_resume(LM_SLOT_TCB)) {
+		lm_printf("linux: execve: the first thread cannot take it on: killed\n");
+		lx_exit_wstatus(SIGKILL);
+	}
+	lm_thread_exit(0); /* freed by lx_thr_exec in the first thread */
+}
+
 void lx_thr_exec(void)
 {
 	struct lx_thread *me = lx_self();
@@ -508,6 +531,7 @@ void lx_thr_exec(void)
 	}
 	nlive = 1;
 	lx_clear_tid = 0;
+	leader = stopped_leader = 0; /* none of the others waits any more */
 }
 
 void lx_thr_exec_done(void)
