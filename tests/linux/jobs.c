@@ -8,7 +8,7 @@
  *   WIFSTOPPED once; SIGCONT continues it (WCONTINUED, its SIGCONT handler
  *   runs); a stopped child runs nothing; SIGKILL ends a stopped child,
  *   SIGTERM only once it is continued; a SIGTSTP handler is not a stop; SIGCHLD at a stop unless
- *   SA_NOCLDSTOP; waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
+ *   SA_NOCLDSTOP, its siginfo (CLD_* si_code, si_pid, si_uid, si_status); waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
  *   EINVAL) and, under Lamina, bad requests to the process manager.
  *
  *   `jobs tty` (tests/tools/test_shell.py, on the console): tcgetpgrp and
@@ -276,6 +276,70 @@ static void sigchld(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* SIGCHLD's siginfo in an SA_SIGINFO handler: si_code CLD_STOPPED,
+ * CLD_CONTINUED, CLD_EXITED, CLD_KILLED with the child's pid, our uid and
+ * si_status the signal or the exit code. SIGCHLD stays blocked but in
+ * sigsuspend, so each event's handler runs before the next event. */
+static volatile siginfo_t chld_si;
+static volatile int chld_got;
+
+static void on_chld(int s, siginfo_t *si, void *uc)
+{
+	chld_si = *si;
+	chld_got = 1;
+}
+
+static int next_chld(pid_t p, int code, int status)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	while (!chld_got)
+		sigsuspend(&none);
+	chld_got = 0;
+	if (chld_si.si_signo == SIGCHLD && chld_si.si_pid == p && chld_si.si_code == code &&
+	    chld_si.si_status == status && chld_si.si_uid == getuid())
+		return 1;
+	fprintf(stderr, "SIGCHLD: signo %d pid %d (wanted %d) code %d (wanted %d) status %d (wanted %d) uid %d\n",
+		chld_si.si_signo, chld_si.si_pid, p, chld_si.si_code, code, chld_si.si_status, status,
+		(int)chld_si.si_uid);
+	return 0;
+}
+
+static void sigchld_info(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_chld, .sa_flags = SA_SIGINFO };
+	sigset_t set;
+	int st = -1;
+	pid_t p;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	chld_got = 0;
+	p = child_stops(SIGTSTP, 5);
+	CHECK(next_chld(p, CLD_STOPPED, SIGTSTP));
+	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st));
+	CHECK(kill(p, SIGCONT) == 0);
+	CHECK(next_chld(p, CLD_CONTINUED, SIGCONT));
+	CHECK(wait4(p, &st, WCONTINUED, NULL) == p && WIFCONTINUED(st));
+	go();
+	CHECK(next_chld(p, CLD_EXITED, 5));
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+
+	p = fork();
+	if (p == 0) {
+		for (;;)
+			pause();
+	}
+	CHECK(kill(p, SIGTERM) == 0);
+	CHECK(next_chld(p, CLD_KILLED, SIGTERM));
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static void waitid_stops(void)
 {
 	siginfo_t si;
@@ -507,6 +571,7 @@ int main(int argc, char **argv)
 		stop_all_threads();
 		handlers();
 		sigchld();
+		sigchld_info();
 		waitid_stops();
 		bad_input();
 		if (lamina)
