@@ -117,6 +117,8 @@ long pm_ttycheck(struct req *q);
 long pm_ttysig(struct req *q);
 void pm_tty_session(lm_u8 sid);
 /* group.c */
+/* pid is about to end: SIGHUP and SIGCONT to the groups it orphans that have a stopped member. */
+void pm_orphan_exit(lm_u8 pid);
 long pm_getppid(struct req *q);
 long pm_setpgid(struct req *q);
 long pm_getpgid(struct req *q);

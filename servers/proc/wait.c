@@ -12,6 +12,7 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 {
 	struct proc *p = &procs[pid];
 
+	pm_orphan_exit(pid); /* while it and its children's links are as they were */
 	p->state = P_ZOMBIE;
 	p->wstatus = wstatus;
 	p->pending = 0;

@@ -8,7 +8,8 @@
  *   WIFSTOPPED once; SIGCONT continues it (WCONTINUED, its SIGCONT handler
  *   runs); a stopped child runs nothing; SIGKILL ends a stopped child,
  *   SIGTERM only once it is continued; a SIGTSTP handler is not a stop; SIGCHLD at a stop unless
- *   SA_NOCLDSTOP, its siginfo (CLD_* si_code, si_pid, si_uid, si_status); waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
+ *   SA_NOCLDSTOP, its siginfo (CLD_* si_code, si_pid, si_uid, si_status);
+ *   SIGHUP and SIGCONT to a stopped process whose group is orphaned; waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
  *   EINVAL) and, under Lamina, bad requests to the process manager.
  *
  *   `jobs tty` (tests/tools/test_shell.py, on the console): tcgetpgrp and
@@ -340,6 +341,49 @@ static void sigchld_info(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* An orphaned group with a stopped member (POSIX): B, in a group of its
+ * own, stops; its parent A (in our group, of the same session: B's group
+ * is not orphaned while A lives) ends. B's group is then orphaned, so B
+ * gets SIGHUP (its handler runs) then SIGCONT, and tells us through a
+ * pipe. An alarm is only a watchdog, for a B that would stay stopped. */
+static volatile sig_atomic_t got_hup;
+
+static void on_hup(int s)
+{
+	got_hup = 1;
+}
+
+static void orphaned_group(void)
+{
+	int fd[2], st = -1;
+	char c = 0;
+	pid_t a;
+
+	CHECK(pipe(fd) == 0);
+	a = fork();
+	if (a == 0) {
+		pid_t b = fork();
+
+		if (b == 0) {
+			close(fd[0]);
+			signal(SIGHUP, on_hup);
+			setpgid(0, 0);
+			raise(SIGSTOP);
+			write(fd[1], got_hup ? "h" : "n", 1);
+			_exit(0);
+		}
+		if (wait4(b, &st, WUNTRACED, NULL) != b || !WIFSTOPPED(st))
+			_exit(1);
+		_exit(0); /* B's group is orphaned now */
+	}
+	close(fd[1]);
+	CHECK(wait4(a, &st, 0, NULL) == a && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	alarm(120);
+	CHECK(read(fd[0], &c, 1) == 1 && c == 'h');
+	alarm(0);
+	close(fd[0]);
+}
+
 static void waitid_stops(void)
 {
 	siginfo_t si;
@@ -572,6 +616,7 @@ int main(int argc, char **argv)
 		handlers();
 		sigchld();
 		sigchld_info();
+		orphaned_group();
 		waitid_stops();
 		bad_input();
 		if (lamina)
