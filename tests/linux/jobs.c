@@ -236,6 +236,15 @@ static void handlers(void)
 	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFEXITED(st) && WEXITSTATUS(st) == 7);
 }
 
+/* SIGCHLD blocked (set: it alone) and caught by sa. */
+static void chld_catch(sigset_t *set, const struct sigaction *sa)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	sigaction(SIGCHLD, sa, NULL);
+}
+
 /* SIGCHLD at a child's stop and continue, none with SA_NOCLDSTOP. */
 static void sigchld(void)
 {
@@ -246,10 +255,7 @@ static void sigchld(void)
 	int st = -1;
 	pid_t p;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
+	chld_catch(&set, &sa);
 	p = child_stops(SIGSTOP, 0);
 	CHECK(sigtimedwait(&set, &si, &ts) == SIGCHLD && si.si_pid == p);
 	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st));
@@ -314,10 +320,7 @@ static void sigchld_info(void)
 	int st = -1;
 	pid_t p;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
+	chld_catch(&set, &sa);
 	chld_got = 0;
 	p = child_stops(SIGTSTP, 5);
 	CHECK(next_chld(p, CLD_STOPPED, SIGTSTP));

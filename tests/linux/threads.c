@@ -5,7 +5,7 @@
  * signal taken by the thread that does not block it, EINTR from a futex
  * wait, clone's errors, exit_group from a
  * thread while others wait in futex, execve from a thread other than the
- * first, and futex's errors. An ordinary
+ * first, the thread limit (EAGAIN), and futex's errors. An ordinary
  * Linux program (musl-gcc -static); run by tests/tools/test_busybox.py as
  * `linux -x threads`. The exit status is the number of failed checks;
  * each failure is one line on stderr. Nothing depends on timing: threads
@@ -391,6 +391,35 @@ static void group_exit(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 }
 
+/* The thread limit, under Lamina only (16 threads per process,
+ * linux/thread.h LX_THREADS; Linux's is far higher): pthread_create says
+ * EAGAIN beyond it, and the slots come back once the threads end. */
+static volatile int lim_go;
+
+static void *lim_wait(void *arg)
+{
+	while (!lim_go)
+		futex(&lim_go, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
+	return arg;
+}
+
+static void thread_limit(void)
+{
+	pthread_t t[32];
+	int n = 0, err = 0;
+
+	if (!lamina)
+		return;
+	while (n < 32 && !(err = pthread_create(&t[n], 0, lim_wait, 0)))
+		n++;
+	CHECK(err == EAGAIN && n >= 1 && n <= 15);
+	lim_go = 1;
+	futex(&lim_go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0);
+	for (int i = 0; i < n; i++)
+		CHECK(pthread_join(t[i], 0) == 0);
+	CHECK(pthread_create(&t[0], 0, lim_wait, 0) == 0 && pthread_join(t[0], 0) == 0);
+}
+
 /* execve from a thread other than the first (man 2 execve): the other
  * threads end (one waits in a futex, the first in pthread_join), the new
  * program is the same process (the child's pid, its parent), its one
@@ -479,6 +508,7 @@ int main(int argc, char **argv)
 	futex_calls();
 	thread_signals();
 	group_exit();
+	thread_limit();
 	exec_from_thread();
 	if (failures)
 		fprintf(stderr, "threads: %d failure(s)\n", failures);
