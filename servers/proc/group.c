@@ -99,21 +99,33 @@ static int linked(lm_u8 c, lm_u8 skip)
 	       pp->pgid != p->pgid && pp->sid == p->sid;
 }
 
-/* Group g becomes orphaned as skip ends: it has a live member other than
- * skip and none of them has a link; if one of them is stopped, every
- * member gets SIGHUP then SIGCONT (so a stopped job nobody can continue
- * any more is not left stopped). */
+/* Group g is orphaned (without skip): no live member has a link. */
+static int orphaned(lm_u8 g, lm_u8 skip)
+{
+	for (lm_u8 c = 1; c <= PM_PIDS; c++)
+		if (c != skip && procs[c].state == P_ALIVE && procs[c].pgid == g && linked(c, skip))
+			return 0;
+	return 1;
+}
+
+int pm_group_orphaned(lm_u8 g)
+{
+	return orphaned(g, 0);
+}
+
+/* Group g becomes orphaned as skip ends: none of its live members other
+ * than skip has a link; if one of them is stopped, every member gets
+ * SIGHUP then SIGCONT (so a stopped job nobody can continue any more is
+ * not left stopped). */
 static void orphan_check(lm_u8 g, lm_u8 skip)
 {
 	int stopped = 0;
 
-	for (lm_u8 c = 1; c <= PM_PIDS; c++) {
-		if (c == skip || procs[c].state != P_ALIVE || procs[c].pgid != g)
-			continue;
-		if (linked(c, skip))
-			return;
-		stopped |= procs[c].stopsig != 0;
-	}
+	if (!orphaned(g, skip))
+		return;
+	for (lm_u8 c = 1; c <= PM_PIDS; c++)
+		if (c != skip && procs[c].state == P_ALIVE && procs[c].pgid == g)
+			stopped |= procs[c].stopsig != 0;
 	if (!stopped)
 		return;
 	for (lm_u8 c = 1; c <= PM_PIDS; c++)

@@ -119,6 +119,8 @@ void pm_tty_session(lm_u8 sid);
 /* group.c */
 /* pid is about to end: SIGHUP and SIGCONT to the groups it orphans that have a stopped member. */
 void pm_orphan_exit(lm_u8 pid);
+/* No live member of group g has its parent in another group of the session. */
+int pm_group_orphaned(lm_u8 g);
 long pm_getppid(struct req *q);
 long pm_setpgid(struct req *q);
 long pm_getpgid(struct req *q);

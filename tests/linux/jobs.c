@@ -9,7 +9,8 @@
  *   runs); a stopped child runs nothing; SIGKILL ends a stopped child,
  *   SIGTERM only once it is continued; a SIGTSTP handler is not a stop; SIGCHLD at a stop unless
  *   SA_NOCLDSTOP, its siginfo (CLD_* si_code, si_pid, si_uid, si_status);
- *   SIGHUP and SIGCONT to a stopped process whose group is orphaned; waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
+ *   SIGHUP and SIGCONT to a stopped process whose group is orphaned;
+ *   SIGTSTP dropped in an orphaned group; waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
  *   EINVAL) and, under Lamina, bad requests to the process manager.
  *
  *   `jobs tty` (tests/tools/test_shell.py, on the console): tcgetpgrp and
@@ -387,6 +388,28 @@ static void orphaned_group(void)
 	close(fd[0]);
 }
 
+/* In an orphaned group (a new session's: its parent is in another
+ * session) SIGTSTP at its default action is dropped; SIGSTOP still stops. */
+static void orphaned_tstp(void)
+{
+	int st = -1;
+	pid_t p = fork();
+
+	if (p == 0) {
+		setsid();
+		raise(SIGTSTP);
+		raise(SIGSTOP);
+		_exit(7);
+	}
+	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	while (WIFSTOPPED(st)) { /* one stop more if SIGTSTP was not dropped */
+		kill(p, SIGCONT);
+		if (wait4(p, &st, WUNTRACED, NULL) != p)
+			break;
+	}
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+}
+
 static void waitid_stops(void)
 {
 	siginfo_t si;
@@ -620,6 +643,7 @@ int main(int argc, char **argv)
 		sigchld();
 		sigchld_info();
 		orphaned_group();
+		orphaned_tstp();
 		waitid_stops();
 		bad_input();
 		if (lamina)
