@@ -340,6 +340,13 @@ struct lx_stack {
 };
 
 /* siginfo_t, 128 bytes: the fields the personality fills. */
+/* SIGCHLD's si_code (and waitid's). */
+#define CLD_EXITED    1
+#define CLD_KILLED    2
+#define CLD_DUMPED    3
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
+
 struct lx_siginfo {
 	int signo, err, code, pad;
 	union {
@@ -347,6 +354,13 @@ struct lx_siginfo {
 			int pid;
 			lm_u32 uid;
 		} kill;
+		struct {     /* SIGCHLD: kill's two, then */
+			int pid;
+			lm_u32 uid;
+			int status;  /* exit code, or the signal */
+			int pad;
+			long utime, stime;
+		} chld;
 		lm_u64 addr; /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
 		lm_u64 raw[14];
 	} u;

@@ -420,8 +420,17 @@ static __attribute__((noreturn)) void commit(void)
 	enter(sp, im.entry);
 }
 
+static lm_word_t commit_on_first(lm_word_t unused)
+{
+	(void)unused;
+	commit();
+}
+
 static __attribute__((noreturn)) void point_of_no_return(void)
 {
+	/* From a thread other than the first, the first carries the exec
+	 * on and the caller ends here (thread.c, lx_thr_exec_handoff). */
+	lx_thr_exec_handoff(commit_on_first, exec_stack + sizeof exec_stack);
 	__asm__ volatile("mov %0, %%rsp\n"
 			 "call *%1\n"
 			 "ud2" :: "r"(exec_stack + sizeof exec_stack), "r"(commit) : "memory");
@@ -531,8 +540,6 @@ static long do_execve(long dirfd, lm_u64 upath, lm_u64 uargv, lm_u64 uenvp, lm_u
 
 	if (flags & ~(lm_u64)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 		return -EINVAL;
-	if (lx_thr_count() > 1 && lx_self() != &lx_threads[0])
-		return -ENOSYS; /* from another thread than the first: not yet (LINUX.md) */
 	err = lx_copy_str(p, upath, FS_PATH);
 	if (err < 0)
 		return err;

@@ -4,7 +4,8 @@
  * is stopped, the controlling terminal, its foreground group. Here is only
  * what needs this process's own state, its dispositions and mask:
  *
- *   - a stop signal taken with its default action stops the process: one
+ *   - a stop signal taken with its default action stops the process (all
+ *     its threads: thread.c lx_thr_stop_others): one
  *     PM_STOP, then nothing of the program runs and no signal is taken
  *     until PM_STOPPED says it was continued (SIGCONT, or SIGKILL: other
  *     signals, even those that kill, wait for the continue, as on Linux);
@@ -20,6 +21,7 @@
  * foreground group, as before.
  */
 #include "signal.h"
+#include "thread.h"
 #include "../servers/proc/pm_proto.h"
 
 #define STOP_SIGS (LX_SIGBIT(SIGSTOP) | LX_SIGBIT(SIGTSTP) | LX_SIGBIT(SIGTTIN) | \
@@ -32,11 +34,15 @@ int lx_sig_default_stops(int sig)
 
 void lx_job_stop(int sig)
 {
+	lm_u32 others;
+
 	if (lx_pm_call(PM_STOP, (lm_u64)sig, 0, 0, 0) != 0)
 		return; /* no manager, or continued already */
+	others = lx_thr_stop_others(); /* the whole process stops (thread.c) */
 	do
 		lx_wait(); /* not lx_wake_wait: a stopped process takes no input */
 	while (lx_pm_call(PM_STOPPED, 0, 0, 0, 0) == 1);
+	lx_thr_continue_others(others);
 	lx_proc_poll(); /* SIGCONT (delivered if it has a handler), SIGKILL */
 }
 

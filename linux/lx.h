@@ -365,6 +365,9 @@ lm_u64 lx_wait(void);
  * (a signal ignored and not blocked is dropped, as Linux does); it is
  * delivered at the end of the current system call if not blocked. */
 void lx_sig_post(int sig, int code, int pid);
+/* SIGCHLD as the manager gives it (PM_SIGFETCH's w2): si_pid, si_code
+ * (CLD_*), si_status. */
+void lx_sig_post_chld(lm_u64 w);
 /* 1 if a pending signal is not blocked: a blocking call then returns
  * -ERESTARTSYS (SA_RESTART restarts it) or -EINTR / -ERESTARTNOHAND. */
 int lx_sig_pending_unblocked(void);

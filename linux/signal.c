@@ -48,6 +48,17 @@ void lx_sig_post(int sig, int code, int pid)
 	lx_sig_pending |= LX_SIGBIT(sig);
 }
 
+/* SIGCHLD from the manager (PM_SIGFETCH's w2): the child's pid | si_code
+ * << 8 | si_status << 16. */
+void lx_sig_post_chld(lm_u64 w)
+{
+	int was = (lx_sig_pending & LX_SIGBIT(SIGCHLD)) != 0;
+
+	lx_sig_post(SIGCHLD, (int)(w >> 8) & 0xff, (int)(w & 0xff));
+	if (!was && (lx_sig_pending & LX_SIGBIT(SIGCHLD)))
+		lx_sig_info[SIGCHLD].u.chld.status = (int)(w >> 16) & 0xff;
+}
+
 int lx_sig_pending_unblocked(void)
 {
 	return (lx_sig_pending & ~lx_sig_blocked) != 0;

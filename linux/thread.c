@@ -257,7 +257,8 @@ lm_u64 lx_thr_wait(lm_u64 deadline)
 	t->wait = LX_W_NONE;
 	if (follow)
 		return 0;
-	leader = 0;
+	if (leader == t) /* not if a stop cleared it meanwhile (lx_thr_stop_others) */
+		leader = 0;
 	for (int i = 0; i < LX_THREADS; i++) /* each checks again what it waits for */
 		if (lx_threads[i].wait == LX_W_FOLLOWER)
 			lm_ntfn_signal(lx_threads[i].ntfn);
@@ -447,6 +448,74 @@ void lx_thr_end_process(int ws)
 	lm_thread_exit(0);
 }
 
+/* ---- a stop of the whole process ------------------------------------------- */
+
+/* The leader a stop suspended: it is the leader again at the continue. */
+static struct lx_thread *stopped_leader;
+
+/* A stop signal stops every thread (POSIX), not only the one that took
+ * it: the others are suspended, wherever they are. None holds the lock
+ * (the caller does), so each is in the program, in take(), or in
+ * lx_thr_wait after drop(); a suspended wait returns early when resumed,
+ * which every caller of lx_thr_wait takes as a spurious wake-up. A
+ * suspended leader no longer waits on the process's notification: the
+ * caller's own wait must, so it becomes the leader for the stop. A dead
+ * thread (ending, or the first one parked) is left alone. */
+lm_u32 lx_thr_stop_others(void)
+{
+	struct lx_thread *me = lx_self();
+	lm_u32 set = 0;
+
+	if (!threaded)
+		return 0;
+	for (int i = 0; i < LX_THREADS; i++) {
+		struct lx_thread *t = &lx_threads[i];
+
+		if (t == me || t->state != LX_T_LIVE || !t->tcb || lm_thread_suspend(t->tcb))
+			continue;
+		set |= 1u << i;
+		if (leader == t) {
+			stopped_leader = t;
+			leader = 0;
+		}
+	}
+	return set;
+}
+
+/* The continue: those lx_thr_stop_others suspended run again. */
+void lx_thr_continue_others(lm_u32 set)
+{
+	if (stopped_leader && !leader)
+		leader = stopped_leader; /* it waits again, or finds leader == itself */
+	stopped_leader = 0;
+	for (int i = 0; i < LX_THREADS; i++)
+		if ((set & (1u << i)) && lx_threads[i].tcb)
+			lm_thread_resume(lx_threads[i].tcb);
+}
+
+void lx_thr_exec_handoff(lm_word_t (*fn)(lm_word_t), void *stack)
+{
+	struct lx_thread *me = lx_self(), *first = &lx_threads[0];
+	struct lm_regs r;
+
+	if (me == first)
+		return;
+	/* Whatever the first thread did (a call, a wait, parked after its
+	 * exit) is dropped: it runs fn at the top of its stack, off its
+	 * exception stack, as the exec's caller would. */
+	lm_thread_suspend(LM_SLOT_TCB);
+	lm_thread_regs(&r, fn, 0, stack);
+	r.gs_base = (lm_u64)first;
+	first->state = LX_T_LIVE;
+	first->wait = LX_W_NONE;
+	owner = last = first; /* the lock passes to it, and the globals: our mask */
+	if (lm_thread_write_regs(LM_SLOT_TCB, &r) || lm_thread_resume(LM_SLOT_TCB)) {
+		lm_printf("linux: execve: the first thread cannot take it on: killed\n");
+		lx_exit_wstatus(SIGKILL);
+	}
+	lm_thread_exit(0); /* freed by lx_thr_exec in the first thread */
+}
+
 void lx_thr_exec(void)
 {
 	struct lx_thread *me = lx_self();
@@ -462,6 +531,7 @@ void lx_thr_exec(void)
 	}
 	nlive = 1;
 	lx_clear_tid = 0;
+	leader = stopped_leader = 0; /* none of the others waits any more */
 }
 
 void lx_thr_exec_done(void)

@@ -89,10 +89,20 @@ long lx_thr_clone(struct lm_sysargs *a);
  * every other thread stopped; if the caller is not the first thread it
  * hands the end to it and never returns. */
 void lx_thr_end_process(int wstatus);
+/* A stop signal stops the whole process: every other live thread
+ * suspended (the set returned), then resumed by lx_thr_continue_others. */
+lm_u32 lx_thr_stop_others(void);
+void lx_thr_continue_others(lm_u32 set);
 /* execve at its point of no return: every other thread ended and freed
  * (the caller is the first). lx_thr_exec_done: the lock released for good,
  * as the new program starts. */
 void lx_thr_exec(void);
+/* execve from a thread other than the first, at the point of no return:
+ * the first thread (the process to whoever started it: its pid, its exit
+ * status, its fork server) takes the lock and the caller's signal mask and
+ * runs fn on stack; the caller ends. Returns at once in the first thread.
+ * So the exec'd program's only thread has the pid as its tid (man 2 execve). */
+void lx_thr_exec_handoff(lm_word_t (*fn)(lm_word_t), void *stack);
 void lx_thr_exec_done(void);
 /* munmap of the range the caller's stack is in (musl's detached threads
  * unmap their stack, then exit): the personality runs on that stack until

@@ -113,15 +113,15 @@ LX_SYS(waitid)
 	if (r > 0) {
 		int sig = ws & 0x7f;
 		info[0] = 17;                         /* si_signo: SIGCHLD */
-		info[2] = sig ? (ws & 0x80 ? 3 : 2) : 1; /* CLD_DUMPED, CLD_KILLED, CLD_EXITED */
+		info[2] = sig ? (ws & 0x80 ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED; /* si_code */
 		info[4] = (lm_u32)r;                  /* si_pid */
 		info[5] = LX_UID;                     /* si_uid */
 		info[6] = sig ? (lm_u32)sig : (lm_u32)(ws >> 8) & 0xff; /* si_status */
 		if (ws == 0xffff) {                   /* CLD_CONTINUED by SIGCONT */
-			info[2] = 6;
+			info[2] = CLD_CONTINUED;
 			info[6] = SIGCONT;
 		} else if (sig == 0x7f) {             /* CLD_STOPPED, by the stop signal */
-			info[2] = 5;
+			info[2] = CLD_STOPPED;
 			info[6] = (lm_u32)(ws >> 8) & 0xff;
 		}
 	}

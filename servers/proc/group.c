@@ -86,3 +86,74 @@ long pm_list(struct req *q)
 		}
 	return 0;
 }
+
+/* ---- orphaned groups (POSIX) ------------------------------------------------------ */
+
+/* A link of c to its group: its parent, alive, in another group of the
+ * same session (skip: a process that is ending, not counted). */
+static int linked(lm_u8 c, lm_u8 skip)
+{
+	const struct proc *p = &procs[c], *pp = &procs[p->ppid];
+
+	return p->ppid && p->ppid != PM_REAPER && p->ppid != skip && pp->state == P_ALIVE &&
+	       pp->pgid != p->pgid && pp->sid == p->sid;
+}
+
+/* Group g is orphaned (without skip): no live member has a link. */
+static int orphaned(lm_u8 g, lm_u8 skip)
+{
+	for (lm_u8 c = 1; c <= PM_PIDS; c++)
+		if (c != skip && procs[c].state == P_ALIVE && procs[c].pgid == g && linked(c, skip))
+			return 0;
+	return 1;
+}
+
+int pm_group_orphaned(lm_u8 g)
+{
+	return orphaned(g, 0);
+}
+
+/* Group g becomes orphaned as skip ends: none of its live members other
+ * than skip has a link; if one of them is stopped, every member gets
+ * SIGHUP then SIGCONT (so a stopped job nobody can continue any more is
+ * not left stopped). */
+static void orphan_check(lm_u8 g, lm_u8 skip)
+{
+	int stopped = 0;
+
+	if (!orphaned(g, skip))
+		return;
+	for (lm_u8 c = 1; c <= PM_PIDS; c++)
+		if (c != skip && procs[c].state == P_ALIVE && procs[c].pgid == g)
+			stopped |= procs[c].stopsig != 0;
+	if (!stopped)
+		return;
+	for (lm_u8 c = 1; c <= PM_PIDS; c++)
+		if (c != skip && procs[c].state == P_ALIVE && procs[c].pgid == g) {
+			pm_post(c, SIGHUP, 0);
+			pm_post(c, SIGCONT, 0);
+		}
+}
+
+/* Before pid ends (still alive, its children still its): the groups its
+ * end may orphan, as Linux checks them at exit. Its own group, if its
+ * parent was a link of it; each child's group in which the child was
+ * linked through pid (each group once). */
+void pm_orphan_exit(lm_u8 pid)
+{
+	struct proc *p = &procs[pid];
+
+	if (linked(pid, 0))
+		orphan_check(p->pgid, pid);
+	for (lm_u8 c = 1; c <= PM_PIDS; c++) {
+		const struct proc *k = &procs[c];
+		int seen = 0;
+
+		if (k->state != P_ALIVE || k->ppid != pid || k->pgid == p->pgid || k->sid != p->sid)
+			continue;
+		for (lm_u8 e = 1; e < c && !seen; e++)
+			seen = procs[e].state == P_ALIVE && procs[e].ppid == pid && procs[e].pgid == k->pgid;
+		if (!seen)
+			orphan_check(k->pgid, pid);
+	}
+}

@@ -47,7 +47,9 @@ struct proc {
 				    * wait has not been told of yet */
 	lm_u8 nocldstop;           /* its SIGCHLD has SA_NOCLDSTOP (PM_SIGFLAGS) */
 	lm_u64 pending;            /* signals 1..64 as bits 0..63 */
-	lm_u8 sender[NSIG + 1];    /* who sent each pending signal */
+	lm_u8 sender[NSIG + 1];    /* who sent each pending signal (the first:
+				    * a signal pending is not queued again) */
+	lm_u16 chld;               /* the pending SIGCHLD's si_status << 8 | si_code */
 	lm_cptr_t fs_ep, pm_ep;    /* minted with badge pid */
 	lm_cptr_t page;            /* copy of the file server's client page pid-1 */
 	lm_cptr_t sig_ro;          /* read-only copy of its signal page */
@@ -63,7 +65,7 @@ struct req {
 	lm_u32 rlen;               /* the reply's words: 2, or more written to
 				    * the IPC buffer's msg[4..] by the handler */
 	lm_cptr_t cap_in;          /* a capability that came with it, or 0 */
-	lm_u64 r1;                 /* the reply's w1 */
+	lm_u64 r1, r2;             /* the reply's w1, w2 (rlen 3) */
 	lm_cptr_t caps_out[3];     /* capabilities the reply carries */
 	lm_u32 ncaps;
 	struct proc *self;         /* the caller, 0 for the shell */
@@ -99,6 +101,8 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus);
 long pm_kill(struct req *q);
 long pm_sigfetch(struct req *q);
 void pm_post(lm_u8 pid, int sig, lm_u8 from);
+/* SIGCHLD to child's parent (if any, and not the reaper): code CLD_*, status as si_status. */
+void pm_post_chld(lm_u8 child, int code, int status);
 /* stop.c */
 long pm_stop(struct req *q);
 long pm_stopped(struct req *q);
@@ -113,6 +117,10 @@ long pm_ttycheck(struct req *q);
 long pm_ttysig(struct req *q);
 void pm_tty_session(lm_u8 sid);
 /* group.c */
+/* pid is about to end: SIGHUP and SIGCONT to the groups it orphans that have a stopped member. */
+void pm_orphan_exit(lm_u8 pid);
+/* No live member of group g has its parent in another group of the session. */
+int pm_group_orphaned(lm_u8 g);
 long pm_getppid(struct req *q);
 long pm_setpgid(struct req *q);
 long pm_getpgid(struct req *q);

@@ -14,11 +14,24 @@ void pm_post(lm_u8 pid, int sig, lm_u8 from)
 	if (p->state != P_ALIVE)
 		return; /* a zombie takes no signals */
 	pm_stop_post(pid, sig);
-	p->pending |= 1ull << (sig - 1);
-	p->sender[sig] = from;
+	if (!(p->pending & SIGBIT(sig)))
+		p->sender[sig] = from; /* the first one's, as Linux keeps its siginfo */
+	p->pending |= SIGBIT(sig);
 	sigpage(pid)->posted++;
 	if (p->wake)
 		lm_ntfn_signal(p->wake);
+}
+
+void pm_post_chld(lm_u8 child, int code, int status)
+{
+	lm_u8 pp = procs[child].ppid;
+	struct proc *p = &procs[pp];
+
+	if (!pp || pp == PM_REAPER)
+		return;
+	if (p->state == P_ALIVE && !(p->pending & SIGBIT(SIGCHLD)))
+		p->chld = (lm_u16)((status & 0xff) << 8 | code);
+	pm_post(pp, SIGCHLD, child);
 }
 
 /* Whether a target of kill(pid, ...) as Linux chooses them. */
@@ -57,12 +70,17 @@ long pm_kill(struct req *q)
 	return found ? 0 : -ESRCH;
 }
 
-/* PM_SIGFETCH -> the pending set (taken), w1 = the lowest one's sender. */
+/* PM_SIGFETCH -> the pending set (taken), w1 = the lowest one's sender,
+ * w2 = a SIGCHLD's sender | si_code << 8 | si_status << 16 (0: none). */
 long pm_sigfetch(struct req *q)
 {
 	lm_u64 set = q->self->pending;
 
 	q->self->pending = 0;
 	q->r1 = set ? q->self->sender[__builtin_ctzll(set) + 1] : 0;
+	q->r2 = 0;
+	if (set & SIGBIT(SIGCHLD))
+		q->r2 = q->self->sender[SIGCHLD] | (lm_u64)q->self->chld << 8;
+	q->rlen = 3;
 	return (long)set; /* a mask, not a result: read as unsigned (bit 63: signal 64) */
 }

@@ -25,7 +25,8 @@ static void tell_parent(lm_u8 pid, lm_u8 report)
 	if (!p->ppid || p->ppid == PM_REAPER)
 		return;
 	if (!procs[p->ppid].nocldstop)
-		pm_post(p->ppid, SIGCHLD, pid);
+		pm_post_chld(pid, report == REPORT_STOP ? CLD_STOPPED : CLD_CONTINUED,
+			     report == REPORT_STOP ? p->stopsig : SIGCONT);
 	else if (procs[p->ppid].wake)
 		lm_ntfn_signal(procs[p->ppid].wake);
 }
@@ -51,7 +52,9 @@ void pm_stop_post(lm_u8 pid, int sig)
 }
 
 /* PM_STOP (sig): the caller stops by sig (one of the four stop signals),
- * unless a SIGCONT or SIGKILL came after the personality took sig. */
+ * unless a SIGCONT or SIGKILL came after the personality took sig, or
+ * sig is not SIGSTOP and the caller's group is orphaned: then the signal
+ * is dropped, as POSIX says (nobody could continue the job). */
 long pm_stop(struct req *q)
 {
 	lm_u64 sig = q->w[0];
@@ -62,6 +65,8 @@ long pm_stop(struct req *q)
 	if (p->state != P_ALIVE)
 		return -ESRCH;
 	if (p->pending & (SIGBIT(SIGCONT) | SIGBIT(SIGKILL)))
+		return 1;
+	if (sig != SIGSTOP && pm_group_orphaned(p->pgid))
 		return 1;
 	p->stopsig = (lm_u8)sig;
 	tell_parent(q->pid, REPORT_STOP);

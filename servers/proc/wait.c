@@ -12,6 +12,7 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 {
 	struct proc *p = &procs[pid];
 
+	pm_orphan_exit(pid); /* while it and its children's links are as they were */
 	p->state = P_ZOMBIE;
 	p->wstatus = wstatus;
 	p->pending = 0;
@@ -29,8 +30,9 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 	lm_ep_call(PM_SLOT_FS_PM, LM_MSG_INFO(FS_DROP, 1, 0), pid, 0, 0, 0, &m);
 	if (p->ppid == PM_REAPER)
 		pm_free(pid);
-	else if (p->ppid)
-		pm_post(p->ppid, SIGCHLD, pid);
+	else if (p->ppid) /* wstatus: code << 8, or the signal | 0x80 for a core */
+		pm_post_chld(pid, !(wstatus & 0x7f) ? CLD_EXITED : wstatus & 0x80 ? CLD_DUMPED : CLD_KILLED,
+			     wstatus & 0x7f ? wstatus & 0x7f : (wstatus >> 8) & 0xff);
 }
 
 /* PM_EXIT (wstatus): wait4's format, (code << 8) or the signal number. */

@@ -8,7 +8,9 @@
  *   WIFSTOPPED once; SIGCONT continues it (WCONTINUED, its SIGCONT handler
  *   runs); a stopped child runs nothing; SIGKILL ends a stopped child,
  *   SIGTERM only once it is continued; a SIGTSTP handler is not a stop; SIGCHLD at a stop unless
- *   SA_NOCLDSTOP; waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
+ *   SA_NOCLDSTOP, its siginfo (CLD_* si_code, si_pid, si_uid, si_status);
+ *   SIGHUP and SIGCONT to a stopped process whose group is orphaned;
+ *   SIGTSTP dropped in an orphaned group; waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
  *   EINVAL) and, under Lamina, bad requests to the process manager.
  *
  *   `jobs tty` (tests/tools/test_shell.py, on the console): tcgetpgrp and
@@ -22,12 +24,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -128,6 +132,80 @@ static void stopped_runs_nothing(void)
 	go();
 }
 
+/* A stop signal stops the whole process (POSIX): a child of two threads,
+ * one spinning on a counter in MAP_SHARED memory, the other waiting in
+ * pause (so it, not the spinner, takes the signal under Lamina). Once it
+ * is stopped the counter stays the same across round trips through a
+ * helper process (each lets the spinner run if it could); once continued
+ * it moves again. */
+static volatile unsigned long *counter;
+
+static void *spin(void *arg)
+{
+	for (;;)
+		(*counter)++;
+	return arg;
+}
+
+static void round_trips(int n)
+{
+	for (int i = 0; i < n; i++) {
+		int fd[2], st;
+		char c;
+		pid_t h;
+
+		if (pipe(fd))
+			return;
+		h = fork();
+		if (h == 0) {
+			write(fd[1], "x", 1);
+			_exit(0);
+		}
+		close(fd[1]);
+		read(fd[0], &c, 1);
+		close(fd[0]);
+		waitpid(h, &st, 0);
+		sched_yield();
+	}
+}
+
+static void stop_all_threads(void)
+{
+	int st = -1;
+	unsigned long c1, c2;
+	pid_t p;
+
+	counter = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(counter != MAP_FAILED);
+	if (counter == MAP_FAILED)
+		return;
+	*counter = 0;
+	p = fork();
+	if (p == 0) {
+		pthread_t t;
+
+		if (pthread_create(&t, 0, spin, 0))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	while (*counter < 1000) /* both threads run */
+		sched_yield();
+	CHECK(kill(p, SIGSTOP) == 0);
+	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	c1 = *counter;
+	round_trips(10);
+	c2 = *counter;
+	CHECK(c1 == c2); /* the spinning thread stopped too */
+	CHECK(kill(p, SIGCONT) == 0);
+	CHECK(wait4(p, &st, WCONTINUED, NULL) == p && WIFCONTINUED(st));
+	while (*counter == c2) /* it runs again */
+		sched_yield();
+	CHECK(kill(p, SIGKILL) == 0);
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	munmap((void *)counter, 4096);
+}
+
 static volatile sig_atomic_t got;
 static void on_sig(int s)
 {
@@ -159,6 +237,15 @@ static void handlers(void)
 	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFEXITED(st) && WEXITSTATUS(st) == 7);
 }
 
+/* SIGCHLD blocked (set: it alone) and caught by sa. */
+static void chld_catch(sigset_t *set, const struct sigaction *sa)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	sigaction(SIGCHLD, sa, NULL);
+}
+
 /* SIGCHLD at a child's stop and continue, none with SA_NOCLDSTOP. */
 static void sigchld(void)
 {
@@ -169,10 +256,7 @@ static void sigchld(void)
 	int st = -1;
 	pid_t p;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
+	chld_catch(&set, &sa);
 	p = child_stops(SIGSTOP, 0);
 	CHECK(sigtimedwait(&set, &si, &ts) == SIGCHLD && si.si_pid == p);
 	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st));
@@ -198,6 +282,132 @@ static void sigchld(void)
 	sigtimedwait(&set, &si, &ts);
 	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* SIGCHLD's siginfo in an SA_SIGINFO handler: si_code CLD_STOPPED,
+ * CLD_CONTINUED, CLD_EXITED, CLD_KILLED with the child's pid, our uid and
+ * si_status the signal or the exit code. SIGCHLD stays blocked but in
+ * sigsuspend, so each event's handler runs before the next event. */
+static volatile siginfo_t chld_si;
+static volatile int chld_got;
+
+static void on_chld(int s, siginfo_t *si, void *uc)
+{
+	chld_si = *si;
+	chld_got = 1;
+}
+
+static int next_chld(pid_t p, int code, int status)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	while (!chld_got)
+		sigsuspend(&none);
+	chld_got = 0;
+	if (chld_si.si_signo == SIGCHLD && chld_si.si_pid == p && chld_si.si_code == code &&
+	    chld_si.si_status == status && chld_si.si_uid == getuid())
+		return 1;
+	fprintf(stderr, "SIGCHLD: signo %d pid %d (wanted %d) code %d (wanted %d) status %d (wanted %d) uid %d\n",
+		chld_si.si_signo, chld_si.si_pid, p, chld_si.si_code, code, chld_si.si_status, status,
+		(int)chld_si.si_uid);
+	return 0;
+}
+
+static void sigchld_info(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_chld, .sa_flags = SA_SIGINFO };
+	sigset_t set;
+	int st = -1;
+	pid_t p;
+
+	chld_catch(&set, &sa);
+	chld_got = 0;
+	p = child_stops(SIGTSTP, 5);
+	CHECK(next_chld(p, CLD_STOPPED, SIGTSTP));
+	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st));
+	CHECK(kill(p, SIGCONT) == 0);
+	CHECK(next_chld(p, CLD_CONTINUED, SIGCONT));
+	CHECK(wait4(p, &st, WCONTINUED, NULL) == p && WIFCONTINUED(st));
+	go();
+	CHECK(next_chld(p, CLD_EXITED, 5));
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+
+	p = fork();
+	if (p == 0) {
+		for (;;)
+			pause();
+	}
+	CHECK(kill(p, SIGTERM) == 0);
+	CHECK(next_chld(p, CLD_KILLED, SIGTERM));
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* An orphaned group with a stopped member (POSIX): B, in a group of its
+ * own, stops; its parent A (in our group, of the same session: B's group
+ * is not orphaned while A lives) ends. B's group is then orphaned, so B
+ * gets SIGHUP (its handler runs) then SIGCONT, and tells us through a
+ * pipe. An alarm is only a watchdog, for a B that would stay stopped. */
+static volatile sig_atomic_t got_hup;
+
+static void on_hup(int s)
+{
+	got_hup = 1;
+}
+
+static void orphaned_group(void)
+{
+	int fd[2], st = -1;
+	char c = 0;
+	pid_t a;
+
+	CHECK(pipe(fd) == 0);
+	a = fork();
+	if (a == 0) {
+		pid_t b = fork();
+
+		if (b == 0) {
+			close(fd[0]);
+			signal(SIGHUP, on_hup);
+			setpgid(0, 0);
+			raise(SIGSTOP);
+			write(fd[1], got_hup ? "h" : "n", 1);
+			_exit(0);
+		}
+		if (wait4(b, &st, WUNTRACED, NULL) != b || !WIFSTOPPED(st))
+			_exit(1);
+		_exit(0); /* B's group is orphaned now */
+	}
+	close(fd[1]);
+	CHECK(wait4(a, &st, 0, NULL) == a && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	alarm(120);
+	CHECK(read(fd[0], &c, 1) == 1 && c == 'h');
+	alarm(0);
+	close(fd[0]);
+}
+
+/* In an orphaned group (a new session's: its parent is in another
+ * session) SIGTSTP at its default action is dropped; SIGSTOP still stops. */
+static void orphaned_tstp(void)
+{
+	int st = -1;
+	pid_t p = fork();
+
+	if (p == 0) {
+		setsid();
+		raise(SIGTSTP);
+		raise(SIGSTOP);
+		_exit(7);
+	}
+	CHECK(wait4(p, &st, WUNTRACED, NULL) == p && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP);
+	while (WIFSTOPPED(st)) { /* one stop more if SIGTSTP was not dropped */
+		kill(p, SIGCONT);
+		if (wait4(p, &st, WUNTRACED, NULL) != p)
+			break;
+	}
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 }
 
 static void waitid_stops(void)
@@ -428,8 +638,12 @@ int main(int argc, char **argv)
 		setpgid(0, 0);
 		stop_and_continue();
 		stopped_runs_nothing();
+		stop_all_threads();
 		handlers();
 		sigchld();
+		sigchld_info();
+		orphaned_group();
+		orphaned_tstp();
 		waitid_stops();
 		bad_input();
 		if (lamina)

@@ -4,7 +4,8 @@
  * thread-local storage, gettid, tgkill to one thread, a process-directed
  * signal taken by the thread that does not block it, EINTR from a futex
  * wait, clone's errors, exit_group from a
- * thread while others wait in futex, and futex's errors. An ordinary
+ * thread while others wait in futex, execve from a thread other than the
+ * first, the thread limit (EAGAIN), and futex's errors. An ordinary
  * Linux program (musl-gcc -static); run by tests/tools/test_busybox.py as
  * `linux -x threads`. The exit status is the number of failed checks;
  * each failure is one line on stderr. Nothing depends on timing: threads
@@ -390,6 +391,94 @@ static void group_exit(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7);
 }
 
+/* The thread limit, under Lamina only (16 threads per process,
+ * linux/thread.h LX_THREADS; Linux's is far higher): pthread_create says
+ * EAGAIN beyond it, and the slots come back once the threads end. */
+static volatile int lim_go;
+
+static void *lim_wait(void *arg)
+{
+	while (!lim_go)
+		futex(&lim_go, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0);
+	return arg;
+}
+
+static void thread_limit(void)
+{
+	pthread_t t[32];
+	int n = 0, err = 0;
+
+	if (!lamina)
+		return;
+	while (n < 32 && !(err = pthread_create(&t[n], 0, lim_wait, 0)))
+		n++;
+	CHECK(err == EAGAIN && n >= 1 && n <= 15);
+	lim_go = 1;
+	futex(&lim_go, FUTEX_WAKE_PRIVATE, INT_MAX, 0, 0, 0);
+	for (int i = 0; i < n; i++)
+		CHECK(pthread_join(t[i], 0) == 0);
+	CHECK(pthread_create(&t[0], 0, lim_wait, 0) == 0 && pthread_join(t[0], 0) == 0);
+}
+
+/* execve from a thread other than the first (man 2 execve): the other
+ * threads end (one waits in a futex, the first in pthread_join), the new
+ * program is the same process (the child's pid, its parent), its one
+ * thread's tid is the pid, and it has the caller's signal mask. A bad
+ * path fails in the calling thread first and leaves the process whole.
+ * The new program is this one, run as `threads execd PPID`: its exit
+ * status says what it found (exec_checks). */
+extern char **environ;
+
+static void *execer(void *arg)
+{
+	char pp[24];
+	char *argv[] = { "threads", "execd", pp, 0 };
+	sigset_t m;
+
+	snprintf(pp, sizeof pp, "%d", (int)getppid());
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &m, 0);
+	if (execve("/nonexistent/threads", argv, environ) != -1 || errno != ENOENT)
+		_exit(97);
+	execve("/proc/self/exe", argv, environ);
+	_exit(98);
+}
+
+static int exec_checks(const char *ppid)
+{
+	sigset_t m;
+	int bad = 0;
+
+	if (sigprocmask(SIG_BLOCK, 0, &m) || !sigismember(&m, SIGUSR2))
+		bad |= 1;
+	if (syscall(SYS_gettid) != getpid())
+		bad |= 2;
+	if (getppid() != atoi(ppid))
+		bad |= 4;
+	return 64 + bad;
+}
+
+static void exec_from_thread(void)
+{
+	int st = -1;
+	pid_t p = fork();
+
+	if (p == 0) {
+		pthread_t t[2];
+
+		pthread_create(&t[0], 0, blocker, 0);
+		pthread_create(&t[1], 0, execer, 0);
+		pthread_join(t[1], 0); /* never returns: the exec ends it */
+		_exit(99);
+	}
+	CHECK(p > 0);
+	CHECK(waitpid(p, &st, 0) == p);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 64);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 64)
+		fprintf(stderr, "exec_from_thread: status %#x\n", st);
+}
+
 /* clone's refusals, before any thread is made. The bad-pointer case only
  * under Lamina: Linux makes the thread and ignores the pointer. */
 static void clone_errors(void)
@@ -404,10 +493,12 @@ static void clone_errors(void)
 		      EFAULT);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct utsname u;
 
+	if (argc == 3 && !strcmp(argv[1], "execd"))
+		return exec_checks(argv[2]);
 	lamina = !uname(&u) && strstr(u.release, "lamina") != NULL;
 	clone_errors();
 	create_join();
@@ -417,6 +508,8 @@ int main(void)
 	futex_calls();
 	thread_signals();
 	group_exit();
+	thread_limit();
+	exec_from_thread();
 	if (failures)
 		fprintf(stderr, "threads: %d failure(s)\n", failures);
 	else
