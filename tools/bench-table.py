@@ -82,7 +82,7 @@ ROWS = [
 # order, after the table's rows (bpf_load_: the verifier's scaling rows
 # and its two worst cases).
 SERIES = ["ipc_rtt_len_", "revoke_chain_", "delete_children_", "bpf_load_", "fork_exit_",
-          "spawn_"]
+          "spawn_", "revoke_abort_"]
 # Lamina-only figures known to come later; their rows follow the series.  linux_getppid is Linux's getppid
 # run through Lamina's Linux personality, so Linux's own getppid is its pair.
 LAMINA_EXTRA = [
@@ -100,6 +100,8 @@ LAMINA_EXTRA = [
     # User-level threads on the scheduling upcalls (issue 13).
     ("uth_yield", "uth_yield", [], "none"),
     ("upcall_preempt", "upcall_preempt", [], "none"),
+    # Visible memory revocation (issue 13): the memory manager's request.
+    ("revoke_request", "revoke_request", [], "none"),
 ]
 
 # lxbench's rows: (name, what both systems run). The same binary on both.
