@@ -5,12 +5,6 @@
 #include "ipc.h"
 #include "bpf/prog.h"
 
-#ifdef LM_COUNT_EVENTS
-#define LM_COUNTING 1
-#else
-#define LM_COUNTING 0
-#endif
-
 typedef u64 (*sys_fn)(struct frame *f);
 
 /* The one table: number (relative to LM_SYS_BASE) -> handler. */
@@ -110,22 +104,6 @@ void syscall_reflect(struct frame *f)
 	f->vector = FRAME_IRET;
 }
 
-/* Result r (SYSERR or LM_OK) into the frame's result registers. */
-static always_inline void syscall_result(struct frame *f, u64 r)
-{
-	f->rax = r & 0xff;
-	if (r & 0xff) {
-		f->rdi = (r >> 8) & 0xff;
-		f->rsi = r >> 32;
-	}
-}
-
-/* True for a number that is neither ours nor reflected to a library OS. */
-static always_inline bool syscall_unknown(const struct frame *f)
-{
-	return f->rax - LM_SYS_BASE >= LM_NSYSCALLS && !(f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry);
-}
-
 /* The general path: the table, then the result into the frame. */
 static always_inline void syscall_general(struct frame *f)
 {
@@ -134,17 +112,22 @@ static always_inline void syscall_general(struct frame *f)
 		r = sys_table[nr](f);
 		if (unlikely(cap_zombies != NULL) && r != SYS_RESTART)
 			r = finish_later(f, r);
-	} else if (!syscall_unknown(f)) {
+	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
 		syscall_reflect(f);
 		return;
 	} else {
 		r = SYSERR(LM_ENOSYS, 0);
 	}
 
-	if (r == SYS_RESTART)
+	if (r == SYS_RESTART) {
 		f->rip -= 2; /* re-execute the SYSCALL; rax still holds its number */
-	else
-		syscall_result(f, r);
+	} else {
+		f->rax = r & 0xff;
+		if (r & 0xff) {
+			f->rdi = (r >> 8) & 0xff;
+			f->rsi = r >> 32;
+		}
+	}
 	if (need_resched)
 		schedule();
 }
@@ -166,76 +149,22 @@ static __attribute__((noinline)) bool syscall_gate(struct frame *f)
 	return true;
 }
 
-/* The IPC fast paths: no table, no decoding beyond their checks. Their
- * numbers are adjacent, so one range test keeps them off every other
- * call's path. */
-static always_inline bool syscall_fastpaths(struct frame *f)
-{
-	return f->rax - LM_SYS_EP_CALL <= LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL && fastpath_enabled &&
-	       ((f->rax == LM_SYS_EP_CALL && fastpath_call(f)) ||
-		(f->rax == LM_SYS_EP_REPLY_RECV && fastpath_reply_recv(f)) ||
-		(f->rax == LM_SYS_NTFN_SIGNAL && fastpath_signal(f)) ||
-		(f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)));
-}
-
-/*
- * Called by entry.S first, with the caller's callee-saved registers
- * (rbx, rbp, r12-r15) not yet in f: what it handles must never read
- * them (nor f's rcx and r11, stale in any SYSCALL frame). Returns f if it
- * handled the call (then the current thread may be another: entry.S
- * stores the callee-saved registers into f), NULL, having changed
- * nothing, if syscall_dispatch is to handle it.
- */
-struct frame *syscall_fast(struct frame *f)
-{
-	/* A gated thread's calls are all the general path's: its filters, or
-	 * its scheduling upcalls (GATE_FRAME), may read every register. */
-	if (unlikely(cpu0.cur->sysgate))
-		return NULL;
-	if (syscall_fastpaths(f))
-		return f;
-	/* An unknown number fails here unless a switch is due. */
-	if (syscall_unknown(f) && !need_resched) {
-		syscall_result(f, SYSERR(LM_ENOSYS, 0));
-		return f;
-	}
-	/*
-	 * The yields read only their argument, and with no deletion to finish
-	 * (finish_later) schedule runs only once the caller is off the CPU or
-	 * queued, so it never preempts the caller (no upcall reads its frame)
-	 * and may switch back to it (its registers are in the CPU still) or
-	 * to any other thread (whose frame is complete). A directed yield
-	 * with a switch due already leaves it to the general path: a yield to
-	 * itself would leave the caller current and unqueued for schedule.
-	 */
-	if (f->rax == LM_SYS_THREAD_YIELD && !cap_zombies) {
-		sched_yield();
-		f->rax = LM_OK;
-		schedule();
-		return f;
-	}
-	if (f->rax == LM_SYS_THREAD_YIELD_TO && !need_resched && !cap_zombies) {
-		syscall_result(f, sys_thread_yield_to(f));
-		if (need_resched)
-			schedule();
-		return f;
-	}
-	return NULL;
-}
-
-/* Called by entry.S with the caller's whole frame saved (after
- * syscall_fast declined, or for every call in the counting build); returns
- * f, for entry.S's test of whether its thread is still current. */
+/* Returns f, for entry.S's test of whether its thread is still current. */
 struct frame *syscall_dispatch(struct frame *f)
 {
 	/* For a thread with nothing to gate, this one test is all it costs. */
 	if (unlikely(cpu0.cur->sysgate) && syscall_gate(f))
 		return f;
-	/* syscall_fast tried the fast paths already, unless the thread is
-	 * gated (then the filters came first, or GATE_FRAME alone made it
-	 * decline) or this is the counting build (which has no syscall_fast). */
-	if ((LM_COUNTING || cpu0.cur->sysgate) && syscall_fastpaths(f))
-		return f;
+	/* The IPC fast paths first: no table, no decoding beyond their checks.
+	 * Their numbers are adjacent, so one range test keeps them off every
+	 * other call's path. */
+	if (f->rax - LM_SYS_EP_CALL <= LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL && fastpath_enabled) {
+		if ((f->rax == LM_SYS_EP_CALL && fastpath_call(f)) ||
+		    (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_reply_recv(f)) ||
+		    (f->rax == LM_SYS_NTFN_SIGNAL && fastpath_signal(f)) ||
+		    (f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)))
+			return f;
+	}
 	syscall_general(f);
 	return f;
 }

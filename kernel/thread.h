@@ -71,9 +71,6 @@ enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN, BLK_PRED };
 /* tcb.sysgate (syscall.c): what a call must go through first. */
 #define GATE_FILTER 0x1 /* system-call filters (nfilters > 0) */
 #define GATE_SLOW   0x2 /* no IPC fast path: blocking calls upcall instead */
-#define GATE_FRAME  0x4 /* a preemption upcall may read its whole frame in
-			 * any call (schedule): entry.S saves it all first,
-			 * syscall_fast declines (syscall.c) */
 
 static inline struct tcb *tcb_of_slot(struct slot *s)
 {

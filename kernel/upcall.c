@@ -32,7 +32,7 @@ SYS(thread_set_exception)
 	t->exc_size = entry ? size : 0;
 	if (!entry) { /* scheduling upcalls go to the handler: none without it */
 		t->upcalls = 0;
-		t->sysgate &= ~(GATE_SLOW | GATE_FRAME);
+		t->sysgate &= ~GATE_SLOW;
 	}
 	return LM_OK;
 }
@@ -56,10 +56,6 @@ SYS(thread_set_upcalls)
 		t->sysgate |= GATE_SLOW;
 	else
 		t->sysgate &= ~GATE_SLOW;
-	if (flags & LM_UPCALL_ON_PREEMPT)
-		t->sysgate |= GATE_FRAME;
-	else
-		t->sysgate &= ~GATE_FRAME;
 	return LM_OK;
 }
 

@@ -105,9 +105,8 @@
  * SYSCALL: rcx = user rip, r11 = user rflags, IF already cleared by FMASK.
  * The user stack is never touched. The registers go straight into the
  * current thread's frame (PCPU_SYS_TOP is the address of its ss slot):
- * rip, rflags, rsp, the argument and result registers (rax, rdi, rsi,
- * rdx, r10, r8, r9), and vector FRAME_SYSCALL. Not written, because they
- * hold nothing new:
+ * rip, rflags, rsp, every general register but rcx and r11, and vector
+ * FRAME_SYSCALL. Not written, because they hold nothing new:
  *   - cs and ss, which stay SEL_UCODE and SEL_UDATA (tcb_init; the CPU
  *     writes those same values on an interrupt or exception);
  *   - error, which only an exception frame has;
@@ -115,16 +114,6 @@
  *     FRAME_SYSCALL frame those two slots are stale, and whatever hands
  *     the frame on as registers first copies rip and rflags there
  *     (frame_syscall_regs, arch.h), as SYSRET will.
- * Not written yet: the callee-saved rbx, rbp and r12-r15 (lazy save). C
- * preserves them, so after any C call returns they are the caller's still.
- * syscall_fast (syscall.c) runs first with their slots stale: it handles
- * only what never reads them (the IPC fast paths, whose messages are in
- * argument registers, and an unknown number). If it switched to another
- * thread they are stored into the frame it returned (the caller's, which
- * it only blocked) before anything else runs; if it did not handle the
- * call they are stored before the general path (syscall_dispatch), which
- * may read the whole frame (THREAD_READ_REGS of itself, upcalls, filters,
- * reflection), runs.
  */
 	.globl syscall_entry
 syscall_entry:
@@ -143,39 +132,14 @@ syscall_entry:
 	mov %r8, F_R8-F_RSP(%rsp)
 	mov %r9, F_R9-F_RSP(%rsp)
 	mov %r10, F_R10-F_RSP(%rsp)
+	mov %rbx, F_RBX-F_RSP(%rsp)
+	mov %rbp, F_RBP-F_RSP(%rsp)
+	mov %r12, F_R12-F_RSP(%rsp)
+	mov %r13, F_R13-F_RSP(%rsp)
+	mov %r14, F_R14-F_RSP(%rsp)
+	mov %r15, F_R15-F_RSP(%rsp)
 	lea -F_RSP(%rsp), %rdi
 	mov %gs:PCPU_KSTACK, %rsp
-#ifndef LM_COUNT_EVENTS
-	/* The counting build takes the general path for every call, so that
-	 * count_syscall sees them all. */
-	call syscall_fast
-	test %rax, %rax
-	jz 3f
-	cmp %gs:PCPU_FRAME, %rax
-	jne 4f
-	/* Still the caller's thread, and the fast part never changes its
-	 * frame's vector: SYSRET with the results. */
-	mov %rax, %rsp
-	COUNT_EVENT KCOUNT_EXITS
-	LOAD_RESULTS
-	SYSRET_FRAME
-4:	/* It switched away from the caller, whose frame it returned. */
-	mov %rbx, F_RBX(%rax)
-	mov %rbp, F_RBP(%rax)
-	mov %r12, F_R12(%rax)
-	mov %r13, F_R13(%rax)
-	mov %r14, F_R14(%rax)
-	mov %r15, F_R15(%rax)
-	jmp return_to_user
-3:	/* Not handled and nothing changed: the caller is current still. */
-	mov %gs:PCPU_FRAME, %rdi
-#endif
-	mov %rbx, F_RBX(%rdi)
-	mov %rbp, F_RBP(%rdi)
-	mov %r12, F_R12(%rdi)
-	mov %r13, F_R13(%rdi)
-	mov %r14, F_R14(%rdi)
-	mov %r15, F_R15(%rdi)
 #ifdef LM_COUNT_EVENTS
 	call count_syscall
 #else
