@@ -17,7 +17,7 @@ u64 rq_words; /* bit i set when rq_bits[i] is not 0 */
 bool need_resched;
 
 
-static void rq_add(struct tcb *t, bool front)
+static always_inline void rq_add(struct tcb *t, bool front)
 {
 	u8 p = t->prio;
 	KASSERT(!t->queued);
@@ -43,7 +43,7 @@ static void rq_add(struct tcb *t, bool front)
 	rq_words |= BIT(p >> 6);
 }
 
-static void rq_remove(struct tcb *t)
+static always_inline void rq_remove(struct tcb *t)
 {
 	u8 p = t->prio;
 	KASSERT(t->queued);

@@ -127,12 +127,13 @@ TEST(thread_read_regs_in_a_call_gives_rcx_rip_and_r11_rflags)
 }
 
 /*
- * SYSCALL entry stores rbx, rbp and r12-r15 into the frame only when
- * something may read them there (syscall_fast, kernel/syscall.c): at the
- * exit of a fast call that switched away, and before the general path.
- * Each test below leaves a thread in one of the fast calls with patterns in
- * those registers and reads its frame from outside while it is off the
- * CPU: the frame must hold the patterns, and the thread must get them back.
+ * A thread off the CPU in a call has all of its registers in its frame,
+ * however it left: the exit of a fast path that switched away, a yield,
+ * an upcall in the call. Each test below leaves a thread in one of them
+ * with patterns in rbx, rbp and r12-r15 and reads its frame from outside:
+ * the frame must hold the patterns, and the thread must get them back.
+ * (Written for a lazy save of those registers, measured and not kept:
+ * docs/DESIGN.md, "Kernel entry and exit".)
  */
 static lm_u64 lazy_in[8], lazy_out[8];
 static lm_cptr_t lazy_arg;
@@ -279,9 +280,9 @@ static lm_word_t lazy_low(lm_word_t arg)
 	return 0;
 }
 
-/* A thread with preemption upcalls signals a higher-priority waiter: the
- * upcall reads the whole frame in the call, so the kernel saves it all
- * first (GATE_FRAME); the fast path must not run before. */
+/* A thread with preemption upcalls signals a higher-priority waiter (on
+ * the notification fast path): the upcall writes the whole frame, in the
+ * call, to the exception stack. */
 TEST(syscall_preempt_upcall_in_a_signal_sees_every_register)
 {
 	lm_u64 w;
