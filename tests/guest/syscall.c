@@ -97,6 +97,22 @@ static lm_word_t wait_wake(lm_word_t arg)
 	return (lm_word_t)lm_ntfn_wait(wake_ntfn, 0);
 }
 
+/* Yield until thread t, of this thread's priority, blocks: 0, or an error
+ * (LM_ESTATE if it never does). */
+static int yield_until_blocked(lm_cptr_t t)
+{
+	struct lm_thread_info ti;
+	for (int i = 0; i < 1000; i++) {
+		int e = lm_thread_info(t, &ti);
+		if (e)
+			return e;
+		if (ti.state == LM_TS_BLOCKED)
+			return 0;
+		lm_thread_yield();
+	}
+	return LM_ESTATE;
+}
+
 /* SYSCALL entry does not store rcx and r11 (SYSCALL overwrote them with
  * rip and rflags): a thread stopped in a call reads as SYSRET will leave
  * it, rcx = rip and r11 = rflags. */
@@ -110,13 +126,7 @@ TEST(thread_read_regs_in_a_call_gives_rcx_rip_and_r11_rflags)
 	CHECK(t && wake_ntfn);
 	/* Same priority: it runs when we yield, until it blocks in its wait. */
 	CHECK_OK(lm_thread_start(t, wait_wake, 0, t_stack(), T_PRIO));
-	for (int i = 0; i < 1000; i++) {
-		CHECK_OK(lm_thread_info(t, &ti));
-		if (ti.state == LM_TS_BLOCKED)
-			break;
-		lm_thread_yield();
-	}
-	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(yield_until_blocked(t));
 	CHECK_OK(lm_thread_read_regs(t, &r));
 	CHECK_EQ(r.rcx, r.rip);
 	CHECK_EQ(r.r11, r.rflags);
@@ -196,13 +206,7 @@ TEST(syscall_fast_wait_leaves_a_complete_frame)
 		CHECK_OK(lazy_fastpath(on, &was));
 		lazy_patterns(0x5a5a0000a5a5ull + on);
 		CHECK_OK(lm_thread_start(t, lazy_wait, 0, t_stack(), T_PRIO));
-		for (int i = 0; i < 1000; i++) {
-			CHECK_OK(lm_thread_info(t, &ti));
-			if (ti.state == LM_TS_BLOCKED)
-				break;
-			lm_thread_yield();
-		}
-		CHECK_EQ(ti.state, LM_TS_BLOCKED);
+		CHECK_OK(yield_until_blocked(t));
 		CHECK_OK(lm_thread_read_regs(t, &r));
 		CHECK_OK(lazy_fastpath(was, 0));
 		CHECK(lazy_regs_match(&r));
