@@ -17,7 +17,7 @@ u64 rq_words; /* bit i set when rq_bits[i] is not 0 */
 bool need_resched;
 
 
-static void rq_add(struct tcb *t, bool front)
+static always_inline void rq_add(struct tcb *t, bool front)
 {
 	u8 p = t->prio;
 	KASSERT(!t->queued);
@@ -43,7 +43,7 @@ static void rq_add(struct tcb *t, bool front)
 	rq_words |= BIT(p >> 6);
 }
 
-static void rq_remove(struct tcb *t)
+static always_inline void rq_remove(struct tcb *t)
 {
 	u8 p = t->prio;
 	KASSERT(t->queued);
@@ -62,6 +62,25 @@ static void rq_remove(struct tcb *t)
 	}
 	t->queued = false;
 	t->rq_next = t->rq_prev = NULL;
+}
+
+/* c, not queued, takes the place of t at the tail of their common queue:
+ * the same as rq_remove(t) and then rq_add(c, false), but the bitmap
+ * cannot change, and t's neighbour is the only other thread touched. */
+static void rq_replace_tail(struct tcb *t, struct tcb *c)
+{
+	u8 p = t->prio;
+	KASSERT(t->queued && !c->queued && c->prio == p && rq_tail[p] == t);
+	c->queued = true;
+	c->rq_next = NULL;
+	c->rq_prev = t->rq_prev;
+	if (t->rq_prev)
+		t->rq_prev->rq_next = c;
+	else
+		rq_head[p] = c;
+	rq_tail[p] = c;
+	t->queued = false;
+	t->rq_prev = NULL;
 }
 
 static int rq_top(void)
@@ -112,10 +131,17 @@ void sched_yield_to(struct tcb *t)
 	struct tcb *cur = cpu0.cur;
 	if (t == cur)
 		return;
-	rq_remove(t);
 	t->slice = cur->slice;
 	cur->slice = SLICE_TICKS;
-	rq_add(cur, false);
+	/* t is runnable and not current, so queued. The last of the caller's
+	 * own queue (two threads of one priority yielding to each other) just
+	 * trades places with it. */
+	if (rq_tail[t->prio] == t && t->prio == cur->prio) {
+		rq_replace_tail(t, cur);
+	} else {
+		rq_remove(t);
+		rq_add(cur, false);
+	}
 	switch_to(t);
 	need_resched = rq_top() > t->prio;
 }

@@ -97,6 +97,22 @@ static lm_word_t wait_wake(lm_word_t arg)
 	return (lm_word_t)lm_ntfn_wait(wake_ntfn, 0);
 }
 
+/* Yield until thread t, of this thread's priority, blocks: 0, or an error
+ * (LM_ESTATE if it never does). */
+static int yield_until_blocked(lm_cptr_t t)
+{
+	struct lm_thread_info ti;
+	for (int i = 0; i < 1000; i++) {
+		int e = lm_thread_info(t, &ti);
+		if (e)
+			return e;
+		if (ti.state == LM_TS_BLOCKED)
+			return 0;
+		lm_thread_yield();
+	}
+	return LM_ESTATE;
+}
+
 /* SYSCALL entry does not store rcx and r11 (SYSCALL overwrote them with
  * rip and rflags): a thread stopped in a call reads as SYSRET will leave
  * it, rcx = rip and r11 = rflags. */
@@ -110,13 +126,7 @@ TEST(thread_read_regs_in_a_call_gives_rcx_rip_and_r11_rflags)
 	CHECK(t && wake_ntfn);
 	/* Same priority: it runs when we yield, until it blocks in its wait. */
 	CHECK_OK(lm_thread_start(t, wait_wake, 0, t_stack(), T_PRIO));
-	for (int i = 0; i < 1000; i++) {
-		CHECK_OK(lm_thread_info(t, &ti));
-		if (ti.state == LM_TS_BLOCKED)
-			break;
-		lm_thread_yield();
-	}
-	CHECK_EQ(ti.state, LM_TS_BLOCKED);
+	CHECK_OK(yield_until_blocked(t));
 	CHECK_OK(lm_thread_read_regs(t, &r));
 	CHECK_EQ(r.rcx, r.rip);
 	CHECK_EQ(r.r11, r.rflags);
@@ -124,6 +134,180 @@ TEST(thread_read_regs_in_a_call_gives_rcx_rip_and_r11_rflags)
 	CHECK_OK(t_wait(t, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);
 	CHECK_EQ(ti.exit_code, LM_OK);
+}
+
+/*
+ * A thread off the CPU in a call has all of its registers in its frame,
+ * however it left: the exit of a fast path that switched away, a yield,
+ * an upcall in the call. Each test below leaves a thread in one of them
+ * with patterns in rbx, rbp and r12-r15 and reads its frame from outside:
+ * the frame must hold the patterns, and the thread must get them back.
+ * (Written for a lazy save of those registers, measured and not kept:
+ * docs/DESIGN.md, "Kernel entry and exit".)
+ */
+static lm_u64 lazy_in[8], lazy_out[8];
+static lm_cptr_t lazy_arg;
+
+static void lazy_patterns(lm_u64 salt)
+{
+	for (lm_u32 i = 0; i < 8; i++) {
+		lazy_in[i] = salt ^ ((lm_u64)i << 52 | (i + 1) * 0x1111);
+		lazy_out[i] = 0;
+	}
+}
+
+/* rbx, rbp, r12-r15 as THREAD_READ_REGS gives them, against lazy_in. */
+static int lazy_regs_match(const struct lm_regs *r)
+{
+	return r->rbx == lazy_in[0] && r->rbp == lazy_in[1] && r->r12 == lazy_in[2] &&
+	       r->r13 == lazy_in[3] && r->r14 == lazy_in[4] && r->r15 == lazy_in[5];
+}
+
+/* DEBUG_FASTPATH: on or off; *was the setting before. */
+static int lazy_fastpath(lm_u64 on, lm_u64 *was)
+{
+	lm_u64 out[LM_SYS_NOUT];
+	int r = (int)lm_syscall6(LM_SYS_DEBUG_FASTPATH, lm_debug_cap, on, 0, 0, 0, 0, out);
+	if (was)
+		*was = out[0];
+	return r;
+}
+
+static lm_word_t lazy_wait(lm_word_t arg)
+{
+	sys_keep_regs_a1(LM_SYS_NTFN_WAIT, lazy_arg, lazy_in, lazy_out);
+	return 0;
+}
+
+static lm_word_t lazy_yield_to(lm_word_t arg)
+{
+	sys_keep_regs_a1(LM_SYS_THREAD_YIELD_TO, lazy_arg, lazy_in, lazy_out);
+	return 0;
+}
+
+static lm_word_t lazy_yield(lm_word_t arg)
+{
+	sys_keep_regs_a1(LM_SYS_THREAD_YIELD, 0, lazy_in, lazy_out);
+	return 0;
+}
+
+/* A wait that blocks on the notification fast path (another thread, this
+ * one, is ready), with the fast path on and off. */
+TEST(syscall_fast_wait_leaves_a_complete_frame)
+{
+	for (lm_u64 on = 0; on < 2; on++) {
+		lm_cptr_t t = t_thread_new();
+		struct lm_thread_info ti;
+		struct lm_regs r;
+		lm_u64 was = 0;
+
+		lazy_arg = t_new(LM_OBJ_NOTIFY, 0);
+		CHECK(t && lazy_arg);
+		CHECK_OK(lazy_fastpath(on, &was));
+		lazy_patterns(0x5a5a0000a5a5ull + on);
+		CHECK_OK(lm_thread_start(t, lazy_wait, 0, t_stack(), T_PRIO));
+		CHECK_OK(yield_until_blocked(t));
+		CHECK_OK(lm_thread_read_regs(t, &r));
+		CHECK_OK(lazy_fastpath(was, 0));
+		CHECK(lazy_regs_match(&r));
+		CHECK_OK(lm_ntfn_signal(lazy_arg));
+		CHECK_OK(t_wait(t, &ti));
+		CHECK_EQ(ti.state, LM_TS_EXITED);
+		for (lm_u32 i = 0; i < 8; i++)
+			CHECK_EQ(lazy_out[i], lazy_in[i]);
+	}
+}
+
+/* A directed yield (to this thread) and an undirected one: the thread is
+ * runnable, queued, when its frame is read. The yield to an invalid or
+ * blocked target fails on the same path without switching. */
+TEST(syscall_fast_yields_leave_a_complete_frame)
+{
+	lm_word_t (*const fns[])(lm_word_t) = { lazy_yield_to, lazy_yield };
+
+	for (int k = 0; k < 2; k++) {
+		lm_cptr_t t = t_thread_new();
+		struct lm_thread_info ti;
+		struct lm_regs r;
+
+		CHECK(t);
+		lazy_arg = LM_SLOT_TCB;
+		lazy_patterns(0x0f0f00000000f0f0ull + k);
+		CHECK_OK(lm_thread_start(t, fns[k], 0, t_stack(), T_PRIO));
+		CHECK_OK(lm_thread_yield_to(t)); /* it runs, yields back */
+		CHECK_OK(lm_thread_info(t, &ti));
+		CHECK_EQ(ti.state, LM_TS_RUNNABLE);
+		CHECK_OK(lm_thread_read_regs(t, &r));
+		CHECK(lazy_regs_match(&r));
+		CHECK_OK(t_wait(t, &ti));
+		CHECK_EQ(ti.state, LM_TS_EXITED);
+		for (lm_u32 i = 0; i < 8; i++)
+			CHECK_EQ(lazy_out[i], lazy_in[i]);
+	}
+	lm_cptr_t empty = t_slot(), n = t_new(LM_OBJ_NOTIFY, 0);
+	CHECK(empty && n);
+	CHECK_ERR(lm_thread_yield_to(0), LM_ECAP);
+	CHECK_ERR(lm_thread_yield_to(empty), LM_ECAP);
+	CHECK_ERR(lm_thread_yield_to(1ull << 40), LM_ECAP);
+	CHECK_ERR(lm_thread_yield_to(n), LM_ETYPE);
+	CHECK_ERR(lm_thread_yield_to(t_thread_new()), LM_ESTATE); /* not started */
+	CHECK_OK(lm_thread_yield_to(LM_SLOT_TCB)); /* itself: nothing happens */
+}
+
+static lm_cptr_t lazy_tcb, lazy_done;
+static volatile int lazy_err, lazy_seen;
+static struct lm_regs lazy_upcall_regs;
+static lm_u8 lazy_exc_stack[8192] __attribute__((aligned(16)));
+
+/* The preemption upcall that comes when the low thread's signal wakes
+ * ktest: the one whose r8 and r9 are the patterns (set before the call). */
+static void lazy_handler(struct lm_exc_frame *f)
+{
+	if (f->vector == LM_UPCALL_PREEMPTED && f->error == LM_PREEMPT_PRIO &&
+	    f->regs.r8 == lazy_in[6] && f->regs.r9 == lazy_in[7]) {
+		lazy_upcall_regs = f->regs;
+		lazy_seen++;
+	}
+}
+
+static lm_word_t lazy_low(lm_word_t arg)
+{
+	lazy_err = lm_exc_install(lazy_tcb, lazy_handler, lazy_exc_stack + sizeof lazy_exc_stack,
+				  sizeof lazy_exc_stack);
+	if (!lazy_err)
+		lazy_err = lm_thread_set_upcalls(lazy_tcb, LM_UPCALL_ON_PREEMPT, 0);
+	if (!lazy_err)
+		sys_keep_regs_a1(LM_SYS_NTFN_SIGNAL, lazy_arg, lazy_in, lazy_out);
+	lm_thread_set_upcalls(lazy_tcb, 0, 0);
+	lm_exc_install(lazy_tcb, 0, 0, 0);
+	lm_ntfn_signal(lazy_done);
+	return 0;
+}
+
+/* A thread with preemption upcalls signals a higher-priority waiter (on
+ * the notification fast path): the upcall writes the whole frame, in the
+ * call, to the exception stack. */
+TEST(syscall_preempt_upcall_in_a_signal_sees_every_register)
+{
+	lm_u64 w;
+
+	lazy_tcb = t_thread_new();
+	lazy_arg = t_new(LM_OBJ_NOTIFY, 0);
+	lazy_done = t_new(LM_OBJ_NOTIFY, 0);
+	CHECK(lazy_tcb && lazy_arg && lazy_done);
+	lazy_err = -1;
+	lazy_seen = 0;
+	lazy_patterns(0x3c3c00000000c3c3ull);
+	CHECK_OK(lm_thread_start(lazy_tcb, lazy_low, 0, t_stack(), T_PRIO - 1));
+	CHECK_OK(lm_ntfn_wait(lazy_arg, &w)); /* the low thread runs, wakes us */
+	/* It runs only while this thread waits (t_wait would poll), and has
+	 * done all but its exit when it signals. */
+	CHECK_OK(lm_ntfn_wait(lazy_done, &w));
+	CHECK_EQ(lazy_err, 0);
+	CHECK(lazy_seen >= 1);
+	CHECK(lazy_regs_match(&lazy_upcall_regs));
+	for (lm_u32 i = 0; i < 8; i++)
+		CHECK_EQ(lazy_out[i], lazy_in[i]);
 }
 
 #define FLAG_CF 0x1ull

@@ -7,6 +7,7 @@
 
 #include "kernel.h"
 #include "layout.h"
+#include "asm.h"
 
 /*
  * The user register frame, saved at the start of each thread's TCB. The
@@ -81,14 +82,23 @@ void timer_start(void);
 void timer_rearm(void);
 void apic_eoi(void);
 __attribute__((noreturn)) void return_to_user(void);
-void fpu_set_ts(bool want);
 
-/* Arm CR0.TS exactly when next does not own the FPU registers. */
+/* Arm CR0.TS exactly when next does not own the FPU registers: the FPU
+ * state moves at the first FPU use (#NM, fpu_trap), so threads that never
+ * use the FPU cost nothing. Inline,
+ * not a call: a switch between the FPU's owner and a thread
+ * that is not one (every IPC round trip between a client that uses the
+ * FPU and a server that does not) writes it each time. */
 static inline void fpu_switch(struct tcb *next)
 {
 	bool want = next != cpu0.fpu_owner;
-	if (want != cpu0.ts_set)
-		fpu_set_ts(want);
+	if (want == cpu0.ts_set)
+		return;
+	if (want)
+		write_cr0(read_cr0() | CR0_TS);
+	else
+		clts();
+	cpu0.ts_set = want;
 }
 void fpu_init_state(void *fxarea);
 void arch_idle(void);

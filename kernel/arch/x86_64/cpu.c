@@ -151,17 +151,6 @@ void fpu_init_state(void *fxarea)
 	*(u32 *)(fx + 24) = 0x1f80;  /* MXCSR: all exceptions masked */
 }
 
-/* CR0.TS must now be `want`: the FPU state moves at the first FPU use
- * (#NM, fpu_trap), so threads that never use the FPU cost nothing. */
-void fpu_set_ts(bool want)
-{
-	if (want)
-		write_cr0(read_cr0() | CR0_TS);
-	else
-		clts();
-	cpu0.ts_set = want;
-}
-
 /* #NM: the current thread touched the FPU while another's state is loaded. */
 void fpu_trap(void)
 {
