@@ -91,11 +91,25 @@ static lm_u64 serve(lm_u64 badge, lm_u64 s)
 	if (s >= share_rec_slots(sh) || !bit_test(rec->shared, s))
 		return LM_ERIGHTS; /* never shared with it, or served already */
 	rec->shared[s / 64] &= ~(1ull << (s % 64));
+	fork_hot_note(s);
 	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
 		if ((err = lm_fork_fetch(s)))
 			return (lm_u64)err;
 	return (lm_u64)lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s,
 				     LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0));
+}
+
+/* Slot s was asked for: it joins the hot slots, the oldest of them
+ * dropped when they are MAX_HOT. */
+void fork_hot_note(lm_u64 s)
+{
+	if (s > 0xffff)
+		return;
+	if (fk.nhot == MAX_HOT)
+		memmove(&fk.hot[0], &fk.hot[1], (MAX_HOT - 1) * sizeof fk.hot[0]);
+	else
+		fk.nhot++;
+	fk.hot[fk.nhot - 1] = (lm_u16)s;
 }
 
 /* One request at a time: lm_fork_wait's FORK_SYNC returns only when a
