@@ -28,7 +28,7 @@
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
 #define STARTER_FRAMES  4    /* copy targets a child starts with */
-#define MAX_HOT         64   /* slots children fetched, given at the next forks */
+#define MAX_HOT         256  /* slots children fetched, given at the next forks */
 #define SERVER_STACK    2048
 #define EXC_STACK_SIZE  8192
 /* Where a process maps a page it copies on a write fault, and where the
