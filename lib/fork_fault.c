@@ -99,17 +99,17 @@ static lm_u64 serve(lm_u64 badge, lm_u64 s)
 				     LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0));
 }
 
-/* Slot s was asked for: it joins the hot slots, the oldest of them
- * dropped when they are MAX_HOT. */
+/* Slot s was asked for: it joins the hot slots, in place of one taken
+ * round the log in turn when they are MAX_HOT (their order is of no
+ * account: give_hot goes through them all). */
 void fork_hot_note(lm_u64 s)
 {
-	if (s > 0xffff)
+	if (s >= LM_SLOTS_MAX)
 		return;
-	if (fk.nhot == MAX_HOT)
-		memmove(&fk.hot[0], &fk.hot[1], (MAX_HOT - 1) * sizeof fk.hot[0]);
+	if (fk.nhot < MAX_HOT)
+		fk.hot[fk.nhot++] = (lm_u16)s;
 	else
-		fk.nhot++;
-	fk.hot[fk.nhot - 1] = (lm_u16)s;
+		fk.hot[fk.hot_next++ % MAX_HOT] = (lm_u16)s;
 }
 
 /* One request at a time: lm_fork_wait's FORK_SYNC returns only when a

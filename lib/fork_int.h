@@ -121,12 +121,14 @@ struct fork_state {
 	lm_cptr_t own_ep, up_ep, server;
 	lm_cptr_t stopped;                /* children's stop notification */
 	lm_cptr_t share_frames[MAX_SHELLS]; /* the share records' pages */
-	/* The slots our children asked the server for, newest last, at most
-	 * MAX_HOT (the oldest dropped): a child is given these frames at its
-	 * fork where its record holds them (fork_give_hot), as if it had
-	 * asked, since a process's children touch the same pages first. */
+	/* The slots our children asked the server for, at most MAX_HOT (then
+	 * a new one replaces the one at hot_next, round the log): a child is
+	 * given these frames at its fork where its record holds them
+	 * (give_hot in fork.c), as if it had asked, since a process's
+	 * children touch the same pages first. A hint only: the server
+	 * thread writes it while a fork reads it. */
 	lm_u16 hot[MAX_HOT];
-	lm_u32 nhot;
+	lm_u32 nhot, hot_next;
 	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
 	lm_cptr_t boot[MAX_BOOT_PAGES];
 	struct lm_pool pool; /* the default pool once the process forks */
