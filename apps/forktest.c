@@ -736,6 +736,55 @@ static lm_u64 forget(void)
 	return ti.exit_code ? 0x1000 | ti.exit_code : 0;
 }
 
+/* A page written before two forks: the first child's read fetches it
+ * (the fork server logs its slot as hot), the second child holds its
+ * frame from the fork on, before it touches the page. Both see the
+ * parent's value, are refused a fetch of it (given once), hold it without
+ * LM_R_WRITE, copy it on their write; the parent's page is unchanged. */
+static volatile lm_u64 hot_cells[512] __attribute__((aligned(LM_PAGE_SIZE)));
+
+static lm_u64 hot(void)
+{
+	struct lm_proc p;
+	struct lm_thread_info ti;
+
+	wr(&hot_cells[0], 0x44);
+	lm_cptr_t f = frame_at((lm_u64)hot_cells); /* the child's slot of it too */
+	if (!f)
+		return 0x10;
+	for (lm_u64 round = 0; round < 2; round++) {
+		int r = lm_fork(&p);
+		if (r == LM_FORK_CHILD) {
+			lm_u64 bad = 0, desc = 0;
+			int held = !lm_cnode_identify(LM_SLOT_CNODE, f, &desc, 0, 0) &&
+				   LM_ID_TYPE(desc) == LM_OBJ_FRAME;
+
+			bad |= (lm_u64)(held != (round == 1)); /* given at the fork? */
+			bad |= (lm_u64)(held && (LM_ID_RIGHTS(desc) & LM_R_WRITE)) << 1;
+			bad |= (lm_u64)(rd(&hot_cells[0]) != 0x44) << 2;
+			bad |= (lm_u64)(frame_at((lm_u64)hot_cells) != f) << 3;
+			bad |= (lm_u64)(lm_fork_fetch(f) != LM_ERIGHTS) << 4; /* once only */
+			bad |= (lm_u64)(lm_cnode_identify(LM_SLOT_CNODE, f, &desc, 0, 0) ||
+					(LM_ID_RIGHTS(desc) & LM_R_WRITE)) << 5;
+			wr(&hot_cells[0], 0x55 + round); /* copied */
+			bad |= (lm_u64)(rd(&hot_cells[0]) != 0x55 + round) << 6;
+			bad |= (lm_u64)(frame_at((lm_u64)hot_cells) == f) << 7;
+			lm_thread_exit(bad ? (round + 1) << 8 | bad : 0);
+		}
+		if (r)
+			return 0x100 + r;
+		if (lm_fork_wait(&p, &ti))
+			return 0x200;
+		if (ti.state != LM_TS_EXITED)
+			return 0x300;
+		if (ti.exit_code)
+			return 0x1000 | ti.exit_code;
+		if (rd(&hot_cells[0]) != 0x44)
+			return 0x400 + round;
+	}
+	return 0;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -855,6 +904,8 @@ static lm_u64 run(lm_u64 mode)
 		return revoked();
 	case FT_FORGET:
 		return forget();
+	case FT_HOT:
+		return hot();
 	}
 	return 0xfff;
 }

@@ -24,6 +24,7 @@ enum {
 	/* Not in the shell's run either: it needs tests/guest/mem_fork.c. */
 	FT_REVOKED,        /* the child's chunk taken by force in the middle of the fork */
 	FT_FORGET,         /* lm_fork_forget: only a parent's frame never fetched */
+	FT_HOT,            /* a page an earlier child fetched: given at the fork */
 };
 
 /* FT_REVOKED: the memory manager account its children's memory comes from

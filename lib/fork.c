@@ -707,6 +707,34 @@ int lm_fork_share(struct lm_fork_child *c, lm_cptr_t f, int exec)
 	return LM_OK;
 }
 
+/*
+ * The hot slots our child's record holds, given to it now as the server
+ * would give them on its first touches (read-only, executable where the
+ * page is; the record's bit cleared): each such page is then a fault the
+ * child handles alone, with no request to us. What it gets is what it
+ * could ask for, so the log (which the server thread writes while we read
+ * it: a hint, no more) needs no trust. A slot we do not hold ourselves
+ * (our parent's frame we never fetched) fails its copy and stays in the
+ * record. The hot slots not in this record are dropped from the log.
+ */
+static void give_hot(struct build *b)
+{
+	struct share_rec *rec = share_rec_of(b->sh);
+	lm_u32 nslots = share_rec_slots(b->sh), kept = 0;
+
+	for (lm_u32 i = 0; i < fk.nhot && i < MAX_HOT; i++) {
+		lm_u32 s = fk.hot[i];
+
+		if (s >= nslots || !bit_test(rec->shared, s))
+			continue;
+		fk.hot[kept++] = (lm_u16)s;
+		if (!lm_cnode_copy(b->p->cnode, s, LM_SLOT_CNODE, s,
+				   LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0)))
+			rec->shared[s / 64] &= ~(1ull << (s % 64));
+	}
+	fk.nhot = kept;
+}
+
 lm_cptr_t lm_fork_child_cnode(const struct lm_fork_child *c)
 {
 	return ((const struct build *)c)->p->cnode;
@@ -737,6 +765,7 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved, lm_fork_h
 		if (hook)
 			err = hook((struct lm_fork_child *)&b, arg);
 		if (!err) {
+			give_hot(&b);
 			protect_ours(0);
 			err = start_child(&b, saved);
 		}

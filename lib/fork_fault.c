@@ -91,11 +91,25 @@ static lm_u64 serve(lm_u64 badge, lm_u64 s)
 	if (s >= share_rec_slots(sh) || !bit_test(rec->shared, s))
 		return LM_ERIGHTS; /* never shared with it, or served already */
 	rec->shared[s / 64] &= ~(1ull << (s % 64));
+	fork_hot_note(s);
 	if (lm_cnode_identify(LM_SLOT_CNODE, s, &desc, 0, 0) || LM_ID_TYPE(desc) == LM_OBJ_NULL)
 		if ((err = lm_fork_fetch(s)))
 			return (lm_u64)err;
 	return (lm_u64)lm_cnode_copy(sh->cnode, s, LM_SLOT_CNODE, s,
 				     LM_R_READ | (bit_test(rec->exec, s) ? LM_R_EXEC : 0));
+}
+
+/* Slot s was asked for: it joins the hot slots, in place of one taken
+ * round the log in turn when they are MAX_HOT (their order is of no
+ * account: give_hot goes through them all). */
+void fork_hot_note(lm_u64 s)
+{
+	if (s >= LM_SLOTS_MAX)
+		return;
+	if (fk.nhot < MAX_HOT)
+		fk.hot[fk.nhot++] = (lm_u16)s;
+	else
+		fk.hot[fk.hot_next++ % MAX_HOT] = (lm_u16)s;
 }
 
 /* One request at a time: lm_fork_wait's FORK_SYNC returns only when a

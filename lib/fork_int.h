@@ -28,6 +28,7 @@
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
 #define STARTER_FRAMES  4    /* copy targets a child starts with */
+#define MAX_HOT         256  /* slots children fetched, given at the next forks */
 #define SERVER_STACK    2048
 #define EXC_STACK_SIZE  8192
 /* Where a process maps a page it copies on a write fault, and where the
@@ -120,6 +121,14 @@ struct fork_state {
 	lm_cptr_t own_ep, up_ep, server;
 	lm_cptr_t stopped;                /* children's stop notification */
 	lm_cptr_t share_frames[MAX_SHELLS]; /* the share records' pages */
+	/* The slots our children asked the server for, at most MAX_HOT (then
+	 * a new one replaces the one at hot_next, round the log): a child is
+	 * given these frames at its fork where its record holds them
+	 * (give_hot in fork.c), as if it had asked, since a process's
+	 * children touch the same pages first. A hint only: the server
+	 * thread writes it while a fork reads it. */
+	lm_u16 hot[MAX_HOT];
+	lm_u32 nhot, hot_next;
 	lm_u8 server_stack[SERVER_STACK] __attribute__((aligned(16)));
 	lm_cptr_t boot[MAX_BOOT_PAGES];
 	struct lm_pool pool; /* the default pool once the process forks */
@@ -172,6 +181,7 @@ void fork_release_mapped(lm_cptr_t f);
 void fork_release(lm_cptr_t f);
 int fork_server_start(void);
 void fork_server_sync(void);
+void fork_hot_note(lm_u64 s);
 
 /* fork_layout.c */
 int fork_setup(void);

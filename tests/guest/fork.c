@@ -109,6 +109,11 @@ TEST(fork_forget_gives_back_only_a_parent_frame_never_fetched)
 	forktest(FT_FORGET);
 }
 
+TEST(fork_child_is_given_at_its_fork_a_page_an_earlier_child_fetched)
+{
+	forktest(FT_HOT);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */
