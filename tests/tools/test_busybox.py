@@ -116,12 +116,12 @@ def host_run(words):
     return p.stdout, p.stderr, 128 - p.returncode if p.returncode < 0 else p.returncode
 
 
-def guest_run(g, prog, words):
+def guest_run(g, prog, words, wait=CASE_WAIT):
     """Type one `linux -x` command; (stdout, stderr, status, why)."""
     line = "linux -x %s %s" % (prog, " ".join(quote(w) for w in words))
     if len(line) > LINE_MAX:
         return None, None, None, "command line longer than the shell's %d" % LINE_MAX
-    out = g.command(line.rstrip(), CASE_WAIT)
+    out = g.command(line.rstrip(), wait)
     m = FRAME.search(out)
     if not m:
         return None, None, None, "no framed result in %r" % out[-400:]
@@ -145,7 +145,35 @@ def compare(case, host, guest):
     return "; ".join(what) or None
 
 
+def fuzz_seconds(calls, seeds):
+    """A bound on a fuzzing run: 50 ms a call (most take far less)."""
+    n = 0
+    for r in seeds:
+        a, _, b = r.partition("-")
+        n += int(b or a) - int(a) + 1
+    return n * calls / 20.0
+
+
+def fuzz_check(g, calls, seeds):
+    """tests/linux/fuzz.c: every seed's child comes back and the system
+    stays intact (exit 0, no FUZZ-FAIL line)."""
+    def f():
+        so, se, st, why = guest_run(g, "fuzz", [str(calls)] + seeds,
+                                    wait=CASE_WAIT + fuzz_seconds(calls, seeds))
+        if why:
+            return why
+        if st != 0 or se or b"FUZZ-FAIL" in so:
+            return "exit %d, stderr %r, stdout %r" % (st, se[-300:], so[-1500:])
+        return None
+    return f
+
+
 def main():
+    fuzz = None
+    if sys.argv[1:2] == ["--fuzz"]:
+        # make linux-fuzz CALLS=n SEEDS=...: the fuzzer alone
+        fuzz = (int(sys.argv[2]), sys.argv[3:])
+        del sys.argv[1:]
     # default: the suite without files, then the file cases (in that order:
     # the file cases change the tree, which the first suite never looks at)
     paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
@@ -155,7 +183,7 @@ def main():
                              os.path.join(ROOT, "tests/linux/busybox-trees.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-proc.cases")]
     cases = []
-    for path in paths:
+    for path in paths if not fuzz else []:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
         cases += [(tag, n, line, words) for n, line, words in read_cases(path)]
     if not os.access(BUSYBOX, os.X_OK):
@@ -163,6 +191,7 @@ def main():
         print("0 passed, 1 failed")
         return 1
     ts.TOTAL = 120.0 + 30.0 * len(cases)   # one boot for everything
+    ts.TOTAL += 600.0 + (fuzz_seconds(*fuzz) if fuzz else fuzz_seconds(2000, ["1-4"]))
     global host_root
     if os.geteuid() != 0 or not os.path.isdir(TREE):
         print("test busybox_host_root_tree ... FAIL the host runs need root (chroot) and %s" % TREE)
@@ -187,6 +216,10 @@ def main():
             re.escape(ts.PROMPT)) is not None else "no prompt")
         if not results[-1]:
             raise SystemExit
+        if fuzz:
+            check("linux_fuzz_%d_calls_seeds_%s" % (fuzz[0], "_".join(fuzz[1])),
+                  fuzz_check(g, fuzz[0], fuzz[1]))
+            raise SystemExit
 
         def c_test(prog):
             def f():
@@ -204,6 +237,8 @@ def main():
         check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
         check("linux_threads_pthreads_futex_tgkill_exit_group", c_test("threads"))
         check("linux_jobs_stop_continue_wait_sigchld", c_test("jobs"))
+        # the system-call fuzzer, four fixed seeds (make linux-fuzz: more)
+        check("linux_fuzz_4_seeds_2000_calls_system_intact", fuzz_check(g, 2000, ["1-4"]))
 
         def lxbench_quick():
             # the benchmark program (make bench-linux-personality), one

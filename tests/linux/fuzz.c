@@ -1,0 +1,417 @@
+/*
+ * A seeded fuzzer of Linux system calls against the personality (issue
+ * 11, 9 (c)); fuzz_gen.c makes the calls.
+ *
+ *   fuzz CALLS SEED...      a SEED may be a range FIRST-LAST
+ *
+ * For each seed a forked child builds scratch state (files, a directory,
+ * links, pipes, a child of its own) and makes CALLS random calls with
+ * hostile arguments, logging each in a shared page before making it. The
+ * child must come back (fuzz.h's invariant): killed by a signal, hung
+ * (its alarm, re-armed as it makes progress, or the parent's bounded
+ * wait) or ended otherwise, the seed and the call are printed. After every
+ * seed the parent checks that the system is alive and the shared servers
+ * intact: the process manager (getppid, fork and wait), the file server
+ * (a file made, written, read back and removed; files made before the
+ * seeds and /etc/passwd unchanged; a pipe made before the seeds still
+ * carries bytes; a new pipe), the timer server (a short sleep ends), the
+ * console (isatty), /proc. Exit 0 if every seed passed; prints one line
+ * per failure and a summary.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "fuzz.h"
+
+#define WATCHDOG_S 30       /* the child's alarm: no progress in this long is a hang */
+#define PARENT_WAIT_MS 90000 /* the parent's bound on one seed without progress */
+
+/* The log: a record the child rewrites (pwrite at 0) before every call,
+ * in a file (top/log) at a descriptor no generated call names (fuzz.h);
+ * MAP_SHARED memory is not shared across fork yet (docs/LINUX.md). */
+static struct fz_log rec, *lg = &rec;
+static long raw(long nr, const long *a);
+static int logfd = -1;
+
+static void log_put(void)
+{
+	raw(18, (long[6]){ FZ_LOGFD, (long)&rec, sizeof rec, 0, 0, 0 });
+}
+static struct fz_state st;
+static char top[64];        /* /tmp/fuzz.<pid>: the parent's; s<seed> under it the child's */
+static int failures;
+
+static long raw(long nr, const long *a)
+{
+	register long rax __asm__("rax") = nr;
+	register long rdi __asm__("rdi") = a[0];
+	register long rsi __asm__("rsi") = a[1];
+	register long rdx __asm__("rdx") = a[2];
+	register long r10 __asm__("r10") = a[3];
+	register long r8 __asm__("r8") = a[4];
+	register long r9 __asm__("r9") = a[5];
+	__asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
+			 "+r"(r9) : : "rcx", "r11", "memory");
+	return rax;
+}
+
+/* fork, vfork, clone: the new process (or thread) exits at once, before
+ * it touches a byte of memory (it may share the caller's, and its stack). */
+static long fork_call(long nr, const long *a)
+{
+	register long rax __asm__("rax") = nr;
+	register long rdi __asm__("rdi") = a[0];
+	register long rsi __asm__("rsi") = a[1];
+	register long rdx __asm__("rdx") = a[2];
+	register long r10 __asm__("r10") = a[3];
+	register long r8 __asm__("r8") = a[4];
+	register long r9 __asm__("r9") = a[5];
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "mov $60, %%eax\n\t"
+			 "xor %%edi, %%edi\n\t"
+			 "syscall\n\t"
+			 "ud2\n"
+			 "1:"
+			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+			 : : "rcx", "r11", "memory");
+	return rax;
+}
+
+static long raw3(long nr, long x, long y, long z)
+{
+	long a[6] = { x, y, z, 0, 0, 0 };
+	return raw(nr, a);
+}
+
+void fz_nonblock(long fd)
+{
+	long fl = raw3(72, fd, F_GETFL, 0);
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		raw3(72, fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void put(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		write(fd, text, strlen(text));
+		close(fd);
+	}
+}
+
+extern char __executable_start[];
+
+/* The child's scratch state, in top/s<seed>, and its rules (fuzz.h). */
+static void setup(long seed)
+{
+	char dir[96];
+	int p[2];
+
+	lg->stage = 1, log_put();
+	setsid();
+	/* raw rt_sigaction: musl's refuses its own 32..34 */
+	long ign[4] = { (long)SIG_IGN, 0, 0, 0 };
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGALRM && sig != SIGSEGV &&
+		    sig != SIGBUS && sig != SIGILL && sig != SIGFPE && sig != SIGTRAP &&
+		    sig != SIGSYS && sig != SIGABRT)
+			raw((long)13, (long[6]){ sig, (long)ign, 0, 8, 0, 0 });
+	int null = open("/dev/null", O_RDWR);
+	dup2(null, 0), dup2(null, 1), dup2(null, 2);
+	for (int fd = 3; fd < 256; fd++)
+		if (fd != FZ_LOGFD)
+			close(fd);
+	lg->stage = 2, log_put();
+	snprintf(dir, sizeof dir, "%s/s%ld", top, seed);
+	mkdir(dir, 0755);
+	if (chdir(dir) != 0)
+		_exit(90);
+	put("a", "the fuzzer's file a\n");
+	put("b", "");
+	mkdir("d", 0755);
+	mkdir("d/e", 0755);
+	symlink("a", "l");
+	symlink("d", "dl");
+	link("a", "h");
+
+	lg->stage = 3, log_put();
+	/* the sitting child: it ignores everything and leaves at end of file */
+	pipe(p);
+	st.kid = fork();
+	if (st.kid == 0) {
+		char c;
+		close(p[1]);
+		read(p[0], &c, 1);
+		_exit(0);
+	}
+	close(p[0]);
+
+	lg->stage = 4, log_put();
+	st.nfds = 0;
+	st.fds[st.nfds++] = open("a", O_RDWR);
+	st.fds[st.nfds++] = open("d", O_RDONLY | O_DIRECTORY);
+	st.fds[st.nfds++] = open("b", O_WRONLY | O_APPEND);
+	int q[2];
+	pipe2(q, O_NONBLOCK);
+	st.fds[st.nfds++] = q[0], st.fds[st.nfds++] = q[1];
+	st.fds[st.nfds++] = p[1];
+	st.fds[st.nfds++] = open(".", O_RDONLY | O_DIRECTORY);
+	st.nsafe = st.nfds;
+	st.fds[st.nfds++] = open("/dev/zero", O_RDONLY);
+	st.fds[st.nfds++] = open("/dev/urandom", O_RDONLY);
+	st.fds[st.nfds++] = open("/proc/self/stat", O_RDONLY);
+	st.fds[st.nfds++] = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+	st.fds[st.nfds++] = 0;
+	int gone = open("a", O_RDONLY);
+	close(gone);
+	st.last_closed = gone;
+
+	lg->stage = 5, log_put();
+	char *pool = mmap(0, FZ_POOL + 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *arg = mmap(0, FZ_ARG + 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pool == MAP_FAILED || arg == MAP_FAILED ||
+	    mprotect(pool + 4096, FZ_POOL, PROT_READ | PROT_WRITE) ||
+	    mprotect(arg + 4096, FZ_ARG, PROT_READ | PROT_WRITE))
+		_exit(91);
+	st.pool = pool + 4096;
+	st.arg = arg + 4096;
+	for (long i = 0; i < FZ_POOL / 8; i++)
+		((uint64_t *)st.pool)[i] = fz_rand(&st);
+	/* a read-only page in the pool: outputs there are EFAULT */
+	mprotect(st.pool + FZ_POOL / 2, 4096, PROT_READ);
+
+	lg->stage = 6, log_put();
+	st.pid = getpid();
+	st.brk0 = raw3(12, 0, 0, 0);
+	st.forks = 0;
+	uintptr_t sp = (uintptr_t)&dir;
+	st.own_lo[0] = (uintptr_t)__executable_start, st.own_hi[0] = (uintptr_t)st.brk0 + (1 << 20);
+	st.own_lo[1] = (sp & ~0xfffull) - (8 << 20), st.own_hi[1] = sp + (1 << 20);
+	st.own_lo[2] = (uintptr_t)arg, st.own_hi[2] = (uintptr_t)arg + FZ_ARG + 8192;
+	st.own_lo[3] = st.own_hi[3] = 0;
+}
+
+static void child(long seed, long calls)
+{
+	st.rng = 0x9e3779b97f4a7c15ull * (uint64_t)(seed + 1);
+	setup(seed);
+	lg->seed = seed, lg->calls = calls, lg->stage = 7;
+	log_put();
+	for (long i = 0; i < calls; i++) {
+		long nr, a[6];
+		if (i % 64 == 0) {
+			raw3(37, WATCHDOG_S, 0, 0); /* alarm: the watchdog, re-armed */
+			lg->watchdog = i;
+		}
+		int forky = fz_gen(&st, &nr, a);
+		lg->n = i, lg->nr = nr;
+		memcpy(lg->a, a, sizeof lg->a);
+		log_put();
+		long r = forky ? fork_call(nr, a) : raw(nr, a);
+		if (nr == 3 && r == 0)
+			st.last_closed = (int)a[0];
+	}
+	lg->done = 1, lg->n = calls;
+	log_put();
+	raw3(231, 0, 0, 0);
+}
+
+/* ---- the parent: running a seed, then the system's checks ---------------- */
+
+static long seed_now;
+
+#define SYS_CHECK(c) \
+	((c) ? (void)0 : (void)(failures++, printf("FUZZ-FAIL seed %ld (after call %ld, nr %ld): " \
+		"system check failed: %s\n", seed_now, lg->n, lg->nr, #c)))
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
+	nanosleep(&t, 0);
+}
+
+static char passwd[4096], keep_text[] = "the parent's file: the fuzzer's children never name it\n";
+static int held[2], console_ok, ppid0;
+
+static int slurp(const char *path, char *buf, int n)
+{
+	int fd = open(path, O_RDONLY), got = 0, r;
+	if (fd < 0)
+		return -1;
+	while (got < n - 1 && (r = read(fd, buf + got, n - 1 - got)) > 0)
+		got += r;
+	close(fd);
+	buf[got] = 0;
+	return got;
+}
+
+static void checks(void)
+{
+	char path[96], buf[4096];
+	struct timespec t0, t1;
+
+	SYS_CHECK(getppid() == ppid0);
+	pid_t p = fork();
+	if (p == 0)
+		_exit(42);
+	int status = -1, r = 0;
+	for (int i = 0; i < 2000 && (r = waitpid(p, &status, WNOHANG)) == 0; i++)
+		sleep_ms(10);
+	SYS_CHECK(p > 0 && r == p && WIFEXITED(status) && WEXITSTATUS(status) == 42);
+
+	snprintf(path, sizeof path, "%s/keep", top);
+	SYS_CHECK(slurp(path, buf, sizeof buf) >= 0 && strcmp(buf, keep_text) == 0);
+	SYS_CHECK(slurp("/etc/passwd", buf, sizeof buf) >= 0 && strcmp(buf, passwd) == 0);
+	snprintf(path, sizeof path, "%s/new", top);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	SYS_CHECK(fd >= 0 && write(fd, "fresh", 5) == 5 && lseek(fd, 0, SEEK_SET) == 0 &&
+		  read(fd, buf, 10) == 5 && memcmp(buf, "fresh", 5) == 0);
+	close(fd);
+	SYS_CHECK(unlink(path) == 0 && access(path, F_OK) != 0);
+	SYS_CHECK(write(held[1], "held", 4) == 4 && read(held[0], buf, 10) == 4 &&
+		  memcmp(buf, "held", 4) == 0);
+	int q[2];
+	SYS_CHECK(pipe(q) == 0 && write(q[1], "pipe", 4) == 4 && read(q[0], buf, 10) == 4);
+	close(q[0]), close(q[1]);
+	struct stat sb;
+	SYS_CHECK(stat("/dev/null", &sb) == 0 && S_ISCHR(sb.st_mode) && (sb.st_mode & 0666) == 0666);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	SYS_CHECK(nanosleep(&(struct timespec){ 0, 2000000 }, 0) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	SYS_CHECK((t1.tv_sec - t0.tv_sec) * 1000000000l + t1.tv_nsec - t0.tv_nsec >= 2000000);
+
+	if (console_ok) {
+		fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK);
+		SYS_CHECK(fd >= 0 && isatty(fd));
+		close(fd);
+	}
+	snprintf(path, sizeof path, "%d ", getpid());
+	SYS_CHECK(slurp("/proc/self/stat", buf, sizeof buf) > 0 && strncmp(buf, path, strlen(path)) == 0);
+	SYS_CHECK(slurp("/proc/meminfo", buf, sizeof buf) > 0 && strncmp(buf, "MemTotal:", 9) == 0);
+}
+
+static void report(const char *what)
+{
+	failures++;
+	printf("FUZZ-FAIL seed %ld call %ld of %ld (stage %ld): nr %ld (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx): %s\n",
+	       lg->seed, lg->n, lg->calls, lg->stage, lg->nr, lg->a[0], lg->a[1], lg->a[2], lg->a[3], lg->a[4],
+	       lg->a[5], what);
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	chmod(p, 0700);
+	remove(p);
+	return 0;
+}
+
+static void run_seed(long seed, long calls)
+{
+	char why[96];
+
+	memset(lg, 0, sizeof *lg);
+	lg->seed = seed, lg->calls = calls, lg->n = -1;
+	pwrite(logfd, lg, sizeof *lg, 0);
+	seed_now = seed;
+	fflush(stdout);
+	pid_t p = fork();
+	if (p < 0) {
+		report("fork failed");
+		return;
+	}
+	if (p == 0)
+		child(seed, calls);
+	int status = 0, r;
+	long last = -2, still = 0;
+	while ((r = waitpid(p, &status, WNOHANG)) == 0) {
+		pread(logfd, lg, sizeof *lg, 0);
+		if (lg->n != last)
+			last = lg->n, still = 0;
+		if ((still += 10) > PARENT_WAIT_MS) {
+			kill(p, SIGKILL);
+			waitpid(p, &status, 0);
+			report("hung (no progress; killed by the parent)");
+			goto reaped;
+		}
+		sleep_ms(10);
+	}
+	pread(logfd, lg, sizeof *lg, 0);
+	if (r != p)
+		report("waitpid failed");
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		report("hung (its watchdog alarm)");
+	else if (WIFSIGNALED(status)) {
+		snprintf(why, sizeof why, "the child was killed by signal %d", WTERMSIG(status));
+		report(why);
+	} else if (!lg->done || WEXITSTATUS(status) != 0) {
+		snprintf(why, sizeof why, "the child ended early, status %d", WEXITSTATUS(status));
+		report(why);
+	}
+reaped:
+	while (waitpid(-1, &status, WNOHANG) > 0)
+		; /* clone(CLONE_PARENT)'s children are ours */
+	checks();
+	snprintf(why, sizeof why, "%s/s%ld", top, seed);
+	nftw(why, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: fuzz CALLS SEED|FIRST-LAST...\n");
+		return 2;
+	}
+	long calls = atol(argv[1]), seeds = 0;
+	ppid0 = getppid();
+	snprintf(top, sizeof top, "/tmp/fuzz.%d", getpid());
+	mkdir(top, 0755);
+	char logpath[96];
+	snprintf(logpath, sizeof logpath, "%s/log", top);
+	logfd = open(logpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (logfd < 0 || dup2(logfd, FZ_LOGFD) != FZ_LOGFD) {
+		perror("fuzz: the log");
+		return 2;
+	}
+	close(logfd);
+	logfd = FZ_LOGFD;
+	char keep[96];
+	snprintf(keep, sizeof keep, "%s/keep", top);
+	put(keep, keep_text);
+	slurp("/etc/passwd", passwd, sizeof passwd);
+	if (pipe(held) != 0) {
+		perror("fuzz: pipe");
+		return 2;
+	}
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK);
+	console_ok = fd >= 0 && isatty(fd);
+	if (fd >= 0)
+		close(fd);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (int i = 2; i < argc; i++) {
+		long first = atol(argv[i]), last = first;
+		char *dash = strchr(argv[i] + 1, '-');
+		if (dash)
+			last = atol(dash + 1);
+		for (long s = first; s <= last; s++, seeds++)
+			run_seed(s, calls);
+	}
+	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	printf("fuzz: %ld seeds of %ld calls, %d failures%s\n", seeds, calls, failures,
+	       failures ? "" : ": the system stayed intact");
+	return failures != 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * The seeded system-call fuzzer (tests/linux/fuzz.c drives, fuzz_gen.c
+ * generates): what the two files share.
+ *
+ * Invariant: every call the generator emits is one a Linux program may
+ * make without ending or wedging itself on purpose: no exit, execve,
+ * pause or sigsuspend, no signal whose action would end it, no blocking
+ * wait without a bound, no memory call on the fuzzer's own text, data,
+ * stack or state (only on the pool and on addresses it does not own).
+ * So the child that runs the calls must come back; if it dies or hangs,
+ * the last call it logged is what did it.
+ */
+#ifndef LX_TEST_FUZZ_H
+#define LX_TEST_FUZZ_H
+
+#include <stdint.h>
+
+/* The record the child writes before every call and the parent reads
+ * after the child ends (a file: survives the child's death). */
+struct fz_log {
+	long seed, n, calls;  /* call n of calls */
+	long nr, a[6];        /* the call being made */
+	long done;            /* 1: the child ran every call and returned */
+	long stage;           /* how far its setup went (1..6), 7: the calls */
+	long watchdog;        /* progress: n at the last re-armed alarm */
+};
+
+/* What the generator may use: the pool (output buffers, mm targets), the
+ * argument area (structures going in), descriptors made by the setup. */
+struct fz_state {
+	uint64_t rng;
+	char *pool;          /* FZ_POOL bytes between two PROT_NONE guard pages */
+	char *arg;           /* FZ_ARG bytes, after it a guard page */
+	int fds[24], nfds;   /* descriptors the setup made (some may be closed since) */
+	int nsafe;           /* fds[0..nsafe-1]: in the scratch directory or pipes */
+	int last_closed;     /* the descriptor closed most recently, or -1 */
+	int pid, kid;        /* the child itself, its sitting child */
+	long brk0;           /* the break at the start: brk never goes below */
+	int forks;           /* fork-like calls made (bounded: FZ_FORKS) */
+	uintptr_t own_lo[4], own_hi[4]; /* ranges no memory call may touch */
+};
+
+#define FZ_POOL  (256 * 1024)
+#define FZ_ARG   (64 * 1024)
+#define FZ_FORKS 6
+#define FZ_LOGFD 200  /* the log's descriptor: the generator never names it */
+
+uint64_t fz_rand(struct fz_state *s);
+/* One call: fills nr and a[]; returns 1 if it is fork-like (the child
+ * side must exit at once, fz_fork_call). */
+int fz_gen(struct fz_state *s, long *nr, long a[6]);
+/* Before a call that could block: descriptors in it made non-blocking. */
+void fz_nonblock(long fd);
+
+#endif
