@@ -2,7 +2,8 @@
  * A seeded fuzzer of Linux system calls against the personality (issue
  * 11, 9 (c)); fuzz_gen.c makes the calls.
  *
- *   fuzz CALLS SEED...      a SEED may be a range FIRST-LAST
+ *   fuzz [-v] CALLS SEED...   a SEED may be a range FIRST-LAST; -v: list
+ *                             the numbers that answered ENOSYS
  *
  * For each seed a forked child builds scratch state (files, a directory,
  * links, pipes, a child of its own) and makes CALLS random calls with
@@ -102,6 +103,13 @@ void fz_nonblock(long fd)
 		raw3(72, fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+int fz_device(long fd)
+{
+	struct stat sb;
+	return raw3(5, fd, (long)&sb, 0) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode) &&
+	       !S_ISLNK(sb.st_mode) && !S_ISFIFO(sb.st_mode);
+}
+
 static void put(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -168,7 +176,6 @@ static void setup(long seed)
 	st.fds[st.nfds++] = q[0], st.fds[st.nfds++] = q[1];
 	st.fds[st.nfds++] = p[1];
 	st.fds[st.nfds++] = open(".", O_RDONLY | O_DIRECTORY);
-	st.nsafe = st.nfds;
 	st.fds[st.nfds++] = open("/dev/zero", O_RDONLY);
 	st.fds[st.nfds++] = open("/dev/urandom", O_RDONLY);
 	st.fds[st.nfds++] = open("/proc/self/stat", O_RDONLY);
@@ -222,6 +229,17 @@ static void child(long seed, long calls)
 		long r = forky ? fork_call(nr, a) : raw(nr, a);
 		if (nr == 3 && r == 0)
 			st.last_closed = (int)a[0];
+		if (r >= 0 || r < -4095)
+			lg->ok++;
+		else if (r == -ENOSYS) {
+			lg->enosys++;
+			if ((unsigned long)nr < 1024)
+				lg->nosys[nr / 64] |= 1ull << (nr % 64);
+		}
+		else if (r == -EFAULT)
+			lg->efault++;
+		else
+			lg->other++;
 	}
 	lg->done = 1, lg->n = calls;
 	log_put();
@@ -319,6 +337,9 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
 	return 0;
 }
 
+static long total[4];
+static uint64_t nosys[16];
+
 static void run_seed(long seed, long calls)
 {
 	char why[96];
@@ -362,6 +383,9 @@ static void run_seed(long seed, long calls)
 		report(why);
 	}
 reaped:
+	for (int i = 0; i < 16; i++)
+		nosys[i] |= lg->nosys[i];
+	total[0] += lg->ok, total[1] += lg->enosys, total[2] += lg->efault, total[3] += lg->other;
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		; /* clone(CLONE_PARENT)'s children are ours */
 	checks();
@@ -375,6 +399,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: fuzz CALLS SEED|FIRST-LAST...\n");
 		return 2;
 	}
+	int verbose = strcmp(argv[1], "-v") == 0;
+	argv += verbose, argc -= verbose;
 	long calls = atol(argv[1]), seeds = 0;
 	ppid0 = getppid();
 	snprintf(top, sizeof top, "/tmp/fuzz.%d", getpid());
@@ -411,7 +437,15 @@ int main(int argc, char **argv)
 			run_seed(s, calls);
 	}
 	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	printf("fuzz: %ld seeds of %ld calls, %d failures%s\n", seeds, calls, failures,
+	if (verbose) {
+		printf("fuzz: ENOSYS from");
+		for (int nr = 0; nr < 1024; nr++)
+			if (nosys[nr / 64] >> (nr % 64) & 1)
+				printf(" %d", nr);
+		printf("\n");
+	}
+	printf("fuzz: %ld seeds of %ld calls (%ld succeeded, %ld ENOSYS, %ld EFAULT, %ld other errors), "
+	       "%d failures%s\n", seeds, calls, total[0], total[1], total[2], total[3], failures,
 	       failures ? "" : ": the system stayed intact");
 	return failures != 0;
 }

@@ -22,6 +22,8 @@ struct fz_log {
 	long nr, a[6];        /* the call being made */
 	long done;            /* 1: the child ran every call and returned */
 	long stage;           /* how far its setup went (1..6), 7: the calls */
+	long ok, enosys, efault, other; /* what the calls so far answered */
+	uint64_t nosys[16];   /* the numbers below 1024 answered ENOSYS */
 	long watchdog;        /* progress: n at the last re-armed alarm */
 };
 
@@ -32,7 +34,6 @@ struct fz_state {
 	char *pool;          /* FZ_POOL bytes between two PROT_NONE guard pages */
 	char *arg;           /* FZ_ARG bytes, after it a guard page */
 	int fds[24], nfds;   /* descriptors the setup made (some may be closed since) */
-	int nsafe;           /* fds[0..nsafe-1]: in the scratch directory or pipes */
 	int last_closed;     /* the descriptor closed most recently, or -1 */
 	int pid, kid;        /* the child itself, its sitting child */
 	long brk0;           /* the break at the start: brk never goes below */
@@ -51,5 +52,7 @@ uint64_t fz_rand(struct fz_state *s);
 int fz_gen(struct fz_state *s, long *nr, long a[6]);
 /* Before a call that could block: descriptors in it made non-blocking. */
 void fz_nonblock(long fd);
+/* fd names a character device (a change to it would be everyone's). */
+int fz_device(long fd);
 
 #endif

@@ -396,13 +396,11 @@ static int fix(struct fz_state *s, long nr, long *a)
 		    *(char *)a[nr == 2 ? 0 : 1] == '/')
 			a[nr == 2 ? 1 : 2] &= ~(long)(O_ACCMODE | O_TRUNC | O_CREAT | O_APPEND | 0x400000);
 		return 0;
-	case 91: case 93: /* fchmod, fchown: never the devices everyone uses */
-		if (a[0] >= 0 && a[0] < 1024)
-			a[0] = s->fds[pick(s, s->nsafe)];
-		return 0;
-	case 260: case 280:
-		if (a[0] != -100 && a[0] >= 0 && a[0] < 1024)
-			a[0] = s->fds[pick(s, s->nsafe)];
+	case 91: case 93: case 260: case 280: case 268:
+		/* fchmod, fchown, and the *at forms on a descriptor: never a
+		 * device everyone uses (dup2 may have put one at any number) */
+		if (fz_device(a[0]))
+			a[0] = -1;
 		return 0;
 	}
 	return 0;

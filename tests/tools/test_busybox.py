@@ -154,16 +154,17 @@ def fuzz_seconds(calls, seeds):
     return n * calls / 20.0
 
 
-def fuzz_check(g, calls, seeds):
+def fuzz_check(g, calls, seeds, flags=()):
     """tests/linux/fuzz.c: every seed's child comes back and the system
     stays intact (exit 0, no FUZZ-FAIL line)."""
     def f():
-        so, se, st, why = guest_run(g, "fuzz", [str(calls)] + seeds,
+        so, se, st, why = guest_run(g, "fuzz", list(flags) + [str(calls)] + seeds,
                                     wait=CASE_WAIT + fuzz_seconds(calls, seeds))
         if why:
             return why
+        print(so.decode("latin-1").rstrip())
         if st != 0 or se or b"FUZZ-FAIL" in so:
-            return "exit %d, stderr %r, stdout %r" % (st, se[-300:], so[-1500:])
+            return "exit %d, stderr %r, stdout:\n%s" % (st, se[-300:], so.decode("latin-1"))
         return None
     return f
 
@@ -218,7 +219,7 @@ def main():
             raise SystemExit
         if fuzz:
             check("linux_fuzz_%d_calls_seeds_%s" % (fuzz[0], "_".join(fuzz[1])),
-                  fuzz_check(g, fuzz[0], fuzz[1]))
+                  fuzz_check(g, fuzz[0], fuzz[1], ["-v"]))
             raise SystemExit
 
         def c_test(prog):
