@@ -217,6 +217,11 @@ $(B)/linux-exec-show-pie.elf: tests/linux/exec_show.c | deps
 $(B)/linux-fuzz.elf: $(wildcard tests/linux/fuzz*.c) tests/linux/fuzz.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $(filter %.c,$^)
+# Garbage requests straight to the servers (tests/linux/hostile_srv.c).
+$(B)/linux-hostile.elf: $(wildcard tests/linux/hostile_srv*.c) tests/linux/fuzz_sys.c tests/linux/fuzz.h \
+		  servers/proc/pm_proto.h servers/fs/fs_proto.h servers/timer/timer_proto.h | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -Iinclude -o $@ $(filter %.c,$^)
 EXEC_TESTS := $(B)/linux-exec-test.elf $(B)/linux-exec-show.elf $(B)/linux-exec-show-pie.elf
 $(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h tests/linux/pm_call.h | deps
 	@mkdir -p $(B)
@@ -247,14 +252,14 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
 $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf \
 		  $(EXEC_TESTS) $(B)/linux-procs.elf $(B)/linux-threads.elf $(B)/linux-jobs.elf $(B)/linux-lxbench.elf \
-		  $(B)/linux-tiny.elf $(B)/linux-fuzz.elf
+		  $(B)/linux-tiny.elf $(B)/linux-fuzz.elf $(B)/linux-hostile.elf
 	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
 	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf bin/procs=$(B)/linux-procs.elf \
 	  bin/threads=$(B)/linux-threads.elf bin/jobs=$(B)/linux-jobs.elf \
 	  bin/exec-test=$(B)/linux-exec-test.elf bin/exec-show=$(B)/linux-exec-show.elf \
 	  bin/exec-show-pie=$(B)/linux-exec-show-pie.elf \
 	  bin/lxbench=$(B)/linux-lxbench.elf bin/tiny=$(B)/linux-tiny.elf \
-	  bin/fuzz=$(B)/linux-fuzz.elf
+	  bin/fuzz=$(B)/linux-fuzz.elf bin/hostile_srv=$(B)/linux-hostile.elf
 
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).

@@ -129,13 +129,7 @@ static void setup(long seed)
 
 	lg->stage = 1, log_put();
 	setsid();
-	/* raw rt_sigaction: musl's refuses its own 32..34 */
-	long ign[4] = { (long)SIG_IGN, 0, 0, 0 };
-	for (int sig = 1; sig <= 64; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGALRM && sig != SIGSEGV &&
-		    sig != SIGBUS && sig != SIGILL && sig != SIGFPE && sig != SIGTRAP &&
-		    sig != SIGSYS && sig != SIGABRT)
-			raw((long)13, (long[6]){ sig, (long)ign, 0, 8, 0, 0 });
+	fz_ignore_signals();
 	int null = open("/dev/null", O_RDWR);
 	dup2(null, 0), dup2(null, 1), dup2(null, 2);
 	for (int fd = 3; fd < 256; fd++)
@@ -248,77 +242,11 @@ static void child(long seed, long calls)
 
 /* ---- the parent: running a seed, then the system's checks ---------------- */
 
-static long seed_now;
-
-#define SYS_CHECK(c) \
-	((c) ? (void)0 : (void)(failures++, printf("FUZZ-FAIL seed %ld (after call %ld, nr %ld): " \
-		"system check failed: %s\n", seed_now, lg->n, lg->nr, #c)))
-
-static void sleep_ms(long ms)
+static void sys_fail(const char *what)
 {
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
-	nanosleep(&t, 0);
-}
-
-static char passwd[4096], keep_text[] = "the parent's file: the fuzzer's children never name it\n";
-static int held[2], console_ok, ppid0;
-
-static int slurp(const char *path, char *buf, int n)
-{
-	int fd = open(path, O_RDONLY), got = 0, r;
-	if (fd < 0)
-		return -1;
-	while (got < n - 1 && (r = read(fd, buf + got, n - 1 - got)) > 0)
-		got += r;
-	close(fd);
-	buf[got] = 0;
-	return got;
-}
-
-static void checks(void)
-{
-	char path[96], buf[4096];
-	struct timespec t0, t1;
-
-	SYS_CHECK(getppid() == ppid0);
-	pid_t p = fork();
-	if (p == 0)
-		_exit(42);
-	int status = -1, r = 0;
-	for (int i = 0; i < 2000 && (r = waitpid(p, &status, WNOHANG)) == 0; i++)
-		sleep_ms(10);
-	SYS_CHECK(p > 0 && r == p && WIFEXITED(status) && WEXITSTATUS(status) == 42);
-
-	snprintf(path, sizeof path, "%s/keep", top);
-	SYS_CHECK(slurp(path, buf, sizeof buf) >= 0 && strcmp(buf, keep_text) == 0);
-	SYS_CHECK(slurp("/etc/passwd", buf, sizeof buf) >= 0 && strcmp(buf, passwd) == 0);
-	snprintf(path, sizeof path, "%s/new", top);
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-	SYS_CHECK(fd >= 0 && write(fd, "fresh", 5) == 5 && lseek(fd, 0, SEEK_SET) == 0 &&
-		  read(fd, buf, 10) == 5 && memcmp(buf, "fresh", 5) == 0);
-	close(fd);
-	SYS_CHECK(unlink(path) == 0 && access(path, F_OK) != 0);
-	SYS_CHECK(write(held[1], "held", 4) == 4 && read(held[0], buf, 10) == 4 &&
-		  memcmp(buf, "held", 4) == 0);
-	int q[2];
-	SYS_CHECK(pipe(q) == 0 && write(q[1], "pipe", 4) == 4 && read(q[0], buf, 10) == 4);
-	close(q[0]), close(q[1]);
-	struct stat sb;
-	SYS_CHECK(stat("/dev/null", &sb) == 0 && S_ISCHR(sb.st_mode) && (sb.st_mode & 0666) == 0666);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	SYS_CHECK(nanosleep(&(struct timespec){ 0, 2000000 }, 0) == 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	SYS_CHECK((t1.tv_sec - t0.tv_sec) * 1000000000l + t1.tv_nsec - t0.tv_nsec >= 2000000);
-
-	if (console_ok) {
-		fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK);
-		SYS_CHECK(fd >= 0 && isatty(fd));
-		close(fd);
-	}
-	snprintf(path, sizeof path, "%d ", getpid());
-	SYS_CHECK(slurp("/proc/self/stat", buf, sizeof buf) > 0 && strncmp(buf, path, strlen(path)) == 0);
-	SYS_CHECK(slurp("/proc/meminfo", buf, sizeof buf) > 0 && strncmp(buf, "MemTotal:", 9) == 0);
+	failures++;
+	printf("FUZZ-FAIL seed %ld (after call %ld, nr %ld): system check failed: %s\n",
+	       lg->seed, lg->n, lg->nr, what);
 }
 
 static void report(const char *what)
@@ -347,7 +275,6 @@ static void run_seed(long seed, long calls)
 	memset(lg, 0, sizeof *lg);
 	lg->seed = seed, lg->calls = calls, lg->n = -1;
 	pwrite(logfd, lg, sizeof *lg, 0);
-	seed_now = seed;
 	fflush(stdout);
 	pid_t p = fork();
 	if (p < 0) {
@@ -368,7 +295,7 @@ static void run_seed(long seed, long calls)
 			report("hung (no progress; killed by the parent)");
 			goto reaped;
 		}
-		sleep_ms(10);
+		fz_sleep_ms(10);
 	}
 	pread(logfd, lg, sizeof *lg, 0);
 	if (r != p)
@@ -388,7 +315,7 @@ reaped:
 	total[0] += lg->ok, total[1] += lg->enosys, total[2] += lg->efault, total[3] += lg->other;
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		; /* clone(CLONE_PARENT)'s children are ours */
-	checks();
+	fz_sys_check(sys_fail);
 	snprintf(why, sizeof why, "%s/s%ld", top, seed);
 	nftw(why, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -402,7 +329,6 @@ int main(int argc, char **argv)
 	int verbose = strcmp(argv[1], "-v") == 0;
 	argv += verbose, argc -= verbose;
 	long calls = atol(argv[1]), seeds = 0;
-	ppid0 = getppid();
 	snprintf(top, sizeof top, "/tmp/fuzz.%d", getpid());
 	mkdir(top, 0755);
 	char logpath[96];
@@ -414,18 +340,10 @@ int main(int argc, char **argv)
 	}
 	close(logfd);
 	logfd = FZ_LOGFD;
-	char keep[96];
-	snprintf(keep, sizeof keep, "%s/keep", top);
-	put(keep, keep_text);
-	slurp("/etc/passwd", passwd, sizeof passwd);
-	if (pipe(held) != 0) {
-		perror("fuzz: pipe");
+	if (fz_sys_init(top)) {
+		perror("fuzz: setting up");
 		return 2;
 	}
-	int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_NONBLOCK);
-	console_ok = fd >= 0 && isatty(fd);
-	if (fd >= 0)
-		close(fd);
 	signal(SIGPIPE, SIG_IGN);
 
 	for (int i = 2; i < argc; i++) {

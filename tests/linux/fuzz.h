@@ -55,4 +55,13 @@ void fz_nonblock(long fd);
 /* fd names a character device (a change to it would be everyone's). */
 int fz_device(long fd);
 
+/* fuzz_sys.c: the system's checks after a round of abuse. */
+int fz_sys_init(const char *dir); /* files kept in dir, a pipe held: 0 or -1 */
+int fz_sys_check(void (*fail)(const char *what)); /* the failures, each told to fail */
+void fz_sleep_ms(long ms);
+/* Every signal ignored but SIGKILL, SIGSTOP, SIGALRM (the watchdog) and
+ * the faults' (a fault must end the process, and be seen). */
+void fz_ignore_signals(void);
+int fz_wait_bounded(int pid, long ms, int *status); /* waitpid's answer; 0: still running */
+
 #endif

@@ -51,6 +51,8 @@ BUSYBOX = "/bin/busybox"
 ENV = {"PATH": "/bin:/usr/bin:/sbin:/usr/sbin", "HOME": "/", "TERM": "vt100"}
 LINE_MAX = 127           # the shell cuts longer lines
 CASE_WAIT = 120.0
+# make linux-fuzz HOSTILE="ROUNDS REQUESTS SEED": hostile_srv after the fuzzer
+HOSTILE = os.environ.get("HOSTILE", "")
 SAFE = re.compile(r"^[A-Za-z0-9_./:=+,@%^-]+$")
 
 FRAME = re.compile(r"@@LX-OUT (\d+) ([0-9a-f]*)\n@@LX-ERR (\d+) ([0-9a-f]*)\n"
@@ -154,19 +156,26 @@ def fuzz_seconds(calls, seeds):
     return n * calls / 20.0
 
 
-def fuzz_check(g, calls, seeds, flags=()):
-    """tests/linux/fuzz.c: every seed's child comes back and the system
-    stays intact (exit 0, no FUZZ-FAIL line)."""
+def printing_test(g, prog, words, wait=CASE_WAIT):
+    """A C test that prints a summary (the fuzzer, hostile_srv): shown;
+    it passes if it exits 0 with nothing on stderr and no FUZZ-FAIL line."""
     def f():
-        so, se, st, why = guest_run(g, "fuzz", list(flags) + [str(calls)] + seeds,
-                                    wait=CASE_WAIT + fuzz_seconds(calls, seeds))
+        so, se, st, why = guest_run(g, prog, words, wait=wait)
         if why:
             return why
         print(so.decode("latin-1").rstrip())
         if st != 0 or se or b"FUZZ-FAIL" in so:
-            return "exit %d, stderr %r, stdout:\n%s" % (st, se[-300:], so.decode("latin-1"))
+            return "exit %d, stderr %r, stdout:\n%s" % (st, se[-2000:].decode("latin-1"),
+                                                     so.decode("latin-1"))
         return None
     return f
+
+
+def fuzz_check(g, calls, seeds, flags=()):
+    """tests/linux/fuzz.c: every seed's child comes back and the system
+    stays intact."""
+    return printing_test(g, "fuzz", list(flags) + [str(calls)] + seeds,
+                         wait=CASE_WAIT + fuzz_seconds(calls, seeds))
 
 
 def main():
@@ -217,20 +226,23 @@ def main():
             re.escape(ts.PROMPT)) is not None else "no prompt")
         if not results[-1]:
             raise SystemExit
-        if fuzz:
-            check("linux_fuzz_%d_calls_seeds_%s" % (fuzz[0], "_".join(fuzz[1])),
-                  fuzz_check(g, fuzz[0], fuzz[1], ["-v"]))
-            raise SystemExit
-
-        def c_test(prog):
+        def c_test(prog, words=()):
             def f():
-                so, se, st, why = guest_run(g, prog, [])
+                so, se, st, why = guest_run(g, prog, list(words))
                 if why:
                     return why
                 if st != 0 or se:
                     return "exit %d, stderr %r, stdout %r" % (st, se[-600:], so[-300:])
                 return None
             return f
+        if fuzz:
+            check("linux_fuzz_%d_calls_seeds_%s" % (fuzz[0], "_".join(fuzz[1])),
+                  fuzz_check(g, fuzz[0], fuzz[1], ["-v"]))
+            if HOSTILE:
+                check("linux_hostile_requests_%s" % HOSTILE.replace(" ", "_"),
+                      printing_test(g, "hostile_srv", HOSTILE.split(), wait=3600))
+            raise SystemExit
+
         check("linux_calls_static_musl", c_test("calls"))
         check("linux_calls_static_pie_musl", c_test("calls-pie"))
         # execve's chain (tests/linux/exec.c), started from the file tree
@@ -240,6 +252,8 @@ def main():
         check("linux_jobs_stop_continue_wait_sigchld", c_test("jobs"))
         # the system-call fuzzer, four fixed seeds (make linux-fuzz: more)
         check("linux_fuzz_4_seeds_2000_calls_system_intact", fuzz_check(g, 2000, ["1-4"]))
+        # garbage requests straight to the servers (tests/linux/hostile_srv.c)
+        check("linux_hostile_requests_to_the_servers", printing_test(g, "hostile_srv", []))
 
         def lxbench_quick():
             # the benchmark program (make bench-linux-personality), one
