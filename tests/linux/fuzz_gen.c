@@ -232,7 +232,10 @@ static long timeout(struct fz_state *s, long *off)
 	*off += 16;
 	p[0] = 0;
 	p[1] = pick(s, 4) ? pick(s, 2000000) : (pick(s, 2) ? -1 : 1000000000);
-	return pick(s, 6) ? (long)p : (pick(s, 2) ? bad_ptr(s) : (long)(s->arg + FZ_ARG - 8));
+	long bad = bad_ptr(s);
+	if (bad == 0)
+		bad = 8; /* NULL is no timeout at all: a wait for ever */
+	return pick(s, 6) ? (long)p : (pick(s, 2) ? bad : (long)(s->arg + FZ_ARG - 8));
 }
 
 /* An address for a memory call: the pool, a hostile one, or a high
