@@ -223,6 +223,13 @@ static void child(long seed, long calls)
 		long r = forky ? fork_call(nr, a) : raw(nr, a);
 		if (nr == 3 && r == 0)
 			st.last_closed = (int)a[0];
+		if (fz_wrong(nr, a, r)) {
+			struct fz_wrong w = { i, nr, { a[0], a[1], a[2], a[3], a[4], a[5] }, r };
+			if (lg->wrong < FZ_WRONG)
+				raw(18, (long[6]){ FZ_LOGFD, (long)&w, sizeof w,
+						   (long)(sizeof rec + lg->wrong * sizeof w), 0, 0 });
+			lg->wrong++;
+		}
 		if (r >= 0 || r < -4095)
 			lg->ok++;
 		else if (r == -ENOSYS) {
@@ -312,6 +319,14 @@ static void run_seed(long seed, long calls)
 reaped:
 	for (int i = 0; i < 16; i++)
 		nosys[i] |= lg->nosys[i];
+	for (long k = 0; k < lg->wrong && k < FZ_WRONG; k++) {
+		struct fz_wrong w;
+		pread(logfd, &w, sizeof w, (long)(sizeof *lg + k * sizeof w));
+		failures++;
+		printf("FUZZ-FAIL seed %ld call %ld: nr %ld (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld: "
+		       "answered wrongly: %s\n", seed, w.n, w.nr, w.a[0], w.a[1], w.a[2], w.a[3],
+		       w.a[4], w.a[5], w.r, fz_wrong(w.nr, w.a, w.r));
+	}
 	total[0] += lg->ok, total[1] += lg->enosys, total[2] += lg->efault, total[3] += lg->other;
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		; /* clone(CLONE_PARENT)'s children are ours */

@@ -25,7 +25,15 @@ struct fz_log {
 	long ok, enosys, efault, other; /* what the calls so far answered */
 	uint64_t nosys[16];   /* the numbers below 1024 answered ENOSYS */
 	long watchdog;        /* progress: n at the last re-armed alarm */
+	long wrong;           /* answers the oracle (fz_wrong) refused; the
+			       * first FZ_WRONG are records after this one */
 };
+
+/* A call answered wrongly: what was asked and answered. */
+struct fz_wrong {
+	long n, nr, a[6], r;
+};
+#define FZ_WRONG 16
 
 /* What the generator may use: the pool (output buffers, mm targets), the
  * argument area (structures going in), descriptors made by the setup. */
@@ -52,6 +60,9 @@ uint64_t fz_rand(struct fz_state *s);
 int fz_gen(struct fz_state *s, long *nr, long a[6]);
 /* Before a call that could block: descriptors in it made non-blocking. */
 void fz_nonblock(long fd);
+/* Why the answer r to call nr (a) is wrong, or 0 if nothing says it is:
+ * the few answers a Linux man page fixes whatever the state. */
+const char *fz_wrong(long nr, const long *a, long r);
 /* fd names a character device (a change to it would be everyone's). */
 int fz_device(long fd);
 

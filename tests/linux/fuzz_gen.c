@@ -14,6 +14,7 @@
  * (unimplemented, unknown, past the table) with random words.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -433,4 +434,32 @@ int fz_gen(struct fz_state *s, long *nr, long a[6])
 		if (f >= 0)
 			return f;
 	}
+}
+
+/* The oracle: answers fixed by the man pages whatever the state. A
+ * descriptor that cannot be open (negative, past the limit of 256 the
+ * personality has and the 1024 Linux's default) is EBADF for every call
+ * that looks it up first (pread64, preadv, ftruncate check their offset
+ * or length before: not here); ENOSYS is also accepted (unimplemented).
+ * A number past every table is ENOSYS. A count never exceeds the length
+ * asked. */
+const char *fz_wrong(long nr, const long *a, long r)
+{
+	static const short fd_first[] = { 0, 1, 3, 5, 8, 16, 19, 20, 32, 72, 73, 74, 75, 78, 81, 91,
+		93, 138, 217 };
+	int fd = (int)a[0];
+
+	if (nr >= 460 && nr < 4096)
+		return r == -ENOSYS ? 0 : "not ENOSYS for a number no table has";
+	for (unsigned i = 0; i < sizeof(fd_first) / sizeof(fd_first[0]); i++)
+		if (nr == fd_first[i] && (fd < 0 || fd >= 1024) && r != -EBADF && r != -ENOSYS)
+			return "not EBADF for a descriptor that cannot be open";
+	if ((nr == 0 || nr == 1 || nr == 17 || nr == 18 || nr == 217 || nr == 89) && r > 0 &&
+	    (unsigned long)r > (unsigned long)a[2])
+		return "more bytes than asked";
+	if ((nr == 79 || nr == 318) && r > 0 && (unsigned long)r > (unsigned long)a[1])
+		return "more bytes than asked";
+	if ((nr == 2 || nr == 257 || nr == 32 || nr == 33 || nr == 292 || nr == 85) && r >= 256)
+		return "a descriptor past the table";
+	return 0;
 }
