@@ -121,6 +121,17 @@ static void put(const char *path, const char *text)
 
 extern char __executable_start[];
 
+static char altstack[65536]; /* sigaltstack's, whatever the calls set it to (fuzz_gen.c) */
+char *fz_altstack = altstack;
+static volatile long usr_signals;
+
+static void on_usr(int sig, siginfo_t *si, void *uc)
+{
+	(void)si, (void)uc;
+	usr_signals++;
+	raw3(39, 0, 0, 0); /* a call inside the handler: getpid */
+}
+
 /* The child's scratch state, in top/s<seed>, and its rules (fuzz.h). */
 static void setup(long seed)
 {
@@ -151,10 +162,25 @@ static void setup(long seed)
 	lg->stage = 3, log_put();
 	/* the sitting child: it ignores everything and leaves at end of file */
 	pipe(p);
+	/* handlers of SIGUSR1 and SIGUSR2 (the rest is ignored): signals
+	 * that interrupt calls, restarted or not as the seed says */
+	struct sigaction sa = { .sa_sigaction = on_usr };
+	sa.sa_flags = SA_SIGINFO | (seed & 1 ? SA_RESTART : 0) | (seed & 2 ? SA_ONSTACK : 0) |
+		      (seed & 4 ? SA_NODEFER : 0);
+	sigaction(SIGUSR1, &sa, 0);
+	sigaction(SIGUSR2, &sa, 0);
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
+	sigaltstack(&ss, 0);
+
+	/* the sitting child: it sends its parent a few hundred signals, at
+	 * moments that depend on the scheduler, then leaves at end of file */
+	pid_t parent = getpid();
 	st.kid = fork();
 	if (st.kid == 0) {
 		char c;
 		close(p[1]);
+		for (int i = 0; i < FZ_KID_SIGNALS && kill(parent, SIGUSR1 + (i & 1) * 2) == 0; i++)
+			fz_sleep_ms(1 + i % 3);
 		read(p[0], &c, 1);
 		_exit(0);
 	}
@@ -223,6 +249,7 @@ static void child(long seed, long calls)
 		long r = forky ? fork_call(nr, a) : raw(nr, a);
 		if (nr == 3 && r == 0)
 			st.last_closed = (int)a[0];
+		lg->signals = usr_signals;
 		if (fz_wrong(nr, a, r)) {
 			struct fz_wrong w = { i, nr, { a[0], a[1], a[2], a[3], a[4], a[5] }, r };
 			if (lg->wrong < FZ_WRONG)
@@ -272,7 +299,7 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
 	return 0;
 }
 
-static long total[4];
+static long total[5];
 static uint64_t nosys[16];
 
 static void run_seed(long seed, long calls)
@@ -327,6 +354,7 @@ reaped:
 		       "answered wrongly: %s\n", seed, w.n, w.nr, w.a[0], w.a[1], w.a[2], w.a[3],
 		       w.a[4], w.a[5], w.r, fz_wrong(w.nr, w.a, w.r));
 	}
+	total[4] += lg->signals;
 	total[0] += lg->ok, total[1] += lg->enosys, total[2] += lg->efault, total[3] += lg->other;
 	while (waitpid(-1, &status, WNOHANG) > 0)
 		; /* clone(CLONE_PARENT)'s children are ours */
@@ -377,8 +405,9 @@ int main(int argc, char **argv)
 				printf(" %d", nr);
 		printf("\n");
 	}
-	printf("fuzz: %ld seeds of %ld calls (%ld succeeded, %ld ENOSYS, %ld EFAULT, %ld other errors), "
-	       "%d failures%s\n", seeds, calls, total[0], total[1], total[2], total[3], failures,
+	printf("fuzz: %ld seeds of %ld calls (%ld succeeded, %ld ENOSYS, %ld EFAULT, %ld other errors; "
+	       "%ld signals handled), %d failures%s\n", seeds, calls, total[0], total[1], total[2],
+	       total[3], total[4], failures,
 	       failures ? "" : ": the system stayed intact");
 	return failures != 0;
 }

@@ -25,6 +25,7 @@ struct fz_log {
 	long ok, enosys, efault, other; /* what the calls so far answered */
 	uint64_t nosys[16];   /* the numbers below 1024 answered ENOSYS */
 	long watchdog;        /* progress: n at the last re-armed alarm */
+	long signals;         /* SIGUSR1/SIGUSR2 handlers run */
 	long wrong;           /* answers the oracle (fz_wrong) refused; the
 			       * first FZ_WRONG are records after this one */
 };
@@ -52,6 +53,7 @@ struct fz_state {
 #define FZ_POOL  (256 * 1024)
 #define FZ_ARG   (64 * 1024)
 #define FZ_FORKS 6
+#define FZ_KID_SIGNALS 300 /* SIGUSR1/SIGUSR2 its sitting child sends a seed's child */
 #define FZ_LOGFD 200  /* the log's descriptor: the generator never names it */
 
 uint64_t fz_rand(struct fz_state *s);
@@ -63,6 +65,7 @@ void fz_nonblock(long fd);
 /* Why the answer r to call nr (a) is wrong, or 0 if nothing says it is:
  * the few answers a Linux man page fixes whatever the state. */
 const char *fz_wrong(long nr, const long *a, long r);
+extern char *fz_altstack; /* 64 KiB: the only alternate stack the calls may set */
 /* fd names a character device (a change to it would be everyone's). */
 int fz_device(long fd);
 

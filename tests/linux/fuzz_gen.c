@@ -376,6 +376,15 @@ static int fix(struct fz_state *s, long nr, long *a)
 			a[1] = 1; /* the PI locks may wait with no bound */
 		return 0;
 	case 218: a[0] = (long)(s->arg + FZ_ARG - 64); return 0; /* set_tid_address */
+	case 131: /* sigaltstack: its own stack, or disabled (a handler runs on it) */
+		if ((uintptr_t)a[0] - (uintptr_t)s->arg < FZ_ARG - 24) {
+			long *ss = (long *)a[0];
+			ss[0] = (long)fz_altstack + (pick(s, 4) ? 0 : 8);
+			ss[1] = pick(s, 3) ? 0 : (pick(s, 2) ? 2 /* SS_DISABLE */ : 1l << 31 /* SS_AUTODISARM */);
+			ss[2] = pick(s, 4) ? 65536 : 16384 + pick(s, 65536 - 16384 - 8);
+		} else if (pick(s, 2))
+			a[0] = 0;
+		return 0;
 	case 436: /* close_range: never the log */
 		if ((unsigned long)a[0] <= FZ_LOGFD && (unsigned long)a[1] >= FZ_LOGFD)
 			a[1] = FZ_LOGFD - 1;
