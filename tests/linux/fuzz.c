@@ -36,6 +36,7 @@
 
 #define WATCHDOG_S 30       /* the child's alarm: no progress in this long is a hang */
 #define PARENT_WAIT_MS 90000 /* the parent's bound on one seed without progress */
+#define TWIN_WAIT_MS 60000   /* the child's bound on its twin's end, after its own calls */
 
 /* The log: a record the child rewrites (pwrite at 0) before every call,
  * in a file (top/log) at a descriptor no generated call names (fuzz.h);
@@ -43,10 +44,11 @@
 static struct fz_log rec, *lg = &rec;
 static long raw(long nr, const long *a);
 static int logfd = -1;
+static long log_base;       /* 0: the seed's child's record, FZ_TWIN_LOG: its twin's */
 
 static void log_put(void)
 {
-	raw(18, (long[6]){ FZ_LOGFD, (long)&rec, sizeof rec, 0, 0, 0 });
+	raw(18, (long[6]){ FZ_LOGFD, (long)&rec, sizeof rec, log_base, 0, 0 });
 }
 static struct fz_state st;
 static char top[64];        /* /tmp/fuzz.<pid>: the parent's; s<seed> under it the child's */
@@ -230,12 +232,8 @@ static void setup(long seed)
 	st.own_lo[3] = st.own_hi[3] = 0;
 }
 
-static void child(long seed, long calls)
+static void run_calls(long calls)
 {
-	st.rng = 0x9e3779b97f4a7c15ull * (uint64_t)(seed + 1);
-	setup(seed);
-	lg->seed = seed, lg->calls = calls, lg->stage = 7;
-	log_put();
 	for (long i = 0; i < calls; i++) {
 		long nr, a[6];
 		if (i % 64 == 0) {
@@ -254,7 +252,7 @@ static void child(long seed, long calls)
 			struct fz_wrong w = { i, nr, { a[0], a[1], a[2], a[3], a[4], a[5] }, r };
 			if (lg->wrong < FZ_WRONG)
 				raw(18, (long[6]){ FZ_LOGFD, (long)&w, sizeof w,
-						   (long)(sizeof rec + lg->wrong * sizeof w), 0, 0 });
+						   (long)(log_base + sizeof rec + lg->wrong * sizeof w), 0, 0 });
 			lg->wrong++;
 		}
 		if (r >= 0 || r < -4095)
@@ -269,6 +267,41 @@ static void child(long seed, long calls)
 		else
 			lg->other++;
 	}
+}
+
+/* A seed's child: its state, its twin (a fork that makes calls of its
+ * own on the same descriptors, files and pipes at the same time, so the
+ * servers serve both interleaved), its calls, then the twin's end. */
+static void child(long seed, long calls)
+{
+	st.rng = 0x9e3779b97f4a7c15ull * (uint64_t)(seed + 1);
+	setup(seed);
+	lg->seed = seed, lg->calls = calls, lg->stage = 7;
+	log_put();
+	long twin = raw3(57, 0, 0, 0); /* fork */
+	if (twin == 0) {
+		log_base = FZ_TWIN_LOG;
+		st.rng ^= 0x5851f42d4c957f2dull;
+		st.pid = getpid();
+		run_calls(calls);
+		lg->done = 1, lg->n = calls;
+		log_put();
+		raw3(231, 0, 0, 0);
+	}
+	run_calls(calls);
+	/* the twin: ended (or reaped already, if SIGCHLD was set to SIG_IGN:
+	 * its record says), else killed after a bound and said hung */
+	long r = 0, status = 0;
+	for (long t = 0; twin > 0 && (r = raw(61, (long[6]){ twin, (long)&status, 1, 0, 0, 0 })) == 0 &&
+			 t < TWIN_WAIT_MS; t += 10) {
+		raw3(37, WATCHDOG_S, 0, 0);
+		raw(35, (long[6]){ (long)&(struct timespec){ 0, 10000000 }, 0, 0, 0, 0, 0 });
+	}
+	if (twin > 0 && r == 0) {
+		raw3(62, twin, SIGKILL, 0);
+		lg->twin = -1;
+	} else if (r == twin)
+		lg->twin = 0x10000 | (status & 0xffff);
 	lg->done = 1, lg->n = calls;
 	log_put();
 	raw3(231, 0, 0, 0);
@@ -300,6 +333,41 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
 }
 
 static long total[5];
+
+/* The answers the oracle refused, from the record at base. */
+static void print_wrong(long seed, long base, long n)
+{
+	for (long k = 0; k < n && k < FZ_WRONG; k++) {
+		struct fz_wrong w;
+		pread(logfd, &w, sizeof w, (long)(base + sizeof *lg + k * sizeof w));
+		failures++;
+		printf("FUZZ-FAIL seed %ld %scall %ld: nr %ld (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld: "
+		       "answered wrongly: %s\n", seed, base ? "twin " : "", w.n, w.nr, w.a[0], w.a[1],
+		       w.a[2], w.a[3], w.a[4], w.a[5], w.r, fz_wrong(w.nr, w.a, w.r));
+	}
+}
+
+/* The twin's end, as its sibling saw it; its record says its last call. */
+static void twin_report(long twin)
+{
+	struct fz_log t;
+	char why[96];
+	int ws = (int)(twin & 0xffff);
+
+	if (pread(logfd, &t, sizeof t, FZ_TWIN_LOG) != sizeof t)
+		return;
+	if (twin == -1)
+		snprintf(why, sizeof why, "the twin hung");
+	else if ((twin & 0x10000) && WIFSIGNALED(ws))
+		snprintf(why, sizeof why, "the twin was killed by signal %d", WTERMSIG(ws));
+	else if (!t.done)
+		snprintf(why, sizeof why, "the twin ended early (status %#lx)", twin);
+	else
+		return;
+	failures++;
+	printf("FUZZ-FAIL seed %ld twin call %ld of %ld: nr %ld (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx): %s\n",
+	       t.seed, t.n, t.calls, t.nr, t.a[0], t.a[1], t.a[2], t.a[3], t.a[4], t.a[5], why);
+}
 static uint64_t nosys[16];
 
 static void run_seed(long seed, long calls)
@@ -309,6 +377,7 @@ static void run_seed(long seed, long calls)
 	memset(lg, 0, sizeof *lg);
 	lg->seed = seed, lg->calls = calls, lg->n = -1;
 	pwrite(logfd, lg, sizeof *lg, 0);
+	pwrite(logfd, lg, sizeof *lg, FZ_TWIN_LOG);
 	fflush(stdout);
 	pid_t p = fork();
 	if (p < 0) {
@@ -334,6 +403,8 @@ static void run_seed(long seed, long calls)
 	pread(logfd, lg, sizeof *lg, 0);
 	if (r != p)
 		report("waitpid failed");
+	else if (lg->done)
+		twin_report(lg->twin);
 	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
 		report("hung (its watchdog alarm)");
 	else if (WIFSIGNALED(status)) {
@@ -346,13 +417,12 @@ static void run_seed(long seed, long calls)
 reaped:
 	for (int i = 0; i < 16; i++)
 		nosys[i] |= lg->nosys[i];
-	for (long k = 0; k < lg->wrong && k < FZ_WRONG; k++) {
-		struct fz_wrong w;
-		pread(logfd, &w, sizeof w, (long)(sizeof *lg + k * sizeof w));
-		failures++;
-		printf("FUZZ-FAIL seed %ld call %ld: nr %ld (%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld: "
-		       "answered wrongly: %s\n", seed, w.n, w.nr, w.a[0], w.a[1], w.a[2], w.a[3],
-		       w.a[4], w.a[5], w.r, fz_wrong(w.nr, w.a, w.r));
+	print_wrong(seed, 0, lg->wrong);
+	struct fz_log t;
+	if (pread(logfd, &t, sizeof t, FZ_TWIN_LOG) == sizeof t) {
+		print_wrong(seed, FZ_TWIN_LOG, t.wrong);
+		total[0] += t.ok, total[1] += t.enosys, total[2] += t.efault, total[3] += t.other;
+		total[4] += t.signals;
 	}
 	total[4] += lg->signals;
 	total[0] += lg->ok, total[1] += lg->enosys, total[2] += lg->efault, total[3] += lg->other;

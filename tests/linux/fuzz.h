@@ -26,6 +26,7 @@ struct fz_log {
 	uint64_t nosys[16];   /* the numbers below 1024 answered ENOSYS */
 	long watchdog;        /* progress: n at the last re-armed alarm */
 	long signals;         /* SIGUSR1/SIGUSR2 handlers run */
+	long twin;            /* 0x10000 | the twin's wait status, -1: hung, 0: reaped unseen */
 	long wrong;           /* answers the oracle (fz_wrong) refused; the
 			       * first FZ_WRONG are records after this one */
 };
@@ -54,6 +55,7 @@ struct fz_state {
 #define FZ_ARG   (64 * 1024)
 #define FZ_FORKS 6
 #define FZ_KID_SIGNALS 300 /* SIGUSR1/SIGUSR2 its sitting child sends a seed's child */
+#define FZ_TWIN_LOG 4096  /* the twin's record in the log file */
 #define FZ_LOGFD 200  /* the log's descriptor: the generator never names it */
 
 uint64_t fz_rand(struct fz_state *s);
