@@ -6,7 +6,8 @@
  * capabilities, register and buffer words, and its file-server page full
  * of garbage (unterminated paths, random handles).
  *
- *   hostile_srv [ROUNDS [REQUESTS [SEED]]]     (default 3 3000 1)
+ *   hostile_srv [ROUNDS [REQUESTS [SEED [trace]]]]   (default 3 3000 1; with
+ *                                                   trace, each step on the console)
  *
  * Each round a forked child makes the requests (it holds no descriptor of
  * its parent's: it closes what fork gave it, and the parent opens its own
@@ -22,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,14 @@
 #define SLOT_TIMER 12
 #define IPCBUF     ((volatile long *)0x7ef800010000ull) /* msg[64], send_caps[3], recv_slots[3] */
 
-static int failures;
+static int failures, trace = -1; /* trace: the console, with a 4th argument */
+
+static void step(const char *what, long round)
+{
+	char line[96];
+	if (trace >= 0)
+		write(trace, line, snprintf(line, sizeof line, "hostile_srv: round %ld: %s\n", round, what));
+}
 
 /* EP_CALL on slot: the reply's w0 (and *r1 = w1), or -1000 - the
  * kernel's error for the call itself. */
@@ -119,6 +128,12 @@ static void fill_page(void)
 
 struct tally { long n, replies, refused, kernel; };
 
+/* The request being made, written before it (a file at LOGFD): what the
+ * parent prints if the child does not come back. */
+struct hs_log { long i, slot, info, w[4]; };
+#define LOGFD 200
+static int logfd = LOGFD;
+
 static void child(long requests, int go, int back)
 {
 	struct tally t = { 0 };
@@ -130,7 +145,7 @@ static void child(long requests, int go, int back)
 	/* what fork gave it of the parent's (the pipe fuzz_sys.c holds):
 	 * closed, so its handles are the parent's alone */
 	for (int fd = 3; fd < 256; fd++)
-		if (fd != go && fd != back)
+		if (fd != go && fd != back && fd != LOGFD)
 			close(fd);
 	if (read(go, &c, 1) != 1)
 		_exit(3);
@@ -153,8 +168,10 @@ static void child(long requests, int go, int back)
 		}
 		if (slot == SLOT_FS)
 			fill_page();
-		long r = ep_call(slot, LM_MSG_INFO(label, len, ncaps) | (pick(16) ? 0 : (long)pick(4) << 13),
-				 w[0], w[1], w[2], w[3], 0);
+		long info = LM_MSG_INFO(label, len, ncaps) | (pick(16) ? 0 : (long)pick(4) << 13);
+		struct hs_log l = { i, slot, info, { w[0], w[1], w[2], w[3] } };
+		pwrite(LOGFD, &l, sizeof l, 0);
+		long r = ep_call(slot, info, w[0], w[1], w[2], w[3], 0);
 		t.n++;
 		if (r <= -1000)
 			t.kernel++;
@@ -195,6 +212,15 @@ static void bad_requests(void)
 	CHECK(call4(SLOT_TIMER, TIMER_ARM, 99, 0, 0, &r1) == -EINVAL);
 	CHECK(call4(SLOT_TIMER, TIMER_CANCEL, -1, 0, 0, &r1) == -EINVAL);
 	CHECK(call4(SLOT_TIMER, TIMER_HELLO, 0, 0, 0, 0) == -EINVAL); /* no capability */
+	/* a pid PM_FORK made that nothing runs (no personality will ever take
+	 * its signals): SIGKILL still ends it, and its parent reaps it */
+	for (int k = 0; k < LM_MSG_MAX_CAPS; k++)
+		IPCBUF[LM_MSG_MAX_WORDS + 3 + k] = 0; /* its capabilities refused */
+	long ghost = call4(SLOT_PM, PM_FORK, 0, 0, 0, 0);
+	int st = 0;
+	CHECK(ghost > 0 && ghost <= PM_PIDS);
+	CHECK(kill(ghost, SIGKILL) == 0);
+	CHECK(waitpid(ghost, &st, WNOHANG) == ghost && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	/* a message longer than a message may be, to each: the kernel refuses it */
 	CHECK(ep_call(SLOT_PM, LM_MSG_INFO(PM_GETPPID, 100, 0), 0, 0, 0, 0, 0) <= -1000);
 	CHECK(ep_call(SLOT_FS, LM_MSG_INFO(FS_STAT, 127, 0), 0, 0, 0, 0, 0) <= -1000);
@@ -210,12 +236,18 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(top, sizeof top, "/tmp/hostile.%d", getpid());
 	mkdir(top, 0755);
-	if (fz_sys_init(top)) {
+	snprintf(path, sizeof path, "%s/log", top);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fz_sys_init(top) || fd < 0 || dup2(fd, LOGFD) != LOGFD) {
 		perror("hostile_srv: setting up");
 		return 2;
 	}
+	close(fd);
+	if (argc > 4)
+		trace = open("/dev/console", O_WRONLY | O_NOCTTY);
 	bad_requests();
 	for (long round = 0; round < rounds; round++) {
+		step("starts", round);
 		int go[2], back[2], status = 0; /* parent -> child: start; child -> parent: tally */
 		struct tally t = { 0 };
 		snprintf(fs_dir, sizeof fs_dir, "%s/c%ld", top, round);
@@ -226,26 +258,40 @@ int main(int argc, char **argv)
 		int p = fork();
 		if (p == 0)
 			child(requests, go[0], back[1]);
+		close(go[0]), close(back[1]);
 		/* after the fork: handles the child never held */
 		snprintf(path, sizeof path, "%s/mine", top);
 		int mine = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 		int late[2];
 		CHECK(mine >= 0 && write(mine, "mine", 4) == 4 && pipe(late) == 0 && write(late[1], "late", 4) == 4);
 		write(go[1], "g", 1);
-		if (fz_wait_bounded(p, 120000, &status) != p) {
-			failures++;
-			fprintf(stderr, "FAIL hostile_srv: round %ld: the child did not end\n", round);
+		int ended = fz_wait_bounded(p, 120000, &status) == p;
+		if (!ended) {
 			kill(p, SIGKILL);
-			waitpid(p, &status, 0);
+			ended = fz_wait_bounded(p, 10000, &status) == p;
 		}
-		if (read(back[0], &t, sizeof t) == sizeof t)
+		step(ended ? "the child ended" : "the child did not end", round);
+		/* bounded: a pid its PM_FORK made holds the pipe's other end */
+		struct pollfd pfd = { .fd = back[0], .events = POLLIN };
+		if (poll(&pfd, 1, 10000) == 1 && read(back[0], &t, sizeof t) == sizeof t)
 			all.n += t.n, all.replies += t.replies, all.refused += t.refused, all.kernel += t.kernel;
+		else {
+			struct hs_log l = { 0 };
+			pread(logfd, &l, sizeof l, 0);
+			failures++;
+			fprintf(stderr, "FAIL hostile_srv: round %ld: the child %s (status %#x) at request %ld: "
+				"slot %ld info %#lx words %#lx %#lx %#lx %#lx\n", round,
+				ended ? "ended early" : "did not end", status, l.i, l.slot, l.info, l.w[0],
+				l.w[1], l.w[2], l.w[3]);
+		}
 		CHECK(lseek(mine, 0, SEEK_CUR) == 4 && pread(mine, buf, 8, 0) == 4 && memcmp(buf, "mine", 4) == 0);
 		CHECK(read(late[0], buf, 8) == 4 && memcmp(buf, "late", 4) == 0);
-		close(mine), close(late[0]), close(late[1]), close(go[0]), close(go[1]), close(back[0]), close(back[1]);
+		close(mine), close(late[0]), close(late[1]), close(go[1]), close(back[0]);
+		step("checking", round);
 		if (fz_sys_check(sys_fail))
 			fprintf(stderr, "FAIL hostile_srv: after round %ld (seed state %#lx)\n", round, (long)rng);
 		bad_requests();
+		step("checked", round);
 	}
 	printf("hostile_srv: %ld rounds, %ld requests: %ld answered, %ld refused with an error, "
 	       "%ld refused by the kernel; %d failures\n",
