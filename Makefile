@@ -218,7 +218,7 @@ $(B)/linux-fuzz.elf: $(wildcard tests/linux/fuzz*.c) tests/linux/fuzz.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $(filter %.c,$^)
 # Garbage requests straight to the servers (tests/linux/hostile_srv.c).
-$(B)/linux-hostile.elf: $(wildcard tests/linux/hostile_srv*.c) tests/linux/fuzz_sys.c tests/linux/fuzz.h \
+$(B)/linux-hostile.elf: $(wildcard tests/linux/hostile_srv*.c) tests/linux/fuzz_sys.c tests/linux/fuzz.h tests/linux/pm_call.h \
 		  servers/proc/pm_proto.h servers/fs/fs_proto.h servers/timer/timer_proto.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -Iinclude -o $@ $(filter %.c,$^)

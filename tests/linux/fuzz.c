@@ -54,23 +54,10 @@ static struct fz_state st;
 static char top[64];        /* /tmp/fuzz.<pid>: the parent's; s<seed> under it the child's */
 static int failures;
 
-static long raw(long nr, const long *a)
-{
-	register long rax __asm__("rax") = nr;
-	register long rdi __asm__("rdi") = a[0];
-	register long rsi __asm__("rsi") = a[1];
-	register long rdx __asm__("rdx") = a[2];
-	register long r10 __asm__("r10") = a[3];
-	register long r8 __asm__("r8") = a[4];
-	register long r9 __asm__("r9") = a[5];
-	__asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
-			 "+r"(r9) : : "rcx", "r11", "memory");
-	return rax;
-}
-
-/* fork, vfork, clone: the new process (or thread) exits at once, before
- * it touches a byte of memory (it may share the caller's, and its stack). */
-static long fork_call(long nr, const long *a)
+/* One raw system call. With fork_like (fork, vfork, clone), the new
+ * process (or thread) exits at once, before it touches a byte of memory
+ * (it may share the caller's, and its stack). */
+static long call6(long nr, const long *a, long fork_like)
 {
 	register long rax __asm__("rax") = nr;
 	register long rdi __asm__("rdi") = a[0];
@@ -82,14 +69,21 @@ static long fork_call(long nr, const long *a)
 	__asm__ volatile("syscall\n\t"
 			 "test %%rax, %%rax\n\t"
 			 "jnz 1f\n\t"
+			 "test %[fl], %[fl]\n\t"
+			 "jz 1f\n\t"
 			 "mov $60, %%eax\n\t"
 			 "xor %%edi, %%edi\n\t"
 			 "syscall\n\t"
 			 "ud2\n"
 			 "1:"
 			 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-			 : : "rcx", "r11", "memory");
+			 : [fl] "r"(fork_like) : "rcx", "r11", "memory");
 	return rax;
+}
+
+static long raw(long nr, const long *a)
+{
+	return call6(nr, a, 0);
 }
 
 static long raw3(long nr, long x, long y, long z)
@@ -244,7 +238,7 @@ static void run_calls(long calls)
 		lg->n = i, lg->nr = nr;
 		memcpy(lg->a, a, sizeof lg->a);
 		log_put();
-		long r = forky ? fork_call(nr, a) : raw(nr, a);
+		long r = call6(nr, a, forky);
 		if (nr == 3 && r == 0)
 			st.last_closed = (int)a[0];
 		lg->signals = usr_signals;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <lamina/ipc.h>
 #include "check.h"
+#include "pm_call.h"
 #include "fuzz.h"
 #include "../../servers/proc/pm_proto.h"
 #include "../../servers/fs/fs_proto.h"
@@ -52,24 +53,9 @@ static void step(const char *what, long round)
 		write(trace, line, snprintf(line, sizeof line, "hostile_srv: round %ld: %s\n", round, what));
 }
 
-/* EP_CALL on slot: the reply's w0 (and *r1 = w1), or -1000 - the
- * kernel's error for the call itself. */
-static long ep_call(long slot, long info, long w0, long w1, long w2, long w3, long *r1)
-{
-	register long rax __asm__("rax") = 0x1000 + 29;
-	register long rdi __asm__("rdi") = slot;
-	register long rsi __asm__("rsi") = info;
-	register long rdx __asm__("rdx") = w0;
-	register long r10 __asm__("r10") = w1;
-	register long r8 __asm__("r8") = w2;
-	register long r9 __asm__("r9") = w3;
-
-	__asm__ volatile("syscall" : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
-			 "+r"(r9) : : "rcx", "r11", "memory");
-	if (r1)
-		*r1 = r10;
-	return rax ? -1000 - rax : rdx;
-}
+/* EP_CALL on slot (lx_ep_call): the reply's w0 (and *r1 = w1), or -1000 -
+ * the kernel's error for the call itself. */
+#define ep_call lx_ep_call
 
 static long call4(long slot, long label, long w0, long w1, long w2, long *r1)
 {
