@@ -318,14 +318,6 @@ static void report(const char *what)
 	       lg->a[5], what);
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	chmod(p, 0700);
-	remove(p);
-	return 0;
-}
-
 static long total[5];
 
 /* The answers the oracle refused, from the record at base. */
@@ -424,7 +416,7 @@ reaped:
 		; /* clone(CLONE_PARENT)'s children are ours */
 	fz_sys_check(sys_fail);
 	snprintf(why, sizeof why, "%s/s%ld", top, seed);
-	nftw(why, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fz_rmtree(why);
 }
 
 int main(int argc, char **argv)
@@ -461,7 +453,7 @@ int main(int argc, char **argv)
 		for (long s = first; s <= last; s++, seeds++)
 			run_seed(s, calls);
 	}
-	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fz_rmtree(top);
 	if (verbose) {
 		printf("fuzz: ENOSYS from");
 		for (int nr = 0; nr < 1024; nr++)

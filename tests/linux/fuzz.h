@@ -75,6 +75,7 @@ int fz_device(long fd);
 int fz_sys_init(const char *dir); /* files kept in dir, a pipe held: 0 or -1 */
 int fz_sys_check(void (*fail)(const char *what)); /* the failures, each told to fail */
 void fz_sleep_ms(long ms);
+void fz_rmtree(const char *dir); /* dir and everything under it, removed */
 /* Every signal ignored but SIGKILL, SIGSTOP, SIGALRM (the watchdog) and
  * the faults' (a fault must end the process, and be seen). */
 void fz_ignore_signals(void);

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <stdio.h>
@@ -15,6 +16,19 @@
 #include <time.h>
 #include <unistd.h>
 #include "fuzz.h"
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	chmod(p, 0700);
+	remove(p);
+	return 0;
+}
+
+void fz_rmtree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 void fz_sleep_ms(long ms)
 {
