@@ -107,12 +107,6 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus);
 long pm_kill(struct req *q);
 long pm_sigfetch(struct req *q);
 void pm_post(lm_u8 pid, int sig, lm_u8 from);
-/* orphan.c: a process's end orphaning a group with a stopped member. */
-struct pm_orphans {
-	lm_u64 groups, was; /* bit g-1: group g looked at, orphaned before */
-};
-void pm_orphan_before(lm_u8 pid, struct pm_orphans *o);
-void pm_orphan_after(const struct pm_orphans *o);
 /* SIGCHLD to child's parent for an event ws (wait4's format): the
  * siginfo's CLD_* code, pid and status travel with it (PM_SIGFETCH). */
 void pm_post_chld(lm_u8 child, lm_u32 ws);

@@ -11,9 +11,7 @@
 void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 {
 	struct proc *p = &procs[pid];
-	struct pm_orphans o;
 
-	pm_orphan_before(pid, &o);
 	p->state = P_ZOMBIE;
 	p->wstatus = wstatus;
 	p->pending = 0;
@@ -32,7 +30,6 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 		pm_free(pid);
 	else if (p->ppid)
 		pm_post_chld(pid, wstatus);
-	pm_orphan_after(&o);
 }
 
 /* PM_EXIT (wstatus): wait4's format, (code << 8) or the signal number. */

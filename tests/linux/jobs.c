@@ -8,8 +8,7 @@
  *   WIFSTOPPED once; SIGCONT continues it (WCONTINUED, its SIGCONT handler
  *   runs); a stopped child runs nothing; SIGKILL ends a stopped child,
  *   SIGTERM only once it is continued; a SIGTSTP handler is not a stop; SIGCHLD at a stop unless
- *   SA_NOCLDSTOP, with CLD_* codes; waitid WSTOPPED/WCONTINUED; a group
- *   orphaned with a stopped member gets SIGHUP and SIGCONT; bad input (ENOTTY, ESRCH,
+ *   SA_NOCLDSTOP; waitid WSTOPPED/WCONTINUED; bad input (ENOTTY, ESRCH,
  *   EINVAL) and, under Lamina, bad requests to the process manager.
  *
  *   `jobs tty` (tests/tools/test_shell.py, on the console): tcgetpgrp and
@@ -27,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
@@ -215,44 +213,6 @@ static void sigchld(void)
 	sigtimedwait(&set, &si, &ts);
 	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-}
-
-/* A group orphaned by its last outside parent's end, with a stopped
- * member: SIGHUP, then SIGCONT, to each member (POSIX exit()). The
- * middle process makes a group of its own and a child in it that stops;
- * when the middle ends, the child's group has no parent outside it in
- * the session: the child, continued, runs its SIGHUP handler. */
-static int hup_pipe[2];
-static void on_hup(int s)
-{
-	write(hup_pipe[1], "h", 1);
-	_exit(0);
-}
-
-static void orphaned_group(void)
-{
-	struct pollfd pfd;
-	char c = 0;
-	int st = -1;
-
-	CHECK(pipe(hup_pipe) == 0);
-	pid_t mid = fork();
-	if (mid == 0) {
-		setpgid(0, 0);
-		pid_t kid = fork();
-		if (kid == 0) {
-			signal(SIGHUP, on_hup);
-			raise(SIGSTOP);
-			_exit(3); /* continued without SIGHUP */
-		}
-		waitpid(kid, &st, WUNTRACED); /* stopped: the group's member */
-		_exit(WIFSTOPPED(st) ? 0 : 1);
-	}
-	close(hup_pipe[1]);
-	CHECK(waitpid(mid, &st, 0) == mid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	pfd = (struct pollfd){ .fd = hup_pipe[0], .events = POLLIN };
-	CHECK(poll(&pfd, 1, 30000) == 1 && read(hup_pipe[0], &c, 1) == 1 && c == 'h');
-	close(hup_pipe[0]);
 }
 
 static void waitid_stops(void)
@@ -454,7 +414,6 @@ int main(int argc, char **argv)
 		handlers();
 		sigchld();
 		waitid_stops();
-		orphaned_group();
 		bad_input();
 		if (lamina)
 			garbage();
