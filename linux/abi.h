@@ -344,13 +344,6 @@ struct lx_siginfo {
 			int pid;
 			lm_u32 uid;
 		} kill;
-		struct {
-			int pid;
-			lm_u32 uid;
-			int status;
-			int pad;
-			lm_u64 utime, stime;
-		} chld; /* SIGCHLD from a child's event: CLD_* in code */
 		lm_u64 addr; /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
 		lm_u64 raw[14];
 	} u;

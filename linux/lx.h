@@ -212,10 +212,6 @@ long lx_fs_call_wait(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
 		     const void *tail, lm_u64 ntail, lm_u64 *r1);
 /* signal.c (signal delivery): weak stand-ins in fs_block.c until then */
 void lx_sig_post(int sig, int code, int pid);
-/* SIGCHLD for child pid's event ws (wait4's format): CLD_* code, si_status. */
-void lx_sig_post_chld(int pid, lm_u32 ws);
-/* wait4's status ws as waitid and SIGCHLD say it: the CLD_* code, *status. */
-int lx_cld_code(lm_u32 ws, int *status);
 int lx_sig_pending_unblocked(void);
 
 /* ---- fd.c ------------------------------------------------------------------ */

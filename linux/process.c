@@ -135,10 +135,7 @@ void lx_proc_poll(void)
 	for (lm_u64 set = m.w[0]; set; set &= set - 1) {
 		int sig = __builtin_ctzll(set) + 1;
 
-		if (sig == SIGCHLD && (m.w[2] >> 32) == 1)
-			lx_sig_post_chld((int)m.w[3], (lm_u32)m.w[2]);
-		else
-			lx_sig_post(sig, 0 /* SI_USER */, set == m.w[0] ? (int)m.w[1] : 0);
+		lx_sig_post(sig, 0 /* SI_USER */, set == m.w[0] ? (int)m.w[1] : 0);
 	}
 }
 

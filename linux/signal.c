@@ -48,17 +48,6 @@ void lx_sig_post(int sig, int code, int pid)
 	lx_sig_pending |= LX_SIGBIT(sig);
 }
 
-void lx_sig_post_chld(int pid, lm_u32 ws)
-{
-	int status, code = lx_cld_code(ws, &status);
-
-	if (lx_sig_pending & LX_SIGBIT(SIGCHLD))
-		return; /* not queued */
-	lx_sig_post(SIGCHLD, code, pid);
-	if (lx_sig_pending & LX_SIGBIT(SIGCHLD))
-		lx_sig_info[SIGCHLD].u.chld.status = status;
-}
-
 int lx_sig_pending_unblocked(void)
 {
 	return (lx_sig_pending & ~lx_sig_blocked) != 0;

@@ -23,22 +23,6 @@
 void lx_proc_reaped(long pid);
 
 /* A status of a child alive: stopped (sig << 8 | 0x7f) or continued. */
-int lx_cld_code(lm_u32 ws, int *status)
-{
-	int sig = ws & 0x7f;
-
-	if (ws == 0xffff) {                       /* continued by SIGCONT */
-		*status = SIGCONT;
-		return 6;                         /* CLD_CONTINUED */
-	}
-	if (sig == 0x7f) {                        /* stopped, by the stop signal */
-		*status = (int)(ws >> 8) & 0xff;
-		return 5;                         /* CLD_STOPPED */
-	}
-	*status = sig ? sig : (int)(ws >> 8) & 0xff;
-	return sig ? (ws & 0x80 ? 3 : 2) : 1;     /* CLD_DUMPED, CLD_KILLED, CLD_EXITED */
-}
-
 static int stop_or_cont(lm_u64 ws)
 {
 	return (ws & 0xff) == 0x7f || ws == 0xffff;
@@ -127,12 +111,19 @@ LX_SYS(waitid)
 	if (r < 0)
 		return r;
 	if (r > 0) {
-		int status;
+		int sig = ws & 0x7f;
 		info[0] = 17;                         /* si_signo: SIGCHLD */
-		info[2] = (lm_u32)lx_cld_code((lm_u32)ws, &status);
+		info[2] = sig ? (ws & 0x80 ? 3 : 2) : 1; /* CLD_DUMPED, CLD_KILLED, CLD_EXITED */
 		info[4] = (lm_u32)r;                  /* si_pid */
 		info[5] = LX_UID;                     /* si_uid */
-		info[6] = (lm_u32)status;             /* si_status */
+		info[6] = sig ? (lm_u32)sig : (lm_u32)(ws >> 8) & 0xff; /* si_status */
+		if (ws == 0xffff) {                   /* CLD_CONTINUED by SIGCONT */
+			info[2] = 6;
+			info[6] = SIGCONT;
+		} else if (sig == 0x7f) {             /* CLD_STOPPED, by the stop signal */
+			info[2] = 5;
+			info[6] = (lm_u32)(ws >> 8) & 0xff;
+		}
 	}
 	if (a[2])
 		lx_copy_out(a[2], info, sizeof info);

@@ -93,7 +93,7 @@ int main(lm_word_t arg)
 			ipcbuf->send_caps[i] = q.caps_out[i];
 		if (owed)
 			err = lm_ep_reply_recv(PM_SLOT_EP, LM_MSG_INFO(0, q.rlen, q.ncaps), (lm_u64)r,
-					       q.r1, q.r2, q.r3, &m);
+					       q.r1, 0, 0, &m);
 		else
 			err = lm_ep_recv(PM_SLOT_EP, &m);
 		owed = 0;

@@ -51,11 +51,6 @@ struct proc {
 				    * it here (nothing else would) */
 	lm_u64 pending;            /* signals 1..64 as bits 0..63 */
 	lm_u8 sender[NSIG + 1];    /* who sent each pending signal */
-	lm_u32 chld_ws;            /* a pending SIGCHLD's child event, wait4's
-				    * format (stop 0x7f | sig << 8, continue
-				    * 0xffff, an end's status), if chld_event */
-	lm_u8 chld_event;          /* 1: the pending SIGCHLD is a child's event,
-				    * 0: a kill's (SI_USER) */
 	lm_cptr_t fs_ep, pm_ep;    /* minted with badge pid */
 	lm_cptr_t page;            /* copy of the file server's client page pid-1 */
 	lm_cptr_t sig_ro;          /* read-only copy of its signal page */
@@ -71,7 +66,7 @@ struct req {
 	lm_u32 rlen;               /* the reply's words: 2, or more written to
 				    * the IPC buffer's msg[4..] by the handler */
 	lm_cptr_t cap_in;          /* a capability that came with it, or 0 */
-	lm_u64 r1, r2, r3;         /* the reply's w1..w3 */
+	lm_u64 r1;                 /* the reply's w1 */
 	lm_cptr_t caps_out[3];     /* capabilities the reply carries */
 	lm_u32 ncaps;
 	struct proc *self;         /* the caller, 0 for the shell */
@@ -107,9 +102,6 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus);
 long pm_kill(struct req *q);
 long pm_sigfetch(struct req *q);
 void pm_post(lm_u8 pid, int sig, lm_u8 from);
-/* SIGCHLD to child's parent for an event ws (wait4's format): the
- * siginfo's CLD_* code, pid and status travel with it (PM_SIGFETCH). */
-void pm_post_chld(lm_u8 child, lm_u32 ws);
 /* stop.c */
 long pm_stop(struct req *q);
 long pm_stopped(struct req *q);

@@ -36,9 +36,7 @@ enum {
 	PM_EXIT,     /* (wstatus)                 -> 0; the caller is a zombie */
 	PM_WAIT,     /* (idtype, id, options)     -> pid (0: WNOHANG, none ready), w1 = wstatus */
 	PM_KILL,     /* (pid, sig)                -> 0 */
-	PM_SIGFETCH, /* ()                        -> pending mask (taken), w1 = sender of the lowest;
-	              *                              with SIGCHLD: w2 = 1 << 32 | the child's event
-	              *                              (wait4's format), 0 if a kill sent it; w3 = its sender */
+	PM_SIGFETCH, /* ()                        -> pending mask (taken), w1 = sender of the lowest */
 	PM_GETPPID,  /* ()                        -> ppid (0: none) */
 	PM_SETPGID,  /* (pid, pgid)               -> 0 */
 	PM_GETPGID,  /* (pid)                     -> pgid */

@@ -21,25 +21,11 @@ void pm_post(lm_u8 pid, int sig, lm_u8 from)
 		return;
 	}
 	pm_stop_post(pid, sig);
-	if (sig == SIGCHLD && !(p->pending & (1ull << (sig - 1))))
-		p->chld_event = 0; /* a kill's, unless pm_post_chld says otherwise */
 	p->pending |= 1ull << (sig - 1);
 	p->sender[sig] = from;
 	sigpage(pid)->posted++;
 	if (p->wake)
 		lm_ntfn_signal(p->wake);
-}
-
-void pm_post_chld(lm_u8 child, lm_u32 ws)
-{
-	struct proc *p = &procs[procs[child].ppid];
-	int fresh = !(p->pending & (1ull << (SIGCHLD - 1)));
-
-	pm_post(procs[child].ppid, SIGCHLD, child);
-	if (fresh && p->state == P_ALIVE) { /* not queued: the first one's siginfo stays */
-		p->chld_ws = ws;
-		p->chld_event = 1;
-	}
 }
 
 /* Whether a target of kill(pid, ...) as Linux chooses them. */
@@ -78,19 +64,12 @@ long pm_kill(struct req *q)
 	return found ? 0 : -ESRCH;
 }
 
-/* PM_SIGFETCH -> the pending set (taken), w1 = the lowest one's sender;
- * with SIGCHLD in the set, w2 = 1 << 32 | its event (wait4's format) if
- * a child's event sent it (0: a kill), w3 = its sender. */
+/* PM_SIGFETCH -> the pending set (taken), w1 = the lowest one's sender. */
 long pm_sigfetch(struct req *q)
 {
 	lm_u64 set = q->self->pending;
 
 	q->self->pending = 0;
 	q->r1 = set ? q->self->sender[__builtin_ctzll(set) + 1] : 0;
-	if (set & (1ull << (SIGCHLD - 1))) {
-		q->r2 = q->self->chld_event ? 1ull << 32 | q->self->chld_ws : 0;
-		q->r3 = q->self->sender[SIGCHLD];
-		q->rlen = 4;
-	}
 	return (long)set; /* a mask, not a result: read as unsigned (bit 63: signal 64) */
 }

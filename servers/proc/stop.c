@@ -25,7 +25,7 @@ static void tell_parent(lm_u8 pid, lm_u8 report)
 	if (!p->ppid || p->ppid == PM_REAPER)
 		return;
 	if (!procs[p->ppid].nocldstop)
-		pm_post_chld(pid, report == REPORT_CONT ? 0xffff : 0x7fu | (lm_u32)p->stopsig << 8);
+		pm_post(p->ppid, SIGCHLD, pid);
 	else if (procs[p->ppid].wake)
 		lm_ntfn_signal(procs[p->ppid].wake);
 }

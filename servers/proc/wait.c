@@ -29,7 +29,7 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 	if (p->ppid == PM_REAPER)
 		pm_free(pid);
 	else if (p->ppid)
-		pm_post_chld(pid, wstatus);
+		pm_post(p->ppid, SIGCHLD, pid);
 }
 
 /* PM_EXIT (wstatus): wait4's format, (code << 8) or the signal number. */
