@@ -112,7 +112,7 @@ HOSTCFLAGS     := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclud
 
 .PHONY: all deps kernel user run test iso debug bench bench-lamina bench-count bench-bpf \
         bench-linux-personality clean host-tests \
-        host-tools fuzz fuzz-bpf bpf linux-check assure
+        host-tools fuzz fuzz-bpf bpf linux-check linux-fuzz assure
 all: kernel user host-tools bpf
 
 # The Debian packages the build, run and tests need: installed when root,
@@ -220,6 +220,15 @@ $(B)/linux-exec-show-pie.elf: tests/linux/exec_show.c | deps
 	  $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $$($(CC) -print-file-name=crtbeginS.o) \
 	  $< $(MUSL_LIB)/libc.a $$($(CC) -print-file-name=libgcc.a) \
 	  $$($(CC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o -Wl,--no-dynamic-linker
+# The system-call fuzzer (tests/linux/fuzz*.c; make linux-fuzz).
+$(B)/linux-fuzz.elf: $(wildcard tests/linux/fuzz*.c) tests/linux/fuzz.h | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -o $@ $(filter %.c,$^)
+# Garbage requests straight to the servers (tests/linux/hostile_srv.c).
+$(B)/linux-hostile.elf: $(wildcard tests/linux/hostile_srv*.c) tests/linux/fuzz_sys.c tests/linux/fuzz.h tests/linux/pm_call.h \
+		  servers/proc/pm_proto.h servers/fs/fs_proto.h servers/timer/timer_proto.h | deps
+	@mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -Iinclude -o $@ $(filter %.c,$^)
 EXEC_TESTS := $(B)/linux-exec-test.elf $(B)/linux-exec-show.elf $(B)/linux-exec-show-pie.elf
 $(B)/linux-procs.elf: tests/linux/procs.c tests/linux/check.h tests/linux/pm_call.h | deps
 	@mkdir -p $(B)
@@ -250,13 +259,14 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
 $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf \
 		  $(EXEC_TESTS) $(B)/linux-procs.elf $(B)/linux-threads.elf $(B)/linux-jobs.elf $(B)/linux-lxbench.elf \
-		  $(B)/linux-tiny.elf
+		  $(B)/linux-tiny.elf $(B)/linux-fuzz.elf $(B)/linux-hostile.elf
 	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
 	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf bin/procs=$(B)/linux-procs.elf \
 	  bin/threads=$(B)/linux-threads.elf bin/jobs=$(B)/linux-jobs.elf \
 	  bin/exec-test=$(B)/linux-exec-test.elf bin/exec-show=$(B)/linux-exec-show.elf \
 	  bin/exec-show-pie=$(B)/linux-exec-show-pie.elf \
-	  bin/lxbench=$(B)/linux-lxbench.elf bin/tiny=$(B)/linux-tiny.elf
+	  bin/lxbench=$(B)/linux-lxbench.elf bin/tiny=$(B)/linux-tiny.elf \
+	  bin/fuzz=$(B)/linux-fuzz.elf bin/hostile_srv=$(B)/linux-hostile.elf
 
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).
@@ -264,6 +274,13 @@ CASES ?= tests/linux/busybox.cases tests/linux/busybox-files.cases tests/linux/b
 	 tests/linux/busybox-pipes.cases tests/linux/busybox-trees.cases tests/linux/busybox-proc.cases
 linux-check: deps all
 	$(PYTHON) tests/tools/test_busybox.py $(CASES)
+
+# A longer run of the system-call fuzzer (tests/linux/fuzz.c) alone, in
+# one boot: CALLS calls for each seed of SEEDS (numbers or FIRST-LAST).
+SEEDS ?= 1-50
+CALLS ?= 5000
+linux-fuzz: deps all
+	$(PYTHON) tests/tools/test_busybox.py --fuzz $(CALLS) $(SEEDS)
 
 # --- host unit tests (pure kernel logic, with sanitizers) -------------------
 # HOST_<test> names the kernel/ files a test links, HOST_LIB_<test> the lib/ ones.

@@ -34,6 +34,7 @@
 #define LX_STACK_TOP    0x7ef000000000ull   /* the stack: LX_STACK_SIZE below */
 #define LX_STACK_SIZE   (8ull << 20)        /* RLIMIT_STACK; mapped on touch */
 #define LX_HIGH         0x7f0000000000ull   /* modules and liblamina's own above */
+#define LX_OWN_BASE     0x7ef800000000ull   /* the personality's own pages (below), up to LX_HIGH */
 
 #define LX_PAGE         LM_PAGE_SIZE
 #define LX_PAGE_DOWN(x) ((x) & ~(LX_PAGE - 1))

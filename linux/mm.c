@@ -236,7 +236,12 @@ int lx_pages_move(lm_u64 lo, lm_u64 len, lm_u64 to, lm_u32 prot)
 
 int lx_range_valid(lm_u64 lo, lm_u64 hi)
 {
-	return lo < hi && lo >= LX_LOW && hi <= LX_HIGH &&
+	/* never the personality's own pages: its image, and the file
+	 * server's page, the IPC buffer, the signal page, the capture and
+	 * terminal pages the whole tree shares (a program's MAP_FIXED there
+	 * made them its memory: the fuzzer's child wrote its reads into the
+	 * tree's capture buffer, and the top process faulted flushing it) */
+	return lo < hi && lo >= LX_LOW && hi <= LX_OWN_BASE &&
 	       (hi <= LX_LIBOS_BASE || lo >= LX_LIBOS_END);
 }
 

@@ -257,7 +257,10 @@ static void child_start(struct fork_args *fa)
 	lx_con_fork_child();
 	lx_sig_fork_child(); /* nothing pending in a new process */
 	lx_wake_setup();
+	int managed = sigpage != 0; /* our parent's: it had a manager */
 	hello();
+	if (managed && !sigpage)
+		lx_exit_wstatus(SIGKILL); /* killed before it started (the manager says) */
 	lx_pid = pid;
 	lx_fs_hello(0); /* our wake to the file server; we hold our parent's handles */
 	lx_timer_init(); /* and to the timer server */

@@ -46,6 +46,9 @@ struct proc {
 	lm_u8 report;              /* REPORT_*: a stop or continue its parent's
 				    * wait has not been told of yet */
 	lm_u8 nocldstop;           /* its SIGCHLD has SA_NOCLDSTOP (PM_SIGFLAGS) */
+	lm_u8 hello;               /* it said PM_HELLO: a personality runs that
+				    * takes its signals; before, SIGKILL ends
+				    * it here (nothing else would) */
 	lm_u64 pending;            /* signals 1..64 as bits 0..63 */
 	lm_u8 sender[NSIG + 1];    /* who sent each pending signal (the first:
 				    * a signal pending is not queued again) */

@@ -13,6 +13,13 @@ void pm_post(lm_u8 pid, int sig, lm_u8 from)
 
 	if (p->state != P_ALIVE)
 		return; /* a zombie takes no signals */
+	if (sig == SIGKILL && !p->hello) {
+		/* no personality takes it yet (a fork's child not started, or a
+		 * pid PM_FORK made that nothing runs): it ends now, killed; a
+		 * child started later finds its PM_HELLO refused and ends */
+		pm_exit_proc(pid, SIGKILL);
+		return;
+	}
 	pm_stop_post(pid, sig);
 	if (!(p->pending & SIGBIT(sig)))
 		p->sender[sig] = from; /* the first one's, as Linux keeps its siginfo */

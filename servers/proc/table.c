@@ -180,6 +180,7 @@ long pm_hello(struct req *q)
 
 	if (self->state != P_ALIVE)
 		return -ESRCH;
+	self->hello = 1;
 	if (q->cap_in) {
 		if (self->wake)
 			lm_obj_free(self->wake);

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include "calls.h"
 
 #define PG 4096L
@@ -52,6 +53,19 @@ static void mmap_calls(void)
 	CHECK(map(p + PG, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED) ==
 	      p + PG);
 	CHECK(all(p, PG, 'a') && all(p + PG, PG, 0) && all(p + 2 * PG, PG, 'a'));
+	/* the personality's own pages are not the program's to map over
+	 * (Linux has nothing there: it maps) */
+	struct utsname u;
+	if (!uname(&u) && strstr(u.release, "lamina")) {
+		FAILS(map((void *)0x7ef800100000, PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), ENOMEM);
+		FAILS(map((void *)0x7ef800000000, 2 * PG, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), ENOMEM);
+		q = map((void *)0x7ef800010000, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS);
+		CHECK(q != MAP_FAILED && q != (char *)0x7ef800010000); /* a hint there is not taken */
+		if (q != MAP_FAILED)
+			syscall(SYS_munmap, q, PG);
+	}
 	/* a free hint is taken */
 	q = map((void *)0x200000000000, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS);
 	CHECK(q == (char *)0x200000000000);

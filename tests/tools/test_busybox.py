@@ -51,6 +51,8 @@ BUSYBOX = "/bin/busybox"
 ENV = {"PATH": "/bin:/usr/bin:/sbin:/usr/sbin", "HOME": "/", "TERM": "vt100"}
 LINE_MAX = 127           # the shell cuts longer lines
 CASE_WAIT = 120.0
+# make linux-fuzz HOSTILE="ROUNDS REQUESTS SEED": hostile_srv after the fuzzer
+HOSTILE = os.environ.get("HOSTILE", "")
 SAFE = re.compile(r"^[A-Za-z0-9_./:=+,@%^-]+$")
 
 FRAME = re.compile(r"@@LX-OUT (\d+) ([0-9a-f]*)\n@@LX-ERR (\d+) ([0-9a-f]*)\n"
@@ -116,12 +118,12 @@ def host_run(words):
     return p.stdout, p.stderr, 128 - p.returncode if p.returncode < 0 else p.returncode
 
 
-def guest_run(g, prog, words):
+def guest_run(g, prog, words, wait=CASE_WAIT):
     """Type one `linux -x` command; (stdout, stderr, status, why)."""
     line = "linux -x %s %s" % (prog, " ".join(quote(w) for w in words))
     if len(line) > LINE_MAX:
         return None, None, None, "command line longer than the shell's %d" % LINE_MAX
-    out = g.command(line.rstrip(), CASE_WAIT)
+    out = g.command(line.rstrip(), wait)
     m = FRAME.search(out)
     if not m:
         return None, None, None, "no framed result in %r" % out[-400:]
@@ -145,7 +147,43 @@ def compare(case, host, guest):
     return "; ".join(what) or None
 
 
+def fuzz_seconds(calls, seeds):
+    """A bound on a fuzzing run: 50 ms a call (most take far less)."""
+    n = 0
+    for r in seeds:
+        a, _, b = r.partition("-")
+        n += int(b or a) - int(a) + 1
+    return n * calls / 20.0
+
+
+def printing_test(g, prog, words, wait=CASE_WAIT):
+    """A C test that prints a summary (the fuzzer, hostile_srv): shown;
+    it passes if it exits 0 with nothing on stderr and no FUZZ-FAIL line."""
+    def f():
+        so, se, st, why = guest_run(g, prog, words, wait=wait)
+        if why:
+            return why
+        print(so.decode("latin-1").rstrip())
+        if st != 0 or se or b"FUZZ-FAIL" in so:
+            return "exit %d, stderr %r, stdout:\n%s" % (st, se[-2000:].decode("latin-1"),
+                                                     so.decode("latin-1"))
+        return None
+    return f
+
+
+def fuzz_check(g, calls, seeds, flags=()):
+    """tests/linux/fuzz.c: every seed's child comes back and the system
+    stays intact."""
+    return printing_test(g, "fuzz", list(flags) + [str(calls)] + seeds,
+                         wait=CASE_WAIT + fuzz_seconds(calls, seeds))
+
+
 def main():
+    fuzz = None
+    if sys.argv[1:2] == ["--fuzz"]:
+        # make linux-fuzz CALLS=n SEEDS=...: the fuzzer alone
+        fuzz = (int(sys.argv[2]), sys.argv[3:])
+        del sys.argv[1:]
     # default: the suite without files, then the file cases (in that order:
     # the file cases change the tree, which the first suite never looks at)
     paths = sys.argv[1:] or [os.path.join(ROOT, "tests/linux/busybox.cases"),
@@ -155,7 +193,7 @@ def main():
                              os.path.join(ROOT, "tests/linux/busybox-trees.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-proc.cases")]
     cases = []
-    for path in paths:
+    for path in paths if not fuzz else []:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
         cases += [(tag, n, line, words) for n, line, words in read_cases(path)]
     if not os.access(BUSYBOX, os.X_OK):
@@ -163,6 +201,7 @@ def main():
         print("0 passed, 1 failed")
         return 1
     ts.TOTAL = 120.0 + 30.0 * len(cases)   # one boot for everything
+    ts.TOTAL += 600.0 + (fuzz_seconds(*fuzz) if fuzz else fuzz_seconds(2000, ["1-4"]))
     global host_root
     if os.geteuid() != 0 or not os.path.isdir(TREE):
         print("test busybox_host_root_tree ... FAIL the host runs need root (chroot) and %s" % TREE)
@@ -187,16 +226,23 @@ def main():
             re.escape(ts.PROMPT)) is not None else "no prompt")
         if not results[-1]:
             raise SystemExit
-
-        def c_test(prog):
+        def c_test(prog, words=()):
             def f():
-                so, se, st, why = guest_run(g, prog, [])
+                so, se, st, why = guest_run(g, prog, list(words))
                 if why:
                     return why
                 if st != 0 or se:
                     return "exit %d, stderr %r, stdout %r" % (st, se[-600:], so[-300:])
                 return None
             return f
+        if fuzz:
+            check("linux_fuzz_%d_calls_seeds_%s" % (fuzz[0], "_".join(fuzz[1])),
+                  fuzz_check(g, fuzz[0], fuzz[1], ["-v"]))
+            if HOSTILE:
+                check("linux_hostile_requests_%s" % HOSTILE.replace(" ", "_"),
+                      printing_test(g, "hostile_srv", HOSTILE.split(), wait=3600))
+            raise SystemExit
+
         check("linux_calls_static_musl", c_test("calls"))
         check("linux_calls_static_pie_musl", c_test("calls-pie"))
         # execve's chain (tests/linux/exec.c), started from the file tree
@@ -204,6 +250,10 @@ def main():
         check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
         check("linux_threads_pthreads_futex_tgkill_exit_group", c_test("threads"))
         check("linux_jobs_stop_continue_wait_sigchld", c_test("jobs"))
+        # the system-call fuzzer, four fixed seeds (make linux-fuzz: more)
+        check("linux_fuzz_4_seeds_2000_calls_system_intact", fuzz_check(g, 2000, ["1-4"]))
+        # garbage requests straight to the servers (tests/linux/hostile_srv.c)
+        check("linux_hostile_requests_to_the_servers", printing_test(g, "hostile_srv", []))
 
         def lxbench_quick():
             # the benchmark program (make bench-linux-personality), one
