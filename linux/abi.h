@@ -44,6 +44,8 @@
 #define ENODEV   19
 #define EXDEV    18
 #define EOVERFLOW 75
+#define ENOTSOCK 88
+#define EAFNOSUPPORT 97
 
 /* mmap, mprotect, mremap, madvise */
 #define PROT_NONE  0x0

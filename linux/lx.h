@@ -417,6 +417,7 @@ typedef long (*lx_sys_fn)(const lm_u64 *a);
 LX_SYS(sendfile); LX_SYS(copy_file_range);
 LX_SYS(read); LX_SYS(write); LX_SYS(readv); LX_SYS(writev); LX_SYS(close);
 LX_SYS(fstat); LX_SYS(newfstatat); LX_SYS(lseek); LX_SYS(ioctl); LX_SYS(fcntl);
+LX_SYS(socket); LX_SYS(socketpair); LX_SYS(sockfd); /* socket.c */
 LX_SYS(dup); LX_SYS(dup2); LX_SYS(dup3); LX_SYS(pread64); LX_SYS(pwrite64);
 /* mm.c */
 LX_SYS(brk); LX_SYS(mmap); LX_SYS(munmap); LX_SYS(mprotect); LX_SYS(mremap);

@@ -15,6 +15,8 @@ struct lx_call {
 
 #define S(nr, name) [nr] = { #name, sys_##name }
 #define ABSENT(nr, name) [nr] = { #name, 0 }
+/* A call served by another's handler (the socket calls on a descriptor). */
+#define AS(nr, name, fn) [nr] = { #name, sys_##fn }
 
 static const struct lx_call table[NR_MAX] = {
 	S(0, read), S(1, write), S(2, open), S(3, close), S(4, stat),
@@ -24,7 +26,12 @@ static const struct lx_call table[NR_MAX] = {
 	S(18, pwrite64), S(19, readv), S(20, writev), S(21, access), S(22, pipe), S(23, select),
 	S(24, sched_yield), S(25, mremap), S(28, madvise), S(32, dup), S(33, dup2),
 	S(34, pause), S(35, nanosleep), S(36, getitimer), S(37, alarm), S(38, setitimer),
-	S(39, getpid), S(40, sendfile), S(56, clone), S(57, fork), S(58, vfork),
+	S(39, getpid), S(40, sendfile), S(41, socket), AS(42, connect, sockfd),
+	AS(43, accept, sockfd), AS(44, sendto, sockfd), AS(45, recvfrom, sockfd),
+	AS(46, sendmsg, sockfd), AS(47, recvmsg, sockfd), AS(48, shutdown, sockfd),
+	AS(49, bind, sockfd), AS(50, listen, sockfd), AS(51, getsockname, sockfd),
+	AS(52, getpeername, sockfd), S(53, socketpair), AS(54, setsockopt, sockfd),
+	AS(55, getsockopt, sockfd), S(56, clone), S(57, fork), S(58, vfork),
 	S(59, execve), S(60, exit), S(61, wait4), S(62, kill), S(63, uname),
 	S(72, fcntl), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
 	S(81, fchdir), S(82, rename), S(83, mkdir), S(84, rmdir), S(85, creat), S(86, link),
@@ -42,7 +49,7 @@ static const struct lx_call table[NR_MAX] = {
 	S(262, newfstatat), S(263, unlinkat), S(264, renameat), S(265, linkat),
 	S(266, symlinkat), S(267, readlinkat), S(268, fchmodat), S(269, faccessat), S(270, pselect6),
 	S(271, ppoll), S(273, set_robust_list), S(280, utimensat),
-	S(292, dup3), S(293, pipe2), S(302, prlimit64), S(309, getcpu),
+	AS(288, accept4, sockfd), S(292, dup3), S(293, pipe2), AS(299, recvmmsg, sockfd), S(302, prlimit64), AS(307, sendmmsg, sockfd), S(309, getcpu),
 	S(316, renameat2), S(318, getrandom), S(322, execveat), S(326, copy_file_range),
 	S(332, statx), ABSENT(334, rseq),
 	S(439, faccessat2),

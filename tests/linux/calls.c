@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 	test_mm();
 	test_mmap();
 	test_sendfile();
+	test_socket();
 	test_proc(argv[0]);
 	test_time();
 	test_signal();

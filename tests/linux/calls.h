@@ -35,6 +35,7 @@ void test_mm(void);
 void test_mmap(void);      /* calls_mmap.c */
 int futex_pingpong(void);
 void test_sendfile(void);  /* calls_sendfile.c */
+void test_socket(void);    /* calls_socket.c */
 void test_proc(const char *argv0);
 void test_procfs(const char *argv0);
 void test_time(void);
