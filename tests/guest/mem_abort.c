@@ -363,3 +363,53 @@ TEST(mem_mapped_bad_declarations_are_bounded_and_harm_no_one_else)
 	(void)c;
 	(void)cb;
 }
+
+/* A chunk's runs at the end of a nearly full page: the run that fits is
+ * written, the next counted lost (its seq the gap), never dropped
+ * silently. */
+TEST(mem_abort_runs_that_do_not_fit_are_counted)
+{
+	static struct lm_mem_abort rec[MEM_NREC + 8];
+	static struct lm_mem_map m1, m2;
+	lm_cptr_t root, a, ntf, s[4];
+	lm_u64 ba, pa, n = 0, lost = 0, total = 0, desc;
+	struct lm_proc p;
+
+	CHECK_OK(mt_start(2, &root, &p));
+	CHECK((a = mt_split(root, 4, &ba)));
+	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	for (int i = 0; i < 4; i++)
+		CHECK((s[i] = t_slot()));
+	while (total < MEM_NREC - 1) { /* chunk-alone records: all but one slot */
+		lm_u64 k = MEM_NREC - 1 - total < 4 ? MEM_NREC - 1 - total : 4;
+		for (lm_u64 i = 0; i < k; i++)
+			CHECK_OK(lm_mem_grow(a, mt_ib, s[i]));
+		CHECK_EQ(force(root, ba, k), k);
+		total += k;
+	}
+	CHECK_OK(lm_mem_grow(a, mt_ib, s[0]));
+	CHECK_OK(lm_cnode_identify(LM_SLOT_CNODE, s[0], &desc, &pa, 0));
+	/* The holder's word alone: nothing need be mapped there. */
+	m1 = (struct lm_mem_map){ .vaddr = T_VA_FRESH(5), .npages = 3, .chunk = pa };
+	m2 = (struct lm_mem_map){ .vaddr = T_VA_FRESH(6), .npages = 1, .chunk = pa, .first = 9 };
+	CHECK_OK(lm_mem_track(&m1));
+	CHECK_OK(lm_mem_track(&m2));
+	CHECK_EQ(force(root, ba, 1), 1);
+	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
+	CHECK_EQ(pg->nrec, MEM_NREC);
+	CHECK_EQ(pg->abort_seq, total + 2);
+	CHECK_EQ(pg->abort_lost, 1);
+	CHECK_OK(lm_mem_aborts(rec, MEM_NREC + 8, &n, &lost));
+	int t1 = ((volatile struct lm_mem_map *)&m1)->taken;
+	int t2 = ((volatile struct lm_mem_map *)&m2)->taken;
+	lm_mem_untrack(&m1);
+	lm_mem_untrack(&m2);
+	CHECK_EQ(n, MEM_NREC);
+	CHECK_EQ(lost, 1);
+	CHECK_EQ(rec[n - 1].seq, total + 1);
+	CHECK_EQ(rec[n - 1].paddr, pa);
+	CHECK_EQ(rec[n - 1].vaddr, T_VA_FRESH(5));
+	CHECK_EQ(rec[n - 1].npages, 3);
+	CHECK(t1);
+	CHECK(!t2); /* its record was lost: the count says so */
+}
