@@ -122,25 +122,48 @@ TEST(mem_enforce_while_the_holder_is_blocked_in_ipc)
 
 /* ---- overflow ---------------------------------------------------------------- */
 
+/* A new manager, a registered account of quota 4 below its root (*a,
+ * badge *ba), slots s[] for its chunks; 0 on failure. */
+static int flood_setup(lm_cptr_t *root, lm_cptr_t *a, lm_u64 *ba, lm_cptr_t s[4],
+		       struct lm_proc *p)
+{
+	lm_cptr_t ntf;
+
+	if (mt_start(2, root, p) || !(*a = mt_split(*root, 4, ba)) ||
+	    mt_register(*a, &ntf, MT_PAGE_VA))
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (!(s[i] = t_slot()))
+			return 0;
+	return 1;
+}
+
+/* n chunks lent to a and taken by force, up to 4 a round, none declared:
+ * n chunk-alone records, never read. 1 if all went as asked. */
+static int flood(lm_cptr_t root, lm_cptr_t a, lm_u64 ba, const lm_cptr_t s[4], lm_u64 n)
+{
+	while (n) {
+		lm_u64 k = n < 4 ? n : 4;
+
+		for (lm_u64 i = 0; i < k; i++)
+			if (lm_mem_grow(a, mt_ib, s[i]))
+				return 0;
+		if (force(root, ba, k) != k)
+			return 0;
+		n -= k;
+	}
+	return 1;
+}
+
 TEST(mem_abort_records_that_do_not_fit_are_counted_never_dropped_silently)
 {
 	static struct lm_mem_abort rec[MEM_NREC + 8];
-	lm_cptr_t root, a, ntf, s[4];
-	lm_u64 ba, n = 0, lost = 0, total = 0;
+	lm_cptr_t root, a, s[4];
+	lm_u64 ba, n = 0, lost = 0, total = 260; /* > MEM_NREC */
 	struct lm_proc p;
 
-	CHECK_OK(mt_start(2, &root, &p));
-	CHECK((a = mt_split(root, 4, &ba)));
-	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
-	for (int i = 0; i < 4; i++)
-		CHECK((s[i] = t_slot()));
-	/* 65 rounds of 4 chunks taken, never read: 260 > MEM_NREC. */
-	for (int round = 0; round < 65; round++) {
-		for (int i = 0; i < 4; i++)
-			CHECK_OK(lm_mem_grow(a, mt_ib, s[i]));
-		CHECK_EQ(force(root, ba, 4), 4);
-		total += 4;
-	}
+	CHECK(flood_setup(&root, &a, &ba, s, &p));
+	CHECK(flood(root, a, ba, s, total));
 	const volatile struct mem_page *pg = (const volatile struct mem_page *)MT_PAGE_VA;
 	CHECK_EQ(pg->nrec, MEM_NREC);
 	CHECK_EQ(pg->abort_seq, total);
@@ -371,22 +394,12 @@ TEST(mem_abort_runs_that_do_not_fit_are_counted)
 {
 	static struct lm_mem_abort rec[MEM_NREC + 8];
 	static struct lm_mem_map m1, m2;
-	lm_cptr_t root, a, ntf, s[4];
-	lm_u64 ba, pa, n = 0, lost = 0, total = 0, desc;
+	lm_cptr_t root, a, s[4];
+	lm_u64 ba, pa, n = 0, lost = 0, total = MEM_NREC - 1, desc;
 	struct lm_proc p;
 
-	CHECK_OK(mt_start(2, &root, &p));
-	CHECK((a = mt_split(root, 4, &ba)));
-	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
-	for (int i = 0; i < 4; i++)
-		CHECK((s[i] = t_slot()));
-	while (total < MEM_NREC - 1) { /* chunk-alone records: all but one slot */
-		lm_u64 k = MEM_NREC - 1 - total < 4 ? MEM_NREC - 1 - total : 4;
-		for (lm_u64 i = 0; i < k; i++)
-			CHECK_OK(lm_mem_grow(a, mt_ib, s[i]));
-		CHECK_EQ(force(root, ba, k), k);
-		total += k;
-	}
+	CHECK(flood_setup(&root, &a, &ba, s, &p));
+	CHECK(flood(root, a, ba, s, total)); /* all but one record's room */
 	CHECK_OK(lm_mem_grow(a, mt_ib, s[0]));
 	CHECK_OK(lm_cnode_identify(LM_SLOT_CNODE, s[0], &desc, &pa, 0));
 	/* The holder's word alone: nothing need be mapped there. */
