@@ -4,9 +4,10 @@
  * records, written by the manager), answering a request by choosing chunks
  * to give back, and reading what was taken by force.
  *
- * The manager names chunks by physical address; which virtual addresses
- * they back is this library's bookkeeping (lm_mem_track), never the
- * manager's.
+ * The manager names chunks by physical address. Which virtual addresses
+ * they back is this library's bookkeeping (lm_mem_track), told to the
+ * manager (MEM_MAPPED) only so that abort records name them back: the
+ * recovery trusts the record's vaddrs, not a second lookup.
  */
 #include <lamina/bootinfo.h>
 #include <lm/fork.h>
@@ -86,15 +87,28 @@ lm_u64 lm_mem_wanted(void)
 
 /* ---- the library OS's bookkeeping --------------------------------------- */
 
-void lm_mem_track(struct lm_mem_map *m)
+int lm_mem_track(struct lm_mem_map *m)
 {
+	lm_u64 runs;
+	int err = LM_OK;
+
 	m->taken = 0;
+	m->declared = 0;
 	m->next = maps;
 	maps = m;
+	if (reg_acct && page) {
+		err = call(reg_acct, MEM_MAPPED, m->chunk + ((lm_u64)m->first << LM_PAGE_BITS),
+			   m->vaddr, m->npages, &runs);
+		m->declared = !err;
+	}
+	return err;
 }
 
 void lm_mem_untrack(struct lm_mem_map *m)
 {
+	if (m->declared && reg_acct && !m->taken)
+		call(reg_acct, MEM_MAPPED, m->chunk, m->vaddr, 0, 0);
+	m->declared = 0;
 	for (struct lm_mem_map **p = &maps; *p; p = &(*p)->next)
 		if (*p == m) {
 			*p = m->next;
@@ -110,13 +124,10 @@ struct lm_mem_map *lm_mem_lookup(lm_u64 vaddr)
 	return 0;
 }
 
-/* Chunk paddr left us (given back or taken): its maps are marked, and a
- * pool chunk leaves the pool (its slot is empty now). */
-static void chunk_gone(lm_u64 paddr)
+/* Chunk paddr left us: a pool chunk leaves the pool (its slot is empty
+ * now). */
+static void pool_gone(lm_u64 paddr)
 {
-	for (struct lm_mem_map *m = maps; m; m = m->next)
-		if (m->chunk == paddr)
-			m->taken = 1;
 	for (int i = 0; i < MEM_HELD_MAX; i++)
 		if (mem_held[i].slot && mem_held[i].paddr == paddr) {
 			lm_pool_remove(lm_pool_current(), mem_held[i].slot);
@@ -124,6 +135,28 @@ static void chunk_gone(lm_u64 paddr)
 			lm_slot_free(mem_held[i].slot);
 			mem_held[i].slot = 0;
 		}
+}
+
+/* Chunk paddr left us (given back, or a record names it alone): its maps
+ * are marked (all of them, or only those it does not know the runs of). */
+static void chunk_gone(lm_u64 paddr, int undeclared_only)
+{
+	for (struct lm_mem_map *m = maps; m; m = m->next)
+		if (m->chunk == paddr && !(undeclared_only && m->declared))
+			m->taken = 1;
+	pool_gone(paddr);
+}
+
+/* A record's run: the maps overlapping npages pages at vaddr are taken
+ * (the record's word; the bookkeeping's chunk is not consulted). */
+static void run_gone(lm_u64 vaddr, lm_u64 npages, lm_u64 chunk)
+{
+	lm_u64 len = npages * LM_PAGE_SIZE;
+
+	for (struct lm_mem_map *m = maps; m; m = m->next)
+		if (m->vaddr < vaddr + len && vaddr < m->vaddr + m->npages * LM_PAGE_SIZE)
+			m->taken = 1;
+	pool_gone(chunk);
 }
 
 /* ---- answering a request ------------------------------------------------- */
@@ -218,7 +251,7 @@ int lm_mem_reclaim(lm_u64 *returned)
 			err = err ? err : e;
 			continue;
 		}
-		chunk_gone(chosen[k]);
+		chunk_gone(chosen[k], 0);
 		done++;
 	}
 	if (returned)
@@ -237,13 +270,17 @@ int lm_mem_aborts(struct lm_mem_abort *out, lm_u64 max, lm_u64 *n, lm_u64 *lost)
 		return LM_ENOENT;
 	/* Records past max stay in the page for the next call. */
 	for (lm_u64 k = 0; k < page->nrec && k < MEM_NREC && got < max; k++) {
-		lm_u64 seq = page->rec[k].seq, paddr = page->rec[k].paddr;
+		struct lm_mem_abort r = { page->rec[k].seq, page->rec[k].paddr,
+					  page->rec[k].vaddr, page->rec[k].npages };
 
-		if (seq <= seen_seq)
+		if (r.seq <= seen_seq)
 			continue;
-		chunk_gone(paddr);
-		out[got++] = (struct lm_mem_abort){ seq, paddr };
-		last = seq;
+		if (r.npages)
+			run_gone(r.vaddr, r.npages, r.paddr & ~((1ull << LM_MEM_CHUNK_BITS) - 1));
+		else
+			chunk_gone(r.paddr, 1);
+		out[got++] = r;
+		last = r.seq;
 	}
 	lm_u64 l = page->abort_lost;
 	*lost = l - seen_lost;

@@ -63,6 +63,7 @@ int chunk_lend(lm_u16 acct, lm_cptr_t dst, lm_u64 *paddr)
 	nfree--;
 	chunks[i].account = acct;
 	chunks[i].next = NONE;
+	chunks[i].nruns = 0; /* the last borrower's word is not this one's */
 	if (a->tail == NONE)
 		a->head = i;
 	else

@@ -101,6 +101,9 @@ static void serve(const struct lm_msg *m, lm_cptr_t lend, lm_cptr_t got, lm_u64 
 	case MEM_ACK:
 		r[0] = (lm_u64)revoke_ack(a, w[0]);
 		break;
+	case MEM_MAPPED:
+		r[0] = (lm_u64)mapped_declare(a, w);
+		break;
 	default:
 		r[0] = (lm_u64)-LM_ENOSYS;
 	}

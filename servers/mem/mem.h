@@ -26,7 +26,16 @@ struct chunk {
 	lm_u16 next;
 	lm_u16 account;           /* NONE when free */
 	lm_u8 guaranteed;         /* lent from the guaranteed quota: never forced */
+	lm_u8 nruns;              /* runs[] declared by the holder (mapped.c) */
 };
+
+/* Where the holder says a run of a chunk's frames is mapped (MEM_MAPPED):
+ * its word, copied into the abort records only. */
+struct run {
+	lm_u64 vaddr;
+	lm_u16 first, pages;      /* frames first .. first+pages-1 of the chunk */
+};
+extern struct run runs[MEM_MAX_CHUNKS][MEM_RUNS];
 
 /*
  * An account: a badge (index + 1) on our endpoint, minted in `cap` (ours;
@@ -93,6 +102,9 @@ long revoke_enforce(struct account *a, lm_u64 badge);
 long revoke_ack(struct account *a, lm_u64 seq);
 void revoke_forget(struct account *a);
 void revoke_sweep(void);
+
+/* mapped.c */
+long mapped_declare(struct account *a, const lm_u64 w[4]);
 
 /* clock.c */
 lm_u64 clock_now(void);

@@ -74,23 +74,42 @@ enum {
 	 * read: those records leave the page, making room. Reply w0 = records
 	 * left. */
 	MEM_ACK = 10,
+	/* The holder's word on where a chunk's frames are mapped, copied
+	 * into its abort records (never trusted for anything else: a lie
+	 * garbles only its own records). w0 = physical address of the run's
+	 * first frame (in a chunk lent to the caller's own account, page
+	 * aligned), w1 = its virtual address (page aligned), w2 = pages (the
+	 * run within the chunk, below 2^47 in the address space). w2 = 0:
+	 * the runs of that chunk at vaddr w1 are forgotten. Reply w0 = the
+	 * chunk's runs now. LM_EINVAL: not page aligned; LM_ENOENT: no chunk
+	 * of the account's there; LM_ERANGE: the run leaves the chunk or the
+	 * user half; LM_ELIMIT: the chunk has MEM_RUNS runs already. */
+	MEM_MAPPED = 11,
 	MEM_NREQ
 };
 
 #define MEM_GROW_GUARANTEED 0x1
 
+#define MEM_RUNS        4           /* declared runs per chunk (MEM_MAPPED) */
+#define MEM_USER_TOP    (1ull << 47) /* a run's end at most here */
+
 /*
  * The page an account's holder reads (MEM_REGISTER): written only by the
  * manager, which signals the notification after each change. A request
- * bumps req_seq; abort_seq counts every chunk taken by force, written or
- * not, so the records' seq are 1, 2, ... with a gap where records were
- * lost; abort_lost counts those (the array was full: MEM_ACK empties it).
+ * bumps req_seq. A chunk taken by force writes one record per run the
+ * holder declared for it (MEM_MAPPED), in declaration order, or one
+ * record naming the chunk alone (npages 0) when it declared none.
+ * abort_seq counts every record, written or not, so the records' seq are
+ * 1, 2, ... with a gap where records were lost; abort_lost counts those
+ * (the array was full: MEM_ACK empties it).
  */
-#define MEM_NREC 252
+#define MEM_NREC 126
 
 struct mem_abort_rec {
 	lm_u64 seq;
-	lm_u64 paddr;             /* the chunk taken: its physical address */
+	lm_u64 paddr;             /* the run's first frame; the chunk if npages 0 */
+	lm_u64 vaddr;             /* where the holder said it was mapped; 0 */
+	lm_u64 npages;            /* pages of the run; 0: the whole chunk, no run */
 };
 
 struct mem_page {

@@ -5,8 +5,9 @@
  * the holder chooses which and returns them (MEM_RETURN), and when the
  * deadline has passed (the manager's clock, revoke_sweep; or MEM_ENFORCE
  * from an account above: it passes now) the manager
- * takes what is still owed by force and writes an abort record per chunk
- * in the page, so the holder learns exactly what it lost.
+ * takes what is still owed by force and writes abort records in the page
+ * (per run of frames the holder said it mapped, mapped.c, or per chunk),
+ * so the holder learns exactly what it lost.
  *
  * The page is a frame of the manager's own memory (never of a lent chunk,
  * which a revoke could take from under us), mapped here at MEM_PAGE_VA +
@@ -127,21 +128,34 @@ long revoke_return(struct account *a, lm_u64 paddr)
 	return -LM_ENOENT;
 }
 
-/* One chunk taken by force: its record, or one more lost. */
-static void record(struct account *a, lm_u64 paddr)
+/* One record in a's page, or one more lost. */
+static void record(struct mem_page *p, struct mem_abort_rec r)
+{
+	r.seq = ++p->abort_seq;
+	if (p->nrec == MEM_NREC) {
+		p->abort_lost++;
+		return;
+	}
+	p->rec[p->nrec] = r;
+	__asm__ volatile("" ::: "memory"); /* a reader trusts rec[] below nrec */
+	p->nrec++;
+}
+
+/* Chunk i was taken from a by force: a record per run the holder
+ * declared (mapped.c; still in runs[] until the chunk is lent again), in
+ * their order, or one naming the chunk alone. */
+static void record_chunk(struct account *a, lm_u16 i)
 {
 	struct mem_page *p = a->page;
 
 	if (!p)
 		return;
-	p->abort_seq++;
-	if (p->nrec == MEM_NREC) {
-		p->abort_lost++;
-		return;
-	}
-	p->rec[p->nrec] = (struct mem_abort_rec){ p->abort_seq, paddr };
-	__asm__ volatile("" ::: "memory"); /* a reader trusts rec[] below nrec */
-	p->nrec++;
+	if (!chunks[i].nruns)
+		record(p, (struct mem_abort_rec){ .paddr = chunks[i].paddr });
+	for (lm_u8 k = 0; k < chunks[i].nruns; k++)
+		record(p, (struct mem_abort_rec){
+			.paddr = chunks[i].paddr + ((lm_u64)runs[i][k].first << LM_PAGE_BITS),
+			.vaddr = runs[i][k].vaddr, .npages = runs[i][k].pages });
 }
 
 /* t's deadline passed: what it still owes is taken by force. */
@@ -154,9 +168,8 @@ static lm_u32 enforce(struct account *t)
 	for (lm_u32 n = chunk_list(t, list); n-- > 0 && t->owed;) {
 		if (chunks[list[n]].guaranteed)
 			continue;
-		lm_u64 paddr = chunks[list[n]].paddr;
 		give_back(t, list[n]);
-		record(t, paddr);
+		record_chunk(t, list[n]);
 		taken++;
 	}
 	t->owed = 0;

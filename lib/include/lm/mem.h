@@ -74,16 +74,25 @@ int lm_mem_ack(lm_cptr_t acct, lm_u64 seq, lm_u64 *left);
 /* Chunks the registered account's latest request still wants. */
 lm_u64 lm_mem_wanted(void);
 
-/* The library OS's bookkeeping: npages pages at vaddr are frames made from
- * the chunk at physical address `chunk`. Pinned ones are never given back
- * by choice; `taken` is set when the chunk leaves (returned or taken by
- * force). The caller owns the struct. */
+/* The library OS's bookkeeping: npages pages at vaddr are frames
+ * first .. first+npages-1 (page index) of the chunk at physical address
+ * `chunk`. Pinned ones are never given back by choice; `taken` is set
+ * when the chunk leaves (returned, or an abort record names these pages).
+ * The caller owns the struct. lm_mem_track also tells the manager of the
+ * registered account (MEM_MAPPED) so its abort records name the run's
+ * vaddr: the manager's error (LM_ELIMIT: MEM_RUNS runs in the chunk
+ * already; LM_ERANGE, LM_EINVAL, LM_ENOENT) is returned, the map tracked
+ * all the same (`declared` stays 0: a record naming the chunk alone still
+ * marks it). Unregistered: nothing told, LM_OK. lm_mem_untrack withdraws
+ * the declaration. */
 struct lm_mem_map {
 	lm_u64 vaddr, npages, chunk;
 	lm_u8 pinned, taken;
+	lm_u8 declared;           /* the manager has its run (MEM_MAPPED) */
+	lm_u16 first;             /* its first frame's page index in the chunk */
 	struct lm_mem_map *next;  /* the library's */
 };
-void lm_mem_track(struct lm_mem_map *m);
+int lm_mem_track(struct lm_mem_map *m);
 void lm_mem_untrack(struct lm_mem_map *m);
 struct lm_mem_map *lm_mem_lookup(lm_u64 vaddr);
 
@@ -100,14 +109,22 @@ lm_mem_reclaim_fn lm_mem_set_reclaim(lm_mem_reclaim_fn fn);
  * error (a chunk the hook named that is not ours), the rest still given. */
 int lm_mem_reclaim(lm_u64 *returned);
 
-/* A chunk taken by force (the manager's abort record). */
+/* What was taken by force (the manager's abort record): npages pages at
+ * vaddr, backed by frames from paddr on, as the holder declared them
+ * (lm_mem_track); npages 0: the chunk at paddr, no run declared. A chunk
+ * with runs gives one record per run, in declaration order, with
+ * consecutive seq. */
 struct lm_mem_abort {
 	lm_u64 seq;
 	lm_u64 paddr;
+	lm_u64 vaddr;
+	lm_u64 npages;
 };
 /* Read the records not read yet (at most max, the oldest first, into
- * out; *n of them), mark their tracked maps taken, drop them from the
- * page; *lost: records the page had no room for since the last call. */
+ * out; *n of them), drop them from the page, and mark taken the tracked
+ * maps they name: those overlapping a record's vaddr run, and for a
+ * record of a chunk alone the undeclared maps of that chunk; *lost:
+ * records the page had no room for since the last call. */
 int lm_mem_aborts(struct lm_mem_abort *out, lm_u64 max, lm_u64 *n, lm_u64 *lost);
 
 #endif
