@@ -186,4 +186,29 @@ void fork_hot_note(lm_u64 s);
 /* fork_layout.c */
 int fork_setup(void);
 
+/* What fork.c builds a child with (fork.c, fork_shell.c). */
+struct build {
+	struct lm_proc *p;
+	struct shell *sh;         /* its CNode, address space, thread, tables */
+	int new_shell;            /* made for this child, not a kept one */
+	lm_cptr_t up_slot;        /* the child's way to our server */
+	struct lm_pool pool;      /* the child's memory: its pool's untyped */
+	struct lm_pool spool;     /* the shell's, for page tables */
+	lm_u32 cnode_bits;
+	lm_u32 pool_bits;         /* the child's pool's size */
+	lm_cptr_t child_ut;       /* our slot of the child's default pool */
+	lm_u64 child_ut_paddr;
+	lm_cptr_t fill[(MAX_BOOT_PAGES)]; /* new private frames, our slots */
+	lm_u32 nfill;
+};
+
+/* fork_shell.c */
+lm_u32 child_cnode_bits(lm_u32 pool_bits);
+void shell_destroy(struct shell *sh);
+int shell_get(struct build *b);
+void shell_put(struct shell *sh);
+int give_asids(struct build *b);
+lm_u32 pool_target(void);
+int try_pool(struct lm_proc *p, lm_u32 bits);
+
 #endif
