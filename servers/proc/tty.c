@@ -56,6 +56,10 @@ static long background(struct req *q, int sig, int ok)
 		return 0;
 	if (ok)
 		return sig == SIGTTIN ? -EIO : 0;
+	/* An orphaned group would stop with nobody left to continue it (and
+	 * drops the signal: stop.c): POSIX has the call fail instead. */
+	if (pm_group_orphaned(q->self->pgid))
+		return -EIO;
 	post_group(q->self->pgid, sig, q->pid);
 	return -EINTR;
 }

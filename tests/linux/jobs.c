@@ -564,6 +564,40 @@ static void bg_setpgrp_ignored(void)
 	CHECK(tcsetpgrp(0, me) == 0); /* the parent's group again */
 }
 
+/* A background group orphaned by its parent's end: a terminal read or
+ * tcsetpgrp fails with EIO instead of stopping (nobody could continue
+ * it). The grandchild reports through a pipe: its parent is gone. */
+static void orphaned_background(void)
+{
+	int rep[2], go[2], st = -1;
+	char c = 1;
+	pid_t p;
+
+	CHECK(pipe(rep) == 0 && pipe(go) == 0);
+	p = fork();
+	if (p == 0) {
+		if (fork() == 0) {
+			close(rep[0]);
+			close(go[1]);
+			setpgid(0, 0);
+			read(go[0], &c, 1); /* its parent has ended: orphaned */
+			FAILS(read(0, &c, 1), EIO);
+			FAILS(tcsetpgrp(0, getpgrp()), EIO);
+			c = (char)(failures > 100 ? 100 : failures);
+			write(rep[1], &c, 1);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(rep[1]);
+	close(go[0]);
+	CHECK(wait4(p, &st, 0, NULL) == p && WIFEXITED(st));
+	CHECK(write(go[1], "g", 1) == 1);
+	CHECK(read(rep[0], &c, 1) == 1 && c == 0);
+	close(go[1]);
+	close(rep[0]);
+}
+
 static void tty(void)
 {
 	int st, fd[2], back[2], pg = 0;
@@ -587,6 +621,7 @@ static void tty(void)
 	st = in_background(bg_setpgrp_ignored, 0);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK(tcgetpgrp(0) == me);
+	orphaned_background();
 
 	/* a child of another session: not its terminal; its group is not ours */
 	CHECK(pipe(fd) == 0 && pipe(back) == 0);
