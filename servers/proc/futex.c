@@ -12,12 +12,14 @@
  * The key is the client's word: a process can name any key, and so wake
  * waiters of a word it does not map (a spurious wake-up, which futex(2)
  * callers must tolerate) or wait on one. It learns nothing and blocks
- * nobody: each entry is its own pid's, the table is bounded per process
- * (PM_FUTEX_PER_PID), and a process's entries go with its exit.
+ * nobody: each entry is its own pid's, at most PM_FUTEX_PER_PID a pid,
+ * and the table has room for every pid's (with 128 in all, eight
+ * processes of one user filled it for everyone: jobs.c futex_many); a
+ * process's entries go with its exit.
  */
 #include "pm.h"
 
-#define WAITERS 128
+#define WAITERS (PM_PIDS * PM_FUTEX_PER_PID)
 
 static struct waiter {
 	lm_u64 key;

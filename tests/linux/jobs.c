@@ -483,6 +483,48 @@ static void futex_garbage(void)
 	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 63, 1, 0) == 0);
 }
 
+/* Eight processes with PM_FUTEX_PER_PID waiters each (all a table of 128
+ * held) fill nothing for anyone else: the table has room for every
+ * pid's. */
+static void futex_many(void)
+{
+	int go[2], done[2], n = 0;
+	pid_t kid[8];
+	char c;
+
+	CHECK(pipe(go) == 0 && pipe(done) == 0);
+	for (int k = 0; k < 8; k++) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			int ok = 1;
+
+			close(go[1]);
+			close(done[0]);
+			for (int i = 0; i < PM_FUTEX_PER_PID; i++)
+				ok &= pm_call(PM_FUTEX, PM_FUTEX_WAIT, 0x5000 + 8 * k, i, 0) == 0;
+			c = ok ? 'y' : 'n';
+			write(done[1], &c, 1);
+			read(go[0], &c, 1); /* end of file: the parent is done */
+			_exit(0);
+		}
+		if (p > 0)
+			kid[n++] = p;
+	}
+	if (n != 8)
+		fprintf(stderr, "FAIL futex_many: %d of 8 forks\n", n), failures++;
+	close(go[0]);
+	close(done[1]);
+	for (int k = 0; k < n; k++)
+		CHECK(read(done[0], &c, 1) == 1 && c == 'y');
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_WAIT, 0x6000, 50, 0) == 0);
+	CHECK(pm_call(PM_FUTEX, PM_FUTEX_DONE, 50, 1, 0) == 0); /* cancelled, not woken */
+	close(go[1]);
+	for (int k = 0; k < n; k++)
+		CHECK(waitpid(kid[k], NULL, 0) == kid[k]);
+	close(done[0]);
+}
+
 static void garbage(void)
 {
 	CHECK(pm_call(PM_STOP, 0, 0, 0, 0) == -EINVAL);
@@ -501,6 +543,7 @@ static void garbage(void)
 	CHECK(pm_call(PM_TTYCHECK, SIGTTOU, 1, 0, 0) == 0);
 	CHECK(pm_call(PM_NREQ, 0, 0, 0, 0) == -ENOSYS);
 	futex_garbage();
+	futex_many();
 	CHECK(getppid() >= 0 && getpgid(0) > 0);            /* still serving */
 }
 #else
