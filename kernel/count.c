@@ -18,6 +18,7 @@
 
 #ifdef LM_COUNT_EVENTS
 _Static_assert(__builtin_offsetof(struct lm_counts, syscalls) == KCOUNT_SYSCALLS, "entry.S");
+_Static_assert(__builtin_offsetof(struct lm_counts, exceptions) == KCOUNT_EXCEPTIONS, "entry.S");
 _Static_assert(__builtin_offsetof(struct lm_counts, exits) == KCOUNT_EXITS, "entry.S");
 
 struct lm_counts kcount;

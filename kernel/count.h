@@ -10,6 +10,7 @@
 
 /* Offsets in struct lm_counts for entry.S (count.c checks them). */
 #define KCOUNT_SYSCALLS 0
+#define KCOUNT_EXCEPTIONS 8
 #define KCOUNT_EXITS    24
 
 #ifndef __ASSEMBLY__

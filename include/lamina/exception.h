@@ -10,6 +10,8 @@
 #ifndef LAMINA_EXCEPTION_H
 #define LAMINA_EXCEPTION_H
 
+#define LM_EXC_FRAME_SIZE (24 * 8) /* bytes, 16-byte aligned on the stack */
+
 #ifndef __ASSEMBLY__
 #include <lamina/regs.h>
 
@@ -20,7 +22,7 @@ struct lm_exc_frame {
 	lm_u64 pad;
 	struct lm_regs regs; /* everything at the moment of the exception */
 };
-LM_STATIC_ASSERT(sizeof(struct lm_exc_frame) == 24 * 8, "exception frame layout");
+LM_STATIC_ASSERT(sizeof(struct lm_exc_frame) == LM_EXC_FRAME_SIZE, "exception frame layout");
 #endif
 
 /* Offsets for the user-mode return sequence (assembly). */

@@ -210,7 +210,17 @@ static lm_word_t run_ud(lm_word_t arg)
 	return 0;
 }
 
-static void bad_stack(lm_u64 top, lm_u64 size, int recurse, lm_u64 want_error)
+static lm_word_t run_st(lm_word_t arg)
+{
+	u_call_st(arg);
+	return 0;
+}
+
+/* A thread that starts at fn(arg) with rsp (or a fresh stack) and this
+ * exception stack must stop with LM_FAULT_EXC_STACK, the vector it was
+ * delivering in fault_error and the frame's place in fault_addr. */
+static void bad_stack_run(lm_u64 top, lm_u64 size, int recurse, lm_u64 want_error,
+			  lm_thread_fn fn, lm_word_t arg, lm_u64 rsp)
 {
 	lm_cptr_t t = t_thread_new();
 	struct lm_regs r;
@@ -221,7 +231,9 @@ static void bad_stack(lm_u64 top, lm_u64 size, int recurse, lm_u64 want_error)
 	forever = recurse;
 	calls = 0;
 	CHECK_OK(lm_thread_set_exception(t, (lm_u64)lm_exc_entry, top, size));
-	lm_thread_regs(&r, run_ud, 0, t_stack());
+	lm_thread_regs(&r, fn, arg, t_stack());
+	if (rsp)
+		r.rsp = rsp;
 	CHECK_OK(lm_thread_write_regs(t, &r));
 	CHECK_OK(lm_thread_set_priority(t, T_PRIO));
 	CHECK_OK(lm_thread_resume(t));
@@ -230,6 +242,13 @@ static void bad_stack(lm_u64 top, lm_u64 size, int recurse, lm_u64 want_error)
 	CHECK_EQ(ti.state, LM_TS_FAULTED);
 	CHECK_EQ(ti.fault_kind, LM_FAULT_EXC_STACK);
 	CHECK_EQ(ti.fault_error, want_error);
+	if (!rsp && !recurse) /* where the frame would have gone */
+		CHECK(ti.fault_addr >= top - size && ti.fault_addr < top);
+}
+
+static void bad_stack(lm_u64 top, lm_u64 size, int recurse, lm_u64 want_error)
+{
+	bad_stack_run(top, size, recurse, want_error, run_ud, 0, 0);
 }
 
 TEST(upcall_unmapped_exception_stack_stops_only_that_thread)
@@ -250,6 +269,55 @@ TEST(upcall_overflowing_exception_stack_stops_only_that_thread)
 	CHECK(calls > 10); /* many nested frames before it was full */
 }
 
+/* The kernel writes the frame by its user address (entry.S's fast path):
+ * a frame that straddles two pages is written whole across them... */
+TEST(upcall_frame_straddling_two_pages_is_delivered_whole)
+{
+	CHECK(t_frame_at(T_VA_PAGE(10), LM_R_READ | LM_R_WRITE));
+	CHECK(t_frame_at(T_VA_PAGE(11), LM_R_READ | LM_R_WRITE));
+	nrec = nest = forever = 0;
+	CHECK_OK(lm_exc_install(LM_SLOT_TCB, handler, (void *)(T_VA_PAGE(11) + 96), 4096 + 96));
+	u_call_ud();
+	int bad = u_call_regs();
+	uninstall();
+	CHECK_EQ(nrec, 2);
+	CHECK_EQ(rec[0].frame, T_VA_PAGE(11) + 96 - sizeof(struct lm_exc_frame));
+	CHECK_EQ(rec[0].vector, LM_FAULT_UD);
+	CHECK_EQ(rec[0].rip, (lm_u64)u_ud);
+	CHECK_EQ(bad, 0);
+}
+
+/* ...and one whose upper page is missing, or whose lower page is
+ * read-only, faults part way: the thread stops, the kernel does not. */
+TEST(upcall_frame_straddling_into_an_unmapped_page_stops_only_that_thread)
+{
+	CHECK(t_frame_at(T_VA_PAGE(10), LM_R_READ | LM_R_WRITE));
+	bad_stack(T_VA_PAGE(11) + 96, 4096 + 96, 0, LM_FAULT_UD);
+}
+
+TEST(upcall_frame_straddling_from_a_read_only_page_stops_only_that_thread)
+{
+	CHECK(t_frame_at(T_VA_PAGE(10), LM_R_READ));
+	CHECK(t_frame_at(T_VA_PAGE(11), LM_R_READ | LM_R_WRITE));
+	bad_stack(T_VA_PAGE(11) + 96, 4096 + 96, 0, LM_FAULT_UD);
+}
+
+/* A page fault whose frame cannot be written reports the page fault's
+ * vector (the kernel's own fault on the stack does not replace it). */
+TEST(upcall_page_fault_with_unmapped_exception_stack_reports_the_page_fault)
+{
+	bad_stack_run(T_VA_FRESH(2) + 0x10000, 0x4000, 0, 14 /* #PF */, run_st, T_VA_FRESH(3), 0);
+}
+
+/* An rsp just above 0 counts as nested on a stack that starts at
+ * LM_USER_MIN: the frame below it would wrap to the top of the address
+ * range, and the thread stops instead. */
+TEST(upcall_nested_frame_below_address_zero_stops_only_that_thread)
+{
+	CHECK(t_frame_at(LM_USER_MIN, LM_R_READ | LM_R_WRITE));
+	bad_stack_run(LM_USER_MIN + 4096, 4096, 0, LM_FAULT_UD, (lm_thread_fn)(void *)u_ud, 0, 64);
+}
+
 TEST(upcall_set_exception_bad_arguments_return_errors)
 {
 	lm_u64 top = (lm_u64)exc_stack + sizeof exc_stack, e = (lm_u64)lm_exc_entry;
@@ -260,6 +328,11 @@ TEST(upcall_set_exception_bad_arguments_return_errors)
 	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, top + 8, 4096), LM_EALIGN);
 	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, top, 64), LM_ERANGE); /* too small */
 	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, T_KERNEL_ADDR, 4096), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, T_NONCANON, 4096), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, T_NONCANON + 4096, 8192), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, LM_USER_MAX + 16, 4096), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, e, LM_USER_MIN + 256, 512), LM_ERANGE);
+	CHECK_ERR(lm_thread_set_exception(LM_SLOT_TCB, T_NONCANON, top, 4096), LM_ERANGE);
 	CHECK_ERR(lm_thread_set_exception(LM_SLOT_VSPACE, e, top, 4096), LM_ETYPE);
 	CHECK_ERR(lm_thread_set_exception(ro, e, top, 4096), LM_ERIGHTS);
 	CHECK_ERR(lm_thread_set_exception(t_slot(), e, top, 4096), LM_ECAP);

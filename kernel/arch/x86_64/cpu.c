@@ -100,7 +100,8 @@ static void features_init(void)
 		cpu_features |= LM_CPU_1G_PAGES;
 }
 
-extern u8 isr_clac[]; /* entry.S */
+/* entry.S: the 3-byte NOPs that become CLAC or STAC with SMAP */
+extern u8 isr_clac[], isr_exc_clac[], isr_exc_fault_clac[], isr_exc_stac[];
 
 void cpu_init(void)
 {
@@ -116,17 +117,22 @@ void cpu_init(void)
 	u64 cr4 = read_cr4() | BIT(9) | BIT(10) | BIT(7); /* OSFXSR, OSXMMEXCPT, PGE */
 	if (cpu_features & LM_CPU_PCID)
 		cr4 |= BIT(17);
-	/* The kernel never runs user code nor touches user pages by their user
-	 * addresses (user memory is reached through the direct map after a
-	 * walk, vspace.c), so SMEP and SMAP cost nothing and turn a kernel bug
-	 * that would do either into a fault. With SMAP, every entry clears AC
-	 * (FMASK for SYSCALL; isr_common's clac, patched in here for interrupts
-	 * and exceptions, which keep user mode's AC). */
+	/* The kernel never runs user code and touches user pages by their
+	 * user addresses in one place only, the exception fast path's copy of
+	 * the frame (entry.S, between its STAC and SYSRET); everywhere else
+	 * user memory is reached through the direct map after a walk
+	 * (vspace.c). So SMEP and SMAP cost nothing and turn a kernel bug that
+	 * would do either into a fault. With SMAP, every entry clears AC
+	 * (FMASK for SYSCALL; the clac patched in here for interrupts and
+	 * exceptions, which keep user mode's AC). */
 	if (cpu_features & LM_CPU_SMEP)
 		cr4 |= BIT(20);
 	if (cpu_features & LM_CPU_SMAP) {
-		static const u8 clac[3] = { 0x0f, 0x01, 0xca };
+		static const u8 clac[3] = { 0x0f, 0x01, 0xca }, stac[3] = { 0x0f, 0x01, 0xcb };
 		memcpy(isr_clac, clac, sizeof(clac));
+		memcpy(isr_exc_clac, clac, sizeof(clac));
+		memcpy(isr_exc_fault_clac, clac, sizeof(clac));
+		memcpy(isr_exc_stac, stac, sizeof(stac));
 		cr4 |= BIT(21);
 	}
 	write_cr4(cr4); /* serialising: the patched entry is fetched afresh */

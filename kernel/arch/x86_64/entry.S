@@ -7,6 +7,8 @@
  */
 #include "layout.h"
 #include "count.h"
+#include "tcb_off.h"
+#include <lamina/exception.h>
 
 /* The counting build (count.h) counts SYSCALL entries and returns to user
  * mode here; trap.c counts the rest. */
@@ -38,6 +40,7 @@
 #define F_RSI    104
 #define F_RDI    112
 #define F_VECTOR 120
+#define F_ERROR  128
 #define F_RIP    136
 #define F_RFLAGS 152
 #define F_RSP    160
@@ -198,7 +201,7 @@ isr_common:
 isr_clac:
 	nopl (%rax)                    /* 3 bytes: clac where there is SMAP (cpu.c) */
 	testb $3, 24(%rsp)
-	jz 2f
+	jz isr_kernel
 	swapgs
 	PUSH_GPRS
 	mov %rsp, %rdi
@@ -209,12 +212,146 @@ isr_clac:
 	call trap_user
 #endif
 	jmp return_to_user
-2:	PUSH_GPRS
+isr_kernel:
+	PUSH_GPRS
 	mov %rsp, %rdi
 	call trap_kernel
 	POP_GPRS
 	add $16, %rsp
 	iretq
+
+/*
+ * The exception fast path (after Aegis): an exception from user mode of a
+ * thread with an in-process handler writes the exception frame straight
+ * to the thread's exception stack by its user address and leaves to the
+ * handler by SYSRET, with no C and no page-table walk. It makes the same
+ * choices as upcall.c's push_frame, which stays the authority: anything
+ * out of the ordinary (no handler, a reschedule due, the frame would not
+ * fit) goes to trap_user, and so does a store that faults.
+ *
+ * Why a user address is safe here: [exc_top - exc_size, exc_top) was
+ * checked to lie inside [LM_USER_MIN, LM_USER_MAX) when it was set
+ * (THREAD_SET_EXCEPTION), and the frame is written only if it lies wholly
+ * inside it, so the address is canonical, below the kernel half, and maps
+ * only what the thread itself could write (every user mapping has U; CR0.WP
+ * makes a read-only page fault in the kernel too). CR3 is the thread's own
+ * address space, or the dead one if its ID was taken back (asid.c).
+ * With SMAP, STAC opens user pages for the copy only; SYSRET loads user
+ * rflags, closing them again. A store that faults (page absent or
+ * read-only) is a kernel #PF at an instruction in the exception table:
+ * trap_kernel resumes at exc_fast_fault with the registers as they were,
+ * which hands the exception to trap_exception with the original fault
+ * address; push_frame then finds the stack unusable the slow way and the
+ * thread stops with LM_FAULT_EXC_STACK (or its pager hears of it). The
+ * part of the frame already written is on the thread's own stack.
+ *
+ * On entry the vector and error code are pushed; %rsp is in the TCB.
+ */
+.macro USTORE src, off
+1:	movq \src, \off(%rax)
+	.pushsection .ex_table, "a"
+	.quad 1b, exc_fast_fault
+	.popsection
+.endm
+
+/* A frame field from the TCB copy (through %rcx) to the user frame. */
+.macro UCOPY foff, off
+	mov \foff(%rdi), %rcx
+	USTORE %rcx, \off
+.endm
+
+isr_exc_fast:
+	cld
+	.globl isr_exc_clac
+isr_exc_clac:
+	nopl (%rax)                    /* clac where there is SMAP (cpu.c) */
+	testb $3, 24(%rsp)
+	jz isr_kernel
+	swapgs
+	PUSH_GPRS                      /* the slow path needs them all */
+	mov %rsp, %rdi                 /* the frame; the TCB around it */
+	mov %gs:PCPU_KSTACK, %rsp      /* a kernel #PF below pushes here */
+	mov T_EXC_TOP(%rdi), %rcx      /* 0 iff no handler */
+	test %rcx, %rcx
+	jz exc_slow
+	cmpb $0, need_resched(%rip)
+	jne exc_slow
+	/* sp: the top, or below the red zone when nested (push_frame) */
+	mov T_EXC_SIZE(%rdi), %rsi
+	mov %rcx, %rdx
+	sub %rsi, %rdx                 /* base */
+	mov F_RSP(%rdi), %rax
+	cmp %rcx, %rax
+	ja 1f                          /* above the top: not nested */
+	add $4096, %rax
+	cmp %rdx, %rax
+	jbe 1f                         /* a page or more below: not nested */
+	lea -4096-128(%rax), %rcx
+1:	lea -LM_EXC_FRAME_SIZE(%rcx), %rax
+	and $-16, %rax                 /* at */
+	/* base <= at <= top - frame size, in one unsigned compare (it also
+	 * refuses an sp that wrapped below 0) */
+	sub $LM_EXC_FRAME_SIZE, %rsi
+	mov %rax, %rcx
+	sub %rdx, %rcx
+	cmp %rsi, %rcx
+	ja exc_slow
+	xor %edx, %edx                 /* addr: CR2 for a page fault */
+	cmpq $14, F_VECTOR(%rdi)
+	jne 2f
+	mov %cr2, %rdx
+2:	.globl isr_exc_stac
+isr_exc_stac:
+	nopl (%rax)                    /* stac where there is SMAP (cpu.c) */
+	UCOPY F_VECTOR, 0
+	UCOPY F_ERROR, 8
+	USTORE %rdx, 16
+	USTORE %rbx, LM_EXC_REGS+1*8 /* the user's own, still live */
+	UCOPY F_RAX, LM_EXC_REGS+0*8
+	UCOPY F_RCX, LM_EXC_REGS+2*8
+	UCOPY F_RDX, LM_EXC_REGS+3*8
+	UCOPY F_RSI, LM_EXC_REGS+4*8
+	UCOPY F_RDI, LM_EXC_REGS+5*8
+	USTORE %rbp, LM_EXC_REGS+6*8
+	USTORE %r8, LM_EXC_REGS+7*8
+	USTORE %r9, LM_EXC_REGS+8*8
+	USTORE %r10, LM_EXC_REGS+9*8
+	USTORE %r11, LM_EXC_REGS+10*8
+	USTORE %r12, LM_EXC_REGS+11*8
+	USTORE %r13, LM_EXC_REGS+12*8
+	USTORE %r14, LM_EXC_REGS+13*8
+	USTORE %r15, LM_EXC_REGS+14*8
+	UCOPY F_RIP, LM_EXC_RIP
+	UCOPY F_RSP, LM_EXC_RSP
+	UCOPY T_FS_BASE, LM_EXC_REGS+18*8
+	UCOPY T_GS_BASE, LM_EXC_REGS+19*8
+	mov F_RFLAGS(%rdi), %r11
+	USTORE %r11, LM_EXC_RFLAGS
+	and $~0x500, %r11              /* TF, DF: the handler starts clean */
+	USTORE $0, 24                  /* pad */
+	mov T_EXC_ENTRY(%rdi), %rcx    /* below LM_USER_MAX: SYSRET is safe */
+	mov %rax, %rdi
+	mov %rax, %rsp
+	COUNT_EVENT KCOUNT_EXCEPTIONS
+	COUNT_EVENT KCOUNT_EXITS
+	swapgs
+	sysretq
+
+/* A store above faulted: trap_kernel resumed here, registers unchanged. */
+exc_fast_fault:
+	.globl isr_exc_fault_clac
+isr_exc_fault_clac:
+	nopl (%rax)                    /* clac where there is SMAP (cpu.c) */
+	mov %rdx, %rsi                 /* the exception's address, not CR2's */
+	call trap_exception
+	jmp return_to_user
+exc_slow:
+#ifdef LM_COUNT_EVENTS
+	call count_trap
+#else
+	call trap_user
+#endif
+	jmp return_to_user
 
 .macro ISR n
 	.align 16
@@ -224,7 +361,13 @@ isr\n:
 	pushq $0
 	.endif
 	pushq $\n
+	/* Exceptions a handler may take go by the fast path; not #DB, NMI,
+	 * #NM (lazy FPU), #DF, #MC, nor interrupts. */
+	.if (\n == 0 || \n == 3 || \n == 4 || \n == 5 || \n == 6 || \n == 13 || \n == 14 || \n == 16 || \n == 17 || \n == 19)
+	jmp isr_exc_fast
+	.else
 	jmp isr_common
+	.endif
 .endm
 
 .altmacro

@@ -6,6 +6,12 @@
 #include "thread.h"
 #include "ipc.h"
 #include "bpf/prog.h"
+#include "tcb_off.h"
+
+#define TCB_OFF(field) (__builtin_offsetof(struct tcb, field) - __builtin_offsetof(struct tcb, frame))
+_Static_assert(TCB_OFF(fs_base) == T_FS_BASE && TCB_OFF(gs_base) == T_GS_BASE, "tcb_off.h");
+_Static_assert(TCB_OFF(exc_entry) == T_EXC_ENTRY && TCB_OFF(exc_top) == T_EXC_TOP &&
+	       TCB_OFF(exc_size) == T_EXC_SIZE, "tcb_off.h");
 
 #define VEC_TIMER    32
 #define VEC_SPURIOUS 255
@@ -34,20 +40,31 @@ static void irq(u64 vector)
 	}
 }
 
-void trap_user(struct frame *f)
+/* Exception f->vector of the current thread at addr (a page fault's CR2),
+ * from user mode: to its handler, its pager, or it stops. entry.S comes
+ * here directly when its fast path's copy of the frame faulted. */
+void trap_exception(struct frame *f, u64 addr)
 {
 	struct tcb *cur = cpu0.cur;
+	COUNT(exceptions);
+	if (!upcall_deliver(cur, f, addr) && !fault_ipc_send(cur, f, addr))
+		thread_fault(cur, f, addr);
+	if (need_resched)
+		schedule();
+}
+
+void trap_user(struct frame *f)
+{
+	if (f->vector < 32 && f->vector != 7) {
+		trap_exception(f, f->vector == 14 ? read_cr2() : 0);
+		return;
+	}
 	if (f->vector >= 32) {
 		COUNT(interrupts);
 		irq(f->vector);
-	} else if (f->vector == 7) {
-		COUNT(exceptions);
-		fpu_trap();
 	} else {
 		COUNT(exceptions);
-		u64 addr = f->vector == 14 ? read_cr2() : 0;
-		if (!upcall_deliver(cur, f, addr) && !fault_ipc_send(cur, f, addr))
-			thread_fault(cur, f, addr);
+		fpu_trap();
 	}
 	if (need_resched)
 		schedule();
@@ -67,6 +84,29 @@ static void dump_frame(const struct frame *f)
 		(void *)f->r15, (void *)read_cr2());
 }
 
+/*
+ * The exception table (linker.ld's .ex_table, filled by entry.S): the
+ * kernel instructions that store to user memory by its user address, each
+ * with where to go if it faults. A page fault at one of them, on a user
+ * address, resumes at its fix-up; any other kernel fault is a bug.
+ */
+struct ex_entry {
+	u64 insn, fixup;
+};
+extern const struct ex_entry ex_table_start[], ex_table_end[];
+
+static bool ex_fixup(struct frame *f)
+{
+	if (read_cr2() >= LM_USER_MAX)
+		return false;
+	for (const struct ex_entry *e = ex_table_start; e < ex_table_end; e++)
+		if (e->insn == f->rip) {
+			f->rip = e->fixup;
+			return true;
+		}
+	return false;
+}
+
 void trap_kernel(struct frame *f)
 {
 	if (f->vector >= 32) {
@@ -83,6 +123,8 @@ void trap_kernel(struct frame *f)
 		f->rflags &= ~BIT(8);
 		return;
 	}
+	if (f->vector == 14 && ex_fixup(f))
+		return;
 	kprintf("PANIC: kernel exception %lu (%s)\n", f->vector,
 		f->vector < 22 ? vec_names[f->vector] : "?");
 	dump_frame(f);
