@@ -124,12 +124,9 @@ static inline u64 pte_rights(u64 rights)
  * capability with cap_rights (both LM_R_*). */
 static inline u64 pte_leaf(u64 pa, u64 rights, u64 cap_rights)
 {
-	u64 v = pa | PTE_U | pte_rights(rights | LM_R_READ);
-	if (cap_rights & LM_R_WRITE)
-		v |= PTE_MAYW;
-	if (cap_rights & LM_R_EXEC)
-		v |= PTE_MAYX;
-	return v;
+	_Static_assert(LM_R_WRITE << 8 == PTE_MAYW && LM_R_EXEC << 8 == PTE_MAYX, "pte_leaf");
+	return pa | PTE_U | pte_rights(rights | LM_R_READ) |
+		(cap_rights & (LM_R_WRITE | LM_R_EXEC)) << 8;
 }
 
 #endif

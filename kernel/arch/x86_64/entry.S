@@ -260,6 +260,21 @@ isr_kernel:
 	USTORE %rcx, \off
 .endm
 
+/* The registers the fast path leaves live (it changes none of them), into
+ * the frame at %rdi: with the five it saved, what PUSH_GPRS would store. */
+.macro SAVE_REST
+	mov %r8, F_R8(%rdi)
+	mov %r9, F_R9(%rdi)
+	mov %r10, F_R10(%rdi)
+	mov %r11, F_R11(%rdi)
+	mov %r12, F_R12(%rdi)
+	mov %r13, F_R13(%rdi)
+	mov %r14, F_R14(%rdi)
+	mov %r15, F_R15(%rdi)
+	mov %rbx, F_RBX(%rdi)
+	mov %rbp, F_RBP(%rdi)
+.endm
+
 isr_exc_fast:
 	cld
 	.globl isr_exc_clac
@@ -268,8 +283,15 @@ isr_exc_clac:
 	testb $3, 24(%rsp)
 	jz isr_kernel
 	swapgs
-	PUSH_GPRS                      /* the slow path needs them all */
-	mov %rsp, %rdi                 /* the frame; the TCB around it */
+	/* %rsp is &frame.vector. Only the registers used as scratch below go
+	 * into the frame now; the others stay live and untouched until SYSRET,
+	 * and the way to the C path (SAVE_REST) stores them. */
+	mov %rdi, F_RDI-F_VECTOR(%rsp)
+	mov %rsi, F_RSI-F_VECTOR(%rsp)
+	mov %rdx, F_RDX-F_VECTOR(%rsp)
+	mov %rcx, F_RCX-F_VECTOR(%rsp)
+	mov %rax, F_RAX-F_VECTOR(%rsp)
+	lea -F_VECTOR(%rsp), %rdi      /* the frame; the TCB around it */
 	mov %gs:PCPU_KSTACK, %rsp      /* a kernel #PF below pushes here */
 	mov T_EXC_TOP(%rdi), %rcx      /* 0 iff no handler */
 	test %rcx, %rcx
@@ -325,10 +347,10 @@ isr_exc_stac:
 	UCOPY F_RSP, LM_EXC_RSP
 	UCOPY T_FS_BASE, LM_EXC_REGS+18*8
 	UCOPY T_GS_BASE, LM_EXC_REGS+19*8
+	UCOPY F_RFLAGS, LM_EXC_RFLAGS
+	USTORE $0, 24                  /* pad; the last store */
 	mov F_RFLAGS(%rdi), %r11
-	USTORE %r11, LM_EXC_RFLAGS
 	and $~0x500, %r11              /* TF, DF: the handler starts clean */
-	USTORE $0, 24                  /* pad */
 	mov T_EXC_ENTRY(%rdi), %rcx    /* below LM_USER_MAX: SYSRET is safe */
 	mov %rax, %rdi
 	mov %rax, %rsp
@@ -342,10 +364,12 @@ exc_fast_fault:
 	.globl isr_exc_fault_clac
 isr_exc_fault_clac:
 	nopl (%rax)                    /* clac where there is SMAP (cpu.c) */
+	SAVE_REST
 	mov %rdx, %rsi                 /* the exception's address, not CR2's */
 	call trap_exception
 	jmp return_to_user
 exc_slow:
+	SAVE_REST
 #ifdef LM_COUNT_EVENTS
 	call count_trap
 #else
