@@ -51,6 +51,38 @@ __asm__(".text\n"
 	"	cmp $0x5555, %r14\n setne %cl\n or %cl, %al\n cmp $0x6666, %r15\n setne %cl\n or %cl, %al\n"
 	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
 	"	ret\n");
+/* A raw handler entry that counts the registers it finds live that differ
+ * from the frame (all but rcx, r11, rdi and rsp must match), then skips the
+ * ud2 and resumes; and a fault site with every register distinct. */
+__asm__(".text\n"
+	".globl u_chk_entry, u_all_regs\n"
+	"u_chk_entry: xor %ecx, %ecx\n"
+	"	cmp %rax, 32+0*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %rbx, 32+1*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %rdx, 32+3*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %rsi, 32+4*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %rbp, 32+6*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %r8, 32+7*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %r9, 32+8*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %r10, 32+9*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %r12, 32+11*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %r13, 32+12*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %r14, 32+13*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	cmp %r15, 32+14*8(%rdi)\n setne %cl\n add %rcx, u_chk_bad(%rip)\n"
+	"	incq u_chk_calls(%rip)\n"
+	"	addq $2, 32+15*8(%rdi)\n"    /* past the ud2 */
+	"	jmp lm_exc_resume\n"
+	"u_all_regs: push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"	mov $0xa1, %eax\n mov $0xa2, %ebx\n mov $0xa3, %edx\n mov $0xa4, %esi\n"
+	"	mov $0xa5, %ebp\n mov $0xa6, %r8d\n mov $0xa7, %r9d\n mov $0xa8, %r10d\n"
+	"	mov $0xa9, %r12d\n mov $0xaa, %r13d\n mov $0xab, %r14d\n mov $0xac, %r15d\n"
+	"	ud2\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+	"	ret\n");
+lm_u64 u_chk_bad, u_chk_calls;
+extern char u_chk_entry[];
+void u_call_all_regs(void) __asm__("u_all_regs");
+
 extern char u_gp[], u_gp_after[], u_ac_at[], u_ac_after[], u_mf_at[], u_mf_after[];
 void u_call_gp(void) __asm__("u_gp");
 void u_call_ac(lm_u64 addr) __asm__("u_ac");
@@ -187,6 +219,19 @@ TEST(upcall_resume_restores_every_register)
 	uninstall();
 	CHECK_EQ(nrec, 1);
 	CHECK_EQ(bad, 0);
+}
+
+/* The handler starts with the registers of the frame still live (the
+ * kernel's fast path uses some as scratch and must put them back). */
+TEST(upcall_handler_starts_with_the_interrupted_registers)
+{
+	u_chk_bad = u_chk_calls = 0;
+	CHECK_OK(lm_thread_set_exception(LM_SLOT_TCB, (lm_u64)u_chk_entry,
+					 (lm_u64)exc_stack + sizeof exc_stack, sizeof exc_stack));
+	u_call_all_regs();
+	uninstall();
+	CHECK_EQ(u_chk_calls, 1);
+	CHECK_EQ(u_chk_bad, 0);
 }
 
 TEST(upcall_fault_in_the_handler_nests_below_its_frame)

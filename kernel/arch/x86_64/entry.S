@@ -352,8 +352,13 @@ isr_exc_stac:
 	mov F_RFLAGS(%rdi), %r11
 	and $~0x500, %r11              /* TF, DF: the handler starts clean */
 	mov T_EXC_ENTRY(%rdi), %rcx    /* below LM_USER_MAX: SYSRET is safe */
-	mov %rax, %rdi
+	/* The handler starts with every register as it was but rdi and rsp
+	 * (the frame) and rcx and r11 (SYSRET's): as push_frame leaves them */
 	mov %rax, %rsp
+	mov F_RAX(%rdi), %rax
+	mov F_RDX(%rdi), %rdx
+	mov F_RSI(%rdi), %rsi
+	mov %rsp, %rdi
 	COUNT_EVENT KCOUNT_EXCEPTIONS
 	COUNT_EVENT KCOUNT_EXITS
 	swapgs
