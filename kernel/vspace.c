@@ -567,8 +567,10 @@ static always_inline void *user_in_page(u64 e, u64 ua, int shift)
  * User memory is reached through the direct map after walking the current
  * address space, never through the user address itself: a bad pointer is
  * an error code, not a kernel page fault, and works the same with SMAP.
- * The walk is unrolled (every exception upcall writes its frame through
- * here); a PML4 entry never has PS (the kernel never sets it).
+ * (The exception fast path, entry.S, alone stores by the user address.)
+ * The walk is unrolled (scheduling upcalls and the exception path's
+ * fallback write their frames through here); a PML4 entry never has PS
+ * (the kernel never sets it).
  */
 void *vspace_user_page(const struct cap *vs, u64 ua, bool write)
 {
