@@ -155,6 +155,35 @@ TEST(vmprim_handler_unprotects_and_the_store_completes)
 }
 
 /* Protecting the same rights again is allowed and still counts the page. */
+/* One page of an address space that is not the running one (its TLB is
+ * flushed when it is next loaded): changed and counted the same; an
+ * unmapped page there, and one with no tables, count 0. */
+TEST(vmprim_protect_one_page_of_another_address_space)
+{
+	lm_cptr_t vs = t_vspace(), f = t_new(LM_OBJ_FRAME, LM_PAGE_BITS);
+	lm_u64 va = T_VA_PAGE(3), n = 9, st, r;
+	int e, tables = 0;
+
+	CHECK(vs && f);
+	while ((e = lm_vspace_map(vs, f, va, RW)) == LM_ETABLE && tables++ < 3)
+		CHECK_OK(lm_vspace_map_table(vs, t_new(LM_OBJ_PTABLE, 0), va, 0));
+	CHECK_OK(e);
+	CHECK_OK(lm_vspace_protect(vs, va, 1, RO, &n));
+	CHECK_EQ(n, 1);
+	CHECK_OK(lm_vspace_page_state(vs, va, 0, &st, &r));
+	CHECK_EQ(r & RWX, RO);
+	CHECK_OK(lm_vspace_protect(vs, va, 1, RW, &n));
+	CHECK_EQ(n, 1);
+	CHECK_OK(lm_vspace_page_state(vs, va, 0, &st, &r));
+	CHECK_EQ(r & RW, RW);
+	CHECK_OK(lm_vspace_protect(vs, va + LM_PAGE_SIZE, 1, RO, &n));
+	CHECK_EQ(n, 0);
+	CHECK_OK(lm_vspace_protect(vs, T_VA_FRESH(3), 1, RO, &n));
+	CHECK_EQ(n, 0);
+	CHECK_ERR(lm_vspace_protect(vs, va, 1, RWX + 8, &n), LM_EINVAL);
+	CHECK_OK(lm_vspace_unmap(f));
+}
+
 TEST(vmprim_protect_to_the_same_rights_counts_and_keeps)
 {
 	lm_u64 va = T_VA_PAGE(2), n = 0;
