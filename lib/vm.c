@@ -239,22 +239,29 @@ static int chunk_fill(lm_u32 *ci)
 	return err;
 }
 
+/* lm_vm_frame_get when the current chunk is used up: a refill, out of line
+ * so that the usual case saves no registers (pagefault -19). */
+static __attribute__((noinline)) int frame_refill(lm_cptr_t *f)
+{
+	lm_u32 i;
+	int err = chunk_fill(&i);
+
+	if (err == LM_ELIMIT)
+		return lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, f);
+	if (err)
+		return err;
+	cur = i;
+	*f = chunks[i].first + chunks[i].next++;
+	return LM_OK;
+}
+
 /* A zeroed frame, not mapped. */
 int lm_vm_frame_get(lm_cptr_t *f)
 {
 	struct chunk *c = &chunks[cur];
 
-	if (cur >= nchunks || c->next == LM_VM_CHUNK_FRAMES) {
-		lm_u32 i;
-		int err = chunk_fill(&i);
-
-		if (err == LM_ELIMIT)
-			return lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, f);
-		if (err)
-			return err;
-		cur = i;
-		c = &chunks[cur];
-	}
+	if (cur >= nchunks || c->next == LM_VM_CHUNK_FRAMES)
+		return frame_refill(f);
 	*f = c->first + c->next++;
 	return LM_OK;
 }
