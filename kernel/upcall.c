@@ -3,7 +3,11 @@
  * way to handle an exception is to hand it straight back to the library OS
  * of the thread that took it. The kernel's whole part is to save the
  * registers on the thread's exception stack and start the handler; the
- * handler resumes by itself.
+ * handler resumes by itself. An ordinary exception's frame is written by
+ * entry.S's fast path, by its user address; push_frame below makes the
+ * same choices and is the authority for everything the fast path hands
+ * over (no handler, a reschedule due, no room, a store that faulted) and
+ * for the scheduling upcalls.
  */
 #include <lamina/exception.h>
 #include <lamina/syscall.h>

@@ -227,7 +227,7 @@ isr_kernel:
  * handler by SYSRET, with no C and no page-table walk. It makes the same
  * choices as upcall.c's push_frame, which stays the authority: anything
  * out of the ordinary (no handler, a reschedule due, the frame would not
- * fit) goes to trap_user, and so does a store that faults.
+ * fit) goes to trap_user, and a store that faults to trap_exception.
  *
  * Why a user address is safe here: [exc_top - exc_size, exc_top) was
  * checked to lie inside [LM_USER_MIN, LM_USER_MAX) when it was set
@@ -242,10 +242,12 @@ isr_kernel:
  * trap_kernel resumes at exc_fast_fault with the registers as they were,
  * which hands the exception to trap_exception with the original fault
  * address; push_frame then finds the stack unusable the slow way and the
- * thread stops with LM_FAULT_EXC_STACK (or its pager hears of it). The
- * part of the frame already written is on the thread's own stack.
+ * thread stops with LM_FAULT_EXC_STACK, as it did before there was a fast
+ * path. The part of the frame already written is on the thread's own
+ * stack.
  *
- * On entry the vector and error code are pushed; %rsp is in the TCB.
+ * On entry the vector and error code are pushed; %rsp is in the TCB, at
+ * the frame's vector slot.
  */
 .macro USTORE src, off
 1:	movq \src, \off(%rax)
