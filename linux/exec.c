@@ -42,7 +42,9 @@ static lm_u64 buf_pages;
 
 static struct lx_args args_a, args_b;   /* execve's arguments; room to rewrite them */
 static char given[FS_PATH];             /* the path given: AT_EXECFN, the process name */
-static char exe[FS_PATH], cur_exe[FS_PATH]; /* resolved: staged, and the running one's */
+/* resolved: staged (the file server's name of the file opened, FS_O_PATHNAME,
+ * or "" until resolve), and the running one's */
+static char exe[FS_PATH], cur_exe[FS_PATH];
 static struct {
 	const void *img;
 	lm_u64 size;
@@ -188,6 +190,7 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 	long dir, h, r;
 
 	new_id = (struct file_id){ 0 };
+	exe[0] = 0;
 
 	*own = 0;
 	if (!*p && (flags & AT_EMPTY_PATH)) {
@@ -204,9 +207,11 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 			return dir;
 		if (p != lx_fsb->path)
 			lx_strcpy(lx_fsb->path, p);
-		h = lx_fs_call(FS_OPEN, (lm_u64)dir,
-			       O_RDONLY | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0, 0, 0);
+		h = lx_fs_call(FS_OPEN, (lm_u64)dir, O_RDONLY | FS_O_PATHNAME |
+			       (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0, 0, 0);
 		*own = h > 0;
+		if (h > 0) /* before the next request overwrites the page */
+			lx_strcpy(exe, lx_fsb->path2);
 	}
 	if (h < 0)
 		return h;
@@ -301,9 +306,10 @@ static long parse_script(char *head, long n, char **interp, char **arg)
 
 /*
  * The absolute path of the file p names, its symbolic links followed
- * (for /proc/self/exe: /bin/sh -> /bin/busybox): the server resolves the
- * directory part (GETPATH), the last component is read as a link until it
- * is none. p as given when anything fails.
+ * (for /proc/self/exe: /bin/sh -> /bin/busybox), where the open's
+ * FS_O_PATHNAME gave none: the server resolves the directory part
+ * (GETPATH), the last component is read as a link until it is none. p as
+ * given when anything fails.
  */
 static void resolve(long dirfd, const char *p, char *out)
 {
@@ -498,9 +504,9 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 		}
 		break;
 	}
-	if (*cur)
+	if (!exe[0] && *cur)
 		resolve(dirfd, cur, exe);
-	else
+	else if (!exe[0])
 		lx_strcpy(exe, given);
 	go.img = (const void *)EXEC_BUF;
 	go.size = (lm_u64)n;

@@ -40,23 +40,14 @@ int lx_nareas;
 #define PT_SIZE (1u << PT_BITS)
 #define PT_FULL (PT_SIZE / 4 * 3) /* keep probes short */
 
-static lm_u64 pt_key[PT_SIZE];  /* vpn + 1, where pt_occ's bit is set */
+static lm_u64 pt_key[PT_SIZE];  /* vpn + 1; 0 = empty */
 static lm_u32 pt_frame[PT_SIZE]; /* slot numbers fit 32 bits */
 static lm_u32 pt_used;
-/* Bit i set iff entry i is in use; pt_key and pt_frame mean nothing
- * where it is clear. Entries are added only by pt_put and removed only
- * by pt_remove and lx_mm_reset. Walks of the whole table (fork, execve's
- * release) visit the entries through it (pt_next), not 16,384 keys, and
- * execve empties the table by clearing it alone: the key and frame
- * arrays, 48 pages inherited from the parent after a fork, are read
- * where entries are and never written (each page written would be a
- * copy of the parent's). */
+/* Bit i set iff pt_key[i] != 0: entries are added only by pt_put and
+ * removed only by pt_remove, which keep it so. Walks of the whole table
+ * (fork, execve's release) visit the entries through it (pt_next), not
+ * 16,384 keys. */
 static lm_u64 pt_occ[PT_SIZE / 64];
-
-static int pt_has(lm_u32 i)
-{
-	return (int)(pt_occ[i / 64] >> (i % 64) & 1);
-}
 
 /* The first entry in use at index i or above; PT_SIZE when none. */
 static lm_u32 pt_next(lm_u32 i)
@@ -82,11 +73,9 @@ static void pt_put(lm_u32 i, lm_u64 va, lm_cptr_t f)
 /* A run of 64 neighbouring pages (256 KiB) has neighbouring homes, so a
  * program's pages, which come in runs (text, data, heap, stack), sit in
  * few pages of the table: each page of it a forked child touches is a
- * fault, and a write to one (execve's new entries) a copy. The runs are
- * spread by the multiplicative hash. Measured (lxbench, runs of 1 and
- * of 64 pages): linux_spawn 479,466 -> 424,966, linux_fork_exit 340,429
- * -> 326,567 (docs/BENCHMARKS.md). The price: longer probes where runs
- * collide, in a table filled towards PT_FULL. */
+ * fault, and a write to one (execve's release, its new entries) a copy.
+ * The runs are spread by the multiplicative hash. The price: longer
+ * probes where runs collide, in a table filled towards PT_FULL. */
 #define PT_RUN_BITS 6
 static lm_u32 pt_home(lm_u64 key)
 {
@@ -101,7 +90,7 @@ static lm_u32 pt_find(lm_u64 va)
 	lm_u64 key = va / LX_PAGE + 1;
 	lm_u32 i = pt_home(key);
 
-	while (pt_has(i) && pt_key[i] != key)
+	while (pt_key[i] && pt_key[i] != key)
 		i = (i + 1) & (PT_SIZE - 1);
 	return i;
 }
@@ -112,11 +101,12 @@ static void pt_remove(lm_u32 i)
 {
 	lm_u32 j = i;
 
+	pt_key[i] = 0;
 	pt_occ[i / 64] &= ~(1ull << (i % 64));
 	pt_used--;
 	for (;;) {
 		j = (j + 1) & (PT_SIZE - 1);
-		if (!pt_has(j))
+		if (!pt_key[j])
 			return;
 		lm_u32 h = pt_home(pt_key[j]);
 		/* j's entry may fill the hole at i unless its home lies in (i, j]. */
@@ -125,6 +115,7 @@ static void pt_remove(lm_u32 i)
 		pt_key[i] = pt_key[j];
 		pt_frame[i] = pt_frame[j];
 		pt_occ[i / 64] |= 1ull << (i % 64);
+		pt_key[j] = 0;
 		pt_occ[j / 64] &= ~(1ull << (j % 64));
 		i = j;
 	}
@@ -174,7 +165,7 @@ static int page_map(lm_u64 va, lm_u64 rights)
 	lm_u32 i = pt_find(va);
 	lm_cptr_t f;
 
-	if (pt_has(i))
+	if (pt_key[i])
 		return 0;
 	if (pt_used >= PT_FULL || lm_vm_frame_get(&f))
 		return -ENOMEM;
@@ -191,7 +182,7 @@ int lx_page_adopt(lm_u64 va, lm_cptr_t f)
 	lm_u32 i = pt_find(va);
 
 	lm_vspace_unmap(f);
-	if (pt_has(i) || pt_used >= PT_FULL ||
+	if (pt_key[i] || pt_used >= PT_FULL ||
 	    lm_map_page(LM_SLOT_VSPACE, f, va, LM_R_READ | LM_R_WRITE)) {
 		lm_vm_frame_put(f);
 		return -ENOMEM;
@@ -206,7 +197,7 @@ void lx_pages_release(lm_u64 lo, lm_u64 hi)
 		for (lm_u64 va = lo; va < hi; va += LX_PAGE) {
 			lm_u32 i = pt_find(va);
 
-			if (pt_has(i)) {
+			if (pt_key[i]) {
 				frame_drop(pt_frame[i]);
 				pt_remove(i);
 			}
@@ -235,7 +226,7 @@ int lx_pages_move(lm_u64 lo, lm_u64 len, lm_u64 to, lm_u32 prot)
 		lm_u32 i = pt_find(lo + off);
 		lm_cptr_t f = pt_frame[i];
 
-		if (!pt_has(i))
+		if (!pt_key[i])
 			continue;
 		pt_remove(i);
 		lm_vspace_unmap(f);
@@ -441,14 +432,9 @@ int lx_mm_populate(lm_u64 lo, lm_u64 hi)
 }
 
 
-/* Every page and area goes (execve): each frame dropped, then the table
- * emptied through its bitmap alone (pt_occ). */
 void lx_mm_reset(void)
 {
-	for (lm_u32 i = pt_next(0); i < PT_SIZE; i = pt_next(i + 1))
-		frame_drop(pt_frame[i]);
-	memset(pt_occ, 0, sizeof pt_occ);
-	pt_used = 0;
+	lx_pages_release(LX_LOW, LX_HIGH);
 	lx_nareas = 0;
 }
 
@@ -498,7 +484,7 @@ int lx_mm_fork_prepare(void)
 		if (a->kind == LX_AREA_SHARED && (a->hi - a->lo) / LX_PAGE > PT_FULL)
 			return -ENOMEM; /* never walk a huge one */
 		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE)
-			need += !pt_has(pt_find(va));
+			need += !pt_key[pt_find(va)];
 	}
 	if (pt_used + need > PT_FULL)
 		return -ENOMEM;
@@ -506,7 +492,7 @@ int lx_mm_fork_prepare(void)
 		struct lx_area *a = &lx_areas[k];
 
 		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE)
-			if (!pt_has(pt_find(va)) && page_map(va, 0))
+			if (!pt_key[pt_find(va)] && page_map(va, 0))
 				return -ENOMEM;
 	}
 	return 0;
@@ -525,7 +511,7 @@ static int fork_shared(struct lm_fork_child *c)
 		for (lm_u64 va = a->lo; a->kind == LX_AREA_SHARED && va < a->hi; va += LX_PAGE) {
 			lm_u32 i = pt_find(va);
 
-			if (!pt_has(i) || lm_cnode_copy(cn, pt_frame[i], LM_SLOT_CNODE, pt_frame[i],
+			if (!pt_key[i] || lm_cnode_copy(cn, pt_frame[i], LM_SLOT_CNODE, pt_frame[i],
 							LM_R_READ | LM_R_WRITE | LM_R_EXEC))
 				return -ENOMEM;
 		}
@@ -607,9 +593,9 @@ static int mm_fault_locked(const struct lm_vm_fault *f)
 	lm_u32 i = pt_find(va);
 	int shared = a->kind == LX_AREA_SHARED;
 	if (f->present)
-		return pt_has(i) && need == PROT_WRITE
+		return pt_key[i] && need == PROT_WRITE
 			       ? write_shared(va, i, rights_of(a->prot), shared) : LM_VM_PASS;
-	if (pt_has(i)) {
+	if (pt_key[i]) {
 		int r = map_inherited(va, pt_frame[i], rights_of(a->prot), shared);
 
 		/* A write to a page mapped read-only just now is copied at
@@ -647,7 +633,7 @@ lm_u64 lx_mm_shared_key(lm_u64 uaddr)
 	lm_u32 i = pt_find(uaddr);
 	lm_u64 desc, paddr;
 
-	if (!page_shared(uaddr) || !pt_has(i) ||
+	if (!page_shared(uaddr) || !pt_key[i] ||
 	    lm_cnode_identify(LM_SLOT_CNODE, pt_frame[i], &desc, &paddr, 0) ||
 	    LM_ID_TYPE(desc) != LM_OBJ_FRAME)
 		return 0;

@@ -70,7 +70,7 @@ struct fs_stat {
 /* Requests: label, then (w0, w1, w2, w3). */
 enum {
 	FS_HELLO = 1, /* (fresh) + wake cap        -> 0; fresh: forget the badge's handles */
-	FS_OPEN,      /* (dir, flags, mode)        path -> handle, w1 = mode */
+	FS_OPEN,      /* (dir, flags, mode)        path -> handle, w1 = mode (FS_O_PATHNAME: path2) */
 	FS_CLOSE,     /* (h)                       -> 0 */
 	FS_READ,      /* (h, n, pos, use_pos)      -> n read, bytes at data */
 	FS_WRITE,     /* (h, n, pos, how)          bytes at data (+ tail) -> n written */
@@ -96,6 +96,14 @@ enum {
 	FS_DROP,      /* (badge)                   FS_BADGE_PM only: release its handles, wake cap */
 	FS_NREQ
 };
+
+/* FS_OPEN's flags (w1) beside Linux's O_*: with FS_O_PATHNAME a
+ * successful open also writes at path2 the absolute path of what it
+ * opened, symbolic links followed (the directory's path, FS_GETPATH's,
+ * and the last name), or "" when it does not fit FS_PATH or the file is
+ * in no directory now; execve's /proc/self/exe without four more
+ * requests. A failed open leaves the page as it was. */
+#define FS_O_PATHNAME 0x40000000u
 
 /* FS_HELLO's w0 */
 #define FS_HELLO_FRESH 1  /* a new process on the badge: drop what it held */

@@ -75,6 +75,29 @@ static int is_dot(const char *name)
 	return !strcmp(name, ".") || !strcmp(name, "..");
 }
 
+/* FS_O_PATHNAME: the absolute path of i, which walk w found, at out
+ * (FS_PATH bytes): a directory's own, else w's directory's and the last
+ * name; "" when that does not fit or a directory on the way is unlinked
+ * (ino_path fails). */
+static void name_of(const struct walk *w, const struct inode *i, char *out)
+{
+	static char dir[FS_PATH];
+	int n = ino_path(S_ISDIR(i->mode) ? i : w->dir, dir, sizeof dir);
+	lm_u64 len = S_ISDIR(i->mode) ? 0 : strlen(w->name);
+
+	out[0] = 0;
+	if (n < 0 || (lm_u64)n + 1 + len + 1 > FS_PATH)
+		return;
+	if (!len) {
+		memcpy(out, dir, (lm_u64)n + 1);
+		return;
+	}
+	memcpy(out, dir, (lm_u64)n);
+	if (n > 1)
+		out[n++] = '/';
+	memcpy(out + n, w->name, len + 1);
+}
+
 static long do_open(struct fs_req *q)
 {
 	lm_u32 flags = (lm_u32)q->w[1], acc = flags & O_ACCMODE;
@@ -123,6 +146,8 @@ static long do_open(struct fs_req *q)
 		return -ENFILE;
 	}
 	q->r1 = i->mode | (lm_u64)i->rdev << 32;
+	if (flags & FS_O_PATHNAME)
+		name_of(&w, i, q->buf->path2);
 	return (long)h;
 }
 
