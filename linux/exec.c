@@ -239,23 +239,20 @@ static int same_image(void)
 }
 
 /*
- * Staging for lx_load_keep: only the first page (the headers) and the
- * writable segments' file bytes are read into the buffer (its other pages
- * stay without frames): 1 when the headers are not all in the first page
- * (then the whole file is read), else 0 or -errno.
+ * Staging, the file's first page (the headers) in the buffer already:
+ * only the load segments' file bytes are read too, or with `only`
+ * LM_PF_W (lx_load_keep) the writable segments' alone; the buffer's other
+ * pages stay without frames (a symbol table, section headers: no loader
+ * reads them). 1 when the headers are not all in the first page (then
+ * the whole file is read), else 0 or -errno.
  */
-static long stage_keep(lm_u64 h, lm_u64 size)
+static long stage_segments(lm_u64 h, lm_u64 size, lm_u32 only)
 {
 	const struct lm_elf_ehdr *e = (const void *)EXEC_BUF;
 	const struct lm_elf_phdr *ph;
 	lm_u64 first = size < LX_PAGE ? size : LX_PAGE;
 	long n, err;
 
-	if ((err = buf_map(0, first)))
-		return err;
-	n = read_at(h, (char *)EXEC_BUF, first, 0);
-	if (n != (long)first)
-		return n < 0 ? n : -ENOEXEC;
 	if (first < sizeof *e || e->phoff > first ||
 	    (first - e->phoff) / sizeof *ph < e->phnum)
 		return 1;
@@ -265,7 +262,11 @@ static long stage_keep(lm_u64 h, lm_u64 size)
 	for (int i = 0; i < e->phnum; i++) {
 		lm_u64 lo = LX_PAGE_DOWN(ph[i].offset), hi = ph[i].offset + ph[i].filesz;
 
-		if (ph[i].type != LM_PT_LOAD || !(ph[i].flags & LM_PF_W) || !ph[i].filesz)
+		if (ph[i].type != LM_PT_LOAD || (ph[i].flags & only) != only || !ph[i].filesz)
+			continue;
+		if (lo < first) /* the first page is read already */
+			lo = first;
+		if (hi <= lo)
 			continue;
 		if ((err = buf_map(lo, hi)))
 			return err;
@@ -448,6 +449,7 @@ static __attribute__((noreturn)) void point_of_no_return(void)
 long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 {
 	static char cur[FS_PATH], head[SCRIPT_LINE + 1];
+	const char *buf = (const char *)EXEC_BUF;
 	char *interp, *arg;
 	lm_u64 size = 0;
 	long h, n, err;
@@ -465,8 +467,15 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 		h = open_exec(dirfd, cur, flags, &size, &own);
 		if (h < 0)
 			return h;
-		n = read_at((lm_u64)h, head, SCRIPT_LINE, 0);
-		if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		/* the first page: a #! line, or the ELF headers */
+		lm_u64 first = size < LX_PAGE ? size : LX_PAGE;
+		n = buf_map(0, first);
+		if (!n)
+			n = read_at((lm_u64)h, (char *)EXEC_BUF, first, 0);
+		if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
+			n = n < SCRIPT_LINE ? n : SCRIPT_LINE;
+			memcpy(head, buf, (lm_u64)n);
+			buf_free();
 			if (own)
 				lx_fs_call(FS_CLOSE, (lm_u64)h, 0, 0, 0, 0);
 			if (depth == SCRIPT_DEPTH)
@@ -481,18 +490,21 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 			flags = 0;
 			continue;
 		}
-		err = n < 0 ? n : n < 4 || memcmp(head, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
+		err = n < 0 ? n : n != (long)first || n < 4 || memcmp(buf, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
 		go.keep = 0;
-		if (!err && same_image()) {
-			err = stage_keep((lm_u64)h, size);
-			go.keep = !err;
+		if (!err) {
+			int keep = same_image();
+
+			err = stage_segments((lm_u64)h, size, keep ? LM_PF_W : 0);
+			go.keep = keep && !err;
 			n = (long)size;
 			if (err > 0) { /* headers past the first page: read it all */
 				err = 0;
+				go.keep = 0;
 				buf_free();
 			}
 		}
-		if (!err && !go.keep && !(err = buf_map(0, size))) {
+		if (!err && !buf_pages && !(err = buf_map(0, size))) {
 			n = read_at((lm_u64)h, (char *)EXEC_BUF, size, 0);
 			err = n < 0 ? n : lx_load_check((const void *)EXEC_BUF, (lm_u64)n);
 		}
