@@ -7,9 +7,10 @@
  * program can see: the arguments and environment are copied out of the old
  * image (struct lx_args), the path is opened in the file server's tree
  * (x bit, regular file), `#!` lines are followed (at most SCRIPT_DEPTH), and
- * the whole ELF file is read into a buffer of the personality's own
- * (EXEC_BUF, above the Linux range, so no program pointer reaches it) and
- * every header and segment checked (lx_load_check). A failure up to there
+ * the ELF file's headers and the pages its load segments lie in are read
+ * into a buffer of the personality's own (EXEC_BUF, above the Linux range,
+ * so no program pointer reaches it; stage_segments) and every header and
+ * segment checked (lx_load_check). A failure up to there
  * returns -errno to the caller with the process intact. When the file is
  * the one the running program was loaded from, unchanged, and its
  * read-only segments are as loaded (same_image), only the headers and the
