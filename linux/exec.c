@@ -43,7 +43,7 @@ static lm_u64 buf_pages;
 
 static struct lx_args args_a, args_b;   /* execve's arguments; room to rewrite them */
 static char given[FS_PATH];             /* the path given: AT_EXECFN, the process name */
-/* resolved: staged (the file server's name of the file opened, FS_O_PATHNAME,
+/* resolved: staged (the file server's name of the file opened, FS_O_EXEC,
  * or "" until resolve), and the running one's */
 static char exe[FS_PATH], cur_exe[FS_PATH];
 static struct {
@@ -208,15 +208,20 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 			return dir;
 		if (p != lx_fsb->path)
 			lx_strcpy(lx_fsb->path, p);
-		h = lx_fs_call(FS_OPEN, (lm_u64)dir, O_RDONLY | FS_O_PATHNAME |
+		h = lx_fs_call(FS_OPEN, (lm_u64)dir, O_RDONLY | FS_O_EXEC |
 			       (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0, 0, 0);
 		*own = h > 0;
-		if (h > 0) /* before the next request overwrites the page */
+		if (h > 0) { /* FS_O_EXEC's path and stat, before the next request */
+			struct fs_stat fst;
+
 			lx_strcpy(exe, lx_fsb->path2);
+			memcpy(&fst, lx_fsb->data, sizeof fst);
+			lx_fs_to_stat(&fst, &st);
+		}
 	}
 	if (h < 0)
 		return h;
-	r = lx_fs_stat((lm_u64)h, "", FS_AT_EMPTY, &st);
+	r = *own ? 0 : lx_fs_stat((lm_u64)h, "", FS_AT_EMPTY, &st);
 	if (!r && ((st.mode & S_IFMT) != S_IFREG || !(st.mode & 0111)))
 		r = -EACCES;
 	if (!r && (lm_u64)st.size > EXEC_MAX)
@@ -309,7 +314,7 @@ static long parse_script(char *head, long n, char **interp, char **arg)
 /*
  * The absolute path of the file p names, its symbolic links followed
  * (for /proc/self/exe: /bin/sh -> /bin/busybox), where the open's
- * FS_O_PATHNAME gave none: the server resolves the directory part
+ * FS_O_EXEC gave none: the server resolves the directory part
  * (GETPATH), the last component is read as a link until it is none. p as
  * given when anything fails.
  */

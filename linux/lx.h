@@ -239,6 +239,7 @@ long lx_fd_open_tty(lm_u32 flags);
 long lx_fd_stat(long fd, struct lx_stat *st);
 /* fs_stat.c: stat of (handle, path in the page's path or given) */
 long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st);
+void lx_fs_to_stat(const struct fs_stat *s, struct lx_stat *st); /* the server's record as stat's */
 /* revents of fd; arm: a pipe end not ready wakes us when it changes */
 short lx_fd_poll(int fd, short events, int arm, int *tty_in);
 int lx_fd_room(int n); /* 1 if n more descriptors can be opened now */
