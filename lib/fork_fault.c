@@ -182,10 +182,15 @@ int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 
 		if (err == LM_ECAP && !lm_fork_fetch(old)) /* not even the capability yet */
 			err = map_here(old, page, ro);
-		return err ? LM_VM_PASS : LM_VM_HANDLED;
-	}
-	if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE))
+		if (err)
+			return LM_VM_PASS;
+		/* A write goes on to its copy now rather than at a second
+		 * fault when it is retried (every page a child writes first). */
+		if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE))
+			return LM_VM_HANDLED;
+	} else if (f->access != LM_VM_WRITE || !(rights & LM_R_WRITE)) {
 		return LM_VM_PASS;
+	}
 	/* No child left and the frame is ours, not our parent's: nobody else
 	 * can see the page, so it just becomes writable again. */
 	if (!fk.nchildren && (fk.gen == 0 || lm_vm_frame_is_ours(old)) &&

@@ -7,9 +7,10 @@
  * program can see: the arguments and environment are copied out of the old
  * image (struct lx_args), the path is opened in the file server's tree
  * (x bit, regular file), `#!` lines are followed (at most SCRIPT_DEPTH), and
- * the whole ELF file is read into a buffer of the personality's own
- * (EXEC_BUF, above the Linux range, so no program pointer reaches it) and
- * every header and segment checked (lx_load_check). A failure up to there
+ * the ELF file's headers and the pages its load segments lie in are read
+ * into a buffer of the personality's own (EXEC_BUF, above the Linux range,
+ * so no program pointer reaches it; stage_segments) and every header and
+ * segment checked (lx_load_check). A failure up to there
  * returns -errno to the caller with the process intact. When the file is
  * the one the running program was loaded from, unchanged, and its
  * read-only segments are as loaded (same_image), only the headers and the
@@ -42,7 +43,9 @@ static lm_u64 buf_pages;
 
 static struct lx_args args_a, args_b;   /* execve's arguments; room to rewrite them */
 static char given[FS_PATH];             /* the path given: AT_EXECFN, the process name */
-static char exe[FS_PATH], cur_exe[FS_PATH]; /* resolved: staged, and the running one's */
+/* resolved: staged (the file server's name of the file opened, FS_O_EXEC,
+ * or "" until resolve), and the running one's */
+static char exe[FS_PATH], cur_exe[FS_PATH];
 static struct {
 	const void *img;
 	lm_u64 size;
@@ -188,6 +191,7 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 	long dir, h, r;
 
 	new_id = (struct file_id){ 0 };
+	exe[0] = 0;
 
 	*own = 0;
 	if (!*p && (flags & AT_EMPTY_PATH)) {
@@ -204,13 +208,20 @@ static long open_exec(long dirfd, const char *p, lm_u64 flags, lm_u64 *size, int
 			return dir;
 		if (p != lx_fsb->path)
 			lx_strcpy(lx_fsb->path, p);
-		h = lx_fs_call(FS_OPEN, (lm_u64)dir,
-			       O_RDONLY | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0, 0, 0);
+		h = lx_fs_call(FS_OPEN, (lm_u64)dir, O_RDONLY | FS_O_EXEC |
+			       (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0), 0, 0, 0);
 		*own = h > 0;
+		if (h > 0) { /* FS_O_EXEC's path and stat, before the next request */
+			struct fs_stat fst;
+
+			lx_strcpy(exe, lx_fsb->path2);
+			memcpy(&fst, lx_fsb->data, sizeof fst);
+			lx_fs_to_stat(&fst, &st);
+		}
 	}
 	if (h < 0)
 		return h;
-	r = lx_fs_stat((lm_u64)h, "", FS_AT_EMPTY, &st);
+	r = *own ? 0 : lx_fs_stat((lm_u64)h, "", FS_AT_EMPTY, &st);
 	if (!r && ((st.mode & S_IFMT) != S_IFREG || !(st.mode & 0111)))
 		r = -EACCES;
 	if (!r && (lm_u64)st.size > EXEC_MAX)
@@ -234,23 +245,20 @@ static int same_image(void)
 }
 
 /*
- * Staging for lx_load_keep: only the first page (the headers) and the
- * writable segments' file bytes are read into the buffer (its other pages
- * stay without frames): 1 when the headers are not all in the first page
- * (then the whole file is read), else 0 or -errno.
+ * Staging, the file's first page (the headers) in the buffer already:
+ * only the load segments' file bytes are read too, or with `only`
+ * LM_PF_W (lx_load_keep) the writable segments' alone; the buffer's other
+ * pages stay without frames (a symbol table, section headers: no loader
+ * reads them). 1 when the headers are not all in the first page (then
+ * the whole file is read), else 0 or -errno.
  */
-static long stage_keep(lm_u64 h, lm_u64 size)
+static long stage_segments(lm_u64 h, lm_u64 size, lm_u32 only)
 {
 	const struct lm_elf_ehdr *e = (const void *)EXEC_BUF;
 	const struct lm_elf_phdr *ph;
 	lm_u64 first = size < LX_PAGE ? size : LX_PAGE;
 	long n, err;
 
-	if ((err = buf_map(0, first)))
-		return err;
-	n = read_at(h, (char *)EXEC_BUF, first, 0);
-	if (n != (long)first)
-		return n < 0 ? n : -ENOEXEC;
 	if (first < sizeof *e || e->phoff > first ||
 	    (first - e->phoff) / sizeof *ph < e->phnum)
 		return 1;
@@ -260,7 +268,11 @@ static long stage_keep(lm_u64 h, lm_u64 size)
 	for (int i = 0; i < e->phnum; i++) {
 		lm_u64 lo = LX_PAGE_DOWN(ph[i].offset), hi = ph[i].offset + ph[i].filesz;
 
-		if (ph[i].type != LM_PT_LOAD || !(ph[i].flags & LM_PF_W) || !ph[i].filesz)
+		if (ph[i].type != LM_PT_LOAD || (ph[i].flags & only) != only || !ph[i].filesz)
+			continue;
+		if (lo < first) /* the first page is read already */
+			lo = first;
+		if (hi <= lo)
 			continue;
 		if ((err = buf_map(lo, hi)))
 			return err;
@@ -301,9 +313,10 @@ static long parse_script(char *head, long n, char **interp, char **arg)
 
 /*
  * The absolute path of the file p names, its symbolic links followed
- * (for /proc/self/exe: /bin/sh -> /bin/busybox): the server resolves the
- * directory part (GETPATH), the last component is read as a link until it
- * is none. p as given when anything fails.
+ * (for /proc/self/exe: /bin/sh -> /bin/busybox), where the open's
+ * FS_O_EXEC gave none: the server resolves the directory part
+ * (GETPATH), the last component is read as a link until it is none. p as
+ * given when anything fails.
  */
 static void resolve(long dirfd, const char *p, char *out)
 {
@@ -442,6 +455,7 @@ static __attribute__((noreturn)) void point_of_no_return(void)
 long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 {
 	static char cur[FS_PATH], head[SCRIPT_LINE + 1];
+	const char *buf = (const char *)EXEC_BUF;
 	char *interp, *arg;
 	lm_u64 size = 0;
 	long h, n, err;
@@ -459,8 +473,15 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 		h = open_exec(dirfd, cur, flags, &size, &own);
 		if (h < 0)
 			return h;
-		n = read_at((lm_u64)h, head, SCRIPT_LINE, 0);
-		if (n >= 2 && head[0] == '#' && head[1] == '!') {
+		/* the first page: a #! line, or the ELF headers */
+		lm_u64 first = size < LX_PAGE ? size : LX_PAGE;
+		n = buf_map(0, first);
+		if (!n)
+			n = read_at((lm_u64)h, (char *)EXEC_BUF, first, 0);
+		if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
+			n = n < SCRIPT_LINE ? n : SCRIPT_LINE;
+			memcpy(head, buf, (lm_u64)n);
+			buf_free();
 			if (own)
 				lx_fs_call(FS_CLOSE, (lm_u64)h, 0, 0, 0, 0);
 			if (depth == SCRIPT_DEPTH)
@@ -475,18 +496,21 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 			flags = 0;
 			continue;
 		}
-		err = n < 0 ? n : n < 4 || memcmp(head, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
+		err = n < 0 ? n : n != (long)first || n < 4 || memcmp(buf, "\x7f" "ELF", 4) ? -ENOEXEC : 0;
 		go.keep = 0;
-		if (!err && same_image()) {
-			err = stage_keep((lm_u64)h, size);
-			go.keep = !err;
+		if (!err) {
+			int keep = same_image();
+
+			err = stage_segments((lm_u64)h, size, keep ? LM_PF_W : 0);
+			go.keep = keep && !err;
 			n = (long)size;
 			if (err > 0) { /* headers past the first page: read it all */
 				err = 0;
+				go.keep = 0;
 				buf_free();
 			}
 		}
-		if (!err && !go.keep && !(err = buf_map(0, size))) {
+		if (!err && !buf_pages && !(err = buf_map(0, size))) {
 			n = read_at((lm_u64)h, (char *)EXEC_BUF, size, 0);
 			err = n < 0 ? n : lx_load_check((const void *)EXEC_BUF, (lm_u64)n);
 		}
@@ -498,9 +522,9 @@ long lx_exec_path(long dirfd, const char *p, lm_u64 flags, struct lx_args *g)
 		}
 		break;
 	}
-	if (*cur)
+	if (!exe[0] && *cur)
 		resolve(dirfd, cur, exe);
-	else
+	else if (!exe[0])
 		lx_strcpy(exe, given);
 	go.img = (const void *)EXEC_BUF;
 	go.size = (lm_u64)n;

@@ -12,7 +12,7 @@
 #define W_OK 2
 #define R_OK 4
 
-static void to_stat(const struct fs_stat *s, struct lx_stat *st)
+void lx_fs_to_stat(const struct fs_stat *s, struct lx_stat *st)
 {
 	*st = (struct lx_stat){ .dev = DEV, .ino = s->ino, .nlink = s->nlink };
 	st->mode = (lm_u32)s->mode;
@@ -44,7 +44,7 @@ long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st)
 	if (r)
 		return r;
 	memcpy(&s, lx_fsb->data, sizeof s);
-	to_stat(&s, st);
+	lx_fs_to_stat(&s, st);
 	return 0;
 }
 

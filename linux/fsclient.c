@@ -11,6 +11,14 @@
  * (the requests then fail without touching the missing mapping). */
 static struct fs_buf own_page;
 struct fs_buf *lx_fsb = &own_page;
+/* 1: the server answers; 0: none. HELLO_OWED: a forked child says
+ * FS_HELLO before its first request, not at the fork: one that only
+ * exits never needs the server to know its wake notification (a wake-up
+ * comes only after a request: a read that would block, a poll that
+ * arms), and the HELLO was a tenth of linux_fork_exit's child. Its
+ * handles are its parent's already (FS_FORK, from the process manager
+ * at PM_FORK). */
+#define HELLO_OWED 2
 static int have_fs;
 
 /*
@@ -42,6 +50,12 @@ void lx_fs_init(void)
 	lx_fs_hello(1);
 }
 
+void lx_fs_fork_child(void)
+{
+	if (have_fs)
+		have_fs = HELLO_OWED;
+}
+
 /* Most WRITE bytes one request carries (fs_proto.h: the tail needs our
  * IPC buffer). */
 lm_u64 lx_fs_write_max(void)
@@ -56,8 +70,12 @@ long lx_fs_call_tail(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
 	lm_u64 words = 0;
 	struct lm_msg m;
 
-	if (!have_fs)
-		return -ENOENT;
+	if (have_fs != 1) {
+		if (have_fs == HELLO_OWED)
+			lx_fs_hello(0); /* sets have_fs */
+		if (!have_fs)
+			return -ENOENT;
+	}
 	if (ntail) {
 		if (!ib || ntail > FS_TAIL)
 			return -EINVAL;

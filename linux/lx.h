@@ -206,6 +206,7 @@ static inline void lx_strcpy(char *d, const char *s)
 }
 void lx_fs_init(void);
 long lx_fs_hello(int fresh);   /* a forked child: lx_fs_hello(0) with its own lx_wake_ntfn */
+void lx_fs_fork_child(void);   /* a forked child: that hello owed, said before its first request */
 long lx_fs_call(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3, lm_u64 *r1);
 /* As lx_fs_call, with ntail (<= FS_TAIL) bytes in message words 4.. (WRITE) */
 long lx_fs_call_tail(lm_u64 label, lm_u64 w0, lm_u64 w1, lm_u64 w2, lm_u64 w3,
@@ -238,6 +239,7 @@ long lx_fd_open_tty(lm_u32 flags);
 long lx_fd_stat(long fd, struct lx_stat *st);
 /* fs_stat.c: stat of (handle, path in the page's path or given) */
 long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st);
+void lx_fs_to_stat(const struct fs_stat *s, struct lx_stat *st); /* the server's record as stat's */
 /* revents of fd; arm: a pipe end not ready wakes us when it changes */
 short lx_fd_poll(int fd, short events, int arm, int *tty_in);
 int lx_fd_room(int n); /* 1 if n more descriptors can be opened now */
@@ -351,7 +353,8 @@ void lx_wake_unmint(lm_cptr_t slot); /* once the server has its copy */
 #define LX_TIMER_WAIT  0 /* the current blocking wait's deadline */
 #define LX_TIMER_ALARM 1 /* alarm / ITIMER_REAL */
 extern lm_cptr_t lx_timer_ep;  /* the timer server's endpoint, or 0 */
-void lx_timer_init(void);      /* at start and in a child after fork: TIMER_HELLO */
+void lx_timer_init(void);      /* at start, and a forked child's first arm: TIMER_HELLO */
+void lx_timer_fork_child(void); /* a forked child: TIMER_HELLO owed */
 lm_u64 lx_tsc_ns(void);        /* the timer server's clock: TSC ns */
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns); /* 0, or -1 without a server */
 /* A wait's deadline: LX_TIMER_WAIT armed unless an earlier one is (the

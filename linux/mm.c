@@ -70,9 +70,19 @@ static void pt_put(lm_u32 i, lm_u64 va, lm_cptr_t f)
 	pt_used++;
 }
 
+/* A run of 64 neighbouring pages (256 KiB) has neighbouring homes, so a
+ * program's pages, which come in runs (text, data, heap, stack), sit in
+ * few pages of the table: each page of it a forked child touches is a
+ * fault, and a write to one (execve's release, its new entries) a copy.
+ * The runs are spread by the multiplicative hash. The price: longer
+ * probes where runs collide, in a table filled towards PT_FULL. */
+#define PT_RUN_BITS 6
 static lm_u32 pt_home(lm_u64 key)
 {
-	return (lm_u32)((key * 0x9e3779b97f4a7c15ull) >> (64 - PT_BITS));
+	lm_u64 vpn = key - 1, run = vpn >> PT_RUN_BITS;
+
+	return (lm_u32)(((run * 0x9e3779b97f4a7c15ull) >> (64 - PT_BITS + PT_RUN_BITS)) << PT_RUN_BITS |
+			(vpn & ((1u << PT_RUN_BITS) - 1)));
 }
 
 static lm_u32 pt_find(lm_u64 va)
@@ -585,8 +595,15 @@ static int mm_fault_locked(const struct lm_vm_fault *f)
 	if (f->present)
 		return pt_key[i] && need == PROT_WRITE
 			       ? write_shared(va, i, rights_of(a->prot), shared) : LM_VM_PASS;
-	if (pt_key[i])
-		return map_inherited(va, pt_frame[i], rights_of(a->prot), shared);
+	if (pt_key[i]) {
+		int r = map_inherited(va, pt_frame[i], rights_of(a->prot), shared);
+
+		/* A write to a page mapped read-only just now is copied at
+		 * once, not at a second fault when it is retried. */
+		if (r == LM_VM_HANDLED && need == PROT_WRITE && !shared && !frame_private(pt_frame[i]))
+			return write_shared(va, i, rights_of(a->prot), shared);
+		return r;
+	}
 	return page_map(va, rights_of(a->prot)) ? LM_VM_PASS : LM_VM_HANDLED;
 }
 

@@ -262,8 +262,8 @@ static void child_start(struct fork_args *fa)
 	if (managed && !sigpage)
 		lx_exit_wstatus(SIGKILL); /* killed before it started (the manager says) */
 	lx_pid = pid;
-	lx_fs_hello(0); /* our wake to the file server; we hold our parent's handles */
-	lx_timer_init(); /* and to the timer server */
+	lx_fs_fork_child(); /* our wake to the file server at our first request */
+	lx_timer_fork_child(); /* and to the timer server at our first timer */
 	if (fa->flags & CLONE_SETTLS) {
 		lm_u64 b[2] = { ARCH_SET_FS, fa->tls };
 		sys_arch_prctl(b);

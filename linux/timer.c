@@ -9,7 +9,9 @@
  * server a copy of the wake notification minted with LX_WAKE_TIMER. A
  * child after fork starts with nothing of this at the server: it makes its
  * own notification and says TIMER_HELLO again (lx_timer_init), which also
- * drops whatever timers the badge had.
+ * drops whatever timers the badge had: at its first arm, not at the fork
+ * (lx_timer_fork_child), since most children (an exec, an exit) never arm
+ * one and the HELLO was a tenth of linux_fork_exit's child.
  *
  * Without a timer server (no capability, or a call fails) a wait with a
  * deadline yields the CPU instead, as before there was one.
@@ -19,6 +21,7 @@
 #include "../servers/timer/timer_srv.h"
 
 static int have_timer;
+static int hello_owed; /* a forked child: TIMER_HELLO at the first arm */
 lm_cptr_t lx_timer_ep; /* the timer server's endpoint (process.c's PM_HELLO), or 0 */
 static lm_u64 armed; /* bit i: timer i armed at the server and not yet seen to fire */
 static lm_u64 wait_at; /* LX_TIMER_WAIT's deadline at the server, 0: none */
@@ -59,9 +62,25 @@ void lx_timer_init(void)
 	lx_wake_unmint(minted); /* the server holds its own copy now */
 }
 
+/* A forked child has no timer armed at the server (its badge, a new
+ * pid, holds none it could cancel) until it arms one. */
+void lx_timer_fork_child(void)
+{
+	have_timer = 0;
+	armed = 0;
+	wait_at = 0;
+	hello_owed = 1;
+}
+
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns)
 {
-	long r = have_timer ? timer_call(TIMER_ARM, 0, (lm_u64)id, deadline_tsc_ns, 0) : -EIO;
+	long r;
+
+	if (hello_owed) {
+		hello_owed = 0;
+		lx_timer_init();
+	}
+	r = have_timer ? timer_call(TIMER_ARM, 0, (lm_u64)id, deadline_tsc_ns, 0) : -EIO;
 
 	if (r == -ENOTCONN) { /* the server forgot us (a HELLO without a cap): once more */
 		lx_timer_init();

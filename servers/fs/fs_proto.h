@@ -70,7 +70,7 @@ struct fs_stat {
 /* Requests: label, then (w0, w1, w2, w3). */
 enum {
 	FS_HELLO = 1, /* (fresh) + wake cap        -> 0; fresh: forget the badge's handles */
-	FS_OPEN,      /* (dir, flags, mode)        path -> handle, w1 = mode */
+	FS_OPEN,      /* (dir, flags, mode)        path -> handle, w1 = mode (FS_O_EXEC: path2, data) */
 	FS_CLOSE,     /* (h)                       -> 0 */
 	FS_READ,      /* (h, n, pos, use_pos)      -> n read, bytes at data */
 	FS_WRITE,     /* (h, n, pos, how)          bytes at data (+ tail) -> n written */
@@ -96,6 +96,16 @@ enum {
 	FS_DROP,      /* (badge)                   FS_BADGE_PM only: release its handles, wake cap */
 	FS_NREQ
 };
+
+/* FS_OPEN's flags (w1) beside Linux's O_*: with FS_O_EXEC (an open for
+ * execve) a successful open also writes at path2 the absolute path of
+ * what it opened, symbolic links followed (the directory's path,
+ * FS_GETPATH's, and the last name; a directory's own), or "" when it does
+ * not fit FS_PATH or a directory on the way is no longer in the tree; and
+ * at data (over path, read already) its struct fs_stat, as FS_STAT of the
+ * handle gives: /proc/self/exe and the checks without five more
+ * requests. A failed open leaves the page as it was. */
+#define FS_O_EXEC 0x40000000u
 
 /* FS_HELLO's w0 */
 #define FS_HELLO_FRESH 1  /* a new process on the badge: drop what it held */

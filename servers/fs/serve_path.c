@@ -75,6 +75,38 @@ static int is_dot(const char *name)
 	return !strcmp(name, ".") || !strcmp(name, "..");
 }
 
+/* FS_STAT's answer for i, at the page's data. */
+static void stat_to(const struct inode *i, struct fs_buf *b)
+{
+	struct fs_stat st = { ino_number(i), i->size, S_ISFIFO(i->mode) ? 1 : i->nlink, i->mode,
+			      i->rdev, i->atime, i->mtime, i->ctime };
+
+	memcpy(b->data, &st, sizeof st);
+}
+
+/* FS_O_EXEC: the absolute path of i, which walk w found, at out
+ * (FS_PATH bytes): a directory's own, else w's directory's and the last
+ * name; "" when that does not fit or a directory on the way is unlinked
+ * (ino_path fails). */
+static void name_of(const struct walk *w, const struct inode *i, char *out)
+{
+	static char dir[FS_PATH];
+	int n = ino_path(S_ISDIR(i->mode) ? i : w->dir, dir, sizeof dir);
+	lm_u64 len = S_ISDIR(i->mode) ? 0 : strlen(w->name);
+
+	out[0] = 0;
+	if (n < 0 || (lm_u64)n + 1 + len + 1 > FS_PATH)
+		return;
+	if (!len) {
+		memcpy(out, dir, (lm_u64)n + 1);
+		return;
+	}
+	memcpy(out, dir, (lm_u64)n);
+	if (n > 1)
+		out[n++] = '/';
+	memcpy(out + n, w->name, len + 1);
+}
+
 static long do_open(struct fs_req *q)
 {
 	lm_u32 flags = (lm_u32)q->w[1], acc = flags & O_ACCMODE;
@@ -123,20 +155,21 @@ static long do_open(struct fs_req *q)
 		return -ENFILE;
 	}
 	q->r1 = i->mode | (lm_u64)i->rdev << 32;
+	if (flags & FS_O_EXEC) {
+		name_of(&w, i, q->buf->path2);
+		stat_to(i, q->buf);
+	}
 	return (long)h;
 }
 
 static long do_stat(struct fs_req *q)
 {
 	struct inode *i;
-	struct fs_stat st;
 	int err = target(q, q->w[0], path, q->w[1], &i);
 
 	if (err)
 		return err;
-	st = (struct fs_stat){ ino_number(i), i->size, S_ISFIFO(i->mode) ? 1 : i->nlink, i->mode, i->rdev,
-			       i->atime, i->mtime, i->ctime };
-	memcpy(q->buf->data, &st, sizeof st);
+	stat_to(i, q->buf);
 	return 0;
 }
 

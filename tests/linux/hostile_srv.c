@@ -188,6 +188,44 @@ static void sys_fail(const char *what)
 	fprintf(stderr, "FAIL hostile_srv: system check: %s\n", what);
 }
 
+/* FS_OPEN with FS_O_EXEC (fs_proto.h): path2 names what was opened,
+ * links followed, and data holds its fs_stat; "" for a directory no
+ * longer in the tree; a failed open leaves the page alone. */
+static void pathname_requests(void)
+{
+	struct fs_buf *b = (struct fs_buf *)FS_BUF_VA;
+	struct fs_stat st;
+	struct stat want;
+	char gone[64];
+	long h, d;
+
+	strcpy(b->path, "/bin/sh"); /* a link to busybox */
+	h = call4(SLOT_FS, FS_OPEN, 0, O_RDONLY | FS_O_EXEC, 0, 0);
+	CHECK(h > 0 && !strcmp(b->path2, "/bin/busybox"));
+	memcpy(&st, b->data, sizeof st);
+	CHECK(stat("/bin/busybox", &want) == 0 && st.ino == (uint64_t)want.st_ino &&
+	      st.size == (uint64_t)want.st_size && st.mode == (uint64_t)want.st_mode);
+	CHECK(h <= 0 || call4(SLOT_FS, FS_CLOSE, h, 0, 0, 0) == 0);
+	strcpy(b->path, "/tmp/.././bin/"); /* a directory: its own path */
+	h = call4(SLOT_FS, FS_OPEN, 0, O_RDONLY | O_DIRECTORY | FS_O_EXEC, 0, 0);
+	CHECK(h > 0 && !strcmp(b->path2, "/bin"));
+	CHECK(h <= 0 || call4(SLOT_FS, FS_CLOSE, h, 0, 0, 0) == 0);
+	strcpy(b->path, "/no/such/file");
+	strcpy(b->path2, "kept");
+	CHECK(call4(SLOT_FS, FS_OPEN, 0, O_RDONLY | FS_O_EXEC, 0, 0) == -ENOENT);
+	CHECK(!strcmp(b->path2, "kept"));
+	snprintf(gone, sizeof gone, "/tmp/hostile.%d/gone", getpid());
+	CHECK(mkdir(gone, 0755) == 0);
+	strcpy(b->path, gone);
+	d = call4(SLOT_FS, FS_OPEN, 0, O_PATH | O_DIRECTORY, 0, 0);
+	CHECK(d > 0 && rmdir(gone) == 0);
+	strcpy(b->path, ".");
+	h = call4(SLOT_FS, FS_OPEN, d, O_RDONLY | FS_O_EXEC, 0, 0);
+	CHECK(h > 0 && b->path2[0] == 0); /* open, but in no directory */
+	CHECK(h <= 0 || call4(SLOT_FS, FS_CLOSE, h, 0, 0, 0) == 0);
+	CHECK(d <= 0 || call4(SLOT_FS, FS_CLOSE, d, 0, 0, 0) == 0);
+}
+
 /* Chosen bad requests, from the parent: the documented errors. */
 static void bad_requests(void)
 {
@@ -219,6 +257,7 @@ static void bad_requests(void)
 	CHECK(ghost > 0 && ghost <= PM_PIDS);
 	CHECK(kill(ghost, SIGKILL) == 0);
 	CHECK(waitpid(ghost, &st, WNOHANG) == ghost && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	pathname_requests();
 	/* a message longer than a message may be, to each: the kernel refuses it */
 	CHECK(ep_call(SLOT_PM, LM_MSG_INFO(PM_GETPPID, 100, 0), 0, 0, 0, 0, 0) <= -1000);
 	CHECK(ep_call(SLOT_FS, LM_MSG_INFO(FS_STAT, 127, 0), 0, 0, 0, 0, 0) <= -1000);
