@@ -597,6 +597,14 @@ static int mm_fault(struct lm_vm_region *r, const struct lm_vm_fault *f)
 
 	lx_lock();
 	res = mm_fault_locked(f);
+	if (res == LM_VM_PASS) {
+		/* Memory taken by force meanwhile? Its records read, the pool
+		 * and frame supply rid of it (mm_revoke.c), once more: a page
+		 * never mapped gets a frame that is there; one whose frame was
+		 * taken still fails, and the fallback sends SIGBUS. */
+		lx_mem_poll();
+		res = mm_fault_locked(f);
+	}
 	lx_unlock();
 	return res;
 }
