@@ -316,8 +316,9 @@ void lm_vm_frames_gone(void)
 		struct chunk *c = &chunks[i];
 		lm_u64 desc;
 
-		if (!lm_cnode_identify(LM_SLOT_CNODE, c->ut, &desc, 0, 0))
-			continue;
+		if (!lm_cnode_identify(LM_SLOT_CNODE, c->ut, &desc, 0, 0) &&
+		    LM_ID_TYPE(desc) == LM_OBJ_UNTYPED)
+			continue; /* still there */
 		/* Its frames not handed out went with it; the slots of those
 		 * handed out stay reserved (a page table may still name
 		 * them) until each comes back (lm_vm_frame_put). */

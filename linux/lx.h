@@ -72,6 +72,7 @@ void lx_proc_poll(void);
  * its requests and read what it took (each system call, each fault). */
 void lx_mem_register(void);
 void lx_mem_poll(void);
+extern int lx_mem_lost; /* memory was taken by force: some pages are gone */
 /* Our parent's pid from the signal page, or -1 without one. */
 long lx_proc_ppid(void);
 /* A request to the process manager: w0 (result or -errno), *r1 = w1. */

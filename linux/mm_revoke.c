@@ -18,12 +18,14 @@
  * next touch cannot map it, and lx_sig_fault turns that touch into SIGBUS
  * (BUS_ADRERR, si_addr the address touched), as Linux does past the end
  * of a truncated file mapping, again at every touch until the program
- * maps something else there.
+ * maps something else there; a system call given it fails with EFAULT
+ * (mm.c's lx_mm_allows looks at each page once lx_mem_lost is set).
  */
 #include <lm/mem.h>
 #include "mm.h"
 
 static int registered;
+int lx_mem_lost; /* something was taken by force: uaccess checks pages */
 
 void lx_mem_register(void)
 {
@@ -50,6 +52,11 @@ void lx_mem_register(void)
 
 void lx_mem_poll(void)
 {
-	if (registered)
-		lm_mem_service(0, 0);
+	lm_u64 taken = 0;
+
+	if (!registered)
+		return;
+	lm_mem_service(0, &taken);
+	if (taken)
+		lx_mem_lost = 1;
 }

@@ -16,11 +16,13 @@
  * - a child taken from by force: 8 MiB written, two chunks taken. Each
  *   page then reads either what was written or SIGBUS with BUS_ADRERR and
  *   si_addr the address read (again at a second touch), never zeros or
- *   another page's bytes; at least one page is lost; the personality goes
- *   on (pipes, mmap of fresh memory, munmap of the lost pages, exit).
+ *   another page's bytes; at least one page is lost; a system call given
+ *   a lost page fails with EFAULT; the personality goes on (pipes, mmap
+ *   of fresh memory, munmap of the lost pages, exit).
  *
  * Ordered by the pipes, never by time.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -138,7 +140,7 @@ static void forced_child(int rd, int wr)
 {
 	struct sigaction sa = { 0 };
 	unsigned char *p = mmap(0, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	long lost = 0, bad = 0, again = 0;
+	long lost = 0, bad = 0, again = 0, first = -1;
 
 	sa.sa_sigaction = on_bus;
 	sa.sa_flags = SA_SIGINFO;
@@ -156,10 +158,22 @@ static void forced_child(int rd, int wr)
 		bad += r == 2;
 		if (r == 1) /* lost for good: a second touch is SIGBUS again */
 			again += touch(p + k * PAGE, mark(k)) == 1;
+		if (r == 1 && first < 0)
+			first = (long)k;
 	}
 	put(wr, lost);
 	put(wr, bad);
 	put(wr, again);
+	/* A system call given a lost page: EFAULT, both ways. */
+	int io[2], efault = 0;
+	if (first >= 0 && pipe(io) == 0) {
+		errno = 0;
+		efault += write(io[1], p + first * PAGE, 8) == -1 && errno == EFAULT;
+		errno = 0;
+		efault += write(io[1], &lost, 8) == 8 &&
+			  read(io[0], p + first * PAGE, 8) == -1 && errno == EFAULT;
+	}
+	put(wr, efault);
 	/* The personality goes on: the lost range unmapped, fresh memory
 	 * mapped, written and read back. */
 	int ok = munmap(p, BIG) == 0;
@@ -194,9 +208,11 @@ static void forced(void)
 	CHECK(taken >= 1 && taken <= 2);
 	CHECK(left == use - 2); /* what it gave back (nothing lost) and what was taken */
 	put(down[1], 1);
-	long lost = get(up[0]), bad = get(up[0]), again = get(up[0]), on = get(up[0]);
-	fprintf(stdout, "revoke: forced: %ld pages lost (SIGBUS), %ld bad, %ld SIGBUS again, goes on %ld\n",
-		lost, bad, again, on);
+	long lost = get(up[0]), bad = get(up[0]), again = get(up[0]), efault = get(up[0]);
+	long on = get(up[0]);
+	fprintf(stdout, "revoke: forced: %ld pages lost (SIGBUS), %ld bad, %ld SIGBUS again, "
+		"%ld EFAULT of 2, goes on %ld\n", lost, bad, again, efault, on);
+	CHECK(efault == 2);
 	CHECK(lost >= 1 && lost <= taken * 512);
 	CHECK(bad == 0);
 	CHECK(again == lost);
