@@ -123,6 +123,36 @@ static void on_bus(int sig, siginfo_t *si, void *uc)
 	siglongjmp(jb, 1);
 }
 
+static void catch_bus(void)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGBUS, &sa, 0);
+}
+
+/* A child running fn(its read end, its write end), once it said 1: its
+ * account's badge in *badge, the account's use in *use. */
+static pid_t start(void (*fn)(int, int), int down[2], int up[2], long *badge, long *use)
+{
+	CHECK(pipe(down) == 0 && pipe(up) == 0);
+	pid_t pid = fork();
+	if (pid == 0)
+		fn(down[0], up[1]);
+	CHECK(get(up[0]) == 1);
+	*badge = child_account(use);
+	return pid;
+}
+
+static void finish(pid_t pid, int down[2], int up[2])
+{
+	int st = -1;
+
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(down[0]), close(down[1]), close(up[0]), close(up[1]);
+}
+
 /* Read the first and last byte of page p: 0 read back, 1 SIGBUS at p
  * (BUS_ADRERR), 2 anything else. */
 static int touch(volatile unsigned char *p, unsigned char want)
@@ -138,13 +168,10 @@ static int touch(volatile unsigned char *p, unsigned char want)
  * reads every page back; reports lost pages, bad pages. */
 static void forced_child(int rd, int wr)
 {
-	struct sigaction sa = { 0 };
 	unsigned char *p = mmap(0, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	long lost = 0, bad = 0, again = 0, first = -1;
 
-	sa.sa_sigaction = on_bus;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGBUS, &sa, 0);
+	catch_bus();
 	if (p == MAP_FAILED)
 		_exit(101);
 	fill(p, BIG);
@@ -190,15 +217,10 @@ static void forced_child(int rd, int wr)
 
 static void forced(void)
 {
-	int down[2], up[2], st = -1;
-	long w[4], use = 0;
+	int down[2], up[2];
+	long w[4], use = 0, b = 0;
+	pid_t pid = start(forced_child, down, up, &b, &use);
 
-	CHECK(pipe(down) == 0 && pipe(up) == 0);
-	pid_t pid = fork();
-	if (pid == 0)
-		forced_child(down[0], up[1]);
-	CHECK(get(up[0]) == 1);
-	long b = child_account(&use);
 	CHECK(b > 0 && use >= 4); /* 8 MiB and its own: more than 4 chunks */
 	CHECK(mem_call(MEM_REQUEST, b, 2, 0, w) == 2);
 	long taken = mem_call(MEM_ENFORCE, b, 0, 0, w);
@@ -217,8 +239,7 @@ static void forced(void)
 	CHECK(bad == 0);
 	CHECK(again == lost);
 	CHECK(on == 1);
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	close(down[0]), close(down[1]), close(up[0]), close(up[1]);
+	finish(pid, down, up);
 }
 
 /* The cooperating child: BIG written then unmapped (its frames free), a
@@ -226,15 +247,12 @@ static void forced(void)
  * call; its kept data intact, no signal. */
 static void cooperating_child(int rd, int wr)
 {
-	struct sigaction sa = { 0 };
 	unsigned char *keep = mmap(0, 64 * PAGE, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned char *p = mmap(0, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	long bad = 0;
 
-	sa.sa_sigaction = on_bus;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGBUS, &sa, 0);
+	catch_bus();
 	if (keep == MAP_FAILED || p == MAP_FAILED)
 		_exit(101);
 	fill(keep, 64 * PAGE);
@@ -254,15 +272,10 @@ static void cooperating_child(int rd, int wr)
 
 static void cooperating(void)
 {
-	int down[2], up[2], st = -1;
-	long w[4], use = 0, after = 0;
+	int down[2], up[2];
+	long w[4], use = 0, after = 0, b = 0;
+	pid_t pid = start(cooperating_child, down, up, &b, &use);
 
-	CHECK(pipe(down) == 0 && pipe(up) == 0);
-	pid_t pid = fork();
-	if (pid == 0)
-		cooperating_child(down[0], up[1]);
-	CHECK(get(up[0]) == 1);
-	long b = child_account(&use);
 	CHECK(b > 0 && use >= 2);
 	CHECK(mem_call(MEM_REQUEST, b, 1, 0, w) == 1);
 	put(down[1], 1);
@@ -275,8 +288,7 @@ static void cooperating(void)
 	CHECK(taken == 0);
 	put(down[1], 1);
 	CHECK(get(up[0]) == 0);
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	close(down[0]), close(down[1]), close(up[0]), close(up[1]);
+	finish(pid, down, up);
 }
 
 /* Bad input to the protocol from a Linux program: a badge not below ours,
