@@ -291,6 +291,43 @@ static void cooperating(void)
 	finish(pid, down, up);
 }
 
+/* Every chunk of a child taken, its personality's own memory too (not
+ * yet in guaranteed chunks): the child ends, by its own fault (reported
+ * as SIGSEGV) or, if it never needed what went, normally once its pipe
+ * closes; its parent reaps it either way, nothing hangs. */
+static void all_child(int rd, int wr)
+{
+	unsigned char *p = mmap(0, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(101);
+	fill(p, BIG);
+	put(wr, 1);
+	while (get(rd) >= 0)
+		;
+	_exit(0);
+}
+
+static void everything(void)
+{
+	int down[2], up[2], st = -1;
+	long w[4], use = 0, b = 0, left = -1;
+	pid_t pid = start(all_child, down, up, &b, &use);
+
+	CHECK(b > 0);
+	CHECK(mem_call(MEM_REQUEST, b, 1000, 0, w) == use);
+	long taken = mem_call(MEM_ENFORCE, b, 0, 0, w);
+	child_account(&left);
+	CHECK(taken == use && left == 0);
+	close(down[1]), close(up[1]);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	fprintf(stdout, "revoke: everything: %ld chunks taken, the child %s %d\n", taken,
+		WIFSIGNALED(st) ? "killed by signal" : "exited with", WIFSIGNALED(st) ? WTERMSIG(st)
+										  : WEXITSTATUS(st));
+	CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV) || (WIFEXITED(st) && !WEXITSTATUS(st)));
+	close(down[0]), close(up[0]);
+}
+
 /* Bad input to the protocol from a Linux program: a badge not below ours,
  * zero chunks, an unknown request; errors, nothing taken. */
 static void bad_input(void)
@@ -312,5 +349,6 @@ int main(void)
 	bad_input();
 	cooperating();
 	forced();
+	everything();
 	return failures;
 }
