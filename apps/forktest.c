@@ -657,6 +657,8 @@ static int stop_hook(struct lm_fork_child *c, void *arg)
  * the child's chunk while we are stopped in the fork. Whatever follows (a
  * fork that fails, or a child that faults at once, its memory gone), we
  * must come back to report it and reap the child: no hang. */
+static volatile lm_u64 rev_mark LM_PRIVATE; /* ours; the child's copy */
+
 static lm_u64 revoked(void)
 {
 	struct lm_proc p;
@@ -669,12 +671,22 @@ static lm_u64 revoked(void)
 	    lm_thread_set_ipc_buffer(LM_SLOT_TCB, f))
 		return 0x100;
 	lm_mem_use(FT_SLOT_ACCT, rev_ipcbuf);
+	rev_mark = 0x5a5a;
 	int r = lm_fork_ex(&p, stop_hook, 0);
 	if (r == LM_FORK_CHILD)
 		lm_thread_exit(0x77); /* if its memory were still there */
 	int w = r ? 0 : lm_fork_wait(&p, &ti);
-	lm_ep_call(FT_SLOT_TEST, LM_MSG_INFO(FT_DONE, 3, 0), (lm_u64)r, ti.state, (lm_u64)w, 0,
-		   &m);
+	/* Our state is intact and the account lends again: a plain fork
+	 * whose child reads our mark back. w3 = its result | the child's
+	 * exit code << 8. */
+	struct lm_thread_info ti2 = { 0 };
+	int r2 = lm_fork(&p);
+	if (r2 == LM_FORK_CHILD)
+		lm_thread_exit(rev_mark == 0x5a5a ? 0x55 : 0x66);
+	if (!r2 && lm_fork_wait(&p, &ti2))
+		ti2.exit_code = 0xff;
+	lm_ep_call(FT_SLOT_TEST, LM_MSG_INFO(FT_DONE, 4, 0), (lm_u64)r, ti.state, (lm_u64)w,
+		   (lm_u64)r2 | (lm_u64)(ti2.exit_code & 0xff) << 8, &m);
 	lm_mem_use(0, 0);
 	return 0;
 }

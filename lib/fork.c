@@ -513,6 +513,23 @@ lm_cptr_t lm_fork_child_cnode(const struct lm_fork_child *c)
 	return ((const struct build *)c)->p->cnode;
 }
 
+/* With a memory manager: the child's chunk (moved into its CNode) is
+ * still there. The manager may take it by force at any time (issue 13);
+ * taken before the child starts, its copies of our memory went with it,
+ * so the fork fails (LM_ENOMEM) instead of starting a child that faults at
+ * once. Taken after this look, the child finds out itself. */
+static int chunk_kept(struct build *b)
+{
+	lm_u64 desc;
+
+	if (!b->sh || !b->sh->mem_badge)
+		return LM_OK;
+	if (lm_cnode_identify(b->p->cnode, b->child_ut, &desc, 0, 0) ||
+	    LM_ID_TYPE(desc) != LM_OBJ_UNTYPED)
+		return LM_ENOMEM;
+	return LM_OK;
+}
+
 static int fork_parent(struct lm_proc *p, const struct lm_regs *saved, lm_fork_hook hook,
 		       void *arg)
 {
@@ -537,6 +554,8 @@ static int fork_parent(struct lm_proc *p, const struct lm_regs *saved, lm_fork_h
 		fk.nchildren++;
 		if (hook)
 			err = hook((struct lm_fork_child *)&b, arg);
+		if (!err)
+			err = chunk_kept(&b);
 		if (!err) {
 			give_hot(&b);
 			protect_ours(0);

@@ -15,6 +15,7 @@
 #include <lm/slot.h>
 #include <lm/sys.h>
 #include <lm/vspace.h>
+#include <lm/vm.h>
 #include "../servers/mem/mem_proto.h"
 #include "mem_int.h"
 
@@ -23,6 +24,8 @@ _Static_assert(sizeof(struct lm_mem_abort) == sizeof(struct mem_abort_rec), "one
 static lm_cptr_t reg_acct LM_PRIVATE;
 static const volatile struct mem_page *page LM_PRIVATE;
 static lm_u64 seen_seq LM_PRIVATE, seen_lost LM_PRIVATE;
+/* lm_mem_service's marks: the request and the records last dealt with */
+static lm_u64 seen_req LM_PRIVATE, seen_abort LM_PRIVATE;
 static lm_mem_reclaim_fn reclaim_fn LM_PRIVATE;
 static struct lm_mem_map *maps LM_PRIVATE;
 
@@ -56,6 +59,8 @@ int lm_mem_register(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t ntf, lm_
 	page = (const volatile struct mem_page *)vaddr;
 	seen_seq = page->abort_seq;
 	seen_lost = page->abort_lost;
+	seen_abort = seen_seq;
+	seen_req = 0; /* a request made before is answered at the next look */
 	return LM_OK;
 }
 
@@ -292,6 +297,48 @@ int lm_mem_aborts(struct lm_mem_abort *out, lm_u64 max, lm_u64 *n, lm_u64 *lost)
 	return LM_OK;
 }
 
+/* ---- a library OS's safe point --------------------------------------------- */
+
+int lm_mem_service(lm_u64 *returned, lm_u64 *taken)
+{
+	struct lm_mem_abort recs[8];
+	lm_u64 ret = 0, got = 0, n, lost;
+	int err = LM_OK, e;
+
+	if (!page)
+		return LM_ENOENT;
+	lm_u64 req = page->req_seq;
+	if (req != seen_req) {
+		seen_req = req;
+		if (page->req_chunks) {
+			/* Frames made ahead go first: a chunk they held may
+			 * then be whole again, given back with nothing lost. */
+			lm_vm_trim();
+			err = lm_mem_reclaim(&ret);
+		}
+	}
+	lm_u64 seq = page->abort_seq;
+	if (seq != seen_abort) {
+		seen_abort = seq;
+		/* Bounded: the page holds at most MEM_NREC records. */
+		for (int k = 0; k <= MEM_NREC / 8; k++) {
+			if ((e = lm_mem_aborts(recs, 8, &n, &lost))) {
+				err = err ? err : e;
+				break;
+			}
+			got += n + lost;
+			if (n < 8)
+				break;
+		}
+		lm_vm_frames_gone();
+	}
+	if (returned)
+		*returned = ret;
+	if (taken)
+		*taken = got;
+	return err;
+}
+
 /* ---- fork ------------------------------------------------------------------ */
 
 /* The child's copy of this state (its private pages, at +delta from ours,
@@ -304,6 +351,7 @@ void lm_mem_fork_patch(lm_u64 delta)
 	*(lm_cptr_t *)((char *)&reg_acct + delta) = 0;
 	*(const volatile struct mem_page **)((char *)&page + delta) = 0;
 	*(struct lm_mem_map **)((char *)&maps + delta) = 0;
+	*(lm_u64 *)((char *)&seen_req + delta) = 0;
 	for (int i = 0; i < MEM_HELD_MAX; i++)
 		((struct mem_held *)((char *)&mem_held[i] + delta))->slot = 0;
 }

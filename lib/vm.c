@@ -317,6 +317,25 @@ void lm_vm_trim(void)
 	}
 }
 
+void lm_vm_frames_gone(void)
+{
+	for (lm_u32 i = nchunks; i-- > 0;) {
+		struct chunk *c = &chunks[i];
+		lm_u64 desc;
+
+		if (!lm_cnode_identify(LM_SLOT_CNODE, c->ut, &desc, 0, 0) &&
+		    LM_ID_TYPE(desc) == LM_OBJ_UNTYPED)
+			continue; /* still there */
+		/* Its frames not handed out went with it; the slots of those
+		 * handed out stay reserved (a page table may still name
+		 * them) until each comes back (lm_vm_frame_put). */
+		c->live -= LM_VM_CHUNK_FRAMES - c->next;
+		c->next = LM_VM_CHUNK_FRAMES;
+		if (c->live == 0)
+			chunk_drop(i);
+	}
+}
+
 /* ---- on-demand regions --------------------------------------------------- */
 
 static int anon_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)

@@ -44,6 +44,7 @@
  * not inherited by fork: each process maps its own). */
 #define LX_IPCBUF_VA    0x7ef800010000ull   /* the thread's IPC buffer */
 #define LX_SIGPAGE_VA   0x7ef800020000ull   /* the process manager's signal page */
+#define LX_MEMPAGE_VA   0x7ef800030000ull   /* the memory manager's account page (mm_revoke.c) */
 #define LX_CAPTURE_VA   0x7ef800100000ull   /* capture buffers (-x), shared by a fork tree */
 #define LX_TTY_VA       0x7ef800200000ull   /* the line discipline's state, shared by a fork tree */
 
@@ -66,6 +67,12 @@ void lx_proc_init(void);
 __attribute__((noreturn)) void lx_exit_wstatus(int wstatus);
 /* Check the signal page; fetch and post what the process manager holds. */
 void lx_proc_poll(void);
+/* mm_revoke.c: register the process's account with the memory manager
+ * (at start, in a forked child; nothing without an account), and answer
+ * its requests and read what it took (each system call, each fault). */
+void lx_mem_register(void);
+void lx_mem_poll(void);
+extern int lx_mem_lost; /* memory was taken by force: some pages are gone */
 /* Our parent's pid from the signal page, or -1 without one. */
 long lx_proc_ppid(void);
 /* A request to the process manager: w0 (result or -errno), *r1 = w1. */
@@ -337,6 +344,7 @@ void lx_alarm_check(void);
 #define LX_WAKE_CON   8 /* the console: input arrived */
 #define LX_WAKE_KID   16 /* a Lamina child of ours stopped (process.c) */
 #define LX_WAKE_THREAD 32 /* another thread of ours: a futex wake, a signal (thread.c) */
+#define LX_WAKE_MEM   64 /* the memory manager: a request, or memory taken (mm_revoke.c) */
 extern lm_cptr_t lx_wake_ntfn;  /* this process's wake notification, 0 = none */
 extern lm_cptr_t lx_ipcbuf_frame; /* the IPC buffer's frame, shared by our threads */
 /* wake.c: make the IPC buffer and the notification (at start, and in a

@@ -283,9 +283,32 @@ int lx_range_covered(lm_u64 lo, lm_u64 hi)
 	return 1;
 }
 
+/* Whether a page of [lo, hi) lost its frame to the memory manager
+ * (mm_revoke.c): in the table, its slot empty, and not a frame our parent
+ * still gives (inherited at fork, never fetched: fetched now, as the
+ * touch would). Looked at only once something was taken: a capability
+ * lookup per page in the table. */
+static int pages_lost(lm_u64 lo, lm_u64 hi)
+{
+	lm_u64 desc;
+
+	if ((hi - lo) / LX_PAGE > PT_SIZE)
+		return 0; /* not walked: the touch itself is SIGBUS */
+	for (lm_u64 va = LX_PAGE_DOWN(lo); va < hi; va += LX_PAGE) {
+		lm_u32 i = pt_find(va);
+
+		if (!pt_key[i] || (!lm_cnode_identify(LM_SLOT_CNODE, pt_frame[i], &desc, 0, 0) &&
+				   LM_ID_TYPE(desc) != LM_OBJ_NULL))
+			continue;
+		if (lm_fork_fetch(pt_frame[i]))
+			return 1;
+	}
+	return 0;
+}
+
 int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot)
 {
-	lm_u64 end = addr + len;
+	lm_u64 end = addr + len, lo = addr;
 
 	if (end < addr)
 		return 0;
@@ -301,7 +324,9 @@ int lx_mm_allows(lm_u64 addr, lm_u64 len, lm_u32 prot)
 			return 0;
 		addr = a->hi;
 	}
-	return 1;
+	/* A page taken by force: EFAULT, as Linux's copy from a truncated
+	 * file mapping (the personality would fault in its own copy). */
+	return !lx_mem_lost || !pages_lost(lo, end);
 }
 
 /* Cut [lo, hi) out of the areas (pages untouched). Needs at most one free
@@ -614,6 +639,14 @@ static int mm_fault(struct lm_vm_region *r, const struct lm_vm_fault *f)
 
 	lx_lock();
 	res = mm_fault_locked(f);
+	if (res == LM_VM_PASS) {
+		/* Memory taken by force meanwhile? Its records read, the pool
+		 * and frame supply rid of it (mm_revoke.c), once more: a page
+		 * never mapped gets a frame that is there; one whose frame was
+		 * taken still fails, and the fallback sends SIGBUS. */
+		lx_mem_poll();
+		res = mm_fault_locked(f);
+	}
 	lx_unlock();
 	return res;
 }

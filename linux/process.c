@@ -119,6 +119,7 @@ void lx_proc_init(void)
 	if (!lm_mem_account() && !lm_cnode_identify(LM_SLOT_CNODE, LX_SLOT_MEM, &desc, 0, 0) &&
 	    LM_ID_TYPE(desc) == LM_OBJ_ENDPOINT)
 		lm_mem_use(LX_SLOT_MEM, lx_ipc_buffer);
+	lx_mem_register(); /* requests and forced takes (mm_revoke.c) */
 }
 
 /* ---- signals from the manager ------------------------------------------------------ */
@@ -127,6 +128,7 @@ void lx_proc_poll(void)
 {
 	struct lm_msg m;
 
+	lx_mem_poll(); /* the memory manager's requests: two reads when none */
 	if (!sigpage || sigpage->posted == seen)
 		return;
 	seen = sigpage->posted; /* before the fetch: a later post is seen next time */
@@ -262,6 +264,7 @@ static void child_start(struct fork_args *fa)
 	if (managed && !sigpage)
 		lx_exit_wstatus(SIGKILL); /* killed before it started (the manager says) */
 	lx_pid = pid;
+	lx_mem_register(); /* our own account (lm_fork made it) */
 	lx_fs_fork_child(); /* our wake to the file server at our first request */
 	lx_timer_fork_child(); /* and to the timer server at our first timer */
 	if (fa->flags & CLONE_SETTLS) {

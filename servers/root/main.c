@@ -101,5 +101,6 @@ int main(lm_word_t arg)
 	if (!err)
 		run_hello(&hp);
 	root_shell_start();
+	root_mem_watch();
 	idle();
 }

@@ -75,3 +75,21 @@ out_no_server:
 		lm_obj_free(root_mem_ep);
 	root_mem_ep = 0;
 }
+
+/* Root's last job on a normal boot: wait until the manager stops for good
+ * (it exits or faults), then end its endpoint, so that no client's call
+ * hangs on it: calls queued there fail with LM_EDELETED (a call it had
+ * taken already failed when its thread stopped), later ones with LM_ECAP,
+ * and the clients' pools see an allocation failure (docs/API.md "A dead
+ * manager"). Returns at once when there is no manager. */
+void root_mem_watch(void)
+{
+	struct lm_thread_info ti;
+
+	if (!root_mem_ep || !mp.tcb || root_join(mp.tcb, &ti))
+		return;
+	lm_printf("root: the memory manager stopped (state %u): its endpoint ends\n", ti.state);
+	lm_cnode_revoke(LM_SLOT_CNODE, root_mem_ep);
+	lm_obj_free(root_mem_ep);
+	root_mem_ep = 0;
+}

@@ -74,6 +74,7 @@ extern lm_cptr_t root_timer_ep;
 /* mem.c */
 void root_mem_objects(void);
 void root_mem_start(const struct lm_bootinfo *bi);
+void root_mem_watch(void); /* until the manager stops; then its endpoint ends */
 extern lm_cptr_t root_mem_ep;
 
 /* tests.c */

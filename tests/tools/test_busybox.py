@@ -250,6 +250,8 @@ def main():
         check("linux_procs_fork_wait_kill_orphans_limit", c_test("procs"))
         check("linux_threads_pthreads_futex_tgkill_exit_group", c_test("threads"))
         check("linux_jobs_stop_continue_wait_sigchld", c_test("jobs"))
+        # visible revocation: a child's chunks taken, SIGBUS where lost
+        check("linux_revoke_taken_pages_sigbus_the_rest_intact", printing_test(g, "revoke", []))
         # the system-call fuzzer, four fixed seeds (make linux-fuzz: more)
         check("linux_fuzz_4_seeds_2000_calls_system_intact", fuzz_check(g, 2000, ["1-4"]))
         # garbage requests straight to the servers (tests/linux/hostile_srv.c)

@@ -127,4 +127,14 @@ struct lm_mem_abort {
  * records the page had no room for since the last call. */
 int lm_mem_aborts(struct lm_mem_abort *out, lm_u64 max, lm_u64 *n, lm_u64 *lost);
 
+/* What a library OS calls at its safe points (each system call, each
+ * fault it handles): two reads of the page when nothing is new. A request
+ * not seen yet is answered (lm_vm_trim, then lm_mem_reclaim); records not read yet are read
+ * (lm_mem_aborts: the tracked maps marked, the pool's taken chunks
+ * dropped) and the frame supply forgets what went with them
+ * (lm_vm_frames_gone), so allocation goes on from what is left. *returned
+ * (chunks given back) and *taken (records read, lost ones too) may be 0.
+ * LM_ENOENT: not registered; else the first error of the calls made. */
+int lm_mem_service(lm_u64 *returned, lm_u64 *taken);
+
 #endif

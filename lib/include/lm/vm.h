@@ -110,6 +110,10 @@ void lm_vm_frame_put(lm_cptr_t frame);
 /* Free the frames made ahead and not handed out (the fault path makes more
  * when it needs them). */
 void lm_vm_trim(void);
+/* After memory was taken by force (lm_mem_service): the frame supply
+ * forgets what it made ahead from untypeds that are gone, so it hands out
+ * no empty slot. Frames it handed out keep their slots until given back. */
+void lm_vm_frames_gone(void);
 
 /* ---- Appel-Li primitives ---------------------------------------------------- */
 
