@@ -599,6 +599,55 @@ static lm_u64 hot(void)
 	return 0;
 }
 
+/*
+ * lm_fork copies the page of the parent's stack pointer for the child at
+ * once and leaves it writable for the parent, but only when no other
+ * child is alive (one could still ask for that frame): with a first child
+ * unreaped, the second fork shares the page copy-on-write. Either way
+ * each process sees the stack as it was at its fork, then its own writes.
+ */
+static lm_u64 stack_page(void)
+{
+	struct lm_proc p1, p2;
+	struct lm_thread_info ti;
+	volatile lm_u64 cell = 1;
+	int r = lm_fork(&p1);
+
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = cell != 1;
+		cell = 10;
+		lm_thread_exit(bad || cell != 10 ? 0x1001 : 0);
+	}
+	if (r)
+		return 0x100 + r;
+	cell = 2; /* the first child is not reaped: this fork shares the page */
+	r = lm_fork(&p2);
+	if (r == LM_FORK_CHILD) {
+		lm_u64 bad = cell != 2;
+		cell = 20;
+		lm_thread_exit(bad || cell != 20 ? 0x1002 : 0);
+	}
+	if (r)
+		return 0x200 + r;
+	cell = 3;
+	if (lm_fork_wait(&p1, &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+		return 0x300 | ti.exit_code;
+	if (lm_fork_wait(&p2, &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+		return 0x400 | ti.exit_code;
+	if (cell != 3)
+		return 0x500;
+	cell = 4; /* no child now: copied at once again */
+	r = lm_fork(&p1);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(cell == 4 ? 0 : 0x1003);
+	if (r)
+		return 0x600 + r;
+	cell = 5;
+	if (lm_fork_wait(&p1, &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+		return 0x700 | ti.exit_code;
+	return cell == 5 ? 0 : 0x800;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -718,6 +767,8 @@ static lm_u64 run(lm_u64 mode)
 		return revoked();
 	case FT_FORGET:
 		return forget();
+	case FT_STACK:
+		return stack_page();
 	case FT_HOT:
 		return hot();
 	}

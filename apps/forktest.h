@@ -25,6 +25,7 @@ enum {
 	FT_REVOKED,        /* the child's chunk taken by force in the middle of the fork */
 	FT_FORGET,         /* lm_fork_forget: only a parent's frame never fetched */
 	FT_HOT,            /* a page an earlier child fetched: given at the fork */
+	FT_STACK,          /* the stack page: copied at once, or shared while a child lives */
 };
 
 /* FT_REVOKED: the memory manager account its children's memory comes from

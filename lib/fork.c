@@ -249,7 +249,8 @@ static int share_segments(struct build *b)
 				lm_cptr_t f = s->frames[k];
 				lm_u64 bit = 1ull << (f % 64);
 
-				if (!f || f >= nslots || is_private(s->r.base + k * PAGE))
+				if (!f || f >= nslots || is_private(s->r.base + k * PAGE) ||
+				    s->r.base + k * PAGE == b->stack_va)
 					continue;
 				rec->shared[f / 64] |= bit;
 				if (s->rights & LM_R_EXEC)
@@ -386,6 +387,8 @@ static int fill_private(struct build *b)
 		cf->shells[i] = (struct shell){ 0 };
 		cf->share_frames[i] = 0; /* ours are not mapped in the child */
 	}
+	for (lm_u32 i = 0; i < BUILD_PAGES; i++)
+		cf->build_frames[i] = 0; /* nor our build area */
 	for (cf->nrecycled = 0; cf->nrecycled < STARTER_FRAMES; cf->nrecycled++)
 		cf->recycled[cf->nrecycled] = starter + cf->nrecycled;
 	lm_vm_fork_patch(delta, LM_SLOT_TCB, (lm_u64)fk.exc_stack,
@@ -409,28 +412,98 @@ static int fill_private(struct build *b)
 	return err;
 }
 
-/* Our writable pages read-only (from now on a write copies), or back to
- * writable. The private pages stay writable throughout. */
-static void protect_ours(int writable)
+/* Pages lo .. hi-1 read-only but for those in [xlo, xhi). */
+static void protect_around(lm_u64 lo, lm_u64 hi, lm_u64 xlo, lm_u64 xhi, lm_u64 ro)
+{
+	if (xlo < hi && xhi > lo) {
+		if (xlo > lo)
+			lm_vm_protect_range(lo, (xlo - lo) / PAGE, ro);
+		if (hi > xhi)
+			lm_vm_protect_range(xhi, (hi - xhi) / PAGE, ro);
+	} else {
+		lm_vm_protect_range(lo, (hi - lo) / PAGE, ro);
+	}
+}
+
+/* Our writable pages read-only: from now on a write copies. The private
+ * pages stay writable throughout, and so does the stack page the child
+ * got a copy of (give_stack): no child can ask for its frame. */
+static void protect_ours(lm_u64 stack_va)
 {
 	lm_u64 ps = (lm_u64)__lm_private_start, pe = (lm_u64)__lm_private_end;
 
 	for (lm_u32 i = 0; i < nsegs; i++) {
 		struct seg *s = &segs[i];
 		lm_u64 lo = s->r.base, hi = s->r.base + s->r.size;
-		lm_u64 ro = writable ? s->rights : s->rights & ~(lm_u64)LM_R_WRITE;
+		lm_u64 ro = s->rights & ~(lm_u64)LM_R_WRITE;
 
 		if (!s->frames || !(s->rights & LM_R_WRITE))
 			continue;
-		if (ps < hi && pe > lo) { /* around the private pages */
-			if (ps > lo)
-				lm_vm_protect_range(lo, (ps - lo) / PAGE, ro);
-			if (hi > pe)
-				lm_vm_protect_range(pe, (hi - pe) / PAGE, ro);
-		} else {
-			lm_vm_protect_range(lo, s->r.size / PAGE, ro);
-		}
+		if (stack_va - lo < hi - lo) /* never the private pages' segment */
+			protect_around(lo, hi, stack_va, stack_va + PAGE, ro);
+		else
+			protect_around(lo, hi, ps, pe, ro);
 	}
+}
+
+/*
+ * The page of our stack pointer, to be copied for the child at once
+ * (give_stack) rather than shared copy-on-write: both of us write it
+ * first thing, we on the way out of lm_fork, the child on its way out of
+ * lm_fork_save, so sharing it costs our copy of it and the child's fault
+ * for it. Only when no other child is alive (one could still ask for
+ * that frame, so it must stay read-only for us), and when the page lies
+ * in a writable segment with a frame, away from the private pages.
+ */
+static void pick_stack(struct build *b, lm_u64 rsp)
+{
+	lm_u64 va = rsp & ~(lm_u64)(PAGE - 1);
+	lm_u64 ps = (lm_u64)__lm_private_start, pe = (lm_u64)__lm_private_end;
+
+	if (fk.nchildren)
+		return;
+	for (lm_u32 i = 0; i < nsegs; i++) {
+		struct seg *s = &segs[i];
+		lm_u64 lo = s->r.base, hi = lo + s->r.size;
+
+		if (!s->frames || !(s->rights & LM_R_WRITE) || va - lo >= s->r.size)
+			continue;
+		lm_cptr_t f = s->frames[(va - lo) / PAGE];
+		if (f && f < 1u << b->cnode_bits && !(ps < hi && pe > lo)) {
+			b->stack_va = va;
+			b->stack_frame = f;
+			b->stack_rights = s->rights;
+		}
+		return;
+	}
+}
+
+/* The child's copy of our stack page (pick_stack): a frame of its memory,
+ * filled through the fill window (free again after fill_private), mapped
+ * at the page in the child and put in the slot of our frame for it. */
+static int give_stack(struct build *b)
+{
+	lm_cptr_t t;
+	int err;
+
+	if (!b->stack_va)
+		return LM_OK;
+	if (!(t = lm_slot_alloc()))
+		return LM_ELIMIT;
+	if ((err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, t,
+				     1))) {
+		lm_slot_free(t);
+		return err;
+	}
+	if (!(err = map_here(t, FILL_WINDOW, LM_R_READ | LM_R_WRITE))) {
+		memcpy((void *)FILL_WINDOW, (const void *)b->stack_va, PAGE);
+		lm_vspace_unmap(t);
+		err = give_mapped(b, t, b->stack_frame, b->stack_va, b->stack_rights);
+	}
+	if (err)
+		lm_cnode_delete(LM_SLOT_CNODE, t);
+	lm_slot_free(t);
+	return err;
 }
 
 /* A child is gone. When it was the last, no child sees our pages any
@@ -513,61 +586,88 @@ lm_cptr_t lm_fork_child_cnode(const struct lm_fork_child *c)
 	return ((const struct build *)c)->p->cnode;
 }
 
+_Static_assert(sizeof(struct build) <= BUILD_PAGES * PAGE, "the build area holds it");
+
+/* lm_fork's working state at BUILD_WINDOW, its frames made and mapped at
+ * our first fork and kept (a child maps its own at its first fork). */
+static struct build *build_area(void)
+{
+	for (lm_u32 i = 0; i < BUILD_PAGES; i++) {
+		if (fk.build_frames[i])
+			continue;
+		if (lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &fk.build_frames[i]))
+			return 0;
+		if (map_here(fk.build_frames[i], BUILD_WINDOW + i * PAGE, LM_R_READ | LM_R_WRITE)) {
+			lm_obj_free(fk.build_frames[i]);
+			fk.build_frames[i] = 0;
+			return 0;
+		}
+	}
+	return (struct build *)BUILD_WINDOW;
+}
+
 static int fork_parent(struct lm_proc *p, const struct lm_regs *saved, lm_fork_hook hook,
 		       void *arg)
 {
-	static struct build b; /* large; one fork at a time */
+	struct build *b;
 	int err;
 
 	if ((err = fork_setup()))
 		return err;
-	b = (struct build){ .p = p };
+	if (!(b = build_area())) /* one fork at a time */
+		return LM_ENOMEM;
+	memset(b, 0, __builtin_offsetof(struct build, pool)); /* 11 KiB in all */
+	b->p = p;
 	*p = (struct lm_proc){ 0 };
 	/* Our slots are taken first fit (lm/slot.h: no slot below the hint
 	 * is free), so the child's land low (child_cnode_bits) without a
 	 * rescan from the bottom, which cost a word test per 64 slots in use
 	 * for each slot taken. */
-	err = make_objects(&b);
+	err = make_objects(b);
+	if (!err) {
+		pick_stack(b, saved->rsp);
+		err = share_segments(b);
+	}
 	if (!err)
-		err = share_segments(&b);
+		err = fill_private(b);
 	if (!err)
-		err = fill_private(&b);
+		err = give_stack(b);
 	if (!err)
-		err = lm_cnode_move(p->cnode, b.child_ut, LM_SLOT_CNODE, b.child_ut);
+		err = lm_cnode_move(p->cnode, b->child_ut, LM_SLOT_CNODE, b->child_ut);
 	int counted = !err;
 	if (!err) {
 		/* From here a page we copy may still be the child's: keep it. */
 		fk.nchildren++;
 		if (hook)
-			err = hook((struct lm_fork_child *)&b, arg);
+			err = hook((struct lm_fork_child *)b, arg);
 		if (!err) {
-			give_hot(&b);
-			protect_ours(0);
-			err = start_child(&b, saved);
+			give_hot(b);
+			protect_ours(b->stack_va);
+			err = start_child(b, saved);
 		}
 	}
 	if (!err)
-		lm_slot_free(b.child_ut);
-	lm_slot_free(b.up_slot); /* it is the child's slot */
-	for (lm_u32 i = 0; i < b.nfill && err; i++)
-		lm_slot_free(b.fill[i]);
+		lm_slot_free(b->child_ut);
+	lm_slot_free(b->up_slot); /* it is the child's slot */
+	for (lm_u32 i = 0; i < b->nfill && err; i++)
+		lm_slot_free(b->fill[i]);
 	if (err) {
-		if (b.sh && b.sh->mem_badge) /* the account and its chunk */
-			lm_mem_close(lm_mem_account(), b.sh->mem_badge, 0);
-		if (b.sh)
-			b.sh->mem_badge = 0;
+		if (b->sh && b->sh->mem_badge) /* the account and its chunk */
+			lm_mem_close(lm_mem_account(), b->sh->mem_badge, 0);
+		if (b->sh)
+			b->sh->mem_badge = 0;
 		if (p->ut) {
 			lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
 			lm_cnode_delete(LM_SLOT_CNODE, p->ut);
 			lm_slot_free(p->ut);
 		}
-		if (b.sh && b.new_shell)
-			shell_destroy(b.sh);
-		else if (b.sh)
-			shell_put(b.sh); /* emptied and kept again */
+		if (b->sh && b->new_shell)
+			shell_destroy(b->sh);
+		else if (b->sh)
+			shell_put(b->sh); /* emptied and kept again */
 		if (counted)
 			child_gone();
-		lm_slot_free(b.child_ut);
+		lm_slot_free(b->child_ut);
 		*p = (struct lm_proc){ 0 };
 		return err;
 	}

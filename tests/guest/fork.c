@@ -114,6 +114,11 @@ TEST(fork_child_is_given_at_its_fork_a_page_an_earlier_child_fetched)
 	forktest(FT_HOT);
 }
 
+TEST(fork_stack_page_is_the_childs_own_copy_or_shared_while_a_child_lives)
+{
+	forktest(FT_STACK);
+}
+
 TEST(fork_every_scenario_one_after_another_in_one_process)
 {
 	forktest(LM_BOOTINFO_VADDR); /* as `run forktest` in the shell does */
