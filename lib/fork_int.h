@@ -27,7 +27,7 @@
 #define MAX_SHELLS      LM_FORK_MAX_CHILDREN /* a kept one uses a place */
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
-#define STARTER_FRAMES  4    /* copy targets a child starts with */
+#define STARTER_FRAMES  3    /* copy targets a child starts with (its stack page: give_stack) */
 #define MAX_HOT         256  /* slots children fetched, given at the next forks */
 #define SERVER_STACK    2048
 #define EXC_STACK_SIZE  8192
