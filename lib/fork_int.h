@@ -217,6 +217,13 @@ struct build {
 	lm_cptr_t fill[(MAX_BOOT_PAGES)]; /* new private frames, our slots */
 };
 
+/* fork.c */
+int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights);
+
+/* fork_pages.c */
+void pick_stack(struct build *b, lm_u64 rsp);
+int give_stack(struct build *b);
+
 /* fork_shell.c */
 lm_u32 child_cnode_bits(lm_u32 pool_bits);
 void shell_destroy(struct shell *sh);
