@@ -648,6 +648,35 @@ static lm_u64 stack_page(void)
 	return cell == 5 ? 0 : 0x800;
 }
 
+/*
+ * Scenarios again with the child's CNode 4,096 slots: our slots in use
+ * pushed past 2,048 (copies of our thread's capability), so that the
+ * child's shell keeps its private pages (lib/fork_pages.c, shell_priv)
+ * and a hostile child can try them (hostile_place's first child leaves
+ * them with no access). Needs our CNode of 4,096 slots.
+ */
+static lm_u64 big_place(void)
+{
+	lm_cptr_t first = lm_slot_alloc_n(2048);
+	lm_u64 bad = 0;
+
+	if (!first)
+		return 0x100;
+	for (lm_u32 i = 0; i < 2048 && !bad; i++)
+		if (lm_cnode_copy(LM_SLOT_CNODE, first + i, LM_SLOT_CNODE, LM_SLOT_TCB, LM_R_READ))
+			bad = 0x200;
+	lm_fork_set_pool_bits(20);
+	if (!bad)
+		bad = hostile_place();
+	if (!bad)
+		bad = stack_page();
+	if (!bad)
+		bad = own_writes();
+	lm_cnode_delete_range(LM_SLOT_CNODE, first, 2048);
+	lm_slot_free_n(first, 2048);
+	return bad;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -769,6 +798,8 @@ static lm_u64 run(lm_u64 mode)
 		return forget();
 	case FT_STACK:
 		return stack_page();
+	case FT_BIG_PLACE:
+		return big_place();
 	case FT_HOT:
 		return hot();
 	}

@@ -7,9 +7,9 @@ struct fork_state fk LM_PRIVATE;
 
 /* ---- building the child ----------------------------------------------------- */
 
-/* Map our copy `t` of a frame in the child at va, then move it to the
- * child's slot `dst`. Page tables made on the way belong to the shell. */
-int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights)
+/* Map our frame `t` in the child at va. Page tables made on the way
+ * belong to the shell. */
+int map_in_child(struct build *b, lm_cptr_t t, lm_u64 va, lm_u64 rights)
 {
 	struct shell *sh = b->sh;
 	lm_cptr_t tabs[3];
@@ -22,8 +22,17 @@ int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 r
 		else
 			err = err ? err : LM_ELIMIT; /* kept, unrecorded, until the shell goes */
 	}
+	return err;
+}
+
+/* Map our copy `t` of a frame in the child at va, then move it to the
+ * child's slot `dst`. */
+int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights)
+{
+	int err = map_in_child(b, t, va, rights);
+
 	if (!err)
-		err = lm_cnode_move(sh->cnode, dst, LM_SLOT_CNODE, t);
+		err = lm_cnode_move(b->sh->cnode, dst, LM_SLOT_CNODE, t);
 	return err;
 }
 
@@ -302,28 +311,30 @@ static int give_private_run(struct build *b, lm_cptr_t fill0, lm_u64 npages)
 	return LM_OK;
 }
 
-/* The child's own private pages: a copy of ours, made right for it, at
+/* The child's own private pages: a copy of ours, made right for it, in
+ * the frames its shell keeps for them (shell_priv), or else in new ones at
  * the same slots as ours. */
 static int fill_private(struct build *b)
 {
 	lm_u64 npages = (lm_u64)(__lm_private_end - __lm_private_start) / PAGE;
-	lm_u64 delta = FILL_WINDOW - (lm_u64)__lm_private_start;
+	lm_u64 win = shell_priv(b, npages);
+	lm_u64 delta = (win ? win : FILL_WINDOW) - (lm_u64)__lm_private_start;
+	lm_cptr_t fill0 = 0;
 	int err = LM_OK;
 
-	/* Its frames in consecutive slots of ours, made with one retype and
-	 * mapped with one call where the window's page table is there. */
-	lm_cptr_t fill0 = lm_slot_alloc_n((lm_u32)npages);
-	if (!fill0)
+	/* Else its frames in consecutive slots of ours, made with one retype
+	 * and mapped with one call where the window's page table is there. */
+	if (!win && !(fill0 = lm_slot_alloc_n((lm_u32)npages)))
 		return LM_ELIMIT;
-	if ((err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, fill0,
-				     npages))) {
+	if (!win && (err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS,
+					     LM_SLOT_CNODE, fill0, npages))) {
 		lm_slot_free_n(fill0, (lm_u32)npages);
 		return err;
 	}
-	for (b->nfill = 0; b->nfill < npages; b->nfill++)
+	for (b->nfill = 0; !win && b->nfill < npages; b->nfill++)
 		b->fill[b->nfill] = fill0 + b->nfill;
-	if (lm_vspace_map_range(LM_SLOT_VSPACE, LM_SLOT_CNODE, fill0, FILL_WINDOW,
-				LM_R_READ | LM_R_WRITE, npages))
+	if (!win && lm_vspace_map_range(LM_SLOT_VSPACE, LM_SLOT_CNODE, fill0, FILL_WINDOW,
+					LM_R_READ | LM_R_WRITE, npages))
 		for (lm_u64 k = 0; k < npages; k++)
 			if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
 				return err;
@@ -337,13 +348,15 @@ static int fill_private(struct build *b)
 		lm_slot_free_n(starter, STARTER_FRAMES);
 		return err;
 	}
-	memcpy((void *)FILL_WINDOW, __lm_private_start, npages * PAGE);
+	memcpy((void *)(delta + (lm_u64)__lm_private_start), __lm_private_start, npages * PAGE);
 
 	/* Its slot allocator: its CNode's size, and free where the child has
 	 * nothing (the slots we keep its handles in, the frames being filled). */
 	struct lm_slots *cs = (struct lm_slots *)((char *)&lm_slots + delta);
 	lm_cptr_t ours[] = { b->p->ut, b->sh->ut, b->p->cnode, b->p->vspace, b->p->tcb };
 	lm_u32 nours = sizeof ours / sizeof ours[0];
+	for (lm_u32 i = 0; i < 2 * b->sh->npriv; i++) /* the shell's kept pages' */
+		cs->used[(b->sh->priv + i) / 64] &= ~(1ull << ((b->sh->priv + i) % 64));
 	for (lm_u32 i = 0; i < nours + b->nfill + b->sh->ntables; i++) {
 		lm_cptr_t s = i < nours ? ours[i] : i < nours + b->nfill ? b->fill[i - nours]
 			: b->sh->tables[i - nours - b->nfill];
@@ -398,7 +411,7 @@ static int fill_private(struct build *b)
 		if (!lm_cnode_move(b->p->cnode, starter + i, LM_SLOT_CNODE, starter + i))
 			lm_slot_free(starter + i);
 
-	if (!give_private_run(b, fill0, npages))
+	if (win || !give_private_run(b, fill0, npages))
 		return LM_OK;
 	for (lm_u64 k = 0; k < npages && !err; k++) {
 		lm_u64 va = (lm_u64)__lm_private_start + k * PAGE;

@@ -44,6 +44,11 @@
  * and cost three write faults after each (fork_parent clears it). */
 #define BUILD_WINDOW    0x7ff000500000ull
 #define BUILD_PAGES     4
+/* Where a process maps the private pages it keeps for the child in each
+ * place (shell_priv), PRIV_WINDOW_PAGES a place; never inherited. */
+#define PRIV_WINDOW_PAGES 16
+#define PRIV_MIN_CNODE_BITS 12 /* shells from 4,096 slots keep them (shell_priv) */
+#define PRIV_WINDOW(i)  (0x7ff000600000ull + (lm_u64)(i) * PRIV_WINDOW_PAGES * PAGE)
 
 extern char __lm_private_start[], __lm_private_end[];
 int lm_fork_save(struct lm_regs *r);
@@ -78,6 +83,9 @@ struct shell {
 	lm_u32 ntables;
 	lm_cptr_t tables[MAX_TABLES];
 	lm_u64 mem_badge;        /* the child's account (lm/mem.h), 0: none */
+	lm_cptr_t priv;          /* the child's private pages (fork_pages.c, shell_priv): */
+	lm_u32 npriv;            /* npriv frames, then npriv copies mapped in our window, */
+	lm_cptr_t priv_ut;       /* made from this untyped of ours */
 };
 enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
 
@@ -218,11 +226,13 @@ struct build {
 };
 
 /* fork.c */
+int map_in_child(struct build *b, lm_cptr_t t, lm_u64 va, lm_u64 rights);
 int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights);
 
 /* fork_pages.c */
 void pick_stack(struct build *b, lm_u64 rsp);
 int give_stack(struct build *b);
+lm_u64 shell_priv(struct build *b, lm_u64 npages);
 
 /* fork_shell.c */
 lm_u32 child_cnode_bits(lm_u32 pool_bits);

@@ -1,6 +1,6 @@
 /* Pages a child gets at once rather than on reference (lm/fork.h): the
- * page of our stack pointer at the fork. Split from fork.c, which builds
- * and reaps. */
+ * page of our stack pointer at the fork, and its private pages in frames
+ * its shell keeps. Split from fork.c, which builds and reaps. */
 #include "fork_int.h"
 
 /*
@@ -61,4 +61,59 @@ int give_stack(struct build *b)
 		lm_cnode_delete(LM_SLOT_CNODE, t);
 	lm_slot_free(t);
 	return err;
+}
+
+/*
+ * The frames a shell keeps for its children's private pages: made at its
+ * first child from a piece of the shell's own untyped (a big shell's has
+ * room: it is twice its CNode), mapped at the private pages in its address
+ * space through capabilities only we hold (no child can unmap them: it
+ * holds none), and through copies in our address space at the place's
+ * window, where each fork copies ours into them. So a fork makes, zeroes,
+ * maps and deletes no frame for them. A child may have protected them in
+ * its address space: each fork makes them writable there again. The
+ * window's address, or 0 (then fill_private makes frames as before).
+ */
+lm_u64 shell_priv(struct build *b, lm_u64 npages)
+{
+	struct shell *sh = b->sh;
+	lm_u64 win = PRIV_WINDOW(sh - fk.shells), ps = (lm_u64)__lm_private_start, made = 0;
+	lm_u64 rw = LM_R_READ | LM_R_WRITE;
+	lm_u32 ubits = LM_PAGE_BITS;
+	lm_cptr_t s, ut;
+
+	if (sh->npriv == npages)
+		return lm_vspace_protect(sh->vspace, ps, npages, rw, 0) ? 0 : win;
+	if (sh->npriv || sh->bits < PRIV_MIN_CNODE_BITS || npages > PRIV_WINDOW_PAGES)
+		return 0;
+	while ((1ull << ubits) < npages * PAGE)
+		ubits++;
+	if (!(ut = lm_slot_alloc()))
+		return 0;
+	if (!(s = lm_slot_alloc_n(2 * (lm_u32)npages)) ||
+	    lm_untyped_retype(sh->ut, LM_OBJ_UNTYPED, ubits, LM_SLOT_CNODE, ut, 1)) {
+		lm_slot_free(ut);
+		if (s)
+			lm_slot_free_n(s, 2 * (lm_u32)npages);
+		return 0;
+	}
+	sh->priv_ut = ut;
+	if (lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, s, npages) ||
+	    lm_cnode_copy_range(LM_SLOT_CNODE, s + npages, LM_SLOT_CNODE, s, rw, npages, &made) ||
+	    made != npages)
+		goto undo;
+	for (lm_u64 k = 0; k < npages; k++)
+		if (map_in_child(b, s + k, ps + k * PAGE, rw) ||
+		    map_here(s + npages + k, win + k * PAGE, rw))
+			goto undo;
+	sh->priv = s;
+	sh->npriv = (lm_u32)npages;
+	return win;
+undo:
+	lm_cnode_revoke(LM_SLOT_CNODE, ut);
+	lm_cnode_delete(LM_SLOT_CNODE, ut);
+	lm_slot_free(ut);
+	sh->priv_ut = 0;
+	lm_slot_free_n(s, 2 * (lm_u32)npages);
+	return 0;
 }

@@ -40,6 +40,12 @@ void shell_destroy(struct shell *sh)
 		lm_cnode_delete(LM_SLOT_CNODE, sh->ut);
 		lm_slot_free(sh->ut);
 	}
+	if (sh->priv_ut) { /* its children's private pages (fork_pages.c) */
+		lm_cnode_revoke(LM_SLOT_CNODE, sh->priv_ut);
+		lm_cnode_delete(LM_SLOT_CNODE, sh->priv_ut);
+		lm_slot_free(sh->priv_ut);
+		lm_slot_free_n(sh->priv, 2 * sh->npriv);
+	}
 	lm_slot_free(sh->cnode);
 	lm_slot_free(sh->vspace);
 	lm_slot_free(sh->tcb);
