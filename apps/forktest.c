@@ -606,6 +606,15 @@ static lm_u64 hot(void)
  * unreaped, the second fork shares the page copy-on-write. Either way
  * each process sees the stack as it was at its fork, then its own writes.
  */
+/* A child: the cell as at its fork, then its own write. */
+static void stack_child(volatile lm_u64 *cell, lm_u64 want, lm_u64 code)
+{
+	lm_u64 bad = *cell != want;
+
+	*cell = want * 10;
+	lm_thread_exit(bad || *cell != want * 10 ? code : 0);
+}
+
 static lm_u64 stack_page(void)
 {
 	struct lm_proc p1, p2;
@@ -613,20 +622,14 @@ static lm_u64 stack_page(void)
 	volatile lm_u64 cell = 1;
 	int r = lm_fork(&p1);
 
-	if (r == LM_FORK_CHILD) {
-		lm_u64 bad = cell != 1;
-		cell = 10;
-		lm_thread_exit(bad || cell != 10 ? 0x1001 : 0);
-	}
+	if (r == LM_FORK_CHILD)
+		stack_child(&cell, 1, 0x1001);
 	if (r)
 		return 0x100 + r;
 	cell = 2; /* the first child is not reaped: this fork shares the page */
 	r = lm_fork(&p2);
-	if (r == LM_FORK_CHILD) {
-		lm_u64 bad = cell != 2;
-		cell = 20;
-		lm_thread_exit(bad || cell != 20 ? 0x1002 : 0);
-	}
+	if (r == LM_FORK_CHILD)
+		stack_child(&cell, 2, 0x1002);
 	if (r)
 		return 0x200 + r;
 	cell = 3;

@@ -64,9 +64,11 @@ void shell_destroy(struct shell *sh)
  * parent frame it mapped, say), reconfigured its thread. We trust none of
  * it and rebuild rather than check, for CNODE_IDENTIFY cannot tell one
  * CNode or thread from another. Its address space is left with no mapping
- * but the page tables we installed: every mapping is made through a frame
- * capability, and every one the child held is gone, revoked with its
- * memory or deleted here (it had no way to pass one out: make_objects).
+ * but the page tables we installed and the private pages we keep for the
+ * next child (shell_priv, made writable again there): every mapping is
+ * made through a frame capability, and every one the child held is gone,
+ * revoked with its memory or deleted here (it had no way to pass one out:
+ * make_objects).
  * Its page tables were its memory's. The registers, priority and
  * exception handler are set by start_child.
  */
