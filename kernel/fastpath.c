@@ -35,7 +35,7 @@
 #include <lamina/exception.h>
 #include "ipc.h"
 #include "syscall.h"
-#include "switch.h"
+#include "runq.h"
 
 bool fastpath_enabled = true;
 static u64 fastpath_hits; /* calls the fast paths completed, for tests */
@@ -158,7 +158,7 @@ bool fastpath_signal(struct frame *f)
 		t->frame.rsi = 0;
 		t->blocked = BLK_NONE;
 		n->word = 0;
-		sched_make_runnable(t);
+		sched_make_runnable_inline(t);
 	} else if (!n->bound) {
 		n->word |= bits;
 	} else {
@@ -189,7 +189,7 @@ bool fastpath_wait(struct frame *f)
 		fastpath_hits++;
 		return true;
 	}
-	if (n->q.head || !(next = sched_take_next()))
+	if (n->q.head || !(next = sched_take_next_inline()))
 		return false;
 	f->rax = LM_OK;
 	fastpath_hits++;

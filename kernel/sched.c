@@ -1,7 +1,6 @@
 /*
- * Fixed-priority round-robin scheduler. The current thread is never on a
- * run queue; every other runnable thread is on the queue of its priority.
- * A bitmap of non-empty queues makes picking the highest O(1).
+ * Fixed-priority round-robin scheduler over the run queues of runq.h. A
+ * bitmap of non-empty queues makes picking the highest O(1).
  */
 #include <lamina/bootinfo.h>
 #include <lamina/exception.h>
@@ -9,59 +8,34 @@
 #include "asm.h"
 #include "thread.h"
 #include "vspace.h"
-#include "switch.h"
+#include "runq.h"
 
-static struct tcb *rq_head[256], *rq_tail[256];
+struct tcb *rq_head[256], *rq_tail[256];
 u64 rq_bits[4];
-u64 rq_words; /* bit i set when rq_bits[i] is not 0 */
+u64 rq_words;
 bool need_resched;
 
-
-static always_inline void rq_add(struct tcb *t, bool front)
+void sched_make_runnable(struct tcb *t)
 {
-	u8 p = t->prio;
-	KASSERT(!t->queued);
-	t->queued = true;
-	if (front) {
-		t->rq_prev = NULL;
-		t->rq_next = rq_head[p];
-		if (rq_head[p])
-			rq_head[p]->rq_prev = t;
-		else
-			rq_tail[p] = t;
-		rq_head[p] = t;
-	} else {
-		t->rq_next = NULL;
-		t->rq_prev = rq_tail[p];
-		if (rq_tail[p])
-			rq_tail[p]->rq_next = t;
-		else
-			rq_head[p] = t;
-		rq_tail[p] = t;
-	}
-	rq_bits[p >> 6] |= BIT(p & 63);
-	rq_words |= BIT(p >> 6);
+	sched_make_runnable_inline(t);
 }
 
-static always_inline void rq_remove(struct tcb *t)
+void sched_stop(struct tcb *t, u32 state)
 {
-	u8 p = t->prio;
-	KASSERT(t->queued);
-	if (t->rq_prev)
-		t->rq_prev->rq_next = t->rq_next;
-	else
-		rq_head[p] = t->rq_next;
-	if (t->rq_next)
-		t->rq_next->rq_prev = t->rq_prev;
-	else
-		rq_tail[p] = t->rq_prev;
-	if (!rq_head[p]) {
-		rq_bits[p >> 6] &= ~BIT(p & 63);
-		if (!rq_bits[p >> 6])
-			rq_words &= ~BIT(p >> 6);
-	}
-	t->queued = false;
-	t->rq_next = t->rq_prev = NULL;
+	if (t->queued)
+		rq_remove(t);
+	if (t == cpu0.cur)
+		need_resched = true;
+	t->state = state;
+}
+
+/* The current thread goes to the back of its queue. */
+void sched_yield(void)
+{
+	struct tcb *cur = cpu0.cur;
+	cur->slice = SLICE_TICKS;
+	rq_add(cur, false);
+	need_resched = true;
 }
 
 /* c, not queued, takes the place of t at the tail of their common queue:
@@ -81,43 +55,6 @@ static void rq_replace_tail(struct tcb *t, struct tcb *c)
 	rq_tail[p] = c;
 	t->queued = false;
 	t->rq_prev = NULL;
-}
-
-static int rq_top(void)
-{
-	if (!rq_words)
-		return -1;
-	int i = 63 - __builtin_clzll(rq_words);
-	return i * 64 + 63 - __builtin_clzll(rq_bits[i]);
-}
-
-void sched_make_runnable(struct tcb *t)
-{
-	struct tcb *cur = cpu0.cur;
-	t->state = LM_TS_RUNNABLE;
-	if (t == cur)
-		return;
-	rq_add(t, false);
-	if (!cur || cur->state != LM_TS_RUNNABLE || t->prio > cur->prio)
-		need_resched = true;
-}
-
-void sched_stop(struct tcb *t, u32 state)
-{
-	if (t->queued)
-		rq_remove(t);
-	if (t == cpu0.cur)
-		need_resched = true;
-	t->state = state;
-}
-
-/* The current thread goes to the back of its queue. */
-void sched_yield(void)
-{
-	struct tcb *cur = cpu0.cur;
-	cur->slice = SLICE_TICKS;
-	rq_add(cur, false);
-	need_resched = true;
 }
 
 /*
@@ -143,7 +80,7 @@ void sched_yield_to(struct tcb *t)
 		rq_add(cur, false);
 	}
 	switch_to(t);
-	need_resched = rq_top() > t->prio;
+	need_resched = sched_outranked(t->prio);
 }
 
 u64 sched_ticks; /* timer ticks since boot */
@@ -210,15 +147,9 @@ void sched_switch_to(struct tcb *t)
 	}
 }
 
-/* The highest-priority ready thread, taken off its queue, or NULL. */
 struct tcb *sched_take_next(void)
 {
-	int p = rq_top();
-	if (p < 0)
-		return NULL;
-	struct tcb *t = rq_head[p];
-	rq_remove(t);
-	return t;
+	return sched_take_next_inline();
 }
 
 /* Choose the thread to return to; idles with interrupts on if none. */
@@ -243,8 +174,7 @@ void schedule(void)
 		write_cr3(cpu0.cr3_pml4);
 		arch_idle();
 	}
-	struct tcb *next = rq_head[p];
-	rq_remove(next);
+	struct tcb *next = rq_pop(p);
 	need_resched = false;
 	switch_to(next);
 }

@@ -39,8 +39,10 @@ static inline void switch_to(struct tcb *t)
 /* Something ready has a higher priority than prio. */
 static inline bool sched_outranked(u8 prio)
 {
-	/* Above prio in its own word, or any ready word above that one. */
-	return (rq_bits[prio >> 6] & (~1ull << (prio & 63))) | (rq_words & (~1ull << (prio >> 6)));
+	/* Above prio in its own word, or any ready word above that one: the
+	 * bits above a position shifted down in two steps, since a shift by
+	 * 64 is not defined (and costs a mask more than a shift by 1). */
+	return (rq_bits[prio >> 6] >> (prio & 63) >> 1) | (rq_words >> (prio >> 6) >> 1);
 }
 
 #endif

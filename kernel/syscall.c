@@ -104,21 +104,10 @@ void syscall_reflect(struct frame *f)
 	f->vector = FRAME_IRET;
 }
 
-/* The general path: the table, then the result into the frame. */
-static always_inline void syscall_general(struct frame *f)
+/* A result other than plain success into the frame: a restart re-executes
+ * the SYSCALL, an error puts its code in rax and the detail in rdi, rsi. */
+static void syscall_result(struct frame *f, u64 r)
 {
-	u64 nr = f->rax - LM_SYS_BASE, r;
-	if (nr < LM_NSYSCALLS) {
-		r = sys_table[nr](f);
-		if (unlikely(cap_zombies != NULL) && r != SYS_RESTART)
-			r = finish_later(f, r);
-	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
-		syscall_reflect(f);
-		return;
-	} else {
-		r = SYSERR(LM_ENOSYS, 0);
-	}
-
 	if (r == SYS_RESTART) {
 		f->rip -= 2; /* re-execute the SYSCALL; rax still holds its number */
 	} else {
@@ -127,6 +116,29 @@ static always_inline void syscall_general(struct frame *f)
 			f->rdi = (r >> 8) & 0xff;
 			f->rsi = r >> 32;
 		}
+	}
+}
+
+/* The general path: the table, then the result into the frame. */
+static always_inline void syscall_general(struct frame *f)
+{
+	u64 nr = f->rax - LM_SYS_BASE, r;
+	if (likely(nr < LM_NSYSCALLS)) {
+		r = sys_table[nr](f);
+		/* The usual end, LM_OK with no finalisation work left, is one
+		 * test: anything else goes the long way. */
+		if (likely(!(r | (uptr)cap_zombies))) {
+			f->rax = LM_OK;
+		} else {
+			if (cap_zombies && r != SYS_RESTART)
+				r = finish_later(f, r);
+			syscall_result(f, r);
+		}
+	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
+		syscall_reflect(f);
+		return;
+	} else {
+		syscall_result(f, SYSERR(LM_ENOSYS, 0));
 	}
 	if (need_resched)
 		schedule();

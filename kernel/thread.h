@@ -65,6 +65,8 @@ struct tcb {
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
+/* entry.S takes cpu0.cur for the current thread's frame. */
+_Static_assert(__builtin_offsetof(struct tcb, frame) == 0, "the frame starts the TCB");
 
 enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN, BLK_PRED };
 

@@ -19,7 +19,7 @@
 #define PCPU_USER_RSP  0
 #define PCPU_SYS_TOP   8
 #define PCPU_KSTACK    16
-#define PCPU_FRAME     24
+#define PCPU_CUR       24 /* the current TCB, whose frame starts it */
 
 /* struct frame (arch.h), byte offsets. */
 #define F_R15    0
@@ -154,7 +154,7 @@ syscall_entry:
 	 * call it is running: THREAD_WRITE_REGS refuses the caller itself).
 	 * Otherwise another thread runs now and all of its frame is loaded.
 	 */
-	cmp %gs:PCPU_FRAME, %rax
+	cmp %gs:PCPU_CUR, %rax
 	jne return_to_user
 	mov %rax, %rsp
 	COUNT_EVENT KCOUNT_EXITS
@@ -168,7 +168,7 @@ syscall_entry:
  * LM_USER_MAX, so SYSRET never sees a non-canonical address. */
 	.globl return_to_user
 return_to_user:
-	mov %gs:PCPU_FRAME, %rsp
+	mov %gs:PCPU_CUR, %rsp
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
 	jne 2f

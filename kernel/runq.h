@@ -1,0 +1,113 @@
+/*
+ * The run queues: one FIFO per priority and a bitmap of the non-empty ones
+ * (rq_bits; rq_words has bit i set when rq_bits[i] is not 0). The current
+ * thread is never queued; every other runnable thread is on the queue of
+ * its priority. Inline, so that the scheduler (sched.c) and the fast paths
+ * (fastpath.c) share one definition without a call.
+ */
+#ifndef RUNQ_H
+#define RUNQ_H
+
+#include "switch.h"
+
+extern struct tcb *rq_head[256], *rq_tail[256];
+
+static always_inline void rq_add(struct tcb *t, bool front)
+{
+	u8 p = t->prio;
+	KASSERT(!t->queued);
+	t->queued = true;
+	if (front) {
+		t->rq_prev = NULL;
+		t->rq_next = rq_head[p];
+		if (rq_head[p])
+			rq_head[p]->rq_prev = t;
+		else
+			rq_tail[p] = t;
+		rq_head[p] = t;
+	} else {
+		t->rq_next = NULL;
+		t->rq_prev = rq_tail[p];
+		if (rq_tail[p])
+			rq_tail[p]->rq_next = t;
+		else
+			rq_head[p] = t;
+		rq_tail[p] = t;
+	}
+	rq_bits[p >> 6] |= BIT(p & 63);
+	rq_words |= BIT(p >> 6);
+}
+
+/* Queue p became empty: its bit goes, and its word's if that was the last. */
+static always_inline void rq_emptied(u8 p)
+{
+	if (!(rq_bits[p >> 6] &= ~BIT(p & 63)))
+		rq_words &= ~BIT(p >> 6);
+}
+
+static always_inline void rq_remove(struct tcb *t)
+{
+	u8 p = t->prio;
+	KASSERT(t->queued);
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t->rq_next;
+	else
+		rq_head[p] = t->rq_next;
+	if (t->rq_next)
+		t->rq_next->rq_prev = t->rq_prev;
+	else
+		rq_tail[p] = t->rq_prev;
+	if (!rq_head[p])
+		rq_emptied(p);
+	t->queued = false;
+	t->rq_next = t->rq_prev = NULL;
+}
+
+/* The highest priority with a ready thread, or -1. */
+static always_inline int rq_top(void)
+{
+	if (!rq_words)
+		return -1;
+	int i = 63 - __builtin_clzll(rq_words);
+	return i * 64 + 63 - __builtin_clzll(rq_bits[i]);
+}
+
+/* The head of queue p, which is not empty, taken off: rq_remove for the
+ * one place a head is (no predecessor to unlink, by the queue's shape). */
+static always_inline struct tcb *rq_pop(int p)
+{
+	struct tcb *t = rq_head[p], *n = t->rq_next;
+	rq_head[p] = n;
+	if (n)
+		n->rq_prev = NULL;
+	else {
+		rq_tail[p] = NULL;
+		rq_emptied(p);
+	}
+	t->queued = false;
+	t->rq_next = NULL;
+	return t;
+}
+
+/* The highest-priority ready thread, taken off its queue, or NULL. */
+static always_inline struct tcb *sched_take_next_inline(void)
+{
+	int p = rq_top();
+	return p < 0 ? NULL : rq_pop(p);
+}
+
+/* t becomes runnable: it joins the tail of its queue (unless it is the
+ * current thread), and the caller gives way at its next exit if t outranks
+ * it or it no longer runs. */
+static always_inline void sched_make_runnable_inline(struct tcb *t)
+{
+	struct tcb *cur = cpu0.cur;
+	t->state = LM_TS_RUNNABLE;
+	if (t == cur)
+		return;
+	rq_add(t, false);
+	if (!cur || cur->state != LM_TS_RUNNABLE || t->prio > cur->prio)
+		need_resched = true;
+}
+
+#endif
