@@ -1,8 +1,9 @@
 /*
  * The IPC fast path: EP_CALL and EP_REPLY_RECV with the whole message in
  * registers. It is a copy of the general path's rules (endpoint.c) for the
- * common case, and returns false, changing nothing, whenever any of its
- * preconditions fails, so the general path handles everything else:
+ * common case, and returns NULL (false for a fault), changing nothing,
+ * whenever any of its preconditions fails, so the general path handles
+ * everything else:
  *
  *   - the capability is an endpoint with the right (WRITE to call, READ to
  *     receive), named by a valid slot of the caller's CSpace;
@@ -36,6 +37,7 @@
 #include "ipc.h"
 #include "syscall.h"
 #include "runq.h"
+#include "entry.h"
 
 bool fastpath_enabled = true;
 static u64 fastpath_hits; /* calls the fast paths completed, for tests */
@@ -84,7 +86,7 @@ static inline void fp_pop_head(struct waitq *q, struct tcb *r)
 	r->waitq = NULL;
 }
 
-bool fastpath_call(struct frame *f)
+static struct frame *fastpath_call(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *r;
 	u64 badge;
@@ -92,7 +94,7 @@ bool fastpath_call(struct frame *f)
 
 	if (!ep || !fp_info_ok(f->rsi) || ep->q_blocked != BLK_RECV || !(r = ep->q.head) ||
 	    r->reply_to || sched_outranked(r->prio))
-		return false;
+		return NULL;
 	fp_pop_head(&ep->q, r);
 	fp_transfer(f, r, badge);
 	r->reply_to = cur;
@@ -103,7 +105,7 @@ bool fastpath_call(struct frame *f)
 	cur->wait_obj = r;
 	fastpath_hits++;
 	switch_to(r);
-	return true;
+	return f;
 }
 
 /* t, current, faulted; its fault goes to ep as a call (the general path:
@@ -137,20 +139,20 @@ bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
 	return true;
 }
 
-bool fastpath_signal(struct frame *f)
+static struct frame *fastpath_signal(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *t;
 	const struct cap *cs = &cur->cspace.cap;
 	u64 cptr = f->rdi;
 	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return false;
+		return NULL;
 	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
 	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_WRITE))
-		return false;
+		return NULL;
 	struct notify *n = (struct notify *)c->obj;
 	u64 bits = c->w2 ? c->w2 : 1;
 	if (n->preds)
-		return false;
+		return NULL;
 	if ((t = n->q.head)) {
 		fp_pop_head(&n->q, t);
 		t->frame.rax = LM_OK;
@@ -162,35 +164,35 @@ bool fastpath_signal(struct frame *f)
 	} else if (!n->bound) {
 		n->word |= bits;
 	} else {
-		return false;
+		return NULL;
 	}
 	f->rax = LM_OK;
 	fastpath_hits++;
 	if (need_resched)
 		schedule();
-	return true;
+	return f;
 }
 
-bool fastpath_wait(struct frame *f)
+static struct frame *fastpath_wait(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *next;
 	const struct cap *cs = &cur->cspace.cap;
 	u64 cptr = f->rdi;
 	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return false;
+		return NULL;
 	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
 	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_READ))
-		return false;
+		return NULL;
 	struct notify *n = (struct notify *)c->obj;
 	if (n->word) {
 		f->rax = LM_OK;
 		f->rdi = n->word;
 		n->word = 0;
 		fastpath_hits++;
-		return true;
+		return f;
 	}
 	if (n->q.head || !(next = sched_take_next_inline()))
-		return false;
+		return NULL;
 	f->rax = LM_OK;
 	fastpath_hits++;
 	cur->state = LM_TS_BLOCKED;
@@ -201,7 +203,7 @@ bool fastpath_wait(struct frame *f)
 	cur->waitq = &n->q;
 	switch_to(next);
 	need_resched = false;
-	return true;
+	return f;
 }
 
 /* Tests run the same IPC with the fast path on and off and compare. */
@@ -236,7 +238,7 @@ static __attribute__((noinline)) bool fp_fault_reply(const struct frame *f, stru
 	return true;
 }
 
-bool fastpath_reply_recv(struct frame *f)
+static struct frame *fastpath_reply_recv(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
 	u64 badge;
@@ -244,11 +246,11 @@ bool fastpath_reply_recv(struct frame *f)
 
 	if (!ep || !c || !fp_info_ok(f->rsi) || (ep->q_blocked == BLK_SEND && ep->q.head) ||
 	    (cur->bound && cur->bound->word) || cur->borrowed || sched_outranked(c->prio))
-		return false;
+		return NULL;
 	if (likely(!c->fault_ipc))
 		fp_transfer(f, c, 0);
 	else if (!fp_fault_reply(f, c))
-		return false;
+		return NULL;
 	fastpath_hits++;
 	cur->reply_to = NULL;
 	c->replier = NULL;
@@ -264,5 +266,35 @@ bool fastpath_reply_recv(struct frame *f)
 		waitq_add(&ep->q, cur);
 	}
 	switch_to(c);
-	return true;
+	return f;
+}
+
+static struct frame *fp_none(struct frame *f)
+{
+	(void)f;
+	return NULL;
+}
+
+/*
+ * The fast paths by system-call number from LM_SYS_EP_CALL: entry.S calls
+ * them directly for a thread with no gate while fastpath_enabled is set.
+ * Each returns its frame when it dealt with the call, or NULL having
+ * changed nothing, and the general path takes the call.
+ */
+struct frame *(*const fastpath_table[SYS_FAST_COUNT])(struct frame *) = {
+	[LM_SYS_EP_CALL - SYS_FAST_FIRST]       = fastpath_call,
+	[LM_SYS_EP_REPLY - SYS_FAST_FIRST]      = fp_none,
+	[LM_SYS_EP_REPLY_RECV - SYS_FAST_FIRST] = fastpath_reply_recv,
+	[LM_SYS_NTFN_SIGNAL - SYS_FAST_FIRST]   = fastpath_signal,
+	[LM_SYS_NTFN_WAIT - SYS_FAST_FIRST]     = fastpath_wait,
+};
+_Static_assert(SYS_FAST_FIRST == LM_SYS_EP_CALL && SYS_FAST_COUNT == LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL + 1,
+	       "entry.h: the fast paths' numbers");
+
+/* entry.S's choice in C, for the calls that reach it another way (a gated
+ * thread whose gate let the call through, the counting build's entry). */
+struct frame *fastpath_try(struct frame *f)
+{
+	u64 i = f->rax - SYS_FAST_FIRST;
+	return i < SYS_FAST_COUNT && fastpath_enabled ? fastpath_table[i](f) : NULL;
 }

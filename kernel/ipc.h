@@ -40,12 +40,9 @@ struct tcb *reply_detach(struct tcb *server);
 
 /* fastpath.c */
 extern bool fastpath_enabled;
-bool fastpath_call(struct frame *f);
-bool fastpath_reply_recv(struct frame *f);
+struct frame *fastpath_try(struct frame *f);
 struct endpoint;
 bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge);
-bool fastpath_signal(struct frame *f);
-bool fastpath_wait(struct frame *f);
 void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj);
 bool notify_deliver_bound(struct tcb *t);
 void notify_signal(struct notify *n, u64 bits);

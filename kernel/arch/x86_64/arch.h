@@ -31,7 +31,7 @@ _Static_assert(sizeof(struct frame) == 22 * 8, "entry.S frame layout");
 #define RFLAGS_IF 0x200ull
 
 /* Per-CPU data reached through %gs in the kernel; entry.S uses the first
- * four fields at fixed offsets. */
+ * four fields at fixed offsets (entry.h). */
 struct tcb;
 struct percpu {
 	u64 user_rsp;   /* 0: scratch for syscall entry */
@@ -44,7 +44,6 @@ struct percpu {
 	u64 cr3_pml4;          /* the PML4 CR3 points at (without PCID bits) */
 };
 extern struct percpu cpu0;
-_Static_assert(__builtin_offsetof(struct percpu, cur) == 24, "entry.S PCPU_CUR");
 
 /* CPU features found by CPUID (LM_CPU_* bits of bootinfo.h). */
 extern u32 cpu_features;

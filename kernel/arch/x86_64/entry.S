@@ -7,6 +7,7 @@
  */
 #include "layout.h"
 #include "count.h"
+#include "entry.h"
 
 /* The counting build (count.h) counts SYSCALL entries and returns to user
  * mode here; trap.c counts the rest. */
@@ -16,10 +17,6 @@
 #endif
 .endm
 
-#define PCPU_USER_RSP  0
-#define PCPU_SYS_TOP   8
-#define PCPU_KSTACK    16
-#define PCPU_CUR       24 /* the current TCB, whose frame starts it */
 
 /* struct frame (arch.h), byte offsets. */
 #define F_R15    0
@@ -138,12 +135,32 @@ syscall_entry:
 	mov %r13, F_R13-F_RSP(%rsp)
 	mov %r14, F_R14-F_RSP(%rsp)
 	mov %r15, F_R15-F_RSP(%rsp)
-	lea -F_RSP(%rsp), %rdi
+	lea -F_RSP(%rsp), %rdi         /* the frame, which starts cpu0.cur */
 	mov %gs:PCPU_KSTACK, %rsp
 #ifdef LM_COUNT_EVENTS
-	call count_syscall
+	call count_syscall             /* the same choices, in C, timed */
 #else
-	call syscall_dispatch
+	/*
+	 * The IPC fast paths (fastpath.c) are called from here, not through
+	 * syscall_dispatch, for a thread with no gate (filters see every call
+	 * first; GATE_SLOW threads never take a fast path) while they are
+	 * enabled. One that returns NULL changed nothing and the general path
+	 * takes the call; otherwise it returns its frame. rcx is free: SYSCALL
+	 * left the user rip in it, stored above.
+	 */
+	lea -SYS_FAST_FIRST(%rax), %rcx
+	cmp $SYS_FAST_COUNT-1, %rcx
+	ja 1f
+	cmpb $0, TCB_SYSGATE(%rdi)
+	jne 1f
+	cmpb $0, fastpath_enabled(%rip)
+	je 1f
+	call *fastpath_table(,%rcx,8)
+	test %rax, %rax
+	jnz 2f
+	mov %gs:PCPU_CUR, %rdi         /* unchanged by a fast path that fails */
+1:	call syscall_dispatch
+2:
 #endif
 	/*
 	 * It returned the frame it was given. If that is still the current
