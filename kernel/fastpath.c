@@ -90,10 +90,11 @@ static struct frame *fastpath_call(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *r;
 	u64 badge;
-	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge);
+	struct endpoint *ep;
 
-	if (!ep || !fp_info_ok(f->rsi) || ep->q_blocked != BLK_RECV || !(r = ep->q.head) ||
-	    r->reply_to || sched_outranked(r->prio))
+	/* The message first: a long one (the general path's) costs no lookup. */
+	if (!fp_info_ok(f->rsi) || !(ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge)) ||
+	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r->prio))
 		return NULL;
 	fp_pop_head(&ep->q, r);
 	fp_transfer(f, r, badge);
@@ -242,10 +243,11 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
 	u64 badge;
-	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge);
+	struct endpoint *ep;
 
-	if (!ep || !c || !fp_info_ok(f->rsi) || (ep->q_blocked == BLK_SEND && ep->q.head) ||
-	    (cur->bound && cur->bound->word) || cur->borrowed || sched_outranked(c->prio))
+	if (!fp_info_ok(f->rsi) || !c || !(ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge)) ||
+	    (ep->q_blocked == BLK_SEND && ep->q.head) || (cur->bound && cur->bound->word) ||
+	    cur->borrowed || sched_outranked(c->prio))
 		return NULL;
 	if (likely(!c->fault_ipc))
 		fp_transfer(f, c, 0);
