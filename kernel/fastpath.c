@@ -1,14 +1,14 @@
 /*
- * The IPC fast path: EP_CALL and EP_REPLY_RECV with the whole message in
- * registers. It is a copy of the general path's rules (endpoint.c) for the
+ * The IPC fast path: EP_CALL and EP_REPLY_RECV of a message without
+ * capabilities. It is a copy of the general path's rules (endpoint.c) for the
  * common case, and returns NULL (false for a fault), changing nothing,
  * whenever any of its preconditions fails, so the general path handles
  * everything else:
  *
  *   - the capability is an endpoint with the right (WRITE to call, READ to
  *     receive), named by a valid slot of the caller's CSpace;
- *   - the message is at most LM_MSG_REG_WORDS words, no capabilities, no
- *     reserved info bits;
+ *   - the message has no capabilities and no reserved info bits (words
+ *     past the registers' go between the IPC buffers, as in endpoint.c);
  *   - call: a receiver is waiting, owes no other reply, and nothing ready
  *     outranks it;
  *   - reply-receive: the caller owes a reply to a thread waiting for it,
@@ -29,7 +29,8 @@
  *   - notification wait: bits are pending (taken at once), or nobody else
  *     waits and some thread is ready to run instead of the caller.
  *
- * Then the message moves register to register and the CPU switches
+ * Then the message moves register to register (longer ones' other words
+ * buffer to buffer) and the CPU switches
  * straight to the other thread: no run queue, no scheduler decision.
  */
 #include <lamina/syscall.h>
@@ -56,20 +57,41 @@ static struct endpoint *fp_endpoint(struct tcb *cur, u64 cptr, u8 right, u64 *ba
 
 static bool fp_info_ok(u64 info)
 {
-	return LM_MSG_LEN(info) <= LM_MSG_REG_WORDS && !(info & ~(~0ull << 16 | 0x7f));
+	return LM_MSG_LEN(info) <= LM_MSG_MAX_WORDS && !(info & ~(~0ull << 16 | 0x7f));
 }
 
-/* The message words and info go from frame s to thread r. */
-static void fp_transfer(const struct frame *s, struct tcb *r, u64 badge)
+/* Words LM_MSG_REG_WORDS.. of a longer message, from thread s's IPC buffer
+ * to r's, as the general path's transfer does; without both buffers the
+ * message is cut to its register words. Returns the info r gets. Inline,
+ * with the copy a string instruction rather than a call, so that the
+ * usual short message keeps its registers. */
+static always_inline u64 fp_copy_words(struct tcb *s, struct tcb *r, u64 info)
+{
+	struct lm_ipc_buffer *sb = ipc_buffer(s), *rb = ipc_buffer(r);
+	u64 len = LM_MSG_LEN(info);
+	if (!sb || !rb)
+		return info - len + LM_MSG_REG_WORDS;
+	u64 *d = &rb->msg[LM_MSG_REG_WORDS], n = len - LM_MSG_REG_WORDS;
+	const u64 *src = &sb->msg[LM_MSG_REG_WORDS];
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	return info;
+}
+
+/* The message (its info passed fp_info_ok) goes from thread s, whose frame
+ * is sf, to thread r. */
+static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, struct tcb *r, u64 badge)
 {
 	struct frame *rf = &r->frame;
+	u64 info = sf->rsi;
+	if (unlikely(LM_MSG_LEN(info) > LM_MSG_REG_WORDS))
+		info = fp_copy_words(s, r, info);
 	rf->rax = LM_OK;
 	rf->rdi = badge;
-	rf->rsi = s->rsi;
-	rf->rdx = s->rdx;
-	rf->r10 = s->r10;
-	rf->r8 = s->r8;
-	rf->r9 = s->r9;
+	rf->rsi = info;
+	rf->rdx = sf->rdx;
+	rf->r10 = sf->r10;
+	rf->r8 = sf->r8;
+	rf->r9 = sf->r9;
 	r->blocked = BLK_NONE;
 	r->state = LM_TS_RUNNABLE;
 }
@@ -97,7 +119,7 @@ static struct frame *fastpath_call(struct frame *f)
 	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r->prio))
 		return NULL;
 	fp_pop_head(&ep->q, r);
-	fp_transfer(f, r, badge);
+	fp_transfer(f, cur, r, badge);
 	r->reply_to = cur;
 	r->borrowed = 0;
 	cur->replier = r;
@@ -250,7 +272,7 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 	    cur->borrowed || sched_outranked(c->prio))
 		return NULL;
 	if (likely(!c->fault_ipc))
-		fp_transfer(f, c, 0);
+		fp_transfer(f, cur, c, 0);
 	else if (!fp_fault_reply(f, c))
 		return NULL;
 	fastpath_hits++;

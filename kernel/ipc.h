@@ -12,6 +12,12 @@ struct waitq {
 	struct tcb *head, *tail;
 };
 
+/* t's IPC buffer (THREAD_SET_IPC_BUFFER) through the direct map, or NULL. */
+static inline struct lm_ipc_buffer *ipc_buffer(struct tcb *t)
+{
+	return t->ipcbuf.cap.type == LM_OBJ_FRAME ? phys_to_virt(t->ipcbuf.cap.obj) : NULL;
+}
+
 void waitq_add(struct waitq *q, struct tcb *t);
 void waitq_remove(struct waitq *q, struct tcb *t);
 struct tcb *waitq_pop(struct waitq *q);
