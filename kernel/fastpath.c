@@ -116,7 +116,7 @@ static struct frame *fastpath_call(struct frame *f)
 
 	/* The message first: a long one (the general path's) costs no lookup. */
 	if (!fp_info_ok(f->rsi) || !(ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge)) ||
-	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r->prio))
+	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r))
 		return NULL;
 	fp_pop_head(&ep->q, r);
 	fp_transfer(f, cur, r, badge);
@@ -137,7 +137,7 @@ bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
 {
 	struct tcb *r;
 	if (ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || t->queued ||
-	    sched_outranked(r->prio))
+	    sched_outranked(r))
 		return false;
 	fp_pop_head(&ep->q, r);
 	struct frame *rf = &r->frame;
@@ -269,7 +269,7 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 
 	if (!fp_info_ok(f->rsi) || !c || !(ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge)) ||
 	    (ep->q_blocked == BLK_SEND && ep->q.head) || (cur->bound && cur->bound->word) ||
-	    cur->borrowed || sched_outranked(c->prio))
+	    cur->borrowed || sched_outranked(c))
 		return NULL;
 	if (likely(!c->fault_ipc))
 		fp_transfer(f, cur, c, 0);

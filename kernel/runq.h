@@ -34,15 +34,16 @@ static always_inline void rq_add(struct tcb *t, bool front)
 			rq_head[p] = t;
 		rq_tail[p] = t;
 	}
-	rq_bits[p >> 6] |= BIT(p & 63);
-	rq_words |= BIT(p >> 6);
+	rq_bits[p >> 6] |= t->prio_bit;
+	rq_words |= t->prio_wbit;
 }
 
-/* Queue p became empty: its bit goes, and its word's if that was the last. */
-static always_inline void rq_emptied(u8 p)
+/* The queue of t's priority became empty: its bit goes, and its word's if
+ * that was the last. */
+static always_inline void rq_emptied(const struct tcb *t)
 {
-	if (!(rq_bits[p >> 6] &= ~BIT(p & 63)))
-		rq_words &= ~BIT(p >> 6);
+	if (!(rq_bits[t->prio >> 6] &= ~t->prio_bit))
+		rq_words &= ~t->prio_wbit;
 }
 
 static always_inline void rq_remove(struct tcb *t)
@@ -58,7 +59,7 @@ static always_inline void rq_remove(struct tcb *t)
 	else
 		rq_tail[p] = t->rq_prev;
 	if (!rq_head[p])
-		rq_emptied(p);
+		rq_emptied(t);
 	t->queued = false;
 	t->rq_next = t->rq_prev = NULL;
 }
@@ -82,7 +83,7 @@ static always_inline struct tcb *rq_pop(int p)
 		n->rq_prev = NULL;
 	else {
 		rq_tail[p] = NULL;
-		rq_emptied(p);
+		rq_emptied(t);
 	}
 	t->queued = false;
 	t->rq_next = NULL;

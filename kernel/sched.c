@@ -80,7 +80,7 @@ void sched_yield_to(struct tcb *t)
 		rq_add(cur, false);
 	}
 	switch_to(t);
-	need_resched = sched_outranked(t->prio);
+	need_resched = sched_outranked(t);
 }
 
 u64 sched_ticks; /* timer ticks since boot */
@@ -188,6 +188,7 @@ int sched_check(void)
 		struct tcb *prev = NULL;
 		for (struct tcb *t = rq_head[p]; t; prev = t, t = t->rq_next) {
 			bad += t->prio != p || !t->queued || t->state != LM_TS_RUNNABLE;
+			bad += t->prio_bit != BIT(p & 63) || t->prio_wbit != BIT(p >> 6);
 			bad += t->rq_prev != prev;
 		}
 		bad += rq_tail[p] != prev;

@@ -36,13 +36,12 @@ static inline void switch_to(struct tcb *t)
 	fpu_switch(t);
 }
 
-/* Something ready has a higher priority than prio. */
-static inline bool sched_outranked(u8 prio)
+/* Something ready has a higher priority than t: above t's priority in its
+ * word of the bitmap, or any ready word above that one (t's masks, from
+ * tcb_set_prio). */
+static inline bool sched_outranked(const struct tcb *t)
 {
-	/* Above prio in its own word, or any ready word above that one: the
-	 * bits above a position shifted down in two steps, since a shift by
-	 * 64 is not defined (and costs a mask more than a shift by 1). */
-	return (rq_bits[prio >> 6] >> (prio & 63) >> 1) | (rq_words >> (prio >> 6) >> 1);
+	return (rq_bits[t->prio >> 6] & t->prio_above) | (rq_words & t->prio_wabove);
 }
 
 #endif

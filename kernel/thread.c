@@ -19,6 +19,7 @@ void tcb_init(struct tcb *t)
 	t->frame.vector = FRAME_IRET;
 	t->state = LM_TS_INACTIVE;
 	t->slice = SLICE_TICKS;
+	tcb_set_prio(t, 0);
 	fpu_init_state(t->fx);
 	obj_link(&t->hdr, LM_OBJ_TCB);
 }
@@ -223,15 +224,15 @@ SYS(thread_set_priority)
 		return SYSERR(LM_ERIGHTS, 2);
 	if (t->state == LM_TS_RUNNABLE && t != cpu0.cur) {
 		sched_stop(t, LM_TS_INACTIVE);
-		t->prio = (u8)prio;
+		tcb_set_prio(t, (u8)prio);
 		sched_make_runnable(t);
 	} else if (t->waitq) { /* keep the wait queue in priority order */
 		struct waitq *q = t->waitq;
 		waitq_remove(q, t);
-		t->prio = (u8)prio;
+		tcb_set_prio(t, (u8)prio);
 		waitq_add(q, t);
 	} else {
-		t->prio = (u8)prio;
+		tcb_set_prio(t, (u8)prio);
 		need_resched = true; /* the caller may have lowered itself */
 	}
 	return LM_OK;
