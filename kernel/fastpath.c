@@ -183,7 +183,7 @@ static struct frame *fastpath_signal(struct frame *f)
 		t->frame.rsi = 0;
 		t->blocked = BLK_NONE;
 		n->word = 0;
-		sched_make_runnable_inline(t);
+		sched_wake(t, cur);
 	} else if (!n->bound) {
 		n->word |= bits;
 	} else {

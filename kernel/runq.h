@@ -97,17 +97,15 @@ static always_inline struct tcb *sched_take_next_inline(void)
 	return p < 0 ? NULL : rq_pop(p);
 }
 
-/* t becomes runnable: it joins the tail of its queue (unless it is the
- * current thread), and the caller gives way at its next exit if t outranks
- * it or it no longer runs. */
-static always_inline void sched_make_runnable_inline(struct tcb *t)
+/* t, which the running thread cur woke from a wait (so t is not cur, and
+ * cur is runnable), joins the tail of its queue; cur gives way at its exit
+ * if t outranks it: sched_make_runnable without the tests that cannot
+ * fail here (the notification fast path's signal). */
+static always_inline void sched_wake(struct tcb *t, const struct tcb *cur)
 {
-	struct tcb *cur = cpu0.cur;
 	t->state = LM_TS_RUNNABLE;
-	if (t == cur)
-		return;
 	rq_add(t, false);
-	if (!cur || cur->state != LM_TS_RUNNABLE || t->prio > cur->prio)
+	if (t->prio > cur->prio)
 		need_resched = true;
 }
 

@@ -15,9 +15,18 @@ u64 rq_bits[4];
 u64 rq_words;
 bool need_resched;
 
+/* t becomes runnable: it joins the tail of its queue (unless it is the
+ * current thread), and the current thread gives way at its next exit if t
+ * outranks it or it no longer runs. */
 void sched_make_runnable(struct tcb *t)
 {
-	sched_make_runnable_inline(t);
+	struct tcb *cur = cpu0.cur;
+	t->state = LM_TS_RUNNABLE;
+	if (t == cur)
+		return;
+	rq_add(t, false);
+	if (!cur || cur->state != LM_TS_RUNNABLE || t->prio > cur->prio)
+		need_resched = true;
 }
 
 void sched_stop(struct tcb *t, u32 state)
