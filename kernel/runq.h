@@ -34,7 +34,7 @@ static always_inline void rq_add(struct tcb *t, bool front)
 			rq_head[p] = t;
 		rq_tail[p] = t;
 	}
-	rq_bits[p >> 6] |= t->prio_bit;
+	rq_bits[t->prio_word] |= t->prio_bit;
 	rq_words |= t->prio_wbit;
 }
 
@@ -42,7 +42,7 @@ static always_inline void rq_add(struct tcb *t, bool front)
  * that was the last. */
 static always_inline void rq_emptied(const struct tcb *t)
 {
-	if (!(rq_bits[t->prio >> 6] &= ~t->prio_bit))
+	if (!(rq_bits[t->prio_word] &= ~t->prio_bit))
 		rq_words &= ~t->prio_wbit;
 }
 
@@ -69,8 +69,9 @@ static always_inline int rq_top(void)
 {
 	if (!rq_words)
 		return -1;
-	int i = 63 - __builtin_clzll(rq_words);
-	return i * 64 + 63 - __builtin_clzll(rq_bits[i]);
+	/* 63 ^ clz is the index of the highest bit: one BSR each. */
+	int i = 63 ^ __builtin_clzll(rq_words);
+	return i << 6 | (63 ^ __builtin_clzll(rq_bits[i]));
 }
 
 /* The head of queue p, which is not empty, taken off: rq_remove for the

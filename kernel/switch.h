@@ -41,7 +41,7 @@ static inline void switch_to(struct tcb *t)
  * tcb_set_prio). */
 static inline bool sched_outranked(const struct tcb *t)
 {
-	return (rq_bits[t->prio >> 6] & t->prio_above) | (rq_words & t->prio_wabove);
+	return (rq_bits[t->prio_word] & t->prio_above) | (rq_words & t->prio_wabove);
 }
 
 #endif

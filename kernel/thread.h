@@ -64,8 +64,10 @@ struct tcb {
 	struct slot filters[LM_BPF_MAX_FILTERS];
 	/* prio's masks for the run queues' bitmap (runq.h), which only
 	 * tcb_set_prio writes: its bit in rq_bits[prio >> 6] and the bits
-	 * above it there, its word's bit in rq_words and the words above. */
+	 * above it there, its word's bit in rq_words and the words above,
+	 * and that word's index, prio >> 6. */
 	u64 prio_bit, prio_above, prio_wbit, prio_wabove;
+	u8 prio_word;
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
@@ -100,6 +102,7 @@ static inline void tcb_set_prio(struct tcb *t, u8 p)
 	t->prio_above = ~1ull << (p & 63);
 	t->prio_wbit = BIT(p >> 6);
 	t->prio_wabove = ~1ull << (p >> 6);
+	t->prio_word = p >> 6;
 }
 void tcb_finalise(struct tcb *t);
 void tcb_lost_slot(struct tcb *t, struct slot *s);
