@@ -17,7 +17,6 @@
 #endif
 .endm
 
-
 /* struct frame (arch.h), byte offsets. */
 #define F_R15    0
 #define F_R14    8
