@@ -47,51 +47,6 @@ void sched_yield(void)
 	need_resched = true;
 }
 
-/* c, not queued, takes the place of t at the tail of their common queue:
- * the same as rq_remove(t) and then rq_add(c, false), but the bitmap
- * cannot change, and t's neighbour is the only other thread touched. */
-static void rq_replace_tail(struct tcb *t, struct tcb *c)
-{
-	u8 p = t->prio;
-	KASSERT(t->queued && !c->queued && c->prio == p && rq_tail[p] == t);
-	c->queued = true;
-	c->rq_next = NULL;
-	c->rq_prev = t->rq_prev;
-	if (t->rq_prev)
-		t->rq_prev->rq_next = c;
-	else
-		rq_head[p] = c;
-	rq_tail[p] = c;
-	t->queued = false;
-	t->rq_prev = NULL;
-}
-
-/*
- * Directed yield: t runs now with what is left of the caller's slice; the
- * caller goes to the back of its queue. t must be runnable and may not
- * outrank the caller's view of the queues: a thread of lower priority than
- * something else ready is only switched to if the caller could have been.
- */
-void sched_yield_to(struct tcb *t)
-{
-	struct tcb *cur = cpu0.cur;
-	if (t == cur)
-		return;
-	t->slice = cur->slice;
-	cur->slice = SLICE_TICKS;
-	/* t is runnable and not current, so queued. The last of the caller's
-	 * own queue (two threads of one priority yielding to each other) just
-	 * trades places with it. */
-	if (rq_tail[t->prio] == t && t->prio == cur->prio) {
-		rq_replace_tail(t, cur);
-	} else {
-		rq_remove(t);
-		rq_add(cur, false);
-	}
-	switch_to(t);
-	need_resched = sched_outranked(t);
-}
-
 u64 sched_ticks; /* timer ticks since boot */
 
 void sched_tick(void)

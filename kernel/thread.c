@@ -5,6 +5,7 @@
 #include "asm.h"
 #include "syscall.h"
 #include "thread.h"
+#include "runq.h"
 #include "vspace.h"
 #include "ipc.h"
 #include "bpf/prog.h"
@@ -161,8 +162,9 @@ void thread_stop_fault(struct tcb *t, u64 kind)
 }
 
 /* Changing a thread (WRITE) takes, for a filtered caller, a thread that
- * carries its filters (bpf/filter.c). */
-static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
+ * carries its filters (bpf/filter.c). Inline in every handler (the
+ * directed yield's, with the switch inline too, would otherwise call it). */
+static always_inline u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
 {
 	struct slot *s;
 	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, rights, 1, &s);

@@ -124,7 +124,6 @@ void notify_unbind(struct tcb *t);
 
 /* sched.c */
 void sched_switch_to(struct tcb *t);
-void sched_yield_to(struct tcb *t);
 struct tcb *sched_take_next(void);
 
 #define SLICE_TICKS 1
