@@ -15,6 +15,7 @@
 #include "count.h"
 #include "syscall.h"
 #include "vspace.h"
+#include "ipc.h"
 
 #ifdef LM_COUNT_EVENTS
 _Static_assert(__builtin_offsetof(struct lm_counts, syscalls) == KCOUNT_SYSCALLS, "entry.S");
@@ -32,7 +33,8 @@ void trap_user(struct frame *f);
 struct frame *count_syscall(struct frame *f)
 {
 	u64 nr = f->rax - LM_SYS_BASE, t0 = rdtsc();
-	syscall_dispatch(f);
+	if (cpu0.cur->sysgate || !fastpath_try(f)) /* as entry.S chooses */
+		syscall_dispatch(f);
 	struct lm_kernel_time *k = &ktime[nr < LM_NSYSCALLS ? nr : LM_KT_OTHER];
 	k->calls++;
 	k->ticks += rdtsc() - t0;

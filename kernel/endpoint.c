@@ -16,11 +16,6 @@
 #include "ipc.h"
 #include "syscall.h"
 
-static struct lm_ipc_buffer *ipc_buffer(struct tcb *t)
-{
-	return t->ipcbuf.cap.type == LM_OBJ_FRAME ? phys_to_virt(t->ipcbuf.cap.obj) : NULL;
-}
-
 /* A capability slot in t's CSpace, or NULL. */
 static struct slot *tcb_slot(struct tcb *t, u64 cptr)
 {

@@ -1,13 +1,14 @@
 /*
- * The IPC fast path: EP_CALL and EP_REPLY_RECV with the whole message in
- * registers. It is a copy of the general path's rules (endpoint.c) for the
- * common case, and returns false, changing nothing, whenever any of its
- * preconditions fails, so the general path handles everything else:
+ * The IPC fast path: EP_CALL and EP_REPLY_RECV of a message without
+ * capabilities. It is a copy of the general path's rules (endpoint.c) for the
+ * common case, and returns NULL (false for a fault), changing nothing,
+ * whenever any of its preconditions fails, so the general path handles
+ * everything else:
  *
  *   - the capability is an endpoint with the right (WRITE to call, READ to
  *     receive), named by a valid slot of the caller's CSpace;
- *   - the message is at most LM_MSG_REG_WORDS words, no capabilities, no
- *     reserved info bits;
+ *   - the message has no capabilities and no reserved info bits (words
+ *     past the registers' go between the IPC buffers, as in endpoint.c);
  *   - call: a receiver is waiting, owes no other reply, and nothing ready
  *     outranks it;
  *   - reply-receive: the caller owes a reply to a thread waiting for it,
@@ -28,14 +29,16 @@
  *   - notification wait: bits are pending (taken at once), or nobody else
  *     waits and some thread is ready to run instead of the caller.
  *
- * Then the message moves register to register and the CPU switches
+ * Then the message moves register to register (longer ones' other words
+ * buffer to buffer) and the CPU switches
  * straight to the other thread: no run queue, no scheduler decision.
  */
 #include <lamina/syscall.h>
 #include <lamina/exception.h>
 #include "ipc.h"
 #include "syscall.h"
-#include "switch.h"
+#include "runq.h"
+#include "entry.h"
 
 bool fastpath_enabled = true;
 static u64 fastpath_hits; /* calls the fast paths completed, for tests */
@@ -54,20 +57,41 @@ static struct endpoint *fp_endpoint(struct tcb *cur, u64 cptr, u8 right, u64 *ba
 
 static bool fp_info_ok(u64 info)
 {
-	return LM_MSG_LEN(info) <= LM_MSG_REG_WORDS && !(info & ~(~0ull << 16 | 0x7f));
+	return LM_MSG_LEN(info) <= LM_MSG_MAX_WORDS && !(info & ~(~0ull << 16 | 0x7f));
 }
 
-/* The message words and info go from frame s to thread r. */
-static void fp_transfer(const struct frame *s, struct tcb *r, u64 badge)
+/* Words LM_MSG_REG_WORDS.. of a longer message, from thread s's IPC buffer
+ * to r's, as the general path's transfer does; without both buffers the
+ * message is cut to its register words. Returns the info r gets. Inline,
+ * with the copy a string instruction rather than a call, so that the
+ * usual short message keeps its registers. */
+static always_inline u64 fp_copy_words(struct tcb *s, struct tcb *r, u64 info)
+{
+	struct lm_ipc_buffer *sb = ipc_buffer(s), *rb = ipc_buffer(r);
+	u64 len = LM_MSG_LEN(info);
+	if (!sb || !rb)
+		return info - len + LM_MSG_REG_WORDS;
+	u64 *d = &rb->msg[LM_MSG_REG_WORDS], n = len - LM_MSG_REG_WORDS;
+	const u64 *src = &sb->msg[LM_MSG_REG_WORDS];
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	return info;
+}
+
+/* The message (its info passed fp_info_ok) goes from thread s, whose frame
+ * is sf, to thread r. */
+static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, struct tcb *r, u64 badge)
 {
 	struct frame *rf = &r->frame;
+	u64 info = sf->rsi;
+	if (unlikely(LM_MSG_LEN(info) > LM_MSG_REG_WORDS))
+		info = fp_copy_words(s, r, info);
 	rf->rax = LM_OK;
 	rf->rdi = badge;
-	rf->rsi = s->rsi;
-	rf->rdx = s->rdx;
-	rf->r10 = s->r10;
-	rf->r8 = s->r8;
-	rf->r9 = s->r9;
+	rf->rsi = info;
+	rf->rdx = sf->rdx;
+	rf->r10 = sf->r10;
+	rf->r8 = sf->r8;
+	rf->r9 = sf->r9;
 	r->blocked = BLK_NONE;
 	r->state = LM_TS_RUNNABLE;
 }
@@ -84,17 +108,18 @@ static inline void fp_pop_head(struct waitq *q, struct tcb *r)
 	r->waitq = NULL;
 }
 
-bool fastpath_call(struct frame *f)
+static struct frame *fastpath_call(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *r;
 	u64 badge;
-	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge);
+	struct endpoint *ep;
 
-	if (!ep || !fp_info_ok(f->rsi) || ep->q_blocked != BLK_RECV || !(r = ep->q.head) ||
-	    r->reply_to || sched_outranked(r->prio))
-		return false;
+	/* The message first: a long one (the general path's) costs no lookup. */
+	if (!fp_info_ok(f->rsi) || !(ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge)) ||
+	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r))
+		return NULL;
 	fp_pop_head(&ep->q, r);
-	fp_transfer(f, r, badge);
+	fp_transfer(f, cur, r, badge);
 	r->reply_to = cur;
 	r->borrowed = 0;
 	cur->replier = r;
@@ -103,7 +128,7 @@ bool fastpath_call(struct frame *f)
 	cur->wait_obj = r;
 	fastpath_hits++;
 	switch_to(r);
-	return true;
+	return f;
 }
 
 /* t, current, faulted; its fault goes to ep as a call (the general path:
@@ -112,7 +137,7 @@ bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
 {
 	struct tcb *r;
 	if (ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || t->queued ||
-	    sched_outranked(r->prio))
+	    sched_outranked(r))
 		return false;
 	fp_pop_head(&ep->q, r);
 	struct frame *rf = &r->frame;
@@ -137,20 +162,20 @@ bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
 	return true;
 }
 
-bool fastpath_signal(struct frame *f)
+static struct frame *fastpath_signal(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *t;
 	const struct cap *cs = &cur->cspace.cap;
 	u64 cptr = f->rdi;
 	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return false;
+		return NULL;
 	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
 	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_WRITE))
-		return false;
+		return NULL;
 	struct notify *n = (struct notify *)c->obj;
 	u64 bits = c->w2 ? c->w2 : 1;
 	if (n->preds)
-		return false;
+		return NULL;
 	if ((t = n->q.head)) {
 		fp_pop_head(&n->q, t);
 		t->frame.rax = LM_OK;
@@ -158,39 +183,39 @@ bool fastpath_signal(struct frame *f)
 		t->frame.rsi = 0;
 		t->blocked = BLK_NONE;
 		n->word = 0;
-		sched_make_runnable(t);
+		sched_wake(t, cur);
 	} else if (!n->bound) {
 		n->word |= bits;
 	} else {
-		return false;
+		return NULL;
 	}
 	f->rax = LM_OK;
 	fastpath_hits++;
 	if (need_resched)
 		schedule();
-	return true;
+	return f;
 }
 
-bool fastpath_wait(struct frame *f)
+static struct frame *fastpath_wait(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *next;
 	const struct cap *cs = &cur->cspace.cap;
 	u64 cptr = f->rdi;
 	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return false;
+		return NULL;
 	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
 	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_READ))
-		return false;
+		return NULL;
 	struct notify *n = (struct notify *)c->obj;
 	if (n->word) {
 		f->rax = LM_OK;
 		f->rdi = n->word;
 		n->word = 0;
 		fastpath_hits++;
-		return true;
+		return f;
 	}
-	if (n->q.head || !(next = sched_take_next()))
-		return false;
+	if (n->q.head || !(next = sched_take_next_inline()))
+		return NULL;
 	f->rax = LM_OK;
 	fastpath_hits++;
 	cur->state = LM_TS_BLOCKED;
@@ -201,7 +226,7 @@ bool fastpath_wait(struct frame *f)
 	cur->waitq = &n->q;
 	switch_to(next);
 	need_resched = false;
-	return true;
+	return f;
 }
 
 /* Tests run the same IPC with the fast path on and off and compare. */
@@ -236,19 +261,20 @@ static __attribute__((noinline)) bool fp_fault_reply(const struct frame *f, stru
 	return true;
 }
 
-bool fastpath_reply_recv(struct frame *f)
+static struct frame *fastpath_reply_recv(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
 	u64 badge;
-	struct endpoint *ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge);
+	struct endpoint *ep;
 
-	if (!ep || !c || !fp_info_ok(f->rsi) || (ep->q_blocked == BLK_SEND && ep->q.head) ||
-	    (cur->bound && cur->bound->word) || cur->borrowed || sched_outranked(c->prio))
-		return false;
+	if (!fp_info_ok(f->rsi) || !c || !(ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge)) ||
+	    (ep->q_blocked == BLK_SEND && ep->q.head) || (cur->bound && cur->bound->word) ||
+	    cur->borrowed || sched_outranked(c))
+		return NULL;
 	if (likely(!c->fault_ipc))
-		fp_transfer(f, c, 0);
+		fp_transfer(f, cur, c, 0);
 	else if (!fp_fault_reply(f, c))
-		return false;
+		return NULL;
 	fastpath_hits++;
 	cur->reply_to = NULL;
 	c->replier = NULL;
@@ -264,5 +290,35 @@ bool fastpath_reply_recv(struct frame *f)
 		waitq_add(&ep->q, cur);
 	}
 	switch_to(c);
-	return true;
+	return f;
+}
+
+static struct frame *fp_none(struct frame *f)
+{
+	(void)f;
+	return NULL;
+}
+
+/*
+ * The fast paths by system-call number from LM_SYS_EP_CALL: entry.S calls
+ * them directly for a thread with no gate while fastpath_enabled is set.
+ * Each returns its frame when it dealt with the call, or NULL having
+ * changed nothing, and the general path takes the call.
+ */
+struct frame *(*const fastpath_table[SYS_FAST_COUNT])(struct frame *) = {
+	[LM_SYS_EP_CALL - SYS_FAST_FIRST]       = fastpath_call,
+	[LM_SYS_EP_REPLY - SYS_FAST_FIRST]      = fp_none,
+	[LM_SYS_EP_REPLY_RECV - SYS_FAST_FIRST] = fastpath_reply_recv,
+	[LM_SYS_NTFN_SIGNAL - SYS_FAST_FIRST]   = fastpath_signal,
+	[LM_SYS_NTFN_WAIT - SYS_FAST_FIRST]     = fastpath_wait,
+};
+_Static_assert(SYS_FAST_FIRST == LM_SYS_EP_CALL && SYS_FAST_COUNT == LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL + 1,
+	       "entry.h: the fast paths' numbers");
+
+/* entry.S's choice in C, for the calls that reach it another way (a gated
+ * thread whose gate let the call through, the counting build's entry). */
+struct frame *fastpath_try(struct frame *f)
+{
+	u64 i = f->rax - SYS_FAST_FIRST;
+	return i < SYS_FAST_COUNT && fastpath_enabled ? fastpath_table[i](f) : NULL;
 }

@@ -12,6 +12,12 @@ struct waitq {
 	struct tcb *head, *tail;
 };
 
+/* t's IPC buffer (THREAD_SET_IPC_BUFFER) through the direct map, or NULL. */
+static inline struct lm_ipc_buffer *ipc_buffer(struct tcb *t)
+{
+	return t->ipcbuf.cap.type == LM_OBJ_FRAME ? phys_to_virt(t->ipcbuf.cap.obj) : NULL;
+}
+
 void waitq_add(struct waitq *q, struct tcb *t);
 void waitq_remove(struct waitq *q, struct tcb *t);
 struct tcb *waitq_pop(struct waitq *q);
@@ -40,12 +46,9 @@ struct tcb *reply_detach(struct tcb *server);
 
 /* fastpath.c */
 extern bool fastpath_enabled;
-bool fastpath_call(struct frame *f);
-bool fastpath_reply_recv(struct frame *f);
+struct frame *fastpath_try(struct frame *f);
 struct endpoint;
 bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge);
-bool fastpath_signal(struct frame *f);
-bool fastpath_wait(struct frame *f);
 void block_on(struct tcb *t, struct waitq *q, u8 kind, void *obj);
 bool notify_deliver_bound(struct tcb *t);
 void notify_signal(struct notify *n, u64 bits);

@@ -229,7 +229,7 @@ void root_create(struct bootparams *bp)
 	c.flags = CAP_F_TCBSLOT;
 	cap_insert(&t->vspace, &c, &rb.slots[LM_SLOT_VSPACE]);
 	root_tcb = t;
-	t->prio = ROOT_PRIO;
+	tcb_set_prio(t, ROOT_PRIO);
 	t->frame.rip = entry;
 	t->frame.rsp = LM_ROOT_STACK_TOP;
 	t->frame.rdi = LM_BOOTINFO_VADDR;

@@ -1,7 +1,6 @@
 /*
- * Fixed-priority round-robin scheduler. The current thread is never on a
- * run queue; every other runnable thread is on the queue of its priority.
- * A bitmap of non-empty queues makes picking the highest O(1).
+ * Fixed-priority round-robin scheduler over the run queues of runq.h. A
+ * bitmap of non-empty queues makes picking the highest O(1).
  */
 #include <lamina/bootinfo.h>
 #include <lamina/exception.h>
@@ -9,88 +8,16 @@
 #include "asm.h"
 #include "thread.h"
 #include "vspace.h"
-#include "switch.h"
+#include "runq.h"
 
-static struct tcb *rq_head[256], *rq_tail[256];
+struct tcb *rq_head[256], *rq_tail[256];
 u64 rq_bits[4];
-u64 rq_words; /* bit i set when rq_bits[i] is not 0 */
+u64 rq_words;
 bool need_resched;
 
-
-static always_inline void rq_add(struct tcb *t, bool front)
-{
-	u8 p = t->prio;
-	KASSERT(!t->queued);
-	t->queued = true;
-	if (front) {
-		t->rq_prev = NULL;
-		t->rq_next = rq_head[p];
-		if (rq_head[p])
-			rq_head[p]->rq_prev = t;
-		else
-			rq_tail[p] = t;
-		rq_head[p] = t;
-	} else {
-		t->rq_next = NULL;
-		t->rq_prev = rq_tail[p];
-		if (rq_tail[p])
-			rq_tail[p]->rq_next = t;
-		else
-			rq_head[p] = t;
-		rq_tail[p] = t;
-	}
-	rq_bits[p >> 6] |= BIT(p & 63);
-	rq_words |= BIT(p >> 6);
-}
-
-static always_inline void rq_remove(struct tcb *t)
-{
-	u8 p = t->prio;
-	KASSERT(t->queued);
-	if (t->rq_prev)
-		t->rq_prev->rq_next = t->rq_next;
-	else
-		rq_head[p] = t->rq_next;
-	if (t->rq_next)
-		t->rq_next->rq_prev = t->rq_prev;
-	else
-		rq_tail[p] = t->rq_prev;
-	if (!rq_head[p]) {
-		rq_bits[p >> 6] &= ~BIT(p & 63);
-		if (!rq_bits[p >> 6])
-			rq_words &= ~BIT(p >> 6);
-	}
-	t->queued = false;
-	t->rq_next = t->rq_prev = NULL;
-}
-
-/* c, not queued, takes the place of t at the tail of their common queue:
- * the same as rq_remove(t) and then rq_add(c, false), but the bitmap
- * cannot change, and t's neighbour is the only other thread touched. */
-static void rq_replace_tail(struct tcb *t, struct tcb *c)
-{
-	u8 p = t->prio;
-	KASSERT(t->queued && !c->queued && c->prio == p && rq_tail[p] == t);
-	c->queued = true;
-	c->rq_next = NULL;
-	c->rq_prev = t->rq_prev;
-	if (t->rq_prev)
-		t->rq_prev->rq_next = c;
-	else
-		rq_head[p] = c;
-	rq_tail[p] = c;
-	t->queued = false;
-	t->rq_prev = NULL;
-}
-
-static int rq_top(void)
-{
-	if (!rq_words)
-		return -1;
-	int i = 63 - __builtin_clzll(rq_words);
-	return i * 64 + 63 - __builtin_clzll(rq_bits[i]);
-}
-
+/* t becomes runnable: it joins the tail of its queue (unless it is the
+ * current thread), and the current thread gives way at its next exit if t
+ * outranks it or it no longer runs. */
 void sched_make_runnable(struct tcb *t)
 {
 	struct tcb *cur = cpu0.cur;
@@ -118,32 +45,6 @@ void sched_yield(void)
 	cur->slice = SLICE_TICKS;
 	rq_add(cur, false);
 	need_resched = true;
-}
-
-/*
- * Directed yield: t runs now with what is left of the caller's slice; the
- * caller goes to the back of its queue. t must be runnable and may not
- * outrank the caller's view of the queues: a thread of lower priority than
- * something else ready is only switched to if the caller could have been.
- */
-void sched_yield_to(struct tcb *t)
-{
-	struct tcb *cur = cpu0.cur;
-	if (t == cur)
-		return;
-	t->slice = cur->slice;
-	cur->slice = SLICE_TICKS;
-	/* t is runnable and not current, so queued. The last of the caller's
-	 * own queue (two threads of one priority yielding to each other) just
-	 * trades places with it. */
-	if (rq_tail[t->prio] == t && t->prio == cur->prio) {
-		rq_replace_tail(t, cur);
-	} else {
-		rq_remove(t);
-		rq_add(cur, false);
-	}
-	switch_to(t);
-	need_resched = rq_top() > t->prio;
 }
 
 u64 sched_ticks; /* timer ticks since boot */
@@ -210,15 +111,9 @@ void sched_switch_to(struct tcb *t)
 	}
 }
 
-/* The highest-priority ready thread, taken off its queue, or NULL. */
 struct tcb *sched_take_next(void)
 {
-	int p = rq_top();
-	if (p < 0)
-		return NULL;
-	struct tcb *t = rq_head[p];
-	rq_remove(t);
-	return t;
+	return sched_take_next_inline();
 }
 
 /* Choose the thread to return to; idles with interrupts on if none. */
@@ -243,8 +138,7 @@ void schedule(void)
 		write_cr3(cpu0.cr3_pml4);
 		arch_idle();
 	}
-	struct tcb *next = rq_head[p];
-	rq_remove(next);
+	struct tcb *next = rq_pop(p);
 	need_resched = false;
 	switch_to(next);
 }
@@ -258,6 +152,7 @@ int sched_check(void)
 		struct tcb *prev = NULL;
 		for (struct tcb *t = rq_head[p]; t; prev = t, t = t->rq_next) {
 			bad += t->prio != p || !t->queued || t->state != LM_TS_RUNNABLE;
+			bad += t->prio_bit != BIT(p & 63) || t->prio_wbit != BIT(p >> 6) || t->prio_word != p >> 6;
 			bad += t->rq_prev != prev;
 		}
 		bad += rq_tail[p] != prev;

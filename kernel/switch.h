@@ -36,11 +36,12 @@ static inline void switch_to(struct tcb *t)
 	fpu_switch(t);
 }
 
-/* Something ready has a higher priority than prio. */
-static inline bool sched_outranked(u8 prio)
+/* Something ready has a higher priority than t: above t's priority in its
+ * word of the bitmap, or any ready word above that one (t's masks, from
+ * tcb_set_prio). */
+static inline bool sched_outranked(const struct tcb *t)
 {
-	/* Above prio in its own word, or any ready word above that one. */
-	return (rq_bits[prio >> 6] & (~1ull << (prio & 63))) | (rq_words & (~1ull << (prio >> 6)));
+	return (rq_bits[t->prio_word] & t->prio_above) | (rq_words & t->prio_wabove);
 }
 
 #endif

@@ -4,6 +4,7 @@
 #include "thread.h"
 #include "ipc.h"
 #include "bpf/prog.h"
+#include "entry.h"
 
 typedef u64 (*sys_fn)(struct frame *f);
 
@@ -89,8 +90,6 @@ static u64 finish_later(struct frame *f, u64 r)
 	return SYS_RESTART;
 }
 
-/* Called by entry.S with the caller's saved frame; returns to whichever
- * thread is current afterwards. */
 /* Reflection: another OS's system call goes back to the thread's own
  * library OS, registers as they are: rax the number, the arguments in
  * place, rcx the return address and r11 the flags (as SYSCALL left them).
@@ -104,21 +103,10 @@ void syscall_reflect(struct frame *f)
 	f->vector = FRAME_IRET;
 }
 
-/* The general path: the table, then the result into the frame. */
-static always_inline void syscall_general(struct frame *f)
+/* A result other than plain success into the frame: a restart re-executes
+ * the SYSCALL, an error puts its code in rax and the detail in rdi, rsi. */
+static void syscall_result(struct frame *f, u64 r)
 {
-	u64 nr = f->rax - LM_SYS_BASE, r;
-	if (nr < LM_NSYSCALLS) {
-		r = sys_table[nr](f);
-		if (unlikely(cap_zombies != NULL) && r != SYS_RESTART)
-			r = finish_later(f, r);
-	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
-		syscall_reflect(f);
-		return;
-	} else {
-		r = SYSERR(LM_ENOSYS, 0);
-	}
-
 	if (r == SYS_RESTART) {
 		f->rip -= 2; /* re-execute the SYSCALL; rax still holds its number */
 	} else {
@@ -128,43 +116,63 @@ static always_inline void syscall_general(struct frame *f)
 			f->rsi = r >> 32;
 		}
 	}
+}
+
+/* The general path: the table, then the result into the frame. */
+static always_inline void syscall_general(struct frame *f)
+{
+	u64 nr = f->rax - LM_SYS_BASE, r;
+	if (likely(nr < LM_NSYSCALLS)) {
+		r = sys_table[nr](f);
+		/* The usual end, LM_OK with no finalisation work left, is one
+		 * test: anything else goes the long way. */
+		if (likely(!(r | (uptr)cap_zombies))) {
+			f->rax = LM_OK;
+		} else {
+			if (cap_zombies && r != SYS_RESTART)
+				r = finish_later(f, r);
+			syscall_result(f, r);
+		}
+	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
+		syscall_reflect(f);
+		return;
+	} else {
+		syscall_result(f, SYSERR(LM_ENOSYS, 0));
+	}
 	if (need_resched)
 		schedule();
 }
 
 /*
  * A thread with sysgate set: a filtered one's calls go through its filters
- * first (bpf/filter.c); one whose blocking calls upcall (upcall.c) skips
- * the fast paths, which block without asking. True if the call was dealt
- * with here.
+ * first (bpf/filter.c), then, as any thread's, to the fast paths (which
+ * entry.S tries itself for threads with no gate); one whose blocking calls
+ * upcall (upcall.c) skips the fast paths, which block without asking.
  */
-static __attribute__((noinline)) bool syscall_gate(struct frame *f)
+static __attribute__((noinline)) void syscall_gate(struct frame *f)
 {
 	u8 g = cpu0.cur->sysgate;
 	if ((g & GATE_FILTER) && filter_syscall(f))
-		return true;
-	if (!(g & GATE_SLOW))
-		return false;
+		return;
+	if (!(g & GATE_SLOW) && fastpath_try(f))
+		return;
 	syscall_general(f);
-	return true;
 }
 
-/* Returns f, for entry.S's test of whether its thread is still current. */
+/* Called by entry.S with the caller's saved frame, for every call but one
+ * a fast path took (entry.S tries those first); returns f, for entry.S's
+ * test of whether its thread is still current. */
 struct frame *syscall_dispatch(struct frame *f)
 {
 	/* For a thread with nothing to gate, this one test is all it costs. */
-	if (unlikely(cpu0.cur->sysgate) && syscall_gate(f))
-		return f;
-	/* The IPC fast paths first: no table, no decoding beyond their checks.
-	 * Their numbers are adjacent, so one range test keeps them off every
-	 * other call's path. */
-	if (f->rax - LM_SYS_EP_CALL <= LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL && fastpath_enabled) {
-		if ((f->rax == LM_SYS_EP_CALL && fastpath_call(f)) ||
-		    (f->rax == LM_SYS_EP_REPLY_RECV && fastpath_reply_recv(f)) ||
-		    (f->rax == LM_SYS_NTFN_SIGNAL && fastpath_signal(f)) ||
-		    (f->rax == LM_SYS_NTFN_WAIT && fastpath_wait(f)))
-			return f;
-	}
-	syscall_general(f);
+	if (unlikely(cpu0.cur->sysgate))
+		syscall_gate(f);
+	else
+		syscall_general(f);
 	return f;
 }
+
+_Static_assert(__builtin_offsetof(struct tcb, sysgate) == TCB_SYSGATE, "entry.h: tcb.sysgate");
+_Static_assert(__builtin_offsetof(struct percpu, sys_top) == PCPU_SYS_TOP &&
+	       __builtin_offsetof(struct percpu, kstack_top) == PCPU_KSTACK &&
+	       __builtin_offsetof(struct percpu, cur) == PCPU_CUR, "entry.h: struct percpu");

@@ -5,6 +5,7 @@
 #include "asm.h"
 #include "syscall.h"
 #include "thread.h"
+#include "runq.h"
 #include "vspace.h"
 #include "ipc.h"
 #include "bpf/prog.h"
@@ -19,6 +20,7 @@ void tcb_init(struct tcb *t)
 	t->frame.vector = FRAME_IRET;
 	t->state = LM_TS_INACTIVE;
 	t->slice = SLICE_TICKS;
+	tcb_set_prio(t, 0);
 	fpu_init_state(t->fx);
 	obj_link(&t->hdr, LM_OBJ_TCB);
 }
@@ -160,8 +162,9 @@ void thread_stop_fault(struct tcb *t, u64 kind)
 }
 
 /* Changing a thread (WRITE) takes, for a filtered caller, a thread that
- * carries its filters (bpf/filter.c). */
-static u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
+ * carries its filters (bpf/filter.c). Inline in every handler (the
+ * directed yield's, with the switch inline too, would otherwise call it). */
+static always_inline u64 tcb_lookup(struct frame *f, u8 rights, struct tcb **t)
 {
 	struct slot *s;
 	u64 e = cap_lookup(ARG1(f), LM_OBJ_TCB, rights, 1, &s);
@@ -223,15 +226,15 @@ SYS(thread_set_priority)
 		return SYSERR(LM_ERIGHTS, 2);
 	if (t->state == LM_TS_RUNNABLE && t != cpu0.cur) {
 		sched_stop(t, LM_TS_INACTIVE);
-		t->prio = (u8)prio;
+		tcb_set_prio(t, (u8)prio);
 		sched_make_runnable(t);
 	} else if (t->waitq) { /* keep the wait queue in priority order */
 		struct waitq *q = t->waitq;
 		waitq_remove(q, t);
-		t->prio = (u8)prio;
+		tcb_set_prio(t, (u8)prio);
 		waitq_add(q, t);
 	} else {
-		t->prio = (u8)prio;
+		tcb_set_prio(t, (u8)prio);
 		need_resched = true; /* the caller may have lowered itself */
 	}
 	return LM_OK;

@@ -62,9 +62,17 @@ struct tcb {
 	u8 nfilters;
 	u64 filter_allow;        /* native calls every filter allows outright */
 	struct slot filters[LM_BPF_MAX_FILTERS];
+	/* prio's masks for the run queues' bitmap (runq.h), which only
+	 * tcb_set_prio writes: its bit in rq_bits[prio >> 6] and the bits
+	 * above it there, its word's bit in rq_words and the words above,
+	 * and that word's index, prio >> 6. */
+	u64 prio_bit, prio_above, prio_wbit, prio_wabove;
+	u8 prio_word;
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
+/* entry.S takes cpu0.cur for the current thread's frame. */
+_Static_assert(__builtin_offsetof(struct tcb, frame) == 0, "the frame starts the TCB");
 
 enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN, BLK_PRED };
 
@@ -86,6 +94,16 @@ struct tcb *tcb_of_slot(struct slot *s);
 
 extern struct tcb *root_tcb;
 void tcb_init(struct tcb *t);
+/* The only way a thread's priority changes: prio and its masks together. */
+static inline void tcb_set_prio(struct tcb *t, u8 p)
+{
+	t->prio = p;
+	t->prio_bit = BIT(p & 63);
+	t->prio_above = ~1ull << (p & 63);
+	t->prio_wbit = BIT(p >> 6);
+	t->prio_wabove = ~1ull << (p >> 6);
+	t->prio_word = p >> 6;
+}
 void tcb_finalise(struct tcb *t);
 void tcb_lost_slot(struct tcb *t, struct slot *s);
 void tcb_set_slot(struct tcb *t, struct slot *dst, struct slot *src);
@@ -106,7 +124,6 @@ void notify_unbind(struct tcb *t);
 
 /* sched.c */
 void sched_switch_to(struct tcb *t);
-void sched_yield_to(struct tcb *t);
 struct tcb *sched_take_next(void);
 
 #define SLICE_TICKS 1

@@ -49,8 +49,7 @@
 struct percpu cpu0;
 u32 cpu_features;
 struct asid_entry asid_tab[ASID_COUNT];
-static u64 tss_word;
-u64 *const tss_rsp0 = &tss_word;
+struct tss tss;
 bool fastpath_enabled; /* false: every call takes the general path */
 
 static struct tcb root __attribute__((aligned(1 << LM_TCB_BITS)));

@@ -49,6 +49,32 @@ TEST(sched_higher_priority_thread_runs_first)
 	CHECK_EQ(order_log[1], 80);
 }
 
+/* The ready bitmap has a word per 64 priorities: threads on both sides of
+ * a word's edge, and runnable ones moved across it by THREAD_SET_PRIORITY
+ * (which rewrites the priority's bitmap masks with it), still run highest
+ * first. DEBUG_CHECK after the test checks the masks of queued threads. */
+TEST(sched_priorities_across_bitmap_words_run_highest_first)
+{
+	lm_cptr_t t[5];
+	static const lm_u32 prio[5] = { 5, 63, 64, 70, 99 };
+
+	log_reset();
+	for (int i = 0; i < 5; i++) {
+		t[i] = t_thread(record, prio[i], prio[i]);
+		CHECK(t[i]);
+	}
+	CHECK_EQ(order_n, 0);
+	CHECK_OK(lm_thread_set_priority(t[0], 98)); /* word 0 -> word 1, queued */
+	CHECK_OK(lm_thread_set_priority(t[4], 3));  /* word 1 -> word 0, queued */
+	t_sleep_until_idle();
+	CHECK_EQ(order_n, 5);
+	CHECK_EQ(order_log[0], 5);  /* now 98 */
+	CHECK_EQ(order_log[1], 70);
+	CHECK_EQ(order_log[2], 64);
+	CHECK_EQ(order_log[3], 63);
+	CHECK_EQ(order_log[4], 99); /* now 3, above T_WAKER_PRIO */
+}
+
 static volatile lm_u64 spins[2];
 static volatile int spin_stop;
 

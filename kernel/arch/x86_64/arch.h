@@ -31,14 +31,13 @@ _Static_assert(sizeof(struct frame) == 22 * 8, "entry.S frame layout");
 #define RFLAGS_IF 0x200ull
 
 /* Per-CPU data reached through %gs in the kernel; entry.S uses the first
- * four fields at fixed offsets. */
+ * four fields at fixed offsets (entry.h). */
 struct tcb;
 struct percpu {
 	u64 user_rsp;   /* 0: scratch for syscall entry */
 	u64 sys_top;    /* 8: the current thread's frame.ss: SYSCALL entry pushes below it */
 	u64 kstack_top; /* 16: the kernel stack */
-	u64 frame;      /* 24: start of the current thread's frame */
-	struct tcb *cur;
+	struct tcb *cur; /* 24: the current thread; its frame starts its TCB */
 	u64 fs_loaded, gs_loaded;
 	struct tcb *fpu_owner; /* whose state is in the FPU registers */
 	bool ts_set;           /* CR0.TS is set */
@@ -53,14 +52,24 @@ extern u64 tsc_khz;
 void serial_init(void);
 void serial_putc(char c);
 void cpu_init(void);
-extern u64 *const tss_rsp0;
+/* The TSS: rsp0 is where an interrupt or exception from user mode pushes
+ * (just past the current thread's frame). */
+struct tss {
+	u32 reserved0;
+	u64 rsp0, rsp1, rsp2;
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3, iomap_base;
+} __attribute__((packed));
+
+extern struct tss tss;
 
 /* Make f the frame that the next user entry saves into. */
 static inline void cpu_set_frame(struct frame *f)
 {
-	cpu0.frame = (u64)f;
 	cpu0.sys_top = (u64)&f->ss;
-	*tss_rsp0 = (u64)(f + 1);
+	tss.rsp0 = (u64)(f + 1);
 }
 
 /*

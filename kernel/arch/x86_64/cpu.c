@@ -4,15 +4,6 @@
 #include "asm.h"
 #include "thread.h"
 
-struct tss {
-	u32 reserved0;
-	u64 rsp0, rsp1, rsp2;
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3, iomap_base;
-} __attribute__((packed));
-
 struct idt_gate {
 	u16 off_lo, sel;
 	u8 ist, type;
@@ -24,8 +15,7 @@ struct percpu cpu0;
 u32 cpu_features;
 
 static u64 gdt[7];
-static struct tss tss;
-u64 *const tss_rsp0 = (u64 *)((u8 *)&tss + 4); /* rsp0: byte 4 of the TSS */
+struct tss tss;
 static struct idt_gate idt[256];
 static u8 kstack[KSTACK_SIZE] __attribute__((aligned(16)));
 static u8 df_stack[4096] __attribute__((aligned(16)));

@@ -7,6 +7,7 @@
  */
 #include "layout.h"
 #include "count.h"
+#include "entry.h"
 #include "tcb_off.h"
 #include <lamina/exception.h>
 
@@ -17,11 +18,6 @@
 	incq kcount+\off(%rip)
 #endif
 .endm
-
-#define PCPU_USER_RSP  0
-#define PCPU_SYS_TOP   8
-#define PCPU_KSTACK    16
-#define PCPU_FRAME     24
 
 /* struct frame (arch.h), byte offsets. */
 #define F_R15    0
@@ -141,12 +137,32 @@ syscall_entry:
 	mov %r13, F_R13-F_RSP(%rsp)
 	mov %r14, F_R14-F_RSP(%rsp)
 	mov %r15, F_R15-F_RSP(%rsp)
-	lea -F_RSP(%rsp), %rdi
+	lea -F_RSP(%rsp), %rdi         /* the frame, which starts cpu0.cur */
 	mov %gs:PCPU_KSTACK, %rsp
 #ifdef LM_COUNT_EVENTS
-	call count_syscall
+	call count_syscall             /* the same choices, in C, timed */
 #else
-	call syscall_dispatch
+	/*
+	 * The IPC fast paths (fastpath.c) are called from here, not through
+	 * syscall_dispatch, for a thread with no gate (filters see every call
+	 * first; GATE_SLOW threads never take a fast path) while they are
+	 * enabled. One that returns NULL changed nothing and the general path
+	 * takes the call; otherwise it returns its frame. rcx is free: SYSCALL
+	 * left the user rip in it, stored above.
+	 */
+	lea -SYS_FAST_FIRST(%rax), %rcx
+	cmp $SYS_FAST_COUNT-1, %rcx
+	ja 1f
+	cmpb $0, TCB_SYSGATE(%rdi)
+	jne 1f
+	cmpb $0, fastpath_enabled(%rip)
+	je 1f
+	call *fastpath_table(,%rcx,8)
+	test %rax, %rax
+	jnz 2f
+	mov %gs:PCPU_CUR, %rdi         /* unchanged by a fast path that fails */
+1:	call syscall_dispatch
+2:
 #endif
 	/*
 	 * It returned the frame it was given. If that is still the current
@@ -157,7 +173,7 @@ syscall_entry:
 	 * call it is running: THREAD_WRITE_REGS refuses the caller itself).
 	 * Otherwise another thread runs now and all of its frame is loaded.
 	 */
-	cmp %gs:PCPU_FRAME, %rax
+	cmp %gs:PCPU_CUR, %rax
 	jne return_to_user
 	mov %rax, %rsp
 	COUNT_EVENT KCOUNT_EXITS
@@ -171,7 +187,7 @@ syscall_entry:
  * LM_USER_MAX, so SYSRET never sees a non-canonical address. */
 	.globl return_to_user
 return_to_user:
-	mov %gs:PCPU_FRAME, %rsp
+	mov %gs:PCPU_CUR, %rsp
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
 	jne 2f
