@@ -283,6 +283,15 @@ def main():
             return None
         check("shell_linux_tcsetpgrp_sigttin_sigttou", jobs_tty)
 
+        def gaps_tty():
+            # tests/linux/gaps.c's terminal part: TOSTOP (a background
+            # write stops by SIGTTOU; ignored: written; a handler: EINTR)
+            out = g.command("linux gaps tty", 120)
+            if "gaps tty: 0 failed" not in out or "gaps exited with code 0" not in out:
+                return "gaps tty: %r" % out[-400:]
+            return None
+        check("shell_linux_tostop_background_write_sigttou", gaps_tty)
+
         def ash_job_control():
             # busybox ash's job control on the console: Ctrl-Z stops the
             # foreground job (SIGTSTP to its group through the process
