@@ -310,8 +310,8 @@ int lx_fd_room(int n)
 {
 	int fds_free = 0, files_free = 0;
 
-	for (int i = 0; i < LX_NOFILE; i++) {
-		fds_free += !fds[i].f;
+	for (lm_u64 i = 0; i < LX_NOFILE; i++) {
+		fds_free += !fds[i].f && i < lx_nofile(); /* RLIMIT_NOFILE's room */
 		files_free += !files[i].refs;
 	}
 	return fds_free >= n && files_free >= n;

@@ -20,6 +20,7 @@
  *     set_tid_address, tgkill reaches it by that tid, a tid is no other
  *     process's pid, kill with a tid signals its process, and tgkill
  *     with a tid of another group is ESRCH; /proc/<pid>/task/<tid>.
+ *   - 150 processes one after the other: each pid new, a reaped one ESRCH.
  *   - chown, fchown, lchown, fchownat (one user: to root; set-user-ID
  *     cleared as Linux does) and RLIMIT_NOFILE enforced (dup2 EBADF,
  *     F_DUPFD EINVAL, open and pipe EMFILE past the soft limit), two
@@ -365,6 +366,34 @@ static void thread_ids(void)
 	FAILS(syscall(SYS_tgkill, getpid(), t_tid, 0), ESRCH);
 }
 
+/* Many processes over time: each fork's pid is new (a freed pid is not
+ * given again at once, as Linux counts up), a reaped child's pid names
+ * nobody, and no thread's tid is any of those pids. */
+static void pids_over_time(void)
+{
+	pid_t last = 0, tid = (pid_t)syscall(SYS_gettid);
+	int reused = 0;
+
+	for (int i = 0; i < 150; i++) {
+		pid_t p = fork();
+		int st = 0;
+
+		if (p == 0)
+			_exit(i & 0x7f);
+		if (p < 0) {
+			CHECK(p > 0);
+			return;
+		}
+		CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == (i & 0x7f));
+		reused += p == last;
+		CHECK(p != getpid() && p != tid && p != t_tid);
+		if (kill(p, 0) != -1 || errno != ESRCH)
+			reused++;
+		last = p;
+	}
+	CHECK(reused == 0);
+}
+
 /* ---- chown and RLIMIT_NOFILE (found by tests/linux/more.cases) ------------------- */
 
 static void chown_calls(void)
@@ -521,6 +550,7 @@ int main(int argc, char **argv)
 	exec_pending(0); /* a second thread execs */
 	exec_pending(1); /* the first one does */
 	thread_ids();
+	pids_over_time();
 	chown_calls();
 	nofile_limit();
 	printf("gaps: %d failed\n", failures);
