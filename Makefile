@@ -237,6 +237,11 @@ $(B)/linux-threads.elf: tests/linux/threads.c tests/linux/check.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 $(B)/linux-revoke.elf: tests/linux/revoke.c tests/linux/check.h | deps
+	mkdir -p $(B)
+	musl-gcc -static -O2 -Wall -o $@ $<
+# The last gaps of issue 11 (tests/linux/gaps.c): shared futex bitsets,
+# SIGCHLD's CPU times, pending signals across execve, thread ids, TOSTOP.
+$(B)/linux-gaps.elf: tests/linux/gaps.c tests/linux/check.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 $(B)/linux-jobs.elf: tests/linux/jobs.c tests/linux/check.h tests/linux/pm_call.h servers/proc/pm_proto.h | deps
@@ -261,11 +266,13 @@ $(B)/linux-busybox.elf: /bin/busybox | deps
 # for the busybox suite's host runs.
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l -o -type d)
 $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-calls.elf $(B)/linux-hello.elf \
-		  $(EXEC_TESTS) $(B)/linux-procs.elf $(B)/linux-threads.elf $(B)/linux-jobs.elf $(B)/linux-revoke.elf $(B)/linux-lxbench.elf \
+		  $(EXEC_TESTS) $(B)/linux-procs.elf $(B)/linux-threads.elf $(B)/linux-jobs.elf $(B)/linux-gaps.elf \
+		  $(B)/linux-revoke.elf $(B)/linux-lxbench.elf \
 		  $(B)/linux-tiny.elf $(B)/linux-fuzz.elf $(B)/linux-hostile.elf
 	$(PYTHON) tools/mkrootfs.py --tree $(B)/rootfs-tree $@ rootfs /bin/busybox \
 	  bin/calls=$(B)/linux-calls.elf bin/hello=$(B)/linux-hello.elf bin/procs=$(B)/linux-procs.elf \
-	  bin/threads=$(B)/linux-threads.elf bin/jobs=$(B)/linux-jobs.elf bin/revoke=$(B)/linux-revoke.elf \
+	  bin/threads=$(B)/linux-threads.elf bin/jobs=$(B)/linux-jobs.elf bin/gaps=$(B)/linux-gaps.elf \
+	  bin/revoke=$(B)/linux-revoke.elf \
 	  bin/exec-test=$(B)/linux-exec-test.elf bin/exec-show=$(B)/linux-exec-show.elf \
 	  bin/exec-show-pie=$(B)/linux-exec-show-pie.elf \
 	  bin/lxbench=$(B)/linux-lxbench.elf bin/tiny=$(B)/linux-tiny.elf \
@@ -274,7 +281,8 @@ $(B)/rootfs.cpio: tools/mkrootfs.py $(ROOTFS_FILES) /bin/busybox $(B)/linux-call
 # Run a busybox case file in the guest and compare every case with the
 # host's busybox (README: make linux-check CASES=path).
 CASES ?= tests/linux/busybox.cases tests/linux/busybox-files.cases tests/linux/busybox-exec.cases \
-	 tests/linux/busybox-pipes.cases tests/linux/busybox-trees.cases tests/linux/busybox-proc.cases
+	 tests/linux/busybox-pipes.cases tests/linux/busybox-trees.cases tests/linux/busybox-proc.cases \
+	 tests/linux/more.cases
 linux-check: deps all
 	$(PYTHON) tests/tools/test_busybox.py $(CASES)
 

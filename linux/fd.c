@@ -296,7 +296,7 @@ void lx_fd_exec(void)
 /* The lowest free descriptor >= from, made to name f. */
 static long install(struct file *f, lm_u64 from, int cloexec)
 {
-	for (lm_u64 fd = from; fd < LX_NOFILE; fd++)
+	for (lm_u64 fd = from; fd < lx_nofile(); fd++)
 		if (!fds[fd].f) {
 			fds[fd] = (struct fd){ f, cloexec };
 			f->refs++;
@@ -310,8 +310,8 @@ int lx_fd_room(int n)
 {
 	int fds_free = 0, files_free = 0;
 
-	for (int i = 0; i < LX_NOFILE; i++) {
-		fds_free += !fds[i].f;
+	for (lm_u64 i = 0; i < LX_NOFILE; i++) {
+		fds_free += !fds[i].f && i < lx_nofile(); /* RLIMIT_NOFILE's room */
 		files_free += !files[i].refs;
 	}
 	return fds_free >= n && files_free >= n;
@@ -441,8 +441,8 @@ static long dup_to(lm_u64 old, lm_u64 new, int cloexec)
 {
 	struct file *f = get(old);
 
-	if (!f || new >= LX_NOFILE)
-		return -EBADF;
+	if (!f || new >= lx_nofile())
+		return -EBADF; /* also past RLIMIT_NOFILE, as Linux */
 	f->refs++; /* first: new may already name f */
 	if (fds[new].f)
 		file_put(fds[new].f);
@@ -476,8 +476,8 @@ LX_SYS(fcntl)
 	switch (a[1]) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= LX_NOFILE)
-			return -EINVAL;
+		if (arg >= lx_nofile())
+			return -EINVAL; /* also past RLIMIT_NOFILE, as Linux */
 		return install(f, arg, a[1] == F_DUPFD_CLOEXEC);
 	case F_GETFD:
 		return fds[a[0]].cloexec ? FD_CLOEXEC : 0;

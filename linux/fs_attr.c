@@ -188,6 +188,54 @@ LX_SYS(fchmod)
 	return chmod_at((long)a[0], 0, a[1], AT_EMPTY_PATH);
 }
 
+/* The chown family (man 2 chown) with one user: giving a file to root
+ * (or leaving an id as it is, -1) succeeds, any other id is EPERM (there
+ * is nobody else to give it to). As on Linux since 2.2.13, root's chown
+ * of a file that is not a directory clears its set-user-ID bit, and its
+ * set-group-ID bit if it is group-executable, even with both ids -1
+ * (cp -p chowns, then sets the mode back). st: the file, its link itself
+ * for lchown. */
+static long chown_done(long dirfd, lm_u64 upath, const struct lx_stat *st, lm_u64 uid,
+		       lm_u64 gid, lm_u64 flags)
+{
+	lm_u32 u = (lm_u32)uid, g = (lm_u32)gid, mode = st->mode & 07777;
+
+	if ((u != (lm_u32)-1 && u != LX_UID) || (g != (lm_u32)-1 && g != LX_GID))
+		return -EPERM;
+	if (S_ISDIR(st->mode) || !(mode & 06000))
+		return 0;
+	mode &= ~04000u;
+	if (mode & 010)
+		mode &= ~02000u;
+	return chmod_at(dirfd, upath, mode, flags & ~(lm_u64)AT_SYMLINK_NOFOLLOW);
+}
+
+static long chown_at(long dirfd, lm_u64 upath, lm_u64 uid, lm_u64 gid, lm_u64 flags)
+{
+	struct lx_stat st;
+	long r;
+
+	if (flags & ~(lm_u64)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if ((r = stat_at(dirfd, upath, flags, &st)))
+		return r;
+	return chown_done(dirfd, upath, &st, uid, gid, flags);
+}
+
+LX_SYS(fchownat) { return chown_at((long)a[0], a[1], a[2], a[3], a[4]); }
+LX_SYS(chown) { return chown_at(AT_FDCWD, a[0], a[1], a[2], 0); }
+LX_SYS(lchown) { return chown_at(AT_FDCWD, a[0], a[1], a[2], AT_SYMLINK_NOFOLLOW); }
+
+LX_SYS(fchown)
+{
+	struct lx_stat st;
+	long r;
+
+	if ((r = lx_fd_stat((long)a[0], &st)))
+		return r;
+	return chown_done((long)a[0], 0, &st, a[1], a[2], AT_EMPTY_PATH);
+}
+
 /* utimensat(dirfd, path, times[2], flags); path NULL is the descriptor. */
 LX_SYS(utimensat)
 {

@@ -19,9 +19,11 @@
  * wake after the check finds it; it waits on the process's wake
  * notification, which the manager signals, and asks whether the wake was
  * its own (PM_FUTEX_DONE). Every other futex (private, or on a word only
- * this process maps) stays here. On a shared word the bitset is not
- * looked at (every wait matches every wake) and a requeue wakes the
- * waiters it would move (a spurious wake-up, which futex(2) allows).
+ * this process maps) stays here. On a shared word the manager keeps each
+ * waiter's bitset and a wake chooses only the waiters whose bitset meets
+ * its own (FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET; the plain calls use all
+ * ones); a requeue wakes the waiters it would move (a spurious wake-up,
+ * which futex(2) allows).
  */
 #include "thread.h"
 #include "mm.h"
@@ -149,14 +151,14 @@ static lm_u64 shared_key(lm_u64 uaddr, lm_u64 op)
 
 /* A wait on a shared word (key): registered with the process manager
  * before the value is checked. */
-static long wait_shared(lm_u64 key, lm_u64 uaddr, lm_u32 val, long until)
+static long wait_shared(lm_u64 key, lm_u64 uaddr, lm_u32 val, long until, lm_u32 bits)
 {
 	lm_u64 tag = (lm_u64)(lx_self() - lx_threads);
 	lm_u32 cur;
 	long r, now;
 	int woken = 0;
 
-	if ((r = lx_pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, tag, 0)) < 0)
+	if ((r = lx_pm_call(PM_FUTEX, PM_FUTEX_WAIT, key, tag | (lm_u64)bits << 32, 0)) < 0)
 		return r; /* -ENOMEM: too many waiters of ours; -ENOSYS: no manager */
 	registered |= 1ull << tag;
 	if (lx_copy_in(&cur, uaddr, 4))
@@ -178,9 +180,9 @@ static long wait_shared(lm_u64 key, lm_u64 uaddr, lm_u32 val, long until)
 
 /* Without a manager (-ENOSYS) there is no other process: the word is
  * this process's alone (the caller falls back to the private futex). */
-static long wake_shared(lm_u64 key, long n)
+static long wake_shared(lm_u64 key, long n, lm_u32 bits)
 {
-	return lx_pm_call(PM_FUTEX, PM_FUTEX_WAKE, key, (lm_u64)n, 0);
+	return lx_pm_call(PM_FUTEX, PM_FUTEX_WAKE, key, (lm_u64)n | (lm_u64)bits << 32, 0);
 }
 
 /* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */
@@ -188,7 +190,7 @@ LX_SYS(futex)
 {
 	int op = (int)(a[1] & ~(lm_u64)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME));
 	int realtime = (a[1] & FUTEX_CLOCK_REALTIME) != 0;
-	lm_u32 val = (lm_u32)a[2], val3 = (lm_u32)a[5], cur;
+	lm_u32 val = (lm_u32)a[2], val3 = (lm_u32)a[5], cur, bits;
 	long until, r;
 	lm_u64 key;
 
@@ -205,21 +207,22 @@ LX_SYS(futex)
 			return r;
 		if (lx_copy_in(&cur, a[0], 4)) /* also gives the page its frame */
 			return -EFAULT;
+		bits = op == FUTEX_WAIT ? ~0u : val3;
 		if ((key = shared_key(a[0], a[1])) &&
-		    (r = wait_shared(key, a[0], val, until)) != -ENOSYS)
+		    (r = wait_shared(key, a[0], val, until, bits)) != -ENOSYS)
 			return r;
-		return wait(a[0], val, until, op == FUTEX_WAIT ? ~0u : val3);
+		return wait(a[0], val, until, bits);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		if (op == FUTEX_WAKE_BITSET && !val3)
 			return -EINVAL;
 		if (!lx_readable(a[0], 4))
 			return -EFAULT;
+		bits = op == FUTEX_WAKE ? ~0u : val3;
 		if ((key = shared_key(a[0], a[1])) &&
-		    (r = wake_shared(key, (int)val < 0 ? 0x7fffffff : val)) != -ENOSYS)
+		    (r = wake_shared(key, (int)val < 0 ? 0x7fffffff : val, bits)) != -ENOSYS)
 			return r;
-		return lx_futex_wake(a[0], (int)val < 0 ? 0x7fffffff : val,
-				     op == FUTEX_WAKE ? ~0u : val3);
+		return lx_futex_wake(a[0], (int)val < 0 ? 0x7fffffff : val, bits);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		if ((long)(int)val < 0 || (long)(int)a[3] < 0 || (a[4] & 3))
@@ -231,7 +234,7 @@ LX_SYS(futex)
 		if (op == FUTEX_CMP_REQUEUE && cur != val3)
 			return -EAGAIN;
 		if ((key = shared_key(a[0], a[1])) &&
-		    (r = wake_shared(key, (long)val + (long)(int)a[3])) != -ENOSYS)
+		    (r = wake_shared(key, (long)val + (long)(int)a[3], ~0u)) != -ENOSYS)
 			return r;
 		return requeue(a[0], val, a[4], (int)a[3]);
 	default:

@@ -265,6 +265,9 @@ long lx_pipe_read(lm_u64 h, lm_u64 buf, lm_u64 n);
 long lx_pipe_write(lm_u64 h, lm_u64 buf, lm_u64 n);
 long lx_pipe_vector(lm_u64 h, const struct lx_iovec *iov, lm_u64 cnt, lm_u64 total, int out);
 #define LX_NOFILE 256
+lm_u64 lx_nofile(void); /* RLIMIT_NOFILE now (proc.c), at most LX_NOFILE */
+/* thread.c: the tid of the thread in slot i if it lives, 0 if not, -1 past the last */
+long lx_thr_tid_at(int i);
 
 /* ---- procfs.c, procfs_dir.c, procfs_text.c: /proc (docs/LINUX.md "/proc") ------------- */
 /* lx_fd_at's answer for a path in /proc: the file server never sees one.
@@ -364,6 +367,7 @@ extern lm_cptr_t lx_timer_ep;  /* the timer server's endpoint, or 0 */
 void lx_timer_init(void);      /* at start, and a forked child's first arm: TIMER_HELLO */
 void lx_timer_fork_child(void); /* a forked child: TIMER_HELLO owed */
 lm_u64 lx_tsc_ns(void);        /* the timer server's clock: TSC ns */
+#define LX_HZ 100              /* USER_HZ: the clock ticks of times(2), si_utime, /proc */
 int lx_timer_arm(int id, lm_u64 deadline_tsc_ns); /* 0, or -1 without a server */
 /* A wait's deadline: LX_TIMER_WAIT armed unless an earlier one is (the
  * threads share it); 0, or -1 without a server. */
@@ -464,7 +468,8 @@ LX_SYS(link); LX_SYS(linkat); LX_SYS(symlink); LX_SYS(symlinkat); LX_SYS(readlin
 LX_SYS(readlinkat);
 /* fs_attr.c */
 LX_SYS(stat); LX_SYS(lstat); LX_SYS(statx); LX_SYS(chmod); LX_SYS(fchmod);
-LX_SYS(fchmodat); LX_SYS(utimensat); LX_SYS(truncate); LX_SYS(ftruncate);
+LX_SYS(fchmodat); LX_SYS(chown); LX_SYS(fchown); LX_SYS(lchown); LX_SYS(fchownat);
+LX_SYS(utimensat); LX_SYS(truncate); LX_SYS(ftruncate);
 LX_SYS(access); LX_SYS(faccessat); LX_SYS(faccessat2);
 /* poll.c */
 LX_SYS(poll); LX_SYS(ppoll); LX_SYS(select); LX_SYS(pselect6);

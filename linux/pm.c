@@ -83,19 +83,24 @@ LX_SYS(setsid)
 }
 
 /* kill(pid, sig): through the manager, which makes it pending in every
- * target (ourselves included: we see it at this call's return). */
+ * target (ourselves included: we see it at this call's return). Pids and
+ * tids are one space on Linux, and kill with a tid signals the thread's
+ * process: one of our threads' tids names us (another process's
+ * threads are known by their pid only: docs/LINUX.md). */
 LX_SYS(kill)
 {
-	long r;
+	long r, pid = (long)(int)a[0];
 
 	if (a[1] > LX_NSIG)
 		return -EINVAL;
 	if ((int)a[0] == (int)0x80000000u)
 		return -ESRCH; /* -INT_MIN has no group */
-	r = lx_pm_call(PM_KILL, (lm_u64)(long)(int)a[0], a[1], 0, 0);
+	if (pid > 0 && pid != lx_pid && lx_thr_find(pid))
+		pid = lx_pid;
+	r = lx_pm_call(PM_KILL, (lm_u64)pid, a[1], 0, 0);
 	if (r == -ENOSYS) { /* alone */
-		if ((int)a[0] != (int)lx_pid && (int)a[0] != 0 && (int)a[0] != -1 &&
-		    (int)a[0] != -(int)lx_pid)
+		if ((int)pid != (int)lx_pid && (int)pid != 0 && (int)pid != -1 &&
+		    (int)pid != -(int)lx_pid)
 			return -ESRCH;
 		if (a[1])
 			lx_sig_post((int)a[1], SI_USER, (int)lx_pid);

@@ -21,6 +21,15 @@ static struct lx_rlimit limits[RLIM_NLIMITS] = {
 };
 LM_STATIC_ASSERT(RLIMIT_STACK == 3 && RLIMIT_NOFILE == 7 && RLIM_NLIMITS == 16, "limits[]");
 
+/* RLIMIT_NOFILE's soft limit as descriptors are made (fd.c): one past
+ * the highest a new descriptor may have, never past the table's size. */
+lm_u64 lx_nofile(void)
+{
+	lm_u64 cur = limits[RLIMIT_NOFILE].cur;
+
+	return cur < LX_NOFILE ? cur : LX_NOFILE;
+}
+
 void lx_set_comm(const char *path)
 {
 	const char *base = path;

@@ -39,6 +39,11 @@
 		  CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | 0x2000 | 0x400000 | 0x800000 | 0x40000)
 
 long lx_pid = 1;
+/* When this process began (lx_tsc_ns): its start, or its fork. Its CPU
+ * time at exit, which its parent's SIGCHLD reports as si_utime, is the
+ * time since (the kernel keeps no CPU time per thread yet, and this is
+ * what CLOCK_PROCESS_CPUTIME_ID stands for too: docs/LINUX.md). */
+static lm_u64 born_ns;
 static volatile struct pm_sigpage *sigpage;
 static lm_u64 seen;           /* sigpage->posted when we last fetched */
 
@@ -98,6 +103,7 @@ long lx_proc_ppid(void)
 
 void lx_proc_init(void)
 {
+	born_ns = lx_tsc_ns();
 	lx_wake_setup();
 	hello();
 	/* A child's memory: its private pages, the pages it copies, its
@@ -197,7 +203,9 @@ void lx_exit_wstatus(int ws)
 
 	lx_thr_end_process(ws); /* the others stopped; returns in the first thread */
 	lx_syscall_report();
-	lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_EXIT, 1, 0), (lm_u64)ws & 0xffff, 0, 0, 0, &m);
+	lm_u64 ticks = (lx_tsc_ns() - born_ns) / (1000000000ull / LX_HZ);
+	lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_EXIT, 2, 0), (lm_u64)ws & 0xffff,
+		   ticks > 0xffffffffull ? 0xffffffffull : ticks, 0, 0, &m);
 	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++) /* linger */
 		if (kids[i].pid)
 			kid_reap(&kids[i], 1);
@@ -252,6 +260,7 @@ static void child_start(struct fork_args *fa)
 	long pid = fa->k->pid;
 
 	lx_thr_fork_child(); /* first: GS names our one thread's slot */
+	born_ns = lx_tsc_ns();
 	for (lm_u32 i = 0; i < LM_FORK_MAX_CHILDREN; i++)
 		kids[i] = (struct kid){ 0 };
 	lm_reflect_install(LM_SLOT_TCB, lx_dispatch); /* a new thread: no foreign entry yet */

@@ -194,6 +194,16 @@ static long resolve(int nofollow, struct pnode *n, struct lx_pview *v)
 	n->pid = pid;
 	if (!component(&p, c, sizeof c))
 		return 0;
+	if (!strcmp(c, "task")) { /* task/<tid>: a thread shows its process's files */
+		n->kind = PN_TASKDIR;
+		if (!component(&p, c, sizeof c))
+			return 0;
+		if (!lx_procfs_is_task(pid, number(c)))
+			return -ENOENT;
+		n->kind = PN_PID;
+		if (!component(&p, c, sizeof c))
+			return 0;
+	}
 	for (int i = 0; lx_procfs_pid_files[i]; i++)
 		if (!strcmp(c, lx_procfs_pid_files[i])) {
 			n->kind = PN_FILE;
@@ -218,7 +228,7 @@ static long resolve(int nofollow, struct pnode *n, struct lx_pview *v)
 
 static int is_dir(int kind)
 {
-	return kind == PN_ROOT || kind == PN_PID || kind == PN_FDDIR;
+	return kind == PN_ROOT || kind == PN_PID || kind == PN_FDDIR || kind == PN_TASKDIR;
 }
 
 static int is_link(int kind)
@@ -236,7 +246,8 @@ static void name_of(const struct pnode *n, char *out, lm_u64 size)
 	else if (n->kind == PN_FILE)
 		lm_snprintf(out, size, "/proc/%ld/%s", n->pid, lx_procfs_pid_files[n->file]);
 	else
-		lm_snprintf(out, size, "/proc/%ld%s", n->pid, n->kind == PN_FDDIR ? "/fd" : "");
+		lm_snprintf(out, size, "/proc/%ld%s", n->pid,
+			    n->kind == PN_FDDIR ? "/fd" : n->kind == PN_TASKDIR ? "/task" : "");
 }
 
 /* ---- the calls on a path ------------------------------------------------------------ */

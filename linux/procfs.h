@@ -16,7 +16,7 @@
 #define PF_DEV  0x16      /* the device /proc's files show (0,22 as on Linux) */
 
 /* What a path names. */
-enum { PN_ROOT = 1, PN_SELF, PN_TOP, PN_PID, PN_FILE, PN_EXE, PN_FDDIR, PN_FD };
+enum { PN_ROOT = 1, PN_SELF, PN_TOP, PN_PID, PN_FILE, PN_EXE, PN_FDDIR, PN_FD, PN_TASKDIR };
 struct pnode {
 	int kind;
 	int top;              /* PN_TOP: index in procfs_text.c's table */
@@ -47,6 +47,9 @@ struct lx_pview {
 	lm_u64 args_len;
 };
 long lx_procfs_view(long pid, struct lx_pview *v); /* 0, -ESRCH */
+/* Whether tid is a thread of process pid: any of ours (thread.c), only
+ * the first of another's (its threads are its own to know). */
+int lx_procfs_is_task(long pid, long tid);
 
 /* procfs_text.c: the system's files, by name; their contents. */
 int lx_procfs_top(const char *name);           /* index, or -1 */

@@ -60,20 +60,55 @@ static int root_entry(lm_u64 pos, struct entry *e)
 
 static int pid_entry(lm_u64 pos, struct entry *e)
 {
-	static const char *const links[] = { "exe", "fd" };
+	static const char *const links[] = { "exe", "fd", "task" };
 	lm_u64 i = pos - 2, nfiles = 0;
 
 	while (lx_procfs_pid_files[nfiles])
 		nfiles++;
 	if (i < nfiles)
 		lx_strcpy(e->name, lx_procfs_pid_files[i]);
-	else if (i < nfiles + 2)
+	else if (i < nfiles + 3)
 		lx_strcpy(e->name, links[i - nfiles]);
 	else
 		return 0;
 	e->type = i < nfiles ? DT_REG : i == nfiles ? DT_LNK : DT_DIR;
 	e->next = pos + 1;
 	return 1;
+}
+
+/* /proc/<pid>/task: our threads by slot (cursor 2 + slot), or another
+ * process's first thread only. */
+static int task_entry(long pid, lm_u64 pos, struct entry *e)
+{
+	long tid = 0;
+	int slot = (int)(pos - 2);
+
+	if (pid != lx_pid) {
+		if (pos != 2)
+			return 0;
+		tid = pid;
+	} else {
+		while ((tid = lx_thr_tid_at(slot)) == 0)
+			slot++;
+		if (tid < 0)
+			return 0;
+	}
+	lm_snprintf(e->name, sizeof e->name, "%ld", tid);
+	e->type = DT_DIR;
+	e->next = (lm_u64)slot + 3;
+	return 1;
+}
+
+int lx_procfs_is_task(long pid, long tid)
+{
+	long t;
+
+	if (pid != lx_pid || tid == pid)
+		return tid == pid;
+	for (int slot = 0; (t = lx_thr_tid_at(slot)) >= 0; slot++)
+		if (t == tid)
+			return 1;
+	return 0;
 }
 
 /* The entry at cursor pos of directory f (pos >= 2), if there is one. */
@@ -85,6 +120,8 @@ static int entry_at(const struct pf *f, lm_u64 pos, struct entry *e)
 		return root_entry(pos, e);
 	if (f->node.kind == PN_PID)
 		return pid_entry(pos, e);
+	if (f->node.kind == PN_TASKDIR)
+		return task_entry(f->node.pid, pos, e);
 	if (f->node.pid != lx_pid || (fd = lx_fd_next((int)(pos - 2))) < 0)
 		return 0; /* another process's descriptors are not known here */
 	lm_snprintf(e->name, sizeof e->name, "%d", fd);
@@ -99,7 +136,8 @@ long lx_procfs_getdents(lm_u64 h, lm_u64 buf, lm_u64 n)
 	lm_u64 used = 0;
 	struct entry e;
 
-	if (f->node.kind != PN_ROOT && f->node.kind != PN_PID && f->node.kind != PN_FDDIR)
+	if (!(f->node.kind == PN_ROOT || f->node.kind == PN_PID || f->node.kind == PN_FDDIR ||
+	      f->node.kind == PN_TASKDIR))
 		return -ENOTDIR;
 	for (;;) {
 		if (f->pos < 2) {

@@ -49,14 +49,17 @@ void lx_sig_post(int sig, int code, int pid)
 }
 
 /* SIGCHLD from the manager (PM_SIGFETCH's w2): the child's pid | si_code
- * << 8 | si_status << 16. */
+ * << 8 | si_status << 16 | its CPU time in clock ticks << 24, which goes
+ * in si_utime (si_stime stays 0: no time is told apart as the system's). */
 void lx_sig_post_chld(lm_u64 w)
 {
 	int was = (lx_sig_pending & LX_SIGBIT(SIGCHLD)) != 0;
 
 	lx_sig_post(SIGCHLD, (int)(w >> 8) & 0xff, (int)(w & 0xff));
-	if (!was && (lx_sig_pending & LX_SIGBIT(SIGCHLD)))
+	if (!was && (lx_sig_pending & LX_SIGBIT(SIGCHLD))) {
 		lx_sig_info[SIGCHLD].u.chld.status = (int)(w >> 16) & 0xff;
+		lx_sig_info[SIGCHLD].u.chld.utime = (long)(w >> 24);
+	}
 }
 
 int lx_sig_pending_unblocked(void)

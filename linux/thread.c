@@ -170,6 +170,15 @@ int lx_thr_count(void)
 
 LX_SYS(gettid) { return tid_of(lx_self()); }
 
+long lx_thr_tid_at(int i)
+{
+	if (i < 0 || i >= LX_THREADS)
+		return -1;
+	if (!threaded && i) /* a process without threads: slots past 0 unused */
+		return 0;
+	return lx_threads[i].state == LX_T_LIVE || !i ? tid_of(&lx_threads[i]) : 0;
+}
+
 /* A dead thread's TCB, once it has stopped. */
 static int reap(struct lx_thread *t)
 {

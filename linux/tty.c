@@ -54,6 +54,7 @@
 #define ECHOK   0x20
 #define ECHONL  0x40
 #define NOFLSH  0x80
+#define TOSTOP  0x100
 #define ECHOCTL 0x200
 #define ECHOKE  0x800
 #define IEXTEN  0x8000
@@ -119,8 +120,18 @@ static long out(const char *buf, lm_u64 n)
 	return (long)n;
 }
 
+/* With TOSTOP (stty tostop), a write from a background group is SIGTTOU's
+ * first, as a change of the terminal is (Linux's n_tty_write through
+ * tty_check_change): allowed if the writer ignores or blocks SIGTTOU,
+ * EIO from an orphaned group, else SIGTTOU to its group and the write
+ * starts again once it is continued (or EINTR after a handler without
+ * SA_RESTART). Echo is the discipline's, never checked. */
 long lx_tty_write(const void *buf, lm_u64 n)
 {
+	long r;
+
+	if ((tio.lflag & TOSTOP) && (r = lx_job_check(SIGTTOU)))
+		return r;
 	return out(buf, n);
 }
 

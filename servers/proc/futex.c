@@ -8,6 +8,11 @@
  * after its check finds it; a wake marks up to n waiters of the key woken
  * and signals each one's process (its wake notification, PM_WAKE_BIT);
  * the woken thread asks (PM_FUTEX_DONE) whether the wake was for it.
+ * Each waiter keeps its bitset (FUTEX_WAIT_BITSET's val3, all ones for
+ * FUTEX_WAIT) and a wake chooses only waiters whose bitset meets its own,
+ * as futex(2) says; the bitsets ride in the high half of the tag and the
+ * count (0 there means all ones: clients that send none match every
+ * waiter, as before).
  *
  * The key is the client's word: a process can name any key, and so wake
  * waiters of a word it does not map (a spurious wake-up, which futex(2)
@@ -23,6 +28,7 @@
 
 static struct waiter {
 	lm_u64 key;
+	lm_u32 bits;           /* the wait's bitset, never 0 */
 	lm_u8 pid, tag, woken; /* pid 0: a free entry */
 } waiters[WAITERS];
 
@@ -34,7 +40,7 @@ static struct waiter *find(lm_u8 pid, lm_u64 tag)
 	return 0;
 }
 
-static long reg(lm_u8 pid, lm_u64 key, lm_u64 tag)
+static long reg(lm_u8 pid, lm_u64 key, lm_u64 tag, lm_u32 bits)
 {
 	struct waiter *w = find(pid, tag);
 	int mine = 0;
@@ -47,18 +53,18 @@ static long reg(lm_u8 pid, lm_u64 key, lm_u64 tag)
 		w = find(0, 0);
 	if (!w)
 		return -ENOMEM;
-	*w = (struct waiter){ key, pid, (lm_u8)tag, 0 };
+	*w = (struct waiter){ key, bits, pid, (lm_u8)tag, 0 };
 	return 0;
 }
 
-static long wake(lm_u64 key, lm_u64 n)
+static long wake(lm_u64 key, lm_u64 n, lm_u32 bits)
 {
 	long woken = 0;
 
 	for (int i = 0; i < WAITERS && (lm_u64)woken < n; i++) {
 		struct waiter *w = &waiters[i];
 
-		if (!w->pid || w->woken || w->key != key)
+		if (!w->pid || w->woken || w->key != key || !(w->bits & bits))
 			continue;
 		w->woken = 1;
 		woken++;
@@ -71,14 +77,18 @@ static long wake(lm_u64 key, lm_u64 n)
 /* PM_FUTEX (op, a, b) */
 long pm_futex(struct req *q)
 {
-	lm_u64 op = q->w[0], a = q->w[1], b = q->w[2];
+	lm_u64 op = q->w[0], a = q->w[1], b = q->w[2] & 0xffffffffu;
+	lm_u32 bits = (lm_u32)(q->w[2] >> 32);
 	struct waiter *w;
+
+	if (!bits)
+		bits = ~0u;
 
 	switch (op) {
 	case PM_FUTEX_WAIT:
 		if (b > 63)
 			return -EINVAL;
-		return reg(q->pid, a, b);
+		return reg(q->pid, a, b, bits);
 	case PM_FUTEX_DONE:
 		if (a > 63)
 			return -EINVAL;
@@ -92,7 +102,7 @@ long pm_futex(struct req *q)
 		}
 		return 0;
 	case PM_FUTEX_WAKE:
-		return wake(a, b);
+		return wake(a, b, bits);
 	default:
 		return -EINVAL;
 	}

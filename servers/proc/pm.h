@@ -53,6 +53,8 @@ struct proc {
 	lm_u8 sender[NSIG + 1];    /* who sent each pending signal (the first:
 				    * a signal pending is not queued again) */
 	lm_u16 chld;               /* the pending SIGCHLD's si_status << 8 | si_code */
+	lm_u32 chld_ticks;         /* and its si_utime: the child's CPU time */
+	lm_u32 ticks;              /* a zombie's CPU time in clock ticks (PM_EXIT) */
 	lm_cptr_t fs_ep, pm_ep;    /* minted with badge pid */
 	lm_cptr_t page;            /* copy of the file server's client page pid-1 */
 	lm_cptr_t sig_ro;          /* read-only copy of its signal page */

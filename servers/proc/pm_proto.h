@@ -33,7 +33,8 @@ enum {
 	PM_RELEASE,  /* (pid, status)             shell only: a top-level process ended -> 0 */
 	PM_HELLO,    /* () + cap: wake ntfn       -> pid + cap: the signal page (read-only) */
 	PM_FORK,     /* ()                        -> child pid + caps as PM_NEW */
-	PM_EXIT,     /* (wstatus)                 -> 0; the caller is a zombie */
+	PM_EXIT,     /* (wstatus, ticks)          -> 0; the caller is a zombie (ticks:
+	              *                              its CPU time, its SIGCHLD's si_utime) */
 	PM_WAIT,     /* (idtype, id, options)     -> pid (0: WNOHANG, none ready), w1 = wstatus */
 	PM_KILL,     /* (pid, sig)                -> 0 */
 	PM_SIGFETCH, /* ()                        -> pending mask (taken), w1 = sender of the lowest */
@@ -67,14 +68,16 @@ enum {
 	/* Futexes shared between processes (futex.c): a word in memory several
 	 * processes map, named by a key (the frame's physical address plus
 	 * the offset; linux/futex.c), a waiter by its thread's tag (0..63). */
-	PM_FUTEX,    /* (PM_FUTEX_WAIT, key, tag)  -> 0: registered (before the word's
+	PM_FUTEX,    /* (PM_FUTEX_WAIT, key, tag | bits << 32) -> 0: registered (before the word's
 	              *                              check); -ENOMEM: the caller has
 	              *                              PM_FUTEX_PER_PID waiting already
 	              * (PM_FUTEX_DONE, tag, cancel) -> 1: a wake chose it (the entry
 	              *                              goes); 0: not (the entry goes
 	              *                              with cancel); -ENOENT: none
-	              * (PM_FUTEX_WAKE, key, n)   -> waiters marked woken (at most n),
-	              *                              each one's process signalled */
+	              * (PM_FUTEX_WAKE, key, n | bits << 32) -> waiters whose bits meet
+	              *                              these marked woken (at most n, < 2^31),
+	              *                              each one's process signalled
+	              * (bits: FUTEX_*_BITSET's val3; 0 stands for all, ~0) */
 	PM_NREQ
 };
 

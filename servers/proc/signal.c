@@ -36,8 +36,10 @@ void pm_post_chld(lm_u8 child, int code, int status)
 
 	if (!pp || pp == PM_REAPER)
 		return;
-	if (p->state == P_ALIVE && !(p->pending & SIGBIT(SIGCHLD)))
+	if (p->state == P_ALIVE && !(p->pending & SIGBIT(SIGCHLD))) {
 		p->chld = (lm_u16)((status & 0xff) << 8 | code);
+		p->chld_ticks = procs[child].ticks; /* 0 but at its end */
+	}
 	pm_post(pp, SIGCHLD, child);
 }
 
@@ -78,7 +80,8 @@ long pm_kill(struct req *q)
 }
 
 /* PM_SIGFETCH -> the pending set (taken), w1 = the lowest one's sender,
- * w2 = a SIGCHLD's sender | si_code << 8 | si_status << 16 (0: none). */
+ * w2 = a SIGCHLD's sender | si_code << 8 | si_status << 16 | the child's
+ * CPU time in clock ticks << 24 (0: none). */
 long pm_sigfetch(struct req *q)
 {
 	lm_u64 set = q->self->pending;
@@ -87,7 +90,8 @@ long pm_sigfetch(struct req *q)
 	q->r1 = set ? q->self->sender[__builtin_ctzll(set) + 1] : 0;
 	q->r2 = 0;
 	if (set & SIGBIT(SIGCHLD))
-		q->r2 = q->self->sender[SIGCHLD] | (lm_u64)q->self->chld << 8;
+		q->r2 = q->self->sender[SIGCHLD] | (lm_u64)q->self->chld << 8 |
+			(lm_u64)q->self->chld_ticks << 24;
 	q->rlen = 3;
 	return (long)set; /* a mask, not a result: read as unsigned (bit 63: signal 64) */
 }

@@ -35,11 +35,14 @@ void pm_exit_proc(lm_u8 pid, lm_u32 wstatus)
 			     wstatus & 0x7f ? wstatus & 0x7f : (wstatus >> 8) & 0xff);
 }
 
-/* PM_EXIT (wstatus): wait4's format, (code << 8) or the signal number. */
+/* PM_EXIT (wstatus, ticks): wait4's format, (code << 8) or the signal
+ * number; the CPU time it used, in clock ticks (its parent's SIGCHLD's
+ * si_utime; 0 if the request has no second word). */
 long pm_exit(struct req *q)
 {
 	if (q->self->state != P_ALIVE)
 		return -ESRCH;
+	q->self->ticks = q->len >= 2 ? (lm_u32)q->w[1] : 0;
 	pm_exit_proc(q->pid, (lm_u32)q->w[0] & 0xffff);
 	return 0;
 }

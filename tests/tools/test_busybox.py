@@ -4,9 +4,10 @@ personality and on the host, with the same /bin/busybox, and compare
 stdout, stderr and the exit status byte for byte.
 
     tests/tools/test_busybox.py [CASES...]   (default tests/linux/busybox.cases,
-                                              busybox-files.cases and
-                                              busybox-exec.cases, busybox-pipes.cases and
-                                              busybox-proc.cases;
+                                              busybox-files.cases,
+                                              busybox-exec.cases, busybox-pipes.cases,
+                                              busybox-trees.cases, busybox-proc.cases
+                                              and more.cases;
                                               `make linux-check CASES=path`)
 
 A case file is plain text, one command line per line (the words after
@@ -31,8 +32,9 @@ report, `linux -x calls kill-self` (SIGUSR1's default action) with 138,
 and `linux -x calls segv-in-handler` (a fault in its own SIGSEGV
 handler) with 139. `linux -x lxbench --quick` (bench/linux/lxbench.c, one
 small batch of each benchmark) must exit 0 and print every figure.
-`linux -x procs` and `linux -x threads` (tests/linux/procs.c, threads.c)
-must exit 0 with nothing on stderr.
+`linux -x procs`, `linux -x threads`, `linux -x jobs` and `linux -x gaps`
+(tests/linux/procs.c, threads.c, jobs.c, gaps.c) must exit 0 with nothing
+on stderr.
 
 Prints `test <name> ... ok|FAIL why` per case and `N passed, M failed`.
 """
@@ -191,7 +193,8 @@ def main():
                              os.path.join(ROOT, "tests/linux/busybox-exec.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-pipes.cases"),
                              os.path.join(ROOT, "tests/linux/busybox-trees.cases"),
-                             os.path.join(ROOT, "tests/linux/busybox-proc.cases")]
+                             os.path.join(ROOT, "tests/linux/busybox-proc.cases"),
+                             os.path.join(ROOT, "tests/linux/more.cases")]
     cases = []
     for path in paths if not fuzz else []:
         tag = os.path.basename(path).replace(".cases", "").replace("-", "_")
@@ -252,6 +255,9 @@ def main():
         check("linux_jobs_stop_continue_wait_sigchld", c_test("jobs"))
         # visible revocation: a child's chunks taken, SIGBUS where lost
         check("linux_revoke_taken_pages_sigbus_the_rest_intact", printing_test(g, "revoke", []))
+        # tests/linux/gaps.c: shared futex bitsets, SIGCHLD's si_utime,
+        # pending signals across execve, thread ids
+        check("linux_gaps_futex_bitsets_sigchld_times_exec_pending_tids", c_test("gaps"))
         # the system-call fuzzer, four fixed seeds (make linux-fuzz: more)
         check("linux_fuzz_4_seeds_2000_calls_system_intact", fuzz_check(g, 2000, ["1-4"]))
         # garbage requests straight to the servers (tests/linux/hostile_srv.c)

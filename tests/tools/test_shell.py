@@ -274,14 +274,20 @@ def main():
             return None
         check("shell_linux_termios_raw_and_canonical_reads", termios)
 
-        def jobs_tty():
-            # tests/linux/jobs.c's terminal part: tcgetpgrp/tcsetpgrp,
-            # SIGTTIN and SIGTTOU for a background group, EPERM, ESRCH
-            out = g.command("linux jobs tty", 120)
-            if "jobs tty: 0 failed" not in out or "jobs exited with code 0" not in out:
-                return "jobs tty: %r" % out[-400:]
-            return None
-        check("shell_linux_tcsetpgrp_sigttin_sigttou", jobs_tty)
+        def tty_part(prog):
+            # a C test's terminal part (`PROG tty`): it says "PROG tty: 0 failed"
+            def f():
+                out = g.command("linux %s tty" % prog, 120)
+                if "%s tty: 0 failed" % prog not in out or "%s exited with code 0" % prog not in out:
+                    return "%s tty: %r" % (prog, out[-400:])
+                return None
+            return f
+        # tests/linux/jobs.c's: tcgetpgrp/tcsetpgrp, SIGTTIN and SIGTTOU for
+        # a background group, EPERM, ESRCH
+        check("shell_linux_tcsetpgrp_sigttin_sigttou", tty_part("jobs"))
+        # tests/linux/gaps.c's: TOSTOP (a background write stops by
+        # SIGTTOU; ignored: written; a handler: EINTR)
+        check("shell_linux_tostop_background_write_sigttou", tty_part("gaps"))
 
         def ash_job_control():
             # busybox ash's job control on the console: Ctrl-Z stops the
