@@ -237,7 +237,7 @@ $(B)/linux-threads.elf: tests/linux/threads.c tests/linux/check.h | deps
 	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 $(B)/linux-revoke.elf: tests/linux/revoke.c tests/linux/check.h | deps
-	mkdir -p $(B)
+	@mkdir -p $(B)
 	musl-gcc -static -O2 -Wall -o $@ $<
 # The last gaps of issue 11 (tests/linux/gaps.c): shared futex bitsets,
 # SIGCHLD's CPU times, pending signals across execve, thread ids, TOSTOP.
