@@ -47,6 +47,9 @@
 #define UT_SIZE   (1ull << UT_BITS)
 #define PML4_PA   0x1000ull /* root's address space: never dereferenced */
 #define ASID      1
+#ifndef EVA_IPC_STEPS
+#define EVA_IPC_STEPS 1 /* events after the start state; eva.sh --long: 2 */
+#endif
 
 struct percpu cpu0;
 u32 cpu_features;
@@ -383,18 +386,21 @@ static void page_fault(struct tcb *t);
 
 /* One event: a system call of the current thread, a timer tick, or a
  * fault of the current thread. */
-static void step(void)
+/* The next event's kind. A call restarted as FINISH_DELETE runs again
+ * before anything else the thread does. */
+static int pick(void)
+{
+	return cpu0.cur->finish_owed ? C_FINISH : Frama_C_interval(0, NEVENTS - 1);
+}
+
+/* Event ev (its kind chosen and split on by the caller: a partition made
+ * inside a function ends with it, and the caller's lasts to the next
+ * event), its arguments nondeterministic and split on here. */
+static void step(int ev)
 {
 	struct tcb *cur = cpu0.cur;
-	int who, ev;
 	u64 a1 = 0, a2 = 0, a3 = 0;
 
-	who = current();
-	//@ split who;
-	/* A call restarted as FINISH_DELETE runs again before anything else
-	 * the thread does. */
-	ev = cur->finish_owed ? C_FINISH : Frama_C_interval(0, NEVENTS - 1);
-	//@ split ev;
 	switch (ev) {
 	case C_SEND: case C_NBSEND: case C_CALL: case C_REPLY_RECV:
 		a1 = slot_in(&r_ep);
@@ -582,10 +588,24 @@ int main(void)
 	start(which);
 	/* split here: a partition made inside a function ends with it */
 	int p1 = Frama_C_interval(0, 2), p2 = Frama_C_interval(0, 2);
+#if EVA_IPC_STEPS == 1
 	//@ split p1;
 	//@ split p2;
+#endif
 	buffer_pattern(phys_to_virt(t1->ipcbuf.cap.obj), p1);
 	buffer_pattern(phys_to_virt(t2->ipcbuf.cap.obj), p2);
-	step();
+	int who1 = current(), ev1 = pick();
+	//@ split who1;
+	//@ split ev1;
+	step(ev1);
+#if EVA_IPC_STEPS > 1
+	/* A second event, from the states the first left, kept apart by start
+	 * state and the first event's kind (its arguments merged), then by
+	 * who runs and this event's kind (eva.sh --long). */
+	int who2 = current(), ev2 = pick();
+	//@ split who2;
+	//@ split ev2;
+	step(ev2);
+#endif
 	return 0;
 }
