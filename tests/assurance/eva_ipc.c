@@ -386,6 +386,16 @@ static void page_fault(struct tcb *t);
 
 /* One event: a system call of the current thread, a timer tick, or a
  * fault of the current thread. */
+/* Which of root's slots the events change hold a capability, a bit each. */
+static int slots_full(void)
+{
+	int m = 0;
+	for (int i = S_ROOT; i < S_RECV + 3; i++)
+		if (i != S_UT && root_cnode[i].cap.type != LM_OBJ_NULL)
+			m |= 1 << i;
+	return m;
+}
+
 /* The next event's kind. A call restarted as FINISH_DELETE runs again
  * before anything else the thread does. */
 static int pick(void)
@@ -600,9 +610,12 @@ int main(void)
 	step(ev1);
 #if EVA_IPC_STEPS > 1
 	/* A second event, from the states the first left, kept apart by start
-	 * state and the first event's kind (its arguments merged), then by
-	 * who runs and this event's kind (eva.sh --long). */
-	int who2 = current(), ev2 = pick();
+	 * state, the first event's kind and which of root's slots are full
+	 * (its arguments merged: a slot full in one state and empty in another
+	 * would read as an endpoint at address 0), then by who runs and this
+	 * event's kind (eva.sh --long). */
+	int full = slots_full(), who2 = current(), ev2 = pick();
+	//@ split full;
 	//@ split who2;
 	//@ split ev2;
 	step(ev2);

@@ -286,6 +286,51 @@ TEST(ep_long_messages_travel_through_ipc_buffers)
 		CHECK_EQ(mine->msg[i], 2000 + (lm_u64)i);
 }
 
+/* The server's IPC buffer is the caller's frame too (T_VA_PAGE(2)): the
+ * long message is in place when it arrives, and so is the reply. */
+static lm_word_t shared_echo(lm_word_t ep)
+{
+	struct lm_ipc_buffer *b = (struct lm_ipc_buffer *)T_VA_PAGE(2);
+	struct lm_msg m;
+	int err = lm_ep_recv(ep, &m);
+
+	if (err)
+		return 0x100 + (lm_u64)err;
+	if (LM_MSG_LEN(m.info) != 20)
+		return 0x200 + LM_MSG_LEN(m.info);
+	for (int i = 4; i < 20; i++)
+		if (b->msg[i] != 3000 + (lm_u64)i)
+			return 0x300 + (lm_u64)i;
+	for (int i = 4; i < 10; i++)
+		b->msg[i] = 4000 + (lm_u64)i;
+	return (lm_u64)lm_ep_reply(INFO(2, 10, 0), m.w[0], 0, 0, 0);
+}
+
+TEST(ep_long_message_between_threads_sharing_one_ipc_buffer)
+{
+	lm_cptr_t ep = endpoint(), srv = t_thread_new(), f = t_frame_at(T_VA_PAGE(2), RW);
+	lm_cptr_t f2 = t_slot();
+	struct lm_ipc_buffer *b = (struct lm_ipc_buffer *)T_VA_PAGE(2);
+	struct lm_msg r;
+	struct lm_thread_info ti;
+
+	CHECK(ep && srv && f && f2);
+	CHECK_OK(lm_cnode_copy(CN, f2, CN, f, RW));
+	CHECK_OK(lm_thread_set_ipc_buffer(LM_SLOT_TCB, f));
+	CHECK_OK(lm_thread_set_ipc_buffer(srv, f2));
+	CHECK_OK(lm_thread_start(srv, shared_echo, ep, t_stack(), T_PRIO));
+	for (int i = 4; i < 20; i++)
+		b->msg[i] = 3000 + (lm_u64)i;
+	CHECK_OK(lm_ep_call(ep, INFO(1, 20, 0), 9, 0, 0, 0, &r));
+	CHECK_OK(lm_thread_set_ipc_buffer(LM_SLOT_TCB, 0));
+	CHECK_OK(t_wait(srv, &ti));
+	CHECK_EQ(ti.exit_code, LM_OK);
+	CHECK_EQ(LM_MSG_LEN(r.info), 10);
+	CHECK_EQ(r.w[0], 9);
+	for (int i = 4; i < 10; i++)
+		CHECK_EQ(b->msg[i], 4000 + (lm_u64)i);
+}
+
 TEST(ep_message_is_cut_to_4_words_without_ipc_buffers)
 {
 	lm_cptr_t ep = endpoint(), r;
