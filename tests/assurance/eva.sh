@@ -129,7 +129,10 @@ for r in "${runs[@]}"; do
 	echo "eva $name: ${alarms:-?} alarms (baseline ${base_alarms:-?}), ${reached:-?} statements reached (baseline ${base_reached:-?}), ${secs}s"
 	echo "eva $name: alarms by place in $out/$name.alarms.txt, the log in $log"
 	[ "$record" = 1 ] && continue
-	if [ "$rc" -ne 0 ] || [ -z "$alarms" ] || [ -z "$reached" ]; then
+	if [ -z "$base_alarms" ] || [ -z "$base_reached" ]; then
+		echo "eva $name: no baseline in $here/eva.baseline: record one (eva.sh --record)"
+		ok=0
+	elif [ "$rc" -ne 0 ] || [ -z "$alarms" ] || [ -z "$reached" ]; then
 		echo "eva $name: the analysis did not finish (exit $rc):"
 		tail -n 20 "$log"
 		ok=0
