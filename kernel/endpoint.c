@@ -82,10 +82,13 @@ static void transfer(struct tcb *s, struct tcb *r, u64 badge, bool grant)
 		len = LM_MSG_MAX_WORDS;
 	if (len > LM_MSG_REG_WORDS) {
 		struct lm_ipc_buffer *sb = ipc_buffer(s), *rb = ipc_buffer(r);
-		if (sb && rb)
+		/* Two threads may share one frame as their buffer: the words
+		 * are then in place (memcpy's regions must not overlap; found
+		 * by EVA, tests/assurance/eva_ipc.c with two events). */
+		if (sb && rb && sb != rb)
 			memcpy(&rb->msg[LM_MSG_REG_WORDS], &sb->msg[LM_MSG_REG_WORDS],
 			       (len - LM_MSG_REG_WORDS) * 8);
-		else
+		else if (!sb || !rb)
 			len = LM_MSG_REG_WORDS;
 	}
 	if (grant && LM_MSG_NCAPS(info))

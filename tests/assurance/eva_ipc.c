@@ -29,6 +29,7 @@
  */
 #include "__fc_builtin.h"
 #include <string.h> /* Frama-C's specifications of memset and memcpy */
+#include <stdarg.h>
 #include "cap.h"
 #include "cnode.h"
 #include "syscall.h"
@@ -37,14 +38,18 @@
 #include "ipc.h"
 #include "bpf/prog.h"
 #include <lamina/syscall.h>
+#include <lamina/exception.h>
 #include <lamina/bootinfo.h>
 
-#define ROOT_BITS 4
+#define ROOT_BITS 5
 #define UT_PA     0x200000ull
-#define UT_BITS   14
+#define UT_BITS   15
 #define UT_SIZE   (1ull << UT_BITS)
 #define PML4_PA   0x1000ull /* root's address space: never dereferenced */
 #define ASID      1
+#ifndef EVA_IPC_STEPS
+#define EVA_IPC_STEPS 1 /* events after the start state; eva.sh --long: 2 */
+#endif
 
 struct percpu cpu0;
 u32 cpu_features;
@@ -59,8 +64,11 @@ static struct slot root_cnode[1 << ROOT_BITS] __attribute__((aligned(1 << (ROOT_
  * at its offset in the untyped, in that type's own array (eva/arch.h's
  * phys_to_virt). Only the setup retypes here, and every object one retype
  * makes is of the type asked for. TCBs are aligned to their size as the
- * kernel's are, so tcb_of_slot's mask finds them. */
+ * kernel's are, so tcb_of_slot's mask finds them. After the setup the
+ * only objects reached by physical address are frames (IPC buffers):
+ * eva_placing stays LM_OBJ_FRAME. */
 static u8 eva_placing;
+static u8 frame_mem[UT_SIZE >> LM_PAGE_BITS][1 << LM_PAGE_BITS] __attribute__((aligned(1 << LM_PAGE_BITS)));
 static struct tcb tcb_mem[UT_SIZE >> LM_TCB_BITS] __attribute__((aligned(1 << LM_TCB_BITS)));
 static u8 ep_mem[UT_SIZE >> LM_ENDPOINT_BITS][1 << LM_ENDPOINT_BITS] __attribute__((aligned(1 << LM_ENDPOINT_BITS)));
 static u8 ntfn_mem[UT_SIZE >> LM_NOTIFY_BITS][1 << LM_NOTIFY_BITS] __attribute__((aligned(1 << LM_NOTIFY_BITS)));
@@ -75,9 +83,11 @@ void *phys_to_virt(u64 pa)
 		return &tcb_mem[off >> LM_TCB_BITS];
 	case LM_OBJ_ENDPOINT:
 		return ep_mem[off >> LM_ENDPOINT_BITS];
-	default:
-		//@ assert placing_notify: eva_placing == LM_OBJ_NOTIFY;
+	case LM_OBJ_NOTIFY:
 		return ntfn_mem[off >> LM_NOTIFY_BITS];
+	default:
+		//@ assert placing_frame: eva_placing == LM_OBJ_FRAME;
+		return frame_mem[off >> LM_PAGE_BITS];
 	}
 }
 
@@ -128,21 +138,55 @@ void kprintf(const char *fmt, ...) { }
  * assertion is then not proved, and eva.sh fails. */
 void panic(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
+	const char *what = va_arg(ap, const char *), *file = va_arg(ap, const char *);
+	int line = va_arg(ap, int);
+	Frama_C_show_each_panic(what, file, line); /* the KASSERT, in the log */
+	va_end(ap);
 	//@ assert no_panic: \false;
 	while (1)
 		;
 }
 
-/* Not reached from any state here (no thread has an exception handler or
- * upcalls, no eBPF program or filter exists, no interrupt line is claimed,
- * no frame is mapped): the asserts say so, EVA checks it. */
+/*
+ * User memory (vspace.c's user_copy_in, user_copy_out, user_writable):
+ * eva_vs.c runs the real ones over real page tables, with every kind of
+ * address; here they are what they do for any address: fail (unmapped,
+ * read-only, out of range) and change nothing, or copy n bytes (what is
+ * read is anything the user wrote), or give a page the kernel may write
+ * (one user page of the exception stacks, user_page). The assertions are
+ * the kernel's side of the contract: it reads and writes only its own n
+ * bytes.
+ */
+static u8 user_page[1 << LM_PAGE_BITS];
+bool user_copy_in(void *dst, u64 uaddr, size_t n)
+{
+	//@ assert copy_in_dst: \valid((char *)dst + (0 .. n - 1));
+	if (Frama_C_interval(0, 1))
+		return false;
+	Frama_C_make_unknown(dst, n);
+	return true;
+}
+bool user_copy_out(u64 uaddr, const void *src, size_t n)
+{
+	//@ assert copy_out_src: \valid_read((char *)src + (0 .. n - 1));
+	return Frama_C_interval(0, 1);
+}
+void *user_writable(u64 ua, size_t n)
+{
+	if ((ua & 0xfff) + n > 4096 || Frama_C_interval(0, 1))
+		return NULL;
+	return &user_page[ua & 0xfff];
+}
+
+/* Not reached from any state here (no eBPF program or filter exists, no
+ * interrupt line is claimed, no frame is mapped): the asserts say so, EVA
+ * checks it. */
 static void unreached(void)
 {
 	//@ assert unreached: \false;
 }
-u64 upcall_blocked(struct tcb *t, u64 nr) { unreached(); return 0; }
-void upcall_preempted(struct tcb *t, u64 why) { unreached(); }
-bool upcall_deliver(struct tcb *t, struct frame *f, u64 addr) { return false; }
 void pred_signal(struct notify *n) { unreached(); }
 void pred_detach(struct tcb *t) { unreached(); }
 bool filter_syscall(struct frame *f) { unreached(); return false; }
@@ -168,12 +212,14 @@ bool fastpath_wait(struct frame *f) { unreached(); return false; }
 enum {
 	S_CNODE = LM_SLOT_CNODE, S_VSPACE = LM_SLOT_VSPACE, S_ROOT = LM_SLOT_TCB,
 	S_EP0 = 4, S_EP1 = 5, S_NTFN = 6, S_NTFN_B = 7, S_UT = LM_SLOT_FIRST_BOOT,
-	S_T1 = 9, S_T2 = 10, S_T3 = 11, S_EP0_B = 12,
+	S_T1 = 9, S_T2 = 10, S_T3 = 11, S_EP0_B = 12, S_FR1 = 13, S_FR2 = 14, S_FR3 = 15,
+	S_RECV = 16, /* 16 .. 19: empty, where capabilities are received */
 };
 struct role { u8 n; u8 slot[4]; };
 static const struct role r_tcb = { 4, { S_ROOT, S_T1, S_T2, S_T3 } };
 static const struct role r_ep = { 3, { S_EP0, S_EP1, S_EP0_B } };
 static const struct role r_ntfn = { 2, { S_NTFN, S_NTFN_B } };
+static const struct role r_frame = { 3, { S_FR1, S_FR2, S_FR3 } };
 
 struct frame *syscall_dispatch(struct frame *f); /* entry.S calls it */
 
@@ -249,6 +295,12 @@ static void setup(void)
 	retype_ok(LM_OBJ_TCB, S_T1, 3);
 	retype_ok(LM_OBJ_ENDPOINT, S_EP0, 2);
 	retype_ok(LM_OBJ_NOTIFY, S_NTFN, 1);
+	eva_placing = LM_OBJ_FRAME;
+	sys_ok(LM_SYS_UNTYPED_RETYPE, S_UT, LM_OBJ_FRAME, LM_PAGE_BITS, S_CNODE, S_FR1, 3);
+	/* IPC buffers: t1's and t2's; t3 has none (a long message or a
+	 * capability to or from it goes without: registers only). */
+	sys_ok(LM_SYS_THREAD_SET_IPC_BUFFER, S_T1, S_FR1, 0, 0, 0, 0);
+	sys_ok(LM_SYS_THREAD_SET_IPC_BUFFER, S_T2, S_FR2, 0, 0, 0, 0);
 	sys_ok(LM_SYS_CNODE_MINT, S_CNODE, S_EP0_B, S_CNODE, S_EP0, LM_R_ALL, 0x11);
 	sys_ok(LM_SYS_CNODE_MINT, S_CNODE, S_NTFN_B, S_CNODE, S_NTFN, LM_R_ALL, 0x55);
 	for (u64 s = S_T1; s <= S_T3; s++)
@@ -274,18 +326,58 @@ static int current(void)
 enum {
 	C_SEND, C_NBSEND, C_CALL, C_RECV, C_REPLY, C_REPLY_RECV, C_SIGNAL, C_WAIT, C_POLL,
 	C_BIND, C_RESUME, C_SUSPEND, C_PRIO, C_YIELD, C_YIELD_TO, C_FAULT_EP, C_STOP_NTFN,
-	C_EXIT, C_CONFIGURE, C_DELETE, C_FINISH, C_TICK, C_FAULT, NEVENTS
+	C_EXIT, C_CONFIGURE, C_DELETE, C_FINISH, C_TICK, C_FAULT,
+	C_READ_REGS, C_WRITE_REGS, C_SET_IPCBUF, C_SET_EXC, C_SET_UPCALLS, NEVENTS
 };
 
 /* A message info: valid (label, 0 to 4 words in registers, up to the
- * maximum), too long, or with reserved bits. */
+ * maximum: the rest in the IPC buffer), with one to three capabilities
+ * copied or moved, too long, or with reserved bits. */
 static u64 info(void)
 {
-	switch (Frama_C_interval(0, 3)) {
+	switch (Frama_C_interval(0, 5)) {
 	case 0: return LM_MSG_INFO(7, Frama_C_interval(0, LM_MSG_REG_WORDS), 0);
 	case 1: return LM_MSG_INFO(7, LM_MSG_MAX_WORDS, 0);
-	case 2: return LM_MSG_INFO(7, LM_MSG_MAX_WORDS + 1, 0);
+	case 2: return LM_MSG_INFO(7, 5, Frama_C_interval(1, LM_MSG_MAX_CAPS));
+	case 3: return LM_MSG_INFO(7, 1, Frama_C_interval(1, LM_MSG_MAX_CAPS)) | LM_MSG_MOVE;
+	case 4: return LM_MSG_INFO(7, LM_MSG_MAX_WORDS + 1, 0);
 	default: return LM_MSG_NOTIFY;
+	}
+}
+
+/*
+ * What the threads wrote in their IPC buffers (user memory: anything),
+ * one of three patterns each: nothing (all 0: no capability, receive
+ * refused); capabilities to send that exist (an endpoint, a badged
+ * notification, a thread) and receive slots that are empty but one (full);
+ * or a send list of root's CNode (whose capability in a TCB slot is
+ * flagged, the one in root's CNode not), an index out of range and 0, and
+ * receive slots 0, out of range, and empty.
+ */
+static void buffer_pattern(struct lm_ipc_buffer *b, int p)
+{
+	if (p == 1) {
+		b->send_caps[0] = S_EP1; b->send_caps[1] = S_NTFN_B; b->send_caps[2] = S_T3;
+		b->recv_slots[0] = S_RECV; b->recv_slots[1] = S_EP0; b->recv_slots[2] = S_RECV + 1;
+	} else if (p == 2) {
+		b->send_caps[0] = S_CNODE; b->send_caps[1] = 1 << ROOT_BITS; b->send_caps[2] = 0;
+		b->recv_slots[0] = 0; b->recv_slots[1] = 1 << ROOT_BITS; b->recv_slots[2] = S_RECV + 2;
+	}
+}
+
+/* Exception handler arguments (entry, top, size): good, entry 0 (none),
+ * entry out of range, a stack too small, a top not aligned. */
+static void exc_args(u64 *entry, u64 *top, u64 *size)
+{
+	*entry = 0x401000;
+	*top = 0x800000;
+	*size = 0x4000;
+	switch (Frama_C_interval(0, 4)) {
+	case 0: break;
+	case 1: *entry = 0; break;
+	case 2: *entry = LM_USER_MAX; break;
+	case 3: *size = 16; break;
+	default: *top = 0x800008; break;
 	}
 }
 
@@ -293,18 +385,31 @@ static void page_fault(struct tcb *t);
 
 /* One event: a system call of the current thread, a timer tick, or a
  * fault of the current thread. */
-static void step(void)
+/* Which of root's slots the events change hold a capability, a bit each. */
+static int slots_full(void)
+{
+	int m = 0;
+	for (int i = S_ROOT; i < S_RECV + 3; i++)
+		if (i != S_UT && root_cnode[i].cap.type != LM_OBJ_NULL)
+			m |= 1 << i;
+	return m;
+}
+
+/* The next event's kind. A call restarted as FINISH_DELETE runs again
+ * before anything else the thread does. */
+static int pick(void)
+{
+	return cpu0.cur->finish_owed ? C_FINISH : Frama_C_interval(0, NEVENTS - 1);
+}
+
+/* Event ev (its kind chosen and split on by the caller: a partition made
+ * inside a function ends with it, and the caller's lasts to the next
+ * event), its arguments nondeterministic and split on here. */
+static void step(int ev)
 {
 	struct tcb *cur = cpu0.cur;
-	int who, ev;
 	u64 a1 = 0, a2 = 0, a3 = 0;
 
-	who = current();
-	//@ split who;
-	/* A call restarted as FINISH_DELETE runs again before anything else
-	 * the thread does. */
-	ev = cur->finish_owed ? C_FINISH : Frama_C_interval(0, NEVENTS - 1);
-	//@ split ev;
 	switch (ev) {
 	case C_SEND: case C_NBSEND: case C_CALL: case C_REPLY_RECV:
 		a1 = slot_in(&r_ep);
@@ -343,6 +448,18 @@ static void step(void)
 		a3 = S_VSPACE;
 		break;
 	case C_EXIT: a1 = 42; break;
+	case C_READ_REGS: case C_WRITE_REGS:
+		a1 = slot_in(&r_tcb);
+		a2 = 0x402000; /* fails or copies: the user_copy model above */
+		break;
+	case C_SET_IPCBUF:
+		a1 = slot_in(&r_tcb);
+		a2 = Frama_C_interval(0, 1) ? slot_in(&r_frame) : 0;
+		break;
+	case C_SET_UPCALLS:
+		a1 = slot_in(&r_tcb);
+		a2 = Frama_C_interval(0, LM_UPCALL_ALL + 1);
+		break;
 	default: a1 = slot_in(&r_tcb); break;
 	}
 	//@ split a1;
@@ -370,6 +487,16 @@ static void step(void)
 	case C_CONFIGURE: sys(LM_SYS_THREAD_CONFIGURE, a1, a2, a3, 0, 0, 0); break;
 	case C_DELETE: sys(LM_SYS_CNODE_DELETE, a1, a2, a3, 0, 0, 0); break;
 	case C_FINISH: sys(LM_SYS_FINISH_DELETE, 0, 0, 0, 0, 0, 0); break;
+	case C_READ_REGS: sys(LM_SYS_THREAD_READ_REGS, a1, a2, 0, 0, 0, 0); break;
+	case C_WRITE_REGS: sys(LM_SYS_THREAD_WRITE_REGS, a1, a2, 0, 0, 0, 0); break;
+	case C_SET_IPCBUF: sys(LM_SYS_THREAD_SET_IPC_BUFFER, a1, a2, 0, 0, 0, 0); break;
+	case C_SET_EXC: {
+		u64 entry, top, size;
+		exc_args(&entry, &top, &size);
+		sys(LM_SYS_THREAD_SET_EXCEPTION, a1, entry, top, size, 0, 0);
+		break;
+	}
+	case C_SET_UPCALLS: sys(LM_SYS_THREAD_SET_UPCALLS, a1, a2, 0, 0, 0, 0); break;
 	case C_TICK: /* the timer interrupt (trap.c: irq, then schedule) */
 		sched_tick();
 		if (need_resched)
@@ -397,9 +524,13 @@ static void step(void)
  *   START_NTFN   t2 waits on the notification, which t3 bound to the server
  *            (receiving on endpoint 0): t3 runs;
  *   START_FAULT  t2 made endpoint 0 (badged) t3's fault endpoint and yielded;
- *            t3 faulted: the server runs and owes t3 the fault's reply.
+ *            t3 faulted: the server runs and owes t3 the fault's reply;
+ *   START_EXC    t2 gave itself and t3 an exception handler with both
+ *            upcalls (on preemption, on blocking): t2 runs; a fault
+ *            enters its handler (upcall_deliver), a receive that would
+ *            block or a tick that ends its slice pushes an upcall frame.
  */
-enum { START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, NSTARTS };
+enum { START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, START_EXC, NSTARTS };
 
 static void page_fault(struct tcb *t)
 {
@@ -443,6 +574,13 @@ static void start(int which)
 		page_fault(t3);
 		//@ assert start_fault: cpu0.cur == t1 && t1->reply_to == t3 && t3->fault_ipc;
 		break;
+	case START_EXC:
+		for (u64 s = S_T2; s <= S_T3; s++) {
+			sys_ok(LM_SYS_THREAD_SET_EXCEPTION, s, 0x401000, 0x800000, 0x4000, 0, 0);
+			sys_ok(LM_SYS_THREAD_SET_UPCALLS, s, LM_UPCALL_ALL, 0, 0, 0, 0);
+		}
+		//@ assert start_exc: cpu0.cur == t2;
+		break;
 	default:
 		break;
 	}
@@ -457,6 +595,29 @@ int main(void)
 	which = Frama_C_interval(0, NSTARTS - 1);
 	//@ split which;
 	start(which);
-	step();
+	/* split here: a partition made inside a function ends with it */
+	int p1 = Frama_C_interval(0, 2), p2 = Frama_C_interval(0, 2);
+#if EVA_IPC_STEPS == 1
+	//@ split p1;
+	//@ split p2;
+#endif
+	buffer_pattern(phys_to_virt(t1->ipcbuf.cap.obj), p1);
+	buffer_pattern(phys_to_virt(t2->ipcbuf.cap.obj), p2);
+	int who1 = current(), ev1 = pick();
+	//@ split who1;
+	//@ split ev1;
+	step(ev1);
+#if EVA_IPC_STEPS > 1
+	/* A second event, from the states the first left, kept apart by start
+	 * state, the first event's kind and which of root's slots are full
+	 * (its arguments merged: a slot full in one state and empty in another
+	 * would read as an endpoint at address 0), then by who runs and this
+	 * event's kind (eva.sh --long). */
+	int full = slots_full(), who2 = current(), ev2 = pick();
+	//@ split full;
+	//@ split who2;
+	//@ split ev2;
+	step(ev2);
+#endif
 	return 0;
 }

@@ -200,7 +200,8 @@ static inline bool mdb_has_children(const struct mdb *n);
 		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
 		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> closed(ins2(s, k, &n->open, &n->close));
 	// (linked(ins2(...)), in pieces joined by the lemmas linked_join and
-	// linked_all, is not in the run yet: docs/ASSURANCE.md.)
+	// linked_all: the pieces before k and after n, whose links the splice
+	// leaves as they were, are not in the run: docs/ASSURANCE.md.)
 	ensures tree_add_linked_new: \forall seq s, integer k;
 		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
 		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> linked_in(ins2(s, k, &n->open, &n->close), k, k + 3);
@@ -263,6 +264,15 @@ static void unlink_end(struct mdb_end *e);
 	REMOVE_PRE(s, i, j) && i + 1 < j ==> closed_first(del2(s, i, j));
   ensures tree_remove_last_leaf: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) && j == i + 1 ==> closed_last(del2(s, i, j));
+  // linked(del2(...)), the links over the gap n leaves: a leaf's
+  // neighbours joined, or the first child's opening end joined to what
+  // was before n. (The pieces away from n, before it, after it and
+  // between its children, whose links the splice leaves as they were,
+  // and the last child's join, are not in the run: docs/ASSURANCE.md.)
+  ensures tree_remove_linked_join_leaf: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && j == i + 1 ==> linked_in(del2(s, i, j), i - 1, i);
+  ensures tree_remove_linked_join_first: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==> linked_in(del2(s, i, j), i - 1, i);
 */
 void mdb_remove(struct mdb *n);
 

@@ -12,11 +12,17 @@
 # prover (default 40: the slowest needs about 3 on an idle core, but three
 # of mdb_move's went past 10 on a two-core machine busy with other builds,
 # and a proof must not depend on the machine's load).
+#
+# Prover results are cached by goal (build/assurance/wp/cache, -wp-cache
+# update): a goal whose text is unchanged (same contract, same code, same
+# prover) is not proved again, so a rerun after a change elsewhere takes
+# seconds; a changed goal is a new entry, proved afresh. WP_CACHE=none
+# (or rebuild) proves everything again.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${ASSURE_OUT:-$root/build/assurance}/wp
-mkdir -p "$out"
+mkdir -p "$out/cache"
 cd "$root" || exit 1
 
 # name | contracts | functions (none: lemmas) | frama-c options
@@ -56,6 +62,7 @@ for r in "${runs[@]}"; do
 	# shellcheck disable=SC2086 # fct, opts: lists of words
 	frama-c -c11 -cpp-extra-args="-Iinclude -Ikernel -DLAMINA_HOST $define" \
 		-wp -wp-split -wp-prover cvc4,z3-ce -wp-timeout "${WP_TIMEOUT:-40}" -wp-par 2 \
+		-wp-cache "${WP_CACHE:-update}" -wp-cache-dir "$out/cache" \
 		$fct $opts -wp-warn-key pedantic-assigns=inactive \
 		"tests/assurance/$file" >"$log" 2>&1
 	rc=$?

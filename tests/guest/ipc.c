@@ -244,9 +244,11 @@ TEST(ep_reply_recv_serves_a_loop_of_calls)
 	}
 }
 
-static lm_word_t long_echo(lm_word_t ep)
+/* Receive a call of 20 words whose words 4 .. 19 in the IPC buffer at
+ * page are in + i, and reply with 10, words 4 .. 9 out + i. */
+static lm_word_t long_echo_at(lm_word_t ep, lm_u64 page, lm_u64 in, lm_u64 out)
 {
-	struct lm_ipc_buffer *b = (struct lm_ipc_buffer *)T_VA_PAGE(1);
+	struct lm_ipc_buffer *b = (struct lm_ipc_buffer *)page;
 	struct lm_msg m;
 	int err = lm_ep_recv(ep, &m);
 
@@ -255,27 +257,29 @@ static lm_word_t long_echo(lm_word_t ep)
 	if (LM_MSG_LEN(m.info) != 20)
 		return 0x200 + LM_MSG_LEN(m.info);
 	for (int i = 4; i < 20; i++)
-		if (b->msg[i] != 1000 + (lm_u64)i)
+		if (b->msg[i] != in + (lm_u64)i)
 			return 0x300 + (lm_u64)i;
 	for (int i = 4; i < 10; i++)
-		b->msg[i] = 2000 + (lm_u64)i;
+		b->msg[i] = out + (lm_u64)i;
 	return (lm_u64)lm_ep_reply(INFO(2, 10, 0), m.w[0], 0, 0, 0);
 }
 
-TEST(ep_long_messages_travel_through_ipc_buffers)
+static lm_word_t long_echo(lm_word_t ep) { return long_echo_at(ep, T_VA_PAGE(1), 1000, 2000); }
+/* The server's IPC buffer is the caller's frame too (T_VA_PAGE(2)). */
+static lm_word_t shared_echo(lm_word_t ep) { return long_echo_at(ep, T_VA_PAGE(2), 3000, 4000); }
+
+/* Start srv at fn, call it with 20 words (4 .. 19 from our buffer mine:
+ * in + i), and check its reply of 10 (out + i) and its exit; a failed
+ * check fails the test that called. */
+static void long_call(lm_cptr_t ep, lm_cptr_t srv, lm_word_t (*fn)(lm_word_t),
+		     struct lm_ipc_buffer *mine, lm_u64 in, lm_u64 out)
 {
-	lm_cptr_t ep = endpoint(), srv = t_thread_new();
-	struct lm_ipc_buffer *mine, *theirs;
 	struct lm_msg r;
 	struct lm_thread_info ti;
 
-	CHECK(ep && srv);
-	mine = ipc_buffer(LM_SLOT_TCB, T_VA_PAGE(0));
-	theirs = ipc_buffer(srv, T_VA_PAGE(1));
-	CHECK(mine && theirs);
-	CHECK_OK(lm_thread_start(srv, long_echo, ep, t_stack(), T_PRIO));
+	CHECK_OK(lm_thread_start(srv, fn, ep, t_stack(), T_PRIO));
 	for (int i = 4; i < 20; i++)
-		mine->msg[i] = 1000 + (lm_u64)i;
+		mine->msg[i] = in + (lm_u64)i;
 	CHECK_OK(lm_ep_call(ep, INFO(1, 20, 0), 7, 0, 0, 0, &r));
 	CHECK_OK(lm_thread_set_ipc_buffer(LM_SLOT_TCB, 0));
 	CHECK_OK(t_wait(srv, &ti));
@@ -283,7 +287,33 @@ TEST(ep_long_messages_travel_through_ipc_buffers)
 	CHECK_EQ(LM_MSG_LEN(r.info), 10);
 	CHECK_EQ(r.w[0], 7);
 	for (int i = 4; i < 10; i++)
-		CHECK_EQ(mine->msg[i], 2000 + (lm_u64)i);
+		CHECK_EQ(mine->msg[i], out + (lm_u64)i);
+}
+
+TEST(ep_long_messages_travel_through_ipc_buffers)
+{
+	lm_cptr_t ep = endpoint(), srv = t_thread_new();
+	struct lm_ipc_buffer *mine, *theirs;
+
+	CHECK(ep && srv);
+	mine = ipc_buffer(LM_SLOT_TCB, T_VA_PAGE(0));
+	theirs = ipc_buffer(srv, T_VA_PAGE(1));
+	CHECK(mine && theirs);
+	long_call(ep, srv, long_echo, mine, 1000, 2000);
+}
+
+/* Two threads may share one frame as their IPC buffer: the long message
+ * is in place when it arrives (transfer copies nothing onto itself). */
+TEST(ep_long_message_between_threads_sharing_one_ipc_buffer)
+{
+	lm_cptr_t ep = endpoint(), srv = t_thread_new(), f = t_frame_at(T_VA_PAGE(2), RW);
+	lm_cptr_t f2 = t_slot();
+
+	CHECK(ep && srv && f && f2);
+	CHECK_OK(lm_cnode_copy(CN, f2, CN, f, RW));
+	CHECK_OK(lm_thread_set_ipc_buffer(LM_SLOT_TCB, f));
+	CHECK_OK(lm_thread_set_ipc_buffer(srv, f2));
+	long_call(ep, srv, shared_echo, (struct lm_ipc_buffer *)T_VA_PAGE(2), 3000, 4000);
 }
 
 TEST(ep_message_is_cut_to_4_words_without_ipc_buffers)

@@ -2,7 +2,7 @@
  * EVA only (tests/assurance/eva.sh puts this directory first on the
  * include path): the kernel's arch.h, except that phys_to_virt is the
  * harness's model of object memory (eva_main.c) instead of the direct
- * map's arithmetic. Everything else is the real header.
+ * map's arithmetic (and virt_to_phys its inverse). Everything else is the real header.
  */
 #ifndef EVA_ARCH_H
 #define EVA_ARCH_H
@@ -14,7 +14,12 @@
 #undef read_cr0
 u64 read_cr0(void);
 #define phys_to_virt arch_phys_to_virt
+#define virt_to_phys arch_virt_to_phys
 #include_next "arch.h"
 #undef phys_to_virt
+#undef virt_to_phys
 void *phys_to_virt(u64 pa);
+/* Its inverse, defined by the harness that needs it (eva_vs.c: the
+ * kernel's own top-level table, kernel_pml4_phys). */
+u64 virt_to_phys(const void *va);
 #endif
