@@ -1,5 +1,5 @@
 /* forktest's own: what its scenario files share (forktest.c,
- * forktest_hostile.c). */
+ * forktest_hostile.c, forktest_share.c). */
 #ifndef FORKTEST_INT_H
 #define FORKTEST_INT_H
 
@@ -26,7 +26,15 @@ static inline void wr(volatile lm_u64 *p, lm_u64 v)
 
 lm_u32 cnode_bits(lm_cptr_t cn);  /* a CNode's size, in bits */
 lm_cptr_t frame_at(lm_u64 va);    /* the frame mapped at va, or 0 */
+lm_u64 own_writes(void);          /* forktest.c */
 lm_u64 hostile_place(void);       /* forktest_hostile.c */
 lm_u64 hostile_asks(void);
+lm_u64 later_fork(void);          /* forktest_share.c */
+lm_u64 shared_read_only(void);
+lm_u64 unwritten_pages(void);
+lm_u64 forget(void);
+lm_u64 hot(void);
+lm_u64 stack_page(void);
+lm_u64 big_place(void);
 
 #endif
