@@ -73,6 +73,10 @@ int lm_mem_return(lm_cptr_t acct, lm_u64 paddr, lm_u64 *owed);
 int lm_mem_ack(lm_cptr_t acct, lm_u64 seq, lm_u64 *left);
 /* Chunks the registered account's latest request still wants. */
 lm_u64 lm_mem_wanted(void);
+/* Whether the manager took anything by force since lm_mem_register (an
+ * abort record written or lost): 0 when not registered. A read of the
+ * page, no call: safe in a fault handler before the records are read. */
+int lm_mem_taken_ever(void);
 
 /* The library OS's bookkeeping: npages pages at vaddr are frames
  * first .. first+npages-1 (page index) of the chunk at physical address
