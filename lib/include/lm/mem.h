@@ -24,6 +24,10 @@ typedef struct lm_ipc_buffer *(*lm_mem_ipcbuf_fn)(void);
 int lm_mem_grow(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
 /* The same from acct's guaranteed quota: never taken by force. */
 int lm_mem_grow_guaranteed(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
+/* The same, or once acct's guarantee is spent, from the nearest account's
+ * above acct (not the root account) with a guarantee left: a tree's
+ * guarantee, held at its top, shared by the accounts below. */
+int lm_mem_grow_shared(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
 /* A new account below acct with quota chunks (at most acct's:
  * LM_MEM_QUOTA_ALL for as much as acct's) in our empty slot dst; its badge
  * in *badge. */
