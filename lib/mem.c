@@ -79,6 +79,11 @@ int lm_mem_grow_guaranteed(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t d
 	return grow(acct, ib, MEM_GROW_GUARANTEED, dst);
 }
 
+int lm_mem_grow_shared(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst)
+{
+	return grow(acct, ib, MEM_GROW_GUARANTEED | MEM_GROW_SHARED, dst);
+}
+
 int lm_mem_split_with(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 quota,
 		      lm_u64 guaranteed, lm_u64 max_accounts, lm_cptr_t dst, lm_u64 *badge)
 {

@@ -24,6 +24,8 @@ _Static_assert(sizeof(struct lm_mem_abort) == sizeof(struct mem_abort_rec), "one
 static lm_cptr_t reg_acct LM_PRIVATE;
 static const volatile struct mem_page *page LM_PRIVATE;
 static lm_u64 seen_seq LM_PRIVATE, seen_lost LM_PRIVATE;
+/* the page's abort_seq at registration (lm_mem_taken_ever) */
+static lm_u64 reg_seq LM_PRIVATE;
 /* lm_mem_service's marks: the request and the records last dealt with */
 static lm_u64 seen_req LM_PRIVATE, seen_abort LM_PRIVATE;
 static lm_mem_reclaim_fn reclaim_fn LM_PRIVATE;
@@ -59,6 +61,7 @@ int lm_mem_register(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t ntf, lm_
 	page = (const volatile struct mem_page *)vaddr;
 	seen_seq = page->abort_seq;
 	seen_lost = page->abort_lost;
+	reg_seq = seen_seq;
 	seen_abort = seen_seq;
 	seen_req = 0; /* a request made before is answered at the next look */
 	return LM_OK;
@@ -88,6 +91,12 @@ int lm_mem_ack(lm_cptr_t acct, lm_u64 seq, lm_u64 *left)
 lm_u64 lm_mem_wanted(void)
 {
 	return page ? page->req_chunks : 0;
+}
+
+int lm_mem_taken_ever(void)
+{
+	/* abort_seq counts every chunk taken, its record written or lost */
+	return page && page->abort_seq != reg_seq;
 }
 
 /* ---- the library OS's bookkeeping --------------------------------------- */

@@ -73,6 +73,7 @@ void lx_proc_poll(void);
 void lx_mem_register(void);
 void lx_mem_poll(void);
 extern int lx_mem_lost; /* memory was taken by force: some pages are gone */
+int lx_mem_state_lost(void); /* ... and the personality's own may be among them */
 /* Our parent's pid from the signal page, or -1 without one. */
 long lx_proc_ppid(void);
 /* A request to the process manager: w0 (result or -errno), *r1 = w1. */

@@ -20,6 +20,13 @@
  * of a truncated file mapping, again at every touch until the program
  * maps something else there; a system call given it fails with EFAULT
  * (mm.c's lx_mm_allows looks at each page once lx_mem_lost is set).
+ *
+ * A fault of the personality's own code once something was taken by
+ * force is the loss of its own state (its data, tables, a fork child's
+ * private pages, not yet kept in guaranteed chunks): the process cannot
+ * go on, and it is killed as Linux's out-of-memory killer does, with
+ * SIGKILL (signal_deliver.c asks lx_mem_state_lost), not SIGSEGV, which
+ * would blame the program.
  */
 #include <lm/mem.h>
 #include "mm.h"
@@ -59,4 +66,12 @@ void lx_mem_poll(void)
 	lm_mem_service(0, &taken);
 	if (taken)
 		lx_mem_lost = 1;
+}
+
+/* Whether a fault of the personality's own code may be its state taken:
+ * something was taken by force, read already (lx_mem_lost) or not yet
+ * (the fault came before the next safe point). */
+int lx_mem_state_lost(void)
+{
+	return registered && (lx_mem_lost || lm_mem_taken_ever());
 }

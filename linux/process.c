@@ -175,7 +175,10 @@ static int kid_reap(struct kid *k, int block)
 		return 0;
 	if (lm_fork_wait(&k->proc, &ti))
 		return 0;
-	lm_u64 ws = ti.state == LM_TS_EXITED ? (ti.exit_code & 0xff) << 8 : 11;
+	/* Stopped on a fault its personality could not take (its own state
+	 * gone: memory taken by force, mm_revoke.c): the system ended it, not
+	 * the program, reported as Linux's out-of-memory kill, SIGKILL. */
+	lm_u64 ws = ti.state == LM_TS_EXITED ? (ti.exit_code & 0xff) << 8 : 9;
 	lm_ep_call(k->caps[2], LM_MSG_INFO(PM_EXIT, 1, 0), ws, 0, 0, 0, &m);
 	kid_free(k);
 	return 1;

@@ -190,7 +190,9 @@ void lx_sig_fault(struct lm_exc_frame *f)
 		/* Linux's force_sig: blocked or ignored, the fault kills. */
 		lm_printf("linux: fault (vector %lu) at rip %#lx, address %#lx: killed\n",
 			  f->vector, f->regs.rip, f->addr);
-		lx_exit_signal(fs.sig);
+		/* Our own code faulting after a forced take: our state went
+		 * with it (mm_revoke.c), an out-of-memory kill, as Linux's. */
+		lx_exit_signal(!in_program(f->regs.rip) && lx_mem_state_lost() ? SIGKILL : fs.sig);
 	}
 	memset(&si, 0, sizeof si);
 	si.signo = fs.sig;

@@ -53,13 +53,16 @@ static void count_below(struct account *a, int d)
 long account_grow(struct account *a, lm_u64 flags, lm_cptr_t dst, lm_u64 *paddr)
 {
 	int g = (flags & MEM_GROW_GUARANTEED) != 0;
+	lm_u16 gi = NONE; /* whose guarantee it spends */
 
-	if (flags & ~(lm_u64)MEM_GROW_GUARANTEED)
+	if ((flags & ~(lm_u64)(MEM_GROW_GUARANTEED | MEM_GROW_SHARED)) ||
+	    ((flags & MEM_GROW_SHARED) && !g))
 		return -LM_EINVAL;
 	for (lm_u16 i = account_index(a); i != NONE; i = accounts[i].parent)
 		if (accounts[i].use >= accounts[i].quota)
 			return -LM_ENOMEM;
-	if (!guarantee_grow_ok(a, g))
+	if (g ? (gi = guarantee_source(a, (flags & MEM_GROW_SHARED) != 0)) == NONE
+	      : !guarantee_grow_ok(a, 0))
 		return -LM_ENOMEM;
 	int err = chunk_lend(account_index(a), dst, paddr);
 	if (err)
@@ -68,7 +71,8 @@ long account_grow(struct account *a, lm_u64 flags, lm_cptr_t dst, lm_u64 *paddr)
 	account_charge(a, 1);
 	if (g) {
 		chunks[a->tail].guaranteed = 1;
-		a->gused++;
+		chunks[a->tail].gfrom = gi;
+		accounts[gi].gused++;
 	}
 	return 1;
 }
@@ -138,6 +142,11 @@ static lm_u64 end_tree(lm_u16 i)
 		if (accounts[k].live && accounts[k].parent == i)
 			taken += end_tree(k);
 	taken += a->own;
+	/* Its chunks from a guarantee above it are that guarantee's again
+	 * (its own guarantee goes back whole below). */
+	for (lm_u16 c = a->head; c != NONE; c = chunks[c].next)
+		if (chunks[c].guaranteed && chunks[c].gfrom != i)
+			accounts[chunks[c].gfrom].gused--;
 	chunk_return_all(a);
 	account_charge(a, -(long)a->own);
 	a->own = 0;

@@ -37,6 +37,25 @@ int guarantee_grow_ok(const struct account *a, int guaranteed)
 	return a->gused < a->guar;
 }
 
+/* The account whose guarantee a guaranteed grow of a spends: a itself,
+ * or with shared the nearest account above it, below the root account,
+ * with a guarantee left (the root account's is all the manager's memory:
+ * never shared, or one account could promise itself everything). NONE
+ * if none may. At most MEM_MAX_DEPTH steps. */
+lm_u16 guarantee_source(const struct account *a, int shared)
+{
+	lm_u16 i = account_index(a);
+
+	for (;;) {
+		if (guarantee_grow_ok(&accounts[i], 1))
+			return i;
+		lm_u16 up = accounts[i].parent;
+		if (!shared || up == NONE || accounts[up].parent == NONE)
+			return NONE;
+		i = up;
+	}
+}
+
 /* May a give a new child a guarantee of g chunks? From a's unspent
  * guarantee; below the root account that is already backed, the root
  * account promises only free chunks not owed already. */

@@ -26,6 +26,8 @@ struct chunk {
 	lm_u16 next;
 	lm_u16 account;           /* NONE when free */
 	lm_u8 guaranteed;         /* lent from the guaranteed quota: never forced */
+	lm_u16 gfrom;             /* guaranteed: whose guarantee it spends (its
+				   * account's, or one above: MEM_GROW_SHARED) */
 	lm_u8 nruns;              /* runs[] declared by the holder (mapped.c) */
 };
 
@@ -93,6 +95,7 @@ long account_list(const struct account *a, lm_u64 from, lm_u64 out[4]);
 lm_u32 guarantee_owed(void);
 int guarantee_grow_ok(const struct account *a, int guaranteed);
 int guarantee_split_ok(const struct account *a, lm_u64 g);
+lm_u16 guarantee_source(const struct account *a, int shared);
 
 /* revoke.c */
 long revoke_register(struct account *a, lm_cptr_t ntf, lm_cptr_t dst);

@@ -18,11 +18,14 @@
 enum {
 	/* w0 = how many chunks wanted (>= 1; one is lent per call), w1 =
 	 * flags (MEM_GROW_GUARANTEED: from the account's guaranteed quota;
-	 * never taken by force). One cap: the chunk (an untyped of
+	 * never taken by force; with MEM_GROW_SHARED, once that is spent,
+	 * from the unspent guarantee of the nearest account above it that
+	 * is not the root account: a tree's guarantee held by its top
+	 * account, drawn on by every account below as needed). One cap: the chunk (an untyped of
 	 * 2^MEM_CHUNK_BITS, moved). Reply w0 = 1, w1 = its physical address.
 	 * LM_ENOMEM when the account, an ancestor's quota, the guaranteed
 	 * quota or the manager's memory not promised to guarantees is used
-	 * up; LM_EINVAL for unknown flags. */
+	 * up; LM_EINVAL for unknown flags or MEM_GROW_SHARED alone. */
 	MEM_GROW = 1,
 	/* w0 = quota in chunks (at most the caller's), w1 = guaranteed
 	 * chunks (<= quota; carved from the caller's guaranteed quota), w2 =
@@ -89,6 +92,7 @@ enum {
 };
 
 #define MEM_GROW_GUARANTEED 0x1
+#define MEM_GROW_SHARED     0x2
 
 #define MEM_RUNS        4           /* declared runs per chunk (MEM_MAPPED) */
 #define MEM_USER_TOP    (1ull << 47) /* a run's end at most here */

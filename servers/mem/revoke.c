@@ -107,8 +107,8 @@ long revoke_request(struct account *a, const lm_u64 w[4])
 /* Chunk i leaves a: revoked, uncharged, out of what a owes. */
 static void give_back(struct account *a, lm_u16 i)
 {
-	if (chunks[i].guaranteed)
-		a->gused--;
+	if (chunks[i].guaranteed) /* a's guarantee, or one above (MEM_GROW_SHARED) */
+		accounts[chunks[i].gfrom].gused--;
 	chunk_take(a, i);
 	a->own--;
 	account_charge(a, -1);

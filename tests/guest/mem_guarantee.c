@@ -2,6 +2,8 @@
  * Guaranteed chunks (servers/mem/guarantee.c): an account's guaranteed
  * quota is carved from its parent's, the manager promises only chunks it
  * holds free, and a chunk lent from a guarantee is never taken by force.
+ * MEM_GROW_SHARED: an account below draws on the guarantee of the
+ * nearest account above it (never the root account's).
  */
 #include "harness.h"
 #include "../../servers/mem/mem_proto.h"
@@ -88,4 +90,60 @@ TEST(mem_guaranteed_chunks_are_never_taken_by_force)
 	CHECK_OK(lm_mem_return(a, t_id(cg[1]).addr, &asked));
 	CHECK_EQ(t_type(fg[1]), LM_OBJ_NULL);
 	CHECK(mt_grow(a, 1, 0));
+}
+
+static lm_cptr_t grow_shared(lm_cptr_t acct)
+{
+	lm_cptr_t s = t_slot();
+
+	return s && !lm_mem_grow_shared(acct, mt_ib, s) ? s : 0;
+}
+
+TEST(mem_shared_guarantee_is_drawn_on_below_and_given_back)
+{
+	lm_cptr_t root, a, b, c, s1, s2, s3, plain;
+	lm_u64 ba, bb, bc, asked = 0, taken = 9, x, g = 9;
+	struct lm_proc p;
+	struct lm_msg m;
+
+	CHECK_OK(mt_start(2, &root, &p)); /* 4 chunks */
+	/* The root account's guarantee is never shared: b's own is 0. */
+	CHECK((b = mt_split_with(root, 4, 0, 0, &bb)));
+	CHECK(!grow_shared(b));
+	CHECK_OK(lm_mem_close(root, bb, 0));
+	/* a holds the tree's guarantee (2); b below it has none, c below b
+	 * has none: both draw on a's as they need. */
+	CHECK((a = mt_split_with(root, 4, 2, 0, &ba)));
+	CHECK((b = mt_split_with(a, 4, 0, 0, &bb)));
+	CHECK((c = mt_split_with(b, 4, 0, 0, &bc)));
+	CHECK(!mt_grow(b, 1, 0)); /* its own guarantee: none */
+	CHECK((s1 = grow_shared(c)));
+	CHECK((s2 = grow_shared(b)));
+	CHECK(!grow_shared(c)); /* a's spent */
+	CHECK(!grow_shared(a));
+	CHECK_ERR(lm_mem_split_with(a, mt_ib, 1, 1, 0, t_slot(), &x), LM_ENOMEM);
+	CHECK_OK(lm_mem_guaranteed(c, &g));
+	CHECK_EQ(g, 0);
+	/* Never taken by force: only c's plain chunk goes. */
+	CHECK((plain = mt_grow(c, 0, 0)));
+	CHECK_OK(lm_mem_request(root, bc, 4, 0, &asked));
+	CHECK_EQ(asked, 1);
+	CHECK_OK(lm_mem_enforce(root, bc, &taken));
+	CHECK_EQ(taken, 1);
+	CHECK_EQ(t_type(plain), LM_OBJ_NULL);
+	CHECK_EQ(t_type(s1), LM_OBJ_UNTYPED);
+	/* Given back by choice: a's guarantee again, drawn on anew. */
+	CHECK_OK(lm_mem_return(b, t_id(s2).addr, &x));
+	CHECK_EQ(t_type(s2), LM_OBJ_NULL);
+	CHECK((s3 = grow_shared(c)));
+	CHECK(!grow_shared(b));
+	/* c closed: its two shared chunks are a's guarantee again, so a may
+	 * promise both to a new child. */
+	CHECK_OK(lm_mem_close(b, bc, 0));
+	CHECK_EQ(t_type(s3), LM_OBJ_NULL);
+	CHECK((c = mt_split_with(a, 2, 2, 0, &bc)));
+	CHECK((s1 = mt_grow(c, 1, 0)));
+	/* MEM_GROW_SHARED alone is refused. */
+	CHECK_OK(lm_ep_call(b, LM_MSG_INFO(MEM_GROW, 2, 0), 1, MEM_GROW_SHARED, 0, 0, &m));
+	CHECK_EQ(m.w[0], (lm_u64)-LM_EINVAL);
 }

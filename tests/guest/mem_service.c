@@ -3,6 +3,8 @@
  * request is answered once (the hook and liblamina's default choice), the
  * same request seen again is not answered again, and records of a forced
  * take are read (and acknowledged: the page empties) at the next call.
+ * lm_mem_taken_ever says a forced take happened from the moment it did
+ * (before its record is read), never for a chunk given back by choice.
  */
 #include "harness.h"
 #include "../../servers/mem/mem_proto.h"
@@ -30,6 +32,7 @@ TEST(mem_service_answers_each_request_once_and_reads_what_was_taken)
 	CHECK_OK(mt_start(1, &root, &p));
 	CHECK((a = mt_split(root, 2, &ba)));
 	CHECK_OK(mt_register(a, &ntf, MT_PAGE_VA));
+	CHECK_EQ(lm_mem_taken_ever(), 0);
 	CHECK((c1 = mt_grow(a, 0, &p1)));
 	CHECK((c2 = mt_grow(a, 0, &p2)));
 	lm_mem_reclaim_fn was = lm_mem_set_reclaim(give_one);
@@ -47,6 +50,7 @@ TEST(mem_service_answers_each_request_once_and_reads_what_was_taken)
 	CHECK_EQ(taken, 0);
 	CHECK_EQ(t_type(c2), LM_OBJ_NULL);
 	CHECK_EQ(mt_info(a, USE), 1);
+	CHECK_EQ(lm_mem_taken_ever(), 0); /* given back, not taken */
 	/* A second request the hook cannot answer: asked once, not again
 	 * at the next safe point; its deadline passes: c1 is taken, and the
 	 * next call reads the record and empties the page. */
@@ -58,7 +62,9 @@ TEST(mem_service_answers_each_request_once_and_reads_what_was_taken)
 	CHECK_EQ(hook_calls, 2);
 	CHECK_OK(lm_mem_enforce(root, ba, &n));
 	CHECK_EQ(n, 1);
+	CHECK_EQ(lm_mem_taken_ever(), 1); /* its record not read yet */
 	CHECK_OK(lm_mem_service(&ret, &taken));
+	CHECK_EQ(lm_mem_taken_ever(), 1);
 	lm_mem_set_reclaim(was);
 	CHECK_EQ(ret, 0);
 	CHECK_EQ(taken, 1);

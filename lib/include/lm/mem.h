@@ -24,6 +24,10 @@ typedef struct lm_ipc_buffer *(*lm_mem_ipcbuf_fn)(void);
 int lm_mem_grow(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
 /* The same from acct's guaranteed quota: never taken by force. */
 int lm_mem_grow_guaranteed(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
+/* The same, or once acct's guarantee is spent, from the nearest account's
+ * above acct (not the root account) with a guarantee left: a tree's
+ * guarantee, held at its top, shared by the accounts below. */
+int lm_mem_grow_shared(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_cptr_t dst);
 /* A new account below acct with quota chunks (at most acct's:
  * LM_MEM_QUOTA_ALL for as much as acct's) in our empty slot dst; its badge
  * in *badge. */
@@ -73,6 +77,10 @@ int lm_mem_return(lm_cptr_t acct, lm_u64 paddr, lm_u64 *owed);
 int lm_mem_ack(lm_cptr_t acct, lm_u64 seq, lm_u64 *left);
 /* Chunks the registered account's latest request still wants. */
 lm_u64 lm_mem_wanted(void);
+/* Whether the manager took anything by force since lm_mem_register (an
+ * abort record written or lost): 0 when not registered. A read of the
+ * page, no call: safe in a fault handler before the records are read. */
+int lm_mem_taken_ever(void);
 
 /* The library OS's bookkeeping: npages pages at vaddr are frames
  * first .. first+npages-1 (page index) of the chunk at physical address
