@@ -599,6 +599,87 @@ static lm_u64 hot(void)
 	return 0;
 }
 
+/*
+ * lm_fork copies the page of the parent's stack pointer for the child at
+ * once and leaves it writable for the parent, but only when no other
+ * child is alive (one could still ask for that frame): with a first child
+ * unreaped, the second fork shares the page copy-on-write. Either way
+ * each process sees the stack as it was at its fork, then its own writes.
+ */
+/* A child: the cell as at its fork, then its own write. */
+static void stack_child(volatile lm_u64 *cell, lm_u64 want, lm_u64 code)
+{
+	lm_u64 bad = *cell != want;
+
+	*cell = want * 10;
+	lm_thread_exit(bad || *cell != want * 10 ? code : 0);
+}
+
+static lm_u64 stack_page(void)
+{
+	struct lm_proc p1, p2;
+	struct lm_thread_info ti;
+	volatile lm_u64 cell = 1;
+	int r = lm_fork(&p1);
+
+	if (r == LM_FORK_CHILD)
+		stack_child(&cell, 1, 0x1001);
+	if (r)
+		return 0x100 + r;
+	cell = 2; /* the first child is not reaped: this fork shares the page */
+	r = lm_fork(&p2);
+	if (r == LM_FORK_CHILD)
+		stack_child(&cell, 2, 0x1002);
+	if (r)
+		return 0x200 + r;
+	cell = 3;
+	if (lm_fork_wait(&p1, &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+		return 0x300 | ti.exit_code;
+	if (lm_fork_wait(&p2, &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+		return 0x400 | ti.exit_code;
+	if (cell != 3)
+		return 0x500;
+	cell = 4; /* no child now: copied at once again */
+	r = lm_fork(&p1);
+	if (r == LM_FORK_CHILD)
+		lm_thread_exit(cell == 4 ? 0 : 0x1003);
+	if (r)
+		return 0x600 + r;
+	cell = 5;
+	if (lm_fork_wait(&p1, &ti) || ti.state != LM_TS_EXITED || ti.exit_code)
+		return 0x700 | ti.exit_code;
+	return cell == 5 ? 0 : 0x800;
+}
+
+/*
+ * Scenarios again with the child's CNode 4,096 slots: our slots in use
+ * pushed past 2,048 (copies of our thread's capability), so that the
+ * child's shell keeps its private pages (lib/fork_pages.c, shell_priv)
+ * and a hostile child can try them (hostile_place's first child leaves
+ * them with no access). Needs our CNode of 4,096 slots.
+ */
+static lm_u64 big_place(void)
+{
+	lm_cptr_t first = lm_slot_alloc_n(2048);
+	lm_u64 bad = 0;
+
+	if (!first)
+		return 0x100;
+	for (lm_u32 i = 0; i < 2048 && !bad; i++)
+		if (lm_cnode_copy(LM_SLOT_CNODE, first + i, LM_SLOT_CNODE, LM_SLOT_TCB, LM_R_READ))
+			bad = 0x200;
+	lm_fork_set_pool_bits(20);
+	if (!bad)
+		bad = hostile_place();
+	if (!bad)
+		bad = stack_page();
+	if (!bad)
+		bad = own_writes();
+	lm_cnode_delete_range(LM_SLOT_CNODE, first, 2048);
+	lm_slot_free_n(first, 2048);
+	return bad;
+}
+
 static lm_u64 run(lm_u64 mode);
 
 int main(lm_word_t arg)
@@ -730,6 +811,10 @@ static lm_u64 run(lm_u64 mode)
 		return revoked();
 	case FT_FORGET:
 		return forget();
+	case FT_STACK:
+		return stack_page();
+	case FT_BIG_PLACE:
+		return big_place();
 	case FT_HOT:
 		return hot();
 	}

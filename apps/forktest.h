@@ -25,6 +25,8 @@ enum {
 	FT_REVOKED,        /* the child's chunk taken by force in the middle of the fork */
 	FT_FORGET,         /* lm_fork_forget: only a parent's frame never fetched */
 	FT_HOT,            /* a page an earlier child fetched: given at the fork */
+	FT_STACK,          /* the stack page: copied at once, or shared while a child lives */
+	FT_BIG_PLACE,      /* FT_HOSTILE_PLACE, FT_STACK with a 4,096-slot child CNode (cnode_bits 12) */
 };
 
 /* FT_REVOKED: the memory manager account its children's memory comes from

@@ -40,10 +40,13 @@ static void fault_unhandled(void)
 	lm_thread_exit(0x7000); /* never: nothing is mapped at 8 */
 }
 
+extern char __lm_private_start[], __lm_private_end[];
+
 /* The first child: maps its copy of a parent frame and leaves it, mapped,
  * in its slot 1; swaps slots 2 and 3 (its address space and thread);
  * leaves its thread a foreign entry and the fork server as fault
- * endpoint. */
+ * endpoint, and its private pages with no access (the next child's
+ * fault path uses them: its parent must make them writable again). */
 static void leave_things(void)
 {
 	volatile lm_u64 *page = (volatile lm_u64 *)HOSTILE_VA;
@@ -58,6 +61,10 @@ static void leave_things(void)
 	    lm_thread_set_foreign(LM_SLOT_TCB, (lm_u64)ft_foreign) ||
 	    lm_thread_set_fault_ep(LM_SLOT_TCB, ep))
 		bad |= 2;
+	if (lm_vspace_protect(LM_SLOT_VSPACE, (lm_u64)__lm_private_start,
+			      (lm_u64)(__lm_private_end - __lm_private_start) / LM_PAGE_SIZE,
+			      0, 0)) /* no access */
+		bad |= 8;
 	/* From here slot 1 is not our CNode: `top` is. */
 	if (bad || lm_cnode_move(LM_SLOT_CNODE, top, LM_SLOT_CNODE, LM_SLOT_CNODE) ||
 	    lm_cnode_move(top, LM_SLOT_CNODE, top, t) ||
@@ -70,7 +77,8 @@ static void leave_things(void)
 
 /* The next child in the same place: it finds its slots 1-3 as a new
  * child does, nothing mapped where the first left a frame, no foreign
- * entry. (Its fault endpoint the third checks.) */
+ * entry, its private pages writable. (Its fault endpoint the third
+ * checks.) */
 static lm_u64 find_nothing(void)
 {
 	static const lm_u32 types[] = { 0, LM_OBJ_CNODE, LM_OBJ_VSPACE, LM_OBJ_TCB };
@@ -84,6 +92,10 @@ static lm_u64 find_nothing(void)
 		bad |= 2; /* what the first child mapped, a frame the parent reuses */
 	if (lm_syscall6(39, 0, 0, 0, 0, 0, 0, 0) != LM_ENOSYS) /* Linux getpid */
 		bad |= 4;
+	lm_cptr_t s = lm_slot_alloc(); /* writes the slot bitmap, a private page */
+	if (!s)
+		bad |= 8;
+	lm_slot_free(s);
 	return bad ? 0x20000 | bad : 0;
 }
 

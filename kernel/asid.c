@@ -161,6 +161,7 @@ SYS(asids_issue)
 		.w2 = count, .w3 = r->cap.w3 + 1 };
 	for (u64 a = first; a < first + count; a++)
 		asid_depth[a] = (u16)c.w3;
+	cnode_mark(&cn->cap, ARG4(f), 1);
 	cap_insert(dst, &c, r);
 	return LM_OK;
 }

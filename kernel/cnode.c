@@ -7,13 +7,14 @@
 #include "bpf/prog.h"
 
 /* Common decode for copy/mint/move: destination and source slots. */
-static u64 decode_pair(struct frame *f, u8 src_rights, struct slot **dst, struct slot **src)
+static u64 decode_pair(struct frame *f, u8 src_rights, struct slot **dcn, struct slot **dst,
+			   struct slot **src)
 {
-	struct slot *dcn, *scn;
+	struct slot *scn;
 	u64 e;
 
-	if ((e = cap_lookup(ARG1(f), LM_OBJ_CNODE, LM_R_WRITE, 1, &dcn)) ||
-	    (e = cnode_index(dcn, ARG2(f), 2, dst)) ||
+	if ((e = cap_lookup(ARG1(f), LM_OBJ_CNODE, LM_R_WRITE, 1, dcn)) ||
+	    (e = cnode_index(*dcn, ARG2(f), 2, dst)) ||
 	    (e = cap_lookup(ARG3(f), LM_OBJ_CNODE, src_rights, 3, &scn)) ||
 	    (e = cnode_index(scn, ARG4(f), 4, src)))
 		return e;
@@ -26,8 +27,8 @@ static u64 decode_pair(struct frame *f, u8 src_rights, struct slot **dst, struct
 
 static u64 derive(struct frame *f, bool mint)
 {
-	struct slot *dst, *src;
-	u64 e = decode_pair(f, LM_R_READ, &dst, &src);
+	struct slot *dcn, *dst, *src;
+	u64 e = decode_pair(f, LM_R_READ, &dcn, &dst, &src);
 	if (e)
 		return e;
 	if (ARG5(f) & ~(u64)LM_R_ALL)
@@ -47,6 +48,7 @@ static u64 derive(struct frame *f, bool mint)
 			return SYSERR(LM_ESTATE, 4);
 		c.w2 = ARG6(f);
 	}
+	cnode_mark(&dcn->cap, ARG2(f), 1);
 	cap_insert(dst, &c, src);
 	return LM_OK;
 }
@@ -82,6 +84,7 @@ static u64 copy_range(struct frame *f, u64 count)
 		if (dst[i].cap.type != LM_OBJ_NULL)
 			return SYSERR_D(LM_EEXIST, 2, i);
 	}
+	cnode_mark(&dcn->cap, di, count);
 	for (u64 i = 0; i < count; i++) {
 		if (src[i].cap.type == LM_OBJ_NULL)
 			continue;
@@ -101,10 +104,11 @@ SYS(cnode_mint) { return derive(f, true); }
 
 SYS(cnode_move)
 {
-	struct slot *dst, *src;
-	u64 e = decode_pair(f, LM_R_WRITE, &dst, &src);
+	struct slot *dcn, *dst, *src;
+	u64 e = decode_pair(f, LM_R_WRITE, &dcn, &dst, &src);
 	if (e)
 		return e;
+	cnode_mark(&dcn->cap, ARG2(f), 1);
 	cap_move(dst, src);
 	return LM_OK;
 }
@@ -151,24 +155,39 @@ static u64 delete_range(struct frame *f, u64 count)
 		return SYSERR(LM_ERANGE, 3);
 	if (!cap_drained())
 		return SYS_RESTART; /* an earlier round's finalisation first */
-	for (u64 k = 0; k < count; k++) {
-		/* A reaped child's CNode (lib/fork.c's shell_ready) is mostly
-		 * empty: skip sixteen empty slots with one test. */
-		while (count - k >= 16 && !types16(&s[k]))
-			k += 16;
-		if (k == count)
-			break;
-		if (s[k].cap.type == LM_OBJ_NULL)
+	/* A reaped child's CNode (lib/fork_shell.c's shell_ready) is mostly
+	 * empty: whole groups are skipped by the occupancy summary
+	 * (cnode.h), and within a used group sixteen empty slots at a test. */
+	struct cnode_hdr *h = (struct cnode_hdr *)cn->cap.obj;
+	u32 sh = cnode_group_shift(cn->cap.bits);
+	for (u64 k = 0; k < count;) {
+		u64 g = (i + k) >> sh, gend = ((g + 1) << sh) - i;
+		if (gend > count)
+			gend = count;
+		if (!(h->occ >> g & 1)) {
+			k = gend;
 			continue;
-		if (n++ == REVOKE_BATCH || cap_zombies) {
-			/* Carry on from here when the call runs again. */
-			f->rsi = i + k;
-			f->rdx = count - k;
-			return SYS_RESTART;
 		}
-		cap_delete(&s[k]);
-		if (cn->cap.type != LM_OBJ_CNODE)
-			break; /* it held the last capability to its own CNode */
+		for (; k < gend; k++) {
+			while (gend - k >= 16 && !types16(&s[k]))
+				k += 16;
+			if (k == gend)
+				break;
+			if (s[k].cap.type == LM_OBJ_NULL)
+				continue;
+			if (n++ == REVOKE_BATCH || cap_zombies) {
+				/* Carry on from here when the call runs again. */
+				f->rsi = i + k;
+				f->rdx = count - k;
+				return SYS_RESTART;
+			}
+			cap_delete(&s[k]);
+			if (cn->cap.type != LM_OBJ_CNODE)
+				return LM_OK; /* it held the last capability to its own CNode */
+		}
+		/* Swept whole in this call (slot 0 never holds one): empty now. */
+		if ((g << sh >= i || (g == 0 && i == 1)) && gend == ((g + 1) << sh) - i)
+			h->occ &= ~(1ull << g);
 	}
 	return LM_OK;
 }
@@ -270,11 +289,17 @@ bool cnode_finalise(struct objhdr *h, u32 *budget)
 {
 	struct slot *slots = (struct slot *)h;
 	u64 n = 1ull << h->bits, i = h->fin ? h->fin : 1;
+	u64 occ = ((struct cnode_hdr *)h)->occ;
+	u32 sh = cnode_group_shift(h->bits);
 
 	/* Looked at in blocks of DRAIN_SCAN slots, each charged like one
 	 * deletion, so the test per slot stays as cheap as it was unbounded:
 	 * most of a big CNode is empty. */
 	while (i < n) {
+		if (!(occ >> (i >> sh) & 1)) { /* a group never used (cnode.h): empty */
+			i = ((i >> sh) + 1) << sh;
+			continue;
+		}
 		if (*budget < DRAIN_DELETE)
 			goto stop;
 		*budget -= DRAIN_DELETE;

@@ -107,11 +107,19 @@ static int kernel_check(void)
 	asid_check_begin();
 	for (struct objhdr *h = all_objects[LM_OBJ_CNODE]; h; h = h->all_next) {
 		struct slot *s = (struct slot *)h;
-		for (u64 i = 1; i < (1ull << h->bits); i++)
+		u64 occ = ((struct cnode_hdr *)h)->occ;
+		for (u64 i = 1; i < (1ull << h->bits); i++) {
 			if ((b = check_slot(&s[i]))) {
 				kprintf("check: cnode %p slot %lu: %d bad links\n", (void *)h, i, b);
 				bad += b;
 			}
+			if (s[i].cap.type != LM_OBJ_NULL &&
+			    !(occ >> (i >> cnode_group_shift(h->bits)) & 1)) {
+				kprintf("check: cnode %p slot %lu: not in the occupancy summary\n",
+					(void *)h, i);
+				bad++;
+			}
+		}
 	}
 	for (struct objhdr *h = all_objects[LM_OBJ_TCB]; h; h = h->all_next) {
 		struct tcb *t = (struct tcb *)((char *)h - __builtin_offsetof(struct tcb, hdr));

@@ -46,6 +46,7 @@ static u64 transfer_caps(struct tcb *s, struct tcb *r, u64 info)
 		if (src->cap.flags & CAP_F_TCBSLOT)
 			continue;
 		rb->recv_badges[n] = src->cap.w2;
+		cnode_mark(&r->cspace.cap, rb->recv_slots[n], 1);
 		if (info & LM_MSG_MOVE) {
 			cap_move(dst, src);
 		} else if (cap_copyable(&src->cap)) {

@@ -66,6 +66,7 @@ SYS(ioport_issue)
 	c.obj = first;
 	c.w2 = count;
 	c.flags = 0;
+	cnode_mark(&cn->cap, ARG5(f), 1);
 	cap_insert(dst, &c, s);
 	return LM_OK;
 }

@@ -9,6 +9,7 @@
 #include <lamina/syscall.h>
 #include "arch.h"
 #include "ipc.h"
+#include "cnode.h"
 #include "syscall.h"
 
 #define IOAPIC_PHYS 0xfec00000 /* the standard address; QEMU's PC uses it */
@@ -85,6 +86,7 @@ SYS(irq_claim)
 		return SYSERR(LM_ESTATE, 2);
 	lines[line].claimed = true;
 	struct cap c = { .type = LM_OBJ_IRQ, .rights = LM_R_ALL, .obj = line };
+	cnode_mark(&dcn->cap, ARG4(f), 1);
 	cap_insert(dst, &c, ctl);
 	return LM_OK;
 }

@@ -150,6 +150,7 @@ void root_create(struct bootparams *bp)
 	rb.slots = phys_to_virt(cn_pa);
 	struct objhdr *cnh = (struct objhdr *)rb.slots;
 	cnh->bits = ROOT_CNODE_BITS;
+	((struct cnode_hdr *)cnh)->occ = ~0ull; /* filled below without cnode_mark */
 	obj_link(cnh, LM_OBJ_CNODE);
 	rb.pml4 = boot_alloc(&rb, 4096, 4096);
 	vspace_init_pml4(rb.pml4);

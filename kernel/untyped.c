@@ -122,6 +122,7 @@ SYS(untyped_retype)
 		return SYSERR(LM_ENOMEM, 1);
 
 	/* Perform: nothing below can fail. */
+	cnode_mark(&dcn->cap, di, count);
 	for (u64 i = 0; i < count; i++) {
 		struct cap c;
 		init_object(type, ut->cap.obj + start + (i << sb), sb, bits, &c);

@@ -7,9 +7,9 @@ struct fork_state fk LM_PRIVATE;
 
 /* ---- building the child ----------------------------------------------------- */
 
-/* Map our copy `t` of a frame in the child at va, then move it to the
- * child's slot `dst`. Page tables made on the way belong to the shell. */
-static int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights)
+/* Map our frame `t` in the child at va. Page tables made on the way
+ * belong to the shell. */
+int map_in_child(struct build *b, lm_cptr_t t, lm_u64 va, lm_u64 rights)
 {
 	struct shell *sh = b->sh;
 	lm_cptr_t tabs[3];
@@ -22,8 +22,17 @@ static int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, l
 		else
 			err = err ? err : LM_ELIMIT; /* kept, unrecorded, until the shell goes */
 	}
+	return err;
+}
+
+/* Map our copy `t` of a frame in the child at va, then move it to the
+ * child's slot `dst`. */
+int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights)
+{
+	int err = map_in_child(b, t, va, rights);
+
 	if (!err)
-		err = lm_cnode_move(sh->cnode, dst, LM_SLOT_CNODE, t);
+		err = lm_cnode_move(b->sh->cnode, dst, LM_SLOT_CNODE, t);
 	return err;
 }
 
@@ -249,7 +258,8 @@ static int share_segments(struct build *b)
 				lm_cptr_t f = s->frames[k];
 				lm_u64 bit = 1ull << (f % 64);
 
-				if (!f || f >= nslots || is_private(s->r.base + k * PAGE))
+				if (!f || f >= nslots || is_private(s->r.base + k * PAGE) ||
+				    s->r.base + k * PAGE == b->stack_va)
 					continue;
 				rec->shared[f / 64] |= bit;
 				if (s->rights & LM_R_EXEC)
@@ -301,28 +311,30 @@ static int give_private_run(struct build *b, lm_cptr_t fill0, lm_u64 npages)
 	return LM_OK;
 }
 
-/* The child's own private pages: a copy of ours, made right for it, at
+/* The child's own private pages: a copy of ours, made right for it, in
+ * the frames its shell keeps for them (shell_priv), or else in new ones at
  * the same slots as ours. */
 static int fill_private(struct build *b)
 {
 	lm_u64 npages = (lm_u64)(__lm_private_end - __lm_private_start) / PAGE;
-	lm_u64 delta = FILL_WINDOW - (lm_u64)__lm_private_start;
+	lm_u64 win = shell_priv(b, npages);
+	lm_u64 delta = (win ? win : FILL_WINDOW) - (lm_u64)__lm_private_start;
+	lm_cptr_t fill0 = 0;
 	int err = LM_OK;
 
-	/* Its frames in consecutive slots of ours, made with one retype and
-	 * mapped with one call where the window's page table is there. */
-	lm_cptr_t fill0 = lm_slot_alloc_n((lm_u32)npages);
-	if (!fill0)
+	/* Else its frames in consecutive slots of ours, made with one retype
+	 * and mapped with one call where the window's page table is there. */
+	if (!win && !(fill0 = lm_slot_alloc_n((lm_u32)npages)))
 		return LM_ELIMIT;
-	if ((err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, fill0,
-				     npages))) {
+	if (!win && (err = lm_untyped_retype(b->child_ut, LM_OBJ_FRAME, LM_PAGE_BITS,
+					     LM_SLOT_CNODE, fill0, npages))) {
 		lm_slot_free_n(fill0, (lm_u32)npages);
 		return err;
 	}
-	for (b->nfill = 0; b->nfill < npages; b->nfill++)
+	for (b->nfill = 0; !win && b->nfill < npages; b->nfill++)
 		b->fill[b->nfill] = fill0 + b->nfill;
-	if (lm_vspace_map_range(LM_SLOT_VSPACE, LM_SLOT_CNODE, fill0, FILL_WINDOW,
-				LM_R_READ | LM_R_WRITE, npages))
+	if (!win && lm_vspace_map_range(LM_SLOT_VSPACE, LM_SLOT_CNODE, fill0, FILL_WINDOW,
+					LM_R_READ | LM_R_WRITE, npages))
 		for (lm_u64 k = 0; k < npages; k++)
 			if ((err = map_here(b->fill[k], FILL_WINDOW + k * PAGE, LM_R_READ | LM_R_WRITE)))
 				return err;
@@ -336,13 +348,15 @@ static int fill_private(struct build *b)
 		lm_slot_free_n(starter, STARTER_FRAMES);
 		return err;
 	}
-	memcpy((void *)FILL_WINDOW, __lm_private_start, npages * PAGE);
+	memcpy((void *)(delta + (lm_u64)__lm_private_start), __lm_private_start, npages * PAGE);
 
 	/* Its slot allocator: its CNode's size, and free where the child has
 	 * nothing (the slots we keep its handles in, the frames being filled). */
 	struct lm_slots *cs = (struct lm_slots *)((char *)&lm_slots + delta);
 	lm_cptr_t ours[] = { b->p->ut, b->sh->ut, b->p->cnode, b->p->vspace, b->p->tcb };
 	lm_u32 nours = sizeof ours / sizeof ours[0];
+	for (lm_u32 i = 0; i < 2 * b->sh->npriv; i++) /* the shell's kept pages' */
+		cs->used[(b->sh->priv + i) / 64] &= ~(1ull << ((b->sh->priv + i) % 64));
 	for (lm_u32 i = 0; i < nours + b->nfill + b->sh->ntables; i++) {
 		lm_cptr_t s = i < nours ? ours[i] : i < nours + b->nfill ? b->fill[i - nours]
 			: b->sh->tables[i - nours - b->nfill];
@@ -386,6 +400,8 @@ static int fill_private(struct build *b)
 		cf->shells[i] = (struct shell){ 0 };
 		cf->share_frames[i] = 0; /* ours are not mapped in the child */
 	}
+	for (lm_u32 i = 0; i < BUILD_PAGES; i++)
+		cf->build_frames[i] = 0; /* nor our build area */
 	for (cf->nrecycled = 0; cf->nrecycled < STARTER_FRAMES; cf->nrecycled++)
 		cf->recycled[cf->nrecycled] = starter + cf->nrecycled;
 	lm_vm_fork_patch(delta, LM_SLOT_TCB, (lm_u64)fk.exc_stack,
@@ -395,7 +411,7 @@ static int fill_private(struct build *b)
 		if (!lm_cnode_move(b->p->cnode, starter + i, LM_SLOT_CNODE, starter + i))
 			lm_slot_free(starter + i);
 
-	if (!give_private_run(b, fill0, npages))
+	if (win || !give_private_run(b, fill0, npages))
 		return LM_OK;
 	for (lm_u64 k = 0; k < npages && !err; k++) {
 		lm_u64 va = (lm_u64)__lm_private_start + k * PAGE;
@@ -409,27 +425,37 @@ static int fill_private(struct build *b)
 	return err;
 }
 
-/* Our writable pages read-only (from now on a write copies), or back to
- * writable. The private pages stay writable throughout. */
-static void protect_ours(int writable)
+/* Pages lo .. hi-1 read-only but for those in [xlo, xhi). */
+static void protect_around(lm_u64 lo, lm_u64 hi, lm_u64 xlo, lm_u64 xhi, lm_u64 ro)
+{
+	if (xlo < hi && xhi > lo) {
+		if (xlo > lo)
+			lm_vm_protect_range(lo, (xlo - lo) / PAGE, ro);
+		if (hi > xhi)
+			lm_vm_protect_range(xhi, (hi - xhi) / PAGE, ro);
+	} else {
+		lm_vm_protect_range(lo, (hi - lo) / PAGE, ro);
+	}
+}
+
+/* Our writable pages read-only: from now on a write copies. The private
+ * pages stay writable throughout, and so does the stack page the child
+ * got a copy of (give_stack): no child can ask for its frame. */
+static void protect_ours(lm_u64 stack_va)
 {
 	lm_u64 ps = (lm_u64)__lm_private_start, pe = (lm_u64)__lm_private_end;
 
 	for (lm_u32 i = 0; i < nsegs; i++) {
 		struct seg *s = &segs[i];
 		lm_u64 lo = s->r.base, hi = s->r.base + s->r.size;
-		lm_u64 ro = writable ? s->rights : s->rights & ~(lm_u64)LM_R_WRITE;
+		lm_u64 ro = s->rights & ~(lm_u64)LM_R_WRITE;
 
 		if (!s->frames || !(s->rights & LM_R_WRITE))
 			continue;
-		if (ps < hi && pe > lo) { /* around the private pages */
-			if (ps > lo)
-				lm_vm_protect_range(lo, (ps - lo) / PAGE, ro);
-			if (hi > pe)
-				lm_vm_protect_range(pe, (hi - pe) / PAGE, ro);
-		} else {
-			lm_vm_protect_range(lo, s->r.size / PAGE, ro);
-		}
+		if (stack_va - lo < hi - lo) /* never the private pages' segment */
+			protect_around(lo, hi, stack_va, stack_va + PAGE, ro);
+		else
+			protect_around(lo, hi, ps, pe, ro);
 	}
 }
 
@@ -530,60 +556,90 @@ static int chunk_kept(struct build *b)
 	return LM_OK;
 }
 
+_Static_assert(sizeof(struct build) <= BUILD_PAGES * PAGE, "the build area holds it");
+
+/* lm_fork's working state at BUILD_WINDOW, its frames made and mapped at
+ * our first fork and kept (a child maps its own at its first fork). */
+static struct build *build_area(void)
+{
+	for (lm_u32 i = 0; i < BUILD_PAGES; i++) {
+		if (fk.build_frames[i])
+			continue;
+		if (lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, &fk.build_frames[i]))
+			return 0;
+		if (map_here(fk.build_frames[i], BUILD_WINDOW + i * PAGE, LM_R_READ | LM_R_WRITE)) {
+			lm_obj_free(fk.build_frames[i]);
+			fk.build_frames[i] = 0;
+			return 0;
+		}
+	}
+	return (struct build *)BUILD_WINDOW;
+}
+
 static int fork_parent(struct lm_proc *p, const struct lm_regs *saved, lm_fork_hook hook,
 		       void *arg)
 {
-	static struct build b; /* large; one fork at a time */
+	struct build *b;
 	int err;
 
 	if ((err = fork_setup()))
 		return err;
-	b = (struct build){ .p = p };
+	if (!(b = build_area())) /* one fork at a time */
+		return LM_ENOMEM;
+	memset(b, 0, __builtin_offsetof(struct build, pool)); /* 11 KiB in all */
+	b->p = p;
 	*p = (struct lm_proc){ 0 };
-	lm_slots.hint = lm_slots.first; /* first fit: low slots (child_cnode_bits) */
-	err = make_objects(&b);
+	/* Our slots are taken first fit (lm/slot.h: no slot below the hint
+	 * is free), so the child's land low (child_cnode_bits) without a
+	 * rescan from the bottom, which cost a word test per 64 slots in use
+	 * for each slot taken. */
+	err = make_objects(b);
+	if (!err) {
+		pick_stack(b, saved->rsp);
+		err = share_segments(b);
+	}
 	if (!err)
-		err = share_segments(&b);
+		err = fill_private(b);
 	if (!err)
-		err = fill_private(&b);
+		err = give_stack(b);
 	if (!err)
-		err = lm_cnode_move(p->cnode, b.child_ut, LM_SLOT_CNODE, b.child_ut);
+		err = lm_cnode_move(p->cnode, b->child_ut, LM_SLOT_CNODE, b->child_ut);
 	int counted = !err;
 	if (!err) {
 		/* From here a page we copy may still be the child's: keep it. */
 		fk.nchildren++;
 		if (hook)
-			err = hook((struct lm_fork_child *)&b, arg);
+			err = hook((struct lm_fork_child *)b, arg);
 		if (!err)
-			err = chunk_kept(&b);
+			err = chunk_kept(b);
 		if (!err) {
-			give_hot(&b);
-			protect_ours(0);
-			err = start_child(&b, saved);
+			give_hot(b);
+			protect_ours(b->stack_va);
+			err = start_child(b, saved);
 		}
 	}
 	if (!err)
-		lm_slot_free(b.child_ut);
-	lm_slot_free(b.up_slot); /* it is the child's slot */
-	for (lm_u32 i = 0; i < b.nfill && err; i++)
-		lm_slot_free(b.fill[i]);
+		lm_slot_free(b->child_ut);
+	lm_slot_free(b->up_slot); /* it is the child's slot */
+	for (lm_u32 i = 0; i < b->nfill && err; i++)
+		lm_slot_free(b->fill[i]);
 	if (err) {
-		if (b.sh && b.sh->mem_badge) /* the account and its chunk */
-			lm_mem_close(lm_mem_account(), b.sh->mem_badge, 0);
-		if (b.sh)
-			b.sh->mem_badge = 0;
+		if (b->sh && b->sh->mem_badge) /* the account and its chunk */
+			lm_mem_close(lm_mem_account(), b->sh->mem_badge, 0);
+		if (b->sh)
+			b->sh->mem_badge = 0;
 		if (p->ut) {
 			lm_cnode_revoke(LM_SLOT_CNODE, p->ut);
 			lm_cnode_delete(LM_SLOT_CNODE, p->ut);
 			lm_slot_free(p->ut);
 		}
-		if (b.sh && b.new_shell)
-			shell_destroy(b.sh);
-		else if (b.sh)
-			shell_put(b.sh); /* emptied and kept again */
+		if (b->sh && b->new_shell)
+			shell_destroy(b->sh);
+		else if (b->sh)
+			shell_put(b->sh); /* emptied and kept again */
 		if (counted)
 			child_gone();
-		lm_slot_free(b.child_ut);
+		lm_slot_free(b->child_ut);
 		*p = (struct lm_proc){ 0 };
 		return err;
 	}

@@ -27,7 +27,7 @@
 #define MAX_SHELLS      LM_FORK_MAX_CHILDREN /* a kept one uses a place */
 #define MAX_SPARE       4    /* untypeds of reaped children kept for the next */
 #define MAX_RECYCLED    64   /* copy targets kept for the next copies */
-#define STARTER_FRAMES  4    /* copy targets a child starts with */
+#define STARTER_FRAMES  3    /* copy targets a child starts with (its stack page: give_stack) */
 #define MAX_HOT         256  /* slots children fetched, given at the next forks */
 #define SERVER_STACK    2048
 #define EXC_STACK_SIZE  8192
@@ -38,6 +38,17 @@
 /* Where a process maps its share records, one page per child place
  * (struct share_rec); in COPY_WINDOW's page table, and never inherited. */
 #define SHARE_WINDOW    0x7ff000300000ull
+/* Where a process keeps lm_fork's working state (struct build), in frames
+ * of its own, mapped at its first fork and never inherited: in its data
+ * it shared pages with other variables, was made read-only at every fork
+ * and cost three write faults after each (fork_parent clears it). */
+#define BUILD_WINDOW    0x7ff000500000ull
+#define BUILD_PAGES     4
+/* Where a process maps the private pages it keeps for the child in each
+ * place (shell_priv), PRIV_WINDOW_PAGES a place; never inherited. */
+#define PRIV_WINDOW_PAGES 16
+#define PRIV_MIN_CNODE_BITS 12 /* shells from 4,096 slots keep them (shell_priv) */
+#define PRIV_WINDOW(i)  (0x7ff000600000ull + (lm_u64)(i) * PRIV_WINDOW_PAGES * PAGE)
 
 extern char __lm_private_start[], __lm_private_end[];
 int lm_fork_save(struct lm_regs *r);
@@ -72,6 +83,9 @@ struct shell {
 	lm_u32 ntables;
 	lm_cptr_t tables[MAX_TABLES];
 	lm_u64 mem_badge;        /* the child's account (lm/mem.h), 0: none */
+	lm_cptr_t priv;          /* the child's private pages (fork_pages.c, shell_priv): */
+	lm_u32 npriv;            /* npriv frames, then npriv copies mapped in our window, */
+	lm_cptr_t priv_ut;       /* made from this untyped of ours */
 };
 enum { SHELL_FREE, SHELL_KEPT, SHELL_USED };
 
@@ -121,6 +135,7 @@ struct fork_state {
 	lm_cptr_t own_ep, up_ep, server;
 	lm_cptr_t stopped;                /* children's stop notification */
 	lm_cptr_t share_frames[MAX_SHELLS]; /* the share records' pages */
+	lm_cptr_t build_frames[BUILD_PAGES]; /* BUILD_WINDOW's, 0: not mapped yet */
 	/* The slots our children asked the server for, at most MAX_HOT (then
 	 * a new one replaces the one at hot_next, round the log): a child is
 	 * given these frames at its fork where its record holds them
@@ -186,21 +201,38 @@ void fork_hot_note(lm_u64 s);
 /* fork_layout.c */
 int fork_setup(void);
 
-/* What fork.c builds a child with (fork.c, fork_shell.c). */
+/* What fork.c builds a child with (fork.c, fork_shell.c). Cleared up to
+ * `pool` at each fork; the large members from there on are set up as
+ * they are used (lm_pool_init, nfill). */
 struct build {
 	struct lm_proc *p;
 	struct shell *sh;         /* its CNode, address space, thread, tables */
 	int new_shell;            /* made for this child, not a kept one */
 	lm_cptr_t up_slot;        /* the child's way to our server */
-	struct lm_pool pool;      /* the child's memory: its pool's untyped */
-	struct lm_pool spool;     /* the shell's, for page tables */
 	lm_u32 cnode_bits;
 	lm_u32 pool_bits;         /* the child's pool's size */
 	lm_cptr_t child_ut;       /* our slot of the child's default pool */
 	lm_u64 child_ut_paddr;
-	lm_cptr_t fill[(MAX_BOOT_PAGES)]; /* new private frames, our slots */
 	lm_u32 nfill;
+	/* The page our stack pointer was in at the fork, copied for the
+	 * child at once and left writable for us (give_stack in fork.c); 0:
+	 * none, it is shared copy-on-write like the rest. */
+	lm_u64 stack_va;
+	lm_cptr_t stack_frame;    /* its frame's slot, ours and the child's */
+	lm_u64 stack_rights;      /* its segment's */
+	struct lm_pool pool;      /* the child's memory: its pool's untyped */
+	struct lm_pool spool;     /* the shell's, for page tables */
+	lm_cptr_t fill[(MAX_BOOT_PAGES)]; /* new private frames, our slots */
 };
+
+/* fork.c */
+int map_in_child(struct build *b, lm_cptr_t t, lm_u64 va, lm_u64 rights);
+int give_mapped(struct build *b, lm_cptr_t t, lm_cptr_t dst, lm_u64 va, lm_u64 rights);
+
+/* fork_pages.c */
+void pick_stack(struct build *b, lm_u64 rsp);
+int give_stack(struct build *b);
+lm_u64 shell_priv(struct build *b, lm_u64 npages);
 
 /* fork_shell.c */
 lm_u32 child_cnode_bits(lm_u32 pool_bits);

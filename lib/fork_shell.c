@@ -40,6 +40,12 @@ void shell_destroy(struct shell *sh)
 		lm_cnode_delete(LM_SLOT_CNODE, sh->ut);
 		lm_slot_free(sh->ut);
 	}
+	if (sh->priv_ut) { /* its children's private pages (fork_pages.c) */
+		lm_cnode_revoke(LM_SLOT_CNODE, sh->priv_ut);
+		lm_cnode_delete(LM_SLOT_CNODE, sh->priv_ut);
+		lm_slot_free(sh->priv_ut);
+		lm_slot_free_n(sh->priv, 2 * sh->npriv);
+	}
 	lm_slot_free(sh->cnode);
 	lm_slot_free(sh->vspace);
 	lm_slot_free(sh->tcb);
@@ -58,9 +64,11 @@ void shell_destroy(struct shell *sh)
  * parent frame it mapped, say), reconfigured its thread. We trust none of
  * it and rebuild rather than check, for CNODE_IDENTIFY cannot tell one
  * CNode or thread from another. Its address space is left with no mapping
- * but the page tables we installed: every mapping is made through a frame
- * capability, and every one the child held is gone, revoked with its
- * memory or deleted here (it had no way to pass one out: make_objects).
+ * but the page tables we installed and the private pages we keep for the
+ * next child (shell_priv, made writable again there): every mapping is
+ * made through a frame capability, and every one the child held is gone,
+ * revoked with its memory or deleted here (it had no way to pass one out:
+ * make_objects).
  * Its page tables were its memory's. The registers, priority and
  * exception handler are set by start_child.
  */

@@ -14,7 +14,7 @@ const struct root_child root_ktest = {
 };
 
 const struct root_child root_kbench = {
-	.name = "kbench", .cnode_bits = 12, .memory = 1, .modules = 1, .with_self = 1, .counts = 1,
+	.name = "kbench", .cnode_bits = 13, .memory = 1, .modules = 1, .with_self = 1, .counts = 1,
 	.asids = ROOT_BIG_ASIDS,
 };
 

@@ -600,3 +600,69 @@ TEST(finish_delete_called_directly_returns_ESTATE)
 {
 	CHECK_ERR(lm_sys(LM_SYS_FINISH_DELETE, 0, 0, 0, 0, 0, 0, 0), LM_ESTATE);
 }
+
+/* The occupancy summary (kernel/cnode.h): a range delete skips the groups
+ * of a CNode no capability was ever put in, so every way of putting one in
+ * must mark its group, and one emptied group must be marked again when a
+ * capability comes back. In a 4,096-slot CNode a group is 64 slots. */
+static void put_every_way(lm_cptr_t cn, lm_cptr_t ut, lm_cptr_t f, lm_cptr_t ep)
+{
+	lm_cptr_t tmp = t_copy(f, LM_R_ALL);
+	lm_u64 made = 0, problems;
+
+	CHECK(tmp);
+	CHECK_OK(lm_cnode_copy(cn, 100, CN, f, LM_R_ALL));              /* group 1 */
+	CHECK_OK(lm_cnode_mint(cn, 700, CN, ep, LM_R_ALL, 5));          /* group 10 */
+	CHECK_OK(lm_cnode_move(cn, 1500, CN, tmp));                     /* group 23 */
+	CHECK_OK(lm_cnode_copy_range(cn, 2040, CN, f, LM_R_READ, 1, &made));
+	CHECK_OK(lm_cnode_copy(cn, 2100, CN, f, LM_R_ALL));
+	CHECK_OK(lm_cnode_copy_range(cn, 2200, cn, 2100, LM_R_READ, 100, &made)); /* 34 */
+	CHECK_OK(lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, cn, 4000, 3)); /* 62, 63 */
+	CHECK_OK(lm_debug_check(&problems));
+	CHECK_EQ(problems, 0);
+}
+
+static void check_empty(lm_cptr_t cn, lm_cptr_t lo, lm_cptr_t hi)
+{
+	for (lm_cptr_t s = lo; s < hi; s++)
+		CHECK_EQ(LM_ID_TYPE(t_id_in(cn, s).desc), LM_OBJ_NULL);
+}
+
+TEST(cnode_delete_range_finds_capabilities_put_in_every_way)
+{
+	lm_cptr_t cn = t_new(LM_OBJ_CNODE, 12), ut = t_new(LM_OBJ_UNTYPED, 16);
+	lm_cptr_t f = frame(), ep = t_new(LM_OBJ_ENDPOINT, 0);
+
+	CHECK(cn && ut && f && ep);
+	put_every_way(cn, ut, f, ep);
+	CHECK_OK(lm_cnode_delete_range(cn, 1, 4095));
+	check_empty(cn, 1, 4096);
+	/* The same groups again, now marked empty: found again. */
+	put_every_way(cn, ut, f, ep);
+	CHECK_OK(lm_cnode_delete_range(cn, 1, 4095));
+	check_empty(cn, 1, 4096);
+	CHECK_OK(lm_cnode_delete(CN, cn));
+}
+
+/* A delete of part of a group leaves the group marked: the rest of it is
+ * found by a later delete; a delete that ends inside one group and one
+ * that starts inside the next clear neither. */
+TEST(cnode_delete_range_of_part_of_a_group_keeps_the_rest)
+{
+	lm_cptr_t cn = t_new(LM_OBJ_CNODE, 12), f = frame();
+	lm_u64 problems;
+
+	CHECK(cn && f);
+	CHECK_OK(lm_cnode_copy(cn, 130, CN, f, LM_R_ALL)); /* group 2: 128-191 */
+	CHECK_OK(lm_cnode_copy(cn, 190, CN, f, LM_R_ALL));
+	CHECK_OK(lm_cnode_delete_range(cn, 100, 40)); /* 100-139: ends in group 2 */
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 130).desc), LM_OBJ_NULL);
+	CHECK_EQ(LM_ID_TYPE(t_id_in(cn, 190).desc), LM_OBJ_FRAME);
+	CHECK_OK(lm_cnode_copy(cn, 135, CN, f, LM_R_ALL));
+	CHECK_OK(lm_cnode_delete_range(cn, 150, 30)); /* 150-179: inside it */
+	CHECK_OK(lm_debug_check(&problems));
+	CHECK_EQ(problems, 0);
+	CHECK_OK(lm_cnode_delete_range(cn, 1, 4095));
+	check_empty(cn, 1, 4096);
+	CHECK_OK(lm_cnode_delete(CN, cn));
+}

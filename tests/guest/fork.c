@@ -8,7 +8,7 @@
 
 #define FT_MEM_BITS 23 /* 8 MiB for forktest and its descendants */
 
-static void forktest(lm_u64 mode)
+static void forktest_in(lm_u64 mode, lm_u32 cnode_bits)
 {
 	static struct lm_bootinfo tmpl;
 	struct lm_spawn a = { 0 };
@@ -29,7 +29,7 @@ static void forktest(lm_u64 mode)
 	CHECK(a.image);
 	a.arg = mode;
 	a.prio = T_PRIO;
-	a.cnode_bits = 10;
+	a.cnode_bits = cnode_bits;
 	a.caps = &cap;
 	a.ncaps = 1;
 	a.bi = &tmpl;
@@ -37,6 +37,11 @@ static void forktest(lm_u64 mode)
 	CHECK_OK(t_wait(p.tcb, &ti));
 	CHECK_EQ(ti.state, LM_TS_EXITED);
 	CHECK_EQ(ti.exit_code, 0);
+}
+
+static void forktest(lm_u64 mode)
+{
+	forktest_in(mode, 10);
 }
 
 TEST(fork_parent_and_child_see_their_own_writes)
@@ -112,6 +117,19 @@ TEST(fork_forget_gives_back_only_a_parent_frame_never_fetched)
 TEST(fork_child_is_given_at_its_fork_a_page_an_earlier_child_fetched)
 {
 	forktest(FT_HOT);
+}
+
+TEST(fork_stack_page_is_the_childs_own_copy_or_shared_while_a_child_lives)
+{
+	forktest(FT_STACK);
+}
+
+/* With a 4,096-slot child CNode the shell keeps the child's private pages
+ * in frames only the parent holds: a child that leaves them with no
+ * access does not reach the next (lib/fork_pages.c). */
+TEST(fork_kept_private_pages_are_made_writable_again_for_the_next_child)
+{
+	forktest_in(FT_BIG_PLACE, 12);
 }
 
 TEST(fork_every_scenario_one_after_another_in_one_process)
