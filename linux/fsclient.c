@@ -19,7 +19,7 @@ struct fs_buf *lx_fsb = &own_page;
  * handles are its parent's already (FS_FORK, from the process manager
  * at PM_FORK). */
 #define HELLO_OWED 2
-static int have_fs;
+static int have_fs LX_HOT;
 
 /*
  * Say hello: with fresh, the server drops what a predecessor on our badge

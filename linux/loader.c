@@ -173,7 +173,7 @@ int lx_load_check(const void *image, lm_u64 size)
 }
 
 lm_u64 lx_img_lo, lx_img_hi;
-int lx_img_kept;
+int lx_img_kept LX_HOT;
 
 /* The read-only segments' page span, if no writable segment's pages meet
  * it; else lo == hi. */

@@ -24,6 +24,15 @@
 #include <lm/lamina.h>
 #include "abi.h"
 
+/* State a forked child writes on its first steps (the call path, its
+ * start, execve), each a few bytes: kept in liblamina's private pages
+ * (LM_PRIVATE, lm/fork.h), which a child gets its own copy of at the
+ * fork, instead of spread over pages of the personality's data that it
+ * would fetch and copy one fault at a time. Zero-initialised only (the
+ * section holds no file bytes), and only variables whose value a fork
+ * does not change after lm_fork's copy (made before the fork hook). */
+#define LX_HOT LM_PRIVATE
+
 /* ---- the address-space layout (docs/LINUX.md) ------------------------------ */
 #define LX_LOW          0x10000ull          /* lowest address a program may map */
 #define LX_LIBOS_BASE   0x40000000ull       /* the personality's image (Makefile) */

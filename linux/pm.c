@@ -174,16 +174,23 @@ long lx_pm_info(long pid, lm_u64 *ids, struct pm_info *out)
 	return 0;
 }
 
-/* PM_SETINFO: our record, for the others' /proc (nothing without an IPC
- * buffer). */
-long lx_pm_setinfo(const struct pm_info *in)
+/* PM_SETINFO's record, to be made in place: words 4.. of our IPC buffer
+ * (0 without one). Nothing may use the buffer before lx_pm_setinfo_send. */
+struct pm_info *lx_pm_setinfo_record(void)
 {
 	struct lm_ipc_buffer *b = lx_ipc_buffer();
+
+	return b ? (struct pm_info *)&b->msg[4] : 0;
+}
+
+/* PM_SETINFO with the record lx_pm_setinfo_record gave, made: for the
+ * others' /proc. */
+long lx_pm_setinfo_send(void)
+{
 	struct lm_msg m;
 
-	if (!b)
+	if (!lx_ipc_buffer())
 		return -ENOMEM;
-	memcpy(&b->msg[4], in, sizeof *in);
 	if (lm_ep_call(LX_SLOT_PM, LM_MSG_INFO(PM_SETINFO, PM_INFO_LEN, 0), 0, 0, 0, 0, &m))
 		return -ENOSYS;
 	return (long)m.w[0];

@@ -61,6 +61,7 @@ extern const char *const lx_procfs_pid_files[]; /* a pid's files, 0-terminated *
 long lx_fd_open_proc(lm_u64 h, int dir, lm_u32 flags);
 /* pm.c: PM_INFO and PM_SETINFO (the record in the IPC buffer's words 4..) */
 long lx_pm_info(long pid, lm_u64 *ids, struct pm_info *out);
-long lx_pm_setinfo(const struct pm_info *in);
+struct pm_info *lx_pm_setinfo_record(void);
+long lx_pm_setinfo_send(void);
 
 #endif

@@ -42,11 +42,9 @@ static void put(struct out *o, const char *fmt, ...)
 
 /* ---- processes ------------------------------------------------------------------- */
 
-/* Our own record, made now. */
-static void fresh(struct lx_pview *v)
+/* Our own record's figures and names, made now in i. */
+static void fresh_info(struct pm_info *i)
 {
-	static char live[PF_BUF];
-	struct pm_info *i = &v->info;
 	long cpu = 0;
 
 	lm_snprintf(i->comm, sizeof i->comm, "%s", lx_comm());
@@ -55,6 +53,14 @@ static void fresh(struct lx_pview *v)
 	lx_clock_ns(CLOCK_PROCESS_CPUTIME_ID, &cpu);
 	i->cpu_ns = (lm_u64)cpu;
 	lx_mm_usage(&i->vsize, &i->rss);
+}
+
+/* Our own record, made now, with the arguments as they are now. */
+static void fresh(struct lx_pview *v)
+{
+	static char live[PF_BUF];
+
+	fresh_info(&v->info);
 	v->args = args;
 	v->args_len = args_len;
 	/* the arguments as they are now on our stack, if the program left them */
@@ -256,12 +262,18 @@ lm_u64 lx_procfs_text(const struct pnode *n, const struct lx_pview *v, char *buf
 
 void lx_procfs_report(void)
 {
-	static struct lx_pview v;
+	/* Made where the request carries it (the IPC buffer, which every
+	 * call touches anyway): a forked child's exec then touches no page
+	 * of ours for it. The arguments are those exec copied (or kept). */
+	struct pm_info *i = lx_pm_setinfo_record();
 
-	fresh(&v);
-	v.info.cmdline_len = args_len < sizeof v.info.cmdline ? args_len : sizeof v.info.cmdline;
-	memcpy(v.info.cmdline, args, v.info.cmdline_len);
-	lx_pm_setinfo(&v.info);
+	if (!i)
+		return;
+	memset(i, 0, sizeof *i);
+	fresh_info(i);
+	i->cmdline_len = args_len < sizeof i->cmdline ? args_len : sizeof i->cmdline;
+	memcpy(i->cmdline, args, i->cmdline_len);
+	lx_pm_setinfo_send();
 }
 
 void lx_procfs_exec(const struct lx_args *g)

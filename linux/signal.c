@@ -7,8 +7,8 @@
 #include "signal.h"
 
 struct lx_sigaction lx_sigact[LX_NSIG + 1];
-lm_u64 lx_sig_blocked, lx_sig_pending, lx_sig_saved_mask;
-int lx_sig_restore_mask;
+lm_u64 lx_sig_blocked LX_HOT, lx_sig_pending LX_HOT, lx_sig_saved_mask LX_HOT;
+int lx_sig_restore_mask LX_HOT;
 struct lx_siginfo lx_sig_info[LX_NSIG + 1];
 struct lx_stack lx_altstack = { 0, SS_DISABLE, 0, 0 };
 

@@ -28,7 +28,7 @@ struct lx_itimerval {
 	struct lx_timeval interval, value;
 };
 
-static long alarm_at, alarm_every; /* CLOCK_MONOTONIC ns; 0: none */
+static long alarm_at LX_HOT, alarm_every LX_HOT; /* CLOCK_MONOTONIC ns; 0: none */
 static struct lx_itimerval cpu_timers[2]; /* ITIMER_VIRTUAL, ITIMER_PROF: kept only */
 
 static long mono(void)

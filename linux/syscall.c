@@ -56,9 +56,9 @@ static const struct lx_call table[NR_MAX] = {
 	S(439, faccessat2),
 };
 
-struct lm_sysargs *lx_cur_args;
+struct lm_sysargs *lx_cur_args LX_HOT;
 static lm_u32 refused[NR_MAX + 1]; /* [NR_MAX]: numbers past the table */
-static lm_u64 ncalls;
+static lm_u64 ncalls LX_HOT;
 
 static const char *name_of(lm_u64 nr)
 {

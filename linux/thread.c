@@ -28,7 +28,7 @@ static int nlive = 1;
 /* A second thread was made: until then the lock is not taken at all (a
  * process without threads pays two loads a call for it, and its fork
  * child copies no page for it); clone takes it for the caller. */
-static int threaded;
+static int threaded LX_HOT;
 
 /* ---- the lock ------------------------------------------------------------------ */
 

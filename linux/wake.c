@@ -12,7 +12,7 @@
 #include "thread.h"
 
 lm_cptr_t lx_wake_ntfn, lx_ipcbuf_frame;
-static struct lm_ipc_buffer *ipcbuf;
+static struct lm_ipc_buffer *ipcbuf LX_HOT;
 
 struct lm_ipc_buffer *lx_ipc_buffer(void)
 {
