@@ -207,11 +207,13 @@ LX_SYS(select)
 	return r;
 }
 
-/* pselect6(nfds, readfds, writefds, exceptfds, timeout, {sigmask, size}) */
+/* pselect6(nfds, readfds, writefds, exceptfds, timeout, {sigmask, size}):
+ * the mask applies while it waits, as ppoll's (a handler's frame holds
+ * the old one); an interrupted pselect6 is never restarted. */
 LX_SYS(pselect6)
 {
 	struct lx_timespec ts;
-	lm_u64 sig[2];
+	lm_u64 sig[2] = { 0, 0 }, mask;
 	long ns, left, r = timespec_arg(a[4], &ns);
 
 	if (r)
@@ -221,8 +223,16 @@ LX_SYS(pselect6)
 			return -EFAULT;
 		if (sig[0] && sig[1] != 8)
 			return -EINVAL;
+		if (sig[0] && lx_copy_in(&mask, sig[0], sizeof mask))
+			return -EFAULT;
 	}
+	if (sig[0])
+		lx_sig_mask_for_wait(mask);
 	r = do_select(a[0], &a[1], ns, &left);
+	if (r == -EINTR)
+		r = -ERESTARTNOHAND;
+	if (sig[0] && r != -ERESTARTNOHAND)
+		lx_sig_mask_restore();
 	if (r >= 0 && a[4]) {
 		ts = (struct lx_timespec){ left / 1000000000l, left % 1000000000l };
 		lx_copy_out(a[4], &ts, sizeof ts);

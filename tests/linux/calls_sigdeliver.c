@@ -482,8 +482,20 @@ static void test_waits_woken(void)
 	sigemptyset(&none);
 	FAILS(sigsuspend(&none), EINTR);
 	CHECK(hits == 1 && got_sig == SIGUSR1 && got_pid == c);
-	CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
 	CHECK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* pselect6's mask, as sigsuspend's: SIGUSR1 blocked but for the
+	 * wait, which it interrupts; blocked again after (pselect(2)). */
+	hits = 0;
+	c = fork();
+	if (c == 0)
+		_exit(kill(getppid(), SIGUSR1) == 0 ? 0 : 1);
+	FAILS(pselect(0, NULL, NULL, NULL, NULL, &none), EINTR);
+	CHECK(hits == 1 && got_sig == SIGUSR1 && got_pid == c);
+	sigset_t now;
+	CHECK(sigprocmask(SIG_BLOCK, NULL, &now) == 0 && sigismember(&now, SIGUSR1));
+	CHECK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
 	signal(SIGUSR1, SIG_DFL);
 }
 
