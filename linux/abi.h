@@ -139,6 +139,8 @@
 #define FD_CLOEXEC  1
 #define S_IFCHR  0020000
 #define S_IFIFO  0010000
+#define S_IFBLK  0060000
+#define S_IFSOCK 0140000
 #define TCGETS     0x5401
 #define TCSETS     0x5402
 #define TCSETSW    0x5403

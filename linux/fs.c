@@ -42,6 +42,16 @@ static long open_at(long dirfd, lm_u64 upath, lm_u64 flags, lm_u64 mode)
 		       (mode & 07777) & ~(lm_u64)lx_umask(), 0, &r1);
 	if (h < 0)
 		return h;
+	if (r1 & FS_OPEN_WAIT) {
+		/* a named pipe's end: open(2) blocks until the other end opens */
+		long r = lx_fs_call_wait(FS_FIFO_WAIT, (lm_u64)h, 0, 0, 0, 0, 0, 0);
+
+		if (r < 0) {
+			lx_fs_call(FS_CLOSE, (lm_u64)h, 0, 0, 0, 0);
+			return r;
+		}
+		r1 &= ~(lm_u64)FS_OPEN_WAIT;
+	}
 	/* /dev/tty and /dev/console (char 5,0 and 5,1) are the terminal */
 	if (((lm_u32)r1 & S_IFMT) == S_IFCHR && (r1 >> 32) >> 8 == 5) {
 		lx_fs_call(FS_CLOSE, (lm_u64)h, 0, 0, 0, 0);
@@ -158,6 +168,39 @@ LX_SYS(mkdirat)
 LX_SYS(mkdir)
 {
 	return mkdir_at(AT_FDCWD, a[0], a[1]);
+}
+
+/* mknod(2): regular files and named pipes (FIFOs); device nodes are
+ * EPERM, as for a process without CAP_MKNOD (the file server's devices
+ * are the ones it starts with), and so are sockets (no AF_UNIX names);
+ * a directory is EPERM as on Linux (mkdir makes those), another type
+ * EINVAL. */
+static long mknod_at(long dirfd, lm_u64 upath, lm_u64 mode)
+{
+	lm_u64 type = mode & S_IFMT;
+	long dir;
+
+	if (!type)
+		type = S_IFREG;
+	if (type == S_IFCHR || type == S_IFBLK || type == S_IFSOCK || type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFIFO)
+		return -EINVAL;
+	dir = at(dirfd, upath, 0);
+	if (dir < 0)
+		return dir;
+	return lx_fs_call(FS_MKNOD, (lm_u64)dir, type | ((mode & 07777) & ~(lm_u64)lx_umask()),
+			  0, 0, 0);
+}
+
+LX_SYS(mknodat)
+{
+	return mknod_at((long)a[0], a[1], a[2]);
+}
+
+LX_SYS(mknod)
+{
+	return mknod_at(AT_FDCWD, a[0], a[1]);
 }
 
 static long unlink_at(long dirfd, lm_u64 upath, lm_u64 flags)

@@ -472,7 +472,7 @@ LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack); LX_SYS(rt_sig
 LX_SYS(rt_sigreturn); LX_SYS(rt_sigsuspend); LX_SYS(pause); LX_SYS(rt_sigtimedwait);
 /* fs.c */
 LX_SYS(getcwd); LX_SYS(chdir); LX_SYS(fchdir); LX_SYS(open); LX_SYS(openat);
-LX_SYS(creat); LX_SYS(getdents64); LX_SYS(mkdir); LX_SYS(mkdirat); LX_SYS(unlink);
+LX_SYS(creat); LX_SYS(getdents64); LX_SYS(mkdir); LX_SYS(mkdirat); LX_SYS(mknod); LX_SYS(mknodat); LX_SYS(unlink);
 LX_SYS(rmdir); LX_SYS(unlinkat); LX_SYS(rename); LX_SYS(renameat); LX_SYS(renameat2);
 LX_SYS(link); LX_SYS(linkat); LX_SYS(symlink); LX_SYS(symlinkat); LX_SYS(readlink);
 LX_SYS(readlinkat);

@@ -34,6 +34,7 @@
 #define EPERM 1
 #define EAGAIN 11
 #define EPIPE 32
+#define ENXIO 6
 
 #define S_IFMT   0170000
 #define S_IFDIR  0040000
@@ -138,15 +139,24 @@ void h_fork(lm_u64 parent, lm_u64 child);
 
 /* ---- pipe.c ---- */
 /* A pipe: a ring of bytes, grown by doubling up to FS_PIPE_SIZE as it
- * fills, so that an idle pipe costs little of the heap. Exactly one read
- * handle and one write handle name it (a pipe has no name to reopen). */
+ * fills, so that an idle pipe costs little of the heap. An anonymous
+ * pipe (FS_PIPE) has exactly one read handle and one write handle; a
+ * named one (a FIFO inode made by FS_MKNOD) gets a handle per open, and
+ * its struct at the first open. */
 struct pipe {
 	char *buf;            /* heap; 0 until the first write */
 	lm_u32 cap;           /* bytes buf holds */
 	lm_u32 head, len;     /* the oldest byte's index, bytes in it */
-	lm_u32 readers, writers; /* open read / write handles (0 or 1) */
-	lm_u64 rwait, wwait;  /* badges waiting to read / to write */
+	lm_u32 readers, writers; /* open handles that read / write (O_RDWR: both) */
+	lm_u64 ropens, wopens;   /* opens ever of each end: "a peer came" (fifo_wait, POLLHUP) */
+	lm_u64 rwait, wwait;  /* badges waiting to read / to write (or for the other end to open) */
+	int named;            /* a FIFO inode's: its data goes when the last handle does */
 };
+/* A pipe handle's `off` holds the peer's opens counter when it opened
+ * with no peer (Linux's f_version), else FIFO_PEER_SEEN: a reader sees
+ * POLLHUP only once a writer came after it, and an open waits until one
+ * comes. */
+#define FIFO_PEER_SEEN (~0ull)
 long pipe_make(lm_u64 badge, lm_u32 flags, lm_u64 *wh);
 long pipe_read(struct handle *h, lm_u64 badge, char *out, lm_u64 n, lm_u64 *r1);
 long pipe_write(struct handle *h, lm_u64 badge, const char *src, lm_u64 n, int atomic,
@@ -154,6 +164,10 @@ long pipe_write(struct handle *h, lm_u64 badge, const char *src, lm_u64 n, int a
 long pipe_poll(struct handle *h, lm_u64 badge, lm_u64 events, lm_u64 *r1);
 void pipe_end_closed(struct inode *i, lm_u32 flags);   /* a handle of it went */
 void pipe_forget(struct inode *i, lm_u32 flags, lm_u64 badge); /* badge left that end */
+long pipe_would_block(const struct handle *h, lm_u64 *waiters, lm_u64 badge, lm_u64 *r1);
+void pipe_wake(lm_u64 *waiters);            /* signal and empty a waiter set */
+long fifo_open(struct inode *i, lm_u64 badge, lm_u32 flags, int *wait);
+long fifo_wait(struct handle *h, lm_u64 badge, lm_u64 *r1);
 
 /* ---- client.c ---- */
 void fs_clients_init(void);

@@ -94,6 +94,8 @@ enum {
 	FS_POLL,      /* (h, events)               -> revents, w1 = bytes readable */
 	FS_FORK,      /* (parent, child)           FS_BADGE_PM only: child holds parent's handles */
 	FS_DROP,      /* (badge)                   FS_BADGE_PM only: release its handles, wake cap */
+	FS_MKNOD,     /* (dir, mode)               path: a regular file or a named pipe (S_IFIFO) */
+	FS_FIFO_WAIT, /* (h)                       -> 0 once the other end of a named pipe opened */
 	FS_NREQ
 };
 
@@ -106,6 +108,13 @@ enum {
  * handle gives: /proc/self/exe and the checks without five more
  * requests. A failed open leaves the page as it was. */
 #define FS_O_EXEC 0x40000000u
+
+/* FS_OPEN's answer, w1 bit 30 (beside the mode and rdev): the handle is
+ * a named pipe's end opened without O_NONBLOCK while the other end has no
+ * handle; open(2) blocks until one opens: the client waits with
+ * FS_FIFO_WAIT (which may answer FS_WOULDBLOCK), closing the handle if a
+ * signal ends the wait. */
+#define FS_OPEN_WAIT (1u << 30)
 
 /* FS_HELLO's w0 */
 #define FS_HELLO_FRESH 1  /* a new process on the badge: drop what it held */

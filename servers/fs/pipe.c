@@ -39,13 +39,14 @@ long pipe_make(lm_u64 badge, lm_u32 flags, lm_u64 *wh)
 	}
 	i->pipe = p;
 	p->readers = p->writers = 1;
+	p->ropens = p->wopens = 1; /* each end's peer came: POLLHUP/ERR when it goes */
 	rh = h_new(i, badge, O_RDONLY | flags);
 	*wh = h_new(i, badge, O_WRONLY | flags);
 	return (long)rh;
 }
 
 /* The caller cannot go on now: wait (or not, with O_NONBLOCK). */
-static long would_block(const struct handle *h, lm_u64 *waiters, lm_u64 badge, lm_u64 *r1)
+long pipe_would_block(const struct handle *h, lm_u64 *waiters, lm_u64 badge, lm_u64 *r1)
 {
 	if (h->flags & O_NONBLOCK)
 		return -EAGAIN;
@@ -54,7 +55,7 @@ static long would_block(const struct handle *h, lm_u64 *waiters, lm_u64 badge, l
 	return -EAGAIN;
 }
 
-static void wake(lm_u64 *waiters)
+void pipe_wake(lm_u64 *waiters)
 {
 	lm_u64 w = *waiters;
 
@@ -94,7 +95,7 @@ long pipe_read(struct handle *h, lm_u64 badge, char *out, lm_u64 n, lm_u64 *r1)
 	if (!n)
 		return 0;
 	if (!p->len)
-		return p->writers ? would_block(h, &p->rwait, badge, r1) : 0;
+		return p->writers ? pipe_would_block(h, &p->rwait, badge, r1) : 0;
 	k = n < p->len ? (lm_u32)n : p->len;
 	first = p->cap - p->head < k ? p->cap - p->head : k;
 	memcpy(out, p->buf + p->head, first);
@@ -103,7 +104,7 @@ long pipe_read(struct handle *h, lm_u64 badge, char *out, lm_u64 n, lm_u64 *r1)
 	p->len -= k;
 	if (!p->len)
 		p->head = 0;
-	wake(&p->wwait);
+	pipe_wake(&p->wwait);
 	return k;
 }
 
@@ -128,52 +129,70 @@ long pipe_write(struct handle *h, lm_u64 badge, const char *src, lm_u64 n, int a
 		k = room < k ? (atomic ? 0 : room) : k;
 	}
 	if (!k)
-		return would_block(h, &p->wwait, badge, r1);
+		return pipe_would_block(h, &p->wwait, badge, r1);
 	at = (p->head + p->len) % p->cap;
 	first = p->cap - at < k ? p->cap - at : k;
 	memcpy(p->buf + at, src, first);
 	memcpy(p->buf, src + first, k - first);
 	p->len += k;
 	h->ino->mtime = fs_now;
-	wake(&p->rwait);
+	pipe_wake(&p->rwait);
 	return k;
 }
 
 /* What poll sees on a pipe end: POLLIN (bytes to read), POLLHUP (no
- * writer left), POLLOUT (room for an atomic write), POLLERR (no reader
- * left: with POLLOUT too, as on Linux, where such a write does not block); *r1 the bytes readable (FIONREAD). With FS_POLL_ARM and nothing
- * of interest ready, the badge waits for a change of this end. */
+ * writer left, once one came: a named pipe's reader opened before any
+ * writer does not see it), POLLOUT (room for an atomic write), POLLERR
+ * (no reader left: with POLLOUT too, as on Linux, where such a write does
+ * not block); *r1 the bytes readable (FIONREAD). An O_RDWR end (named
+ * pipes only) is both. With FS_POLL_ARM and nothing of interest ready,
+ * the badge waits for a change of this end. */
 long pipe_poll(struct handle *h, lm_u64 badge, lm_u64 events, lm_u64 *r1)
 {
 	struct pipe *p = h->ino->pipe;
-	int reader = (h->flags & O_ACCMODE) == O_RDONLY;
+	lm_u32 acc = h->flags & O_ACCMODE;
 	lm_u64 r = 0, want = (events & (FS_POLLIN | FS_POLLOUT)) | FS_POLLHUP | FS_POLLERR;
 
-	if (reader) {
+	if (acc != O_WRONLY) {
 		r |= p->len ? FS_POLLIN : 0;
-		r |= p->writers ? 0 : FS_POLLHUP;
+		r |= p->writers || h->off == p->wopens ? 0 : FS_POLLHUP;
 		*r1 = p->len;
-	} else {
+	}
+	if (acc != O_RDONLY) {
 		r |= p->readers ? 0 : FS_POLLERR;
 		r |= FS_PIPE_SIZE - p->len >= FS_PIPE_BUF ? FS_POLLOUT : 0;
 	}
 	r &= want;
-	if (!r && (events & FS_POLL_ARM))
-		*(reader ? &p->rwait : &p->wwait) |= BADGE_BIT(badge);
+	if (!r && (events & FS_POLL_ARM)) {
+		if (acc != O_WRONLY)
+			p->rwait |= BADGE_BIT(badge);
+		if (acc != O_RDONLY)
+			p->wwait |= BADGE_BIT(badge);
+	}
 	return (long)r;
 }
 
-/* The last handle of one end went: the other end's waiters see it. */
+/* The last handle of one end went: the other end's waiters see it. A
+ * named pipe's bytes go with its last handle (Linux frees the pipe). */
 void pipe_end_closed(struct inode *i, lm_u32 flags)
 {
 	struct pipe *p = i->pipe;
+	lm_u32 acc = flags & O_ACCMODE;
 
-	if ((flags & O_ACCMODE) == O_RDONLY) {
+	if (flags & O_PATH)
+		return;
+	if (acc != O_WRONLY) {
 		p->readers--;
-		wake(&p->wwait);
-	} else {
+		pipe_wake(&p->wwait);
+	}
+	if (acc != O_RDONLY) {
 		p->writers--;
-		wake(&p->rwait);
+		pipe_wake(&p->rwait);
+	}
+	if (p->named && !p->readers && !p->writers) {
+		fs_free(p->buf);
+		p->buf = 0;
+		p->cap = p->head = p->len = 0;
 	}
 }
 
@@ -181,9 +200,12 @@ void pipe_end_closed(struct inode *i, lm_u32 flags)
 void pipe_forget(struct inode *i, lm_u32 flags, lm_u64 badge)
 {
 	struct pipe *p = i->pipe;
+	lm_u32 acc = flags & O_ACCMODE;
 
-	if ((flags & O_ACCMODE) == O_RDONLY)
+	if (flags & O_PATH)
+		return;
+	if (acc != O_WRONLY)
 		p->rwait &= ~BADGE_BIT(badge);
-	else
+	if (acc != O_RDONLY)
 		p->wwait &= ~BADGE_BIT(badge);
 }

@@ -150,7 +150,7 @@ struct dirent64 {
 
 static lm_u8 dtype(lm_u32 mode)
 {
-	return S_ISDIR(mode) ? 4 : S_ISLNK(mode) ? 10 : S_ISCHR(mode) ? 2 : 8;
+	return S_ISDIR(mode) ? 4 : S_ISLNK(mode) ? 10 : S_ISCHR(mode) ? 2 : S_ISFIFO(mode) ? 1 : 8;
 }
 
 /* Entries from index off: 0 is ".", 1 "..", then the entries. A directory
@@ -192,10 +192,10 @@ static long do_poll(struct fs_req *q, struct handle *h)
 	lm_u64 ev = q->w[1];
 	struct inode *i = h->ino;
 
+	if (h->flags & O_PATH)
+		return FS_POLLNVAL; /* before the pipe: a FIFO's O_PATH handle has no pipe end */
 	if (S_ISFIFO(i->mode))
 		return pipe_poll(h, q->badge, ev, &q->r1);
-	if (h->flags & O_PATH)
-		return FS_POLLNVAL;
 	if (S_ISREG(i->mode) && h->off < i->size)
 		q->r1 = i->size - h->off;
 	return (long)(ev & (FS_POLLIN | FS_POLLOUT));
@@ -205,7 +205,7 @@ static int on_handle(lm_u64 label)
 {
 	return label == FS_CLOSE || label == FS_READ || label == FS_WRITE || label == FS_SEEK ||
 	       label == FS_GETDENTS || label == FS_GETFL || label == FS_SETFL ||
-	       label == FS_GETPATH || label == FS_POLL;
+	       label == FS_GETPATH || label == FS_POLL || label == FS_FIFO_WAIT;
 }
 
 /* A client's request (main.c has checked the badge). */
@@ -247,6 +247,8 @@ long fs_serve(struct fs_req *q)
 		return ino_path(h->ino, q->buf->data, FS_DATA);
 	case FS_POLL:
 		return do_poll(q, h);
+	case FS_FIFO_WAIT:
+		return fifo_wait(h, q->badge, &q->r1);
 	}
 	return -ENOSYS;
 }

@@ -78,7 +78,9 @@ static int is_dot(const char *name)
 /* FS_STAT's answer for i, at the page's data. */
 static void stat_to(const struct inode *i, struct fs_buf *b)
 {
-	struct fs_stat st = { ino_number(i), i->size, S_ISFIFO(i->mode) ? 1 : i->nlink, i->mode,
+	/* an anonymous pipe is named by no directory; Linux says 1 link */
+	int anon = i->pipe && !i->pipe->named;
+	struct fs_stat st = { ino_number(i), i->size, anon ? 1 : i->nlink, i->mode,
 			      i->rdev, i->atime, i->mtime, i->ctime };
 
 	memcpy(b->data, &st, sizeof st);
@@ -114,6 +116,7 @@ static long do_open(struct fs_req *q)
 	struct inode *i;
 	struct walk w;
 	lm_u64 h;
+	int wait = 0;
 	int err = parent(q, q->w[0], path, follow ? W_FOLLOW : 0, &w);
 
 	if (err)
@@ -149,12 +152,20 @@ static long do_open(struct fs_req *q)
 				return err;
 		}
 	}
-	h = h_new(i, q->badge, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH));
+	if (S_ISFIFO(i->mode) && !(flags & O_PATH)) {
+		long r = fifo_open(i, q->badge, flags, &wait);
+
+		if (r < 0)
+			return r;
+		h = (lm_u64)r;
+	} else {
+		h = h_new(i, q->badge, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH));
+	}
 	if (!h) {
 		ino_put(i);
 		return -ENFILE;
 	}
-	q->r1 = i->mode | (lm_u64)i->rdev << 32;
+	q->r1 = i->mode | (wait ? FS_OPEN_WAIT : 0) | (lm_u64)i->rdev << 32;
 	if (flags & FS_O_EXEC) {
 		name_of(&w, i, q->buf->path2);
 		stat_to(i, q->buf);
@@ -189,6 +200,34 @@ static long do_mkdir(struct fs_req *q)
 	err = dir_add(w.dir, w.name, d);
 	if (err)
 		ino_put(d);
+	return err;
+}
+
+/* FS_MKNOD: a regular file or a named pipe; the personality turns other
+ * types away (device nodes: EPERM, as without CAP_MKNOD). */
+static long do_mknod(struct fs_req *q)
+{
+	lm_u32 mode = (lm_u32)q->w[1];
+	struct walk w;
+	struct inode *i;
+	int err;
+
+	if ((mode & ~(lm_u32)(S_IFMT | 07777)) ||
+	    ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != S_IFIFO))
+		return -EINVAL;
+	err = parent(q, q->w[0], path, 0, &w);
+	if (err)
+		return err;
+	if (w.ino)
+		return -EEXIST;
+	if (w.slash)
+		return -ENOENT;
+	i = ino_new(mode);
+	if (!i)
+		return -ENOSPC;
+	err = dir_add(w.dir, w.name, i);
+	if (err)
+		ino_put(i);
 	return err;
 }
 
@@ -414,6 +453,7 @@ long fs_serve_path(struct fs_req *q)
 	case FS_OPEN: return do_open(q);
 	case FS_STAT: return do_stat(q);
 	case FS_MKDIR: return do_mkdir(q);
+	case FS_MKNOD: return do_mknod(q);
 	case FS_UNLINK: return do_unlink(q);
 	case FS_RENAME: return do_rename(q);
 	case FS_LINK: return do_link(q);

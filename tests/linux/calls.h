@@ -47,6 +47,7 @@ int segv_in_handler(void);
 void test_efault(void);
 void test_fs(void);
 void test_pipe(void);
+void test_fifo(void);      /* calls_fifo.c */
 void test_timers(void);
 int test_tty(void);
 

@@ -373,9 +373,16 @@ static void garbage(void)
 	      r == -EINVAL);
 	CHECK(raw_call(23 /* POLL */, 0, 1, 0, 0, &r) == 0 && r == -EBADF);
 	CHECK(raw_call(23, 4096, 1, 0, 0, &r) == 0 && r == -EBADF);
-	CHECK(raw_call(26, 0, 0, 0, 0, &r) == 0 && r == -ENOSYS);
+	CHECK(raw_call(28 /* FS_NREQ */, 0, 0, 0, 0, &r) == 0 && r == -ENOSYS);
+	/* MKNOD: only a regular file or a named pipe, whatever the path */
+	CHECK(raw_call(26 /* MKNOD */, 0, 0020600 /* S_IFCHR */, 0, 0, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(26, 0, 0040700 /* S_IFDIR */, 0, 0, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(26, 0, -1, 0, 0, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(26, 0, 0010600, 0, 0, &r) == 0 && r == -EEXIST); /* "/etc" is there */
+	CHECK(raw_call(27 /* FIFO_WAIT */, 12345, 0, 0, 0, &r) == 0 && r == -EBADF);
 	CHECK(raw_call(2, 0, 0, 0, 0, &r) == 0 && r > 0); /* /etc again */
 	h = r;
+	CHECK(raw_call(27, h, 0, 0, 0, &r) == 0 && r == -EINVAL);        /* not a named pipe */
 	CHECK(raw_call(23, h, 0x10005, 0, 0, &r) == 0 && r == 5); /* a file: always ready */
 	CHECK(raw_call(5 /* WRITE */, h, 1, 0, 0, &r) == 0 && r == -EBADF); /* read only */
 	CHECK(raw_call(3, h, 0, 0, 0, &r) == 0 && r == 0);
