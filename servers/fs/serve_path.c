@@ -184,43 +184,19 @@ static long do_stat(struct fs_req *q)
 	return 0;
 }
 
-static long do_mkdir(struct fs_req *q)
+/* A new inode of this mode named by the path (MKDIR, MKNOD); a name
+ * ending in '/' only for a directory. */
+static long make_at(struct fs_req *q, lm_u32 mode)
 {
 	struct walk w;
-	struct inode *d;
+	struct inode *i;
 	int err = parent(q, q->w[0], path, 0, &w);
 
 	if (err)
 		return err;
 	if (w.ino)
 		return -EEXIST;
-	d = ino_new(S_IFDIR | ((lm_u32)q->w[1] & 07777));
-	if (!d)
-		return -ENOSPC;
-	err = dir_add(w.dir, w.name, d);
-	if (err)
-		ino_put(d);
-	return err;
-}
-
-/* FS_MKNOD: a regular file or a named pipe; the personality turns other
- * types away (device nodes: EPERM, as without CAP_MKNOD). */
-static long do_mknod(struct fs_req *q)
-{
-	lm_u32 mode = (lm_u32)q->w[1];
-	struct walk w;
-	struct inode *i;
-	int err;
-
-	if ((mode & ~(lm_u32)(S_IFMT | 07777)) ||
-	    ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != S_IFIFO))
-		return -EINVAL;
-	err = parent(q, q->w[0], path, 0, &w);
-	if (err)
-		return err;
-	if (w.ino)
-		return -EEXIST;
-	if (w.slash)
+	if (w.slash && !S_ISDIR(mode))
 		return -ENOENT;
 	i = ino_new(mode);
 	if (!i)
@@ -229,6 +205,23 @@ static long do_mknod(struct fs_req *q)
 	if (err)
 		ino_put(i);
 	return err;
+}
+
+static long do_mkdir(struct fs_req *q)
+{
+	return make_at(q, S_IFDIR | ((lm_u32)q->w[1] & 07777));
+}
+
+/* FS_MKNOD: a regular file or a named pipe; the personality turns other
+ * types away (device nodes: EPERM, as without CAP_MKNOD). */
+static long do_mknod(struct fs_req *q)
+{
+	lm_u32 mode = (lm_u32)q->w[1];
+
+	if ((mode & ~(lm_u32)(S_IFMT | 07777)) ||
+	    ((mode & S_IFMT) != S_IFREG && (mode & S_IFMT) != S_IFIFO))
+		return -EINVAL;
+	return make_at(q, mode);
 }
 
 static long do_unlink(struct fs_req *q)
