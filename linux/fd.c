@@ -57,6 +57,8 @@ static struct file *file_new(void)
 
 static void file_put(struct file *f)
 {
+	if (f->kind == F_FS)
+		lx_lock_close(f->handle); /* any descriptor's close: POSIX locks go */
 	if (--f->refs)
 		return;
 	if (f->kind == F_FS)
@@ -406,6 +408,20 @@ long lx_fd_open_tty(lm_u32 flags)
 		flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), 0, 0, 0 }, flags);
 }
 
+/* For a lock on fd: 1 and its server handle and access mode (a file of
+ * the server); 0 (the terminal, /proc: nothing another process locks);
+ * -EBADF (not open, or O_PATH). */
+long lx_fd_lockable(long fd, lm_u64 *handle, lm_u32 *acc)
+{
+	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
+
+	if (!f || (f->kind == F_FS && (f->flags & O_PATH)))
+		return -EBADF;
+	*handle = f->handle;
+	*acc = f->flags & O_ACCMODE;
+	return f->kind == F_FS;
+}
+
 long lx_fd_handle(long fd)
 {
 	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
@@ -490,6 +506,8 @@ LX_SYS(fcntl)
 		if (f->kind == F_FS) /* the server's: shared by every holder */
 			return lx_fs_call(FS_GETFL, f->handle, 0, 0, 0, 0) | O_LARGEFILE;
 		return f->flags;
+	case 5: case 6: case 7: case 36: case 37: case 38: /* F_GETLK .. F_OFD_SETLKW */
+		return lx_fcntl_lock((long)a[0], a[1], arg);
 	case F_SETFL: /* only these status flags may change, as on Linux */
 		if (f->kind == F_FS)
 			return lx_fs_call(FS_SETFL, f->handle, arg, 0, 0, 0);

@@ -254,6 +254,10 @@ long lx_fd_at(long dirfd, const char *path);
 extern lm_u64 lx_cwd; /* the working directory's handle, 0 = the root */
 long lx_fd_open_tty(lm_u32 flags);
 long lx_fd_stat(long fd, struct lx_stat *st);
+long lx_fd_lockable(long fd, lm_u64 *handle, lm_u32 *acc);
+/* ---- lock.c: flock and fcntl's locks (the file server keeps them) ---- */
+long lx_fcntl_lock(long fd, lm_u64 cmd, lm_u64 uarg);
+void lx_lock_close(lm_u64 h);
 /* fs_stat.c: stat of (handle, path in the page's path or given) */
 long lx_fs_stat(lm_u64 dir, const char *path, lm_u64 flags, struct lx_stat *st);
 void lx_fs_to_stat(const struct fs_stat *s, struct lx_stat *st); /* the server's record as stat's */
@@ -472,7 +476,7 @@ LX_SYS(rt_sigaction); LX_SYS(rt_sigprocmask); LX_SYS(sigaltstack); LX_SYS(rt_sig
 LX_SYS(rt_sigreturn); LX_SYS(rt_sigsuspend); LX_SYS(pause); LX_SYS(rt_sigtimedwait);
 /* fs.c */
 LX_SYS(getcwd); LX_SYS(chdir); LX_SYS(fchdir); LX_SYS(open); LX_SYS(openat);
-LX_SYS(creat); LX_SYS(getdents64); LX_SYS(mkdir); LX_SYS(mkdirat); LX_SYS(mknod); LX_SYS(mknodat); LX_SYS(unlink);
+LX_SYS(creat); LX_SYS(getdents64); LX_SYS(mkdir); LX_SYS(mkdirat); LX_SYS(mknod); LX_SYS(mknodat); LX_SYS(flock); LX_SYS(unlink);
 LX_SYS(rmdir); LX_SYS(unlinkat); LX_SYS(rename); LX_SYS(renameat); LX_SYS(renameat2);
 LX_SYS(link); LX_SYS(linkat); LX_SYS(symlink); LX_SYS(symlinkat); LX_SYS(readlink);
 LX_SYS(readlinkat);

@@ -33,7 +33,7 @@ static const struct lx_call table[NR_MAX] = {
 	AS(52, getpeername, sockfd), S(53, socketpair), AS(54, setsockopt, sockfd),
 	AS(55, getsockopt, sockfd), S(56, clone), S(57, fork), S(58, vfork),
 	S(59, execve), S(60, exit), S(61, wait4), S(62, kill), S(63, uname),
-	S(72, fcntl), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
+	S(72, fcntl), S(73, flock), S(76, truncate), S(77, ftruncate), S(79, getcwd), S(80, chdir),
 	S(81, fchdir), S(82, rename), S(83, mkdir), S(84, rmdir), S(85, creat), S(86, link),
 	S(87, unlink), S(88, symlink), S(89, readlink), S(90, chmod), S(91, fchmod),
 	S(92, chown), S(93, fchown), S(94, lchown),

@@ -81,8 +81,10 @@ static long hello(struct fs_req *q, lm_u64 ncaps)
 			fs_discard_cap();
 		return -EINVAL;
 	}
-	if (q->w[0] & FS_HELLO_FRESH)
+	if (q->w[0] & FS_HELLO_FRESH) {
 		h_release_all(q->badge);
+		lock_badge_gone(q->badge);
+	}
 	drop_wake(q->badge);
 	if (ncaps) {
 		wake[q->badge] = spare;
@@ -117,6 +119,7 @@ long fs_serve_client(struct fs_req *q, lm_u64 ncaps)
 		if (!client_badge(a))
 			return -EINVAL;
 		h_release_all(a);
+		lock_badge_gone(a);
 		drop_wake(a);
 		return 0;
 	}

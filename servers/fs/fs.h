@@ -169,6 +169,12 @@ void pipe_wake(lm_u64 *waiters);            /* signal and empty a waiter set */
 long fifo_open(struct inode *i, lm_u64 badge, lm_u32 flags, int *wait);
 long fifo_wait(struct handle *h, lm_u64 badge, lm_u64 *r1);
 
+/* ---- lock.c ---- */
+long lock_request(struct fs_req *q, struct handle *h, lm_u64 hnum);
+void lock_not_waiting(lm_u64 badge);
+void lock_handle_gone(lm_u64 hnum);
+void lock_badge_gone(lm_u64 badge);
+
 /* ---- client.c ---- */
 void fs_clients_init(void);
 const lm_u64 *fs_msg_words(void);  /* message words 4.. just received, or 0 */

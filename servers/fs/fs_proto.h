@@ -96,6 +96,7 @@ enum {
 	FS_DROP,      /* (badge)                   FS_BADGE_PM only: release its handles, wake cap */
 	FS_MKNOD,     /* (dir, mode)               path: a regular file or a named pipe (S_IFIFO) */
 	FS_FIFO_WAIT, /* (h)                       -> 0 once the other end of a named pipe opened */
+	FS_LOCK,      /* (h, op|pid<<32, start, end) advisory locks (below); GET: -> type, fs_lockinfo at data */
 	FS_NREQ
 };
 
@@ -115,6 +116,28 @@ enum {
  * FS_FIFO_WAIT (which may answer FS_WOULDBLOCK), closing the handle if a
  * signal ends the wait. */
 #define FS_OPEN_WAIT (1u << 30)
+
+/* FS_LOCK's op: a kind, a type, flags. Bytes [start, end), end FS_LK_EOF
+ * to the end of the file whatever it becomes (flock: all of it). The
+ * owner is the handle (FLOCK, OFD) or the calling badge (POSIX). */
+#define FS_LK_FLOCK  0x100  /* flock(2)'s space */
+#define FS_LK_POSIX  0x200  /* fcntl F_SETLK: owned by the process */
+#define FS_LK_OFD    0x300  /* fcntl F_OFD_SETLK: owned by the handle */
+#define FS_LK_KIND   0x300
+#define FS_LK_TYPE   0x3    /* FS_F_RDLCK, FS_F_WRLCK, FS_F_UNLCK */
+#define FS_LK_WAIT   0x1000 /* wait for a conflicting lock to go (FS_WOULDBLOCK; EDEADLK) */
+#define FS_LK_GET    0x2000 /* F_GETLK: the first conflicting lock's type (FS_F_UNLCK: none) */
+#define FS_LK_CLOSE  0x4000 /* POSIX: the process closed a descriptor of the file: its locks go */
+#define FS_LK_EOF    (~0ull)
+#define FS_F_RDLCK 0
+#define FS_F_WRLCK 1
+#define FS_F_UNLCK 2
+
+/* What FS_LOCK with FS_LK_GET writes at data: the conflicting lock. */
+struct fs_lockinfo {
+	lm_u64 start, end; /* end FS_LK_EOF: to the end */
+	lm_u64 pid;        /* the pid its locker gave (POSIX), or (lm_u64)-1 (a handle's) */
+};
 
 /* FS_HELLO's w0 */
 #define FS_HELLO_FRESH 1  /* a new process on the badge: drop what it held */

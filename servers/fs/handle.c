@@ -52,6 +52,7 @@ void h_release(lm_u64 h, lm_u64 badge)
 	i->opens--;
 	if (i->pipe)
 		pipe_end_closed(i, x->flags);
+	lock_handle_gone(h);
 	*x = (struct handle){ 0 };
 	ino_put(i);
 }

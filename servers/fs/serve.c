@@ -205,7 +205,7 @@ static int on_handle(lm_u64 label)
 {
 	return label == FS_CLOSE || label == FS_READ || label == FS_WRITE || label == FS_SEEK ||
 	       label == FS_GETDENTS || label == FS_GETFL || label == FS_SETFL ||
-	       label == FS_GETPATH || label == FS_POLL || label == FS_FIFO_WAIT;
+	       label == FS_GETPATH || label == FS_POLL || label == FS_FIFO_WAIT || label == FS_LOCK;
 }
 
 /* A client's request (main.c has checked the badge). */
@@ -218,6 +218,8 @@ long fs_serve(struct fs_req *q)
 	if (q->label <= FS_HELLO || q->label >= FS_NREQ || q->label == FS_FORK ||
 	    q->label == FS_DROP)
 		return -ENOSYS;
+	if (q->label != FS_LOCK)
+		lock_not_waiting(q->badge);
 	if (!on_handle(q->label))
 		return fs_serve_path(q);
 	h = h_get(q->w[0], q->badge);
@@ -249,6 +251,8 @@ long fs_serve(struct fs_req *q)
 		return do_poll(q, h);
 	case FS_FIFO_WAIT:
 		return fifo_wait(h, q->badge, &q->r1);
+	case FS_LOCK:
+		return lock_request(q, h, q->w[0]);
 	}
 	return -ENOSYS;
 }

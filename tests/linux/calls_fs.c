@@ -373,7 +373,8 @@ static void garbage(void)
 	      r == -EINVAL);
 	CHECK(raw_call(23 /* POLL */, 0, 1, 0, 0, &r) == 0 && r == -EBADF);
 	CHECK(raw_call(23, 4096, 1, 0, 0, &r) == 0 && r == -EBADF);
-	CHECK(raw_call(28 /* FS_NREQ */, 0, 0, 0, 0, &r) == 0 && r == -ENOSYS);
+	CHECK(raw_call(29 /* FS_NREQ */, 0, 0, 0, 0, &r) == 0 && r == -ENOSYS);
+	CHECK(raw_call(28 /* LOCK */, 12345, 0x200, 0, 1, &r) == 0 && r == -EBADF);
 	/* MKNOD: only a regular file or a named pipe, whatever the path */
 	CHECK(raw_call(26 /* MKNOD */, 0, 0020600 /* S_IFCHR */, 0, 0, &r) == 0 && r == -EINVAL);
 	CHECK(raw_call(26, 0, 0040700 /* S_IFDIR */, 0, 0, &r) == 0 && r == -EINVAL);
@@ -383,6 +384,15 @@ static void garbage(void)
 	CHECK(raw_call(2, 0, 0, 0, 0, &r) == 0 && r > 0); /* /etc again */
 	h = r;
 	CHECK(raw_call(27, h, 0, 0, 0, &r) == 0 && r == -EINVAL);        /* not a named pipe */
+	/* LOCK: a kind, a type, known flags, start < end; flock the whole file */
+	CHECK(raw_call(28, h, 0, 0, 1, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(28, h, 0x203, 0, 1, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(28, h, 0x8200, 0, 1, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(28, h, 0x200, 5, 5, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(28, h, 0x100, 0, 10, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(28, h, 0x2202 /* GET of UNLCK */, 0, 1, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(28, h, 0x4300 /* CLOSE of OFD */, 0, 1, &r) == 0 && r == -EINVAL);
+	CHECK(raw_call(28, h, 0x2201, 0, 1, &r) == 0 && r == 2);        /* GET: nothing there */
 	CHECK(raw_call(23, h, 0x10005, 0, 0, &r) == 0 && r == 5); /* a file: always ready */
 	CHECK(raw_call(5 /* WRITE */, h, 1, 0, 0, &r) == 0 && r == -EBADF); /* read only */
 	CHECK(raw_call(3, h, 0, 0, 0, &r) == 0 && r == 0);
