@@ -23,7 +23,7 @@ APPLETS = ("sh ash cat ls cp mv rm ln mkdir rmdir touch echo printf head tail wc
            "uniq grep sed awk find stat md5sum sha256sum cut tr tee test true false "
            "env pwd basename dirname readlink realpath chmod du df date uname id "
            "seq expr yes sleep xargs diff cmp od hexdump dd truncate sync ps top free uptime pidof "
-           "mkfifo mknod").split()
+           "mkfifo mknod flock").split()
 
 
 def entries(src, busybox, extra):
