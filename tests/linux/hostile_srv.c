@@ -104,7 +104,7 @@ static void fill_page(long label)
 {
 	struct fs_buf *b = (struct fs_buf *)FS_BUF_VA;
 	int makes = label == FS_OPEN || label == FS_MKDIR || label == FS_SYMLINK ||
-		    label == FS_LINK || label == FS_RENAME;
+		    label == FS_LINK || label == FS_RENAME || label == FS_MKNOD;
 	switch (makes ? 2 : pick(4)) {
 	case 0:
 		for (int i = 0; i < 512; i++)
