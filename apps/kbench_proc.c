@@ -167,8 +167,9 @@ static void run_fork_sizes(void)
 
 /* ---- spawn of generated images ------------------------------------------ */
 
-#define IMG_VA   0x700000000ull /* 512 4 KiB frames, 2 MiB-aligned */
-#define IMG_PAGES 512
+#define IMG_VA   0x700000000ull /* IMG_RUNS runs of 2^IMG_RUN_BITS bytes, 2 MiB-aligned */
+#define IMG_RUN_BITS 20
+#define IMG_RUNS 2
 #define IMG_BASE 0x400000ull    /* where the image's text is linked */
 #define IMG_CODE 0x100          /* its entry, after the headers */
 
@@ -203,19 +204,19 @@ static void image_make(lm_u64 size)
 	memcpy(img + IMG_CODE, code, sizeof code);
 }
 
-/* The generated images' memory, as a boot module's: 4 KiB frames in
- * consecutive slots (spawn_frames), mapped in order at IMG_VA. */
+/* The generated images' memory: two runs of 1 MiB (frames of 2^20 bytes)
+ * in consecutive slots (spawn_frames), each mapped whole, in order at
+ * IMG_VA. lm_spawn maps a part of a run per run and page table in the
+ * child (VSPACE_MAP_RUN), so the image costs per run, not per page. */
 static int image_frames(void)
 {
-	lm_cptr_t ut = new_obj(LM_OBJ_UNTYPED, 21), first = lm_slot_alloc_n(IMG_PAGES);
-	lm_u32 half = IMG_PAGES / 2; /* a retype makes at most 256 */
+	lm_cptr_t ut = new_obj(LM_OBJ_UNTYPED, 21), first = lm_slot_alloc_n(IMG_RUNS);
 
 	if (!ut || !first ||
-	    lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, first, half) ||
-	    lm_untyped_retype(ut, LM_OBJ_FRAME, LM_PAGE_BITS, LM_SLOT_CNODE, first + half, half))
+	    lm_untyped_retype(ut, LM_OBJ_FRAME, IMG_RUN_BITS, LM_SLOT_CNODE, first, IMG_RUNS))
 		return -1;
-	for (lm_u32 i = 0; i < IMG_PAGES; i++)
-		if (lm_map_page(LM_SLOT_VSPACE, first + i, IMG_VA + i * LM_PAGE_SIZE,
+	for (lm_u32 i = 0; i < IMG_RUNS; i++)
+		if (lm_map_page(LM_SLOT_VSPACE, first + i, IMG_VA + ((lm_u64)i << IMG_RUN_BITS),
 				LM_R_READ | LM_R_WRITE))
 			return -1;
 	spawn_frames = first;
@@ -234,7 +235,7 @@ static void op_spawn_image(lm_u64 n)
 		a.image = (const void *)IMG_VA;
 		a.size = spawn_size;
 		a.frames = spawn_frames;
-		a.nframes = (lm_u32)(spawn_size / LM_PAGE_SIZE);
+		a.nframes = (lm_u32)((spawn_size + (1ull << IMG_RUN_BITS) - 1) >> IMG_RUN_BITS);
 		a.prio = 100;
 		a.cnode_bits = 10;
 		if (lm_spawn(&a, &p) || lm_thread_join(p.tcb, spawn_ntfn, &ti) ||

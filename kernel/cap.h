@@ -12,7 +12,10 @@
 /*
  * Per-type meaning of the words:
  *   UNTYPED  obj = paddr, bits = size, w2 = free mark (bytes used)
- *   FRAME    obj = paddr, bits = 12|21, w2 = mapped vaddr, w3 = mapping asid+gen
+ *   FRAME    obj = paddr, bits = 12..21, w2 = mapped vaddr, w3 = mapping asid+gen;
+ *            a run (bits 13..20, frame_is_run) maps a part of its pages with
+ *            4 KiB entries: w2 = vaddr of the part's first page, part = its
+ *            first page | page count << 16 (one record for all its entries)
  *   PTABLE   obj = paddr, w2 = mapped vaddr, w3 = asid+gen+level (vspace.c)
  *   VSPACE   obj = paddr of the PML4, w2 = asid (0: none assigned yet)
  *   CNODE    obj = kernel address of slot 0, bits = slot bits, w2 = badge
@@ -27,7 +30,7 @@ struct cap {
 	u8 rights;
 	u8 bits;
 	u8 flags;
-	u32 pad;
+	u32 part; /* a mapped run frame's part (above); 0 otherwise */
 	u64 obj;
 	u64 w2;
 	u64 w3;
@@ -90,10 +93,23 @@ static inline struct cap cap_derived(const struct cap *c, u8 rights)
 	struct cap d = *c;
 	d.rights &= rights;
 	d.flags = 0;
-	if (d.type == LM_OBJ_FRAME)
+	if (d.type == LM_OBJ_FRAME) {
 		d.w2 = d.w3 = 0;
+		d.part = 0;
+	}
 	return d;
 }
+
+/* A frame of 2^13 .. 2^20 bytes: a run of 4 KiB pages, mapped (in whole or
+ * in part) with 4 KiB entries under one mapping record. 4 KiB frames map as
+ * one entry, 2 MiB frames as one large page. */
+static inline bool frame_is_run(const struct cap *c)
+{
+	_Static_assert(LM_LARGE_PAGE_BITS - LM_PAGE_BITS == 9, "frame_is_run");
+	return (u8)(c->bits - (LM_PAGE_BITS + 1)) < 8; /* one compare on the map path */
+}
+#define PART_FIRST(p) ((u64)(p) & 0xffff)
+#define PART_COUNT(p) ((u64)(p) >> 16)
 
 void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent);
 void cap_delete(struct slot *s);

@@ -69,6 +69,7 @@ static const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_THREAD_SET_FILTER - LM_SYS_BASE]   = sys_thread_set_filter,
 	[LM_SYS_DEBUG_COUNTS - LM_SYS_BASE]        = sys_debug_counts,
 	[LM_SYS_THREAD_SET_UPCALLS - LM_SYS_BASE]  = sys_thread_set_upcalls,
+	[LM_SYS_VSPACE_MAP_RUN - LM_SYS_BASE]      = sys_vspace_map_run,
 };
 
 /*

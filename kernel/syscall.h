@@ -60,7 +60,7 @@ SYS(debug_coverage); SYS(debug_counts);
 SYS(cnode_copy); SYS(cnode_mint); SYS(cnode_move); SYS(cnode_delete);
 SYS(cnode_revoke); SYS(cnode_identify);
 SYS(untyped_retype);
-SYS(vspace_map); SYS(vspace_unmap); SYS(vspace_map_table); SYS(vspace_unmap_table);
+SYS(vspace_map); SYS(vspace_map_run); SYS(vspace_unmap); SYS(vspace_map_table); SYS(vspace_unmap_table);
 SYS(vspace_assign); SYS(asids_issue);
 SYS(thread_configure); SYS(thread_set_priority); SYS(thread_read_regs);
 SYS(thread_write_regs); SYS(thread_resume); SYS(thread_suspend); SYS(thread_info);

@@ -20,7 +20,7 @@ static int obj_size_bits(u64 type, u64 bits, u8 parent_bits)
 	case LM_OBJ_UNTYPED:
 		return bits >= LM_UNTYPED_MIN_BITS && bits <= parent_bits ? (int)bits : -1;
 	case LM_OBJ_FRAME:
-		return bits == LM_PAGE_BITS || bits == LM_LARGE_PAGE_BITS ? (int)bits : -1;
+		return bits >= LM_PAGE_BITS && bits <= LM_LARGE_PAGE_BITS ? (int)bits : -1;
 	case LM_OBJ_PTABLE:
 		return LM_PTABLE_BITS;
 	case LM_OBJ_VSPACE:

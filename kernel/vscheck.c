@@ -77,6 +77,18 @@ void vscheck_begin(void)
 			mark(owned, asid_tab[a].pml4, LM_PAGE_SIZE);
 }
 
+/* A mapped run's record claims each entry of its part that still maps its
+ * page (another record of the same frame may have claimed it first). */
+static void claim_part(const struct cap *c)
+{
+	u64 *e = vspace_part_entries(c);
+	for (u64 i = 0; e && i < PART_COUNT(c->part); i++)
+		if (vspace_part_page(c, e[i], i) && !(e[i] & PTE_CLAIMED)) {
+			records++;
+			e[i] |= PTE_CLAIMED;
+		}
+}
+
 /* One capability: tables are owned; a live mapping record must name an
  * entry that points at the capability's object, and no other record may
  * name the same entry. */
@@ -92,6 +104,10 @@ void vscheck_slot(const struct cap *c)
 	}
 	if (!(c->flags & CAP_F_MAPPED))
 		return;
+	if (c->type == LM_OBJ_FRAME && frame_is_run(c)) {
+		claim_part(c);
+		return;
+	}
 	u64 *e = vspace_rec_entry(c);
 	if (!e)
 		return; /* its address space is gone: no hardware reaches it */

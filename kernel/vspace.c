@@ -125,15 +125,53 @@ u64 *vspace_rec_entry(const struct cap *c)
 	return e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == c->obj ? e : NULL;
 }
 
+/* Flushes of up to this many pages go one by one, more reload CR3. */
+#define FLUSH_PAGES_MAX 32
+
+/* The entries a mapped run's record names (its part's first, then one a
+ * page, in one page table) if its address space is alive and the table is
+ * still there; each is the run's only if it points at its page
+ * (vspace_part_page). NULL otherwise. */
+u64 *vspace_part_entries(const struct cap *c)
+{
+	u64 pml4 = rec_pml4(c->w3);
+	int missing;
+	return pml4 ? walk(pml4, c->w2, 1, &missing) : NULL;
+}
+
+/* A run's part is unmapped as one: the entries that still point at its
+ * pages cleared, then one flush (page by page when few and loaded). */
+static void unmap_part(struct cap *c)
+{
+	u64 *pte = vspace_part_entries(c), n = PART_COUNT(c->part), asid = REC_ASID(c->w3);
+	if (!pte)
+		return;
+	bool each = n <= FLUSH_PAGES_MAX && current_vspace(asid), cleared = false;
+	for (u64 i = 0; i < n; i++)
+		if (vspace_part_page(c, pte[i], i)) {
+			pte[i] = 0;
+			cleared = true;
+			if (each)
+				invlpg(c->w2 + (i << LM_PAGE_BITS));
+		}
+	if (cleared && !each)
+		flush_all(asid);
+}
+
 void vspace_unmap_frame_cap(struct cap *c)
 {
-	u64 *e = vspace_rec_entry(c);
-	if (e) {
-		*e = 0;
-		flush_page(REC_ASID(c->w3), c->w2);
+	if (frame_is_run(c)) {
+		unmap_part(c);
+	} else {
+		u64 *e = vspace_rec_entry(c);
+		if (e) {
+			*e = 0;
+			flush_page(REC_ASID(c->w3), c->w2);
+		}
 	}
 	c->flags &= ~CAP_F_MAPPED;
 	c->w2 = c->w3 = 0;
+	c->part = 0;
 }
 
 void vspace_unmap_table_cap(struct cap *c)
@@ -224,6 +262,64 @@ static u64 map_range(struct frame *f, u64 count)
 	return LM_OK;
 }
 
+/*
+ * Pages first .. first+count-1 of run fr mapped at va with 4 KiB entries,
+ * all in one page table, under one record in fr (VSPACE_MAP of a whole
+ * run, VSPACE_MAP_RUN of a part). The caller checked everything but the
+ * entries. New entries replace empty ones, so no flush.
+ */
+static u64 map_part(struct slot *vs, struct slot *fr, u64 va, u64 rights, u64 first, u64 count)
+{
+	int missing = 0;
+	u64 *pte = walk(vs->cap.obj, va, 1, &missing);
+	if (!pte)
+		return missing ? SYSERR_D(LM_ETABLE, 3, missing) : SYSERR(LM_EEXIST, 3);
+	for (u64 i = 0; i < count; i++)
+		if (pte[i] & (PTE_P | PTE_NONE))
+			return SYSERR_D(LM_EEXIST, 3, i);
+	u64 leaf = pte_leaf(fr->cap.obj + (first << LM_PAGE_BITS), rights, fr->cap.rights);
+	for (u64 i = 0; i < count; i++)
+		pte[i] = leaf + (i << LM_PAGE_BITS);
+	fr->cap.flags |= CAP_F_MAPPED;
+	fr->cap.w2 = va;
+	fr->cap.w3 = MAP_REC(vs->cap.w2, asid_tab[vs->cap.w2].gen, 0);
+	fr->cap.part = frame_is_run(&fr->cap) ? (u32)(first | count << 16) : 0; /* 4 KiB: none */
+	return LM_OK;
+}
+
+/* (vs, frame, vaddr, rights, first, count): a part of a run, or of a 4 KiB
+ * frame (its one page); a 2 MiB frame maps only whole, as a large page. */
+SYS(vspace_map_run)
+{
+	struct slot *vs, *fr;
+	u64 va = ARG3(f), rights = ARG4(f), first = ARG5(f), count = ARG6(f), e;
+
+	if ((e = vs_lookup(ARG1(f), LM_R_WRITE, &vs)) ||
+	    (e = cap_lookup(ARG2(f), LM_OBJ_FRAME, 0, 2, &fr)))
+		return e;
+	if (fr->cap.bits == LM_LARGE_PAGE_BITS)
+		return SYSERR(LM_EINVAL, 2);
+	if (rights & ~(u64)(LM_R_READ | LM_R_WRITE | LM_R_EXEC))
+		return SYSERR(LM_EINVAL, 4);
+	if ((rights | LM_R_READ) & ~(u64)fr->cap.rights)
+		return SYSERR(LM_ERIGHTS, 4);
+	if (!IS_ALIGNED(va, LM_PAGE_SIZE))
+		return SYSERR(LM_EALIGN, 3);
+	if (va < LM_USER_MIN || va >= LM_USER_MAX)
+		return SYSERR(LM_ERANGE, 3);
+	u64 pages = 1ull << (fr->cap.bits - LM_PAGE_BITS);
+	if (first >= pages)
+		return SYSERR(LM_ERANGE, 5);
+	if (!count || count > pages - first)
+		return SYSERR(LM_ERANGE, 6);
+	if (((va >> LM_PAGE_BITS) & 511) + count > 512 ||
+	    count > (LM_USER_MAX - va) >> LM_PAGE_BITS) /* one page table, user half */
+		return SYSERR(LM_ERANGE, 3);
+	if (fr->cap.flags & CAP_F_MAPPED)
+		return SYSERR(LM_ESTATE, 2);
+	return map_part(vs, fr, va, rights, first, count);
+}
+
 SYS(vspace_map)
 {
 	struct slot *vs, *fr;
@@ -245,6 +341,8 @@ SYS(vspace_map)
 		return SYSERR(LM_EALIGN, 3);
 	if (fr->cap.flags & CAP_F_MAPPED)
 		return SYSERR(LM_ESTATE, 2);
+	if (unlikely(frame_is_run(&fr->cap))) /* aligned to its size: one table */
+		return map_part(vs, fr, va, rights, 0, 1ull << (fr->cap.bits - LM_PAGE_BITS));
 	/* Each walk to a constant level: unrolled with nothing left to compute
 	 * (the level as a variable cost map_page 20 instructions). */
 	bool large = fr->cap.bits == LM_LARGE_PAGE_BITS;
@@ -336,9 +434,6 @@ static u64 *leaf(u64 pml4, u64 va, int *level, u64 *skip)
 		*skip = 1ull << (12 + 9 * (missing ? missing : 2));
 	return e;
 }
-
-/* Flushes of up to this many pages go one by one, more reload CR3. */
-#define FLUSH_PAGES_MAX 32
 
 /* What protect changes in a leaf entry, and what it sets there. */
 #define PROT_BITS (PTE_P | PTE_W | PTE_NX | PTE_NONE)

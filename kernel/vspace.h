@@ -73,6 +73,7 @@ u64 *vspace_rec_entry(const struct cap *c);
 void vscheck_begin(void);
 void vscheck_slot(const struct cap *c);
 int vscheck_end(void);
+u64 *vspace_part_entries(const struct cap *c);
 void vspace_unmap_frame_cap(struct cap *c);
 void vspace_unmap_table_cap(struct cap *c);
 bool user_copy_in(void *dst, u64 uaddr, size_t n);
@@ -110,6 +111,14 @@ int vspace_boot_map(u64 pml4, u64 vaddr, u64 frame, u64 pte_flags, u64 *table_po
 #define PTE_MAYW BIT(9)
 #define PTE_MAYX BIT(10)
 #define PTE_NONE BIT(11)
+
+/* Whether leaf entry e, the i-th a mapped run's record names, maps the
+ * i-th page of its part (it may be gone, or the table replaced). */
+static inline bool vspace_part_page(const struct cap *c, u64 e, u64 i)
+{
+	return (e & (PTE_P | PTE_NONE)) &&
+		(e & PTE_ADDR) == c->obj + ((PART_FIRST(c->part) + i) << LM_PAGE_BITS);
+}
 
 /* The access bits of a leaf entry for `rights` (LM_R_*; 0: no access). */
 static inline u64 pte_rights(u64 rights)

@@ -34,20 +34,25 @@ static int caps_ok(const struct lm_spawn *a, lm_u32 end, lm_u32 *next)
 }
 
 /* The rights of the image's first frame, which decide what is shared
- * (lm/spawn.h); 0 without frames. */
-static int frames_rights(const struct lm_spawn *a, lm_u32 *rights)
+ * (lm/spawn.h), and its size, every frame's; 0 without frames. A 2 MiB
+ * frame maps only whole: not an image's frame. */
+static int frames_rights(const struct lm_spawn *a, lm_u32 *rights, lm_u32 *bits)
 {
 	lm_u64 desc;
 	int err;
 
-	*rights = 0;
+	*rights = *bits = 0;
 	if (!a->nframes)
 		return LM_OK;
 	err = lm_cnode_identify(LM_SLOT_CNODE, a->frames, &desc, 0, 0);
 	if (!err && LM_ID_TYPE(desc) != LM_OBJ_FRAME)
 		err = LM_ID_TYPE(desc) == LM_OBJ_NULL ? LM_ECAP : LM_ETYPE;
-	if (!err)
+	if (!err && LM_ID_BITS(desc) >= LM_LARGE_PAGE_BITS)
+		err = LM_EINVAL;
+	if (!err) {
 		*rights = LM_ID_RIGHTS(desc);
+		*bits = LM_ID_BITS(desc);
+	}
 	return err;
 }
 
@@ -249,10 +254,10 @@ int lm_spawn(const struct lm_spawn *a, struct lm_proc *p)
 	if (!err)
 		err = caps_ok(a, c.end, &c.next);
 	if (!err)
-		err = frames_rights(a, &c.frame_rights);
+		err = frames_rights(a, &c.frame_rights, &c.frame_bits);
 	if (!err)
 		err = lm_pool_alloc(a->pool ? a->pool : lm_pool_current(), LM_OBJ_UNTYPED,
-				    spawn_mem_bits(a, c.frame_rights, nsegs), &p->ut);
+				    spawn_mem_bits(&c, nsegs), &p->ut);
 	if (err)
 		return err;
 	if (a->bi && a->nasids != LM_SPAWN_NO_ASIDS) {

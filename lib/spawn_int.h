@@ -20,10 +20,11 @@ struct spawn_ctx {
 	lm_u32 asid_slot;      /* the child's ID range, or 0 */
 	lm_u32 nasids;
 	lm_u32 frame_rights;   /* of the image's frames, 0 without */
+	lm_u32 frame_bits;     /* their size: 12, or 13..20 for runs */
 };
 
 /* spawn_load.c */
-lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 frame_rights, lm_u32 nsegs);
+lm_u32 spawn_mem_bits(const struct spawn_ctx *c, lm_u32 nsegs);
 int spawn_give(struct spawn_ctx *c, lm_cptr_t slot);
 int spawn_map(struct spawn_ctx *c, lm_cptr_t frame, lm_u64 va, lm_u32 rights);
 int spawn_fill(lm_cptr_t frame, lm_u64 off, const void *src, lm_u64 len);

@@ -66,26 +66,28 @@ static lm_u64 caps_tables(const struct lm_spawn *a)
  * holds file bytes from k pages). The rest of such a page shows the file's
  * neighbouring bytes, as a mapping of the file would.
  */
-static lm_u64 shared_end(const struct lm_spawn *a, lm_u32 frame_rights,
-			 const struct lm_elf_seg *s)
+static lm_u64 shared_end(const struct spawn_ctx *c, const struct lm_elf_seg *s)
 {
+	const struct lm_spawn *a = c->a;
 	lm_u64 first = s->vaddr & ~(SPAWN_PAGE - 1), file_end = s->vaddr + s->filesz;
-	lm_u64 frame = s->offset / SPAWN_PAGE, end;
+	lm_u64 frame = s->offset / SPAWN_PAGE, end, pages;
 
-	if (!a->nframes || (s->rights & LM_R_WRITE) || (s->rights & ~frame_rights) ||
-	    (s->offset - s->vaddr) % SPAWN_PAGE || frame >= a->nframes)
+	/* pages the frames hold (runs: 2^(frame_bits - 12) each) */
+	pages = c->frame_bits ? (lm_u64)a->nframes << (c->frame_bits - LM_PAGE_BITS) : 0;
+	if (!pages || (s->rights & LM_R_WRITE) || (s->rights & ~c->frame_rights) ||
+	    (s->offset - s->vaddr) % SPAWN_PAGE || frame >= pages)
 		return first;
 	end = s->memsz > s->filesz ? file_end & ~(SPAWN_PAGE - 1)
 				   : (file_end + SPAWN_PAGE - 1) & ~(SPAWN_PAGE - 1);
-	if (end > first + (a->nframes - frame) * SPAWN_PAGE)
-		end = first + (a->nframes - frame) * SPAWN_PAGE;
+	if (end > first + (pages - frame) * SPAWN_PAGE)
+		end = first + (pages - frame) * SPAWN_PAGE;
 	return end;
 }
 
 /* Shared pages from va on, in one page table and one CNODE_COPY. */
 static lm_u64 shared_run(const struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va)
 {
-	lm_u64 end = shared_end(c->a, c->frame_rights, s), table_end = (va | (SPAN_2M - 1)) + 1;
+	lm_u64 end = shared_end(c, s), table_end = (va | (SPAN_2M - 1)) + 1;
 
 	if (end > table_end)
 		end = table_end;
@@ -97,8 +99,9 @@ static lm_u64 shared_run(const struct spawn_ctx *c, const struct lm_elf_seg *s, 
 /* log2 of an untyped big enough for everything lm_spawn makes: the CNode
  * (carved first, so aligned at no cost), address space, TCB, every frame
  * and table, plus two pages for alignment padding. */
-lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 frame_rights, lm_u32 nsegs)
+lm_u32 spawn_mem_bits(const struct spawn_ctx *c, lm_u32 nsegs)
 {
+	const struct lm_spawn *a = c->a;
 	lm_u64 top = LM_SPAWN_STACK_TOP, pages = 3, bytes;
 	lm_u32 bits = LM_UNTYPED_MIN_BITS;
 	struct lm_elf_seg s;
@@ -107,7 +110,7 @@ lm_u32 spawn_mem_bits(const struct lm_spawn *a, lm_u32 frame_rights, lm_u32 nseg
 		lm_elf_segment(a->image, a->size, i, &s);
 		pages += region_pages(s.vaddr, s.vaddr + s.memsz);
 		pages += region_tables(s.vaddr, s.vaddr + s.memsz);
-		pages -= (shared_end(a, frame_rights, &s) - (s.vaddr & ~(SPAWN_PAGE - 1))) /
+		pages -= (shared_end(c, &s) - (s.vaddr & ~(SPAWN_PAGE - 1))) /
 			 SPAWN_PAGE; /* no frame made for those */
 	}
 	pages += stack_pages(a) + region_tables(top - stack_pages(a) * SPAWN_PAGE, top);
@@ -191,6 +194,26 @@ static int load_page(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va)
 	return err;
 }
 
+/* After a map at va that found a table missing (LM_ETABLE): one more
+ * table from the child's memory, mapped and given to the child, at most
+ * three (*tabs counts them), and 0 to map again. After any other result of
+ * the map: its error, or 1 for success (the caller's loop stops). */
+static int add_table(struct spawn_ctx *c, lm_u64 va, int err, lm_u32 *tabs)
+{
+	lm_cptr_t pt = 0;
+
+	if (err != LM_ETABLE || (*tabs)++ == 3)
+		return err ? err : 1;
+	err = lm_pool_alloc(&c->pool, LM_OBJ_PTABLE, 0, &pt);
+	if (!err)
+		err = lm_vspace_map_table(c->p->vspace, pt, va, 0);
+	if (!err)
+		err = spawn_give(c, pt);
+	if (err && pt)
+		lm_obj_free(pt);
+	return err;
+}
+
 /* n shared pages from va: the child's read-only copies of the caller's
  * frames go straight into its CNode (one CNODE_COPY) and are mapped from
  * there (one VSPACE_MAP with a count), tables added as needed. A failure
@@ -208,20 +231,43 @@ static int map_shared(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va
 	if (!err && made != n)
 		err = LM_ECAP; /* a hole in the caller's frames */
 	c->next += (lm_u32)made;
-	while (!err) {
-		lm_cptr_t pt = 0;
+	while (!err)
+		err = add_table(c, va, lm_vspace_map_range(c->p->vspace, c->p->cnode, first, va,
+							   s->rights, n), &tabs);
+	return err == 1 ? LM_OK : err;
+}
 
-		err = lm_vspace_map_range(c->p->vspace, c->p->cnode, first, va,
-					  s->rights, n);
-		if (err != LM_ETABLE || tabs++ == 3)
-			break;
-		err = lm_pool_alloc(&c->pool, LM_OBJ_PTABLE, 0, &pt);
-		if (!err)
-			err = lm_vspace_map_table(c->p->vspace, pt, va, 0);
-		if (!err)
-			err = spawn_give(c, pt);
-		if (err && pt)
-			lm_obj_free(pt);
+/* The same from frames that are runs (frame_bits > 12): per run the n
+ * pages touch, one copy of its capability (CNODE_COPY) mapping the part
+ * of it they are (VSPACE_MAP_RUN), then moved to the child: the image
+ * costs per run, not per page. */
+static int map_shared_runs(struct spawn_ctx *c, const struct lm_elf_seg *s, lm_u64 va,
+			   lm_u64 n)
+{
+	lm_u64 page = (s->offset + (va - s->vaddr)) / SPAWN_PAGE;
+	lm_u32 shift = c->frame_bits - LM_PAGE_BITS, tabs = 0;
+	int err = LM_OK;
+
+	while (n && !err) {
+		lm_u64 first = page & ((1ull << shift) - 1), k = (1ull << shift) - first;
+		lm_cptr_t copy = lm_slot_alloc();
+
+		k = k < n ? k : n;
+		if (!copy)
+			return LM_ENOMEM;
+		err = lm_cnode_copy(LM_SLOT_CNODE, copy, LM_SLOT_CNODE,
+				    c->a->frames + (page >> shift), s->rights);
+		while (!err)
+			err = add_table(c, va, lm_vspace_map_run(c->p->vspace, copy, va, s->rights,
+								 first, k), &tabs);
+		err = err == 1 ? spawn_give(c, copy) : err;
+		if (err) {
+			lm_cnode_delete(LM_SLOT_CNODE, copy);
+			lm_slot_free(copy);
+		}
+		va += k * SPAWN_PAGE;
+		page += k;
+		n -= k;
 	}
 	return err;
 }
@@ -236,7 +282,8 @@ int spawn_segments(struct spawn_ctx *c, lm_u32 nsegs)
 
 		while (!err && va < s.vaddr + s.memsz) {
 			if ((n = shared_run(c, &s, va)))
-				err = map_shared(c, &s, va, n);
+				err = c->frame_bits > LM_PAGE_BITS ? map_shared_runs(c, &s, va, n)
+								   : map_shared(c, &s, va, n);
 			else
 				err = load_page(c, &s, va);
 			va += (n ? n : 1) * SPAWN_PAGE;

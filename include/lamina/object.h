@@ -8,7 +8,8 @@
 enum lm_obj {
 	LM_OBJ_NULL    = 0, /* empty slot */
 	LM_OBJ_UNTYPED = 1, /* 2^size_bits bytes of free physical memory */
-	LM_OBJ_FRAME   = 2, /* a page: size_bits 12 (4 KiB) or 21 (2 MiB) */
+	LM_OBJ_FRAME   = 2, /* size_bits 12 (4 KiB page), 21 (2 MiB page) or
+	                     * 13..20: a run of 4 KiB pages (VSPACE_MAP_RUN) */
 	LM_OBJ_PTABLE  = 3, /* one 4 KiB paging structure (PDPT, PD or PT) */
 	LM_OBJ_VSPACE  = 4, /* an address space: its top-level table (PML4) */
 	LM_OBJ_CNODE   = 5, /* capability space of 2^size_bits slots */

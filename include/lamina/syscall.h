@@ -75,7 +75,8 @@
 	X(BPF_WAIT,            55) /* (prog, vaddr, ntfn or 0) -> r0         */ \
 	X(THREAD_SET_FILTER,   56) /* (tcb, prog)                            */ \
 	X(DEBUG_COUNTS,        57) /* (debug, struct lm_counts *) counting build */ \
-	X(THREAD_SET_UPCALLS,  58) /* (tcb, LM_UPCALL_ON_*) -> previous flags  */
+	X(THREAD_SET_UPCALLS,  58) /* (tcb, LM_UPCALL_ON_*) -> previous flags  */ \
+	X(VSPACE_MAP_RUN,      59) /* (vs, frame, vaddr, rights, first, count) */
 
 enum lm_sysno {
 #define LM_SYS_ENUM(name, n) LM_SYS_##name = LM_SYS_BASE + (n),

@@ -1,7 +1,7 @@
 /*
  * Frama-C EVA harness for address spaces, address-space IDs and device
  * interrupts (tests/assurance/eva.sh, docs/ASSURANCE.md): vspace.c
- * (VSPACE_MAP in both forms, UNMAP, MAP_TABLE, UNMAP_TABLE, PROTECT,
+ * (VSPACE_MAP in both forms, MAP_RUN, UNMAP, MAP_TABLE, UNMAP_TABLE, PROTECT,
  * PAGE_STATE, the unmapping a deletion does, user memory copies), asid.c
  * (ASIDS_ISSUE, VSPACE_ASSIGN, the IDs a deleted range takes back, an
  * address space's references) and irq.c (IRQ_CLAIM, SET_NOTIFY, ACK, a
@@ -26,7 +26,8 @@
  * IRQ-control capability, the range of every address-space ID, and the two
  * untyped. A setup made by real system calls (each asserted to succeed)
  * retypes tables and frames, maps a PDPT, a PD and a PT into root's
- * address space, three frames (read-write, read-only, one 2 MiB), issues a
+ * address space, three frames (read-write, read-only, one 2 MiB) and two
+ * pages of a run of four (frame C), issues a
  * sub-range of two IDs, retypes two address spaces and gives one an ID
  * from the sub-range, maps a table into that one, claims interrupt line 3
  * and binds it to a notification. From there or three more start states
@@ -225,13 +226,16 @@ static void call_ok(u64 (*sys)(struct frame *), u64 a1, u64 a2, u64 a3, u64 a4, 
 
 #define VA_PT 0x400000ull  /* the PT's 2 MiB: frames A at +0, B at +4 KiB */
 #define VA_L  0x600000ull  /* the 2 MiB frame, in the same PD */
+#define VA_RUN (VA_PT + 0x3000) /* run C's pages 1 and 2 */
+#define RUN_BITS 14         /* run C: four pages */
 #define VA_B  0x40000000ull /* address space B's table */
 
 static void setup(void)
 {
 	call_ok(sys_untyped_retype, S_UT_PT, LM_OBJ_PTABLE, 0, S_CNODE, S_PDPT, 5);
 	call_ok(sys_untyped_retype, S_UT_PT, LM_OBJ_VSPACE, 0, S_CNODE, S_VS_B, 2);
-	call_ok(sys_untyped_retype, S_UT_FR, LM_OBJ_FRAME, LM_PAGE_BITS, S_CNODE, S_FR_A, 3);
+	call_ok(sys_untyped_retype, S_UT_FR, LM_OBJ_FRAME, LM_PAGE_BITS, S_CNODE, S_FR_A, 2);
+	call_ok(sys_untyped_retype, S_UT_FR, LM_OBJ_FRAME, RUN_BITS, S_CNODE, S_FR_C, 1);
 	call_ok(sys_untyped_retype, S_UT_FR, LM_OBJ_FRAME, LM_LARGE_PAGE_BITS, S_CNODE, S_FR_L, 1);
 	call_ok(sys_vspace_map_table, S_VS, S_PDPT, VA_PT, 0, 0, 0);
 	call_ok(sys_vspace_map_table, S_VS, S_PD, VA_PT, 0, 0, 0);
@@ -240,6 +244,7 @@ static void setup(void)
 	call_ok(sys_cnode_copy, S_CNODE, S_FR_A2, S_CNODE, S_FR_A, LM_R_READ, 0);
 	call_ok(sys_vspace_map, S_VS, S_FR_B, VA_PT + 4096, LM_R_READ, 0, 0);
 	call_ok(sys_vspace_map, S_VS, S_FR_L, VA_L, LM_R_READ | LM_R_WRITE, 0, 0);
+	call_ok(sys_vspace_map_run, S_VS, S_FR_C, VA_RUN, LM_R_READ | LM_R_WRITE, 1, 2);
 	call_ok(sys_asids_issue, S_ASIDS, 2, S_CNODE, S_SUB, 0, 0);
 	call_ok(sys_vspace_assign, S_VS_B, S_SUB, 0, 0, 0, 0);
 	call_ok(sys_vspace_map_table, S_VS_B, S_PT_B, VA_B, 0, 0, 0);
@@ -282,7 +287,7 @@ static void start(int which)
 }
 
 enum {
-	C_MAP, C_MAP_RANGE, C_UNMAP, C_MAP_TABLE, C_UNMAP_TABLE, C_PROTECT, C_PAGE_STATE,
+	C_MAP, C_MAP_RANGE, C_MAP_RUN, C_UNMAP, C_MAP_TABLE, C_UNMAP_TABLE, C_PROTECT, C_PAGE_STATE,
 	C_ISSUE, C_ASSIGN, C_CLAIM, C_SET_NOTIFY, C_ACK, C_FIRE, C_DELETE, C_REVOKE,
 	C_COPY_IN, C_COPY_OUT, C_USER_PAGE, NEVENTS
 };
@@ -330,6 +335,14 @@ static void step(void)
 			a5 = Frama_C_interval(0, 1) ? Frama_C_interval(1, 3) : LM_MAP_MAX + 1;
 			a6 = Frama_C_interval(0, 1) ? S_CNODE : S_UT_PT;
 		}
+		break;
+	case C_MAP_RUN: /* a part: in the run, past its end, none */
+		a1 = slot_in(&r_vs);
+		a2 = slot_in(&r_fr);
+		a3 = vaddr();
+		a4 = rights();
+		a5 = Frama_C_interval(0, 4);
+		a6 = Frama_C_interval(0, 5);
 		break;
 	case C_UNMAP: a1 = slot_in(&r_fr); break;
 	case C_MAP_TABLE:
@@ -401,6 +414,7 @@ static void step(void)
 	//@ split a3;
 	switch (ev) {
 	case C_MAP: case C_MAP_RANGE: call(sys_vspace_map, a1, a2, a3, a4, a5, a6); break;
+	case C_MAP_RUN: call(sys_vspace_map_run, a1, a2, a3, a4, a5, a6); break;
 	case C_UNMAP: call(sys_vspace_unmap, a1, 0, 0, 0, 0, 0); break;
 	case C_MAP_TABLE: call(sys_vspace_map_table, a1, a2, a3, 0, 0, 0); break;
 	case C_UNMAP_TABLE: call(sys_vspace_unmap_table, a1, 0, 0, 0, 0, 0); break;

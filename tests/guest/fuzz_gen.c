@@ -59,7 +59,7 @@ static const struct { lm_u16 nr; lm_u8 weight; const char *spec; } fz_specs[] = 
 	S(THREAD_SET_STOP_NOTIFY, 2, "Tn"), S(FINISH_DELETE, 1, ""),
 	S(VSPACE_ASSIGN, 3, "VA"), S(ASIDS_ISSUE, 2, "Akcf"),
 	S(BPF_LOAD, 3, "LqyYQ"), S(BPF_RUN, 3, "LsQ"), S(BPF_WAIT, 2, "LWn"),
-	S(THREAD_SET_FILTER, 2, "TL"),
+	S(THREAD_SET_FILTER, 2, "TL"), S(VSPACE_MAP_RUN, 3, "VFvRkk"),
 #undef S
 };
 #define FZ_NSPECS (sizeof fz_specs / sizeof fz_specs[0])

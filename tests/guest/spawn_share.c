@@ -156,3 +156,44 @@ TEST(spawn_with_bad_frames_fails_and_leaves_nothing)
 	CHECK_OK(spawn_shared(PROBE_ARG(PROBE_EXIT, 4), m->slot, m->nframes, &p, &ti));
 	CHECK_EQ(ti.exit_code, 4);
 }
+
+/* The image in runs of 8 KiB (frames of 2^13 bytes): each segment's shared
+ * pages are parts of runs, one copy of a run per part in the child. */
+TEST(spawn_with_runs_maps_parts_of_them)
+{
+	const struct lm_bi_module *m = probe_module();
+	struct lm_thread_info ti;
+	struct lm_proc p;
+	lm_u32 n, copies = 0;
+	lm_cptr_t runs;
+
+	CHECK(m);
+	n = (lm_u32)((m->size + 8191) / 8192);
+	CHECK((runs = lm_slot_alloc_n(n)));
+	CHECK_OK(lm_untyped_retype(t_ut, LM_OBJ_FRAME, 13, LM_SLOT_CNODE, runs, n));
+	for (lm_u32 i = 0; i < n; i++)
+		CHECK_OK(t_map(runs + i, T_VA_2M(3) + i * 8192ull, LM_R_READ | LM_R_WRITE));
+	memcpy((void *)T_VA_2M(3), (const void *)m->vaddr, m->size);
+	CHECK_OK(spawn_shared(PROBE_ARG(PROBE_EXIT, 9), runs, n, &p, &ti));
+	CHECK_EQ(ti.state, LM_TS_EXITED);
+	CHECK_EQ(ti.exit_code, 9);
+	for (lm_cptr_t s = LM_SLOT_FIRST_BOOT; s < p.first_free; s++) {
+		struct t_id id = t_id_in(p.cnode, s);
+
+		if (LM_ID_TYPE(id.desc) != LM_OBJ_FRAME || LM_ID_BITS(id.desc) != 13)
+			continue;
+		copies++;
+		CHECK(id.desc & LM_ID_MAPPED);
+		CHECK(!(LM_ID_RIGHTS(id.desc) & LM_R_WRITE));
+	}
+	CHECK(copies >= 1); /* probe's text and rodata */
+	CHECK_OK(lm_proc_destroy(&p));
+	CHECK_EQ(t_id(runs).extra, T_VA_2M(3)); /* ours still mapped */
+	/* a 2 MiB frame is no image frame: refused, nothing made */
+	{
+		lm_cptr_t big = t_new(LM_OBJ_FRAME, LM_LARGE_PAGE_BITS);
+
+		CHECK(big);
+		CHECK_ERR(spawn_shared(PROBE_ARG(PROBE_EXIT, 9), big, 1, &p, &ti), LM_EINVAL);
+	}
+}

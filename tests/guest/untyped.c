@@ -122,7 +122,7 @@ TEST(untyped_retype_size_out_of_range_returns_ERANGE)
 	lm_cptr_t u = t_new(LM_OBJ_UNTYPED, 16), d = t_slot();
 
 	CHECK(u && d);
-	CHECK_ERR(lm_untyped_retype(u, LM_OBJ_FRAME, 13, CN, d, 1), LM_ERANGE);
+	CHECK_ERR(lm_untyped_retype(u, LM_OBJ_FRAME, 22, CN, d, 1), LM_ERANGE);
 	CHECK_ERR(lm_untyped_retype(u, LM_OBJ_FRAME, 11, CN, d, 1), LM_ERANGE);
 	CHECK_ERR(lm_untyped_retype(u, LM_OBJ_FRAME, 30, CN, d, 1), LM_ERANGE);
 	CHECK_ERR(lm_untyped_retype(u, LM_OBJ_CNODE, 1, CN, d, 1), LM_ERANGE);

@@ -42,7 +42,10 @@
  * copied); a later frame with fewer rights fails the spawn (LM_ERIGHTS),
  * and a first slot that is empty or not a frame fails it too (LM_ECAP,
  * LM_ETYPE). Their copies sit among the child's frames and go with
- * lm_proc_destroy.
+ * lm_proc_destroy. The frames may be runs (frames of 2^13 .. 2^20 bytes,
+ * every one the first's size): then one copy of a run maps the part of it
+ * a segment uses in one page table (VSPACE_MAP_RUN), so the image costs
+ * per run, not per page; a 2 MiB frame as the first fails (LM_EINVAL).
  */
 #ifndef LM_SPAWN_H
 #define LM_SPAWN_H
@@ -84,7 +87,8 @@ struct lm_spawn {
 	lm_u64 size;
 	/* Optional: the frames the image lies in (a boot module's: slot and
 	 * nframes of its lm_bi_module), 4 KiB frames in the caller's slots
-	 * frames .. frames+nframes-1, frame i holding image bytes from i * 4 KiB.
+	 * frames .. frames+nframes-1, frame i holding image bytes from i * 4 KiB
+	 * (or runs of 2^bits bytes each: from i * 2^bits; see above).
 	 * With them, pages of read-only segments are not copied: the child gets
 	 * read-only copies of these capabilities, mapped where the segment
 	 * goes (see below). 0: every page is copied. */

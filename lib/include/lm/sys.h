@@ -182,6 +182,16 @@ static inline int lm_vspace_map_range(lm_cptr_t vs, lm_cptr_t cn, lm_cptr_t firs
 	return lm_sys(LM_SYS_VSPACE_MAP, vs, first, vaddr, rights, count, cn, 0);
 }
 
+/* Map pages first .. first+count-1 of frame `frame` (a run of 2^13 ..
+ * 2^20 bytes, or a 4 KiB frame's one page) at vaddr with 4 KiB entries,
+ * inside one page table; the capability records the part, and unmapping
+ * or deleting it clears the part as one. */
+static inline int lm_vspace_map_run(lm_cptr_t vs, lm_cptr_t frame, lm_u64 vaddr,
+				    lm_u64 rights, lm_u64 first, lm_u64 count)
+{
+	return lm_sys(LM_SYS_VSPACE_MAP_RUN, vs, frame, vaddr, rights, first, count, 0);
+}
+
 static inline int lm_vspace_unmap(lm_cptr_t frame)
 {
 	return lm_sys(LM_SYS_VSPACE_UNMAP, frame, 0, 0, 0, 0, 0, 0);
