@@ -35,3 +35,4 @@ zero_sse:
 	add	$24, %rsp
 	ret
 	.size zero_sse, . - zero_sse
+	.section .note.GNU-stack, "", @progbits
