@@ -43,7 +43,7 @@ static void init_object(u64 type, u64 pa, int size_bits, u64 bits, struct cap *c
 {
 	*c = (struct cap){ .type = (u8)type, .rights = LM_R_ALL, .obj = pa };
 	if (type != LM_OBJ_UNTYPED)
-		memset(phys_to_virt(pa), 0, 1ull << size_bits);
+		kzero(phys_to_virt(pa), 1ull << size_bits);
 	switch (type) {
 	case LM_OBJ_UNTYPED:
 	case LM_OBJ_FRAME:

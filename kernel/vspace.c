@@ -181,7 +181,7 @@ void vspace_unmap_table_cap(struct cap *c)
 		*e = 0;
 		flush_all(REC_ASID(c->w3));
 	}
-	memset(phys_to_virt(c->obj), 0, 4096);
+	kzero(phys_to_virt(c->obj), 4096);
 	c->flags &= ~CAP_F_MAPPED;
 	c->w2 = c->w3 = 0;
 }

@@ -110,6 +110,8 @@ static inline void fpu_switch(struct tcb *next)
 	cpu0.ts_set = want;
 }
 void fpu_init_state(void *fxarea);
+void zero_sse(void *d, u64 n); /* zero.S */
+void kzero(void *d, u64 n);
 void arch_idle(void);
 void backtrace(u64 rip, u64 rbp);
 __attribute__((noreturn)) void qemu_exit(u8 code);

@@ -159,6 +159,25 @@ void fpu_trap(void)
 	cpu0.fpu_owner = cur;
 }
 
+/* Clear n bytes at d (kernel memory: a new object or frame). Whole KiB
+ * go through zero_sse (zero.S), which keeps xmm0 for whoever owns the FPU
+ * registers; CR0.TS, set when the current thread is not that owner, is
+ * cleared around it so the kernel's own use raises no #NM, and set again
+ * so that the thread's first FPU use still does. */
+void kzero(void *d, u64 n)
+{
+	if (n < 1024 || ((uptr)d | n) & 1023) {
+		memset(d, 0, n);
+		return;
+	}
+	bool ts = cpu0.ts_set;
+	if (ts)
+		clts();
+	zero_sse(d, n);
+	if (ts)
+		write_cr0(read_cr0() | CR0_TS);
+}
+
 void arch_idle(void)
 {
 	__asm__ volatile("sti; hlt; cli" ::: "memory");

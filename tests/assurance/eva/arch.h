@@ -22,4 +22,6 @@ void *phys_to_virt(u64 pa);
 /* Its inverse, defined by the harness that needs it (eva_vs.c: the
  * kernel's own top-level table, kernel_pml4_phys). */
 u64 virt_to_phys(const void *va);
+/* kzero's SSE stores (zero.S) are assembly: to EVA, the memset they do. */
+#define kzero(d, n) memset((d), 0, (n))
 #endif
