@@ -10,6 +10,7 @@
 #include <lm/mem.h>
 
 #define SH_MEM_SHARE 7 /* eighths of the free chunks a Linux tree may use */
+#define SH_MEM_GUAR 32 /* chunks guaranteed to a Linux tree (its personalities' own state) */
 
 #define SH_IPCBUF_VA 0x5ff000000ull
 
@@ -100,6 +101,12 @@ int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge)
 	if ((err = lm_mem_info(SH_SLOT_MEM, &quota, &use, &free)))
 		return err;
 	quota = free * SH_MEM_SHARE / 8;
+	lm_u64 guar = free / 4 < SH_MEM_GUAR ? free / 4 : SH_MEM_GUAR;
+	if (guar > quota)
+		guar = quota;
+	/* A guarantee the manager cannot honour now (others promised): none. */
+	if (guar && !(err = sh_mem_split(quota ? quota : 1, guar, cap, badge)))
+		return LM_OK;
 	return sh_mem_split(quota ? quota : 1, 0, cap, badge);
 }
 
