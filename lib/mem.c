@@ -154,6 +154,11 @@ static void held_add(lm_cptr_t s, lm_u64 paddr)
 /* lm_mem_guard_own: the library OS's own state in guaranteed chunks. */
 static int guard_own LM_PRIVATE;
 static lm_u32 piece_at LM_PRIVATE; /* the held chunk pieces came from last */
+/* The program's first pieces come from the default pool (PROG_EARLY at
+ * most, from our start or fork): a small program (a forked child's stack,
+ * a short command after execve) asks the manager for no ordinary chunk. */
+#define PROG_EARLY 4
+static lm_u32 early LM_PRIVATE;
 
 /* A new chunk of the account in a new slot *s (guaranteed: the tree's
  * shared guarantee, else none left: an ordinary one). */
@@ -196,7 +201,7 @@ static int refill(struct lm_pool *p, lm_u32 size_bits)
  * from the ordinary chunks held, the one cut last first, else from a new
  * one. So the program's pages share chunks with nothing of the library
  * OS's, and a chunk the program no longer uses is wholly free. */
-static int prog_piece(lm_u32 bits, lm_cptr_t *out)
+static int prog_piece(lm_u32 bits, lm_cptr_t *out, int *kept)
 {
 	lm_cptr_t s = lm_slot_alloc(), c;
 	lm_u64 paddr;
@@ -204,6 +209,12 @@ static int prog_piece(lm_u32 bits, lm_cptr_t *out)
 
 	if (!s)
 		return LM_ELIMIT;
+	if (early < PROG_EARLY) {
+		lm_slot_free(s);
+		early++;
+		*kept = 1;
+		return lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, out);
+	}
 	for (lm_u32 k = 0; k < MEM_HELD_MAX && err; k++) {
 		lm_u32 i = (piece_at + k) % MEM_HELD_MAX;
 
@@ -222,7 +233,13 @@ static int prog_piece(lm_u32 bits, lm_cptr_t *out)
 		return err;
 	}
 	*out = s;
+	*kept = 0;
 	return LM_OK;
+}
+
+void lm_mem_fork_patch_early(lm_u64 delta)
+{
+	*(lm_u32 *)((char *)&early + delta) = 0;
 }
 
 int lm_mem_guard_own(void)

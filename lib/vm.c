@@ -198,6 +198,19 @@ static struct supply prog LM_PRIVATE, own LM_PRIVATE;
 #define CHUNKS(s) ((s) == &prog ? prog_chunks : own_chunks)
 #define MAXCHUNKS(s) ((s) == &prog ? NCHUNKS : NCHUNKS_OWN)
 static lm_vm_piece_fn piece_source LM_PRIVATE;
+/* Bit i: the program's chunk i is memory a take never reaches (the piece
+ * source said so: cut from the default pool). */
+static lm_u64 prog_kept[NCHUNKS / 64] LM_PRIVATE;
+
+static int kept_bit(lm_u32 i)
+{
+	return (prog_kept[i / 64] >> (i % 64)) & 1;
+}
+
+static void kept_set(lm_u32 i, int on)
+{
+	prog_kept[i / 64] = (prog_kept[i / 64] & ~(1ull << (i % 64))) | ((lm_u64)!!on << (i % 64));
+}
 
 void lm_vm_set_piece_source(lm_vm_piece_fn fn)
 {
@@ -223,6 +236,8 @@ static void chunk_drop(struct supply *s, lm_u32 i)
 	lm_obj_free(c->ut);
 	lm_slot_free_n(c->first, LM_VM_CHUNK_FRAMES);
 	*c = CHUNKS(s)[--s->n];
+	if (s == &prog)
+		kept_set(i, kept_bit(s->n));
 	if (s->cur == s->n)
 		s->cur = i;
 }
@@ -244,9 +259,13 @@ static int chunk_fill(struct supply *s, lm_u32 *ci)
 		c->first = lm_slot_alloc_n(LM_VM_CHUNK_FRAMES);
 		if (!c->first)
 			return LM_ELIMIT;
+		int kept = 1;
+
 		err = s == &prog && piece_source
-			      ? piece_source(CHUNK_BITS, &c->ut)
+			      ? piece_source(CHUNK_BITS, &c->ut, &kept)
 			      : lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, CHUNK_BITS, &c->ut);
+		if (s == &prog)
+			kept_set(i, kept);
 		if (err) {
 			lm_slot_free_n(c->first, LM_VM_CHUNK_FRAMES);
 			return err;
@@ -262,12 +281,33 @@ static int chunk_fill(struct supply *s, lm_u32 *ci)
 	return err;
 }
 
+/* Whether the supplies are two and the own one has frames made ahead: a
+ * program whose chunk is used up takes those first, so that a forked
+ * child's first few program pages (its stack's copy, a small program's
+ * image after execve) make no chunk of the program's (a manager's chunk
+ * asked for, 16 frames zeroed) when it ends soon after. At most the 15
+ * frames of one own chunk at a time are the program's in guaranteed
+ * memory. */
+static int own_ready(void)
+{
+	return piece_source && own.cur < own.n &&
+	       own_chunks[own.cur].next < LM_VM_CHUNK_FRAMES;
+}
+
 /* A supply's current chunk used up: a refill, out of line so that
  * lm_vm_frame_get's usual case saves no registers (pagefault -19). */
 static __attribute__((noinline)) int frame_refill(struct supply *s, lm_cptr_t *f)
 {
 	lm_u32 i;
-	int err = chunk_fill(s, &i);
+	int err;
+
+	/* The program's chunk used up and the own supply has frames made
+	 * ahead: those first (lm_vm_copy_frame_get). */
+	if (s == &prog && own_ready()) {
+		*f = own_chunks[own.cur].first + own_chunks[own.cur].next++;
+		return LM_OK;
+	}
+	err = chunk_fill(s, &i);
 
 	if (err == LM_ELIMIT)
 		return lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, f);
@@ -351,11 +391,13 @@ int lm_vm_frame_is_ours(lm_cptr_t f)
 	return chunk_of(&prog, f) < prog.n || chunk_of(&own, f) < own.n;
 }
 
-/* Whether f came from lm_vm_frame_get while the supplies are two: memory
- * that may be asked for or taken (vm_int.h). */
+/* Whether f came from lm_vm_frame_get while the supplies are two, from
+ * memory that may be asked for or taken (vm_int.h). */
 int lm_vm_frame_is_prog(lm_cptr_t f)
 {
-	return piece_source && chunk_of(&prog, f) < prog.n;
+	lm_u32 i = chunk_of(&prog, f);
+
+	return piece_source && i < prog.n && !kept_bit(i);
 }
 
 /* Delete the program supply's frames made ahead and not handed out, and

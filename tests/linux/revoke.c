@@ -146,8 +146,14 @@ static pid_t start(void (*fn)(int, int), int down[2], int up[2], long *badge, lo
 {
 	CHECK(pipe(down) == 0 && pipe(up) == 0);
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* Our ends are not the child's: holding the write end of
+		 * its pipe, it would never read an end of file (the
+		 * `everything` child, whose program survives the take,
+		 * waited for ever). */
+		close(down[1]), close(up[0]);
 		fn(down[0], up[1]);
+	}
 	/* The child's ends are its alone: a child that dies is an end of
 	 * file here (a failed check), never a read that waits for ever. */
 	close(down[0]), close(up[1]);
@@ -393,6 +399,7 @@ int main(void)
 
 	if (uname(&u) || !strstr(u.release, "lamina"))
 		return 0;
+	setvbuf(stdout, 0, _IONBF, 0); /* a hang shows how far it got */
 	bad_input();
 	cooperating();
 	forced();

@@ -113,10 +113,11 @@ void lm_vm_frame_put(lm_cptr_t frame);
  * Given back with lm_vm_frame_put. */
 int lm_vm_own_frame_get(lm_cptr_t *frame);
 /* Where lm_vm_frame_get's chunks (untypeds of 2^bits bytes) come from
- * from now on: fn(bits, &slot) returns LM_OK with a new untyped in slot,
- * or the error. 0: the default pool, one supply (the start). lm/mem.h's
- * lm_mem_guard_own sets it. */
-typedef int (*lm_vm_piece_fn)(lm_u32 bits, lm_cptr_t *slot);
+ * from now on: fn(bits, &slot, &kept) returns LM_OK with a new untyped in
+ * slot, *kept 1 if it is memory a take never reaches (the own supply may
+ * then reuse its frames), or the error. 0: the default pool, one supply
+ * (the start). lm/mem.h's lm_mem_guard_own sets it. */
+typedef int (*lm_vm_piece_fn)(lm_u32 bits, lm_cptr_t *slot, int *kept);
 void lm_vm_set_piece_source(lm_vm_piece_fn fn);
 
 /* Free the frames made ahead and not handed out (the fault path makes more
