@@ -307,6 +307,15 @@ static __attribute__((noinline)) int frame_refill(struct supply *s, lm_cptr_t *f
 		*f = own_chunks[own.cur].first + own_chunks[own.cur].next++;
 		return LM_OK;
 	}
+	/* And the other way: the own supply's chunk used up and the
+	 * program's current one is memory a take never reaches (its first
+	 * chunks, lm/mem.h): the two streams share it, one chunk made
+	 * (16 frames zeroed) where two would be. */
+	if (s == &own && prog.cur < prog.n && kept_bit(prog.cur) &&
+	    prog_chunks[prog.cur].next < LM_VM_CHUNK_FRAMES) {
+		*f = prog_chunks[prog.cur].first + prog_chunks[prog.cur].next++;
+		return LM_OK;
+	}
 	err = chunk_fill(s, &i);
 
 	if (err == LM_ELIMIT)
