@@ -267,6 +267,8 @@ void lm_mem_use(lm_cptr_t acct, lm_mem_ipcbuf_fn ib)
 {
 	account = acct;
 	ipcbuf_of = ib;
+	guard_own = 0; /* until lm_mem_guard_own, for this account */
+	lm_vm_set_piece_source(0);
 	lm_pool_set_refill(acct ? refill : 0);
 }
 

@@ -69,6 +69,7 @@ struct lm_ipc_buffer *lm_mem_ipcbuf(void);
  * on.
  */
 int lm_mem_guard_own(void);
+/* (lm_mem_use turns it off.) */
 int lm_mem_guarding(void);
 
 /* ---- revocation (lib/mem_reclaim.c; docs/API.md "Revocation") ---------- */
