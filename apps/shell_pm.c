@@ -10,6 +10,11 @@
 #include <lm/mem.h>
 
 #define SH_MEM_SHARE 7 /* eighths of the free chunks a Linux tree may use */
+/* Chunks guaranteed to a Linux tree, at most half of those free: its
+ * personalities' own state (each process's first chunk, the kernel objects
+ * of its children's shells); 32 was spent by 8 background pipelines at
+ * once (busybox-trees.cases: 25 processes alive). */
+#define SH_MEM_GUAR 64
 
 #define SH_IPCBUF_VA 0x5ff000000ull
 
@@ -100,6 +105,12 @@ int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge)
 	if ((err = lm_mem_info(SH_SLOT_MEM, &quota, &use, &free)))
 		return err;
 	quota = free * SH_MEM_SHARE / 8;
+	lm_u64 guar = free / 2 < SH_MEM_GUAR ? free / 2 : SH_MEM_GUAR;
+	if (guar > quota)
+		guar = quota;
+	/* A guarantee the manager cannot honour now (others promised): none. */
+	if (guar && !(err = sh_mem_split(quota ? quota : 1, guar, cap, badge)))
+		return LM_OK;
 	return sh_mem_split(quota ? quota : 1, 0, cap, badge);
 }
 

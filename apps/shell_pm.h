@@ -18,7 +18,9 @@ void sh_pm_release(long pid, lm_u64 code, lm_cptr_t caps[3]);
 
 /* The memory manager (servers/mem/mem_proto.h), through the root account
  * in SH_SLOT_MEM. A new account for a Linux process tree (its user's
- * quota: SH_MEM_SHARE eighths of the chunks free) in *cap, its badge in
+ * quota: SH_MEM_SHARE eighths of the chunks free), SH_MEM_GUAR of them
+ * guaranteed (at most half of those free; the tree's personalities
+ * keep their own state there, lm_mem_guard_own), in *cap, its badge in
  * *badge; 0 or an error (then the tree has no manager: fork as without). */
 int sh_mem_new(lm_cptr_t *cap, lm_u64 *badge);
 /* A new account of quota chunks, guar of them guaranteed (memdemo's). */

@@ -109,7 +109,9 @@ static int account_objects(struct build *b)
 		err = LM_ELIMIT;
 	else if (!(err = lm_mem_split(acct, lm_mem_ipcbuf(), LM_MEM_QUOTA_ALL, tmp,
 				      &b->sh->mem_badge)))
-		err = lm_mem_grow(tmp, lm_mem_ipcbuf(), b->child_ut);
+		err = lm_mem_guarding() /* its own state's: never taken by force */
+			      ? lm_mem_grow_shared(tmp, lm_mem_ipcbuf(), b->child_ut)
+			      : lm_mem_grow(tmp, lm_mem_ipcbuf(), b->child_ut);
 	if (!err)
 		err = lm_cnode_move(b->p->cnode, acct, LM_SLOT_CNODE, tmp);
 	lm_cnode_delete(LM_SLOT_CNODE, tmp);

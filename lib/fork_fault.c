@@ -14,13 +14,16 @@ void fork_release(lm_cptr_t f)
 		lm_vm_frame_put(f);
 }
 
-static int copy_target(lm_cptr_t *f)
+/* A frame to copy a page into: one kept, or a new one from the program's
+ * supply or, for the library OS's own pages (own), from its own supply
+ * (lm_vm_own_frame_get), never one of the program's chunks. */
+static int copy_target(lm_cptr_t *f, int own)
 {
-	if (fk.nrecycled) {
+	if (fk.nrecycled && !(own && lm_vm_frame_is_prog(fk.recycled[fk.nrecycled - 1]))) {
 		*f = fk.recycled[--fk.nrecycled];
 		return LM_OK;
 	}
-	return lm_vm_frame_get(f);
+	return own ? lm_vm_own_frame_get(f) : lm_vm_frame_get(f);
 }
 
 /* An on-demand page released (lm_vm_anon_release): still mapped, unlike
@@ -166,6 +169,8 @@ int fork_server_start(void)
 	return lm_thread_resume(fk.server);
 }
 
+static int fork_copy(lm_u64 page, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame, int own);
+
 int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 {
 	/* The segment itself may sit in the page being replaced: everything
@@ -180,7 +185,9 @@ int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	if (!f->present) { /* inherited, not mapped yet: read-only first */
 		int err = map_here(old, page, ro);
 
-		if (err == LM_ECAP && !lm_fork_fetch(old)) /* not even the capability yet */
+		/* Not even the capability yet; but a frame of our own that is
+		 * gone was taken by force, never our parent's to give. */
+		if (err == LM_ECAP && !lm_vm_frame_is_ours(old) && !lm_fork_fetch(old))
 			err = map_here(old, page, ro);
 		if (err)
 			return LM_VM_PASS;
@@ -196,19 +203,21 @@ int fork_cow_hook(struct lm_vm_region *r, const struct lm_vm_fault *f)
 	if (!fk.nchildren && (fk.gen == 0 || lm_vm_frame_is_ours(old)) &&
 	    !lm_vspace_protect(LM_SLOT_VSPACE, page, 1, rights, 0))
 		return LM_VM_HANDLED;
-	if (lm_fork_copy(page, rights, old, &nf))
+	if (fork_copy(page, rights, old, &nf, 1))
 		return LM_VM_PASS;
 	*slot = nf;
 	return LM_VM_HANDLED;
 }
 
-int lm_fork_copy(lm_u64 page, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame)
+/* The copy of page (frame old) into a new frame, mapped there with
+ * rights; own: a page of the library OS's own (copy_target). */
+static int fork_copy(lm_u64 page, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame, int own)
 {
 	lm_u64 ro = rights & ~(lm_u64)LM_R_WRITE;
 	lm_cptr_t nf;
 	int err;
 
-	if ((err = copy_target(&nf)))
+	if ((err = copy_target(&nf, own)))
 		return err;
 	if ((err = map_here(nf, COPY_WINDOW, LM_R_READ | LM_R_WRITE))) {
 		fork_release(nf);
@@ -225,6 +234,11 @@ int lm_fork_copy(lm_u64 page, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame)
 	fork_drop(old);
 	*frame = nf;
 	return LM_OK;
+}
+
+int lm_fork_copy(lm_u64 page, lm_u64 rights, lm_cptr_t old, lm_cptr_t *frame)
+{
+	return fork_copy(page, rights, old, frame, 0);
 }
 
 void lm_fork_retire(lm_cptr_t f)

@@ -3,6 +3,7 @@
 #include <lm/fork.h>
 #include <lm/slot.h>
 #include <lm/sys.h>
+#include <lm/vm.h>
 #include "../servers/mem/mem_proto.h"
 #include "mem_int.h"
 
@@ -150,30 +151,124 @@ static void held_add(lm_cptr_t s, lm_u64 paddr)
 		}
 }
 
-/* The default pool's refill hook: one chunk, added whole. */
+/* lm_mem_guard_own: the library OS's own state in guaranteed chunks. */
+static int guard_own LM_PRIVATE;
+static lm_u32 piece_at LM_PRIVATE; /* the held chunk pieces came from last */
+/* The program's first pieces come from the default pool (PROG_EARLY at
+ * most, from our start or fork): a small program (a forked child's stack,
+ * a short command after execve) asks the manager for no ordinary chunk. */
+#define PROG_EARLY 4
+static lm_u32 early LM_PRIVATE;
+
+/* A new chunk of the account in a new slot *s (guaranteed: the tree's
+ * shared guarantee, else none left: an ordinary one). */
+static int chunk_new(int guaranteed, lm_cptr_t *s)
+{
+	struct lm_ipc_buffer *ib = ipcbuf_of ? ipcbuf_of() : 0;
+	int err;
+
+	if (!account || !(*s = lm_slot_alloc()))
+		return LM_ENOMEM;
+	err = guaranteed ? lm_mem_grow_shared(account, ib, *s) : LM_ENOMEM;
+	if (err == LM_ENOMEM)
+		err = lm_mem_grow(account, ib, *s);
+	if (err)
+		lm_slot_free(*s);
+	return err;
+}
+
+/* The default pool's refill hook: one chunk, added whole. With
+ * guard_own the default pool is the library OS's own (kernel objects, its
+ * own frames): a guaranteed chunk while the tree's guarantee lasts, not
+ * held (never offered back). */
 static int refill(struct lm_pool *p, lm_u32 size_bits)
 {
 	lm_cptr_t s;
 	int err;
 
-	if (size_bits > MEM_CHUNK_BITS || !account || !(s = lm_slot_alloc()))
+	if (size_bits > MEM_CHUNK_BITS || (err = chunk_new(guard_own, &s)))
 		return LM_ENOMEM;
-	if ((err = lm_mem_grow(account, ipcbuf_of ? ipcbuf_of() : 0, s))) {
-		lm_slot_free(s);
-		return err;
-	}
 	if ((err = lm_pool_add_whole(p, s))) {
 		lm_obj_free(s); /* the pool is full: charged until the account ends */
 		return err;
 	}
-	held_add(s, p->ut[p->n - 1].paddr);
+	if (!guard_own)
+		held_add(s, p->ut[p->n - 1].paddr);
 	return LM_OK;
+}
+
+/* The program's frame chunks with guard_own (lm_vm_set_piece_source): cut
+ * from the ordinary chunks held, the one cut last first, else from a new
+ * one. So the program's pages share chunks with nothing of the library
+ * OS's, and a chunk the program no longer uses is wholly free. */
+static int prog_piece(lm_u32 bits, lm_cptr_t *out, int *kept)
+{
+	lm_cptr_t s = lm_slot_alloc(), c;
+	lm_u64 paddr;
+	int err = LM_ENOMEM;
+
+	if (!s)
+		return LM_ELIMIT;
+	if (early < PROG_EARLY) {
+		lm_slot_free(s);
+		early++;
+		*kept = 1;
+		return lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, bits, out);
+	}
+	for (lm_u32 k = 0; k < MEM_HELD_MAX && err; k++) {
+		lm_u32 i = (piece_at + k) % MEM_HELD_MAX;
+
+		if (mem_held[i].slot &&
+		    !(err = lm_untyped_retype(mem_held[i].slot, LM_OBJ_UNTYPED, bits, LM_SLOT_CNODE,
+					      s, 1)))
+			piece_at = i;
+	}
+	if (err && !(err = chunk_new(0, &c))) {
+		lm_cnode_identify(LM_SLOT_CNODE, c, 0, &paddr, 0);
+		held_add(c, paddr);
+		err = lm_untyped_retype(c, LM_OBJ_UNTYPED, bits, LM_SLOT_CNODE, s, 1);
+	}
+	if (err) {
+		lm_slot_free(s);
+		return err;
+	}
+	*out = s;
+	*kept = 0;
+	return LM_OK;
+}
+
+void lm_mem_fork_patch_early(lm_u64 delta)
+{
+	*(lm_u32 *)((char *)&early + delta) = 0;
+}
+
+int lm_mem_guard_own(void)
+{
+	lm_u64 g;
+	int err;
+
+	if (!account)
+		return LM_ECAP;
+	if ((err = lm_mem_guaranteed(account, &g)))
+		return err;
+	if (!g)
+		return LM_ENOMEM;
+	guard_own = 1;
+	lm_vm_set_piece_source(prog_piece);
+	return LM_OK;
+}
+
+int lm_mem_guarding(void)
+{
+	return guard_own;
 }
 
 void lm_mem_use(lm_cptr_t acct, lm_mem_ipcbuf_fn ib)
 {
 	account = acct;
 	ipcbuf_of = ib;
+	guard_own = 0; /* until lm_mem_guard_own, for this account */
+	lm_vm_set_piece_source(0);
 	lm_pool_set_refill(acct ? refill : 0);
 }
 

@@ -19,5 +19,7 @@ int mem_call(lm_cptr_t acct, struct lm_ipc_buffer *ib, lm_u64 label, const lm_u6
 
 /* lm_fork: the child starts with no registration, maps or held chunks. */
 void lm_mem_fork_patch(lm_u64 delta);
+/* lm_mem_fork_patch's part in lib/mem.c: the child's program pieces. */
+void lm_mem_fork_patch_early(lm_u64 delta);
 
 #endif

@@ -377,6 +377,7 @@ void lm_mem_fork_patch(lm_u64 delta)
 	*(const volatile struct mem_page **)((char *)&page + delta) = 0;
 	*(struct lm_mem_map **)((char *)&maps + delta) = 0;
 	*(lm_u64 *)((char *)&seen_req + delta) = 0;
+	lm_mem_fork_patch_early(delta);
 	for (int i = 0; i < MEM_HELD_MAX; i++)
 		((struct mem_held *)((char *)&mem_held[i] + delta))->slot = 0;
 }

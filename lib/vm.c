@@ -163,25 +163,59 @@ int lm_vm_region_remove(struct lm_vm_region *r)
 
 /* ---- frames: made LM_VM_CHUNK_FRAMES at a time ------------------------------
  *
- * A chunk is an untyped of LM_VM_CHUNK_FRAMES pages from the default pool
- * and as many consecutive slots; one retype makes (and zeroes) all its
- * frames. Frames go out in order; a freed frame is deleted, and a chunk
- * whose frames are all gone is whole again and is retyped anew (kept as a
- * spare, up to SPARE_MAX, else given back to the pool). Frames are never
- * reused without the kernel zeroing them. When the chunk table is full,
- * frames come from the pool one by one. */
+ * A chunk is an untyped of LM_VM_CHUNK_FRAMES pages and as many consecutive
+ * slots; one retype makes (and zeroes) all its frames. Frames go out in
+ * order; a freed frame is deleted, and a chunk whose frames are all gone
+ * is whole again and is retyped anew (kept as a spare, up to SPARE_MAX,
+ * else given back to where it came from). Frames are never reused without
+ * the kernel zeroing them. When a chunk table is full, frames come from
+ * the default pool one by one.
+ *
+ * Two supplies, each with its chunk table: `prog` (lm_vm_frame_get) and
+ * `own` (lm_vm_own_frame_get, a library OS's own state). Until
+ * lm_vm_set_piece_source names where the program's chunks come from, both
+ * are one: `prog`, its chunks from the default pool. After it, `prog`'s
+ * chunks come from that source (a memory manager's ordinary chunks, which
+ * may be asked for or taken) and `own`'s from the default pool (made
+ * guaranteed memory: lm_mem_guard_own), so a take never reaches what the
+ * library OS cannot lose. */
 #define CHUNK_BITS (LM_PAGE_BITS + 4)
 #define NCHUNKS    128
+#define NCHUNKS_OWN 32 /* 8 MiB of the library OS's own frames; then one by one */
 #define SPARE_MAX  8
 LM_STATIC_ASSERT(1u << (CHUNK_BITS - LM_PAGE_BITS) == LM_VM_CHUNK_FRAMES, "chunk size");
 
-static struct chunk {
+struct chunk {
 	lm_cptr_t ut, first; /* its untyped, its first frame slot */
 	lm_u32 live;         /* frames in existence (handed out or ready) */
 	lm_u32 next;         /* frames handed out since the last retype */
-} chunks[NCHUNKS] LM_PRIVATE;
-/* cur: the chunk frames are handed out from */
-static lm_u32 nchunks LM_PRIVATE, cur LM_PRIVATE;
+};
+struct supply {
+	lm_u32 n, cur; /* cur: the chunk frames are handed out from */
+};
+static struct chunk prog_chunks[NCHUNKS] LM_PRIVATE, own_chunks[NCHUNKS_OWN] LM_PRIVATE;
+static struct supply prog LM_PRIVATE, own LM_PRIVATE;
+#define CHUNKS(s) ((s) == &prog ? prog_chunks : own_chunks)
+#define MAXCHUNKS(s) ((s) == &prog ? NCHUNKS : NCHUNKS_OWN)
+static lm_vm_piece_fn piece_source LM_PRIVATE;
+/* Bit i: the program's chunk i is memory a take never reaches (the piece
+ * source said so: cut from the default pool). */
+static lm_u64 prog_kept[NCHUNKS / 64] LM_PRIVATE;
+
+static int kept_bit(lm_u32 i)
+{
+	return (prog_kept[i / 64] >> (i % 64)) & 1;
+}
+
+static void kept_set(lm_u32 i, int on)
+{
+	prog_kept[i / 64] = (prog_kept[i / 64] & ~(1ull << (i % 64))) | ((lm_u64)!!on << (i % 64));
+}
+
+void lm_vm_set_piece_source(lm_vm_piece_fn fn)
+{
+	piece_source = fn;
+}
 
 static int chunk_retype(struct chunk *c)
 {
@@ -195,132 +229,204 @@ static int chunk_retype(struct chunk *c)
 	return err;
 }
 
-static void chunk_drop(lm_u32 i)
+static void chunk_drop(struct supply *s, lm_u32 i)
 {
-	struct chunk *c = &chunks[i];
+	struct chunk *c = &CHUNKS(s)[i];
 
 	lm_obj_free(c->ut);
 	lm_slot_free_n(c->first, LM_VM_CHUNK_FRAMES);
-	*c = chunks[--nchunks];
-	if (cur == nchunks)
-		cur = i;
+	*c = CHUNKS(s)[--s->n];
+	if (s == &prog)
+		kept_set(i, kept_bit(s->n));
+	if (s->cur == s->n)
+		s->cur = i;
 }
 
-/* A new or spare chunk, retyped: its index in *ci. */
-static int chunk_fill(lm_u32 *ci)
+/* A new or spare chunk of supply s, retyped: its index in *ci. */
+static int chunk_fill(struct supply *s, lm_u32 *ci)
 {
 	lm_u32 i;
 	int err;
 
-	for (i = 0; i < nchunks; i++)
-		if (chunks[i].live == 0)
+	for (i = 0; i < s->n; i++)
+		if (CHUNKS(s)[i].live == 0)
 			break;
-	if (i == nchunks) {
-		struct chunk *c = &chunks[i];
+	if (i == s->n) {
+		struct chunk *c = &CHUNKS(s)[i];
 
-		if (nchunks == NCHUNKS)
+		if (s->n == MAXCHUNKS(s))
 			return LM_ELIMIT;
 		c->first = lm_slot_alloc_n(LM_VM_CHUNK_FRAMES);
 		if (!c->first)
 			return LM_ELIMIT;
-		err = lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, CHUNK_BITS, &c->ut);
+		int kept = 1;
+
+		err = s == &prog && piece_source
+			      ? piece_source(CHUNK_BITS, &c->ut, &kept)
+			      : lm_pool_alloc(lm_pool_current(), LM_OBJ_UNTYPED, CHUNK_BITS, &c->ut);
+		if (s == &prog)
+			kept_set(i, kept);
 		if (err) {
 			lm_slot_free_n(c->first, LM_VM_CHUNK_FRAMES);
 			return err;
 		}
 		c->live = 0;
-		nchunks++;
+		s->n++;
 	}
-	err = chunk_retype(&chunks[i]);
-	if (err && chunks[i].live == 0)
-		chunk_drop(i);
+	err = chunk_retype(&CHUNKS(s)[i]);
+	if (err && CHUNKS(s)[i].live == 0)
+		chunk_drop(s, i);
 	else
 		*ci = i;
 	return err;
 }
 
-/* lm_vm_frame_get when the current chunk is used up: a refill, out of line
- * so that the usual case saves no registers (pagefault -19). */
-static __attribute__((noinline)) int frame_refill(lm_cptr_t *f)
+/* Whether the supplies are two and the own one has frames made ahead: a
+ * program whose chunk is used up takes those first, so that a forked
+ * child's first few program pages (its stack's copy, a small program's
+ * image after execve) make no chunk of the program's (a manager's chunk
+ * asked for, 16 frames zeroed) when it ends soon after. At most the 15
+ * frames of one own chunk at a time are the program's in guaranteed
+ * memory. */
+static int own_ready(void)
+{
+	return piece_source && own.cur < own.n &&
+	       own_chunks[own.cur].next < LM_VM_CHUNK_FRAMES;
+}
+
+/* A supply's current chunk used up: a refill, out of line so that
+ * lm_vm_frame_get's usual case saves no registers (pagefault -19). */
+static __attribute__((noinline)) int frame_refill(struct supply *s, lm_cptr_t *f)
 {
 	lm_u32 i;
-	int err = chunk_fill(&i);
+	int err;
+
+	/* The program's chunk used up and the own supply has frames made
+	 * ahead: those first (lm_vm_copy_frame_get). */
+	if (s == &prog && own_ready()) {
+		*f = own_chunks[own.cur].first + own_chunks[own.cur].next++;
+		return LM_OK;
+	}
+	/* And the other way: the own supply's chunk used up and the
+	 * program's current one is memory a take never reaches (its first
+	 * chunks, lm/mem.h): the two streams share it, one chunk made
+	 * (16 frames zeroed) where two would be. */
+	if (s == &own && prog.cur < prog.n && kept_bit(prog.cur) &&
+	    prog_chunks[prog.cur].next < LM_VM_CHUNK_FRAMES) {
+		*f = prog_chunks[prog.cur].first + prog_chunks[prog.cur].next++;
+		return LM_OK;
+	}
+	err = chunk_fill(s, &i);
 
 	if (err == LM_ELIMIT)
 		return lm_obj_alloc(LM_OBJ_FRAME, LM_PAGE_BITS, f);
 	if (err)
 		return err;
-	cur = i;
-	*f = chunks[i].first + chunks[i].next++;
+	s->cur = i;
+	*f = CHUNKS(s)[i].first + CHUNKS(s)[i].next++;
 	return LM_OK;
 }
 
 /* A zeroed frame, not mapped. */
 int lm_vm_frame_get(lm_cptr_t *f)
 {
-	struct chunk *c = &chunks[cur];
+	struct chunk *c = &prog_chunks[prog.cur];
 
-	if (cur >= nchunks || c->next == LM_VM_CHUNK_FRAMES)
-		return frame_refill(f);
+	if (prog.cur >= prog.n || c->next == LM_VM_CHUNK_FRAMES)
+		return frame_refill(&prog, f);
 	*f = c->first + c->next++;
 	return LM_OK;
 }
 
-static lm_u32 spares(void)
+/* A zeroed frame for the library OS's own state (lm/vm.h). */
+int lm_vm_own_frame_get(lm_cptr_t *f)
+{
+	struct chunk *c = &own_chunks[own.cur];
+
+	if (!piece_source)
+		return lm_vm_frame_get(f);
+	if (own.cur >= own.n || c->next == LM_VM_CHUNK_FRAMES)
+		return frame_refill(&own, f);
+	*f = c->first + c->next++;
+	return LM_OK;
+}
+
+static lm_u32 spares(const struct supply *s)
 {
 	lm_u32 n = 0;
 
-	for (lm_u32 i = 0; i < nchunks; i++)
-		n += chunks[i].live == 0;
+	for (lm_u32 i = 0; i < s->n; i++)
+		n += CHUNKS(s)[i].live == 0;
 	return n;
 }
 
-/* Delete a frame from lm_vm_frame_get (which unmaps it); any other frame
+/* The index of the chunk of s that made f, or s->n. */
+static lm_u32 chunk_of(const struct supply *s, lm_cptr_t f)
+{
+	lm_u32 i;
+
+	for (i = 0; i < s->n; i++)
+		if (f - CHUNKS(s)[i].first < LM_VM_CHUNK_FRAMES)
+			break;
+	return i;
+}
+
+static int frame_put_in(struct supply *s, lm_cptr_t f)
+{
+	lm_u32 i = chunk_of(s, f);
+
+	if (i == s->n)
+		return 0;
+	lm_cnode_delete(LM_SLOT_CNODE, f);
+	if (--CHUNKS(s)[i].live == 0 && spares(s) > SPARE_MAX)
+		chunk_drop(s, i);
+	return 1;
+}
+
+/* Delete a frame from either supply (which unmaps it); any other frame
  * is revoked and deleted and its slot freed. */
 void lm_vm_frame_put(lm_cptr_t f)
 {
-	for (lm_u32 i = 0; i < nchunks; i++) {
-		struct chunk *c = &chunks[i];
-
-		if (f - c->first >= LM_VM_CHUNK_FRAMES)
-			continue;
-		lm_cnode_delete(LM_SLOT_CNODE, f);
-		if (--c->live == 0 && spares() > SPARE_MAX)
-			chunk_drop(i);
-		return;
-	}
-	lm_obj_free(f);
+	if (!frame_put_in(&prog, f) && !frame_put_in(&own, f))
+		lm_obj_free(f);
 }
 
 /* Where a released on-demand page's frame goes (vm_int.h). */
 void (*lm_vm_release)(lm_cptr_t f) LM_PRIVATE;
 
-/* Whether f is one of the frames lm_vm_frame_get made (vm_int.h). */
+/* Whether f is one of the frames either supply made (vm_int.h). */
 int lm_vm_frame_is_ours(lm_cptr_t f)
 {
-	for (lm_u32 i = 0; i < nchunks; i++)
-		if (f - chunks[i].first < LM_VM_CHUNK_FRAMES)
-			return 1;
-	return 0;
+	return chunk_of(&prog, f) < prog.n || chunk_of(&own, f) < own.n;
 }
 
-/* Delete the frames made ahead and not handed out, and the empty chunks. */
+/* Whether f came from lm_vm_frame_get while the supplies are two, from
+ * memory that may be asked for or taken (vm_int.h). */
+int lm_vm_frame_is_prog(lm_cptr_t f)
+{
+	lm_u32 i = chunk_of(&prog, f);
+
+	return piece_source && i < prog.n && !kept_bit(i);
+}
+
+/* Delete the program supply's frames made ahead and not handed out, and
+ * its empty chunks (the own supply's memory is not asked for). */
 void lm_vm_trim(void)
 {
-	for (lm_u32 i = nchunks; i-- > 0;) {
-		struct chunk *c = &chunks[i];
+	for (lm_u32 i = prog.n; i-- > 0;) {
+		struct chunk *c = &prog_chunks[i];
 
 		for (; c->next < LM_VM_CHUNK_FRAMES; c->next++, c->live--)
 			lm_cnode_delete(LM_SLOT_CNODE, c->first + c->next);
 		if (c->live == 0)
-			chunk_drop(i);
+			chunk_drop(&prog, i);
 	}
 }
 
-void lm_vm_frames_gone(void)
+static void frames_gone(struct supply *s)
 {
-	for (lm_u32 i = nchunks; i-- > 0;) {
-		struct chunk *c = &chunks[i];
+	for (lm_u32 i = s->n; i-- > 0;) {
+		struct chunk *c = &CHUNKS(s)[i];
 		lm_u64 desc;
 
 		if (!lm_cnode_identify(LM_SLOT_CNODE, c->ut, &desc, 0, 0) &&
@@ -332,8 +438,14 @@ void lm_vm_frames_gone(void)
 		c->live -= LM_VM_CHUNK_FRAMES - c->next;
 		c->next = LM_VM_CHUNK_FRAMES;
 		if (c->live == 0)
-			chunk_drop(i);
+			chunk_drop(s, i);
 	}
+}
+
+void lm_vm_frames_gone(void)
+{
+	frames_gone(&prog);
+	frames_gone(&own);
 }
 
 /* ---- on-demand regions --------------------------------------------------- */
@@ -443,8 +555,10 @@ struct lm_vm_anon *lm_vm_anon_next(struct lm_vm_anon *prev)
  * no chunks (the parent's untypeds are not the child's), one thread. */
 void lm_vm_fork_patch(lm_u64 delta, lm_cptr_t tcb, lm_u64 lo, lm_u64 hi)
 {
-	*(lm_u32 *)((char *)&nchunks + delta) = 0;
-	*(lm_u32 *)((char *)&cur + delta) = 0;
+	struct supply *cp = (struct supply *)((char *)&prog + delta);
+	struct supply *co = (struct supply *)((char *)&own + delta);
+
+	cp->n = cp->cur = co->n = co->cur = 0;
 	*(lm_u32 *)((char *)&nthreads + delta) = 1;
 	*(struct vm_thread *)((char *)&threads[0] + delta) = (struct vm_thread){ tcb, lo, hi };
 }

@@ -12,6 +12,9 @@ struct lm_vm_anon *lm_vm_anon_next(struct lm_vm_anon *prev);
 extern void (*lm_vm_release)(lm_cptr_t f);
 /* Whether frame f came from lm_vm_frame_get. */
 int lm_vm_frame_is_ours(lm_cptr_t f);
+/* Whether f is lm_vm_frame_get's while the supplies are two (lm/vm.h):
+ * memory a take may reach, never the home of the library's own state. */
+int lm_vm_frame_is_prog(lm_cptr_t f);
 /* Make a forked child's copy of vm.c's private state (at its address plus
  * delta) right for the child: no frame chunks, one thread `tcb` with its
  * exception stack [lo, hi). */

@@ -37,7 +37,7 @@ static struct capture *cap = (struct capture *)LX_CAPTURE_VA;
 int lx_con_capture_init(void)
 {
 	for (lm_u32 i = 0; i < CAP_PAGES; i++)
-		if (lm_vm_frame_get(&cap_frames[i]) ||
+		if (lm_vm_own_frame_get(&cap_frames[i]) ||
 		    lm_map_page(LM_SLOT_VSPACE, cap_frames[i], LX_CAPTURE_VA + i * LM_PAGE_SIZE,
 				LM_R_READ | LM_R_WRITE))
 			return -ENOMEM;

@@ -585,7 +585,9 @@ static int map_inherited(lm_u64 va, lm_cptr_t f, lm_u64 rights, int shared)
 		rights &= ~(lm_u64)LM_R_WRITE;
 	if (!lm_map_page(LM_SLOT_VSPACE, f, va, rights))
 		return LM_VM_HANDLED;
-	if (lm_fork_fetch(f) || lm_map_page(LM_SLOT_VSPACE, f, va, rights))
+	/* A frame of our own whose slot is empty was taken by force: never
+	 * asked of our parent, which might hold another page in that slot. */
+	if (lm_fork_owns(f) || lm_fork_fetch(f) || lm_map_page(LM_SLOT_VSPACE, f, va, rights))
 		return LM_VM_PASS;
 	return LM_VM_HANDLED;
 }

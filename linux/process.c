@@ -124,7 +124,14 @@ void lx_proc_init(void)
 	lm_u64 desc;
 	if (!lm_mem_account() && !lm_cnode_identify(LM_SLOT_CNODE, LX_SLOT_MEM, &desc, 0, 0) &&
 	    LM_ID_TYPE(desc) == LM_OBJ_ENDPOINT)
+	{
 		lm_mem_use(LX_SLOT_MEM, lx_ipc_buffer);
+		/* With a guarantee (the shell's `linux` gives the tree one):
+		 * our own state and each fork child's in guaranteed chunks,
+		 * the program's pages in ordinary ones (docs/LINUX.md "Memory
+		 * taken back"). Without, as before. */
+		lm_mem_guard_own();
+	}
 	lx_mem_register(); /* requests and forced takes (mm_revoke.c) */
 }
 

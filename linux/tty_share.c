@@ -25,7 +25,7 @@ void lx_tty_share_init(const struct lx_termios *initial)
 {
 	own_state.tio = *initial;
 	for (lm_u32 i = 0; i < TTY_PAGES; i++)
-		if (lm_vm_frame_get(&frames[i]))
+		if (lm_vm_own_frame_get(&frames[i]))
 			return; /* no memory: the state stays our own */
 	if (map())
 		return;

@@ -3,7 +3,9 @@
  * quota is carved from its parent's, the manager promises only chunks it
  * holds free, and a chunk lent from a guarantee is never taken by force.
  * MEM_GROW_SHARED: an account below draws on the guarantee of the
- * nearest account above it (never the root account's).
+ * nearest account above it (never the root account's). lm_mem_guard_own:
+ * a library OS's own state in guaranteed memory, the program's frames in
+ * ordinary chunks apart.
  */
 #include "harness.h"
 #include "../../servers/mem/mem_proto.h"
@@ -146,4 +148,55 @@ TEST(mem_shared_guarantee_is_drawn_on_below_and_given_back)
 	/* MEM_GROW_SHARED alone is refused. */
 	CHECK_OK(lm_ep_call(b, LM_MSG_INFO(MEM_GROW, 2, 0), 1, MEM_GROW_SHARED, 0, 0, &m));
 	CHECK_EQ(m.w[0], (lm_u64)-LM_EINVAL);
+}
+
+static struct lm_ipc_buffer *guard_ib(void)
+{
+	return mt_ib;
+}
+
+/* lm_mem_guard_own: refused without an account (LM_ECAP) or a guarantee
+ * (LM_ENOMEM, nothing changes); with one, the program's frames past its
+ * first 4 chunks (64 frames, cut from the default pool) come from an
+ * ordinary chunk of the account, the library's own frames from the
+ * default pool; lm_mem_use turns it off. */
+TEST(mem_guard_own_keeps_the_program_frames_apart)
+{
+	lm_cptr_t root, a, b, fr[80], own = 0;
+	lm_u64 ba, bb, use_prog, use_own;
+	struct lm_proc p;
+	int err = LM_OK, err_own;
+	lm_u32 n = 0;
+
+	CHECK_EQ(lm_mem_account(), 0); /* ktest has none of its own */
+	CHECK_OK(mt_start(2, &root, &p)); /* 4 chunks */
+	CHECK_ERR(lm_mem_guard_own(), LM_ECAP);
+	CHECK((a = mt_split_with(root, 4, 0, 0, &ba)));
+	lm_mem_use(a, guard_ib);
+	CHECK_ERR(lm_mem_guard_own(), LM_ENOMEM);
+	CHECK_EQ(lm_mem_guarding(), 0);
+	CHECK((b = mt_split_with(root, 4, 2, 0, &bb)));
+	lm_mem_use(b, guard_ib);
+	CHECK_OK(lm_mem_guard_own());
+	CHECK_EQ(lm_mem_guarding(), 1);
+	lm_vm_trim(); /* none made ahead: the next frame starts a chunk */
+	for (; n < 80 && !err; n++)
+		err = lm_vm_frame_get(&fr[n]);
+	use_prog = mt_info(b, USE);
+	err_own = lm_vm_own_frame_get(&own);
+	use_own = mt_info(b, USE);
+	while (n-- > 0)
+		if (fr[n])
+			lm_vm_frame_put(fr[n]);
+	if (own)
+		lm_vm_frame_put(own);
+	lm_vm_trim();
+	lm_mem_use(0, 0);
+	CHECK_EQ(lm_mem_guarding(), 0);
+	CHECK_OK(err);
+	CHECK_OK(err_own);
+	CHECK_EQ(use_prog, 1); /* one ordinary chunk, for frames 65 to 80 */
+	CHECK_EQ(use_own, 1);  /* the own frame: from the default pool */
+	CHECK_OK(lm_mem_close(root, bb, 0));
+	CHECK_OK(lm_mem_close(root, ba, 0));
 }

@@ -56,6 +56,21 @@ int lm_mem_guaranteed(lm_cptr_t acct, lm_u64 *guaranteed);
 void lm_mem_use(lm_cptr_t acct, lm_mem_ipcbuf_fn ib);
 lm_cptr_t lm_mem_account(void);
 struct lm_ipc_buffer *lm_mem_ipcbuf(void);
+/*
+ * The library OS's own state in guaranteed memory (after lm_mem_use; the
+ * account must have a guaranteed quota: else LM_ENOMEM, nothing changes).
+ * From then on the default pool (kernel objects, lm_vm_own_frame_get's
+ * frames) grows by guaranteed chunks, drawn on the tree's shared guarantee
+ * (lm_mem_grow_shared; an ordinary chunk once none is left), while the
+ * program's frames (lm_vm_frame_get) come from ordinary chunks of their
+ * own, the ones a request gets back and a forced take reaches. lm_fork's
+ * children keep it, each starting on a guaranteed chunk of its own (a fork
+ * whose chunk cannot be lent fails with LM_ENOMEM). lm_mem_guarding: 1 if
+ * on.
+ */
+int lm_mem_guard_own(void);
+/* (lm_mem_use turns it off.) */
+int lm_mem_guarding(void);
 
 /* ---- revocation (lib/mem_reclaim.c; docs/API.md "Revocation") ---------- */
 

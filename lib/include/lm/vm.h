@@ -106,6 +106,19 @@ int lm_vm_anon_destroy(struct lm_vm_anon *a);
  * to lm_vm_frame_put is revoked and deleted and its slot freed. */
 int lm_vm_frame_get(lm_cptr_t *frame);
 void lm_vm_frame_put(lm_cptr_t frame);
+/* A frame for a library OS's own state (its tables, the copies a forked
+ * child makes of its data): from a second supply whose chunks come from
+ * the default pool once lm_vm_set_piece_source has sent the program's
+ * (lm_vm_frame_get's) elsewhere; until then the same as lm_vm_frame_get.
+ * Given back with lm_vm_frame_put. */
+int lm_vm_own_frame_get(lm_cptr_t *frame);
+/* Where lm_vm_frame_get's chunks (untypeds of 2^bits bytes) come from
+ * from now on: fn(bits, &slot, &kept) returns LM_OK with a new untyped in
+ * slot, *kept 1 if it is memory a take never reaches (the own supply may
+ * then reuse its frames), or the error. 0: the default pool, one supply
+ * (the start). lm/mem.h's lm_mem_guard_own sets it. */
+typedef int (*lm_vm_piece_fn)(lm_u32 bits, lm_cptr_t *slot, int *kept);
+void lm_vm_set_piece_source(lm_vm_piece_fn fn);
 
 /* Free the frames made ahead and not handed out (the fault path makes more
  * when it needs them). */
