@@ -10,6 +10,25 @@
 extern u64 rq_bits[4]; /* sched.c: bit p set when priority p has ready threads */
 extern u64 rq_words;   /* sched.c: bit i set when rq_bits[i] is not 0 */
 
+/*
+ * CR0.TS is set exactly when the current thread does not own the FPU
+ * registers: the FPU state moves at the first FPU use (#NM, fpu_trap), so
+ * threads that never use the FPU cost nothing. Each thread keeps the CR0
+ * it runs with (tcb.cr0: TS clear only for cpu0.fpu_owner, which only
+ * fpu_trap and tcb_finalise change, and they update both threads' copies),
+ * so the switch is one compare, and a write when it differs: a switch
+ * between the FPU's owner and a thread that is not one (every IPC round
+ * trip between a client that uses the FPU and a server that does not)
+ * writes CR0 each time, without reading it first.
+ */
+static always_inline void fpu_switch(const struct tcb *next)
+{
+	if (next->cr0 != cpu0.cr0) {
+		cpu0.cr0 = next->cr0;
+		write_cr0(next->cr0);
+	}
+}
+
 /* Make t current: its frame receives the next entry, its address space,
  * FS/GS bases and FPU ownership take effect. */
 static inline void switch_to(struct tcb *t)

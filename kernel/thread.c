@@ -22,6 +22,7 @@ void tcb_init(struct tcb *t)
 	t->slice = SLICE_TICKS;
 	tcb_set_prio(t, 0);
 	fpu_init_state(t->fx);
+	t->cr0 = cpu0.cr0 | CR0_TS; /* not the FPU's owner */
 	obj_link(&t->hdr, LM_OBJ_TCB);
 }
 
@@ -61,8 +62,10 @@ void tcb_finalise(struct tcb *t)
 	ipc_thread_gone(t);
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, LM_TS_INACTIVE);
-	if (cpu0.fpu_owner == t)
+	if (cpu0.fpu_owner == t) {
 		cpu0.fpu_owner = NULL;
+		t->cr0 |= CR0_TS;
+	}
 	cap_delete_one(&t->cspace);
 	cap_delete_one(&t->vspace);
 	cap_delete_one(&t->ipcbuf);

@@ -68,6 +68,8 @@ struct tcb {
 	 * and that word's index, prio >> 6. */
 	u64 prio_bit, prio_above, prio_wbit, prio_wabove;
 	u8 prio_word;
+	u64 cr0;                 /* CR0 it runs with: TS set unless it is
+	                          * cpu0.fpu_owner (switch.h, fpu_switch) */
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
