@@ -29,6 +29,8 @@ static always_inline void fpu_switch(const struct tcb *next)
 	}
 }
 
+void switch_bases(const struct tcb *t); /* thread.c */
+
 /* Make t current: its frame receives the next entry, its address space,
  * FS/GS bases and FPU ownership take effect. */
 static inline void switch_to(struct tcb *t)
@@ -44,14 +46,8 @@ static inline void switch_to(struct tcb *t)
 	 * have become 0 behind the kernel's back, and a write may be skipped
 	 * only when the base wanted and the base last written are both 0.
 	 */
-	if (cpu0.fs_loaded | t->fs_base) {
-		wrmsr(MSR_FS_BASE, t->fs_base);
-		cpu0.fs_loaded = t->fs_base;
-	}
-	if (cpu0.gs_loaded | t->gs_base) {
-		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
-		cpu0.gs_loaded = t->gs_base;
-	}
+	if (unlikely(cpu0.fs_loaded | t->fs_base | cpu0.gs_loaded | t->gs_base))
+		switch_bases(t); /* out of line: the usual case is one test */
 	fpu_switch(t);
 }
 

@@ -369,6 +369,19 @@ SYS(thread_info)
  * (a library OS's per-thread pointer: user mode cannot read either base,
  * only through %fs:/%gs: loads). While the kernel runs, the user's GS
  * base sits in KERNEL_GS_BASE (swapped in on exit, switch.h). */
+/* switch_to's FS and GS bases for t, when either side has one. */
+void switch_bases(const struct tcb *t)
+{
+	if (cpu0.fs_loaded | t->fs_base) {
+		wrmsr(MSR_FS_BASE, t->fs_base);
+		cpu0.fs_loaded = t->fs_base;
+	}
+	if (cpu0.gs_loaded | t->gs_base) {
+		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
+		cpu0.gs_loaded = t->gs_base;
+	}
+}
+
 SYS(thread_set_fsbase)
 {
 	struct tcb *t;
