@@ -32,6 +32,19 @@
  * Then the message moves register to register (longer ones' other words
  * buffer to buffer) and the CPU switches
  * straight to the other thread: no run queue, no scheduler decision.
+ *
+ * What a fast path returns (entry.S acts on it; entry.h):
+ *   - NULL: it changed nothing, and the general path takes the call;
+ *   - f, the caller's frame, when the caller is still current: its results
+ *     are in f, and its callee-saved registers still live (the C code
+ *     preserved them);
+ *   - FP_MSG(s) when another thread is current now: it leaves with the
+ *     message registers (rdx, r10, r8, r9) of frame s and every other
+ *     register from its own frame. s is the sender's frame for a message
+ *     (its words were stored there by its SYSCALL entry and nothing wrote
+ *     them since), so the words go from one thread's registers to the
+ *     other's with one store and one load each, as they would in a path
+ *     written in assembly; s is the thread's own frame otherwise.
  */
 #include <lamina/syscall.h>
 #include <lamina/exception.h>
@@ -43,16 +56,25 @@
 bool fastpath_enabled = true;
 static u64 fastpath_hits; /* calls the fast paths completed, for tests */
 
-static struct endpoint *fp_endpoint(struct tcb *cur, u64 cptr, u8 right, u64 *badge)
+/* The message registers of frame s for the thread that is current now
+ * (entry.S; the tag bit is free: frames are 8-byte aligned). */
+#define FP_MSG(s) ((struct frame *)((uptr)(s) | 1))
+
+/* The endpoint capability cptr of cur's CSpace, if it has the right. A
+ * truth value and the endpoint apart: a capability of a live type always
+ * names its object, so the pointer needs no test of its own. */
+static always_inline bool fp_endpoint(struct tcb *cur, u64 cptr, u8 right, struct endpoint **ep,
+				      u64 *badge)
 {
 	const struct cap *cs = &cur->cspace.cap;
 	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return NULL;
+		return false;
 	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
 	if (c->type != LM_OBJ_ENDPOINT || !(c->rights & right))
-		return NULL;
+		return false;
 	*badge = c->w2;
-	return (struct endpoint *)c->obj;
+	*ep = (struct endpoint *)c->obj;
+	return true;
 }
 
 static bool fp_info_ok(u64 info)
@@ -78,7 +100,8 @@ static always_inline u64 fp_copy_words(struct tcb *s, struct tcb *r, u64 info)
 }
 
 /* The message (its info passed fp_info_ok) goes from thread s, whose frame
- * is sf, to thread r. */
+ * is sf, to thread r: the result, badge and info into r's frame; its four
+ * register words stay in sf, for the exit (FP_MSG(sf)). */
 static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, struct tcb *r, u64 badge)
 {
 	struct frame *rf = &r->frame;
@@ -88,12 +111,16 @@ static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, str
 	rf->rax = LM_OK;
 	rf->rdi = badge;
 	rf->rsi = info;
-	rf->rdx = sf->rdx;
-	rf->r10 = sf->r10;
-	rf->r8 = sf->r8;
-	rf->r9 = sf->r9;
 	r->blocked = BLK_NONE;
 	r->state = LM_TS_RUNNABLE;
+}
+
+/* After a fast path that may have called schedule(): f if its thread is
+ * still current, else the new current thread's own registers. */
+static always_inline struct frame *fp_resume(struct frame *f)
+{
+	struct frame *c = &cpu0.cur->frame;
+	return c == f ? f : FP_MSG(c);
 }
 
 /* r is the head of q: take it off (the common case of waitq_remove). */
@@ -115,7 +142,7 @@ static struct frame *fastpath_call(struct frame *f)
 	struct endpoint *ep;
 
 	/* The message first: a long one (the general path's) costs no lookup. */
-	if (!fp_info_ok(f->rsi) || !(ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge)) ||
+	if (!fp_info_ok(f->rsi) || !fp_endpoint(cur, f->rdi, LM_R_WRITE, &ep, &badge) ||
 	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r))
 		return NULL;
 	fp_pop_head(&ep->q, r);
@@ -128,7 +155,7 @@ static struct frame *fastpath_call(struct frame *f)
 	cur->wait_obj = r;
 	fastpath_hits++;
 	switch_to(r);
-	return f;
+	return FP_MSG(f);
 }
 
 /* t, current, faulted; its fault goes to ep as a call (the general path:
@@ -191,9 +218,10 @@ static struct frame *fastpath_signal(struct frame *f)
 	}
 	f->rax = LM_OK;
 	fastpath_hits++;
-	if (need_resched)
-		schedule();
-	return f;
+	if (!need_resched)
+		return f;
+	schedule();
+	return fp_resume(f);
 }
 
 static struct frame *fastpath_wait(struct frame *f)
@@ -226,21 +254,7 @@ static struct frame *fastpath_wait(struct frame *f)
 	cur->waitq = &n->q;
 	switch_to(next);
 	need_resched = false;
-	return f;
-}
-
-/* Tests run the same IPC with the fast path on and off and compare. */
-SYS(debug_fastpath)
-{
-	u64 on = ARG2(f), e = debug_cap_check(ARG1(f));
-	if (e)
-		return e;
-	if (on > 1)
-		return SYSERR(LM_EINVAL, 2);
-	f->rdi = fastpath_enabled;
-	f->rsi = fastpath_hits;
-	fastpath_enabled = on;
-	return LM_OK;
+	return FP_MSG(&next->frame);
 }
 
 /* The reply in f to c's fault, if it is a valid answer (resume, or resume
@@ -267,13 +281,16 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 	u64 badge;
 	struct endpoint *ep;
 
-	if (!fp_info_ok(f->rsi) || !c || !(ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge)) ||
+	if (!fp_info_ok(f->rsi) || !c || !fp_endpoint(cur, f->rdi, LM_R_READ, &ep, &badge) ||
 	    (ep->q_blocked == BLK_SEND && ep->q.head) || (cur->bound && cur->bound->word) ||
 	    cur->borrowed || sched_outranked(c))
 		return NULL;
+	struct frame *ret = FP_MSG(f);
 	if (likely(!c->fault_ipc))
 		fp_transfer(f, cur, c, 0);
-	else if (!fp_fault_reply(f, c))
+	else if (fp_fault_reply(f, c))
+		ret = FP_MSG(&c->frame); /* its registers as they were */
+	else
 		return NULL;
 	fastpath_hits++;
 	cur->reply_to = NULL;
@@ -290,7 +307,7 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 		waitq_add(&ep->q, cur);
 	}
 	switch_to(c);
-	return f;
+	return ret;
 }
 
 static struct frame *fp_none(struct frame *f)
@@ -301,24 +318,55 @@ static struct frame *fp_none(struct frame *f)
 
 /*
  * The fast paths by system-call number from LM_SYS_EP_CALL: entry.S calls
- * them directly for a thread with no gate while fastpath_enabled is set.
- * Each returns its frame when it dealt with the call, or NULL having
- * changed nothing, and the general path takes the call.
+ * them through fastpath_table directly for a thread with no gate. Each
+ * returns what the comment at the top says, NULL having changed nothing
+ * (the general path takes the call). While the fast paths are disabled
+ * the table is fastpath_off, whose entries all decline: one table load
+ * instead of a test of fastpath_enabled on every call.
  */
-struct frame *(*const fastpath_table[SYS_FAST_COUNT])(struct frame *) = {
+typedef struct frame *fastpath_fn(struct frame *);
+static fastpath_fn *const fastpath_on[SYS_FAST_COUNT] = {
 	[LM_SYS_EP_CALL - SYS_FAST_FIRST]       = fastpath_call,
 	[LM_SYS_EP_REPLY - SYS_FAST_FIRST]      = fp_none,
 	[LM_SYS_EP_REPLY_RECV - SYS_FAST_FIRST] = fastpath_reply_recv,
 	[LM_SYS_NTFN_SIGNAL - SYS_FAST_FIRST]   = fastpath_signal,
 	[LM_SYS_NTFN_WAIT - SYS_FAST_FIRST]     = fastpath_wait,
 };
+static fastpath_fn *const fastpath_off[SYS_FAST_COUNT] = {fp_none, fp_none, fp_none, fp_none, fp_none};
+fastpath_fn *const *fastpath_table = fastpath_on; /* entry.S */
 _Static_assert(SYS_FAST_FIRST == LM_SYS_EP_CALL && SYS_FAST_COUNT == LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL + 1,
 	       "entry.h: the fast paths' numbers");
+
+/* Tests run the same IPC with the fast path on and off and compare. */
+SYS(debug_fastpath)
+{
+	u64 on = ARG2(f), e = debug_cap_check(ARG1(f));
+	if (e)
+		return e;
+	if (on > 1)
+		return SYSERR(LM_EINVAL, 2);
+	f->rdi = fastpath_enabled;
+	f->rsi = fastpath_hits;
+	fastpath_enabled = on;
+	fastpath_table = on ? fastpath_on : fastpath_off;
+	return LM_OK;
+}
 
 /* entry.S's choice in C, for the calls that reach it another way (a gated
  * thread whose gate let the call through, the counting build's entry). */
 struct frame *fastpath_try(struct frame *f)
 {
 	u64 i = f->rax - SYS_FAST_FIRST;
-	return i < SYS_FAST_COUNT && fastpath_enabled ? fastpath_table[i](f) : NULL;
+	struct frame *r = i < SYS_FAST_COUNT ? fastpath_table[i](f) : NULL;
+	if (!r || r == f)
+		return r;
+	/* Another thread runs: its message registers into its frame, where
+	 * the general exit (return_to_user) loads every register from. */
+	const struct frame *s = (const struct frame *)((uptr)r - 1);
+	struct frame *cf = &cpu0.cur->frame;
+	cf->rdx = s->rdx;
+	cf->r10 = s->r10;
+	cf->r8 = s->r8;
+	cf->r9 = s->r9;
+	return f;
 }
