@@ -60,20 +60,38 @@ static u64 fastpath_hits; /* calls the fast paths completed, for tests */
  * (entry.S; the tag bit is free: frames are 8-byte aligned). */
 #define FP_MSG(s) ((struct frame *)((uptr)(s) | 1))
 
-/* The endpoint capability cptr of cur's CSpace, if it has the right. A
- * truth value and the endpoint apart: a capability of a live type always
- * names its object, so the pointer needs no test of its own. */
-static always_inline bool fp_endpoint(struct tcb *cur, u64 cptr, u8 right, struct endpoint **ep,
-				      u64 *badge)
+/* The kinds of lookup, each with its type and right, and its entry in
+ * tcb.fpc. */
+enum { FPC_CALL, FPC_RECV, FPC_SIGNAL, FPC_WAIT };
+
+/*
+ * Capability cptr of cur's CSpace, if it is of type and has right: its
+ * object and badge. The last lookup of each kind is kept in the thread
+ * (tcb.fpc) and used again while no slot anywhere changed since (cap_epoch:
+ * a capability cannot change type, rights, object or badge in place, nor
+ * the thread's CSpace but through its slot), so that a thread calling
+ * through the same capability again pays two compares for it. A cached
+ * pointer is never 0 (slot 0 fails the full lookup).
+ */
+static always_inline bool fp_cap(struct tcb *cur, u64 cptr, int kind, u8 type, u8 right, u64 *obj,
+				 u64 *badge)
 {
+	typeof(&cur->fpc[0]) k = &cur->fpc[kind];
+	if (likely(k->epoch == cap_epoch && k->cptr == cptr)) {
+		*obj = k->obj;
+		*badge = k->badge;
+		return true;
+	}
 	const struct cap *cs = &cur->cspace.cap;
 	if (cptr == 0 || cptr >= (1ull << cs->bits))
 		return false;
 	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
-	if (c->type != LM_OBJ_ENDPOINT || !(c->rights & right))
+	if (c->type != type || !(c->rights & right))
 		return false;
-	*badge = c->w2;
-	*ep = (struct endpoint *)c->obj;
+	k->epoch = cap_epoch;
+	k->cptr = cptr;
+	k->obj = *obj = c->obj;
+	k->badge = *badge = c->w2;
 	return true;
 }
 
@@ -142,7 +160,8 @@ static struct frame *fastpath_call(struct frame *f)
 	struct endpoint *ep;
 
 	/* The message first: a long one (the general path's) costs no lookup. */
-	if (!fp_info_ok(f->rsi) || !fp_endpoint(cur, f->rdi, LM_R_WRITE, &ep, &badge) ||
+	if (!fp_info_ok(f->rsi) ||
+	    !fp_cap(cur, f->rdi, FPC_CALL, LM_OBJ_ENDPOINT, LM_R_WRITE, (u64 *)&ep, &badge) ||
 	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r))
 		return NULL;
 	fp_pop_head(&ep->q, r);
@@ -192,15 +211,11 @@ bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
 static struct frame *fastpath_signal(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *t;
-	const struct cap *cs = &cur->cspace.cap;
-	u64 cptr = f->rdi;
-	if (cptr == 0 || cptr >= (1ull << cs->bits))
+	struct notify *n;
+	u64 bits;
+	if (!fp_cap(cur, f->rdi, FPC_SIGNAL, LM_OBJ_NOTIFY, LM_R_WRITE, (u64 *)&n, &bits))
 		return NULL;
-	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
-	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_WRITE))
-		return NULL;
-	struct notify *n = (struct notify *)c->obj;
-	u64 bits = c->w2 ? c->w2 : 1;
+	bits = bits ? bits : 1;
 	if (n->preds)
 		return NULL;
 	if ((t = n->q.head)) {
@@ -227,14 +242,10 @@ static struct frame *fastpath_signal(struct frame *f)
 static struct frame *fastpath_wait(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *next;
-	const struct cap *cs = &cur->cspace.cap;
-	u64 cptr = f->rdi;
-	if (cptr == 0 || cptr >= (1ull << cs->bits))
+	struct notify *n;
+	u64 badge;
+	if (!fp_cap(cur, f->rdi, FPC_WAIT, LM_OBJ_NOTIFY, LM_R_READ, (u64 *)&n, &badge))
 		return NULL;
-	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
-	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_READ))
-		return NULL;
-	struct notify *n = (struct notify *)c->obj;
 	if (n->word) {
 		f->rax = LM_OK;
 		f->rdi = n->word;
@@ -281,7 +292,8 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 	u64 badge;
 	struct endpoint *ep;
 
-	if (!fp_info_ok(f->rsi) || !c || !fp_endpoint(cur, f->rdi, LM_R_READ, &ep, &badge) ||
+	if (!fp_info_ok(f->rsi) || !c ||
+	    !fp_cap(cur, f->rdi, FPC_RECV, LM_OBJ_ENDPOINT, LM_R_READ, (u64 *)&ep, &badge) ||
 	    (ep->q_blocked == BLK_SEND && ep->q.head) || (cur->bound && cur->bound->word) ||
 	    cur->borrowed || sched_outranked(c))
 		return NULL;

@@ -68,6 +68,10 @@ struct tcb {
 	 * and that word's index, prio >> 6. */
 	u64 prio_bit, prio_above, prio_wbit, prio_wabove;
 	u8 prio_word;
+	/* The IPC fast paths' last lookup of each kind (fastpath.c, FPC_*):
+	 * capability pointer cptr named obj, with badge, and passed that
+	 * path's type and rights checks, while epoch == cap_epoch (cap.h). */
+	struct { u64 epoch, cptr, obj, badge; } fpc[4];
 	u64 cr0;                 /* CR0 it runs with: TS set unless it is
 	                          * cpu0.fpu_owner (switch.h, fpu_switch) */
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
