@@ -95,9 +95,19 @@ static always_inline bool fp_cap(struct tcb *cur, u64 cptr, int kind, u8 type, u
 	return true;
 }
 
-static bool fp_info_ok(u64 info)
+/* A message the fast paths take: no capabilities, no reserved bits, at
+ * most LM_MSG_MAX_WORDS words. The usual one, a message of the registers'
+ * words only, is one compare: its info's low 16 bits are its length
+ * alone, at most LM_MSG_REG_WORDS. */
+static always_inline bool fp_info_short(u64 info)
 {
-	return LM_MSG_LEN(info) <= LM_MSG_MAX_WORDS && !(info & ~(~0ull << 16 | 0x7f));
+	return (u16)info <= LM_MSG_REG_WORDS;
+}
+
+static always_inline bool fp_info_ok(u64 info)
+{
+	return fp_info_short(info) ||
+	       (LM_MSG_LEN(info) <= LM_MSG_MAX_WORDS && !(info & ~(~0ull << 16 | 0x7f)));
 }
 
 /* Words LM_MSG_REG_WORDS.. of a longer message, from thread s's IPC buffer
@@ -124,7 +134,7 @@ static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, str
 {
 	struct frame *rf = &r->frame;
 	u64 info = sf->rsi;
-	if (unlikely(LM_MSG_LEN(info) > LM_MSG_REG_WORDS))
+	if (unlikely(!fp_info_short(info)))
 		info = fp_copy_words(s, r, info);
 	rf->rax = LM_OK;
 	rf->rdi = badge;
