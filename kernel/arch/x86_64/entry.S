@@ -104,8 +104,13 @@
  * SYSCALL: rcx = user rip, r11 = user rflags, IF already cleared by FMASK.
  * The user stack is never touched. The registers go straight into the
  * current thread's frame (PCPU_SYS_TOP is the address of its ss slot):
- * rip, rflags, rsp, every general register but rcx and r11, and vector
- * FRAME_SYSCALL. Not written, because they hold nothing new:
+ * rip, rflags, rsp, every general register but rcx and r11. Not written,
+ * because they hold nothing new:
+ *   - vector, which is FRAME_SYSCALL whenever the thread runs in user
+ *     mode: a SYSRET leaves only a frame that has it (the exits test it),
+ *     and the two other ways out write it (iret_frame after its pops,
+ *     isr_exc_fast before its SYSRET), so the slot an interrupt or
+ *     exception wrote never outlives the return to user mode;
  *   - cs and ss, which stay SEL_UCODE and SEL_UDATA (tcb_init; the CPU
  *     writes those same values on an interrupt or exception);
  *   - error, which only an exception frame has;
@@ -123,7 +128,6 @@ syscall_entry:
 	pushq %gs:PCPU_USER_RSP        /* frame.rsp; %rsp = frame + F_RSP */
 	mov %r11, F_RFLAGS-F_RSP(%rsp)
 	mov %rcx, F_RIP-F_RSP(%rsp)
-	movq $-1, F_VECTOR-F_RSP(%rsp) /* FRAME_SYSCALL */
 	mov %rdi, F_RDI-F_RSP(%rsp)
 	mov %rsi, F_RSI-F_RSP(%rsp)
 	mov %rdx, F_RDX-F_RSP(%rsp)
@@ -238,6 +242,7 @@ return_to_user:
 	SYSRET_FRAME
 iret_frame:                            /* the frame at %rsp, by IRETQ */
 	POP_GPRS
+	movq $-1, (%rsp)               /* vector: FRAME_SYSCALL in user mode */
 	add $16, %rsp
 	swapgs
 	iretq
@@ -414,6 +419,7 @@ isr_exc_stac:
 	mov F_RAX(%rdi), %rax
 	mov F_RDX(%rdi), %rdx
 	mov F_RSI(%rdi), %rsi
+	movq $-1, F_VECTOR(%rdi)       /* FRAME_SYSCALL in user mode (syscall_entry) */
 	mov %rsp, %rdi
 	COUNT_EVENT KCOUNT_EXCEPTIONS
 	COUNT_EVENT KCOUNT_EXITS
