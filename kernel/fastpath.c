@@ -91,7 +91,9 @@ static always_inline bool fp_cap(struct tcb *cur, u64 cptr, int kind, u8 type, u
 	k->epoch = cap_epoch;
 	k->cptr = cptr;
 	k->obj = *obj = c->obj;
-	k->badge = *badge = c->w2;
+	/* A signal through an unbadged capability sets bit 0 (notify.c):
+	 * kept as the bits to set. */
+	k->badge = *badge = kind == FPC_SIGNAL && !c->w2 ? 1 : c->w2;
 	return true;
 }
 
@@ -151,15 +153,19 @@ static always_inline struct frame *fp_resume(struct frame *f)
 	return c == f ? f : FP_MSG(c);
 }
 
-/* r is the head of q: take it off (the common case of waitq_remove). */
-static inline void fp_pop_head(struct waitq *q, struct tcb *r)
+/* r is the head of q: take it off (the common case of waitq_remove). The
+ * usual queue of a fast path has r alone (one server on its endpoint, one
+ * waiter on a notification), whose rq_next is then NULL already. */
+static always_inline void fp_pop_head(struct waitq *q, struct tcb *r)
 {
-	q->head = r->rq_next;
-	if (q->head)
-		q->head->rq_prev = NULL;
-	else
+	struct tcb *n = r->rq_next;
+	q->head = n;
+	if (likely(!n)) {
 		q->tail = NULL;
-	r->rq_next = NULL;
+	} else {
+		n->rq_prev = NULL;
+		r->rq_next = NULL;
+	}
 	r->waitq = NULL;
 }
 
@@ -225,7 +231,6 @@ static struct frame *fastpath_signal(struct frame *f)
 	u64 bits;
 	if (!fp_cap(cur, f->rdi, FPC_SIGNAL, LM_OBJ_NOTIFY, LM_R_WRITE, (u64 *)&n, &bits))
 		return NULL;
-	bits = bits ? bits : 1;
 	if (n->preds)
 		return NULL;
 	if ((t = n->q.head)) {

@@ -65,19 +65,20 @@ static always_inline void rq_remove(struct tcb *t)
 	t->rq_next = t->rq_prev = NULL;
 }
 
-/* The highest priority with a ready thread, or -1. */
-static always_inline int rq_top(void)
+/* The highest priority with a ready thread, or -1 (a long: it indexes
+ * the queues with no sign extension). */
+static always_inline long rq_top(void)
 {
 	if (!rq_words)
 		return -1;
 	/* 63 ^ clz is the index of the highest bit: one BSR each. */
-	int i = 63 ^ __builtin_clzll(rq_words);
+	long i = 63 ^ __builtin_clzll(rq_words);
 	return i << 6 | (63 ^ __builtin_clzll(rq_bits[i]));
 }
 
 /* The head of queue p, which is not empty, taken off: rq_remove for the
  * one place a head is (no predecessor to unlink, by the queue's shape). */
-static always_inline struct tcb *rq_pop(int p)
+static always_inline struct tcb *rq_pop(long p)
 {
 	struct tcb *t = rq_head[p], *n = t->rq_next;
 	rq_head[p] = n;
@@ -95,18 +96,30 @@ static always_inline struct tcb *rq_pop(int p)
 /* The highest-priority ready thread, taken off its queue, or NULL. */
 static always_inline struct tcb *sched_take_next_inline(void)
 {
-	int p = rq_top();
+	long p = rq_top();
 	return p < 0 ? NULL : rq_pop(p);
 }
 
 /* t, which the running thread cur woke from a wait (so t is not cur, and
  * cur is runnable), joins the tail of its queue; cur gives way at its exit
  * if t outranks it: sched_make_runnable without the tests that cannot
- * fail here (the notification fast path's signal). */
+ * fail here (the notification fast path's signal). t was just taken off
+ * a wait queue, with its rq_next cleared (fp_pop_head): a thread that
+ * waits is on no run queue, so rq_add's check and that store are left
+ * out. */
 static always_inline void sched_wake(struct tcb *t, const struct tcb *cur)
 {
+	u8 p = t->prio;
 	t->state = LM_TS_RUNNABLE;
-	rq_add(t, false);
+	t->queued = true;
+	t->rq_prev = rq_tail[p];
+	if (rq_tail[p])
+		rq_tail[p]->rq_next = t;
+	else
+		rq_head[p] = t;
+	rq_tail[p] = t;
+	rq_bits[t->prio_word] |= t->prio_bit;
+	rq_words |= t->prio_wbit;
 	if (t->prio > cur->prio)
 		need_resched = true;
 }

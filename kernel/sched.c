@@ -129,7 +129,7 @@ void schedule(void)
 		if (cur->state == LM_TS_RUNNABLE)
 			rq_add(cur, true); /* preempted: it keeps its place */
 	}
-	int p;
+	long p;
 	while ((p = rq_top()) < 0) {
 		/* Nothing to run: park on the kernel's own page tables, since
 		 * the last thread's address space may be on its way out. */
