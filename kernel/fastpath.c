@@ -58,7 +58,7 @@ static u64 fastpath_hits; /* calls the fast paths completed, for tests */
 
 /* The message registers of frame s for the thread that is current now
  * (entry.S; the tag bit is free: frames are 8-byte aligned). */
-#define FP_MSG(s) ((struct frame *)((uptr)(s) | 1))
+#define FP_MSG(s) ((struct frame *)((uptr)(s) + 1))
 
 /* The kinds of lookup, each with its type and right, and its entry in
  * tcb.fpc. */
@@ -129,14 +129,16 @@ static always_inline u64 fp_copy_words(struct tcb *s, struct tcb *r, u64 info)
 	return info;
 }
 
-/* The message (its info passed fp_info_ok) goes from thread s, whose frame
- * is sf, to thread r: the result, badge and info into r's frame; its four
- * register words stay in sf, for the exit (FP_MSG(sf)). */
-static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, struct tcb *r, u64 badge)
+/* The message (its info passed fp_info_ok; longer than the registers'
+ * words if longmsg, a constant) goes from thread s, whose frame is sf, to
+ * thread r: the result, badge and info into r's frame; its four register
+ * words stay in sf, for the exit (FP_MSG(sf)). */
+static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, struct tcb *r, u64 badge,
+				      bool longmsg)
 {
 	struct frame *rf = &r->frame;
 	u64 info = sf->rsi;
-	if (unlikely(!fp_info_short(info)))
+	if (longmsg)
 		info = fp_copy_words(s, r, info);
 	rf->rax = LM_OK;
 	rf->rdi = badge;
@@ -169,19 +171,24 @@ static always_inline void fp_pop_head(struct waitq *q, struct tcb *r)
 	r->waitq = NULL;
 }
 
-static struct frame *fastpath_call(struct frame *f)
+/*
+ * EP_CALL and EP_REPLY_RECV are each made twice from one body: for the
+ * usual message of the registers' words (whose test of the info is all
+ * the message costs), and out of line for a longer one (its further checks
+ * and the copy between the IPC buffers, which also need registers the
+ * short one keeps).
+ */
+static always_inline struct frame *fp_call(struct frame *f, bool longmsg)
 {
 	struct tcb *cur = cpu0.cur, *r;
 	u64 badge;
 	struct endpoint *ep;
 
-	/* The message first: a long one (the general path's) costs no lookup. */
-	if (!fp_info_ok(f->rsi) ||
-	    !fp_cap(cur, f->rdi, FPC_CALL, LM_OBJ_ENDPOINT, LM_R_WRITE, (u64 *)&ep, &badge) ||
+	if (!fp_cap(cur, f->rdi, FPC_CALL, LM_OBJ_ENDPOINT, LM_R_WRITE, (u64 *)&ep, &badge) ||
 	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r))
 		return NULL;
 	fp_pop_head(&ep->q, r);
-	fp_transfer(f, cur, r, badge);
+	fp_transfer(f, cur, r, badge, longmsg);
 	r->reply_to = cur;
 	r->borrowed = 0;
 	cur->replier = r;
@@ -191,6 +198,19 @@ static struct frame *fastpath_call(struct frame *f)
 	fastpath_hits++;
 	switch_to(r);
 	return FP_MSG(f);
+}
+
+static __attribute__((noinline)) struct frame *fastpath_call_long(struct frame *f)
+{
+	return fp_info_ok(f->rsi) ? fp_call(f, true) : NULL;
+}
+
+static struct frame *fastpath_call(struct frame *f)
+{
+	/* The message first: one the fast path cannot take costs no lookup. */
+	if (unlikely(!fp_info_short(f->rsi)))
+		return fastpath_call_long(f);
+	return fp_call(f, false);
 }
 
 /* t, current, faulted; its fault goes to ep as a call (the general path:
@@ -301,20 +321,20 @@ static __attribute__((noinline)) bool fp_fault_reply(const struct frame *f, stru
 	return true;
 }
 
-static struct frame *fastpath_reply_recv(struct frame *f)
+static always_inline struct frame *fp_reply_recv(struct frame *f, bool longmsg)
 {
 	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
 	u64 badge;
 	struct endpoint *ep;
 
-	if (!fp_info_ok(f->rsi) || !c ||
+	if (!c ||
 	    !fp_cap(cur, f->rdi, FPC_RECV, LM_OBJ_ENDPOINT, LM_R_READ, (u64 *)&ep, &badge) ||
 	    (ep->q_blocked == BLK_SEND && ep->q.head) || (cur->bound && cur->bound->word) ||
 	    cur->borrowed || sched_outranked(c))
 		return NULL;
 	struct frame *ret = FP_MSG(f);
 	if (likely(!c->fault_ipc))
-		fp_transfer(f, cur, c, 0);
+		fp_transfer(f, cur, c, 0, longmsg);
 	else if (fp_fault_reply(f, c))
 		ret = FP_MSG(&c->frame); /* its registers as they were */
 	else
@@ -326,7 +346,7 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 	cur->state = LM_TS_BLOCKED;
 	cur->blocked = BLK_RECV;
 	cur->wait_obj = ep;
-	if (!ep->q.head) { /* the usual case: the server is the only receiver */
+	if (likely(!ep->q.head)) { /* the server is the only receiver */
 		ep->q.head = ep->q.tail = cur;
 		cur->rq_next = cur->rq_prev = NULL;
 		cur->waitq = &ep->q;
@@ -335,6 +355,18 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 	}
 	switch_to(c);
 	return ret;
+}
+
+static __attribute__((noinline)) struct frame *fastpath_reply_recv_long(struct frame *f)
+{
+	return fp_info_ok(f->rsi) ? fp_reply_recv(f, true) : NULL;
+}
+
+static struct frame *fastpath_reply_recv(struct frame *f)
+{
+	if (unlikely(!fp_info_short(f->rsi)))
+		return fastpath_reply_recv_long(f);
+	return fp_reply_recv(f, false);
 }
 
 static struct frame *fp_none(struct frame *f)
