@@ -147,10 +147,13 @@ static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, str
 	r->state = LM_TS_RUNNABLE;
 }
 
-/* After a fast path that may have called schedule(): f if its thread is
- * still current, else the new current thread's own registers. */
-static always_inline struct frame *fp_resume(struct frame *f)
+/* A fast path that leaves a reschedule due: schedule, then f if its
+ * thread is still current, else the new current thread's own registers.
+ * Out of line (a tail call), so that the usual path keeps no register
+ * across it. */
+static __attribute__((noinline)) struct frame *fp_resched(struct frame *f)
 {
+	schedule();
 	struct frame *c = &cpu0.cur->frame;
 	return c == f ? f : FP_MSG(c);
 }
@@ -268,10 +271,9 @@ static struct frame *fastpath_signal(struct frame *f)
 	}
 	f->rax = LM_OK;
 	fastpath_hits++;
-	if (!need_resched)
-		return f;
-	schedule();
-	return fp_resume(f);
+	if (unlikely(need_resched))
+		return fp_resched(f);
+	return f;
 }
 
 static struct frame *fastpath_wait(struct frame *f)

@@ -71,9 +71,13 @@ static always_inline long rq_top(void)
 {
 	if (!rq_words)
 		return -1;
-	/* 63 ^ clz is the index of the highest bit: one BSR each. */
-	long i = 63 ^ __builtin_clzll(rq_words);
-	return i << 6 | (63 ^ __builtin_clzll(rq_bits[i]));
+	/* The index of the highest bit: one BSR each, 64-bit results (the
+	 * builtin's int costs a sign extension per use as an index). Neither
+	 * word is 0: a set bit of rq_words means its rq_bits word has one. */
+	u64 i, j;
+	__asm__("bsr %1, %0" : "=r"(i) : "rm"(rq_words) : "cc");
+	__asm__("bsr %1, %0" : "=r"(j) : "rm"(rq_bits[i]) : "cc");
+	return (long)(i << 6 | j);
 }
 
 /* The head of queue p, which is not empty, taken off: rq_remove for the
