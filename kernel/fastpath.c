@@ -302,7 +302,7 @@ static struct frame *fastpath_wait(struct frame *f)
 	cur->waitq = &n->q;
 	switch_to(next);
 	need_resched = false;
-	return FP_MSG(&next->frame);
+	return FP_MSG(&cpu0.cur->frame); /* next's: see switch_to */
 }
 
 /* The reply in f to c's fault, if it is a valid answer (resume, or resume

@@ -86,14 +86,14 @@ static always_inline struct tcb *rq_pop(long p)
 {
 	struct tcb *t = rq_head[p], *n = t->rq_next;
 	rq_head[p] = n;
-	if (n)
+	if (n) {
 		n->rq_prev = NULL;
-	else {
+		t->rq_next = NULL;
+	} else { /* t was alone: its rq_next is NULL already */
 		rq_tail[p] = NULL;
 		rq_emptied(t);
 	}
 	t->queued = false;
-	t->rq_next = NULL;
 	return t;
 }
 

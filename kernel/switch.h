@@ -37,7 +37,6 @@ static inline void switch_to(struct tcb *t)
 {
 	cpu0.cur = t;
 	cpu_set_frame(&t->frame);
-	vspace_activate(&t->vspace.cap);
 	/*
 	 * fs_loaded/gs_loaded are what the kernel last wrote, not what the
 	 * bases are now: user mode can load FS or GS with a selector, which
@@ -48,7 +47,13 @@ static inline void switch_to(struct tcb *t)
 	 */
 	if (unlikely(cpu0.fs_loaded | t->fs_base | cpu0.gs_loaded | t->gs_base))
 		switch_bases(t); /* out of line: the usual case is one test */
+	/* cpu0.cur is t: read again after the rare calls (switch_bases, and
+	 * vspace_load_dead inside vspace_activate, last so that nothing of t
+	 * is needed after it) rather than kept in a register saved across
+	 * them, a push and a pop on every switch. */
+	t = cpu0.cur;
 	fpu_switch(t);
+	vspace_activate(&t->vspace.cap);
 }
 
 /* Something ready has a higher priority than t: above t's priority in its
