@@ -252,6 +252,7 @@ static struct frame *fastpath_signal(struct frame *f)
 	struct tcb *cur = cpu0.cur, *t;
 	struct notify *n;
 	u64 bits;
+	bool outranks = false;
 	if (!fp_cap(cur, f->rdi, FPC_SIGNAL, LM_OBJ_NOTIFY, LM_R_WRITE, (u64 *)&n, &bits))
 		return NULL;
 	if (n->preds)
@@ -263,7 +264,7 @@ static struct frame *fastpath_signal(struct frame *f)
 		t->frame.rsi = 0;
 		t->blocked = BLK_NONE;
 		n->word = 0;
-		sched_wake(t, cur);
+		outranks = sched_wake(t, cur);
 	} else if (!n->bound) {
 		n->word |= bits;
 	} else {
@@ -271,8 +272,8 @@ static struct frame *fastpath_signal(struct frame *f)
 	}
 	f->rax = LM_OK;
 	fastpath_hits++;
-	if (unlikely(need_resched))
-		return fp_resched(f);
+	if (unlikely(outranks) || unlikely(need_resched))
+		return fp_resched(f); /* schedule() runs the woken thread first */
 	return f;
 }
 

@@ -43,8 +43,8 @@ static always_inline void rq_add(struct tcb *t, bool front)
  * that was the last. */
 static always_inline void rq_emptied(const struct tcb *t)
 {
-	if (!(rq_bits[t->prio_word] &= ~t->prio_bit))
-		rq_words &= ~t->prio_wbit;
+	if (!(rq_bits[t->prio_word] &= t->prio_nbit))
+		rq_words &= t->prio_nwbit;
 }
 
 static always_inline void rq_remove(struct tcb *t)
@@ -100,18 +100,18 @@ static always_inline struct tcb *rq_pop(long p)
 /* The highest-priority ready thread, taken off its queue, or NULL. */
 static always_inline struct tcb *sched_take_next_inline(void)
 {
-	long p = rq_top();
-	return p < 0 ? NULL : rq_pop(p);
+	return rq_words ? rq_pop(rq_top()) : NULL; /* rq_top is then not -1 */
 }
 
 /* t, which the running thread cur woke from a wait (so t is not cur, and
- * cur is runnable), joins the tail of its queue; cur gives way at its exit
- * if t outranks it: sched_make_runnable without the tests that cannot
- * fail here (the notification fast path's signal). t was just taken off
+ * cur is runnable), joins the tail of its queue; true if it outranks cur,
+ * which must then give way (the caller reschedules): sched_make_runnable
+ * without the tests that cannot fail here (the notification fast path's
+ * signal). t was just taken off
  * a wait queue, with its rq_next cleared (fp_pop_head): a thread that
  * waits is on no run queue, so rq_add's check and that store are left
  * out. */
-static always_inline void sched_wake(struct tcb *t, const struct tcb *cur)
+static always_inline bool sched_wake(struct tcb *t, const struct tcb *cur)
 {
 	u8 p = t->prio;
 	t->state = LM_TS_RUNNABLE;
@@ -124,8 +124,7 @@ static always_inline void sched_wake(struct tcb *t, const struct tcb *cur)
 	rq_tail[p] = t;
 	rq_bits[t->prio_word] |= t->prio_bit;
 	rq_words |= t->prio_wbit;
-	if (t->prio > cur->prio)
-		need_resched = true;
+	return t->prio > cur->prio;
 }
 
 /* c, not queued, takes the place of t at the tail of their common queue:
