@@ -13,28 +13,39 @@
 
 extern struct tcb *rq_head[256], *rq_tail[256];
 
+/* t, on no queue and with its rq_next NULL, joins the tail of its
+ * queue (rq_add's checks are the caller's). */
+static always_inline void rq_link_tail(struct tcb *t)
+{
+	u8 p = t->prio;
+	t->queued = true;
+	t->rq_prev = rq_tail[p];
+	if (rq_tail[p])
+		rq_tail[p]->rq_next = t;
+	else
+		rq_head[p] = t;
+	rq_tail[p] = t;
+	rq_bits[t->prio_word] |= t->prio_bit;
+	rq_words |= t->prio_wbit;
+}
+
 static always_inline void rq_add(struct tcb *t, bool front)
 {
 	u8 p = t->prio;
 	KASSERT(!t->queued);
-	t->queued = true;
-	if (front) {
-		t->rq_prev = NULL;
-		t->rq_next = rq_head[p];
-		if (rq_head[p])
-			rq_head[p]->rq_prev = t;
-		else
-			rq_tail[p] = t;
-		rq_head[p] = t;
-	} else {
+	if (!front) {
 		t->rq_next = NULL;
-		t->rq_prev = rq_tail[p];
-		if (rq_tail[p])
-			rq_tail[p]->rq_next = t;
-		else
-			rq_head[p] = t;
-		rq_tail[p] = t;
+		rq_link_tail(t);
+		return;
 	}
+	t->queued = true;
+	t->rq_prev = NULL;
+	t->rq_next = rq_head[p];
+	if (rq_head[p])
+		rq_head[p]->rq_prev = t;
+	else
+		rq_tail[p] = t;
+	rq_head[p] = t;
 	rq_bits[t->prio_word] |= t->prio_bit;
 	rq_words |= t->prio_wbit;
 }
@@ -113,17 +124,8 @@ static always_inline struct tcb *sched_take_next_inline(void)
  * out. */
 static always_inline bool sched_wake(struct tcb *t, const struct tcb *cur)
 {
-	u8 p = t->prio;
 	t->state = LM_TS_RUNNABLE;
-	t->queued = true;
-	t->rq_prev = rq_tail[p];
-	if (rq_tail[p])
-		rq_tail[p]->rq_next = t;
-	else
-		rq_head[p] = t;
-	rq_tail[p] = t;
-	rq_bits[t->prio_word] |= t->prio_bit;
-	rq_words |= t->prio_wbit;
+	rq_link_tail(t);
 	return t->prio > cur->prio;
 }
 

@@ -89,6 +89,17 @@
 	mov F_R9(%rsp), %r9
 .endm
 
+/* The callee-saved registers, for a thread other than the one whose call
+ * the C code ran, from the frame at %rsp. */
+.macro LOAD_CALLEE_SAVED
+	mov F_RBX(%rsp), %rbx
+	mov F_RBP(%rsp), %rbp
+	mov F_R12(%rsp), %r12
+	mov F_R13(%rsp), %r13
+	mov F_R14(%rsp), %r14
+	mov F_R15(%rsp), %r15
+.endm
+
 /* Leave by SYSRET with the frame at %rsp: it loads rip into rcx's place
  * and rflags into r11's, so their slots are never read. */
 .macro SYSRET_FRAME
@@ -180,12 +191,7 @@ syscall_entry:
 	mov F_RAX(%rsp), %rax
 	mov F_RDI(%rsp), %rdi
 	mov F_RSI(%rsp), %rsi
-	mov F_RBX(%rsp), %rbx
-	mov F_RBP(%rsp), %rbp
-	mov F_R12(%rsp), %r12
-	mov F_R13(%rsp), %r13
-	mov F_R14(%rsp), %r14
-	mov F_R15(%rsp), %r15
+	LOAD_CALLEE_SAVED
 	SYSRET_FRAME
 4:	/* A frame to leave by IRETQ: the message words into it first,
 	 * unless they are its own (a resumed fault). */
@@ -233,12 +239,7 @@ return_to_user:
 	cmpq $-1, F_VECTOR(%rsp)
 	jne iret_frame
 	LOAD_RESULTS
-	mov F_RBX(%rsp), %rbx
-	mov F_RBP(%rsp), %rbp
-	mov F_R12(%rsp), %r12
-	mov F_R13(%rsp), %r13
-	mov F_R14(%rsp), %r14
-	mov F_R15(%rsp), %r15
+	LOAD_CALLEE_SAVED
 	SYSRET_FRAME
 iret_frame:                            /* the frame at %rsp, by IRETQ */
 	POP_GPRS
