@@ -86,8 +86,14 @@ static always_inline long rq_top(void)
 	 * builtin's int costs a sign extension per use as an index). Neither
 	 * word is 0: a set bit of rq_words means its rq_bits word has one. */
 	u64 i, j;
+#ifndef __FRAMAC__
 	__asm__("bsr %1, %0" : "=r"(i) : "rm"(rq_words) : "cc");
 	__asm__("bsr %1, %0" : "=r"(j) : "rm"(rq_bits[i]) : "cc");
+#else
+	/* EVA cannot see an asm's outputs written: the same by the builtin. */
+	i = 63 ^ (u64)__builtin_clzll(rq_words);
+	j = 63 ^ (u64)__builtin_clzll(rq_bits[i]);
+#endif
 	return (long)(i << 6 | j);
 }
 
