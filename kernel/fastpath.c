@@ -33,7 +33,7 @@
  * buffer to buffer) and the CPU switches
  * straight to the other thread: no run queue, no scheduler decision.
  *
- * What a fast path returns (entry.S acts on it; entry.h):
+ * What a fast path returns (entry.S acts on it):
  *   - NULL: it changed nothing, and the general path takes the call;
  *   - f, the caller's frame, when the caller is still current: its results
  *     are in f, and its callee-saved registers still live (the C code
