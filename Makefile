@@ -15,9 +15,12 @@ COMMON   := -std=gnu11 -ffreestanding -nostdinc -isystem $(GCCINC) -Iinclude \
 
 # The kernel: higher half, no red zone (interrupts push on the same stack),
 # no SSE (user FPU state is only saved on a switch, so the kernel must not
-# touch it).
+# touch it), and so no 16-byte stack alignment either (nothing in the
+# kernel needs it; functions that push an odd number of registers no longer
+# pad the stack with a sub and an add).
 KCFLAGS  := $(COMMON) -Ikernel -Ikernel/arch/x86_64 -mcmodel=kernel -mno-red-zone \
-            -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx -fno-asynchronous-unwind-tables \
+            -mgeneral-regs-only -mno-sse -mno-mmx -mno-avx -mpreferred-stack-boundary=3 \
+            -fno-asynchronous-unwind-tables \
             -DLAMINA_KERNEL
 KASFLAGS := -Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL -D__ASSEMBLY__
 

@@ -24,6 +24,7 @@
 
 struct objhdr *all_objects[LM_OBJ_NTYPES];
 struct objhdr *cap_zombies;
+u64 cap_epoch = 1; /* 1: a new TCB's zeroed fpc entries never match */
 u64 cap_drain_batches; /* batches that ran out of budget (DEBUG_CHECK reports it) */
 static bool draining;
 
@@ -92,6 +93,7 @@ static void obj_unref(const struct cap *c)
 void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent)
 {
 	KASSERT(dst->cap.type == LM_OBJ_NULL);
+	cap_epoch++;
 	dst->cap = *c;
 	mdb_add_child(parent ? &parent->mdb : NULL, &dst->mdb);
 	obj_ref(c);
@@ -100,6 +102,7 @@ void cap_insert(struct slot *dst, const struct cap *c, struct slot *parent)
 void cap_move(struct slot *dst, struct slot *src)
 {
 	KASSERT(dst->cap.type == LM_OBJ_NULL);
+	cap_epoch++;
 	dst->cap = src->cap;
 	dst->cap.flags &= ~CAP_F_TCBSLOT;
 	mdb_move(&dst->mdb, &src->mdb);
@@ -113,6 +116,7 @@ void cap_delete_one(struct slot *s)
 
 	if (c.type == LM_OBJ_NULL)
 		return;
+	cap_epoch++;
 	if (c.flags & CAP_F_MAPPED) {
 		if (c.type == LM_OBJ_FRAME)
 			vspace_unmap_frame_cap(&s->cap);

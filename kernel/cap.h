@@ -120,6 +120,14 @@ void obj_ref(const struct cap *c);
 void obj_link(struct objhdr *h, u8 type);
 extern struct objhdr *all_objects[LM_OBJ_NTYPES];
 
+/* Advanced by every change to the contents of any slot (a capability put
+ * in, moved out or deleted: cap.c, the only writers of a slot's capability
+ * but for in-place updates of frame, table, address-space and untyped
+ * capabilities, which never make or unmake an endpoint or notification
+ * capability). The IPC fast paths' cached lookups (tcb.fpc) are valid while
+ * it has the value they were made at. */
+extern u64 cap_epoch;
+
 /* Finalisation worklist (cap.c): objects whose last capability is gone. */
 extern struct objhdr *cap_zombies;
 extern u64 cap_drain_batches;

@@ -32,6 +32,19 @@
  * Then the message moves register to register (longer ones' other words
  * buffer to buffer) and the CPU switches
  * straight to the other thread: no run queue, no scheduler decision.
+ *
+ * What a fast path returns (entry.S acts on it):
+ *   - NULL: it changed nothing, and the general path takes the call;
+ *   - f, the caller's frame, when the caller is still current: its results
+ *     are in f, and its callee-saved registers still live (the C code
+ *     preserved them);
+ *   - FP_MSG(s) when another thread is current now: it leaves with the
+ *     message registers (rdx, r10, r8, r9) of frame s and every other
+ *     register from its own frame. s is the sender's frame for a message
+ *     (its words were stored there by its SYSCALL entry and nothing wrote
+ *     them since), so the words go from one thread's registers to the
+ *     other's with one store and one load each, as they would in a path
+ *     written in assembly; s is the thread's own frame otherwise.
  */
 #include <lamina/syscall.h>
 #include <lamina/exception.h>
@@ -43,21 +56,60 @@
 bool fastpath_enabled = true;
 static u64 fastpath_hits; /* calls the fast paths completed, for tests */
 
-static struct endpoint *fp_endpoint(struct tcb *cur, u64 cptr, u8 right, u64 *badge)
+/* The message registers of frame s for the thread that is current now
+ * (entry.S; the tag bit is free: frames are 8-byte aligned). */
+#define FP_MSG(s) ((struct frame *)((uptr)(s) + 1))
+
+/* The kinds of lookup, each with its type and right, and its entry in
+ * tcb.fpc. */
+enum { FPC_CALL, FPC_RECV, FPC_SIGNAL, FPC_WAIT };
+
+/*
+ * Capability cptr of cur's CSpace, if it is of type and has right: its
+ * object and badge. The last lookup of each kind is kept in the thread
+ * (tcb.fpc) and used again while no slot anywhere changed since (cap_epoch:
+ * a capability cannot change type, rights, object or badge in place, nor
+ * the thread's CSpace but through its slot), so that a thread calling
+ * through the same capability again pays two compares for it. A cached
+ * pointer is never 0 (slot 0 fails the full lookup).
+ */
+static always_inline bool fp_cap(struct tcb *cur, u64 cptr, int kind, u8 type, u8 right, u64 *obj,
+				 u64 *badge)
 {
+	typeof(&cur->fpc[0]) k = &cur->fpc[kind];
+	if (likely(k->epoch == cap_epoch && k->cptr == cptr)) {
+		*obj = k->obj;
+		*badge = k->badge;
+		return true;
+	}
 	const struct cap *cs = &cur->cspace.cap;
 	if (cptr == 0 || cptr >= (1ull << cs->bits))
-		return NULL;
+		return false;
 	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
-	if (c->type != LM_OBJ_ENDPOINT || !(c->rights & right))
-		return NULL;
-	*badge = c->w2;
-	return (struct endpoint *)c->obj;
+	if (c->type != type || !(c->rights & right))
+		return false;
+	k->epoch = cap_epoch;
+	k->cptr = cptr;
+	k->obj = *obj = c->obj;
+	/* A signal through an unbadged capability sets bit 0 (notify.c):
+	 * kept as the bits to set. */
+	k->badge = *badge = kind == FPC_SIGNAL && !c->w2 ? 1 : c->w2;
+	return true;
 }
 
-static bool fp_info_ok(u64 info)
+/* A message the fast paths take: no capabilities, no reserved bits, at
+ * most LM_MSG_MAX_WORDS words. The usual one, a message of the registers'
+ * words only, is one compare: its info's low 16 bits are its length
+ * alone, at most LM_MSG_REG_WORDS. */
+static always_inline bool fp_info_short(u64 info)
 {
-	return LM_MSG_LEN(info) <= LM_MSG_MAX_WORDS && !(info & ~(~0ull << 16 | 0x7f));
+	return (u16)info <= LM_MSG_REG_WORDS;
+}
+
+static always_inline bool fp_info_ok(u64 info)
+{
+	return fp_info_short(info) ||
+	       (LM_MSG_LEN(info) <= LM_MSG_MAX_WORDS && !(info & ~(~0ull << 16 | 0x7f)));
 }
 
 /* Words LM_MSG_REG_WORDS.. of a longer message, from thread s's IPC buffer
@@ -77,49 +129,69 @@ static always_inline u64 fp_copy_words(struct tcb *s, struct tcb *r, u64 info)
 	return info;
 }
 
-/* The message (its info passed fp_info_ok) goes from thread s, whose frame
- * is sf, to thread r. */
-static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, struct tcb *r, u64 badge)
+/* The message (its info passed fp_info_ok; longer than the registers'
+ * words if longmsg, a constant) goes from thread s, whose frame is sf, to
+ * thread r: the result, badge and info into r's frame; its four register
+ * words stay in sf, for the exit (FP_MSG(sf)). */
+static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, struct tcb *r, u64 badge,
+				      bool longmsg)
 {
 	struct frame *rf = &r->frame;
 	u64 info = sf->rsi;
-	if (unlikely(LM_MSG_LEN(info) > LM_MSG_REG_WORDS))
+	if (longmsg)
 		info = fp_copy_words(s, r, info);
 	rf->rax = LM_OK;
 	rf->rdi = badge;
 	rf->rsi = info;
-	rf->rdx = sf->rdx;
-	rf->r10 = sf->r10;
-	rf->r8 = sf->r8;
-	rf->r9 = sf->r9;
 	r->blocked = BLK_NONE;
 	r->state = LM_TS_RUNNABLE;
 }
 
-/* r is the head of q: take it off (the common case of waitq_remove). */
-static inline void fp_pop_head(struct waitq *q, struct tcb *r)
+/* A fast path that leaves a reschedule due: schedule, then f if its
+ * thread is still current, else the new current thread's own registers.
+ * Out of line (a tail call), so that the usual path keeps no register
+ * across it. */
+static __attribute__((noinline)) struct frame *fp_resched(struct frame *f)
 {
-	q->head = r->rq_next;
-	if (q->head)
-		q->head->rq_prev = NULL;
-	else
+	schedule();
+	struct frame *c = &cpu0.cur->frame;
+	return c == f ? f : FP_MSG(c);
+}
+
+/* r is the head of q: take it off (the common case of waitq_remove). The
+ * usual queue of a fast path has r alone (one server on its endpoint, one
+ * waiter on a notification), whose rq_next is then NULL already. */
+static always_inline void fp_pop_head(struct waitq *q, struct tcb *r)
+{
+	struct tcb *n = r->rq_next;
+	q->head = n;
+	if (likely(!n)) {
 		q->tail = NULL;
-	r->rq_next = NULL;
+	} else {
+		n->rq_prev = NULL;
+		r->rq_next = NULL;
+	}
 	r->waitq = NULL;
 }
 
-static struct frame *fastpath_call(struct frame *f)
+/*
+ * EP_CALL and EP_REPLY_RECV are each made twice from one body: for the
+ * usual message of the registers' words (whose test of the info is all
+ * the message costs), and out of line for a longer one (its further checks
+ * and the copy between the IPC buffers, which also need registers the
+ * short one keeps).
+ */
+static always_inline struct frame *fp_call(struct frame *f, bool longmsg)
 {
 	struct tcb *cur = cpu0.cur, *r;
 	u64 badge;
 	struct endpoint *ep;
 
-	/* The message first: a long one (the general path's) costs no lookup. */
-	if (!fp_info_ok(f->rsi) || !(ep = fp_endpoint(cur, f->rdi, LM_R_WRITE, &badge)) ||
+	if (!fp_cap(cur, f->rdi, FPC_CALL, LM_OBJ_ENDPOINT, LM_R_WRITE, (u64 *)&ep, &badge) ||
 	    ep->q_blocked != BLK_RECV || !(r = ep->q.head) || r->reply_to || sched_outranked(r))
 		return NULL;
 	fp_pop_head(&ep->q, r);
-	fp_transfer(f, cur, r, badge);
+	fp_transfer(f, cur, r, badge, longmsg);
 	r->reply_to = cur;
 	r->borrowed = 0;
 	cur->replier = r;
@@ -128,7 +200,20 @@ static struct frame *fastpath_call(struct frame *f)
 	cur->wait_obj = r;
 	fastpath_hits++;
 	switch_to(r);
-	return f;
+	return FP_MSG(f);
+}
+
+static __attribute__((noinline)) struct frame *fastpath_call_long(struct frame *f)
+{
+	return fp_info_ok(f->rsi) ? fp_call(f, true) : NULL;
+}
+
+static struct frame *fastpath_call(struct frame *f)
+{
+	/* The message first: one the fast path cannot take costs no lookup. */
+	if (unlikely(!fp_info_short(f->rsi)))
+		return fastpath_call_long(f);
+	return fp_call(f, false);
 }
 
 /* t, current, faulted; its fault goes to ep as a call (the general path:
@@ -165,15 +250,11 @@ bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge)
 static struct frame *fastpath_signal(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *t;
-	const struct cap *cs = &cur->cspace.cap;
-	u64 cptr = f->rdi;
-	if (cptr == 0 || cptr >= (1ull << cs->bits))
+	struct notify *n;
+	u64 bits;
+	bool outranks = false;
+	if (!fp_cap(cur, f->rdi, FPC_SIGNAL, LM_OBJ_NOTIFY, LM_R_WRITE, (u64 *)&n, &bits))
 		return NULL;
-	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
-	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_WRITE))
-		return NULL;
-	struct notify *n = (struct notify *)c->obj;
-	u64 bits = c->w2 ? c->w2 : 1;
 	if (n->preds)
 		return NULL;
 	if ((t = n->q.head)) {
@@ -183,7 +264,7 @@ static struct frame *fastpath_signal(struct frame *f)
 		t->frame.rsi = 0;
 		t->blocked = BLK_NONE;
 		n->word = 0;
-		sched_wake(t, cur);
+		outranks = sched_wake(t, cur);
 	} else if (!n->bound) {
 		n->word |= bits;
 	} else {
@@ -191,22 +272,18 @@ static struct frame *fastpath_signal(struct frame *f)
 	}
 	f->rax = LM_OK;
 	fastpath_hits++;
-	if (need_resched)
-		schedule();
+	if (unlikely(outranks) || unlikely(need_resched))
+		return fp_resched(f); /* schedule() runs the woken thread first */
 	return f;
 }
 
 static struct frame *fastpath_wait(struct frame *f)
 {
 	struct tcb *cur = cpu0.cur, *next;
-	const struct cap *cs = &cur->cspace.cap;
-	u64 cptr = f->rdi;
-	if (cptr == 0 || cptr >= (1ull << cs->bits))
+	struct notify *n;
+	u64 badge;
+	if (!fp_cap(cur, f->rdi, FPC_WAIT, LM_OBJ_NOTIFY, LM_R_READ, (u64 *)&n, &badge))
 		return NULL;
-	const struct cap *c = &((struct slot *)cs->obj)[cptr].cap;
-	if (c->type != LM_OBJ_NOTIFY || !(c->rights & LM_R_READ))
-		return NULL;
-	struct notify *n = (struct notify *)c->obj;
 	if (n->word) {
 		f->rax = LM_OK;
 		f->rdi = n->word;
@@ -226,21 +303,7 @@ static struct frame *fastpath_wait(struct frame *f)
 	cur->waitq = &n->q;
 	switch_to(next);
 	need_resched = false;
-	return f;
-}
-
-/* Tests run the same IPC with the fast path on and off and compare. */
-SYS(debug_fastpath)
-{
-	u64 on = ARG2(f), e = debug_cap_check(ARG1(f));
-	if (e)
-		return e;
-	if (on > 1)
-		return SYSERR(LM_EINVAL, 2);
-	f->rdi = fastpath_enabled;
-	f->rsi = fastpath_hits;
-	fastpath_enabled = on;
-	return LM_OK;
+	return FP_MSG(&cpu0.cur->frame); /* next's: see switch_to */
 }
 
 /* The reply in f to c's fault, if it is a valid answer (resume, or resume
@@ -261,19 +324,23 @@ static __attribute__((noinline)) bool fp_fault_reply(const struct frame *f, stru
 	return true;
 }
 
-static struct frame *fastpath_reply_recv(struct frame *f)
+static always_inline struct frame *fp_reply_recv(struct frame *f, bool longmsg)
 {
 	struct tcb *cur = cpu0.cur, *c = cur->reply_to;
 	u64 badge;
 	struct endpoint *ep;
 
-	if (!fp_info_ok(f->rsi) || !c || !(ep = fp_endpoint(cur, f->rdi, LM_R_READ, &badge)) ||
+	if (!c ||
+	    !fp_cap(cur, f->rdi, FPC_RECV, LM_OBJ_ENDPOINT, LM_R_READ, (u64 *)&ep, &badge) ||
 	    (ep->q_blocked == BLK_SEND && ep->q.head) || (cur->bound && cur->bound->word) ||
 	    cur->borrowed || sched_outranked(c))
 		return NULL;
+	struct frame *ret = FP_MSG(f);
 	if (likely(!c->fault_ipc))
-		fp_transfer(f, cur, c, 0);
-	else if (!fp_fault_reply(f, c))
+		fp_transfer(f, cur, c, 0, longmsg);
+	else if (fp_fault_reply(f, c))
+		ret = FP_MSG(&c->frame); /* its registers as they were */
+	else
 		return NULL;
 	fastpath_hits++;
 	cur->reply_to = NULL;
@@ -282,7 +349,7 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 	cur->state = LM_TS_BLOCKED;
 	cur->blocked = BLK_RECV;
 	cur->wait_obj = ep;
-	if (!ep->q.head) { /* the usual case: the server is the only receiver */
+	if (likely(!ep->q.head)) { /* the server is the only receiver */
 		ep->q.head = ep->q.tail = cur;
 		cur->rq_next = cur->rq_prev = NULL;
 		cur->waitq = &ep->q;
@@ -290,7 +357,19 @@ static struct frame *fastpath_reply_recv(struct frame *f)
 		waitq_add(&ep->q, cur);
 	}
 	switch_to(c);
-	return f;
+	return ret;
+}
+
+static __attribute__((noinline)) struct frame *fastpath_reply_recv_long(struct frame *f)
+{
+	return fp_info_ok(f->rsi) ? fp_reply_recv(f, true) : NULL;
+}
+
+static struct frame *fastpath_reply_recv(struct frame *f)
+{
+	if (unlikely(!fp_info_short(f->rsi)))
+		return fastpath_reply_recv_long(f);
+	return fp_reply_recv(f, false);
 }
 
 static struct frame *fp_none(struct frame *f)
@@ -301,24 +380,55 @@ static struct frame *fp_none(struct frame *f)
 
 /*
  * The fast paths by system-call number from LM_SYS_EP_CALL: entry.S calls
- * them directly for a thread with no gate while fastpath_enabled is set.
- * Each returns its frame when it dealt with the call, or NULL having
- * changed nothing, and the general path takes the call.
+ * them through fastpath_table directly for a thread with no gate. Each
+ * returns what the comment at the top says, NULL having changed nothing
+ * (the general path takes the call). While the fast paths are disabled
+ * the table is fastpath_off, whose entries all decline: one table load
+ * instead of a test of fastpath_enabled on every call.
  */
-struct frame *(*const fastpath_table[SYS_FAST_COUNT])(struct frame *) = {
+typedef struct frame *fastpath_fn(struct frame *);
+static fastpath_fn *const fastpath_on[SYS_FAST_COUNT] = {
 	[LM_SYS_EP_CALL - SYS_FAST_FIRST]       = fastpath_call,
 	[LM_SYS_EP_REPLY - SYS_FAST_FIRST]      = fp_none,
 	[LM_SYS_EP_REPLY_RECV - SYS_FAST_FIRST] = fastpath_reply_recv,
 	[LM_SYS_NTFN_SIGNAL - SYS_FAST_FIRST]   = fastpath_signal,
 	[LM_SYS_NTFN_WAIT - SYS_FAST_FIRST]     = fastpath_wait,
 };
+static fastpath_fn *const fastpath_off[SYS_FAST_COUNT] = {fp_none, fp_none, fp_none, fp_none, fp_none};
+fastpath_fn *const *fastpath_table = fastpath_on; /* entry.S */
 _Static_assert(SYS_FAST_FIRST == LM_SYS_EP_CALL && SYS_FAST_COUNT == LM_SYS_NTFN_WAIT - LM_SYS_EP_CALL + 1,
 	       "entry.h: the fast paths' numbers");
+
+/* Tests run the same IPC with the fast path on and off and compare. */
+SYS(debug_fastpath)
+{
+	u64 on = ARG2(f), e = debug_cap_check(ARG1(f));
+	if (e)
+		return e;
+	if (on > 1)
+		return SYSERR(LM_EINVAL, 2);
+	f->rdi = fastpath_enabled;
+	f->rsi = fastpath_hits;
+	fastpath_enabled = on;
+	fastpath_table = on ? fastpath_on : fastpath_off;
+	return LM_OK;
+}
 
 /* entry.S's choice in C, for the calls that reach it another way (a gated
  * thread whose gate let the call through, the counting build's entry). */
 struct frame *fastpath_try(struct frame *f)
 {
 	u64 i = f->rax - SYS_FAST_FIRST;
-	return i < SYS_FAST_COUNT && fastpath_enabled ? fastpath_table[i](f) : NULL;
+	struct frame *r = i < SYS_FAST_COUNT ? fastpath_table[i](f) : NULL;
+	if (!r || r == f)
+		return r;
+	/* Another thread runs: its message registers into its frame, where
+	 * the general exit (return_to_user) loads every register from. */
+	const struct frame *s = (const struct frame *)((uptr)r - 1);
+	struct frame *cf = &cpu0.cur->frame;
+	cf->rdx = s->rdx;
+	cf->r10 = s->r10;
+	cf->r8 = s->r8;
+	cf->r9 = s->r9;
+	return f;
 }

@@ -13,28 +13,39 @@
 
 extern struct tcb *rq_head[256], *rq_tail[256];
 
+/* t, on no queue and with its rq_next NULL, joins the tail of its
+ * queue (rq_add's checks are the caller's). */
+static always_inline void rq_link_tail(struct tcb *t)
+{
+	u8 p = t->prio;
+	t->queued = true;
+	t->rq_prev = rq_tail[p];
+	if (rq_tail[p])
+		rq_tail[p]->rq_next = t;
+	else
+		rq_head[p] = t;
+	rq_tail[p] = t;
+	rq_bits[t->prio_word] |= t->prio_bit;
+	rq_words |= t->prio_wbit;
+}
+
 static always_inline void rq_add(struct tcb *t, bool front)
 {
 	u8 p = t->prio;
 	KASSERT(!t->queued);
-	t->queued = true;
-	if (front) {
-		t->rq_prev = NULL;
-		t->rq_next = rq_head[p];
-		if (rq_head[p])
-			rq_head[p]->rq_prev = t;
-		else
-			rq_tail[p] = t;
-		rq_head[p] = t;
-	} else {
+	if (!front) {
 		t->rq_next = NULL;
-		t->rq_prev = rq_tail[p];
-		if (rq_tail[p])
-			rq_tail[p]->rq_next = t;
-		else
-			rq_head[p] = t;
-		rq_tail[p] = t;
+		rq_link_tail(t);
+		return;
 	}
+	t->queued = true;
+	t->rq_prev = NULL;
+	t->rq_next = rq_head[p];
+	if (rq_head[p])
+		rq_head[p]->rq_prev = t;
+	else
+		rq_tail[p] = t;
+	rq_head[p] = t;
 	rq_bits[t->prio_word] |= t->prio_bit;
 	rq_words |= t->prio_wbit;
 }
@@ -43,8 +54,8 @@ static always_inline void rq_add(struct tcb *t, bool front)
  * that was the last. */
 static always_inline void rq_emptied(const struct tcb *t)
 {
-	if (!(rq_bits[t->prio_word] &= ~t->prio_bit))
-		rq_words &= ~t->prio_wbit;
+	if (!(rq_bits[t->prio_word] &= t->prio_nbit))
+		rq_words &= t->prio_nwbit;
 }
 
 static always_inline void rq_remove(struct tcb *t)
@@ -65,50 +76,63 @@ static always_inline void rq_remove(struct tcb *t)
 	t->rq_next = t->rq_prev = NULL;
 }
 
-/* The highest priority with a ready thread, or -1. */
-static always_inline int rq_top(void)
+/* The highest priority with a ready thread, or -1 (a long: it indexes
+ * the queues with no sign extension). */
+static always_inline long rq_top(void)
 {
 	if (!rq_words)
 		return -1;
-	/* 63 ^ clz is the index of the highest bit: one BSR each. */
-	int i = 63 ^ __builtin_clzll(rq_words);
-	return i << 6 | (63 ^ __builtin_clzll(rq_bits[i]));
+	/* The index of the highest bit: one BSR each, 64-bit results (the
+	 * builtin's int costs a sign extension per use as an index). Neither
+	 * word is 0: a set bit of rq_words means its rq_bits word has one. */
+	u64 i, j;
+#ifndef __FRAMAC__
+	__asm__("bsr %1, %0" : "=r"(i) : "rm"(rq_words) : "cc");
+	__asm__("bsr %1, %0" : "=r"(j) : "rm"(rq_bits[i]) : "cc");
+#else
+	/* EVA cannot see an asm's outputs written: the same by the builtin. */
+	i = 63 ^ (u64)__builtin_clzll(rq_words);
+	j = 63 ^ (u64)__builtin_clzll(rq_bits[i]);
+#endif
+	return (long)(i << 6 | j);
 }
 
 /* The head of queue p, which is not empty, taken off: rq_remove for the
  * one place a head is (no predecessor to unlink, by the queue's shape). */
-static always_inline struct tcb *rq_pop(int p)
+static always_inline struct tcb *rq_pop(long p)
 {
 	struct tcb *t = rq_head[p], *n = t->rq_next;
 	rq_head[p] = n;
-	if (n)
+	if (n) {
 		n->rq_prev = NULL;
-	else {
+		t->rq_next = NULL;
+	} else { /* t was alone: its rq_next is NULL already */
 		rq_tail[p] = NULL;
 		rq_emptied(t);
 	}
 	t->queued = false;
-	t->rq_next = NULL;
 	return t;
 }
 
 /* The highest-priority ready thread, taken off its queue, or NULL. */
 static always_inline struct tcb *sched_take_next_inline(void)
 {
-	int p = rq_top();
-	return p < 0 ? NULL : rq_pop(p);
+	return rq_words ? rq_pop(rq_top()) : NULL; /* rq_top is then not -1 */
 }
 
 /* t, which the running thread cur woke from a wait (so t is not cur, and
- * cur is runnable), joins the tail of its queue; cur gives way at its exit
- * if t outranks it: sched_make_runnable without the tests that cannot
- * fail here (the notification fast path's signal). */
-static always_inline void sched_wake(struct tcb *t, const struct tcb *cur)
+ * cur is runnable), joins the tail of its queue; true if it outranks cur,
+ * which must then give way (the caller reschedules): sched_make_runnable
+ * without the tests that cannot fail here (the notification fast path's
+ * signal). t was just taken off
+ * a wait queue, with its rq_next cleared (fp_pop_head): a thread that
+ * waits is on no run queue, so rq_add's check and that store are left
+ * out. */
+static always_inline bool sched_wake(struct tcb *t, const struct tcb *cur)
 {
 	t->state = LM_TS_RUNNABLE;
-	rq_add(t, false);
-	if (t->prio > cur->prio)
-		need_resched = true;
+	rq_link_tail(t);
+	return t->prio > cur->prio;
 }
 
 /* c, not queued, takes the place of t at the tail of their common queue:

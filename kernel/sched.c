@@ -129,7 +129,7 @@ void schedule(void)
 		if (cur->state == LM_TS_RUNNABLE)
 			rq_add(cur, true); /* preempted: it keeps its place */
 	}
-	int p;
+	long p;
 	while ((p = rq_top()) < 0) {
 		/* Nothing to run: park on the kernel's own page tables, since
 		 * the last thread's address space may be on its way out. */
@@ -152,7 +152,8 @@ int sched_check(void)
 		struct tcb *prev = NULL;
 		for (struct tcb *t = rq_head[p]; t; prev = t, t = t->rq_next) {
 			bad += t->prio != p || !t->queued || t->state != LM_TS_RUNNABLE;
-			bad += t->prio_bit != BIT(p & 63) || t->prio_wbit != BIT(p >> 6) || t->prio_word != p >> 6;
+			bad += t->prio_bit != BIT(p & 63) || t->prio_wbit != BIT(p >> 6) || t->prio_word != p >> 6 ||
+			       t->prio_nbit != ~t->prio_bit || t->prio_nwbit != ~t->prio_wbit;
 			bad += t->rq_prev != prev;
 		}
 		bad += rq_tail[p] != prev;

@@ -10,13 +10,33 @@
 extern u64 rq_bits[4]; /* sched.c: bit p set when priority p has ready threads */
 extern u64 rq_words;   /* sched.c: bit i set when rq_bits[i] is not 0 */
 
+/*
+ * CR0.TS is set exactly when the current thread does not own the FPU
+ * registers: the FPU state moves at the first FPU use (#NM, fpu_trap), so
+ * threads that never use the FPU cost nothing. Each thread keeps the CR0
+ * it runs with (tcb.cr0: TS clear only for cpu0.fpu_owner, which only
+ * fpu_trap and tcb_finalise change, and they update both threads' copies),
+ * so the switch is one compare, and a write when it differs: a switch
+ * between the FPU's owner and a thread that is not one (every IPC round
+ * trip between a client that uses the FPU and a server that does not)
+ * writes CR0 each time, without reading it first.
+ */
+static always_inline void fpu_switch(const struct tcb *next)
+{
+	if (next->cr0 != cpu0.cr0) {
+		cpu0.cr0 = next->cr0;
+		write_cr0(next->cr0);
+	}
+}
+
+void switch_bases(const struct tcb *t); /* thread.c */
+
 /* Make t current: its frame receives the next entry, its address space,
  * FS/GS bases and FPU ownership take effect. */
 static inline void switch_to(struct tcb *t)
 {
 	cpu0.cur = t;
 	cpu_set_frame(&t->frame);
-	vspace_activate(&t->vspace.cap);
 	/*
 	 * fs_loaded/gs_loaded are what the kernel last wrote, not what the
 	 * bases are now: user mode can load FS or GS with a selector, which
@@ -25,15 +45,15 @@ static inline void switch_to(struct tcb *t)
 	 * have become 0 behind the kernel's back, and a write may be skipped
 	 * only when the base wanted and the base last written are both 0.
 	 */
-	if (cpu0.fs_loaded | t->fs_base) {
-		wrmsr(MSR_FS_BASE, t->fs_base);
-		cpu0.fs_loaded = t->fs_base;
-	}
-	if (cpu0.gs_loaded | t->gs_base) {
-		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
-		cpu0.gs_loaded = t->gs_base;
-	}
+	if (unlikely(cpu0.fs_loaded | t->fs_base | cpu0.gs_loaded | t->gs_base))
+		switch_bases(t); /* out of line: the usual case is one test */
+	/* cpu0.cur is t: read again after the rare calls (switch_bases, and
+	 * vspace_load_dead inside vspace_activate, last so that nothing of t
+	 * is needed after it) rather than kept in a register saved across
+	 * them, a push and a pop on every switch. */
+	t = cpu0.cur;
 	fpu_switch(t);
+	vspace_activate(&t->vspace.cap);
 }
 
 /* Something ready has a higher priority than t: above t's priority in its

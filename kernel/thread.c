@@ -22,6 +22,7 @@ void tcb_init(struct tcb *t)
 	t->slice = SLICE_TICKS;
 	tcb_set_prio(t, 0);
 	fpu_init_state(t->fx);
+	t->cr0 = cpu0.cr0 | CR0_TS; /* not the FPU's owner */
 	obj_link(&t->hdr, LM_OBJ_TCB);
 }
 
@@ -61,8 +62,10 @@ void tcb_finalise(struct tcb *t)
 	ipc_thread_gone(t);
 	if (t->state == LM_TS_RUNNABLE)
 		sched_stop(t, LM_TS_INACTIVE);
-	if (cpu0.fpu_owner == t)
+	if (cpu0.fpu_owner == t) {
 		cpu0.fpu_owner = NULL;
+		t->cr0 |= CR0_TS;
+	}
 	cap_delete_one(&t->cspace);
 	cap_delete_one(&t->vspace);
 	cap_delete_one(&t->ipcbuf);
@@ -366,6 +369,19 @@ SYS(thread_info)
  * (a library OS's per-thread pointer: user mode cannot read either base,
  * only through %fs:/%gs: loads). While the kernel runs, the user's GS
  * base sits in KERNEL_GS_BASE (swapped in on exit, switch.h). */
+/* switch_to's FS and GS bases for t, when either side has one. */
+void switch_bases(const struct tcb *t)
+{
+	if (cpu0.fs_loaded | t->fs_base) {
+		wrmsr(MSR_FS_BASE, t->fs_base);
+		cpu0.fs_loaded = t->fs_base;
+	}
+	if (cpu0.gs_loaded | t->gs_base) {
+		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base); /* swapped in on exit */
+		cpu0.gs_loaded = t->gs_base;
+	}
+}
+
 SYS(thread_set_fsbase)
 {
 	struct tcb *t;

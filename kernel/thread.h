@@ -65,9 +65,16 @@ struct tcb {
 	/* prio's masks for the run queues' bitmap (runq.h), which only
 	 * tcb_set_prio writes: its bit in rq_bits[prio >> 6] and the bits
 	 * above it there, its word's bit in rq_words and the words above,
-	 * and that word's index, prio >> 6. */
-	u64 prio_bit, prio_above, prio_wbit, prio_wabove;
+	 * and that word's index, prio >> 6; and the complements of the two
+	 * bits, which clear them when the queue empties. */
+	u64 prio_bit, prio_above, prio_wbit, prio_wabove, prio_nbit, prio_nwbit;
 	u8 prio_word;
+	/* The IPC fast paths' last lookup of each kind (fastpath.c, FPC_*):
+	 * capability pointer cptr named obj, with badge, and passed that
+	 * path's type and rights checks, while epoch == cap_epoch (cap.h). */
+	struct { u64 epoch, cptr, obj, badge; } fpc[4];
+	u64 cr0;                 /* CR0 it runs with: TS set unless it is
+	                          * cpu0.fpu_owner (switch.h, fpu_switch) */
 	u8 fx[512] __attribute__((aligned(16))); /* FXSAVE area */
 };
 _Static_assert(sizeof(struct tcb) <= 1 << LM_TCB_BITS, "tcb size");
@@ -102,6 +109,8 @@ static inline void tcb_set_prio(struct tcb *t, u8 p)
 	t->prio_above = ~1ull << (p & 63);
 	t->prio_wbit = BIT(p >> 6);
 	t->prio_wabove = ~1ull << (p >> 6);
+	t->prio_nbit = ~t->prio_bit;
+	t->prio_nwbit = ~t->prio_wbit;
 	t->prio_word = p >> 6;
 }
 void tcb_finalise(struct tcb *t);

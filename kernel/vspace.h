@@ -50,6 +50,12 @@ static inline void vspace_load(const struct cap *vs)
 {
 	struct asid_entry *e = &asid_tab[vs->w2];
 	u64 cr3 = vs->obj;
+	/* e in a register, used for both the compare and the store below:
+	 * without the barrier the compiler indexes the table twice. (Not
+	 * for EVA, which would lose what e points at.) */
+#ifndef __FRAMAC__
+	__asm__("" : "+r"(e));
+#endif
 	if (e->pml4 != vs->obj) {
 		vspace_load_dead();
 		return;

@@ -129,7 +129,7 @@ struct tcb *tcb_of_slot(struct slot *s)
 
 /* Hardware. */
 void fpu_init_state(void *fxarea) { }
-u64 read_cr0(void) { return cpu0.ts_set ? 0x80000033 | 8 : 0x80000033; } /* PG, NE, ET, MP, PE; TS */
+u64 read_cr0(void) { return cpu0.cr0; } /* as the kernel last wrote it */
 void vspace_load_dead(void) { cpu0.cr3_pml4 = 0; }
 u64 kernel_pml4_phys(void) { return 0; }
 void arch_idle(void) { }

@@ -40,7 +40,7 @@ struct percpu {
 	struct tcb *cur; /* 24: the current thread; its frame starts its TCB */
 	u64 fs_loaded, gs_loaded;
 	struct tcb *fpu_owner; /* whose state is in the FPU registers */
-	bool ts_set;           /* CR0.TS is set */
+	u64 cr0;               /* CR0 as last written (fpu_switch, switch.h) */
 	u64 cr3_pml4;          /* the PML4 CR3 points at (without PCID bits) */
 };
 extern struct percpu cpu0;
@@ -92,23 +92,6 @@ void timer_rearm(void);
 void apic_eoi(void);
 __attribute__((noreturn)) void return_to_user(void);
 
-/* Arm CR0.TS exactly when next does not own the FPU registers: the FPU
- * state moves at the first FPU use (#NM, fpu_trap), so threads that never
- * use the FPU cost nothing. Inline,
- * not a call: a switch between the FPU's owner and a thread
- * that is not one (every IPC round trip between a client that uses the
- * FPU and a server that does not) writes it each time. */
-static inline void fpu_switch(struct tcb *next)
-{
-	bool want = next != cpu0.fpu_owner;
-	if (want == cpu0.ts_set)
-		return;
-	if (want)
-		write_cr0(read_cr0() | CR0_TS);
-	else
-		clts();
-	cpu0.ts_set = want;
-}
 void fpu_init_state(void *fxarea);
 void zero_sse(void *d, u64 n); /* zero.S */
 void kzero(void *d, u64 n);

@@ -136,7 +136,7 @@ void cpu_init(void)
 	cpu0.kstack_top = (u64)kstack + sizeof(kstack);
 	wrmsr(MSR_GS_BASE, (u64)&cpu0);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	cpu0.ts_set = false;
+	cpu0.cr0 = read_cr0();
 }
 
 void fpu_init_state(void *fxarea)
@@ -150,13 +150,16 @@ void fpu_init_state(void *fxarea)
 /* #NM: the current thread touched the FPU while another's state is loaded. */
 void fpu_trap(void)
 {
-	struct tcb *cur = cpu0.cur;
+	struct tcb *cur = cpu0.cur, *old = cpu0.fpu_owner;
 	clts();
-	cpu0.ts_set = false;
-	if (cpu0.fpu_owner)
-		__asm__ volatile("fxsave64 (%0)" :: "r"(cpu0.fpu_owner->fx) : "memory");
+	if (old) {
+		__asm__ volatile("fxsave64 (%0)" :: "r"(old->fx) : "memory");
+		old->cr0 |= CR0_TS;
+	}
 	__asm__ volatile("fxrstor64 (%0)" :: "r"(cur->fx) : "memory");
 	cpu0.fpu_owner = cur;
+	cur->cr0 &= ~CR0_TS;
+	cpu0.cr0 = cur->cr0;
 }
 
 /* Clear n bytes at d (kernel memory: a new object or frame). Whole KiB
@@ -170,12 +173,13 @@ void kzero(void *d, u64 n)
 		memset(d, 0, n);
 		return;
 	}
-	bool ts = cpu0.ts_set;
+	/* cpu0.cr0 is CR0 as last written (switch.h): put back as it was */
+	bool ts = cpu0.cr0 & CR0_TS;
 	if (ts)
 		clts();
 	zero_sse(d, n);
 	if (ts)
-		write_cr0(read_cr0() | CR0_TS);
+		write_cr0(cpu0.cr0);
 }
 
 void arch_idle(void)

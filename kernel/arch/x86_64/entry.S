@@ -89,6 +89,17 @@
 	mov F_R9(%rsp), %r9
 .endm
 
+/* The callee-saved registers, for a thread other than the one whose call
+ * the C code ran, from the frame at %rsp. */
+.macro LOAD_CALLEE_SAVED
+	mov F_RBX(%rsp), %rbx
+	mov F_RBP(%rsp), %rbp
+	mov F_R12(%rsp), %r12
+	mov F_R13(%rsp), %r13
+	mov F_R14(%rsp), %r14
+	mov F_R15(%rsp), %r15
+.endm
+
 /* Leave by SYSRET with the frame at %rsp: it loads rip into rcx's place
  * and rflags into r11's, so their slots are never read. */
 .macro SYSRET_FRAME
@@ -104,8 +115,13 @@
  * SYSCALL: rcx = user rip, r11 = user rflags, IF already cleared by FMASK.
  * The user stack is never touched. The registers go straight into the
  * current thread's frame (PCPU_SYS_TOP is the address of its ss slot):
- * rip, rflags, rsp, every general register but rcx and r11, and vector
- * FRAME_SYSCALL. Not written, because they hold nothing new:
+ * rip, rflags, rsp, every general register but rcx and r11. Not written,
+ * because they hold nothing new:
+ *   - vector, which is FRAME_SYSCALL whenever the thread runs in user
+ *     mode: a SYSRET leaves only a frame that has it (the exits test it),
+ *     and the two other ways out write it (iret_frame after its pops,
+ *     isr_exc_fast before its SYSRET), so the slot an interrupt or
+ *     exception wrote never outlives the return to user mode;
  *   - cs and ss, which stay SEL_UCODE and SEL_UDATA (tcb_init; the CPU
  *     writes those same values on an interrupt or exception);
  *   - error, which only an exception frame has;
@@ -123,7 +139,6 @@ syscall_entry:
 	pushq %gs:PCPU_USER_RSP        /* frame.rsp; %rsp = frame + F_RSP */
 	mov %r11, F_RFLAGS-F_RSP(%rsp)
 	mov %rcx, F_RIP-F_RSP(%rsp)
-	movq $-1, F_VECTOR-F_RSP(%rsp) /* FRAME_SYSCALL */
 	mov %rdi, F_RDI-F_RSP(%rsp)
 	mov %rsi, F_RSI-F_RSP(%rsp)
 	mov %rdx, F_RDX-F_RSP(%rsp)
@@ -145,24 +160,55 @@ syscall_entry:
 	/*
 	 * The IPC fast paths (fastpath.c) are called from here, not through
 	 * syscall_dispatch, for a thread with no gate (filters see every call
-	 * first; GATE_SLOW threads never take a fast path) while they are
-	 * enabled. One that returns NULL changed nothing and the general path
-	 * takes the call; otherwise it returns its frame. rcx is free: SYSCALL
-	 * left the user rip in it, stored above.
+	 * first; GATE_SLOW threads never take a fast path), through
+	 * fastpath_table (whose entries all decline while the fast paths are
+	 * disabled). rcx and rdx are free: SYSCALL left the user rip in rcx,
+	 * and both were stored above. What a fast path returns (fastpath.c):
+	 * NULL, it changed nothing, and the general path takes the call; its
+	 * frame, its thread is still current (leave as below); or FP_MSG(s),
+	 * another thread is current, and leaves with the message registers
+	 * of frame s (at %rax - 1) and the rest of its own frame.
 	 */
 	lea -SYS_FAST_FIRST(%rax), %rcx
 	cmp $SYS_FAST_COUNT-1, %rcx
 	ja 1f
 	cmpb $0, TCB_SYSGATE(%rdi)
 	jne 1f
-	cmpb $0, fastpath_enabled(%rip)
-	je 1f
-	call *fastpath_table(,%rcx,8)
+	mov fastpath_table(%rip), %rdx
+	call *(%rdx,%rcx,8)
 	test %rax, %rax
-	jnz 2f
-	mov %gs:PCPU_CUR, %rdi         /* unchanged by a fast path that fails */
+	jz 3f
+	cmp %gs:PCPU_CUR, %rax
+	je sysret_same
+	mov %gs:PCPU_CUR, %rsp
+	COUNT_EVENT KCOUNT_EXITS
+	cmpq $-1, F_VECTOR(%rsp)
+	jne 4f
+	mov F_RDX-1(%rax), %rdx
+	mov F_R10-1(%rax), %r10
+	mov F_R8-1(%rax), %r8
+	mov F_R9-1(%rax), %r9
+	mov F_RAX(%rsp), %rax
+	mov F_RDI(%rsp), %rdi
+	mov F_RSI(%rsp), %rsi
+	LOAD_CALLEE_SAVED
+	SYSRET_FRAME
+4:	/* A frame to leave by IRETQ: the message words into it first,
+	 * unless they are its own (a resumed fault). */
+	lea -1(%rax), %rcx
+	cmp %rcx, %rsp
+	je iret_frame
+	mov F_RDX-1(%rax), %rcx
+	mov %rcx, F_RDX(%rsp)
+	mov F_R10-1(%rax), %rcx
+	mov %rcx, F_R10(%rsp)
+	mov F_R8-1(%rax), %rcx
+	mov %rcx, F_R8(%rsp)
+	mov F_R9-1(%rax), %rcx
+	mov %rcx, F_R9(%rsp)
+	jmp iret_frame
+3:	mov %gs:PCPU_CUR, %rdi         /* unchanged by a fast path that fails */
 1:	call syscall_dispatch
-2:
 #endif
 	/*
 	 * It returned the frame it was given. If that is still the current
@@ -175,10 +221,11 @@ syscall_entry:
 	 */
 	cmp %gs:PCPU_CUR, %rax
 	jne return_to_user
+sysret_same:
 	mov %rax, %rsp
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
-	jne 2f
+	jne iret_frame
 	LOAD_RESULTS
 	SYSRET_FRAME
 
@@ -190,16 +237,13 @@ return_to_user:
 	mov %gs:PCPU_CUR, %rsp
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
-	jne 2f
+	jne iret_frame
 	LOAD_RESULTS
-	mov F_RBX(%rsp), %rbx
-	mov F_RBP(%rsp), %rbp
-	mov F_R12(%rsp), %r12
-	mov F_R13(%rsp), %r13
-	mov F_R14(%rsp), %r14
-	mov F_R15(%rsp), %r15
+	LOAD_CALLEE_SAVED
 	SYSRET_FRAME
-2:	POP_GPRS
+iret_frame:                            /* the frame at %rsp, by IRETQ */
+	POP_GPRS
+	movq $-1, (%rsp)               /* vector: FRAME_SYSCALL in user mode */
 	add $16, %rsp
 	swapgs
 	iretq
@@ -376,6 +420,7 @@ isr_exc_stac:
 	mov F_RAX(%rdi), %rax
 	mov F_RDX(%rdi), %rdx
 	mov F_RSI(%rdi), %rsi
+	movq $-1, F_VECTOR(%rdi)       /* FRAME_SYSCALL in user mode (syscall_entry) */
 	mov %rsp, %rdi
 	COUNT_EVENT KCOUNT_EXCEPTIONS
 	COUNT_EVENT KCOUNT_EXITS

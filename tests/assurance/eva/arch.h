@@ -7,8 +7,8 @@
 #ifndef EVA_ARCH_H
 #define EVA_ARCH_H
 /* CR0 is hardware: asm.h's read_cr0 (an asm output EVA cannot see
- * written) is renamed, and arch.h's inline fpu_switch reads the harness's
- * model instead: CR0 as the kernel left it, TS as cpu0.ts_set says. */
+ * written) is renamed, and the harness's model is read instead: CR0 as
+ * the kernel last wrote it (cpu0.cr0). */
 #define read_cr0 asm_read_cr0
 #include "asm.h"
 #undef read_cr0
