@@ -446,7 +446,7 @@ HOST_test_bpf_verify_domain := $(HOST_test_bpf_verify)
 HOST_test_bpf_jit = $(patsubst kernel/%,%,$(BPF_SHARED))
 HOST_LIB_test_bpf_jit := tools/bpf/host_ticks.c
 # the file server's handles and pipes, with a stand-in heap and wake-up record
-HOST_LIB_test_fs_pipe := $(addprefix servers/fs/,handle.c pipe.c inode.c path.c serve.c serve_path.c)
+HOST_LIB_test_fs_pipe := $(addprefix servers/fs/,handle.c pipe.c fifo.c lock.c inode.c path.c serve.c serve_path.c)
 $(B)/host/test_fs_pipe: $(HOST_LIB_test_fs_pipe) $(wildcard servers/fs/*.h)
 # The Linux personality's line discipline, with the console stubbed out.
 HOST_LIB_test_tty := linux/tty.c
