@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deductive proofs (Frama-C WP) of the derivation tree: the ACSL contracts
-# of tests/assurance/mdb_*_wp.c, proved on kernel/mdb.c (and mdb.h's
-# inline functions) by CVC4 and Z3 through Why3. One test in `make test`;
+# and lemmas of tests/assurance/mdb_*wp.c (their logic in mdb_wp.h), proved
+# on kernel/mdb.c (and mdb.h's inline functions) by CVC4 and Z3 through Why3. One test in `make test`;
 # docs/ASSURANCE.md says what the contracts state.
 #
 #   tests/assurance/wp.sh      prints goals proved/total per run; fails
@@ -30,6 +30,9 @@ cd "$root" || exit 1
 #   memory), and the whole-tree invariant over the list holding the node;
 #   -pp-annot expands REMOVE_PRE in the annotations.
 # lemmas: the logic facts those contracts cite (mdb_wp.c).
+# treelemmas: from the operations' postconditions (what they write, and
+#   kept: every other link of the list holds as before) to the whole-tree
+#   invariant over the new list (mdb_tree_wp.c; logic only, no code).
 # walks: first child, parent, is-descendant. Typed+cast: mdb_first_child
 #   casts an opening end to its node (the same address: the end is the
 #   node's first member); MDB_WP_WALKS enables mdb.c's loop invariants.
@@ -44,6 +47,7 @@ runs=(
 	"splices|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move,unlink_end|-wp-rte -pp-annot -wp-prop=-${tree//,/,-},-${vacuity//,/,-}"
 	"tree|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$tree"
 	"lemmas|mdb_wp.c||-pp-annot -wp-prop=@lemma"
+	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma"
 	"walks|mdb_walk_wp.c|mdb_parent,mdb_is_descendant,mdb_first_child,mdb_has_children|-wp-rte -wp-model Typed+cast"
 	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5"
 )

@@ -1,0 +1,83 @@
+/*
+ * The whole-tree invariant across the derivation tree's operations: lemmas
+ * over the list of ends (mdb_wp.h), proved with Frama-C WP by
+ * tests/assurance/wp.sh in a run of their own.
+ *
+ * mdb_wp.c proves, on kernel/mdb.c's code, what each operation does to
+ * the list s holding the node: the links it writes, and that every other
+ * link is kept (kept{Pre,Post}). The lemmas here take those facts, for
+ * any two states L1 (before) and L2 (after), to the invariant over the new
+ * list: tree{L1}(s) and the operation's postconditions imply
+ * tree{L2}(ins2(s, ..)) (insert), tree{L2}(del2(s, ..)) (remove). They are
+ * pure logic: no code, so the provers have only the sequence's axioms.
+ *
+ * Plain lemmas (not check lemmas): each later one is proved from the
+ * earlier. The file has no function contract, so they are hypotheses of
+ * no goal of the operations' runs (where they would slow the provers).
+ */
+#include "mdb_wp.h"
+
+/*@
+  // next_in, prev_in at a link named by any two indices i, j with j the
+  // successor of i. succ is a predicate, which WP keeps: the provers
+  // unfold it into an equality that makes j and i + 1 one term. (Written
+  // out, j == i + 1 is substituted away by WP, and a link named (x - 2,
+  // x - 1) then never matches linked_in's (i, i + 1).) The conclusion
+  // names the link both ways: so the provers meet the term i + 1.
+  predicate succ(integer i, integer j) = j == i + 1;
+
+  lemma next_in_at{L}: \forall seq s, integer lo, hi, i, j;
+	next_in(s, lo, hi) && succ(i, j) && lo <= i < hi && 0 <= i && j < len(s) ==>
+		next_at(s, i, j) && next_at(s, i, i + 1);
+  lemma prev_in_at{L}: \forall seq s, integer lo, hi, i, j;
+	prev_in(s, lo, hi) && succ(i, j) && lo <= i < hi && 0 <= i && j < len(s) ==>
+		prev_at(s, i, j) && prev_at(s, i, i + 1);
+
+  lemma linked_sub{L}: \forall seq s, integer lo, hi;
+	linked(s) ==> linked_in(s, lo, hi);
+  lemma linked_join{L}: \forall seq s, integer a, b, c;
+	a <= b <= c && linked_in(s, a, b) && linked_in(s, b, c) ==> linked_in(s, a, c);
+  lemma linked_all{L}: \forall seq s, integer lo;
+	lo <= 0 && linked_in(s, lo, len(s)) ==> linked(s);
+
+  // The links a state change keeps.
+  lemma linked_kept{L1,L2}: \forall seq s, integer lo, hi;
+	linked_in{L1}(s, lo, hi) && kept{L1,L2}(s, lo, hi) ==> linked_in{L2}(s, lo, hi);
+
+  // ins2(s, k, a, b): its links before k are s's, those after k + 2 are
+  // s's two places back.
+  lemma next_ins2_before{L}: \forall seq s, integer k, i, j, struct mdb_end *a, *b;
+	0 <= i && j == i + 1 && j <= k && k < len(s) ==>
+		(next_at(ins2(s, k, a, b), i, j) <==> next_at(s, i, j));
+  lemma prev_ins2_before{L}: \forall seq s, integer k, i, j, struct mdb_end *a, *b;
+	0 <= i && j == i + 1 && j <= k && k < len(s) ==>
+		(prev_at(ins2(s, k, a, b), i, j) <==> prev_at(s, i, j));
+  lemma next_ins2_after{L}: \forall seq s, integer k, i, j, struct mdb_end *a, *b;
+	0 <= k && k + 3 <= i && j == i + 1 ==>
+		(next_at(ins2(s, k, a, b), i, j) <==> next_at(s, i - 2, j - 2));
+  lemma prev_ins2_after{L}: \forall seq s, integer k, i, j, struct mdb_end *a, *b;
+	0 <= k && k + 3 <= i && j == i + 1 ==>
+		(prev_at(ins2(s, k, a, b), i, j) <==> prev_at(s, i - 2, j - 2));
+  lemma linked_ins2_before{L}: \forall seq s, integer k, lo, hi, struct mdb_end *a, *b;
+	0 <= lo && hi <= k && k < len(s) && linked_in(s, lo, hi) ==>
+		linked_in(ins2(s, k, a, b), lo, hi);
+  lemma linked_ins2_after{L}: \forall seq s, integer k, lo, hi, struct mdb_end *a, *b;
+	0 <= k && k + 1 <= lo && linked_in(s, lo, hi) ==>
+		linked_in(ins2(s, k, a, b), lo + 2, hi + 2);
+
+  // Insert (mdb_add_child as a child, with n's ends a, b just after the
+  // parent's opening end at(s, k)): the postconditions of mdb_wp.c
+  // (tree_add_*) give the whole-tree invariant over the new list.
+  lemma add_linked_before{L1,L2}: \forall seq s, integer k, struct mdb_end *a, *b;
+	tree{L1}(s) && 0 <= k < len(s) && kept{L1,L2}(s, 0, k) ==>
+		linked_in{L2}(ins2(s, k, a, b), 0, k);
+  lemma add_linked_after{L1,L2}: \forall seq s, integer k, struct mdb_end *a, *b;
+	tree{L1}(s) && 0 <= k && kept{L1,L2}(s, k + 1, len(s)) ==>
+		linked_in{L2}(ins2(s, k, a, b), k + 3, len(s) + 2);
+  lemma tree_ins2{L1,L2}: \forall seq s, integer k, struct mdb_end *a, *b;
+	tree{L1}(s) && 0 <= k < len(s) - 1 &&
+	ends_valid{L2}(ins2(s, k, a, b)) && distinct(ins2(s, k, a, b)) &&
+	closed{L2}(ins2(s, k, a, b)) && linked_in{L2}(ins2(s, k, a, b), k, k + 3) &&
+	kept{L1,L2}(s, 0, k) && kept{L1,L2}(s, k + 1, len(s)) ==>
+		tree{L2}(ins2(s, k, a, b));
+*/
