@@ -80,4 +80,76 @@
 	closed{L2}(ins2(s, k, a, b)) && linked_in{L2}(ins2(s, k, a, b), k, k + 3) &&
 	kept{L1,L2}(s, 0, k) && kept{L1,L2}(s, k + 1, len(s)) ==>
 		tree{L2}(ins2(s, k, a, b));
+
+  // del2(s, i, j): its links before i are s's, those from i to j - 2
+  // s's one place on, those from j - 1 on s's two places on.
+  lemma next_del2_before{L}: \forall seq s, integer i, j, x, y;
+	0 <= x && y == x + 1 && y < i < j ==>
+		(next_at(del2(s, i, j), x, y) <==> next_at(s, x, y));
+  lemma prev_del2_before{L}: \forall seq s, integer i, j, x, y;
+	0 <= x && y == x + 1 && y < i < j ==>
+		(prev_at(del2(s, i, j), x, y) <==> prev_at(s, x, y));
+  lemma next_del2_between{L}: \forall seq s, integer i, j, x, y;
+	i <= x && y == x + 1 && y < j - 1 ==>
+		(next_at(del2(s, i, j), x, y) <==> next_at(s, x + 1, y + 1));
+  lemma prev_del2_between{L}: \forall seq s, integer i, j, x, y;
+	i <= x && y == x + 1 && y < j - 1 ==>
+		(prev_at(del2(s, i, j), x, y) <==> prev_at(s, x + 1, y + 1));
+  lemma next_del2_after{L}: \forall seq s, integer i, j, x, y;
+	i < j && j - 1 <= x && y == x + 1 ==>
+		(next_at(del2(s, i, j), x, y) <==> next_at(s, x + 2, y + 2));
+  lemma prev_del2_after{L}: \forall seq s, integer i, j, x, y;
+	i < j && j - 1 <= x && y == x + 1 ==>
+		(prev_at(del2(s, i, j), x, y) <==> prev_at(s, x + 2, y + 2));
+  lemma linked_del2_before{L}: \forall seq s, integer i, j, lo, hi;
+	hi < i < j < len(s) && linked_in(s, lo, hi) ==> linked_in(del2(s, i, j), lo, hi);
+  lemma linked_del2_between{L}: \forall seq s, integer i, j, lo, hi;
+	0 <= i <= lo && hi <= j - 2 && j < len(s) && linked_in(s, lo + 1, hi + 1) ==>
+		linked_in(del2(s, i, j), lo, hi);
+  lemma linked_del2_after{L}: \forall seq s, integer i, j, lo, hi;
+	0 <= i < j && j - 1 <= lo && j < len(s) && linked_in(s, lo + 2, hi + 2) ==>
+		linked_in(del2(s, i, j), lo, hi);
+
+  // Remove (mdb_remove, n's ends at(s, i) and at(s, j)): the
+  // postconditions of mdb_wp.c (tree_remove_*) give the whole-tree
+  // invariant over the list without them, a leaf or a node with children
+  // (which stay in place, now between n's parent's ends).
+  lemma remove_linked_before{L1,L2}: \forall seq s, integer i, j;
+	tree{L1}(s) && 0 <= i < j < len(s) && kept{L1,L2}(s, 0, i - 1) ==>
+		linked_in{L2}(del2(s, i, j), -1, i - 1);
+  lemma remove_linked_between{L1,L2}: \forall seq s, integer i, j;
+	tree{L1}(s) && 0 <= i && i + 1 < j < len(s) && kept{L1,L2}(s, i + 1, j - 1) ==>
+		linked_in{L2}(del2(s, i, j), i, j - 2);
+  lemma remove_linked_after{L1,L2}: \forall seq s, integer i, j;
+	tree{L1}(s) && 0 <= i < j < len(s) && kept{L1,L2}(s, j + 1, len(s)) ==>
+		linked_in{L2}(del2(s, i, j), j - 1, len(s) - 2);
+  // The last child's join and the list's last end, from what mdb_wp.c
+  // states of s's ends.
+  lemma remove_linked_last{L1,L2}: \forall seq s, integer i, j;
+	tree{L1}(s) && 0 <= i && i + 1 < j < len(s) &&
+	(j + 1 < len(s) ==> \at(at(s, j - 1)->next, L2) == at(s, j + 1) &&
+		\at(at(s, j + 1)->prev, L2) == at(s, j - 1)) ==>
+		linked_in{L2}(del2(s, i, j), j - 2, j - 1);
+  lemma remove_closed_last{L1,L2}: \forall seq s, integer i, j;
+	tree{L1}(s) && 0 <= i && i + 1 < j < len(s) &&
+	(j + 1 == len(s) ==> \at(at(s, j - 1)->next, L2) == \null) &&
+	(j + 1 < len(s) ==> \at(at(s, len(s) - 1)->next, L2) == \at(at(s, len(s) - 1)->next, L1)) ==>
+		closed_last{L2}(del2(s, i, j));
+  lemma tree_del2_leaf{L1,L2}: \forall seq s, integer i, j;
+	tree{L1}(s) && 0 <= i && j == i + 1 && j < len(s) &&
+	ends_valid{L2}(del2(s, i, j)) && distinct(del2(s, i, j)) &&
+	closed{L2}(del2(s, i, j)) && linked_in{L2}(del2(s, i, j), i - 1, i) &&
+	kept{L1,L2}(s, 0, i - 1) && kept{L1,L2}(s, j + 1, len(s)) ==>
+		tree{L2}(del2(s, i, j));
+  lemma tree_del2_inner{L1,L2}: \forall seq s, integer i, j;
+	tree{L1}(s) && 0 <= i && i + 1 < j < len(s) &&
+	ends_valid{L2}(del2(s, i, j)) && distinct(del2(s, i, j)) &&
+	closed_first{L2}(del2(s, i, j)) && linked_in{L2}(del2(s, i, j), i - 1, i) &&
+	(j + 1 < len(s) ==> \at(at(s, j - 1)->next, L2) == at(s, j + 1) &&
+		\at(at(s, j + 1)->prev, L2) == at(s, j - 1)) &&
+	(j + 1 == len(s) ==> \at(at(s, j - 1)->next, L2) == \null) &&
+	(j + 1 < len(s) ==> \at(at(s, len(s) - 1)->next, L2) == \at(at(s, len(s) - 1)->next, L1)) &&
+	kept{L1,L2}(s, 0, i - 1) && kept{L1,L2}(s, i + 1, j - 1) &&
+	kept{L1,L2}(s, j + 1, len(s)) ==>
+		tree{L2}(del2(s, i, j));
 */

@@ -125,8 +125,7 @@ static void unlink_end(struct mdb_end *e);
 	\old(n->open.prev)->next == \old(n->open.next);
   ensures !leaf{Old}(n) && \old(n->close.next) != \null ==>
 	\old(n->close.next)->prev == \old(n->close.prev);
-  // The list holding n, without n's ends (the lemmas linked_join and
-  // linked_all make linked of the pieces).
+  // The list holding n, without n's ends.
   // Must not be proved (wp.sh checks): the hypotheses are satisfiable.
   ensures vacuity_remove_leaf: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) && j == i + 1 ==> \false;
@@ -144,13 +143,37 @@ static void unlink_end(struct mdb_end *e);
 	REMOVE_PRE(s, i, j) && j == i + 1 ==> closed_last(del2(s, i, j));
   // linked(del2(...)), the links over the gap n leaves: a leaf's
   // neighbours joined, or the first child's opening end joined to what
-  // was before n. (The pieces away from n, before it, after it and
-  // between its children, whose links the splice leaves as they were,
-  // and the last child's join, are not in the run: docs/ASSURANCE.md.)
+  // was before n.
   ensures tree_remove_linked_join_leaf: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) && j == i + 1 ==> linked_in(del2(s, i, j), i - 1, i);
   ensures tree_remove_linked_join_first: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) && i + 1 < j ==> linked_in(del2(s, i, j), i - 1, i);
+  // The last child's closing end joined to what was after n, stated by
+  // s's ends (in del2's terms it times out), and the list's last end's
+  // next when it is not n's neighbour.
+  ensures tree_remove_last_child: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==>
+		(j + 1 < len(s) ==> at(s, j - 1)->next == at(s, j + 1) &&
+			at(s, j + 1)->prev == at(s, j - 1)) &&
+		(j + 1 == len(s) ==> at(s, j - 1)->next == \null);
+  ensures tree_remove_last_kept: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && j + 1 < len(s) ==>
+		at(s, len(s) - 1)->next == \at(at(s, len(s) - 1)->next, Pre);
+  // Every other link is kept: before n, between its children, after n.
+  // With the above, the lemmas tree_del2_leaf and tree_del2_inner
+  // (mdb_tree_wp.c) make tree(del2(s, i, j)) of them.
+  ensures tree_remove_next_before: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> next_kept{Pre,Post}(s, 0, i - 1);
+  ensures tree_remove_prev_before: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> prev_kept{Pre,Post}(s, 0, i - 1);
+  ensures tree_remove_next_between: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==> next_kept{Pre,Post}(s, i + 1, j - 1);
+  ensures tree_remove_prev_between: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==> prev_kept{Pre,Post}(s, i + 1, j - 1);
+  ensures tree_remove_next_after: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> next_kept{Pre,Post}(s, j + 1, len(s));
+  ensures tree_remove_prev_after: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> prev_kept{Pre,Post}(s, j + 1, len(s));
 */
 void mdb_remove(struct mdb *n);
 

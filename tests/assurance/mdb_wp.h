@@ -46,8 +46,11 @@
 /*@
   // A list of ends as a sequence: at(s, i) for 0 <= i < len(s). The
   // functions the operations' postconditions need are given by what each
-  // element is (a finite list is a model of these axioms: they are
-  // consistent). WP's own \list had the provers fail on the
+  // element is. A model: a length and a map from every integer to an end
+  // (a list's, then anything), pair, ins2 and del2 defined pointwise as
+  // the axioms say (each element by one axiom only), del2's length len(s)
+  // when i, j are not two of s's indices: the axioms are consistent.
+  // WP's own \list had the provers fail on the
   // simplest goal: its concatenation hides the old list's elements.
   axiomatic Seq {
 	type seq;
@@ -74,15 +77,21 @@
 	axiom ins2_after: \forall seq s, integer k, i, struct mdb_end *a, *b;
 		k + 2 < i ==> at(ins2(s, k, a, b), i) == at(s, i - 2);
 
-	// del2(s, i, j), i < j: s without its elements i and j.
+	// del2(s, i, j), i < j: s without its elements i and j. Only for
+	// i < j, and the length only for elements of s: until 2026-12-05
+	// these axioms were unguarded, and contradictory (for i > j the
+	// ranges "before i" and "from j - 1 on" overlap: every sequence
+	// would repeat with period two, against ins2's axioms; and with
+	// len_pos, a sequence's length would be at least 2n for every n).
 	logic seq del2(seq s, integer i, integer j);
-	axiom del2_len: \forall seq s, integer i, j; len(del2(s, i, j)) == len(s) - 2;
+	axiom del2_len: \forall seq s, integer i, j;
+		0 <= i < j < len(s) ==> len(del2(s, i, j)) == len(s) - 2;
 	axiom del2_before: \forall seq s, integer i, j, x;
-		x < i ==> at(del2(s, i, j), x) == at(s, x);
+		i < j && x < i ==> at(del2(s, i, j), x) == at(s, x);
 	axiom del2_between: \forall seq s, integer i, j, x;
 		i <= x < j - 1 ==> at(del2(s, i, j), x) == at(s, x + 1);
 	axiom del2_after: \forall seq s, integer i, j, x;
-		j - 1 <= x ==> at(del2(s, i, j), x) == at(s, x + 2);
+		i < j && j - 1 <= x ==> at(del2(s, i, j), x) == at(s, x + 2);
   }
 
   predicate ends_valid{L}(seq s) =

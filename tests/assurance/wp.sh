@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deductive proofs (Frama-C WP) of the derivation tree: the ACSL contracts
 # and lemmas of tests/assurance/mdb_*wp.c (their logic in mdb_wp.h), proved
-# on kernel/mdb.c (and mdb.h's inline functions) by CVC4 and Z3 through Why3. One test in `make test`;
+# on kernel/mdb.c (and mdb.h's inline functions) by CVC4 and Z3 through
+# Why3. One test in `make test`;
 # docs/ASSURANCE.md says what the contracts state.
 #
 #   tests/assurance/wp.sh      prints goals proved/total per run; fails
