@@ -152,4 +152,74 @@
 	kept{L1,L2}(s, 0, i - 1) && kept{L1,L2}(s, i + 1, j - 1) &&
 	kept{L1,L2}(s, j + 1, len(s)) ==>
 		tree{L2}(del2(s, i, j));
+
+  // Move (mdb_move, src's ends at(s, i) and at(s, j), dst out of the
+  // list): what mdb_wp.c proves of it (tree_move_next, tree_move_prev
+  // given back_unique, and the postconditions on dst's own links),
+  // stated between any two states: it gives tree over the list with
+  // dst's ends in src's places.
+  // Every other end's links renamed (tree_move_next, tree_move_prev):
+  predicate renamed_links{L1,L2}(struct mdb *src, struct mdb *dst) =
+	\forall struct mdb_end *e; \valid{L1}(e) && \separated(e, src) && \separated(e, dst) ==>
+		\at(e->next, L2) == renamed{L2}(\at(e->next, L1), src, dst) &&
+		\at(e->prev, L2) == renamed{L2}(\at(e->prev, L1), src, dst);
+  // dst's own links: src's, or a leaf's.
+  predicate moved_links{L1,L2}(struct mdb *src, struct mdb *dst) =
+	\at(dst->open.prev, L2) == \at(src->open.prev, L1) &&
+	\at(dst->close.next, L2) == \at(src->close.next, L1) &&
+	(leaf{L1}(src) <==> leaf{L2}(dst)) &&
+	(!leaf{L1}(src) ==> \at(dst->open.next, L2) == \at(src->open.next, L1) &&
+		\at(dst->close.prev, L2) == \at(src->close.prev, L1));
+  predicate move_pre{L1,L2}(seq s, integer i, integer j, struct mdb *src, struct mdb *dst) =
+	tree{L1}(s) && 0 <= i < j < len(s) &&
+	at(s, i) == \at(&src->open, L1) && at(s, j) == \at(&src->close, L1) &&
+	outside{L1}(s, dst) && \separated(src, dst) &&
+	renamed_links{L1,L2}(src, dst) && moved_links{L1,L2}(src, dst);
+
+  lemma move_distinct{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) ==> distinct(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
+  lemma move_closed{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) ==> closed{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
+  // linked, link by link, in five cases by where the link lies: away
+  // from src's ends, into its opening end, out of it, into its closing
+  // end, out of it. Each states the link before (next_at{L1}(s, x, y)):
+  // the provers then meet the term linked{L1}(s) is stated with. (Without
+  // it every case timed out, 30 s, both provers.)
+  lemma move_next_away{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x != i - 1 && x != i && x != j - 1 && x != j ==>
+		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_prev_away{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x != i - 1 && x != i && x != j - 1 && x != j ==>
+		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_next_into{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i - 1 ==>
+		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_prev_into{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i - 1 ==>
+		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_next_open{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i ==>
+		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_prev_open{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i ==>
+		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_next_close{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j - 1 && x != i ==>
+		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_prev_close{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j - 1 && x != i ==>
+		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_next_out{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j ==>
+		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_prev_out{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j ==>
+		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  lemma move_linked{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) ==> linked{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
+
+  // With every end still valid (tree_move_valid), the whole invariant.
+  lemma tree_set2{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && ends_valid{L2}(s) && \valid{L2}(dst) ==>
+		tree{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
 */

@@ -12,8 +12,11 @@
  * it works on (nb_ok): its ends' neighbours point back at them (x->next->
  * prev == x, x->prev->next == x), and those neighbours are distinct
  * memory. Both follow from the tree's whole invariant (every end's links
- * consistent both ways, the list acyclic), which is not itself stated
- * here yet: docs/ASSURANCE.md.
+ * consistent both ways, the list acyclic), which these preconditions do
+ * not state yet. The tree_* postconditions state what each operation does
+ * to the list holding the node; mdb_tree_wp.c's lemmas take them to the
+ * invariant over the new list. The logic is in mdb_wp.h;
+ * docs/ASSURANCE.md.
  */
 #include "mdb_wp.h"
 
@@ -205,6 +208,9 @@ void mdb_remove(struct mdb *n);
   ensures tree_move_prev: back_unique{Pre}(src) ==> \forall struct mdb_end *e;
 	\valid{Pre}(e) && \separated(e, src) && \separated(e, dst) ==>
 	e->prev == renamed(\at(e->prev, Pre), src, dst);
+  // Every end stays valid memory (mdb_tree_wp.c's tree_set2 needs it).
+  ensures tree_move_valid: \valid(dst) &&
+	\forall seq s; ends_valid{Pre}(s) ==> ends_valid(s);
 */
 void mdb_move(struct mdb *dst, struct mdb *src);
 

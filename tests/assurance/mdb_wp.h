@@ -47,7 +47,7 @@
   // A list of ends as a sequence: at(s, i) for 0 <= i < len(s). The
   // functions the operations' postconditions need are given by what each
   // element is. A model: a length and a map from every integer to an end
-  // (a list's, then anything), pair, ins2 and del2 defined pointwise as
+  // (a list's, then anything), pair, ins2, del2, set2 defined pointwise as
   // the axioms say (each element by one axiom only), del2's length len(s)
   // when i, j are not two of s's indices: the axioms are consistent.
   // WP's own \list had the provers fail on the
@@ -92,6 +92,18 @@
 		i <= x < j - 1 ==> at(del2(s, i, j), x) == at(s, x + 1);
 	axiom del2_after: \forall seq s, integer i, j, x;
 		i < j && j - 1 <= x ==> at(del2(s, i, j), x) == at(s, x + 2);
+
+	// set2(s, i, j, a, b), i < j: s with its elements i and j replaced
+	// by a and b.
+	logic seq set2(seq s, integer i, integer j, struct mdb_end *a, struct mdb_end *b);
+	axiom set2_len: \forall seq s, integer i, j, struct mdb_end *a, *b;
+		len(set2(s, i, j, a, b)) == len(s);
+	axiom set2_i: \forall seq s, integer i, j, struct mdb_end *a, *b;
+		i < j ==> at(set2(s, i, j, a, b), i) == a;
+	axiom set2_j: \forall seq s, integer i, j, struct mdb_end *a, *b;
+		i < j ==> at(set2(s, i, j, a, b), j) == b;
+	axiom set2_other: \forall seq s, integer i, j, x, struct mdb_end *a, *b;
+		x != i && x != j ==> at(set2(s, i, j, a, b), x) == at(s, x);
   }
 
   predicate ends_valid{L}(seq s) =
