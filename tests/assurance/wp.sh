@@ -29,7 +29,8 @@ out=${ASSURE_OUT:-$root/build/assurance}/wp
 mkdir -p "$out/cache"
 cd "$root" || exit 1
 
-# name | contracts | functions (none: lemmas) | frama-c options
+# name | contracts | functions (none: lemmas) | frama-c options | provers
+#   (default cvc4,z3-ce)
 # splices: the operations that change the tree, node by node (typed
 #   memory), and the whole-tree invariant over the list holding the node;
 #   -pp-annot expands REMOVE_PRE in the annotations.
@@ -42,6 +43,9 @@ cd "$root" || exit 1
 #   node's first member); MDB_WP_WALKS enables mdb.c's loop invariants.
 # vacuity: the whole-tree postconditions' hypotheses are satisfiable:
 #   "they imply false" must NOT be proved (short timeout: they fail).
+#   Z3 without its counterexample mode: on these goals, which fail, Z3
+#   returns a model, and Frama-C's reading of it crashed (a segmentation
+#   fault, twice in a row on 2026-12-05 after "const x!0 not defined").
 # tree: the whole-tree postconditions (every "ensures tree_..." of
 #   mdb_wp.c), without -wp-rte: the runtime-error assertions, proved in the
 #   splices run, only crowd these goals' hypotheses (they time out with them).
@@ -53,14 +57,14 @@ runs=(
 	"lemmas|mdb_wp.c||-pp-annot -wp-prop=@lemma"
 	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma"
 	"walks|mdb_walk_wp.c|mdb_parent,mdb_is_descendant,mdb_first_child,mdb_has_children|-wp-rte -wp-model Typed+cast"
-	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5"
+	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5|cvc4,z3"
 )
 
 ok=1
 all_proved=0
 all_total=0
 for r in "${runs[@]}"; do
-	IFS='|' read -r name file fcts opts <<<"$r"
+	IFS='|' read -r name file fcts opts provers <<<"$r"
 	log=$out/$name.log
 	define=
 	[ "$name" = walks ] && define=-DMDB_WP_WALKS
@@ -75,7 +79,7 @@ for r in "${runs[@]}"; do
 	for attempt in 1 2; do
 		# shellcheck disable=SC2086 # fct, opts: lists of words
 		frama-c -c11 -cpp-extra-args="-Iinclude -Ikernel -DLAMINA_HOST $define" \
-			-wp -wp-split -wp-prover cvc4,z3-ce -wp-timeout "${WP_TIMEOUT:-120}" -wp-par 2 \
+			-wp -wp-split -wp-prover "${provers:-cvc4,z3-ce}" -wp-timeout "${WP_TIMEOUT:-120}" -wp-par 2 \
 			-wp-cache "$cache" -wp-cache-dir "$out/cache" \
 			$fct $opts -wp-warn-key pedantic-assigns=inactive \
 			"tests/assurance/$file" >"$log" 2>&1
