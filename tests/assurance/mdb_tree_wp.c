@@ -182,39 +182,35 @@
 	move_pre{L1,L2}(s, i, j, src, dst) ==> closed{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
   // linked, link by link, in five cases by where the link lies: away
   // from src's ends, into its opening end, out of it, into its closing
-  // end, out of it. Each states the link before (next_at{L1}(s, x, y)):
-  // the provers then meet the term linked{L1}(s) is stated with. (Without
-  // it every case timed out, 30 s, both provers.)
-  lemma move_next_away{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x != i - 1 && x != i && x != j - 1 && x != j ==>
-		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_prev_away{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x != i - 1 && x != i && x != j - 1 && x != j ==>
-		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_next_into{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i - 1 ==>
-		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_prev_into{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i - 1 ==>
-		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_next_open{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i ==>
-		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_prev_open{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == i ==>
-		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_next_close{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j - 1 && x != i ==>
-		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_prev_close{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j - 1 && x != i ==>
-		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_next_out{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j ==>
-		next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
-  lemma move_prev_out{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
-	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) && x == j ==>
-		prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y);
+  // end, out of it; next and prev links together. Each states the link
+  // before (next_at{L1}(s, x, y)): the provers then meet the term
+  // linked{L1}(s) is stated with. (Without it every case timed out, 30 s,
+  // both provers.)
+  lemma move_away{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) &&
+	x != i - 1 && x != i && x != j - 1 && x != j ==>
+		(next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y)) &&
+		(prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y));
+  lemma move_into{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) &&
+	x == i - 1 ==>
+		(next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y)) &&
+		(prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y));
+  lemma move_open{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) &&
+	x == i ==>
+		(next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y)) &&
+		(prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y));
+  lemma move_close{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) &&
+	x == j - 1 && x != i ==>
+		(next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y)) &&
+		(prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y));
+  lemma move_out{L1,L2}: \forall seq s, integer i, j, x, y, struct mdb *src, *dst;
+	move_pre{L1,L2}(s, i, j, src, dst) && 0 <= x && y == x + 1 && y < len(s) &&
+	x == j ==>
+		(next_at{L1}(s, x, y) ==> next_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y)) &&
+		(prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y));
   lemma move_linked{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;
 	move_pre{L1,L2}(s, i, j, src, dst) ==> linked{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
 
