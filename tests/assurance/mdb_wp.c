@@ -12,126 +12,15 @@
  * it works on (nb_ok): its ends' neighbours point back at them (x->next->
  * prev == x, x->prev->next == x), and those neighbours are distinct
  * memory. Both follow from the tree's whole invariant (every end's links
- * consistent both ways, the list acyclic), which is not itself stated
- * here yet: docs/ASSURANCE.md.
+ * consistent both ways, the list acyclic), which these preconditions do
+ * not state yet. The tree_* postconditions state what each operation does
+ * to the list holding the node; mdb_tree_wp.c's lemmas take them to the
+ * invariant over the new list. The logic is in mdb_wp.h;
+ * docs/ASSURANCE.md.
  */
-#include "mdb.h"
+#include "mdb_wp.h"
 
 /*@
-  predicate unlinked{L}(struct mdb *n) =
-	n->open.prev == \null && n->open.next == \null &&
-	n->close.prev == \null && n->close.next == \null;
-
-  predicate leaf{L}(struct mdb *n) =
-	n->open.next == &n->close && n->close.prev == &n->open;
-
-  // n is in the tree, its links are consistent both ways, and the ends
-  // around it are separate memory (as the whole list's acyclicity gives).
-  predicate nb_ok{L}(struct mdb *n) =
-	\valid(n) && \valid(n->open.next) && \valid(n->close.prev) &&
-	n->open.next->prev == &n->open && n->close.prev->next == &n->close &&
-	(n->open.prev != \null ==>
-		\valid(n->open.prev) && n->open.prev->next == &n->open &&
-		\separated(n->open.prev, n)) &&
-	(n->close.next != \null ==>
-		\valid(n->close.next) && n->close.next->prev == &n->close &&
-		\separated(n->close.next, n)) &&
-	(n->open.prev != \null && n->close.next != \null ==>
-		\separated(n->open.prev, n->close.next)) &&
-	(leaf(n) ||
-	 (\separated(n->open.next, n) && \separated(n->close.prev, n) &&
-	  \separated(n->open.next, n->close.prev) &&
-	  (n->open.prev != \null ==>
-		\separated(n->open.prev, n->open.next) &&
-		\separated(n->open.prev, n->close.prev)) &&
-	  (n->close.next != \null ==>
-		\separated(n->close.next, n->open.next) &&
-		\separated(n->close.next, n->close.prev))));
-*/
-
-/*@
-  // A list of ends as a sequence: at(s, i) for 0 <= i < len(s). The
-  // functions the operations' postconditions need are given by what each
-  // element is (a finite list is a model of these axioms: they are
-  // consistent). WP's own \list had the provers fail on the
-  // simplest goal: its concatenation hides the old list's elements.
-  axiomatic Seq {
-	type seq;
-	logic integer len(seq s);
-	logic struct mdb_end *at(seq s, integer i);
-	axiom len_pos: \forall seq s; len(s) >= 0;
-
-	// pair(a, b): the list a, b.
-	logic seq pair(struct mdb_end *a, struct mdb_end *b);
-	axiom pair_len: \forall struct mdb_end *a, *b; len(pair(a, b)) == 2;
-	axiom pair_a: \forall struct mdb_end *a, *b; at(pair(a, b), 0) == a;
-	axiom pair_b: \forall struct mdb_end *a, *b; at(pair(a, b), 1) == b;
-
-	// ins2(s, k, a, b): s with a, b inserted after its element k.
-	logic seq ins2(seq s, integer k, struct mdb_end *a, struct mdb_end *b);
-	axiom ins2_len: \forall seq s, integer k, struct mdb_end *a, *b;
-		len(ins2(s, k, a, b)) == len(s) + 2;
-	axiom ins2_before: \forall seq s, integer k, i, struct mdb_end *a, *b;
-		0 <= i <= k ==> at(ins2(s, k, a, b), i) == at(s, i);
-	axiom ins2_a: \forall seq s, integer k, struct mdb_end *a, *b;
-		at(ins2(s, k, a, b), k + 1) == a;
-	axiom ins2_b: \forall seq s, integer k, struct mdb_end *a, *b;
-		at(ins2(s, k, a, b), k + 2) == b;
-	axiom ins2_after: \forall seq s, integer k, i, struct mdb_end *a, *b;
-		k + 2 < i ==> at(ins2(s, k, a, b), i) == at(s, i - 2);
-
-	// del2(s, i, j), i < j: s without its elements i and j.
-	logic seq del2(seq s, integer i, integer j);
-	axiom del2_len: \forall seq s, integer i, j; len(del2(s, i, j)) == len(s) - 2;
-	axiom del2_before: \forall seq s, integer i, j, x;
-		x < i ==> at(del2(s, i, j), x) == at(s, x);
-	axiom del2_between: \forall seq s, integer i, j, x;
-		i <= x < j - 1 ==> at(del2(s, i, j), x) == at(s, x + 1);
-	axiom del2_after: \forall seq s, integer i, j, x;
-		j - 1 <= x ==> at(del2(s, i, j), x) == at(s, x + 2);
-  }
-
-  predicate ends_valid{L}(seq s) =
-	\forall integer i; 0 <= i < len(s) ==> \valid(at(s, i));
-  // Separate memory, not only distinct addresses: two ends never overlap.
-  // (Nested: the provers find the instances they need of this form.)
-  predicate distinct(seq s) =
-	\forall integer i; 0 <= i < len(s) ==>
-	\forall integer j; 0 <= j < len(s) && i != j ==> \separated(at(s, i), at(s, j));
-  predicate closed_first{L}(seq s) = len(s) > 0 ==> at(s, 0)->prev == \null;
-  predicate closed_last{L}(seq s) = len(s) > 0 ==> at(s, len(s) - 1)->next == \null;
-  predicate closed{L}(seq s) = closed_first(s) && closed_last(s);
-  // Written with j for i + 1, so that the provers use these facts only
-  // about ends already in hand (at(s, i + 1) would make new ones, and
-  // those more: a loop).
-  predicate next_at{L}(seq s, integer i, integer j) = at(s, i)->next == at(s, j);
-  predicate prev_at{L}(seq s, integer i, integer j) = at(s, j)->prev == at(s, i);
-  predicate linked{L}(seq s) =
-	\forall integer i, j; 0 <= i && j == i + 1 && j < len(s) ==>
-		next_at(s, i, j) && prev_at(s, i, j);
-
-  // linked in pieces (the provers manage a few links at a time): the
-  // links from the ends lo to hi - 1, next and prev links apart.
-  predicate next_in{L}(seq s, integer lo, integer hi) =
-	\forall integer i, j; lo <= i < hi && 0 <= i && j == i + 1 && j < len(s) ==>
-		next_at(s, i, j);
-  predicate prev_in{L}(seq s, integer lo, integer hi) =
-	\forall integer i, j; lo <= i < hi && 0 <= i && j == i + 1 && j < len(s) ==>
-		prev_at(s, i, j);
-  predicate linked_in{L}(seq s, integer lo, integer hi) =
-	next_in(s, lo, hi) && prev_in(s, lo, hi);
-  check lemma linked_join{L}: \forall seq s, integer a, b, c;
-	a <= b <= c && linked_in(s, a, b) && linked_in(s, b, c) ==> linked_in(s, a, c);
-  check lemma linked_all{L}: \forall seq s; linked_in(s, 0, len(s)) ==> linked(s);
-
-  // The whole-tree invariant, over one list of ends s (the kernel holds a
-  // set of such lists: a tree's, or roots side by side): every end valid,
-  // none twice (the list is acyclic), each linked to the next both ways,
-  // nothing before the first or after the last (every end is reached from
-  // the first by next links, and back by prev links).
-  predicate tree{L}(seq s) =
-	ends_valid(s) && distinct(s) && closed(s) && linked(s);
-
   // What the operations' postconditions take as given about the ends
   // around a node, besides tree: it follows from tree.
   // (j for k + 1 again: with k + 1 the lemmas themselves make the
@@ -140,22 +29,6 @@
 	tree(s) && 0 <= k && j == k + 1 && j < len(s) ==> next_at(s, k, j);
   check lemma tree_prev{L}: \forall seq s, integer k, j;
 	tree(s) && 0 <= k && j == k + 1 && j < len(s) ==> prev_at(s, k, j);
-
-  // Only n's neighbours point at n's ends.
-  predicate back_unique{L}(struct mdb *n) =
-	\forall struct mdb_end *e; \valid(e) && \separated(e, n) ==>
-	(e->next == &n->open ==> e == n->open.prev) &&
-	(e->next == &n->close ==> e == n->close.prev) &&
-	(e->prev == &n->open ==> e == n->open.next) &&
-	(e->prev == &n->close ==> e == n->close.next);
-
-  // x, with a pointer to one of src's ends replaced by one to dst's.
-  logic struct mdb_end *renamed(struct mdb_end *x, struct mdb *src, struct mdb *dst) =
-	x == &src->open ? &dst->open : x == &src->close ? &dst->close : x;
-
-  // Node n is in none of s's ends.
-  predicate outside{L}(seq s, struct mdb *n) =
-	\forall integer i; 0 <= i < len(s) ==> \separated(at(s, i), n);
 */
 
 /*@
@@ -199,12 +72,20 @@ static inline bool mdb_has_children(const struct mdb *n);
 	ensures tree_add_closed: \forall seq s, integer k;
 		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
 		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> closed(ins2(s, k, &n->open, &n->close));
-	// (linked(ins2(...)), in pieces joined by the lemmas linked_join and
-	// linked_all: the pieces before k and after n, whose links the splice
-	// leaves as they were, are not in the run: docs/ASSURANCE.md.)
+	// linked(ins2(...)) in pieces: the links around n here, the others
+	// kept (below).
 	ensures tree_add_linked_new: \forall seq s, integer k;
 		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
 		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> linked_in(ins2(s, k, &n->open, &n->close), k, k + 3);
+	// Every other link of s is kept: the links before the parent's
+	// opening end, and from its old next on. With the above, the lemma
+	// tree_ins2 (mdb_tree_wp.c) makes tree(ins2(s, k, ..)) of them.
+	ensures tree_add_kept_before: \forall seq s, integer k;
+		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
+		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> kept{Pre,Post}(s, 0, k);
+	ensures tree_add_kept_after: \forall seq s, integer k;
+		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
+		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> kept{Pre,Post}(s, k + 1, len(s));
   complete behaviors;
   disjoint behaviors;
 */
@@ -247,8 +128,7 @@ static void unlink_end(struct mdb_end *e);
 	\old(n->open.prev)->next == \old(n->open.next);
   ensures !leaf{Old}(n) && \old(n->close.next) != \null ==>
 	\old(n->close.next)->prev == \old(n->close.prev);
-  // The list holding n, without n's ends (the lemmas linked_join and
-  // linked_all make linked of the pieces).
+  // The list holding n, without n's ends.
   // Must not be proved (wp.sh checks): the hypotheses are satisfiable.
   ensures vacuity_remove_leaf: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) && j == i + 1 ==> \false;
@@ -266,13 +146,37 @@ static void unlink_end(struct mdb_end *e);
 	REMOVE_PRE(s, i, j) && j == i + 1 ==> closed_last(del2(s, i, j));
   // linked(del2(...)), the links over the gap n leaves: a leaf's
   // neighbours joined, or the first child's opening end joined to what
-  // was before n. (The pieces away from n, before it, after it and
-  // between its children, whose links the splice leaves as they were,
-  // and the last child's join, are not in the run: docs/ASSURANCE.md.)
+  // was before n.
   ensures tree_remove_linked_join_leaf: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) && j == i + 1 ==> linked_in(del2(s, i, j), i - 1, i);
   ensures tree_remove_linked_join_first: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) && i + 1 < j ==> linked_in(del2(s, i, j), i - 1, i);
+  // The last child's closing end joined to what was after n, stated by
+  // s's ends (in del2's terms it times out), and the list's last end's
+  // next when it is not n's neighbour.
+  ensures tree_remove_last_child: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==>
+		(j + 1 < len(s) ==> at(s, j - 1)->next == at(s, j + 1) &&
+			at(s, j + 1)->prev == at(s, j - 1)) &&
+		(j + 1 == len(s) ==> at(s, j - 1)->next == \null);
+  ensures tree_remove_last_kept: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && j + 1 < len(s) ==>
+		at(s, len(s) - 1)->next == \at(at(s, len(s) - 1)->next, Pre);
+  // Every other link is kept: before n, between its children, after n.
+  // With the above, the lemmas tree_del2_leaf and tree_del2_inner
+  // (mdb_tree_wp.c) make tree(del2(s, i, j)) of them.
+  ensures tree_remove_next_before: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> next_kept{Pre,Post}(s, 0, i - 1);
+  ensures tree_remove_prev_before: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> prev_kept{Pre,Post}(s, 0, i - 1);
+  ensures tree_remove_next_between: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==> next_kept{Pre,Post}(s, i + 1, j - 1);
+  ensures tree_remove_prev_between: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==> prev_kept{Pre,Post}(s, i + 1, j - 1);
+  ensures tree_remove_next_after: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> next_kept{Pre,Post}(s, j + 1, len(s));
+  ensures tree_remove_prev_after: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> prev_kept{Pre,Post}(s, j + 1, len(s));
 */
 void mdb_remove(struct mdb *n);
 
@@ -304,6 +208,9 @@ void mdb_remove(struct mdb *n);
   ensures tree_move_prev: back_unique{Pre}(src) ==> \forall struct mdb_end *e;
 	\valid{Pre}(e) && \separated(e, src) && \separated(e, dst) ==>
 	e->prev == renamed(\at(e->prev, Pre), src, dst);
+  // Every end stays valid memory (mdb_tree_wp.c's tree_set2 needs it).
+  ensures tree_move_valid: \valid(dst) &&
+	\forall seq s; ends_valid{Pre}(s) ==> ends_valid(s);
 */
 void mdb_move(struct mdb *dst, struct mdb *src);
 

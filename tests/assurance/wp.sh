@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deductive proofs (Frama-C WP) of the derivation tree: the ACSL contracts
-# of tests/assurance/mdb_*_wp.c, proved on kernel/mdb.c (and mdb.h's
-# inline functions) by CVC4 and Z3 through Why3. One test in `make test`;
+# and lemmas of tests/assurance/mdb_*wp.c (their logic in mdb_wp.h), proved
+# on kernel/mdb.c (and mdb.h's inline functions) by CVC4 and Z3 through
+# Why3. One test in `make test`;
 # docs/ASSURANCE.md says what the contracts state.
 #
 #   tests/assurance/wp.sh      prints goals proved/total per run; fails
@@ -9,9 +10,12 @@
 #
 # -wp-rte adds the runtime-error goals (every pointer access valid, no
 # overflow) to the contracts' own. Each goal gets WP_TIMEOUT seconds per
-# prover (default 40: the slowest needs about 3 on an idle core, but three
+# prover (default 120: the slowest needs about 3 on an idle core, but three
 # of mdb_move's went past 10 on a two-core machine busy with other builds,
-# and a proof must not depend on the machine's load).
+# and on 2026-12-05, at a load of 15 on two cores, one of mdb_move's and two
+# of mdb_remove's went past 40 (Z3's own limit then says "unknown"): a
+# proof must not depend on the machine's load. The limit costs time only
+# for a goal that fails.)
 #
 # Prover results are cached by goal (build/assurance/wp/cache, -wp-cache
 # update): a goal whose text is unchanged (same contract, same code, same
@@ -25,16 +29,23 @@ out=${ASSURE_OUT:-$root/build/assurance}/wp
 mkdir -p "$out/cache"
 cd "$root" || exit 1
 
-# name | contracts | functions (none: lemmas) | frama-c options
+# name | contracts | functions (none: lemmas) | frama-c options | provers
+#   (default cvc4,z3-ce)
 # splices: the operations that change the tree, node by node (typed
 #   memory), and the whole-tree invariant over the list holding the node;
 #   -pp-annot expands REMOVE_PRE in the annotations.
 # lemmas: the logic facts those contracts cite (mdb_wp.c).
+# treelemmas: from the operations' postconditions (what they write, and
+#   kept: every other link of the list holds as before) to the whole-tree
+#   invariant over the new list (mdb_tree_wp.c; logic only, no code).
 # walks: first child, parent, is-descendant. Typed+cast: mdb_first_child
 #   casts an opening end to its node (the same address: the end is the
 #   node's first member); MDB_WP_WALKS enables mdb.c's loop invariants.
 # vacuity: the whole-tree postconditions' hypotheses are satisfiable:
 #   "they imply false" must NOT be proved (short timeout: they fail).
+#   Z3 without its counterexample mode: on these goals, which fail, Z3
+#   returns a model, and Frama-C's reading of it crashed (a segmentation
+#   fault, twice in a row on 2026-12-05 after "const x!0 not defined").
 # tree: the whole-tree postconditions (every "ensures tree_..." of
 #   mdb_wp.c), without -wp-rte: the runtime-error assertions, proved in the
 #   splices run, only crowd these goals' hypotheses (they time out with them).
@@ -44,15 +55,16 @@ runs=(
 	"splices|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move,unlink_end|-wp-rte -pp-annot -wp-prop=-${tree//,/,-},-${vacuity//,/,-}"
 	"tree|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$tree"
 	"lemmas|mdb_wp.c||-pp-annot -wp-prop=@lemma"
+	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma"
 	"walks|mdb_walk_wp.c|mdb_parent,mdb_is_descendant,mdb_first_child,mdb_has_children|-wp-rte -wp-model Typed+cast"
-	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5"
+	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5|cvc4,z3"
 )
 
 ok=1
 all_proved=0
 all_total=0
 for r in "${runs[@]}"; do
-	IFS='|' read -r name file fcts opts <<<"$r"
+	IFS='|' read -r name file fcts opts provers <<<"$r"
 	log=$out/$name.log
 	define=
 	[ "$name" = walks ] && define=-DMDB_WP_WALKS
@@ -67,7 +79,7 @@ for r in "${runs[@]}"; do
 	for attempt in 1 2; do
 		# shellcheck disable=SC2086 # fct, opts: lists of words
 		frama-c -c11 -cpp-extra-args="-Iinclude -Ikernel -DLAMINA_HOST $define" \
-			-wp -wp-split -wp-prover cvc4,z3-ce -wp-timeout "${WP_TIMEOUT:-40}" -wp-par 2 \
+			-wp -wp-split -wp-prover "${provers:-cvc4,z3-ce}" -wp-timeout "${WP_TIMEOUT:-120}" -wp-par 2 \
 			-wp-cache "$cache" -wp-cache-dir "$out/cache" \
 			$fct $opts -wp-warn-key pedantic-assigns=inactive \
 			"tests/assurance/$file" >"$log" 2>&1
