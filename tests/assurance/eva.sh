@@ -25,9 +25,15 @@
 #
 #   ipc2     (--long only) eva_ipc.c with two events in sequence, the
 #            states kept apart by start state and each event's kind
+#   bpf      (--bpf or --long) tests/assurance/eva_bpf.c: the eBPF
+#            verifier (kernel/bpf/verify*.c) as BPF_LOAD calls it, on
+#            programs of one or two instructions with nondeterministic
+#            fields, then the interpreter (interp.c, helpers.c) on each
+#            program it accepts, over a nondeterministic context
 #
 #   tests/assurance/eva.sh           alarms against eva.baseline
-#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2)
+#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2, bpf)
+#   tests/assurance/eva.sh --bpf     the default runs and bpf
 #   tests/assurance/eva.sh --record [--long]
 #                                    write the counts of the runs made as
 #                                    their baselines
@@ -50,6 +56,16 @@ cd "$root" || exit 1
 caps="kernel/mdb.c kernel/cap.c kernel/cnode.c kernel/untyped.c kernel/syscall.c"
 vs="$caps kernel/vspace.c kernel/asid.c kernel/irq.c"
 ipc="$caps kernel/endpoint.c kernel/notify.c kernel/waitq.c kernel/thread.c kernel/sched.c kernel/upcall.c"
+bpf="kernel/bpf/verify.c kernel/bpf/verify_alu.c kernel/bpf/verify_cfg.c kernel/bpf/verify_jmp.c kernel/bpf/verify_mem.c kernel/bpf/verify_state.c kernel/bpf/verify_tnum.c kernel/bpf/interp.c kernel/bpf/helpers.c"
+# bpf: each instruction's class, form and jump target kept apart
+# (eva_bpf.c); loops of up to 16 rounds unrolled (the verifier's main
+# loop runs a few rounds on a loop-free program of two instructions).
+bpf_parts=""
+for v in cls form t; do
+	for k in 0 1; do
+		bpf_parts="$bpf_parts -eva-partition-value eva_$v$k"
+	done
+done
 inc="-Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL"
 
 # name | harness | kernel files | extra preprocessor options | frama-c options
@@ -72,17 +88,23 @@ runs=(
 )
 record=0
 long=0
+bpf_run=0
 for a in "$@"; do
 	case $a in
 	--record) record=1 ;;
-	--long) long=1 ;;
-	*) echo "usage: $0 [--record] [--long]" >&2; exit 2 ;;
+	--long) long=1 bpf_run=1 ;;
+	--bpf) bpf_run=1 ;;
+	*) echo "usage: $0 [--record] [--long] [--bpf]" >&2; exit 2 ;;
 	esac
 done
 # ipc2: more partitions (a state per start, first event and second
 # event kind, and thread).
 [ "$long" = 1 ] && runs=(
 	"ipc2|eva_ipc.c|$ipc|-I$here/eva -DEVA_IPC_STEPS=2|-eva-precision 2 -eva-plevel 1000 -eva-split-return auto"
+	"${runs[@]}"
+)
+[ "$bpf_run" = 1 ] && runs=(
+	"bpf|eva_bpf.c|$bpf|-Ikernel/bpf -include $here/eva_bpf/builtins.h -DNINSNS=2|-eva-precision 2 -eva-ilevel 16 -eva-min-loop-unroll 16 -eva-auto-loop-unroll 256 -eva-split-return auto $bpf_parts"
 	"${runs[@]}"
 )
 
