@@ -49,7 +49,10 @@ lm_u64 bpf_ticks(void)
  *     imm (the helper's number) in [-1, 4] (form 2); any operation with
  *     both fields pointing at -1 or n, outside the program (form 3: every
  *     instruction whose target they are is refused by pass_decode's one
- *     test, and the others by a reserved field set). Forward jumps only:
+ *     test, and most others by a reserved field set; at the last
+ *     instruction, target n is off 0, imm 0: EXIT, or a call of helper 0,
+ *     there). The last instruction's forms 0 and 1 are form 3 (nothing
+ *     after it to jump to). Forward jumps only:
  *     with a back edge the verifier unrolls the loop until its exit is
  *     decided, which over nondeterministic values EVA cannot bound, and
  *     its main loop's states merge (docs/ASSURANCE.md);
