@@ -19,15 +19,24 @@
 #   precise  tests/assurance/eva_main.c: typed object memory (eva/arch.h),
 #            a setup made by real system calls, then one call with every
 #            argument nondeterministic, states kept apart per argument
+#   bpf      tests/assurance/eva_bpf.c: the eBPF verifier
+#            (kernel/bpf/verify*.c) as BPF_LOAD calls it, on programs of
+#            one instruction with nondeterministic fields, then the
+#            interpreter (interp.c, helpers.c) on each program it accepts,
+#            over a nondeterministic context
 #   seq      tests/assurance/eva_seq.c: four calls in a row from the boot
 #            state, every argument nondeterministic, object memory one byte
 #            range: broader, and imprecise
 #
 #   ipc2     (--long only) eva_ipc.c with two events in sequence, the
 #            states kept apart by start state and each event's kind
+#   bpf2     (--bpf or --long) tests/assurance/eva_bpf.c with programs
+#            of two instructions: does not finish yet (docs/ASSURANCE.md,
+#            section 3, eBPF)
 #
 #   tests/assurance/eva.sh           alarms against eva.baseline
-#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2)
+#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2, bpf2)
+#   tests/assurance/eva.sh --bpf     the default runs and bpf2
 #   tests/assurance/eva.sh --record [--long]
 #                                    write the counts of the runs made as
 #                                    their baselines
@@ -50,6 +59,18 @@ cd "$root" || exit 1
 caps="kernel/mdb.c kernel/cap.c kernel/cnode.c kernel/untyped.c kernel/syscall.c"
 vs="$caps kernel/vspace.c kernel/asid.c kernel/irq.c"
 ipc="$caps kernel/endpoint.c kernel/notify.c kernel/waitq.c kernel/thread.c kernel/sched.c kernel/upcall.c"
+bpf="kernel/bpf/verify.c kernel/bpf/verify_alu.c kernel/bpf/verify_cfg.c kernel/bpf/verify_jmp.c kernel/bpf/verify_mem.c kernel/bpf/verify_state.c kernel/bpf/verify_tnum.c kernel/bpf/interp.c kernel/bpf/helpers.c"
+# bpf, bpf2: each instruction's class, form and jump target kept apart
+# (eva_bpf.c); loops of up to 16 rounds unrolled (the verifier's main
+# loop runs a few rounds on a loop-free program of two instructions).
+bpf_parts=""
+for v in cls form t; do
+	for k in 0 1; do
+		bpf_parts="$bpf_parts -eva-partition-value eva_$v$k"
+	done
+done
+bpf_cpp="-Ikernel/bpf -include $here/eva_bpf/builtins.h"
+bpf_opts="-eva-precision 2 -eva-ilevel 16 -eva-min-loop-unroll 16 -eva-auto-loop-unroll 256 -eva-split-return auto $bpf_parts"
 inc="-Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL"
 
 # name | harness | kernel files | extra preprocessor options | frama-c options
@@ -69,20 +90,27 @@ runs=(
 	"precise|eva_main.c|$caps|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
+	"bpf|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=1|$bpf_opts"
 )
 record=0
 long=0
+bpf_run=0
 for a in "$@"; do
 	case $a in
 	--record) record=1 ;;
-	--long) long=1 ;;
-	*) echo "usage: $0 [--record] [--long]" >&2; exit 2 ;;
+	--long) long=1 bpf_run=1 ;;
+	--bpf) bpf_run=1 ;;
+	*) echo "usage: $0 [--record] [--long] [--bpf]" >&2; exit 2 ;;
 	esac
 done
 # ipc2: more partitions (a state per start, first event and second
 # event kind, and thread).
 [ "$long" = 1 ] && runs=(
 	"ipc2|eva_ipc.c|$ipc|-I$here/eva -DEVA_IPC_STEPS=2|-eva-precision 2 -eva-plevel 1000 -eva-split-return auto"
+	"${runs[@]}"
+)
+[ "$bpf_run" = 1 ] && runs=(
+	"bpf2|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=2|$bpf_opts"
 	"${runs[@]}"
 )
 
