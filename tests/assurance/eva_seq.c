@@ -82,6 +82,7 @@ static void boot(void)
 			  .obj = UT_PA };
 
 	cnh->bits = ROOT_BITS;
+	((struct cnode_hdr *)cnh)->occ = ~0ull; /* as root.c: filled without cnode_mark */
 	obj_link(cnh, LM_OBJ_CNODE);
 	cap_insert(&root_cnode[LM_SLOT_CNODE], &cn, NULL);
 	cap_insert(&root_cnode[LM_SLOT_FIRST_BOOT], &ut, NULL);

@@ -196,6 +196,7 @@ static void boot(void)
 	vspace_init_pml4(PT_BASE);
 	asid_boot(ROOT_ASID, PT_BASE);
 	cnh->bits = ROOT_BITS;
+	((struct cnode_hdr *)cnh)->occ = ~0ull; /* as root.c: filled without cnode_mark */
 	obj_link(cnh, LM_OBJ_CNODE);
 	obj_link(&ntfn.hdr, LM_OBJ_NOTIFY);
 	cap_insert(&root_cnode[S_CNODE], &cn, NULL);

@@ -6,13 +6,7 @@
  */
 #ifndef EVA_ARCH_H
 #define EVA_ARCH_H
-/* CR0 is hardware: asm.h's read_cr0 (an asm output EVA cannot see
- * written) is renamed, and the harness's model is read instead: CR0 as
- * the kernel last wrote it (cpu0.cr0). */
-#define read_cr0 asm_read_cr0
-#include "asm.h"
-#undef read_cr0
-u64 read_cr0(void);
+#include <asm.h> /* eva/asm.h (by the search path, so that its include_next finds the kernel's): CR0 and the port reads are the harness's */
 #define phys_to_virt arch_phys_to_virt
 #define virt_to_phys arch_virt_to_phys
 #include_next "arch.h"
