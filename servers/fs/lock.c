@@ -18,13 +18,16 @@
  * wakes every waiter to ask again. A POSIX waiter's request says whom it
  * waits for (`waits_for`), so a request that would close a cycle of
  * processes waiting for each other is EDEADLK, as Linux detects it.
- * Locks are few and short-lived: one list, a bound on how many (ENOLCK).
+ * Locks are few and short-lived: one list. Each process (badge) may have
+ * made at most LOCKS_PER_CLIENT of those that exist (ENOLCK past that),
+ * and the list holds at most that many for every badge, so no process
+ * can take the locks another could make.
  */
 #include "fs.h"
 
 #define EDEADLK 35
 #define ENOLCK 37
-#define LOCKS_MAX 512
+#define LOCKS_PER_CLIENT 16
 #define HANDLE_OWNER (1ull << 32) /* an owner that is a handle, not a badge */
 
 struct lock {
@@ -35,10 +38,11 @@ struct lock {
 	lm_u64 start, end; /* bytes [start, end); end FS_LK_EOF: to the end, whatever it becomes */
 	lm_u8 type;        /* FS_F_RDLCK or FS_F_WRLCK */
 	lm_u8 flock;       /* the flock space */
+	lm_u8 by;          /* the badge whose request made it: counted in made[] */
 };
 
 static struct lock *locks;
-static lm_u32 nlocks;
+static lm_u32 made[FS_CLIENTS + 1];     /* locks that exist, by the badge that made them */
 static lm_u64 waiters;                  /* badges to wake at any release */
 static lm_u64 waits_for[FS_CLIENTS + 1]; /* a POSIX waiter's blocker, 0 if none */
 
@@ -47,17 +51,17 @@ static void unlink_lock(struct lock **at)
 	struct lock *l = *at;
 
 	*at = l->next;
+	made[l->by]--;
 	fs_free(l);
-	nlocks--;
 }
 
 /* Link l (allocated by the caller) into the list. */
-static void add_lock(struct lock *l, struct inode *i, lm_u64 owner, lm_u64 pid, lm_u64 s, lm_u64 e,
-		     lm_u8 type, lm_u8 flock)
+static void add_lock(struct lock *l, lm_u64 by, struct inode *i, lm_u64 owner, lm_u64 pid,
+		     lm_u64 s, lm_u64 e, lm_u8 type, lm_u8 flock)
 {
-	*l = (struct lock){ locks, i, owner, pid, s, e, type, flock };
+	*l = (struct lock){ locks, i, owner, pid, s, e, type, flock, (lm_u8)by };
 	locks = l;
-	nlocks++;
+	made[by]++;
 }
 
 static void released(void)
@@ -95,31 +99,33 @@ static int deadlock(lm_u64 b, lm_u64 o)
 
 /* Make owner's locks over [s, e) of inode i be `type` (FS_F_UNLCK: none):
  * its locks there are cut away, and the new one absorbs its same-type
- * neighbours that overlap or touch it. At most two locks more (a range
- * split in two, the new one) are taken before anything changes: ENOLCK
- * leaves the locks as they were. */
-static long set_range(struct inode *i, lm_u64 owner, lm_u64 pid, lm_u8 flock, lm_u64 s, lm_u64 e,
-		      lm_u8 type)
+ * neighbours that overlap or touch it. The locks this needs (a range
+ * split in two, the new one) are counted against the badge `by` and
+ * taken before anything changes: ENOLCK leaves the locks as they were
+ * (an unlock that splits nothing always goes through). */
+static long set_range(lm_u64 by, struct inode *i, lm_u64 owner, lm_u64 pid, lm_u8 flock, lm_u64 s,
+		      lm_u64 e, lm_u8 type)
 {
-	struct lock *split = 0, *mine = 0;
+	struct lock *outer = 0, *split = 0, *mine = 0;
 	int changed = 0;
 
-	if (nlocks + 2 > LOCKS_MAX || !(split = fs_alloc(sizeof *split)) ||
-	    !(mine = fs_alloc(sizeof *mine))) {
+	/* the one own lock of another type that holds [s, e) strictly inside
+	 * (an owner's locks never overlap each other) is cut in two */
+	for (struct lock *l = locks; l && !outer; l = l->next)
+		if (l->ino == i && l->owner == owner && l->flock == flock && l->start < s &&
+		    l->end > e && l->type != type)
+			outer = l;
+	if (made[by] + !!outer + (type != FS_F_UNLCK) > LOCKS_PER_CLIENT ||
+	    (outer && !(split = fs_alloc(sizeof *split))) ||
+	    (type != FS_F_UNLCK && !(mine = fs_alloc(sizeof *mine)))) {
 		fs_free(split);
 		return -ENOLCK;
 	}
-	/* the one own lock of another type that holds [s, e) strictly inside
-	 * (an owner's locks never overlap each other) is cut in two */
-	for (struct lock *l = locks; l; l = l->next)
-		if (l->ino == i && l->owner == owner && l->flock == flock && l->start < s &&
-		    l->end > e && l->type != type) {
-			add_lock(split, i, owner, l->pid, e, l->end, l->type, flock);
-			split = 0;
-			l->end = s;
-			changed = 1;
-			break;
-		}
+	if (outer) {
+		add_lock(split, by, i, owner, outer->pid, e, outer->end, outer->type, flock);
+		outer->end = s;
+		changed = 1;
+	}
 	for (struct lock **at = &locks; *at;) {
 		struct lock *l = *at;
 
@@ -149,12 +155,8 @@ static long set_range(struct inode *i, lm_u64 owner, lm_u64 pid, lm_u8 flock, lm
 			unlink_lock(at);
 		}
 	}
-	if (type != FS_F_UNLCK) {
-		add_lock(mine, i, owner, pid, s, e, type, flock);
-		mine = 0;
-	}
-	fs_free(split);
-	fs_free(mine);
+	if (type != FS_F_UNLCK)
+		add_lock(mine, by, i, owner, pid, s, e, type, flock);
 	if (changed || type == FS_F_UNLCK)
 		released();
 	return 0;
@@ -176,7 +178,7 @@ long lock_request(struct fs_req *q, struct handle *h, lm_u64 hnum)
 		return -EINVAL;
 	waits_for[q->badge] = 0;
 	if (op & FS_LK_CLOSE) /* the process closed a descriptor of the file */
-		return kind == FS_LK_POSIX ? set_range(h->ino, owner, pid, 0, 0, FS_LK_EOF, FS_F_UNLCK)
+		return kind == FS_LK_POSIX ? set_range(q->badge, h->ino, owner, pid, 0, 0, FS_LK_EOF, FS_F_UNLCK)
 					   : -EINVAL;
 	if (op & FS_LK_GET) {
 		struct fs_lockinfo *out = (struct fs_lockinfo *)q->buf->data;
@@ -201,7 +203,7 @@ long lock_request(struct fs_req *q, struct handle *h, lm_u64 hnum)
 		q->r1 = FS_WOULDBLOCK;
 		return -EAGAIN;
 	}
-	return set_range(h->ino, owner, pid, flock, s, e, type);
+	return set_range(q->badge, h->ino, owner, pid, flock, s, e, type);
 }
 
 /* Any request but FS_LOCK: the badge is not (or no more) waiting for a

@@ -7,7 +7,8 @@
  * wrong access mode, EINVAL for bad types and ranges, released by the
  * close of any descriptor of the file and at exit, a deadlock of two
  * processes found (EDEADLK for exactly one of them). OFD locks: owned by
- * the description, conflicting with POSIX ones, l_pid -1. */
+ * the description, conflicting with POSIX ones, l_pid -1. Under Lamina,
+ * the bound on the locks one process makes. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include "calls.h"
 
@@ -233,6 +235,36 @@ static void deadlock(void)
 	close(fd);
 }
 
+/* Lamina's file server lets a process make at most 16 locks (ENOLCK
+ * past that, docs/LINUX.md), so that no process takes what others could
+ * lock; an unlock that splits nothing always goes through, and another
+ * process is not held back by the first one's locks. */
+static int child_locks_one(int unused)
+{
+	int fd = open(path, O_RDWR);
+
+	return fd < 0 || lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 1000, 1) != 0;
+}
+
+static void lock_quota(void)
+{
+	struct utsname u;
+	int fd = open(path, O_RDWR), n = 0;
+
+	if (uname(&u) || !strstr(u.release, "lamina") || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (n < 40 && lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 2 * n, 1) == 0)
+		n++;
+	CHECK(n == 16 && errno == ENOLCK);
+	CHECK(in_child(child_locks_one, 0) == 0);
+	CHECK(lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0) == 0);
+	CHECK(lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 100) == 0);
+	close(fd);
+}
+
 void test_lock(void)
 {
 	int fd;
@@ -248,5 +280,6 @@ void test_lock(void)
 	posix_locks();
 	ofd_locks();
 	deadlock();
+	lock_quota();
 	CHECK(unlink(path) == 0);
 }
