@@ -44,6 +44,11 @@ SEEDS = {
     "divmod": b"\x00" + insn(0xb7, 0, imm=-7) + insn(0x37, 0, off=1, imm=2) +
               insn(0x97, 0, off=1, imm=0) + EXIT,
     "helper": b"\x04abcd" + insn(0xb7, 2, imm=4) + insn(0xb7, 3) + insn(0x85, imm=2) + EXIT,
+    # found by CI: a loop of about 131,000 steps (r0 += 3 until r1 & r0 is
+    # 0); with the verifier's default work bound it passed, and the
+    # interpreter stopped it for its budget where the verified JIT ran on
+    "long_loop": b"\x00" + insn(0xb7, 0, imm=5) + insn(0x07, 0, imm=3) +
+                 insn(0x07, 1, imm=-131073) + insn(0x4d, 1, 0, off=-3) + EXIT,
 }
 
 
