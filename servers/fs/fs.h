@@ -35,6 +35,8 @@
 #define EAGAIN 11
 #define EPIPE 32
 #define ENXIO 6
+#define EDEADLK 35
+#define ENOLCK 37
 
 #define S_IFMT   0170000
 #define S_IFDIR  0040000
@@ -135,6 +137,7 @@ struct handle *h_get(lm_u64 h, lm_u64 badge);
 void h_release(lm_u64 h, lm_u64 badge);   /* badge no longer holds h */
 void h_release_all(lm_u64 badge);
 lm_u32 h_held_by(lm_u64 badge);           /* how many handles badge holds */
+lm_u64 h_holders(lm_u64 h);               /* the badges holding h */
 void h_fork(lm_u64 parent, lm_u64 child);
 
 /* ---- pipe.c ---- */

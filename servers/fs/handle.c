@@ -64,6 +64,12 @@ void h_release_all(lm_u64 badge)
 			h_release(h, badge);
 }
 
+/* The badges holding handle h (a handle of the list): 0 if it is free. */
+lm_u64 h_holders(lm_u64 h)
+{
+	return h && h <= FS_HANDLES && handles[h].ino ? handles[h].holders : 0;
+}
+
 lm_u32 h_held_by(lm_u64 badge)
 {
 	lm_u32 n = 0;

@@ -18,15 +18,23 @@
  * wakes every waiter to ask again. A POSIX waiter's request says whom it
  * waits for (`waits_for`), so a request that would close a cycle of
  * processes waiting for each other is EDEADLK, as Linux detects it.
- * Locks are few and short-lived: one list. Each process (badge) may have
- * made at most LOCKS_PER_CLIENT of those that exist (ENOLCK past that),
- * and the list holds at most that many for every badge, so no process
- * can take the locks another could make.
+ * Locks are few and short-lived: one list.
+ *
+ * The bound: a lock is charged to whoever holds it, for as long as it
+ * exists: a POSIX lock to its badge, a handle's lock to every badge
+ * holding the handle (each of them could unlock it, and its close drops
+ * it). A badge is charged at most LOCKS_PER_CLIENT (ENOLCK past that for
+ * a request that would charge any of them more), so the list never holds
+ * more than LOCKS_PER_CLIENT for every badge, and no process can take the
+ * locks another could make. The charge is counted, never kept: a badge
+ * that goes (FS_DROP, or FS_HELLO of a new process) first releases its
+ * handles, so the next process on the badge starts from what it holds,
+ * nothing, while a handle's locks that outlive their maker stay charged
+ * to the handle's other holders. A fork child is charged what its
+ * parent's handles hold, less than the parent: within the bound.
  */
 #include "fs.h"
 
-#define EDEADLK 35
-#define ENOLCK 37
 #define LOCKS_PER_CLIENT 16
 #define HANDLE_OWNER (1ull << 32) /* an owner that is a handle, not a badge */
 
@@ -38,11 +46,9 @@ struct lock {
 	lm_u64 start, end; /* bytes [start, end); end FS_LK_EOF: to the end, whatever it becomes */
 	lm_u8 type;        /* FS_F_RDLCK or FS_F_WRLCK */
 	lm_u8 flock;       /* the flock space */
-	lm_u8 by;          /* the badge whose request made it: counted in made[] */
 };
 
 static struct lock *locks;
-static lm_u32 made[FS_CLIENTS + 1];     /* locks that exist, by the badge that made them */
 static lm_u64 waiters;                  /* badges to wake at any release */
 static lm_u64 waits_for[FS_CLIENTS + 1]; /* a POSIX waiter's blocker, 0 if none */
 
@@ -51,17 +57,35 @@ static void unlink_lock(struct lock **at)
 	struct lock *l = *at;
 
 	*at = l->next;
-	made[l->by]--;
 	fs_free(l);
 }
 
 /* Link l (allocated by the caller) into the list. */
-static void add_lock(struct lock *l, lm_u64 by, struct inode *i, lm_u64 owner, lm_u64 pid,
-		     lm_u64 s, lm_u64 e, lm_u8 type, lm_u8 flock)
+static void add_lock(struct lock *l, struct inode *i, lm_u64 owner, lm_u64 pid, lm_u64 s,
+		     lm_u64 e, lm_u8 type, lm_u8 flock)
 {
-	*l = (struct lock){ locks, i, owner, pid, s, e, type, flock, (lm_u8)by };
+	*l = (struct lock){ locks, i, owner, pid, s, e, type, flock };
 	locks = l;
-	made[by]++;
+}
+
+/* The badges an owner's locks are charged to: its holders. */
+static lm_u64 charged_to(lm_u64 owner)
+{
+	return owner & HANDLE_OWNER ? h_holders(owner & ~HANDLE_OWNER) : BADGE_BIT(owner);
+}
+
+/* May `more` locks be charged to every badge of the set? */
+static int within_bound(lm_u64 set, lm_u32 more)
+{
+	lm_u32 n[FS_CLIENTS + 1] = { 0 };
+
+	for (struct lock *l = locks; l; l = l->next)
+		for (lm_u64 b = charged_to(l->owner) & set; b; b &= b - 1)
+			n[__builtin_ctzll(b) + 1]++;
+	for (lm_u64 b = set; b; b &= b - 1)
+		if (n[__builtin_ctzll(b) + 1] + more > LOCKS_PER_CLIENT)
+			return 0;
+	return 1;
 }
 
 static void released(void)
@@ -100,13 +124,14 @@ static int deadlock(lm_u64 b, lm_u64 o)
 /* Make owner's locks over [s, e) of inode i be `type` (FS_F_UNLCK: none):
  * its locks there are cut away, and the new one absorbs its same-type
  * neighbours that overlap or touch it. The locks this needs (a range
- * split in two, the new one) are counted against the badge `by` and
+ * split in two, the new one) are charged to the owner's holders and
  * taken before anything changes: ENOLCK leaves the locks as they were
  * (an unlock that splits nothing always goes through). */
-static long set_range(lm_u64 by, struct inode *i, lm_u64 owner, lm_u64 pid, lm_u8 flock, lm_u64 s,
-		      lm_u64 e, lm_u8 type)
+static long set_range(struct inode *i, lm_u64 owner, lm_u64 pid, lm_u8 flock, lm_u64 s, lm_u64 e,
+		      lm_u8 type)
 {
 	struct lock *outer = 0, *split = 0, *mine = 0;
+	lm_u32 more;
 	int changed = 0;
 
 	/* the one own lock of another type that holds [s, e) strictly inside
@@ -115,14 +140,15 @@ static long set_range(lm_u64 by, struct inode *i, lm_u64 owner, lm_u64 pid, lm_u
 		if (l->ino == i && l->owner == owner && l->flock == flock && l->start < s &&
 		    l->end > e && l->type != type)
 			outer = l;
-	if (made[by] + !!outer + (type != FS_F_UNLCK) > LOCKS_PER_CLIENT ||
+	more = !!outer + (type != FS_F_UNLCK);
+	if ((more && !within_bound(charged_to(owner), more)) ||
 	    (outer && !(split = fs_alloc(sizeof *split))) ||
 	    (type != FS_F_UNLCK && !(mine = fs_alloc(sizeof *mine)))) {
 		fs_free(split);
 		return -ENOLCK;
 	}
 	if (outer) {
-		add_lock(split, by, i, owner, outer->pid, e, outer->end, outer->type, flock);
+		add_lock(split, i, owner, outer->pid, e, outer->end, outer->type, flock);
 		outer->end = s;
 		changed = 1;
 	}
@@ -156,7 +182,7 @@ static long set_range(lm_u64 by, struct inode *i, lm_u64 owner, lm_u64 pid, lm_u
 		}
 	}
 	if (type != FS_F_UNLCK)
-		add_lock(mine, by, i, owner, pid, s, e, type, flock);
+		add_lock(mine, i, owner, pid, s, e, type, flock);
 	if (changed || type == FS_F_UNLCK)
 		released();
 	return 0;
@@ -178,7 +204,7 @@ long lock_request(struct fs_req *q, struct handle *h, lm_u64 hnum)
 		return -EINVAL;
 	waits_for[q->badge] = 0;
 	if (op & FS_LK_CLOSE) /* the process closed a descriptor of the file */
-		return kind == FS_LK_POSIX ? set_range(q->badge, h->ino, owner, pid, 0, 0, FS_LK_EOF, FS_F_UNLCK)
+		return kind == FS_LK_POSIX ? set_range(h->ino, owner, pid, 0, 0, FS_LK_EOF, FS_F_UNLCK)
 					   : -EINVAL;
 	if (op & FS_LK_GET) {
 		struct fs_lockinfo *out = (struct fs_lockinfo *)q->buf->data;
@@ -203,7 +229,7 @@ long lock_request(struct fs_req *q, struct handle *h, lm_u64 hnum)
 		q->r1 = FS_WOULDBLOCK;
 		return -EAGAIN;
 	}
-	return set_range(q->badge, h->ino, owner, pid, flock, s, e, type);
+	return set_range(h->ino, owner, pid, flock, s, e, type);
 }
 
 /* Any request but FS_LOCK: the badge is not (or no more) waiting for a
@@ -236,7 +262,8 @@ void lock_handle_gone(lm_u64 hnum)
 }
 
 /* The badge's process ended (or a new one took the badge): its POSIX
- * locks go, and it waits for nothing. */
+ * locks go, and it waits for nothing. Its handles went first
+ * (h_release_all): nothing stays charged to the badge. */
 void lock_badge_gone(lm_u64 badge)
 {
 	waiters &= ~BADGE_BIT(badge);

@@ -5,7 +5,8 @@
  * asks for (fs_wake). What several Linux processes see: handles held by a
  * set of badges (FS_FORK's h_fork, FS_DROP's h_release_all), EOF and EPIPE
  * counted over every holder, the would-block answers and the waiters they
- * register, atomic writes with their tail, and a heap that runs out.
+ * register, atomic writes with their tail, and a heap that runs out; the
+ * bound on file locks, charged to the badges holding them (lock.c).
  */
 #include <stdlib.h>
 #include "check.h"
@@ -266,6 +267,68 @@ static void pipe_refuses_flags_and_seek(void)
 	h_release_all(11);
 }
 
+static long open_as(lm_u64 badge, const char *name, lm_u64 flags)
+{
+	strcpy(pages[badge].path, name);
+	return req(badge, FS_OPEN, 0, flags, 0600, 0);
+}
+
+static long lock_as(lm_u64 badge, lm_u64 h, lm_u64 kind, lm_u64 start)
+{
+	return req(badge, FS_LOCK, h, kind | FS_F_WRLCK | badge << 32, start, start + 1);
+}
+
+/* A handle's locks are charged to the badges holding it, not to the one
+ * that made them: they outlive their maker, and the next process on its
+ * badge starts with nothing charged; the holders left are charged them
+ * (a fork child too) until the handle goes. */
+static void locks_are_charged_to_their_holders(void)
+{
+	long h = open_as(20, "/lk", O_RDWR | O_CREAT), h2, h3;
+	lm_u64 base = heap_used; /* the file and its name */
+	int n = 0;
+
+	CHECK(h > 0);
+	h_fork(20, 21);
+	while (n < 40 && lock_as(21, (lm_u64)h, FS_LK_OFD, 2 * (lm_u64)n) == 0)
+		n++;
+	CHECK(n == 16 && lock_as(21, (lm_u64)h, FS_LK_OFD, 1000) == -ENOLCK);
+	/* badge 20 holds them too */
+	CHECK(lock_as(20, (lm_u64)h, FS_LK_POSIX, 1000) == -ENOLCK);
+	/* an unlock that splits nothing is never refused */
+	CHECK(req(20, FS_LOCK, h, FS_LK_OFD | FS_F_UNLCK, 30, 31) == 0);
+	CHECK(lock_as(20, (lm_u64)h, FS_LK_OFD, 30) == 0);
+	h_release_all(21);                              /* FS_DROP: badge 21 exits */
+	lock_badge_gone(21);
+	h2 = open_as(22, "/lk", O_RDWR);
+	CHECK(lock_as(22, (lm_u64)h2, FS_LK_OFD, 0) == -EAGAIN); /* the locks outlive it */
+	/* a new process on badge 21 holds nothing and is charged nothing */
+	h3 = open_as(21, "/lk", O_RDWR);
+	for (n = 0; n < 16; n++)
+		CHECK(lock_as(21, (lm_u64)h3, FS_LK_POSIX, 100 + 2 * (lm_u64)n) == 0);
+	CHECK(lock_as(21, (lm_u64)h3, FS_LK_POSIX, 200) == -ENOLCK);
+	/* a fork child of a holder is charged what the handle holds */
+	h_fork(20, 23);
+	CHECK(lock_as(23, (lm_u64)h, FS_LK_POSIX, 300) == -ENOLCK);
+	CHECK(req(23, FS_CLOSE, h, 0, 0, 0) == 0);
+	CHECK(lock_as(23, (lm_u64)h, FS_LK_POSIX, 300) == -EBADF);
+	h_release_all(23);
+	lock_badge_gone(23);
+	/* the handle's last holder closes it: its locks go, 20 is charged nothing */
+	CHECK(req(20, FS_CLOSE, h, 0, 0, 0) == 0);
+	CHECK(lock_as(22, (lm_u64)h2, FS_LK_OFD, 0) == 0);
+	h = open_as(20, "/lk", O_RDWR);
+	for (n = 0; n < 16; n++)
+		CHECK(lock_as(20, (lm_u64)h, FS_LK_POSIX, 400 + 2 * (lm_u64)n) == 0);
+	for (lm_u64 b = 20; b <= 22; b++) {
+		h_release_all(b);
+		lock_badge_gone(b);
+	}
+	CHECK(heap_used == base); /* every lock went */
+	strcpy(pages[20].path, "/lk");
+	CHECK(req(20, FS_UNLINK, 0, 0, 0, 0) == 0);
+}
+
 int main(void)
 {
 	setup();
@@ -276,5 +339,6 @@ int main(void)
 	RUN(waiters_go_with_their_badge);
 	RUN(pipes_and_handles_are_bounded);
 	RUN(pipe_refuses_flags_and_seek);
+	RUN(locks_are_charged_to_their_holders);
 	return CHECK_DONE();
 }

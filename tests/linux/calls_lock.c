@@ -7,8 +7,9 @@
  * wrong access mode, EINVAL for bad types and ranges, released by the
  * close of any descriptor of the file and at exit, a deadlock of two
  * processes found (EDEADLK for exactly one of them). OFD locks: owned by
- * the description, conflicting with POSIX ones, l_pid -1. Under Lamina,
- * the bound on the locks one process makes. */
+ * the description, conflicting with POSIX ones, l_pid -1, outliving the
+ * child that made them. Under Lamina, the bound on the locks a process
+ * holds, which a dead process's pid does not keep. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -265,6 +266,64 @@ static void lock_quota(void)
 	close(fd);
 }
 
+/* A description's locks outlive the child that made them (the parent
+ * still holds it) and go with its last close. Under Lamina they count
+ * against the bound of every process holding the description, the
+ * parent too, and not against the dead child's pid: the next process
+ * with that pid (pids are handed out round the table) still makes its
+ * 16. */
+static int child_ofd_locks(int fd)
+{
+	int n = 0;
+
+	while (n < 40 && lk(fd, F_OFD_SETLK, F_WRLCK, SEEK_SET, 2000 + 2 * n, 1) == 0)
+		n++;
+	return n == 40 ? 0 : n == 16 && errno == ENOLCK ? 0 : 1;
+}
+
+static int child_on_reused_pid(int fd)
+{
+	int mine = open(path, O_RDWR), n = 0;
+
+	close(fd); /* holds none of the description's locks */
+	while (mine >= 0 && n < 16 && lk(mine, F_SETLK, F_WRLCK, SEEK_SET, 3000 + 2 * n, 1) == 0)
+		n++;
+	return n == 16 ? 0 : 1;
+}
+
+static void locks_outlive_their_maker(void)
+{
+	struct utsname u;
+	int lamina = !uname(&u) && strstr(u.release, "lamina"), st = -1;
+	int fd = open(path, O_RDWR), other = open(path, O_RDWR), maker, n;
+	pid_t pid;
+
+	CHECK(fd >= 0 && other >= 0);
+	maker = fork();
+	if (maker == 0)
+		_exit(child_ofd_locks(fd));
+	CHECK(maker > 0 && waitpid(maker, &st, 0) == maker && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(lk(other, F_OFD_SETLK, F_RDLCK, SEEK_SET, 2000, 1) == -1 && errno == EAGAIN);
+	if (lamina) {
+		/* the parent holds the description: charged its 16 locks */
+		CHECK(lk(other, F_SETLK, F_WRLCK, SEEK_SET, 5000, 1) == -1 && errno == ENOLCK);
+		for (n = 0, st = -1; n < 200; n++) {
+			pid = fork();
+			if (pid == 0)
+				_exit(getpid() == maker ? child_on_reused_pid(fd) : 99);
+			if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+			    WEXITSTATUS(st) != 99)
+				break;
+		}
+		CHECK(pid == maker && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	close(fd); /* the description's last close: its locks go */
+	CHECK(lk(other, F_OFD_SETLK, F_WRLCK, SEEK_SET, 2000, 40) == 0);
+	for (n = 0; n < 15; n++)
+		CHECK(lk(other, F_SETLK, F_WRLCK, SEEK_SET, 5000 + 2 * n, 1) == 0);
+	close(other);
+}
+
 void test_lock(void)
 {
 	int fd;
@@ -281,5 +340,6 @@ void test_lock(void)
 	ofd_locks();
 	deadlock();
 	lock_quota();
+	locks_outlive_their_maker();
 	CHECK(unlink(path) == 0);
 }
