@@ -109,6 +109,7 @@ int dir_remove(struct inode *d, const char *name);
 int file_resize(struct inode *i, lm_u64 size);
 int file_write(struct inode *i, lm_u64 pos, const void *src, lm_u64 n);
 int ino_path(const struct inode *d, char *out, lm_u64 max);
+int ino_named_path(const struct inode *i, char *out, lm_u64 max); /* FS_PATH_NAMED */
 
 /* ---- path.c ---- */
 #define W_FOLLOW 1 /* follow a symbolic link in the last component */

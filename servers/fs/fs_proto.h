@@ -89,7 +89,7 @@ enum {
 	FS_ACCESS,    /* (dir, mode, flags)        path */
 	FS_GETFL,     /* (h)                       -> status flags */
 	FS_SETFL,     /* (h, flags)                O_APPEND, O_NONBLOCK */
-	FS_GETPATH,   /* (h)                       -> length, the directory's path at data */
+	FS_GETPATH,   /* (h, named)                -> length, the directory's path at data (below) */
 	FS_PIPE,      /* (flags)                   -> read handle, w1 = write handle */
 	FS_POLL,      /* (h, events)               -> revents, w1 = bytes readable */
 	FS_FORK,      /* (parent, child)           FS_BADGE_PM only: child holds parent's handles */
@@ -138,6 +138,11 @@ struct fs_lockinfo {
 	lm_u64 start, end; /* end FS_LK_EOF: to the end */
 	lm_u64 pid;        /* the pid its locker gave (POSIX), or (lm_u64)-1 (a handle's) */
 };
+
+/* FS_GETPATH's w1: a non-directory's path too, a directory entry naming
+ * it (one of its links), -ENOENT if none does (unlinked, an anonymous
+ * pipe); without it a non-directory is ENOTDIR. */
+#define FS_PATH_NAMED 1
 
 /* FS_HELLO's w0 */
 #define FS_HELLO_FRESH 1  /* a new process on the badge: drop what it held */

@@ -202,3 +202,32 @@ int ino_path(const struct inode *d, char *out, lm_u64 max)
 	memmove(out, out + at, max - at);
 	return (int)(max - 1 - at);
 }
+
+/* A path naming non-directory i (FS_PATH_NAMED): the first directory
+ * entry found that names it (a file's other links are not told apart),
+ * or -ENOENT if none does (unlinked, or an anonymous pipe). A file knows
+ * no directory of its own: every live directory is looked at, which is
+ * few enough for the rare readlink that asks. */
+int ino_named_path(const struct inode *i, char *out, lm_u64 max)
+{
+	for (lm_u32 n = 0; n < NINODES; n++) {
+		const struct inode *d = &inodes[n];
+		const char *name = S_ISDIR(d->mode) ? name_in(d, i) : 0;
+		lm_u64 len;
+		int at;
+
+		if (!name)
+			continue;
+		at = ino_path(d, out, max);
+		if (at < 0)
+			continue; /* a directory no longer in the tree */
+		len = strlen(name);
+		if ((lm_u64)at + 1 + len + 1 > max)
+			return -ENAMETOOLONG;
+		if (at > 1)
+			out[at++] = '/';
+		memcpy(out + at, name, len + 1);
+		return at + (int)len;
+	}
+	return -ENOENT;
+}

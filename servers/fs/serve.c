@@ -244,8 +244,10 @@ long fs_serve(struct fs_req *q)
 			   ((lm_u32)q->w[1] & (O_APPEND | O_NONBLOCK));
 		return 0;
 	case FS_GETPATH:
+		if (q->w[1] & ~(lm_u64)FS_PATH_NAMED)
+			return -EINVAL;
 		if (!S_ISDIR(h->ino->mode))
-			return -ENOTDIR;
+			return q->w[1] ? ino_named_path(h->ino, q->buf->data, FS_DATA) : -ENOTDIR;
 		return ino_path(h->ino, q->buf->data, FS_DATA);
 	case FS_POLL:
 		return do_poll(q, h);

@@ -329,6 +329,36 @@ static void locks_are_charged_to_their_holders(void)
 	CHECK(req(20, FS_UNLINK, 0, 0, 0, 0) == 0);
 }
 
+/* FS_GETPATH with FS_PATH_NAMED: a FIFO's name as it is now; none for an
+ * anonymous pipe or an unlinked FIFO; without the flag ENOTDIR, an
+ * unknown flag EINVAL. */
+static void getpath_names_a_fifo(void)
+{
+	lm_u64 w;
+	long r = mkpipe(24, 0, &w), f;
+
+	strcpy(pages[24].path, "/pd");
+	CHECK(req(24, FS_MKDIR, 0, 0755, 0, 0) == 0);
+	strcpy(pages[24].path, "/pd/f");
+	CHECK(req(24, FS_MKNOD, 0, S_IFIFO | 0600, 0, 0) == 0);
+	f = open_as(24, "/pd/f", O_RDWR);
+	CHECK(f > 0 && req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 5 &&
+	      !strcmp(pages[24].data, "/pd/f"));
+	CHECK(req(24, FS_GETPATH, f, 0, 0, 0) == -ENOTDIR);
+	CHECK(req(24, FS_GETPATH, f, 2, 0, 0) == -EINVAL);
+	strcpy(pages[24].path, "/pd/f");
+	strcpy(pages[24].path2, "/g");
+	CHECK(req(24, FS_RENAME, 0, 0, 0, 0) == 0);
+	CHECK(req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 2 && !strcmp(pages[24].data, "/g"));
+	CHECK(req(24, FS_GETPATH, (lm_u64)r, FS_PATH_NAMED, 0, 0) == -ENOENT);
+	strcpy(pages[24].path, "/g");
+	CHECK(req(24, FS_UNLINK, 0, 0, 0, 0) == 0);
+	CHECK(req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == -ENOENT);
+	strcpy(pages[24].path, "/pd");
+	CHECK(req(24, FS_UNLINK, 0, FS_AT_REMOVEDIR, 0, 0) == 0);
+	h_release_all(24);
+}
+
 int main(void)
 {
 	setup();
@@ -340,5 +370,6 @@ int main(void)
 	RUN(pipes_and_handles_are_bounded);
 	RUN(pipe_refuses_flags_and_seek);
 	RUN(locks_are_charged_to_their_holders);
+	RUN(getpath_names_a_fifo);
 	return CHECK_DONE();
 }

@@ -4,7 +4,8 @@
  * (a reader succeeds, a writer is ENXIO); O_RDWR never waits; a reader
  * sees POLLHUP only once a writer came and went; the bytes go with the
  * last descriptor; getdents says DT_FIFO; an unlinked FIFO keeps working
- * for those that hold it; and blocking opens of the two ends meet
+ * for those that hold it; readlink of /proc/self/fd/N gives a FIFO's
+ * path, an anonymous pipe's pipe:[ino]; and blocking opens of the two ends meet
  * across processes, in either order, with a killed opener leaving no end
  * behind. */
 #define _GNU_SOURCE
@@ -118,6 +119,48 @@ static void fifo_one_process(void)
 	CHECK(mkfifo(path, 0600) == 0);
 }
 
+/* readlink of /proc/self/fd/N: a FIFO's path (its name now, after a
+ * rename; absolute, from a relative open), an anonymous pipe's
+ * "pipe:[ino]". */
+static int fd_link_is(int fd, const char *want)
+{
+	char link[32], got[128];
+	long n;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = readlink(link, got, sizeof got - 1);
+	if (n < 0)
+		return 0;
+	got[n] = 0;
+	return !strcmp(got, want);
+}
+
+static void fifo_fd_link(void)
+{
+	char moved[112], want[48];
+	int rw = open(path, O_RDWR), p[2], here = open(".", O_RDONLY | O_DIRECTORY), rel;
+	struct stat st;
+
+	CHECK(rw >= 0 && here >= 0);
+	CHECK(fd_link_is(rw, path));
+	snprintf(moved, sizeof moved, "%s/g", dir);
+	CHECK(rename(path, moved) == 0);
+	CHECK(fd_link_is(rw, moved));
+	CHECK(rename(moved, path) == 0);
+	CHECK(chdir(dir) == 0);
+	rel = open("f", O_RDONLY | O_NONBLOCK);
+	CHECK(rel >= 0 && fd_link_is(rel, path));
+	CHECK(fchdir(here) == 0);
+	close(rel);
+	close(here);
+	close(rw);
+	CHECK(pipe(p) == 0 && fstat(p[0], &st) == 0);
+	snprintf(want, sizeof want, "pipe:[%lu]", (unsigned long)st.st_ino);
+	CHECK(fd_link_is(p[0], want) && fd_link_is(p[1], want));
+	close(p[0]);
+	close(p[1]);
+}
+
 /* A child opens one end without O_NONBLOCK, the parent the other: each
  * open waits for the other's, whichever comes first. */
 static void fifo_meet(int child_writes)
@@ -205,6 +248,7 @@ void test_fifo(void)
 	}
 	fifo_make();
 	fifo_one_process();
+	fifo_fd_link();
 	fifo_meet(1);
 	fifo_meet(0);
 	fifo_killed_opener();
