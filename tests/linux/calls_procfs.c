@@ -225,6 +225,28 @@ static void offsets_and_cwd(void)
 	CHECK(chdir("/") == 0);
 }
 
+/* The state letter of /proc/<pid>/stat of the parent, which is in (or on
+ * its way to) waitid for us: 'S' once it sleeps there. Lamina says 'S'
+ * for any other live process, so its first answer counts; on Linux a
+ * parent not yet asleep is 'R' (runnable: on a loaded host it may not
+ * have run since the fork), and only that is asked again, each time
+ * after a millisecond's sleep, for at most about 20 s. */
+static char parent_state(const char *path)
+{
+	char buf[512], *paren;
+	char c = 0;
+
+	for (int tries = 0; tries < 20000; tries++) {
+		if (slurp(path, buf, sizeof buf) <= 0 || !(paren = strchr(buf, ')')))
+			return 0;
+		c = paren[2];
+		if (lamina || c != 'R')
+			break;
+		usleep(1000);
+	}
+	return c;
+}
+
 /* Another process's entries (the process manager's record under Lamina):
  * a child reads its parent's, the parent its zombie child's. */
 static void other_process(void)
@@ -242,7 +264,7 @@ static void other_process(void)
 		long b = slurp(path, theirs, sizeof theirs);
 		bad |= a <= 0 || a != b || memcmp(mine, theirs, a);
 		snprintf(path, sizeof path, "/proc/%d/stat", parent);
-		bad |= slurp(path, theirs, sizeof theirs) <= 0 || strchr(theirs, ')')[2] != 'S';
+		bad |= parent_state(path) != 'S';
 		snprintf(path, sizeof path, "/proc/%d/exe", parent);
 		bad |= readlink(path, theirs, sizeof theirs) <= 0 ? 2 : 0;
 		_exit(bad);
