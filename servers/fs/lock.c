@@ -31,7 +31,7 @@
  * handles, so the next process on the badge starts from what it holds,
  * nothing, while a handle's locks that outlive their maker stay charged
  * to the handle's other holders. A fork child is charged what its
- * parent's handles hold, less than the parent: within the bound.
+ * parent's handles hold, no more than the parent: within the bound.
  */
 #include "fs.h"
 
