@@ -149,10 +149,13 @@ static always_inline void syscall_general(struct frame *f)
  * first (bpf/filter.c), then, as any thread's, to the fast paths (which
  * entry.S tries itself for threads with no gate); one whose blocking calls
  * upcall (upcall.c) skips the fast paths, which block without asking.
+ * GATE_ONCE was for this call alone: entry.S saved every register.
  */
 static __attribute__((noinline)) void syscall_gate(struct frame *f)
 {
-	u8 g = cpu0.cur->sysgate;
+	struct tcb *cur = cpu0.cur;
+	u8 g = cur->sysgate;
+	cur->sysgate = g & ~GATE_ONCE;
 	if ((g & GATE_FILTER) && filter_syscall(f))
 		return;
 	if (!(g & GATE_SLOW) && fastpath_try(f))
@@ -160,17 +163,48 @@ static __attribute__((noinline)) void syscall_gate(struct frame *f)
 	syscall_general(f);
 }
 
-/* Called by entry.S with the caller's saved frame, for every call but one
- * a fast path took (entry.S tries those first); returns f, for entry.S's
- * test of whether its thread is still current. */
+/*
+ * Any call whose caller's frame holds all its registers: a gated thread's
+ * (entry.S saves them all for those), the counting build's (count.c) and
+ * the assurance harnesses'. Returns f, for entry.S's test of whether its
+ * thread is still current.
+ */
 struct frame *syscall_dispatch(struct frame *f)
 {
-	/* For a thread with nothing to gate, this one test is all it costs. */
-	if (unlikely(cpu0.cur->sysgate))
+	cpu0.frame_full = true;
+	if (cpu0.cur->sysgate)
 		syscall_gate(f);
 	else
 		syscall_general(f);
+	cpu0.frame_full = false;
 	return f;
+}
+
+/*
+ * entry.S's call for a thread with no gate, every call but one a fast path
+ * took: rbx, rbp and r12-r15 are not in f but still in the CPU (the C code
+ * preserves them), and entry.S stores them into f only if the caller
+ * stops being current, or leaves by IRETQ. Nothing here may read them
+ * from f: a handler that would calls frame_complete first.
+ */
+struct frame *syscall_ungated(struct frame *f)
+{
+	syscall_general(f);
+	return f;
+}
+
+/*
+ * For a handler about to read the current thread's callee-saved registers
+ * from its frame (THREAD_READ_REGS of itself): SYS_RESTART if they are
+ * not there, with the caller made to save every register on its next
+ * entry, which is this call again; 0 once they are.
+ */
+u64 frame_complete(struct tcb *t)
+{
+	if (t != cpu0.cur || cpu0.frame_full)
+		return 0;
+	t->sysgate |= GATE_ONCE;
+	return SYS_RESTART;
 }
 
 _Static_assert(__builtin_offsetof(struct tcb, sysgate) == TCB_SYSGATE, "entry.h: tcb.sysgate");

@@ -247,7 +247,7 @@ SYS(thread_read_regs)
 {
 	struct tcb *t;
 	u64 e = tcb_lookup(f, LM_R_READ, &t);
-	if (e)
+	if (e || (e = frame_complete(t)))
 		return e;
 	const struct frame *s = &t->frame;
 	frame_syscall_regs(&t->frame);
