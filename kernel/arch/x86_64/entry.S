@@ -199,7 +199,27 @@ syscall_entry:
 	test %rax, %rax
 	jnz syscall_exit
 	mov %gs:PCPU_CUR, %rdi         /* unchanged by a fast path that fails */
-1:	call syscall_ungated
+	mov F_RAX(%rdi), %rax          /* the number again */
+	/*
+	 * The general path, syscall_general's (syscall.c) for a thread with
+	 * no gate: the table's handler, and the usual end, LM_OK with no
+	 * finalisation work left and no reschedule due, here; syscall_finish
+	 * for any other end. The frame is kept on the kernel stack across
+	 * the handler (rbx & co. are the caller's, not the kernel's to use).
+	 */
+1:	lea -SYS_BASE(%rax), %rcx
+	cmp $SYS_COUNT-1, %rcx
+	ja 7f
+	push %rdi
+	call *sys_table(,%rcx,8)
+	pop %rdi
+	mov cap_zombies(%rip), %rdx
+	or %rax, %rdx
+	jnz 8f
+	movq $0, F_RAX(%rdi)           /* LM_OK */
+	cmpb $0, need_resched(%rip)
+	jne 9f
+	mov %rdi, %rax
 #endif
 	/*
 	 * It returned the frame it was given. If that is still the current
@@ -228,6 +248,29 @@ sysret_same:
 6:	STORE_CALLEE_SAVED %rsp        /* its own frame, left by IRETQ */
 	jmp iret_frame
 #ifndef LM_COUNT_EVENTS
+	/* A number above the table's: LM_ENOSYS, its argument and detail 0,
+	 * as syscall_unassigned answers it. Nothing else changed: the caller
+	 * is current, its frame a SYSCALL frame, and no reschedule is due
+	 * (every way into user mode leaves none), so it leaves at once. Below
+	 * LM_SYS_BASE, another OS's number, the C code decides (reflection). */
+7:	cmp $SYS_BASE, %rax
+	jb 10f
+	movq $SYS_ENOSYS, F_RAX(%rdi)
+	movq $0, F_RDI(%rdi)
+	movq $0, F_RSI(%rdi)
+	mov %rdi, %rsp
+	COUNT_EVENT KCOUNT_EXITS
+	LOAD_RESULTS
+	SYSRET_FRAME
+10:	call syscall_unassigned
+	jmp syscall_exit
+8:	mov %rax, %rsi                 /* r: an error, a restart, or work left */
+	call syscall_finish
+	jmp syscall_exit
+9:	push %rdi
+	call schedule
+	pop %rax
+	jmp syscall_exit
 syscall_gated:
 	STORE_CALLEE_SAVED %rdi
 	call syscall_dispatch
