@@ -179,48 +179,47 @@ static always_inline void syscall_general(struct frame *f)
  * first (bpf/filter.c), then, as any thread's, to the fast paths (which
  * entry.S tries itself for threads with no gate); one whose blocking calls
  * upcall (upcall.c) skips the fast paths, which block without asking.
- * GATE_ONCE was for this call alone: entry.S saved every register.
+ * entry.S calls it directly, having saved every register into f. Returns
+ * f, for entry.S's test of whether its thread is still current.
  */
-static __attribute__((noinline)) void syscall_gate(struct frame *f)
+__attribute__((noinline)) struct frame *syscall_gate(struct frame *f)
 {
-	struct tcb *cur = cpu0.cur;
-	u8 g = cur->sysgate;
-	cur->sysgate = g & ~GATE_ONCE;
+	u8 g = cpu0.cur->sysgate;
 	if ((g & GATE_FILTER) && filter_syscall(f))
-		return;
+		return f;
 	if (!(g & GATE_SLOW) && fastpath_try(f))
-		return;
+		return f;
 	syscall_general(f);
+	return f;
 }
 
-/*
- * Any call whose caller's frame holds all its registers: a gated thread's
- * (entry.S saves them all for those), the counting build's (count.c) and
- * the assurance harnesses'. Returns f, for entry.S's test of whether its
- * thread is still current.
- */
+/* Any thread's call, its frame holding all its registers: the counting
+ * build's (count.c) and the assurance harnesses'. Returns f. */
 struct frame *syscall_dispatch(struct frame *f)
 {
-	cpu0.frame_full = true;
 	if (cpu0.cur->sysgate)
-		syscall_gate(f);
-	else
-		syscall_general(f);
-	cpu0.frame_full = false;
+		return syscall_gate(f);
+	syscall_general(f);
 	return f;
 }
 
 /*
  * For a handler about to read the current thread's callee-saved registers
- * from its frame (THREAD_READ_REGS of itself): SYS_RESTART if they are
- * not there, with the caller made to save every register on its next
- * entry, which is this call again; 0 once they are.
+ * from its frame (THREAD_READ_REGS of itself): they are there if the call
+ * came in gated (entry.S saves every register for a thread with a gate),
+ * and then 0; otherwise SYS_RESTART, with GATE_ONCE set so that the
+ * restarted call, the same SYSCALL again, comes in gated. GATE_ONCE goes
+ * here, or when THREAD_WRITE_REGS moves the thread elsewhere.
  */
 u64 frame_complete(struct tcb *t)
 {
-	if (t != cpu0.cur || cpu0.frame_full)
+	if (t != cpu0.cur)
 		return 0;
-	t->sysgate |= GATE_ONCE;
+	if (t->sysgate) {
+		t->sysgate &= ~GATE_ONCE;
+		return 0;
+	}
+	t->sysgate = GATE_ONCE;
 	return SYS_RESTART;
 }
 

@@ -291,6 +291,7 @@ SYS(thread_write_regs)
 	t->fs_base = r.fs_base;
 	t->gs_base = r.gs_base;
 	t->finish_owed = false; /* its rax is no longer FINISH_DELETE's */
+	t->sysgate &= ~GATE_ONCE; /* nor is it restarting a call */
 	return LM_OK;
 }
 

@@ -42,7 +42,6 @@ struct percpu {
 	struct tcb *fpu_owner; /* whose state is in the FPU registers */
 	u64 cr0;               /* CR0 as last written (fpu_switch, switch.h) */
 	u64 cr3_pml4;          /* the PML4 CR3 points at (without PCID bits) */
-	bool frame_full;       /* the current call's caller saved all its registers */
 };
 extern struct percpu cpu0;
 

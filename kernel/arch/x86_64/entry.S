@@ -273,7 +273,7 @@ sysret_same:
 	jmp syscall_exit
 syscall_gated:
 	STORE_CALLEE_SAVED %rdi
-	call syscall_dispatch
+	call syscall_gate
 	jmp syscall_exit
 fp_switch:                             /* %rax = FP_MSG(f) = f + 1 */
 	STORE_CALLEE_SAVED %rax, -1
