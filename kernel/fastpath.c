@@ -35,16 +35,20 @@
  *
  * What a fast path returns (entry.S acts on it):
  *   - NULL: it changed nothing, and the general path takes the call;
- *   - f, the caller's frame, when the caller is still current: its results
- *     are in f, and its callee-saved registers still live (the C code
- *     preserved them);
- *   - FP_MSG(s) when another thread is current now: it leaves with the
- *     message registers (rdx, r10, r8, r9) of frame s and every other
- *     register from its own frame. s is the sender's frame for a message
- *     (its words were stored there by its SYSCALL entry and nothing wrote
- *     them since), so the words go from one thread's registers to the
- *     other's with one store and one load each, as they would in a path
- *     written in assembly; s is the thread's own frame otherwise.
+ *   - f, the caller's frame: its results are in f, and it leaves as after
+ *     the general path: if it is still current, loading only its result
+ *     registers (its callee-saved ones still live: the C code preserved
+ *     them), else with its callee-saved registers stored into f and every
+ *     register of the thread now current loaded from that one's own frame
+ *     (a wait that blocked, a signal that woke a thread of higher
+ *     priority, a reply that resumed a faulted thread);
+ *   - FP_MSG(f) when the call delivered its message and another thread,
+ *     the receiver, is current now: the caller's callee-saved registers
+ *     go into f, and the receiver leaves with the message registers (rdx,
+ *     r10, r8, r9) of f and every other register from its own frame. Its
+ *     words were stored in f by the SYSCALL entry and nothing wrote them
+ *     since, so they go from one thread's registers to the other's with
+ *     one store and one load each, as in a path written in assembly.
  */
 #include <lamina/syscall.h>
 #include <lamina/exception.h>
@@ -147,15 +151,14 @@ static always_inline void fp_transfer(const struct frame *sf, struct tcb *s, str
 	r->state = LM_TS_RUNNABLE;
 }
 
-/* A fast path that leaves a reschedule due: schedule, then f if its
- * thread is still current, else the new current thread's own registers.
- * Out of line (a tail call), so that the usual path keeps no register
+/* A fast path that leaves a reschedule due: schedule, then f, whether its
+ * thread is still current or another one (which leaves with its own
+ * registers). Out of line (a tail call), so that the usual path keeps no register
  * across it. */
 static __attribute__((noinline)) struct frame *fp_resched(struct frame *f)
 {
 	schedule();
-	struct frame *c = &cpu0.cur->frame;
-	return c == f ? f : FP_MSG(c);
+	return f;
 }
 
 /* r is the head of q: take it off (the common case of waitq_remove). The
@@ -303,7 +306,7 @@ static struct frame *fastpath_wait(struct frame *f)
 	cur->waitq = &n->q;
 	switch_to(next);
 	need_resched = false;
-	return FP_MSG(&cpu0.cur->frame); /* next's: see switch_to */
+	return f; /* next leaves with its own registers */
 }
 
 /* The reply in f to c's fault, if it is a valid answer (resume, or resume
@@ -339,7 +342,7 @@ static always_inline struct frame *fp_reply_recv(struct frame *f, bool longmsg)
 	if (likely(!c->fault_ipc))
 		fp_transfer(f, cur, c, 0, longmsg);
 	else if (fp_fault_reply(f, c))
-		ret = FP_MSG(&c->frame); /* its registers as they were */
+		ret = f; /* c leaves with its registers as they were */
 	else
 		return NULL;
 	fastpath_hits++;
@@ -422,8 +425,9 @@ struct frame *fastpath_try(struct frame *f)
 	struct frame *r = i < SYS_FAST_COUNT ? fastpath_table[i](f) : NULL;
 	if (!r || r == f)
 		return r;
-	/* Another thread runs: its message registers into its frame, where
-	 * the general exit (return_to_user) loads every register from. */
+	/* FP_MSG(f): the receiver runs, its message registers into its
+	 * frame, where the general exit (return_to_user) loads every register
+	 * from. */
 	const struct frame *s = (const struct frame *)((uptr)r - 1);
 	struct frame *cf = &cpu0.cur->frame;
 	cf->rdx = s->rdx;

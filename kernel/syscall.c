@@ -8,8 +8,9 @@
 
 typedef u64 (*sys_fn)(struct frame *f);
 
-/* The one table: number (relative to LM_SYS_BASE) -> handler. */
-static const sys_fn sys_table[LM_NSYSCALLS] = {
+/* The one table: number (relative to LM_SYS_BASE) -> handler. entry.S
+ * calls it for a thread with no gate, syscall_general for the others. */
+const sys_fn sys_table[LM_NSYSCALLS] = {
 	[LM_SYS_DEBUG_PUTC - LM_SYS_BASE]          = sys_debug_putc,
 	[LM_SYS_DEBUG_WRITE - LM_SYS_BASE]         = sys_debug_write,
 	[LM_SYS_CNODE_COPY - LM_SYS_BASE]          = sys_cnode_copy,
@@ -119,27 +120,56 @@ static void syscall_result(struct frame *f, u64 r)
 	}
 }
 
-/* The general path: the table, then the result into the frame. */
+/*
+ * A call's end other than the usual one (LM_OK with no finalisation work
+ * left, which entry.S and syscall_general complete themselves): an error,
+ * a restart, or work left on the worklist (cap.c), then the reschedule
+ * the call may have asked for. Returns f (entry.S).
+ */
+struct frame *syscall_finish(struct frame *f, u64 r)
+{
+	if (cap_zombies && r != SYS_RESTART)
+		r = finish_later(f, r);
+	syscall_result(f, r);
+	if (need_resched)
+		schedule();
+	return f;
+}
+
+/*
+ * A number the table does not have: another OS's (below LM_SYS_BASE),
+ * reflected to the thread's library OS if it has one, else LM_ENOSYS.
+ * entry.S answers LM_ENOSYS for those above the table itself, the same
+ * way. Returns f (entry.S).
+ */
+struct frame *syscall_unassigned(struct frame *f)
+{
+	if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry)
+		syscall_reflect(f);
+	else
+		syscall_result(f, SYSERR(LM_ENOSYS, 0));
+	return f;
+}
+
+/* The general path in C (entry.S has its own copy of these few lines for
+ * a thread with no gate): the table, then the result into the frame. */
 static always_inline void syscall_general(struct frame *f)
 {
 	u64 nr = f->rax - LM_SYS_BASE, r;
-	if (likely(nr < LM_NSYSCALLS)) {
-		r = sys_table[nr](f);
-		/* The usual end, LM_OK with no finalisation work left, is one
-		 * test: anything else goes the long way. */
-		if (likely(!(r | (uptr)cap_zombies))) {
-			f->rax = LM_OK;
-		} else {
-			if (cap_zombies && r != SYS_RESTART)
-				r = finish_later(f, r);
-			syscall_result(f, r);
-		}
-	} else if (f->rax < LM_SYS_BASE && cpu0.cur->foreign_entry) {
-		syscall_reflect(f);
+	if (unlikely(nr >= LM_NSYSCALLS)) {
+		syscall_unassigned(f);
+		if (need_resched)
+			schedule();
 		return;
-	} else {
-		syscall_result(f, SYSERR(LM_ENOSYS, 0));
 	}
+	r = sys_table[nr](f);
+	/* The usual end, LM_OK with no finalisation work left, is one
+	 * test: anything else goes the long way. */
+	if (unlikely(r | (uptr)cap_zombies)) {
+		syscall_finish(f, r);
+		return;
+	}
+	f->rax = LM_OK;
 	if (need_resched)
 		schedule();
 }
@@ -149,31 +179,53 @@ static always_inline void syscall_general(struct frame *f)
  * first (bpf/filter.c), then, as any thread's, to the fast paths (which
  * entry.S tries itself for threads with no gate); one whose blocking calls
  * upcall (upcall.c) skips the fast paths, which block without asking.
+ * entry.S calls it directly, having saved every register into f. Returns
+ * f, for entry.S's test of whether its thread is still current.
  */
-static __attribute__((noinline)) void syscall_gate(struct frame *f)
+__attribute__((noinline)) struct frame *syscall_gate(struct frame *f)
 {
 	u8 g = cpu0.cur->sysgate;
 	if ((g & GATE_FILTER) && filter_syscall(f))
-		return;
+		return f;
 	if (!(g & GATE_SLOW) && fastpath_try(f))
-		return;
+		return f;
 	syscall_general(f);
-}
-
-/* Called by entry.S with the caller's saved frame, for every call but one
- * a fast path took (entry.S tries those first); returns f, for entry.S's
- * test of whether its thread is still current. */
-struct frame *syscall_dispatch(struct frame *f)
-{
-	/* For a thread with nothing to gate, this one test is all it costs. */
-	if (unlikely(cpu0.cur->sysgate))
-		syscall_gate(f);
-	else
-		syscall_general(f);
 	return f;
 }
 
+/* Any thread's call, its frame holding all its registers: the counting
+ * build's (count.c) and the assurance harnesses'. Returns f. */
+struct frame *syscall_dispatch(struct frame *f)
+{
+	if (cpu0.cur->sysgate)
+		return syscall_gate(f);
+	syscall_general(f);
+	return f;
+}
+
+/*
+ * For a handler about to read the current thread's callee-saved registers
+ * from its frame (THREAD_READ_REGS of itself): they are there if the call
+ * came in gated (entry.S saves every register for a thread with a gate),
+ * and then 0; otherwise SYS_RESTART, with GATE_ONCE set so that the
+ * restarted call, the same SYSCALL again, comes in gated. GATE_ONCE goes
+ * here, or when THREAD_WRITE_REGS moves the thread elsewhere.
+ */
+u64 frame_complete(struct tcb *t)
+{
+	if (t != cpu0.cur)
+		return 0;
+	if (t->sysgate) {
+		t->sysgate &= ~GATE_ONCE;
+		return 0;
+	}
+	t->sysgate = GATE_ONCE;
+	return SYS_RESTART;
+}
+
 _Static_assert(__builtin_offsetof(struct tcb, sysgate) == TCB_SYSGATE, "entry.h: tcb.sysgate");
+_Static_assert(SYS_BASE == LM_SYS_BASE && SYS_COUNT == LM_NSYSCALLS && SYS_ENOSYS == LM_ENOSYS &&
+	       LM_OK == 0 && sizeof(need_resched) == 1, "entry.h: the table as entry.S indexes it");
 _Static_assert(__builtin_offsetof(struct percpu, sys_top) == PCPU_SYS_TOP &&
 	       __builtin_offsetof(struct percpu, kstack_top) == PCPU_KSTACK &&
 	       __builtin_offsetof(struct percpu, cur) == PCPU_CUR, "entry.h: struct percpu");

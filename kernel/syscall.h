@@ -25,6 +25,7 @@
 #define ARG6(f) ((f)->r9)
 
 u64 debug_cap_check(u64 cptr); /* debug.c: cptr names the debug capability */
+u64 frame_complete(struct tcb *t); /* syscall.c: before reading t's rbx, rbp, r12-r15 */
 
 /* Find cptr in the caller's CSpace; type 0 accepts any type. Inline: the
  * callers name the type, rights and argument as constants, which fold away

@@ -247,7 +247,7 @@ SYS(thread_read_regs)
 {
 	struct tcb *t;
 	u64 e = tcb_lookup(f, LM_R_READ, &t);
-	if (e)
+	if (e || (e = frame_complete(t)))
 		return e;
 	const struct frame *s = &t->frame;
 	frame_syscall_regs(&t->frame);
@@ -291,6 +291,7 @@ SYS(thread_write_regs)
 	t->fs_base = r.fs_base;
 	t->gs_base = r.gs_base;
 	t->finish_owed = false; /* its rax is no longer FINISH_DELETE's */
+	t->sysgate &= ~GATE_ONCE; /* nor is it restarting a call */
 	return LM_OK;
 }
 

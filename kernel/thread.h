@@ -86,6 +86,14 @@ enum { BLK_NONE, BLK_SEND, BLK_RECV, BLK_REPLY, BLK_NTFN, BLK_PRED };
 /* tcb.sysgate (syscall.c): what a call must go through first. */
 #define GATE_FILTER 0x1 /* system-call filters (nfilters > 0) */
 #define GATE_SLOW   0x2 /* no IPC fast path: blocking calls upcall instead */
+/* Any gate makes the entry save every register (a thread with no gate has
+ * rbx, rbp and r12-r15 saved only when it stops being current: entry.S).
+ * GATE_FULL: preemption upcalls, which schedule() may deliver in any
+ * call, writing all its registers to its exception stack (upcall.c);
+ * GATE_ONCE: a call that needed them restarts itself to come in gated
+ * (syscall.c, frame_complete). */
+#define GATE_FULL   0x4
+#define GATE_ONCE   0x8
 
 #ifndef __FRAMAC__
 static inline struct tcb *tcb_of_slot(struct slot *s)

@@ -36,7 +36,7 @@ SYS(thread_set_exception)
 	t->exc_size = entry ? size : 0;
 	if (!entry) { /* scheduling upcalls go to the handler: none without it */
 		t->upcalls = 0;
-		t->sysgate &= ~GATE_SLOW;
+		t->sysgate &= ~(GATE_SLOW | GATE_FULL);
 	}
 	return LM_OK;
 }
@@ -56,10 +56,11 @@ SYS(thread_set_upcalls)
 		return SYSERR(LM_ESTATE, 1);
 	f->rdi = t->upcalls;
 	t->upcalls = (u8)flags;
+	t->sysgate &= ~(GATE_SLOW | GATE_FULL);
 	if (flags & LM_UPCALL_ON_BLOCK)
 		t->sysgate |= GATE_SLOW;
-	else
-		t->sysgate &= ~GATE_SLOW;
+	if (flags & LM_UPCALL_ON_PREEMPT)
+		t->sysgate |= GATE_FULL; /* schedule() may write all its registers */
 	return LM_OK;
 }
 

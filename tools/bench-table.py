@@ -414,6 +414,40 @@ def unit(mode):
     return "TSC cycles per operation (emulated or real time, not instruction counts)"
 
 
+# Issue 14's targets (docs/BENCHMARKS.md), Lamina's figures per operation
+# under icount: (benchmark, bound, of): at most bound, or with `of` at most
+# bound times that benchmark's figure.
+TARGETS = [
+    ("null_syscall", 50, None), ("ipc_rtt", 300, None), ("ipc_rtt_len_16", 600, None),
+    ("ipc_rtt_len_64", 900, None), ("notify_rtt", 500, None), ("yield_ctxsw", 200, None),
+    ("yield_sched", 300, None), ("map_page", 300, None), ("exc_prot", 150, None),
+    ("exc_div", 150, None), ("exc_ud", 150, None), ("exc_bp", 150, None), ("trap", 400, None),
+    ("prot1", 200, None), ("pagefault", 1000, None), ("fault_ipc_rtt", 500, None),
+    ("fork_exit", 64000, None), ("spawn", 76000, None), ("spawn_2m", 2, "spawn"),
+    ("fork_exit_slots", 1.1, "fork_exit"),
+]
+
+
+def target_rows(lam):
+    """(name, figure, target text, met: True/False/None for n/a) per target."""
+    rows = []
+    for name, bound, of in TARGETS:
+        v = lam.cycles(name)
+        limit = bound if of is None else (None if lam.cycles(of) is None else bound * lam.cycles(of))
+        text = f"<= {fmt(bound)}" if of is None else f"<= {bound:g} x {of}"
+        rows.append((name, v, text, None if v is None or limit is None else v <= limit))
+    return rows
+
+
+def targets_text(rows):
+    met = sum(1 for r in rows if r[3])
+    lines = [f"{'target':<18} {'Lamina':>10}  {'bound':<20} met"]
+    for name, v, text, ok in rows:
+        lines.append(f"{name:<18} {fmt(v):>10}  {text:<20} {'n/a' if ok is None else 'yes' if ok else 'NO'}")
+    lines.append(f"{met} of {len(rows)} targets met")
+    return "\n".join(lines)
+
+
 def markdown(rows, lam, lin, extra_label):
     mode = lin.meta.get("mode") or os.environ.get("BENCH_MODE", "icount")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -598,6 +632,11 @@ def main(argv=None):
     mode = lin.meta.get("mode") or os.environ.get("BENCH_MODE", "icount")
     print(f"Lamina vs Linux, {unit(mode)}; Linux/Lamina > 1: Lamina is faster")
     print(text_table(rows, extra_label))
+    targets = target_rows(lam) if lam.results else None
+    if targets:
+        print()
+        print("Issue 14's targets (Lamina, instructions per operation)")
+        print(targets_text(targets))
     lx = lx_rows(lxl, lxx) if with_lx else None
     if lx:
         print()
@@ -608,6 +647,8 @@ def main(argv=None):
     md = os.path.join(args.out, "results.md")
     with open(md, "w") as f:
         f.write(markdown(rows, lam, lin, extra_label))
+        if targets:
+            f.write("\n## Issue 14's targets\n\n```\n" + targets_text(targets) + "\n```\n")
         if lx:
             f.write("\n" + lx_markdown(lx, lxl, lxx))
     print(f"table: {shown(md)}")

@@ -337,6 +337,23 @@ def test_check_modes():
         check(what in out2, "%r not reported:\n%s" % (what, out2))
 
 
+def test_targets():
+    with Files() as f:
+        p = f.write("t.txt", "BENCH null_syscall cycles=51 ns=1 iters=1\n"
+                    "BENCH ipc_rtt cycles=300 ns=1 iters=1\n"
+                    "BENCH spawn cycles=1000 ns=1 iters=1\n"
+                    "BENCH spawn_2m cycles=2001 ns=1 iters=1\n"
+                    "BENCH fork_exit_slots cycles=5 ns=1 iters=1\n")
+        rows = {r[0]: r for r in bt.target_rows(bt.BenchFile(p))}
+    check(rows["null_syscall"][3] is False, "51 > 50 counted as met")
+    check(rows["ipc_rtt"][3] is True, "300 <= 300 not met")
+    check(rows["spawn_2m"][3] is False, "2001 > 2 x 1000 counted as met")
+    check(rows["fork_exit_slots"][3] is None, "no fork_exit: must be n/a")
+    check(rows["trap"][1] is None and rows["trap"][3] is None, "missing row not n/a")
+    text = bt.targets_text(list(rows.values()))
+    check("2 of %d targets met" % len(bt.TARGETS) in text, text)
+
+
 def main():
     tests = [(n[5:], f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
     passed = failed = 0

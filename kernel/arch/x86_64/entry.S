@@ -100,6 +100,18 @@
 	mov F_R15(%rsp), %r15
 .endm
 
+/* The callee-saved registers into the frame at \base: a thread with no
+ * gate enters its system calls without them (syscall_entry) and they are
+ * stored here when it stops being current or leaves by IRETQ. */
+.macro STORE_CALLEE_SAVED base, off=0
+	mov %rbx, F_RBX+\off(\base)
+	mov %rbp, F_RBP+\off(\base)
+	mov %r12, F_R12+\off(\base)
+	mov %r13, F_R13+\off(\base)
+	mov %r14, F_R14+\off(\base)
+	mov %r15, F_R15+\off(\base)
+.endm
+
 /* Leave by SYSRET with the frame at %rsp: it loads rip into rcx's place
  * and rflags into r11's, so their slots are never read. */
 .macro SYSRET_FRAME
@@ -146,17 +158,24 @@ syscall_entry:
 	mov %r8, F_R8-F_RSP(%rsp)
 	mov %r9, F_R9-F_RSP(%rsp)
 	mov %r10, F_R10-F_RSP(%rsp)
-	mov %rbx, F_RBX-F_RSP(%rsp)
-	mov %rbp, F_RBP-F_RSP(%rsp)
-	mov %r12, F_R12-F_RSP(%rsp)
-	mov %r13, F_R13-F_RSP(%rsp)
-	mov %r14, F_R14-F_RSP(%rsp)
-	mov %r15, F_R15-F_RSP(%rsp)
 	lea -F_RSP(%rsp), %rdi         /* the frame, which starts cpu0.cur */
 	mov %gs:PCPU_KSTACK, %rsp
 #ifdef LM_COUNT_EVENTS
+	STORE_CALLEE_SAVED %rdi
 	call count_syscall             /* the same choices, in C, timed */
 #else
+	/*
+	 * rbx, rbp and r12-r15 are left in the CPU: the C code preserves
+	 * them, so they are still the caller's when it returns here, and they
+	 * go into the frame only if another thread is current then (the
+	 * caller's frame must be whole while it is not running) or the
+	 * caller leaves by IRETQ. A call that ends in its own thread, the
+	 * common case, never stores or loads them. A gated thread saves them
+	 * all first: its filters, upcalls and restarts may read its frame
+	 * (syscall.c; GATE_*, thread.h).
+	 */
+	cmpb $0, TCB_SYSGATE(%rdi)
+	jne syscall_gated
 	/*
 	 * The IPC fast paths (fastpath.c) are called from here, not through
 	 * syscall_dispatch, for a thread with no gate (filters see every call
@@ -164,22 +183,100 @@ syscall_entry:
 	 * fastpath_table (whose entries all decline while the fast paths are
 	 * disabled). rcx and rdx are free: SYSCALL left the user rip in rcx,
 	 * and both were stored above. What a fast path returns (fastpath.c):
-	 * NULL, it changed nothing, and the general path takes the call; its
-	 * frame, its thread is still current (leave as below); or FP_MSG(s),
-	 * another thread is current, and leaves with the message registers
-	 * of frame s (at %rax - 1) and the rest of its own frame.
+	 * NULL, it changed nothing, and the general path takes the call; f,
+	 * the caller's frame, to leave as the general path does; or
+	 * FP_MSG(f), f + 1, the receiver of its message is current now and
+	 * leaves with the message registers of f and the rest of its own
+	 * frame, the caller's callee-saved registers going into f.
 	 */
 	lea -SYS_FAST_FIRST(%rax), %rcx
 	cmp $SYS_FAST_COUNT-1, %rcx
 	ja 1f
-	cmpb $0, TCB_SYSGATE(%rdi)
-	jne 1f
 	mov fastpath_table(%rip), %rdx
 	call *(%rdx,%rcx,8)
+	test $1, %al
+	jnz fp_switch
 	test %rax, %rax
-	jz 3f
+	jnz syscall_exit
+	mov %gs:PCPU_CUR, %rdi         /* unchanged by a fast path that fails */
+	mov F_RAX(%rdi), %rax          /* the number again */
+	/*
+	 * The general path, syscall_general's (syscall.c) for a thread with
+	 * no gate: the table's handler, and the usual end, LM_OK with no
+	 * finalisation work left and no reschedule due, here; syscall_finish
+	 * for any other end. The frame is kept on the kernel stack across
+	 * the handler (rbx & co. are the caller's, not the kernel's to use).
+	 */
+1:	lea -SYS_BASE(%rax), %rcx
+	cmp $SYS_COUNT-1, %rcx
+	ja 7f
+	push %rdi
+	call *sys_table(,%rcx,8)
+	pop %rdi
+	mov cap_zombies(%rip), %rdx
+	or %rax, %rdx
+	jnz 8f
+	movq $0, F_RAX(%rdi)           /* LM_OK */
+	cmpb $0, need_resched(%rip)
+	jne 9f
+	mov %rdi, %rax
+#endif
+	/*
+	 * It returned the frame it was given. If that is still the current
+	 * thread's, to leave by SYSRET, only the result registers need
+	 * loading: rbx, rbp and r12-r15 are the caller's still, since the C
+	 * code preserved them, and nothing rewrote them in the frame (no
+	 * kernel path writes the callee-saved registers of the thread whose
+	 * call it is running: THREAD_WRITE_REGS refuses the caller itself).
+	 * Otherwise another thread runs now: the caller's callee-saved
+	 * registers into its frame, then all of the other's frame is loaded.
+	 * (A caller that deleted its own TCB gets them too, into memory that
+	 * nothing uses until a retype, which zeroes it.)
+	 */
+syscall_exit:
 	cmp %gs:PCPU_CUR, %rax
-	je sysret_same
+	jne 5f
+sysret_same:
+	mov %rax, %rsp
+	COUNT_EVENT KCOUNT_EXITS
+	cmpq $-1, F_VECTOR(%rsp)
+	jne 6f
+	LOAD_RESULTS
+	SYSRET_FRAME
+5:	STORE_CALLEE_SAVED %rax
+	jmp return_to_user
+6:	STORE_CALLEE_SAVED %rsp        /* its own frame, left by IRETQ */
+	jmp iret_frame
+#ifndef LM_COUNT_EVENTS
+	/* A number above the table's: LM_ENOSYS, its argument and detail 0,
+	 * as syscall_unassigned answers it. Nothing else changed: the caller
+	 * is current, its frame a SYSCALL frame, and no reschedule is due
+	 * (every way into user mode leaves none), so it leaves at once. Below
+	 * LM_SYS_BASE, another OS's number, the C code decides (reflection). */
+7:	cmp $SYS_BASE, %rax
+	jb 10f
+	movq $SYS_ENOSYS, F_RAX(%rdi)
+	movq $0, F_RDI(%rdi)
+	movq $0, F_RSI(%rdi)
+	mov %rdi, %rsp
+	COUNT_EVENT KCOUNT_EXITS
+	LOAD_RESULTS
+	SYSRET_FRAME
+10:	call syscall_unassigned
+	jmp syscall_exit
+8:	mov %rax, %rsi                 /* r: an error, a restart, or work left */
+	call syscall_finish
+	jmp syscall_exit
+9:	push %rdi
+	call schedule
+	pop %rax
+	jmp syscall_exit
+syscall_gated:
+	STORE_CALLEE_SAVED %rdi
+	call syscall_gate
+	jmp syscall_exit
+fp_switch:                             /* %rax = FP_MSG(f) = f + 1 */
+	STORE_CALLEE_SAVED %rax, -1
 	mov %gs:PCPU_CUR, %rsp
 	COUNT_EVENT KCOUNT_EXITS
 	cmpq $-1, F_VECTOR(%rsp)
@@ -193,11 +290,7 @@ syscall_entry:
 	mov F_RSI(%rsp), %rsi
 	LOAD_CALLEE_SAVED
 	SYSRET_FRAME
-4:	/* A frame to leave by IRETQ: the message words into it first,
-	 * unless they are its own (a resumed fault). */
-	lea -1(%rax), %rcx
-	cmp %rcx, %rsp
-	je iret_frame
+4:	/* A receiver to leave by IRETQ: the message words into its frame. */
 	mov F_RDX-1(%rax), %rcx
 	mov %rcx, F_RDX(%rsp)
 	mov F_R10-1(%rax), %rcx
@@ -207,27 +300,7 @@ syscall_entry:
 	mov F_R9-1(%rax), %rcx
 	mov %rcx, F_R9(%rsp)
 	jmp iret_frame
-3:	mov %gs:PCPU_CUR, %rdi         /* unchanged by a fast path that fails */
-1:	call syscall_dispatch
 #endif
-	/*
-	 * It returned the frame it was given. If that is still the current
-	 * thread's, to leave by SYSRET, only the result registers need
-	 * loading: rbx, rbp and r12-r15 are the caller's still, since the C
-	 * code preserved them, and nothing rewrote them in the frame (no
-	 * kernel path writes the callee-saved registers of the thread whose
-	 * call it is running: THREAD_WRITE_REGS refuses the caller itself).
-	 * Otherwise another thread runs now and all of its frame is loaded.
-	 */
-	cmp %gs:PCPU_CUR, %rax
-	jne return_to_user
-sysret_same:
-	mov %rax, %rsp
-	COUNT_EVENT KCOUNT_EXITS
-	cmpq $-1, F_VECTOR(%rsp)
-	jne iret_frame
-	LOAD_RESULTS
-	SYSRET_FRAME
 
 /* Leave to the current thread: SYSRET if it entered by SYSCALL and nothing
  * rewrote its frame since, IRETQ otherwise. Its rip is then below

@@ -17,4 +17,11 @@
 #define SYS_FAST_COUNT 5
 #define TCB_SYSGATE    0x2a1
 
+/* The system-call table (syscall.c, sys_table) as entry.S indexes it:
+ * numbers LM_SYS_BASE to LM_SYS_BASE + SYS_COUNT - 1; LM_ENOSYS for any
+ * other number at or above LM_SYS_BASE. */
+#define SYS_BASE       0x1000
+#define SYS_COUNT      60
+#define SYS_ENOSYS     13
+
 #endif
