@@ -33,13 +33,20 @@ static u64 jit_code(const struct bpf_prog *p)
 	return CODEWIN_BASE + ((u64)p->jit_slot << LM_PAGE_BITS);
 }
 
-/* JIT'ed code when there is some (verified mode: no budget, so steps is 0),
- * the interpreter otherwise. */
+/* The JIT and the interpreter stop a run at the same point: when it would
+ * take more than budget instructions (jit.c, "the instruction budget"). A
+ * JIT'ed program without loops or local calls is not counted (steps is 0):
+ * it runs at most n instructions, and no budget here is below that. */
+LM_STATIC_ASSERT(LM_BPF_MAX_INSNS <= LM_BPF_EVAL_BUDGET && LM_BPF_EVAL_BUDGET <= LM_BPF_RUN_BUDGET,
+		 "every loaded program may run each of its instructions once");
+
+/* JIT'ed code when there is some, the interpreter otherwise: the same
+ * outcome for the same budget. */
 enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, u64 budget,
 			  struct bpf_result *res)
 {
 	if (p->jit_pages)
-		return bpf_jit_run_verified((const void *)jit_code(p), &bpf_vm0, ctx, len, res);
+		return bpf_jit_run_verified((const void *)jit_code(p), &bpf_vm0, ctx, len, budget, res);
 	return bpf_run(&bpf_vm0, bpf_insns(p), p->n, ctx, len, bpf_helpers_for(p->type), budget, res);
 }
 
