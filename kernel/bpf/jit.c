@@ -218,38 +218,37 @@ static u32 slots_at(const struct jit *j, u32 pc)
 	return j->prog[pc].op == LM_BPF_LDDW && decode_err(j, pc) == BPF_OK ? 2 : 1;
 }
 
-static void mark(struct jit *j, i64 t)
+static void mark(struct jit *j, int marking, i64 t)
 {
-	if (j->offs && t >= 0 && t < (i64)j->n)
+	if (marking && t >= 0 && t < (i64)j->n)
 		j->offs[t] |= BLOCK_START;
 }
 
-/* Does the program loop or call (it is counted then)? With j->offs, also
- * mark there where blocks start, cleared again if it is not counted. */
-static int scan_blocks(struct jit *j)
+/* Does the program loop or call (it is counted then)? If marking, mark in
+ * offs where blocks start. An instruction that would be an error exit may
+ * split a block needlessly or make a program counted: never wrong, since
+ * a block still runs whole or not at all. */
+static int scan_blocks(struct jit *j, int marking)
 {
 	int counted = 0;
 
-	mark(j, 0);
+	mark(j, marking, 0);
 	for (u32 pc = 0; pc < j->n; pc += slots_at(j, pc)) {
 		const struct lm_bpf_insn *i = &j->prog[pc];
 		u8 cls = LM_BPF_CLASS(i->op), oper = LM_BPF_OPER(i->op);
 		i64 rel;
 
-		if ((cls != LM_BPF_JMP && cls != LM_BPF_JMP32) || decode_err(j, pc))
+		if (cls != LM_BPF_JMP && cls != LM_BPF_JMP32)
 			continue;
 		if (oper == LM_BPF_CALL && LM_BPF_SRC(i) != LM_BPF_CALL_LOCAL)
 			continue;   /* a helper: the block goes on after it */
-		mark(j, (i64)pc + 1);
+		mark(j, marking, (i64)pc + 1);
 		if (oper == LM_BPF_EXIT)
 			continue;
 		rel = oper == LM_BPF_CALL || (oper == LM_BPF_JA && cls == LM_BPF_JMP32) ? i->imm : i->off;
-		mark(j, (i64)pc + 1 + rel);
+		mark(j, marking, (i64)pc + 1 + rel);
 		counted |= oper == LM_BPF_CALL || rel < 0;
 	}
-	if (!counted && j->offs)
-		for (u32 k = 0; k < j->n; k++)
-			j->offs[k] &= ~BLOCK_START;
 	return counted;
 }
 
@@ -257,7 +256,7 @@ int bpf_jit_counts(const struct lm_bpf_insn *prog, lm_u32 n, const struct bpf_he
 {
 	struct jit j = { .prog = prog, .n = n, .helpers = helpers };
 
-	return scan_blocks(&j);
+	return scan_blocks(&j, 0);
 }
 
 /* The instructions (an lddw is one) of the block starting at pc. */
@@ -296,6 +295,10 @@ static void emit_prologue(struct jit *j)
 	x86_load(e, 1, RDI, R_STATE, ST(mem));
 	x86_load(e, 1, RSI, R_STATE, ST(len));
 	x86_load(e, 1, RBP, R_STATE, ST(top));
+	if (j->budget && (j->offs[0] & BLOCK_START)) {   /* counted: its budget */
+		x86_mov_imm(e, R11, j->budget);
+		x86_store(e, 1, R_STATE, ST(budget), R11);
+	}
 	/* The interpreter's registers start at zero: so do these. */
 	for (u32 r = 0; r < LM_BPF_NREGS; r++)
 		if (r != 1 && r != 2 && r != 10)
@@ -410,17 +413,19 @@ static int pass(struct jit *j, int final)
 }
 
 lm_u64 bpf_jit_compile(const struct lm_bpf_insn *prog, lm_u32 n, enum bpf_jit_mode mode,
-		       const struct bpf_helpers *helpers, lm_u32 *offs, void *code, lm_u64 cap)
+		       lm_u64 budget, const struct bpf_helpers *helpers, lm_u32 *offs, void *code,
+		       lm_u64 cap)
 {
-	struct jit j = { .prog = prog, .n = n, .mode = mode, .helpers = helpers, .offs = offs };
+	struct jit j = { .prog = prog, .n = n, .mode = mode, .helpers = helpers, .offs = offs,
+			 .budget = mode == BPF_JIT_VERIFIED ? budget : 0 };
 	u64 body_end;
 
 	if (n > BPF_JIT_MAX_INSNS)
 		return 0;
 	for (u32 k = 0; k <= n; k++)
 		offs[k] = 0;
-	if (mode == BPF_JIT_VERIFIED)
-		scan_blocks(&j);
+	if (mode == BPF_JIT_VERIFIED && scan_blocks(&j, 0))
+		scan_blocks(&j, 1);
 	if (!pass(&j, 0))
 		return 0;
 	body_end = j.body.pos;

@@ -76,7 +76,10 @@ static inline lm_u64 bpf_jit_size_bound(lm_u32 n, enum bpf_jit_mode mode)
 }
 
 /*
- * Translate prog (n instructions) into code[0 .. cap). Helper calls are
+ * Translate prog (n instructions) into code[0 .. cap). In verified mode a
+ * budget other than 0 is every run's, set by the code itself (the kernel's:
+ * its hook's, so that nothing is passed at run time and a loop-free program
+ * pays nothing); with 0 the code takes the one bpf_jit_run gives. Helper calls are
  * bound now, to the functions in helpers (NULL: none), which must outlive
  * the code; an unknown helper becomes an exit with BPF_EHELPER where it is
  * called, as every instruction the interpreter would refuse becomes an exit
@@ -86,7 +89,8 @@ static inline lm_u64 bpf_jit_size_bound(lm_u32 n, enum bpf_jit_mode mode)
  * above BPF_JIT_MAX_INSNS.
  */
 lm_u64 bpf_jit_compile(const struct lm_bpf_insn *prog, lm_u32 n, enum bpf_jit_mode mode,
-		       const struct bpf_helpers *helpers, lm_u32 *offs, void *code, lm_u64 cap);
+		       lm_u64 budget, const struct bpf_helpers *helpers, lm_u32 *offs, void *code,
+		       lm_u64 cap);
 
 /*
  * Run compiled code as bpf_run runs a program: r1 = mem, r2 = len (0 and 0
@@ -107,10 +111,10 @@ enum bpf_err bpf_jit_run(const void *code, struct bpf_vm *vm, void *mem, lm_u64 
  * instruction at most once, and res->steps is 0. */
 int bpf_jit_counts(const struct lm_bpf_insn *prog, lm_u32 n, const struct bpf_helpers *helpers);
 
-/* bpf_jit_run for code compiled in BPF_JIT_VERIFIED mode only: sets up
- * just what that code reads. budget counts instructions, as the
- * interpreter's does (for verified code bpf_jit_run's budget means the same). */
+/* bpf_jit_run for code compiled in BPF_JIT_VERIFIED mode with its budget
+ * (bpf_jit_compile) only: sets up just what that code reads; res->steps is
+ * 0 (not reported). */
 enum bpf_err bpf_jit_run_verified(const void *code, struct bpf_vm *vm, void *mem, lm_u64 len,
-				  lm_u64 budget, struct bpf_result *res);
+				  struct bpf_result *res);
 
 #endif

@@ -55,6 +55,7 @@ struct jit {
 	u64 stub_at[BPF_NERR];     /* this instruction's exits (NO_STUB: none yet) */
 	u64 err_common, zero_frame; /* shared routines, before the body */
 	u64 body_start;
+	u64 budget;                /* verified, counted: set by the prologue (0: the caller's) */
 };
 
 /* offs[k] | BLOCK_START: k starts a block whose instructions are charged

@@ -63,13 +63,13 @@ enum bpf_err bpf_jit_run(const void *code, struct bpf_vm *vm, void *mem, lm_u64 
 	return res->err;
 }
 
-/* Verified code reads only mem, len, top and budget, and writes saved_rsp,
- * budget (a counted program) and (on an error exit, which a verified
- * program reaches only for its budget) fault: the limits the checked mode
- * compares against are left out, a quarter of a short filter's run in the
- * kernel. */
+/* Verified code compiled with its budget reads only mem, len and top, and
+ * writes saved_rsp, budget (a counted program) and (on an error exit, which
+ * a verified program reaches only for its budget) fault: the limits the
+ * checked mode compares against are left out, a quarter of a short
+ * filter's run in the kernel. */
 enum bpf_err bpf_jit_run_verified(const void *code, struct bpf_vm *vm, void *mem, lm_u64 len,
-				  lm_u64 budget, struct bpf_result *res)
+				  struct bpf_result *res)
 {
 	struct bpf_jit_state st;
 	u64 (*entry)(struct bpf_jit_state *) = (u64 (*)(struct bpf_jit_state *))(uptr)code;
@@ -77,15 +77,12 @@ enum bpf_err bpf_jit_run_verified(const void *code, struct bpf_vm *vm, void *mem
 	st.mem = (u64)(uptr)mem;
 	st.len = mem ? len : 0;
 	st.top = (u64)(uptr)(vm->stack + sizeof(vm->stack));
-	st.budget = budget;
 	st.fault = 0;
 	res->r0 = entry(&st);
 	res->err = (enum bpf_err)(st.fault & 0xff);
 	res->pc = st.fault >> 8;
-	res->steps = budget - st.budget;
-	if (res->err) {
+	res->steps = 0;
+	if (res->err)
 		res->r0 = 0;
-		res->steps = budget;
-	}
 	return res->err;
 }

@@ -345,6 +345,18 @@ static void verified_jit_counts_instructions_as_the_interpreter(void)
 	CHECK(jit_run_mode(&vm, ten, 6, NULL, 0, NULL, 31, &r, BPF_JIT_VERIFIED) == BPF_EBUDGET);
 	CHECK(r.pc == 2 && r.r0 == 0);
 	CHECK(bpf_run(&vm, ten, 6, NULL, 0, NULL, 31, &ri) == BPF_EBUDGET && ri.pc == 4);
+
+	/* The kernel's way: the budget compiled in, bpf_jit_run_verified (one
+	 * short: the exit's block, pc 5, is the one not paid for). */
+	for (lm_u64 b = 32; b <= 33; b++) {
+		struct jit_code jc = jit_load_budget(ten, 6, BPF_JIT_VERIFIED, b, NULL);
+		CHECK(jc.code != NULL);
+		if (!jc.code)
+			continue;
+		enum bpf_err e = bpf_jit_run_verified(jc.code, &vm, NULL, 0, &r);
+		CHECK(b == 33 ? e == BPF_OK && r.r0 == 30 : e == BPF_EBUDGET && r.pc == 5);
+		jit_unload(&jc);
+	}
 }
 
 /* --- the size bound ------------------------------------------------------ */
@@ -384,10 +396,10 @@ static void code_fits_the_size_bound_and_a_short_buffer_is_refused(void)
 	uint64_t cap = bpf_jit_size_bound(n, BPF_JIT_CHECKED);
 	uint8_t *buf = malloc(cap + 64);
 	uint32_t *offs = malloc((n + 1) * sizeof(*offs));
-	uint64_t size = bpf_jit_compile(p, n, BPF_JIT_CHECKED, &helpers, offs, buf, cap);
+	uint64_t size = bpf_jit_compile(p, n, BPF_JIT_CHECKED, 0, &helpers, offs, buf, cap);
 	CHECK(size > 0 && size <= cap);
 	memset(buf, 0x5a, cap + 64);
-	CHECK(size > 0 && bpf_jit_compile(p, n, BPF_JIT_CHECKED, &helpers, offs, buf, size - 1) == 0);
+	CHECK(size > 0 && bpf_jit_compile(p, n, BPF_JIT_CHECKED, 0, &helpers, offs, buf, size - 1) == 0);
 	for (int k = 0; k < 64 && size > 0; k++)
 		CHECK(buf[size - 1 + k] == 0x5a);
 	printf("(%u instructions, %llu bytes, bound %llu", n, (unsigned long long)size,
@@ -408,7 +420,7 @@ static void code_fits_the_size_bound_and_a_short_buffer_is_refused(void)
 	buf = malloc(cap);
 	offs = malloc((m + 1) * sizeof(*offs));
 	CHECK(bpf_jit_counts(q, m, &helpers));
-	size = bpf_jit_compile(q, m, BPF_JIT_VERIFIED, &helpers, offs, buf, cap);
+	size = bpf_jit_compile(q, m, BPF_JIT_VERIFIED, 1000, &helpers, offs, buf, cap);
 	CHECK(size > 0 && size <= cap);
 	printf("; verified, counted: %u instructions, %llu bytes, bound %llu) ", m,
 	       (unsigned long long)size, (unsigned long long)cap);
