@@ -4,12 +4,15 @@
  *
  * Code layout:
  *
- *   prologue     save rbx, rbp, r12-r15; load r1, r2, r10; zero the rest;
+ *   prologue     save rbx, rbp, r12-r15; load r1, r2, r10; store the
+ *                budget if compiled in (counted programs); zero the rest;
  *                call instruction 0, so that eBPF exit is always `ret`
  *   epilogue     restore and return r0
  *   err_common   record the fault (r11d), unwind rsp, go to the epilogue
  *   zero_frame   clear the 512 bytes below rbp (checked mode)
- *   body         the instructions in order; offs[n]: the run-off-the-end exit
+ *   body         the instructions in order, each block of a counted
+ *                program (verified mode) paying its length to the budget
+ *                first; offs[n]: the run-off-the-end exit
  *   stubs        per instruction, one exit per error it can raise:
  *                mov r11d, pc << 8 | err; jmp err_common
  *
