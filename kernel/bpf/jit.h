@@ -40,7 +40,9 @@
 enum bpf_jit_mode {
 	/* The program passed bpf_verify: loads, stores, call depth and
 	 * termination are trusted; only what RFC 9669 defines is done at run
-	 * time (x / 0, INT_MIN / -1). No budget, no stack clearing. */
+	 * time (x / 0, INT_MIN / -1), and the instruction budget where the
+	 * program loops or calls (termination is not enough: the verifier
+	 * accepts loops far longer than a hook's budget). No stack clearing. */
 	BPF_JIT_VERIFIED,
 	/* Nothing is trusted, as in the interpreter: every load, store and
 	 * atomic is checked against the memory and the live frames, call depth
