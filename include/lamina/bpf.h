@@ -189,7 +189,9 @@ enum lm_bpf_verr {
 #define LM_BPF_MAX_FILTERS 4       /* system-call filters on one thread */
 
 /* Instructions one run may take: BPF_RUN, and each evaluation of a
- * predicate or a filter. Running out fails the run (LM_ELIMIT). */
+ * predicate or a filter, JIT'ed or interpreted alike (the verifier does
+ * not bound a loop this tightly). A run that would take more fails
+ * (LM_ELIMIT; a filter denies). */
 #define LM_BPF_RUN_BUDGET    (1u << 16)
 #define LM_BPF_EVAL_BUDGET   4096
 

@@ -45,7 +45,7 @@ static u32 decide(const struct slot *s, struct lm_bpf_syscall_ctx *ctx, bool for
 	if (!p)
 		return LM_BPF_SYS_DENY;
 	*err = foreign ? LINUX_EPERM : LM_ERIGHTS;
-	if (bpf_prog_run(p, ctx, sizeof(*ctx), LM_BPF_EVAL_BUDGET, &res) || res.r0 >> 32)
+	if (bpf_prog_run(p, ctx, sizeof(*ctx), &res) || res.r0 >> 32)
 		return LM_BPF_SYS_DENY;
 	u32 d = res.r0 & 0xffff, e = LM_BPF_SYS_ERR(res.r0);
 	if (d == LM_BPF_SYS_DENY) {

@@ -4,12 +4,15 @@
  *
  * Code layout:
  *
- *   prologue     save rbx, rbp, r12-r15; load r1, r2, r10; zero the rest;
+ *   prologue     save rbx, rbp, r12-r15; load r1, r2, r10; store the
+ *                budget if compiled in (counted programs); zero the rest;
  *                call instruction 0, so that eBPF exit is always `ret`
  *   epilogue     restore and return r0
  *   err_common   record the fault (r11d), unwind rsp, go to the epilogue
  *   zero_frame   clear the 512 bytes below rbp (checked mode)
- *   body         the instructions in order; offs[n]: the run-off-the-end exit
+ *   body         the instructions in order, each block of a counted
+ *                program (verified mode) paying its length to the budget
+ *                first; offs[n]: the run-off-the-end exit
  *   stubs        per instruction, one exit per error it can raise:
  *                mov r11d, pc << 8 | err; jmp err_common
  *
@@ -23,6 +26,9 @@
  * instructions.
  */
 #include "jit_int.h"
+
+LM_STATIC_ASSERT((u64)BPF_JIT_MAX_INSNS * BPF_JIT_INSN_MAX_VERIFIED + BPF_JIT_FIXED_MAX < BLOCK_START,
+		 "verified code offsets leave BLOCK_START free");
 
 const u8 bpf_jit_reg[LM_BPF_NREGS] = {
 	RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP,
@@ -180,13 +186,97 @@ u64 jit_target(struct jit *j, i64 rel)
 		return stub(j, BPF_EJUMP);
 	if (lddw_tail(j, (u32)t))
 		return stub_for(j, (u32)t, BPF_EOPCODE);
-	return j->offs[t];
+	return j->offs[t] & ~BLOCK_START;
 }
 
 /* Checked mode: one more backward jump or call, BPF_EBUDGET if none is left. */
 void jit_budget(struct jit *j)
 {
 	x86_alu_mi(&j->body, ALU_SUB, R_STATE, ST(budget), 1);
+	jit_fail_if(j, CC_B, BPF_EBUDGET);
+}
+
+/* --- the instruction budget of verified code -------------------------------
+ *
+ * The interpreter counts every instruction it runs and stops the run that
+ * would take more than its budget. Verified code does the same without a
+ * count per instruction: a block (from a jump target, the instruction after
+ * a jump, call or exit, or instruction 0, up to the next such) runs whole
+ * once entered, so its length is taken from the budget on entry, and the
+ * run stops (BPF_EBUDGET, at the block's first instruction) when the budget
+ * cannot pay for it, that is exactly when the interpreter's run would take
+ * more than the budget. The outcome is the interpreter's: the same runs
+ * finish, with the same r0 and count (res->steps); only the instruction a
+ * stopped run reports and the stores it made before it stopped may differ.
+ *
+ * A program with no backward jump and no local call runs each instruction
+ * at most once, n at most: it is not counted at all (no cost), and the
+ * caller gives it a budget of at least n (the kernel's budgets are at least
+ * LM_BPF_MAX_INSNS).
+ */
+
+/* Slots the instruction at pc takes: 2 for an lddw the JIT translates. */
+static u32 slots_at(const struct jit *j, u32 pc)
+{
+	return j->prog[pc].op == LM_BPF_LDDW && decode_err(j, pc) == BPF_OK ? 2 : 1;
+}
+
+static void mark(struct jit *j, int marking, i64 t)
+{
+	if (marking && t >= 0 && t < (i64)j->n)
+		j->offs[t] |= BLOCK_START;
+}
+
+/* Does the program loop or call (it is counted then)? If marking, mark in
+ * offs where blocks start. An instruction that would be an error exit may
+ * split a block needlessly or make a program counted: never wrong, since
+ * a block still runs whole or not at all. */
+static int scan_blocks(struct jit *j, int marking)
+{
+	int counted = 0;
+
+	mark(j, marking, 0);
+	for (u32 pc = 0; pc < j->n; pc += slots_at(j, pc)) {
+		const struct lm_bpf_insn *i = &j->prog[pc];
+		u8 cls = LM_BPF_CLASS(i->op), oper = LM_BPF_OPER(i->op);
+		i64 rel;
+
+		if (cls != LM_BPF_JMP && cls != LM_BPF_JMP32)
+			continue;
+		if (oper == LM_BPF_CALL && LM_BPF_SRC(i) != LM_BPF_CALL_LOCAL)
+			continue;   /* a helper: the block goes on after it */
+		mark(j, marking, (i64)pc + 1);
+		if (oper == LM_BPF_EXIT)
+			continue;
+		rel = oper == LM_BPF_CALL || (oper == LM_BPF_JA && cls == LM_BPF_JMP32) ? i->imm : i->off;
+		mark(j, marking, (i64)pc + 1 + rel);
+		counted |= oper == LM_BPF_CALL || rel < 0;
+	}
+	return counted;
+}
+
+int bpf_jit_counts(const struct lm_bpf_insn *prog, lm_u32 n, const struct bpf_helpers *helpers)
+{
+	struct jit j = { .prog = prog, .n = n, .helpers = helpers };
+
+	return scan_blocks(&j, 0);
+}
+
+/* The instructions (an lddw is one) of the block starting at pc. */
+static u32 block_len(const struct jit *j, u32 pc)
+{
+	u32 len = 0;
+
+	do {
+		pc += slots_at(j, pc);
+		len++;
+	} while (pc < j->n && !(j->offs[pc] & BLOCK_START));
+	return len;
+}
+
+static void jit_charge(struct jit *j, u32 insns)
+{
+	x86_alu_mi(&j->body, ALU_SUB, R_STATE, ST(budget), (int)insns);
 	jit_fail_if(j, CC_B, BPF_EBUDGET);
 }
 
@@ -208,6 +298,10 @@ static void emit_prologue(struct jit *j)
 	x86_load(e, 1, RDI, R_STATE, ST(mem));
 	x86_load(e, 1, RSI, R_STATE, ST(len));
 	x86_load(e, 1, RBP, R_STATE, ST(top));
+	if (j->budget && (j->offs[0] & BLOCK_START)) {   /* counted: its budget */
+		x86_mov_imm(e, R11, j->budget);
+		x86_store(e, 1, R_STATE, ST(budget), R11);
+	}
 	/* The interpreter's registers start at zero: so do these. */
 	for (u32 r = 0; r < LM_BPF_NREGS; r++)
 		if (r != 1 && r != 2 && r != 10)
@@ -258,8 +352,6 @@ static u32 emit_insn(struct jit *j)
 	const struct lm_bpf_insn *i = &j->prog[j->pc];
 	enum bpf_err err = decode_err(j, j->pc);
 
-	for (u32 k = 0; k < BPF_NERR; k++)
-		j->stub_at[k] = NO_STUB;
 	if (err) {
 		jit_fail(j, err);
 		return 1;
@@ -300,12 +392,18 @@ static int pass(struct jit *j, int final)
 	for (j->pc = 0; j->pc < j->n; j->pc += slots) {
 		u64 b = j->body.pos, s = j->stubs.pos;
 
-		if (final && j->offs[j->pc] != b)
+		u32 block = j->offs[j->pc] & BLOCK_START;
+
+		if (final && (j->offs[j->pc] & ~BLOCK_START) != b)
 			return 0;
-		j->offs[j->pc] = (u32)b;
+		j->offs[j->pc] = (u32)b | block;
+		for (u32 k = 0; k < BPF_NERR; k++)
+			j->stub_at[k] = NO_STUB;
+		if (block)
+			jit_charge(j, block_len(j, j->pc));
 		slots = emit_insn(j);
 		if (slots == 2)
-			j->offs[j->pc + 1] = (u32)j->body.pos;
+			j->offs[j->pc + 1] = (u32)j->body.pos | (j->offs[j->pc + 1] & BLOCK_START);
 		if ((j->body.pos - b) + (j->stubs.pos - s) > slots * bpf_jit_insn_max(j->mode))
 			return 0;
 	}
@@ -318,15 +416,19 @@ static int pass(struct jit *j, int final)
 }
 
 lm_u64 bpf_jit_compile(const struct lm_bpf_insn *prog, lm_u32 n, enum bpf_jit_mode mode,
-		       const struct bpf_helpers *helpers, lm_u32 *offs, void *code, lm_u64 cap)
+		       lm_u64 budget, const struct bpf_helpers *helpers, lm_u32 *offs, void *code,
+		       lm_u64 cap)
 {
-	struct jit j = { .prog = prog, .n = n, .mode = mode, .helpers = helpers, .offs = offs };
+	struct jit j = { .prog = prog, .n = n, .mode = mode, .helpers = helpers, .offs = offs,
+			 .budget = mode == BPF_JIT_VERIFIED ? budget : 0 };
 	u64 body_end;
 
 	if (n > BPF_JIT_MAX_INSNS)
 		return 0;
 	for (u32 k = 0; k <= n; k++)
 		offs[k] = 0;
+	if (mode == BPF_JIT_VERIFIED && scan_blocks(&j, 0))
+		scan_blocks(&j, 1);
 	if (!pass(&j, 0))
 		return 0;
 	body_end = j.body.pos;

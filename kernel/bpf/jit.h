@@ -16,12 +16,21 @@
  *   4. bpf_jit_run() as often as wanted.
  *
  * The results are the interpreter's (bpf_run), the same r0 and memory, with
- * the same errors and instruction index in checked mode, except for the
- * budget: the JIT counts only backward jumps taken and local calls, so a
- * program that loops is stopped (BPF_EBUDGET) at a different point, and a
- * program the interpreter stops for its length may finish (docs/DESIGN.md,
- * "The eBPF JIT"; tools/bpf/jit_load.h has a JIT budget that stops no
- * later than a given interpreter budget).
+ * the same errors and instruction index in checked mode. The budget
+ * (docs/DESIGN.md, "The eBPF JIT"):
+ *   - verified mode counts instructions as the interpreter does, a block
+ *     at a time (jit.c): with the same budget the same runs finish, with
+ *     the same r0 and res->steps, and the others stop with BPF_EBUDGET
+ *     (reported at the first instruction of the block the budget could not
+ *     pay for, where the interpreter names the instruction it could not
+ *     run). A program with no backward jump and no local call is not
+ *     counted (bpf_jit_counts): it runs each instruction once at most, so
+ *     a budget of at least n never stops it in either engine;
+ *   - checked mode counts only backward jumps taken and local calls, so a
+ *     program that loops is stopped at a different point, and one the
+ *     interpreter stops for its length may finish (tools/bpf/jit_load.h
+ *     has a checked budget that stops no later than a given interpreter
+ *     budget).
  */
 #ifndef BPF_JIT_H
 #define BPF_JIT_H
@@ -31,7 +40,9 @@
 enum bpf_jit_mode {
 	/* The program passed bpf_verify: loads, stores, call depth and
 	 * termination are trusted; only what RFC 9669 defines is done at run
-	 * time (x / 0, INT_MIN / -1). No budget, no stack clearing. */
+	 * time (x / 0, INT_MIN / -1), and the instruction budget where the
+	 * program loops or calls (termination is not enough: the verifier
+	 * accepts loops far longer than a hook's budget). No stack clearing. */
 	BPF_JIT_VERIFIED,
 	/* Nothing is trusted, as in the interpreter: every load, store and
 	 * atomic is checked against the memory and the live frames, call depth
@@ -44,8 +55,9 @@ enum bpf_jit_mode {
  * exits; an lddw counts as its two slots), and the bytes every program has
  * besides. bpf_jit_compile checks each instruction against its bound as it
  * goes, so the bound holds by construction (the worst cases measured:
- * a checked 32-bit fetch-xor, 106 bytes; a verified signed mod, 52). */
-#define BPF_JIT_INSN_MAX_VERIFIED  64u
+ * a checked 32-bit fetch-xor, 106 bytes; a verified signed mod, 52, and
+ * 78 when it starts a counted block: the budget's charge and its exit). */
+#define BPF_JIT_INSN_MAX_VERIFIED  80u
 #define BPF_JIT_INSN_MAX_CHECKED   128u
 #define BPF_JIT_FIXED_MAX          192u
 
@@ -66,7 +78,10 @@ static inline lm_u64 bpf_jit_size_bound(lm_u32 n, enum bpf_jit_mode mode)
 }
 
 /*
- * Translate prog (n instructions) into code[0 .. cap). Helper calls are
+ * Translate prog (n instructions) into code[0 .. cap). In verified mode a
+ * budget other than 0 is every run's, set by the code itself (the kernel's:
+ * its hook's, so that nothing is passed at run time and a loop-free program
+ * pays nothing); with 0 the code takes the one bpf_jit_run gives. Helper calls are
  * bound now, to the functions in helpers (NULL: none), which must outlive
  * the code; an unknown helper becomes an exit with BPF_EHELPER where it is
  * called, as every instruction the interpreter would refuse becomes an exit
@@ -76,14 +91,16 @@ static inline lm_u64 bpf_jit_size_bound(lm_u32 n, enum bpf_jit_mode mode)
  * above BPF_JIT_MAX_INSNS.
  */
 lm_u64 bpf_jit_compile(const struct lm_bpf_insn *prog, lm_u32 n, enum bpf_jit_mode mode,
-		       const struct bpf_helpers *helpers, lm_u32 *offs, void *code, lm_u64 cap);
+		       lm_u64 budget, const struct bpf_helpers *helpers, lm_u32 *offs, void *code,
+		       lm_u64 cap);
 
 /*
  * Run compiled code as bpf_run runs a program: r1 = mem, r2 = len (0 and 0
  * when mem is NULL), r10 = the top of vm's first frame (the eBPF stack
  * lives in vm, the return addresses and saved r6-r9 of local calls on the
  * native stack: at most 48 bytes a frame). budget bounds backward jumps and
- * calls (checked mode only); res->steps is how many were made.
+ * calls in checked mode (res->steps: how many were made), instructions in
+ * verified mode (res->steps: how many ran; 0 if not counted).
  *
  * The code's entry is a C function, u64 entry(struct bpf_jit_state *), in
  * the System V ABI; only this function calls it.
@@ -91,8 +108,14 @@ lm_u64 bpf_jit_compile(const struct lm_bpf_insn *prog, lm_u32 n, enum bpf_jit_mo
 enum bpf_err bpf_jit_run(const void *code, struct bpf_vm *vm, void *mem, lm_u64 len,
 			 lm_u64 budget, struct bpf_result *res);
 
-/* bpf_jit_run for code compiled in BPF_JIT_VERIFIED mode only (it has no
- * budget; res->steps is 0): sets up just what that code reads. */
+/* Is prog counted in verified mode (has it a backward jump or a local
+ * call)? If not, its verified code ignores the budget: it runs each
+ * instruction at most once, and res->steps is 0. */
+int bpf_jit_counts(const struct lm_bpf_insn *prog, lm_u32 n, const struct bpf_helpers *helpers);
+
+/* bpf_jit_run for code compiled in BPF_JIT_VERIFIED mode with its budget
+ * (bpf_jit_compile) only: sets up just what that code reads; res->steps is
+ * 0 (not reported). */
 enum bpf_err bpf_jit_run_verified(const void *code, struct bpf_vm *vm, void *mem, lm_u64 len,
 				  struct bpf_result *res);
 

@@ -103,8 +103,13 @@ void x86_alu_ri(struct emit *e, int w, enum x86_alu op, int dst, int imm)
 /* op qword [base + disp], imm8 */
 void x86_alu_mi(struct emit *e, enum x86_alu op, int base, int disp, int imm)
 {
-	x86_op(e, X_W | X_MEM, 0x83, op, base, disp);
-	x86_byte(e, (u8)imm);
+	if (imm >= -128 && imm < 128) {
+		x86_op(e, X_W | X_MEM, 0x83, op, base, disp);
+		x86_byte(e, (u8)imm);
+		return;
+	}
+	x86_op(e, X_W | X_MEM, 0x81, op, base, disp);
+	x86_u32(e, (u32)imm);
 }
 
 void x86_test_rr(struct emit *e, int w, int a, int b)

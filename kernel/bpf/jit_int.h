@@ -30,7 +30,8 @@ struct bpf_jit_state {
 	u64 stack_lim[4];          /* top - size: the highest stack address a
 	                              load or store of that size may start at */
 	u64 call_min;              /* lowest r10 a local call may be made from */
-	u64 budget;                /* backward jumps and calls left (checked) */
+	u64 budget;                /* checked: backward jumps and calls left;
+	                              verified, counted: instructions left */
 	u64 saved_rsp;             /* rsp after the prologue: errors return there */
 	u64 fp;                    /* r10 when a checked helper call is made */
 	const struct bpf_helper *helper;  /* the helper being called (checked) */
@@ -54,8 +55,14 @@ struct jit {
 	u64 stub_at[BPF_NERR];     /* this instruction's exits (NO_STUB: none yet) */
 	u64 err_common, zero_frame; /* shared routines, before the body */
 	u64 body_start;
-
+	u64 budget;                /* verified, counted: set by the prologue (0: the caller's) */
 };
+
+/* offs[k] | BLOCK_START: k starts a block whose instructions are charged
+ * to the budget on entry (verified mode, counted programs). Verified code
+ * is below 2^31 bytes (BPF_JIT_MAX_INSNS x BPF_JIT_INSN_MAX_VERIFIED), so
+ * the bit is free. */
+#define BLOCK_START 0x80000000u
 
 static inline int jit_checked(const struct jit *j)
 {

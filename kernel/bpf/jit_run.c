@@ -63,9 +63,10 @@ enum bpf_err bpf_jit_run(const void *code, struct bpf_vm *vm, void *mem, lm_u64 
 	return res->err;
 }
 
-/* Verified code reads only mem, len and top, and writes saved_rsp and (on
- * an error exit, which a verified program never reaches) fault: the limits
- * the checked mode compares against are left out, a quarter of a short
+/* Verified code compiled with its budget reads only mem, len and top, and
+ * writes saved_rsp, budget (a counted program) and (on an error exit, which
+ * a verified program reaches only for its budget) fault: the limits the
+ * checked mode compares against are left out, a quarter of a short
  * filter's run in the kernel. */
 enum bpf_err bpf_jit_run_verified(const void *code, struct bpf_vm *vm, void *mem, lm_u64 len,
 				  struct bpf_result *res)

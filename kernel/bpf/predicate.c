@@ -107,7 +107,7 @@ static bool pred_eval(struct bpf_prog *p, const struct cap *vs, u64 va, u64 *err
 		*err = LM_EFAULT;
 		return true;
 	}
-	if (bpf_prog_run(p, page, LM_BPF_PAGE_CTX, LM_BPF_EVAL_BUDGET, &res)) {
+	if (bpf_prog_run(p, page, LM_BPF_PAGE_CTX, &res)) {
 		*err = LM_ELIMIT;
 		return true;
 	}

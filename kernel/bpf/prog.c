@@ -33,14 +33,27 @@ static u64 jit_code(const struct bpf_prog *p)
 	return CODEWIN_BASE + ((u64)p->jit_slot << LM_PAGE_BITS);
 }
 
-/* JIT'ed code when there is some (verified mode: no budget, so steps is 0),
- * the interpreter otherwise. */
-enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, u64 budget,
-			  struct bpf_result *res)
+/* The instructions one run may take, by the hook a type runs at: BPF_RUN
+ * (MEM), BPF_WAIT (PREDICATE), a system-call filter (SYSCALL). Both engines
+ * take it from here: the interpreter at each run, the JIT compiled into the
+ * code, so they stop the same runs (jit.c, "the instruction budget"). A
+ * JIT'ed program without loops or local calls is not counted: it runs at
+ * most n instructions, and no budget is below that. */
+LM_STATIC_ASSERT(LM_BPF_MAX_INSNS <= LM_BPF_EVAL_BUDGET && LM_BPF_EVAL_BUDGET <= LM_BPF_RUN_BUDGET,
+		 "every loaded program may run each of its instructions once");
+
+static u64 budget_of(u8 type)
+{
+	return type == LM_BPF_PROG_MEM ? LM_BPF_RUN_BUDGET : LM_BPF_EVAL_BUDGET;
+}
+
+/* JIT'ed code when there is some, the interpreter otherwise. */
+enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, struct bpf_result *res)
 {
 	if (p->jit_pages)
 		return bpf_jit_run_verified((const void *)jit_code(p), &bpf_vm0, ctx, len, res);
-	return bpf_run(&bpf_vm0, bpf_insns(p), p->n, ctx, len, bpf_helpers_for(p->type), budget, res);
+	return bpf_run(&bpf_vm0, bpf_insns(p), p->n, ctx, len, bpf_helpers_for(p->type),
+		       budget_of(p->type), res);
 }
 
 /*
@@ -57,8 +70,8 @@ static u64 jit_load(struct bpf_prog *p)
 	u64 off = bpf_jit_off(p->n), size = 1ull << p->hdr.bits;
 	if (!(cpu_features & LM_CPU_NX) || off >= size)
 		return 0;
-	u64 len = bpf_jit_compile(bpf_insns(p), p->n, BPF_JIT_VERIFIED, bpf_helpers_for(p->type),
-				  jit_offs, (char *)p + off, size - off);
+	u64 len = bpf_jit_compile(bpf_insns(p), p->n, BPF_JIT_VERIFIED, budget_of(p->type),
+				  bpf_helpers_for(p->type), jit_offs, (char *)p + off, size - off);
 	if (!len)
 		return 0;
 	u32 pages = (u32)(ALIGN_UP(len, LM_PAGE_SIZE) >> LM_PAGE_BITS);
@@ -190,7 +203,7 @@ SYS(bpf_run)
 	struct bpf_result res;
 	u64 steps = 0;
 	do {
-		if (bpf_prog_run(p, len ? run_buf : NULL, len, LM_BPF_RUN_BUDGET, &res))
+		if (bpf_prog_run(p, len ? run_buf : NULL, len, &res))
 			return run_error(&res);
 		steps += res.steps;
 	} while (repeat-- > 1);

@@ -62,9 +62,9 @@ void bpf_prog_init(struct bpf_prog *p, u8 size_bits);
 void bpf_boot(void *workspace);
 void bpf_prog_finalise(struct bpf_prog *p);
 int bpf_jit_check(void);
-/* Run a loaded program over [ctx, ctx + len) with its type's helpers. */
-enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, u64 budget,
-			  struct bpf_result *res);
+/* Run a loaded program over [ctx, ctx + len) with its type's helpers and
+ * its hook's budget (BPF_EBUDGET: it would run more instructions). */
+enum bpf_err bpf_prog_run(struct bpf_prog *p, void *ctx, u64 len, struct bpf_result *res);
 
 /* predicate.c */
 struct tcb;

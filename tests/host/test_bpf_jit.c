@@ -40,7 +40,7 @@ static enum bpf_err jit_run_mode(struct bpf_vm *vm, const struct lm_bpf_insn *p,
 	return res->err;
 }
 
-/* Do two runs agree? The JIT runs on a budget that stops it first
+/* Do two runs agree? The checked JIT runs on a budget that stops it first
  * (jit_load.h): if it finished, the interpreter did and the two must agree;
  * if it stopped for its budget there is nothing to compare. */
 static int same(const struct bpf_result *a, const struct bpf_result *b)
@@ -48,6 +48,43 @@ static int same(const struct bpf_result *a, const struct bpf_result *b)
 	if (b->err == BPF_EBUDGET)
 		return 1;
 	return a->err == b->err && a->r0 == b->r0 && (a->err == BPF_OK || a->pc == b->pc);
+}
+
+/* The verified JIT runs on the interpreter's budget and must agree on
+ * everything: the error (BPF_EBUDGET included), r0, the count (0 if the
+ * program is not counted), the instruction (but where the budget ran out:
+ * the JIT names the block's first). */
+static int same_verified(const struct bpf_result *a, const struct bpf_result *b, int counted)
+{
+	return a->err == b->err && a->r0 == b->r0 &&
+	       b->steps == (counted || a->err == BPF_EBUDGET ? a->steps : 0) &&
+	       (a->err == BPF_OK || a->err == BPF_EBUDGET || a->pc == b->pc);
+}
+
+/* A counted program that finished in s instructions: the verified JIT
+ * finishes on a budget of s and stops (BPF_EBUDGET) on s - 1, as the
+ * interpreter would. From mem0 and vm0, in the caller's mem and vm (the
+ * same addresses: a program may look at them). */
+static int budget_is_exact(const struct lm_bpf_insn *p, lm_u32 n, const struct bpf_helpers *h,
+			   uint8_t *mem, const uint8_t *mem0, lm_u64 len, struct bpf_vm *vm,
+			   const struct bpf_vm *vm0, const struct bpf_result *a)
+{
+	struct bpf_result r;
+	int ok = 1;
+
+	for (lm_u64 b = a->steps - 1; b <= a->steps && ok; b++) {
+		*vm = *vm0;
+		memset(vm->stack + sizeof(vm->stack) - LM_BPF_STACK, 0, LM_BPF_STACK);
+		if (len)
+			memcpy(mem, mem0, len);
+		jit_run_mode(vm, p, n, len ? mem : NULL, len, h, b, &r, BPF_JIT_VERIFIED);
+		ok = b < a->steps ? r.err == BPF_EBUDGET : r.err == BPF_OK && r.r0 == a->r0 &&
+									r.steps == a->steps;
+		if (!ok)
+			printf("[budget %llu: err %d pc %u steps %llu r0 %#llx] ", (unsigned long long)b,
+			       r.err, r.pc, (unsigned long long)r.steps, (unsigned long long)r.r0);
+	}
+	return ok;
 }
 
 static void report(const char *what, const struct bpf_result *a, const struct bpf_result *b)
@@ -63,7 +100,7 @@ static void report(const char *what, const struct bpf_result *a, const struct bp
  * memory and stack: same
  * error, instruction, r0, memory and stack. Returns the interpreter's run.
  */
-static int mismatches, verified_runs;
+static int mismatches, verified_runs, exact_checks;
 
 static enum bpf_err run_both(struct bpf_vm *vm, const struct lm_bpf_insn *p, lm_u32 n,
 			     void *mem, lm_u64 len, const struct bpf_helpers *h, lm_u64 budget,
@@ -92,7 +129,27 @@ static enum bpf_err run_both(struct bpf_vm *vm, const struct lm_bpf_insn *p, lm_
 		if (replay)     /* the first frame as the interpreter starts it */
 			memset(vm->stack + sizeof(vm->stack) - LM_BPF_STACK, 0, LM_BPF_STACK);
 		verified_runs += mode == BPF_JIT_VERIFIED;
-		jit_run_mode(vm, p, n, mem, len, h, jit_budget_within(budget, n), &rj, mode);
+		if (mode == BPF_JIT_CHECKED) {
+			jit_run_mode(vm, p, n, mem, len, h, jit_budget_within(budget, n), &rj, mode);
+		} else {
+			int counted = bpf_jit_counts(p, n, h);
+			if (!counted && budget < n)   /* below what the JIT promises (jit.h) */
+				continue;
+			jit_run_mode(vm, p, n, mem, len, h, budget, &rj, mode);
+			if (!same_verified(res, &rj, counted)) {
+				report("verified", res, &rj);
+				printf("[steps: interp %llu, jit %llu] ", (unsigned long long)res->steps,
+				       (unsigned long long)rj.steps);
+				bad = 1;
+			}
+			exact_checks += counted && res->err == BPF_OK && res->steps;
+			if (counted && res->err == BPF_OK && res->steps &&
+			    !budget_is_exact(p, n, h, mem, mem0, mlen, vm, &vm0, res)) {
+				printf("[verified: budget not exact at %llu] ",
+				       (unsigned long long)res->steps);
+				bad = 1;
+			}
+		}
 		if (!same(res, &rj)) {
 			report(mode == BPF_JIT_CHECKED ? "checked" : "verified", res, &rj);
 			bad = 1;
@@ -251,6 +308,57 @@ static void checked_jit_stops_loops_and_deep_calls(void)
 	CHECK(r.r0 == 30 && r.steps == 9);
 }
 
+/* The verified JIT's budget counts instructions as the interpreter's does:
+ * a loop, local calls and a loop-free program, each on the exact budget and
+ * one less, in both engines. */
+static void verified_jit_counts_instructions_as_the_interpreter(void)
+{
+	struct bpf_result r, ri;
+	struct lm_bpf_insn ten[] = { MOV(0, 0), MOV(1, 10), I(0x07, 0, 0, 0, 3), I(0x07, 1, 0, 0, -1),
+				     I(0x55, 1, 0, -3, 0), EXIT };
+	/* main calls f twice (3 instructions each, r0 = 10); both loop-free */
+	struct lm_bpf_insn calls[] = { I(0x85, 0, 1, 0, 3), I(0x85, 0, 1, 0, 2), I(0x07, 0, 0, 0, 1),
+				       EXIT, MOV(0, 5), I(0x07, 0, 0, 0, 5), EXIT };
+	struct lm_bpf_insn flat[] = { MOV(0, 1), I(0x15, 0, 0, 1, 1), MOV(0, 2), I(0x18, 0, 0, 0, 7),
+				      I(0, 0, 0, 0, 0), EXIT };
+	struct { struct lm_bpf_insn *p; lm_u32 n; lm_u64 steps, r0; int counted; } c[] = {
+		{ ten, 6, 2 + 10 * 3 + 1, 30, 1 },
+		{ calls, 7, 4 + 2 * 3, 11, 1 },
+		{ flat, 6, 4, 7, 0 },
+	};
+
+	for (unsigned k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		CHECK(verifies(c[k].p, c[k].n, 0, NULL));
+		CHECK(bpf_jit_counts(c[k].p, c[k].n, NULL) == c[k].counted);
+		CHECK(bpf_run(&vm, c[k].p, c[k].n, NULL, 0, NULL, c[k].steps, &ri) == BPF_OK);
+		CHECK(ri.steps == c[k].steps && ri.r0 == c[k].r0);
+		CHECK(jit_run_mode(&vm, c[k].p, c[k].n, NULL, 0, NULL, c[k].steps, &r,
+				   BPF_JIT_VERIFIED) == BPF_OK);
+		CHECK(r.r0 == c[k].r0 && r.steps == (c[k].counted ? c[k].steps : 0));
+		CHECK(bpf_run(&vm, c[k].p, c[k].n, NULL, 0, NULL, c[k].steps - 1, &ri) == BPF_EBUDGET);
+		if (c[k].counted)
+			CHECK(jit_run_mode(&vm, c[k].p, c[k].n, NULL, 0, NULL, c[k].steps - 1, &r,
+					   BPF_JIT_VERIFIED) == BPF_EBUDGET && r.steps == c[k].steps - 1);
+	}
+	/* The loop stops in its last round: at its block's start, pc 2, where
+	 * the interpreter names the instruction it could not run (pc 4). */
+	CHECK(jit_run_mode(&vm, ten, 6, NULL, 0, NULL, 31, &r, BPF_JIT_VERIFIED) == BPF_EBUDGET);
+	CHECK(r.pc == 2 && r.r0 == 0);
+	CHECK(bpf_run(&vm, ten, 6, NULL, 0, NULL, 31, &ri) == BPF_EBUDGET && ri.pc == 4);
+
+	/* The kernel's way: the budget compiled in, bpf_jit_run_verified (one
+	 * short: the exit's block, pc 5, is the one not paid for). */
+	for (lm_u64 b = 32; b <= 33; b++) {
+		struct jit_code jc = jit_load_budget(ten, 6, BPF_JIT_VERIFIED, b, NULL);
+		CHECK(jc.code != NULL);
+		if (!jc.code)
+			continue;
+		enum bpf_err e = bpf_jit_run_verified(jc.code, &vm, NULL, 0, &r);
+		CHECK(b == 33 ? e == BPF_OK && r.r0 == 30 : e == BPF_EBUDGET && r.pc == 5);
+		jit_unload(&jc);
+	}
+}
+
 /* --- the size bound ------------------------------------------------------ */
 
 /* The longest forms of the instructions, in checked mode, with registers
@@ -288,14 +396,34 @@ static void code_fits_the_size_bound_and_a_short_buffer_is_refused(void)
 	uint64_t cap = bpf_jit_size_bound(n, BPF_JIT_CHECKED);
 	uint8_t *buf = malloc(cap + 64);
 	uint32_t *offs = malloc((n + 1) * sizeof(*offs));
-	uint64_t size = bpf_jit_compile(p, n, BPF_JIT_CHECKED, &helpers, offs, buf, cap);
+	uint64_t size = bpf_jit_compile(p, n, BPF_JIT_CHECKED, 0, &helpers, offs, buf, cap);
 	CHECK(size > 0 && size <= cap);
 	memset(buf, 0x5a, cap + 64);
-	CHECK(size > 0 && bpf_jit_compile(p, n, BPF_JIT_CHECKED, &helpers, offs, buf, size - 1) == 0);
+	CHECK(size > 0 && bpf_jit_compile(p, n, BPF_JIT_CHECKED, 0, &helpers, offs, buf, size - 1) == 0);
 	for (int k = 0; k < 64 && size > 0; k++)
 		CHECK(buf[size - 1 + k] == 0x5a);
-	printf("(%u instructions, %llu bytes, bound %llu) ", n, (unsigned long long)size,
+	printf("(%u instructions, %llu bytes, bound %llu", n, (unsigned long long)size,
 	       (unsigned long long)cap);
+	free(buf);
+	free(offs);
+
+	/* Verified mode, every form starting a counted block (after a ja +0):
+	 * each pays the budget's charge and its exit within its bound. */
+	struct lm_bpf_insn q[sizeof(p) / sizeof(p[0]) * 2];
+	uint32_t m = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		q[m++] = p[k];
+		if (p[k].op != 0x18)
+			q[m++] = (struct lm_bpf_insn)I(0x05, 0, 0, 0, 0);
+	}
+	cap = bpf_jit_size_bound(m, BPF_JIT_VERIFIED);
+	buf = malloc(cap);
+	offs = malloc((m + 1) * sizeof(*offs));
+	CHECK(bpf_jit_counts(q, m, &helpers));
+	size = bpf_jit_compile(q, m, BPF_JIT_VERIFIED, 1000, &helpers, offs, buf, cap);
+	CHECK(size > 0 && size <= cap);
+	printf("; verified, counted: %u instructions, %llu bytes, bound %llu) ", m,
+	       (unsigned long long)size, (unsigned long long)cap);
 	free(buf);
 	free(offs);
 }
@@ -382,7 +510,7 @@ static void random_programs_interpreter_and_jit_agree(void)
 	static struct lm_bpf_insn p[48];
 	uint8_t mem[64];
 	int stats[BPF_NERR + 1] = { 0 };
-	int before = mismatches, verified_before = verified_runs;
+	int before = mismatches, verified_before = verified_runs, exact_before = exact_checks;
 
 	for (int t = 0; t < 20000 && mismatches - before < 5; t++) {
 		uint32_t n = 2 + rnd() % 46;
@@ -403,10 +531,12 @@ static void random_programs_interpreter_and_jit_agree(void)
 				printf("  %u: %02x %02x %d %d\n", k, p[k].op, p[k].regs, p[k].off, p[k].imm);
 		}
 	}
-	printf("(ok %d, mem %d, opcode %d, jump %d, budget %d, depth %d; %d in verified mode too) ",
+	printf("(ok %d, mem %d, opcode %d, jump %d, budget %d, depth %d; %d in verified mode too, "
+	       "%d of them counted, on their exact budget and one less) ",
 	       stats[BPF_OK], stats[BPF_EMEM], stats[BPF_EOPCODE], stats[BPF_EJUMP],
-	       stats[BPF_EBUDGET], stats[BPF_EDEPTH], verified_runs - verified_before);
-	CHECK(mismatches == before);
+	       stats[BPF_EBUDGET], stats[BPF_EDEPTH], verified_runs - verified_before,
+	       exact_checks - exact_before);
+	CHECK(mismatches == before && exact_checks - exact_before > 100);
 	CHECK(stats[BPF_OK] > 1000 && stats[BPF_EMEM] > 100 && verified_runs - verified_before > 1000);
 }
 
@@ -417,6 +547,7 @@ int main(void)
 	RUN(helpers_get_r1_to_r5_and_r6_to_r9_survive);
 	RUN(helper_memory_arguments_are_checked);
 	RUN(checked_jit_stops_loops_and_deep_calls);
+	RUN(verified_jit_counts_instructions_as_the_interpreter);
 	RUN(code_fits_the_size_bound_and_a_short_buffer_is_refused);
 	RUN(random_programs_interpreter_and_jit_agree);
 	return CHECK_DONE();

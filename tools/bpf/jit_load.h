@@ -17,8 +17,10 @@ struct jit_code {
 	lm_u64 size;        /* bytes of code */
 };
 
-static inline struct jit_code jit_load(const struct lm_bpf_insn *prog, lm_u32 n,
-				       enum bpf_jit_mode mode, const struct bpf_helpers *helpers)
+/* budget: verified mode's compiled-in budget (bpf_jit_compile), 0: none. */
+static inline struct jit_code jit_load_budget(const struct lm_bpf_insn *prog, lm_u32 n,
+					      enum bpf_jit_mode mode, lm_u64 budget,
+					      const struct bpf_helpers *helpers)
 {
 	struct jit_code jc = { 0 };
 	lm_u64 cap = bpf_jit_size_bound(n, mode);
@@ -32,7 +34,7 @@ static inline struct jit_code jit_load(const struct lm_bpf_insn *prog, lm_u32 n,
 			munmap(p, len);
 		return jc;
 	}
-	jc.size = bpf_jit_compile(prog, n, mode, helpers, offs, p, cap);
+	jc.size = bpf_jit_compile(prog, n, mode, budget, helpers, offs, p, cap);
 	free(offs);
 	if (!jc.size || mprotect(p, len, PROT_READ | PROT_EXEC) != 0) {
 		munmap(p, len);
@@ -42,6 +44,12 @@ static inline struct jit_code jit_load(const struct lm_bpf_insn *prog, lm_u32 n,
 	jc.code = p;
 	jc.map_len = len;
 	return jc;
+}
+
+static inline struct jit_code jit_load(const struct lm_bpf_insn *prog, lm_u32 n,
+				       enum bpf_jit_mode mode, const struct bpf_helpers *helpers)
+{
+	return jit_load_budget(prog, n, mode, 0, helpers);
 }
 
 /*
