@@ -1,0 +1,67 @@
+/*
+ * The whole-tree invariant after each call, as WP goals of their own:
+ * proved by Frama-C WP in tests/assurance/wp.sh's run "apply".
+ *
+ * mdb_wp.c proves, on kernel/mdb.c's code, the operations' postconditions
+ * (what each writes, every other link kept); mdb_tree_wp.c proves lemmas
+ * from such postconditions, between any two states, to tree over the new
+ * list. Here each operation is called once by a function of this file
+ * whose postcondition is that invariant: WP proves it from the callee's
+ * contract (not its code: a call is its contract to WP) and the lemmas,
+ * which are hypotheses here (plain lemmas of mdb_tree_wp.c, proved in its
+ * own run). So the lemma's application to the call's two states is a goal
+ * the provers close, not a step left to the reader. The functions are
+ * proof devices, not kernel code: the kernel calls the operations
+ * directly, under the same contracts. (No assigns clause: the callee's
+ * frame is proved in the splices run; here it would only be a goal again.)
+ *
+ * For mdb_move the hypothesis is back_unique, as for mdb_move's own
+ * pointwise postconditions.
+ */
+#include "mdb_wp.c"
+#include "mdb_tree_wp.c"
+
+/*@
+  requires \valid(n) && unlinked(n);
+  requires \valid(parent) && \valid(parent->open.next) &&
+	parent->open.next->prev == &parent->open &&
+	\separated(parent->open.next, &parent->open) &&
+	\separated(parent, n) && \separated(parent->open.next, n);
+  ensures apply_add: \forall seq s, integer k;
+	tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
+	at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==>
+		tree(ins2(s, k, &n->open, &n->close));
+*/
+void apply_add(struct mdb *parent, struct mdb *n)
+{
+	mdb_add_child(parent, n);
+}
+
+/*@
+  requires nb_ok(n);
+  ensures apply_remove: \forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) ==> tree(del2(s, i, j));
+*/
+void apply_remove(struct mdb *n)
+{
+	mdb_remove(n);
+}
+
+/*@
+  requires nb_ok(src) && \valid(dst) && unlinked(dst) && \separated(dst, src);
+  requires src->open.prev != \null ==> \separated(src->open.prev, dst);
+  requires src->close.next != \null ==> \separated(src->close.next, dst);
+  requires \separated(src->open.next, dst) && \separated(src->close.prev, dst);
+  // Must not be proved (wp.sh checks): the hypotheses are satisfiable.
+  ensures vacuity_apply_move: \forall seq s, integer i, j;
+	back_unique{Pre}(src) && tree{Pre}(s) && 0 <= i < j < len(s) &&
+	at(s, i) == &src->open && at(s, j) == &src->close && outside{Pre}(s, dst) ==> \false;
+  ensures apply_move: \forall seq s, integer i, j;
+	back_unique{Pre}(src) && tree{Pre}(s) && 0 <= i < j < len(s) &&
+	at(s, i) == &src->open && at(s, j) == &src->close && outside{Pre}(s, dst) ==>
+		tree(set2(s, i, j, &dst->open, &dst->close));
+*/
+void apply_move(struct mdb *dst, struct mdb *src)
+{
+	mdb_move(dst, src);
+}
