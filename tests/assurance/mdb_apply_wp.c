@@ -15,8 +15,8 @@
  * directly, under the same contracts. (No assigns clause: the callee's
  * frame is proved in the splices run; here it would only be a goal again.)
  *
- * For mdb_move the hypothesis is back_unique, as for mdb_move's own
- * pointwise postconditions.
+ * For mdb_move, tree(s) alone: the lemma tree_move_in gives the
+ * move_in its pointwise postconditions are proved under.
  */
 #include "mdb_wp.c"
 #include "mdb_tree_wp.c"
@@ -54,10 +54,10 @@ void apply_remove(struct mdb *n)
   requires \separated(src->open.next, dst) && \separated(src->close.prev, dst);
   // Must not be proved (wp.sh checks): the hypotheses are satisfiable.
   ensures vacuity_apply_move: \forall seq s, integer i, j;
-	back_unique{Pre}(src) && tree{Pre}(s) && 0 <= i < j < len(s) &&
+	tree{Pre}(s) && 0 <= i < j < len(s) &&
 	at(s, i) == &src->open && at(s, j) == &src->close && outside{Pre}(s, dst) ==> \false;
   ensures apply_move: \forall seq s, integer i, j;
-	back_unique{Pre}(src) && tree{Pre}(s) && 0 <= i < j < len(s) &&
+	tree{Pre}(s) && 0 <= i < j < len(s) &&
 	at(s, i) == &src->open && at(s, j) == &src->close && outside{Pre}(s, dst) ==>
 		tree(set2(s, i, j, &dst->open, &dst->close));
 */
