@@ -20,6 +20,18 @@
  */
 #include "mdb_wp.h"
 
+/* The vacuity postconditions (vacuity_*) must stay unproved: a caller
+ * would assume them, and from "the hypotheses imply false" prove
+ * anything. mdb_apply_wp.c, which calls the operations, defines
+ * MDB_WP_CALLER: they are then \true. (Until it did, on branch
+ * assure-wp2, its goals were proved from them: its own vacuity check
+ * caught it.) */
+#ifdef MDB_WP_CALLER
+#define VACUITY(...) 0 == 0
+#else
+#define VACUITY(...) __VA_ARGS__
+#endif
+
 /*@
   // What the operations' postconditions take as given about the ends
   // around a node, besides tree: it follows from tree.
@@ -77,9 +89,9 @@ static inline bool mdb_has_children(const struct mdb *n);
 	ensures \old(parent->open.next)->prev == &n->close;
 	// The list holding parent's opening end, with n just after it.
 	// Must not be proved (wp.sh checks): the hypotheses are satisfiable.
-	ensures vacuity_add: \forall seq s, integer k;
+	ensures vacuity_add: VACUITY(\forall seq s, integer k;
 		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
-		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> \false;
+		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> \false);
 	ensures tree_add_valid: \forall seq s, integer k;
 		tree{Pre}(s) && outside{Pre}(s, n) && 0 <= k < len(s) - 1 &&
 		at(s, k) == &parent->open && at(s, k + 1) == \old(parent->open.next) ==> ends_valid(ins2(s, k, &n->open, &n->close));
@@ -147,10 +159,10 @@ static void unlink_end(struct mdb_end *e);
 	\old(n->close.next)->prev == \old(n->close.prev);
   // The list holding n, without n's ends.
   // Must not be proved (wp.sh checks): the hypotheses are satisfiable.
-  ensures vacuity_remove_leaf: \forall seq s, integer i, j;
-	REMOVE_PRE(s, i, j) && j == i + 1 ==> \false;
-  ensures vacuity_remove_inner: \forall seq s, integer i, j;
-	REMOVE_PRE(s, i, j) && i + 1 < j ==> \false;
+  ensures vacuity_remove_leaf: VACUITY(\forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && j == i + 1 ==> \false);
+  ensures vacuity_remove_inner: VACUITY(\forall seq s, integer i, j;
+	REMOVE_PRE(s, i, j) && i + 1 < j ==> \false);
   ensures tree_remove_valid: \forall seq s, integer i, j;
 	REMOVE_PRE(s, i, j) ==> ends_valid(del2(s, i, j));
   ensures tree_remove_distinct: \forall seq s, integer i, j;
@@ -217,8 +229,8 @@ void mdb_remove(struct mdb *n);
   // Given move_in: among s's other ends only src's neighbours point at
   // src's ends, which tree(s) gives (mdb_tree_wp.c).
   // Must not be proved (wp.sh checks): the hypothesis is satisfiable.
-  ensures vacuity_move: \forall seq s, integer i, j;
-	move_in{Pre}(s, i, j, src, dst) ==> \false;
+  ensures vacuity_move: VACUITY(\forall seq s, integer i, j;
+	move_in{Pre}(s, i, j, src, dst) ==> \false);
   ensures tree_move_next: \forall seq s, integer i, j;
 	move_in{Pre}(s, i, j, src, dst) ==>
 	\forall integer x; 0 <= x < len(s) && x != i && x != j ==>

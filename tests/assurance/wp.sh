@@ -38,6 +38,8 @@ cd "$root" || exit 1
 # treelemmas: from the operations' postconditions (what they write, and
 #   kept: every other link of the list holds as before) to the whole-tree
 #   invariant over the new list (mdb_tree_wp.c; logic only, no code).
+#   Z3 also without its counterexample mode: only that proves next_is_at
+#   (the link (x, x + 1) from linked; assure-wp2).
 # apply: tree over the new list after each call, from the operation's
 #   contract and treelemmas' lemmas (mdb_apply_wp.c: a function calling
 #   the operation once; the lemma's application is its goal).
@@ -60,12 +62,12 @@ runs=(
 	"splices|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move,unlink_end|-wp-rte -pp-annot -wp-prop=-${tree//,/,-},-${vacuity//,/,-}"
 	"tree|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$tree"
 	"lemmas|mdb_wp.c||-pp-annot -wp-prop=@lemma"
-	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma"
-	"apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=-vacuity_apply_move"
+	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma|cvc4,z3-ce,z3"
+	"apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=-vacuity_apply_add,-vacuity_apply_remove,-vacuity_apply_move"
 	"walks|mdb_walk_wp.c|mdb_parent,mdb_is_descendant,mdb_first_child,mdb_has_children|-wp-rte -wp-model Typed+cast"
 	"walklemmas|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=@lemma,-vacuity_walk"
 	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5|cvc4,z3"
-	"vacuity_apply|mdb_apply_wp.c|apply_move|-pp-annot -wp-prop=vacuity_apply_move -wp-timeout 5|cvc4,z3"
+	"vacuity_apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=vacuity_apply_add,vacuity_apply_remove,vacuity_apply_move -wp-timeout 5|cvc4,z3"
 	"vacuity_walk|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=vacuity_walk -wp-timeout 5|cvc4,z3"
 )
 
