@@ -15,9 +15,11 @@
  * _Static_asserts in mdb.c and by the host test test_mdb, which runs mdb.c
  * on real memory).
  *
- * The walks are proved correct for what they return (partial correctness)
- * and free of runtime errors, not to terminate: termination is the list's
- * acyclicity, part of the whole-tree invariant.
+ * The walks are proved correct for what they return, free of runtime
+ * errors, and (since branch assure-wp2) to end: their loop variants are
+ * the index, in a list satisfying tree, of the end they are at, which
+ * each step makes smaller (walk_from: the list, and the part of the
+ * nesting the walks rest on, walk_nested, as preconditions).
  */
 #include "mdb_wp.h"
 
