@@ -101,7 +101,10 @@ struct mdb *mdb_parent(const struct mdb *n)
 
 #ifdef MDB_WP_WALKS /* the walk's invariant, proved: tests/assurance/mdb_walk_wp.c */
 	/*@ loop invariant walk_valid(e) && parent_from(e) == parent(n);
-	    loop assigns e; */
+	    loop invariant e != \null ==> in_list(walk_list, e) &&
+		idx(walk_list, e) < idx(walk_list, &n->open);
+	    loop assigns e;
+	    loop variant walk_rank(e); */
 #endif
 	while (e && is_close(e))
 		e = node_of(e)->open.prev;
@@ -116,7 +119,11 @@ bool mdb_is_descendant(const struct mdb *n, const struct mdb *ancestor)
 	/*@ loop invariant n != \null ==> up_valid(n) &&
 		is_ancestor(n, \at(n, Pre)) &&
 		\forall struct mdb *a; is_ancestor(a, n) ==> is_ancestor(a, \at(n, Pre));
-	    loop assigns n; */
+	    loop invariant n != \null ==> walk_from(n);
+	    loop invariant is_ancestor(ancestor, \at(n, Pre)) ==>
+		n != \null && (n == ancestor || is_ancestor(ancestor, n));
+	    loop assigns n;
+	    loop variant n == \null ? -1 : idx(walk_list, &n->open); */
 #endif
 	for (n = mdb_parent(n); n; n = mdb_parent(n))
 		if (n == ancestor)

@@ -155,14 +155,15 @@
 
   // Move (mdb_move, src's ends at(s, i) and at(s, j), dst out of the
   // list): what mdb_wp.c proves of it (tree_move_next, tree_move_prev
-  // given back_unique, and the postconditions on dst's own links),
+  // given move_in, and the postconditions on dst's own links),
   // stated between any two states: it gives tree over the list with
   // dst's ends in src's places.
-  // Every other end's links renamed (tree_move_next, tree_move_prev):
-  predicate renamed_links{L1,L2}(struct mdb *src, struct mdb *dst) =
-	\forall struct mdb_end *e; \valid{L1}(e) && \separated(e, src) && \separated(e, dst) ==>
-		\at(e->next, L2) == renamed{L2}(\at(e->next, L1), src, dst) &&
-		\at(e->prev, L2) == renamed{L2}(\at(e->prev, L1), src, dst);
+  // Every other end of s has its links renamed (tree_move_next,
+  // tree_move_prev):
+  predicate renamed_in{L1,L2}(seq s, integer i, integer j, struct mdb *src, struct mdb *dst) =
+	\forall integer x; 0 <= x < len(s) && x != i && x != j ==>
+		\at(at(s, x)->next, L2) == renamed{L2}(\at(at(s, x)->next, L1), src, dst) &&
+		\at(at(s, x)->prev, L2) == renamed{L2}(\at(at(s, x)->prev, L1), src, dst);
   // dst's own links: src's, or a leaf's.
   predicate moved_links{L1,L2}(struct mdb *src, struct mdb *dst) =
 	\at(dst->open.prev, L2) == \at(src->open.prev, L1) &&
@@ -174,7 +175,7 @@
 	tree{L1}(s) && 0 <= i < j < len(s) &&
 	at(s, i) == \at(&src->open, L1) && at(s, j) == \at(&src->close, L1) &&
 	outside{L1}(s, dst) && \separated(src, dst) &&
-	renamed_links{L1,L2}(src, dst) && moved_links{L1,L2}(src, dst);
+	renamed_in{L1,L2}(s, i, j, src, dst) && moved_links{L1,L2}(src, dst);
 
   lemma move_distinct{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;
 	move_pre{L1,L2}(s, i, j, src, dst) ==> distinct(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
@@ -213,6 +214,41 @@
 		(prev_at{L1}(s, x, y) ==> prev_at{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)), x, y));
   lemma move_linked{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;
 	move_pre{L1,L2}(s, i, j, src, dst) ==> linked{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
+
+  // move_in, the hypothesis of tree_move_next and tree_move_prev,
+  // from tree: an end of the list is at one index only, and a link to
+  // it comes from its neighbour, which links back.
+  lemma at_unique: \forall seq s, integer x, y;
+	distinct(s) && 0 <= x < len(s) && 0 <= y < len(s) && at(s, x) == at(s, y) ==> x == y;
+  lemma valid_end{L}: \forall seq s, integer k;
+	tree(s) && 0 <= k < len(s) ==> at(s, k) != \null;
+  // The link (x, x + 1), in three steps: the provers find linked's
+  // instance for (x, y) with y == x + 1, then for next_at(s, x, x + 1),
+  // and only then the fields themselves.
+  lemma next_is{L}: \forall seq s, integer x, y;
+	tree(s) && 0 <= x && y == x + 1 && y < len(s) ==>
+		next_at(s, x, y) && prev_at(s, x, y);
+  lemma next_is_succ{L}: \forall seq s, integer x;
+	tree(s) && 0 <= x < len(s) - 1 ==>
+		next_at(s, x, x + 1) && prev_at(s, x, x + 1);
+  lemma next_is_at{L}: \forall seq s, integer x;
+	tree(s) && 0 <= x < len(s) - 1 ==>
+		at(s, x)->next == at(s, x + 1) && at(s, x + 1)->prev == at(s, x);
+  lemma prev_is{L}: \forall seq s, integer x;
+	tree(s) && 0 < x < len(s) ==>
+		at(s, x)->prev == at(s, x - 1) && at(s, x - 1)->next == at(s, x);
+  lemma next_back{L}: \forall seq s, integer x, k;
+	tree(s) && 0 <= x < len(s) && 0 <= k < len(s) && at(s, x)->next == at(s, k) ==>
+		at(s, k)->prev == at(s, x);
+  lemma prev_back{L}: \forall seq s, integer x, k;
+	tree(s) && 0 <= x < len(s) && 0 <= k < len(s) && at(s, x)->prev == at(s, k) ==>
+		at(s, k)->next == at(s, x);
+  lemma sep_node{L}: \forall seq s, integer i, j, x, struct mdb *n;
+	distinct(s) && 0 <= i < j < len(s) && at(s, i) == &n->open && at(s, j) == &n->close &&
+	0 <= x < len(s) && x != i && x != j ==> \separated(at(s, x), n);
+  lemma tree_move_in{L}: \forall seq s, integer i, j, struct mdb *src, *dst;
+	tree(s) && 0 <= i < j < len(s) && at(s, i) == &src->open && at(s, j) == &src->close &&
+	outside(s, dst) ==> move_in(s, i, j, src, dst);
 
   // With every end still valid (tree_move_valid), the whole invariant.
   lemma tree_set2{L1,L2}: \forall seq s, integer i, j, struct mdb *src, *dst;

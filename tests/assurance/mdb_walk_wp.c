@@ -15,11 +15,13 @@
  * _Static_asserts in mdb.c and by the host test test_mdb, which runs mdb.c
  * on real memory).
  *
- * The walks are proved correct for what they return (partial correctness)
- * and free of runtime errors, not to terminate: termination is the list's
- * acyclicity, part of the whole-tree invariant.
+ * The walks are proved correct for what they return, free of runtime
+ * errors, and (since branch assure-wp2) to end: their loop variants are
+ * the index, in a list satisfying tree, of the end they are at, which
+ * each step makes smaller (walk_from: the list, and the part of the
+ * nesting the walks rest on, walk_nested, as preconditions).
  */
-#include "mdb.h"
+#include "mdb_wp.h"
 
 /*@
   // The node an end belongs to, and whether it is the closing end: what
@@ -54,6 +56,56 @@
   // a is n's parent, or its parent's parent, and so on.
   predicate is_ancestor{L}(struct mdb *a, struct mdb *n) =
 	parent(n) != \null && (parent(n) == a || is_ancestor(a, parent(n)));
+
+  // Termination. The walks run over a list holding n (walk_list: a
+  // constant left undefined, so what is proved holds of every list),
+  // back towards its start: each step goes to an end with a smaller index.
+  // idx(s, e) is e's index in s, left undefined too, and constrained by
+  // the precondition (walk_nested): for a list whose ends are distinct,
+  // as tree's are, each end's index is one number, so an idx satisfying it
+  // exists; no axiom.
+  axiomatic Walk {
+	logic seq walk_list;
+	logic integer idx(seq s, struct mdb_end *e);
+  }
+
+  predicate in_list(seq s, struct mdb_end *e) =
+	0 <= idx(s, e) < len(s) && at(s, idx(s, e)) == e;
+
+  // The part of the nesting the walks rest on: every end's node is
+  // valid memory, an opening end is its node's, and a closing end's
+  // node's opening end is in the list before it. (mdb.h's nesting, which
+  // mdb_check and the host test test_mdb check; the operations are not
+  // proved to keep it: docs/ASSURANCE.md section 2.)
+  predicate walk_nested{L}(seq s) =
+	\forall integer x; 0 <= x < len(s) ==>
+		idx(s, at(s, x)) == x && \valid_read(node(at(s, x))) &&
+		(closing(at(s, x)) ==> in_list(s, &node(at(s, x))->open) &&
+			idx(s, &node(at(s, x))->open) < x) &&
+		(!closing(at(s, x)) ==> &node(at(s, x))->open == at(s, x));
+
+  // n's opening end is in such a list.
+  predicate walk_from{L}(struct mdb *n) =
+	tree(walk_list) && walk_nested(walk_list) && in_list(walk_list, &n->open);
+
+  // One step of the parent walk goes back in the list: from an opening
+  // end to the end before it, which is in the list too, or to none at
+  // its start. (A lemma, proved in wp.sh's run walklemmas: the link
+  // is named at(s, y - 1), y, the term linked is stated with.)
+  lemma walk_step{L}: \forall seq s, integer y;
+	tree(s) && walk_nested(s) && 0 <= y < len(s) ==>
+		(y == 0 ==> at(s, y)->prev == \null) &&
+		(0 < y ==> prev_at(s, y - 1, y) && in_list(s, at(s, y - 1)));
+
+  // Must not be proved (wp.sh's run vacuity checks): the walks'
+  // preconditions are satisfiable (idx, walk_list are free to fit).
+  check lemma vacuity_walk{L}: \forall struct mdb *n;
+	\valid_read(n) && walk_valid(n->open.prev) && up_valid(n) &&
+	walk_from(n) ==> \false;
+
+  // What the walks' variants measure: the index of an end, -1 for none.
+  logic integer walk_rank(struct mdb_end *e) =
+	e == \null ? -1 : idx(walk_list, e);
 */
 
 /*@
@@ -72,12 +124,14 @@ static inline bool mdb_has_children(const struct mdb *n);
 static inline struct mdb *mdb_first_child(struct mdb *n);
 
 /*@
+  terminates \true;
   assigns \nothing;
   ensures \result <==> closing(e);
 */
 static bool is_close(const struct mdb_end *e);
 
 /*@
+  terminates \true;
   assigns \nothing;
   ensures \result == node(e);
 */
@@ -85,15 +139,22 @@ static struct mdb *node_of(const struct mdb_end *e);
 
 /*@
   requires \valid_read(n) && walk_valid(n->open.prev);
+  requires walk_from(n);
+  terminates \true;
   assigns \nothing;
   ensures \result == parent(n);
+  ensures \result != \null ==> walk_from(\result) &&
+	idx(walk_list, &\result->open) < idx(walk_list, &n->open);
 */
 struct mdb *mdb_parent(const struct mdb *n);
 
 /*@
   requires up_valid(n);
+  requires walk_from(n);
+  terminates \true;
   assigns \nothing;
   ensures \result ==> is_ancestor(ancestor, n);
+  ensures !\result ==> !is_ancestor(ancestor, n);
 */
 bool mdb_is_descendant(const struct mdb *n, const struct mdb *ancestor);
 

@@ -159,13 +159,24 @@
   predicate tree{L}(seq s) =
 	ends_valid(s) && distinct(s) && closed(s) && linked(s);
 
-  // Only n's neighbours point at n's ends.
-  predicate back_unique{L}(struct mdb *n) =
-	\forall struct mdb_end *e; \valid(e) && \separated(e, n) ==>
-	(e->next == &n->open ==> e == n->open.prev) &&
-	(e->next == &n->close ==> e == n->close.prev) &&
-	(e->prev == &n->open ==> e == n->open.next) &&
-	(e->prev == &n->close ==> e == n->close.next);
+  // The list s holds src's ends at i and j, and among its other ends
+  // (separate from src and dst) only src's neighbours point at src's
+  // ends. tree(s) gives it (mdb_tree_wp.c's lemma tree_move_in). Over
+  // the list's ends, not over every valid address: until branch
+  // assure-wp2 the last part was stated over every e with \valid(e)
+  // (back_unique), which in WP's memory model includes an "end"
+  // straddling a node's two ends (its prev the opening end's next, its
+  // next the closing end's prev): it was false whenever src was its
+  // parent's first or last child, and a claim under it said nothing of
+  // that move (docs/ASSURANCE.md, assure-wp2).
+  predicate move_in{L}(seq s, integer i, integer j, struct mdb *src, struct mdb *dst) =
+	0 <= i < j < len(s) && at(s, i) == &src->open && at(s, j) == &src->close &&
+	\forall integer x; 0 <= x < len(s) && x != i && x != j ==>
+	\valid(at(s, x)) && \separated(at(s, x), src) && \separated(at(s, x), dst) &&
+	(at(s, x)->next == &src->open ==> at(s, x) == src->open.prev) &&
+	(at(s, x)->next == &src->close ==> at(s, x) == src->close.prev) &&
+	(at(s, x)->prev == &src->open ==> at(s, x) == src->open.next) &&
+	(at(s, x)->prev == &src->close ==> at(s, x) == src->close.next);
 
   // x, with a pointer to one of src's ends replaced by one to dst's.
   logic struct mdb_end *renamed(struct mdb_end *x, struct mdb *src, struct mdb *dst) =

@@ -38,9 +38,16 @@ cd "$root" || exit 1
 # treelemmas: from the operations' postconditions (what they write, and
 #   kept: every other link of the list holds as before) to the whole-tree
 #   invariant over the new list (mdb_tree_wp.c; logic only, no code).
+#   Z3 also without its counterexample mode: only that proves next_is_at
+#   (the link (x, x + 1) from linked; assure-wp2).
+# apply: tree over the new list after each call, from the operation's
+#   contract and treelemmas' lemmas (mdb_apply_wp.c: a function calling
+#   the operation once; the lemma's application is its goal).
 # walks: first child, parent, is-descendant. Typed+cast: mdb_first_child
 #   casts an opening end to its node (the same address: the end is the
-#   node's first member); MDB_WP_WALKS enables mdb.c's loop invariants.
+#   node's first member); MDB_WP_WALKS enables mdb.c's loop invariants
+#   and variants (the walks end).
+# walklemmas: the lemma the walks' termination cites (mdb_walk_wp.c).
 # vacuity: the whole-tree postconditions' hypotheses are satisfiable:
 #   "they imply false" must NOT be proved (short timeout: they fail).
 #   Z3 without its counterexample mode: on these goals, which fail, Z3
@@ -55,9 +62,13 @@ runs=(
 	"splices|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move,unlink_end|-wp-rte -pp-annot -wp-prop=-${tree//,/,-},-${vacuity//,/,-}"
 	"tree|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$tree"
 	"lemmas|mdb_wp.c||-pp-annot -wp-prop=@lemma"
-	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma"
+	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma|cvc4,z3-ce,z3"
+	"apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=-vacuity_apply_add,-vacuity_apply_remove,-vacuity_apply_move"
 	"walks|mdb_walk_wp.c|mdb_parent,mdb_is_descendant,mdb_first_child,mdb_has_children|-wp-rte -wp-model Typed+cast"
+	"walklemmas|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=@lemma,-vacuity_walk"
 	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5|cvc4,z3"
+	"vacuity_apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=vacuity_apply_add,vacuity_apply_remove,vacuity_apply_move -wp-timeout 5|cvc4,z3"
+	"vacuity_walk|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=vacuity_walk -wp-timeout 5|cvc4,z3"
 )
 
 ok=1
@@ -67,7 +78,7 @@ for r in "${runs[@]}"; do
 	IFS='|' read -r name file fcts opts provers <<<"$r"
 	log=$out/$name.log
 	define=
-	[ "$name" = walks ] && define=-DMDB_WP_WALKS
+	case $name in walk* | vacuity_walk) define=-DMDB_WP_WALKS ;; esac
 	fct=
 	[ -n "$fcts" ] && fct="-wp-fct $fcts"
 	start=$(date +%s)
@@ -92,13 +103,13 @@ for r in "${runs[@]}"; do
 	sum=$(sed -nE 's/.*Proved goals: *([0-9]+) *\/ *([0-9]+).*/\1 \2/p' "$log" | tail -n 1)
 	read -r proved total <<<"${sum:-? ?}"
 	echo "wp $name: $proved of $total goals proved (${fcts:-lemmas}), ${secs}s; the log in $log"
-	if [ "$name" = vacuity ]; then
+	if [[ $name = vacuity* ]]; then
 		# Each goal is split in cases, some of them trivial (the
 		# other behaviour, or a case Qed closes): those may be proved,
 		# the cases that hold the hypotheses must not.
 		if [ "$rc" -ne 0 ] || [ -z "$sum" ] || [ "$total" -eq 0 ] ||
-		   grep -qE 'Goal typed_mdb_[a-z_]+_ensures_vacuity_[a-z_]+(_part2)? : Valid' "$log"; then
-			echo "wp vacuity: a whole-tree postcondition's hypotheses were proved contradictory (or the run failed): it proves nothing"
+		   grep -qE 'Goal typed_(cast_)?([a-z_]+_ensures|lemma)_vacuity_[a-z_]+(_part2)? : Valid' "$log"; then
+			echo "wp $name: a whole-tree postcondition's (or a walk's) hypotheses were proved contradictory (or the run failed): it proves nothing"
 			grep -E 'vacuity.*: Valid' "$log" | head
 			ok=0
 		fi
