@@ -84,6 +84,11 @@ for v in cls form t; do
 done
 bpf_cpp="-Ikernel/bpf -include $here/eva_bpf/builtins.h"
 bpf_opts="-eva-precision 2 -eva-ilevel 16 -eva-min-loop-unroll 16 -eva-auto-loop-unroll 256 -eva-split-return auto $bpf_parts"
+# bpfsys: eBPF's system calls over the IPC run's kernel, with the real
+# interpreter and JIT compiler (not jit_run.c: machine code); the
+# verifier modelled (eva_bpfsys.c), the model checked on the host first.
+bpfsys="$ipc kernel/bpf/interp.c kernel/bpf/helpers.c kernel/bpf/prog.c kernel/bpf/filter.c kernel/bpf/predicate.c kernel/bpf/jit.c kernel/bpf/jit_alu.c kernel/bpf/jit_emit.c kernel/bpf/jit_jmp.c kernel/bpf/jit_mem.c"
+bpfsys_opts="$ipc_opts"
 inc="-Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL"
 
 # name | harness | kernel files | extra preprocessor options | frama-c options
@@ -114,6 +119,7 @@ runs=(
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
 	"bpf|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=1|$bpf_opts"
+	"bpfsys|eva_bpfsys.c|$bpfsys|-I$here/eva -DEVA_MDB_ENDS $bpf_cpp|$bpfsys_opts"
 )
 record=0
 long=0
