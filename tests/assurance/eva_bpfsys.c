@@ -57,13 +57,18 @@ static struct tcb root __attribute__((aligned(1 << LM_TCB_BITS)));
 static struct slot root_cnode[1 << ROOT_BITS] __attribute__((aligned(1 << (ROOT_BITS + LM_SLOT_BITS))));
 
 /* Typed object memory (eva_ipc.c's model): what retype makes of each type
- * lies at its offset in the untyped, in that type's array. Program
- * objects are reached by their address too (the JIT maps their pages):
- * virt_to_phys is phys_to_virt's inverse over them. */
-static u8 eva_placing;
+ * lies at its offset in the untyped, in that type's array, program
+ * objects of 2^12 and 2^13 bytes each in their own (eva_bpf_bits says
+ * which retype makes), so that a write EVA cannot place exactly (the
+ * JIT's code, into the pages after the MEM program's instructions) stays
+ * in its object. The JIT reaches its object by physical address too
+ * (codewin_map): virt_to_phys is phys_to_virt's inverse over those of
+ * 2^13 bytes, the only ones with room for code here. */
+static u8 eva_placing, eva_bpf_bits;
 static struct tcb tcb_mem[UT_SIZE >> LM_TCB_BITS] __attribute__((aligned(1 << LM_TCB_BITS)));
 static u8 ntfn_mem[UT_SIZE >> LM_NOTIFY_BITS][1 << LM_NOTIFY_BITS] __attribute__((aligned(1 << LM_NOTIFY_BITS)));
-static u8 bpf_mem[UT_SIZE] __attribute__((aligned(1 << LM_BPF_MAX_BITS)));
+static u8 bpf_small[UT_SIZE >> 12][1 << 12] __attribute__((aligned(1 << 12)));
+static u8 bpf_big[UT_SIZE >> 13][1 << 13] __attribute__((aligned(1 << 13)));
 
 void *phys_to_virt(u64 pa)
 {
@@ -76,16 +81,16 @@ void *phys_to_virt(u64 pa)
 	case LM_OBJ_NOTIFY:
 		return ntfn_mem[off >> LM_NOTIFY_BITS];
 	default:
-		//@ assert placing_bpf: eva_placing == LM_OBJ_BPF;
-		return &bpf_mem[off];
+		//@ assert placing_bpf: eva_placing == LM_OBJ_BPF && (eva_bpf_bits == 12 || eva_bpf_bits == 13);
+		return eva_bpf_bits == 12 ? bpf_small[off >> 12] : bpf_big[off >> 13];
 	}
 }
 
 u64 virt_to_phys(const void *va)
 {
 	const u8 *p = va;
-	//@ assert bpf_object: \base_addr(p) == \base_addr(&bpf_mem[0]);
-	return UT_PA + (u64)(p - bpf_mem);
+	//@ assert bpf_object: \base_addr(p) == \base_addr(&bpf_big[0][0]);
+	return UT_PA + (u64)(p - &bpf_big[0][0]);
 }
 
 #define EVA_BPF_REAL /* ipc_stubs.h: eBPF is the kernel's own here */
@@ -119,8 +124,7 @@ enum lm_bpf_verr bpf_verify(struct bpf_verify_ws *ws, const struct lm_bpf_insn *
 #define UA_PAGE    0x30000000ull /* the predicate's page */
 #define UA_BAD     0x40000000ull /* nothing mapped */
 
-static bool eva_any; /* the setup is done: user memory is anything */
-static u8 upage[LM_PAGE_SIZE];
+static u8 upage[LM_PAGE_SIZE] __attribute__((aligned(LM_PAGE_SIZE)));
 
 /* Copies of user memory: program k at UA_PROG(k), followed by anything;
  * UA_BUF anything; UA_BAD unmapped; other addresses fail or give
@@ -160,16 +164,26 @@ void *user_writable(u64 ua, size_t n)
 	return &user_page[ua & 0xfff];
 }
 
-/* vspace.c's walk of the thread's page tables: UA_PAGE is mapped (once the
- * setup is done, it may have been unmapped since, and holds anything). */
+/* vspace.c's walk of the thread's page tables: UA_PAGE is mapped; once
+ * the setup is done, mapped or not and holding anything (main() chooses
+ * before the event, the choices kept apart: user code does not run
+ * during one event, so every look at the page in it sees the same). */
+static bool eva_page_unmapped;
+
 void *vspace_user_page(const struct cap *vs, u64 ua, bool write)
 {
 	//@ assert page_read_only: !write;
-	if (ua != UA_PAGE || (eva_any && Frama_C_interval(0, 1)))
+	if (ua != UA_PAGE || eva_page_unmapped)
 		return NULL;
-	if (eva_any)
-		Frama_C_make_unknown((char *)upage, sizeof(upage));
 	return upage;
+}
+
+/* The fast paths (fastpath.c, another harness's): off, as
+ * fastpath_enabled (false) has them until DEBUG_FASTPATH, which no call
+ * here makes; a filtered thread's allowed calls take the general path. */
+struct frame *fastpath_try(struct frame *f)
+{
+	return NULL;
 }
 
 /* --- The code window (arch kmap.c) and JIT'ed code --------------------- */
@@ -184,7 +198,7 @@ u64 codewin_map(u64 pa, u32 npages)
 	//@ assert one_run: cw_pages == 0 && npages >= 1;
 	if (Frama_C_interval(0, 1))
 		return 0; /* no free run long enough */
-	cw_va = CODEWIN_BASE + ((u64)Frama_C_interval(0, 16) << LM_PAGE_BITS);
+	cw_va = CODEWIN_BASE; /* the first free run: the window is empty */
 	cw_pa = pa;
 	cw_pages = npages;
 	return cw_va;
@@ -288,7 +302,6 @@ static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
 static void sys_ok(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
 {
 	u64 r = sys(nr, a1, a2, a3, a4, a5, a6);
-	Frama_C_show_each_setup(nr, r);
 	//@ assert setup_call_ok: r == LM_OK;
 }
 
@@ -308,7 +321,9 @@ static void setup(u64 mem_flags)
 	eva_placing = LM_OBJ_NOTIFY;
 	sys_ok(LM_SYS_UNTYPED_RETYPE, S_UT, LM_OBJ_NOTIFY, 0, S_CNODE, S_NTFN, 1);
 	eva_placing = LM_OBJ_BPF;
+	eva_bpf_bits = 13;
 	sys_ok(LM_SYS_UNTYPED_RETYPE, S_UT, LM_OBJ_BPF, 13, S_CNODE, S_PM, 1);
+	eva_bpf_bits = 12;
 	sys_ok(LM_SYS_UNTYPED_RETYPE, S_UT, LM_OBJ_BPF, 12, S_CNODE, S_PP, 1);
 	sys_ok(LM_SYS_UNTYPED_RETYPE, S_UT, LM_OBJ_BPF, 12, S_CNODE, S_PS, 1);
 	sys_ok(LM_SYS_UNTYPED_RETYPE, S_UT, LM_OBJ_BPF, 12, S_CNODE, S_PS2, 2);
@@ -463,8 +478,10 @@ static void step(int ev)
 		a2 = S_CNODE;
 		a3 = S_VSPACE;
 		break;
-	case E_YIELD: /* the filter SYS reads its first argument */
-		a1 = Frama_C_unsigned_long_long_interval(0, ~0ull);
+	case E_YIELD: /* the filter SYS returns its first argument: each of
+		       * decide()'s cases (filter.c) */
+		a1 = PICK(LM_BPF_SYS_ALLOW, LM_BPF_SYS_DENY, DENY_EINVAL, LM_BPF_SYS_DENY | (u64)LM_NERR << 16,
+			  LM_BPF_SYS_REFLECT, LM_BPF_SYS_REFLECT | 1 << 16, 3, 1ull << 32);
 		break;
 	case E_OTHER_NR: /* another OS's numbers (reflected or not), past the table */
 		a1 = PICK(0, 60, LM_SYS_BASE - 1, LM_SYS_BASE + LM_NSYSCALLS, LM_SYS_FINISH_DELETE);
@@ -522,17 +539,18 @@ int main(void)
 	//@ split mem_flags;
 	boot();
 	setup(mem_flags);
-#ifdef EVA_DEBUG_SETUP
-	Frama_C_show_each_objs(root_cnode[S_PM].cap.obj, root_cnode[S_PP].cap.obj, root_cnode[S_PE].cap.obj);
-	Frama_C_show_each_types(((struct bpf_prog *)root_cnode[S_PM].cap.obj)->type, ((struct bpf_prog *)root_cnode[S_PP].cap.obj)->type);
-	return 0;
-#endif
 	int which = Frama_C_interval(0, NSTARTS - 1);
 	//@ split which;
 	start(which);
-	eva_any = true;
 	int ev = Frama_C_interval(0, NEVENTS - 1);
 	//@ split ev;
+	/* The predicate's page, for the events that look at it: unmapped, or
+	 * the word it reads 0 or not, the rest anything (vspace_user_page). */
+	int page = ev == E_WAIT || ev == E_SIGNAL || ev == E_TICK ? Frama_C_interval(0, 2) : 1;
+	//@ split page;
+	eva_page_unmapped = page == 0;
+	Frama_C_make_unknown((char *)upage, sizeof(upage));
+	*(u64 *)(upage + 8) = page == 1 ? 0 : Frama_C_unsigned_long_long_interval(1, ~0ull);
 	step(ev);
 	return 0;
 }
