@@ -189,15 +189,14 @@ struct frame *fastpath_try(struct frame *f)
 /* --- The code window (arch kmap.c) and JIT'ed code --------------------- */
 
 /* One run of pages at most: the MEM program's (the only object here with
- * room for code after its instructions). */
+ * room for code after its instructions), at the empty window's start, as
+ * kmap.c's first fit places it. */
 static u64 cw_va, cw_pa;
 static u32 cw_pages;
 
 u64 codewin_map(u64 pa, u32 npages)
 {
-	//@ assert one_run: cw_pages == 0 && npages >= 1;
-	if (Frama_C_interval(0, 1))
-		return 0; /* no free run long enough */
+	//@ assert one_run: cw_pages == 0 && npages >= 1 && npages <= 2;
 	cw_va = CODEWIN_BASE; /* the first free run: the window is empty */
 	cw_pa = pa;
 	cw_pages = npages;
@@ -251,7 +250,6 @@ enum {
 	S_FREE = 19,
 };
 
-struct frame *syscall_dispatch(struct frame *f);
 static u8 vws[8]; /* the verifier's workspace: the model (above) uses none */
 
 static void boot(void)
@@ -285,25 +283,7 @@ static void boot(void)
 	bpf_boot(vws);
 }
 
-static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
-{
-	struct frame *f = &cpu0.cur->frame;
-	f->rax = nr;
-	f->rdi = a1;
-	f->rsi = a2;
-	f->rdx = a3;
-	f->r10 = a4;
-	f->r8 = a5;
-	f->r9 = a6;
-	syscall_dispatch(f);
-	return f->rax;
-}
-
-static void sys_ok(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
-{
-	u64 r = sys(nr, a1, a2, a3, a4, a5, a6);
-	//@ assert setup_call_ok: r == LM_OK;
-}
+#include "sys.h" /* sys, sys_ok */
 
 static struct tcb *const t1 = &tcb_mem[0], *const t2 = &tcb_mem[1];
 
@@ -539,14 +519,15 @@ int main(void)
 	//@ split mem_flags;
 	boot();
 	setup(mem_flags);
-	int which = Frama_C_interval(0, NSTARTS - 1);
+	int which, ev, page;
+	which = Frama_C_interval(0, NSTARTS - 1);
 	//@ split which;
 	start(which);
-	int ev = Frama_C_interval(0, NEVENTS - 1);
+	ev = Frama_C_interval(0, NEVENTS - 1);
 	//@ split ev;
 	/* The predicate's page, for the events that look at it: unmapped, or
 	 * the word it reads 0 or not, the rest anything (vspace_user_page). */
-	int page = ev == E_WAIT || ev == E_SIGNAL || ev == E_TICK ? Frama_C_interval(0, 2) : 1;
+	page = ev == E_WAIT || ev == E_SIGNAL || ev == E_TICK ? Frama_C_interval(0, 2) : 1;
 	//@ split page;
 	eva_page_unmapped = page == 0;
 	Frama_C_make_unknown((char *)upage, sizeof(upage));

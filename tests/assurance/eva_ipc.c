@@ -127,7 +127,6 @@ static const struct role r_frame = { 3, { S_FR1, S_FR2, S_FR3 } };
 static const struct role r_io = { 2, { S_IO, S_IO_B } };
 static const struct role r_debug = { 1, { S_DEBUG } };
 
-struct frame *syscall_dispatch(struct frame *f); /* entry.S calls it */
 
 /* One of r's slots, 0 or 2^ROOT_BITS (out of range), or the untyped's
  * (the wrong type for every call here). */
@@ -168,28 +167,7 @@ static void boot(void)
 	cpu0.cr3_pml4 = PML4_PA;
 }
 
-/* The current thread makes call nr with these arguments, through the
- * kernel's entry (syscall_dispatch: the table, the result into its frame,
- * the scheduler if needed). */
-static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
-{
-	struct frame *f = &cpu0.cur->frame;
-	f->rax = nr;
-	f->rdi = a1;
-	f->rsi = a2;
-	f->rdx = a3;
-	f->r10 = a4;
-	f->r8 = a5;
-	f->r9 = a6;
-	syscall_dispatch(f);
-	return f->rax;
-}
-
-static void sys_ok(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
-{
-	u64 r = sys(nr, a1, a2, a3, a4, a5, a6);
-	//@ assert setup_call_ok: r == LM_OK;
-}
+#include "sys.h" /* sys, sys_ok */
 
 static void retype_ok(u8 type, u64 slot, u64 count)
 {
