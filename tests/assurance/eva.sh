@@ -33,8 +33,8 @@
 #
 #   bpfsys   (--bpfsys or --long) tests/assurance/eva_bpfsys.c: eBPF's
 #            system calls (prog.c, filter.c, predicate.c, the JIT
-#            compiler) over the ipc run's kernel: fixed programs loaded by real calls, four start
-#            states, then one call (good and bad arguments, kept apart)
+#            compiler) over the ipc run's kernel: fixed programs
+#            loaded by real calls, four start states, then one call (good and bad arguments, kept apart)
 #            or a timer tick; the verifier modelled, the model checked
 #            on the host first (eva_bpfsys_check.c)
 #
@@ -54,8 +54,8 @@
 #   tests/assurance/eva.sh --long    the same, and the long runs (ipc2all, bpf2,
 #                                    bpfsys)
 #   tests/assurance/eva.sh --bpf     the default runs and bpf2
-#   tests/assurance/eva.sh --bpfsys  the default runs and bpfsys (about 7
-#                                    min wall on a loaded machine)
+#   tests/assurance/eva.sh --bpfsys  the default runs and bpfsys (93 s of
+#                                    CPU; 12 min wall on a loaded machine)
 #   tests/assurance/eva.sh --record [--long]
 #                                    write the counts of the runs made as
 #                                    their baselines
