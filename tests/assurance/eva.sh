@@ -34,9 +34,10 @@
 #   bpfsys   (--bpfsys or --long) tests/assurance/eva_bpfsys.c: eBPF's
 #            system calls (prog.c, filter.c, predicate.c, the JIT
 #            compiler) over the ipc run's kernel: fixed programs
-#            loaded by real calls, four start states, then one call (good and bad arguments, kept apart)
-#            or a timer tick; the verifier modelled, the model checked
-#            on the host first (eva_bpfsys_check.c)
+#            loaded by real calls, four start states, then one
+#            call (good and bad arguments, kept apart) or a timer
+#            tick; the verifier modelled, the model checked on the
+#            host first (eva_bpfsys_check.c)
 #
 #   ipc2     eva_ipc.c with two events in sequence, the states the
 #            first leaves kept apart by what they are (eva_sig, a number
