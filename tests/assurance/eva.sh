@@ -31,6 +31,14 @@
 #            state, every argument nondeterministic, object memory one byte
 #            range: broader, and imprecise
 #
+#   bpfsys   (--bpfsys or --long) tests/assurance/eva_bpfsys.c: eBPF's
+#            system calls (prog.c, filter.c, predicate.c, the JIT
+#            compiler) over the ipc run's kernel: fixed programs
+#            loaded by real calls, four start states, then one
+#            call (good and bad arguments, kept apart) or a timer
+#            tick; the verifier modelled, the model checked on the
+#            host first (eva_bpfsys_check.c)
+#
 #   ipc2     eva_ipc.c with two events in sequence, the states the
 #            first leaves kept apart by what they are (eva_sig, a number
 #            made of the kernel's state), then by the second event's
@@ -44,8 +52,11 @@
 #            section 3, eBPF)
 #
 #   tests/assurance/eva.sh           alarms against eva.baseline
-#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2all, bpf2)
+#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2all, bpf2,
+#                                    bpfsys)
 #   tests/assurance/eva.sh --bpf     the default runs and bpf2
+#   tests/assurance/eva.sh --bpfsys  the default runs and bpfsys (93 s of
+#                                    CPU; 12 min wall on a loaded machine)
 #   tests/assurance/eva.sh --record [--long]
 #                                    write the counts of the runs made as
 #                                    their baselines
@@ -84,6 +95,11 @@ for v in cls form t; do
 done
 bpf_cpp="-Ikernel/bpf -include $here/eva_bpf/builtins.h"
 bpf_opts="-eva-precision 2 -eva-ilevel 16 -eva-min-loop-unroll 16 -eva-auto-loop-unroll 256 -eva-split-return auto $bpf_parts"
+# bpfsys: eBPF's system calls over the IPC run's kernel, with the real
+# interpreter and JIT compiler (not jit_run.c: machine code); the
+# verifier modelled (eva_bpfsys.c), the model checked on the host first.
+bpfsys="$ipc kernel/bpf/interp.c kernel/bpf/helpers.c kernel/bpf/prog.c kernel/bpf/filter.c kernel/bpf/predicate.c kernel/bpf/jit.c kernel/bpf/jit_alu.c kernel/bpf/jit_emit.c kernel/bpf/jit_jmp.c kernel/bpf/jit_mem.c"
+bpfsys_opts="$ipc_opts,bpf_run:2000,pass:2000,bpf_jit_compile:200 -eva-unroll-recursive-calls 4 -eva-partition-value pred_count"
 inc="-Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL"
 
 # name | harness | kernel files | extra preprocessor options | frama-c options
@@ -118,16 +134,22 @@ runs=(
 record=0
 long=0
 bpf_run=0
+bpfsys_run=0
 for a in "$@"; do
 	case $a in
 	--record) record=1 ;;
-	--long) long=1 bpf_run=1 ;;
+	--long) long=1 bpf_run=1 bpfsys_run=1 ;;
 	--bpf) bpf_run=1 ;;
-	*) echo "usage: $0 [--record] [--long] [--bpf]" >&2; exit 2 ;;
+	--bpfsys) bpfsys_run=1 ;;
+	*) echo "usage: $0 [--record] [--long] [--bpf] [--bpfsys]" >&2; exit 2 ;;
 	esac
 done
 [ "$long" = 1 ] && runs=(
 	"ipc2all|eva_ipc.c|$ipc2|$ipc2_opts"
+	"${runs[@]}"
+)
+[ "$bpfsys_run" = 1 ] && runs=(
+	"bpfsys|eva_bpfsys.c|$bpfsys|-I$here/eva -DEVA_MDB_ENDS $bpf_cpp|$bpfsys_opts"
 	"${runs[@]}"
 )
 [ "$bpf_run" = 1 ] && runs=(
@@ -140,6 +162,14 @@ analyse() {
 	IFS='|' read -r name harness kernel extra opts <<<"$1"
 	local start
 	start=$(date +%s)
+	# bpfsys: its model of the verifier checked against the real one first
+	if [ "$name" = bpfsys ] && ! { cc -std=gnu11 -O1 -Iinclude -Ikernel -Ikernel/bpf -I"$here/eva" \
+		-o "$out/bpfsys_check" "$here/eva_bpfsys_check.c" kernel/bpf/verify*.c \
+		kernel/bpf/helpers.c tools/bpf/host_ticks.c && "$out/bpfsys_check"; } >"$out/$name.log" 2>&1; then
+		echo 1 >"$out/$name.rc"
+		echo 0 >"$out/$name.secs"
+		return
+	fi
 	# shellcheck disable=SC2086 # kernel, opts: lists of words
 	frama-c -c11 -machdep gcc_x86_64 -cpp-extra-args="$extra $inc -DSTEPS=4" \
 		-eva $opts "$here/$harness" $kernel >"$out/$name.log" 2>&1

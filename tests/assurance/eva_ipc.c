@@ -102,78 +102,10 @@ void *phys_to_virt(u64 pa)
 
 #include "ipc_stubs.h" /* hardware, user memory, what is unreached */
 
-/* tcb_of_slot (thread.h), whose mask EVA cannot follow: the TCB that
- * holds slot s, found by comparing s with every TCB's slots, as the mask
- * finds it (a TCB is aligned to its size, its slots lie inside it). Only
- * TCB slots are ever passed (cap.c: capabilities flagged CAP_F_TCBSLOT). */
-static struct tcb *eva_owner(struct tcb *t, struct slot *s)
-{
-	if (s == &t->cspace || s == &t->vspace || s == &t->ipcbuf || s == &t->faultep ||
-	    s == &t->stopntfn || s == &t->predprog)
-		return t;
-	for (int i = 0; i < LM_BPF_MAX_FILTERS; i++)
-		if (s == &t->filters[i])
-			return t;
-	return NULL;
-}
-
-struct tcb *tcb_of_slot(struct slot *s)
-{
-	struct tcb *t = eva_owner(&root, s);
-	for (int i = 0; !t && i < (int)(UT_SIZE >> LM_TCB_BITS); i++)
-		t = eva_owner(&tcb_mem[i], s);
-	//@ assert tcb_slot: t != \null;
-	return t;
-}
-
-/* mdb.c's is_close and node_of (EVA_MDB_ENDS), whose masking of an end's
- * address EVA cannot follow (eva_vs.c has the same model over its slots):
- * the node and the end found by comparing e with the ends of every slot
- * there is here, root's CNode's and the four threads' (root's and the
- * setup's three: no other TCB is made), as the masking finds them. */
-static struct mdb *end_in(struct slot *s, const struct mdb_end *e)
-{
-	return e == &s->mdb.open || e == &s->mdb.close ? &s->mdb : NULL;
-}
-
-static struct mdb *end_in_tcb(struct tcb *t, const struct mdb_end *e)
-{
-	struct mdb *m = end_in(&t->cspace, e);
-	if (!m)
-		m = end_in(&t->vspace, e);
-	if (!m)
-		m = end_in(&t->ipcbuf, e);
-	if (!m)
-		m = end_in(&t->faultep, e);
-	if (!m)
-		m = end_in(&t->stopntfn, e);
-	if (!m)
-		m = end_in(&t->predprog, e);
-	for (int i = 0; !m && i < LM_BPF_MAX_FILTERS; i++)
-		m = end_in(&t->filters[i], e);
-	return m;
-}
-
-static struct mdb *eva_node(const struct mdb_end *e)
-{
-	struct mdb *m = end_in_tcb(&root, e);
-	for (int i = 0; !m && i < 3; i++)
-		m = end_in_tcb(&tcb_mem[i], e);
-	for (int i = 0; !m && i < 1 << ROOT_BITS; i++)
-		m = end_in(&root_cnode[i], e);
-	//@ assert end_of_a_slot: m != \null;
-	return m;
-}
-
-bool is_close(const struct mdb_end *e)
-{
-	return e == &eva_node(e)->close;
-}
-
-struct mdb *node_of(const struct mdb_end *e)
-{
-	return eva_node(e);
-}
+/* tcb_of_slot, is_close and node_of (EVA_MDB_ENDS): models over root and
+ * the setup's three threads (no other TCB is made). */
+#define EVA_NTCBS 3
+#include "slot_model.h"
 
 /* Slots of root's CNode, by role (a nondeterministic argument takes the
  * slots of the role the call asks for, 0 and 2^ROOT_BITS, which fail the
@@ -195,7 +127,6 @@ static const struct role r_frame = { 3, { S_FR1, S_FR2, S_FR3 } };
 static const struct role r_io = { 2, { S_IO, S_IO_B } };
 static const struct role r_debug = { 1, { S_DEBUG } };
 
-struct frame *syscall_dispatch(struct frame *f); /* entry.S calls it */
 
 /* One of r's slots, 0 or 2^ROOT_BITS (out of range), or the untyped's
  * (the wrong type for every call here). */
@@ -236,28 +167,7 @@ static void boot(void)
 	cpu0.cr3_pml4 = PML4_PA;
 }
 
-/* The current thread makes call nr with these arguments, through the
- * kernel's entry (syscall_dispatch: the table, the result into its frame,
- * the scheduler if needed). */
-static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
-{
-	struct frame *f = &cpu0.cur->frame;
-	f->rax = nr;
-	f->rdi = a1;
-	f->rsi = a2;
-	f->rdx = a3;
-	f->r10 = a4;
-	f->r8 = a5;
-	f->r9 = a6;
-	syscall_dispatch(f);
-	return f->rax;
-}
-
-static void sys_ok(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
-{
-	u64 r = sys(nr, a1, a2, a3, a4, a5, a6);
-	//@ assert setup_call_ok: r == LM_OK;
-}
+#include "sys.h" /* sys, sys_ok */
 
 static void retype_ok(u8 type, u64 slot, u64 count)
 {

@@ -58,6 +58,7 @@ void panic(const char *fmt, ...)
 		;
 }
 
+#ifndef EVA_USER_MODEL /* eva_bpfsys.c has its own */
 /*
  * User memory (vspace.c's user_copy_in, user_copy_out, user_writable):
  * eva_vs.c runs the real ones over real page tables, with every kind of
@@ -88,6 +89,7 @@ void *user_writable(u64 ua, size_t n)
 		return NULL;
 	return &user_page[ua & 0xfff];
 }
+#endif
 
 /* Not reached from any state here (no eBPF program or filter exists, no
  * interrupt line is claimed, no frame is mapped): the asserts say so, EVA
@@ -96,12 +98,14 @@ static void unreached(void)
 {
 	//@ assert unreached: \false;
 }
+#ifndef EVA_BPF_REAL /* eva_bpfsys.c runs the real ones */
 void pred_signal(struct notify *n) { unreached(); }
 void pred_detach(struct tcb *t) { unreached(); }
 bool filter_syscall(struct frame *f) { unreached(); return false; }
 u64 filter_may_control(const struct tcb *t, int argno) { return LM_OK; }
 u64 filter_inherit_check(const struct tcb *t, int argno) { return LM_OK; }
 void filter_inherit(struct tcb *t) { }
+#endif
 void irq_release(u64 line) { unreached(); }
 void irq_notify_gone(struct notify *n) { }
 void asids_release(const struct slot *range) { unreached(); }
@@ -113,8 +117,10 @@ int vscheck_end(void) { return 0; }
 void asid_check_begin(void) { }
 void asid_check_slot(const struct slot *s) { }
 int asid_check_end(void) { return 0; }
+#ifndef EVA_BPF_REAL
 int pred_check(void) { return 0; }
 int bpf_jit_check(void) { return 0; }
+#endif
 void serial_putc(char c) { }
 void vspace_ref(const struct cap *vs) { }
 void vspace_unref(const struct cap *vs) { }

@@ -1,0 +1,33 @@
+/*
+ * The harnesses' way in: the current thread makes call nr with these
+ * arguments through the kernel's entry (syscall_dispatch: the table, the
+ * result into its frame, the scheduler if needed), as entry.S calls it;
+ * sys_ok asserts that a setup's call succeeds (eva.sh fails unless EVA
+ * proves it). Included by eva_ipc.c and eva_bpfsys.c.
+ */
+#ifndef EVA_SYS_H
+#define EVA_SYS_H
+
+struct frame *syscall_dispatch(struct frame *f); /* entry.S calls it */
+
+static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
+{
+	struct frame *f = &cpu0.cur->frame;
+	f->rax = nr;
+	f->rdi = a1;
+	f->rsi = a2;
+	f->rdx = a3;
+	f->r10 = a4;
+	f->r8 = a5;
+	f->r9 = a6;
+	syscall_dispatch(f);
+	return f->rax;
+}
+
+static void sys_ok(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
+{
+	u64 r = sys(nr, a1, a2, a3, a4, a5, a6);
+	//@ assert setup_call_ok: r == LM_OK;
+}
+
+#endif
