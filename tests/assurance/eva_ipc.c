@@ -49,6 +49,7 @@
 #include <lamina/syscall.h>
 #include <lamina/exception.h>
 #include <lamina/bootinfo.h>
+#include "entry.h" /* the fast paths' numbers (SYS_FAST_FIRST) */
 
 #define ROOT_BITS 5
 #define UT_PA     0x200000ull
@@ -64,7 +65,9 @@ struct percpu cpu0;
 u32 cpu_features;
 struct asid_entry asid_tab[ASID_COUNT];
 struct tss tss;
+#ifndef EVA_FASTPATH
 bool fastpath_enabled; /* false: every call takes the general path */
+#endif /* else fastpath.c's, true (run ipcfp) */
 
 static struct tcb root __attribute__((aligned(1 << LM_TCB_BITS)));
 static struct slot root_cnode[1 << ROOT_BITS] __attribute__((aligned(1 << (ROOT_BITS + LM_SLOT_BITS))));
@@ -126,16 +129,11 @@ struct tcb *tcb_of_slot(struct slot *s)
 	return t;
 }
 
-/* mdb.c's is_close and node_of (EVA_MDB_ENDS), whose masking of an end's
- * address EVA cannot follow (eva_vs.c has the same model over its slots):
- * the node and the end found by comparing e with the ends of every slot
- * there is here, root's CNode's and the four threads' (root's and the
- * setup's three: no other TCB is made), as the masking finds them. */
-static struct mdb *end_in(struct slot *s, const struct mdb_end *e)
-{
-	return e == &s->mdb.open || e == &s->mdb.close ? &s->mdb : NULL;
-}
+#include "mdb_ends.h"
 
+/* The ends of the derivation tree (EVA_MDB_ENDS: eva/mdb_ends.h) are
+ * those of root's CNode's slots and the four threads' (root's and the
+ * setup's three: no other TCB is made). */
 static struct mdb *end_in_tcb(struct tcb *t, const struct mdb_end *e)
 {
 	struct mdb *m = end_in(&t->cspace, e);
@@ -154,25 +152,14 @@ static struct mdb *end_in_tcb(struct tcb *t, const struct mdb_end *e)
 	return m;
 }
 
-static struct mdb *eva_node(const struct mdb_end *e)
+static struct mdb *eva_ends(const struct mdb_end *e)
 {
 	struct mdb *m = end_in_tcb(&root, e);
 	for (int i = 0; !m && i < 3; i++)
 		m = end_in_tcb(&tcb_mem[i], e);
 	for (int i = 0; !m && i < 1 << ROOT_BITS; i++)
 		m = end_in(&root_cnode[i], e);
-	//@ assert end_of_a_slot: m != \null;
 	return m;
-}
-
-bool is_close(const struct mdb_end *e)
-{
-	return e == &eva_node(e)->close;
-}
-
-struct mdb *node_of(const struct mdb_end *e)
-{
-	return eva_node(e);
 }
 
 /* Slots of root's CNode, by role (a nondeterministic argument takes the
@@ -196,6 +183,9 @@ static const struct role r_io = { 2, { S_IO, S_IO_B } };
 static const struct role r_debug = { 1, { S_DEBUG } };
 
 struct frame *syscall_dispatch(struct frame *f); /* entry.S calls it */
+/* What entry_fast did with a call: */
+enum { FP_DECLINED, FP_TAKEN, FP_TAKEN_BLOCKED };
+static int entry_fast(struct frame *f);
 
 /* One of r's slots, 0 or 2^ROOT_BITS (out of range), or the untyped's
  * (the wrong type for every call here). */
@@ -237,8 +227,9 @@ static void boot(void)
 }
 
 /* The current thread makes call nr with these arguments, through the
- * kernel's entry (syscall_dispatch: the table, the result into its frame,
- * the scheduler if needed). */
+ * kernel's entry (with EVA_FASTPATH a fast path first, as entry.S:
+ * entry_fast; then syscall_dispatch: the table, the result into its
+ * frame, the scheduler if needed). */
 static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
 {
 	struct frame *f = &cpu0.cur->frame;
@@ -249,8 +240,14 @@ static u64 sys(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
 	f->r10 = a4;
 	f->r8 = a5;
 	f->r9 = a6;
-	syscall_dispatch(f);
-	return f->rax;
+	int fp = entry_fast(f);
+	if (fp == FP_DECLINED)
+		syscall_dispatch(f);
+	/* A call the fast path took whose caller now waits (EP_CALL,
+	 * EP_REPLY_RECV) has its result written when it ends (the reply,
+	 * the message received, a cancel); the general path stores LM_OK in
+	 * rax meanwhile, the fast path leaves the call's number there. */
+	return fp == FP_TAKEN_BLOCKED ? LM_OK : f->rax;
 }
 
 static void sys_ok(u64 nr, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64 a6)
@@ -309,7 +306,11 @@ enum {
 	C_EXIT, C_CONFIGURE, C_DELETE, C_FINISH, C_TICK, C_FAULT,
 	C_READ_REGS, C_WRITE_REGS, C_SET_IPCBUF, C_SET_EXC, C_SET_UPCALLS,
 	C_INFO, C_FSBASE, C_FOREIGN, C_OTHER_NR, C_IO_IN, C_IO_OUT, C_IO_ISSUE,
-	C_PUTC, C_WRITE, C_CHECK, C_COUNTS, NEVENTS
+	C_PUTC, C_WRITE, C_CHECK, C_COUNTS,
+#ifdef EVA_FASTPATH
+	C_FP_SWITCH, /* DEBUG_FASTPATH: fastpath.c's, in run ipcfp only */
+#endif
+	NEVENTS
 };
 
 /* A message info: valid (label, 0 to 4 words in registers, up to the
@@ -454,6 +455,79 @@ static u64 state_sig(void)
 	return h;
 }
 
+#ifdef EVA_FASTPATH
+/* The kernel's own self-check (DEBUG_CHECK, debug.c) finds nothing wrong:
+ * tree links, reference counts, IPC and wait-queue links, run queues. */
+static void self_check(void)
+{
+	struct frame s = { .rdi = S_DEBUG };
+	u64 r = sys_debug_check(&s);
+	//@ assert fp_consistent: r != LM_OK || s.rdi == 0;
+}
+
+/*
+ * entry.S's way in (syscall_entry): a call in the fast paths' range by a
+ * thread with no gate goes to its fast path first, and to syscall_dispatch
+ * only when that declines. fastpath_try is entry.S's choice in C: the
+ * table's entry, and for FP_MSG(s) (another thread runs) the message
+ * registers of frame s loaded into that thread's frame, which is what
+ * entry.S loads as it leaves: the registers the thread has in user mode
+ * after, for the events that follow (a fault or an upcall saves them).
+ * Asserted: a declined call changed nothing (the caller runs, its
+ * registers, the state's signature: eva_sig's, every thread's, object's
+ * and slot of root's CNode); a taken one left what the general path
+ * (endpoint.c, notify.c) would: who runs and who waits on what, the reply
+ * links, the message, and a state the kernel's self-check finds sound.
+ */
+static int entry_fast(struct frame *f)
+{
+	struct tcb *me = cpu0.cur, *c = me->reply_to;
+	u64 nr = f->rax, a1 = f->rdi, info = f->rsi;
+	u64 w0 = f->rdx, w1 = f->r10, w2 = f->r8, w3 = f->r9;
+	bool fault = c && c->fault_ipc;
+	u64 c0 = c ? c->frame.rdx : 0, c1 = c ? c->frame.r10 : 0;
+	u64 c2 = c ? c->frame.r8 : 0, c3 = c ? c->frame.r9 : 0;
+
+	if (nr - SYS_FAST_FIRST >= SYS_FAST_COUNT || me->sysgate)
+		return FP_DECLINED;
+	u64 sig = ep0 ? state_sig() : 0; /* objects() not yet run in setup */
+	if (!fastpath_try(f)) {
+		u64 now_sig = ep0 ? state_sig() : 0;
+		//@ assert fp_declined: cpu0.cur == me && f->rax == nr && f->rdi == a1 && f->rsi == info;
+		//@ assert fp_declined_words: f->rdx == w0 && f->r10 == w1 && f->r8 == w2 && f->r9 == w3;
+		//@ assert fp_declined_state: now_sig == sig;
+		return FP_DECLINED;
+	}
+	struct tcb *now = cpu0.cur;
+	const struct frame *nf = &now->frame;
+	switch (nr) {
+	case LM_SYS_EP_CALL: /* the receiver runs, the caller waits for it */
+		//@ assert fp_call: now != me && now->reply_to == me && me->replier == now && me->state == LM_TS_BLOCKED && me->blocked == BLK_REPLY && me->wait_obj == now && !me->queued;
+		//@ assert fp_call_msg: nf->rax == LM_OK && nf->rdi == root_cnode[a1].cap.w2 && nf->rdx == w0 && nf->r10 == w1 && nf->r8 == w2 && nf->r9 == w3;
+		//@ assert fp_call_info: LM_MSG_LABEL(nf->rsi) == LM_MSG_LABEL(info) && LM_MSG_NCAPS(nf->rsi) == 0 && LM_MSG_LEN(nf->rsi) <= LM_MSG_LEN(info);
+		break;
+	case LM_SYS_EP_REPLY_RECV: /* the caller runs, the server receives */
+		//@ assert fp_reply_recv: now == c && c->replier == \null && me->reply_to == \null && me->state == LM_TS_BLOCKED && me->blocked == BLK_RECV && me->wait_obj == (void *)root_cnode[a1].cap.obj && c->state == LM_TS_RUNNABLE && !c->fault_ipc;
+		//@ assert fp_reply_msg: fault || (nf->rax == LM_OK && nf->rdi == 0 && nf->rdx == w0 && nf->r10 == w1 && nf->r8 == w2 && nf->r9 == w3);
+		//@ assert fp_fault_resumed: !fault || (nf->rdx == c0 && nf->r10 == c1 && nf->r8 == c2 && nf->r9 == c3);
+		break;
+	case LM_SYS_NTFN_SIGNAL: /* the signaller runs on unless it woke a thread above it */
+		//@ assert fp_signal: f->rax == LM_OK && (now == me || (me->state == LM_TS_RUNNABLE && me->queued));
+		break;
+	default: /* NTFN_WAIT: the bits at once, or the waiter sleeps */
+		//@ assert fp_wait: nr == LM_SYS_NTFN_WAIT && f->rax == LM_OK && ((now == me && f->rdi != 0) || (now != me && me->state == LM_TS_BLOCKED && me->blocked == BLK_NTFN));
+		break;
+	}
+	self_check();
+	return nr == LM_SYS_EP_CALL || nr == LM_SYS_EP_REPLY_RECV ? FP_TAKEN_BLOCKED : FP_TAKEN;
+}
+#else
+static int entry_fast(struct frame *f)
+{
+	return FP_DECLINED; /* fastpath_enabled false: the general path takes every call */
+}
+#endif
+
 /* The next event's kind. A call restarted as FINISH_DELETE runs again
  * before anything else the thread does. */
 static int pick(void)
@@ -468,8 +542,12 @@ static int pick(void)
  * (to study a sequence alone: eva.sh's runs do not set it). */
 static int pick_first(void)
 {
+#if defined EVA_IPC_FIRST || defined EVA_IPC_FAST
 #ifdef EVA_IPC_FIRST
 	static const int first[] = { EVA_IPC_FIRST };
+#else /* the fast paths' events: their calls, a fault, DEBUG_FASTPATH */
+	static const int first[] = { C_CALL, C_REPLY, C_REPLY_RECV, C_SIGNAL, C_WAIT, C_FAULT, C_FP_SWITCH };
+#endif
 	return first[Frama_C_interval(0, sizeof first / sizeof first[0] - 1)];
 #else
 	return pick();
@@ -592,6 +670,12 @@ static void step(int ev)
 		a3 = Frama_C_interval(0, 1) ? Frama_C_interval(0, 1) ? 0 : 1 :
 			Frama_C_interval(0, 2) == 0 ? 300 : Frama_C_interval(0, 1) ? 4096 : 4097;
 		break;
+#ifdef EVA_FASTPATH
+	case C_FP_SWITCH: /* off, on, a value out of range */
+		a1 = slot_in(&r_debug);
+		a2 = Frama_C_interval(0, 2);
+		break;
+#endif
 	case C_COUNTS: /* a counting or fuzzing build's call: ENOSYS here */
 		a1 = slot_in(&r_debug);
 		a2 = 0x402000;
@@ -651,6 +735,12 @@ static void step(int ev)
 		//@ assert self_check_clean: cf->rax != LM_OK || cf->rdi == 0;
 		break;
 	case C_COUNTS: sys(a3, a1, a2, 0, 0, 0, 0); break;
+#ifdef EVA_FASTPATH
+	case C_FP_SWITCH:
+		sys(LM_SYS_DEBUG_FASTPATH, a1, a2, 0, 0, 0, 0);
+		//@ assert fp_switch: cf->rax != LM_OK || (a2 <= 1 && fastpath_enabled == a2);
+		break;
+#endif
 	case C_TICK: /* the timer interrupt (trap.c: irq, then schedule) */
 		sched_tick();
 		if (need_resched)
