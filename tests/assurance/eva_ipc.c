@@ -28,8 +28,13 @@
  * result asserted clean: the kernel's own self-check finds nothing wrong
  * in any state reached.
  *
- * With EVA_IPC_STEPS 2 (eva.sh --long, run ipc2), a second event follows
- * the first, from the states it left kept apart by eva_sig (below).
+ * With EVA_IPC_STEPS 2 (run ipc2), a second event follows the first, from
+ * the states it left kept apart by eva_sig (eva/ipc_sig.h).
+ *
+ * With EVA_FASTPATH (run ipcfp), kernel/fastpath.c is analysed with the
+ * fast paths on: every call enters as entry.S's (eva/ipc_fast.h), the
+ * fast path first, and what it leaves is asserted against the general
+ * path's rules; EVA_IPC_FAST narrows the event to the fast paths' own.
  *
  * Stubs (eva/ipc_stubs.h) are only for hardware (FPU, CR3, port reads,
  * idling, the console), user memory (eva_vs.c's) and what no state here
@@ -383,150 +388,9 @@ static void exc_args(u64 *entry, u64 *top, u64 *size)
 
 static void page_fault(struct tcb *t);
 
-/*
- * Two events in sequence (EVA_IPC_STEPS 2): the states the first event
- * leaves must stay apart where they differ, or the second event reads a
- * merged state (a thread blocked in one and runnable in the other, a slot
- * full in one and empty in the other) and EVA's answers are "either"
- * (docs/ASSURANCE.md). Splitting by the first event's arguments keeps
- * apart states that are the same (most arguments fail a check and change
- * nothing); eva_sig is instead a number made of what the kernel's state
- * is, computed at the end of the first event while its splits still hold,
- * and eva.sh keeps states apart by its value (-eva-partition-value): two
- * states merge only where they agree on everything below. Objects and
- * threads are named by small numbers (pointers do not mix into a number
- * EVA can keep exact).
- */
-u64 eva_sig;
-static struct endpoint *ep0, *ep1;
-static struct notify *ntfn;
 
-static void objects(void)
-{
-	ep0 = (struct endpoint *)root_cnode[S_EP0].cap.obj;
-	ep1 = (struct endpoint *)root_cnode[S_EP1].cap.obj;
-	ntfn = (struct notify *)root_cnode[S_NTFN].cap.obj;
-}
-
-static u64 tid(const struct tcb *t)
-{
-	return !t ? 0 : t == &root ? 1 : t == t1 ? 2 : t == t2 ? 3 : t == t3 ? 4 : 5;
-}
-
-static u64 oid(const void *o)
-{
-	return !o ? 0 : o == ep0 ? 1 : o == ep1 ? 2 : o == ntfn ? 3 : o == &ep0->q ? 4 :
-		o == &ep1->q ? 5 : o == &ntfn->q ? 6 : 7 + tid((const struct tcb *)o);
-}
-
-static u64 mix(u64 h, u64 v)
-{
-	return h * 0x100000001b3ull + v; /* unsigned: wraps */
-}
-
-static u64 slot_sig(u64 h, const struct slot *s)
-{
-	return mix(mix(mix(h, s->cap.type), s->cap.rights), s->cap.w2);
-}
-
-static u64 tcb_sig(u64 h, const struct tcb *t)
-{
-	h = mix(mix(mix(mix(h, t->state), t->prio), t->queued), t->slice);
-	h = mix(mix(mix(mix(h, t->borrowed), tid(t->rq_next)), tid(t->rq_prev)), t->blocked);
-	h = mix(mix(mix(mix(h, t->ipc_call), t->ipc_grant), t->fault_ipc), oid(t->waitq));
-	h = mix(mix(mix(mix(h, oid(t->wait_obj)), t->ipc_badge), tid(t->reply_to)), tid(t->replier));
-	h = mix(mix(mix(mix(h, oid(t->bound)), t->exc_entry), t->upcalls), t->sysgate);
-	h = mix(mix(mix(h, t->foreign_entry), t->finish_owed), t->hdr.refs);
-	h = mix(slot_sig(h, &t->cspace), t->ipcbuf.cap.obj);
-	h = slot_sig(slot_sig(slot_sig(slot_sig(h, &t->vspace), &t->ipcbuf), &t->faultep), &t->stopntfn);
-	return h;
-}
-
-static u64 state_sig(void)
-{
-	u64 h = mix(mix(mix(0, tid(cpu0.cur)), need_resched), cap_zombies != NULL);
-	h = tcb_sig(tcb_sig(tcb_sig(tcb_sig(h, &root), t1), t2), t3);
-	h = mix(mix(mix(mix(h, ep0->hdr.refs), tid(ep0->q.head)), tid(ep0->q.tail)), ep0->q_blocked);
-	h = mix(mix(mix(mix(h, ep1->hdr.refs), tid(ep1->q.head)), tid(ep1->q.tail)), ep1->q_blocked);
-	h = mix(mix(mix(mix(h, ntfn->hdr.refs), tid(ntfn->q.head)), tid(ntfn->q.tail)), ntfn->word);
-	h = mix(h, tid(ntfn->bound));
-	for (int i = 1; i < 1 << ROOT_BITS; i++)
-		h = slot_sig(h, &root_cnode[i]);
-	return h;
-}
-
-#ifdef EVA_FASTPATH
-/* The kernel's own self-check (DEBUG_CHECK, debug.c) finds nothing wrong:
- * tree links, reference counts, IPC and wait-queue links, run queues. */
-static void self_check(void)
-{
-	struct frame s = { .rdi = S_DEBUG };
-	u64 r = sys_debug_check(&s);
-	//@ assert fp_consistent: r != LM_OK || s.rdi == 0;
-}
-
-/*
- * entry.S's way in (syscall_entry): a call in the fast paths' range by a
- * thread with no gate goes to its fast path first, and to syscall_dispatch
- * only when that declines. fastpath_try is entry.S's choice in C: the
- * table's entry, and for FP_MSG(s) (another thread runs) the message
- * registers of frame s loaded into that thread's frame, which is what
- * entry.S loads as it leaves: the registers the thread has in user mode
- * after, for the events that follow (a fault or an upcall saves them).
- * Asserted: a declined call changed nothing (the caller runs, its
- * registers, the state's signature: eva_sig's, every thread's, object's
- * and slot of root's CNode); a taken one left what the general path
- * (endpoint.c, notify.c) would: who runs and who waits on what, the reply
- * links, the message, and a state the kernel's self-check finds sound.
- */
-static int entry_fast(struct frame *f)
-{
-	struct tcb *me = cpu0.cur, *c = me->reply_to;
-	u64 nr = f->rax, a1 = f->rdi, info = f->rsi;
-	u64 w0 = f->rdx, w1 = f->r10, w2 = f->r8, w3 = f->r9;
-	bool fault = c && c->fault_ipc;
-	u64 c0 = c ? c->frame.rdx : 0, c1 = c ? c->frame.r10 : 0;
-	u64 c2 = c ? c->frame.r8 : 0, c3 = c ? c->frame.r9 : 0;
-
-	if (nr - SYS_FAST_FIRST >= SYS_FAST_COUNT || me->sysgate)
-		return FP_DECLINED;
-	u64 sig = ep0 ? state_sig() : 0; /* objects() not yet run in setup */
-	if (!fastpath_try(f)) {
-		u64 now_sig = ep0 ? state_sig() : 0;
-		//@ assert fp_declined: cpu0.cur == me && f->rax == nr && f->rdi == a1 && f->rsi == info;
-		//@ assert fp_declined_words: f->rdx == w0 && f->r10 == w1 && f->r8 == w2 && f->r9 == w3;
-		//@ assert fp_declined_state: now_sig == sig;
-		return FP_DECLINED;
-	}
-	struct tcb *now = cpu0.cur;
-	const struct frame *nf = &now->frame;
-	switch (nr) {
-	case LM_SYS_EP_CALL: /* the receiver runs, the caller waits for it */
-		//@ assert fp_call: now != me && now->reply_to == me && me->replier == now && me->state == LM_TS_BLOCKED && me->blocked == BLK_REPLY && me->wait_obj == now && !me->queued;
-		//@ assert fp_call_msg: nf->rax == LM_OK && nf->rdi == root_cnode[a1].cap.w2 && nf->rdx == w0 && nf->r10 == w1 && nf->r8 == w2 && nf->r9 == w3;
-		//@ assert fp_call_info: LM_MSG_LABEL(nf->rsi) == LM_MSG_LABEL(info) && LM_MSG_NCAPS(nf->rsi) == 0 && LM_MSG_LEN(nf->rsi) <= LM_MSG_LEN(info);
-		break;
-	case LM_SYS_EP_REPLY_RECV: /* the caller runs, the server receives */
-		//@ assert fp_reply_recv: now == c && c->replier == \null && me->reply_to == \null && me->state == LM_TS_BLOCKED && me->blocked == BLK_RECV && me->wait_obj == (void *)root_cnode[a1].cap.obj && c->state == LM_TS_RUNNABLE && !c->fault_ipc;
-		//@ assert fp_reply_msg: fault || (nf->rax == LM_OK && nf->rdi == 0 && nf->rdx == w0 && nf->r10 == w1 && nf->r8 == w2 && nf->r9 == w3);
-		//@ assert fp_fault_resumed: !fault || (nf->rdx == c0 && nf->r10 == c1 && nf->r8 == c2 && nf->r9 == c3);
-		break;
-	case LM_SYS_NTFN_SIGNAL: /* the signaller runs on unless it woke a thread above it */
-		//@ assert fp_signal: f->rax == LM_OK && (now == me || (me->state == LM_TS_RUNNABLE && me->queued));
-		break;
-	default: /* NTFN_WAIT: the bits at once, or the waiter sleeps */
-		//@ assert fp_wait: nr == LM_SYS_NTFN_WAIT && f->rax == LM_OK && ((now == me && f->rdi != 0) || (now != me && me->state == LM_TS_BLOCKED && me->blocked == BLK_NTFN));
-		break;
-	}
-	self_check();
-	return nr == LM_SYS_EP_CALL || nr == LM_SYS_EP_REPLY_RECV ? FP_TAKEN_BLOCKED : FP_TAKEN;
-}
-#else
-static int entry_fast(struct frame *f)
-{
-	return FP_DECLINED; /* fastpath_enabled false: the general path takes every call */
-}
-#endif
+#include "ipc_sig.h" /* eva_sig: the state as a number */
+#include "ipc_fast.h" /* entry.S's way in: entry_fast */
 
 /* The next event's kind. A call restarted as FINISH_DELETE runs again
  * before anything else the thread does. */
@@ -683,6 +547,10 @@ static void step(int ev)
 		break;
 	default: a1 = slot_in(&r_tcb); break;
 	}
+#ifdef EVA_FASTPATH
+	if (ev == C_REPLY || ev == C_REPLY_RECV)
+		fault_answer(cur, &a2, &a3);
+#endif
 	//@ split a1;
 	//@ split a2;
 	//@ split a3;
@@ -693,8 +561,8 @@ static void step(int ev)
 	case C_NBSEND: sys(LM_SYS_EP_NBSEND, a1, a2, 1, 2, 3, 4); break;
 	case C_CALL: sys(LM_SYS_EP_CALL, a1, a2, 1, 2, 3, 4); break;
 	case C_RECV: sys(LM_SYS_EP_RECV, a1, 0, 0, 0, 0, 0); break;
-	case C_REPLY: sys(LM_SYS_EP_REPLY, 0, a2, 5, 6, 7, 8); break;
-	case C_REPLY_RECV: sys(LM_SYS_EP_REPLY_RECV, a1, a2, 5, 6, 7, 8); break;
+	case C_REPLY: sys(LM_SYS_EP_REPLY, 0, a2, W0, 6, 7, 8); break;
+	case C_REPLY_RECV: sys(LM_SYS_EP_REPLY_RECV, a1, a2, W0, 6, 7, 8); break;
 	case C_SIGNAL: sys(LM_SYS_NTFN_SIGNAL, a1, 0, 0, 0, 0, 0); break;
 	case C_WAIT: sys(LM_SYS_NTFN_WAIT, a1, 0, 0, 0, 0, 0); break;
 	case C_POLL: sys(LM_SYS_NTFN_POLL, a1, 0, 0, 0, 0, 0); break;
@@ -778,7 +646,14 @@ static void step(int ev)
  *            enters its handler (upcall_deliver), a receive that would
  *            block or a tick that ends its slice pushes an upcall frame.
  */
-enum { START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, START_EXC, NSTARTS };
+enum {
+	START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, START_EXC,
+#ifdef EVA_FASTPATH
+	START_NTFN_HI, /* ipcfp: t2 called the server, which waits on the
+			* notification: t3 runs (a signal wakes a thread above it) */
+#endif
+	NSTARTS
+};
 
 static void page_fault(struct tcb *t)
 {
@@ -831,6 +706,13 @@ static void start(int which)
 		sys_ok(LM_SYS_THREAD_SET_FOREIGN, S_T2, 0x402000, 0, 0, 0, 0);
 		//@ assert start_exc: cpu0.cur == t2;
 		break;
+#ifdef EVA_FASTPATH
+	case START_NTFN_HI:
+		sys_ok(LM_SYS_EP_CALL, S_EP0, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
+		sys_ok(LM_SYS_NTFN_WAIT, S_NTFN, 0, 0, 0, 0, 0);
+		//@ assert start_ntfn_hi: cpu0.cur == t3 && t1->state == LM_TS_BLOCKED && t1->reply_to == t2;
+		break;
+#endif
 	default:
 		break;
 	}
