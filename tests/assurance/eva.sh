@@ -45,7 +45,9 @@
 #            what the general path would, and DEBUG_CHECK's self-check
 #            finds the state sound
 #
-#   ipcfpall (--long only) ipcfp with every event
+#   ipcfpall (--long only) ipcfp with every event, an eighth start
+#            state (a signal wakes a thread above the signaller) and the
+#            pager's answers to a fault (EVA_FP_MORE); no baseline yet
 #   ipc2all  (--long only) ipc2 from every start state and any first
 #            event (no baseline yet: never finished)
 #   bpf2     (--bpf or --long) eva_bpf.c with programs of two
@@ -145,7 +147,7 @@ for a in "$@"; do
 done
 [ "$long" = 1 ] && runs=(
 	"ipc2all|eva_ipc.c|$ipc2|$ipc2_opts"
-	"ipcfpall|eva_ipc.c|$ipcfp|$ipc_opts"
+	"ipcfpall|eva_ipc.c|$ipcfp -DEVA_FP_MORE|$ipc_opts"
 	"${runs[@]}"
 )
 [ "$bpf_run" = 1 ] && runs=(

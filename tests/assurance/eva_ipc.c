@@ -547,7 +547,7 @@ static void step(int ev)
 		break;
 	default: a1 = slot_in(&r_tcb); break;
 	}
-#ifdef EVA_FASTPATH
+#ifdef EVA_FP_MORE
 	if (ev == C_REPLY || ev == C_REPLY_RECV)
 		fault_answer(cur, &a2, &a3);
 #endif
@@ -648,8 +648,8 @@ static void step(int ev)
  */
 enum {
 	START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, START_EXC,
-#ifdef EVA_FASTPATH
-	START_NTFN_HI, /* ipcfp: t2 called the server, which waits on the
+#ifdef EVA_FP_MORE
+	START_NTFN_HI, /* EVA_FP_MORE: t2 called the server, which waits on the
 			* notification: t3 runs (a signal wakes a thread above it) */
 #endif
 	NSTARTS
@@ -706,7 +706,7 @@ static void start(int which)
 		sys_ok(LM_SYS_THREAD_SET_FOREIGN, S_T2, 0x402000, 0, 0, 0, 0);
 		//@ assert start_exc: cpu0.cur == t2;
 		break;
-#ifdef EVA_FASTPATH
+#ifdef EVA_FP_MORE
 	case START_NTFN_HI:
 		sys_ok(LM_SYS_EP_CALL, S_EP0, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
 		sys_ok(LM_SYS_NTFN_WAIT, S_NTFN, 0, 0, 0, 0, 0);

@@ -2,13 +2,14 @@
  * The IPC harness's (eva_ipc.c's) model of entry.S's way in through the
  * IPC fast paths (run ipcfp, EVA_FASTPATH: kernel/fastpath.c analysed,
  * fastpath_enabled true), with what each call is asserted to leave, and
- * the pager's answers to a fault. Without EVA_FASTPATH every call takes
- * syscall_dispatch. Included once, by eva_ipc.c, after state_sig.
+ * (EVA_FP_MORE) the pager's answers to a fault. Without EVA_FASTPATH
+ * every call takes syscall_dispatch. Included once, by eva_ipc.c, after
+ * state_sig.
  */
 #ifndef EVA_IPC_FAST_H
 #define EVA_IPC_FAST_H
 
-#ifdef EVA_FASTPATH
+#ifdef EVA_FP_MORE /* ipcfpall (eva.sh --long): not yet run to its end */
 /* A reply (info *a2, first word *w0) of a thread that owes one to a
  * faulted thread (START_FAULT): the pager's answers, resume, resume at a
  * user rip or at one that is not, anything else (label 7); else the
@@ -27,6 +28,11 @@ static void fault_answer(const struct tcb *cur, u64 *a2, u64 *w0)
 		*w0 = 0x401000;
 }
 #define W0 a3 /* the reply's first word: fault_answer's */
+#else
+#define W0 5
+#endif
+
+#ifdef EVA_FASTPATH
 
 /* The kernel's own self-check (DEBUG_CHECK, debug.c) finds nothing wrong:
  * tree links, reference counts, IPC and wait-queue links, run queues. */
@@ -94,8 +100,6 @@ static int entry_fast(struct frame *f)
 	return nr == LM_SYS_EP_CALL || nr == LM_SYS_EP_REPLY_RECV ? FP_TAKEN_BLOCKED : FP_TAKEN;
 }
 #else
-#define W0 5
-
 static int entry_fast(struct frame *f)
 {
 	return FP_DECLINED; /* fastpath_enabled false: the general path takes every call */
