@@ -129,7 +129,13 @@ static always_inline u64 fp_copy_words(struct tcb *s, struct tcb *r, u64 info)
 		return info - len + LM_MSG_REG_WORDS;
 	u64 *d = &rb->msg[LM_MSG_REG_WORDS], n = len - LM_MSG_REG_WORDS;
 	const u64 *src = &sb->msg[LM_MSG_REG_WORDS];
+#ifndef __FRAMAC__
 	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+#else
+	/* EVA cannot see what a string instruction writes: the same copy. */
+	while (n--)
+		*d++ = *src++;
+#endif
 	return info;
 }
 

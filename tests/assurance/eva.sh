@@ -45,6 +45,17 @@
 #            kind, thread and arguments: from the setup's state, a first
 #            EP_CALL, then any event
 #
+#   ipcfp    eva_ipc.c with the IPC fast paths on (kernel/fastpath.c):
+#            every call enters as entry.S's, the fast path first, then
+#            syscall_dispatch if it declines; from every start state, the
+#            fast paths' events (their calls, a fault, DEBUG_FASTPATH);
+#            asserted: a declined call changed nothing, a taken one left
+#            what the general path would, and DEBUG_CHECK's self-check
+#            finds the state sound
+#
+#   ipcfpall (--long only) ipcfp with every event, an eighth start
+#            state (a signal wakes a thread above the signaller) and the
+#            pager's answers to a fault (EVA_FP_MORE); no baseline yet
 #   ipc2all  (--long only) ipc2 from every start state and any first
 #            event (no baseline yet: never finished)
 #   bpf2     (--bpf or --long) eva_bpf.c with programs of two
@@ -60,6 +71,8 @@
 #   tests/assurance/eva.sh --record [--long]
 #                                    write the counts of the runs made as
 #                                    their baselines
+#   EVA_ONLY=ipcfp,vs tests/assurance/eva.sh [--record]
+#                                    only the runs named
 #
 # Fails if an analysis raises more alarms than its recorded baseline (a
 # new alarm is a new possible runtime error, or a new imprecision to
@@ -123,8 +136,14 @@ inc="-Iinclude -Ikernel -Ikernel/arch/x86_64 -DLAMINA_KERNEL"
 ipc2_scope="-DEVA_IPC_START=START_BASE -DEVA_IPC_FIRST=C_CALL"
 ipc2="$ipc|-I$here/eva -DEVA_MDB_ENDS -DEVA_IPC_STEPS=2"
 ipc2_opts="$ipc_opts -eva-partition-value eva_sig"
+# ipcfp: eva_ipc.c with the fast paths on (fastpath.c), every call
+# entering as entry.S's does, from every start state; the fast paths'
+# events only (their calls, a fault, DEBUG_FASTPATH): the others take the
+# general path as in ipc (--long: ipcfpall, every event).
+ipcfp="$ipc kernel/fastpath.c|-I$here/eva -DEVA_MDB_ENDS -DEVA_FASTPATH"
 runs=(
 	"ipc2|eva_ipc.c|$ipc2 $ipc2_scope|$ipc2_opts"
+	"ipcfp|eva_ipc.c|$ipcfp -DEVA_IPC_FAST|$ipc_opts"
 	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts"
 	"precise|eva_main.c|$caps|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto"
@@ -146,6 +165,7 @@ for a in "$@"; do
 done
 [ "$long" = 1 ] && runs=(
 	"ipc2all|eva_ipc.c|$ipc2|$ipc2_opts"
+	"ipcfpall|eva_ipc.c|$ipcfp -DEVA_FP_MORE|$ipc_opts"
 	"${runs[@]}"
 )
 [ "$bpfsys_run" = 1 ] && runs=(
@@ -156,6 +176,14 @@ done
 	"bpf2|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=2|$bpf_opts"
 	"${runs[@]}"
 )
+# EVA_ONLY=name,...: only those runs (to check or --record one harness).
+if [ -n "${EVA_ONLY:-}" ]; then
+	only=()
+	for r in "${runs[@]}"; do
+		[[ ",$EVA_ONLY," == *",${r%%|*},"* ]] && only+=("$r")
+	done
+	runs=("${only[@]}")
+fi
 
 # One analysis: its log, exit status and seconds in $out/name.*.
 analyse() {

@@ -28,8 +28,13 @@
  * result asserted clean: the kernel's own self-check finds nothing wrong
  * in any state reached.
  *
- * With EVA_IPC_STEPS 2 (eva.sh --long, run ipc2), a second event follows
- * the first, from the states it left kept apart by eva_sig (below).
+ * With EVA_IPC_STEPS 2 (run ipc2), a second event follows the first, from
+ * the states it left kept apart by eva_sig (eva/ipc_sig.h).
+ *
+ * With EVA_FASTPATH (run ipcfp), kernel/fastpath.c is analysed with the
+ * fast paths on: every call enters as entry.S's (eva/ipc_fast.h), the
+ * fast path first, and what it leaves is asserted against the general
+ * path's rules; EVA_IPC_FAST narrows the event to the fast paths' own.
  *
  * Stubs (eva/ipc_stubs.h) are only for hardware (FPU, CR3, port reads,
  * idling, the console), user memory (eva_vs.c's) and what no state here
@@ -49,6 +54,7 @@
 #include <lamina/syscall.h>
 #include <lamina/exception.h>
 #include <lamina/bootinfo.h>
+#include "entry.h" /* the fast paths' numbers (SYS_FAST_FIRST) */
 
 #define ROOT_BITS 5
 #define UT_PA     0x200000ull
@@ -64,7 +70,9 @@ struct percpu cpu0;
 u32 cpu_features;
 struct asid_entry asid_tab[ASID_COUNT];
 struct tss tss;
+#ifndef EVA_FASTPATH
 bool fastpath_enabled; /* false: every call takes the general path */
+#endif /* else fastpath.c's, true (run ipcfp) */
 
 static struct tcb root __attribute__((aligned(1 << LM_TCB_BITS)));
 static struct slot root_cnode[1 << ROOT_BITS] __attribute__((aligned(1 << (ROOT_BITS + LM_SLOT_BITS))));
@@ -167,6 +175,7 @@ static void boot(void)
 	cpu0.cr3_pml4 = PML4_PA;
 }
 
+#define EVA_ENTRY_FAST /* entry_fast: eva/ipc_fast.h */
 #include "sys.h" /* sys, sys_ok */
 
 static void retype_ok(u8 type, u64 slot, u64 count)
@@ -219,7 +228,11 @@ enum {
 	C_EXIT, C_CONFIGURE, C_DELETE, C_FINISH, C_TICK, C_FAULT,
 	C_READ_REGS, C_WRITE_REGS, C_SET_IPCBUF, C_SET_EXC, C_SET_UPCALLS,
 	C_INFO, C_FSBASE, C_FOREIGN, C_OTHER_NR, C_IO_IN, C_IO_OUT, C_IO_ISSUE,
-	C_PUTC, C_WRITE, C_CHECK, C_COUNTS, NEVENTS
+	C_PUTC, C_WRITE, C_CHECK, C_COUNTS,
+#ifdef EVA_FASTPATH
+	C_FP_SWITCH, /* DEBUG_FASTPATH: fastpath.c's, in run ipcfp only */
+#endif
+	NEVENTS
 };
 
 /* A message info: valid (label, 0 to 4 words in registers, up to the
@@ -292,77 +305,9 @@ static void exc_args(u64 *entry, u64 *top, u64 *size)
 
 static void page_fault(struct tcb *t);
 
-/*
- * Two events in sequence (EVA_IPC_STEPS 2): the states the first event
- * leaves must stay apart where they differ, or the second event reads a
- * merged state (a thread blocked in one and runnable in the other, a slot
- * full in one and empty in the other) and EVA's answers are "either"
- * (docs/ASSURANCE.md). Splitting by the first event's arguments keeps
- * apart states that are the same (most arguments fail a check and change
- * nothing); eva_sig is instead a number made of what the kernel's state
- * is, computed at the end of the first event while its splits still hold,
- * and eva.sh keeps states apart by its value (-eva-partition-value): two
- * states merge only where they agree on everything below. Objects and
- * threads are named by small numbers (pointers do not mix into a number
- * EVA can keep exact).
- */
-u64 eva_sig;
-static struct endpoint *ep0, *ep1;
-static struct notify *ntfn;
 
-static void objects(void)
-{
-	ep0 = (struct endpoint *)root_cnode[S_EP0].cap.obj;
-	ep1 = (struct endpoint *)root_cnode[S_EP1].cap.obj;
-	ntfn = (struct notify *)root_cnode[S_NTFN].cap.obj;
-}
-
-static u64 tid(const struct tcb *t)
-{
-	return !t ? 0 : t == &root ? 1 : t == t1 ? 2 : t == t2 ? 3 : t == t3 ? 4 : 5;
-}
-
-static u64 oid(const void *o)
-{
-	return !o ? 0 : o == ep0 ? 1 : o == ep1 ? 2 : o == ntfn ? 3 : o == &ep0->q ? 4 :
-		o == &ep1->q ? 5 : o == &ntfn->q ? 6 : 7 + tid((const struct tcb *)o);
-}
-
-static u64 mix(u64 h, u64 v)
-{
-	return h * 0x100000001b3ull + v; /* unsigned: wraps */
-}
-
-static u64 slot_sig(u64 h, const struct slot *s)
-{
-	return mix(mix(mix(h, s->cap.type), s->cap.rights), s->cap.w2);
-}
-
-static u64 tcb_sig(u64 h, const struct tcb *t)
-{
-	h = mix(mix(mix(mix(h, t->state), t->prio), t->queued), t->slice);
-	h = mix(mix(mix(mix(h, t->borrowed), tid(t->rq_next)), tid(t->rq_prev)), t->blocked);
-	h = mix(mix(mix(mix(h, t->ipc_call), t->ipc_grant), t->fault_ipc), oid(t->waitq));
-	h = mix(mix(mix(mix(h, oid(t->wait_obj)), t->ipc_badge), tid(t->reply_to)), tid(t->replier));
-	h = mix(mix(mix(mix(h, oid(t->bound)), t->exc_entry), t->upcalls), t->sysgate);
-	h = mix(mix(mix(h, t->foreign_entry), t->finish_owed), t->hdr.refs);
-	h = mix(slot_sig(h, &t->cspace), t->ipcbuf.cap.obj);
-	h = slot_sig(slot_sig(slot_sig(slot_sig(h, &t->vspace), &t->ipcbuf), &t->faultep), &t->stopntfn);
-	return h;
-}
-
-static u64 state_sig(void)
-{
-	u64 h = mix(mix(mix(0, tid(cpu0.cur)), need_resched), cap_zombies != NULL);
-	h = tcb_sig(tcb_sig(tcb_sig(tcb_sig(h, &root), t1), t2), t3);
-	h = mix(mix(mix(mix(h, ep0->hdr.refs), tid(ep0->q.head)), tid(ep0->q.tail)), ep0->q_blocked);
-	h = mix(mix(mix(mix(h, ep1->hdr.refs), tid(ep1->q.head)), tid(ep1->q.tail)), ep1->q_blocked);
-	h = mix(mix(mix(mix(h, ntfn->hdr.refs), tid(ntfn->q.head)), tid(ntfn->q.tail)), ntfn->word);
-	h = mix(h, tid(ntfn->bound));
-	for (int i = 1; i < 1 << ROOT_BITS; i++)
-		h = slot_sig(h, &root_cnode[i]);
-	return h;
-}
+#include "ipc_sig.h" /* eva_sig: the state as a number */
+#include "ipc_fast.h" /* entry.S's way in: entry_fast */
 
 /* The next event's kind. A call restarted as FINISH_DELETE runs again
  * before anything else the thread does. */
@@ -378,8 +323,12 @@ static int pick(void)
  * (to study a sequence alone: eva.sh's runs do not set it). */
 static int pick_first(void)
 {
+#if defined EVA_IPC_FIRST || defined EVA_IPC_FAST
 #ifdef EVA_IPC_FIRST
 	static const int first[] = { EVA_IPC_FIRST };
+#else /* the fast paths' events: their calls, a fault, DEBUG_FASTPATH */
+	static const int first[] = { C_CALL, C_REPLY, C_REPLY_RECV, C_SIGNAL, C_WAIT, C_FAULT, C_FP_SWITCH };
+#endif
 	return first[Frama_C_interval(0, sizeof first / sizeof first[0] - 1)];
 #else
 	return pick();
@@ -502,6 +451,12 @@ static void step(int ev)
 		a3 = Frama_C_interval(0, 1) ? Frama_C_interval(0, 1) ? 0 : 1 :
 			Frama_C_interval(0, 2) == 0 ? 300 : Frama_C_interval(0, 1) ? 4096 : 4097;
 		break;
+#ifdef EVA_FASTPATH
+	case C_FP_SWITCH: /* off, on, a value out of range */
+		a1 = slot_in(&r_debug);
+		a2 = Frama_C_interval(0, 2);
+		break;
+#endif
 	case C_COUNTS: /* a counting or fuzzing build's call: ENOSYS here */
 		a1 = slot_in(&r_debug);
 		a2 = 0x402000;
@@ -509,6 +464,10 @@ static void step(int ev)
 		break;
 	default: a1 = slot_in(&r_tcb); break;
 	}
+#ifdef EVA_FP_MORE
+	if (ev == C_REPLY || ev == C_REPLY_RECV)
+		fault_answer(cur, &a2, &a3);
+#endif
 	//@ split a1;
 	//@ split a2;
 	//@ split a3;
@@ -519,8 +478,8 @@ static void step(int ev)
 	case C_NBSEND: sys(LM_SYS_EP_NBSEND, a1, a2, 1, 2, 3, 4); break;
 	case C_CALL: sys(LM_SYS_EP_CALL, a1, a2, 1, 2, 3, 4); break;
 	case C_RECV: sys(LM_SYS_EP_RECV, a1, 0, 0, 0, 0, 0); break;
-	case C_REPLY: sys(LM_SYS_EP_REPLY, 0, a2, 5, 6, 7, 8); break;
-	case C_REPLY_RECV: sys(LM_SYS_EP_REPLY_RECV, a1, a2, 5, 6, 7, 8); break;
+	case C_REPLY: sys(LM_SYS_EP_REPLY, 0, a2, W0, 6, 7, 8); break;
+	case C_REPLY_RECV: sys(LM_SYS_EP_REPLY_RECV, a1, a2, W0, 6, 7, 8); break;
 	case C_SIGNAL: sys(LM_SYS_NTFN_SIGNAL, a1, 0, 0, 0, 0, 0); break;
 	case C_WAIT: sys(LM_SYS_NTFN_WAIT, a1, 0, 0, 0, 0, 0); break;
 	case C_POLL: sys(LM_SYS_NTFN_POLL, a1, 0, 0, 0, 0, 0); break;
@@ -561,6 +520,12 @@ static void step(int ev)
 		//@ assert self_check_clean: cf->rax != LM_OK || cf->rdi == 0;
 		break;
 	case C_COUNTS: sys(a3, a1, a2, 0, 0, 0, 0); break;
+#ifdef EVA_FASTPATH
+	case C_FP_SWITCH:
+		sys(LM_SYS_DEBUG_FASTPATH, a1, a2, 0, 0, 0, 0);
+		//@ assert fp_switch: cf->rax != LM_OK || (a2 <= 1 && fastpath_enabled == a2);
+		break;
+#endif
 	case C_TICK: /* the timer interrupt (trap.c: irq, then schedule) */
 		sched_tick();
 		if (need_resched)
@@ -598,7 +563,14 @@ static void step(int ev)
  *            enters its handler (upcall_deliver), a receive that would
  *            block or a tick that ends its slice pushes an upcall frame.
  */
-enum { START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, START_EXC, NSTARTS };
+enum {
+	START_BASE, START_REPLY, START_TICK, START_SENDQ, START_NTFN, START_FAULT, START_EXC,
+#ifdef EVA_FP_MORE
+	START_NTFN_HI, /* EVA_FP_MORE: t2 called the server, which waits on the
+			* notification: t3 runs (a signal wakes a thread above it) */
+#endif
+	NSTARTS
+};
 
 static void page_fault(struct tcb *t)
 {
@@ -651,6 +623,13 @@ static void start(int which)
 		sys_ok(LM_SYS_THREAD_SET_FOREIGN, S_T2, 0x402000, 0, 0, 0, 0);
 		//@ assert start_exc: cpu0.cur == t2;
 		break;
+#ifdef EVA_FP_MORE
+	case START_NTFN_HI:
+		sys_ok(LM_SYS_EP_CALL, S_EP0, LM_MSG_INFO(7, 2, 0), 1, 2, 0, 0);
+		sys_ok(LM_SYS_NTFN_WAIT, S_NTFN, 0, 0, 0, 0, 0);
+		//@ assert start_ntfn_hi: cpu0.cur == t3 && t1->state == LM_TS_BLOCKED && t1->reply_to == t2;
+		break;
+#endif
 	default:
 		break;
 	}

@@ -124,35 +124,20 @@ struct tcb *tcb_of_slot(struct slot *s)
 	return &root;
 }
 
-/* mdb.c's is_close and node_of (with EVA_MDB_ENDS), whose masking of an
- * end's address EVA cannot follow: the node and the end found by comparing
- * e with the ends of every slot there is here (root's CNode's and its
- * TCB's), as the masking finds them (a node is aligned to its size, its
- * closing end the second half). Every end of the tree is in one of them. */
-static struct mdb *eva_node(const struct mdb_end *e, bool *close)
+#include "mdb_ends.h"
+
+/* The ends of the derivation tree (EVA_MDB_ENDS: eva/mdb_ends.h) are
+ * those of root's CNode's slots and its TCB's. */
+static struct mdb *eva_ends(const struct mdb_end *e)
 {
 	struct mdb *m = NULL;
 	for (int i = 0; !m && i < 1 << ROOT_BITS; i++)
-		if (e == &root_cnode[i].mdb.open || e == &root_cnode[i].mdb.close)
-			m = &root_cnode[i].mdb;
-	if (!m && (e == &root.cspace.mdb.open || e == &root.cspace.mdb.close))
-		m = &root.cspace.mdb;
-	if (!m && (e == &root.vspace.mdb.open || e == &root.vspace.mdb.close))
-		m = &root.vspace.mdb;
-	//@ assert end_of_a_slot: m != \null;
-	*close = e == &m->close;
+		m = end_in(&root_cnode[i], e);
+	if (!m)
+		m = end_in(&root.cspace, e);
+	if (!m)
+		m = end_in(&root.vspace, e);
 	return m;
-}
-bool is_close(const struct mdb_end *e)
-{
-	bool close;
-	eva_node(e, &close);
-	return close;
-}
-struct mdb *node_of(const struct mdb_end *e)
-{
-	bool close;
-	return eva_node(e, &close);
 }
 
 /* Root's slots by role. */

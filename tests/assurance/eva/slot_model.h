@@ -33,15 +33,10 @@ struct tcb *tcb_of_slot(struct slot *s)
 	return t;
 }
 
-/* mdb.c's is_close and node_of (EVA_MDB_ENDS), whose masking of an end's
- * address EVA cannot follow (eva_vs.c has the same model over its slots):
- * the node and the end found by comparing e with the ends of every slot
- * there is here, root's CNode's and the threads' (root's and the
- * setup's EVA_NTCBS: no other TCB is made), as the masking finds them. */
-static struct mdb *end_in(struct slot *s, const struct mdb_end *e)
-{
-	return e == &s->mdb.open || e == &s->mdb.close ? &s->mdb : NULL;
-}
+/* mdb.c's is_close and node_of (EVA_MDB_ENDS: eva/mdb_ends.h) over the
+ * ends of every slot there is here, root's CNode's and the threads'
+ * (root's and the setup's EVA_NTCBS: no other TCB is made). */
+#include "mdb_ends.h"
 
 static struct mdb *end_in_tcb(struct tcb *t, const struct mdb_end *e)
 {
@@ -61,25 +56,14 @@ static struct mdb *end_in_tcb(struct tcb *t, const struct mdb_end *e)
 	return m;
 }
 
-static struct mdb *eva_node(const struct mdb_end *e)
+static struct mdb *eva_ends(const struct mdb_end *e)
 {
 	struct mdb *m = end_in_tcb(&root, e);
 	for (int i = 0; !m && i < EVA_NTCBS; i++)
 		m = end_in_tcb(&tcb_mem[i], e);
 	for (int i = 0; !m && i < 1 << ROOT_BITS; i++)
 		m = end_in(&root_cnode[i], e);
-	//@ assert end_of_a_slot: m != \null;
 	return m;
-}
-
-bool is_close(const struct mdb_end *e)
-{
-	return e == &eva_node(e)->close;
-}
-
-struct mdb *node_of(const struct mdb_end *e)
-{
-	return eva_node(e);
 }
 
 #endif
