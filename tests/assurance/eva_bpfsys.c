@@ -252,33 +252,11 @@ enum {
 
 static u8 vws[8]; /* the verifier's workspace: the model (above) uses none */
 
+#include "boot_root.h" /* boot_root: the root task as root.c leaves it */
+
 static void boot(void)
 {
-	struct objhdr *cnh = (struct objhdr *)root_cnode;
-	struct cap cn = { .type = LM_OBJ_CNODE, .rights = LM_R_ALL, .bits = ROOT_BITS, .obj = (u64)cnh };
-	struct cap vs = { .type = LM_OBJ_VSPACE, .rights = LM_R_ALL, .obj = PML4_PA, .w2 = ASID };
-	struct cap tc = { .type = LM_OBJ_TCB, .rights = LM_R_ALL, .obj = (u64)&root };
-	struct cap ut = { .type = LM_OBJ_UNTYPED, .rights = LM_R_ALL, .bits = UT_BITS, .obj = UT_PA };
-	struct cap debug = { .type = LM_OBJ_DEBUG, .rights = LM_R_ALL };
-
-	asid_tab[ASID].pml4 = PML4_PA;
-	cnh->bits = ROOT_BITS;
-	((struct cnode_hdr *)cnh)->occ = ~0ull;
-	obj_link(cnh, LM_OBJ_CNODE);
-	tcb_init(&root);
-	root.prio = 20;
-	cap_insert(&root_cnode[S_CNODE], &cn, NULL);
-	cap_insert(&root_cnode[S_VSPACE], &vs, NULL);
-	cap_insert(&root_cnode[S_ROOT], &tc, NULL);
-	cap_insert(&root_cnode[S_UT], &ut, NULL);
-	cap_insert(&root_cnode[S_DEBUG], &debug, NULL);
-	cn.flags = vs.flags = CAP_F_TCBSLOT;
-	cap_insert(&root.cspace, &cn, &root_cnode[S_CNODE]);
-	cap_insert(&root.vspace, &vs, &root_cnode[S_VSPACE]);
-	root_tcb = &root;
-	cpu0.cur = &root;
-	root.state = LM_TS_RUNNABLE;
-	cpu0.cr3_pml4 = PML4_PA;
+	boot_root();
 	cpu_features = LM_CPU_NX; /* the JIT runs (prog.c jit_load) */
 	bpf_boot(vws);
 }

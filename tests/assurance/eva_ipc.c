@@ -144,36 +144,8 @@ static u64 slot_in(const struct role *r)
 	return i < r->n ? r->slot[i] : i == r->n ? 0 : i == r->n + 1 ? 1 << ROOT_BITS : S_UT;
 }
 
-static void boot(void)
-{
-	struct objhdr *cnh = (struct objhdr *)root_cnode;
-	struct cap cn = { .type = LM_OBJ_CNODE, .rights = LM_R_ALL, .bits = ROOT_BITS, .obj = (u64)cnh };
-	struct cap vs = { .type = LM_OBJ_VSPACE, .rights = LM_R_ALL, .obj = PML4_PA, .w2 = ASID };
-	struct cap tc = { .type = LM_OBJ_TCB, .rights = LM_R_ALL, .obj = (u64)&root };
-	struct cap ut = { .type = LM_OBJ_UNTYPED, .rights = LM_R_ALL, .bits = UT_BITS, .obj = UT_PA };
-	struct cap io = { .type = LM_OBJ_IOPORT, .rights = LM_R_ALL, .obj = 0, .w2 = 0x10000 };
-	struct cap debug = { .type = LM_OBJ_DEBUG, .rights = LM_R_ALL };
-
-	asid_tab[ASID].pml4 = PML4_PA;
-	cnh->bits = ROOT_BITS;
-	((struct cnode_hdr *)cnh)->occ = ~0ull; /* as root.c: filled without cnode_mark */
-	obj_link(cnh, LM_OBJ_CNODE);
-	tcb_init(&root);
-	root.prio = 20;
-	cap_insert(&root_cnode[S_CNODE], &cn, NULL);
-	cap_insert(&root_cnode[S_VSPACE], &vs, NULL);
-	cap_insert(&root_cnode[S_ROOT], &tc, NULL);
-	cap_insert(&root_cnode[S_UT], &ut, NULL);
-	cap_insert(&root_cnode[S_IO], &io, NULL);
-	cap_insert(&root_cnode[S_DEBUG], &debug, NULL);
-	cn.flags = vs.flags = CAP_F_TCBSLOT;
-	cap_insert(&root.cspace, &cn, &root_cnode[S_CNODE]);
-	cap_insert(&root.vspace, &vs, &root_cnode[S_VSPACE]);
-	root_tcb = &root;
-	cpu0.cur = &root;
-	root.state = LM_TS_RUNNABLE;
-	cpu0.cr3_pml4 = PML4_PA;
-}
+#define EVA_ROOT_IO /* the I/O-port capabilities too */
+#include "boot_root.h" /* boot_root: the root task as root.c leaves it */
 
 #define EVA_ENTRY_FAST /* entry_fast: eva/ipc_fast.h */
 #include "sys.h" /* sys, sys_ok */
@@ -639,7 +611,7 @@ int main(void)
 {
 	int which;
 
-	boot();
+	boot_root();
 	setup();
 	objects();
 #ifdef EVA_IPC_START

@@ -129,8 +129,11 @@ void vspace_unmap_table_cap(struct cap *c) { unreached(); }
 #ifndef EVA_FASTPATH
 /* The fast paths (fastpath.c) are off in these runs (fastpath_enabled
  * false): fault_ipc_send never tries one, and syscall_gate's is for a
- * filtered thread (none here). Run ipcfp (EVA_FASTPATH) analyses them. */
+ * filtered thread (none in eva_ipc.c; eva_bpfsys.c has its own, EVA_BPF_REAL).
+ * Run ipcfp (EVA_FASTPATH) analyses them. */
+#ifndef EVA_BPF_REAL
 struct frame *fastpath_try(struct frame *f) { unreached(); return NULL; }
+#endif
 bool fastpath_fault(struct tcb *t, struct endpoint *ep, u64 badge) { unreached(); return false; }
 #endif
 
