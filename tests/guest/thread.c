@@ -552,6 +552,92 @@ TEST(thread_deleting_last_tcb_cap_stops_the_thread)
 	CHECK_EQ(counter, c);
 }
 
+/* A thread whose own call deletes its last TCB capability: the call never
+ * returns, and the kernel's exit stores the caller's callee-saved
+ * registers into the dead TCB (entry.S, DESIGN.md "Kernel entry and
+ * exit"). What must hold: the call does not come back, nothing crashes,
+ * the memory is free for a retype at once, and what is made there next
+ * starts clean (a TCB with exactly the registers written, a frame of
+ * zeroes). rdi, rsi, rdx and rax are the call; the six callee-saved
+ * registers carry a pattern that must not survive. */
+__asm__(".text\n"
+	".globl t_call_and_die\n"
+	"t_call_and_die:\n"
+	"	syscall\n"
+	"	ud2\n");
+extern char t_call_and_die[];
+
+static void dying_call_regs(struct lm_regs *r, lm_u64 nr, lm_u64 a1, lm_u64 a2)
+{
+	memset(r, 0, sizeof(*r));
+	r->rax = nr;
+	r->rdi = a1;
+	r->rsi = a2;
+	r->rbx = 0x5b5b5b5b5b5b5b5bull;
+	r->rbp = 0x5e5e5e5e5e5e5e5eull;
+	r->r12 = 0xc12c12c12c12c12cull;
+	r->r13 = 0xc13c13c13c13c13cull;
+	r->r14 = 0xc14c14c14c14c14cull;
+	r->r15 = 0xc15c15c15c15c15cull;
+	r->rip = (lm_u64)t_call_and_die;
+	r->rsp = ((lm_u64)t_stack() & ~15ull) - 64;
+	r->rflags = FLAGS_IF | 0x2;
+}
+
+TEST(thread_whose_call_deletes_its_own_tcb_leaves_the_memory_clean_for_reuse)
+{
+	/* how 0: CNODE_DELETE of its own slot; 1: CNODE_REVOKE of the untyped
+	 * its TCB was made from (deleted as a descendant, mid-revoke). */
+	for (int how = 0; how < 2; how++) {
+		lm_cptr_t u = t_new(LM_OBJ_UNTYPED, 12), s = t_slot(), f = t_slot();
+		struct lm_regs r;
+		struct lm_thread_info ti;
+		const lm_u64 *w = (const lm_u64 *)&r;
+
+		CHECK(u && s && f);
+		CHECK_OK(lm_untyped_retype(u, LM_OBJ_TCB, 0, CN, s, 1));
+		CHECK_OK(lm_thread_configure(s, CN, VS));
+		if (how == 0)
+			dying_call_regs(&r, LM_SYS_CNODE_DELETE, CN, s);
+		else
+			dying_call_regs(&r, LM_SYS_CNODE_REVOKE, CN, u);
+		CHECK_OK(lm_thread_write_regs(s, &r));
+		CHECK_OK(lm_thread_set_priority(s, T_PRIO));
+		CHECK_OK(lm_thread_resume(s));
+		/* Equal priority: it runs when we yield; its slot empties when
+		 * its call has run (a fault at ud2 would leave it full). */
+		for (lm_u32 i = 0; i < 1000 && t_type(s) == LM_OBJ_TCB; i++)
+			lm_thread_yield();
+		CHECK_EQ(t_type(s), LM_OBJ_NULL);
+		CHECK_EQ(t_ut_free(u), 1ull << 12);
+
+		/* A TCB in the same memory starts with the registers written. */
+		CHECK_OK(lm_untyped_retype(u, LM_OBJ_TCB, 0, CN, s, 1));
+		CHECK_OK(lm_thread_configure(s, CN, VS));
+		fill_regs(&r);
+		CHECK_OK(lm_thread_write_regs(s, &r));
+		CHECK_OK(lm_thread_set_priority(s, T_PRIO));
+		CHECK_OK(lm_thread_resume(s));
+		CHECK_OK(t_wait(s, &ti));
+		CHECK_EQ(ti.state, LM_TS_EXITED);
+		for (lm_u32 i = 0; i < 15; i++)
+			CHECK_EQ(t_dump[i], w[i]);
+		CHECK_OK(lm_cnode_delete(CN, s));
+
+		/* A frame over the whole of it reads as zeroes. */
+		CHECK_OK(lm_untyped_retype(u, LM_OBJ_FRAME, 12, CN, f, 1));
+		CHECK_OK(t_map(f, T_VA_PAGE(40), LM_R_READ));
+		const volatile lm_u64 *p = (const volatile lm_u64 *)T_VA_PAGE(40);
+		lm_u32 nonzero = 0;
+		for (lm_u32 i = 0; i < 4096 / 8; i++)
+			nonzero += p[i] != 0;
+		CHECK_EQ(nonzero, 0);
+		CHECK_OK(lm_vspace_unmap(f));
+		CHECK_OK(lm_cnode_delete(CN, f));
+		CHECK_OK(lm_cnode_delete(CN, u));
+	}
+}
+
 TEST(thread_keeps_its_own_copies_of_its_spaces)
 {
 	lm_cptr_t t = t_new(LM_OBJ_TCB, 0), cn = t_copy(CN, LM_R_ALL), vs = t_copy(VS, LM_R_ALL);
