@@ -330,8 +330,8 @@ static void locks_are_charged_to_their_holders(void)
 }
 
 /* FS_GETPATH with FS_PATH_NAMED: a FIFO's name as it is now; none for an
- * anonymous pipe or an unlinked FIFO; without the flag ENOTDIR, an
- * unknown flag EINVAL. */
+ * anonymous pipe; "/path (deleted)" for an unlinked FIFO still open;
+ * without the flag ENOTDIR, an unknown flag EINVAL. */
 static void getpath_names_a_fifo(void)
 {
 	lm_u64 w;
@@ -353,10 +353,52 @@ static void getpath_names_a_fifo(void)
 	CHECK(req(24, FS_GETPATH, (lm_u64)r, FS_PATH_NAMED, 0, 0) == -ENOENT);
 	strcpy(pages[24].path, "/g");
 	CHECK(req(24, FS_UNLINK, 0, 0, 0, 0) == 0);
-	CHECK(req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == -ENOENT);
+	CHECK(req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 12 &&
+	      !strcmp(pages[24].data, "/g (deleted)"));
 	strcpy(pages[24].path, "/pd");
 	CHECK(req(24, FS_UNLINK, 0, FS_AT_REMOVEDIR, 0, 0) == 0);
 	h_release_all(24);
+}
+
+/* FS_PATH_NAMED of a regular file and of a directory: the path as it is
+ * now (a rename is no unlink); once the last name goes while a handle
+ * holds it, the path it had and " (deleted)", kept until the inode goes
+ * (its heap with it); a file replaced by a rename is deleted too; a
+ * removed directory too, while getcwd's FS_GETPATH (no flag) has none. */
+static void getpath_names_files_and_the_deleted(void)
+{
+	lm_u64 base = heap_used;
+	long f, d, g;
+
+	strcpy(pages[25].path, "/nd");
+	CHECK(req(25, FS_MKDIR, 0, 0755, 0, 0) == 0);
+	f = open_as(25, "/nd/a", O_RDWR | O_CREAT);
+	d = open_as(25, "/nd", O_RDONLY | O_DIRECTORY);
+	CHECK(f > 0 && d > 0);
+	CHECK(req(25, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 5 && !strcmp(pages[25].data, "/nd/a"));
+	CHECK(req(25, FS_GETPATH, d, FS_PATH_NAMED, 0, 0) == 3 && !strcmp(pages[25].data, "/nd"));
+	strcpy(pages[25].path, "/nd/a");
+	strcpy(pages[25].path2, "/nd/b");
+	CHECK(req(25, FS_RENAME, 0, 0, 0, 0) == 0);
+	CHECK(req(25, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 5 && !strcmp(pages[25].data, "/nd/b"));
+	g = open_as(25, "/nd/c", O_RDWR | O_CREAT);
+	strcpy(pages[25].path, "/nd/c");
+	strcpy(pages[25].path2, "/nd/b");
+	CHECK(g > 0 && req(25, FS_RENAME, 0, 0, 0, 0) == 0); /* b, still open as f, replaced */
+	CHECK(req(25, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 15 &&
+	      !strcmp(pages[25].data, "/nd/b (deleted)"));
+	CHECK(req(25, FS_GETPATH, g, FS_PATH_NAMED, 0, 0) == 5 && !strcmp(pages[25].data, "/nd/b"));
+	strcpy(pages[25].path, "/nd/b");
+	CHECK(req(25, FS_UNLINK, 0, 0, 0, 0) == 0);
+	CHECK(req(25, FS_GETPATH, g, FS_PATH_NAMED, 0, 0) == 15 &&
+	      !strcmp(pages[25].data, "/nd/b (deleted)"));
+	strcpy(pages[25].path, "/nd");
+	CHECK(req(25, FS_UNLINK, 0, FS_AT_REMOVEDIR, 0, 0) == 0);
+	CHECK(req(25, FS_GETPATH, d, FS_PATH_NAMED, 0, 0) == 13 &&
+	      !strcmp(pages[25].data, "/nd (deleted)"));
+	CHECK(req(25, FS_GETPATH, d, 0, 0, 0) == -ENOENT); /* getcwd's: no path */
+	h_release_all(25);
+	CHECK(heap_used == base); /* the names kept went with their inodes */
 }
 
 int main(void)
@@ -371,5 +413,6 @@ int main(void)
 	RUN(pipe_refuses_flags_and_seek);
 	RUN(locks_are_charged_to_their_holders);
 	RUN(getpath_names_a_fifo);
+	RUN(getpath_names_files_and_the_deleted);
 	return CHECK_DONE();
 }
