@@ -31,6 +31,12 @@ static int link_is(const char *who, int fd, const char *want)
 	return !strcmp(got, want);
 }
 
+int fd_link_is(int fd, const char *want)
+{
+	return link_is("self", fd, want);
+}
+
+/* the same through /proc/self and /proc/<our pid> */
 static int fd_is(int fd, const char *want)
 {
 	char pid[16];
