@@ -1,9 +1,10 @@
 /* What proc(5) says /proc/[pid]/fd/N is: a symbolic link to the open
  * file's absolute path, for a regular file, a directory (O_DIRECTORY,
- * O_PATH), a symbolic link opened with O_PATH | O_NOFOLLOW and a named
- * pipe; a rename shows the new name; a file, a named pipe or a directory
- * that lost its last name while open reads "/path (deleted)"; the same
- * through /proc/<our pid>/fd/N; realpath(3) of the link gives the path.
+ * O_PATH), a symbolic link opened with O_PATH | O_NOFOLLOW, a device
+ * and a named pipe; a rename shows the new name; a file, a named pipe or
+ * a directory that lost its last name while open reads "/path
+ * (deleted)"; the same through /proc/<our pid>/fd/N; realpath(3) of the
+ * link gives the path.
  * Run on the host and under Lamina alike (calls.h). */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -60,7 +61,7 @@ static const char *at(const char *name, int gone)
 static void fdlink_files(void)
 {
 	char here[PATH_MAX], real[PATH_MAX], link[48];
-	int f = open(at("a", 0), O_RDWR | O_CREAT | O_EXCL, 0600), d, pd, pf, rel, l;
+	int f = open(at("a", 0), O_RDWR | O_CREAT | O_EXCL, 0600), d, pd, pf, rel, l, z;
 
 	CHECK(f >= 0 && fd_is(f, at("a", 0)));
 	CHECK(rename(at("a", 0), at("b", 0)) == 0 && fd_is(f, at("b", 0)));
@@ -79,6 +80,9 @@ static void fdlink_files(void)
 	l = open(at("l", 0), O_PATH | O_NOFOLLOW);
 	CHECK(l >= 0 && fd_is(l, at("l", 0)));
 	CHECK(unlink(at("l", 0)) == 0 && fd_is(l, at("l", 1)));
+	z = open("/dev/zero", O_RDONLY);
+	CHECK(z >= 0 && fd_is(z, "/dev/zero"));
+	close(z);
 	CHECK(unlink(at("b", 0)) == 0);
 	CHECK(fd_is(f, at("b", 1)) && fd_is(rel, at("b", 1)) && fd_is(pf, at("b", 1)));
 	CHECK(write(f, "x", 1) == 1); /* still the file */
