@@ -374,29 +374,25 @@ int lx_fd_next(int fd)
 	return -1;
 }
 
-/* What readlink of /proc/self/fd/N says: a directory's path, a named
- * pipe's (FS_PATH_NAMED: one of its names), /proc's names, the terminal
- * (/dev/pts/0 as fstat says) and, for what has no path to give (an
- * anonymous pipe, an unlinked FIFO; a regular file, which the server
- * knows by its inode), "pipe:[ino]" or "file:[ino]". */
+/* What readlink of /proc/self/fd/N says, as Linux: a file of the server
+ * by its absolute path (FS_PATH_NAMED: a directory's, one of a file's or
+ * a named pipe's names, "/path (deleted)" once unlinked while open),
+ * /proc's names, the terminal (/dev/pts/0 as fstat says) and, for what
+ * has no path to give (an anonymous pipe; a name the server did not
+ * keep), "pipe:[ino]" or "file:[ino]". */
 long lx_fd_link(long fd, char *out, lm_u64 size)
 {
 	struct file *f = fd >= 0 ? get((lm_u64)fd) : 0;
 	struct lx_stat st;
-	long n;
 
 	if (!f)
 		return -EBADF;
 	if (f->kind == F_PROC)
 		return lm_snprintf(out, size, "%s", lx_procfs_name(f->handle));
-	if (f->kind == F_FS && S_ISDIR(f->mode) &&
-	    (n = lx_fs_call(FS_GETPATH, f->handle, 0, 0, 0, 0)) >= 0)
+	if (f->kind == F_FS && lx_fs_call(FS_GETPATH, f->handle, FS_PATH_NAMED, 0, 0, 0) >= 0)
 		return lm_snprintf(out, size, "%s", lx_fsb->data);
 	if (lx_fd_stat(fd, &st))
 		return -EBADF;
-	if (S_ISFIFO(st.mode) && f->kind == F_FS &&
-	    lx_fs_call(FS_GETPATH, f->handle, FS_PATH_NAMED, 0, 0, 0) >= 0)
-		return lm_snprintf(out, size, "%s", lx_fsb->data);
 	if (S_ISFIFO(st.mode))
 		return lm_snprintf(out, size, "pipe:[%lu]", st.ino);
 	if (f->kind == F_CON)

@@ -95,6 +95,7 @@ struct inode {
 	lm_u32 nents, cap;
 	struct inode *parent; /* a directory's ".." */
 	struct pipe *pipe;    /* a pipe's (S_IFIFO): heap */
+	char *gone;           /* nlink 0, still open: the path its last name had (heap, or 0) */
 	lm_u64 atime, mtime, ctime;
 };
 

@@ -140,8 +140,10 @@ struct fs_lockinfo {
 };
 
 /* FS_GETPATH's w1: a non-directory's path too, a directory entry naming
- * it (one of its links), -ENOENT if none does (unlinked, an anonymous
- * pipe); without it a non-directory is ENOTDIR. */
+ * it (one of its links); unlinked (a directory: removed) while open, the
+ * path its last name had and " (deleted)", as Linux's /proc says;
+ * -ENOENT if there is none (an anonymous pipe, a path not kept); without
+ * it a non-directory is ENOTDIR. */
 #define FS_PATH_NAMED 1
 
 /* FS_HELLO's w0 */

@@ -43,6 +43,7 @@ void ino_put(struct inode *i)
 	for (lm_u32 n = 0; n < i->nents; n++)
 		fs_free(i->ents[n].name);
 	fs_free(i->ents);
+	fs_free(i->gone);
 	*i = (struct inode){ 0 };
 }
 
@@ -86,6 +87,8 @@ int dir_add(struct inode *d, const char *name, struct inode *i)
 	memcpy(copy, name, len + 1);
 	d->ents[d->nents++] = (struct dent){ i, copy };
 	i->nlink++;
+	fs_free(i->gone); /* named again: no path (deleted) to tell */
+	i->gone = 0;
 	if (S_ISDIR(i->mode)) {
 		i->parent = d;
 		i->nlink++;  /* its "." */
@@ -94,6 +97,29 @@ int dir_add(struct inode *d, const char *name, struct inode *i)
 	d->mtime = d->ctime = fs_now;
 	i->ctime = fs_now;
 	return 0;
+}
+
+#define DELETED " (deleted)"
+
+/* i, still open, lost its last name, d's `name`: keep the path for
+ * FS_PATH_NAMED, as Linux's /proc shows it ("/path (deleted)"). Only the
+ * open unlinked inodes hold one (at most one each, freed with the inode),
+ * so what is kept is bounded by the handles; with the heap spent or a path
+ * too long for an answer nothing is kept, and the path is just not told. */
+static void remember_name(const struct inode *d, const char *name, struct inode *i)
+{
+	static char path[FS_DATA];
+	lm_u64 len = strlen(name);
+	int at = ino_path(d, path, sizeof path);
+
+	if (at < 0 || (lm_u64)at + 1 + len + sizeof DELETED > sizeof path)
+		return;
+	if (at > 1)
+		path[at++] = '/';
+	memcpy(path + at, name, len + 1);
+	i->gone = fs_alloc((lm_u64)at + len + 1);
+	if (i->gone)
+		memcpy(i->gone, path, (lm_u64)at + len + 1);
 }
 
 /* Unlink name from d; the inode goes when nothing names it. */
@@ -114,6 +140,8 @@ int dir_remove(struct inode *d, const char *name)
 		}
 		d->mtime = d->ctime = fs_now;
 		i->ctime = fs_now;
+		if (!i->nlink && i->opens && !i->gone)
+			remember_name(d, name, i);
 		ino_put(i);
 		return 0;
 	}
@@ -203,14 +231,19 @@ int ino_path(const struct inode *d, char *out, lm_u64 max)
 	return (int)(max - 1 - at);
 }
 
-/* A path naming non-directory i (FS_PATH_NAMED): the first directory
- * entry found that names it (a file's other links are not told apart),
- * or -ENOENT if none does (unlinked, or an anonymous pipe). A file knows
- * no directory of its own: every live directory is looked at, which is
- * few enough for the rare readlink that asks. */
+/* FS_PATH_NAMED: a path naming i. A directory's own; a non-directory's
+ * the first directory entry found that names it (a file's other links
+ * are not told apart). A file knows no directory of its own: every live
+ * directory is looked at, which is few enough for the rare readlink that
+ * asks. Unlinked (or removed) but open: the path it had, DELETED after
+ * it, as Linux's /proc says; -ENOENT if none is known (an anonymous pipe,
+ * a name not kept). */
 int ino_named_path(const struct inode *i, char *out, lm_u64 max)
 {
-	for (lm_u32 n = 0; n < NINODES; n++) {
+	int dir = S_ISDIR(i->mode), own = dir ? ino_path(i, out, max) : -ENOENT;
+	lm_u64 gone;
+
+	for (lm_u32 n = 0; n < NINODES && !dir; n++) {
 		const struct inode *d = &inodes[n];
 		const char *name = S_ISDIR(d->mode) ? name_in(d, i) : 0;
 		lm_u64 len;
@@ -229,5 +262,12 @@ int ino_named_path(const struct inode *i, char *out, lm_u64 max)
 		memcpy(out + at, name, len + 1);
 		return at + (int)len;
 	}
-	return -ENOENT;
+	if (own != -ENOENT || !i->gone)
+		return own;
+	gone = strlen(i->gone);
+	if (gone + sizeof DELETED > max)
+		return -ENAMETOOLONG;
+	memcpy(out, i->gone, gone);
+	memcpy(out + gone, DELETED, sizeof DELETED);
+	return (int)(gone + sizeof DELETED - 1);
 }

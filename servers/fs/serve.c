@@ -246,9 +246,9 @@ long fs_serve(struct fs_req *q)
 	case FS_GETPATH:
 		if (q->w[1] & ~(lm_u64)FS_PATH_NAMED)
 			return -EINVAL;
-		if (!S_ISDIR(h->ino->mode))
-			return q->w[1] ? ino_named_path(h->ino, q->buf->data, FS_DATA) : -ENOTDIR;
-		return ino_path(h->ino, q->buf->data, FS_DATA);
+		if (q->w[1])
+			return ino_named_path(h->ino, q->buf->data, FS_DATA);
+		return S_ISDIR(h->ino->mode) ? ino_path(h->ino, q->buf->data, FS_DATA) : -ENOTDIR;
 	case FS_POLL:
 		return do_poll(q, h);
 	case FS_FIFO_WAIT:

@@ -293,15 +293,17 @@ static long do_rename(struct fs_req *q)
 		return -EISDIR;
 	if (n.ino && S_ISDIR(n.ino->mode) && n.ino->nents)
 		return -ENOTEMPTY;
-	/* Held open across the move so that dropping the old name cannot free it. */
-	i->opens++;
+	/* A link held across the move, so that dropping the old name neither
+	 * frees it nor counts as its last name going (FS_PATH_NAMED's
+	 * "deleted"); the one it replaces does lose its last name. */
+	i->nlink++;
 	dir_remove(o.dir, o.name);
 	if (n.ino)
 		dir_remove(n.dir, n.name);
 	err = dir_add(n.dir, n.name, i);
 	if (err) /* the heap is spent: put it back where it was (names were freed, so this fits) */
 		dir_add(o.dir, o.name, i);
-	i->opens--;
+	i->nlink--;
 	return err;
 }
 

@@ -329,9 +329,29 @@ static void locks_are_charged_to_their_holders(void)
 	CHECK(req(20, FS_UNLINK, 0, 0, 0, 0) == 0);
 }
 
+/* FS_GETPATH with FS_PATH_NAMED of h answers want. */
+static int named_is(lm_u64 badge, long h, const char *want)
+{
+	return req(badge, FS_GETPATH, (lm_u64)h, FS_PATH_NAMED, 0, 0) == (long)strlen(want) &&
+	       !strcmp(pages[badge].data, want);
+}
+
+static long unlink_as(lm_u64 badge, const char *name, lm_u64 flags)
+{
+	strcpy(pages[badge].path, name);
+	return req(badge, FS_UNLINK, 0, flags, 0, 0);
+}
+
+static long rename_as(lm_u64 badge, const char *from, const char *to)
+{
+	strcpy(pages[badge].path, from);
+	strcpy(pages[badge].path2, to);
+	return req(badge, FS_RENAME, 0, 0, 0, 0);
+}
+
 /* FS_GETPATH with FS_PATH_NAMED: a FIFO's name as it is now; none for an
- * anonymous pipe or an unlinked FIFO; without the flag ENOTDIR, an
- * unknown flag EINVAL. */
+ * anonymous pipe; "/path (deleted)" for an unlinked FIFO still open;
+ * without the flag ENOTDIR, an unknown flag EINVAL. */
 static void getpath_names_a_fifo(void)
 {
 	lm_u64 w;
@@ -342,21 +362,40 @@ static void getpath_names_a_fifo(void)
 	strcpy(pages[24].path, "/pd/f");
 	CHECK(req(24, FS_MKNOD, 0, S_IFIFO | 0600, 0, 0) == 0);
 	f = open_as(24, "/pd/f", O_RDWR);
-	CHECK(f > 0 && req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 5 &&
-	      !strcmp(pages[24].data, "/pd/f"));
+	CHECK(f > 0 && named_is(24, f, "/pd/f"));
 	CHECK(req(24, FS_GETPATH, f, 0, 0, 0) == -ENOTDIR);
 	CHECK(req(24, FS_GETPATH, f, 2, 0, 0) == -EINVAL);
-	strcpy(pages[24].path, "/pd/f");
-	strcpy(pages[24].path2, "/g");
-	CHECK(req(24, FS_RENAME, 0, 0, 0, 0) == 0);
-	CHECK(req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == 2 && !strcmp(pages[24].data, "/g"));
+	CHECK(rename_as(24, "/pd/f", "/g") == 0 && named_is(24, f, "/g"));
 	CHECK(req(24, FS_GETPATH, (lm_u64)r, FS_PATH_NAMED, 0, 0) == -ENOENT);
-	strcpy(pages[24].path, "/g");
-	CHECK(req(24, FS_UNLINK, 0, 0, 0, 0) == 0);
-	CHECK(req(24, FS_GETPATH, f, FS_PATH_NAMED, 0, 0) == -ENOENT);
-	strcpy(pages[24].path, "/pd");
-	CHECK(req(24, FS_UNLINK, 0, FS_AT_REMOVEDIR, 0, 0) == 0);
+	CHECK(unlink_as(24, "/g", 0) == 0 && named_is(24, f, "/g (deleted)"));
+	CHECK(unlink_as(24, "/pd", FS_AT_REMOVEDIR) == 0);
 	h_release_all(24);
+}
+
+/* FS_PATH_NAMED of a regular file and of a directory: the path as it is
+ * now (a rename is no unlink); once the last name goes while a handle
+ * holds it, the path it had and " (deleted)", kept until the inode goes
+ * (its heap with it); a file replaced by a rename is deleted too; a
+ * removed directory too, while getcwd's FS_GETPATH (no flag) has none. */
+static void getpath_names_files_and_the_deleted(void)
+{
+	lm_u64 base = heap_used;
+	long f, d, g;
+
+	strcpy(pages[25].path, "/nd");
+	CHECK(req(25, FS_MKDIR, 0, 0755, 0, 0) == 0);
+	f = open_as(25, "/nd/a", O_RDWR | O_CREAT);
+	d = open_as(25, "/nd", O_RDONLY | O_DIRECTORY);
+	CHECK(f > 0 && d > 0 && named_is(25, f, "/nd/a") && named_is(25, d, "/nd"));
+	CHECK(rename_as(25, "/nd/a", "/nd/b") == 0 && named_is(25, f, "/nd/b"));
+	g = open_as(25, "/nd/c", O_RDWR | O_CREAT);
+	CHECK(g > 0 && rename_as(25, "/nd/c", "/nd/b") == 0); /* b, still open as f, replaced */
+	CHECK(named_is(25, f, "/nd/b (deleted)") && named_is(25, g, "/nd/b"));
+	CHECK(unlink_as(25, "/nd/b", 0) == 0 && named_is(25, g, "/nd/b (deleted)"));
+	CHECK(unlink_as(25, "/nd", FS_AT_REMOVEDIR) == 0 && named_is(25, d, "/nd (deleted)"));
+	CHECK(req(25, FS_GETPATH, d, 0, 0, 0) == -ENOENT); /* getcwd's: no path */
+	h_release_all(25);
+	CHECK(heap_used == base); /* the names kept went with their inodes */
 }
 
 int main(void)
@@ -371,5 +410,6 @@ int main(void)
 	RUN(pipe_refuses_flags_and_seek);
 	RUN(locks_are_charged_to_their_holders);
 	RUN(getpath_names_a_fifo);
+	RUN(getpath_names_files_and_the_deleted);
 	return CHECK_DONE();
 }

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 	test_fs();
 	test_pipe();
 	test_fifo();
+	test_fdlink();
 	test_lock();
 	test_timers();
 	test_procfs(argv[0]);

@@ -48,6 +48,8 @@ void test_efault(void);
 void test_fs(void);
 void test_pipe(void);
 void test_fifo(void);      /* calls_fifo.c */
+void test_fdlink(void);    /* calls_fdlink.c */
+int fd_link_is(int fd, const char *want); /* readlink("/proc/self/fd/<fd>") is want */
 void test_lock(void);      /* calls_lock.c */
 void test_timers(void);
 int test_tty(void);

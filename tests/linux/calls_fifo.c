@@ -119,22 +119,9 @@ static void fifo_one_process(void)
 	CHECK(mkfifo(path, 0600) == 0);
 }
 
-/* readlink of /proc/self/fd/N: a FIFO's path (its name now, after a
- * rename; absolute, from a relative open), an anonymous pipe's
- * "pipe:[ino]". */
-static int fd_link_is(int fd, const char *want)
-{
-	char link[32], got[128];
-	long n;
-
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	n = readlink(link, got, sizeof got - 1);
-	if (n < 0)
-		return 0;
-	got[n] = 0;
-	return !strcmp(got, want);
-}
-
+/* readlink of /proc/self/fd/N (fd_link_is, calls_fdlink.c): a FIFO's
+ * path (its name now, after a rename; absolute, from a relative open),
+ * an anonymous pipe's "pipe:[ino]". */
 static void fifo_fd_link(void)
 {
 	char moved[112], want[48];
