@@ -77,27 +77,32 @@
 		e != c && e != d ==> pos(index_set2(I, a, b, c, d), e) == pos(I, e);
   }
 
-  // The nesting of s, I being its ends' positions, in four parts:
+  // The nesting of s, I being its ends' positions, in four parts, each
+  // stated end by end (x_at) and over the list:
   // each end is at its position (so I indexes s);
   predicate nest_pos(seq s, index I) =
 	\forall integer x; 0 <= x < len(s) ==> pos(I, at(s, x)) == x;
   // each end is its node's opening or closing end, as closing says, and
   // its node's ends are named (the masking, for the list's nodes);
+  predicate named_at(struct mdb_end *e) =
+	ends_named(node(e)) &&
+	(closing(e) ==> e == &node(e)->close) && (!closing(e) ==> e == &node(e)->open);
   predicate nest_named(seq s) =
-	\forall integer x; 0 <= x < len(s) ==> ends_named(node(at(s, x))) &&
-		(closing(at(s, x)) ==> at(s, x) == &node(at(s, x))->close) &&
-		(!closing(at(s, x)) ==> at(s, x) == &node(at(s, x))->open);
+	\forall integer x; 0 <= x < len(s) ==> named_at(at(s, x));
   // each end's mate is in s, after an opening end, before a closing one;
+  predicate mates_at(seq s, index I, integer x) =
+	0 <= pos(I, mate(at(s, x))) < len(s) &&
+	at(s, pos(I, mate(at(s, x)))) == mate(at(s, x)) &&
+	(closing(at(s, x)) <==> pos(I, mate(at(s, x))) < x);
   predicate nest_mates(seq s, index I) =
-	\forall integer x; 0 <= x < len(s) ==>
-		0 <= pos(I, mate(at(s, x))) < len(s) &&
-		at(s, pos(I, mate(at(s, x)))) == mate(at(s, x)) &&
-		(closing(at(s, x)) <==> pos(I, mate(at(s, x))) < x);
+	\forall integer x; 0 <= x < len(s) ==> mates_at(s, I, x);
   // and the pairs do not cross: an end between a node's two ends has its
   // mate between them too (balanced parentheses).
-  predicate nest_inside(seq s, index I) =
-	\forall integer x, y; 0 <= x < y && y < pos(I, mate(at(s, x))) < len(s) ==>
+  predicate inside_at(seq s, index I, integer x, integer y) =
+	0 <= x < y && y < pos(I, mate(at(s, x))) < len(s) ==>
 		x < pos(I, mate(at(s, y))) < pos(I, mate(at(s, x)));
+  predicate nest_inside(seq s, index I) =
+	\forall integer x, y; inside_at(s, I, x, y);
   predicate nested(seq s, index I) =
 	nest_pos(s, I) && nest_named(s) && nest_mates(s, I) && nest_inside(s, I);
 */
