@@ -271,6 +271,42 @@
 	del_hyp(s, I, i, j, n) ==> inside_at(del2(s, i, j), index_del2(I, i, j), x, y);
   lemma nest_del2{L}: \forall seq s, index I, integer i, j, struct mdb *n;
 	del_hyp(s, I, i, j, n) ==> nested(del2(s, i, j), index_del2(I, i, j));
+
+  // Move: dst's ends in src's places, at src's positions; every other
+  // end and every mate's position as before.
+  predicate set_hyp{L}(seq s, index I, integer i, integer j, struct mdb *src, struct mdb *dst) =
+	nested(s, I) && ends_named(src) && ends_named(dst) && 0 <= i < j < len(s) &&
+	at(s, i) == &src->open && at(s, j) == &src->close && outside(s, dst);
+  lemma set_i{L}: \forall seq s, index I, integer i, j, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) ==>
+		at(set2(s, i, j, &dst->open, &dst->close), i) == &dst->open && pos(index_set2(I, &src->open, &src->close, &dst->open, &dst->close), &dst->open) == i &&
+		mate(&dst->open) == &dst->close && pos(index_set2(I, &src->open, &src->close, &dst->open, &dst->close), &dst->close) == j &&
+		at(set2(s, i, j, &dst->open, &dst->close), j) == &dst->close && mate(&dst->close) == &dst->open &&
+		pos(I, mate(at(s, i))) == j && pos(I, mate(at(s, j))) == i;
+  lemma set_other{L}: \forall seq s, index I, integer i, j, x, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) && 0 <= x < len(s) && x != i && x != j ==>
+		at(set2(s, i, j, &dst->open, &dst->close), x) == at(s, x) && pos(index_set2(I, &src->open, &src->close, &dst->open, &dst->close), at(s, x)) == x &&
+		pos(index_set2(I, &src->open, &src->close, &dst->open, &dst->close), mate(at(s, x))) == pos(I, mate(at(s, x))) &&
+		at(set2(s, i, j, &dst->open, &dst->close), pos(I, mate(at(s, x)))) == mate(at(s, x));
+  // So every end of the new list is where its old one was, its mate too.
+  lemma set_same{L}: \forall seq s, index I, integer i, j, x, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) && 0 <= x < len(s) ==>
+		pos(index_set2(I, &src->open, &src->close, &dst->open, &dst->close), at(set2(s, i, j, &dst->open, &dst->close), x)) == x &&
+		pos(index_set2(I, &src->open, &src->close, &dst->open, &dst->close), mate(at(set2(s, i, j, &dst->open, &dst->close), x))) == pos(I, mate(at(s, x))) &&
+		(closing(at(set2(s, i, j, &dst->open, &dst->close), x)) <==> closing(at(s, x))) &&
+		named_at(at(set2(s, i, j, &dst->open, &dst->close), x));
+  lemma set_mates_at{L}: \forall seq s, index I, integer i, j, x, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) && 0 <= x < len(s) ==> mates_at(set2(s, i, j, &dst->open, &dst->close), index_set2(I, &src->open, &src->close, &dst->open, &dst->close), x);
+  lemma set_inside_in{L}: \forall seq s, index I, integer i, j, x, y, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) && 0 <= x < len(s) && 0 <= y < len(s) &&
+	inside_at(s, I, x, y) ==> inside_at(set2(s, i, j, &dst->open, &dst->close), index_set2(I, &src->open, &src->close, &dst->open, &dst->close), x, y);
+  lemma set_inside_range{L}: \forall seq s, index I, integer i, j, x, y, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) && 0 <= x < len(s) && 0 <= y < len(s) ==>
+		inside_at(set2(s, i, j, &dst->open, &dst->close), index_set2(I, &src->open, &src->close, &dst->open, &dst->close), x, y);
+  lemma set_inside_at{L}: \forall seq s, index I, integer i, j, x, y, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) ==> inside_at(set2(s, i, j, &dst->open, &dst->close), index_set2(I, &src->open, &src->close, &dst->open, &dst->close), x, y);
+  lemma nest_set2{L}: \forall seq s, index I, integer i, j, struct mdb *src, *dst;
+	set_hyp(s, I, i, j, src, dst) ==> nested(set2(s, i, j, &dst->open, &dst->close), index_set2(I, &src->open, &src->close, &dst->open, &dst->close));
 */
 
 /*@
