@@ -75,7 +75,7 @@ runs=(
 	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma|cvc4,z3-ce,z3"
 	"apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=-vacuity_apply_add,-vacuity_apply_remove,-vacuity_apply_move"
 	"walks|mdb_walk_wp.c|mdb_parent,mdb_is_descendant,mdb_first_child,mdb_has_children|-wp-rte -wp-model Typed+cast"
-	"walklemmas|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=@lemma,-vacuity_walk"
+	"walklemmas|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=@lemma,-vacuity_walk|cvc4,z3-ce,z3"
 	"nestlemmas|mdb_nest_wp.c||-wp-prop=$nest|cvc4,z3-ce,z3"
 	"inv|mdb_inv_wp.c|inv_add,inv_remove,inv_move|-pp-annot"
 	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5|cvc4,z3"
