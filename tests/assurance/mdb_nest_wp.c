@@ -157,15 +157,15 @@
   lemma ins_mates{L}: \forall seq s, index I, integer k, struct mdb *n;
 	ins_hyp(s, I, k, n) ==>
 		nest_mates(ins2(s, k, &n->open, &n->close), index_ins2(I, k, &n->open, &n->close));
+  // The pairs do not cross: where x or y is a new end; where both are
+  // old, as in s (ins_map keeps their order), case by case (below).
   lemma ins_inside_new_x{L}: \forall seq s, index I, integer k, x, y, struct mdb *n;
 	ins_hyp(s, I, k, n) && (x == k + 1 || x == k + 2) ==>
 		inside_at(ins2(s, k, &n->open, &n->close), index_ins2(I, k, &n->open, &n->close), x, y);
   lemma ins_inside_new_y{L}: \forall seq s, index I, integer k, x, y, struct mdb *n;
 	ins_hyp(s, I, k, n) && 0 <= x <= k && (y == k + 1 || y == k + 2) ==>
 		inside_at(ins2(s, k, &n->open, &n->close), index_ins2(I, k, &n->open, &n->close), x, y);
-  // The pairs do not cross: two old ends, as in s (ins_map keeps their
-  // order), each in the new list's terms, before k or after k + 2; or a
-  // new one.
+  // Two old ends, each in the new list's terms: before k, or after k + 2.
   lemma ins_lo{L}: \forall seq s, index I, integer k, x, struct mdb *n;
 	ins_hyp(s, I, k, n) && 0 <= x <= k ==>
 		at(ins2(s, k, &n->open, &n->close), x) == at(s, x) &&
