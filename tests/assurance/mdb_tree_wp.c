@@ -15,6 +15,8 @@
  * earlier. The file has no function contract, so they are hypotheses of
  * no goal of the operations' runs (where they would slow the provers).
  */
+#ifndef MDB_TREE_WP_C /* included by mdb_apply_wp.c and mdb_nest_wp.c */
+#define MDB_TREE_WP_C
 #include "mdb_wp.h"
 
 /*@
@@ -255,3 +257,5 @@
 	move_pre{L1,L2}(s, i, j, src, dst) && ends_valid{L2}(s) && \valid{L2}(dst) ==>
 		tree{L2}(set2(s, i, j, \at(&dst->open, L2), \at(&dst->close, L2)));
 */
+
+#endif

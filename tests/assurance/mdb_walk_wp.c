@@ -21,15 +21,12 @@
  * each step makes smaller (walk_from: the list, and the part of the
  * nesting the walks rest on, walk_nested, as preconditions).
  */
-#include "mdb_wp.h"
+#include "mdb_nest_wp.h"
 
 /*@
-  // The node an end belongs to, and whether it is the closing end: what
-  // node_of and is_close compute from its address.
-  axiomatic Ends {
-	logic struct mdb *node(struct mdb_end *e);
-	logic boolean closing(struct mdb_end *e);
-  }
+  // node(e), closing(e): the node an end belongs to, and whether it is
+  // the closing end (what node_of and is_close compute from its address):
+  // mdb_nest_wp.h's, shared with the nesting since branch assure-wp3.
 
   // The parent walk, as mdb.h states it: back from an end, each closing
   // end met is a sibling's, skipped to its opening end; the first opening
@@ -64,10 +61,15 @@
   // the precondition (walk_nested): for a list whose ends are distinct,
   // as tree's are, each end's index is one number, so an idx satisfying it
   // exists; no axiom.
+  // (Since branch assure-wp3 idx is the positions of mdb_nest_wp.h,
+  // walk_index, left undefined as walk_list is: so the nesting, nested,
+  // which the operations are proved to keep, gives walk_nested: lemma
+  // walk_nested_of.)
   axiomatic Walk {
 	logic seq walk_list;
-	logic integer idx(seq s, struct mdb_end *e);
+	logic index walk_index;
   }
+  logic integer idx(seq s, struct mdb_end *e) = pos(walk_index, e);
 
   predicate in_list(seq s, struct mdb_end *e) =
 	0 <= idx(s, e) < len(s) && at(s, idx(s, e)) == e;
@@ -96,6 +98,12 @@
 	tree(s) && walk_nested(s) && 0 <= y < len(s) ==>
 		(y == 0 ==> at(s, y)->prev == \null) &&
 		(0 < y ==> prev_at(s, y - 1, y) && in_list(s, at(s, y - 1)));
+
+  // The walks' precondition from the nesting the operations keep
+  // (mdb_nest_wp.c, mdb_inv_wp.c): a check lemma, proved in run
+  // walklemmas, given to no other goal.
+  check lemma walk_nested_of{L}: \forall seq s;
+	tree(s) && nested(s, walk_index) ==> walk_nested(s);
 
   // Must not be proved (wp.sh's run vacuity checks): the walks'
   // preconditions are satisfiable (idx, walk_list are free to fit).

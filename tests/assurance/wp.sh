@@ -56,8 +56,18 @@ cd "$root" || exit 1
 # tree: the whole-tree postconditions (every "ensures tree_..." of
 #   mdb_wp.c), without -wp-rte: the runtime-error assertions, proved in the
 #   splices run, only crowd these goals' hypotheses (they time out with them).
+# nestlemmas: the operations' preconditions from tree and the nesting, and
+#   the nesting kept by each operation (mdb_nest_wp.c; logic only, its own
+#   lemmas: the file includes mdb_tree_wp.c, whose lemmas treelemmas proves);
+#   vacuity_nest: the nesting's hypotheses satisfiable (must NOT be proved).
+# inv: tree and the nesting kept by each call, from the invariant and what
+#   the caller holds alone (mdb_inv_wp.c: functions calling apply_*; the
+#   callee's precondition, nb_ok and the rest, is a goal);
+#   vacuity_inv: those functions' preconditions satisfiable (must NOT be).
 tree=$(sed -nE 's/.*ensures (tree_[a-z_]+):.*/\1/p' tests/assurance/mdb_wp.c | paste -sd, -)
 vacuity=vacuity_add,vacuity_remove_leaf,vacuity_remove_inner,vacuity_move
+nest=$(sed -nE 's/^[[:space:]]*lemma ([a-z_0-9]+).*/\1/p' tests/assurance/mdb_nest_wp.c | paste -sd, -)
+vacuity_nest=$(sed -nE 's/^[[:space:]]*check lemma (vacuity_[a-z_0-9]+).*/\1/p' tests/assurance/mdb_nest_wp.c | paste -sd, -)
 runs=(
 	"splices|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move,unlink_end|-wp-rte -pp-annot -wp-prop=-${tree//,/,-},-${vacuity//,/,-}"
 	"tree|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$tree"
@@ -65,10 +75,14 @@ runs=(
 	"treelemmas|mdb_tree_wp.c||-wp-prop=@lemma|cvc4,z3-ce,z3"
 	"apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=-vacuity_apply_add,-vacuity_apply_remove,-vacuity_apply_move"
 	"walks|mdb_walk_wp.c|mdb_parent,mdb_is_descendant,mdb_first_child,mdb_has_children|-wp-rte -wp-model Typed+cast"
-	"walklemmas|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=@lemma,-vacuity_walk"
+	"walklemmas|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=@lemma,-vacuity_walk|cvc4,z3-ce,z3"
+	"nestlemmas|mdb_nest_wp.c||-wp-prop=$nest|cvc4,z3-ce,z3"
+	"inv|mdb_inv_wp.c|inv_add,inv_remove,inv_move|-pp-annot"
 	"vacuity|mdb_wp.c|mdb_add_child,mdb_remove,mdb_move|-pp-annot -wp-prop=$vacuity -wp-timeout 5|cvc4,z3"
 	"vacuity_apply|mdb_apply_wp.c|apply_add,apply_remove,apply_move|-pp-annot -wp-prop=vacuity_apply_add,vacuity_apply_remove,vacuity_apply_move -wp-timeout 5|cvc4,z3"
 	"vacuity_walk|mdb_walk_wp.c||-wp-model Typed+cast -wp-prop=vacuity_walk -wp-timeout 5|cvc4,z3"
+	"vacuity_nest|mdb_nest_wp.c||-wp-prop=$vacuity_nest -wp-timeout 5|cvc4,z3"
+	"vacuity_inv|mdb_inv_wp.c||-pp-annot -wp-prop=vacuity_inv_add,vacuity_inv_remove,vacuity_inv_move -wp-timeout 5|cvc4,z3"
 )
 
 ok=1
@@ -108,7 +122,7 @@ for r in "${runs[@]}"; do
 		# other behaviour, or a case Qed closes): those may be proved,
 		# the cases that hold the hypotheses must not.
 		if [ "$rc" -ne 0 ] || [ -z "$sum" ] || [ "$total" -eq 0 ] ||
-		   grep -qE 'Goal typed_(cast_)?([a-z_]+_ensures|lemma)_vacuity_[a-z_]+(_part2)? : Valid' "$log"; then
+		   grep -qE 'Goal typed_(cast_)?([a-z_]+_ensures|(check_)?lemma)_vacuity_[a-z_]+(_part2)? : Valid' "$log"; then
 			echo "wp $name: a whole-tree postcondition's (or a walk's) hypotheses were proved contradictory (or the run failed): it proves nothing"
 			grep -E 'vacuity.*: Valid' "$log" | head
 			ok=0
