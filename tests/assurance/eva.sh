@@ -141,12 +141,21 @@ ipc2_opts="$ipc_opts -eva-partition-value eva_sig"
 # events only (their calls, a fault, DEBUG_FASTPATH): the others take the
 # general path as in ipc (--long: ipcfpall, every event).
 ipcfp="$ipc kernel/fastpath.c|-I$here/eva -DEVA_MDB_ENDS -DEVA_FASTPATH"
+precise_opts="-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
+# precise2: eva_main.c with two nondeterministic calls after the setup,
+# the states the first leaves kept apart by eva_sig (eva/cap_sig.h);
+# its scope below (docs/ASSURANCE.md, "Issue 15: sequences").
+precise2_scope=""
+# precise, precise2, vs: the functions each reached (Frama-C's metrics),
+# for seq_causes.py's check that they cover seq's alarm places.
+cover="-then -metrics -metrics-eva-cover"
 runs=(
 	"ipc2|eva_ipc.c|$ipc2 $ipc2_scope|$ipc2_opts"
 	"ipcfp|eva_ipc.c|$ipcfp -DEVA_IPC_FAST|$ipc_opts"
 	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts"
-	"precise|eva_main.c|$caps|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
-	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto"
+	"precise2|eva_main.c|$caps|-I$here/eva -DEVA_STEPS=2 $precise2_scope|$precise_opts -eva-partition-value eva_sig $cover"
+	"precise|eva_main.c|$caps|-I$here/eva|$precise_opts $cover"
+	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto $cover"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
 	"bpf|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=1|$bpf_opts"
 )
@@ -227,8 +236,10 @@ for r in "${runs[@]}"; do
 	[ -z "$alarms" ] && grep -q 'No alarm\|0 alarms generated' "$log" && alarms=0
 	reached=$(sed -nE 's/.* ([0-9]+) statements reached.*/\1/p' "$log" | tail -n 1)
 	unproved=$(sed -nE 's/^ *Assertions +[0-9]+ valid +([0-9]+) unknown +([0-9]+) invalid.*/\1 \2/p' "$log" | tail -n 1)
-	grep -A1 '^\[eva:alarm\]' "$log" | grep -v '^--' | paste - - |
-		sed -E 's/^\[eva:alarm\] ([^ ]+): Warning: *\t */\1 /' | sort | uniq >"$out/$name.alarms.txt"
+	# an alarm's text follows its warning, on the same line or the next
+	awk 'p { sub(/^ */, ""); print at " " $0; p = 0; next }
+	     /^\[eva:alarm\]/ { at = $2; sub(/:$/, "", at); t = $0; sub(/^.*Warning: */, "", t)
+				 if (t == "") p = 1; else print at " " t }' "$log" | sort | uniq >"$out/$name.alarms.txt"
 	got[$name.alarms]=$alarms
 	got[$name.reached]=$reached
 	base_alarms=$(sed -nE "s/^$name alarms ([0-9]+)/\1/p" "$here/eva.baseline")
@@ -255,6 +266,14 @@ for r in "${runs[@]}"; do
 	elif [ "$alarms" -lt "$base_alarms" ]; then
 		echo "eva $name: fewer alarms than the baseline: record it (eva.sh --record)"
 	fi
+done
+
+# seq's alarms, each place with its recorded cause and the precise runs
+# that cover it (tests/assurance/seq_causes.txt; the covering runs' logs
+# as the last run of each left them in $out)
+for r in "${runs[@]}"; do
+	[ "${r%%|*}" = seq ] || continue
+	python3 "$here/seq_causes.py" "$out" || ok=0
 done
 
 if [ "$record" = 1 ]; then
