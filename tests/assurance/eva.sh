@@ -145,15 +145,17 @@ precise_opts="-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-parti
 # precise2: eva_main.c with two nondeterministic calls after the setup,
 # the states the first leaves kept apart by eva_sig (eva/cap_sig.h);
 # its scope below (docs/ASSURANCE.md, "Issue 15: sequences").
-precise2_scope=""
-# precise, precise2, vs: the functions each reached (Frama-C's metrics),
+# Its scope: from the setup's state, a first UNTYPED_RETYPE (every type,
+# every slot argument), then any call (do_call's cases).
+precise2_scope="-DEVA_START_HI=0 -DEVA_FIRST=0"
+# precise, precise2, vs, ipc: the functions each reached (Frama-C's metrics),
 # for seq_causes.py's check that they cover seq's alarm places.
 cover="-then -metrics -metrics-eva-cover"
 runs=(
 	"ipc2|eva_ipc.c|$ipc2 $ipc2_scope|$ipc2_opts"
-	"ipcfp|eva_ipc.c|$ipcfp -DEVA_IPC_FAST|$ipc_opts"
-	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts"
 	"precise2|eva_main.c|$caps|-I$here/eva -DEVA_STEPS=2 $precise2_scope|$precise_opts -eva-partition-value eva_sig $cover"
+	"ipcfp|eva_ipc.c|$ipcfp -DEVA_IPC_FAST|$ipc_opts"
+	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts $cover"
 	"precise|eva_main.c|$caps|-I$here/eva|$precise_opts $cover"
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto $cover"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
@@ -207,9 +209,10 @@ analyse() {
 		echo 0 >"$out/$name.secs"
 		return
 	fi
-	# shellcheck disable=SC2086 # kernel, opts: lists of words
+	# shellcheck disable=SC2086 # kernel, opts: lists of words (the files
+	# first: opts may end in a -then stage)
 	frama-c -c11 -machdep gcc_x86_64 -cpp-extra-args="$extra $inc -DSTEPS=4" \
-		-eva $opts "$here/$harness" $kernel >"$out/$name.log" 2>&1
+		"$here/$harness" $kernel -eva $opts >"$out/$name.log" 2>&1
 	echo $? >"$out/$name.rc"
 	echo $(($(date +%s) - start)) >"$out/$name.secs"
 }
