@@ -235,8 +235,21 @@ static void retype(struct frame *f, const struct role *r)
 	f->rdi = slot_in(&roles[R_UT]);
 	f->rsi = r->type;
 	f->r10 = slot_in(&roles[R_CNODE]);
-	f->r8 = slot_in(r);
 	f->r9 = Frama_C_interval(0, 1) ? 1 : Frama_C_interval(0, 1) ? 2 : 0;
+	//@ split f->r9;
+	f->r8 = slot_in(r);
+#if EVA_STEPS > 1
+	/* The first of two calls makes two objects only from the first slot
+	 * of r's pair: from the second, the other would land in the next
+	 * role's first slot, and a second call reading that slot and its
+	 * twin in the other CNode through one merged state (copy's source
+	 * CNode is not split) would take one's type with the other's
+	 * address (an untyped's physical address as a notification's header:
+	 * the out-of-bounds write at obj_ref this gave). The kernel's path is
+	 * the same from either slot. */
+	if (eva_first && f->r9 == 2)
+		f->r8 = r->lo;
+#endif
 	switch (r->type) {
 	case LM_OBJ_UNTYPED: f->rdx = Frama_C_unsigned_long_interval(LM_UNTYPED_MIN_BITS - 1, UT_BITS + 1); break;
 	case LM_OBJ_FRAME: f->rdx = Frama_C_interval(0, 1) ? LM_PAGE_BITS : LM_LARGE_PAGE_BITS; break;
@@ -247,7 +260,6 @@ static void retype(struct frame *f, const struct role *r)
 	//@ split f->rdi;
 	//@ split f->r10;
 	//@ split f->r8;
-	//@ split f->r9;
 	sys_untyped_retype(f);
 #if EVA_STEPS > 1
 	if (eva_first) /* its splits end with this function */
