@@ -102,7 +102,11 @@ def main():
         if os.path.exists(log):
             cover_alarms[run] = {(f, function(f, n), t) for f, n, t in alarms(log) if f.startswith('kernel/')}
     reach = {r: reached(os.path.join(out, r + '.log')) for r in cover_alarms}
-    found = alarms(os.path.join(out, 'seq.log'))
+    seq = os.path.join(out, 'seq.log')
+    if not os.path.exists(seq):
+        print(f'seq_causes: no {seq}: run seq first (eva.sh)')
+        return 1
+    found = alarms(seq)
     for f, n, t in sorted(found):
         key = (f, function(f, n), t)
         c = places.get(key)
