@@ -22,6 +22,10 @@
 #   precise  tests/assurance/eva_main.c: typed object memory (eva/arch.h),
 #            a setup made by real system calls, then one call with every
 #            argument nondeterministic, states kept apart per argument
+#   precise2 eva_main.c with two nondeterministic calls after the
+#            setup, the states the first leaves kept apart by what they
+#            are (eva_sig, eva/cap_sig.h), as ipc2's; from the setup's
+#            state, a first UNTYPED_RETYPE, then any call
 #   bpf      tests/assurance/eva_bpf.c: the eBPF verifier
 #            (kernel/bpf/verify*.c) as BPF_LOAD calls it, on programs of
 #            one instruction with nondeterministic fields, then the
@@ -29,7 +33,9 @@
 #            over a nondeterministic context
 #   seq      tests/assurance/eva_seq.c: four calls in a row from the boot
 #            state, every argument nondeterministic, object memory one byte
-#            range: broader, and imprecise
+#            range: broader, and imprecise; each of its alarm places has
+#            its recorded cause (seq_causes.txt, checked by seq_causes.py
+#            after the runs: fails on a place with none)
 #
 #   bpfsys   (--bpfsys or --long) tests/assurance/eva_bpfsys.c: eBPF's
 #            system calls (prog.c, filter.c, predicate.c, the JIT
