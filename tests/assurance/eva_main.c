@@ -5,8 +5,10 @@
  * untyped memory and retype (untyped.c) and capability lookup
  * (syscall.c), run on a state built by real system calls from root's
  * boot state, then one more system call whose every argument is
- * nondeterministic. (eva_seq.c is the broad one: four calls in a row
- * from the boot state, at the price of precision.)
+ * nondeterministic. With EVA_STEPS 2 (run precise2) two such calls in a
+ * row, the states the first leaves kept apart by eva_sig (eva/cap_sig.h).
+ * (eva_seq.c is the broad one: four calls in a row from the boot state,
+ * at the price of precision; its alarms' causes in seq_causes.txt.)
  *
  * The boot state: root's TCB with a CSpace of 2^ROOT_BITS slots, built as
  * root.c builds it (boot()), with an untyped capability to UT_BITS of
