@@ -22,6 +22,10 @@
 #   precise  tests/assurance/eva_main.c: typed object memory (eva/arch.h),
 #            a setup made by real system calls, then one call with every
 #            argument nondeterministic, states kept apart per argument
+#   precise2 eva_main.c with two nondeterministic calls after the
+#            setup, the states the first leaves kept apart by what they
+#            are (eva_sig, eva/cap_sig.h), as ipc2's; from the setup's
+#            state, a first UNTYPED_RETYPE, then any call
 #   bpf      tests/assurance/eva_bpf.c: the eBPF verifier
 #            (kernel/bpf/verify*.c) as BPF_LOAD calls it, on programs of
 #            one instruction with nondeterministic fields, then the
@@ -29,7 +33,9 @@
 #            over a nondeterministic context
 #   seq      tests/assurance/eva_seq.c: four calls in a row from the boot
 #            state, every argument nondeterministic, object memory one byte
-#            range: broader, and imprecise
+#            range: broader, and imprecise; each of its alarm places has
+#            its recorded cause (seq_causes.txt, checked by seq_causes.py
+#            after the runs: fails on a place with none)
 #
 #   bpfsys   (--bpfsys or --long) tests/assurance/eva_bpfsys.c: eBPF's
 #            system calls (prog.c, filter.c, predicate.c, the JIT
@@ -141,12 +147,23 @@ ipc2_opts="$ipc_opts -eva-partition-value eva_sig"
 # events only (their calls, a fault, DEBUG_FASTPATH): the others take the
 # general path as in ipc (--long: ipcfpall, every event).
 ipcfp="$ipc kernel/fastpath.c|-I$here/eva -DEVA_MDB_ENDS -DEVA_FASTPATH"
+precise_opts="-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
+# precise2: eva_main.c with two nondeterministic calls after the setup,
+# the states the first leaves kept apart by eva_sig (eva/cap_sig.h);
+# its scope below (docs/ASSURANCE.md, "Issue 15: sequences").
+# Its scope: from the setup's state, a first UNTYPED_RETYPE (every type,
+# every slot argument), then any call (do_call's cases).
+precise2_scope="-DEVA_START_HI=0 -DEVA_FIRST=0"
+# precise, precise2, vs, ipc: the functions each reached (Frama-C's metrics),
+# for seq_causes.py's check that they cover seq's alarm places.
+cover="-then -metrics -metrics-eva-cover"
 runs=(
 	"ipc2|eva_ipc.c|$ipc2 $ipc2_scope|$ipc2_opts"
+	"precise2|eva_main.c|$caps|-I$here/eva -DEVA_STEPS=2 $precise2_scope|$precise_opts -eva-partition-value eva_sig $cover"
 	"ipcfp|eva_ipc.c|$ipcfp -DEVA_IPC_FAST|$ipc_opts"
-	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts"
-	"precise|eva_main.c|$caps|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
-	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto"
+	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts $cover"
+	"precise|eva_main.c|$caps|-I$here/eva|$precise_opts $cover"
+	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto $cover"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
 	"bpf|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=1|$bpf_opts"
 )
@@ -198,9 +215,10 @@ analyse() {
 		echo 0 >"$out/$name.secs"
 		return
 	fi
-	# shellcheck disable=SC2086 # kernel, opts: lists of words
+	# shellcheck disable=SC2086 # kernel, opts: lists of words (the files
+	# first: opts may end in a -then stage)
 	frama-c -c11 -machdep gcc_x86_64 -cpp-extra-args="$extra $inc -DSTEPS=4" \
-		-eva $opts "$here/$harness" $kernel >"$out/$name.log" 2>&1
+		"$here/$harness" $kernel -eva $opts >"$out/$name.log" 2>&1
 	echo $? >"$out/$name.rc"
 	echo $(($(date +%s) - start)) >"$out/$name.secs"
 }
@@ -227,8 +245,10 @@ for r in "${runs[@]}"; do
 	[ -z "$alarms" ] && grep -q 'No alarm\|0 alarms generated' "$log" && alarms=0
 	reached=$(sed -nE 's/.* ([0-9]+) statements reached.*/\1/p' "$log" | tail -n 1)
 	unproved=$(sed -nE 's/^ *Assertions +[0-9]+ valid +([0-9]+) unknown +([0-9]+) invalid.*/\1 \2/p' "$log" | tail -n 1)
-	grep -A1 '^\[eva:alarm\]' "$log" | grep -v '^--' | paste - - |
-		sed -E 's/^\[eva:alarm\] ([^ ]+): Warning: *\t */\1 /' | sort | uniq >"$out/$name.alarms.txt"
+	# an alarm's text follows its warning, on the same line or the next
+	awk 'p { sub(/^ */, ""); print at " " $0; p = 0; next }
+	     /^\[eva:alarm\]/ { at = $2; sub(/:$/, "", at); t = $0; sub(/^.*Warning: */, "", t)
+				 if (t == "") p = 1; else print at " " t }' "$log" | sort | uniq >"$out/$name.alarms.txt"
 	got[$name.alarms]=$alarms
 	got[$name.reached]=$reached
 	base_alarms=$(sed -nE "s/^$name alarms ([0-9]+)/\1/p" "$here/eva.baseline")
@@ -255,6 +275,14 @@ for r in "${runs[@]}"; do
 	elif [ "$alarms" -lt "$base_alarms" ]; then
 		echo "eva $name: fewer alarms than the baseline: record it (eva.sh --record)"
 	fi
+done
+
+# seq's alarms, each place with its recorded cause and the precise runs
+# that cover it (tests/assurance/seq_causes.txt; the covering runs' logs
+# as the last run of each left them in $out)
+for r in "${runs[@]}"; do
+	[ "${r%%|*}" = seq ] || continue
+	python3 "$here/seq_causes.py" "$out" || ok=0
 done
 
 if [ "$record" = 1 ]; then

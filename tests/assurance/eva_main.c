@@ -5,8 +5,10 @@
  * untyped memory and retype (untyped.c) and capability lookup
  * (syscall.c), run on a state built by real system calls from root's
  * boot state, then one more system call whose every argument is
- * nondeterministic. (eva_seq.c is the broad one: four calls in a row
- * from the boot state, at the price of precision.)
+ * nondeterministic. With EVA_STEPS 2 (run precise2) two such calls in a
+ * row, the states the first leaves kept apart by eva_sig (eva/cap_sig.h).
+ * (eva_seq.c is the broad one: four calls in a row from the boot state,
+ * at the price of precision; its alarms' causes in seq_causes.txt.)
  *
  * The boot state: root's TCB with a CSpace of 2^ROOT_BITS slots, built as
  * root.c builds it (boot()), with an untyped capability to UT_BITS of
@@ -111,6 +113,28 @@ void vspace_init_pml4(u64 pml4) { Frama_C_show_each_unreachable_pml4(pml4); }
 void vspace_unmap_frame_cap(struct cap *c) { }
 void vspace_unmap_table_cap(struct cap *c) { }
 
+#ifndef EVA_STEPS
+#define EVA_STEPS 1 /* nondeterministic calls after the setup; precise2: 2 */
+#endif
+/* precise2's scope: the start states (0 the setup's, 1 after the revoke)
+ * and the first call's kinds (do_call's cases). */
+#ifndef EVA_START_LO
+#define EVA_START_LO 0
+#endif
+#ifndef EVA_START_HI
+#define EVA_START_HI 1
+#endif
+#ifndef EVA_FIRST
+#define EVA_FIRST 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+#endif
+#ifndef EVA_SECOND
+#define EVA_SECOND 1 /* 0: the first call only (to count its states) */
+#endif
+#if EVA_STEPS > 1
+#include "cap_sig.h" /* eva_sig: the state as a number */
+static u8 eva_first; /* in the first call: retype() sets eva_sig */
+#endif
+
 static u64 any(void)
 {
 	return Frama_C_unsigned_long_interval(0, 1ull << 20);
@@ -213,8 +237,21 @@ static void retype(struct frame *f, const struct role *r)
 	f->rdi = slot_in(&roles[R_UT]);
 	f->rsi = r->type;
 	f->r10 = slot_in(&roles[R_CNODE]);
-	f->r8 = slot_in(r);
 	f->r9 = Frama_C_interval(0, 1) ? 1 : Frama_C_interval(0, 1) ? 2 : 0;
+	//@ split f->r9;
+	f->r8 = slot_in(r);
+#if EVA_STEPS > 1
+	/* The first of two calls makes two objects only from the first slot
+	 * of r's pair: from the second, the other would land in the next
+	 * role's first slot, and a second call reading that slot and its
+	 * twin in the other CNode through one merged state (copy's source
+	 * CNode is not split) would take one's type with the other's
+	 * address (an untyped's physical address as a notification's header:
+	 * the out-of-bounds write at obj_ref this gave). The kernel's path is
+	 * the same from either slot. */
+	if (eva_first && f->r9 == 2)
+		f->r8 = r->lo;
+#endif
 	switch (r->type) {
 	case LM_OBJ_UNTYPED: f->rdx = Frama_C_unsigned_long_interval(LM_UNTYPED_MIN_BITS - 1, UT_BITS + 1); break;
 	case LM_OBJ_FRAME: f->rdx = Frama_C_interval(0, 1) ? LM_PAGE_BITS : LM_LARGE_PAGE_BITS; break;
@@ -225,67 +262,137 @@ static void retype(struct frame *f, const struct role *r)
 	//@ split f->rdi;
 	//@ split f->r10;
 	//@ split f->r8;
-	//@ split f->r9;
 	sys_untyped_retype(f);
+#if EVA_STEPS > 1
+	if (eva_first) /* its splits end with this function */
+		eva_sig = state_sig();
+#endif
 }
+
+/* A call's arguments, every one nondeterministic: its CNode and slot
+ * arguments from role r's slots, rights all or any, a count or badge
+ * any (the calls below narrow some). */
+static void choose_args(struct frame *f, const struct role *r)
+{
+	f->rdi = slot_in(&roles[R_CNODE]);
+	f->rsi = slot_in(r);
+	f->rdx = slot_in(&roles[R_CNODE]);
+	f->r10 = slot_in(r);
+	f->r8 = Frama_C_interval(0, 1) ? LM_R_ALL : any();
+	f->r9 = any();
+}
+
+/* Call number call (one of the ten below) of role r, with f's
+ * arguments. */
+static void do_call(struct frame *f, int call, const struct role *r)
+{
+	switch (call) {
+	case 0: retype(f, r); break;
+	case 1:
+		f->r9 = Frama_C_interval(0, 1);
+		sys_cnode_copy(f);
+		break;
+	case 2: /* a range of two: r's pair, from and to a CNode's */
+		f->rsi = f->r10 = r->lo;
+		f->r9 = 2;
+		sys_cnode_copy(f);
+		break;
+	case 3: sys_cnode_mint(f); break;
+	case 4: sys_cnode_move(f); break;
+	case 5:
+		f->rdx = Frama_C_interval(0, 1);
+		sys_cnode_delete(f);
+		break;
+	case 6: /* a range of two: r's pair */
+		f->rsi = r->lo;
+		f->rdx = 2;
+		sys_cnode_delete(f);
+		break;
+	case 7: sys_cnode_revoke(f); break;
+	case 8: sys_cnode_identify(f); break;
+	default: sys_finish_delete(f); break;
+	}
+}
+
+/*
+ * One call with every argument nondeterministic (the last of a run): the
+ * role, the call and the first CNode and slot argument split, so that
+ * each state reads one CNode and one slot (a lookup or a revoke through a
+ * set of slots would read the checked type of one and the address or
+ * links of another). (Splitting the source CNode and slot of copy and
+ * move as well takes five times as long and removes no alarm. A split
+ * inside a block, reached by some calls only, is lost at its end; one
+ * made here is lost when this returns.)
+ */
+static void last_call(void)
+{
+	struct frame f = { 0 };
+	int k = Frama_C_interval(0, NROLES - 1);
+	//@ split k;
+	const struct role *r = &roles[k];
+	int call = Frama_C_interval(0, 9);
+	//@ split call;
+	choose_args(&f, r);
+	//@ split f.rdi;
+	//@ split f.rsi;
+	do_call(&f, call, r);
+}
+
+#if EVA_STEPS > 1
+/*
+ * The first of two calls (run precise2): the same, of the kinds in the
+ * list EVA_FIRST, its destination CNode and slot split as well, so that
+ * each state it leaves is one state (a write through a set of slots
+ * would leave each slot holding "either"); then the state it left as a
+ * number (eva_sig, eva/cap_sig.h), by which eva.sh keeps the states
+ * apart once the splits end with this function.
+ */
+static void first_call(void)
+{
+	struct frame f = { 0 };
+	int k = Frama_C_interval(0, NROLES - 1);
+	//@ split k;
+	const struct role *r = &roles[k];
+	static const u8 firsts[] = { EVA_FIRST };
+	int call = firsts[Frama_C_interval(0, sizeof firsts - 1)];
+	//@ split call;
+	if (call == 0) { /* retype: its arguments split, and eva_sig set, by retype() */
+		eva_first = 1;
+		retype(&f, r);
+		eva_first = 0;
+	} else { /* splits last to the end of their block: the signature in it */
+		choose_args(&f, r);
+		//@ split f.rdi;
+		//@ split f.rsi;
+		//@ split f.rdx;
+		//@ split f.r10;
+		do_call(&f, call, r);
+		eva_sig = state_sig();
+	}
+}
+#endif
 
 int main(void)
 {
-	struct frame f = { 0 };
-
 	boot();
 	setup();
 	/* Or from the state after a revoke of the child untyped: everything
 	 * made from it deleted (the CNode finalised with what it holds), its
 	 * memory free for reuse; what is left is the frame, root's CNode and
 	 * the boot untyped. */
-	int after_revoke = Frama_C_interval(0, 1);
+	int after_revoke = Frama_C_interval(EVA_START_LO, EVA_START_HI);
 	//@ split after_revoke;
 	if (after_revoke)
 		call_ok(sys_cnode_revoke, 1, 7, 0, 0, 0, 0);
-	int k = Frama_C_interval(0, NROLES - 1);
-	//@ split k;
-	const struct role *r = &roles[k];
-	int call = Frama_C_interval(0, 9);
-	//@ split call;
-	f.rdi = slot_in(&roles[R_CNODE]);
-	f.rsi = slot_in(r);
-	f.rdx = slot_in(&roles[R_CNODE]);
-	f.r10 = slot_in(r);
-	f.r8 = Frama_C_interval(0, 1) ? LM_R_ALL : any();
-	f.r9 = any();
-	/* One CNode and one slot per state: a lookup or a revoke through a
-	 * set of slots would read the checked type of one and the address or
-	 * links of another. (Splitting the source CNode and slot of copy and
-	 * move as well takes five times as long and removes no alarm. A split
-	 * inside a block, reached by some calls only, is lost at its end.) */
-	//@ split f.rdi;
-	//@ split f.rsi;
-	switch (call) {
-	case 0: retype(&f, r); break;
-	case 1:
-		f.r9 = Frama_C_interval(0, 1);
-		sys_cnode_copy(&f);
-		break;
-	case 2: /* a range of two: r's pair, from and to a CNode's */
-		f.rsi = f.r10 = r->lo;
-		f.r9 = 2;
-		sys_cnode_copy(&f);
-		break;
-	case 3: sys_cnode_mint(&f); break;
-	case 4: sys_cnode_move(&f); break;
-	case 5:
-		f.rdx = Frama_C_interval(0, 1);
-		sys_cnode_delete(&f);
-		break;
-	case 6: /* a range of two: r's pair */
-		f.rsi = r->lo;
-		f.rdx = 2;
-		sys_cnode_delete(&f);
-		break;
-	case 7: sys_cnode_revoke(&f); break;
-	case 8: sys_cnode_identify(&f); break;
-	default: sys_finish_delete(&f); break;
-	}
+#if EVA_STEPS > 1
+	/* Two calls in sequence (run precise2): the states the first leaves
+	 * kept apart by what they are (eva_sig, eva/cap_sig.h), not by its
+	 * arguments, then any call on each. */
+	first_call();
+	//@ merge after_revoke;
+	Frama_C_show_each_sig(eva_sig); /* in the log: one line per state kept apart */
+#endif
+	if (EVA_SECOND)
+		last_call();
 	return 0;
 }

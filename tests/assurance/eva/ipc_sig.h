@@ -22,7 +22,8 @@
  * threads are named by small numbers (pointers do not mix into a number
  * EVA can keep exact).
  */
-u64 eva_sig;
+#include "sig.h" /* eva_sig, mix, slot_sig */
+
 static struct endpoint *ep0, *ep1;
 static struct notify *ntfn;
 
@@ -42,16 +43,6 @@ static u64 oid(const void *o)
 {
 	return !o ? 0 : o == ep0 ? 1 : o == ep1 ? 2 : o == ntfn ? 3 : o == &ep0->q ? 4 :
 		o == &ep1->q ? 5 : o == &ntfn->q ? 6 : 7 + tid((const struct tcb *)o);
-}
-
-static u64 mix(u64 h, u64 v)
-{
-	return h * 0x100000001b3ull + v; /* unsigned: wraps */
-}
-
-static u64 slot_sig(u64 h, const struct slot *s)
-{
-	return mix(mix(mix(h, s->cap.type), s->cap.rights), s->cap.w2);
 }
 
 static u64 tcb_sig(u64 h, const struct tcb *t)
