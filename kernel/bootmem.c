@@ -31,10 +31,13 @@ void bootmem_remove(struct bootmem *m, u64 start, u64 end)
 	struct bootmem out = { .n = 0 };
 	if (start >= end)
 		return;
+	/* A full list split in two has one range too many: the last is
+	 * dropped (memory lost, never a write past the list). */
 	for (int i = 0; i < m->n; i++) {
 		struct range r = m->r[i];
 		if (r.end <= start || r.start >= end) {
-			out.r[out.n++] = r;
+			if (out.n < BOOTMEM_MAX)
+				out.r[out.n++] = r;
 			continue;
 		}
 		if (r.start < start && out.n < BOOTMEM_MAX)
@@ -43,6 +46,15 @@ void bootmem_remove(struct bootmem *m, u64 start, u64 end)
 			out.r[out.n++] = (struct range){ end, r.end };
 	}
 	*m = out;
+}
+
+void bootmem_add_within(struct bootmem *m, const struct bootmem *within, u64 start, u64 end)
+{
+	for (int i = 0; i < within->n; i++) {
+		u64 s = within->r[i].start > start ? within->r[i].start : start;
+		u64 e = within->r[i].end < end ? within->r[i].end : end;
+		bootmem_add(m, s, e); /* nothing if s >= e */
+	}
 }
 
 /* First fit, lowest address. Returns 0 if nothing fits (0 is never RAM
