@@ -4,7 +4,7 @@
 
 void bootmem_add(struct bootmem *m, u64 start, u64 end)
 {
-	if (start >= end || m->n == BOOTMEM_MAX)
+	if (start >= end || m->n >= BOOTMEM_MAX)
 		return;
 	int i = 0;
 	while (i < m->n && m->r[i].start < start)

@@ -15,48 +15,41 @@
 typedef u64 __attribute__((aligned(1))) u64_any;
 typedef u32 __attribute__((aligned(1))) u32_any;
 
-static u64 str_len(const char *s, u64 max)
+/* Strings are read by absolute position, [from, end) of the buffer s they
+ * lie in, each read checked against end (the tag's end in multiboot 2,
+ * NO_BOUND in multiboot 1): the form in which the bound is plain to see
+ * (and to EVA, tests/assurance/eva_boot.c). */
+static void copy_str(char *dst, u64 dsize, const char *s, u64 from, u64 end)
 {
-	u64 n = 0;
-	while (n < max && s[n])
-		n++;
-	return n;
-}
-
-/* The string of at most max bytes at s into dst, cut to fit, terminated. */
-static void copy_str(char *dst, u64 dsize, const char *s, u64 max)
-{
-	u64 n = str_len(s, max < dsize - 1 ? max : dsize - 1);
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-static void copy_name(char *dst, const char *cmd, u64 max)
-{
-	/* Loaders differ in whether the path comes first; the name is the
-	 * last word either way. */
-	u64 len = str_len(cmd, max), last = 0;
-	for (u64 p = 0; p + 1 < len; p++)
-		if (cmd[p] == ' ' && cmd[p + 1] != ' ')
-			last = p + 1;
 	u64 i = 0;
-	while (last + i < len && cmd[last + i] != ' ' && i < LM_BI_NAME_LEN - 1) {
-		dst[i] = cmd[last + i];
-		i++;
-	}
+	for (u64 at = from; i < dsize - 1 && at < end && s[at]; at++)
+		dst[i++] = s[at];
 	dst[i] = '\0';
 }
 
-static void add_module(struct bootparams *bp, u64 start, u64 end, const char *cmd, u64 max)
+static void copy_name(char *dst, const char *s, u64 from, u64 end)
+{
+	/* Loaders differ in whether the path comes first; the name is the
+	 * last word either way. */
+	u64 last = from, i = 0;
+	for (u64 at = from; at < end && s[at]; at++)
+		if (s[at] == ' ' && at + 1 < end && s[at + 1] && s[at + 1] != ' ')
+			last = at + 1;
+	for (u64 at = last; i < LM_BI_NAME_LEN - 1 && at < end && s[at] && s[at] != ' '; at++)
+		dst[i++] = s[at];
+	dst[i] = '\0';
+}
+
+static void add_module(struct bootparams *bp, u64 start, u64 end, const char *s, u64 from, u64 s_end)
 {
 	char name[LM_BI_NAME_LEN];
-	copy_name(name, cmd, max);
+	copy_name(name, s, from, s_end);
 	/* An empty one (end == start) is kept: a file of no bytes. */
 	if (end < start) {
 		kprintf("boot: module %s ends before it starts, ignored\n", name);
 		return;
 	}
-	if (bp->nmods == LM_BI_MAX_MODULES) {
+	if (bp->nmods >= LM_BI_MAX_MODULES) {
 		kprintf("boot: too many modules, ignoring %s\n", name);
 		return;
 	}
@@ -79,7 +72,7 @@ static void parse_mb1(u64 info, struct bootparams *bp)
 	bp->info_start = info;
 	bp->info_end = info + 128;
 	if (flags & BIT(2))
-		copy_str(bp->cmdline, sizeof(bp->cmdline), phys_to_virt(mi[4]), NO_BOUND);
+		copy_str(bp->cmdline, sizeof(bp->cmdline), phys_to_virt(mi[4]), 0, NO_BOUND);
 	if (flags & BIT(3)) {
 		const u32_any *mod = phys_to_virt(mi[6]);
 		u32 n = mi[5];
@@ -88,14 +81,14 @@ static void parse_mb1(u64 info, struct bootparams *bp)
 			n = LM_BI_MAX_MODULES + 1;
 		}
 		for (u32 i = 0; i < n; i++, mod += 4)
-			add_module(bp, mod[0], mod[1], phys_to_virt(mod[2]), NO_BOUND);
+			add_module(bp, mod[0], mod[1], phys_to_virt(mod[2]), 0, NO_BOUND);
 	}
 	if (flags & BIT(6)) {
 		/* Entries: a size (of what follows it), then base, length and
 		 * type, 24 bytes in all; the buffer bounds the walk, whatever
 		 * the sizes say (u64: size + 4 cannot wrap to no progress). */
 		u64 p = mi[12], end = p + mi[11];
-		while (p < end && end - p >= 24) {
+		while (p + 24 <= end) {
 			const u8 *e = phys_to_virt(p);
 			u32 size = *(const u32_any *)e;
 			add_ram(bp, *(const u64_any *)(e + 4), *(const u64_any *)(e + 12), *(const u32_any *)(e + 20));
@@ -109,32 +102,36 @@ static void parse_mb1(u64 info, struct bootparams *bp)
 static void parse_mb2(u64 info, struct bootparams *bp)
 {
 	const u8 *base = phys_to_virt(info);
-	u32 total = *(const u32_any *)base;
+	u64 total = *(const u32_any *)base;
 	bp->info_start = info;
 	bp->info_end = info + total;
-	/* Every tag lies inside the block (size <= total - off); u64 for the
-	 * next offset, which a size near 4 GiB would wrap. */
-	for (u64 off = 8; off <= total && total - off >= 8;) {
-		const u8 *tag = base + off;
-		u32 type = *(const u32_any *)tag, size = *(const u32_any *)(tag + 4);
-		if (type == 0 || size < 8 || size > total - off)
+	/* Every tag lies inside the block, every field read inside its tag
+	 * (off + n <= end, end <= total: u64, no sum wraps). */
+	for (u64 off = 8; off + 8 <= total;) {
+		u32 type = *(const u32_any *)(base + off), size = *(const u32_any *)(base + off + 4);
+		u64 end = off + size;
+		if (type == 0 || size < 8 || end > total)
 			break;
 		if (type == 1) {
-			copy_str(bp->cmdline, sizeof(bp->cmdline), (const char *)tag + 8, size - 8);
-		} else if (type == 3 && size >= 16) {
-			add_module(bp, *(const u32_any *)(tag + 8), *(const u32_any *)(tag + 12),
-				   (const char *)tag + 16, size - 16);
-		} else if (type == 6 && size >= 16) {
+			copy_str(bp->cmdline, sizeof(bp->cmdline), (const char *)base, off + 8, end);
+		} else if (type == 3 && off + 16 <= end) {
+			add_module(bp, *(const u32_any *)(base + off + 8), *(const u32_any *)(base + off + 12),
+				   (const char *)base, off + 16, end);
+		} else if (type == 6 && off + 16 <= end) {
 			/* GRUB-EFI passes this too, made from the EFI map after
 			 * ExitBootServices (boot-services memory available); the
 			 * EFI tags beside it (12, 17) are not needed. Entries:
 			 * base, length, type (20 bytes read), esize apart. */
-			u32 esize = *(const u32_any *)(tag + 8);
-			for (u32 e = 16; esize >= 20 && size - e >= esize; e += esize)
-				add_ram(bp, *(const u64_any *)(tag + e), *(const u64_any *)(tag + e + 8),
-					*(const u32_any *)(tag + e + 16));
+			u32 esize = *(const u32_any *)(base + off + 8);
+			/* (at + 20 <= end follows from esize >= 20: the bound
+			 * of the 20 bytes read, stated where they are read) */
+			if (esize >= 20)
+				for (u64 at = off + 16; at + 20 <= end && at + esize <= end; at += esize)
+					add_ram(bp, *(const u64_any *)(base + at),
+						*(const u64_any *)(base + at + 8),
+						*(const u32_any *)(base + at + 16));
 		}
-		off += ((u64)size + 7) & ~7ull;
+		off += (size + 7ull) & ~7ull;
 	}
 }
 

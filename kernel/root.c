@@ -128,7 +128,7 @@ static void emit_untyped(u64 pa, int bits, void *arg)
 {
 	struct root_build *rb = arg;
 	struct lm_bootinfo *bi = rb->bi;
-	if (bi->n_untyped == LM_BI_MAX_UNTYPED)
+	if (bi->n_untyped >= LM_BI_MAX_UNTYPED)
 		return;
 	struct cap c = { .type = LM_OBJ_UNTYPED, .rights = LM_R_ALL, .bits = (u8)bits, .obj = pa };
 	struct lm_bi_untyped *u = &bi->untyped[bi->n_untyped++];
