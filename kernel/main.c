@@ -21,7 +21,7 @@ void boot_memory(u32 magic, u64 info, struct bootparams *b)
 	b->loader_ram = b->ram;
 	bootmem_remove(&b->ram, 0, 0x100000);
 	bootmem_remove(&b->ram, kernel_image_start(), kernel_image_end());
-	for (int i = 0; i < b->nmods; i++)
+	for (int i = 0; i < b->nmods && i < LM_BI_MAX_MODULES; i++)
 		bootmem_remove(&b->ram, b->mods[i].start & ~0xfffull, ALIGN_UP(b->mods[i].end, 4096));
 	bootmem_remove(&b->ram, b->info_start & ~0xfffull, ALIGN_UP(b->info_end, 4096));
 }

@@ -8,7 +8,9 @@
 
 #define MB1_BOOT_MAGIC 0x2badb002
 #define MB2_BOOT_MAGIC 0x36d76289
-#define NO_BOUND       (~0ull) /* a multiboot 1 string: terminated by the format */
+/* Multiboot 1's strings are terminated by the format; one that is not is
+ * cut here rather than followed through memory. */
+#define MB1_STR_MAX    4096
 
 /* Fields at any alignment: multiboot 1's memory map has its 64-bit ones
  * at 4 mod 8, and a lying loader can put anything anywhere. */
@@ -17,32 +19,43 @@ typedef u32 __attribute__((aligned(1))) u32_any;
 
 /* Strings are read by absolute position, [from, end) of the buffer s they
  * lie in, each read checked against end (the tag's end in multiboot 2,
- * NO_BOUND in multiboot 1): the form in which the bound is plain to see
+ * MB1_STR_MAX in multiboot 1): the form in which the bound is plain to see
  * (and to EVA, tests/assurance/eva_boot.c). */
 static void copy_str(char *dst, u64 dsize, const char *s, u64 from, u64 end)
 {
-	u64 i = 0;
-	for (u64 at = from; i < dsize - 1 && at < end && s[at]; at++)
-		dst[i++] = s[at];
-	dst[i] = '\0';
+	for (u64 i = 0; i < dsize - 1; i++) {
+		u64 at = from + i;
+		if (at >= end || !s[at]) {
+			dst[i] = '\0';
+			return;
+		}
+		dst[i] = s[at];
+	}
+	dst[dsize - 1] = '\0';
 }
 
 static void copy_name(char *dst, const char *s, u64 from, u64 end)
 {
 	/* Loaders differ in whether the path comes first; the name is the
 	 * last word either way. */
-	u64 last = from, i = 0;
+	u64 last = from;
 	for (u64 at = from; at < end && s[at]; at++)
 		if (s[at] == ' ' && at + 1 < end && s[at + 1] && s[at + 1] != ' ')
 			last = at + 1;
-	for (u64 at = last; i < LM_BI_NAME_LEN - 1 && at < end && s[at] && s[at] != ' '; at++)
-		dst[i++] = s[at];
-	dst[i] = '\0';
+	for (u64 i = 0; i < LM_BI_NAME_LEN - 1; i++) {
+		u64 at = last + i;
+		if (at >= end || !s[at] || s[at] == ' ') {
+			dst[i] = '\0';
+			return;
+		}
+		dst[i] = s[at];
+	}
+	dst[LM_BI_NAME_LEN - 1] = '\0';
 }
 
 static void add_module(struct bootparams *bp, u64 start, u64 end, const char *s, u64 from, u64 s_end)
 {
-	char name[LM_BI_NAME_LEN];
+	char name[LM_BI_NAME_LEN] = { 0 }; /* all of it copied, compared (root.c) */
 	copy_name(name, s, from, s_end);
 	/* An empty one (end == start) is kept: a file of no bytes. */
 	if (end < start) {
@@ -72,16 +85,18 @@ static void parse_mb1(u64 info, struct bootparams *bp)
 	bp->info_start = info;
 	bp->info_end = info + 128;
 	if (flags & BIT(2))
-		copy_str(bp->cmdline, sizeof(bp->cmdline), phys_to_virt(mi[4]), 0, NO_BOUND);
+		copy_str(bp->cmdline, sizeof(bp->cmdline), phys_to_virt(mi[4]), 0, MB1_STR_MAX);
 	if (flags & BIT(3)) {
-		const u32_any *mod = phys_to_virt(mi[6]);
+		const u32_any *list = phys_to_virt(mi[6]);
 		u32 n = mi[5];
 		if (n > LM_BI_MAX_MODULES + 1) { /* one more: its name in the message */
 			kprintf("boot: %u modules, only the first %d read\n", n, LM_BI_MAX_MODULES + 1);
 			n = LM_BI_MAX_MODULES + 1;
 		}
-		for (u32 i = 0; i < n; i++, mod += 4)
-			add_module(bp, mod[0], mod[1], phys_to_virt(mod[2]), 0, NO_BOUND);
+		for (u32 i = 0; i < n; i++) {
+			const u32_any *mod = list + 4 * i;
+			add_module(bp, mod[0], mod[1], phys_to_virt(mod[2]), 0, MB1_STR_MAX);
+		}
 	}
 	if (flags & BIT(6)) {
 		/* Entries: a size (of what follows it), then base, length and

@@ -101,7 +101,7 @@ static u64 load_root_elf(struct root_build *rb, const struct boot_module *m)
 static void load_modules(struct root_build *rb, const struct bootparams *bp)
 {
 	u64 va = MODULE_VBASE;
-	for (int i = 0; i < bp->nmods; i++) {
+	for (int i = 0; i < bp->nmods && i < LM_BI_MAX_MODULES; i++) {
 		const struct boot_module *m = &bp->mods[i];
 		struct lm_bi_module *bm = &rb->bi->modules[i];
 		u64 size = m->end - m->start;
@@ -141,7 +141,7 @@ void root_create(struct bootparams *bp)
 {
 	struct root_build rb = { .mem = &bp->ram, .next = LM_SLOT_FIRST_BOOT };
 	int root_mod = -1;
-	for (int i = 0; i < bp->nmods; i++)
+	for (int i = 0; i < bp->nmods && i < LM_BI_MAX_MODULES; i++)
 		if (!memcmp(bp->mods[i].name, "root", 5))
 			root_mod = i;
 	if (root_mod < 0)
@@ -162,8 +162,9 @@ void root_create(struct bootparams *bp)
 	asid_boot(rb.asid, rb.pml4);
 	struct tcb *t = phys_to_virt(boot_alloc(&rb, 1 << LM_TCB_BITS, 1 << LM_TCB_BITS));
 	tcb_init(t);
-	for (rb.npool = 0; rb.npool < TABLE_POOL; rb.npool++)
-		rb.pool[rb.npool] = boot_alloc(&rb, 4096, 4096);
+	for (int i = 0; i < TABLE_POOL; i++)
+		rb.pool[i] = boot_alloc(&rb, 4096, 4096);
+	rb.npool = TABLE_POOL;
 
 	struct cap cn = { .type = LM_OBJ_CNODE, .rights = LM_R_ALL, .bits = ROOT_CNODE_BITS,
 		.obj = (u64)cnh };
@@ -199,7 +200,7 @@ void root_create(struct bootparams *bp)
 
 	/* Module copies are made: their originals, the unused table pool and
 	 * the loader's info block are free memory now. */
-	for (int i = 0; i < bp->nmods; i++)
+	for (int i = 0; i < bp->nmods && i < LM_BI_MAX_MODULES; i++)
 		bootmem_add_within(&bp->ram, &bp->loader_ram, bp->mods[i].start & ~0xfffull,
 				   ALIGN_UP(bp->mods[i].end, 4096));
 	for (int i = 0; i < rb.npool; i++)
@@ -213,7 +214,7 @@ void root_create(struct bootparams *bp)
 	/* Whatever was given back, the kernel image is never free memory. */
 	bootmem_remove(&bp->ram, kernel_image_start(), kernel_image_end());
 	bi->ram_bytes = bootmem_total(&bp->ram);
-	for (int i = 0; i < bp->ram.n; i++)
+	for (int i = 0; i < bp->ram.n && i < BOOTMEM_MAX; i++)
 		bootmem_blocks(bp->ram.r[i].start, bp->ram.r[i].end, LM_UNTYPED_MIN_BITS,
 			       LM_UNTYPED_MAX_BITS, emit_untyped, &rb);
 	/* Every address-space ID but the kernel's (0), root's own among them. */

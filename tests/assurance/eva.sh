@@ -27,6 +27,12 @@
 #            one instruction with nondeterministic fields, then the
 #            interpreter (interp.c, helpers.c) on each program it accepts,
 #            over a nondeterministic context
+#   boot     tests/assurance/eva_boot.c: the boot code (multiboot.c,
+#            bootmem.c, elf.c, root.c, main.c's kmain): boot_memory on
+#            any multiboot 1 or 2 info (or a bad magic), then kmain to
+#            its end on hostile root ELF images and module lists, over
+#            typed physical memory (the loader's buffers, the images,
+#            each boot allocation); panics allowed (boot's refusals)
 #   seq      tests/assurance/eva_seq.c: four calls in a row from the boot
 #            state, every argument nondeterministic, object memory one byte
 #            range: broader, and imprecise
@@ -141,12 +147,18 @@ ipc2_opts="$ipc_opts -eva-partition-value eva_sig"
 # events only (their calls, a fault, DEBUG_FASTPATH): the others take the
 # general path as in ipc (--long: ipcfpall, every event).
 ipcfp="$ipc kernel/fastpath.c|-I$here/eva -DEVA_MDB_ENDS -DEVA_FASTPATH"
+# boot: the boot code over what it calls; the string scans (copy_str,
+# copy_name) and multiboot 1's module list unrolled (their bounds are a
+# terminator or a count, not a constant); loops of known bound up to 64.
+boot="kernel/multiboot.c kernel/bootmem.c kernel/elf.c kernel/root.c kernel/main.c kernel/mdb.c kernel/cap.c kernel/cnode.c kernel/vspace.c kernel/asid.c kernel/thread.c kernel/sched.c kernel/irq.c kernel/bpf/prog.c kernel/bpf/verify.c"
+boot_opts="-eva-precision 2 -eva-auto-loop-unroll 64 -eva-split-return auto -eva-slevel-function parse_mb1:2000,copy_str:2000,copy_name:2000"
 runs=(
 	"ipc2|eva_ipc.c|$ipc2 $ipc2_scope|$ipc2_opts"
 	"ipcfp|eva_ipc.c|$ipcfp -DEVA_IPC_FAST|$ipc_opts"
 	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts"
 	"precise|eva_main.c|$caps|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto"
+	"boot|eva_boot.c|$boot|-I$here/eva|$boot_opts"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
 	"bpf|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=1|$bpf_opts"
 )
