@@ -83,15 +83,15 @@ static u64 load_root_elf(struct root_build *rb, const struct boot_module *m)
 			continue;
 		u8 rights = LM_R_READ | (ph[i].flags & LM_PF_W ? LM_R_WRITE : 0) |
 			    (ph[i].flags & LM_PF_X ? LM_R_EXEC : 0);
-		u64 va0 = ph[i].vaddr & ~0xfffull;
+		u64 va0 = ph[i].vaddr & ~0xfffull, fend = ph[i].vaddr + ph[i].filesz;
 		for (u64 va = va0; va < ph[i].vaddr + ph[i].memsz; va += 4096) {
 			u8 *page = phys_to_virt(map_new_frame(rb, va, rights));
-			/* Copy the part of the file image that falls in this page. */
-			for (u64 b = 0; b < 4096; b++) {
-				u64 v = va + b;
-				if (v >= ph[i].vaddr && v < ph[i].vaddr + ph[i].filesz)
-					page[b] = img[ph[i].offset + (v - ph[i].vaddr)];
-			}
+			/* The part of the file image that falls in this page
+			 * (elf_check: offset + filesz inside the image). */
+			u64 lo = va > ph[i].vaddr ? va : ph[i].vaddr;
+			u64 hi = va + 4096 < fend ? va + 4096 : fend;
+			if (lo < hi)
+				memcpy(page + (lo - va), img + ph[i].offset + (lo - ph[i].vaddr), hi - lo);
 		}
 	}
 	return ((const struct lm_elf_ehdr *)img)->entry;
