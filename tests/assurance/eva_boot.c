@@ -20,14 +20,18 @@
  *
  * Physical memory is typed (eva/arch.h: phys_to_virt is this file's): the
  * loader's buffers, the module images, the kernel image, then each boot
- * allocation at the address first fit gives it (asserted: a change in
- * root.c's order shows as an alarm here, not as silent imprecision): the
+ * allocation at the address first fit gives it (an address outside the
+ * model is an out-of-bounds alarm where the kernel uses it, so a change
+ * in root.c's order shows, not as silent imprecision): the
  * verifier's workspace, root's CNode (slots), its top-level table and the
  * 64 tables of the pool (pt_mem), its TCB, the bootinfo page, and every
  * other frame (frame_mem, bytes). Hardware is stubbed: serial, CPU setup,
  * the APIC and timer, CR3/CR4 (eva/asm.h), the IOAPIC (two registers),
  * return_to_user. panic ends a path: at boot it is a refusal (which inputs
  * reach it: the log's Frama_C_show_each_panic lines, docs/ASSURANCE.md).
+ * No harness assertion but cases_fit: eva.sh fails on any unproved one.
+ * EVA_BOOT_SET=1 (eva.sh's run boot): the root images whose page loops
+ * have fixed bounds; unset (bootall): every case.
  */
 #include "__fc_builtin.h"
 #include <string.h> /* Frama-C's specifications of memset and memcpy */
