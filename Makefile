@@ -434,6 +434,7 @@ clean:
 HOST_test_mdb := mdb.c
 HOST_test_format := format.c
 HOST_test_bootmem := bootmem.c
+HOST_test_multiboot := multiboot.c bootmem.c
 HOST_test_bpf := bpf/interp.c
 HOST_test_bpf_elf := bpf/interp.c
 HOST_LIB_test_bpf_elf := $(BPF_ELF_SRC)

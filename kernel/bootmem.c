@@ -1,29 +1,41 @@
 /* Range list arithmetic for boot memory (see bootmem.h). Ranges are kept
- * sorted and disjoint. */
+ * sorted and disjoint, at most BOOTMEM_MAX of them: the walks say so in
+ * their bounds too (a constant bound is one EVA can unroll,
+ * tests/assurance/eva_boot.c). */
 #include "bootmem.h"
+
+/* Ranges go into out in order; a full list drops the last (memory lost,
+ * never a write past the list). */
+static void push(struct bootmem *out, u64 start, u64 end)
+{
+	if (out->n < BOOTMEM_MAX)
+		out->r[out->n++] = (struct range){ start, end };
+}
 
 void bootmem_add(struct bootmem *m, u64 start, u64 end)
 {
-	if (start >= end || m->n == BOOTMEM_MAX)
+	struct bootmem out = { .n = 0 };
+	bool placed = false;
+	if (start >= end)
 		return;
-	int i = 0;
-	while (i < m->n && m->r[i].start < start)
-		i++;
-	for (int j = m->n; j > i; j--)
-		m->r[j] = m->r[j - 1];
-	m->r[i] = (struct range){ start, end };
-	m->n++;
-	/* Merge overlapping or touching neighbours. */
-	int w = 0;
-	for (int k = 1; k < m->n; k++) {
-		if (m->r[k].start <= m->r[w].end) {
-			if (m->r[k].end > m->r[w].end)
-				m->r[w].end = m->r[k].end;
+	/* Ranges that overlap or touch the new one are absorbed into it. */
+	for (int i = 0; i < m->n && i < BOOTMEM_MAX; i++) {
+		struct range r = m->r[i];
+		if (r.end < start) {
+			push(&out, r.start, r.end);
+		} else if (r.start > end) {
+			if (!placed)
+				push(&out, start, end);
+			placed = true;
+			push(&out, r.start, r.end);
 		} else {
-			m->r[++w] = m->r[k];
+			start = r.start < start ? r.start : start;
+			end = r.end > end ? r.end : end;
 		}
 	}
-	m->n = w + 1;
+	if (!placed)
+		push(&out, start, end);
+	*m = out;
 }
 
 void bootmem_remove(struct bootmem *m, u64 start, u64 end)
@@ -31,25 +43,35 @@ void bootmem_remove(struct bootmem *m, u64 start, u64 end)
 	struct bootmem out = { .n = 0 };
 	if (start >= end)
 		return;
-	for (int i = 0; i < m->n; i++) {
+	/* A full list split in two has one range too many (push). */
+	for (int i = 0; i < m->n && i < BOOTMEM_MAX; i++) {
 		struct range r = m->r[i];
 		if (r.end <= start || r.start >= end) {
-			out.r[out.n++] = r;
+			push(&out, r.start, r.end);
 			continue;
 		}
-		if (r.start < start && out.n < BOOTMEM_MAX)
-			out.r[out.n++] = (struct range){ r.start, start };
-		if (r.end > end && out.n < BOOTMEM_MAX)
-			out.r[out.n++] = (struct range){ end, r.end };
+		if (r.start < start)
+			push(&out, r.start, start);
+		if (r.end > end)
+			push(&out, end, r.end);
 	}
 	*m = out;
+}
+
+void bootmem_add_within(struct bootmem *m, const struct bootmem *within, u64 start, u64 end)
+{
+	for (int i = 0; i < within->n && i < BOOTMEM_MAX; i++) {
+		u64 s = within->r[i].start > start ? within->r[i].start : start;
+		u64 e = within->r[i].end < end ? within->r[i].end : end;
+		bootmem_add(m, s, e); /* nothing if s >= e */
+	}
 }
 
 /* First fit, lowest address. Returns 0 if nothing fits (0 is never RAM
  * we hand out: the first MiB is always removed). */
 u64 bootmem_alloc(struct bootmem *m, u64 size, u64 align)
 {
-	for (int i = 0; i < m->n; i++) {
+	for (int i = 0; i < m->n && i < BOOTMEM_MAX; i++) {
 		u64 a = ALIGN_UP(m->r[i].start, align);
 		if (a >= m->r[i].start && a < m->r[i].end && m->r[i].end - a >= size) {
 			bootmem_remove(m, a, a + size);
@@ -62,7 +84,7 @@ u64 bootmem_alloc(struct bootmem *m, u64 size, u64 align)
 u64 bootmem_total(const struct bootmem *m)
 {
 	u64 t = 0;
-	for (int i = 0; i < m->n; i++)
+	for (int i = 0; i < m->n && i < BOOTMEM_MAX; i++)
 		t += m->r[i].end - m->r[i].start;
 	return t;
 }

@@ -17,6 +17,9 @@ struct bootmem {
 
 void bootmem_add(struct bootmem *m, u64 start, u64 end);
 void bootmem_remove(struct bootmem *m, u64 start, u64 end);
+/* bootmem_add of the parts of [start, end) inside within's ranges: memory
+ * given back is RAM only if the loader said it was. */
+void bootmem_add_within(struct bootmem *m, const struct bootmem *within, u64 start, u64 end);
 u64 bootmem_alloc(struct bootmem *m, u64 size, u64 align);
 u64 bootmem_total(const struct bootmem *m);
 /* Split [start, end) into naturally aligned power-of-two blocks of at

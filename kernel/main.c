@@ -8,24 +8,30 @@
 #include "bpf/prog.h"
 
 extern u64 boot_pml4[512];
-extern char kernel_phys_start[], kernel_phys_end[];
 void root_create(struct bootparams *bp);
 
 static struct bootparams bp;
+
+/* What the loader gave (any of it may be wrong: multiboot.c checks it),
+ * and the RAM free for boot allocations: the loader's less the first MiB
+ * (firmware), the kernel, the modules and the info block. */
+void boot_memory(u32 magic, u64 info, struct bootparams *b)
+{
+	multiboot_parse(magic, info, b);
+	b->loader_ram = b->ram;
+	bootmem_remove(&b->ram, 0, 0x100000);
+	bootmem_remove(&b->ram, kernel_image_start(), kernel_image_end());
+	for (int i = 0; i < b->nmods && i < LM_BI_MAX_MODULES; i++)
+		bootmem_remove(&b->ram, b->mods[i].start & ~0xfffull, ALIGN_UP(b->mods[i].end, 4096));
+	bootmem_remove(&b->ram, b->info_start & ~0xfffull, ALIGN_UP(b->info_end, 4096));
+}
 
 void kmain(u32 magic, u64 info)
 {
 	serial_init();
 	kprintf("\nLamina kernel booting\n");
 	cpu_init();
-	multiboot_parse(magic, info, &bp);
-
-	/* Keep the first MiB (firmware), the kernel and the modules. */
-	bootmem_remove(&bp.ram, 0, 0x100000);
-	bootmem_remove(&bp.ram, (u64)kernel_phys_start, (u64)kernel_phys_end);
-	for (int i = 0; i < bp.nmods; i++)
-		bootmem_remove(&bp.ram, bp.mods[i].start & ~0xfffull, ALIGN_UP(bp.mods[i].end, 4096));
-	bootmem_remove(&bp.ram, bp.info_start & ~0xfffull, ALIGN_UP(bp.info_end, 4096));
+	boot_memory(magic, info, &bp);
 
 	/* The identity map was only for the jump to the higher half. */
 	/* Its entries are global (they are the kernel's too), so toggle

@@ -11,7 +11,8 @@ struct boot_module {
 };
 
 struct bootparams {
-	struct bootmem ram; /* usable RAM */
+	struct bootmem ram;        /* usable RAM */
+	struct bootmem loader_ram; /* RAM as the loader gave it: what may be given back */
 	struct boot_module mods[LM_BI_MAX_MODULES];
 	int nmods;
 	char cmdline[LM_BI_CMDLINE_LEN];
@@ -19,5 +20,8 @@ struct bootparams {
 };
 
 void multiboot_parse(u32 magic, u64 info, struct bootparams *bp);
+/* multiboot_parse, then the RAM in use (first MiB, kernel, modules, the
+ * info block) taken out of bp->ram (main.c). */
+void boot_memory(u32 magic, u64 info, struct bootparams *bp);
 
 #endif

@@ -12,8 +12,6 @@
 #include "thread.h"
 #include "vspace.h"
 
-extern char kernel_phys_start[], kernel_phys_end[];
-
 #define ROOT_CNODE_BITS 12
 #define ROOT_PRIO       255
 #define TABLE_POOL      64
@@ -46,16 +44,26 @@ static u32 put_cap(struct root_build *rb, const struct cap *c)
 	return rb->next++;
 }
 
+/* vspace_boot_map, its tables' capabilities recorded; a mapping that
+ * cannot be made is the root image's fault (or too many modules'). */
+static void boot_map(struct root_build *rb, u64 va, u64 pa, u64 pte)
+{
+	struct cap tables[4];
+	int nt = 0;
+	int err = vspace_boot_map(rb->pml4, va, pa, pte, rb->pool, &rb->npool, tables, &nt, rb->asid);
+	if (err == LM_ENOMEM)
+		panic("boot: out of page tables mapping the root task at %lx", va);
+	if (err)
+		panic("boot: root task address %lx mapped twice (overlapping ELF segments?)", va);
+	for (int i = 0; i < nt; i++)
+		put_cap(rb, &tables[i]);
+}
+
 /* Map a fresh zeroed frame at va; record its capability. Returns its address. */
 static u64 map_new_frame(struct root_build *rb, u64 va, u8 rights)
 {
 	u64 pa = boot_alloc(rb, 4096, 4096);
-	struct cap tables[4];
-	int nt = 0;
-	u64 pte = pte_leaf(0, rights, LM_R_ALL);
-	vspace_boot_map(rb->pml4, va, pa, pte, rb->pool, &rb->npool, tables, &nt, rb->asid);
-	for (int i = 0; i < nt; i++)
-		put_cap(rb, &tables[i]);
+	boot_map(rb, va, pa, pte_leaf(0, rights, LM_R_ALL));
 	struct cap c = { .type = LM_OBJ_FRAME, .rights = LM_R_ALL, .bits = LM_PAGE_BITS,
 		.flags = CAP_F_MAPPED, .obj = pa, .w2 = va, .w3 = map_record(rb->asid) };
 	put_cap(rb, &c);
@@ -75,15 +83,15 @@ static u64 load_root_elf(struct root_build *rb, const struct boot_module *m)
 			continue;
 		u8 rights = LM_R_READ | (ph[i].flags & LM_PF_W ? LM_R_WRITE : 0) |
 			    (ph[i].flags & LM_PF_X ? LM_R_EXEC : 0);
-		u64 va0 = ph[i].vaddr & ~0xfffull;
+		u64 va0 = ph[i].vaddr & ~0xfffull, fend = ph[i].vaddr + ph[i].filesz;
 		for (u64 va = va0; va < ph[i].vaddr + ph[i].memsz; va += 4096) {
 			u8 *page = phys_to_virt(map_new_frame(rb, va, rights));
-			/* Copy the part of the file image that falls in this page. */
-			for (u64 b = 0; b < 4096; b++) {
-				u64 v = va + b;
-				if (v >= ph[i].vaddr && v < ph[i].vaddr + ph[i].filesz)
-					page[b] = img[ph[i].offset + (v - ph[i].vaddr)];
-			}
+			/* The part of the file image that falls in this page
+			 * (elf_check: offset + filesz inside the image). */
+			u64 lo = va > ph[i].vaddr ? va : ph[i].vaddr;
+			u64 hi = va + 4096 < fend ? va + 4096 : fend;
+			if (lo < hi)
+				memcpy(page + (lo - va), img + ph[i].offset + (lo - ph[i].vaddr), hi - lo);
 		}
 	}
 	return ((const struct lm_elf_ehdr *)img)->entry;
@@ -93,7 +101,7 @@ static u64 load_root_elf(struct root_build *rb, const struct boot_module *m)
 static void load_modules(struct root_build *rb, const struct bootparams *bp)
 {
 	u64 va = MODULE_VBASE;
-	for (int i = 0; i < bp->nmods; i++) {
+	for (int i = 0; i < bp->nmods && i < LM_BI_MAX_MODULES; i++) {
 		const struct boot_module *m = &bp->mods[i];
 		struct lm_bi_module *bm = &rb->bi->modules[i];
 		u64 size = m->end - m->start;
@@ -103,14 +111,8 @@ static void load_modules(struct root_build *rb, const struct bootparams *bp)
 		bm->nframes = (u32)((size + 4095) / 4096);
 		/* Every table for the range first (a module may cross 2 MiB
 		 * boundaries), so that its frames take consecutive slots. */
-		for (u64 off = 0; off < size; off = ALIGN_UP(va + off + 1, LM_LARGE_PAGE_SIZE) - va) {
-			struct cap tables[4];
-			int nt = 0;
-			vspace_boot_map(rb->pml4, va + off, 0, 0, rb->pool, &rb->npool, tables, &nt,
-					rb->asid);
-			for (int t = 0; t < nt; t++)
-				put_cap(rb, &tables[t]);
-		}
+		for (u64 off = 0; off < size; off = ALIGN_UP(va + off + 1, LM_LARGE_PAGE_SIZE) - va)
+			boot_map(rb, va + off, 0, 0);
 		bm->slot = rb->next;
 		for (u64 off = 0; off < size; off += 4096) {
 			u64 pa = map_new_frame(rb, va + off, LM_R_READ);
@@ -126,7 +128,7 @@ static void emit_untyped(u64 pa, int bits, void *arg)
 {
 	struct root_build *rb = arg;
 	struct lm_bootinfo *bi = rb->bi;
-	if (bi->n_untyped == LM_BI_MAX_UNTYPED)
+	if (bi->n_untyped >= LM_BI_MAX_UNTYPED)
 		return;
 	struct cap c = { .type = LM_OBJ_UNTYPED, .rights = LM_R_ALL, .bits = (u8)bits, .obj = pa };
 	struct lm_bi_untyped *u = &bi->untyped[bi->n_untyped++];
@@ -139,7 +141,7 @@ void root_create(struct bootparams *bp)
 {
 	struct root_build rb = { .mem = &bp->ram, .next = LM_SLOT_FIRST_BOOT };
 	int root_mod = -1;
-	for (int i = 0; i < bp->nmods; i++)
+	for (int i = 0; i < bp->nmods && i < LM_BI_MAX_MODULES; i++)
 		if (!memcmp(bp->mods[i].name, "root", 5))
 			root_mod = i;
 	if (root_mod < 0)
@@ -160,8 +162,9 @@ void root_create(struct bootparams *bp)
 	asid_boot(rb.asid, rb.pml4);
 	struct tcb *t = phys_to_virt(boot_alloc(&rb, 1 << LM_TCB_BITS, 1 << LM_TCB_BITS));
 	tcb_init(t);
-	for (rb.npool = 0; rb.npool < TABLE_POOL; rb.npool++)
-		rb.pool[rb.npool] = boot_alloc(&rb, 4096, 4096);
+	for (int i = 0; i < TABLE_POOL; i++)
+		rb.pool[i] = boot_alloc(&rb, 4096, 4096);
+	rb.npool = TABLE_POOL;
 
 	struct cap cn = { .type = LM_OBJ_CNODE, .rights = LM_R_ALL, .bits = ROOT_CNODE_BITS,
 		.obj = (u64)cnh };
@@ -197,19 +200,21 @@ void root_create(struct bootparams *bp)
 
 	/* Module copies are made: their originals, the unused table pool and
 	 * the loader's info block are free memory now. */
-	for (int i = 0; i < bp->nmods; i++)
-		bootmem_add(&bp->ram, bp->mods[i].start & ~0xfffull, ALIGN_UP(bp->mods[i].end, 4096));
+	for (int i = 0; i < bp->nmods && i < LM_BI_MAX_MODULES; i++)
+		bootmem_add_within(&bp->ram, &bp->loader_ram, bp->mods[i].start & ~0xfffull,
+				   ALIGN_UP(bp->mods[i].end, 4096));
 	for (int i = 0; i < rb.npool; i++)
 		bootmem_add(&bp->ram, rb.pool[i], rb.pool[i] + 4096);
 	/* Only whole pages of the info block: GRUB may put it in the tail of
 	 * a kernel page (after the text, before the next segment). */
 	if (ALIGN_UP(bp->info_start, 4096) < (bp->info_end & ~0xfffull))
-		bootmem_add(&bp->ram, ALIGN_UP(bp->info_start, 4096), bp->info_end & ~0xfffull);
+		bootmem_add_within(&bp->ram, &bp->loader_ram, ALIGN_UP(bp->info_start, 4096),
+				   bp->info_end & ~0xfffull);
 	bootmem_remove(&bp->ram, 0, 0x100000);
 	/* Whatever was given back, the kernel image is never free memory. */
-	bootmem_remove(&bp->ram, (u64)kernel_phys_start, (u64)kernel_phys_end);
+	bootmem_remove(&bp->ram, kernel_image_start(), kernel_image_end());
 	bi->ram_bytes = bootmem_total(&bp->ram);
-	for (int i = 0; i < bp->ram.n; i++)
+	for (int i = 0; i < bp->ram.n && i < BOOTMEM_MAX; i++)
 		bootmem_blocks(bp->ram.r[i].start, bp->ram.r[i].end, LM_UNTYPED_MIN_BITS,
 			       LM_UNTYPED_MAX_BITS, emit_untyped, &rb);
 	/* Every address-space ID but the kernel's (0), root's own among them. */

@@ -736,7 +736,10 @@ int vspace_boot_map(u64 pml4, u64 va, u64 frame, u64 flags, u64 *pool, int *npoo
 	int missing = 0;
 	u64 *pte;
 	while (!(pte = walk(pml4, va, 1, &missing))) {
-		KASSERT(missing > 0 && *npool > 0);
+		if (missing == 0) /* a large page: root's are all 4 KiB */
+			return LM_EEXIST;
+		if (*npool == 0)
+			return LM_ENOMEM;
 		u64 pt = pool[--*npool];
 		memset(phys_to_virt(pt), 0, 4096);
 		*walk(pml4, va, missing + 1, &missing) = pt | PTE_P | PTE_W | PTE_U;
@@ -746,10 +749,11 @@ int vspace_boot_map(u64 pml4, u64 va, u64 frame, u64 flags, u64 *pool, int *npoo
 			.w2 = va & ~span_mask, .w3 = MAP_REC(asid, asid_tab[asid].gen, missing) };
 	}
 	if (!frame) /* only the tables */
-		return 0;
-	KASSERT(!(*pte & PTE_P));
+		return LM_OK;
+	if (*pte & PTE_P)
+		return LM_EEXIST;
 	*pte = frame | flags;
-	return 0;
+	return LM_OK;
 }
 
 u64 map_record(u64 asid) { return MAP_REC(asid, asid_tab[asid].gen, 0); }

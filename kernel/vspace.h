@@ -96,7 +96,11 @@ void asid_check_slot(const struct slot *s);
 int asid_check_end(void);
 
 /* Boot-time mapping for the root task (root.c): the caller supplies the
- * table pages; frame 0 makes only the tables on the way to vaddr. */
+ * table pages; frame 0 makes only the tables on the way to vaddr.
+ * LM_ENOMEM: the pool ran out; LM_EEXIST: vaddr is mapped already (the
+ * root ELF image's segments share a page, or lie where the kernel puts
+ * the boot info, the stack or the modules). Tables made before either
+ * stay made, and are in made[]. */
 int vspace_boot_map(u64 pml4, u64 vaddr, u64 frame, u64 pte_flags, u64 *table_pool, int *npool,
 		    struct cap *tables_made, int *ntables, u64 asid);
 

@@ -31,6 +31,14 @@
 #            one instruction with nondeterministic fields, then the
 #            interpreter (interp.c, helpers.c) on each program it accepts,
 #            over a nondeterministic context
+#   boot     tests/assurance/eva_boot.c: the boot code (multiboot.c,
+#            bootmem.c, elf.c, root.c, main.c's kmain): boot_memory on
+#            any multiboot 1 or 2 info (or a bad magic), then kmain to
+#            its end on hostile root ELF images and module lists, over
+#            typed physical memory (the loader's buffers, the images,
+#            each boot allocation); panics allowed (boot's refusals)
+#   bootall  (--long only) boot with the root images whose segments have
+#            nondeterministic or huge sizes too; no baseline yet
 #   seq      tests/assurance/eva_seq.c: four calls in a row from the boot
 #            state, every argument nondeterministic, object memory one byte
 #            range: broader, and imprecise; each of its alarm places has
@@ -157,6 +165,15 @@ precise2_scope="-DEVA_START_HI=0 -DEVA_FIRST=0"
 # precise, precise2, vs, ipc: the functions each reached (Frama-C's metrics),
 # for seq_causes.py's check that they cover seq's alarm places.
 cover="-then -metrics -metrics-eva-cover"
+# boot: the boot code over what it calls; loops of known bound unrolled up
+# to 64 rounds (the range lists', the modules', the table pool's); the page loops of the root image's segments and of the modules kept
+# apart by their own slevel (their bounds come from the image).
+# boot: the hostile cases whose page loops have fixed bounds
+# (EVA_BOOT_SET=1); bootall (--long): also those with segments of
+# nondeterministic or huge size, whose merged page loops give alarms of
+# imprecision (docs/ASSURANCE.md, "Issue 15: the boot code").
+boot="kernel/multiboot.c kernel/bootmem.c kernel/elf.c kernel/root.c kernel/main.c kernel/mdb.c kernel/cap.c kernel/cnode.c kernel/vspace.c kernel/asid.c kernel/thread.c kernel/sched.c kernel/irq.c kernel/bpf/prog.c kernel/bpf/verify.c"
+boot_opts="-eva-precision 2 -eva-auto-loop-unroll 64 -eva-split-return auto -eva-slevel-function load_root_elf:300,load_modules:300"
 runs=(
 	"ipc2|eva_ipc.c|$ipc2 $ipc2_scope|$ipc2_opts"
 	"precise2|eva_main.c|$caps|-I$here/eva -DEVA_STEPS=2 $precise2_scope|$precise_opts -eva-partition-value eva_sig $cover"
@@ -164,6 +181,7 @@ runs=(
 	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts $cover"
 	"precise|eva_main.c|$caps|-I$here/eva|$precise_opts $cover"
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto $cover"
+	"boot|eva_boot.c|$boot|-I$here/eva -DEVA_BOOT_SET=1|$boot_opts"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
 	"bpf|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=1|$bpf_opts"
 )
@@ -181,6 +199,7 @@ for a in "$@"; do
 	esac
 done
 [ "$long" = 1 ] && runs=(
+	"bootall|eva_boot.c|$boot|-I$here/eva|$boot_opts"
 	"ipc2all|eva_ipc.c|$ipc2|$ipc2_opts"
 	"ipcfpall|eva_ipc.c|$ipcfp -DEVA_FP_MORE|$ipc_opts"
 	"${runs[@]}"

@@ -1,4 +1,5 @@
 /* Host tests of boot memory ranges and untyped block splitting. */
+#include <stdlib.h>
 #include "check.h"
 #include "bootmem.h"
 
@@ -61,6 +62,34 @@ static void blocks_trim_to_min_size(void)
 	CHECK(n == 0 && covered == 0);
 }
 
+/* A full list (BOOTMEM_MAX ranges) with one split in two: the old code
+ * wrote the 65th range past the array (ASan: a write past m). */
+static void remove_split_of_full_list_stays_inside(void)
+{
+	struct bootmem *m = malloc(sizeof(*m));
+	m->n = 0;
+	for (int i = 0; i < BOOTMEM_MAX; i++)
+		bootmem_add(m, 0x100000 + i * 0x20000ull, 0x110000 + i * 0x20000ull);
+	CHECK(m->n == BOOTMEM_MAX);
+	bootmem_remove(m, 0x104000, 0x105000);
+	CHECK(m->n == BOOTMEM_MAX);
+	CHECK(m->r[0].end == 0x104000 && m->r[1].start == 0x105000);
+	CHECK(m->r[BOOTMEM_MAX - 1].start == 0x100000 + (BOOTMEM_MAX - 2) * 0x20000ull);
+	free(m);
+}
+
+static void add_within_only_loader_ram(void)
+{
+	struct bootmem ram = { 0 }, loader = { 0 };
+	bootmem_add(&loader, 0x100000, 0x200000);
+	bootmem_add(&loader, 0x400000, 0x500000);
+	bootmem_add_within(&ram, &loader, 0x180000, 0x480000); /* spans a hole */
+	CHECK(ram.n == 2 && ram.r[0].start == 0x180000 && ram.r[0].end == 0x200000 &&
+	      ram.r[1].start == 0x400000 && ram.r[1].end == 0x480000);
+	bootmem_add_within(&ram, &loader, 0xfec00000, 0xfec01000); /* not RAM */
+	CHECK(ram.n == 2);
+}
+
 int main(void)
 {
 	RUN(add_merges_and_sorts);
@@ -68,5 +97,7 @@ int main(void)
 	RUN(alloc_is_aligned_and_removed);
 	RUN(blocks_cover_range_aligned);
 	RUN(blocks_trim_to_min_size);
+	RUN(remove_split_of_full_list_stays_inside);
+	RUN(add_within_only_loader_ram);
 	return CHECK_DONE();
 }

@@ -108,6 +108,12 @@ u64 codewin_phys(u64 va);
 int codewin_check(u32 *used);
 
 static inline void *phys_to_virt(u64 pa) { return (void *)(pa + DIRECT_MAP); }
+/* The kernel image's physical range, from the linker script; boot keeps
+ * it out of the memory it hands out. Functions rather than the symbols so
+ * that the EVA harness (tests/assurance/eva/arch.h) can give it numbers. */
+extern char kernel_phys_start[], kernel_phys_end[];
+static inline u64 kernel_image_start(void) { return (u64)kernel_phys_start; }
+static inline u64 kernel_image_end(void) { return (u64)kernel_phys_end; }
 static inline u64 virt_to_phys(const void *va)
 {
 	u64 v = (u64)va;
