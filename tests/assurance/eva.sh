@@ -30,14 +30,12 @@
 #   seq      tests/assurance/eva_seq.c: four calls in a row from the boot
 #            state, every argument nondeterministic, object memory one byte
 #            range: broader, and imprecise
-#
-#   bpfsys   (--bpfsys or --long) tests/assurance/eva_bpfsys.c: eBPF's
-#            system calls (prog.c, filter.c, predicate.c, the JIT
-#            compiler) over the ipc run's kernel: fixed programs
-#            loaded by real calls, four start states, then one
-#            call (good and bad arguments, kept apart) or a timer
-#            tick; the verifier modelled, the model checked on the
-#            host first (eva_bpfsys_check.c)
+#   bpfsys   tests/assurance/eva_bpfsys.c: eBPF's system calls (prog.c,
+#            filter.c, predicate.c, the JIT compiler) over the ipc run's
+#            kernel: fixed programs loaded by real calls, four start
+#            states, then one call (good and bad arguments, kept apart)
+#            or a timer tick; the verifier modelled, the model checked on
+#            the host first (eva_bpfsys_check.c)
 #
 #   ipc2     eva_ipc.c with two events in sequence, the states the
 #            first leaves kept apart by what they are (eva_sig, a number
@@ -63,11 +61,9 @@
 #            section 3, eBPF)
 #
 #   tests/assurance/eva.sh           alarms against eva.baseline
-#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2all, bpf2,
-#                                    bpfsys)
+#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2all,
+#                                    ipcfpall, bpf2)
 #   tests/assurance/eva.sh --bpf     the default runs and bpf2
-#   tests/assurance/eva.sh --bpfsys  the default runs and bpfsys (93 s of
-#                                    CPU; 12 min wall on a loaded machine)
 #   tests/assurance/eva.sh --record [--long]
 #                                    write the counts of the runs made as
 #                                    their baselines
@@ -145,6 +141,7 @@ runs=(
 	"ipc2|eva_ipc.c|$ipc2 $ipc2_scope|$ipc2_opts"
 	"ipcfp|eva_ipc.c|$ipcfp -DEVA_IPC_FAST|$ipc_opts"
 	"ipc|eva_ipc.c|$ipc|-I$here/eva -DEVA_MDB_ENDS|$ipc_opts"
+	"bpfsys|eva_bpfsys.c|$bpfsys|-I$here/eva -DEVA_MDB_ENDS $bpf_cpp|$bpfsys_opts"
 	"precise|eva_main.c|$caps|-I$here/eva|-eva-precision 2 -eva-plevel 300 -eva-split-return auto -eva-partition-value eva_cspace_gone"
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
@@ -153,23 +150,17 @@ runs=(
 record=0
 long=0
 bpf_run=0
-bpfsys_run=0
 for a in "$@"; do
 	case $a in
 	--record) record=1 ;;
-	--long) long=1 bpf_run=1 bpfsys_run=1 ;;
+	--long) long=1 bpf_run=1 ;;
 	--bpf) bpf_run=1 ;;
-	--bpfsys) bpfsys_run=1 ;;
-	*) echo "usage: $0 [--record] [--long] [--bpf] [--bpfsys]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--record] [--long] [--bpf]" >&2; exit 2 ;;
 	esac
 done
 [ "$long" = 1 ] && runs=(
 	"ipc2all|eva_ipc.c|$ipc2|$ipc2_opts"
 	"ipcfpall|eva_ipc.c|$ipcfp -DEVA_FP_MORE|$ipc_opts"
-	"${runs[@]}"
-)
-[ "$bpfsys_run" = 1 ] && runs=(
-	"bpfsys|eva_bpfsys.c|$bpfsys|-I$here/eva -DEVA_MDB_ENDS $bpf_cpp|$bpfsys_opts"
 	"${runs[@]}"
 )
 [ "$bpf_run" = 1 ] && runs=(
