@@ -14,7 +14,7 @@
  * faulted thread (START_FAULT), the pager's answers: resume, resume at a
  * user rip or at one that is not (5), anything else (label 7); else
  * label 7, word 5. The fast path takes the first two (fp_fault_reply).
- * info() splits on the label. */
+ * step() splits on the label. */
 static bool owes_fault(const struct tcb *cur)
 {
 	return cur->reply_to && cur->reply_to->fault_ipc;
