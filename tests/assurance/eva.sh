@@ -45,13 +45,12 @@
 #            its recorded cause (seq_causes.txt, checked by seq_causes.py
 #            after the runs: fails on a place with none)
 #
-#   bpfsys   (--bpfsys or --long) tests/assurance/eva_bpfsys.c: eBPF's
-#            system calls (prog.c, filter.c, predicate.c, the JIT
-#            compiler) over the ipc run's kernel: fixed programs
-#            loaded by real calls, four start states, then one
-#            call (good and bad arguments, kept apart) or a timer
-#            tick; the verifier modelled, the model checked on the
-#            host first (eva_bpfsys_check.c)
+#   bpfsys   tests/assurance/eva_bpfsys.c: eBPF's system calls (prog.c,
+#            filter.c, predicate.c, the JIT compiler) over the ipc run's
+#            kernel: fixed programs loaded by real calls, four start
+#            states, then one call (good and bad arguments, kept apart)
+#            or a timer tick; the verifier modelled, the model checked on
+#            the host first (eva_bpfsys_check.c)
 #
 #   ipc2     eva_ipc.c with two events in sequence, the states the
 #            first leaves kept apart by what they are (eva_sig, a number
@@ -69,7 +68,8 @@
 #
 #   ipcfpall (--long only) ipcfp with every event, an eighth start
 #            state (a signal wakes a thread above the signaller) and the
-#            pager's answers to a fault (EVA_FP_MORE); no baseline yet
+#            pager's answers to a fault (EVA_FP_MORE); 0 alarms, about
+#            13 min of CPU
 #   ipc2all  (--long only) ipc2 from every start state and any first
 #            event (no baseline yet: never finished)
 #   bpf2     (--bpf or --long) eva_bpf.c with programs of two
@@ -77,11 +77,9 @@
 #            section 3, eBPF)
 #
 #   tests/assurance/eva.sh           alarms against eva.baseline
-#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2all, bpf2,
-#                                    bpfsys)
+#   tests/assurance/eva.sh --long    the same, and the long runs (ipc2all,
+#                                    ipcfpall, bpf2)
 #   tests/assurance/eva.sh --bpf     the default runs and bpf2
-#   tests/assurance/eva.sh --bpfsys  the default runs and bpfsys (93 s of
-#                                    CPU; 12 min wall on a loaded machine)
 #   tests/assurance/eva.sh --record [--long]
 #                                    write the counts of the runs made as
 #                                    their baselines
@@ -182,30 +180,25 @@ runs=(
 	"precise|eva_main.c|$caps|-I$here/eva|$precise_opts $cover"
 	"vs|eva_vs.c|$vs|-I$here/eva -DEVA_MDB_ENDS|-eva-precision 2 -eva-auto-loop-unroll 4096 -eva-plevel 300 -eva-split-return auto $cover"
 	"boot|eva_boot.c|$boot|-I$here/eva -DEVA_BOOT_SET=1|$boot_opts"
+	"bpfsys|eva_bpfsys.c|$bpfsys|-I$here/eva -DEVA_MDB_ENDS $bpf_cpp|$bpfsys_opts"
 	"seq|eva_seq.c|$caps||-eva-precision 2 -eva-split-return auto -absolute-valid-range 0xffff800000200000-0xffff80000020ffff"
 	"bpf|eva_bpf.c|$bpf|$bpf_cpp -DNINSNS=1|$bpf_opts"
 )
 record=0
 long=0
 bpf_run=0
-bpfsys_run=0
 for a in "$@"; do
 	case $a in
 	--record) record=1 ;;
-	--long) long=1 bpf_run=1 bpfsys_run=1 ;;
+	--long) long=1 bpf_run=1 ;;
 	--bpf) bpf_run=1 ;;
-	--bpfsys) bpfsys_run=1 ;;
-	*) echo "usage: $0 [--record] [--long] [--bpf] [--bpfsys]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--record] [--long] [--bpf]" >&2; exit 2 ;;
 	esac
 done
 [ "$long" = 1 ] && runs=(
 	"bootall|eva_boot.c|$boot|-I$here/eva|$boot_opts"
 	"ipc2all|eva_ipc.c|$ipc2|$ipc2_opts"
 	"ipcfpall|eva_ipc.c|$ipcfp -DEVA_FP_MORE|$ipc_opts"
-	"${runs[@]}"
-)
-[ "$bpfsys_run" = 1 ] && runs=(
-	"bpfsys|eva_bpfsys.c|$bpfsys|-I$here/eva -DEVA_MDB_ENDS $bpf_cpp|$bpfsys_opts"
 	"${runs[@]}"
 )
 [ "$bpf_run" = 1 ] && runs=(

@@ -207,17 +207,20 @@ enum {
 	NEVENTS
 };
 
-/* A message info: valid (label, 0 to 4 words in registers, up to the
- * maximum: the rest in the IPC buffer), with one to three capabilities
- * copied or moved, too long, or with reserved bits. */
-static u64 info(void)
+/* A message info with label l: valid (0 to 4 words in registers, up to
+ * the maximum: the rest in the IPC buffer), with one to three
+ * capabilities copied or moved, too long, or with reserved bits. l is
+ * one value in each of the caller's states (step splits on it): the
+ * infos of every case and label together are too many values for EVA
+ * to keep as a set, and then to split on (ipcfpall). */
+static u64 info(u64 l)
 {
 	switch (Frama_C_interval(0, 5)) {
-	case 0: return LM_MSG_INFO(7, Frama_C_interval(0, LM_MSG_REG_WORDS), 0);
-	case 1: return LM_MSG_INFO(7, LM_MSG_MAX_WORDS, 0);
-	case 2: return LM_MSG_INFO(7, 5, Frama_C_interval(1, LM_MSG_MAX_CAPS));
-	case 3: return LM_MSG_INFO(7, 1, Frama_C_interval(1, LM_MSG_MAX_CAPS)) | LM_MSG_MOVE;
-	case 4: return LM_MSG_INFO(7, LM_MSG_MAX_WORDS + 1, 0);
+	case 0: return LM_MSG_INFO(l, Frama_C_interval(0, LM_MSG_REG_WORDS), 0);
+	case 1: return LM_MSG_INFO(l, LM_MSG_MAX_WORDS, 0);
+	case 2: return LM_MSG_INFO(l, 5, Frama_C_interval(1, LM_MSG_MAX_CAPS));
+	case 3: return LM_MSG_INFO(l, 1, Frama_C_interval(1, LM_MSG_MAX_CAPS)) | LM_MSG_MOVE;
+	case 4: return LM_MSG_INFO(l, LM_MSG_MAX_WORDS + 1, 0);
 	default: return LM_MSG_NOTIFY;
 	}
 }
@@ -332,13 +335,17 @@ static void step(int ev)
 	buffer_pattern(ipc_buffer(t2), p2);
 	buffer_pattern(ipc_buffer(t3), p3);
 
+	/* a reply's label (a pager's answers to a fault: ipcfpall), split on
+	 * here, where the split lasts to the call */
+	u64 label = ev == C_REPLY || ev == C_REPLY_RECV ? reply_label(cur) : 7;
+	//@ split label;
 	switch (ev) {
 	case C_SEND: case C_NBSEND: case C_CALL: case C_REPLY_RECV:
 		a1 = slot_in(&r_ep);
-		a2 = info();
+		a2 = info(label);
 		break;
 	case C_RECV: a1 = slot_in(&r_ep); break;
-	case C_REPLY: a2 = info(); break;
+	case C_REPLY: a2 = info(label); break;
 	case C_SIGNAL: case C_WAIT: case C_POLL: a1 = slot_in(&r_ntfn); break;
 	case C_BIND: case C_STOP_NTFN:
 		a1 = slot_in(&r_tcb);
@@ -438,7 +445,7 @@ static void step(int ev)
 	}
 #ifdef EVA_FP_MORE
 	if (ev == C_REPLY || ev == C_REPLY_RECV)
-		fault_answer(cur, &a2, &a3);
+		a3 = reply_word(cur);
 #endif
 	//@ split a1;
 	//@ split a2;

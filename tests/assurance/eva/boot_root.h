@@ -26,7 +26,11 @@ static void boot_root(void)
 	((struct cnode_hdr *)cnh)->occ = ~0ull; /* as root.c: filled without cnode_mark */
 	obj_link(cnh, LM_OBJ_CNODE);
 	tcb_init(&root);
-	root.prio = 20;
+	/* as root.c, by tcb_set_prio: the run queues use the masks it caches
+	 * (a bare prio = 20 left prio_bit that of priority 0, and a yield of
+	 * root then queued it at 20 but set the bit of 0: run bpfsys's
+	 * alarm at runq.h:104, rq_pop of the empty queue 0) */
+	tcb_set_prio(&root, 20);
 	cap_insert(&root_cnode[S_CNODE], &cn, NULL);
 	cap_insert(&root_cnode[S_VSPACE], &vs, NULL);
 	cap_insert(&root_cnode[S_ROOT], &tc, NULL);

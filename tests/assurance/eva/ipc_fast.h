@@ -9,26 +9,32 @@
 #ifndef EVA_IPC_FAST_H
 #define EVA_IPC_FAST_H
 
-#ifdef EVA_FP_MORE /* ipcfpall (eva.sh --long): not yet run to its end */
-/* A reply (info *a2, first word *w0) of a thread that owes one to a
- * faulted thread (START_FAULT): the pager's answers, resume, resume at a
- * user rip or at one that is not, anything else (label 7); else the
- * word 5. The fast path takes the first two (fp_fault_reply). */
-static void fault_answer(const struct tcb *cur, u64 *a2, u64 *w0)
+#ifdef EVA_FP_MORE /* ipcfpall (eva.sh --long) */
+/* A reply's label and first word by cur: if it owes the reply to a
+ * faulted thread (START_FAULT), the pager's answers: resume, resume at a
+ * user rip or at one that is not (5), anything else (label 7); else
+ * label 7, word 5. The fast path takes the first two (fp_fault_reply).
+ * step() splits on the label. */
+static bool owes_fault(const struct tcb *cur)
 {
-	*w0 = 5;
-	if (!cur->reply_to || !cur->reply_to->fault_ipc)
-		return;
-	switch (Frama_C_interval(0, 2)) {
-	case 0: *a2 = (*a2 & 0xffff) | (u64)LM_FAULT_RESUME << 16; break;
-	case 1: *a2 = (*a2 & 0xffff) | (u64)LM_FAULT_RESUME_AT << 16; break;
-	default: break;
-	}
-	if (Frama_C_interval(0, 1))
-		*w0 = 0x401000;
+	return cur->reply_to && cur->reply_to->fault_ipc;
 }
-#define W0 a3 /* the reply's first word: fault_answer's */
+
+static u64 reply_label(const struct tcb *cur)
+{
+	if (!owes_fault(cur))
+		return 7;
+	u64 l = Frama_C_interval(0, 2);
+	return l == 2 ? 7 : l == 1 ? LM_FAULT_RESUME_AT : LM_FAULT_RESUME;
+}
+
+static u64 reply_word(const struct tcb *cur)
+{
+	return owes_fault(cur) && Frama_C_interval(0, 1) ? 0x401000 : 5;
+}
+#define W0 a3 /* the reply's first word: reply_word's */
 #else
+#define reply_label(cur) 7
 #define W0 5
 #endif
 
